@@ -1,0 +1,136 @@
+// Frozen: never edit a migration that has been released; add a new numbered one instead.
+import { sql, type Kysely } from 'kysely';
+
+export async function up(db: Kysely<any>): Promise<void> {
+  await db.schema
+    .createTable('managers')
+    .addColumn('id', 'integer', (c) => c.primaryKey().autoIncrement())
+    .addColumn('login', 'text', (c) => c.notNull().unique())
+    .addColumn('name', 'text', (c) => c.notNull())
+    .addColumn('email', 'text', (c) => c.notNull().unique())
+    .addColumn('employee_id', 'text', (c) => c.unique())
+    .addColumn('phone', 'text')
+    .addColumn('mobile', 'text')
+    .addColumn('region', 'text')
+    .addColumn('status', 'text', (c) => c.notNull().defaultTo('active'))
+    .addColumn('password_hash', 'text')
+    .addColumn('created_at', 'text', (c) => c.notNull())
+    .addColumn('updated_at', 'text', (c) => c.notNull())
+    .execute();
+
+  await db.schema
+    .createTable('manager_leaves')
+    .addColumn('id', 'integer', (c) => c.primaryKey().autoIncrement())
+    .addColumn('manager_id', 'integer', (c) => c.notNull().references('managers.id').onDelete('cascade'))
+    .addColumn('backup_id', 'integer', (c) => c.notNull().references('managers.id'))
+    .addColumn('from_date', 'text', (c) => c.notNull())
+    .addColumn('until_date', 'text')
+    .addColumn('created_at', 'text', (c) => c.notNull())
+    .execute();
+  await db.schema.createIndex('manager_leaves_manager').on('manager_leaves').column('manager_id').execute();
+  await db.schema.createIndex('manager_leaves_backup').on('manager_leaves').column('backup_id').execute();
+
+  await db.schema
+    .createTable('account_groups')
+    .addColumn('id', 'integer', (c) => c.primaryKey().autoIncrement())
+    .addColumn('name', 'text', (c) => c.notNull())
+    .addColumn('created_at', 'text', (c) => c.notNull())
+    .execute();
+  await db.schema
+    .createIndex('account_groups_name')
+    .on('account_groups')
+    .unique()
+    .expression(sql`lower(name)`)
+    .execute();
+
+  await db.schema
+    .createTable('accounts')
+    .addColumn('id', 'integer', (c) => c.primaryKey().autoIncrement())
+    .addColumn('external_id', 'text', (c) => c.notNull())
+    .addColumn('name', 'text', (c) => c.notNull())
+    .addColumn('type', 'text', (c) => c.notNull())
+    .addColumn('status', 'text', (c) => c.notNull().defaultTo('active'))
+    .addColumn('group_id', 'integer', (c) => c.references('account_groups.id'))
+    .addColumn('parent_id', 'integer', (c) => c.references('accounts.id'))
+    .addColumn('country', 'text')
+    .addColumn('region', 'text')
+    .addColumn('registration_no', 'text')
+    .addColumn('student_count', 'integer')
+    .addColumn('locale', 'text')
+    .addColumn('manager_id', 'integer', (c) => c.references('managers.id'))
+    .addColumn('created_at', 'text', (c) => c.notNull())
+    .addColumn('updated_at', 'text', (c) => c.notNull())
+    .execute();
+  await db.schema
+    .createIndex('accounts_external_id')
+    .on('accounts')
+    .unique()
+    .expression(sql`lower(external_id)`)
+    .execute();
+  await db.schema.createIndex('accounts_manager').on('accounts').column('manager_id').execute();
+  await db.schema.createIndex('accounts_parent').on('accounts').column('parent_id').execute();
+  await db.schema.createIndex('accounts_group').on('accounts').column('group_id').execute();
+
+  await db.schema
+    .createTable('custom_fields')
+    .addColumn('id', 'integer', (c) => c.primaryKey().autoIncrement())
+    .addColumn('name', 'text', (c) => c.notNull().unique())
+    .addColumn('type', 'text', (c) => c.notNull())
+    .addColumn('required', 'integer', (c) => c.notNull().defaultTo(0))
+    .addColumn('created_at', 'text', (c) => c.notNull())
+    .execute();
+
+  await db.schema
+    .createTable('account_field_values')
+    .addColumn('account_id', 'integer', (c) => c.notNull().references('accounts.id').onDelete('cascade'))
+    .addColumn('field_id', 'integer', (c) => c.notNull().references('custom_fields.id').onDelete('cascade'))
+    .addColumn('value', 'text', (c) => c.notNull())
+    .addPrimaryKeyConstraint('account_field_values_pk', ['account_id', 'field_id'])
+    .execute();
+
+  await db.schema
+    .createTable('contacts')
+    .addColumn('id', 'integer', (c) => c.primaryKey().autoIncrement())
+    .addColumn('account_id', 'integer', (c) => c.notNull().references('accounts.id').onDelete('cascade'))
+    .addColumn('name', 'text')
+    .addColumn('email', 'text', (c) => c.notNull())
+    .addColumn('role', 'text', (c) => c.notNull().defaultTo('other'))
+    .addColumn('is_primary', 'integer', (c) => c.notNull().defaultTo(0))
+    .addColumn('status', 'text', (c) => c.notNull().defaultTo('invited'))
+    .addColumn('invited_at', 'text')
+    .addColumn('last_login_at', 'text')
+    .addColumn('created_at', 'text', (c) => c.notNull())
+    .addColumn('updated_at', 'text', (c) => c.notNull())
+    .addUniqueConstraint('contacts_account_email', ['account_id', 'email'])
+    .execute();
+  await db.schema.createIndex('contacts_email').on('contacts').column('email').execute();
+
+  await db.schema
+    .createTable('audit_log')
+    .addColumn('id', 'integer', (c) => c.primaryKey().autoIncrement())
+    .addColumn('at', 'text', (c) => c.notNull())
+    .addColumn('actor', 'text', (c) => c.notNull())
+    .addColumn('action', 'text', (c) => c.notNull())
+    .addColumn('entity', 'text', (c) => c.notNull())
+    .addColumn('entity_key', 'text', (c) => c.notNull())
+    .addColumn('before_json', 'text')
+    .addColumn('after_json', 'text')
+    .execute();
+  await db.schema.createIndex('audit_log_entity_at').on('audit_log').columns(['entity', 'at']).execute();
+  await db.schema.createIndex('audit_log_at').on('audit_log').column('at').execute();
+}
+
+export async function down(db: Kysely<any>): Promise<void> {
+  for (const t of [
+    'audit_log',
+    'contacts',
+    'account_field_values',
+    'custom_fields',
+    'accounts',
+    'account_groups',
+    'manager_leaves',
+    'managers',
+  ]) {
+    await db.schema.dropTable(t).execute();
+  }
+}

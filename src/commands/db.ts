@@ -1,0 +1,65 @@
+import fs from 'node:fs';
+import type { Command } from 'commander';
+import type { Io } from '../io.js';
+import { AppError, EXIT } from '../errors.js';
+import { act } from './session.js';
+
+export function registerDb(program: Command, io: Io): void {
+  const db = program.command('db').description('the database: migrations, backup, checks');
+
+  db.command('migrate')
+    .description('apply pending migrations (also done automatically on first use)')
+    .action(
+      act(io, async (s) => {
+        const h = await s.open({ migrate: false });
+        const { migrateToLatest } = await import('../db/migrator.js');
+        const applied = await migrateToLatest(h.db);
+        s.message(applied.length ? `applied ${applied.join(', ')}` : 'already up to date');
+        if (s.opts.json) s.io.out(`${JSON.stringify({ applied }, null, 2)}\n`);
+      }),
+    );
+
+  db.command('status')
+    .description('list migrations, applied and pending')
+    .action(
+      act(io, async (s) => {
+        const h = await s.open({ migrate: false });
+        const { migrationStatus } = await import('../db/migrator.js');
+        const rows = await migrationStatus(h.db);
+        await s.list(rows, ['name', 'applied', 'applied_at']);
+        if (!s.opts.json) s.message(`${h.path}: ${rows.filter((r) => !r.applied).length} pending`);
+      }),
+    );
+
+  db.command('backup <file>')
+    .description('copy the database with SQLite online backup (safe while others write)')
+    .addHelpText('after', '\nExample:\n  acctmgr db backup /var/backups/acctmgr-$(date +%F).db')
+    .action(
+      act(io, async (s, file) => {
+        if (fs.existsSync(file!)) await s.confirm(`Overwrite existing file ${file}?`);
+        const h = await s.open();
+        const { backupTo } = await import('../db/maintenance.js');
+        const result = await backupTo(h, file!);
+        if (s.opts.json) s.io.out(`${JSON.stringify(result, null, 2)}\n`);
+        else s.io.out(`${result.path}\n`);
+        s.message(`backed up ${result.pages} pages (${result.bytes} bytes)`);
+      }),
+    );
+
+  db.command('check')
+    .description('integrity and foreign-key check; exit 1 if anything is wrong')
+    .action(
+      act(io, async (s) => {
+        const h = await s.open();
+        const { checkDatabase } = await import('../db/maintenance.js');
+        const report = checkDatabase(h);
+        if (s.opts.json) s.io.out(`${JSON.stringify(report, null, 2)}\n`);
+        else {
+          s.io.out(`integrity: ${report.integrity.join('; ')}\n`);
+          s.io.out(`foreign key violations: ${report.foreign_key_violations.length}\n`);
+          for (const v of report.foreign_key_violations) s.io.out(`  ${v.table} row ${v.rowid} → missing ${v.parent}\n`);
+        }
+        if (!report.ok) throw new AppError('database check failed', 'invalid_data', EXIT.failed);
+      }),
+    );
+}

@@ -1,0 +1,5 @@
+import type { Command } from 'commander';
+import type { Io } from '../io.js';
+
+// Not built yet: see the open issue that names `acctmgr demo`.
+export function registerDemo(_program: Command, _io: Io): void {}

@@ -1,0 +1,5 @@
+import type { Command } from 'commander';
+import type { Io } from '../io.js';
+
+// Not built yet: see the open issue that names `acctmgr groups`.
+export function registerGroups(_program: Command, _io: Io): void {}

@@ -1,0 +1,156 @@
+/**
+ * What a command action gets: the global options, the database (opened lazily, so `--help` never
+ * loads kysely or SQLite), the clock, the renderer and the prompts.
+ */
+import os from 'node:os';
+import type { Command } from 'commander';
+import type { Kysely } from 'kysely';
+import type { DbHandle } from '../db/connection.js';
+import type { DB } from '../db/schema/index.js';
+import { invalid, UsageError } from '../errors.js';
+import { colorEnabled, type Io } from '../io.js';
+import { isValidDate, localToday, nowTimestamp } from '../lib/dates.js';
+import type { Op } from '../op.js';
+import type { Column, Format, Rec } from '../output/render.js';
+
+export interface GlobalOptions {
+  db?: string;
+  actor?: string;
+  debug?: boolean;
+  json?: boolean;
+  yes?: boolean;
+  asOf?: string;
+  format?: string;
+}
+
+export class Session {
+  private handle: DbHandle | undefined;
+
+  constructor(
+    readonly io: Io,
+    readonly opts: GlobalOptions & Record<string, unknown>,
+  ) {}
+
+  /** The local calendar date; ACCTMGR_TODAY overrides it for every command. */
+  get today(): string {
+    const t = localToday(this.io.env);
+    if (!isValidDate(t)) throw invalid('ACCTMGR_TODAY', t, 'must be a real calendar date YYYY-MM-DD');
+    return t;
+  }
+
+  /** `--as-of` (shape checked by commander, calendar checked here), else today. */
+  get asOf(): string {
+    const a = this.opts.asOf;
+    if (a === undefined) return this.today;
+    if (!isValidDate(a)) throw invalid('as_of', a, 'is not a real calendar date');
+    return a;
+  }
+
+  get actor(): string {
+    if (this.opts.actor) return this.opts.actor;
+    try {
+      return os.userInfo().username;
+    } catch {
+      return this.io.env.USER ?? 'unknown';
+    }
+  }
+
+  get interactive(): boolean {
+    return this.io.stdinIsTTY;
+  }
+
+  op(): Op {
+    return { actor: this.actor, asOf: this.asOf, today: this.today, now: nowTimestamp() };
+  }
+
+  get dbPath(): string {
+    return this.opts.db ?? '';
+  }
+
+  async open(options?: { migrate?: boolean }): Promise<DbHandle> {
+    if (!this.handle) {
+      const { openDb, resolveDbPath } = await import('../db/connection.js');
+      this.handle = await openDb(resolveDbPath(this.opts.db, this.io.env), options);
+    }
+    return this.handle;
+  }
+
+  async db(): Promise<Kysely<DB>> {
+    return (await this.open()).db;
+  }
+
+  /** Runs fn in one write transaction (BEGIN IMMEDIATE on SQLite). */
+  async tx<T>(fn: (trx: Kysely<DB>) => Promise<T>): Promise<T> {
+    const { writeTx } = await import('../db/tx.js');
+    return writeTx(await this.db(), fn);
+  }
+
+  async close(): Promise<void> {
+    await this.handle?.close();
+    this.handle = undefined;
+  }
+
+  get format(): Format {
+    const f = this.opts.format;
+    if (f === 'csv' || f === 'json' || f === 'table') return f;
+    return this.opts.json ? 'json' : 'table';
+  }
+
+  async list(records: readonly object[], columns?: readonly (string | Column)[]): Promise<void> {
+    const { renderList } = await import('../output/render.js');
+    this.io.out(renderList(records as readonly Rec[], this.format, { color: colorEnabled(this.io), columns }));
+    if (records.length === 0 && this.format === 'table') this.message('(none)');
+  }
+
+  async show(record: object): Promise<void> {
+    const { renderObject } = await import('../output/render.js');
+    const format = this.format === 'csv' ? 'csv' : this.format;
+    this.io.out(renderObject(record as Rec, format, { color: colorEnabled(this.io) }));
+  }
+
+  /** A command that creates or changes a record prints its key, or with --json the record itself. */
+  async changed(key: string, record: object): Promise<void> {
+    if (this.opts.json) await this.show(record);
+    else this.io.out(`${key}\n`);
+  }
+
+  message(text: string): void {
+    this.io.err(`${text}\n`);
+  }
+
+  warn(text: string): void {
+    this.io.err(`warning: ${text}\n`);
+  }
+
+  /**
+   * Destructive commands: --yes passes; on a terminal ask; otherwise refuse with a usage error (exit 2),
+   * never waiting for input.
+   */
+  async confirm(question: string): Promise<void> {
+    if (this.opts.yes) return;
+    if (!this.interactive) {
+      throw new UsageError(`${question.replace(/\?$/, '')}: refused without --yes (stdin is not a terminal)`);
+    }
+    const { askConfirm } = await import('./prompts.js');
+    if (!(await askConfirm(question, false))) throw new UsageError('cancelled');
+  }
+}
+
+export type Action = (s: Session, ...args: string[]) => Promise<void>;
+
+/**
+ * Adapts an action to commander: collects the options of the command and every parent (global flags
+ * before or after the subcommand) into a Session and always closes the database.
+ */
+export function act(io: Io, fn: Action): (...params: unknown[]) => Promise<void> {
+  return async (...params: unknown[]) => {
+    const cmd = params[params.length - 1] as Command;
+    const args = params.slice(0, -2).map((a) => a as string);
+    const session = new Session(io, cmd.optsWithGlobals());
+    try {
+      await fn(session, ...args);
+    } finally {
+      await session.close();
+    }
+  };
+}

@@ -1,0 +1,44 @@
+import type { Generated, Insertable, Selectable, Updateable } from 'kysely';
+
+export interface AccountGroupsTable {
+  id: Generated<number>;
+  name: string;
+  created_at: string;
+}
+export type GroupRow = Selectable<AccountGroupsTable>;
+
+export interface AccountsTable {
+  id: Generated<number>;
+  external_id: string;
+  name: string;
+  type: string;
+  status: string;
+  group_id: number | null;
+  parent_id: number | null;
+  country: string | null;
+  region: string | null;
+  registration_no: string | null;
+  student_count: number | null;
+  locale: string | null;
+  manager_id: number | null;
+  created_at: string;
+  updated_at: string;
+}
+export type AccountRow = Selectable<AccountsTable>;
+export type NewAccountRow = Insertable<AccountsTable>;
+export type AccountUpdate = Updateable<AccountsTable>;
+
+export interface CustomFieldsTable {
+  id: Generated<number>;
+  name: string;
+  type: string;
+  required: number;
+  created_at: string;
+}
+export type CustomFieldRow = Selectable<CustomFieldsTable>;
+
+export interface AccountFieldValuesTable {
+  account_id: number;
+  field_id: number;
+  value: string;
+}

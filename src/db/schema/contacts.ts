@@ -1,0 +1,18 @@
+import type { Generated, Insertable, Selectable, Updateable } from 'kysely';
+
+export interface ContactsTable {
+  id: Generated<number>;
+  account_id: number;
+  name: string | null;
+  email: string;
+  role: string;
+  is_primary: number;
+  status: string;
+  invited_at: string | null;
+  last_login_at: string | null;
+  created_at: string;
+  updated_at: string;
+}
+export type ContactRow = Selectable<ContactsTable>;
+export type NewContactRow = Insertable<ContactsTable>;
+export type ContactUpdate = Updateable<ContactsTable>;

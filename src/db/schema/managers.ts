@@ -1,0 +1,29 @@
+import type { Generated, Insertable, Selectable, Updateable } from 'kysely';
+
+export interface ManagersTable {
+  id: Generated<number>;
+  login: string;
+  name: string;
+  email: string;
+  employee_id: string | null;
+  phone: string | null;
+  mobile: string | null;
+  region: string | null;
+  status: string;
+  password_hash: string | null;
+  created_at: string;
+  updated_at: string;
+}
+export type ManagerRow = Selectable<ManagersTable>;
+export type NewManagerRow = Insertable<ManagersTable>;
+export type ManagerUpdate = Updateable<ManagersTable>;
+
+export interface ManagerLeavesTable {
+  id: Generated<number>;
+  manager_id: number;
+  backup_id: number;
+  from_date: string;
+  until_date: string | null;
+  created_at: string;
+}
+export type ManagerLeaveRow = Selectable<ManagerLeavesTable>;

@@ -1,0 +1,2 @@
+/** Tables of the remind issue (the notices ledger). */
+export interface NoticeTables {}

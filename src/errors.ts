@@ -1,0 +1,85 @@
+/**
+ * Typed errors. Each carries the exit code it maps to; only src/main.ts turns them into an exit.
+ * Exit codes are part of the public contract (README "Exit codes", `acctmgr help exit-codes`).
+ */
+export const EXIT = {
+  ok: 0,
+  failed: 1,
+  usage: 2,
+} as const;
+
+export type ErrorCode = 'usage' | 'not_found' | 'conflict' | 'invalid_data' | 'refused' | 'delivery';
+
+export class AppError extends Error {
+  constructor(
+    message: string,
+    readonly code: ErrorCode,
+    readonly exitCode: number,
+    readonly hint?: string,
+  ) {
+    super(message);
+    this.name = new.target.name;
+  }
+}
+
+/** Something that can be seen without the database: unknown option, missing flag, unparsable value. */
+export class UsageError extends AppError {
+  constructor(message: string, hint?: string) {
+    super(message, 'usage', EXIT.usage, hint);
+  }
+}
+
+export class NotFoundError extends AppError {
+  constructor(entity: string, key: string, hint?: string) {
+    super(`${entity} not found: "${key}"`, 'not_found', EXIT.failed, hint);
+  }
+}
+
+export class ConflictError extends AppError {
+  constructor(message: string, hint?: string) {
+    super(message, 'conflict', EXIT.failed, hint);
+  }
+}
+
+/** A rule refused the operation (e.g. a 6th primary contact, removing a manager who holds accounts). */
+export class RefusedError extends AppError {
+  constructor(message: string, hint?: string) {
+    super(message, 'refused', EXIT.failed, hint);
+  }
+}
+
+export interface FieldProblem {
+  field: string;
+  value: unknown;
+  rule: string;
+}
+
+/** One or more field values break a rule. The message names field, value and rule. */
+export class InvalidDataError extends AppError {
+  constructor(
+    readonly problems: FieldProblem[],
+    hint?: string,
+  ) {
+    super(problems.map(formatProblem).join('\n'), 'invalid_data', EXIT.failed, hint);
+  }
+}
+
+export class DeliveryError extends AppError {
+  constructor(message: string, hint?: string) {
+    super(message, 'delivery', EXIT.failed, hint);
+  }
+}
+
+export function formatProblem(p: FieldProblem): string {
+  return `${p.field}: ${JSON.stringify(showValue(p.value))}: ${p.rule}`;
+}
+
+/** Values in messages: cut after 200 characters; control characters come out escaped by JSON.stringify. */
+export function showValue(value: unknown): string {
+  const s = value === null || value === undefined ? '' : String(value);
+  return s.length > 200 ? `${s.slice(0, 200)}…` : s;
+}
+
+export function invalid(field: string, value: unknown, rule: string): InvalidDataError {
+  return new InvalidDataError([{ field, value, rule }]);
+}

@@ -1,0 +1,163 @@
+/**
+ * Field specifications: one description of each entity's fields drives the command-line flags,
+ * the prompts, the validation of command-line and CSV values, and the CSV/JSON columns, so the
+ * contract (kebab-case flags ⇔ snake_case keys and columns) cannot drift between them.
+ */
+import { hasDateShape, isValidDate, normalizeTimestamp } from './dates.js';
+import type { FieldProblem } from '../errors.js';
+
+export type FieldType =
+  | 'text'
+  | 'email'
+  | 'login'
+  | 'enum'
+  | 'int'
+  | 'date'
+  | 'timestamp'
+  | 'bool'
+  | 'money'
+  | 'list';
+
+export interface FieldSpec {
+  /** snake_case name: the JSON key and CSV column; the flag is its kebab-case form. */
+  name: string;
+  type: FieldType;
+  /** Required when a record is created. */
+  required?: boolean;
+  values?: readonly string[];
+  min?: number;
+  max?: number;
+  description?: string;
+  /** Fields that are not settable on `add`/`edit` (e.g. computed) set this. */
+  readOnly?: boolean;
+}
+
+export type FieldValue = string | number | boolean | string[] | null;
+
+export function flagName(field: string): string {
+  return field.replace(/_/g, '-');
+}
+
+export function optionKey(field: string): string {
+  return field.replace(/_([a-z])/g, (_, c: string) => c.toUpperCase());
+}
+
+const EMAIL_RE = /^[^\s@"'<>(),;:\\]+@[^\s@"'<>(),;:\\]+\.[^\s@"'<>(),;:\\]+$/;
+const LOGIN_RE = /^[A-Za-z0-9._-]+$/;
+const MONEY_RE = /^\d+(\.\d{1,2})?$/;
+const INT_RE = /^[+-]?\d+$/;
+const BOOL_TRUE = new Set(['true', '1', 'yes']);
+const BOOL_FALSE = new Set(['false', '0', 'no', '']);
+
+export type Coerced = { ok: true; value: FieldValue } | { ok: false; rule: string };
+
+/**
+ * Turns a raw value (a CSV cell or a command-line string; booleans may already be booleans) into the
+ * stored form, or explains in an administrator's words why it cannot be one. Empty text means absent.
+ */
+export function coerce(spec: FieldSpec, raw: unknown): Coerced {
+  if (raw === undefined || raw === null) return { ok: true, value: null };
+  if (spec.type === 'bool') return coerceBool(raw);
+  if (typeof raw === 'number' && spec.type === 'int') return checkInt(spec, raw);
+  const text = String(raw).trim();
+  if (text === '') return { ok: true, value: spec.type === 'list' ? [] : null };
+  switch (spec.type) {
+    case 'text':
+      return { ok: true, value: text };
+    case 'email':
+      return EMAIL_RE.test(text)
+        ? { ok: true, value: text.toLowerCase() }
+        : { ok: false, rule: 'is not a valid email address' };
+    case 'login':
+      return LOGIN_RE.test(text)
+        ? { ok: true, value: text.toLowerCase() }
+        : { ok: false, rule: 'may contain only letters, digits, ".", "_" and "-"' };
+    case 'enum': {
+      const v = text.toLowerCase();
+      return spec.values?.includes(v)
+        ? { ok: true, value: v }
+        : { ok: false, rule: `must be one of ${(spec.values ?? []).join(', ')}` };
+    }
+    case 'int':
+      if (!INT_RE.test(text)) return { ok: false, rule: 'must be a whole number' };
+      return checkInt(spec, Number(text));
+    case 'date':
+      if (!hasDateShape(text)) return { ok: false, rule: 'must be a date in the form YYYY-MM-DD' };
+      return isValidDate(text) ? { ok: true, value: text } : { ok: false, rule: 'is not a real calendar date' };
+    case 'timestamp': {
+      const ts = normalizeTimestamp(text);
+      return ts
+        ? { ok: true, value: ts }
+        : { ok: false, rule: 'must be a date and time in ISO 8601 form, e.g. 2026-03-01T08:30:00Z' };
+    }
+    case 'money':
+      return MONEY_RE.test(text)
+        ? { ok: true, value: text }
+        : { ok: false, rule: 'must be an amount like 800 or 800.00 (digits, at most two decimals)' };
+    case 'list':
+      return { ok: true, value: splitList(text) };
+  }
+}
+
+function checkInt(spec: FieldSpec, n: number): Coerced {
+  if (!Number.isSafeInteger(n)) return { ok: false, rule: 'must be a whole number' };
+  if (spec.min !== undefined && n < spec.min) return { ok: false, rule: `must be at least ${spec.min}` };
+  if (spec.max !== undefined && n > spec.max) return { ok: false, rule: `must be at most ${spec.max}` };
+  return { ok: true, value: n };
+}
+
+function coerceBool(raw: unknown): Coerced {
+  if (typeof raw === 'boolean') return { ok: true, value: raw };
+  const v = String(raw).trim().toLowerCase();
+  if (BOOL_TRUE.has(v)) return { ok: true, value: true };
+  if (BOOL_FALSE.has(v)) return { ok: true, value: false };
+  return { ok: false, rule: 'must be true or false (also accepted: yes/no, 1/0)' };
+}
+
+export function splitList(text: string): string[] {
+  return text
+    .split(';')
+    .map((s) => s.trim())
+    .filter((s) => s !== '');
+}
+
+/**
+ * Checks every given field of an input object against its spec; unknown keys are ignored.
+ * Returns the coerced values and every problem found (not only the first).
+ */
+export function coerceAll(
+  specs: readonly FieldSpec[],
+  input: Record<string, unknown>,
+): { values: Record<string, FieldValue>; problems: FieldProblem[] } {
+  const values: Record<string, FieldValue> = {};
+  const problems: FieldProblem[] = [];
+  for (const spec of specs) {
+    if (!(spec.name in input) || input[spec.name] === undefined) continue;
+    const r = coerce(spec, input[spec.name]);
+    if (r.ok) values[spec.name] = r.value;
+    else problems.push({ field: spec.name, value: input[spec.name], rule: r.rule });
+  }
+  return { values, problems };
+}
+
+/**
+ * What the command line can check without the database (exit 2 when it fails): an integer must look
+ * like one, a date must have the YYYY-MM-DD shape. Everything else is the service's business (exit 1).
+ */
+export function shapeError(spec: FieldSpec, raw: string): string | undefined {
+  if (spec.type === 'int' && !INT_RE.test(raw.trim())) return `"${raw}" is not a whole number`;
+  if (spec.type === 'date' && !hasDateShape(raw.trim())) return `"${raw}" is not a date in the form YYYY-MM-DD`;
+  return undefined;
+}
+
+/** Money in minor units (cents) ⇄ the two-decimal string of the contract. Never floating point. */
+export function toCents(amount: string): number {
+  const [whole, frac = ''] = amount.split('.');
+  return Number(whole) * 100 + Number(frac.padEnd(2, '0'));
+}
+
+export function formatCents(cents: number): string {
+  const sign = cents < 0 ? '-' : '';
+  const abs = Math.abs(cents);
+  return `${sign}${Math.floor(abs / 100)}.${String(abs % 100).padStart(2, '0')}`;
+}

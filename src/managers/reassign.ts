@@ -1,0 +1,105 @@
+/**
+ * Moving a manager's holdings (accounts, and the subscriptions they manage) to another manager, and
+ * removing a manager. The caller runs these in one transaction.
+ */
+import type { Kysely } from 'kysely';
+import { audit } from '../audit/audit.js';
+import type { DB } from '../db/schema/index.js';
+import { NotFoundError, RefusedError, invalid } from '../errors.js';
+import type { Op } from '../op.js';
+import { getManager } from './lookup.js';
+import { toManagerRecord } from './service.js';
+
+export interface Holdings {
+  accounts: string[];
+  /** Logins of the managers whose current or future leave names this one as backup. */
+  backup_for: string[];
+}
+
+export async function holdings(db: Kysely<DB>, managerId: number, asOf: string): Promise<Holdings> {
+  const accounts = await db
+    .selectFrom('accounts')
+    .select('external_id')
+    .where('manager_id', '=', managerId)
+    .orderBy('external_id')
+    .execute();
+  const backupFor = await db
+    .selectFrom('manager_leaves as l')
+    .innerJoin('managers as m', 'm.id', 'l.manager_id')
+    .select('m.login')
+    .where('l.backup_id', '=', managerId)
+    .where((eb) => eb.or([eb('l.until_date', 'is', null), eb('l.until_date', '>=', asOf)]))
+    .distinct()
+    .execute();
+  return { accounts: accounts.map((a) => a.external_id), backup_for: backupFor.map((b) => b.login) };
+}
+
+export interface ReassignResult {
+  from: string;
+  to: string;
+  accounts: string[];
+}
+
+/**
+ * Moves FROM's accounts (all, or only the named ones, which FROM must hold) to TO. Later issues extend
+ * this to the subscriptions FROM manages on those accounts.
+ */
+export async function reassign(
+  db: Kysely<DB>,
+  op: Op,
+  fromLogin: string,
+  toLogin: string,
+  onlyAccounts: readonly string[] = [],
+): Promise<ReassignResult> {
+  const from = await getManager(db, fromLogin);
+  const to = await getManager(db, toLogin);
+  if (from.id === to.id) throw invalid('to', toLogin, 'is the same manager as from');
+  let q = db.selectFrom('accounts').select(['id', 'external_id', 'manager_id']).orderBy('external_id');
+  if (onlyAccounts.length > 0) {
+    const wanted = onlyAccounts.map((a) => a.toLowerCase());
+    const rows = await q.execute();
+    const byKey = new Map(rows.map((r) => [r.external_id.toLowerCase(), r]));
+    for (const key of onlyAccounts) {
+      const r = byKey.get(key.toLowerCase());
+      if (!r) throw new NotFoundError('account', key);
+      if (r.manager_id !== from.id) throw new RefusedError(`account ${r.external_id} is not held by ${from.login}`);
+    }
+    q = q.where('id', 'in', wanted.map((w) => byKey.get(w)!.id));
+  } else {
+    q = q.where('manager_id', '=', from.id);
+  }
+  const accounts = await q.execute();
+  for (const a of accounts) {
+    await db.updateTable('accounts').set({ manager_id: to.id, updated_at: op.now }).where('id', '=', a.id).execute();
+    await audit(db, op, {
+      action: 'reassign',
+      entity: 'account',
+      key: a.external_id,
+      before: { manager_login: from.login },
+      after: { manager_login: to.login },
+    });
+  }
+  return { from: from.login, to: to.login, accounts: accounts.map((a) => a.external_id) };
+}
+
+/**
+ * Removes a manager. Refused while they hold accounts or are someone's current backup, unless
+ * `reassignTo` names who takes everything over (and the backup duties).
+ */
+export async function removeManager(db: Kysely<DB>, op: Op, login: string, reassignTo?: string): Promise<void> {
+  const manager = await getManager(db, login);
+  const held = await holdings(db, manager.id, op.asOf);
+  if (reassignTo) {
+    const to = await getManager(db, reassignTo);
+    await reassign(db, op, manager.login, to.login);
+    await db.updateTable('manager_leaves').set({ backup_id: to.id }).where('backup_id', '=', manager.id).execute();
+  } else if (held.accounts.length > 0 || held.backup_for.length > 0) {
+    const parts = [];
+    if (held.accounts.length > 0) parts.push(`holds ${held.accounts.length} account(s): ${held.accounts.slice(0, 10).join(', ')}`);
+    if (held.backup_for.length > 0) parts.push(`is the backup of ${held.backup_for.join(', ')}`);
+    throw new RefusedError(`manager ${manager.login} ${parts.join(' and ')}`, 'give --reassign-to LOGIN to hand everything over');
+  }
+  await db.deleteFrom('manager_leaves').where('manager_id', '=', manager.id).execute();
+  await db.deleteFrom('managers').where('id', '=', manager.id).execute();
+  await audit(db, op, { action: 'remove', entity: 'manager', key: manager.login, before: toManagerRecord(manager) });
+}

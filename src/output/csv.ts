@@ -1,0 +1,40 @@
+/**
+ * CSV writing for lists and exports: a header line, LF line ends, no BOM, quotes only where RFC 4180
+ * needs them. A cell that a spreadsheet would run as a formula (starting with = + - @ tab or CR) is
+ * written as ' + value and quoted; the importer removes exactly that one quote again.
+ */
+import { stringify } from 'csv-stringify/sync';
+
+const FORMULA_START = /^[=+\-@\t\r]/;
+
+export function csvCell(value: unknown): string {
+  if (value === null || value === undefined) return '';
+  if (Array.isArray(value)) return value.join(';');
+  if (typeof value === 'boolean') return value ? 'true' : 'false';
+  const s = String(value);
+  return FORMULA_START.test(s) ? `'${s}` : s;
+}
+
+export function toCsv(rows: readonly Record<string, unknown>[], columns: readonly string[]): string {
+  const data = rows.map((r) => columns.map((c) => csvCell(r[c])));
+  return stringify([columns as string[], ...data], {
+    record_delimiter: '\n',
+    quoted_match: /^'[=+\-@\t\r]/,
+  });
+}
+
+/** The columns of a list of records: their keys in first-seen order, nested `fields` flattened. */
+export function flattenRecord(r: Record<string, unknown>): Record<string, unknown> {
+  const out: Record<string, unknown> = {};
+  for (const [k, v] of Object.entries(r)) {
+    if (k === 'fields' && v && typeof v === 'object' && !Array.isArray(v)) Object.assign(out, v);
+    else out[k] = v;
+  }
+  return out;
+}
+
+export function columnsOf(rows: readonly Record<string, unknown>[]): string[] {
+  const seen = new Set<string>();
+  for (const r of rows) for (const k of Object.keys(r)) seen.add(k);
+  return [...seen];
+}

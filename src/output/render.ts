@@ -1,0 +1,82 @@
+/**
+ * The one renderer: any list of records (or one record) as a table, JSON or CSV. Tables are for
+ * people (colour only on a terminal without NO_COLOR); JSON and CSV keep every field.
+ */
+import Table from 'cli-table3';
+import { Chalk } from 'chalk';
+import { columnsOf, flattenRecord, toCsv } from './csv.js';
+
+export type Format = 'table' | 'json' | 'csv';
+export type Rec = Record<string, unknown>;
+
+export interface RenderOptions {
+  color: boolean;
+}
+
+export interface Column {
+  key: string;
+  header?: string;
+}
+
+function cellText(v: unknown): string {
+  if (v === null || v === undefined) return '';
+  if (typeof v === 'boolean') return v ? 'yes' : 'no';
+  if (Array.isArray(v)) return v.map((x) => (typeof x === 'object' ? JSON.stringify(x) : String(x))).join(', ');
+  if (typeof v === 'object') return JSON.stringify(v);
+  return String(v);
+}
+
+function newTable(head: string[], color: boolean): Table.Table {
+  const chalk = new Chalk({ level: color ? 1 : 0 });
+  return new Table({
+    head: head.map((h) => chalk.bold(h)),
+    style: { head: [], border: [] },
+  });
+}
+
+export function renderList(
+  records: readonly Rec[],
+  format: Format,
+  opts: RenderOptions & { columns?: readonly (string | Column)[] },
+): string {
+  if (format === 'json') return `${JSON.stringify(records, null, 2)}\n`;
+  if (format === 'csv') {
+    const flat = records.map(flattenRecord);
+    return toCsv(flat, columnsOf(flat));
+  }
+  if (records.length === 0) return '';
+  const cols: Column[] = (opts.columns ?? Object.keys(records[0] ?? {})).map((c) =>
+    typeof c === 'string' ? { key: c } : c,
+  );
+  const table = newTable(
+    cols.map((c) => c.header ?? c.key),
+    opts.color,
+  );
+  for (const r of records) table.push(cols.map((c) => cellText(r[c.key])));
+  return `${table.toString()}\n`;
+}
+
+export function renderObject(record: Rec, format: Format, opts: RenderOptions): string {
+  if (format === 'json') return `${JSON.stringify(record, null, 2)}\n`;
+  if (format === 'csv') {
+    const flat = flattenRecord(record);
+    return toCsv([flat], Object.keys(flat));
+  }
+  const chalk = new Chalk({ level: opts.color ? 1 : 0 });
+  const table = new Table({ style: { head: [], border: [] } });
+  for (const [k, v] of Object.entries(flattenRecord(record))) {
+    if (Array.isArray(v) && v.length > 0 && typeof v[0] === 'object') {
+      table.push({ [chalk.bold(k)]: v.map((x) => summarize(x as Rec)).join('\n') });
+    } else {
+      table.push({ [chalk.bold(k)]: cellText(v) });
+    }
+  }
+  return `${table.toString()}\n`;
+}
+
+function summarize(r: Rec): string {
+  return Object.values(r)
+    .filter((v) => v !== null && v !== undefined && v !== '')
+    .map(cellText)
+    .join('  ');
+}

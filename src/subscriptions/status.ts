@@ -1,0 +1,29 @@
+/**
+ * The displayed status of a subscription on a date: the first that applies of cancelled, trial,
+ * renewed (a non-cancelled successor exists), expired, unpaid, expiring (≤ 42 days left), active.
+ */
+import { diffDays } from '../lib/dates.js';
+
+export const BASE_STATUSES = ['active', 'trial', 'cancelled'] as const;
+export const DISPLAYED_STATUSES = ['cancelled', 'trial', 'renewed', 'expired', 'unpaid', 'expiring', 'active'] as const;
+export type DisplayedStatus = (typeof DISPLAYED_STATUSES)[number];
+
+export const EXPIRING_WITHIN_DAYS = 42;
+
+export interface StatusInput {
+  status: string;
+  end_date: string;
+  paid_at: string | null;
+  /** true when a successor that is not cancelled exists */
+  has_successor: boolean;
+}
+
+export function displayedStatus(s: StatusInput, asOf: string): DisplayedStatus {
+  if (s.status === 'cancelled') return 'cancelled';
+  if (s.status === 'trial') return 'trial';
+  if (s.has_successor) return 'renewed';
+  if (s.end_date < asOf) return 'expired';
+  if (s.paid_at === null) return 'unpaid';
+  if (diffDays(asOf, s.end_date) <= EXPIRING_WITHIN_DAYS) return 'expiring';
+  return 'active';
+}

@@ -1,0 +1,89 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import fs from 'node:fs';
+import { runCli, runJson } from '../helpers/cli.js';
+import { tempDbPath } from '../helpers/db.js';
+
+let db: string;
+beforeAll(async () => {
+  db = tempDbPath();
+  const r = await runCli(['managers', 'add', '--login', 'akowalski', '--name', 'Anna Kowalski', '--email', 'anna@vendor.example', '--region', 'north'], { db });
+  expect(r).toMatchObject({ code: 0, stdout: 'akowalski\n' });
+});
+afterAll(() => fs.rmSync(db, { force: true }));
+
+describe('acctmgr managers (end to end)', () => {
+  it('creates the database 0600 in WAL mode', () => {
+    expect(fs.statSync(db).mode & 0o777).toBe(0o600);
+    const header = fs.readFileSync(db).subarray(18, 20);
+    expect([...header]).toEqual([2, 2]); // WAL: file format read/write version 2
+  });
+
+  it('prints JSON shaped as show, with snake_case keys and null for absent values', async () => {
+    const m = await runJson<Record<string, unknown>>(['managers', 'show', 'AKOWALSKI'], { db });
+    expect(m).toMatchObject({ login: 'akowalski', employee_id: null, region: 'north', account_count: 0, accounts: [] });
+    const list = await runJson<unknown[]>(['managers', 'list', '--region', 'north'], { db });
+    expect(list).toHaveLength(1);
+  });
+
+  it('lists as CSV with the same snake_case names', async () => {
+    const r = await runCli(['managers', 'list', '--format', 'csv'], { db });
+    expect(r.code).toBe(0);
+    expect(r.stdout.split('\n')[0]).toBe('login,name,email,employee_id,phone,mobile,region,status,has_password');
+  });
+
+  it('accepts global options before or after the subcommand; --db beats ACCTMGR_DB', async () => {
+    const other = tempDbPath();
+    const a = await runCli(['--json', 'managers', 'list', '--db', db], { env: { ACCTMGR_DB: other } });
+    expect(JSON.parse(a.stdout)).toHaveLength(1);
+    const b = await runCli(['--db', db, 'managers', 'list', '--json']);
+    expect(JSON.parse(b.stdout)).toHaveLength(1);
+  });
+
+  it('fails at once with exit 2 naming missing flags when stdin is not a terminal', async () => {
+    const r = await runCli(['managers', 'add', '--name', 'X'], { db });
+    expect(r.code).toBe(2);
+    expect(r.stderr).toContain('--login, --email');
+  });
+
+  it('exit 2 for unknown options and commands, exit 1 for rule failures, no stack traces', async () => {
+    expect((await runCli(['managers', 'list', '--bogus'], { db })).code).toBe(2);
+    expect((await runCli(['nonsense'], { db })).code).toBe(2);
+    const dup = await runCli(['managers', 'add', '--login', 'AKowalski', '--name', 'A', '--email', 'x@y.example'], { db });
+    expect(dup.code).toBe(1);
+    expect(dup.stderr).toContain('login "akowalski" is already used');
+    expect(dup.stderr).not.toMatch(/\bat .*\.js:\d+/);
+    const bad = await runCli(['managers', 'add', '--login', 'x', '--name', 'A', '--email', 'not-an-email'], { db });
+    expect(bad.code).toBe(1);
+    expect(bad.stderr).toContain('email: "not-an-email": is not a valid email address');
+  });
+
+  it('never takes a password as an argument value and refuses destructive commands without --yes', async () => {
+    const pw = await runCli(['managers', 'set-password', 'akowalski', '--password', 'hunter22'], { db });
+    expect(pw.code).toBe(2);
+    expect(pw.stderr).not.toContain('hunter22');
+    const ok = await runCli(['managers', 'set-password', 'akowalski', '--password-stdin'], { db, input: 'hunter22hunter\n' });
+    expect(ok.code).toBe(0);
+    const rm = await runCli(['managers', 'remove', 'akowalski'], { db });
+    expect(rm.code).toBe(2);
+    expect(rm.stderr).toContain('--yes');
+    expect(await runJson<unknown[]>(['managers', 'list'], { db })).toHaveLength(1);
+  });
+
+  it('records the actor in the audit log', async () => {
+    await runCli(['managers', 'edit', 'akowalski', '--mobile', '+48 600', '--actor', 'boss'], { db });
+    const audit = await runJson<{ actor: string; action: string }[]>(['audit', '--entity', 'manager'], { db });
+    expect(audit.at(-1)).toMatchObject({ actor: 'boss', action: 'edit' });
+  });
+
+  it('db status, check and backup', async () => {
+    const status = await runJson<{ name: string; applied: boolean }[]>(['db', 'status'], { db });
+    expect(status.every((m) => m.applied)).toBe(true);
+    expect((await runCli(['db', 'check'], { db })).code).toBe(0);
+    const target = `${db}.bak`;
+    expect((await runCli(['db', 'backup', target], { db })).code).toBe(0);
+    expect(fs.statSync(target).mode & 0o777).toBe(0o600);
+    expect((await runCli(['db', 'backup', target], { db })).code).toBe(2);
+    expect((await runCli(['db', 'backup', target, '--yes'], { db })).code).toBe(0);
+    expect(await runJson<unknown[]>(['managers', 'list'], { db: target })).toHaveLength(1);
+  });
+});

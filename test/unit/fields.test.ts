@@ -1,0 +1,49 @@
+import { describe, expect, it } from 'vitest';
+import { coerce, formatCents, shapeError, toCents, type FieldSpec } from '../../src/lib/fields.js';
+
+const f = (type: FieldSpec['type'], extra: Partial<FieldSpec> = {}): FieldSpec => ({ name: 'x', type, ...extra });
+
+describe('field coercion', () => {
+  it('reads booleans as true/false, 1/0, yes/no in any case; empty is false', () => {
+    for (const v of ['true', 'TRUE', '1', 'Yes']) expect(coerce(f('bool'), v)).toEqual({ ok: true, value: true });
+    for (const v of ['false', '0', 'no', 'NO', '']) expect(coerce(f('bool'), v)).toEqual({ ok: true, value: false });
+    expect(coerce(f('bool'), 'maybe').ok).toBe(false);
+  });
+
+  it('checks money against ^\\d+(\\.\\d{1,2})?$ and keeps it out of floating point', () => {
+    expect(coerce(f('money'), '800').ok).toBe(true);
+    expect(coerce(f('money'), '800.5').ok).toBe(true);
+    expect(coerce(f('money'), '800.555').ok).toBe(false);
+    expect(coerce(f('money'), '-1').ok).toBe(false);
+    expect(coerce(f('money'), '1,5').ok).toBe(false);
+    expect(toCents('800')).toBe(80000);
+    expect(toCents('0.1')).toBe(10);
+    expect(toCents('19.99')).toBe(1999);
+    expect(formatCents(80000)).toBe('800.00');
+    expect(formatCents(5)).toBe('0.05');
+    expect(formatCents(-150)).toBe('-1.50');
+  });
+
+  it('lower-cases emails, logins and enum values and names the rule when they are wrong', () => {
+    expect(coerce(f('email'), 'Anna@Example.COM')).toEqual({ ok: true, value: 'anna@example.com' });
+    expect(coerce(f('email'), 'anna@')).toEqual({ ok: false, rule: 'is not a valid email address' });
+    expect(coerce(f('login'), 'A.Kowalski_2')).toEqual({ ok: true, value: 'a.kowalski_2' });
+    expect(coerce(f('login'), 'a kowalski').ok).toBe(false);
+    expect(coerce(f('enum', { values: ['a', 'b'] }), 'B')).toEqual({ ok: true, value: 'b' });
+    expect(coerce(f('enum', { values: ['a', 'b'] }), 'c')).toEqual({ ok: false, rule: 'must be one of a, b' });
+  });
+
+  it('separates shape errors (usage) from rule errors (data)', () => {
+    expect(shapeError(f('int'), '12')).toBeUndefined();
+    expect(shapeError(f('int'), '12.5')).toMatch(/whole number/);
+    expect(shapeError(f('date'), '2026-02-30')).toBeUndefined();
+    expect(coerce(f('date'), '2026-02-30')).toEqual({ ok: false, rule: 'is not a real calendar date' });
+    expect(shapeError(f('date'), '30.02.2026')).toMatch(/YYYY-MM-DD/);
+    expect(coerce(f('int', { min: 0 }), '-1')).toEqual({ ok: false, rule: 'must be at least 0' });
+  });
+
+  it('treats an empty value as absent and splits lists on ;', () => {
+    expect(coerce(f('text'), '  ')).toEqual({ ok: true, value: null });
+    expect(coerce(f('list'), 'grades; attendance;;')).toEqual({ ok: true, value: ['grades', 'attendance'] });
+  });
+});

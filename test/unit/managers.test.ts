@@ -1,0 +1,117 @@
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { listAudit } from '../../src/audit/audit.js';
+import { ConflictError, InvalidDataError, RefusedError } from '../../src/errors.js';
+import { endLeave, resolveRecipient, startLeave } from '../../src/managers/leave.js';
+import { verifyPassword } from '../../src/managers/password.js';
+import { removeManager } from '../../src/managers/reassign.js';
+import { addManager, editManager, getManager, listManagers, setPassword, showManager } from '../../src/managers/service.js';
+import { freshDb, testOp, type TestDb } from '../helpers/db.js';
+
+let t: TestDb;
+const op = testOp();
+beforeEach(async () => {
+  t = await freshDb();
+});
+afterEach(async () => {
+  await t.close();
+});
+
+async function add(login: string, extra: Record<string, unknown> = {}) {
+  return addManager(t.db, op, { login, name: login.toUpperCase(), email: `${login}@vendor.example`, ...extra });
+}
+
+describe('managers', () => {
+  it('adds a manager with lower-cased login and email and writes an audit row', async () => {
+    const m = await addManager(t.db, op, { login: 'AKowalski', name: 'Anna', email: 'Anna@Vendor.example' });
+    expect(m).toMatchObject({ login: 'akowalski', email: 'anna@vendor.example', status: 'active', has_password: false });
+    const rows = await listAudit(t.db, { entity: 'manager' });
+    expect(rows).toHaveLength(1);
+    expect(rows[0]).toMatchObject({ action: 'add', key: 'akowalski', actor: 'tester', before: null });
+  });
+
+  it('refuses duplicate login, email and employee id case-insensitively', async () => {
+    await add('anna', { employee_id: 'E1' });
+    await expect(add('ANNA')).rejects.toBeInstanceOf(ConflictError);
+    await expect(addManager(t.db, op, { login: 'b', name: 'B', email: 'ANNA@vendor.example' })).rejects.toThrow(/email/);
+    await expect(add('c', { employee_id: 'E1' })).rejects.toThrow(/employee_id "E1" is already used by manager anna/);
+  });
+
+  it('names every bad field and value at once', async () => {
+    const err = await addManager(t.db, op, { login: 'a b', name: 'x', email: 'nope', status: 'away' }).catch((e) => e);
+    expect(err).toBeInstanceOf(InvalidDataError);
+    expect((err as InvalidDataError).problems.map((p) => p.field)).toEqual(['login', 'email', 'status']);
+    expect((err as Error).message).toContain('email: "nope": is not a valid email address');
+  });
+
+  it('edits fields, clears optional ones, refuses to clear required ones', async () => {
+    await add('anna', { phone: '123' });
+    const m = await editManager(t.db, op, 'ANNA', { region: 'north', phone: '' });
+    expect(m).toMatchObject({ region: 'north', phone: null });
+    await expect(editManager(t.db, op, 'anna', { name: '' })).rejects.toThrow(/name: "": is required/);
+    const audit = await listAudit(t.db, { entity: 'manager' });
+    expect(audit.at(-1)).toMatchObject({ action: 'edit', before: { phone: '123' }, after: { region: 'north' } });
+  });
+
+  it('stores a salted scrypt hash, never the password, and never audits it', async () => {
+    await add('anna');
+    await setPassword(t.db, op, 'anna', 'correct horse');
+    const row = await getManager(t.db, 'anna');
+    expect(row.password_hash).toMatch(/^scrypt\$/);
+    expect(row.password_hash).not.toContain('correct horse');
+    expect(await verifyPassword('correct horse', row.password_hash!)).toBe(true);
+    expect(await verifyPassword('wrong', row.password_hash!)).toBe(false);
+    const audit = JSON.stringify(await listAudit(t.db));
+    expect(audit).not.toContain('correct horse');
+    expect(audit).not.toContain(row.password_hash!);
+    await expect(setPassword(t.db, op, 'anna', 'short')).rejects.toBeInstanceOf(RefusedError);
+  });
+
+  it('routes to the backup while a leave covers the date, one level deep at most', async () => {
+    const a = await add('a');
+    await add('b');
+    await add('c');
+    await add('d');
+    await startLeave(t.db, op, 'a', { backup: 'b', from: '2026-12-01', until: '2026-12-31' });
+    await startLeave(t.db, op, 'b', { backup: 'c', from: '2026-12-10' });
+    await startLeave(t.db, op, 'c', { backup: 'd', from: '2026-12-20' });
+    const id = (await getManager(t.db, 'a')).id;
+    expect((await resolveRecipient(t.db, id, '2026-11-30')).login).toBe('a');
+    expect((await resolveRecipient(t.db, id, '2026-12-01')).login).toBe('b');
+    expect((await resolveRecipient(t.db, id, '2026-12-10')).login).toBe('c');
+    expect((await resolveRecipient(t.db, id, '2026-12-20')).login).toBe('c');
+    expect((await resolveRecipient(t.db, id, '2027-01-01')).login).toBe('a');
+    expect(a.login).toBe('a');
+    const list = await listManagers(t.db, testOp({ asOf: '2026-12-05' }));
+    expect(list.find((m) => m.login === 'a')?.status).toBe('on_leave');
+    expect((await showManager(t.db, testOp({ asOf: '2026-12-05' }), 'a')).leave).toEqual({
+      backup_login: 'b',
+      from_date: '2026-12-01',
+      until_date: '2026-12-31',
+    });
+  });
+
+  it('refuses overlapping leaves and being your own backup; return ends the leave', async () => {
+    await add('a');
+    await add('b');
+    await expect(startLeave(t.db, op, 'a', { backup: 'a' })).rejects.toThrow(/own backup/);
+    await startLeave(t.db, op, 'a', { backup: 'b', from: '2026-11-20' });
+    await expect(startLeave(t.db, op, 'a', { backup: 'b', from: '2026-12-20' })).rejects.toBeInstanceOf(RefusedError);
+    await endLeave(t.db, op, 'a');
+    const id = (await getManager(t.db, 'a')).id;
+    expect((await resolveRecipient(t.db, id, '2026-11-24')).login).toBe('b');
+    expect((await resolveRecipient(t.db, id, '2026-11-25')).login).toBe('a');
+  });
+
+  it('refuses to remove a current backup unless reassigned', async () => {
+    await add('a');
+    await add('b');
+    await add('c');
+    await startLeave(t.db, op, 'a', { backup: 'b' });
+    await expect(removeManager(t.db, op, 'b')).rejects.toThrow(/backup of a/);
+    await removeManager(t.db, op, 'b', 'c');
+    const id = (await getManager(t.db, 'a')).id;
+    expect((await resolveRecipient(t.db, id, '2026-11-25')).login).toBe('c');
+    await removeManager(t.db, op, 'a');
+    expect((await listManagers(t.db, op)).map((m) => m.login)).toEqual(['c']);
+  });
+});
