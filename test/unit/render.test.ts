@@ -1,0 +1,58 @@
+import { describe, expect, it } from 'vitest';
+import { toCsv } from '../../src/output/csv.js';
+import { renderList, renderObject } from '../../src/output/render.js';
+import { colorEnabled, type Io } from '../../src/io.js';
+
+const rows = [
+  { login: 'anna', name: 'Anna', active: true, modules: ['a', 'b'], note: null },
+  { login: 'bob', name: '=cmd|calc', active: false, modules: [], note: '@home' },
+];
+
+describe('renderer', () => {
+  it('prints tables without escape codes when colour is off, with bold headers when on', () => {
+    const plain = renderList(rows, 'table', { color: false, columns: ['login', 'active'] });
+    expect(plain).not.toMatch(/\x1b\[/);
+    expect(plain).toContain('anna');
+    expect(plain).toContain('yes');
+    expect(renderList(rows, 'table', { color: true, columns: ['login'] })).toMatch(/\x1b\[1m/);
+  });
+
+  it('prints JSON arrays and objects with null for absent values', () => {
+    expect(JSON.parse(renderList(rows, 'json', { color: false }))).toEqual(rows);
+    expect(JSON.parse(renderObject(rows[0]!, 'json', { color: false }))).toEqual(rows[0]);
+  });
+
+  it('writes CSV with a header, LF, true/false, ;-joined lists and neutralised formulas', () => {
+    const csv = renderList(rows, 'csv', { color: false });
+    expect(csv).toBe(
+      'login,name,active,modules,note\nanna,Anna,true,a;b,\nbob,"\'=cmd|calc",false,,"\'@home"\n',
+    );
+  });
+
+  it('quotes only where RFC 4180 needs it', () => {
+    expect(toCsv([{ a: 'x,y', b: 'say "hi"', c: 'line\nbreak', d: 'plain' }], ['a', 'b', 'c', 'd'])).toBe(
+      'a,b,c,d\n"x,y","say ""hi""","line\nbreak",plain\n',
+    );
+    expect(toCsv([{ a: '-5' }, { a: '\tx' }], ['a'])).toBe('a\n"\'-5"\n"\'\tx"\n');
+  });
+
+  it('flattens custom fields into CSV columns', () => {
+    const csv = renderList([{ external_id: 'S1', fields: { board: 'North', since: '2020-01-01' } }], 'csv', { color: false });
+    expect(csv).toBe('external_id,board,since\nS1,North,2020-01-01\n');
+  });
+
+  it('turns colour off for pipes, NO_COLOR and TERM=dumb', () => {
+    const io = (env: NodeJS.ProcessEnv, tty: boolean): Io => ({
+      out: () => undefined,
+      err: () => undefined,
+      env,
+      stdinIsTTY: tty,
+      stdoutIsTTY: tty,
+      stderrIsTTY: tty,
+    });
+    expect(colorEnabled(io({}, true))).toBe(true);
+    expect(colorEnabled(io({}, false))).toBe(false);
+    expect(colorEnabled(io({ NO_COLOR: '1' }, true))).toBe(false);
+    expect(colorEnabled(io({ TERM: 'dumb' }, true))).toBe(false);
+  });
+});
