@@ -1,0 +1,19 @@
+import type { FieldSpec } from '../lib/fields.js';
+
+export const CONTACT_ROLES = ['teacher', 'director', 'deputy', 'admin', 'other'] as const;
+export const CONTACT_STATUSES = ['invited', 'active', 'removed'] as const;
+
+/** At most this many non-removed primary contacts per account. */
+export const MAX_PRIMARY_CONTACTS = 5;
+
+/** Contacts' fields, in CSV column order (the import and export rely on it). */
+export const CONTACT_FIELDS: readonly FieldSpec[] = [
+  { name: 'account_external_id', type: 'text', required: true, description: 'external id of the account' },
+  { name: 'name', type: 'text', description: 'full name' },
+  { name: 'email', type: 'email', required: true, description: 'email address (unique within the account)' },
+  { name: 'role', type: 'enum', values: CONTACT_ROLES, description: 'role' },
+  { name: 'is_primary', type: 'bool', description: 'a primary contact' },
+  { name: 'status', type: 'enum', values: CONTACT_STATUSES, description: 'status' },
+  { name: 'invited_at', type: 'date', description: 'date invited' },
+  { name: 'last_login_at', type: 'timestamp', description: 'last login (ISO 8601; stored in UTC)' },
+];

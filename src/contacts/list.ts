@@ -1,0 +1,71 @@
+/** Listing contacts with filters, and the per-account primary counts the importer checks files against. */
+import { sql, type Kysely } from 'kysely';
+import { getAccount } from '../accounts/lookup.js';
+import type { DB } from '../db/schema/index.js';
+import { invalid } from '../errors.js';
+import { coerce } from '../lib/fields.js';
+import { CONTACT_FIELDS } from './fields.js';
+import { contactsQuery } from './lookup.js';
+import { toContactRecord, type ContactRecord } from './record.js';
+
+export interface ContactFilter {
+  /** An account's external id (case-insensitive). */
+  account?: string;
+  role?: string;
+  /** Without a status filter removed contacts are left out; `status: 'removed'` lists only them. */
+  status?: string;
+  /** true: primary contacts that count (not removed); false: the others. */
+  primary?: boolean;
+  /** Part of the name or the email, case-insensitive. */
+  search?: string;
+  /** Every contact, removed ones too (export). */
+  includeRemoved?: boolean;
+}
+
+function enumFilter(field: 'role' | 'status', value: string): string {
+  const r = coerce(CONTACT_FIELDS.find((f) => f.name === field)!, value);
+  if (!r.ok || r.value === null) throw invalid(field, value, r.ok ? 'must not be empty' : r.rule);
+  return r.value as string;
+}
+
+/** LIKE pattern for "contains", with the wildcards in the text escaped. */
+function containsPattern(text: string): string {
+  return `%${text.replace(/[\\%_]/g, (c) => `\\${c}`)}%`;
+}
+
+export async function listContacts(db: Kysely<DB>, f: ContactFilter = {}): Promise<ContactRecord[]> {
+  let q = contactsQuery(db).orderBy('a.external_id').orderBy('c.email');
+  if (f.account !== undefined) q = q.where('c.account_id', '=', (await getAccount(db, f.account)).id);
+  if (f.role !== undefined) q = q.where('c.role', '=', enumFilter('role', f.role));
+  if (f.status !== undefined) q = q.where('c.status', '=', enumFilter('status', f.status));
+  else if (!f.includeRemoved) q = q.where('c.status', '!=', 'removed');
+  if (f.primary === true) q = q.where('c.is_primary', '=', 1).where('c.status', '!=', 'removed');
+  if (f.primary === false) q = q.where((eb) => eb.or([eb('c.is_primary', '=', 0), eb('c.status', '=', 'removed')]));
+  const search = f.search?.trim().toLowerCase() ?? '';
+  // SQLite's lower() and LIKE fold ASCII only, so other text (Cyrillic names) is matched here instead
+  const ascii = /^[\x00-\x7f]*$/.test(search);
+  if (search !== '' && ascii) {
+    const pattern = containsPattern(search);
+    q = q.where((eb) =>
+      eb.or([
+        eb(sql<string>`lower(coalesce(c.name, ''))`, 'like', sql<string>`${pattern} escape '\\'`),
+        eb('c.email', 'like', sql<string>`${pattern} escape '\\'`),
+      ]),
+    );
+  }
+  const records = (await q.execute()).map(toContactRecord);
+  if (search === '' || ascii) return records;
+  return records.filter((c) => (c.name ?? '').toLowerCase().includes(search) || c.email.includes(search));
+}
+
+/** account id → number of primary, non-removed contacts (one query, for checking whole import files). */
+export async function primaryCountsByAccount(db: Kysely<DB>): Promise<Map<number, number>> {
+  const rows = await db
+    .selectFrom('contacts')
+    .select(['account_id', (eb) => eb.fn.countAll<number>().as('n')])
+    .where('is_primary', '=', 1)
+    .where('status', '!=', 'removed')
+    .groupBy('account_id')
+    .execute();
+  return new Map(rows.map((r) => [r.account_id, Number(r.n)]));
+}
