@@ -15,9 +15,10 @@ export function pickPrice(planCode: string, rows: readonly PriceRow[], students:
   const forTerm = rows.filter((r) => r.term_months === termMonths);
   if (forTerm.length === 0) {
     const terms = [...new Set(rows.map((r) => r.term_months))].sort((a, b) => a - b);
+    const has = terms.length > 0 ? `it has prices for ${terms.join(' and ')} months only` : 'its price table is empty';
     throw new RefusedError(
-      `plan ${planCode} has no price for a ${termMonths}-month term`,
-      terms.length > 0 ? `terms with prices: ${terms.join(', ')} months` : `add one with: acctmgr plans price ${planCode} --term ${termMonths} --amount AMOUNT`,
+      `plan ${planCode} has no price for a ${termMonths}-month term: ${has}`,
+      `add one with: acctmgr plans price ${planCode} --term ${termMonths} --amount AMOUNT`,
     );
   }
   const numbered = forTerm
@@ -29,6 +30,7 @@ export function pickPrice(planCode: string, rows: readonly PriceRow[], students:
   const largest = Math.max(...forTerm.map((r) => r.max_students ?? 0));
   throw new RefusedError(
     `plan ${planCode} has no price for ${students} students on a ${termMonths}-month term: its largest tier is ${largest} students`,
+    `add a larger tier, or an any-number row: acctmgr plans price ${planCode} --term ${termMonths} --amount AMOUNT`,
   );
 }
 

@@ -1,0 +1,123 @@
+/**
+ * The rules for product, plan and price values beyond their field types, shared by the commands and
+ * the importer: each `check*` coerces raw values (command-line strings or CSV cells), applies every
+ * rule and throws one InvalidDataError naming every bad field and value.
+ */
+import { InvalidDataError, type FieldProblem } from '../errors.js';
+import { coerceAll, toCents, type FieldSpec, type FieldValue } from '../lib/fields.js';
+import { PLAN_FIELDS, PRICE_FIELDS, PRODUCT_FIELDS, TERMS } from './fields.js';
+
+export interface ProductValues {
+  code: string;
+  name: string;
+}
+
+export interface PlanValues {
+  code: string;
+  name: string;
+  product: string;
+  currency: string;
+  modules: string[];
+  legacy: boolean;
+}
+
+export interface PriceValues {
+  plan: string;
+  /** null: any number of students (the flat row) */
+  max_students: number | null;
+  term_months: number;
+  amount_cents: number;
+}
+
+/** `add` needs every required field; `edit` checks only the given ones and refuses to clear required ones. */
+export type CheckMode = 'add' | 'edit';
+
+// codes are typed on command lines and used as import keys: no spaces or punctuation that needs quoting
+const CODE_RE = /^[A-Za-z0-9][A-Za-z0-9._-]*$/;
+const CURRENCY_RE = /^[A-Za-z]{3}$/;
+const CURRENCIES = currencyList();
+
+function currencyList(): Set<string> | undefined {
+  const list = typeof Intl.supportedValuesOf === 'function' ? Intl.supportedValuesOf('currency') : [];
+  // a Node built without full ICU knows only a few currencies: then the shape check alone applies
+  return list.length > 100 ? new Set(list) : undefined;
+}
+
+export function checkProduct(input: Record<string, unknown>, mode: CheckMode = 'add'): Partial<ProductValues> {
+  return checked(PRODUCT_FIELDS, input, mode, (v, p) => checkCode(v, p)) as Partial<ProductValues>;
+}
+
+export function checkPlan(input: Record<string, unknown>, mode: CheckMode = 'add'): Partial<PlanValues> {
+  return checked(PLAN_FIELDS, input, mode, (v, p) => {
+    checkCode(v, p);
+    checkCode(v, p, 'product');
+    const cur = v.currency;
+    if (typeof cur === 'string') {
+      if (!CURRENCY_RE.test(cur)) p.push({ field: 'currency', value: cur, rule: 'must be a three-letter ISO 4217 code, e.g. EUR' });
+      else if (CURRENCIES && !CURRENCIES.has(cur.toUpperCase())) p.push({ field: 'currency', value: cur, rule: 'is not an ISO 4217 currency code' });
+      else v.currency = cur.toUpperCase();
+    }
+    // the same module twice says nothing more; keep the first spelling and the order given
+    if (Array.isArray(v.modules)) v.modules = [...new Set(v.modules)];
+  }) as Partial<PlanValues>;
+}
+
+/** A price row: amount becomes integer cents (never a float), max_students null is the flat row. */
+export function checkPrice(input: Record<string, unknown>): PriceValues {
+  const values = checked(PRICE_FIELDS, input, 'add', priceRules);
+  return { ...priceKey(values), amount_cents: values.amount as number };
+}
+
+/** The key of a price row (plan, max_students, term_months), e.g. to remove one. */
+export function checkPriceKey(input: Record<string, unknown>): Omit<PriceValues, 'amount_cents'> {
+  const specs = PRICE_FIELDS.filter((f) => f.name !== 'amount');
+  const { amount: _ignored, ...rest } = input;
+  return priceKey(checked(specs, rest, 'add', priceRules));
+}
+
+function priceKey(values: Record<string, FieldValue>): Omit<PriceValues, 'amount_cents'> {
+  return {
+    plan: values.plan as string,
+    max_students: (values.max_students as number | null | undefined) ?? null,
+    term_months: values.term_months as number,
+  };
+}
+
+function priceRules(v: Record<string, FieldValue>, p: FieldProblem[]): void {
+  const term = v.term_months;
+  if (typeof term === 'number' && !(TERMS as readonly number[]).includes(term)) {
+    p.push({ field: 'term_months', value: term, rule: `must be ${TERMS.join(' or ')}` });
+  }
+  if (typeof v.amount === 'string') {
+    const cents = toCents(v.amount);
+    if (!Number.isSafeInteger(cents)) p.push({ field: 'amount', value: v.amount, rule: 'is too large' });
+    v.amount = cents;
+  }
+}
+
+function checkCode(values: Record<string, FieldValue>, problems: FieldProblem[], field = 'code'): void {
+  const code = values[field];
+  if (typeof code === 'string' && !CODE_RE.test(code)) {
+    problems.push({ field, value: code, rule: 'may contain only letters, digits, ".", "_" and "-" (starting with a letter or digit)' });
+  }
+}
+
+function checked(
+  specs: readonly FieldSpec[],
+  input: Record<string, unknown>,
+  mode: CheckMode,
+  rules: (values: Record<string, FieldValue>, problems: FieldProblem[]) => void,
+): Record<string, FieldValue> {
+  const { values, problems } = coerceAll(specs, input);
+  rules(values, problems);
+  for (const f of specs) {
+    if (!f.required || problems.some((p) => p.field === f.name)) continue;
+    const absent = values[f.name] === null || values[f.name] === undefined;
+    if (absent && (mode === 'add' || f.name in values)) problems.push({ field: f.name, value: '', rule: 'is required' });
+  }
+  if (problems.length > 0) {
+    const order = (p: FieldProblem) => specs.findIndex((f) => f.name === p.field);
+    throw new InvalidDataError(problems.sort((a, b) => order(a) - order(b)));
+  }
+  return values;
+}
