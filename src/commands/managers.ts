@@ -130,8 +130,10 @@ export function registerManagers(program: Command, io: Io): void {
         await s.confirm(`Move ${from}'s accounts to ${to}?`);
         const result = await s.tx((db) => reassign(db, s.op(), from!, to!, (s.opts.account as string[]) ?? []));
         if (s.opts.json) await s.show(result);
-        else s.io.out(result.accounts.map((a) => `${a}\n`).join(''));
-        s.message(`moved ${result.accounts.length} account(s) from ${result.from} to ${result.to}`);
+        else s.io.out([...result.accounts, ...result.subscriptions].map((k) => `${k}\n`).join(''));
+        s.message(
+          `moved ${result.accounts.length} account(s) and ${result.subscriptions.length} subscription(s) from ${result.from} to ${result.to}`,
+        );
       }),
     );
 

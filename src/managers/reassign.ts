@@ -8,10 +8,13 @@ import type { DB } from '../db/schema/index.js';
 import { NotFoundError, RefusedError, invalid } from '../errors.js';
 import type { Op } from '../op.js';
 import { getManager } from './lookup.js';
+import { moveSubscriptions } from '../subscriptions/move.js';
 import { toManagerRecord } from './service.js';
 
 export interface Holdings {
   accounts: string[];
+  /** External ids of the subscriptions they manage (every one, whatever its status: each references them). */
+  subscriptions: string[];
   /** Logins of the managers whose current or future leave names this one as backup. */
   backup_for: string[];
 }
@@ -19,6 +22,12 @@ export interface Holdings {
 export async function holdings(db: Kysely<DB>, managerId: number, asOf: string): Promise<Holdings> {
   const accounts = await db
     .selectFrom('accounts')
+    .select('external_id')
+    .where('manager_id', '=', managerId)
+    .orderBy('external_id')
+    .execute();
+  const subscriptions = await db
+    .selectFrom('subscriptions')
     .select('external_id')
     .where('manager_id', '=', managerId)
     .orderBy('external_id')
@@ -31,18 +40,23 @@ export async function holdings(db: Kysely<DB>, managerId: number, asOf: string):
     .where((eb) => eb.or([eb('l.until_date', 'is', null), eb('l.until_date', '>=', asOf)]))
     .distinct()
     .execute();
-  return { accounts: accounts.map((a) => a.external_id), backup_for: backupFor.map((b) => b.login) };
+  return {
+    accounts: accounts.map((a) => a.external_id),
+    subscriptions: subscriptions.map((x) => x.external_id),
+    backup_for: backupFor.map((b) => b.login),
+  };
 }
 
 export interface ReassignResult {
   from: string;
   to: string;
   accounts: string[];
+  subscriptions: string[];
 }
 
 /**
- * Moves FROM's accounts (all, or only the named ones, which FROM must hold) to TO. Later issues extend
- * this to the subscriptions FROM manages on those accounts.
+ * Moves FROM's accounts (all, or only the named ones, which FROM must hold) to TO, and the
+ * subscriptions FROM manages (all of them, or those on the named accounts).
  */
 export async function reassign(
   db: Kysely<DB>,
@@ -79,11 +93,12 @@ export async function reassign(
       after: { manager_login: to.login },
     });
   }
-  return { from: from.login, to: to.login, accounts: accounts.map((a) => a.external_id) };
+  const subscriptions = await moveSubscriptions(db, op, from, to, onlyAccounts.length > 0 ? accounts.map((a) => a.id) : undefined);
+  return { from: from.login, to: to.login, accounts: accounts.map((a) => a.external_id), subscriptions };
 }
 
 /**
- * Removes a manager. Refused while they hold accounts or are someone's current backup, unless
+ * Removes a manager. Refused while they hold accounts or subscriptions or are someone's current backup, unless
  * `reassignTo` names who takes everything over (and the backup duties).
  */
 export async function removeManager(db: Kysely<DB>, op: Op, login: string, reassignTo?: string): Promise<void> {
@@ -93,9 +108,12 @@ export async function removeManager(db: Kysely<DB>, op: Op, login: string, reass
     const to = await getManager(db, reassignTo);
     await reassign(db, op, manager.login, to.login);
     await db.updateTable('manager_leaves').set({ backup_id: to.id }).where('backup_id', '=', manager.id).execute();
-  } else if (held.accounts.length > 0 || held.backup_for.length > 0) {
+  } else if (held.accounts.length > 0 || held.subscriptions.length > 0 || held.backup_for.length > 0) {
     const parts = [];
     if (held.accounts.length > 0) parts.push(`holds ${held.accounts.length} account(s): ${held.accounts.slice(0, 10).join(', ')}`);
+    if (held.subscriptions.length > 0) {
+      parts.push(`manages ${held.subscriptions.length} subscription(s): ${held.subscriptions.slice(0, 10).join(', ')}`);
+    }
     if (held.backup_for.length > 0) parts.push(`is the backup of ${held.backup_for.join(', ')}`);
     throw new RefusedError(`manager ${manager.login} ${parts.join(' and ')}`, 'give --reassign-to LOGIN to hand everything over');
   }

@@ -1,0 +1,25 @@
+import type { FieldSpec } from '../lib/fields.js';
+
+export const ACCOUNT_TYPES = ['school', 'company', 'training_provider', 'tutor', 'guest'] as const;
+export const ACCOUNT_STATUSES = ['active', 'deactivated'] as const;
+export const CUSTOM_FIELD_TYPES = ['text', 'number', 'date', 'bool'] as const;
+export type CustomFieldType = (typeof CUSTOM_FIELD_TYPES)[number];
+
+/** Accounts' fields, in CSV column order (custom fields follow as further columns). */
+export const ACCOUNT_FIELDS: readonly FieldSpec[] = [
+  { name: 'external_id', type: 'text', description: 'external id (unique; generated when not given)' },
+  { name: 'name', type: 'text', required: true, description: 'account name' },
+  { name: 'type', type: 'enum', required: true, values: ACCOUNT_TYPES, description: 'account type' },
+  { name: 'status', type: 'enum', values: ACCOUNT_STATUSES, description: 'status' },
+  { name: 'group', type: 'text', description: 'account group by name (created when new)' },
+  { name: 'parent_external_id', type: 'text', description: 'parent account (makes this a sub-account)' },
+  { name: 'country', type: 'text', description: 'country' },
+  { name: 'region', type: 'text', description: 'region' },
+  { name: 'registration_no', type: 'text', description: 'company/registration number' },
+  { name: 'student_count', type: 'int', min: 0, description: 'number of students' },
+  { name: 'locale', type: 'text', description: 'locale, e.g. en, bg' },
+  { name: 'manager_login', type: 'login', description: 'account manager login (none for tutors)' },
+];
+
+/** Account groups' fields, in CSV column order. */
+export const GROUP_FIELDS: readonly FieldSpec[] = [{ name: 'name', type: 'text', required: true, description: 'group name' }];

@@ -1,0 +1,168 @@
+/**
+ * Account rules that need no database, so the CSV importer applies exactly the same ones to rows that
+ * are not stored yet: the tutor rule, parent cycles, and custom field names and values.
+ */
+import type { FieldProblem } from '../errors.js';
+import { isValidDate } from '../lib/dates.js';
+import { ACCOUNT_FIELDS, type CustomFieldType } from './fields.js';
+
+export const TUTOR_RULE = 'must be empty for a tutor account (a private tutor is both subscriber and user, with no manager)';
+
+/** Problems of a coerced account row (snake_case keys) that are visible without the database. */
+export function accountRowProblems(values: { type?: unknown; manager_login?: unknown }): FieldProblem[] {
+  const problems: FieldProblem[] = [];
+  const manager = values.manager_login;
+  if (values.type === 'tutor' && manager !== null && manager !== undefined && manager !== '') {
+    problems.push({ field: 'manager_login', value: manager, rule: TUTOR_RULE });
+  }
+  return problems;
+}
+
+/**
+ * The parent loop that `start` is part of, as keys from start back to start ([A, B, A]); undefined when
+ * following parents from start ends (or runs into a loop that start is not part of). Callers normalise
+ * the keys (e.g. lower-cased external ids); a self-parent is the loop [A, A].
+ */
+export function parentCycle<K>(parentOf: ReadonlyMap<K, K | null | undefined>, start: K): K[] | undefined {
+  const path: K[] = [start];
+  const seen = new Set<K>([start]);
+  let cur = parentOf.get(start);
+  while (cur !== null && cur !== undefined) {
+    if (cur === start) return [...path, cur];
+    if (seen.has(cur)) return undefined;
+    seen.add(cur);
+    path.push(cur);
+    cur = parentOf.get(cur);
+  }
+  return undefined;
+}
+
+/** Every parent loop in the map, each once (in O(n): each key is walked once). */
+export function findParentCycles<K>(parentOf: ReadonlyMap<K, K | null | undefined>): K[][] {
+  const done = new Set<K>();
+  const cycles: K[][] = [];
+  for (const start of parentOf.keys()) {
+    if (done.has(start)) continue;
+    const path: K[] = [];
+    const onPath = new Map<K, number>();
+    let cur: K | null | undefined = start;
+    while (cur !== null && cur !== undefined && !done.has(cur)) {
+      const at = onPath.get(cur);
+      if (at !== undefined) {
+        cycles.push([...path.slice(at), cur]);
+        break;
+      }
+      onPath.set(cur, path.length);
+      path.push(cur);
+      cur = parentOf.get(cur);
+    }
+    for (const k of path) done.add(k);
+  }
+  return cycles;
+}
+
+// ---- custom fields ----
+
+export interface CustomFieldDef {
+  name: string;
+  type: CustomFieldType;
+  required: boolean;
+}
+
+/** Names that would clash with the account's own columns or show's keys in CSV and JSON. */
+const RESERVED = new Set([
+  ...ACCOUNT_FIELDS.map((f) => f.name),
+  'fields',
+  'parent_name',
+  'manager_name',
+  'manager_email',
+  'manager_phone',
+  'manager_mobile',
+  'sub_accounts',
+  'contact_count',
+]);
+
+/**
+ * Custom field names become CSV columns and import headers are matched lower-cased with spaces and
+ * hyphens as underscores, so names are kept to that normal form. Returns the rule broken, if any.
+ */
+export function customFieldNameProblem(name: string): string | undefined {
+  if (!/^[a-z][a-z0-9_]{0,63}$/.test(name)) {
+    return 'must start with a letter and contain only lower-case letters, digits and "_" (at most 64)';
+  }
+  if (RESERVED.has(name)) return 'is an account field or output key already';
+  return undefined;
+}
+
+const NUMBER_RE = /^[+-]?(\d+(\.\d+)?|\.\d+)$/;
+const BOOL_TRUE = new Set(['true', '1', 'yes']);
+const BOOL_FALSE = new Set(['false', '0', 'no']);
+
+export type CustomCoerced = { ok: true; value: string | null } | { ok: false; rule: string };
+
+/** A raw value → its stored text (null = absent/clear), or the rule it breaks. */
+export function coerceCustomValue(type: CustomFieldType, raw: unknown): CustomCoerced {
+  if (raw === undefined || raw === null) return { ok: true, value: null };
+  if (typeof raw === 'boolean' && type === 'bool') return { ok: true, value: String(raw) };
+  const text = String(raw).trim();
+  if (text === '') return { ok: true, value: null };
+  switch (type) {
+    case 'text':
+      return { ok: true, value: text };
+    case 'number':
+      return NUMBER_RE.test(text)
+        ? { ok: true, value: String(Number(text)) }
+        : { ok: false, rule: 'must be a number, e.g. 12 or 12.5' };
+    case 'date':
+      if (!/^\d{4}-\d{2}-\d{2}$/.test(text)) return { ok: false, rule: 'must be a date in the form YYYY-MM-DD' };
+      return isValidDate(text) ? { ok: true, value: text } : { ok: false, rule: 'is not a real calendar date' };
+    case 'bool': {
+      const v = text.toLowerCase();
+      if (BOOL_TRUE.has(v)) return { ok: true, value: 'true' };
+      if (BOOL_FALSE.has(v)) return { ok: true, value: 'false' };
+      return { ok: false, rule: 'must be true or false (also accepted: yes/no, 1/0)' };
+    }
+  }
+}
+
+/** A stored value as JSON shows it: numbers as numbers, booleans as booleans. */
+export function customValueOut(type: string, stored: string | null | undefined): string | number | boolean | null {
+  if (stored === null || stored === undefined) return null;
+  if (type === 'number') return Number(stored);
+  if (type === 'bool') return stored === 'true';
+  return stored;
+}
+
+/**
+ * Checks `NAME=VALUE` pairs against the definitions (names case-insensitive). Unknown names and bad
+ * values are problems; the result maps each defined name given to its stored text (null = clear).
+ */
+export function checkCustomValues(
+  defs: readonly CustomFieldDef[],
+  raw: Readonly<Record<string, unknown>>,
+): { values: Record<string, string | null>; problems: FieldProblem[] } {
+  const byName = new Map(defs.map((d) => [d.name, d]));
+  const values: Record<string, string | null> = {};
+  const problems: FieldProblem[] = [];
+  for (const [given, value] of Object.entries(raw)) {
+    const def = byName.get(given.trim().toLowerCase());
+    if (!def) {
+      problems.push({ field: given, value, rule: 'is not a defined custom field (see: acctmgr fields list)' });
+      continue;
+    }
+    const r = coerceCustomValue(def.type, value);
+    if (r.ok) values[def.name] = r.value;
+    else problems.push({ field: def.name, value, rule: r.rule });
+  }
+  return { values, problems };
+}
+
+/** Required custom fields without a value in the merged (stored + given) values. */
+export function missingRequiredFields(
+  defs: readonly CustomFieldDef[],
+  values: Readonly<Record<string, string | null | undefined>>,
+): FieldProblem[] {
+  return defs
+    .filter((d) => d.required && (values[d.name] === null || values[d.name] === undefined))
+    .map((d) => ({ field: d.name, value: '', rule: 'is a required custom field' }));
+}

@@ -1,0 +1,124 @@
+/**
+ * Adding and editing accounts. Every problem that can be seen from the input (bad values, unknown or
+ * bad custom fields, the tutor rule, missing required custom fields) is reported at once, before any
+ * reference is resolved or anything is written. The caller owns the transaction.
+ */
+import type { Kysely } from 'kysely';
+import { audit } from '../audit/audit.js';
+import type { AccountUpdate } from '../db/schema/accounts.js';
+import type { DB } from '../db/schema/index.js';
+import { InvalidDataError, type FieldProblem } from '../errors.js';
+import { coerceAll, type FieldValue } from '../lib/fields.js';
+import type { Op } from '../op.js';
+import { loadFieldDefs, readStoredValues, writeValues, type LoadedDef } from './custom-fields.js';
+import { ACCOUNT_FIELDS } from './fields.js';
+import { getAccount } from './lookup.js';
+import { accountRecordById, type AccountRecord } from './record.js';
+import { assertExternalIdFree, generateExternalId, resolveRefs } from './refs.js';
+import { accountRowProblems, checkCustomValues, missingRequiredFields } from './rules.js';
+
+export { ensureGroup } from './groups.js';
+export { findAccount, getAccount } from './lookup.js';
+export type { AccountRecord } from './record.js';
+
+/** snake_case account fields, plus `fields`: custom field NAME → raw value. */
+export type AccountInput = Record<string, unknown> & { fields?: Record<string, unknown> };
+
+const HINT = 'custom fields are set with --field NAME=VALUE; see: acctmgr fields list';
+
+interface Checked {
+  values: Record<string, FieldValue>;
+  custom: Record<string, string | null>;
+  defs: LoadedDef[];
+  problems: FieldProblem[];
+}
+
+async function checkInput(db: Kysely<DB>, input: AccountInput): Promise<Checked> {
+  const { values, problems } = coerceAll(ACCOUNT_FIELDS, input);
+  const defs = await loadFieldDefs(db);
+  const custom = checkCustomValues(defs, input.fields ?? {});
+  return { values, custom: custom.values, defs, problems: [...problems, ...custom.problems] };
+}
+
+function fail(problems: FieldProblem[]): void {
+  if (problems.length > 0) {
+    const hint = problems.some((p) => p.rule.includes('custom field')) ? HINT : undefined;
+    throw new InvalidDataError(problems, hint);
+  }
+}
+
+export async function addAccount(db: Kysely<DB>, op: Op, input: AccountInput): Promise<AccountRecord> {
+  const { values, custom, defs, problems } = await checkInput(db, input);
+  for (const f of ACCOUNT_FIELDS) {
+    if (f.required && (values[f.name] === null || values[f.name] === undefined) && !problems.some((p) => p.field === f.name)) {
+      problems.push({ field: f.name, value: '', rule: 'is required' });
+    }
+  }
+  problems.push(...accountRowProblems(values), ...missingRequiredFields(defs, custom));
+  fail(problems);
+
+  const given = values.external_id as string | null | undefined;
+  const externalId = given ?? (await generateExternalId(db));
+  if (given) await assertExternalIdFree(db, given);
+  const refs = await resolveRefs(db, op, values, { external_id: externalId });
+  const row = await db
+    .insertInto('accounts')
+    .values({
+      external_id: externalId,
+      name: values.name as string,
+      type: values.type as string,
+      status: (values.status as string | null | undefined) ?? 'active',
+      group_id: refs.group_id ?? null,
+      parent_id: refs.parent_id ?? null,
+      country: (values.country as string | null | undefined) ?? null,
+      region: (values.region as string | null | undefined) ?? null,
+      registration_no: (values.registration_no as string | null | undefined) ?? null,
+      student_count: (values.student_count as number | null | undefined) ?? null,
+      locale: (values.locale as string | null | undefined) ?? null,
+      manager_id: refs.manager_id ?? null,
+      created_at: op.now,
+      updated_at: op.now,
+    })
+    .returning('id')
+    .executeTakeFirstOrThrow();
+  await writeValues(db, row.id, defs, custom);
+  const record = await accountRecordById(db, row.id);
+  await audit(db, op, { action: 'add', entity: 'account', key: record.external_id, after: record });
+  return record;
+}
+
+const PLAIN_COLUMNS = ['name', 'type', 'status', 'country', 'region', 'registration_no', 'student_count', 'locale'] as const;
+
+/**
+ * Changes the given fields; an empty value clears an optional one. Required custom fields are
+ * enforced on the result: an edit is refused while any required custom field would be left without a
+ * value — also one the account never had (defined as required later) — so the edit must set it.
+ */
+export async function editAccount(db: Kysely<DB>, op: Op, externalId: string, input: AccountInput): Promise<AccountRecord> {
+  const row = await getAccount(db, externalId);
+  const { values, custom, defs, problems } = await checkInput(db, input);
+  for (const f of ACCOUNT_FIELDS) {
+    if (f.required && f.name in values && values[f.name] === null) problems.push({ field: f.name, value: '', rule: 'is required' });
+  }
+  if ('external_id' in values && values.external_id === null) problems.push({ field: 'external_id', value: '', rule: 'cannot be cleared' });
+  const before = await accountRecordById(db, row.id);
+  const type = (values.type as string | undefined) ?? row.type;
+  const manager = 'manager_login' in values ? values.manager_login : before.manager_login;
+  problems.push(...accountRowProblems({ type, manager_login: manager }));
+  const stored = (await readStoredValues(db, [row.id])).get(row.id) ?? {};
+  problems.push(...missingRequiredFields(defs, { ...stored, ...custom }));
+  fail(problems);
+
+  const newKey = (values.external_id as string | undefined) ?? row.external_id;
+  if (newKey !== row.external_id) await assertExternalIdFree(db, newKey, row.id);
+  const refs = await resolveRefs(db, op, values, { id: row.id, external_id: newKey });
+  const set: AccountUpdate = { ...refs, external_id: newKey };
+  for (const c of PLAIN_COLUMNS) if (c in values) (set as Record<string, unknown>)[c] = values[c];
+  await db.updateTable('accounts').set({ ...set, updated_at: op.now }).where('id', '=', row.id).execute();
+  await writeValues(db, row.id, defs, custom);
+  const after = await accountRecordById(db, row.id);
+  if (JSON.stringify(after) !== JSON.stringify(before)) {
+    await audit(db, op, { action: 'edit', entity: 'account', key: after.external_id, before, after });
+  }
+  return after;
+}

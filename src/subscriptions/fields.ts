@@ -1,0 +1,24 @@
+import type { FieldSpec } from '../lib/fields.js';
+import { BASE_STATUSES } from './status.js';
+
+/**
+ * Subscriptions' fields, in CSV column order (the import and export rely on it). `status` is the stored
+ * base status; the displayed one is computed for a date (status.ts). Activation codes are never in CSV.
+ * The read-only fields are computed by `add` (end_date, price) or set by `pay`/`renew`; imports take
+ * them as given.
+ */
+export const SUBSCRIPTION_FIELDS: readonly FieldSpec[] = [
+  { name: 'external_id', type: 'text', description: 'external id (unique; generated when not given)' },
+  { name: 'account_external_id', type: 'text', required: true, description: 'external id of the account' },
+  { name: 'product', type: 'text', description: 'product code (default: the plan\'s product)' },
+  { name: 'plan', type: 'text', required: true, description: 'plan code' },
+  { name: 'students', type: 'int', required: true, min: 1, description: 'number of students' },
+  { name: 'term_months', type: 'int', required: true, description: 'term in months (12 or 24)' },
+  { name: 'start_date', type: 'date', required: true, description: 'first day of access' },
+  { name: 'end_date', type: 'date', readOnly: true, description: 'last day of access (start + term − 1 day)' },
+  { name: 'status', type: 'enum', values: BASE_STATUSES, description: 'stored status' },
+  { name: 'manager_login', type: 'login', description: 'manager (default: the account\'s manager; none for tutors)' },
+  { name: 'price', type: 'money', readOnly: true, description: 'price for the term, from the plan\'s price table' },
+  { name: 'paid_at', type: 'date', readOnly: true, description: 'date paid' },
+  { name: 'renewed_from_external_id', type: 'text', readOnly: true, description: 'the subscription this one renews' },
+];

@@ -1,0 +1,127 @@
+/**
+ * Subscriptions: add and list. Plain functions over Kysely; the caller owns the transaction.
+ * Pay/cancel: payment.ts; renew: renew.ts; upgrade: upgrade.ts; show: show.ts.
+ */
+import { sql, type Kysely } from 'kysely';
+import { getAccount } from '../accounts/lookup.js';
+import { audit } from '../audit/audit.js';
+import type { AccountRow } from '../db/schema/accounts.js';
+import type { DB } from '../db/schema/index.js';
+import { ConflictError, RefusedError, invalid } from '../errors.js';
+import { checkFields, requirePresent } from '../lib/checks.js';
+import { addDays } from '../lib/dates.js';
+import { getManager } from '../managers/lookup.js';
+import type { Op } from '../op.js';
+import { assertPlanCurrent, getPlan, getProduct } from '../plans/lookup.js';
+import { priceFor } from '../plans/pricing.js';
+import { SUBSCRIPTION_FIELDS } from './fields.js';
+import { addHistory } from './history.js';
+import { findSubscription } from './lookup.js';
+import { loadRecord, subscriptionsQuery, toSubscriptionRecord, type SubscriptionRecord } from './records.js';
+import { DISPLAYED_STATUSES } from './status.js';
+import { endDateFor, isTerm } from './terms.js';
+
+export type { SubscriptionRecord } from './records.js';
+
+const SETTABLE = SUBSCRIPTION_FIELDS.filter((f) => !f.readOnly);
+
+/**
+ * The manager of a new subscription: the one named, else the account's. Tutor accounts have none
+ * (the private tutor is both subscriber and user), so naming one is refused.
+ */
+export async function managerFor(db: Kysely<DB>, account: AccountRow, login: string | null | undefined): Promise<number | null> {
+  if (account.type === 'tutor') {
+    if (login) throw new RefusedError(`account ${account.external_id} is a tutor account: its subscriptions have no manager`);
+    return null;
+  }
+  if (login) return (await getManager(db, login)).id;
+  return account.manager_id;
+}
+
+/** SUB-000042 style ids; skips ids already taken (e.g. imported ones). */
+export async function generateExternalId(db: Kysely<DB>): Promise<string> {
+  const max = await db.selectFrom('subscriptions').select((eb) => eb.fn.max('id').as('m')).executeTakeFirst();
+  for (let n = Number(max?.m ?? 0) + 1; ; n++) {
+    const id = `SUB-${String(n).padStart(6, '0')}`;
+    if (!(await findSubscription(db, id))) return id;
+  }
+}
+
+export async function addSubscription(db: Kysely<DB>, op: Op, input: Record<string, unknown>): Promise<SubscriptionRecord> {
+  const v = checkFields(SETTABLE, input);
+  requirePresent(SETTABLE, v);
+  const term = v.term_months as number;
+  if (!isTerm(term)) throw invalid('term_months', term, 'must be 12 or 24');
+  const account = await getAccount(db, v.account_external_id as string);
+  const plan = await getPlan(db, v.plan as string);
+  if (v.product) {
+    const product = await getProduct(db, v.product as string);
+    if (product.id !== plan.product_id) throw invalid('plan', plan.code, `is not a plan of product ${product.code}`);
+  }
+  await assertPlanCurrent(db, plan);
+  const externalId = (v.external_id as string | null) ?? (await generateExternalId(db));
+  const existing = await findSubscription(db, externalId);
+  if (existing) throw new ConflictError(`external_id "${externalId}" is already used by subscription ${existing.external_id}`);
+  const managerId = await managerFor(db, account, v.manager_login as string | null);
+  const price = await priceFor(db, plan, v.students as number, term);
+  const start = v.start_date as string;
+  const row = await db
+    .insertInto('subscriptions')
+    .values({
+      external_id: externalId,
+      account_id: account.id,
+      product_id: plan.product_id,
+      plan_id: plan.id,
+      students: v.students as number,
+      term_months: term,
+      start_date: start,
+      end_date: endDateFor(start, term),
+      status: (v.status as string | null) ?? 'active',
+      manager_id: managerId,
+      price_cents: price,
+      paid_at: null,
+      activation_code: null,
+      renewed_from_id: null,
+      created_at: op.now,
+      updated_at: op.now,
+    })
+    .returning('id')
+    .executeTakeFirstOrThrow();
+  await addHistory(db, op, row.id, 'add', { onDate: start, amountCents: price });
+  const record = await loadRecord(db, row.id, op.asOf);
+  await audit(db, op, { action: 'add', entity: 'subscription', key: externalId, after: record });
+  return record;
+}
+
+export interface SubscriptionFilter {
+  account?: string;
+  manager?: string;
+  product?: string;
+  plan?: string;
+  /** displayed status for the as-of date */
+  status?: string;
+  /** end_date < this date */
+  endingBefore?: string;
+  /** as-of ≤ end_date ≤ as-of + days */
+  endingWithin?: number;
+}
+
+export async function listSubscriptions(db: Kysely<DB>, op: Op, f: SubscriptionFilter = {}): Promise<SubscriptionRecord[]> {
+  const status = f.status?.trim().toLowerCase();
+  if (status !== undefined && !(DISPLAYED_STATUSES as readonly string[]).includes(status)) {
+    throw invalid('status', f.status, `must be one of ${DISPLAYED_STATUSES.join(', ')}`);
+  }
+  if (f.endingWithin !== undefined && f.endingWithin < 0) throw invalid('ending_within', f.endingWithin, 'must be at least 0');
+  let q = subscriptionsQuery(db).orderBy('s.end_date').orderBy('s.external_id');
+  const lower = (v: string) => v.trim().toLowerCase();
+  if (f.account) q = q.where(sql<string>`lower(a.external_id)`, '=', lower(f.account));
+  if (f.manager) q = q.where('m.login', '=', lower(f.manager));
+  if (f.product) q = q.where(sql<string>`lower(p.code)`, '=', lower(f.product));
+  if (f.plan) q = q.where(sql<string>`lower(pl.code)`, '=', lower(f.plan));
+  if (f.endingBefore) q = q.where('s.end_date', '<', f.endingBefore);
+  if (f.endingWithin !== undefined) {
+    q = q.where('s.end_date', '>=', op.asOf).where('s.end_date', '<=', addDays(op.asOf, f.endingWithin));
+  }
+  const records = (await q.execute()).map((r) => toSubscriptionRecord(r, op.asOf));
+  return status ? records.filter((r) => r.status === status) : records;
+}

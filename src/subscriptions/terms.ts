@@ -1,0 +1,56 @@
+/**
+ * Pure date and money rules of subscriptions, shared by the services and the CSV importer. Money is
+ * integer minor units (cents); dates are YYYY-MM-DD strings (src/lib/dates.ts does the calendar).
+ */
+import { addDays, addMonths, diffDays } from '../lib/dates.js';
+import { TERMS } from '../plans/fields.js';
+
+export { TERMS };
+
+export function isTerm(months: number): boolean {
+  return (TERMS as readonly number[]).includes(months);
+}
+
+/** The last day of access: start + term calendar months − 1 day (month ends clamp before the −1). */
+export function endDateFor(start: string, termMonths: number): string {
+  return addDays(addMonths(start, termMonths), -1);
+}
+
+/** Days between two dates, both included. */
+export function inclusiveDays(from: string, to: string): number {
+  return diffDays(from, to) + 1;
+}
+
+/** Integer division rounding half up (towards +∞), exact for safe integers. */
+export function divideHalfUp(numerator: number, denominator: number): number {
+  if (denominator <= 0) throw new Error('denominator must be positive');
+  return Math.floor((2 * numerator + denominator) / (2 * denominator));
+}
+
+export interface UpgradeQuoteInput {
+  oldPriceCents: number;
+  newPriceCents: number;
+  startDate: string;
+  endDate: string;
+  asOf: string;
+}
+
+export interface UpgradeFigures {
+  remaining_days: number;
+  term_days: number;
+  charge_cents: number;
+}
+
+/**
+ * charge = round_half_up((new − old) × remaining_days / term_days), remaining_days = end − as_of + 1,
+ * term_days = end − start + 1. The caller checks that as_of lies within start..end.
+ */
+export function upgradeCharge(q: UpgradeQuoteInput): UpgradeFigures {
+  const remaining = inclusiveDays(q.asOf, q.endDate);
+  const term = inclusiveDays(q.startDate, q.endDate);
+  return {
+    remaining_days: remaining,
+    term_days: term,
+    charge_cents: divideHalfUp((q.newPriceCents - q.oldPriceCents) * remaining, term),
+  };
+}

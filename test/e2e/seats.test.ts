@@ -1,0 +1,74 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import fs from 'node:fs';
+import path from 'node:path';
+import { openDb } from '../../src/db/connection.js';
+import { addSubscription } from '../../src/subscriptions/service.js';
+import { runCli, runJson } from '../helpers/cli.js';
+import { tempDbPath } from '../helpers/db.js';
+import { seedAll } from '../unit/subscriptions-seed.js';
+
+type Json = Record<string, unknown>;
+let db: string;
+const SEAT_KEYS = ['subscription_external_id', 'email', 'status', 'invited_at', 'last_login_at', 'name', 'account_external_id'];
+
+beforeAll(async () => {
+  db = tempDbPath();
+  const h = await openDb(db);
+  const op = { actor: 'seed', asOf: '2026-11-25', today: '2026-11-25', now: '2026-11-25T00:00:00Z' };
+  await seedAll(h.db, op);
+  await addSubscription(h.db, op, { external_id: 'S1', account_external_id: 'SCH-1', plan: 'BIO-BASIC', students: 100, term_months: 12, start_date: '2026-01-15' });
+  await h.close();
+});
+afterAll(() => fs.rmSync(path.dirname(db), { recursive: true, force: true }));
+
+describe('acctmgr seats (end to end)', () => {
+  it('add prints SUB/EMAIL, creates the contact; --json shape; duplicates exit 1; missing --subscription exits 2', async () => {
+    const r = await runCli(['seats', 'add', 'Maria@School.example', '--subscription', 's1', '--name', 'Maria Petrova', '--invited-at', '2026-05-01'], { db });
+    expect(r).toMatchObject({ code: 0, stdout: 'S1/maria@school.example\n' });
+    const j = await runJson<Json>(['seats', 'add', 'ivan@school.example', '--subscription', 'S1'], { db });
+    expect(Object.keys(j)).toEqual(SEAT_KEYS);
+    expect(j).toMatchObject({ status: 'invited', invited_at: '2026-11-25', last_login_at: null, name: null, account_external_id: 'SCH-1' });
+    const contact = await runJson<Json>(['contacts', 'show', 'maria@school.example', '--account', 'SCH-1'], { db });
+    expect(contact).toMatchObject({ name: 'Maria Petrova', role: 'teacher' });
+    expect((await runCli(['seats', 'add', 'maria@school.example', '--subscription', 'S1'], { db })).code).toBe(1);
+    expect((await runCli(['seats', 'add', 'maria@school.example'], { db })).code).toBe(2);
+    expect((await runCli(['seats', 'add', 'x@y.example', '--subscription', 'NOPE'], { db })).code).toBe(1);
+    expect((await runCli(['seats', 'add', 'x@y.example', '--subscription', 'S1', '--invited-at', 'May'], { db })).code).toBe(2);
+  });
+
+  it('login records an event (idempotent per timestamp) and moves last_login_at forward', async () => {
+    const at = ['--subscription', 'S1', '--at', '2026-10-01T10:00:00+02:00'];
+    expect(await runCli(['seats', 'login', 'maria@school.example', ...at], { db })).toMatchObject({ code: 0, stdout: 'S1/maria@school.example\n' });
+    const again = await runJson<Json>(['seats', 'login', 'maria@school.example', ...at], { db });
+    expect(again).toMatchObject({ status: 'active', last_login_at: '2026-10-01T08:00:00Z' });
+    const older = await runJson<Json>(['seats', 'login', 'maria@school.example', '--subscription', 'S1', '--at', '2026-09-01T08:00:00Z'], { db });
+    expect(older.last_login_at).toBe('2026-10-01T08:00:00Z');
+    expect((await runCli(['seats', 'login', 'maria@school.example', '--subscription', 'S1', '--at', 'yesterday'], { db })).code).toBe(2);
+    expect((await runCli(['seats', 'login', 'maria@school.example', '--subscription', 'S1', '--at', '2026-02-30T08:00:00Z'], { db })).code).toBe(1);
+    expect((await runCli(['seats', 'login', 'nobody@school.example', '--subscription', 'S1'], { db })).code).toBe(1);
+    const now = await runJson<Json>(['seats', 'login', 'ivan@school.example', '--subscription', 'S1', '--as-of', '2026-11-20'], { db });
+    expect(now.last_login_at).toBe('2026-11-20T00:00:00Z');
+  });
+
+  it('list filters by subscription, account and --idle-since; JSON and CSV', async () => {
+    const all = await runJson<Json[]>(['seats', 'list', '--subscription', 'S1'], { db });
+    expect(all.map((s) => s.email)).toEqual(['ivan@school.example', 'maria@school.example']);
+    expect(await runJson<Json[]>(['seats', 'list', '--account', 'SCH-2'], { db })).toEqual([]);
+    const idle = await runJson<Json[]>(['seats', 'list', '--idle-since', '2026-11-01'], { db });
+    expect(idle.map((s) => s.email)).toEqual(['maria@school.example']);
+    const csv = await runCli(['seats', 'list', '--format', 'csv'], { db });
+    expect(csv.stdout.split('\n')[0]).toBe(SEAT_KEYS.join(','));
+    expect((await runCli(['seats', 'list', '--idle-since', '2026-11-31'], { db })).code).toBe(1);
+    expect((await runCli(['seats', 'list', '--idle-since', 'soon'], { db })).code).toBe(2);
+    const show = await runJson<Json>(['subscriptions', 'show', 'S1'], { db });
+    expect(show.seats_in_use).toBe(2);
+  });
+
+  it('remove needs --yes; the seat is kept as removed and no longer listed', async () => {
+    expect((await runCli(['seats', 'remove', 'ivan@school.example', '--subscription', 'S1'], { db })).code).toBe(2);
+    expect(await runCli(['seats', 'remove', 'ivan@school.example', '--subscription', 'S1', '--yes'], { db })).toMatchObject({ code: 0, stdout: 'S1/ivan@school.example\n' });
+    expect((await runJson<Json[]>(['seats', 'list'], { db })).map((s) => s.email)).toEqual(['maria@school.example']);
+    expect(await runJson<Json[]>(['seats', 'list', '--status', 'removed'], { db })).toHaveLength(1);
+    expect((await runCli(['seats', 'remove', 'ivan@school.example', '--subscription', 'S1', '--yes'], { db })).code).toBe(1);
+  });
+});
