@@ -1,6 +1,49 @@
 // Frozen once released: never edit a migration that has been released; add a new numbered one instead.
 import type { Kysely } from 'kysely';
 
-export async function up(_db: Kysely<any>): Promise<void> {
-  // tables are added by the issue that owns this migration
+/**
+ * The notices ledger of `acctmgr remind`: one row per (kind, subject, stage, cycle). The unique index
+ * is what makes delivery exactly-once: a run claims a notice by inserting its row, and a second run
+ * inserting the same key gets nothing to deliver.
+ */
+export async function up(db: Kysely<any>): Promise<void> {
+  await db.schema
+    .createTable('notices')
+    .addColumn('id', 'integer', (c) => c.primaryKey().autoIncrement())
+    // renewal | dormancy | activation
+    .addColumn('kind', 'text', (c) => c.notNull())
+    // subscriptions.id (renewal, activation) or seats.id (dormancy); not a foreign key so history survives
+    .addColumn('subject_id', 'integer', (c) => c.notNull())
+    .addColumn('stage', 'text', (c) => c.notNull())
+    // what the schedule counts from: end_date (renewal), last login or invitation date (dormancy), paid_at
+    .addColumn('cycle', 'text', (c) => c.notNull())
+    .addColumn('due_date', 'text', (c) => c.notNull())
+    // in_doubt | sent | failed | skipped
+    .addColumn('status', 'text', (c) => c.notNull())
+    .addColumn('reason', 'text')
+    .addColumn('recipient_login', 'text')
+    .addColumn('recipient_email', 'text')
+    .addColumn('account_external_id', 'text', (c) => c.notNull())
+    .addColumn('subscription_external_id', 'text', (c) => c.notNull())
+    .addColumn('contact_email', 'text')
+    .addColumn('run_id', 'text', (c) => c.notNull())
+    // host:pid of the process that claimed the notice, so a later run can tell a crashed run from a running one
+    .addColumn('claimed_by', 'text')
+    .addColumn('attempts', 'integer', (c) => c.notNull().defaultTo(0))
+    .addColumn('created_at', 'text', (c) => c.notNull())
+    .addColumn('updated_at', 'text', (c) => c.notNull())
+    .addColumn('sent_at', 'text')
+    .execute();
+  await db.schema
+    .createIndex('notices_key')
+    .on('notices')
+    .unique()
+    .columns(['kind', 'subject_id', 'stage', 'cycle'])
+    .execute();
+  await db.schema.createIndex('notices_due_date').on('notices').column('due_date').execute();
+  await db.schema.createIndex('notices_status').on('notices').column('status').execute();
+}
+
+export async function down(db: Kysely<any>): Promise<void> {
+  await db.schema.dropTable('notices').execute();
 }

@@ -1,5 +1,75 @@
 import type { Command } from 'commander';
 import type { Io } from '../io.js';
+import { UsageError } from '../errors.js';
+import { formatOption } from './field-options.js';
+import { act, type Session } from './session.js';
 
-// Not built yet: see the open issue that names `acctmgr remind`.
-export function registerRemind(_program: Command, _io: Io): void {}
+const COLUMNS = ['kind', 'stage', 'due_date', 'recipient_login', 'recipient_email', 'account_external_id', 'subscription_external_id', 'contact_email'];
+const STAGE_COLUMNS = ['kind', 'stage', 'cycle', 'due_date', 'sendable_until', 'state', 'at', 'reason'];
+
+export function registerRemind(program: Command, io: Io): void {
+  program
+    .command('remind')
+    .description('renewal, dormancy and activation notices due on the as-of date: preview (default), --send or --mark-sent')
+    .option('--send', 'email the due notices, one digest per recipient (SMTP from ACCTMGR_SMTP_URL/ACCTMGR_MAIL_FROM or the config file)')
+    .option('--mark-sent', 'print the due notices and record them as delivered (another program delivers them)')
+    .option('--retry-in-doubt', 'also deliver notices an earlier run left in doubt')
+    .option('--explain <sub>', 'the whole schedule of one subscription: each stage, its due date and state')
+    .option('--explain-seat <email>', 'the dormancy schedule of one seat (with --subscription)')
+    .option('--subscription <sub>', 'the subscription of --explain-seat')
+    .option('--templates <dir>', 'message templates DIR/{kind}.{locale}.txt overriding the defaults')
+    .option('--quiet', 'print only errors (for cron)')
+    .addOption(formatOption())
+    .addHelpText('after', '\nExamples:\n  acctmgr remind --as-of 2026-12-01\n  acctmgr remind --send --quiet            # crontab: 0 7 * * *\n  acctmgr remind --explain SUB-2026-001\n  acctmgr remind --explain-seat t@school.example --subscription SUB-2026-001')
+    .action(act(io, remindAction));
+}
+
+async function remindAction(s: Session): Promise<void> {
+  const o = s.opts;
+  if (o.send && o.markSent) throw new UsageError('--send and --mark-sent exclude each other');
+  if (o.explainSeat !== undefined && o.subscription === undefined) throw new UsageError('--explain-seat needs --subscription SUB');
+  if (o.explain !== undefined || o.explainSeat !== undefined) return explain(s);
+  const mode = o.send ? 'send' : o.markSent ? 'mark-sent' : 'preview';
+  let mail;
+  if (mode === 'send') {
+    const { readMailConfig } = await import('../remind/mailer.js');
+    const cfg = readMailConfig(s.io.env);
+    if (!cfg.config) throw new UsageError(`--send needs SMTP configuration: ${cfg.missing.join(', ')} missing`, `set them in the environment or in ${cfg.file}`);
+    if (!o.quiet) cfg.warnings.forEach((w) => s.warn(w));
+    mail = cfg.config;
+  }
+  const { runRemind } = await import('../remind/run.js');
+  const { currentClaimant, isClaimantAlive } = await import('../remind/claimant.js');
+  const report = await import('../remind/report.js');
+  const result = await runRemind(await s.db(), s.op(), {
+    mode,
+    retryInDoubt: Boolean(o.retryInDoubt),
+    templatesDir: o.templates as string | undefined,
+    mail,
+    tx: (fn) => s.tx(fn),
+    claimant: currentClaimant(),
+    isAlive: isClaimantAlive,
+  });
+  if (!o.quiet) await s.list(result.notices, mode === 'preview' ? COLUMNS : [...COLUMNS, 'status']);
+  for (const line of report.errorLines(result)) s.io.err(`${line}\n`);
+  if (!o.quiet) [...report.noteLines(result), report.summaryLine(result, s.asOf)].forEach((line) => s.message(line));
+  const problems = report.problemCount(result);
+  if (problems > 0) {
+    const { DeliveryError } = await import('../errors.js');
+    throw new DeliveryError(`${problems} notice(s) need attention (see the error lines above)`, 'acctmgr notices list --status failed (or --status in_doubt)');
+  }
+}
+
+async function explain(s: Session): Promise<void> {
+  const svc = await import('../remind/explain.js');
+  const db = await s.db();
+  const x = s.opts.explain !== undefined
+    ? await svc.explainSubscription(db, s.op(), s.opts.explain as string)
+    : await svc.explainSeat(db, s.op(), s.opts.explainSeat as string, s.opts.subscription as string);
+  if (s.format === 'json') return s.show(x);
+  const seat = x.contact_email ? `, teacher ${x.contact_email}` : '';
+  const to = x.recipient_email ? `${x.recipient_login || '(contact)'} <${x.recipient_email}>` : 'nobody';
+  s.io.out(`subscription ${x.subscription_external_id} (account ${x.account_external_id}${seat}), ${x.displayed_status} on ${s.asOf}\n`);
+  s.io.out(`recipient: ${to}${x.not_eligible ? `; not sent: ${x.not_eligible}` : ''}\n`);
+  await s.list(x.stages, STAGE_COLUMNS);
+}

@@ -1,0 +1,73 @@
+/**
+ * `acctmgr notices list`: the ledger of reminder notices, for managers and auditors.
+ */
+import { sql, type Kysely } from 'kysely';
+import type { DB } from '../db/schema/index.js';
+import type { NoticeRow } from '../db/schema/notices.js';
+import { invalid } from '../errors.js';
+import { NOTICE_STATUSES } from '../remind/schedule.js';
+
+export interface NoticeLedgerRecord {
+  id: number;
+  kind: string;
+  stage: string;
+  cycle: string;
+  due_date: string;
+  status: string;
+  reason: string | null;
+  recipient_login: string | null;
+  recipient_email: string | null;
+  account_external_id: string;
+  subscription_external_id: string;
+  contact_email: string | null;
+  attempts: number;
+  run_id: string;
+  created_at: string;
+  updated_at: string;
+  sent_at: string | null;
+}
+
+export interface NoticeFilter {
+  status?: string;
+  /** changed (recorded, sent, failed …) on or after this date */
+  since?: string;
+  /** a manager login, or an email address (contacts of tutor accounts have no login) */
+  recipient?: string;
+}
+
+export function toLedgerRecord(r: NoticeRow): NoticeLedgerRecord {
+  return {
+    id: r.id,
+    kind: r.kind,
+    stage: r.stage,
+    cycle: r.cycle,
+    due_date: r.due_date,
+    status: r.status,
+    reason: r.reason,
+    recipient_login: r.recipient_login,
+    recipient_email: r.recipient_email,
+    account_external_id: r.account_external_id,
+    subscription_external_id: r.subscription_external_id,
+    contact_email: r.contact_email,
+    attempts: r.attempts,
+    run_id: r.run_id,
+    created_at: r.created_at,
+    updated_at: r.updated_at,
+    sent_at: r.sent_at,
+  };
+}
+
+export async function listNotices(db: Kysely<DB>, f: NoticeFilter = {}): Promise<NoticeLedgerRecord[]> {
+  const status = f.status?.toLowerCase();
+  if (status !== undefined && !(NOTICE_STATUSES as readonly string[]).includes(status)) {
+    throw invalid('status', f.status, `must be one of ${NOTICE_STATUSES.join(', ')}`);
+  }
+  let q = db.selectFrom('notices').selectAll().orderBy('id');
+  if (status !== undefined) q = q.where('status', '=', status);
+  if (f.since !== undefined) q = q.where('updated_at', '>=', f.since);
+  if (f.recipient !== undefined) {
+    const who = f.recipient.trim().toLowerCase();
+    q = q.where((eb) => eb.or([eb(sql<string>`lower(recipient_login)`, '=', who), eb(sql<string>`lower(recipient_email)`, '=', who)]));
+  }
+  return (await q.execute()).map(toLedgerRecord);
+}

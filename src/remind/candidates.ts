@@ -1,0 +1,214 @@
+/**
+ * Which notices the schedule and the eligibility rules make sendable on a date, set-based: one query
+ * over the subscriptions whose end or payment date can have a sendable stage, one over the seats of
+ * running subscriptions whose last login lies in the dormancy bounds, then the details of what is
+ * really due, fetched by id. Recipients, accounts and the ledger come from maps loaded once. The same
+ * code re-checks a handful of subjects by id at the moment of sending.
+ */
+import type { Kysely } from 'kysely';
+import type { DB } from '../db/schema/index.js';
+import { timestampDate, toDayNumber } from '../lib/dates.js';
+import { loadRecipients, type Recipient } from './recipients.js';
+import {
+  contactsById,
+  loadAccounts,
+  loadNames,
+  renewalRows,
+  renewedIds,
+  seatRows,
+  seatSubscriptionsById,
+  subscriptionsById,
+  type AccountInfo,
+  type SubscriptionRow,
+} from './scan.js';
+import { cycleStages, noticeKey, sendableStage, type NoticeKind, type NoticeStatus } from './schedule.js';
+
+export interface SubInfo {
+  id: number;
+  external_id: string;
+  account_id: number;
+  account_external_id: string;
+  account_name: string;
+  locale: 'en' | 'bg';
+  product: string;
+  plan: string;
+  students: number;
+  start_date: string;
+  end_date: string;
+  paid_at: string | null;
+  activation_code: string | null;
+  manager_id: number | null;
+}
+
+export interface Candidate {
+  kind: NoticeKind;
+  stage: string;
+  due_date: string;
+  /** the date the cycle counts from: end_date, last login/invitation date, or paid_at */
+  cycle: string;
+  /** subscription id (renewal, activation) or seat id (dormancy) */
+  subject_id: number;
+  sub: SubInfo;
+  recipient: Recipient;
+  contact_email: string | null;
+  contact_name: string | null;
+  /** the ledger status before this run: null (never recorded), failed or in_doubt */
+  prior: NoticeStatus | null;
+}
+
+export interface NoRecipient {
+  kind: NoticeKind;
+  stage: string;
+  due_date: string;
+  account_external_id: string;
+  subscription_external_id: string;
+  contact_email: string | null;
+  reason: string;
+}
+
+export interface CandidateSet {
+  candidates: Candidate[];
+  noRecipient: NoRecipient[];
+}
+
+export interface CollectOptions {
+  /** only these subjects (the re-check at sending time) */
+  only?: { subscriptionIds: number[]; seatIds: number[] };
+  /** ledger statuses by key: sent and skipped notices are dropped early, others carry their status */
+  ledger?: Map<string, NoticeStatus>;
+}
+
+export function candidateKey(c: Pick<Candidate, 'kind' | 'subject_id' | 'stage' | 'cycle'>): string {
+  return noticeKey(c.kind, c.subject_id, c.stage, c.cycle);
+}
+
+/** Earlier stages of the candidate's cycle (recorded as skipped by a sending run when unsent). */
+export function earlierStages(c: Pick<Candidate, 'kind' | 'stage' | 'cycle'>): { stage: string; due_date: string }[] {
+  const stages = cycleStages(c.kind, c.cycle);
+  return stages.slice(0, stages.findIndex((s) => s.stage === c.stage));
+}
+
+interface Hit {
+  kind: NoticeKind;
+  stage: string;
+  due_date: string;
+  cycle: string;
+  subject_id: number;
+  subscription_id: number;
+  contact_id: number | null;
+  prior: NoticeStatus | null;
+}
+
+export async function collectCandidates(db: Kysely<DB>, asOf: string, options: CollectOptions = {}): Promise<CandidateSet> {
+  const accounts = await loadAccounts(db, options.only?.subscriptionIds);
+  const subs = new Map<number, SubscriptionRow>();
+  const hits: Hit[] = [];
+  const ledger = options.ledger;
+  const asOfDay = toDayNumber(asOf);
+  const stageHit = (kind: NoticeKind, subjectId: number, subscriptionId: number, base: string, contactId: number | null) => {
+    const s = sendableStage(kind, base, asOfDay);
+    if (s === null) return false;
+    const prior = ledger && ledger.size > 0 ? (ledger.get(noticeKey(kind, subjectId, s.stage, base)) ?? null) : null;
+    if (prior === 'sent' || prior === 'skipped') return false;
+    hits.push({ kind, stage: s.stage, due_date: s.due_date, cycle: base, subject_id: subjectId, subscription_id: subscriptionId, contact_id: contactId, prior });
+    return true;
+  };
+
+  const subRows = options.only ? await subscriptionsById(db, options.only.subscriptionIds) : await renewalRows(db, asOf).execute();
+  const renewed = await renewedIds(db);
+  for (const r of subRows) {
+    if (!accounts.has(r.account_id)) continue;
+    let used = false;
+    if (!renewed.has(r.id)) used = stageHit('renewal', r.id, r.id, r.end_date, null) || used;
+    if (r.paid_at !== null && r.activation_code !== null) used = stageHit('activation', r.id, r.id, r.paid_at, null) || used;
+    if (used) subs.set(r.id, r);
+  }
+  if (!options.only || options.only.seatIds.length > 0) {
+    const seats = options.only ? seatRows(db, asOf, options.only.seatIds) : seatRows(db, asOf);
+    for (const r of await seats.execute()) {
+      const event = r.last_event === null ? null : timestampDate(r.last_event);
+      const base = event !== null && (r.stored_base === null || event > r.stored_base) ? event : r.stored_base;
+      if (base !== null) stageHit('dormancy', r.id, r.subscription_id, base, r.contact_id);
+    }
+  }
+  return buildCandidates(db, asOf, accounts, subs, hits);
+}
+
+/** Details for the hits that survived: subscriptions of dormant seats, contacts, names, recipients. */
+async function buildCandidates(
+  db: Kysely<DB>,
+  asOf: string,
+  accounts: Map<number, AccountInfo>,
+  subs: Map<number, SubscriptionRow>,
+  hits: Hit[],
+): Promise<CandidateSet> {
+  const missing = new Set<number>();
+  const contactIds: number[] = [];
+  for (const h of hits) {
+    if (!subs.has(h.subscription_id)) missing.add(h.subscription_id);
+    if (h.contact_id !== null) contactIds.push(h.contact_id);
+  }
+  for (const r of await seatSubscriptionsById(db, [...missing])) subs.set(r.id, r);
+  const contacts = await contactsById(db, [...new Set(contactIds)]);
+  const names = await loadNames(db);
+  const recipients = await loadRecipients(db, asOf);
+  const infos = new Map<number, SubInfo>();
+  const out: CandidateSet = { candidates: [], noRecipient: [] };
+  for (const h of hits) {
+    const row = subs.get(h.subscription_id);
+    const account = row ? accounts.get(row.account_id) : undefined;
+    // a dormant seat's subscription must belong to an active, non-tutor account
+    if (!row || !account || (h.kind === 'dormancy' && account.tutor)) continue;
+    let sub = infos.get(row.id);
+    if (!sub) infos.set(row.id, (sub = toSubInfo(row, account, names)));
+    const contact = h.contact_id === null ? undefined : contacts.get(h.contact_id);
+    const recipient = recipients.resolve(sub, h.kind);
+    if (typeof recipient === 'string') {
+      const where = { account_external_id: sub.account_external_id, subscription_external_id: sub.external_id, contact_email: contact?.email ?? null };
+      out.noRecipient.push({ kind: h.kind, stage: h.stage, due_date: h.due_date, ...where, reason: recipient });
+      continue;
+    }
+    out.candidates.push({
+      kind: h.kind,
+      stage: h.stage,
+      due_date: h.due_date,
+      cycle: h.cycle,
+      subject_id: h.subject_id,
+      sub,
+      recipient,
+      contact_email: contact?.email ?? null,
+      contact_name: contact?.name ?? null,
+      prior: h.prior,
+    });
+  }
+  return out;
+}
+
+function toSubInfo(r: SubscriptionRow, account: AccountInfo, names: Awaited<ReturnType<typeof loadNames>>): SubInfo {
+  return {
+    id: r.id,
+    external_id: r.external_id,
+    account_id: r.account_id,
+    account_external_id: account.external_id,
+    account_name: account.name,
+    locale: account.locale,
+    product: names.products.get(r.product_id) ?? '',
+    plan: names.plans.get(r.plan_id) ?? '',
+    students: r.students,
+    start_date: r.start_date,
+    end_date: r.end_date,
+    paid_at: r.paid_at,
+    activation_code: r.activation_code,
+    manager_id: r.manager_id,
+  };
+}
+
+/**
+ * The date a seat's dormancy counts from: the UTC date of its last login, or its invitation date when
+ * it never logged in; a later login event wins (the seats query computes the same).
+ */
+export function dormancyBase(lastLogin: string | null, lastEvent: string | null, invitedAt: string | null): string | null {
+  const stored = lastLogin !== null ? timestampDate(lastLogin) : invitedAt;
+  const event = lastEvent === null ? null : timestampDate(lastEvent);
+  return event !== null && (stored === null || event > stored) ? event : stored;
+}

@@ -1,0 +1,144 @@
+/**
+ * Writes to the notices ledger. Exactly-once rests on the unique (kind, subject_id, stage, cycle)
+ * index: a run claims a notice by inserting its row (or by moving a failed row back to in_doubt) inside
+ * a short write transaction, before any SMTP traffic. A notice another run already claimed yields no
+ * row here, so it is not delivered twice. The caller owns the transactions.
+ */
+import type { Kysely } from 'kysely';
+import type { DB } from '../db/schema/index.js';
+import type { NewNoticeRow } from '../db/schema/notices.js';
+import type { Op } from '../op.js';
+import { candidateKey, collectCandidates, earlierStages } from './candidates.js';
+import type { DueNotice } from './due.js';
+import { noticeKey, type NoticeStatus } from './schedule.js';
+
+export interface Claimed extends DueNotice {
+  ledger_id: number;
+}
+
+const BATCH = 200;
+
+export interface ClaimOptions {
+  /** in_doubt before an SMTP delivery; sent for --mark-sent */
+  status: 'in_doubt' | 'sent';
+  runId: string;
+  /** host:pid of this process */
+  claimant?: string;
+}
+
+/**
+ * Re-checks the notices against the current data, claims those still sendable and records the
+ * earlier unsent stages of their cycles as skipped. Returns the notices this run now owns.
+ */
+export async function claimNotices(db: Kysely<DB>, op: Op, notices: DueNotice[], options: ClaimOptions): Promise<Claimed[]> {
+  const still = await stillSendable(db, op.asOf, notices);
+  const current = notices.filter((n) => still.has(candidateKey(n)));
+  const claimed: Claimed[] = [];
+  const fresh = current.filter((n) => n.prior === null);
+  for (let i = 0; i < fresh.length; i += BATCH) {
+    const batch = fresh.slice(i, i + BATCH);
+    const byKey = new Map(batch.map((n) => [candidateKey(n), n]));
+    const rows = await db
+      .insertInto('notices')
+      .values(batch.map((n) => ({ ...row(n, op, options.status, options.runId, n.stage, n.due_date), claimed_by: options.claimant ?? null })))
+      .onConflict((oc) => oc.columns(['kind', 'subject_id', 'stage', 'cycle']).doNothing())
+      .returning(['id', 'kind', 'subject_id', 'stage', 'cycle'])
+      .execute();
+    for (const r of rows) claimed.push({ ...byKey.get(noticeKey(r.kind, r.subject_id, r.stage, r.cycle))!, ledger_id: r.id });
+  }
+  for (const n of current.filter((x) => x.prior !== null)) {
+    const r = await db
+      .updateTable('notices')
+      .set((eb) => ({
+        status: options.status,
+        run_id: options.runId,
+        claimed_by: options.claimant ?? null,
+        attempts: eb('attempts', '+', 1),
+        updated_at: op.now,
+        sent_at: options.status === 'sent' ? op.now : null,
+        recipient_login: n.recipient.login,
+        recipient_email: n.recipient.email,
+      }))
+      .where('kind', '=', n.kind)
+      .where('subject_id', '=', n.subject_id)
+      .where('stage', '=', n.stage)
+      .where('cycle', '=', n.cycle)
+      .where('status', '=', n.prior!)
+      .returning(['id'])
+      .executeTakeFirst();
+    if (r) claimed.push({ ...n, ledger_id: r.id });
+  }
+  await recordSkipped(db, op, current, options.runId);
+  return claimed;
+}
+
+/** Keys of the notices that the schedule and the eligibility rules still make sendable right now. */
+export async function stillSendable(db: Kysely<DB>, asOf: string, notices: DueNotice[]): Promise<Set<string>> {
+  if (notices.length === 0) return new Set();
+  const subscriptionIds = [...new Set(notices.map((n) => n.sub.id))];
+  const seatIds = notices.filter((n) => n.kind === 'dormancy').map((n) => n.subject_id);
+  const { candidates } = await collectCandidates(db, asOf, { only: { subscriptionIds, seatIds } });
+  return new Set(candidates.map(candidateKey));
+}
+
+async function recordSkipped(db: Kysely<DB>, op: Op, notices: DueNotice[], runId: string): Promise<void> {
+  const rows: NewNoticeRow[] = [];
+  for (const n of notices) for (const e of earlierStages(n)) rows.push({ ...row(n, op, 'skipped', runId, e.stage, e.due_date), attempts: 0 });
+  for (let i = 0; i < rows.length; i += BATCH) {
+    await db
+      .insertInto('notices')
+      .values(rows.slice(i, i + BATCH))
+      .onConflict((oc) => oc.columns(['kind', 'subject_id', 'stage', 'cycle']).doNothing())
+      .execute();
+  }
+}
+
+function row(n: DueNotice, op: Op, status: NoticeStatus, runId: string, stage: string, due: string): NewNoticeRow {
+  return {
+    kind: n.kind,
+    subject_id: n.subject_id,
+    stage,
+    cycle: n.cycle,
+    due_date: due,
+    status,
+    reason: null,
+    recipient_login: n.recipient.login,
+    recipient_email: n.recipient.email,
+    account_external_id: n.sub.account_external_id,
+    subscription_external_id: n.sub.external_id,
+    contact_email: n.contact_email,
+    run_id: runId,
+    attempts: status === 'skipped' ? 0 : 1,
+    created_at: op.now,
+    updated_at: op.now,
+    sent_at: status === 'sent' ? op.now : null,
+  };
+}
+
+/** The outcome of a delivery: sent (the server accepted it), failed (it did not), in_doubt (unknown). */
+export async function settleNotices(
+  db: Kysely<DB>,
+  now: string,
+  ids: number[],
+  status: Exclude<NoticeStatus, 'skipped'>,
+  reason: string | null,
+): Promise<void> {
+  for (let i = 0; i < ids.length; i += BATCH) {
+    await db
+      .updateTable('notices')
+      .set({ status, reason, updated_at: now, sent_at: status === 'sent' ? now : null })
+      .where('id', 'in', ids.slice(i, i + BATCH))
+      .execute();
+  }
+}
+
+/**
+ * Gives back claims that became ineligible between the claim and the delivery (a renewal recorded
+ * meanwhile, a seat removed): a never-recorded notice loses its row, a retried one gets its old status.
+ */
+export async function releaseClaims(db: Kysely<DB>, now: string, notices: Claimed[]): Promise<void> {
+  for (const n of notices) {
+    if (n.prior === null) await db.deleteFrom('notices').where('id', '=', n.ledger_id).execute();
+    else await db.updateTable('notices').set({ status: n.prior, updated_at: now }).where('id', '=', n.ledger_id).execute();
+  }
+}

@@ -1,0 +1,116 @@
+/**
+ * SMTP delivery through nodemailer. Configuration comes from the environment (ACCTMGR_SMTP_URL,
+ * ACCTMGR_MAIL_FROM, ACCTMGR_SMTP_TIMEOUT_MS) or a JSON config file, never from the command line, so
+ * secrets stay out of `ps` and shell history.
+ *
+ * The outcome of one message is sent (the server answered 2xx to the data), failed (the server
+ * refused, or the connection failed before the message data went out) or in_doubt (the data went out
+ * but no answer came back: the server may have accepted it, so it must not be retried blindly).
+ */
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { invalid } from '../errors.js';
+import type { Digest } from './digest.js';
+
+export interface MailConfig {
+  smtpUrl: string;
+  from: string;
+  timeoutMs: number;
+}
+
+export interface MailConfigResult {
+  config?: MailConfig;
+  /** what is missing, when config is undefined */
+  missing: string[];
+  warnings: string[];
+  file: string;
+}
+
+export const DEFAULT_TIMEOUT_MS = 60_000;
+
+/** ACCTMGR_CONFIG, else $XDG_CONFIG_HOME/acctmgr/config.json (~/.config/acctmgr/config.json). */
+export function configPath(env: NodeJS.ProcessEnv): string {
+  if (env.ACCTMGR_CONFIG) return env.ACCTMGR_CONFIG;
+  const base = env.XDG_CONFIG_HOME || path.join(os.homedir(), '.config');
+  return path.join(base, 'acctmgr', 'config.json');
+}
+
+interface ConfigFile {
+  smtp_url?: unknown;
+  mail_from?: unknown;
+  smtp_timeout_ms?: unknown;
+}
+
+/** The environment wins over the file, key by key. */
+export function readMailConfig(env: NodeJS.ProcessEnv): MailConfigResult {
+  const file = configPath(env);
+  const warnings: string[] = [];
+  let data: ConfigFile = {};
+  const stat = fs.statSync(file, { throwIfNoEntry: false });
+  if (stat) {
+    try {
+      data = JSON.parse(fs.readFileSync(file, 'utf8')) as ConfigFile;
+    } catch (e) {
+      throw invalid('config', file, `is not valid JSON (${(e as Error).message})`);
+    }
+    if ((stat.mode & 0o077) !== 0) warnings.push(`${file} is readable by other users; it may hold the SMTP password (chmod 600 it)`);
+  }
+  const smtpUrl = env.ACCTMGR_SMTP_URL || str(data.smtp_url);
+  const from = env.ACCTMGR_MAIL_FROM || str(data.mail_from);
+  const timeoutRaw = env.ACCTMGR_SMTP_TIMEOUT_MS || data.smtp_timeout_ms;
+  const timeoutMs = timeoutRaw === undefined || timeoutRaw === '' ? DEFAULT_TIMEOUT_MS : Number(timeoutRaw);
+  if (!Number.isInteger(timeoutMs) || timeoutMs <= 0) throw invalid('smtp_timeout_ms', timeoutRaw, 'must be a positive whole number of milliseconds');
+  const missing = [...(smtpUrl ? [] : ['ACCTMGR_SMTP_URL (smtp_url)']), ...(from ? [] : ['ACCTMGR_MAIL_FROM (mail_from)'])];
+  return { config: missing.length === 0 ? { smtpUrl: smtpUrl!, from: from!, timeoutMs } : undefined, missing, warnings, file };
+}
+
+function str(v: unknown): string | undefined {
+  return typeof v === 'string' && v.trim() !== '' ? v.trim() : undefined;
+}
+
+export type Outcome = { status: 'sent'; response: string } | { status: 'failed' | 'in_doubt'; reason: string };
+
+interface SmtpError extends Error {
+  code?: string;
+  response?: string;
+  responseCode?: number;
+}
+
+/** Sends one digest on its own connection and says what became of it. */
+export async function deliver(config: MailConfig, digest: Digest): Promise<Outcome> {
+  const nodemailer = (await import('nodemailer')).default;
+  // The transaction log tells whether the server invited the message data (354): after that, a lost
+  // connection or a timeout leaves the message in doubt instead of failed.
+  let dataInvited = false;
+  const watch = (_entry: unknown, message: unknown) => {
+    if (typeof message === 'string' && /^354\b/.test(message)) dataInvited = true;
+  };
+  const transport = nodemailer.createTransport({
+    url: config.smtpUrl,
+    socketTimeout: config.timeoutMs,
+    greetingTimeout: config.timeoutMs,
+    connectionTimeout: config.timeoutMs,
+    transactionLog: true,
+    logger: { level: () => undefined, trace: () => undefined, debug: watch, info: () => undefined, warn: () => undefined, error: () => undefined, fatal: () => undefined },
+  } as Parameters<typeof nodemailer.createTransport>[0]);
+  try {
+    const info = await transport.sendMail({
+      from: config.from,
+      to: { name: digest.to.name, address: digest.to.email },
+      subject: digest.subject,
+      text: digest.text,
+      headers: { 'X-Acctmgr-Notices': digest.refs.join(', ') },
+    });
+    if (info.rejected.length > 0) return { status: 'failed', reason: `rejected ${info.rejected.join(', ')}: ${info.response}` };
+    return { status: 'sent', response: info.response };
+  } catch (e) {
+    const err = e as SmtpError;
+    const reason = [err.code, err.response ?? err.message].filter(Boolean).join(': ');
+    // the server answered the message data: it refused it, so nothing was accepted
+    if (err.code === 'EMESSAGE' || !dataInvited) return { status: 'failed', reason };
+    return { status: 'in_doubt', reason: `no answer after the message data (${reason})` };
+  } finally {
+    transport.close();
+  }
+}

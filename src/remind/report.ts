@@ -1,0 +1,48 @@
+/**
+ * The lines a run reports on stderr (plain strings; the command prints them): every notice that did
+ * not go out is an error line, never silently dropped, and the summary.
+ */
+import type { NoRecipient } from './candidates.js';
+import type { NoticeRecord, RunResult } from './run.js';
+import { summarize } from './run.js';
+
+function what(n: { kind: string; stage: string; subscription_external_id: string; account_external_id: string; contact_email: string | null }): string {
+  const seat = n.contact_email ? `, teacher ${n.contact_email}` : '';
+  return `${n.kind} ${n.stage} of subscription ${n.subscription_external_id} (account ${n.account_external_id}${seat})`;
+}
+
+export function errorLines(r: RunResult): string[] {
+  const lines = r.no_recipient.map((n: NoRecipient) => `error: no recipient for ${what(n)}: ${n.reason}`);
+  for (const n of r.in_doubt_earlier) {
+    lines.push(
+      `error: in doubt since an earlier run, not sent again: ${what(n)} to ${n.recipient_email}; ` +
+        'check with the recipient, then rerun with --retry-in-doubt to send it (or with --mark-sent --retry-in-doubt to record it as sent)',
+    );
+  }
+  for (const n of r.notices.filter((x: NoticeRecord) => x.status === 'failed')) {
+    lines.push(`error: failed: ${what(n)} to ${n.recipient_email}: ${n.reason}`);
+  }
+  for (const n of r.notices.filter((x: NoticeRecord) => x.status === 'in_doubt')) {
+    lines.push(`error: in doubt: ${what(n)} to ${n.recipient_email}: ${n.reason}; not resent by later runs unless --retry-in-doubt`);
+  }
+  return lines;
+}
+
+/** Not errors: notices another run, still running, has claimed and is delivering. */
+export function noteLines(r: RunResult): string[] {
+  if (r.in_progress.length === 0) return [];
+  return [`note: ${r.in_progress.length} notice(s) due are being delivered by another run that is still running; left to it`];
+}
+
+export function summaryLine(r: RunResult, asOf: string): string {
+  const c = summarize(r);
+  if (r.mode === 'preview') return `${c.due} notice(s) due on ${asOf} (preview: nothing sent or recorded)`;
+  if (r.mode === 'mark-sent') return `recorded ${c.sent} notice(s) as sent on ${asOf}`;
+  return `sent ${c.sent} notice(s) in ${c.emails} email(s) on ${asOf}; ${c.failed} failed, ${c.in_doubt} in doubt`;
+}
+
+/** How many notices did not go out (exit 1 when any). */
+export function problemCount(r: RunResult): number {
+  const c = summarize(r);
+  return c.failed + c.in_doubt + c.in_doubt_earlier + c.no_recipient;
+}

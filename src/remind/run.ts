@@ -1,0 +1,178 @@
+/**
+ * One `acctmgr remind` run: preview (records nothing), --mark-sent (records the due notices as
+ * delivered) or --send (claims them in a short transaction, then emails one digest per recipient and
+ * settles each notice as sent, failed or in_doubt). The caller passes `tx`, which runs a function in a
+ * write transaction; every write here goes through it.
+ */
+import { randomBytes } from 'node:crypto';
+import type { Kysely } from 'kysely';
+import { audit } from '../audit/audit.js';
+import type { DB } from '../db/schema/index.js';
+import { nowTimestamp } from '../lib/dates.js';
+import type { Op } from '../op.js';
+import { candidateKey, type NoRecipient } from './candidates.js';
+import { composeDigest } from './digest.js';
+import { computeDue, sortNotices, type DueNotice } from './due.js';
+import { claimNotices, releaseClaims, settleNotices, stillSendable, type Claimed } from './ledger.js';
+import { deliver, type MailConfig } from './mailer.js';
+import { loadTemplates, type Templates } from './templates.js';
+
+export type RunMode = 'preview' | 'send' | 'mark-sent';
+
+export interface RunOptions {
+  mode: RunMode;
+  retryInDoubt?: boolean;
+  templatesDir?: string;
+  /** required for send */
+  mail?: MailConfig;
+  tx: <T>(fn: (db: Kysely<DB>) => Promise<T>) => Promise<T>;
+  /** host:pid of this process, recorded with its claims */
+  claimant?: string;
+  /** whether the process behind a claim still runs (see claimant.ts) */
+  isAlive?: (claimant: string) => boolean;
+}
+
+/** A notice as `remind --json` prints it. */
+export interface NoticeRecord {
+  kind: string;
+  stage: string;
+  due_date: string;
+  recipient_login: string;
+  recipient_email: string;
+  account_external_id: string;
+  subscription_external_id: string;
+  contact_email: string | null;
+  account_name: string;
+  product: string;
+  plan: string;
+  end_date: string;
+  contact_name: string | null;
+  idle_since: string | null;
+  activation_code: string | null;
+  /** due (preview), sent, failed or in_doubt */
+  status: string;
+  reason: string | null;
+}
+
+export interface RunResult {
+  mode: RunMode;
+  run_id: string | null;
+  notices: NoticeRecord[];
+  /** left in doubt by an earlier run and not retried */
+  in_doubt_earlier: NoticeRecord[];
+  /** claimed by another run that is still delivering them */
+  in_progress: NoticeRecord[];
+  no_recipient: NoRecipient[];
+  emails: number;
+}
+
+export function toNoticeRecord(n: DueNotice, status: string, reason: string | null = null): NoticeRecord {
+  return {
+    kind: n.kind,
+    stage: n.stage,
+    due_date: n.due_date,
+    recipient_login: n.recipient.login,
+    recipient_email: n.recipient.email,
+    account_external_id: n.sub.account_external_id,
+    subscription_external_id: n.sub.external_id,
+    contact_email: n.contact_email,
+    account_name: n.sub.account_name,
+    product: n.sub.product,
+    plan: n.sub.plan,
+    end_date: n.sub.end_date,
+    contact_name: n.contact_name,
+    idle_since: n.kind === 'dormancy' ? n.cycle : null,
+    activation_code: n.kind === 'activation' ? n.sub.activation_code : null,
+    status,
+    reason,
+  };
+}
+
+export async function runRemind(db: Kysely<DB>, op: Op, options: RunOptions): Promise<RunResult> {
+  const templates = options.mode === 'send' || options.templatesDir !== undefined ? loadTemplates(options.templatesDir) : undefined;
+  if (options.mode === 'send' && !options.mail) throw new Error('runRemind: send needs a mail configuration');
+  const plan = await computeDue(db, op.asOf, { retryInDoubt: options.retryInDoubt, isAlive: options.isAlive });
+  const result: RunResult = {
+    mode: options.mode,
+    run_id: null,
+    notices: [],
+    in_doubt_earlier: plan.inDoubt.map((n) => toNoticeRecord(n, 'in_doubt')),
+    in_progress: plan.inProgress.map((n) => toNoticeRecord(n, 'in_doubt')),
+    no_recipient: plan.noRecipient,
+    emails: 0,
+  };
+  if (options.mode === 'preview') {
+    result.notices = plan.due.map((n) => toNoticeRecord(n, 'due'));
+    return result;
+  }
+  const runId = `${op.now}-${randomBytes(4).toString('hex')}`;
+  result.run_id = runId;
+  const status = options.mode === 'send' ? 'in_doubt' : 'sent';
+  const claimed = await options.tx((trx) => claimNotices(trx, op, plan.due, { status, runId, claimant: options.claimant }));
+  if (options.mode === 'mark-sent') {
+    result.notices = sortNotices(claimed).map((n) => toNoticeRecord(n, 'sent'));
+  } else {
+    for (const group of byRecipient(claimed)) {
+      const settled = await deliverGroup(db, op, options, templates!, group);
+      if (settled.emailed) result.emails++;
+      result.notices.push(...settled.records);
+    }
+    result.notices = sortNotices(result.notices);
+  }
+  // one audit row per run that recorded anything (the ledger holds the per-notice detail)
+  if (claimed.length > 0) await options.tx((trx) => audit(trx, op, { action: options.mode, entity: 'notices', key: runId, after: summarize(result) }));
+  return result;
+}
+
+function byRecipient(claimed: Claimed[]): Claimed[][] {
+  const groups = new Map<string, Claimed[]>();
+  for (const n of sortNotices(claimed)) {
+    const g = groups.get(n.recipient.email);
+    if (g) g.push(n);
+    else groups.set(n.recipient.email, [n]);
+  }
+  return [...groups.values()];
+}
+
+/**
+ * Re-checks the recipient's notices at the moment of sending (a renewal or a removed seat since the
+ * claim gives the claim back), sends one digest and settles every notice in it.
+ */
+async function deliverGroup(db: Kysely<DB>, op: Op, options: RunOptions, templates: Templates, group: Claimed[]) {
+  const still = await stillSendable(db, op.asOf, group);
+  const gone = group.filter((n) => !still.has(candidateKey(n)));
+  if (gone.length > 0) await options.tx((trx) => releaseClaims(trx, nowTimestamp(), gone));
+  const live = group.filter((n) => still.has(candidateKey(n)));
+  if (live.length === 0) return { emailed: false, records: [] };
+  const digest = composeDigest(templates, live[0]!.recipient, live, op.asOf);
+  const outcome = await deliver(options.mail!, digest);
+  const reason = outcome.status === 'sent' ? null : outcome.reason;
+  const ids = live.map((n) => n.ledger_id);
+  await options.tx((trx) => settleNotices(trx, nowTimestamp(), ids, outcome.status, reason));
+  return { emailed: outcome.status !== 'failed', records: live.map((n) => toNoticeRecord(n, outcome.status, reason)) };
+}
+
+export interface RunCounts {
+  due: number;
+  sent: number;
+  failed: number;
+  in_doubt: number;
+  in_doubt_earlier: number;
+  in_progress: number;
+  no_recipient: number;
+  emails: number;
+}
+
+export function summarize(r: RunResult): RunCounts {
+  const count = (s: string) => r.notices.filter((n) => n.status === s).length;
+  return {
+    due: count('due'),
+    sent: count('sent'),
+    failed: count('failed'),
+    in_doubt: count('in_doubt'),
+    in_doubt_earlier: r.in_doubt_earlier.length,
+    in_progress: r.in_progress.length,
+    no_recipient: r.no_recipient.length,
+    emails: r.emails,
+  };
+}

@@ -1,0 +1,135 @@
+/**
+ * The queries behind the due-notice computation. They select only the columns the schedule needs and
+ * pre-filter by date bounds in SQL, because materializing rows is what costs time at scale; details
+ * (names, codes, contact emails) are fetched afterwards by id for the notices that are really due.
+ */
+import { sql, type Kysely } from 'kysely';
+import type { DB } from '../db/schema/index.js';
+import { baseBounds } from './schedule.js';
+
+/** Subscription base statuses that never get notices. */
+export const NOT_NOTIFIED = ['cancelled', 'trial'];
+const CHUNK = 5000;
+
+export function chunked<T>(items: readonly T[], size = CHUNK): T[][] {
+  const out: T[][] = [];
+  for (let i = 0; i < items.length; i += size) out.push(items.slice(i, i + size));
+  return out;
+}
+
+export interface AccountInfo {
+  external_id: string;
+  name: string;
+  locale: 'en' | 'bg';
+  tutor: boolean;
+}
+
+/**
+ * Accounts that are not deactivated (a deactivated account gets no notice of any kind): all of them,
+ * or those of some subscriptions (the re-check of a few notices).
+ */
+export async function loadAccounts(db: Kysely<DB>, subscriptionIds?: readonly number[]): Promise<Map<number, AccountInfo>> {
+  const query = () => db.selectFrom('accounts').select(['id', 'external_id', 'name', 'locale', 'type']).where('status', '!=', 'deactivated');
+  const rows = [];
+  if (subscriptionIds === undefined) rows.push(...(await query().execute()));
+  for (const chunk of subscriptionIds ? chunked(subscriptionIds) : []) {
+    rows.push(...(await query().where('id', 'in', (eb) => eb.selectFrom('subscriptions').select('account_id').where('id', 'in', chunk)).execute()));
+  }
+  const out = new Map<number, AccountInfo>();
+  for (const r of rows) {
+    out.set(r.id, { external_id: r.external_id, name: r.name, locale: r.locale?.toLowerCase().startsWith('bg') ? 'bg' : 'en', tutor: r.type === 'tutor' });
+  }
+  return out;
+}
+
+export async function loadNames(db: Kysely<DB>): Promise<{ products: Map<number, string>; plans: Map<number, string> }> {
+  const products = await db.selectFrom('products').select(['id', 'name']).execute();
+  const plans = await db.selectFrom('plans').select(['id', 'name']).execute();
+  return { products: new Map(products.map((p) => [p.id, p.name])), plans: new Map(plans.map((p) => [p.id, p.name])) };
+}
+
+function subscriptionColumns(db: Kysely<DB>) {
+  return db
+    .selectFrom('subscriptions as s')
+    .select([
+      's.id', 's.external_id', 's.account_id', 's.product_id', 's.plan_id', 's.students', 's.start_date', 's.end_date',
+      's.paid_at', 's.activation_code', 's.manager_id',
+    ])
+    .where('s.status', 'not in', NOT_NOTIFIED);
+}
+
+/** Ids of subscriptions that have a successor that is not cancelled (they get no renewal notices). */
+export async function renewedIds(db: Kysely<DB>): Promise<Set<number>> {
+  const rows = await db.selectFrom('subscriptions').select('renewed_from_id').where('renewed_from_id', 'is not', null).where('status', '!=', 'cancelled').execute();
+  return new Set(rows.map((r) => r.renewed_from_id!));
+}
+
+export type SubscriptionRow = Awaited<ReturnType<ReturnType<typeof subscriptionColumns>['executeTakeFirstOrThrow']>>;
+
+/** Subscriptions whose end date or payment date can make a renewal or activation stage sendable. */
+export function renewalRows(db: Kysely<DB>, asOf: string) {
+  const renewal = baseBounds('renewal', asOf);
+  const activation = baseBounds('activation', asOf);
+  return subscriptionColumns(db).where((eb) =>
+    eb.or([
+      eb.and([eb('s.end_date', '>=', renewal.lo), eb('s.end_date', '<=', renewal.hi)]),
+      eb.and([eb('s.paid_at', '>=', activation.lo), eb('s.paid_at', '<=', activation.hi), eb('s.activation_code', 'is not', null)]),
+    ]),
+  );
+}
+
+export async function subscriptionsById(db: Kysely<DB>, ids: readonly number[]): Promise<SubscriptionRow[]> {
+  const out: SubscriptionRow[] = [];
+  for (const chunk of chunked(ids)) out.push(...(await subscriptionColumns(db).where('s.id', 'in', chunk).execute()));
+  return out;
+}
+
+/**
+ * The subscriptions of dormant seats: only what a dormancy notice shows (no successor check, payment
+ * or code), which halves the cost of a fetch that can cover most running subscriptions.
+ */
+export async function seatSubscriptionsById(db: Kysely<DB>, ids: readonly number[]): Promise<SubscriptionRow[]> {
+  const out: SubscriptionRow[] = [];
+  for (const chunk of chunked(ids)) {
+    const rows = await db
+      .selectFrom('subscriptions')
+      .select(['id', 'external_id', 'account_id', 'product_id', 'plan_id', 'students', 'start_date', 'end_date', 'manager_id'])
+      .where('id', 'in', chunk)
+      .execute();
+    for (const r of rows) out.push({ ...r, paid_at: null, activation_code: null });
+  }
+  return out;
+}
+
+/**
+ * Seats that may be dormant on asOf: not removed, contact not removed, on a subscription running on
+ * asOf (not cancelled or trial), whose stored last login (or invitation) date lies in the dormancy
+ * bounds. `seats login` moves the stored last_login_at forward with every login event, so a later
+ * event can only make a seat less dormant: the latest event is read (through the (seat_id, at) index)
+ * for the rows found, never used to find rows. A sequential scan of seats with the date test first
+ * beat an expression index here (random row access).
+ */
+export function seatRows(db: Kysely<DB>, asOf: string, ids?: readonly number[]) {
+  const { lo, hi } = baseBounds('dormancy', asOf);
+  const stored = sql<string | null>`coalesce(substr(se.last_login_at, 1, 10), se.invited_at)`;
+  return db
+    .selectFrom('seats as se')
+    .select(['se.id', 'se.subscription_id', 'se.contact_id', stored.as('stored_base')])
+    .select((eb) => eb.selectFrom('login_events as le').select((e) => e.fn.max('le.at').as('m')).whereRef('le.seat_id', '=', 'se.id').as('last_event'))
+    .where(stored, '>=', lo)
+    .where(stored, '<=', hi)
+    .where('se.status', '!=', 'removed')
+    .where(sql<number>`+se.subscription_id`, 'in', (eb) =>
+      eb.selectFrom('subscriptions as s').select('s.id').where('s.status', 'not in', NOT_NOTIFIED).where('s.start_date', '<=', asOf).where('s.end_date', '>=', asOf),
+    )
+    .where((eb) => eb.exists(eb.selectFrom('contacts as c').select('c.id').whereRef('c.id', '=', 'se.contact_id').where('c.status', '!=', 'removed')))
+    .$if(ids !== undefined, (q) => q.where('se.id', 'in', ids!));
+}
+
+export async function contactsById(db: Kysely<DB>, ids: readonly number[]): Promise<Map<number, { email: string; name: string | null }>> {
+  const out = new Map<number, { email: string; name: string | null }>();
+  for (const chunk of chunked(ids)) {
+    for (const r of await db.selectFrom('contacts').select(['id', 'email', 'name']).where('id', 'in', chunk).execute()) out.set(r.id, { email: r.email, name: r.name });
+  }
+  return out;
+}

@@ -1,0 +1,179 @@
+import { spawn } from 'node:child_process';
+import fs from 'node:fs';
+import path from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { openDb } from '../../src/db/connection.js';
+import { BIN, ROOT, runCli, runJson } from '../helpers/cli.js';
+import { tempDbPath, tempDir } from '../helpers/db.js';
+import { seeder } from '../helpers/seed-remind.js';
+import { startSmtp, type TestSmtp } from '../helpers/smtp.js';
+
+// e2e runs have ACCTMGR_TODAY=2026-11-25
+async function seedDb(fill: (s: ReturnType<typeof seeder>) => Promise<void>): Promise<string> {
+  const file = tempDbPath();
+  const h = await openDb(file);
+  await fill(seeder(h.db));
+  await h.close();
+  return file;
+}
+
+/** Two managers, an English and a Bulgarian school, renewals, a dormant teacher, an activation code. */
+async function standard(s: ReturnType<typeof seeder>, subscriptions = 2): Promise<void> {
+  const anna = await s.manager('anna');
+  const ben = await s.manager('ben');
+  const en = await s.account('SCH-EN', { manager: anna, name: 'Oak School' });
+  const bg = await s.account('SCH-BG', { manager: ben, name: 'СУ „Иван Вазов“', locale: 'bg' });
+  for (let i = 1; i <= subscriptions; i++) await s.subscription(`S-EN-${i}`, { account: en, end_date: '2026-12-09' });
+  const b = await s.subscription('S-BG-1', { account: bg, end_date: '2027-08-31', paid_at: '2026-11-20', activation_code: 'KQ7H-M3XW-RP9D-TB4E' });
+  await s.seat(b, await s.contact(bg, 'uchitel@bg.example'), { last_login_at: '2026-08-25T10:00:00Z' });
+}
+
+let smtp: TestSmtp;
+beforeAll(async () => {
+  smtp = await startSmtp();
+});
+afterAll(async () => {
+  await smtp.close();
+});
+const mailEnv = () => ({ ACCTMGR_SMTP_URL: smtp.url, ACCTMGR_MAIL_FROM: 'reminders@vendor.example', ACCTMGR_CONFIG: path.join(tempDir(), 'none.json') });
+
+describe('acctmgr remind (end to end)', () => {
+  it('previews as a table or JSON in the contract order, records nothing, --quiet prints nothing', async () => {
+    const db = await seedDb((s) => standard(s));
+    const list = await runJson<Record<string, unknown>[]>(['remind'], { db });
+    expect(list.map((n) => [n.recipient_email, n.kind, n.stage, n.subscription_external_id, n.contact_email])).toEqual([
+      ['anna@vendor.example', 'renewal', 'renewal-2w', 'S-EN-1', null],
+      ['anna@vendor.example', 'renewal', 'renewal-2w', 'S-EN-2', null],
+      ['ben@vendor.example', 'activation', 'activation', 'S-BG-1', null],
+      ['ben@vendor.example', 'dormancy', 'dormant-3m', 'S-BG-1', 'uchitel@bg.example'],
+    ]);
+    expect(list[0]).toMatchObject({ due_date: '2026-11-25', recipient_login: 'anna', account_external_id: 'SCH-EN', contact_email: null });
+    const table = await runCli(['remind'], { db });
+    expect(table.code).toBe(0);
+    expect(table.stdout).toContain('recipient_email');
+    expect(table.stderr).toContain('4 notice(s) due on 2026-11-25');
+    const quiet = await runCli(['remind', '--quiet'], { db });
+    expect(quiet).toMatchObject({ code: 0, stdout: '', stderr: '' });
+    const later = await runJson<{ stage: string }[]>(['remind', '--as-of', '2026-12-09'], { db });
+    expect(later.map((n) => n.stage)).toEqual(['renewal-0d', 'renewal-0d', 'activation', 'dormant-3m']);
+    expect(await runJson(['notices', 'list'], { db })).toEqual([]);
+  });
+
+  it('usage errors exit 2; no recipient is an error line and exit 1', async () => {
+    const db = await seedDb(async (s) => {
+      await standard(s);
+      await s.subscription('S-TUT', { account: await s.account('TUT-1', { type: 'tutor' }), manager: null, end_date: '2026-12-09' });
+    });
+    const noSmtp = await runCli(['remind', '--send'], { db, env: { ACCTMGR_CONFIG: path.join(tempDir(), 'none.json'), ACCTMGR_SMTP_URL: '', ACCTMGR_MAIL_FROM: '' } });
+    expect(noSmtp.code).toBe(2);
+    expect(noSmtp.stderr).toContain('--send needs SMTP configuration: ACCTMGR_SMTP_URL (smtp_url), ACCTMGR_MAIL_FROM (mail_from) missing');
+    expect((await runCli(['remind', '--send', '--mark-sent'], { db })).code).toBe(2);
+    expect((await runCli(['remind', '--explain-seat', 'x@y.example'], { db })).code).toBe(2);
+    expect((await runCli(['remind', '--as-of', '2026-11'], { db })).code).toBe(2);
+    expect((await runCli(['notices', 'list', '--status', 'lost'], { db })).code).toBe(1);
+    const orphan = await runCli(['remind', '--json'], { db });
+    expect(orphan.code).toBe(1);
+    expect(orphan.stderr).toContain('error: no recipient for renewal renewal-2w of subscription S-TUT (account TUT-1): the subscription has no manager and the account has no primary contact that is not removed');
+    expect(JSON.parse(orphan.stdout)).toHaveLength(4);
+  });
+
+  it('--mark-sent records and prints; notices list filters, JSON and CSV; --explain shows the schedule', async () => {
+    const db = await seedDb((s) => standard(s, 1));
+    const marked = await runJson<{ status: string }[]>(['remind', '--mark-sent'], { db });
+    expect(marked.map((n) => n.status)).toEqual(['sent', 'sent', 'sent']);
+    expect(await runJson(['remind', '--mark-sent'], { db })).toEqual([]);
+    const sent = await runJson<Record<string, unknown>[]>(['notices', 'list', '--status', 'sent'], { db });
+    expect(sent).toHaveLength(3);
+    expect(sent[0]).toMatchObject({ kind: 'renewal', stage: 'renewal-2w', cycle: '2026-12-09', status: 'sent', recipient_login: 'anna', subscription_external_id: 'S-EN-1', reason: null });
+    expect(await runJson<unknown[]>(['notices', 'list', '--status', 'skipped'], { db })).toHaveLength(1); // renewal-6w of S-EN-1 (dormant-3m is a first stage)
+    expect(await runJson<unknown[]>(['notices', 'list', '--recipient', 'BEN'], { db })).toHaveLength(2);
+    expect(await runJson<unknown[]>(['notices', 'list', '--since', '2099-01-01'], { db })).toEqual([]);
+    const csv = await runCli(['notices', 'list', '--format', 'csv'], { db });
+    expect(csv.stdout.split('\n')[0]).toBe('id,kind,stage,cycle,due_date,status,reason,recipient_login,recipient_email,account_external_id,subscription_external_id,contact_email,attempts,run_id,created_at,updated_at,sent_at');
+    const x = await runJson<{ stages: { stage: string; state: string }[]; recipient_login: string; not_eligible: null }>(['remind', '--explain', 's-en-1'], { db });
+    expect(x.recipient_login).toBe('anna');
+    expect(x.stages.map((s) => `${s.stage}:${s.state}`)).toEqual([
+      'renewal-6w:skipped', 'renewal-2w:sent', 'renewal-0d:not yet due', 'renewal+2w:not yet due', 'renewal+3m:not yet due', 'renewal+6m:not yet due',
+    ]);
+    const seat = await runCli(['remind', '--explain-seat', 'UCHITEL@bg.example', '--subscription', 'S-BG-1'], { db });
+    expect(seat.code).toBe(0);
+    expect(seat.stdout).toContain('dormant-3m');
+    expect(seat.stdout).toMatch(/dormant-6m.*not yet due/);
+  });
+
+  it('--send: one digest per recipient; a refused recipient exits 1 and is retried by the next run', async () => {
+    const db = await seedDb((s) => standard(s));
+    smtp.messages.length = 0;
+    smtp.reject.add('ben@vendor.example');
+    const first = await runCli(['remind', '--send', '--json'], { db, env: mailEnv() });
+    expect(first.code).toBe(1);
+    expect(first.stderr).toMatch(/error: failed: activation activation of subscription S-BG-1 \(account SCH-BG\) to ben@vendor.example: EENVELOPE: 550/);
+    expect(JSON.parse(first.stdout).map((n: { status: string }) => n.status)).toEqual(['sent', 'sent', 'failed', 'failed']);
+    expect(smtp.messages.map((m) => [m.to[0], m.refs.length])).toEqual([['anna@vendor.example', 2]]);
+    smtp.reject.clear();
+    const second = await runCli(['remind', '--send'], { db, env: mailEnv() });
+    expect(second.code).toBe(0);
+    expect(second.stderr).toContain('sent 2 notice(s) in 1 email(s) on 2026-11-25; 0 failed, 0 in doubt');
+    expect(smtp.messages.map((m) => [m.to[0], m.refs.length])).toEqual([['anna@vendor.example', 2], ['ben@vendor.example', 2]]);
+    expect(smtp.messages[1]!.text).toContain('Код за активиране: KQ7H-M3XW-RP9D-TB4E');
+    const third = await runCli(['remind', '--send', '--quiet'], { db, env: mailEnv() });
+    expect(third).toMatchObject({ code: 0, stdout: '', stderr: '' });
+    expect(smtp.messages).toHaveLength(2);
+  });
+
+  it('reads SMTP settings from the config file when the environment has none', async () => {
+    const db = await seedDb((s) => standard(s, 1));
+    const cfg = path.join(tempDir(), 'config.json');
+    fs.writeFileSync(cfg, JSON.stringify({ smtp_url: smtp.url, mail_from: 'cfg@vendor.example' }), { mode: 0o600 });
+    smtp.messages.length = 0;
+    const r = await runCli(['remind', '--send'], { db, env: { ACCTMGR_CONFIG: cfg, ACCTMGR_SMTP_URL: '', ACCTMGR_MAIL_FROM: '' } });
+    expect(r.code).toBe(0);
+    expect(smtp.messages.map((m) => m.from)).toEqual(['cfg@vendor.example', 'cfg@vendor.example']);
+  });
+
+  it('two --send processes started together deliver each notice once', async () => {
+    const db = await seedDb(async (s) => {
+      const managers = [];
+      for (let m = 0; m < 6; m++) managers.push(await s.manager(`m${m}`));
+      for (let i = 0; i < 60; i++) {
+        await s.subscription(`S-${i}`, { account: await s.account(`A-${i}`, { manager: managers[i % 6] }), end_date: i % 2 ? '2026-12-09' : '2026-11-11' });
+      }
+    });
+    smtp.messages.length = 0;
+    const [a, b] = await Promise.all([runCli(['remind', '--send'], { db, env: mailEnv() }), runCli(['remind', '--send'], { db, env: mailEnv() })]);
+    expect([a.code, b.code], a.stderr + b.stderr).toEqual([0, 0]);
+    const refs = smtp.messages.flatMap((m) => m.refs);
+    expect(refs).toHaveLength(60);
+    expect(new Set(refs).size).toBe(60);
+    expect(await runJson<unknown[]>(['notices', 'list', '--status', 'sent'], { db })).toHaveLength(60);
+  });
+
+  it('a run killed mid-delivery leaves its notices in_doubt; later runs report and skip them unless --retry-in-doubt', async () => {
+    const db = await seedDb((s) => standard(s, 1));
+    smtp.messages.length = 0;
+    smtp.hang = true;
+    const child = spawn(process.execPath, [BIN, 'remind', '--send'], {
+      cwd: ROOT,
+      env: { ...process.env, ...mailEnv(), ACCTMGR_DB: db, ACCTMGR_TODAY: '2026-11-25', NO_COLOR: '1' },
+      stdio: 'ignore',
+    });
+    const exited = new Promise((resolve) => child.on('close', resolve));
+    await new Promise<void>((resolve) => (smtp.onMessage = () => resolve()));
+    child.kill('SIGKILL');
+    await exited;
+    smtp.hang = false;
+    smtp.onMessage = undefined;
+    // every notice was claimed before the first SMTP connection, so all three are in doubt
+    const doubt = await runJson<{ subscription_external_id: string }[]>(['notices', 'list', '--status', 'in_doubt'], { db });
+    expect(doubt.map((d) => d.subscription_external_id).sort()).toEqual(['S-BG-1', 'S-BG-1', 'S-EN-1']);
+    const next = await runCli(['remind', '--send'], { db, env: mailEnv() });
+    expect(next.code).toBe(1);
+    expect(next.stderr.match(/error: in doubt since an earlier run, not sent again/g)).toHaveLength(3);
+    expect(smtp.messages).toHaveLength(0);
+    const retry = await runCli(['remind', '--send', '--retry-in-doubt'], { db, env: mailEnv() });
+    expect(retry.code).toBe(0);
+    expect(smtp.messages.flatMap((m) => m.refs)).toHaveLength(3);
+    expect(await runJson(['notices', 'list', '--status', 'in_doubt'], { db })).toEqual([]);
+    expect(await runJson<unknown[]>(['notices', 'list', '--status', 'sent'], { db })).toHaveLength(3);
+  });
+});
