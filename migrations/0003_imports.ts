@@ -1,6 +1,56 @@
 // Frozen once released: never edit a migration that has been released; add a new numbered one instead.
 import type { Kysely } from 'kysely';
 
-export async function up(_db: Kysely<any>): Promise<void> {
-  // tables are added by the issue that owns this migration
+/**
+ * Import batches and what each changed, for `import history` and `import undo`. Rows inserted by one
+ * batch get contiguous ids (one write transaction, AUTOINCREMENT), so inserts are recorded as id ranges
+ * per table, not row by row; only updated rows keep a before-image. A million-row import costs a few
+ * range rows.
+ */
+export async function up(db: Kysely<any>): Promise<void> {
+  await db.schema
+    .createTable('import_batches')
+    .addColumn('id', 'integer', (c) => c.primaryKey().autoIncrement())
+    .addColumn('at', 'text', (c) => c.notNull())
+    .addColumn('actor', 'text', (c) => c.notNull())
+    // the entity imported, or 'all'
+    .addColumn('entity', 'text', (c) => c.notNull())
+    // the file or directory as typed
+    .addColumn('source', 'text', (c) => c.notNull())
+    // applied | undone
+    .addColumn('status', 'text', (c) => c.notNull().defaultTo('applied'))
+    .addColumn('inserted', 'integer', (c) => c.notNull().defaultTo(0))
+    .addColumn('updated', 'integer', (c) => c.notNull().defaultTo(0))
+    .addColumn('unchanged', 'integer', (c) => c.notNull().defaultTo(0))
+    .addColumn('rejected', 'integer', (c) => c.notNull().defaultTo(0))
+    .addColumn('summary_json', 'text')
+    .addColumn('undone_at', 'text')
+    .execute();
+
+  await db.schema
+    .createTable('import_batch_inserts')
+    .addColumn('id', 'integer', (c) => c.primaryKey().autoIncrement())
+    .addColumn('batch_id', 'integer', (c) => c.notNull().references('import_batches.id').onDelete('cascade'))
+    .addColumn('table_name', 'text', (c) => c.notNull())
+    .addColumn('first_id', 'integer', (c) => c.notNull())
+    .addColumn('last_id', 'integer', (c) => c.notNull())
+    .addColumn('row_count', 'integer', (c) => c.notNull())
+    .execute();
+  await db.schema.createIndex('import_batch_inserts_batch').on('import_batch_inserts').column('batch_id').execute();
+
+  await db.schema
+    .createTable('import_batch_updates')
+    .addColumn('id', 'integer', (c) => c.primaryKey().autoIncrement())
+    .addColumn('batch_id', 'integer', (c) => c.notNull().references('import_batches.id').onDelete('cascade'))
+    .addColumn('table_name', 'text', (c) => c.notNull())
+    .addColumn('row_id', 'integer', (c) => c.notNull())
+    // the whole row before the batch changed it (for accounts with its custom field values)
+    .addColumn('before_json', 'text', (c) => c.notNull())
+    .execute();
+  await db.schema.createIndex('import_batch_updates_batch').on('import_batch_updates').column('batch_id').execute();
+  await db.schema.createIndex('import_batch_updates_row').on('import_batch_updates').columns(['table_name', 'row_id']).execute();
+}
+
+export async function down(db: Kysely<any>): Promise<void> {
+  for (const t of ['import_batch_updates', 'import_batch_inserts', 'import_batches']) await db.schema.dropTable(t).execute();
 }

@@ -1,5 +1,101 @@
-import type { Command } from 'commander';
+import { Option, type Command } from 'commander';
 import type { Io } from '../io.js';
+import { columnsHelp, ENTITIES, FORMATS, type EntityName } from '../import/catalog.js';
+import { collectPair, parseIntOption } from './field-options.js';
+import { act, type Session } from './session.js';
 
-// Not built yet: see the open issue that names `acctmgr import`.
-export function registerImport(_program: Command, _io: Io): void {}
+export function registerImport(program: Command, io: Io): void {
+  const imp = program
+    .command('import')
+    .description('bulk import from CSV: validated, all-or-nothing, undoable (acctmgr import ENTITY FILE)')
+    .addHelpText('after', '\nExamples:\n  acctmgr import contacts teachers.csv --dry-run\n  acctmgr import all ./data --json\n  acctmgr import undo 3 --yes');
+
+  for (const entity of ENTITIES) {
+    importOptions(imp.command(`${entity} <file>`).description(`import ${FORMATS[entity].what} from a CSV file`))
+      .addHelpText('after', `\n${columnsHelp(entity)}\n\nExample:\n  acctmgr import ${entity} ${entity}.csv --dry-run`)
+      .action(act(io, (s, file) => runImportCommand(s, entity, file!)));
+  }
+
+  importOptions(imp.command('all <dir>').description('import every ENTITY.csv in DIR, in dependency order, in one transaction'))
+    .addHelpText('after', `\nFiles: ${ENTITIES.map((e) => `${e}.csv`).join(', ')} (those present)\n\nExample:\n  acctmgr import all ./export-2026-11 --dry-run`)
+    .action(act(io, (s, dir) => runImportCommand(s, 'all', dir!)));
+
+  imp
+    .command('history')
+    .description('list import batches, newest first')
+    .option('--limit <n>', 'at most N batches', parseIntOption)
+    .addHelpText('after', '\nExample:\n  acctmgr import history --json')
+    .action(
+      act(io, async (s) => {
+        const { importHistory } = await import('../import/undo.js');
+        const rows = await importHistory(await s.db(), s.opts.limit as number | undefined);
+        await s.list(rows, ['batch_id', 'at', 'actor', 'entity', 'source', 'inserted', 'updated', 'unchanged', 'rejected', 'status']);
+      }),
+    );
+
+  imp
+    .command('undo <batch>')
+    .description('revert an import batch: inserted rows removed, updated rows restored (refused where later changes touched them)')
+    .addHelpText('after', '\nExample:\n  acctmgr import undo 12 --yes')
+    .action(
+      act(io, async (s, batch) => {
+        const id = parseIntOption(batch!);
+        const { undoBatch } = await import('../import/undo.js');
+        await s.confirm(`Undo import batch ${id}?`);
+        const h = await s.open();
+        const result = await s.tx((db) => undoBatch(db, h.sqlite, s.op(), id));
+        if (s.opts.json) await s.show(result);
+        else s.io.out(`${result.batch_id}\n`);
+        s.message(`undone batch ${result.batch_id}: ${result.deleted} row(s) removed, ${result.restored} row(s) restored`);
+      }),
+    );
+}
+
+function importOptions(cmd: Command): Command {
+  return cmd
+    .option('--delimiter <char>', 'field delimiter: "," ";" or "tab" (default: detected from the header)')
+    .option('--encoding <label>', 'file encoding when not UTF-8, e.g. latin1, windows-1250, windows-1251')
+    .option('--map <pair>', 'rename a column: "Sheet Header=field" (repeatable)', collectPair)
+    .option('--ignore-unknown', 'skip columns that match no field instead of refusing the file')
+    .option('--date-format <format>', 'dates in the sheet: DD.MM.YYYY, MM/DD/YYYY or DD/MM/YYYY (YYYY-MM-DD always accepted)')
+    .option('--max-errors <n>', 'show at most N errors, then a count (default 50)', parseIntOption)
+    .option('--skip-invalid', 'import the valid rows; reject the others (default: all or nothing)')
+    .option('--rejects <file>', 'write rejected rows here with an "error" column (a directory for `import all`)')
+    .option('--dry-run', 'validate everything and report what would happen; write nothing')
+    .addOption(new Option('--on-existing <mode>', 'a row whose key exists: update (default), skip or error').choices(['update', 'skip', 'error']));
+}
+
+async function runImportCommand(s: Session, entity: EntityName | 'all', source: string): Promise<void> {
+  const { buildRequest, renderOutcome } = await import('../import/command-support.js');
+  const req = buildRequest(s.opts, entity, source);
+  const h = await s.open();
+  const progress = await startProgress(s, req);
+  const { runImport } = await import('../import/service.js');
+  let outcome;
+  try {
+    outcome = await runImport(h.db, h.sqlite, s.op(), req);
+  } finally {
+    progress?.stop();
+  }
+  renderOutcome(s, outcome);
+}
+
+/** A progress bar on stderr, only when it is a terminal and the input is large. */
+async function startProgress(s: Session, req: { source: string; onProgress?: (b: number, r: number) => void }) {
+  if (!s.io.stderrIsTTY) return undefined;
+  const { inputSize } = await import('../import/command-support.js');
+  const total = inputSize(req.source);
+  if (total < 8 * 1024 * 1024) return undefined;
+  const { SingleBar, Presets } = await import('cli-progress');
+  const bar = new SingleBar(
+    { format: 'importing [{bar}] {percentage}% | {rows} rows | {speed} rows/s | ETA {eta}s', stream: process.stderr, hideCursor: true },
+    Presets.shades_classic,
+  );
+  const t0 = Date.now();
+  bar.start(total, 0, { rows: 0, speed: 0 });
+  req.onProgress = (bytes, rows) => {
+    const secs = (Date.now() - t0) / 1000;
+    bar.update(bytes, { rows, speed: secs > 0 ? Math.round(rows / secs) : 0 });
+  };
+  return bar;
+}

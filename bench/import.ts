@@ -1,0 +1,171 @@
+/**
+ * Import benchmark: `node dist/bench/import.js [--contacts 1000000] [--accounts 100000] [--seed 1]`.
+ * Generates seeded synthetic accounts.csv and contacts.csv, imports the accounts, then times the
+ * contacts import (full validation, into the database holding the accounts) in a child process that
+ * reports its own peak RSS, and side by side the `sqlite3` shell's `.import` of the same file into a
+ * bare table. Humans read stderr; one JSON line `{"bench":"import", ...}` goes to stdout.
+ */
+import { spawnSync } from 'node:child_process';
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+
+const HERE = path.dirname(fileURLToPath(import.meta.url));
+const SQLITE = '/usr/bin/sqlite3';
+
+function arg(name: string, fallback: number): number {
+  const i = process.argv.indexOf(`--${name}`);
+  if (i === -1) return fallback;
+  const n = Number(process.argv[i + 1]);
+  if (!Number.isSafeInteger(n) || n < 1) throw new Error(`--${name} needs a positive whole number`);
+  return n;
+}
+
+/** mulberry32: small, fast, seeded; the same seed gives the same files. */
+function rng(seed: number): () => number {
+  let a = seed >>> 0;
+  return () => {
+    a = (a + 0x6d2b79f5) >>> 0;
+    let t = a;
+    t = Math.imul(t ^ (t >>> 15), t | 1);
+    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
+    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
+  };
+}
+
+function writeLines(file: string, header: string, count: number, line: (i: number) => string): void {
+  const fd = fs.openSync(file, 'w');
+  let buf = `${header}\n`;
+  for (let i = 0; i < count; i++) {
+    buf += `${line(i)}\n`;
+    if (buf.length > 1 << 20) {
+      fs.writeSync(fd, buf);
+      buf = '';
+    }
+  }
+  fs.writeSync(fd, buf);
+  fs.closeSync(fd);
+}
+
+const FIRST = ['Anna', 'Jan', 'Maria', 'Petar', 'Ewa', 'Ivan', 'Olga', 'Tomasz', 'Elena', 'Georgi'];
+const LAST = ['Kowalski', 'Nowak', 'Ivanova', 'Petrov', 'Wiśniewska', 'Dimitrov', 'Zielińska', 'Georgiev'];
+const ROLES = ['teacher', 'teacher', 'teacher', 'director', 'deputy', 'admin', 'other'];
+
+function generate(dir: string, accounts: number, contacts: number, seed: number): { accountsCsv: string; contactsCsv: string } {
+  const r = rng(seed);
+  const pick = <T>(xs: readonly T[]) => xs[Math.floor(r() * xs.length)]!;
+  const accountsCsv = path.join(dir, 'accounts.csv');
+  const id = (i: number) => `ACC-${String(i).padStart(7, '0')}`;
+  writeLines(accountsCsv, 'external_id,name,type,country,student_count,locale', accounts, (i) => `${id(i)},"School No. ${i}, ${pick(LAST)}",school,BG,${Math.floor(r() * 1500)},bg`);
+  const primaries = new Uint8Array(accounts);
+  const contactsCsv = path.join(dir, 'contacts.csv');
+  writeLines(contactsCsv, 'account_external_id,name,email,role,is_primary,status,invited_at,last_login_at', contacts, (i) => {
+    const a = Math.floor(r() * accounts);
+    const primary = primaries[a]! < 2 && r() < 0.1;
+    if (primary) primaries[a]!++;
+    const day = 1 + Math.floor(r() * 28);
+    const login = r() < 0.5 ? `2026-03-${String(day).padStart(2, '0')}T08:${String(day).padStart(2, '0')}:00Z` : '';
+    return `${id(a)},${pick(FIRST)} ${pick(LAST)},t${i}.${Math.floor(r() * 1e6)}@school${a}.example,${pick(ROLES)},${primary},${r() < 0.7 ? 'active' : 'invited'},2026-01-${String(day).padStart(2, '0')},${login}`;
+  });
+  return { accountsCsv, contactsCsv };
+}
+
+/** Runs the CLI in a child that reports its own peak RSS (process.resourceUsage) into a file. */
+function runCli(args: string[], db: string, rssFile: string): { seconds: number; stdout: string; rssMb: number } {
+  const t0 = process.hrtime.bigint();
+  const r = spawnSync(process.execPath, [fileURLToPath(import.meta.url), '--child', rssFile, '--db', db, ...args], {
+    encoding: 'utf8',
+    maxBuffer: 1 << 26,
+    env: { ...process.env, NO_COLOR: '1' },
+  });
+  const seconds = Number(process.hrtime.bigint() - t0) / 1e9;
+  if (r.status !== 0) throw new Error(`acctmgr ${args.join(' ')} failed (${r.status}): ${r.stderr.slice(0, 2000)}`);
+  const rssMb = JSON.parse(fs.readFileSync(rssFile, 'utf8')).maxRSS / 1024;
+  return { seconds, stdout: r.stdout, rssMb };
+}
+
+async function child(): Promise<void> {
+  const i = process.argv.indexOf('--child');
+  const rssFile = process.argv[i + 1]!;
+  const { main } = await import(path.resolve(HERE, '../src/main.js'));
+  const code: number = await main(process.argv.slice(i + 2));
+  fs.writeFileSync(rssFile, JSON.stringify({ maxRSS: process.resourceUsage().maxRSS }));
+  process.exitCode = code;
+}
+
+/**
+ * The sqlite3 shell's `.import` into a bare table (the target's yardstick); with `indexed`, into a table
+ * with the same two indexes as contacts, in WAL mode, to show what index upkeep alone costs.
+ */
+function sqliteImport(dir: string, csv: string, indexed = false): number {
+  const db = path.join(dir, indexed ? 'indexed.db' : 'bare.db');
+  fs.rmSync(db, { force: true });
+  const setup = indexed
+    ? [
+        'pragma journal_mode=wal;',
+        'create table contacts_raw(account_external_id, name, email, role, is_primary, status, invited_at, last_login_at, unique(account_external_id, email));',
+        'create index contacts_raw_email on contacts_raw(email);',
+      ]
+    : [];
+  if (indexed) spawnSync(SQLITE, [db, setup.join(' ')], { encoding: 'utf8' });
+  const t0 = process.hrtime.bigint();
+  const args = indexed ? [db, '-cmd', '.mode csv', `.import --skip 1 ${csv} contacts_raw`] : [db, '-cmd', '.mode csv', `.import ${csv} contacts_raw`];
+  const r = spawnSync(SQLITE, args, { encoding: 'utf8' });
+  const seconds = Number(process.hrtime.bigint() - t0) / 1e9;
+  if (r.status !== 0) throw new Error(`sqlite3 .import failed: ${r.stderr}`);
+  return seconds;
+}
+
+async function bench(): Promise<void> {
+  const contacts = arg('contacts', 1_000_000);
+  const accounts = arg('accounts', 100_000);
+  const seed = arg('seed', 1);
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'acctmgr-bench-'));
+  const say = (s: string) => process.stderr.write(`${s}\n`);
+  try {
+    say(`generating ${accounts} accounts and ${contacts} contacts (seed ${seed}) in ${dir}`);
+    const { accountsCsv, contactsCsv } = generate(dir, accounts, contacts, seed);
+    const db = path.join(dir, 'bench.db');
+    const acc = runCli(['import', 'accounts', accountsCsv, '--json'], db, path.join(dir, 'rss-accounts.json'));
+    say(`accounts: ${accounts} rows in ${acc.seconds.toFixed(2)} s`);
+    const con = runCli(['import', 'contacts', contactsCsv, '--json'], db, path.join(dir, 'rss-contacts.json'));
+    const summary = JSON.parse(con.stdout) as { inserted: number; seconds: number; rows_per_second: number };
+    if (summary.inserted !== contacts) throw new Error(`expected ${contacts} contacts inserted, got ${summary.inserted}`);
+    const sqliteSeconds = sqliteImport(dir, contactsCsv);
+    const indexedSeconds = sqliteImport(dir, contactsCsv, true);
+    const ratio = con.seconds / sqliteSeconds;
+    const mb = (fs.statSync(contactsCsv).size / 1048576).toFixed(1);
+    say(`contacts: ${contacts} rows (${mb} MB) in ${con.seconds.toFixed(2)} s wall (${summary.seconds.toFixed(2)} s in the import), ${Math.round(contacts / con.seconds)} rows/s`);
+    say(`peak RSS of the contacts import: ${con.rssMb.toFixed(0)} MB (target < 300 MB)`);
+    say(`sqlite3 .import of the same file into a bare table: ${sqliteSeconds.toFixed(2)} s`);
+    say(`ratio: ${ratio.toFixed(2)}× the sqlite3 shell (target ≤ 3×)`);
+    say(`for reference, sqlite3 .import into a table with the contacts' two indexes: ${indexedSeconds.toFixed(2)} s`);
+    process.stdout.write(
+      `${JSON.stringify({
+        bench: 'import',
+        seed,
+        accounts,
+        contacts,
+        file_mb: Number(mb),
+        accounts_seconds: round(acc.seconds),
+        contacts_seconds: round(con.seconds),
+        contacts_import_seconds: summary.seconds,
+        rows_per_second: Math.round(contacts / con.seconds),
+        peak_rss_mb: Math.round(con.rssMb),
+        sqlite_import_seconds: round(sqliteSeconds),
+        ratio: round(ratio),
+        sqlite_indexed_import_seconds: round(indexedSeconds),
+      })}\n`,
+    );
+  } finally {
+    fs.rmSync(dir, { recursive: true, force: true });
+  }
+}
+
+function round(n: number): number {
+  return Math.round(n * 1000) / 1000;
+}
+
+if (process.argv.includes('--child')) await child();
+else await bench();

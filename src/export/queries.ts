@@ -1,0 +1,95 @@
+/**
+ * One query per entity selecting exactly the import columns (aliases = CSV column names), sorted by the
+ * entity's key, so export → import → export gives the same file.
+ */
+import { sql, type Kysely } from 'kysely';
+import type { LoadedDef } from '../accounts/custom-fields.js';
+import type { DB } from '../db/schema/index.js';
+import type { EntityName } from '../import/catalog.js';
+
+export function exportQuery(db: Kysely<DB>, entity: EntityName, defs: readonly LoadedDef[]) {
+  switch (entity) {
+    case 'managers':
+      return db
+        .selectFrom('managers')
+        .select(['login', 'name', 'email', 'employee_id', 'phone', 'mobile', 'region', 'status'])
+        .orderBy('login');
+    case 'groups':
+      return db.selectFrom('account_groups').select(['name']).orderBy(sql`lower(name)`).orderBy('name');
+    case 'accounts':
+      return db
+        .selectFrom('accounts as a')
+        .leftJoin('account_groups as g', 'g.id', 'a.group_id')
+        .leftJoin('accounts as p', 'p.id', 'a.parent_id')
+        .leftJoin('managers as m', 'm.id', 'a.manager_id')
+        .select(['a.external_id', 'a.name', 'a.type', 'a.status', 'g.name as group', 'p.external_id as parent_external_id'])
+        .select(['a.country', 'a.region', 'a.registration_no', 'a.student_count', 'a.locale', 'm.login as manager_login'])
+        .select((eb) =>
+          defs.map((d) =>
+            eb
+              .selectFrom('account_field_values as v')
+              .select('v.value')
+              .whereRef('v.account_id', '=', 'a.id')
+              .where('v.field_id', '=', d.id)
+              .as(d.name),
+          ),
+        )
+        .orderBy(sql`lower(a.external_id)`);
+    case 'contacts':
+      return db
+        .selectFrom('contacts as c')
+        .innerJoin('accounts as a', 'a.id', 'c.account_id')
+        .select(['a.external_id as account_external_id', 'c.name', 'c.email', 'c.role', 'c.is_primary', 'c.status', 'c.invited_at', 'c.last_login_at'])
+        .orderBy(sql`lower(a.external_id)`)
+        .orderBy('c.email');
+    case 'products':
+      return db.selectFrom('products').select(['code', 'name']).orderBy(sql`lower(code)`);
+    case 'plans':
+      return db
+        .selectFrom('plans as p')
+        .innerJoin('products as pr', 'pr.id', 'p.product_id')
+        .select(['p.code', 'p.name', 'pr.code as product', 'p.currency', 'p.modules', 'p.legacy'])
+        .orderBy(sql`lower(p.code)`);
+    case 'prices':
+      return db
+        .selectFrom('plan_prices as r')
+        .innerJoin('plans as p', 'p.id', 'r.plan_id')
+        .select(['p.code as plan', 'r.max_students', 'r.term_months', 'r.amount_cents as amount'])
+        .orderBy(sql`lower(p.code)`)
+        .orderBy(sql`r.max_students is null`)
+        .orderBy('r.max_students')
+        .orderBy('r.term_months');
+    case 'subscriptions':
+      return db
+        .selectFrom('subscriptions as s')
+        .innerJoin('accounts as a', 'a.id', 's.account_id')
+        .innerJoin('products as pr', 'pr.id', 's.product_id')
+        .innerJoin('plans as p', 'p.id', 's.plan_id')
+        .leftJoin('managers as m', 'm.id', 's.manager_id')
+        .leftJoin('subscriptions as f', 'f.id', 's.renewed_from_id')
+        .select(['s.external_id', 'a.external_id as account_external_id', 'pr.code as product', 'p.code as plan'])
+        .select(['s.students', 's.term_months', 's.start_date', 's.end_date', 's.status', 'm.login as manager_login'])
+        .select(['s.price_cents as price', 's.paid_at', 'f.external_id as renewed_from_external_id'])
+        .orderBy(sql`lower(s.external_id)`);
+    case 'seats':
+      return db
+        .selectFrom('seats as st')
+        .innerJoin('subscriptions as s', 's.id', 'st.subscription_id')
+        .innerJoin('contacts as c', 'c.id', 'st.contact_id')
+        .select(['s.external_id as subscription_external_id', 'c.email', 'st.status', 'st.invited_at', 'st.last_login_at'])
+        // a seat's last login is the later of its stored value and its latest login event
+        .select((eb) => eb.selectFrom('login_events as le').select((e) => e.fn.max('le.at').as('m')).whereRef('le.seat_id', '=', 'st.id').as('last_event_at'))
+        .orderBy(sql`lower(s.external_id)`)
+        .orderBy('c.email');
+    case 'logins':
+      return db
+        .selectFrom('login_events as le')
+        .innerJoin('seats as st', 'st.id', 'le.seat_id')
+        .innerJoin('subscriptions as s', 's.id', 'st.subscription_id')
+        .innerJoin('contacts as c', 'c.id', 'st.contact_id')
+        .select(['s.external_id as subscription_external_id', 'c.email', 'le.at'])
+        .orderBy(sql`lower(s.external_id)`)
+        .orderBy('c.email')
+        .orderBy('le.at');
+  }
+}

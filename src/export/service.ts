@@ -1,0 +1,90 @@
+/**
+ * `export ENTITY`: exactly the import format, streamed row by row (a million contacts never sit in
+ * memory). CSV: a header line, LF, no BOM, quotes only where RFC 4180 needs them, formula-looking cells
+ * neutralised with a leading `'` (and quoted). JSON: typed values, never altered.
+ */
+import type Database from 'better-sqlite3';
+import type { Kysely } from 'kysely';
+import { loadFieldDefs, type LoadedDef } from '../accounts/custom-fields.js';
+import { customValueOut } from '../accounts/rules.js';
+import type { DB } from '../db/schema/index.js';
+import { FORMATS, type EntityName } from '../import/catalog.js';
+import { formatCents, splitList, type FieldSpec } from '../lib/fields.js';
+import { csvCell } from '../output/csv.js';
+import { laterTimestamp } from '../seats/rules.js';
+import { exportQuery } from './queries.js';
+
+export type ExportFormat = 'csv' | 'json';
+
+const NEEDS_QUOTES = /[",\r\n]|^'[=+\-@\t\r]/;
+
+function csvField(value: unknown): string {
+  const s = csvCell(value);
+  return NEEDS_QUOTES.test(s) ? `"${s.replace(/"/g, '""')}"` : s;
+}
+
+/** A stored value → the contract's form (booleans, money strings, lists). */
+function typed(spec: FieldSpec | undefined, def: LoadedDef | undefined, v: unknown): unknown {
+  if (v === null || v === undefined) return null;
+  if (def) return customValueOut(def.type, v as string);
+  switch (spec?.type) {
+    case 'bool':
+      return v === 1 || v === true;
+    case 'money':
+      return formatCents(v as number);
+    case 'list':
+      return splitList(v as string);
+    default:
+      return v;
+  }
+}
+
+/** Writes the export through `write` in chunks; returns the number of rows. */
+export async function exportEntity(
+  db: Kysely<DB>,
+  sqlite: Database.Database,
+  entity: EntityName,
+  format: ExportFormat,
+  write: (chunk: string) => void,
+): Promise<number> {
+  const defs = entity === 'accounts' ? await loadFieldDefs(db) : [];
+  const specs = FORMATS[entity].specs;
+  const columns = [...specs.map((s) => s.name), ...defs.map((d) => d.name)];
+  const specOf = new Map(specs.map((s) => [s.name, s]));
+  const defOf = new Map(defs.map((d) => [d.name, d]));
+  const compiled = exportQuery(db, entity, defs).compile();
+  const stmt = sqlite.prepare(compiled.sql);
+  const params = compiled.parameters;
+  let buf: string[] = [];
+  const flush = () => {
+    if (buf.length > 0) write(buf.join(''));
+    buf = [];
+  };
+  if (format === 'csv') buf.push(`${columns.join(',')}\n`);
+  else buf.push('[');
+  let n = 0;
+  for (const row of stmt.iterate(...params) as Iterable<Record<string, unknown>>) {
+    if (entity === 'seats') row.last_login_at = laterTimestamp(row.last_login_at as string | null, (row.last_event_at as string | null) ?? null);
+    const values = columns.map((c) => typed(specOf.get(c), defOf.get(c), row[c]));
+    if (format === 'csv') buf.push(`${values.map(csvField).join(',')}\n`);
+    else buf.push(`${n > 0 ? ',' : ''}\n  ${JSON.stringify(jsonRecord(columns, values, defs, entity === 'accounts'))}`);
+    n++;
+    if (buf.length >= 2000) flush();
+  }
+  buf.push(format === 'csv' ? '' : n > 0 ? '\n]\n' : ']\n');
+  flush();
+  return n;
+}
+
+/** JSON as `show` prints it: custom fields under `fields`. */
+function jsonRecord(columns: readonly string[], values: readonly unknown[], defs: readonly LoadedDef[], withFields: boolean): Record<string, unknown> {
+  const rec: Record<string, unknown> = {};
+  const fields: Record<string, unknown> = {};
+  const custom = new Set(defs.map((d) => d.name));
+  columns.forEach((c, i) => {
+    if (custom.has(c)) fields[c] = values[i];
+    else rec[c] = values[i];
+  });
+  if (withFields) rec.fields = fields;
+  return rec;
+}

@@ -1,0 +1,47 @@
+/**
+ * Cell text → the value a field spec coerces: trimmed, empty = absent, the one `'` that export puts
+ * before a formula-looking value removed, and dates in the sheet's locale turned into YYYY-MM-DD.
+ */
+import { UsageError } from '../errors.js';
+
+const NEUTRALISED = /^'[=+\-@\t\r]/;
+
+/** Trims, then removes exactly one leading `'` when a formula character follows it; nothing else. */
+export function cleanCell(raw: string): string {
+  const t = raw.trim();
+  return t.charCodeAt(0) === 39 && NEUTRALISED.test(t) ? t.slice(1) : t;
+}
+
+export type DateFormat = 'YYYY-MM-DD' | 'DD.MM.YYYY' | 'MM/DD/YYYY' | 'DD/MM/YYYY';
+export const DATE_FORMATS: readonly DateFormat[] = ['YYYY-MM-DD', 'DD.MM.YYYY', 'MM/DD/YYYY', 'DD/MM/YYYY'];
+
+export function parseDateFormat(raw: string | undefined): DateFormat {
+  if (raw === undefined) return 'YYYY-MM-DD';
+  const f = raw.trim().toUpperCase();
+  if ((DATE_FORMATS as readonly string[]).includes(f)) return f as DateFormat;
+  throw new UsageError(`--date-format: "${raw}" is not one of ${DATE_FORMATS.join(', ')}`);
+}
+
+const DOTTED = /^(\d{1,2})\.(\d{1,2})\.(\d{4})(.*)$/;
+const SLASHED = /^(\d{1,2})\/(\d{1,2})\/(\d{4})(.*)$/;
+
+/**
+ * A date (or the date part of a timestamp) written in `format` → YYYY-MM-DD; ISO text passes unchanged,
+ * so a sheet may mix its locale's dates with ISO ones. Anything else is returned as it was, for the
+ * field's own check to name.
+ */
+export function toIsoDate(text: string, format: DateFormat): string {
+  if (format === 'YYYY-MM-DD') return text;
+  const m = (format === 'DD.MM.YYYY' ? DOTTED : SLASHED).exec(text);
+  if (!m) return text;
+  const [a, b] = [m[1]!.padStart(2, '0'), m[2]!.padStart(2, '0')];
+  const [day, month] = format === 'MM/DD/YYYY' ? [b, a] : [a, b];
+  return `${m[3]}-${month}-${day}${m[4]}`;
+}
+
+/** A hint for a date the field refused that looks like another locale's form. */
+export function dateHint(text: string): string {
+  if (DOTTED.test(text)) return ' (for DD.MM.YYYY dates use --date-format DD.MM.YYYY)';
+  if (SLASHED.test(text)) return ' (for dates like 03/31/2026 use --date-format MM/DD/YYYY or DD/MM/YYYY)';
+  return '';
+}

@@ -1,0 +1,70 @@
+/** Turning import flags into a request, and an outcome into stderr lines and the --json summary. */
+import fs from 'node:fs';
+import path from 'node:path';
+import type { Session } from '../commands/session.js';
+import { UsageError } from '../errors.js';
+import { parseDateFormat } from './cells.js';
+import { ImportRejectedError } from './errors.js';
+import type { ImportOutcome, ImportRequest } from './service.js';
+import type { EntityName, OnExisting } from './entities/types.js';
+
+const DELIMITERS: Record<string, string> = { ',': ',', ';': ';', tab: '\t', '\t': '\t', '\\t': '\t' };
+
+export function buildRequest(opts: Record<string, unknown>, entity: EntityName | 'all', source: string): ImportRequest {
+  const delimiter = opts.delimiter as string | undefined;
+  if (delimiter !== undefined && !(delimiter in DELIMITERS)) {
+    throw new UsageError(`--delimiter: "${delimiter}" is not one of "," ";" tab`);
+  }
+  const maxErrors = (opts.maxErrors as number | undefined) ?? 50;
+  if (maxErrors < 0) throw new UsageError('--max-errors: must be 0 or more');
+  return {
+    entity,
+    source,
+    read: {
+      delimiter: delimiter === undefined ? undefined : DELIMITERS[delimiter],
+      encoding: opts.encoding as string | undefined,
+      map: (opts.map as Record<string, string> | undefined) ?? {},
+      ignoreUnknown: Boolean(opts.ignoreUnknown),
+    },
+    dateFormat: parseDateFormat(opts.dateFormat as string | undefined),
+    onExisting: ((opts.onExisting as string | undefined) ?? 'update') as OnExisting,
+    skipInvalid: Boolean(opts.skipInvalid),
+    dryRun: Boolean(opts.dryRun),
+    maxErrors,
+    rejects: opts.rejects as string | undefined,
+  };
+}
+
+/** Bytes to read: the file, or the ENTITY.csv files of a directory. */
+export function inputSize(source: string): number {
+  try {
+    const st = fs.statSync(source);
+    if (!st.isDirectory()) return st.size;
+    return fs
+      .readdirSync(source)
+      .filter((f) => f.endsWith('.csv'))
+      .reduce((n, f) => n + fs.statSync(path.join(source, f)).size, 0);
+  } catch {
+    return 0;
+  }
+}
+
+/** Errors and the summary on stderr, the JSON summary on stdout; an all-or-nothing refusal exits 1. */
+export function renderOutcome(s: Session, o: ImportOutcome): void {
+  for (const line of o.errors) s.io.err(`${line}\n`);
+  const t = o.summary;
+  const per = Object.entries(t.entities)
+    .map(([e, c]) => `${e}: ${c.inserted} inserted, ${c.updated} updated, ${c.unchanged} unchanged, ${c.rejected} rejected`)
+    .join('\n');
+  if (s.opts.json) s.io.out(`${JSON.stringify(t, null, 2)}\n`);
+  if (o.failed) {
+    s.message(per);
+    throw new ImportRejectedError(
+      `nothing was imported: ${o.errorCount} error${o.errorCount === 1 ? '' : 's'} in ${t.rejected} row${t.rejected === 1 ? '' : 's'}`,
+      'fix the rows and import again, or import the valid rows with --skip-invalid --rejects FILE',
+    );
+  }
+  s.message(per);
+  const head = o.dryRun ? 'dry run, nothing written' : `batch ${t.batch_id}`;
+  s.message(`${head}: ${t.inserted} inserted, ${t.updated} updated, ${t.unchanged} unchanged, ${t.rejected} rejected in ${t.seconds.toFixed(2)} s (${t.rows_per_second} rows/s)`);
+}

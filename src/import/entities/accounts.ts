@@ -1,0 +1,150 @@
+/**
+ * accounts.csv: key external_id. Groups named are created; managers must exist; a parent may come later
+ * in the file (resolved at the end), cycles are refused; custom field columns fill the defined fields.
+ */
+import { sql as raw } from 'kysely';
+import { loadFieldDefs, type LoadedDef } from '../../accounts/custom-fields.js';
+import { ACCOUNT_FIELDS } from '../../accounts/fields.js';
+import { accountRowProblems, coerceCustomValue, missingRequiredFields } from '../../accounts/rules.js';
+import type { FieldSpec } from '../../lib/fields.js';
+import { FORMATS } from '../catalog.js';
+import { toIsoDate } from '../cells.js';
+import type { RowProblem } from '../errors.js';
+import type { Row, Sql } from '../sql.js';
+import { chainCycles, type ChainLink } from './chains.js';
+import { coerceRow, requireKeys, stored, Upserter } from './common.js';
+import type { Deferred, EntityDef, ImportContext, RowIn } from './types.js';
+
+const COLUMNS = ['external_id', 'name', 'type', 'status', 'group_id', 'parent_id', 'country', 'region', 'registration_no', 'student_count', 'locale', 'manager_id'];
+const PLAIN = ['name', 'type', 'status', 'country', 'region', 'registration_no', 'student_count', 'locale'];
+
+async function customSpecs(sql: Sql): Promise<FieldSpec[]> {
+  return (await loadFieldDefs(sql.db)).map((d) => ({ name: d.name, type: 'text', description: `custom field (${d.type}${d.required ? ', required' : ''})` }));
+}
+
+export const accounts: EntityDef = {
+  name: 'accounts',
+  columns: async (sql) => [...ACCOUNT_FIELDS, ...(await customSpecs(sql))],
+  required: FORMATS.accounts.required,
+  async open(ctx: ImportContext) {
+    const { sql } = ctx;
+    const defs = await loadFieldDefs(sql.db);
+    const up = new Upserter(ctx, 'accounts', COLUMNS);
+    const byKey = sql.getter(sql.db.selectFrom('accounts').selectAll().where(raw<string>`lower(external_id)`, '=', ''));
+    const keyOf = sql.getter(sql.db.selectFrom('accounts').select(['external_id', 'parent_id']).where('id', '=', 0));
+    const managerId = sql.getter(sql.db.selectFrom('managers').select(['id']).where('login', '=', ''));
+    const managerLogin = sql.getter(sql.db.selectFrom('managers').select(['login']).where('id', '=', 0));
+    const groupId = sql.getter(sql.db.selectFrom('account_groups').select(['id']).where(raw<string>`lower(name)`, '=', ''));
+    const addGroup = sql.inserter('account_groups', ['name', 'created_at']);
+    const fieldValues = sql.prepare(sql.db.selectFrom('account_field_values').select(['field_id', 'value']).where('account_id', '=', 0));
+    const setValue = sql.prepare(
+      sql.db
+        .insertInto('account_field_values')
+        .values({ account_id: 0, field_id: 0, value: '' })
+        .onConflict((oc) => oc.columns(['account_id', 'field_id']).doUpdateSet((eb) => ({ value: eb.ref('excluded.value') }))),
+    );
+    const setParent = sql.updater('accounts', ['parent_id']);
+    const pending: { id: number; line: number; key: string; text: string }[] = [];
+    const parentLines = new Map<number, ChainLink>();
+
+    function storedFields(accountId: number): Map<number, string> {
+      return new Map((fieldValues.all(accountId) as { field_id: number; value: string }[]).map((r) => [r.field_id, r.value]));
+    }
+
+    function customValues(text: RowIn['text'], problems: RowProblem[]): Map<LoadedDef, string> {
+      const given = new Map<LoadedDef, string>();
+      for (const d of defs) {
+        const t = text[d.name];
+        if (t === undefined) continue;
+        const r = coerceCustomValue(d.type, d.type === 'date' ? toIsoDate(t, ctx.dateFormat) : t);
+        if (!r.ok) problems.push({ column: d.name, value: t, rule: r.rule });
+        else if (r.value !== null) given.set(d, r.value);
+      }
+      return given;
+    }
+
+    function ensureGroup(name: string): number {
+      const found = groupId(name.toLowerCase());
+      if (found) return found.id as number;
+      const id = addGroup([name, ctx.op.now]);
+      ctx.batch.noteInsert('account_groups', id);
+      return id;
+    }
+
+    return {
+      row({ line, text }: RowIn) {
+        const { values, problems } = coerceRow(ACCOUNT_FIELDS, text, ctx.dateFormat);
+        problems.unshift(...requireKeys(text, ['external_id']));
+        const given = customValues(text, problems);
+        if (problems.length > 0) return problems;
+        const extId = values.external_id as string;
+        const existing = byKey(extId.toLowerCase());
+        const pre = up.precheck(existing, { column: 'external_id', value: extId, what: 'same external_id' });
+        if (pre === 'skip') return up.skip(existing!, line);
+        if (pre) return pre;
+
+        const rec: Row = {};
+        for (const f of ACCOUNT_FIELDS) if (PLAIN.includes(f.name)) rec[f.name] = stored(f, values[f.name]);
+        if (!existing) {
+          rec.external_id = extId;
+          for (const f of ['name', 'type']) if (rec[f] === undefined) problems.push({ column: f, value: '', rule: 'is required for a new account' });
+          rec.status ??= 'active';
+        }
+        const login = values.manager_login as string | undefined;
+        if (login !== undefined) {
+          const m = managerId(login);
+          if (m) rec.manager_id = m.id;
+          else problems.push({ column: 'manager_login', value: text.manager_login!, rule: 'no manager with this login (in the database or the managers imported with it)' });
+        }
+        const type = (rec.type ?? existing?.type) as string | undefined;
+        const manager = rec.manager_id !== undefined ? rec.manager_id : existing?.manager_id;
+        if (type === 'tutor' && manager !== null && manager !== undefined) {
+          const shown = login ?? (managerLogin(manager)?.login as string);
+          for (const p of accountRowProblems({ type, manager_login: shown })) problems.push({ column: p.field, value: String(p.value), rule: p.rule });
+        }
+        const parentText = values.parent_external_id as string | undefined;
+        let parentPending = false;
+        if (parentText !== undefined) {
+          if (parentText.toLowerCase() === extId.toLowerCase()) {
+            problems.push({ column: 'parent_external_id', value: parentText, rule: 'is the account itself (a parent cycle)' });
+          } else {
+            const p = byKey(parentText.toLowerCase());
+            if (p) rec.parent_id = p.id;
+            else parentPending = true;
+          }
+        }
+        const before = existing ? storedFields(existing.id as number) : new Map<number, string>();
+        const merged: Record<string, string> = {};
+        for (const d of defs) {
+          const v = given.get(d) ?? before.get(d.id);
+          if (v !== undefined) merged[d.name] = v;
+        }
+        for (const p of missingRequiredFields(defs, merged)) problems.push({ column: p.field, value: '', rule: p.rule });
+        if (problems.length > 0) return problems;
+
+        if (values.group !== undefined) rec.group_id = ensureGroup(values.group as string);
+        const customChanged = [...given].some(([d, v]) => before.get(d.id) !== v);
+        const { outcome, id } = up.write(line, existing, rec, customChanged || parentPending, () => ({
+          ...existing!,
+          __fields: Object.fromEntries(before),
+        }));
+        for (const [d, v] of given) if (before.get(d.id) !== v) setValue.run(id, d.id, v);
+        if (parentText !== undefined) parentLines.set(id, { line, text: parentText });
+        if (parentPending) pending.push({ id, line, key: parentText!.toLowerCase(), text: parentText! });
+        return outcome;
+      },
+
+      async finish(): Promise<Deferred[]> {
+        const deferred: Deferred[] = [];
+        for (const p of pending) {
+          const parent = byKey(p.key);
+          if (parent) setParent(p.id, [parent.id]);
+          else deferred.push({ line: p.line, problems: [{ column: 'parent_external_id', value: p.text, rule: 'no account with this external_id (in the database or this file)' }] });
+        }
+        deferred.push(...chainCycles(parentLines, (id) => keyOf(id), 'parent_external_id', 'would make a parent cycle'));
+        return deferred;
+      },
+    };
+
+  },
+};

@@ -1,0 +1,168 @@
+/**
+ * What every entity importer shares: the insert-or-update of one table row with duplicate detection,
+ * --on-existing, unchanged detection and before-images; cached reference lookups.
+ */
+import type { BatchTable } from '../batch.js';
+import type { RowProblem } from '../errors.js';
+import type { Row } from '../sql.js';
+import type { ImportContext, RowOutcome } from './types.js';
+
+export { checked, coerceRow, givenText, requireKeys, stored } from './coerce.js';
+
+export interface KeyLabel {
+  column: string;
+  value: string;
+  /** e.g. "same account_external_id + email" */
+  what: string;
+}
+
+/**
+ * Which rows of a table this import touched, and on which line: 4 bytes per row in typed arrays (ids of
+ * rows that existed before, and ids inserted, which grow from the table's old maximum), not a Map.
+ */
+export class IdLines {
+  private old: Uint32Array | undefined;
+  private fresh = new Uint32Array(1024);
+
+  constructor(private readonly maxBefore: number) {}
+
+  get(id: number): number | undefined {
+    const v = id > this.maxBefore ? this.fresh[id - this.maxBefore - 1] : this.old?.[id];
+    return v ? v : undefined;
+  }
+
+  set(id: number, line: number): void {
+    if (id <= this.maxBefore) {
+      (this.old ??= new Uint32Array(this.maxBefore + 1))[id] = line;
+      return;
+    }
+    const i = id - this.maxBefore - 1;
+    if (i >= this.fresh.length) {
+      const grown = new Uint32Array(Math.max(i + 1, this.fresh.length * 2));
+      grown.set(this.fresh);
+      this.fresh = grown;
+    }
+    this.fresh[i] = line;
+  }
+}
+
+/** Insert-or-update of rows of one table; knows which rows this import touched (id → line). */
+export class Upserter {
+  readonly touched: IdLines;
+  private readonly insert: (values: readonly unknown[]) => number;
+  private insertNew: ((values: readonly unknown[]) => number | undefined) | undefined;
+  private readonly update: (id: number, values: readonly unknown[]) => void;
+
+  constructor(
+    private readonly ctx: ImportContext,
+    readonly table: BatchTable,
+    readonly columns: readonly string[],
+    private readonly timestamps: { created: boolean; updated: boolean } = { created: true, updated: true },
+  ) {
+    this.touched = new IdLines(ctx.batch.maxBefore.get(table) ?? 0);
+    const ins = this.insertColumns();
+    this.insert = ctx.sql.inserter(table, ins);
+    this.update = ctx.sql.updater(table, [...columns, ...(timestamps.updated ? ['updated_at'] : [])]);
+  }
+
+  private insertColumns(): string[] {
+    const t = this.timestamps;
+    return [...this.columns, ...(t.created ? ['created_at'] : []), ...(t.updated ? ['updated_at'] : [])];
+  }
+
+  private insertValues(rec: Row): unknown[] {
+    const values = this.columns.map((c) => rec[c] ?? null);
+    if (this.timestamps.created) values.push(this.ctx.op.now);
+    if (this.timestamps.updated) values.push(this.ctx.op.now);
+    return values;
+  }
+
+  /**
+   * The fast path for a row that is probably new: INSERT … ON CONFLICT DO NOTHING, so the unique index
+   * is probed once instead of a lookup and then an insert. Undefined: the key exists (take the slow path).
+   */
+  tryInsert(line: number, rec: Row): number | undefined {
+    if (!this.insertNew) {
+      const st = this.ctx.sql.prepare(
+        this.ctx.sql.any
+          .insertInto(this.table)
+          .values(Object.fromEntries(this.insertColumns().map((c) => [c, null])))
+          .onConflict((oc: any) => oc.doNothing()),
+      );
+      this.insertNew = (values) => {
+        const r = st.run(...values);
+        return r.changes > 0 ? Number(r.lastInsertRowid) : undefined;
+      };
+    }
+    const id = this.insertNew(this.insertValues(rec));
+    if (id !== undefined) {
+      this.touched.set(id, line);
+      this.ctx.batch.noteInsert(this.table, id);
+    }
+    return id;
+  }
+
+  /**
+   * Before validating a row with this key: a second row of the file with the same key is an error naming
+   * the first; an existing row with --on-existing skip is left alone, with error refused.
+   */
+  precheck(existing: Row | undefined, key: KeyLabel): RowProblem[] | 'skip' | undefined {
+    if (!existing) return undefined;
+    const first = this.touched.get(existing.id as number);
+    if (first !== undefined) return [{ column: key.column, value: key.value, rule: `duplicates line ${first} (${key.what})` }];
+    if (this.ctx.onExisting === 'skip') return 'skip';
+    if (this.ctx.onExisting === 'error') {
+      return [{ column: key.column, value: key.value, rule: 'already exists (--on-existing error)' }];
+    }
+    return undefined;
+  }
+
+  skip(existing: Row, line: number): RowOutcome {
+    this.touched.set(existing.id as number, line);
+    return 'unchanged';
+  }
+
+  /** True when a given (non-undefined) value differs from the stored one. */
+  differs(existing: Row, rec: Row): boolean {
+    for (const c of this.columns) {
+      const v = rec[c];
+      if (v !== undefined && v !== existing[c]) return true;
+    }
+    return false;
+  }
+
+  /**
+   * Inserts (rec must hold every NOT NULL column) or updates the given columns; a row equal to the
+   * stored one is unchanged. `extraChanged`: something outside this table changed (custom fields).
+   */
+  write(line: number, existing: Row | undefined, rec: Row, extraChanged = false, before?: () => Row): { outcome: RowOutcome; id: number } {
+    const now = this.ctx.op.now;
+    if (!existing) {
+      const id = this.insert(this.insertValues(rec));
+      this.touched.set(id, line);
+      this.ctx.batch.noteInsert(this.table, id);
+      return { outcome: 'inserted', id };
+    }
+    const id = existing.id as number;
+    this.touched.set(id, line);
+    if (!extraChanged && !this.differs(existing, rec)) return { outcome: 'unchanged', id };
+    this.ctx.batch.recordUpdate(this.table, before ? before() : existing);
+    const values = this.columns.map((c) => (rec[c] !== undefined ? rec[c] : existing[c]));
+    if (this.timestamps.updated) values.push(now);
+    this.update(id, values);
+    return { outcome: 'updated', id };
+  }
+}
+
+/** A cache of positive lookups (a reference found once stays found within the import). */
+export function cached<V>(lookup: (key: string) => V | undefined): (key: string) => V | undefined {
+  const cache = new Map<string, V>();
+  return (key) => {
+    const k = key.toLowerCase();
+    const hit = cache.get(k);
+    if (hit !== undefined) return hit;
+    const v = lookup(k);
+    if (v !== undefined) cache.set(k, v);
+    return v;
+  };
+}

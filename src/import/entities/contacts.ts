@@ -1,0 +1,103 @@
+/**
+ * contacts.csv: key account_external_id + email. The account must exist (in the database or the
+ * accounts imported with it); at most 5 primary, non-removed contacts per account, counted as rows apply.
+ */
+import { sql as raw } from 'kysely';
+import { CONTACT_FIELDS, MAX_PRIMARY_CONTACTS } from '../../contacts/fields.js';
+import { countsAsPrimary, primaryLimitMessage } from '../../contacts/rules.js';
+import { FORMATS } from '../catalog.js';
+import type { Row } from '../sql.js';
+import { cached, coerceRow, requireKeys, stored, Upserter } from './common.js';
+import type { EntityDef, ImportContext, RowIn } from './types.js';
+
+const COLUMNS = ['account_id', 'name', 'email', 'role', 'is_primary', 'status', 'invited_at', 'last_login_at'];
+const PLAIN = ['name', 'role', 'is_primary', 'status', 'invited_at', 'last_login_at'];
+const SPECS = CONTACT_FIELDS.filter((f) => PLAIN.includes(f.name));
+
+export const contacts: EntityDef = {
+  name: 'contacts',
+  columns: async () => [...CONTACT_FIELDS],
+  required: FORMATS.contacts.required,
+  async open(ctx: ImportContext) {
+    const { sql } = ctx;
+    const up = new Upserter(ctx, 'contacts', COLUMNS);
+    const account = cached(sql.getter(sql.db.selectFrom('accounts').select(['id', 'external_id']).where(raw<string>`lower(external_id)`, '=', '')));
+    const byKey = sql.getter(sql.db.selectFrom('contacts').selectAll().where('account_id', '=', 0).where('email', '=', ''));
+    const countPrimaries = sql.getter(
+      sql.db
+        .selectFrom('contacts')
+        .select((eb) => eb.fn.countAll<number>().as('n'))
+        .where('account_id', '=', 0)
+        // constants inlined: the prepared statement takes only the account id
+        .where('is_primary', '=', raw.lit(1))
+        .where('status', '!=', raw.lit('removed')),
+    );
+    // primary, non-removed contacts per account, loaded when an account is first touched by a change
+    const primaries = new Map<number, number>();
+    const countOf = (id: number) => primaries.get(id) ?? Number(countPrimaries(id)!.n);
+
+    return {
+      row({ line, text }: RowIn) {
+        const { values, problems } = coerceRow(CONTACT_FIELDS, text, ctx.dateFormat);
+        if (text.account_external_id === undefined || text.email === undefined) problems.unshift(...requireKeys(text, ['account_external_id', 'email']));
+        if (problems.length > 0) return problems;
+        const acc = account(values.account_external_id as string);
+        if (!acc) {
+          return [{ column: 'account_external_id', value: text.account_external_id!, rule: 'no account with this external_id (in the database or the accounts imported with it)' }];
+        }
+        const accountId = acc.id as number;
+        const email = values.email as string;
+        // most rows of a large file are new: insert first, look up only when the key exists
+        const asNew: Row = {
+          account_id: accountId,
+          name: values.name,
+          email,
+          role: values.role ?? 'other',
+          is_primary: values.is_primary === undefined ? 0 : values.is_primary ? 1 : 0,
+          status: values.status ?? (values.last_login_at ? 'active' : 'invited'), // as `contacts add` does
+          invited_at: values.invited_at,
+          last_login_at: values.last_login_at,
+        };
+        const newDelta = primaryDelta(undefined, asNew);
+        // counted before the insert: afterwards the database count would include this row
+        const before = newDelta === 0 ? 0 : countOf(accountId);
+        if (before < MAX_PRIMARY_CONTACTS && up.tryInsert(line, asNew) !== undefined) {
+          if (newDelta !== 0) primaries.set(accountId, before + 1);
+          return 'inserted';
+        }
+
+        const existing = byKey(accountId, email);
+        const pre = up.precheck(existing, { column: 'email', value: text.email!, what: 'same account_external_id + email' });
+        if (pre === 'skip') return up.skip(existing!, line);
+        if (pre) return pre;
+        let rec = asNew;
+        if (existing) {
+          rec = {};
+          for (const f of SPECS) rec[f.name] = stored(f, values[f.name]);
+        }
+        const delta = primaryDelta(existing, rec);
+        if (delta !== 0) {
+          const n = countOf(accountId);
+          if (delta > 0 && n >= MAX_PRIMARY_CONTACTS) {
+            return [{ column: 'is_primary', value: text.is_primary ?? '', rule: primaryLimitMessage(String(acc.external_id)) }];
+          }
+          primaries.set(accountId, n + delta);
+        }
+        return up.write(line, existing, rec).outcome;
+      },
+      async finish() {
+        return [];
+      },
+    };
+  },
+};
+
+/** +1 when the row makes the contact count as primary, −1 when it stops counting, else 0. */
+function primaryDelta(existing: Row | undefined, rec: Row): number {
+  const after = countsAsPrimary({
+    is_primary: (rec.is_primary ?? existing?.is_primary ?? 0) as number,
+    status: (rec.status ?? existing?.status ?? 'invited') as string,
+  });
+  const before = existing ? countsAsPrimary({ is_primary: existing.is_primary as number, status: existing.status as string }) : false;
+  return Number(after) - Number(before);
+}

@@ -1,0 +1,69 @@
+/**
+ * logins.csv: login events, key subscription_external_id + email + at; the seat must exist. An event
+ * already stored is unchanged. Seats' and contacts' last_login_at move forward to the latest event
+ * (never back); the seat's status is left as it is (history, not a new login).
+ */
+import { sql as raw } from 'kysely';
+import { LOGIN_FIELDS } from '../../seats/fields.js';
+import { FORMATS } from '../catalog.js';
+import { cached, coerceRow, requireKeys, Upserter } from './common.js';
+import type { EntityDef, ImportContext, RowIn } from './types.js';
+
+export const logins: EntityDef = {
+  name: 'logins',
+  columns: async () => [...LOGIN_FIELDS],
+  required: FORMATS.logins.required,
+  async open(ctx: ImportContext) {
+    const { sql, batch } = ctx;
+    const up = new Upserter(ctx, 'login_events', ['seat_id', 'at'], { created: false, updated: false });
+    const subscription = cached(sql.getter(sql.db.selectFrom('subscriptions').select(['id', 'account_id']).where(raw<string>`lower(external_id)`, '=', '')));
+    const seat = sql.getter(
+      sql.db
+        .selectFrom('seats as s')
+        .innerJoin('contacts as c', 'c.id', 's.contact_id')
+        .select(['s.id', 's.contact_id'])
+        .where('s.subscription_id', '=', 0)
+        .where('c.account_id', '=', 0)
+        .where('c.email', '=', ''),
+    );
+    const byKey = sql.getter(sql.db.selectFrom('login_events').selectAll().where('seat_id', '=', 0).where('at', '=', ''));
+    const latestSeat = new Map<number, string>();
+    const latestContact = new Map<number, string>();
+    const raise = (m: Map<number, string>, id: number, at: string) => {
+      const cur = m.get(id);
+      if (cur === undefined || at > cur) m.set(id, at);
+    };
+    return {
+      row({ line, text }: RowIn) {
+        const { values: v, problems } = coerceRow(LOGIN_FIELDS, text, ctx.dateFormat);
+        problems.unshift(...requireKeys(text, ['subscription_external_id', 'email', 'at']));
+        if (problems.length > 0) return problems;
+        const sub = subscription(v.subscription_external_id as string);
+        if (!sub) return [{ column: 'subscription_external_id', value: text.subscription_external_id!, rule: 'no subscription with this external_id' }];
+        const st = seat(sub.id, sub.account_id, v.email);
+        if (!st) return [{ column: 'email', value: text.email!, rule: `has no seat on subscription ${text.subscription_external_id} (import it in seats.csv first)` }];
+        const at = v.at as string;
+        const existing = byKey(st.id, at);
+        const pre = up.precheck(existing, { column: 'at', value: text.at!, what: 'same subscription_external_id + email + at' });
+        if (pre === 'skip') return up.skip(existing!, line);
+        if (pre) return pre;
+        raise(latestSeat, st.id as number, at);
+        raise(latestContact, st.contact_id as number, at);
+        return up.write(line, existing, existing ? {} : { seat_id: st.id, at }).outcome;
+      },
+      async finish() {
+        for (const [table, latest] of [['seats', latestSeat], ['contacts', latestContact]] as const) {
+          const get = sql.byId(table);
+          const set = sql.updater(table, ['last_login_at', 'updated_at']);
+          for (const [id, at] of latest) {
+            const row = get(id)!;
+            if (row.last_login_at !== null && (row.last_login_at as string) >= at) continue;
+            if (!batch.isNew(table, id)) batch.recordUpdate(table, row);
+            set(id, [at, ctx.op.now]);
+          }
+        }
+        return [];
+      },
+    };
+  },
+};

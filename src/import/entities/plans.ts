@@ -1,0 +1,52 @@
+/** plans.csv: key code; the product must exist; the same rules as `plans add` (currency, codes, modules). */
+import { sql as raw } from 'kysely';
+import { PLAN_FIELDS } from '../../plans/fields.js';
+import { checkPlan } from '../../plans/checks.js';
+import { FORMATS } from '../catalog.js';
+import type { Row } from '../sql.js';
+import { cached, checked, givenText, requireKeys, Upserter } from './common.js';
+import type { EntityDef, ImportContext, RowIn } from './types.js';
+
+export const plans: EntityDef = {
+  name: 'plans',
+  columns: async () => [...PLAN_FIELDS],
+  required: FORMATS.plans.required,
+  async open(ctx: ImportContext) {
+    const { sql } = ctx;
+    const up = new Upserter(ctx, 'plans', ['code', 'name', 'product_id', 'currency', 'modules', 'legacy']);
+    const byCode = sql.getter(sql.db.selectFrom('plans').selectAll().where(raw<string>`lower(code)`, '=', ''));
+    const product = cached(sql.getter(sql.db.selectFrom('products').select(['id', 'code']).where(raw<string>`lower(code)`, '=', '')));
+    return {
+      row({ line, text }: RowIn) {
+        const keyProblems = requireKeys(text, ['code']);
+        if (keyProblems.length > 0) return keyProblems;
+        const existing = byCode(text.code!.toLowerCase());
+        const v = checked(() => checkPlan(givenText(text), existing ? 'edit' : 'add'));
+        if (Array.isArray(v)) return v;
+        const pre = up.precheck(existing, { column: 'code', value: text.code!, what: 'same code' });
+        if (pre === 'skip') return up.skip(existing!, line);
+        if (pre) return pre;
+        const rec: Row = { name: v.name, currency: v.currency };
+        if (v.modules !== undefined) rec.modules = v.modules.join(';');
+        if (v.legacy !== undefined) rec.legacy = v.legacy ? 1 : 0;
+        if (v.product !== undefined) {
+          const p = product(v.product);
+          if (!p) return [{ column: 'product', value: text.product!, rule: 'no product with this code (in the database or the products imported with it)' }];
+          if (existing && existing.product_id !== p.id) {
+            return [{ column: 'product', value: text.product!, rule: 'differs from the plan\'s product: a plan cannot move to another product' }];
+          }
+          rec.product_id = p.id;
+        }
+        if (!existing) {
+          rec.code = v.code;
+          rec.modules ??= '';
+          rec.legacy ??= 0;
+        }
+        return up.write(line, existing, rec).outcome;
+      },
+      async finish() {
+        return [];
+      },
+    };
+  },
+};

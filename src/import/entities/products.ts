@@ -1,0 +1,34 @@
+/** products.csv: key code; the same code rules as `products add`. */
+import { sql as raw } from 'kysely';
+import { PRODUCT_FIELDS } from '../../plans/fields.js';
+import { checkProduct } from '../../plans/checks.js';
+import { FORMATS } from '../catalog.js';
+import { checked, givenText, requireKeys, Upserter } from './common.js';
+import type { EntityDef, ImportContext, RowIn } from './types.js';
+
+export const products: EntityDef = {
+  name: 'products',
+  columns: async () => [...PRODUCT_FIELDS],
+  required: FORMATS.products.required,
+  async open(ctx: ImportContext) {
+    const { sql } = ctx;
+    const up = new Upserter(ctx, 'products', ['code', 'name']);
+    const byCode = sql.getter(sql.db.selectFrom('products').selectAll().where(raw<string>`lower(code)`, '=', ''));
+    return {
+      row({ line, text }: RowIn) {
+        const keyProblems = requireKeys(text, ['code']);
+        if (keyProblems.length > 0) return keyProblems;
+        const existing = byCode(text.code!.toLowerCase());
+        const values = checked(() => checkProduct(givenText(text), existing ? 'edit' : 'add'));
+        if (Array.isArray(values)) return values;
+        const pre = up.precheck(existing, { column: 'code', value: text.code!, what: 'same code' });
+        if (pre === 'skip') return up.skip(existing!, line);
+        if (pre) return pre;
+        return up.write(line, existing, existing ? { name: values.name } : { code: values.code, name: values.name }).outcome;
+      },
+      async finish() {
+        return [];
+      },
+    };
+  },
+};

@@ -1,0 +1,57 @@
+/**
+ * seats.csv: key subscription_external_id + email; the email must be a contact of the subscription's
+ * account. last_login_at never moves backwards (the later of the stored and the given value).
+ */
+import { sql as raw } from 'kysely';
+import { laterTimestamp } from '../../seats/rules.js';
+import { SEAT_FIELDS } from '../../seats/fields.js';
+import { FORMATS } from '../catalog.js';
+import type { Row } from '../sql.js';
+import { cached, coerceRow, requireKeys, stored, Upserter } from './common.js';
+import type { EntityDef, ImportContext, RowIn } from './types.js';
+
+export const seats: EntityDef = {
+  name: 'seats',
+  columns: async () => [...SEAT_FIELDS],
+  required: FORMATS.seats.required,
+  async open(ctx: ImportContext) {
+    const { sql } = ctx;
+    const up = new Upserter(ctx, 'seats', ['subscription_id', 'contact_id', 'status', 'invited_at', 'last_login_at']);
+    const subscription = cached(
+      sql.getter(sql.db.selectFrom('subscriptions').select(['id', 'account_id', 'external_id']).where(raw<string>`lower(external_id)`, '=', '')),
+    );
+    const contact = sql.getter(sql.db.selectFrom('contacts').select(['id']).where('account_id', '=', 0).where('email', '=', ''));
+    const accountKey = sql.getter(sql.db.selectFrom('accounts').select(['external_id']).where('id', '=', 0));
+    const byKey = sql.getter(sql.db.selectFrom('seats').selectAll().where('subscription_id', '=', 0).where('contact_id', '=', 0));
+    return {
+      row({ line, text }: RowIn) {
+        const { values: v, problems } = coerceRow(SEAT_FIELDS, text, ctx.dateFormat);
+        problems.unshift(...requireKeys(text, ['subscription_external_id', 'email']));
+        if (problems.length > 0) return problems;
+        const sub = subscription(v.subscription_external_id as string);
+        if (!sub) return [{ column: 'subscription_external_id', value: text.subscription_external_id!, rule: 'no subscription with this external_id (in the database or the subscriptions imported with it)' }];
+        const c = contact(sub.account_id, v.email);
+        if (!c) {
+          const acc = String(accountKey(sub.account_id)?.external_id);
+          return [{ column: 'email', value: text.email!, rule: `is not a contact of account ${acc} (import it in contacts.csv first)` }];
+        }
+        const existing = byKey(sub.id, c.id);
+        const pre = up.precheck(existing, { column: 'email', value: text.email!, what: 'same subscription_external_id + email' });
+        if (pre === 'skip') return up.skip(existing!, line);
+        if (pre) return pre;
+        const rec: Row = {};
+        for (const f of SEAT_FIELDS.slice(2)) rec[f.name] = stored(f, v[f.name]);
+        if (existing) {
+          if (rec.last_login_at !== undefined) rec.last_login_at = laterTimestamp(existing.last_login_at as string | null, rec.last_login_at as string);
+        } else {
+          Object.assign(rec, { subscription_id: sub.id, contact_id: c.id });
+          rec.status ??= 'invited';
+        }
+        return up.write(line, existing, rec).outcome;
+      },
+      async finish() {
+        return [];
+      },
+    };
+  },
+};

@@ -1,0 +1,135 @@
+/**
+ * subscriptions.csv: key external_id. Records of existing contracts: a given end_date or price is taken
+ * as given (end_date ≥ start_date); an empty one is computed as `subscriptions add` does. The legacy-plan
+ * and tier rules of add/renew/upgrade do not apply, so running subscriptions of retired plans import.
+ * renewed_from_external_id may name a subscription later in the file.
+ */
+import { sql as raw } from 'kysely';
+import { TUTOR_RULE } from '../../accounts/rules.js';
+import { pickPrice } from '../../plans/pricing.js';
+import { SUBSCRIPTION_FIELDS } from '../../subscriptions/fields.js';
+import { endDateFor, isTerm, TERMS } from '../../subscriptions/terms.js';
+import { FORMATS } from '../catalog.js';
+import type { RowProblem } from '../errors.js';
+import type { Row } from '../sql.js';
+import { cached, coerceRow, requireKeys, stored, Upserter } from './common.js';
+import { chainCycles, type ChainLink } from './chains.js';
+import type { Deferred, EntityDef, ImportContext, RowIn } from './types.js';
+
+const COLUMNS = ['external_id', 'account_id', 'product_id', 'plan_id', 'students', 'term_months', 'start_date', 'end_date', 'status', 'manager_id', 'price_cents', 'paid_at', 'renewed_from_id'];
+const NEEDED = ['account_external_id', 'plan', 'students', 'term_months', 'start_date'];
+
+export const subscriptions: EntityDef = {
+  name: 'subscriptions',
+  columns: async () => [...SUBSCRIPTION_FIELDS],
+  required: FORMATS.subscriptions.required,
+  async open(ctx: ImportContext) {
+    const { sql } = ctx;
+    const up = new Upserter(ctx, 'subscriptions', COLUMNS);
+    const byKey = sql.getter(sql.db.selectFrom('subscriptions').selectAll().where(raw<string>`lower(external_id)`, '=', ''));
+    const linkOf = sql.getter(sql.db.selectFrom('subscriptions').select(['external_id', 'renewed_from_id as parent_id']).where('id', '=', 0));
+    const account = cached(sql.getter(sql.db.selectFrom('accounts').select(['id', 'type', 'manager_id']).where(raw<string>`lower(external_id)`, '=', '')));
+    const plan = cached(sql.getter(sql.db.selectFrom('plans').select(['id', 'code', 'product_id']).where(raw<string>`lower(code)`, '=', '')));
+    const product = cached(sql.getter(sql.db.selectFrom('products').select(['id', 'code']).where(raw<string>`lower(code)`, '=', '')));
+    const productCode = sql.getter(sql.db.selectFrom('products').select(['code']).where('id', '=', 0));
+    const manager = sql.getter(sql.db.selectFrom('managers').select(['id']).where('login', '=', ''));
+    const priceRows = sql.prepare(sql.db.selectFrom('plan_prices').select(['max_students', 'term_months', 'amount_cents']).where('plan_id', '=', 0));
+    const setRenewedFrom = sql.updater('subscriptions', ['renewed_from_id']);
+    const pending: { id: number; line: number; text: string }[] = [];
+    const links = new Map<number, ChainLink>();
+
+    /** References → ids in rec; problems for the ones that do not resolve. */
+    function resolve(v: Record<string, unknown>, text: RowIn['text'], rec: Row, existing: Row | undefined, problems: RowProblem[]) {
+      let acc: Row | undefined;
+      if (v.account_external_id !== undefined) {
+        acc = account(v.account_external_id as string);
+        if (acc) rec.account_id = acc.id;
+        else problems.push({ column: 'account_external_id', value: text.account_external_id!, rule: 'no account with this external_id (in the database or the accounts imported with it)' });
+      }
+      let pl: Row | undefined;
+      if (v.plan !== undefined) {
+        pl = plan(v.plan as string);
+        if (pl) (rec.plan_id = pl.id), (rec.product_id = pl.product_id);
+        else problems.push({ column: 'plan', value: text.plan!, rule: 'no plan with this code (in the database or the plans imported with it)' });
+      }
+      if (v.product !== undefined) {
+        const pr = product(v.product as string);
+        const planProduct = pl?.product_id ?? existing?.product_id;
+        if (!pr) problems.push({ column: 'product', value: text.product!, rule: 'no product with this code' });
+        else if (planProduct !== undefined && pr.id !== planProduct) {
+          problems.push({ column: 'product', value: text.product!, rule: `the plan belongs to product ${String(productCode(planProduct)?.code)}` });
+        }
+      }
+      if (v.manager_login !== undefined) {
+        const m = manager(v.manager_login as string);
+        if (m) rec.manager_id = m.id;
+        else problems.push({ column: 'manager_login', value: text.manager_login!, rule: 'no manager with this login' });
+      }
+      const accType = acc?.type ?? (existing ? undefined : null);
+      if (accType === 'tutor' && rec.manager_id !== undefined) problems.push({ column: 'manager_login', value: text.manager_login!, rule: TUTOR_RULE });
+      if (!existing && acc && rec.manager_id === undefined) rec.manager_id = acc.type === 'tutor' ? null : acc.manager_id;
+      return pl;
+    }
+
+    return {
+      row({ line, text }: RowIn) {
+        const { values: v, problems } = coerceRow(SUBSCRIPTION_FIELDS, text, ctx.dateFormat);
+        problems.unshift(...requireKeys(text, ['external_id']));
+        if (v.term_months !== undefined && v.term_months !== null && !isTerm(v.term_months as number)) {
+          problems.push({ column: 'term_months', value: text.term_months!, rule: `must be ${TERMS.join(' or ')}` });
+        }
+        if (problems.length > 0) return problems;
+        const extId = v.external_id as string;
+        const existing = byKey(extId.toLowerCase());
+        const pre = up.precheck(existing, { column: 'external_id', value: extId, what: 'same external_id' });
+        if (pre === 'skip') return up.skip(existing!, line);
+        if (pre) return pre;
+        if (!existing) for (const f of NEEDED) if (v[f] === undefined) problems.push({ column: f, value: '', rule: 'is required for a new subscription' });
+        const rec: Row = {};
+        for (const f of SUBSCRIPTION_FIELDS) if (COLUMNS.includes(f.name)) rec[f.name] = stored(f, v[f.name]);
+        if (v.price !== undefined) rec.price_cents = stored(SUBSCRIPTION_FIELDS.find((f) => f.name === 'price')!, v.price);
+        const pl = resolve(v, text, rec, existing, problems);
+        if (problems.length > 0) return problems;
+        const start = (rec.start_date ?? existing?.start_date) as string;
+        const term = (rec.term_months ?? existing?.term_months) as number;
+        if (!existing) {
+          rec.external_id = extId;
+          rec.end_date ??= endDateFor(start, term);
+          rec.status ??= 'active';
+          if (rec.price_cents === undefined) {
+            try {
+              rec.price_cents = pickPrice(pl!.code as string, priceRows.all(pl!.id) as never, rec.students as number, term);
+            } catch (e) {
+              return [{ column: 'price', value: '', rule: `cannot be computed: ${(e as Error).message} (give the price)` }];
+            }
+          }
+        } else delete rec.external_id;
+        const end = (rec.end_date ?? existing?.end_date) as string;
+        if (end < start) return [{ column: 'end_date', value: end, rule: `is before start_date ${start}` }];
+        const fromText = v.renewed_from_external_id as string | undefined;
+        let fromPending = false;
+        if (fromText !== undefined) {
+          if (fromText.toLowerCase() === extId.toLowerCase()) return [{ column: 'renewed_from_external_id', value: fromText, rule: 'is the subscription itself' }];
+          const from = byKey(fromText.toLowerCase());
+          if (from) rec.renewed_from_id = from.id;
+          else fromPending = true;
+        }
+        const { outcome, id } = up.write(line, existing, rec, fromPending);
+        if (fromText !== undefined) links.set(id, { line, text: fromText });
+        if (fromPending) pending.push({ id, line, text: fromText! });
+        return outcome;
+      },
+
+      async finish(): Promise<Deferred[]> {
+        const deferred: Deferred[] = [];
+        for (const p of pending) {
+          const from = byKey(p.text.toLowerCase());
+          if (from) setRenewedFrom(p.id, [from.id]);
+          else deferred.push({ line: p.line, problems: [{ column: 'renewed_from_external_id', value: p.text, rule: 'no subscription with this external_id (in the database or this file)' }] });
+        }
+        deferred.push(...chainCycles(links, (id) => linkOf(id), 'renewed_from_external_id', 'would make a renewal loop'));
+        return deferred;
+      },
+    };
+  },
+};

@@ -1,0 +1,60 @@
+/** The interface every entity importer implements, and what the engine hands it. */
+import type { FieldSpec } from '../../lib/fields.js';
+import type { Op } from '../../op.js';
+import type { BatchRecorder } from '../batch.js';
+import type { DateFormat } from '../cells.js';
+import type { RowProblem } from '../errors.js';
+import type { Sql } from '../sql.js';
+
+export const ENTITIES = [
+  'managers',
+  'groups',
+  'accounts',
+  'contacts',
+  'products',
+  'plans',
+  'prices',
+  'subscriptions',
+  'seats',
+  'logins',
+] as const;
+export type EntityName = (typeof ENTITIES)[number];
+
+export type OnExisting = 'update' | 'skip' | 'error';
+
+export interface ImportContext {
+  sql: Sql;
+  op: Op;
+  batch: BatchRecorder;
+  onExisting: OnExisting;
+  dateFormat: DateFormat;
+}
+
+export interface RowIn {
+  line: number;
+  /** Cleaned cell text by field name; undefined when the cell is empty or the column absent. */
+  text: Record<string, string | undefined>;
+}
+
+export type RowOutcome = 'inserted' | 'updated' | 'unchanged';
+
+export interface Deferred {
+  line: number;
+  problems: RowProblem[];
+}
+
+export interface EntityImport {
+  /** Validates one row against the database and the rows before it, and applies it when valid. */
+  row(r: RowIn): RowOutcome | RowProblem[];
+  /** Checks that need every row (forward references, cycles); problems name the rows' lines. */
+  finish(): Promise<Deferred[]>;
+}
+
+export interface EntityDef {
+  name: EntityName;
+  /** The CSV columns in export order (accounts add their custom fields). */
+  columns(sql: Sql): Promise<FieldSpec[]>;
+  /** Columns a file must have: the key and the fields a new record needs. */
+  required: readonly string[];
+  open(ctx: ImportContext, columns: readonly FieldSpec[]): Promise<EntityImport>;
+}

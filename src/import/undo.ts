@@ -1,0 +1,202 @@
+/**
+ * `import history` and `import undo BATCH`. Undo removes the batch's inserted id ranges and restores
+ * the before-images of the rows it updated, in the caller's one transaction. It refuses, naming the
+ * rows, when anything changed them later: a different updated_at than the batch's time, a later batch
+ * that touched them, rows removed since, or rows added since that refer to rows the batch inserted.
+ */
+import type Database from 'better-sqlite3';
+import type { Kysely } from 'kysely';
+import { audit } from '../audit/audit.js';
+import type { DB } from '../db/schema/index.js';
+import { NotFoundError, RefusedError } from '../errors.js';
+import type { Op } from '../op.js';
+import { BATCH_TABLES } from './batch.js';
+import { Sql, type Row } from './sql.js';
+
+export interface BatchRecord {
+  batch_id: number;
+  at: string;
+  actor: string;
+  entity: string;
+  source: string;
+  status: string;
+  inserted: number;
+  updated: number;
+  unchanged: number;
+  rejected: number;
+  undone_at: string | null;
+}
+
+export async function importHistory(db: Kysely<DB>, limit?: number): Promise<BatchRecord[]> {
+  let q = db.selectFrom('import_batches').selectAll().orderBy('id', 'desc');
+  if (limit) q = q.limit(limit);
+  const rows = await q.execute();
+  return rows.map((r) => ({
+    batch_id: r.id,
+    at: r.at,
+    actor: r.actor,
+    entity: r.entity,
+    source: r.source,
+    status: r.status,
+    inserted: r.inserted,
+    updated: r.updated,
+    unchanged: r.unchanged,
+    rejected: r.rejected,
+    undone_at: r.undone_at,
+  }));
+}
+
+/** Column that names a row of each table in messages. */
+const NAME_COLUMN: Record<string, string> = {
+  managers: 'login',
+  account_groups: 'name',
+  accounts: 'external_id',
+  contacts: 'email',
+  products: 'code',
+  plans: 'code',
+  subscriptions: 'external_id',
+};
+const NO_UPDATED_AT = new Set(['account_groups', 'login_events']);
+const SHOW = 5;
+
+interface Range {
+  table_name: string;
+  first_id: number;
+  last_id: number;
+  row_count: number;
+}
+
+export interface UndoResult {
+  batch_id: number;
+  deleted: number;
+  restored: number;
+}
+
+export async function undoBatch(db: Kysely<DB>, sqlite: Database.Database, op: Op, id: number): Promise<UndoResult> {
+  const batch = await db.selectFrom('import_batches').selectAll().where('id', '=', id).executeTakeFirst();
+  if (!batch) throw new NotFoundError('import batch', String(id), 'list batches with: acctmgr import history');
+  if (batch.status === 'undone') throw new RefusedError(`import batch ${id} was already undone (${batch.undone_at})`);
+  const sql = new Sql(db, sqlite);
+  const ranges = (await db.selectFrom('import_batch_inserts').selectAll().where('batch_id', '=', id).execute()) as Range[];
+  const problems = laterChanges(sql, id, batch.at, ranges);
+  if (problems.length > 0) {
+    throw new RefusedError(
+      `import batch ${id} cannot be undone: rows it wrote were changed later\n  ${problems.join('\n  ')}`,
+      'undo the later import batches first (acctmgr import history), or change the rows back by hand',
+    );
+  }
+  const restored = restoreUpdates(sql, id);
+  let deleted = 0;
+  for (const t of [...BATCH_TABLES].reverse()) {
+    for (const r of ranges.filter((x) => x.table_name === t)) {
+      deleted += sqlite.prepare(sql.any.deleteFrom(t).where('id', '>=', 0).where('id', '<=', 0).compile().sql).run(r.first_id, r.last_id).changes;
+    }
+  }
+  await db.updateTable('import_batches').set({ status: 'undone', undone_at: op.now }).where('id', '=', id).execute();
+  const result = { batch_id: id, deleted, restored };
+  await audit(db, op, { action: 'undo', entity: 'import', key: String(id), after: result });
+  return result;
+}
+
+function names(sql: Sql, table: string, query: string, params: unknown[]): string {
+  const col = NAME_COLUMN[table] ?? 'id';
+  const rows = sql.sqlite.prepare(query.replace('$COL', `"${col}"`)).all(...params) as Row[];
+  return rows.map((r) => String(r.v)).join(', ');
+}
+
+/** Every later change that makes the undo unsafe, as readable lines (at most a few rows named each). */
+function laterChanges(sql: Sql, id: number, at: string, ranges: readonly Range[]): string[] {
+  const out: string[] = [];
+  const db = sql.sqlite;
+  for (const r of ranges) {
+    const t = r.table_name;
+    const now = (db.prepare(`select count(*) as n from "${t}" where id between ? and ?`).get(r.first_id, r.last_id) as { n: number }).n;
+    if (now < r.row_count) out.push(`${t}: ${r.row_count - now} row(s) this batch inserted were removed since`);
+    if (!NO_UPDATED_AT.has(t)) {
+      const v = names(sql, t, `select $COL as v from "${t}" where id between ? and ? and updated_at != ? limit ${SHOW}`, [r.first_id, r.last_id, at]);
+      if (v) out.push(`${t} changed since: ${v}`);
+    }
+  }
+  for (const t of BATCH_TABLES) {
+    if (NO_UPDATED_AT.has(t)) continue;
+    const v = names(
+      sql,
+      t,
+      `select x.$COL as v from import_batch_updates u join "${t}" x on x.id = u.row_id
+       where u.batch_id = ? and u.table_name = ? and x.updated_at != ? limit ${SHOW}`,
+      [id, t, at],
+    );
+    if (v) out.push(`${t} changed since: ${v}`);
+  }
+  const later = db
+    .prepare(
+      `select distinct b.id as v from import_batch_updates u join import_batches b on b.id = u.batch_id
+       where b.id > ? and b.status = 'applied' and (
+         exists (select 1 from import_batch_inserts i where i.batch_id = ? and i.table_name = u.table_name and u.row_id between i.first_id and i.last_id)
+         or exists (select 1 from import_batch_updates o where o.batch_id = ? and o.table_name = u.table_name and o.row_id = u.row_id))
+       limit ${SHOW}`,
+    )
+    .all(id, id, id) as Row[];
+  if (later.length > 0) out.push(`later import batch(es) ${later.map((r) => r.v).join(', ')} changed the same rows`);
+  out.push(...dependents(sql, ranges));
+  return out;
+}
+
+/** Rows outside the batch that refer (by foreign key) to rows the batch inserted. */
+function dependents(sql: Sql, ranges: readonly Range[]): string[] {
+  const db = sql.sqlite;
+  const out: string[] = [];
+  const tables = (db.prepare(`select name from sqlite_master where type = 'table' and name not like 'sqlite_%'`).all() as { name: string }[]).map((r) => r.name);
+  for (const child of tables) {
+    const fks = db.pragma(`foreign_key_list("${child}")`) as { table: string; from: string }[];
+    for (const fk of fks) {
+      for (const r of ranges.filter((x) => x.table_name === fk.table)) {
+        const own = ranges.filter((x) => x.table_name === child);
+        const notOwn = own.map(() => ' and not (c.rowid between ? and ?)').join('');
+        const params = [r.first_id, r.last_id, ...own.flatMap((o) => [o.first_id, o.last_id])];
+        const v = names(
+          sql,
+          fk.table,
+          `select distinct p.$COL as v from "${child}" c join "${fk.table}" p on p.id = c."${fk.from}"
+           where c."${fk.from}" between ? and ?${notOwn} limit ${SHOW}`,
+          params,
+        );
+        if (v) out.push(`${fk.table} ${v}: referred to by ${child} added since`);
+      }
+    }
+  }
+  return out;
+}
+
+/**
+ * Puts every updated row back as it was (accounts with their custom field values). Newest image first:
+ * a row that one batch changed twice (seats, then their logins) ends at its oldest image.
+ */
+function restoreUpdates(sql: Sql, id: number): number {
+  let restored = 0;
+  let after = Number.MAX_SAFE_INTEGER;
+  const page = sql.sqlite.prepare(`select id, table_name, row_id, before_json from import_batch_updates where batch_id = ? and id < ? order by id desc limit 5000`);
+  const updaters = new Map<string, (rowId: number, values: readonly unknown[]) => void>();
+  for (;;) {
+    const rows = page.all(id, after) as { id: number; table_name: string; row_id: number; before_json: string }[];
+    if (rows.length === 0) return restored;
+    for (const r of rows) {
+      const before = JSON.parse(r.before_json) as Row;
+      const { id: _id, __fields: fields, ...cols } = before;
+      const names = Object.keys(cols);
+      const key = `${r.table_name}:${names.join(',')}`;
+      let up = updaters.get(key);
+      if (!up) updaters.set(key, (up = sql.updater(r.table_name, names)));
+      up(r.row_id, Object.values(cols));
+      if (fields) restoreFields(sql, r.row_id, fields as Record<string, string>);
+      restored++;
+      after = r.id;
+    }
+  }
+}
+
+function restoreFields(sql: Sql, accountId: number, fields: Record<string, string>): void {
+  sql.sqlite.prepare('delete from account_field_values where account_id = ?').run(accountId);
+  const ins = sql.inserter('account_field_values', ['account_id', 'field_id', 'value']);
+  for (const [fieldId, value] of Object.entries(fields)) ins([accountId, Number(fieldId), value]);
+}

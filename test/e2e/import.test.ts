@@ -1,0 +1,119 @@
+import { spawn } from 'node:child_process';
+import fs from 'node:fs';
+import path from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { BIN, ROOT, runCli, runJson } from '../helpers/cli.js';
+import { tempDbPath, tempDir } from '../helpers/db.js';
+
+const HAZARDS = path.join(ROOT, 'test/fixtures-import/hazards');
+const ALL = path.join(ROOT, 'test/fixtures-import/all');
+
+/** The database's content as the program shows it, plus `db check`. */
+async function state(db: string): Promise<string> {
+  const check = await runCli(['db', 'check'], { db });
+  expect(check.code).toBe(0);
+  const products = await runCli(['export', 'products'], { db });
+  const history = await runCli(['import', 'history', '--json'], { db });
+  return products.stdout + history.stdout;
+}
+
+describe('acctmgr import (end to end)', () => {
+  it('reads BOM/CRLF/quoted newlines and ; files; prints the JSON summary on stdout and the summary on stderr', async () => {
+    const db = tempDbPath();
+    const r = await runCli(['import', 'products', path.join(HAZARDS, 'bom-crlf-products.csv'), '--json'], { db });
+    expect(r.code).toBe(0);
+    const s = JSON.parse(r.stdout) as Record<string, unknown>;
+    expect(Object.keys(s)).toEqual(['batch_id', 'entities', 'inserted', 'updated', 'unchanged', 'rejected', 'seconds', 'rows_per_second']);
+    expect(s).toMatchObject({ batch_id: 1, entities: { products: { inserted: 3, updated: 0, unchanged: 0, rejected: 0 } }, inserted: 3 });
+    expect(r.stderr).toMatch(/batch 1: 3 inserted/);
+    const semi = await runJson<Record<string, number>>(['import', 'products', path.join(HAZARDS, 'semicolon-products.csv')], { db });
+    expect(semi).toMatchObject({ inserted: 0, updated: 2, unchanged: 0 }); // BIO renamed "Biology", DIARY "E;diary"
+    const header = await runJson<Record<string, number>>(['import', 'products', path.join(HAZARDS, 'header-only-products.csv')], { db });
+    expect(header).toMatchObject({ batch_id: null, inserted: 0 });
+    const csv = await runCli(['export', 'products'], { db });
+    expect(csv.stdout).toBe('code,name\nBIO,Biology\nDIARY,E;diary\nMATH,Maths\n');
+  });
+
+  it('refuses broken files with exit 1 naming file and line, leaving the database unchanged', async () => {
+    const db = tempDbPath();
+    await runCli(['import', 'products', path.join(HAZARDS, 'bom-crlf-products.csv')], { db });
+    const before = await state(db);
+    const cases: [string, string[], RegExp][] = [
+      ['unterminated-products.csv', [], /unterminated-products\.csv:3: a quoted field opened on this line is never closed/],
+      ['empty-products.csv', [], /empty-products\.csv: empty file: no header row/],
+      ['latin1-products.csv', [], /latin1-products\.csv:3: the file is not valid UTF-8[\s\S]*--encoding/],
+    ];
+    for (const [file, extra, message] of cases) {
+      const r = await runCli(['import', 'products', path.join(HAZARDS, file), ...extra], { db });
+      expect(r.code, file).toBe(1);
+      expect(r.stderr).toMatch(message);
+    }
+    const dir = tempDir();
+    fs.writeFileSync(path.join(dir, 'm.csv'), 'login,name,email,password\nx,X,x@v.example,s3cret-value\n');
+    const pw = await runCli(['import', 'managers', path.join(dir, 'm.csv')], { db });
+    expect(pw.code).toBe(1);
+    expect(pw.stderr).toContain('password columns are refused');
+    expect(pw.stderr).not.toContain('s3cret');
+    fs.writeFileSync(path.join(dir, 'p.csv'), 'code,name\nok,Fine\nbad code,Bad\n');
+    const rows = await runCli(['import', 'products', path.join(dir, 'p.csv')], { db });
+    expect(rows.code).toBe(1);
+    expect(rows.stderr).toContain(`${path.join(dir, 'p.csv')}:3: code: "bad code": may contain only`);
+    expect(rows.stderr).toContain('error: nothing was imported: 1 error in 1 row');
+    expect(await state(db)).toBe(before);
+    const latin = await runJson<Record<string, number>>(['import', 'products', path.join(HAZARDS, 'latin1-products.csv'), '--encoding', 'latin1'], { db });
+    expect(latin.inserted).toBe(1);
+    expect((await runCli(['import', 'products', path.join(dir, 'p.csv'), '--delimiter', '|'], { db })).code).toBe(2);
+    expect((await runCli(['import', 'products', path.join(dir, 'p.csv'), '--on-existing', 'merge'], { db })).code).toBe(2);
+  });
+
+  it('imports a directory in one transaction, exports it back identically, and undoes the batch', async () => {
+    const db = tempDbPath();
+    const all = await runJson<{ batch_id: number; entities: Record<string, { inserted: number }> }>(['import', 'all', ALL], { db });
+    expect(Object.keys(all.entities)).toEqual(['managers', 'groups', 'accounts', 'contacts', 'products', 'plans', 'prices', 'subscriptions', 'seats', 'logins']);
+    const out = tempDir();
+    const ex = await runCli(['export', 'subscriptions', '--out', path.join(out, 'subscriptions.csv')], { db });
+    expect(ex.code).toBe(0);
+    expect(fs.readFileSync(path.join(out, 'subscriptions.csv'), 'utf8')).toContain('SUB-4,TUT-001,BIO,BIO-BASIC,1,24,2026-02-01,2028-01-31,cancelled,,1500.50,,\n');
+    const json = await runJson<Record<string, unknown>[]>(['export', 'accounts', '--format', 'json'], { db });
+    expect(json[0]).toMatchObject({ external_id: 'CO-001', group: 'Partners', fields: {} });
+    const hist = await runJson<{ batch_id: number; status: string; inserted: number }[]>(['import', 'history'], { db });
+    expect(hist[0]).toMatchObject({ batch_id: all.batch_id, status: 'applied', inserted: 31 }); // rows of the files; the new group Partners is extra
+    const refused = await runCli(['import', 'undo', String(all.batch_id)], { db });
+    expect(refused.code).toBe(2);
+    expect(refused.stderr).toContain('refused without --yes');
+    const undo = await runCli(['import', 'undo', String(all.batch_id), '--yes', '--json'], { db });
+    expect(undo.code).toBe(0);
+    expect(JSON.parse(undo.stdout)).toMatchObject({ batch_id: all.batch_id, deleted: 32, restored: 0 });
+    expect((await runCli(['export', 'accounts'], { db })).stdout.split('\n')).toHaveLength(2); // header only
+    expect((await runCli(['db', 'check'], { db })).code).toBe(0);
+  });
+
+  it('a SIGKILL in the middle of a large import leaves the database as it was', async () => {
+    const db = tempDbPath();
+    const dir = tempDir();
+    const accounts = Array.from({ length: 1000 }, (_, i) => `A${i},School ${i},school`).join('\n');
+    fs.writeFileSync(path.join(dir, 'accounts.csv'), `external_id,name,type\n${accounts}\n`);
+    expect((await runCli(['import', 'accounts', path.join(dir, 'accounts.csv')], { db })).code).toBe(0);
+    const rows: string[] = [];
+    for (let i = 0; i < 400_000; i++) rows.push(`A${i % 1000},Teacher ${i},t${i}@s${i % 1000}.example,teacher`);
+    fs.writeFileSync(path.join(dir, 'contacts.csv'), `account_external_id,name,email,role\n${rows.join('\n')}\n`);
+    const before = await state(db);
+    const child = spawn(process.execPath, [BIN, 'import', 'contacts', path.join(dir, 'contacts.csv')], {
+      env: { ...process.env, ACCTMGR_DB: db, NO_COLOR: '1' },
+      stdio: ['ignore', 'ignore', 'pipe'],
+    });
+    // kill once the import is writing: its transaction has spilled pages into the WAL, or after 2 s
+    const wal = `${db}-wal`;
+    const walBefore = fs.existsSync(wal) ? fs.statSync(wal).size : 0;
+    const started = Date.now();
+    while (Date.now() - started < 2000 && (fs.existsSync(wal) ? fs.statSync(wal).size : 0) <= walBefore + 4096) {
+      await new Promise((r) => setTimeout(r, 20));
+    }
+    child.kill('SIGKILL');
+    const signal = await new Promise<NodeJS.Signals | null>((resolve) => child.on('close', (_code, sig) => resolve(sig)));
+    expect(signal).toBe('SIGKILL'); // it was killed, not finished
+    expect(await state(db)).toBe(before);
+    const count = await runCli(['contacts', 'list', '--format', 'csv'], { db });
+    expect(count.stdout.trim().split('\n').length).toBeLessThanOrEqual(1);
+  });
+});

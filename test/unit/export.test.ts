@@ -1,0 +1,118 @@
+import fs from 'node:fs';
+import path from 'node:path';
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { defineField } from '../../src/accounts/custom-fields.js';
+import { exportEntity, type ExportFormat } from '../../src/export/service.js';
+import { ENTITIES } from '../../src/import/catalog.js';
+import { runImport } from '../../src/import/service.js';
+import { toCsv } from '../../src/output/csv.js';
+import { ROOT } from '../helpers/cli.js';
+import { freshDb, tempDir, testOp, type TestDb } from '../helpers/db.js';
+import { ALL_DIR, request } from './import-helpers.js';
+
+let dbs: TestDb[] = [];
+beforeEach(() => {
+  dbs = [];
+});
+afterEach(async () => {
+  for (const d of dbs) await d.close();
+});
+
+async function db(): Promise<TestDb> {
+  const t = await freshDb();
+  dbs.push(t);
+  return t;
+}
+
+async function exportText(t: TestDb, entity: (typeof ENTITIES)[number], format: ExportFormat = 'csv'): Promise<string> {
+  let out = '';
+  await exportEntity(t.db, t.handle.sqlite, entity, format, (c) => (out += c));
+  return out;
+}
+
+/** export every entity → import all into an empty database → export again: identical files. */
+async function roundTrip(source: string): Promise<Record<string, string>> {
+  const a = await db();
+  await defineField(a.db, testOp(), { name: 'board_size', type: 'number' });
+  const loaded = await runImport(a.db, a.handle.sqlite, testOp(), request('all', source));
+  expect(loaded.errors).toEqual([]);
+  if (source === ALL_DIR) {
+    // a partial update: required columns present, empty cells leave the stored values
+    const upd = path.join(tempDir(), 'accounts.csv');
+    fs.writeFileSync(upd, 'external_id,name,type,board_size\nsch-001,,,12.50\nCO-001,,, 7\n');
+    const r = await runImport(a.db, a.handle.sqlite, testOp(), request('accounts', upd));
+    expect(r.summary).toMatchObject({ updated: 2, inserted: 0 });
+  }
+  const dir = tempDir('acctmgr-export-');
+  const first: Record<string, string> = {};
+  for (const e of ENTITIES) {
+    first[e] = await exportText(a, e);
+    fs.writeFileSync(path.join(dir, `${e}.csv`), first[e]);
+  }
+  const b = await db();
+  await defineField(b.db, testOp(), { name: 'board_size', type: 'number' });
+  const again = await runImport(b.db, b.handle.sqlite, testOp(), request('all', dir));
+  expect(again.errors).toEqual([]);
+  for (const e of ENTITIES) expect(await exportText(b, e), e).toBe(first[e]);
+  return first;
+}
+
+describe('export', () => {
+  it('round-trips every entity of the bundled fixtures byte for byte', async () => {
+    const files = await roundTrip(path.join(ROOT, 'fixtures'));
+    for (const e of ENTITIES) expect(files[e]!.split('\n').length, e).toBeGreaterThan(2);
+  });
+
+  it('round-trips the import test set: Cyrillic, quotes, formulas, retired plans, renewals, custom fields', async () => {
+    const files = await roundTrip(ALL_DIR);
+    expect(files.accounts!.split('\n')[0]).toBe(
+      'external_id,name,type,status,group,parent_external_id,country,region,registration_no,student_count,locale,manager_login,board_size',
+    );
+    expect(files.accounts).toContain('SCH-001,"Средно училище ""Христо Ботев""",school');
+    expect(files.accounts).toMatch(/,en,jnowak,7\n/);
+    expect(files.accounts).toMatch(/,bg,akowalski,12\.5\n/);
+    expect(files.contacts).toContain(`CO-001,"'=HYPERLINK(1)",boss@acme.example`);
+    expect(files.subscriptions).toContain('SUB-1,SCH-001,BIO,BIO-OLD,120,12,2025-01-15,2026-01-14,active,jnowak,299.99,2025-01-10,\n');
+  });
+
+  it('is deterministic: sorted by key, LF, no BOM, quoting as the shared CSV writer does', async () => {
+    const t = await db();
+    await runImport(t.db, t.handle.sqlite, testOp(), request('all', ALL_DIR));
+    const csv = await exportText(t, 'managers');
+    expect(csv.charCodeAt(0)).not.toBe(0xfeff);
+    expect(csv).not.toContain('\r');
+    const rows = csv.trimEnd().split('\n');
+    expect(rows.slice(1).map((r) => r.split(',')[0])).toEqual(['akowalski', 'jnowak']);
+    const records = await t.db.selectFrom('managers').select(['login', 'name', 'email', 'employee_id', 'phone', 'mobile', 'region', 'status']).orderBy('login').execute();
+    expect(csv).toBe(toCsv(records, Object.keys(records[0]!)));
+  });
+
+  it('JSON is typed and never altered; activation codes are never exported', async () => {
+    const t = await db();
+    await runImport(t.db, t.handle.sqlite, testOp(), request('all', ALL_DIR));
+    await t.db.updateTable('subscriptions').set({ activation_code: 'ABCD-EFGH-JKLM-NPQR' }).where('external_id', '=', 'SUB-2').execute();
+    const subs = JSON.parse(await exportText(t, 'subscriptions', 'json')) as Record<string, unknown>[];
+    expect(subs[0]).toEqual({
+      external_id: 'SUB-1',
+      account_external_id: 'SCH-001',
+      product: 'BIO',
+      plan: 'BIO-OLD',
+      students: 120,
+      term_months: 12,
+      start_date: '2025-01-15',
+      end_date: '2026-01-14',
+      status: 'active',
+      manager_login: 'jnowak',
+      price: '299.99',
+      paid_at: '2025-01-10',
+      renewed_from_external_id: null,
+    });
+    expect(await exportText(t, 'subscriptions')).not.toContain('ABCD');
+    const contacts = JSON.parse(await exportText(t, 'contacts', 'json')) as Record<string, unknown>[];
+    expect(contacts[0]).toMatchObject({ name: '=HYPERLINK(1)', is_primary: true });
+    const accounts = JSON.parse(await exportText(t, 'accounts', 'json')) as Record<string, unknown>[];
+    expect(accounts[0]).toHaveProperty('fields', {});
+    const plans = JSON.parse(await exportText(t, 'plans', 'json')) as Record<string, unknown>[];
+    expect(plans[0]).toMatchObject({ modules: ['lessons', 'tests'], legacy: false });
+  });
+});

@@ -1,0 +1,58 @@
+/** Shared by the import and export unit tests: run an import in-process and snapshot the database. */
+import { expect } from 'vitest';
+import fs from 'node:fs';
+import path from 'node:path';
+import { checkDatabase } from '../../src/db/maintenance.js';
+import { runImport, type ImportRequest } from '../../src/import/service.js';
+import type { Op } from '../../src/op.js';
+import { ROOT } from '../helpers/cli.js';
+import { tempDir, testOp, type TestDb } from '../helpers/db.js';
+
+export const ALL_DIR = path.join(ROOT, 'test/fixtures-import/all');
+
+export function request(entity: ImportRequest['entity'], source: string, over: Partial<ImportRequest> = {}): ImportRequest {
+  return {
+    entity,
+    source,
+    read: { map: {}, ignoreUnknown: false },
+    dateFormat: 'YYYY-MM-DD',
+    onExisting: 'update',
+    skipInvalid: false,
+    dryRun: false,
+    maxErrors: 50,
+    ...over,
+  };
+}
+
+export class Importer {
+  readonly dir = tempDir('acctmgr-import-');
+
+  constructor(private readonly t: TestDb) {}
+
+  file(name: string, content: string): string {
+    const p = path.join(this.dir, name);
+    fs.writeFileSync(p, content);
+    return p;
+  }
+
+  /** Imports CSV text as ENTITY.csv (or a directory for 'all'). */
+  run(entity: ImportRequest['entity'], content: string, over: Partial<ImportRequest> = {}, op: Op = testOp()) {
+    const source = entity === 'all' ? content : this.file(`${entity}.csv`, content);
+    return runImport(this.t.db, this.t.handle.sqlite, op, request(entity, source, over));
+  }
+
+  /** Every table's rows, for "the database is unchanged in content". */
+  snapshot(): Record<string, unknown[]> {
+    const s = this.t.handle.sqlite;
+    const tables = (s.prepare(`select name from sqlite_master where type = 'table' order by name`).all() as { name: string }[]).map((r) => r.name);
+    const out: Record<string, unknown[]> = {};
+    for (const name of tables) out[name] = s.prepare(`select * from "${name}" order by rowid`).all();
+    expect(checkDatabase(this.t.handle).ok).toBe(true);
+    return out;
+  }
+}
+
+export async function loadAll(t: TestDb): Promise<void> {
+  const out = await runImport(t.db, t.handle.sqlite, testOp(), request('all', ALL_DIR));
+  if (out.failed) throw new Error(out.errors.join('\n'));
+}
