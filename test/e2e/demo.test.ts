@@ -1,0 +1,33 @@
+import fs from 'node:fs';
+import path from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { runCli, runJson } from '../helpers/cli.js';
+import { tempDbPath } from '../helpers/db.js';
+
+describe('acctmgr demo (the README\'s first command)', () => {
+  it('loads every fixture into a fresh database and shows accounts and the notices due', async () => {
+    const r = await runCli(['demo'], { env: { ACCTMGR_DB: '' } });
+    expect(r.code, r.stderr).toBe(0);
+    expect(r.stdout).toContain('SCH-001');
+    expect(r.stdout).toContain('Първа английска езикова гимназия');
+    expect(r.stdout).toMatch(/renewal-6w/);
+    expect(r.stdout).toMatch(/dormant-3m/);
+    const db = /The demo database is (.+)\n/.exec(r.stderr)?.[1];
+    expect(db && fs.existsSync(db)).toBe(true);
+    const accounts = await runJson<unknown[]>(['accounts', 'list'], { db });
+    expect(accounts.length).toBe(20);
+    fs.rmSync(path.dirname(db!), { recursive: true, force: true });
+  });
+
+  it('refuses to replace an existing --db without --yes, and replaces it with --yes', async () => {
+    const db = tempDbPath();
+    await runJson(['managers', 'add', '--login', 'keep', '--name', 'K', '--email', 'k@vendor.example'], { db });
+    const refused = await runCli(['demo', '--db', db]);
+    expect(refused.code).toBe(2);
+    expect(await runJson<unknown[]>(['managers', 'list'], { db })).toHaveLength(1);
+    const replaced = await runCli(['demo', '--db', db, '--yes']);
+    expect(replaced.code, replaced.stderr).toBe(0);
+    const managers = await runJson<{ login: string }[]>(['managers', 'list'], { db });
+    expect(managers.map((m) => m.login)).not.toContain('keep');
+  });
+});
