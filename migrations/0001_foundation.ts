@@ -101,8 +101,9 @@ export async function up(db: Kysely<any>): Promise<void> {
     .addColumn('last_login_at', 'text')
     .addColumn('created_at', 'text', (c) => c.notNull())
     .addColumn('updated_at', 'text', (c) => c.notNull())
-    .addUniqueConstraint('contacts_account_email', ['account_id', 'email'])
     .execute();
+  // a named unique index, not a table constraint: a bulk import may drop and recreate it (src/db/bulk.ts)
+  await db.schema.createIndex('contacts_account_email').on('contacts').columns(['account_id', 'email']).unique().execute();
   await db.schema.createIndex('contacts_email').on('contacts').column('email').execute();
 
   await db.schema

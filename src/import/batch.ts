@@ -86,6 +86,16 @@ export class BatchRecorder {
     }
   }
 
+  /** Rows first..last inserted at once (a multi-row INSERT). */
+  noteInsertRange(table: BatchTable, first: number, last: number): void {
+    const r = this.inserted.get(table);
+    if (!r) this.inserted.set(table, { first, last, count: last - first + 1 });
+    else {
+      r.last = last;
+      r.count += last - first + 1;
+    }
+  }
+
   /** True for a row this batch inserted (undo deletes it, so it needs no before-image). */
   isNew(table: BatchTable, id: number): boolean {
     const r = this.inserted.get(table);

@@ -2,6 +2,7 @@
  * One file through one entity importer, inside the caller's transaction: header plan, then every row
  * cleaned, validated and applied (or rejected with its problems), then the checks that need all rows.
  */
+import fs from 'node:fs';
 import { FORMATS } from './catalog.js';
 import { zeroCounts, type Counts } from './batch.js';
 import { cleanCell } from './cells.js';
@@ -61,7 +62,7 @@ export async function runFile(ctx: ImportContext, job: FileJob, o: FileRunOption
         const plan = planHeader(job.label, rec.cells, specs.map((s) => s.name), job.entity.required, o.read);
         fields = plan.fields;
         o.rejects?.header(rec.cells);
-        imp = await job.entity.open(ctx, specs);
+        imp = await job.entity.open(ctx, specs, { bytes: fs.statSync(job.path).size });
         continue;
       }
       const excluded = o.exclude.get(rec.line);

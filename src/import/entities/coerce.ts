@@ -24,6 +24,11 @@ export function coerceRow(
       values[spec.name] = t;
       continue;
     }
+    const fast = fastCoerce(spec, t);
+    if (fast !== undefined) {
+      values[spec.name] = fast;
+      continue;
+    }
     const r = coerce(spec, t);
     if (r.ok) values[spec.name] = r.value;
     else {
@@ -32,6 +37,24 @@ export function coerceRow(
     }
   }
   return { values, problems };
+}
+
+/**
+ * What `coerce` returns for the commonest cells, without its general path (a million rows, eight cells
+ * each); undefined: ask `coerce`. Each case gives exactly `coerce`'s value for the cells it accepts.
+ */
+function fastCoerce(spec: FieldSpec, t: string): FieldValue | undefined {
+  switch (spec.type) {
+    case 'text':
+      return t.trim() || undefined;
+    case 'enum':
+      // a listed value is lower-case without spaces: trimming and lower-casing would not change it
+      return spec.values?.includes(t) ? t : undefined;
+    case 'bool':
+      return t === 'true' ? true : t === 'false' ? false : undefined;
+    default:
+      return undefined;
+  }
 }
 
 const CANONICAL_TS = /^\d{4}-\d{2}-\d{2}T([01]\d|2[0-3]):[0-5]\d:[0-5]\dZ$/;

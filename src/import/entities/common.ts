@@ -3,6 +3,7 @@
  * --on-existing, unchanged detection and before-images; cached reference lookups.
  */
 import type { BatchTable } from '../batch.js';
+import { BulkTable } from '../bulk-table.js';
 import type { RowProblem } from '../errors.js';
 import type { Row } from '../sql.js';
 import type { ImportContext, RowOutcome } from './types.js';
@@ -52,6 +53,8 @@ export class Upserter {
   private readonly insert: (values: readonly unknown[]) => number;
   private insertNew: ((values: readonly unknown[]) => number | undefined) | undefined;
   private readonly update: (id: number, values: readonly unknown[]) => void;
+  private bulk: BulkTable | undefined;
+  private bulkKey: readonly string[] = [];
 
   constructor(
     private readonly ctx: ImportContext,
@@ -78,10 +81,47 @@ export class Upserter {
   }
 
   /**
-   * The fast path for a row that is probably new: INSERT … ON CONFLICT DO NOTHING, so the unique index
-   * is probed once instead of a lookup and then an insert. Undefined: the key exists (take the slow path).
+   * Bulk mode for a file large next to the table (see bulk-table.ts): the table's indexes are dropped
+   * until `finish`, and `key` (the unique index's columns) is checked in memory instead.
    */
-  tryInsert(line: number, rec: Row): number | undefined {
+  async startBulk(key: readonly string[], expectedRows: number): Promise<void> {
+    this.bulkKey = key;
+    this.bulk = await BulkTable.open(this.ctx.sql, {
+      table: this.table,
+      columns: this.insertColumns(),
+      key,
+      expectedRows,
+      batch: this.ctx.batch,
+      onInserted: (id, line) => this.touched.set(id, line),
+    });
+  }
+
+  get bulkMode(): boolean {
+    return this.bulk !== undefined;
+  }
+
+  /** Bulk mode: the stored row with this key (values in the order given to startBulk). */
+  findByKey(keyValues: readonly unknown[]): Row | undefined {
+    return this.bulk!.find(keyValues);
+  }
+
+  /** Writes what bulk mode holds back and rebuilds the indexes; nothing to do otherwise. */
+  async finish(): Promise<void> {
+    await this.bulk?.finish();
+    this.bulk = undefined;
+  }
+
+  /**
+   * The fast path for a row that is probably new: INSERT … ON CONFLICT DO NOTHING, so the unique index
+   * is probed once instead of a lookup and then an insert (in bulk mode, the in-memory key check and a
+   * queued multi-row insert). False: the key exists (take the slow path).
+   */
+  tryInsert(line: number, rec: Row): boolean {
+    if (this.bulk) {
+      if (this.bulk.find(this.bulkKey.map((c) => rec[c])) !== undefined) return false;
+      this.bulk.insert(line, this.insertValues(rec));
+      return true;
+    }
     if (!this.insertNew) {
       const st = this.ctx.sql.prepare(
         this.ctx.sql.any
@@ -95,11 +135,10 @@ export class Upserter {
       };
     }
     const id = this.insertNew(this.insertValues(rec));
-    if (id !== undefined) {
-      this.touched.set(id, line);
-      this.ctx.batch.noteInsert(this.table, id);
-    }
-    return id;
+    if (id === undefined) return false;
+    this.touched.set(id, line);
+    this.ctx.batch.noteInsert(this.table, id);
+    return true;
   }
 
   /**
@@ -138,7 +177,8 @@ export class Upserter {
   write(line: number, existing: Row | undefined, rec: Row, extraChanged = false, before?: () => Row): { outcome: RowOutcome; id: number } {
     const now = this.ctx.op.now;
     if (!existing) {
-      const id = this.insert(this.insertValues(rec));
+      const id = this.bulk ? this.bulk.insertNow(line, this.insertValues(rec)) : this.insert(this.insertValues(rec));
+      if (this.bulk) return { outcome: 'inserted', id };
       this.touched.set(id, line);
       this.ctx.batch.noteInsert(this.table, id);
       return { outcome: 'inserted', id };
@@ -154,15 +194,18 @@ export class Upserter {
   }
 }
 
-/** A cache of positive lookups (a reference found once stays found within the import). */
+/**
+ * A cache of positive lookups (a reference found once stays found within the import), by the key as
+ * written: a file writes a key the same way on every row, so hits skip lower-casing (a new string per
+ * row); another spelling of the same key costs one more lookup.
+ */
 export function cached<V>(lookup: (key: string) => V | undefined): (key: string) => V | undefined {
   const cache = new Map<string, V>();
   return (key) => {
-    const k = key.toLowerCase();
-    const hit = cache.get(k);
+    const hit = cache.get(key);
     if (hit !== undefined) return hit;
-    const v = lookup(k);
-    if (v !== undefined) cache.set(k, v);
+    const v = lookup(key.toLowerCase());
+    if (v !== undefined) cache.set(key, v);
     return v;
   };
 }

@@ -8,33 +8,44 @@ import { countsAsPrimary, primaryLimitMessage } from '../../contacts/rules.js';
 import { FORMATS } from '../catalog.js';
 import type { Row } from '../sql.js';
 import { cached, coerceRow, requireKeys, stored, Upserter } from './common.js';
-import type { EntityDef, ImportContext, RowIn } from './types.js';
+import { worthBulk } from '../bulk-table.js';
+import type { EntityDef, FileInfo, ImportContext, RowIn } from './types.js';
 
 const COLUMNS = ['account_id', 'name', 'email', 'role', 'is_primary', 'status', 'invited_at', 'last_login_at'];
 const PLAIN = ['name', 'role', 'is_primary', 'status', 'invited_at', 'last_login_at'];
 const SPECS = CONTACT_FIELDS.filter((f) => PLAIN.includes(f.name));
+/** A contacts row is ≈ 100 bytes; guessing fewer rows than there are keeps small imports off the bulk path. */
+const ROW_BYTES = 128;
 
 export const contacts: EntityDef = {
   name: 'contacts',
   columns: async () => [...CONTACT_FIELDS],
   required: FORMATS.contacts.required,
-  async open(ctx: ImportContext) {
+  async open(ctx: ImportContext, _columns, file: FileInfo) {
     const { sql } = ctx;
     const up = new Upserter(ctx, 'contacts', COLUMNS);
     const account = cached(sql.getter(sql.db.selectFrom('accounts').select(['id', 'external_id']).where(raw<string>`lower(external_id)`, '=', '')));
-    const byKey = sql.getter(sql.db.selectFrom('contacts').selectAll().where('account_id', '=', 0).where('email', '=', ''));
-    const countPrimaries = sql.getter(
-      sql.db
-        .selectFrom('contacts')
-        .select((eb) => eb.fn.countAll<number>().as('n'))
-        .where('account_id', '=', 0)
-        // constants inlined: the prepared statement takes only the account id
-        .where('is_primary', '=', raw.lit(1))
-        .where('status', '!=', raw.lit('removed')),
-    );
-    // primary, non-removed contacts per account, loaded when an account is first touched by a change
+    const primaryContacts = sql.db
+      .selectFrom('contacts')
+      // constants inlined: the prepared statement takes only the account id
+      .where('is_primary', '=', raw.lit(1))
+      .where('status', '!=', raw.lit('removed'));
+    // primary, non-removed contacts per account: loaded when an account is first touched by a change,
+    // or all at once for a bulk load (without its indexes, a per-account count would scan the table)
     const primaries = new Map<number, number>();
-    const countOf = (id: number) => primaries.get(id) ?? Number(countPrimaries(id)!.n);
+    let countOf: (id: number) => number;
+    let byKey: (accountId: number, email: string) => Row | undefined;
+    if (worthBulk(file.bytes, ROW_BYTES, ctx.batch.maxBefore.get('contacts') ?? 0)) {
+      const counts = primaryContacts.select(['account_id', (eb) => eb.fn.countAll<number>().as('n')]).groupBy('account_id');
+      for (const r of await counts.execute()) primaries.set(r.account_id, Number(r.n));
+      await up.startBulk(['account_id', 'email'], file.bytes / ROW_BYTES);
+      countOf = (id) => primaries.get(id) ?? 0;
+      byKey = (accountId, email) => up.findByKey([accountId, email]);
+    } else {
+      const countPrimaries = sql.getter(primaryContacts.select((eb) => eb.fn.countAll<number>().as('n')).where('account_id', '=', 0));
+      countOf = (id) => primaries.get(id) ?? Number(countPrimaries(id)!.n);
+      byKey = sql.getter(sql.db.selectFrom('contacts').selectAll().where('account_id', '=', 0).where('email', '=', ''));
+    }
 
     return {
       row({ line, text }: RowIn) {
@@ -61,7 +72,7 @@ export const contacts: EntityDef = {
         const newDelta = primaryDelta(undefined, asNew);
         // counted before the insert: afterwards the database count would include this row
         const before = newDelta === 0 ? 0 : countOf(accountId);
-        if (before < MAX_PRIMARY_CONTACTS && up.tryInsert(line, asNew) !== undefined) {
+        if (before < MAX_PRIMARY_CONTACTS && up.tryInsert(line, asNew)) {
           if (newDelta !== 0) primaries.set(accountId, before + 1);
           return 'inserted';
         }
@@ -86,6 +97,7 @@ export const contacts: EntityDef = {
         return up.write(line, existing, rec).outcome;
       },
       async finish() {
+        await up.finish();
         return [];
       },
     };

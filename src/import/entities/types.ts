@@ -50,11 +50,16 @@ export interface EntityImport {
   finish(): Promise<Deferred[]>;
 }
 
+/** What the engine knows of the file before its rows are read. */
+export interface FileInfo {
+  bytes: number;
+}
+
 export interface EntityDef {
   name: EntityName;
   /** The CSV columns in export order (accounts add their custom fields). */
   columns(sql: Sql): Promise<FieldSpec[]>;
   /** Columns a file must have: the key and the fields a new record needs. */
   required: readonly string[];
-  open(ctx: ImportContext, columns: readonly FieldSpec[]): Promise<EntityImport>;
+  open(ctx: ImportContext, columns: readonly FieldSpec[], file: FileInfo): Promise<EntityImport>;
 }

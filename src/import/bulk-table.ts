@@ -1,0 +1,155 @@
+/**
+ * A large import into one table: its secondary indexes are dropped for the load and rebuilt at the end
+ * (src/db/bulk.ts), rows go in through multi-row INSERTs prepared once, and the key that the dropped
+ * unique index enforced is checked here instead, against every stored row and every row of the file.
+ */
+import type Database from 'better-sqlite3';
+import { suspendIndexes, type RestoreIndexes } from '../db/bulk.js';
+import type { BatchRecorder, BatchTable } from './batch.js';
+import { hashKey, KeyIndex } from './key-index.js';
+import type { Row, Sql } from './sql.js';
+
+/** Rows per INSERT statement: fewer calls into SQLite; beyond ≈ 50 rows the gain is gone. */
+const ROWS_PER_STATEMENT = 50;
+
+/** Files this large or larger (≈ 20,000 rows) may be bulk-loaded. */
+export const BULK_MIN_BYTES = 2 << 20;
+
+/**
+ * Whether a file of `bytes` (≈ `rowBytes` a row) is worth a bulk load into a table of `storedRows`:
+ * rebuilding the indexes costs per row of the whole table, keeping them costs per row of the file.
+ */
+export function worthBulk(bytes: number, rowBytes: number, storedRows: number): boolean {
+  return bytes >= BULK_MIN_BYTES && (bytes / rowBytes) * 2 >= storedRows;
+}
+
+export interface BulkTableOptions {
+  table: BatchTable;
+  /** Columns of an INSERT, in the order of the values passed to `insert`. */
+  columns: readonly string[];
+  /** The unique key (stored values, compared exactly as the unique index compares them). */
+  key: readonly string[];
+  /** Rows expected in the file (sizes the key index). */
+  expectedRows: number;
+  batch: BatchRecorder;
+  /** Called once per inserted row, when its id is known. */
+  onInserted: (id: number, line: number) => void;
+}
+
+export class BulkTable {
+  private readonly keys: KeyIndex;
+  private readonly keyAt: number[];
+  private readonly many: Database.Statement;
+  private readonly one: Database.Statement;
+  private readonly byId: (id: number) => Row | undefined;
+  private readonly buffer: unknown[];
+  private readonly lines: number[] = [];
+  private filled = 0;
+  /** Rows inserted into SQLite so far, and the id of the first (ids are consecutive: AUTOINCREMENT, one writer). */
+  private flushed = 0;
+  private firstId = 0;
+  private restore: RestoreIndexes | undefined;
+
+  private constructor(
+    private readonly sql: Sql,
+    private readonly o: BulkTableOptions,
+    existing: number,
+  ) {
+    this.keys = new KeyIndex(existing + o.expectedRows);
+    this.keyAt = o.key.map((k) => o.columns.indexOf(k));
+    const row = Object.fromEntries(o.columns.map((c) => [c, null]));
+    this.many = sql.prepare(sql.any.insertInto(o.table).values(Array.from({ length: ROWS_PER_STATEMENT }, () => row)));
+    this.one = sql.prepare(sql.any.insertInto(o.table).values(row));
+    this.byId = sql.byId(o.table);
+    this.buffer = new Array(ROWS_PER_STATEMENT * o.columns.length);
+  }
+
+  /** Loads the stored keys, then drops the table's indexes (inside the caller's transaction). */
+  static async open(sql: Sql, o: BulkTableOptions): Promise<BulkTable> {
+    const scan = sql.prepare(sql.any.selectFrom(o.table).select(['id', ...o.key])).raw(true);
+    const counted = await sql.any.selectFrom(o.table).select((eb: any) => eb.fn.countAll().as('n')).executeTakeFirst();
+    const count = Number((counted as { n: number } | undefined)?.n ?? 0);
+    const t = new BulkTable(sql, o, count);
+    for (const r of scan.iterate() as Iterable<unknown[]>) {
+      const id = r[0] as number;
+      if (id > 0x7fffffff) throw new Error(`bulk import: ${o.table} id ${id} is beyond the key index`);
+      t.keys.add(hashKey(r.slice(1)), id);
+    }
+    t.restore = await suspendIndexes(sql.db, o.table);
+    return t;
+  }
+
+  /**
+   * The stored row with this key (values in `key` order), or undefined. A row of this import that is
+   * still in the buffer is written first, so the answer always comes from the database.
+   */
+  find(keyValues: readonly unknown[]): Row | undefined {
+    return this.keys.find(hashKey(keyValues), (ref) => {
+      const row = this.rowOf(ref);
+      if (!row) throw new Error(`bulk import: ${this.o.table} row ${ref} is gone`);
+      for (let k = 0; k < this.o.key.length; k++) if (row[this.o.key[k]!] !== keyValues[k]) return undefined;
+      return row;
+    });
+  }
+
+  /** Queues a new row (the caller has checked that its key is not taken: `find`). */
+  insert(line: number, values: readonly unknown[]): void {
+    const width = values.length;
+    let at = this.filled * width;
+    for (let i = 0; i < width; i++) this.buffer[at++] = values[i];
+    this.lines.push(line);
+    const ordinal = this.flushed + this.filled;
+    this.keys.add(hashKey(this.keyAt.map((i) => values[i])), -(ordinal + 1));
+    if (++this.filled === ROWS_PER_STATEMENT) this.runMany();
+  }
+
+  /** Inserts a new row at once (with the queued ones before it); its id. */
+  insertNow(line: number, values: readonly unknown[]): number {
+    this.insert(line, values);
+    this.flush();
+    return this.firstId + this.flushed - 1;
+  }
+
+  /** Writes the queued rows and rebuilds the dropped indexes (a broken UNIQUE index throws here). */
+  async finish(): Promise<void> {
+    this.flush();
+    await this.restore?.();
+    this.restore = undefined;
+  }
+
+  private rowOf(ref: number): Row | undefined {
+    if (ref > 0) return this.byId(ref);
+    const ordinal = -ref - 1;
+    if (ordinal >= this.flushed) this.flush();
+    return this.byId(this.firstId + ordinal);
+  }
+
+  private runMany(): void {
+    const last = Number(this.many.run(this.buffer).lastInsertRowid);
+    this.inserted(last - ROWS_PER_STATEMENT + 1, ROWS_PER_STATEMENT);
+  }
+
+  /** Writes the queued rows one statement each (a partly filled buffer: at the end, or before a lookup). */
+  private flush(): void {
+    const n = this.filled;
+    if (n === 0) return;
+    const width = this.o.columns.length;
+    let first = 0;
+    for (let r = 0; r < n; r++) {
+      const id = Number(this.one.run(this.buffer.slice(r * width, (r + 1) * width)).lastInsertRowid);
+      if (r === 0) first = id;
+    }
+    this.inserted(first, n);
+  }
+
+  private inserted(first: number, n: number): void {
+    if (this.flushed === 0) this.firstId = first;
+    // ids of the ordinals must be consecutive; anything else is a bug, and rolls the import back
+    if (first !== this.firstId + this.flushed) throw new Error(`bulk import: ${this.o.table} ids are not consecutive (${first})`);
+    for (let r = 0; r < n; r++) this.o.onInserted(first + r, this.lines[r]!);
+    this.o.batch.noteInsertRange(this.o.table, first, first + n - 1);
+    this.flushed += n;
+    this.filled = 0;
+    this.lines.length = 0;
+  }
+}
