@@ -6,6 +6,7 @@ import { buildProgram } from './cli.js';
 import { AppError, EXIT } from './errors.js';
 import { processIo, type Io } from './io.js';
 import { isPromptCancel } from './commands/prompts.js';
+import { translateConstraint } from './db/constraint-errors.js';
 
 export const EXIT_CODES_HELP = `Exit codes:
   0    success (an empty list is a success)
@@ -32,7 +33,8 @@ export async function main(argv: string[], io: Io = processIo()): Promise<number
   }
 }
 
-function report(e: unknown, io: Io, debug: boolean): number {
+function report(raw: unknown, io: Io, debug: boolean): number {
+  const e = translateConstraint(raw);
   if (e instanceof CommanderError) {
     // help and version exit 0; commander has already printed its own message
     if (e.exitCode === 0 || e.code === 'commander.helpDisplayed' || e.code === 'commander.version') return EXIT.ok;

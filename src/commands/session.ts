@@ -63,10 +63,6 @@ export class Session {
     return { actor: this.actor, asOf: this.asOf, today: this.today, now: nowTimestamp() };
   }
 
-  get dbPath(): string {
-    return this.opts.db ?? '';
-  }
-
   async open(options?: { migrate?: boolean }): Promise<DbHandle> {
     if (!this.handle) {
       const { openDb, resolveDbPath } = await import('../db/connection.js');

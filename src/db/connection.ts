@@ -64,12 +64,3 @@ function createPrivateFile(file: string): void {
     if ((e as NodeJS.ErrnoException).code !== 'EEXIST') throw e;
   }
 }
-
-export async function withDb<T>(file: string, fn: (h: DbHandle) => Promise<T>, options?: OpenOptions): Promise<T> {
-  const h = await openDb(file, options);
-  try {
-    return await fn(h);
-  } finally {
-    await h.close();
-  }
-}

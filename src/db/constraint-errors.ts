@@ -1,15 +1,21 @@
-/** SQLite constraint failures become conflict errors naming the field, in one place. */
+/**
+ * SQLite constraint failures become conflict errors naming the table and fields, in one place. The
+ * services check uniqueness and references first with friendlier messages; this catches what slips
+ * past them, e.g. two processes adding the same key at the same moment.
+ */
 import { ConflictError } from '../errors.js';
 
-export function translateConstraint(e: unknown, entity: string): unknown {
-  const err = e as { code?: string; message?: string };
-  if (err.code === 'SQLITE_CONSTRAINT_UNIQUE' || err.code === 'SQLITE_CONSTRAINT_PRIMARYKEY') {
-    const m = /UNIQUE constraint failed: ([\w.]+(?:, [\w.]+)*)/.exec(err.message ?? '');
-    const fields = m?.[1]?.split(', ').map((f) => f.split('.').pop()) ?? [];
-    return new ConflictError(`${entity}: ${fields.join(' + ') || 'a unique value'} already exists`);
+export function translateConstraint(e: unknown): unknown {
+  const err = e as { code?: unknown; message?: string };
+  if (typeof err?.code !== 'string' || !err.code.startsWith('SQLITE_CONSTRAINT')) return e;
+  const unique = /UNIQUE constraint failed: (.+)$/.exec(err.message ?? '');
+  if (unique?.[1]) {
+    const cols = unique[1].split(', ');
+    const table = cols[0]?.split('.')[0] ?? '';
+    return new ConflictError(`${table}: ${cols.map((c) => c.split('.').pop()).join(' + ')} already exists`);
   }
   if (err.code === 'SQLITE_CONSTRAINT_FOREIGNKEY') {
-    return new ConflictError(`${entity}: still referenced by other records (or refers to a missing one)`);
+    return new ConflictError('a record is still referenced by others, or refers to one that does not exist');
   }
-  return e;
+  return new ConflictError(`the database refused the change: ${err.message ?? err.code}`);
 }

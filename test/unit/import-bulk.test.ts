@@ -107,7 +107,7 @@ describe('import: bulk load of a large contacts file', () => {
       await bulk.finish();
     });
     const err = await load.catch((e: unknown) => e);
-    expect(String(translateConstraint(err, 'contacts'))).toContain('contacts: account_id + email already exists');
+    expect(String(translateConstraint(err))).toContain('contacts: account_id + email already exists');
     expect(imp.snapshot()).toEqual(before);
     expect(schema()).toEqual(schemaBefore);
   });

@@ -56,3 +56,18 @@ describe('renderer', () => {
     expect(colorEnabled(io({ TERM: 'dumb' }, true))).toBe(false);
   });
 });
+
+describe('constraint errors', () => {
+  it('become conflicts naming the table and fields', async () => {
+    const { translateConstraint } = await import('../../src/db/constraint-errors.js');
+    const { ConflictError } = await import('../../src/errors.js');
+    const e = Object.assign(new Error('UNIQUE constraint failed: contacts.account_id, contacts.email'), {
+      code: 'SQLITE_CONSTRAINT_UNIQUE',
+    });
+    const t = translateConstraint(e);
+    expect(t).toBeInstanceOf(ConflictError);
+    expect((t as Error).message).toBe('contacts: account_id + email already exists');
+    const other = new Error('disk I/O error');
+    expect(translateConstraint(other)).toBe(other);
+  });
+});
