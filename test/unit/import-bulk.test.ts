@@ -4,10 +4,12 @@
  * enforced still holds. The files are just over the bulk threshold (2 MB).
  */
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { missingIds } from '../../src/db/bulk.js';
 import { translateConstraint } from '../../src/db/constraint-errors.js';
 import { writeTx } from '../../src/db/tx.js';
 import { BatchRecorder } from '../../src/import/batch.js';
 import { BULK_MIN_BYTES, BulkTable } from '../../src/import/bulk-table.js';
+import { contactsTestSeam } from '../../src/import/entities/contacts.js';
 import { Sql } from '../../src/import/sql.js';
 import { undoBatch } from '../../src/import/undo.js';
 import { freshDb, testOp, type TestDb } from '../helpers/db.js';
@@ -110,5 +112,29 @@ describe('import: bulk load of a large contacts file', () => {
     expect(String(translateConstraint(err))).toContain('contacts: account_id + email already exists');
     expect(imp.snapshot()).toEqual(before);
     expect(schema()).toEqual(schemaBefore);
+  });
+
+  it('runs without per-row foreign-key checks but refuses, before commit, an account id that does not exist', async () => {
+    await seedAccounts();
+    const before = imp.snapshot();
+    const schemaBefore = schema();
+    const fk = () => t.handle.sqlite.pragma('foreign_keys', { simple: true });
+    expect(fk()).toBe(1);
+    const a5 = Number(t.handle.sqlite.prepare(`select id from accounts where external_id = 'A5'`).pluck().get());
+    expect(missingIds(t.handle.sqlite, 'accounts', [a5, 999_999])).toEqual([999_999]);
+    const original = contactsTestSeam.accountId;
+    // an importer bug that resolved A5 to an id with no account: SQLite no longer checks each row
+    contactsTestSeam.accountId = (id) => (id === a5 ? 999_999 : id);
+    try {
+      await expect(imp.run('contacts', bigFile())).rejects.toThrow('account ids 999999 do not exist');
+    } finally {
+      contactsTestSeam.accountId = original;
+    }
+    expect(fk()).toBe(1); // enforcement is back on the connection
+    expect(imp.snapshot()).toEqual(before);
+    expect(schema()).toEqual(schemaBefore);
+    const out = await imp.run('contacts', bigFile());
+    expect(out.summary).toMatchObject({ inserted: ROWS, rejected: 0 });
+    imp.snapshot(); // foreign_key_check finds nothing
   });
 });

@@ -3,12 +3,14 @@
  * accounts imported with it); at most 5 primary, non-removed contacts per account, counted as rows apply.
  */
 import { sql as raw } from 'kysely';
+import { foreignKeysEnforced, missingIds } from '../../db/bulk.js';
 import { CONTACT_FIELDS, MAX_PRIMARY_CONTACTS } from '../../contacts/fields.js';
 import { countsAsPrimary, primaryLimitMessage } from '../../contacts/rules.js';
 import { FORMATS } from '../catalog.js';
 import type { Row } from '../sql.js';
-import { cached, coerceRow, requireKeys, stored, Upserter } from './common.js';
+import { coerceRow, requireKeys, stored, Upserter } from './common.js';
 import { worthBulk } from '../bulk-table.js';
+import { RefIndex } from '../ref-index.js';
 import type { EntityDef, FileInfo, ImportContext, RowIn } from './types.js';
 
 const COLUMNS = ['account_id', 'name', 'email', 'role', 'is_primary', 'status', 'invited_at', 'last_login_at'];
@@ -17,6 +19,9 @@ const SPECS = CONTACT_FIELDS.filter((f) => PLAIN.includes(f.name));
 /** A contacts row is ≈ 100 bytes; guessing fewer rows than there are keeps small imports off the bulk path. */
 const ROW_BYTES = 128;
 
+/** Tests only: changes the account id a row resolves to (to prove the reference check before commit). */
+export const contactsTestSeam = { accountId: (id: number): number => id };
+
 export const contacts: EntityDef = {
   name: 'contacts',
   columns: async () => [...CONTACT_FIELDS],
@@ -24,7 +29,7 @@ export const contacts: EntityDef = {
   async open(ctx: ImportContext, _columns, file: FileInfo) {
     const { sql } = ctx;
     const up = new Upserter(ctx, 'contacts', COLUMNS);
-    const account = cached(sql.getter(sql.db.selectFrom('accounts').select(['id', 'external_id']).where(raw<string>`lower(external_id)`, '=', '')));
+    const accounts = await accountIds(ctx, file);
     const primaryContacts = sql.db
       .selectFrom('contacts')
       // constants inlined: the prepared statement takes only the account id
@@ -52,11 +57,11 @@ export const contacts: EntityDef = {
         const { values, problems } = coerceRow(CONTACT_FIELDS, text, ctx.dateFormat);
         if (text.account_external_id === undefined || text.email === undefined) problems.unshift(...requireKeys(text, ['account_external_id', 'email']));
         if (problems.length > 0) return problems;
-        const acc = account(values.account_external_id as string);
-        if (!acc) {
+        const found = accounts.find(values.account_external_id as string);
+        if (found === undefined) {
           return [{ column: 'account_external_id', value: text.account_external_id!, rule: 'no account with this external_id (in the database or the accounts imported with it)' }];
         }
-        const accountId = acc.id as number;
+        const accountId = found;
         const email = values.email as string;
         // most rows of a large file are new: insert first, look up only when the key exists
         const asNew: Row = {
@@ -90,7 +95,7 @@ export const contacts: EntityDef = {
         if (delta !== 0) {
           const n = countOf(accountId);
           if (delta > 0 && n >= MAX_PRIMARY_CONTACTS) {
-            return [{ column: 'is_primary', value: text.is_primary ?? '', rule: primaryLimitMessage(String(acc.external_id)) }];
+            return [{ column: 'is_primary', value: text.is_primary ?? '', rule: primaryLimitMessage(accounts.externalId(accountId)) }];
           }
           primaries.set(accountId, n + delta);
         }
@@ -98,6 +103,10 @@ export const contacts: EntityDef = {
       },
       async finish() {
         await up.finish();
+        if (!foreignKeysEnforced(sql.sqlite)) {
+          const missing = missingIds(sql.sqlite, 'accounts', accounts.usedIds());
+          if (missing.length > 0) throw new Error(`contacts import: account ids ${missing.slice(0, 5).join(', ')} do not exist (nothing was imported)`);
+        }
         return [];
       },
     };
@@ -112,4 +121,37 @@ function primaryDelta(existing: Row | undefined, rec: Row): number {
   });
   const before = existing ? countsAsPrimary({ is_primary: existing.is_primary as number, status: existing.status as string }) : false;
   return Number(after) - Number(before);
+}
+
+/**
+ * Account ids by external id. A bulk load into a database with no more accounts than the file has rows
+ * reads them all at once (one scan instead of a query per account); otherwise each external id is
+ * looked up when first met. Every id a row can carry comes through `find`, so `usedIds` are the ids to
+ * prove when foreign keys are off (src/db/bulk.ts).
+ */
+async function accountIds(ctx: ImportContext, file: FileInfo) {
+  const { sql } = ctx;
+  const stored = ctx.batch.maxBefore.get('accounts') ?? 0;
+  const rows = file.bytes / ROW_BYTES;
+  const index = new RefIndex(Math.min(stored, rows));
+  const lowered = raw<string>`lower(external_id)`;
+  const preload = worthBulk(file.bytes, ROW_BYTES, ctx.batch.maxBefore.get('contacts') ?? 0) && stored <= rows;
+  if (preload) {
+    const all = sql.prepare(sql.db.selectFrom('accounts').select(['id', lowered.as('k')])).raw(true);
+    for (const [id, k] of all.iterate() as Iterable<[number, string]>) index.add(k, contactsTestSeam.accountId(id));
+  }
+  const lookup = sql.getter(sql.db.selectFrom('accounts').select(['id', lowered.as('k')]).where(lowered, '=', ''));
+  const externalId = sql.getter(sql.db.selectFrom('accounts').select('external_id').where('id', '=', 0));
+  return {
+    find(text: string): number | undefined {
+      const id = index.find(text);
+      if (id !== undefined || preload) return id;
+      const r = lookup(text.toLowerCase());
+      if (!r) return undefined;
+      index.add(r.k as string, contactsTestSeam.accountId(r.id as number));
+      return index.find(text);
+    },
+    externalId: (id: number) => String(externalId(id)?.external_id ?? id),
+    usedIds: () => index.usedIds(),
+  };
 }
