@@ -10,6 +10,7 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { rng } from './random.js';
 
 const HERE = path.dirname(fileURLToPath(import.meta.url));
 const SQLITE = '/usr/bin/sqlite3';
@@ -20,18 +21,6 @@ function arg(name: string, fallback: number): number {
   const n = Number(process.argv[i + 1]);
   if (!Number.isSafeInteger(n) || n < 1) throw new Error(`--${name} needs a positive whole number`);
   return n;
-}
-
-/** mulberry32: small, fast, seeded; the same seed gives the same files. */
-function rng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
 }
 
 function writeLines(file: string, header: string, count: number, line: (i: number) => string): void {

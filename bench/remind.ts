@@ -18,20 +18,10 @@ import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
 import { openDb } from '../src/db/connection.js';
 import { addDays } from '../src/lib/dates.js';
+import { rng } from './random.js';
 
 const AS_OF = '2026-11-25';
 const STAMP = '2026-01-01T00:00:00Z';
-
-function rng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 async function generate(file: string, subs: number, seats: number, seed: number, idle: number): Promise<void> {
   const h = await openDb(file);
