@@ -5,9 +5,10 @@
 import type { Kysely } from 'kysely';
 import { audit } from '../audit/audit.js';
 import type { DB } from '../db/schema/index.js';
-import { NotFoundError, RefusedError, invalid } from '../errors.js';
+import { RefusedError, invalid } from '../errors.js';
 import type { Op } from '../op.js';
 import { getManager } from './lookup.js';
+import { getAccount } from '../accounts/lookup.js';
 import { moveSubscriptions } from '../subscriptions/move.js';
 import { toManagerRecord } from './service.js';
 
@@ -68,23 +69,12 @@ export async function reassign(
   const from = await getManager(db, fromLogin);
   const to = await getManager(db, toLogin);
   if (from.id === to.id) throw invalid('to', toLogin, 'is the same manager as from');
-  let q = db.selectFrom('accounts').select(['id', 'external_id', 'manager_id']).orderBy('external_id');
-  if (onlyAccounts.length > 0) {
-    const wanted = onlyAccounts.map((a) => a.toLowerCase());
-    const rows = await q.execute();
-    const byKey = new Map(rows.map((r) => [r.external_id.toLowerCase(), r]));
-    for (const key of onlyAccounts) {
-      const r = byKey.get(key.toLowerCase());
-      if (!r) throw new NotFoundError('account', key);
-      if (r.manager_id !== from.id) throw new RefusedError(`account ${r.external_id} is not held by ${from.login}`);
-    }
-    q = q.where('id', 'in', wanted.map((w) => byKey.get(w)!.id));
-  } else {
-    q = q.where('manager_id', '=', from.id);
+  const accounts = onlyAccounts.length > 0 ? await namedAccounts(db, onlyAccounts, from) : await heldAccounts(db, from.id);
+  if (accounts.length > 0) {
+    const ids = accounts.map((a) => a.id);
+    await db.updateTable('accounts').set({ manager_id: to.id, updated_at: op.now }).where('id', 'in', ids).execute();
   }
-  const accounts = await q.execute();
   for (const a of accounts) {
-    await db.updateTable('accounts').set({ manager_id: to.id, updated_at: op.now }).where('id', '=', a.id).execute();
     await audit(db, op, {
       action: 'reassign',
       entity: 'account',
@@ -95,6 +85,21 @@ export async function reassign(
   }
   const subscriptions = await moveSubscriptions(db, op, from, to, onlyAccounts.length > 0 ? accounts.map((a) => a.id) : undefined);
   return { from: from.login, to: to.login, accounts: accounts.map((a) => a.external_id), subscriptions };
+}
+
+function heldAccounts(db: Kysely<DB>, managerId: number) {
+  return db.selectFrom('accounts').select(['id', 'external_id']).where('manager_id', '=', managerId).orderBy('external_id').execute();
+}
+
+/** The named accounts (looked up one by one: a handful, not the whole table), each held by FROM. */
+async function namedAccounts(db: Kysely<DB>, keys: readonly string[], from: { id: number; login: string }) {
+  const out = new Map<number, { id: number; external_id: string }>();
+  for (const key of keys) {
+    const a = await getAccount(db, key);
+    if (a.manager_id !== from.id) throw new RefusedError(`account ${a.external_id} is not held by ${from.login}`);
+    out.set(a.id, { id: a.id, external_id: a.external_id });
+  }
+  return [...out.values()].sort((x, y) => (x.external_id < y.external_id ? -1 : 1));
 }
 
 /**
