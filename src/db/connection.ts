@@ -9,6 +9,7 @@ import path from 'node:path';
 import Database from 'better-sqlite3';
 import { Kysely, SqliteDialect } from 'kysely';
 import type { DB } from './schema/index.js';
+import { trySetJournalMode } from './bulk.js';
 import { migrateToLatest } from './migrator.js';
 
 export const BUSY_TIMEOUT_MS = 60_000;
@@ -37,7 +38,9 @@ export async function openDb(file: string, options: OpenOptions = {}): Promise<D
   if (file !== ':memory:') createPrivateFile(file);
   const sqlite = new Database(file);
   sqlite.pragma(`busy_timeout = ${BUSY_TIMEOUT_MS}`);
-  sqlite.pragma('journal_mode = WAL');
+  // refused (SQLITE_BUSY) only while a large import holds the database in rollback-journal mode
+  // (src/db/bulk.ts): this connection then waits for it like any reader, and the import puts WAL back
+  trySetJournalMode(sqlite, 'WAL');
   sqlite.pragma('synchronous = NORMAL');
   sqlite.pragma('foreign_keys = ON');
   const db = new Kysely<DB>({ dialect: new SqliteDialect({ database: sqlite }) });

@@ -4,6 +4,7 @@
  * unique index enforced is checked here instead, against every stored row and every row of the file.
  */
 import type Database from 'better-sqlite3';
+import { sql as raw } from 'kysely';
 import { suspendIndexes, type RestoreIndexes } from '../db/bulk.js';
 import type { BatchRecorder, BatchTable } from './batch.js';
 import { hashKey, KeyIndex } from './key-index.js';
@@ -25,8 +26,13 @@ export function worthBulk(bytes: number, rowBytes: number, storedRows: number): 
 
 export interface BulkTableOptions {
   table: BatchTable;
-  /** Columns of an INSERT, in the order of the values passed to `insert`. */
+  /** Columns of an INSERT that each row gives. */
   columns: readonly string[];
+  /**
+   * Columns with one value for every row (the import's timestamps), written into the statement as
+   * literals: a million rows bind two million values less (≈ 0.5 s of a million contacts).
+   */
+  constants?: Record<string, string | number>;
   /** The unique key (stored values, compared exactly as the unique index compares them). */
   key: readonly string[];
   /** Rows expected in the file (sizes the key index). */
@@ -38,7 +44,6 @@ export interface BulkTableOptions {
 
 export class BulkTable {
   private readonly keys: KeyIndex;
-  private readonly keyAt: number[];
   private readonly many: Database.Statement;
   private readonly one: Database.Statement;
   private readonly byId: (id: number) => Row | undefined;
@@ -56,8 +61,8 @@ export class BulkTable {
     existing: number,
   ) {
     this.keys = new KeyIndex(existing + o.expectedRows);
-    this.keyAt = o.key.map((k) => o.columns.indexOf(k));
-    const row = Object.fromEntries(o.columns.map((c) => [c, null]));
+    const constants = Object.entries(o.constants ?? {}).map(([c, v]) => [c, raw.lit(v)]);
+    const row = Object.fromEntries([...o.columns.map((c) => [c, null]), ...constants]);
     this.many = sql.prepare(sql.any.insertInto(o.table).values(Array.from({ length: ROWS_PER_STATEMENT }, () => row)));
     this.one = sql.prepare(sql.any.insertInto(o.table).values(row));
     this.byId = sql.byId(o.table);
@@ -83,8 +88,8 @@ export class BulkTable {
    * The stored row with this key (values in `key` order), or undefined. A row of this import that is
    * still in the buffer is written first, so the answer always comes from the database.
    */
-  find(keyValues: readonly unknown[]): Row | undefined {
-    return this.keys.find(hashKey(keyValues), (ref) => {
+  find(keyValues: readonly unknown[], hash = hashKey(keyValues)): Row | undefined {
+    return this.keys.find(hash, (ref) => {
       const row = this.rowOf(ref);
       if (!row) throw new Error(`bulk import: ${this.o.table} row ${ref} is gone`);
       for (let k = 0; k < this.o.key.length; k++) if (row[this.o.key[k]!] !== keyValues[k]) return undefined;
@@ -92,20 +97,23 @@ export class BulkTable {
     });
   }
 
-  /** Queues a new row (the caller has checked that its key is not taken: `find`). */
-  insert(line: number, values: readonly unknown[]): void {
-    const width = values.length;
-    let at = this.filled * width;
-    for (let i = 0; i < width; i++) this.buffer[at++] = values[i];
+  /**
+   * Queues a new row: its `columns` (absent = null); the caller has checked that its key is not taken
+   * (`find`), and `hash` is its key's when the caller has it.
+   */
+  insert(line: number, rec: Row, hash = hashKey(this.o.key.map((k) => rec[k]))): void {
+    const { columns } = this.o;
+    let at = this.filled * columns.length;
+    for (let i = 0; i < columns.length; i++) this.buffer[at++] = rec[columns[i]!] ?? null;
     this.lines.push(line);
     const ordinal = this.flushed + this.filled;
-    this.keys.add(hashKey(this.keyAt.map((i) => values[i])), -(ordinal + 1));
+    this.keys.add(hash, -(ordinal + 1));
     if (++this.filled === ROWS_PER_STATEMENT) this.runMany();
   }
 
   /** Inserts a new row at once (with the queued ones before it); its id. */
-  insertNow(line: number, values: readonly unknown[]): number {
-    this.insert(line, values);
+  insertNow(line: number, rec: Row): number {
+    this.insert(line, rec);
     this.flush();
     return this.firstId + this.flushed - 1;
   }

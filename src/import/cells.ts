@@ -3,6 +3,7 @@
  * before a formula-looking value removed, and dates in the sheet's locale turned into YYYY-MM-DD.
  */
 import { UsageError } from '../errors.js';
+import type { RowProblem } from './errors.js';
 
 const NEUTRALISED = /^'[=+\-@\t\r]/;
 
@@ -44,4 +45,26 @@ export function dateHint(text: string): string {
   if (DOTTED.test(text)) return ' (for DD.MM.YYYY dates use --date-format DD.MM.YYYY)';
   if (SLASHED.test(text)) return ' (for dates like 03/31/2026 use --date-format MM/DD/YYYY or DD/MM/YYYY)';
   return '';
+}
+
+/**
+ * Cleans the mapped cells into `text`; problems for cells beyond the header and NUL characters
+ * (`mayHaveNul` false: the reader saw none in the record's text).
+ */
+export function readCells(cells: readonly string[], fields: readonly (string | undefined)[], text: Record<string, string | undefined>, mayHaveNul = true): RowProblem[] | undefined {
+  let problems: RowProblem[] | undefined;
+  for (let i = 0; i < fields.length; i++) {
+    const f = fields[i];
+    if (f === undefined) continue;
+    const c = cleanCell(cells[i] ?? '');
+    if (mayHaveNul && c.includes('\0')) (problems ??= []).push({ column: f, value: c, rule: 'contains a NUL character (is this a UTF-16 or binary file? see --encoding)' });
+    text[f] = c === '' ? undefined : c;
+  }
+  for (let i = fields.length; i < cells.length; i++) {
+    if (cells[i]!.trim() !== '') {
+      (problems ??= []).push({ column: `(cell ${i + 1})`, value: cells[i]!, rule: `is beyond the last column (the header has ${fields.length} columns)` });
+      break;
+    }
+  }
+  return problems;
 }

@@ -51,6 +51,7 @@ export function inputSize(source: string): number {
 
 /** Errors and the summary on stderr, the JSON summary on stdout; an all-or-nothing refusal exits 1. */
 export function renderOutcome(s: Session, o: ImportOutcome): void {
+  if (s.opts.debug) for (const note of o.notes) s.io.err(`debug: ${note}\n`);
   for (const line of o.errors) s.io.err(`${line}\n`);
   const t = o.summary;
   const per = Object.entries(t.entities)

@@ -15,6 +15,8 @@ export interface CsvRecord {
   cells: string[];
   /** Physical line where the record starts (1-based; blank lines counted). */
   line: number;
+  /** The record contains a NUL character (a cell-by-cell search is then worth it). */
+  nul: boolean;
 }
 
 export interface CsvOptions {
@@ -85,6 +87,7 @@ export class RecordParser {
     const d = this.delimiter;
     let pos = 0;
     let quote = text.indexOf('"');
+    let nul = text.indexOf('\0');
     while (pos < text.length) {
       const nl = text.indexOf('\n', pos);
       if (nl === -1 && !final) break;
@@ -92,16 +95,17 @@ export class RecordParser {
       const lineEnd = end > pos && text.charCodeAt(end - 1) === 13 ? end - 1 : end;
       // the next quote is looked up again only once passed, so quote-free text is scanned once
       if (quote !== -1 && quote < pos) quote = text.indexOf('"', pos);
+      if (nul !== -1 && nul < pos) nul = text.indexOf('\0', pos);
       if (quote === -1 || quote >= lineEnd) {
         // fast path: a record on one line without quotes
-        this.emit(out, text.slice(pos, lineEnd).split(d), this.line);
+        this.emit(out, text.slice(pos, lineEnd).split(d), this.line, nul !== -1 && nul < lineEnd);
         this.line++;
         pos = end + 1;
         continue;
       }
       const rec = this.parseQuoted(text, pos, d, final);
       if (!rec) break;
-      this.emit(out, rec.cells, this.line);
+      this.emit(out, rec.cells, this.line, nul !== -1 && nul < rec.next);
       this.line += rec.newlines + 1;
       pos = rec.next;
     }
@@ -110,11 +114,11 @@ export class RecordParser {
     return out;
   }
 
-  private emit(out: CsvRecord[], cells: string[], line: number): void {
+  private emit(out: CsvRecord[], cells: string[], line: number, nul: boolean): void {
     for (const c of cells) {
       if (c.trim() !== '') {
         this.sawRecord = true;
-        out.push({ cells, line });
+        out.push({ cells, line, nul });
         return;
       }
     }

@@ -5,12 +5,13 @@
 import fs from 'node:fs';
 import { FORMATS } from './catalog.js';
 import { zeroCounts, type Counts } from './batch.js';
-import { cleanCell } from './cells.js';
+import { readCells } from './cells.js';
 import { readCsv } from './csv-reader.js';
 import type { ErrorSink, RowProblem } from './errors.js';
 import { planHeader, type HeaderOptions } from './header.js';
 import type { RejectsWriter } from './rejects.js';
-import type { Deferred, EntityDef, EntityImport, ImportContext } from './entities/types.js';
+import type { Deferred, EntityDef, EntityImport, ImportContext, RowIn, RowLane, RowOutcome } from './entities/types.js';
+import { laneAvailable, readLane } from './lane.js';
 
 export interface FileJob {
   entity: EntityDef;
@@ -37,6 +38,8 @@ export interface FileRunOptions {
 export interface FileRun {
   counts: Counts;
   deferred: Deferred[];
+  /** The rows were read and prepared in a reader thread (src/import/lane.ts). */
+  threaded: boolean;
 }
 
 export async function runFile(ctx: ImportContext, job: FileJob, o: FileRunOptions): Promise<FileRun> {
@@ -56,58 +59,62 @@ export async function runFile(ctx: ImportContext, job: FileJob, o: FileRunOption
     const parts = keys.map((k) => text[k]?.toLowerCase());
     return parts.every((p) => p !== undefined) || job.entity.name === 'prices' ? parts.join('\u0001') : undefined;
   };
-  for await (const records of readCsv(job.path, job.label, { ...o.read, onBytes: o.onBytes })) {
-    for (const rec of records) {
-      if (!fields) {
-        const plan = planHeader(job.label, rec.cells, specs.map((s) => s.name), job.entity.required, o.read);
-        fields = plan.fields;
-        o.rejects?.header(rec.cells);
-        imp = await job.entity.open(ctx, specs, { bytes: fs.statSync(job.path).size });
-        continue;
-      }
-      const excluded = o.exclude.get(rec.line);
-      if (excluded) {
-        reject(rec.line, rec.cells, excluded);
-        continue;
-      }
-      const text: Record<string, string | undefined> = {};
-      const cellProblems = readCells(rec.cells, fields, text);
-      // rows applied are found again by key in the database; rejected ones are remembered here
-      const firstLine = rejectedKeys.size === 0 || cellProblems ? undefined : rejectedKeys.get(keyOf(text) ?? '');
-      const dup = firstLine === undefined ? undefined : [{ column: keys[0]!, value: text[keys[0]!] ?? '', rule: `duplicates line ${firstLine} (same ${keys.join(' + ')})` }];
-      const out = cellProblems ?? dup ?? imp!.row({ line: rec.line, text });
-      if (typeof out === 'string') counts[out]++;
-      else {
-        const key = keyOf(text);
-        if (key !== undefined && firstLine === undefined && !rejectedKeys.has(key)) rejectedKeys.set(key, rec.line);
-        reject(rec.line, rec.cells, out);
-      }
+  /** One row: excluded, a duplicate of a rejected row's key, or applied; counted or rejected. */
+  const settle = (line: number, cells: readonly string[], keyText: () => RowIn['text'], cellProblems: RowProblem[] | undefined, apply: () => RowOutcome | RowProblem[]) => {
+    const excluded = o.exclude.get(line);
+    if (excluded) return reject(line, cells, excluded);
+    // rows applied are found again by key in the database; rejected ones are remembered here
+    const firstLine = rejectedKeys.size === 0 || cellProblems ? undefined : rejectedKeys.get(keyOf(keyText()) ?? '');
+    const dup = firstLine === undefined ? undefined : [{ column: keys[0]!, value: keyText()[keys[0]!] ?? '', rule: `duplicates line ${firstLine} (same ${keys.join(' + ')})` }];
+    const out = cellProblems ?? dup ?? apply();
+    if (typeof out === 'string') counts[out]++;
+    else {
+      const key = keyOf(keyText());
+      if (key !== undefined && firstLine === undefined && !rejectedKeys.has(key)) rejectedKeys.set(key, line);
+      reject(line, cells, out);
     }
-    rows += records.length;
+  };
+  const plainRow = (line: number, cells: readonly string[], nul = true) => {
+    const text: RowIn['text'] = {};
+    const cellProblems = o.exclude.has(line) ? undefined : readCells(cells, fields!, text, nul);
+    settle(line, cells, () => text, cellProblems, () => imp!.row({ line, text }));
+  };
+  let lane: RowLane | undefined;
+  for await (const records of readCsv(job.path, job.label, { ...o.read, onBytes: o.onBytes })) {
+    let from = 0;
+    if (!fields) {
+      const plan = planHeader(job.label, records[0]!.cells, specs.map((s) => s.name), job.entity.required, o.read);
+      fields = plan.fields;
+      o.rejects?.header(records[0]!.cells);
+      imp = await job.entity.open(ctx, specs, { bytes: fs.statSync(job.path).size });
+      from = 1;
+      rows = 1;
+      lane = imp.lane && laneAvailable() ? imp.lane : undefined;
+      if (lane) break; // the reader thread reads the file again, from its first row
+    }
+    for (let i = from; i < records.length; i++) plainRow(records[i]!.line, records[i]!.cells, records[i]!.nul);
+    rows += records.length - from;
     o.onRows?.(rows);
   }
-  if (!imp) return { counts, deferred: [] }; // cannot happen: readCsv refuses a file without a header
+  if (lane) {
+    const width = lane.width + 2;
+    const input = { file: job.path, label: job.label, encoding: o.read.encoding, delimiter: o.read.delimiter, fields: fields!, preparer: lane.preparer, data: lane.data, width, withCells: o.rejects !== undefined };
+    const noCells: string[] = [];
+    for await (const batch of readLane(input)) {
+      const b = batch.rows;
+      for (let at = 0; at < b.length; at += width) {
+        const line = b[at] as number;
+        if (line < 0) plainRow(-line, b[at + 1] as string[]);
+        else settle(line, (b[at + 1] as string[] | undefined) ?? noCells, () => lane.keyText(b, at + 2), undefined, () => lane.apply(line, b, at + 2));
+      }
+      rows += batch.count;
+      o.onRows?.(rows);
+      o.onBytes?.(batch.bytes);
+    }
+  }
+  if (!imp) return { counts, deferred: [], threaded: false }; // cannot happen: readCsv refuses a file without a header
   const deferred = await imp.finish();
   for (const d of deferred) o.sink.add(d.line, d.problems);
   counts.rejected += new Set(deferred.map((d) => d.line)).size;
-  return { counts, deferred };
-}
-
-/** Cleans the mapped cells into `text`; problems for cells beyond the header and NUL characters. */
-function readCells(cells: readonly string[], fields: readonly (string | undefined)[], text: Record<string, string | undefined>): RowProblem[] | undefined {
-  let problems: RowProblem[] | undefined;
-  for (let i = 0; i < fields.length; i++) {
-    const f = fields[i];
-    if (f === undefined) continue;
-    const c = cleanCell(cells[i] ?? '');
-    if (c.includes('\0')) (problems ??= []).push({ column: f, value: c, rule: 'contains a NUL character (is this a UTF-16 or binary file? see --encoding)' });
-    text[f] = c === '' ? undefined : c;
-  }
-  for (let i = fields.length; i < cells.length; i++) {
-    if (cells[i]!.trim() !== '') {
-      (problems ??= []).push({ column: `(cell ${i + 1})`, value: cells[i]!, rule: `is beyond the last column (the header has ${fields.length} columns)` });
-      break;
-    }
-  }
-  return problems;
+  return { counts, deferred, threaded: lane !== undefined };
 }

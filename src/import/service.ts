@@ -8,7 +8,7 @@ import path from 'node:path';
 import type Database from 'better-sqlite3';
 import type { Kysely } from 'kysely';
 import type { DB } from '../db/schema/index.js';
-import { foreignKeysEnforced, missingIds, withoutForeignKeys } from '../db/bulk.js';
+import { foreignKeysEnforced, missingIds, withoutForeignKeys, withRollbackJournal } from '../db/bulk.js';
 import { writeTx } from '../db/tx.js';
 import type { Op } from '../op.js';
 import { BatchRecorder, zeroCounts, type Counts } from './batch.js';
@@ -56,6 +56,8 @@ export interface ImportOutcome {
   /** true when the import refused to write because of invalid rows (all-or-nothing) */
   failed: boolean;
   dryRun: boolean;
+  /** How it ran (shown with --debug): reader threads, journal mode. */
+  notes: string[];
 }
 
 /** The jobs of a request: one file, or each ENTITY.csv of the directory in dependency order. */
@@ -92,12 +94,23 @@ export async function runImport(db: Kysely<DB>, sqlite: Database.Database, op: O
   sqlite.pragma('cache_size = -98304');
   const exclude = new Map<string, Map<number, RowProblem[]>>();
   const started = process.hrtime.bigint();
-  const outcome = relaxesForeignKeys(jobs)
-    ? await withoutForeignKeys(sqlite, () => attempts(db, sqlite, op, req, jobs, exclude, started))
-    : await attempts(db, sqlite, op, req, jobs, exclude, started);
+  const notes: string[] = [];
+  const run = () => attempts(db, sqlite, op, req, jobs, exclude, started, notes);
+  const checked = relaxesForeignKeys(jobs) ? () => withoutForeignKeys(sqlite, run) : run;
+  const outcome = isLarge(jobs)
+    ? await withRollbackJournal(sqlite, (switched) => {
+        notes.push(switched ? 'written with a rollback journal (no other connection had the database open)' : 'written in WAL mode (another connection has the database open)');
+        return checked();
+      })
+    : await checked();
   // the timing the user sees includes the commit
   const s = outcome.summary;
-  return { ...outcome, summary: summarize(s.batch_id, s.entities, s, started) };
+  return { ...outcome, summary: summarize(s.batch_id, s.entities, s, started), notes };
+}
+
+/** Files this large write most of their pages anew: a rollback journal beats WAL (src/db/bulk.ts). */
+function isLarge(jobs: readonly FileJob[]): boolean {
+  return jobs.reduce((n, j) => n + fs.statSync(j.path).size, 0) >= BULK_MIN_BYTES;
 }
 
 /**
@@ -117,10 +130,11 @@ async function attempts(
   jobs: FileJob[],
   exclude: Map<string, Map<number, RowProblem[]>>,
   started: bigint,
+  notes: string[],
 ): Promise<ImportOutcome> {
   for (let attempt = 1; ; attempt++) {
     try {
-      return await writeTx(db, (trx) => attemptImport(new Sql(trx, sqlite), op, req, jobs, exclude, started, attempt));
+      return await writeTx(db, (trx) => attemptImport(new Sql(trx, sqlite), op, req, jobs, exclude, started, attempt, notes));
     } catch (e) {
       if (!(e instanceof Rollback)) throw e;
       if (e.outcome) return e.outcome;
@@ -141,6 +155,7 @@ async function attemptImport(
   exclude: Map<string, Map<number, RowProblem[]>>,
   started: bigint,
   attempt: number,
+  notes: string[],
 ): Promise<ImportOutcome> {
   const batch = await BatchRecorder.start(sql, op, req.entity, req.source);
   const ctx = { sql, op, batch, onExisting: req.onExisting, dateFormat: req.dateFormat };
@@ -165,6 +180,7 @@ async function attemptImport(
         onRows: (r) => (rowsNow = r),
       });
       entities[job.entity.name] = run.counts;
+      if (run.threaded) notes.push(`${job.label}: rows read and prepared in a reader thread (attempt ${attempt})`);
       if (run.deferred.length > 0 && req.skipInvalid && attempt < MAX_ATTEMPTS) {
         retry.set(job.label, new Map(run.deferred.map((d) => [d.line, d.problems])));
       }
@@ -184,6 +200,7 @@ async function attemptImport(
     errorCount,
     failed,
     dryRun: req.dryRun,
+    notes,
   });
   // a batch is an import that writes: one that changed nothing leaves no batch and no audit row
   if (failed || req.dryRun || total.inserted + total.updated === 0) throw new Rollback(outcome(null));

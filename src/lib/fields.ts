@@ -42,7 +42,37 @@ export function optionKey(field: string): string {
   return field.replace(/_([a-z])/g, (_, c: string) => c.toUpperCase());
 }
 
-const EMAIL_RE = /^[^\s@"'<>(),;:\\]+@[^\s@"'<>(),;:\\]+\.[^\s@"'<>(),;:\\]+$/;
+/**
+ * An email address as this program accepts one: `local@domain` with a dot inside the domain (not its
+ * first or last character), and no white space, quotes, brackets, commas, colons, semicolons,
+ * backslashes or second `@` anywhere. It is exactly /^[^\s@"'<>(),;:\\]+@[^\s@"'<>(),;:\\]+\.[^\s@"'<>(),;:\\]+$/
+ * (a unit test holds them together), written out because an import tests a million addresses and the
+ * expression backtracks over every domain: ≈ 0.4 µs an address against ≈ 0.05.
+ */
+export function isEmail(text: string): boolean {
+  let at = -1;
+  let dot = -1;
+  for (let i = 0; i < text.length; i++) {
+    const c = text.charCodeAt(i);
+    if (c < 128) {
+      if (NOT_IN_EMAIL[c] === 1) {
+        if (c !== 64 || at !== -1) return false;
+        at = i;
+      } else if (c === 46 && at !== -1 && i > at + 1 && i < text.length - 1) dot = i;
+    } else if (isUnicodeSpace(c)) return false;
+  }
+  return at > 0 && dot !== -1;
+}
+
+/** ASCII characters an address may not contain (`@` once, as the separator): \s " ' ( ) , : ; < > @ \\ */
+const NOT_IN_EMAIL = new Uint8Array(128);
+for (const c of [9, 10, 11, 12, 13, 32, 34, 39, 40, 41, 44, 58, 59, 60, 62, 64, 92]) NOT_IN_EMAIL[c] = 1;
+
+/** The non-ASCII characters of JavaScript's \s. */
+function isUnicodeSpace(c: number): boolean {
+  return c === 0xa0 || c === 0x1680 || (c >= 0x2000 && c <= 0x200a) || c === 0x2028 || c === 0x2029 || c === 0x202f || c === 0x205f || c === 0x3000 || c === 0xfeff;
+}
+
 const LOGIN_RE = /^[A-Za-z0-9._-]+$/;
 const MONEY_RE = /^\d+(\.\d{1,2})?$/;
 const INT_RE = /^[+-]?\d+$/;
@@ -65,7 +95,7 @@ export function coerce(spec: FieldSpec, raw: unknown): Coerced {
     case 'text':
       return { ok: true, value: text };
     case 'email':
-      return EMAIL_RE.test(text)
+      return isEmail(text)
         ? { ok: true, value: text.toLowerCase() }
         : { ok: false, rule: 'is not a valid email address' };
     case 'login':

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { coerce, formatCents, shapeError, toCents, type FieldSpec } from '../../src/lib/fields.js';
+import { coerce, formatCents, isEmail, shapeError, toCents, type FieldSpec } from '../../src/lib/fields.js';
 
 const f = (type: FieldSpec['type'], extra: Partial<FieldSpec> = {}): FieldSpec => ({ name: 'x', type, ...extra });
 
@@ -45,5 +45,22 @@ describe('field coercion', () => {
   it('treats an empty value as absent and splits lists on ;', () => {
     expect(coerce(f('text'), '  ')).toEqual({ ok: true, value: null });
     expect(coerce(f('list'), 'grades; attendance;;')).toEqual({ ok: true, value: ['grades', 'attendance'] });
+  });
+});
+
+describe('isEmail', () => {
+  const RE = /^[^\s@"'<>(),;:\\]+@[^\s@"'<>(),;:\\]+\.[^\s@"'<>(),;:\\]+$/;
+  it('accepts exactly what the regular expression it replaces accepts', () => {
+    const alphabet = ['a', 'B', '1', '.', '@', '-', '_', '+', ' ', '\t', '"', "'", '<', '>', '(', ')', ',', ';', ':', '\\', 'ł', '\u00a0', '\u2003', '\ufeff', '\u3000'];
+    let seed = 7;
+    const next = () => (seed = (seed * 1103515245 + 12345) % 2147483648) / 2147483648;
+    const samples = ['a@b.c', 'a@.bc', 'a@bc.', 'a@b..c', '@b.c', 'a@b', 'a.b@c', 'a@b@c.d', 'ü@ß.de', 'a b@c.d', 'a@b.c\u00a0'];
+    for (let i = 0; i < 50_000; i++) {
+      const len = 1 + Math.floor(next() * 9);
+      let s = '';
+      for (let j = 0; j < len; j++) s += alphabet[Math.floor(next() * alphabet.length)];
+      samples.push(s, `x${s}@y.z`, `a@${s}.b`, `a@b${s}`);
+    }
+    for (const s of samples) expect([s, isEmail(s)]).toEqual([s, RE.test(s)]);
   });
 });

@@ -101,11 +101,11 @@ describe('import: bulk load of a large contacts file', () => {
     const load = writeTx(t.db, async (trx) => {
       const sql = new Sql(trx, t.handle.sqlite);
       const batch = await BatchRecorder.start(sql, testOp(), 'contacts', 'test');
-      const columns = ['account_id', 'email', 'created_at', 'updated_at'];
-      const bulk = await BulkTable.open(sql, { table: 'contacts', columns, key: ['account_id', 'email'], expectedRows: 2, batch, onInserted: () => undefined });
+      const constants = { created_at: now, updated_at: now };
+      const bulk = await BulkTable.open(sql, { table: 'contacts', columns: ['account_id', 'email'], constants, key: ['account_id', 'email'], expectedRows: 2, batch, onInserted: () => undefined });
       // insert without asking find() first: exactly the mistake the rebuilt UNIQUE index must catch
-      bulk.insert(2, [1, 'same@school.example', now, now]);
-      bulk.insert(3, [1, 'same@school.example', now, now]);
+      bulk.insert(2, { account_id: 1, email: 'same@school.example' });
+      bulk.insert(3, { account_id: 1, email: 'same@school.example' });
       await bulk.finish();
     });
     const err = await load.catch((e: unknown) => e);

@@ -2,7 +2,7 @@
  * Cells → values for the entity importers: the shared field specs' coercion (with fast paths for the
  * canonical date forms), key presence, stored forms, and the shared `check*` functions' problems.
  */
-import { coerce, toCents, type FieldSpec, type FieldValue } from '../../lib/fields.js';
+import { coerce, isEmail, toCents, type FieldSpec, type FieldValue } from '../../lib/fields.js';
 import { dateHint, toIsoDate, type DateFormat } from '../cells.js';
 import type { RowProblem } from '../errors.js';
 import type { RowIn } from './types.js';
@@ -52,29 +52,51 @@ function fastCoerce(spec: FieldSpec, t: string): FieldValue | undefined {
       return spec.values?.includes(t) ? t : undefined;
     case 'bool':
       return t === 'true' ? true : t === 'false' ? false : undefined;
+    case 'email':
+      // the cell is trimmed already, which is all `coerce` does before this test
+      return isEmail(t) ? t.toLowerCase() : undefined;
     default:
       return undefined;
   }
 }
 
-const CANONICAL_TS = /^\d{4}-\d{2}-\d{2}T([01]\d|2[0-3]):[0-5]\d:[0-5]\dZ$/;
-
-const CANONICAL_DATE = /^\d{4}-(0[1-9]|1[0-2])-(0[1-9]|[12]\d|3[01])$/;
 const MONTH_DAYS = [31, 29, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31];
 
-/** YYYY-MM-DD naming a real calendar day (no Date object: this runs for every date cell). */
-function isCanonicalDate(t: string): boolean {
-  if (!CANONICAL_DATE.test(t)) return false;
-  const y = Number(t.slice(0, 4));
-  const m = Number(t.slice(5, 7));
-  const d = Number(t.slice(8, 10));
+/** The number written by `n` ASCII digits at `at`, or -1 (no regular expression, no substring). */
+function digitsAt(t: string, at: number, n: number): number {
+  let v = 0;
+  for (let i = at; i < at + n; i++) {
+    const c = t.charCodeAt(i) - 48;
+    if (c < 0 || c > 9) return -1;
+    v = v * 10 + c;
+  }
+  return v;
+}
+
+/** The text starts with YYYY-MM-DD naming a real calendar day (this runs for every date cell). */
+function startsWithCanonicalDate(t: string): boolean {
+  if (t.charCodeAt(4) !== 45 || t.charCodeAt(7) !== 45) return false;
+  const y = digitsAt(t, 0, 4);
+  const m = digitsAt(t, 5, 2);
+  const d = digitsAt(t, 8, 2);
+  if (y < 0 || m < 1 || m > 12 || d < 1) return false;
   if (d <= 28) return true;
   if (m === 2 && d === 29) return (y % 4 === 0 && y % 100 !== 0) || y % 400 === 0;
   return d <= MONTH_DAYS[m - 1]!;
 }
 
-function isCanonicalTimestamp(t: string): boolean {
-  return CANONICAL_TS.test(t) && isCanonicalDate(t.slice(0, 10));
+/** YYYY-MM-DD naming a real calendar day. */
+export function isCanonicalDate(t: string): boolean {
+  return t.length === 10 && startsWithCanonicalDate(t);
+}
+
+/** YYYY-MM-DDThh:mm:ssZ naming a real day and time (what export writes). */
+export function isCanonicalTimestamp(t: string): boolean {
+  if (t.length !== 20 || t.charCodeAt(10) !== 84 || t.charCodeAt(13) !== 58 || t.charCodeAt(16) !== 58 || t.charCodeAt(19) !== 90) return false;
+  const h = digitsAt(t, 11, 2);
+  const min = digitsAt(t, 14, 2);
+  const sec = digitsAt(t, 17, 2);
+  return h >= 0 && h <= 23 && min >= 0 && min <= 59 && sec >= 0 && sec <= 59 && startsWithCanonicalDate(t);
 }
 
 /** Key columns that are empty: each is a problem. */

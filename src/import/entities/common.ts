@@ -4,6 +4,7 @@
  */
 import type { BatchTable } from '../batch.js';
 import { BulkTable } from '../bulk-table.js';
+import { hashKey } from '../key-index.js';
 import type { RowProblem } from '../errors.js';
 import type { Row } from '../sql.js';
 import type { ImportContext, RowOutcome } from './types.js';
@@ -86,9 +87,11 @@ export class Upserter {
    */
   async startBulk(key: readonly string[], expectedRows: number): Promise<void> {
     this.bulkKey = key;
+    const now = this.ctx.op.now;
     this.bulk = await BulkTable.open(this.ctx.sql, {
       table: this.table,
-      columns: this.insertColumns(),
+      columns: this.columns,
+      constants: { ...(this.timestamps.created ? { created_at: now } : {}), ...(this.timestamps.updated ? { updated_at: now } : {}) },
       key,
       expectedRows,
       batch: this.ctx.batch,
@@ -101,8 +104,8 @@ export class Upserter {
   }
 
   /** Bulk mode: the stored row with this key (values in the order given to startBulk). */
-  findByKey(keyValues: readonly unknown[]): Row | undefined {
-    return this.bulk!.find(keyValues);
+  findByKey(keyValues: readonly unknown[], hash?: number): Row | undefined {
+    return this.bulk!.find(keyValues, hash);
   }
 
   /** Writes what bulk mode holds back and rebuilds the indexes; nothing to do otherwise. */
@@ -114,12 +117,15 @@ export class Upserter {
   /**
    * The fast path for a row that is probably new: INSERT … ON CONFLICT DO NOTHING, so the unique index
    * is probed once instead of a lookup and then an insert (in bulk mode, the in-memory key check and a
-   * queued multi-row insert). False: the key exists (take the slow path).
+   * queued multi-row insert; `keyHash`: hashKey of the key, when the caller has it). False: the key
+   * exists (take the slow path).
    */
-  tryInsert(line: number, rec: Row): boolean {
+  tryInsert(line: number, rec: Row, keyHash?: number): boolean {
     if (this.bulk) {
-      if (this.bulk.find(this.bulkKey.map((c) => rec[c])) !== undefined) return false;
-      this.bulk.insert(line, this.insertValues(rec));
+      const key = this.bulkKey.map((c) => rec[c]);
+      const hash = keyHash ?? hashKey(key);
+      if (this.bulk.find(key, hash) !== undefined) return false;
+      this.bulk.insert(line, rec, hash);
       return true;
     }
     if (!this.insertNew) {
@@ -177,7 +183,7 @@ export class Upserter {
   write(line: number, existing: Row | undefined, rec: Row, extraChanged = false, before?: () => Row): { outcome: RowOutcome; id: number } {
     const now = this.ctx.op.now;
     if (!existing) {
-      const id = this.bulk ? this.bulk.insertNow(line, this.insertValues(rec)) : this.insert(this.insertValues(rec));
+      const id = this.bulk ? this.bulk.insertNow(line, rec) : this.insert(this.insertValues(rec));
       if (this.bulk) return { outcome: 'inserted', id };
       this.touched.set(id, line);
       this.ctx.batch.noteInsert(this.table, id);

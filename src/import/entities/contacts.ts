@@ -8,14 +8,14 @@ import { CONTACT_FIELDS, MAX_PRIMARY_CONTACTS } from '../../contacts/fields.js';
 import { countsAsPrimary, primaryLimitMessage } from '../../contacts/rules.js';
 import { FORMATS } from '../catalog.js';
 import type { Row } from '../sql.js';
-import { coerceRow, requireKeys, stored, Upserter } from './common.js';
+import { Upserter } from './common.js';
+import { givenColumns, PACKED_WIDTH, prepareContact, unpackContact, type PreparedContact } from './contacts-rows.js';
 import { worthBulk } from '../bulk-table.js';
 import { RefIndex } from '../ref-index.js';
-import type { EntityDef, FileInfo, ImportContext, RowIn } from './types.js';
+import type { RowProblem } from '../errors.js';
+import type { EntityDef, FileInfo, ImportContext, RowIn, RowOutcome } from './types.js';
 
 const COLUMNS = ['account_id', 'name', 'email', 'role', 'is_primary', 'status', 'invited_at', 'last_login_at'];
-const PLAIN = ['name', 'role', 'is_primary', 'status', 'invited_at', 'last_login_at'];
-const SPECS = CONTACT_FIELDS.filter((f) => PLAIN.includes(f.name));
 /** A contacts row is ≈ 100 bytes; guessing fewer rows than there are keeps small imports off the bulk path. */
 const ROW_BYTES = 128;
 
@@ -39,68 +39,68 @@ export const contacts: EntityDef = {
     // or all at once for a bulk load (without its indexes, a per-account count would scan the table)
     const primaries = new Map<number, number>();
     let countOf: (id: number) => number;
-    let byKey: (accountId: number, email: string) => Row | undefined;
-    if (worthBulk(file.bytes, ROW_BYTES, ctx.batch.maxBefore.get('contacts') ?? 0)) {
+    let byKey: (accountId: number, email: string, hash: number) => Row | undefined;
+    const bulk = worthBulk(file.bytes, ROW_BYTES, ctx.batch.maxBefore.get('contacts') ?? 0);
+    if (bulk) {
       const counts = primaryContacts.select(['account_id', (eb) => eb.fn.countAll<number>().as('n')]).groupBy('account_id');
       for (const r of await counts.execute()) primaries.set(r.account_id, Number(r.n));
       await up.startBulk(['account_id', 'email'], file.bytes / ROW_BYTES);
       countOf = (id) => primaries.get(id) ?? 0;
-      byKey = (accountId, email) => up.findByKey([accountId, email]);
+      byKey = (accountId, email, hash) => up.findByKey([accountId, email], hash);
     } else {
       const countPrimaries = sql.getter(primaryContacts.select((eb) => eb.fn.countAll<number>().as('n')).where('account_id', '=', 0));
       countOf = (id) => primaries.get(id) ?? Number(countPrimaries(id)!.n);
-      byKey = sql.getter(sql.db.selectFrom('contacts').selectAll().where('account_id', '=', 0).where('email', '=', ''));
+      const getter = sql.getter(sql.db.selectFrom('contacts').selectAll().where('account_id', '=', 0).where('email', '=', ''));
+      byKey = (accountId, email) => getter(accountId, email);
     }
 
-    return {
-      row({ line, text }: RowIn) {
-        const { values, problems } = coerceRow(CONTACT_FIELDS, text, ctx.dateFormat);
-        if (text.account_external_id === undefined || text.email === undefined) problems.unshift(...requireKeys(text, ['account_external_id', 'email']));
-        if (problems.length > 0) return problems;
-        const found = accounts.find(values.account_external_id as string);
-        if (found === undefined) {
-          return [{ column: 'account_external_id', value: text.account_external_id!, rule: 'no account with this external_id (in the database or the accounts imported with it)' }];
-        }
-        const accountId = found;
-        const email = values.email as string;
-        // most rows of a large file are new: insert first, look up only when the key exists
-        const asNew: Row = {
-          account_id: accountId,
-          name: values.name,
-          email,
-          role: values.role ?? 'other',
-          is_primary: values.is_primary === undefined ? 0 : values.is_primary ? 1 : 0,
-          status: values.status ?? (values.last_login_at ? 'active' : 'invited'), // as `contacts add` does
-          invited_at: values.invited_at,
-          last_login_at: values.last_login_at,
-        };
-        const newDelta = primaryDelta(undefined, asNew);
-        // counted before the insert: afterwards the database count would include this row
-        const before = newDelta === 0 ? 0 : countOf(accountId);
-        if (before < MAX_PRIMARY_CONTACTS && up.tryInsert(line, asNew)) {
-          if (newDelta !== 0) primaries.set(accountId, before + 1);
-          return 'inserted';
-        }
+    const apply = (p: PreparedContact): RowOutcome | RowProblem[] => {
+      const { line, accountId, row: asNew } = p;
+      // most rows of a large file are new: insert first, look up only when the key exists
+      const newDelta = primaryDelta(undefined, asNew);
+      // counted before the insert: afterwards the database count would include this row
+      const before = newDelta === 0 ? 0 : countOf(accountId);
+      if (before < MAX_PRIMARY_CONTACTS && up.tryInsert(line, asNew, p.hash)) {
+        if (newDelta !== 0) primaries.set(accountId, before + 1);
+        return 'inserted';
+      }
 
-        const existing = byKey(accountId, email);
-        const pre = up.precheck(existing, { column: 'email', value: text.email!, what: 'same account_external_id + email' });
-        if (pre === 'skip') return up.skip(existing!, line);
-        if (pre) return pre;
-        let rec = asNew;
-        if (existing) {
-          rec = {};
-          for (const f of SPECS) rec[f.name] = stored(f, values[f.name]);
+      const existing = byKey(accountId, asNew.email as string, p.hash);
+      const pre = up.precheck(existing, { column: 'email', value: p.emailText, what: 'same account_external_id + email' });
+      if (pre === 'skip') return up.skip(existing!, line);
+      if (pre) return pre;
+      const rec = existing ? givenColumns(p) : asNew;
+      const delta = primaryDelta(existing, rec);
+      if (delta !== 0) {
+        const n = countOf(accountId);
+        if (delta > 0 && n >= MAX_PRIMARY_CONTACTS) {
+          return [{ column: 'is_primary', value: p.isPrimaryText ?? '', rule: primaryLimitMessage(accounts.externalId(accountId)) }];
         }
-        const delta = primaryDelta(existing, rec);
-        if (delta !== 0) {
-          const n = countOf(accountId);
-          if (delta > 0 && n >= MAX_PRIMARY_CONTACTS) {
-            return [{ column: 'is_primary', value: text.is_primary ?? '', rule: primaryLimitMessage(accounts.externalId(accountId)) }];
-          }
-          primaries.set(accountId, n + delta);
-        }
-        return up.write(line, existing, rec).outcome;
+        primaries.set(accountId, n + delta);
+      }
+      return up.write(line, existing, rec).outcome;
+    };
+
+    return {
+      row(r: RowIn) {
+        const p = prepareContact(r, ctx.dateFormat, accounts.find);
+        return Array.isArray(p) ? p : apply(p);
       },
+      // a bulk load with every account at hand: rows may be prepared in a reader thread
+      lane: bulk && accounts.all
+        ? {
+            preparer: 'contacts',
+            data: { dateFormat: ctx.dateFormat, ...accounts.all },
+            width: PACKED_WIDTH,
+            apply(line, batch, at) {
+              const p = unpackContact(line, batch, at);
+              accounts.noteUsed(p.accountId);
+              return apply(p);
+            },
+            // the account's key as SQLite lower-cased it: what the row's cell lower-cases to
+            keyText: (batch, at) => ({ account_external_id: accounts.key(batch[at] as number), email: unpackContact(0, batch, at).emailText }),
+          }
+        : undefined,
       async finish() {
         await up.finish();
         if (!foreignKeysEnforced(sql.sqlite)) {
@@ -136,14 +136,23 @@ async function accountIds(ctx: ImportContext, file: FileInfo) {
   const index = new RefIndex(Math.min(stored, rows));
   const lowered = raw<string>`lower(external_id)`;
   const preload = worthBulk(file.bytes, ROW_BYTES, ctx.batch.maxBefore.get('contacts') ?? 0) && stored <= rows;
-  if (preload) {
-    const all = sql.prepare(sql.db.selectFrom('accounts').select(['id', lowered.as('k')])).raw(true);
-    for (const [id, k] of all.iterate() as Iterable<[number, string]>) index.add(k, contactsTestSeam.accountId(id));
+  // every account, also as two lists for a reader thread (src/import/lane.ts), whose rows' ids are noted as used here
+  const all = preload ? { accountKeys: [] as string[], accountIds: [] as number[] } : undefined;
+  let usedByLane = new Uint8Array(0);
+  let keys: Map<number, string> | undefined;
+  if (all) {
+    const scan = sql.prepare(sql.db.selectFrom('accounts').select(['id', lowered.as('k')])).raw(true);
+    for (const [id, k] of scan.iterate() as Iterable<[number, string]>) {
+      const mapped = contactsTestSeam.accountId(id);
+      index.add(k, mapped);
+      all.accountKeys.push(k);
+      all.accountIds.push(mapped);
+    }
   }
   const lookup = sql.getter(sql.db.selectFrom('accounts').select(['id', lowered.as('k')]).where(lowered, '=', ''));
   const externalId = sql.getter(sql.db.selectFrom('accounts').select('external_id').where('id', '=', 0));
   return {
-    find(text: string): number | undefined {
+    find: (text: string): number | undefined => {
       const id = index.find(text);
       if (id !== undefined || preload) return id;
       const r = lookup(text.toLowerCase());
@@ -152,6 +161,24 @@ async function accountIds(ctx: ImportContext, file: FileInfo) {
       return index.find(text);
     },
     externalId: (id: number) => String(externalId(id)?.external_id ?? id),
-    usedIds: () => index.usedIds(),
+    all,
+    noteUsed(id: number): void {
+      if (id >= usedByLane.length) {
+        const grown = new Uint8Array(Math.max(id + 1, usedByLane.length * 2, 1024));
+        grown.set(usedByLane);
+        usedByLane = grown;
+      }
+      usedByLane[id] = 1;
+    },
+    /** An account's external id as SQLite lower-cased it (preloaded accounts only). */
+    key(id: number): string {
+      keys ??= new Map(all!.accountIds.map((a, i) => [a, all!.accountKeys[i]!]));
+      return keys.get(id)!;
+    },
+    usedIds(): Set<number> {
+      const ids = new Set(index.usedIds());
+      for (let id = 0; id < usedByLane.length; id++) if (usedByLane[id]) ids.add(id);
+      return ids;
+    },
   };
 }

@@ -48,6 +48,32 @@ export interface EntityImport {
   row(r: RowIn): RowOutcome | RowProblem[];
   /** Checks that need every row (forward references, cycles); problems name the rows' lines. */
   finish(): Promise<Deferred[]>;
+  /** Present when this file's rows may be prepared in a reader thread (src/import/lane.ts). */
+  lane?: RowLane;
+}
+
+/**
+ * Rows prepared in a reader thread: the thread parses, cleans and coerces each row with the pure
+ * preparer named here (src/import/lane-worker.ts), given `data`, and packs it into `width` slots of a
+ * batch; `apply` does the rest of what `row` does, on this thread, and `keyText` gives the key cells
+ * as written. A row the preparer refuses comes back as cells and goes through `row`, so its
+ * problems are exactly the ones `row` finds.
+ */
+export interface RowLane {
+  preparer: LanePreparer;
+  data: LaneData;
+  width: number;
+  apply(line: number, batch: readonly unknown[], at: number): RowOutcome | RowProblem[];
+  keyText(batch: readonly unknown[], at: number): RowIn['text'];
+}
+
+export type LanePreparer = 'contacts';
+
+/** What the contacts preparer needs: the date format and every account's lower-cased external id and id. */
+export interface LaneData {
+  dateFormat: DateFormat;
+  accountKeys: string[];
+  accountIds: number[];
 }
 
 /** What the engine knows of the file before its rows are read. */

@@ -1,0 +1,115 @@
+/**
+ * The part of a contacts row that needs no database: cleaned cells → the contact to insert, the hash of
+ * its key and the cells the messages quote. It runs on the main thread, or in the reader thread of a
+ * large import (src/import/lane.ts), so it imports nothing that touches the database.
+ */
+import { CONTACT_FIELDS, CONTACT_ROLES as ROLES, CONTACT_STATUSES as STATUSES } from '../../contacts/fields.js';
+import type { DateFormat } from '../cells.js';
+import type { RowProblem } from '../errors.js';
+import { hashKey } from '../key-index.js';
+import { coerceRow, requireKeys } from './coerce.js';
+import type { RowIn } from './types.js';
+
+/** Columns of a contact that a row may leave empty to keep the stored value, in `given` bit order. */
+export const PLAIN = ['name', 'role', 'is_primary', 'status', 'invited_at', 'last_login_at'] as const;
+
+export interface PreparedContact {
+  line: number;
+  accountId: number;
+  /** hashKey([account_id, email]): the bulk key index's hash of the row's key */
+  hash: number;
+  /** The row as a new contact (defaults filled in as `contacts add` fills them). */
+  row: Record<string, unknown>;
+  /** Bit i set: PLAIN[i] was given (an update of a stored contact changes only those). */
+  given: number;
+  /** The cells as written, for messages. */
+  emailText: string;
+  isPrimaryText: string | undefined;
+}
+
+export const UNKNOWN_ACCOUNT = 'no account with this external_id (in the database or the accounts imported with it)';
+
+/** Coerces and checks a row's cells and resolves its account; the problems when it cannot be applied. */
+export function prepareContact(
+  { line, text }: RowIn,
+  dateFormat: DateFormat,
+  findAccount: (externalId: string) => number | undefined,
+): PreparedContact | RowProblem[] {
+  const { values, problems } = coerceRow(CONTACT_FIELDS, text, dateFormat);
+  if (text.account_external_id === undefined || text.email === undefined) problems.unshift(...requireKeys(text, ['account_external_id', 'email']));
+  if (problems.length > 0) return problems;
+  const accountId = findAccount(values.account_external_id as string);
+  if (accountId === undefined) return [{ column: 'account_external_id', value: text.account_external_id!, rule: UNKNOWN_ACCOUNT }];
+  const email = values.email as string;
+  let given = 0;
+  for (let i = 0; i < PLAIN.length; i++) if (values[PLAIN[i]!] !== undefined) given |= 1 << i;
+  return {
+    line,
+    accountId,
+    hash: hashKey([accountId, email]),
+    row: {
+      account_id: accountId,
+      name: values.name,
+      email,
+      role: values.role ?? 'other',
+      is_primary: values.is_primary === undefined ? 0 : values.is_primary ? 1 : 0,
+      status: values.status ?? (values.last_login_at ? 'active' : 'invited'), // as `contacts add` does
+      invited_at: values.invited_at,
+      last_login_at: values.last_login_at,
+    },
+    given,
+    emailText: text.email!,
+    isPrimaryText: text.is_primary,
+  };
+}
+
+/** The update of a stored contact: the given columns, undefined for the ones the row left empty. */
+export function givenColumns(p: PreparedContact): Record<string, unknown> {
+  const rec: Record<string, unknown> = {};
+  for (let i = 0; i < PLAIN.length; i++) rec[PLAIN[i]!] = p.given & (1 << i) ? p.row[PLAIN[i]!] : undefined;
+  return rec;
+}
+
+/** Slots a prepared contact takes in a reader-thread batch (see pack/unpack). */
+export const PACKED_WIDTH = 11;
+
+const PRIMARY_GIVEN = 1 << PLAIN.indexOf('is_primary');
+
+/**
+ * Appends `p` to a flat batch: one array per batch clones far faster than an object per row, and a
+ * number far faster than a string, so role and status travel as their place in the list of values, and
+ * the cells as written only when they differ from the stored values.
+ */
+export function packContact(p: PreparedContact, out: unknown[]): void {
+  const r = p.row;
+  out.push(p.accountId, p.hash, p.given, r.name, r.email, ROLES.indexOf(r.role as (typeof ROLES)[number]), r.is_primary, STATUSES.indexOf(r.status as (typeof STATUSES)[number]), r.invited_at, r.last_login_at);
+  const asRead = p.emailText === r.email && (p.isPrimaryText === undefined || p.isPrimaryText === (r.is_primary ? 'true' : 'false'));
+  out.push(asRead ? undefined : [p.emailText, p.isPrimaryText]);
+}
+
+/** The prepared contact packed at `at` (PACKED_WIDTH slots). */
+export function unpackContact(line: number, b: readonly unknown[], at: number): PreparedContact {
+  const accountId = b[at] as number;
+  const given = b[at + 2] as number;
+  const email = b[at + 4] as string;
+  const isPrimary = b[at + 6] as number;
+  const texts = b[at + 10] as [string, string | undefined] | undefined;
+  return {
+    line,
+    accountId,
+    hash: b[at + 1] as number,
+    given,
+    row: {
+      account_id: accountId,
+      name: b[at + 3],
+      email,
+      role: ROLES[b[at + 5] as number],
+      is_primary: isPrimary,
+      status: STATUSES[b[at + 7] as number],
+      invited_at: b[at + 8],
+      last_login_at: b[at + 9],
+    },
+    emailText: texts ? texts[0] : email,
+    isPrimaryText: !(given & PRIMARY_GIVEN) ? undefined : texts ? texts[1] : isPrimary ? 'true' : 'false',
+  };
+}
