@@ -6,10 +6,11 @@
  * then the prepared row.
  */
 import { parentPort, workerData } from 'node:worker_threads';
-import { readCells } from './cells.js';
+import { CONTACT_FIELDS } from '../contacts/fields.js';
+import { cleanCells } from './cells.js';
 import { readCsv } from './csv-reader.js';
 import { ImportFileError } from './errors.js';
-import { prepareContact, packContact } from './entities/contacts-rows.js';
+import { packContact, prepareContactCells } from './entities/contacts-rows.js';
 import type { LaneData, LanePreparer } from './entities/types.js';
 import { RefIndex } from './ref-index.js';
 
@@ -37,15 +38,15 @@ export type LaneMessage =
 export const BATCH_ROWS = 1000;
 export const AHEAD = 2;
 
-type Prepare = (line: number, text: Record<string, string | undefined>, out: unknown[]) => boolean;
+type Prepare = (line: number, cells: readonly (string | undefined)[], out: unknown[]) => boolean;
 
 function preparer(input: LaneInput): Prepare {
   const { data } = input;
   const accounts = new RefIndex(data.accountIds.length);
   for (let i = 0; i < data.accountIds.length; i++) accounts.add(data.accountKeys[i]!, data.accountIds[i]!);
   const find = (t: string) => accounts.find(t);
-  return (line, text, out) => {
-    const p = prepareContact({ line, text }, data.dateFormat, find);
+  return (line, cells, out) => {
+    const p = prepareContactCells(line, cells, data.dateFormat, find);
     if (Array.isArray(p)) return false;
     packContact(p, out);
     return true;
@@ -73,7 +74,9 @@ async function run(input: LaneInput, port: NonNullable<typeof parentPort>): Prom
     wake = undefined;
   };
   let header = true;
-  const { width, fields, withCells } = input;
+  const { width, withCells } = input;
+  // where each column's cell goes among the preparer's fields
+  const slots = input.fields.map((f) => (f === undefined ? undefined : CONTACT_FIELDS.findIndex((s) => s.name === f)));
   for await (const records of readCsv(input.file, input.label, { encoding: input.encoding, delimiter: input.delimiter, onBytes: (b) => (bytes = b) })) {
     for (const rec of records) {
       if (header) {
@@ -82,8 +85,8 @@ async function run(input: LaneInput, port: NonNullable<typeof parentPort>): Prom
       }
       const start = rows.length;
       rows.push(rec.line, withCells ? rec.cells : undefined);
-      const text: Record<string, string | undefined> = {};
-      if (readCells(rec.cells, fields, text, rec.nul) || !prepare(rec.line, text, rows)) {
+      const cleaned = cleanCells(rec.cells, slots, CONTACT_FIELDS.length, rec.nul);
+      if (!cleaned || !prepare(rec.line, cleaned, rows)) {
         rows.length = start;
         rows.push(-rec.line, rec.cells);
       }

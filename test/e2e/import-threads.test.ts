@@ -140,6 +140,20 @@ describe('a large contacts import in a reader thread', () => {
     for (const side of [threaded, single]) expect((await runCli(['db', 'check'], { db: side.copy })).code).toBe(0);
   });
 
+  it('maps columns in any order, renamed (--map) or ignored (--ignore-unknown), as the single-thread path does', async () => {
+    const dir = tempDir();
+    const db = await seeded(dir);
+    const lines = ['Notes;Email ;Teacher Name;Account External-ID;role'];
+    for (let i = 0; i < 40_000; i++) lines.push(`note ${i};teacher${i}@school${i % 200}.example;Teacher ${i};A${i % 200};${i % 5 === 0 ? 'director' : ''}`);
+    const file = path.join(dir, 'sheet.csv');
+    fs.writeFileSync(file, `${lines.join('\n')}\n`);
+    const { threaded, single } = await bothWays(db, () => ['import', 'contacts', file, '--map', 'Teacher Name=name', '--ignore-unknown']);
+    expect(threaded.r.stderr).toContain('reader thread');
+    for (const side of [threaded, single]) expect(side.r.code).toBe(0);
+    expect(threaded.contacts).toBe(single.contacts);
+    expect(threaded.contacts).toContain('A5,Teacher 5,teacher5@school5.example,director,false,invited,,');
+  });
+
   it('refuses bad UTF-8 and an unterminated quote met by the reader thread, naming the line', async () => {
     const dir = tempDir();
     const db = await seeded(dir);

@@ -16,27 +16,30 @@ export function coerceRow(
   const values: Record<string, FieldValue> = {};
   const problems: RowProblem[] = [];
   for (const spec of specs) {
-    let t = text[spec.name];
+    const t = text[spec.name];
     if (t === undefined) continue;
-    if (spec.type === 'date' || spec.type === 'timestamp') t = toIsoDate(t, dateFormat);
-    // the common, already-canonical forms skip the general parsers (a million rows, two dates each)
-    if ((spec.type === 'timestamp' && isCanonicalTimestamp(t)) || (spec.type === 'date' && isCanonicalDate(t))) {
-      values[spec.name] = t;
-      continue;
-    }
-    const fast = fastCoerce(spec, t);
-    if (fast !== undefined) {
-      values[spec.name] = fast;
-      continue;
-    }
-    const r = coerce(spec, t);
-    if (r.ok) values[spec.name] = r.value;
-    else {
-      const hint = spec.type === 'date' || spec.type === 'timestamp' ? dateHint(t) : '';
-      problems.push({ column: spec.name, value: text[spec.name]!, rule: r.rule + hint });
-    }
+    const v = coerceCell(spec, t, dateFormat, problems);
+    if (v !== undefined) values[spec.name] = v;
   }
   return { values, problems };
+}
+
+/** One non-empty cell's value; undefined when it is not valid, with the problem added to `problems`. */
+export function coerceCell(spec: FieldSpec, text: string, dateFormat: DateFormat, problems: RowProblem[]): FieldValue | undefined {
+  let t = text;
+  const type = spec.type;
+  if (type === 'date' || type === 'timestamp') {
+    t = toIsoDate(t, dateFormat);
+    // the common, already-canonical forms skip the general parsers (a million rows, two dates each)
+    if (type === 'timestamp' ? isCanonicalTimestamp(t) : isCanonicalDate(t)) return t;
+  }
+  const fast = fastCoerce(spec, t);
+  if (fast !== undefined) return fast;
+  const r = coerce(spec, t);
+  if (r.ok) return r.value;
+  const hint = type === 'date' || type === 'timestamp' ? dateHint(t) : '';
+  problems.push({ column: spec.name, value: text, rule: r.rule + hint });
+  return undefined;
 }
 
 /**

@@ -7,7 +7,8 @@ import { CONTACT_FIELDS, CONTACT_ROLES as ROLES, CONTACT_STATUSES as STATUSES } 
 import type { DateFormat } from '../cells.js';
 import type { RowProblem } from '../errors.js';
 import { hashKey } from '../key-index.js';
-import { coerceRow, requireKeys } from './coerce.js';
+import type { FieldValue } from '../../lib/fields.js';
+import { coerceCell, requireKeys } from './coerce.js';
 import type { RowIn } from './types.js';
 
 /** Columns of a contact that a row may leave empty to keep the stored value, in `given` bit order. */
@@ -30,38 +31,58 @@ export interface PreparedContact {
 export const UNKNOWN_ACCOUNT = 'no account with this external_id (in the database or the accounts imported with it)';
 
 /** Coerces and checks a row's cells and resolves its account; the problems when it cannot be applied. */
-export function prepareContact(
-  { line, text }: RowIn,
-  dateFormat: DateFormat,
-  findAccount: (externalId: string) => number | undefined,
-): PreparedContact | RowProblem[] {
-  const { values, problems } = coerceRow(CONTACT_FIELDS, text, dateFormat);
-  if (text.account_external_id === undefined || text.email === undefined) problems.unshift(...requireKeys(text, ['account_external_id', 'email']));
+export function prepareContact({ line, text }: RowIn, dateFormat: DateFormat, findAccount: (externalId: string) => number | undefined): PreparedContact | RowProblem[] {
+  const cells = new Array<string | undefined>(CONTACT_FIELDS.length);
+  for (let i = 0; i < CONTACT_FIELDS.length; i++) cells[i] = text[CONTACT_FIELDS[i]!.name];
+  return prepareContactCells(line, cells, dateFormat, findAccount);
+}
+
+// the cells' places in CONTACT_FIELDS order
+const [ACCOUNT, NAME, EMAIL, ROLE, PRIMARY, STATUS, INVITED, LOGIN] = ['account_external_id', 'name', 'email', 'role', 'is_primary', 'status', 'invited_at', 'last_login_at'].map((n) => {
+  const i = CONTACT_FIELDS.findIndex((f) => f.name === n);
+  if (i === -1) throw new Error(`contacts: no field ${n}`);
+  return i;
+}) as [number, number, number, number, number, number, number, number];
+
+/**
+ * prepareContact on the cleaned cells in CONTACT_FIELDS order (undefined = empty): the form the reader
+ * thread has them in, without an object keyed by field name per row.
+ */
+export function prepareContactCells(line: number, cells: readonly (string | undefined)[], dateFormat: DateFormat, findAccount: (externalId: string) => number | undefined): PreparedContact | RowProblem[] {
+  const problems: RowProblem[] = [];
+  const v = new Array<FieldValue | undefined>(CONTACT_FIELDS.length);
+  for (let i = 0; i < CONTACT_FIELDS.length; i++) {
+    const t = cells[i];
+    if (t !== undefined) v[i] = coerceCell(CONTACT_FIELDS[i]!, t, dateFormat, problems);
+  }
+  if (cells[ACCOUNT] === undefined || cells[EMAIL] === undefined) problems.unshift(...requireKeys({ account_external_id: cells[ACCOUNT], email: cells[EMAIL] }, ['account_external_id', 'email']));
   if (problems.length > 0) return problems;
-  const accountId = findAccount(values.account_external_id as string);
-  if (accountId === undefined) return [{ column: 'account_external_id', value: text.account_external_id!, rule: UNKNOWN_ACCOUNT }];
-  const email = values.email as string;
+  const accountId = findAccount(v[ACCOUNT] as string);
+  if (accountId === undefined) return [{ column: 'account_external_id', value: cells[ACCOUNT]!, rule: UNKNOWN_ACCOUNT }];
+  const email = v[EMAIL] as string;
   let given = 0;
-  for (let i = 0; i < PLAIN.length; i++) if (values[PLAIN[i]!] !== undefined) given |= 1 << i;
+  for (let i = 0; i < PLAIN_AT.length; i++) if (v[PLAIN_AT[i]!] !== undefined) given |= 1 << i;
   return {
     line,
     accountId,
     hash: hashKey([accountId, email]),
     row: {
       account_id: accountId,
-      name: values.name,
+      name: v[NAME],
       email,
-      role: values.role ?? 'other',
-      is_primary: values.is_primary === undefined ? 0 : values.is_primary ? 1 : 0,
-      status: values.status ?? (values.last_login_at ? 'active' : 'invited'), // as `contacts add` does
-      invited_at: values.invited_at,
-      last_login_at: values.last_login_at,
+      role: v[ROLE] ?? 'other',
+      is_primary: v[PRIMARY] === undefined ? 0 : v[PRIMARY] ? 1 : 0,
+      status: v[STATUS] ?? (v[LOGIN] ? 'active' : 'invited'), // as `contacts add` does
+      invited_at: v[INVITED],
+      last_login_at: v[LOGIN],
     },
     given,
-    emailText: text.email!,
-    isPrimaryText: text.is_primary,
+    emailText: cells[EMAIL]!,
+    isPrimaryText: cells[PRIMARY],
   };
 }
+
+const PLAIN_AT = PLAIN.map((n) => CONTACT_FIELDS.findIndex((f) => f.name === n));
 
 /** The update of a stored contact: the given columns, undefined for the ones the row left empty. */
 export function givenColumns(p: PreparedContact): Record<string, unknown> {
