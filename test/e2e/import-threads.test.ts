@@ -7,7 +7,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import Database from 'better-sqlite3';
 import { describe, expect, it } from 'vitest';
-import { runCli, type CliResult } from '../helpers/cli.js';
+import { onTerminal, runCli, type CliResult } from '../helpers/cli.js';
 import { tempDbPath, tempDir } from '../helpers/db.js';
 
 const HEADER = 'account_external_id,name,email,role,is_primary,status,invited_at,last_login_at';
@@ -152,6 +152,23 @@ describe('a large contacts import in a reader thread', () => {
     for (const side of [threaded, single]) expect(side.r.code).toBe(0);
     expect(threaded.contacts).toBe(single.contacts);
     expect(threaded.contacts).toContain('A5,Teacher 5,teacher5@school5.example,director,false,invited,,');
+  });
+
+  it('shows a progress bar (rows, rows/s, ETA) on a terminal for a file over 8 MB, and none when piped', async () => {
+    const dir = tempDir();
+    const db = await seeded(dir);
+    const lines = [HEADER];
+    for (let i = 0; i < 100_000; i++) lines.push(`A${i % 200},Teacher Number ${i},teacher.number.${i}@school${i % 200}.example,teacher,false,active,2026-01-02,`);
+    const file = path.join(dir, 'big.csv');
+    fs.writeFileSync(file, `${lines.join('\n')}\n`);
+    expect(fs.statSync(file).size).toBeGreaterThan(8 << 20);
+    const tty = onTerminal(db, ['import', 'contacts', file], [], 60);
+    expect(tty.code).toBe(0);
+    expect(tty.output).toMatch(/importing \[[█░]+\] \d+% \| \d+ rows \| \d+ rows\/s \| ETA \d+s/);
+    expect(tty.output).toContain('batch 3: 100000 inserted');
+    const piped = await runCli(['import', 'contacts', file, '--on-existing', 'skip'], { db });
+    expect(piped.code).toBe(0);
+    expect(piped.stderr).not.toContain('importing [');
   });
 
   it('refuses bad UTF-8 and an unterminated quote met by the reader thread, naming the line', async () => {

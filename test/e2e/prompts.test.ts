@@ -2,23 +2,11 @@
  * Interactive behaviour on a real pseudo-terminal (python3's pty module drives the prompts): missing
  * required fields are asked for, "add another?" loops, Ctrl-C is a clean cancel, confirmations work.
  */
-import { spawnSync } from 'node:child_process';
-import path from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { BIN, ROOT, runJson } from '../helpers/cli.js';
+import { onTerminal, runJson } from '../helpers/cli.js';
 import { tempDbPath } from '../helpers/db.js';
 
-const DRIVER = path.join(ROOT, 'test', 'helpers', 'pty-run.py');
 const ENTER = '\r';
-
-function onTerminal(db: string, args: string[], steps: [string, string][]): { code: number; output: string } {
-  const r = spawnSync('python3', [DRIVER, JSON.stringify(steps), '--', process.execPath, BIN, ...args], {
-    env: { ...process.env, PTY_DEADLINE: '20', ACCTMGR_DB: db, ACCTMGR_TODAY: '2026-11-25', NO_COLOR: '1' },
-    encoding: 'utf8',
-  });
-  if (r.status !== 0) throw new Error(`pty driver failed: ${r.stderr}`);
-  return JSON.parse(r.stdout) as { code: number; output: string };
-}
 
 describe('prompts on a terminal', () => {
   it('asks for missing required fields, then offers to add another', async () => {

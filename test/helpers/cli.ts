@@ -1,5 +1,5 @@
 /** End-to-end tests spawn the built binary (npm test builds first) with stdin not a terminal. */
-import { spawn } from 'node:child_process';
+import { spawn, spawnSync } from 'node:child_process';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 
@@ -44,4 +44,18 @@ export async function runJson<T = unknown>(args: readonly string[], opts: CliOpt
   const r = await runCli([...args, '--json'], opts);
   if (r.code !== 0) throw new Error(`acctmgr ${args.join(' ')} exited ${r.code}: ${r.stderr}`);
   return JSON.parse(r.stdout) as T;
+}
+
+/**
+ * Runs the binary on a real pseudo-terminal (python3's pty module: test/helpers/pty-run.py), answering
+ * each expected text with its keys; the exit code and everything the terminal showed.
+ */
+export function onTerminal(db: string, args: readonly string[], steps: [string, string][], deadlineSeconds = 20): { code: number; output: string } {
+  const driver = path.join(ROOT, 'test', 'helpers', 'pty-run.py');
+  const r = spawnSync('python3', [driver, JSON.stringify(steps), '--', process.execPath, BIN, ...args], {
+    env: { ...process.env, PTY_DEADLINE: String(deadlineSeconds), ACCTMGR_DB: db, ACCTMGR_TODAY: '2026-11-25', NO_COLOR: '1' },
+    encoding: 'utf8',
+  });
+  if (r.status !== 0) throw new Error(`pty driver failed: ${r.stderr}`);
+  return JSON.parse(r.stdout) as { code: number; output: string };
 }

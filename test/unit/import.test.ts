@@ -85,6 +85,31 @@ describe('import: managers and the common rules', () => {
     expect(fixed.summary).toMatchObject({ inserted: 1, rejected: 0 });
   });
 
+  it('import all --skip-invalid --rejects DIR writes one ENTITY.csv per file, re-importable once fixed', async () => {
+    const dir = `${imp.dir}/sheets`;
+    const rejects = `${imp.dir}/rejected`;
+    fs.mkdirSync(dir);
+    fs.writeFileSync(`${dir}/accounts.csv`, 'external_id,name,type\nA1,One,school\nA2,Two,wizard\n');
+    fs.writeFileSync(`${dir}/contacts.csv`, 'account_external_id,name,email\nA1,Ann,ann@a1.example\nA2,Bob,bob@a2.example\nA1,Bad,not-an-email\n');
+    const out = await imp.run('all', dir, { skipInvalid: true, rejects });
+    expect(out.summary).toMatchObject({ inserted: 2, rejected: 3 });
+    expect(out.summary.entities).toMatchObject({ accounts: { inserted: 1, rejected: 1 }, contacts: { inserted: 1, rejected: 2 } });
+    expect(fs.readdirSync(rejects).sort()).toEqual(['accounts.csv', 'contacts.csv']);
+    expect(fs.readFileSync(`${rejects}/accounts.csv`, 'utf8')).toBe('external_id,name,type,error\nA2,Two,wizard,"type: must be one of school, company, training_provider, tutor, guest"\n');
+    expect(fs.readFileSync(`${rejects}/contacts.csv`, 'utf8')).toBe(
+      'account_external_id,name,email,error\n' +
+        'A2,Bob,bob@a2.example,account_external_id: no account with this external_id (in the database or the accounts imported with it)\n' +
+        'A1,Bad,not-an-email,email: is not a valid email address\n',
+    );
+    // fixed in place, the rejects directory imports as it is (the error column is ignored)
+    for (const [file, bad, good] of [['accounts', 'wizard', 'school'], ['contacts', 'not-an-email', 'bad@a1.example']] as const) {
+      fs.writeFileSync(`${rejects}/${file}.csv`, fs.readFileSync(`${rejects}/${file}.csv`, 'utf8').replace(bad, good));
+    }
+    const fixed = await imp.run('all', rejects);
+    expect(fixed.errors).toEqual([]);
+    expect(fixed.summary).toMatchObject({ inserted: 3, rejected: 0 });
+  });
+
   it('refuses a 6th primary contact, unknown accounts, and duplicates in the file naming both lines', async () => {
     await loadAll(t);
     const before = imp.snapshot();
