@@ -13,6 +13,7 @@ import { contactsTestSeam } from '../../src/import/entities/contacts.js';
 import { Sql } from '../../src/import/sql.js';
 import { undoBatch } from '../../src/import/undo.js';
 import { freshDb, testOp, type TestDb } from '../helpers/db.js';
+import { KeyIndex } from '../../src/import/key-index.js';
 import { Importer } from './import-helpers.js';
 
 let t: TestDb;
@@ -136,5 +137,21 @@ describe('import: bulk load of a large contacts file', () => {
     const out = await imp.run('contacts', bigFile());
     expect(out.summary).toMatchObject({ inserted: ROWS, rejected: 0 });
     imp.snapshot(); // foreign_key_check finds nothing
+  });
+});
+
+describe('KeyIndex', () => {
+  it('finds every reference under its hash through collisions and growth, and nothing else', () => {
+    const index = new KeyIndex(4); // grows many times
+    const hashOf = (i: number) => (i % 97) * 0x01000193; // many references share a hash
+    for (let i = 1; i <= 5000; i++) index.add(hashOf(i), i);
+    for (let i = 1; i <= 5000; i++) {
+      expect(index.find(hashOf(i), (ref) => (ref === i ? ref : undefined))).toBe(i);
+    }
+    const seen: number[] = [];
+    expect(index.find(hashOf(5), (ref) => void seen.push(ref))).toBeUndefined();
+    expect(seen.sort((a, b) => a - b)).toEqual(Array.from({ length: 5000 }, (_, k) => k + 1).filter((i) => i % 97 === 5));
+    expect(index.find(12345, () => 1)).toBeUndefined();
+    expect(() => index.add(1, 0)).toThrow('0 is not a reference');
   });
 });
