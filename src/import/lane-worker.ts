@@ -7,6 +7,7 @@
  */
 import { parentPort, workerData } from 'node:worker_threads';
 import { CONTACT_FIELDS } from '../contacts/fields.js';
+import type { FieldSpec } from '../lib/fields.js';
 import { cleanCells } from './cells.js';
 import { readCsv } from './csv-reader.js';
 import { ImportFileError } from './errors.js';
@@ -38,23 +39,32 @@ export type LaneMessage =
 export const BATCH_ROWS = 1000;
 export const AHEAD = 2;
 
+/** Prepares one row's cleaned cells (in `fields` order) into `out`; false: refused (let `row` say why). */
 type Prepare = (line: number, cells: readonly (string | undefined)[], out: unknown[]) => boolean;
 
-function preparer(input: LaneInput): Prepare {
-  const { data } = input;
-  const accounts = new RefIndex(data.accountIds.length);
-  for (let i = 0; i < data.accountIds.length; i++) accounts.add(data.accountKeys[i]!, data.accountIds[i]!);
-  const find = (t: string) => accounts.find(t);
-  return (line, cells, out) => {
-    const p = prepareContactCells(line, cells, data.dateFormat, find);
-    if (Array.isArray(p)) return false;
-    packContact(p, out);
-    return true;
-  };
-}
+/**
+ * The preparers a reader thread can run, by name: the fields their cells come in, and the row function.
+ * Contacts is the one large table so far; seats and logins would be the next.
+ */
+const PREPARERS: Record<LanePreparer, (data: LaneData) => { fields: readonly FieldSpec[]; prepare: Prepare }> = {
+  contacts(data) {
+    const accounts = new RefIndex(data.accountIds.length);
+    for (let i = 0; i < data.accountIds.length; i++) accounts.add(data.accountKeys[i]!, data.accountIds[i]!);
+    const find = (t: string) => accounts.find(t);
+    return {
+      fields: CONTACT_FIELDS,
+      prepare(line, cells, out) {
+        const p = prepareContactCells(line, cells, data.dateFormat, find);
+        if (Array.isArray(p)) return false;
+        packContact(p, out);
+        return true;
+      },
+    };
+  },
+};
 
 async function run(input: LaneInput, port: NonNullable<typeof parentPort>): Promise<void> {
-  const prepare = preparer(input);
+  const { fields, prepare } = PREPARERS[input.preparer](input.data);
   let acked = 0;
   let sent = 0;
   let wake: (() => void) | undefined;
@@ -76,7 +86,12 @@ async function run(input: LaneInput, port: NonNullable<typeof parentPort>): Prom
   let header = true;
   const { width, withCells } = input;
   // where each column's cell goes among the preparer's fields
-  const slots = input.fields.map((f) => (f === undefined ? undefined : CONTACT_FIELDS.findIndex((s) => s.name === f)));
+  const slots = input.fields.map((f) => {
+    if (f === undefined) return undefined;
+    const at = fields.findIndex((s) => s.name === f);
+    if (at === -1) throw new Error(`import: the ${input.preparer} reader has no field ${f}`);
+    return at;
+  });
   for await (const records of readCsv(input.file, input.label, { encoding: input.encoding, delimiter: input.delimiter, onBytes: (b) => (bytes = b) })) {
     for (const rec of records) {
       if (header) {
@@ -85,7 +100,7 @@ async function run(input: LaneInput, port: NonNullable<typeof parentPort>): Prom
       }
       const start = rows.length;
       rows.push(rec.line, withCells ? rec.cells : undefined);
-      const cleaned = cleanCells(rec.cells, slots, CONTACT_FIELDS.length, rec.nul);
+      const cleaned = cleanCells(rec.cells, slots, fields.length, rec.nul);
       if (!cleaned || !prepare(rec.line, cleaned, rows)) {
         rows.length = start;
         rows.push(-rec.line, rec.cells);

@@ -126,8 +126,9 @@ function primaryDelta(existing: Row | undefined, rec: Row): number {
 /**
  * Account ids by external id. A bulk load into a database with no more accounts than the file has rows
  * reads them all at once (one scan instead of a query per account); otherwise each external id is
- * looked up when first met. Every id a row can carry comes through `find`, so `usedIds` are the ids to
- * prove when foreign keys are off (src/db/bulk.ts).
+ * looked up when first met. Every id a row can carry comes through `find`, or from the reader thread's
+ * copy of the preloaded accounts (noted with `noteUsed`), so `usedIds` are the ids to prove when foreign
+ * keys are off (src/db/bulk.ts).
  */
 async function accountIds(ctx: ImportContext, file: FileInfo) {
   const { sql } = ctx;
