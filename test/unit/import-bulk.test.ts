@@ -14,6 +14,7 @@ import { Sql } from '../../src/import/sql.js';
 import { undoBatch } from '../../src/import/undo.js';
 import { freshDb, testOp, type TestDb } from '../helpers/db.js';
 import { KeyIndex } from '../../src/import/key-index.js';
+import { RefIndex } from '../../src/import/ref-index.js';
 import { Importer } from './import-helpers.js';
 
 let t: TestDb;
@@ -153,5 +154,21 @@ describe('KeyIndex', () => {
     expect(seen.sort((a, b) => a - b)).toEqual(Array.from({ length: 5000 }, (_, k) => k + 1).filter((i) => i % 97 === 5));
     expect(index.find(12345, () => 1)).toBeUndefined();
     expect(() => index.add(1, 0)).toThrow('0 is not a reference');
+  });
+});
+
+describe('RefIndex', () => {
+  it('finds a cell as `lower(key) = cell.toLowerCase()` would, through growth, and reports the ids it returned', () => {
+    const index = new RefIndex(2); // grows many times
+    index.add('acc-0001', 1);
+    index.add('škola-a', 2); // SQLite's lower() of "škola-A": only ASCII folded
+    index.add('Škola-b', 3); // SQLite's lower() of "ŠKOLA-B"
+    for (let i = 10; i < 5000; i++) index.add(`k-${i}`, i);
+    expect(['ACC-0001', 'acc-0001', 'Acc-0001'].map((t) => index.find(t))).toEqual([1, 1, 1]);
+    expect(index.find('ŠKOLA-A')).toBe(2); // "škola-a" both ways
+    expect(index.find('Škola-B')).toBeUndefined(); // the cell lower-cases to "škola-b", the key is "Škola-b"
+    expect(index.find('acc-0002')).toBeUndefined();
+    for (let i = 10; i < 5000; i += 7) expect(index.find(`K-${i}`)).toBe(i);
+    expect(index.usedIds().sort((a, b) => a - b).slice(0, 4)).toEqual([1, 2, 10, 17]);
   });
 });
