@@ -35,7 +35,7 @@ export function buildProgram(io: Io): Command {
     .option('--json', 'machine-readable JSON on stdout')
     .option('--yes', 'confirm destructive operations (required when stdin is not a terminal)')
     .addOption(new Option('--as-of <date>', 'evaluate date rules on this day (YYYY-MM-DD; default today)').argParser(parseDateOption))
-    .option('--debug', 'show stack traces for errors')
+    .option('--debug', 'show stack traces for errors (and how an import ran)')
     .showHelpAfterError('(run with --help for usage)')
     .addHelpText('after', '\nExit codes: 0 ok, 1 operation failed, 2 usage error (acctmgr help exit-codes).');
   configure(program, io);
