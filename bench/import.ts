@@ -14,7 +14,8 @@ import { fileURLToPath } from 'node:url';
 import { rng } from './random.js';
 
 const HERE = path.dirname(fileURLToPath(import.meta.url));
-const SQLITE = '/usr/bin/sqlite3';
+/** The sqlite3 command-line shell: on PATH, or named by SQLITE3. */
+const SQLITE = process.env.SQLITE3 || 'sqlite3';
 
 function arg(name: string, fallback: number): number {
   const i = process.argv.indexOf(`--${name}`);
@@ -103,6 +104,7 @@ function sqliteImport(dir: string, csv: string, indexed = false): number {
   const args = indexed ? [db, '-cmd', '.mode csv', `.import --skip 1 ${csv} contacts_raw`] : [db, '-cmd', '.mode csv', `.import ${csv} contacts_raw`];
   const r = spawnSync(SQLITE, args, { encoding: 'utf8' });
   const seconds = Number(process.hrtime.bigint() - t0) / 1e9;
+  if (r.error) throw new Error(`the import benchmark compares with the sqlite3 shell, and "${SQLITE}" cannot run (${r.error.message}): install it (apt-get install sqlite3) or name it with SQLITE3=/path/to/sqlite3`);
   if (r.status !== 0) throw new Error(`sqlite3 .import failed: ${r.stderr}`);
   return seconds;
 }
@@ -112,6 +114,10 @@ async function bench(): Promise<void> {
   const accounts = arg('accounts', 100_000);
   const seed = arg('seed', 1);
   const repeat = arg('repeat', 3);
+  const shell = spawnSync(SQLITE, ['-version'], { encoding: 'utf8' });
+  if (shell.error || shell.status !== 0) {
+    throw new Error(`the import benchmark compares with the sqlite3 shell, and "${SQLITE}" cannot run: install it (apt-get install sqlite3) or name it with SQLITE3=/path/to/sqlite3`);
+  }
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'acctmgr-bench-'));
   const say = (s: string) => process.stderr.write(`${s}\n`);
   try {
@@ -177,4 +183,11 @@ function round(n: number): number {
 }
 
 if (process.argv.includes('--child')) await child();
-else await bench();
+else {
+  try {
+    await bench();
+  } catch (e) {
+    process.stderr.write(`import benchmark: ${(e as Error).message}\n`);
+    process.exitCode = 1;
+  }
+}

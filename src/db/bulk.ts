@@ -8,6 +8,7 @@
  */
 import type Database from 'better-sqlite3';
 import { SqliteAdapter, sql, type Kysely } from 'kysely';
+import { trySetJournalMode } from './connection.js';
 
 /** Recreates the indexes that `suspendIndexes` dropped; call it inside the same transaction. */
 export type RestoreIndexes = () => Promise<void>;
@@ -104,15 +105,6 @@ export async function withRollbackJournal<T>(sqlite: Database.Database, fn: (swi
   }
 }
 
-/** Sets the journal mode; false when another connection holds the database (SQLITE_BUSY). */
-export function trySetJournalMode(sqlite: Database.Database, mode: 'DELETE' | 'WAL'): boolean {
-  try {
-    return String(sqlite.pragma(`journal_mode = ${mode}`, { simple: true })).toUpperCase() === mode;
-  } catch (e) {
-    if ((e as { code?: string }).code === 'SQLITE_BUSY') return false;
-    throw e;
-  }
-}
 
 /** Whether this connection enforces foreign keys (when off, writers check their references: above). */
 export function foreignKeysEnforced(sqlite: Database.Database): boolean {

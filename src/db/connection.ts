@@ -9,7 +9,6 @@ import path from 'node:path';
 import Database from 'better-sqlite3';
 import { Kysely, SqliteDialect } from 'kysely';
 import type { DB } from './schema/index.js';
-import { trySetJournalMode } from './bulk.js';
 import { migrateToLatest } from './migrator.js';
 
 export const BUSY_TIMEOUT_MS = 60_000;
@@ -65,5 +64,15 @@ function createPrivateFile(file: string): void {
     fs.chmodSync(file, 0o600);
   } catch (e) {
     if ((e as NodeJS.ErrnoException).code !== 'EEXIST') throw e;
+  }
+}
+
+/** Sets the journal mode; false when another connection holds the database (SQLITE_BUSY). */
+export function trySetJournalMode(sqlite: Database.Database, mode: 'DELETE' | 'WAL'): boolean {
+  try {
+    return String(sqlite.pragma(`journal_mode = ${mode}`, { simple: true })).toUpperCase() === mode;
+  } catch (e) {
+    if ((e as { code?: string }).code === 'SQLITE_BUSY') return false;
+    throw e;
   }
 }

@@ -60,13 +60,15 @@ export function readCells(cells: readonly string[], fields: readonly (string | u
     if (mayHaveNul && c.includes('\0')) (problems ??= []).push({ column: f, value: c, rule: 'contains a NUL character (is this a UTF-16 or binary file? see --encoding)' });
     text[f] = c === '' ? undefined : c;
   }
-  for (let i = fields.length; i < cells.length; i++) {
-    if (cells[i]!.trim() !== '') {
-      (problems ??= []).push({ column: `(cell ${i + 1})`, value: cells[i]!, rule: `is beyond the last column (the header has ${fields.length} columns)` });
-      break;
-    }
-  }
+  const extra = firstCellBeyond(cells, fields.length);
+  if (extra !== -1) (problems ??= []).push({ column: `(cell ${extra + 1})`, value: cells[extra]!, rule: `is beyond the last column (the header has ${fields.length} columns)` });
   return problems;
+}
+
+/** The first cell past the header's `width` columns that is not blank, or -1. */
+function firstCellBeyond(cells: readonly string[], width: number): number {
+  for (let i = width; i < cells.length; i++) if (cells[i]!.trim() !== '') return i;
+  return -1;
 }
 
 /**
@@ -83,6 +85,5 @@ export function cleanCells(cells: readonly string[], slots: readonly (number | u
     if (mayHaveNul && c.includes('\0')) return undefined;
     out[at] = c === '' ? undefined : c;
   }
-  for (let i = slots.length; i < cells.length; i++) if (cells[i]!.trim() !== '') return undefined;
-  return out;
+  return firstCellBeyond(cells, slots.length) === -1 ? out : undefined;
 }

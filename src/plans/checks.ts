@@ -6,20 +6,13 @@
 import { InvalidDataError, type FieldProblem } from '../errors.js';
 import { coerceAll, toCents, type FieldSpec, type FieldValue } from '../lib/fields.js';
 import { PLAN_FIELDS, PRICE_FIELDS, PRODUCT_FIELDS, TERMS } from './fields.js';
+import type { PlanRecord, ProductRecord } from './records.js';
 
-export interface ProductValues {
-  code: string;
-  name: string;
-}
+/** A checked product: exactly what `--json` prints of one. */
+export type ProductValues = ProductRecord;
 
-export interface PlanValues {
-  code: string;
-  name: string;
-  product: string;
-  currency: string;
-  modules: string[];
-  legacy: boolean;
-}
+/** A checked plan: exactly what `--json` prints of one. */
+export type PlanValues = PlanRecord;
 
 export interface PriceValues {
   plan: string;
