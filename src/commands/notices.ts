@@ -1,16 +1,16 @@
-import { Option, type Command } from 'commander';
+import { InvalidArgumentError, Option, type Command } from 'commander';
 import type { Io } from '../io.js';
 import { formatOption, parseDateOption } from './field-options.js';
-import { act } from './session.js';
+import { act, type Session } from './session.js';
 
 const COLUMNS = ['id', 'kind', 'stage', 'due_date', 'status', 'recipient_login', 'recipient_email', 'subscription_external_id', 'contact_email', 'updated_at', 'reason'];
 
 export function registerNotices(program: Command, io: Io): void {
-  const notices = program.command('notices').description('the ledger of reminder notices (what remind sent, skipped, failed or left in doubt)');
+  const notices = program.command('notices').description('the ledger of reminder notices (what remind claimed, sent, skipped, failed or left in doubt)');
   notices
     .command('list')
     .description('list the notices ledger, oldest first')
-    .addOption(new Option('--status <status>', 'only this status (sent|skipped|failed|in_doubt)'))
+    .addOption(new Option('--status <status>', 'only this status (claimed|in_doubt|sent|failed|skipped)'))
     .addOption(new Option('--since <date>', 'only notices recorded or changed on or after this day (UTC)').argParser(parseDateOption))
     .option('--recipient <login>', 'only notices to this manager login (or email address)')
     .addOption(formatOption())
@@ -27,4 +27,27 @@ export function registerNotices(program: Command, io: Io): void {
         await s.list(rows, COLUMNS);
       }),
     );
+
+  notices
+    .command('settle')
+    .description('record what became of notices left in doubt, after checking the mail server\'s log')
+    .argument('<id...>', 'ledger ids of in_doubt notices (notices list --status in_doubt)', collectId)
+    .addOption(new Option('--as <outcome>', 'sent: the server accepted it; unsent: it did not (retried while its stage lasts)').choices(['sent', 'unsent']).makeOptionMandatory())
+    .addHelpText('after', '\nExample:\n  acctmgr notices settle 41 42 --as sent')
+    .action(act(io, settle));
+}
+
+function collectId(raw: string, previous: number[] = []): number[] {
+  if (!/^\d+$/.test(raw.trim()) || Number(raw) <= 0) throw new InvalidArgumentError(`"${raw}" is not a notice id`);
+  return [...previous, Number(raw)];
+}
+
+async function settle(s: Session, ids: unknown): Promise<void> {
+  const { settleInDoubt } = await import('../notices/settle.js');
+  const { isClaimantAlive } = await import('../remind/claimant.js');
+  const as = s.opts.as as 'sent' | 'unsent';
+  const rows = await s.tx((db) => settleInDoubt(db, s.op(), ids as number[], as, { isAlive: isClaimantAlive }));
+  if (s.opts.json) await s.list(rows);
+  else s.io.out(rows.map((r) => `${r.id}\n`).join(''));
+  s.message(`settled ${rows.length} notice(s) as ${as}`);
 }

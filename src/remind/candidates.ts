@@ -52,8 +52,17 @@ export interface Candidate {
   recipient: Recipient;
   contact_email: string | null;
   contact_name: string | null;
-  /** the ledger status before this run: null (never recorded), failed or in_doubt */
+  /** the ledger status before this run: null (never recorded), failed, claimed or in_doubt */
   prior: NoticeStatus | null;
+  /** the ledger row behind `prior`, which a claim must find unchanged */
+  holder: Holder | null;
+}
+
+/** Who holds a ledger row that can be claimed again (failed, claimed or in_doubt). */
+export interface Holder {
+  id: number;
+  run_id: string;
+  claimed_by: string | null;
 }
 
 export interface NoRecipient {
@@ -76,6 +85,8 @@ export interface CollectOptions {
   only?: { subscriptionIds: number[]; seatIds: number[] };
   /** ledger statuses by key: sent and skipped notices are dropped early, others carry their status */
   ledger?: Map<string, NoticeStatus>;
+  /** the holders of the rows that can be claimed again, by key */
+  holders?: Map<string, Holder>;
 }
 
 export function candidateKey(c: Pick<Candidate, 'kind' | 'subject_id' | 'stage' | 'cycle'>): string {
@@ -97,6 +108,7 @@ interface Hit {
   subscription_id: number;
   contact_id: number | null;
   prior: NoticeStatus | null;
+  holder: Holder | null;
 }
 
 export async function collectCandidates(db: Kysely<DB>, asOf: string, options: CollectOptions = {}): Promise<CandidateSet> {
@@ -108,9 +120,11 @@ export async function collectCandidates(db: Kysely<DB>, asOf: string, options: C
   const stageHit = (kind: NoticeKind, subjectId: number, subscriptionId: number, base: string, contactId: number | null) => {
     const s = sendableStage(kind, base, asOfDay);
     if (s === null) return false;
-    const prior = ledger && ledger.size > 0 ? (ledger.get(noticeKey(kind, subjectId, s.stage, base)) ?? null) : null;
+    const key = ledger && ledger.size > 0 ? noticeKey(kind, subjectId, s.stage, base) : undefined;
+    const prior = key === undefined ? null : (ledger!.get(key) ?? null);
     if (prior === 'sent' || prior === 'skipped') return false;
-    hits.push({ kind, stage: s.stage, due_date: s.due_date, cycle: base, subject_id: subjectId, subscription_id: subscriptionId, contact_id: contactId, prior });
+    const holder = prior === null ? null : (options.holders?.get(key!) ?? null);
+    hits.push({ kind, stage: s.stage, due_date: s.due_date, cycle: base, subject_id: subjectId, subscription_id: subscriptionId, contact_id: contactId, prior, holder });
     return true;
   };
 
@@ -179,6 +193,7 @@ async function buildCandidates(
       contact_email: contact?.email ?? null,
       contact_name: contact?.name ?? null,
       prior: h.prior,
+      holder: h.holder,
     });
   }
   return out;

@@ -1,8 +1,11 @@
 /**
- * Who claimed a notice: `host:pid`. A notice left in_doubt by a process that still runs (an
- * overlapping cron run) is being delivered right now, not lost; one whose process is gone was left in
- * doubt by a crash or a kill. Process ids are reused in time, so a live pid can only delay the report,
- * never cause a second delivery.
+ * Who claimed a notice: `host:pid`, and the one place that tells whether that claimant still runs
+ * (remind and notices settle ask here; a database lock could replace it). A notice claimed or in doubt
+ * by a process that still runs (an overlapping cron run) is being delivered right now, not lost. When
+ * the process is gone (a crash, a kill), its claimed notices were never sent and go to the next run;
+ * its in-doubt ones are reported until settled. Process ids are reused in time, so a live pid can only
+ * delay that, and a claim taken over by mistake still cannot be delivered twice (ledger.ts checks the
+ * run id at every step).
  */
 import os from 'node:os';
 

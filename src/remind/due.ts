@@ -1,21 +1,30 @@
 /**
- * What a run would deliver: the sendable candidates minus what the ledger already holds as sent,
- * skipped or in_doubt. Failed notices are due again (retried while still sendable); in_doubt ones are
- * reported and left alone unless the run retries them.
+ * What a run would deliver: the sendable candidates minus what the ledger holds as sent or skipped and
+ * what a run that still runs holds (claimed or in_doubt). Failed notices are due again while sendable,
+ * and so are the claimed ones of a run that is gone: it never started to send them, so they are
+ * released to this run. In-doubt ones of a gone run may have reached the mail server: they are
+ * reported, whatever their date, until someone settles them, and are due only when the run retries them.
  */
 import type { Kysely } from 'kysely';
 import type { DB } from '../db/schema/index.js';
 import { addDays, addMonths } from '../lib/dates.js';
-import { candidateKey, collectCandidates, type Candidate, type NoRecipient } from './candidates.js';
+import { toLedgerRecord, type NoticeLedgerRecord } from '../notices/service.js';
+import { collectCandidates, type Candidate, type Holder, type NoRecipient } from './candidates.js';
 import { LAST_STAGE_DAYS, noticeKey, type NoticeStatus } from './schedule.js';
 
-/** A sendable notice; `prior` is its ledger status before this run (null, failed, or in_doubt when retried). */
+/** A sendable notice; `prior` is its ledger status before this run (null, failed, claimed, in_doubt). */
 export type DueNotice = Candidate;
+
+/** A notice left in doubt by an earlier run, as the ledger holds it. */
+export interface InDoubtNotice extends NoticeLedgerRecord {
+  /** still sendable today, so --retry-in-doubt would send it again */
+  sendable: boolean;
+}
 
 export interface DuePlan {
   due: DueNotice[];
-  /** sendable but left in doubt by an earlier run that is gone: reported, not sent (unless retried) */
-  inDoubt: DueNotice[];
+  /** left in doubt by an earlier run that is gone, of any date: reported until settled (or retried) */
+  inDoubt: InDoubtNotice[];
   /** claimed by a run that is still running (an overlapping cron run): neither sent nor an error */
   inProgress: DueNotice[];
   noRecipient: NoRecipient[];
@@ -23,20 +32,30 @@ export interface DuePlan {
 
 export interface DueOptions {
   retryInDoubt?: boolean;
-  /** whether the process that claimed a notice (host:pid) is still running; default: assume not */
+  /** whether the process that claimed a notice is still running (claimant.ts); default: assume not */
   isAlive?: (claimant: string) => boolean;
 }
 
 export async function computeDue(db: Kysely<DB>, asOf: string, options: DueOptions = {}): Promise<DuePlan> {
-  const { statuses, claimants } = await loadLedger(db, asOf);
-  const { candidates, noRecipient } = await collectCandidates(db, asOf, { ledger: statuses });
+  const { statuses, holders } = await loadLedger(db, asOf);
+  const { candidates, noRecipient } = await collectCandidates(db, asOf, { ledger: statuses, holders });
   const plan: DuePlan = { due: [], inDoubt: [], inProgress: [], noRecipient };
   const alive = options.isAlive ?? (() => false);
+  const retried = new Set<number>();
+  const sendable = new Set<number>();
   for (const c of candidates) {
-    if (c.prior !== 'in_doubt') plan.due.push(c);
-    else if (alive(claimants.get(candidateKey(c)) ?? '')) plan.inProgress.push(c);
-    else if (options.retryInDoubt) plan.due.push(c);
-    else plan.inDoubt.push(c);
+    const held = c.prior === 'claimed' || c.prior === 'in_doubt';
+    if (held && alive(c.holder?.claimed_by ?? '')) plan.inProgress.push(c);
+    else if (c.prior !== 'in_doubt') plan.due.push(c);
+    else if (!options.retryInDoubt) sendable.add(c.holder!.id);
+    else {
+      plan.due.push(c);
+      retried.add(c.holder!.id);
+    }
+  }
+  for (const r of await loadInDoubt(db)) {
+    if (retried.has(r.id) || alive(r.claimed_by ?? '')) continue;
+    plan.inDoubt.push({ ...toLedgerRecord(r), sendable: sendable.has(r.id) });
   }
   return {
     due: sortNotices(plan.due),
@@ -48,27 +67,32 @@ export async function computeDue(db: Kysely<DB>, asOf: string, options: DueOptio
 
 /**
  * Ledger statuses of every notice that can still be sendable on asOf (due dates after the longest
- * possible window), keyed like the unique index.
+ * possible window), keyed like the unique index, and the holders of those that can be claimed again.
  */
 export async function loadLedger(db: Kysely<DB>, asOf: string) {
   const since = addDays(addMonths(asOf, -7), -LAST_STAGE_DAYS);
   const statuses = new Map<string, NoticeStatus>();
-  const claimants = new Map<string, string>();
+  const holders = new Map<string, Holder>();
   const rows = db
     .selectFrom('notices')
-    .select(['kind', 'subject_id', 'stage', 'cycle', 'status', 'claimed_by'])
+    .select(['id', 'kind', 'subject_id', 'stage', 'cycle', 'status', 'run_id', 'claimed_by'])
     .where('due_date', '>=', since)
     .stream();
   for await (const r of rows) {
     const key = noticeKey(r.kind, r.subject_id, r.stage, r.cycle);
     statuses.set(key, r.status as NoticeStatus);
-    if (r.status === 'in_doubt' && r.claimed_by !== null) claimants.set(key, r.claimed_by);
+    if (r.status !== 'sent' && r.status !== 'skipped') holders.set(key, { id: r.id, run_id: r.run_id, claimed_by: r.claimed_by });
   }
-  return { statuses, claimants };
+  return { statuses, holders };
+}
+
+/** Every in-doubt notice, whatever its date: none may be forgotten until it is settled. */
+function loadInDoubt(db: Kysely<DB>) {
+  return db.selectFrom('notices').selectAll().where('status', '=', 'in_doubt').orderBy('id').execute();
 }
 
 interface SortKey {
-  recipient_email?: string;
+  recipient_email?: string | null;
   recipient?: { email: string };
   kind: string;
   stage: string;

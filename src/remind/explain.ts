@@ -20,7 +20,7 @@ export interface StageState {
   due_date: string;
   /** first day the stage is no longer sendable */
   sendable_until: string;
-  /** sent | skipped | failed | in_doubt | due | not yet due | missed | not eligible */
+  /** sent | skipped | failed | claimed | in_doubt | due | not yet due | missed | not eligible */
   state: string;
   at: string | null;
   reason: string | null;

@@ -1,8 +1,12 @@
 /**
  * Writes to the notices ledger. Exactly-once rests on the unique (kind, subject_id, stage, cycle)
- * index: a run claims a notice by inserting its row (or by moving a failed row back to in_doubt) inside
- * a short write transaction, before any SMTP traffic. A notice another run already claimed yields no
- * row here, so it is not delivered twice. The caller owns the transactions.
+ * index and on compare-and-set updates: a run claims a notice by inserting its row, or by taking over a
+ * row that is failed, claimed by a run that is gone, or in doubt and retried, only if that row still has
+ * the status and run id this run read. A notice another run took first yields no row here, so it is
+ * not delivered twice. The caller owns the transactions.
+ *
+ * Life cycle of a sent notice: claimed (before any SMTP traffic) -> in_doubt (just before its digest's
+ * data goes to the server) -> sent, failed, or still in_doubt when no answer came.
  */
 import type { Kysely } from 'kysely';
 import type { DB } from '../db/schema/index.js';
@@ -19,8 +23,8 @@ export interface Claimed extends DueNotice {
 const BATCH = 200;
 
 export interface ClaimOptions {
-  /** in_doubt before an SMTP delivery; sent for --mark-sent */
-  status: 'in_doubt' | 'sent';
+  /** claimed before an SMTP delivery; sent for --mark-sent */
+  status: 'claimed' | 'sent';
   runId: string;
   /** host:pid of this process */
   claimant?: string;
@@ -53,17 +57,15 @@ export async function claimNotices(db: Kysely<DB>, op: Op, notices: DueNotice[],
         status: options.status,
         run_id: options.runId,
         claimed_by: options.claimant ?? null,
-        attempts: eb('attempts', '+', 1),
+        attempts: eb('attempts', '+', options.status === 'sent' ? 1 : 0),
         updated_at: op.now,
         sent_at: options.status === 'sent' ? op.now : null,
         recipient_login: n.recipient.login,
         recipient_email: n.recipient.email,
       }))
-      .where('kind', '=', n.kind)
-      .where('subject_id', '=', n.subject_id)
-      .where('stage', '=', n.stage)
-      .where('cycle', '=', n.cycle)
+      .where('id', '=', n.holder!.id)
       .where('status', '=', n.prior!)
+      .where('run_id', '=', n.holder!.run_id)
       .returning(['id'])
       .executeTakeFirst();
     if (r) claimed.push({ ...n, ledger_id: r.id });
@@ -108,19 +110,45 @@ function row(n: DueNotice, op: Op, status: NoticeStatus, runId: string, stage: s
     subscription_external_id: n.sub.external_id,
     contact_email: n.contact_email,
     run_id: runId,
-    attempts: status === 'skipped' ? 0 : 1,
+    // an attempt is a delivery started (in_doubt) or recorded (sent); a claim is not one yet
+    attempts: status === 'sent' ? 1 : 0,
     created_at: op.now,
     updated_at: op.now,
     sent_at: status === 'sent' ? op.now : null,
   };
 }
 
+/**
+ * Just before a digest goes out: re-checks its notices against the current data (a renewal or a removed
+ * seat since the claim gives the claim back), and marks the others in_doubt, since from now on their
+ * data may reach the server. Returns those, the notices the digest may carry.
+ */
+export async function startDelivery(db: Kysely<DB>, asOf: string, now: string, runId: string, group: Claimed[]): Promise<Claimed[]> {
+  const still = await stillSendable(db, asOf, group);
+  await releaseClaims(db, now, runId, group.filter((n) => !still.has(candidateKey(n))));
+  const live = group.filter((n) => still.has(candidateKey(n)));
+  const marked = new Set<number>();
+  for (let i = 0; i < live.length; i += BATCH) {
+    const rows = await db
+      .updateTable('notices')
+      .set((eb) => ({ status: 'in_doubt', attempts: eb('attempts', '+', 1), updated_at: now }))
+      .where('id', 'in', live.slice(i, i + BATCH).map((n) => n.ledger_id))
+      .where('status', '=', 'claimed')
+      .where('run_id', '=', runId)
+      .returning('id')
+      .execute();
+    for (const r of rows) marked.add(r.id);
+  }
+  return live.filter((n) => marked.has(n.ledger_id));
+}
+
 /** The outcome of a delivery: sent (the server accepted it), failed (it did not), in_doubt (unknown). */
 export async function settleNotices(
   db: Kysely<DB>,
   now: string,
+  runId: string,
   ids: number[],
-  status: Exclude<NoticeStatus, 'skipped'>,
+  status: 'sent' | 'failed' | 'in_doubt',
   reason: string | null,
 ): Promise<void> {
   for (let i = 0; i < ids.length; i += BATCH) {
@@ -128,17 +156,29 @@ export async function settleNotices(
       .updateTable('notices')
       .set({ status, reason, updated_at: now, sent_at: status === 'sent' ? now : null })
       .where('id', 'in', ids.slice(i, i + BATCH))
+      .where('status', '=', 'in_doubt')
+      .where('run_id', '=', runId)
       .execute();
   }
 }
 
 /**
  * Gives back claims that became ineligible between the claim and the delivery (a renewal recorded
- * meanwhile, a seat removed): a never-recorded notice loses its row, a retried one gets its old status.
+ * meanwhile, a seat removed): a never-recorded notice loses its row, a taken-over one gets back its
+ * status and holder.
  */
-export async function releaseClaims(db: Kysely<DB>, now: string, notices: Claimed[]): Promise<void> {
+async function releaseClaims(db: Kysely<DB>, now: string, runId: string, notices: Claimed[]): Promise<void> {
   for (const n of notices) {
-    if (n.prior === null) await db.deleteFrom('notices').where('id', '=', n.ledger_id).execute();
-    else await db.updateTable('notices').set({ status: n.prior, updated_at: now }).where('id', '=', n.ledger_id).execute();
+    if (n.prior === null) {
+      await db.deleteFrom('notices').where('id', '=', n.ledger_id).where('status', '=', 'claimed').where('run_id', '=', runId).execute();
+    } else {
+      await db
+        .updateTable('notices')
+        .set({ status: n.prior, run_id: n.holder!.run_id, claimed_by: n.holder!.claimed_by, updated_at: now })
+        .where('id', '=', n.ledger_id)
+        .where('status', '=', 'claimed')
+        .where('run_id', '=', runId)
+        .execute();
+    }
   }
 }

@@ -14,16 +14,17 @@ function what(n: { kind: string; stage: string; subscription_external_id: string
 export function errorLines(r: RunResult): string[] {
   const lines = r.no_recipient.map((n: NoRecipient) => `error: no recipient for ${what(n)}: ${n.reason}`);
   for (const n of r.in_doubt_earlier) {
+    const retry = n.sendable ? ' (or rerun with --retry-in-doubt to send it again)' : '';
     lines.push(
-      `error: in doubt since an earlier run, not sent again: ${what(n)} to ${n.recipient_email}; ` +
-        'check with the recipient, then rerun with --retry-in-doubt to send it (or with --mark-sent --retry-in-doubt to record it as sent)',
+      `error: in doubt since an earlier run, not sent again: ${what(n)} to ${n.recipient_email} (notice ${n.id}); ` +
+        `check the mail server's log, then record what happened: acctmgr notices settle ${n.id} --as sent|unsent${retry}`,
     );
   }
   for (const n of r.notices.filter((x: NoticeRecord) => x.status === 'failed')) {
     lines.push(`error: failed: ${what(n)} to ${n.recipient_email}: ${n.reason}`);
   }
   for (const n of r.notices.filter((x: NoticeRecord) => x.status === 'in_doubt')) {
-    lines.push(`error: in doubt: ${what(n)} to ${n.recipient_email}: ${n.reason}; not resent by later runs unless --retry-in-doubt`);
+    lines.push(`error: in doubt: ${what(n)} to ${n.recipient_email}: ${n.reason}; reported by every run until settled with acctmgr notices settle`);
   }
   return lines;
 }

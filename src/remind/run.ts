@@ -1,8 +1,9 @@
 /**
  * One `acctmgr remind` run: preview (records nothing), --mark-sent (records the due notices as
- * delivered) or --send (claims them in a short transaction, then emails one digest per recipient and
- * settles each notice as sent, failed or in_doubt). The caller passes `tx`, which runs a function in a
- * write transaction; every write here goes through it.
+ * delivered) or --send (claims them in a short transaction, then emails one digest per recipient: its
+ * notices become in_doubt just before the message goes out, then sent, failed or, without an answer,
+ * stay in_doubt). The caller passes `tx`, which runs a function in a write transaction; every write
+ * here goes through it.
  */
 import { randomBytes } from 'node:crypto';
 import type { Kysely } from 'kysely';
@@ -10,10 +11,10 @@ import { audit } from '../audit/audit.js';
 import type { DB } from '../db/schema/index.js';
 import { nowTimestamp } from '../lib/dates.js';
 import type { Op } from '../op.js';
-import { candidateKey, type NoRecipient } from './candidates.js';
+import type { NoRecipient } from './candidates.js';
 import { composeDigest } from './digest.js';
-import { computeDue, sortNotices, type DueNotice } from './due.js';
-import { claimNotices, releaseClaims, settleNotices, stillSendable, type Claimed } from './ledger.js';
+import { computeDue, sortNotices, type DueNotice, type InDoubtNotice } from './due.js';
+import { claimNotices, settleNotices, startDelivery, type Claimed } from './ledger.js';
 import { deliver, type MailConfig } from './mailer.js';
 import { loadTemplates, type Templates } from './templates.js';
 
@@ -58,8 +59,8 @@ export interface RunResult {
   mode: RunMode;
   run_id: string | null;
   notices: NoticeRecord[];
-  /** left in doubt by an earlier run and not retried */
-  in_doubt_earlier: NoticeRecord[];
+  /** left in doubt by an earlier run and not retried, of any date (until settled) */
+  in_doubt_earlier: InDoubtNotice[];
   /** claimed by another run that is still delivering them */
   in_progress: NoticeRecord[];
   no_recipient: NoRecipient[];
@@ -96,8 +97,8 @@ export async function runRemind(db: Kysely<DB>, op: Op, options: RunOptions): Pr
     mode: options.mode,
     run_id: null,
     notices: [],
-    in_doubt_earlier: plan.inDoubt.map((n) => toNoticeRecord(n, 'in_doubt')),
-    in_progress: plan.inProgress.map((n) => toNoticeRecord(n, 'in_doubt')),
+    in_doubt_earlier: plan.inDoubt,
+    in_progress: plan.inProgress.map((n) => toNoticeRecord(n, n.prior!)),
     no_recipient: plan.noRecipient,
     emails: 0,
   };
@@ -107,13 +108,13 @@ export async function runRemind(db: Kysely<DB>, op: Op, options: RunOptions): Pr
   }
   const runId = `${op.now}-${randomBytes(4).toString('hex')}`;
   result.run_id = runId;
-  const status = options.mode === 'send' ? 'in_doubt' : 'sent';
+  const status = options.mode === 'send' ? 'claimed' : 'sent';
   const claimed = await options.tx((trx) => claimNotices(trx, op, plan.due, { status, runId, claimant: options.claimant }));
   if (options.mode === 'mark-sent') {
     result.notices = sortNotices(claimed).map((n) => toNoticeRecord(n, 'sent'));
   } else {
     for (const group of byRecipient(claimed)) {
-      const settled = await deliverGroup(db, op, options, templates!, group);
+      const settled = await deliverGroup(op, runId, options, templates!, group);
       if (settled.emailed) result.emails++;
       result.notices.push(...settled.records);
     }
@@ -134,21 +135,15 @@ function byRecipient(claimed: Claimed[]): Claimed[][] {
   return [...groups.values()];
 }
 
-/**
- * Re-checks the recipient's notices at the moment of sending (a renewal or a removed seat since the
- * claim gives the claim back), sends one digest and settles every notice in it.
- */
-async function deliverGroup(db: Kysely<DB>, op: Op, options: RunOptions, templates: Templates, group: Claimed[]) {
-  const still = await stillSendable(db, op.asOf, group);
-  const gone = group.filter((n) => !still.has(candidateKey(n)));
-  if (gone.length > 0) await options.tx((trx) => releaseClaims(trx, nowTimestamp(), gone));
-  const live = group.filter((n) => still.has(candidateKey(n)));
+/** Sends one recipient's digest of the notices still sendable and settles every notice in it. */
+async function deliverGroup(op: Op, runId: string, options: RunOptions, templates: Templates, group: Claimed[]) {
+  const live = await options.tx((trx) => startDelivery(trx, op.asOf, nowTimestamp(), runId, group));
   if (live.length === 0) return { emailed: false, records: [] };
   const digest = composeDigest(templates, live[0]!.recipient, live, op.asOf);
   const outcome = await deliver(options.mail!, digest);
   const reason = outcome.status === 'sent' ? null : outcome.reason;
   const ids = live.map((n) => n.ledger_id);
-  await options.tx((trx) => settleNotices(trx, nowTimestamp(), ids, outcome.status, reason));
+  await options.tx((trx) => settleNotices(trx, nowTimestamp(), runId, ids, outcome.status, reason));
   return { emailed: outcome.status !== 'failed', records: live.map((n) => toNoticeRecord(n, outcome.status, reason)) };
 }
 

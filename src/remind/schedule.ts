@@ -10,7 +10,7 @@ import { addDays, addMonths, fromDayNumber, toDayNumber } from '../lib/dates.js'
 export const NOTICE_KINDS = ['renewal', 'dormancy', 'activation'] as const;
 export type NoticeKind = (typeof NOTICE_KINDS)[number];
 
-export const NOTICE_STATUSES = ['in_doubt', 'sent', 'failed', 'skipped'] as const;
+export const NOTICE_STATUSES = ['claimed', 'in_doubt', 'sent', 'failed', 'skipped'] as const;
 export type NoticeStatus = (typeof NOTICE_STATUSES)[number];
 
 /** How long the last stage of a cycle stays sendable. */

@@ -1,9 +1,8 @@
-import { spawn } from 'node:child_process';
 import fs from 'node:fs';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { openDb } from '../../src/db/connection.js';
-import { BIN, ROOT, runCli, runJson } from '../helpers/cli.js';
+import { runCli, runJson } from '../helpers/cli.js';
 import { tempDbPath, tempDir } from '../helpers/db.js';
 import { seeder } from '../helpers/seed-remind.js';
 import { startSmtp, type TestSmtp } from '../helpers/smtp.js';
@@ -146,34 +145,5 @@ describe('acctmgr remind (end to end)', () => {
     expect(refs).toHaveLength(60);
     expect(new Set(refs).size).toBe(60);
     expect(await runJson<unknown[]>(['notices', 'list', '--status', 'sent'], { db })).toHaveLength(60);
-  });
-
-  it('a run killed mid-delivery leaves its notices in_doubt; later runs report and skip them unless --retry-in-doubt', async () => {
-    const db = await seedDb((s) => standard(s, 1));
-    smtp.messages.length = 0;
-    smtp.hang = true;
-    const child = spawn(process.execPath, [BIN, 'remind', '--send'], {
-      cwd: ROOT,
-      env: { ...process.env, ...mailEnv(), ACCTMGR_DB: db, ACCTMGR_TODAY: '2026-11-25', NO_COLOR: '1' },
-      stdio: 'ignore',
-    });
-    const exited = new Promise((resolve) => child.on('close', resolve));
-    await new Promise<void>((resolve) => (smtp.onMessage = () => resolve()));
-    child.kill('SIGKILL');
-    await exited;
-    smtp.hang = false;
-    smtp.onMessage = undefined;
-    // every notice was claimed before the first SMTP connection, so all three are in doubt
-    const doubt = await runJson<{ subscription_external_id: string }[]>(['notices', 'list', '--status', 'in_doubt'], { db });
-    expect(doubt.map((d) => d.subscription_external_id).sort()).toEqual(['S-BG-1', 'S-BG-1', 'S-EN-1']);
-    const next = await runCli(['remind', '--send'], { db, env: mailEnv() });
-    expect(next.code).toBe(1);
-    expect(next.stderr.match(/error: in doubt since an earlier run, not sent again/g)).toHaveLength(3);
-    expect(smtp.messages).toHaveLength(0);
-    const retry = await runCli(['remind', '--send', '--retry-in-doubt'], { db, env: mailEnv() });
-    expect(retry.code).toBe(0);
-    expect(smtp.messages.flatMap((m) => m.refs)).toHaveLength(3);
-    expect(await runJson(['notices', 'list', '--status', 'in_doubt'], { db })).toEqual([]);
-    expect(await runJson<unknown[]>(['notices', 'list', '--status', 'sent'], { db })).toHaveLength(3);
   });
 });

@@ -1,6 +1,7 @@
 /**
  * A real SMTP server on 127.0.0.1 for the remind tests: it counts and keeps what it receives, can
- * refuse chosen recipients, and can hang after the message data (to provoke in-doubt deliveries).
+ * refuse chosen recipients, and can hang after the message data (to provoke in-doubt deliveries) or
+ * hold its answer until a gate opens (to act while a message is at the server).
  */
 import { SMTPServer } from 'smtp-server';
 
@@ -22,6 +23,8 @@ export interface TestSmtp {
   reject: Set<string>;
   /** accept the data but never answer it */
   hang: boolean;
+  /** answer the data only once this settles */
+  gate?: Promise<void>;
   /** called when a message's data has arrived, before answering */
   onMessage?: (m: Received) => void;
   close(): Promise<void>;
@@ -56,8 +59,12 @@ export async function startSmtp(): Promise<TestSmtp> {
         const m = parseMessage(raw, session.envelope);
         state.onMessage?.(m);
         if (state.hang) return; // never answer: the client times out after the data
-        state.messages.push(m);
-        callback();
+        const answer = () => {
+          state.messages.push(m);
+          callback();
+        };
+        if (state.gate) void state.gate.then(answer);
+        else answer();
       });
     },
   });

@@ -174,11 +174,12 @@ describe('remind: the ledger', () => {
     await seed.subscription('S-1', { account: school, end_date: '2026-12-09' });
     await seed.subscription('S-2', { account: school, end_date: '2026-12-09' });
     const plan = await computeDue(t.db, AS_OF);
-    await writeTx(t.db, (trx) => claimNotices(trx, testOp(), plan.due, { status: 'in_doubt', runId: 'r1' }));
+    await writeTx(t.db, (trx) => claimNotices(trx, testOp(), plan.due, { status: 'claimed', runId: 'r1' }));
+    await t.db.updateTable('notices').set({ status: 'in_doubt' }).where('status', '=', 'claimed').execute();
     await t.db.updateTable('notices').set({ status: 'failed', reason: 'boom' }).where('subscription_external_id', '=', 'S-2').where('stage', '=', 'renewal-2w').execute();
     const again = await computeDue(t.db, AS_OF);
     expect(again.due.map((n) => [n.sub.external_id, n.prior])).toEqual([['S-2', 'failed']]);
-    expect(again.inDoubt.map((n) => n.sub.external_id)).toEqual(['S-1']);
+    expect(again.inDoubt.map((n) => n.subscription_external_id)).toEqual(['S-1']);
     const retry = await computeDue(t.db, AS_OF, { retryInDoubt: true });
     expect(retry.due.map((n) => n.sub.external_id)).toEqual(['S-1', 'S-2']);
     const marked = await run('mark-sent', AS_OF, { retryInDoubt: true });
@@ -190,11 +191,11 @@ describe('remind: the ledger', () => {
     const old = await seed.subscription('S-1', { account: school, end_date: '2026-12-09' });
     await seed.subscription('S-2', { account: school, end_date: '2026-12-09' });
     const plan = await computeDue(t.db, AS_OF);
-    const first = await writeTx(t.db, (trx) => claimNotices(trx, testOp(), plan.due.slice(1), { status: 'in_doubt', runId: 'a' }));
+    const first = await writeTx(t.db, (trx) => claimNotices(trx, testOp(), plan.due.slice(1), { status: 'claimed', runId: 'a' }));
     expect(first.map((n) => n.sub.external_id)).toEqual(['S-2']);
     // meanwhile S-1 was renewed: the overlapping run's claim re-checks and takes neither notice
     await seed.subscription('S-1-NEXT', { account: school, start_date: '2026-12-10', end_date: '2027-12-09', renewed_from: old });
-    const second = await writeTx(t.db, (trx) => claimNotices(trx, testOp(), plan.due, { status: 'in_doubt', runId: 'b' }));
+    const second = await writeTx(t.db, (trx) => claimNotices(trx, testOp(), plan.due, { status: 'claimed', runId: 'b' }));
     expect(second).toEqual([]);
     await expect(
       t.db.insertInto('notices').values({ kind: 'renewal', subject_id: 2, stage: 'renewal-2w', cycle: '2026-12-09', due_date: '2026-11-25', status: 'sent', account_external_id: 'x', subscription_external_id: 'x', run_id: 'c', created_at: 'x', updated_at: 'x' }).execute(),

@@ -11,7 +11,7 @@ export interface NoticesTable {
   /** the date the schedule counts from: end_date, last login/invitation date, or paid_at */
   cycle: string;
   due_date: string;
-  /** in_doubt | sent | failed | skipped */
+  /** claimed | in_doubt | sent | failed | skipped */
   status: string;
   reason: string | null;
   recipient_login: string | null;

@@ -1,0 +1,174 @@
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { listAudit } from '../../src/audit/audit.js';
+import { checkDatabase } from '../../src/db/maintenance.js';
+import { writeTx } from '../../src/db/tx.js';
+import { NotFoundError, RefusedError } from '../../src/errors.js';
+import { listNotices } from '../../src/notices/service.js';
+import { settleInDoubt } from '../../src/notices/settle.js';
+import { computeDue } from '../../src/remind/due.js';
+import { claimNotices } from '../../src/remind/ledger.js';
+import { runRemind, type RunMode, type RunOptions } from '../../src/remind/run.js';
+import { freshDb, testOp, type TestDb } from '../helpers/db.js';
+import { seeder, type Seeder } from '../helpers/seed-remind.js';
+import { startSmtp, type TestSmtp } from '../helpers/smtp.js';
+
+let t: TestDb;
+let smtp: TestSmtp;
+let seed: Seeder;
+beforeEach(async () => {
+  t = await freshDb();
+  smtp = await startSmtp();
+  seed = seeder(t.db);
+});
+afterEach(async () => {
+  expect(checkDatabase(t.handle).ok).toBe(true);
+  await smtp.close();
+  await t.close();
+});
+
+/** One renewal-2w notice (due 2026-11-25, sendable until 2026-12-09) per manager. */
+async function oneEach(...logins: string[]): Promise<void> {
+  for (const login of logins) {
+    const account = await seed.account(`ACC-${login}`, { manager: await seed.manager(login) });
+    await seed.subscription(`S-${login}`, { account, end_date: '2026-12-09' });
+  }
+}
+
+function run(mode: RunMode, extra: Partial<RunOptions> & { asOf?: string } = {}) {
+  const mail = { smtpUrl: smtp.url, from: 'reminders@vendor.example', timeoutMs: 5000 };
+  return runRemind(t.db, testOp({ asOf: extra.asOf ?? '2026-11-25' }), { mode, mail, tx: (fn) => writeTx(t.db, fn), claimant: 'host:1', ...extra });
+}
+
+/** What a run killed while delivering leaves behind: its notices claimed, then put in doubt. */
+async function leftInDoubt(): Promise<void> {
+  const plan = await computeDue(t.db, '2026-11-25');
+  await writeTx(t.db, (trx) => claimNotices(trx, testOp(), plan.due, { status: 'claimed', runId: 'dead', claimant: 'gone:1' }));
+  await t.db.updateTable('notices').set({ status: 'in_doubt', attempts: 1 }).where('status', '=', 'claimed').execute();
+}
+
+const byStatus = async () => (await listNotices(t.db)).filter((n) => n.status !== 'skipped').map((n) => `${n.recipient_login}:${n.status}`);
+
+describe('remind: claimed, then in doubt only while its digest goes out', () => {
+  it('notices wait as claimed; only the digest at the server is in_doubt', async () => {
+    await oneEach('anna', 'ben', 'cleo');
+    const seen: string[][] = [];
+    smtp.onMessage = () => {
+      const rows = t.handle.sqlite.prepare("select recipient_login, status from notices where status != 'skipped' order by recipient_login").all() as { recipient_login: string; status: string }[];
+      seen.push(rows.map((r) => `${r.recipient_login}:${r.status}`));
+    };
+    const r = await run('send');
+    expect(r.emails).toBe(3);
+    expect(seen).toEqual([
+      ['anna:in_doubt', 'ben:claimed', 'cleo:claimed'],
+      ['anna:sent', 'ben:in_doubt', 'cleo:claimed'],
+      ['anna:sent', 'ben:sent', 'cleo:in_doubt'],
+    ]);
+    expect((await listNotices(t.db, { status: 'sent' })).map((n) => n.attempts)).toEqual([1, 1, 1]);
+  });
+
+  it("a gone run's claimed notices are released to the next run without a flag; a live run's are left to it", async () => {
+    await oneEach('anna', 'ben');
+    const plan = await computeDue(t.db, '2026-11-25');
+    await writeTx(t.db, (trx) => claimNotices(trx, testOp(), plan.due, { status: 'claimed', runId: 'crashed', claimant: 'host:99' }));
+    expect(await listNotices(t.db, { status: 'CLAIMED' })).toHaveLength(2);
+    const meanwhile = await run('send', { isAlive: (c) => c === 'host:99' });
+    expect([meanwhile.notices, meanwhile.in_progress.map((n) => n.status), smtp.messages]).toEqual([[], ['claimed', 'claimed'], []]);
+    const next = await run('send', { isAlive: () => false });
+    expect(next.notices.map((n) => `${n.recipient_login}:${n.status}`)).toEqual(['anna:sent', 'ben:sent']);
+    expect(smtp.messages.map((m) => m.to[0])).toEqual(['anna@vendor.example', 'ben@vendor.example']);
+    expect(await byStatus()).toEqual(['anna:sent', 'ben:sent']);
+  });
+});
+
+describe('remind --retry-in-doubt: the re-claim is a compare-and-set', () => {
+  it('of two runs that read the same in-doubt notices, only one delivers them, even once they are in doubt again', async () => {
+    await oneEach('anna', 'ben');
+    await leftInDoubt();
+    let release!: () => void;
+    smtp.gate = new Promise<void>((resolve) => (release = resolve));
+    const atServer = new Promise<void>((resolve) => (smtp.onMessage = () => resolve()));
+    let bHasRead!: () => void;
+    const bRead = new Promise<void>((resolve) => (bHasRead = resolve));
+    // a claims only once b has read the ledger; b claims while a's first digest is at the server
+    const a = run('send', {
+      retryInDoubt: true,
+      tx: async (fn) => {
+        await bRead;
+        return writeTx(t.db, fn);
+      },
+    });
+    const b = run('send', {
+      retryInDoubt: true,
+      tx: async (fn) => {
+        bHasRead();
+        await atServer;
+        return writeTx(t.db, fn).finally(release);
+      },
+    });
+    const [ra, rb] = await Promise.all([a, b]);
+    expect(ra.notices.map((n) => `${n.recipient_login}:${n.status}`)).toEqual(['anna:sent', 'ben:sent']);
+    expect(rb.notices).toEqual([]);
+    expect(smtp.messages.map((m) => m.to[0])).toEqual(['anna@vendor.example', 'ben@vendor.example']);
+    expect(await byStatus()).toEqual(['anna:sent', 'ben:sent']);
+  });
+});
+
+describe('in-doubt notices are reported until settled', () => {
+  it('after its stage window passes, every run still reports the notice (with its id) until someone settles it', async () => {
+    await oneEach('anna');
+    await leftInDoubt();
+    const id = (await listNotices(t.db, { status: 'in_doubt' }))[0]!.id;
+    const inWindow = await run('preview');
+    expect(inWindow.in_doubt_earlier.map((n) => [n.id, n.sendable])).toEqual([[id, true]]);
+    for (const asOf of ['2026-12-09', '2027-03-01']) {
+      const later = await run('send', { asOf });
+      expect(later.in_doubt_earlier.map((n) => [n.id, n.stage, n.sendable])).toEqual([[id, 'renewal-2w', false]]);
+    }
+    const [settled] = await writeTx(t.db, (trx) => settleInDoubt(trx, testOp({ actor: 'maria', now: '2027-03-02T08:00:00Z' }), [id], 'unsent'));
+    expect(settled).toMatchObject({ id, status: 'failed', reason: 'settled as unsent by maria', sent_at: null, updated_at: '2027-03-02T08:00:00Z' });
+    const after = await run('send', { asOf: '2027-03-02' });
+    expect(after.in_doubt_earlier).toEqual([]);
+    // its window is over: a failed notice is not retried, and nothing else of it goes out
+    expect(after.notices.filter((n) => n.stage === 'renewal-2w')).toEqual([]);
+  });
+
+  it('unsent: failed, and retried while its window lasts; sent: recorded delivered, never resent', async () => {
+    await oneEach('anna', 'ben');
+    await leftInDoubt();
+    const [anna, ben] = await listNotices(t.db, { status: 'in_doubt' });
+    await writeTx(t.db, (trx) => settleInDoubt(trx, testOp(), [anna!.id], 'unsent'));
+    await writeTx(t.db, (trx) => settleInDoubt(trx, testOp({ now: '2026-11-25T10:00:00Z' }), [ben!.id], 'sent'));
+    expect((await listNotices(t.db, { recipient: 'ben' })).find((n) => n.id === ben!.id)).toMatchObject({ status: 'sent', sent_at: '2026-11-25T10:00:00Z', reason: 'settled as sent by tester' });
+    const r = await run('send');
+    expect([r.notices.map((n) => `${n.recipient_login}:${n.status}`), r.in_doubt_earlier]).toEqual([['anna:sent'], []]);
+    expect(smtp.messages.map((m) => m.to[0])).toEqual(['anna@vendor.example']);
+  });
+
+  it('all or nothing: an id not in doubt, unknown, or held by a run that still runs changes nothing', async () => {
+    await oneEach('anna', 'ben');
+    await leftInDoubt();
+    const [anna, ben] = await listNotices(t.db, { status: 'in_doubt' });
+    await t.db.updateTable('notices').set({ status: 'sent' }).where('id', '=', ben!.id).execute();
+    const before = await listNotices(t.db);
+    const settle = (ids: number[], isAlive?: (c: string) => boolean) => writeTx(t.db, (trx) => settleInDoubt(trx, testOp(), ids, 'sent', { isAlive }));
+    const notInDoubt = await settle([anna!.id, ben!.id]).catch((e: unknown) => e);
+    expect(notInDoubt).toBeInstanceOf(RefusedError);
+    expect((notInDoubt as Error).message).toBe(`notice ${ben!.id} is sent, not in_doubt: nothing settled`);
+    await expect(settle([anna!.id, 999])).rejects.toBeInstanceOf(NotFoundError);
+    const live = await settle([anna!.id], (c) => c === 'gone:1').catch((e: unknown) => e);
+    expect((live as Error).message).toBe(`notice ${anna!.id} is being delivered by run dead (gone:1), which still runs: nothing settled`);
+    expect(await listNotices(t.db)).toEqual(before);
+    expect(await listAudit(t.db, { entity: 'notice' })).toEqual([]);
+  });
+
+  it('is audited per notice, entity notice, with the ledger record before and after', async () => {
+    await oneEach('anna');
+    await leftInDoubt();
+    const [n] = await listNotices(t.db, { status: 'in_doubt' });
+    await writeTx(t.db, (trx) => settleInDoubt(trx, testOp({ actor: 'maria' }), [n!.id, n!.id], 'sent'));
+    const rows = await listAudit(t.db, { entity: 'notice' });
+    expect(rows.map((r) => [r.actor, r.action, r.key])).toEqual([['maria', 'settle', String(n!.id)]]);
+    expect(rows[0]!.before).toMatchObject({ id: n!.id, status: 'in_doubt', reason: null });
+    expect(rows[0]!.after).toMatchObject({ id: n!.id, status: 'sent', reason: 'settled as sent by maria' });
+  });
+});
