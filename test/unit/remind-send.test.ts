@@ -1,6 +1,7 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { checkDatabase } from '../../src/db/maintenance.js';
 import { writeTx } from '../../src/db/tx.js';
 import { InvalidDataError } from '../../src/errors.js';
 import { listNotices } from '../../src/notices/service.js';
@@ -23,6 +24,7 @@ beforeEach(async () => {
   ben = await seed.manager('ben');
 });
 afterEach(async () => {
+  expect(checkDatabase(t.handle).ok).toBe(true);
   await smtp.close();
   await t.close();
 });

@@ -1,4 +1,5 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { checkDatabase } from '../../src/db/maintenance.js';
 import { writeTx } from '../../src/db/tx.js';
 import { computeDue } from '../../src/remind/due.js';
 import { claimNotices } from '../../src/remind/ledger.js';
@@ -17,6 +18,7 @@ beforeEach(async () => {
   school = await seed.account('SCH-1', { manager: anna });
 });
 afterEach(async () => {
+  expect(checkDatabase(t.handle).ok).toBe(true);
   await t.close();
 });
 
