@@ -63,7 +63,7 @@ export class Session {
     return { actor: this.actor, asOf: this.asOf, today: this.today, now: nowTimestamp() };
   }
 
-  async open(options?: { migrate?: boolean }): Promise<DbHandle> {
+  async open(options?: OpenOptions): Promise<DbHandle> {
     if (!this.handle) {
       const { openDb, resolveDbPath } = await import('../db/connection.js');
       this.handle = await openDb(resolveDbPath(this.opts.db, this.io.env), options);
