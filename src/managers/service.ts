@@ -150,13 +150,20 @@ export async function showManager(db: Kysely<DB>, op: Op, login: string): Promis
   };
 }
 
-export async function setPassword(db: Kysely<DB>, op: Op, login: string, password: string): Promise<void> {
+/** Hashes and stores the password (in the current hash form, whatever the old one was); the record after. */
+export async function setPassword(db: Kysely<DB>, op: Op, login: string, password: string): Promise<ManagerRecord> {
   const row = await getManager(db, login);
   if (password.length < MIN_PASSWORD_LENGTH) {
     throw new RefusedError(`password too short: at least ${MIN_PASSWORD_LENGTH} characters`);
   }
   const hash = await hashPassword(password);
-  await db.updateTable('managers').set({ password_hash: hash, updated_at: op.now }).where('id', '=', row.id).execute();
+  const updated = await db
+    .updateTable('managers')
+    .set({ password_hash: hash, updated_at: op.now })
+    .where('id', '=', row.id)
+    .returningAll()
+    .executeTakeFirstOrThrow();
   // the audit row records that it changed, never the hash or the password
   await audit(db, op, { action: 'set-password', entity: 'manager', key: row.login });
+  return toManagerRecord(updated);
 }
