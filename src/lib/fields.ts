@@ -172,11 +172,15 @@ export function coerceAll(
 
 /**
  * What the command line can check without the database (exit 2 when it fails): an integer must look
- * like one, a date must have the YYYY-MM-DD shape. Everything else is the service's business (exit 1).
+ * like one, a date must have the YYYY-MM-DD shape. An empty value is no shape: it clears an optional
+ * field on `edit`, and the service refuses it for a required one. Everything else is the service's
+ * business (exit 1).
  */
 export function shapeError(spec: FieldSpec, raw: string): string | undefined {
-  if (spec.type === 'int' && !INT_RE.test(raw.trim())) return `"${raw}" is not a whole number`;
-  if (spec.type === 'date' && !hasDateShape(raw.trim())) return `"${raw}" is not a date in the form YYYY-MM-DD`;
+  const text = raw.trim();
+  if (text === '') return undefined;
+  if (spec.type === 'int' && !INT_RE.test(text)) return `"${raw}" is not a whole number`;
+  if (spec.type === 'date' && !hasDateShape(text)) return `"${raw}" is not a date in the form YYYY-MM-DD`;
   return undefined;
 }
 
