@@ -8,9 +8,11 @@ import { audit } from '../audit/audit.js';
 import type { DB } from '../db/schema/index.js';
 import type { ManagerRow } from '../db/schema/managers.js';
 import { ConflictError, RefusedError, invalid } from '../errors.js';
-import { checkFields, requirePresent } from '../lib/checks.js';
+import { checkFields, checkFilter, requirePresent } from '../lib/checks.js';
 import type { Op } from '../op.js';
 import { MANAGER_FIELDS } from './fields.js';
+
+const fieldSpec = (name: string) => MANAGER_FIELDS.find((f) => f.name === name)!;
 import { hashPassword, MIN_PASSWORD_LENGTH } from './password.js';
 import { currentLeave, managersOnLeave } from './leave.js';
 import { getManager } from './lookup.js';
@@ -112,12 +114,13 @@ export interface ManagerFilter {
 }
 
 export async function listManagers(db: Kysely<DB>, op: Op, f: ManagerFilter = {}): Promise<ManagerRecord[]> {
+  const status = checkFilter(fieldSpec('status'), f.status);
   let q = db.selectFrom('managers').selectAll().orderBy('login');
   if (f.region) q = q.where('region', '=', f.region);
   const rows = await q.execute();
   const onLeave = await managersOnLeave(db, op.asOf);
   const records = rows.map((r) => displayed(r, onLeave.has(r.id)));
-  return f.status ? records.filter((r) => r.status === f.status!.toLowerCase()) : records;
+  return status ? records.filter((r) => r.status === status) : records;
 }
 
 /** The stored status, except that an active manager whom a leave covers on the as-of date shows on_leave. */
