@@ -39,6 +39,8 @@ const HAZARDS: Record<number, string> = {
   2999: 'A7,"Smith, ""Jo""\nsecond line",quoted@school7.example,teacher,,,,',
   3000: 'A8,Nul\0Name,nul@school8.example,,,,,',
   3001: 'A9,Extra,extra@school9.example,,,,,,surplus',
+  3002: 'A9,Short,short@school9.example',
+  3005: 'A9,Padded,padded@school9.example,,,,,,,',
   4000: 'A10,P0,p0@school10.example,teacher,true,active,,',
   4001: 'A10,P1,p1@school10.example,teacher,true,active,,',
   4002: 'A10,P2,p2@school10.example,teacher,true,active,,',
@@ -106,7 +108,8 @@ describe('a large contacts import in a reader thread', () => {
       `${file}:1502: account_external_id: "NOPE": no account with this external_id (in the database or the accounts imported with it)`,
       `${file}:1503: email: "not-an-email": is not a valid email address`,
       `${file}:3003: name: "Nul\\u0000Name": contains a NUL character (is this a UTF-16 or binary file? see --encoding)`,
-      `${file}:3004: (cell 9): "surplus": is beyond the last column (the header has 8 columns)`,
+      `${file}:3004: expected 8 fields, got 9`,
+      `${file}:3005: expected 8 fields, got 3`,
       `${file}:4008: is_primary: "yes": account A10 already has 5 primary contacts (the limit is 5)`,
       `${file}:5003: invited_at: "25.01.2026": must be a date in the form YYYY-MM-DD (for DD.MM.YYYY dates use --date-format DD.MM.YYYY)`,
       `${file}:6003: email: "TEACHER12@school12.example": duplicates line 14 (same account_external_id + email)`,
@@ -127,8 +130,8 @@ describe('a large contacts import in a reader thread', () => {
       return rest;
     };
     expect(summary(threaded.r)).toEqual(summary(single.r));
-    // 30,000 rows: 9 rejected, A14 updated, A15 unchanged
-    expect(summary(threaded.r)).toMatchObject({ inserted: ROWS - 11, updated: 1, unchanged: 1, rejected: 9 });
+    // 30,000 rows: 10 rejected, A14 updated, A15 unchanged
+    expect(summary(threaded.r)).toMatchObject({ inserted: ROWS - 12, updated: 1, unchanged: 1, rejected: 10 });
     expect(fs.readFileSync(rejects('threaded'), 'utf8')).toBe(fs.readFileSync(rejects('single'), 'utf8'));
     expect(fs.readFileSync(rejects('threaded'), 'utf8').split('\n')[3]).toBe('NOPE,X,x@nope.example,,,,,,account_external_id: no account with this external_id (in the database or the accounts imported with it)');
     expect(threaded.contacts).toBe(single.contacts);
