@@ -7,7 +7,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import Database from 'better-sqlite3';
 import { describe, expect, it } from 'vitest';
-import { onTerminal, runCli, type CliResult } from '../helpers/cli.js';
+import { expectDbClean, onTerminal, runCli, type CliResult } from '../helpers/cli.js';
 import { tempDbPath, tempDir } from '../helpers/db.js';
 
 const HEADER = 'account_external_id,name,email,role,is_primary,status,invited_at,last_login_at';
@@ -115,6 +115,7 @@ describe('a large contacts import in a reader thread', () => {
       `${file}:6003: email: "TEACHER12@school12.example": duplicates line 14 (same account_external_id + email)`,
     ]);
     for (const side of [threaded, single]) expect((await runCli(['export', 'contacts'], { db: side.copy })).stdout).toBe(before);
+    for (const side of [threaded, single]) await expectDbClean(side.copy);
   });
 
   it('--skip-invalid: the same rows imported, the same rejects file, the same counts', async () => {
@@ -140,7 +141,7 @@ describe('a large contacts import in a reader thread', () => {
     expect(threaded.contacts).toContain('A7,"Smith, ""Jo""\nsecond line",quoted@school7.example,teacher,false,invited,,');
     // status empty: active, as it has logged in (as `contacts add` decides)
     expect(threaded.contacts).toContain('A0,Teacher 0,teacher0@school0.example,teacher,false,active,2026-01-02,2026-03-01T08:30:00Z');
-    for (const side of [threaded, single]) expect((await runCli(['db', 'check'], { db: side.copy })).code).toBe(0);
+    for (const side of [threaded, single]) await expectDbClean(side.copy);
   });
 
   it('maps columns in any order, renamed (--map) or ignored (--ignore-unknown), as the single-thread path does', async () => {
@@ -155,6 +156,7 @@ describe('a large contacts import in a reader thread', () => {
     for (const side of [threaded, single]) expect(side.r.code).toBe(0);
     expect(threaded.contacts).toBe(single.contacts);
     expect(threaded.contacts).toContain('A5,Teacher 5,teacher5@school5.example,director,false,invited,,');
+    for (const side of [threaded, single]) await expectDbClean(side.copy);
   });
 
   it('shows a progress bar (rows, rows/s, ETA) on a terminal for a file over 8 MB, and none when piped', async () => {
@@ -172,6 +174,7 @@ describe('a large contacts import in a reader thread', () => {
     const piped = await runCli(['import', 'contacts', file, '--on-existing', 'skip'], { db });
     expect(piped.code).toBe(0);
     expect(piped.stderr).not.toContain('importing [');
+    await expectDbClean(db);
   });
 
   it('refuses bad UTF-8 and an unterminated quote met by the reader thread, naming the line', async () => {
@@ -192,6 +195,7 @@ describe('a large contacts import in a reader thread', () => {
     const check = new Database(db);
     expect(check.pragma('journal_mode', { simple: true })).toBe('wal');
     check.close();
+    await expectDbClean(db);
   });
 
   it('keeps WAL when another connection has the database open, and puts WAL back after a large import', async () => {
@@ -220,5 +224,6 @@ describe('a large contacts import in a reader thread', () => {
     } finally {
       after.close();
     }
+    await expectDbClean(db);
   });
 });
