@@ -87,12 +87,22 @@ export function addDays(date: string, days: number): string {
 
 /** Calendar months; a day past the target month's end clamps to it (08-31 + 6 months → 02-28). */
 export function addMonths(date: string, months: number): string {
+  return addMonthsThenDays(date, months, 0);
+}
+
+/**
+ * date + months (clamped as addMonths does), then + days; only the result must lie in the range, so
+ * 9999-01-01 + 12 months − 1 day is 9999-12-31.
+ */
+export function addMonthsThenDays(date: string, months: number, days: number): string {
   const [y, m, d] = parts(date);
   const total = y * 12 + (m - 1) + months;
   const ny = Math.floor(total / 12);
   const nm = (total % 12) + 1;
-  if (ny < MIN_YEAR || ny > MAX_YEAR) throw new DateRangeError(date, ny > MAX_YEAR);
-  return fmt(ny, nm, Math.min(d, daysInMonth(ny, nm)));
+  // one year of slack either side for the days; Date.UTC would also read the years 0-99 as 1900-1999
+  if (ny < MIN_YEAR - 1 || ny > MAX_YEAR + 1) throw new DateRangeError(date, ny > MAX_YEAR);
+  const day = Date.UTC(ny, nm - 1, Math.min(d, daysInMonth(ny, nm))) / MS_PER_DAY;
+  return fromDayNumber(day + days, date);
 }
 
 /**

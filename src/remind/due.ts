@@ -5,7 +5,7 @@
  */
 import type { Kysely } from 'kysely';
 import type { DB } from '../db/schema/index.js';
-import { addDays, addMonths, boundDate } from '../lib/dates.js';
+import { addMonthsThenDays, boundDate } from '../lib/dates.js';
 import { candidateKey, collectCandidates, type Candidate, type NoRecipient } from './candidates.js';
 import { LAST_STAGE_DAYS, noticeKey, type NoticeStatus } from './schedule.js';
 
@@ -51,7 +51,7 @@ export async function computeDue(db: Kysely<DB>, asOf: string, options: DueOptio
  * possible window), keyed like the unique index.
  */
 export async function loadLedger(db: Kysely<DB>, asOf: string) {
-  const since = boundDate(() => addDays(addMonths(asOf, -7), -LAST_STAGE_DAYS));
+  const since = boundDate(() => addMonthsThenDays(asOf, -7, -LAST_STAGE_DAYS));
   const statuses = new Map<string, NoticeStatus>();
   const claimants = new Map<string, string>();
   const rows = db

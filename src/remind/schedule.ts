@@ -5,7 +5,7 @@
  * stage of a cycle is sendable, and a run after missed days still sends the current stage, never a
  * stale one.
  */
-import { addDays, addMonths, boundDate, DateRangeError, fromDayNumber, toDayNumber } from '../lib/dates.js';
+import { addDays, addMonths, addMonthsThenDays, boundDate, DateRangeError, fromDayNumber, toDayNumber } from '../lib/dates.js';
 
 export const NOTICE_KINDS = ['renewal', 'dormancy', 'activation'] as const;
 export type NoticeKind = (typeof NOTICE_KINDS)[number];
@@ -139,9 +139,9 @@ export function sendableStage(kind: NoticeKind, base: string, asOfDay: number): 
 export function baseBounds(kind: NoticeKind, asOf: string): { lo: string; hi: string } {
   switch (kind) {
     case 'renewal':
-      return { lo: boundDate(() => addDays(addMonths(asOf, -6), -(LAST_STAGE_DAYS + 4))), hi: boundDate(() => addDays(asOf, 42)) };
+      return { lo: boundDate(() => addMonthsThenDays(asOf, -6, -(LAST_STAGE_DAYS + 4))), hi: boundDate(() => addDays(asOf, 42)) };
     case 'dormancy':
-      return { lo: boundDate(() => addDays(addMonths(asOf, -6), -(LAST_STAGE_DAYS + 4))), hi: boundDate(() => addDays(addMonths(asOf, -3), 4)) };
+      return { lo: boundDate(() => addMonthsThenDays(asOf, -6, -(LAST_STAGE_DAYS + 4))), hi: boundDate(() => addMonthsThenDays(asOf, -3, 4)) };
     case 'activation':
       return { lo: boundDate(() => addDays(asOf, -LAST_STAGE_DAYS)), hi: asOf };
   }

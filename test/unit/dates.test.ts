@@ -3,6 +3,7 @@ import { InvalidDataError } from '../../src/errors.js';
 import {
   addDays,
   addMonths,
+  addMonthsThenDays,
   boundDate,
   dateRule,
   deriveDate,
@@ -96,6 +97,9 @@ describe('the date range 1900-01-01..9999-12-31', () => {
 
   it('makes arithmetic that leaves it an invalid-data error, named by deriveDate, clamped by boundDate', () => {
     expect(addDays('9999-12-30', 1)).toBe('9999-12-31');
+    expect(addMonthsThenDays('9999-01-01', 12, -1)).toBe('9999-12-31'); // only the result must fit
+    expect(addMonthsThenDays('1900-02-15', -2, 50)).toBe('1900-02-03'); // 1899-12-15 on the way
+    expect(() => addMonthsThenDays('1900-01-01', -1900 * 12, 0)).toThrow(InvalidDataError); // not 1900 again
     expect(() => addDays('9999-12-31', 1)).toThrow(InvalidDataError);
     expect(() => addMonths('9999-06-01', 12)).toThrow(InvalidDataError);
     expect(() => addMonths('1900-03-01', -3)).toThrow(InvalidDataError);
