@@ -73,7 +73,9 @@ describe('sendableStage (the fast path used per row)', () => {
       }
     }
   });
+});
 
+describe('at the ends of the date range', () => {
   it('leaves out stages past 9999-12-31 and keeps its search bounds inside the range', () => {
     expect(dues('renewal', '9999-12-20')).toEqual([
       ['renewal-6w', '9999-11-08', '9999-12-06'],
