@@ -9,11 +9,11 @@ import { InvalidDataError, invalid } from '../errors.js';
 
 const DATE_RE = /^(\d{4})-(\d{2})-(\d{2})$/;
 const MS_PER_DAY = 86_400_000;
-export const MIN_DATE = '1900-01-01';
-export const MAX_DATE = '9999-12-31';
+const MIN_DATE = '1900-01-01';
+const MAX_DATE = '9999-12-31';
 const MIN_YEAR = 1900;
 const MAX_YEAR = 9999;
-export const DATE_RANGE_RULE = `must be between ${MIN_DATE} and ${MAX_DATE}`;
+const DATE_RANGE_RULE = `must be between ${MIN_DATE} and ${MAX_DATE}`;
 
 /**
  * Date arithmetic left the range. Callers that know which value it started from say so with
@@ -71,8 +71,8 @@ export function toDayNumber(date: string): number {
   return Date.UTC(y, m - 1, d) / MS_PER_DAY;
 }
 
-export const MIN_DAY = toDayNumber(MIN_DATE);
-export const MAX_DAY = toDayNumber(MAX_DATE);
+const MIN_DAY = toDayNumber(MIN_DATE);
+const MAX_DAY = toDayNumber(MAX_DATE);
 
 /** The date of a day number; a DateRangeError (naming `from`) outside the range. */
 export function fromDayNumber(n: number, from = ''): string {
@@ -152,7 +152,7 @@ export function normalizeTimestamp(text: string): string | undefined {
   return r.ok ? r.value : undefined;
 }
 
-export const TIMESTAMP_RULE = 'must be a date and time in ISO 8601 form, e.g. 2026-03-01T08:30:00Z';
+const TIMESTAMP_RULE = 'must be a date and time in ISO 8601 form, e.g. 2026-03-01T08:30:00Z';
 
 /** normalizeTimestamp, or the rule the text breaks (the date range has its own). */
 export function parseTimestamp(text: string): { ok: true; value: string } | { ok: false; rule: string } {

@@ -11,8 +11,6 @@ import { ConflictError, RefusedError, invalid } from '../errors.js';
 import { checkFields, checkFilter, requirePresent } from '../lib/checks.js';
 import type { Op } from '../op.js';
 import { MANAGER_FIELDS } from './fields.js';
-
-const fieldSpec = (name: string) => MANAGER_FIELDS.find((f) => f.name === name)!;
 import { hashPassword, MIN_PASSWORD_LENGTH } from './password.js';
 import { currentLeave, managersOnLeave } from './leave.js';
 import { getManager } from './lookup.js';
@@ -107,6 +105,8 @@ export async function editManager(
   await audit(db, op, { action: 'edit', entity: 'manager', key: updated.login, before, after });
   return after;
 }
+
+const fieldSpec = (name: string) => MANAGER_FIELDS.find((f) => f.name === name)!;
 
 export interface ManagerFilter {
   region?: string;

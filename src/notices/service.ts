@@ -4,7 +4,7 @@
 import { sql, type Kysely } from 'kysely';
 import type { DB } from '../db/schema/index.js';
 import type { NoticeRow } from '../db/schema/notices.js';
-import { checkFilter } from '../lib/checks.js';
+import { invalid } from '../errors.js';
 import { NOTICE_STATUSES } from '../remind/schedule.js';
 
 export interface NoticeLedgerRecord {
@@ -58,7 +58,10 @@ export function toLedgerRecord(r: NoticeRow): NoticeLedgerRecord {
 }
 
 export async function listNotices(db: Kysely<DB>, f: NoticeFilter = {}): Promise<NoticeLedgerRecord[]> {
-  const status = checkFilter({ name: 'status', type: 'enum', values: NOTICE_STATUSES }, f.status);
+  const status = f.status?.toLowerCase();
+  if (status !== undefined && !(NOTICE_STATUSES as readonly string[]).includes(status)) {
+    throw invalid('status', f.status, `must be one of ${NOTICE_STATUSES.join(', ')}`);
+  }
   let q = db.selectFrom('notices').selectAll().orderBy('id');
   if (status !== undefined) q = q.where('status', '=', status);
   if (f.since !== undefined) q = q.where('updated_at', '>=', f.since);
