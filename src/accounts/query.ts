@@ -2,9 +2,9 @@
 import { sql, type Kysely } from 'kysely';
 import type { DB } from '../db/schema/index.js';
 import type { Op } from '../op.js';
-import { invalid } from '../errors.js';
+import { checkFilter } from '../lib/checks.js';
 import { getManager } from '../managers/lookup.js';
-import { ACCOUNT_FIELDS, ACCOUNT_STATUSES, ACCOUNT_TYPES } from './fields.js';
+import { ACCOUNT_FIELDS } from './fields.js';
 import { getGroup } from './groups.js';
 import { getAccount } from './lookup.js';
 import { accountQuery, toRecords, type AccountRecord } from './record.js';
@@ -32,21 +32,18 @@ export interface AccountFilter {
   limit?: number;
 }
 
-function checkEnum(field: string, value: string, allowed: readonly string[]): string {
-  const v = value.trim().toLowerCase();
-  if (!allowed.includes(v)) throw invalid(field, value, `must be one of ${allowed.join(', ')}`);
-  return v;
-}
+const fieldSpec = (name: string) => ACCOUNT_FIELDS.find((f) => f.name === name)!;
 
 export async function listAccounts(db: Kysely<DB>, _op: Op, f: AccountFilter = {}): Promise<AccountRecord[]> {
   let q = accountQuery(db);
   if (f.manager !== undefined) q = q.where('a.manager_id', '=', (await getManager(db, f.manager)).id);
   if (f.group !== undefined) q = q.where('a.group_id', '=', (await getGroup(db, f.group)).id);
-  if (f.type !== undefined) q = q.where('a.type', '=', checkEnum('type', f.type, ACCOUNT_TYPES));
-  if (f.status !== undefined) q = q.where('a.status', '=', checkEnum('status', f.status, ACCOUNT_STATUSES));
-  const sort = f.sort ?? 'external_id';
-  if (!ACCOUNT_SORT_KEYS.includes(sort)) throw invalid('sort', sort, `must be one of ${ACCOUNT_SORT_KEYS.join(', ')}`);
-  if (f.limit !== undefined && f.limit < 1) throw invalid('limit', f.limit, 'must be at least 1');
+  const type = checkFilter(fieldSpec('type'), f.type);
+  const status = checkFilter(fieldSpec('status'), f.status);
+  if (type !== undefined) q = q.where('a.type', '=', type);
+  if (status !== undefined) q = q.where('a.status', '=', status);
+  const sort = checkFilter({ name: 'sort', type: 'enum', values: ACCOUNT_SORT_KEYS }, f.sort) ?? 'external_id';
+  checkFilter({ name: 'limit', type: 'int', min: 1 }, f.limit);
   const col = sql.ref(SORT_COLUMN[sort] ?? `a.${sort}`);
   const dir = f.desc ? 'desc' : 'asc';
   // text sorts ignore (ASCII) case; the external id breaks ties so the order is stable

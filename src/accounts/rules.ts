@@ -3,7 +3,7 @@
  * are not stored yet: the tutor rule, parent cycles, and custom field names and values.
  */
 import type { FieldProblem } from '../errors.js';
-import { isValidDate } from '../lib/dates.js';
+import { dateRule } from '../lib/dates.js';
 import { ACCOUNT_FIELDS, type CustomFieldType } from './fields.js';
 
 export const TUTOR_RULE = 'must be empty for a tutor account (a private tutor is both subscriber and user, with no manager)';
@@ -113,9 +113,10 @@ export function coerceCustomValue(type: CustomFieldType, raw: unknown): CustomCo
       return NUMBER_RE.test(text)
         ? { ok: true, value: String(Number(text)) }
         : { ok: false, rule: 'must be a number, e.g. 12 or 12.5' };
-    case 'date':
-      if (!/^\d{4}-\d{2}-\d{2}$/.test(text)) return { ok: false, rule: 'must be a date in the form YYYY-MM-DD' };
-      return isValidDate(text) ? { ok: true, value: text } : { ok: false, rule: 'is not a real calendar date' };
+    case 'date': {
+      const rule = dateRule(text);
+      return rule === undefined ? { ok: true, value: text } : { ok: false, rule };
+    }
     case 'bool': {
       const v = text.toLowerCase();
       if (BOOL_TRUE.has(v)) return { ok: true, value: 'true' };

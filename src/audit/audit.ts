@@ -1,10 +1,15 @@
 import type { Kysely } from 'kysely';
 import type { DB } from '../db/schema/index.js';
+import { checkFilter } from '../lib/checks.js';
 import type { Op } from '../op.js';
+
+/** Every entity an audit row can name (`audit --entity` accepts exactly these). */
+export const AUDIT_ENTITIES = ['manager', 'account', 'group', 'field', 'contact', 'product', 'plan', 'price', 'subscription', 'seat', 'import', 'notice', 'notices'] as const;
+export type AuditEntity = (typeof AUDIT_ENTITIES)[number];
 
 export interface AuditEntry {
   action: string;
-  entity: string;
+  entity: AuditEntity;
   key: string;
   before?: unknown;
   after?: unknown;
@@ -46,8 +51,9 @@ export interface AuditFilter {
 }
 
 export async function listAudit(db: Kysely<DB>, f: AuditFilter = {}): Promise<AuditRecord[]> {
+  const entity = checkFilter({ name: 'entity', type: 'enum', values: AUDIT_ENTITIES }, f.entity);
   let q = db.selectFrom('audit_log').selectAll().orderBy('id');
-  if (f.entity) q = q.where('entity', '=', f.entity);
+  if (entity) q = q.where('entity', '=', entity);
   if (f.since) q = q.where('at', '>=', `${f.since}T00:00:00Z`);
   if (f.key) q = q.where('entity_key', '=', f.key);
   if (f.limit) q = q.limit(f.limit);

@@ -23,11 +23,12 @@ export function registerDb(program: Command, io: Io): void {
     .description('list migrations, applied and pending')
     .action(
       act(io, async (s) => {
-        const h = await s.open({ migrate: false });
+        const h = await s.open({ migrate: false, allowNewer: true });
         const { migrationStatus } = await import('../db/migrator.js');
         const rows = await migrationStatus(h.db);
-        await s.list(rows, ['name', 'applied', 'applied_at']);
-        if (!s.opts.json) s.message(`${h.path}: ${rows.filter((r) => !r.applied).length} pending`);
+        await s.list(rows, ['name', 'applied', 'applied_at', 'known']);
+        const newer = rows.filter((r) => !r.known).length;
+        if (!s.opts.json) s.message(`${h.path}: ${rows.filter((r) => !r.applied).length} pending${newer ? `, ${newer} from a newer acctmgr (upgrade acctmgr)` : ''}`);
       }),
     );
 
@@ -37,7 +38,7 @@ export function registerDb(program: Command, io: Io): void {
     .action(
       act(io, async (s, file) => {
         if (fs.existsSync(file!)) await s.confirm(`Overwrite existing file ${file}?`);
-        const h = await s.open();
+        const h = await s.open({ allowNewer: true });
         const { backupTo } = await import('../db/maintenance.js');
         const result = await backupTo(h, file!);
         if (s.opts.json) s.io.out(`${JSON.stringify(result, null, 2)}\n`);
@@ -50,9 +51,8 @@ export function registerDb(program: Command, io: Io): void {
     .description('integrity and foreign-key check; exit 1 if anything is wrong')
     .action(
       act(io, async (s) => {
-        const h = await s.open();
-        const { checkDatabase } = await import('../db/maintenance.js');
-        const report = checkDatabase(h);
+        const { checkFile } = await import('../db/maintenance.js');
+        const report = await checkFile(() => s.open({ migrate: false }));
         if (s.opts.json) s.io.out(`${JSON.stringify(report, null, 2)}\n`);
         else {
           s.io.out(`integrity: ${report.integrity.join('; ')}\n`);

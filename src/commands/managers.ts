@@ -22,8 +22,7 @@ export function registerManagers(program: Command, io: Io): void {
         await addLoop(s, MANAGER_FIELDS, 'manager', async (input) => {
           const record = await s.tx(async (db) => {
             const r = await svc.addManager(db, s.op(), input);
-            if (password !== undefined) await svc.setPassword(db, s.op(), r.login, password);
-            return r;
+            return password === undefined ? r : svc.setPassword(db, s.op(), r.login, password);
           });
           await s.changed(record.login, record);
         });

@@ -5,11 +5,11 @@
 import os from 'node:os';
 import type { Command } from 'commander';
 import type { Kysely } from 'kysely';
-import type { DbHandle } from '../db/connection.js';
+import type { DbHandle, OpenOptions } from '../db/connection.js';
 import type { DB } from '../db/schema/index.js';
 import { invalid, UsageError } from '../errors.js';
 import { colorEnabled, type Io } from '../io.js';
-import { isValidDate, localToday, nowTimestamp } from '../lib/dates.js';
+import { dateRule, localToday, nowTimestamp } from '../lib/dates.js';
 import type { Op } from '../op.js';
 import type { Column, Format, Rec } from '../output/render.js';
 
@@ -34,7 +34,8 @@ export class Session {
   /** The local calendar date; ACCTMGR_TODAY overrides it for every command. */
   get today(): string {
     const t = localToday(this.io.env);
-    if (!isValidDate(t)) throw invalid('ACCTMGR_TODAY', t, 'must be a real calendar date YYYY-MM-DD');
+    const rule = dateRule(t);
+    if (rule !== undefined) throw invalid('ACCTMGR_TODAY', t, rule);
     return t;
   }
 
@@ -42,7 +43,8 @@ export class Session {
   get asOf(): string {
     const a = this.opts.asOf;
     if (a === undefined) return this.today;
-    if (!isValidDate(a)) throw invalid('as_of', a, 'is not a real calendar date');
+    const rule = dateRule(a);
+    if (rule !== undefined) throw invalid('as_of', a, rule);
     return a;
   }
 
@@ -63,7 +65,7 @@ export class Session {
     return { actor: this.actor, asOf: this.asOf, today: this.today, now: nowTimestamp() };
   }
 
-  async open(options?: { migrate?: boolean }): Promise<DbHandle> {
+  async open(options?: OpenOptions): Promise<DbHandle> {
     if (!this.handle) {
       const { openDb, resolveDbPath } = await import('../db/connection.js');
       this.handle = await openDb(resolveDbPath(this.opts.db, this.io.env), options);

@@ -2,8 +2,7 @@
 import { sql, type Kysely } from 'kysely';
 import { getAccount } from '../accounts/lookup.js';
 import type { DB } from '../db/schema/index.js';
-import { invalid } from '../errors.js';
-import { coerce } from '../lib/fields.js';
+import { checkFilter } from '../lib/checks.js';
 import { CONTACT_FIELDS } from './fields.js';
 import { contactsQuery } from './lookup.js';
 import { toContactRecord, type ContactRecord } from './record.js';
@@ -23,9 +22,7 @@ export interface ContactFilter {
 }
 
 function enumFilter(field: 'role' | 'status', value: string): string {
-  const r = coerce(CONTACT_FIELDS.find((f) => f.name === field)!, value);
-  if (!r.ok || r.value === null) throw invalid(field, value, r.ok ? 'must not be empty' : r.rule);
-  return r.value as string;
+  return checkFilter(CONTACT_FIELDS.find((f) => f.name === field)!, value)!;
 }
 
 /** LIKE pattern for "contains", with the wildcards in the text escaped. */

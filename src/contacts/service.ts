@@ -10,7 +10,7 @@ import type { DB } from '../db/schema/index.js';
 import type { ContactUpdate } from '../db/schema/contacts.js';
 import { ConflictError, NotFoundError, invalid } from '../errors.js';
 import { checkFields, requirePresent } from '../lib/checks.js';
-import { normalizeTimestamp } from '../lib/dates.js';
+import { parseTimestamp } from '../lib/dates.js';
 import type { FieldValue } from '../lib/fields.js';
 import type { Op } from '../op.js';
 import { CONTACT_FIELDS } from './fields.js';
@@ -162,8 +162,9 @@ export async function touchLastLogin(
   timestamp: string,
   options: { audit?: boolean } = {},
 ): Promise<boolean> {
-  const ts = normalizeTimestamp(timestamp);
-  if (!ts) throw invalid('last_login_at', timestamp, 'must be a date and time in ISO 8601 form, e.g. 2026-03-01T08:30:00Z');
+  const parsed = parseTimestamp(timestamp);
+  if (!parsed.ok) throw invalid('last_login_at', timestamp, parsed.rule);
+  const ts = parsed.value;
   const row = await contactsQuery(db).where('c.id', '=', contactId).executeTakeFirst();
   if (!row) throw new NotFoundError('contact', `#${contactId}`);
   if (row.last_login_at !== null && row.last_login_at >= ts) return false;

@@ -31,6 +31,11 @@ export function resolveDbPath(flag: string | undefined, env: NodeJS.ProcessEnv):
 export interface OpenOptions {
   /** Apply pending migrations (default true). `db status` opens without. */
   migrate?: boolean;
+  /**
+   * Open a database that a newer acctmgr migrated, as it is (`db status`, `db backup`); every other
+   * command refuses it.
+   */
+  allowNewer?: boolean;
 }
 
 export async function openDb(file: string, options: OpenOptions = {}): Promise<DbHandle> {
@@ -44,13 +49,11 @@ export async function openDb(file: string, options: OpenOptions = {}): Promise<D
   sqlite.pragma('foreign_keys = ON');
   const db = new Kysely<DB>({ dialect: new SqliteDialect({ database: sqlite }) });
   const handle: DbHandle = { db, sqlite, path: file, close: () => db.destroy() };
-  if (options.migrate !== false) {
-    try {
-      await migrateToLatest(db);
-    } catch (e) {
-      await handle.close();
-      throw e;
-    }
+  try {
+    await migrateToLatest(db, { apply: options.migrate !== false, allowNewer: options.allowNewer });
+  } catch (e) {
+    await handle.close();
+    throw e;
   }
   return handle;
 }

@@ -1,14 +1,35 @@
 import { Migrator, type Kysely, type MigrationResultSet } from 'kysely';
 import { migrations } from '../../migrations/index.js';
+import { RefusedError } from '../errors.js';
+
+/** kysely's own bookkeeping table: one row per applied migration. */
+const MIGRATION_TABLE = 'kysely_migration';
 
 function migrator(db: Kysely<any>): Migrator {
   return new Migrator({ db, provider: { getMigrations: async () => migrations } });
 }
 
-/** Kysely's migrateToLatest reports failures instead of throwing; this one throws. */
-export async function migrateToLatest(db: Kysely<any>): Promise<string[]> {
-  const pending = (await migrationStatus(db)).filter((m) => !m.applied);
-  if (pending.length === 0) return [];
+export interface MigrateOptions {
+  /** Apply the pending migrations (default true); false only checks. */
+  apply?: boolean;
+  /** A database migrated by a newer acctmgr is left as it is instead of refused. */
+  allowNewer?: boolean;
+}
+
+/**
+ * Kysely's migrateToLatest reports failures instead of throwing; this one throws. A database that a
+ * newer acctmgr migrated (an applied migration this build does not list) is refused before anything
+ * is applied: this build does not know its schema.
+ */
+export async function migrateToLatest(db: Kysely<any>, options: MigrateOptions = {}): Promise<string[]> {
+  const status = await migrationStatus(db);
+  const newer = status.filter((m) => !m.known).map((m) => m.name);
+  if (newer.length > 0) {
+    if (options.allowNewer) return [];
+    throw new RefusedError(`this database was migrated by a newer acctmgr (migration ${newer.join(', ')}); upgrade acctmgr`);
+  }
+  const pending = status.filter((m) => !m.applied);
+  if (pending.length === 0 || options.apply === false) return [];
   const result: MigrationResultSet = await migrator(db).migrateToLatest();
   if (result.error) {
     const failed = result.results?.find((r) => r.status === 'Error');
@@ -23,13 +44,27 @@ export interface MigrationState {
   name: string;
   applied: boolean;
   applied_at: string | null;
+  /** false: applied by a newer acctmgr, not listed in this build */
+  known: boolean;
 }
 
+/** Every migration this build lists, and every one applied to the database, by name. */
 export async function migrationStatus(db: Kysely<any>): Promise<MigrationState[]> {
-  const infos = await migrator(db).getMigrations();
-  return infos.map((m) => ({
-    name: m.name,
-    applied: m.executedAt !== undefined,
-    applied_at: m.executedAt ? m.executedAt.toISOString().replace(/\.\d{3}Z$/, 'Z') : null,
-  }));
+  const applied = new Map((await appliedMigrations(db)).map((m) => [m.name, m.timestamp]));
+  const names = [...new Set([...Object.keys(migrations), ...applied.keys()])].sort();
+  return names.map((name) => {
+    const at = applied.get(name);
+    return {
+      name,
+      applied: at !== undefined,
+      applied_at: at === undefined ? null : new Date(at).toISOString().replace(/\.\d{3}Z$/, 'Z'),
+      known: Object.hasOwn(migrations, name),
+    };
+  });
+}
+
+async function appliedMigrations(db: Kysely<any>): Promise<{ name: string; timestamp: string }[]> {
+  const tables = await db.introspection.getTables({ withInternalKyselyTables: true });
+  if (!tables.some((t) => t.name === MIGRATION_TABLE)) return [];
+  return db.selectFrom(MIGRATION_TABLE).select(['name', 'timestamp']).execute();
 }

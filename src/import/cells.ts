@@ -48,11 +48,12 @@ export function dateHint(text: string): string {
 }
 
 /**
- * Cleans the mapped cells into `text`; problems for cells beyond the header and NUL characters
- * (`mayHaveNul` false: the reader saw none in the record's text).
+ * Cleans the mapped cells into `text`; problems for a row whose number of fields is not the header's
+ * and for NUL characters (`mayHaveNul` false: the reader saw none in the record's text).
  */
 export function readCells(cells: readonly string[], fields: readonly (string | undefined)[], text: Record<string, string | undefined>, mayHaveNul = true): RowProblem[] | undefined {
   let problems: RowProblem[] | undefined;
+  if (!fieldsMatch(cells, fields.length)) problems = [{ column: '', value: '', rule: `expected ${fields.length} fields, got ${cells.length}` }];
   for (let i = 0; i < fields.length; i++) {
     const f = fields[i];
     if (f === undefined) continue;
@@ -60,23 +61,26 @@ export function readCells(cells: readonly string[], fields: readonly (string | u
     if (mayHaveNul && c.includes('\0')) (problems ??= []).push({ column: f, value: c, rule: 'contains a NUL character (is this a UTF-16 or binary file? see --encoding)' });
     text[f] = c === '' ? undefined : c;
   }
-  const extra = firstCellBeyond(cells, fields.length);
-  if (extra !== -1) (problems ??= []).push({ column: `(cell ${extra + 1})`, value: cells[extra]!, rule: `is beyond the last column (the header has ${fields.length} columns)` });
   return problems;
 }
 
-/** The first cell past the header's `width` columns that is not blank, or -1. */
-function firstCellBeyond(cells: readonly string[], width: number): number {
-  for (let i = width; i < cells.length; i++) if (cells[i]!.trim() !== '') return i;
-  return -1;
+/**
+ * A row has the header's `width` fields (RFC 4180): fewer is refused, and more only when every extra
+ * one is empty (spreadsheets pad rows with separators).
+ */
+function fieldsMatch(cells: readonly string[], width: number): boolean {
+  if (cells.length < width) return false;
+  for (let i = width; i < cells.length; i++) if (cells[i]!.trim() !== '') return false;
+  return true;
 }
 
 /**
  * What `readCells` does, into an array: `slots[i]` is where column i's cleaned cell goes (undefined: an
- * ignored column). Undefined when readCells would find a problem (a NUL, a cell beyond the header):
- * let it name them. For a reader thread's hot loop, where an object per row keyed by field name costs.
+ * ignored column). Undefined when readCells would find a problem (the number of fields, a NUL): let
+ * it name them. For a reader thread's hot loop, where an object per row keyed by field name costs.
  */
 export function cleanCells(cells: readonly string[], slots: readonly (number | undefined)[], width: number, mayHaveNul: boolean): (string | undefined)[] | undefined {
+  if (!fieldsMatch(cells, slots.length)) return undefined;
   const out = new Array<string | undefined>(width);
   for (let i = 0; i < slots.length; i++) {
     const at = slots[i];
@@ -85,5 +89,5 @@ export function cleanCells(cells: readonly string[], slots: readonly (number | u
     if (mayHaveNul && c.includes('\0')) return undefined;
     out[at] = c === '' ? undefined : c;
   }
-  return firstCellBeyond(cells, slots.length) === -1 ? out : undefined;
+  return out;
 }

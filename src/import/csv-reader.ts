@@ -158,7 +158,11 @@ export class RecordParser {
           i = q + 1;
           break;
         }
-        if (text[i] === '\r') i++;
+        if (text[i] === '\r') {
+          // a read may end between the \r and the \n of a CRLF: wait for the \n, or it counts as a blank line
+          if (i + 1 >= text.length && !final) return undefined;
+          i++;
+        }
         if (i < text.length && text[i] !== d && text[i] !== '\n') {
           this.fail(`unexpected text after a closing quote: ${JSON.stringify(text.slice(i, i + 20))}`);
         }

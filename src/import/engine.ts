@@ -7,7 +7,7 @@ import { FORMATS } from './catalog.js';
 import { zeroCounts, type Counts } from './batch.js';
 import { readCells } from './cells.js';
 import { readCsv } from './csv-reader.js';
-import type { ErrorSink, RowProblem } from './errors.js';
+import { problemText, type ErrorSink, type RowProblem } from './errors.js';
 import { planHeader, type HeaderOptions } from './header.js';
 import type { RejectsWriter } from './rejects.js';
 import type { Deferred, EntityDef, EntityImport, ImportContext, RowIn, RowLane, RowOutcome } from './entities/types.js';
@@ -50,7 +50,7 @@ export async function runFile(ctx: ImportContext, job: FileJob, o: FileRunOption
   const reject = (line: number, cells: readonly string[], problems: RowProblem[]) => {
     counts.rejected++;
     o.sink.add(line, problems);
-    o.rejects?.row(cells, problems.map((p) => `${p.column}: ${p.rule}`).join('; '));
+    o.rejects?.row(cells, problems.map(problemText).join('; '));
   };
   let rows = 0;
   const keys = FORMATS[job.entity.name].key;

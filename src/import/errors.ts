@@ -19,6 +19,7 @@ export class ImportRejectedError extends AppError {
 }
 
 export interface RowProblem {
+  /** '' for a problem of the whole row (its number of fields): reported without column and value */
   column: string;
   value: string;
   rule: string;
@@ -31,7 +32,12 @@ export function quoteValue(value: string): string {
 }
 
 export function formatRowProblem(file: string, line: number, p: RowProblem): string {
-  return `${file}:${line}: ${p.column}: ${quoteValue(p.value)}: ${p.rule}`;
+  return p.column === '' ? `${file}:${line}: ${p.rule}` : `${file}:${line}: ${p.column}: ${quoteValue(p.value)}: ${p.rule}`;
+}
+
+/** A problem as the rejects file's `error` column says it: without file, line and value. */
+export function problemText(p: RowProblem): string {
+  return p.column === '' ? p.rule : `${p.column}: ${p.rule}`;
 }
 
 /**
@@ -54,7 +60,7 @@ export class ErrorSink {
       this.total++;
       if (this.shown.length < this.max) this.shown.push(formatRowProblem(this.file, line, p));
     }
-    const text = problems.map((p) => `${p.column}: ${p.rule}`).join('; ');
+    const text = problems.map(problemText).join('; ');
     const prev = this.rejected.get(line);
     this.rejected.set(line, prev ? `${prev}; ${text}` : text);
   }

@@ -19,9 +19,10 @@ export class RejectsWriter {
     this.push([...cells, 'error']);
   }
 
+  /** The error goes under its header; cells past the header's width (a row too long) follow it, kept. */
   row(cells: readonly string[], error: string): void {
-    const padded = cells.length < this.width ? [...cells, ...Array<string>(this.width - cells.length).fill('')] : cells;
-    this.push([...padded, error]);
+    const padded = cells.length < this.width ? [...cells, ...Array<string>(this.width - cells.length).fill('')] : cells.slice(0, this.width);
+    this.push([...padded, error, ...cells.slice(this.width)]);
   }
 
   private push(cells: readonly string[]): void {

@@ -9,6 +9,7 @@ import type { Kysely } from 'kysely';
 import { audit } from '../audit/audit.js';
 import type { DB } from '../db/schema/index.js';
 import { NotFoundError, RefusedError } from '../errors.js';
+import { checkFilter } from '../lib/checks.js';
 import type { Op } from '../op.js';
 import { BATCH_TABLES } from './batch.js';
 import { Sql, type Row } from './sql.js';
@@ -28,8 +29,9 @@ export interface BatchRecord {
 }
 
 export async function importHistory(db: Kysely<DB>, limit?: number): Promise<BatchRecord[]> {
+  checkFilter({ name: 'limit', type: 'int', min: 1 }, limit);
   let q = db.selectFrom('import_batches').selectAll().orderBy('id', 'desc');
-  if (limit) q = q.limit(limit);
+  if (limit !== undefined) q = q.limit(limit);
   const rows = await q.execute();
   return rows.map((r) => ({
     batch_id: r.id,

@@ -1,9 +1,36 @@
 /**
  * Calendar dates are strings `YYYY-MM-DD` and all arithmetic is done on day numbers in UTC, so the
  * machine's time zone can never shift a due date. Timestamps are `YYYY-MM-DDTHH:MM:SSZ` (UTC).
+ *
+ * Every date lies in 1900-01-01..9999-12-31: four-digit years keep string order equal to date order
+ * (SQL compares them as text), and JavaScript reads the years 0-99 as 1900-1999.
  */
+import { InvalidDataError, invalid } from '../errors.js';
+
 const DATE_RE = /^(\d{4})-(\d{2})-(\d{2})$/;
 const MS_PER_DAY = 86_400_000;
+const MIN_DATE = '1900-01-01';
+const MAX_DATE = '9999-12-31';
+const MIN_YEAR = 1900;
+const MAX_YEAR = 9999;
+const DATE_RANGE_RULE = `must be between ${MIN_DATE} and ${MAX_DATE}`;
+
+/**
+ * Date arithmetic left the range. Callers that know which value it started from say so with
+ * `deriveDate`; uncaught it is still an ordinary invalid-data error, never a crash.
+ */
+export class DateRangeError extends InvalidDataError {
+  constructor(
+    from: string,
+    readonly after: boolean,
+  ) {
+    super([{ field: 'date', value: from, rule: rangeRule(after) }]);
+  }
+}
+
+function rangeRule(after: boolean): string {
+  return after ? `the result would be after ${MAX_DATE}` : `the result would be before ${MIN_DATE}`;
+}
 
 /** True when the text has the shape YYYY-MM-DD (the calendar is checked by isValidDate). */
 export function hasDateShape(text: string): boolean {
@@ -11,14 +38,21 @@ export function hasDateShape(text: string): boolean {
 }
 
 export function isValidDate(text: string): boolean {
+  return dateRule(text) === undefined;
+}
+
+/** Why the text is not an accepted date (shape, calendar, range), or undefined when it is one. */
+export function dateRule(text: string): string | undefined {
   const m = DATE_RE.exec(text);
-  if (!m) return false;
+  if (!m) return 'must be a date in the form YYYY-MM-DD';
   const [y, mo, d] = [Number(m[1]), Number(m[2]), Number(m[3])];
-  return mo >= 1 && mo <= 12 && d >= 1 && d <= daysInMonth(y, mo);
+  if (!(mo >= 1 && mo <= 12 && d >= 1 && d <= daysInMonth(y, mo))) return 'is not a real calendar date';
+  return y < MIN_YEAR ? DATE_RANGE_RULE : undefined;
 }
 
 export function daysInMonth(year: number, month: number): number {
-  return new Date(Date.UTC(year, month, 0)).getUTCDate();
+  if (month === 2) return (year % 4 === 0 && year % 100 !== 0) || year % 400 === 0 ? 29 : 28;
+  return [4, 6, 9, 11].includes(month) ? 30 : 31;
 }
 
 function parts(date: string): [number, number, number] {
@@ -37,22 +71,61 @@ export function toDayNumber(date: string): number {
   return Date.UTC(y, m - 1, d) / MS_PER_DAY;
 }
 
-export function fromDayNumber(n: number): string {
+const MIN_DAY = toDayNumber(MIN_DATE);
+const MAX_DAY = toDayNumber(MAX_DATE);
+
+/** The date of a day number; a DateRangeError (naming `from`) outside the range. */
+export function fromDayNumber(n: number, from = ''): string {
+  if (n < MIN_DAY || n > MAX_DAY) throw new DateRangeError(from, n > MAX_DAY);
   const dt = new Date(n * MS_PER_DAY);
   return fmt(dt.getUTCFullYear(), dt.getUTCMonth() + 1, dt.getUTCDate());
 }
 
 export function addDays(date: string, days: number): string {
-  return fromDayNumber(toDayNumber(date) + days);
+  return fromDayNumber(toDayNumber(date) + days, date);
 }
 
 /** Calendar months; a day past the target month's end clamps to it (08-31 + 6 months → 02-28). */
 export function addMonths(date: string, months: number): string {
+  return addMonthsThenDays(date, months, 0);
+}
+
+/**
+ * date + months (clamped as addMonths does), then + days; only the result must lie in the range, so
+ * 9999-01-01 + 12 months − 1 day is 9999-12-31.
+ */
+export function addMonthsThenDays(date: string, months: number, days: number): string {
   const [y, m, d] = parts(date);
   const total = y * 12 + (m - 1) + months;
   const ny = Math.floor(total / 12);
   const nm = (total % 12) + 1;
-  return fmt(ny, nm, Math.min(d, daysInMonth(ny, nm)));
+  // one year of slack either side for the days; Date.UTC would also read the years 0-99 as 1900-1999
+  if (ny < MIN_YEAR - 1 || ny > MAX_YEAR + 1) throw new DateRangeError(date, ny > MAX_YEAR);
+  const day = Date.UTC(ny, nm - 1, Math.min(d, daysInMonth(ny, nm))) / MS_PER_DAY;
+  return fromDayNumber(day + days, date);
+}
+
+/**
+ * Date arithmetic on a value the user gave: when the result leaves the range, the error names that
+ * value's field (`start_date: "9999-06-01": the end date would be after 9999-12-31`).
+ */
+export function deriveDate(field: string, value: unknown, what: string, compute: () => string): string {
+  try {
+    return compute();
+  } catch (e) {
+    if (!(e instanceof DateRangeError)) throw e;
+    throw invalid(field, value, `${what} would be ${e.after ? `after ${MAX_DATE}` : `before ${MIN_DATE}`}`);
+  }
+}
+
+/** Date arithmetic for a search bound: a result past either end of the range is that end. */
+export function boundDate(compute: () => string): string {
+  try {
+    return compute();
+  } catch (e) {
+    if (!(e instanceof DateRangeError)) throw e;
+    return e.after ? MAX_DATE : MIN_DATE;
+  }
 }
 
 /** b − a in days. */
@@ -75,10 +148,26 @@ const TS_RE =
  * without an offset is taken as UTC. Returns undefined when the text is not such a timestamp.
  */
 export function normalizeTimestamp(text: string): string | undefined {
+  const r = parseTimestamp(text);
+  return r.ok ? r.value : undefined;
+}
+
+const TIMESTAMP_RULE = 'must be a date and time in ISO 8601 form, e.g. 2026-03-01T08:30:00Z';
+
+/** normalizeTimestamp, or the rule the text breaks (the date range has its own). */
+export function parseTimestamp(text: string): { ok: true; value: string } | { ok: false; rule: string } {
+  const ms = utcMillis(text);
+  if (ms === undefined) return { ok: false, rule: TIMESTAMP_RULE };
+  if (ms < MIN_DAY * MS_PER_DAY || ms >= (MAX_DAY + 1) * MS_PER_DAY) return { ok: false, rule: DATE_RANGE_RULE };
+  return { ok: true, value: new Date(ms).toISOString().replace(/\.\d{3}Z$/, 'Z') };
+}
+
+/** The instant a timestamp names, in ms since 1970 UTC (whatever its year). */
+function utcMillis(text: string): number | undefined {
   const m = TS_RE.exec(text.trim());
   if (!m) return undefined;
-  const date = `${m[1]}-${m[2]}-${m[3]}`;
-  if (!isValidDate(date)) return undefined;
+  const [y, mo, d] = [Number(m[1]), Number(m[2]), Number(m[3])];
+  if (!(mo >= 1 && mo <= 12 && d >= 1 && d <= daysInMonth(y, mo))) return undefined;
   const [hh, mi, ss] = [Number(m[4] ?? 0), Number(m[5] ?? 0), Number(m[6] ?? 0)];
   if (hh > 23 || mi > 59 || ss > 59) return undefined;
   let offsetMin = 0;
@@ -91,8 +180,11 @@ export function normalizeTimestamp(text: string): string | undefined {
     if (oh > 23 || om > 59) return undefined;
     offsetMin = sign * (oh * 60 + om);
   }
-  const ms = Date.UTC(Number(m[1]), Number(m[2]) - 1, Number(m[3]), hh, mi, ss) - offsetMin * 60_000;
-  return new Date(ms).toISOString().replace(/\.\d{3}Z$/, 'Z');
+  // setUTCFullYear, because Date.UTC reads the years 0-99 as 1900-1999
+  const dt = new Date(0);
+  dt.setUTCFullYear(y, mo - 1, d);
+  dt.setUTCHours(hh, mi, ss, 0);
+  return dt.getTime() - offsetMin * 60_000;
 }
 
 /** The UTC calendar date of a normalized timestamp. */

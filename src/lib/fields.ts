@@ -3,7 +3,7 @@
  * the prompts, the validation of command-line and CSV values, and the CSV/JSON columns, so the
  * contract (kebab-case flags ⇔ snake_case keys and columns) cannot drift between them.
  */
-import { hasDateShape, isValidDate, normalizeTimestamp } from './dates.js';
+import { dateRule, hasDateShape, parseTimestamp } from './dates.js';
 import type { FieldProblem } from '../errors.js';
 
 export type FieldType =
@@ -111,15 +111,12 @@ export function coerce(spec: FieldSpec, raw: unknown): Coerced {
     case 'int':
       if (!INT_RE.test(text)) return { ok: false, rule: 'must be a whole number' };
       return checkInt(spec, Number(text));
-    case 'date':
-      if (!hasDateShape(text)) return { ok: false, rule: 'must be a date in the form YYYY-MM-DD' };
-      return isValidDate(text) ? { ok: true, value: text } : { ok: false, rule: 'is not a real calendar date' };
-    case 'timestamp': {
-      const ts = normalizeTimestamp(text);
-      return ts
-        ? { ok: true, value: ts }
-        : { ok: false, rule: 'must be a date and time in ISO 8601 form, e.g. 2026-03-01T08:30:00Z' };
+    case 'date': {
+      const rule = dateRule(text);
+      return rule === undefined ? { ok: true, value: text } : { ok: false, rule };
     }
+    case 'timestamp':
+      return parseTimestamp(text);
     case 'money':
       return MONEY_RE.test(text)
         ? { ok: true, value: text }
@@ -172,11 +169,15 @@ export function coerceAll(
 
 /**
  * What the command line can check without the database (exit 2 when it fails): an integer must look
- * like one, a date must have the YYYY-MM-DD shape. Everything else is the service's business (exit 1).
+ * like one, a date must have the YYYY-MM-DD shape. An empty value is no shape: it clears an optional
+ * field on `edit`, and the service refuses it for a required one. Everything else is the service's
+ * business (exit 1).
  */
 export function shapeError(spec: FieldSpec, raw: string): string | undefined {
-  if (spec.type === 'int' && !INT_RE.test(raw.trim())) return `"${raw}" is not a whole number`;
-  if (spec.type === 'date' && !hasDateShape(raw.trim())) return `"${raw}" is not a date in the form YYYY-MM-DD`;
+  const text = raw.trim();
+  if (text === '') return undefined;
+  if (spec.type === 'int' && !INT_RE.test(text)) return `"${raw}" is not a whole number`;
+  if (spec.type === 'date' && !hasDateShape(text)) return `"${raw}" is not a date in the form YYYY-MM-DD`;
   return undefined;
 }
 

@@ -6,7 +6,7 @@ import type { Kysely } from 'kysely';
 import { audit } from '../audit/audit.js';
 import type { DB } from '../db/schema/index.js';
 import { RefusedError, invalid } from '../errors.js';
-import { addDays } from '../lib/dates.js';
+import { addDays, deriveDate } from '../lib/dates.js';
 import type { Op } from '../op.js';
 import { getManager } from './lookup.js';
 
@@ -85,7 +85,7 @@ export async function endLeave(db: Kysely<DB>, op: Op, login: string): Promise<n
   if (open.length === 0 && manager.status !== 'on_leave') {
     throw new RefusedError(`${manager.login} is not on leave on ${op.asOf}`);
   }
-  const yesterday = addDays(op.asOf, -1);
+  const yesterday = deriveDate('as_of', op.asOf, 'the day before', () => addDays(op.asOf, -1));
   for (const leave of open) {
     if (leave.from_date > yesterday) await db.deleteFrom('manager_leaves').where('id', '=', leave.id).execute();
     else await db.updateTable('manager_leaves').set({ until_date: yesterday }).where('id', '=', leave.id).execute();

@@ -8,7 +8,7 @@ import { audit } from '../audit/audit.js';
 import type { DB } from '../db/schema/index.js';
 import type { ManagerRow } from '../db/schema/managers.js';
 import { ConflictError, RefusedError, invalid } from '../errors.js';
-import { checkFields, requirePresent } from '../lib/checks.js';
+import { checkFields, checkFilter, requirePresent } from '../lib/checks.js';
 import type { Op } from '../op.js';
 import { MANAGER_FIELDS } from './fields.js';
 import { hashPassword, MIN_PASSWORD_LENGTH } from './password.js';
@@ -106,18 +106,21 @@ export async function editManager(
   return after;
 }
 
+const fieldSpec = (name: string) => MANAGER_FIELDS.find((f) => f.name === name)!;
+
 export interface ManagerFilter {
   region?: string;
   status?: string;
 }
 
 export async function listManagers(db: Kysely<DB>, op: Op, f: ManagerFilter = {}): Promise<ManagerRecord[]> {
+  const status = checkFilter(fieldSpec('status'), f.status);
   let q = db.selectFrom('managers').selectAll().orderBy('login');
   if (f.region) q = q.where('region', '=', f.region);
   const rows = await q.execute();
   const onLeave = await managersOnLeave(db, op.asOf);
   const records = rows.map((r) => displayed(r, onLeave.has(r.id)));
-  return f.status ? records.filter((r) => r.status === f.status!.toLowerCase()) : records;
+  return status ? records.filter((r) => r.status === status) : records;
 }
 
 /** The stored status, except that an active manager whom a leave covers on the as-of date shows on_leave. */
@@ -150,13 +153,20 @@ export async function showManager(db: Kysely<DB>, op: Op, login: string): Promis
   };
 }
 
-export async function setPassword(db: Kysely<DB>, op: Op, login: string, password: string): Promise<void> {
+/** Hashes and stores the password (in the current hash form, whatever the old one was); the record after. */
+export async function setPassword(db: Kysely<DB>, op: Op, login: string, password: string): Promise<ManagerRecord> {
   const row = await getManager(db, login);
   if (password.length < MIN_PASSWORD_LENGTH) {
     throw new RefusedError(`password too short: at least ${MIN_PASSWORD_LENGTH} characters`);
   }
   const hash = await hashPassword(password);
-  await db.updateTable('managers').set({ password_hash: hash, updated_at: op.now }).where('id', '=', row.id).execute();
+  const updated = await db
+    .updateTable('managers')
+    .set({ password_hash: hash, updated_at: op.now })
+    .where('id', '=', row.id)
+    .returningAll()
+    .executeTakeFirstOrThrow();
   // the audit row records that it changed, never the hash or the password
   await audit(db, op, { action: 'set-password', entity: 'manager', key: row.login });
+  return toManagerRecord(updated);
 }

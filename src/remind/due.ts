@@ -7,7 +7,7 @@
  */
 import type { Kysely } from 'kysely';
 import type { DB } from '../db/schema/index.js';
-import { addDays, addMonths } from '../lib/dates.js';
+import { addMonthsThenDays, boundDate } from '../lib/dates.js';
 import { toLedgerRecord, type NoticeLedgerRecord } from '../notices/service.js';
 import { collectCandidates, type Candidate, type Holder, type NoRecipient } from './candidates.js';
 import { LAST_STAGE_DAYS, noticeKey, type NoticeStatus } from './schedule.js';
@@ -70,7 +70,7 @@ export async function computeDue(db: Kysely<DB>, asOf: string, options: DueOptio
  * possible window), keyed like the unique index, and the holders of those that can be claimed again.
  */
 export async function loadLedger(db: Kysely<DB>, asOf: string) {
-  const since = addDays(addMonths(asOf, -7), -LAST_STAGE_DAYS);
+  const since = boundDate(() => addMonthsThenDays(asOf, -7, -LAST_STAGE_DAYS));
   const statuses = new Map<string, NoticeStatus>();
   const holders = new Map<string, Holder>();
   const rows = db

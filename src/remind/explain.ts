@@ -18,8 +18,8 @@ export interface StageState {
   stage: string;
   cycle: string;
   due_date: string;
-  /** first day the stage is no longer sendable */
-  sendable_until: string;
+  /** first day the stage is no longer sendable (null: after 9999-12-31) */
+  sendable_until: string | null;
   /** sent | skipped | failed | claimed | in_doubt | due | not yet due | missed | not eligible */
   state: string;
   at: string | null;
@@ -53,7 +53,7 @@ async function stageStates(db: Kysely<DB>, asOf: string, cycles: Cycle[]): Promi
     for (const s of cycleStages(c.kind, c.base)) {
       const row = rows.find((r) => r.stage === s.stage && r.cycle === c.base);
       if (row) seen.add(row.id);
-      const state = row?.status ?? (c.blocked ? 'not eligible' : asOf < s.due_date ? 'not yet due' : asOf < s.until ? 'due' : 'missed');
+      const state = row?.status ?? (c.blocked ? 'not eligible' : asOf < s.due_date ? 'not yet due' : s.until === null || asOf < s.until ? 'due' : 'missed');
       out.push({ kind: c.kind, stage: s.stage, cycle: c.base, due_date: s.due_date, sendable_until: s.until, state, at: row ? (row.sent_at ?? row.updated_at) : null, reason: row?.reason ?? null });
     }
     // notices of earlier cycles (an end date or a last login that has since changed)

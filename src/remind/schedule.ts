@@ -5,7 +5,7 @@
  * stage of a cycle is sendable, and a run after missed days still sends the current stage, never a
  * stale one.
  */
-import { addDays, addMonths, fromDayNumber, toDayNumber } from '../lib/dates.js';
+import { addDays, addMonths, addMonthsThenDays, boundDate, DateRangeError, fromDayNumber, toDayNumber } from '../lib/dates.js';
 
 export const NOTICE_KINDS = ['renewal', 'dormancy', 'activation'] as const;
 export type NoticeKind = (typeof NOTICE_KINDS)[number];
@@ -44,26 +44,39 @@ export function stageNames(kind: NoticeKind): string[] {
 export interface ScheduledStage {
   stage: string;
   due_date: string;
-  /** first day the stage is no longer sendable */
-  until: string;
+  /** first day the stage is no longer sendable; null: that day would be after 9999-12-31 */
+  until: string | null;
 }
 
-/** Every stage of the cycle that starts from `base`, with its sendable window. */
+/**
+ * Every stage of the cycle that starts from `base`, with its sendable window. A stage due outside
+ * 1900-01-01..9999-12-31 is left out: no as-of date ever reaches it.
+ */
 export function cycleStages(kind: NoticeKind, base: string): ScheduledStage[] {
   const defs = STAGES[kind];
-  const dues = defs.map((d) => d.due(base));
-  return defs.map((d, i) => {
-    const due = dues[i]!;
-    const next = dues[i + 1];
-    return { stage: d.stage, due_date: due, until: next ?? addDays(due, LAST_STAGE_DAYS) };
+  const dues = defs.map((d) => inRange(() => d.due(base)));
+  return defs.flatMap((d, i) => {
+    const due = dues[i];
+    if (due === undefined) return [];
+    const until = i + 1 < defs.length ? dues[i + 1] : inRange(() => addDays(due, LAST_STAGE_DAYS));
+    return [{ stage: d.stage, due_date: due, until: until ?? null }];
   });
+}
+
+function inRange(compute: () => string): string | undefined {
+  try {
+    return compute();
+  } catch (e) {
+    if (e instanceof DateRangeError) return undefined;
+    throw e;
+  }
 }
 
 /** The index of the stage sendable on asOf, or -1 when none is (before the first, after the last). */
 export function currentStageIndex(stages: readonly ScheduledStage[], asOf: string): number {
   for (let i = stages.length - 1; i >= 0; i--) {
     const s = stages[i]!;
-    if (s.due_date <= asOf) return asOf < s.until ? i : -1;
+    if (s.due_date <= asOf) return s.until === null || asOf < s.until ? i : -1;
   }
   return -1;
 }
@@ -126,11 +139,11 @@ export function sendableStage(kind: NoticeKind, base: string, asOfDay: number): 
 export function baseBounds(kind: NoticeKind, asOf: string): { lo: string; hi: string } {
   switch (kind) {
     case 'renewal':
-      return { lo: addDays(addMonths(asOf, -6), -(LAST_STAGE_DAYS + 4)), hi: addDays(asOf, 42) };
+      return { lo: boundDate(() => addMonthsThenDays(asOf, -6, -(LAST_STAGE_DAYS + 4))), hi: boundDate(() => addDays(asOf, 42)) };
     case 'dormancy':
-      return { lo: addDays(addMonths(asOf, -6), -(LAST_STAGE_DAYS + 4)), hi: addDays(addMonths(asOf, -3), 4) };
+      return { lo: boundDate(() => addMonthsThenDays(asOf, -6, -(LAST_STAGE_DAYS + 4))), hi: boundDate(() => addMonthsThenDays(asOf, -3, 4)) };
     case 'activation':
-      return { lo: addDays(asOf, -LAST_STAGE_DAYS), hi: asOf };
+      return { lo: boundDate(() => addDays(asOf, -LAST_STAGE_DAYS)), hi: asOf };
   }
 }
 

@@ -7,11 +7,11 @@ import { audit } from '../audit/audit.js';
 import { addContact, findContact, touchLastLogin } from '../contacts/service.js';
 import type { DB } from '../db/schema/index.js';
 import type { SubscriptionRow } from '../db/schema/subscriptions.js';
-import { ConflictError, NotFoundError, RefusedError, invalid } from '../errors.js';
-import { checkFields } from '../lib/checks.js';
+import { ConflictError, NotFoundError, RefusedError } from '../errors.js';
+import { checkFields, checkFilter } from '../lib/checks.js';
 import type { Op } from '../op.js';
 import { getSubscription } from '../subscriptions/lookup.js';
-import { SEAT_FIELDS, SEAT_STATUSES } from './fields.js';
+import { SEAT_FIELDS } from './fields.js';
 import { seatsQuery, toSeatRecord, type SeatRecord } from './records.js';
 import { isIdleSince, laterTimestamp } from './rules.js';
 
@@ -134,10 +134,7 @@ export interface SeatFilter {
 }
 
 export async function listSeats(db: Kysely<DB>, f: SeatFilter = {}): Promise<SeatRecord[]> {
-  const status = f.status?.trim().toLowerCase();
-  if (status !== undefined && !(SEAT_STATUSES as readonly string[]).includes(status)) {
-    throw invalid('status', f.status, `must be one of ${SEAT_STATUSES.join(', ')}`);
-  }
+  const status = checkFilter(spec('status')[0]!, f.status);
   let q = seatsQuery(db).orderBy('s.external_id').orderBy('c.email');
   if (f.subscription) q = q.where(sql<string>`lower(s.external_id)`, '=', f.subscription.trim().toLowerCase());
   if (f.account) q = q.where(sql<string>`lower(a.external_id)`, '=', f.account.trim().toLowerCase());

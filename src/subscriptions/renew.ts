@@ -8,7 +8,7 @@ import { audit } from '../audit/audit.js';
 import type { DB } from '../db/schema/index.js';
 import type { SubscriptionRow } from '../db/schema/subscriptions.js';
 import { RefusedError, invalid } from '../errors.js';
-import { addDays } from '../lib/dates.js';
+import { addDays, deriveDate } from '../lib/dates.js';
 import { getManager } from '../managers/lookup.js';
 import type { Op } from '../op.js';
 import { assertPlanCurrent, getPlan } from '../plans/lookup.js';
@@ -52,10 +52,11 @@ async function successorTerms(db: Kysely<DB>, old: SubscriptionRow, input: Renew
   if (!isTerm(term)) throw invalid('term', term, 'must be 12 or 24');
   const students = input.students ?? old.students;
   if (students < 1) throw invalid('students', students, 'must be at least 1');
-  const earliest = addDays(old.end_date, 1);
+  const earliest = deriveDate('end_date', old.end_date, 'the renewal\'s first day', () => addDays(old.end_date, 1));
   const start = input.start ?? earliest;
   if (start < earliest) throw invalid('start', start, `must not be before ${earliest}, the day after the old end_date`);
-  return { plan, term, students, start, price: await priceFor(db, plan, students, term) };
+  const end = input.start ? endDateFor(start, term, 'start') : endDateFor(start, term, 'end_date', old.end_date);
+  return { plan, term, students, start, end, price: await priceFor(db, plan, students, term) };
 }
 
 /** The successor's manager: --by, else the old manager. Tutor accounts have none. */
@@ -84,7 +85,7 @@ export async function renewSubscription(db: Kysely<DB>, op: Op, key: string, inp
       students: t.students,
       term_months: t.term,
       start_date: t.start,
-      end_date: endDateFor(t.start, t.term),
+      end_date: t.end,
       status: 'active',
       manager_id: managerId,
       price_cents: t.price,

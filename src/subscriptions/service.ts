@@ -8,8 +8,8 @@ import { audit } from '../audit/audit.js';
 import type { AccountRow } from '../db/schema/accounts.js';
 import type { DB } from '../db/schema/index.js';
 import { ConflictError, RefusedError, invalid } from '../errors.js';
-import { checkFields, requirePresent } from '../lib/checks.js';
-import { addDays } from '../lib/dates.js';
+import { checkFields, checkFilter, requirePresent } from '../lib/checks.js';
+import { addDays, deriveDate } from '../lib/dates.js';
 import { getManager } from '../managers/lookup.js';
 import type { Op } from '../op.js';
 import { assertPlanCurrent, getPlan, getProduct } from '../plans/lookup.js';
@@ -107,11 +107,8 @@ export interface SubscriptionFilter {
 }
 
 export async function listSubscriptions(db: Kysely<DB>, op: Op, f: SubscriptionFilter = {}): Promise<SubscriptionRecord[]> {
-  const status = f.status?.trim().toLowerCase();
-  if (status !== undefined && !(DISPLAYED_STATUSES as readonly string[]).includes(status)) {
-    throw invalid('status', f.status, `must be one of ${DISPLAYED_STATUSES.join(', ')}`);
-  }
-  if (f.endingWithin !== undefined && f.endingWithin < 0) throw invalid('ending_within', f.endingWithin, 'must be at least 0');
+  const status = checkFilter({ name: 'status', type: 'enum', values: DISPLAYED_STATUSES }, f.status);
+  checkFilter({ name: 'ending_within', type: 'int', min: 0 }, f.endingWithin);
   let q = subscriptionsQuery(db).orderBy('s.end_date').orderBy('s.external_id');
   const lower = (v: string) => v.trim().toLowerCase();
   if (f.account) q = q.where(sql<string>`lower(a.external_id)`, '=', lower(f.account));
@@ -120,7 +117,8 @@ export async function listSubscriptions(db: Kysely<DB>, op: Op, f: SubscriptionF
   if (f.plan) q = q.where(sql<string>`lower(pl.code)`, '=', lower(f.plan));
   if (f.endingBefore) q = q.where('s.end_date', '<', f.endingBefore);
   if (f.endingWithin !== undefined) {
-    q = q.where('s.end_date', '>=', op.asOf).where('s.end_date', '<=', addDays(op.asOf, f.endingWithin));
+    const last = deriveDate('ending_within', f.endingWithin, 'as-of + ending_within', () => addDays(op.asOf, f.endingWithin!));
+    q = q.where('s.end_date', '>=', op.asOf).where('s.end_date', '<=', last);
   }
   const records = (await q.execute()).map((r) => toSubscriptionRecord(r, op.asOf));
   return status ? records.filter((r) => r.status === status) : records;

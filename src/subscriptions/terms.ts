@@ -2,7 +2,7 @@
  * Pure date and money rules of subscriptions, shared by the services and the CSV importer. Money is
  * integer minor units (cents); dates are YYYY-MM-DD strings (src/lib/dates.ts does the calendar).
  */
-import { addDays, addMonths, diffDays } from '../lib/dates.js';
+import { addMonthsThenDays, deriveDate, diffDays } from '../lib/dates.js';
 import { TERMS } from '../plans/fields.js';
 
 export { TERMS };
@@ -11,9 +11,12 @@ export function isTerm(months: number): boolean {
   return (TERMS as readonly number[]).includes(months);
 }
 
-/** The last day of access: start + term calendar months − 1 day (month ends clamp before the −1). */
-export function endDateFor(start: string, termMonths: number): string {
-  return addDays(addMonths(start, termMonths), -1);
+/**
+ * The last day of access: start + term calendar months − 1 day (month ends clamp before the −1). Past
+ * 9999-12-31 it is an error naming the field the start came from (`field`, `value`).
+ */
+export function endDateFor(start: string, termMonths: number, field = 'start_date', value: string = start): string {
+  return deriveDate(field, value, 'the end date', () => addMonthsThenDays(start, termMonths, -1));
 }
 
 /** Days between two dates, both included. */

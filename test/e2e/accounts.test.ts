@@ -2,7 +2,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import Database from 'better-sqlite3';
 import fs from 'node:fs';
 import path from 'node:path';
-import { runCli, runJson } from '../helpers/cli.js';
+import { expectDbClean, runCli, runJson } from '../helpers/cli.js';
 import { tempDbPath } from '../helpers/db.js';
 
 let db: string;
@@ -27,7 +27,10 @@ beforeAll(async () => {
     expect(r.code).toBe(0);
   }
 });
-afterAll(() => fs.rmSync(path.dirname(db), { recursive: true, force: true }));
+afterAll(async () => {
+  await expectDbClean(db);
+  fs.rmSync(path.dirname(db), { recursive: true, force: true });
+});
 
 describe('acctmgr accounts, groups, fields (end to end)', () => {
   it('fields define/list, with exit 2 for a missing --type and exit 1 for a bad one', async () => {

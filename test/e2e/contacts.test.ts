@@ -2,7 +2,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import fs from 'node:fs';
 import path from 'node:path';
 import Database from 'better-sqlite3';
-import { runCli, runJson } from '../helpers/cli.js';
+import { expectDbClean, runCli, runJson } from '../helpers/cli.js';
 import { tempDbPath } from '../helpers/db.js';
 
 let db: string;
@@ -30,7 +30,10 @@ beforeAll(async () => {
   for (const id of ['SCH-001', 'SCH-002', 'SCH-003']) insert.run(id, `School ${id}`);
   d.close();
 });
-afterAll(() => fs.rmSync(path.dirname(db), { recursive: true, force: true }));
+afterAll(async () => {
+  await expectDbClean(db);
+  fs.rmSync(path.dirname(db), { recursive: true, force: true });
+});
 
 const add = (account: string, email: string, ...extra: string[]) =>
   runCli(['contacts', 'add', '--account-external-id', account, '--email', email, ...extra], { db });

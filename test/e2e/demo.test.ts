@@ -1,7 +1,7 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { runCli, runJson } from '../helpers/cli.js';
+import { expectDbClean, runCli, runJson } from '../helpers/cli.js';
 import { tempDbPath } from '../helpers/db.js';
 
 describe('acctmgr demo (the README\'s first command)', () => {
@@ -16,6 +16,7 @@ describe('acctmgr demo (the README\'s first command)', () => {
     expect(db && fs.existsSync(db)).toBe(true);
     const accounts = await runJson<unknown[]>(['accounts', 'list'], { db });
     expect(accounts.length).toBe(20);
+    await expectDbClean(db!);
     fs.rmSync(path.dirname(db!), { recursive: true, force: true });
   });
 
@@ -29,5 +30,6 @@ describe('acctmgr demo (the README\'s first command)', () => {
     expect(replaced.code, replaced.stderr).toBe(0);
     const managers = await runJson<{ login: string }[]>(['managers', 'list'], { db });
     expect(managers.map((m) => m.login)).not.toContain('keep');
+    await expectDbClean(db);
   });
 });

@@ -7,7 +7,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import Database from 'better-sqlite3';
 import { describe, expect, it } from 'vitest';
-import { onTerminal, runCli, type CliResult } from '../helpers/cli.js';
+import { expectDbClean, onTerminal, runCli, type CliResult } from '../helpers/cli.js';
 import { tempDbPath, tempDir } from '../helpers/db.js';
 
 const HEADER = 'account_external_id,name,email,role,is_primary,status,invited_at,last_login_at';
@@ -39,6 +39,8 @@ const HAZARDS: Record<number, string> = {
   2999: 'A7,"Smith, ""Jo""\nsecond line",quoted@school7.example,teacher,,,,',
   3000: 'A8,Nul\0Name,nul@school8.example,,,,,',
   3001: 'A9,Extra,extra@school9.example,,,,,,surplus',
+  3002: 'A9,Short,short@school9.example',
+  3005: 'A9,Padded,padded@school9.example,,,,,,,',
   4000: 'A10,P0,p0@school10.example,teacher,true,active,,',
   4001: 'A10,P1,p1@school10.example,teacher,true,active,,',
   4002: 'A10,P2,p2@school10.example,teacher,true,active,,',
@@ -106,12 +108,14 @@ describe('a large contacts import in a reader thread', () => {
       `${file}:1502: account_external_id: "NOPE": no account with this external_id (in the database or the accounts imported with it)`,
       `${file}:1503: email: "not-an-email": is not a valid email address`,
       `${file}:3003: name: "Nul\\u0000Name": contains a NUL character (is this a UTF-16 or binary file? see --encoding)`,
-      `${file}:3004: (cell 9): "surplus": is beyond the last column (the header has 8 columns)`,
+      `${file}:3004: expected 8 fields, got 9`,
+      `${file}:3005: expected 8 fields, got 3`,
       `${file}:4008: is_primary: "yes": account A10 already has 5 primary contacts (the limit is 5)`,
       `${file}:5003: invited_at: "25.01.2026": must be a date in the form YYYY-MM-DD (for DD.MM.YYYY dates use --date-format DD.MM.YYYY)`,
       `${file}:6003: email: "TEACHER12@school12.example": duplicates line 14 (same account_external_id + email)`,
     ]);
     for (const side of [threaded, single]) expect((await runCli(['export', 'contacts'], { db: side.copy })).stdout).toBe(before);
+    for (const side of [threaded, single]) await expectDbClean(side.copy);
   });
 
   it('--skip-invalid: the same rows imported, the same rejects file, the same counts', async () => {
@@ -127,8 +131,8 @@ describe('a large contacts import in a reader thread', () => {
       return rest;
     };
     expect(summary(threaded.r)).toEqual(summary(single.r));
-    // 30,000 rows: 9 rejected, A14 updated, A15 unchanged
-    expect(summary(threaded.r)).toMatchObject({ inserted: ROWS - 11, updated: 1, unchanged: 1, rejected: 9 });
+    // 30,000 rows: 10 rejected, A14 updated, A15 unchanged
+    expect(summary(threaded.r)).toMatchObject({ inserted: ROWS - 12, updated: 1, unchanged: 1, rejected: 10 });
     expect(fs.readFileSync(rejects('threaded'), 'utf8')).toBe(fs.readFileSync(rejects('single'), 'utf8'));
     expect(fs.readFileSync(rejects('threaded'), 'utf8').split('\n')[3]).toBe('NOPE,X,x@nope.example,,,,,,account_external_id: no account with this external_id (in the database or the accounts imported with it)');
     expect(threaded.contacts).toBe(single.contacts);
@@ -137,7 +141,7 @@ describe('a large contacts import in a reader thread', () => {
     expect(threaded.contacts).toContain('A7,"Smith, ""Jo""\nsecond line",quoted@school7.example,teacher,false,invited,,');
     // status empty: active, as it has logged in (as `contacts add` decides)
     expect(threaded.contacts).toContain('A0,Teacher 0,teacher0@school0.example,teacher,false,active,2026-01-02,2026-03-01T08:30:00Z');
-    for (const side of [threaded, single]) expect((await runCli(['db', 'check'], { db: side.copy })).code).toBe(0);
+    for (const side of [threaded, single]) await expectDbClean(side.copy);
   });
 
   it('maps columns in any order, renamed (--map) or ignored (--ignore-unknown), as the single-thread path does', async () => {
@@ -152,6 +156,7 @@ describe('a large contacts import in a reader thread', () => {
     for (const side of [threaded, single]) expect(side.r.code).toBe(0);
     expect(threaded.contacts).toBe(single.contacts);
     expect(threaded.contacts).toContain('A5,Teacher 5,teacher5@school5.example,director,false,invited,,');
+    for (const side of [threaded, single]) await expectDbClean(side.copy);
   });
 
   it('shows a progress bar (rows, rows/s, ETA) on a terminal for a file over 8 MB, and none when piped', async () => {
@@ -169,6 +174,7 @@ describe('a large contacts import in a reader thread', () => {
     const piped = await runCli(['import', 'contacts', file, '--on-existing', 'skip'], { db });
     expect(piped.code).toBe(0);
     expect(piped.stderr).not.toContain('importing [');
+    await expectDbClean(db);
   });
 
   it('refuses bad UTF-8 and an unterminated quote met by the reader thread, naming the line', async () => {
@@ -189,6 +195,7 @@ describe('a large contacts import in a reader thread', () => {
     const check = new Database(db);
     expect(check.pragma('journal_mode', { simple: true })).toBe('wal');
     check.close();
+    await expectDbClean(db);
   });
 
   it('keeps WAL when another connection has the database open, and puts WAL back after a large import', async () => {
@@ -217,5 +224,6 @@ describe('a large contacts import in a reader thread', () => {
     } finally {
       after.close();
     }
+    await expectDbClean(db);
   });
 });

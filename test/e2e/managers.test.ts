@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import fs from 'node:fs';
-import { runCli, runJson } from '../helpers/cli.js';
+import { expectDbClean, runCli, runJson } from '../helpers/cli.js';
 import { tempDbPath } from '../helpers/db.js';
 
 let db: string;
@@ -9,7 +9,10 @@ beforeAll(async () => {
   const r = await runCli(['managers', 'add', '--login', 'akowalski', '--name', 'Anna Kowalski', '--email', 'anna@vendor.example', '--region', 'north'], { db });
   expect(r).toMatchObject({ code: 0, stdout: 'akowalski\n' });
 });
-afterAll(() => fs.rmSync(db, { force: true }));
+afterAll(async () => {
+  await expectDbClean(db);
+  fs.rmSync(db, { force: true });
+});
 
 describe('acctmgr managers (end to end)', () => {
   it('creates the database 0600 in WAL mode', () => {

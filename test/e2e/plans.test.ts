@@ -1,7 +1,7 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { runCli, runJson } from '../helpers/cli.js';
+import { expectDbClean, runCli, runJson } from '../helpers/cli.js';
 import { tempDbPath } from '../helpers/db.js';
 
 let db: string;
@@ -15,7 +15,10 @@ beforeAll(async () => {
     stdout: 'ED-BASIC\n',
   });
 });
-afterAll(() => fs.rmSync(path.dirname(db), { recursive: true, force: true }));
+afterAll(async () => {
+  await expectDbClean(db);
+  fs.rmSync(path.dirname(db), { recursive: true, force: true });
+});
 
 describe('acctmgr products (end to end)', () => {
   it('add/list/show/edit with --json shapes, CSV columns and exit codes', async () => {

@@ -3,7 +3,7 @@
  * required fields are asked for, "add another?" loops, Ctrl-C is a clean cancel, confirmations work.
  */
 import { describe, expect, it } from 'vitest';
-import { onTerminal, runJson } from '../helpers/cli.js';
+import { expectDbClean, onTerminal, runJson } from '../helpers/cli.js';
 import { tempDbPath } from '../helpers/db.js';
 
 const ENTER = '\r';
@@ -27,6 +27,7 @@ describe('prompts on a terminal', () => {
       ['anna', 'anna@vendor.example'],
       ['bob', 'bob@vendor.example'],
     ]);
+    await expectDbClean(db);
   });
 
   it('Ctrl-C at a prompt cancels cleanly (exit 130, no stack trace, nothing saved)', async () => {
@@ -47,6 +48,7 @@ describe('prompts on a terminal', () => {
     const yes = onTerminal(db, ['managers', 'remove', 'anna'], [['Remove manager anna?', `y${ENTER}`]]);
     expect(yes.code).toBe(0);
     expect(await runJson<unknown[]>(['managers', 'list'], { db })).toEqual([]);
+    await expectDbClean(db);
   });
 
   it('asks for a password twice, masked, and refuses when they differ', async () => {
@@ -64,5 +66,6 @@ describe('prompts on a terminal', () => {
     ]);
     expect(ok.code).toBe(0);
     expect((await runJson<{ has_password: boolean }>(['managers', 'show', 'anna'], { db })).has_password).toBe(true);
+    await expectDbClean(db);
   });
 });

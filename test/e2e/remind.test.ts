@@ -2,14 +2,17 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { openDb } from '../../src/db/connection.js';
-import { runCli, runJson } from '../helpers/cli.js';
+import { BIN, expectDbClean, ROOT, runCli, runJson } from '../helpers/cli.js';
 import { tempDbPath, tempDir } from '../helpers/db.js';
 import { seeder } from '../helpers/seed-remind.js';
 import { startSmtp, type TestSmtp } from '../helpers/smtp.js';
 
 // e2e runs have ACCTMGR_TODAY=2026-11-25
+/** Every database the tests write: `db check` must be clean on each at the end. */
+const written: string[] = [];
 async function seedDb(fill: (s: ReturnType<typeof seeder>) => Promise<void>): Promise<string> {
   const file = tempDbPath();
+  written.push(file);
   const h = await openDb(file);
   await fill(seeder(h.db));
   await h.close();
@@ -33,6 +36,7 @@ beforeAll(async () => {
 });
 afterAll(async () => {
   await smtp.close();
+  for (const db of written) await expectDbClean(db);
 });
 const mailEnv = () => ({ ACCTMGR_SMTP_URL: smtp.url, ACCTMGR_MAIL_FROM: 'reminders@vendor.example', ACCTMGR_CONFIG: path.join(tempDir(), 'none.json') });
 

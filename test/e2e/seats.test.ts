@@ -3,7 +3,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { openDb } from '../../src/db/connection.js';
 import { addSubscription } from '../../src/subscriptions/service.js';
-import { runCli, runJson } from '../helpers/cli.js';
+import { expectDbClean, runCli, runJson } from '../helpers/cli.js';
 import { tempDbPath } from '../helpers/db.js';
 import { seedAll } from '../unit/subscriptions-seed.js';
 
@@ -19,7 +19,10 @@ beforeAll(async () => {
   await addSubscription(h.db, op, { external_id: 'S1', account_external_id: 'SCH-1', plan: 'BIO-BASIC', students: 100, term_months: 12, start_date: '2026-01-15' });
   await h.close();
 });
-afterAll(() => fs.rmSync(path.dirname(db), { recursive: true, force: true }));
+afterAll(async () => {
+  await expectDbClean(db);
+  fs.rmSync(path.dirname(db), { recursive: true, force: true });
+});
 
 describe('acctmgr seats (end to end)', () => {
   it('add prints SUB/EMAIL, creates the contact; --json shape; duplicates exit 1; missing --subscription exits 2', async () => {

@@ -2,7 +2,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import fs from 'node:fs';
 import path from 'node:path';
 import { openDb } from '../../src/db/connection.js';
-import { runCli, runJson } from '../helpers/cli.js';
+import { expectDbClean, runCli, runJson } from '../helpers/cli.js';
 import { tempDbPath } from '../helpers/db.js';
 import { seedAll } from '../unit/subscriptions-seed.js';
 
@@ -19,7 +19,10 @@ beforeAll(async () => {
   await seedAll(h.db, { actor: 'seed', asOf: '2026-11-25', today: '2026-11-25', now: '2026-11-25T00:00:00Z' });
   await h.close();
 });
-afterAll(() => fs.rmSync(path.dirname(db), { recursive: true, force: true }));
+afterAll(async () => {
+  await expectDbClean(db);
+  fs.rmSync(path.dirname(db), { recursive: true, force: true });
+});
 
 const add = (...extra: string[]) =>
   runCli(['subscriptions', 'add', '--account-external-id', 'SCH-1', '--plan', 'BIO-BASIC', '--students', '150', '--term-months', '12', '--start-date', '2026-01-15', ...extra], { db });

@@ -39,6 +39,12 @@ export function runCli(args: readonly string[], opts: CliOptions = {}): Promise<
   });
 }
 
+/** `acctmgr db check --json` on a database a test wrote through the binary: throws unless it is clean. */
+export async function expectDbClean(db: string): Promise<void> {
+  const r = await runCli(['db', 'check', '--json'], { db });
+  if (r.code !== 0) throw new Error(`db check is not clean on ${db} (exit ${r.code}): ${r.stdout}${r.stderr}`);
+}
+
 /** Runs and parses stdout as JSON, failing loudly with stderr when the command did not succeed. */
 export async function runJson<T = unknown>(args: readonly string[], opts: CliOptions = {}): Promise<T> {
   const r = await runCli([...args, '--json'], opts);

@@ -1,9 +1,14 @@
-/** Service tests run on a fresh, migrated SQLite file per test (the real thing, not a mock). */
+/**
+ * Service tests run on a fresh, migrated SQLite file per test (the real thing, not a mock). Closing it
+ * runs the checks of `acctmgr db check` first: a test that leaves the database damaged or with
+ * foreign-key violations fails.
+ */
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import type { Kysely } from 'kysely';
 import { openDb, type DbHandle } from '../../src/db/connection.js';
+import { checkDatabase } from '../../src/db/maintenance.js';
 import type { DB } from '../../src/db/schema/index.js';
 import type { Op } from '../../src/op.js';
 
@@ -30,8 +35,10 @@ export async function freshDb(): Promise<TestDb> {
     handle,
     path: file,
     close: async () => {
+      const report = checkDatabase(handle);
       await handle.close();
       fs.rmSync(path.dirname(file), { recursive: true, force: true });
+      if (!report.ok) throw new Error(`db check is not clean after the test: ${JSON.stringify(report)}`);
     },
   };
 }

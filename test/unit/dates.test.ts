@@ -1,13 +1,20 @@
 import { describe, expect, it } from 'vitest';
+import { InvalidDataError } from '../../src/errors.js';
 import {
   addDays,
   addMonths,
+  addMonthsThenDays,
+  boundDate,
+  dateRule,
+  deriveDate,
   diffDays,
   isValidDate,
   localToday,
   normalizeTimestamp,
+  parseTimestamp,
   timestampDate,
 } from '../../src/lib/dates.js';
+import { coerce } from '../../src/lib/fields.js';
 
 describe('calendar dates', () => {
   it('rejects impossible dates that JavaScript would roll over', () => {
@@ -65,5 +72,44 @@ describe('timestamps', () => {
     expect(normalizeTimestamp('2026-02-30T00:00:00Z')).toBeUndefined();
     expect(normalizeTimestamp('yesterday')).toBeUndefined();
     expect(timestampDate('2026-02-28T23:30:00Z')).toBe('2026-02-28');
+  });
+});
+
+describe('the date range 1900-01-01..9999-12-31', () => {
+  const range = 'must be between 1900-01-01 and 9999-12-31';
+
+  it('accepts its ends and refuses the years before 1900 with a rule of their own', () => {
+    expect(isValidDate('1900-01-01')).toBe(true);
+    expect(isValidDate('9999-12-31')).toBe(true);
+    for (const d of ['0000-01-01', '0099-03-01', '1899-12-31']) expect(dateRule(d), d).toBe(range);
+    expect(dateRule('0000-02-30')).toBe('is not a real calendar date');
+    expect(coerce({ name: 'start_date', type: 'date' }, '0000-01-01')).toEqual({ ok: false, rule: range });
+  });
+
+  it('refuses timestamps outside it, also when the offset moves them out (years 0-99 are not 1900-1999)', () => {
+    expect(parseTimestamp('0050-01-01T00:00:00Z')).toEqual({ ok: false, rule: range });
+    expect(parseTimestamp('1900-01-01T00:30:00+01:00')).toEqual({ ok: false, rule: range });
+    expect(parseTimestamp('9999-12-31T23:00:00-02:00')).toEqual({ ok: false, rule: range });
+    expect(normalizeTimestamp('9999-12-31T23:59:59Z')).toBe('9999-12-31T23:59:59Z');
+    expect(normalizeTimestamp('1900-01-01T05:00:00+04:00')).toBe('1900-01-01T01:00:00Z');
+    expect(coerce({ name: 'at', type: 'timestamp' }, '0000-01-01T00:00:00Z')).toEqual({ ok: false, rule: range });
+  });
+
+  it('makes arithmetic that leaves it an invalid-data error, named by deriveDate, clamped by boundDate', () => {
+    expect(addDays('9999-12-30', 1)).toBe('9999-12-31');
+    expect(addMonthsThenDays('9999-01-01', 12, -1)).toBe('9999-12-31'); // only the result must fit
+    expect(addMonthsThenDays('1900-02-15', -2, 50)).toBe('1900-02-03'); // 1899-12-15 on the way
+    expect(() => addMonthsThenDays('1900-01-01', -1900 * 12, 0)).toThrow(InvalidDataError); // not 1900 again
+    expect(() => addDays('9999-12-31', 1)).toThrow(InvalidDataError);
+    expect(() => addMonths('9999-06-01', 12)).toThrow(InvalidDataError);
+    expect(() => addMonths('1900-03-01', -3)).toThrow(InvalidDataError);
+    expect(() => deriveDate('start_date', '9999-06-01', 'the end date', () => addMonths('9999-06-01', 12))).toThrow(
+      'start_date: "9999-06-01": the end date would be after 9999-12-31',
+    );
+    expect(() => deriveDate('as_of', '1900-01-01', 'the day before', () => addDays('1900-01-01', -1))).toThrow(
+      'as_of: "1900-01-01": the day before would be before 1900-01-01',
+    );
+    expect(boundDate(() => addDays('9999-12-31', 42))).toBe('9999-12-31');
+    expect(boundDate(() => addMonths('1900-02-01', -7))).toBe('1900-01-01');
   });
 });

@@ -36,6 +36,8 @@ describe('field coercion', () => {
   it('separates shape errors (usage) from rule errors (data)', () => {
     expect(shapeError(f('int'), '12')).toBeUndefined();
     expect(shapeError(f('int'), '12.5')).toMatch(/whole number/);
+    expect(shapeError(f('int'), '')).toBeUndefined(); // empty clears the field on edit
+    expect(shapeError(f('date'), ' ')).toBeUndefined();
     expect(shapeError(f('date'), '2026-02-30')).toBeUndefined();
     expect(coerce(f('date'), '2026-02-30')).toEqual({ ok: false, rule: 'is not a real calendar date' });
     expect(shapeError(f('date'), '30.02.2026')).toMatch(/YYYY-MM-DD/);

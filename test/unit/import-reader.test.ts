@@ -128,7 +128,7 @@ describe('row coercion fast paths', () => {
     const { coerceRow } = await import('../../src/import/entities/coerce.js');
     const { coerce } = await import('../../src/lib/fields.js');
     const specs = [{ name: 'd', type: 'date' as const }, { name: 't', type: 'timestamp' as const }];
-    const samples = ['2024-02-29', '2023-02-29', '2026-04-31', '2026-12-31', '2026-13-01', '2026-00-10', '1900-02-29', '2000-02-29'];
+    const samples = ['2024-02-29', '2023-02-29', '2026-04-31', '2026-12-31', '2026-13-01', '2026-00-10', '1900-02-29', '2000-02-29', '0000-01-01', '1899-12-31', '1900-01-01', '9999-12-31'];
     for (const d of samples) {
       const ours = coerceRow(specs, { d, t: `${d}T23:59:59Z` }, 'YYYY-MM-DD');
       const ref = coerce(specs[0]!, d);

@@ -52,11 +52,12 @@ describe('managers', () => {
     expect(audit.at(-1)).toMatchObject({ action: 'edit', before: { phone: '123' }, after: { region: 'north' } });
   });
 
-  it('stores a salted scrypt hash, never the password, and never audits it', async () => {
+  it('stores a salted scrypt hash (N=2^17, r=8, p=1), never the password, and never audits it', async () => {
     await add('anna');
-    await setPassword(t.db, op, 'anna', 'correct horse');
+    const record = await setPassword(t.db, op, 'anna', 'correct horse');
+    expect(record.has_password).toBe(true);
     const row = await getManager(t.db, 'anna');
-    expect(row.password_hash).toMatch(/^scrypt\$/);
+    expect(row.password_hash).toMatch(/^\$scrypt\$ln=17,r=8,p=1\$[A-Za-z0-9+/]{22}\$[A-Za-z0-9+/]{43}$/);
     expect(row.password_hash).not.toContain('correct horse');
     expect(await verifyPassword('correct horse', row.password_hash!)).toBe(true);
     expect(await verifyPassword('wrong', row.password_hash!)).toBe(false);
@@ -64,6 +65,18 @@ describe('managers', () => {
     expect(audit).not.toContain('correct horse');
     expect(audit).not.toContain(row.password_hash!);
     await expect(setPassword(t.db, op, 'anna', 'short')).rejects.toBeInstanceOf(RefusedError);
+  });
+
+  it('still verifies a hash of the first form (N=2^14), and stores the current form when the password is set again', async () => {
+    const first = 'scrypt$16384$8$1$LnKGJRq6Zzh3yR9tahGiUg==$dYJkWoGZZejbMrA3Fkvy3QIHVGwNpcqJHG4hG3pJ52I=';
+    expect(await verifyPassword('correct horse', first)).toBe(true);
+    expect(await verifyPassword('correct horsf', first)).toBe(false);
+    await add('anna');
+    await t.db.updateTable('managers').set({ password_hash: first }).where('login', '=', 'anna').execute();
+    await setPassword(t.db, op, 'anna', 'correct horse');
+    const row = await getManager(t.db, 'anna');
+    expect(row.password_hash).toMatch(/^\$scrypt\$ln=17,r=8,p=1\$/);
+    expect(await verifyPassword('correct horse', 'bcrypt$whatever')).toBe(false);
   });
 
   it('routes to the backup while a leave covers the date, one level deep at most', async () => {

@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { dormancyBase } from '../../src/remind/candidates.js';
 import { fromDayNumber, toDayNumber } from '../../src/lib/dates.js';
-import { currentStageIndex, cycleStages, sendableStage } from '../../src/remind/schedule.js';
+import { baseBounds, currentStageIndex, cycleStages, sendableStage } from '../../src/remind/schedule.js';
 
 const dues = (kind: 'renewal' | 'dormancy' | 'activation', base: string) => cycleStages(kind, base).map((s) => [s.stage, s.due_date, s.until]);
 const current = (kind: 'renewal' | 'dormancy' | 'activation', base: string, asOf: string) => {
@@ -72,5 +72,19 @@ describe('sendableStage (the fast path used per row)', () => {
         }
       }
     }
+  });
+});
+
+describe('at the ends of the date range', () => {
+  it('leaves out stages past 9999-12-31 and keeps its search bounds inside the range', () => {
+    expect(dues('renewal', '9999-12-20')).toEqual([
+      ['renewal-6w', '9999-11-08', '9999-12-06'],
+      ['renewal-2w', '9999-12-06', '9999-12-20'],
+      ['renewal-0d', '9999-12-20', null],
+    ]);
+    expect(current('renewal', '9999-12-20', '9999-12-31')).toBe('renewal-0d');
+    expect(dues('renewal', '1900-01-10').map((d) => d[0])).toEqual(['renewal-0d', 'renewal+2w', 'renewal+3m', 'renewal+6m']);
+    expect(baseBounds('renewal', '9999-12-31')).toEqual({ lo: '9999-05-27', hi: '9999-12-31' });
+    expect(baseBounds('dormancy', '1900-02-01')).toEqual({ lo: '1900-01-01', hi: '1900-01-01' });
   });
 });

@@ -15,6 +15,12 @@ describe('endDateFor: start + term months − 1 day', () => {
     expect(endDateFor('2026-09-01', 24)).toBe('2028-08-31');
   });
 
+  it('ends at 9999-12-31 at the latest; past it, the start is named', () => {
+    expect(endDateFor('9999-01-01', 12)).toBe('9999-12-31');
+    expect(() => endDateFor('9999-06-01', 12)).toThrow('start_date: "9999-06-01": the end date would be after 9999-12-31');
+    expect(() => endDateFor('9999-06-01', 12, 'start')).toThrow('start: "9999-06-01": the end date would be after 9999-12-31');
+  });
+
   it('clamps month ends before subtracting the day', () => {
     expect(endDateFor('2026-03-31', 12)).toBe('2027-03-30');
     expect(endDateFor('2026-01-31', 1)).toBe('2026-02-27');

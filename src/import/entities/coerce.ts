@@ -76,19 +76,19 @@ function digitsAt(t: string, at: number, n: number): number {
   return v;
 }
 
-/** The text starts with YYYY-MM-DD naming a real calendar day (this runs for every date cell). */
+/** The text starts with YYYY-MM-DD naming a real calendar day from 1900 on (this runs for every date cell). */
 function startsWithCanonicalDate(t: string): boolean {
   if (t.charCodeAt(4) !== 45 || t.charCodeAt(7) !== 45) return false;
   const y = digitsAt(t, 0, 4);
   const m = digitsAt(t, 5, 2);
   const d = digitsAt(t, 8, 2);
-  if (y < 0 || m < 1 || m > 12 || d < 1) return false;
+  if (y < 1900 || m < 1 || m > 12 || d < 1) return false;
   if (d <= 28) return true;
   if (m === 2 && d === 29) return (y % 4 === 0 && y % 100 !== 0) || y % 400 === 0;
   return d <= MONTH_DAYS[m - 1]!;
 }
 
-/** YYYY-MM-DD naming a real calendar day. */
+/** YYYY-MM-DD naming a real calendar day in the accepted range. */
 export function isCanonicalDate(t: string): boolean {
   return t.length === 10 && startsWithCanonicalDate(t);
 }

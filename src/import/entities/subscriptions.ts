@@ -12,7 +12,7 @@ import { endDateFor, isTerm, TERMS } from '../../subscriptions/terms.js';
 import { FORMATS } from '../catalog.js';
 import type { RowProblem } from '../errors.js';
 import type { Row } from '../sql.js';
-import { cached, coerceRow, requireKeys, stored, Upserter } from './common.js';
+import { cached, checked, coerceRow, requireKeys, stored, Upserter } from './common.js';
 import { chainCycles, type ChainLink } from './chains.js';
 import type { Deferred, EntityDef, ImportContext, RowIn } from './types.js';
 
@@ -94,7 +94,9 @@ export const subscriptions: EntityDef = {
         const term = (rec.term_months ?? existing?.term_months) as number;
         if (!existing) {
           rec.external_id = extId;
-          rec.end_date ??= endDateFor(start, term);
+          const end = rec.end_date ?? checked(() => endDateFor(start, term));
+          if (Array.isArray(end)) return end;
+          rec.end_date = end;
           rec.status ??= 'active';
           if (rec.price_cents === undefined) {
             try {

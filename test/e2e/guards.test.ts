@@ -1,0 +1,100 @@
+/**
+ * Guards on the command line: a database from a newer acctmgr, a damaged database, list filters with
+ * values that match nothing, an empty value that clears a number, the password flag of `managers add`.
+ */
+import fs from 'node:fs';
+import path from 'node:path';
+import Database from 'better-sqlite3';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { expectDbClean, runCli, runJson } from '../helpers/cli.js';
+import { tempDbPath } from '../helpers/db.js';
+
+let db: string;
+const run = (args: string[], input?: string) => runCli(args, { db, input });
+
+beforeAll(async () => {
+  db = tempDbPath();
+  expect((await run(['managers', 'add', '--login', 'anna', '--name', 'Anna', '--email', 'anna@vendor.example'])).code).toBe(0);
+  expect((await run(['accounts', 'add', '--external-id', 'SCH-1', '--name', 'Училище 1', '--type', 'school', '--student-count', '420'])).code).toBe(0);
+});
+afterAll(async () => {
+  await expectDbClean(db);
+  fs.rmSync(path.dirname(db), { recursive: true, force: true });
+});
+
+describe('a database migrated by a newer acctmgr', () => {
+  it('is refused by every command but db status, db backup and --help', async () => {
+    const newer = path.join(path.dirname(db), 'newer.db');
+    expect((await run(['db', 'backup', newer])).code).toBe(0);
+    const raw = new Database(newer);
+    raw.exec(`insert into kysely_migration values ('0099_future', '2030-01-01T00:00:00.000Z')`);
+    raw.close();
+    const message = 'error: this database was migrated by a newer acctmgr (migration 0099_future); upgrade acctmgr\n';
+    for (const args of [['accounts', 'list'], ['managers', 'add', '--login', 'x', '--name', 'X', '--email', 'x@vendor.example'], ['db', 'migrate'], ['db', 'check']]) {
+      const r = await runCli(args, { db: newer });
+      expect(r.code, args.join(' ')).toBe(1);
+      expect(r.stderr, args.join(' ')).toBe(message);
+    }
+    const status = await runJson<{ name: string; applied: boolean; known: boolean }[]>(['db', 'status'], { db: newer });
+    expect(status.at(-1)).toMatchObject({ name: '0099_future', applied: true, known: false });
+    expect(status.filter((m) => !m.known)).toHaveLength(1);
+    const copy = path.join(path.dirname(db), 'newer-copy.db');
+    expect((await runCli(['db', 'backup', copy], { db: newer })).code).toBe(0);
+    expect((await runCli(['db', 'status', '--json'], { db: copy })).stdout).toContain('0099_future');
+    expect((await runCli(['--help'], { db: newer })).code).toBe(0);
+  });
+});
+
+describe('db check --json', () => {
+  it('prints its report on a damaged database, with exit 1', async () => {
+    const damaged = path.join(path.dirname(db), 'damaged.db');
+    expect((await run(['db', 'backup', damaged])).code).toBe(0);
+    const raw = new Database(damaged, { readonly: true });
+    const { rootpage } = raw.prepare(`select rootpage from sqlite_master where name = 'accounts'`).get() as { rootpage: number };
+    raw.close();
+    const fd = fs.openSync(damaged, 'r+');
+    fs.writeSync(fd, Buffer.alloc(4096, 0x5a), 0, 4096, (rootpage - 1) * 4096);
+    fs.closeSync(fd);
+    const r = await runCli(['db', 'check', '--json'], { db: damaged });
+    expect(r.code).toBe(1);
+    const report = JSON.parse(r.stdout) as { ok: boolean; integrity: string[]; foreign_key_violations: unknown[] };
+    expect(report.ok).toBe(false);
+    expect(report.integrity.join('\n')).toContain('database disk image is malformed');
+    expect(r.stderr).toBe('error: database check failed\n');
+  });
+});
+
+describe('list filters', () => {
+  it('refuse a value outside their values or range as add does, instead of an empty list', async () => {
+    const cases: [string[], string][] = [
+      [['audit', '--entity', 'bogus'], 'entity: "bogus": must be one of manager, account, group, field, contact, product, plan, price, subscription, seat, import, notice, notices'],
+      [['managers', 'list', '--status', 'bogus'], 'status: "bogus": must be one of active, on_leave, inactive'],
+      [['import', 'history', '--limit', '-1'], 'limit: "-1": must be at least 1'],
+      [['import', 'history', '--limit', '0'], 'limit: "0": must be at least 1'],
+    ];
+    for (const [args, message] of cases) {
+      const r = await run(args);
+      expect(r.code, args.join(' ')).toBe(1);
+      expect(r.stderr, args.join(' ')).toBe(`error: ${message}\n`);
+    }
+    expect((await runJson<unknown[]>(['audit', '--entity', 'Manager'], { db })).length).toBe(1);
+    expect((await runJson<unknown[]>(['managers', 'list', '--status', 'ACTIVE'], { db })).length).toBe(1);
+  });
+});
+
+describe('edit with an empty value', () => {
+  it('clears an optional number (accounts edit --student-count "")', async () => {
+    const r = await run(['accounts', 'edit', 'SCH-1', '--student-count', '', '--json']);
+    expect(r.code, r.stderr).toBe(0);
+    expect((JSON.parse(r.stdout) as { student_count: unknown }).student_count).toBeNull();
+    expect((await runJson<{ student_count: unknown }>(['accounts', 'show', 'SCH-1'], { db })).student_count).toBeNull();
+  });
+});
+
+describe('managers add --password-stdin --json', () => {
+  it('prints the record with has_password true', async () => {
+    const r = await run(['managers', 'add', '--login', 'ben', '--name', 'Ben', '--email', 'ben@vendor.example', '--password-stdin', '--json'], 'a long passphrase\n');
+    expect(r.code, r.stderr).toBe(0);
+    expect(JSON.parse(r.stdout)).toMatchObject({ login: 'ben', has_password: true });
+  });
+});

@@ -1,0 +1,85 @@
+import fs from 'node:fs';
+import Database from 'better-sqlite3';
+import { describe, expect, it } from 'vitest';
+import { openDb } from '../../src/db/connection.js';
+import { checkFile } from '../../src/db/maintenance.js';
+import { migrationStatus } from '../../src/db/migrator.js';
+import { RefusedError } from '../../src/errors.js';
+import { freshDb, tempDbPath } from '../helpers/db.js';
+
+/** A migrated database file, closed, whose migration table then says what `sql` makes it say. */
+async function migratedFile(sql: string): Promise<string> {
+  const file = tempDbPath();
+  await (await openDb(file)).close();
+  const raw = new Database(file);
+  raw.exec(sql);
+  raw.close();
+  return file;
+}
+
+const appliedNames = (file: string) => {
+  const raw = new Database(file, { readonly: true });
+  try {
+    return (raw.prepare('select name from kysely_migration order by name').all() as { name: string }[]).map((r) => r.name);
+  } finally {
+    raw.close();
+  }
+};
+
+describe('a database migrated by a newer acctmgr', () => {
+  it('is refused before any migration is applied, naming the migration', async () => {
+    // as if a newer build had applied 0099 and this one still had 0004 pending
+    const file = await migratedFile(`delete from kysely_migration where name = '0004_notices'; insert into kysely_migration values ('0099_future', '2030-01-01T00:00:00.000Z')`);
+    const before = appliedNames(file);
+    const open = openDb(file);
+    await expect(open).rejects.toBeInstanceOf(RefusedError);
+    await expect(open).rejects.toThrow('this database was migrated by a newer acctmgr (migration 0099_future); upgrade acctmgr');
+    await expect(openDb(file, { migrate: false })).rejects.toBeInstanceOf(RefusedError);
+    expect(appliedNames(file)).toEqual(before);
+  });
+
+  it('opens as it is when allowed, and its status lists the unknown migration', async () => {
+    const file = await migratedFile(`insert into kysely_migration values ('0099_future', '2030-01-01T00:00:00.000Z')`);
+    const h = await openDb(file, { allowNewer: true });
+    try {
+      const status = await migrationStatus(h.db);
+      expect(status.at(-1)).toEqual({ name: '0099_future', applied: true, applied_at: '2030-01-01T00:00:00Z', known: false });
+      expect(status.slice(0, -1).every((m) => m.applied && m.known)).toBe(true);
+    } finally {
+      await h.close();
+    }
+  });
+});
+
+describe('db check', () => {
+  it('reports a page of garbage (SQLite refuses to check it) instead of failing', async () => {
+    const t = await freshDb();
+    await t.db.insertInto('products').values({ code: 'BIO', name: 'Biology', created_at: 'x', updated_at: 'x' }).execute();
+    const copy = tempDbPath();
+    t.handle.sqlite.exec(`vacuum into '${copy}'`);
+    await t.close();
+    const raw = new Database(copy, { readonly: true });
+    const { rootpage } = raw.prepare(`select rootpage from sqlite_master where name = 'products'`).get() as { rootpage: number };
+    raw.close();
+    const fd = fs.openSync(copy, 'r+');
+    fs.writeSync(fd, Buffer.alloc(4096, 0x5a), 0, 4096, (rootpage - 1) * 4096);
+    fs.closeSync(fd);
+    const report = await checkFile(() => openDb(copy, { migrate: false }));
+    expect(report.ok).toBe(false);
+    expect(report.integrity.join('\n')).toMatch(/failed: database disk image is malformed \(SQLITE_CORRUPT\)/);
+    const notADb = tempDbPath();
+    fs.writeFileSync(notADb, Buffer.alloc(8192, 0x5a));
+    expect(await checkFile(() => openDb(notADb, { migrate: false }))).toEqual({
+      ok: false,
+      integrity: ['open failed: file is not a database (SQLITE_NOTADB)'],
+      foreign_key_violations: [],
+    });
+  });
+
+  it('runs when a test database is closed: a foreign key left dangling fails the test', async () => {
+    const t = await freshDb();
+    t.handle.sqlite.pragma('foreign_keys = OFF');
+    t.handle.sqlite.exec(`insert into plans (code, name, product_id, currency, modules, legacy, created_at, updated_at) values ('P', 'P', 999, 'EUR', '', 0, 'x', 'x')`);
+    await expect(t.close()).rejects.toThrow(/db check is not clean after the test: .*"table":"plans"/);
+  });
+});
