@@ -25,8 +25,10 @@ import { ENTITIES, type EntityName, type OnExisting } from './entities/types.js'
 export interface ImportRequest {
   /** the entity, or 'all' */
   entity: EntityName | 'all';
-  /** the file (or directory for 'all') as typed */
+  /** the file (or directory for 'all') as typed; `-` is standard input */
   source: string;
+  /** the file to read when it is not `source`: standard input or a pipe, copied into a private temporary file */
+  file?: string;
   read: ReadOptions;
   dateFormat: DateFormat;
   onExisting: OnExisting;
@@ -62,12 +64,14 @@ export interface ImportOutcome {
 }
 
 /** The jobs of a request: one file, or each ENTITY.csv of the directory in dependency order. */
-export function planJobs(req: Pick<ImportRequest, 'entity' | 'source'>): FileJob[] {
+export function planJobs(req: Pick<ImportRequest, 'entity' | 'source' | 'file'>): FileJob[] {
   const isDir = fs.existsSync(req.source) && fs.statSync(req.source).isDirectory();
   if (req.entity !== 'all') {
+    const label = req.source === '-' ? '<stdin>' : req.source;
+    if (req.file) return [{ entity: ENTITY_DEFS[req.entity], path: req.file, label }];
     if (!fs.existsSync(req.source)) throw new ImportFileError(`${req.source}: no such file`);
     if (isDir) throw new ImportFileError(`${req.source}: is a directory (did you mean: acctmgr import all ${req.source}?)`);
-    return [{ entity: ENTITY_DEFS[req.entity], path: req.source, label: req.source }];
+    return [{ entity: ENTITY_DEFS[req.entity], path: req.source, label }];
   }
   if (!isDir) throw new ImportFileError(`${req.source}: no such directory`);
   const jobs = ENTITIES.filter((e) => fs.existsSync(path.join(req.source, `${e}.csv`))).map((e) => ({
@@ -91,7 +95,9 @@ const MAX_ATTEMPTS = 10;
 
 export async function runImport(db: Kysely<DB>, sqlite: Database.Database, op: Op, req: ImportRequest): Promise<ImportOutcome> {
   const jobs = planJobs(req);
-  refuseSameFile([...rejectsPaths(req, jobs).values()], jobs.map((j) => j.path));
+  // standard input, or the pipe that was copied: its own file (a shell's `< FILE`) counts as an input too
+  const read = req.file ? [req.source === '-' ? '/dev/stdin' : req.source] : [];
+  refuseSameFile([...rejectsPaths(req, jobs).values()], [...jobs.map((j) => j.path), ...read]);
   // a larger page cache keeps the index B-trees of a large import in memory (per connection, 96 MB: more is faster but the 1M-row import must stay under 300 MB RSS)
   sqlite.pragma('cache_size = -98304');
   const exclude = new Map<string, Map<number, RowProblem[]>>();

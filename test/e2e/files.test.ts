@@ -109,3 +109,50 @@ describe('files are never clobbered', () => {
     expect(fs.statSync('/dev/null').isCharacterDevice()).toBe(true);
   });
 });
+
+describe('reading standard input and pipes', () => {
+  it('import ENTITY - reads standard input, naming it <stdin> in error lines; import all - is a usage error', async () => {
+    const { db } = await setup();
+    const bad = await runCli(['import', 'products', '-'], { db, input: PRODUCTS });
+    expect(bad.code).toBe(1);
+    expect(bad.stderr).toContain('<stdin>:3: code: "bad code": may contain only');
+    const ok = await runCli(['import', 'products', '-', '--json'], { db, input: 'code,name\nCHEM,Chemistry\n' });
+    expect(ok.code, ok.stderr).toBe(0);
+    expect(JSON.parse(ok.stdout)).toMatchObject({ inserted: 1 });
+    expect((await history(db))[0]).toMatchObject({ source: '-', inserted: 1 });
+    const all = await runCli(['import', 'all', '-'], { db, input: PRODUCTS });
+    expect(all.code).toBe(2);
+    await dbCheck(db);
+  });
+
+  it('import ENTITY FIFO reads what is written into the pipe (not an "empty file")', async () => {
+    const { db, dir } = await setup();
+    const fifo = path.join(dir, 'products.pipe');
+    expect(spawnSync('mkfifo', [fifo]).status).toBe(0);
+    const writer = spawn('sh', ['-c', 'printf "code,name\\nCHEM,Chemistry\\nPHYS,Physics\\n" > "$1"', 'sh', fifo], { stdio: 'ignore' });
+    const written = new Promise<void>((resolve) => writer.on('close', () => resolve()));
+    const r = await runCli(['import', 'products', fifo, '--json'], { db });
+    const timer = setTimeout(() => writer.kill('SIGKILL'), 5_000);
+    await written;
+    clearTimeout(timer);
+    expect(r.code, r.stderr).toBe(0);
+    expect(JSON.parse(r.stdout)).toMatchObject({ inserted: 2 });
+    expect((await runCli(['export', 'products'], { db })).stdout).toBe('code,name\nBIO,Biology\nCHEM,Chemistry\nMATH,Maths\nPHYS,Physics\n');
+    await dbCheck(db);
+  });
+
+  it('a large file on standard input is read in the reader thread like any large file', async () => {
+    const db = tempDbPath();
+    const dir = tempDir();
+    fs.writeFileSync(path.join(dir, 'accounts.csv'), `external_id,name,type\n${Array.from({ length: 200 }, (_, i) => `A${i},School ${i},school`).join('\n')}\n`);
+    expect((await runCli(['import', 'accounts', path.join(dir, 'accounts.csv')], { db })).code).toBe(0);
+    const rows = Array.from({ length: 30_000 }, (_, i) => `A${i % 200},Teacher Number ${i},teacher.number.${i}@school${i % 200}.example,teacher`);
+    const input = `account_external_id,name,email,role\n${rows.join('\n')}\n`;
+    expect(input.length).toBeGreaterThan(2 << 20);
+    const r = await runCli(['import', 'contacts', '-', '--json', '--debug'], { db, input });
+    expect(r.code, r.stderr).toBe(0);
+    expect(JSON.parse(r.stdout)).toMatchObject({ inserted: 30_000 });
+    expect(r.stderr).toContain('debug: <stdin>: rows read and prepared in a reader thread');
+    await dbCheck(db);
+  });
+});

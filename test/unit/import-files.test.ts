@@ -26,4 +26,25 @@ describe('import: the files it reads and writes', () => {
     expect(fs.readdirSync(imp.dir).sort()).toEqual(['rejected', 'sheets']);
     expect(imp.snapshot()).toEqual(before);
   });
+
+  it('refuses a file that changed while it was read (size, or only its modification time), writing nothing', async () => {
+    await imp.run('products', 'code,name\nBIO,Biology\n');
+    const before = imp.snapshot();
+    const file = path.join(imp.dir, 'products.csv');
+    const changes: [string, () => void][] = [
+      ['appended to', () => fs.appendFileSync(file, 'LATE,Late row\n')],
+      ['touched', () => fs.utimesSync(file, new Date('2020-01-01T00:00:00Z'), new Date('2020-01-01T00:00:00Z'))],
+    ];
+    for (const [what, change] of changes) {
+      let changed = false;
+      const onProgress = () => {
+        if (!changed) change();
+        changed = true;
+      };
+      const run = imp.run('products', 'code,name\nMATH,Maths\nCHEM,Chemistry\n', { onProgress });
+      await expect(run, what).rejects.toThrow(`${file}: the file changed while it was read (its size, modification time or identity differ at the end); nothing was imported`);
+      expect(changed).toBe(true);
+      expect(imp.snapshot()).toEqual(before);
+    }
+  });
 });
