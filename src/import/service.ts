@@ -123,8 +123,9 @@ function isLarge(jobs: readonly FileJob[]): boolean {
 
 /**
  * One large contacts file runs with foreign-key enforcement off (src/db/bulk.ts): the contacts
- * importer then checks every account id it wrote, and the batch its bookkeeping rows point to is
- * checked before commit (attemptImport), so every reference the transaction writes is still proven.
+ * importer then checks every account id it wrote, and the batch that its rows (import_batch_id) and
+ * bookkeeping rows point to is checked before commit (attemptImport), so every reference the
+ * transaction writes is still proven.
  */
 function relaxesForeignKeys(jobs: readonly FileJob[]): boolean {
   return jobs.length === 1 && jobs[0]!.entity.name === 'contacts' && fs.statSync(jobs[0]!.path).size >= BULK_MIN_BYTES;
