@@ -81,6 +81,7 @@ describe('files are never clobbered', () => {
     const backup = await runCli(['db', 'backup', out, '--yes'], { db });
     expect(backup.code).toBe(2);
     expect(backup.stderr).toContain(`error: ${out}: is a directory`);
+    await dbCheck(db);
   });
 
   it('export --out FIFO writes into the pipe, which stays a pipe', async () => {
@@ -100,6 +101,7 @@ describe('files are never clobbered', () => {
     expect(got).toBe('code,name\nBIO,Biology\nMATH,Maths\n');
     expect(fs.lstatSync(fifo).isFIFO()).toBe(true);
     expect(fs.readdirSync(dir).sort()).toEqual(['pipe', 'seed.csv']);
+    await dbCheck(db);
   });
 
   it.runIf(fs.statSync('/dev/null').isCharacterDevice())('export --out /dev/null writes into the device and never replaces it', async () => {
@@ -107,6 +109,7 @@ describe('files are never clobbered', () => {
     const r = await runCli(['export', 'products', '--out', '/dev/null'], { db });
     expect(r.code, r.stderr).toBe(0);
     expect(fs.statSync('/dev/null').isCharacterDevice()).toBe(true);
+    await dbCheck(db);
   });
 });
 

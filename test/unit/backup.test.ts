@@ -45,6 +45,7 @@ describe('db backup', () => {
     expect(fs.readdirSync(dir)).toEqual(['backup.db']);
     const copy = new Database(target, { readonly: true });
     expect(copy.prepare('select count(*) as n from products').get()).toEqual({ n: 3000 });
+    expect(copy.pragma('integrity_check', { simple: true })).toBe('ok');
     copy.close();
   });
 

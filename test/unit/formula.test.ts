@@ -1,6 +1,7 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { checkDatabase } from '../../src/db/maintenance.js';
 import { exportEntity } from '../../src/export/service.js';
 import { cleanCell } from '../../src/import/cells.js';
 import { RecordParser } from '../../src/import/csv-reader.js';
@@ -59,6 +60,7 @@ describe('formula-looking values round-trip exactly through CSV', () => {
     expect(out.errors).toEqual([]);
     expect(await storedNames(b)).toEqual(STORED);
     expect(await exportProducts(b)).toBe(csv);
+    expect(checkDatabase(b.handle).ok).toBe(true);
   });
 
   it('a rejects file writes each value by the same rule, so importing it reads the values the first import read', async () => {
@@ -73,5 +75,6 @@ describe('formula-looking values round-trip exactly through CSV', () => {
     const fixed = written.replace(/bad (\d)/g, 'B$1');
     expect((await imp.run('products', fixed)).errors).toEqual([]);
     expect(await storedNames(t)).toEqual(['=x', '=x', "'=x", "'abc", 'Fine']);
+    expect(checkDatabase(t.handle).ok).toBe(true);
   });
 });

@@ -114,6 +114,7 @@ describe('import undo knows exactly what changed since', () => {
     h.sqlite.prepare(`update import_batch_inserts set row_count = 1`).run();
     expect(await undoBatch(h.db, h.sqlite, op, 1)).toEqual({ batch_id: 1, deleted: 1, restored: 1 });
     expect(h.sqlite.prepare('select login, name from managers').all()).toEqual([{ login: 'kept', name: 'Before' }]);
+    expect(checkDatabase(h).ok).toBe(true);
     await h.close();
   });
 
@@ -126,5 +127,6 @@ describe('import undo knows exactly what changed since', () => {
     expect(rev()).toBe(2);
     t.handle.sqlite.prepare(`update managers set name = 'B', rev = 7`).run();
     expect(rev()).toBe(7);
+    expect(checkDatabase(t.handle).ok).toBe(true);
   });
 });
