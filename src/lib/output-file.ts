@@ -19,7 +19,7 @@ export function outputKind(target: string, devices = true): OutputKind {
   const st = lstatOrUndefined(target);
   if (!st) {
     const dir = path.dirname(path.resolve(target));
-    if (!lstatOrUndefined(dir)?.isDirectory()) throw new UsageError(`${target}: no such directory: ${dir}`);
+    if (!statOrUndefined(dir)?.isDirectory()) throw new UsageError(`${target}: no such directory: ${dir}`);
     return 'file';
   }
   if (st.isFile()) return 'file';
@@ -31,7 +31,7 @@ export function outputKind(target: string, devices = true): OutputKind {
   throw new UsageError(`${target}: is not a regular file${devices ? ', a character device or a FIFO' : ''}; refusing to replace it`);
 }
 
-/** A new empty file, mode 0600, that did not exist before (O_EXCL), beside `near` or in `dir`. */
+/** A new empty file in `dir`, named after `near`, mode 0600, that did not exist before (O_EXCL). */
 export function createPrivateTemp(dir: string, near: string): { path: string; fd: number } {
   const flags = fs.constants.O_CREAT | fs.constants.O_EXCL | fs.constants.O_WRONLY;
   for (;;) {
