@@ -33,10 +33,12 @@ export function registerDb(program: Command, io: Io): void {
     );
 
   db.command('backup <file>')
-    .description('copy the database with SQLite online backup (safe while others write)')
+    .description('copy the database with SQLite online backup (safe while others write), checked before it replaces FILE')
     .addHelpText('after', '\nExample:\n  acctmgr db backup /var/backups/acctmgr-$(date +%F).db')
     .action(
       act(io, async (s, file) => {
+        const { outputKind } = await import('../lib/output-file.js');
+        outputKind(file!, false);
         if (fs.existsSync(file!)) await s.confirm(`Overwrite existing file ${file}?`);
         const h = await s.open({ allowNewer: true });
         const { backupTo } = await import('../db/maintenance.js');

@@ -11,7 +11,7 @@ export function registerImport(program: Command, io: Io): void {
     .addHelpText('after', '\nExamples:\n  acctmgr import contacts teachers.csv --dry-run\n  acctmgr import all ./data --json\n  acctmgr import undo 3 --yes');
 
   for (const entity of ENTITIES) {
-    importOptions(imp.command(`${entity} <file>`).description(`import ${FORMATS[entity].what} from a CSV file`))
+    importOptions(imp.command(`${entity} <file>`).description(`import ${FORMATS[entity].what} from a CSV file (- reads standard input)`))
       .addHelpText('after', `\n${columnsHelp(entity)}\n\nExample:\n  acctmgr import ${entity} ${entity}.csv --dry-run`)
       .action(act(io, (s, file) => runImportCommand(s, entity, file!)));
   }
@@ -66,25 +66,31 @@ function importOptions(cmd: Command): Command {
 }
 
 async function runImportCommand(s: Session, entity: EntityName | 'all', source: string): Promise<void> {
-  const { buildRequest, renderOutcome } = await import('../import/command-support.js');
+  const { buildRequest, renderOutcome, spoolInput } = await import('../import/command-support.js');
   const req = buildRequest(s.opts, entity, source);
-  const h = await s.open();
-  const progress = await startProgress(s, req);
-  const { runImport } = await import('../import/service.js');
-  let outcome;
+  const spooled = entity === 'all' ? undefined : await spoolInput(s.io, source);
   try {
-    outcome = await runImport(h.db, h.sqlite, s.op(), req);
+    req.file = spooled?.file;
+    const h = await s.open();
+    const progress = await startProgress(s, req);
+    const { runImport } = await import('../import/service.js');
+    let outcome;
+    try {
+      outcome = await runImport(h.db, h.sqlite, s.op(), req);
+    } finally {
+      progress?.stop();
+    }
+    renderOutcome(s, outcome);
   } finally {
-    progress?.stop();
+    spooled?.remove();
   }
-  renderOutcome(s, outcome);
 }
 
 /** A progress bar on stderr, only when it is a terminal and the input is large. */
-async function startProgress(s: Session, req: { source: string; onProgress?: (b: number, r: number) => void }) {
+async function startProgress(s: Session, req: { source: string; file?: string; onProgress?: (b: number, r: number) => void }) {
   if (!s.io.stderrIsTTY) return undefined;
   const { inputSize } = await import('../import/command-support.js');
-  const total = inputSize(req.source);
+  const total = inputSize(req.file ?? req.source);
   if (total < 8 * 1024 * 1024) return undefined;
   const { SingleBar, Presets } = await import('cli-progress');
   const bar = new SingleBar(

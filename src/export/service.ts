@@ -1,7 +1,7 @@
 /**
  * `export ENTITY`: exactly the import format, streamed row by row (a million contacts never sit in
- * memory). CSV: a header line, LF, no BOM, quotes only where RFC 4180 needs them, formula-looking cells
- * neutralised with a leading `'` (and quoted). JSON: typed values, never altered.
+ * memory). CSV: a header line, LF, no BOM, quotes only where RFC 4180 needs them, formula-looking values
+ * given one more leading `'` (and quoted: src/lib/formula.ts). JSON: typed values, never altered.
  */
 import type Database from 'better-sqlite3';
 import type { Kysely } from 'kysely';
@@ -10,17 +10,18 @@ import { customValueOut } from '../accounts/rules.js';
 import type { DB } from '../db/schema/index.js';
 import { FORMATS, type EntityName } from '../import/catalog.js';
 import { formatCents, splitList, type FieldSpec } from '../lib/fields.js';
+import { PROTECTED } from '../lib/formula.js';
 import { csvCell } from '../output/csv.js';
 import { laterTimestamp } from '../seats/rules.js';
 import { exportQuery } from './queries.js';
 
 export type ExportFormat = 'csv' | 'json';
 
-const NEEDS_QUOTES = /[",\r\n]|^'[=+\-@\t\r]/;
+const NEEDS_QUOTES = /[",\r\n]/;
 
 function csvField(value: unknown): string {
   const s = csvCell(value);
-  return NEEDS_QUOTES.test(s) ? `"${s.replace(/"/g, '""')}"` : s;
+  return NEEDS_QUOTES.test(s) || PROTECTED.test(s) ? `"${s.replace(/"/g, '""')}"` : s;
 }
 
 /** A stored value → the contract's form (booleans, money strings, lists). */

@@ -1,7 +1,9 @@
 /**
- * A batch: one import that writes. Inserted rows are recorded as id ranges per table (AUTOINCREMENT ids
- * in one write transaction are contiguous and never reused), updated rows as before-images, so undo
- * stays cheap for a million inserted rows.
+ * A batch: one import that writes. Every row it inserts carries its id (import_batch_id) and starts at
+ * rev 0; per table only the count of inserted rows is recorded (undo refuses when rows were removed
+ * since), so undo stays cheap for a million inserted rows. Every row it updates keeps a before-image and
+ * the rev the update leaves (rev + 1: the trigger of migration 0006), so undo can tell exactly whether
+ * anything changed the row since.
  */
 import { audit } from '../audit/audit.js';
 import type { Op } from '../op.js';
@@ -33,6 +35,7 @@ export function zeroCounts(): Counts {
   return { inserted: 0, updated: 0, unchanged: 0, rejected: 0 };
 }
 
+/** Rows inserted into one table: how many, and the lowest and highest id. */
 interface Inserted {
   first: number;
   last: number;
@@ -43,6 +46,8 @@ export class BatchRecorder {
   /** Largest id of each table when the batch began (sizes the importers' per-row bookkeeping). */
   readonly maxBefore = new Map<string, number>();
   private readonly inserted = new Map<string, Inserted>();
+  /** Tables where the batch updated rows it had inserted itself (their rev goes back to 0 at the end). */
+  private readonly ownUpdated = new Set<BatchTable>();
   private insertUpdate!: (values: readonly unknown[]) => number;
 
   private constructor(
@@ -59,7 +64,7 @@ export class BatchRecorder {
       .executeTakeFirstOrThrow();
     const b = new BatchRecorder(sql, op, row.id);
     for (const t of BATCH_TABLES) b.maxBefore.set(t, await b.maxId(t));
-    b.insertUpdate = sql.inserter('import_batch_updates', ['batch_id', 'table_name', 'row_id', 'before_json']);
+    b.insertUpdate = sql.inserter('import_batch_updates', ['batch_id', 'table_name', 'row_id', 'before_json', 'rev_after']);
     return b;
   }
 
@@ -71,19 +76,19 @@ export class BatchRecorder {
     return Number((r as { m: number | null } | undefined)?.m ?? 0);
   }
 
-  /** Keeps the row as it was before this change (undo restores the images newest first). */
-  recordUpdate(table: BatchTable, before: Row): void {
-    this.insertUpdate([this.id, table, before.id, JSON.stringify(before)]);
+  /**
+   * Call before updating `row` (the whole row as stored now): a row of another origin keeps its
+   * before-image and the rev this update leaves (undo restores the images newest first); a row this
+   * batch inserted needs none (undo deletes it).
+   */
+  beforeUpdate(table: BatchTable, row: Row): void {
+    if (row.import_batch_id === this.id) this.ownUpdated.add(table);
+    else this.insertUpdate([this.id, table, row.id, JSON.stringify(row), Number(row.rev) + 1]);
   }
 
-  /** Every row the batch inserts is noted: ids only grow within the one transaction. */
+  /** Every row the batch inserts is counted (its id: bounds a scan at the end). */
   noteInsert(table: BatchTable, id: number): void {
-    const r = this.inserted.get(table);
-    if (!r) this.inserted.set(table, { first: id, last: id, count: 1 });
-    else {
-      r.last = id;
-      r.count++;
-    }
+    this.noteInsertRange(table, id, id);
   }
 
   /** Rows first..last inserted at once (a multi-row INSERT). */
@@ -91,19 +96,19 @@ export class BatchRecorder {
     const r = this.inserted.get(table);
     if (!r) this.inserted.set(table, { first, last, count: last - first + 1 });
     else {
-      r.last = last;
+      r.first = Math.min(r.first, first);
+      r.last = Math.max(r.last, last);
       r.count += last - first + 1;
     }
   }
 
-  /** True for a row this batch inserted (undo deletes it, so it needs no before-image). */
-  isNew(table: BatchTable, id: number): boolean {
-    const r = this.inserted.get(table);
-    return r !== undefined && id >= r.first;
-  }
-
-  /** Records the inserted ranges and the counts, and writes the batch's one audit row. */
+  /** Records the inserted counts and the batch's counts, and writes the batch's one audit row. */
   async finish(counts: Counts, entities: Record<string, Counts>, extra: Record<string, unknown>): Promise<void> {
+    // the batch's later writes to rows it inserted are part of inserting them: a new row leaves at rev 0
+    for (const t of this.ownUpdated) {
+      const from = this.inserted.get(t)?.first ?? 0;
+      await this.sql.any.updateTable(t).set({ rev: 0 }).where('id', '>=', from).where('import_batch_id', '=', this.id).where('rev', '!=', 0).execute();
+    }
     for (const [t, r] of this.inserted) {
       await this.sql.db
         .insertInto('import_batch_inserts')

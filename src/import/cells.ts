@@ -1,16 +1,16 @@
 /**
- * Cell text → the value a field spec coerces: trimmed, empty = absent, the one `'` that export puts
- * before a formula-looking value removed, and dates in the sheet's locale turned into YYYY-MM-DD.
+ * Cell text → the value a field spec coerces: trimmed, empty = absent, the one `'` that CSV output puts
+ * before a formula-looking value removed (src/lib/formula.ts), and dates in the sheet's locale turned
+ * into YYYY-MM-DD.
  */
 import { UsageError } from '../errors.js';
+import { unprotectFormula } from '../lib/formula.js';
 import type { RowProblem } from './errors.js';
 
-const NEUTRALISED = /^'[=+\-@\t\r]/;
-
-/** Trims, then removes exactly one leading `'` when a formula character follows it; nothing else. */
+/** Trims, then removes exactly one leading `'` from `'…'=x` (quotes, then a formula character); nothing else. */
 export function cleanCell(raw: string): string {
   const t = raw.trim();
-  return t.charCodeAt(0) === 39 && NEUTRALISED.test(t) ? t.slice(1) : t;
+  return t.charCodeAt(0) === 39 ? unprotectFormula(t) : t;
 }
 
 export type DateFormat = 'YYYY-MM-DD' | 'DD.MM.YYYY' | 'MM/DD/YYYY' | 'DD/MM/YYYY';

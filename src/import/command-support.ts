@@ -1,8 +1,11 @@
 /** Turning import flags into a request, and an outcome into stderr lines and the --json summary. */
 import fs from 'node:fs';
+import os from 'node:os';
 import path from 'node:path';
+import { pipeline } from 'node:stream/promises';
 import type { Session } from '../commands/session.js';
 import { UsageError } from '../errors.js';
+import type { Io } from '../io.js';
 import { parseDateFormat } from './cells.js';
 import { ImportRejectedError } from './errors.js';
 import type { ImportOutcome, ImportRequest } from './service.js';
@@ -15,6 +18,7 @@ export function buildRequest(opts: Record<string, unknown>, entity: EntityName |
   if (delimiter !== undefined && !(delimiter in DELIMITERS)) {
     throw new UsageError(`--delimiter: "${delimiter}" is not one of "," ";" tab`);
   }
+  if (entity === 'all' && source === '-') throw new UsageError('import all reads a directory; standard input (-) takes one ENTITY file');
   const maxErrors = (opts.maxErrors as number | undefined) ?? 50;
   if (maxErrors < 0) throw new UsageError('--max-errors: must be 0 or more');
   return {
@@ -33,6 +37,28 @@ export function buildRequest(opts: Record<string, unknown>, entity: EntityName |
     maxErrors,
     rejects: opts.rejects as string | undefined,
   };
+}
+
+/**
+ * Standard input (`-`) or a pipe (`<(…)`, a named FIFO), copied into a private temporary file (0600, in
+ * a 0700 directory): the import then reads a regular file, whose size it knows, twice when a reader
+ * thread takes it. Undefined for any other source (read where it is).
+ */
+export async function spoolInput(io: Io, source: string): Promise<{ file: string; remove(): void } | undefined> {
+  const st = source === '-' ? undefined : fs.statSync(source, { throwIfNoEntry: false });
+  if (source !== '-' && !(st?.isFIFO() || st?.isCharacterDevice())) return undefined;
+  const input = source === '-' ? io.stdin : fs.createReadStream(source);
+  if (!input) throw new UsageError('-: there is no standard input to read');
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'acctmgr-input-'));
+  const remove = () => fs.rmSync(dir, { recursive: true, force: true });
+  const file = path.join(dir, 'input.csv');
+  try {
+    await pipeline(input, fs.createWriteStream(file, { flags: 'wx', mode: 0o600 }));
+  } catch (e) {
+    remove();
+    throw e;
+  }
+  return { file, remove };
 }
 
 /** Bytes to read: the file, or the ENTITY.csv files of a directory. */

@@ -7,7 +7,7 @@ import { FORMATS } from './catalog.js';
 import { zeroCounts, type Counts } from './batch.js';
 import { readCells } from './cells.js';
 import { readCsv } from './csv-reader.js';
-import { problemText, type ErrorSink, type RowProblem } from './errors.js';
+import { ImportFileError, problemText, type ErrorSink, type RowProblem } from './errors.js';
 import { planHeader, type HeaderOptions } from './header.js';
 import type { RejectsWriter } from './rejects.js';
 import type { Deferred, EntityDef, EntityImport, ImportContext, RowIn, RowLane, RowOutcome } from './entities/types.js';
@@ -43,6 +43,28 @@ export interface FileRun {
 }
 
 export async function runFile(ctx: ImportContext, job: FileJob, o: FileRunOptions): Promise<FileRun> {
+  const before = fs.statSync(job.path);
+  const run = await readAndApply(ctx, job, o);
+  refuseIfChanged(job, before);
+  return run;
+}
+
+/**
+ * A file written to while it was read (a spreadsheet still saving it, a transfer in progress) may have
+ * been read half old, half new: refused (the caller's transaction rolls back), never imported.
+ */
+function refuseIfChanged(job: FileJob, before: fs.Stats): void {
+  const after = fs.statSync(job.path, { throwIfNoEntry: false });
+  const same = after && after.size === before.size && after.mtimeMs === before.mtimeMs && after.ino === before.ino && after.dev === before.dev;
+  if (!same) {
+    throw new ImportFileError(
+      `${job.label}: the file changed while it was read (its size, modification time or identity differ at the end); nothing was imported`,
+      'import it again once it is complete',
+    );
+  }
+}
+
+async function readAndApply(ctx: ImportContext, job: FileJob, o: FileRunOptions): Promise<FileRun> {
   const counts = zeroCounts();
   const specs = await job.entity.columns(ctx.sql);
   let fields: (string | undefined)[] | undefined;

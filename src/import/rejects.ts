@@ -1,28 +1,41 @@
-/** `--rejects FILE`: the rejected rows as they were, plus an `error` column, re-importable once fixed. */
+/**
+ * `--rejects FILE`: the rejected rows' values plus an `error` column, re-importable once fixed. Each
+ * value is written as the import read it (trimmed, one protecting `'` removed) and then by the CSV
+ * output rule (src/lib/formula.ts), so re-importing the file reads exactly the same values. Written
+ * into a temporary file that replaces FILE only when the import's outcome is final (src/lib/output-file.ts).
+ */
 import fs from 'node:fs';
+import path from 'node:path';
+import { UsageError } from '../errors.js';
+import { PROTECTED, protectFormula } from '../lib/formula.js';
+import { OutputFile } from '../lib/output-file.js';
+import { cleanCell } from './cells.js';
+import type { FileJob } from './engine.js';
 
 function quote(cell: string): string {
-  return /[",\r\n]/.test(cell) || cell !== cell.trim() ? `"${cell.replace(/"/g, '""')}"` : cell;
+  return /[",\r\n]/.test(cell) || cell !== cell.trim() || PROTECTED.test(cell) ? `"${cell.replace(/"/g, '""')}"` : cell;
 }
 
 export class RejectsWriter {
-  private fd: number;
+  private readonly file: OutputFile;
   private buf: string[] = [];
   private width = 0;
 
   constructor(readonly path: string) {
-    this.fd = fs.openSync(path, 'w', 0o600);
+    this.file = OutputFile.open(path);
   }
 
   header(cells: readonly string[]): void {
     this.width = cells.length;
-    this.push([...cells, 'error']);
+    this.push([...cells.map(protectFormula), 'error']);
   }
 
   /** The error goes under its header; cells past the header's width (a row too long) follow it, kept. */
   row(cells: readonly string[], error: string): void {
-    const padded = cells.length < this.width ? [...cells, ...Array<string>(this.width - cells.length).fill('')] : cells.slice(0, this.width);
-    this.push([...padded, error, ...cells.slice(this.width)]);
+    const values = cells.slice(0, this.width).map((c) => protectFormula(cleanCell(c)));
+    while (values.length < this.width) values.push('');
+    values.push(protectFormula(error), ...cells.slice(this.width).map((c) => protectFormula(cleanCell(c))));
+    this.push(values);
   }
 
   private push(cells: readonly string[]): void {
@@ -31,12 +44,51 @@ export class RejectsWriter {
   }
 
   private flush(): void {
-    if (this.buf.length > 0) fs.writeSync(this.fd, this.buf.join(''));
+    if (this.buf.length > 0) this.file.write(this.buf.join(''));
     this.buf = [];
   }
 
-  close(): void {
+  /** Puts the file in place (call once the import's outcome is final). */
+  commit(): void {
     this.flush();
-    fs.closeSync(this.fd);
+    this.file.commit();
   }
+
+  /** Removes the temporary file (nothing when committed). */
+  discard(): void {
+    this.file.discard();
+  }
+}
+
+interface RejectsRequest {
+  entity: string;
+  /** a file, or a directory for 'all' */
+  rejects?: string;
+}
+
+/** Where each job's rejected rows go (by the job's label): FILE, or DIR/ENTITY.csv for `import all`. */
+export function rejectsPaths(req: RejectsRequest, jobs: readonly FileJob[]): Map<string, string> {
+  const out = new Map<string, string>();
+  if (!req.rejects) return out;
+  if (req.entity !== 'all') return out.set(jobs[0]!.label, req.rejects);
+  for (const job of jobs) out.set(job.label, path.join(req.rejects, `${job.entity.name}.csv`));
+  return out;
+}
+
+/** A writer per job, each into its own temporary file (an --rejects DIR is created when missing). */
+export function openRejects(req: RejectsRequest, jobs: readonly FileJob[]): Map<string, RejectsWriter> {
+  if (req.rejects && req.entity === 'all') {
+    if (fs.existsSync(req.rejects) && !fs.statSync(req.rejects).isDirectory()) {
+      throw new UsageError(`--rejects: ${req.rejects}: is not a directory (import all writes one ENTITY.csv per file into it)`);
+    }
+    fs.mkdirSync(req.rejects, { recursive: true });
+  }
+  const writers = new Map<string, RejectsWriter>();
+  try {
+    for (const [label, file] of rejectsPaths(req, jobs)) writers.set(label, new RejectsWriter(file));
+  } catch (e) {
+    for (const w of writers.values()) w.discard();
+    throw e;
+  }
+  return writers;
 }

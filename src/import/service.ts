@@ -10,13 +10,14 @@ import type { Kysely } from 'kysely';
 import type { DB } from '../db/schema/index.js';
 import { foreignKeysEnforced, missingIds, withoutForeignKeys, withRollbackJournal } from '../db/bulk.js';
 import { writeTx } from '../db/tx.js';
+import { refuseSameFile } from '../lib/output-file.js';
 import type { Op } from '../op.js';
 import { BatchRecorder, zeroCounts, type Counts } from './batch.js';
 import { BULK_MIN_BYTES } from './bulk-table.js';
 import type { DateFormat } from './cells.js';
 import { runFile, type FileJob, type ReadOptions } from './engine.js';
 import { ErrorSink, ImportFileError, type RowProblem } from './errors.js';
-import { RejectsWriter } from './rejects.js';
+import { openRejects, rejectsPaths, type RejectsWriter } from './rejects.js';
 import { Sql } from './sql.js';
 import { ENTITY_DEFS } from './entities/index.js';
 import { ENTITIES, type EntityName, type OnExisting } from './entities/types.js';
@@ -24,8 +25,10 @@ import { ENTITIES, type EntityName, type OnExisting } from './entities/types.js'
 export interface ImportRequest {
   /** the entity, or 'all' */
   entity: EntityName | 'all';
-  /** the file (or directory for 'all') as typed */
+  /** the file (or directory for 'all') as typed; `-` is standard input */
   source: string;
+  /** the file to read when it is not `source`: standard input or a pipe, copied into a private temporary file */
+  file?: string;
   read: ReadOptions;
   dateFormat: DateFormat;
   onExisting: OnExisting;
@@ -61,12 +64,14 @@ export interface ImportOutcome {
 }
 
 /** The jobs of a request: one file, or each ENTITY.csv of the directory in dependency order. */
-export function planJobs(req: Pick<ImportRequest, 'entity' | 'source'>): FileJob[] {
+export function planJobs(req: Pick<ImportRequest, 'entity' | 'source' | 'file'>): FileJob[] {
   const isDir = fs.existsSync(req.source) && fs.statSync(req.source).isDirectory();
   if (req.entity !== 'all') {
+    const label = req.source === '-' ? '<stdin>' : req.source;
+    if (req.file) return [{ entity: ENTITY_DEFS[req.entity], path: req.file, label }];
     if (!fs.existsSync(req.source)) throw new ImportFileError(`${req.source}: no such file`);
     if (isDir) throw new ImportFileError(`${req.source}: is a directory (did you mean: acctmgr import all ${req.source}?)`);
-    return [{ entity: ENTITY_DEFS[req.entity], path: req.source, label: req.source }];
+    return [{ entity: ENTITY_DEFS[req.entity], path: req.source, label }];
   }
   if (!isDir) throw new ImportFileError(`${req.source}: no such directory`);
   const jobs = ENTITIES.filter((e) => fs.existsSync(path.join(req.source, `${e}.csv`))).map((e) => ({
@@ -90,6 +95,9 @@ const MAX_ATTEMPTS = 10;
 
 export async function runImport(db: Kysely<DB>, sqlite: Database.Database, op: Op, req: ImportRequest): Promise<ImportOutcome> {
   const jobs = planJobs(req);
+  // standard input, or the pipe that was copied: its own file (a shell's `< FILE`) counts as an input too
+  const read = req.file ? [req.source === '-' ? '/dev/stdin' : req.source] : [];
+  refuseSameFile([...rejectsPaths(req, jobs).values()], [...jobs.map((j) => j.path), ...read]);
   // a larger page cache keeps the index B-trees of a large import in memory (per connection, 96 MB: more is faster but the 1M-row import must stay under 300 MB RSS)
   sqlite.pragma('cache_size = -98304');
   const exclude = new Map<string, Map<number, RowProblem[]>>();
@@ -115,8 +123,9 @@ function isLarge(jobs: readonly FileJob[]): boolean {
 
 /**
  * One large contacts file runs with foreign-key enforcement off (src/db/bulk.ts): the contacts
- * importer then checks every account id it wrote, and the batch its bookkeeping rows point to is
- * checked before commit (attemptImport), so every reference the transaction writes is still proven.
+ * importer then checks every account id it wrote, and the batch that its rows (import_batch_id) and
+ * bookkeeping rows point to is checked before commit (attemptImport), so every reference the
+ * transaction writes is still proven.
  */
 function relaxesForeignKeys(jobs: readonly FileJob[]): boolean {
   return jobs.length === 1 && jobs[0]!.entity.name === 'contacts' && fs.statSync(jobs[0]!.path).size >= BULK_MIN_BYTES;
@@ -133,8 +142,9 @@ async function attempts(
   notes: string[],
 ): Promise<ImportOutcome> {
   for (let attempt = 1; ; attempt++) {
+    const rejects = openRejects(req, jobs);
     try {
-      return await writeTx(db, (trx) => attemptImport(new Sql(trx, sqlite), op, req, jobs, exclude, started, attempt, notes));
+      return await writeTx(db, (trx) => attemptImport(new Sql(trx, sqlite), op, req, jobs, exclude, started, attempt, notes, rejects));
     } catch (e) {
       if (!(e instanceof Rollback)) throw e;
       if (e.outcome) return e.outcome;
@@ -143,6 +153,8 @@ async function attempts(
         for (const [line, p] of lines) m.set(line, p);
         exclude.set(label, m);
       }
+    } finally {
+      for (const w of rejects.values()) w.discard();
     }
   }
 }
@@ -156,6 +168,7 @@ async function attemptImport(
   started: bigint,
   attempt: number,
   notes: string[],
+  rejectsOf: ReadonlyMap<string, RejectsWriter>,
 ): Promise<ImportOutcome> {
   const batch = await BatchRecorder.start(sql, op, req.entity, req.source);
   const ctx = { sql, op, batch, onExisting: req.onExisting, dateFormat: req.dateFormat };
@@ -167,25 +180,21 @@ async function attemptImport(
   for (const job of jobs) {
     const sink = new ErrorSink(job.label, req.maxErrors);
     sinks.push(sink);
-    const rejects = rejectsFor(req, job);
+    const rejects = rejectsOf.get(job.label);
     const size = fs.statSync(job.path).size;
     let rowsNow = 0;
-    try {
-      const run = await runFile(ctx, job, {
-        read: req.read,
-        sink,
-        exclude: exclude.get(job.label) ?? new Map(),
-        rejects,
-        onBytes: (b) => req.onProgress?.(bytesBefore + b, rowsBefore + rowsNow),
-        onRows: (r) => (rowsNow = r),
-      });
-      entities[job.entity.name] = run.counts;
-      if (run.threaded) notes.push(`${job.label}: rows read and prepared in a reader thread (attempt ${attempt})`);
-      if (run.deferred.length > 0 && req.skipInvalid && attempt < MAX_ATTEMPTS) {
-        retry.set(job.label, new Map(run.deferred.map((d) => [d.line, d.problems])));
-      }
-    } finally {
-      rejects?.close();
+    const run = await runFile(ctx, job, {
+      read: req.read,
+      sink,
+      exclude: exclude.get(job.label) ?? new Map(),
+      rejects,
+      onBytes: (b) => req.onProgress?.(bytesBefore + b, rowsBefore + rowsNow),
+      onRows: (r) => (rowsNow = r),
+    });
+    entities[job.entity.name] = run.counts;
+    if (run.threaded) notes.push(`${job.label}: rows read and prepared in a reader thread (attempt ${attempt})`);
+    if (run.deferred.length > 0 && req.skipInvalid && attempt < MAX_ATTEMPTS) {
+      retry.set(job.label, new Map(run.deferred.map((d) => [d.line, d.problems])));
     }
     bytesBefore += size;
     rowsBefore += rowsNow;
@@ -202,20 +211,19 @@ async function attemptImport(
     dryRun: req.dryRun,
     notes,
   });
+  // the outcome is final from here: the rejects files go in place before the commit, so a failed
+  // commit leaves them (the import can run again) rather than rows imported and their rejects lost
   // a batch is an import that writes: one that changed nothing leaves no batch and no audit row
-  if (failed || req.dryRun || total.inserted + total.updated === 0) throw new Rollback(outcome(null));
+  if (failed || req.dryRun || total.inserted + total.updated === 0) {
+    for (const w of rejectsOf.values()) w.commit();
+    throw new Rollback(outcome(null));
+  }
   await batch.finish(total, entities as Record<string, Counts>, { source: req.source, dry_run: false });
   if (!foreignKeysEnforced(sql.sqlite) && missingIds(sql.sqlite, 'import_batches', [batch.id]).length > 0) {
     throw new Error(`import: batch ${batch.id} is missing; its bookkeeping rows would point nowhere`);
   }
+  for (const w of rejectsOf.values()) w.commit();
   return outcome(batch.id);
-}
-
-function rejectsFor(req: ImportRequest, job: FileJob): RejectsWriter | undefined {
-  if (!req.rejects) return undefined;
-  if (req.entity !== 'all') return new RejectsWriter(req.rejects);
-  fs.mkdirSync(req.rejects, { recursive: true });
-  return new RejectsWriter(path.join(req.rejects, `${job.entity.name}.csv`));
 }
 
 function sumCounts(list: readonly Counts[]): Counts {

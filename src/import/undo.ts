@@ -1,8 +1,9 @@
 /**
- * `import history` and `import undo BATCH`. Undo removes the batch's inserted id ranges and restores
+ * `import history` and `import undo BATCH`. Undo removes the rows carrying the batch's id and restores
  * the before-images of the rows it updated, in the caller's one transaction. It refuses, naming the
- * rows, when anything changed them later: a different updated_at than the batch's time, a later batch
- * that touched them, rows removed since, or rows added since that refer to rows the batch inserted.
+ * rows, when anything changed them later: a rev other than the one the batch left (every UPDATE
+ * increments it: migration 0006), a later batch that touched them, rows removed since, or rows added
+ * since that refer to rows the batch inserted.
  */
 import type Database from 'better-sqlite3';
 import type { Kysely } from 'kysely';
@@ -58,15 +59,12 @@ const NAME_COLUMN: Record<string, string> = {
   plans: 'code',
   subscriptions: 'external_id',
 };
-const NO_UPDATED_AT = new Set(['account_groups', 'login_events']);
+/**
+ * Rows an import writes with their parent, outside BATCH_TABLES: they go when the parent is deleted
+ * (ON DELETE CASCADE), and changing them by hand (accounts edit) changes the parent's rev too.
+ */
+const OWNED_BY: Record<string, string> = { account_field_values: 'accounts' };
 const SHOW = 5;
-
-interface Range {
-  table_name: string;
-  first_id: number;
-  last_id: number;
-  row_count: number;
-}
 
 export interface UndoResult {
   batch_id: number;
@@ -79,8 +77,8 @@ export async function undoBatch(db: Kysely<DB>, sqlite: Database.Database, op: O
   if (!batch) throw new NotFoundError('import batch', String(id), 'list batches with: acctmgr import history');
   if (batch.status === 'undone') throw new RefusedError(`import batch ${id} was already undone (${batch.undone_at})`);
   const sql = new Sql(db, sqlite);
-  const ranges = (await db.selectFrom('import_batch_inserts').selectAll().where('batch_id', '=', id).execute()) as Range[];
-  const problems = laterChanges(sql, id, batch.at, ranges);
+  const counts = await insertedCounts(db, id);
+  const problems = laterChanges(sql, id, counts);
   if (problems.length > 0) {
     throw new RefusedError(
       `import batch ${id} cannot be undone: rows it wrote were changed later\n  ${problems.join('\n  ')}`,
@@ -90,14 +88,23 @@ export async function undoBatch(db: Kysely<DB>, sqlite: Database.Database, op: O
   const restored = restoreUpdates(sql, id);
   let deleted = 0;
   for (const t of [...BATCH_TABLES].reverse()) {
-    for (const r of ranges.filter((x) => x.table_name === t)) {
-      deleted += sqlite.prepare(sql.any.deleteFrom(t).where('id', '>=', 0).where('id', '<=', 0).compile().sql).run(r.first_id, r.last_id).changes;
-    }
+    if (counts.has(t)) deleted += sqlite.prepare(sql.any.deleteFrom(t).where('import_batch_id', '=', 0).compile().sql).run(id).changes;
   }
   await db.updateTable('import_batches').set({ status: 'undone', undone_at: op.now }).where('id', '=', id).execute();
   const result = { batch_id: id, deleted, restored };
   await audit(db, op, { action: 'undo', entity: 'import', key: String(id), after: result });
   return result;
+}
+
+/** Rows the batch inserted, per table. */
+async function insertedCounts(db: Kysely<DB>, id: number): Promise<Map<string, number>> {
+  const rows = await db
+    .selectFrom('import_batch_inserts')
+    .select(['table_name', (eb) => eb.fn.sum<number>('row_count').as('n')])
+    .where('batch_id', '=', id)
+    .groupBy('table_name')
+    .execute();
+  return new Map(rows.map((r) => [r.table_name, Number(r.n)]));
 }
 
 function names(sql: Sql, table: string, query: string, params: unknown[]): string {
@@ -106,65 +113,73 @@ function names(sql: Sql, table: string, query: string, params: unknown[]): strin
   return rows.map((r) => String(r.v)).join(', ');
 }
 
-/** Every later change that makes the undo unsafe, as readable lines (at most a few rows named each). */
-function laterChanges(sql: Sql, id: number, at: string, ranges: readonly Range[]): string[] {
+/**
+ * Every later change that makes the undo unsafe, as readable lines (at most a few rows named each). A
+ * row is unchanged since the batch exactly when its rev is the one the batch left: 0 for a row it
+ * inserted, rev_after of its newest image for a row it updated.
+ */
+function laterChanges(sql: Sql, id: number, counts: ReadonlyMap<string, number>): string[] {
   const out: string[] = [];
   const db = sql.sqlite;
-  for (const r of ranges) {
-    const t = r.table_name;
-    const now = (db.prepare(`select count(*) as n from "${t}" where id between ? and ?`).get(r.first_id, r.last_id) as { n: number }).n;
-    if (now < r.row_count) out.push(`${t}: ${r.row_count - now} row(s) this batch inserted were removed since`);
-    if (!NO_UPDATED_AT.has(t)) {
-      const v = names(sql, t, `select $COL as v from "${t}" where id between ? and ? and updated_at != ? limit ${SHOW}`, [r.first_id, r.last_id, at]);
-      if (v) out.push(`${t} changed since: ${v}`);
-    }
+  for (const [t, count] of counts) {
+    const now = (db.prepare(`select count(*) as n from "${t}" where import_batch_id = ?`).get(id) as { n: number }).n;
+    if (now < count) out.push(`${t}: ${count - now} row(s) this batch inserted were removed since`);
+    const v = names(sql, t, `select $COL as v from "${t}" where import_batch_id = ? and rev <> 0 limit ${SHOW}`, [id]);
+    if (v) out.push(`${t} changed since: ${v}`);
   }
   for (const t of BATCH_TABLES) {
-    if (NO_UPDATED_AT.has(t)) continue;
     const v = names(
       sql,
       t,
       `select x.$COL as v from import_batch_updates u join "${t}" x on x.id = u.row_id
-       where u.batch_id = ? and u.table_name = ? and x.updated_at != ? limit ${SHOW}`,
-      [id, t, at],
+       where u.batch_id = ? and u.table_name = ? and x.rev <> u.rev_after
+         and not exists (select 1 from import_batch_updates n where n.table_name = u.table_name and n.row_id = u.row_id and n.batch_id = u.batch_id and n.id > u.id)
+       limit ${SHOW}`,
+      [id, t],
     );
     if (v) out.push(`${t} changed since: ${v}`);
   }
-  const later = db
-    .prepare(
-      `select distinct b.id as v from import_batch_updates u join import_batches b on b.id = u.batch_id
-       where b.id > ? and b.status = 'applied' and (
-         exists (select 1 from import_batch_inserts i where i.batch_id = ? and i.table_name = u.table_name and u.row_id between i.first_id and i.last_id)
-         or exists (select 1 from import_batch_updates o where o.batch_id = ? and o.table_name = u.table_name and o.row_id = u.row_id))
-       limit ${SHOW}`,
-    )
-    .all(id, id, id) as Row[];
-  if (later.length > 0) out.push(`later import batch(es) ${later.map((r) => r.v).join(', ')} changed the same rows`);
-  out.push(...dependents(sql, ranges));
+  const later = laterBatches(sql, id, counts);
+  if (later.length > 0) out.push(`later import batch(es) ${later.join(', ')} changed the same rows`);
+  out.push(...dependents(sql, id, counts));
   return out;
 }
 
+/** Applied batches after this one that updated rows this one inserted or updated. */
+function laterBatches(sql: Sql, id: number, counts: ReadonlyMap<string, number>): number[] {
+  const later = `select distinct u.batch_id as v from import_batch_updates u join import_batches b on b.id = u.batch_id where u.batch_id > ? and b.status = 'applied'`;
+  const found = new Set<number>();
+  const add = (query: string, params: unknown[]) => {
+    for (const r of sql.sqlite.prepare(`${query} limit ${SHOW}`).all(...params) as Row[]) found.add(r.v as number);
+  };
+  add(`${later} and exists (select 1 from import_batch_updates o where o.batch_id = ? and o.table_name = u.table_name and o.row_id = u.row_id)`, [id, id]);
+  for (const t of counts.keys()) {
+    add(`${later} and u.table_name = ? and exists (select 1 from "${t}" x where x.id = u.row_id and x.import_batch_id = ?)`, [id, t, id]);
+  }
+  return [...found].sort((a, b) => a - b).slice(0, SHOW);
+}
+
 /** Rows outside the batch that refer (by foreign key) to rows the batch inserted. */
-function dependents(sql: Sql, ranges: readonly Range[]): string[] {
+function dependents(sql: Sql, id: number, counts: ReadonlyMap<string, number>): string[] {
   const db = sql.sqlite;
   const out: string[] = [];
   const tables = (db.prepare(`select name from sqlite_master where type = 'table' and name not like 'sqlite_%'`).all() as { name: string }[]).map((r) => r.name);
   for (const child of tables) {
     const fks = db.pragma(`foreign_key_list("${child}")`) as { table: string; from: string }[];
     for (const fk of fks) {
-      for (const r of ranges.filter((x) => x.table_name === fk.table)) {
-        const own = ranges.filter((x) => x.table_name === child);
-        const notOwn = own.map(() => ' and not (c.rowid between ? and ?)').join('');
-        const params = [r.first_id, r.last_id, ...own.flatMap((o) => [o.first_id, o.last_id])];
-        const v = names(
-          sql,
-          fk.table,
-          `select distinct p.$COL as v from "${child}" c join "${fk.table}" p on p.id = c."${fk.from}"
-           where c."${fk.from}" between ? and ?${notOwn} limit ${SHOW}`,
-          params,
-        );
-        if (v) out.push(`${fk.table} ${v}: referred to by ${child} added since`);
-      }
+      if (!counts.has(fk.table) || OWNED_BY[child] === fk.table) continue;
+      // the batch's own rows go, and the rows it updated get their before-images back
+      const own = (BATCH_TABLES as readonly string[]).includes(child)
+        ? ` and c.import_batch_id is not ? and not exists (select 1 from import_batch_updates u where u.batch_id = ? and u.table_name = '${child}' and u.row_id = c.id)`
+        : '';
+      const v = names(
+        sql,
+        fk.table,
+        `select distinct p.$COL as v from "${child}" c join "${fk.table}" p on p.id = c."${fk.from}"
+         where c."${fk.from}" in (select id from "${fk.table}" where import_batch_id = ?)${own} limit ${SHOW}`,
+        own ? [id, id, id] : [id],
+      );
+      if (v) out.push(`${fk.table} ${v}: referred to by ${child} added since`);
     }
   }
   return out;

@@ -1,25 +1,23 @@
 /**
  * CSV writing for lists and exports: a header line, LF line ends, no BOM, quotes only where RFC 4180
- * needs them. A cell that a spreadsheet would run as a formula (starting with = + - @ tab or CR) is
- * written as ' + value and quoted; the importer removes exactly that one quote again.
+ * needs them. A value that a spreadsheet would run as a formula gets one more leading ' and is quoted
+ * (src/lib/formula.ts); the importer removes exactly that one quote again.
  */
 import { stringify } from 'csv-stringify/sync';
-
-const FORMULA_START = /^[=+\-@\t\r]/;
+import { PROTECTED, protectFormula } from '../lib/formula.js';
 
 export function csvCell(value: unknown): string {
   if (value === null || value === undefined) return '';
   if (Array.isArray(value)) return value.join(';');
   if (typeof value === 'boolean') return value ? 'true' : 'false';
-  const s = String(value);
-  return FORMULA_START.test(s) ? `'${s}` : s;
+  return protectFormula(String(value));
 }
 
 export function toCsv(rows: readonly Record<string, unknown>[], columns: readonly string[]): string {
   const data = rows.map((r) => columns.map((c) => csvCell(r[c])));
   return stringify([columns as string[], ...data], {
     record_delimiter: '\n',
-    quoted_match: /^'[=+\-@\t\r]/,
+    quoted_match: PROTECTED,
   });
 }
 

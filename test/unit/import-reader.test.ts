@@ -88,9 +88,10 @@ describe('CSV reader', () => {
 });
 
 describe('cells and headers', () => {
-  it('removes exactly one leading quote before a formula character, and nothing else', () => {
+  it('removes exactly one leading quote from quotes before a formula character, and nothing else', () => {
     expect(cleanCell("'=SUM(A1)")).toBe('=SUM(A1)');
-    expect(cleanCell("''=x")).toBe("''=x"); // the next character is a quote, not a formula character
+    expect(cleanCell("''=x")).toBe("'=x"); // a stored '=x, as CSV output writes it
+    expect(cleanCell("'''@x")).toBe("''@x");
     expect(cleanCell("'+48 600")).toBe('+48 600');
     expect(cleanCell("'abc")).toBe("'abc");
     expect(cleanCell('  plain  ')).toBe('plain');

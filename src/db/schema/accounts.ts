@@ -1,13 +1,14 @@
 import type { Generated, Insertable, Selectable, Updateable } from 'kysely';
+import type { ImportTracked } from './imports.js';
 
-export interface AccountGroupsTable {
+export interface AccountGroupsTable extends ImportTracked {
   id: Generated<number>;
   name: string;
   created_at: string;
 }
 export type GroupRow = Selectable<AccountGroupsTable>;
 
-export interface AccountsTable {
+export interface AccountsTable extends ImportTracked {
   id: Generated<number>;
   external_id: string;
   name: string;

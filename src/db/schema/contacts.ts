@@ -1,6 +1,7 @@
 import type { Generated, Insertable, Selectable, Updateable } from 'kysely';
+import type { ImportTracked } from './imports.js';
 
-export interface ContactsTable {
+export interface ContactsTable extends ImportTracked {
   id: Generated<number>;
   account_id: number;
   name: string | null;

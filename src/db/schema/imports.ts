@@ -1,3 +1,12 @@
+/**
+ * Columns of every table an import writes (migration 0006): the batch that inserted the row, and a
+ * change counter that every UPDATE increments (a trigger), for `import undo`.
+ */
+export interface ImportTracked {
+  import_batch_id: number | null;
+  rev: Generated<number>;
+}
+
 /** Tables of the import issue (batches and what each batch changed, for undo). */
 import type { Generated, Selectable } from 'kysely';
 
@@ -20,7 +29,10 @@ export interface ImportBatchesTable {
 }
 export type ImportBatchRow = Selectable<ImportBatchesTable>;
 
-/** Rows a batch inserted into one table: every id in first_id..last_id (contiguous, one transaction). */
+/**
+ * How many rows a batch inserted into one table, and their lowest and highest id (the rows themselves
+ * carry the batch's id: ImportTracked.import_batch_id).
+ */
 export interface ImportBatchInsertsTable {
   id: Generated<number>;
   batch_id: number;
@@ -37,6 +49,8 @@ export interface ImportBatchUpdatesTable {
   table_name: string;
   row_id: number;
   before_json: string;
+  /** the row's rev when the batch had written it (-1: not known) */
+  rev_after: Generated<number>;
 }
 
 export interface ImportTables {

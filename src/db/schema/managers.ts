@@ -1,6 +1,7 @@
 import type { Generated, Insertable, Selectable, Updateable } from 'kysely';
+import type { ImportTracked } from './imports.js';
 
-export interface ManagersTable {
+export interface ManagersTable extends ImportTracked {
   id: Generated<number>;
   login: string;
   name: string;

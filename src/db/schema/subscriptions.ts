@@ -1,6 +1,7 @@
 import type { Generated, Insertable, Selectable, Updateable } from 'kysely';
+import type { ImportTracked } from './imports.js';
 
-export interface ProductsTable {
+export interface ProductsTable extends ImportTracked {
   id: Generated<number>;
   code: string;
   name: string;
@@ -9,7 +10,7 @@ export interface ProductsTable {
 }
 export type ProductRow = Selectable<ProductsTable>;
 
-export interface PlansTable {
+export interface PlansTable extends ImportTracked {
   id: Generated<number>;
   code: string;
   name: string;
@@ -23,7 +24,7 @@ export interface PlansTable {
 }
 export type PlanRow = Selectable<PlansTable>;
 
-export interface PlanPricesTable {
+export interface PlanPricesTable extends ImportTracked {
   id: Generated<number>;
   plan_id: number;
   /** null = any number of students (flat price) */
@@ -35,7 +36,7 @@ export interface PlanPricesTable {
 }
 export type PlanPriceRow = Selectable<PlanPricesTable>;
 
-export interface SubscriptionsTable {
+export interface SubscriptionsTable extends ImportTracked {
   id: Generated<number>;
   external_id: string;
   account_id: number;
@@ -70,7 +71,7 @@ export interface SubscriptionHistoryTable {
   actor: string;
 }
 
-export interface SeatsTable {
+export interface SeatsTable extends ImportTracked {
   id: Generated<number>;
   subscription_id: number;
   contact_id: number;
@@ -83,7 +84,7 @@ export interface SeatsTable {
 }
 export type SeatRow = Selectable<SeatsTable>;
 
-export interface LoginEventsTable {
+export interface LoginEventsTable extends ImportTracked {
   id: Generated<number>;
   seat_id: number;
   at: string;

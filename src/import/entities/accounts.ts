@@ -35,7 +35,7 @@ export const accounts: EntityDef = {
     const managerId = sql.getter(sql.db.selectFrom('managers').select(['id']).where('login', '=', ''));
     const managerLogin = sql.getter(sql.db.selectFrom('managers').select(['login']).where('id', '=', 0));
     const groupId = sql.getter(sql.db.selectFrom('account_groups').select(['id']).where(raw<string>`lower(name)`, '=', ''));
-    const addGroup = sql.inserter('account_groups', ['name', 'created_at']);
+    const addGroup = sql.inserter('account_groups', ['name', 'import_batch_id', 'created_at']);
     const fieldValues = sql.prepare(sql.db.selectFrom('account_field_values').select(['field_id', 'value']).where('account_id', '=', 0));
     const setValue = sql.prepare(
       sql.db
@@ -44,6 +44,7 @@ export const accounts: EntityDef = {
         .onConflict((oc) => oc.columns(['account_id', 'field_id']).doUpdateSet((eb) => ({ value: eb.ref('excluded.value') }))),
     );
     const setParent = sql.updater('accounts', ['parent_id']);
+    const byId = sql.byId('accounts');
     const pending: { id: number; line: number; key: string; text: string }[] = [];
     const parentLines = new Map<number, ChainLink>();
 
@@ -66,7 +67,7 @@ export const accounts: EntityDef = {
     function ensureGroup(name: string): number {
       const found = groupId(name.toLowerCase());
       if (found) return found.id as number;
-      const id = addGroup([name, ctx.op.now]);
+      const id = addGroup([name, ctx.batch.id, ctx.op.now]);
       ctx.batch.noteInsert('account_groups', id);
       return id;
     }
@@ -138,7 +139,10 @@ export const accounts: EntityDef = {
         const deferred: Deferred[] = [];
         for (const p of pending) {
           const parent = byKey(p.key);
-          if (parent) setParent(p.id, [parent.id]);
+          if (parent) {
+            ctx.batch.beforeUpdate('accounts', byId(p.id)!);
+            setParent(p.id, [parent.id]);
+          }
           else deferred.push({ line: p.line, problems: [{ column: 'parent_external_id', value: p.text, rule: 'no account with this external_id (in the database or this file)' }] });
         }
         deferred.push(...chainCycles(parentLines, (id) => keyOf(id), 'parent_external_id', 'would make a parent cycle'));

@@ -69,13 +69,15 @@ export class Upserter {
     this.update = ctx.sql.updater(table, [...columns, ...(timestamps.updated ? ['updated_at'] : [])]);
   }
 
+  /** A new row carries the batch's id (undo finds the rows it inserted by it). */
   private insertColumns(): string[] {
     const t = this.timestamps;
-    return [...this.columns, ...(t.created ? ['created_at'] : []), ...(t.updated ? ['updated_at'] : [])];
+    return [...this.columns, 'import_batch_id', ...(t.created ? ['created_at'] : []), ...(t.updated ? ['updated_at'] : [])];
   }
 
   private insertValues(rec: Row): unknown[] {
     const values = this.columns.map((c) => rec[c] ?? null);
+    values.push(this.ctx.batch.id);
     if (this.timestamps.created) values.push(this.ctx.op.now);
     if (this.timestamps.updated) values.push(this.ctx.op.now);
     return values;
@@ -91,7 +93,7 @@ export class Upserter {
     this.bulk = await BulkTable.open(this.ctx.sql, {
       table: this.table,
       columns: this.columns,
-      constants: { ...(this.timestamps.created ? { created_at: now } : {}), ...(this.timestamps.updated ? { updated_at: now } : {}) },
+      constants: { import_batch_id: this.ctx.batch.id, ...(this.timestamps.created ? { created_at: now } : {}), ...(this.timestamps.updated ? { updated_at: now } : {}) },
       key,
       expectedRows,
       batch: this.ctx.batch,
@@ -192,7 +194,7 @@ export class Upserter {
     const id = existing.id as number;
     this.touched.set(id, line);
     if (!extraChanged && !this.differs(existing, rec)) return { outcome: 'unchanged', id };
-    this.ctx.batch.recordUpdate(this.table, before ? before() : existing);
+    this.ctx.batch.beforeUpdate(this.table, before ? before() : existing);
     const values = this.columns.map((c) => (rec[c] !== undefined ? rec[c] : existing[c]));
     if (this.timestamps.updated) values.push(now);
     this.update(id, values);

@@ -58,7 +58,7 @@ export const logins: EntityDef = {
           for (const [id, at] of latest) {
             const row = get(id)!;
             if (row.last_login_at !== null && (row.last_login_at as string) >= at) continue;
-            if (!batch.isNew(table, id)) batch.recordUpdate(table, row);
+            batch.beforeUpdate(table, row);
             set(id, [at, ctx.op.now]);
           }
         }

@@ -35,6 +35,7 @@ export const subscriptions: EntityDef = {
     const manager = sql.getter(sql.db.selectFrom('managers').select(['id']).where('login', '=', ''));
     const priceRows = sql.prepare(sql.db.selectFrom('plan_prices').select(['max_students', 'term_months', 'amount_cents']).where('plan_id', '=', 0));
     const setRenewedFrom = sql.updater('subscriptions', ['renewed_from_id']);
+    const byId = sql.byId('subscriptions');
     const pending: { id: number; line: number; text: string }[] = [];
     const links = new Map<number, ChainLink>();
 
@@ -126,7 +127,10 @@ export const subscriptions: EntityDef = {
         const deferred: Deferred[] = [];
         for (const p of pending) {
           const from = byKey(p.text.toLowerCase());
-          if (from) setRenewedFrom(p.id, [from.id]);
+          if (from) {
+            ctx.batch.beforeUpdate('subscriptions', byId(p.id)!);
+            setRenewedFrom(p.id, [from.id]);
+          }
           else deferred.push({ line: p.line, problems: [{ column: 'renewed_from_external_id', value: p.text, rule: 'no subscription with this external_id (in the database or this file)' }] });
         }
         deferred.push(...chainCycles(links, (id) => linkOf(id), 'renewed_from_external_id', 'would make a renewal loop'));

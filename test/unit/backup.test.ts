@@ -1,0 +1,74 @@
+import fs from 'node:fs';
+import path from 'node:path';
+import Database from 'better-sqlite3';
+import { afterEach, describe, expect, it } from 'vitest';
+import { openDb } from '../../src/db/connection.js';
+import { backupTestSeam, backupTo } from '../../src/db/maintenance.js';
+import { AppError } from '../../src/errors.js';
+import { freshDb, tempDir, tempDbPath } from '../helpers/db.js';
+
+afterEach(() => {
+  backupTestSeam.copying = () => undefined;
+});
+
+/** A database of a few hundred pages (products with long names), closed; its file. */
+async function filledDb(): Promise<string> {
+  const t = await freshDb();
+  const file = tempDbPath();
+  const ins = t.handle.sqlite.prepare(`insert into products (code, name, created_at, updated_at) values (?, ?, 'x', 'x')`);
+  t.handle.sqlite.transaction(() => {
+    for (let i = 0; i < 3000; i++) ins.run(`P${i}`, `Product ${i} ${'x'.repeat(300)}`);
+  })();
+  await t.handle.sqlite.backup(file);
+  await t.close();
+  return file;
+}
+
+describe('db backup', () => {
+  it('copies into a 0600 temporary file (also while the pages are copied), then renames it over the target', async () => {
+    const h = await openDb(await filledDb());
+    const dir = tempDir();
+    const target = path.join(dir, 'backup.db');
+    fs.writeFileSync(target, 'an older backup', { mode: 0o644 });
+    const seen: { mode: number; ino: number }[] = [];
+    backupTestSeam.copying = (tmp) => {
+      const st = fs.statSync(tmp);
+      seen.push({ mode: st.mode & 0o777, ino: st.ino });
+    };
+    await backupTo(h, target);
+    await h.close();
+    expect(seen.length).toBeGreaterThan(2);
+    expect(seen.every((s) => s.mode === 0o600)).toBe(true);
+    // the file the pages were copied into is the backup (renamed, same inode): 0600 all along
+    expect(new Set(seen.map((s) => s.ino))).toEqual(new Set([fs.statSync(target).ino]));
+    expect(fs.statSync(target).mode & 0o777).toBe(0o600);
+    expect(fs.readdirSync(dir)).toEqual(['backup.db']);
+    const copy = new Database(target, { readonly: true });
+    expect(copy.prepare('select count(*) as n from products').get()).toEqual({ n: 3000 });
+    expect(copy.pragma('integrity_check', { simple: true })).toBe('ok');
+    copy.close();
+  });
+
+  it('refuses the copy of a damaged database (exit 1, saying so): the target untouched, no temporary file', async () => {
+    const file = await filledDb();
+    const probe = new Database(file, { readonly: true });
+    const root = (probe.prepare(`select rootpage from sqlite_master where name = 'products'`).get() as { rootpage: number }).rootpage;
+    const pageSize = probe.pragma('page_size', { simple: true }) as number;
+    probe.close();
+    // the products table's root page gets an invalid page type: SQLite copies it as it is
+    const fd = fs.openSync(file, 'r+');
+    fs.writeSync(fd, Buffer.from([0x01, 0xff, 0xff]), 0, 3, (root - 1) * pageSize);
+    fs.closeSync(fd);
+    const h = await openDb(file);
+    const dir = tempDir();
+    const target = path.join(dir, 'backup.db');
+    fs.writeFileSync(target, 'the last good backup');
+    const e = await backupTo(h, target).catch((err: unknown) => err);
+    await h.close();
+    expect(e).toBeInstanceOf(AppError);
+    expect((e as AppError).exitCode).toBe(1);
+    expect((e as AppError).message).toMatch(/the backup copy fails quick_check, so the database is damaged; .*backup\.db was not written/);
+    expect(fs.readFileSync(target, 'utf8')).toBe('the last good backup');
+    expect(fs.readdirSync(dir)).toEqual(['backup.db']);
+  });
+});

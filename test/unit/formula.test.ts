@@ -1,0 +1,80 @@
+import fs from 'node:fs';
+import path from 'node:path';
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { checkDatabase } from '../../src/db/maintenance.js';
+import { exportEntity } from '../../src/export/service.js';
+import { cleanCell } from '../../src/import/cells.js';
+import { RecordParser } from '../../src/import/csv-reader.js';
+import { renderList } from '../../src/output/render.js';
+import { freshDb, tempDir, type TestDb } from '../helpers/db.js';
+import { Importer } from './import-helpers.js';
+
+let dbs: TestDb[];
+beforeEach(() => {
+  dbs = [];
+});
+afterEach(async () => {
+  for (const d of dbs) await d.close();
+});
+
+/** Values a spreadsheet would run as formulas, the same behind quotes, and ordinary ones starting with '. */
+const STORED = ['=x', "'=x", "''=x", '+1', '-1', '@a', "'\tx", "'\rx", "'abc", "''abc", "'", "it's", 'a=b'];
+
+async function db(): Promise<TestDb> {
+  const t = await freshDb();
+  dbs.push(t);
+  return t;
+}
+
+function parse(csv: string): string[][] {
+  return new RecordParser('t.csv', 1 << 20, ',').push(csv, true).map((r) => r.cells);
+}
+
+async function exportProducts(t: TestDb): Promise<string> {
+  let out = '';
+  await exportEntity(t.db, t.handle.sqlite, 'products', 'csv', (c) => (out += c));
+  return out;
+}
+
+async function storedNames(t: TestDb): Promise<string[]> {
+  return (await t.db.selectFrom('products').select('name').orderBy('code').execute()).map((r) => r.name);
+}
+
+describe('formula-looking values round-trip exactly through CSV', () => {
+  it('a --format csv list adds one quote to ^\'*[=+-@ tab CR], import removes one: every value comes back, a leading tab and CR too', () => {
+    const values = [...STORED, '\tx', '\rx'];
+    const csv = renderList(values.map((v) => ({ v })), 'csv', { color: false });
+    expect(csv.split('\n').slice(1, 4)).toEqual([`"'=x"`, `"''=x"`, `"'''=x"`]);
+    expect(parse(csv).slice(1).map((r) => cleanCell(r[0]!))).toEqual(values);
+  });
+
+  it('export → import into an empty database stores exactly the values exported', async () => {
+    const a = await db();
+    const ins = a.handle.sqlite.prepare(`insert into products (code, name, created_at, updated_at) values (?, ?, 'x', 'x')`);
+    STORED.forEach((name, i) => ins.run(`P${String(i).padStart(2, '0')}`, name));
+    const csv = await exportProducts(a);
+    expect(csv).toContain(`P01,"''=x"\n`);
+    expect(csv).toContain(`P08,'abc\n`);
+    const b = await db();
+    const out = await new Importer(b).run('products', csv);
+    expect(out.errors).toEqual([]);
+    expect(await storedNames(b)).toEqual(STORED);
+    expect(await exportProducts(b)).toBe(csv);
+    expect(checkDatabase(b.handle).ok).toBe(true);
+  });
+
+  it('a rejects file writes each value by the same rule, so importing it reads the values the first import read', async () => {
+    const t = await db();
+    const imp = new Importer(t);
+    const rejects = path.join(tempDir(), 'rejects.csv');
+    const file = `code,name\nbad 1,=x\nbad 2,'=x\nbad 3,''=x\nbad 4,'abc\nok,Fine\n`;
+    const out = await imp.run('products', file, { skipInvalid: true, rejects });
+    expect(out.summary).toMatchObject({ inserted: 1, rejected: 4 });
+    const written = fs.readFileSync(rejects, 'utf8');
+    expect(written.split('\n').slice(1, 5).map((l) => l.split(',')[1])).toEqual([`"'=x"`, `"'=x"`, `"''=x"`, `'abc`]);
+    const fixed = written.replace(/bad (\d)/g, 'B$1');
+    expect((await imp.run('products', fixed)).errors).toEqual([]);
+    expect(await storedNames(t)).toEqual(['=x', '=x', "'=x", "'abc", 'Fine']);
+    expect(checkDatabase(t.handle).ok).toBe(true);
+  });
+});

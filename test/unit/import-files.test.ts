@@ -1,0 +1,50 @@
+import fs from 'node:fs';
+import path from 'node:path';
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { ImportFileError } from '../../src/import/errors.js';
+import { freshDb, type TestDb } from '../helpers/db.js';
+import { Importer } from './import-helpers.js';
+
+let t: TestDb;
+let imp: Importer;
+beforeEach(async () => {
+  t = await freshDb();
+  imp = new Importer(t);
+});
+afterEach(() => t.close());
+
+describe('import: the files it reads and writes', () => {
+  it('an import that fails halfway leaves no rejects file and no temporary file', async () => {
+    const dir = path.join(imp.dir, 'sheets');
+    const rejects = path.join(imp.dir, 'rejected');
+    fs.mkdirSync(dir);
+    fs.writeFileSync(path.join(dir, 'accounts.csv'), 'external_id,name,type\nA1,One,school\nA2,Two,wizard\n');
+    fs.writeFileSync(path.join(dir, 'contacts.csv'), 'account_external_id,name,email\nA1,"Ann,ann@a1.example\n');
+    const before = imp.snapshot();
+    await expect(imp.run('all', dir, { skipInvalid: true, rejects })).rejects.toBeInstanceOf(ImportFileError);
+    expect(fs.readdirSync(rejects)).toEqual([]);
+    expect(fs.readdirSync(imp.dir).sort()).toEqual(['rejected', 'sheets']);
+    expect(imp.snapshot()).toEqual(before);
+  });
+
+  it('refuses a file that changed while it was read (size, or only its modification time), writing nothing', async () => {
+    await imp.run('products', 'code,name\nBIO,Biology\n');
+    const before = imp.snapshot();
+    const file = path.join(imp.dir, 'products.csv');
+    const changes: [string, () => void][] = [
+      ['appended to', () => fs.appendFileSync(file, 'LATE,Late row\n')],
+      ['touched', () => fs.utimesSync(file, new Date('2020-01-01T00:00:00Z'), new Date('2020-01-01T00:00:00Z'))],
+    ];
+    for (const [what, change] of changes) {
+      let changed = false;
+      const onProgress = () => {
+        if (!changed) change();
+        changed = true;
+      };
+      const run = imp.run('products', 'code,name\nMATH,Maths\nCHEM,Chemistry\n', { onProgress });
+      await expect(run, what).rejects.toThrow(`${file}: the file changed while it was read (its size, modification time or identity differ at the end); nothing was imported`);
+      expect(changed).toBe(true);
+      expect(imp.snapshot()).toEqual(before);
+    }
+  });
+});
