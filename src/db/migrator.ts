@@ -1,5 +1,9 @@
 import { Migrator, type Kysely, type MigrationResultSet } from 'kysely';
 import { migrations } from '../../migrations/index.js';
+import { assertKeysFold } from '../keys/scan.js';
+
+/** What must hold before a pending migration runs; each throws (nothing applied) when it does not. */
+const PRECHECKS: Record<string, (db: Kysely<any>) => Promise<void>> = { '0005_keys': assertKeysFold };
 
 function migrator(db: Kysely<any>): Migrator {
   return new Migrator({ db, provider: { getMigrations: async () => migrations } });
@@ -9,6 +13,7 @@ function migrator(db: Kysely<any>): Migrator {
 export async function migrateToLatest(db: Kysely<any>): Promise<string[]> {
   const pending = (await migrationStatus(db)).filter((m) => !m.applied);
   if (pending.length === 0) return [];
+  for (const m of pending) await PRECHECKS[m.name]?.(db);
   const result: MigrationResultSet = await migrator(db).migrateToLatest();
   if (result.error) {
     const failed = result.results?.find((r) => r.status === 'Error');

@@ -3,6 +3,8 @@ import type { Generated, Insertable, Selectable, Updateable } from 'kysely';
 export interface AccountGroupsTable {
   id: Generated<number>;
   name: string;
+  /** foldKey(name): unique (src/lib/keys.ts) */
+  name_key: string;
   created_at: string;
 }
 export type GroupRow = Selectable<AccountGroupsTable>;
@@ -10,6 +12,8 @@ export type GroupRow = Selectable<AccountGroupsTable>;
 export interface AccountsTable {
   id: Generated<number>;
   external_id: string;
+  /** foldKey(external_id): unique */
+  external_id_key: string;
   name: string;
   type: string;
   status: string;

@@ -3,6 +3,8 @@ import type { Generated, Insertable, Selectable, Updateable } from 'kysely';
 export interface ProductsTable {
   id: Generated<number>;
   code: string;
+  /** foldKey(code): unique */
+  code_key: string;
   name: string;
   created_at: string;
   updated_at: string;
@@ -12,6 +14,8 @@ export type ProductRow = Selectable<ProductsTable>;
 export interface PlansTable {
   id: Generated<number>;
   code: string;
+  /** foldKey(code): unique across all products */
+  code_key: string;
   name: string;
   product_id: number;
   currency: string;
@@ -38,6 +42,8 @@ export type PlanPriceRow = Selectable<PlanPricesTable>;
 export interface SubscriptionsTable {
   id: Generated<number>;
   external_id: string;
+  /** foldKey(external_id): unique */
+  external_id_key: string;
   account_id: number;
   product_id: number;
   plan_id: number;
