@@ -4,7 +4,7 @@
  * break: src/db/migrator.ts runs this first and refuses, changing nothing) and after it.
  */
 import type { Kysely } from 'kysely';
-import { RefusedError } from '../errors.js';
+import { quote, RefusedError } from '../errors.js';
 import { coerce } from '../lib/fields.js';
 import { foldKey } from '../lib/keys.js';
 import { KEY_COLUMNS, type KeyColumn } from './columns.js';
@@ -53,12 +53,7 @@ export async function assertKeysFold(db: Kysely<any>): Promise<void> {
 
 export function describe(p: KeyProblem): string {
   const of = p.account === null ? '' : ` of account ${p.account}`;
-  return `${p.entity} #${p.id}${of}: ${p.field} ${quoted(p.key)}: ${p.problem}`;
-}
-
-/** A key in quotes, control and invisible formatting characters escaped (JSON does the controls). */
-function quoted(key: string): string {
-  return JSON.stringify(key).replace(/[\p{Cf}\p{Zl}\p{Zp}]/gu, (c) => `\\u${c.charCodeAt(0).toString(16).padStart(4, '0')}`);
+  return `${p.entity} #${p.id}${of}: ${p.field} ${quote(p.key)}: ${p.problem}`;
 }
 
 /**
@@ -111,7 +106,7 @@ function collisions(k: KeyColumn, found: Found[]): Scoped[] {
   for (const group of groups.values()) {
     if (group.length < 2) continue;
     for (const f of group) {
-      const others = group.filter((o) => o !== f).map((o) => `${quoted(o.key)} (#${o.id})`);
+      const others = group.filter((o) => o !== f).map((o) => `${quote(o.key)} (#${o.id})`);
       out.push(problem(k, f.id, f.key, f.scope, `is the same key as ${others.join(' and ')}`));
     }
   }
