@@ -30,7 +30,7 @@ export interface AccountFilter {
   type?: string;
   status?: string;
   group?: string;
-  /** case-insensitive substring of name, external_id or registration_no */
+  /** a substring of name, external_id or registration_no, compared by their folds */
   search?: string;
   sort?: string;
   desc?: boolean;

@@ -138,7 +138,7 @@ export function customValueOut(type: string, stored: string | null | undefined):
 }
 
 /**
- * Checks `NAME=VALUE` pairs against the definitions (names case-insensitive). Unknown names and bad
+ * Checks `NAME=VALUE` pairs against the definitions (names compared as keys). Unknown names and bad
  * values are problems; the result maps each defined name given to its stored text (null = clear).
  */
 export function checkCustomValues(

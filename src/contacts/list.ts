@@ -11,7 +11,7 @@ import { contactsQuery } from './lookup.js';
 import { toContactRecord, type ContactRecord } from './record.js';
 
 export interface ContactFilter {
-  /** An account's external id (case-insensitive). */
+  /** An account's external id (compared as a key). */
   account?: string;
   role?: string;
   /** Without a status filter removed contacts are left out; `status: 'removed'` lists only them. */

@@ -5,6 +5,8 @@
  */
 import fs from 'node:fs';
 import path from 'node:path';
+import { parse } from 'csv-parse/sync';
+import { stringify } from 'csv-stringify/sync';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { runCli, runJson, type CliResult } from '../helpers/cli.js';
 import { tempDbPath } from '../helpers/db.js';
@@ -70,8 +72,13 @@ describe('keys in every language, through the commands', () => {
     await ok(['accounts', 'deactivate', 'strasse-7', '--yes']);
     await ok(['accounts', 'activate', 'STRASSE-7']);
     await ok(['fields', 'define', 'CRM_ID', '--type', 'text']);
-    await ok(['accounts', 'edit', 'straße-7', '--field', 'Crm_Id=4711']);
-    expect(await json(['accounts', 'show', 'Straße-7'])).toMatchObject({ manager_login: 'anna', group: 'Straße der Schulen', fields: { crm_id: '4711' } });
+    await ok(['accounts', 'edit', 'straße-7', '--field', 'Crm_Id=4711\nsecond line']);
+    expect(await json(['accounts', 'show', 'Straße-7'])).toMatchObject({ manager_login: 'anna', group: 'Straße der Schulen', fields: { crm_id: '4711\nsecond line' } });
+    // a table shows the note's line break escaped, on one line
+    expect((await ok(['accounts', 'show', 'straße-7'])).stdout).toContain('4711\\nsecond line');
+    await refused(['accounts', 'edit', 'straße-7', '--name', 'x'.repeat(201)], `name: "${'x'.repeat(200)}…": must be at most 200 characters`);
+    await refused(['accounts', 'edit', 'straße-7', '--region', 'Tab\there'], 'region: "Tab\\there": must not contain control characters, tabs or line breaks (found U+0009)');
+    await refused(['accounts', 'add', '--external-id', 'X'.repeat(101), '--name', 'X', '--type', 'school'], 'external_id: "XXXX');
     await ok(['accounts', 'remove', 'i\u0307stanbul-01', '--yes']);
     await refused(['accounts', 'show', 'İSTANBUL-01'], 'account not found');
     // kept for the export and import below
@@ -134,7 +141,8 @@ describe('keys in every language, through the commands', () => {
     const before: Record<string, string> = {};
     for (const e of entities) before[e] = (await ok(['export', e])).stdout;
     expect(before.groups).toBe('name\nİstanbul\nStraße der Schulen\nОбщина Пловдив-Юг\n');
-    const shout = (text: string) => text.replace(/(?<=^|\n)([^,\n]+)/g, (key) => key.toUpperCase());
+    // every file's first column is (the first part of) its key
+    const shout = (text: string) => stringify((parse(text) as string[][]).map(([key, ...rest]) => [key!.toUpperCase(), ...rest]));
     for (const e of entities) fs.writeFileSync(path.join(dir, `${e}.csv`), shout(before[e]!));
     const r = await json<{ inserted: number; updated: number }>(['import', 'all', dir]);
     expect(r).toMatchObject({ inserted: 0, updated: 0 });
