@@ -136,14 +136,14 @@ async function accountIds(ctx: ImportContext, file: FileInfo) {
   const stored = ctx.batch.maxBefore.get('accounts') ?? 0;
   const rows = file.bytes / ROW_BYTES;
   const index = new RefIndex(Math.min(stored, rows));
-  const key = 'external_id_key' as const;
+  const keyColumn = 'external_id_key' as const;
   const preload = worthBulk(file.bytes, ROW_BYTES, ctx.batch.maxBefore.get('contacts') ?? 0) && stored <= rows;
   // every account, also as two lists for a reader thread (src/import/lane.ts), whose rows' ids are noted as used here
   const all = preload ? { accountKeys: [] as string[], accountIds: [] as number[] } : undefined;
   let usedByLane = new Uint8Array(0);
   let keys: Map<number, string> | undefined;
   if (all) {
-    const scan = sql.prepare(sql.db.selectFrom('accounts').select(['id', `${key} as k`])).raw(true);
+    const scan = sql.prepare(sql.db.selectFrom('accounts').select(['id', `${keyColumn} as k`])).raw(true);
     for (const [id, k] of scan.iterate() as Iterable<[number, string]>) {
       const mapped = contactsTestSeam.accountId(id);
       index.add(k, mapped);
@@ -151,7 +151,7 @@ async function accountIds(ctx: ImportContext, file: FileInfo) {
       all.accountIds.push(mapped);
     }
   }
-  const lookup = sql.getter(sql.db.selectFrom('accounts').select(['id', `${key} as k`]).where(key, '=', ''));
+  const lookup = sql.getter(sql.db.selectFrom('accounts').select(['id', `${keyColumn} as k`]).where(keyColumn, '=', ''));
   const externalId = sql.getter(sql.db.selectFrom('accounts').select('external_id').where('id', '=', 0));
   return {
     find: (text: string): number | undefined => {
