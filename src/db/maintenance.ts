@@ -41,9 +41,11 @@ export function checkDatabase(h: DbHandle): CheckReport {
   const integrity = (h.sqlite.pragma('integrity_check') as { integrity_check: string }[]).map((r) => r.integrity_check);
   const fk = h.sqlite.pragma('foreign_key_check') as { table: string; rowid: number | null; parent: string }[];
   const violations = fk.map((r) => ({ table: r.table, rowid: r.rowid, parent: r.parent }));
-  const keys = keyMismatches(h.sqlite, 100);
+  const intact = integrity.length === 1 && integrity[0] === 'ok';
+  // a damaged file is not read further than the integrity check needs
+  const keys = intact ? keyMismatches(h.sqlite, 100) : [];
   return {
-    ok: integrity.length === 1 && integrity[0] === 'ok' && violations.length === 0 && keys.length === 0,
+    ok: intact && violations.length === 0 && keys.length === 0,
     integrity,
     foreign_key_violations: violations,
     key_mismatches: keys,

@@ -12,7 +12,7 @@ import { foldKey } from '../lib/keys.js';
 import type { Op } from '../op.js';
 import { KEY_COLUMNS, type KeyColumn } from './columns.js';
 
-export const RENAMEABLE = [...new Set(KEY_COLUMNS.map((k) => k.entity))];
+const RENAMEABLE = [...new Set(KEY_COLUMNS.map((k) => k.entity))];
 
 export interface RenameInput {
   entity: string;
@@ -46,9 +46,9 @@ export async function renameKey(db: Kysely<any>, op: Op, input: RenameInput, mig
   await assertFree(db, k, next, row, migrated);
   const set: Record<string, unknown> = { [k.source]: next };
   if (migrated && k.key) set[k.key] = foldKey(next);
-  if (k.table !== 'account_groups') set.updated_at = op.now;
+  if (k.table !== 'account_groups') set.updated_at = op.now; // groups have no updated_at
   await db.updateTable(k.table).set(set).where('id', '=', row.id).execute();
-  const accountKey = k.scope ? (account?.v ?? (await findRow(db, accountsColumn(), `#${row.s}`)).v) : null;
+  const accountKey = k.scope ? ((await db.selectFrom('accounts').select('external_id').where('id', '=', row.s!).executeTakeFirstOrThrow()).external_id as string) : null;
   const result = { entity: k.entity, field: k.source, id: row.id, account: accountKey, before: row.v, after: next };
   const key = accountKey === null ? next : `${accountKey}/${next}`;
   await audit(db, op, { action: 'repair-key', entity: k.audit, key, before: { [k.source]: row.v }, after: { [k.source]: next } });

@@ -51,7 +51,7 @@ export async function assertKeysFold(db: Kysely<any>): Promise<void> {
   );
 }
 
-export function describe(p: KeyProblem): string {
+function describe(p: KeyProblem): string {
   const of = p.account === null ? '' : ` of account ${p.account}`;
   return `${p.entity} #${p.id}${of}: ${p.field} ${quote(p.key)}: ${p.problem}`;
 }
@@ -79,7 +79,9 @@ async function scanColumn(db: Kysely<any>, k: KeyColumn): Promise<KeyProblem[]> 
     for await (const r of rows()) {
       const key = String(r.v ?? '');
       const scope = (r.s as number | undefined) ?? null;
-      if (!/[^\x00-\x7f]/.test(key) && wanted.has(`${scope}/${foldKey(key)}`)) candidates.push({ id: r.id as number, key, scope, folded: foldKey(key) });
+      if (/[^\x00-\x7f]/.test(key)) continue;
+      const folded = foldKey(key);
+      if (wanted.has(`${scope}/${folded}`)) candidates.push({ id: r.id as number, key, scope, folded });
     }
   }
   problems.push(...collisions(k, candidates));
