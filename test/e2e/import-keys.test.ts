@@ -58,3 +58,47 @@ describe('import all of a Bulgarian data set', () => {
     d.close();
   });
 });
+
+describe('a large contacts file with Cyrillic account ids and Greek emails', () => {
+  it('finds accounts and duplicate emails by their folds in the reader thread and the bulk key check, as on one thread', async () => {
+    const dir = tempDir();
+    const db = tempDbPath();
+    const accounts = Array.from({ length: 200 }, (_, i) => `УЧ-${i},Училище ${i},school`).join('\n');
+    fs.writeFileSync(path.join(dir, 'accounts.csv'), `external_id,name,type\n${accounts}\n`);
+    expect((await runCli(['import', 'accounts', path.join(dir, 'accounts.csv')], { db })).code).toBe(0);
+    const lines = ['account_external_id,name,email,role'];
+    for (let i = 0; i < 30_000; i++) {
+      const a = i % 200;
+      // the account as stored, lower-cased or mixed; Greek emails with a final sigma, some in capitals
+      const account = i % 3 === 0 ? `УЧ-${a}` : i % 3 === 1 ? `уч-${a}` : `Уч-${a}`;
+      const email = i % 5 === 0 ? `ΔΆΣΚΑΛΟΣ${i}@ΣΧΟΛΕΊΟ${a}.GR` : `δάσκαλος${i}@σχολείο${a}.gr`;
+      lines.push(`${account},Δάσκαλος ${i},${email},teacher`);
+    }
+    // the same contacts again, spelt otherwise: σ for ς, another case, the account in capitals
+    lines.push('УЧ-7,Again,δάσκαλοσ7@σχολείο7.gr,teacher', 'уч-10,Again,ΔΆΣΚΑΛΟΣ10@ΣΧΟΛΕΊΟ10.GR,teacher');
+    const file = path.join(dir, 'contacts.csv');
+    fs.writeFileSync(file, `${lines.join('\n')}\n`);
+    expect(fs.statSync(file).size).toBeGreaterThan(2 << 20);
+    const outcome = async (env: NodeJS.ProcessEnv) => {
+      const copy = `${db}.${env.ACCTMGR_IMPORT_THREADS ?? 'threaded'}`;
+      fs.copyFileSync(db, copy);
+      const r = await runCli(['import', 'contacts', file, '--skip-invalid', '--debug'], { db: copy, env });
+      const d = new Database(copy, { readonly: true });
+      const rows = d.prepare('select account_id, email, email_key from contacts order by id').all();
+      d.close();
+      expect((await runCli(['db', 'check'], { db: copy })).code).toBe(0);
+      return { r, rows, errors: r.stderr.split('\n').filter((l) => l.startsWith(file)) };
+    };
+    const threaded = await outcome({});
+    const single = await outcome({ ACCTMGR_IMPORT_THREADS: '1' });
+    expect(threaded.r.stderr).toContain('rows read and prepared in a reader thread');
+    expect(threaded.errors).toEqual([
+      `${file}:30002: email: "δάσκαλοσ7@σχολείο7.gr": duplicates line 9 (same account_external_id + email)`,
+      `${file}:30003: email: "ΔΆΣΚΑΛΟΣ10@ΣΧΟΛΕΊΟ10.GR": duplicates line 12 (same account_external_id + email)`,
+    ]);
+    expect(single.errors).toEqual(threaded.errors);
+    expect(threaded.rows).toEqual(single.rows);
+    expect(threaded.rows).toHaveLength(30_000);
+    expect(threaded.rows[0]).toEqual({ account_id: 1, email: 'δάσκαλος0@σχολείο0.gr', email_key: 'δάσκαλοσ0@σχολείο0.gr' });
+  });
+});
