@@ -1,6 +1,8 @@
 import { describe, expect, it } from 'vitest';
 import { CASE_FOLDING_UNICODE, EMAIL_MAX, foldKey, keyProblem, lineProblem, noteProblem } from '../../src/lib/keys.js';
 import { coerce, type FieldSpec } from '../../src/lib/fields.js';
+import { coerceCell } from '../../src/import/entities/coerce.js';
+import type { RowProblem } from '../../src/import/errors.js';
 
 const fold = (...keys: string[]) => keys.map(foldKey);
 
@@ -82,5 +84,21 @@ describe('what a key, a one-line text and a note may hold', () => {
     expect(coerce(f('email'), 'a\u0001b@c.example')).toEqual({ ok: false, rule: `${keyRule} (found U+0001)` });
     expect(coerce(f('login'), 'L'.repeat(101))).toEqual({ ok: false, rule: 'must be at most 100 characters' });
     expect(coerce(f('list'), 'grades;at\ttendance')).toMatchObject({ ok: false, rule: 'must not contain control characters, tabs or line breaks (found U+0009)' });
+  });
+
+  it("the import's fast path for cells gives exactly what the field types give", () => {
+    const cells: [FieldSpec['type'], string[]][] = [
+      ['email', ['Anna@School.example', 'ΟΔΟΣ@Σχολείο.gr', 'a\u0001b@c.example', 'a\u007fb@c.example', `${'a'.repeat(250)}@b.example`, 'not-an-email']],
+      ['key', ['SCH-1', 'УЧ-001', 'a\u200bb', 'X'.repeat(101)]],
+      ['text', ['Maria', 'Мария', 'Tab\there', 'я'.repeat(201)]],
+    ];
+    for (const [type, values] of cells) {
+      for (const cell of values) {
+        const problems: RowProblem[] = [];
+        const fast = coerceCell({ name: 'x', type }, cell, 'YYYY-MM-DD', problems);
+        const r = coerce({ name: 'x', type }, cell);
+        expect([cell, r.ok ? fast : problems[0]?.rule]).toEqual([cell, r.ok ? r.value : r.rule]);
+      }
+    }
   });
 });

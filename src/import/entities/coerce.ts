@@ -3,7 +3,7 @@
  * canonical date forms), key presence, stored forms, and the shared `check*` functions' problems.
  */
 import { coerce, isEmail, toCents, type FieldSpec, type FieldValue } from '../../lib/fields.js';
-import { EMAIL_MAX, keyProblem, lineProblem } from '../../lib/keys.js';
+import { asciiKey, EMAIL_MAX, keyProblem, lineProblem } from '../../lib/keys.js';
 import { dateHint, toIsoDate, type DateFormat } from '../cells.js';
 import type { RowProblem } from '../errors.js';
 import type { RowIn } from './types.js';
@@ -59,8 +59,9 @@ function fastCoerce(spec: FieldSpec, t: string): FieldValue | undefined {
     case 'bool':
       return t === 'true' ? true : t === 'false' ? false : undefined;
     case 'email':
-      // the cell is trimmed already, which is all `coerce` does before these tests
-      return isEmail(t) && keyProblem(t, EMAIL_MAX) === undefined ? t.toLowerCase() : undefined;
+      // the cell is trimmed already, which is all `coerce` does before these tests; printable ASCII
+      // (nearly every address) needs no other key check, and its lower case is what `coerce` gives
+      return isEmail(t) && t.length <= EMAIL_MAX ? asciiKey(t) : undefined;
     default:
       return undefined;
   }
