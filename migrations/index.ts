@@ -7,6 +7,7 @@ import * as m0001 from './0001_foundation.js';
 import * as m0002 from './0002_subscriptions.js';
 import * as m0003 from './0003_imports.js';
 import * as m0004 from './0004_notices.js';
+import * as m0005 from './0005_keys.js';
 import * as m0006 from './0006_row_batches.js';
 
 export const migrations: Record<string, Migration> = {
@@ -14,5 +15,6 @@ export const migrations: Record<string, Migration> = {
   '0002_subscriptions': m0002,
   '0003_imports': m0003,
   '0004_notices': m0004,
+  '0005_keys': m0005,
   '0006_row_batches': m0006,
 };

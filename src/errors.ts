@@ -71,13 +71,21 @@ export class DeliveryError extends AppError {
 }
 
 export function formatProblem(p: FieldProblem): string {
-  return `${p.field}: ${JSON.stringify(showValue(p.value))}: ${p.rule}`;
+  return `${p.field}: ${quote(showValue(p.value))}: ${p.rule}`;
 }
 
-/** Values in messages: cut after 200 characters; control characters come out escaped by JSON.stringify. */
+/** Values in messages: cut after 200 characters. */
 export function showValue(value: unknown): string {
   const s = value === null || value === undefined ? '' : String(value);
   return s.length > 200 ? `${s.slice(0, 200)}…` : s;
+}
+
+/**
+ * A value in quotes as a message shows it: control characters escaped (JSON's rules), and so are the
+ * invisible formatting characters and line separators that JSON leaves raw (U+200B shows as \u200b).
+ */
+export function quote(text: string): string {
+  return JSON.stringify(text).replace(/[\p{Cf}\u2028\u2029]/gu, (c) => `\\u${c.charCodeAt(0).toString(16).padStart(4, '0')}`);
 }
 
 export function invalid(field: string, value: unknown, rule: string): InvalidDataError {

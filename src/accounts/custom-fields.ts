@@ -6,6 +6,7 @@ import type { Kysely } from 'kysely';
 import { audit } from '../audit/audit.js';
 import type { DB } from '../db/schema/index.js';
 import { ConflictError, invalid } from '../errors.js';
+import { foldKey } from '../lib/keys.js';
 import type { Op } from '../op.js';
 import { CUSTOM_FIELD_TYPES, type CustomFieldType } from './fields.js';
 import { customFieldNameProblem, customValueOut, type CustomFieldDef } from './rules.js';
@@ -30,7 +31,7 @@ export interface DefineResult extends CustomFieldRecord {
 }
 
 export async function defineField(db: Kysely<DB>, op: Op, input: DefineInput): Promise<DefineResult> {
-  const name = input.name.trim().toLowerCase();
+  const name = foldKey(input.name.trim());
   const nameProblem = customFieldNameProblem(name);
   if (nameProblem) throw invalid('name', input.name, nameProblem);
   const type = input.type.trim().toLowerCase();

@@ -7,12 +7,12 @@ export type CustomFieldType = (typeof CUSTOM_FIELD_TYPES)[number];
 
 /** Accounts' fields, in CSV column order (custom fields follow as further columns). */
 export const ACCOUNT_FIELDS: readonly FieldSpec[] = [
-  { name: 'external_id', type: 'text', description: 'external id (unique; generated when not given)' },
+  { name: 'external_id', type: 'key', description: 'external id (unique; generated when not given)' },
   { name: 'name', type: 'text', required: true, description: 'account name' },
   { name: 'type', type: 'enum', required: true, values: ACCOUNT_TYPES, description: 'account type' },
   { name: 'status', type: 'enum', values: ACCOUNT_STATUSES, description: 'status' },
-  { name: 'group', type: 'text', description: 'account group by name (created when new)' },
-  { name: 'parent_external_id', type: 'text', description: 'parent account (makes this a sub-account)' },
+  { name: 'group', type: 'key', description: 'account group by name (created when new)' },
+  { name: 'parent_external_id', type: 'key', description: 'parent account (makes this a sub-account)' },
   { name: 'country', type: 'text', description: 'country' },
   { name: 'region', type: 'text', description: 'region' },
   { name: 'registration_no', type: 'text', description: 'company/registration number' },
@@ -22,4 +22,4 @@ export const ACCOUNT_FIELDS: readonly FieldSpec[] = [
 ];
 
 /** Account groups' fields, in CSV column order. */
-export const GROUP_FIELDS: readonly FieldSpec[] = [{ name: 'name', type: 'text', required: true, description: 'group name' }];
+export const GROUP_FIELDS: readonly FieldSpec[] = [{ name: 'name', type: 'key', required: true, description: 'group name' }];

@@ -1,12 +1,15 @@
 /**
- * Account groups: a name (case kept, compared case-insensitively) that accounts may belong to. Naming
- * a group that does not exist creates it, audited, from the command line and from imports alike.
+ * Account groups: a name (spelling kept, compared as a key: src/lib/keys.ts) that accounts may belong
+ * to. Naming a group that does not exist creates it, audited, from the command line and from imports
+ * alike.
  */
-import { sql, type Kysely } from 'kysely';
+import type { Kysely } from 'kysely';
 import { audit } from '../audit/audit.js';
 import type { GroupRow } from '../db/schema/accounts.js';
 import type { DB } from '../db/schema/index.js';
 import { ConflictError, NotFoundError, invalid } from '../errors.js';
+import { coerce } from '../lib/fields.js';
+import { foldKey } from '../lib/keys.js';
 import type { Op } from '../op.js';
 
 export interface GroupRecord {
@@ -14,18 +17,16 @@ export interface GroupRecord {
   account_count: number;
 }
 
+/** A group name as given, checked as a key. */
 function cleanName(field: string, name: string): string {
-  const n = name.trim();
-  if (n === '') throw invalid(field, name, 'is required');
-  return n;
+  const r = coerce({ name: field, type: 'key' }, name);
+  if (!r.ok) throw invalid(field, name, r.rule);
+  if (r.value === null) throw invalid(field, name, 'is required');
+  return r.value as string;
 }
 
 export async function findGroup(db: Kysely<DB>, name: string): Promise<GroupRow | undefined> {
-  return db
-    .selectFrom('account_groups')
-    .selectAll()
-    .where(sql<string>`lower(name)`, '=', name.trim().toLowerCase())
-    .executeTakeFirst();
+  return db.selectFrom('account_groups').selectAll().where('name_key', '=', foldKey(name.trim())).executeTakeFirst();
 }
 
 export async function getGroup(db: Kysely<DB>, name: string): Promise<GroupRow> {
@@ -38,9 +39,10 @@ export async function getGroup(db: Kysely<DB>, name: string): Promise<GroupRow> 
 export async function ensureGroup(db: Kysely<DB>, op: Op, name: string): Promise<GroupRow> {
   const existing = await findGroup(db, name);
   if (existing) return existing;
+  const clean = cleanName('group', name);
   const row = await db
     .insertInto('account_groups')
-    .values({ name: cleanName('group', name), created_at: op.now })
+    .values({ name: clean, name_key: foldKey(clean), created_at: op.now })
     .returningAll()
     .executeTakeFirstOrThrow();
   await audit(db, op, { action: 'add', entity: 'group', key: row.name, after: { name: row.name } });
@@ -75,7 +77,7 @@ export async function listGroups(db: Kysely<DB>, _op: Op): Promise<GroupRecord[]
     .leftJoin('accounts as a', 'a.group_id', 'g.id')
     .select(['g.name', (eb) => eb.fn.count<number>('a.id').as('n')])
     .groupBy(['g.id', 'g.name'])
-    .orderBy(sql`lower(g.name)`)
+    .orderBy('g.name_key')
     .execute();
   return rows.map((r) => ({ name: r.name, account_count: Number(r.n) }));
 }
@@ -86,7 +88,7 @@ export async function renameGroup(db: Kysely<DB>, op: Op, name: string, newName:
   const clean = cleanName('new_name', newName);
   const other = await findGroup(db, clean);
   if (other && other.id !== row.id) throw new ConflictError(`group "${other.name}" already exists`);
-  await db.updateTable('account_groups').set({ name: clean }).where('id', '=', row.id).execute();
+  await db.updateTable('account_groups').set({ name: clean, name_key: foldKey(clean) }).where('id', '=', row.id).execute();
   await audit(db, op, { action: 'rename', entity: 'group', key: clean, before: { name: row.name }, after: { name: clean } });
   return { name: clean, account_count: await countAccounts(db, row.id) };
 }

@@ -3,6 +3,7 @@ import { sql, type Kysely } from 'kysely';
 import type { DB } from '../db/schema/index.js';
 import type { Op } from '../op.js';
 import { checkFilter } from '../lib/checks.js';
+import { foldKey } from '../lib/keys.js';
 import { getManager } from '../managers/lookup.js';
 import { ACCOUNT_FIELDS } from './fields.js';
 import { getGroup } from './groups.js';
@@ -13,10 +14,14 @@ import { subAccounts } from './refs.js';
 /** `--sort` accepts every account field name. */
 export const ACCOUNT_SORT_KEYS = ACCOUNT_FIELDS.map((f) => f.name);
 
+/** Sorts SQL can do: keys by their stored folds, logins, enum values, numbers. Other text: sortByFold. */
 const SORT_COLUMN: Record<string, string> = {
-  group: 'g.name',
-  parent_external_id: 'p.external_id',
+  external_id: 'a.external_id_key',
+  group: 'g.name_key',
+  parent_external_id: 'p.external_id_key',
   manager_login: 'm.login',
+  type: 'a.type',
+  status: 'a.status',
   student_count: 'a.student_count',
 };
 
@@ -25,7 +30,7 @@ export interface AccountFilter {
   type?: string;
   status?: string;
   group?: string;
-  /** case-insensitive substring of name, external_id or registration_no */
+  /** a substring of name, external_id or registration_no, compared by their folds */
   search?: string;
   sort?: string;
   desc?: boolean;
@@ -44,20 +49,33 @@ export async function listAccounts(db: Kysely<DB>, _op: Op, f: AccountFilter = {
   if (status !== undefined) q = q.where('a.status', '=', status);
   const sort = checkFilter({ name: 'sort', type: 'enum', values: ACCOUNT_SORT_KEYS }, f.sort) ?? 'external_id';
   checkFilter({ name: 'limit', type: 'int', min: 1 }, f.limit);
-  const col = sql.ref(SORT_COLUMN[sort] ?? `a.${sort}`);
+  const column = SORT_COLUMN[sort];
   const dir = f.desc ? 'desc' : 'asc';
-  // text sorts ignore (ASCII) case; the external id breaks ties so the order is stable
-  q = q.orderBy(sort === 'student_count' ? col : sql`lower(${col})`, dir).orderBy(sql`lower(a.external_id)`, dir);
-  const search = f.search?.trim().toLocaleLowerCase();
-  // SQLite's lower() and LIKE fold ASCII only; the search runs here so "училище" finds "Училище"
-  if (f.limit !== undefined && !search) q = q.limit(f.limit);
+  // the external id breaks ties, so the order is stable
+  if (column) q = q.orderBy(sql.ref(column), dir);
+  q = q.orderBy('a.external_id_key', dir);
+  // SQL has no Unicode fold: other text is sorted, and the search matched, by foldKey here
+  const search = f.search === undefined ? '' : foldKey(f.search.trim());
+  const inSql = column !== undefined && search === '';
+  if (f.limit !== undefined && inSql) q = q.limit(f.limit);
   let rows = await q.execute();
   if (search) {
-    const hit = (v: string | null) => v !== null && v.toLocaleLowerCase().includes(search);
+    const hit = (v: string | null) => v !== null && foldKey(v).includes(search);
     rows = rows.filter((r) => hit(r.name) || hit(r.external_id) || hit(r.registration_no));
-    if (f.limit !== undefined) rows = rows.slice(0, f.limit);
   }
+  if (!column) rows = sortByFold(rows, sort as TextSort, Boolean(f.desc));
+  if (f.limit !== undefined && !inSql) rows = rows.slice(0, f.limit);
   return toRecords(db, rows);
+}
+
+type TextSort = 'name' | 'country' | 'region' | 'registration_no' | 'locale';
+
+/** A stable sort by the folded text (empty first ascending, last descending, as SQL sorts null). */
+function sortByFold<R extends Record<TextSort, string | null>>(rows: R[], field: TextSort, desc: boolean): R[] {
+  const keyed = rows.map((r) => ({ r, k: r[field] === null ? null : foldKey(r[field]) }));
+  const sign = desc ? -1 : 1;
+  keyed.sort((a, b) => sign * (a.k === b.k ? 0 : a.k === null ? -1 : b.k === null ? 1 : a.k < b.k ? -1 : 1));
+  return keyed.map((x) => x.r);
 }
 
 export interface AccountDetails extends AccountRecord {

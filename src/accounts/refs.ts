@@ -3,9 +3,10 @@
  * accounts: unique external ids and parent cycles.
  */
 import { randomBytes } from 'node:crypto';
-import { sql, type Kysely } from 'kysely';
+import type { Kysely } from 'kysely';
 import type { DB } from '../db/schema/index.js';
 import { ConflictError, invalid } from '../errors.js';
+import { foldKey } from '../lib/keys.js';
 import { getManager } from '../managers/lookup.js';
 import type { Op } from '../op.js';
 import { ensureGroup } from './groups.js';
@@ -52,7 +53,7 @@ export async function resolveRefs(
     const key = values.parent_external_id as string | null;
     if (key === null) ids.parent_id = null;
     else {
-      if (key.toLowerCase() === self.external_id.toLowerCase()) {
+      if (foldKey(key) === foldKey(self.external_id)) {
         throw invalid('parent_external_id', key, 'is the account itself: an account cannot be its own parent');
       }
       const parent = await getAccount(db, key);
@@ -85,6 +86,6 @@ export async function subAccounts(db: Kysely<DB>, accountId: number) {
     .selectFrom('accounts')
     .select(['external_id', 'name', 'type', 'status'])
     .where('parent_id', '=', accountId)
-    .orderBy(sql`lower(external_id)`)
+    .orderBy('external_id_key')
     .execute();
 }

@@ -4,6 +4,7 @@
  */
 import type { FieldProblem } from '../errors.js';
 import { dateRule } from '../lib/dates.js';
+import { foldKey, noteProblem } from '../lib/keys.js';
 import { ACCOUNT_FIELDS, type CustomFieldType } from './fields.js';
 
 export const TUTOR_RULE = 'must be empty for a tutor account (a private tutor is both subscriber and user, with no manager)';
@@ -107,8 +108,11 @@ export function coerceCustomValue(type: CustomFieldType, raw: unknown): CustomCo
   const text = String(raw).trim();
   if (text === '') return { ok: true, value: null };
   switch (type) {
-    case 'text':
-      return { ok: true, value: text };
+    case 'text': {
+      // a custom text field may hold a note: line breaks are allowed
+      const problem = noteProblem(text);
+      return problem ? { ok: false, rule: problem } : { ok: true, value: text };
+    }
     case 'number':
       return NUMBER_RE.test(text)
         ? { ok: true, value: String(Number(text)) }
@@ -135,7 +139,7 @@ export function customValueOut(type: string, stored: string | null | undefined):
 }
 
 /**
- * Checks `NAME=VALUE` pairs against the definitions (names case-insensitive). Unknown names and bad
+ * Checks `NAME=VALUE` pairs against the definitions (names compared as keys). Unknown names and bad
  * values are problems; the result maps each defined name given to its stored text (null = clear).
  */
 export function checkCustomValues(
@@ -146,7 +150,7 @@ export function checkCustomValues(
   const values: Record<string, string | null> = {};
   const problems: FieldProblem[] = [];
   for (const [given, value] of Object.entries(raw)) {
-    const def = byName.get(given.trim().toLowerCase());
+    const def = byName.get(foldKey(given.trim()));
     if (!def) {
       problems.push({ field: given, value, rule: 'is not a defined custom field (see: acctmgr fields list)' });
       continue;

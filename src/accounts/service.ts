@@ -9,6 +9,7 @@ import type { AccountUpdate } from '../db/schema/accounts.js';
 import type { DB } from '../db/schema/index.js';
 import { InvalidDataError, type FieldProblem } from '../errors.js';
 import { coerceAll, type FieldValue } from '../lib/fields.js';
+import { foldKey } from '../lib/keys.js';
 import type { Op } from '../op.js';
 import { loadFieldDefs, readStoredValues, writeValues, type LoadedDef } from './custom-fields.js';
 import { ACCOUNT_FIELDS } from './fields.js';
@@ -65,6 +66,7 @@ export async function addAccount(db: Kysely<DB>, op: Op, input: AccountInput): P
     .insertInto('accounts')
     .values({
       external_id: externalId,
+      external_id_key: foldKey(externalId),
       name: values.name as string,
       type: values.type as string,
       status: (values.status as string | null | undefined) ?? 'active',
@@ -112,7 +114,7 @@ export async function editAccount(db: Kysely<DB>, op: Op, externalId: string, in
   const newKey = (values.external_id as string | undefined) ?? row.external_id;
   if (newKey !== row.external_id) await assertExternalIdFree(db, newKey, row.id);
   const refs = await resolveRefs(db, op, values, { id: row.id, external_id: newKey });
-  const set: AccountUpdate = { ...refs, external_id: newKey };
+  const set: AccountUpdate = { ...refs, external_id: newKey, external_id_key: foldKey(newKey) };
   for (const c of PLAIN_COLUMNS) if (c in values) (set as Record<string, unknown>)[c] = values[c];
   await db.updateTable('accounts').set({ ...set, updated_at: op.now }).where('id', '=', row.id).execute();
   await writeValues(db, row.id, defs, custom);

@@ -1,6 +1,7 @@
 import type { Kysely } from 'kysely';
 import type { DB } from '../db/schema/index.js';
 import { checkFilter } from '../lib/checks.js';
+import { foldKey } from '../lib/keys.js';
 import type { Op } from '../op.js';
 
 /** Every entity an audit row can name (`audit --entity` accepts exactly these). */
@@ -55,9 +56,14 @@ export async function listAudit(db: Kysely<DB>, f: AuditFilter = {}): Promise<Au
   let q = db.selectFrom('audit_log').selectAll().orderBy('id');
   if (entity) q = q.where('entity', '=', entity);
   if (f.since) q = q.where('at', '>=', `${f.since}T00:00:00Z`);
-  if (f.key) q = q.where('entity_key', '=', f.key);
-  if (f.limit) q = q.limit(f.limit);
-  const rows = await q.execute();
+  if (f.limit && !f.key) q = q.limit(f.limit);
+  let rows = await q.execute();
+  if (f.key) {
+    // audit keys are the keys as written then (no stored fold): compared by foldKey here
+    const key = foldKey(f.key.trim());
+    rows = rows.filter((r) => foldKey(r.entity_key) === key);
+    if (f.limit) rows = rows.slice(0, f.limit);
+  }
   return rows.map((r) => ({
     id: r.id,
     at: r.at,

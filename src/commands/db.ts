@@ -40,7 +40,8 @@ export function registerDb(program: Command, io: Io): void {
         const { outputKind } = await import('../lib/output-file.js');
         outputKind(file!, false);
         if (fs.existsSync(file!)) await s.confirm(`Overwrite existing file ${file}?`);
-        const h = await s.open({ allowNewer: true });
+        // no migration first: a database an upgrade refused is backed up before it is repaired
+        const h = await s.open({ migrate: false, allowNewer: true });
         const { backupTo } = await import('../db/maintenance.js');
         const result = await backupTo(h, file!);
         if (s.opts.json) s.io.out(`${JSON.stringify(result, null, 2)}\n`);
@@ -60,8 +61,28 @@ export function registerDb(program: Command, io: Io): void {
           s.io.out(`integrity: ${report.integrity.join('; ')}\n`);
           s.io.out(`foreign key violations: ${report.foreign_key_violations.length}\n`);
           for (const v of report.foreign_key_violations) s.io.out(`  ${v.table} row ${v.rowid} → missing ${v.parent}\n`);
+          s.io.out(`stored keys out of step: ${report.key_mismatches.length}\n`);
+          for (const m of report.key_mismatches) s.io.out(`  ${m.table} row ${m.id}: ${m.column} is not the fold of its key\n`);
         }
         if (!report.ok) throw new AppError('database check failed', 'invalid_data', EXIT.failed);
+      }),
+    );
+
+  db.command('repair-keys')
+    .description('list the keys an upgrade refuses (keys that fold together or break the key rules) and rename them')
+    .option('--rename <entity_old_new...>', 'rename a key: ENTITY OLD NEW (groups, accounts, subscriptions, products, plans, contacts, managers)')
+    .option('--account <external_id>', 'the account of the contact whose email --rename changes')
+    .addHelpText(
+      'after',
+      '\nOLD is the key as stored, or #ID as the listing shows it. managers: the email when OLD has an "@", else the login.\n' +
+        'Works on a database that has not been upgraded (no migration runs first).\n' +
+        '\nExamples:\n  acctmgr db repair-keys\n  acctmgr db repair-keys --rename accounts уч-001 УЧ-001-Б\n' +
+        '  acctmgr db repair-keys --rename contacts οδοσ@school.example odos2@school.example --account SCH-001',
+    )
+    .action(
+      act(io, async (s) => {
+        const { runRepairKeys } = await import('../keys/command-support.js');
+        await runRepairKeys(s);
       }),
     );
 }

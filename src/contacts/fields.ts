@@ -8,7 +8,7 @@ export const MAX_PRIMARY_CONTACTS = 5;
 
 /** Contacts' fields, in CSV column order (the import and export rely on it). */
 export const CONTACT_FIELDS: readonly FieldSpec[] = [
-  { name: 'account_external_id', type: 'text', required: true, description: 'external id of the account' },
+  { name: 'account_external_id', type: 'key', required: true, description: 'external id of the account' },
   { name: 'name', type: 'text', description: 'full name' },
   { name: 'email', type: 'email', required: true, description: 'email address (unique within the account)' },
   { name: 'role', type: 'enum', values: CONTACT_ROLES, description: 'role' },

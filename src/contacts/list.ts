@@ -1,21 +1,23 @@
 /** Listing contacts with filters, and the per-account primary counts the importer checks files against. */
-import { sql, type Kysely } from 'kysely';
+import type { Kysely } from 'kysely';
 import { getAccount } from '../accounts/lookup.js';
 import type { DB } from '../db/schema/index.js';
 import { checkFilter } from '../lib/checks.js';
+import { mayContainAscii } from '../db/text.js';
+import { foldKey } from '../lib/keys.js';
 import { CONTACT_FIELDS } from './fields.js';
 import { contactsQuery } from './lookup.js';
 import { toContactRecord, type ContactRecord } from './record.js';
 
 export interface ContactFilter {
-  /** An account's external id (case-insensitive). */
+  /** An account's external id (compared as a key). */
   account?: string;
   role?: string;
   /** Without a status filter removed contacts are left out; `status: 'removed'` lists only them. */
   status?: string;
   /** true: primary contacts that count (not removed); false: the others. */
   primary?: boolean;
-  /** Part of the name or the email, case-insensitive. */
+  /** Part of the name or the email, compared by their folds (src/lib/keys.ts). */
   search?: string;
   /** Every contact, removed ones too (export). */
   includeRemoved?: boolean;
@@ -23,11 +25,6 @@ export interface ContactFilter {
 
 function enumFilter(field: 'role' | 'status', value: string): string {
   return checkFilter(CONTACT_FIELDS.find((f) => f.name === field)!, value)!;
-}
-
-/** LIKE pattern for "contains", with the wildcards in the text escaped. */
-function containsPattern(text: string): string {
-  return `%${text.replace(/[\\%_]/g, (c) => `\\${c}`)}%`;
 }
 
 export async function listContacts(db: Kysely<DB>, f: ContactFilter = {}): Promise<ContactRecord[]> {
@@ -38,21 +35,13 @@ export async function listContacts(db: Kysely<DB>, f: ContactFilter = {}): Promi
   else if (!f.includeRemoved) q = q.where('c.status', '!=', 'removed');
   if (f.primary === true) q = q.where('c.is_primary', '=', 1).where('c.status', '!=', 'removed');
   if (f.primary === false) q = q.where((eb) => eb.or([eb('c.is_primary', '=', 0), eb('c.status', '=', 'removed')]));
-  const search = f.search?.trim().toLowerCase() ?? '';
-  // SQLite's lower() and LIKE fold ASCII only, so other text (Cyrillic names) is matched here instead
-  const ascii = /^[\x00-\x7f]*$/.test(search);
-  if (search !== '' && ascii) {
-    const pattern = containsPattern(search);
-    q = q.where((eb) =>
-      eb.or([
-        eb(sql<string>`lower(coalesce(c.name, ''))`, 'like', sql<string>`${pattern} escape '\\'`),
-        eb('c.email', 'like', sql<string>`${pattern} escape '\\'`),
-      ]),
-    );
-  }
-  const records = (await q.execute()).map(toContactRecord);
-  if (search === '' || ascii) return records;
-  return records.filter((c) => (c.name ?? '').toLowerCase().includes(search) || c.email.includes(search));
+  const search = f.search === undefined ? '' : foldKey(f.search.trim());
+  if (search === '') return (await q.execute()).map(toContactRecord);
+  // SQL has no Unicode fold: an ASCII search only narrows the rows there (src/db/text.ts), then every
+  // search compares folds here, so "училище" finds "Училище"
+  if (/^[\x00-\x7f]*$/.test(search)) q = q.where((eb) => eb.or([mayContainAscii(eb, 'c.name', search), mayContainAscii(eb, 'c.email_key', search)]));
+  const rows = await q.execute();
+  return rows.filter((c) => (c.name !== null && foldKey(c.name).includes(search)) || c.email_key.includes(search)).map(toContactRecord);
 }
 
 /** account id → number of primary, non-removed contacts (one query, for checking whole import files). */

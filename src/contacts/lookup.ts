@@ -1,12 +1,13 @@
 /**
  * A contact is addressed as `EMAIL [--account EXTERNAL_ID]`: the account is needed only when the
- * email exists in several accounts. Emails are stored lower-case, so comparisons are case-insensitive.
+ * email exists in several accounts. Emails are stored lower-case and compared as keys (email_key).
  */
-import { sql, type Kysely } from 'kysely';
+import type { Kysely } from 'kysely';
 import { getAccount } from '../accounts/lookup.js';
 import type { DB } from '../db/schema/index.js';
 import type { ContactRow } from '../db/schema/contacts.js';
 import { ConflictError, NotFoundError } from '../errors.js';
+import { foldKey } from '../lib/keys.js';
 
 /** A contact row with its account's external id (what records and audit keys are built from). */
 export type ContactWithAccount = ContactRow & { account_external_id: string };
@@ -49,9 +50,7 @@ export async function resolveContact(db: Kysely<DB>, email: string, accountExter
 }
 
 async function candidates(db: Kysely<DB>, email: string, accountExternalId?: string): Promise<ContactWithAccount[]> {
-  let q = contactsQuery(db).where('c.email', '=', email.trim().toLowerCase());
-  if (accountExternalId !== undefined) {
-    q = q.where(sql<string>`lower(a.external_id)`, '=', accountExternalId.trim().toLowerCase());
-  }
+  let q = contactsQuery(db).where('c.email_key', '=', foldKey(email.trim()));
+  if (accountExternalId !== undefined) q = q.where('a.external_id_key', '=', foldKey(accountExternalId.trim()));
   return q.orderBy('a.external_id').execute();
 }

@@ -11,6 +11,7 @@ import type { ContactUpdate } from '../db/schema/contacts.js';
 import { ConflictError, NotFoundError, invalid } from '../errors.js';
 import { checkFields, requirePresent } from '../lib/checks.js';
 import { parseTimestamp } from '../lib/dates.js';
+import { foldKey } from '../lib/keys.js';
 import type { FieldValue } from '../lib/fields.js';
 import type { Op } from '../op.js';
 import { CONTACT_FIELDS } from './fields.js';
@@ -34,16 +35,15 @@ async function otherPrimaries(db: Kysely<DB>, accountId: number, exceptId?: numb
   return Number((await q.executeTakeFirstOrThrow()).n);
 }
 
-async function assertEmailFree(db: Kysely<DB>, accountId: number, accountExternalId: string, email: string): Promise<void> {
-  const other = await db
-    .selectFrom('contacts')
-    .select(['status'])
-    .where('account_id', '=', accountId)
-    .where('email', '=', email)
-    .executeTakeFirst();
+/** `exceptId`: the contact being edited (a change of its email's case or form is no clash). */
+async function assertEmailFree(db: Kysely<DB>, accountId: number, accountExternalId: string, email: string, exceptId?: number): Promise<void> {
+  let q = db.selectFrom('contacts').select(['email', 'status']).where('account_id', '=', accountId).where('email_key', '=', foldKey(email));
+  if (exceptId !== undefined) q = q.where('id', '!=', exceptId);
+  const other = await q.executeTakeFirst();
   if (!other) return;
   const removed = other.status === 'removed' ? ' (removed; bring it back with: acctmgr contacts edit --status active)' : '';
-  throw new ConflictError(`email "${email}" is already a contact of account ${accountExternalId}${removed}`);
+  const same = other.email === email ? '' : ` (as "${other.email}")`;
+  throw new ConflictError(`email "${email}" is already a contact of account ${accountExternalId}${same}${removed}`);
 }
 
 /** Stored column values for the given (already coerced) fields; account_external_id is handled apart. */
@@ -53,6 +53,7 @@ function columns(values: Record<string, FieldValue>): ContactUpdate {
     if (f in values) (out as Record<string, unknown>)[f] = values[f];
   }
   if ('is_primary' in values) out.is_primary = values.is_primary ? 1 : 0;
+  if (typeof out.email === 'string') out.email_key = foldKey(out.email);
   return out;
 }
 
@@ -73,6 +74,7 @@ export async function addContact(db: Kysely<DB>, op: Op, input: Record<string, u
       account_id: account.id,
       name: (set.name as string | null | undefined) ?? null,
       email,
+      email_key: foldKey(email),
       role: (set.role as string | null | undefined) ?? 'other',
       is_primary: isPrimary,
       status,
@@ -114,7 +116,7 @@ export async function editContact(
   const accountExt = target?.external_id ?? row.account_external_id;
   const set = columns(values);
   const nextEmail = (set.email as string | undefined) ?? row.email;
-  if (nextEmail !== row.email || accountId !== row.account_id) await assertEmailFree(db, accountId, accountExt, nextEmail);
+  if (nextEmail !== row.email || accountId !== row.account_id) await assertEmailFree(db, accountId, accountExt, nextEmail, row.id);
   const next = { is_primary: set.is_primary ?? row.is_primary, status: (set.status as string | undefined) ?? row.status };
   if (countsAsPrimary(next) && !(countsAsPrimary(row) && accountId === row.account_id)) {
     assertPrimaryLimit(accountExt, await otherPrimaries(db, accountId, row.id), next);

@@ -3,6 +3,8 @@ import fs from 'node:fs';
 import path from 'node:path';
 import Database from 'better-sqlite3';
 import { AppError, EXIT } from '../errors.js';
+import { KEY_COLUMNS } from '../keys/columns.js';
+import { foldKey } from '../lib/keys.js';
 import { createPrivateTemp, outputKind } from '../lib/output-file.js';
 import type { DbHandle } from './connection.js';
 
@@ -59,6 +61,14 @@ export interface CheckReport {
   ok: boolean;
   integrity: string[];
   foreign_key_violations: { table: string; rowid: number | null; parent: string }[];
+  /** stored folded keys that are not the fold of their key as written (the first 100) */
+  key_mismatches: KeyMismatch[];
+}
+
+export interface KeyMismatch {
+  table: string;
+  id: number;
+  column: string;
 }
 
 /**
@@ -79,10 +89,14 @@ export function checkDatabase(h: DbHandle): CheckReport {
   } catch (e) {
     integrity.push(sqliteFailure(e, 'foreign_key_check'));
   }
+  const intact = integrity.length === 1 && integrity[0] === 'ok';
+  // a damaged file is not read further than the integrity check needs
+  const keys = intact ? keyMismatches(h.sqlite, 100) : [];
   return {
-    ok: integrity.length === 1 && integrity[0] === 'ok' && violations.length === 0,
+    ok: intact && violations.length === 0 && keys.length === 0,
     integrity,
     foreign_key_violations: violations,
+    key_mismatches: keys,
   };
 }
 
@@ -92,7 +106,7 @@ export async function checkFile(open: () => Promise<DbHandle>): Promise<CheckRep
   try {
     h = await open();
   } catch (e) {
-    return { ok: false, integrity: [sqliteFailure(e, 'open')], foreign_key_violations: [] };
+    return { ok: false, integrity: [sqliteFailure(e, 'open')], foreign_key_violations: [], key_mismatches: [] };
   }
   return checkDatabase(h);
 }
@@ -102,4 +116,19 @@ function sqliteFailure(e: unknown, what: string): string {
   const code = (e as { code?: unknown } | undefined)?.code;
   if (typeof code !== 'string' || !code.startsWith('SQLITE_')) throw e;
   return `${what} failed: ${(e as Error).message} (${code})`;
+}
+
+/** Every stored key column against the fold of its key (src/keys/columns.ts): what no writer may miss. */
+function keyMismatches(sqlite: Database.Database, max: number): KeyMismatch[] {
+  const out: KeyMismatch[] = [];
+  for (const k of KEY_COLUMNS) {
+    if (!k.key) continue;
+    const rows = sqlite.prepare(`select id, "${k.source}", "${k.key}" from "${k.table}" order by id`).raw(true);
+    for (const [id, value, key] of rows.iterate() as Iterable<[number, unknown, unknown]>) {
+      if (typeof value === 'string' && key === foldKey(value)) continue;
+      out.push({ table: k.table, id, column: k.key });
+      if (out.length === max) return out;
+    }
+  }
+  return out;
 }

@@ -4,6 +4,10 @@ import { RefusedError } from '../errors.js';
 
 /** kysely's own bookkeeping table: one row per applied migration. */
 const MIGRATION_TABLE = 'kysely_migration';
+import { assertKeysFold } from '../keys/scan.js';
+
+/** What must hold before a pending migration runs; each throws (nothing applied) when it does not. */
+const PRECHECKS: Record<string, (db: Kysely<any>) => Promise<void>> = { '0005_keys': assertKeysFold };
 
 function migrator(db: Kysely<any>): Migrator {
   return new Migrator({ db, provider: { getMigrations: async () => migrations } });
@@ -30,6 +34,7 @@ export async function migrateToLatest(db: Kysely<any>, options: MigrateOptions =
   }
   const pending = status.filter((m) => !m.applied);
   if (pending.length === 0 || options.apply === false) return [];
+  for (const m of pending) await PRECHECKS[m.name]?.(db);
   const result: MigrationResultSet = await migrator(db).migrateToLatest();
   if (result.error) {
     const failed = result.results?.find((r) => r.status === 'Error');

@@ -15,7 +15,7 @@ export function exportQuery(db: Kysely<DB>, entity: EntityName, defs: readonly L
         .select(['login', 'name', 'email', 'employee_id', 'phone', 'mobile', 'region', 'status'])
         .orderBy('login');
     case 'groups':
-      return db.selectFrom('account_groups').select(['name']).orderBy(sql`lower(name)`).orderBy('name');
+      return db.selectFrom('account_groups').select(['name']).orderBy('name_key');
     case 'accounts':
       return db
         .selectFrom('accounts as a')
@@ -34,28 +34,28 @@ export function exportQuery(db: Kysely<DB>, entity: EntityName, defs: readonly L
               .as(d.name),
           ),
         )
-        .orderBy(sql`lower(a.external_id)`);
+        .orderBy('a.external_id_key');
     case 'contacts':
       return db
         .selectFrom('contacts as c')
         .innerJoin('accounts as a', 'a.id', 'c.account_id')
         .select(['a.external_id as account_external_id', 'c.name', 'c.email', 'c.role', 'c.is_primary', 'c.status', 'c.invited_at', 'c.last_login_at'])
-        .orderBy(sql`lower(a.external_id)`)
-        .orderBy('c.email');
+        .orderBy('a.external_id_key')
+        .orderBy('c.email_key');
     case 'products':
-      return db.selectFrom('products').select(['code', 'name']).orderBy(sql`lower(code)`);
+      return db.selectFrom('products').select(['code', 'name']).orderBy('code_key');
     case 'plans':
       return db
         .selectFrom('plans as p')
         .innerJoin('products as pr', 'pr.id', 'p.product_id')
         .select(['p.code', 'p.name', 'pr.code as product', 'p.currency', 'p.modules', 'p.legacy'])
-        .orderBy(sql`lower(p.code)`);
+        .orderBy('p.code_key');
     case 'prices':
       return db
         .selectFrom('plan_prices as r')
         .innerJoin('plans as p', 'p.id', 'r.plan_id')
         .select(['p.code as plan', 'r.max_students', 'r.term_months', 'r.amount_cents as amount'])
-        .orderBy(sql`lower(p.code)`)
+        .orderBy('p.code_key')
         .orderBy(sql`r.max_students is null`)
         .orderBy('r.max_students')
         .orderBy('r.term_months');
@@ -70,7 +70,7 @@ export function exportQuery(db: Kysely<DB>, entity: EntityName, defs: readonly L
         .select(['s.external_id', 'a.external_id as account_external_id', 'pr.code as product', 'p.code as plan'])
         .select(['s.students', 's.term_months', 's.start_date', 's.end_date', 's.status', 'm.login as manager_login'])
         .select(['s.price_cents as price', 's.paid_at', 'f.external_id as renewed_from_external_id'])
-        .orderBy(sql`lower(s.external_id)`);
+        .orderBy('s.external_id_key');
     case 'seats':
       return db
         .selectFrom('seats as st')
@@ -79,8 +79,8 @@ export function exportQuery(db: Kysely<DB>, entity: EntityName, defs: readonly L
         .select(['s.external_id as subscription_external_id', 'c.email', 'st.status', 'st.invited_at', 'st.last_login_at'])
         // a seat's last login is the later of its stored value and its latest login event
         .select((eb) => eb.selectFrom('login_events as le').select((e) => e.fn.max('le.at').as('m')).whereRef('le.seat_id', '=', 'st.id').as('last_event_at'))
-        .orderBy(sql`lower(s.external_id)`)
-        .orderBy('c.email');
+        .orderBy('s.external_id_key')
+        .orderBy('c.email_key');
     case 'logins':
       return db
         .selectFrom('login_events as le')
@@ -88,8 +88,8 @@ export function exportQuery(db: Kysely<DB>, entity: EntityName, defs: readonly L
         .innerJoin('subscriptions as s', 's.id', 'st.subscription_id')
         .innerJoin('contacts as c', 'c.id', 'st.contact_id')
         .select(['s.external_id as subscription_external_id', 'c.email', 'le.at'])
-        .orderBy(sql`lower(s.external_id)`)
-        .orderBy('c.email')
+        .orderBy('s.external_id_key')
+        .orderBy('c.email_key')
         .orderBy('le.at');
   }
 }

@@ -54,5 +54,5 @@ export const FORMATS: Record<EntityName, EntityFormat> = {
 export function columnsHelp(entity: EntityName): string {
   const f = FORMATS[entity];
   const cols = f.specs.map((s) => (f.required.includes(s.name) ? `${s.name}*` : s.name)).join(',');
-  return `Columns (* required): ${cols}\nKey: ${f.key.join(' + ')} (compared case-insensitively)`;
+  return `Columns (* required): ${cols}\nKey: ${f.key.join(' + ')} (compared as keys: case and Unicode form ignored)`;
 }

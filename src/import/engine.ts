@@ -3,6 +3,7 @@
  * cleaned, validated and applied (or rejected with its problems), then the checks that need all rows.
  */
 import fs from 'node:fs';
+import { foldKey } from '../lib/keys.js';
 import { FORMATS } from './catalog.js';
 import { zeroCounts, type Counts } from './batch.js';
 import { readCells } from './cells.js';
@@ -78,7 +79,7 @@ async function readAndApply(ctx: ImportContext, job: FileJob, o: FileRunOptions)
   const keys = FORMATS[job.entity.name].key;
   const rejectedKeys = new Map<string, number>();
   const keyOf = (text: Record<string, string | undefined>) => {
-    const parts = keys.map((k) => text[k]?.toLowerCase());
+    const parts = keys.map((k) => (text[k] === undefined ? undefined : foldKey(text[k])));
     return parts.every((p) => p !== undefined) || job.entity.name === 'prices' ? parts.join('\u0001') : undefined;
   };
   /** One row: excluded, a duplicate of a rejected row's key, or applied; counted or rejected. */

@@ -2,7 +2,7 @@
  * Import errors. A refused file (no header, bad encoding, unknown columns …) is one ImportFileError;
  * row problems are collected by an ErrorSink and reported as `FILE:LINE: column: "value": rule`.
  */
-import { AppError, EXIT } from '../errors.js';
+import { AppError, EXIT, quote } from '../errors.js';
 
 /** The whole file is refused before (or while) reading rows: exit 1, nothing written. */
 export class ImportFileError extends AppError {
@@ -25,10 +25,9 @@ export interface RowProblem {
   rule: string;
 }
 
-/** A value in an error line: cut after 200 characters, control characters escaped (JSON string rules). */
+/** A value in an error line: cut after 200 characters, control and invisible characters escaped. */
 export function quoteValue(value: string): string {
-  const cut = value.length > 200 ? `${value.slice(0, 200)}…` : value;
-  return JSON.stringify(cut);
+  return quote(value.length > 200 ? `${value.slice(0, 200)}…` : value);
 }
 
 export function formatRowProblem(file: string, line: number, p: RowProblem): string {

@@ -1,12 +1,13 @@
 /**
- * Header → fields. A header matches a field when, trimmed, lower-cased and with spaces and hyphens as
- * underscores, it equals the field's name; `--map "Sheet Header=field"` renames first. Everything that
+ * Header → fields. A header matches a field when, trimmed, folded as a key (custom field names are
+ * keys) and with spaces and hyphens as underscores, it equals the field's name; `--map "Sheet Header=field"` renames first. Everything that
  * can be wrong with a header is found before any row is read, so a bad file is refused at once.
  */
+import { foldKey } from '../lib/keys.js';
 import { ImportFileError } from './errors.js';
 
 export function normalizeHeader(h: string): string {
-  return h.trim().toLowerCase().replace(/[ -]/g, '_');
+  return foldKey(h.trim()).replace(/[ -]/g, '_');
 }
 
 export interface HeaderOptions {

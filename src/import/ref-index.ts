@@ -1,11 +1,12 @@
 /**
- * Ids of referenced rows by their text key, compared case-insensitively exactly as the per-row query
- * `lower(key) = ?` with the cell's `toLowerCase()` compares them (SQLite's `lower()` folds ASCII only:
- * the stored side is lower-cased by SQLite, the cell by JavaScript). A million contact rows each
- * resolve an account: a Map from cell text to row costs ≈ 0.8 µs a lookup (a fresh string hashed, a
- * random probe into 100,000 entries); this open-addressing table of 32-bit hashes folds ASCII case while
- * it hashes, so a cell needs no lower-cased copy, and confirms each hit against the stored key.
+ * Ids of referenced rows by their key, compared exactly as the per-row query `key_column = ?` with the
+ * cell's foldKey compares them (src/lib/keys.ts): the stored side is the row's stored fold. A million
+ * contact rows each resolve an account: a Map from cell text to row costs ≈ 0.8 µs a lookup (a fresh
+ * string hashed, a random probe into 100,000 entries); this open-addressing table of 32-bit hashes
+ * folds ASCII case while it hashes (the whole fold of ASCII text), so an ASCII cell needs no folded
+ * copy, and confirms each hit against the stored key.
  */
+import { foldKey } from '../lib/keys.js';
 
 /**
  * Int32s a slot: hash, id, key offset, key length (one slot, one cache line: lookups are memory-bound);
@@ -18,7 +19,7 @@ export class RefIndex {
   private slots: Int32Array;
   private mask: number;
   private count = 0;
-  /** The lower-cased keys' characters, end to end. */
+  /** The folded keys' characters, end to end. */
   private chars: Uint16Array;
   private charsUsed = 0;
 
@@ -30,25 +31,25 @@ export class RefIndex {
     this.chars = new Uint16Array(Math.max(expected, 64) * 16);
   }
 
-  /** Adds a key as SQLite's `lower()` gave it (ids are positive). */
-  add(lowered: string, id: number): void {
+  /** Adds a stored key (already folded; ids are positive). */
+  add(folded: string, id: number): void {
     if ((this.count + 1) * 2 > this.slots.length / SLOT) this.grow();
-    if (this.charsUsed + lowered.length > this.chars.length) {
-      const c = new Uint16Array((this.charsUsed + lowered.length) * 2);
+    if (this.charsUsed + folded.length > this.chars.length) {
+      const c = new Uint16Array((this.charsUsed + folded.length) * 2);
       c.set(this.chars);
       this.chars = c;
     }
     const at = this.charsUsed;
-    for (let i = 0; i < lowered.length; i++) this.chars[at + i] = lowered.charCodeAt(i);
-    this.charsUsed += lowered.length;
-    this.place(hashText(lowered, false), id, at, lowered.length);
+    for (let i = 0; i < folded.length; i++) this.chars[at + i] = folded.charCodeAt(i);
+    this.charsUsed += folded.length;
+    this.place(hashText(folded, false), id, at, folded.length);
     this.count++;
   }
 
-  /** The id for a cell's text (compared as its `toLowerCase()`), or undefined. */
+  /** The id for a cell's text (compared as its foldKey), or undefined. */
   find(text: string): number | undefined {
     const ascii = isAscii(text);
-    const key = ascii ? text : text.toLowerCase();
+    const key = ascii ? text : foldKey(text);
     const h = hashText(key, ascii);
     const s = this.slots;
     for (let i = (h & this.mask) * SLOT; s[i + 1] !== 0; i = (i + SLOT) & (this.mask * SLOT + SLOT - 1)) {

@@ -11,6 +11,7 @@ import { audit } from '../audit/audit.js';
 import type { DB } from '../db/schema/index.js';
 import { NotFoundError, RefusedError } from '../errors.js';
 import { checkFilter } from '../lib/checks.js';
+import { withKeys } from '../keys/columns.js';
 import type { Op } from '../op.js';
 import { BATCH_TABLES } from './batch.js';
 import { Sql, type Row } from './sql.js';
@@ -186,7 +187,8 @@ function dependents(sql: Sql, id: number, counts: ReadonlyMap<string, number>): 
 }
 
 /**
- * Puts every updated row back as it was (accounts with their custom field values). Newest image first:
+ * Puts every updated row back as it was (accounts with their custom field values; stored key columns
+ * from the restored keys). Newest image first:
  * a row that one batch changed twice (seats, then their logins) ends at its oldest image.
  */
 function restoreUpdates(sql: Sql, id: number): number {
@@ -199,7 +201,9 @@ function restoreUpdates(sql: Sql, id: number): number {
     if (rows.length === 0) return restored;
     for (const r of rows) {
       const before = JSON.parse(r.before_json) as Row;
-      const { id: _id, __fields: fields, ...cols } = before;
+      const { id: _id, __fields: fields, ...image } = before;
+      // an image taken before the key columns existed gets them from its keys
+      const cols = withKeys(r.table_name, image);
       const names = Object.keys(cols);
       const key = `${r.table_name}:${names.join(',')}`;
       let up = updaters.get(key);

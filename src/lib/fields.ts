@@ -5,9 +5,16 @@
  */
 import { dateRule, hasDateShape, parseTimestamp } from './dates.js';
 import type { FieldProblem } from '../errors.js';
+import { EMAIL_MAX, KEY_MAX, keyProblem, lineProblem, noteProblem } from './keys.js';
 
+/**
+ * `key`: an identifier records are found by (external ids, codes, group names; compared folded, see
+ * src/lib/keys.ts); `text`: one line (names); `note`: several lines.
+ */
 export type FieldType =
+  | 'key'
   | 'text'
+  | 'note'
   | 'email'
   | 'login'
   | 'enum'
@@ -92,16 +99,18 @@ export function coerce(spec: FieldSpec, raw: unknown): Coerced {
   const text = String(raw).trim();
   if (text === '') return { ok: true, value: spec.type === 'list' ? [] : null };
   switch (spec.type) {
+    case 'key':
+      return checked(text, keyProblem(text));
     case 'text':
-      return { ok: true, value: text };
+      return checked(text, lineProblem(text));
+    case 'note':
+      return checked(text, noteProblem(text));
     case 'email':
-      return isEmail(text)
-        ? { ok: true, value: text.toLowerCase() }
-        : { ok: false, rule: 'is not a valid email address' };
+      if (!isEmail(text)) return { ok: false, rule: 'is not a valid email address' };
+      return checked(text.toLowerCase(), keyProblem(text, EMAIL_MAX));
     case 'login':
-      return LOGIN_RE.test(text)
-        ? { ok: true, value: text.toLowerCase() }
-        : { ok: false, rule: 'may contain only letters, digits, ".", "_" and "-"' };
+      if (!LOGIN_RE.test(text)) return { ok: false, rule: 'may contain only letters, digits, ".", "_" and "-"' };
+      return checked(text.toLowerCase(), keyProblem(text, KEY_MAX));
     case 'enum': {
       const v = text.toLowerCase();
       return spec.values?.includes(v)
@@ -121,9 +130,16 @@ export function coerce(spec: FieldSpec, raw: unknown): Coerced {
       return MONEY_RE.test(text)
         ? { ok: true, value: text }
         : { ok: false, rule: 'must be an amount like 800 or 800.00 (digits, at most two decimals)' };
-    case 'list':
-      return { ok: true, value: splitList(text) };
+    case 'list': {
+      const items = splitList(text);
+      const problem = items.map((item) => lineProblem(item)).find((p) => p !== undefined);
+      return checked(items, problem);
+    }
   }
+}
+
+function checked(value: FieldValue, problem: string | undefined): Coerced {
+  return problem === undefined ? { ok: true, value } : { ok: false, rule: problem };
 }
 
 function checkInt(spec: FieldSpec, n: number): Coerced {

@@ -1,7 +1,7 @@
 /**
  * Managers: the people who look after accounts and subscriptions. Plain functions over Kysely; the
- * caller owns the transaction. Logins and emails are stored lower-case, so every comparison is
- * case-insensitive.
+ * caller owns the transaction. Logins and emails are stored lower-case and compared as keys
+ * (src/lib/keys.ts).
  */
 import type { Kysely } from 'kysely';
 import { audit } from '../audit/audit.js';
@@ -9,6 +9,7 @@ import type { DB } from '../db/schema/index.js';
 import type { ManagerRow } from '../db/schema/managers.js';
 import { ConflictError, RefusedError, invalid } from '../errors.js';
 import { checkFields, checkFilter, requirePresent } from '../lib/checks.js';
+import { foldKey } from '../lib/keys.js';
 import type { Op } from '../op.js';
 import { MANAGER_FIELDS } from './fields.js';
 import { hashPassword, MIN_PASSWORD_LENGTH } from './password.js';
@@ -43,11 +44,13 @@ export function toManagerRecord(row: ManagerRow): ManagerRecord {
   };
 }
 
+/** Logins and emails compare as keys (a login is its own fold; an email by its email_key). */
 async function assertUnique(db: Kysely<DB>, values: Record<string, unknown>, exceptId?: number): Promise<void> {
   for (const field of ['login', 'email', 'employee_id'] as const) {
     const v = values[field];
     if (v === null || v === undefined) continue;
-    let q = db.selectFrom('managers').select(['login']).where(field, '=', v as string);
+    const column = field === 'email' ? 'email_key' : field;
+    let q = db.selectFrom('managers').select(['login']).where(column, '=', field === 'employee_id' ? (v as string) : foldKey(v as string));
     if (exceptId !== undefined) q = q.where('id', '!=', exceptId);
     const other = await q.executeTakeFirst();
     if (other) throw new ConflictError(`${field} "${String(v)}" is already used by manager ${other.login}`);
@@ -64,6 +67,7 @@ export async function addManager(db: Kysely<DB>, op: Op, input: Record<string, u
       login: values.login as string,
       name: values.name as string,
       email: values.email as string,
+      email_key: foldKey(values.email as string),
       employee_id: (values.employee_id as string | null) ?? null,
       phone: (values.phone as string | null) ?? null,
       mobile: (values.mobile as string | null) ?? null,
@@ -95,9 +99,10 @@ export async function editManager(
   await assertUnique(db, values, row.id);
   const before = toManagerRecord(row);
   if (Object.keys(values).length === 0) return before;
+  const keys = typeof values.email === 'string' ? { email_key: foldKey(values.email) } : {};
   const updated = await db
     .updateTable('managers')
-    .set({ ...(values as Record<string, string | null>), updated_at: op.now })
+    .set({ ...(values as Record<string, string | null>), ...keys, updated_at: op.now })
     .where('id', '=', row.id)
     .returningAll()
     .executeTakeFirstOrThrow();

@@ -1,10 +1,11 @@
 /**
  * `acctmgr notices list`: the ledger of reminder notices, for managers and auditors.
  */
-import { sql, type Kysely } from 'kysely';
+import type { Kysely } from 'kysely';
 import type { DB } from '../db/schema/index.js';
 import type { NoticeRow } from '../db/schema/notices.js';
 import { invalid } from '../errors.js';
+import { foldKey } from '../lib/keys.js';
 import { NOTICE_STATUSES } from '../remind/schedule.js';
 
 export interface NoticeLedgerRecord {
@@ -65,9 +66,9 @@ export async function listNotices(db: Kysely<DB>, f: NoticeFilter = {}): Promise
   let q = db.selectFrom('notices').selectAll().orderBy('id');
   if (status !== undefined) q = q.where('status', '=', status);
   if (f.since !== undefined) q = q.where('updated_at', '>=', f.since);
-  if (f.recipient !== undefined) {
-    const who = f.recipient.trim().toLowerCase();
-    q = q.where((eb) => eb.or([eb(sql<string>`lower(recipient_login)`, '=', who), eb(sql<string>`lower(recipient_email)`, '=', who)]));
-  }
-  return (await q.execute()).map(toLedgerRecord);
+  const rows = (await q.execute()).map(toLedgerRecord);
+  if (f.recipient === undefined) return rows;
+  // the ledger keeps copies of logins and emails, without stored folds: compared by foldKey here
+  const who = foldKey(f.recipient.trim());
+  return rows.filter((r) => (r.recipient_login !== null && foldKey(r.recipient_login) === who) || (r.recipient_email !== null && foldKey(r.recipient_email) === who));
 }

@@ -21,9 +21,21 @@ export interface Column {
 function cellText(v: unknown): string {
   if (v === null || v === undefined) return '';
   if (typeof v === 'boolean') return v ? 'yes' : 'no';
-  if (Array.isArray(v)) return v.map((x) => (typeof x === 'object' ? JSON.stringify(x) : String(x))).join(', ');
-  if (typeof v === 'object') return JSON.stringify(v);
-  return String(v);
+  if (Array.isArray(v)) return escaped(v.map((x) => (typeof x === 'object' ? JSON.stringify(x) : String(x))).join(', '));
+  if (typeof v === 'object') return escaped(JSON.stringify(v));
+  return escaped(String(v));
+}
+
+/**
+ * Control characters, line and paragraph separators and bidi controls would break a table's lines or
+ * reorder what the terminal shows, and invisible ones (zero-width space, word joiner, BOM, soft
+ * hyphen) hide: a table prints them escaped (JSON and CSV keep every value as it is).
+ */
+const UNPRINTABLE = /[\p{Cc}\u00ad\u061c\u200b\u200e\u200f\u2028-\u202e\u2060-\u2064\u2066-\u2069\ufeff]/gu;
+const SHORT: Record<string, string> = { '\n': '\\n', '\r': '\\r', '\t': '\\t' };
+
+function escaped(text: string): string {
+  return text.replace(UNPRINTABLE, (c) => SHORT[c] ?? `\\u${c.charCodeAt(0).toString(16).padStart(4, '0')}`);
 }
 
 function newTable(head: string[], color: boolean): Table.Table {

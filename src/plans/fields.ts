@@ -5,15 +5,15 @@ export const TERMS = [12, 24] as const;
 
 /** Products' fields, in CSV column order. */
 export const PRODUCT_FIELDS: readonly FieldSpec[] = [
-  { name: 'code', type: 'text', required: true, description: 'product code (unique, letters, digits, . _ -)' },
+  { name: 'code', type: 'key', required: true, description: 'product code (unique, letters, digits, . _ -)' },
   { name: 'name', type: 'text', required: true, description: 'product name' },
 ];
 
 /** Plans' fields, in CSV column order. `modules` is ';'-separated in CSV and on the command line. */
 export const PLAN_FIELDS: readonly FieldSpec[] = [
-  { name: 'code', type: 'text', required: true, description: 'plan code (unique across all products)' },
+  { name: 'code', type: 'key', required: true, description: 'plan code (unique across all products)' },
   { name: 'name', type: 'text', required: true, description: 'plan name' },
-  { name: 'product', type: 'text', required: true, description: 'code of the product it belongs to' },
+  { name: 'product', type: 'key', required: true, description: 'code of the product it belongs to' },
   { name: 'currency', type: 'text', required: true, description: 'ISO 4217 currency code, e.g. EUR' },
   { name: 'modules', type: 'list', description: 'included modules, ";"-separated (e.g. "grades;attendance")' },
   { name: 'legacy', type: 'bool', description: 'retired: keeps running subscriptions, takes no new ones' },
@@ -21,7 +21,7 @@ export const PLAN_FIELDS: readonly FieldSpec[] = [
 
 /** Price table rows, in CSV column order. An empty max_students is the "any number" (flat) row. */
 export const PRICE_FIELDS: readonly FieldSpec[] = [
-  { name: 'plan', type: 'text', required: true, description: 'plan code' },
+  { name: 'plan', type: 'key', required: true, description: 'plan code' },
   { name: 'max_students', type: 'int', min: 1, description: 'largest number of students this row covers (empty: any number)' },
   { name: 'term_months', type: 'int', required: true, description: 'term in months (12 or 24)' },
   { name: 'amount', type: 'money', required: true, description: 'price for the term, e.g. 450.00' },

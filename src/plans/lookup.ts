@@ -1,11 +1,12 @@
-import { sql, type Kysely } from 'kysely';
+import type { Kysely } from 'kysely';
 import type { DB } from '../db/schema/index.js';
 import type { PlanRow, ProductRow } from '../db/schema/subscriptions.js';
 import { NotFoundError, RefusedError } from '../errors.js';
+import { foldKey } from '../lib/keys.js';
 
-/** Product and plan codes are compared case-insensitively (indexes on lower(code)). */
+/** Product and plan codes are compared as keys (unique indexes on their folds, code_key). */
 export async function findProduct(db: Kysely<DB>, code: string): Promise<ProductRow | undefined> {
-  return db.selectFrom('products').selectAll().where(sql<string>`lower(code)`, '=', code.trim().toLowerCase()).executeTakeFirst();
+  return db.selectFrom('products').selectAll().where('code_key', '=', foldKey(code.trim())).executeTakeFirst();
 }
 
 export async function getProduct(db: Kysely<DB>, code: string): Promise<ProductRow> {
@@ -15,7 +16,7 @@ export async function getProduct(db: Kysely<DB>, code: string): Promise<ProductR
 }
 
 export async function findPlan(db: Kysely<DB>, code: string): Promise<PlanRow | undefined> {
-  return db.selectFrom('plans').selectAll().where(sql<string>`lower(code)`, '=', code.trim().toLowerCase()).executeTakeFirst();
+  return db.selectFrom('plans').selectAll().where('code_key', '=', foldKey(code.trim())).executeTakeFirst();
 }
 
 export async function getPlan(db: Kysely<DB>, code: string): Promise<PlanRow> {

@@ -2,7 +2,7 @@
  * Price tables: rows of (max_students, term_months, amount) per plan, amounts in integer cents.
  * The lookup rule itself lives in pricing.ts (pickPrice/priceFor), shared with subscriptions.
  */
-import { sql, type Kysely } from 'kysely';
+import type { Kysely } from 'kysely';
 import { audit } from '../audit/audit.js';
 import type { DB } from '../db/schema/index.js';
 import { NotFoundError, invalid } from '../errors.js';
@@ -75,8 +75,7 @@ export async function listPrices(db: Kysely<DB>, planCode?: string): Promise<Pri
     .selectFrom('plan_prices')
     .innerJoin('plans', 'plans.id', 'plan_prices.plan_id')
     .select(['plans.code as plan', 'plan_prices.max_students', 'plan_prices.term_months', 'plan_prices.amount_cents'])
-    .orderBy(sql`lower(plans.code)`)
-    .orderBy('plans.code');
+    .orderBy('plans.code_key');
   if (planCode !== undefined) q = q.where('plan_prices.plan_id', '=', (await getPlan(db, planCode)).id);
   const rows = await q.execute();
   // SQL gives the plan order; within a plan (equal codes) the price table order decides

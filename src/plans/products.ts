@@ -1,12 +1,13 @@
 /**
  * Products: what a vendor sells subscriptions to (a subject site, an e-diary, a training programme).
- * Plain functions over Kysely; the caller owns the transaction. Codes keep their case and compare
- * case-insensitively (unique index on lower(code)).
+ * Plain functions over Kysely; the caller owns the transaction. Codes keep their spelling and compare
+ * as keys (unique index on their fold, code_key).
  */
-import { sql, type Kysely } from 'kysely';
+import type { Kysely } from 'kysely';
 import { audit } from '../audit/audit.js';
 import type { DB } from '../db/schema/index.js';
 import { ConflictError } from '../errors.js';
+import { foldKey } from '../lib/keys.js';
 import type { Op } from '../op.js';
 import { checkProduct } from './checks.js';
 import { findProduct, getProduct } from './lookup.js';
@@ -19,7 +20,7 @@ export async function addProduct(db: Kysely<DB>, op: Op, input: Record<string, u
   if (other) throw new ConflictError(`code "${code}" is already used by product ${other.code}`);
   const row = await db
     .insertInto('products')
-    .values({ code, name: v.name!, created_at: op.now, updated_at: op.now })
+    .values({ code, code_key: foldKey(code), name: v.name!, created_at: op.now, updated_at: op.now })
     .returningAll()
     .executeTakeFirstOrThrow();
   const record = toProductRecord(row);
@@ -50,7 +51,7 @@ export async function editProduct(
 }
 
 export async function listProducts(db: Kysely<DB>): Promise<ProductRecord[]> {
-  const rows = await db.selectFrom('products').selectAll().orderBy(sql`lower(code)`).orderBy('code').execute();
+  const rows = await db.selectFrom('products').selectAll().orderBy('code_key').execute();
   return rows.map(toProductRecord);
 }
 
@@ -64,8 +65,7 @@ export async function showProduct(db: Kysely<DB>, code: string): Promise<Product
     .selectFrom('plans')
     .selectAll()
     .where('product_id', '=', row.id)
-    .orderBy(sql`lower(code)`)
-    .orderBy('code')
+    .orderBy('code_key')
     .execute();
   return { ...toProductRecord(row), plans: plans.map((p) => toPlanRecord(p, row.code)) };
 }

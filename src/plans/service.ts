@@ -1,13 +1,14 @@
 /**
  * Plans: what a product is sold on (Starter, Basic, Medium, Maximum …), each with its currency,
- * included modules and price table. Plan codes are unique across all products (case-insensitive).
+ * included modules and price table. Plan codes are unique across all products (compared as keys).
  * Plain functions over Kysely; the caller owns the transaction.
  */
-import { sql, type Kysely } from 'kysely';
+import type { Kysely } from 'kysely';
 import { audit } from '../audit/audit.js';
 import type { DB } from '../db/schema/index.js';
 import type { PlanRow } from '../db/schema/subscriptions.js';
 import { ConflictError } from '../errors.js';
+import { foldKey } from '../lib/keys.js';
 import type { Op } from '../op.js';
 import { checkPlan } from './checks.js';
 import { findPlan, getPlan, getProduct } from './lookup.js';
@@ -33,6 +34,7 @@ export async function addPlan(db: Kysely<DB>, op: Op, input: Record<string, unkn
     .insertInto('plans')
     .values({
       code: v.code!,
+      code_key: foldKey(v.code!),
       name: v.name!,
       product_id: product.id,
       currency: v.currency!,
@@ -103,8 +105,7 @@ export async function listPlans(db: Kysely<DB>, f: PlanFilter = {}): Promise<Pla
     .innerJoin('products', 'products.id', 'plans.product_id')
     .selectAll('plans')
     .select('products.code as product_code')
-    .orderBy(sql`lower(plans.code)`)
-    .orderBy('plans.code');
+    .orderBy('plans.code_key');
   if (f.product !== undefined) q = q.where('plans.product_id', '=', (await getProduct(db, f.product)).id);
   if (f.legacy !== undefined) q = q.where('plans.legacy', '=', f.legacy ? 1 : 0);
   const rows = await q.execute();

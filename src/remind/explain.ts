@@ -3,9 +3,10 @@
  * subscription or seat on the as-of date, each stage with its due date and its state, and why nothing
  * is sent when the subject is not eligible.
  */
-import { sql, type Kysely } from 'kysely';
+import type { Kysely } from 'kysely';
 import type { DB } from '../db/schema/index.js';
 import { NotFoundError } from '../errors.js';
+import { foldKey } from '../lib/keys.js';
 import type { Op } from '../op.js';
 import { getSubscription } from '../subscriptions/lookup.js';
 import { displayedStatus } from '../subscriptions/status.js';
@@ -109,7 +110,7 @@ export async function explainSeat(db: Kysely<DB>, op: Op, email: string, subscri
     .select(['se.id', 'se.status', 'se.invited_at', 'se.last_login_at', 'c.email', 'c.status as contact_status'])
     .select((eb) => eb.selectFrom('login_events as le').select((e) => e.fn.max('le.at').as('m')).whereRef('le.seat_id', '=', 'se.id').as('last_event'))
     .where('se.subscription_id', '=', sub.id)
-    .where(sql<string>`lower(c.email)`, '=', email.trim().toLowerCase())
+    .where('c.email_key', '=', foldKey(email.trim()))
     .executeTakeFirst();
   if (!seat) throw new NotFoundError('seat', `${email} --subscription ${sub.external_id}`, 'list seats with: acctmgr seats list --subscription SUB');
   const blocked =

@@ -2,13 +2,14 @@
  * Seats: a contact's user account on one subscription, addressed as EMAIL + subscription. Plain
  * functions over Kysely; the caller owns the transaction. Removing keeps the row (history).
  */
-import { sql, type Kysely } from 'kysely';
+import type { Kysely } from 'kysely';
 import { audit } from '../audit/audit.js';
 import { addContact, findContact, touchLastLogin } from '../contacts/service.js';
 import type { DB } from '../db/schema/index.js';
 import type { SubscriptionRow } from '../db/schema/subscriptions.js';
 import { ConflictError, NotFoundError, RefusedError } from '../errors.js';
 import { checkFields, checkFilter } from '../lib/checks.js';
+import { foldKey } from '../lib/keys.js';
 import type { Op } from '../op.js';
 import { getSubscription } from '../subscriptions/lookup.js';
 import { SEAT_FIELDS } from './fields.js';
@@ -35,7 +36,7 @@ async function seatRecord(db: Kysely<DB>, seatId: number): Promise<SeatRecord> {
 async function getSeat(db: Kysely<DB>, emailRaw: string, subscription: string) {
   const { email } = checkFields(spec('email'), { email: emailRaw }) as { email: string };
   const sub = await getSubscription(db, subscription);
-  const seat = await seatsQuery(db).where('st.subscription_id', '=', sub.id).where('c.email', '=', email).executeTakeFirst();
+  const seat = await seatsQuery(db).where('st.subscription_id', '=', sub.id).where('c.email_key', '=', foldKey(email)).executeTakeFirst();
   if (!seat) throw new NotFoundError('seat', seatKey(sub, email), `list seats with: acctmgr seats list --subscription ${sub.external_id}`);
   return { sub, seat };
 }
@@ -136,8 +137,8 @@ export interface SeatFilter {
 export async function listSeats(db: Kysely<DB>, f: SeatFilter = {}): Promise<SeatRecord[]> {
   const status = checkFilter(spec('status')[0]!, f.status);
   let q = seatsQuery(db).orderBy('s.external_id').orderBy('c.email');
-  if (f.subscription) q = q.where(sql<string>`lower(s.external_id)`, '=', f.subscription.trim().toLowerCase());
-  if (f.account) q = q.where(sql<string>`lower(a.external_id)`, '=', f.account.trim().toLowerCase());
+  if (f.subscription) q = q.where('s.external_id_key', '=', foldKey(f.subscription.trim()));
+  if (f.account) q = q.where('a.external_id_key', '=', foldKey(f.account.trim()));
   q = status ? q.where('st.status', '=', status) : q.where('st.status', '!=', 'removed');
   const records = (await q.execute()).map(toSeatRecord);
   return f.idleSince ? records.filter((r) => isIdleSince(r, f.idleSince!)) : records;

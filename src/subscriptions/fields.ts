@@ -8,10 +8,10 @@ import { BASE_STATUSES } from './status.js';
  * them as given.
  */
 export const SUBSCRIPTION_FIELDS: readonly FieldSpec[] = [
-  { name: 'external_id', type: 'text', description: 'external id (unique; generated when not given)' },
-  { name: 'account_external_id', type: 'text', required: true, description: 'external id of the account' },
-  { name: 'product', type: 'text', description: 'product code (default: the plan\'s product)' },
-  { name: 'plan', type: 'text', required: true, description: 'plan code' },
+  { name: 'external_id', type: 'key', description: 'external id (unique; generated when not given)' },
+  { name: 'account_external_id', type: 'key', required: true, description: 'external id of the account' },
+  { name: 'product', type: 'key', description: 'product code (default: the plan\'s product)' },
+  { name: 'plan', type: 'key', required: true, description: 'plan code' },
   { name: 'students', type: 'int', required: true, min: 1, description: 'number of students' },
   { name: 'term_months', type: 'int', required: true, description: 'term in months (12 or 24)' },
   { name: 'start_date', type: 'date', required: true, description: 'first day of access' },
@@ -20,5 +20,5 @@ export const SUBSCRIPTION_FIELDS: readonly FieldSpec[] = [
   { name: 'manager_login', type: 'login', description: 'manager (default: the account\'s manager; none for tutors)' },
   { name: 'price', type: 'money', readOnly: true, description: 'price for the term, from the plan\'s price table' },
   { name: 'paid_at', type: 'date', readOnly: true, description: 'date paid' },
-  { name: 'renewed_from_external_id', type: 'text', readOnly: true, description: 'the subscription this one renews' },
+  { name: 'renewed_from_external_id', type: 'key', readOnly: true, description: 'the subscription this one renews' },
 ];

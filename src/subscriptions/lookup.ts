@@ -1,15 +1,12 @@
-import { sql, type Kysely } from 'kysely';
+import type { Kysely } from 'kysely';
 import type { DB } from '../db/schema/index.js';
 import type { SubscriptionRow } from '../db/schema/subscriptions.js';
 import { NotFoundError } from '../errors.js';
+import { foldKey } from '../lib/keys.js';
 
-/** Subscriptions are addressed by external_id, case-insensitively. */
+/** Subscriptions are addressed by external_id as a key (its fold: external_id_key). */
 export async function findSubscription(db: Kysely<DB>, externalId: string): Promise<SubscriptionRow | undefined> {
-  return db
-    .selectFrom('subscriptions')
-    .selectAll()
-    .where(sql<string>`lower(external_id)`, '=', externalId.trim().toLowerCase())
-    .executeTakeFirst();
+  return db.selectFrom('subscriptions').selectAll().where('external_id_key', '=', foldKey(externalId.trim())).executeTakeFirst();
 }
 
 export async function getSubscription(db: Kysely<DB>, externalId: string): Promise<SubscriptionRow> {

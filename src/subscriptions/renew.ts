@@ -9,6 +9,7 @@ import type { DB } from '../db/schema/index.js';
 import type { SubscriptionRow } from '../db/schema/subscriptions.js';
 import { RefusedError, invalid } from '../errors.js';
 import { addDays, deriveDate } from '../lib/dates.js';
+import { foldKey } from '../lib/keys.js';
 import { getManager } from '../managers/lookup.js';
 import type { Op } from '../op.js';
 import { assertPlanCurrent, getPlan } from '../plans/lookup.js';
@@ -79,6 +80,7 @@ export async function renewSubscription(db: Kysely<DB>, op: Op, key: string, inp
     .insertInto('subscriptions')
     .values({
       external_id: externalId,
+      external_id_key: foldKey(externalId),
       account_id: old.account_id,
       product_id: old.product_id,
       plan_id: t.plan.id,

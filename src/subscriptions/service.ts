@@ -2,7 +2,7 @@
  * Subscriptions: add and list. Plain functions over Kysely; the caller owns the transaction.
  * Pay/cancel: payment.ts; renew: renew.ts; upgrade: upgrade.ts; show: show.ts.
  */
-import { sql, type Kysely } from 'kysely';
+import type { Kysely } from 'kysely';
 import { getAccount } from '../accounts/lookup.js';
 import { audit } from '../audit/audit.js';
 import type { AccountRow } from '../db/schema/accounts.js';
@@ -10,6 +10,7 @@ import type { DB } from '../db/schema/index.js';
 import { ConflictError, RefusedError, invalid } from '../errors.js';
 import { checkFields, checkFilter, requirePresent } from '../lib/checks.js';
 import { addDays, deriveDate } from '../lib/dates.js';
+import { foldKey } from '../lib/keys.js';
 import { getManager } from '../managers/lookup.js';
 import type { Op } from '../op.js';
 import { assertPlanCurrent, getPlan, getProduct } from '../plans/lookup.js';
@@ -69,6 +70,7 @@ export async function addSubscription(db: Kysely<DB>, op: Op, input: Record<stri
     .insertInto('subscriptions')
     .values({
       external_id: externalId,
+      external_id_key: foldKey(externalId),
       account_id: account.id,
       product_id: plan.product_id,
       plan_id: plan.id,
@@ -110,11 +112,11 @@ export async function listSubscriptions(db: Kysely<DB>, op: Op, f: SubscriptionF
   const status = checkFilter({ name: 'status', type: 'enum', values: DISPLAYED_STATUSES }, f.status);
   checkFilter({ name: 'ending_within', type: 'int', min: 0 }, f.endingWithin);
   let q = subscriptionsQuery(db).orderBy('s.end_date').orderBy('s.external_id');
-  const lower = (v: string) => v.trim().toLowerCase();
-  if (f.account) q = q.where(sql<string>`lower(a.external_id)`, '=', lower(f.account));
-  if (f.manager) q = q.where('m.login', '=', lower(f.manager));
-  if (f.product) q = q.where(sql<string>`lower(p.code)`, '=', lower(f.product));
-  if (f.plan) q = q.where(sql<string>`lower(pl.code)`, '=', lower(f.plan));
+  const key = (v: string) => foldKey(v.trim());
+  if (f.account) q = q.where('a.external_id_key', '=', key(f.account));
+  if (f.manager) q = q.where('m.login', '=', key(f.manager));
+  if (f.product) q = q.where('p.code_key', '=', key(f.product));
+  if (f.plan) q = q.where('pl.code_key', '=', key(f.plan));
   if (f.endingBefore) q = q.where('s.end_date', '<', f.endingBefore);
   if (f.endingWithin !== undefined) {
     const last = deriveDate('ending_within', f.endingWithin, 'as-of + ending_within', () => addDays(op.asOf, f.endingWithin!));

@@ -25,9 +25,9 @@ beforeAll(async () => {
   // the accounts are inserted directly so these tests depend on nothing but the contacts commands
   const d = new Database(db);
   const insert = d.prepare(
-    "insert into accounts (external_id, name, type, status, created_at, updated_at) values (?, ?, 'school', 'active', '2026-01-01T00:00:00Z', '2026-01-01T00:00:00Z')",
+    "insert into accounts (external_id, external_id_key, name, type, status, created_at, updated_at) values (?, ?, ?, 'school', 'active', '2026-01-01T00:00:00Z', '2026-01-01T00:00:00Z')",
   );
-  for (const id of ['SCH-001', 'SCH-002', 'SCH-003']) insert.run(id, `School ${id}`);
+  for (const id of ['SCH-001', 'SCH-002', 'SCH-003']) insert.run(id, id.toLowerCase(), `School ${id}`);
   d.close();
 });
 afterAll(async () => {

@@ -4,6 +4,7 @@
  */
 import type { Kysely } from 'kysely';
 import type { DB } from '../../src/db/schema/index.js';
+import { foldKey } from '../../src/lib/keys.js';
 
 const NOW = '2026-01-01T00:00:00Z';
 
@@ -24,8 +25,8 @@ export function seeder(db: Kysely<DB>) {
   let n = 0;
   async function productPlan(): Promise<[number, number]> {
     if (productId === undefined || planId === undefined) {
-      productId = (await db.insertInto('products').values({ code: 'BIO', name: 'Biology site', created_at: NOW, updated_at: NOW }).returning('id').executeTakeFirstOrThrow()).id;
-      planId = (await db.insertInto('plans').values({ code: 'BASIC', name: 'Basic', product_id: productId, currency: 'EUR', modules: '', legacy: 0, created_at: NOW, updated_at: NOW }).returning('id').executeTakeFirstOrThrow()).id;
+      productId = (await db.insertInto('products').values({ code: 'BIO', code_key: 'bio', name: 'Biology site', created_at: NOW, updated_at: NOW }).returning('id').executeTakeFirstOrThrow()).id;
+      planId = (await db.insertInto('plans').values({ code: 'BASIC', code_key: 'basic', name: 'Basic', product_id: productId, currency: 'EUR', modules: '', legacy: 0, created_at: NOW, updated_at: NOW }).returning('id').executeTakeFirstOrThrow()).id;
     }
     return [productId, planId];
   }
@@ -33,7 +34,7 @@ export function seeder(db: Kysely<DB>) {
     async manager(login: string, extra: { status?: string; name?: string } = {}): Promise<number> {
       const r = await db
         .insertInto('managers')
-        .values({ login, name: extra.name ?? login.toUpperCase(), email: `${login}@vendor.example`, status: extra.status ?? 'active', created_at: NOW, updated_at: NOW })
+        .values({ login, name: extra.name ?? login.toUpperCase(), email: `${login}@vendor.example`, email_key: foldKey(`${login}@vendor.example`), status: extra.status ?? 'active', created_at: NOW, updated_at: NOW })
         .returning('id')
         .executeTakeFirstOrThrow();
       return r.id;
@@ -46,6 +47,7 @@ export function seeder(db: Kysely<DB>) {
         .insertInto('accounts')
         .values({
           external_id: externalId,
+          external_id_key: foldKey(externalId),
           name: o.name ?? `School ${externalId}`,
           type: o.type ?? 'school',
           status: o.status ?? 'active',
@@ -69,6 +71,7 @@ export function seeder(db: Kysely<DB>) {
         .insertInto('subscriptions')
         .values({
           external_id: externalId,
+          external_id_key: foldKey(externalId),
           account_id: account,
           product_id: product,
           plan_id: plan,
@@ -96,6 +99,7 @@ export function seeder(db: Kysely<DB>) {
           account_id: account,
           name: o.name ?? email.split('@')[0]!,
           email,
+          email_key: foldKey(email),
           role: 'teacher',
           is_primary: o.is_primary ? 1 : 0,
           status: o.status ?? 'active',

@@ -6,6 +6,7 @@ import { listAudit } from '../../src/audit/audit.js';
 import { ConflictError, InvalidDataError, NotFoundError, RefusedError } from '../../src/errors.js';
 import { addManager } from '../../src/managers/service.js';
 import { freshDb, testOp, type TestDb } from '../helpers/db.js';
+import { foldKey } from '../../src/lib/keys.js';
 
 let t: TestDb;
 const op = testOp();
@@ -27,10 +28,10 @@ async function insertSubscription(externalId: string, account: string, managerLo
   const now = op.now;
   let product = await t.db.selectFrom('products').select('id').executeTakeFirst();
   if (!product) {
-    product = await t.db.insertInto('products').values({ code: 'P', name: 'P', created_at: now, updated_at: now }).returning('id').executeTakeFirstOrThrow();
+    product = await t.db.insertInto('products').values({ code: 'P', code_key: 'p', name: 'P', created_at: now, updated_at: now }).returning('id').executeTakeFirstOrThrow();
     await t.db
       .insertInto('plans')
-      .values({ code: 'PL', name: 'PL', product_id: product.id, currency: 'EUR', modules: '', legacy: 0, created_at: now, updated_at: now })
+      .values({ code: 'PL', code_key: 'pl', name: 'PL', product_id: product.id, currency: 'EUR', modules: '', legacy: 0, created_at: now, updated_at: now })
       .execute();
   }
   const plan = await t.db.selectFrom('plans').select('id').executeTakeFirstOrThrow();
@@ -40,6 +41,7 @@ async function insertSubscription(externalId: string, account: string, managerLo
     .insertInto('subscriptions')
     .values({
       external_id: externalId,
+      external_id_key: foldKey(externalId),
       account_id: acc.id,
       product_id: product.id,
       plan_id: plan.id,
@@ -58,7 +60,7 @@ async function insertSubscription(externalId: string, account: string, managerLo
 
 /** A contact row straight into the table (contacts are another part's). */
 async function insertContact(accountId: number, email: string, status: string): Promise<void> {
-  const row = { account_id: accountId, name: null, email, role: 'teacher', is_primary: 0, status, invited_at: null, last_login_at: null };
+  const row = { account_id: accountId, name: null, email, email_key: foldKey(email), role: 'teacher', is_primary: 0, status, invited_at: null, last_login_at: null };
   await t.db.insertInto('contacts').values({ ...row, created_at: op.now, updated_at: op.now }).execute();
 }
 

@@ -15,6 +15,7 @@ import { coerceAll, type FieldSpec } from '../../src/lib/fields.js';
 import { MANAGER_FIELDS } from '../../src/managers/fields.js';
 import { ROOT } from '../helpers/cli.js';
 import { freshDb, testOp } from '../helpers/db.js';
+import { foldKey } from '../../src/lib/keys.js';
 
 function load(name: string, specs: readonly FieldSpec[]): Record<string, string>[] {
   const text = fs.readFileSync(path.join(ROOT, 'fixtures', name), 'utf8');
@@ -63,7 +64,7 @@ describe('fixtures', () => {
       for (const a of accounts) {
         await t.db
           .insertInto('accounts')
-          .values({ external_id: a.external_id!, name: a.name!, type: a.type!, status: a.status!, created_at: op.now, updated_at: op.now })
+          .values({ external_id: a.external_id!, external_id_key: foldKey(a.external_id!), name: a.name!, type: a.type!, status: a.status!, created_at: op.now, updated_at: op.now })
           .execute();
       }
       for (const c of contacts) await addContact(t.db, op, c);

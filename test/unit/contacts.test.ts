@@ -14,6 +14,7 @@ import {
 } from '../../src/contacts/service.js';
 import { ConflictError, InvalidDataError, NotFoundError, RefusedError } from '../../src/errors.js';
 import { freshDb, testOp, type TestDb } from '../helpers/db.js';
+import { foldKey } from '../../src/lib/keys.js';
 
 let t: TestDb;
 const op = testOp();
@@ -22,7 +23,7 @@ beforeEach(async () => {
   for (const id of ['SCH-001', 'SCH-002']) {
     await t.db
       .insertInto('accounts')
-      .values({ external_id: id, name: `School ${id}`, type: 'school', status: 'active', created_at: op.now, updated_at: op.now })
+      .values({ external_id: id, external_id_key: foldKey(id), name: `School ${id}`, type: 'school', status: 'active', created_at: op.now, updated_at: op.now })
       .execute();
   }
 });

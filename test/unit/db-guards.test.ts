@@ -54,7 +54,7 @@ describe('a database migrated by a newer acctmgr', () => {
 describe('db check', () => {
   it('reports a page of garbage (SQLite refuses to check it) instead of failing', async () => {
     const t = await freshDb();
-    await t.db.insertInto('products').values({ code: 'BIO', name: 'Biology', created_at: 'x', updated_at: 'x' }).execute();
+    await t.db.insertInto('products').values({ code: 'BIO', code_key: 'bio', name: 'Biology', created_at: 'x', updated_at: 'x' }).execute();
     const copy = tempDbPath();
     t.handle.sqlite.exec(`vacuum into '${copy}'`);
     await t.close();

@@ -45,11 +45,13 @@ describe('import: managers and the common rules', () => {
     expect(out.errors).toEqual([
       `${file}:2: email: "anna@v.example": is already used by manager akowalski`,
       `${file}:3: email: "bad": is not a valid email address`,
+      `${file}:5: name: "${'x'.repeat(200)}…": must be at most 200 characters`,
+      `${file}:6: name: "tab\\there": must not contain control characters, tabs or line breaks (found U+0009)`,
       `${file}:7: login: "NEW1": duplicates line 2 (same login)`,
     ]);
-    expect(out.summary).toMatchObject({ batch_id: null, rejected: 3 });
+    expect(out.summary).toMatchObject({ batch_id: null, rejected: 5 });
     expect(imp.snapshot()).toEqual(before);
-    const cut = await imp.run('managers', `login,name,email\nbad login,${long},x@v.example\nok,"a\tb",${long}\n`);
+    const cut = await imp.run('managers', `login,name,email\nbad login,N,x@v.example\nok,N,${long}\n`);
     expect(cut.errors[0]).toContain('login: "bad login": may contain only');
     expect(cut.errors[1]).toContain(`email: "${'x'.repeat(200)}…": is not a valid email address`);
   });
@@ -240,7 +242,7 @@ describe('import undo and history', () => {
     const { undoBatch } = await import('../../src/import/undo.js');
     const later = testOp({ now: '2026-11-27T08:00:00Z' });
     await t.db.updateTable('accounts').set({ region: 'X', updated_at: later.now }).where('external_id', '=', 'SCH-002').execute();
-    await t.db.insertInto('contacts').values({ account_id: 1, email: 'late@s.example', role: 'other', is_primary: 0, status: 'invited', created_at: later.now, updated_at: later.now }).execute();
+    await t.db.insertInto('contacts').values({ account_id: 1, email: 'late@s.example', email_key: 'late@s.example', role: 'other', is_primary: 0, status: 'invited', created_at: later.now, updated_at: later.now }).execute();
     const before = imp.snapshot();
     await expect(undoBatch(t.db, t.handle.sqlite, later, 1)).rejects.toThrow(/accounts changed since: SCH-002[\s\S]*accounts SCH-002: referred to by contacts added since/);
     expect(imp.snapshot()).toEqual(before);

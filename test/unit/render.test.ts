@@ -29,6 +29,21 @@ describe('renderer', () => {
     );
   });
 
+  it('prints control characters, line breaks, bidi controls and invisible characters escaped in tables, never raw', () => {
+    const hostile = { name: 'two\nlines\ttab\r', key: 'evil\u202eexe.txt', hidden: 'a\u200bb\u0007', list: ['x\ny'], obj: { a: 'b\u2028c' } };
+    for (const out of [renderList([hostile], 'table', { color: false }), renderObject(hostile, 'table', { color: false })]) {
+      expect(out).toContain('two\\nlines\\ttab\\r');
+      expect(out).toContain('evil\\u202eexe.txt');
+      expect(out).toContain('a\\u200bb\\u0007');
+      expect(out).toContain('x\\ny');
+      expect(out).toContain('b\\u2028c');
+      expect(out).not.toMatch(/[\u0000-\u0008\u000b-\u001f\u007f\u2028\u202e\u200b]/);
+      // the table's own lines are the only line breaks: one value, one line
+      expect(out.split('\n').filter((l) => l.includes('two')).length).toBe(1);
+    }
+    expect(JSON.parse(renderList([hostile], 'json', { color: false }))).toEqual([hostile]);
+  });
+
   it('quotes only where RFC 4180 needs it', () => {
     expect(toCsv([{ a: 'x,y', b: 'say "hi"', c: 'line\nbreak', d: 'plain' }], ['a', 'b', 'c', 'd'])).toBe(
       'a,b,c,d\n"x,y","say ""hi""","line\nbreak",plain\n',

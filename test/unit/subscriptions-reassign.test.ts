@@ -26,7 +26,7 @@ const managers = async () => Object.fromEntries((await listSubscriptions(t.db, o
 
 describe('managers reassign with subscriptions', () => {
   it('moves all of FROM\'s accounts and subscriptions, audited and in each history', async () => {
-    await t.db.insertInto('managers').values({ login: 'cara', name: 'Cara', email: 'cara@vendor.example', status: 'active', created_at: op.now, updated_at: op.now }).execute();
+    await t.db.insertInto('managers').values({ login: 'cara', name: 'Cara', email: 'cara@vendor.example', email_key: 'cara@vendor.example', status: 'active', created_at: op.now, updated_at: op.now }).execute();
     const r = await reassign(t.db, op, 'anna', 'cara');
     expect(r).toEqual({ from: 'anna', to: 'cara', accounts: ['SCH-1', 'SCH-2'], subscriptions: ['A1', 'A2'] });
     expect(await managers()).toEqual({ A1: 'cara', A2: 'cara', B1: 'bob' });

@@ -3,14 +3,15 @@ import type { Kysely } from 'kysely';
 import type { DB } from '../../src/db/schema/index.js';
 import { addManager } from '../../src/managers/service.js';
 import type { Op } from '../../src/op.js';
+import { foldKey } from '../../src/lib/keys.js';
 
 const NOW = '2026-01-01T00:00:00Z';
 
 export async function seedCatalog(db: Kysely<DB>): Promise<void> {
-  const { id: productId } = await db.insertInto('products').values({ code: 'BIO', name: 'Biology', created_at: NOW, updated_at: NOW }).returning('id').executeTakeFirstOrThrow();
-  const { id: otherProduct } = await db.insertInto('products').values({ code: 'DIARY', name: 'E-diary', created_at: NOW, updated_at: NOW }).returning('id').executeTakeFirstOrThrow();
+  const { id: productId } = await db.insertInto('products').values({ code: 'BIO', code_key: 'bio', name: 'Biology', created_at: NOW, updated_at: NOW }).returning('id').executeTakeFirstOrThrow();
+  const { id: otherProduct } = await db.insertInto('products').values({ code: 'DIARY', code_key: 'diary', name: 'E-diary', created_at: NOW, updated_at: NOW }).returning('id').executeTakeFirstOrThrow();
   const plan = async (code: string, product: number, legacy = 0) =>
-    (await db.insertInto('plans').values({ code, name: code, product_id: product, currency: 'EUR', modules: '', legacy, created_at: NOW, updated_at: NOW }).returning('id').executeTakeFirstOrThrow()).id;
+    (await db.insertInto('plans').values({ code, code_key: foldKey(code), name: code, product_id: product, currency: 'EUR', modules: '', legacy, created_at: NOW, updated_at: NOW }).returning('id').executeTakeFirstOrThrow()).id;
   const price = (plan_id: number, max_students: number | null, term_months: number, amount_cents: number) =>
     db.insertInto('plan_prices').values({ plan_id, max_students, term_months, amount_cents, created_at: NOW, updated_at: NOW }).execute();
   const basic = await plan('BIO-BASIC', productId);
@@ -35,7 +36,7 @@ export async function seedAccount(db: Kysely<DB>, externalId: string, type: stri
     : undefined;
   const row = await db
     .insertInto('accounts')
-    .values({ external_id: externalId, name: externalId, type, status: 'active', manager_id: manager?.id ?? null, created_at: NOW, updated_at: NOW })
+    .values({ external_id: externalId, external_id_key: foldKey(externalId), name: externalId, type, status: 'active', manager_id: manager?.id ?? null, created_at: NOW, updated_at: NOW })
     .returning('id')
     .executeTakeFirstOrThrow();
   return row.id;

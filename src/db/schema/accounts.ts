@@ -4,6 +4,8 @@ import type { ImportTracked } from './imports.js';
 export interface AccountGroupsTable extends ImportTracked {
   id: Generated<number>;
   name: string;
+  /** foldKey(name): unique (src/lib/keys.ts) */
+  name_key: string;
   created_at: string;
 }
 export type GroupRow = Selectable<AccountGroupsTable>;
@@ -11,6 +13,8 @@ export type GroupRow = Selectable<AccountGroupsTable>;
 export interface AccountsTable extends ImportTracked {
   id: Generated<number>;
   external_id: string;
+  /** foldKey(external_id): unique */
+  external_id_key: string;
   name: string;
   type: string;
   status: string;

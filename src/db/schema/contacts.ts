@@ -6,6 +6,8 @@ export interface ContactsTable extends ImportTracked {
   account_id: number;
   name: string | null;
   email: string;
+  /** foldKey(email): unique within the account */
+  email_key: string;
   role: string;
   is_primary: number;
   status: string;

@@ -6,6 +6,8 @@ export interface ManagersTable extends ImportTracked {
   login: string;
   name: string;
   email: string;
+  /** foldKey(email): unique */
+  email_key: string;
   employee_id: string | null;
   phone: string | null;
   mobile: string | null;

@@ -4,6 +4,8 @@ import type { ImportTracked } from './imports.js';
 export interface ProductsTable extends ImportTracked {
   id: Generated<number>;
   code: string;
+  /** foldKey(code): unique */
+  code_key: string;
   name: string;
   created_at: string;
   updated_at: string;
@@ -13,6 +15,8 @@ export type ProductRow = Selectable<ProductsTable>;
 export interface PlansTable extends ImportTracked {
   id: Generated<number>;
   code: string;
+  /** foldKey(code): unique across all products */
+  code_key: string;
   name: string;
   product_id: number;
   currency: string;
@@ -39,6 +43,8 @@ export type PlanPriceRow = Selectable<PlanPricesTable>;
 export interface SubscriptionsTable extends ImportTracked {
   id: Generated<number>;
   external_id: string;
+  /** foldKey(external_id): unique */
+  external_id_key: string;
   account_id: number;
   product_id: number;
   plan_id: number;

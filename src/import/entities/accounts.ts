@@ -2,11 +2,11 @@
  * accounts.csv: key external_id. Groups named are created; managers must exist; a parent may come later
  * in the file (resolved at the end), cycles are refused; custom field columns fill the defined fields.
  */
-import { sql as raw } from 'kysely';
 import { loadFieldDefs, type LoadedDef } from '../../accounts/custom-fields.js';
 import { ACCOUNT_FIELDS } from '../../accounts/fields.js';
 import { accountRowProblems, coerceCustomValue, missingRequiredFields } from '../../accounts/rules.js';
 import type { FieldSpec } from '../../lib/fields.js';
+import { foldKey } from '../../lib/keys.js';
 import { FORMATS } from '../catalog.js';
 import { toIsoDate } from '../cells.js';
 import type { RowProblem } from '../errors.js';
@@ -15,7 +15,7 @@ import { chainCycles, type ChainLink } from './chains.js';
 import { coerceRow, requireKeys, stored, Upserter } from './common.js';
 import type { Deferred, EntityDef, ImportContext, RowIn } from './types.js';
 
-const COLUMNS = ['external_id', 'name', 'type', 'status', 'group_id', 'parent_id', 'country', 'region', 'registration_no', 'student_count', 'locale', 'manager_id'];
+const COLUMNS = ['external_id', 'external_id_key', 'name', 'type', 'status', 'group_id', 'parent_id', 'country', 'region', 'registration_no', 'student_count', 'locale', 'manager_id'];
 const PLAIN = ['name', 'type', 'status', 'country', 'region', 'registration_no', 'student_count', 'locale'];
 
 async function customSpecs(sql: Sql): Promise<FieldSpec[]> {
@@ -30,12 +30,12 @@ export const accounts: EntityDef = {
     const { sql } = ctx;
     const defs = await loadFieldDefs(sql.db);
     const up = new Upserter(ctx, 'accounts', COLUMNS);
-    const byKey = sql.getter(sql.db.selectFrom('accounts').selectAll().where(raw<string>`lower(external_id)`, '=', ''));
+    const byKey = sql.getter(sql.db.selectFrom('accounts').selectAll().where('external_id_key', '=', ''));
     const keyOf = sql.getter(sql.db.selectFrom('accounts').select(['external_id', 'parent_id']).where('id', '=', 0));
     const managerId = sql.getter(sql.db.selectFrom('managers').select(['id']).where('login', '=', ''));
     const managerLogin = sql.getter(sql.db.selectFrom('managers').select(['login']).where('id', '=', 0));
-    const groupId = sql.getter(sql.db.selectFrom('account_groups').select(['id']).where(raw<string>`lower(name)`, '=', ''));
-    const addGroup = sql.inserter('account_groups', ['name', 'import_batch_id', 'created_at']);
+    const groupId = sql.getter(sql.db.selectFrom('account_groups').select(['id']).where('name_key', '=', ''));
+    const addGroup = sql.inserter('account_groups', ['name', 'name_key', 'import_batch_id', 'created_at']);
     const fieldValues = sql.prepare(sql.db.selectFrom('account_field_values').select(['field_id', 'value']).where('account_id', '=', 0));
     const setValue = sql.prepare(
       sql.db
@@ -65,9 +65,10 @@ export const accounts: EntityDef = {
     }
 
     function ensureGroup(name: string): number {
-      const found = groupId(name.toLowerCase());
+      const key = foldKey(name);
+      const found = groupId(key);
       if (found) return found.id as number;
-      const id = addGroup([name, ctx.batch.id, ctx.op.now]);
+      const id = addGroup([name, key, ctx.batch.id, ctx.op.now]);
       ctx.batch.noteInsert('account_groups', id);
       return id;
     }
@@ -79,7 +80,8 @@ export const accounts: EntityDef = {
         const given = customValues(text, problems);
         if (problems.length > 0) return problems;
         const extId = values.external_id as string;
-        const existing = byKey(extId.toLowerCase());
+        const key = foldKey(extId);
+        const existing = byKey(key);
         const pre = up.precheck(existing, { column: 'external_id', value: extId, what: 'same external_id' });
         if (pre === 'skip') return up.skip(existing!, line);
         if (pre) return pre;
@@ -88,6 +90,7 @@ export const accounts: EntityDef = {
         for (const f of ACCOUNT_FIELDS) if (PLAIN.includes(f.name)) rec[f.name] = stored(f, values[f.name]);
         if (!existing) {
           rec.external_id = extId;
+          rec.external_id_key = key;
           for (const f of ['name', 'type']) if (rec[f] === undefined) problems.push({ column: f, value: '', rule: 'is required for a new account' });
           rec.status ??= 'active';
         }
@@ -105,11 +108,12 @@ export const accounts: EntityDef = {
         }
         const parentText = values.parent_external_id as string | undefined;
         let parentPending = false;
-        if (parentText !== undefined) {
-          if (parentText.toLowerCase() === extId.toLowerCase()) {
-            problems.push({ column: 'parent_external_id', value: parentText, rule: 'is the account itself (a parent cycle)' });
+        const parentKey = parentText === undefined ? undefined : foldKey(parentText);
+        if (parentKey !== undefined) {
+          if (parentKey === key) {
+            problems.push({ column: 'parent_external_id', value: parentText!, rule: 'is the account itself (a parent cycle)' });
           } else {
-            const p = byKey(parentText.toLowerCase());
+            const p = byKey(parentKey);
             if (p) rec.parent_id = p.id;
             else parentPending = true;
           }
@@ -131,7 +135,7 @@ export const accounts: EntityDef = {
         }));
         for (const [d, v] of given) if (before.get(d.id) !== v) setValue.run(id, d.id, v);
         if (parentText !== undefined) parentLines.set(id, { line, text: parentText });
-        if (parentPending) pending.push({ id, line, key: parentText!.toLowerCase(), text: parentText! });
+        if (parentPending) pending.push({ id, line, key: parentKey!, text: parentText! });
         return outcome;
       },
 

@@ -3,6 +3,7 @@
  * canonical date forms), key presence, stored forms, and the shared `check*` functions' problems.
  */
 import { coerce, isEmail, toCents, type FieldSpec, type FieldValue } from '../../lib/fields.js';
+import { asciiKey, EMAIL_MAX, keyProblem, lineProblem } from '../../lib/keys.js';
 import { dateHint, toIsoDate, type DateFormat } from '../cells.js';
 import type { RowProblem } from '../errors.js';
 import type { RowIn } from './types.js';
@@ -48,19 +49,27 @@ export function coerceCell(spec: FieldSpec, text: string, dateFormat: DateFormat
  */
 function fastCoerce(spec: FieldSpec, t: string): FieldValue | undefined {
   switch (spec.type) {
+    case 'key':
+      return passes(t.trim(), keyProblem);
     case 'text':
-      return t.trim() || undefined;
+      return passes(t.trim(), lineProblem);
     case 'enum':
       // a listed value is lower-case without spaces: trimming and lower-casing would not change it
       return spec.values?.includes(t) ? t : undefined;
     case 'bool':
       return t === 'true' ? true : t === 'false' ? false : undefined;
     case 'email':
-      // the cell is trimmed already, which is all `coerce` does before this test
-      return isEmail(t) ? t.toLowerCase() : undefined;
+      // the cell is trimmed already, which is all `coerce` does before these tests; printable ASCII
+      // (nearly every address) needs no other key check, and its lower case is what `coerce` gives
+      return isEmail(t) && t.length <= EMAIL_MAX ? asciiKey(t) : undefined;
     default:
       return undefined;
   }
+}
+
+/** The text when it is not empty and has no problem (else `coerce` says what it is). */
+function passes(t: string, problem: (text: string) => string | undefined): string | undefined {
+  return t !== '' && problem(t) === undefined ? t : undefined;
 }
 
 const MONTH_DAYS = [31, 29, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31];

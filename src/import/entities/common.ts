@@ -5,6 +5,7 @@
 import type { BatchTable } from '../batch.js';
 import { BulkTable } from '../bulk-table.js';
 import { hashKey } from '../key-index.js';
+import { foldKey } from '../../lib/keys.js';
 import type { RowProblem } from '../errors.js';
 import type { Row } from '../sql.js';
 import type { ImportContext, RowOutcome } from './types.js';
@@ -203,16 +204,16 @@ export class Upserter {
 }
 
 /**
- * A cache of positive lookups (a reference found once stays found within the import), by the key as
- * written: a file writes a key the same way on every row, so hits skip lower-casing (a new string per
- * row); another spelling of the same key costs one more lookup.
+ * A cache of positive lookups by a key column (a reference found once stays found within the import),
+ * by the key as written: a file writes a key the same way on every row, so hits skip folding (a new
+ * string per row); another spelling of the same key costs one more lookup.
  */
-export function cached<V>(lookup: (key: string) => V | undefined): (key: string) => V | undefined {
+export function cached<V>(lookup: (folded: string) => V | undefined): (key: string) => V | undefined {
   const cache = new Map<string, V>();
   return (key) => {
     const hit = cache.get(key);
     if (hit !== undefined) return hit;
-    const v = lookup(key.toLowerCase());
+    const v = lookup(foldKey(key));
     if (v !== undefined) cache.set(key, v);
     return v;
   };

@@ -8,6 +8,7 @@ import type { DateFormat } from '../cells.js';
 import type { RowProblem } from '../errors.js';
 import { hashKey } from '../key-index.js';
 import type { FieldValue } from '../../lib/fields.js';
+import { foldKey } from '../../lib/keys.js';
 import { coerceCell, requireKeys } from './coerce.js';
 import type { RowIn } from './types.js';
 
@@ -17,7 +18,7 @@ export const PLAIN = ['name', 'role', 'is_primary', 'status', 'invited_at', 'las
 export interface PreparedContact {
   line: number;
   accountId: number;
-  /** hashKey([account_id, email]): the bulk key index's hash of the row's key */
+  /** hashKey([account_id, email_key]): the bulk key index's hash of the row's key */
   hash: number;
   /** The row as a new contact (defaults filled in as `contacts add` fills them). */
   row: Record<string, unknown>;
@@ -60,16 +61,18 @@ export function prepareContactCells(line: number, cells: readonly (string | unde
   const accountId = findAccount(v[ACCOUNT] as string);
   if (accountId === undefined) return [{ column: 'account_external_id', value: cells[ACCOUNT]!, rule: UNKNOWN_ACCOUNT }];
   const email = v[EMAIL] as string;
+  const emailKey = foldKey(email);
   let given = 0;
   for (let i = 0; i < PLAIN_AT.length; i++) if (v[PLAIN_AT[i]!] !== undefined) given |= 1 << i;
   return {
     line,
     accountId,
-    hash: hashKey([accountId, email]),
+    hash: hashKey([accountId, emailKey]),
     row: {
       account_id: accountId,
       name: v[NAME],
       email,
+      email_key: emailKey,
       role: v[ROLE] ?? 'other',
       is_primary: v[PRIMARY] === undefined ? 0 : v[PRIMARY] ? 1 : 0,
       status: v[STATUS] ?? (v[LOGIN] ? 'active' : 'invited'), // as `contacts add` does
@@ -92,20 +95,21 @@ export function givenColumns(p: PreparedContact): Record<string, unknown> {
 }
 
 /** Slots a prepared contact takes in a reader-thread batch (see pack/unpack). */
-export const PACKED_WIDTH = 11;
+export const PACKED_WIDTH = 12;
 
 const PRIMARY_GIVEN = 1 << PLAIN.indexOf('is_primary');
 
 /**
  * Appends `p` to a flat batch: one array per batch clones far faster than an object per row, and a
- * number far faster than a string, so role and status travel as their place in the list of values, and
- * the cells as written only when they differ from the stored values.
+ * number far faster than a string, so role and status travel as their place in the list of values, the
+ * cells as written only when they differ from the stored values, and the email's key only when it is
+ * not the email itself (lower-case ASCII, nearly every one).
  */
 export function packContact(p: PreparedContact, out: unknown[]): void {
   const r = p.row;
   out.push(p.accountId, p.hash, p.given, r.name, r.email, ROLES.indexOf(r.role as (typeof ROLES)[number]), r.is_primary, STATUSES.indexOf(r.status as (typeof STATUSES)[number]), r.invited_at, r.last_login_at);
   const asRead = p.emailText === r.email && (p.isPrimaryText === undefined || p.isPrimaryText === (r.is_primary ? 'true' : 'false'));
-  out.push(asRead ? undefined : [p.emailText, p.isPrimaryText]);
+  out.push(asRead ? undefined : [p.emailText, p.isPrimaryText], r.email_key === r.email ? undefined : r.email_key);
 }
 
 /** The prepared contact packed at `at` (PACKED_WIDTH slots). */
@@ -124,6 +128,7 @@ export function unpackContact(line: number, b: readonly unknown[], at: number): 
       account_id: accountId,
       name: b[at + 3],
       email,
+      email_key: (b[at + 11] as string | undefined) ?? email,
       role: ROLES[b[at + 5] as number],
       is_primary: isPrimary,
       status: STATUSES[b[at + 7] as number],

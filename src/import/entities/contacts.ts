@@ -4,6 +4,7 @@
  */
 import { sql as raw } from 'kysely';
 import { foreignKeysEnforced, missingIds } from '../../db/bulk.js';
+import { foldKey } from '../../lib/keys.js';
 import { CONTACT_FIELDS, MAX_PRIMARY_CONTACTS } from '../../contacts/fields.js';
 import { countsAsPrimary, primaryLimitMessage } from '../../contacts/rules.js';
 import { FORMATS } from '../catalog.js';
@@ -15,7 +16,7 @@ import { RefIndex } from '../ref-index.js';
 import type { RowProblem } from '../errors.js';
 import type { EntityDef, FileInfo, ImportContext, RowIn, RowOutcome } from './types.js';
 
-const COLUMNS = ['account_id', 'name', 'email', 'role', 'is_primary', 'status', 'invited_at', 'last_login_at'];
+const COLUMNS = ['account_id', 'name', 'email', 'email_key', 'role', 'is_primary', 'status', 'invited_at', 'last_login_at'];
 /** A contacts row is ≈ 100 bytes; guessing fewer rows than there are keeps small imports off the bulk path. */
 const ROW_BYTES = 128;
 
@@ -39,19 +40,19 @@ export const contacts: EntityDef = {
     // or all at once for a bulk load (without its indexes, a per-account count would scan the table)
     const primaries = new Map<number, number>();
     let countOf: (id: number) => number;
-    let byKey: (accountId: number, email: string, hash: number) => Row | undefined;
+    let byKey: (accountId: number, emailKey: string, hash: number) => Row | undefined;
     const bulk = worthBulk(file.bytes, ROW_BYTES, ctx.batch.maxBefore.get('contacts') ?? 0);
     if (bulk) {
       const counts = primaryContacts.select(['account_id', (eb) => eb.fn.countAll<number>().as('n')]).groupBy('account_id');
       for (const r of await counts.execute()) primaries.set(r.account_id, Number(r.n));
-      await up.startBulk(['account_id', 'email'], file.bytes / ROW_BYTES);
+      await up.startBulk(['account_id', 'email_key'], file.bytes / ROW_BYTES);
       countOf = (id) => primaries.get(id) ?? 0;
-      byKey = (accountId, email, hash) => up.findByKey([accountId, email], hash);
+      byKey = (accountId, emailKey, hash) => up.findByKey([accountId, emailKey], hash);
     } else {
       const countPrimaries = sql.getter(primaryContacts.select((eb) => eb.fn.countAll<number>().as('n')).where('account_id', '=', 0));
       countOf = (id) => primaries.get(id) ?? Number(countPrimaries(id)!.n);
-      const getter = sql.getter(sql.db.selectFrom('contacts').selectAll().where('account_id', '=', 0).where('email', '=', ''));
-      byKey = (accountId, email) => getter(accountId, email);
+      const getter = sql.getter(sql.db.selectFrom('contacts').selectAll().where('account_id', '=', 0).where('email_key', '=', ''));
+      byKey = (accountId, emailKey) => getter(accountId, emailKey);
     }
 
     const apply = (p: PreparedContact): RowOutcome | RowProblem[] => {
@@ -65,7 +66,7 @@ export const contacts: EntityDef = {
         return 'inserted';
       }
 
-      const existing = byKey(accountId, asNew.email as string, p.hash);
+      const existing = byKey(accountId, asNew.email_key as string, p.hash);
       const pre = up.precheck(existing, { column: 'email', value: p.emailText, what: 'same account_external_id + email' });
       if (pre === 'skip') return up.skip(existing!, line);
       if (pre) return pre;
@@ -97,7 +98,7 @@ export const contacts: EntityDef = {
               accounts.noteUsed(p.accountId);
               return apply(p);
             },
-            // the account's key as SQLite lower-cased it: what the row's cell lower-cases to
+            // the account's stored key: the fold of the row's cell
             keyText: (batch, at) => ({ account_external_id: accounts.key(batch[at] as number), email: unpackContact(0, batch, at).emailText }),
           }
         : undefined,
@@ -135,14 +136,14 @@ async function accountIds(ctx: ImportContext, file: FileInfo) {
   const stored = ctx.batch.maxBefore.get('accounts') ?? 0;
   const rows = file.bytes / ROW_BYTES;
   const index = new RefIndex(Math.min(stored, rows));
-  const lowered = raw<string>`lower(external_id)`;
+  const keyColumn = 'external_id_key' as const;
   const preload = worthBulk(file.bytes, ROW_BYTES, ctx.batch.maxBefore.get('contacts') ?? 0) && stored <= rows;
   // every account, also as two lists for a reader thread (src/import/lane.ts), whose rows' ids are noted as used here
   const all = preload ? { accountKeys: [] as string[], accountIds: [] as number[] } : undefined;
   let usedByLane = new Uint8Array(0);
   let keys: Map<number, string> | undefined;
   if (all) {
-    const scan = sql.prepare(sql.db.selectFrom('accounts').select(['id', lowered.as('k')])).raw(true);
+    const scan = sql.prepare(sql.db.selectFrom('accounts').select(['id', `${keyColumn} as k`])).raw(true);
     for (const [id, k] of scan.iterate() as Iterable<[number, string]>) {
       const mapped = contactsTestSeam.accountId(id);
       index.add(k, mapped);
@@ -150,13 +151,13 @@ async function accountIds(ctx: ImportContext, file: FileInfo) {
       all.accountIds.push(mapped);
     }
   }
-  const lookup = sql.getter(sql.db.selectFrom('accounts').select(['id', lowered.as('k')]).where(lowered, '=', ''));
+  const lookup = sql.getter(sql.db.selectFrom('accounts').select(['id', `${keyColumn} as k`]).where(keyColumn, '=', ''));
   const externalId = sql.getter(sql.db.selectFrom('accounts').select('external_id').where('id', '=', 0));
   return {
     find: (text: string): number | undefined => {
       const id = index.find(text);
       if (id !== undefined || preload) return id;
-      const r = lookup(text.toLowerCase());
+      const r = lookup(foldKey(text));
       if (!r) return undefined;
       index.add(r.k as string, contactsTestSeam.accountId(r.id as number));
       return index.find(text);
@@ -171,7 +172,7 @@ async function accountIds(ctx: ImportContext, file: FileInfo) {
       }
       usedByLane[id] = 1;
     },
-    /** An account's external id as SQLite lower-cased it (preloaded accounts only). */
+    /** An account's stored key, the fold of its external id (preloaded accounts only). */
     key(id: number): string {
       keys ??= new Map(all!.accountIds.map((a, i) => [a, all!.accountKeys[i]!]));
       return keys.get(id)!;

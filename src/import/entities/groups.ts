@@ -1,8 +1,8 @@
-/** groups.csv: one column, the group name (key, compared case-insensitively; the stored case is kept). */
-import { sql as raw } from 'kysely';
+/** groups.csv: one column, the group name (a key, compared by its fold; the spelling is kept). */
 import { GROUP_FIELDS } from '../../accounts/fields.js';
+import { foldKey } from '../../lib/keys.js';
 import { FORMATS } from '../catalog.js';
-import { requireKeys, Upserter } from './common.js';
+import { coerceRow, requireKeys, Upserter } from './common.js';
 import type { EntityDef, ImportContext, RowIn } from './types.js';
 
 export const groups: EntityDef = {
@@ -11,18 +11,21 @@ export const groups: EntityDef = {
   required: FORMATS.groups.required,
   async open(ctx: ImportContext) {
     const { sql } = ctx;
-    const up = new Upserter(ctx, 'account_groups', ['name'], { created: true, updated: false });
-    const byName = sql.getter(sql.db.selectFrom('account_groups').selectAll().where(raw<string>`lower(name)`, '=', ''));
+    const up = new Upserter(ctx, 'account_groups', ['name', 'name_key'], { created: true, updated: false });
+    const byName = sql.getter(sql.db.selectFrom('account_groups').selectAll().where('name_key', '=', ''));
     return {
       row({ line, text }: RowIn) {
         const keyProblems = requireKeys(text, ['name']);
         if (keyProblems.length > 0) return keyProblems;
-        const name = text.name!;
-        const existing = byName(name.toLowerCase());
+        const { values, problems } = coerceRow(GROUP_FIELDS, text, ctx.dateFormat);
+        if (problems.length > 0) return problems;
+        const name = values.name as string;
+        const key = foldKey(name);
+        const existing = byName(key);
         const pre = up.precheck(existing, { column: 'name', value: name, what: 'same group name' });
         if (pre === 'skip') return up.skip(existing!, line);
         if (pre) return pre;
-        return up.write(line, existing, existing ? {} : { name }).outcome;
+        return up.write(line, existing, existing ? {} : { name, name_key: key }).outcome;
       },
       async finish() {
         return [];

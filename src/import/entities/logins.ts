@@ -3,7 +3,7 @@
  * already stored is unchanged. Seats' and contacts' last_login_at move forward to the latest event
  * (never back); the seat's status is left as it is (history, not a new login).
  */
-import { sql as raw } from 'kysely';
+import { foldKey } from '../../lib/keys.js';
 import { LOGIN_FIELDS } from '../../seats/fields.js';
 import { FORMATS } from '../catalog.js';
 import { cached, coerceRow, requireKeys, Upserter } from './common.js';
@@ -16,7 +16,7 @@ export const logins: EntityDef = {
   async open(ctx: ImportContext) {
     const { sql, batch } = ctx;
     const up = new Upserter(ctx, 'login_events', ['seat_id', 'at'], { created: false, updated: false });
-    const subscription = cached(sql.getter(sql.db.selectFrom('subscriptions').select(['id', 'account_id']).where(raw<string>`lower(external_id)`, '=', '')));
+    const subscription = cached(sql.getter(sql.db.selectFrom('subscriptions').select(['id', 'account_id']).where('external_id_key', '=', '')));
     const seat = sql.getter(
       sql.db
         .selectFrom('seats as s')
@@ -24,7 +24,7 @@ export const logins: EntityDef = {
         .select(['s.id', 's.contact_id'])
         .where('s.subscription_id', '=', 0)
         .where('c.account_id', '=', 0)
-        .where('c.email', '=', ''),
+        .where('c.email_key', '=', ''),
     );
     const byKey = sql.getter(sql.db.selectFrom('login_events').selectAll().where('seat_id', '=', 0).where('at', '=', ''));
     const latestSeat = new Map<number, string>();
@@ -40,7 +40,7 @@ export const logins: EntityDef = {
         if (problems.length > 0) return problems;
         const sub = subscription(v.subscription_external_id as string);
         if (!sub) return [{ column: 'subscription_external_id', value: text.subscription_external_id!, rule: 'no subscription with this external_id' }];
-        const st = seat(sub.id, sub.account_id, v.email);
+        const st = seat(sub.id, sub.account_id, foldKey(v.email as string));
         if (!st) return [{ column: 'email', value: text.email!, rule: `has no seat on subscription ${text.subscription_external_id} (import it in seats.csv first)` }];
         const at = v.at as string;
         const existing = byKey(st.id, at);

@@ -1,4 +1,5 @@
 /** managers.csv: key login; email and employee_id unique against the database and the file. */
+import { foldKey } from '../../lib/keys.js';
 import { MANAGER_FIELDS } from '../../managers/fields.js';
 import type { RowProblem } from '../errors.js';
 import type { Row } from '../sql.js';
@@ -6,7 +7,7 @@ import { FORMATS } from '../catalog.js';
 import { coerceRow, requireKeys, stored, Upserter } from './common.js';
 import type { EntityDef, ImportContext, RowIn } from './types.js';
 
-const COLUMNS = ['login', 'name', 'email', 'employee_id', 'phone', 'mobile', 'region', 'status'];
+const COLUMNS = ['login', 'name', 'email', 'email_key', 'employee_id', 'phone', 'mobile', 'region', 'status'];
 
 export const managers: EntityDef = {
   name: 'managers',
@@ -16,7 +17,7 @@ export const managers: EntityDef = {
     const { sql } = ctx;
     const up = new Upserter(ctx, 'managers', COLUMNS);
     const byLogin = sql.getter(sql.db.selectFrom('managers').selectAll().where('login', '=', ''));
-    const byEmail = sql.getter(sql.db.selectFrom('managers').select(['id', 'login']).where('email', '=', ''));
+    const byEmail = sql.getter(sql.db.selectFrom('managers').select(['id', 'login']).where('email_key', '=', ''));
     const byEmployee = sql.getter(sql.db.selectFrom('managers').select(['id', 'login']).where('employee_id', '=', ''));
 
     function uniqueProblems(values: Row, selfId: number | undefined): RowProblem[] {
@@ -24,7 +25,7 @@ export const managers: EntityDef = {
       for (const [field, find] of [['email', byEmail], ['employee_id', byEmployee]] as const) {
         const v = values[field];
         if (v === undefined || v === null) continue;
-        const other = find(v);
+        const other = find(field === 'email' ? foldKey(v as string) : v);
         if (other && other.id !== selfId) {
           const line = up.touched.get(other.id as number);
           const where = line !== undefined ? ` (line ${line})` : '';
@@ -40,12 +41,13 @@ export const managers: EntityDef = {
         const { values, problems } = coerceRow(MANAGER_FIELDS, text, ctx.dateFormat);
         if (keyProblems.length > 0 || problems.length > 0) return [...keyProblems, ...problems];
         const login = values.login as string;
-        const existing = byLogin(login);
+        const existing = byLogin(foldKey(login));
         const pre = up.precheck(existing, { column: 'login', value: text.login!, what: 'same login' });
         if (pre === 'skip') return up.skip(existing!, line);
         if (pre) return pre;
         const rec: Row = {};
         for (const spec of MANAGER_FIELDS) rec[spec.name] = stored(spec, values[spec.name]);
+        if (typeof rec.email === 'string') rec.email_key = foldKey(rec.email);
         if (existing) delete rec.login;
         else {
           const missing = ['name', 'email'].filter((f) => rec[f] === undefined);

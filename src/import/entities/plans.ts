@@ -1,5 +1,5 @@
 /** plans.csv: key code; the product must exist; the same rules as `plans add` (currency, codes, modules). */
-import { sql as raw } from 'kysely';
+import { foldKey } from '../../lib/keys.js';
 import { PLAN_FIELDS } from '../../plans/fields.js';
 import { checkPlan } from '../../plans/checks.js';
 import { FORMATS } from '../catalog.js';
@@ -13,14 +13,14 @@ export const plans: EntityDef = {
   required: FORMATS.plans.required,
   async open(ctx: ImportContext) {
     const { sql } = ctx;
-    const up = new Upserter(ctx, 'plans', ['code', 'name', 'product_id', 'currency', 'modules', 'legacy']);
-    const byCode = sql.getter(sql.db.selectFrom('plans').selectAll().where(raw<string>`lower(code)`, '=', ''));
-    const product = cached(sql.getter(sql.db.selectFrom('products').select(['id', 'code']).where(raw<string>`lower(code)`, '=', '')));
+    const up = new Upserter(ctx, 'plans', ['code', 'code_key', 'name', 'product_id', 'currency', 'modules', 'legacy']);
+    const byCode = sql.getter(sql.db.selectFrom('plans').selectAll().where('code_key', '=', ''));
+    const product = cached(sql.getter(sql.db.selectFrom('products').select(['id', 'code']).where('code_key', '=', '')));
     return {
       row({ line, text }: RowIn) {
         const keyProblems = requireKeys(text, ['code']);
         if (keyProblems.length > 0) return keyProblems;
-        const existing = byCode(text.code!.toLowerCase());
+        const existing = byCode(foldKey(text.code!));
         const v = checked(() => checkPlan(givenText(text), existing ? 'edit' : 'add'));
         if (Array.isArray(v)) return v;
         const pre = up.precheck(existing, { column: 'code', value: text.code!, what: 'same code' });
@@ -39,6 +39,7 @@ export const plans: EntityDef = {
         }
         if (!existing) {
           rec.code = v.code;
+          rec.code_key = foldKey(v.code!);
           rec.modules ??= '';
           rec.legacy ??= 0;
         }

@@ -16,7 +16,7 @@ export const prices: EntityDef = {
   async open(ctx: ImportContext) {
     const { sql } = ctx;
     const up = new Upserter(ctx, 'plan_prices', ['plan_id', 'max_students', 'term_months', 'amount_cents']);
-    const plan = cached(sql.getter(sql.db.selectFrom('plans').select(['id', 'code']).where(raw<string>`lower(code)`, '=', '')));
+    const plan = cached(sql.getter(sql.db.selectFrom('plans').select(['id', 'code']).where('code_key', '=', '')));
     const byKey = sql.getter(
       sql.db
         .selectFrom('plan_prices')

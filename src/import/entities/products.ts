@@ -1,5 +1,5 @@
 /** products.csv: key code; the same code rules as `products add`. */
-import { sql as raw } from 'kysely';
+import { foldKey } from '../../lib/keys.js';
 import { PRODUCT_FIELDS } from '../../plans/fields.js';
 import { checkProduct } from '../../plans/checks.js';
 import { FORMATS } from '../catalog.js';
@@ -12,19 +12,19 @@ export const products: EntityDef = {
   required: FORMATS.products.required,
   async open(ctx: ImportContext) {
     const { sql } = ctx;
-    const up = new Upserter(ctx, 'products', ['code', 'name']);
-    const byCode = sql.getter(sql.db.selectFrom('products').selectAll().where(raw<string>`lower(code)`, '=', ''));
+    const up = new Upserter(ctx, 'products', ['code', 'code_key', 'name']);
+    const byCode = sql.getter(sql.db.selectFrom('products').selectAll().where('code_key', '=', ''));
     return {
       row({ line, text }: RowIn) {
         const keyProblems = requireKeys(text, ['code']);
         if (keyProblems.length > 0) return keyProblems;
-        const existing = byCode(text.code!.toLowerCase());
+        const existing = byCode(foldKey(text.code!));
         const values = checked(() => checkProduct(givenText(text), existing ? 'edit' : 'add'));
         if (Array.isArray(values)) return values;
         const pre = up.precheck(existing, { column: 'code', value: text.code!, what: 'same code' });
         if (pre === 'skip') return up.skip(existing!, line);
         if (pre) return pre;
-        return up.write(line, existing, existing ? { name: values.name } : { code: values.code, name: values.name }).outcome;
+        return up.write(line, existing, existing ? { name: values.name } : { code: values.code, code_key: foldKey(values.code!), name: values.name }).outcome;
       },
       async finish() {
         return [];

@@ -2,7 +2,7 @@
  * seats.csv: key subscription_external_id + email; the email must be a contact of the subscription's
  * account. last_login_at never moves backwards (the later of the stored and the given value).
  */
-import { sql as raw } from 'kysely';
+import { foldKey } from '../../lib/keys.js';
 import { laterTimestamp } from '../../seats/rules.js';
 import { SEAT_FIELDS } from '../../seats/fields.js';
 import { FORMATS } from '../catalog.js';
@@ -18,9 +18,9 @@ export const seats: EntityDef = {
     const { sql } = ctx;
     const up = new Upserter(ctx, 'seats', ['subscription_id', 'contact_id', 'status', 'invited_at', 'last_login_at']);
     const subscription = cached(
-      sql.getter(sql.db.selectFrom('subscriptions').select(['id', 'account_id', 'external_id']).where(raw<string>`lower(external_id)`, '=', '')),
+      sql.getter(sql.db.selectFrom('subscriptions').select(['id', 'account_id', 'external_id']).where('external_id_key', '=', '')),
     );
-    const contact = sql.getter(sql.db.selectFrom('contacts').select(['id']).where('account_id', '=', 0).where('email', '=', ''));
+    const contact = sql.getter(sql.db.selectFrom('contacts').select(['id']).where('account_id', '=', 0).where('email_key', '=', ''));
     const accountKey = sql.getter(sql.db.selectFrom('accounts').select(['external_id']).where('id', '=', 0));
     const byKey = sql.getter(sql.db.selectFrom('seats').selectAll().where('subscription_id', '=', 0).where('contact_id', '=', 0));
     return {
@@ -30,7 +30,7 @@ export const seats: EntityDef = {
         if (problems.length > 0) return problems;
         const sub = subscription(v.subscription_external_id as string);
         if (!sub) return [{ column: 'subscription_external_id', value: text.subscription_external_id!, rule: 'no subscription with this external_id (in the database or the subscriptions imported with it)' }];
-        const c = contact(sub.account_id, v.email);
+        const c = contact(sub.account_id, foldKey(v.email as string));
         if (!c) {
           const acc = String(accountKey(sub.account_id)?.external_id);
           return [{ column: 'email', value: text.email!, rule: `is not a contact of account ${acc} (import it in contacts.csv first)` }];

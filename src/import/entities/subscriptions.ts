@@ -4,8 +4,8 @@
  * and tier rules of add/renew/upgrade do not apply, so running subscriptions of retired plans import.
  * renewed_from_external_id may name a subscription later in the file.
  */
-import { sql as raw } from 'kysely';
 import { TUTOR_RULE } from '../../accounts/rules.js';
+import { foldKey } from '../../lib/keys.js';
 import { pickPrice } from '../../plans/pricing.js';
 import { SUBSCRIPTION_FIELDS } from '../../subscriptions/fields.js';
 import { endDateFor, isTerm, TERMS } from '../../subscriptions/terms.js';
@@ -16,7 +16,7 @@ import { cached, checked, coerceRow, requireKeys, stored, Upserter } from './com
 import { chainCycles, type ChainLink } from './chains.js';
 import type { Deferred, EntityDef, ImportContext, RowIn } from './types.js';
 
-const COLUMNS = ['external_id', 'account_id', 'product_id', 'plan_id', 'students', 'term_months', 'start_date', 'end_date', 'status', 'manager_id', 'price_cents', 'paid_at', 'renewed_from_id'];
+const COLUMNS = ['external_id', 'external_id_key', 'account_id', 'product_id', 'plan_id', 'students', 'term_months', 'start_date', 'end_date', 'status', 'manager_id', 'price_cents', 'paid_at', 'renewed_from_id'];
 const NEEDED = ['account_external_id', 'plan', 'students', 'term_months', 'start_date'];
 
 export const subscriptions: EntityDef = {
@@ -26,11 +26,11 @@ export const subscriptions: EntityDef = {
   async open(ctx: ImportContext) {
     const { sql } = ctx;
     const up = new Upserter(ctx, 'subscriptions', COLUMNS);
-    const byKey = sql.getter(sql.db.selectFrom('subscriptions').selectAll().where(raw<string>`lower(external_id)`, '=', ''));
+    const byKey = sql.getter(sql.db.selectFrom('subscriptions').selectAll().where('external_id_key', '=', ''));
     const linkOf = sql.getter(sql.db.selectFrom('subscriptions').select(['external_id', 'renewed_from_id as parent_id']).where('id', '=', 0));
-    const account = cached(sql.getter(sql.db.selectFrom('accounts').select(['id', 'type', 'manager_id']).where(raw<string>`lower(external_id)`, '=', '')));
-    const plan = cached(sql.getter(sql.db.selectFrom('plans').select(['id', 'code', 'product_id']).where(raw<string>`lower(code)`, '=', '')));
-    const product = cached(sql.getter(sql.db.selectFrom('products').select(['id', 'code']).where(raw<string>`lower(code)`, '=', '')));
+    const account = cached(sql.getter(sql.db.selectFrom('accounts').select(['id', 'type', 'manager_id']).where('external_id_key', '=', '')));
+    const plan = cached(sql.getter(sql.db.selectFrom('plans').select(['id', 'code', 'product_id']).where('code_key', '=', '')));
+    const product = cached(sql.getter(sql.db.selectFrom('products').select(['id', 'code']).where('code_key', '=', '')));
     const productCode = sql.getter(sql.db.selectFrom('products').select(['code']).where('id', '=', 0));
     const manager = sql.getter(sql.db.selectFrom('managers').select(['id']).where('login', '=', ''));
     const priceRows = sql.prepare(sql.db.selectFrom('plan_prices').select(['max_students', 'term_months', 'amount_cents']).where('plan_id', '=', 0));
@@ -81,7 +81,8 @@ export const subscriptions: EntityDef = {
         }
         if (problems.length > 0) return problems;
         const extId = v.external_id as string;
-        const existing = byKey(extId.toLowerCase());
+        const key = foldKey(extId);
+        const existing = byKey(key);
         const pre = up.precheck(existing, { column: 'external_id', value: extId, what: 'same external_id' });
         if (pre === 'skip') return up.skip(existing!, line);
         if (pre) return pre;
@@ -95,6 +96,7 @@ export const subscriptions: EntityDef = {
         const term = (rec.term_months ?? existing?.term_months) as number;
         if (!existing) {
           rec.external_id = extId;
+          rec.external_id_key = key;
           const end = rec.end_date ?? checked(() => endDateFor(start, term));
           if (Array.isArray(end)) return end;
           rec.end_date = end;
@@ -112,8 +114,8 @@ export const subscriptions: EntityDef = {
         const fromText = v.renewed_from_external_id as string | undefined;
         let fromPending = false;
         if (fromText !== undefined) {
-          if (fromText.toLowerCase() === extId.toLowerCase()) return [{ column: 'renewed_from_external_id', value: fromText, rule: 'is the subscription itself' }];
-          const from = byKey(fromText.toLowerCase());
+          if (foldKey(fromText) === key) return [{ column: 'renewed_from_external_id', value: fromText, rule: 'is the subscription itself' }];
+          const from = byKey(foldKey(fromText));
           if (from) rec.renewed_from_id = from.id;
           else fromPending = true;
         }
@@ -126,7 +128,7 @@ export const subscriptions: EntityDef = {
       async finish(): Promise<Deferred[]> {
         const deferred: Deferred[] = [];
         for (const p of pending) {
-          const from = byKey(p.text.toLowerCase());
+          const from = byKey(foldKey(p.text));
           if (from) {
             ctx.batch.beforeUpdate('subscriptions', byId(p.id)!);
             setRenewedFrom(p.id, [from.id]);

@@ -69,7 +69,7 @@ export interface RowLane {
 
 export type LanePreparer = 'contacts';
 
-/** What the contacts preparer needs: the date format and every account's lower-cased external id and id. */
+/** What the contacts preparer needs: the date format and every account's stored key (folded external id) and id. */
 export interface LaneData {
   dateFormat: DateFormat;
   accountKeys: string[];

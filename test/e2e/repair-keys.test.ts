@@ -1,0 +1,102 @@
+/**
+ * Upgrading a database made before the key columns (migrations 0001–0004 with the rows the lower()
+ * indexes let in): every command exits 1 listing the records and the repair command, changing nothing;
+ * `db repair-keys` lists and renames them without migrating; then the upgrade applies. And `db check`
+ * finds a stored key that is out of step with its key.
+ */
+import fs from 'node:fs';
+import path from 'node:path';
+import Database from 'better-sqlite3';
+import { Migrator } from 'kysely';
+import { describe, expect, it } from 'vitest';
+import { migrations } from '../../migrations/index.js';
+import { openDb } from '../../src/db/connection.js';
+import { runCli, runJson } from '../helpers/cli.js';
+import { tempDbPath } from '../helpers/db.js';
+
+const NOW = '2026-01-01T00:00:00Z';
+
+async function databaseBefore0005(): Promise<string> {
+  const file = tempDbPath();
+  const h = await openDb(file, { migrate: false });
+  expect((await new Migrator({ db: h.db, provider: { getMigrations: async () => migrations } }).migrateTo('0004_notices')).error).toBeUndefined();
+  const s = h.sqlite;
+  const add = s.prepare("insert into accounts (external_id, name, type, status, created_at, updated_at) values (?, ?, 'school', 'active', ?, ?)");
+  for (const [id, name] of [['УЧ-001', 'Училище 1'], ['уч-001', 'Училище 1 (второ)'], ['SCH-2', 'Tab\tschool']]) add.run(id, name, NOW, NOW);
+  const contact = s.prepare("insert into contacts (account_id, email, role, status, created_at, updated_at) values (3, ?, 'teacher', 'active', ?, ?)");
+  for (const email of ['οδος@school.gr', 'οδοσ@school.gr']) contact.run(email, NOW, NOW);
+  s.prepare('insert into account_groups (name, created_at) values (?, ?)').run('Sofia\u200b', NOW);
+  await h.close();
+  return file;
+}
+
+function files(db: string): string {
+  return JSON.stringify(['', '-wal', '-shm'].map((x) => (fs.existsSync(db + x) ? fs.readFileSync(db + x).toString('base64') : null)));
+}
+
+describe('acctmgr db repair-keys (end to end)', () => {
+  it('a refused upgrade lists the records; repair-keys renames them without migrating; then the upgrade applies', async () => {
+    const db = await databaseBefore0005();
+    const before = files(db);
+    const refused = await runCli(['accounts', 'list'], { db });
+    expect(refused.code).toBe(1);
+    expect(refused.stdout).toBe('');
+    expect(refused.stderr).toContain('cannot be upgraded (nothing was changed)');
+    expect(refused.stderr).toContain('accounts #1: external_id "УЧ-001": is the same key as "уч-001" (#2)');
+    expect(refused.stderr).toContain('contacts #2 of account SCH-2: email "οδοσ@school.gr": is the same key as "οδος@school.gr" (#1)');
+    expect(refused.stderr).toContain('groups #1: name "Sofia\\u200b": must not contain control characters');
+    expect(refused.stderr).toContain('hint: rename them with: acctmgr db repair-keys --rename ENTITY OLD NEW');
+    expect(refused.stderr).not.toContain('Tab'); // a name is no key: the upgrade does not look at it
+    expect(files(db)).toBe(before);
+
+    const listed = await runJson<{ entity: string; id: number; account: string | null; key: string }[]>(['db', 'repair-keys'], { db });
+    expect(listed.map((p) => [p.entity, p.id, p.account, p.key])).toEqual([
+      ['groups', 1, null, 'Sofia\u200b'],
+      ['accounts', 1, null, 'УЧ-001'],
+      ['accounts', 2, null, 'уч-001'],
+      ['contacts', 1, 'SCH-2', 'οδος@school.gr'],
+      ['contacts', 2, 'SCH-2', 'οδοσ@school.gr'],
+    ]);
+    const table = await runCli(['db', 'repair-keys'], { db });
+    expect(table.stdout).toContain('Sofia\\u200b');
+    expect(table.stderr).toContain('5 key problem(s); rename them with');
+    expect(files(db)).toBe(before);
+
+    const rename = (...args: string[]) => runCli(['db', 'repair-keys', '--rename', ...args], { db });
+    const bad = await rename('accounts', 'уч-001');
+    expect(bad.code).toBe(2);
+    expect((await rename('accounts', 'уч-001', 'УЧ-001')).stderr).toContain('is the same key as account #1 "УЧ-001"');
+    const renamed = await rename('accounts', 'уч-001', 'УЧ-002');
+    expect(renamed).toMatchObject({ code: 0, stdout: 'УЧ-002\n' });
+    expect(renamed.stderr).toContain('renamed accounts #2: external_id "уч-001" → "УЧ-002"');
+    expect(renamed.stderr).toContain('3 key problem(s) left');
+    expect((await runCli(['db', 'repair-keys', '--rename', 'contacts', 'οδοσ@school.gr', 'odos@school.gr', '--account', 'sch-2'], { db })).stdout).toBe('SCH-2/odos@school.gr\n');
+    const last = await rename('groups', '#1', 'Sofia');
+    expect(last.stderr).toContain('no key problems left: the upgrade applies on the next command');
+    expect((await runJson<unknown[]>(['db', 'status'], { db })).filter((m) => !(m as { applied: boolean }).applied)).toHaveLength(1);
+
+    const accounts = await runJson<{ external_id: string }[]>(['accounts', 'list'], { db });
+    expect(accounts.map((a) => a.external_id)).toEqual(['SCH-2', 'УЧ-001', 'УЧ-002']);
+    expect(await runJson(['accounts', 'show', 'уч-002'], { db })).toMatchObject({ name: 'Училище 1 (второ)' });
+    expect(await runJson(['contacts', 'show', 'ΟΔΟΣ@school.gr'], { db })).toMatchObject({ email: 'οδος@school.gr' });
+    const audit = await runJson<{ action: string; entity: string; key: string }[]>(['audit', '--since', '2026-01-01'], { db });
+    expect(audit.filter((a) => a.action === 'repair-key').map((a) => `${a.entity} ${a.key}`)).toEqual(['account УЧ-002', 'contact SCH-2/odos@school.gr', 'group Sofia']);
+    expect((await runCli(['db', 'check'], { db })).code).toBe(0);
+    expect((await runCli(['db', 'repair-keys'], { db })).stderr).toBe('(none)\nno key problems\n');
+  });
+
+  it('db check reports a stored key out of step with its key', async () => {
+    const db = tempDbPath();
+    expect((await runCli(['accounts', 'add', '--external-id', 'УЧ-1', '--name', 'X', '--type', 'school'], { db })).code).toBe(0);
+    const d = new Database(db);
+    d.prepare(`update accounts set external_id_key = 'УЧ-1'`).run();
+    d.close();
+    const r = await runCli(['db', 'check'], { db });
+    expect(r.code).toBe(1);
+    expect(r.stdout).toContain('stored keys out of step: 1\n  accounts row 1: external_id_key is not the fold of its key');
+    const report = await runCli(['db', 'check', '--json'], { db });
+    expect(report.code).toBe(1);
+    expect(JSON.parse(report.stdout)).toMatchObject({ ok: false, key_mismatches: [{ table: 'accounts', id: 1, column: 'external_id_key' }] });
+    fs.rmSync(path.dirname(db), { recursive: true, force: true });
+  });
+});
