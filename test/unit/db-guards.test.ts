@@ -73,6 +73,7 @@ describe('db check', () => {
       ok: false,
       integrity: ['open failed: file is not a database (SQLITE_NOTADB)'],
       foreign_key_violations: [],
+      key_mismatches: [],
     });
   });
 

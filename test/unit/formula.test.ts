@@ -18,7 +18,9 @@ afterEach(async () => {
 });
 
 /** Values a spreadsheet would run as formulas, the same behind quotes, and ordinary ones starting with '. */
-const STORED = ['=x', "'=x", "''=x", '+1', '-1', '@a', "'\tx", "'\rx", "'abc", "''abc", "'", "it's", 'a=b'];
+const STORED = ['=x', "'=x", "''=x", '+1', '-1', '@a', "'abc", "''abc", "'", "it's", 'a=b'];
+/** A tab or CR after the quotes: fine in CSV, though no one-line field (a name) may hold it. */
+const WITH_CONTROLS = ["'\tx", "'\rx", '\tx', '\rx'];
 
 async function db(): Promise<TestDb> {
   const t = await freshDb();
@@ -42,7 +44,7 @@ async function storedNames(t: TestDb): Promise<string[]> {
 
 describe('formula-looking values round-trip exactly through CSV', () => {
   it('a --format csv list adds one quote to ^\'*[=+-@ tab CR], import removes one: every value comes back, a leading tab and CR too', () => {
-    const values = [...STORED, '\tx', '\rx'];
+    const values = [...STORED, ...WITH_CONTROLS];
     const csv = renderList(values.map((v) => ({ v })), 'csv', { color: false });
     expect(csv.split('\n').slice(1, 4)).toEqual([`"'=x"`, `"''=x"`, `"'''=x"`]);
     expect(parse(csv).slice(1).map((r) => cleanCell(r[0]!))).toEqual(values);
@@ -50,11 +52,11 @@ describe('formula-looking values round-trip exactly through CSV', () => {
 
   it('export → import into an empty database stores exactly the values exported', async () => {
     const a = await db();
-    const ins = a.handle.sqlite.prepare(`insert into products (code, name, created_at, updated_at) values (?, ?, 'x', 'x')`);
-    STORED.forEach((name, i) => ins.run(`P${String(i).padStart(2, '0')}`, name));
+    const ins = a.handle.sqlite.prepare(`insert into products (code, code_key, name, created_at, updated_at) values (?, lower(?), ?, 'x', 'x')`);
+    STORED.forEach((name, i) => ins.run(`P${String(i).padStart(2, '0')}`, `P${String(i).padStart(2, '0')}`, name));
     const csv = await exportProducts(a);
     expect(csv).toContain(`P01,"''=x"\n`);
-    expect(csv).toContain(`P08,'abc\n`);
+    expect(csv).toContain(`P06,'abc\n`);
     const b = await db();
     const out = await new Importer(b).run('products', csv);
     expect(out.errors).toEqual([]);

@@ -51,7 +51,7 @@ describe('import undo knows exactly what changed since', () => {
       if (foreign || (t.handle.sqlite.prepare('select count(*) as n from managers').get() as { n: number }).n === 0) return;
       foreign = true;
       // written in the same second by another writer
-      t.handle.sqlite.prepare(`insert into managers (login, name, email, created_at, updated_at) values ('other', 'Other', 'other@v.example', ?, ?)`).run(op.now, op.now);
+      t.handle.sqlite.prepare(`insert into managers (login, name, email, email_key, created_at, updated_at) values ('other', 'Other', 'other@v.example', 'other@v.example', ?, ?)`).run(op.now, op.now);
     };
     const out = await imp.run('managers', `login,name,email,region\n${rows.join('\n')}\n`, { onProgress }, op);
     expect(foreign).toBe(true);
