@@ -87,3 +87,18 @@ describe('PostgreSQL connection settings', () => {
     } else expect(h.message).toMatch(/: The server does not support SSL connections$/);
   });
 });
+
+describe('constraint failures read the same on both engines', () => {
+  it('a unique key and a reference, from PostgreSQL, become the conflicts SQLite gives', async () => {
+    const { translateConstraint } = await import('../../src/db/constraint-errors.js');
+    const pg = (code: string, table: string, detail: string) => Object.assign(new Error('x'), { code, table, detail, severity: 'ERROR' });
+    expect((translateConstraint(pg('23505', 'contacts', 'Key (account_id, email_key)=(1, a@b.c) already exists.')) as Error).message).toBe(
+      'contacts: account_id + email already exists',
+    );
+    const sqlite = Object.assign(new Error('UNIQUE constraint failed: contacts.account_id, contacts.email_key'), { code: 'SQLITE_CONSTRAINT_UNIQUE' });
+    expect((translateConstraint(sqlite) as Error).message).toBe('contacts: account_id + email already exists');
+    expect((translateConstraint(pg('23503', 'seats', 'Key (contact_id)=(9) is not present in table "contacts".')) as Error).message).toBe(
+      (translateConstraint(Object.assign(new Error('FOREIGN KEY constraint failed'), { code: 'SQLITE_CONSTRAINT_FOREIGNKEY' })) as Error).message,
+    );
+  });
+});
