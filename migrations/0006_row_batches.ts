@@ -1,5 +1,6 @@
 // Frozen once released: never edit a migration that has been released; add a new numbered one instead.
 import { sql, type Kysely } from 'kysely';
+import { int, isPostgres } from './dialect.js';
 
 /**
  * Which rows an import batch wrote, and whether anything changed them since, known exactly instead of by
@@ -19,11 +20,11 @@ const NO_UPDATED_AT = new Set(['account_groups', 'login_events']);
 
 export async function up(db: Kysely<any>): Promise<void> {
   for (const t of TABLES) {
-    await db.schema.alterTable(t).addColumn('import_batch_id', 'integer', (c) => c.references('import_batches.id')).execute();
-    await db.schema.alterTable(t).addColumn('rev', 'integer', (c) => c.notNull().defaultTo(0)).execute();
+    await db.schema.alterTable(t).addColumn('import_batch_id', int(db), (c) => c.references('import_batches.id')).execute();
+    await db.schema.alterTable(t).addColumn('rev', int(db), (c) => c.notNull().defaultTo(0)).execute();
   }
   // -1: not known (never a row's rev), so an old image that cannot be proven current refuses the undo
-  await db.schema.alterTable('import_batch_updates').addColumn('rev_after', 'integer', (c) => c.notNull().defaultTo(-1)).execute();
+  await db.schema.alterTable('import_batch_updates').addColumn('rev_after', int(db), (c) => c.notNull().defaultTo(-1)).execute();
   await convertOldBatches(db);
   for (const t of TABLES) await createRevTrigger(db, t);
 }
@@ -51,20 +52,27 @@ async function convertOldBatches(db: Kysely<any>): Promise<void> {
 /**
  * SQLite: after an UPDATE that did not set rev itself, rev = old rev + 1. (The inner UPDATE sets rev,
  * so the trigger does not run again.) An UPDATE that sets rev on purpose (undo restoring a row exactly
- * as it was) keeps its value. PostgreSQL will need the equivalent: a BEFORE UPDATE trigger that sets
- * NEW.rev := OLD.rev + 1 when NEW.rev = OLD.rev. A later migration that rebuilds one of these tables
- * (create, copy, drop, rename) must create its trigger again.
+ * as it was) keeps its value. PostgreSQL: the same rule as a BEFORE UPDATE trigger (NEW.rev := OLD.rev + 1
+ * when NEW.rev = OLD.rev). A later migration that rebuilds one of these tables (create, copy, drop,
+ * rename) must create its trigger again.
  */
 async function createRevTrigger(db: Kysely<any>, table: string): Promise<void> {
+  if (isPostgres(db)) {
+    await sql`create or replace function acctmgr_bump_rev() returns trigger language plpgsql as $$
+      begin if new.rev = old.rev then new.rev := old.rev + 1; end if; return new; end $$`.execute(db);
+    await sql`create trigger ${sql.id(`${table}_rev`)} before update on ${sql.table(table)} for each row execute function acctmgr_bump_rev()`.execute(db);
+    return;
+  }
   await sql`create trigger ${sql.id(`${table}_rev`)} after update on ${sql.table(table)} for each row when new.rev = old.rev
     begin update ${sql.table(table)} set rev = old.rev + 1 where id = new.id; end`.execute(db);
 }
 
 export async function down(db: Kysely<any>): Promise<void> {
   for (const t of TABLES) {
-    await sql`drop trigger ${sql.id(`${t}_rev`)}`.execute(db);
+    await sql`drop trigger ${sql.id(`${t}_rev`)}${isPostgres(db) ? sql` on ${sql.table(t)}` : sql``}`.execute(db);
     await db.schema.alterTable(t).dropColumn('rev').execute();
     await db.schema.alterTable(t).dropColumn('import_batch_id').execute();
   }
   await db.schema.alterTable('import_batch_updates').dropColumn('rev_after').execute();
+  if (isPostgres(db)) await sql`drop function acctmgr_bump_rev()`.execute(db);
 }

@@ -1,14 +1,28 @@
 /**
  * Write transactions. The caller owns the transaction: services never open one, commands wrap the
- * service calls that must land together. On SQLite the transaction begins IMMEDIATE, taking the write
- * lock up front, so two processes queue on the busy timeout instead of failing mid-way with
- * SQLITE_BUSY when a read transaction tries to turn into a write one.
+ * service calls that must land together. Writers queue, one at a time, on both engines, so every rule
+ * that reads before it writes (at most 5 primary contacts, one live successor per subscription, leaves
+ * that do not overlap, unique keys, fair-use limits) holds when commands truly run at the same time:
+ * - SQLite: the transaction begins IMMEDIATE, taking the write lock up front, so two processes queue on
+ *   the busy timeout instead of failing mid-way with SQLITE_BUSY;
+ * - PostgreSQL: the transaction first takes one transaction-level advisory lock (released at commit or
+ *   rollback, also when the client dies), so writers from every machine queue the same way; readers
+ *   never wait for it.
  */
 import { sql, type Kysely } from 'kysely';
+import { isPostgres } from './dialect.js';
 import type { DB } from './schema/index.js';
 
+/** The advisory lock every write transaction takes on PostgreSQL ("acctmgr" in ASCII). */
+export const WRITE_LOCK = 0x6163_63746d67;
+
 export async function writeTx<T>(db: Kysely<DB>, fn: (trx: Kysely<DB>) => Promise<T>): Promise<T> {
-  if (!isSqlite(db)) return db.transaction().execute(fn);
+  if (isPostgres(db)) {
+    return db.transaction().execute(async (trx) => {
+      await sql`select pg_advisory_xact_lock(${WRITE_LOCK})`.execute(trx);
+      return fn(trx);
+    });
+  }
   return db.connection().execute(async (conn) => {
     await sql`begin immediate`.execute(conn);
     try {
@@ -20,8 +34,4 @@ export async function writeTx<T>(db: Kysely<DB>, fn: (trx: Kysely<DB>) => Promis
       throw e;
     }
   });
-}
-
-function isSqlite(db: Kysely<DB>): boolean {
-  return db.getExecutor().adapter.constructor.name === 'SqliteAdapter';
 }

@@ -7,10 +7,8 @@
  * refused, or the connection failed before the message data went out) or in_doubt (the data went out
  * but no answer came back: the server may have accepted it, so it must not be retried blindly).
  */
-import fs from 'node:fs';
-import os from 'node:os';
-import path from 'node:path';
 import { invalid } from '../errors.js';
+import { configString, readConfig } from '../lib/config.js';
 import type { Digest } from './digest.js';
 
 export interface MailConfig {
@@ -29,44 +27,17 @@ export interface MailConfigResult {
 
 export const DEFAULT_TIMEOUT_MS = 60_000;
 
-/** ACCTMGR_CONFIG, else $XDG_CONFIG_HOME/acctmgr/config.json (~/.config/acctmgr/config.json). */
-export function configPath(env: NodeJS.ProcessEnv): string {
-  if (env.ACCTMGR_CONFIG) return env.ACCTMGR_CONFIG;
-  const base = env.XDG_CONFIG_HOME || path.join(os.homedir(), '.config');
-  return path.join(base, 'acctmgr', 'config.json');
-}
-
-interface ConfigFile {
-  smtp_url?: unknown;
-  mail_from?: unknown;
-  smtp_timeout_ms?: unknown;
-}
-
-/** The environment wins over the file, key by key. */
+/** The environment wins over the config file (src/lib/config.ts), key by key. */
 export function readMailConfig(env: NodeJS.ProcessEnv): MailConfigResult {
-  const file = configPath(env);
-  const warnings: string[] = [];
-  let data: ConfigFile = {};
-  const stat = fs.statSync(file, { throwIfNoEntry: false });
-  if (stat) {
-    try {
-      data = JSON.parse(fs.readFileSync(file, 'utf8')) as ConfigFile;
-    } catch (e) {
-      throw invalid('config', file, `is not valid JSON (${(e as Error).message})`);
-    }
-    if ((stat.mode & 0o077) !== 0) warnings.push(`${file} is readable by other users; it may hold the SMTP password (chmod 600 it)`);
-  }
-  const smtpUrl = env.ACCTMGR_SMTP_URL || str(data.smtp_url);
-  const from = env.ACCTMGR_MAIL_FROM || str(data.mail_from);
-  const timeoutRaw = env.ACCTMGR_SMTP_TIMEOUT_MS || data.smtp_timeout_ms;
+  const file = readConfig(env);
+  const warnings = file.shared ? [`${file.path} is readable by other users; it may hold the SMTP password (chmod 600 it)`] : [];
+  const smtpUrl = env.ACCTMGR_SMTP_URL || configString(file, 'smtp_url');
+  const from = env.ACCTMGR_MAIL_FROM || configString(file, 'mail_from');
+  const timeoutRaw = env.ACCTMGR_SMTP_TIMEOUT_MS || file.values.smtp_timeout_ms;
   const timeoutMs = timeoutRaw === undefined || timeoutRaw === '' ? DEFAULT_TIMEOUT_MS : Number(timeoutRaw);
   if (!Number.isInteger(timeoutMs) || timeoutMs <= 0) throw invalid('smtp_timeout_ms', timeoutRaw, 'must be a positive whole number of milliseconds');
   const missing = [...(smtpUrl ? [] : ['ACCTMGR_SMTP_URL (smtp_url)']), ...(from ? [] : ['ACCTMGR_MAIL_FROM (mail_from)'])];
-  return { config: missing.length === 0 ? { smtpUrl: smtpUrl!, from: from!, timeoutMs } : undefined, missing, warnings, file };
-}
-
-function str(v: unknown): string | undefined {
-  return typeof v === 'string' && v.trim() !== '' ? v.trim() : undefined;
+  return { config: missing.length === 0 ? { smtpUrl: smtpUrl!, from: from!, timeoutMs } : undefined, missing, warnings, file: file.path };
 }
 
 export type Outcome = { status: 'sent'; response: string } | { status: 'failed' | 'in_doubt'; reason: string };

@@ -1,0 +1,33 @@
+/**
+ * What differs between SQLite and PostgreSQL in the schema, in one place, so every numbered migration
+ * runs on both. On SQLite the helpers give exactly the SQL the migrations gave before PostgreSQL was
+ * supported (test/unit/migrations.test.ts compares sqlite_master with a stored copy).
+ * - ids: INTEGER PRIMARY KEY AUTOINCREMENT on SQLite, a 64-bit identity column on PostgreSQL;
+ * - whole numbers (ids, counts, money in cents): SQLite's INTEGER is 64-bit already, PostgreSQL's is
+ *   32-bit, so there they are BIGINT (amounts up to 2^53 - 1 cents fit);
+ * - stored key columns sort and compare bytewise (code-point order) on both: SQLite's default BINARY
+ *   collation, PostgreSQL's "C" collation (never the server's locale).
+ */
+import { PostgresAdapter, sql, type ColumnDataType, type CreateTableBuilder, type Expression, type Kysely } from 'kysely';
+
+export function isPostgres(db: Kysely<any>): boolean {
+  return db.getExecutor().adapter instanceof PostgresAdapter;
+}
+
+/** `.$call(withId(db))`: the table's generated primary key `id`. */
+export function withId(db: Kysely<any>) {
+  return <T extends string>(t: CreateTableBuilder<T, any>): CreateTableBuilder<T, any> =>
+    isPostgres(db)
+      ? t.addColumn('id', 'bigint', (c) => c.primaryKey().generatedByDefaultAsIdentity())
+      : t.addColumn('id', 'integer', (c) => c.primaryKey().autoIncrement());
+}
+
+/** A 64-bit whole number column. */
+export function int(db: Kysely<any>): ColumnDataType {
+  return isPostgres(db) ? 'bigint' : 'integer';
+}
+
+/** A stored key column: compared and sorted by its bytes (code points), never by a locale. */
+export function keyText(db: Kysely<any>): ColumnDataType | Expression<unknown> {
+  return isPostgres(db) ? sql`text collate "C"` : 'text';
+}

@@ -1,0 +1,131 @@
+/**
+ * Connecting to PostgreSQL: node-postgres (pure JavaScript) under kysely's PostgresDialect. The URL's
+ * `sslmode` has libpq's meanings and `application_name` is passed on; connecting gives up after 10 s.
+ * The password comes from the URL (refused on the command line, see target.ts), else PGPASSWORD, else
+ * ~/.pgpass (node-postgres applies libpq's rules: PGPASSFILE, mode 0600). A failure to connect is one
+ * line naming host, port, database and the server's reason.
+ */
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { Kysely, PostgresDialect } from 'kysely';
+import pg from 'pg';
+import Cursor from 'pg-cursor';
+import { AppError, EXIT, UsageError } from '../errors.js';
+import type { DB } from './schema/index.js';
+
+export const CONNECT_TIMEOUT_MS = 10_000;
+
+const SSL_MODES = ['disable', 'allow', 'prefer', 'require', 'verify-ca', 'verify-full'] as const;
+type SslMode = (typeof SSL_MODES)[number];
+const KNOWN_PARAMETERS = new Set(['sslmode', 'application_name']);
+
+export interface PgSettings {
+  host: string;
+  port: number;
+  database: string;
+  user: string;
+  password?: string;
+  applicationName: string;
+  sslMode: SslMode;
+}
+
+/** The connection settings a URL names, with libpq's defaults and environment variables. */
+export function pgSettings(url: string, env: NodeJS.ProcessEnv): PgSettings {
+  const u = new URL(url);
+  for (const name of u.searchParams.keys()) {
+    if (!KNOWN_PARAMETERS.has(name)) throw new UsageError(`--db: unknown URL parameter "${name}"`, 'acctmgr takes sslmode and application_name');
+  }
+  const sslMode = (u.searchParams.get('sslmode') ?? env.PGSSLMODE ?? 'prefer') as SslMode;
+  if (!SSL_MODES.includes(sslMode)) throw new UsageError(`--db: sslmode "${sslMode}" is not one of ${SSL_MODES.join(', ')}`);
+  const user = decodeURIComponent(u.username) || env.PGUSER || osUser(env);
+  return {
+    host: decodeURIComponent(u.hostname) || env.PGHOST || '/var/run/postgresql',
+    port: Number(u.port || env.PGPORT || 5432),
+    database: decodeURIComponent(u.pathname.replace(/^\//, '')) || env.PGDATABASE || user,
+    user,
+    password: u.password !== '' ? decodeURIComponent(u.password) : env.PGPASSWORD,
+    applicationName: u.searchParams.get('application_name') ?? 'acctmgr',
+    sslMode,
+  };
+}
+
+function osUser(env: NodeJS.ProcessEnv): string {
+  try {
+    return os.userInfo().username;
+  } catch {
+    return env.USER ?? 'postgres';
+  }
+}
+
+/** 64-bit integers (ids, counts, cents) as numbers: the CLI accepts no amount beyond 2^53 - 1. */
+const types = {
+  getTypeParser: ((oid: number, format?: string) =>
+    oid === 20 ? (v: string) => Number(v) : pg.types.getTypeParser(oid, format as 'text')) as typeof pg.types.getTypeParser,
+};
+
+/** node-postgres' `ssl` for an attempt: false (plain) or the TLS checks a libpq mode asks for. */
+function tls(mode: SslMode, env: NodeJS.ProcessEnv): pg.PoolConfig['ssl'] {
+  if (mode === 'disable' || mode === 'allow') return false;
+  if (mode === 'prefer' || mode === 'require') return { rejectUnauthorized: false };
+  const rootCert = env.PGSSLROOTCERT || path.join(os.homedir(), '.postgresql', 'root.crt');
+  const ca = fs.existsSync(rootCert) ? fs.readFileSync(rootCert, 'utf8') : undefined;
+  return mode === 'verify-ca' ? { ca, rejectUnauthorized: true, checkServerIdentity: () => undefined } : { ca, rejectUnauthorized: true };
+}
+
+/** libpq's fallbacks: prefer tries TLS then plain, allow plain then TLS; the others one attempt. */
+function attempts(mode: SslMode, env: NodeJS.ProcessEnv): pg.PoolConfig['ssl'][] {
+  if (mode === 'prefer') return [tls(mode, env), false];
+  if (mode === 'allow') return [false, { rejectUnauthorized: false }];
+  return [tls(mode, env)];
+}
+
+export interface PgHandle {
+  db: Kysely<DB>;
+  pool: pg.Pool;
+  settings: PgSettings;
+  close(): Promise<void>;
+}
+
+export async function openPostgres(url: string, env: NodeJS.ProcessEnv): Promise<PgHandle> {
+  const s = pgSettings(url, env);
+  let last: unknown;
+  for (const ssl of attempts(s.sslMode, env)) {
+    const pool = new pg.Pool({
+      host: s.host,
+      port: s.port,
+      database: s.database,
+      user: s.user,
+      password: s.password,
+      application_name: s.applicationName,
+      ssl,
+      connectionTimeoutMillis: CONNECT_TIMEOUT_MS,
+      types,
+      max: 4,
+    });
+    // an idle client's error (the server restarted) must not crash the process; the next query reports it
+    pool.on('error', () => undefined);
+    try {
+      (await pool.connect()).release();
+      const db = new Kysely<DB>({ dialect: new PostgresDialect({ pool, cursor: Cursor }) });
+      return { db, pool, settings: s, close: () => db.destroy() };
+    } catch (e) {
+      last = e;
+      await pool.end().catch(() => undefined);
+    }
+  }
+  throw connectError(s, last);
+}
+
+/** One line: where, and the server's (or the network's) reason. */
+export function connectError(s: PgSettings, e: unknown): AppError {
+  const err = e as { code?: string; message?: string };
+  const reason = err.message === 'timeout expired' || /timeout/i.test(err.message ?? '') ? `no answer within ${CONNECT_TIMEOUT_MS / 1000} s` : (err.message ?? String(e));
+  const hint =
+    err.code === '3D000'
+      ? `create it first: createdb -h ${s.host} -p ${s.port} ${s.database}`
+      : err.code === '28P01' || err.code === '28000'
+        ? 'check the user, and the password in PGPASSWORD or ~/.pgpass'
+        : undefined;
+  return new AppError(`cannot connect to PostgreSQL at ${s.host}:${s.port}, database ${s.database}: ${reason}`, 'refused', EXIT.failed, hint);
+}
