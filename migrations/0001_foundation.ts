@@ -2,23 +2,23 @@
 // Edited once, for PostgreSQL: ids and whole numbers through ./dialect.ts; the SQLite schema it makes is
 // byte for byte what it was (test/unit/migrations.test.ts compares sqlite_master with a stored copy).
 import { sql, type Kysely } from 'kysely';
-import { withId, int } from './dialect.js';
+import { withId, int, text } from './dialect.js';
 
 export async function up(db: Kysely<any>): Promise<void> {
   await db.schema
     .createTable('managers')
     .$call(withId(db))
-    .addColumn('login', 'text', (c) => c.notNull().unique())
-    .addColumn('name', 'text', (c) => c.notNull())
-    .addColumn('email', 'text', (c) => c.notNull().unique())
-    .addColumn('employee_id', 'text', (c) => c.unique())
-    .addColumn('phone', 'text')
-    .addColumn('mobile', 'text')
-    .addColumn('region', 'text')
-    .addColumn('status', 'text', (c) => c.notNull().defaultTo('active'))
-    .addColumn('password_hash', 'text')
-    .addColumn('created_at', 'text', (c) => c.notNull())
-    .addColumn('updated_at', 'text', (c) => c.notNull())
+    .addColumn('login', text(db), (c) => c.notNull().unique())
+    .addColumn('name', text(db), (c) => c.notNull())
+    .addColumn('email', text(db), (c) => c.notNull().unique())
+    .addColumn('employee_id', text(db), (c) => c.unique())
+    .addColumn('phone', text(db))
+    .addColumn('mobile', text(db))
+    .addColumn('region', text(db))
+    .addColumn('status', text(db), (c) => c.notNull().defaultTo('active'))
+    .addColumn('password_hash', text(db))
+    .addColumn('created_at', text(db), (c) => c.notNull())
+    .addColumn('updated_at', text(db), (c) => c.notNull())
     .execute();
 
   await db.schema
@@ -26,9 +26,9 @@ export async function up(db: Kysely<any>): Promise<void> {
     .$call(withId(db))
     .addColumn('manager_id', int(db), (c) => c.notNull().references('managers.id').onDelete('cascade'))
     .addColumn('backup_id', int(db), (c) => c.notNull().references('managers.id'))
-    .addColumn('from_date', 'text', (c) => c.notNull())
-    .addColumn('until_date', 'text')
-    .addColumn('created_at', 'text', (c) => c.notNull())
+    .addColumn('from_date', text(db), (c) => c.notNull())
+    .addColumn('until_date', text(db))
+    .addColumn('created_at', text(db), (c) => c.notNull())
     .execute();
   await db.schema.createIndex('manager_leaves_manager').on('manager_leaves').column('manager_id').execute();
   await db.schema.createIndex('manager_leaves_backup').on('manager_leaves').column('backup_id').execute();
@@ -36,8 +36,8 @@ export async function up(db: Kysely<any>): Promise<void> {
   await db.schema
     .createTable('account_groups')
     .$call(withId(db))
-    .addColumn('name', 'text', (c) => c.notNull())
-    .addColumn('created_at', 'text', (c) => c.notNull())
+    .addColumn('name', text(db), (c) => c.notNull())
+    .addColumn('created_at', text(db), (c) => c.notNull())
     .execute();
   await db.schema
     .createIndex('account_groups_name')
@@ -49,20 +49,20 @@ export async function up(db: Kysely<any>): Promise<void> {
   await db.schema
     .createTable('accounts')
     .$call(withId(db))
-    .addColumn('external_id', 'text', (c) => c.notNull())
-    .addColumn('name', 'text', (c) => c.notNull())
-    .addColumn('type', 'text', (c) => c.notNull())
-    .addColumn('status', 'text', (c) => c.notNull().defaultTo('active'))
+    .addColumn('external_id', text(db), (c) => c.notNull())
+    .addColumn('name', text(db), (c) => c.notNull())
+    .addColumn('type', text(db), (c) => c.notNull())
+    .addColumn('status', text(db), (c) => c.notNull().defaultTo('active'))
     .addColumn('group_id', int(db), (c) => c.references('account_groups.id'))
     .addColumn('parent_id', int(db), (c) => c.references('accounts.id'))
-    .addColumn('country', 'text')
-    .addColumn('region', 'text')
-    .addColumn('registration_no', 'text')
+    .addColumn('country', text(db))
+    .addColumn('region', text(db))
+    .addColumn('registration_no', text(db))
     .addColumn('student_count', int(db))
-    .addColumn('locale', 'text')
+    .addColumn('locale', text(db))
     .addColumn('manager_id', int(db), (c) => c.references('managers.id'))
-    .addColumn('created_at', 'text', (c) => c.notNull())
-    .addColumn('updated_at', 'text', (c) => c.notNull())
+    .addColumn('created_at', text(db), (c) => c.notNull())
+    .addColumn('updated_at', text(db), (c) => c.notNull())
     .execute();
   await db.schema
     .createIndex('accounts_external_id')
@@ -77,17 +77,17 @@ export async function up(db: Kysely<any>): Promise<void> {
   await db.schema
     .createTable('custom_fields')
     .$call(withId(db))
-    .addColumn('name', 'text', (c) => c.notNull().unique())
-    .addColumn('type', 'text', (c) => c.notNull())
+    .addColumn('name', text(db), (c) => c.notNull().unique())
+    .addColumn('type', text(db), (c) => c.notNull())
     .addColumn('required', int(db), (c) => c.notNull().defaultTo(0))
-    .addColumn('created_at', 'text', (c) => c.notNull())
+    .addColumn('created_at', text(db), (c) => c.notNull())
     .execute();
 
   await db.schema
     .createTable('account_field_values')
     .addColumn('account_id', int(db), (c) => c.notNull().references('accounts.id').onDelete('cascade'))
     .addColumn('field_id', int(db), (c) => c.notNull().references('custom_fields.id').onDelete('cascade'))
-    .addColumn('value', 'text', (c) => c.notNull())
+    .addColumn('value', text(db), (c) => c.notNull())
     .addPrimaryKeyConstraint('account_field_values_pk', ['account_id', 'field_id'])
     .execute();
 
@@ -95,15 +95,15 @@ export async function up(db: Kysely<any>): Promise<void> {
     .createTable('contacts')
     .$call(withId(db))
     .addColumn('account_id', int(db), (c) => c.notNull().references('accounts.id').onDelete('cascade'))
-    .addColumn('name', 'text')
-    .addColumn('email', 'text', (c) => c.notNull())
-    .addColumn('role', 'text', (c) => c.notNull().defaultTo('other'))
+    .addColumn('name', text(db))
+    .addColumn('email', text(db), (c) => c.notNull())
+    .addColumn('role', text(db), (c) => c.notNull().defaultTo('other'))
     .addColumn('is_primary', int(db), (c) => c.notNull().defaultTo(0))
-    .addColumn('status', 'text', (c) => c.notNull().defaultTo('invited'))
-    .addColumn('invited_at', 'text')
-    .addColumn('last_login_at', 'text')
-    .addColumn('created_at', 'text', (c) => c.notNull())
-    .addColumn('updated_at', 'text', (c) => c.notNull())
+    .addColumn('status', text(db), (c) => c.notNull().defaultTo('invited'))
+    .addColumn('invited_at', text(db))
+    .addColumn('last_login_at', text(db))
+    .addColumn('created_at', text(db), (c) => c.notNull())
+    .addColumn('updated_at', text(db), (c) => c.notNull())
     .execute();
   // a named unique index, not a table constraint: a bulk import may drop and recreate it (src/db/bulk.ts)
   await db.schema.createIndex('contacts_account_email').on('contacts').columns(['account_id', 'email']).unique().execute();
@@ -112,13 +112,13 @@ export async function up(db: Kysely<any>): Promise<void> {
   await db.schema
     .createTable('audit_log')
     .$call(withId(db))
-    .addColumn('at', 'text', (c) => c.notNull())
-    .addColumn('actor', 'text', (c) => c.notNull())
-    .addColumn('action', 'text', (c) => c.notNull())
-    .addColumn('entity', 'text', (c) => c.notNull())
-    .addColumn('entity_key', 'text', (c) => c.notNull())
-    .addColumn('before_json', 'text')
-    .addColumn('after_json', 'text')
+    .addColumn('at', text(db), (c) => c.notNull())
+    .addColumn('actor', text(db), (c) => c.notNull())
+    .addColumn('action', text(db), (c) => c.notNull())
+    .addColumn('entity', text(db), (c) => c.notNull())
+    .addColumn('entity_key', text(db), (c) => c.notNull())
+    .addColumn('before_json', text(db))
+    .addColumn('after_json', text(db))
     .execute();
   await db.schema.createIndex('audit_log_entity_at').on('audit_log').columns(['entity', 'at']).execute();
   await db.schema.createIndex('audit_log_at').on('audit_log').column('at').execute();

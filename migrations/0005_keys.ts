@@ -1,6 +1,6 @@
 // Frozen once released: never edit a migration that has been released; add a new numbered one instead.
 import { sql, type Kysely } from 'kysely';
-import { isPostgres, keyText } from './dialect.js';
+import { isPostgres, text } from './dialect.js';
 import { foldKey } from './keys/fold.js';
 
 /**
@@ -43,7 +43,7 @@ const KEYS: KeyColumn[] = [
 export async function up(db: Kysely<any>): Promise<void> {
   await inSavepoint(db, async () => {
     for (const k of KEYS) {
-      await db.schema.alterTable(k.table).addColumn(k.key, keyText(db)).execute();
+      await db.schema.alterTable(k.table).addColumn(k.key, text(db)).execute();
       await fill(db, k);
       for (const [name] of k.old) await db.schema.dropIndex(name).execute();
       const unique = db.schema.createIndex(k.index ?? `${k.table}_${k.key}`).on(k.table).unique();

@@ -5,8 +5,9 @@
  * - ids: INTEGER PRIMARY KEY AUTOINCREMENT on SQLite, a 64-bit identity column on PostgreSQL;
  * - whole numbers (ids, counts, money in cents): SQLite's INTEGER is 64-bit already, PostgreSQL's is
  *   32-bit, so there they are BIGINT (amounts up to 2^53 - 1 cents fit);
- * - stored key columns sort and compare bytewise (code-point order) on both: SQLite's default BINARY
- *   collation, PostgreSQL's "C" collation (never the server's locale).
+ * - text compares and sorts bytewise (code-point order) on both: SQLite's default BINARY collation,
+ *   PostgreSQL's "C" collation on every text column, never the server's locale, so lists come out in
+ *   the same order on both.
  */
 import { PostgresAdapter, sql, type ColumnDataType, type CreateTableBuilder, type Expression, type Kysely } from 'kysely';
 
@@ -27,7 +28,7 @@ export function int(db: Kysely<any>): ColumnDataType {
   return isPostgres(db) ? 'bigint' : 'integer';
 }
 
-/** A stored key column: compared and sorted by its bytes (code points), never by a locale. */
-export function keyText(db: Kysely<any>): ColumnDataType | Expression<unknown> {
+/** A text column: compared and sorted by its bytes (code points), never by a locale. */
+export function text(db: Kysely<any>): ColumnDataType | Expression<unknown> {
   return isPostgres(db) ? sql`text collate "C"` : 'text';
 }
