@@ -13,8 +13,6 @@ export interface Io {
   stdinIsTTY: boolean;
   stdoutIsTTY: boolean;
   stderrIsTTY: boolean;
-  /** The width of the terminal that stderr is, when it is one (absent: unknown). */
-  stderrColumns?: number;
 }
 
 export function processIo(): Io {
@@ -26,7 +24,6 @@ export function processIo(): Io {
     stdinIsTTY: Boolean(process.stdin.isTTY),
     stdoutIsTTY: Boolean(process.stdout.isTTY),
     stderrIsTTY: Boolean(process.stderr.isTTY),
-    stderrColumns: process.stderr.columns,
   };
 }
 
@@ -38,7 +35,7 @@ export function colorEnabled(io: Io, stream: 'stdout' | 'stderr' = 'stdout'): bo
 
 /**
  * stderr as a stream, for a library that draws on the terminal (the import progress bar): what it
- * writes goes through io.err, with the terminal's isTTY and width.
+ * writes goes through io.err; it is a terminal when io says so.
  */
 export function stderrStream(io: Io): NodeJS.WritableStream {
   const stream = new Writable({
@@ -48,5 +45,5 @@ export function stderrStream(io: Io): NodeJS.WritableStream {
       done();
     },
   });
-  return Object.assign(stream, { isTTY: io.stderrIsTTY, columns: io.stderrColumns });
+  return Object.assign(stream, { isTTY: io.stderrIsTTY });
 }

@@ -8,10 +8,11 @@
  * give the same `{code, stdout, stderr}`, with NO_COLOR=1, ACCTMGR_TODAY=2026-11-25 and ACCTMGR_DB=db.
  */
 import { spawn, spawnSync, type ChildProcess, type SpawnOptions } from 'node:child_process';
+import fs from 'node:fs';
 import path from 'node:path';
 import { Readable } from 'node:stream';
 import { fileURLToPath } from 'node:url';
-import { afterAll, afterEach } from 'vitest';
+import { afterAll, afterEach, expect } from 'vitest';
 import type { Io } from '../../src/io.js';
 import { main } from '../../src/main.js';
 import { cloneDb, removeDb, tempDbPath } from './db.js';
@@ -31,8 +32,8 @@ export interface CliOptions {
   env?: NodeJS.ProcessEnv;
   /** standard input (default: empty, not a terminal) */
   input?: string;
-  /** in-process only: which streams are a terminal (default none), and its width */
-  tty?: { stdin?: boolean; stdout?: boolean; stderr?: boolean; columns?: number };
+  /** in-process only: which streams are a terminal (default none) */
+  tty?: { stdin?: boolean; stdout?: boolean; stderr?: boolean };
   /** spawned only: killed after this long (default 30 s) */
   timeoutMs?: number;
 }
@@ -44,14 +45,17 @@ export function cliEnv(opts: CliOptions = {}): NodeJS.ProcessEnv {
   return env;
 }
 
-let running = 0;
+/** The tests with an in-process run under way. */
+const running = new Set<string | undefined>();
 
 /**
- * `main(argv, io)` in this process. Runs never overlap: SQLite makes a connection wait for another's
- * lock by blocking its thread, which here would block the one holding it too (spawnCli runs side by side).
+ * `main(argv, io)` in this process. A test's runs never overlap: SQLite makes a connection wait for
+ * another's lock by blocking its thread, which here would block the one holding it too (spawnCli runs
+ * side by side).
  */
 export async function runCli(args: readonly string[], opts: CliOptions = {}): Promise<CliResult> {
-  if (running > 0) throw new Error(`acctmgr ${args.join(' ')}: another in-process run has not finished; await it, or use spawnCli to run them side by side`);
+  const test = expect.getState().currentTestName;
+  if (running.has(test)) throw new Error(`acctmgr ${args.join(' ')}: another in-process run has not finished; await it, or use spawnCli to run them side by side`);
   let stdout = '';
   let stderr = '';
   const io: Io = {
@@ -62,14 +66,13 @@ export async function runCli(args: readonly string[], opts: CliOptions = {}): Pr
     stdinIsTTY: opts.tty?.stdin ?? false,
     stdoutIsTTY: opts.tty?.stdout ?? false,
     stderrIsTTY: opts.tty?.stderr ?? false,
-    stderrColumns: opts.tty?.columns,
   };
-  running++;
+  running.add(test);
   try {
     const code = await main([...args], io);
     return { code, stdout, stderr };
   } finally {
-    running--;
+    running.delete(test);
   }
 }
 
@@ -147,7 +150,7 @@ export function dbFiles(): DbFiles {
   const masters: Promise<string>[] = [];
   afterEach(async () => {
     for (const db of given.splice(0)) {
-      await expectDbClean(db);
+      if (fs.existsSync(db)) await expectDbClean(db); // else the test never made it
       removeDb(db);
     }
   });
