@@ -32,8 +32,11 @@ export interface CliOptions {
   env?: NodeJS.ProcessEnv;
   /** standard input (default: empty, not a terminal) */
   input?: string;
-  /** in-process only: which streams are a terminal (default none) */
-  tty?: { stdin?: boolean; stdout?: boolean; stderr?: boolean };
+  /**
+   * in-process only: stdout or stderr is a terminal (default neither). Standard input is never one
+   * in-process: the prompts would read this process's own (they are tested on a pty: onTerminal).
+   */
+  tty?: { stdout?: boolean; stderr?: boolean };
   /** spawned only: killed after this long (default 30 s) */
   timeoutMs?: number;
 }
@@ -63,7 +66,7 @@ export async function runCli(args: readonly string[], opts: CliOptions = {}): Pr
     err: (t) => void (stderr += t),
     stdin: Readable.from(opts.input ? [Buffer.from(opts.input)] : []),
     env: cliEnv(opts),
-    stdinIsTTY: opts.tty?.stdin ?? false,
+    stdinIsTTY: false,
     stdoutIsTTY: opts.tty?.stdout ?? false,
     stderrIsTTY: opts.tty?.stderr ?? false,
   };

@@ -2,10 +2,12 @@
  * The process boundary (src/io.ts): main() in-process sees only the Io it is given — environment,
  * standard input, terminals — and one run leaves nothing behind for the next.
  */
+import fs from 'node:fs';
+import path from 'node:path';
 import { SingleBar } from 'cli-progress';
 import { describe, expect, it } from 'vitest';
 import { stderrStream, type Io } from '../../src/io.js';
-import { dbFiles, runCli, runJson } from '../helpers/cli.js';
+import { dbFiles, ROOT, runCli, runJson } from '../helpers/cli.js';
 
 const given = dbFiles();
 
@@ -54,5 +56,20 @@ describe('main(argv, io) in-process', () => {
     const piped = draw(false);
     expect(piped).toContain('importing [');
     expect(piped).not.toContain('\x1b[');
+  });
+
+  it('is the only way in: no file in src/ but io.ts touches process.env, stdin, stdout, stderr, argv or exit', () => {
+    const src = path.join(ROOT, 'src');
+    const offenders = (fs.readdirSync(src, { recursive: true }) as string[])
+      .filter((f) => f.endsWith('.ts') && f !== 'io.ts')
+      .flatMap((f) =>
+        fs
+          .readFileSync(path.join(src, f), 'utf8')
+          .split('\n')
+          .map((line, i) => ({ where: `src/${f}:${i + 1}`, line }))
+          .filter(({ line }) => /\bprocess\.(env|stdin|stdout|stderr|argv|exit|exitCode)\b/.test(line) && !/^\s*(\*|\/\/)/.test(line)),
+      )
+      .map(({ where }) => where);
+    expect(offenders).toEqual([]);
   });
 });
