@@ -24,6 +24,7 @@ const add = (account: string, email: string, ...extra: string[]) =>
 const given = dbFiles();
 // the accounts are inserted directly so these tests depend on nothing but the contacts commands
 const withAccounts = given.template(async (at) => {
+  expect((await runCli(['db', 'migrate'], { db: at })).code).toBe(0);
   await seededDb(async (t) => {
     for (const id of ['SCH-001', 'SCH-002', 'SCH-003']) await t.seed.account(id, { locale: null });
   }, at);

@@ -1,8 +1,8 @@
 /**
  * Test databases. Every database a test uses is made here: `freshDb` (open, migrated, for service
  * tests), `seededDb` (a closed file filled by the seeder, for command-line tests), `tempDbPath` (a
- * place where the command line creates one), `dbMigratedTo` (an older schema) and `cloneDb`. The PostgreSQL issue parameterises these
- * few functions by dialect; tests only ever see a handle or a location.
+ * place where the command line creates one), `dbMigratedTo` (an older schema) and `cloneDb`. The
+ * PostgreSQL issue parameterises these few functions by dialect; tests only see a handle or a location.
  *
  * Closing a database runs the checks of `acctmgr db check` first: a test that leaves it damaged or
  * with foreign-key violations fails.
@@ -11,8 +11,7 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { afterEach, beforeEach } from 'vitest';
-import type { Kysely } from 'kysely';
-import { Migrator } from 'kysely';
+import { Migrator, type Kysely } from 'kysely';
 import { migrations } from '../../migrations/index.js';
 import { openDb, type DbHandle } from '../../src/db/connection.js';
 import { checkDatabase } from '../../src/db/maintenance.js';
@@ -102,13 +101,13 @@ export function removeDb(file: string): void {
 
 /** For tests that need several databases: each call gives a fresh one; all are closed and checked after each test. */
 export function eachTestDbs(): () => Promise<TestDb> {
-  const open: TestDb[] = [];
+  const made: TestDb[] = [];
   afterEach(async () => {
-    for (const t of open.splice(0)) await t.close();
+    for (const t of made.splice(0)) await t.close();
   });
   return async () => {
     const t = await freshDb();
-    open.push(t);
+    made.push(t);
     return t;
   };
 }
