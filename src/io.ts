@@ -1,8 +1,13 @@
-/** The process boundary, injected so that main() can run in-process in tests. */
+/**
+ * The process boundary, injected so that main() can run in-process in tests: nothing else in src/
+ * reads process.env, process.stdin, process.stdout or process.stderr.
+ */
+import { Writable } from 'node:stream';
+
 export interface Io {
   out(text: string): void;
   err(text: string): void;
-  /** Standard input, for `import ENTITY -` (absent: there is none). */
+  /** Standard input, for `import ENTITY -` and `--password-stdin` (absent: there is none). */
   stdin?: NodeJS.ReadableStream;
   env: NodeJS.ProcessEnv;
   stdinIsTTY: boolean;
@@ -26,4 +31,19 @@ export function colorEnabled(io: Io, stream: 'stdout' | 'stderr' = 'stdout'): bo
   if (io.env.NO_COLOR !== undefined && io.env.NO_COLOR !== '') return false;
   if (io.env.TERM === 'dumb') return false;
   return stream === 'stdout' ? io.stdoutIsTTY : io.stderrIsTTY;
+}
+
+/**
+ * stderr as a stream, for a library that draws on the terminal (the import progress bar): what it
+ * writes goes through io.err; it is a terminal when io says so.
+ */
+export function stderrStream(io: Io): NodeJS.WritableStream {
+  const stream = new Writable({
+    decodeStrings: false,
+    write(chunk: string | Buffer, _encoding, done) {
+      io.err(String(chunk));
+      done();
+    },
+  });
+  return Object.assign(stream, { isTTY: io.stderrIsTTY });
 }

@@ -1,5 +1,5 @@
 import { Option, type Command } from 'commander';
-import type { Io } from '../io.js';
+import { stderrStream, type Io } from '../io.js';
 import { columnsHelp, ENTITIES, FORMATS, type EntityName } from '../import/catalog.js';
 import { collectPair, parseIntOption } from './field-options.js';
 import { act, type Session } from './session.js';
@@ -71,6 +71,7 @@ async function runImportCommand(s: Session, entity: EntityName | 'all', source: 
   const spooled = entity === 'all' ? undefined : await spoolInput(s.io, source);
   try {
     req.file = spooled?.file;
+    req.readerThread = s.io.env.ACCTMGR_IMPORT_THREADS !== '1';
     const h = await s.open();
     const progress = await startProgress(s, req);
     const { runImport } = await import('../import/service.js');
@@ -94,7 +95,7 @@ async function startProgress(s: Session, req: { source: string; file?: string; o
   if (total < 8 * 1024 * 1024) return undefined;
   const { SingleBar, Presets } = await import('cli-progress');
   const bar = new SingleBar(
-    { format: 'importing [{bar}] {percentage}% | {rows} rows | {speed} rows/s | ETA {eta}s', stream: process.stderr, hideCursor: true },
+    { format: 'importing [{bar}] {percentage}% | {rows} rows | {speed} rows/s | ETA {eta}s', stream: stderrStream(s.io), hideCursor: true },
     Presets.shades_classic,
   );
   const t0 = Date.now();

@@ -16,7 +16,7 @@ export function refusePasswordArgument(): Option {
 export async function readPassword(s: Session, fromStdin: boolean): Promise<string> {
   if (fromStdin) {
     const chunks: Buffer[] = [];
-    for await (const chunk of process.stdin) chunks.push(chunk as Buffer);
+    for await (const chunk of s.io.stdin ?? []) chunks.push(Buffer.from(chunk));
     const first = Buffer.concat(chunks).toString('utf8').split(/\r?\n/)[0] ?? '';
     if (first === '') throw new UsageError('--password-stdin: stdin was empty');
     return first;

@@ -34,6 +34,8 @@ export interface FileRunOptions {
   rejects?: RejectsWriter;
   onBytes?: (bytes: number) => void;
   onRows?: (rows: number) => void;
+  /** false: never in a reader thread (ImportRequest.readerThread) */
+  readerThread?: boolean;
 }
 
 export interface FileRun {
@@ -112,7 +114,7 @@ async function readAndApply(ctx: ImportContext, job: FileJob, o: FileRunOptions)
       imp = await job.entity.open(ctx, specs, { bytes: fs.statSync(job.path).size });
       from = 1;
       rows = 1;
-      lane = imp.lane && laneAvailable() ? imp.lane : undefined;
+      lane = imp.lane && o.readerThread !== false && laneAvailable() ? imp.lane : undefined;
       if (lane) break; // the reader thread reads the file again, from its first row
     }
     for (let i = from; i < records.length; i++) plainRow(records[i]!.line, records[i]!.cells, records[i]!.nul);

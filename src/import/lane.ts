@@ -6,7 +6,8 @@
  * batches ahead: memory stays flat.
  *
  * The reader is the built JavaScript beside this file; when it is not there (the TypeScript sources run
- * under the test runner) or ACCTMGR_IMPORT_THREADS=1, the file is read on this thread as usual.
+ * under the test runner) or the request says no (ACCTMGR_IMPORT_THREADS=1), the file is read on this
+ * thread as usual.
  */
 import fs from 'node:fs';
 import { fileURLToPath } from 'node:url';
@@ -17,8 +18,8 @@ import type { LaneInput, LaneMessage } from './lane-worker.js';
 const WORKER = new URL('./lane-worker.js', import.meta.url);
 
 /** Whether a reader thread can be started here. */
-export function laneAvailable(env: NodeJS.ProcessEnv = process.env): boolean {
-  return env.ACCTMGR_IMPORT_THREADS !== '1' && fs.existsSync(fileURLToPath(WORKER));
+export function laneAvailable(): boolean {
+  return fs.existsSync(fileURLToPath(WORKER));
 }
 
 export interface LaneBatch {

@@ -38,6 +38,8 @@ export interface ImportRequest {
   /** a file (a directory for 'all') for the rejected rows */
   rejects?: string;
   onProgress?: (bytes: number, rows: number) => void;
+  /** false: read every file on this thread, even a large one (the command line's ACCTMGR_IMPORT_THREADS=1) */
+  readerThread?: boolean;
 }
 
 export interface ImportSummary {
@@ -190,6 +192,7 @@ async function attemptImport(
       rejects,
       onBytes: (b) => req.onProgress?.(bytesBefore + b, rowsBefore + rowsNow),
       onRows: (r) => (rowsNow = r),
+      readerThread: req.readerThread,
     });
     entities[job.entity.name] = run.counts;
     if (run.threaded) notes.push(`${job.label}: rows read and prepared in a reader thread (attempt ${attempt})`);

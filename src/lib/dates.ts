@@ -134,7 +134,7 @@ export function diffDays(a: string, b: string): number {
 }
 
 /** The local calendar date, or ACCTMGR_TODAY when set (validated by the caller's option parsing). */
-export function localToday(env: NodeJS.ProcessEnv = process.env, now: Date = new Date()): string {
+export function localToday(env: NodeJS.ProcessEnv, now: Date = new Date()): string {
   const forced = env.ACCTMGR_TODAY;
   if (forced) return forced;
   return fmt(now.getFullYear(), now.getMonth() + 1, now.getDate());

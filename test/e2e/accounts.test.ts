@@ -1,9 +1,6 @@
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import Database from 'better-sqlite3';
-import fs from 'node:fs';
-import path from 'node:path';
-import { expectDbClean, runCli, runJson } from '../helpers/cli.js';
-import { tempDbPath } from '../helpers/db.js';
+import { dbFiles, runCli, runJson } from '../helpers/cli.js';
 
 let db: string;
 const run = (args: string[], input?: string) => runCli(args, { db, input });
@@ -20,20 +17,35 @@ function snapshot(): string {
   }
 }
 
-beforeAll(async () => {
-  db = tempDbPath();
-  for (const login of ['anna', 'ben']) {
-    const r = await run(['managers', 'add', '--login', login, '--name', login.toUpperCase(), '--email', `${login}@vendor.example`, '--phone', '+359 1']);
-    expect(r.code).toBe(0);
-  }
+async function ok(args: string[]): Promise<void> {
+  const r = await run(args);
+  expect(r.code, `${args.join(' ')}: ${r.stderr}`).toBe(0);
+}
+
+/** Each test starts from one of these (its own copy): managers; then the custom fields; then three accounts. */
+const given = dbFiles();
+const withManagers = given.template(async (at) => {
+  db = at;
+  for (const login of ['anna', 'ben']) await ok(['managers', 'add', '--login', login, '--name', login.toUpperCase(), '--email', `${login}@vendor.example`, '--phone', '+359 1']);
 });
-afterAll(async () => {
-  await expectDbClean(db);
-  fs.rmSync(path.dirname(db), { recursive: true, force: true });
-});
+const withFields = given.template(async (at) => {
+  db = at;
+  await ok(['fields', 'define', 'crm_id', '--type', 'text']);
+  await ok(['fields', 'define', 'seats', '--type', 'number']);
+  await ok(['fields', 'define', 'vip', '--type', 'bool', '--required']);
+}, withManagers);
+/** SCH-1 (anna, group Sofia, every detail) with its sub-account SCH-1A, and a guest account. */
+const withAccounts = given.template(async (at) => {
+  db = at;
+  await ok(['accounts', 'add', '--external-id', 'SCH-1', '--name', 'Средно училище 12', '--type', 'school', '--group', 'Sofia',
+    '--manager-login', 'ANNA', '--student-count', '420', '--registration-no', '0012', '--field', 'vip=yes', '--field', 'seats=12.50']);
+  await ok(['accounts', 'add', '--name', 'Guest', '--type', 'guest', '--field', 'vip=no']);
+  await ok(['accounts', 'add', '--external-id', 'SCH-1A', '--name', 'Branch', '--type', 'school', '--parent-external-id', 'sch-1', '--field', 'vip=0']);
+}, withFields);
 
 describe('acctmgr accounts, groups, fields (end to end)', () => {
   it('fields define/list, with exit 2 for a missing --type and exit 1 for a bad one', async () => {
+    db = await withManagers();
     expect(await run(['fields', 'define', 'crm_id', '--type', 'text'])).toMatchObject({ code: 0, stdout: 'crm_id\n' });
     expect(await json(['fields', 'define', 'seats', '--type', 'number'])).toEqual({ name: 'seats', type: 'number', required: false, account_count: 0 });
     expect((await run(['fields', 'define', 'vip', '--type', 'bool', '--required'])).code).toBe(0);
@@ -47,6 +59,7 @@ describe('acctmgr accounts, groups, fields (end to end)', () => {
   });
 
   it('add prints the key (generated when absent) or the show-shaped record with --json', async () => {
+    db = await withFields();
     const a = await run(['accounts', 'add', '--external-id', 'SCH-1', '--name', 'Средно училище 12', '--type', 'school', '--group', 'Sofia',
       '--manager-login', 'ANNA', '--student-count', '420', '--registration-no', '0012', '--field', 'vip=yes', '--field', 'seats=12.50']);
     expect(a).toMatchObject({ code: 0, stdout: 'SCH-1\n' });
@@ -64,6 +77,7 @@ describe('acctmgr accounts, groups, fields (end to end)', () => {
   });
 
   it('show --json has manager details, sub-accounts, typed fields; registration_no stays a string', async () => {
+    db = await withAccounts();
     const s = await json(['accounts', 'show', 'sch-1']);
     expect(s).toMatchObject({
       external_id: 'SCH-1', group: 'Sofia', student_count: 420, registration_no: '0012', manager_login: 'anna',
@@ -75,6 +89,7 @@ describe('acctmgr accounts, groups, fields (end to end)', () => {
   });
 
   it('list filters, --json and --format csv with custom fields as flat columns', async () => {
+    db = await withAccounts();
     const keys = async (...args: string[]) => (await json<{ external_id: string }[]>(['accounts', 'list', ...args])).map((a) => a.external_id);
     expect(await keys('--manager', 'anna')).toEqual(['SCH-1']);
     expect(await keys('--group', 'SOFIA')).toEqual(['SCH-1']);
@@ -94,6 +109,7 @@ describe('acctmgr accounts, groups, fields (end to end)', () => {
   });
 
   it('exit 2 for usage errors, exit 1 for rules; refused commands leave the database unchanged', async () => {
+    db = await withAccounts();
     const before = snapshot();
     const cases: [string[], number, string][] = [
       [['accounts', 'add', '--name', 'X', '--type', 'school', '--student-count', '12.5', '--field', 'vip=1'], 2, 'not a whole number'],
@@ -122,12 +138,13 @@ describe('acctmgr accounts, groups, fields (end to end)', () => {
       const r = await run(args);
       expect({ args, code: r.code }).toEqual({ args, code });
       expect(r.stderr).toContain(text);
-      expect(r.stderr).not.toMatch(/\bat .*\.js:\d+/);
+      expect(r.stderr).not.toMatch(/\bat .*\.[jt]s:\d+/);
     }
     expect(snapshot()).toBe(before);
   });
 
   it('edit, assign, move, deactivate/activate print the key, or the record with --json', async () => {
+    db = await withAccounts();
     expect(await run(['accounts', 'edit', 'sch-1', '--region', 'south', '--field', 'crm_id=C-1'])).toMatchObject({ code: 0, stdout: 'SCH-1\n' });
     const assigned = await run(['accounts', 'assign', 'SCH-1', 'ben']);
     expect(assigned).toMatchObject({ code: 0, stdout: 'SCH-1\n' });
@@ -144,6 +161,8 @@ describe('acctmgr accounts, groups, fields (end to end)', () => {
   });
 
   it('groups add, list with counts, rename, remove (accounts kept, without a group)', async () => {
+    db = await withAccounts();
+    await ok(['accounts', 'move', 'SCH-1', '--group', 'Plovdiv']);
     expect(await run(['groups', 'add', 'Varna'])).toMatchObject({ code: 0, stdout: 'Varna\n' });
     expect(await json(['groups', 'list'])).toEqual([
       { name: 'Plovdiv', account_count: 1 },
@@ -159,6 +178,7 @@ describe('acctmgr accounts, groups, fields (end to end)', () => {
   });
 
   it('remove deletes an account without sub-accounts or subscriptions', async () => {
+    db = await withAccounts();
     const r = await run(['accounts', 'remove', 'SCH-1A', '--yes']);
     expect(r.code).toBe(0);
     expect(r.stderr).toContain('removed account SCH-1A');

@@ -1,9 +1,7 @@
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import fs from 'node:fs';
-import path from 'node:path';
+import { describe, expect, it } from 'vitest';
 import Database from 'better-sqlite3';
-import { expectDbClean, runCli, runJson } from '../helpers/cli.js';
-import { tempDbPath } from '../helpers/db.js';
+import { dbFiles, runCli, runJson } from '../helpers/cli.js';
+import { seededDb } from '../helpers/db.js';
 
 let db: string;
 
@@ -19,27 +17,31 @@ function snapshot(): string {
   }
 }
 
-beforeAll(async () => {
-  db = tempDbPath();
-  expect((await runCli(['db', 'migrate'], { db })).code).toBe(0);
-  // the accounts are inserted directly so these tests depend on nothing but the contacts commands
-  const d = new Database(db);
-  const insert = d.prepare(
-    "insert into accounts (external_id, external_id_key, name, type, status, created_at, updated_at) values (?, ?, ?, 'school', 'active', '2026-01-01T00:00:00Z', '2026-01-01T00:00:00Z')",
-  );
-  for (const id of ['SCH-001', 'SCH-002', 'SCH-003']) insert.run(id, id.toLowerCase(), `School ${id}`);
-  d.close();
-});
-afterAll(async () => {
-  await expectDbClean(db);
-  fs.rmSync(path.dirname(db), { recursive: true, force: true });
-});
-
 const add = (account: string, email: string, ...extra: string[]) =>
   runCli(['contacts', 'add', '--account-external-id', account, '--email', email, ...extra], { db });
 
+/** Each test starts from a copy of one of these: three accounts; then Maria (primary, SCH-001) and Ivo (SCH-002). */
+const given = dbFiles();
+// the accounts are inserted directly so these tests depend on nothing but the contacts commands
+const withAccounts = given.template(async (at) => {
+  expect((await runCli(['db', 'migrate'], { db: at })).code).toBe(0);
+  await seededDb(async (t) => {
+    for (const id of ['SCH-001', 'SCH-002', 'SCH-003']) await t.seed.account(id, { locale: null });
+  }, at);
+});
+const withContacts = given.template(async (at) => {
+  db = at;
+  for (const r of [
+    await add('sch-001', 'Maria@School.example', '--name', 'Мария Иванова', '--role', 'director', '--is-primary', '--invited-at', '2026-03-02', '--last-login-at', '2026-06-01T10:00:00+03:00'),
+    await add('SCH-002', 'ivo@school.example', '--role', 'teacher'),
+  ]) {
+    expect(r.code, r.stderr).toBe(0);
+  }
+}, withAccounts);
+
 describe('acctmgr contacts (end to end)', () => {
   it('adds, shows and lists with the contract shapes (key on stdout, JSON, CSV, UTC timestamps)', async () => {
+    db = await withAccounts();
     const r = await add('sch-001', 'Maria@School.example', '--name', 'Мария Иванова', '--role', 'director', '--is-primary', '--invited-at', '2026-03-02', '--last-login-at', '2026-06-01T10:00:00+03:00');
     expect(r).toMatchObject({ code: 0, stdout: 'SCH-001/maria@school.example\n' });
     const shown = await runJson(['contacts', 'show', 'MARIA@school.example'], { db });
@@ -67,6 +69,7 @@ describe('acctmgr contacts (end to end)', () => {
   });
 
   it('exits 2 for usage errors without waiting for input or touching the database', async () => {
+    db = await withContacts();
     const before = snapshot();
     const missing = await runCli(['contacts', 'add', '--name', 'X'], { db });
     expect(missing.code).toBe(2);
@@ -82,6 +85,7 @@ describe('acctmgr contacts (end to end)', () => {
   });
 
   it('exits 1 naming field and value for bad data and unknown references, changing nothing', async () => {
+    db = await withContacts();
     const before = snapshot();
     const bad = await add('SCH-001', 'nope', '--role', 'boss');
     expect(bad.code).toBe(1);
@@ -99,6 +103,7 @@ describe('acctmgr contacts (end to end)', () => {
   });
 
   it('refuses a 6th primary contact, naming the limit and the account, and leaves the database unchanged', async () => {
+    db = await withContacts();
     for (let i = 1; i <= 4; i++) expect((await add('SCH-001', `p${i}@school.example`, '--is-primary')).code).toBe(0);
     const before = snapshot();
     const sixth = await add('SCH-001', 'p5@school.example', '--is-primary');
@@ -117,6 +122,9 @@ describe('acctmgr contacts (end to end)', () => {
   });
 
   it('needs --account only when the email is a contact of several accounts; edits and audits', async () => {
+    db = await withContacts();
+    expect((await add('SCH-002', 'gone@school.example')).code).toBe(0);
+    expect((await runCli(['contacts', 'remove', 'gone@school.example', '--yes'], { db })).code).toBe(0);
     expect((await add('SCH-003', 'maria@school.example')).code).toBe(0);
     const ambiguous = await runCli(['contacts', 'show', 'maria@school.example'], { db });
     expect(ambiguous.code).toBe(1);

@@ -1,17 +1,15 @@
 /** The date range 1900-01-01..9999-12-31 on the command line: given dates, today, and dates derived from them. */
-import fs from 'node:fs';
-import path from 'node:path';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { expectDbClean, runCli, runJson } from '../helpers/cli.js';
-import { tempDbPath } from '../helpers/db.js';
+import { beforeEach, describe, expect, it } from 'vitest';
+import { dbFiles, runCli, runJson } from '../helpers/cli.js';
 
 let db: string;
 const run = (args: string[], env?: NodeJS.ProcessEnv) => runCli(args, { db, env });
 const addSub = (start: string, ...more: string[]) =>
   run(['subscriptions', 'add', '--account-external-id', 'SCH-1', '--plan', 'ED-BASIC', '--students', '100', '--term-months', '12', '--start-date', start, ...more]);
 
-beforeAll(async () => {
-  db = tempDbPath();
+/** Each test gets a copy: a manager, an account, a product with a priced plan; no subscription. */
+const given = dbFiles().template(async (at) => {
+  db = at;
   for (const args of [
     ['managers', 'add', '--login', 'anna', '--name', 'Anna', '--email', 'anna@vendor.example'],
     ['accounts', 'add', '--external-id', 'SCH-1', '--name', 'School', '--type', 'school', '--manager-login', 'anna'],
@@ -23,24 +21,23 @@ beforeAll(async () => {
     expect(r.code, `${args.join(' ')}: ${r.stderr}`).toBe(0);
   }
 });
-afterAll(async () => {
-  await expectDbClean(db);
-  fs.rmSync(path.dirname(db), { recursive: true, force: true });
+beforeEach(async () => {
+  db = await given();
 });
 
 const RANGE = 'must be between 1900-01-01 and 9999-12-31';
 
 describe('dates outside 1900-01-01..9999-12-31', () => {
   it('are refused as given dates, --as-of and ACCTMGR_TODAY, with exit 1 naming the field', async () => {
-    const cases: [Promise<{ code: number | null; stderr: string }>, string][] = [
-      [addSub('0000-01-01'), `start_date: "0000-01-01": ${RANGE}`],
-      [addSub('1899-12-31'), `start_date: "1899-12-31": ${RANGE}`],
-      [run(['subscriptions', 'list', '--as-of', '0000-01-01']), `as_of: "0000-01-01": ${RANGE}`],
-      [run(['accounts', 'list'], { ACCTMGR_TODAY: '1899-12-31' }), `ACCTMGR_TODAY: "1899-12-31": ${RANGE}`],
-      [run(['audit', '--since', '0001-01-01']), `since: "0001-01-01": ${RANGE}`],
+    const cases: [() => Promise<{ code: number | null; stderr: string }>, string][] = [
+      [() => addSub('0000-01-01'), `start_date: "0000-01-01": ${RANGE}`],
+      [() => addSub('1899-12-31'), `start_date: "1899-12-31": ${RANGE}`],
+      [() => run(['subscriptions', 'list', '--as-of', '0000-01-01']), `as_of: "0000-01-01": ${RANGE}`],
+      [() => run(['accounts', 'list'], { ACCTMGR_TODAY: '1899-12-31' }), `ACCTMGR_TODAY: "1899-12-31": ${RANGE}`],
+      [() => run(['audit', '--since', '0001-01-01']), `since: "0001-01-01": ${RANGE}`],
     ];
-    for (const [pending, message] of cases) {
-      const r = await pending;
+    for (const [command, message] of cases) {
+      const r = await command();
       expect(r.code, message).toBe(1);
       expect(r.stderr, message).toBe(`error: ${message}\n`);
     }
@@ -62,6 +59,7 @@ describe('dates outside 1900-01-01..9999-12-31', () => {
   });
 
   it('at the end of the range, remind previews and explains the stages that fit in it', async () => {
+    expect((await addSub('9999-01-01')).code).toBe(0);
     const r = await run(['remind', '--as-of', '9999-12-31', '--json']);
     expect(r.code, r.stderr).toBe(0);
     const due = JSON.parse(r.stdout) as { stage: string; due_date: string }[];

@@ -1,12 +1,14 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { expectDbClean, runCli, runJson } from '../helpers/cli.js';
-import { tempDbPath } from '../helpers/db.js';
+import { dbFiles, expectDbClean, ROOT, runCli, runJson, spawnCli } from '../helpers/cli.js';
+
+const given = dbFiles();
 
 describe('acctmgr demo (the README\'s first command)', () => {
+  // a process: the bundled fixtures are found beside the built program (dist/), as after npm install
   it('loads every fixture into a fresh database and shows accounts and the notices due', async () => {
-    const r = await runCli(['demo'], { env: { ACCTMGR_DB: '' } });
+    const r = await spawnCli(['demo'], { env: { ACCTMGR_DB: '' } });
     expect(r.code, r.stderr).toBe(0);
     expect(r.stdout).toContain('SCH-001');
     expect(r.stdout).toContain('Първа английска езикова гимназия');
@@ -21,15 +23,15 @@ describe('acctmgr demo (the README\'s first command)', () => {
   });
 
   it('refuses to replace an existing --db without --yes, and replaces it with --yes', async () => {
-    const db = tempDbPath();
+    const db = given.fresh();
+    const fixtures = ['--fixtures', path.join(ROOT, 'fixtures')];
     await runJson(['managers', 'add', '--login', 'keep', '--name', 'K', '--email', 'k@vendor.example'], { db });
-    const refused = await runCli(['demo', '--db', db]);
+    const refused = await runCli(['demo', '--db', db, ...fixtures]);
     expect(refused.code).toBe(2);
     expect(await runJson<unknown[]>(['managers', 'list'], { db })).toHaveLength(1);
-    const replaced = await runCli(['demo', '--db', db, '--yes']);
+    const replaced = await runCli(['demo', '--db', db, '--yes', ...fixtures]);
     expect(replaced.code, replaced.stderr).toBe(0);
     const managers = await runJson<{ login: string }[]>(['managers', 'list'], { db });
     expect(managers.map((m) => m.login)).not.toContain('keep');
-    await expectDbClean(db);
   });
 });

@@ -2,14 +2,16 @@ import { spawn, spawnSync } from 'node:child_process';
 import fs from 'node:fs';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { runCli } from '../helpers/cli.js';
-import { tempDbPath, tempDir } from '../helpers/db.js';
+import { dbFiles, runCli, spawnCli } from '../helpers/cli.js';
+import { tempDir } from '../helpers/db.js';
 
 const PRODUCTS = 'code,name\nBIO,Biology\nbad code,Bad\nMATH,Maths\n';
 
+const given = dbFiles();
+
 /** A database holding two products, and a directory for files. */
 async function setup(): Promise<{ db: string; dir: string }> {
-  const db = tempDbPath();
+  const db = given.fresh();
   const dir = tempDir();
   fs.writeFileSync(path.join(dir, 'seed.csv'), 'code,name\nBIO,Biology\nMATH,Maths\n');
   expect((await runCli(['import', 'products', path.join(dir, 'seed.csv')], { db })).code).toBe(0);
@@ -144,15 +146,16 @@ describe('reading standard input and pipes', () => {
     await dbCheck(db);
   });
 
+  // a process: the reader thread is the built worker
   it('a large file on standard input is read in the reader thread like any large file', async () => {
-    const db = tempDbPath();
+    const db = given.fresh();
     const dir = tempDir();
     fs.writeFileSync(path.join(dir, 'accounts.csv'), `external_id,name,type\n${Array.from({ length: 200 }, (_, i) => `A${i},School ${i},school`).join('\n')}\n`);
     expect((await runCli(['import', 'accounts', path.join(dir, 'accounts.csv')], { db })).code).toBe(0);
     const rows = Array.from({ length: 30_000 }, (_, i) => `A${i % 200},Teacher Number ${i},teacher.number.${i}@school${i % 200}.example,teacher`);
     const input = `account_external_id,name,email,role\n${rows.join('\n')}\n`;
     expect(input.length).toBeGreaterThan(2 << 20);
-    const r = await runCli(['import', 'contacts', '-', '--json', '--debug'], { db, input });
+    const r = await spawnCli(['import', 'contacts', '-', '--json', '--debug'], { db, input });
     expect(r.code, r.stderr).toBe(0);
     expect(JSON.parse(r.stdout)).toMatchObject({ inserted: 30_000 });
     expect(r.stderr).toContain('debug: <stdin>: rows read and prepared in a reader thread');

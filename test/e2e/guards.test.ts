@@ -5,21 +5,20 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import Database from 'better-sqlite3';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { expectDbClean, runCli, runJson } from '../helpers/cli.js';
-import { tempDbPath } from '../helpers/db.js';
+import { beforeEach, describe, expect, it } from 'vitest';
+import { dbFiles, runCli, runJson } from '../helpers/cli.js';
 
 let db: string;
 const run = (args: string[], input?: string) => runCli(args, { db, input });
 
-beforeAll(async () => {
-  db = tempDbPath();
+/** Each test gets a copy: manager anna and account SCH-1 with 420 students. */
+const given = dbFiles().template(async (at) => {
+  db = at;
   expect((await run(['managers', 'add', '--login', 'anna', '--name', 'Anna', '--email', 'anna@vendor.example'])).code).toBe(0);
   expect((await run(['accounts', 'add', '--external-id', 'SCH-1', '--name', 'Училище 1', '--type', 'school', '--student-count', '420'])).code).toBe(0);
 });
-afterAll(async () => {
-  await expectDbClean(db);
-  fs.rmSync(path.dirname(db), { recursive: true, force: true });
+beforeEach(async () => {
+  db = await given();
 });
 
 describe('a database migrated by a newer acctmgr', () => {

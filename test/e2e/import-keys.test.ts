@@ -9,8 +9,8 @@ import { parse } from 'csv-parse/sync';
 import { stringify } from 'csv-stringify/sync';
 import Database from 'better-sqlite3';
 import { describe, expect, it } from 'vitest';
-import { ROOT, runCli, runJson } from '../helpers/cli.js';
-import { tempDbPath, tempDir } from '../helpers/db.js';
+import { dbFiles, ROOT, runCli, runJson, spawnCli } from '../helpers/cli.js';
+import { tempDir } from '../helpers/db.js';
 
 const BG = path.join(ROOT, 'test/fixtures-import/bg');
 const KEY_COLUMNS = ['login', 'email', 'external_id', 'account_external_id', 'group', 'parent_external_id', 'manager_login', 'code', 'product', 'plan', 'subscription_external_id', 'renewed_from_external_id'];
@@ -24,9 +24,11 @@ function swapKeys(file: string): string {
   return stringify([header, ...rows.slice(1).map((r) => r.map((cell, i) => (keys[i] ? swap(cell) : cell)))]);
 }
 
+const given = dbFiles();
+
 describe('import all of a Bulgarian data set', () => {
   it('loads it, and loads it again with the keys in the other case as unchanged', async () => {
-    const db = tempDbPath();
+    const db = given.fresh();
     const first = await runJson<{ inserted: number; rejected: number; entities: Record<string, { inserted: number }> }>(['import', 'all', BG], { db });
     expect(first).toMatchObject({ inserted: 31, rejected: 0 });
     expect(first.entities).toMatchObject({ groups: { inserted: 2 }, accounts: { inserted: 5 }, contacts: { inserted: 6 }, subscriptions: { inserted: 4 }, seats: { inserted: 3 }, logins: { inserted: 3 } });
@@ -60,9 +62,10 @@ describe('import all of a Bulgarian data set', () => {
 });
 
 describe('a large contacts file with Cyrillic account ids and Greek emails', () => {
+  // a process for the reader thread (the built worker); the one-thread run is in-process
   it('finds accounts and duplicate emails by their folds in the reader thread and the bulk key check, as on one thread', async () => {
     const dir = tempDir();
-    const db = tempDbPath();
+    const db = given.fresh();
     const accounts = Array.from({ length: 200 }, (_, i) => `УЧ-${i},Училище ${i},school`).join('\n');
     fs.writeFileSync(path.join(dir, 'accounts.csv'), `external_id,name,type\n${accounts}\n`);
     expect((await runCli(['import', 'accounts', path.join(dir, 'accounts.csv')], { db })).code).toBe(0);
@@ -82,7 +85,7 @@ describe('a large contacts file with Cyrillic account ids and Greek emails', () 
     const outcome = async (env: NodeJS.ProcessEnv) => {
       const copy = `${db}.${env.ACCTMGR_IMPORT_THREADS ?? 'threaded'}`;
       fs.copyFileSync(db, copy);
-      const r = await runCli(['import', 'contacts', file, '--skip-invalid', '--debug'], { db: copy, env });
+      const r = await (env.ACCTMGR_IMPORT_THREADS === '1' ? runCli : spawnCli)(['import', 'contacts', file, '--skip-invalid', '--debug'], { db: copy, env });
       const d = new Database(copy, { readonly: true });
       const rows = d.prepare('select account_id, email, email_key from contacts order by id').all();
       d.close();

@@ -2,13 +2,15 @@
  * A large contacts file is read and prepared in a reader thread (src/import/lane.ts) and written with a
  * rollback journal (src/db/bulk.ts). Whatever the file holds, the outcome must be exactly the one of
  * the single-thread path (ACCTMGR_IMPORT_THREADS=1): the same error lines, rejects file, counts and rows.
+ * The reader thread is the built worker, so the threaded runs start the binary; the single-thread runs
+ * and everything else run in-process.
  */
 import fs from 'node:fs';
 import path from 'node:path';
 import Database from 'better-sqlite3';
 import { describe, expect, it } from 'vitest';
-import { expectDbClean, onTerminal, runCli, type CliResult } from '../helpers/cli.js';
-import { tempDbPath, tempDir } from '../helpers/db.js';
+import { dbFiles, expectDbClean, onTerminal, runCli, spawnCli, type CliResult } from '../helpers/cli.js';
+import { tempDir } from '../helpers/db.js';
 
 const HEADER = 'account_external_id,name,email,role,is_primary,status,invited_at,last_login_at';
 const ROWS = 30_000;
@@ -54,9 +56,11 @@ const HAZARDS: Record<number, string> = {
   9000: 'A15,Same,same@school15.example,teacher,false,active,2026-01-02,',
 };
 
+const given = dbFiles();
+
 /** A database with 200 accounts and two contacts that the big file updates and repeats. */
 async function seeded(dir: string): Promise<string> {
-  const db = tempDbPath();
+  const db = given.fresh();
   const accounts = Array.from({ length: 200 }, (_, i) => `A${i},School ${i},school`).join('\n');
   fs.writeFileSync(path.join(dir, 'accounts.csv'), `external_id,name,type\n${accounts}\n`);
   expect((await runCli(['import', 'accounts', path.join(dir, 'accounts.csv')], { db })).code).toBe(0);
@@ -71,18 +75,18 @@ async function bothWays(db: string, args: (label: string) => string[]) {
   const run = async (label: string, env: NodeJS.ProcessEnv) => {
     const copy = `${db}.${label}`;
     fs.copyFileSync(db, copy);
-    const r = await runCli([...args(label), '--debug'], { db: copy, env });
+    const r = await (label === 'threaded' ? spawnCli : runCli)([...args(label), '--debug'], { db: copy, env });
     const contacts = await runCli(['export', 'contacts'], { db: copy });
     return { r, copy, contacts: contacts.stdout };
   };
   return { threaded: await run('threaded', {}), single: await run('single', SINGLE) };
 }
 
-/** stderr without the --debug notes and the timing. */
+/** stderr without the --debug notes and stack frames (the binary's and this process's differ), and the timing. */
 function messages(r: CliResult): string {
   return r.stderr
     .split('\n')
-    .filter((l) => !l.startsWith('debug: '))
+    .filter((l) => !l.startsWith('debug: ') && !/^\s+at /.test(l))
     .map((l) => l.replace(/ in [\d.]+ s \(\d+ rows\/s\)/, ''))
     .join('\n');
 }
@@ -183,14 +187,14 @@ describe('a large contacts import in a reader thread', () => {
     const dir = tempDir();
     const db = await seeded(dir);
     const file = bigFile(dir, {}, 'A1,"never closed,x@school1.example,,,,,\n');
-    const bad = await runCli(['import', 'contacts', file, '--debug'], { db });
+    const bad = await spawnCli(['import', 'contacts', file, '--debug'], { db });
     expect(bad.code).toBe(1);
     expect(bad.stderr).toContain(`${file}:${ROWS + 2}: a quoted field opened on this line is never closed`);
     const bytes = fs.readFileSync(file);
     const at = bytes.indexOf('Teacher 20000,');
     bytes[at] = 0xe9; // a latin-1 "é" where UTF-8 is expected, far past the first chunk the main thread reads
     fs.writeFileSync(file, bytes);
-    const latin = await runCli(['import', 'contacts', file], { db });
+    const latin = await spawnCli(['import', 'contacts', file], { db });
     expect(latin.code).toBe(1);
     expect(latin.stderr).toContain(`${file}:20002: the file is not valid UTF-8 text`);
     expect((await runCli(['contacts', 'list', '--format', 'csv'], { db })).stdout.trim().split('\n')).toHaveLength(3);

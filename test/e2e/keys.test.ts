@@ -7,9 +7,8 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { parse } from 'csv-parse/sync';
 import { stringify } from 'csv-stringify/sync';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { runCli, runJson, type CliResult } from '../helpers/cli.js';
-import { tempDbPath } from '../helpers/db.js';
+import { describe, expect, it } from 'vitest';
+import { dbFiles, runCli, runJson, type CliResult } from '../helpers/cli.js';
 
 let db: string;
 const run = (args: string[]) => runCli(args, { db });
@@ -27,16 +26,74 @@ async function refused(args: string[], message: string): Promise<void> {
   expect(r.stderr).toContain(message);
 }
 
-beforeAll(() => {
-  db = tempDbPath();
-});
-afterAll(async () => {
-  expect((await run(['db', 'check'])).code).toBe(0);
-  fs.rmSync(path.dirname(db), { recursive: true, force: true });
-});
+/**
+ * The data set the tests below build one after the other, as commands: each test starts from the
+ * layers before its own (a copy of a database built once), so none depends on another having run.
+ */
+const PEOPLE = [
+  ['groups', 'add', 'Община Пловдив'],
+  ['groups', 'rename', 'община пловдив', 'Община Пловдив-Юг'],
+  ['groups', 'add', 'Straße der Schulen'],
+  ['managers', 'add', '--login', 'Anna', '--name', 'Άννα', '--email', 'ΆΝΝΑ.ΟΔΟΣ@Σχολείο.gr'],
+  ['managers', 'add', '--login', 'bob', '--name', 'Bob', '--email', 'bob@vendor.example'],
+];
+const ACCOUNTS = [
+  ['accounts', 'add', '--external-id', 'УЧ-001', '--name', 'Училище 1', '--type', 'school', '--group', 'ОБЩИНА ПЛОВДИВ-ЮГ', '--manager-login', 'ANNA'],
+  ['accounts', 'edit', 'Уч-001', '--region', 'Пловдив'],
+  ['accounts', 'add', '--external-id', 'İSTANBUL-01', '--name', 'Okul', '--type', 'school', '--parent-external-id', 'уч-001'],
+  ['accounts', 'add', '--external-id', 'Straße-7', '--name', 'Schule', '--type', 'school'],
+  ['accounts', 'move', 'strasse-7', '--group', 'straße der schulen'],
+  ['accounts', 'assign', 'STRASSE-7', 'anna'],
+  ['accounts', 'deactivate', 'strasse-7', '--yes'],
+  ['accounts', 'activate', 'STRASSE-7'],
+  ['fields', 'define', 'CRM_ID', '--type', 'text'],
+  ['accounts', 'edit', 'straße-7', '--field', 'Crm_Id=4711\nsecond line'],
+  ['accounts', 'remove', 'i\u0307stanbul-01', '--yes'],
+  ['accounts', 'add', '--external-id', 'İZMİR-02', '--name', 'Okul 2', '--type', 'school', '--group', 'İstanbul'],
+  ['contacts', 'add', '--account-external-id', 'i\u0307zmi\u0307r-02', '--email', 'Öğretmen@Okul.tr'],
+];
+const CONTACTS = [
+  ['contacts', 'add', '--account-external-id', 'уч-001', '--email', 'ΟΔΟΣ@School.gr', '--name', 'Οδυσσέας'],
+  ['contacts', 'edit', 'οδοσ@school.gr', '--role', 'director'],
+  ['contacts', 'add', '--account-external-id', 'straße-7', '--email', 'lehrer@straße.de', '--name', 'Herr Straße'],
+  ['contacts', 'remove', 'LEHRER@STRASSE.DE', '--yes'],
+];
+const SALES = [
+  ['products', 'add', '--code', 'Bio', '--name', 'Биология'],
+  ['products', 'edit', 'bio', '--name', 'Биология 2'],
+  ['plans', 'add', '--code', 'Bio-Basic', '--name', 'Основен', '--product', 'BIO', '--currency', 'EUR'],
+  ['plans', 'add', '--code', 'BIO-MAX', '--name', 'Максимален', '--product', 'bio', '--currency', 'EUR'],
+  ['plans', 'price', 'BIO-BASIC', '--max-students', '500', '--term', '12', '--amount', '900.00'],
+  ['plans', 'price', 'bio-max', '--max-students', '500', '--term', '12', '--amount', '1200.00'],
+  ['subscriptions', 'add', '--plan', 'bio-basic', '--students', '100', '--term-months', '12', '--start-date', '2026-09-01', '--external-id', 'АБ-1', '--account-external-id', 'уч-001'],
+  ['subscriptions', 'pay', 'аб-1', '--paid-at', '2026-09-02'],
+  ['seats', 'add', 'ΟΔΟΣ@SCHOOL.GR', '--subscription', 'аб-1'],
+  ['seats', 'login', 'οδοσ@school.gr', '--subscription', 'АБ-1', '--at', '2026-09-10T08:00:00Z'],
+  ['remind', '--mark-sent', '--as-of', '2026-09-02'],
+];
+
+const given = dbFiles();
+const layer = (commands: string[][]) => async (at: string) => {
+  db = at;
+  for (const args of commands) await ok(args);
+};
+const withPeople = given.template(layer(PEOPLE));
+const withAccounts = given.template(layer(ACCOUNTS), withPeople);
+const withContacts = given.template(layer(CONTACTS), withAccounts);
+const withSales = given.template(async (at) => {
+  await layer(SALES)(at);
+  const renewed = (await ok(['subscriptions', 'renew', 'аб-1'])).stdout.trim().toLowerCase();
+  await layer([
+    ['subscriptions', 'upgrade', renewed, '--plan', 'bio-max', '--as-of', '2027-10-01', '--apply'],
+    ['subscriptions', 'cancel', renewed, '--yes'],
+    ['seats', 'remove', 'ΟΔΟΣ@school.gr', '--subscription', 'аб-1', '--yes'],
+    ['plans', 'retire', 'bio-basic', '--yes'],
+  ])(at);
+}, withContacts);
 
 describe('keys in every language, through the commands', () => {
   it('groups and managers: one group or email in any case and form', async () => {
+    db = given.fresh();
     await ok(['groups', 'add', 'Община Пловдив']);
     await refused(['groups', 'add', 'ОБЩИНА ПЛОВДИВ'], 'group "Община Пловдив" already exists');
     await ok(['groups', 'rename', 'община пловдив', 'Община Пловдив-Юг']);
@@ -53,6 +110,7 @@ describe('keys in every language, through the commands', () => {
   });
 
   it('accounts: Cyrillic, Turkish and German external ids, groups and parents', async () => {
+    db = await withPeople();
     await ok(['accounts', 'add', '--external-id', 'УЧ-001', '--name', 'Училище 1', '--type', 'school', '--group', 'ОБЩИНА ПЛОВДИВ-ЮГ', '--manager-login', 'ANNA']);
     await refused(['accounts', 'add', '--external-id', 'уч-001', '--name', 'Второ', '--type', 'school'], 'external_id "уч-001" is already used by account "Училище 1"');
     expect(await json(['accounts', 'show', 'уч-001'])).toMatchObject({ external_id: 'УЧ-001', group: 'Община Пловдив-Юг' });
@@ -88,6 +146,7 @@ describe('keys in every language, through the commands', () => {
   });
 
   it('contacts: a Greek email in upper case, lower case and with a final sigma is one contact', async () => {
+    db = await withAccounts();
     await ok(['contacts', 'add', '--account-external-id', 'уч-001', '--email', 'ΟΔΟΣ@School.gr', '--name', 'Οδυσσέας']);
     await refused(['contacts', 'add', '--account-external-id', 'УЧ-001', '--email', 'οδοσ@school.gr'], 'email "οδοσ@school.gr" is already a contact of account УЧ-001 (as "οδος@school.gr")');
     expect(await json(['contacts', 'show', 'Οδοσ@SCHOOL.GR', '--account', 'уЧ-001'])).toMatchObject({ account_external_id: 'УЧ-001', email: 'οδος@school.gr' });
@@ -102,6 +161,7 @@ describe('keys in every language, through the commands', () => {
   });
 
   it('products, plans, subscriptions, seats, reminders and the ledger by keys in any case', async () => {
+    db = await withContacts();
     await ok(['products', 'add', '--code', 'Bio', '--name', 'Биология']);
     await refused(['products', 'add', '--code', 'BIO', '--name', 'X'], 'code "BIO" is already used by product Bio');
     await ok(['products', 'edit', 'bio', '--name', 'Биология 2']);
@@ -138,6 +198,7 @@ describe('keys in every language, through the commands', () => {
   });
 
   it('exports sorted by key and re-imports every entity with its keys written in another case, changing nothing', async () => {
+    db = await withSales();
     const dir = path.dirname(db);
     const entities = ['managers', 'groups', 'accounts', 'contacts', 'products', 'plans', 'prices', 'subscriptions', 'seats', 'logins'];
     const before: Record<string, string> = {};

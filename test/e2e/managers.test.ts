@@ -1,21 +1,25 @@
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { beforeEach, describe, expect, it } from 'vitest';
 import fs from 'node:fs';
-import { expectDbClean, runCli, runJson } from '../helpers/cli.js';
+import { dbFiles, runCli, runJson } from '../helpers/cli.js';
 import { tempDbPath } from '../helpers/db.js';
 
 let db: string;
-beforeAll(async () => {
-  db = tempDbPath();
-  const r = await runCli(['managers', 'add', '--login', 'akowalski', '--name', 'Anna Kowalski', '--email', 'anna@vendor.example', '--region', 'north'], { db });
-  expect(r).toMatchObject({ code: 0, stdout: 'akowalski\n' });
+const addAnna = () => runCli(['managers', 'add', '--login', 'akowalski', '--name', 'Anna Kowalski', '--email', 'anna@vendor.example', '--region', 'north'], { db });
+
+const files = dbFiles();
+/** Each test gets a copy: manager akowalski. */
+const given = files.template(async (at) => {
+  db = at;
+  expect(await addAnna()).toMatchObject({ code: 0, stdout: 'akowalski\n' });
 });
-afterAll(async () => {
-  await expectDbClean(db);
-  fs.rmSync(db, { force: true });
+beforeEach(async () => {
+  db = await given();
 });
 
 describe('acctmgr managers (end to end)', () => {
-  it('creates the database 0600 in WAL mode', () => {
+  it('creates the database 0600 in WAL mode', async () => {
+    db = files.fresh();
+    expect(await addAnna()).toMatchObject({ code: 0, stdout: 'akowalski\n' });
     expect(fs.statSync(db).mode & 0o777).toBe(0o600);
     const header = fs.readFileSync(db).subarray(18, 20);
     expect([...header]).toEqual([2, 2]); // WAL: file format read/write version 2
@@ -54,7 +58,7 @@ describe('acctmgr managers (end to end)', () => {
     const dup = await runCli(['managers', 'add', '--login', 'AKowalski', '--name', 'A', '--email', 'x@y.example'], { db });
     expect(dup.code).toBe(1);
     expect(dup.stderr).toContain('login "akowalski" is already used');
-    expect(dup.stderr).not.toMatch(/\bat .*\.js:\d+/);
+    expect(dup.stderr).not.toMatch(/\bat .*\.[jt]s:\d+/);
     const bad = await runCli(['managers', 'add', '--login', 'x', '--name', 'A', '--email', 'not-an-email'], { db });
     expect(bad.code).toBe(1);
     expect(bad.stderr).toContain('email: "not-an-email": is not a valid email address');

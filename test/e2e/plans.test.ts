@@ -1,27 +1,41 @@
-import fs from 'node:fs';
-import path from 'node:path';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { expectDbClean, runCli, runJson } from '../helpers/cli.js';
-import { tempDbPath } from '../helpers/db.js';
+import { describe, expect, it } from 'vitest';
+import { dbFiles, runCli, runJson } from '../helpers/cli.js';
 
 let db: string;
 const run = (...args: string[]) => runCli(args, { db });
 
-beforeAll(async () => {
-  db = tempDbPath();
+/** Each test starts from a copy of one of these: product EDIARY with plan ED-BASIC; then product BIO; then plan BIO-TUTOR and ED-BASIC's prices. */
+const given = dbFiles();
+const withBasic = given.template(async (at) => {
+  db = at;
   expect(await run('products', 'add', '--code', 'EDIARY', '--name', 'E-diary')).toMatchObject({ code: 0, stdout: 'EDIARY\n' });
   expect(await run('plans', 'add', '--product', 'ediary', '--code', 'ED-BASIC', '--name', 'Basic', '--currency', 'eur', '--modules', 'grades;attendance')).toMatchObject({
     code: 0,
     stdout: 'ED-BASIC\n',
   });
 });
-afterAll(async () => {
-  await expectDbClean(db);
-  fs.rmSync(path.dirname(db), { recursive: true, force: true });
-});
+const withBio = given.template(async (at) => {
+  db = at;
+  expect((await run('products', 'add', '--code', 'BIO', '--name', 'Biology')).code).toBe(0);
+}, withBasic);
+/** ED-BASIC: ≤100 475.50 and ≤300 700.00 and any size 900.00 for 12 months, ≤100 810.00 for 24; BIO-TUTOR: no prices. */
+const withPrices = given.template(async (at) => {
+  db = at;
+  for (const args of [
+    ['plans', 'add', '--product', 'BIO', '--code', 'BIO-TUTOR', '--name', 'Tutor', '--currency', 'EUR'],
+    ['plans', 'price', 'ED-BASIC', '--max-students', '300', '--term', '12', '--amount', '700'],
+    ['plans', 'price', 'ED-BASIC', '--max-students', '100', '--term', '12', '--amount', '475.5'],
+    ['plans', 'price', 'ED-BASIC', '--term', '12', '--amount', '900'],
+    ['plans', 'price', 'ED-BASIC', '--max-students', '100', '--term', '24', '--amount', '810'],
+  ]) {
+    const r = await run(...args);
+    expect(r.code, `${args.join(' ')}: ${r.stderr}`).toBe(0);
+  }
+}, withBio);
 
 describe('acctmgr products (end to end)', () => {
   it('add/list/show/edit with --json shapes, CSV columns and exit codes', async () => {
+    db = await withBasic();
     expect(await runJson(['products', 'add', '--code', 'BIO', '--name', 'Biology'], { db })).toEqual({ code: 'BIO', name: 'Biology' });
     expect(await runJson(['products', 'list'], { db })).toEqual([
       { code: 'BIO', name: 'Biology' },
@@ -49,6 +63,7 @@ describe('acctmgr products (end to end)', () => {
 
 describe('acctmgr plans (end to end)', () => {
   it('add/list/show/edit: JSON shapes, filters, code unique across products, bad currency exit 1', async () => {
+    db = await withBio();
     const tutor = await runJson(['plans', 'add', '--product', 'BIO', '--code', 'BIO-TUTOR', '--name', 'Tutor', '--currency', 'EUR'], { db });
     expect(tutor).toEqual({ code: 'BIO-TUTOR', name: 'Tutor', product: 'BIO', currency: 'EUR', modules: [], legacy: false });
     const dup = await run('plans', 'add', '--product', 'BIO', '--code', 'ed-basic', '--name', 'B', '--currency', 'EUR');
@@ -70,6 +85,7 @@ describe('acctmgr plans (end to end)', () => {
   });
 
   it('price adds/changes rows (audited), show sorts the table; bad values exit 2 or 1', async () => {
+    db = await withBasic();
     expect(await run('plans', 'price', 'ED-BASIC', '--max-students', '300', '--term', '12', '--amount', '700')).toMatchObject({ code: 0, stdout: 'ED-BASIC\n' });
     expect(await runJson(['plans', 'price', 'ed-basic', '--max-students', '100', '--term', '12', '--amount', '450.00'], { db })).toEqual({
       plan: 'ED-BASIC', max_students: 100, term_months: 12, amount: '450.00',
@@ -107,6 +123,7 @@ describe('acctmgr plans (end to end)', () => {
   });
 
   it('quote uses the price table at tier boundaries and names the missing term', async () => {
+    db = await withPrices();
     expect((await run('plans', 'quote', 'ED-BASIC', '--students', '100', '--term', '12')).stdout).toBe('475.50 EUR\n');
     expect((await run('plans', 'quote', 'ED-BASIC', '--students', '101', '--term', '12')).stdout).toBe('700.00 EUR\n');
     expect(await runJson(['plans', 'quote', 'ED-BASIC', '--students', '5000', '--term', '12'], { db })).toEqual({
@@ -122,6 +139,7 @@ describe('acctmgr plans (end to end)', () => {
   });
 
   it('retire is destructive: refused without --yes, then sets legacy; remove of a price row too', async () => {
+    db = await withPrices();
     const refused = await run('plans', 'retire', 'ED-BASIC');
     expect(refused.code).toBe(2);
     expect(refused.stderr).toContain('--yes');

@@ -1,13 +1,11 @@
-import { spawn } from 'node:child_process';
 import path from 'node:path';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { openDb } from '../../src/db/connection.js';
 import { writeTx } from '../../src/db/tx.js';
 import { computeDue } from '../../src/remind/due.js';
 import { claimNotices } from '../../src/remind/ledger.js';
-import { BIN, ROOT, runCli, runJson } from '../helpers/cli.js';
-import { tempDbPath, tempDir, testOp } from '../helpers/db.js';
-import { seeder } from '../helpers/seed-remind.js';
+import { dbFiles, runCli, runJson, spawnBinary, spawnCli } from '../helpers/cli.js';
+import { seededDb, tempDir, testOp } from '../helpers/db.js';
 import { startSmtp, type TestSmtp } from '../helpers/smtp.js';
 
 // e2e runs have ACCTMGR_TODAY=2026-11-25
@@ -19,23 +17,22 @@ interface Notice {
   reason: string | null;
 }
 
+const given = dbFiles();
+
 /** `managers` managers m0, m1, …, each with `perManager` subscriptions whose renewal-2w is due. */
-async function seedDb(managers: number, perManager: number, inDoubt = false): Promise<string> {
-  const file = tempDbPath();
-  const h = await openDb(file);
-  const s = seeder(h.db);
-  for (let m = 0; m < managers; m++) {
-    const account = await s.account(`A-${m}`, { manager: await s.manager(`m${m}`), name: m === 0 ? 'СУ „Христо Ботев“' : `School ${m}`, locale: m === 0 ? 'bg' : 'en' });
-    for (let i = 0; i < perManager; i++) await s.subscription(`S-${m}-${i}`, { account, end_date: '2026-12-09' });
-  }
-  if (inDoubt) {
-    // what a run killed while sending leaves behind, on a host that no longer runs it
-    const plan = await computeDue(h.db, '2026-11-25');
-    await writeTx(h.db, (trx) => claimNotices(trx, testOp(), plan.due, { status: 'claimed', runId: 'killed', claimant: 'old-host:1' }));
-    await h.db.updateTable('notices').set({ status: 'in_doubt' }).where('status', '=', 'claimed').execute();
-  }
-  await h.close();
-  return file;
+function seedDb(managers: number, perManager: number, inDoubt = false): Promise<string> {
+  return seededDb(async ({ db, seed: s }) => {
+    for (let m = 0; m < managers; m++) {
+      const account = await s.account(`A-${m}`, { manager: await s.manager(`m${m}`), name: m === 0 ? 'СУ „Христо Ботев“' : `School ${m}`, locale: m === 0 ? 'bg' : 'en' });
+      for (let i = 0; i < perManager; i++) await s.subscription(`S-${m}-${i}`, { account, end_date: '2026-12-09' });
+    }
+    if (inDoubt) {
+      // what a run killed while sending leaves behind, on a host that no longer runs it
+      const plan = await computeDue(db, '2026-11-25');
+      await writeTx(db, (trx) => claimNotices(trx, testOp(), plan.due, { status: 'claimed', runId: 'killed', claimant: 'old-host:1' }));
+      await db.updateTable('notices').set({ status: 'in_doubt' }).where('status', '=', 'claimed').execute();
+    }
+  }, given.fresh());
 }
 
 let smtp: TestSmtp;
@@ -60,6 +57,7 @@ async function expectCleanDb(db: string): Promise<void> {
 }
 
 describe('remind: in-doubt notices settled right (end to end)', () => {
+  // processes: each claims with its own pid, and SQLite locks between processes
   it('two concurrent --send --retry-in-doubt runs deliver every in-doubt notice once', async () => {
     const db = await seedDb(6, 10, true);
     expect(await list(db, 'in_doubt')).toHaveLength(60);
@@ -67,7 +65,7 @@ describe('remind: in-doubt notices settled right (end to end)', () => {
     const lock = await openDb(db);
     lock.sqlite.exec('begin immediate');
     const args = ['remind', '--send', '--retry-in-doubt'];
-    const runs = Promise.all([runCli(args, { db, env: mailEnv() }), runCli(args, { db, env: mailEnv() })]);
+    const runs = Promise.all([spawnCli(args, { db, env: mailEnv() }), spawnCli(args, { db, env: mailEnv() })]);
     await new Promise((resolve) => setTimeout(resolve, 2500));
     lock.sqlite.exec('rollback');
     await lock.close();
@@ -80,14 +78,11 @@ describe('remind: in-doubt notices settled right (end to end)', () => {
     await expectCleanDb(db);
   });
 
+  // a process, to kill
   it('a run killed while the first of five digests is at the server: that one in_doubt, the other four claimed and sent by the next run', async () => {
     const db = await seedDb(5, 2);
     smtp.hang = true;
-    const child = spawn(process.execPath, [BIN, 'remind', '--send'], {
-      cwd: ROOT,
-      env: { ...process.env, ...mailEnv(), ACCTMGR_DB: db, ACCTMGR_TODAY: '2026-11-25', NO_COLOR: '1' },
-      stdio: 'ignore',
-    });
+    const child = spawnBinary(['remind', '--send'], { db, env: mailEnv(), stdio: 'ignore' });
     const exited = new Promise((resolve) => child.on('close', resolve));
     await new Promise<void>((resolve) => (smtp.onMessage = () => resolve()));
     child.kill('SIGKILL');

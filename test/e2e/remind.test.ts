@@ -1,26 +1,20 @@
 import fs from 'node:fs';
 import path from 'node:path';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { openDb } from '../../src/db/connection.js';
-import { BIN, expectDbClean, ROOT, runCli, runJson } from '../helpers/cli.js';
-import { tempDbPath, tempDir } from '../helpers/db.js';
-import { seeder } from '../helpers/seed-remind.js';
+import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { dbFiles, runCli, runJson, spawnCli } from '../helpers/cli.js';
+import { seededDb, tempDir } from '../helpers/db.js';
+import type { Seeder } from '../helpers/seed.js';
 import { startSmtp, type TestSmtp } from '../helpers/smtp.js';
 
 // e2e runs have ACCTMGR_TODAY=2026-11-25
-/** Every database the tests write: `db check` must be clean on each at the end. */
-const written: string[] = [];
-async function seedDb(fill: (s: ReturnType<typeof seeder>) => Promise<void>): Promise<string> {
-  const file = tempDbPath();
-  written.push(file);
-  const h = await openDb(file);
-  await fill(seeder(h.db));
-  await h.close();
-  return file;
+/** This test's database, filled by the seeder; `db check` must be clean on it after the test. */
+const given = dbFiles();
+function seedDb(fill: (s: Seeder) => Promise<void>): Promise<string> {
+  return seededDb((t) => fill(t.seed), given.fresh());
 }
 
 /** Two managers, an English and a Bulgarian school, renewals, a dormant teacher, an activation code. */
-async function standard(s: ReturnType<typeof seeder>, subscriptions = 2): Promise<void> {
+async function standard(s: Seeder, subscriptions = 2): Promise<void> {
   const anna = await s.manager('anna');
   const ben = await s.manager('ben');
   const en = await s.account('SCH-EN', { manager: anna, name: 'Oak School' });
@@ -36,7 +30,10 @@ beforeAll(async () => {
 });
 afterAll(async () => {
   await smtp.close();
-  for (const db of written) await expectDbClean(db);
+});
+afterEach(() => {
+  smtp.messages.length = 0;
+  smtp.reject.clear();
 });
 const mailEnv = () => ({ ACCTMGR_SMTP_URL: smtp.url, ACCTMGR_MAIL_FROM: 'reminders@vendor.example', ACCTMGR_CONFIG: path.join(tempDir(), 'none.json') });
 
@@ -134,6 +131,7 @@ describe('acctmgr remind (end to end)', () => {
     expect(smtp.messages.map((m) => m.from)).toEqual(['cfg@vendor.example', 'cfg@vendor.example']);
   });
 
+  // processes: each claims with its own pid, and SQLite locks between processes
   it('two --send processes started together deliver each notice once', async () => {
     const db = await seedDb(async (s) => {
       const managers = [];
@@ -143,7 +141,7 @@ describe('acctmgr remind (end to end)', () => {
       }
     });
     smtp.messages.length = 0;
-    const [a, b] = await Promise.all([runCli(['remind', '--send'], { db, env: mailEnv() }), runCli(['remind', '--send'], { db, env: mailEnv() })]);
+    const [a, b] = await Promise.all([spawnCli(['remind', '--send'], { db, env: mailEnv() }), spawnCli(['remind', '--send'], { db, env: mailEnv() })]);
     expect([a.code, b.code], a.stderr + b.stderr).toEqual([0, 0]);
     const refs = smtp.messages.flatMap((m) => m.refs);
     expect(refs).toHaveLength(60);

@@ -5,21 +5,18 @@
  * finds a stored key that is out of step with its key.
  */
 import fs from 'node:fs';
-import path from 'node:path';
 import Database from 'better-sqlite3';
-import { Migrator } from 'kysely';
 import { describe, expect, it } from 'vitest';
-import { migrations } from '../../migrations/index.js';
-import { openDb } from '../../src/db/connection.js';
-import { runCli, runJson } from '../helpers/cli.js';
-import { tempDbPath } from '../helpers/db.js';
+import { dbFiles, runCli, runJson } from '../helpers/cli.js';
+import { dbMigratedTo, removeDb, tempDbPath } from '../helpers/db.js';
 
 const NOW = '2026-01-01T00:00:00Z';
 
+const given = dbFiles();
+
 async function databaseBefore0005(): Promise<string> {
-  const file = tempDbPath();
-  const h = await openDb(file, { migrate: false });
-  expect((await new Migrator({ db: h.db, provider: { getMigrations: async () => migrations } }).migrateTo('0004_notices')).error).toBeUndefined();
+  const file = given.fresh();
+  const h = await dbMigratedTo('0004_notices', file);
   const s = h.sqlite;
   const add = s.prepare("insert into accounts (external_id, name, type, status, created_at, updated_at) values (?, ?, 'school', 'active', ?, ?)");
   for (const [id, name] of [['УЧ-001', 'Училище 1'], ['уч-001', 'Училище 1 (второ)'], ['SCH-2', 'Tab\tschool']]) add.run(id, name, NOW, NOW);
@@ -87,7 +84,7 @@ describe('acctmgr db repair-keys (end to end)', () => {
   });
 
   it('db check reports a stored key out of step with its key', async () => {
-    const db = tempDbPath();
+    const db = tempDbPath(); // not given: this test leaves it damaged on purpose
     expect((await runCli(['accounts', 'add', '--external-id', 'УЧ-1', '--name', 'X', '--type', 'school'], { db })).code).toBe(0);
     const d = new Database(db);
     d.prepare(`update accounts set external_id_key = 'УЧ-1'`).run();
@@ -98,6 +95,6 @@ describe('acctmgr db repair-keys (end to end)', () => {
     const report = await runCli(['db', 'check', '--json'], { db });
     expect(report.code).toBe(1);
     expect(JSON.parse(report.stdout)).toMatchObject({ ok: false, key_mismatches: [{ table: 'accounts', id: 1, column: 'external_id_key' }] });
-    fs.rmSync(path.dirname(db), { recursive: true, force: true });
+    removeDb(db);
   });
 });

@@ -1,31 +1,43 @@
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import fs from 'node:fs';
-import path from 'node:path';
-import { openDb } from '../../src/db/connection.js';
+import { describe, expect, it } from 'vitest';
 import { addSubscription } from '../../src/subscriptions/service.js';
-import { expectDbClean, runCli, runJson } from '../helpers/cli.js';
-import { tempDbPath } from '../helpers/db.js';
-import { seedAll } from '../unit/subscriptions-seed.js';
+import { dbFiles, runCli, runJson } from '../helpers/cli.js';
+import { seededDb } from '../helpers/db.js';
 
 type Json = Record<string, unknown>;
 let db: string;
 const SEAT_KEYS = ['subscription_external_id', 'email', 'status', 'invited_at', 'last_login_at', 'name', 'account_external_id'];
 
-beforeAll(async () => {
-  db = tempDbPath();
-  const h = await openDb(db);
-  const op = { actor: 'seed', asOf: '2026-11-25', today: '2026-11-25', now: '2026-11-25T00:00:00Z' };
-  await seedAll(h.db, op);
-  await addSubscription(h.db, op, { external_id: 'S1', account_external_id: 'SCH-1', plan: 'BIO-BASIC', students: 100, term_months: 12, start_date: '2026-01-15' });
-  await h.close();
+async function ok(args: string[]): Promise<void> {
+  const r = await runCli(args, { db });
+  expect(r.code, `${args.join(' ')}: ${r.stderr}`).toBe(0);
+}
+
+/**
+ * Each test starts from a copy of one of these: the standard set with subscription S1 of SCH-1; then
+ * seats for maria (invited 2026-05-01) and ivan; then maria's login on 2026-10-01 and ivan's on 2026-11-20.
+ */
+const given = dbFiles();
+const withSubscription = given.template(async (at) => {
+  await seededDb(async (t) => {
+    const op = { actor: 'seed', asOf: '2026-11-25', today: '2026-11-25', now: '2026-11-25T00:00:00Z' };
+    await t.seed.standardSet(op);
+    await addSubscription(t.db, op, { external_id: 'S1', account_external_id: 'SCH-1', plan: 'BIO-BASIC', students: 100, term_months: 12, start_date: '2026-01-15' });
+  }, at);
 });
-afterAll(async () => {
-  await expectDbClean(db);
-  fs.rmSync(path.dirname(db), { recursive: true, force: true });
-});
+const withSeats = given.template(async (at) => {
+  db = at;
+  await ok(['seats', 'add', 'Maria@School.example', '--subscription', 's1', '--name', 'Maria Petrova', '--invited-at', '2026-05-01']);
+  await ok(['seats', 'add', 'ivan@school.example', '--subscription', 'S1']);
+}, withSubscription);
+const withLogins = given.template(async (at) => {
+  db = at;
+  await ok(['seats', 'login', 'maria@school.example', '--subscription', 'S1', '--at', '2026-10-01T10:00:00+02:00']);
+  await ok(['seats', 'login', 'ivan@school.example', '--subscription', 'S1', '--as-of', '2026-11-20']);
+}, withSeats);
 
 describe('acctmgr seats (end to end)', () => {
   it('add prints SUB/EMAIL, creates the contact; --json shape; duplicates exit 1; missing --subscription exits 2', async () => {
+    db = await withSubscription();
     const r = await runCli(['seats', 'add', 'Maria@School.example', '--subscription', 's1', '--name', 'Maria Petrova', '--invited-at', '2026-05-01'], { db });
     expect(r).toMatchObject({ code: 0, stdout: 'S1/maria@school.example\n' });
     const j = await runJson<Json>(['seats', 'add', 'ivan@school.example', '--subscription', 'S1'], { db });
@@ -40,6 +52,7 @@ describe('acctmgr seats (end to end)', () => {
   });
 
   it('login records an event (idempotent per timestamp) and moves last_login_at forward', async () => {
+    db = await withSeats();
     const at = ['--subscription', 'S1', '--at', '2026-10-01T10:00:00+02:00'];
     expect(await runCli(['seats', 'login', 'maria@school.example', ...at], { db })).toMatchObject({ code: 0, stdout: 'S1/maria@school.example\n' });
     const again = await runJson<Json>(['seats', 'login', 'maria@school.example', ...at], { db });
@@ -54,6 +67,7 @@ describe('acctmgr seats (end to end)', () => {
   });
 
   it('list filters by subscription, account and --idle-since; JSON and CSV', async () => {
+    db = await withLogins();
     const all = await runJson<Json[]>(['seats', 'list', '--subscription', 'S1'], { db });
     expect(all.map((s) => s.email)).toEqual(['ivan@school.example', 'maria@school.example']);
     expect(await runJson<Json[]>(['seats', 'list', '--account', 'SCH-2'], { db })).toEqual([]);
@@ -68,6 +82,7 @@ describe('acctmgr seats (end to end)', () => {
   });
 
   it('remove needs --yes; the seat is kept as removed and no longer listed', async () => {
+    db = await withSeats();
     expect((await runCli(['seats', 'remove', 'ivan@school.example', '--subscription', 'S1'], { db })).code).toBe(2);
     expect(await runCli(['seats', 'remove', 'ivan@school.example', '--subscription', 'S1', '--yes'], { db })).toMatchObject({ code: 0, stdout: 'S1/ivan@school.example\n' });
     expect((await runJson<Json[]>(['seats', 'list'], { db })).map((s) => s.email)).toEqual(['maria@school.example']);

@@ -1,10 +1,6 @@
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import fs from 'node:fs';
-import path from 'node:path';
-import { openDb } from '../../src/db/connection.js';
-import { expectDbClean, runCli, runJson } from '../helpers/cli.js';
-import { tempDbPath } from '../helpers/db.js';
-import { seedAll } from '../unit/subscriptions-seed.js';
+import { describe, expect, it } from 'vitest';
+import { dbFiles, runCli, runJson } from '../helpers/cli.js';
+import { seededDb } from '../helpers/db.js';
 
 type Json = Record<string, unknown>;
 let db: string;
@@ -13,22 +9,41 @@ const SUB_KEYS = [
   'status', 'base_status', 'manager_login', 'price', 'currency', 'paid_at', 'activation_code', 'renewed_from_external_id',
 ];
 
-beforeAll(async () => {
-  db = tempDbPath();
-  const h = await openDb(db);
-  await seedAll(h.db, { actor: 'seed', asOf: '2026-11-25', today: '2026-11-25', now: '2026-11-25T00:00:00Z' });
-  await h.close();
-});
-afterAll(async () => {
-  await expectDbClean(db);
-  fs.rmSync(path.dirname(db), { recursive: true, force: true });
-});
-
 const add = (...extra: string[]) =>
   runCli(['subscriptions', 'add', '--account-external-id', 'SCH-1', '--plan', 'BIO-BASIC', '--students', '150', '--term-months', '12', '--start-date', '2026-01-15', ...extra], { db });
 
+async function ok(args: string[]): Promise<void> {
+  const r = await runCli(args, { db });
+  expect(r.code, `${args.join(' ')}: ${r.stderr}`).toBe(0);
+}
+
+/**
+ * Each test starts from a copy of one of these: the standard set; then SUB-000001 and S-JSON of SCH-1
+ * (150 students, 12 months from 2026-01-15); then both paid; then SUB-000001 renewed by bob for 24
+ * months (SUB-000003).
+ */
+const given = dbFiles();
+const withCatalogue = given.template(async (at) => {
+  await seededDb((t) => t.seed.standardSet({ actor: 'seed', asOf: '2026-11-25', today: '2026-11-25', now: '2026-11-25T00:00:00Z' }), at);
+});
+const withSubscriptions = given.template(async (at) => {
+  db = at;
+  expect((await add()).code).toBe(0);
+  expect((await add('--external-id', 'S-JSON')).code).toBe(0);
+}, withCatalogue);
+const withPaid = given.template(async (at) => {
+  db = at;
+  await ok(['subscriptions', 'pay', 'sub-000001', '--paid-at', '2026-01-10']);
+  await ok(['subscriptions', 'pay', 'S-JSON']);
+}, withSubscriptions);
+const withRenewal = given.template(async (at) => {
+  db = at;
+  await ok(['subscriptions', 'renew', 'SUB-000001', '--by', 'bob', '--term', '24']);
+}, withPaid);
+
 describe('acctmgr subscriptions (end to end)', () => {
   it('add prints the key, --json the record as show prints it; usage errors exit 2, rule errors exit 1', async () => {
+    db = await withCatalogue();
     expect(await add()).toMatchObject({ code: 0, stdout: 'SUB-000001\n' });
     const r = await add('--external-id', 'S-JSON', '--json');
     expect(r.code).toBe(0);
@@ -52,6 +67,7 @@ describe('acctmgr subscriptions (end to end)', () => {
   });
 
   it('pay generates an activation code once; paying again exits 1', async () => {
+    db = await withSubscriptions();
     expect(await runCli(['subscriptions', 'pay', 'sub-000001', '--paid-at', '2026-01-10'], { db })).toMatchObject({ code: 0, stdout: 'SUB-000001\n' });
     const again = await runCli(['subscriptions', 'pay', 'SUB-000001'], { db });
     expect(again.code).toBe(1);
@@ -63,6 +79,7 @@ describe('acctmgr subscriptions (end to end)', () => {
   });
 
   it('list and show: displayed status for --as-of, filters, JSON and CSV', async () => {
+    db = await withPaid();
     const list = await runJson<Json[]>(['subscriptions', 'list'], { db });
     expect(list.map((s) => [s.external_id, s.status])).toEqual([['S-JSON', 'active'], ['SUB-000001', 'active']]);
     expect(Object.keys(list[0]!)).toEqual(SUB_KEYS);
@@ -85,6 +102,7 @@ describe('acctmgr subscriptions (end to end)', () => {
   });
 
   it('upgrade quotes without --apply, applies with it, refuses downgrades and dates outside the term', async () => {
+    db = await withPaid();
     const quote = await runJson<Json>(['subscriptions', 'upgrade', 'SUB-000001', '--plan', 'BIO-MAX'], { db });
     expect(quote).toMatchObject({ old_price: '800.00', new_price: '1000.00', remaining_days: 51, term_days: 365, charge: '27.95', currency: 'EUR' });
     const text = await runCli(['subscriptions', 'upgrade', 'SUB-000001', '--plan', 'BIO-MAX', '--as-of', '2026-01-15'], { db });
@@ -101,6 +119,7 @@ describe('acctmgr subscriptions (end to end)', () => {
   });
 
   it('renew prints the successor; --by moves subscription and account; renewing twice or a cancelled one exits 1', async () => {
+    db = await withPaid();
     const r = await runCli(['subscriptions', 'renew', 'SUB-000001', '--by', 'bob', '--term', '24'], { db });
     expect(r).toMatchObject({ code: 0, stdout: 'SUB-000003\n' });
     const next = await runJson<Json>(['subscriptions', 'show', 'SUB-000003'], { db });
@@ -115,6 +134,7 @@ describe('acctmgr subscriptions (end to end)', () => {
   });
 
   it('cancel needs --yes when not on a terminal; then the status is cancelled and renewal is refused', async () => {
+    db = await withRenewal();
     const no = await runCli(['subscriptions', 'cancel', 'SUB-000003'], { db });
     expect(no.code).toBe(2);
     expect(no.stderr).toContain('--yes');

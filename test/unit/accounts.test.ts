@@ -1,23 +1,18 @@
-import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { beforeEach, describe, expect, it } from 'vitest';
 import { assignManager, moveAccount, removeAccount, setAccountStatus } from '../../src/accounts/lifecycle.js';
 import { listAccounts, showAccount } from '../../src/accounts/query.js';
 import { addAccount, editAccount, getAccount } from '../../src/accounts/service.js';
 import { listAudit } from '../../src/audit/audit.js';
 import { ConflictError, InvalidDataError, NotFoundError, RefusedError } from '../../src/errors.js';
 import { addManager } from '../../src/managers/service.js';
-import { freshDb, testOp, type TestDb } from '../helpers/db.js';
+import { eachTestDb, testOp } from '../helpers/db.js';
 import { foldKey } from '../../src/lib/keys.js';
 
-let t: TestDb;
 const op = testOp();
-beforeEach(async () => {
-  t = await freshDb();
+const t = eachTestDb(async () => {
   for (const login of ['anna', 'ben', 'cara']) {
     await addManager(t.db, op, { login, name: login.toUpperCase(), email: `${login}@vendor.example` });
   }
-});
-afterEach(async () => {
-  await t.close();
 });
 
 const add = (external_id: string, extra: Record<string, unknown> = {}) =>

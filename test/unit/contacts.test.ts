@@ -1,4 +1,4 @@
-import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { listAudit } from '../../src/audit/audit.js';
 import { CONTACT_FIELDS } from '../../src/contacts/fields.js';
 import { assertPrimaryLimit, countsAsPrimary } from '../../src/contacts/rules.js';
@@ -13,22 +13,11 @@ import {
   touchLastLogin,
 } from '../../src/contacts/service.js';
 import { ConflictError, InvalidDataError, NotFoundError, RefusedError } from '../../src/errors.js';
-import { freshDb, testOp, type TestDb } from '../helpers/db.js';
-import { foldKey } from '../../src/lib/keys.js';
+import { eachTestDb, testOp } from '../helpers/db.js';
 
-let t: TestDb;
 const op = testOp();
-beforeEach(async () => {
-  t = await freshDb();
-  for (const id of ['SCH-001', 'SCH-002']) {
-    await t.db
-      .insertInto('accounts')
-      .values({ external_id: id, external_id_key: foldKey(id), name: `School ${id}`, type: 'school', status: 'active', created_at: op.now, updated_at: op.now })
-      .execute();
-  }
-});
-afterEach(async () => {
-  await t.close();
+const t = eachTestDb(async () => {
+  for (const id of ['SCH-001', 'SCH-002']) await t.seed.account(id, { locale: null });
 });
 
 function add(email: string, extra: Record<string, unknown> = {}) {

@@ -1,19 +1,13 @@
-import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { defineField, listFields } from '../../src/accounts/custom-fields.js';
 import { listAccounts, showAccount } from '../../src/accounts/query.js';
 import { addAccount, editAccount } from '../../src/accounts/service.js';
 import { listAudit } from '../../src/audit/audit.js';
 import { ConflictError, InvalidDataError } from '../../src/errors.js';
-import { freshDb, testOp, type TestDb } from '../helpers/db.js';
+import { eachTestDb, testOp } from '../helpers/db.js';
 
-let t: TestDb;
 const op = testOp();
-beforeEach(async () => {
-  t = await freshDb();
-});
-afterEach(async () => {
-  await t.close();
-});
+const t = eachTestDb();
 
 const add = (external_id: string, fields: Record<string, unknown> = {}) =>
   addAccount(t.db, op, { external_id, name: external_id, type: 'school', fields });

@@ -1,28 +1,16 @@
 import fs from 'node:fs';
 import path from 'node:path';
-import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { defineField } from '../../src/accounts/custom-fields.js';
 import { exportEntity, type ExportFormat } from '../../src/export/service.js';
 import { ENTITIES } from '../../src/import/catalog.js';
 import { runImport } from '../../src/import/service.js';
 import { toCsv } from '../../src/output/csv.js';
 import { ROOT } from '../helpers/cli.js';
-import { freshDb, tempDir, testOp, type TestDb } from '../helpers/db.js';
-import { ALL_DIR, request } from './import-helpers.js';
+import { eachTestDbs, tempDir, testOp, type TestDb } from '../helpers/db.js';
+import { ALL_DIR, request } from '../helpers/import.js';
 
-let dbs: TestDb[] = [];
-beforeEach(() => {
-  dbs = [];
-});
-afterEach(async () => {
-  for (const d of dbs) await d.close();
-});
-
-async function db(): Promise<TestDb> {
-  const t = await freshDb();
-  dbs.push(t);
-  return t;
-}
+const db = eachTestDbs();
 
 async function exportText(t: TestDb, entity: (typeof ENTITIES)[number], format: ExportFormat = 'csv'): Promise<string> {
   let out = '';

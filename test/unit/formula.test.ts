@@ -1,32 +1,20 @@
 import fs from 'node:fs';
 import path from 'node:path';
-import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { checkDatabase } from '../../src/db/maintenance.js';
 import { exportEntity } from '../../src/export/service.js';
 import { cleanCell } from '../../src/import/cells.js';
 import { RecordParser } from '../../src/import/csv-reader.js';
 import { renderList } from '../../src/output/render.js';
-import { freshDb, tempDir, type TestDb } from '../helpers/db.js';
-import { Importer } from './import-helpers.js';
+import { eachTestDbs, tempDir, type TestDb } from '../helpers/db.js';
+import { Importer } from '../helpers/import.js';
 
-let dbs: TestDb[];
-beforeEach(() => {
-  dbs = [];
-});
-afterEach(async () => {
-  for (const d of dbs) await d.close();
-});
+const db = eachTestDbs();
 
 /** Values a spreadsheet would run as formulas, the same behind quotes, and ordinary ones starting with '. */
 const STORED = ['=x', "'=x", "''=x", '+1', '-1', '@a', "'abc", "''abc", "'", "it's", 'a=b'];
 /** A tab or CR after the quotes: fine in CSV, though no one-line field (a name) may hold it. */
 const WITH_CONTROLS = ["'\tx", "'\rx", '\tx', '\rx'];
-
-async function db(): Promise<TestDb> {
-  const t = await freshDb();
-  dbs.push(t);
-  return t;
-}
 
 function parse(csv: string): string[][] {
   return new RecordParser('t.csv', 1 << 20, ',').push(csv, true).map((r) => r.cells);

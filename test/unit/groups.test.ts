@@ -1,19 +1,13 @@
-import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { addGroup, ensureGroup, listGroups, removeGroup, renameGroup } from '../../src/accounts/groups.js';
 import { showAccount } from '../../src/accounts/query.js';
 import { addAccount } from '../../src/accounts/service.js';
 import { listAudit } from '../../src/audit/audit.js';
 import { ConflictError, InvalidDataError, NotFoundError } from '../../src/errors.js';
-import { freshDb, testOp, type TestDb } from '../helpers/db.js';
+import { eachTestDb, testOp } from '../helpers/db.js';
 
-let t: TestDb;
 const op = testOp();
-beforeEach(async () => {
-  t = await freshDb();
-});
-afterEach(async () => {
-  await t.close();
-});
+const t = eachTestDb();
 
 describe('groups', () => {
   it('ensureGroup creates once (audited) and then finds the group in any case', async () => {

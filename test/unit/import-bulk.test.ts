@@ -3,7 +3,7 @@
  * dropped for the load and rebuilt exactly, and every rule the unique index and the per-row lookups
  * enforced still holds. The files are just over the bulk threshold (2 MB).
  */
-import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { missingIds } from '../../src/db/bulk.js';
 import { translateConstraint } from '../../src/db/constraint-errors.js';
 import { writeTx } from '../../src/db/tx.js';
@@ -12,19 +12,16 @@ import { BULK_MIN_BYTES, BulkTable } from '../../src/import/bulk-table.js';
 import { contactsTestSeam } from '../../src/import/entities/contacts.js';
 import { Sql } from '../../src/import/sql.js';
 import { undoBatch } from '../../src/import/undo.js';
-import { freshDb, testOp, type TestDb } from '../helpers/db.js';
+import { eachTestDb, testOp } from '../helpers/db.js';
 import { KeyIndex } from '../../src/import/key-index.js';
 import { RefIndex } from '../../src/import/ref-index.js';
-import { Importer } from './import-helpers.js';
+import { Importer } from '../helpers/import.js';
 import { foldKey } from '../../src/lib/keys.js';
 
-let t: TestDb;
 let imp: Importer;
-beforeEach(async () => {
-  t = await freshDb();
+const t = eachTestDb(async () => {
   imp = new Importer(t);
 });
-afterEach(() => t.close());
 
 const HEADER = 'account_external_id,name,email,role,is_primary,status,invited_at,last_login_at\n';
 const ROWS = 26_000;

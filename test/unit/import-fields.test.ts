@@ -1,16 +1,12 @@
 import fs from 'node:fs';
-import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { freshDb, testOp, type TestDb } from '../helpers/db.js';
-import { seedAll } from './subscriptions-seed.js';
-import { Importer } from './import-helpers.js';
+import { describe, expect, it } from 'vitest';
+import { eachTestDb, testOp } from '../helpers/db.js';
+import { Importer } from '../helpers/import.js';
 
-let t: TestDb;
 let imp: Importer;
-beforeEach(async () => {
-  t = await freshDb();
+const t = eachTestDb(async () => {
   imp = new Importer(t);
 });
-afterEach(() => t.close());
 
 const FILE = 'login,name,email\nok1,A,a@v.example\nshort,B\nlong,C,c@v.example,surplus\npadded,D,d@v.example,, \n';
 
@@ -38,7 +34,7 @@ describe('import: every row has the header\'s number of fields (RFC 4180)', () =
 
 describe('import: dates', () => {
   it('a cell outside 1900-01-01..9999-12-31, or an end date derived past it, is a row error naming the column', async () => {
-    await seedAll(t.db, testOp());
+    await t.seed.standardSet(testOp());
     const head = 'external_id,account_external_id,plan,students,term_months,start_date\n';
     const out = await imp.run('subscriptions', `${head}S1,SCH-1,BIO-BASIC,10,12,9999-06-01\nS2,SCH-1,BIO-BASIC,10,12,0000-01-01\nS3,SCH-1,BIO-BASIC,10,12,9999-01-01\n`);
     const file = `${imp.dir}/subscriptions.csv`;

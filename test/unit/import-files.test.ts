@@ -1,17 +1,14 @@
 import fs from 'node:fs';
 import path from 'node:path';
-import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { ImportFileError } from '../../src/import/errors.js';
-import { freshDb, type TestDb } from '../helpers/db.js';
-import { Importer } from './import-helpers.js';
+import { eachTestDb } from '../helpers/db.js';
+import { Importer } from '../helpers/import.js';
 
-let t: TestDb;
 let imp: Importer;
-beforeEach(async () => {
-  t = await freshDb();
+const t = eachTestDb(async () => {
   imp = new Importer(t);
 });
-afterEach(() => t.close());
 
 describe('import: the files it reads and writes', () => {
   it('an import that fails halfway leaves no rejects file and no temporary file', async () => {

@@ -1,24 +1,18 @@
 import fs from 'node:fs';
 import path from 'node:path';
-import { Migrator } from 'kysely';
-import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { defineField } from '../../src/accounts/custom-fields.js';
-import { openDb } from '../../src/db/connection.js';
 import { checkDatabase } from '../../src/db/maintenance.js';
 import { migrateToLatest } from '../../src/db/migrator.js';
 import { undoBatch } from '../../src/import/undo.js';
 import { editManager } from '../../src/managers/service.js';
-import { migrations } from '../../migrations/index.js';
-import { freshDb, tempDbPath, testOp, type TestDb } from '../helpers/db.js';
-import { Importer } from './import-helpers.js';
+import { dbMigratedTo, eachTestDb, tempDbPath, testOp } from '../helpers/db.js';
+import { Importer } from '../helpers/import.js';
 
-let t: TestDb;
 let imp: Importer;
-beforeEach(async () => {
-  t = await freshDb();
+const t = eachTestDb(async () => {
   imp = new Importer(t);
 });
-afterEach(() => t.close());
 
 const op = testOp({ now: '2026-11-25T09:00:00Z' });
 const undo = (id: number) => undoBatch(t.db, t.handle.sqlite, testOp({ now: '2026-11-25T10:00:00Z' }), id);
@@ -90,9 +84,7 @@ describe('import undo knows exactly what changed since', () => {
 
   it('converts batches made before row batch ids: their id ranges and, once, the clock', async () => {
     const file = tempDbPath();
-    const h = await openDb(file, { migrate: false });
-    const upTo0004 = Object.fromEntries(Object.entries(migrations).filter(([name]) => name <= '0004'));
-    await new Migrator({ db: h.db, provider: { getMigrations: async () => upTo0004 } }).migrateToLatest();
+    const h = await dbMigratedTo('0004_notices', file);
     const at = '2026-11-20T09:00:00Z';
     h.sqlite.exec(`
       insert into import_batches (id, at, actor, entity, source, status, inserted, updated) values (1, '${at}', 'x', 'managers', 'm.csv', 'applied', 2, 1);

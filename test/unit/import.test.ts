@@ -1,17 +1,14 @@
 import fs from 'node:fs';
-import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { defineField } from '../../src/accounts/custom-fields.js';
 import { listAudit } from '../../src/audit/audit.js';
-import { freshDb, testOp, type TestDb } from '../helpers/db.js';
-import { Importer, loadAll } from './import-helpers.js';
+import { eachTestDb, testOp } from '../helpers/db.js';
+import { Importer, loadAll } from '../helpers/import.js';
 
-let t: TestDb;
 let imp: Importer;
-beforeEach(async () => {
-  t = await freshDb();
+const t = eachTestDb(async () => {
   imp = new Importer(t);
 });
-afterEach(() => t.close());
 
 const MANAGERS = 'login,name,email,employee_id,region\nAKowalski,Anna Kowalski,anna@v.example,E1,north\njnowak,Jan Nowak,jan@v.example,,south\n';
 

@@ -14,16 +14,14 @@ import { foldKey } from '../../src/lib/keys.js';
 import { renameKey } from '../../src/keys/repair.js';
 import { scanKeys } from '../../src/keys/scan.js';
 import { writeTx } from '../../src/db/tx.js';
-import { tempDbPath, testOp } from '../helpers/db.js';
+import { dbMigratedTo, tempDbPath, testOp } from '../helpers/db.js';
 
 const NOW = '2026-01-01T00:00:00Z';
 let file: string;
 
 /** A database as 0001–0004 leave it, with the rows today's code lets in. */
 async function oldDatabase(): Promise<void> {
-  const h = await openDb(file, { migrate: false });
-  const result = await new Migrator({ db: h.db, provider: { getMigrations: async () => migrations } }).migrateTo('0004_notices');
-  expect(result.error).toBeUndefined();
+  const h = await dbMigratedTo('0004_notices', file);
   const s = h.sqlite;
   const run = (sql: string, ...rows: unknown[][]) => rows.forEach((r) => s.prepare(sql).run(...r));
   run('insert into account_groups (name, created_at) values (?, ?)', ['Община Пловдив', NOW], ['ОБЩИНА ПЛОВДИВ', NOW], ['Sofia\u200b', NOW]);

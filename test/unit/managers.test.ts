@@ -1,20 +1,14 @@
-import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { listAudit } from '../../src/audit/audit.js';
 import { ConflictError, InvalidDataError, RefusedError } from '../../src/errors.js';
 import { endLeave, resolveRecipient, startLeave } from '../../src/managers/leave.js';
 import { verifyPassword } from '../../src/managers/password.js';
 import { removeManager } from '../../src/managers/reassign.js';
 import { addManager, editManager, getManager, listManagers, setPassword, showManager } from '../../src/managers/service.js';
-import { freshDb, testOp, type TestDb } from '../helpers/db.js';
+import { eachTestDb, testOp } from '../helpers/db.js';
 
-let t: TestDb;
 const op = testOp();
-beforeEach(async () => {
-  t = await freshDb();
-});
-afterEach(async () => {
-  await t.close();
-});
+const t = eachTestDb();
 
 async function add(login: string, extra: Record<string, unknown> = {}) {
   return addManager(t.db, op, { login, name: login.toUpperCase(), email: `${login}@vendor.example`, ...extra });

@@ -1,10 +1,18 @@
 import fs from 'node:fs';
+import { Migrator, NO_MIGRATIONS } from 'kysely';
 import { describe, expect, it } from 'vitest';
-import { openDb } from '../../src/db/connection.js';
+import { openDb, type DbHandle } from '../../src/db/connection.js';
 import { migrationStatus } from '../../src/db/migrator.js';
 import { migrations } from '../../migrations/index.js';
-import { runCli } from '../helpers/cli.js';
-import { tempDbPath } from '../helpers/db.js';
+import { dbFiles, runCli, spawnCli } from '../helpers/cli.js';
+import { removeDb, tempDbPath } from '../helpers/db.js';
+
+const given = dbFiles();
+
+/** Every table, index and trigger with its SQL, as SQLite stores it. */
+function schema(h: DbHandle): unknown[] {
+  return h.sqlite.prepare(`select type, name, tbl_name, sql from sqlite_master order by type, name`).all();
+}
 
 describe('migrations', () => {
   it('run in order on an empty database, once, and leave a consistent schema', async () => {
@@ -27,11 +35,38 @@ describe('migrations', () => {
     expect((await migrationStatus(again.db)).every((m) => m.applied)).toBe(true);
     await again.close();
     expect(fs.statSync(file).mode & 0o777).toBe(0o600);
+    removeDb(file);
   });
 
+  it('go down to none and up again, every one, leaving the schema they first made', async () => {
+    const file = tempDbPath();
+    const h = await openDb(file);
+    try {
+      const first = schema(h);
+      expect(first.length).toBeGreaterThan(20);
+      const migrator = new Migrator({ db: h.db, provider: { getMigrations: async () => migrations } });
+      const down = await migrator.migrateTo(NO_MIGRATIONS);
+      expect(down.error).toBeUndefined();
+      expect(down.results?.map((r) => [r.migrationName, r.direction, r.status])).toEqual(
+        Object.keys(migrations).sort().reverse().map((name) => [name, 'Down', 'Success']),
+      );
+      // only kysely's own bookkeeping is left
+      expect(schema(h).map((r) => (r as { name: string }).name).filter((n) => !n.startsWith('kysely_') && !n.startsWith('sqlite_'))).toEqual([]);
+      const up = await migrator.migrateToLatest();
+      expect(up.error).toBeUndefined();
+      expect(up.results?.map((r) => r.migrationName)).toEqual(Object.keys(migrations).sort());
+      expect(schema(h)).toEqual(first);
+      expect(h.sqlite.pragma('foreign_key_check')).toEqual([]);
+    } finally {
+      await h.close();
+      removeDb(file);
+    }
+  });
+
+  // processes: SQLite's locks between two programs creating one file
   it('two processes creating the same new database at once both succeed', async () => {
-    const db = tempDbPath();
-    const [a, b] = await Promise.all([runCli(['db', 'status', '--json'], { db }), runCli(['managers', 'list', '--json'], { db })]);
+    const db = given.fresh();
+    const [a, b] = await Promise.all([spawnCli(['db', 'status', '--json'], { db }), spawnCli(['managers', 'list', '--json'], { db })]);
     expect(a.code).toBe(0);
     expect(b.code).toBe(0);
     const check = await runCli(['db', 'check'], { db });

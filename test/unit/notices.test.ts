@@ -1,25 +1,18 @@
 import fs from 'node:fs';
 import path from 'node:path';
-import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { writeTx } from '../../src/db/tx.js';
 import { InvalidDataError } from '../../src/errors.js';
 import { listNotices } from '../../src/notices/service.js';
 import { readMailConfig } from '../../src/remind/mailer.js';
 import { runRemind } from '../../src/remind/run.js';
-import { freshDb, tempDir, testOp, type TestDb } from '../helpers/db.js';
-import { seeder } from '../helpers/seed-remind.js';
+import { eachTestDb, tempDir, testOp } from '../helpers/db.js';
 
-let t: TestDb;
-beforeEach(async () => {
-  t = await freshDb();
-});
-afterEach(async () => {
-  await t.close();
-});
+const t = eachTestDb();
 
 describe('notices list', () => {
   it('filters by status, date and recipient (login or email), and refuses unknown statuses', async () => {
-    const seed = seeder(t.db);
+    const seed = t.seed;
     const anna = await seed.manager('anna');
     await seed.subscription('S-1', { account: await seed.account('A', { manager: anna }), end_date: '2026-11-11' });
     await runRemind(t.db, testOp(), { mode: 'mark-sent', tx: (fn) => writeTx(t.db, fn) });

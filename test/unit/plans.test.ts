@@ -1,6 +1,6 @@
 import fs from 'node:fs';
 import { parse } from 'csv-parse/sync';
-import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { listAudit } from '../../src/audit/audit.js';
 import { ConflictError, InvalidDataError, NotFoundError, RefusedError } from '../../src/errors.js';
 import { assertPlanCurrent, getPlan } from '../../src/plans/lookup.js';
@@ -8,16 +8,10 @@ import { listPrices, quotePrice, removePrice, setPrice } from '../../src/plans/p
 import { priceFor } from '../../src/plans/pricing.js';
 import { addProduct, editProduct, listProducts, showProduct } from '../../src/plans/products.js';
 import { addPlan, editPlan, listPlans, retirePlan, showPlan } from '../../src/plans/service.js';
-import { freshDb, testOp, type TestDb } from '../helpers/db.js';
+import { eachTestDb, testOp } from '../helpers/db.js';
 
-let t: TestDb;
 const op = testOp();
-beforeEach(async () => {
-  t = await freshDb();
-});
-afterEach(async () => {
-  await t.close();
-});
+const t = eachTestDb();
 
 async function seed() {
   await addProduct(t.db, op, { code: 'EDIARY', name: 'E-diary' });

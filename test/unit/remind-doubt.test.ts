@@ -1,6 +1,5 @@
-import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { afterEach, describe, expect, it } from 'vitest';
 import { listAudit } from '../../src/audit/audit.js';
-import { checkDatabase } from '../../src/db/maintenance.js';
 import { writeTx } from '../../src/db/tx.js';
 import { NotFoundError, RefusedError } from '../../src/errors.js';
 import { listNotices } from '../../src/notices/service.js';
@@ -8,22 +7,18 @@ import { settleInDoubt } from '../../src/notices/settle.js';
 import { computeDue } from '../../src/remind/due.js';
 import { claimNotices } from '../../src/remind/ledger.js';
 import { runRemind, type RunMode, type RunOptions } from '../../src/remind/run.js';
-import { freshDb, testOp, type TestDb } from '../helpers/db.js';
-import { seeder, type Seeder } from '../helpers/seed-remind.js';
+import { eachTestDb, testOp } from '../helpers/db.js';
+import type { Seeder } from '../helpers/seed.js';
 import { startSmtp, type TestSmtp } from '../helpers/smtp.js';
 
-let t: TestDb;
 let smtp: TestSmtp;
 let seed: Seeder;
-beforeEach(async () => {
-  t = await freshDb();
+const t = eachTestDb(async () => {
+  seed = t.seed;
   smtp = await startSmtp();
-  seed = seeder(t.db);
 });
 afterEach(async () => {
-  expect(checkDatabase(t.handle).ok).toBe(true);
   await smtp.close();
-  await t.close();
 });
 
 /** One renewal-2w notice (due 2026-11-25, sendable until 2026-12-09) per manager. */

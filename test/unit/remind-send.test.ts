@@ -1,32 +1,27 @@
 import fs from 'node:fs';
 import path from 'node:path';
-import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { checkDatabase } from '../../src/db/maintenance.js';
+import { afterEach, describe, expect, it } from 'vitest';
 import { writeTx } from '../../src/db/tx.js';
 import { InvalidDataError } from '../../src/errors.js';
 import { listNotices } from '../../src/notices/service.js';
 import type { MailConfig } from '../../src/remind/mailer.js';
 import { runRemind } from '../../src/remind/run.js';
-import { freshDb, tempDir, testOp, type TestDb } from '../helpers/db.js';
-import { seeder, type Seeder } from '../helpers/seed-remind.js';
+import { eachTestDb, tempDir, testOp } from '../helpers/db.js';
+import type { Seeder } from '../helpers/seed.js';
 import { startSmtp, type TestSmtp } from '../helpers/smtp.js';
 
-let t: TestDb;
 let smtp: TestSmtp;
 let seed: Seeder;
 let anna: number;
 let ben: number;
-beforeEach(async () => {
-  t = await freshDb();
+const t = eachTestDb(async () => {
+  seed = t.seed;
   smtp = await startSmtp();
-  seed = seeder(t.db);
   anna = await seed.manager('anna', { name: 'Anna Kowalski' });
   ben = await seed.manager('ben');
 });
 afterEach(async () => {
-  expect(checkDatabase(t.handle).ok).toBe(true);
   await smtp.close();
-  await t.close();
 });
 
 function mail(over: Partial<MailConfig> = {}): MailConfig {

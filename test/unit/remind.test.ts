@@ -1,25 +1,18 @@
-import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { checkDatabase } from '../../src/db/maintenance.js';
+import { describe, expect, it } from 'vitest';
 import { writeTx } from '../../src/db/tx.js';
 import { computeDue } from '../../src/remind/due.js';
 import { claimNotices } from '../../src/remind/ledger.js';
 import { runRemind, type RunMode } from '../../src/remind/run.js';
-import { freshDb, testOp, type TestDb } from '../helpers/db.js';
-import { seeder, type Seeder } from '../helpers/seed-remind.js';
+import { eachTestDb, testOp } from '../helpers/db.js';
+import type { Seeder } from '../helpers/seed.js';
 
-let t: TestDb;
 let seed: Seeder;
 let anna: number;
 let school: number;
-beforeEach(async () => {
-  t = await freshDb();
-  seed = seeder(t.db);
+const t = eachTestDb(async () => {
+  seed = t.seed;
   anna = await seed.manager('anna');
   school = await seed.account('SCH-1', { manager: anna });
-});
-afterEach(async () => {
-  expect(checkDatabase(t.handle).ok).toBe(true);
-  await t.close();
 });
 
 const AS_OF = '2026-11-25';

@@ -1,4 +1,4 @@
-import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { listAudit } from '../../src/audit/audit.js';
 import { addContact, showContact } from '../../src/contacts/service.js';
 import { ConflictError, NotFoundError, RefusedError } from '../../src/errors.js';
@@ -6,18 +6,14 @@ import { isIdleSince, laterTimestamp } from '../../src/seats/rules.js';
 import { addSeat, listSeats, recordLogin, removeSeat } from '../../src/seats/service.js';
 import { cancelSubscription } from '../../src/subscriptions/payment.js';
 import { addSubscription } from '../../src/subscriptions/service.js';
-import { freshDb, testOp, type TestDb } from '../helpers/db.js';
-import { seedAll } from './subscriptions-seed.js';
+import { eachTestDb, testOp } from '../helpers/db.js';
 
-let t: TestDb;
 const op = testOp();
-beforeEach(async () => {
-  t = await freshDb();
-  await seedAll(t.db, op);
+const t = eachTestDb(async () => {
+  await t.seed.standardSet(op);
   await addSubscription(t.db, op, { external_id: 'S1', account_external_id: 'SCH-1', plan: 'BIO-BASIC', students: 100, term_months: 12, start_date: '2026-01-15' });
   await addSubscription(t.db, op, { external_id: 'S2', account_external_id: 'SCH-2', plan: 'BIO-BASIC', students: 100, term_months: 12, start_date: '2026-01-15' });
 });
-afterEach(async () => t.close());
 
 describe('seats', () => {
   it('add invites an existing contact or creates a teacher contact, refuses duplicates', async () => {

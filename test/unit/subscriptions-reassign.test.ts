@@ -1,26 +1,22 @@
-import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { listAudit } from '../../src/audit/audit.js';
 import { holdings, reassign, removeManager } from '../../src/managers/reassign.js';
 import { getManager } from '../../src/managers/service.js';
 import { listSubscriptions } from '../../src/subscriptions/service.js';
 import { showSubscription } from '../../src/subscriptions/show.js';
 import { addSubscription } from '../../src/subscriptions/service.js';
-import { freshDb, testOp, type TestDb } from '../helpers/db.js';
-import { seedAll } from './subscriptions-seed.js';
+import { eachTestDb, testOp } from '../helpers/db.js';
 
-let t: TestDb;
 const op = testOp();
 const sub = (external_id: string, account: string, manager?: string) =>
   addSubscription(t.db, op, { external_id, account_external_id: account, plan: 'BIO-BASIC', students: 10, term_months: 12, start_date: '2026-01-01', manager_login: manager });
 
-beforeEach(async () => {
-  t = await freshDb();
-  await seedAll(t.db, op);
+const t = eachTestDb(async () => {
+  await t.seed.standardSet(op);
   await sub('A1', 'SCH-1'); // anna
   await sub('A2', 'SCH-2'); // anna
   await sub('B1', 'SCH-1', 'bob'); // bob on anna's account
 });
-afterEach(async () => t.close());
 
 const managers = async () => Object.fromEntries((await listSubscriptions(t.db, op)).map((s) => [s.external_id, s.manager_login]));
 

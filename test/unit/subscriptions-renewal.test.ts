@@ -1,4 +1,4 @@
-import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { listAudit } from '../../src/audit/audit.js';
 import { InvalidDataError, RefusedError } from '../../src/errors.js';
 import { addSeat, removeSeat } from '../../src/seats/service.js';
@@ -7,18 +7,14 @@ import { renewSubscription } from '../../src/subscriptions/renew.js';
 import { addSubscription } from '../../src/subscriptions/service.js';
 import { showSubscription } from '../../src/subscriptions/show.js';
 import { applyUpgrade, quoteUpgrade } from '../../src/subscriptions/upgrade.js';
-import { freshDb, testOp, type TestDb } from '../helpers/db.js';
-import { seedAll } from './subscriptions-seed.js';
+import { eachTestDb, testOp } from '../helpers/db.js';
 
-let t: TestDb;
 const op = testOp();
-beforeEach(async () => {
-  t = await freshDb();
-  await seedAll(t.db, op);
+const t = eachTestDb(async () => {
+  await t.seed.standardSet(op);
   // SUB-000001: SCH-1, anna, 150 students, 2026-01-15..2027-01-14, 800.00
   await addSubscription(t.db, op, { account_external_id: 'SCH-1', plan: 'BIO-BASIC', students: 150, term_months: 12, start_date: '2026-01-15' });
 });
-afterEach(async () => t.close());
 
 const accountManager = async (id: string) =>
   (await t.db.selectFrom('accounts as a').leftJoin('managers as m', 'm.id', 'a.manager_id').select('m.login').where('a.external_id', '=', id).executeTakeFirstOrThrow()).login;

@@ -1,9 +1,8 @@
-import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { CODE_ALPHABET, CODE_PATTERN, generateActivationCode, uniqueActivationCode } from '../../src/subscriptions/activation.js';
 import { displayedStatus } from '../../src/subscriptions/status.js';
 import { divideHalfUp, endDateFor, inclusiveDays, upgradeCharge } from '../../src/subscriptions/terms.js';
-import { freshDb, testOp, type TestDb } from '../helpers/db.js';
-import { seedAll } from './subscriptions-seed.js';
+import { eachTestDb, testOp } from '../helpers/db.js';
 import { addSubscription } from '../../src/subscriptions/service.js';
 
 describe('endDateFor: start + term months − 1 day', () => {
@@ -77,12 +76,7 @@ describe('activation codes', () => {
   });
 
   describe('in the database', () => {
-    let t: TestDb;
-    beforeEach(async () => {
-      t = await freshDb();
-      await seedAll(t.db, testOp());
-    });
-    afterEach(async () => t.close());
+    const t = eachTestDb((seeded) => seeded.seed.standardSet(testOp()));
 
     it('are unique: a code already stored is never handed out again', async () => {
       const sub = await addSubscription(t.db, testOp(), { account_external_id: 'SCH-1', plan: 'BIO-BASIC', students: 10, term_months: 12, start_date: '2026-01-01' });

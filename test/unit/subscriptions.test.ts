@@ -1,19 +1,15 @@
-import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { listAudit } from '../../src/audit/audit.js';
 import { ConflictError, InvalidDataError, NotFoundError, RefusedError } from '../../src/errors.js';
 import { cancelSubscription, paySubscription } from '../../src/subscriptions/payment.js';
 import { addSubscription, listSubscriptions } from '../../src/subscriptions/service.js';
 import { showSubscription } from '../../src/subscriptions/show.js';
-import { freshDb, testOp, type TestDb } from '../helpers/db.js';
-import { seedAll } from './subscriptions-seed.js';
+import { eachTestDb, testOp } from '../helpers/db.js';
 
-let t: TestDb;
 const op = testOp();
-beforeEach(async () => {
-  t = await freshDb();
-  await seedAll(t.db, op);
+const t = eachTestDb(async () => {
+  await t.seed.standardSet(op);
 });
-afterEach(async () => t.close());
 
 const add = (over: Record<string, unknown> = {}) =>
   addSubscription(t.db, op, { account_external_id: 'SCH-1', plan: 'BIO-BASIC', students: 100, term_months: 12, start_date: '2026-01-15', ...over });

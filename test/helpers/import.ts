@@ -1,12 +1,12 @@
-/** Shared by the import and export unit tests: run an import in-process and snapshot the database. */
+/** Imports in-process, for the import and export tests (the service, not the command line), and snapshots of the database. */
 import { expect } from 'vitest';
 import fs from 'node:fs';
 import path from 'node:path';
 import { checkDatabase } from '../../src/db/maintenance.js';
 import { runImport, type ImportRequest } from '../../src/import/service.js';
 import type { Op } from '../../src/op.js';
-import { ROOT } from '../helpers/cli.js';
-import { tempDir, testOp, type TestDb } from '../helpers/db.js';
+import { ROOT } from './cli.js';
+import { tempDir, testOp, type TestDb } from './db.js';
 
 export const ALL_DIR = path.join(ROOT, 'test/fixtures-import/all');
 
