@@ -21,5 +21,8 @@ export const ACCOUNT_FIELDS: readonly FieldSpec[] = [
   { name: 'manager_login', type: 'login', description: 'account manager login (none for tutors)' },
 ];
 
+/** `accounts list --sort` accepts every account field name. */
+export const ACCOUNT_SORT_KEYS = ACCOUNT_FIELDS.map((f) => f.name);
+
 /** Account groups' fields, in CSV column order. */
 export const GROUP_FIELDS: readonly FieldSpec[] = [{ name: 'name', type: 'key', required: true, description: 'group name' }];

@@ -52,7 +52,7 @@ export function accountQuery(db: Kysely<DB>) {
 
 export type JoinedAccount = Awaited<ReturnType<ReturnType<typeof accountQuery>['executeTakeFirstOrThrow']>>;
 
-export function toAccountRecord(row: JoinedAccount, fields: CustomValues): AccountRecord {
+function toAccountRecord(row: JoinedAccount, fields: CustomValues): AccountRecord {
   return {
     external_id: row.external_id,
     name: row.name,

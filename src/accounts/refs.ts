@@ -68,7 +68,7 @@ export async function resolveRefs(
 }
 
 /** Refuses a parent that is the account itself or one of its descendants (one query for the links). */
-export async function assertNoCycle(db: Kysely<DB>, accountId: number, parentId: number): Promise<void> {
+async function assertNoCycle(db: Kysely<DB>, accountId: number, parentId: number): Promise<void> {
   const links = await db.selectFrom('accounts').select(['id', 'parent_id']).where('parent_id', 'is not', null).execute();
   const parentOf = new Map<number, number | null>(links.map((l) => [l.id, l.parent_id]));
   parentOf.set(accountId, parentId);

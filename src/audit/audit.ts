@@ -1,12 +1,9 @@
 import type { Kysely } from 'kysely';
+import { AUDIT_ENTITIES, type AuditEntity } from '../db/schema/audit-log.js';
 import type { DB } from '../db/schema/index.js';
 import { checkFilter } from '../lib/checks.js';
 import { foldKey } from '../lib/keys.js';
 import type { Op } from '../op.js';
-
-/** Every entity an audit row can name (`audit --entity` accepts exactly these). */
-export const AUDIT_ENTITIES = ['manager', 'account', 'group', 'field', 'contact', 'product', 'plan', 'price', 'subscription', 'seat', 'import', 'notice', 'notices'] as const;
-export type AuditEntity = (typeof AUDIT_ENTITIES)[number];
 
 export interface AuditEntry {
   action: string;

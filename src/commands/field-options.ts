@@ -58,7 +58,7 @@ export function readFieldInput(opts: Record<string, unknown>, specs: readonly Fi
  * Required fields that were not given: asked for on a terminal, otherwise a usage error naming every
  * missing flag at once (never waits for input). Returns true when anything was prompted.
  */
-export async function fillRequired(
+async function fillRequired(
   s: Session,
   specs: readonly FieldSpec[],
   input: Record<string, unknown>,

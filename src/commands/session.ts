@@ -106,6 +106,12 @@ export class Session {
     this.io.out(renderObject(record as Rec, format, { color: colorEnabled(this.io) }));
   }
 
+  /** Any value as JSON (`--json` summaries and reports that are not records). */
+  async json(value: unknown): Promise<void> {
+    const { renderJson } = await import('../output/render.js');
+    this.io.out(renderJson(value));
+  }
+
   /** A command that creates or changes a record prints its key, or with --json the record itself. */
   async changed(key: string, record: object): Promise<void> {
     if (this.opts.json) await this.show(record);

@@ -15,7 +15,7 @@ import { foldKey } from '../lib/keys.js';
 import type { FieldValue } from '../lib/fields.js';
 import type { Op } from '../op.js';
 import { CONTACT_FIELDS } from './fields.js';
-import { contactsQuery, resolveContact, type ContactWithAccount } from './lookup.js';
+import { contactsQuery, resolveContact } from './lookup.js';
 import { assertPrimaryLimit, countsAsPrimary } from './rules.js';
 import { contactKey, toContactRecord, type ContactRecord } from './record.js';
 

@@ -4,7 +4,7 @@
  * past them, e.g. two processes adding the same key at the same moment.
  */
 import { ConflictError } from '../errors.js';
-import { KEY_COLUMNS } from '../keys/columns.js';
+import { KEY_COLUMNS } from './schema/key-columns.js';
 
 export function translateConstraint(e: unknown): unknown {
   const err = e as { code?: unknown; message?: string };

@@ -5,7 +5,7 @@
 import { sql, type Kysely } from 'kysely';
 import type { LoadedDef } from '../accounts/custom-fields.js';
 import type { DB } from '../db/schema/index.js';
-import type { EntityName } from '../import/catalog.js';
+import type { EntityName } from '../formats/catalog.js';
 
 export function exportQuery(db: Kysely<DB>, entity: EntityName, defs: readonly LoadedDef[]) {
   switch (entity) {

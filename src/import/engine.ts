@@ -4,7 +4,7 @@
  */
 import fs from 'node:fs';
 import { foldKey } from '../lib/keys.js';
-import { FORMATS } from './catalog.js';
+import { FORMATS } from '../formats/catalog.js';
 import { zeroCounts, type Counts } from './batch.js';
 import { readCells } from './cells.js';
 import { readCsv } from './csv-reader.js';

@@ -17,15 +17,6 @@ export function requirePresent(specs: readonly FieldSpec[], values: Record<strin
   if (problems.length > 0) throw new InvalidDataError(problems);
 }
 
-/** Shallow changes between two records: only keys whose values differ. */
-export function diff<T extends Record<string, unknown>>(before: T, after: T): Partial<T> {
-  const out: Partial<T> = {};
-  for (const k of Object.keys(after) as (keyof T)[]) {
-    if (JSON.stringify(before[k]) !== JSON.stringify(after[k])) out[k] = after[k];
-  }
-  return out;
-}
-
 /** An optional date option whose shape commander checked: calendar and range are checked here (exit 1). */
 export function checkDate(field: string, value: unknown): string | undefined {
   if (value === undefined || value === null) return undefined;

@@ -3,10 +3,9 @@
  */
 import type { Kysely } from 'kysely';
 import type { DB } from '../db/schema/index.js';
-import type { NoticeRow } from '../db/schema/notices.js';
+import { NOTICE_STATUSES, type NoticeRow } from '../db/schema/notices.js';
 import { invalid } from '../errors.js';
 import { foldKey } from '../lib/keys.js';
-import { NOTICE_STATUSES } from '../remind/schedule.js';
 
 export interface NoticeLedgerRecord {
   id: number;

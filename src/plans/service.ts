@@ -6,7 +6,7 @@
 import type { Kysely } from 'kysely';
 import { audit } from '../audit/audit.js';
 import type { DB } from '../db/schema/index.js';
-import type { PlanRow } from '../db/schema/subscriptions.js';
+import type { PlanRow } from '../db/schema/plans.js';
 import { ConflictError } from '../errors.js';
 import { foldKey } from '../lib/keys.js';
 import type { Op } from '../op.js';
@@ -17,7 +17,7 @@ import { comparePriceRows, toPlanRecord, toPriceTableRow, type PlanRecord, type 
 export { assertPlanCurrent, findPlan, getPlan } from './lookup.js';
 
 /** The record of one plan row (one extra query for its product's code). */
-export async function planRecord(db: Kysely<DB>, row: PlanRow): Promise<PlanRecord> {
+async function planRecord(db: Kysely<DB>, row: PlanRow): Promise<PlanRecord> {
   const product = await db.selectFrom('products').select('code').where('id', '=', row.product_id).executeTakeFirstOrThrow();
   return toPlanRecord(row, product.code);
 }

@@ -5,6 +5,7 @@
  */
 import type { Kysely } from 'kysely';
 import type { DB } from '../db/schema/index.js';
+import type { NoticeKind } from '../db/schema/notices.js';
 import { NotFoundError } from '../errors.js';
 import { foldKey } from '../lib/keys.js';
 import type { Op } from '../op.js';
@@ -12,7 +13,7 @@ import { getSubscription } from '../subscriptions/lookup.js';
 import { displayedStatus } from '../subscriptions/status.js';
 import { dormancyBase } from './candidates.js';
 import { loadRecipients } from './recipients.js';
-import { cycleStages, type NoticeKind } from './schedule.js';
+import { cycleStages } from './schedule.js';
 
 export interface StageState {
   kind: NoticeKind;

@@ -27,10 +27,10 @@ export interface MailConfigResult {
   file: string;
 }
 
-export const DEFAULT_TIMEOUT_MS = 60_000;
+const DEFAULT_TIMEOUT_MS = 60_000;
 
 /** ACCTMGR_CONFIG, else $XDG_CONFIG_HOME/acctmgr/config.json (~/.config/acctmgr/config.json). */
-export function configPath(env: NodeJS.ProcessEnv): string {
+function configPath(env: NodeJS.ProcessEnv): string {
   if (env.ACCTMGR_CONFIG) return env.ACCTMGR_CONFIG;
   const base = env.XDG_CONFIG_HOME || path.join(os.homedir(), '.config');
   return path.join(base, 'acctmgr', 'config.json');

@@ -87,7 +87,7 @@ export function toSubscriptionRecord(row: JoinedSubscription, asOf: string): Sub
   };
 }
 
-export async function loadJoined(db: Kysely<DB>, id: number): Promise<JoinedSubscription> {
+async function loadJoined(db: Kysely<DB>, id: number): Promise<JoinedSubscription> {
   return subscriptionsQuery(db).where('s.id', '=', id).executeTakeFirstOrThrow();
 }
 

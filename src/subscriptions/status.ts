@@ -8,7 +8,7 @@ export const BASE_STATUSES = ['active', 'trial', 'cancelled'] as const;
 export const DISPLAYED_STATUSES = ['cancelled', 'trial', 'renewed', 'expired', 'unpaid', 'expiring', 'active'] as const;
 export type DisplayedStatus = (typeof DISPLAYED_STATUSES)[number];
 
-export const EXPIRING_WITHIN_DAYS = 42;
+const EXPIRING_WITHIN_DAYS = 42;
 
 export interface StatusInput {
   status: string;

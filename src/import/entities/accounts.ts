@@ -7,7 +7,7 @@ import { ACCOUNT_FIELDS } from '../../accounts/fields.js';
 import { accountRowProblems, coerceCustomValue, missingRequiredFields } from '../../accounts/rules.js';
 import type { FieldSpec } from '../../lib/fields.js';
 import { foldKey } from '../../lib/keys.js';
-import { FORMATS } from '../catalog.js';
+import { FORMATS } from '../../formats/catalog.js';
 import { toIsoDate } from '../cells.js';
 import type { RowProblem } from '../errors.js';
 import type { Row, Sql } from '../sql.js';

@@ -7,7 +7,7 @@ import { foreignKeysEnforced, missingIds } from '../../db/bulk.js';
 import { foldKey } from '../../lib/keys.js';
 import { CONTACT_FIELDS, MAX_PRIMARY_CONTACTS } from '../../contacts/fields.js';
 import { countsAsPrimary, primaryLimitMessage } from '../../contacts/rules.js';
-import { FORMATS } from '../catalog.js';
+import { FORMATS } from '../../formats/catalog.js';
 import type { Row } from '../sql.js';
 import { Upserter } from './common.js';
 import { givenColumns, PACKED_WIDTH, prepareContact, unpackContact, type PreparedContact } from './contacts-rows.js';

@@ -1,7 +1,7 @@
 /** groups.csv: one column, the group name (a key, compared by its fold; the spelling is kept). */
 import { GROUP_FIELDS } from '../../accounts/fields.js';
 import { foldKey } from '../../lib/keys.js';
-import { FORMATS } from '../catalog.js';
+import { FORMATS } from '../../formats/catalog.js';
 import { coerceRow, requireKeys, Upserter } from './common.js';
 import type { EntityDef, ImportContext, RowIn } from './types.js';
 

@@ -5,7 +5,7 @@
  */
 import { foldKey } from '../../lib/keys.js';
 import { LOGIN_FIELDS } from '../../seats/fields.js';
-import { FORMATS } from '../catalog.js';
+import { FORMATS } from '../../formats/catalog.js';
 import { cached, coerceRow, requireKeys, Upserter } from './common.js';
 import type { EntityDef, ImportContext, RowIn } from './types.js';
 

@@ -3,7 +3,7 @@ import { foldKey } from '../../lib/keys.js';
 import { MANAGER_FIELDS } from '../../managers/fields.js';
 import type { RowProblem } from '../errors.js';
 import type { Row } from '../sql.js';
-import { FORMATS } from '../catalog.js';
+import { FORMATS } from '../../formats/catalog.js';
 import { coerceRow, requireKeys, stored, Upserter } from './common.js';
 import type { EntityDef, ImportContext, RowIn } from './types.js';
 

@@ -2,7 +2,7 @@
 import { foldKey } from '../../lib/keys.js';
 import { PLAN_FIELDS } from '../../plans/fields.js';
 import { checkPlan } from '../../plans/checks.js';
-import { FORMATS } from '../catalog.js';
+import { FORMATS } from '../../formats/catalog.js';
 import type { Row } from '../sql.js';
 import { cached, checked, givenText, requireKeys, Upserter } from './common.js';
 import type { EntityDef, ImportContext, RowIn } from './types.js';

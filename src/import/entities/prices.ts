@@ -5,7 +5,7 @@
 import { sql as raw } from 'kysely';
 import { PRICE_FIELDS } from '../../plans/fields.js';
 import { checkPrice } from '../../plans/checks.js';
-import { FORMATS } from '../catalog.js';
+import { FORMATS } from '../../formats/catalog.js';
 import { cached, checked, givenText, requireKeys, Upserter } from './common.js';
 import type { EntityDef, ImportContext, RowIn } from './types.js';
 

@@ -2,7 +2,7 @@
 import { foldKey } from '../../lib/keys.js';
 import { PRODUCT_FIELDS } from '../../plans/fields.js';
 import { checkProduct } from '../../plans/checks.js';
-import { FORMATS } from '../catalog.js';
+import { FORMATS } from '../../formats/catalog.js';
 import { checked, givenText, requireKeys, Upserter } from './common.js';
 import type { EntityDef, ImportContext, RowIn } from './types.js';
 

@@ -5,7 +5,7 @@
 import { foldKey } from '../../lib/keys.js';
 import { laterTimestamp } from '../../seats/rules.js';
 import { SEAT_FIELDS } from '../../seats/fields.js';
-import { FORMATS } from '../catalog.js';
+import { FORMATS } from '../../formats/catalog.js';
 import type { Row } from '../sql.js';
 import { cached, coerceRow, requireKeys, stored, Upserter } from './common.js';
 import type { EntityDef, ImportContext, RowIn } from './types.js';

@@ -9,7 +9,7 @@ import { foldKey } from '../../lib/keys.js';
 import { pickPrice } from '../../plans/pricing.js';
 import { SUBSCRIPTION_FIELDS } from '../../subscriptions/fields.js';
 import { endDateFor, isTerm, TERMS } from '../../subscriptions/terms.js';
-import { FORMATS } from '../catalog.js';
+import { FORMATS } from '../../formats/catalog.js';
 import type { RowProblem } from '../errors.js';
 import type { Row } from '../sql.js';
 import { cached, checked, coerceRow, requireKeys, stored, Upserter } from './common.js';

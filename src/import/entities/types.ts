@@ -6,19 +6,9 @@ import type { DateFormat } from '../cells.js';
 import type { RowProblem } from '../errors.js';
 import type { Sql } from '../sql.js';
 
-export const ENTITIES = [
-  'managers',
-  'groups',
-  'accounts',
-  'contacts',
-  'products',
-  'plans',
-  'prices',
-  'subscriptions',
-  'seats',
-  'logins',
-] as const;
-export type EntityName = (typeof ENTITIES)[number];
+import type { EntityName } from '../../formats/catalog.js';
+
+export { ENTITIES, type EntityName } from '../../formats/catalog.js';
 
 export type OnExisting = 'update' | 'skip' | 'error';
 
