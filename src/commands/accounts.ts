@@ -96,7 +96,7 @@ export function registerAccounts(program: Command, io: Io): void {
     .addHelpText('after', '\nExample:\n  acctmgr accounts assign SCH-001 jnowak')
     .action(
       act(io, async (s, key, login) => {
-        const { assignManager } = await import('../accounts/lifecycle.js');
+        const { assignManager } = await import('../composites/accounts.js');
         const r = await s.tx((db) => assignManager(db, s.op(), key!, login!));
         s.message(`account ${r.account.external_id} → ${r.account.manager_login}; ${r.subscriptions.length} subscription(s) moved`);
         await printAccount(s, r.account.external_id);
@@ -138,7 +138,7 @@ export function registerAccounts(program: Command, io: Io): void {
     .addHelpText('after', '\nExample:\n  acctmgr accounts remove GST-007 --yes')
     .action(
       act(io, async (s, key) => {
-        const { assertRemovable, removeAccount } = await import('../accounts/lifecycle.js');
+        const { assertRemovable, removeAccount } = await import('../composites/accounts.js');
         // refusals come before the question, so nobody confirms what will not happen
         const a = await assertRemovable(await s.db(), key!);
         await s.confirm(`Remove account ${a.external_id} (${a.name}) and its ${a.contacts} contact(s)?`);

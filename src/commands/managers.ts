@@ -77,7 +77,7 @@ export function registerManagers(program: Command, io: Io): void {
     .addHelpText('after', '\nExample:\n  acctmgr managers remove jdoe --reassign-to akowalski --yes')
     .action(
       act(io, async (s, login) => {
-        const { removeManager } = await import('../managers/reassign.js');
+        const { removeManager } = await import('../composites/reassign.js');
         await s.confirm(`Remove manager ${login}?`);
         await s.tx((db) => removeManager(db, s.op(), login!, s.opts.reassignTo as string | undefined));
         s.message(`removed manager ${login}`);
@@ -125,7 +125,7 @@ export function registerManagers(program: Command, io: Io): void {
     .addHelpText('after', '\nExample:\n  acctmgr managers reassign jdoe akowalski --account SCH-001 --yes')
     .action(
       act(io, async (s, from, to) => {
-        const { reassign } = await import('../managers/reassign.js');
+        const { reassign } = await import('../composites/reassign.js');
         await s.confirm(`Move ${from}'s accounts to ${to}?`);
         const result = await s.tx((db) => reassign(db, s.op(), from!, to!, (s.opts.account as string[]) ?? []));
         if (s.opts.json) await s.show(result);

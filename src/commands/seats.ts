@@ -29,7 +29,7 @@ export function registerSeats(program: Command, io: Io): void {
     'acctmgr seats add pawel.kaminski@sp12.example.pl --subscription SUB-2026-001 --name "Paweł Kamiński"',
   ).action(
     act(io, async (s, email) => {
-      const { addSeat } = await import('../seats/service.js');
+      const { addSeat } = await import('../composites/seats.js');
       const o = s.opts as Record<string, string | undefined>;
       const r = await s.tx((db) => addSeat(db, s.op(), { email: email!, subscription: o.subscription!, name: o.name, invited_at: o.invitedAt }));
       await s.changed(`${r.subscription_external_id}/${r.email}`, r);
@@ -85,7 +85,7 @@ export function registerSeats(program: Command, io: Io): void {
     'acctmgr seats login pawel.kaminski@sp12.example.pl --subscription SUB-2026-001 --at 2026-11-20T08:15:00+02:00',
   ).action(
     act(io, async (s, email) => {
-      const { recordLogin } = await import('../seats/service.js');
+      const { recordLogin } = await import('../composites/seats.js');
       const op = s.op();
       // "now" belongs to today: when --as-of or ACCTMGR_TODAY moves today, the login is at that day's start
       const at = (s.opts.at as string | undefined) ?? (op.now.startsWith(op.asOf) ? op.now : `${op.asOf}T00:00:00Z`);

@@ -101,7 +101,7 @@ export function registerSubscriptions(program: Command, io: Io): void {
     'acctmgr subscriptions renew SUB-2026-001 --by jnowak --students 300 --term 24',
   ).action(
     act(io, async (s, key) => {
-      const { renewSubscription } = await import('../subscriptions/renew.js');
+      const { renewSubscription } = await import('../composites/renew.js');
       const { checkDate } = await import('../lib/checks.js');
       const o = s.opts as Record<string, string | number | undefined>;
       const r = await s.tx((db) =>

@@ -3,7 +3,7 @@ import { listAudit } from '../../src/audit/audit.js';
 import { ConflictError, InvalidDataError, RefusedError } from '../../src/errors.js';
 import { endLeave, resolveRecipient, startLeave } from '../../src/managers/leave.js';
 import { verifyPassword } from '../../src/managers/password.js';
-import { removeManager } from '../../src/managers/reassign.js';
+import { removeManager } from '../../src/composites/reassign.js';
 import { addManager, editManager, getManager, listManagers, setPassword, showManager } from '../../src/managers/service.js';
 import { freshDb, testOp, type TestDb } from '../helpers/db.js';
 

@@ -1,7 +1,8 @@
 /**
  * Renewal: a successor subscription starting the day after the old end_date (or a later --start), priced
  * from the current price table. Whoever renews becomes the manager of the successor, and of the account
- * too when the account had the same manager as the old subscription. The caller owns the transaction.
+ * too when the account had the same manager as the old subscription; the seats carry over. Subscriptions,
+ * plans, managers, accounts and seats together. The caller owns the transaction.
  */
 import type { Kysely } from 'kysely';
 import { audit } from '../audit/audit.js';
@@ -15,11 +16,11 @@ import type { Op } from '../op.js';
 import { assertPlanCurrent, getPlan } from '../plans/lookup.js';
 import { priceFor } from '../plans/pricing.js';
 import { carryOverSeats } from '../seats/carry.js';
-import { addHistory } from './history.js';
-import { getSubscription } from './lookup.js';
-import { loadRecord, type SubscriptionRecord } from './records.js';
-import { generateExternalId } from './service.js';
-import { endDateFor, isTerm } from './terms.js';
+import { addHistory } from '../subscriptions/history.js';
+import { getSubscription } from '../subscriptions/lookup.js';
+import { loadRecord, type SubscriptionRecord } from '../subscriptions/records.js';
+import { generateExternalId } from '../subscriptions/service.js';
+import { endDateFor, isTerm } from '../subscriptions/terms.js';
 
 export interface RenewInput {
   /** login of who renews (default: the old subscription's manager) */

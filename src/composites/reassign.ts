@@ -1,16 +1,17 @@
 /**
  * Moving a manager's holdings (accounts, and the subscriptions they manage) to another manager, and
- * removing a manager. The caller runs these in one transaction.
+ * removing a manager: managers, accounts and subscriptions together. The caller runs these in one
+ * transaction.
  */
 import type { Kysely } from 'kysely';
+import { getAccount } from '../accounts/lookup.js';
 import { audit } from '../audit/audit.js';
 import type { DB } from '../db/schema/index.js';
 import { RefusedError, invalid } from '../errors.js';
+import { getManager } from '../managers/lookup.js';
+import { toManagerRecord } from '../managers/service.js';
 import type { Op } from '../op.js';
-import { getManager } from './lookup.js';
-import { getAccount } from '../accounts/lookup.js';
 import { moveSubscriptions } from '../subscriptions/move.js';
-import { toManagerRecord } from './service.js';
 
 export interface Holdings {
   accounts: string[];
