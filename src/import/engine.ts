@@ -88,7 +88,7 @@ async function readAndApply(ctx: ImportContext, job: FileJob, o: FileRunOptions)
     if (excluded) return reject(line, cells, excluded);
     // rows applied are found again by key in the database; rejected ones are remembered here
     const firstLine = rejectedKeys.size === 0 || cellProblems ? undefined : rejectedKeys.get(keyOf(keyText()) ?? '');
-    const dup = firstLine === undefined ? undefined : [{ column: keys[0]!, value: keyText()[keys[0]!] ?? '', rule: `duplicates line ${firstLine} (same ${keys.join(' + ')})` }];
+    const dup = firstLine === undefined ? undefined : [{ field: keys[0]!, value: keyText()[keys[0]!] ?? '', rule: `duplicates line ${firstLine} (same ${keys.join(' + ')})` }];
     const out = cellProblems ?? dup ?? apply();
     if (typeof out === 'string') counts[out]++;
     else {

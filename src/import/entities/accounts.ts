@@ -58,7 +58,7 @@ export const accounts: EntityDef = {
         const t = text[d.name];
         if (t === undefined) continue;
         const r = coerceCustomValue(d.type, d.type === 'date' ? toIsoDate(t, ctx.dateFormat) : t);
-        if (!r.ok) problems.push({ column: d.name, value: t, rule: r.rule });
+        if (!r.ok) problems.push({ field: d.name, value: t, rule: r.rule });
         else if (r.value !== null) given.set(d, r.value);
       }
       return given;
@@ -82,7 +82,7 @@ export const accounts: EntityDef = {
         const extId = values.external_id as string;
         const key = foldKey(extId);
         const existing = byKey(key);
-        const pre = up.precheck(existing, { column: 'external_id', value: extId, what: 'same external_id' });
+        const pre = up.precheck(existing, { field: 'external_id', value: extId, what: 'same external_id' });
         if (pre === 'skip') return up.skip(existing!, line);
         if (pre) return pre;
 
@@ -91,27 +91,27 @@ export const accounts: EntityDef = {
         if (!existing) {
           rec.external_id = extId;
           rec.external_id_key = key;
-          for (const f of ['name', 'type']) if (rec[f] === undefined) problems.push({ column: f, value: '', rule: 'is required for a new account' });
+          for (const f of ['name', 'type']) if (rec[f] === undefined) problems.push({ field: f, value: '', rule: 'is required for a new account' });
           rec.status ??= 'active';
         }
         const login = values.manager_login as string | undefined;
         if (login !== undefined) {
           const m = managerId(login);
           if (m) rec.manager_id = m.id;
-          else problems.push({ column: 'manager_login', value: text.manager_login!, rule: 'no manager with this login (in the database or the managers imported with it)' });
+          else problems.push({ field: 'manager_login', value: text.manager_login!, rule: 'no manager with this login (in the database or the managers imported with it)' });
         }
         const type = (rec.type ?? existing?.type) as string | undefined;
         const manager = rec.manager_id !== undefined ? rec.manager_id : existing?.manager_id;
         if (type === 'tutor' && manager !== null && manager !== undefined) {
           const shown = login ?? (managerLogin(manager)?.login as string);
-          for (const p of accountRowProblems({ type, manager_login: shown })) problems.push({ column: p.field, value: String(p.value), rule: p.rule });
+          for (const p of accountRowProblems({ type, manager_login: shown })) problems.push({ field: p.field, value: String(p.value), rule: p.rule });
         }
         const parentText = values.parent_external_id as string | undefined;
         let parentPending = false;
         const parentKey = parentText === undefined ? undefined : foldKey(parentText);
         if (parentKey !== undefined) {
           if (parentKey === key) {
-            problems.push({ column: 'parent_external_id', value: parentText!, rule: 'is the account itself (a parent cycle)' });
+            problems.push({ field: 'parent_external_id', value: parentText!, rule: 'is the account itself (a parent cycle)' });
           } else {
             const p = byKey(parentKey);
             if (p) rec.parent_id = p.id;
@@ -124,7 +124,7 @@ export const accounts: EntityDef = {
           const v = given.get(d) ?? before.get(d.id);
           if (v !== undefined) merged[d.name] = v;
         }
-        for (const p of missingRequiredFields(defs, merged)) problems.push({ column: p.field, value: '', rule: p.rule });
+        for (const p of missingRequiredFields(defs, merged)) problems.push({ field: p.field, value: '', rule: p.rule });
         if (problems.length > 0) return problems;
 
         if (values.group !== undefined) rec.group_id = ensureGroup(values.group as string);
@@ -147,7 +147,7 @@ export const accounts: EntityDef = {
             ctx.batch.beforeUpdate('accounts', byId(p.id)!);
             setParent(p.id, [parent.id]);
           }
-          else deferred.push({ line: p.line, problems: [{ column: 'parent_external_id', value: p.text, rule: 'no account with this external_id (in the database or this file)' }] });
+          else deferred.push({ line: p.line, problems: [{ field: 'parent_external_id', value: p.text, rule: 'no account with this external_id (in the database or this file)' }] });
         }
         deferred.push(...chainCycles(parentLines, (id) => keyOf(id), 'parent_external_id', 'would make a parent cycle'));
         return deferred;

@@ -59,7 +59,7 @@ export function prepareContactCells(line: number, cells: readonly (string | unde
   if (cells[ACCOUNT] === undefined || cells[EMAIL] === undefined) problems.unshift(...requireKeys({ account_external_id: cells[ACCOUNT], email: cells[EMAIL] }, ['account_external_id', 'email']));
   if (problems.length > 0) return problems;
   const accountId = findAccount(v[ACCOUNT] as string);
-  if (accountId === undefined) return [{ column: 'account_external_id', value: cells[ACCOUNT]!, rule: UNKNOWN_ACCOUNT }];
+  if (accountId === undefined) return [{ field: 'account_external_id', value: cells[ACCOUNT]!, rule: UNKNOWN_ACCOUNT }];
   const email = v[EMAIL] as string;
   const emailKey = foldKey(email);
   let given = 0;

@@ -22,7 +22,7 @@ export const groups: EntityDef = {
         const name = values.name as string;
         const key = foldKey(name);
         const existing = byName(key);
-        const pre = up.precheck(existing, { column: 'name', value: name, what: 'same group name' });
+        const pre = up.precheck(existing, { field: 'name', value: name, what: 'same group name' });
         if (pre === 'skip') return up.skip(existing!, line);
         if (pre) return pre;
         return up.write(line, existing, existing ? {} : { name, name_key: key }).outcome;

@@ -29,7 +29,7 @@ export const managers: EntityDef = {
         if (other && other.id !== selfId) {
           const line = up.touched.get(other.id as number);
           const where = line !== undefined ? ` (line ${line})` : '';
-          problems.push({ column: field, value: String(v), rule: `is already used by manager ${String(other.login)}${where}` });
+          problems.push({ field: field, value: String(v), rule: `is already used by manager ${String(other.login)}${where}` });
         }
       }
       return problems;
@@ -42,7 +42,7 @@ export const managers: EntityDef = {
         if (keyProblems.length > 0 || problems.length > 0) return [...keyProblems, ...problems];
         const login = values.login as string;
         const existing = byLogin(foldKey(login));
-        const pre = up.precheck(existing, { column: 'login', value: text.login!, what: 'same login' });
+        const pre = up.precheck(existing, { field: 'login', value: text.login!, what: 'same login' });
         if (pre === 'skip') return up.skip(existing!, line);
         if (pre) return pre;
         const rec: Row = {};
@@ -51,7 +51,7 @@ export const managers: EntityDef = {
         if (existing) delete rec.login;
         else {
           const missing = ['name', 'email'].filter((f) => rec[f] === undefined);
-          if (missing.length > 0) return missing.map((f) => ({ column: f, value: '', rule: 'is required for a new manager' }));
+          if (missing.length > 0) return missing.map((f) => ({ field: f, value: '', rule: 'is required for a new manager' }));
           rec.status ??= 'active';
         }
         const unique = uniqueProblems(rec, existing?.id as number | undefined);

@@ -23,7 +23,7 @@ export const plans: EntityDef = {
         const existing = byCode(foldKey(text.code!));
         const v = checked(() => checkPlan(givenText(text), existing ? 'edit' : 'add'));
         if (Array.isArray(v)) return v;
-        const pre = up.precheck(existing, { column: 'code', value: text.code!, what: 'same code' });
+        const pre = up.precheck(existing, { field: 'code', value: text.code!, what: 'same code' });
         if (pre === 'skip') return up.skip(existing!, line);
         if (pre) return pre;
         const rec: Row = { name: v.name, currency: v.currency };
@@ -31,9 +31,9 @@ export const plans: EntityDef = {
         if (v.legacy !== undefined) rec.legacy = v.legacy ? 1 : 0;
         if (v.product !== undefined) {
           const p = product(v.product);
-          if (!p) return [{ column: 'product', value: text.product!, rule: 'no product with this code (in the database or the products imported with it)' }];
+          if (!p) return [{ field: 'product', value: text.product!, rule: 'no product with this code (in the database or the products imported with it)' }];
           if (existing && existing.product_id !== p.id) {
-            return [{ column: 'product', value: text.product!, rule: 'differs from the plan\'s product: a plan cannot move to another product' }];
+            return [{ field: 'product', value: text.product!, rule: 'differs from the plan\'s product: a plan cannot move to another product' }];
           }
           rec.product_id = p.id;
         }

@@ -21,7 +21,7 @@ export const products: EntityDef = {
         const existing = byCode(foldKey(text.code!));
         const values = checked(() => checkProduct(givenText(text), existing ? 'edit' : 'add'));
         if (Array.isArray(values)) return values;
-        const pre = up.precheck(existing, { column: 'code', value: text.code!, what: 'same code' });
+        const pre = up.precheck(existing, { field: 'code', value: text.code!, what: 'same code' });
         if (pre === 'skip') return up.skip(existing!, line);
         if (pre) return pre;
         return up.write(line, existing, existing ? { name: values.name } : { code: values.code, code_key: foldKey(values.code!), name: values.name }).outcome;

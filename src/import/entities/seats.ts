@@ -29,14 +29,14 @@ export const seats: EntityDef = {
         problems.unshift(...requireKeys(text, ['subscription_external_id', 'email']));
         if (problems.length > 0) return problems;
         const sub = subscription(v.subscription_external_id as string);
-        if (!sub) return [{ column: 'subscription_external_id', value: text.subscription_external_id!, rule: 'no subscription with this external_id (in the database or the subscriptions imported with it)' }];
+        if (!sub) return [{ field: 'subscription_external_id', value: text.subscription_external_id!, rule: 'no subscription with this external_id (in the database or the subscriptions imported with it)' }];
         const c = contact(sub.account_id, foldKey(v.email as string));
         if (!c) {
           const acc = String(accountKey(sub.account_id)?.external_id);
-          return [{ column: 'email', value: text.email!, rule: `is not a contact of account ${acc} (import it in contacts.csv first)` }];
+          return [{ field: 'email', value: text.email!, rule: `is not a contact of account ${acc} (import it in contacts.csv first)` }];
         }
         const existing = byKey(sub.id, c.id);
-        const pre = up.precheck(existing, { column: 'email', value: text.email!, what: 'same subscription_external_id + email' });
+        const pre = up.precheck(existing, { field: 'email', value: text.email!, what: 'same subscription_external_id + email' });
         if (pre === 'skip') return up.skip(existing!, line);
         if (pre) return pre;
         const rec: Row = {};
