@@ -98,6 +98,11 @@ export function quote(text: string): string {
   return JSON.stringify(text).replace(/[\p{Cf}\u2028\u2029]/gu, (c) => `\\u${c.charCodeAt(0).toString(16).padStart(4, '0')}`);
 }
 
+/** A value another record holds already, named as every problem is (`field: "value": rule`). */
+export function conflict(p: FieldProblem, hint?: string): ConflictError {
+  return new ConflictError(formatProblem(p), hint);
+}
+
 export function invalid(field: string, value: unknown, rule: string): InvalidDataError {
   return new InvalidDataError([{ field, value, rule }]);
 }

@@ -1,23 +1,37 @@
 /**
  * Account rules that need no database, so the CSV importer applies exactly the same ones to rows that
- * are not stored yet: the tutor rule, parent cycles, and custom field names and values.
+ * are not stored yet: the tutor rule, an account's own parent, parent cycles, and custom field names and
+ * values.
  */
 import type { FieldProblem } from '../errors.js';
 import { dateRule } from '../lib/dates.js';
 import { foldKey, noteProblem } from '../lib/keys.js';
 import { ACCOUNT_FIELDS, type CustomFieldType } from './fields.js';
 
-export const TUTOR_RULE = 'must be empty for a tutor account (a private tutor is both subscriber and user, with no manager)';
+const TUTOR_RULE = 'must be empty for a tutor account (a private tutor is both subscriber and user, with no manager)';
+
+/**
+ * A tutor account has no manager: not the account, not its subscriptions, not who renews them. `field`
+ * names the manager given (`manager_login`, or `by` for a renewal).
+ */
+export function tutorProblem(accountType: string | undefined, field: string, manager: unknown): FieldProblem | undefined {
+  const given = manager !== null && manager !== undefined && manager !== '';
+  return accountType === 'tutor' && given ? { field, value: manager, rule: TUTOR_RULE } : undefined;
+}
 
 /** Problems of a coerced account row (snake_case keys) that are visible without the database. */
 export function accountRowProblems(values: { type?: unknown; manager_login?: unknown }): FieldProblem[] {
-  const problems: FieldProblem[] = [];
-  const manager = values.manager_login;
-  if (values.type === 'tutor' && manager !== null && manager !== undefined && manager !== '') {
-    problems.push({ field: 'manager_login', value: manager, rule: TUTOR_RULE });
-  }
-  return problems;
+  const p = tutorProblem(values.type as string | undefined, 'manager_login', values.manager_login);
+  return p ? [p] : [];
 }
+
+/** The parent named (`parent` as given, `parentKey` its fold) is the account itself (`accountKey`). */
+export function selfParentProblem(accountKey: string, parent: string, parentKey = foldKey(parent)): FieldProblem | undefined {
+  return parentKey === accountKey ? { field: 'parent_external_id', value: parent, rule: 'is the account itself: an account cannot be its own parent' } : undefined;
+}
+
+/** The rule a parent loop breaks; the loop follows it (`: A → B → A`). */
+export const PARENT_CYCLE = 'would make a parent cycle';
 
 /**
  * The parent loop that `start` is part of, as keys from start back to start ([A, B, A]); undefined when

@@ -58,15 +58,8 @@ export function readFieldInput(opts: Record<string, unknown>, specs: readonly Fi
  * Required fields that were not given: asked for on a terminal, otherwise a usage error naming every
  * missing flag at once (never waits for input). Returns true when anything was prompted.
  */
-async function fillRequired(
-  s: Session,
-  specs: readonly FieldSpec[],
-  input: Record<string, unknown>,
-  extraRequired: readonly string[] = [],
-): Promise<boolean> {
-  const missing = specs.filter(
-    (f) => (f.required || extraRequired.includes(f.name)) && (input[f.name] === undefined || input[f.name] === ''),
-  );
+async function fillRequired(s: Session, specs: readonly FieldSpec[], input: Record<string, unknown>): Promise<boolean> {
+  const missing = specs.filter((f) => f.required && (input[f.name] === undefined || input[f.name] === ''));
   if (missing.length === 0) return false;
   if (!s.interactive) {
     const flags = missing.map((f) => `--${flagName(f.name)}`).join(', ');
@@ -120,11 +113,10 @@ export async function addLoop(
   specs: readonly FieldSpec[],
   what: string,
   save: (input: Record<string, unknown>) => Promise<void>,
-  extraRequired: readonly string[] = [],
 ): Promise<void> {
   let input = readFieldInput(s.opts, specs);
   for (;;) {
-    const prompted = await fillRequired(s, specs, input, extraRequired);
+    const prompted = await fillRequired(s, specs, input);
     await save(input);
     if (!prompted || !(await askConfirm(`Add another ${what}?`, false))) return;
     input = {};

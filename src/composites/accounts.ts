@@ -7,10 +7,10 @@ import type { Kysely } from 'kysely';
 import { getAccount } from '../accounts/lookup.js';
 import { accountRecordById, type AccountRecord } from '../accounts/record.js';
 import { subAccounts } from '../accounts/refs.js';
-import { TUTOR_RULE } from '../accounts/rules.js';
+import { tutorProblem } from '../accounts/rules.js';
 import { audit } from '../audit/audit.js';
 import type { DB } from '../db/schema/index.js';
-import { RefusedError, invalid } from '../errors.js';
+import { InvalidDataError, RefusedError } from '../errors.js';
 import { getManager } from '../managers/lookup.js';
 import type { Op } from '../op.js';
 import { moveSubscriptions } from '../subscriptions/move.js';
@@ -28,7 +28,8 @@ export interface AssignResult {
 export async function assignManager(db: Kysely<DB>, op: Op, externalId: string, login: string): Promise<AssignResult> {
   const row = await getAccount(db, externalId);
   const manager = await getManager(db, login);
-  if (row.type === 'tutor') throw invalid('manager_login', manager.login, TUTOR_RULE);
+  const tutor = tutorProblem(row.type, 'manager_login', manager.login);
+  if (tutor) throw new InvalidDataError([tutor]);
   if (row.manager_id === manager.id) return { account: await accountRecordById(db, row.id), subscriptions: [] };
   const before = await accountRecordById(db, row.id);
   await db.updateTable('accounts').set({ manager_id: manager.id, updated_at: op.now }).where('id', '=', row.id).execute();

@@ -4,7 +4,7 @@
 import type { Kysely } from 'kysely';
 import type { DB } from '../db/schema/index.js';
 import { NOTICE_STATUSES, type NoticeRow } from '../db/schema/notices.js';
-import { invalid } from '../errors.js';
+import { checkFilter } from '../lib/checks.js';
 import { foldKey } from '../lib/keys.js';
 
 export interface NoticeLedgerRecord {
@@ -58,10 +58,7 @@ export function toLedgerRecord(r: NoticeRow): NoticeLedgerRecord {
 }
 
 export async function listNotices(db: Kysely<DB>, f: NoticeFilter = {}): Promise<NoticeLedgerRecord[]> {
-  const status = f.status?.toLowerCase();
-  if (status !== undefined && !(NOTICE_STATUSES as readonly string[]).includes(status)) {
-    throw invalid('status', f.status, `must be one of ${NOTICE_STATUSES.join(', ')}`);
-  }
+  const status = checkFilter({ name: 'status', type: 'enum', values: NOTICE_STATUSES }, f.status);
   let q = db.selectFrom('notices').selectAll().orderBy('id');
   if (status !== undefined) q = q.where('status', '=', status);
   if (f.since !== undefined) q = q.where('updated_at', '>=', f.since);

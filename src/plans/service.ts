@@ -8,9 +8,11 @@ import { audit } from '../audit/audit.js';
 import type { DB } from '../db/schema/index.js';
 import type { PlanRow } from '../db/schema/plans.js';
 import { ConflictError } from '../errors.js';
+import { withDefaults } from '../lib/fields.js';
 import { foldKey } from '../lib/keys.js';
 import type { Op } from '../op.js';
 import { checkPlan } from './checks.js';
+import { PLAN_FIELDS } from './fields.js';
 import { findPlan, getPlan, getProduct } from './lookup.js';
 import { comparePriceRows, toPlanRecord, toPriceTableRow, type PlanRecord, type PriceTableRow } from './records.js';
 
@@ -23,7 +25,7 @@ async function planRecord(db: Kysely<DB>, row: PlanRow): Promise<PlanRecord> {
 }
 
 export async function addPlan(db: Kysely<DB>, op: Op, input: Record<string, unknown>): Promise<PlanRecord> {
-  const v = checkPlan(input, 'add');
+  const v = withDefaults(PLAN_FIELDS, checkPlan(input, 'add')) as ReturnType<typeof checkPlan>;
   const product = await getProduct(db, v.product!);
   const other = await findPlan(db, v.code!);
   if (other) {
@@ -38,7 +40,7 @@ export async function addPlan(db: Kysely<DB>, op: Op, input: Record<string, unkn
       name: v.name!,
       product_id: product.id,
       currency: v.currency!,
-      modules: (v.modules ?? []).join(';'),
+      modules: v.modules!.join(';'),
       legacy: v.legacy ? 1 : 0,
       created_at: op.now,
       updated_at: op.now,

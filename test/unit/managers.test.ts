@@ -33,7 +33,7 @@ describe('managers', () => {
     await add('anna', { employee_id: 'E1' });
     await expect(add('ANNA')).rejects.toBeInstanceOf(ConflictError);
     await expect(addManager(t.db, op, { login: 'b', name: 'B', email: 'ANNA@vendor.example' })).rejects.toThrow(/email/);
-    await expect(add('c', { employee_id: 'E1' })).rejects.toThrow(/employee_id "E1" is already used by manager anna/);
+    await expect(add('c', { employee_id: 'E1' })).rejects.toThrow(/employee_id: "E1": is already used by manager anna/);
   });
 
   it('names every bad field and value at once', async () => {

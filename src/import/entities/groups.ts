@@ -15,7 +15,7 @@ export const groups: EntityDef = {
     const byName = sql.getter(sql.db.selectFrom('account_groups').selectAll().where('name_key', '=', ''));
     return {
       row({ line, text }: RowIn) {
-        const keyProblems = requireKeys(text, ['name']);
+        const keyProblems = requireKeys(text, FORMATS.groups.rowKey);
         if (keyProblems.length > 0) return keyProblems;
         const { values, problems } = coerceRow(GROUP_FIELDS, text, ctx.dateFormat);
         if (problems.length > 0) return problems;

@@ -36,7 +36,7 @@ export const logins: EntityDef = {
     return {
       row({ line, text }: RowIn) {
         const { values: v, problems } = coerceRow(LOGIN_FIELDS, text, ctx.dateFormat);
-        problems.unshift(...requireKeys(text, ['subscription_external_id', 'email', 'at']));
+        problems.unshift(...requireKeys(text, FORMATS.logins.rowKey));
         if (problems.length > 0) return problems;
         const sub = subscription(v.subscription_external_id as string);
         if (!sub) return [{ field: 'subscription_external_id', value: text.subscription_external_id!, rule: 'no subscription with this external_id' }];

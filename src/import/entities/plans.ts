@@ -1,4 +1,5 @@
 /** plans.csv: key code; the product must exist; the same rules as `plans add` (currency, codes, modules). */
+import { withDefaults } from '../../lib/fields.js';
 import { foldKey } from '../../lib/keys.js';
 import { PLAN_FIELDS } from '../../plans/fields.js';
 import { checkPlan } from '../../plans/checks.js';
@@ -18,11 +19,12 @@ export const plans: EntityDef = {
     const product = cached(sql.getter(sql.db.selectFrom('products').select(['id', 'code']).where('code_key', '=', '')));
     return {
       row({ line, text }: RowIn) {
-        const keyProblems = requireKeys(text, ['code']);
+        const keyProblems = requireKeys(text, FORMATS.plans.rowKey);
         if (keyProblems.length > 0) return keyProblems;
         const existing = byCode(foldKey(text.code!));
-        const v = checked(() => checkPlan(givenText(text), existing ? 'edit' : 'add'));
-        if (Array.isArray(v)) return v;
+        const checkedValues = checked(() => checkPlan(givenText(text), existing ? 'edit' : 'add'));
+        if (Array.isArray(checkedValues)) return checkedValues;
+        const v = existing ? checkedValues : (withDefaults(PLAN_FIELDS, checkedValues) as typeof checkedValues);
         const pre = up.precheck(existing, { field: 'code', value: text.code!, what: 'same code' });
         if (pre === 'skip') return up.skip(existing!, line);
         if (pre) return pre;
@@ -40,8 +42,6 @@ export const plans: EntityDef = {
         if (!existing) {
           rec.code = v.code;
           rec.code_key = foldKey(v.code!);
-          rec.modules ??= '';
-          rec.legacy ??= 0;
         }
         return up.write(line, existing, rec).outcome;
       },

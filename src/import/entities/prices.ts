@@ -27,7 +27,7 @@ export const prices: EntityDef = {
     );
     return {
       row({ line, text }: RowIn) {
-        const keyProblems = requireKeys(text, ['plan', 'term_months']);
+        const keyProblems = requireKeys(text, FORMATS.prices.rowKey);
         if (keyProblems.length > 0) return keyProblems;
         const v = checked(() => checkPrice(givenText(text)));
         if (Array.isArray(v)) return v;

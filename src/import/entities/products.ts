@@ -16,7 +16,7 @@ export const products: EntityDef = {
     const byCode = sql.getter(sql.db.selectFrom('products').selectAll().where('code_key', '=', ''));
     return {
       row({ line, text }: RowIn) {
-        const keyProblems = requireKeys(text, ['code']);
+        const keyProblems = requireKeys(text, FORMATS.products.rowKey);
         if (keyProblems.length > 0) return keyProblems;
         const existing = byCode(foldKey(text.code!));
         const values = checked(() => checkProduct(givenText(text), existing ? 'edit' : 'add'));

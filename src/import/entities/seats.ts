@@ -2,6 +2,7 @@
  * seats.csv: key subscription_external_id + email; the email must be a contact of the subscription's
  * account. last_login_at never moves backwards (the later of the stored and the given value).
  */
+import { withDefaults } from '../../lib/fields.js';
 import { foldKey } from '../../lib/keys.js';
 import { laterTimestamp } from '../../seats/rules.js';
 import { SEAT_FIELDS } from '../../seats/fields.js';
@@ -26,7 +27,7 @@ export const seats: EntityDef = {
     return {
       row({ line, text }: RowIn) {
         const { values: v, problems } = coerceRow(SEAT_FIELDS, text, ctx.dateFormat);
-        problems.unshift(...requireKeys(text, ['subscription_external_id', 'email']));
+        problems.unshift(...requireKeys(text, FORMATS.seats.rowKey));
         if (problems.length > 0) return problems;
         const sub = subscription(v.subscription_external_id as string);
         if (!sub) return [{ field: 'subscription_external_id', value: text.subscription_external_id!, rule: 'no subscription with this external_id (in the database or the subscriptions imported with it)' }];
@@ -39,14 +40,12 @@ export const seats: EntityDef = {
         const pre = up.precheck(existing, { field: 'email', value: text.email!, what: 'same subscription_external_id + email' });
         if (pre === 'skip') return up.skip(existing!, line);
         if (pre) return pre;
+        const given = existing ? v : withDefaults(SEAT_FIELDS, v);
         const rec: Row = {};
-        for (const f of SEAT_FIELDS.slice(2)) rec[f.name] = stored(f, v[f.name]);
+        for (const f of SEAT_FIELDS.slice(2)) rec[f.name] = stored(f, given[f.name]);
         if (existing) {
           if (rec.last_login_at !== undefined) rec.last_login_at = laterTimestamp(existing.last_login_at as string | null, rec.last_login_at as string);
-        } else {
-          Object.assign(rec, { subscription_id: sub.id, contact_id: c.id });
-          rec.status ??= 'invited';
-        }
+        } else Object.assign(rec, { subscription_id: sub.id, contact_id: c.id });
         return up.write(line, existing, rec).outcome;
       },
       async finish() {

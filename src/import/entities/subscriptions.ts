@@ -4,11 +4,14 @@
  * and tier rules of add/renew/upgrade do not apply, so running subscriptions of retired plans import.
  * renewed_from_external_id may name a subscription later in the file.
  */
-import { TUTOR_RULE } from '../../accounts/rules.js';
+import { tutorProblem } from '../../accounts/rules.js';
+import { missingFields } from '../../lib/checks.js';
+import { withDefaults } from '../../lib/fields.js';
 import { foldKey } from '../../lib/keys.js';
+import { planProductProblem } from '../../plans/checks.js';
 import { pickPrice } from '../../plans/pricing.js';
 import { SUBSCRIPTION_FIELDS } from '../../subscriptions/fields.js';
-import { endDateFor, isTerm, TERMS } from '../../subscriptions/terms.js';
+import { endDateFor } from '../../subscriptions/terms.js';
 import { FORMATS } from '../../formats/catalog.js';
 import type { RowProblem } from '../errors.js';
 import type { Row } from '../sql.js';
@@ -17,7 +20,6 @@ import { chainCycles, type ChainLink } from './chains.js';
 import type { Deferred, EntityDef, ImportContext, RowIn } from './types.js';
 
 const COLUMNS = ['external_id', 'external_id_key', 'account_id', 'product_id', 'plan_id', 'students', 'term_months', 'start_date', 'end_date', 'status', 'manager_id', 'price_cents', 'paid_at', 'renewed_from_id'];
-const NEEDED = ['account_external_id', 'plan', 'students', 'term_months', 'start_date'];
 
 export const subscriptions: EntityDef = {
   name: 'subscriptions',
@@ -55,10 +57,11 @@ export const subscriptions: EntityDef = {
       }
       if (v.product !== undefined) {
         const pr = product(v.product as string);
-        const planProduct = pl?.product_id ?? existing?.product_id;
+        const planProduct = (pl?.product_id ?? existing?.product_id) as number | undefined;
         if (!pr) problems.push({ field: 'product', value: text.product!, rule: 'no product with this code' });
-        else if (planProduct !== undefined && pr.id !== planProduct) {
-          problems.push({ field: 'product', value: text.product!, rule: `the plan belongs to product ${String(productCode(planProduct)?.code)}` });
+        else if (planProduct !== undefined) {
+          const mismatch = planProductProblem(text.product!, pr as { id: number }, { id: planProduct, code: String(productCode(planProduct)?.code) });
+          if (mismatch) problems.push(mismatch);
         }
       }
       if (v.manager_login !== undefined) {
@@ -66,8 +69,8 @@ export const subscriptions: EntityDef = {
         if (m) rec.manager_id = m.id;
         else problems.push({ field: 'manager_login', value: text.manager_login!, rule: 'no manager with this login' });
       }
-      const accType = acc?.type ?? (existing ? undefined : null);
-      if (accType === 'tutor' && rec.manager_id !== undefined) problems.push({ field: 'manager_login', value: text.manager_login!, rule: TUTOR_RULE });
+      const tutor = tutorProblem(acc?.type as string | undefined, 'manager_login', rec.manager_id === undefined ? undefined : text.manager_login);
+      if (tutor) problems.push(tutor);
       if (!existing && acc && rec.manager_id === undefined) rec.manager_id = acc.type === 'tutor' ? null : acc.manager_id;
       return pl;
     }
@@ -75,10 +78,7 @@ export const subscriptions: EntityDef = {
     return {
       row({ line, text }: RowIn) {
         const { values: v, problems } = coerceRow(SUBSCRIPTION_FIELDS, text, ctx.dateFormat);
-        problems.unshift(...requireKeys(text, ['external_id']));
-        if (v.term_months !== undefined && v.term_months !== null && !isTerm(v.term_months as number)) {
-          problems.push({ field: 'term_months', value: text.term_months!, rule: `must be ${TERMS.join(' or ')}` });
-        }
+        problems.unshift(...requireKeys(text, FORMATS.subscriptions.rowKey));
         if (problems.length > 0) return problems;
         const extId = v.external_id as string;
         const key = foldKey(extId);
@@ -86,9 +86,10 @@ export const subscriptions: EntityDef = {
         const pre = up.precheck(existing, { field: 'external_id', value: extId, what: 'same external_id' });
         if (pre === 'skip') return up.skip(existing!, line);
         if (pre) return pre;
-        if (!existing) for (const f of NEEDED) if (v[f] === undefined) problems.push({ field: f, value: '', rule: 'is required for a new subscription' });
+        if (!existing) problems.push(...missingFields(SUBSCRIPTION_FIELDS, v));
+        const given = existing ? v : withDefaults(SUBSCRIPTION_FIELDS, v);
         const rec: Row = {};
-        for (const f of SUBSCRIPTION_FIELDS) if (COLUMNS.includes(f.name)) rec[f.name] = stored(f, v[f.name]);
+        for (const f of SUBSCRIPTION_FIELDS) if (COLUMNS.includes(f.name)) rec[f.name] = stored(f, given[f.name]);
         if (v.price !== undefined) rec.price_cents = stored(SUBSCRIPTION_FIELDS.find((f) => f.name === 'price')!, v.price);
         const pl = resolve(v, text, rec, existing, problems);
         if (problems.length > 0) return problems;
@@ -100,7 +101,6 @@ export const subscriptions: EntityDef = {
           const end = rec.end_date ?? checked(() => endDateFor(start, term));
           if (Array.isArray(end)) return end;
           rec.end_date = end;
-          rec.status ??= 'active';
           if (rec.price_cents === undefined) {
             try {
               rec.price_cents = pickPrice(pl!.code as string, priceRows.all(pl!.id) as never, rec.students as number, term);
