@@ -19,18 +19,8 @@ async function printAccount(s: Session, externalId: string): Promise<void> {
 
 export async function listAccountsAction(s: Session): Promise<void> {
   const { listAccounts } = await import('../accounts/query.js');
-  const o = s.opts as Record<string, string | undefined>;
-  const rows = await listAccounts(await s.db(), s.op(), {
-    manager: o.manager,
-    type: o.type,
-    status: o.status,
-    group: o.group,
-    search: o.search,
-    sort: o.sort,
-    desc: Boolean(s.opts.desc),
-    limit: s.opts.limit as number | undefined,
-  });
-  await s.list(rows, LIST_COLUMNS);
+  const filter = { ...s.strings('manager', 'type', 'status', 'group', 'search', 'sort'), desc: Boolean(s.opts.desc), limit: s.opts.limit as number | undefined };
+  await s.list(await listAccounts(await s.db(), s.op(), filter), LIST_COLUMNS);
 }
 
 export function registerAccounts(program: Command, io: Io): void {

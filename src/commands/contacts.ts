@@ -46,14 +46,8 @@ export function registerContacts(program: Command, io: Io): void {
     .action(
       act(io, async (s) => {
         const { listContacts } = await import('../contacts/service.js');
-        const rows = await listContacts(await s.db(), {
-          account: account(s),
-          role: s.opts.role as string | undefined,
-          status: s.opts.status as string | undefined,
-          primary: s.opts.primary as boolean | undefined,
-          search: s.opts.search as string | undefined,
-        });
-        await s.list(rows, LIST_COLUMNS);
+        const filter = { ...s.strings('role', 'status', 'search'), account: account(s), primary: s.opts.primary as boolean | undefined };
+        await s.list(await listContacts(await s.db(), filter), LIST_COLUMNS);
       }),
     );
 

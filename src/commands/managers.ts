@@ -39,11 +39,7 @@ export function registerManagers(program: Command, io: Io): void {
     .action(
       act(io, async (s) => {
         const { listManagers } = await import('../managers/service.js');
-        const rows = await listManagers(await s.db(), s.op(), {
-          region: s.opts.region as string | undefined,
-          status: s.opts.status as string | undefined,
-        });
-        await s.list(rows, LIST_COLUMNS);
+        await s.list(await listManagers(await s.db(), s.op(), s.strings('region', 'status')), LIST_COLUMNS);
       }),
     );
 

@@ -57,6 +57,11 @@ export class Session {
     }
   }
 
+  /** String options of the command by name, undefined where not given (a service's filter, say). */
+  strings<K extends string>(...names: K[]): Partial<Record<K, string>> {
+    return Object.fromEntries(names.map((n) => [n, this.opts[n] as string | undefined])) as Partial<Record<K, string>>;
+  }
+
   get interactive(): boolean {
     return this.io.stdinIsTTY;
   }

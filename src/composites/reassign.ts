@@ -5,7 +5,7 @@
  */
 import type { Kysely } from 'kysely';
 import { getAccount } from '../accounts/lookup.js';
-import { audit } from '../audit/audit.js';
+import { audit, auditEach } from '../audit/audit.js';
 import type { DB } from '../db/schema/index.js';
 import { RefusedError, invalid } from '../errors.js';
 import { getManager } from '../managers/lookup.js';
@@ -75,15 +75,8 @@ export async function reassign(
     const ids = accounts.map((a) => a.id);
     await db.updateTable('accounts').set({ manager_id: to.id, updated_at: op.now }).where('id', 'in', ids).execute();
   }
-  for (const a of accounts) {
-    await audit(db, op, {
-      action: 'reassign',
-      entity: 'account',
-      key: a.external_id,
-      before: { manager_login: from.login },
-      after: { manager_login: to.login },
-    });
-  }
+  const change = { before: { manager_login: from.login }, after: { manager_login: to.login } };
+  await auditEach(db, op, accounts.map((a) => a.external_id), { action: 'reassign', entity: 'account', ...change });
   const subscriptions = await moveSubscriptions(db, op, from, to, onlyAccounts.length > 0 ? accounts.map((a) => a.id) : undefined);
   return { from: from.login, to: to.login, accounts: accounts.map((a) => a.external_id), subscriptions };
 }

@@ -19,7 +19,7 @@ import { assertPlanCurrent, getPlan } from '../plans/lookup.js';
 import { priceFor } from '../plans/pricing.js';
 import { carryOverSeats } from '../seats/carry.js';
 import { addHistory } from '../subscriptions/history.js';
-import { getSubscription } from '../subscriptions/lookup.js';
+import { findSuccessor, getSubscription } from '../subscriptions/lookup.js';
 import { loadRecord, type SubscriptionRecord } from '../subscriptions/records.js';
 import { generateExternalId } from '../subscriptions/service.js';
 import { endDateFor } from '../subscriptions/terms.js';
@@ -35,12 +35,7 @@ export interface RenewInput {
 
 async function assertRenewable(db: Kysely<DB>, old: SubscriptionRow): Promise<void> {
   if (old.status === 'cancelled') throw new RefusedError(`subscription ${old.external_id} is cancelled: it cannot be renewed`);
-  const successor = await db
-    .selectFrom('subscriptions')
-    .select('external_id')
-    .where('renewed_from_id', '=', old.id)
-    .where('status', '!=', 'cancelled')
-    .executeTakeFirst();
+  const successor = await findSuccessor(db, old.id);
   if (successor) {
     throw new RefusedError(`subscription ${old.external_id} is already renewed by ${successor.external_id}`);
   }

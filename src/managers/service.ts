@@ -4,7 +4,7 @@
  * (src/lib/keys.ts).
  */
 import type { Kysely } from 'kysely';
-import { audit } from '../audit/audit.js';
+import { audit, audited } from '../audit/audit.js';
 import type { DB } from '../db/schema/index.js';
 import type { ManagerRow } from '../db/schema/managers.js';
 import { RefusedError, conflict } from '../errors.js';
@@ -82,9 +82,7 @@ export async function addManager(db: Kysely<DB>, op: Op, input: Record<string, u
     })
     .returningAll()
     .executeTakeFirstOrThrow();
-  const record = toManagerRecord(row);
-  await audit(db, op, { action: 'add', entity: 'manager', key: row.login, after: record });
-  return record;
+  return audited(db, op, { action: 'add', entity: 'manager', key: row.login }, toManagerRecord(row));
 }
 
 /** Changes the given fields; an empty value clears an optional field. */
@@ -107,9 +105,7 @@ export async function editManager(
     .where('id', '=', row.id)
     .returningAll()
     .executeTakeFirstOrThrow();
-  const after = toManagerRecord(updated);
-  await audit(db, op, { action: 'edit', entity: 'manager', key: updated.login, before, after });
-  return after;
+  return audited(db, op, { action: 'edit', entity: 'manager', key: updated.login, before }, toManagerRecord(updated));
 }
 
 const fieldSpec = (name: string) => MANAGER_FIELDS.find((f) => f.name === name)!;

@@ -7,25 +7,8 @@ import { NOTICE_STATUSES, type NoticeRow } from '../db/schema/notices.js';
 import { checkFilter } from '../lib/checks.js';
 import { foldKey } from '../lib/keys.js';
 
-export interface NoticeLedgerRecord {
-  id: number;
-  kind: string;
-  stage: string;
-  cycle: string;
-  due_date: string;
-  status: string;
-  reason: string | null;
-  recipient_login: string | null;
-  recipient_email: string | null;
-  account_external_id: string;
-  subscription_external_id: string;
-  contact_email: string | null;
-  attempts: number;
-  run_id: string;
-  created_at: string;
-  updated_at: string;
-  sent_at: string | null;
-}
+/** A ledger row as `notices list --json` prints it: every column but the subject's id and the claimant (a host and pid). */
+export type NoticeLedgerRecord = Omit<NoticeRow, 'subject_id' | 'claimed_by'>;
 
 export interface NoticeFilter {
   status?: string;

@@ -4,7 +4,7 @@
  * Plain functions over Kysely; the caller owns the transaction.
  */
 import type { Kysely } from 'kysely';
-import { audit } from '../audit/audit.js';
+import { audit, audited } from '../audit/audit.js';
 import type { DB } from '../db/schema/index.js';
 import type { PlanRow } from '../db/schema/plans.js';
 import { ConflictError } from '../errors.js';
@@ -47,9 +47,7 @@ export async function addPlan(db: Kysely<DB>, op: Op, input: Record<string, unkn
     })
     .returningAll()
     .executeTakeFirstOrThrow();
-  const record = toPlanRecord(row, product.code);
-  await audit(db, op, { action: 'add', entity: 'plan', key: row.code, after: record });
-  return record;
+  return audited(db, op, { action: 'add', entity: 'plan', key: row.code }, toPlanRecord(row, product.code));
 }
 
 /**
@@ -76,9 +74,7 @@ export async function editPlan(
     .where('id', '=', row.id)
     .returningAll()
     .executeTakeFirstOrThrow();
-  const after = toPlanRecord(updated, before.product);
-  await audit(db, op, { action: 'edit', entity: 'plan', key: row.code, before, after });
-  return after;
+  return audited(db, op, { action: 'edit', entity: 'plan', key: row.code, before }, toPlanRecord(updated, before.product));
 }
 
 /**
