@@ -5,6 +5,7 @@
  */
 import type { FieldProblem } from '../errors.js';
 import { dateRule } from '../lib/dates.js';
+import { coerce } from '../lib/fields.js';
 import { foldKey, noteProblem } from '../lib/keys.js';
 import { ACCOUNT_FIELDS, type CustomFieldType } from './fields.js';
 
@@ -110,8 +111,6 @@ export function customFieldNameProblem(name: string): string | undefined {
 }
 
 const NUMBER_RE = /^[+-]?(\d+(\.\d+)?|\.\d+)$/;
-const BOOL_TRUE = new Set(['true', '1', 'yes']);
-const BOOL_FALSE = new Set(['false', '0', 'no']);
 
 export type CustomCoerced = { ok: true; value: string | null } | { ok: false; rule: string };
 
@@ -136,10 +135,9 @@ export function coerceCustomValue(type: CustomFieldType, raw: unknown): CustomCo
       return rule === undefined ? { ok: true, value: text } : { ok: false, rule };
     }
     case 'bool': {
-      const v = text.toLowerCase();
-      if (BOOL_TRUE.has(v)) return { ok: true, value: 'true' };
-      if (BOOL_FALSE.has(v)) return { ok: true, value: 'false' };
-      return { ok: false, rule: 'must be true or false (also accepted: yes/no, 1/0)' };
+      // the words a field spec's bool accepts, stored as true/false
+      const r = coerce({ name: 'value', type: 'bool' }, text);
+      return r.ok ? { ok: true, value: String(r.value) } : r;
     }
   }
 }

@@ -5,7 +5,7 @@
  */
 import { InvalidArgumentError, Option, type Command } from 'commander';
 import { UsageError } from '../errors.js';
-import { coerce, flagName, optionKey, shapeError, type FieldSpec } from '../lib/fields.js';
+import { coerce, flagName, optionKey, shapeError, shapeProblem, type FieldSpec } from '../lib/fields.js';
 import { askConfirm, askInput, askSelect } from './prompts.js';
 import type { Session } from './session.js';
 
@@ -87,12 +87,14 @@ export function collectPair(value: string, previous: Record<string, string> = {}
 }
 
 export function parseIntOption(raw: string): number {
-  if (!/^[+-]?\d+$/.test(raw.trim())) throw new InvalidArgumentError(`"${raw}" is not a whole number`);
+  const problem = shapeProblem('int', raw);
+  if (problem) throw new InvalidArgumentError(problem);
   return Number(raw);
 }
 
 export function parseDateOption(raw: string): string {
-  if (!/^\d{4}-\d{2}-\d{2}$/.test(raw.trim())) throw new InvalidArgumentError(`"${raw}" is not a date in the form YYYY-MM-DD`);
+  const problem = shapeProblem('date', raw);
+  if (problem) throw new InvalidArgumentError(problem);
   return raw.trim();
 }
 

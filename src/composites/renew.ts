@@ -22,6 +22,7 @@ import { addHistory } from '../subscriptions/history.js';
 import { findSuccessor, getSubscription } from '../subscriptions/lookup.js';
 import { loadRecord, type SubscriptionRecord } from '../subscriptions/records.js';
 import { generateExternalId } from '../subscriptions/service.js';
+import { refuseCancelled } from '../subscriptions/status.js';
 import { endDateFor } from '../subscriptions/terms.js';
 
 export interface RenewInput {
@@ -34,7 +35,7 @@ export interface RenewInput {
 }
 
 async function assertRenewable(db: Kysely<DB>, old: SubscriptionRow): Promise<void> {
-  if (old.status === 'cancelled') throw new RefusedError(`subscription ${old.external_id} is cancelled: it cannot be renewed`);
+  refuseCancelled(old, ': it cannot be renewed');
   const successor = await findSuccessor(db, old.id);
   if (successor) {
     throw new RefusedError(`subscription ${old.external_id} is already renewed by ${successor.external_id}`);

@@ -12,6 +12,7 @@ import { SEAT_FIELDS } from '../seats/fields.js';
 import type { SeatRecord } from '../seats/records.js';
 import { auditLogin, getSeat, inviteSeat, loginSeat } from '../seats/service.js';
 import { getSubscription } from '../subscriptions/lookup.js';
+import { refuseCancelled } from '../subscriptions/status.js';
 
 export interface AddSeatInput {
   email: string;
@@ -27,7 +28,7 @@ export async function addSeat(db: Kysely<DB>, op: Op, input: AddSeatInput): Prom
   const email = v.email as string;
   const invitedAt = (v.invited_at as string | null | undefined) ?? op.asOf;
   const sub = await getSubscription(db, input.subscription);
-  if (sub.status === 'cancelled') throw new RefusedError(`subscription ${sub.external_id} is cancelled: it takes no new seats`);
+  refuseCancelled(sub, ': it takes no new seats');
   const account = await db.selectFrom('accounts').select(['id', 'external_id']).where('id', '=', sub.account_id).executeTakeFirstOrThrow();
   let contact = await findContact(db, email, account.external_id);
   if (!contact) {

@@ -212,10 +212,15 @@ export function coerceAll(
  * business (exit 1).
  */
 export function shapeError(spec: FieldSpec, raw: string): string | undefined {
+  if (raw.trim() === '') return undefined;
+  return spec.type === 'int' || spec.type === 'date' ? shapeProblem(spec.type, raw) : undefined;
+}
+
+/** Why `raw` (an option's value) does not look like a whole number or a YYYY-MM-DD date, or undefined. */
+export function shapeProblem(type: 'int' | 'date', raw: string): string | undefined {
   const text = raw.trim();
-  if (text === '') return undefined;
-  if (spec.type === 'int' && !INT_RE.test(text)) return `"${raw}" is not a whole number`;
-  if (spec.type === 'date' && !hasDateShape(text)) return `"${raw}" is not a date in the form YYYY-MM-DD`;
+  if (type === 'int' && !INT_RE.test(text)) return `"${raw}" is not a whole number`;
+  if (type === 'date' && !hasDateShape(text)) return `"${raw}" is not a date in the form YYYY-MM-DD`;
   return undefined;
 }
 

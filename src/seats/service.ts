@@ -12,16 +12,12 @@ import { foldKey } from '../lib/keys.js';
 import type { Op } from '../op.js';
 import { getSubscription } from '../subscriptions/lookup.js';
 import { SEAT_FIELDS } from './fields.js';
-import { seatsQuery, toSeatRecord, type JoinedSeat, type SeatRecord } from './records.js';
+import { seatKey, seatsQuery, toSeatRecord, type JoinedSeat, type SeatRecord } from './records.js';
 import { isIdleSince, laterTimestamp } from './rules.js';
 
 export type { SeatRecord } from './records.js';
 
 const spec = (name: string) => SEAT_FIELDS.filter((f) => f.name === name);
-
-function seatKey(sub: { external_id: string }, email: string): string {
-  return `${sub.external_id}/${email}`;
-}
 
 async function seatRecord(db: Kysely<DB>, seatId: number): Promise<SeatRecord> {
   return toSeatRecord(await seatsQuery(db).where('st.id', '=', seatId).executeTakeFirstOrThrow());
@@ -32,7 +28,7 @@ export async function getSeat(db: Kysely<DB>, emailRaw: string, subscription: st
   const { email } = checkFields(spec('email'), { email: emailRaw }) as { email: string };
   const sub = await getSubscription(db, subscription);
   const seat = await seatsQuery(db).where('st.subscription_id', '=', sub.id).where('c.email_key', '=', foldKey(email)).executeTakeFirst();
-  if (!seat) throw new NotFoundError('seat', seatKey(sub, email), `list seats with: acctmgr seats list --subscription ${sub.external_id}`);
+  if (!seat) throw new NotFoundError('seat', seatKey(sub.external_id, email), `list seats with: acctmgr seats list --subscription ${sub.external_id}`);
   return { sub, seat };
 }
 
@@ -64,7 +60,7 @@ export async function inviteSeat(
     seatId = row.id;
   }
   const record = await seatRecord(db, seatId);
-  await audit(db, op, { action: 'add', entity: 'seat', key: seatKey(sub, contact.email), before: existing ? { status: 'removed' } : undefined, after: record });
+  await audit(db, op, { action: 'add', entity: 'seat', key: seatKey(sub.external_id, contact.email), before: existing ? { status: 'removed' } : undefined, after: record });
   return record;
 }
 
@@ -74,7 +70,7 @@ export async function removeSeat(db: Kysely<DB>, op: Op, email: string, subscrip
   if (seat.status === 'removed') throw new RefusedError(`the seat of ${seat.email} on ${sub.external_id} is already removed`);
   await db.updateTable('seats').set({ status: 'removed', updated_at: op.now }).where('id', '=', seat.id).execute();
   const record = await seatRecord(db, seat.id);
-  await audit(db, op, { action: 'remove', entity: 'seat', key: seatKey(sub, seat.email), before: toSeatRecord(seat), after: { status: 'removed' } });
+  await audit(db, op, { action: 'remove', entity: 'seat', key: seatKey(sub.external_id, seat.email), before: toSeatRecord(seat), after: { status: 'removed' } });
   return record;
 }
 
@@ -108,7 +104,7 @@ export async function auditLogin(db: Kysely<DB>, op: Op, sub: SubscriptionRow, s
   await audit(db, op, {
     action: 'login',
     entity: 'seat',
-    key: seatKey(sub, seat.email),
+    key: seatKey(sub.external_id, seat.email),
     before: { status: seat.status, last_login_at: toSeatRecord(seat).last_login_at },
     after: { status: record.status, last_login_at: record.last_login_at, at },
   });

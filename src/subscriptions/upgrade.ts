@@ -15,6 +15,7 @@ import { priceFor } from '../plans/pricing.js';
 import { addHistory } from './history.js';
 import { getSubscription } from './lookup.js';
 import { loadRecord, type SubscriptionRecord } from './records.js';
+import { refuseCancelled } from './status.js';
 import { upgradeCharge } from './terms.js';
 
 export interface UpgradeInput {
@@ -39,7 +40,7 @@ export interface UpgradeQuote {
 
 async function prepare(db: Kysely<DB>, op: Op, key: string, input: UpgradeInput) {
   const sub = await getSubscription(db, key);
-  if (sub.status === 'cancelled') throw new RefusedError(`subscription ${sub.external_id} is cancelled`);
+  refuseCancelled(sub);
   const oldPlan = await db.selectFrom('plans').selectAll().where('id', '=', sub.plan_id).executeTakeFirstOrThrow();
   const plan = await getPlan(db, input.plan);
   const other = otherProductPlan(input.plan, plan, sub.product_id);
