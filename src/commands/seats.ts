@@ -87,10 +87,7 @@ export function registerSeats(program: Command, io: Io): void {
   ).action(
     act(io, async (s, email) => {
       const { recordLogin } = await import('../composites/seats.js');
-      const op = s.op();
-      // "now" belongs to today: when --as-of or ACCTMGR_TODAY moves today, the login is at that day's start
-      const at = (s.opts.at as string | undefined) ?? (op.now.startsWith(op.asOf) ? op.now : `${op.asOf}T00:00:00Z`);
-      const r = await s.tx((db) => recordLogin(db, op, email!, s.opts.subscription as string, at));
+      const r = await s.tx((db) => recordLogin(db, s.op(), email!, s.opts.subscription as string, s.opts.at as string | undefined));
       await s.changed(seatKey(r.subscription_external_id, r.email), r);
     }),
   );

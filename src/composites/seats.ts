@@ -42,10 +42,12 @@ export async function addSeat(db: Kysely<DB>, op: Op, input: AddSeatInput): Prom
 
 /**
  * Records a login event (the usage record; the same timestamp twice is one event), sets the seat
- * active and moves its and the contact's last_login_at forward, never back.
+ * active and moves its and the contact's last_login_at forward, never back. Without a time the login
+ * is now; "now" belongs to the as-of date, so when that is not today the login is at its start.
  */
-export async function recordLogin(db: Kysely<DB>, op: Op, email: string, subscription: string, atRaw: string): Promise<SeatRecord> {
-  const at = checkFields([{ name: 'at', type: 'timestamp' }], { at: atRaw }).at as string;
+export async function recordLogin(db: Kysely<DB>, op: Op, email: string, subscription: string, atRaw?: string): Promise<SeatRecord> {
+  const given = atRaw ?? (op.now.startsWith(op.asOf) ? op.now : `${op.asOf}T00:00:00Z`);
+  const at = checkFields([{ name: 'at', type: 'timestamp' }], { at: given }).at as string;
   const { sub, seat } = await getSeat(db, email, subscription);
   const { record, changed } = await loginSeat(db, op, sub, seat, at);
   if (!changed) return record;
