@@ -5,9 +5,9 @@ import type { BatchRecorder } from '../batch.js';
 import type { DateFormat } from '../cells.js';
 import type { RowProblem } from '../errors.js';
 import type { Sql } from '../sql.js';
-
 import type { EntityName } from '../../formats/catalog.js';
 
+/** The entity list lives with the CSV formats (src/formats/catalog.ts), below import and export. */
 export { ENTITIES, type EntityName } from '../../formats/catalog.js';
 
 export type OnExisting = 'update' | 'skip' | 'error';
