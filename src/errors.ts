@@ -48,6 +48,10 @@ export class RefusedError extends AppError {
   }
 }
 
+/**
+ * The one shape of a broken rule, from the command line and from a CSV row alike: the field (the CSV
+ * column), the value as given and the rule in words. A field '' is a problem of a whole CSV row.
+ */
 export interface FieldProblem {
   field: string;
   value: unknown;
@@ -70,12 +74,18 @@ export class DeliveryError extends AppError {
   }
 }
 
+/** `field: "value": rule`, how every message names a problem (a whole-row problem: the rule alone). */
 export function formatProblem(p: FieldProblem): string {
-  return `${p.field}: ${quote(showValue(p.value))}: ${p.rule}`;
+  return p.field === '' ? p.rule : `${p.field}: ${quoteValue(p.value)}: ${p.rule}`;
+}
+
+/** A value in a message: cut after 200 characters, in quotes, control and invisible characters escaped. */
+function quoteValue(value: unknown): string {
+  return quote(showValue(value));
 }
 
 /** Values in messages: cut after 200 characters. */
-export function showValue(value: unknown): string {
+function showValue(value: unknown): string {
   const s = value === null || value === undefined ? '' : String(value);
   return s.length > 200 ? `${s.slice(0, 200)}…` : s;
 }
@@ -86,6 +96,11 @@ export function showValue(value: unknown): string {
  */
 export function quote(text: string): string {
   return JSON.stringify(text).replace(/[\p{Cf}\u2028\u2029]/gu, (c) => `\\u${c.charCodeAt(0).toString(16).padStart(4, '0')}`);
+}
+
+/** A value another record holds already, named as every problem is (`field: "value": rule`). */
+export function conflict(p: FieldProblem, hint?: string): ConflictError {
+  return new ConflictError(formatProblem(p), hint);
 }
 
 export function invalid(field: string, value: unknown, rule: string): InvalidDataError {

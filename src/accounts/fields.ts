@@ -10,7 +10,7 @@ export const ACCOUNT_FIELDS: readonly FieldSpec[] = [
   { name: 'external_id', type: 'key', description: 'external id (unique; generated when not given)' },
   { name: 'name', type: 'text', required: true, description: 'account name' },
   { name: 'type', type: 'enum', required: true, values: ACCOUNT_TYPES, description: 'account type' },
-  { name: 'status', type: 'enum', values: ACCOUNT_STATUSES, description: 'status' },
+  { name: 'status', type: 'enum', values: ACCOUNT_STATUSES, default: 'active', description: 'status' },
   { name: 'group', type: 'key', description: 'account group by name (created when new)' },
   { name: 'parent_external_id', type: 'key', description: 'parent account (makes this a sub-account)' },
   { name: 'country', type: 'text', description: 'country' },
@@ -20,6 +20,9 @@ export const ACCOUNT_FIELDS: readonly FieldSpec[] = [
   { name: 'locale', type: 'text', description: 'locale, e.g. en, bg' },
   { name: 'manager_login', type: 'login', description: 'account manager login (none for tutors)' },
 ];
+
+/** `accounts list --sort` accepts every account field name. */
+export const ACCOUNT_SORT_KEYS = ACCOUNT_FIELDS.map((f) => f.name);
 
 /** Account groups' fields, in CSV column order. */
 export const GROUP_FIELDS: readonly FieldSpec[] = [{ name: 'name', type: 'key', required: true, description: 'group name' }];

@@ -5,7 +5,7 @@
  */
 import type { Kysely } from 'kysely';
 import { audit } from '../audit/audit.js';
-import type { GroupRow } from '../db/schema/accounts.js';
+import type { GroupRow } from '../db/schema/account-groups.js';
 import type { DB } from '../db/schema/index.js';
 import { ConflictError, NotFoundError, invalid } from '../errors.js';
 import { coerce } from '../lib/fields.js';
@@ -25,7 +25,7 @@ function cleanName(field: string, name: string): string {
   return r.value as string;
 }
 
-export async function findGroup(db: Kysely<DB>, name: string): Promise<GroupRow | undefined> {
+async function findGroup(db: Kysely<DB>, name: string): Promise<GroupRow | undefined> {
   return db.selectFrom('account_groups').selectAll().where('name_key', '=', foldKey(name.trim())).executeTakeFirst();
 }
 

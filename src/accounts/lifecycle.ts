@@ -1,45 +1,14 @@
 /**
- * Changing an account's manager, group and status, and removing it. Each is audited in the caller's
- * transaction.
+ * Changing an account's group and status, each audited in the caller's transaction. (Assigning a
+ * manager and removing an account reach other domains: src/composites/accounts.ts.)
  */
 import type { Kysely } from 'kysely';
 import { audit } from '../audit/audit.js';
 import type { DB } from '../db/schema/index.js';
-import { RefusedError, invalid } from '../errors.js';
-import { getManager } from '../managers/lookup.js';
 import type { Op } from '../op.js';
 import { ensureGroup } from './groups.js';
 import { getAccount } from './lookup.js';
 import { accountRecordById, type AccountRecord } from './record.js';
-import { subAccounts } from './refs.js';
-import { TUTOR_RULE } from './rules.js';
-import { moveSubscriptions } from '../subscriptions/move.js';
-
-export interface AssignResult {
-  account: AccountRecord;
-  /** external ids of the subscriptions that moved with the account */
-  subscriptions: string[];
-}
-
-/**
- * Gives the account to MANAGER. The account's subscriptions that were managed by its previous manager
- * follow; those managed by someone else (or by nobody) stay as they are.
- */
-export async function assignManager(db: Kysely<DB>, op: Op, externalId: string, login: string): Promise<AssignResult> {
-  const row = await getAccount(db, externalId);
-  const manager = await getManager(db, login);
-  if (row.type === 'tutor') throw invalid('manager_login', manager.login, TUTOR_RULE);
-  if (row.manager_id === manager.id) return { account: await accountRecordById(db, row.id), subscriptions: [] };
-  const before = await accountRecordById(db, row.id);
-  await db.updateTable('accounts').set({ manager_id: manager.id, updated_at: op.now }).where('id', '=', row.id).execute();
-  const subscriptions =
-    row.manager_id === null || before.manager_login === null
-      ? []
-      : await moveSubscriptions(db, op, { id: row.manager_id, login: before.manager_login }, manager, [row.id]);
-  const after = await accountRecordById(db, row.id);
-  await audit(db, op, { action: 'assign', entity: 'account', key: after.external_id, before, after: { ...after, subscriptions } });
-  return { account: after, subscriptions };
-}
 
 /** Puts the account in group G (created when new); an empty name takes it out of its group. */
 export async function moveAccount(db: Kysely<DB>, op: Op, externalId: string, group: string): Promise<AccountRecord> {
@@ -68,50 +37,4 @@ export async function setAccountStatus(
   const action = status === 'active' ? 'activate' : 'deactivate';
   await audit(db, op, { action, entity: 'account', key: after.external_id, before, after });
   return { account: after, changed: true };
-}
-
-/** Why the account cannot be removed, if anything stands in the way: sub-accounts, subscriptions. */
-export async function assertRemovable(
-  db: Kysely<DB>,
-  externalId: string,
-): Promise<{ id: number; external_id: string; name: string; contacts: number }> {
-  const row = await getAccount(db, externalId);
-  const subs = await subAccounts(db, row.id);
-  if (subs.length > 0) {
-    const list = subs.slice(0, 10).map((s) => s.external_id).join(', ');
-    throw new RefusedError(
-      `account ${row.external_id} has ${subs.length} sub-account(s): ${list}${subs.length > 10 ? ', …' : ''}`,
-      'remove them first, or give them another parent with: acctmgr accounts edit SUB --parent-external-id OTHER',
-    );
-  }
-  const count = async (table: 'subscriptions' | 'contacts') => {
-    const r = await db
-      .selectFrom(table)
-      .select((eb) => eb.fn.countAll<number>().as('n'))
-      .where('account_id', '=', row.id)
-      .executeTakeFirstOrThrow();
-    return Number(r.n);
-  };
-  const subscriptions = await count('subscriptions');
-  if (subscriptions > 0) {
-    throw new RefusedError(
-      `account ${row.external_id} has ${subscriptions} subscription(s)`,
-      `deactivate it instead: acctmgr accounts deactivate ${row.external_id}`,
-    );
-  }
-  return { id: row.id, external_id: row.external_id, name: row.name, contacts: await count('contacts') };
-}
-
-/**
- * Removes an account with its custom field values and contacts. Refused while it has sub-accounts
- * (they would lose their parent) or subscriptions (their history must stay: deactivate instead).
- */
-export async function removeAccount(db: Kysely<DB>, op: Op, externalId: string): Promise<AccountRecord> {
-  const a = await assertRemovable(db, externalId);
-  const before = await accountRecordById(db, a.id);
-  await db.deleteFrom('contacts').where('account_id', '=', a.id).execute();
-  await db.deleteFrom('account_field_values').where('account_id', '=', a.id).execute();
-  await db.deleteFrom('accounts').where('id', '=', a.id).execute();
-  await audit(db, op, { action: 'remove', entity: 'account', key: a.external_id, before: { ...before, contacts_removed: a.contacts } });
-  return before;
 }

@@ -5,14 +5,11 @@ import type { Op } from '../op.js';
 import { checkFilter } from '../lib/checks.js';
 import { foldKey } from '../lib/keys.js';
 import { getManager } from '../managers/lookup.js';
-import { ACCOUNT_FIELDS } from './fields.js';
+import { ACCOUNT_FIELDS, ACCOUNT_SORT_KEYS } from './fields.js';
 import { getGroup } from './groups.js';
 import { getAccount } from './lookup.js';
 import { accountQuery, toRecords, type AccountRecord } from './record.js';
 import { subAccounts } from './refs.js';
-
-/** `--sort` accepts every account field name. */
-export const ACCOUNT_SORT_KEYS = ACCOUNT_FIELDS.map((f) => f.name);
 
 /** Sorts SQL can do: keys by their stored folds, logins, enum values, numbers. Other text: sortByFold. */
 const SORT_COLUMN: Record<string, string> = {

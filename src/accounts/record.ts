@@ -3,6 +3,7 @@
  * their external names: group name, parent external id, manager login) plus the typed `fields`.
  */
 import type { Kysely } from 'kysely';
+import type { AccountRow } from '../db/schema/accounts.js';
 import type { DB } from '../db/schema/index.js';
 import { NotFoundError } from '../errors.js';
 import { loadFieldDefs, readStoredValues, typedFields } from './custom-fields.js';
@@ -10,30 +11,26 @@ import type { CustomFieldDef } from './rules.js';
 
 export type CustomValues = Record<string, string | number | boolean | null>;
 
-export interface AccountRecord {
-  external_id: string;
-  name: string;
-  type: string;
-  status: string;
+/** The account's columns and, by their external names, what it refers to (JSON key order: toAccountRecord). */
+export type AccountRecord = Pick<AccountRow, 'external_id' | 'name' | 'type' | 'status' | 'country' | 'region' | 'registration_no' | 'student_count' | 'locale'> & {
   group: string | null;
   parent_external_id: string | null;
-  country: string | null;
-  region: string | null;
-  registration_no: string | null;
-  student_count: number | null;
-  locale: string | null;
   manager_login: string | null;
   fields: CustomValues;
-}
+};
 
-/** Accounts joined with the names of what they refer to; filters and sorting are added by callers. */
-export function accountQuery(db: Kysely<DB>) {
+/** Accounts (a) joined with their group (g), parent (p) and manager (m), for records and exports alike. */
+export function accountJoins(db: Kysely<DB>) {
   return db
     .selectFrom('accounts as a')
     .leftJoin('account_groups as g', 'g.id', 'a.group_id')
     .leftJoin('accounts as p', 'p.id', 'a.parent_id')
-    .leftJoin('managers as m', 'm.id', 'a.manager_id')
-    .select([
+    .leftJoin('managers as m', 'm.id', 'a.manager_id');
+}
+
+/** Accounts joined with the names of what they refer to; filters and sorting are added by callers. */
+export function accountQuery(db: Kysely<DB>) {
+  return accountJoins(db).select([
       'a.id',
       'a.external_id',
       'a.name',
@@ -52,7 +49,7 @@ export function accountQuery(db: Kysely<DB>) {
 
 export type JoinedAccount = Awaited<ReturnType<ReturnType<typeof accountQuery>['executeTakeFirstOrThrow']>>;
 
-export function toAccountRecord(row: JoinedAccount, fields: CustomValues): AccountRecord {
+function toAccountRecord(row: JoinedAccount, fields: CustomValues): AccountRecord {
   return {
     external_id: row.external_id,
     name: row.name,

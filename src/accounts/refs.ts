@@ -5,13 +5,13 @@
 import { randomBytes } from 'node:crypto';
 import type { Kysely } from 'kysely';
 import type { DB } from '../db/schema/index.js';
-import { ConflictError, invalid } from '../errors.js';
+import { ConflictError, InvalidDataError, invalid } from '../errors.js';
 import { foldKey } from '../lib/keys.js';
 import { getManager } from '../managers/lookup.js';
 import type { Op } from '../op.js';
 import { ensureGroup } from './groups.js';
 import { findAccount, getAccount } from './lookup.js';
-import { parentCycle } from './rules.js';
+import { PARENT_CYCLE, parentCycle, selfParentProblem } from './rules.js';
 
 export async function assertExternalIdFree(db: Kysely<DB>, externalId: string, exceptId?: number): Promise<void> {
   const other = await findAccount(db, externalId);
@@ -53,9 +53,8 @@ export async function resolveRefs(
     const key = values.parent_external_id as string | null;
     if (key === null) ids.parent_id = null;
     else {
-      if (foldKey(key) === foldKey(self.external_id)) {
-        throw invalid('parent_external_id', key, 'is the account itself: an account cannot be its own parent');
-      }
+      const own = selfParentProblem(foldKey(self.external_id), key);
+      if (own) throw new InvalidDataError([own]);
       const parent = await getAccount(db, key);
       if (self.id !== undefined) await assertNoCycle(db, self.id, parent.id);
       ids.parent_id = parent.id;
@@ -68,7 +67,7 @@ export async function resolveRefs(
 }
 
 /** Refuses a parent that is the account itself or one of its descendants (one query for the links). */
-export async function assertNoCycle(db: Kysely<DB>, accountId: number, parentId: number): Promise<void> {
+async function assertNoCycle(db: Kysely<DB>, accountId: number, parentId: number): Promise<void> {
   const links = await db.selectFrom('accounts').select(['id', 'parent_id']).where('parent_id', 'is not', null).execute();
   const parentOf = new Map<number, number | null>(links.map((l) => [l.id, l.parent_id]));
   parentOf.set(accountId, parentId);
@@ -77,7 +76,7 @@ export async function assertNoCycle(db: Kysely<DB>, accountId: number, parentId:
   const names = await db.selectFrom('accounts').select(['id', 'external_id']).where('id', 'in', loop).execute();
   const byId = new Map(names.map((n) => [n.id, n.external_id]));
   const path = loop.map((id) => byId.get(id) ?? `#${id}`);
-  throw invalid('parent_external_id', path[1], `would make a parent cycle: ${path.join(' → ')}`);
+  throw invalid('parent_external_id', path[1], `${PARENT_CYCLE}: ${path.join(' → ')}`);
 }
 
 /** Accounts whose parent is this one, for show and for remove's refusal. */

@@ -1,23 +1,38 @@
 /**
  * Account rules that need no database, so the CSV importer applies exactly the same ones to rows that
- * are not stored yet: the tutor rule, parent cycles, and custom field names and values.
+ * are not stored yet: the tutor rule, an account's own parent, parent cycles, and custom field names and
+ * values.
  */
 import type { FieldProblem } from '../errors.js';
 import { dateRule } from '../lib/dates.js';
+import { coerce } from '../lib/fields.js';
 import { foldKey, noteProblem } from '../lib/keys.js';
 import { ACCOUNT_FIELDS, type CustomFieldType } from './fields.js';
 
-export const TUTOR_RULE = 'must be empty for a tutor account (a private tutor is both subscriber and user, with no manager)';
+const TUTOR_RULE = 'must be empty for a tutor account (a private tutor is both subscriber and user, with no manager)';
+
+/**
+ * A tutor account has no manager: not the account, not its subscriptions, not who renews them. `field`
+ * names the manager given (`manager_login`, or `by` for a renewal).
+ */
+export function tutorProblem(accountType: string | undefined, field: string, manager: unknown): FieldProblem | undefined {
+  const given = manager !== null && manager !== undefined && manager !== '';
+  return accountType === 'tutor' && given ? { field, value: manager, rule: TUTOR_RULE } : undefined;
+}
 
 /** Problems of a coerced account row (snake_case keys) that are visible without the database. */
 export function accountRowProblems(values: { type?: unknown; manager_login?: unknown }): FieldProblem[] {
-  const problems: FieldProblem[] = [];
-  const manager = values.manager_login;
-  if (values.type === 'tutor' && manager !== null && manager !== undefined && manager !== '') {
-    problems.push({ field: 'manager_login', value: manager, rule: TUTOR_RULE });
-  }
-  return problems;
+  const p = tutorProblem(values.type as string | undefined, 'manager_login', values.manager_login);
+  return p ? [p] : [];
 }
+
+/** The parent named (`parent` as given, `parentKey` its fold) is the account itself (`accountKey`). */
+export function selfParentProblem(accountKey: string, parent: string, parentKey = foldKey(parent)): FieldProblem | undefined {
+  return parentKey === accountKey ? { field: 'parent_external_id', value: parent, rule: 'is the account itself: an account cannot be its own parent' } : undefined;
+}
+
+/** The rule a parent loop breaks; the loop follows it (`: A → B → A`). */
+export const PARENT_CYCLE = 'would make a parent cycle';
 
 /**
  * The parent loop that `start` is part of, as keys from start back to start ([A, B, A]); undefined when
@@ -96,8 +111,6 @@ export function customFieldNameProblem(name: string): string | undefined {
 }
 
 const NUMBER_RE = /^[+-]?(\d+(\.\d+)?|\.\d+)$/;
-const BOOL_TRUE = new Set(['true', '1', 'yes']);
-const BOOL_FALSE = new Set(['false', '0', 'no']);
 
 export type CustomCoerced = { ok: true; value: string | null } | { ok: false; rule: string };
 
@@ -122,10 +135,9 @@ export function coerceCustomValue(type: CustomFieldType, raw: unknown): CustomCo
       return rule === undefined ? { ok: true, value: text } : { ok: false, rule };
     }
     case 'bool': {
-      const v = text.toLowerCase();
-      if (BOOL_TRUE.has(v)) return { ok: true, value: 'true' };
-      if (BOOL_FALSE.has(v)) return { ok: true, value: 'false' };
-      return { ok: false, rule: 'must be true or false (also accepted: yes/no, 1/0)' };
+      // the words a field spec's bool accepts, stored as true/false
+      const r = coerce({ name: 'value', type: 'bool' }, text);
+      return r.ok ? { ok: true, value: String(r.value) } : r;
     }
   }
 }

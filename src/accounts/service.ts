@@ -8,7 +8,8 @@ import { audit } from '../audit/audit.js';
 import type { AccountUpdate } from '../db/schema/accounts.js';
 import type { DB } from '../db/schema/index.js';
 import { InvalidDataError, type FieldProblem } from '../errors.js';
-import { coerceAll, type FieldValue } from '../lib/fields.js';
+import { clearedFields, missingFields } from '../lib/checks.js';
+import { coerceAll, withDefaults, type FieldValue } from '../lib/fields.js';
 import { foldKey } from '../lib/keys.js';
 import type { Op } from '../op.js';
 import { loadFieldDefs, readStoredValues, writeValues, type LoadedDef } from './custom-fields.js';
@@ -49,14 +50,11 @@ function fail(problems: FieldProblem[]): void {
 }
 
 export async function addAccount(db: Kysely<DB>, op: Op, input: AccountInput): Promise<AccountRecord> {
-  const { values, custom, defs, problems } = await checkInput(db, input);
-  for (const f of ACCOUNT_FIELDS) {
-    if (f.required && (values[f.name] === null || values[f.name] === undefined) && !problems.some((p) => p.field === f.name)) {
-      problems.push({ field: f.name, value: '', rule: 'is required' });
-    }
-  }
-  problems.push(...accountRowProblems(values), ...missingRequiredFields(defs, custom));
+  const checked = await checkInput(db, input);
+  const { custom, defs, problems } = checked;
+  problems.push(...missingFields(ACCOUNT_FIELDS, checked.values, problems), ...accountRowProblems(checked.values), ...missingRequiredFields(defs, custom));
   fail(problems);
+  const values = withDefaults(ACCOUNT_FIELDS, checked.values);
 
   const given = values.external_id as string | null | undefined;
   const externalId = given ?? (await generateExternalId(db));
@@ -69,7 +67,7 @@ export async function addAccount(db: Kysely<DB>, op: Op, input: AccountInput): P
       external_id_key: foldKey(externalId),
       name: values.name as string,
       type: values.type as string,
-      status: (values.status as string | null | undefined) ?? 'active',
+      status: values.status as string,
       group_id: refs.group_id ?? null,
       parent_id: refs.parent_id ?? null,
       country: (values.country as string | null | undefined) ?? null,
@@ -99,9 +97,7 @@ const PLAIN_COLUMNS = ['name', 'type', 'status', 'country', 'region', 'registrat
 export async function editAccount(db: Kysely<DB>, op: Op, externalId: string, input: AccountInput): Promise<AccountRecord> {
   const row = await getAccount(db, externalId);
   const { values, custom, defs, problems } = await checkInput(db, input);
-  for (const f of ACCOUNT_FIELDS) {
-    if (f.required && f.name in values && values[f.name] === null) problems.push({ field: f.name, value: '', rule: 'is required' });
-  }
+  problems.push(...clearedFields(ACCOUNT_FIELDS, values));
   if ('external_id' in values && values.external_id === null) problems.push({ field: 'external_id', value: '', rule: 'cannot be cleared' });
   const before = await accountRecordById(db, row.id);
   const type = (values.type as string | undefined) ?? row.type;

@@ -1,12 +1,9 @@
 import type { Kysely } from 'kysely';
+import { AUDIT_ENTITIES, type AuditEntity } from '../db/schema/audit-log.js';
 import type { DB } from '../db/schema/index.js';
 import { checkFilter } from '../lib/checks.js';
 import { foldKey } from '../lib/keys.js';
 import type { Op } from '../op.js';
-
-/** Every entity an audit row can name (`audit --entity` accepts exactly these). */
-export const AUDIT_ENTITIES = ['manager', 'account', 'group', 'field', 'contact', 'product', 'plan', 'price', 'subscription', 'seat', 'import', 'notice', 'notices'] as const;
-export type AuditEntity = (typeof AUDIT_ENTITIES)[number];
 
 export interface AuditEntry {
   action: string;
@@ -18,18 +15,23 @@ export interface AuditEntry {
 
 /** Writes one audit row; call it inside the same transaction as the change it records. */
 export async function audit(db: Kysely<DB>, op: Op, entry: AuditEntry): Promise<void> {
+  const { action, entity, key, before, after } = entry;
+  const json = (v: unknown) => (v === undefined ? null : JSON.stringify(v));
   await db
     .insertInto('audit_log')
-    .values({
-      at: op.now,
-      actor: op.actor,
-      action: entry.action,
-      entity: entry.entity,
-      entity_key: entry.key,
-      before_json: entry.before === undefined ? null : JSON.stringify(entry.before),
-      after_json: entry.after === undefined ? null : JSON.stringify(entry.after),
-    })
+    .values({ at: op.now, actor: op.actor, action, entity, entity_key: key, before_json: json(before), after_json: json(after) })
     .execute();
+}
+
+/** Audits a change and returns the record it leaves (`after`): the last step of an add or an edit. */
+export async function audited<R>(db: Kysely<DB>, op: Op, change: Omit<AuditEntry, 'after'>, after: R): Promise<R> {
+  await audit(db, op, { ...change, after });
+  return after;
+}
+
+/** One audit row per key, each with the same change (many records moved at once). */
+export async function auditEach(db: Kysely<DB>, op: Op, keys: readonly string[], change: Omit<AuditEntry, 'key'>): Promise<void> {
+  for (const key of keys) await audit(db, op, { ...change, key });
 }
 
 export interface AuditRecord {
@@ -64,14 +66,9 @@ export async function listAudit(db: Kysely<DB>, f: AuditFilter = {}): Promise<Au
     rows = rows.filter((r) => foldKey(r.entity_key) === key);
     if (f.limit) rows = rows.slice(0, f.limit);
   }
-  return rows.map((r) => ({
-    id: r.id,
-    at: r.at,
-    actor: r.actor,
-    action: r.action,
-    entity: r.entity,
-    key: r.entity_key,
-    before: r.before_json === null ? null : JSON.parse(r.before_json),
-    after: r.after_json === null ? null : JSON.parse(r.after_json),
-  }));
+  const parsed = (text: string | null): unknown => (text === null ? null : JSON.parse(text));
+  return rows.map((r) => {
+    const { id, at, actor, action, entity } = r;
+    return { id, at, actor, action, entity, key: r.entity_key, before: parsed(r.before_json), after: parsed(r.after_json) };
+  });
 }

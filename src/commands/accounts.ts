@@ -1,11 +1,10 @@
 import type { Command } from 'commander';
-import { ACCOUNT_FIELDS, ACCOUNT_STATUSES, ACCOUNT_TYPES } from '../accounts/fields.js';
+import { ACCOUNT_FIELDS, ACCOUNT_SORT_KEYS, ACCOUNT_STATUSES, ACCOUNT_TYPES } from '../accounts/fields.js';
 import type { Io } from '../io.js';
 import { addFieldOptions, addLoop, collectPair, formatOption, parseIntOption, readFieldInput } from './field-options.js';
 import { act, type Session } from './session.js';
 
 const LIST_COLUMNS = ['external_id', 'name', 'type', 'status', 'group', 'parent_external_id', 'manager_login', 'student_count'];
-const SORT_KEYS = ACCOUNT_FIELDS.map((f) => f.name);
 
 function fieldOption(cmd: Command): Command {
   return cmd.option('--field <name=value>', 'custom field value (repeatable; empty value clears)', collectPair);
@@ -16,6 +15,12 @@ async function printAccount(s: Session, externalId: string): Promise<void> {
   if (!s.opts.json) return s.io.out(`${externalId}\n`);
   const { showAccount } = await import('../accounts/query.js');
   await s.show(await showAccount(await s.db(), s.op(), externalId));
+}
+
+export async function listAccountsAction(s: Session): Promise<void> {
+  const { listAccounts } = await import('../accounts/query.js');
+  const filter = { ...s.strings('manager', 'type', 'status', 'group', 'search', 'sort'), desc: Boolean(s.opts.desc), limit: s.opts.limit as number | undefined };
+  await s.list(await listAccounts(await s.db(), s.op(), filter), LIST_COLUMNS);
 }
 
 export function registerAccounts(program: Command, io: Io): void {
@@ -44,28 +49,12 @@ export function registerAccounts(program: Command, io: Io): void {
     .option('--status <status>', `only this status (${ACCOUNT_STATUSES.join('|')})`)
     .option('--group <name>', 'only accounts in this group')
     .option('--search <text>', 'name, external id or registration number contains TEXT (any case)')
-    .option('--sort <field>', `sort by this field (default external_id): ${SORT_KEYS.join(', ')}`)
+    .option('--sort <field>', `sort by this field (default external_id): ${ACCOUNT_SORT_KEYS.join(', ')}`)
     .option('--desc', 'sort descending')
     .option('--limit <n>', 'at most N accounts', parseIntOption)
     .addOption(formatOption())
     .addHelpText('after', '\nExample:\n  acctmgr accounts list --type school --group Sofia --sort student_count --desc --limit 10')
-    .action(
-      act(io, async (s) => {
-        const { listAccounts } = await import('../accounts/query.js');
-        const o = s.opts as Record<string, string | undefined>;
-        const rows = await listAccounts(await s.db(), s.op(), {
-          manager: o.manager,
-          type: o.type,
-          status: o.status,
-          group: o.group,
-          search: o.search,
-          sort: o.sort,
-          desc: Boolean(s.opts.desc),
-          limit: s.opts.limit as number | undefined,
-        });
-        await s.list(rows, LIST_COLUMNS);
-      }),
-    );
+    .action(act(io, listAccountsAction));
 
   accounts
     .command('show <external_id>')
@@ -97,7 +86,7 @@ export function registerAccounts(program: Command, io: Io): void {
     .addHelpText('after', '\nExample:\n  acctmgr accounts assign SCH-001 jnowak')
     .action(
       act(io, async (s, key, login) => {
-        const { assignManager } = await import('../accounts/lifecycle.js');
+        const { assignManager } = await import('../composites/accounts.js');
         const r = await s.tx((db) => assignManager(db, s.op(), key!, login!));
         s.message(`account ${r.account.external_id} → ${r.account.manager_login}; ${r.subscriptions.length} subscription(s) moved`);
         await printAccount(s, r.account.external_id);
@@ -139,7 +128,7 @@ export function registerAccounts(program: Command, io: Io): void {
     .addHelpText('after', '\nExample:\n  acctmgr accounts remove GST-007 --yes')
     .action(
       act(io, async (s, key) => {
-        const { assertRemovable, removeAccount } = await import('../accounts/lifecycle.js');
+        const { assertRemovable, removeAccount } = await import('../composites/accounts.js');
         // refusals come before the question, so nobody confirms what will not happen
         const a = await assertRemovable(await s.db(), key!);
         await s.confirm(`Remove account ${a.external_id} (${a.name}) and its ${a.contacts} contact(s)?`);

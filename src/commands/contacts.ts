@@ -1,5 +1,6 @@
 import type { Command } from 'commander';
 import { CONTACT_FIELDS, CONTACT_ROLES, CONTACT_STATUSES } from '../contacts/fields.js';
+import { contactKey } from '../contacts/record.js';
 import { UsageError } from '../errors.js';
 import type { Io } from '../io.js';
 import { addFieldOptions, addLoop, formatOption, readFieldInput } from './field-options.js';
@@ -27,7 +28,7 @@ export function registerContacts(program: Command, io: Io): void {
         const { addContact } = await import('../contacts/service.js');
         await addLoop(s, CONTACT_FIELDS, 'contact', async (input) => {
           const record = await s.tx((db) => addContact(db, s.op(), input));
-          await s.changed(`${record.account_external_id}/${record.email}`, record);
+          await s.changed(contactKey(record), record);
         });
       }),
     );
@@ -46,14 +47,8 @@ export function registerContacts(program: Command, io: Io): void {
     .action(
       act(io, async (s) => {
         const { listContacts } = await import('../contacts/service.js');
-        const rows = await listContacts(await s.db(), {
-          account: account(s),
-          role: s.opts.role as string | undefined,
-          status: s.opts.status as string | undefined,
-          primary: s.opts.primary as boolean | undefined,
-          search: s.opts.search as string | undefined,
-        });
-        await s.list(rows, LIST_COLUMNS);
+        const filter = { ...s.strings('role', 'status', 'search'), account: account(s), primary: s.opts.primary as boolean | undefined };
+        await s.list(await listContacts(await s.db(), filter), LIST_COLUMNS);
       }),
     );
 
@@ -82,7 +77,7 @@ export function registerContacts(program: Command, io: Io): void {
         const input = readFieldInput(s.opts, CONTACT_FIELDS);
         if (Object.keys(input).length === 0) throw new UsageError('nothing to change: give at least one field flag');
         const record = await s.tx((db) => editContact(db, s.op(), email!, account(s), input));
-        await s.changed(`${record.account_external_id}/${record.email}`, record);
+        await s.changed(contactKey(record), record);
       }),
     );
 
@@ -97,7 +92,7 @@ export function registerContacts(program: Command, io: Io): void {
         const where = account(s) ? ` of account ${account(s)}` : '';
         await s.confirm(`Remove contact ${email}${where}?`);
         const record = await s.tx((db) => removeContact(db, s.op(), email!, account(s)));
-        await s.changed(`${record.account_external_id}/${record.email}`, record);
+        await s.changed(contactKey(record), record);
       }),
     );
 }

@@ -15,7 +15,7 @@ export function registerDb(program: Command, io: Io): void {
         const { migrateToLatest } = await import('../db/migrator.js');
         const applied = await migrateToLatest(h.db);
         s.message(applied.length ? `applied ${applied.join(', ')}` : 'already up to date');
-        if (s.opts.json) s.io.out(`${JSON.stringify({ applied }, null, 2)}\n`);
+        if (s.opts.json) await s.json({ applied });
       }),
     );
 
@@ -44,7 +44,7 @@ export function registerDb(program: Command, io: Io): void {
         const h = await s.open({ migrate: false, allowNewer: true });
         const { backupTo } = await import('../db/maintenance.js');
         const result = await backupTo(h, file!);
-        if (s.opts.json) s.io.out(`${JSON.stringify(result, null, 2)}\n`);
+        if (s.opts.json) await s.json(result);
         else s.io.out(`${result.path}\n`);
         s.message(`backed up ${result.pages} pages (${result.bytes} bytes)`);
       }),
@@ -56,7 +56,7 @@ export function registerDb(program: Command, io: Io): void {
       act(io, async (s) => {
         const { checkFile } = await import('../db/maintenance.js');
         const report = await checkFile(() => s.open({ migrate: false }));
-        if (s.opts.json) s.io.out(`${JSON.stringify(report, null, 2)}\n`);
+        if (s.opts.json) await s.json(report);
         else {
           s.io.out(`integrity: ${report.integrity.join('; ')}\n`);
           s.io.out(`foreign key violations: ${report.foreign_key_violations.length}\n`);
@@ -81,7 +81,7 @@ export function registerDb(program: Command, io: Io): void {
     )
     .action(
       act(io, async (s) => {
-        const { runRepairKeys } = await import('../keys/command-support.js');
+        const { runRepairKeys } = await import('./repair-keys.js');
         await runRepairKeys(s);
       }),
     );

@@ -1,6 +1,6 @@
 import { Option, type Command } from 'commander';
 import type { Io } from '../io.js';
-import { columnsHelp, ENTITIES, type EntityName } from '../import/catalog.js';
+import { columnsHelp, ENTITIES, type EntityName } from '../formats/catalog.js';
 import { act } from './session.js';
 
 export function registerExport(program: Command, io: Io): void {
@@ -21,7 +21,7 @@ Examples:
     )
     .action(
       act(io, async (s, entity) => {
-        const { runExport } = await import('../export/command-support.js');
+        const { runExport } = await import('./export-support.js');
         await runExport(s, entity as EntityName);
       }),
     );

@@ -5,7 +5,7 @@
  */
 import { InvalidArgumentError, Option, type Command } from 'commander';
 import { UsageError } from '../errors.js';
-import { coerce, flagName, optionKey, shapeError, type FieldSpec } from '../lib/fields.js';
+import { coerce, flagName, optionKey, shapeError, shapeProblem, type FieldSpec } from '../lib/fields.js';
 import { askConfirm, askInput, askSelect } from './prompts.js';
 import type { Session } from './session.js';
 
@@ -58,15 +58,8 @@ export function readFieldInput(opts: Record<string, unknown>, specs: readonly Fi
  * Required fields that were not given: asked for on a terminal, otherwise a usage error naming every
  * missing flag at once (never waits for input). Returns true when anything was prompted.
  */
-export async function fillRequired(
-  s: Session,
-  specs: readonly FieldSpec[],
-  input: Record<string, unknown>,
-  extraRequired: readonly string[] = [],
-): Promise<boolean> {
-  const missing = specs.filter(
-    (f) => (f.required || extraRequired.includes(f.name)) && (input[f.name] === undefined || input[f.name] === ''),
-  );
+async function fillRequired(s: Session, specs: readonly FieldSpec[], input: Record<string, unknown>): Promise<boolean> {
+  const missing = specs.filter((f) => f.required && (input[f.name] === undefined || input[f.name] === ''));
   if (missing.length === 0) return false;
   if (!s.interactive) {
     const flags = missing.map((f) => `--${flagName(f.name)}`).join(', ');
@@ -94,12 +87,14 @@ export function collectPair(value: string, previous: Record<string, string> = {}
 }
 
 export function parseIntOption(raw: string): number {
-  if (!/^[+-]?\d+$/.test(raw.trim())) throw new InvalidArgumentError(`"${raw}" is not a whole number`);
+  const problem = shapeProblem('int', raw);
+  if (problem) throw new InvalidArgumentError(problem);
   return Number(raw);
 }
 
 export function parseDateOption(raw: string): string {
-  if (!/^\d{4}-\d{2}-\d{2}$/.test(raw.trim())) throw new InvalidArgumentError(`"${raw}" is not a date in the form YYYY-MM-DD`);
+  const problem = shapeProblem('date', raw);
+  if (problem) throw new InvalidArgumentError(problem);
   return raw.trim();
 }
 
@@ -120,11 +115,10 @@ export async function addLoop(
   specs: readonly FieldSpec[],
   what: string,
   save: (input: Record<string, unknown>) => Promise<void>,
-  extraRequired: readonly string[] = [],
 ): Promise<void> {
   let input = readFieldInput(s.opts, specs);
   for (;;) {
-    const prompted = await fillRequired(s, specs, input, extraRequired);
+    const prompted = await fillRequired(s, specs, input);
     await save(input);
     if (!prompted || !(await askConfirm(`Add another ${what}?`, false))) return;
     input = {};

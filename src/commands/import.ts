@@ -1,6 +1,6 @@
 import { Option, type Command } from 'commander';
 import { stderrStream, type Io } from '../io.js';
-import { columnsHelp, ENTITIES, FORMATS, type EntityName } from '../import/catalog.js';
+import { columnsHelp, ENTITIES, FORMATS, type EntityName } from '../formats/catalog.js';
 import { collectPair, parseIntOption } from './field-options.js';
 import { act, type Session } from './session.js';
 
@@ -65,8 +65,8 @@ function importOptions(cmd: Command): Command {
     .addOption(new Option('--on-existing <mode>', 'a row whose key exists: update (default), skip or error').choices(['update', 'skip', 'error']));
 }
 
-async function runImportCommand(s: Session, entity: EntityName | 'all', source: string): Promise<void> {
-  const { buildRequest, renderOutcome, spoolInput } = await import('../import/command-support.js');
+export async function runImportCommand(s: Session, entity: EntityName | 'all', source: string): Promise<void> {
+  const { buildRequest, renderOutcome, spoolInput } = await import('./import-support.js');
   const req = buildRequest(s.opts, entity, source);
   const spooled = entity === 'all' ? undefined : await spoolInput(s.io, source);
   try {
@@ -81,7 +81,7 @@ async function runImportCommand(s: Session, entity: EntityName | 'all', source: 
     } finally {
       progress?.stop();
     }
-    renderOutcome(s, outcome);
+    await renderOutcome(s, outcome);
   } finally {
     spooled?.remove();
   }
@@ -90,7 +90,7 @@ async function runImportCommand(s: Session, entity: EntityName | 'all', source: 
 /** A progress bar on stderr, only when it is a terminal and the input is large. */
 async function startProgress(s: Session, req: { source: string; file?: string; onProgress?: (b: number, r: number) => void }) {
   if (!s.io.stderrIsTTY) return undefined;
-  const { inputSize } = await import('../import/command-support.js');
+  const { inputSize } = await import('./import-support.js');
   const total = inputSize(req.file ?? req.source);
   if (total < 8 * 1024 * 1024) return undefined;
   const { SingleBar, Presets } = await import('cli-progress');

@@ -39,11 +39,7 @@ export function registerManagers(program: Command, io: Io): void {
     .action(
       act(io, async (s) => {
         const { listManagers } = await import('../managers/service.js');
-        const rows = await listManagers(await s.db(), s.op(), {
-          region: s.opts.region as string | undefined,
-          status: s.opts.status as string | undefined,
-        });
-        await s.list(rows, LIST_COLUMNS);
+        await s.list(await listManagers(await s.db(), s.op(), s.strings('region', 'status')), LIST_COLUMNS);
       }),
     );
 
@@ -77,7 +73,7 @@ export function registerManagers(program: Command, io: Io): void {
     .addHelpText('after', '\nExample:\n  acctmgr managers remove jdoe --reassign-to akowalski --yes')
     .action(
       act(io, async (s, login) => {
-        const { removeManager } = await import('../managers/reassign.js');
+        const { removeManager } = await import('../composites/reassign.js');
         await s.confirm(`Remove manager ${login}?`);
         await s.tx((db) => removeManager(db, s.op(), login!, s.opts.reassignTo as string | undefined));
         s.message(`removed manager ${login}`);
@@ -125,7 +121,7 @@ export function registerManagers(program: Command, io: Io): void {
     .addHelpText('after', '\nExample:\n  acctmgr managers reassign jdoe akowalski --account SCH-001 --yes')
     .action(
       act(io, async (s, from, to) => {
-        const { reassign } = await import('../managers/reassign.js');
+        const { reassign } = await import('../composites/reassign.js');
         await s.confirm(`Move ${from}'s accounts to ${to}?`);
         const result = await s.tx((db) => reassign(db, s.op(), from!, to!, (s.opts.account as string[]) ?? []));
         if (s.opts.json) await s.show(result);

@@ -24,7 +24,7 @@ export function registerRemind(program: Command, io: Io): void {
     .action(act(io, remindAction));
 }
 
-async function remindAction(s: Session): Promise<void> {
+export async function remindAction(s: Session): Promise<void> {
   const o = s.opts;
   if (o.send && o.markSent) throw new UsageError('--send and --mark-sent exclude each other');
   if (o.explainSeat !== undefined && o.subscription === undefined) throw new UsageError('--explain-seat needs --subscription SUB');

@@ -1,6 +1,7 @@
 import { InvalidArgumentError, Option, type Command } from 'commander';
 import type { Io } from '../io.js';
 import { SEAT_STATUSES } from '../seats/fields.js';
+import { seatKey } from '../seats/records.js';
 import { formatOption, parseDateOption } from './field-options.js';
 import { act } from './session.js';
 
@@ -29,10 +30,10 @@ export function registerSeats(program: Command, io: Io): void {
     'acctmgr seats add pawel.kaminski@sp12.example.pl --subscription SUB-2026-001 --name "Paweł Kamiński"',
   ).action(
     act(io, async (s, email) => {
-      const { addSeat } = await import('../seats/service.js');
+      const { addSeat } = await import('../composites/seats.js');
       const o = s.opts as Record<string, string | undefined>;
       const r = await s.tx((db) => addSeat(db, s.op(), { email: email!, subscription: o.subscription!, name: o.name, invited_at: o.invitedAt }));
-      await s.changed(`${r.subscription_external_id}/${r.email}`, r);
+      await s.changed(seatKey(r.subscription_external_id, r.email), r);
     }),
   );
 
@@ -72,7 +73,7 @@ export function registerSeats(program: Command, io: Io): void {
       const { removeSeat } = await import('../seats/service.js');
       await s.confirm(`Remove the seat of ${email} on ${String(s.opts.subscription)}?`);
       const r = await s.tx((db) => removeSeat(db, s.op(), email!, s.opts.subscription as string));
-      await s.changed(`${r.subscription_external_id}/${r.email}`, r);
+      await s.changed(seatKey(r.subscription_external_id, r.email), r);
     }),
   );
 
@@ -85,12 +86,9 @@ export function registerSeats(program: Command, io: Io): void {
     'acctmgr seats login pawel.kaminski@sp12.example.pl --subscription SUB-2026-001 --at 2026-11-20T08:15:00+02:00',
   ).action(
     act(io, async (s, email) => {
-      const { recordLogin } = await import('../seats/service.js');
-      const op = s.op();
-      // "now" belongs to today: when --as-of or ACCTMGR_TODAY moves today, the login is at that day's start
-      const at = (s.opts.at as string | undefined) ?? (op.now.startsWith(op.asOf) ? op.now : `${op.asOf}T00:00:00Z`);
-      const r = await s.tx((db) => recordLogin(db, op, email!, s.opts.subscription as string, at));
-      await s.changed(`${r.subscription_external_id}/${r.email}`, r);
+      const { recordLogin } = await import('../composites/seats.js');
+      const r = await s.tx((db) => recordLogin(db, s.op(), email!, s.opts.subscription as string, s.opts.at as string | undefined));
+      await s.changed(seatKey(r.subscription_external_id, r.email), r);
     }),
   );
 }

@@ -57,6 +57,11 @@ export class Session {
     }
   }
 
+  /** String options of the command by name, undefined where not given (a service's filter, say). */
+  strings<K extends string>(...names: K[]): Partial<Record<K, string>> {
+    return Object.fromEntries(names.map((n) => [n, this.opts[n] as string | undefined])) as Partial<Record<K, string>>;
+  }
+
   get interactive(): boolean {
     return this.io.stdinIsTTY;
   }
@@ -104,6 +109,12 @@ export class Session {
     const { renderObject } = await import('../output/render.js');
     const format = this.format === 'csv' ? 'csv' : this.format;
     this.io.out(renderObject(record as Rec, format, { color: colorEnabled(this.io) }));
+  }
+
+  /** Any value as JSON (`--json` summaries and reports that are not records). */
+  async json(value: unknown): Promise<void> {
+    const { renderJson } = await import('../output/render.js');
+    this.io.out(renderJson(value));
   }
 
   /** A command that creates or changes a record prints its key, or with --json the record itself. */

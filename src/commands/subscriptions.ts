@@ -1,5 +1,6 @@
 import { Option, type Command } from 'commander';
 import type { Io } from '../io.js';
+import { TERMS } from '../plans/fields.js';
 import { SUBSCRIPTION_FIELDS } from '../subscriptions/fields.js';
 import { DISPLAYED_STATUSES } from '../subscriptions/status.js';
 import { addFieldOptions, addLoop, formatOption, parseDateOption, parseIntOption } from './field-options.js';
@@ -95,13 +96,13 @@ export function registerSubscriptions(program: Command, io: Io): void {
       .description('create the successor (whoever renews becomes its manager); prints its external_id')
       .option('--by <login>', 'the manager who renews (default: the old manager)')
       .option('--plan <code>', 'plan of the successor (default: the same)')
-      .addOption(new Option('--term <months>', 'term of the successor, 12 or 24 (default: the same)').argParser(parseIntOption))
+      .addOption(new Option('--term <months>', `term of the successor, ${TERMS.join(' or ')} (default: the same)`).argParser(parseIntOption))
       .addOption(new Option('--students <n>', 'students (default: the same)').argParser(parseIntOption))
       .addOption(new Option('--start <date>', 'first day, if later than the day after the old end_date').argParser(parseDateOption)),
     'acctmgr subscriptions renew SUB-2026-001 --by jnowak --students 300 --term 24',
   ).action(
     act(io, async (s, key) => {
-      const { renewSubscription } = await import('../subscriptions/renew.js');
+      const { renewSubscription } = await import('../composites/renew.js');
       const { checkDate } = await import('../lib/checks.js');
       const o = s.opts as Record<string, string | number | undefined>;
       const r = await s.tx((db) =>

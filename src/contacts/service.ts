@@ -9,13 +9,13 @@ import { audit } from '../audit/audit.js';
 import type { DB } from '../db/schema/index.js';
 import type { ContactUpdate } from '../db/schema/contacts.js';
 import { ConflictError, NotFoundError, invalid } from '../errors.js';
-import { checkFields, requirePresent } from '../lib/checks.js';
+import { checkFields, refuseCleared, requirePresent } from '../lib/checks.js';
 import { parseTimestamp } from '../lib/dates.js';
 import { foldKey } from '../lib/keys.js';
-import type { FieldValue } from '../lib/fields.js';
+import { withDefaults, type FieldValue } from '../lib/fields.js';
 import type { Op } from '../op.js';
 import { CONTACT_FIELDS } from './fields.js';
-import { contactsQuery, resolveContact, type ContactWithAccount } from './lookup.js';
+import { contactsQuery, resolveContact } from './lookup.js';
 import { assertPrimaryLimit, countsAsPrimary } from './rules.js';
 import { contactKey, toContactRecord, type ContactRecord } from './record.js';
 
@@ -58,15 +58,14 @@ function columns(values: Record<string, FieldValue>): ContactUpdate {
 }
 
 export async function addContact(db: Kysely<DB>, op: Op, input: Record<string, unknown>): Promise<ContactRecord> {
-  const values = checkFields(CONTACT_FIELDS, input);
-  requirePresent(CONTACT_FIELDS, values);
-  const account = await getAccount(db, values.account_external_id as string);
-  const email = values.email as string;
+  const given = checkFields(CONTACT_FIELDS, input);
+  requirePresent(CONTACT_FIELDS, given);
+  const account = await getAccount(db, given.account_external_id as string);
+  const email = given.email as string;
   await assertEmailFree(db, account.id, account.external_id, email);
-  const set = columns(values);
-  // someone who has logged in is active; otherwise a new contact starts as invited
-  const status = (set.status as string | null | undefined) ?? (set.last_login_at ? 'active' : 'invited');
-  const isPrimary = set.is_primary ?? 0;
+  const set = columns(withDefaults(CONTACT_FIELDS, given));
+  const status = set.status as string;
+  const isPrimary = set.is_primary!;
   assertPrimaryLimit(account.external_id, await otherPrimaries(db, account.id), { is_primary: isPrimary, status });
   const row = await db
     .insertInto('contacts')
@@ -75,7 +74,7 @@ export async function addContact(db: Kysely<DB>, op: Op, input: Record<string, u
       name: (set.name as string | null | undefined) ?? null,
       email,
       email_key: foldKey(email),
-      role: (set.role as string | null | undefined) ?? 'other',
+      role: set.role as string,
       is_primary: isPrimary,
       status,
       invited_at: (set.invited_at as string | null | undefined) ?? null,
@@ -104,11 +103,7 @@ export async function editContact(
 ): Promise<ContactRecord> {
   const row = await resolveContact(db, email, accountExternalId);
   const values = checkFields(CONTACT_FIELDS, input);
-  for (const f of CONTACT_FIELDS) {
-    if ((f.required || f.name === 'role' || f.name === 'status') && f.name in values && values[f.name] === null) {
-      throw invalid(f.name, '', 'is required');
-    }
-  }
+  refuseCleared(CONTACT_FIELDS, values);
   const before = toContactRecord(row);
   if (Object.keys(values).length === 0) return before;
   const target = values.account_external_id ? await getAccount(db, values.account_external_id as string) : undefined;

@@ -5,7 +5,7 @@
  * past them, e.g. two processes adding the same key at the same moment.
  */
 import { ConflictError } from '../errors.js';
-import { KEY_COLUMNS } from '../keys/columns.js';
+import { KEY_COLUMNS } from './schema/key-columns.js';
 
 const REFERENCED = 'a record is still referenced by others, or refers to one that does not exist';
 

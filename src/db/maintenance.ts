@@ -3,7 +3,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import Database from 'better-sqlite3';
 import { AppError, EXIT } from '../errors.js';
-import { KEY_COLUMNS } from '../keys/columns.js';
+import { KEY_COLUMNS } from './schema/key-columns.js';
 import { foldKey } from '../lib/keys.js';
 import { createPrivateTemp, outputKind } from '../lib/output-file.js';
 import type { DbHandle } from './connection.js';
@@ -118,7 +118,7 @@ function sqliteFailure(e: unknown, what: string): string {
   return `${what} failed: ${(e as Error).message} (${code})`;
 }
 
-/** Every stored key column against the fold of its key (src/keys/columns.ts): what no writer may miss. */
+/** Every stored key column against the fold of its key (src/db/schema/key-columns.ts): what no writer may miss. */
 function keyMismatches(sqlite: Database.Database, max: number): KeyMismatch[] {
   const out: KeyMismatch[] = [];
   for (const k of KEY_COLUMNS) {

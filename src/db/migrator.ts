@@ -4,7 +4,7 @@ import { RefusedError } from '../errors.js';
 
 /** kysely's own bookkeeping table: one row per applied migration. */
 const MIGRATION_TABLE = 'kysely_migration';
-import { assertKeysFold } from '../keys/scan.js';
+import { assertKeysFold } from './key-scan.js';
 
 /** What must hold before a pending migration runs; each throws (nothing applied) when it does not. */
 const PRECHECKS: Record<string, (db: Kysely<any>) => Promise<void>> = { '0005_keys': assertKeysFold };

@@ -4,8 +4,11 @@
  */
 import { sql, type Kysely } from 'kysely';
 import type { LoadedDef } from '../accounts/custom-fields.js';
+import { accountJoins } from '../accounts/record.js';
 import type { DB } from '../db/schema/index.js';
-import type { EntityName } from '../import/catalog.js';
+import type { EntityName } from '../formats/catalog.js';
+import { seatsQuery } from '../seats/records.js';
+import { subscriptionJoins } from '../subscriptions/records.js';
 
 export function exportQuery(db: Kysely<DB>, entity: EntityName, defs: readonly LoadedDef[]) {
   switch (entity) {
@@ -17,11 +20,7 @@ export function exportQuery(db: Kysely<DB>, entity: EntityName, defs: readonly L
     case 'groups':
       return db.selectFrom('account_groups').select(['name']).orderBy('name_key');
     case 'accounts':
-      return db
-        .selectFrom('accounts as a')
-        .leftJoin('account_groups as g', 'g.id', 'a.group_id')
-        .leftJoin('accounts as p', 'p.id', 'a.parent_id')
-        .leftJoin('managers as m', 'm.id', 'a.manager_id')
+      return accountJoins(db)
         .select(['a.external_id', 'a.name', 'a.type', 'a.status', 'g.name as group', 'p.external_id as parent_external_id'])
         .select(['a.country', 'a.region', 'a.registration_no', 'a.student_count', 'a.locale', 'm.login as manager_login'])
         .select((eb) =>
@@ -60,27 +59,14 @@ export function exportQuery(db: Kysely<DB>, entity: EntityName, defs: readonly L
         .orderBy('r.max_students')
         .orderBy('r.term_months');
     case 'subscriptions':
-      return db
-        .selectFrom('subscriptions as s')
-        .innerJoin('accounts as a', 'a.id', 's.account_id')
-        .innerJoin('products as pr', 'pr.id', 's.product_id')
-        .innerJoin('plans as p', 'p.id', 's.plan_id')
-        .leftJoin('managers as m', 'm.id', 's.manager_id')
-        .leftJoin('subscriptions as f', 'f.id', 's.renewed_from_id')
-        .select(['s.external_id', 'a.external_id as account_external_id', 'pr.code as product', 'p.code as plan'])
+      return subscriptionJoins(db)
+        .select(['s.external_id', 'a.external_id as account_external_id', 'p.code as product', 'pl.code as plan'])
         .select(['s.students', 's.term_months', 's.start_date', 's.end_date', 's.status', 'm.login as manager_login'])
-        .select(['s.price_cents as price', 's.paid_at', 'f.external_id as renewed_from_external_id'])
+        .select(['s.price_cents as price', 's.paid_at', 'prev.external_id as renewed_from_external_id'])
         .orderBy('s.external_id_key');
     case 'seats':
-      return db
-        .selectFrom('seats as st')
-        .innerJoin('subscriptions as s', 's.id', 'st.subscription_id')
-        .innerJoin('contacts as c', 'c.id', 'st.contact_id')
-        .select(['s.external_id as subscription_external_id', 'c.email', 'st.status', 'st.invited_at', 'st.last_login_at'])
-        // a seat's last login is the later of its stored value and its latest login event
-        .select((eb) => eb.selectFrom('login_events as le').select((e) => e.fn.max('le.at').as('m')).whereRef('le.seat_id', '=', 'st.id').as('last_event_at'))
-        .orderBy('s.external_id_key')
-        .orderBy('c.email_key');
+      // a seat's last login is the later of its stored value and its latest login event (last_event_at)
+      return seatsQuery(db).orderBy('s.external_id_key').orderBy('c.email_key');
     case 'logins':
       return db
         .selectFrom('login_events as le')

@@ -8,21 +8,13 @@ import type { Kysely } from 'kysely';
 import { loadFieldDefs, type LoadedDef } from '../accounts/custom-fields.js';
 import { customValueOut } from '../accounts/rules.js';
 import type { DB } from '../db/schema/index.js';
-import { FORMATS, type EntityName } from '../import/catalog.js';
+import { FORMATS, type EntityName } from '../formats/catalog.js';
 import { formatCents, splitList, type FieldSpec } from '../lib/fields.js';
-import { PROTECTED } from '../lib/formula.js';
-import { csvCell } from '../output/csv.js';
+import { CsvStream, JsonArrayStream } from '../output/stream.js';
 import { laterTimestamp } from '../seats/rules.js';
 import { exportQuery } from './queries.js';
 
 export type ExportFormat = 'csv' | 'json';
-
-const NEEDS_QUOTES = /[",\r\n]/;
-
-function csvField(value: unknown): string {
-  const s = csvCell(value);
-  return NEEDS_QUOTES.test(s) || PROTECTED.test(s) ? `"${s.replace(/"/g, '""')}"` : s;
-}
 
 /** A stored value → the contract's form (booleans, money strings, lists). */
 function typed(spec: FieldSpec | undefined, def: LoadedDef | undefined, v: unknown): unknown {
@@ -55,26 +47,14 @@ export async function exportEntity(
   const defOf = new Map(defs.map((d) => [d.name, d]));
   const compiled = exportQuery(db, entity, defs).compile();
   const stmt = sqlite.prepare(compiled.sql);
-  const params = compiled.parameters;
-  let buf: string[] = [];
-  const flush = () => {
-    if (buf.length > 0) write(buf.join(''));
-    buf = [];
-  };
-  if (format === 'csv') buf.push(`${columns.join(',')}\n`);
-  else buf.push('[');
-  let n = 0;
-  for (const row of stmt.iterate(...params) as Iterable<Record<string, unknown>>) {
+  const out = format === 'csv' ? new CsvStream(write, columns) : new JsonArrayStream(write);
+  for (const row of stmt.iterate(...compiled.parameters) as Iterable<Record<string, unknown>>) {
     if (entity === 'seats') row.last_login_at = laterTimestamp(row.last_login_at as string | null, (row.last_event_at as string | null) ?? null);
     const values = columns.map((c) => typed(specOf.get(c), defOf.get(c), row[c]));
-    if (format === 'csv') buf.push(`${values.map(csvField).join(',')}\n`);
-    else buf.push(`${n > 0 ? ',' : ''}\n  ${JSON.stringify(jsonRecord(columns, values, defs, entity === 'accounts'))}`);
-    n++;
-    if (buf.length >= 2000) flush();
+    if (out instanceof CsvStream) out.add(values);
+    else out.add(jsonRecord(columns, values, defs, entity === 'accounts'));
   }
-  buf.push(format === 'csv' ? '' : n > 0 ? '\n]\n' : ']\n');
-  flush();
-  return n;
+  return out.end();
 }
 
 /** JSON as `show` prints it: custom fields under `fields`. */

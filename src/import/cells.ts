@@ -53,12 +53,12 @@ export function dateHint(text: string): string {
  */
 export function readCells(cells: readonly string[], fields: readonly (string | undefined)[], text: Record<string, string | undefined>, mayHaveNul = true): RowProblem[] | undefined {
   let problems: RowProblem[] | undefined;
-  if (!fieldsMatch(cells, fields.length)) problems = [{ column: '', value: '', rule: `expected ${fields.length} fields, got ${cells.length}` }];
+  if (!fieldsMatch(cells, fields.length)) problems = [{ field: '', value: '', rule: `expected ${fields.length} fields, got ${cells.length}` }];
   for (let i = 0; i < fields.length; i++) {
     const f = fields[i];
     if (f === undefined) continue;
     const c = cleanCell(cells[i] ?? '');
-    if (mayHaveNul && c.includes('\0')) (problems ??= []).push({ column: f, value: c, rule: 'contains a NUL character (is this a UTF-16 or binary file? see --encoding)' });
+    if (mayHaveNul && c.includes('\0')) (problems ??= []).push({ field: f, value: c, rule: 'contains a NUL character (is this a UTF-16 or binary file? see --encoding)' });
     text[f] = c === '' ? undefined : c;
   }
   return problems;

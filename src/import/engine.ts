@@ -4,7 +4,7 @@
  */
 import fs from 'node:fs';
 import { foldKey } from '../lib/keys.js';
-import { FORMATS } from './catalog.js';
+import { FORMATS } from '../formats/catalog.js';
 import { zeroCounts, type Counts } from './batch.js';
 import { readCells } from './cells.js';
 import { readCsv } from './csv-reader.js';
@@ -90,7 +90,7 @@ async function readAndApply(ctx: ImportContext, job: FileJob, o: FileRunOptions)
     if (excluded) return reject(line, cells, excluded);
     // rows applied are found again by key in the database; rejected ones are remembered here
     const firstLine = rejectedKeys.size === 0 || cellProblems ? undefined : rejectedKeys.get(keyOf(keyText()) ?? '');
-    const dup = firstLine === undefined ? undefined : [{ column: keys[0]!, value: keyText()[keys[0]!] ?? '', rule: `duplicates line ${firstLine} (same ${keys.join(' + ')})` }];
+    const dup = firstLine === undefined ? undefined : [{ field: keys[0]!, value: keyText()[keys[0]!] ?? '', rule: `duplicates line ${firstLine} (same ${keys.join(' + ')})` }];
     const out = cellProblems ?? dup ?? apply();
     if (typeof out === 'string') counts[out]++;
     else {

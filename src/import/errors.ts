@@ -1,8 +1,8 @@
 /**
  * Import errors. A refused file (no header, bad encoding, unknown columns …) is one ImportFileError;
- * row problems are collected by an ErrorSink and reported as `FILE:LINE: column: "value": rule`.
+ * row problems are collected by an ErrorSink and reported as `FILE:LINE: field: "value": rule`.
  */
-import { AppError, EXIT, quote } from '../errors.js';
+import { AppError, EXIT, formatProblem, type FieldProblem } from '../errors.js';
 
 /** The whole file is refused before (or while) reading rows: exit 1, nothing written. */
 export class ImportFileError extends AppError {
@@ -18,25 +18,16 @@ export class ImportRejectedError extends AppError {
   }
 }
 
-export interface RowProblem {
-  /** '' for a problem of the whole row (its number of fields): reported without column and value */
-  column: string;
-  value: string;
-  rule: string;
-}
-
-/** A value in an error line: cut after 200 characters, control and invisible characters escaped. */
-export function quoteValue(value: string): string {
-  return quote(value.length > 200 ? `${value.slice(0, 200)}…` : value);
-}
+/** A row's problem: the one problem shape (src/errors.ts), field = the column, value = the cell as written; field '' for the whole row (its number of fields). */
+export type RowProblem = FieldProblem;
 
 export function formatRowProblem(file: string, line: number, p: RowProblem): string {
-  return p.column === '' ? `${file}:${line}: ${p.rule}` : `${file}:${line}: ${p.column}: ${quoteValue(p.value)}: ${p.rule}`;
+  return `${file}:${line}: ${formatProblem(p)}`;
 }
 
 /** A problem as the rejects file's `error` column says it: without file, line and value. */
 export function problemText(p: RowProblem): string {
-  return p.column === '' ? p.rule : `${p.column}: ${p.rule}`;
+  return p.field === '' ? p.rule : `${p.field}: ${p.rule}`;
 }
 
 /**

@@ -11,7 +11,7 @@ import { audit } from '../audit/audit.js';
 import type { DB } from '../db/schema/index.js';
 import { NotFoundError, RefusedError } from '../errors.js';
 import { checkFilter } from '../lib/checks.js';
-import { withKeys } from '../keys/columns.js';
+import { withKeys } from '../db/schema/key-columns.js';
 import type { Op } from '../op.js';
 import { BATCH_TABLES } from './batch.js';
 import { Sql, type Row } from './sql.js';

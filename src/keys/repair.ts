@@ -10,7 +10,7 @@ import { ConflictError, InvalidDataError, NotFoundError, RefusedError, UsageErro
 import { coerce } from '../lib/fields.js';
 import { foldKey } from '../lib/keys.js';
 import type { Op } from '../op.js';
-import { KEY_COLUMNS, type KeyColumn } from './columns.js';
+import { KEY_COLUMNS, type KeyColumn } from '../db/schema/key-columns.js';
 
 const RENAMEABLE = [...new Set(KEY_COLUMNS.map((k) => k.entity))];
 

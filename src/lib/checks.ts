@@ -1,6 +1,12 @@
-import { InvalidDataError, invalid } from '../errors.js';
+/**
+ * The checks every entity's values go through, from the command line and from CSV rows alike: field
+ * types (src/lib/fields.ts), required fields, dates and list filters. Each problem is a FieldProblem.
+ */
+import { InvalidDataError, invalid, type FieldProblem } from '../errors.js';
 import { dateRule } from './dates.js';
 import { coerce, coerceAll, type FieldSpec, type FieldValue } from './fields.js';
+
+const REQUIRED = 'is required';
 
 /** Coerces the given fields and throws one InvalidDataError naming every bad field and value. */
 export function checkFields(specs: readonly FieldSpec[], input: Record<string, unknown>): Record<string, FieldValue> {
@@ -9,21 +15,43 @@ export function checkFields(specs: readonly FieldSpec[], input: Record<string, u
   return values;
 }
 
-/** Required fields that are absent after coercion (an empty value counts as absent). */
+/**
+ * The required fields a new record would be without (absent or empty after coercion), except those
+ * that already have a problem.
+ */
+export function missingFields(specs: readonly FieldSpec[], values: Readonly<Record<string, FieldValue | undefined>>, problems: readonly FieldProblem[] = []): FieldProblem[] {
+  return specs
+    .filter((f) => f.required && (values[f.name] === null || values[f.name] === undefined) && !problems.some((p) => p.field === f.name))
+    .map((f) => ({ field: f.name, value: '', rule: REQUIRED }));
+}
+
+/** The fields an edit empties that a record must have: the required ones and those with a default. */
+export function clearedFields(specs: readonly FieldSpec[], values: Readonly<Record<string, FieldValue | undefined>>): FieldProblem[] {
+  return specs
+    .filter((f) => (f.required || f.default !== undefined) && f.name in values && values[f.name] === null)
+    .map((f) => ({ field: f.name, value: '', rule: REQUIRED }));
+}
+
+/** Throws when a required field of a new record is missing (see missingFields). */
 export function requirePresent(specs: readonly FieldSpec[], values: Record<string, FieldValue>): void {
-  const problems = specs
-    .filter((f) => f.required && (values[f.name] === null || values[f.name] === undefined))
-    .map((f) => ({ field: f.name, value: '', rule: 'is required' }));
+  const problems = missingFields(specs, values);
   if (problems.length > 0) throw new InvalidDataError(problems);
 }
 
-/** Shallow changes between two records: only keys whose values differ. */
-export function diff<T extends Record<string, unknown>>(before: T, after: T): Partial<T> {
-  const out: Partial<T> = {};
-  for (const k of Object.keys(after) as (keyof T)[]) {
-    if (JSON.stringify(before[k]) !== JSON.stringify(after[k])) out[k] = after[k];
-  }
-  return out;
+/** Throws when an edit empties a field a record must have (see clearedFields). */
+export function refuseCleared(specs: readonly FieldSpec[], values: Record<string, FieldValue>): void {
+  const problems = clearedFields(specs, values);
+  if (problems.length > 0) throw new InvalidDataError(problems);
+}
+
+/**
+ * One value checked as its field is checked (a flag such as `renew --term` or `--students`); `field`
+ * names it in the message when the flag's name differs from the field's.
+ */
+export function checkOne(spec: FieldSpec, raw: unknown, field = spec.name): FieldValue {
+  const r = coerce(spec, raw);
+  if (!r.ok) throw invalid(field, raw, r.rule);
+  return r.value;
 }
 
 /** An optional date option whose shape commander checked: calendar and range are checked here (exit 1). */
@@ -41,8 +69,7 @@ export function checkDate(field: string, value: unknown): string | undefined {
  */
 export function checkFilter<T extends string | number>(spec: FieldSpec, raw: T | undefined): T | undefined {
   if (raw === undefined) return undefined;
-  const r = coerce(spec, raw);
-  if (!r.ok) throw invalid(spec.name, raw, r.rule);
-  if (r.value === null) throw invalid(spec.name, raw, 'must not be empty');
-  return r.value as T;
+  const value = checkOne(spec, raw);
+  if (value === null) throw invalid(spec.name, raw, 'must not be empty');
+  return value as T;
 }

@@ -34,6 +34,13 @@ export interface FieldSpec {
   values?: readonly string[];
   min?: number;
   max?: number;
+  /** An int that must be one of these (e.g. a term: 12 or 24). */
+  oneOf?: readonly number[];
+  /**
+   * What a new record gets when the field is left out (and why an edit may not clear it); a function
+   * computes it from the record's other values.
+   */
+  default?: FieldValue | ((values: Readonly<Record<string, FieldValue | undefined>>) => FieldValue);
   description?: string;
   /** Fields that are not settable on `add`/`edit` (e.g. computed) set this. */
   readOnly?: boolean;
@@ -146,6 +153,7 @@ function checkInt(spec: FieldSpec, n: number): Coerced {
   if (!Number.isSafeInteger(n)) return { ok: false, rule: 'must be a whole number' };
   if (spec.min !== undefined && n < spec.min) return { ok: false, rule: `must be at least ${spec.min}` };
   if (spec.max !== undefined && n > spec.max) return { ok: false, rule: `must be at most ${spec.max}` };
+  if (spec.oneOf !== undefined && !spec.oneOf.includes(n)) return { ok: false, rule: `must be ${spec.oneOf.join(' or ')}` };
   return { ok: true, value: n };
 }
 
@@ -162,6 +170,20 @@ export function splitList(text: string): string[] {
     .split(';')
     .map((s) => s.trim())
     .filter((s) => s !== '');
+}
+
+/** The value a new record gets for a field that was left out (undefined: the field has no default). */
+export function fieldDefault(spec: FieldSpec, values: Readonly<Record<string, FieldValue | undefined>>): FieldValue | undefined {
+  return typeof spec.default === 'function' ? spec.default(values) : spec.default;
+}
+
+/** The values of a new record: those given, and the defaults of the fields left out (or empty). */
+export function withDefaults(specs: readonly FieldSpec[], values: Readonly<Record<string, FieldValue>>): Record<string, FieldValue> {
+  const out = { ...values };
+  for (const spec of specs) {
+    if (spec.default !== undefined && (out[spec.name] === undefined || out[spec.name] === null)) out[spec.name] = fieldDefault(spec, values)!;
+  }
+  return out;
 }
 
 /**
@@ -190,10 +212,15 @@ export function coerceAll(
  * business (exit 1).
  */
 export function shapeError(spec: FieldSpec, raw: string): string | undefined {
+  if (raw.trim() === '') return undefined;
+  return spec.type === 'int' || spec.type === 'date' ? shapeProblem(spec.type, raw) : undefined;
+}
+
+/** Why `raw` (an option's value) does not look like a whole number or a YYYY-MM-DD date, or undefined. */
+export function shapeProblem(type: 'int' | 'date', raw: string): string | undefined {
   const text = raw.trim();
-  if (text === '') return undefined;
-  if (spec.type === 'int' && !INT_RE.test(text)) return `"${raw}" is not a whole number`;
-  if (spec.type === 'date' && !hasDateShape(text)) return `"${raw}" is not a date in the form YYYY-MM-DD`;
+  if (type === 'int' && !INT_RE.test(text)) return `"${raw}" is not a whole number`;
+  if (type === 'date' && !hasDateShape(text)) return `"${raw}" is not a date in the form YYYY-MM-DD`;
   return undefined;
 }
 

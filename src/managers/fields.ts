@@ -11,5 +11,5 @@ export const MANAGER_FIELDS: readonly FieldSpec[] = [
   { name: 'phone', type: 'text', description: 'phone' },
   { name: 'mobile', type: 'text', description: 'mobile phone' },
   { name: 'region', type: 'text', description: 'region' },
-  { name: 'status', type: 'enum', values: MANAGER_STATUSES, description: 'status' },
+  { name: 'status', type: 'enum', values: MANAGER_STATUSES, default: 'active', description: 'status' },
 ];

@@ -4,13 +4,15 @@
  * (src/lib/keys.ts).
  */
 import type { Kysely } from 'kysely';
-import { audit } from '../audit/audit.js';
+import { audit, audited } from '../audit/audit.js';
 import type { DB } from '../db/schema/index.js';
 import type { ManagerRow } from '../db/schema/managers.js';
-import { ConflictError, RefusedError, invalid } from '../errors.js';
-import { checkFields, checkFilter, requirePresent } from '../lib/checks.js';
+import { RefusedError, conflict } from '../errors.js';
+import { checkFields, checkFilter, refuseCleared, requirePresent } from '../lib/checks.js';
+import { withDefaults } from '../lib/fields.js';
 import { foldKey } from '../lib/keys.js';
 import type { Op } from '../op.js';
+import { takenProblem, UNIQUE_MANAGER_FIELDS } from './checks.js';
 import { MANAGER_FIELDS } from './fields.js';
 import { hashPassword, MIN_PASSWORD_LENGTH } from './password.js';
 import { currentLeave, managersOnLeave } from './leave.js';
@@ -46,20 +48,21 @@ export function toManagerRecord(row: ManagerRow): ManagerRecord {
 
 /** Logins and emails compare as keys (a login is its own fold; an email by its email_key). */
 async function assertUnique(db: Kysely<DB>, values: Record<string, unknown>, exceptId?: number): Promise<void> {
-  for (const field of ['login', 'email', 'employee_id'] as const) {
+  for (const field of UNIQUE_MANAGER_FIELDS) {
     const v = values[field];
     if (v === null || v === undefined) continue;
     const column = field === 'email' ? 'email_key' : field;
     let q = db.selectFrom('managers').select(['login']).where(column, '=', field === 'employee_id' ? (v as string) : foldKey(v as string));
     if (exceptId !== undefined) q = q.where('id', '!=', exceptId);
     const other = await q.executeTakeFirst();
-    if (other) throw new ConflictError(`${field} "${String(v)}" is already used by manager ${other.login}`);
+    if (other) throw conflict(takenProblem(field, v, other.login));
   }
 }
 
 export async function addManager(db: Kysely<DB>, op: Op, input: Record<string, unknown>): Promise<ManagerRecord> {
-  const values = checkFields(MANAGER_FIELDS, input);
-  requirePresent(MANAGER_FIELDS, values);
+  const given = checkFields(MANAGER_FIELDS, input);
+  requirePresent(MANAGER_FIELDS, given);
+  const values = withDefaults(MANAGER_FIELDS, given);
   await assertUnique(db, values);
   const row = await db
     .insertInto('managers')
@@ -72,16 +75,14 @@ export async function addManager(db: Kysely<DB>, op: Op, input: Record<string, u
       phone: (values.phone as string | null) ?? null,
       mobile: (values.mobile as string | null) ?? null,
       region: (values.region as string | null) ?? null,
-      status: (values.status as string | null) ?? 'active',
+      status: values.status as string,
       password_hash: null,
       created_at: op.now,
       updated_at: op.now,
     })
     .returningAll()
     .executeTakeFirstOrThrow();
-  const record = toManagerRecord(row);
-  await audit(db, op, { action: 'add', entity: 'manager', key: row.login, after: record });
-  return record;
+  return audited(db, op, { action: 'add', entity: 'manager', key: row.login }, toManagerRecord(row));
 }
 
 /** Changes the given fields; an empty value clears an optional field. */
@@ -93,9 +94,7 @@ export async function editManager(
 ): Promise<ManagerRecord> {
   const row = await getManager(db, login);
   const values = checkFields(MANAGER_FIELDS, input);
-  for (const f of MANAGER_FIELDS) {
-    if (f.required && f.name in values && values[f.name] === null) throw invalid(f.name, '', 'is required');
-  }
+  refuseCleared(MANAGER_FIELDS, values);
   await assertUnique(db, values, row.id);
   const before = toManagerRecord(row);
   if (Object.keys(values).length === 0) return before;
@@ -106,9 +105,7 @@ export async function editManager(
     .where('id', '=', row.id)
     .returningAll()
     .executeTakeFirstOrThrow();
-  const after = toManagerRecord(updated);
-  await audit(db, op, { action: 'edit', entity: 'manager', key: updated.login, before, after });
-  return after;
+  return audited(db, op, { action: 'edit', entity: 'manager', key: updated.login, before }, toManagerRecord(updated));
 }
 
 const fieldSpec = (name: string) => MANAGER_FIELDS.find((f) => f.name === name)!;

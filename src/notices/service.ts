@@ -3,30 +3,12 @@
  */
 import type { Kysely } from 'kysely';
 import type { DB } from '../db/schema/index.js';
-import type { NoticeRow } from '../db/schema/notices.js';
-import { invalid } from '../errors.js';
+import { NOTICE_STATUSES, type NoticeRow } from '../db/schema/notices.js';
+import { checkFilter } from '../lib/checks.js';
 import { foldKey } from '../lib/keys.js';
-import { NOTICE_STATUSES } from '../remind/schedule.js';
 
-export interface NoticeLedgerRecord {
-  id: number;
-  kind: string;
-  stage: string;
-  cycle: string;
-  due_date: string;
-  status: string;
-  reason: string | null;
-  recipient_login: string | null;
-  recipient_email: string | null;
-  account_external_id: string;
-  subscription_external_id: string;
-  contact_email: string | null;
-  attempts: number;
-  run_id: string;
-  created_at: string;
-  updated_at: string;
-  sent_at: string | null;
-}
+/** A ledger row as `notices list --json` prints it: every column but the subject's id and the claimant (a host and pid). */
+export type NoticeLedgerRecord = Omit<NoticeRow, 'subject_id' | 'claimed_by'>;
 
 export interface NoticeFilter {
   status?: string;
@@ -59,10 +41,7 @@ export function toLedgerRecord(r: NoticeRow): NoticeLedgerRecord {
 }
 
 export async function listNotices(db: Kysely<DB>, f: NoticeFilter = {}): Promise<NoticeLedgerRecord[]> {
-  const status = f.status?.toLowerCase();
-  if (status !== undefined && !(NOTICE_STATUSES as readonly string[]).includes(status)) {
-    throw invalid('status', f.status, `must be one of ${NOTICE_STATUSES.join(', ')}`);
-  }
+  const status = checkFilter({ name: 'status', type: 'enum', values: NOTICE_STATUSES }, f.status);
   let q = db.selectFrom('notices').selectAll().orderBy('id');
   if (status !== undefined) q = q.where('status', '=', status);
   if (f.since !== undefined) q = q.where('updated_at', '>=', f.since);

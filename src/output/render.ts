@@ -46,12 +46,17 @@ function newTable(head: string[], color: boolean): Table.Table {
   });
 }
 
+/** JSON as every `--json` prints it: two-space indents, one trailing line feed. */
+export function renderJson(value: unknown): string {
+  return `${JSON.stringify(value, null, 2)}\n`;
+}
+
 export function renderList(
   records: readonly Rec[],
   format: Format,
   opts: RenderOptions & { columns?: readonly (string | Column)[] },
 ): string {
-  if (format === 'json') return `${JSON.stringify(records, null, 2)}\n`;
+  if (format === 'json') return renderJson(records);
   if (format === 'csv') {
     const flat = records.map(flattenRecord);
     return toCsv(flat, columnsOf(flat));
@@ -69,7 +74,7 @@ export function renderList(
 }
 
 export function renderObject(record: Rec, format: Format, opts: RenderOptions): string {
-  if (format === 'json') return `${JSON.stringify(record, null, 2)}\n`;
+  if (format === 'json') return renderJson(record);
   if (format === 'csv') {
     const flat = flattenRecord(record);
     return toCsv([flat], Object.keys(flat));

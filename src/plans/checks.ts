@@ -1,11 +1,13 @@
 /**
  * The rules for product, plan and price values beyond their field types, shared by the commands and
  * the importer: each `check*` coerces raw values (command-line strings or CSV cells), applies every
- * rule and throws one InvalidDataError naming every bad field and value.
+ * rule and throws one InvalidDataError naming every bad field and value; the `*Problem` functions judge
+ * references the caller has resolved.
  */
 import { InvalidDataError, type FieldProblem } from '../errors.js';
+import { checkOne, clearedFields, missingFields } from '../lib/checks.js';
 import { coerceAll, toCents, type FieldSpec, type FieldValue } from '../lib/fields.js';
-import { PLAN_FIELDS, PRICE_FIELDS, PRODUCT_FIELDS, TERMS } from './fields.js';
+import { PLAN_FIELDS, PRICE_FIELDS, PRODUCT_FIELDS, STUDENTS_FIELD, TERM_FIELD } from './fields.js';
 import type { PlanRecord, ProductRecord } from './records.js';
 
 /** A checked product: exactly what `--json` prints of one. */
@@ -77,10 +79,6 @@ function priceKey(values: Record<string, FieldValue>): Omit<PriceValues, 'amount
 }
 
 function priceRules(v: Record<string, FieldValue>, p: FieldProblem[]): void {
-  const term = v.term_months;
-  if (typeof term === 'number' && !(TERMS as readonly number[]).includes(term)) {
-    p.push({ field: 'term_months', value: term, rule: `must be ${TERMS.join(' or ')}` });
-  }
   if (typeof v.amount === 'string') {
     const cents = toCents(v.amount);
     if (!Number.isSafeInteger(cents)) p.push({ field: 'amount', value: v.amount, rule: 'is too large' });
@@ -103,14 +101,30 @@ function checked(
 ): Record<string, FieldValue> {
   const { values, problems } = coerceAll(specs, input);
   rules(values, problems);
-  for (const f of specs) {
-    if (!f.required || problems.some((p) => p.field === f.name)) continue;
-    const absent = values[f.name] === null || values[f.name] === undefined;
-    if (absent && (mode === 'add' || f.name in values)) problems.push({ field: f.name, value: '', rule: 'is required' });
-  }
+  problems.push(...(mode === 'add' ? missingFields(specs, values, problems) : clearedFields(specs, values)));
   if (problems.length > 0) {
     const order = (p: FieldProblem) => specs.findIndex((f) => f.name === p.field);
     throw new InvalidDataError(problems.sort((a, b) => order(a) - order(b)));
   }
   return values;
+}
+
+/** A term in months given on its own (`renew --term`, a price quote): one of TERMS. */
+export function checkTerm(months: number, field = TERM_FIELD.name): number {
+  return checkOne(TERM_FIELD, months, field) as number;
+}
+
+/** A number of students given on its own (`renew --students`, a price quote): at least 1. */
+export function checkStudents(students: number, field = STUDENTS_FIELD.name): number {
+  return checkOne(STUDENTS_FIELD, students, field) as number;
+}
+
+/** A product given beside a plan (`given` as written) must be the plan's own product. */
+export function planProductProblem(given: string, product: { id: number }, planProduct: { id: number; code: string }): FieldProblem | undefined {
+  return product.id === planProduct.id ? undefined : { field: 'product', value: given, rule: `the plan belongs to product ${planProduct.code}` };
+}
+
+/** A subscription changes plan (renewal, upgrade) only within its product. */
+export function otherProductPlan(given: string | undefined, plan: { product_id: number }, productId: number): FieldProblem | undefined {
+  return plan.product_id === productId ? undefined : { field: 'plan', value: given, rule: 'is a plan of another product' };
 }

@@ -3,6 +3,12 @@ import type { FieldSpec } from '../lib/fields.js';
 /** Terms a plan can be priced (and sold) for, in months. */
 export const TERMS = [12, 24] as const;
 
+/** A term in months, of a price row and of a subscription: one of TERMS. */
+export const TERM_FIELD: FieldSpec = { name: 'term_months', type: 'int', required: true, oneOf: TERMS, description: `term in months (${TERMS.join(' or ')})` };
+
+/** How many students a subscription (and a price quote) is for: what the price table's tiers count. */
+export const STUDENTS_FIELD: FieldSpec = { name: 'students', type: 'int', required: true, min: 1, description: 'number of students' };
+
 /** Products' fields, in CSV column order. */
 export const PRODUCT_FIELDS: readonly FieldSpec[] = [
   { name: 'code', type: 'key', required: true, description: 'product code (unique, letters, digits, . _ -)' },
@@ -15,14 +21,14 @@ export const PLAN_FIELDS: readonly FieldSpec[] = [
   { name: 'name', type: 'text', required: true, description: 'plan name' },
   { name: 'product', type: 'key', required: true, description: 'code of the product it belongs to' },
   { name: 'currency', type: 'text', required: true, description: 'ISO 4217 currency code, e.g. EUR' },
-  { name: 'modules', type: 'list', description: 'included modules, ";"-separated (e.g. "grades;attendance")' },
-  { name: 'legacy', type: 'bool', description: 'retired: keeps running subscriptions, takes no new ones' },
+  { name: 'modules', type: 'list', default: [], description: 'included modules, ";"-separated (e.g. "grades;attendance")' },
+  { name: 'legacy', type: 'bool', default: false, description: 'retired: keeps running subscriptions, takes no new ones' },
 ];
 
 /** Price table rows, in CSV column order. An empty max_students is the "any number" (flat) row. */
 export const PRICE_FIELDS: readonly FieldSpec[] = [
   { name: 'plan', type: 'key', required: true, description: 'plan code' },
   { name: 'max_students', type: 'int', min: 1, description: 'largest number of students this row covers (empty: any number)' },
-  { name: 'term_months', type: 'int', required: true, description: 'term in months (12 or 24)' },
+  TERM_FIELD,
   { name: 'amount', type: 'money', required: true, description: 'price for the term, e.g. 450.00' },
 ];

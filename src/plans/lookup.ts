@@ -1,6 +1,7 @@
 import type { Kysely } from 'kysely';
 import type { DB } from '../db/schema/index.js';
-import type { PlanRow, ProductRow } from '../db/schema/subscriptions.js';
+import type { PlanRow } from '../db/schema/plans.js';
+import type { ProductRow } from '../db/schema/products.js';
 import { NotFoundError, RefusedError } from '../errors.js';
 import { foldKey } from '../lib/keys.js';
 

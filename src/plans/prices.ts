@@ -5,11 +5,10 @@
 import type { Kysely } from 'kysely';
 import { audit } from '../audit/audit.js';
 import type { DB } from '../db/schema/index.js';
-import { NotFoundError, invalid } from '../errors.js';
+import { NotFoundError } from '../errors.js';
 import { formatCents } from '../lib/fields.js';
 import type { Op } from '../op.js';
-import { checkPrice, checkPriceKey } from './checks.js';
-import { TERMS } from './fields.js';
+import { checkPrice, checkPriceKey, checkStudents, checkTerm } from './checks.js';
 import { getPlan } from './lookup.js';
 import { priceFor } from './pricing.js';
 import { comparePriceRows, toPriceRecord, type PriceRecord } from './records.js';
@@ -97,8 +96,8 @@ export interface Quote {
 
 /** What the price table charges for this many students and term (the rule subscriptions use). */
 export async function quotePrice(db: Kysely<DB>, planCode: string, students: number, term: number): Promise<Quote> {
-  if (!Number.isSafeInteger(students) || students < 1) throw invalid('students', students, 'must be at least 1');
-  if (!(TERMS as readonly number[]).includes(term)) throw invalid('term_months', term, `must be ${TERMS.join(' or ')}`);
+  checkStudents(students);
+  checkTerm(term);
   const plan = await getPlan(db, planCode);
   const cents = await priceFor(db, plan, students, term);
   const product = await db.selectFrom('products').select('code').where('id', '=', plan.product_id).executeTakeFirstOrThrow();

@@ -5,7 +5,8 @@
  */
 import type { Kysely } from 'kysely';
 import type { DB } from '../db/schema/index.js';
-import type { PlanPriceRow, PlanRow } from '../db/schema/subscriptions.js';
+import type { PlanPriceRow } from '../db/schema/plan-prices.js';
+import type { PlanRow } from '../db/schema/plans.js';
 import { RefusedError } from '../errors.js';
 
 export type PriceRow = Pick<PlanPriceRow, 'max_students' | 'term_months' | 'amount_cents'>;

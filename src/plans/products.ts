@@ -4,7 +4,7 @@
  * as keys (unique index on their fold, code_key).
  */
 import type { Kysely } from 'kysely';
-import { audit } from '../audit/audit.js';
+import { audited } from '../audit/audit.js';
 import type { DB } from '../db/schema/index.js';
 import { ConflictError } from '../errors.js';
 import { foldKey } from '../lib/keys.js';
@@ -23,9 +23,7 @@ export async function addProduct(db: Kysely<DB>, op: Op, input: Record<string, u
     .values({ code, code_key: foldKey(code), name: v.name!, created_at: op.now, updated_at: op.now })
     .returningAll()
     .executeTakeFirstOrThrow();
-  const record = toProductRecord(row);
-  await audit(db, op, { action: 'add', entity: 'product', key: row.code, after: record });
-  return record;
+  return audited(db, op, { action: 'add', entity: 'product', key: row.code }, toProductRecord(row));
 }
 
 /** Only the name changes: the code is the key that plans, subscriptions and import files use. */
@@ -45,9 +43,7 @@ export async function editProduct(
     .where('id', '=', row.id)
     .returningAll()
     .executeTakeFirstOrThrow();
-  const after = toProductRecord(updated);
-  await audit(db, op, { action: 'edit', entity: 'product', key: row.code, before, after });
-  return after;
+  return audited(db, op, { action: 'edit', entity: 'product', key: row.code, before }, toProductRecord(updated));
 }
 
 export async function listProducts(db: Kysely<DB>): Promise<ProductRecord[]> {

@@ -1,5 +1,6 @@
 /** Rows mapped to the records that `--json` prints, so a column rename cannot change the output. */
-import type { PlanRow, ProductRow } from '../db/schema/subscriptions.js';
+import type { PlanRow } from '../db/schema/plans.js';
+import type { ProductRow } from '../db/schema/products.js';
 import { formatCents, splitList } from '../lib/fields.js';
 import type { PriceRow } from './pricing.js';
 

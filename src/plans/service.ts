@@ -4,26 +4,28 @@
  * Plain functions over Kysely; the caller owns the transaction.
  */
 import type { Kysely } from 'kysely';
-import { audit } from '../audit/audit.js';
+import { audit, audited } from '../audit/audit.js';
 import type { DB } from '../db/schema/index.js';
-import type { PlanRow } from '../db/schema/subscriptions.js';
+import type { PlanRow } from '../db/schema/plans.js';
 import { ConflictError } from '../errors.js';
+import { withDefaults } from '../lib/fields.js';
 import { foldKey } from '../lib/keys.js';
 import type { Op } from '../op.js';
 import { checkPlan } from './checks.js';
+import { PLAN_FIELDS } from './fields.js';
 import { findPlan, getPlan, getProduct } from './lookup.js';
 import { comparePriceRows, toPlanRecord, toPriceTableRow, type PlanRecord, type PriceTableRow } from './records.js';
 
 export { assertPlanCurrent, findPlan, getPlan } from './lookup.js';
 
 /** The record of one plan row (one extra query for its product's code). */
-export async function planRecord(db: Kysely<DB>, row: PlanRow): Promise<PlanRecord> {
+async function planRecord(db: Kysely<DB>, row: PlanRow): Promise<PlanRecord> {
   const product = await db.selectFrom('products').select('code').where('id', '=', row.product_id).executeTakeFirstOrThrow();
   return toPlanRecord(row, product.code);
 }
 
 export async function addPlan(db: Kysely<DB>, op: Op, input: Record<string, unknown>): Promise<PlanRecord> {
-  const v = checkPlan(input, 'add');
+  const v = withDefaults(PLAN_FIELDS, checkPlan(input, 'add')) as ReturnType<typeof checkPlan>;
   const product = await getProduct(db, v.product!);
   const other = await findPlan(db, v.code!);
   if (other) {
@@ -38,16 +40,14 @@ export async function addPlan(db: Kysely<DB>, op: Op, input: Record<string, unkn
       name: v.name!,
       product_id: product.id,
       currency: v.currency!,
-      modules: (v.modules ?? []).join(';'),
+      modules: v.modules!.join(';'),
       legacy: v.legacy ? 1 : 0,
       created_at: op.now,
       updated_at: op.now,
     })
     .returningAll()
     .executeTakeFirstOrThrow();
-  const record = toPlanRecord(row, product.code);
-  await audit(db, op, { action: 'add', entity: 'plan', key: row.code, after: record });
-  return record;
+  return audited(db, op, { action: 'add', entity: 'plan', key: row.code }, toPlanRecord(row, product.code));
 }
 
 /**
@@ -74,9 +74,7 @@ export async function editPlan(
     .where('id', '=', row.id)
     .returningAll()
     .executeTakeFirstOrThrow();
-  const after = toPlanRecord(updated, before.product);
-  await audit(db, op, { action: 'edit', entity: 'plan', key: row.code, before, after });
-  return after;
+  return audited(db, op, { action: 'edit', entity: 'plan', key: row.code, before }, toPlanRecord(updated, before.product));
 }
 
 /**

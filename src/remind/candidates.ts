@@ -7,6 +7,7 @@
  */
 import type { Kysely } from 'kysely';
 import type { DB } from '../db/schema/index.js';
+import type { NoticeKind, NoticeStatus } from '../db/schema/notices.js';
 import { timestampDate, toDayNumber } from '../lib/dates.js';
 import { loadRecipients, type Recipient } from './recipients.js';
 import {
@@ -21,7 +22,7 @@ import {
   type AccountInfo,
   type SubscriptionRow,
 } from './scan.js';
-import { cycleStages, noticeKey, sendableStage, type NoticeKind, type NoticeStatus } from './schedule.js';
+import { cycleStages, noticeKey, sendableStage } from './schedule.js';
 
 export interface SubInfo {
   id: number;

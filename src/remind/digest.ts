@@ -6,7 +6,7 @@
 import type { SubInfo } from './candidates.js';
 import type { DueNotice } from './due.js';
 import type { Recipient } from './recipients.js';
-import { NOTICE_KINDS } from './schedule.js';
+import { NOTICE_KINDS } from '../db/schema/notices.js';
 import { fill, KIND_HEADINGS, stageLabel, type Locale, type Templates } from './templates.js';
 
 export interface Digest {
@@ -17,7 +17,7 @@ export interface Digest {
   refs: string[];
 }
 
-export function noticeRef(n: Pick<DueNotice, 'kind' | 'stage' | 'sub' | 'contact_email'>): string {
+function noticeRef(n: Pick<DueNotice, 'kind' | 'stage' | 'sub' | 'contact_email'>): string {
   return [n.kind, n.stage, n.sub.external_id, ...(n.contact_email ? [n.contact_email] : [])].join('/');
 }
 

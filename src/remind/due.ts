@@ -7,10 +7,11 @@
  */
 import type { Kysely } from 'kysely';
 import type { DB } from '../db/schema/index.js';
+import type { NoticeStatus } from '../db/schema/notices.js';
 import { addMonthsThenDays, boundDate } from '../lib/dates.js';
 import { toLedgerRecord, type NoticeLedgerRecord } from '../notices/service.js';
 import { collectCandidates, type Candidate, type Holder, type NoRecipient } from './candidates.js';
-import { LAST_STAGE_DAYS, noticeKey, type NoticeStatus } from './schedule.js';
+import { LAST_STAGE_DAYS, noticeKey } from './schedule.js';
 
 /** A sendable notice; `prior` is its ledger status before this run (null, failed, claimed, in_doubt). */
 export type DueNotice = Candidate;
@@ -69,7 +70,7 @@ export async function computeDue(db: Kysely<DB>, asOf: string, options: DueOptio
  * Ledger statuses of every notice that can still be sendable on asOf (due dates after the longest
  * possible window), keyed like the unique index, and the holders of those that can be claimed again.
  */
-export async function loadLedger(db: Kysely<DB>, asOf: string) {
+async function loadLedger(db: Kysely<DB>, asOf: string) {
   const since = boundDate(() => addMonthsThenDays(asOf, -7, -LAST_STAGE_DAYS));
   const statuses = new Map<string, NoticeStatus>();
   const holders = new Map<string, Holder>();

@@ -5,14 +5,15 @@
  */
 import type { Kysely } from 'kysely';
 import type { DB } from '../db/schema/index.js';
+import type { NoticeKind } from '../db/schema/notices.js';
 import { NotFoundError } from '../errors.js';
 import { foldKey } from '../lib/keys.js';
 import type { Op } from '../op.js';
-import { getSubscription } from '../subscriptions/lookup.js';
+import { findSuccessor, getSubscription } from '../subscriptions/lookup.js';
 import { displayedStatus } from '../subscriptions/status.js';
 import { dormancyBase } from './candidates.js';
 import { loadRecipients } from './recipients.js';
-import { cycleStages, type NoticeKind } from './schedule.js';
+import { cycleStages } from './schedule.js';
 
 export interface StageState {
   kind: NoticeKind;
@@ -68,12 +69,7 @@ async function stageStates(db: Kysely<DB>, asOf: string, cycles: Cycle[]): Promi
 async function subscriptionContext(db: Kysely<DB>, op: Op, externalId: string) {
   const sub = await getSubscription(db, externalId);
   const account = await db.selectFrom('accounts').select(['external_id', 'status', 'type']).where('id', '=', sub.account_id).executeTakeFirstOrThrow();
-  const successor = await db
-    .selectFrom('subscriptions')
-    .select('external_id')
-    .where('renewed_from_id', '=', sub.id)
-    .where('status', '!=', 'cancelled')
-    .executeTakeFirst();
+  const successor = await findSuccessor(db, sub.id);
   const status = displayedStatus({ ...sub, has_successor: successor !== undefined }, op.asOf);
   const common =
     sub.status === 'cancelled' || sub.status === 'trial'

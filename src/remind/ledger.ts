@@ -10,11 +10,11 @@
  */
 import type { Kysely } from 'kysely';
 import type { DB } from '../db/schema/index.js';
-import type { NewNoticeRow } from '../db/schema/notices.js';
+import type { NewNoticeRow, NoticeStatus } from '../db/schema/notices.js';
 import type { Op } from '../op.js';
 import { candidateKey, collectCandidates, earlierStages } from './candidates.js';
 import type { DueNotice } from './due.js';
-import { noticeKey, type NoticeStatus } from './schedule.js';
+import { noticeKey } from './schedule.js';
 
 export interface Claimed extends DueNotice {
   ledger_id: number;
@@ -75,7 +75,7 @@ export async function claimNotices(db: Kysely<DB>, op: Op, notices: DueNotice[],
 }
 
 /** Keys of the notices that the schedule and the eligibility rules still make sendable right now. */
-export async function stillSendable(db: Kysely<DB>, asOf: string, notices: DueNotice[]): Promise<Set<string>> {
+async function stillSendable(db: Kysely<DB>, asOf: string, notices: DueNotice[]): Promise<Set<string>> {
   if (notices.length === 0) return new Set();
   const subscriptionIds = [...new Set(notices.map((n) => n.sub.id))];
   const seatIds = notices.filter((n) => n.kind === 'dormancy').map((n) => n.subject_id);

@@ -25,7 +25,7 @@ export interface MailConfigResult {
   file: string;
 }
 
-export const DEFAULT_TIMEOUT_MS = 60_000;
+const DEFAULT_TIMEOUT_MS = 60_000;
 
 /** The environment wins over the config file (src/lib/config.ts), key by key. */
 export function readMailConfig(env: NodeJS.ProcessEnv): MailConfigResult {

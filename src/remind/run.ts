@@ -67,7 +67,7 @@ export interface RunResult {
   emails: number;
 }
 
-export function toNoticeRecord(n: DueNotice, status: string, reason: string | null = null): NoticeRecord {
+function toNoticeRecord(n: DueNotice, status: string, reason: string | null = null): NoticeRecord {
   return {
     kind: n.kind,
     stage: n.stage,

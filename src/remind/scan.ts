@@ -8,7 +8,7 @@ import type { DB } from '../db/schema/index.js';
 import { baseBounds } from './schedule.js';
 
 /** Subscription base statuses that never get notices. */
-export const NOT_NOTIFIED = ['cancelled', 'trial'];
+const NOT_NOTIFIED = ['cancelled', 'trial'];
 const CHUNK = 5000;
 
 export function chunked<T>(items: readonly T[], size = CHUNK): T[][] {

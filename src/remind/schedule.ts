@@ -5,13 +5,8 @@
  * stage of a cycle is sendable, and a run after missed days still sends the current stage, never a
  * stale one.
  */
+import type { NoticeKind } from '../db/schema/notices.js';
 import { addDays, addMonths, addMonthsThenDays, boundDate, DateRangeError, fromDayNumber, toDayNumber } from '../lib/dates.js';
-
-export const NOTICE_KINDS = ['renewal', 'dormancy', 'activation'] as const;
-export type NoticeKind = (typeof NOTICE_KINDS)[number];
-
-export const NOTICE_STATUSES = ['claimed', 'in_doubt', 'sent', 'failed', 'skipped'] as const;
-export type NoticeStatus = (typeof NOTICE_STATUSES)[number];
 
 /** How long the last stage of a cycle stays sendable. */
 export const LAST_STAGE_DAYS = 30;
@@ -36,10 +31,6 @@ const STAGES: Record<NoticeKind, readonly StageDef[]> = {
   ],
   activation: [{ stage: 'activation', due: (p) => p }],
 };
-
-export function stageNames(kind: NoticeKind): string[] {
-  return STAGES[kind].map((s) => s.stage);
-}
 
 export interface ScheduledStage {
   stage: string;

@@ -8,9 +8,9 @@ import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { InvalidDataError, invalid, type FieldProblem } from '../errors.js';
 
-export const LOCALES = ['en', 'bg'] as const;
+const LOCALES = ['en', 'bg'] as const;
 export type Locale = (typeof LOCALES)[number];
-export const TEMPLATE_NAMES = ['digest', 'renewal', 'dormancy', 'activation'] as const;
+const TEMPLATE_NAMES = ['digest', 'renewal', 'dormancy', 'activation'] as const;
 export type TemplateName = (typeof TEMPLATE_NAMES)[number];
 
 const COMMON = [
@@ -18,7 +18,7 @@ const COMMON = [
   'end_date', 'stage', 'stage_label', 'due_date', 'recipient_name',
 ];
 /** The placeholders each template may use (README lists them). */
-export const PLACEHOLDERS: Record<TemplateName, readonly string[]> = {
+const PLACEHOLDERS: Record<TemplateName, readonly string[]> = {
   digest: ['recipient_name', 'recipient_email', 'date', 'count', 'sections'],
   renewal: COMMON,
   dormancy: [...COMMON, 'teachers', 'teacher_count'],
@@ -30,7 +30,7 @@ export type Templates = Record<`${TemplateName}.${Locale}`, string>;
 const PLACEHOLDER_RE = /\{\{\s*([a-zA-Z_]+)\s*\}\}/g;
 
 /** The repository's templates/ directory, from src/remind (tests) or dist/src/remind (the build). */
-export function defaultTemplatesDir(): string {
+function defaultTemplatesDir(): string {
   const here = path.dirname(fileURLToPath(import.meta.url));
   const candidates = [path.resolve(here, '../../templates'), path.resolve(here, '../../../templates')];
   return candidates.find((d) => fs.existsSync(path.join(d, 'renewal.en.txt'))) ?? candidates[0]!;

@@ -6,7 +6,7 @@ export const SEAT_STATUSES = ['invited', 'active', 'removed'] as const;
 export const SEAT_FIELDS: readonly FieldSpec[] = [
   { name: 'subscription_external_id', type: 'key', required: true, description: 'external id of the subscription' },
   { name: 'email', type: 'email', required: true, description: 'email of a contact of the subscription\'s account' },
-  { name: 'status', type: 'enum', values: SEAT_STATUSES, description: 'status' },
+  { name: 'status', type: 'enum', values: SEAT_STATUSES, default: 'invited', description: 'status' },
   { name: 'invited_at', type: 'date', description: 'date invited' },
   { name: 'last_login_at', type: 'timestamp', description: 'last login (ISO 8601; stored in UTC)' },
 ];

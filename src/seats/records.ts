@@ -14,6 +14,11 @@ export interface SeatRecord {
   account_external_id: string;
 }
 
+/** How a seat is named in messages, keys on stdout and the audit log: SUBSCRIPTION/EMAIL. */
+export function seatKey(subscriptionExternalId: string, email: string): string {
+  return `${subscriptionExternalId}/${email}`;
+}
+
 export function seatsQuery(db: Kysely<DB>) {
   return db
     .selectFrom('seats as st')

@@ -4,7 +4,6 @@
  */
 import type { Kysely } from 'kysely';
 import { audit } from '../audit/audit.js';
-import { addContact, findContact, touchLastLogin } from '../contacts/service.js';
 import type { DB } from '../db/schema/index.js';
 import type { SubscriptionRow } from '../db/schema/subscriptions.js';
 import { ConflictError, NotFoundError, RefusedError } from '../errors.js';
@@ -13,60 +12,40 @@ import { foldKey } from '../lib/keys.js';
 import type { Op } from '../op.js';
 import { getSubscription } from '../subscriptions/lookup.js';
 import { SEAT_FIELDS } from './fields.js';
-import { seatsQuery, toSeatRecord, type SeatRecord } from './records.js';
+import { seatKey, seatsQuery, toSeatRecord, type JoinedSeat, type SeatRecord } from './records.js';
 import { isIdleSince, laterTimestamp } from './rules.js';
 
 export type { SeatRecord } from './records.js';
 
 const spec = (name: string) => SEAT_FIELDS.filter((f) => f.name === name);
 
-function seatKey(sub: { external_id: string }, email: string): string {
-  return `${sub.external_id}/${email}`;
-}
-
-async function accountOf(db: Kysely<DB>, sub: SubscriptionRow) {
-  return db.selectFrom('accounts').select(['id', 'external_id']).where('id', '=', sub.account_id).executeTakeFirstOrThrow();
-}
-
 async function seatRecord(db: Kysely<DB>, seatId: number): Promise<SeatRecord> {
   return toSeatRecord(await seatsQuery(db).where('st.id', '=', seatId).executeTakeFirstOrThrow());
 }
 
 /** The seat of EMAIL on SUB (the contact is looked up in the subscription's account). */
-async function getSeat(db: Kysely<DB>, emailRaw: string, subscription: string) {
+export async function getSeat(db: Kysely<DB>, emailRaw: string, subscription: string) {
   const { email } = checkFields(spec('email'), { email: emailRaw }) as { email: string };
   const sub = await getSubscription(db, subscription);
   const seat = await seatsQuery(db).where('st.subscription_id', '=', sub.id).where('c.email_key', '=', foldKey(email)).executeTakeFirst();
-  if (!seat) throw new NotFoundError('seat', seatKey(sub, email), `list seats with: acctmgr seats list --subscription ${sub.external_id}`);
+  if (!seat) throw new NotFoundError('seat', seatKey(sub.external_id, email), `list seats with: acctmgr seats list --subscription ${sub.external_id}`);
   return { sub, seat };
 }
 
-export interface AddSeatInput {
-  email: string;
-  subscription: string;
-  /** the contact's name, used only when the contact is created */
-  name?: string;
-  invited_at?: string;
-}
-
-/** The manager invites a teacher: the contact is created (role teacher, invited) when new. */
-export async function addSeat(db: Kysely<DB>, op: Op, input: AddSeatInput): Promise<SeatRecord> {
-  const v = checkFields(SEAT_FIELDS, { email: input.email, invited_at: input.invited_at });
-  const email = v.email as string;
-  const invitedAt = (v.invited_at as string | null | undefined) ?? op.asOf;
-  const sub = await getSubscription(db, input.subscription);
-  if (sub.status === 'cancelled') throw new RefusedError(`subscription ${sub.external_id} is cancelled: it takes no new seats`);
-  const account = await accountOf(db, sub);
-  let contact = await findContact(db, email, account.external_id);
-  if (!contact) {
-    await addContact(db, op, { account_external_id: account.external_id, email, name: input.name, role: 'teacher', invited_at: invitedAt });
-    contact = (await findContact(db, email, account.external_id))!;
-  } else if (contact.status === 'removed') {
-    throw new RefusedError(`contact ${email} of account ${account.external_id} is removed`, 'bring it back first with: acctmgr contacts edit');
-  }
+/**
+ * The seat of CONTACT on SUB, invited on INVITED_AT: a new one, or a removed one invited again; refused
+ * while the contact has a seat there. (src/composites/seats.ts finds or creates the contact.)
+ */
+export async function inviteSeat(
+  db: Kysely<DB>,
+  op: Op,
+  sub: SubscriptionRow,
+  contact: { id: number; email: string },
+  invitedAt: string,
+): Promise<SeatRecord> {
   const existing = await db.selectFrom('seats').selectAll().where('subscription_id', '=', sub.id).where('contact_id', '=', contact.id).executeTakeFirst();
   if (existing && existing.status !== 'removed') {
-    throw new ConflictError(`${email} already has a seat on subscription ${sub.external_id} (${existing.status})`);
+    throw new ConflictError(`${contact.email} already has a seat on subscription ${sub.external_id} (${existing.status})`);
   }
   let seatId: number;
   if (existing) {
@@ -81,7 +60,7 @@ export async function addSeat(db: Kysely<DB>, op: Op, input: AddSeatInput): Prom
     seatId = row.id;
   }
   const record = await seatRecord(db, seatId);
-  await audit(db, op, { action: 'add', entity: 'seat', key: seatKey(sub, email), before: existing ? { status: 'removed' } : undefined, after: record });
+  await audit(db, op, { action: 'add', entity: 'seat', key: seatKey(sub.external_id, contact.email), before: existing ? { status: 'removed' } : undefined, after: record });
   return record;
 }
 
@@ -91,17 +70,22 @@ export async function removeSeat(db: Kysely<DB>, op: Op, email: string, subscrip
   if (seat.status === 'removed') throw new RefusedError(`the seat of ${seat.email} on ${sub.external_id} is already removed`);
   await db.updateTable('seats').set({ status: 'removed', updated_at: op.now }).where('id', '=', seat.id).execute();
   const record = await seatRecord(db, seat.id);
-  await audit(db, op, { action: 'remove', entity: 'seat', key: seatKey(sub, seat.email), before: toSeatRecord(seat), after: { status: 'removed' } });
+  await audit(db, op, { action: 'remove', entity: 'seat', key: seatKey(sub.external_id, seat.email), before: toSeatRecord(seat), after: { status: 'removed' } });
   return record;
 }
 
 /**
- * Records a login event (the usage record; the same timestamp twice is one event), sets the seat
- * active and moves its and the contact's last_login_at forward, never back.
+ * A login event on the seat (the same timestamp twice is one event): the seat becomes active and its
+ * last_login_at moves forward, never back. `changed`: anything was written; then the caller moves the
+ * contact's last login (src/composites/seats.ts) and audits with auditLogin.
  */
-export async function recordLogin(db: Kysely<DB>, op: Op, email: string, subscription: string, atRaw: string): Promise<SeatRecord> {
-  const at = checkFields([{ name: 'at', type: 'timestamp' }], { at: atRaw }).at as string;
-  const { sub, seat } = await getSeat(db, email, subscription);
+export async function loginSeat(
+  db: Kysely<DB>,
+  op: Op,
+  sub: SubscriptionRow,
+  seat: JoinedSeat,
+  at: string,
+): Promise<{ record: SeatRecord; changed: boolean }> {
   if (seat.status === 'removed') throw new RefusedError(`the seat of ${seat.email} on ${sub.external_id} is removed: it has no access`);
   const inserted = await db
     .insertInto('login_events')
@@ -110,19 +94,20 @@ export async function recordLogin(db: Kysely<DB>, op: Op, email: string, subscri
     .executeTakeFirst();
   const last = laterTimestamp(seat.last_login_at, at);
   if (Number(inserted.numInsertedOrUpdatedRows ?? 0n) === 0 && seat.status === 'active' && last === seat.last_login_at) {
-    return toSeatRecord(seat);
+    return { record: toSeatRecord(seat), changed: false };
   }
   await db.updateTable('seats').set({ status: 'active', last_login_at: last, updated_at: op.now }).where('id', '=', seat.id).execute();
-  await touchLastLogin(db, op, seat.contact_id, at);
-  const record = await seatRecord(db, seat.id);
+  return { record: await seatRecord(db, seat.id), changed: true };
+}
+
+export async function auditLogin(db: Kysely<DB>, op: Op, sub: SubscriptionRow, seat: JoinedSeat, record: SeatRecord, at: string): Promise<void> {
   await audit(db, op, {
     action: 'login',
     entity: 'seat',
-    key: seatKey(sub, seat.email),
+    key: seatKey(sub.external_id, seat.email),
     before: { status: seat.status, last_login_at: toSeatRecord(seat).last_login_at },
     after: { status: record.status, last_login_at: record.last_login_at, at },
   });
-  return record;
 }
 
 export interface SeatFilter {

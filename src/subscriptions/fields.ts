@@ -1,4 +1,5 @@
 import type { FieldSpec } from '../lib/fields.js';
+import { STUDENTS_FIELD, TERM_FIELD } from '../plans/fields.js';
 import { BASE_STATUSES } from './status.js';
 
 /**
@@ -12,11 +13,11 @@ export const SUBSCRIPTION_FIELDS: readonly FieldSpec[] = [
   { name: 'account_external_id', type: 'key', required: true, description: 'external id of the account' },
   { name: 'product', type: 'key', description: 'product code (default: the plan\'s product)' },
   { name: 'plan', type: 'key', required: true, description: 'plan code' },
-  { name: 'students', type: 'int', required: true, min: 1, description: 'number of students' },
-  { name: 'term_months', type: 'int', required: true, description: 'term in months (12 or 24)' },
+  STUDENTS_FIELD,
+  TERM_FIELD,
   { name: 'start_date', type: 'date', required: true, description: 'first day of access' },
   { name: 'end_date', type: 'date', readOnly: true, description: 'last day of access (start + term − 1 day)' },
-  { name: 'status', type: 'enum', values: BASE_STATUSES, description: 'stored status' },
+  { name: 'status', type: 'enum', values: BASE_STATUSES, default: 'active', description: 'stored status' },
   { name: 'manager_login', type: 'login', description: 'manager (default: the account\'s manager; none for tutors)' },
   { name: 'price', type: 'money', readOnly: true, description: 'price for the term, from the plan\'s price table' },
   { name: 'paid_at', type: 'date', readOnly: true, description: 'date paid' },

@@ -1,5 +1,5 @@
 import type { Kysely } from 'kysely';
-import { audit } from '../audit/audit.js';
+import { auditEach } from '../audit/audit.js';
 import type { DB } from '../db/schema/index.js';
 import type { Op } from '../op.js';
 
@@ -34,14 +34,7 @@ export async function moveSubscriptions(
       })),
     )
     .execute();
-  for (const x of subs) {
-    await audit(db, op, {
-      action: 'reassign',
-      entity: 'subscription',
-      key: x.external_id,
-      before: { manager_login: from.login },
-      after: { manager_login: to.login },
-    });
-  }
-  return subs.map((x) => x.external_id);
+  const keys = subs.map((x) => x.external_id);
+  await auditEach(db, op, keys, { action: 'reassign', entity: 'subscription', before: { manager_login: from.login }, after: { manager_login: to.login } });
+  return keys;
 }

@@ -8,6 +8,7 @@ import { uniqueActivationCode } from './activation.js';
 import { addHistory } from './history.js';
 import { getSubscription } from './lookup.js';
 import { loadRecord, type SubscriptionRecord } from './records.js';
+import { refuseCancelled } from './status.js';
 
 /**
  * Records the payment and generates the activation code that the `remind` run delivers to the
@@ -23,7 +24,7 @@ export async function paySubscription(
   if (sub.paid_at !== null) {
     throw new RefusedError(`subscription ${sub.external_id} is already paid (paid_at ${sub.paid_at})`);
   }
-  if (sub.status === 'cancelled') throw new RefusedError(`subscription ${sub.external_id} is cancelled`);
+  refuseCancelled(sub);
   const code = await uniqueActivationCode(db);
   await db
     .updateTable('subscriptions')

@@ -28,14 +28,22 @@ export interface SubscriptionRecord {
   renewed_from_external_id: string | null;
 }
 
-export function subscriptionsQuery(db: Kysely<DB>) {
+/**
+ * Subscriptions (s) joined to their account (a), product (p), plan (pl), manager (m) and predecessor
+ * (prev), for records and exports alike.
+ */
+export function subscriptionJoins(db: Kysely<DB>) {
   return db
     .selectFrom('subscriptions as s')
     .innerJoin('accounts as a', 'a.id', 's.account_id')
     .innerJoin('products as p', 'p.id', 's.product_id')
     .innerJoin('plans as pl', 'pl.id', 's.plan_id')
     .leftJoin('managers as m', 'm.id', 's.manager_id')
-    .leftJoin('subscriptions as prev', 'prev.id', 's.renewed_from_id')
+    .leftJoin('subscriptions as prev', 'prev.id', 's.renewed_from_id');
+}
+
+export function subscriptionsQuery(db: Kysely<DB>) {
+  return subscriptionJoins(db)
     .selectAll('s')
     .select([
       'a.external_id as account_external_id',
@@ -87,7 +95,7 @@ export function toSubscriptionRecord(row: JoinedSubscription, asOf: string): Sub
   };
 }
 
-export async function loadJoined(db: Kysely<DB>, id: number): Promise<JoinedSubscription> {
+async function loadJoined(db: Kysely<DB>, id: number): Promise<JoinedSubscription> {
   return subscriptionsQuery(db).where('s.id', '=', id).executeTakeFirstOrThrow();
 }
 

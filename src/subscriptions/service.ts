@@ -7,12 +7,15 @@ import { getAccount } from '../accounts/lookup.js';
 import { audit } from '../audit/audit.js';
 import type { AccountRow } from '../db/schema/accounts.js';
 import type { DB } from '../db/schema/index.js';
-import { ConflictError, RefusedError, invalid } from '../errors.js';
+import { tutorProblem } from '../accounts/rules.js';
+import { ConflictError, InvalidDataError } from '../errors.js';
 import { checkFields, checkFilter, requirePresent } from '../lib/checks.js';
 import { addDays, deriveDate } from '../lib/dates.js';
 import { foldKey } from '../lib/keys.js';
 import { getManager } from '../managers/lookup.js';
 import type { Op } from '../op.js';
+import { withDefaults } from '../lib/fields.js';
+import { planProductProblem } from '../plans/checks.js';
 import { assertPlanCurrent, getPlan, getProduct } from '../plans/lookup.js';
 import { priceFor } from '../plans/pricing.js';
 import { SUBSCRIPTION_FIELDS } from './fields.js';
@@ -20,7 +23,7 @@ import { addHistory } from './history.js';
 import { findSubscription } from './lookup.js';
 import { loadRecord, subscriptionsQuery, toSubscriptionRecord, type SubscriptionRecord } from './records.js';
 import { DISPLAYED_STATUSES } from './status.js';
-import { endDateFor, isTerm } from './terms.js';
+import { endDateFor } from './terms.js';
 
 export type { SubscriptionRecord } from './records.js';
 
@@ -30,11 +33,10 @@ const SETTABLE = SUBSCRIPTION_FIELDS.filter((f) => !f.readOnly);
  * The manager of a new subscription: the one named, else the account's. Tutor accounts have none
  * (the private tutor is both subscriber and user), so naming one is refused.
  */
-export async function managerFor(db: Kysely<DB>, account: AccountRow, login: string | null | undefined): Promise<number | null> {
-  if (account.type === 'tutor') {
-    if (login) throw new RefusedError(`account ${account.external_id} is a tutor account: its subscriptions have no manager`);
-    return null;
-  }
+async function managerFor(db: Kysely<DB>, account: AccountRow, login: string | null | undefined): Promise<number | null> {
+  const tutor = tutorProblem(account.type, 'manager_login', login);
+  if (tutor) throw new InvalidDataError([tutor]);
+  if (account.type === 'tutor') return null;
   if (login) return (await getManager(db, login)).id;
   return account.manager_id;
 }
@@ -49,15 +51,17 @@ export async function generateExternalId(db: Kysely<DB>): Promise<string> {
 }
 
 export async function addSubscription(db: Kysely<DB>, op: Op, input: Record<string, unknown>): Promise<SubscriptionRecord> {
-  const v = checkFields(SETTABLE, input);
-  requirePresent(SETTABLE, v);
+  const given = checkFields(SETTABLE, input);
+  requirePresent(SETTABLE, given);
+  const v = withDefaults(SETTABLE, given);
   const term = v.term_months as number;
-  if (!isTerm(term)) throw invalid('term_months', term, 'must be 12 or 24');
   const account = await getAccount(db, v.account_external_id as string);
   const plan = await getPlan(db, v.plan as string);
   if (v.product) {
     const product = await getProduct(db, v.product as string);
-    if (product.id !== plan.product_id) throw invalid('plan', plan.code, `is not a plan of product ${product.code}`);
+    const planProduct = await db.selectFrom('products').select(['id', 'code']).where('id', '=', plan.product_id).executeTakeFirstOrThrow();
+    const mismatch = planProductProblem(v.product as string, product, planProduct);
+    if (mismatch) throw new InvalidDataError([mismatch]);
   }
   await assertPlanCurrent(db, plan);
   const externalId = (v.external_id as string | null) ?? (await generateExternalId(db));
@@ -78,7 +82,7 @@ export async function addSubscription(db: Kysely<DB>, op: Op, input: Record<stri
       term_months: term,
       start_date: start,
       end_date: endDateFor(start, term),
-      status: (v.status as string | null) ?? 'active',
+      status: v.status as string,
       manager_id: managerId,
       price_cents: price,
       paid_at: null,

@@ -42,7 +42,7 @@ async function chainIds(db: Kysely<DB>, id: number, renewedFrom: number | null) 
   return { before, after };
 }
 
-export async function renewalChain(db: Kysely<DB>, id: number, renewedFrom: number | null, asOf: string): Promise<ChainLink[]> {
+async function renewalChain(db: Kysely<DB>, id: number, renewedFrom: number | null, asOf: string): Promise<ChainLink[]> {
   const { before, after } = await chainIds(db, id, renewedFrom);
   const rows = await subscriptionsQuery(db)
     .where('s.id', 'in', [...before, id, ...after])

@@ -2,13 +2,14 @@
  * The displayed status of a subscription on a date: the first that applies of cancelled, trial,
  * renewed (a non-cancelled successor exists), expired, unpaid, expiring (≤ 42 days left), active.
  */
+import { RefusedError } from '../errors.js';
 import { diffDays } from '../lib/dates.js';
 
 export const BASE_STATUSES = ['active', 'trial', 'cancelled'] as const;
 export const DISPLAYED_STATUSES = ['cancelled', 'trial', 'renewed', 'expired', 'unpaid', 'expiring', 'active'] as const;
 export type DisplayedStatus = (typeof DISPLAYED_STATUSES)[number];
 
-export const EXPIRING_WITHIN_DAYS = 42;
+const EXPIRING_WITHIN_DAYS = 42;
 
 export interface StatusInput {
   status: string;
@@ -26,4 +27,9 @@ export function displayedStatus(s: StatusInput, asOf: string): DisplayedStatus {
   if (s.paid_at === null) return 'unpaid';
   if (diffDays(asOf, s.end_date) <= EXPIRING_WITHIN_DAYS) return 'expiring';
   return 'active';
+}
+
+/** A cancelled subscription is not paid, upgraded, renewed or given seats; `why` says what is refused. */
+export function refuseCancelled(sub: { status: string; external_id: string }, why = ''): void {
+  if (sub.status === 'cancelled') throw new RefusedError(`subscription ${sub.external_id} is cancelled${why}`);
 }

@@ -3,13 +3,6 @@
  * integer minor units (cents); dates are YYYY-MM-DD strings (src/lib/dates.ts does the calendar).
  */
 import { addMonthsThenDays, deriveDate, diffDays } from '../lib/dates.js';
-import { TERMS } from '../plans/fields.js';
-
-export { TERMS };
-
-export function isTerm(months: number): boolean {
-  return (TERMS as readonly number[]).includes(months);
-}
 
 /**
  * The last day of access: start + term calendar months − 1 day (month ends clamp before the −1). Past

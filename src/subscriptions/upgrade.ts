@@ -6,14 +6,16 @@
 import type { Kysely } from 'kysely';
 import { audit } from '../audit/audit.js';
 import type { DB } from '../db/schema/index.js';
-import { RefusedError, invalid } from '../errors.js';
+import { InvalidDataError, RefusedError, invalid } from '../errors.js';
 import { formatCents } from '../lib/fields.js';
 import type { Op } from '../op.js';
+import { checkStudents, otherProductPlan } from '../plans/checks.js';
 import { assertPlanCurrent, getPlan } from '../plans/lookup.js';
 import { priceFor } from '../plans/pricing.js';
 import { addHistory } from './history.js';
 import { getSubscription } from './lookup.js';
 import { loadRecord, type SubscriptionRecord } from './records.js';
+import { refuseCancelled } from './status.js';
 import { upgradeCharge } from './terms.js';
 
 export interface UpgradeInput {
@@ -38,16 +40,16 @@ export interface UpgradeQuote {
 
 async function prepare(db: Kysely<DB>, op: Op, key: string, input: UpgradeInput) {
   const sub = await getSubscription(db, key);
-  if (sub.status === 'cancelled') throw new RefusedError(`subscription ${sub.external_id} is cancelled`);
+  refuseCancelled(sub);
   const oldPlan = await db.selectFrom('plans').selectAll().where('id', '=', sub.plan_id).executeTakeFirstOrThrow();
   const plan = await getPlan(db, input.plan);
-  if (plan.product_id !== sub.product_id) throw invalid('plan', input.plan, 'is a plan of another product');
+  const other = otherProductPlan(input.plan, plan, sub.product_id);
+  if (other) throw new InvalidDataError([other]);
   if (plan.currency !== oldPlan.currency) {
     throw invalid('plan', input.plan, `is priced in ${plan.currency}, the subscription in ${oldPlan.currency}`);
   }
   await assertPlanCurrent(db, plan);
-  const students = input.students ?? sub.students;
-  if (students < 1) throw invalid('students', students, 'must be at least 1');
+  const students = checkStudents(input.students ?? sub.students);
   if (op.asOf < sub.start_date || op.asOf > sub.end_date) {
     throw invalid('as_of', op.asOf, `must lie within the subscription's term ${sub.start_date}..${sub.end_date}`);
   }

@@ -103,7 +103,7 @@ describe('keys in every language, through the commands', () => {
     await refused(['groups', 'add', 'Sofia\u200b'], 'name: "Sofia\\u200b": must not contain control characters, line breaks or invisible formatting characters (found U+200B)');
 
     await ok(['managers', 'add', '--login', 'Anna', '--name', 'Άννα', '--email', 'ΆΝΝΑ.ΟΔΟΣ@Σχολείο.gr']);
-    await refused(['managers', 'add', '--login', 'bob', '--name', 'Bob', '--email', 'άννα.οδοσ@σχολείο.gr'], 'email "άννα.οδοσ@σχολείο.gr" is already used by manager anna');
+    await refused(['managers', 'add', '--login', 'bob', '--name', 'Bob', '--email', 'άννα.οδοσ@σχολείο.gr'], 'email: "άννα.οδοσ@σχολείο.gr": is already used by manager anna');
     await ok(['managers', 'add', '--login', 'bob', '--name', 'Bob', '--email', 'bob@vendor.example']);
     await refused(['managers', 'edit', 'bob', '--email', 'ΆΝΝΑ.ΟΔΟΣ@σχολείο.GR'], 'is already used by manager anna');
     expect(await json(['managers', 'show', 'ANNA'])).toMatchObject({ login: 'anna', email: 'άννα.οδος@σχολείο.gr' });

@@ -57,7 +57,7 @@ describe('acctmgr managers (end to end)', () => {
     expect((await runCli(['nonsense'], { db })).code).toBe(2);
     const dup = await runCli(['managers', 'add', '--login', 'AKowalski', '--name', 'A', '--email', 'x@y.example'], { db });
     expect(dup.code).toBe(1);
-    expect(dup.stderr).toContain('login "akowalski" is already used');
+    expect(dup.stderr).toContain('login: "akowalski": is already used');
     expect(dup.stderr).not.toMatch(/\bat .*\.[jt]s:\d+/);
     const bad = await runCli(['managers', 'add', '--login', 'x', '--name', 'A', '--email', 'not-an-email'], { db });
     expect(bad.code).toBe(1);

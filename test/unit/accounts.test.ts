@@ -1,5 +1,6 @@
 import { beforeEach, describe, expect, it } from 'vitest';
-import { assignManager, moveAccount, removeAccount, setAccountStatus } from '../../src/accounts/lifecycle.js';
+import { moveAccount, setAccountStatus } from '../../src/accounts/lifecycle.js';
+import { assignManager, removeAccount } from '../../src/composites/accounts.js';
 import { listAccounts, showAccount } from '../../src/accounts/query.js';
 import { addAccount, editAccount, getAccount } from '../../src/accounts/service.js';
 import { listAudit } from '../../src/audit/audit.js';

@@ -3,7 +3,7 @@ import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { defineField } from '../../src/accounts/custom-fields.js';
 import { exportEntity, type ExportFormat } from '../../src/export/service.js';
-import { ENTITIES } from '../../src/import/catalog.js';
+import { ENTITIES } from '../../src/formats/catalog.js';
 import { runImport } from '../../src/import/service.js';
 import { toCsv } from '../../src/output/csv.js';
 import { ROOT } from '../helpers/cli.js';

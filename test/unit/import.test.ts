@@ -155,7 +155,7 @@ describe('import: references, cycles and computed values', () => {
       '5: manager_login: "jnowak": must be empty for a tutor account (a private tutor is both subscriber and user, with no manager)',
       '6: manager_login: "ghost": no manager with this login (in the database or the managers imported with it)',
       '7: vat_no: "": is a required custom field',
-      '8: parent_external_id: "q": is the account itself (a parent cycle)',
+      '8: parent_external_id: "q": is the account itself: an account cannot be its own parent',
       '4: parent_external_id: "ZZ": no account with this external_id (in the database or this file)',
       '2: parent_external_id: "Y": would make a parent cycle: X → Y → X',
     ]);

@@ -12,7 +12,7 @@ import { checkDatabase } from '../../src/db/maintenance.js';
 import { migrationStatus } from '../../src/db/migrator.js';
 import { foldKey } from '../../src/lib/keys.js';
 import { renameKey } from '../../src/keys/repair.js';
-import { scanKeys } from '../../src/keys/scan.js';
+import { scanKeys } from '../../src/db/key-scan.js';
 import { writeTx } from '../../src/db/tx.js';
 import { dbMigratedTo, tempDbPath, testOp } from '../helpers/db.js';
 

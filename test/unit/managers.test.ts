@@ -3,7 +3,7 @@ import { listAudit } from '../../src/audit/audit.js';
 import { ConflictError, InvalidDataError, RefusedError } from '../../src/errors.js';
 import { endLeave, resolveRecipient, startLeave } from '../../src/managers/leave.js';
 import { verifyPassword } from '../../src/managers/password.js';
-import { removeManager } from '../../src/managers/reassign.js';
+import { removeManager } from '../../src/composites/reassign.js';
 import { addManager, editManager, getManager, listManagers, setPassword, showManager } from '../../src/managers/service.js';
 import { eachTestDb, testOp } from '../helpers/db.js';
 
@@ -27,7 +27,7 @@ describe('managers', () => {
     await add('anna', { employee_id: 'E1' });
     await expect(add('ANNA')).rejects.toBeInstanceOf(ConflictError);
     await expect(addManager(t.db, op, { login: 'b', name: 'B', email: 'ANNA@vendor.example' })).rejects.toThrow(/email/);
-    await expect(add('c', { employee_id: 'E1' })).rejects.toThrow(/employee_id "E1" is already used by manager anna/);
+    await expect(add('c', { employee_id: 'E1' })).rejects.toThrow(/employee_id: "E1": is already used by manager anna/);
   });
 
   it('names every bad field and value at once', async () => {

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { listAudit } from '../../src/audit/audit.js';
-import { holdings, reassign, removeManager } from '../../src/managers/reassign.js';
+import { holdings, reassign, removeManager } from '../../src/composites/reassign.js';
 import { getManager } from '../../src/managers/service.js';
 import { listSubscriptions } from '../../src/subscriptions/service.js';
 import { showSubscription } from '../../src/subscriptions/show.js';

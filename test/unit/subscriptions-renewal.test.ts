@@ -1,9 +1,10 @@
 import { describe, expect, it } from 'vitest';
 import { listAudit } from '../../src/audit/audit.js';
 import { InvalidDataError, RefusedError } from '../../src/errors.js';
-import { addSeat, removeSeat } from '../../src/seats/service.js';
+import { addSeat } from '../../src/composites/seats.js';
+import { removeSeat } from '../../src/seats/service.js';
 import { cancelSubscription, paySubscription } from '../../src/subscriptions/payment.js';
-import { renewSubscription } from '../../src/subscriptions/renew.js';
+import { renewSubscription } from '../../src/composites/renew.js';
 import { addSubscription } from '../../src/subscriptions/service.js';
 import { showSubscription } from '../../src/subscriptions/show.js';
 import { applyUpgrade, quoteUpgrade } from '../../src/subscriptions/upgrade.js';

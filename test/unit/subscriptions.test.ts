@@ -53,7 +53,7 @@ describe('subscriptions add', () => {
     expect(legacy).toBeInstanceOf(RefusedError);
     expect((legacy as RefusedError).hint).toContain('BIO-BASIC, BIO-MAX, BIO-TUTOR');
     await expect(add({ term_months: 6 })).rejects.toThrow(/term_months: "6": must be 12 or 24/);
-    await expect(add({ product: 'DIARY' })).rejects.toThrow(/is not a plan of product DIARY/);
+    await expect(add({ product: 'DIARY' })).rejects.toThrow('product: "DIARY": the plan belongs to product BIO');
     await add({ external_id: 'X-1' });
     await expect(add({ external_id: 'x-1' })).rejects.toBeInstanceOf(ConflictError);
     await expect(add({ account_external_id: 'NOPE' })).rejects.toBeInstanceOf(NotFoundError);

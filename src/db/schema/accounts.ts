@@ -1,14 +1,5 @@
 import type { Generated, Insertable, Selectable, Updateable } from 'kysely';
-import type { ImportTracked } from './imports.js';
-
-export interface AccountGroupsTable extends ImportTracked {
-  id: Generated<number>;
-  name: string;
-  /** foldKey(name): unique (src/lib/keys.ts) */
-  name_key: string;
-  created_at: string;
-}
-export type GroupRow = Selectable<AccountGroupsTable>;
+import type { ImportTracked } from './import-tracked.js';
 
 export interface AccountsTable extends ImportTracked {
   id: Generated<number>;
@@ -32,18 +23,3 @@ export interface AccountsTable extends ImportTracked {
 export type AccountRow = Selectable<AccountsTable>;
 export type NewAccountRow = Insertable<AccountsTable>;
 export type AccountUpdate = Updateable<AccountsTable>;
-
-export interface CustomFieldsTable {
-  id: Generated<number>;
-  name: string;
-  type: string;
-  required: number;
-  created_at: string;
-}
-export type CustomFieldRow = Selectable<CustomFieldsTable>;
-
-export interface AccountFieldValuesTable {
-  account_id: number;
-  field_id: number;
-  value: string;
-}

@@ -1,5 +1,5 @@
 import type { Generated, Insertable, Selectable, Updateable } from 'kysely';
-import type { ImportTracked } from './imports.js';
+import type { ImportTracked } from './import-tracked.js';
 
 export interface ContactsTable extends ImportTracked {
   id: Generated<number>;

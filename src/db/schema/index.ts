@@ -1,21 +1,25 @@
-/** The database as kysely sees it: one interface per table, assembled here. */
-import type { AccountFieldValuesTable, AccountGroupsTable, AccountsTable, CustomFieldsTable } from './accounts.js';
-import type { AuditLogTable } from './audit.js';
+/** The database as kysely sees it: one file per table (its interface and row types), assembled here. */
+import type { AccountFieldValuesTable } from './account-field-values.js';
+import type { AccountGroupsTable } from './account-groups.js';
+import type { AccountsTable } from './accounts.js';
+import type { AuditLogTable } from './audit-log.js';
 import type { ContactsTable } from './contacts.js';
-import type { ImportTables } from './imports.js';
-import type { ManagerLeavesTable, ManagersTable } from './managers.js';
-import type { NoticeTables } from './notices.js';
-import type {
-  LoginEventsTable,
-  PlanPricesTable,
-  PlansTable,
-  ProductsTable,
-  SeatsTable,
-  SubscriptionHistoryTable,
-  SubscriptionsTable,
-} from './subscriptions.js';
+import type { CustomFieldsTable } from './custom-fields.js';
+import type { ImportBatchInsertsTable } from './import-batch-inserts.js';
+import type { ImportBatchUpdatesTable } from './import-batch-updates.js';
+import type { ImportBatchesTable } from './import-batches.js';
+import type { LoginEventsTable } from './login-events.js';
+import type { ManagerLeavesTable } from './manager-leaves.js';
+import type { ManagersTable } from './managers.js';
+import type { NoticesTable } from './notices.js';
+import type { PlanPricesTable } from './plan-prices.js';
+import type { PlansTable } from './plans.js';
+import type { ProductsTable } from './products.js';
+import type { SeatsTable } from './seats.js';
+import type { SubscriptionHistoryTable } from './subscription-history.js';
+import type { SubscriptionsTable } from './subscriptions.js';
 
-export interface DB extends ImportTables, NoticeTables {
+export interface DB {
   managers: ManagersTable;
   manager_leaves: ManagerLeavesTable;
   account_groups: AccountGroupsTable;
@@ -31,4 +35,8 @@ export interface DB extends ImportTables, NoticeTables {
   subscription_history: SubscriptionHistoryTable;
   seats: SeatsTable;
   login_events: LoginEventsTable;
+  import_batches: ImportBatchesTable;
+  import_batch_inserts: ImportBatchInsertsTable;
+  import_batch_updates: ImportBatchUpdatesTable;
+  notices: NoticesTable;
 }

@@ -1,5 +1,5 @@
 import type { Generated, Insertable, Selectable, Updateable } from 'kysely';
-import type { ImportTracked } from './imports.js';
+import type { ImportTracked } from './import-tracked.js';
 
 export interface ManagersTable extends ImportTracked {
   id: Generated<number>;
@@ -20,13 +20,3 @@ export interface ManagersTable extends ImportTracked {
 export type ManagerRow = Selectable<ManagersTable>;
 export type NewManagerRow = Insertable<ManagersTable>;
 export type ManagerUpdate = Updateable<ManagersTable>;
-
-export interface ManagerLeavesTable {
-  id: Generated<number>;
-  manager_id: number;
-  backup_id: number;
-  from_date: string;
-  until_date: string | null;
-  created_at: string;
-}
-export type ManagerLeaveRow = Selectable<ManagerLeavesTable>;

@@ -1,9 +1,17 @@
 import type { Generated, Insertable, Selectable } from 'kysely';
 
+/** What a notice is about (renewal, dormancy: subscriptions and seats; activation: a payment). */
+export const NOTICE_KINDS = ['renewal', 'dormancy', 'activation'] as const;
+export type NoticeKind = (typeof NOTICE_KINDS)[number];
+
+/** A notice's place in the ledger: claimed -> in_doubt -> sent | failed; skipped for stages passed over. */
+export const NOTICE_STATUSES = ['claimed', 'in_doubt', 'sent', 'failed', 'skipped'] as const;
+export type NoticeStatus = (typeof NOTICE_STATUSES)[number];
+
 /** The notices ledger: one row per (kind, subject_id, stage, cycle), a unique key. */
 export interface NoticesTable {
   id: Generated<number>;
-  /** renewal | dormancy | activation */
+  /** one of NOTICE_KINDS */
   kind: string;
   /** subscriptions.id for renewal and activation, seats.id for dormancy */
   subject_id: number;
@@ -11,7 +19,7 @@ export interface NoticesTable {
   /** the date the schedule counts from: end_date, last login/invitation date, or paid_at */
   cycle: string;
   due_date: string;
-  /** claimed | in_doubt | sent | failed | skipped */
+  /** one of NOTICE_STATUSES */
   status: string;
   reason: string | null;
   recipient_login: string | null;
@@ -29,8 +37,3 @@ export interface NoticesTable {
 }
 export type NoticeRow = Selectable<NoticesTable>;
 export type NewNoticeRow = Insertable<NoticesTable>;
-
-/** Tables of the remind issue (the notices ledger). */
-export interface NoticeTables {
-  notices: NoticesTable;
-}

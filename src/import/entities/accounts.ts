@@ -4,10 +4,11 @@
  */
 import { loadFieldDefs, type LoadedDef } from '../../accounts/custom-fields.js';
 import { ACCOUNT_FIELDS } from '../../accounts/fields.js';
-import { accountRowProblems, coerceCustomValue, missingRequiredFields } from '../../accounts/rules.js';
-import type { FieldSpec } from '../../lib/fields.js';
+import { accountRowProblems, coerceCustomValue, missingRequiredFields, PARENT_CYCLE, selfParentProblem } from '../../accounts/rules.js';
+import { missingFields } from '../../lib/checks.js';
+import { withDefaults, type FieldSpec } from '../../lib/fields.js';
 import { foldKey } from '../../lib/keys.js';
-import { FORMATS } from '../catalog.js';
+import { FORMATS } from '../../formats/catalog.js';
 import { toIsoDate } from '../cells.js';
 import type { RowProblem } from '../errors.js';
 import type { Row, Sql } from '../sql.js';
@@ -58,7 +59,7 @@ export const accounts: EntityDef = {
         const t = text[d.name];
         if (t === undefined) continue;
         const r = coerceCustomValue(d.type, d.type === 'date' ? toIsoDate(t, ctx.dateFormat) : t);
-        if (!r.ok) problems.push({ column: d.name, value: t, rule: r.rule });
+        if (!r.ok) problems.push({ field: d.name, value: t, rule: r.rule });
         else if (r.value !== null) given.set(d, r.value);
       }
       return given;
@@ -76,43 +77,43 @@ export const accounts: EntityDef = {
     return {
       row({ line, text }: RowIn) {
         const { values, problems } = coerceRow(ACCOUNT_FIELDS, text, ctx.dateFormat);
-        problems.unshift(...requireKeys(text, ['external_id']));
+        problems.unshift(...requireKeys(text, FORMATS.accounts.rowKey));
         const given = customValues(text, problems);
         if (problems.length > 0) return problems;
         const extId = values.external_id as string;
         const key = foldKey(extId);
         const existing = byKey(key);
-        const pre = up.precheck(existing, { column: 'external_id', value: extId, what: 'same external_id' });
+        const pre = up.precheck(existing, { field: 'external_id', value: extId, what: 'same external_id' });
         if (pre === 'skip') return up.skip(existing!, line);
         if (pre) return pre;
 
+        const plain = existing ? values : withDefaults(ACCOUNT_FIELDS, values);
         const rec: Row = {};
-        for (const f of ACCOUNT_FIELDS) if (PLAIN.includes(f.name)) rec[f.name] = stored(f, values[f.name]);
+        for (const f of ACCOUNT_FIELDS) if (PLAIN.includes(f.name)) rec[f.name] = stored(f, plain[f.name]);
         if (!existing) {
           rec.external_id = extId;
           rec.external_id_key = key;
-          for (const f of ['name', 'type']) if (rec[f] === undefined) problems.push({ column: f, value: '', rule: 'is required for a new account' });
-          rec.status ??= 'active';
+          problems.push(...missingFields(ACCOUNT_FIELDS, values));
         }
         const login = values.manager_login as string | undefined;
         if (login !== undefined) {
           const m = managerId(login);
           if (m) rec.manager_id = m.id;
-          else problems.push({ column: 'manager_login', value: text.manager_login!, rule: 'no manager with this login (in the database or the managers imported with it)' });
+          else problems.push({ field: 'manager_login', value: text.manager_login!, rule: 'no manager with this login (in the database or the managers imported with it)' });
         }
         const type = (rec.type ?? existing?.type) as string | undefined;
         const manager = rec.manager_id !== undefined ? rec.manager_id : existing?.manager_id;
         if (type === 'tutor' && manager !== null && manager !== undefined) {
           const shown = login ?? (managerLogin(manager)?.login as string);
-          for (const p of accountRowProblems({ type, manager_login: shown })) problems.push({ column: p.field, value: String(p.value), rule: p.rule });
+          problems.push(...accountRowProblems({ type, manager_login: shown }));
         }
         const parentText = values.parent_external_id as string | undefined;
         let parentPending = false;
         const parentKey = parentText === undefined ? undefined : foldKey(parentText);
         if (parentKey !== undefined) {
-          if (parentKey === key) {
-            problems.push({ column: 'parent_external_id', value: parentText!, rule: 'is the account itself (a parent cycle)' });
-          } else {
+          const own = selfParentProblem(key, parentText!, parentKey);
+          if (own) problems.push(own);
+          else {
             const p = byKey(parentKey);
             if (p) rec.parent_id = p.id;
             else parentPending = true;
@@ -124,7 +125,7 @@ export const accounts: EntityDef = {
           const v = given.get(d) ?? before.get(d.id);
           if (v !== undefined) merged[d.name] = v;
         }
-        for (const p of missingRequiredFields(defs, merged)) problems.push({ column: p.field, value: '', rule: p.rule });
+        problems.push(...missingRequiredFields(defs, merged));
         if (problems.length > 0) return problems;
 
         if (values.group !== undefined) rec.group_id = ensureGroup(values.group as string);
@@ -147,9 +148,9 @@ export const accounts: EntityDef = {
             ctx.batch.beforeUpdate('accounts', byId(p.id)!);
             setParent(p.id, [parent.id]);
           }
-          else deferred.push({ line: p.line, problems: [{ column: 'parent_external_id', value: p.text, rule: 'no account with this external_id (in the database or this file)' }] });
+          else deferred.push({ line: p.line, problems: [{ field: 'parent_external_id', value: p.text, rule: 'no account with this external_id (in the database or this file)' }] });
         }
-        deferred.push(...chainCycles(parentLines, (id) => keyOf(id), 'parent_external_id', 'would make a parent cycle'));
+        deferred.push(...chainCycles(parentLines, (id) => keyOf(id), 'parent_external_id', PARENT_CYCLE));
         return deferred;
       },
     };

@@ -16,7 +16,7 @@ export interface ChainLink {
 export function chainCycles(
   links: ReadonlyMap<number, ChainLink>,
   lookup: (id: number) => Row | undefined,
-  column: string,
+  field: string,
   rule: string,
 ): Deferred[] {
   const parentOf = new Map<number, number | null>();
@@ -31,6 +31,6 @@ export function chainCycles(
     const at = loop.find((id) => links.has(id))!;
     const path = loop.map((id) => String(lookup(id)?.external_id)).join(' → ');
     const { line, text } = links.get(at)!;
-    return { line, problems: [{ column, value: text, rule: `${rule}: ${path}` }] };
+    return { line, problems: [{ field, value: text, rule: `${rule}: ${path}` }] };
   });
 }

@@ -2,6 +2,7 @@
  * Cells → values for the entity importers: the shared field specs' coercion (with fast paths for the
  * canonical date forms), key presence, stored forms, and the shared `check*` functions' problems.
  */
+import { InvalidDataError } from '../../errors.js';
 import { coerce, isEmail, toCents, type FieldSpec, type FieldValue } from '../../lib/fields.js';
 import { asciiKey, EMAIL_MAX, keyProblem, lineProblem } from '../../lib/keys.js';
 import { dateHint, toIsoDate, type DateFormat } from '../cells.js';
@@ -39,7 +40,7 @@ export function coerceCell(spec: FieldSpec, text: string, dateFormat: DateFormat
   const r = coerce(spec, t);
   if (r.ok) return r.value;
   const hint = type === 'date' || type === 'timestamp' ? dateHint(t) : '';
-  problems.push({ column: spec.name, value: text, rule: r.rule + hint });
+  problems.push({ field: spec.name, value: text, rule: r.rule + hint });
   return undefined;
 }
 
@@ -113,7 +114,7 @@ export function isCanonicalTimestamp(t: string): boolean {
 
 /** Key columns that are empty: each is a problem. */
 export function requireKeys(text: RowIn['text'], keys: readonly string[]): RowProblem[] {
-  return keys.filter((k) => text[k] === undefined).map((k) => ({ column: k, value: '', rule: 'is required (it identifies the row)' }));
+  return keys.filter((k) => text[k] === undefined).map((k) => ({ field: k, value: '', rule: 'is required (it identifies the row)' }));
 }
 
 /** Stored form of a coerced value: booleans 0/1, money cents, lists ';'-joined. */
@@ -126,14 +127,13 @@ export function stored(spec: FieldSpec, v: FieldValue | undefined): unknown {
   return v;
 }
 
-/** Runs a shared `check*` rule function; its InvalidDataError becomes row problems. */
+/** Runs a shared `check*` rule function; its InvalidDataError's problems are the row's. */
 export function checked<T>(fn: () => T): T | RowProblem[] {
   try {
     return fn();
   } catch (e) {
-    const problems = (e as { problems?: { field: string; value: unknown; rule: string }[] }).problems;
-    if (!problems) throw e;
-    return problems.map((p) => ({ column: p.field, value: p.value === null || p.value === undefined ? '' : String(p.value), rule: p.rule }));
+    if (e instanceof InvalidDataError) return e.problems;
+    throw e;
   }
 }
 

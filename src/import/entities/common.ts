@@ -13,7 +13,7 @@ import type { ImportContext, RowOutcome } from './types.js';
 export { checked, coerceRow, givenText, requireKeys, stored } from './coerce.js';
 
 export interface KeyLabel {
-  column: string;
+  field: string;
   value: string;
   /** e.g. "same account_external_id + email" */
   what: string;
@@ -157,10 +157,10 @@ export class Upserter {
   precheck(existing: Row | undefined, key: KeyLabel): RowProblem[] | 'skip' | undefined {
     if (!existing) return undefined;
     const first = this.touched.get(existing.id as number);
-    if (first !== undefined) return [{ column: key.column, value: key.value, rule: `duplicates line ${first} (${key.what})` }];
+    if (first !== undefined) return [{ field: key.field, value: key.value, rule: `duplicates line ${first} (${key.what})` }];
     if (this.ctx.onExisting === 'skip') return 'skip';
     if (this.ctx.onExisting === 'error') {
-      return [{ column: key.column, value: key.value, rule: 'already exists (--on-existing error)' }];
+      return [{ field: key.field, value: key.value, rule: 'already exists (--on-existing error)' }];
     }
     return undefined;
   }

@@ -3,11 +3,12 @@
  * its key and the cells the messages quote. It runs on the main thread, or in the reader thread of a
  * large import (src/import/lane.ts), so it imports nothing that touches the database.
  */
-import { CONTACT_FIELDS, CONTACT_ROLES as ROLES, CONTACT_STATUSES as STATUSES } from '../../contacts/fields.js';
+import { CONTACT_FIELDS, CONTACT_ROLES as ROLES, CONTACT_STATUSES as STATUSES, initialContactStatus } from '../../contacts/fields.js';
+import { FORMATS } from '../../formats/catalog.js';
 import type { DateFormat } from '../cells.js';
 import type { RowProblem } from '../errors.js';
 import { hashKey } from '../key-index.js';
-import type { FieldValue } from '../../lib/fields.js';
+import { fieldDefault, type FieldValue } from '../../lib/fields.js';
 import { foldKey } from '../../lib/keys.js';
 import { coerceCell, requireKeys } from './coerce.js';
 import type { RowIn } from './types.js';
@@ -20,7 +21,7 @@ export interface PreparedContact {
   accountId: number;
   /** hashKey([account_id, email_key]): the bulk key index's hash of the row's key */
   hash: number;
-  /** The row as a new contact (defaults filled in as `contacts add` fills them). */
+  /** The row as a new contact (the defaults of CONTACT_FIELDS filled in, as `contacts add` fills them). */
   row: Record<string, unknown>;
   /** Bit i set: PLAIN[i] was given (an update of a stored contact changes only those). */
   given: number;
@@ -45,6 +46,10 @@ const [ACCOUNT, NAME, EMAIL, ROLE, PRIMARY, STATUS, INVITED, LOGIN] = ['account_
   return i;
 }) as [number, number, number, number, number, number, number, number];
 
+// a new contact's role and primary flag when the row leaves them out (the status: initialContactStatus)
+const DEFAULT_ROLE = fieldDefault(CONTACT_FIELDS[ROLE]!, {});
+const DEFAULT_PRIMARY = fieldDefault(CONTACT_FIELDS[PRIMARY]!, {}) ? 1 : 0;
+
 /**
  * prepareContact on the cleaned cells in CONTACT_FIELDS order (undefined = empty): the form the reader
  * thread has them in, without an object keyed by field name per row.
@@ -56,10 +61,10 @@ export function prepareContactCells(line: number, cells: readonly (string | unde
     const t = cells[i];
     if (t !== undefined) v[i] = coerceCell(CONTACT_FIELDS[i]!, t, dateFormat, problems);
   }
-  if (cells[ACCOUNT] === undefined || cells[EMAIL] === undefined) problems.unshift(...requireKeys({ account_external_id: cells[ACCOUNT], email: cells[EMAIL] }, ['account_external_id', 'email']));
+  if (cells[ACCOUNT] === undefined || cells[EMAIL] === undefined) problems.unshift(...requireKeys({ account_external_id: cells[ACCOUNT], email: cells[EMAIL] }, FORMATS.contacts.rowKey));
   if (problems.length > 0) return problems;
   const accountId = findAccount(v[ACCOUNT] as string);
-  if (accountId === undefined) return [{ column: 'account_external_id', value: cells[ACCOUNT]!, rule: UNKNOWN_ACCOUNT }];
+  if (accountId === undefined) return [{ field: 'account_external_id', value: cells[ACCOUNT]!, rule: UNKNOWN_ACCOUNT }];
   const email = v[EMAIL] as string;
   const emailKey = foldKey(email);
   let given = 0;
@@ -73,9 +78,9 @@ export function prepareContactCells(line: number, cells: readonly (string | unde
       name: v[NAME],
       email,
       email_key: emailKey,
-      role: v[ROLE] ?? 'other',
-      is_primary: v[PRIMARY] === undefined ? 0 : v[PRIMARY] ? 1 : 0,
-      status: v[STATUS] ?? (v[LOGIN] ? 'active' : 'invited'), // as `contacts add` does
+      role: v[ROLE] ?? DEFAULT_ROLE,
+      is_primary: v[PRIMARY] === undefined ? DEFAULT_PRIMARY : v[PRIMARY] ? 1 : 0,
+      status: v[STATUS] ?? initialContactStatus(v[LOGIN]),
       invited_at: v[INVITED],
       last_login_at: v[LOGIN],
     },

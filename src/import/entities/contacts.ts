@@ -7,7 +7,7 @@ import { foreignKeysEnforced, missingIds } from '../../db/bulk.js';
 import { foldKey } from '../../lib/keys.js';
 import { CONTACT_FIELDS, MAX_PRIMARY_CONTACTS } from '../../contacts/fields.js';
 import { countsAsPrimary, primaryLimitMessage } from '../../contacts/rules.js';
-import { FORMATS } from '../catalog.js';
+import { FORMATS } from '../../formats/catalog.js';
 import type { Row } from '../sql.js';
 import { Upserter } from './common.js';
 import { givenColumns, PACKED_WIDTH, prepareContact, unpackContact, type PreparedContact } from './contacts-rows.js';
@@ -67,7 +67,7 @@ export const contacts: EntityDef = {
       }
 
       const existing = byKey(accountId, asNew.email_key as string, p.hash);
-      const pre = up.precheck(existing, { column: 'email', value: p.emailText, what: 'same account_external_id + email' });
+      const pre = up.precheck(existing, { field: 'email', value: p.emailText, what: 'same account_external_id + email' });
       if (pre === 'skip') return up.skip(existing!, line);
       if (pre) return pre;
       const rec = existing ? givenColumns(p) : asNew;
@@ -75,7 +75,7 @@ export const contacts: EntityDef = {
       if (delta !== 0) {
         const n = countOf(accountId);
         if (delta > 0 && n >= MAX_PRIMARY_CONTACTS) {
-          return [{ column: 'is_primary', value: p.isPrimaryText ?? '', rule: primaryLimitMessage(accounts.externalId(accountId)) }];
+          return [{ field: 'is_primary', value: p.isPrimaryText ?? '', rule: primaryLimitMessage(accounts.externalId(accountId)) }];
         }
         primaries.set(accountId, n + delta);
       }

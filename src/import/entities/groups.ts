@@ -1,7 +1,7 @@
 /** groups.csv: one column, the group name (a key, compared by its fold; the spelling is kept). */
 import { GROUP_FIELDS } from '../../accounts/fields.js';
 import { foldKey } from '../../lib/keys.js';
-import { FORMATS } from '../catalog.js';
+import { FORMATS } from '../../formats/catalog.js';
 import { coerceRow, requireKeys, Upserter } from './common.js';
 import type { EntityDef, ImportContext, RowIn } from './types.js';
 
@@ -15,14 +15,14 @@ export const groups: EntityDef = {
     const byName = sql.getter(sql.db.selectFrom('account_groups').selectAll().where('name_key', '=', ''));
     return {
       row({ line, text }: RowIn) {
-        const keyProblems = requireKeys(text, ['name']);
+        const keyProblems = requireKeys(text, FORMATS.groups.rowKey);
         if (keyProblems.length > 0) return keyProblems;
         const { values, problems } = coerceRow(GROUP_FIELDS, text, ctx.dateFormat);
         if (problems.length > 0) return problems;
         const name = values.name as string;
         const key = foldKey(name);
         const existing = byName(key);
-        const pre = up.precheck(existing, { column: 'name', value: name, what: 'same group name' });
+        const pre = up.precheck(existing, { field: 'name', value: name, what: 'same group name' });
         if (pre === 'skip') return up.skip(existing!, line);
         if (pre) return pre;
         return up.write(line, existing, existing ? {} : { name, name_key: key }).outcome;

@@ -5,7 +5,7 @@
  */
 import { foldKey } from '../../lib/keys.js';
 import { LOGIN_FIELDS } from '../../seats/fields.js';
-import { FORMATS } from '../catalog.js';
+import { FORMATS } from '../../formats/catalog.js';
 import { cached, coerceRow, requireKeys, Upserter } from './common.js';
 import type { EntityDef, ImportContext, RowIn } from './types.js';
 
@@ -36,15 +36,15 @@ export const logins: EntityDef = {
     return {
       row({ line, text }: RowIn) {
         const { values: v, problems } = coerceRow(LOGIN_FIELDS, text, ctx.dateFormat);
-        problems.unshift(...requireKeys(text, ['subscription_external_id', 'email', 'at']));
+        problems.unshift(...requireKeys(text, FORMATS.logins.rowKey));
         if (problems.length > 0) return problems;
         const sub = subscription(v.subscription_external_id as string);
-        if (!sub) return [{ column: 'subscription_external_id', value: text.subscription_external_id!, rule: 'no subscription with this external_id' }];
+        if (!sub) return [{ field: 'subscription_external_id', value: text.subscription_external_id!, rule: 'no subscription with this external_id' }];
         const st = seat(sub.id, sub.account_id, foldKey(v.email as string));
-        if (!st) return [{ column: 'email', value: text.email!, rule: `has no seat on subscription ${text.subscription_external_id} (import it in seats.csv first)` }];
+        if (!st) return [{ field: 'email', value: text.email!, rule: `has no seat on subscription ${text.subscription_external_id} (import it in seats.csv first)` }];
         const at = v.at as string;
         const existing = byKey(st.id, at);
-        const pre = up.precheck(existing, { column: 'at', value: text.at!, what: 'same subscription_external_id + email + at' });
+        const pre = up.precheck(existing, { field: 'at', value: text.at!, what: 'same subscription_external_id + email + at' });
         if (pre === 'skip') return up.skip(existing!, line);
         if (pre) return pre;
         raise(latestSeat, st.id as number, at);

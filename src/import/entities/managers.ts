@@ -1,9 +1,12 @@
 /** managers.csv: key login; email and employee_id unique against the database and the file. */
+import { missingFields } from '../../lib/checks.js';
+import { withDefaults } from '../../lib/fields.js';
 import { foldKey } from '../../lib/keys.js';
+import { takenProblem } from '../../managers/checks.js';
 import { MANAGER_FIELDS } from '../../managers/fields.js';
 import type { RowProblem } from '../errors.js';
 import type { Row } from '../sql.js';
-import { FORMATS } from '../catalog.js';
+import { FORMATS } from '../../formats/catalog.js';
 import { coerceRow, requireKeys, stored, Upserter } from './common.js';
 import type { EntityDef, ImportContext, RowIn } from './types.js';
 
@@ -20,40 +23,36 @@ export const managers: EntityDef = {
     const byEmail = sql.getter(sql.db.selectFrom('managers').select(['id', 'login']).where('email_key', '=', ''));
     const byEmployee = sql.getter(sql.db.selectFrom('managers').select(['id', 'login']).where('employee_id', '=', ''));
 
+    // the login is the file's key: a second row with it is a duplicate line, not a taken login
+    const holders = { email: (v: string) => byEmail(foldKey(v)), employee_id: (v: string) => byEmployee(v) };
+
     function uniqueProblems(values: Row, selfId: number | undefined): RowProblem[] {
       const problems: RowProblem[] = [];
-      for (const [field, find] of [['email', byEmail], ['employee_id', byEmployee]] as const) {
-        const v = values[field];
-        if (v === undefined || v === null) continue;
-        const other = find(field === 'email' ? foldKey(v as string) : v);
-        if (other && other.id !== selfId) {
-          const line = up.touched.get(other.id as number);
-          const where = line !== undefined ? ` (line ${line})` : '';
-          problems.push({ column: field, value: String(v), rule: `is already used by manager ${String(other.login)}${where}` });
-        }
+      for (const field of ['email', 'employee_id'] as const) {
+        const v = values[field] as string | null | undefined;
+        const other = v === undefined || v === null ? undefined : holders[field](v);
+        if (other && other.id !== selfId) problems.push(takenProblem(field, v, String(other.login), up.touched.get(other.id as number)));
       }
       return problems;
     }
 
     return {
       row({ line, text }: RowIn) {
-        const keyProblems = requireKeys(text, ['login']);
+        const keyProblems = requireKeys(text, FORMATS.managers.rowKey);
         const { values, problems } = coerceRow(MANAGER_FIELDS, text, ctx.dateFormat);
         if (keyProblems.length > 0 || problems.length > 0) return [...keyProblems, ...problems];
         const login = values.login as string;
         const existing = byLogin(foldKey(login));
-        const pre = up.precheck(existing, { column: 'login', value: text.login!, what: 'same login' });
+        const pre = up.precheck(existing, { field: 'login', value: text.login!, what: 'same login' });
         if (pre === 'skip') return up.skip(existing!, line);
         if (pre) return pre;
+        const missing = existing ? [] : missingFields(MANAGER_FIELDS, values);
+        if (missing.length > 0) return missing;
+        const given = existing ? values : withDefaults(MANAGER_FIELDS, values);
         const rec: Row = {};
-        for (const spec of MANAGER_FIELDS) rec[spec.name] = stored(spec, values[spec.name]);
+        for (const spec of MANAGER_FIELDS) rec[spec.name] = stored(spec, given[spec.name]);
         if (typeof rec.email === 'string') rec.email_key = foldKey(rec.email);
         if (existing) delete rec.login;
-        else {
-          const missing = ['name', 'email'].filter((f) => rec[f] === undefined);
-          if (missing.length > 0) return missing.map((f) => ({ column: f, value: '', rule: 'is required for a new manager' }));
-          rec.status ??= 'active';
-        }
         const unique = uniqueProblems(rec, existing?.id as number | undefined);
         if (unique.length > 0) return unique;
         return up.write(line, existing, rec).outcome;

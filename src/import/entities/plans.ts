@@ -1,8 +1,9 @@
 /** plans.csv: key code; the product must exist; the same rules as `plans add` (currency, codes, modules). */
+import { withDefaults } from '../../lib/fields.js';
 import { foldKey } from '../../lib/keys.js';
 import { PLAN_FIELDS } from '../../plans/fields.js';
 import { checkPlan } from '../../plans/checks.js';
-import { FORMATS } from '../catalog.js';
+import { FORMATS } from '../../formats/catalog.js';
 import type { Row } from '../sql.js';
 import { cached, checked, givenText, requireKeys, Upserter } from './common.js';
 import type { EntityDef, ImportContext, RowIn } from './types.js';
@@ -18,12 +19,13 @@ export const plans: EntityDef = {
     const product = cached(sql.getter(sql.db.selectFrom('products').select(['id', 'code']).where('code_key', '=', '')));
     return {
       row({ line, text }: RowIn) {
-        const keyProblems = requireKeys(text, ['code']);
+        const keyProblems = requireKeys(text, FORMATS.plans.rowKey);
         if (keyProblems.length > 0) return keyProblems;
         const existing = byCode(foldKey(text.code!));
-        const v = checked(() => checkPlan(givenText(text), existing ? 'edit' : 'add'));
-        if (Array.isArray(v)) return v;
-        const pre = up.precheck(existing, { column: 'code', value: text.code!, what: 'same code' });
+        const checkedValues = checked(() => checkPlan(givenText(text), existing ? 'edit' : 'add'));
+        if (Array.isArray(checkedValues)) return checkedValues;
+        const v = existing ? checkedValues : (withDefaults(PLAN_FIELDS, checkedValues) as typeof checkedValues);
+        const pre = up.precheck(existing, { field: 'code', value: text.code!, what: 'same code' });
         if (pre === 'skip') return up.skip(existing!, line);
         if (pre) return pre;
         const rec: Row = { name: v.name, currency: v.currency };
@@ -31,17 +33,15 @@ export const plans: EntityDef = {
         if (v.legacy !== undefined) rec.legacy = v.legacy ? 1 : 0;
         if (v.product !== undefined) {
           const p = product(v.product);
-          if (!p) return [{ column: 'product', value: text.product!, rule: 'no product with this code (in the database or the products imported with it)' }];
+          if (!p) return [{ field: 'product', value: text.product!, rule: 'no product with this code (in the database or the products imported with it)' }];
           if (existing && existing.product_id !== p.id) {
-            return [{ column: 'product', value: text.product!, rule: 'differs from the plan\'s product: a plan cannot move to another product' }];
+            return [{ field: 'product', value: text.product!, rule: 'differs from the plan\'s product: a plan cannot move to another product' }];
           }
           rec.product_id = p.id;
         }
         if (!existing) {
           rec.code = v.code;
           rec.code_key = foldKey(v.code!);
-          rec.modules ??= '';
-          rec.legacy ??= 0;
         }
         return up.write(line, existing, rec).outcome;
       },

@@ -5,7 +5,7 @@
 import { sql as raw } from 'kysely';
 import { PRICE_FIELDS } from '../../plans/fields.js';
 import { checkPrice } from '../../plans/checks.js';
-import { FORMATS } from '../catalog.js';
+import { FORMATS } from '../../formats/catalog.js';
 import { cached, checked, givenText, requireKeys, Upserter } from './common.js';
 import type { EntityDef, ImportContext, RowIn } from './types.js';
 
@@ -27,15 +27,15 @@ export const prices: EntityDef = {
     );
     return {
       row({ line, text }: RowIn) {
-        const keyProblems = requireKeys(text, ['plan', 'term_months']);
+        const keyProblems = requireKeys(text, FORMATS.prices.rowKey);
         if (keyProblems.length > 0) return keyProblems;
         const v = checked(() => checkPrice(givenText(text)));
         if (Array.isArray(v)) return v;
         const p = plan(v.plan);
-        if (!p) return [{ column: 'plan', value: text.plan!, rule: 'no plan with this code (in the database or the plans imported with it)' }];
+        if (!p) return [{ field: 'plan', value: text.plan!, rule: 'no plan with this code (in the database or the plans imported with it)' }];
         const existing = byKey(p.id, v.max_students ?? -1, v.term_months);
         const what = 'same plan + max_students + term_months';
-        const pre = up.precheck(existing, { column: 'plan', value: text.plan!, what });
+        const pre = up.precheck(existing, { field: 'plan', value: text.plan!, what });
         if (pre === 'skip') return up.skip(existing!, line);
         if (pre) return pre;
         const rec = existing

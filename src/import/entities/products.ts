@@ -2,7 +2,7 @@
 import { foldKey } from '../../lib/keys.js';
 import { PRODUCT_FIELDS } from '../../plans/fields.js';
 import { checkProduct } from '../../plans/checks.js';
-import { FORMATS } from '../catalog.js';
+import { FORMATS } from '../../formats/catalog.js';
 import { checked, givenText, requireKeys, Upserter } from './common.js';
 import type { EntityDef, ImportContext, RowIn } from './types.js';
 
@@ -16,12 +16,12 @@ export const products: EntityDef = {
     const byCode = sql.getter(sql.db.selectFrom('products').selectAll().where('code_key', '=', ''));
     return {
       row({ line, text }: RowIn) {
-        const keyProblems = requireKeys(text, ['code']);
+        const keyProblems = requireKeys(text, FORMATS.products.rowKey);
         if (keyProblems.length > 0) return keyProblems;
         const existing = byCode(foldKey(text.code!));
         const values = checked(() => checkProduct(givenText(text), existing ? 'edit' : 'add'));
         if (Array.isArray(values)) return values;
-        const pre = up.precheck(existing, { column: 'code', value: text.code!, what: 'same code' });
+        const pre = up.precheck(existing, { field: 'code', value: text.code!, what: 'same code' });
         if (pre === 'skip') return up.skip(existing!, line);
         if (pre) return pre;
         return up.write(line, existing, existing ? { name: values.name } : { code: values.code, code_key: foldKey(values.code!), name: values.name }).outcome;

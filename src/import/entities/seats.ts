@@ -2,10 +2,11 @@
  * seats.csv: key subscription_external_id + email; the email must be a contact of the subscription's
  * account. last_login_at never moves backwards (the later of the stored and the given value).
  */
+import { withDefaults } from '../../lib/fields.js';
 import { foldKey } from '../../lib/keys.js';
 import { laterTimestamp } from '../../seats/rules.js';
 import { SEAT_FIELDS } from '../../seats/fields.js';
-import { FORMATS } from '../catalog.js';
+import { FORMATS } from '../../formats/catalog.js';
 import type { Row } from '../sql.js';
 import { cached, coerceRow, requireKeys, stored, Upserter } from './common.js';
 import type { EntityDef, ImportContext, RowIn } from './types.js';
@@ -26,27 +27,25 @@ export const seats: EntityDef = {
     return {
       row({ line, text }: RowIn) {
         const { values: v, problems } = coerceRow(SEAT_FIELDS, text, ctx.dateFormat);
-        problems.unshift(...requireKeys(text, ['subscription_external_id', 'email']));
+        problems.unshift(...requireKeys(text, FORMATS.seats.rowKey));
         if (problems.length > 0) return problems;
         const sub = subscription(v.subscription_external_id as string);
-        if (!sub) return [{ column: 'subscription_external_id', value: text.subscription_external_id!, rule: 'no subscription with this external_id (in the database or the subscriptions imported with it)' }];
+        if (!sub) return [{ field: 'subscription_external_id', value: text.subscription_external_id!, rule: 'no subscription with this external_id (in the database or the subscriptions imported with it)' }];
         const c = contact(sub.account_id, foldKey(v.email as string));
         if (!c) {
           const acc = String(accountKey(sub.account_id)?.external_id);
-          return [{ column: 'email', value: text.email!, rule: `is not a contact of account ${acc} (import it in contacts.csv first)` }];
+          return [{ field: 'email', value: text.email!, rule: `is not a contact of account ${acc} (import it in contacts.csv first)` }];
         }
         const existing = byKey(sub.id, c.id);
-        const pre = up.precheck(existing, { column: 'email', value: text.email!, what: 'same subscription_external_id + email' });
+        const pre = up.precheck(existing, { field: 'email', value: text.email!, what: 'same subscription_external_id + email' });
         if (pre === 'skip') return up.skip(existing!, line);
         if (pre) return pre;
+        const given = existing ? v : withDefaults(SEAT_FIELDS, v);
         const rec: Row = {};
-        for (const f of SEAT_FIELDS.slice(2)) rec[f.name] = stored(f, v[f.name]);
+        for (const f of SEAT_FIELDS.slice(2)) rec[f.name] = stored(f, given[f.name]);
         if (existing) {
           if (rec.last_login_at !== undefined) rec.last_login_at = laterTimestamp(existing.last_login_at as string | null, rec.last_login_at as string);
-        } else {
-          Object.assign(rec, { subscription_id: sub.id, contact_id: c.id });
-          rec.status ??= 'invited';
-        }
+        } else Object.assign(rec, { subscription_id: sub.id, contact_id: c.id });
         return up.write(line, existing, rec).outcome;
       },
       async finish() {

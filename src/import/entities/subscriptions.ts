@@ -4,12 +4,15 @@
  * and tier rules of add/renew/upgrade do not apply, so running subscriptions of retired plans import.
  * renewed_from_external_id may name a subscription later in the file.
  */
-import { TUTOR_RULE } from '../../accounts/rules.js';
+import { tutorProblem } from '../../accounts/rules.js';
+import { missingFields } from '../../lib/checks.js';
+import { withDefaults } from '../../lib/fields.js';
 import { foldKey } from '../../lib/keys.js';
+import { planProductProblem } from '../../plans/checks.js';
 import { pickPrice } from '../../plans/pricing.js';
 import { SUBSCRIPTION_FIELDS } from '../../subscriptions/fields.js';
-import { endDateFor, isTerm, TERMS } from '../../subscriptions/terms.js';
-import { FORMATS } from '../catalog.js';
+import { endDateFor } from '../../subscriptions/terms.js';
+import { FORMATS } from '../../formats/catalog.js';
 import type { RowProblem } from '../errors.js';
 import type { Row } from '../sql.js';
 import { cached, checked, coerceRow, requireKeys, stored, Upserter } from './common.js';
@@ -17,7 +20,6 @@ import { chainCycles, type ChainLink } from './chains.js';
 import type { Deferred, EntityDef, ImportContext, RowIn } from './types.js';
 
 const COLUMNS = ['external_id', 'external_id_key', 'account_id', 'product_id', 'plan_id', 'students', 'term_months', 'start_date', 'end_date', 'status', 'manager_id', 'price_cents', 'paid_at', 'renewed_from_id'];
-const NEEDED = ['account_external_id', 'plan', 'students', 'term_months', 'start_date'];
 
 export const subscriptions: EntityDef = {
   name: 'subscriptions',
@@ -45,29 +47,30 @@ export const subscriptions: EntityDef = {
       if (v.account_external_id !== undefined) {
         acc = account(v.account_external_id as string);
         if (acc) rec.account_id = acc.id;
-        else problems.push({ column: 'account_external_id', value: text.account_external_id!, rule: 'no account with this external_id (in the database or the accounts imported with it)' });
+        else problems.push({ field: 'account_external_id', value: text.account_external_id!, rule: 'no account with this external_id (in the database or the accounts imported with it)' });
       }
       let pl: Row | undefined;
       if (v.plan !== undefined) {
         pl = plan(v.plan as string);
         if (pl) (rec.plan_id = pl.id), (rec.product_id = pl.product_id);
-        else problems.push({ column: 'plan', value: text.plan!, rule: 'no plan with this code (in the database or the plans imported with it)' });
+        else problems.push({ field: 'plan', value: text.plan!, rule: 'no plan with this code (in the database or the plans imported with it)' });
       }
       if (v.product !== undefined) {
         const pr = product(v.product as string);
-        const planProduct = pl?.product_id ?? existing?.product_id;
-        if (!pr) problems.push({ column: 'product', value: text.product!, rule: 'no product with this code' });
-        else if (planProduct !== undefined && pr.id !== planProduct) {
-          problems.push({ column: 'product', value: text.product!, rule: `the plan belongs to product ${String(productCode(planProduct)?.code)}` });
+        const planProduct = (pl?.product_id ?? existing?.product_id) as number | undefined;
+        if (!pr) problems.push({ field: 'product', value: text.product!, rule: 'no product with this code' });
+        else if (planProduct !== undefined) {
+          const mismatch = planProductProblem(text.product!, pr as { id: number }, { id: planProduct, code: String(productCode(planProduct)?.code) });
+          if (mismatch) problems.push(mismatch);
         }
       }
       if (v.manager_login !== undefined) {
         const m = manager(v.manager_login as string);
         if (m) rec.manager_id = m.id;
-        else problems.push({ column: 'manager_login', value: text.manager_login!, rule: 'no manager with this login' });
+        else problems.push({ field: 'manager_login', value: text.manager_login!, rule: 'no manager with this login' });
       }
-      const accType = acc?.type ?? (existing ? undefined : null);
-      if (accType === 'tutor' && rec.manager_id !== undefined) problems.push({ column: 'manager_login', value: text.manager_login!, rule: TUTOR_RULE });
+      const tutor = tutorProblem(acc?.type as string | undefined, 'manager_login', rec.manager_id === undefined ? undefined : text.manager_login);
+      if (tutor) problems.push(tutor);
       if (!existing && acc && rec.manager_id === undefined) rec.manager_id = acc.type === 'tutor' ? null : acc.manager_id;
       return pl;
     }
@@ -75,20 +78,18 @@ export const subscriptions: EntityDef = {
     return {
       row({ line, text }: RowIn) {
         const { values: v, problems } = coerceRow(SUBSCRIPTION_FIELDS, text, ctx.dateFormat);
-        problems.unshift(...requireKeys(text, ['external_id']));
-        if (v.term_months !== undefined && v.term_months !== null && !isTerm(v.term_months as number)) {
-          problems.push({ column: 'term_months', value: text.term_months!, rule: `must be ${TERMS.join(' or ')}` });
-        }
+        problems.unshift(...requireKeys(text, FORMATS.subscriptions.rowKey));
         if (problems.length > 0) return problems;
         const extId = v.external_id as string;
         const key = foldKey(extId);
         const existing = byKey(key);
-        const pre = up.precheck(existing, { column: 'external_id', value: extId, what: 'same external_id' });
+        const pre = up.precheck(existing, { field: 'external_id', value: extId, what: 'same external_id' });
         if (pre === 'skip') return up.skip(existing!, line);
         if (pre) return pre;
-        if (!existing) for (const f of NEEDED) if (v[f] === undefined) problems.push({ column: f, value: '', rule: 'is required for a new subscription' });
+        if (!existing) problems.push(...missingFields(SUBSCRIPTION_FIELDS, v));
+        const given = existing ? v : withDefaults(SUBSCRIPTION_FIELDS, v);
         const rec: Row = {};
-        for (const f of SUBSCRIPTION_FIELDS) if (COLUMNS.includes(f.name)) rec[f.name] = stored(f, v[f.name]);
+        for (const f of SUBSCRIPTION_FIELDS) if (COLUMNS.includes(f.name)) rec[f.name] = stored(f, given[f.name]);
         if (v.price !== undefined) rec.price_cents = stored(SUBSCRIPTION_FIELDS.find((f) => f.name === 'price')!, v.price);
         const pl = resolve(v, text, rec, existing, problems);
         if (problems.length > 0) return problems;
@@ -100,21 +101,20 @@ export const subscriptions: EntityDef = {
           const end = rec.end_date ?? checked(() => endDateFor(start, term));
           if (Array.isArray(end)) return end;
           rec.end_date = end;
-          rec.status ??= 'active';
           if (rec.price_cents === undefined) {
             try {
               rec.price_cents = pickPrice(pl!.code as string, priceRows.all(pl!.id) as never, rec.students as number, term);
             } catch (e) {
-              return [{ column: 'price', value: '', rule: `cannot be computed: ${(e as Error).message} (give the price)` }];
+              return [{ field: 'price', value: '', rule: `cannot be computed: ${(e as Error).message} (give the price)` }];
             }
           }
         } else delete rec.external_id;
         const end = (rec.end_date ?? existing?.end_date) as string;
-        if (end < start) return [{ column: 'end_date', value: end, rule: `is before start_date ${start}` }];
+        if (end < start) return [{ field: 'end_date', value: end, rule: `is before start_date ${start}` }];
         const fromText = v.renewed_from_external_id as string | undefined;
         let fromPending = false;
         if (fromText !== undefined) {
-          if (foldKey(fromText) === key) return [{ column: 'renewed_from_external_id', value: fromText, rule: 'is the subscription itself' }];
+          if (foldKey(fromText) === key) return [{ field: 'renewed_from_external_id', value: fromText, rule: 'is the subscription itself' }];
           const from = byKey(foldKey(fromText));
           if (from) rec.renewed_from_id = from.id;
           else fromPending = true;
@@ -133,7 +133,7 @@ export const subscriptions: EntityDef = {
             ctx.batch.beforeUpdate('subscriptions', byId(p.id)!);
             setRenewedFrom(p.id, [from.id]);
           }
-          else deferred.push({ line: p.line, problems: [{ column: 'renewed_from_external_id', value: p.text, rule: 'no subscription with this external_id (in the database or this file)' }] });
+          else deferred.push({ line: p.line, problems: [{ field: 'renewed_from_external_id', value: p.text, rule: 'no subscription with this external_id (in the database or this file)' }] });
         }
         deferred.push(...chainCycles(links, (id) => linkOf(id), 'renewed_from_external_id', 'would make a renewal loop'));
         return deferred;

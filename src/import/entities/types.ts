@@ -5,20 +5,10 @@ import type { BatchRecorder } from '../batch.js';
 import type { DateFormat } from '../cells.js';
 import type { RowProblem } from '../errors.js';
 import type { Sql } from '../sql.js';
+import type { EntityName } from '../../formats/catalog.js';
 
-export const ENTITIES = [
-  'managers',
-  'groups',
-  'accounts',
-  'contacts',
-  'products',
-  'plans',
-  'prices',
-  'subscriptions',
-  'seats',
-  'logins',
-] as const;
-export type EntityName = (typeof ENTITIES)[number];
+/** The entity list lives with the CSV formats (src/formats/catalog.ts), below import and export. */
+export { ENTITIES, type EntityName } from '../../formats/catalog.js';
 
 export type OnExisting = 'update' | 'skip' | 'error';
 

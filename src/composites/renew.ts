@@ -1,25 +1,29 @@
 /**
  * Renewal: a successor subscription starting the day after the old end_date (or a later --start), priced
  * from the current price table. Whoever renews becomes the manager of the successor, and of the account
- * too when the account had the same manager as the old subscription. The caller owns the transaction.
+ * too when the account had the same manager as the old subscription; the seats carry over. Subscriptions,
+ * plans, managers, accounts and seats together. The caller owns the transaction.
  */
 import type { Kysely } from 'kysely';
 import { audit } from '../audit/audit.js';
 import type { DB } from '../db/schema/index.js';
 import type { SubscriptionRow } from '../db/schema/subscriptions.js';
-import { RefusedError, invalid } from '../errors.js';
+import { tutorProblem } from '../accounts/rules.js';
+import { InvalidDataError, RefusedError, invalid } from '../errors.js';
 import { addDays, deriveDate } from '../lib/dates.js';
 import { foldKey } from '../lib/keys.js';
 import { getManager } from '../managers/lookup.js';
 import type { Op } from '../op.js';
+import { checkStudents, checkTerm, otherProductPlan } from '../plans/checks.js';
 import { assertPlanCurrent, getPlan } from '../plans/lookup.js';
 import { priceFor } from '../plans/pricing.js';
 import { carryOverSeats } from '../seats/carry.js';
-import { addHistory } from './history.js';
-import { getSubscription } from './lookup.js';
-import { loadRecord, type SubscriptionRecord } from './records.js';
-import { generateExternalId } from './service.js';
-import { endDateFor, isTerm } from './terms.js';
+import { addHistory } from '../subscriptions/history.js';
+import { findSuccessor, getSubscription } from '../subscriptions/lookup.js';
+import { loadRecord, type SubscriptionRecord } from '../subscriptions/records.js';
+import { generateExternalId } from '../subscriptions/service.js';
+import { refuseCancelled } from '../subscriptions/status.js';
+import { endDateFor } from '../subscriptions/terms.js';
 
 export interface RenewInput {
   /** login of who renews (default: the old subscription's manager) */
@@ -31,13 +35,8 @@ export interface RenewInput {
 }
 
 async function assertRenewable(db: Kysely<DB>, old: SubscriptionRow): Promise<void> {
-  if (old.status === 'cancelled') throw new RefusedError(`subscription ${old.external_id} is cancelled: it cannot be renewed`);
-  const successor = await db
-    .selectFrom('subscriptions')
-    .select('external_id')
-    .where('renewed_from_id', '=', old.id)
-    .where('status', '!=', 'cancelled')
-    .executeTakeFirst();
+  refuseCancelled(old, ': it cannot be renewed');
+  const successor = await findSuccessor(db, old.id);
   if (successor) {
     throw new RefusedError(`subscription ${old.external_id} is already renewed by ${successor.external_id}`);
   }
@@ -47,12 +46,11 @@ async function successorTerms(db: Kysely<DB>, old: SubscriptionRow, input: Renew
   const plan = input.plan
     ? await getPlan(db, input.plan)
     : await db.selectFrom('plans').selectAll().where('id', '=', old.plan_id).executeTakeFirstOrThrow();
-  if (plan.product_id !== old.product_id) throw invalid('plan', input.plan, 'is a plan of another product');
+  const other = otherProductPlan(input.plan, plan, old.product_id);
+  if (other) throw new InvalidDataError([other]);
   await assertPlanCurrent(db, plan);
-  const term = input.term ?? old.term_months;
-  if (!isTerm(term)) throw invalid('term', term, 'must be 12 or 24');
-  const students = input.students ?? old.students;
-  if (students < 1) throw invalid('students', students, 'must be at least 1');
+  const term = checkTerm(input.term ?? old.term_months, 'term');
+  const students = checkStudents(input.students ?? old.students);
   const earliest = deriveDate('end_date', old.end_date, 'the renewal\'s first day', () => addDays(old.end_date, 1));
   const start = input.start ?? earliest;
   if (start < earliest) throw invalid('start', start, `must not be before ${earliest}, the day after the old end_date`);
@@ -62,10 +60,9 @@ async function successorTerms(db: Kysely<DB>, old: SubscriptionRow, input: Renew
 
 /** The successor's manager: --by, else the old manager. Tutor accounts have none. */
 async function renewingManager(db: Kysely<DB>, old: SubscriptionRow, accountType: string, by?: string) {
-  if (accountType === 'tutor') {
-    if (by) throw new RefusedError(`subscription ${old.external_id} belongs to a tutor account: it has no manager`);
-    return null;
-  }
+  const tutor = tutorProblem(accountType, 'by', by);
+  if (tutor) throw new InvalidDataError([tutor]);
+  if (accountType === 'tutor') return null;
   return by ? (await getManager(db, by)).id : old.manager_id;
 }
 

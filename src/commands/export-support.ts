@@ -1,9 +1,9 @@
 /** The export command's body: entity check, target (a file via a temporary one, or stdout), format. */
-import type { Session } from '../commands/session.js';
 import { UsageError } from '../errors.js';
-import { ENTITIES, type EntityName } from '../import/catalog.js';
+import { exportEntity, type ExportFormat } from '../export/service.js';
+import { ENTITIES, type EntityName } from '../formats/catalog.js';
 import { writeOutput } from '../lib/output-file.js';
-import { exportEntity, type ExportFormat } from './service.js';
+import type { Session } from './session.js';
 
 export async function runExport(s: Session, entity: EntityName): Promise<void> {
   if (!(ENTITIES as readonly string[]).includes(entity)) {

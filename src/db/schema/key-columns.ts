@@ -3,9 +3,9 @@
  * the stored folded column its unique index is on (migration 0005). The key scan, `db repair-keys`,
  * `db check` and `import undo` take the columns from here.
  */
-import type { AuditEntity } from '../audit/audit.js';
-import type { FieldType } from '../lib/fields.js';
-import { foldKey } from '../lib/keys.js';
+import type { FieldType } from '../../lib/fields.js';
+import { foldKey } from '../../lib/keys.js';
+import type { AuditEntity } from './audit-log.js';
 
 export interface KeyColumn {
   /** what `db repair-keys --rename ENTITY` calls it */

@@ -3,13 +3,14 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { pipeline } from 'node:stream/promises';
-import type { Session } from '../commands/session.js';
 import { UsageError } from '../errors.js';
+import type { EntityName } from '../formats/catalog.js';
+import { parseDateFormat } from '../import/cells.js';
+import type { OnExisting } from '../import/entities/types.js';
+import { ImportRejectedError } from '../import/errors.js';
+import type { ImportOutcome, ImportRequest } from '../import/service.js';
 import type { Io } from '../io.js';
-import { parseDateFormat } from './cells.js';
-import { ImportRejectedError } from './errors.js';
-import type { ImportOutcome, ImportRequest } from './service.js';
-import type { EntityName, OnExisting } from './entities/types.js';
+import type { Session } from './session.js';
 
 const DELIMITERS: Record<string, string> = { ',': ',', ';': ';', tab: '\t', '\t': '\t', '\\t': '\t' };
 
@@ -76,14 +77,14 @@ export function inputSize(source: string): number {
 }
 
 /** Errors and the summary on stderr, the JSON summary on stdout; an all-or-nothing refusal exits 1. */
-export function renderOutcome(s: Session, o: ImportOutcome): void {
+export async function renderOutcome(s: Session, o: ImportOutcome): Promise<void> {
   if (s.opts.debug) for (const note of o.notes) s.io.err(`debug: ${note}\n`);
   for (const line of o.errors) s.io.err(`${line}\n`);
   const t = o.summary;
   const per = Object.entries(t.entities)
     .map(([e, c]) => `${e}: ${c.inserted} inserted, ${c.updated} updated, ${c.unchanged} unchanged, ${c.rejected} rejected`)
     .join('\n');
-  if (s.opts.json) s.io.out(`${JSON.stringify(t, null, 2)}\n`);
+  if (s.opts.json) await s.json(t);
   if (o.failed) {
     s.message(per);
     throw new ImportRejectedError(

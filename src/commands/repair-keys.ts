@@ -1,9 +1,9 @@
 /** `acctmgr db repair-keys`: the listing, or one rename and what is left. */
-import type { Session } from '../commands/session.js';
-import { UsageError } from '../errors.js';
+import { REPAIR_HINT, scanKeys } from '../db/key-scan.js';
 import { migrationStatus } from '../db/migrator.js';
-import { renameKey } from './repair.js';
-import { REPAIR_HINT, scanKeys } from './scan.js';
+import { UsageError } from '../errors.js';
+import { renameKey } from '../keys/repair.js';
+import type { Session } from './session.js';
 
 const COLUMNS = ['entity', 'id', 'account', 'field', 'key', 'problem'];
 

@@ -7,7 +7,7 @@ import type { Kysely } from 'kysely';
 import { quote, RefusedError } from '../errors.js';
 import { coerce } from '../lib/fields.js';
 import { foldKey } from '../lib/keys.js';
-import { KEY_COLUMNS, type KeyColumn } from './columns.js';
+import { KEY_COLUMNS, type KeyColumn } from './schema/key-columns.js';
 
 export interface KeyProblem {
   entity: string;

@@ -1,16 +1,17 @@
 /**
  * Moving a manager's holdings (accounts, and the subscriptions they manage) to another manager, and
- * removing a manager. The caller runs these in one transaction.
+ * removing a manager: managers, accounts and subscriptions together. The caller runs these in one
+ * transaction.
  */
 import type { Kysely } from 'kysely';
-import { audit } from '../audit/audit.js';
+import { getAccount } from '../accounts/lookup.js';
+import { audit, auditEach } from '../audit/audit.js';
 import type { DB } from '../db/schema/index.js';
 import { RefusedError, invalid } from '../errors.js';
+import { getManager } from '../managers/lookup.js';
+import { toManagerRecord } from '../managers/service.js';
 import type { Op } from '../op.js';
-import { getManager } from './lookup.js';
-import { getAccount } from '../accounts/lookup.js';
 import { moveSubscriptions } from '../subscriptions/move.js';
-import { toManagerRecord } from './service.js';
 
 export interface Holdings {
   accounts: string[];
@@ -74,15 +75,8 @@ export async function reassign(
     const ids = accounts.map((a) => a.id);
     await db.updateTable('accounts').set({ manager_id: to.id, updated_at: op.now }).where('id', 'in', ids).execute();
   }
-  for (const a of accounts) {
-    await audit(db, op, {
-      action: 'reassign',
-      entity: 'account',
-      key: a.external_id,
-      before: { manager_login: from.login },
-      after: { manager_login: to.login },
-    });
-  }
+  const change = { before: { manager_login: from.login }, after: { manager_login: to.login } };
+  await auditEach(db, op, accounts.map((a) => a.external_id), { action: 'reassign', entity: 'account', ...change });
   const subscriptions = await moveSubscriptions(db, op, from, to, onlyAccounts.length > 0 ? accounts.map((a) => a.id) : undefined);
   return { from: from.login, to: to.login, accounts: accounts.map((a) => a.external_id), subscriptions };
 }

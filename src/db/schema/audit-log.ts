@@ -1,0 +1,18 @@
+import type { Generated, Selectable } from 'kysely';
+
+/** Every entity an audit row can name (`audit --entity` accepts exactly these). */
+export const AUDIT_ENTITIES = ['manager', 'account', 'group', 'field', 'contact', 'product', 'plan', 'price', 'subscription', 'seat', 'import', 'notice', 'notices'] as const;
+export type AuditEntity = (typeof AUDIT_ENTITIES)[number];
+
+export interface AuditLogTable {
+  id: Generated<number>;
+  at: string;
+  actor: string;
+  action: string;
+  /** one of AUDIT_ENTITIES */
+  entity: string;
+  entity_key: string;
+  before_json: string | null;
+  after_json: string | null;
+}
+export type AuditRow = Selectable<AuditLogTable>;
