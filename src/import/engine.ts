@@ -67,7 +67,7 @@ function refuseIfChanged(job: FileJob, before: fs.Stats): void {
 
 async function readAndApply(ctx: ImportContext, job: FileJob, o: FileRunOptions): Promise<FileRun> {
   const counts = zeroCounts();
-  const specs = await job.entity.columns(ctx.sql);
+  const specs = await job.entity.columns(ctx.statements);
   let fields: (string | undefined)[] | undefined;
   let imp: EntityImport | undefined;
   const reject = (line: number, cells: readonly string[], problems: RowProblem[]) => {

@@ -8,7 +8,7 @@ import path from 'node:path';
 import type Database from 'better-sqlite3';
 import type { Kysely } from 'kysely';
 import type { DB } from '../db/schema/index.js';
-import { foreignKeysEnforced, missingIds, withoutForeignKeys, withRollbackJournal } from '../db/bulk.js';
+import { withoutForeignKeys, withRollbackJournal } from '../db/bulk.js';
 import { writeTx } from '../db/tx.js';
 import { refuseSameFile } from '../lib/output-file.js';
 import type { Op } from '../op.js';
@@ -18,7 +18,8 @@ import type { DateFormat } from './cells.js';
 import { runFile, type FileJob, type ReadOptions } from './engine.js';
 import { ErrorSink, ImportFileError, type RowProblem } from './errors.js';
 import { openRejects, rejectsPaths, type RejectsWriter } from './rejects.js';
-import { Sql } from './sql.js';
+import { SqliteStatements } from './sqlite-statements.js';
+import type { Statements } from './statements.js';
 import { ENTITY_DEFS } from './entities/index.js';
 import { ENTITIES, type EntityName, type OnExisting } from './entities/types.js';
 
@@ -144,7 +145,7 @@ async function attempts(
   for (let attempt = 1; ; attempt++) {
     const rejects = openRejects(req, jobs);
     try {
-      return await writeTx(db, (trx) => attemptImport(new Sql(trx, sqlite), op, req, jobs, exclude, started, attempt, notes, rejects));
+      return await writeTx(db, (trx) => attemptImport(new SqliteStatements(trx, sqlite), op, req, jobs, exclude, started, attempt, notes, rejects));
     } catch (e) {
       if (!(e instanceof Rollback)) throw e;
       if (e.outcome) return e.outcome;
@@ -160,7 +161,7 @@ async function attempts(
 }
 
 async function attemptImport(
-  sql: Sql,
+  statements: Statements,
   op: Op,
   req: ImportRequest,
   jobs: FileJob[],
@@ -170,8 +171,8 @@ async function attemptImport(
   notes: string[],
   rejectsOf: ReadonlyMap<string, RejectsWriter>,
 ): Promise<ImportOutcome> {
-  const batch = await BatchRecorder.start(sql, op, req.entity, req.source);
-  const ctx = { sql, op, batch, onExisting: req.onExisting, dateFormat: req.dateFormat };
+  const batch = await BatchRecorder.start(statements, op, req.entity, req.source);
+  const ctx = { statements, op, batch, onExisting: req.onExisting, dateFormat: req.dateFormat };
   const entities: Partial<Record<EntityName, Counts>> = {};
   const sinks: ErrorSink[] = [];
   const retry = new Map<string, Map<number, RowProblem[]>>();
@@ -219,7 +220,7 @@ async function attemptImport(
     throw new Rollback(outcome(null));
   }
   await batch.finish(total, entities as Record<string, Counts>, { source: req.source, dry_run: false });
-  if (!foreignKeysEnforced(sql.sqlite) && missingIds(sql.sqlite, 'import_batches', [batch.id]).length > 0) {
+  if (!statements.foreignKeysEnforced() && statements.missingIds('import_batches', [batch.id]).length > 0) {
     throw new Error(`import: batch ${batch.id} is missing; its bookkeeping rows would point nowhere`);
   }
   for (const w of rejectsOf.values()) w.commit();

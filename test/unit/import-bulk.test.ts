@@ -10,7 +10,7 @@ import { writeTx } from '../../src/db/tx.js';
 import { BatchRecorder } from '../../src/import/batch.js';
 import { BULK_MIN_BYTES, BulkTable } from '../../src/import/bulk-table.js';
 import { contactsTestSeam } from '../../src/import/entities/contacts.js';
-import { Sql } from '../../src/import/sql.js';
+import { SqliteStatements } from '../../src/import/sqlite-statements.js';
 import { undoBatch } from '../../src/import/undo.js';
 import { freshDb, testOp, type TestDb } from '../helpers/db.js';
 import { KeyIndex } from '../../src/import/key-index.js';
@@ -102,11 +102,11 @@ describe('import: bulk load of a large contacts file', () => {
     const schemaBefore = schema();
     const now = '2026-11-25T09:00:00Z';
     const load = writeTx(t.db, async (trx) => {
-      const sql = new Sql(trx, t.handle.sqlite);
-      const batch = await BatchRecorder.start(sql, testOp(), 'contacts', 'test');
+      const statements = new SqliteStatements(trx, t.handle.sqlite);
+      const batch = await BatchRecorder.start(statements, testOp(), 'contacts', 'test');
       const constants = { created_at: now, updated_at: now };
       const columns = ['account_id', 'email', 'email_key'];
-      const bulk = await BulkTable.open(sql, { table: 'contacts', columns, constants, key: ['account_id', 'email_key'], expectedRows: 2, batch, onInserted: () => undefined });
+      const bulk = await BulkTable.open(statements, { table: 'contacts', columns, constants, key: ['account_id', 'email_key'], expectedRows: 2, batch, onInserted: () => undefined });
       // insert without asking find() first: exactly the mistake the rebuilt UNIQUE index must catch
       bulk.insert(2, { account_id: 1, email: 'same@school.example', email_key: 'same@school.example' });
       bulk.insert(3, { account_id: 1, email: 'same@school.example', email_key: 'same@school.example' });

@@ -10,7 +10,7 @@ import { foldKey } from '../../lib/keys.js';
 import { FORMATS } from '../catalog.js';
 import { toIsoDate } from '../cells.js';
 import type { RowProblem } from '../errors.js';
-import type { Row, Sql } from '../sql.js';
+import type { Row, Statements } from '../statements.js';
 import { chainCycles, type ChainLink } from './chains.js';
 import { coerceRow, requireKeys, stored, Upserter } from './common.js';
 import type { Deferred, EntityDef, ImportContext, RowIn } from './types.js';
@@ -18,38 +18,38 @@ import type { Deferred, EntityDef, ImportContext, RowIn } from './types.js';
 const COLUMNS = ['external_id', 'external_id_key', 'name', 'type', 'status', 'group_id', 'parent_id', 'country', 'region', 'registration_no', 'student_count', 'locale', 'manager_id'];
 const PLAIN = ['name', 'type', 'status', 'country', 'region', 'registration_no', 'student_count', 'locale'];
 
-async function customSpecs(sql: Sql): Promise<FieldSpec[]> {
-  return (await loadFieldDefs(sql.db)).map((d) => ({ name: d.name, type: 'text', description: `custom field (${d.type}${d.required ? ', required' : ''})` }));
+async function customSpecs(statements: Statements): Promise<FieldSpec[]> {
+  return (await loadFieldDefs(statements.db)).map((d) => ({ name: d.name, type: 'text', description: `custom field (${d.type}${d.required ? ', required' : ''})` }));
 }
 
 export const accounts: EntityDef = {
   name: 'accounts',
-  columns: async (sql) => [...ACCOUNT_FIELDS, ...(await customSpecs(sql))],
+  columns: async (statements) => [...ACCOUNT_FIELDS, ...(await customSpecs(statements))],
   required: FORMATS.accounts.required,
   async open(ctx: ImportContext) {
-    const { sql } = ctx;
-    const defs = await loadFieldDefs(sql.db);
+    const { statements } = ctx;
+    const defs = await loadFieldDefs(statements.db);
     const up = new Upserter(ctx, 'accounts', COLUMNS);
-    const byKey = sql.getter(sql.db.selectFrom('accounts').selectAll().where('external_id_key', '=', ''));
-    const keyOf = sql.getter(sql.db.selectFrom('accounts').select(['external_id', 'parent_id']).where('id', '=', 0));
-    const managerId = sql.getter(sql.db.selectFrom('managers').select(['id']).where('login', '=', ''));
-    const managerLogin = sql.getter(sql.db.selectFrom('managers').select(['login']).where('id', '=', 0));
-    const groupId = sql.getter(sql.db.selectFrom('account_groups').select(['id']).where('name_key', '=', ''));
-    const addGroup = sql.inserter('account_groups', ['name', 'name_key', 'import_batch_id', 'created_at']);
-    const fieldValues = sql.prepare(sql.db.selectFrom('account_field_values').select(['field_id', 'value']).where('account_id', '=', 0));
-    const setValue = sql.prepare(
-      sql.db
+    const byKey = statements.getter(statements.db.selectFrom('accounts').selectAll().where('external_id_key', '=', ''));
+    const keyOf = statements.getter(statements.db.selectFrom('accounts').select(['external_id', 'parent_id']).where('id', '=', 0));
+    const managerId = statements.getter(statements.db.selectFrom('managers').select(['id']).where('login', '=', ''));
+    const managerLogin = statements.getter(statements.db.selectFrom('managers').select(['login']).where('id', '=', 0));
+    const groupId = statements.getter(statements.db.selectFrom('account_groups').select(['id']).where('name_key', '=', ''));
+    const addGroup = statements.inserter('account_groups', ['name', 'name_key', 'import_batch_id', 'created_at']);
+    const fieldValues = statements.all(statements.db.selectFrom('account_field_values').select(['field_id', 'value']).where('account_id', '=', 0));
+    const setValue = statements.run(
+      statements.db
         .insertInto('account_field_values')
         .values({ account_id: 0, field_id: 0, value: '' })
         .onConflict((oc) => oc.columns(['account_id', 'field_id']).doUpdateSet((eb) => ({ value: eb.ref('excluded.value') }))),
     );
-    const setParent = sql.updater('accounts', ['parent_id']);
-    const byId = sql.byId('accounts');
+    const setParent = statements.updater('accounts', ['parent_id']);
+    const byId = statements.byId('accounts');
     const pending: { id: number; line: number; key: string; text: string }[] = [];
     const parentLines = new Map<number, ChainLink>();
 
     function storedFields(accountId: number): Map<number, string> {
-      return new Map((fieldValues.all(accountId) as { field_id: number; value: string }[]).map((r) => [r.field_id, r.value]));
+      return new Map((fieldValues(accountId) as { field_id: number; value: string }[]).map((r) => [r.field_id, r.value]));
     }
 
     function customValues(text: RowIn['text'], problems: RowProblem[]): Map<LoadedDef, string> {
@@ -133,7 +133,7 @@ export const accounts: EntityDef = {
           ...existing!,
           __fields: Object.fromEntries(before),
         }));
-        for (const [d, v] of given) if (before.get(d.id) !== v) setValue.run(id, d.id, v);
+        for (const [d, v] of given) if (before.get(d.id) !== v) setValue([id, d.id, v]);
         if (parentText !== undefined) parentLines.set(id, { line, text: parentText });
         if (parentPending) pending.push({ id, line, key: parentKey!, text: parentText! });
         return outcome;

@@ -1,6 +1,6 @@
 /** Loops in a self-reference (account parents, renewal chains) through rows an import set. */
 import { findParentCycles } from '../../accounts/rules.js';
-import type { Row } from '../sql.js';
+import type { Row } from '../statements.js';
 import type { Deferred } from './types.js';
 
 export interface ChainLink {

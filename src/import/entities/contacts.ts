@@ -3,12 +3,11 @@
  * accounts imported with it); at most 5 primary, non-removed contacts per account, counted as rows apply.
  */
 import { sql as raw } from 'kysely';
-import { foreignKeysEnforced, missingIds } from '../../db/bulk.js';
 import { foldKey } from '../../lib/keys.js';
 import { CONTACT_FIELDS, MAX_PRIMARY_CONTACTS } from '../../contacts/fields.js';
 import { countsAsPrimary, primaryLimitMessage } from '../../contacts/rules.js';
 import { FORMATS } from '../catalog.js';
-import type { Row } from '../sql.js';
+import type { Row } from '../statements.js';
 import { Upserter } from './common.js';
 import { givenColumns, PACKED_WIDTH, prepareContact, unpackContact, type PreparedContact } from './contacts-rows.js';
 import { worthBulk } from '../bulk-table.js';
@@ -28,10 +27,10 @@ export const contacts: EntityDef = {
   columns: async () => [...CONTACT_FIELDS],
   required: FORMATS.contacts.required,
   async open(ctx: ImportContext, _columns, file: FileInfo) {
-    const { sql } = ctx;
+    const { statements } = ctx;
     const up = new Upserter(ctx, 'contacts', COLUMNS);
     const accounts = await accountIds(ctx, file);
-    const primaryContacts = sql.db
+    const primaryContacts = statements.db
       .selectFrom('contacts')
       // constants inlined: the prepared statement takes only the account id
       .where('is_primary', '=', raw.lit(1))
@@ -49,9 +48,9 @@ export const contacts: EntityDef = {
       countOf = (id) => primaries.get(id) ?? 0;
       byKey = (accountId, emailKey, hash) => up.findByKey([accountId, emailKey], hash);
     } else {
-      const countPrimaries = sql.getter(primaryContacts.select((eb) => eb.fn.countAll<number>().as('n')).where('account_id', '=', 0));
+      const countPrimaries = statements.getter(primaryContacts.select((eb) => eb.fn.countAll<number>().as('n')).where('account_id', '=', 0));
       countOf = (id) => primaries.get(id) ?? Number(countPrimaries(id)!.n);
-      const getter = sql.getter(sql.db.selectFrom('contacts').selectAll().where('account_id', '=', 0).where('email_key', '=', ''));
+      const getter = statements.getter(statements.db.selectFrom('contacts').selectAll().where('account_id', '=', 0).where('email_key', '=', ''));
       byKey = (accountId, emailKey) => getter(accountId, emailKey);
     }
 
@@ -104,8 +103,8 @@ export const contacts: EntityDef = {
         : undefined,
       async finish() {
         await up.finish();
-        if (!foreignKeysEnforced(sql.sqlite)) {
-          const missing = missingIds(sql.sqlite, 'accounts', accounts.usedIds());
+        if (!statements.foreignKeysEnforced()) {
+          const missing = statements.missingIds('accounts', accounts.usedIds());
           if (missing.length > 0) throw new Error(`contacts import: account ids ${missing.slice(0, 5).join(', ')} do not exist (nothing was imported)`);
         }
         return [];
@@ -132,7 +131,7 @@ function primaryDelta(existing: Row | undefined, rec: Row): number {
  * keys are off (src/db/bulk.ts).
  */
 async function accountIds(ctx: ImportContext, file: FileInfo) {
-  const { sql } = ctx;
+  const { statements } = ctx;
   const stored = ctx.batch.maxBefore.get('accounts') ?? 0;
   const rows = file.bytes / ROW_BYTES;
   const index = new RefIndex(Math.min(stored, rows));
@@ -143,16 +142,16 @@ async function accountIds(ctx: ImportContext, file: FileInfo) {
   let usedByLane = new Uint8Array(0);
   let keys: Map<number, string> | undefined;
   if (all) {
-    const scan = sql.prepare(sql.db.selectFrom('accounts').select(['id', `${keyColumn} as k`])).raw(true);
-    for (const [id, k] of scan.iterate() as Iterable<[number, string]>) {
+    const scan = statements.scan(statements.db.selectFrom('accounts').select(['id', `${keyColumn} as k`]));
+    for (const [id, k] of scan() as Iterable<[number, string]>) {
       const mapped = contactsTestSeam.accountId(id);
       index.add(k, mapped);
       all.accountKeys.push(k);
       all.accountIds.push(mapped);
     }
   }
-  const lookup = sql.getter(sql.db.selectFrom('accounts').select(['id', `${keyColumn} as k`]).where(keyColumn, '=', ''));
-  const externalId = sql.getter(sql.db.selectFrom('accounts').select('external_id').where('id', '=', 0));
+  const lookup = statements.getter(statements.db.selectFrom('accounts').select(['id', `${keyColumn} as k`]).where(keyColumn, '=', ''));
+  const externalId = statements.getter(statements.db.selectFrom('accounts').select('external_id').where('id', '=', 0));
   return {
     find: (text: string): number | undefined => {
       const id = index.find(text);

@@ -11,7 +11,7 @@ import { SUBSCRIPTION_FIELDS } from '../../subscriptions/fields.js';
 import { endDateFor, isTerm, TERMS } from '../../subscriptions/terms.js';
 import { FORMATS } from '../catalog.js';
 import type { RowProblem } from '../errors.js';
-import type { Row } from '../sql.js';
+import type { Row } from '../statements.js';
 import { cached, checked, coerceRow, requireKeys, stored, Upserter } from './common.js';
 import { chainCycles, type ChainLink } from './chains.js';
 import type { Deferred, EntityDef, ImportContext, RowIn } from './types.js';
@@ -24,18 +24,18 @@ export const subscriptions: EntityDef = {
   columns: async () => [...SUBSCRIPTION_FIELDS],
   required: FORMATS.subscriptions.required,
   async open(ctx: ImportContext) {
-    const { sql } = ctx;
+    const { statements } = ctx;
     const up = new Upserter(ctx, 'subscriptions', COLUMNS);
-    const byKey = sql.getter(sql.db.selectFrom('subscriptions').selectAll().where('external_id_key', '=', ''));
-    const linkOf = sql.getter(sql.db.selectFrom('subscriptions').select(['external_id', 'renewed_from_id as parent_id']).where('id', '=', 0));
-    const account = cached(sql.getter(sql.db.selectFrom('accounts').select(['id', 'type', 'manager_id']).where('external_id_key', '=', '')));
-    const plan = cached(sql.getter(sql.db.selectFrom('plans').select(['id', 'code', 'product_id']).where('code_key', '=', '')));
-    const product = cached(sql.getter(sql.db.selectFrom('products').select(['id', 'code']).where('code_key', '=', '')));
-    const productCode = sql.getter(sql.db.selectFrom('products').select(['code']).where('id', '=', 0));
-    const manager = sql.getter(sql.db.selectFrom('managers').select(['id']).where('login', '=', ''));
-    const priceRows = sql.prepare(sql.db.selectFrom('plan_prices').select(['max_students', 'term_months', 'amount_cents']).where('plan_id', '=', 0));
-    const setRenewedFrom = sql.updater('subscriptions', ['renewed_from_id']);
-    const byId = sql.byId('subscriptions');
+    const byKey = statements.getter(statements.db.selectFrom('subscriptions').selectAll().where('external_id_key', '=', ''));
+    const linkOf = statements.getter(statements.db.selectFrom('subscriptions').select(['external_id', 'renewed_from_id as parent_id']).where('id', '=', 0));
+    const account = cached(statements.getter(statements.db.selectFrom('accounts').select(['id', 'type', 'manager_id']).where('external_id_key', '=', '')));
+    const plan = cached(statements.getter(statements.db.selectFrom('plans').select(['id', 'code', 'product_id']).where('code_key', '=', '')));
+    const product = cached(statements.getter(statements.db.selectFrom('products').select(['id', 'code']).where('code_key', '=', '')));
+    const productCode = statements.getter(statements.db.selectFrom('products').select(['code']).where('id', '=', 0));
+    const manager = statements.getter(statements.db.selectFrom('managers').select(['id']).where('login', '=', ''));
+    const priceRows = statements.all(statements.db.selectFrom('plan_prices').select(['max_students', 'term_months', 'amount_cents']).where('plan_id', '=', 0));
+    const setRenewedFrom = statements.updater('subscriptions', ['renewed_from_id']);
+    const byId = statements.byId('subscriptions');
     const pending: { id: number; line: number; text: string }[] = [];
     const links = new Map<number, ChainLink>();
 
@@ -103,7 +103,7 @@ export const subscriptions: EntityDef = {
           rec.status ??= 'active';
           if (rec.price_cents === undefined) {
             try {
-              rec.price_cents = pickPrice(pl!.code as string, priceRows.all(pl!.id) as never, rec.students as number, term);
+              rec.price_cents = pickPrice(pl!.code as string, priceRows(pl!.id) as never, rec.students as number, term);
             } catch (e) {
               return [{ column: 'price', value: '', rule: `cannot be computed: ${(e as Error).message} (give the price)` }];
             }

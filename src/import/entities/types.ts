@@ -4,7 +4,7 @@ import type { Op } from '../../op.js';
 import type { BatchRecorder } from '../batch.js';
 import type { DateFormat } from '../cells.js';
 import type { RowProblem } from '../errors.js';
-import type { Sql } from '../sql.js';
+import type { Statements } from '../statements.js';
 
 export const ENTITIES = [
   'managers',
@@ -23,7 +23,7 @@ export type EntityName = (typeof ENTITIES)[number];
 export type OnExisting = 'update' | 'skip' | 'error';
 
 export interface ImportContext {
-  sql: Sql;
+  statements: Statements;
   op: Op;
   batch: BatchRecorder;
   onExisting: OnExisting;
@@ -84,7 +84,7 @@ export interface FileInfo {
 export interface EntityDef {
   name: EntityName;
   /** The CSV columns in export order (accounts add their custom fields). */
-  columns(sql: Sql): Promise<FieldSpec[]>;
+  columns(statements: Statements): Promise<FieldSpec[]>;
   /** Columns a file must have: the key and the fields a new record needs. */
   required: readonly string[];
   open(ctx: ImportContext, columns: readonly FieldSpec[], file: FileInfo): Promise<EntityImport>;
