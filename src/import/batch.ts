@@ -42,12 +42,21 @@ interface Inserted {
   count: number;
 }
 
+export interface BatchMark {
+  readonly inserted: ReadonlyMap<string, Inserted>;
+  readonly ownUpdated: ReadonlySet<BatchTable>;
+}
+
+function copyInserted(m: ReadonlyMap<string, Inserted>): Map<string, Inserted> {
+  return new Map([...m].map(([t, r]) => [t, { ...r }]));
+}
+
 export class BatchRecorder {
   /** Largest id of each table when the batch began (sizes the importers' per-row bookkeeping). */
   readonly maxBefore = new Map<string, number>();
-  private readonly inserted = new Map<string, Inserted>();
+  private inserted = new Map<string, Inserted>();
   /** Tables where the batch updated rows it had inserted itself (their rev goes back to 0 at the end). */
-  private readonly ownUpdated = new Set<BatchTable>();
+  private ownUpdated = new Set<BatchTable>();
   private insertUpdate!: (values: readonly unknown[]) => number;
 
   private constructor(
@@ -100,6 +109,16 @@ export class BatchRecorder {
       r.last = Math.max(r.last, last);
       r.count += last - first + 1;
     }
+  }
+
+  /** The bookkeeping so far, for `restore` (a file run again after a rollback to a savepoint). */
+  mark(): BatchMark {
+    return { inserted: copyInserted(this.inserted), ownUpdated: new Set(this.ownUpdated) };
+  }
+
+  restore(m: BatchMark): void {
+    this.inserted = copyInserted(m.inserted);
+    this.ownUpdated = new Set(m.ownUpdated);
   }
 
   /** Records the inserted counts and the batch's counts, and writes the batch's one audit row. */

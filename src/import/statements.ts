@@ -51,7 +51,7 @@ export interface Statements<T extends Timing = 'now'> {
   missingIds(table: string, ids: Iterable<number>): Answer<T, number[]>;
 }
 
-/** The transaction's state, to go back to (`rollback`) or keep (`release`). */
+/** The transaction's state, to go back to (`rollback`: the savepoint stays) or keep (`release`). */
 export interface Savepoint {
   rollback(): Promise<void>;
   release(): Promise<void>;
@@ -62,10 +62,7 @@ export async function savepoint(db: Kysely<DB>, name: string): Promise<Savepoint
   const id = sql.id(name);
   await sql`savepoint ${id}`.execute(db);
   return {
-    rollback: async () => {
-      await sql`rollback to savepoint ${id}`.execute(db);
-      await sql`release savepoint ${id}`.execute(db);
-    },
+    rollback: async () => void (await sql`rollback to savepoint ${id}`.execute(db)),
     release: async () => void (await sql`release savepoint ${id}`.execute(db)),
   };
 }

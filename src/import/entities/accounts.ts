@@ -11,9 +11,9 @@ import { FORMATS } from '../catalog.js';
 import { toIsoDate } from '../cells.js';
 import type { RowProblem } from '../errors.js';
 import type { Row, Statements } from '../statements.js';
-import { chainCycles, type ChainLink } from './chains.js';
+import { SelfReferences } from './chains.js';
 import { coerceRow, requireKeys, stored, Upserter } from './common.js';
-import type { Deferred, EntityDef, ImportContext, RowIn } from './types.js';
+import type { EntityDef, ImportContext, RowIn } from './types.js';
 
 const COLUMNS = ['external_id', 'external_id_key', 'name', 'type', 'status', 'group_id', 'parent_id', 'country', 'region', 'registration_no', 'student_count', 'locale', 'manager_id'];
 const PLAIN = ['name', 'type', 'status', 'country', 'region', 'registration_no', 'student_count', 'locale'];
@@ -26,12 +26,12 @@ export const accounts: EntityDef = {
   name: 'accounts',
   columns: async (statements) => [...ACCOUNT_FIELDS, ...(await customSpecs(statements))],
   required: FORMATS.accounts.required,
+  checksAtEnd: true,
   async open(ctx: ImportContext) {
     const { statements } = ctx;
     const defs = await loadFieldDefs(statements.db);
     const up = new Upserter(ctx, 'accounts', COLUMNS);
     const byKey = statements.getter(statements.db.selectFrom('accounts').selectAll().where('external_id_key', '=', ''));
-    const keyOf = statements.getter(statements.db.selectFrom('accounts').select(['external_id', 'parent_id']).where('id', '=', 0));
     const managerId = statements.getter(statements.db.selectFrom('managers').select(['id']).where('login', '=', ''));
     const managerLogin = statements.getter(statements.db.selectFrom('managers').select(['login']).where('id', '=', 0));
     const groupId = statements.getter(statements.db.selectFrom('account_groups').select(['id']).where('name_key', '=', ''));
@@ -43,10 +43,15 @@ export const accounts: EntityDef = {
         .values({ account_id: 0, field_id: 0, value: '' })
         .onConflict((oc) => oc.columns(['account_id', 'field_id']).doUpdateSet((eb) => ({ value: eb.ref('excluded.value') }))),
     );
-    const setParent = statements.updater('accounts', ['parent_id']);
-    const byId = statements.byId('accounts');
-    const pending: { id: number; line: number; key: string; text: string }[] = [];
-    const parentLines = new Map<number, ChainLink>();
+    const parents = new SelfReferences(ctx, up.touched, {
+      table: 'accounts',
+      column: 'parent_external_id',
+      stored: 'parent_id',
+      unresolved: 'no account with this external_id (in the database or this file)',
+      cycle: 'would make a parent cycle',
+      byKey,
+      linkOf: statements.getter(statements.db.selectFrom('accounts').select(['external_id', 'parent_id']).where('id', '=', 0)),
+    });
 
     function storedFields(accountId: number): Map<number, string> {
       return new Map((fieldValues(accountId) as { field_id: number; value: string }[]).map((r) => [r.field_id, r.value]));
@@ -134,24 +139,12 @@ export const accounts: EntityDef = {
           __fields: Object.fromEntries(before),
         }));
         for (const [d, v] of given) if (before.get(d.id) !== v) setValue([id, d.id, v]);
-        if (parentText !== undefined) parentLines.set(id, { line, text: parentText });
-        if (parentPending) pending.push({ id, line, key: parentKey!, text: parentText! });
+        if (parentText !== undefined) parents.note(id, line, parentText, parentKey!, parentPending, existing);
         return outcome;
       },
 
-      async finish(): Promise<Deferred[]> {
-        const deferred: Deferred[] = [];
-        for (const p of pending) {
-          const parent = byKey(p.key);
-          if (parent) {
-            ctx.batch.beforeUpdate('accounts', byId(p.id)!);
-            setParent(p.id, [parent.id]);
-          }
-          else deferred.push({ line: p.line, problems: [{ column: 'parent_external_id', value: p.text, rule: 'no account with this external_id (in the database or this file)' }] });
-        }
-        deferred.push(...chainCycles(parentLines, (id) => keyOf(id), 'parent_external_id', 'would make a parent cycle'));
-        return deferred;
-      },
+      finish: () => parents.finish(),
+      refusedWithout: (excluded) => parents.refusedWithout(excluded),
     };
 
   },

@@ -3,8 +3,8 @@
  * --on-existing, unchanged detection and before-images; cached reference lookups.
  */
 import type { BatchTable } from '../batch.js';
-import { BulkTable } from '../bulk-table.js';
-import { hashKey } from '../key-index.js';
+import { BulkTable } from '../bulk/bulk-table.js';
+import { hashKey } from '../bulk/key-index.js';
 import { foldKey } from '../../lib/keys.js';
 import type { RowProblem } from '../errors.js';
 import type { Row } from '../statements.js';
@@ -85,7 +85,7 @@ export class Upserter {
   }
 
   /**
-   * Bulk mode for a file large next to the table (see bulk-table.ts): the table's indexes are dropped
+   * Bulk mode for a file large next to the table (src/import/bulk/bulk-table.ts): the table's indexes are dropped
    * until `finish`, and `key` (the unique index's columns) is checked in memory instead.
    */
   async startBulk(key: readonly string[], expectedRows: number): Promise<void> {

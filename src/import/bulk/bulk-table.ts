@@ -4,10 +4,10 @@
  * unique index enforced is checked here instead, against every stored row and every row of the file.
  */
 import { sql as raw } from 'kysely';
-import { suspendIndexes, type RestoreIndexes } from '../db/bulk.js';
-import type { BatchRecorder, BatchTable } from './batch.js';
+import { suspendIndexes, type RestoreIndexes } from '../../db/bulk.js';
+import type { BatchRecorder, BatchTable } from '../batch.js';
 import { hashKey, KeyIndex } from './key-index.js';
-import type { Row, RunResult, Statements } from './statements.js';
+import type { Row, RunResult, Statements } from '../statements.js';
 
 /** Rows per INSERT statement: fewer calls into SQLite; beyond ≈ 50 rows the gain is gone. */
 const ROWS_PER_STATEMENT = 50;
