@@ -6,7 +6,7 @@
  * since that refer to rows the batch inserted.
  */
 import type Database from 'better-sqlite3';
-import type { Kysely } from 'kysely';
+import type { Kysely, Selectable } from 'kysely';
 import { audit } from '../audit/audit.js';
 import type { DB } from '../db/schema/index.js';
 import { NotFoundError, RefusedError } from '../errors.js';
@@ -17,19 +17,8 @@ import { BATCH_TABLES } from './batch.js';
 import { SqliteStatements } from './sqlite-statements.js';
 import type { Row, Statements } from './statements.js';
 
-export interface BatchRecord {
-  batch_id: number;
-  at: string;
-  actor: string;
-  entity: string;
-  source: string;
-  status: string;
-  inserted: number;
-  updated: number;
-  unchanged: number;
-  rejected: number;
-  undone_at: string | null;
-}
+/** A batch as `import history` shows it: its row without the summary, the id named batch_id. */
+export type BatchRecord = { batch_id: number } & Omit<Selectable<DB['import_batches']>, 'id' | 'summary_json'>;
 
 export async function importHistory(db: Kysely<DB>, limit?: number): Promise<BatchRecord[]> {
   checkFilter({ name: 'limit', type: 'int', min: 1 }, limit);
