@@ -7,7 +7,7 @@
  */
 import { audit } from '../audit/audit.js';
 import type { Op } from '../op.js';
-import type { Sql, Row } from './sql.js';
+import type { Row, Statements } from './statements.js';
 
 /** Tables an import inserts into, in dependency order (undo deletes in reverse). */
 export const BATCH_TABLES = [
@@ -42,34 +42,43 @@ interface Inserted {
   count: number;
 }
 
+export interface BatchMark {
+  readonly inserted: ReadonlyMap<string, Inserted>;
+  readonly ownUpdated: ReadonlySet<BatchTable>;
+}
+
+function copyInserted(m: ReadonlyMap<string, Inserted>): Map<string, Inserted> {
+  return new Map([...m].map(([t, r]) => [t, { ...r }]));
+}
+
 export class BatchRecorder {
   /** Largest id of each table when the batch began (sizes the importers' per-row bookkeeping). */
   readonly maxBefore = new Map<string, number>();
-  private readonly inserted = new Map<string, Inserted>();
+  private inserted = new Map<string, Inserted>();
   /** Tables where the batch updated rows it had inserted itself (their rev goes back to 0 at the end). */
-  private readonly ownUpdated = new Set<BatchTable>();
+  private ownUpdated = new Set<BatchTable>();
   private insertUpdate!: (values: readonly unknown[]) => number;
 
   private constructor(
-    private readonly sql: Sql,
+    private readonly statements: Statements,
     private readonly op: Op,
     readonly id: number,
   ) {}
 
-  static async start(sql: Sql, op: Op, entity: string, source: string): Promise<BatchRecorder> {
-    const row = await sql.db
+  static async start(statements: Statements, op: Op, entity: string, source: string): Promise<BatchRecorder> {
+    const row = await statements.db
       .insertInto('import_batches')
       .values({ at: op.now, actor: op.actor, entity, source, status: 'applied', inserted: 0, updated: 0, unchanged: 0, rejected: 0 })
       .returning('id')
       .executeTakeFirstOrThrow();
-    const b = new BatchRecorder(sql, op, row.id);
+    const b = new BatchRecorder(statements, op, row.id);
     for (const t of BATCH_TABLES) b.maxBefore.set(t, await b.maxId(t));
-    b.insertUpdate = sql.inserter('import_batch_updates', ['batch_id', 'table_name', 'row_id', 'before_json', 'rev_after']);
+    b.insertUpdate = statements.inserter('import_batch_updates', ['batch_id', 'table_name', 'row_id', 'before_json', 'rev_after']);
     return b;
   }
 
   private async maxId(table: string): Promise<number> {
-    const r = await this.sql.any
+    const r = await this.statements.any
       .selectFrom(table)
       .select((eb: any) => eb.fn.max('id').as('m'))
       .executeTakeFirst();
@@ -102,25 +111,35 @@ export class BatchRecorder {
     }
   }
 
+  /** The bookkeeping so far, for `restore` (a file run again after a rollback to a savepoint). */
+  mark(): BatchMark {
+    return { inserted: copyInserted(this.inserted), ownUpdated: new Set(this.ownUpdated) };
+  }
+
+  restore(m: BatchMark): void {
+    this.inserted = copyInserted(m.inserted);
+    this.ownUpdated = new Set(m.ownUpdated);
+  }
+
   /** Records the inserted counts and the batch's counts, and writes the batch's one audit row. */
   async finish(counts: Counts, entities: Record<string, Counts>, extra: Record<string, unknown>): Promise<void> {
     // the batch's later writes to rows it inserted are part of inserting them: a new row leaves at rev 0
     for (const t of this.ownUpdated) {
       const from = this.inserted.get(t)?.first ?? 0;
-      await this.sql.any.updateTable(t).set({ rev: 0 }).where('id', '>=', from).where('import_batch_id', '=', this.id).where('rev', '!=', 0).execute();
+      await this.statements.any.updateTable(t).set({ rev: 0 }).where('id', '>=', from).where('import_batch_id', '=', this.id).where('rev', '!=', 0).execute();
     }
     for (const [t, r] of this.inserted) {
-      await this.sql.db
+      await this.statements.db
         .insertInto('import_batch_inserts')
         .values({ batch_id: this.id, table_name: t, first_id: r.first, last_id: r.last, row_count: r.count })
         .execute();
     }
     const summary = { entities, ...extra };
-    await this.sql.db
+    await this.statements.db
       .updateTable('import_batches')
       .set({ ...counts, summary_json: JSON.stringify(summary) })
       .where('id', '=', this.id)
       .execute();
-    await audit(this.sql.db, this.op, { action: 'import', entity: 'import', key: String(this.id), after: { ...counts, ...summary } });
+    await audit(this.statements.db, this.op, { action: 'import', entity: 'import', key: String(this.id), after: { ...counts, ...summary } });
   }
 }

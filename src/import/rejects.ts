@@ -17,7 +17,7 @@ function quote(cell: string): string {
 }
 
 export class RejectsWriter {
-  private readonly file: OutputFile;
+  private file: OutputFile;
   private buf: string[] = [];
   private width = 0;
 
@@ -52,6 +52,14 @@ export class RejectsWriter {
   commit(): void {
     this.flush();
     this.file.commit();
+  }
+
+  /** Starts again from nothing (a file run again after a rollback to a savepoint). */
+  restart(): void {
+    this.file.discard();
+    this.file = OutputFile.open(this.path);
+    this.buf = [];
+    this.width = 0;
   }
 
   /** Removes the temporary file (nothing when committed). */

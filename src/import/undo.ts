@@ -6,7 +6,7 @@
  * since that refer to rows the batch inserted.
  */
 import type Database from 'better-sqlite3';
-import type { Kysely } from 'kysely';
+import type { Kysely, Selectable } from 'kysely';
 import { audit } from '../audit/audit.js';
 import type { DB } from '../db/schema/index.js';
 import { NotFoundError, RefusedError } from '../errors.js';
@@ -14,21 +14,11 @@ import { checkFilter } from '../lib/checks.js';
 import { withKeys } from '../db/schema/key-columns.js';
 import type { Op } from '../op.js';
 import { BATCH_TABLES } from './batch.js';
-import { Sql, type Row } from './sql.js';
+import { SqliteStatements } from './sqlite-statements.js';
+import type { Row, Statements } from './statements.js';
 
-export interface BatchRecord {
-  batch_id: number;
-  at: string;
-  actor: string;
-  entity: string;
-  source: string;
-  status: string;
-  inserted: number;
-  updated: number;
-  unchanged: number;
-  rejected: number;
-  undone_at: string | null;
-}
+/** A batch as `import history` shows it: its row without the summary, the id named batch_id. */
+export type BatchRecord = { batch_id: number } & Omit<Selectable<DB['import_batches']>, 'id' | 'summary_json'>;
 
 export async function importHistory(db: Kysely<DB>, limit?: number): Promise<BatchRecord[]> {
   checkFilter({ name: 'limit', type: 'int', min: 1 }, limit);
@@ -77,19 +67,19 @@ export async function undoBatch(db: Kysely<DB>, sqlite: Database.Database, op: O
   const batch = await db.selectFrom('import_batches').selectAll().where('id', '=', id).executeTakeFirst();
   if (!batch) throw new NotFoundError('import batch', String(id), 'list batches with: acctmgr import history');
   if (batch.status === 'undone') throw new RefusedError(`import batch ${id} was already undone (${batch.undone_at})`);
-  const sql = new Sql(db, sqlite);
   const counts = await insertedCounts(db, id);
-  const problems = laterChanges(sql, id, counts);
+  const problems = laterChanges(sqlite, id, counts);
   if (problems.length > 0) {
     throw new RefusedError(
       `import batch ${id} cannot be undone: rows it wrote were changed later\n  ${problems.join('\n  ')}`,
       'undo the later import batches first (acctmgr import history), or change the rows back by hand',
     );
   }
-  const restored = restoreUpdates(sql, id);
+  const statements = new SqliteStatements(db, sqlite);
+  const restored = restoreUpdates(statements, sqlite, id);
   let deleted = 0;
   for (const t of [...BATCH_TABLES].reverse()) {
-    if (counts.has(t)) deleted += sqlite.prepare(sql.any.deleteFrom(t).where('import_batch_id', '=', 0).compile().sql).run(id).changes;
+    if (counts.has(t)) deleted += statements.run(statements.any.deleteFrom(t).where('import_batch_id', '=', 0))([id]).changes;
   }
   await db.updateTable('import_batches').set({ status: 'undone', undone_at: op.now }).where('id', '=', id).execute();
   const result = { batch_id: id, deleted, restored };
@@ -108,9 +98,9 @@ async function insertedCounts(db: Kysely<DB>, id: number): Promise<Map<string, n
   return new Map(rows.map((r) => [r.table_name, Number(r.n)]));
 }
 
-function names(sql: Sql, table: string, query: string, params: unknown[]): string {
+function names(sqlite: Database.Database, table: string, query: string, params: unknown[]): string {
   const col = NAME_COLUMN[table] ?? 'id';
-  const rows = sql.sqlite.prepare(query.replace('$COL', `"${col}"`)).all(...params) as Row[];
+  const rows = sqlite.prepare(query.replace('$COL', `"${col}"`)).all(...params) as Row[];
   return rows.map((r) => String(r.v)).join(', ');
 }
 
@@ -119,18 +109,17 @@ function names(sql: Sql, table: string, query: string, params: unknown[]): strin
  * row is unchanged since the batch exactly when its rev is the one the batch left: 0 for a row it
  * inserted, rev_after of its newest image for a row it updated.
  */
-function laterChanges(sql: Sql, id: number, counts: ReadonlyMap<string, number>): string[] {
+function laterChanges(db: Database.Database, id: number, counts: ReadonlyMap<string, number>): string[] {
   const out: string[] = [];
-  const db = sql.sqlite;
   for (const [t, count] of counts) {
     const now = (db.prepare(`select count(*) as n from "${t}" where import_batch_id = ?`).get(id) as { n: number }).n;
     if (now < count) out.push(`${t}: ${count - now} row(s) this batch inserted were removed since`);
-    const v = names(sql, t, `select $COL as v from "${t}" where import_batch_id = ? and rev <> 0 limit ${SHOW}`, [id]);
+    const v = names(db, t, `select $COL as v from "${t}" where import_batch_id = ? and rev <> 0 limit ${SHOW}`, [id]);
     if (v) out.push(`${t} changed since: ${v}`);
   }
   for (const t of BATCH_TABLES) {
     const v = names(
-      sql,
+      db,
       t,
       `select x.$COL as v from import_batch_updates u join "${t}" x on x.id = u.row_id
        where u.batch_id = ? and u.table_name = ? and x.rev <> u.rev_after
@@ -140,18 +129,18 @@ function laterChanges(sql: Sql, id: number, counts: ReadonlyMap<string, number>)
     );
     if (v) out.push(`${t} changed since: ${v}`);
   }
-  const later = laterBatches(sql, id, counts);
+  const later = laterBatches(db, id, counts);
   if (later.length > 0) out.push(`later import batch(es) ${later.join(', ')} changed the same rows`);
-  out.push(...dependents(sql, id, counts));
+  out.push(...dependents(db, id, counts));
   return out;
 }
 
 /** Applied batches after this one that updated rows this one inserted or updated. */
-function laterBatches(sql: Sql, id: number, counts: ReadonlyMap<string, number>): number[] {
+function laterBatches(db: Database.Database, id: number, counts: ReadonlyMap<string, number>): number[] {
   const later = `select distinct u.batch_id as v from import_batch_updates u join import_batches b on b.id = u.batch_id where u.batch_id > ? and b.status = 'applied'`;
   const found = new Set<number>();
   const add = (query: string, params: unknown[]) => {
-    for (const r of sql.sqlite.prepare(`${query} limit ${SHOW}`).all(...params) as Row[]) found.add(r.v as number);
+    for (const r of db.prepare(`${query} limit ${SHOW}`).all(...params) as Row[]) found.add(r.v as number);
   };
   add(`${later} and exists (select 1 from import_batch_updates o where o.batch_id = ? and o.table_name = u.table_name and o.row_id = u.row_id)`, [id, id]);
   for (const t of counts.keys()) {
@@ -161,8 +150,7 @@ function laterBatches(sql: Sql, id: number, counts: ReadonlyMap<string, number>)
 }
 
 /** Rows outside the batch that refer (by foreign key) to rows the batch inserted. */
-function dependents(sql: Sql, id: number, counts: ReadonlyMap<string, number>): string[] {
-  const db = sql.sqlite;
+function dependents(db: Database.Database, id: number, counts: ReadonlyMap<string, number>): string[] {
   const out: string[] = [];
   const tables = (db.prepare(`select name from sqlite_master where type = 'table' and name not like 'sqlite_%'`).all() as { name: string }[]).map((r) => r.name);
   for (const child of tables) {
@@ -174,7 +162,7 @@ function dependents(sql: Sql, id: number, counts: ReadonlyMap<string, number>): 
         ? ` and c.import_batch_id is not ? and not exists (select 1 from import_batch_updates u where u.batch_id = ? and u.table_name = '${child}' and u.row_id = c.id)`
         : '';
       const v = names(
-        sql,
+        db,
         fk.table,
         `select distinct p.$COL as v from "${child}" c join "${fk.table}" p on p.id = c."${fk.from}"
          where c."${fk.from}" in (select id from "${fk.table}" where import_batch_id = ?)${own} limit ${SHOW}`,
@@ -191,10 +179,10 @@ function dependents(sql: Sql, id: number, counts: ReadonlyMap<string, number>): 
  * from the restored keys). Newest image first:
  * a row that one batch changed twice (seats, then their logins) ends at its oldest image.
  */
-function restoreUpdates(sql: Sql, id: number): number {
+function restoreUpdates(statements: Statements, sqlite: Database.Database, id: number): number {
   let restored = 0;
   let after = Number.MAX_SAFE_INTEGER;
-  const page = sql.sqlite.prepare(`select id, table_name, row_id, before_json from import_batch_updates where batch_id = ? and id < ? order by id desc limit 5000`);
+  const page = sqlite.prepare(`select id, table_name, row_id, before_json from import_batch_updates where batch_id = ? and id < ? order by id desc limit 5000`);
   const updaters = new Map<string, (rowId: number, values: readonly unknown[]) => void>();
   for (;;) {
     const rows = page.all(id, after) as { id: number; table_name: string; row_id: number; before_json: string }[];
@@ -207,17 +195,17 @@ function restoreUpdates(sql: Sql, id: number): number {
       const names = Object.keys(cols);
       const key = `${r.table_name}:${names.join(',')}`;
       let up = updaters.get(key);
-      if (!up) updaters.set(key, (up = sql.updater(r.table_name, names)));
+      if (!up) updaters.set(key, (up = statements.updater(r.table_name, names)));
       up(r.row_id, Object.values(cols));
-      if (fields) restoreFields(sql, r.row_id, fields as Record<string, string>);
+      if (fields) restoreFields(statements, r.row_id, fields as Record<string, string>);
       restored++;
       after = r.id;
     }
   }
 }
 
-function restoreFields(sql: Sql, accountId: number, fields: Record<string, string>): void {
-  sql.sqlite.prepare('delete from account_field_values where account_id = ?').run(accountId);
-  const ins = sql.inserter('account_field_values', ['account_id', 'field_id', 'value']);
+function restoreFields(statements: Statements, accountId: number, fields: Record<string, string>): void {
+  statements.run(statements.db.deleteFrom('account_field_values').where('account_id', '=', 0))([accountId]);
+  const ins = statements.inserter('account_field_values', ['account_id', 'field_id', 'value']);
   for (const [fieldId, value] of Object.entries(fields)) ins([accountId, Number(fieldId), value]);
 }

@@ -1,5 +1,5 @@
 /**
- * A large contacts file is read and prepared in a reader thread (src/import/lane.ts) and written with a
+ * A large contacts file is read and prepared in a reader thread (src/import/bulk/reader-thread.ts) and written with a
  * rollback journal (src/db/bulk.ts). Whatever the file holds, the outcome must be exactly the one of
  * the single-thread path (ACCTMGR_IMPORT_THREADS=1): the same error lines, rejects file, counts and rows.
  * The reader thread is the built worker, so the threaded runs start the binary; the single-thread runs

@@ -1,5 +1,5 @@
 /**
- * The bulk path of a large contacts import (src/import/bulk-table.ts, src/db/bulk.ts): the indexes are
+ * The bulk path of a large contacts import (src/import/bulk/bulk-table.ts, src/db/bulk.ts): the indexes are
  * dropped for the load and rebuilt exactly, and every rule the unique index and the per-row lookups
  * enforced still holds. The files are just over the bulk threshold (2 MB).
  */
@@ -8,13 +8,12 @@ import { missingIds } from '../../src/db/bulk.js';
 import { translateConstraint } from '../../src/db/constraint-errors.js';
 import { writeTx } from '../../src/db/tx.js';
 import { BatchRecorder } from '../../src/import/batch.js';
-import { BULK_MIN_BYTES, BulkTable } from '../../src/import/bulk-table.js';
-import { contactsTestSeam } from '../../src/import/entities/contacts.js';
-import { Sql } from '../../src/import/sql.js';
+import { BULK_MIN_BYTES, BulkTable } from '../../src/import/bulk/bulk-table.js';
+import { SqliteStatements } from '../../src/import/sqlite-statements.js';
 import { undoBatch } from '../../src/import/undo.js';
 import { eachTestDb, testOp } from '../helpers/db.js';
-import { KeyIndex } from '../../src/import/key-index.js';
-import { RefIndex } from '../../src/import/ref-index.js';
+import { KeyIndex } from '../../src/import/bulk/key-index.js';
+import { RefIndex } from '../../src/import/bulk/ref-index.js';
 import { Importer } from '../helpers/import.js';
 import { foldKey } from '../../src/lib/keys.js';
 
@@ -99,11 +98,11 @@ describe('import: bulk load of a large contacts file', () => {
     const schemaBefore = schema();
     const now = '2026-11-25T09:00:00Z';
     const load = writeTx(t.db, async (trx) => {
-      const sql = new Sql(trx, t.handle.sqlite);
-      const batch = await BatchRecorder.start(sql, testOp(), 'contacts', 'test');
+      const statements = new SqliteStatements(trx, t.handle.sqlite);
+      const batch = await BatchRecorder.start(statements, testOp(), 'contacts', 'test');
       const constants = { created_at: now, updated_at: now };
       const columns = ['account_id', 'email', 'email_key'];
-      const bulk = await BulkTable.open(sql, { table: 'contacts', columns, constants, key: ['account_id', 'email_key'], expectedRows: 2, batch, onInserted: () => undefined });
+      const bulk = await BulkTable.open(statements, { table: 'contacts', columns, constants, key: ['account_id', 'email_key'], expectedRows: 2, batch, onInserted: () => undefined });
       // insert without asking find() first: exactly the mistake the rebuilt UNIQUE index must catch
       bulk.insert(2, { account_id: 1, email: 'same@school.example', email_key: 'same@school.example' });
       bulk.insert(3, { account_id: 1, email: 'same@school.example', email_key: 'same@school.example' });
@@ -123,16 +122,19 @@ describe('import: bulk load of a large contacts file', () => {
     expect(fk()).toBe(1);
     const a5 = Number(t.handle.sqlite.prepare(`select id from accounts where external_id = 'A5'`).pluck().get());
     expect(missingIds(t.handle.sqlite, 'accounts', [a5, 999_999])).toEqual([999_999]);
-    const original = contactsTestSeam.accountId;
-    // an importer bug that resolved A5 to an id with no account: SQLite no longer checks each row
-    contactsTestSeam.accountId = (id) => (id === a5 ? 999_999 : id);
-    try {
-      await expect(imp.run('contacts', bigFile())).rejects.toThrow('account ids 999999 do not exist');
-    } finally {
-      contactsTestSeam.accountId = original;
-    }
+    // account A5 goes away in the middle of the import (inside its transaction, on its connection): with
+    // enforcement on, SQLite would refuse the rows after that point; off, the check before commit must
+    let removed = false;
+    const onProgress = (_bytes: number, rows: number) => {
+      if (removed || rows < 5000) return;
+      expect(fk()).toBe(0);
+      t.handle.sqlite.prepare('delete from accounts where id = ?').run(a5);
+      removed = true;
+    };
+    await expect(imp.run('contacts', bigFile(), { onProgress })).rejects.toThrow(`account ids ${a5} do not exist`);
+    expect(removed).toBe(true);
     expect(fk()).toBe(1); // enforcement is back on the connection
-    expect(imp.snapshot()).toEqual(before);
+    expect(imp.snapshot()).toEqual(before); // the account too: it went with the rollback
     expect(schema()).toEqual(schemaBefore);
     const out = await imp.run('contacts', bigFile());
     expect(out.summary).toMatchObject({ inserted: ROWS, rejected: 0 });

@@ -11,46 +11,51 @@ import { foldKey } from '../../lib/keys.js';
 import { FORMATS } from '../../formats/catalog.js';
 import { toIsoDate } from '../cells.js';
 import type { RowProblem } from '../errors.js';
-import type { Row, Sql } from '../sql.js';
-import { chainCycles, type ChainLink } from './chains.js';
+import type { Row, Statements } from '../statements.js';
+import { SelfReferences } from './chains.js';
 import { coerceRow, requireKeys, stored, Upserter } from './common.js';
-import type { Deferred, EntityDef, ImportContext, RowIn } from './types.js';
+import type { EntityDef, ImportContext, RowIn } from './types.js';
 
 const COLUMNS = ['external_id', 'external_id_key', 'name', 'type', 'status', 'group_id', 'parent_id', 'country', 'region', 'registration_no', 'student_count', 'locale', 'manager_id'];
 const PLAIN = ['name', 'type', 'status', 'country', 'region', 'registration_no', 'student_count', 'locale'];
 
-async function customSpecs(sql: Sql): Promise<FieldSpec[]> {
-  return (await loadFieldDefs(sql.db)).map((d) => ({ name: d.name, type: 'text', description: `custom field (${d.type}${d.required ? ', required' : ''})` }));
+async function customSpecs(statements: Statements): Promise<FieldSpec[]> {
+  return (await loadFieldDefs(statements.db)).map((d) => ({ name: d.name, type: 'text', description: `custom field (${d.type}${d.required ? ', required' : ''})` }));
 }
 
 export const accounts: EntityDef = {
   name: 'accounts',
-  columns: async (sql) => [...ACCOUNT_FIELDS, ...(await customSpecs(sql))],
+  columns: async (statements) => [...ACCOUNT_FIELDS, ...(await customSpecs(statements))],
   required: FORMATS.accounts.required,
+  checksAtEnd: true,
   async open(ctx: ImportContext) {
-    const { sql } = ctx;
-    const defs = await loadFieldDefs(sql.db);
+    const { statements } = ctx;
+    const defs = await loadFieldDefs(statements.db);
     const up = new Upserter(ctx, 'accounts', COLUMNS);
-    const byKey = sql.getter(sql.db.selectFrom('accounts').selectAll().where('external_id_key', '=', ''));
-    const keyOf = sql.getter(sql.db.selectFrom('accounts').select(['external_id', 'parent_id']).where('id', '=', 0));
-    const managerId = sql.getter(sql.db.selectFrom('managers').select(['id']).where('login', '=', ''));
-    const managerLogin = sql.getter(sql.db.selectFrom('managers').select(['login']).where('id', '=', 0));
-    const groupId = sql.getter(sql.db.selectFrom('account_groups').select(['id']).where('name_key', '=', ''));
-    const addGroup = sql.inserter('account_groups', ['name', 'name_key', 'import_batch_id', 'created_at']);
-    const fieldValues = sql.prepare(sql.db.selectFrom('account_field_values').select(['field_id', 'value']).where('account_id', '=', 0));
-    const setValue = sql.prepare(
-      sql.db
+    const byKey = statements.getter(statements.db.selectFrom('accounts').selectAll().where('external_id_key', '=', ''));
+    const managerId = statements.getter(statements.db.selectFrom('managers').select(['id']).where('login', '=', ''));
+    const managerLogin = statements.getter(statements.db.selectFrom('managers').select(['login']).where('id', '=', 0));
+    const groupId = statements.getter(statements.db.selectFrom('account_groups').select(['id']).where('name_key', '=', ''));
+    const addGroup = statements.inserter('account_groups', ['name', 'name_key', 'import_batch_id', 'created_at']);
+    const fieldValues = statements.all(statements.db.selectFrom('account_field_values').select(['field_id', 'value']).where('account_id', '=', 0));
+    const setValue = statements.run(
+      statements.db
         .insertInto('account_field_values')
         .values({ account_id: 0, field_id: 0, value: '' })
         .onConflict((oc) => oc.columns(['account_id', 'field_id']).doUpdateSet((eb) => ({ value: eb.ref('excluded.value') }))),
     );
-    const setParent = sql.updater('accounts', ['parent_id']);
-    const byId = sql.byId('accounts');
-    const pending: { id: number; line: number; key: string; text: string }[] = [];
-    const parentLines = new Map<number, ChainLink>();
+    const parents = new SelfReferences(ctx, up.touched, {
+      table: 'accounts',
+      column: 'parent_external_id',
+      stored: 'parent_id',
+      unresolved: 'no account with this external_id (in the database or this file)',
+      cycle: PARENT_CYCLE,
+      byKey,
+      linkOf: statements.getter(statements.db.selectFrom('accounts').select(['external_id', 'parent_id']).where('id', '=', 0)),
+    });
 
     function storedFields(accountId: number): Map<number, string> {
-      return new Map((fieldValues.all(accountId) as { field_id: number; value: string }[]).map((r) => [r.field_id, r.value]));
+      return new Map((fieldValues(accountId) as { field_id: number; value: string }[]).map((r) => [r.field_id, r.value]));
     }
 
     function customValues(text: RowIn['text'], problems: RowProblem[]): Map<LoadedDef, string> {
@@ -134,25 +139,13 @@ export const accounts: EntityDef = {
           ...existing!,
           __fields: Object.fromEntries(before),
         }));
-        for (const [d, v] of given) if (before.get(d.id) !== v) setValue.run(id, d.id, v);
-        if (parentText !== undefined) parentLines.set(id, { line, text: parentText });
-        if (parentPending) pending.push({ id, line, key: parentKey!, text: parentText! });
+        for (const [d, v] of given) if (before.get(d.id) !== v) setValue([id, d.id, v]);
+        if (parentText !== undefined) parents.note(id, line, parentText, parentKey!, parentPending, existing);
         return outcome;
       },
 
-      async finish(): Promise<Deferred[]> {
-        const deferred: Deferred[] = [];
-        for (const p of pending) {
-          const parent = byKey(p.key);
-          if (parent) {
-            ctx.batch.beforeUpdate('accounts', byId(p.id)!);
-            setParent(p.id, [parent.id]);
-          }
-          else deferred.push({ line: p.line, problems: [{ field: 'parent_external_id', value: p.text, rule: 'no account with this external_id (in the database or this file)' }] });
-        }
-        deferred.push(...chainCycles(parentLines, (id) => keyOf(id), 'parent_external_id', PARENT_CYCLE));
-        return deferred;
-      },
+      finish: () => parents.finish(),
+      refusedWithout: (excluded) => parents.refusedWithout(excluded),
     };
 
   },

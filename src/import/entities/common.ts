@@ -3,11 +3,11 @@
  * --on-existing, unchanged detection and before-images; cached reference lookups.
  */
 import type { BatchTable } from '../batch.js';
-import { BulkTable } from '../bulk-table.js';
-import { hashKey } from '../key-index.js';
+import { BulkTable } from '../bulk/bulk-table.js';
+import { hashKey } from '../bulk/key-index.js';
 import { foldKey } from '../../lib/keys.js';
 import type { RowProblem } from '../errors.js';
-import type { Row } from '../sql.js';
+import type { Row } from '../statements.js';
 import type { ImportContext, RowOutcome } from './types.js';
 
 export { checked, coerceRow, givenText, requireKeys, stored } from './coerce.js';
@@ -66,8 +66,8 @@ export class Upserter {
   ) {
     this.touched = new IdLines(ctx.batch.maxBefore.get(table) ?? 0);
     const ins = this.insertColumns();
-    this.insert = ctx.sql.inserter(table, ins);
-    this.update = ctx.sql.updater(table, [...columns, ...(timestamps.updated ? ['updated_at'] : [])]);
+    this.insert = ctx.statements.inserter(table, ins);
+    this.update = ctx.statements.updater(table, [...columns, ...(timestamps.updated ? ['updated_at'] : [])]);
   }
 
   /** A new row carries the batch's id (undo finds the rows it inserted by it). */
@@ -85,13 +85,13 @@ export class Upserter {
   }
 
   /**
-   * Bulk mode for a file large next to the table (see bulk-table.ts): the table's indexes are dropped
+   * Bulk mode for a file large next to the table (src/import/bulk/bulk-table.ts): the table's indexes are dropped
    * until `finish`, and `key` (the unique index's columns) is checked in memory instead.
    */
   async startBulk(key: readonly string[], expectedRows: number): Promise<void> {
     this.bulkKey = key;
     const now = this.ctx.op.now;
-    this.bulk = await BulkTable.open(this.ctx.sql, {
+    this.bulk = await BulkTable.open(this.ctx.statements, {
       table: this.table,
       columns: this.columns,
       constants: { import_batch_id: this.ctx.batch.id, ...(this.timestamps.created ? { created_at: now } : {}), ...(this.timestamps.updated ? { updated_at: now } : {}) },
@@ -131,18 +131,7 @@ export class Upserter {
       this.bulk.insert(line, rec, hash);
       return true;
     }
-    if (!this.insertNew) {
-      const st = this.ctx.sql.prepare(
-        this.ctx.sql.any
-          .insertInto(this.table)
-          .values(Object.fromEntries(this.insertColumns().map((c) => [c, null])))
-          .onConflict((oc: any) => oc.doNothing()),
-      );
-      this.insertNew = (values) => {
-        const r = st.run(...values);
-        return r.changes > 0 ? Number(r.lastInsertRowid) : undefined;
-      };
-    }
+    this.insertNew ??= this.ctx.statements.insertIfNew(this.table, this.insertColumns());
     const id = this.insertNew(this.insertValues(rec));
     if (id === undefined) return false;
     this.touched.set(id, line);

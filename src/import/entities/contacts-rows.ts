@@ -1,13 +1,15 @@
 /**
  * The part of a contacts row that needs no database: cleaned cells → the contact to insert, the hash of
  * its key and the cells the messages quote. It runs on the main thread, or in the reader thread of a
- * large import (src/import/lane.ts), so it imports nothing that touches the database.
+ * large import (src/import/bulk/), so it imports nothing that touches the database.
  */
 import { CONTACT_FIELDS, CONTACT_ROLES as ROLES, CONTACT_STATUSES as STATUSES, initialContactStatus } from '../../contacts/fields.js';
 import { FORMATS } from '../../formats/catalog.js';
 import type { DateFormat } from '../cells.js';
 import type { RowProblem } from '../errors.js';
-import { hashKey } from '../key-index.js';
+import type { ThreadPreparer } from '../bulk/prepared.js';
+import { hashKey } from '../bulk/key-index.js';
+import { RefIndex } from '../bulk/ref-index.js';
 import { fieldDefault, type FieldValue } from '../../lib/fields.js';
 import { foldKey } from '../../lib/keys.js';
 import { coerceCell, requireKeys } from './coerce.js';
@@ -142,5 +144,28 @@ export function unpackContact(line: number, b: readonly unknown[], at: number): 
     },
     emailText: texts ? texts[0] : email,
     isPrimaryText: !(given & PRIMARY_GIVEN) ? undefined : texts ? texts[1] : isPrimary ? 'true' : 'false',
+  };
+}
+
+/** What the reader thread's preparer needs: the date format and every account's stored key (folded external id) and id. */
+export interface ContactsThreadData {
+  dateFormat: DateFormat;
+  accountKeys: string[];
+  accountIds: number[];
+}
+
+/** The reader thread's preparer (src/import/bulk/prepared.ts): accounts resolved from its copy of them. */
+export function readerPreparer(data: ContactsThreadData): ThreadPreparer {
+  const accounts = new RefIndex(data.accountIds.length);
+  for (let i = 0; i < data.accountIds.length; i++) accounts.add(data.accountKeys[i]!, data.accountIds[i]!);
+  const find = (t: string) => accounts.find(t);
+  return {
+    fields: CONTACT_FIELDS,
+    prepare(line, cells, out) {
+      const p = prepareContactCells(line, cells, data.dateFormat, find);
+      if (Array.isArray(p)) return false;
+      packContact(p, out);
+      return true;
+    },
   };
 }

@@ -3,16 +3,15 @@
  * accounts imported with it); at most 5 primary, non-removed contacts per account, counted as rows apply.
  */
 import { sql as raw } from 'kysely';
-import { foreignKeysEnforced, missingIds } from '../../db/bulk.js';
 import { foldKey } from '../../lib/keys.js';
 import { CONTACT_FIELDS, MAX_PRIMARY_CONTACTS } from '../../contacts/fields.js';
 import { countsAsPrimary, primaryLimitMessage } from '../../contacts/rules.js';
 import { FORMATS } from '../../formats/catalog.js';
-import type { Row } from '../sql.js';
+import type { Row } from '../statements.js';
 import { Upserter } from './common.js';
-import { givenColumns, PACKED_WIDTH, prepareContact, unpackContact, type PreparedContact } from './contacts-rows.js';
-import { worthBulk } from '../bulk-table.js';
-import { RefIndex } from '../ref-index.js';
+import { givenColumns, PACKED_WIDTH, prepareContact, unpackContact, type ContactsThreadData, type PreparedContact } from './contacts-rows.js';
+import { worthBulk } from '../bulk/bulk-table.js';
+import { RefIndex } from '../bulk/ref-index.js';
 import type { RowProblem } from '../errors.js';
 import type { EntityDef, FileInfo, ImportContext, RowIn, RowOutcome } from './types.js';
 
@@ -20,18 +19,19 @@ const COLUMNS = ['account_id', 'name', 'email', 'email_key', 'role', 'is_primary
 /** A contacts row is ≈ 100 bytes; guessing fewer rows than there are keeps small imports off the bulk path. */
 const ROW_BYTES = 128;
 
-/** Tests only: changes the account id a row resolves to (to prove the reference check before commit). */
-export const contactsTestSeam = { accountId: (id: number): number => id };
+/** The reader thread's preparer of contacts rows (src/import/bulk/prepared.ts). */
+const PREPARER = new URL('./contacts-rows.js', import.meta.url).href;
 
 export const contacts: EntityDef = {
   name: 'contacts',
   columns: async () => [...CONTACT_FIELDS],
   required: FORMATS.contacts.required,
+  provesReferences: true,
   async open(ctx: ImportContext, _columns, file: FileInfo) {
-    const { sql } = ctx;
+    const { statements } = ctx;
     const up = new Upserter(ctx, 'contacts', COLUMNS);
     const accounts = await accountIds(ctx, file);
-    const primaryContacts = sql.db
+    const primaryContacts = statements.db
       .selectFrom('contacts')
       // constants inlined: the prepared statement takes only the account id
       .where('is_primary', '=', raw.lit(1))
@@ -49,9 +49,9 @@ export const contacts: EntityDef = {
       countOf = (id) => primaries.get(id) ?? 0;
       byKey = (accountId, emailKey, hash) => up.findByKey([accountId, emailKey], hash);
     } else {
-      const countPrimaries = sql.getter(primaryContacts.select((eb) => eb.fn.countAll<number>().as('n')).where('account_id', '=', 0));
+      const countPrimaries = statements.getter(primaryContacts.select((eb) => eb.fn.countAll<number>().as('n')).where('account_id', '=', 0));
       countOf = (id) => primaries.get(id) ?? Number(countPrimaries(id)!.n);
-      const getter = sql.getter(sql.db.selectFrom('contacts').selectAll().where('account_id', '=', 0).where('email_key', '=', ''));
+      const getter = statements.getter(statements.db.selectFrom('contacts').selectAll().where('account_id', '=', 0).where('email_key', '=', ''));
       byKey = (accountId, emailKey) => getter(accountId, emailKey);
     }
 
@@ -88,10 +88,10 @@ export const contacts: EntityDef = {
         return Array.isArray(p) ? p : apply(p);
       },
       // a bulk load with every account at hand: rows may be prepared in a reader thread
-      lane: bulk && accounts.all
+      prepared: bulk && accounts.all
         ? {
-            preparer: 'contacts',
-            data: { dateFormat: ctx.dateFormat, ...accounts.all },
+            preparer: PREPARER,
+            data: { dateFormat: ctx.dateFormat, ...accounts.all } satisfies ContactsThreadData,
             width: PACKED_WIDTH,
             apply(line, batch, at) {
               const p = unpackContact(line, batch, at);
@@ -104,8 +104,8 @@ export const contacts: EntityDef = {
         : undefined,
       async finish() {
         await up.finish();
-        if (!foreignKeysEnforced(sql.sqlite)) {
-          const missing = missingIds(sql.sqlite, 'accounts', accounts.usedIds());
+        if (!statements.foreignKeysEnforced()) {
+          const missing = statements.missingIds('accounts', accounts.usedIds());
           if (missing.length > 0) throw new Error(`contacts import: account ids ${missing.slice(0, 5).join(', ')} do not exist (nothing was imported)`);
         }
         return [];
@@ -132,45 +132,44 @@ function primaryDelta(existing: Row | undefined, rec: Row): number {
  * keys are off (src/db/bulk.ts).
  */
 async function accountIds(ctx: ImportContext, file: FileInfo) {
-  const { sql } = ctx;
+  const { statements } = ctx;
   const stored = ctx.batch.maxBefore.get('accounts') ?? 0;
   const rows = file.bytes / ROW_BYTES;
   const index = new RefIndex(Math.min(stored, rows));
   const keyColumn = 'external_id_key' as const;
   const preload = worthBulk(file.bytes, ROW_BYTES, ctx.batch.maxBefore.get('contacts') ?? 0) && stored <= rows;
-  // every account, also as two lists for a reader thread (src/import/lane.ts), whose rows' ids are noted as used here
+  // every account, also as two lists for a reader thread (src/import/bulk/), whose rows' ids are noted as used here
   const all = preload ? { accountKeys: [] as string[], accountIds: [] as number[] } : undefined;
-  let usedByLane = new Uint8Array(0);
+  let usedByThread = new Uint8Array(0);
   let keys: Map<number, string> | undefined;
   if (all) {
-    const scan = sql.prepare(sql.db.selectFrom('accounts').select(['id', `${keyColumn} as k`])).raw(true);
-    for (const [id, k] of scan.iterate() as Iterable<[number, string]>) {
-      const mapped = contactsTestSeam.accountId(id);
-      index.add(k, mapped);
+    const scan = statements.scan(statements.db.selectFrom('accounts').select(['id', `${keyColumn} as k`]));
+    for (const [id, k] of scan() as Iterable<[number, string]>) {
+      index.add(k, id);
       all.accountKeys.push(k);
-      all.accountIds.push(mapped);
+      all.accountIds.push(id);
     }
   }
-  const lookup = sql.getter(sql.db.selectFrom('accounts').select(['id', `${keyColumn} as k`]).where(keyColumn, '=', ''));
-  const externalId = sql.getter(sql.db.selectFrom('accounts').select('external_id').where('id', '=', 0));
+  const lookup = statements.getter(statements.db.selectFrom('accounts').select(['id', `${keyColumn} as k`]).where(keyColumn, '=', ''));
+  const externalId = statements.getter(statements.db.selectFrom('accounts').select('external_id').where('id', '=', 0));
   return {
     find: (text: string): number | undefined => {
       const id = index.find(text);
       if (id !== undefined || preload) return id;
       const r = lookup(foldKey(text));
       if (!r) return undefined;
-      index.add(r.k as string, contactsTestSeam.accountId(r.id as number));
+      index.add(r.k as string, r.id as number);
       return index.find(text);
     },
     externalId: (id: number) => String(externalId(id)?.external_id ?? id),
     all,
     noteUsed(id: number): void {
-      if (id >= usedByLane.length) {
-        const grown = new Uint8Array(Math.max(id + 1, usedByLane.length * 2, 1024));
-        grown.set(usedByLane);
-        usedByLane = grown;
+      if (id >= usedByThread.length) {
+        const grown = new Uint8Array(Math.max(id + 1, usedByThread.length * 2, 1024));
+        grown.set(usedByThread);
+        usedByThread = grown;
       }
-      usedByLane[id] = 1;
+      usedByThread[id] = 1;
     },
     /** An account's stored key, the fold of its external id (preloaded accounts only). */
     key(id: number): string {
@@ -179,7 +178,7 @@ async function accountIds(ctx: ImportContext, file: FileInfo) {
     },
     usedIds(): Set<number> {
       const ids = new Set(index.usedIds());
-      for (let id = 0; id < usedByLane.length; id++) if (usedByLane[id]) ids.add(id);
+      for (let id = 0; id < usedByThread.length; id++) if (usedByThread[id]) ids.add(id);
       return ids;
     },
   };

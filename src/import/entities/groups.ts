@@ -10,9 +10,9 @@ export const groups: EntityDef = {
   columns: async () => [...GROUP_FIELDS],
   required: FORMATS.groups.required,
   async open(ctx: ImportContext) {
-    const { sql } = ctx;
+    const { statements } = ctx;
     const up = new Upserter(ctx, 'account_groups', ['name', 'name_key'], { created: true, updated: false });
-    const byName = sql.getter(sql.db.selectFrom('account_groups').selectAll().where('name_key', '=', ''));
+    const byName = statements.getter(statements.db.selectFrom('account_groups').selectAll().where('name_key', '=', ''));
     return {
       row({ line, text }: RowIn) {
         const keyProblems = requireKeys(text, FORMATS.groups.rowKey);

@@ -14,11 +14,11 @@ export const logins: EntityDef = {
   columns: async () => [...LOGIN_FIELDS],
   required: FORMATS.logins.required,
   async open(ctx: ImportContext) {
-    const { sql, batch } = ctx;
+    const { statements, batch } = ctx;
     const up = new Upserter(ctx, 'login_events', ['seat_id', 'at'], { created: false, updated: false });
-    const subscription = cached(sql.getter(sql.db.selectFrom('subscriptions').select(['id', 'account_id']).where('external_id_key', '=', '')));
-    const seat = sql.getter(
-      sql.db
+    const subscription = cached(statements.getter(statements.db.selectFrom('subscriptions').select(['id', 'account_id']).where('external_id_key', '=', '')));
+    const seat = statements.getter(
+      statements.db
         .selectFrom('seats as s')
         .innerJoin('contacts as c', 'c.id', 's.contact_id')
         .select(['s.id', 's.contact_id'])
@@ -26,7 +26,7 @@ export const logins: EntityDef = {
         .where('c.account_id', '=', 0)
         .where('c.email_key', '=', ''),
     );
-    const byKey = sql.getter(sql.db.selectFrom('login_events').selectAll().where('seat_id', '=', 0).where('at', '=', ''));
+    const byKey = statements.getter(statements.db.selectFrom('login_events').selectAll().where('seat_id', '=', 0).where('at', '=', ''));
     const latestSeat = new Map<number, string>();
     const latestContact = new Map<number, string>();
     const raise = (m: Map<number, string>, id: number, at: string) => {
@@ -53,8 +53,8 @@ export const logins: EntityDef = {
       },
       async finish() {
         for (const [table, latest] of [['seats', latestSeat], ['contacts', latestContact]] as const) {
-          const get = sql.byId(table);
-          const set = sql.updater(table, ['last_login_at', 'updated_at']);
+          const get = statements.byId(table);
+          const set = statements.updater(table, ['last_login_at', 'updated_at']);
           for (const [id, at] of latest) {
             const row = get(id)!;
             if (row.last_login_at !== null && (row.last_login_at as string) >= at) continue;

@@ -5,8 +5,8 @@ import { foldKey } from '../../lib/keys.js';
 import { takenProblem } from '../../managers/checks.js';
 import { MANAGER_FIELDS } from '../../managers/fields.js';
 import type { RowProblem } from '../errors.js';
-import type { Row } from '../sql.js';
 import { FORMATS } from '../../formats/catalog.js';
+import type { Row } from '../statements.js';
 import { coerceRow, requireKeys, stored, Upserter } from './common.js';
 import type { EntityDef, ImportContext, RowIn } from './types.js';
 
@@ -17,11 +17,11 @@ export const managers: EntityDef = {
   columns: async () => [...MANAGER_FIELDS],
   required: FORMATS.managers.required,
   async open(ctx: ImportContext) {
-    const { sql } = ctx;
+    const { statements } = ctx;
     const up = new Upserter(ctx, 'managers', COLUMNS);
-    const byLogin = sql.getter(sql.db.selectFrom('managers').selectAll().where('login', '=', ''));
-    const byEmail = sql.getter(sql.db.selectFrom('managers').select(['id', 'login']).where('email_key', '=', ''));
-    const byEmployee = sql.getter(sql.db.selectFrom('managers').select(['id', 'login']).where('employee_id', '=', ''));
+    const byLogin = statements.getter(statements.db.selectFrom('managers').selectAll().where('login', '=', ''));
+    const byEmail = statements.getter(statements.db.selectFrom('managers').select(['id', 'login']).where('email_key', '=', ''));
+    const byEmployee = statements.getter(statements.db.selectFrom('managers').select(['id', 'login']).where('employee_id', '=', ''));
 
     // the login is the file's key: a second row with it is a duplicate line, not a taken login
     const holders = { email: (v: string) => byEmail(foldKey(v)), employee_id: (v: string) => byEmployee(v) };

@@ -4,7 +4,7 @@ import { foldKey } from '../../lib/keys.js';
 import { PLAN_FIELDS } from '../../plans/fields.js';
 import { checkPlan } from '../../plans/checks.js';
 import { FORMATS } from '../../formats/catalog.js';
-import type { Row } from '../sql.js';
+import type { Row } from '../statements.js';
 import { cached, checked, givenText, requireKeys, Upserter } from './common.js';
 import type { EntityDef, ImportContext, RowIn } from './types.js';
 
@@ -13,10 +13,10 @@ export const plans: EntityDef = {
   columns: async () => [...PLAN_FIELDS],
   required: FORMATS.plans.required,
   async open(ctx: ImportContext) {
-    const { sql } = ctx;
+    const { statements } = ctx;
     const up = new Upserter(ctx, 'plans', ['code', 'code_key', 'name', 'product_id', 'currency', 'modules', 'legacy']);
-    const byCode = sql.getter(sql.db.selectFrom('plans').selectAll().where('code_key', '=', ''));
-    const product = cached(sql.getter(sql.db.selectFrom('products').select(['id', 'code']).where('code_key', '=', '')));
+    const byCode = statements.getter(statements.db.selectFrom('plans').selectAll().where('code_key', '=', ''));
+    const product = cached(statements.getter(statements.db.selectFrom('products').select(['id', 'code']).where('code_key', '=', '')));
     return {
       row({ line, text }: RowIn) {
         const keyProblems = requireKeys(text, FORMATS.plans.rowKey);

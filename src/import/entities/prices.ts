@@ -14,11 +14,11 @@ export const prices: EntityDef = {
   columns: async () => [...PRICE_FIELDS],
   required: FORMATS.prices.required,
   async open(ctx: ImportContext) {
-    const { sql } = ctx;
+    const { statements } = ctx;
     const up = new Upserter(ctx, 'plan_prices', ['plan_id', 'max_students', 'term_months', 'amount_cents']);
-    const plan = cached(sql.getter(sql.db.selectFrom('plans').select(['id', 'code']).where('code_key', '=', '')));
-    const byKey = sql.getter(
-      sql.db
+    const plan = cached(statements.getter(statements.db.selectFrom('plans').select(['id', 'code']).where('code_key', '=', '')));
+    const byKey = statements.getter(
+      statements.db
         .selectFrom('plan_prices')
         .selectAll()
         .where('plan_id', '=', 0)

@@ -11,9 +11,9 @@ export const products: EntityDef = {
   columns: async () => [...PRODUCT_FIELDS],
   required: FORMATS.products.required,
   async open(ctx: ImportContext) {
-    const { sql } = ctx;
+    const { statements } = ctx;
     const up = new Upserter(ctx, 'products', ['code', 'code_key', 'name']);
-    const byCode = sql.getter(sql.db.selectFrom('products').selectAll().where('code_key', '=', ''));
+    const byCode = statements.getter(statements.db.selectFrom('products').selectAll().where('code_key', '=', ''));
     return {
       row({ line, text }: RowIn) {
         const keyProblems = requireKeys(text, FORMATS.products.rowKey);

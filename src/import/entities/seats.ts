@@ -7,7 +7,7 @@ import { foldKey } from '../../lib/keys.js';
 import { laterTimestamp } from '../../seats/rules.js';
 import { SEAT_FIELDS } from '../../seats/fields.js';
 import { FORMATS } from '../../formats/catalog.js';
-import type { Row } from '../sql.js';
+import type { Row } from '../statements.js';
 import { cached, coerceRow, requireKeys, stored, Upserter } from './common.js';
 import type { EntityDef, ImportContext, RowIn } from './types.js';
 
@@ -16,14 +16,14 @@ export const seats: EntityDef = {
   columns: async () => [...SEAT_FIELDS],
   required: FORMATS.seats.required,
   async open(ctx: ImportContext) {
-    const { sql } = ctx;
+    const { statements } = ctx;
     const up = new Upserter(ctx, 'seats', ['subscription_id', 'contact_id', 'status', 'invited_at', 'last_login_at']);
     const subscription = cached(
-      sql.getter(sql.db.selectFrom('subscriptions').select(['id', 'account_id', 'external_id']).where('external_id_key', '=', '')),
+      statements.getter(statements.db.selectFrom('subscriptions').select(['id', 'account_id', 'external_id']).where('external_id_key', '=', '')),
     );
-    const contact = sql.getter(sql.db.selectFrom('contacts').select(['id']).where('account_id', '=', 0).where('email_key', '=', ''));
-    const accountKey = sql.getter(sql.db.selectFrom('accounts').select(['external_id']).where('id', '=', 0));
-    const byKey = sql.getter(sql.db.selectFrom('seats').selectAll().where('subscription_id', '=', 0).where('contact_id', '=', 0));
+    const contact = statements.getter(statements.db.selectFrom('contacts').select(['id']).where('account_id', '=', 0).where('email_key', '=', ''));
+    const accountKey = statements.getter(statements.db.selectFrom('accounts').select(['external_id']).where('id', '=', 0));
+    const byKey = statements.getter(statements.db.selectFrom('seats').selectAll().where('subscription_id', '=', 0).where('contact_id', '=', 0));
     return {
       row({ line, text }: RowIn) {
         const { values: v, problems } = coerceRow(SEAT_FIELDS, text, ctx.dateFormat);

@@ -14,10 +14,10 @@ import { SUBSCRIPTION_FIELDS } from '../../subscriptions/fields.js';
 import { endDateFor } from '../../subscriptions/terms.js';
 import { FORMATS } from '../../formats/catalog.js';
 import type { RowProblem } from '../errors.js';
-import type { Row } from '../sql.js';
+import type { Row } from '../statements.js';
 import { cached, checked, coerceRow, requireKeys, stored, Upserter } from './common.js';
-import { chainCycles, type ChainLink } from './chains.js';
-import type { Deferred, EntityDef, ImportContext, RowIn } from './types.js';
+import { SelfReferences } from './chains.js';
+import type { EntityDef, ImportContext, RowIn } from './types.js';
 
 const COLUMNS = ['external_id', 'external_id_key', 'account_id', 'product_id', 'plan_id', 'students', 'term_months', 'start_date', 'end_date', 'status', 'manager_id', 'price_cents', 'paid_at', 'renewed_from_id'];
 
@@ -25,21 +25,26 @@ export const subscriptions: EntityDef = {
   name: 'subscriptions',
   columns: async () => [...SUBSCRIPTION_FIELDS],
   required: FORMATS.subscriptions.required,
+  checksAtEnd: true,
   async open(ctx: ImportContext) {
-    const { sql } = ctx;
+    const { statements } = ctx;
     const up = new Upserter(ctx, 'subscriptions', COLUMNS);
-    const byKey = sql.getter(sql.db.selectFrom('subscriptions').selectAll().where('external_id_key', '=', ''));
-    const linkOf = sql.getter(sql.db.selectFrom('subscriptions').select(['external_id', 'renewed_from_id as parent_id']).where('id', '=', 0));
-    const account = cached(sql.getter(sql.db.selectFrom('accounts').select(['id', 'type', 'manager_id']).where('external_id_key', '=', '')));
-    const plan = cached(sql.getter(sql.db.selectFrom('plans').select(['id', 'code', 'product_id']).where('code_key', '=', '')));
-    const product = cached(sql.getter(sql.db.selectFrom('products').select(['id', 'code']).where('code_key', '=', '')));
-    const productCode = sql.getter(sql.db.selectFrom('products').select(['code']).where('id', '=', 0));
-    const manager = sql.getter(sql.db.selectFrom('managers').select(['id']).where('login', '=', ''));
-    const priceRows = sql.prepare(sql.db.selectFrom('plan_prices').select(['max_students', 'term_months', 'amount_cents']).where('plan_id', '=', 0));
-    const setRenewedFrom = sql.updater('subscriptions', ['renewed_from_id']);
-    const byId = sql.byId('subscriptions');
-    const pending: { id: number; line: number; text: string }[] = [];
-    const links = new Map<number, ChainLink>();
+    const byKey = statements.getter(statements.db.selectFrom('subscriptions').selectAll().where('external_id_key', '=', ''));
+    const account = cached(statements.getter(statements.db.selectFrom('accounts').select(['id', 'type', 'manager_id']).where('external_id_key', '=', '')));
+    const plan = cached(statements.getter(statements.db.selectFrom('plans').select(['id', 'code', 'product_id']).where('code_key', '=', '')));
+    const product = cached(statements.getter(statements.db.selectFrom('products').select(['id', 'code']).where('code_key', '=', '')));
+    const productCode = statements.getter(statements.db.selectFrom('products').select(['code']).where('id', '=', 0));
+    const manager = statements.getter(statements.db.selectFrom('managers').select(['id']).where('login', '=', ''));
+    const priceRows = statements.all(statements.db.selectFrom('plan_prices').select(['max_students', 'term_months', 'amount_cents']).where('plan_id', '=', 0));
+    const renewals = new SelfReferences(ctx, up.touched, {
+      table: 'subscriptions',
+      column: 'renewed_from_external_id',
+      stored: 'renewed_from_id',
+      unresolved: 'no subscription with this external_id (in the database or this file)',
+      cycle: 'would make a renewal loop',
+      byKey,
+      linkOf: statements.getter(statements.db.selectFrom('subscriptions').select(['external_id', 'renewed_from_id as parent_id']).where('id', '=', 0)),
+    });
 
     /** References → ids in rec; problems for the ones that do not resolve. */
     function resolve(v: Record<string, unknown>, text: RowIn['text'], rec: Row, existing: Row | undefined, problems: RowProblem[]) {
@@ -103,7 +108,7 @@ export const subscriptions: EntityDef = {
           rec.end_date = end;
           if (rec.price_cents === undefined) {
             try {
-              rec.price_cents = pickPrice(pl!.code as string, priceRows.all(pl!.id) as never, rec.students as number, term);
+              rec.price_cents = pickPrice(pl!.code as string, priceRows(pl!.id) as never, rec.students as number, term);
             } catch (e) {
               return [{ field: 'price', value: '', rule: `cannot be computed: ${(e as Error).message} (give the price)` }];
             }
@@ -120,24 +125,12 @@ export const subscriptions: EntityDef = {
           else fromPending = true;
         }
         const { outcome, id } = up.write(line, existing, rec, fromPending);
-        if (fromText !== undefined) links.set(id, { line, text: fromText });
-        if (fromPending) pending.push({ id, line, text: fromText! });
+        if (fromText !== undefined) renewals.note(id, line, fromText, foldKey(fromText), fromPending, existing);
         return outcome;
       },
 
-      async finish(): Promise<Deferred[]> {
-        const deferred: Deferred[] = [];
-        for (const p of pending) {
-          const from = byKey(foldKey(p.text));
-          if (from) {
-            ctx.batch.beforeUpdate('subscriptions', byId(p.id)!);
-            setRenewedFrom(p.id, [from.id]);
-          }
-          else deferred.push({ line: p.line, problems: [{ field: 'renewed_from_external_id', value: p.text, rule: 'no subscription with this external_id (in the database or this file)' }] });
-        }
-        deferred.push(...chainCycles(links, (id) => linkOf(id), 'renewed_from_external_id', 'would make a renewal loop'));
-        return deferred;
-      },
+      finish: () => renewals.finish(),
+      refusedWithout: (excluded) => renewals.refusedWithout(excluded),
     };
   },
 };

@@ -4,8 +4,9 @@ import type { Op } from '../../op.js';
 import type { BatchRecorder } from '../batch.js';
 import type { DateFormat } from '../cells.js';
 import type { RowProblem } from '../errors.js';
-import type { Sql } from '../sql.js';
 import type { EntityName } from '../../formats/catalog.js';
+import type { PreparedRows } from '../bulk/prepared.js';
+import type { Statements } from '../statements.js';
 
 /** The entity list lives with the CSV formats (src/formats/catalog.ts), below import and export. */
 export { ENTITIES, type EntityName } from '../../formats/catalog.js';
@@ -13,7 +14,7 @@ export { ENTITIES, type EntityName } from '../../formats/catalog.js';
 export type OnExisting = 'update' | 'skip' | 'error';
 
 export interface ImportContext {
-  sql: Sql;
+  statements: Statements;
   op: Op;
   batch: BatchRecorder;
   onExisting: OnExisting;
@@ -33,37 +34,21 @@ export interface Deferred {
   problems: RowProblem[];
 }
 
+export type RowResult = RowOutcome | RowProblem[];
+
 export interface EntityImport {
   /** Validates one row against the database and the rows before it, and applies it when valid. */
-  row(r: RowIn): RowOutcome | RowProblem[];
+  row(r: RowIn): RowResult | Promise<RowResult>;
   /** Checks that need every row (forward references, cycles); problems name the rows' lines. */
   finish(): Promise<Deferred[]>;
-  /** Present when this file's rows may be prepared in a reader thread (src/import/lane.ts). */
-  lane?: RowLane;
-}
-
-/**
- * Rows prepared in a reader thread: the thread parses, cleans and coerces each row with the pure
- * preparer named here (src/import/lane-worker.ts), given `data`, and packs it into `width` slots of a
- * batch; `apply` does the rest of what `row` does, on this thread, and `keyText` gives the key cells
- * as written. A row the preparer refuses comes back as cells and goes through `row`, so its
- * problems are exactly the ones `row` finds.
- */
-export interface RowLane {
-  preparer: LanePreparer;
-  data: LaneData;
-  width: number;
-  apply(line: number, batch: readonly unknown[], at: number): RowOutcome | RowProblem[];
-  keyText(batch: readonly unknown[], at: number): RowIn['text'];
-}
-
-export type LanePreparer = 'contacts';
-
-/** What the contacts preparer needs: the date format and every account's stored key (folded external id) and id. */
-export interface LaneData {
-  dateFormat: DateFormat;
-  accountKeys: string[];
-  accountIds: number[];
+  /**
+   * --skip-invalid: what `finish` would refuse had the `excluded` rows not been applied, known from what
+   * the rows recorded and the database as this run left it. So the rows `finish` refuses, and those that
+   * refer to them, are known after one run, and a second run leaves them all out (src/import/passes.ts).
+   */
+  refusedWithout?(excluded: ReadonlyMap<number, readonly RowProblem[]>): Deferred[];
+  /** Present when this file's rows may be prepared in a reader thread (a large file: src/import/bulk/). */
+  prepared?: PreparedRows;
 }
 
 /** What the engine knows of the file before its rows are read. */
@@ -74,8 +59,15 @@ export interface FileInfo {
 export interface EntityDef {
   name: EntityName;
   /** The CSV columns in export order (accounts add their custom fields). */
-  columns(sql: Sql): Promise<FieldSpec[]>;
+  columns(statements: Statements): Promise<FieldSpec[]>;
   /** Columns a file must have: the key and the fields a new record needs. */
   required: readonly string[];
+  /** `finish` may refuse rows it has seen applied: --skip-invalid runs the file inside a savepoint. */
+  checksAtEnd?: boolean;
+  /**
+   * A large file of this entity alone may be imported with foreign-key enforcement off (src/db/bulk.ts):
+   * its importer proves, before commit, that every reference it wrote exists.
+   */
+  provesReferences?: boolean;
   open(ctx: ImportContext, columns: readonly FieldSpec[], file: FileInfo): Promise<EntityImport>;
 }

@@ -3,12 +3,11 @@
  * (src/db/bulk.ts), rows go in through multi-row INSERTs prepared once, and the key that the dropped
  * unique index enforced is checked here instead, against every stored row and every row of the file.
  */
-import type Database from 'better-sqlite3';
 import { sql as raw } from 'kysely';
-import { suspendIndexes, type RestoreIndexes } from '../db/bulk.js';
-import type { BatchRecorder, BatchTable } from './batch.js';
+import { suspendIndexes, type RestoreIndexes } from '../../db/bulk.js';
+import type { BatchRecorder, BatchTable } from '../batch.js';
 import { hashKey, KeyIndex } from './key-index.js';
-import type { Row, Sql } from './sql.js';
+import type { Row, RunResult, Statements } from '../statements.js';
 
 /** Rows per INSERT statement: fewer calls into SQLite; beyond ≈ 50 rows the gain is gone. */
 const ROWS_PER_STATEMENT = 50;
@@ -44,8 +43,8 @@ export interface BulkTableOptions {
 
 export class BulkTable {
   private readonly keys: KeyIndex;
-  private readonly many: Database.Statement;
-  private readonly one: Database.Statement;
+  private readonly many: (params: readonly unknown[]) => RunResult;
+  private readonly one: (params: readonly unknown[]) => RunResult;
   private readonly byId: (id: number) => Row | undefined;
   private readonly buffer: unknown[];
   private readonly lines: number[] = [];
@@ -56,31 +55,31 @@ export class BulkTable {
   private restore: RestoreIndexes | undefined;
 
   private constructor(
-    private readonly sql: Sql,
+    statements: Statements,
     private readonly o: BulkTableOptions,
     existing: number,
   ) {
     this.keys = new KeyIndex(existing + o.expectedRows);
     const constants = Object.entries(o.constants ?? {}).map(([c, v]) => [c, raw.lit(v)]);
     const row = Object.fromEntries([...o.columns.map((c) => [c, null]), ...constants]);
-    this.many = sql.prepare(sql.any.insertInto(o.table).values(Array.from({ length: ROWS_PER_STATEMENT }, () => row)));
-    this.one = sql.prepare(sql.any.insertInto(o.table).values(row));
-    this.byId = sql.byId(o.table);
+    this.many = statements.run(statements.any.insertInto(o.table).values(Array.from({ length: ROWS_PER_STATEMENT }, () => row)));
+    this.one = statements.run(statements.any.insertInto(o.table).values(row));
+    this.byId = statements.byId(o.table);
     this.buffer = new Array(ROWS_PER_STATEMENT * o.columns.length);
   }
 
   /** Loads the stored keys, then drops the table's indexes (inside the caller's transaction). */
-  static async open(sql: Sql, o: BulkTableOptions): Promise<BulkTable> {
-    const scan = sql.prepare(sql.any.selectFrom(o.table).select(['id', ...o.key])).raw(true);
-    const counted = await sql.any.selectFrom(o.table).select((eb: any) => eb.fn.countAll().as('n')).executeTakeFirst();
+  static async open(statements: Statements, o: BulkTableOptions): Promise<BulkTable> {
+    const scan = statements.scan(statements.any.selectFrom(o.table).select(['id', ...o.key]));
+    const counted = await statements.any.selectFrom(o.table).select((eb: any) => eb.fn.countAll().as('n')).executeTakeFirst();
     const count = Number((counted as { n: number } | undefined)?.n ?? 0);
-    const t = new BulkTable(sql, o, count);
-    for (const r of scan.iterate() as Iterable<unknown[]>) {
+    const t = new BulkTable(statements, o, count);
+    for (const r of scan()) {
       const id = r[0] as number;
       if (id > 0x7fffffff) throw new Error(`bulk import: ${o.table} id ${id} is beyond the key index`);
       t.keys.add(hashKey(r.slice(1)), id);
     }
-    t.restore = await suspendIndexes(sql.db, o.table);
+    t.restore = await suspendIndexes(statements.db, o.table);
     return t;
   }
 
@@ -133,7 +132,7 @@ export class BulkTable {
   }
 
   private runMany(): void {
-    const last = Number(this.many.run(this.buffer).lastInsertRowid);
+    const last = this.many(this.buffer).lastId;
     this.inserted(last - ROWS_PER_STATEMENT + 1, ROWS_PER_STATEMENT);
   }
 
@@ -144,7 +143,7 @@ export class BulkTable {
     const width = this.o.columns.length;
     let first = 0;
     for (let r = 0; r < n; r++) {
-      const id = Number(this.one.run(this.buffer.slice(r * width, (r + 1) * width)).lastInsertRowid);
+      const id = this.one(this.buffer.slice(r * width, (r + 1) * width)).lastId;
       if (r === 0) first = id;
     }
     this.inserted(first, n);

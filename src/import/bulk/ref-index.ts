@@ -6,7 +6,7 @@
  * folds ASCII case while it hashes (the whole fold of ASCII text), so an ASCII cell needs no folded
  * copy, and confirms each hit against the stored key.
  */
-import { foldKey } from '../lib/keys.js';
+import { foldKey } from '../../lib/keys.js';
 
 /**
  * Int32s a slot: hash, id, key offset, key length (one slot, one cache line: lookups are memory-bound);

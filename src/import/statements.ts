@@ -1,0 +1,73 @@
+/**
+ * The statements an import runs, behind one interface per database. A kysely round trip per row would
+ * cost more than the whole import's budget, so each statement is built once with kysely (portable SQL,
+ * typed by table name), compiled with placeholder values, and run per row through the database's own
+ * driver with the row's parameters, in the order kysely placed them.
+ *
+ * SQLite (better-sqlite3, src/import/sqlite-statements.ts) answers at once: `Statements<'now'>`. A
+ * PostgreSQL implementation (node-postgres is asynchronous only) answers with Promises:
+ * `Statements<'later'>`. The row loop awaits a row's result only when it is a Promise
+ * (src/import/row-loop.ts), so the SQLite path pays nothing for that.
+ */
+import { sql, type Compilable, type Kysely } from 'kysely';
+import type { DB } from '../db/schema/index.js';
+
+export type Row = Record<string, unknown>;
+
+/** When a statement's answer is there: at once (SQLite), or as a Promise (PostgreSQL). */
+export type Timing = 'now' | 'later';
+export type Answer<T extends Timing, V> = T extends 'later' ? Promise<V> : V;
+
+export interface RunResult {
+  changes: number;
+  /** The id of the last row inserted (an INSERT into a table with an integer id). */
+  lastId: number;
+}
+
+export interface Statements<T extends Timing = 'now'> {
+  /** The transaction, for statements run once (kysely, asynchronous on every database). */
+  readonly db: Kysely<DB>;
+  /** The same, untyped, for table names chosen at run time. */
+  readonly any: Kysely<any>;
+  /** `get(...params)`: the first row or undefined. */
+  getter(query: Compilable): (...params: unknown[]) => Answer<T, Row | undefined>;
+  /** Every row. */
+  all(query: Compilable): (...params: unknown[]) => Answer<T, Row[]>;
+  /** Every row as an array of its columns' values, read as they come (a table preloaded into memory). */
+  scan(query: Compilable): () => T extends 'later' ? AsyncIterable<unknown[]> : Iterable<unknown[]>;
+  /** A statement that writes. */
+  run(query: Compilable): (params: readonly unknown[]) => Answer<T, RunResult>;
+  /** INSERT of these columns; the new row's id. */
+  inserter(table: string, columns: readonly string[]): (values: readonly unknown[]) => Answer<T, number>;
+  /** INSERT … ON CONFLICT DO NOTHING of these columns; the new row's id, undefined when the key exists. */
+  insertIfNew(table: string, columns: readonly string[]): (values: readonly unknown[]) => Answer<T, number | undefined>;
+  /** UPDATE of these columns by id. */
+  updater(table: string, columns: readonly string[]): (id: number, values: readonly unknown[]) => Answer<T, void>;
+  /** A whole row by id. */
+  byId(table: string): (id: number) => Answer<T, Row | undefined>;
+  /** Whether the connection enforces foreign keys (a bulk load may turn it off: src/db/bulk.ts). */
+  foreignKeysEnforced(): Answer<T, boolean>;
+  /** The ids that are not the id of any row of `table` (empty: every reference holds). */
+  missingIds(table: string, ids: Iterable<number>): Answer<T, number[]>;
+}
+
+/** The transaction's state, to go back to (`rollback`: the savepoint stays) or keep (`release`). */
+export interface Savepoint {
+  rollback(): Promise<void>;
+  release(): Promise<void>;
+}
+
+/** A savepoint (the same SQL on SQLite and PostgreSQL); `name` must be an identifier. */
+export async function savepoint(db: Kysely<DB>, name: string): Promise<Savepoint> {
+  const id = sql.id(name);
+  await sql`savepoint ${id}`.execute(db);
+  return {
+    rollback: async () => void (await sql`rollback to savepoint ${id}`.execute(db)),
+    release: async () => void (await sql`release savepoint ${id}`.execute(db)),
+  };
+}
+
+/** A row's result may be a Promise (a database that answers later); test for it only where it may be. */
+export function isPromise<V>(v: V | Promise<V>): v is Promise<V> {
+  return typeof (v as { then?: unknown } | null)?.then === 'function';
+}
