@@ -48,7 +48,12 @@ function generate(dir: string, accounts: number, contacts: number, seed: number)
   const pick = <T>(xs: readonly T[]) => xs[Math.floor(r() * xs.length)]!;
   const accountsCsv = path.join(dir, 'accounts.csv');
   const id = (i: number) => `ACC-${String(i).padStart(7, '0')}`;
-  writeLines(accountsCsv, 'external_id,name,type,country,student_count,locale', accounts, (i) => `${id(i)},"School No. ${i}, ${pick(LAST)}",school,BG,${Math.floor(r() * 1500)},bg`);
+  writeLines(
+    accountsCsv,
+    'external_id,name,type,country,student_count,locale',
+    accounts,
+    (i) => `${id(i)},"School No. ${i}, ${pick(LAST)}",school,BG,${Math.floor(r() * 1500)},bg`,
+  );
   const primaries = new Uint8Array(accounts);
   const contactsCsv = path.join(dir, 'contacts.csv');
   writeLines(contactsCsv, 'account_external_id,name,email,role,is_primary,status,invited_at,last_login_at', contacts, (i) => {
@@ -101,10 +106,15 @@ function sqliteImport(dir: string, csv: string, indexed = false): number {
     : [];
   if (indexed) spawnSync(SQLITE, [db, setup.join(' ')], { encoding: 'utf8' });
   const t0 = process.hrtime.bigint();
-  const args = indexed ? [db, '-cmd', '.mode csv', `.import --skip 1 ${csv} contacts_raw`] : [db, '-cmd', '.mode csv', `.import ${csv} contacts_raw`];
+  const args = indexed
+    ? [db, '-cmd', '.mode csv', `.import --skip 1 ${csv} contacts_raw`]
+    : [db, '-cmd', '.mode csv', `.import ${csv} contacts_raw`];
   const r = spawnSync(SQLITE, args, { encoding: 'utf8' });
   const seconds = Number(process.hrtime.bigint() - t0) / 1e9;
-  if (r.error) throw new Error(`the import benchmark compares with the sqlite3 shell, and "${SQLITE}" cannot run (${r.error.message}): install it (apt-get install sqlite3) or name it with SQLITE3=/path/to/sqlite3`);
+  if (r.error)
+    throw new Error(
+      `the import benchmark compares with the sqlite3 shell, and "${SQLITE}" cannot run (${r.error.message}): install it (apt-get install sqlite3) or name it with SQLITE3=/path/to/sqlite3`,
+    );
   if (r.status !== 0) throw new Error(`sqlite3 .import failed: ${r.stderr}`);
   return seconds;
 }
@@ -116,7 +126,9 @@ async function bench(): Promise<void> {
   const repeat = arg('repeat', 3);
   const shell = spawnSync(SQLITE, ['-version'], { encoding: 'utf8' });
   if (shell.error || shell.status !== 0) {
-    throw new Error(`the import benchmark compares with the sqlite3 shell, and "${SQLITE}" cannot run: install it (apt-get install sqlite3) or name it with SQLITE3=/path/to/sqlite3`);
+    throw new Error(
+      `the import benchmark compares with the sqlite3 shell, and "${SQLITE}" cannot run: install it (apt-get install sqlite3) or name it with SQLITE3=/path/to/sqlite3`,
+    );
   }
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'acctmgr-bench-'));
   const say = (s: string) => process.stderr.write(`${s}\n`);
@@ -139,13 +151,17 @@ async function bench(): Promise<void> {
       const sqlite = sqliteImport(dir, contactsCsv);
       const run = { seconds: con.seconds, importSeconds: summary.seconds, rssMb: con.rssMb, sqlite, ratio: con.seconds / sqlite };
       runs.push(run);
-      say(`run ${i}: contacts ${contacts} rows (${mb} MB) in ${run.seconds.toFixed(2)} s wall (${run.importSeconds.toFixed(2)} s in the import), peak RSS ${run.rssMb.toFixed(0)} MB; sqlite3 .import into a bare table ${sqlite.toFixed(2)} s; ratio ${run.ratio.toFixed(2)}×`);
+      say(
+        `run ${i}: contacts ${contacts} rows (${mb} MB) in ${run.seconds.toFixed(2)} s wall (${run.importSeconds.toFixed(2)} s in the import), peak RSS ${run.rssMb.toFixed(0)} MB; sqlite3 .import into a bare table ${sqlite.toFixed(2)} s; ratio ${run.ratio.toFixed(2)}×`,
+      );
     }
     const mid = median(runs.map((r) => r.ratio));
     const typical = runs.find((r) => r.ratio === mid)!;
     const peak = Math.max(...runs.map((r) => r.rssMb));
     const indexedSeconds = sqliteImport(dir, contactsCsv, true);
-    say(`median of ${repeat}: contacts ${typical.seconds.toFixed(2)} s wall, ${Math.round(contacts / typical.seconds)} rows/s; sqlite3 .import ${typical.sqlite.toFixed(2)} s`);
+    say(
+      `median of ${repeat}: contacts ${typical.seconds.toFixed(2)} s wall, ${Math.round(contacts / typical.seconds)} rows/s; sqlite3 .import ${typical.sqlite.toFixed(2)} s`,
+    );
     say(`ratio: ${mid.toFixed(2)}× the sqlite3 shell (median; runs ${runs.map((r) => r.ratio.toFixed(2)).join(', ')}; target ≤ 3×)`);
     say(`peak RSS of the contacts import: ${peak.toFixed(0)} MB (highest of the runs; target < 300 MB)`);
     say(`for reference, sqlite3 .import into a table with the contacts' two indexes: ${indexedSeconds.toFixed(2)} s`);
@@ -163,7 +179,12 @@ async function bench(): Promise<void> {
         peak_rss_mb: Math.round(peak),
         sqlite_import_seconds: round(typical.sqlite),
         ratio: round(mid),
-        runs: runs.map((r) => ({ contacts_seconds: round(r.seconds), sqlite_import_seconds: round(r.sqlite), ratio: round(r.ratio), peak_rss_mb: Math.round(r.rssMb) })),
+        runs: runs.map((r) => ({
+          contacts_seconds: round(r.seconds),
+          sqlite_import_seconds: round(r.sqlite),
+          ratio: round(r.ratio),
+          peak_rss_mb: Math.round(r.rssMb),
+        })),
         sqlite_indexed_import_seconds: round(indexedSeconds),
       })}\n`,
     );

@@ -32,24 +32,57 @@ async function generate(file: string, subs: number, seats: number, seed: number,
   db.transaction(() => {
     const managers = 200;
     // keys are ASCII and lower-case where they are stored folded (src/lib/keys.ts)
-    const mgr = db.prepare('insert into managers (login, name, email, email_key, status, created_at, updated_at) values (?, ?, ?, ?, ?, ?, ?)');
-    for (let i = 1; i <= managers; i++) mgr.run(`m${i}`, `Manager ${i}`, `m${i}@vendor.example`, `m${i}@vendor.example`, 'active', STAMP, STAMP);
-    const leave = db.prepare('insert into manager_leaves (manager_id, backup_id, from_date, until_date, created_at) values (?, ?, ?, ?, ?)');
+    const mgr = db.prepare(
+      'insert into managers (login, name, email, email_key, status, created_at, updated_at) values (?, ?, ?, ?, ?, ?, ?)',
+    );
+    for (let i = 1; i <= managers; i++)
+      mgr.run(`m${i}`, `Manager ${i}`, `m${i}@vendor.example`, `m${i}@vendor.example`, 'active', STAMP, STAMP);
+    const leave = db.prepare(
+      'insert into manager_leaves (manager_id, backup_id, from_date, until_date, created_at) values (?, ?, ?, ?, ?)',
+    );
     for (let i = 1; i <= 10; i++) leave.run(i, i + 10, addDays(AS_OF, -5), addDays(AS_OF, 5), STAMP);
-    db.prepare("insert into products (code, code_key, name, created_at, updated_at) values ('BIO', 'bio', 'Biology site', ?, ?), ('DIARY', 'diary', 'E-diary', ?, ?)").run(STAMP, STAMP, STAMP, STAMP);
-    db.prepare("insert into plans (code, code_key, name, product_id, currency, created_at, updated_at) values ('B1', 'b1', 'Basic', 1, 'EUR', ?, ?), ('D1', 'd1', 'Medium', 2, 'EUR', ?, ?)").run(STAMP, STAMP, STAMP, STAMP);
+    db.prepare(
+      "insert into products (code, code_key, name, created_at, updated_at) values ('BIO', 'bio', 'Biology site', ?, ?), ('DIARY', 'diary', 'E-diary', ?, ?)",
+    ).run(STAMP, STAMP, STAMP, STAMP);
+    db.prepare(
+      "insert into plans (code, code_key, name, product_id, currency, created_at, updated_at) values ('B1', 'b1', 'Basic', 1, 'EUR', ?, ?), ('D1', 'd1', 'Medium', 2, 'EUR', ?, ?)",
+    ).run(STAMP, STAMP, STAMP, STAMP);
 
     const accounts = Math.max(1, Math.ceil(subs / 4));
     const contactsPerAccount = Math.max(2, Math.ceil((2 * seats) / accounts / 4));
-    const acc = db.prepare('insert into accounts (external_id, external_id_key, name, type, status, locale, manager_id, created_at, updated_at) values (?, ?, ?, ?, ?, ?, ?, ?, ?)');
-    const con = db.prepare('insert into contacts (account_id, name, email, email_key, role, is_primary, status, created_at, updated_at) values (?, ?, ?, ?, ?, ?, ?, ?, ?)');
+    const acc = db.prepare(
+      'insert into accounts (external_id, external_id_key, name, type, status, locale, manager_id, created_at, updated_at) values (?, ?, ?, ?, ?, ?, ?, ?, ?)',
+    );
+    const con = db.prepare(
+      'insert into contacts (account_id, name, email, email_key, role, is_primary, status, created_at, updated_at) values (?, ?, ?, ?, ?, ?, ?, ?, ?)',
+    );
     const tutor: boolean[] = [false];
     for (let a = 1; a <= accounts; a++) {
       const isTutor = rand() < 0.03;
       tutor.push(isTutor);
-      acc.run(`ACC-${a}`, `acc-${a}`, `Account ${a}`, isTutor ? 'tutor' : 'school', rand() < 0.01 ? 'deactivated' : 'active', rand() < 0.3 ? 'bg' : 'en', isTutor ? null : 1 + int(managers), STAMP, STAMP);
+      acc.run(
+        `ACC-${a}`,
+        `acc-${a}`,
+        `Account ${a}`,
+        isTutor ? 'tutor' : 'school',
+        rand() < 0.01 ? 'deactivated' : 'active',
+        rand() < 0.3 ? 'bg' : 'en',
+        isTutor ? null : 1 + int(managers),
+        STAMP,
+        STAMP,
+      );
       for (let c = 0; c < contactsPerAccount; c++) {
-        con.run(a, `Teacher ${a}-${c}`, `t${c}@a${a}.example`, `t${c}@a${a}.example`, 'teacher', c === 0 ? 1 : 0, rand() < 0.02 ? 'removed' : 'active', STAMP, STAMP);
+        con.run(
+          a,
+          `Teacher ${a}-${c}`,
+          `t${c}@a${a}.example`,
+          `t${c}@a${a}.example`,
+          'teacher',
+          c === 0 ? 1 : 0,
+          rand() < 0.02 ? 'removed' : 'active',
+          STAMP,
+          STAMP,
+        );
       }
     }
 
@@ -67,10 +100,28 @@ async function generate(file: string, subs: number, seats: number, seed: number,
       const code = paid !== null && rand() < 0.5 ? `CODE-${s}` : null;
       // every tenth subscription renews the one created just before it for the same account
       const renewedFrom = s > accounts && s % 10 === 0 ? s - accounts : null;
-      sub.run(`SUB-${s}`, `sub-${s}`, a, 1 + (s % 2), 1 + (s % 2), 50 + int(500), start, end, status, tutor[a] ? null : 1 + int(managers), paid, code, renewedFrom, STAMP, STAMP);
+      sub.run(
+        `SUB-${s}`,
+        `sub-${s}`,
+        a,
+        1 + (s % 2),
+        1 + (s % 2),
+        50 + int(500),
+        start,
+        end,
+        status,
+        tutor[a] ? null : 1 + int(managers),
+        paid,
+        code,
+        renewedFrom,
+        STAMP,
+        STAMP,
+      );
     }
 
-    const seat = db.prepare('insert into seats (subscription_id, contact_id, status, invited_at, last_login_at, created_at, updated_at) values (?, ?, ?, ?, ?, ?, ?)');
+    const seat = db.prepare(
+      'insert into seats (subscription_id, contact_id, status, invited_at, last_login_at, created_at, updated_at) values (?, ?, ?, ?, ?, ?, ?)',
+    );
     const event = db.prepare('insert or ignore into login_events (seat_id, at) values (?, ?)');
     const perSub = seats / subs;
     let seatId = 0;
@@ -153,7 +204,9 @@ async function main(): Promise<void> {
       `(targets: < 2000 ms), peak RSS ${figures.max_rss_mb} MB (target: < 300 MB); ` +
       `rendering them as JSON: +${figures.json_ms} ms, ${figures.json_bytes} bytes, peak RSS ${figures.max_rss_with_json_mb} MB\n`,
   );
-  process.stdout.write(`${JSON.stringify({ bench: 'remind', subscriptions: subs, seats, seed, idle, generate_ms: generateMs, ...figures })}\n`);
+  process.stdout.write(
+    `${JSON.stringify({ bench: 'remind', subscriptions: subs, seats, seed, idle, generate_ms: generateMs, ...figures })}\n`,
+  );
 }
 
 await main();

@@ -13,7 +13,12 @@ export async function up(db: Kysely<any>): Promise<void> {
     .addColumn('created_at', text(db), (c) => c.notNull())
     .addColumn('updated_at', text(db), (c) => c.notNull())
     .execute();
-  await db.schema.createIndex('products_code').on('products').unique().expression(sql`lower(code)`).execute();
+  await db.schema
+    .createIndex('products_code')
+    .on('products')
+    .unique()
+    .expression(sql`lower(code)`)
+    .execute();
 
   await db.schema
     .createTable('plans')
@@ -28,7 +33,12 @@ export async function up(db: Kysely<any>): Promise<void> {
     .addColumn('created_at', text(db), (c) => c.notNull())
     .addColumn('updated_at', text(db), (c) => c.notNull())
     .execute();
-  await db.schema.createIndex('plans_code').on('plans').unique().expression(sql`lower(code)`).execute();
+  await db.schema
+    .createIndex('plans_code')
+    .on('plans')
+    .unique()
+    .expression(sql`lower(code)`)
+    .execute();
   await db.schema.createIndex('plans_product').on('plans').column('product_id').execute();
 
   await db.schema
@@ -95,11 +105,7 @@ export async function up(db: Kysely<any>): Promise<void> {
     .addColumn('details_json', text(db))
     .addColumn('actor', text(db), (c) => c.notNull())
     .execute();
-  await db.schema
-    .createIndex('subscription_history_subscription')
-    .on('subscription_history')
-    .column('subscription_id')
-    .execute();
+  await db.schema.createIndex('subscription_history_subscription').on('subscription_history').column('subscription_id').execute();
 
   await db.schema
     .createTable('seats')

@@ -37,12 +37,7 @@ export async function up(db: Kysely<any>): Promise<void> {
     .addColumn('updated_at', text(db), (c) => c.notNull())
     .addColumn('sent_at', text(db))
     .execute();
-  await db.schema
-    .createIndex('notices_key')
-    .on('notices')
-    .unique()
-    .columns(['kind', 'subject_id', 'stage', 'cycle'])
-    .execute();
+  await db.schema.createIndex('notices_key').on('notices').unique().columns(['kind', 'subject_id', 'stage', 'cycle']).execute();
   await db.schema.createIndex('notices_due_date').on('notices').column('due_date').execute();
   await db.schema.createIndex('notices_status').on('notices').column('status').execute();
 }

@@ -28,12 +28,20 @@ const KEYS: KeyColumn[] = [
   { table: 'accounts', source: 'external_id', key: 'external_id_key', old: [['accounts_external_id', 'lower(external_id)', true]] },
   { table: 'products', source: 'code', key: 'code_key', old: [['products_code', 'lower(code)', true]] },
   { table: 'plans', source: 'code', key: 'code_key', old: [['plans_code', 'lower(code)', true]] },
-  { table: 'subscriptions', source: 'external_id', key: 'external_id_key', old: [['subscriptions_external_id', 'lower(external_id)', true]] },
+  {
+    table: 'subscriptions',
+    source: 'external_id',
+    key: 'external_id_key',
+    old: [['subscriptions_external_id', 'lower(external_id)', true]],
+  },
   {
     table: 'contacts',
     source: 'email',
     key: 'email_key',
-    old: [['contacts_account_email', 'account_id, email', true], ['contacts_email', 'email', false]],
+    old: [
+      ['contacts_account_email', 'account_id, email', true],
+      ['contacts_email', 'email', false],
+    ],
     scope: 'account_id',
   },
   // managers.email keeps its UNIQUE column constraint (SQLite cannot drop one); the folded key is stricter
@@ -46,7 +54,10 @@ export async function up(db: Kysely<any>): Promise<void> {
       await db.schema.alterTable(k.table).addColumn(k.key, text(db)).execute();
       await fill(db, k);
       for (const [name] of k.old) await db.schema.dropIndex(name).execute();
-      const unique = db.schema.createIndex(k.index ?? `${k.table}_${k.key}`).on(k.table).unique();
+      const unique = db.schema
+        .createIndex(k.index ?? `${k.table}_${k.key}`)
+        .on(k.table)
+        .unique();
       await (k.scope ? unique.columns([k.scope, k.key]) : unique.column(k.key)).execute();
       // lookups by email across accounts (`contacts show EMAIL`, seats, reminders)
       if (k.scope) await db.schema.createIndex(`${k.table}_${k.key}_any`).on(k.table).column(k.key).execute();
@@ -59,7 +70,10 @@ export async function up(db: Kysely<any>): Promise<void> {
  * whose fold differs are written one by one (collected first: SQLite cannot write while it reads).
  */
 async function fill(db: Kysely<any>, k: KeyColumn): Promise<void> {
-  await db.updateTable(k.table).set({ [k.key]: sql`lower(${sql.ref(k.source)})` }).execute();
+  await db
+    .updateTable(k.table)
+    .set({ [k.key]: sql`lower(${sql.ref(k.source)})` })
+    .execute();
   const wrong: [number, string][] = [];
   const rows = db.selectFrom(k.table).select(['id', `${k.source} as v`, `${k.key} as k`]);
   // PostgreSQL's lower() folds by the server's locale, and a stream needs a cursor: every row is read
@@ -67,7 +81,12 @@ async function fill(db: Kysely<any>, k: KeyColumn): Promise<void> {
     const folded = foldKey(row.v as string);
     if (folded !== row.k) wrong.push([row.id as number, folded]);
   }
-  for (const [id, folded] of wrong) await db.updateTable(k.table).set({ [k.key]: folded }).where('id', '=', id).execute();
+  for (const [id, folded] of wrong)
+    await db
+      .updateTable(k.table)
+      .set({ [k.key]: folded })
+      .where('id', '=', id)
+      .execute();
 }
 
 async function inSavepoint(db: Kysely<any>, fn: () => Promise<void>): Promise<void> {

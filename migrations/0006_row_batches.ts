@@ -15,16 +15,36 @@ import { int, isPostgres } from './dialect.js';
  */
 
 /** The tables an import writes (src/import/batch.ts BATCH_TABLES; migrations import nothing from src/). */
-const TABLES = ['managers', 'account_groups', 'accounts', 'contacts', 'products', 'plans', 'plan_prices', 'subscriptions', 'seats', 'login_events'];
+const TABLES = [
+  'managers',
+  'account_groups',
+  'accounts',
+  'contacts',
+  'products',
+  'plans',
+  'plan_prices',
+  'subscriptions',
+  'seats',
+  'login_events',
+];
 const NO_UPDATED_AT = new Set(['account_groups', 'login_events']);
 
 export async function up(db: Kysely<any>): Promise<void> {
   for (const t of TABLES) {
-    await db.schema.alterTable(t).addColumn('import_batch_id', int(db), (c) => c.references('import_batches.id')).execute();
-    await db.schema.alterTable(t).addColumn('rev', int(db), (c) => c.notNull().defaultTo(0)).execute();
+    await db.schema
+      .alterTable(t)
+      .addColumn('import_batch_id', int(db), (c) => c.references('import_batches.id'))
+      .execute();
+    await db.schema
+      .alterTable(t)
+      .addColumn('rev', int(db), (c) => c.notNull().defaultTo(0))
+      .execute();
   }
   // -1: not known (never a row's rev), so an old image that cannot be proven current refuses the undo
-  await db.schema.alterTable('import_batch_updates').addColumn('rev_after', int(db), (c) => c.notNull().defaultTo(-1)).execute();
+  await db.schema
+    .alterTable('import_batch_updates')
+    .addColumn('rev_after', int(db), (c) => c.notNull().defaultTo(-1))
+    .execute();
   await convertOldBatches(db);
   for (const t of TABLES) await createRevTrigger(db, t);
 }
@@ -39,7 +59,10 @@ async function convertOldBatches(db: Kysely<any>): Promise<void> {
   for (const r of ranges) {
     const inRange = (q: any) => q.where('id', '>=', r.first_id).where('id', '<=', r.last_id);
     await inRange(db.updateTable(r.table_name).set({ import_batch_id: r.batch_id })).execute();
-    if (!NO_UPDATED_AT.has(r.table_name)) await inRange(db.updateTable(r.table_name).set({ rev: 1 })).where('updated_at', '!=', r.at).execute();
+    if (!NO_UPDATED_AT.has(r.table_name))
+      await inRange(db.updateTable(r.table_name).set({ rev: 1 }))
+        .where('updated_at', '!=', r.at)
+        .execute();
   }
   for (const t of TABLES) {
     const current = NO_UPDATED_AT.has(t)
@@ -60,7 +83,9 @@ async function createRevTrigger(db: Kysely<any>, table: string): Promise<void> {
   if (isPostgres(db)) {
     await sql`create or replace function acctmgr_bump_rev() returns trigger language plpgsql as $$
       begin if new.rev = old.rev then new.rev := old.rev + 1; end if; return new; end $$`.execute(db);
-    await sql`create trigger ${sql.id(`${table}_rev`)} before update on ${sql.table(table)} for each row execute function acctmgr_bump_rev()`.execute(db);
+    await sql`create trigger ${sql.id(`${table}_rev`)} before update on ${sql.table(table)} for each row execute function acctmgr_bump_rev()`.execute(
+      db,
+    );
     return;
   }
   await sql`create trigger ${sql.id(`${table}_rev`)} after update on ${sql.table(table)} for each row when new.rev = old.rev

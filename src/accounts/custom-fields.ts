@@ -47,7 +47,10 @@ export async function defineField(db: Kysely<DB>, op: Op, input: DefineInput): P
     .execute();
   const record = { name, type: type as CustomFieldType, required };
   await audit(db, op, { action: 'define', entity: 'field', key: name, after: record });
-  const total = await db.selectFrom('accounts').select((eb) => eb.fn.countAll<number>().as('n')).executeTakeFirstOrThrow();
+  const total = await db
+    .selectFrom('accounts')
+    .select((eb) => eb.fn.countAll<number>().as('n'))
+    .executeTakeFirstOrThrow();
   return { ...record, account_count: 0, accounts_missing: required ? Number(total.n) : 0 };
 }
 
@@ -73,10 +76,7 @@ export async function loadFieldDefs(db: Kysely<DB>): Promise<LoadedDef[]> {
 }
 
 /** Stored values (text) per account id; chunked so that a long list stays under SQLite's variable limit. */
-export async function readStoredValues(
-  db: Kysely<DB>,
-  accountIds: readonly number[],
-): Promise<Map<number, Record<string, string>>> {
+export async function readStoredValues(db: Kysely<DB>, accountIds: readonly number[]): Promise<Map<number, Record<string, string>>> {
   const out = new Map<number, Record<string, string>>();
   for (let i = 0; i < accountIds.length; i += 500) {
     const chunk = accountIds.slice(i, i + 500);

@@ -88,7 +88,11 @@ export async function renameGroup(db: Kysely<DB>, op: Op, name: string, newName:
   const clean = cleanName('new_name', newName);
   const other = await findGroup(db, clean);
   if (other && other.id !== row.id) throw new ConflictError(`group "${other.name}" already exists`);
-  await db.updateTable('account_groups').set({ name: clean, name_key: foldKey(clean) }).where('id', '=', row.id).execute();
+  await db
+    .updateTable('account_groups')
+    .set({ name: clean, name_key: foldKey(clean) })
+    .where('id', '=', row.id)
+    .execute();
   await audit(db, op, { action: 'rename', entity: 'group', key: clean, before: { name: row.name }, after: { name: clean } });
   return { name: clean, account_count: await countAccounts(db, row.id) };
 }
@@ -108,12 +112,7 @@ export async function removeGroup(db: Kysely<DB>, op: Op, name: string, moveTo?:
   const row = await getGroup(db, name);
   const target = moveTo === undefined || moveTo.trim() === '' ? undefined : await ensureGroup(db, op, moveTo);
   if (target?.id === row.id) throw invalid('move_to', moveTo, 'is the group being removed');
-  const accounts = await db
-    .selectFrom('accounts')
-    .select('external_id')
-    .where('group_id', '=', row.id)
-    .orderBy('external_id')
-    .execute();
+  const accounts = await db.selectFrom('accounts').select('external_id').where('group_id', '=', row.id).orderBy('external_id').execute();
   await db
     .updateTable('accounts')
     .set({ group_id: target?.id ?? null, updated_at: op.now })

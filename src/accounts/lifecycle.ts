@@ -16,7 +16,11 @@ export async function moveAccount(db: Kysely<DB>, op: Op, externalId: string, gr
   const target = group.trim() === '' ? null : await ensureGroup(db, op, group);
   const before = await accountRecordById(db, row.id);
   if (row.group_id === (target?.id ?? null)) return before;
-  await db.updateTable('accounts').set({ group_id: target?.id ?? null, updated_at: op.now }).where('id', '=', row.id).execute();
+  await db
+    .updateTable('accounts')
+    .set({ group_id: target?.id ?? null, updated_at: op.now })
+    .where('id', '=', row.id)
+    .execute();
   const after = await accountRecordById(db, row.id);
   await audit(db, op, { action: 'move', entity: 'account', key: after.external_id, before, after });
   return after;

@@ -89,7 +89,13 @@ export interface AccountDetails extends AccountRecord {
 export async function showAccount(db: Kysely<DB>, _op: Op, externalId: string): Promise<AccountDetails> {
   const account = await getAccount(db, externalId);
   const row = await accountQuery(db)
-    .select(['p.name as parent_name', 'm.name as manager_name', 'm.email as manager_email', 'm.phone as manager_phone', 'm.mobile as manager_mobile'])
+    .select([
+      'p.name as parent_name',
+      'm.name as manager_name',
+      'm.email as manager_email',
+      'm.phone as manager_phone',
+      'm.mobile as manager_mobile',
+    ])
     .where('a.id', '=', account.id)
     .executeTakeFirstOrThrow();
   const [record] = await toRecords(db, [row]);

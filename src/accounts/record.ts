@@ -12,7 +12,10 @@ import type { CustomFieldDef } from './rules.js';
 export type CustomValues = Record<string, string | number | boolean | null>;
 
 /** The account's columns and, by their external names, what it refers to (JSON key order: toAccountRecord). */
-export type AccountRecord = Pick<AccountRow, 'external_id' | 'name' | 'type' | 'status' | 'country' | 'region' | 'registration_no' | 'student_count' | 'locale'> & {
+export type AccountRecord = Pick<
+  AccountRow,
+  'external_id' | 'name' | 'type' | 'status' | 'country' | 'region' | 'registration_no' | 'student_count' | 'locale'
+> & {
   group: string | null;
   parent_external_id: string | null;
   manager_login: string | null;
@@ -31,20 +34,20 @@ export function accountJoins(db: Kysely<DB>) {
 /** Accounts joined with the names of what they refer to; filters and sorting are added by callers. */
 export function accountQuery(db: Kysely<DB>) {
   return accountJoins(db).select([
-      'a.id',
-      'a.external_id',
-      'a.name',
-      'a.type',
-      'a.status',
-      'g.name as group_name',
-      'p.external_id as parent_external_id',
-      'a.country',
-      'a.region',
-      'a.registration_no',
-      'a.student_count',
-      'a.locale',
-      'm.login as manager_login',
-    ]);
+    'a.id',
+    'a.external_id',
+    'a.name',
+    'a.type',
+    'a.status',
+    'g.name as group_name',
+    'p.external_id as parent_external_id',
+    'a.country',
+    'a.region',
+    'a.registration_no',
+    'a.student_count',
+    'a.locale',
+    'm.login as manager_login',
+  ]);
 }
 
 export type JoinedAccount = Awaited<ReturnType<ReturnType<typeof accountQuery>['executeTakeFirstOrThrow']>>;
@@ -74,7 +77,13 @@ export async function toRecords(
   defs?: readonly CustomFieldDef[],
 ): Promise<AccountRecord[]> {
   const allDefs = defs ?? (await loadFieldDefs(db));
-  const stored = allDefs.length > 0 ? await readStoredValues(db, rows.map((r) => r.id)) : new Map();
+  const stored =
+    allDefs.length > 0
+      ? await readStoredValues(
+          db,
+          rows.map((r) => r.id),
+        )
+      : new Map<number, Record<string, string>>();
   return rows.map((r) => toAccountRecord(r, typedFields(allDefs, stored.get(r.id))));
 }
 

@@ -28,7 +28,9 @@ export function accountRowProblems(values: { type?: unknown; manager_login?: unk
 
 /** The parent named (`parent` as given, `parentKey` its fold) is the account itself (`accountKey`). */
 export function selfParentProblem(accountKey: string, parent: string, parentKey = foldKey(parent)): FieldProblem | undefined {
-  return parentKey === accountKey ? { field: 'parent_external_id', value: parent, rule: 'is the account itself: an account cannot be its own parent' } : undefined;
+  return parentKey === accountKey
+    ? { field: 'parent_external_id', value: parent, rule: 'is the account itself: an account cannot be its own parent' }
+    : undefined;
 }
 
 /** The rule a parent loop breaks; the loop follows it (`: A → B → A`). */
@@ -127,9 +129,7 @@ export function coerceCustomValue(type: CustomFieldType, raw: unknown): CustomCo
       return problem ? { ok: false, rule: problem } : { ok: true, value: text };
     }
     case 'number':
-      return NUMBER_RE.test(text)
-        ? { ok: true, value: String(Number(text)) }
-        : { ok: false, rule: 'must be a number, e.g. 12 or 12.5' };
+      return NUMBER_RE.test(text) ? { ok: true, value: String(Number(text)) } : { ok: false, rule: 'must be a number, e.g. 12 or 12.5' };
     case 'date': {
       const rule = dateRule(text);
       return rule === undefined ? { ok: true, value: text } : { ok: false, rule };

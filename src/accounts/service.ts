@@ -52,7 +52,11 @@ function fail(problems: FieldProblem[]): void {
 export async function addAccount(db: Kysely<DB>, op: Op, input: AccountInput): Promise<AccountRecord> {
   const checked = await checkInput(db, input);
   const { custom, defs, problems } = checked;
-  problems.push(...missingFields(ACCOUNT_FIELDS, checked.values, problems), ...accountRowProblems(checked.values), ...missingRequiredFields(defs, custom));
+  problems.push(
+    ...missingFields(ACCOUNT_FIELDS, checked.values, problems),
+    ...accountRowProblems(checked.values),
+    ...missingRequiredFields(defs, custom),
+  );
   fail(problems);
   const values = withDefaults(ACCOUNT_FIELDS, checked.values);
 
@@ -112,7 +116,11 @@ export async function editAccount(db: Kysely<DB>, op: Op, externalId: string, in
   const refs = await resolveRefs(db, op, values, { id: row.id, external_id: newKey });
   const set: AccountUpdate = { ...refs, external_id: newKey, external_id_key: foldKey(newKey) };
   for (const c of PLAIN_COLUMNS) if (c in values) (set as Record<string, unknown>)[c] = values[c];
-  await db.updateTable('accounts').set({ ...set, updated_at: op.now }).where('id', '=', row.id).execute();
+  await db
+    .updateTable('accounts')
+    .set({ ...set, updated_at: op.now })
+    .where('id', '=', row.id)
+    .execute();
   await writeValues(db, row.id, defs, custom);
   const after = await accountRecordById(db, row.id);
   if (JSON.stringify(after) !== JSON.stringify(before)) {

@@ -19,7 +19,11 @@ async function printAccount(s: Session, externalId: string): Promise<void> {
 
 export async function listAccountsAction(s: Session): Promise<void> {
   const { listAccounts } = await import('../accounts/query.js');
-  const filter = { ...s.strings('manager', 'type', 'status', 'group', 'search', 'sort'), desc: Boolean(s.opts.desc), limit: s.opts.limit as number | undefined };
+  const filter = {
+    ...s.strings('manager', 'type', 'status', 'group', 'search', 'sort'),
+    desc: Boolean(s.opts.desc),
+    limit: s.opts.limit as number | undefined,
+  };
   await s.list(await listAccounts(await s.db(), s.op(), filter), LIST_COLUMNS);
 }
 
@@ -27,7 +31,10 @@ export function registerAccounts(program: Command, io: Io): void {
   const accounts = program.command('accounts').description('customer accounts: schools, companies, training providers, tutors, guests');
 
   fieldOption(addFieldOptions(accounts.command('add').description('add an account (external id generated when not given)'), ACCOUNT_FIELDS))
-    .addHelpText('after', '\nExample:\n  acctmgr accounts add --name "Sofia High School 12" --type school --group Sofia --manager-login akowalski --field crm_id=4711')
+    .addHelpText(
+      'after',
+      '\nExample:\n  acctmgr accounts add --name "Sofia High School 12" --type school --group Sofia --manager-login akowalski --field crm_id=4711',
+    )
     .action(
       act(io, async (s) => {
         const { addAccount } = await import('../accounts/service.js');
@@ -63,31 +70,34 @@ export function registerAccounts(program: Command, io: Io): void {
     .action(
       act(io, async (s, key) => {
         const { showAccount } = await import('../accounts/query.js');
-        await s.show(await showAccount(await s.db(), s.op(), key!));
+        await s.show(await showAccount(await s.db(), s.op(), key));
       }),
     );
 
-  fieldOption(addFieldOptions(accounts.command('edit <external_id>').description("change an account's fields (empty value clears)"), ACCOUNT_FIELDS))
+  fieldOption(
+    addFieldOptions(accounts.command('edit <external_id>').description("change an account's fields (empty value clears)"), ACCOUNT_FIELDS),
+  )
     .addHelpText('after', '\nExample:\n  acctmgr accounts edit SCH-001 --student-count 420 --field crm_id=4712 --region ""')
     .action(
       act(io, async (s, key) => {
         const { editAccount } = await import('../accounts/service.js');
         const { UsageError } = await import('../errors.js');
         const input = { ...readFieldInput(s.opts, ACCOUNT_FIELDS), fields: s.opts.field as Record<string, string> | undefined };
-        if (Object.keys(input).length === 1 && !input.fields) throw new UsageError('nothing to change: give at least one field flag or --field');
-        const record = await s.tx((db) => editAccount(db, s.op(), key!, input));
+        if (Object.keys(input).length === 1 && !input.fields)
+          throw new UsageError('nothing to change: give at least one field flag or --field');
+        const record = await s.tx((db) => editAccount(db, s.op(), key, input));
         await printAccount(s, record.external_id);
       }),
     );
 
   accounts
     .command('assign <external_id> <manager_login>')
-    .description("give the account to a manager; its subscriptions managed by the previous manager follow")
+    .description('give the account to a manager; its subscriptions managed by the previous manager follow')
     .addHelpText('after', '\nExample:\n  acctmgr accounts assign SCH-001 jnowak')
     .action(
       act(io, async (s, key, login) => {
         const { assignManager } = await import('../composites/accounts.js');
-        const r = await s.tx((db) => assignManager(db, s.op(), key!, login!));
+        const r = await s.tx((db) => assignManager(db, s.op(), key, login));
         s.message(`account ${r.account.external_id} → ${r.account.manager_login}; ${r.subscriptions.length} subscription(s) moved`);
         await printAccount(s, r.account.external_id);
       }),
@@ -101,12 +111,15 @@ export function registerAccounts(program: Command, io: Io): void {
     .action(
       act(io, async (s, key) => {
         const { moveAccount } = await import('../accounts/lifecycle.js');
-        const record = await s.tx((db) => moveAccount(db, s.op(), key!, s.opts.group as string));
+        const record = await s.tx((db) => moveAccount(db, s.op(), key, s.opts.group as string));
         await printAccount(s, record.external_id);
       }),
     );
 
-  for (const [verb, status] of [['deactivate', 'deactivated'], ['activate', 'active']] as const) {
+  for (const [verb, status] of [
+    ['deactivate', 'deactivated'],
+    ['activate', 'active'],
+  ] as const) {
     accounts
       .command(`${verb} <external_id>`)
       .description(verb === 'deactivate' ? 'deactivate an account (kept with its history)' : 'activate a deactivated account')
@@ -115,7 +128,7 @@ export function registerAccounts(program: Command, io: Io): void {
         act(io, async (s, key) => {
           const { setAccountStatus } = await import('../accounts/lifecycle.js');
           if (verb === 'deactivate') await s.confirm(`Deactivate account ${key}?`);
-          const r = await s.tx((db) => setAccountStatus(db, s.op(), key!, status));
+          const r = await s.tx((db) => setAccountStatus(db, s.op(), key, status));
           if (!r.changed) s.message(`account ${r.account.external_id} is already ${status}`);
           await printAccount(s, r.account.external_id);
         }),
@@ -130,9 +143,9 @@ export function registerAccounts(program: Command, io: Io): void {
       act(io, async (s, key) => {
         const { assertRemovable, removeAccount } = await import('../composites/accounts.js');
         // refusals come before the question, so nobody confirms what will not happen
-        const a = await assertRemovable(await s.db(), key!);
+        const a = await assertRemovable(await s.db(), key);
         await s.confirm(`Remove account ${a.external_id} (${a.name}) and its ${a.contacts} contact(s)?`);
-        const record = await s.tx((db) => removeAccount(db, s.op(), key!));
+        const record = await s.tx((db) => removeAccount(db, s.op(), key));
         s.message(`removed account ${record.external_id}`);
       }),
     );

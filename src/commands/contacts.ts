@@ -43,7 +43,10 @@ export function registerContacts(program: Command, io: Io): void {
     .option('--no-primary', 'only contacts that are not primary')
     .option('--search <text>', 'part of the name or email')
     .addOption(formatOption())
-    .addHelpText('after', '\nExamples:\n  acctmgr contacts list --account SCH-001 --primary\n  acctmgr contacts list --role teacher --format csv')
+    .addHelpText(
+      'after',
+      '\nExamples:\n  acctmgr contacts list --account SCH-001 --primary\n  acctmgr contacts list --role teacher --format csv',
+    )
     .action(
       act(io, async (s) => {
         const { listContacts } = await import('../contacts/service.js');
@@ -60,7 +63,7 @@ export function registerContacts(program: Command, io: Io): void {
     .action(
       act(io, async (s, email) => {
         const { showContact } = await import('../contacts/service.js');
-        await s.show(await showContact(await s.db(), email!, account(s)));
+        await s.show(await showContact(await s.db(), email, account(s)));
       }),
     );
 
@@ -76,7 +79,7 @@ export function registerContacts(program: Command, io: Io): void {
         const { editContact } = await import('../contacts/service.js');
         const input = readFieldInput(s.opts, CONTACT_FIELDS);
         if (Object.keys(input).length === 0) throw new UsageError('nothing to change: give at least one field flag');
-        const record = await s.tx((db) => editContact(db, s.op(), email!, account(s), input));
+        const record = await s.tx((db) => editContact(db, s.op(), email, account(s), input));
         await s.changed(contactKey(record), record);
       }),
     );
@@ -91,7 +94,7 @@ export function registerContacts(program: Command, io: Io): void {
         const { removeContact } = await import('../contacts/service.js');
         const where = account(s) ? ` of account ${account(s)}` : '';
         await s.confirm(`Remove contact ${email}${where}?`);
-        const record = await s.tx((db) => removeContact(db, s.op(), email!, account(s)));
+        const record = await s.tx((db) => removeContact(db, s.op(), email, account(s)));
         await s.changed(contactKey(record), record);
       }),
     );

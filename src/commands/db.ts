@@ -28,7 +28,10 @@ export function registerDb(program: Command, io: Io): void {
         const rows = await migrationStatus(h.db);
         await s.list(rows, ['name', 'applied', 'applied_at', 'known']);
         const newer = rows.filter((r) => !r.known).length;
-        if (!s.opts.json) s.message(`${h.path}: ${rows.filter((r) => !r.applied).length} pending${newer ? `, ${newer} from a newer acctmgr (upgrade acctmgr)` : ''}`);
+        if (!s.opts.json)
+          s.message(
+            `${h.path}: ${rows.filter((r) => !r.applied).length} pending${newer ? `, ${newer} from a newer acctmgr (upgrade acctmgr)` : ''}`,
+          );
       }),
     );
 
@@ -38,12 +41,12 @@ export function registerDb(program: Command, io: Io): void {
     .action(
       act(io, async (s, file) => {
         const { outputKind } = await import('../lib/output-file.js');
-        outputKind(file!, false);
-        if (fs.existsSync(file!)) await s.confirm(`Overwrite existing file ${file}?`);
+        outputKind(file, false);
+        if (fs.existsSync(file)) await s.confirm(`Overwrite existing file ${file}?`);
         // no migration first: a database an upgrade refused is backed up before it is repaired
         const h = await s.open({ migrate: false, allowNewer: true });
         const { backupTo } = await import('../db/maintenance.js');
-        const result = await backupTo(h, file!);
+        const result = await backupTo(h, file);
         if (s.opts.json) await s.json(result);
         else s.io.out(`${result.path}\n`);
         s.message(`backed up ${result.pages} pages (${result.bytes} bytes)`);
@@ -70,7 +73,10 @@ export function registerDb(program: Command, io: Io): void {
 
   db.command('repair-keys')
     .description('list the keys an upgrade refuses (keys that fold together or break the key rules) and rename them')
-    .option('--rename <entity_old_new...>', 'rename a key: ENTITY OLD NEW (groups, accounts, subscriptions, products, plans, contacts, managers)')
+    .option(
+      '--rename <entity_old_new...>',
+      'rename a key: ENTITY OLD NEW (groups, accounts, subscriptions, products, plans, contacts, managers)',
+    )
     .option('--account <external_id>', 'the account of the contact whose email --rename changes')
     .addHelpText(
       'after',

@@ -23,7 +23,7 @@ export function registerFields(program: Command, io: Io): void {
       act(io, async (s, name) => {
         const { defineField } = await import('../accounts/custom-fields.js');
         const r = await s.tx((db) =>
-          defineField(db, s.op(), { name: name!, type: s.opts.type as string, required: Boolean(s.opts.required) }),
+          defineField(db, s.op(), { name: name, type: s.opts.type as string, required: Boolean(s.opts.required) }),
         );
         if (r.accounts_missing > 0) {
           s.warn(`${r.accounts_missing} existing account(s) have no ${r.name} yet; their next edit must set it (--field ${r.name}=VALUE)`);

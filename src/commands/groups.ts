@@ -13,7 +13,7 @@ export function registerGroups(program: Command, io: Io): void {
     .action(
       act(io, async (s, name) => {
         const { addGroup } = await import('../accounts/groups.js');
-        const record = await s.tx((db) => addGroup(db, s.op(), name!));
+        const record = await s.tx((db) => addGroup(db, s.op(), name));
         await s.changed(record.name, record);
       }),
     );
@@ -37,7 +37,7 @@ export function registerGroups(program: Command, io: Io): void {
     .action(
       act(io, async (s, name, newName) => {
         const { renameGroup } = await import('../accounts/groups.js');
-        const record = await s.tx((db) => renameGroup(db, s.op(), name!, newName!));
+        const record = await s.tx((db) => renameGroup(db, s.op(), name, newName));
         await s.changed(record.name, record);
       }),
     );
@@ -51,12 +51,14 @@ export function registerGroups(program: Command, io: Io): void {
       act(io, async (s, name) => {
         const { removeGroup, showGroup } = await import('../accounts/groups.js');
         const moveTo = s.opts.moveTo as string | undefined;
-        const g = await showGroup(await s.db(), s.op(), name!);
+        const g = await showGroup(await s.db(), s.op(), name);
         const where = moveTo ? `moved to "${moveTo}"` : 'left without a group';
         await s.confirm(`Remove group "${g.name}" (${g.account_count} account(s) will be ${where})?`);
-        const r = await s.tx((db) => removeGroup(db, s.op(), name!, moveTo));
+        const r = await s.tx((db) => removeGroup(db, s.op(), name, moveTo));
         if (s.opts.json) await s.show(r);
-        s.message(`removed group "${r.name}"; ${r.accounts.length} account(s) ${r.moved_to ? `moved to "${r.moved_to}"` : 'left without a group'}`);
+        s.message(
+          `removed group "${r.name}"; ${r.accounts.length} account(s) ${r.moved_to ? `moved to "${r.moved_to}"` : 'left without a group'}`,
+        );
       }),
     );
 }

@@ -94,5 +94,7 @@ export async function renderOutcome(s: Session, o: ImportOutcome): Promise<void>
   }
   s.message(per);
   const head = o.dryRun ? 'dry run, nothing written' : `batch ${t.batch_id}`;
-  s.message(`${head}: ${t.inserted} inserted, ${t.updated} updated, ${t.unchanged} unchanged, ${t.rejected} rejected in ${t.seconds.toFixed(2)} s (${t.rows_per_second} rows/s)`);
+  s.message(
+    `${head}: ${t.inserted} inserted, ${t.updated} updated, ${t.unchanged} unchanged, ${t.rejected} rejected in ${t.seconds.toFixed(2)} s (${t.rows_per_second} rows/s)`,
+  );
 }

@@ -8,17 +8,23 @@ export function registerImport(program: Command, io: Io): void {
   const imp = program
     .command('import')
     .description('bulk import from CSV: validated, all-or-nothing, undoable (acctmgr import ENTITY FILE)')
-    .addHelpText('after', '\nExamples:\n  acctmgr import contacts teachers.csv --dry-run\n  acctmgr import all ./data --json\n  acctmgr import undo 3 --yes');
+    .addHelpText(
+      'after',
+      '\nExamples:\n  acctmgr import contacts teachers.csv --dry-run\n  acctmgr import all ./data --json\n  acctmgr import undo 3 --yes',
+    );
 
   for (const entity of ENTITIES) {
     importOptions(imp.command(`${entity} <file>`).description(`import ${FORMATS[entity].what} from a CSV file (- reads standard input)`))
       .addHelpText('after', `\n${columnsHelp(entity)}\n\nExample:\n  acctmgr import ${entity} ${entity}.csv --dry-run`)
-      .action(act(io, (s, file) => runImportCommand(s, entity, file!)));
+      .action(act(io, (s, file) => runImportCommand(s, entity, file)));
   }
 
   importOptions(imp.command('all <dir>').description('import every ENTITY.csv in DIR, in dependency order, in one transaction'))
-    .addHelpText('after', `\nFiles: ${ENTITIES.map((e) => `${e}.csv`).join(', ')} (those present)\n\nExample:\n  acctmgr import all ./export-2026-11 --dry-run`)
-    .action(act(io, (s, dir) => runImportCommand(s, 'all', dir!)));
+    .addHelpText(
+      'after',
+      `\nFiles: ${ENTITIES.map((e) => `${e}.csv`).join(', ')} (those present)\n\nExample:\n  acctmgr import all ./export-2026-11 --dry-run`,
+    )
+    .action(act(io, (s, dir) => runImportCommand(s, 'all', dir)));
 
   imp
     .command('history')
@@ -39,7 +45,7 @@ export function registerImport(program: Command, io: Io): void {
     .addHelpText('after', '\nExample:\n  acctmgr import undo 12 --yes')
     .action(
       act(io, async (s, batch) => {
-        const id = parseIntOption(batch!);
+        const id = parseIntOption(batch);
         const { undoBatch } = await import('../import/undo.js');
         await s.confirm(`Undo import batch ${id}?`);
         const h = await s.open();
@@ -62,7 +68,9 @@ function importOptions(cmd: Command): Command {
     .option('--skip-invalid', 'import the valid rows; reject the others (default: all or nothing)')
     .option('--rejects <file>', 'write rejected rows here with an "error" column (a directory for `import all`)')
     .option('--dry-run', 'validate everything and report what would happen; write nothing')
-    .addOption(new Option('--on-existing <mode>', 'a row whose key exists: update (default), skip or error').choices(['update', 'skip', 'error']));
+    .addOption(
+      new Option('--on-existing <mode>', 'a row whose key exists: update (default), skip or error').choices(['update', 'skip', 'error']),
+    );
 }
 
 export async function runImportCommand(s: Session, entity: EntityName | 'all', source: string): Promise<void> {

@@ -50,18 +50,18 @@ export function registerManagers(program: Command, io: Io): void {
     .action(
       act(io, async (s, login) => {
         const { showManager } = await import('../managers/service.js');
-        await s.show(await showManager(await s.db(), s.op(), login!));
+        await s.show(await showManager(await s.db(), s.op(), login));
       }),
     );
 
-  addFieldOptions(managers.command('edit <login>').description('change a manager\'s fields'), MANAGER_FIELDS)
+  addFieldOptions(managers.command('edit <login>').description("change a manager's fields"), MANAGER_FIELDS)
     .addHelpText('after', '\nExample:\n  acctmgr managers edit akowalski --mobile "+48 600 100 200"')
     .action(
       act(io, async (s, login) => {
         const { editManager } = await import('../managers/service.js');
         const input = readFieldInput(s.opts, MANAGER_FIELDS);
         if (Object.keys(input).length === 0) throw new UsageError('nothing to change: give at least one field flag');
-        const record = await s.tx((db) => editManager(db, s.op(), login!, input));
+        const record = await s.tx((db) => editManager(db, s.op(), login, input));
         await s.changed(record.login, record);
       }),
     );
@@ -75,7 +75,7 @@ export function registerManagers(program: Command, io: Io): void {
       act(io, async (s, login) => {
         const { removeManager } = await import('../composites/reassign.js');
         await s.confirm(`Remove manager ${login}?`);
-        await s.tx((db) => removeManager(db, s.op(), login!, s.opts.reassignTo as string | undefined));
+        await s.tx((db) => removeManager(db, s.op(), login, s.opts.reassignTo as string | undefined));
         s.message(`removed manager ${login}`);
       }),
     );
@@ -92,7 +92,7 @@ export function registerManagers(program: Command, io: Io): void {
         const { startLeave } = await import('../managers/leave.js');
         const { checkDate } = await import('../lib/checks.js');
         const leave = await s.tx((db) =>
-          startLeave(db, s.op(), login!, {
+          startLeave(db, s.op(), login, {
             backup: s.opts.backup as string,
             from: checkDate('from', s.opts.from),
             until: checkDate('until', s.opts.until),
@@ -104,26 +104,26 @@ export function registerManagers(program: Command, io: Io): void {
 
   managers
     .command('return <login>')
-    .description('end a manager\'s leave (from the as-of date on, they receive again)')
+    .description("end a manager's leave (from the as-of date on, they receive again)")
     .addHelpText('after', '\nExample:\n  acctmgr managers return akowalski')
     .action(
       act(io, async (s, login) => {
         const { endLeave } = await import('../managers/leave.js');
-        await s.tx((db) => endLeave(db, s.op(), login!));
-        s.io.out(`${login!.toLowerCase()}\n`);
+        await s.tx((db) => endLeave(db, s.op(), login));
+        s.io.out(`${login.toLowerCase()}\n`);
       }),
     );
 
   managers
     .command('reassign <from> <to>')
-    .description('move all of FROM\'s accounts and subscriptions to TO (or only --account ones), in one transaction')
+    .description("move all of FROM's accounts and subscriptions to TO (or only --account ones), in one transaction")
     .option('--account <external_id>', 'only this account (repeatable)', (v: string, prev: string[] = []) => [...prev, v])
     .addHelpText('after', '\nExample:\n  acctmgr managers reassign jdoe akowalski --account SCH-001 --yes')
     .action(
       act(io, async (s, from, to) => {
         const { reassign } = await import('../composites/reassign.js');
         await s.confirm(`Move ${from}'s accounts to ${to}?`);
-        const result = await s.tx((db) => reassign(db, s.op(), from!, to!, (s.opts.account as string[]) ?? []));
+        const result = await s.tx((db) => reassign(db, s.op(), from, to, (s.opts.account as string[]) ?? []));
         if (s.opts.json) await s.show(result);
         else s.io.out([...result.accounts, ...result.subscriptions].map((k) => `${k}\n`).join(''));
         s.message(
@@ -137,13 +137,16 @@ export function registerManagers(program: Command, io: Io): void {
     .description('set the portal password (masked prompt, entered twice; or --password-stdin)')
     .option('--password-stdin', 'read the password from stdin (first line)')
     .addOption(refusePasswordArgument())
-    .addHelpText('after', '\nExamples:\n  acctmgr managers set-password akowalski\n  printf %s "$PW" | acctmgr managers set-password akowalski --password-stdin')
+    .addHelpText(
+      'after',
+      '\nExamples:\n  acctmgr managers set-password akowalski\n  printf %s "$PW" | acctmgr managers set-password akowalski --password-stdin',
+    )
     .action(
       act(io, async (s, login) => {
         const { setPassword } = await import('../managers/service.js');
         const password = await readPassword(s, Boolean(s.opts.passwordStdin));
-        await s.tx((db) => setPassword(db, s.op(), login!, password));
-        s.message(`password set for ${login!.toLowerCase()}`);
+        await s.tx((db) => setPassword(db, s.op(), login, password));
+        s.message(`password set for ${login.toLowerCase()}`);
       }),
     );
 }

@@ -3,10 +3,24 @@ import type { Io } from '../io.js';
 import { formatOption, parseDateOption } from './field-options.js';
 import { act, type Session } from './session.js';
 
-const COLUMNS = ['id', 'kind', 'stage', 'due_date', 'status', 'recipient_login', 'recipient_email', 'subscription_external_id', 'contact_email', 'updated_at', 'reason'];
+const COLUMNS = [
+  'id',
+  'kind',
+  'stage',
+  'due_date',
+  'status',
+  'recipient_login',
+  'recipient_email',
+  'subscription_external_id',
+  'contact_email',
+  'updated_at',
+  'reason',
+];
 
 export function registerNotices(program: Command, io: Io): void {
-  const notices = program.command('notices').description('the ledger of reminder notices (what remind claimed, sent, skipped, failed or left in doubt)');
+  const notices = program
+    .command('notices')
+    .description('the ledger of reminder notices (what remind claimed, sent, skipped, failed or left in doubt)');
   notices
     .command('list')
     .description('list the notices ledger, oldest first')
@@ -30,9 +44,13 @@ export function registerNotices(program: Command, io: Io): void {
 
   notices
     .command('settle')
-    .description('record what became of notices left in doubt, after checking the mail server\'s log')
+    .description("record what became of notices left in doubt, after checking the mail server's log")
     .argument('<id...>', 'ledger ids of in_doubt notices (notices list --status in_doubt)', collectId)
-    .addOption(new Option('--as <outcome>', 'sent: the server accepted it; unsent: it did not (retried while its stage lasts)').choices(['sent', 'unsent']).makeOptionMandatory())
+    .addOption(
+      new Option('--as <outcome>', 'sent: the server accepted it; unsent: it did not (retried while its stage lasts)')
+        .choices(['sent', 'unsent'])
+        .makeOptionMandatory(),
+    )
     .addHelpText('after', '\nExample:\n  acctmgr notices settle 41 42 --as sent')
     .action(act(io, settle));
 }

@@ -5,11 +5,9 @@ import type { Session } from './session.js';
 
 /** A `--password VALUE` flag would leave the secret in shell history and `ps`: refuse it by name. */
 export function refusePasswordArgument(): Option {
-  return new Option('--password <value>')
-    .hideHelp()
-    .argParser(() => {
-      throw new UsageError('a password is never accepted on the command line: use the prompt or --password-stdin');
-    });
+  return new Option('--password <value>').hideHelp().argParser(() => {
+    throw new UsageError('a password is never accepted on the command line: use the prompt or --password-stdin');
+  });
 }
 
 /** From stdin (first line) when asked, else a masked prompt entered twice; never waits without a terminal. */

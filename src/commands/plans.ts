@@ -13,7 +13,10 @@ export function registerPlans(program: Command, io: Io): void {
   const plans = program.command('plans').description("products' plans, their modules and price tables");
 
   addFieldOptions(plans.command('add').description('add a plan to a product'), PLAN_FIELDS)
-    .addHelpText('after', '\nExample:\n  acctmgr plans add --product EDIARY --code EDIARY-BASIC --name Basic --currency EUR --modules "grades;attendance"')
+    .addHelpText(
+      'after',
+      '\nExample:\n  acctmgr plans add --product EDIARY --code EDIARY-BASIC --name Basic --currency EUR --modules "grades;attendance"',
+    )
     .action(
       act(io, async (s) => {
         const { addPlan } = await import('../plans/service.js');
@@ -48,7 +51,7 @@ export function registerPlans(program: Command, io: Io): void {
     .action(
       act(io, async (s, code) => {
         const { showPlan } = await import('../plans/service.js');
-        const details = await showPlan(await s.db(), code!);
+        const details = await showPlan(await s.db(), code);
         if (s.format === 'json') return s.show(details);
         const { prices, ...plan } = details;
         await s.show(plan);
@@ -64,7 +67,7 @@ export function registerPlans(program: Command, io: Io): void {
         const { editPlan } = await import('../plans/service.js');
         const input = readFieldInput(s.opts, EDITABLE);
         if (Object.keys(input).length === 0) throw new UsageError('nothing to change: give --name or --modules');
-        const record = await s.tx((db) => editPlan(db, s.op(), code!, input));
+        const record = await s.tx((db) => editPlan(db, s.op(), code, input));
         await s.changed(record.code, record);
       }),
     );
@@ -79,7 +82,7 @@ export function registerPlans(program: Command, io: Io): void {
       act(io, async (s, code) => {
         const { retirePlan } = await import('../plans/service.js');
         await s.confirm(`Retire plan ${code}?`);
-        const { plan, changed } = await s.tx((db) => retirePlan(db, s.op(), code!));
+        const { plan, changed } = await s.tx((db) => retirePlan(db, s.op(), code));
         s.message(changed ? `retired plan ${plan.code}` : `plan ${plan.code} was already retired`);
         await s.changed(plan.code, plan);
       }),
@@ -94,7 +97,7 @@ export function registerPlans(program: Command, io: Io): void {
     .action(
       act(io, async (s, code) => {
         const { quotePrice } = await import('../plans/prices.js');
-        const q = await quotePrice(await s.db(), code!, s.opts.students as number, s.opts.term as number);
+        const q = await quotePrice(await s.db(), code, s.opts.students as number, s.opts.term as number);
         if (q.legacy) s.warn(`plan ${q.plan} is retired: it takes no new subscriptions, renewals or upgrades`);
         if (s.opts.json) await s.show(q);
         else s.io.out(`${q.amount} ${q.currency}\n`);
@@ -117,7 +120,7 @@ function registerPrice(plans: Command, io: Io): void {
         '  acctmgr plans price TUTOR --term 12 --amount 60.00\n' +
         '  acctmgr plans price EDIARY-BASIC --max-students 100 --term 24 --remove --yes',
     )
-    .action(act(io, (s, code) => priceAction(s, code!)));
+    .action(act(io, (s, code) => priceAction(s, code)));
 }
 
 async function priceAction(s: Session, code: string): Promise<void> {
@@ -127,7 +130,9 @@ async function priceAction(s: Session, code: string): Promise<void> {
   const prices = await import('../plans/prices.js');
   if (s.opts.remove) {
     if (s.opts.amount !== undefined) throw new UsageError('--remove takes no --amount');
-    await s.confirm(`Remove the ${term}-month price row of plan ${code} for ${String(s.opts.maxStudents ?? 'any number of')} students?`);
+    await s.confirm(
+      `Remove the ${String(term)}-month price row of plan ${code} for ${String(s.opts.maxStudents ?? 'any number of')} students?`,
+    );
     const removed = await s.tx((db) => prices.removePrice(db, s.op(), row));
     s.message(`removed: ${describe(removed)}`);
     return s.changed(removed.plan, removed);

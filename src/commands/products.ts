@@ -41,7 +41,7 @@ export function registerProducts(program: Command, io: Io): void {
     .action(
       act(io, async (s, code) => {
         const { showProduct } = await import('../plans/products.js');
-        const details = await showProduct(await s.db(), code!);
+        const details = await showProduct(await s.db(), code);
         if (s.format === 'json') return s.show(details);
         const { plans, ...product } = details;
         await s.show(product);
@@ -56,7 +56,7 @@ export function registerProducts(program: Command, io: Io): void {
         const { editProduct } = await import('../plans/products.js');
         const input = readFieldInput(s.opts, EDITABLE);
         if (Object.keys(input).length === 0) throw new UsageError('nothing to change: give --name');
-        const record = await s.tx((db) => editProduct(db, s.op(), code!, input));
+        const record = await s.tx((db) => editProduct(db, s.op(), code, input));
         await s.changed(record.code, record);
       }),
     );

@@ -4,7 +4,16 @@ import { UsageError } from '../errors.js';
 import { formatOption } from './field-options.js';
 import { act, type Session } from './session.js';
 
-const COLUMNS = ['kind', 'stage', 'due_date', 'recipient_login', 'recipient_email', 'account_external_id', 'subscription_external_id', 'contact_email'];
+const COLUMNS = [
+  'kind',
+  'stage',
+  'due_date',
+  'recipient_login',
+  'recipient_email',
+  'account_external_id',
+  'subscription_external_id',
+  'contact_email',
+];
 const STAGE_COLUMNS = ['kind', 'stage', 'cycle', 'due_date', 'sendable_until', 'state', 'at', 'reason'];
 
 export function registerRemind(program: Command, io: Io): void {
@@ -20,7 +29,10 @@ export function registerRemind(program: Command, io: Io): void {
     .option('--templates <dir>', 'message templates DIR/{kind}.{locale}.txt overriding the defaults')
     .option('--quiet', 'print only errors (for cron)')
     .addOption(formatOption())
-    .addHelpText('after', '\nExamples:\n  acctmgr remind --as-of 2026-12-01\n  acctmgr remind --send --quiet            # crontab: 0 7 * * *\n  acctmgr remind --explain SUB-2026-001\n  acctmgr remind --explain-seat t@school.example --subscription SUB-2026-001')
+    .addHelpText(
+      'after',
+      '\nExamples:\n  acctmgr remind --as-of 2026-12-01\n  acctmgr remind --send --quiet            # crontab: 0 7 * * *\n  acctmgr remind --explain SUB-2026-001\n  acctmgr remind --explain-seat t@school.example --subscription SUB-2026-001',
+    )
     .action(act(io, remindAction));
 }
 
@@ -34,7 +46,11 @@ export async function remindAction(s: Session): Promise<void> {
   if (mode === 'send') {
     const { readMailConfig } = await import('../remind/mailer.js');
     const cfg = readMailConfig(s.io.env);
-    if (!cfg.config) throw new UsageError(`--send needs SMTP configuration: ${cfg.missing.join(', ')} missing`, `set them in the environment or in ${cfg.file}`);
+    if (!cfg.config)
+      throw new UsageError(
+        `--send needs SMTP configuration: ${cfg.missing.join(', ')} missing`,
+        `set them in the environment or in ${cfg.file}`,
+      );
     if (!o.quiet) cfg.warnings.forEach((w) => s.warn(w));
     mail = cfg.config;
   }
@@ -56,16 +72,20 @@ export async function remindAction(s: Session): Promise<void> {
   const problems = report.problemCount(result);
   if (problems > 0) {
     const { DeliveryError } = await import('../errors.js');
-    throw new DeliveryError(`${problems} notice(s) need attention (see the error lines above)`, 'acctmgr notices list --status failed (or --status in_doubt)');
+    throw new DeliveryError(
+      `${problems} notice(s) need attention (see the error lines above)`,
+      'acctmgr notices list --status failed (or --status in_doubt)',
+    );
   }
 }
 
 async function explain(s: Session): Promise<void> {
   const svc = await import('../remind/explain.js');
   const db = await s.db();
-  const x = s.opts.explain !== undefined
-    ? await svc.explainSubscription(db, s.op(), s.opts.explain as string)
-    : await svc.explainSeat(db, s.op(), s.opts.explainSeat as string, s.opts.subscription as string);
+  const x =
+    s.opts.explain !== undefined
+      ? await svc.explainSubscription(db, s.op(), s.opts.explain as string)
+      : await svc.explainSeat(db, s.op(), s.opts.explainSeat as string, s.opts.subscription as string);
   if (s.format === 'json') return s.show(x);
   const seat = x.contact_email ? `, teacher ${x.contact_email}` : '';
   const to = x.recipient_email ? `${x.recipient_login || '(contact)'} <${x.recipient_email}>` : 'nobody';

@@ -23,7 +23,9 @@ export async function runRepairKeys(s: Session): Promise<void> {
   const [entity, old, next] = rename as [string, string, string];
   const account = s.opts.account as string | undefined;
   const r = await s.tx((db) => renameKey(db, s.op(), { entity, old, new: next, account }, migrated));
-  s.message(`renamed ${r.entity} #${r.id}${r.account === null ? '' : ` of account ${r.account}`}: ${r.field} ${JSON.stringify(r.before)} → ${JSON.stringify(r.after)}`);
+  s.message(
+    `renamed ${r.entity} #${r.id}${r.account === null ? '' : ` of account ${r.account}`}: ${r.field} ${JSON.stringify(r.before)} → ${JSON.stringify(r.after)}`,
+  );
   await s.changed(r.account === null ? r.after : `${r.account}/${r.after}`, r);
   const left = await scanKeys(h.db);
   s.message(left.length > 0 ? `${left.length} key problem(s) left (acctmgr db repair-keys lists them)` : clean(migrated));

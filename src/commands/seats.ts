@@ -18,12 +18,12 @@ function parseTimestampOption(raw: string): string {
 const example = (cmd: Command, text: string) => cmd.addHelpText('after', `\nExample:\n  ${text}`);
 
 export function registerSeats(program: Command, io: Io): void {
-  const seats = program.command('seats').description('seats: teachers\' user accounts on a subscription, and their logins');
+  const seats = program.command('seats').description("seats: teachers' user accounts on a subscription, and their logins");
 
   example(
     seats
       .command('add <email>')
-      .description('invite a contact of the subscription\'s account (created as a teacher contact if new)')
+      .description("invite a contact of the subscription's account (created as a teacher contact if new)")
       .requiredOption('--subscription <external_id>', 'the subscription')
       .option('--name <name>', 'name of the contact, when it is created')
       .addOption(new Option('--invited-at <date>', 'date invited (default: today)').argParser(parseDateOption)),
@@ -32,7 +32,9 @@ export function registerSeats(program: Command, io: Io): void {
     act(io, async (s, email) => {
       const { addSeat } = await import('../composites/seats.js');
       const o = s.opts as Record<string, string | undefined>;
-      const r = await s.tx((db) => addSeat(db, s.op(), { email: email!, subscription: o.subscription!, name: o.name, invited_at: o.invitedAt }));
+      const r = await s.tx((db) =>
+        addSeat(db, s.op(), { email: email, subscription: o.subscription!, name: o.name, invited_at: o.invitedAt }),
+      );
       await s.changed(seatKey(r.subscription_external_id, r.email), r);
     }),
   );
@@ -43,7 +45,9 @@ export function registerSeats(program: Command, io: Io): void {
       .description('list seats (removed ones only with --status removed)')
       .option('--subscription <external_id>', 'only this subscription')
       .option('--account <external_id>', 'only this account')
-      .addOption(new Option('--idle-since <date>', 'no login on or after this day (never logged in: from invited_at)').argParser(parseDateOption))
+      .addOption(
+        new Option('--idle-since <date>', 'no login on or after this day (never logged in: from invited_at)').argParser(parseDateOption),
+      )
       .option('--status <status>', `only this status (${SEAT_STATUSES.join('|')})`)
       .addOption(formatOption()),
     'acctmgr seats list --account SCH-001 --idle-since 2026-08-25 --json',
@@ -65,14 +69,14 @@ export function registerSeats(program: Command, io: Io): void {
   example(
     seats
       .command('remove <email>')
-      .description('remove the seat\'s access (the seat and its logins stay as history)')
+      .description("remove the seat's access (the seat and its logins stay as history)")
       .requiredOption('--subscription <external_id>', 'the subscription'),
     'acctmgr seats remove pawel.kaminski@sp12.example.pl --subscription SUB-2026-001 --yes',
   ).action(
     act(io, async (s, email) => {
       const { removeSeat } = await import('../seats/service.js');
       await s.confirm(`Remove the seat of ${email} on ${String(s.opts.subscription)}?`);
-      const r = await s.tx((db) => removeSeat(db, s.op(), email!, s.opts.subscription as string));
+      const r = await s.tx((db) => removeSeat(db, s.op(), email, s.opts.subscription as string));
       await s.changed(seatKey(r.subscription_external_id, r.email), r);
     }),
   );
@@ -87,7 +91,7 @@ export function registerSeats(program: Command, io: Io): void {
   ).action(
     act(io, async (s, email) => {
       const { recordLogin } = await import('../composites/seats.js');
-      const r = await s.tx((db) => recordLogin(db, s.op(), email!, s.opts.subscription as string, s.opts.at as string | undefined));
+      const r = await s.tx((db) => recordLogin(db, s.op(), email, s.opts.subscription as string, s.opts.at as string | undefined));
       await s.changed(seatKey(r.subscription_external_id, r.email), r);
     }),
   );

@@ -6,7 +6,19 @@ import { DISPLAYED_STATUSES } from '../subscriptions/status.js';
 import { addFieldOptions, addLoop, formatOption, parseDateOption, parseIntOption } from './field-options.js';
 import { act, type Session } from './session.js';
 
-const LIST_COLUMNS = ['external_id', 'account_external_id', 'product', 'plan', 'students', 'term_months', 'end_date', 'status', 'manager_login', 'price', 'currency'];
+const LIST_COLUMNS = [
+  'external_id',
+  'account_external_id',
+  'product',
+  'plan',
+  'students',
+  'term_months',
+  'end_date',
+  'status',
+  'manager_login',
+  'price',
+  'currency',
+];
 
 /** Prints the key, or with --json the subscription as `show` prints it (read after the commit). */
 async function changed(s: Session, key: string): Promise<void> {
@@ -22,7 +34,8 @@ export function registerSubscriptions(program: Command, io: Io): void {
     .command('subscriptions')
     .description('subscriptions of accounts to products on plans: payment, renewal, upgrade, cancellation');
 
-  example(addFieldOptions(subs.command('add').description('add a subscription (price and end date from the plan)'), SUBSCRIPTION_FIELDS),
+  example(
+    addFieldOptions(subs.command('add').description('add a subscription (price and end date from the plan)'), SUBSCRIPTION_FIELDS),
     'acctmgr subscriptions add --account-external-id SCH-001 --plan BIO-BASIC --students 250 --term-months 12 --start-date 2026-09-01',
   ).action(
     act(io, async (s) => {
@@ -65,12 +78,13 @@ export function registerSubscriptions(program: Command, io: Io): void {
     }),
   );
 
-  example(subs.command('show <external_id>').description('show a subscription: renewal chain, price, status, manager, seats, history'),
+  example(
+    subs.command('show <external_id>').description('show a subscription: renewal chain, price, status, manager, seats, history'),
     'acctmgr subscriptions show SUB-2026-001 --as-of 2027-01-10',
   ).action(
     act(io, async (s, key) => {
       const { showSubscription } = await import('../subscriptions/show.js');
-      await s.show(await showSubscription(await s.db(), s.asOf, key!));
+      await s.show(await showSubscription(await s.db(), s.asOf, key));
     }),
   );
 
@@ -84,8 +98,8 @@ export function registerSubscriptions(program: Command, io: Io): void {
     act(io, async (s, key) => {
       const { paySubscription } = await import('../subscriptions/payment.js');
       const { checkDate } = await import('../lib/checks.js');
-      const r = await s.tx((db) => paySubscription(db, s.op(), key!, checkDate('paid_at', s.opts.paidAt)));
-      s.message(`paid on ${r.paid_at}; activation code generated for ${r.manager_login ?? 'the account\'s primary contact'}`);
+      const r = await s.tx((db) => paySubscription(db, s.op(), key, checkDate('paid_at', s.opts.paidAt)));
+      s.message(`paid on ${r.paid_at}; activation code generated for ${r.manager_login ?? "the account's primary contact"}`);
       await changed(s, r.external_id);
     }),
   );
@@ -96,7 +110,9 @@ export function registerSubscriptions(program: Command, io: Io): void {
       .description('create the successor (whoever renews becomes its manager); prints its external_id')
       .option('--by <login>', 'the manager who renews (default: the old manager)')
       .option('--plan <code>', 'plan of the successor (default: the same)')
-      .addOption(new Option('--term <months>', `term of the successor, ${TERMS.join(' or ')} (default: the same)`).argParser(parseIntOption))
+      .addOption(
+        new Option('--term <months>', `term of the successor, ${TERMS.join(' or ')} (default: the same)`).argParser(parseIntOption),
+      )
       .addOption(new Option('--students <n>', 'students (default: the same)').argParser(parseIntOption))
       .addOption(new Option('--start <date>', 'first day, if later than the day after the old end_date').argParser(parseDateOption)),
     'acctmgr subscriptions renew SUB-2026-001 --by jnowak --students 300 --term 24',
@@ -106,7 +122,7 @@ export function registerSubscriptions(program: Command, io: Io): void {
       const { checkDate } = await import('../lib/checks.js');
       const o = s.opts as Record<string, string | number | undefined>;
       const r = await s.tx((db) =>
-        renewSubscription(db, s.op(), key!, {
+        renewSubscription(db, s.op(), key, {
           by: o.by as string | undefined,
           plan: o.plan as string | undefined,
           term: o.term as number | undefined,
@@ -131,22 +147,25 @@ export function registerSubscriptions(program: Command, io: Io): void {
       const input = { plan: s.opts.plan as string, students: s.opts.students as number | undefined };
       if (!s.opts.apply) {
         const { quoteUpgrade } = await import('../subscriptions/upgrade.js');
-        return s.show(await quoteUpgrade(await s.db(), s.op(), key!, input));
+        return s.show(await quoteUpgrade(await s.db(), s.op(), key, input));
       }
       const { applyUpgrade } = await import('../subscriptions/upgrade.js');
-      const { quote, record } = await s.tx((db) => applyUpgrade(db, s.op(), key!, input));
-      s.message(`upgraded to ${quote.new_plan}: charge ${quote.charge} ${quote.currency} for ${quote.remaining_days} of ${quote.term_days} days`);
+      const { quote, record } = await s.tx((db) => applyUpgrade(db, s.op(), key, input));
+      s.message(
+        `upgraded to ${quote.new_plan}: charge ${quote.charge} ${quote.currency} for ${quote.remaining_days} of ${quote.term_days} days`,
+      );
       await changed(s, record.external_id);
     }),
   );
 
-  example(subs.command('cancel <external_id>').description('cancel: no renewal, no reminders; the history stays'),
+  example(
+    subs.command('cancel <external_id>').description('cancel: no renewal, no reminders; the history stays'),
     'acctmgr subscriptions cancel SUB-2026-001 --yes',
   ).action(
     act(io, async (s, key) => {
       const { cancelSubscription } = await import('../subscriptions/payment.js');
       await s.confirm(`Cancel subscription ${key}?`);
-      const r = await s.tx((db) => cancelSubscription(db, s.op(), key!));
+      const r = await s.tx((db) => cancelSubscription(db, s.op(), key));
       await changed(s, r.external_id);
     }),
   );

@@ -50,7 +50,10 @@ export async function assertRemovable(
   const row = await getAccount(db, externalId);
   const subs = await subAccounts(db, row.id);
   if (subs.length > 0) {
-    const list = subs.slice(0, 10).map((s) => s.external_id).join(', ');
+    const list = subs
+      .slice(0, 10)
+      .map((s) => s.external_id)
+      .join(', ');
     throw new RefusedError(
       `account ${row.external_id} has ${subs.length} sub-account(s): ${list}${subs.length > 10 ? ', …' : ''}`,
       'remove them first, or give them another parent with: acctmgr accounts edit SUB --parent-external-id OTHER',

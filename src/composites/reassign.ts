@@ -76,7 +76,12 @@ export async function reassign(
     await db.updateTable('accounts').set({ manager_id: to.id, updated_at: op.now }).where('id', 'in', ids).execute();
   }
   const change = { before: { manager_login: from.login }, after: { manager_login: to.login } };
-  await auditEach(db, op, accounts.map((a) => a.external_id), { action: 'reassign', entity: 'account', ...change });
+  await auditEach(
+    db,
+    op,
+    accounts.map((a) => a.external_id),
+    { action: 'reassign', entity: 'account', ...change },
+  );
   const subscriptions = await moveSubscriptions(db, op, from, to, onlyAccounts.length > 0 ? accounts.map((a) => a.id) : undefined);
   return { from: from.login, to: to.login, accounts: accounts.map((a) => a.external_id), subscriptions };
 }

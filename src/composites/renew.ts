@@ -51,7 +51,7 @@ async function successorTerms(db: Kysely<DB>, old: SubscriptionRow, input: Renew
   await assertPlanCurrent(db, plan);
   const term = checkTerm(input.term ?? old.term_months, 'term');
   const students = checkStudents(input.students ?? old.students);
-  const earliest = deriveDate('end_date', old.end_date, 'the renewal\'s first day', () => addDays(old.end_date, 1));
+  const earliest = deriveDate('end_date', old.end_date, "the renewal's first day", () => addDays(old.end_date, 1));
   const start = input.start ?? earliest;
   if (start < earliest) throw invalid('start', start, `must not be before ${earliest}, the day after the old end_date`);
   const end = input.start ? endDateFor(start, term, 'start') : endDateFor(start, term, 'end_date', old.end_date);
@@ -114,14 +114,32 @@ async function moveOwnership(
   account: { id: number; external_id: string; manager_id: number | null },
   managerId: number | null,
 ): Promise<void> {
-  const logins = await db.selectFrom('managers').select(['id', 'login']).where('id', 'in', [old.manager_id ?? -1, managerId ?? -1]).execute();
+  const logins = await db
+    .selectFrom('managers')
+    .select(['id', 'login'])
+    .where('id', 'in', [old.manager_id ?? -1, managerId ?? -1])
+    .execute();
   const login = (mid: number | null) => logins.find((l) => l.id === mid)?.login ?? null;
   const before = { manager_login: login(old.manager_id) };
   const after = { manager_login: login(managerId) };
   const successor = await db.selectFrom('subscriptions').select('external_id').where('id', '=', successorId).executeTakeFirstOrThrow();
-  await addHistory(db, op, successorId, 'reassign', { details: { from: before.manager_login, to: after.manager_login, reason: 'renewed by' } });
-  await audit(db, op, { action: 'reassign', entity: 'subscription', key: successor.external_id, before, after: { ...after, reason: `renewed ${old.external_id}` } });
+  await addHistory(db, op, successorId, 'reassign', {
+    details: { from: before.manager_login, to: after.manager_login, reason: 'renewed by' },
+  });
+  await audit(db, op, {
+    action: 'reassign',
+    entity: 'subscription',
+    key: successor.external_id,
+    before,
+    after: { ...after, reason: `renewed ${old.external_id}` },
+  });
   if (account.manager_id !== old.manager_id) return;
   await db.updateTable('accounts').set({ manager_id: managerId, updated_at: op.now }).where('id', '=', account.id).execute();
-  await audit(db, op, { action: 'reassign', entity: 'account', key: account.external_id, before, after: { ...after, reason: `renewed ${old.external_id}` } });
+  await audit(db, op, {
+    action: 'reassign',
+    entity: 'account',
+    key: account.external_id,
+    before,
+    after: { ...after, reason: `renewed ${old.external_id}` },
+  });
 }

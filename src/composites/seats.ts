@@ -35,7 +35,10 @@ export async function addSeat(db: Kysely<DB>, op: Op, input: AddSeatInput): Prom
     await addContact(db, op, { account_external_id: account.external_id, email, name: input.name, role: 'teacher', invited_at: invitedAt });
     contact = (await findContact(db, email, account.external_id))!;
   } else if (contact.status === 'removed') {
-    throw new RefusedError(`contact ${email} of account ${account.external_id} is removed`, 'bring it back first with: acctmgr contacts edit');
+    throw new RefusedError(
+      `contact ${email} of account ${account.external_id} is removed`,
+      'bring it back first with: acctmgr contacts edit',
+    );
   }
   return inviteSeat(db, op, sub, { id: contact.id, email }, invitedAt);
 }

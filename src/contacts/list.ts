@@ -24,7 +24,10 @@ export interface ContactFilter {
 }
 
 function enumFilter(field: 'role' | 'status', value: string): string {
-  return checkFilter(CONTACT_FIELDS.find((f) => f.name === field)!, value)!;
+  return checkFilter(
+    CONTACT_FIELDS.find((f) => f.name === field)!,
+    value,
+  )!;
 }
 
 export async function listContacts(db: Kysely<DB>, f: ContactFilter = {}): Promise<ContactRecord[]> {
@@ -39,7 +42,8 @@ export async function listContacts(db: Kysely<DB>, f: ContactFilter = {}): Promi
   if (search === '') return (await q.execute()).map(toContactRecord);
   // SQL has no Unicode fold: an ASCII search only narrows the rows there (src/db/text.ts), then every
   // search compares folds here, so "училище" finds "Училище"
-  if (/^[\x00-\x7f]*$/.test(search)) q = q.where((eb) => eb.or([mayContainAscii(eb, 'c.name', search), mayContainAscii(eb, 'c.email_key', search)]));
+  if (/^[\x00-\x7f]*$/.test(search))
+    q = q.where((eb) => eb.or([mayContainAscii(eb, 'c.name', search), mayContainAscii(eb, 'c.email_key', search)]));
   const rows = await q.execute();
   return rows.filter((c) => (c.name !== null && foldKey(c.name).includes(search)) || c.email_key.includes(search)).map(toContactRecord);
 }

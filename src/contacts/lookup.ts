@@ -21,11 +21,7 @@ export function contactsQuery(db: Kysely<DB>) {
     .select('a.external_id as account_external_id');
 }
 
-export async function findContact(
-  db: Kysely<DB>,
-  email: string,
-  accountExternalId?: string,
-): Promise<ContactWithAccount | undefined> {
+export async function findContact(db: Kysely<DB>, email: string, accountExternalId?: string): Promise<ContactWithAccount | undefined> {
   const matches = await candidates(db, email, accountExternalId);
   return matches.length === 1 ? matches[0] : undefined;
 }

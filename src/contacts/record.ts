@@ -29,4 +29,3 @@ export function toContactRecord(row: ContactWithAccount): ContactRecord {
 export function contactKey(c: { account_external_id: string; email: string }): string {
   return `${c.account_external_id}/${c.email}`;
 }
-

@@ -36,7 +36,13 @@ async function otherPrimaries(db: Kysely<DB>, accountId: number, exceptId?: numb
 }
 
 /** `exceptId`: the contact being edited (a change of its email's case or form is no clash). */
-async function assertEmailFree(db: Kysely<DB>, accountId: number, accountExternalId: string, email: string, exceptId?: number): Promise<void> {
+async function assertEmailFree(
+  db: Kysely<DB>,
+  accountId: number,
+  accountExternalId: string,
+  email: string,
+  exceptId?: number,
+): Promise<void> {
   let q = db.selectFrom('contacts').select(['email', 'status']).where('account_id', '=', accountId).where('email_key', '=', foldKey(email));
   if (exceptId !== undefined) q = q.where('id', '!=', exceptId);
   const other = await q.executeTakeFirst();
@@ -71,14 +77,14 @@ export async function addContact(db: Kysely<DB>, op: Op, input: Record<string, u
     .insertInto('contacts')
     .values({
       account_id: account.id,
-      name: (set.name as string | null | undefined) ?? null,
+      name: set.name ?? null,
       email,
       email_key: foldKey(email),
       role: set.role as string,
       is_primary: isPrimary,
       status,
-      invited_at: (set.invited_at as string | null | undefined) ?? null,
-      last_login_at: (set.last_login_at as string | null | undefined) ?? null,
+      invited_at: set.invited_at ?? null,
+      last_login_at: set.last_login_at ?? null,
       created_at: op.now,
       updated_at: op.now,
     })
@@ -110,9 +116,9 @@ export async function editContact(
   const accountId = target?.id ?? row.account_id;
   const accountExt = target?.external_id ?? row.account_external_id;
   const set = columns(values);
-  const nextEmail = (set.email as string | undefined) ?? row.email;
+  const nextEmail = set.email ?? row.email;
   if (nextEmail !== row.email || accountId !== row.account_id) await assertEmailFree(db, accountId, accountExt, nextEmail, row.id);
-  const next = { is_primary: set.is_primary ?? row.is_primary, status: (set.status as string | undefined) ?? row.status };
+  const next = { is_primary: set.is_primary ?? row.is_primary, status: set.status ?? row.status };
   if (countsAsPrimary(next) && !(countsAsPrimary(row) && accountId === row.account_id)) {
     assertPrimaryLimit(accountExt, await otherPrimaries(db, accountId, row.id), next);
   }
@@ -128,12 +134,7 @@ export async function editContact(
 }
 
 /** Status removed; the row and its history stay. Removing a removed contact changes nothing. */
-export async function removeContact(
-  db: Kysely<DB>,
-  op: Op,
-  email: string,
-  accountExternalId?: string,
-): Promise<ContactRecord> {
+export async function removeContact(db: Kysely<DB>, op: Op, email: string, accountExternalId?: string): Promise<ContactRecord> {
   const row = await resolveContact(db, email, accountExternalId);
   const before = toContactRecord(row);
   if (row.status === 'removed') return before;

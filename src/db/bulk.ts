@@ -25,7 +25,10 @@ interface IndexDef {
  */
 export async function suspendIndexes(db: Kysely<any>, table: string): Promise<RestoreIndexes> {
   if (!(db.getExecutor().adapter instanceof SqliteAdapter)) return async () => undefined;
-  const { rows } = await sql<IndexDef>`select name, sql from sqlite_master where type = 'index' and tbl_name = ${table} and sql is not null order by name`.execute(db);
+  const { rows } =
+    await sql<IndexDef>`select name, sql from sqlite_master where type = 'index' and tbl_name = ${table} and sql is not null order by name`.execute(
+      db,
+    );
   for (const ix of rows) await sql`drop index ${sql.id(ix.name)}`.execute(db);
   // without its indexes the table only grows at its end: a large page cache would hold nothing worth
   // keeping (≈ 90 MB less RSS for a million contacts, same time); put back after the rebuild
@@ -104,7 +107,6 @@ export async function withRollbackJournal<T>(sqlite: Database.Database, fn: (swi
     trySetJournalMode(sqlite, 'WAL');
   }
 }
-
 
 /** Whether this connection enforces foreign keys (when off, writers check their references: above). */
 export function foreignKeysEnforced(sqlite: Database.Database): boolean {

@@ -38,7 +38,12 @@ function translatePostgres(err: PgError): ConflictError {
   const cols = err.code === '23505' ? /^Key \(([^)]*)\)=/.exec(err.detail ?? '')?.[1] : undefined;
   if (cols !== undefined && err.table) {
     const table = err.table;
-    return new ConflictError(`${table}: ${cols.split(', ').map((c) => shownColumn(table, c)).join(' + ')} already exists`);
+    return new ConflictError(
+      `${table}: ${cols
+        .split(', ')
+        .map((c) => shownColumn(table, c))
+        .join(' + ')} already exists`,
+    );
   }
   return new ConflictError(`the database refused the change: ${err.message}`);
 }

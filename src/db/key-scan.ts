@@ -65,7 +65,12 @@ async function scanColumn(db: Kysely<any>, k: KeyColumn): Promise<KeyProblem[]> 
   const problems: Scoped[] = [];
   const candidates: Found[] = [];
   const wanted = new Set<string>();
-  const rows = () => db.selectFrom(k.table).select(['id', `${k.source} as v`, ...(k.scope ? [`${k.scope} as s`] : [])]).orderBy('id').stream();
+  const rows = () =>
+    db
+      .selectFrom(k.table)
+      .select(['id', `${k.source} as v`, ...(k.scope ? [`${k.scope} as s`] : [])])
+      .orderBy('id')
+      .stream();
   for await (const r of rows()) {
     const key = String(r.v ?? '');
     const rule = keyRule(k, key);
@@ -85,7 +90,11 @@ async function scanColumn(db: Kysely<any>, k: KeyColumn): Promise<KeyProblem[]> 
     }
   }
   problems.push(...collisions(k, candidates));
-  return withAccounts(db, k, problems.sort((a, b) => a.id - b.id));
+  return withAccounts(
+    db,
+    k,
+    problems.sort((a, b) => a.id - b.id),
+  );
 }
 
 function keyRule(k: KeyColumn, key: string): string | undefined {
@@ -121,7 +130,11 @@ async function withAccounts(db: Kysely<any>, k: KeyColumn, problems: Scoped[]): 
   const ids = [...new Set(problems.map((p) => p.scope).filter((s): s is number => s !== null))];
   const names = new Map<number, string>();
   for (let i = 0; i < ids.length; i += 500) {
-    const rows = await db.selectFrom('accounts').select(['id', 'external_id']).where('id', 'in', ids.slice(i, i + 500)).execute();
+    const rows = await db
+      .selectFrom('accounts')
+      .select(['id', 'external_id'])
+      .where('id', 'in', ids.slice(i, i + 500))
+      .execute();
     for (const r of rows) names.set(r.id as number, r.external_id as string);
   }
   return problems.map(({ scope, ...p }) => ({ ...p, account: scope === null ? null : (names.get(scope) ?? `#${scope}`) }));

@@ -34,7 +34,8 @@ export interface PgSettings {
 export function pgSettings(url: string, env: NodeJS.ProcessEnv): PgSettings {
   const u = new URL(url);
   for (const name of u.searchParams.keys()) {
-    if (!KNOWN_PARAMETERS.has(name)) throw new UsageError(`--db: unknown URL parameter "${name}"`, 'acctmgr takes sslmode and application_name');
+    if (!KNOWN_PARAMETERS.has(name))
+      throw new UsageError(`--db: unknown URL parameter "${name}"`, 'acctmgr takes sslmode and application_name');
   }
   const sslMode = (u.searchParams.get('sslmode') ?? env.PGSSLMODE ?? 'prefer') as SslMode;
   if (!SSL_MODES.includes(sslMode)) throw new UsageError(`--db: sslmode "${sslMode}" is not one of ${SSL_MODES.join(', ')}`);
@@ -120,12 +121,20 @@ export async function openPostgres(url: string, env: NodeJS.ProcessEnv): Promise
 /** One line: where, and the server's (or the network's) reason. */
 export function connectError(s: PgSettings, e: unknown): AppError {
   const err = e as { code?: string; message?: string };
-  const reason = err.message === 'timeout expired' || /timeout/i.test(err.message ?? '') ? `no answer within ${CONNECT_TIMEOUT_MS / 1000} s` : (err.message ?? String(e));
+  const reason =
+    err.message === 'timeout expired' || /timeout/i.test(err.message ?? '')
+      ? `no answer within ${CONNECT_TIMEOUT_MS / 1000} s`
+      : (err.message ?? String(e));
   const hint =
     err.code === '3D000'
       ? `create it first: createdb -h ${s.host} -p ${s.port} ${s.database}`
       : err.code === '28P01' || err.code === '28000'
         ? 'check the user, and the password in PGPASSWORD or ~/.pgpass'
         : undefined;
-  return new AppError(`cannot connect to PostgreSQL at ${s.host}:${s.port}, database ${s.database}: ${reason}`, 'refused', EXIT.failed, hint);
+  return new AppError(
+    `cannot connect to PostgreSQL at ${s.host}:${s.port}, database ${s.database}: ${reason}`,
+    'refused',
+    EXIT.failed,
+    hint,
+  );
 }

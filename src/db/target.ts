@@ -15,7 +15,11 @@ export type DbSource = 'flag' | 'environment' | 'config file' | 'default';
 
 const SCHEME = /^([A-Za-z][A-Za-z0-9+.-]*):\/\//;
 
-export function resolveDbTarget(flag: string | undefined, env: NodeJS.ProcessEnv, configDb?: string): { target: DbTarget; source: DbSource } {
+export function resolveDbTarget(
+  flag: string | undefined,
+  env: NodeJS.ProcessEnv,
+  configDb?: string,
+): { target: DbTarget; source: DbSource } {
   if (flag) return { target: parseDbValue(flag, 'flag'), source: 'flag' };
   if (env.ACCTMGR_DB) return { target: parseDbValue(env.ACCTMGR_DB, 'environment'), source: 'environment' };
   if (configDb) return { target: parseDbValue(configDb, 'config file'), source: 'config file' };

@@ -38,7 +38,16 @@ export function exportQuery(db: Kysely<DB>, entity: EntityName, defs: readonly L
       return db
         .selectFrom('contacts as c')
         .innerJoin('accounts as a', 'a.id', 'c.account_id')
-        .select(['a.external_id as account_external_id', 'c.name', 'c.email', 'c.role', 'c.is_primary', 'c.status', 'c.invited_at', 'c.last_login_at'])
+        .select([
+          'a.external_id as account_external_id',
+          'c.name',
+          'c.email',
+          'c.role',
+          'c.is_primary',
+          'c.status',
+          'c.invited_at',
+          'c.last_login_at',
+        ])
         .orderBy('a.external_id_key')
         .orderBy('c.email_key');
     case 'products':

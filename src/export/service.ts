@@ -49,7 +49,8 @@ export async function exportEntity(
   const stmt = sqlite.prepare(compiled.sql);
   const out = format === 'csv' ? new CsvStream(write, columns) : new JsonArrayStream(write);
   for (const row of stmt.iterate(...compiled.parameters) as Iterable<Record<string, unknown>>) {
-    if (entity === 'seats') row.last_login_at = laterTimestamp(row.last_login_at as string | null, (row.last_event_at as string | null) ?? null);
+    if (entity === 'seats')
+      row.last_login_at = laterTimestamp(row.last_login_at as string | null, (row.last_event_at as string | null) ?? null);
     const values = columns.map((c) => typed(specOf.get(c), defOf.get(c), row[c]));
     if (out instanceof CsvStream) out.add(values);
     else out.add(jsonRecord(columns, values, defs, entity === 'accounts'));
@@ -58,7 +59,12 @@ export async function exportEntity(
 }
 
 /** JSON as `show` prints it: custom fields under `fields`. */
-function jsonRecord(columns: readonly string[], values: readonly unknown[], defs: readonly LoadedDef[], withFields: boolean): Record<string, unknown> {
+function jsonRecord(
+  columns: readonly string[],
+  values: readonly unknown[],
+  defs: readonly LoadedDef[],
+  withFields: boolean,
+): Record<string, unknown> {
   const rec: Record<string, unknown> = {};
   const fields: Record<string, unknown> = {};
   const custom = new Set(defs.map((d) => d.name));

@@ -12,7 +12,18 @@ import { LOGIN_FIELDS, SEAT_FIELDS } from '../seats/fields.js';
 import { SUBSCRIPTION_FIELDS } from '../subscriptions/fields.js';
 
 /** Every entity that imports and exports; the order is the dependency order of `import all`. */
-export const ENTITIES = ['managers', 'groups', 'accounts', 'contacts', 'products', 'plans', 'prices', 'subscriptions', 'seats', 'logins'] as const;
+export const ENTITIES = [
+  'managers',
+  'groups',
+  'accounts',
+  'contacts',
+  'products',
+  'plans',
+  'prices',
+  'subscriptions',
+  'seats',
+  'logins',
+] as const;
 export type EntityName = (typeof ENTITIES)[number];
 
 export interface EntityFormat {
@@ -38,7 +49,10 @@ export const FORMATS: Record<EntityName, EntityFormat> = {
   products: format(PRODUCT_FIELDS, ['code'], 'products'),
   plans: format(PLAN_FIELDS, ['code'], 'plans'),
   // an empty max_students is the "any number" row: part of the key, yet it may be empty
-  prices: format(PRICE_FIELDS, ['plan', 'max_students', 'term_months'], 'plan price rows (empty max_students: any number)', ['plan', 'term_months']),
+  prices: format(PRICE_FIELDS, ['plan', 'max_students', 'term_months'], 'plan price rows (empty max_students: any number)', [
+    'plan',
+    'term_months',
+  ]),
   subscriptions: format(SUBSCRIPTION_FIELDS, ['external_id'], 'subscriptions (end_date and price computed when empty)'),
   seats: format(SEAT_FIELDS, ['subscription_external_id', 'email'], 'seats'),
   logins: format(LOGIN_FIELDS, ['subscription_external_id', 'email', 'at'], 'login events'),

@@ -126,7 +126,13 @@ export class BatchRecorder {
     // the batch's later writes to rows it inserted are part of inserting them: a new row leaves at rev 0
     for (const t of this.ownUpdated) {
       const from = this.inserted.get(t)?.first ?? 0;
-      await this.statements.any.updateTable(t).set({ rev: 0 }).where('id', '>=', from).where('import_batch_id', '=', this.id).where('rev', '!=', 0).execute();
+      await this.statements.any
+        .updateTable(t)
+        .set({ rev: 0 })
+        .where('id', '>=', from)
+        .where('import_batch_id', '=', this.id)
+        .where('rev', '!=', 0)
+        .execute();
     }
     for (const [t, r] of this.inserted) {
       await this.statements.db
@@ -140,6 +146,11 @@ export class BatchRecorder {
       .set({ ...counts, summary_json: JSON.stringify(summary) })
       .where('id', '=', this.id)
       .execute();
-    await audit(this.statements.db, this.op, { action: 'import', entity: 'import', key: String(this.id), after: { ...counts, ...summary } });
+    await audit(this.statements.db, this.op, {
+      action: 'import',
+      entity: 'import',
+      key: String(this.id),
+      after: { ...counts, ...summary },
+    });
   }
 }

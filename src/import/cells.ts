@@ -51,14 +51,21 @@ export function dateHint(text: string): string {
  * Cleans the mapped cells into `text`; problems for a row whose number of fields is not the header's
  * and for NUL characters (`mayHaveNul` false: the reader saw none in the record's text).
  */
-export function readCells(cells: readonly string[], fields: readonly (string | undefined)[], text: Record<string, string | undefined>, mayHaveNul = true): RowProblem[] | undefined {
+export function readCells(
+  cells: readonly string[],
+  fields: readonly (string | undefined)[],
+  text: Record<string, string | undefined>,
+  mayHaveNul = true,
+): RowProblem[] | undefined {
   let problems: RowProblem[] | undefined;
-  if (!fieldsMatch(cells, fields.length)) problems = [{ field: '', value: '', rule: `expected ${fields.length} fields, got ${cells.length}` }];
+  if (!fieldsMatch(cells, fields.length))
+    problems = [{ field: '', value: '', rule: `expected ${fields.length} fields, got ${cells.length}` }];
   for (let i = 0; i < fields.length; i++) {
     const f = fields[i];
     if (f === undefined) continue;
     const c = cleanCell(cells[i] ?? '');
-    if (mayHaveNul && c.includes('\0')) (problems ??= []).push({ field: f, value: c, rule: 'contains a NUL character (is this a UTF-16 or binary file? see --encoding)' });
+    if (mayHaveNul && c.includes('\0'))
+      (problems ??= []).push({ field: f, value: c, rule: 'contains a NUL character (is this a UTF-16 or binary file? see --encoding)' });
     text[f] = c === '' ? undefined : c;
   }
   return problems;
@@ -79,7 +86,12 @@ function fieldsMatch(cells: readonly string[], width: number): boolean {
  * ignored column). Undefined when readCells would find a problem (the number of fields, a NUL): let
  * it name them. For a reader thread's hot loop, where an object per row keyed by field name costs.
  */
-export function cleanCells(cells: readonly string[], slots: readonly (number | undefined)[], width: number, mayHaveNul: boolean): (string | undefined)[] | undefined {
+export function cleanCells(
+  cells: readonly string[],
+  slots: readonly (number | undefined)[],
+  width: number,
+  mayHaveNul: boolean,
+): (string | undefined)[] | undefined {
   if (!fieldsMatch(cells, slots.length)) return undefined;
   const out = new Array<string | undefined>(width);
   for (let i = 0; i < slots.length; i++) {

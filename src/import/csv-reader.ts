@@ -34,7 +34,11 @@ const DEFAULT_MAX_RECORD = 1 << 20;
 
 /** Picks the delimiter among `,` `;` tab that occurs most often (outside quotes) in the header line. */
 export function detectDelimiter(headerLine: string): string {
-  const counts = new Map<string, number>([[',', 0], [';', 0], ['\t', 0]]);
+  const counts = new Map<string, number>([
+    [',', 0],
+    [';', 0],
+    ['\t', 0],
+  ]);
   let quoted = false;
   for (const ch of headerLine) {
     if (ch === '"') quoted = !quoted;
@@ -125,7 +129,10 @@ export class RecordParser {
   }
 
   private fail(rule: string): never {
-    throw new ImportFileError(`${this.label}:${this.line}: ${rule}`, 'a field with quotes must start and end with " and write a quote inside it as ""');
+    throw new ImportFileError(
+      `${this.label}:${this.line}: ${rule}`,
+      'a field with quotes must start and end with " and write a quote inside it as ""',
+    );
   }
 
   /**

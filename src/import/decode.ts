@@ -21,7 +21,10 @@ export function openDecoder(encoding: string | undefined): Decoder {
   try {
     decoder = new TextDecoder(label);
   } catch {
-    throw new UsageError(`--encoding: "${label}" is not an encoding this program knows`, 'try utf-8, latin1, windows-1250, windows-1251, utf-16le');
+    throw new UsageError(
+      `--encoding: "${label}" is not an encoding this program knows`,
+      'try utf-8, latin1, windows-1250, windows-1251, utf-16le',
+    );
   }
   return (chunk) => (chunk ? decoder.decode(chunk, { stream: true }) : decoder.decode());
 }
@@ -34,7 +37,7 @@ function utf8Decoder(): Decoder {
   let carry: Buffer | undefined;
   let first = true;
   return (chunk) => {
-    let buf = chunk ? (carry ? Buffer.concat([carry, chunk]) : chunk) : carry ?? Buffer.alloc(0);
+    let buf = chunk ? (carry ? Buffer.concat([carry, chunk]) : chunk) : (carry ?? Buffer.alloc(0));
     if (first && buf.length >= 3) {
       first = false;
       if (buf[0] === 0xef && buf[1] === 0xbb && buf[2] === 0xbf) buf = buf.subarray(3);
@@ -90,7 +93,7 @@ export async function firstBadUtf8Line(file: string): Promise<number> {
   let line = 1;
   let carry: Buffer = Buffer.alloc(0);
   for await (const chunk of fs.createReadStream(file, { highWaterMark: CHUNK })) {
-    let buf = carry.length > 0 ? Buffer.concat([carry, chunk as Buffer]) : (chunk as Buffer);
+    const buf = carry.length > 0 ? Buffer.concat([carry, chunk as Buffer]) : (chunk as Buffer);
     let start = 0;
     for (let nl = buf.indexOf(10, start); nl !== -1; nl = buf.indexOf(10, start)) {
       if (!isUtf8(buf.subarray(start, nl))) return line;
@@ -98,7 +101,6 @@ export async function firstBadUtf8Line(file: string): Promise<number> {
       start = nl + 1;
     }
     carry = Buffer.from(buf.subarray(start));
-    buf = carry;
   }
   return line;
 }

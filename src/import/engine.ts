@@ -59,7 +59,8 @@ export async function runFile(ctx: ImportContext, job: FileJob, o: FileRunOption
  */
 function refuseIfChanged(job: FileJob, before: fs.Stats): void {
   const after = fs.statSync(job.path, { throwIfNoEntry: false });
-  const same = after && after.size === before.size && after.mtimeMs === before.mtimeMs && after.ino === before.ino && after.dev === before.dev;
+  const same =
+    after && after.size === before.size && after.mtimeMs === before.mtimeMs && after.ino === before.ino && after.dev === before.dev;
   if (!same) {
     throw new ImportFileError(
       `${job.label}: the file changed while it was read (its size, modification time or identity differ at the end); nothing was imported`,
@@ -75,13 +76,34 @@ async function readAndApply(ctx: ImportContext, job: FileJob, o: FileRunOptions)
     const first = await reader.next();
     if (first.done) throw new Error(`${job.label}: no header`); // cannot happen: readCsv refuses a file without one
     const header = first.value[0]!.cells;
-    const { fields } = planHeader(job.label, header, specs.map((s) => s.name), job.entity.required, o.read);
+    const { fields } = planHeader(
+      job.label,
+      header,
+      specs.map((s) => s.name),
+      job.entity.required,
+      o.read,
+    );
     o.rejects?.header(header);
     const imp = await job.entity.open(ctx, specs, { bytes: fs.statSync(job.path).size });
     const withCells = o.rejects !== undefined;
-    const source = await chooseRows(imp, { file: job.path, label: job.label, read: o.read, fields, withCells, readerThread: o.readerThread, first: first.value.slice(1), rest: reader });
+    const source = await chooseRows(imp, {
+      file: job.path,
+      label: job.label,
+      read: o.read,
+      fields,
+      withCells,
+      readerThread: o.readerThread,
+      first: first.value.slice(1),
+      rest: reader,
+    });
     const { key } = FORMATS[job.entity.name];
-    const loop = new RowLoop({ key, emptyKeyParts: key.some((k) => !job.entity.required.includes(k)), exclude: o.exclude, sink: o.sink, rejects: o.rejects });
+    const loop = new RowLoop({
+      key,
+      emptyKeyParts: key.some((k) => !job.entity.required.includes(k)),
+      exclude: o.exclude,
+      sink: o.sink,
+      rejects: o.rejects,
+    });
     let rows = 1;
     for await (const batch of source.batches()) {
       await loop.batch(batch);

@@ -15,8 +15,10 @@ import { savepoint, type Statements } from './statements.js';
 import type { EntityName, ImportContext } from './entities/types.js';
 
 /** Thrown inside the transaction to roll it back with the outcome the import found. */
-export class Rollback {
-  constructor(readonly outcome: ImportOutcome) {}
+export class Rollback extends Error {
+  constructor(readonly outcome: ImportOutcome) {
+    super('import rolled back');
+  }
 }
 
 export interface Progress {
@@ -68,7 +70,7 @@ export async function importFiles(
     for (const w of rejectsOf.values()) w.commit();
     throw new Rollback(outcome(null));
   }
-  await batch.finish(total, entities as Record<string, Counts>, { source: req.source, dry_run: false });
+  await batch.finish(total, entities, { source: req.source, dry_run: false });
   if (!statements.foreignKeysEnforced() && statements.missingIds('import_batches', [batch.id]).length > 0) {
     throw new Error(`import: batch ${batch.id} is missing; its bookkeeping rows would point nowhere`);
   }
@@ -77,7 +79,14 @@ export async function importFiles(
 }
 
 /** One file: one run, or with --skip-invalid and rows refused at the end, a second run without them. */
-async function runPasses(ctx: ImportContext, job: FileJob, req: ImportRequest, rejects: RejectsWriter | undefined, notes: string[], progress: Progress): Promise<{ run: FileRun; sink: ErrorSink }> {
+async function runPasses(
+  ctx: ImportContext,
+  job: FileJob,
+  req: ImportRequest,
+  rejects: RejectsWriter | undefined,
+  notes: string[],
+  progress: Progress,
+): Promise<{ run: FileRun; sink: ErrorSink }> {
   const again = req.skipInvalid && job.entity.checksAtEnd === true;
   const point = again ? await savepoint(ctx.statements.db, 'import_file') : undefined;
   const mark = ctx.batch.mark();

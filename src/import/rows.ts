@@ -57,7 +57,9 @@ export async function chooseRows(imp: EntityImport, f: FileRows): Promise<RowSou
     // the reader thread reads the file again from its first row: this thread's reader stops here
     await f.rest.return?.();
     const { file, label, fields, withCells } = f;
-    return readerThreadRows({ file, label, encoding: f.read.encoding, delimiter: f.read.delimiter, fields, withCells }, imp.prepared, (r) => imp.row(r));
+    return readerThreadRows({ file, label, encoding: f.read.encoding, delimiter: f.read.delimiter, fields, withCells }, imp.prepared, (r) =>
+      imp.row(r),
+    );
   }
   return {
     readerThread: false,

@@ -142,7 +142,10 @@ function laterBatches(db: Database.Database, id: number, counts: ReadonlyMap<str
   const add = (query: string, params: unknown[]) => {
     for (const r of db.prepare(`${query} limit ${SHOW}`).all(...params) as Row[]) found.add(r.v as number);
   };
-  add(`${later} and exists (select 1 from import_batch_updates o where o.batch_id = ? and o.table_name = u.table_name and o.row_id = u.row_id)`, [id, id]);
+  add(
+    `${later} and exists (select 1 from import_batch_updates o where o.batch_id = ? and o.table_name = u.table_name and o.row_id = u.row_id)`,
+    [id, id],
+  );
   for (const t of counts.keys()) {
     add(`${later} and u.table_name = ? and exists (select 1 from "${t}" x where x.id = u.row_id and x.import_batch_id = ?)`, [id, t, id]);
   }
@@ -152,7 +155,9 @@ function laterBatches(db: Database.Database, id: number, counts: ReadonlyMap<str
 /** Rows outside the batch that refer (by foreign key) to rows the batch inserted. */
 function dependents(db: Database.Database, id: number, counts: ReadonlyMap<string, number>): string[] {
   const out: string[] = [];
-  const tables = (db.prepare(`select name from sqlite_master where type = 'table' and name not like 'sqlite_%'`).all() as { name: string }[]).map((r) => r.name);
+  const tables = (
+    db.prepare(`select name from sqlite_master where type = 'table' and name not like 'sqlite_%'`).all() as { name: string }[]
+  ).map((r) => r.name);
   for (const child of tables) {
     const fks = db.pragma(`foreign_key_list("${child}")`) as { table: string; from: string }[];
     for (const fk of fks) {
@@ -182,7 +187,9 @@ function dependents(db: Database.Database, id: number, counts: ReadonlyMap<strin
 function restoreUpdates(statements: Statements, sqlite: Database.Database, id: number): number {
   let restored = 0;
   let after = Number.MAX_SAFE_INTEGER;
-  const page = sqlite.prepare(`select id, table_name, row_id, before_json from import_batch_updates where batch_id = ? and id < ? order by id desc limit 5000`);
+  const page = sqlite.prepare(
+    `select id, table_name, row_id, before_json from import_batch_updates where batch_id = ? and id < ? order by id desc limit 5000`,
+  );
   const updaters = new Map<string, (rowId: number, values: readonly unknown[]) => void>();
   for (;;) {
     const rows = page.all(id, after) as { id: number; table_name: string; row_id: number; before_json: string }[];

@@ -40,7 +40,8 @@ interface Found {
 export async function renameKey(db: Kysely<any>, op: Op, input: RenameInput, migrated: boolean): Promise<RenameResult> {
   const k = columnFor(input.entity, input.old);
   const account = k.scope && input.account !== undefined ? await findRow(db, accountsColumn(), input.account) : undefined;
-  if (k.scope && !account && !/^#\d+$/.test(input.old)) throw new UsageError(`renaming ${k.entity} needs --account EXTERNAL_ID (or OLD as #ID)`);
+  if (k.scope && !account && !/^#\d+$/.test(input.old))
+    throw new UsageError(`renaming ${k.entity} needs --account EXTERNAL_ID (or OLD as #ID)`);
   const row = await findRow(db, k, input.old, account?.id);
   const next = checkedValue(k, input.new);
   await assertFree(db, k, next, row, migrated);
@@ -48,7 +49,9 @@ export async function renameKey(db: Kysely<any>, op: Op, input: RenameInput, mig
   if (migrated && k.key) set[k.key] = foldKey(next);
   if (k.table !== 'account_groups') set.updated_at = op.now; // groups have no updated_at
   await db.updateTable(k.table).set(set).where('id', '=', row.id).execute();
-  const accountKey = k.scope ? ((await db.selectFrom('accounts').select('external_id').where('id', '=', row.s!).executeTakeFirstOrThrow()).external_id as string) : null;
+  const accountKey = k.scope
+    ? ((await db.selectFrom('accounts').select('external_id').where('id', '=', row.s!).executeTakeFirstOrThrow()).external_id as string)
+    : null;
   const result = { entity: k.entity, field: k.source, id: row.id, account: accountKey, before: row.v, after: next };
   const key = accountKey === null ? next : `${accountKey}/${next}`;
   await audit(db, op, { action: 'repair-key', entity: k.audit, key, before: { [k.source]: row.v }, after: { [k.source]: next } });
@@ -102,14 +105,17 @@ function checkedValue(k: KeyColumn, raw: string): string {
 /** NEW must not fold to another record's key (in the same account, for contacts). */
 async function assertFree(db: Kysely<any>, k: KeyColumn, next: string, row: Found, migrated: boolean): Promise<void> {
   const folded = foldKey(next);
-  let q = db.selectFrom(k.table).select(['id', `${k.source} as v`]).where('id', '!=', row.id);
+  let q = db
+    .selectFrom(k.table)
+    .select(['id', `${k.source} as v`])
+    .where('id', '!=', row.id);
   if (k.scope) q = q.where(k.scope, '=', row.s);
   let other: Found | undefined;
-  if (migrated && k.key) other = (await q.where(k.key, '=', folded).executeTakeFirst()) as Found | undefined;
+  if (migrated && k.key) other = await q.where(k.key, '=', folded).executeTakeFirst();
   else {
     for await (const r of q.stream()) {
       if (foldKey(String(r.v)) !== folded) continue;
-      other = r as Found;
+      other = r;
       break;
     }
   }

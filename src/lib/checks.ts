@@ -19,7 +19,11 @@ export function checkFields(specs: readonly FieldSpec[], input: Record<string, u
  * The required fields a new record would be without (absent or empty after coercion), except those
  * that already have a problem.
  */
-export function missingFields(specs: readonly FieldSpec[], values: Readonly<Record<string, FieldValue | undefined>>, problems: readonly FieldProblem[] = []): FieldProblem[] {
+export function missingFields(
+  specs: readonly FieldSpec[],
+  values: Readonly<Record<string, FieldValue | undefined>>,
+  problems: readonly FieldProblem[] = [],
+): FieldProblem[] {
   return specs
     .filter((f) => f.required && (values[f.name] === null || values[f.name] === undefined) && !problems.some((p) => p.field === f.name))
     .map((f) => ({ field: f.name, value: '', rule: REQUIRED }));

@@ -46,7 +46,11 @@ export function readConfig(env: NodeJS.ProcessEnv): ConfigFile {
     if (!(CONFIG_KEYS as readonly string[]).includes(key)) {
       problems.push({ field: key, value: file, rule: `is not a configuration key (known: ${CONFIG_KEYS.join(', ')})` });
     } else if (key === 'smtp_timeout_ms' ? typeof value !== 'number' && typeof value !== 'string' : typeof value !== 'string') {
-      problems.push({ field: key, value: JSON.stringify(value), rule: `in ${file}: must be ${key === 'smtp_timeout_ms' ? 'a number' : 'a string'}` });
+      problems.push({
+        field: key,
+        value: JSON.stringify(value),
+        rule: `in ${file}: must be ${key === 'smtp_timeout_ms' ? 'a number' : 'a string'}`,
+      });
     } else values[key as ConfigKey] = value as string | number;
   }
   if (problems.length > 0) throw new InvalidDataError(problems);

@@ -140,8 +140,7 @@ export function localToday(env: NodeJS.ProcessEnv, now: Date = new Date()): stri
   return fmt(now.getFullYear(), now.getMonth() + 1, now.getDate());
 }
 
-const TS_RE =
-  /^(\d{4})-(\d{2})-(\d{2})(?:[T ](\d{2}):(\d{2})(?::(\d{2})(?:\.(\d{1,9}))?)?(Z|[+-]\d{2}(?::?\d{2})?)?)?$/i;
+const TS_RE = /^(\d{4})-(\d{2})-(\d{2})(?:[T ](\d{2}):(\d{2})(?::(\d{2})(?:\.(\d{1,9}))?)?(Z|[+-]\d{2}(?::?\d{2})?)?)?$/i;
 
 /**
  * Any ISO 8601 timestamp → `YYYY-MM-DDTHH:MM:SSZ` in UTC. A date alone means midnight UTC; a time

@@ -11,19 +11,7 @@ import { EMAIL_MAX, KEY_MAX, keyProblem, lineProblem, noteProblem } from './keys
  * `key`: an identifier records are found by (external ids, codes, group names; compared folded, see
  * src/lib/keys.ts); `text`: one line (names); `note`: several lines.
  */
-export type FieldType =
-  | 'key'
-  | 'text'
-  | 'note'
-  | 'email'
-  | 'login'
-  | 'enum'
-  | 'int'
-  | 'date'
-  | 'timestamp'
-  | 'bool'
-  | 'money'
-  | 'list';
+export type FieldType = 'key' | 'text' | 'note' | 'email' | 'login' | 'enum' | 'int' | 'date' | 'timestamp' | 'bool' | 'money' | 'list';
 
 export interface FieldSpec {
   /** snake_case name: the JSON key and CSV column; the flag is its kebab-case form. */
@@ -84,7 +72,17 @@ for (const c of [9, 10, 11, 12, 13, 32, 34, 39, 40, 41, 44, 58, 59, 60, 62, 64, 
 
 /** The non-ASCII characters of JavaScript's \s. */
 function isUnicodeSpace(c: number): boolean {
-  return c === 0xa0 || c === 0x1680 || (c >= 0x2000 && c <= 0x200a) || c === 0x2028 || c === 0x2029 || c === 0x202f || c === 0x205f || c === 0x3000 || c === 0xfeff;
+  return (
+    c === 0xa0 ||
+    c === 0x1680 ||
+    (c >= 0x2000 && c <= 0x200a) ||
+    c === 0x2028 ||
+    c === 0x2029 ||
+    c === 0x202f ||
+    c === 0x205f ||
+    c === 0x3000 ||
+    c === 0xfeff
+  );
 }
 
 const LOGIN_RE = /^[A-Za-z0-9._-]+$/;
@@ -120,9 +118,7 @@ export function coerce(spec: FieldSpec, raw: unknown): Coerced {
       return checked(text.toLowerCase(), keyProblem(text, KEY_MAX));
     case 'enum': {
       const v = text.toLowerCase();
-      return spec.values?.includes(v)
-        ? { ok: true, value: v }
-        : { ok: false, rule: `must be one of ${(spec.values ?? []).join(', ')}` };
+      return spec.values?.includes(v) ? { ok: true, value: v } : { ok: false, rule: `must be one of ${(spec.values ?? []).join(', ')}` };
     }
     case 'int':
       if (!INT_RE.test(text)) return { ok: false, rule: 'must be a whole number' };
@@ -181,7 +177,8 @@ export function fieldDefault(spec: FieldSpec, values: Readonly<Record<string, Fi
 export function withDefaults(specs: readonly FieldSpec[], values: Readonly<Record<string, FieldValue>>): Record<string, FieldValue> {
   const out = { ...values };
   for (const spec of specs) {
-    if (spec.default !== undefined && (out[spec.name] === undefined || out[spec.name] === null)) out[spec.name] = fieldDefault(spec, values)!;
+    if (spec.default !== undefined && (out[spec.name] === undefined || out[spec.name] === null))
+      out[spec.name] = fieldDefault(spec, values)!;
   }
   return out;
 }

@@ -128,7 +128,7 @@ function copyInto(file: string, target: string): void {
 }
 
 function writeAll(fd: number, buf: Buffer): void {
-  for (let off = 0; off < buf.length; ) off += fs.writeSync(fd, buf, off);
+  for (let off = 0; off < buf.length;) off += fs.writeSync(fd, buf, off);
 }
 
 function lstatOrUndefined(p: string): fs.Stats | undefined {
@@ -152,6 +152,7 @@ export function refuseSameFile(outputs: readonly string[], inputs: readonly stri
   for (const o of outputs) {
     const st = statOrUndefined(o);
     const input = st && !st.isCharacterDevice() ? ids.get(`${st.dev}:${st.ino}`) : undefined;
-    if (input !== undefined) throw new UsageError(`${o}: is the input file ${input}; refusing to overwrite it`, 'write the output to another file');
+    if (input !== undefined)
+      throw new UsageError(`${o}: is the input file ${input}; refusing to overwrite it`, 'write the output to another file');
   }
 }

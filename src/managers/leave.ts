@@ -93,7 +93,13 @@ export async function endLeave(db: Kysely<DB>, op: Op, login: string): Promise<n
   if (manager.status === 'on_leave') {
     await db.updateTable('managers').set({ status: 'active', updated_at: op.now }).where('id', '=', manager.id).execute();
   }
-  await audit(db, op, { action: 'return', entity: 'manager', key: manager.login, before: { leaves: open.length }, after: { returned_on: op.asOf } });
+  await audit(db, op, {
+    action: 'return',
+    entity: 'manager',
+    key: manager.login,
+    before: { leaves: open.length },
+    after: { returned_on: op.asOf },
+  });
   return open.length;
 }
 

@@ -52,7 +52,10 @@ async function assertUnique(db: Kysely<DB>, values: Record<string, unknown>, exc
     const v = values[field];
     if (v === null || v === undefined) continue;
     const column = field === 'email' ? 'email_key' : field;
-    let q = db.selectFrom('managers').select(['login']).where(column, '=', field === 'employee_id' ? (v as string) : foldKey(v as string));
+    let q = db
+      .selectFrom('managers')
+      .select(['login'])
+      .where(column, '=', field === 'employee_id' ? (v as string) : foldKey(v as string));
     if (exceptId !== undefined) q = q.where('id', '!=', exceptId);
     const other = await q.executeTakeFirst();
     if (other) throw conflict(takenProblem(field, v, other.login));
@@ -86,12 +89,7 @@ export async function addManager(db: Kysely<DB>, op: Op, input: Record<string, u
 }
 
 /** Changes the given fields; an empty value clears an optional field. */
-export async function editManager(
-  db: Kysely<DB>,
-  op: Op,
-  login: string,
-  input: Record<string, unknown>,
-): Promise<ManagerRecord> {
+export async function editManager(db: Kysely<DB>, op: Op, login: string, input: Record<string, unknown>): Promise<ManagerRecord> {
   const row = await getManager(db, login);
   const values = checkFields(MANAGER_FIELDS, input);
   refuseCleared(MANAGER_FIELDS, values);

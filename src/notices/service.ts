@@ -49,5 +49,9 @@ export async function listNotices(db: Kysely<DB>, f: NoticeFilter = {}): Promise
   if (f.recipient === undefined) return rows;
   // the ledger keeps copies of logins and emails, without stored folds: compared by foldKey here
   const who = foldKey(f.recipient.trim());
-  return rows.filter((r) => (r.recipient_login !== null && foldKey(r.recipient_login) === who) || (r.recipient_email !== null && foldKey(r.recipient_email) === who));
+  return rows.filter(
+    (r) =>
+      (r.recipient_login !== null && foldKey(r.recipient_login) === who) ||
+      (r.recipient_email !== null && foldKey(r.recipient_email) === who),
+  );
 }

@@ -17,7 +17,13 @@ export interface SettleOptions {
   isAlive?: (claimant: string) => boolean;
 }
 
-export async function settleInDoubt(db: Kysely<DB>, op: Op, ids: readonly number[], as: SettleAs, options: SettleOptions = {}): Promise<NoticeLedgerRecord[]> {
+export async function settleInDoubt(
+  db: Kysely<DB>,
+  op: Op,
+  ids: readonly number[],
+  as: SettleAs,
+  options: SettleOptions = {},
+): Promise<NoticeLedgerRecord[]> {
   const wanted = [...new Set(ids)];
   const rows = wanted.length === 0 ? [] : await db.selectFrom('notices').selectAll().where('id', 'in', wanted).orderBy('id').execute();
   const missing = wanted.find((id) => !rows.some((r) => r.id === id));
@@ -30,7 +36,8 @@ export async function settleInDoubt(db: Kysely<DB>, op: Op, ids: readonly number
         ? [`notice ${r.id} is being delivered by run ${r.run_id} (${r.claimed_by}), which still runs`]
         : [],
   );
-  if (refused.length > 0) throw new RefusedError(`${refused.join('; ')}: nothing settled`, 'only notices left in doubt by an earlier run are settled');
+  if (refused.length > 0)
+    throw new RefusedError(`${refused.join('; ')}: nothing settled`, 'only notices left in doubt by an earlier run are settled');
   const reason = `settled as ${as} by ${op.actor}`;
   const out: NoticeLedgerRecord[] = [];
   for (const r of rows) {

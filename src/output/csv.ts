@@ -15,7 +15,7 @@ export function csvCell(value: unknown): string {
 
 export function toCsv(rows: readonly Record<string, unknown>[], columns: readonly string[]): string {
   const data = rows.map((r) => columns.map((c) => csvCell(r[c])));
-  return stringify([columns as string[], ...data], {
+  return stringify([columns, ...data], {
     record_delimiter: '\n',
     quoted_match: PROTECTED,
   });

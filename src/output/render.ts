@@ -62,9 +62,7 @@ export function renderList(
     return toCsv(flat, columnsOf(flat));
   }
   if (records.length === 0) return '';
-  const cols: Column[] = (opts.columns ?? Object.keys(records[0] ?? {})).map((c) =>
-    typeof c === 'string' ? { key: c } : c,
-  );
+  const cols: Column[] = (opts.columns ?? Object.keys(records[0] ?? {})).map((c) => (typeof c === 'string' ? { key: c } : c));
   const table = newTable(
     cols.map((c) => c.header ?? c.key),
     opts.color,

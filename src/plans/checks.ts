@@ -39,7 +39,7 @@ function currencyList(): Set<string> | undefined {
 }
 
 export function checkProduct(input: Record<string, unknown>, mode: CheckMode = 'add'): Partial<ProductValues> {
-  return checked(PRODUCT_FIELDS, input, mode, (v, p) => checkCode(v, p)) as Partial<ProductValues>;
+  return checked(PRODUCT_FIELDS, input, mode, (v, p) => checkCode(v, p));
 }
 
 export function checkPlan(input: Record<string, unknown>, mode: CheckMode = 'add'): Partial<PlanValues> {
@@ -49,12 +49,13 @@ export function checkPlan(input: Record<string, unknown>, mode: CheckMode = 'add
     const cur = v.currency;
     if (typeof cur === 'string') {
       if (!CURRENCY_RE.test(cur)) p.push({ field: 'currency', value: cur, rule: 'must be a three-letter ISO 4217 code, e.g. EUR' });
-      else if (CURRENCIES && !CURRENCIES.has(cur.toUpperCase())) p.push({ field: 'currency', value: cur, rule: 'is not an ISO 4217 currency code' });
+      else if (CURRENCIES && !CURRENCIES.has(cur.toUpperCase()))
+        p.push({ field: 'currency', value: cur, rule: 'is not an ISO 4217 currency code' });
       else v.currency = cur.toUpperCase();
     }
     // the same module twice says nothing more; keep the first spelling and the order given
     if (Array.isArray(v.modules)) v.modules = [...new Set(v.modules)];
-  }) as Partial<PlanValues>;
+  });
 }
 
 /** A price row: amount becomes integer cents (never a float), max_students null is the flat row. */
@@ -120,8 +121,14 @@ export function checkStudents(students: number, field = STUDENTS_FIELD.name): nu
 }
 
 /** A product given beside a plan (`given` as written) must be the plan's own product. */
-export function planProductProblem(given: string, product: { id: number }, planProduct: { id: number; code: string }): FieldProblem | undefined {
-  return product.id === planProduct.id ? undefined : { field: 'product', value: given, rule: `the plan belongs to product ${planProduct.code}` };
+export function planProductProblem(
+  given: string,
+  product: { id: number },
+  planProduct: { id: number; code: string },
+): FieldProblem | undefined {
+  return product.id === planProduct.id
+    ? undefined
+    : { field: 'product', value: given, rule: `the plan belongs to product ${planProduct.code}` };
 }
 
 /** A subscription changes plan (renewal, upgrade) only within its product. */

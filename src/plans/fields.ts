@@ -4,7 +4,13 @@ import type { FieldSpec } from '../lib/fields.js';
 export const TERMS = [12, 24] as const;
 
 /** A term in months, of a price row and of a subscription: one of TERMS. */
-export const TERM_FIELD: FieldSpec = { name: 'term_months', type: 'int', required: true, oneOf: TERMS, description: `term in months (${TERMS.join(' or ')})` };
+export const TERM_FIELD: FieldSpec = {
+  name: 'term_months',
+  type: 'int',
+  required: true,
+  oneOf: TERMS,
+  description: `term in months (${TERMS.join(' or ')})`,
+};
 
 /** How many students a subscription (and a price quote) is for: what the price table's tiers count. */
 export const STUDENTS_FIELD: FieldSpec = { name: 'students', type: 'int', required: true, min: 1, description: 'number of students' };

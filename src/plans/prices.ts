@@ -50,7 +50,14 @@ export async function setPrice(db: Kysely<DB>, op: Op, input: Record<string, unk
   }
   await db
     .insertInto('plan_prices')
-    .values({ plan_id: plan.id, max_students: v.max_students, term_months: v.term_months, amount_cents: v.amount_cents, created_at: op.now, updated_at: op.now })
+    .values({
+      plan_id: plan.id,
+      max_students: v.max_students,
+      term_months: v.term_months,
+      amount_cents: v.amount_cents,
+      created_at: op.now,
+      updated_at: op.now,
+    })
     .execute();
   await audit(db, op, { action: 'add', entity: 'price', key, after });
   return { before: null, after, changed: true };
@@ -79,9 +86,7 @@ export async function listPrices(db: Kysely<DB>, planCode?: string): Promise<Pri
   const rows = await q.execute();
   // SQL gives the plan order; within a plan (equal codes) the price table order decides
   const rank = new Map(rows.map((r, i) => [r.plan, i]));
-  return rows
-    .sort((a, b) => rank.get(a.plan)! - rank.get(b.plan)! || comparePriceRows(a, b))
-    .map((r) => toPriceRecord(r.plan, r));
+  return rows.sort((a, b) => rank.get(a.plan)! - rank.get(b.plan)! || comparePriceRows(a, b)).map((r) => toPriceRecord(r.plan, r));
 }
 
 export interface Quote {

@@ -27,12 +27,7 @@ export async function addProduct(db: Kysely<DB>, op: Op, input: Record<string, u
 }
 
 /** Only the name changes: the code is the key that plans, subscriptions and import files use. */
-export async function editProduct(
-  db: Kysely<DB>,
-  op: Op,
-  code: string,
-  input: { name?: unknown },
-): Promise<ProductRecord> {
+export async function editProduct(db: Kysely<DB>, op: Op, code: string, input: { name?: unknown }): Promise<ProductRecord> {
   const row = await getProduct(db, code);
   const v = checkProduct(input.name === undefined ? {} : { name: input.name }, 'edit');
   const before = toProductRecord(row);
@@ -57,11 +52,6 @@ export interface ProductDetails extends ProductRecord {
 
 export async function showProduct(db: Kysely<DB>, code: string): Promise<ProductDetails> {
   const row = await getProduct(db, code);
-  const plans = await db
-    .selectFrom('plans')
-    .selectAll()
-    .where('product_id', '=', row.id)
-    .orderBy('code_key')
-    .execute();
+  const plans = await db.selectFrom('plans').selectAll().where('product_id', '=', row.id).orderBy('code_key').execute();
   return { ...toProductRecord(row), plans: plans.map((p) => toPlanRecord(p, row.code)) };
 }

@@ -30,7 +30,10 @@ export async function addPlan(db: Kysely<DB>, op: Op, input: Record<string, unkn
   const other = await findPlan(db, v.code!);
   if (other) {
     const owner = await planRecord(db, other);
-    throw new ConflictError(`code "${v.code}" is already used by plan ${owner.code} of product ${owner.product}`, 'plan codes are unique across all products');
+    throw new ConflictError(
+      `code "${v.code}" is already used by plan ${owner.code} of product ${owner.product}`,
+      'plan codes are unique across all products',
+    );
   }
   const row = await db
     .insertInto('plans')
@@ -54,12 +57,7 @@ export async function addPlan(db: Kysely<DB>, op: Op, input: Record<string, unkn
  * Changes the name and/or the modules. Code, product and currency stay: subscriptions and their
  * stored prices refer to them.
  */
-export async function editPlan(
-  db: Kysely<DB>,
-  op: Op,
-  code: string,
-  input: { name?: unknown; modules?: unknown },
-): Promise<PlanRecord> {
+export async function editPlan(db: Kysely<DB>, op: Op, code: string, input: { name?: unknown; modules?: unknown }): Promise<PlanRecord> {
   const row = await getPlan(db, code);
   const given = Object.fromEntries(Object.entries({ name: input.name, modules: input.modules }).filter(([, x]) => x !== undefined));
   const v = checkPlan(given, 'edit');

@@ -97,7 +97,10 @@ export function candidateKey(c: Pick<Candidate, 'kind' | 'subject_id' | 'stage' 
 /** Earlier stages of the candidate's cycle (recorded as skipped by a sending run when unsent). */
 export function earlierStages(c: Pick<Candidate, 'kind' | 'stage' | 'cycle'>): { stage: string; due_date: string }[] {
   const stages = cycleStages(c.kind, c.cycle);
-  return stages.slice(0, stages.findIndex((s) => s.stage === c.stage));
+  return stages.slice(
+    0,
+    stages.findIndex((s) => s.stage === c.stage),
+  );
 }
 
 interface Hit {
@@ -125,7 +128,17 @@ export async function collectCandidates(db: Kysely<DB>, asOf: string, options: C
     const prior = key === undefined ? null : (ledger!.get(key) ?? null);
     if (prior === 'sent' || prior === 'skipped') return false;
     const holder = prior === null ? null : (options.holders?.get(key!) ?? null);
-    hits.push({ kind, stage: s.stage, due_date: s.due_date, cycle: base, subject_id: subjectId, subscription_id: subscriptionId, contact_id: contactId, prior, holder });
+    hits.push({
+      kind,
+      stage: s.stage,
+      due_date: s.due_date,
+      cycle: base,
+      subject_id: subjectId,
+      subscription_id: subscriptionId,
+      contact_id: contactId,
+      prior,
+      holder,
+    });
     return true;
   };
 
@@ -179,7 +192,11 @@ async function buildCandidates(
     const contact = h.contact_id === null ? undefined : contacts.get(h.contact_id);
     const recipient = recipients.resolve(sub, h.kind);
     if (typeof recipient === 'string') {
-      const where = { account_external_id: sub.account_external_id, subscription_external_id: sub.external_id, contact_email: contact?.email ?? null };
+      const where = {
+        account_external_id: sub.account_external_id,
+        subscription_external_id: sub.external_id,
+        contact_email: contact?.email ?? null,
+      };
       out.noRecipient.push({ kind: h.kind, stage: h.stage, due_date: h.due_date, ...where, reason: recipient });
       continue;
     }

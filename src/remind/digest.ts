@@ -51,7 +51,9 @@ function byAccount(notices: readonly DueNotice[]): DueNotice[][] {
     if (g) g.push(n);
     else groups.set(n.sub.account_id, [n]);
   }
-  return [...groups.values()].sort((a, b) => cmp(a[0]!.sub.account_name, b[0]!.sub.account_name) || cmp(a[0]!.sub.account_external_id, b[0]!.sub.account_external_id));
+  return [...groups.values()].sort(
+    (a, b) => cmp(a[0]!.sub.account_name, b[0]!.sub.account_name) || cmp(a[0]!.sub.account_external_id, b[0]!.sub.account_external_id),
+  );
 }
 
 function cmp(a: string, b: string): number {
@@ -64,7 +66,9 @@ function accountSection(templates: Templates, to: Recipient, notices: DueNotice[
   const locale: Locale = first.sub.locale === 'bg' ? 'bg' : 'en';
   const title = `${first.sub.account_name} (${first.sub.account_external_id})`;
   const entries = new Map<string, DueNotice[]>();
-  for (const n of [...notices].sort((a, b) => cmp(a.sub.external_id, b.sub.external_id) || cmp(a.contact_email ?? '', b.contact_email ?? ''))) {
+  for (const n of [...notices].sort(
+    (a, b) => cmp(a.sub.external_id, b.sub.external_id) || cmp(a.contact_email ?? '', b.contact_email ?? ''),
+  )) {
     const k = `${n.sub.id}|${n.stage}`;
     const e = entries.get(k);
     if (e) e.push(n);
@@ -82,7 +86,9 @@ function entry(templates: Templates, locale: Locale, to: Recipient, group: DueNo
     stage_label: stageLabel(locale, n.stage),
     due_date: n.due_date,
     recipient_name: to.name,
-    teachers: group.map((t) => `  - ${t.contact_name ? `${t.contact_name} <${t.contact_email}>` : t.contact_email} (${t.cycle})`).join('\n'),
+    teachers: group
+      .map((t) => `  - ${t.contact_name ? `${t.contact_name} <${t.contact_email}>` : t.contact_email} (${t.cycle})`)
+      .join('\n'),
     teacher_count: group.length,
     activation_code: n.sub.activation_code,
     paid_at: n.sub.paid_at,

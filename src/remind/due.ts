@@ -115,5 +115,11 @@ export function sortNotices<T extends SortKey>(items: T[]): T[] {
 }
 
 function sortKey(n: SortKey): string {
-  return [n.recipient?.email ?? n.recipient_email ?? '', n.kind, n.stage, n.sub?.external_id ?? n.subscription_external_id ?? '', n.contact_email ?? ''].join('\u0000');
+  return [
+    n.recipient?.email ?? n.recipient_email ?? '',
+    n.kind,
+    n.stage,
+    n.sub?.external_id ?? n.subscription_external_id ?? '',
+    n.contact_email ?? '',
+  ].join('\u0000');
 }

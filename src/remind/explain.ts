@@ -50,17 +50,43 @@ interface Cycle {
 async function stageStates(db: Kysely<DB>, asOf: string, cycles: Cycle[]): Promise<StageState[]> {
   const out: StageState[] = [];
   for (const c of cycles) {
-    const rows = await db.selectFrom('notices').selectAll().where('kind', '=', c.kind).where('subject_id', '=', c.subjectId).orderBy('id').execute();
+    const rows = await db
+      .selectFrom('notices')
+      .selectAll()
+      .where('kind', '=', c.kind)
+      .where('subject_id', '=', c.subjectId)
+      .orderBy('id')
+      .execute();
     const seen = new Set<number>();
     for (const s of cycleStages(c.kind, c.base)) {
       const row = rows.find((r) => r.stage === s.stage && r.cycle === c.base);
       if (row) seen.add(row.id);
-      const state = row?.status ?? (c.blocked ? 'not eligible' : asOf < s.due_date ? 'not yet due' : s.until === null || asOf < s.until ? 'due' : 'missed');
-      out.push({ kind: c.kind, stage: s.stage, cycle: c.base, due_date: s.due_date, sendable_until: s.until, state, at: row ? (row.sent_at ?? row.updated_at) : null, reason: row?.reason ?? null });
+      const state =
+        row?.status ??
+        (c.blocked ? 'not eligible' : asOf < s.due_date ? 'not yet due' : s.until === null || asOf < s.until ? 'due' : 'missed');
+      out.push({
+        kind: c.kind,
+        stage: s.stage,
+        cycle: c.base,
+        due_date: s.due_date,
+        sendable_until: s.until,
+        state,
+        at: row ? (row.sent_at ?? row.updated_at) : null,
+        reason: row?.reason ?? null,
+      });
     }
     // notices of earlier cycles (an end date or a last login that has since changed)
     for (const r of rows.filter((x) => !seen.has(x.id))) {
-      out.push({ kind: c.kind, stage: r.stage, cycle: r.cycle, due_date: r.due_date, sendable_until: '', state: r.status, at: r.sent_at ?? r.updated_at, reason: r.reason });
+      out.push({
+        kind: c.kind,
+        stage: r.stage,
+        cycle: r.cycle,
+        due_date: r.due_date,
+        sendable_until: '',
+        state: r.status,
+        at: r.sent_at ?? r.updated_at,
+        reason: r.reason,
+      });
     }
   }
   return out;
@@ -68,7 +94,11 @@ async function stageStates(db: Kysely<DB>, asOf: string, cycles: Cycle[]): Promi
 
 async function subscriptionContext(db: Kysely<DB>, op: Op, externalId: string) {
   const sub = await getSubscription(db, externalId);
-  const account = await db.selectFrom('accounts').select(['external_id', 'status', 'type']).where('id', '=', sub.account_id).executeTakeFirstOrThrow();
+  const account = await db
+    .selectFrom('accounts')
+    .select(['external_id', 'status', 'type'])
+    .where('id', '=', sub.account_id)
+    .executeTakeFirstOrThrow();
   const successor = await findSuccessor(db, sub.id);
   const status = displayedStatus({ ...sub, has_successor: successor !== undefined }, op.asOf);
   const common =
@@ -84,7 +114,8 @@ export async function explainSubscription(db: Kysely<DB>, op: Op, externalId: st
   const { sub, account, successor, status, common } = await subscriptionContext(db, op, externalId);
   const renewalBlock = common ?? (successor ? `renewed: successor ${successor.external_id} exists` : null);
   const cycles: Cycle[] = [{ kind: 'renewal', subjectId: sub.id, base: sub.end_date, blocked: renewalBlock }];
-  if (sub.paid_at !== null && sub.activation_code !== null) cycles.push({ kind: 'activation', subjectId: sub.id, base: sub.paid_at, blocked: common });
+  if (sub.paid_at !== null && sub.activation_code !== null)
+    cycles.push({ kind: 'activation', subjectId: sub.id, base: sub.paid_at, blocked: common });
   const recipient = (await loadRecipients(db, op.asOf)).resolve(sub, 'renewal');
   return {
     subscription_external_id: sub.external_id,
@@ -104,11 +135,18 @@ export async function explainSeat(db: Kysely<DB>, op: Op, email: string, subscri
     .selectFrom('seats as se')
     .innerJoin('contacts as c', 'c.id', 'se.contact_id')
     .select(['se.id', 'se.status', 'se.invited_at', 'se.last_login_at', 'c.email', 'c.status as contact_status'])
-    .select((eb) => eb.selectFrom('login_events as le').select((e) => e.fn.max('le.at').as('m')).whereRef('le.seat_id', '=', 'se.id').as('last_event'))
+    .select((eb) =>
+      eb
+        .selectFrom('login_events as le')
+        .select((e) => e.fn.max('le.at').as('m'))
+        .whereRef('le.seat_id', '=', 'se.id')
+        .as('last_event'),
+    )
     .where('se.subscription_id', '=', sub.id)
     .where('c.email_key', '=', foldKey(email.trim()))
     .executeTakeFirst();
-  if (!seat) throw new NotFoundError('seat', `${email} --subscription ${sub.external_id}`, 'list seats with: acctmgr seats list --subscription SUB');
+  if (!seat)
+    throw new NotFoundError('seat', `${email} --subscription ${sub.external_id}`, 'list seats with: acctmgr seats list --subscription SUB');
   const blocked =
     common ??
     (seat.status === 'removed'
@@ -129,7 +167,10 @@ export async function explainSeat(db: Kysely<DB>, op: Op, email: string, subscri
     displayed_status: status,
     recipient_login: typeof recipient === 'string' ? null : recipient.login,
     recipient_email: typeof recipient === 'string' ? null : recipient.email,
-    not_eligible: base === null ? 'the seat has neither a login nor an invitation date' : (blocked ?? (typeof recipient === 'string' ? `no recipient: ${recipient}` : null)),
+    not_eligible:
+      base === null
+        ? 'the seat has neither a login nor an invitation date'
+        : (blocked ?? (typeof recipient === 'string' ? `no recipient: ${recipient}` : null)),
     stages: base === null ? [] : await stageStates(db, op.asOf, [{ kind: 'dormancy', subjectId: seat.id, base, blocked }]),
   };
 }

@@ -44,7 +44,9 @@ export async function claimNotices(db: Kysely<DB>, op: Op, notices: DueNotice[],
     const byKey = new Map(batch.map((n) => [candidateKey(n), n]));
     const rows = await db
       .insertInto('notices')
-      .values(batch.map((n) => ({ ...row(n, op, options.status, options.runId, n.stage, n.due_date), claimed_by: options.claimant ?? null })))
+      .values(
+        batch.map((n) => ({ ...row(n, op, options.status, options.runId, n.stage, n.due_date), claimed_by: options.claimant ?? null })),
+      )
       .onConflict((oc) => oc.columns(['kind', 'subject_id', 'stage', 'cycle']).doNothing())
       .returning(['id', 'kind', 'subject_id', 'stage', 'cycle'])
       .execute();
@@ -85,7 +87,8 @@ async function stillSendable(db: Kysely<DB>, asOf: string, notices: DueNotice[])
 
 async function recordSkipped(db: Kysely<DB>, op: Op, notices: DueNotice[], runId: string): Promise<void> {
   const rows: NewNoticeRow[] = [];
-  for (const n of notices) for (const e of earlierStages(n)) rows.push({ ...row(n, op, 'skipped', runId, e.stage, e.due_date), attempts: 0 });
+  for (const n of notices)
+    for (const e of earlierStages(n)) rows.push({ ...row(n, op, 'skipped', runId, e.stage, e.due_date), attempts: 0 });
   for (let i = 0; i < rows.length; i += BATCH) {
     await db
       .insertInto('notices')
@@ -125,14 +128,23 @@ function row(n: DueNotice, op: Op, status: NoticeStatus, runId: string, stage: s
  */
 export async function startDelivery(db: Kysely<DB>, asOf: string, now: string, runId: string, group: Claimed[]): Promise<Claimed[]> {
   const still = await stillSendable(db, asOf, group);
-  await releaseClaims(db, now, runId, group.filter((n) => !still.has(candidateKey(n))));
+  await releaseClaims(
+    db,
+    now,
+    runId,
+    group.filter((n) => !still.has(candidateKey(n))),
+  );
   const live = group.filter((n) => still.has(candidateKey(n)));
   const marked = new Set<number>();
   for (let i = 0; i < live.length; i += BATCH) {
     const rows = await db
       .updateTable('notices')
       .set((eb) => ({ status: 'in_doubt', attempts: eb('attempts', '+', 1), updated_at: now }))
-      .where('id', 'in', live.slice(i, i + BATCH).map((n) => n.ledger_id))
+      .where(
+        'id',
+        'in',
+        live.slice(i, i + BATCH).map((n) => n.ledger_id),
+      )
       .where('status', '=', 'claimed')
       .where('run_id', '=', runId)
       .returning('id')

@@ -35,7 +35,8 @@ export function readMailConfig(env: NodeJS.ProcessEnv): MailConfigResult {
   const from = env.ACCTMGR_MAIL_FROM || configString(file, 'mail_from');
   const timeoutRaw = env.ACCTMGR_SMTP_TIMEOUT_MS || file.values.smtp_timeout_ms;
   const timeoutMs = timeoutRaw === undefined || timeoutRaw === '' ? DEFAULT_TIMEOUT_MS : Number(timeoutRaw);
-  if (!Number.isInteger(timeoutMs) || timeoutMs <= 0) throw invalid('smtp_timeout_ms', timeoutRaw, 'must be a positive whole number of milliseconds');
+  if (!Number.isInteger(timeoutMs) || timeoutMs <= 0)
+    throw invalid('smtp_timeout_ms', timeoutRaw, 'must be a positive whole number of milliseconds');
   const missing = [...(smtpUrl ? [] : ['ACCTMGR_SMTP_URL (smtp_url)']), ...(from ? [] : ['ACCTMGR_MAIL_FROM (mail_from)'])];
   return { config: missing.length === 0 ? { smtpUrl: smtpUrl!, from: from!, timeoutMs } : undefined, missing, warnings, file: file.path };
 }
@@ -63,16 +64,24 @@ export async function deliver(config: MailConfig, digest: Digest): Promise<Outco
     greetingTimeout: config.timeoutMs,
     connectionTimeout: config.timeoutMs,
     transactionLog: true,
-    logger: { level: () => undefined, trace: () => undefined, debug: watch, info: () => undefined, warn: () => undefined, error: () => undefined, fatal: () => undefined },
+    logger: {
+      level: () => undefined,
+      trace: () => undefined,
+      debug: watch,
+      info: () => undefined,
+      warn: () => undefined,
+      error: () => undefined,
+      fatal: () => undefined,
+    },
   } as Parameters<typeof nodemailer.createTransport>[0]);
   try {
-    const info = await transport.sendMail({
+    const info = (await transport.sendMail({
       from: config.from,
       to: { name: digest.to.name, address: digest.to.email },
       subject: digest.subject,
       text: digest.text,
       headers: { 'X-Acctmgr-Notices': digest.refs.join(', ') },
-    });
+    })) as { rejected: unknown[]; response: string };
     if (info.rejected.length > 0) return { status: 'failed', reason: `rejected ${info.rejected.join(', ')}: ${info.response}` };
     return { status: 'sent', response: info.response };
   } catch (e) {

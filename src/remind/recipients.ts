@@ -53,7 +53,9 @@ export async function loadRecipients(db: Kysely<DB>, asOf: string): Promise<Reci
     resolve(subject, kind) {
       if (subject.manager_id !== null) return viaLeave(subject.manager_id) ?? `manager #${subject.manager_id} does not exist`;
       if (kind === 'dormancy') return 'the subscription has no manager';
-      return primaries.get(subject.account_id) ?? 'the subscription has no manager and the account has no primary contact that is not removed';
+      return (
+        primaries.get(subject.account_id) ?? 'the subscription has no manager and the account has no primary contact that is not removed'
+      );
     },
   };
 }

@@ -6,7 +6,13 @@ import type { NoRecipient } from './candidates.js';
 import type { NoticeRecord, RunResult } from './run.js';
 import { summarize } from './run.js';
 
-function what(n: { kind: string; stage: string; subscription_external_id: string; account_external_id: string; contact_email: string | null }): string {
+function what(n: {
+  kind: string;
+  stage: string;
+  subscription_external_id: string;
+  account_external_id: string;
+  contact_email: string | null;
+}): string {
   const seat = n.contact_email ? `, teacher ${n.contact_email}` : '';
   return `${n.kind} ${n.stage} of subscription ${n.subscription_external_id} (account ${n.account_external_id}${seat})`;
 }
@@ -24,7 +30,9 @@ export function errorLines(r: RunResult): string[] {
     lines.push(`error: failed: ${what(n)} to ${n.recipient_email}: ${n.reason}`);
   }
   for (const n of r.notices.filter((x: NoticeRecord) => x.status === 'in_doubt')) {
-    lines.push(`error: in doubt: ${what(n)} to ${n.recipient_email}: ${n.reason}; reported by every run until settled with acctmgr notices settle`);
+    lines.push(
+      `error: in doubt: ${what(n)} to ${n.recipient_email}: ${n.reason}; reported by every run until settled with acctmgr notices settle`,
+    );
   }
   return lines;
 }

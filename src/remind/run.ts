@@ -121,7 +121,8 @@ export async function runRemind(db: Kysely<DB>, op: Op, options: RunOptions): Pr
     result.notices = sortNotices(result.notices);
   }
   // one audit row per run that recorded anything (the ledger holds the per-notice detail)
-  if (claimed.length > 0) await options.tx((trx) => audit(trx, op, { action: options.mode, entity: 'notices', key: runId, after: summarize(result) }));
+  if (claimed.length > 0)
+    await options.tx((trx) => audit(trx, op, { action: options.mode, entity: 'notices', key: runId, after: summarize(result) }));
   return result;
 }
 

@@ -29,15 +29,25 @@ export interface AccountInfo {
  * or those of some subscriptions (the re-check of a few notices).
  */
 export async function loadAccounts(db: Kysely<DB>, subscriptionIds?: readonly number[]): Promise<Map<number, AccountInfo>> {
-  const query = () => db.selectFrom('accounts').select(['id', 'external_id', 'name', 'locale', 'type']).where('status', '!=', 'deactivated');
+  const query = () =>
+    db.selectFrom('accounts').select(['id', 'external_id', 'name', 'locale', 'type']).where('status', '!=', 'deactivated');
   const rows = [];
   if (subscriptionIds === undefined) rows.push(...(await query().execute()));
   for (const chunk of subscriptionIds ? chunked(subscriptionIds) : []) {
-    rows.push(...(await query().where('id', 'in', (eb) => eb.selectFrom('subscriptions').select('account_id').where('id', 'in', chunk)).execute()));
+    rows.push(
+      ...(await query()
+        .where('id', 'in', (eb) => eb.selectFrom('subscriptions').select('account_id').where('id', 'in', chunk))
+        .execute()),
+    );
   }
   const out = new Map<number, AccountInfo>();
   for (const r of rows) {
-    out.set(r.id, { external_id: r.external_id, name: r.name, locale: r.locale?.toLowerCase().startsWith('bg') ? 'bg' : 'en', tutor: r.type === 'tutor' });
+    out.set(r.id, {
+      external_id: r.external_id,
+      name: r.name,
+      locale: r.locale?.toLowerCase().startsWith('bg') ? 'bg' : 'en',
+      tutor: r.type === 'tutor',
+    });
   }
   return out;
 }
@@ -52,15 +62,29 @@ function subscriptionColumns(db: Kysely<DB>) {
   return db
     .selectFrom('subscriptions as s')
     .select([
-      's.id', 's.external_id', 's.account_id', 's.product_id', 's.plan_id', 's.students', 's.start_date', 's.end_date',
-      's.paid_at', 's.activation_code', 's.manager_id',
+      's.id',
+      's.external_id',
+      's.account_id',
+      's.product_id',
+      's.plan_id',
+      's.students',
+      's.start_date',
+      's.end_date',
+      's.paid_at',
+      's.activation_code',
+      's.manager_id',
     ])
     .where('s.status', 'not in', NOT_NOTIFIED);
 }
 
 /** Ids of subscriptions that have a successor that is not cancelled (they get no renewal notices). */
 export async function renewedIds(db: Kysely<DB>): Promise<Set<number>> {
-  const rows = await db.selectFrom('subscriptions').select('renewed_from_id').where('renewed_from_id', 'is not', null).where('status', '!=', 'cancelled').execute();
+  const rows = await db
+    .selectFrom('subscriptions')
+    .select('renewed_from_id')
+    .where('renewed_from_id', 'is not', null)
+    .where('status', '!=', 'cancelled')
+    .execute();
   return new Set(rows.map((r) => r.renewed_from_id!));
 }
 
@@ -115,21 +139,35 @@ export function seatRows(db: Kysely<DB>, asOf: string, ids?: readonly number[]) 
   return db
     .selectFrom('seats as se')
     .select(['se.id', 'se.subscription_id', 'se.contact_id', stored.as('stored_base')])
-    .select((eb) => eb.selectFrom('login_events as le').select((e) => e.fn.max('le.at').as('m')).whereRef('le.seat_id', '=', 'se.id').as('last_event'))
+    .select((eb) =>
+      eb
+        .selectFrom('login_events as le')
+        .select((e) => e.fn.max('le.at').as('m'))
+        .whereRef('le.seat_id', '=', 'se.id')
+        .as('last_event'),
+    )
     .where(stored, '>=', lo)
     .where(stored, '<=', hi)
     .where('se.status', '!=', 'removed')
     .where(sql<number>`+se.subscription_id`, 'in', (eb) =>
-      eb.selectFrom('subscriptions as s').select('s.id').where('s.status', 'not in', NOT_NOTIFIED).where('s.start_date', '<=', asOf).where('s.end_date', '>=', asOf),
+      eb
+        .selectFrom('subscriptions as s')
+        .select('s.id')
+        .where('s.status', 'not in', NOT_NOTIFIED)
+        .where('s.start_date', '<=', asOf)
+        .where('s.end_date', '>=', asOf),
     )
-    .where((eb) => eb.exists(eb.selectFrom('contacts as c').select('c.id').whereRef('c.id', '=', 'se.contact_id').where('c.status', '!=', 'removed')))
+    .where((eb) =>
+      eb.exists(eb.selectFrom('contacts as c').select('c.id').whereRef('c.id', '=', 'se.contact_id').where('c.status', '!=', 'removed')),
+    )
     .$if(ids !== undefined, (q) => q.where('se.id', 'in', ids!));
 }
 
 export async function contactsById(db: Kysely<DB>, ids: readonly number[]): Promise<Map<number, { email: string; name: string | null }>> {
   const out = new Map<number, { email: string; name: string | null }>();
   for (const chunk of chunked(ids)) {
-    for (const r of await db.selectFrom('contacts').select(['id', 'email', 'name']).where('id', 'in', chunk).execute()) out.set(r.id, { email: r.email, name: r.name });
+    for (const r of await db.selectFrom('contacts').select(['id', 'email', 'name']).where('id', 'in', chunk).execute())
+      out.set(r.id, { email: r.email, name: r.name });
   }
   return out;
 }

@@ -74,8 +74,18 @@ export function currentStageIndex(stages: readonly ScheduledStage[], asOf: strin
 
 /** Per-stage offsets in days (d) or calendar months (m) from the cycle's base date. */
 const OFFSETS: Record<NoticeKind, readonly { stage: string; d?: number; m?: number }[]> = {
-  renewal: [{ stage: 'renewal-6w', d: -42 }, { stage: 'renewal-2w', d: -14 }, { stage: 'renewal-0d', d: 0 }, { stage: 'renewal+2w', d: 14 }, { stage: 'renewal+3m', m: 3 }, { stage: 'renewal+6m', m: 6 }],
-  dormancy: [{ stage: 'dormant-3m', m: 3 }, { stage: 'dormant-6m', m: 6 }],
+  renewal: [
+    { stage: 'renewal-6w', d: -42 },
+    { stage: 'renewal-2w', d: -14 },
+    { stage: 'renewal-0d', d: 0 },
+    { stage: 'renewal+2w', d: 14 },
+    { stage: 'renewal+3m', m: 3 },
+    { stage: 'renewal+6m', m: 6 },
+  ],
+  dormancy: [
+    { stage: 'dormant-3m', m: 3 },
+    { stage: 'dormant-6m', m: 6 },
+  ],
   activation: [{ stage: 'activation', d: 0 }],
 };
 
@@ -132,7 +142,10 @@ export function baseBounds(kind: NoticeKind, asOf: string): { lo: string; hi: st
     case 'renewal':
       return { lo: boundDate(() => addMonthsThenDays(asOf, -6, -(LAST_STAGE_DAYS + 4))), hi: boundDate(() => addDays(asOf, 42)) };
     case 'dormancy':
-      return { lo: boundDate(() => addMonthsThenDays(asOf, -6, -(LAST_STAGE_DAYS + 4))), hi: boundDate(() => addMonthsThenDays(asOf, -3, 4)) };
+      return {
+        lo: boundDate(() => addMonthsThenDays(asOf, -6, -(LAST_STAGE_DAYS + 4))),
+        hi: boundDate(() => addMonthsThenDays(asOf, -3, 4)),
+      };
     case 'activation':
       return { lo: boundDate(() => addDays(asOf, -LAST_STAGE_DAYS)), hi: asOf };
   }

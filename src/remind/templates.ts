@@ -14,8 +14,18 @@ const TEMPLATE_NAMES = ['digest', 'renewal', 'dormancy', 'activation'] as const;
 export type TemplateName = (typeof TEMPLATE_NAMES)[number];
 
 const COMMON = [
-  'account_name', 'account_external_id', 'subscription_external_id', 'product', 'plan', 'students', 'start_date',
-  'end_date', 'stage', 'stage_label', 'due_date', 'recipient_name',
+  'account_name',
+  'account_external_id',
+  'subscription_external_id',
+  'product',
+  'plan',
+  'students',
+  'start_date',
+  'end_date',
+  'stage',
+  'stage_label',
+  'due_date',
+  'recipient_name',
 ];
 /** The placeholders each template may use (README lists them). */
 const PLACEHOLDERS: Record<TemplateName, readonly string[]> = {
@@ -50,9 +60,11 @@ export function loadTemplates(overrideDir?: string): Templates {
       const chosen = custom !== undefined && fs.existsSync(custom) ? custom : path.join(defaults, file);
       const text = fs.readFileSync(chosen, 'utf8');
       for (const m of text.matchAll(PLACEHOLDER_RE)) {
-        if (!PLACEHOLDERS[name].includes(m[1]!)) problems.push({ field: chosen, value: m[0], rule: `is not a placeholder of ${name} templates` });
+        if (!PLACEHOLDERS[name].includes(m[1]!))
+          problems.push({ field: chosen, value: m[0], rule: `is not a placeholder of ${name} templates` });
       }
-      if (name === 'digest' && !/^Subject: /.test(text)) problems.push({ field: chosen, value: text.split('\n')[0], rule: 'the first line must be "Subject: …"' });
+      if (name === 'digest' && !/^Subject: /.test(text))
+        problems.push({ field: chosen, value: text.split('\n')[0], rule: 'the first line must be "Subject: …"' });
       out[`${name}.${locale}`] = text;
     }
   }

@@ -28,7 +28,11 @@ export function seatsQuery(db: Kysely<DB>) {
     .selectAll('st')
     .select(['c.email', 'c.name', 's.external_id as subscription_external_id', 'a.external_id as account_external_id'])
     .select((eb) =>
-      eb.selectFrom('login_events as le').select((e) => e.fn.max('le.at').as('m')).whereRef('le.seat_id', '=', 'st.id').as('last_event_at'),
+      eb
+        .selectFrom('login_events as le')
+        .select((e) => e.fn.max('le.at').as('m'))
+        .whereRef('le.seat_id', '=', 'st.id')
+        .as('last_event_at'),
     );
 }
 
@@ -40,7 +44,7 @@ export function toSeatRecord(row: JoinedSeat): SeatRecord {
     email: row.email,
     status: row.status,
     invited_at: row.invited_at,
-    last_login_at: laterTimestamp(row.last_login_at, (row.last_event_at as string | null) ?? null),
+    last_login_at: laterTimestamp(row.last_login_at, row.last_event_at ?? null),
     name: row.name,
     account_external_id: row.account_external_id,
   };

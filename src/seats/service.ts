@@ -28,7 +28,12 @@ export async function getSeat(db: Kysely<DB>, emailRaw: string, subscription: st
   const { email } = checkFields(spec('email'), { email: emailRaw }) as { email: string };
   const sub = await getSubscription(db, subscription);
   const seat = await seatsQuery(db).where('st.subscription_id', '=', sub.id).where('c.email_key', '=', foldKey(email)).executeTakeFirst();
-  if (!seat) throw new NotFoundError('seat', seatKey(sub.external_id, email), `list seats with: acctmgr seats list --subscription ${sub.external_id}`);
+  if (!seat)
+    throw new NotFoundError(
+      'seat',
+      seatKey(sub.external_id, email),
+      `list seats with: acctmgr seats list --subscription ${sub.external_id}`,
+    );
   return { sub, seat };
 }
 
@@ -43,24 +48,47 @@ export async function inviteSeat(
   contact: { id: number; email: string },
   invitedAt: string,
 ): Promise<SeatRecord> {
-  const existing = await db.selectFrom('seats').selectAll().where('subscription_id', '=', sub.id).where('contact_id', '=', contact.id).executeTakeFirst();
+  const existing = await db
+    .selectFrom('seats')
+    .selectAll()
+    .where('subscription_id', '=', sub.id)
+    .where('contact_id', '=', contact.id)
+    .executeTakeFirst();
   if (existing && existing.status !== 'removed') {
     throw new ConflictError(`${contact.email} already has a seat on subscription ${sub.external_id} (${existing.status})`);
   }
   let seatId: number;
   if (existing) {
-    await db.updateTable('seats').set({ status: 'invited', invited_at: invitedAt, updated_at: op.now }).where('id', '=', existing.id).execute();
+    await db
+      .updateTable('seats')
+      .set({ status: 'invited', invited_at: invitedAt, updated_at: op.now })
+      .where('id', '=', existing.id)
+      .execute();
     seatId = existing.id;
   } else {
     const row = await db
       .insertInto('seats')
-      .values({ subscription_id: sub.id, contact_id: contact.id, status: 'invited', invited_at: invitedAt, last_login_at: null, created_at: op.now, updated_at: op.now })
+      .values({
+        subscription_id: sub.id,
+        contact_id: contact.id,
+        status: 'invited',
+        invited_at: invitedAt,
+        last_login_at: null,
+        created_at: op.now,
+        updated_at: op.now,
+      })
       .returning('id')
       .executeTakeFirstOrThrow();
     seatId = row.id;
   }
   const record = await seatRecord(db, seatId);
-  await audit(db, op, { action: 'add', entity: 'seat', key: seatKey(sub.external_id, contact.email), before: existing ? { status: 'removed' } : undefined, after: record });
+  await audit(db, op, {
+    action: 'add',
+    entity: 'seat',
+    key: seatKey(sub.external_id, contact.email),
+    before: existing ? { status: 'removed' } : undefined,
+    after: record,
+  });
   return record;
 }
 
@@ -70,7 +98,13 @@ export async function removeSeat(db: Kysely<DB>, op: Op, email: string, subscrip
   if (seat.status === 'removed') throw new RefusedError(`the seat of ${seat.email} on ${sub.external_id} is already removed`);
   await db.updateTable('seats').set({ status: 'removed', updated_at: op.now }).where('id', '=', seat.id).execute();
   const record = await seatRecord(db, seat.id);
-  await audit(db, op, { action: 'remove', entity: 'seat', key: seatKey(sub.external_id, seat.email), before: toSeatRecord(seat), after: { status: 'removed' } });
+  await audit(db, op, {
+    action: 'remove',
+    entity: 'seat',
+    key: seatKey(sub.external_id, seat.email),
+    before: toSeatRecord(seat),
+    after: { status: 'removed' },
+  });
   return record;
 }
 
@@ -100,7 +134,14 @@ export async function loginSeat(
   return { record: await seatRecord(db, seat.id), changed: true };
 }
 
-export async function auditLogin(db: Kysely<DB>, op: Op, sub: SubscriptionRow, seat: JoinedSeat, record: SeatRecord, at: string): Promise<void> {
+export async function auditLogin(
+  db: Kysely<DB>,
+  op: Op,
+  sub: SubscriptionRow,
+  seat: JoinedSeat,
+  record: SeatRecord,
+  at: string,
+): Promise<void> {
   await audit(db, op, {
     action: 'login',
     entity: 'seat',

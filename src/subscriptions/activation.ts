@@ -20,10 +20,7 @@ export function generateActivationCode(pick: (max: number) => number = randomInt
 }
 
 /** A code no subscription has yet. A collision is astronomically unlikely; retrying keeps it certain. */
-export async function uniqueActivationCode(
-  db: Kysely<DB>,
-  generate: () => string = () => generateActivationCode(),
-): Promise<string> {
+export async function uniqueActivationCode(db: Kysely<DB>, generate: () => string = () => generateActivationCode()): Promise<string> {
   for (let attempt = 0; attempt < 20; attempt++) {
     const code = generate();
     const taken = await db.selectFrom('subscriptions').select('id').where('activation_code', '=', code).executeTakeFirst();

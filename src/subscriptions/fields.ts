@@ -11,15 +11,15 @@ import { BASE_STATUSES } from './status.js';
 export const SUBSCRIPTION_FIELDS: readonly FieldSpec[] = [
   { name: 'external_id', type: 'key', description: 'external id (unique; generated when not given)' },
   { name: 'account_external_id', type: 'key', required: true, description: 'external id of the account' },
-  { name: 'product', type: 'key', description: 'product code (default: the plan\'s product)' },
+  { name: 'product', type: 'key', description: "product code (default: the plan's product)" },
   { name: 'plan', type: 'key', required: true, description: 'plan code' },
   STUDENTS_FIELD,
   TERM_FIELD,
   { name: 'start_date', type: 'date', required: true, description: 'first day of access' },
   { name: 'end_date', type: 'date', readOnly: true, description: 'last day of access (start + term − 1 day)' },
   { name: 'status', type: 'enum', values: BASE_STATUSES, default: 'active', description: 'stored status' },
-  { name: 'manager_login', type: 'login', description: 'manager (default: the account\'s manager; none for tutors)' },
-  { name: 'price', type: 'money', readOnly: true, description: 'price for the term, from the plan\'s price table' },
+  { name: 'manager_login', type: 'login', description: "manager (default: the account's manager; none for tutors)" },
+  { name: 'price', type: 'money', readOnly: true, description: "price for the term, from the plan's price table" },
   { name: 'paid_at', type: 'date', readOnly: true, description: 'date paid' },
   { name: 'renewed_from_external_id', type: 'key', readOnly: true, description: 'the subscription this one renews' },
 ];

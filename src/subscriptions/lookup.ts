@@ -17,5 +17,10 @@ export async function getSubscription(db: Kysely<DB>, externalId: string): Promi
 
 /** The subscription that renews this one (its non-cancelled successor), if any: then it counts as renewed. */
 export async function findSuccessor(db: Kysely<DB>, subscriptionId: number): Promise<{ external_id: string } | undefined> {
-  return db.selectFrom('subscriptions').select('external_id').where('renewed_from_id', '=', subscriptionId).where('status', '!=', 'cancelled').executeTakeFirst();
+  return db
+    .selectFrom('subscriptions')
+    .select('external_id')
+    .where('renewed_from_id', '=', subscriptionId)
+    .where('status', '!=', 'cancelled')
+    .executeTakeFirst();
 }

@@ -35,6 +35,11 @@ export async function moveSubscriptions(
     )
     .execute();
   const keys = subs.map((x) => x.external_id);
-  await auditEach(db, op, keys, { action: 'reassign', entity: 'subscription', before: { manager_login: from.login }, after: { manager_login: to.login } });
+  await auditEach(db, op, keys, {
+    action: 'reassign',
+    entity: 'subscription',
+    before: { manager_login: from.login },
+    after: { manager_login: to.login },
+  });
   return keys;
 }

@@ -14,12 +14,7 @@ import { refuseCancelled } from './status.js';
  * Records the payment and generates the activation code that the `remind` run delivers to the
  * subscription's manager as an `activation` notice due on paid_at. Paying twice is refused.
  */
-export async function paySubscription(
-  db: Kysely<DB>,
-  op: Op,
-  key: string,
-  paidAt: string = op.asOf,
-): Promise<SubscriptionRecord> {
+export async function paySubscription(db: Kysely<DB>, op: Op, key: string, paidAt: string = op.asOf): Promise<SubscriptionRecord> {
   const sub = await getSubscription(db, key);
   if (sub.paid_at !== null) {
     throw new RefusedError(`subscription ${sub.external_id} is already paid (paid_at ${sub.paid_at})`);

@@ -43,7 +43,10 @@ async function managerFor(db: Kysely<DB>, account: AccountRow, login: string | n
 
 /** SUB-000042 style ids; skips ids already taken (e.g. imported ones). */
 export async function generateExternalId(db: Kysely<DB>): Promise<string> {
-  const max = await db.selectFrom('subscriptions').select((eb) => eb.fn.max('id').as('m')).executeTakeFirst();
+  const max = await db
+    .selectFrom('subscriptions')
+    .select((eb) => eb.fn.max('id').as('m'))
+    .executeTakeFirst();
   for (let n = Number(max?.m ?? 0) + 1; ; n++) {
     const id = `SUB-${String(n).padStart(6, '0')}`;
     if (!(await findSubscription(db, id))) return id;

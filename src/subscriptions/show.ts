@@ -28,13 +28,13 @@ export interface SubscriptionDetails extends SubscriptionRecord {
 /** Ids of every predecessor (walking renewed_from) and every successor (breadth first, all branches). */
 async function chainIds(db: Kysely<DB>, id: number, renewedFrom: number | null) {
   const before: number[] = [];
-  for (let prev = renewedFrom; prev !== null && !before.includes(prev); ) {
+  for (let prev = renewedFrom; prev !== null && !before.includes(prev);) {
     before.push(prev);
     const row = await db.selectFrom('subscriptions').select('renewed_from_id').where('id', '=', prev).executeTakeFirstOrThrow();
     prev = row.renewed_from_id;
   }
   const after: number[] = [];
-  for (let frontier = [id]; frontier.length > 0; ) {
+  for (let frontier = [id]; frontier.length > 0;) {
     const rows = await db.selectFrom('subscriptions').select('id').where('renewed_from_id', 'in', frontier).execute();
     frontier = rows.map((r) => r.id).filter((x) => !after.includes(x) && x !== id);
     after.push(...frontier);
@@ -52,7 +52,15 @@ async function renewalChain(db: Kysely<DB>, id: number, renewedFrom: number | nu
   return rows.map((r) => {
     const rec = toSubscriptionRecord(r, asOf);
     const relation = r.id === id ? 'this' : before.includes(r.id) ? 'predecessor' : 'successor';
-    return { external_id: rec.external_id, relation, plan: rec.plan, start_date: rec.start_date, end_date: rec.end_date, status: rec.status, price: rec.price };
+    return {
+      external_id: rec.external_id,
+      relation,
+      plan: rec.plan,
+      start_date: rec.start_date,
+      end_date: rec.end_date,
+      status: rec.status,
+      price: rec.price,
+    };
   });
 }
 

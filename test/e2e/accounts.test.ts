@@ -26,7 +26,19 @@ async function ok(args: string[]): Promise<void> {
 const given = dbFiles();
 const withManagers = given.template(async (at) => {
   db = at;
-  for (const login of ['anna', 'ben']) await ok(['managers', 'add', '--login', login, '--name', login.toUpperCase(), '--email', `${login}@vendor.example`, '--phone', '+359 1']);
+  for (const login of ['anna', 'ben'])
+    await ok([
+      'managers',
+      'add',
+      '--login',
+      login,
+      '--name',
+      login.toUpperCase(),
+      '--email',
+      `${login}@vendor.example`,
+      '--phone',
+      '+359 1',
+    ]);
 });
 const withFields = given.template(async (at) => {
   db = at;
@@ -37,17 +49,55 @@ const withFields = given.template(async (at) => {
 /** SCH-1 (anna, group Sofia, every detail) with its sub-account SCH-1A, and a guest account. */
 const withAccounts = given.template(async (at) => {
   db = at;
-  await ok(['accounts', 'add', '--external-id', 'SCH-1', '--name', 'Средно училище 12', '--type', 'school', '--group', 'Sofia',
-    '--manager-login', 'ANNA', '--student-count', '420', '--registration-no', '0012', '--field', 'vip=yes', '--field', 'seats=12.50']);
+  await ok([
+    'accounts',
+    'add',
+    '--external-id',
+    'SCH-1',
+    '--name',
+    'Средно училище 12',
+    '--type',
+    'school',
+    '--group',
+    'Sofia',
+    '--manager-login',
+    'ANNA',
+    '--student-count',
+    '420',
+    '--registration-no',
+    '0012',
+    '--field',
+    'vip=yes',
+    '--field',
+    'seats=12.50',
+  ]);
   await ok(['accounts', 'add', '--name', 'Guest', '--type', 'guest', '--field', 'vip=no']);
-  await ok(['accounts', 'add', '--external-id', 'SCH-1A', '--name', 'Branch', '--type', 'school', '--parent-external-id', 'sch-1', '--field', 'vip=0']);
+  await ok([
+    'accounts',
+    'add',
+    '--external-id',
+    'SCH-1A',
+    '--name',
+    'Branch',
+    '--type',
+    'school',
+    '--parent-external-id',
+    'sch-1',
+    '--field',
+    'vip=0',
+  ]);
 }, withFields);
 
 describe('acctmgr accounts, groups, fields (end to end)', () => {
   it('fields define/list, with exit 2 for a missing --type and exit 1 for a bad one', async () => {
     db = await withManagers();
     expect(await run(['fields', 'define', 'crm_id', '--type', 'text'])).toMatchObject({ code: 0, stdout: 'crm_id\n' });
-    expect(await json(['fields', 'define', 'seats', '--type', 'number'])).toEqual({ name: 'seats', type: 'number', required: false, account_count: 0 });
+    expect(await json(['fields', 'define', 'seats', '--type', 'number'])).toEqual({
+      name: 'seats',
+      type: 'number',
+      required: false,
+      account_count: 0,
+    });
     expect((await run(['fields', 'define', 'vip', '--type', 'bool', '--required'])).code).toBe(0);
     expect((await run(['fields', 'define', 'nope'])).code).toBe(2);
     const bad = await run(['fields', 'define', 'nope', '--type', 'colour']);
@@ -60,19 +110,67 @@ describe('acctmgr accounts, groups, fields (end to end)', () => {
 
   it('add prints the key (generated when absent) or the show-shaped record with --json', async () => {
     db = await withFields();
-    const a = await run(['accounts', 'add', '--external-id', 'SCH-1', '--name', 'Средно училище 12', '--type', 'school', '--group', 'Sofia',
-      '--manager-login', 'ANNA', '--student-count', '420', '--registration-no', '0012', '--field', 'vip=yes', '--field', 'seats=12.50']);
+    const a = await run([
+      'accounts',
+      'add',
+      '--external-id',
+      'SCH-1',
+      '--name',
+      'Средно училище 12',
+      '--type',
+      'school',
+      '--group',
+      'Sofia',
+      '--manager-login',
+      'ANNA',
+      '--student-count',
+      '420',
+      '--registration-no',
+      '0012',
+      '--field',
+      'vip=yes',
+      '--field',
+      'seats=12.50',
+    ]);
     expect(a).toMatchObject({ code: 0, stdout: 'SCH-1\n' });
     const gen = await run(['accounts', 'add', '--name', 'Guest', '--type', 'guest', '--field', 'vip=no']);
     expect(gen.code).toBe(0);
     expect(gen.stdout).toMatch(/^ACC-[0-9A-F]{8}\n$/);
-    const sub = await json(['accounts', 'add', '--external-id', 'SCH-1A', '--name', 'Branch', '--type', 'school', '--parent-external-id', 'sch-1', '--field', 'vip=0']);
+    const sub = await json([
+      'accounts',
+      'add',
+      '--external-id',
+      'SCH-1A',
+      '--name',
+      'Branch',
+      '--type',
+      'school',
+      '--parent-external-id',
+      'sch-1',
+      '--field',
+      'vip=0',
+    ]);
     expect(sub).toEqual({
-      external_id: 'SCH-1A', name: 'Branch', type: 'school', status: 'active', group: null, parent_external_id: 'SCH-1',
-      country: null, region: null, registration_no: null, student_count: null, locale: null, manager_login: null,
+      external_id: 'SCH-1A',
+      name: 'Branch',
+      type: 'school',
+      status: 'active',
+      group: null,
+      parent_external_id: 'SCH-1',
+      country: null,
+      region: null,
+      registration_no: null,
+      student_count: null,
+      locale: null,
+      manager_login: null,
       fields: { crm_id: null, seats: null, vip: false },
-      parent_name: 'Средно училище 12', manager_name: null, manager_email: null, manager_phone: null, manager_mobile: null,
-      sub_accounts: [], contact_count: 0,
+      parent_name: 'Средно училище 12',
+      manager_name: null,
+      manager_email: null,
+      manager_phone: null,
+      manager_mobile: null,
+      sub_accounts: [],
+      contact_count: 0,
     });
   });
 
@@ -80,8 +178,15 @@ describe('acctmgr accounts, groups, fields (end to end)', () => {
     db = await withAccounts();
     const s = await json(['accounts', 'show', 'sch-1']);
     expect(s).toMatchObject({
-      external_id: 'SCH-1', group: 'Sofia', student_count: 420, registration_no: '0012', manager_login: 'anna',
-      manager_name: 'ANNA', manager_email: 'anna@vendor.example', manager_phone: '+359 1', manager_mobile: null,
+      external_id: 'SCH-1',
+      group: 'Sofia',
+      student_count: 420,
+      registration_no: '0012',
+      manager_login: 'anna',
+      manager_name: 'ANNA',
+      manager_email: 'anna@vendor.example',
+      manager_phone: '+359 1',
+      manager_mobile: null,
       fields: { crm_id: null, seats: 12.5, vip: true },
       sub_accounts: [{ external_id: 'SCH-1A', name: 'Branch', type: 'school', status: 'active' }],
     });
@@ -90,7 +195,8 @@ describe('acctmgr accounts, groups, fields (end to end)', () => {
 
   it('list filters, --json and --format csv with custom fields as flat columns', async () => {
     db = await withAccounts();
-    const keys = async (...args: string[]) => (await json<{ external_id: string }[]>(['accounts', 'list', ...args])).map((a) => a.external_id);
+    const keys = async (...args: string[]) =>
+      (await json<{ external_id: string }[]>(['accounts', 'list', ...args])).map((a) => a.external_id);
     expect(await keys('--manager', 'anna')).toEqual(['SCH-1']);
     expect(await keys('--group', 'SOFIA')).toEqual(['SCH-1']);
     expect(await keys('--type', 'guest')).toHaveLength(1);
@@ -115,11 +221,27 @@ describe('acctmgr accounts, groups, fields (end to end)', () => {
       [['accounts', 'add', '--name', 'X', '--type', 'school', '--student-count', '12.5', '--field', 'vip=1'], 2, 'not a whole number'],
       [['accounts', 'add', '--type', 'school'], 2, '--name'],
       [['accounts', 'add', '--name', 'X', '--type', 'teacher', '--field', 'vip=1'], 1, 'type: "teacher": must be one of'],
-      [['accounts', 'add', '--name', 'X', '--type', 'school', '--student-count', '-1', '--field', 'vip=1'], 1, 'student_count: "-1": must be at least 0'],
-      [['accounts', 'add', '--name', 'X', '--type', 'school', '--manager-login', 'nobody', '--field', 'vip=1'], 1, 'manager not found: "nobody"'],
-      [['accounts', 'add', '--name', 'X', '--type', 'school', '--field', 'colour=red', '--field', 'vip=1'], 1, 'colour: "red": is not a defined custom field'],
+      [
+        ['accounts', 'add', '--name', 'X', '--type', 'school', '--student-count', '-1', '--field', 'vip=1'],
+        1,
+        'student_count: "-1": must be at least 0',
+      ],
+      [
+        ['accounts', 'add', '--name', 'X', '--type', 'school', '--manager-login', 'nobody', '--field', 'vip=1'],
+        1,
+        'manager not found: "nobody"',
+      ],
+      [
+        ['accounts', 'add', '--name', 'X', '--type', 'school', '--field', 'colour=red', '--field', 'vip=1'],
+        1,
+        'colour: "red": is not a defined custom field',
+      ],
       [['accounts', 'add', '--name', 'X', '--type', 'school'], 1, 'vip: "": is a required custom field'],
-      [['accounts', 'add', '--name', 'T', '--type', 'tutor', '--manager-login', 'anna', '--field', 'vip=1'], 1, 'must be empty for a tutor account'],
+      [
+        ['accounts', 'add', '--name', 'T', '--type', 'tutor', '--manager-login', 'anna', '--field', 'vip=1'],
+        1,
+        'must be empty for a tutor account',
+      ],
       [['accounts', 'add', '--name', 'X', '--type', 'school', '--field', 'vip'], 2, 'NAME=VALUE'],
       [['accounts', 'edit', 'SCH-1', '--parent-external-id', 'SCH-1A'], 1, 'cycle: SCH-1 → SCH-1A → SCH-1'],
       [['accounts', 'edit', 'SCH-1', '--parent-external-id', 'sch-1'], 1, 'cannot be its own parent'],
@@ -145,12 +267,21 @@ describe('acctmgr accounts, groups, fields (end to end)', () => {
 
   it('edit, assign, move, deactivate/activate print the key, or the record with --json', async () => {
     db = await withAccounts();
-    expect(await run(['accounts', 'edit', 'sch-1', '--region', 'south', '--field', 'crm_id=C-1'])).toMatchObject({ code: 0, stdout: 'SCH-1\n' });
+    expect(await run(['accounts', 'edit', 'sch-1', '--region', 'south', '--field', 'crm_id=C-1'])).toMatchObject({
+      code: 0,
+      stdout: 'SCH-1\n',
+    });
     const assigned = await run(['accounts', 'assign', 'SCH-1', 'ben']);
     expect(assigned).toMatchObject({ code: 0, stdout: 'SCH-1\n' });
     expect(assigned.stderr).toContain('0 subscription(s) moved');
     const moved = await json(['accounts', 'move', 'SCH-1', '--group', 'Plovdiv']);
-    expect(moved).toMatchObject({ external_id: 'SCH-1', group: 'Plovdiv', manager_login: 'ben', region: 'south', fields: { crm_id: 'C-1' } });
+    expect(moved).toMatchObject({
+      external_id: 'SCH-1',
+      group: 'Plovdiv',
+      manager_login: 'ben',
+      region: 'south',
+      fields: { crm_id: 'C-1' },
+    });
     expect(await run(['accounts', 'deactivate', 'SCH-1', '--yes'])).toMatchObject({ code: 0, stdout: 'SCH-1\n' });
     expect(await json<{ external_id: string }[]>(['accounts', 'list', '--status', 'deactivated'])).toHaveLength(1);
     expect(await run(['accounts', 'activate', 'SCH-1'])).toMatchObject({ code: 0, stdout: 'SCH-1\n' });

@@ -32,7 +32,19 @@ const withAccounts = given.template(async (at) => {
 const withContacts = given.template(async (at) => {
   db = at;
   for (const r of [
-    await add('sch-001', 'Maria@School.example', '--name', 'Мария Иванова', '--role', 'director', '--is-primary', '--invited-at', '2026-03-02', '--last-login-at', '2026-06-01T10:00:00+03:00'),
+    await add(
+      'sch-001',
+      'Maria@School.example',
+      '--name',
+      'Мария Иванова',
+      '--role',
+      'director',
+      '--is-primary',
+      '--invited-at',
+      '2026-03-02',
+      '--last-login-at',
+      '2026-06-01T10:00:00+03:00',
+    ),
     await add('SCH-002', 'ivo@school.example', '--role', 'teacher'),
   ]) {
     expect(r.code, r.stderr).toBe(0);
@@ -42,7 +54,19 @@ const withContacts = given.template(async (at) => {
 describe('acctmgr contacts (end to end)', () => {
   it('adds, shows and lists with the contract shapes (key on stdout, JSON, CSV, UTC timestamps)', async () => {
     db = await withAccounts();
-    const r = await add('sch-001', 'Maria@School.example', '--name', 'Мария Иванова', '--role', 'director', '--is-primary', '--invited-at', '2026-03-02', '--last-login-at', '2026-06-01T10:00:00+03:00');
+    const r = await add(
+      'sch-001',
+      'Maria@School.example',
+      '--name',
+      'Мария Иванова',
+      '--role',
+      'director',
+      '--is-primary',
+      '--invited-at',
+      '2026-03-02',
+      '--last-login-at',
+      '2026-06-01T10:00:00+03:00',
+    );
     expect(r).toMatchObject({ code: 0, stdout: 'SCH-001/maria@school.example\n' });
     const shown = await runJson(['contacts', 'show', 'MARIA@school.example'], { db });
     expect(shown).toEqual({
@@ -55,7 +79,10 @@ describe('acctmgr contacts (end to end)', () => {
       invited_at: '2026-03-02',
       last_login_at: '2026-06-01T07:00:00Z',
     });
-    const json = await runJson<Record<string, unknown>>(['contacts', 'add', '--account-external-id', 'SCH-002', '--email', 'ivo@school.example', '--role', 'teacher'], { db });
+    const json = await runJson<Record<string, unknown>>(
+      ['contacts', 'add', '--account-external-id', 'SCH-002', '--email', 'ivo@school.example', '--role', 'teacher'],
+      { db },
+    );
     expect(json).toMatchObject({ account_external_id: 'SCH-002', name: null, is_primary: false, status: 'invited', last_login_at: null });
     const list = await runJson<{ email: string }[]>(['contacts', 'list', '--account', 'SCH-001', '--primary'], { db });
     expect(list.map((c) => c.email)).toEqual(['maria@school.example']);
@@ -109,7 +136,9 @@ describe('acctmgr contacts (end to end)', () => {
     const sixth = await add('SCH-001', 'p5@school.example', '--is-primary');
     expect(sixth.code).toBe(1);
     expect(sixth.stderr).toMatch(/account SCH-001 .*limit is 5/);
-    expect((await runCli(['contacts', 'edit', 'ivo@school.example', '--account-external-id', 'SCH-001', '--is-primary'], { db })).code).toBe(1);
+    expect(
+      (await runCli(['contacts', 'edit', 'ivo@school.example', '--account-external-id', 'SCH-001', '--is-primary'], { db })).code,
+    ).toBe(1);
     expect(snapshot()).toBe(before);
     // a removed contact no longer counts: then the 6th fits
     const rm = await runCli(['contacts', 'remove', 'p4@school.example', '--yes'], { db });

@@ -5,7 +5,21 @@ import { dbFiles, runCli, runJson } from '../helpers/cli.js';
 let db: string;
 const run = (args: string[], env?: NodeJS.ProcessEnv) => runCli(args, { db, env });
 const addSub = (start: string, ...more: string[]) =>
-  run(['subscriptions', 'add', '--account-external-id', 'SCH-1', '--plan', 'ED-BASIC', '--students', '100', '--term-months', '12', '--start-date', start, ...more]);
+  run([
+    'subscriptions',
+    'add',
+    '--account-external-id',
+    'SCH-1',
+    '--plan',
+    'ED-BASIC',
+    '--students',
+    '100',
+    '--term-months',
+    '12',
+    '--start-date',
+    start,
+    ...more,
+  ]);
 
 /** Each test gets a copy: a manager, an account, a product with a priced plan; no subscription. */
 const given = dbFiles().template(async (at) => {
@@ -48,7 +62,23 @@ describe('dates outside 1900-01-01..9999-12-31', () => {
     const late = await addSub('9999-06-01');
     expect(late.code).toBe(1);
     expect(late.stderr).toBe('error: start_date: "9999-06-01": the end date would be after 9999-12-31\n');
-    const last = await runJson<{ external_id: string; end_date: string }>(['subscriptions', 'add', '--account-external-id', 'SCH-1', '--plan', 'ED-BASIC', '--students', '100', '--term-months', '12', '--start-date', '9999-01-01'], { db });
+    const last = await runJson<{ external_id: string; end_date: string }>(
+      [
+        'subscriptions',
+        'add',
+        '--account-external-id',
+        'SCH-1',
+        '--plan',
+        'ED-BASIC',
+        '--students',
+        '100',
+        '--term-months',
+        '12',
+        '--start-date',
+        '9999-01-01',
+      ],
+      { db },
+    );
     expect(last.end_date).toBe('9999-12-31');
     const renew = await run(['subscriptions', 'renew', last.external_id]);
     expect(renew.code).toBe(1);
@@ -65,7 +95,10 @@ describe('dates outside 1900-01-01..9999-12-31', () => {
     const due = JSON.parse(r.stdout) as { stage: string; due_date: string }[];
     expect(due.map((n) => [n.stage, n.due_date])).toEqual([['renewal-0d', '9999-12-31']]);
     const sub = (await runJson<{ external_id: string }[]>(['subscriptions', 'list'], { db }))[0]!.external_id;
-    const explained = await runJson<{ stages: { stage: string; sendable_until: string | null }[] }>(['remind', '--explain', sub, '--as-of', '9999-12-31'], { db });
+    const explained = await runJson<{ stages: { stage: string; sendable_until: string | null }[] }>(
+      ['remind', '--explain', sub, '--as-of', '9999-12-31'],
+      { db },
+    );
     expect(explained.stages.filter((s) => s.stage.startsWith('renewal')).map((s) => [s.stage, s.sendable_until])).toEqual([
       ['renewal-6w', '9999-12-17'],
       ['renewal-2w', '9999-12-31'],

@@ -5,7 +5,7 @@ import { dbFiles, expectDbClean, ROOT, runCli, runJson, spawnCli } from '../help
 
 const given = dbFiles();
 
-describe('acctmgr demo (the README\'s first command)', () => {
+describe("acctmgr demo (the README's first command)", () => {
   // a process: the bundled fixtures are found beside the built program (dist/), as after npm install
   it('loads every fixture into a fresh database and shows accounts and the notices due', async () => {
     const r = await spawnCli(['demo'], { env: { ACCTMGR_DB: '' } });

@@ -106,13 +106,16 @@ describe('files are never clobbered', () => {
     await dbCheck(db);
   });
 
-  it.runIf(fs.statSync('/dev/null').isCharacterDevice())('export --out /dev/null writes into the device and never replaces it', async () => {
-    const { db } = await setup();
-    const r = await runCli(['export', 'products', '--out', '/dev/null'], { db });
-    expect(r.code, r.stderr).toBe(0);
-    expect(fs.statSync('/dev/null').isCharacterDevice()).toBe(true);
-    await dbCheck(db);
-  });
+  it.runIf(fs.statSync('/dev/null').isCharacterDevice())(
+    'export --out /dev/null writes into the device and never replaces it',
+    async () => {
+      const { db } = await setup();
+      const r = await runCli(['export', 'products', '--out', '/dev/null'], { db });
+      expect(r.code, r.stderr).toBe(0);
+      expect(fs.statSync('/dev/null').isCharacterDevice()).toBe(true);
+      await dbCheck(db);
+    },
+  );
 });
 
 describe('reading standard input and pipes', () => {
@@ -142,7 +145,9 @@ describe('reading standard input and pipes', () => {
     clearTimeout(timer);
     expect(r.code, r.stderr).toBe(0);
     expect(JSON.parse(r.stdout)).toMatchObject({ inserted: 2 });
-    expect((await runCli(['export', 'products'], { db })).stdout).toBe('code,name\nBIO,Biology\nCHEM,Chemistry\nMATH,Maths\nPHYS,Physics\n');
+    expect((await runCli(['export', 'products'], { db })).stdout).toBe(
+      'code,name\nBIO,Biology\nCHEM,Chemistry\nMATH,Maths\nPHYS,Physics\n',
+    );
     await dbCheck(db);
   });
 
@@ -150,9 +155,15 @@ describe('reading standard input and pipes', () => {
   it('a large file on standard input is read in the reader thread like any large file', async () => {
     const db = given.fresh();
     const dir = tempDir();
-    fs.writeFileSync(path.join(dir, 'accounts.csv'), `external_id,name,type\n${Array.from({ length: 200 }, (_, i) => `A${i},School ${i},school`).join('\n')}\n`);
+    fs.writeFileSync(
+      path.join(dir, 'accounts.csv'),
+      `external_id,name,type\n${Array.from({ length: 200 }, (_, i) => `A${i},School ${i},school`).join('\n')}\n`,
+    );
     expect((await runCli(['import', 'accounts', path.join(dir, 'accounts.csv')], { db })).code).toBe(0);
-    const rows = Array.from({ length: 30_000 }, (_, i) => `A${i % 200},Teacher Number ${i},teacher.number.${i}@school${i % 200}.example,teacher`);
+    const rows = Array.from(
+      { length: 30_000 },
+      (_, i) => `A${i % 200},Teacher Number ${i},teacher.number.${i}@school${i % 200}.example,teacher`,
+    );
     const input = `account_external_id,name,email,role\n${rows.join('\n')}\n`;
     expect(input.length).toBeGreaterThan(2 << 20);
     const r = await spawnCli(['import', 'contacts', '-', '--json', '--debug'], { db, input });

@@ -15,7 +15,9 @@ const run = (args: string[], input?: string) => runCli(args, { db, input });
 const given = dbFiles().template(async (at) => {
   db = at;
   expect((await run(['managers', 'add', '--login', 'anna', '--name', 'Anna', '--email', 'anna@vendor.example'])).code).toBe(0);
-  expect((await run(['accounts', 'add', '--external-id', 'SCH-1', '--name', 'Училище 1', '--type', 'school', '--student-count', '420'])).code).toBe(0);
+  expect(
+    (await run(['accounts', 'add', '--external-id', 'SCH-1', '--name', 'Училище 1', '--type', 'school', '--student-count', '420'])).code,
+  ).toBe(0);
 });
 beforeEach(async () => {
   db = await given();
@@ -29,7 +31,12 @@ describe('a database migrated by a newer acctmgr', () => {
     raw.exec(`insert into kysely_migration values ('0099_future', '2030-01-01T00:00:00.000Z')`);
     raw.close();
     const message = 'error: this database was migrated by a newer acctmgr (migration 0099_future); upgrade acctmgr\n';
-    for (const args of [['accounts', 'list'], ['managers', 'add', '--login', 'x', '--name', 'X', '--email', 'x@vendor.example'], ['db', 'migrate'], ['db', 'check']]) {
+    for (const args of [
+      ['accounts', 'list'],
+      ['managers', 'add', '--login', 'x', '--name', 'X', '--email', 'x@vendor.example'],
+      ['db', 'migrate'],
+      ['db', 'check'],
+    ]) {
       const r = await runCli(args, { db: newer });
       expect(r.code, args.join(' ')).toBe(1);
       expect(r.stderr, args.join(' ')).toBe(message);
@@ -66,7 +73,10 @@ describe('db check --json', () => {
 describe('list filters', () => {
   it('refuse a value outside their values or range as add does, instead of an empty list', async () => {
     const cases: [string[], string][] = [
-      [['audit', '--entity', 'bogus'], 'entity: "bogus": must be one of manager, account, group, field, contact, product, plan, price, subscription, seat, import, notice, notices'],
+      [
+        ['audit', '--entity', 'bogus'],
+        'entity: "bogus": must be one of manager, account, group, field, contact, product, plan, price, subscription, seat, import, notice, notices',
+      ],
       [['managers', 'list', '--status', 'bogus'], 'status: "bogus": must be one of active, on_leave, inactive'],
       [['import', 'history', '--limit', '-1'], 'limit: "-1": must be at least 1'],
       [['import', 'history', '--limit', '0'], 'limit: "0": must be at least 1'],
@@ -92,7 +102,10 @@ describe('edit with an empty value', () => {
 
 describe('managers add --password-stdin --json', () => {
   it('prints the record with has_password true', async () => {
-    const r = await run(['managers', 'add', '--login', 'ben', '--name', 'Ben', '--email', 'ben@vendor.example', '--password-stdin', '--json'], 'a long passphrase\n');
+    const r = await run(
+      ['managers', 'add', '--login', 'ben', '--name', 'Ben', '--email', 'ben@vendor.example', '--password-stdin', '--json'],
+      'a long passphrase\n',
+    );
     expect(r.code, r.stderr).toBe(0);
     expect(JSON.parse(r.stdout)).toMatchObject({ login: 'ben', has_password: true });
   });

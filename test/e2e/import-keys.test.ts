@@ -13,7 +13,20 @@ import { dbFiles, ROOT, runCli, runJson, spawnCli } from '../helpers/cli.js';
 import { tempDir } from '../helpers/db.js';
 
 const BG = path.join(ROOT, 'test/fixtures-import/bg');
-const KEY_COLUMNS = ['login', 'email', 'external_id', 'account_external_id', 'group', 'parent_external_id', 'manager_login', 'code', 'product', 'plan', 'subscription_external_id', 'renewed_from_external_id'];
+const KEY_COLUMNS = [
+  'login',
+  'email',
+  'external_id',
+  'account_external_id',
+  'group',
+  'parent_external_id',
+  'manager_login',
+  'code',
+  'product',
+  'plan',
+  'subscription_external_id',
+  'renewed_from_external_id',
+];
 
 /** Every key cell in the other case (the groups file's name is its key). */
 function swapKeys(file: string): string {
@@ -29,13 +42,28 @@ const given = dbFiles();
 describe('import all of a Bulgarian data set', () => {
   it('loads it, and loads it again with the keys in the other case as unchanged', async () => {
     const db = given.fresh();
-    const first = await runJson<{ inserted: number; rejected: number; entities: Record<string, { inserted: number }> }>(['import', 'all', BG], { db });
+    const first = await runJson<{ inserted: number; rejected: number; entities: Record<string, { inserted: number }> }>(
+      ['import', 'all', BG],
+      { db },
+    );
     expect(first).toMatchObject({ inserted: 31, rejected: 0 });
-    expect(first.entities).toMatchObject({ groups: { inserted: 2 }, accounts: { inserted: 5 }, contacts: { inserted: 6 }, subscriptions: { inserted: 4 }, seats: { inserted: 3 }, logins: { inserted: 3 } });
+    expect(first.entities).toMatchObject({
+      groups: { inserted: 2 },
+      accounts: { inserted: 5 },
+      contacts: { inserted: 6 },
+      subscriptions: { inserted: 4 },
+      seats: { inserted: 3 },
+      logins: { inserted: 3 },
+    });
 
     const groups = await runJson<{ name: string; account_count: number }[]>(['groups', 'list'], { db });
-    expect(groups).toEqual([{ name: 'Община Пловдив', account_count: 2 }, { name: 'Столична община', account_count: 2 }]);
-    const accounts = await runJson<{ external_id: string; group: string | null; parent_external_id: string | null; manager_login: string | null }[]>(['accounts', 'list'], { db });
+    expect(groups).toEqual([
+      { name: 'Община Пловдив', account_count: 2 },
+      { name: 'Столична община', account_count: 2 },
+    ]);
+    const accounts = await runJson<
+      { external_id: string; group: string | null; parent_external_id: string | null; manager_login: string | null }[]
+    >(['accounts', 'list'], { db });
     expect(accounts.map((a) => [a.external_id, a.group, a.parent_external_id, a.manager_login])).toEqual([
       ['ПУ-001', 'Община Пловдив', null, 'ivanova'],
       ['пу-001-Ф', 'Община Пловдив', 'ПУ-001', 'ivanova'],
@@ -43,10 +71,20 @@ describe('import all of a Bulgarian data set', () => {
       ['СО-017-Д', 'Столична община', 'СО-017', 'petrov'],
       ['ЧУ-АНА', null, null, null],
     ]);
-    const renewal = await runJson<{ renewed_from_external_id: string; account_external_id: string; seats: { email: string; last_login_at: string | null }[] }>(['subscriptions', 'show', 'аб-2026-001'], { db });
+    const renewal = await runJson<{
+      renewed_from_external_id: string;
+      account_external_id: string;
+      seats: { email: string; last_login_at: string | null }[];
+    }>(['subscriptions', 'show', 'аб-2026-001'], { db });
     expect(renewal).toMatchObject({ renewed_from_external_id: 'аб-2025-001', account_external_id: 'ПУ-001' });
-    expect(renewal.seats.map((s) => [s.email, s.last_login_at])).toEqual([['мария@вазов.bg', '2026-09-15T07:30:00Z'], ['петър@вазов.bg', null]]);
-    expect(await runJson(['contacts', 'show', 'ана@учител.BG', '--account', 'чу-ана'], { db })).toMatchObject({ account_external_id: 'ЧУ-АНА', is_primary: true });
+    expect(renewal.seats.map((s) => [s.email, s.last_login_at])).toEqual([
+      ['мария@вазов.bg', '2026-09-15T07:30:00Z'],
+      ['петър@вазов.bg', null],
+    ]);
+    expect(await runJson(['contacts', 'show', 'ана@учител.BG', '--account', 'чу-ана'], { db })).toMatchObject({
+      account_external_id: 'ЧУ-АНА',
+      is_primary: true,
+    });
     expect(await runJson(['managers', 'show', 'IVANOVA'], { db })).toMatchObject({ email: 'мария.иванова@издателство.bg' });
 
     const dir = tempDir();
@@ -85,7 +123,10 @@ describe('a large contacts file with Cyrillic account ids and Greek emails', () 
     const outcome = async (env: NodeJS.ProcessEnv) => {
       const copy = `${db}.${env.ACCTMGR_IMPORT_THREADS ?? 'threaded'}`;
       fs.copyFileSync(db, copy);
-      const r = await (env.ACCTMGR_IMPORT_THREADS === '1' ? runCli : spawnCli)(['import', 'contacts', file, '--skip-invalid', '--debug'], { db: copy, env });
+      const r = await (env.ACCTMGR_IMPORT_THREADS === '1' ? runCli : spawnCli)(['import', 'contacts', file, '--skip-invalid', '--debug'], {
+        db: copy,
+        env,
+      });
       const d = new Database(copy, { readonly: true });
       const rows = d.prepare('select account_id, email, email_key from contacts order by id').all();
       d.close();

@@ -128,7 +128,15 @@ describe('a large contacts import in a reader thread', () => {
     const db = await seeded(dir);
     const file = bigFile(dir, HAZARDS);
     const rejects = (label: string) => path.join(dir, `rejects-${label}.csv`);
-    const { threaded, single } = await bothWays(db, (label) => ['import', 'contacts', file, '--skip-invalid', '--rejects', rejects(label), '--json']);
+    const { threaded, single } = await bothWays(db, (label) => [
+      'import',
+      'contacts',
+      file,
+      '--skip-invalid',
+      '--rejects',
+      rejects(label),
+      '--json',
+    ]);
     expect(threaded.r.stderr).toContain('reader thread');
     for (const side of [threaded, single]) expect(side.r.code).toBe(0);
     const summary = (r: CliResult) => {
@@ -139,10 +147,14 @@ describe('a large contacts import in a reader thread', () => {
     // 30,000 rows: 11 rejected, A14 updated, A15 unchanged
     expect(summary(threaded.r)).toMatchObject({ inserted: ROWS - 13, updated: 1, unchanged: 1, rejected: 11 });
     expect(fs.readFileSync(rejects('threaded'), 'utf8')).toBe(fs.readFileSync(rejects('single'), 'utf8'));
-    expect(fs.readFileSync(rejects('threaded'), 'utf8').split('\n')[3]).toBe('NOPE,X,x@nope.example,,,,,,account_external_id: no account with this external_id (in the database or the accounts imported with it)');
+    expect(fs.readFileSync(rejects('threaded'), 'utf8').split('\n')[3]).toBe(
+      'NOPE,X,x@nope.example,,,,,,account_external_id: no account with this external_id (in the database or the accounts imported with it)',
+    );
     expect(threaded.contacts).toBe(single.contacts);
     expect(threaded.contacts).toContain('A14,New Name,existing@school14.example,director,true,active,,');
-    expect(threaded.contacts.split('\n').find((l) => l.includes('formula@'))).toBe(`A13,"'=SUM(1)",formula@school13.example,other,false,invited,,`);
+    expect(threaded.contacts.split('\n').find((l) => l.includes('formula@'))).toBe(
+      `A13,"'=SUM(1)",formula@school13.example,other,false,invited,,`,
+    );
     // a name is one line: the quoted name over two lines is rejected (with its line number right)
     expect(threaded.contacts).not.toContain('quoted@school7.example');
     // status empty: active, as it has logged in (as `contacts add` decides)
@@ -154,7 +166,8 @@ describe('a large contacts import in a reader thread', () => {
     const dir = tempDir();
     const db = await seeded(dir);
     const lines = ['Notes;Email ;Teacher Name;Account External-ID;role'];
-    for (let i = 0; i < 40_000; i++) lines.push(`note ${i};teacher${i}@school${i % 200}.example;Teacher ${i};A${i % 200};${i % 5 === 0 ? 'director' : ''}`);
+    for (let i = 0; i < 40_000; i++)
+      lines.push(`note ${i};teacher${i}@school${i % 200}.example;Teacher ${i};A${i % 200};${i % 5 === 0 ? 'director' : ''}`);
     const file = path.join(dir, 'sheet.csv');
     fs.writeFileSync(file, `${lines.join('\n')}\n`);
     const { threaded, single } = await bothWays(db, () => ['import', 'contacts', file, '--map', 'Teacher Name=name', '--ignore-unknown']);
@@ -169,7 +182,8 @@ describe('a large contacts import in a reader thread', () => {
     const dir = tempDir();
     const db = await seeded(dir);
     const lines = [HEADER];
-    for (let i = 0; i < 100_000; i++) lines.push(`A${i % 200},Teacher Number ${i},teacher.number.${i}@school${i % 200}.example,teacher,false,active,2026-01-02,`);
+    for (let i = 0; i < 100_000; i++)
+      lines.push(`A${i % 200},Teacher Number ${i},teacher.number.${i}@school${i % 200}.example,teacher,false,active,2026-01-02,`);
     const file = path.join(dir, 'big.csv');
     fs.writeFileSync(file, `${lines.join('\n')}\n`);
     expect(fs.statSync(file).size).toBeGreaterThan(8 << 20);

@@ -27,7 +27,9 @@ describe('acctmgr import (end to end)', () => {
     const s = JSON.parse(r.stdout) as Record<string, unknown>;
     expect(Object.keys(s)).toEqual(['batch_id', 'entities', 'inserted', 'updated', 'unchanged', 'rejected', 'seconds', 'rows_per_second']);
     expect(s).toMatchObject({ batch_id: 1, entities: { products: { inserted: 2, updated: 0, unchanged: 0, rejected: 1 } }, inserted: 2 });
-    expect(r.stderr).toContain('bom-crlf-products.csv:4: name: "E-diary\\nsecond line": must not contain control characters, tabs or line breaks (found U+000A)');
+    expect(r.stderr).toContain(
+      'bom-crlf-products.csv:4: name: "E-diary\\nsecond line": must not contain control characters, tabs or line breaks (found U+000A)',
+    );
     expect(r.stderr).toMatch(/batch 1: 2 inserted/);
     const semi = await runJson<Record<string, number>>(['import', 'products', path.join(HAZARDS, 'semicolon-products.csv')], { db });
     expect(semi).toMatchObject({ inserted: 1, updated: 1, unchanged: 0 }); // BIO renamed "Biology", DIARY "E;diary"
@@ -63,7 +65,10 @@ describe('acctmgr import (end to end)', () => {
     expect(rows.stderr).toContain(`${path.join(dir, 'p.csv')}:3: code: "bad code": may contain only`);
     expect(rows.stderr).toContain('error: nothing was imported: 1 error in 1 row');
     expect(await state(db)).toBe(before);
-    const latin = await runJson<Record<string, number>>(['import', 'products', path.join(HAZARDS, 'latin1-products.csv'), '--encoding', 'latin1'], { db });
+    const latin = await runJson<Record<string, number>>(
+      ['import', 'products', path.join(HAZARDS, 'latin1-products.csv'), '--encoding', 'latin1'],
+      { db },
+    );
     expect(latin.inserted).toBe(1);
     expect((await runCli(['import', 'products', path.join(dir, 'p.csv'), '--delimiter', '|'], { db })).code).toBe(2);
     expect((await runCli(['import', 'products', path.join(dir, 'p.csv'), '--on-existing', 'merge'], { db })).code).toBe(2);
@@ -72,11 +77,24 @@ describe('acctmgr import (end to end)', () => {
   it('imports a directory in one transaction, exports it back identically, and undoes the batch', async () => {
     const db = given.fresh();
     const all = await runJson<{ batch_id: number; entities: Record<string, { inserted: number }> }>(['import', 'all', ALL], { db });
-    expect(Object.keys(all.entities)).toEqual(['managers', 'groups', 'accounts', 'contacts', 'products', 'plans', 'prices', 'subscriptions', 'seats', 'logins']);
+    expect(Object.keys(all.entities)).toEqual([
+      'managers',
+      'groups',
+      'accounts',
+      'contacts',
+      'products',
+      'plans',
+      'prices',
+      'subscriptions',
+      'seats',
+      'logins',
+    ]);
     const out = tempDir();
     const ex = await runCli(['export', 'subscriptions', '--out', path.join(out, 'subscriptions.csv')], { db });
     expect(ex.code).toBe(0);
-    expect(fs.readFileSync(path.join(out, 'subscriptions.csv'), 'utf8')).toContain('SUB-4,TUT-001,BIO,BIO-BASIC,1,24,2026-02-01,2028-01-31,cancelled,,1500.50,,\n');
+    expect(fs.readFileSync(path.join(out, 'subscriptions.csv'), 'utf8')).toContain(
+      'SUB-4,TUT-001,BIO,BIO-BASIC,1,24,2026-02-01,2028-01-31,cancelled,,1500.50,,\n',
+    );
     const json = await runJson<Record<string, unknown>[]>(['export', 'accounts', '--format', 'json'], { db });
     expect(json[0]).toMatchObject({ external_id: 'CO-001', group: 'Partners', fields: {} });
     const hist = await runJson<{ batch_id: number; status: string; inserted: number }[]>(['import', 'history'], { db });

@@ -4,7 +4,10 @@ import { dbFiles, runCli, runJson } from '../helpers/cli.js';
 import { tempDbPath } from '../helpers/db.js';
 
 let db: string;
-const addAnna = () => runCli(['managers', 'add', '--login', 'akowalski', '--name', 'Anna Kowalski', '--email', 'anna@vendor.example', '--region', 'north'], { db });
+const addAnna = () =>
+  runCli(['managers', 'add', '--login', 'akowalski', '--name', 'Anna Kowalski', '--email', 'anna@vendor.example', '--region', 'north'], {
+    db,
+  });
 
 const files = dbFiles();
 /** Each test gets a copy: manager akowalski. */

@@ -9,7 +9,22 @@ const given = dbFiles();
 const withBasic = given.template(async (at) => {
   db = at;
   expect(await run('products', 'add', '--code', 'EDIARY', '--name', 'E-diary')).toMatchObject({ code: 0, stdout: 'EDIARY\n' });
-  expect(await run('plans', 'add', '--product', 'ediary', '--code', 'ED-BASIC', '--name', 'Basic', '--currency', 'eur', '--modules', 'grades;attendance')).toMatchObject({
+  expect(
+    await run(
+      'plans',
+      'add',
+      '--product',
+      'ediary',
+      '--code',
+      'ED-BASIC',
+      '--name',
+      'Basic',
+      '--currency',
+      'eur',
+      '--modules',
+      'grades;attendance',
+    ),
+  ).toMatchObject({
     code: 0,
     stdout: 'ED-BASIC\n',
   });
@@ -64,7 +79,9 @@ describe('acctmgr products (end to end)', () => {
 describe('acctmgr plans (end to end)', () => {
   it('add/list/show/edit: JSON shapes, filters, code unique across products, bad currency exit 1', async () => {
     db = await withBio();
-    const tutor = await runJson(['plans', 'add', '--product', 'BIO', '--code', 'BIO-TUTOR', '--name', 'Tutor', '--currency', 'EUR'], { db });
+    const tutor = await runJson(['plans', 'add', '--product', 'BIO', '--code', 'BIO-TUTOR', '--name', 'Tutor', '--currency', 'EUR'], {
+      db,
+    });
     expect(tutor).toEqual({ code: 'BIO-TUTOR', name: 'Tutor', product: 'BIO', currency: 'EUR', modules: [], legacy: false });
     const dup = await run('plans', 'add', '--product', 'BIO', '--code', 'ed-basic', '--name', 'B', '--currency', 'EUR');
     expect(dup.code).toBe(1);
@@ -86,9 +103,15 @@ describe('acctmgr plans (end to end)', () => {
 
   it('price adds/changes rows (audited), show sorts the table; bad values exit 2 or 1', async () => {
     db = await withBasic();
-    expect(await run('plans', 'price', 'ED-BASIC', '--max-students', '300', '--term', '12', '--amount', '700')).toMatchObject({ code: 0, stdout: 'ED-BASIC\n' });
+    expect(await run('plans', 'price', 'ED-BASIC', '--max-students', '300', '--term', '12', '--amount', '700')).toMatchObject({
+      code: 0,
+      stdout: 'ED-BASIC\n',
+    });
     expect(await runJson(['plans', 'price', 'ed-basic', '--max-students', '100', '--term', '12', '--amount', '450.00'], { db })).toEqual({
-      plan: 'ED-BASIC', max_students: 100, term_months: 12, amount: '450.00',
+      plan: 'ED-BASIC',
+      max_students: 100,
+      term_months: 12,
+      amount: '450.00',
     });
     const changed = await run('plans', 'price', 'ED-BASIC', '--max-students', '100', '--term', '12', '--amount', '475.5');
     expect(changed.stderr).toContain('(was 450.00)');
@@ -107,7 +130,11 @@ describe('acctmgr plans (end to end)', () => {
     expect(table.stdout).toMatch(/12\s+│ any\s+│ 900\.00/);
 
     const audit = await runJson<{ action: string; key: string; before: unknown; after: unknown }[]>(['audit', '--entity', 'price'], { db });
-    expect(audit.find((a) => a.action === 'edit')).toMatchObject({ key: 'ED-BASIC/12/100', before: { amount: '450.00' }, after: { amount: '475.50' } });
+    expect(audit.find((a) => a.action === 'edit')).toMatchObject({
+      key: 'ED-BASIC/12/100',
+      before: { amount: '450.00' },
+      after: { amount: '475.50' },
+    });
 
     const notInt = await run('plans', 'price', 'ED-BASIC', '--max-students', '10.5', '--term', '12', '--amount', '1');
     expect(notInt.code).toBe(2);
@@ -127,7 +154,13 @@ describe('acctmgr plans (end to end)', () => {
     expect((await run('plans', 'quote', 'ED-BASIC', '--students', '100', '--term', '12')).stdout).toBe('475.50 EUR\n');
     expect((await run('plans', 'quote', 'ED-BASIC', '--students', '101', '--term', '12')).stdout).toBe('700.00 EUR\n');
     expect(await runJson(['plans', 'quote', 'ED-BASIC', '--students', '5000', '--term', '12'], { db })).toEqual({
-      plan: 'ED-BASIC', product: 'EDIARY', students: 5000, term_months: 12, amount: '900.00', currency: 'EUR', legacy: false,
+      plan: 'ED-BASIC',
+      product: 'EDIARY',
+      students: 5000,
+      term_months: 12,
+      amount: '900.00',
+      currency: 'EUR',
+      legacy: false,
     });
     const big = await run('plans', 'quote', 'ED-BASIC', '--students', '101', '--term', '24');
     expect(big.code).toBe(1);
@@ -155,7 +188,10 @@ describe('acctmgr plans (end to end)', () => {
 
     expect((await run('plans', 'price', 'ED-BASIC', '--term', '24', '--max-students', '100', '--remove')).code).toBe(2);
     expect(await runJson(['plans', 'price', 'ED-BASIC', '--term', '24', '--max-students', '100', '--remove', '--yes'], { db })).toEqual({
-      plan: 'ED-BASIC', max_students: 100, term_months: 24, amount: '810.00',
+      plan: 'ED-BASIC',
+      max_students: 100,
+      term_months: 24,
+      amount: '810.00',
     });
     const gone = await run('plans', 'quote', 'ED-BASIC', '--students', '1', '--term', '24');
     expect(gone.stderr).toContain('no price for a 24-month term: it has prices for 12 months only');

@@ -12,16 +12,20 @@ const given = dbFiles();
 describe('prompts on a terminal', () => {
   it('asks for missing required fields, then offers to add another', async () => {
     const db = given.fresh();
-    const r = onTerminal(db, ['managers', 'add', '--login', 'anna'], [
-      ['full name', `Anna Kowalski${ENTER}`],
-      ['email address', `not-an-email${ENTER}`],
-      ['is not a valid email address', `\x15anna@vendor.example${ENTER}`],
-      ['Add another manager?', `y${ENTER}`],
-      ['login', `bob${ENTER}`],
-      ['full name', `Bob${ENTER}`],
-      ['email address', `bob@vendor.example${ENTER}`],
-      ['Add another manager?', `n${ENTER}`],
-    ]);
+    const r = onTerminal(
+      db,
+      ['managers', 'add', '--login', 'anna'],
+      [
+        ['full name', `Anna Kowalski${ENTER}`],
+        ['email address', `not-an-email${ENTER}`],
+        ['is not a valid email address', `\x15anna@vendor.example${ENTER}`],
+        ['Add another manager?', `y${ENTER}`],
+        ['login', `bob${ENTER}`],
+        ['full name', `Bob${ENTER}`],
+        ['email address', `bob@vendor.example${ENTER}`],
+        ['Add another manager?', `n${ENTER}`],
+      ],
+    );
     expect(r.code).toBe(0);
     const managers = await runJson<{ login: string; email: string }[]>(['managers', 'list'], { db });
     expect(managers.map((m) => [m.login, m.email])).toEqual([
@@ -53,16 +57,24 @@ describe('prompts on a terminal', () => {
   it('asks for a password twice, masked, and refuses when they differ', async () => {
     const db = given.fresh();
     await runJson(['managers', 'add', '--login', 'anna', '--name', 'A', '--email', 'a@vendor.example'], { db });
-    const differ = onTerminal(db, ['managers', 'set-password', 'anna'], [
-      ['Password', `secret-one${ENTER}`],
-      ['Repeat password', `secret-two${ENTER}`],
-    ]);
+    const differ = onTerminal(
+      db,
+      ['managers', 'set-password', 'anna'],
+      [
+        ['Password', `secret-one${ENTER}`],
+        ['Repeat password', `secret-two${ENTER}`],
+      ],
+    );
     expect(differ.code).toBe(1);
     expect(differ.output).not.toContain('secret-one');
-    const ok = onTerminal(db, ['managers', 'set-password', 'anna'], [
-      ['Password', `secret-one${ENTER}`],
-      ['Repeat password', `secret-one${ENTER}`],
-    ]);
+    const ok = onTerminal(
+      db,
+      ['managers', 'set-password', 'anna'],
+      [
+        ['Password', `secret-one${ENTER}`],
+        ['Repeat password', `secret-one${ENTER}`],
+      ],
+    );
     expect(ok.code).toBe(0);
     expect((await runJson<{ has_password: boolean }>(['managers', 'show', 'anna'], { db })).has_password).toBe(true);
   });

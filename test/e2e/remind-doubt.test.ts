@@ -23,7 +23,11 @@ const given = dbFiles();
 function seedDb(managers: number, perManager: number, inDoubt = false): Promise<string> {
   return seededDb(async ({ db, seed: s }) => {
     for (let m = 0; m < managers; m++) {
-      const account = await s.account(`A-${m}`, { manager: await s.manager(`m${m}`), name: m === 0 ? 'СУ „Христо Ботев“' : `School ${m}`, locale: m === 0 ? 'bg' : 'en' });
+      const account = await s.account(`A-${m}`, {
+        manager: await s.manager(`m${m}`),
+        name: m === 0 ? 'СУ „Христо Ботев“' : `School ${m}`,
+        locale: m === 0 ? 'bg' : 'en',
+      });
       for (let i = 0; i < perManager; i++) await s.subscription(`S-${m}-${i}`, { account, end_date: '2026-12-09' });
     }
     if (inDoubt) {
@@ -47,7 +51,11 @@ afterEach(() => {
   smtp.hang = false;
   smtp.onMessage = undefined;
 });
-const mailEnv = () => ({ ACCTMGR_SMTP_URL: smtp.url, ACCTMGR_MAIL_FROM: 'reminders@vendor.example', ACCTMGR_CONFIG: path.join(tempDir(), 'none.json') });
+const mailEnv = () => ({
+  ACCTMGR_SMTP_URL: smtp.url,
+  ACCTMGR_MAIL_FROM: 'reminders@vendor.example',
+  ACCTMGR_CONFIG: path.join(tempDir(), 'none.json'),
+});
 const list = (db: string, status: string) => runJson<Notice[]>(['notices', 'list', '--status', status], { db });
 const logins = (ns: Notice[]) => [...new Set(ns.map((n) => n.recipient_login))].sort();
 

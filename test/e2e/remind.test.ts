@@ -20,7 +20,12 @@ async function standard(s: Seeder, subscriptions = 2): Promise<void> {
   const en = await s.account('SCH-EN', { manager: anna, name: 'Oak School' });
   const bg = await s.account('SCH-BG', { manager: ben, name: 'СУ „Иван Вазов“', locale: 'bg' });
   for (let i = 1; i <= subscriptions; i++) await s.subscription(`S-EN-${i}`, { account: en, end_date: '2026-12-09' });
-  const b = await s.subscription('S-BG-1', { account: bg, end_date: '2027-08-31', paid_at: '2026-11-20', activation_code: 'KQ7H-M3XW-RP9D-TB4E' });
+  const b = await s.subscription('S-BG-1', {
+    account: bg,
+    end_date: '2027-08-31',
+    paid_at: '2026-11-20',
+    activation_code: 'KQ7H-M3XW-RP9D-TB4E',
+  });
   await s.seat(b, await s.contact(bg, 'uchitel@bg.example'), { last_login_at: '2026-08-25T10:00:00Z' });
 }
 
@@ -35,7 +40,11 @@ afterEach(() => {
   smtp.messages.length = 0;
   smtp.reject.clear();
 });
-const mailEnv = () => ({ ACCTMGR_SMTP_URL: smtp.url, ACCTMGR_MAIL_FROM: 'reminders@vendor.example', ACCTMGR_CONFIG: path.join(tempDir(), 'none.json') });
+const mailEnv = () => ({
+  ACCTMGR_SMTP_URL: smtp.url,
+  ACCTMGR_MAIL_FROM: 'reminders@vendor.example',
+  ACCTMGR_CONFIG: path.join(tempDir(), 'none.json'),
+});
 
 describe('acctmgr remind (end to end)', () => {
   it('previews as a table or JSON in the contract order, records nothing, --quiet prints nothing', async () => {
@@ -64,7 +73,10 @@ describe('acctmgr remind (end to end)', () => {
       await standard(s);
       await s.subscription('S-TUT', { account: await s.account('TUT-1', { type: 'tutor' }), manager: null, end_date: '2026-12-09' });
     });
-    const noSmtp = await runCli(['remind', '--send'], { db, env: { ACCTMGR_CONFIG: path.join(tempDir(), 'none.json'), ACCTMGR_SMTP_URL: '', ACCTMGR_MAIL_FROM: '' } });
+    const noSmtp = await runCli(['remind', '--send'], {
+      db,
+      env: { ACCTMGR_CONFIG: path.join(tempDir(), 'none.json'), ACCTMGR_SMTP_URL: '', ACCTMGR_MAIL_FROM: '' },
+    });
     expect(noSmtp.code).toBe(2);
     expect(noSmtp.stderr).toContain('--send needs SMTP configuration: ACCTMGR_SMTP_URL (smtp_url), ACCTMGR_MAIL_FROM (mail_from) missing');
     expect((await runCli(['remind', '--send', '--mark-sent'], { db })).code).toBe(2);
@@ -73,7 +85,9 @@ describe('acctmgr remind (end to end)', () => {
     expect((await runCli(['notices', 'list', '--status', 'lost'], { db })).code).toBe(1);
     const orphan = await runCli(['remind', '--json'], { db });
     expect(orphan.code).toBe(1);
-    expect(orphan.stderr).toContain('error: no recipient for renewal renewal-2w of subscription S-TUT (account TUT-1): the subscription has no manager and the account has no primary contact that is not removed');
+    expect(orphan.stderr).toContain(
+      'error: no recipient for renewal renewal-2w of subscription S-TUT (account TUT-1): the subscription has no manager and the account has no primary contact that is not removed',
+    );
     expect(JSON.parse(orphan.stdout)).toHaveLength(4);
   });
 
@@ -84,16 +98,34 @@ describe('acctmgr remind (end to end)', () => {
     expect(await runJson(['remind', '--mark-sent'], { db })).toEqual([]);
     const sent = await runJson<Record<string, unknown>[]>(['notices', 'list', '--status', 'sent'], { db });
     expect(sent).toHaveLength(3);
-    expect(sent[0]).toMatchObject({ kind: 'renewal', stage: 'renewal-2w', cycle: '2026-12-09', status: 'sent', recipient_login: 'anna', subscription_external_id: 'S-EN-1', reason: null });
+    expect(sent[0]).toMatchObject({
+      kind: 'renewal',
+      stage: 'renewal-2w',
+      cycle: '2026-12-09',
+      status: 'sent',
+      recipient_login: 'anna',
+      subscription_external_id: 'S-EN-1',
+      reason: null,
+    });
     expect(await runJson<unknown[]>(['notices', 'list', '--status', 'skipped'], { db })).toHaveLength(1); // renewal-6w of S-EN-1 (dormant-3m is a first stage)
     expect(await runJson<unknown[]>(['notices', 'list', '--recipient', 'BEN'], { db })).toHaveLength(2);
     expect(await runJson<unknown[]>(['notices', 'list', '--since', '2099-01-01'], { db })).toEqual([]);
     const csv = await runCli(['notices', 'list', '--format', 'csv'], { db });
-    expect(csv.stdout.split('\n')[0]).toBe('id,kind,stage,cycle,due_date,status,reason,recipient_login,recipient_email,account_external_id,subscription_external_id,contact_email,attempts,run_id,created_at,updated_at,sent_at');
-    const x = await runJson<{ stages: { stage: string; state: string }[]; recipient_login: string; not_eligible: null }>(['remind', '--explain', 's-en-1'], { db });
+    expect(csv.stdout.split('\n')[0]).toBe(
+      'id,kind,stage,cycle,due_date,status,reason,recipient_login,recipient_email,account_external_id,subscription_external_id,contact_email,attempts,run_id,created_at,updated_at,sent_at',
+    );
+    const x = await runJson<{ stages: { stage: string; state: string }[]; recipient_login: string; not_eligible: null }>(
+      ['remind', '--explain', 's-en-1'],
+      { db },
+    );
     expect(x.recipient_login).toBe('anna');
     expect(x.stages.map((s) => `${s.stage}:${s.state}`)).toEqual([
-      'renewal-6w:skipped', 'renewal-2w:sent', 'renewal-0d:not yet due', 'renewal+2w:not yet due', 'renewal+3m:not yet due', 'renewal+6m:not yet due',
+      'renewal-6w:skipped',
+      'renewal-2w:sent',
+      'renewal-0d:not yet due',
+      'renewal+2w:not yet due',
+      'renewal+3m:not yet due',
+      'renewal+6m:not yet due',
     ]);
     const seat = await runCli(['remind', '--explain-seat', 'UCHITEL@bg.example', '--subscription', 'S-BG-1'], { db });
     expect(seat.code).toBe(0);
@@ -107,14 +139,19 @@ describe('acctmgr remind (end to end)', () => {
     smtp.reject.add('ben@vendor.example');
     const first = await runCli(['remind', '--send', '--json'], { db, env: mailEnv() });
     expect(first.code).toBe(1);
-    expect(first.stderr).toMatch(/error: failed: activation activation of subscription S-BG-1 \(account SCH-BG\) to ben@vendor.example: EENVELOPE: 550/);
+    expect(first.stderr).toMatch(
+      /error: failed: activation activation of subscription S-BG-1 \(account SCH-BG\) to ben@vendor.example: EENVELOPE: 550/,
+    );
     expect(JSON.parse(first.stdout).map((n: { status: string }) => n.status)).toEqual(['sent', 'sent', 'failed', 'failed']);
     expect(smtp.messages.map((m) => [m.to[0], m.refs.length])).toEqual([['anna@vendor.example', 2]]);
     smtp.reject.clear();
     const second = await runCli(['remind', '--send'], { db, env: mailEnv() });
     expect(second.code).toBe(0);
     expect(second.stderr).toContain('sent 2 notice(s) in 1 email(s) on 2026-11-25; 0 failed, 0 in doubt');
-    expect(smtp.messages.map((m) => [m.to[0], m.refs.length])).toEqual([['anna@vendor.example', 2], ['ben@vendor.example', 2]]);
+    expect(smtp.messages.map((m) => [m.to[0], m.refs.length])).toEqual([
+      ['anna@vendor.example', 2],
+      ['ben@vendor.example', 2],
+    ]);
     expect(smtp.messages[1]!.text).toContain('Код за активиране: KQ7H-M3XW-RP9D-TB4E');
     const third = await runCli(['remind', '--send', '--quiet'], { db, env: mailEnv() });
     expect(third).toMatchObject({ code: 0, stdout: '', stderr: '' });
@@ -137,11 +174,17 @@ describe('acctmgr remind (end to end)', () => {
       const managers = [];
       for (let m = 0; m < 6; m++) managers.push(await s.manager(`m${m}`));
       for (let i = 0; i < 60; i++) {
-        await s.subscription(`S-${i}`, { account: await s.account(`A-${i}`, { manager: managers[i % 6] }), end_date: i % 2 ? '2026-12-09' : '2026-11-11' });
+        await s.subscription(`S-${i}`, {
+          account: await s.account(`A-${i}`, { manager: managers[i % 6] }),
+          end_date: i % 2 ? '2026-12-09' : '2026-11-11',
+        });
       }
     });
     smtp.messages.length = 0;
-    const [a, b] = await Promise.all([spawnCli(['remind', '--send'], { db, env: mailEnv() }), spawnCli(['remind', '--send'], { db, env: mailEnv() })]);
+    const [a, b] = await Promise.all([
+      spawnCli(['remind', '--send'], { db, env: mailEnv() }),
+      spawnCli(['remind', '--send'], { db, env: mailEnv() }),
+    ]);
     expect([a.code, b.code], a.stderr + b.stderr).toEqual([0, 0]);
     const refs = smtp.messages.flatMap((m) => m.refs);
     expect(refs).toHaveLength(60);

@@ -18,9 +18,18 @@ async function databaseBefore0005(): Promise<string> {
   const file = given.fresh();
   const h = await dbMigratedTo('0004_notices', file);
   const s = h.sqlite;
-  const add = s.prepare("insert into accounts (external_id, name, type, status, created_at, updated_at) values (?, ?, 'school', 'active', ?, ?)");
-  for (const [id, name] of [['УЧ-001', 'Училище 1'], ['уч-001', 'Училище 1 (второ)'], ['SCH-2', 'Tab\tschool']]) add.run(id, name, NOW, NOW);
-  const contact = s.prepare("insert into contacts (account_id, email, role, status, created_at, updated_at) values (3, ?, 'teacher', 'active', ?, ?)");
+  const add = s.prepare(
+    "insert into accounts (external_id, name, type, status, created_at, updated_at) values (?, ?, 'school', 'active', ?, ?)",
+  );
+  for (const [id, name] of [
+    ['УЧ-001', 'Училище 1'],
+    ['уч-001', 'Училище 1 (второ)'],
+    ['SCH-2', 'Tab\tschool'],
+  ])
+    add.run(id, name, NOW, NOW);
+  const contact = s.prepare(
+    "insert into contacts (account_id, email, role, status, created_at, updated_at) values (3, ?, 'teacher', 'active', ?, ?)",
+  );
   for (const email of ['οδος@school.gr', 'οδοσ@school.gr']) contact.run(email, NOW, NOW);
   s.prepare('insert into account_groups (name, created_at) values (?, ?)').run('Sofia\u200b', NOW);
   await h.close();
@@ -67,7 +76,10 @@ describe('acctmgr db repair-keys (end to end)', () => {
     expect(renamed).toMatchObject({ code: 0, stdout: 'УЧ-002\n' });
     expect(renamed.stderr).toContain('renamed accounts #2: external_id "уч-001" → "УЧ-002"');
     expect(renamed.stderr).toContain('3 key problem(s) left');
-    expect((await runCli(['db', 'repair-keys', '--rename', 'contacts', 'οδοσ@school.gr', 'odos@school.gr', '--account', 'sch-2'], { db })).stdout).toBe('SCH-2/odos@school.gr\n');
+    expect(
+      (await runCli(['db', 'repair-keys', '--rename', 'contacts', 'οδοσ@school.gr', 'odos@school.gr', '--account', 'sch-2'], { db }))
+        .stdout,
+    ).toBe('SCH-2/odos@school.gr\n');
     const last = await rename('groups', '#1', 'Sofia');
     expect(last.stderr).toContain('no key problems left: the upgrade applies on the next command');
     const pending = (await runJson<{ name: string; applied: boolean }[]>(['db', 'status'], { db })).filter((m) => !m.applied);
@@ -78,7 +90,11 @@ describe('acctmgr db repair-keys (end to end)', () => {
     expect(await runJson(['accounts', 'show', 'уч-002'], { db })).toMatchObject({ name: 'Училище 1 (второ)' });
     expect(await runJson(['contacts', 'show', 'ΟΔΟΣ@school.gr'], { db })).toMatchObject({ email: 'οδος@school.gr' });
     const audit = await runJson<{ action: string; entity: string; key: string }[]>(['audit', '--since', '2026-01-01'], { db });
-    expect(audit.filter((a) => a.action === 'repair-key').map((a) => `${a.entity} ${a.key}`)).toEqual(['account УЧ-002', 'contact SCH-2/odos@school.gr', 'group Sofia']);
+    expect(audit.filter((a) => a.action === 'repair-key').map((a) => `${a.entity} ${a.key}`)).toEqual([
+      'account УЧ-002',
+      'contact SCH-2/odos@school.gr',
+      'group Sofia',
+    ]);
     expect((await runCli(['db', 'check'], { db })).code).toBe(0);
     expect((await runCli(['db', 'repair-keys'], { db })).stderr).toBe('(none)\nno key problems\n');
   });
@@ -94,7 +110,10 @@ describe('acctmgr db repair-keys (end to end)', () => {
     expect(r.stdout).toContain('stored keys out of step: 1\n  accounts row 1: external_id_key is not the fold of its key');
     const report = await runCli(['db', 'check', '--json'], { db });
     expect(report.code).toBe(1);
-    expect(JSON.parse(report.stdout)).toMatchObject({ ok: false, key_mismatches: [{ table: 'accounts', id: 1, column: 'external_id_key' }] });
+    expect(JSON.parse(report.stdout)).toMatchObject({
+      ok: false,
+      key_mismatches: [{ table: 'accounts', id: 1, column: 'external_id_key' }],
+    });
     removeDb(db);
   });
 });

@@ -21,7 +21,14 @@ const withSubscription = given.template(async (at) => {
   await seededDb(async (t) => {
     const op = { actor: 'seed', asOf: '2026-11-25', today: '2026-11-25', now: '2026-11-25T00:00:00Z' };
     await t.seed.standardSet(op);
-    await addSubscription(t.db, op, { external_id: 'S1', account_external_id: 'SCH-1', plan: 'BIO-BASIC', students: 100, term_months: 12, start_date: '2026-01-15' });
+    await addSubscription(t.db, op, {
+      external_id: 'S1',
+      account_external_id: 'SCH-1',
+      plan: 'BIO-BASIC',
+      students: 100,
+      term_months: 12,
+      start_date: '2026-01-15',
+    });
   }, at);
 });
 const withSeats = given.template(async (at) => {
@@ -38,7 +45,10 @@ const withLogins = given.template(async (at) => {
 describe('acctmgr seats (end to end)', () => {
   it('add prints SUB/EMAIL, creates the contact; --json shape; duplicates exit 1; missing --subscription exits 2', async () => {
     db = await withSubscription();
-    const r = await runCli(['seats', 'add', 'Maria@School.example', '--subscription', 's1', '--name', 'Maria Petrova', '--invited-at', '2026-05-01'], { db });
+    const r = await runCli(
+      ['seats', 'add', 'Maria@School.example', '--subscription', 's1', '--name', 'Maria Petrova', '--invited-at', '2026-05-01'],
+      { db },
+    );
     expect(r).toMatchObject({ code: 0, stdout: 'S1/maria@school.example\n' });
     const j = await runJson<Json>(['seats', 'add', 'ivan@school.example', '--subscription', 'S1'], { db });
     expect(Object.keys(j)).toEqual(SEAT_KEYS);
@@ -54,13 +64,20 @@ describe('acctmgr seats (end to end)', () => {
   it('login records an event (idempotent per timestamp) and moves last_login_at forward', async () => {
     db = await withSeats();
     const at = ['--subscription', 'S1', '--at', '2026-10-01T10:00:00+02:00'];
-    expect(await runCli(['seats', 'login', 'maria@school.example', ...at], { db })).toMatchObject({ code: 0, stdout: 'S1/maria@school.example\n' });
+    expect(await runCli(['seats', 'login', 'maria@school.example', ...at], { db })).toMatchObject({
+      code: 0,
+      stdout: 'S1/maria@school.example\n',
+    });
     const again = await runJson<Json>(['seats', 'login', 'maria@school.example', ...at], { db });
     expect(again).toMatchObject({ status: 'active', last_login_at: '2026-10-01T08:00:00Z' });
-    const older = await runJson<Json>(['seats', 'login', 'maria@school.example', '--subscription', 'S1', '--at', '2026-09-01T08:00:00Z'], { db });
+    const older = await runJson<Json>(['seats', 'login', 'maria@school.example', '--subscription', 'S1', '--at', '2026-09-01T08:00:00Z'], {
+      db,
+    });
     expect(older.last_login_at).toBe('2026-10-01T08:00:00Z');
     expect((await runCli(['seats', 'login', 'maria@school.example', '--subscription', 'S1', '--at', 'yesterday'], { db })).code).toBe(2);
-    expect((await runCli(['seats', 'login', 'maria@school.example', '--subscription', 'S1', '--at', '2026-02-30T08:00:00Z'], { db })).code).toBe(1);
+    expect(
+      (await runCli(['seats', 'login', 'maria@school.example', '--subscription', 'S1', '--at', '2026-02-30T08:00:00Z'], { db })).code,
+    ).toBe(1);
     expect((await runCli(['seats', 'login', 'nobody@school.example', '--subscription', 'S1'], { db })).code).toBe(1);
     const now = await runJson<Json>(['seats', 'login', 'ivan@school.example', '--subscription', 'S1', '--as-of', '2026-11-20'], { db });
     expect(now.last_login_at).toBe('2026-11-20T00:00:00Z');
@@ -84,7 +101,10 @@ describe('acctmgr seats (end to end)', () => {
   it('remove needs --yes; the seat is kept as removed and no longer listed', async () => {
     db = await withSeats();
     expect((await runCli(['seats', 'remove', 'ivan@school.example', '--subscription', 'S1'], { db })).code).toBe(2);
-    expect(await runCli(['seats', 'remove', 'ivan@school.example', '--subscription', 'S1', '--yes'], { db })).toMatchObject({ code: 0, stdout: 'S1/ivan@school.example\n' });
+    expect(await runCli(['seats', 'remove', 'ivan@school.example', '--subscription', 'S1', '--yes'], { db })).toMatchObject({
+      code: 0,
+      stdout: 'S1/ivan@school.example\n',
+    });
     expect((await runJson<Json[]>(['seats', 'list'], { db })).map((s) => s.email)).toEqual(['maria@school.example']);
     expect(await runJson<Json[]>(['seats', 'list', '--status', 'removed'], { db })).toHaveLength(1);
     expect((await runCli(['seats', 'remove', 'ivan@school.example', '--subscription', 'S1', '--yes'], { db })).code).toBe(1);

@@ -5,12 +5,43 @@ import { seededDb } from '../helpers/db.js';
 type Json = Record<string, unknown>;
 let db: string;
 const SUB_KEYS = [
-  'external_id', 'account_external_id', 'product', 'plan', 'students', 'term_months', 'start_date', 'end_date',
-  'status', 'base_status', 'manager_login', 'price', 'currency', 'paid_at', 'activation_code', 'renewed_from_external_id',
+  'external_id',
+  'account_external_id',
+  'product',
+  'plan',
+  'students',
+  'term_months',
+  'start_date',
+  'end_date',
+  'status',
+  'base_status',
+  'manager_login',
+  'price',
+  'currency',
+  'paid_at',
+  'activation_code',
+  'renewed_from_external_id',
 ];
 
 const add = (...extra: string[]) =>
-  runCli(['subscriptions', 'add', '--account-external-id', 'SCH-1', '--plan', 'BIO-BASIC', '--students', '150', '--term-months', '12', '--start-date', '2026-01-15', ...extra], { db });
+  runCli(
+    [
+      'subscriptions',
+      'add',
+      '--account-external-id',
+      'SCH-1',
+      '--plan',
+      'BIO-BASIC',
+      '--students',
+      '150',
+      '--term-months',
+      '12',
+      '--start-date',
+      '2026-01-15',
+      ...extra,
+    ],
+    { db },
+  );
 
 async function ok(args: string[]): Promise<void> {
   const r = await runCli(args, { db });
@@ -49,7 +80,14 @@ describe('acctmgr subscriptions (end to end)', () => {
     expect(r.code).toBe(0);
     const rec = JSON.parse(r.stdout) as Json;
     expect(Object.keys(rec)).toEqual([...SUB_KEYS, 'renewal_chain', 'seats_in_use', 'seats', 'history']);
-    expect(rec).toMatchObject({ external_id: 'S-JSON', end_date: '2027-01-14', price: '800.00', status: 'unpaid', manager_login: 'anna', paid_at: null });
+    expect(rec).toMatchObject({
+      external_id: 'S-JSON',
+      end_date: '2027-01-14',
+      price: '800.00',
+      status: 'unpaid',
+      manager_login: 'anna',
+      paid_at: null,
+    });
     const missing = await runCli(['subscriptions', 'add', '--plan', 'BIO-BASIC'], { db });
     expect(missing.code).toBe(2);
     expect(missing.stderr).toContain('--account-external-id, --students, --term-months, --start-date');
@@ -68,7 +106,10 @@ describe('acctmgr subscriptions (end to end)', () => {
 
   it('pay generates an activation code once; paying again exits 1', async () => {
     db = await withSubscriptions();
-    expect(await runCli(['subscriptions', 'pay', 'sub-000001', '--paid-at', '2026-01-10'], { db })).toMatchObject({ code: 0, stdout: 'SUB-000001\n' });
+    expect(await runCli(['subscriptions', 'pay', 'sub-000001', '--paid-at', '2026-01-10'], { db })).toMatchObject({
+      code: 0,
+      stdout: 'SUB-000001\n',
+    });
     const again = await runCli(['subscriptions', 'pay', 'SUB-000001'], { db });
     expect(again.code).toBe(1);
     expect(again.stderr).toContain('already paid');
@@ -81,13 +122,21 @@ describe('acctmgr subscriptions (end to end)', () => {
   it('list and show: displayed status for --as-of, filters, JSON and CSV', async () => {
     db = await withPaid();
     const list = await runJson<Json[]>(['subscriptions', 'list'], { db });
-    expect(list.map((s) => [s.external_id, s.status])).toEqual([['S-JSON', 'active'], ['SUB-000001', 'active']]);
+    expect(list.map((s) => [s.external_id, s.status])).toEqual([
+      ['S-JSON', 'active'],
+      ['SUB-000001', 'active'],
+    ]);
     expect(Object.keys(list[0]!)).toEqual(SUB_KEYS);
     const later = await runJson<Json[]>(['subscriptions', 'list', '--as-of', '2026-12-10', '--status', 'expiring'], { db });
     expect(later).toHaveLength(2);
     expect(await runJson<Json[]>(['--as-of', '2027-01-15', 'subscriptions', 'list', '--status', 'expired'], { db })).toHaveLength(2);
     expect(await runJson<Json[]>(['subscriptions', 'list', '--manager', 'bob'], { db })).toEqual([]);
-    expect(await runJson<Json[]>(['subscriptions', 'list', '--ending-within', '50', '--plan', 'bio-basic', '--product', 'BIO', '--account', 'sch-1'], { db })).toHaveLength(2);
+    expect(
+      await runJson<Json[]>(
+        ['subscriptions', 'list', '--ending-within', '50', '--plan', 'bio-basic', '--product', 'BIO', '--account', 'sch-1'],
+        { db },
+      ),
+    ).toHaveLength(2);
     expect(await runJson<Json[]>(['subscriptions', 'list', '--ending-before', '2027-01-14'], { db })).toEqual([]);
     const csv = await runCli(['subscriptions', 'list', '--format', 'csv'], { db });
     expect(csv.stdout.split('\n')[0]).toBe(SUB_KEYS.join(','));
@@ -104,7 +153,14 @@ describe('acctmgr subscriptions (end to end)', () => {
   it('upgrade quotes without --apply, applies with it, refuses downgrades and dates outside the term', async () => {
     db = await withPaid();
     const quote = await runJson<Json>(['subscriptions', 'upgrade', 'SUB-000001', '--plan', 'BIO-MAX'], { db });
-    expect(quote).toMatchObject({ old_price: '800.00', new_price: '1000.00', remaining_days: 51, term_days: 365, charge: '27.95', currency: 'EUR' });
+    expect(quote).toMatchObject({
+      old_price: '800.00',
+      new_price: '1000.00',
+      remaining_days: 51,
+      term_days: 365,
+      charge: '27.95',
+      currency: 'EUR',
+    });
     const text = await runCli(['subscriptions', 'upgrade', 'SUB-000001', '--plan', 'BIO-MAX', '--as-of', '2026-01-15'], { db });
     expect(text.stdout).toMatch(/charge\s+│ 200\.00/);
     const applied = await runCli(['subscriptions', 'upgrade', 'S-JSON', '--plan', 'BIO-MAX', '--apply', '--json'], { db });
@@ -123,7 +179,13 @@ describe('acctmgr subscriptions (end to end)', () => {
     const r = await runCli(['subscriptions', 'renew', 'SUB-000001', '--by', 'bob', '--term', '24'], { db });
     expect(r).toMatchObject({ code: 0, stdout: 'SUB-000003\n' });
     const next = await runJson<Json>(['subscriptions', 'show', 'SUB-000003'], { db });
-    expect(next).toMatchObject({ start_date: '2027-01-15', end_date: '2029-01-14', manager_login: 'bob', price: '1400.00', renewed_from_external_id: 'SUB-000001' });
+    expect(next).toMatchObject({
+      start_date: '2027-01-15',
+      end_date: '2029-01-14',
+      manager_login: 'bob',
+      price: '1400.00',
+      renewed_from_external_id: 'SUB-000001',
+    });
     expect((next.renewal_chain as Json[]).map((c) => c.relation)).toEqual(['predecessor', 'this']);
     const audit = await runJson<Json[]>(['audit', '--entity', 'account'], { db });
     expect(audit.at(-1)).toMatchObject({ action: 'reassign', key: 'SCH-1' });

@@ -58,7 +58,10 @@ const running = new Set<string | undefined>();
  */
 export async function runCli(args: readonly string[], opts: CliOptions = {}): Promise<CliResult> {
   const test = expect.getState().currentTestName;
-  if (running.has(test)) throw new Error(`acctmgr ${args.join(' ')}: another in-process run has not finished; await it, or use spawnCli to run them side by side`);
+  if (running.has(test))
+    throw new Error(
+      `acctmgr ${args.join(' ')}: another in-process run has not finished; await it, or use spawnCli to run them side by side`,
+    );
   let stdout = '';
   let stderr = '';
   const io: Io = {
@@ -120,7 +123,12 @@ export function spawnCli(args: readonly string[], opts: CliOptions = {}): Promis
  * Runs the binary on a real pseudo-terminal (python3's pty module: test/helpers/pty-run.py), answering
  * each expected text with its keys; the exit code and everything the terminal showed.
  */
-export function onTerminal(db: string, args: readonly string[], steps: [string, string][], deadlineSeconds = 20): { code: number; output: string } {
+export function onTerminal(
+  db: string,
+  args: readonly string[],
+  steps: [string, string][],
+  deadlineSeconds = 20,
+): { code: number; output: string } {
   countSpawn();
   const driver = path.join(ROOT, 'test', 'helpers', 'pty-run.py');
   const r = spawnSync('python3', [driver, JSON.stringify(steps), '--', process.execPath, BIN, ...args], {

@@ -44,7 +44,9 @@ export class Importer {
   /** Every table's rows, for "the database is unchanged in content". */
   snapshot(): Record<string, unknown[]> {
     const s = this.t.handle.sqlite;
-    const tables = (s.prepare(`select name from sqlite_master where type = 'table' order by name`).all() as { name: string }[]).map((r) => r.name);
+    const tables = (s.prepare(`select name from sqlite_master where type = 'table' order by name`).all() as { name: string }[]).map(
+      (r) => r.name,
+    );
     const out: Record<string, unknown[]> = {};
     for (const name of tables) out[name] = s.prepare(`select * from "${name}" order by rowid`).all();
     expect(checkDatabase(this.t.handle).ok).toBe(true);

@@ -39,19 +39,52 @@ export function seeder(db: Kysely<DB>) {
   /** Product BIO with plan BASIC (no prices), made once, for `subscription` rows. */
   const defaultPlan = () =>
     (productPlan ??= (async (): Promise<[number, number]> => {
-      const product = id(await db.insertInto('products').values({ code: 'BIO', code_key: 'bio', name: 'Biology site', created_at: NOW, updated_at: NOW }).returning('id').executeTakeFirstOrThrow());
-      const plan = id(await db.insertInto('plans').values({ code: 'BASIC', code_key: 'basic', name: 'Basic', product_id: product, currency: 'EUR', modules: '', legacy: 0, created_at: NOW, updated_at: NOW }).returning('id').executeTakeFirstOrThrow());
+      const product = id(
+        await db
+          .insertInto('products')
+          .values({ code: 'BIO', code_key: 'bio', name: 'Biology site', created_at: NOW, updated_at: NOW })
+          .returning('id')
+          .executeTakeFirstOrThrow(),
+      );
+      const plan = id(
+        await db
+          .insertInto('plans')
+          .values({
+            code: 'BASIC',
+            code_key: 'basic',
+            name: 'Basic',
+            product_id: product,
+            currency: 'EUR',
+            modules: '',
+            legacy: 0,
+            created_at: NOW,
+            updated_at: NOW,
+          })
+          .returning('id')
+          .executeTakeFirstOrThrow(),
+      );
       return [product, plan];
     })());
 
   const api = {
     async manager(login: string, extra: { status?: string; name?: string } = {}): Promise<number> {
       const email = `${login}@vendor.example`;
-      const values = { login, name: extra.name ?? login.toUpperCase(), email, email_key: foldKey(email), status: extra.status ?? 'active', created_at: NOW, updated_at: NOW };
+      const values = {
+        login,
+        name: extra.name ?? login.toUpperCase(),
+        email,
+        email_key: foldKey(email),
+        status: extra.status ?? 'active',
+        created_at: NOW,
+        updated_at: NOW,
+      };
       return id(await db.insertInto('managers').values(values).returning('id').executeTakeFirstOrThrow());
     },
     async leave(managerId: number, backupId: number, from: string, until: string | null = null): Promise<void> {
-      await db.insertInto('manager_leaves').values({ manager_id: managerId, backup_id: backupId, from_date: from, until_date: until, created_at: NOW }).execute();
+      await db
+        .insertInto('manager_leaves')
+        .values({ manager_id: managerId, backup_id: backupId, from_date: from, until_date: until, created_at: NOW })
+        .execute();
     },
     async account(externalId: string, o: AccountOptions = {}): Promise<number> {
       const values = {
@@ -70,7 +103,10 @@ export function seeder(db: Kysely<DB>) {
     async subscription(externalId: string, o: SubOptions = {}): Promise<number> {
       const [product, plan] = await defaultPlan();
       const account = o.account ?? (await api.account(`ACC-${externalId}`));
-      const manager = o.manager !== undefined ? o.manager : (await db.selectFrom('accounts').select('manager_id').where('id', '=', account).executeTakeFirstOrThrow()).manager_id;
+      const manager =
+        o.manager !== undefined
+          ? o.manager
+          : (await db.selectFrom('accounts').select('manager_id').where('id', '=', account).executeTakeFirstOrThrow()).manager_id;
       const values = {
         external_id: externalId,
         external_id_key: foldKey(externalId),
@@ -92,7 +128,11 @@ export function seeder(db: Kysely<DB>) {
       };
       return id(await db.insertInto('subscriptions').values(values).returning('id').executeTakeFirstOrThrow());
     },
-    async contact(account: number, email: string, o: { is_primary?: boolean; status?: string; created_at?: string; name?: string } = {}): Promise<number> {
+    async contact(
+      account: number,
+      email: string,
+      o: { is_primary?: boolean; status?: string; created_at?: string; name?: string } = {},
+    ): Promise<number> {
       const values = {
         account_id: account,
         name: o.name ?? email.split('@')[0]!,
@@ -106,7 +146,11 @@ export function seeder(db: Kysely<DB>) {
       };
       return id(await db.insertInto('contacts').values(values).returning('id').executeTakeFirstOrThrow());
     },
-    async seat(subscription: number, contact: number, o: { status?: string; invited_at?: string | null; last_login_at?: string | null } = {}): Promise<number> {
+    async seat(
+      subscription: number,
+      contact: number,
+      o: { status?: string; invited_at?: string | null; last_login_at?: string | null } = {},
+    ): Promise<number> {
       const values = {
         subscription_id: subscription,
         contact_id: contact,
@@ -122,7 +166,11 @@ export function seeder(db: Kysely<DB>) {
       await db.insertInto('login_events').values({ seat_id: seat, at }).execute();
     },
     async set(table: 'subscriptions' | 'seats' | 'accounts' | 'contacts', rowId: number, values: Record<string, unknown>): Promise<void> {
-      await db.updateTable(table).set(values as never).where('id', '=', rowId).execute();
+      await db
+        .updateTable(table)
+        .set(values as never)
+        .where('id', '=', rowId)
+        .execute();
     },
 
     /**
@@ -132,11 +180,36 @@ export function seeder(db: Kysely<DB>) {
      */
     async catalogue(): Promise<void> {
       const product = async (code: string, name: string) =>
-        id(await db.insertInto('products').values({ code, code_key: foldKey(code), name, created_at: NOW, updated_at: NOW }).returning('id').executeTakeFirstOrThrow());
+        id(
+          await db
+            .insertInto('products')
+            .values({ code, code_key: foldKey(code), name, created_at: NOW, updated_at: NOW })
+            .returning('id')
+            .executeTakeFirstOrThrow(),
+        );
       const plan = async (code: string, productId: number, legacy = 0) =>
-        id(await db.insertInto('plans').values({ code, code_key: foldKey(code), name: code, product_id: productId, currency: 'EUR', modules: '', legacy, created_at: NOW, updated_at: NOW }).returning('id').executeTakeFirstOrThrow());
+        id(
+          await db
+            .insertInto('plans')
+            .values({
+              code,
+              code_key: foldKey(code),
+              name: code,
+              product_id: productId,
+              currency: 'EUR',
+              modules: '',
+              legacy,
+              created_at: NOW,
+              updated_at: NOW,
+            })
+            .returning('id')
+            .executeTakeFirstOrThrow(),
+        );
       const price = (plan_id: number, max_students: number | null, term_months: number, amount_cents: number) =>
-        db.insertInto('plan_prices').values({ plan_id, max_students, term_months, amount_cents, created_at: NOW, updated_at: NOW }).execute();
+        db
+          .insertInto('plan_prices')
+          .values({ plan_id, max_students, term_months, amount_cents, created_at: NOW, updated_at: NOW })
+          .execute();
       const bio = await product('BIO', 'Biology');
       const diaryProduct = await product('DIARY', 'E-diary');
       const basic = await plan('BIO-BASIC', bio);
@@ -164,7 +237,11 @@ export function seeder(db: Kysely<DB>) {
       await addManager(db, op, { login: 'bob', name: 'Bob', email: 'bob@vendor.example' });
       await api.catalogue();
       const anna = (await db.selectFrom('managers').select('id').where('login', '=', 'anna').executeTakeFirstOrThrow()).id;
-      for (const [externalId, type, manager] of [['SCH-1', 'school', anna], ['SCH-2', 'school', anna], ['TUT-1', 'tutor', null]] as const) {
+      for (const [externalId, type, manager] of [
+        ['SCH-1', 'school', anna],
+        ['SCH-2', 'school', anna],
+        ['TUT-1', 'tutor', null],
+      ] as const) {
         await api.account(externalId, { type, manager, name: externalId, locale: null });
       }
     },

@@ -88,7 +88,10 @@ function parseMessage(raw: string, envelope: Envelope): Received {
     from: envelope.mailFrom ? envelope.mailFrom.address : '',
     to: envelope.rcptTo.map((r) => r.address),
     subject: decodeWords(header('Subject')),
-    refs: header('X-Acctmgr-Notices').split(',').map((s) => s.trim()).filter(Boolean),
+    refs: header('X-Acctmgr-Notices')
+      .split(',')
+      .map((s) => s.trim())
+      .filter(Boolean),
     text: encoding === 'base64' ? Buffer.from(body, 'base64').toString('utf8') : encoding === 'quoted-printable' ? decodeQp(body) : body,
     raw,
   };

@@ -58,7 +58,10 @@ describe('parent cycles', () => {
       ['q', null],
       ['s', 's'],
     ]);
-    expect(findParentCycles(m)).toEqual([['x', 'y', 'x'], ['s', 's']]);
+    expect(findParentCycles(m)).toEqual([
+      ['x', 'y', 'x'],
+      ['s', 's'],
+    ]);
     expect(findParentCycles(new Map([['a', 'b']]))).toEqual([]);
   });
 });

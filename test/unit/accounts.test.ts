@@ -24,15 +24,31 @@ async function insertSubscription(externalId: string, account: string, managerLo
   const now = op.now;
   let product = await t.db.selectFrom('products').select('id').executeTakeFirst();
   if (!product) {
-    product = await t.db.insertInto('products').values({ code: 'P', code_key: 'p', name: 'P', created_at: now, updated_at: now }).returning('id').executeTakeFirstOrThrow();
+    product = await t.db
+      .insertInto('products')
+      .values({ code: 'P', code_key: 'p', name: 'P', created_at: now, updated_at: now })
+      .returning('id')
+      .executeTakeFirstOrThrow();
     await t.db
       .insertInto('plans')
-      .values({ code: 'PL', code_key: 'pl', name: 'PL', product_id: product.id, currency: 'EUR', modules: '', legacy: 0, created_at: now, updated_at: now })
+      .values({
+        code: 'PL',
+        code_key: 'pl',
+        name: 'PL',
+        product_id: product.id,
+        currency: 'EUR',
+        modules: '',
+        legacy: 0,
+        created_at: now,
+        updated_at: now,
+      })
       .execute();
   }
   const plan = await t.db.selectFrom('plans').select('id').executeTakeFirstOrThrow();
   const acc = await getAccount(t.db, account);
-  const mgr = managerLogin ? await t.db.selectFrom('managers').select('id').where('login', '=', managerLogin).executeTakeFirstOrThrow() : null;
+  const mgr = managerLogin
+    ? await t.db.selectFrom('managers').select('id').where('login', '=', managerLogin).executeTakeFirstOrThrow()
+    : null;
   await t.db
     .insertInto('subscriptions')
     .values({
@@ -56,8 +72,21 @@ async function insertSubscription(externalId: string, account: string, managerLo
 
 /** A contact row straight into the table (contacts are another part's). */
 async function insertContact(accountId: number, email: string, status: string): Promise<void> {
-  const row = { account_id: accountId, name: null, email, email_key: foldKey(email), role: 'teacher', is_primary: 0, status, invited_at: null, last_login_at: null };
-  await t.db.insertInto('contacts').values({ ...row, created_at: op.now, updated_at: op.now }).execute();
+  const row = {
+    account_id: accountId,
+    name: null,
+    email,
+    email_key: foldKey(email),
+    role: 'teacher',
+    is_primary: 0,
+    status,
+    invited_at: null,
+    last_login_at: null,
+  };
+  await t.db
+    .insertInto('contacts')
+    .values({ ...row, created_at: op.now, updated_at: op.now })
+    .execute();
 }
 
 async function subscriptionManagers(): Promise<Record<string, string | null>> {
@@ -177,7 +206,11 @@ describe('accounts: list and show', () => {
 
   it('shows manager details, parent, sub-accounts and the count of contacts not removed', async () => {
     const acc = await getAccount(t.db, 'SCH-1');
-    for (const [email, status] of [['a@x.example', 'active'], ['b@x.example', 'invited'], ['c@x.example', 'removed']]) {
+    for (const [email, status] of [
+      ['a@x.example', 'active'],
+      ['b@x.example', 'invited'],
+      ['c@x.example', 'removed'],
+    ]) {
       await insertContact(acc.id, email!, status!);
     }
     const s = await showAccount(t.db, op, 'sch-1');
@@ -229,7 +262,12 @@ describe('accounts: assign, move, status, remove', () => {
     expect((await moveAccount(t.db, op, 'A', 'North')).group).toBe('North');
     expect((await moveAccount(t.db, op, 'A', '')).group).toBeNull();
     const audit = await listAudit(t.db);
-    expect(audit.filter((a) => a.entity !== 'manager').map((a) => `${a.entity}:${a.action}`)).toEqual(['account:add', 'group:add', 'account:move', 'account:move']);
+    expect(audit.filter((a) => a.entity !== 'manager').map((a) => `${a.entity}:${a.action}`)).toEqual([
+      'account:add',
+      'group:add',
+      'account:move',
+      'account:move',
+    ]);
   });
 
   it('deactivate and activate, each audited once', async () => {

@@ -15,7 +15,9 @@ afterEach(() => {
 async function filledDb(): Promise<string> {
   const t = await freshDb();
   const file = tempDbPath();
-  const ins = t.handle.sqlite.prepare(`insert into products (code, code_key, name, created_at, updated_at) values (?, lower(?), ?, 'x', 'x')`);
+  const ins = t.handle.sqlite.prepare(
+    `insert into products (code, code_key, name, created_at, updated_at) values (?, lower(?), ?, 'x', 'x')`,
+  );
   t.handle.sqlite.transaction(() => {
     for (let i = 0; i < 3000; i++) ins.run(`P${i}`, `P${i}`, `Product ${i} ${'x'.repeat(300)}`);
   })();

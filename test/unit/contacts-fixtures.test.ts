@@ -64,7 +64,15 @@ describe('fixtures', () => {
       for (const a of accounts) {
         await t.db
           .insertInto('accounts')
-          .values({ external_id: a.external_id!, external_id_key: foldKey(a.external_id!), name: a.name!, type: a.type!, status: a.status!, created_at: op.now, updated_at: op.now })
+          .values({
+            external_id: a.external_id!,
+            external_id_key: foldKey(a.external_id!),
+            name: a.name!,
+            type: a.type!,
+            status: a.status!,
+            created_at: op.now,
+            updated_at: op.now,
+          })
           .execute();
       }
       for (const c of contacts) await addContact(t.db, op, c);

@@ -25,7 +25,10 @@ function add(email: string, extra: Record<string, unknown> = {}) {
 }
 
 async function contactCount(): Promise<number> {
-  const r = await t.db.selectFrom('contacts').select((eb) => eb.fn.countAll<number>().as('n')).executeTakeFirstOrThrow();
+  const r = await t.db
+    .selectFrom('contacts')
+    .select((eb) => eb.fn.countAll<number>().as('n'))
+    .executeTakeFirstOrThrow();
   return Number(r.n);
 }
 
@@ -129,9 +132,9 @@ describe('contacts', () => {
   it('moves a contact to another account and changes its email, checking uniqueness there', async () => {
     await add('a@x.example');
     await addContact(t.db, op, { account_external_id: 'SCH-002', email: 'b@x.example' });
-    await expect(editContact(t.db, op, 'a@x.example', undefined, { email: 'B@x.example', account_external_id: 'SCH-002' })).rejects.toBeInstanceOf(
-      ConflictError,
-    );
+    await expect(
+      editContact(t.db, op, 'a@x.example', undefined, { email: 'B@x.example', account_external_id: 'SCH-002' }),
+    ).rejects.toBeInstanceOf(ConflictError);
     const moved = await editContact(t.db, op, 'a@x.example', undefined, { account_external_id: 'sch-002' });
     expect(moved.account_external_id).toBe('SCH-002');
     const renamed = await editContact(t.db, op, 'a@x.example', 'SCH-002', { email: 'New@x.example' });

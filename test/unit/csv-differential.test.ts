@@ -33,7 +33,8 @@ interface Sample {
 /** Random valid CSV: quoted and plain cells, CR/LF/CRLF inside quotes, blank lines and blank records. */
 function sample(next: () => number): Sample {
   const pick = <T>(xs: readonly T[]): T => xs[Math.floor(next() * xs.length)]!;
-  const word = (alphabet: readonly string[], max: number) => Array.from({ length: Math.floor(next() * max) }, () => pick(alphabet)).join('');
+  const word = (alphabet: readonly string[], max: number) =>
+    Array.from({ length: Math.floor(next() * max) }, () => pick(alphabet)).join('');
   /** [the cell as written, its value] */
   const cell = (): [string, string] => {
     const r = next();
@@ -61,14 +62,19 @@ function sample(next: () => number): Sample {
 
 /** csv-parse over the whole text; a CRLF inside quotes is stored as LF by our reader, on purpose. */
 function reference(text: string): string[][] {
-  const recs = parse(text, { skip_empty_lines: true, skip_records_with_empty_values: true, relax_column_count: true, record_delimiter: ['\r\n', '\n'] }) as string[][];
+  const recs = parse(text, {
+    skip_empty_lines: true,
+    skip_records_with_empty_values: true,
+    relax_column_count: true,
+    record_delimiter: ['\r\n', '\n'],
+  }) as string[][];
   return recs.map((r) => r.map((c) => c.replace(/\r\n/g, '\n'))).filter((r) => r.some((c) => c.trim() !== ''));
 }
 
 function inChunks(text: string, next: () => number): CsvRecord[] {
   const p = new RecordParser('x.csv', 1 << 20, ',');
   const out: CsvRecord[] = [];
-  for (let at = 0; at < text.length; ) {
+  for (let at = 0; at < text.length;) {
     const size = next() < 0.2 ? 1 : 1 + Math.floor(next() * 64);
     out.push(...p.push(text.slice(at, at + size), false));
     at += size;
@@ -88,8 +94,14 @@ describe('CSV reader against csv-parse (random valid CSV, random chunks)', () =>
       expect(starts.length, `seed ${seed}: the generator and csv-parse disagree`).toBe(expected.length);
       for (let cut = 0; cut < 3; cut++) {
         const ours = inChunks(text, next);
-        expect(ours.map((r) => r.cells), `seed ${seed} (CSV_SEED=${seed} to replay)`).toEqual(expected);
-        expect(ours.map((r) => r.line), `seed ${seed} (CSV_SEED=${seed} to replay)`).toEqual(starts);
+        expect(
+          ours.map((r) => r.cells),
+          `seed ${seed} (CSV_SEED=${seed} to replay)`,
+        ).toEqual(expected);
+        expect(
+          ours.map((r) => r.line),
+          `seed ${seed} (CSV_SEED=${seed} to replay)`,
+        ).toEqual(starts);
       }
     }
   });

@@ -29,7 +29,9 @@ const appliedNames = (file: string) => {
 describe('a database migrated by a newer acctmgr', () => {
   it('is refused before any migration is applied, naming the migration', async () => {
     // as if a newer build had applied 0099 and this one still had 0004 pending
-    const file = await migratedFile(`delete from kysely_migration where name = '0004_notices'; insert into kysely_migration values ('0099_future', '2030-01-01T00:00:00.000Z')`);
+    const file = await migratedFile(
+      `delete from kysely_migration where name = '0004_notices'; insert into kysely_migration values ('0099_future', '2030-01-01T00:00:00.000Z')`,
+    );
     const before = appliedNames(file);
     const open = openDb(file);
     await expect(open).rejects.toBeInstanceOf(RefusedError);
@@ -80,7 +82,9 @@ describe('db check', () => {
   it('runs when a test database is closed: a foreign key left dangling fails the test', async () => {
     const t = await freshDb();
     t.handle.sqlite.pragma('foreign_keys = OFF');
-    t.handle.sqlite.exec(`insert into plans (code, name, product_id, currency, modules, legacy, created_at, updated_at) values ('P', 'P', 999, 'EUR', '', 0, 'x', 'x')`);
+    t.handle.sqlite.exec(
+      `insert into plans (code, name, product_id, currency, modules, legacy, created_at, updated_at) values ('P', 'P', 999, 'EUR', '', 0, 'x', 'x')`,
+    );
     await expect(t.close()).rejects.toThrow(/db check is not clean after the test: .*"table":"plans"/);
   });
 });

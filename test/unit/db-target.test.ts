@@ -9,9 +9,15 @@ describe('which database: --db, ACCTMGR_DB, the config file, the default', () =>
   it('takes them in that order; a path is a SQLite file, postgres:// and postgresql:// a server', () => {
     const env = { ACCTMGR_DB: 'postgresql://team@db.example/acct', XDG_DATA_HOME: '/data' };
     expect(resolveDbTarget('./a.db', env, 'c.db')).toEqual({ target: { kind: 'sqlite', path: './a.db' }, source: 'flag' });
-    expect(resolveDbTarget(undefined, env, 'c.db')).toEqual({ target: { kind: 'postgres', url: 'postgresql://team@db.example/acct' }, source: 'environment' });
+    expect(resolveDbTarget(undefined, env, 'c.db')).toEqual({
+      target: { kind: 'postgres', url: 'postgresql://team@db.example/acct' },
+      source: 'environment',
+    });
     expect(resolveDbTarget(undefined, {}, 'postgres://x@h/d').source).toBe('config file');
-    expect(resolveDbTarget(undefined, { XDG_DATA_HOME: '/data' })).toEqual({ target: { kind: 'sqlite', path: '/data/acctmgr/acctmgr.db' }, source: 'default' });
+    expect(resolveDbTarget(undefined, { XDG_DATA_HOME: '/data' })).toEqual({
+      target: { kind: 'sqlite', path: '/data/acctmgr/acctmgr.db' },
+      source: 'default',
+    });
   });
 
   it('refuses any other scheme, never taking a URL as a file name (exit 2)', () => {
@@ -57,12 +63,16 @@ describe('PostgreSQL connection settings', () => {
     const missing = new URL(PG);
     missing.pathname = '/acctmgr_no_such_database';
     const e1 = (await openPostgres(missing.href, {}).catch((e: unknown) => e)) as Error & { hint?: string; exitCode: number };
-    expect(e1.message).toBe(`cannot connect to PostgreSQL at ${missing.hostname}:${missing.port || 5432}, database acctmgr_no_such_database: database "acctmgr_no_such_database" does not exist`);
+    expect(e1.message).toBe(
+      `cannot connect to PostgreSQL at ${missing.hostname}:${missing.port || 5432}, database acctmgr_no_such_database: database "acctmgr_no_such_database" does not exist`,
+    );
     expect(e1.hint).toMatch(/^create it first: createdb/);
     expect(e1.exitCode).toBe(1);
     const e2 = (await openPostgres('postgres://root@127.0.0.1:1/x?sslmode=disable', {}).catch((e: unknown) => e)) as Error;
     expect(e2.message).toMatch(/^cannot connect to PostgreSQL at 127\.0\.0\.1:1, database x: connect ECONNREFUSED/);
-    expect(connectError(pgSettings('postgres://u@h/d', {}), new Error('timeout expired')).message).toBe('cannot connect to PostgreSQL at h:5432, database d: no answer within 10 s');
+    expect(connectError(pgSettings('postgres://u@h/d', {}), new Error('timeout expired')).message).toBe(
+      'cannot connect to PostgreSQL at h:5432, database d: no answer within 10 s',
+    );
   });
 
   it('connects with every sslmode the server allows, and 64-bit integers come back as numbers', async () => {
@@ -95,10 +105,13 @@ describe('constraint failures read the same on both engines', () => {
     expect((translateConstraint(pg('23505', 'contacts', 'Key (account_id, email_key)=(1, a@b.c) already exists.')) as Error).message).toBe(
       'contacts: account_id + email already exists',
     );
-    const sqlite = Object.assign(new Error('UNIQUE constraint failed: contacts.account_id, contacts.email_key'), { code: 'SQLITE_CONSTRAINT_UNIQUE' });
+    const sqlite = Object.assign(new Error('UNIQUE constraint failed: contacts.account_id, contacts.email_key'), {
+      code: 'SQLITE_CONSTRAINT_UNIQUE',
+    });
     expect((translateConstraint(sqlite) as Error).message).toBe('contacts: account_id + email already exists');
     expect((translateConstraint(pg('23503', 'seats', 'Key (contact_id)=(9) is not present in table "contacts".')) as Error).message).toBe(
-      (translateConstraint(Object.assign(new Error('FOREIGN KEY constraint failed'), { code: 'SQLITE_CONSTRAINT_FOREIGNKEY' })) as Error).message,
+      (translateConstraint(Object.assign(new Error('FOREIGN KEY constraint failed'), { code: 'SQLITE_CONSTRAINT_FOREIGNKEY' })) as Error)
+        .message,
     );
   });
 });

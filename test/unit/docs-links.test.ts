@@ -111,7 +111,8 @@ describe('GitHub heading anchors', () => {
 
 describe('the link check', () => {
   const fake: Record<string, string> = {
-    'docs/a.md': '# A\n## Keys: one fold\n[ok](b.md#b) [ok](#keys-one-fold) [ok](../README.md) `[code](nowhere.md)`\n' +
+    'docs/a.md':
+      '# A\n## Keys: one fold\n[ok](b.md#b) [ok](#keys-one-fold) [ok](../README.md) `[code](nowhere.md)`\n' +
       '```\n[fenced](nowhere.md)\n```\n[gone](c.md) [bad anchor](b.md#nope) [web](https://example.com/x.md)\n',
     'docs/b.md': '# B\n',
     'README.md': '# R\n',

@@ -71,7 +71,11 @@ describe('export', () => {
     expect(csv).not.toContain('\r');
     const rows = csv.trimEnd().split('\n');
     expect(rows.slice(1).map((r) => r.split(',')[0])).toEqual(['akowalski', 'jnowak']);
-    const records = await t.db.selectFrom('managers').select(['login', 'name', 'email', 'employee_id', 'phone', 'mobile', 'region', 'status']).orderBy('login').execute();
+    const records = await t.db
+      .selectFrom('managers')
+      .select(['login', 'name', 'email', 'employee_id', 'phone', 'mobile', 'region', 'status'])
+      .orderBy('login')
+      .execute();
     expect(csv).toBe(toCsv(records, Object.keys(records[0]!)));
   });
 

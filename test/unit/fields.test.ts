@@ -53,7 +53,33 @@ describe('field coercion', () => {
 describe('isEmail', () => {
   const RE = /^[^\s@"'<>(),;:\\]+@[^\s@"'<>(),;:\\]+\.[^\s@"'<>(),;:\\]+$/;
   it('accepts exactly what the regular expression it replaces accepts', () => {
-    const alphabet = ['a', 'B', '1', '.', '@', '-', '_', '+', ' ', '\t', '"', "'", '<', '>', '(', ')', ',', ';', ':', '\\', 'ł', '\u00a0', '\u2003', '\ufeff', '\u3000'];
+    const alphabet = [
+      'a',
+      'B',
+      '1',
+      '.',
+      '@',
+      '-',
+      '_',
+      '+',
+      ' ',
+      '\t',
+      '"',
+      "'",
+      '<',
+      '>',
+      '(',
+      ')',
+      ',',
+      ';',
+      ':',
+      '\\',
+      'ł',
+      '\u00a0',
+      '\u2003',
+      '\ufeff',
+      '\u3000',
+    ];
     let seed = 7;
     const next = () => (seed = (seed * 1103515245 + 12345) % 2147483648) / 2147483648;
     const samples = ['a@b.c', 'a@.bc', 'a@bc.', 'a@b..c', '@b.c', 'a@b', 'a.b@c', 'a@b@c.d', 'ü@ß.de', 'a b@c.d', 'a@b.c\u00a0'];

@@ -31,16 +31,26 @@ async function storedNames(t: TestDb): Promise<string[]> {
 }
 
 describe('formula-looking values round-trip exactly through CSV', () => {
-  it('a --format csv list adds one quote to ^\'*[=+-@ tab CR], import removes one: every value comes back, a leading tab and CR too', () => {
+  it("a --format csv list adds one quote to ^'*[=+-@ tab CR], import removes one: every value comes back, a leading tab and CR too", () => {
     const values = [...STORED, ...WITH_CONTROLS];
-    const csv = renderList(values.map((v) => ({ v })), 'csv', { color: false });
+    const csv = renderList(
+      values.map((v) => ({ v })),
+      'csv',
+      { color: false },
+    );
     expect(csv.split('\n').slice(1, 4)).toEqual([`"'=x"`, `"''=x"`, `"'''=x"`]);
-    expect(parse(csv).slice(1).map((r) => cleanCell(r[0]!))).toEqual(values);
+    expect(
+      parse(csv)
+        .slice(1)
+        .map((r) => cleanCell(r[0]!)),
+    ).toEqual(values);
   });
 
   it('export → import into an empty database stores exactly the values exported', async () => {
     const a = await db();
-    const ins = a.handle.sqlite.prepare(`insert into products (code, code_key, name, created_at, updated_at) values (?, lower(?), ?, 'x', 'x')`);
+    const ins = a.handle.sqlite.prepare(
+      `insert into products (code, code_key, name, created_at, updated_at) values (?, lower(?), ?, 'x', 'x')`,
+    );
     STORED.forEach((name, i) => ins.run(`P${String(i).padStart(2, '0')}`, `P${String(i).padStart(2, '0')}`, name));
     const csv = await exportProducts(a);
     expect(csv).toContain(`P01,"''=x"\n`);
@@ -61,7 +71,12 @@ describe('formula-looking values round-trip exactly through CSV', () => {
     const out = await imp.run('products', file, { skipInvalid: true, rejects });
     expect(out.summary).toMatchObject({ inserted: 1, rejected: 4 });
     const written = fs.readFileSync(rejects, 'utf8');
-    expect(written.split('\n').slice(1, 5).map((l) => l.split(',')[1])).toEqual([`"'=x"`, `"'=x"`, `"''=x"`, `'abc`]);
+    expect(
+      written
+        .split('\n')
+        .slice(1, 5)
+        .map((l) => l.split(',')[1]),
+    ).toEqual([`"'=x"`, `"'=x"`, `"''=x"`, `'abc`]);
     const fixed = written.replace(/bad (\d)/g, 'B$1');
     expect((await imp.run('products', fixed)).errors).toEqual([]);
     expect(await storedNames(t)).toEqual(['=x', '=x', "'=x", "'abc", 'Fine']);

@@ -28,7 +28,8 @@ const ROWS = 26_000;
 /** Rows of ≈ 90 bytes spread over 200 accounts; `extra` lines are appended after them. */
 function bigFile(extra: string[] = []): string {
   const lines: string[] = [];
-  for (let i = 0; i < ROWS; i++) lines.push(`A${i % 200},Teacher Number ${i},teacher${i}@school${i % 200}.example,teacher,false,active,2026-01-02,`);
+  for (let i = 0; i < ROWS; i++)
+    lines.push(`A${i % 200},Teacher Number ${i},teacher${i}@school${i % 200}.example,teacher,false,active,2026-01-02,`);
   const csv = `${HEADER}${[...lines, ...extra].join('\n')}\n`;
   expect(Buffer.byteLength(csv)).toBeGreaterThan(BULK_MIN_BYTES);
   return csv;
@@ -56,7 +57,10 @@ describe('import: bulk load of a large contacts file', () => {
     expect(schema()).toEqual(before);
     const kept = await t.db.selectFrom('contacts').selectAll().where('email', '=', 'kept@school1.example').execute();
     expect(kept).toMatchObject([{ name: 'Kept Again', role: 'director', is_primary: 1 }]);
-    const n = await t.db.selectFrom('contacts').select((eb) => eb.fn.countAll<number>().as('n')).executeTakeFirstOrThrow();
+    const n = await t.db
+      .selectFrom('contacts')
+      .select((eb) => eb.fn.countAll<number>().as('n'))
+      .executeTakeFirstOrThrow();
     expect(Number(n.n)).toBe(ROWS + 1);
     imp.snapshot(); // integrity and foreign keys check out
     const undo = await undoBatch(t.db, t.handle.sqlite, testOp({ now: '2026-11-26T09:00:00Z' }), out.summary.batch_id!);
@@ -72,7 +76,12 @@ describe('import: bulk load of a large contacts file', () => {
     const primaries = Array.from({ length: 5 }, (_, i) => `A7,P${i},p${i}@school7.example,teacher,true,active,,`);
     const out = await imp.run(
       'contacts',
-      bigFile(['A3,Twice,TEACHER3@school3.example,,,,,', 'NOPE,X,x@nope.example,,,,,', ...primaries, 'A7,Old,old@school7.example,,,removed,,']),
+      bigFile([
+        'A3,Twice,TEACHER3@school3.example,,,,,',
+        'NOPE,X,x@nope.example,,,,,',
+        ...primaries,
+        'A7,Old,old@school7.example,,,removed,,',
+      ]),
     );
     expect(out.failed).toBe(true);
     const file = `${imp.dir}/contacts.csv`;
@@ -87,7 +96,9 @@ describe('import: bulk load of a large contacts file', () => {
 
   it('--skip-invalid applies the valid rows of a large file and rejects the rest', async () => {
     await seedAccounts();
-    const out = await imp.run('contacts', bigFile(['A3,Twice,teacher3@school3.example,,,,,', 'A4,Bad,not-an-email,,,,,']), { skipInvalid: true });
+    const out = await imp.run('contacts', bigFile(['A3,Twice,teacher3@school3.example,,,,,', 'A4,Bad,not-an-email,,,,,']), {
+      skipInvalid: true,
+    });
     expect(out.summary).toMatchObject({ inserted: ROWS, rejected: 2 });
     imp.snapshot();
   });
@@ -102,7 +113,15 @@ describe('import: bulk load of a large contacts file', () => {
       const batch = await BatchRecorder.start(statements, testOp(), 'contacts', 'test');
       const constants = { created_at: now, updated_at: now };
       const columns = ['account_id', 'email', 'email_key'];
-      const bulk = await BulkTable.open(statements, { table: 'contacts', columns, constants, key: ['account_id', 'email_key'], expectedRows: 2, batch, onInserted: () => undefined });
+      const bulk = await BulkTable.open(statements, {
+        table: 'contacts',
+        columns,
+        constants,
+        key: ['account_id', 'email_key'],
+        expectedRows: 2,
+        batch,
+        onInserted: () => undefined,
+      });
       // insert without asking find() first: exactly the mistake the rebuilt UNIQUE index must catch
       bulk.insert(2, { account_id: 1, email: 'same@school.example', email_key: 'same@school.example' });
       bulk.insert(3, { account_id: 1, email: 'same@school.example', email_key: 'same@school.example' });
@@ -161,7 +180,13 @@ describe('KeyIndex', () => {
 describe('RefIndex', () => {
   it('finds a cell as `key_column = foldKey(cell)` would, through growth, and reports the ids it returned', () => {
     const index = new RefIndex(2); // grows many times
-    for (const [key, id] of [['ACC-0001', 1], ['Škola-A', 2], ['ΟΔΟΣ-3', 3], ['STRASSE-4', 4]] as const) index.add(foldKey(key), id);
+    for (const [key, id] of [
+      ['ACC-0001', 1],
+      ['Škola-A', 2],
+      ['ΟΔΟΣ-3', 3],
+      ['STRASSE-4', 4],
+    ] as const)
+      index.add(foldKey(key), id);
     for (let i = 10; i < 5000; i++) index.add(`k-${i}`, i);
     expect(['ACC-0001', 'acc-0001', 'Acc-0001'].map((t) => index.find(t))).toEqual([1, 1, 1]);
     expect(['ŠKOLA-A', 'škola-a'].map((t) => index.find(t))).toEqual([2, 2]);
@@ -169,6 +194,11 @@ describe('RefIndex', () => {
     expect(['straße-4', 'Strasse-4'].map((t) => index.find(t))).toEqual([4, 4]);
     expect(index.find('acc-0002')).toBeUndefined();
     for (let i = 10; i < 5000; i += 7) expect(index.find(`K-${i}`)).toBe(i);
-    expect(index.usedIds().sort((a, b) => a - b).slice(0, 6)).toEqual([1, 2, 3, 4, 10, 17]);
+    expect(
+      index
+        .usedIds()
+        .sort((a, b) => a - b)
+        .slice(0, 6),
+    ).toEqual([1, 2, 3, 4, 10, 17]);
   });
 });

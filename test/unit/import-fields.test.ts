@@ -10,7 +10,7 @@ const t = eachTestDb(async () => {
 
 const FILE = 'login,name,email\nok1,A,a@v.example\nshort,B\nlong,C,c@v.example,surplus\npadded,D,d@v.example,, \n';
 
-describe('import: every row has the header\'s number of fields (RFC 4180)', () => {
+describe("import: every row has the header's number of fields (RFC 4180)", () => {
   it('refuses a row with fewer fields, or more that are not all empty, as FILE:LINE: expected N fields, got M', async () => {
     const before = imp.snapshot();
     const out = await imp.run('managers', FILE);
@@ -36,7 +36,10 @@ describe('import: dates', () => {
   it('a cell outside 1900-01-01..9999-12-31, or an end date derived past it, is a row error naming the column', async () => {
     await t.seed.standardSet(testOp());
     const head = 'external_id,account_external_id,plan,students,term_months,start_date\n';
-    const out = await imp.run('subscriptions', `${head}S1,SCH-1,BIO-BASIC,10,12,9999-06-01\nS2,SCH-1,BIO-BASIC,10,12,0000-01-01\nS3,SCH-1,BIO-BASIC,10,12,9999-01-01\n`);
+    const out = await imp.run(
+      'subscriptions',
+      `${head}S1,SCH-1,BIO-BASIC,10,12,9999-06-01\nS2,SCH-1,BIO-BASIC,10,12,0000-01-01\nS3,SCH-1,BIO-BASIC,10,12,9999-01-01\n`,
+    );
     const file = `${imp.dir}/subscriptions.csv`;
     expect(out.errors).toEqual([
       `${file}:2: start_date: "9999-06-01": the end date would be after 9999-12-31`,

@@ -39,7 +39,9 @@ describe('import: the files it reads and writes', () => {
         changed = true;
       };
       const run = imp.run('products', 'code,name\nMATH,Maths\nCHEM,Chemistry\n', { onProgress });
-      await expect(run, what).rejects.toThrow(`${file}: the file changed while it was read (its size, modification time or identity differ at the end); nothing was imported`);
+      await expect(run, what).rejects.toThrow(
+        `${file}: the file changed while it was read (its size, modification time or identity differ at the end); nothing was imported`,
+      );
       expect(changed).toBe(true);
       expect(imp.snapshot()).toEqual(before);
     }

@@ -117,7 +117,10 @@ describe('cells and headers', () => {
     expect(() => planHeader('f.csv', ['login', 'colour', 'login'], ['login', 'name'], ['login', 'name'], opts)).toThrow(
       'f.csv:1: unknown column "colour"; column given twice: login; missing required column: name',
     );
-    expect(planHeader('f.csv', ['login', 'colour'], ['login'], ['login'], { map: {}, ignoreUnknown: true }).fields).toEqual(['login', undefined]);
+    expect(planHeader('f.csv', ['login', 'colour'], ['login'], ['login'], { map: {}, ignoreUnknown: true }).fields).toEqual([
+      'login',
+      undefined,
+    ]);
     expect(() => planHeader('f.csv', ['login', 'Password'], ['login'], ['login'], { map: {}, ignoreUnknown: true })).toThrow(
       /column "Password": password columns are refused/,
     );
@@ -128,8 +131,24 @@ describe('row coercion fast paths', () => {
   it('agree with the shared field checks on canonical and non-canonical dates and timestamps', async () => {
     const { coerceRow } = await import('../../src/import/entities/coerce.js');
     const { coerce } = await import('../../src/lib/fields.js');
-    const specs = [{ name: 'd', type: 'date' as const }, { name: 't', type: 'timestamp' as const }];
-    const samples = ['2024-02-29', '2023-02-29', '2026-04-31', '2026-12-31', '2026-13-01', '2026-00-10', '1900-02-29', '2000-02-29', '0000-01-01', '1899-12-31', '1900-01-01', '9999-12-31'];
+    const specs = [
+      { name: 'd', type: 'date' as const },
+      { name: 't', type: 'timestamp' as const },
+    ];
+    const samples = [
+      '2024-02-29',
+      '2023-02-29',
+      '2026-04-31',
+      '2026-12-31',
+      '2026-13-01',
+      '2026-00-10',
+      '1900-02-29',
+      '2000-02-29',
+      '0000-01-01',
+      '1899-12-31',
+      '1900-01-01',
+      '9999-12-31',
+    ];
     for (const d of samples) {
       const ours = coerceRow(specs, { d, t: `${d}T23:59:59Z` }, 'YYYY-MM-DD');
       const ref = coerce(specs[0]!, d);

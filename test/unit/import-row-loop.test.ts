@@ -28,7 +28,13 @@ const later = <T>(v: T, ms: number) => new Promise<T>((resolve) => setTimeout(()
 
 describe('the row loop', () => {
   it('awaits a row result that is a Promise before the next row, and counts and rejects as for one given at once', async () => {
-    const rows = [['a', 'A'], ['b', ''], ['B', 'again'], ['c', 'C'], ['d', 'D']];
+    const rows = [
+      ['a', 'A'],
+      ['b', ''],
+      ['B', 'again'],
+      ['c', 'C'],
+      ['d', 'D'],
+    ];
     const outcome = (r: RowIn, ran: string[]): RowResult => {
       ran.push(`${r.line}`);
       return r.text.name ? 'inserted' : [{ field: 'name', value: '', rule: 'is required' }];

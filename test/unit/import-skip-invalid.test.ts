@@ -30,7 +30,12 @@ function rereads(out: ImportOutcome): number {
 }
 
 async function accounts(): Promise<{ e: string; parent: string | null }[]> {
-  return t.db.selectFrom('accounts as a').leftJoin('accounts as p', 'p.id', 'a.parent_id').select(['a.external_id as e', 'p.external_id as parent']).orderBy('a.id').execute();
+  return t.db
+    .selectFrom('accounts as a')
+    .leftJoin('accounts as p', 'p.id', 'a.parent_id')
+    .select(['a.external_id as e', 'p.external_id as parent'])
+    .orderBy('a.id')
+    .execute();
 }
 
 describe('import --skip-invalid: rows refused at the end, in one or two passes', () => {
@@ -39,14 +44,22 @@ describe('import --skip-invalid: rows refused at the end, in one or two passes',
     const rejects = `${imp.dir}/rejects.csv`;
     const out = await imp.run('accounts', `${H}${rows.join('\n')}\nC12,C12,school,GHOST\nOK,OK,school,\n`, { skipInvalid: true, rejects });
     expect(out.summary).toMatchObject({ inserted: 1, rejected: 13 });
-    expect(lines(out)).toEqual([...Array.from({ length: 12 }, (_, i) => `accounts.csv:${i + 2}: parent_external_id: "C${i + 1}": ${NO_ACCOUNT}`), `accounts.csv:14: parent_external_id: "GHOST": ${NO_ACCOUNT}`]);
-    expect(fs.readFileSync(rejects, 'utf8').split('\n').slice(1, 3)).toEqual([`C0,C0,school,C1,parent_external_id: ${NO_ACCOUNT}`, `C1,C1,school,C2,parent_external_id: ${NO_ACCOUNT}`]);
+    expect(lines(out)).toEqual([
+      ...Array.from({ length: 12 }, (_, i) => `accounts.csv:${i + 2}: parent_external_id: "C${i + 1}": ${NO_ACCOUNT}`),
+      `accounts.csv:14: parent_external_id: "GHOST": ${NO_ACCOUNT}`,
+    ]);
+    expect(fs.readFileSync(rejects, 'utf8').split('\n').slice(1, 3)).toEqual([
+      `C0,C0,school,C1,parent_external_id: ${NO_ACCOUNT}`,
+      `C1,C1,school,C2,parent_external_id: ${NO_ACCOUNT}`,
+    ]);
     expect(await accounts()).toEqual([{ e: 'OK', parent: null }]);
     expect(rereads(out)).toBe(1);
   });
 
   it('a loop is refused on the line that reports it, and the rows naming its rows after it', async () => {
-    const out = await imp.run('accounts', `${H}X,X,school,Y\nY,Y,school,X\nZ,Z,school,Y\nW,W,school,\nV,V,school,W\n`, { skipInvalid: true });
+    const out = await imp.run('accounts', `${H}X,X,school,Y\nY,Y,school,X\nZ,Z,school,Y\nW,W,school,\nV,V,school,W\n`, {
+      skipInvalid: true,
+    });
     expect(lines(out)).toEqual([
       'accounts.csv:2: parent_external_id: "Y": would make a parent cycle: X → Y → X',
       `accounts.csv:3: parent_external_id: "X": ${NO_ACCOUNT}`,
@@ -79,7 +92,9 @@ describe('import --skip-invalid: rows refused at the end, in one or two passes',
 
   it('stored rows updated with references: a loop through three, and a chain from a reference named nowhere', async () => {
     await imp.run('accounts', `${H}A,A,school,\nB,B,school,A\nC,C,school,\n`);
-    const out = await imp.run('accounts', `${H}A,A,school,C\nC,C,school,B\nB,B2,school,\nD,D,school,A\nE,E,school,NOPE\nF,F,school,E\n`, { skipInvalid: true });
+    const out = await imp.run('accounts', `${H}A,A,school,C\nC,C,school,B\nB,B2,school,\nD,D,school,A\nE,E,school,NOPE\nF,F,school,E\n`, {
+      skipInvalid: true,
+    });
     expect(lines(out)).toEqual([
       'accounts.csv:2: parent_external_id: "C": would make a parent cycle: A → C → B → A',
       `accounts.csv:6: parent_external_id: "NOPE": ${NO_ACCOUNT}`,
@@ -90,7 +105,9 @@ describe('import --skip-invalid: rows refused at the end, in one or two passes',
   });
 
   it('a row naming a row refused for its own cells is refused too', async () => {
-    const out = await imp.run('accounts', `${H}A,A,school,B\nB,B,wizard,\nC,C,school,A\nE,E,school,F\nF,F,school,\n`, { skipInvalid: true });
+    const out = await imp.run('accounts', `${H}A,A,school,B\nB,B,wizard,\nC,C,school,A\nE,E,school,F\nF,F,school,\n`, {
+      skipInvalid: true,
+    });
     expect(lines(out)).toEqual([
       `accounts.csv:2: parent_external_id: "B": ${NO_ACCOUNT}`,
       'accounts.csv:3: type: "wizard": must be one of school, company, training_provider, tutor, guest',
@@ -128,7 +145,14 @@ describe('import --skip-invalid: rows refused at the end, in one or two passes',
     await loadAll(t);
     const head = 'external_id,account_external_id,plan,students,term_months,start_date,renewed_from_external_id\n';
     const row = (id: string, start: string, from: string) => `${id},SCH-001,BIO-BASIC,10,12,${start},${from}`;
-    const csv = [row('R1', '2027-01-01', 'R2'), row('R2', '2026-01-01', 'NOPE'), row('R3', '2028-01-01', 'R1'), row('R4', '2028-01-01', 'SUB-1'), row('R5', '2028-01-01', 'R5X'), row('R5X', '2028-01-01', 'R5')];
+    const csv = [
+      row('R1', '2027-01-01', 'R2'),
+      row('R2', '2026-01-01', 'NOPE'),
+      row('R3', '2028-01-01', 'R1'),
+      row('R4', '2028-01-01', 'SUB-1'),
+      row('R5', '2028-01-01', 'R5X'),
+      row('R5X', '2028-01-01', 'R5'),
+    ];
     const out = await imp.run('subscriptions', `${head}${csv.join('\n')}\n`, { skipInvalid: true });
     const none = 'no subscription with this external_id (in the database or this file)';
     expect(lines(out)).toEqual([
@@ -139,7 +163,12 @@ describe('import --skip-invalid: rows refused at the end, in one or two passes',
       `subscriptions.csv:7: renewed_from_external_id: "R5": ${none}`,
     ]);
     expect(out.summary).toMatchObject({ inserted: 1, rejected: 5 });
-    const r4 = await t.db.selectFrom('subscriptions as s').innerJoin('subscriptions as p', 'p.id', 's.renewed_from_id').select('p.external_id').where('s.external_id', '=', 'R4').executeTakeFirst();
+    const r4 = await t.db
+      .selectFrom('subscriptions as s')
+      .innerJoin('subscriptions as p', 'p.id', 's.renewed_from_id')
+      .select('p.external_id')
+      .where('s.external_id', '=', 'R4')
+      .executeTakeFirst();
     expect(r4).toEqual({ external_id: 'SUB-1' });
     expect(rereads(out)).toBe(1);
   });

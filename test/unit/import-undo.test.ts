@@ -45,11 +45,19 @@ describe('import undo knows exactly what changed since', () => {
       if (foreign || (t.handle.sqlite.prepare('select count(*) as n from managers').get() as { n: number }).n === 0) return;
       foreign = true;
       // written in the same second by another writer
-      t.handle.sqlite.prepare(`insert into managers (login, name, email, email_key, created_at, updated_at) values ('other', 'Other', 'other@v.example', 'other@v.example', ?, ?)`).run(op.now, op.now);
+      t.handle.sqlite
+        .prepare(
+          `insert into managers (login, name, email, email_key, created_at, updated_at) values ('other', 'Other', 'other@v.example', 'other@v.example', ?, ?)`,
+        )
+        .run(op.now, op.now);
     };
     const out = await imp.run('managers', `login,name,email,region\n${rows.join('\n')}\n`, { onProgress }, op);
     expect(foreign).toBe(true);
-    const ids = t.handle.sqlite.prepare(`select id, login from managers where login = 'other' or id in (select min(id) from managers) or id in (select max(id) from managers)`).all() as { id: number; login: string }[];
+    const ids = t.handle.sqlite
+      .prepare(
+        `select id, login from managers where login = 'other' or id in (select min(id) from managers) or id in (select max(id) from managers)`,
+      )
+      .all() as { id: number; login: string }[];
     const other = ids.find((r) => r.login === 'other')!;
     expect(ids.some((r) => r.id < other.id) && ids.some((r) => r.id > other.id)).toBe(true); // inside the batch's id range
     expect(await undo(out.summary.batch_id!)).toMatchObject({ deleted: 1500 });
@@ -69,7 +77,8 @@ describe('import undo knows exactly what changed since', () => {
       'products.csv': 'code,name\nBIO,Biology\n',
       'plans.csv': 'code,name,product,currency\nBIO-1,Bio,BIO,EUR\n',
       'prices.csv': 'plan,term_months,amount\nBIO-1,12,100\n',
-      'subscriptions.csv': 'external_id,account_external_id,plan,students,term_months,start_date,renewed_from_external_id\nS2,NEW,BIO-1,10,12,2027-01-01,S1\nS1,NEW,BIO-1,10,12,2026-01-01,\n',
+      'subscriptions.csv':
+        'external_id,account_external_id,plan,students,term_months,start_date,renewed_from_external_id\nS2,NEW,BIO-1,10,12,2027-01-01,S1\nS1,NEW,BIO-1,10,12,2026-01-01,\n',
       'seats.csv': 'subscription_external_id,email\nS1,ann@new.example\n',
       'logins.csv': 'subscription_external_id,email,at\nS1,ann@new.example,2026-03-01T08:00:00Z\n',
     };
@@ -79,7 +88,14 @@ describe('import undo knows exactly what changed since', () => {
     expect(out.summary).toMatchObject({ updated: 1 });
     const res = await undo(out.summary.batch_id!);
     expect(res).toMatchObject({ restored: 2 }); // OLD: its row, then its parent set at the end
-    expect(imp.snapshot()).toMatchObject({ accounts: before.accounts, account_field_values: [], contacts: [], seats: [], login_events: [], subscriptions: [] });
+    expect(imp.snapshot()).toMatchObject({
+      accounts: before.accounts,
+      account_field_values: [],
+      contacts: [],
+      seats: [],
+      login_events: [],
+      subscriptions: [],
+    });
   });
 
   it('converts batches made before row batch ids: their id ranges and, once, the clock', async () => {

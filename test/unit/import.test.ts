@@ -10,7 +10,8 @@ const t = eachTestDb(async () => {
   imp = new Importer(t);
 });
 
-const MANAGERS = 'login,name,email,employee_id,region\nAKowalski,Anna Kowalski,anna@v.example,E1,north\njnowak,Jan Nowak,jan@v.example,,south\n';
+const MANAGERS =
+  'login,name,email,employee_id,region\nAKowalski,Anna Kowalski,anna@v.example,E1,north\njnowak,Jan Nowak,jan@v.example,,south\n';
 
 describe('import: managers and the common rules', () => {
   it('inserts, then re-importing the same file changes nothing and leaves no batch', async () => {
@@ -36,7 +37,10 @@ describe('import: managers and the common rules', () => {
     await imp.run('managers', MANAGERS);
     const before = imp.snapshot();
     const long = 'x'.repeat(250);
-    const out = await imp.run('managers', `login,name,email\nnew1,N,anna@v.example\nnew2,N,bad\n\nnew3,${long},n3@v.example\nnew4,"tab\there",n4@v.example\nNEW1,Again,again@v.example\n`);
+    const out = await imp.run(
+      'managers',
+      `login,name,email\nnew1,N,anna@v.example\nnew2,N,bad\n\nnew3,${long},n3@v.example\nnew4,"tab\there",n4@v.example\nNEW1,Again,again@v.example\n`,
+    );
     expect(out.failed).toBe(true);
     const file = `${imp.dir}/managers.csv`;
     expect(out.errors).toEqual([
@@ -75,7 +79,10 @@ describe('import: managers and the common rules', () => {
 
   it('--skip-invalid imports the valid rows and writes the rejected ones with an error column', async () => {
     const rejects = `${imp.dir}/rejects.csv`;
-    const out = await imp.run('managers', 'login,name,email\nok1,A,a@v.example\nbad,"B, Jr",nope\nok2,C,c@v.example\n', { skipInvalid: true, rejects });
+    const out = await imp.run('managers', 'login,name,email\nok1,A,a@v.example\nbad,"B, Jr",nope\nok2,C,c@v.example\n', {
+      skipInvalid: true,
+      rejects,
+    });
     expect(out.failed).toBe(false);
     expect(out.summary).toMatchObject({ inserted: 2, rejected: 1 });
     expect(fs.readFileSync(rejects, 'utf8')).toBe('login,name,email,error\nbad,"B, Jr",nope,email: is not a valid email address\n');
@@ -89,19 +96,27 @@ describe('import: managers and the common rules', () => {
     const rejects = `${imp.dir}/rejected`;
     fs.mkdirSync(dir);
     fs.writeFileSync(`${dir}/accounts.csv`, 'external_id,name,type\nA1,One,school\nA2,Two,wizard\n');
-    fs.writeFileSync(`${dir}/contacts.csv`, 'account_external_id,name,email\nA1,Ann,ann@a1.example\nA2,Bob,bob@a2.example\nA1,Bad,not-an-email\n');
+    fs.writeFileSync(
+      `${dir}/contacts.csv`,
+      'account_external_id,name,email\nA1,Ann,ann@a1.example\nA2,Bob,bob@a2.example\nA1,Bad,not-an-email\n',
+    );
     const out = await imp.run('all', dir, { skipInvalid: true, rejects });
     expect(out.summary).toMatchObject({ inserted: 2, rejected: 3 });
     expect(out.summary.entities).toMatchObject({ accounts: { inserted: 1, rejected: 1 }, contacts: { inserted: 1, rejected: 2 } });
     expect(fs.readdirSync(rejects).sort()).toEqual(['accounts.csv', 'contacts.csv']);
-    expect(fs.readFileSync(`${rejects}/accounts.csv`, 'utf8')).toBe('external_id,name,type,error\nA2,Two,wizard,"type: must be one of school, company, training_provider, tutor, guest"\n');
+    expect(fs.readFileSync(`${rejects}/accounts.csv`, 'utf8')).toBe(
+      'external_id,name,type,error\nA2,Two,wizard,"type: must be one of school, company, training_provider, tutor, guest"\n',
+    );
     expect(fs.readFileSync(`${rejects}/contacts.csv`, 'utf8')).toBe(
       'account_external_id,name,email,error\n' +
         'A2,Bob,bob@a2.example,account_external_id: no account with this external_id (in the database or the accounts imported with it)\n' +
         'A1,Bad,not-an-email,email: is not a valid email address\n',
     );
     // fixed in place, the rejects directory imports as it is (the error column is ignored)
-    for (const [file, bad, good] of [['accounts', 'wizard', 'school'], ['contacts', 'not-an-email', 'bad@a1.example']] as const) {
+    for (const [file, bad, good] of [
+      ['accounts', 'wizard', 'school'],
+      ['contacts', 'not-an-email', 'bad@a1.example'],
+    ] as const) {
       fs.writeFileSync(`${rejects}/${file}.csv`, fs.readFileSync(`${rejects}/${file}.csv`, 'utf8').replace(bad, good));
     }
     const fixed = await imp.run('all', rejects);
@@ -133,11 +148,19 @@ describe('import: references, cycles and computed values', () => {
   it('accounts: a sub-account before its parent, groups created, managers in the same import', async () => {
     fs.mkdirSync(`${imp.dir}/all2`);
     fs.writeFileSync(`${imp.dir}/all2/managers.csv`, MANAGERS);
-    fs.writeFileSync(`${imp.dir}/all2/accounts.csv`, 'external_id,name,type,group,parent_external_id,manager_login\nB,Branch,school,New Group,A,jnowak\nA,Main,school,new group,,AKOWALSKI\n');
+    fs.writeFileSync(
+      `${imp.dir}/all2/accounts.csv`,
+      'external_id,name,type,group,parent_external_id,manager_login\nB,Branch,school,New Group,A,jnowak\nA,Main,school,new group,,AKOWALSKI\n',
+    );
     const r = await imp.run('all', `${imp.dir}/all2`);
     expect(r.failed).toBe(false);
     expect(r.summary.entities).toMatchObject({ managers: { inserted: 2 }, accounts: { inserted: 2 } });
-    const b = await t.db.selectFrom('accounts as a').innerJoin('accounts as p', 'p.id', 'a.parent_id').select('p.external_id').where('a.external_id', '=', 'B').executeTakeFirstOrThrow();
+    const b = await t.db
+      .selectFrom('accounts as a')
+      .innerJoin('accounts as p', 'p.id', 'a.parent_id')
+      .select('p.external_id')
+      .where('a.external_id', '=', 'B')
+      .executeTakeFirstOrThrow();
     expect(b.external_id).toBe('A');
     expect(await t.db.selectFrom('account_groups').select('name').execute()).toEqual([{ name: 'New Group' }]);
   });
@@ -181,7 +204,11 @@ describe('import: references, cycles and computed values', () => {
 
   it('subscriptions: given end_date and price taken as given, empty ones computed, retired plans and forward renewals import', async () => {
     await loadAll(t);
-    const rows = await t.db.selectFrom('subscriptions').select(['external_id', 'end_date', 'price_cents', 'renewed_from_id']).orderBy('external_id').execute();
+    const rows = await t.db
+      .selectFrom('subscriptions')
+      .select(['external_id', 'end_date', 'price_cents', 'renewed_from_id'])
+      .orderBy('external_id')
+      .execute();
     expect(rows[0]).toMatchObject({ external_id: 'SUB-1', end_date: '2026-01-14', price_cents: 29999 }); // BIO-OLD is retired
     expect(rows[1]).toMatchObject({ external_id: 'SUB-2', end_date: '2027-01-14', price_cents: 80000 }); // 120 students → the 500 row
     expect(rows[1]!.renewed_from_id).not.toBeNull();
@@ -200,7 +227,9 @@ describe('import: references, cycles and computed values', () => {
     await loadAll(t);
     const csv = 'account_external_id,email,invited_at\nSCH-001,a@s.example,2026-01-31\nSCH-001,b@s.example,31.01.2026\n';
     const out = await imp.run('contacts', csv);
-    expect(out.errors[0]).toMatch(/:3: invited_at: "31\.01\.2026": must be a date in the form YYYY-MM-DD \(for DD\.MM\.YYYY dates use --date-format DD\.MM\.YYYY\)$/);
+    expect(out.errors[0]).toMatch(
+      /:3: invited_at: "31\.01\.2026": must be a date in the form YYYY-MM-DD \(for DD\.MM\.YYYY dates use --date-format DD\.MM\.YYYY\)$/,
+    );
     const ok = await imp.run('contacts', csv, { dateFormat: 'DD.MM.YYYY' });
     expect(ok.summary.inserted).toBe(2);
     const b = await t.db.selectFrom('contacts').select('invited_at').where('email', '=', 'b@s.example').executeTakeFirstOrThrow();
@@ -230,7 +259,10 @@ describe('import undo and history', () => {
     const after = imp.snapshot();
     expect(after.managers).toEqual(before.managers);
     const hist = await importHistory(t.db);
-    expect(hist.map((h) => [h.batch_id, h.status])).toEqual([[2, 'undone'], [1, 'applied']]);
+    expect(hist.map((h) => [h.batch_id, h.status])).toEqual([
+      [2, 'undone'],
+      [1, 'applied'],
+    ]);
     await expect(undoBatch(t.db, t.handle.sqlite, testOp(), 2)).rejects.toThrow('already undone');
   });
 
@@ -239,9 +271,23 @@ describe('import undo and history', () => {
     const { undoBatch } = await import('../../src/import/undo.js');
     const later = testOp({ now: '2026-11-27T08:00:00Z' });
     await t.db.updateTable('accounts').set({ region: 'X', updated_at: later.now }).where('external_id', '=', 'SCH-002').execute();
-    await t.db.insertInto('contacts').values({ account_id: 1, email: 'late@s.example', email_key: 'late@s.example', role: 'other', is_primary: 0, status: 'invited', created_at: later.now, updated_at: later.now }).execute();
+    await t.db
+      .insertInto('contacts')
+      .values({
+        account_id: 1,
+        email: 'late@s.example',
+        email_key: 'late@s.example',
+        role: 'other',
+        is_primary: 0,
+        status: 'invited',
+        created_at: later.now,
+        updated_at: later.now,
+      })
+      .execute();
     const before = imp.snapshot();
-    await expect(undoBatch(t.db, t.handle.sqlite, later, 1)).rejects.toThrow(/accounts changed since: SCH-002[\s\S]*accounts SCH-002: referred to by contacts added since/);
+    await expect(undoBatch(t.db, t.handle.sqlite, later, 1)).rejects.toThrow(
+      /accounts changed since: SCH-002[\s\S]*accounts SCH-002: referred to by contacts added since/,
+    );
     expect(imp.snapshot()).toEqual(before);
   });
 });

@@ -12,7 +12,7 @@ import { dbFiles, ROOT, runCli, runJson } from '../helpers/cli.js';
 const given = dbFiles();
 
 describe('main(argv, io) in-process', () => {
-  it('takes today, the database and colour from each run\'s own Io, nothing from the one before', async () => {
+  it("takes today, the database and colour from each run's own Io, nothing from the one before", async () => {
     const db = given.fresh();
     const other = given.fresh();
     await runJson(['managers', 'add', '--login', 'anna', '--name', 'Anna', '--email', 'anna@vendor.example'], { db });
@@ -30,12 +30,14 @@ describe('main(argv, io) in-process', () => {
     expect(plain.stdout).toContain('anna');
   });
 
-  it('reads --password-stdin from the Io\'s standard input, and finds it empty when there is none', async () => {
+  it("reads --password-stdin from the Io's standard input, and finds it empty when there is none", async () => {
     const db = given.fresh();
     await runJson(['managers', 'add', '--login', 'anna', '--name', 'Anna', '--email', 'anna@vendor.example'], { db });
     const none = await runCli(['managers', 'set-password', 'anna', '--password-stdin'], { db });
     expect(none).toMatchObject({ code: 2, stderr: 'error: --password-stdin: stdin was empty\n' });
-    expect((await runCli(['managers', 'set-password', 'anna', '--password-stdin'], { db, input: 'a long passphrase\nignored\n' })).code).toBe(0);
+    expect(
+      (await runCli(['managers', 'set-password', 'anna', '--password-stdin'], { db, input: 'a long passphrase\nignored\n' })).code,
+    ).toBe(0);
     expect(await runJson(['managers', 'show', 'anna'], { db })).toMatchObject({ has_password: true });
   });
 
@@ -43,7 +45,12 @@ describe('main(argv, io) in-process', () => {
     const draw = (stderrIsTTY: boolean) => {
       let err = '';
       const io: Io = { out: () => undefined, err: (t) => void (err += t), env: {}, stdinIsTTY: false, stdoutIsTTY: false, stderrIsTTY };
-      const bar = new SingleBar({ format: 'importing [{bar}] {percentage}%', stream: stderrStream(io), hideCursor: true, noTTYOutput: true });
+      const bar = new SingleBar({
+        format: 'importing [{bar}] {percentage}%',
+        stream: stderrStream(io),
+        hideCursor: true,
+        noTTYOutput: true,
+      });
       bar.start(10, 0);
       bar.update(5);
       bar.stop();

@@ -45,7 +45,17 @@ describe('foldKey: NFC, Unicode full case folding, NFC', () => {
 describe('what a key, a one-line text and a note may hold', () => {
   const keyRule = 'must not contain control characters, line breaks or invisible formatting characters';
   it('keys refuse control characters, line breaks and invisible formatting characters, and hold at most 100 code points after NFC', () => {
-    for (const [bad, found] of [['a\tb', '0009'], ['a\nb', '000A'], ['a\u007fb', '007F'], ['a\u0085b', '0085'], ['a\u200bb', '200B'], ['a\u202eb', '202E'], ['a\u2066b', '2066'], ['a\u2028b', '2028'], ['a\ufeffb', 'FEFF']]) {
+    for (const [bad, found] of [
+      ['a\tb', '0009'],
+      ['a\nb', '000A'],
+      ['a\u007fb', '007F'],
+      ['a\u0085b', '0085'],
+      ['a\u200bb', '200B'],
+      ['a\u202eb', '202E'],
+      ['a\u2066b', '2066'],
+      ['a\u2028b', '2028'],
+      ['a\ufeffb', 'FEFF'],
+    ]) {
       expect(keyProblem(bad!)).toBe(`${keyRule} (found U+${found})`);
     }
     expect(keyProblem('Община Пловдив 12')).toBeUndefined();
@@ -83,12 +93,25 @@ describe('what a key, a one-line text and a note may hold', () => {
     expect(coerce(f('email'), 'ΟΔΟΣ@Σχολείο.gr')).toEqual({ ok: true, value: 'οδος@σχολείο.gr' });
     expect(coerce(f('email'), 'a\u0001b@c.example')).toEqual({ ok: false, rule: `${keyRule} (found U+0001)` });
     expect(coerce(f('login'), 'L'.repeat(101))).toEqual({ ok: false, rule: 'must be at most 100 characters' });
-    expect(coerce(f('list'), 'grades;at\ttendance')).toMatchObject({ ok: false, rule: 'must not contain control characters, tabs or line breaks (found U+0009)' });
+    expect(coerce(f('list'), 'grades;at\ttendance')).toMatchObject({
+      ok: false,
+      rule: 'must not contain control characters, tabs or line breaks (found U+0009)',
+    });
   });
 
   it("the import's fast path for cells gives exactly what the field types give", () => {
     const cells: [FieldSpec['type'], string[]][] = [
-      ['email', ['Anna@School.example', 'ΟΔΟΣ@Σχολείο.gr', 'a\u0001b@c.example', 'a\u007fb@c.example', `${'a'.repeat(250)}@b.example`, 'not-an-email']],
+      [
+        'email',
+        [
+          'Anna@School.example',
+          'ΟΔΟΣ@Σχολείο.gr',
+          'a\u0001b@c.example',
+          'a\u007fb@c.example',
+          `${'a'.repeat(250)}@b.example`,
+          'not-an-email',
+        ],
+      ],
       ['key', ['SCH-1', 'УЧ-001', 'a\u200bb', 'X'.repeat(101)]],
       ['text', ['Maria', 'Мария', 'Tab\there', 'я'.repeat(201)]],
     ];

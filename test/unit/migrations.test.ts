@@ -48,10 +48,17 @@ describe('migrations', () => {
       const down = await migrator.migrateTo(NO_MIGRATIONS);
       expect(down.error).toBeUndefined();
       expect(down.results?.map((r) => [r.migrationName, r.direction, r.status])).toEqual(
-        Object.keys(migrations).sort().reverse().map((name) => [name, 'Down', 'Success']),
+        Object.keys(migrations)
+          .sort()
+          .reverse()
+          .map((name) => [name, 'Down', 'Success']),
       );
       // only kysely's own bookkeeping is left
-      expect(schema(h).map((r) => (r as { name: string }).name).filter((n) => !n.startsWith('kysely_') && !n.startsWith('sqlite_'))).toEqual([]);
+      expect(
+        schema(h)
+          .map((r) => (r as { name: string }).name)
+          .filter((n) => !n.startsWith('kysely_') && !n.startsWith('sqlite_')),
+      ).toEqual([]);
       const up = await migrator.migrateToLatest();
       expect(up.error).toBeUndefined();
       expect(up.results?.map((r) => r.migrationName)).toEqual(Object.keys(migrations).sort());

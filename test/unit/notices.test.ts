@@ -16,7 +16,12 @@ describe('notices list', () => {
     const anna = await seed.manager('anna');
     await seed.subscription('S-1', { account: await seed.account('A', { manager: anna }), end_date: '2026-11-11' });
     await runRemind(t.db, testOp(), { mode: 'mark-sent', tx: (fn) => writeTx(t.db, fn) });
-    expect((await listNotices(t.db)).map((n) => `${n.stage}:${n.status}`)).toEqual(['renewal+2w:sent', 'renewal-6w:skipped', 'renewal-2w:skipped', 'renewal-0d:skipped']);
+    expect((await listNotices(t.db)).map((n) => `${n.stage}:${n.status}`)).toEqual([
+      'renewal+2w:sent',
+      'renewal-6w:skipped',
+      'renewal-2w:skipped',
+      'renewal-0d:skipped',
+    ]);
     expect(await listNotices(t.db, { status: 'SENT' })).toHaveLength(1);
     expect(await listNotices(t.db, { recipient: 'Anna@Vendor.example' })).toHaveLength(4);
     expect(await listNotices(t.db, { recipient: 'ben' })).toEqual([]);
@@ -30,8 +35,13 @@ describe('SMTP configuration', () => {
   it('takes the environment over the config file, key by key, and warns about a readable file', () => {
     const dir = tempDir();
     const file = path.join(dir, 'config.json');
-    expect(readMailConfig({ ACCTMGR_CONFIG: file })).toMatchObject({ config: undefined, missing: ['ACCTMGR_SMTP_URL (smtp_url)', 'ACCTMGR_MAIL_FROM (mail_from)'] });
-    fs.writeFileSync(file, JSON.stringify({ smtp_url: 'smtp://file.example', mail_from: 'file@vendor.example', smtp_timeout_ms: 1000 }), { mode: 0o644 });
+    expect(readMailConfig({ ACCTMGR_CONFIG: file })).toMatchObject({
+      config: undefined,
+      missing: ['ACCTMGR_SMTP_URL (smtp_url)', 'ACCTMGR_MAIL_FROM (mail_from)'],
+    });
+    fs.writeFileSync(file, JSON.stringify({ smtp_url: 'smtp://file.example', mail_from: 'file@vendor.example', smtp_timeout_ms: 1000 }), {
+      mode: 0o644,
+    });
     fs.chmodSync(file, 0o644);
     const both = readMailConfig({ ACCTMGR_CONFIG: file, ACCTMGR_SMTP_URL: 'smtp://env.example' });
     expect(both.config).toEqual({ smtpUrl: 'smtp://env.example', from: 'file@vendor.example', timeoutMs: 1000 });

@@ -25,7 +25,9 @@ describe('products', () => {
   it('adds, refuses a duplicate code case-insensitively, edits the name, audits both', async () => {
     expect(await addProduct(t.db, op, { code: 'EDiary', name: 'E-diary' })).toEqual({ code: 'EDiary', name: 'E-diary' });
     await expect(addProduct(t.db, op, { code: 'ediary', name: 'x' })).rejects.toThrow('code "ediary" is already used by product EDiary');
-    await expect(addProduct(t.db, op, { code: 'a b', name: '' })).rejects.toThrow(/code: "a b": may contain only[\s\S]*name: "": is required/);
+    await expect(addProduct(t.db, op, { code: 'a b', name: '' })).rejects.toThrow(
+      /code: "a b": may contain only[\s\S]*name: "": is required/,
+    );
     expect(await editProduct(t.db, op, 'EDIARY', { name: 'E-diary for schools' })).toEqual({ code: 'EDiary', name: 'E-diary for schools' });
     await expect(editProduct(t.db, op, 'ediary', { name: '' })).rejects.toBeInstanceOf(InvalidDataError);
     await expect(editProduct(t.db, op, 'nope', { name: 'x' })).rejects.toBeInstanceOf(NotFoundError);
@@ -39,7 +41,14 @@ describe('products', () => {
     expect((await listProducts(t.db)).map((p) => p.code)).toEqual(['BIO', 'EDIARY']);
     const p = await showProduct(t.db, 'ediary');
     expect(p.plans.map((x) => x.code)).toEqual(['ED-BASIC', 'ED-MAX']);
-    expect(p.plans[0]).toEqual({ code: 'ED-BASIC', name: 'Basic', product: 'EDIARY', currency: 'EUR', modules: ['grades', 'attendance'], legacy: false });
+    expect(p.plans[0]).toEqual({
+      code: 'ED-BASIC',
+      name: 'Basic',
+      product: 'EDIARY',
+      currency: 'EUR',
+      modules: ['grades', 'attendance'],
+      legacy: false,
+    });
   });
 });
 
@@ -49,14 +58,18 @@ describe('plans', () => {
     const err = await addPlan(t.db, op, { code: 'ed-basic', name: 'B', product: 'BIO', currency: 'EUR' }).catch((e) => e);
     expect(err).toBeInstanceOf(ConflictError);
     expect((err as Error).message).toBe('code "ed-basic" is already used by plan ED-BASIC of product EDIARY');
-    await expect(addPlan(t.db, op, { code: 'X', name: 'X', product: 'NOPE', currency: 'EUR' })).rejects.toThrow('product not found: "NOPE"');
+    await expect(addPlan(t.db, op, { code: 'X', name: 'X', product: 'NOPE', currency: 'EUR' })).rejects.toThrow(
+      'product not found: "NOPE"',
+    );
   });
 
   it('checks currency (ISO 4217, stored upper-case) and names every bad field at once', async () => {
     await seed();
     const err = await addPlan(t.db, op, { code: 'bad code', name: 'X', product: 'BIO', currency: 'EURO' }).catch((e) => e);
     expect((err as InvalidDataError).problems.map((p) => p.field)).toEqual(['code', 'currency']);
-    await expect(addPlan(t.db, op, { code: 'X', name: 'X', product: 'BIO', currency: 'XYZ' })).rejects.toThrow('currency: "XYZ": is not an ISO 4217 currency code');
+    await expect(addPlan(t.db, op, { code: 'X', name: 'X', product: 'BIO', currency: 'XYZ' })).rejects.toThrow(
+      'currency: "XYZ": is not an ISO 4217 currency code',
+    );
     await expect(addPlan(t.db, op, { code: 'X', name: 'X', product: 'BIO' })).rejects.toThrow('currency: "": is required');
     const p = await addPlan(t.db, op, { code: 'X', name: 'X', product: 'bio', currency: 'bgn', modules: ' a ; b;;a ', legacy: 'yes' });
     expect(p).toEqual({ code: 'X', name: 'X', product: 'BIO', currency: 'BGN', modules: ['a', 'b'], legacy: true });
@@ -110,7 +123,10 @@ describe('price tables', () => {
     expect(b).toMatchObject({ changed: true, before: { amount: '450.00' }, after: { amount: '475.50' } });
     expect((await setPrice(t.db, op, { plan: 'ED-BASIC', max_students: 100, term_months: 12, amount: '475.5' })).changed).toBe(false);
     const audit = await listAudit(t.db, { entity: 'price' });
-    expect(audit.map((x) => [x.action, x.key])).toEqual([['add', 'ED-BASIC/12/100'], ['edit', 'ED-BASIC/12/100']]);
+    expect(audit.map((x) => [x.action, x.key])).toEqual([
+      ['add', 'ED-BASIC/12/100'],
+      ['edit', 'ED-BASIC/12/100'],
+    ]);
     expect(audit[1]).toMatchObject({ before: { amount: '450.00' }, after: { amount: '475.50' } });
     const rows = await t.db.selectFrom('plan_prices').select('amount_cents').execute();
     expect(rows).toEqual([{ amount_cents: 47550 }]);
@@ -125,18 +141,35 @@ describe('price tables', () => {
       { max_students: null, term_months: 12, amount: '64.90' },
       { max_students: null, term_months: 24, amount: '99.90' },
     ]);
-    expect((await listAudit(t.db, { entity: 'price' })).map((a) => a.key)).toEqual(['BIO-TUTOR/12/any', 'BIO-TUTOR/12/any', 'BIO-TUTOR/24/any']);
+    expect((await listAudit(t.db, { entity: 'price' })).map((a) => a.key)).toEqual([
+      'BIO-TUTOR/12/any',
+      'BIO-TUTOR/12/any',
+      'BIO-TUTOR/24/any',
+    ]);
   });
 
   it('shows rows by term then max_students, the any-number row last; prices from the database', async () => {
     await seed();
-    for (const [max, term, amount] of [[null, 12, '900'], [300, 12, '700'], [100, 24, '810'], [100, 12, '450']] as const) {
+    for (const [max, term, amount] of [
+      [null, 12, '900'],
+      [300, 12, '700'],
+      [100, 24, '810'],
+      [100, 12, '450'],
+    ] as const) {
       await setPrice(t.db, op, { plan: 'ED-BASIC', max_students: max ?? undefined, term_months: term, amount });
     }
     const shown = await showPlan(t.db, 'ED-BASIC');
-    expect(shown.prices.map((p) => [p.term_months, p.max_students])).toEqual([[12, 100], [12, 300], [12, null], [24, 100]]);
+    expect(shown.prices.map((p) => [p.term_months, p.max_students])).toEqual([
+      [12, 100],
+      [12, 300],
+      [12, null],
+      [24, 100],
+    ]);
     expect((await listPrices(t.db)).map((p) => `${p.plan}/${p.term_months}/${p.max_students}`)).toEqual([
-      'ED-BASIC/12/100', 'ED-BASIC/12/300', 'ED-BASIC/12/null', 'ED-BASIC/24/100',
+      'ED-BASIC/12/100',
+      'ED-BASIC/12/300',
+      'ED-BASIC/12/null',
+      'ED-BASIC/24/100',
     ]);
     const plan = await getPlan(t.db, 'ED-BASIC');
     expect(await priceFor(t.db, plan, 100, 12)).toBe(45000);
@@ -144,7 +177,13 @@ describe('price tables', () => {
     expect(await priceFor(t.db, plan, 301, 12)).toBe(90000);
     await expect(priceFor(t.db, plan, 101, 24)).rejects.toThrow(/largest tier is 100 students/);
     expect(await quotePrice(t.db, 'ed-basic', 101, 12)).toEqual({
-      plan: 'ED-BASIC', product: 'EDIARY', students: 101, term_months: 12, amount: '700.00', currency: 'EUR', legacy: false,
+      plan: 'ED-BASIC',
+      product: 'EDIARY',
+      students: 101,
+      term_months: 12,
+      amount: '700.00',
+      currency: 'EUR',
+      legacy: false,
     });
     await expect(quotePrice(t.db, 'ED-BASIC', 0, 12)).rejects.toThrow('students: "0": must be at least 1');
   });
@@ -156,8 +195,14 @@ describe('price tables', () => {
     expect((bad as InvalidDataError).problems.map((p) => p.field)).toEqual(['max_students', 'term_months', 'amount']);
     await setPrice(t.db, op, { plan: 'ED-BASIC', max_students: 100, term_months: 12, amount: '450' });
     expect(await removePrice(t.db, op, { plan: 'ed-basic', max_students: 100, term_months: 12 })).toMatchObject({ amount: '450.00' });
-    await expect(removePrice(t.db, op, { plan: 'ED-BASIC', max_students: 100, term_months: 12 })).rejects.toThrow('price row not found: "ED-BASIC/12/100"');
-    expect((await listAudit(t.db, { entity: 'price' })).at(-1)).toMatchObject({ action: 'remove', before: { amount: '450.00' }, after: null });
+    await expect(removePrice(t.db, op, { plan: 'ED-BASIC', max_students: 100, term_months: 12 })).rejects.toThrow(
+      'price row not found: "ED-BASIC/12/100"',
+    );
+    expect((await listAudit(t.db, { entity: 'price' })).at(-1)).toMatchObject({
+      action: 'remove',
+      before: { amount: '450.00' },
+      after: null,
+    });
   });
 });
 

@@ -11,12 +11,7 @@ const row = (max_students: number | null, term_months: number, amount: string): 
 });
 
 // deliberately unsorted: the lookup must not depend on the stored order
-const TABLE: PriceRow[] = [
-  row(300, 12, '700.00'),
-  row(100, 12, '450.00'),
-  row(600, 12, '950.00'),
-  row(100, 24, '810.00'),
-];
+const TABLE: PriceRow[] = [row(300, 12, '700.00'), row(100, 12, '450.00'), row(600, 12, '950.00'), row(100, 24, '810.00')];
 const pick = (students: number, term = 12, rows = TABLE) => formatCents(pickPrice('BASIC', rows, students, term));
 
 describe('pickPrice: the smallest max_students ≥ students, for the term', () => {
@@ -87,7 +82,9 @@ describe('money stays in integer cents', () => {
     expect(() => checkPrice({ plan: 'P', term_months: '12', amount: '19.999' })).toThrow(/amount: "19.999"/);
     expect(() => checkPrice({ plan: 'P', term_months: '12', amount: '-5' })).toThrow(/amount: "-5"/);
     expect(() => checkPrice({ plan: 'P', term_months: '6', amount: '5' })).toThrow('term_months: "6": must be 12 or 24');
-    expect(() => checkPrice({ plan: 'P', term_months: '12', max_students: '0', amount: '5' })).toThrow(/max_students: "0": must be at least 1/);
+    expect(() => checkPrice({ plan: 'P', term_months: '12', max_students: '0', amount: '5' })).toThrow(
+      /max_students: "0": must be at least 1/,
+    );
     expect(checkPrice({ plan: 'P', term_months: '24', max_students: '', amount: '5' }).max_students).toBeNull();
   });
 });

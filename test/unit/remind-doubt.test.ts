@@ -31,7 +31,13 @@ async function oneEach(...logins: string[]): Promise<void> {
 
 function run(mode: RunMode, extra: Partial<RunOptions> & { asOf?: string } = {}) {
   const mail = { smtpUrl: smtp.url, from: 'reminders@vendor.example', timeoutMs: 5000 };
-  return runRemind(t.db, testOp({ asOf: extra.asOf ?? '2026-11-25' }), { mode, mail, tx: (fn) => writeTx(t.db, fn), claimant: 'host:1', ...extra });
+  return runRemind(t.db, testOp({ asOf: extra.asOf ?? '2026-11-25' }), {
+    mode,
+    mail,
+    tx: (fn) => writeTx(t.db, fn),
+    claimant: 'host:1',
+    ...extra,
+  });
 }
 
 /** What a run killed while delivering leaves behind: its notices claimed, then put in doubt. */
@@ -48,7 +54,9 @@ describe('remind: claimed, then in doubt only while its digest goes out', () => 
     await oneEach('anna', 'ben', 'cleo');
     const seen: string[][] = [];
     smtp.onMessage = () => {
-      const rows = t.handle.sqlite.prepare("select recipient_login, status from notices where status != 'skipped' order by recipient_login").all() as { recipient_login: string; status: string }[];
+      const rows = t.handle.sqlite
+        .prepare("select recipient_login, status from notices where status != 'skipped' order by recipient_login")
+        .all() as { recipient_login: string; status: string }[];
       seen.push(rows.map((r) => `${r.recipient_login}:${r.status}`));
     };
     const r = await run('send');
@@ -119,8 +127,16 @@ describe('in-doubt notices are reported until settled', () => {
       const later = await run('send', { asOf });
       expect(later.in_doubt_earlier.map((n) => [n.id, n.stage, n.sendable])).toEqual([[id, 'renewal-2w', false]]);
     }
-    const [settled] = await writeTx(t.db, (trx) => settleInDoubt(trx, testOp({ actor: 'maria', now: '2027-03-02T08:00:00Z' }), [id], 'unsent'));
-    expect(settled).toMatchObject({ id, status: 'failed', reason: 'settled as unsent by maria', sent_at: null, updated_at: '2027-03-02T08:00:00Z' });
+    const [settled] = await writeTx(t.db, (trx) =>
+      settleInDoubt(trx, testOp({ actor: 'maria', now: '2027-03-02T08:00:00Z' }), [id], 'unsent'),
+    );
+    expect(settled).toMatchObject({
+      id,
+      status: 'failed',
+      reason: 'settled as unsent by maria',
+      sent_at: null,
+      updated_at: '2027-03-02T08:00:00Z',
+    });
     const after = await run('send', { asOf: '2027-03-02' });
     expect(after.in_doubt_earlier).toEqual([]);
     // its window is over: a failed notice is not retried, and nothing else of it goes out
@@ -133,7 +149,11 @@ describe('in-doubt notices are reported until settled', () => {
     const [anna, ben] = await listNotices(t.db, { status: 'in_doubt' });
     await writeTx(t.db, (trx) => settleInDoubt(trx, testOp(), [anna!.id], 'unsent'));
     await writeTx(t.db, (trx) => settleInDoubt(trx, testOp({ now: '2026-11-25T10:00:00Z' }), [ben!.id], 'sent'));
-    expect((await listNotices(t.db, { recipient: 'ben' })).find((n) => n.id === ben!.id)).toMatchObject({ status: 'sent', sent_at: '2026-11-25T10:00:00Z', reason: 'settled as sent by tester' });
+    expect((await listNotices(t.db, { recipient: 'ben' })).find((n) => n.id === ben!.id)).toMatchObject({
+      status: 'sent',
+      sent_at: '2026-11-25T10:00:00Z',
+      reason: 'settled as sent by tester',
+    });
     const r = await run('send');
     expect([r.notices.map((n) => `${n.recipient_login}:${n.status}`), r.in_doubt_earlier]).toEqual([['anna:sent'], []]);
     expect(smtp.messages.map((m) => m.to[0])).toEqual(['anna@vendor.example']);
@@ -145,7 +165,8 @@ describe('in-doubt notices are reported until settled', () => {
     const [anna, ben] = await listNotices(t.db, { status: 'in_doubt' });
     await t.db.updateTable('notices').set({ status: 'sent' }).where('id', '=', ben!.id).execute();
     const before = await listNotices(t.db);
-    const settle = (ids: number[], isAlive?: (c: string) => boolean) => writeTx(t.db, (trx) => settleInDoubt(trx, testOp(), ids, 'sent', { isAlive }));
+    const settle = (ids: number[], isAlive?: (c: string) => boolean) =>
+      writeTx(t.db, (trx) => settleInDoubt(trx, testOp(), ids, 'sent', { isAlive }));
     const notInDoubt = await settle([anna!.id, ben!.id]).catch((e: unknown) => e);
     expect(notInDoubt).toBeInstanceOf(RefusedError);
     expect((notInDoubt as Error).message).toBe(`notice ${ben!.id} is sent, not in_doubt: nothing settled`);

@@ -3,7 +3,8 @@ import { dormancyBase } from '../../src/remind/candidates.js';
 import { fromDayNumber, toDayNumber } from '../../src/lib/dates.js';
 import { baseBounds, currentStageIndex, cycleStages, sendableStage } from '../../src/remind/schedule.js';
 
-const dues = (kind: 'renewal' | 'dormancy' | 'activation', base: string) => cycleStages(kind, base).map((s) => [s.stage, s.due_date, s.until]);
+const dues = (kind: 'renewal' | 'dormancy' | 'activation', base: string) =>
+  cycleStages(kind, base).map((s) => [s.stage, s.due_date, s.until]);
 const current = (kind: 'renewal' | 'dormancy' | 'activation', base: string, asOf: string) => {
   const stages = cycleStages(kind, base);
   return stages[currentStageIndex(stages, asOf)]?.stage ?? null;
@@ -22,8 +23,19 @@ describe('remind schedule', () => {
   });
 
   it('leap days: into and out of 29 February', () => {
-    expect(dues('renewal', '2027-08-31').slice(4).map((d) => d[1])).toEqual(['2027-11-30', '2028-02-29']);
-    expect(dues('renewal', '2028-02-29').map((d) => d[1])).toEqual(['2028-01-18', '2028-02-15', '2028-02-29', '2028-03-14', '2028-05-29', '2028-08-29']);
+    expect(
+      dues('renewal', '2027-08-31')
+        .slice(4)
+        .map((d) => d[1]),
+    ).toEqual(['2027-11-30', '2028-02-29']);
+    expect(dues('renewal', '2028-02-29').map((d) => d[1])).toEqual([
+      '2028-01-18',
+      '2028-02-15',
+      '2028-02-29',
+      '2028-03-14',
+      '2028-05-29',
+      '2028-08-29',
+    ]);
     expect(dues('dormancy', '2027-11-30')).toEqual([
       ['dormant-3m', '2028-02-29', '2028-05-30'],
       ['dormant-6m', '2028-05-30', '2028-06-29'],

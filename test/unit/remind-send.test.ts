@@ -30,7 +30,11 @@ function mail(over: Partial<MailConfig> = {}): MailConfig {
 function send(extra: { retryInDoubt?: boolean; templatesDir?: string; mail?: MailConfig } = {}) {
   return runRemind(t.db, testOp(), { mode: 'send', mail: mail(), tx: (fn) => writeTx(t.db, fn), ...extra });
 }
-const statuses = async () => (await listNotices(t.db, {})).filter((n) => n.status !== 'skipped').map((n) => `${n.subscription_external_id}:${n.status}`).sort();
+const statuses = async () =>
+  (await listNotices(t.db, {}))
+    .filter((n) => n.status !== 'skipped')
+    .map((n) => `${n.subscription_external_id}:${n.status}`)
+    .sort();
 
 describe('remind --send', () => {
   it('one digest per recipient, grouped by kind, one section per account in its locale', async () => {
@@ -38,13 +42,23 @@ describe('remind --send', () => {
     const bg = await seed.account('SCH-BG', { manager: anna, name: 'СУ „Христо Ботев“', locale: 'bg' });
     await seed.subscription('S-1', { account: en, end_date: '2026-12-09' });
     await seed.subscription('S-2', { account: en, end_date: '2026-11-11' });
-    const s3 = await seed.subscription('S-3', { account: bg, end_date: '2026-12-09', paid_at: '2026-11-24', activation_code: 'KQ7H-M3XW-RP9D-TB4E' });
+    const s3 = await seed.subscription('S-3', {
+      account: bg,
+      end_date: '2026-12-09',
+      paid_at: '2026-11-24',
+      activation_code: 'KQ7H-M3XW-RP9D-TB4E',
+    });
     await seed.seat(s3, await seed.contact(bg, 'uchitel@bg.example', { name: 'Мария Петрова' }), { last_login_at: '2026-08-20T10:00:00Z' });
     await seed.subscription('S-4', { account: await seed.account('SCH-B', { manager: ben }), end_date: '2026-12-09' });
     const r = await send();
     expect(r.emails).toBe(2);
     expect(r.notices.map((n) => `${n.subscription_external_id}:${n.kind}:${n.status}`)).toEqual([
-      'S-3:activation:sent', 'S-3:dormancy:sent', 'S-2:renewal:sent', 'S-1:renewal:sent', 'S-3:renewal:sent', 'S-4:renewal:sent',
+      'S-3:activation:sent',
+      'S-3:dormancy:sent',
+      'S-2:renewal:sent',
+      'S-1:renewal:sent',
+      'S-3:renewal:sent',
+      'S-4:renewal:sent',
     ]);
     expect(smtp.messages).toHaveLength(2);
     const toAnna = smtp.messages.find((m) => m.to[0] === 'anna@vendor.example')!;
@@ -72,7 +86,10 @@ describe('remind --send', () => {
     await seed.subscription('S-B', { account: await seed.account('B', { manager: ben }), end_date: '2026-12-09' });
     smtp.reject.add('ben@vendor.example');
     const first = await send();
-    expect(first.notices.map((n) => [n.subscription_external_id, n.status])).toEqual([['S-A', 'sent'], ['S-B', 'failed']]);
+    expect(first.notices.map((n) => [n.subscription_external_id, n.status])).toEqual([
+      ['S-A', 'sent'],
+      ['S-B', 'failed'],
+    ]);
     expect(first.notices[1]!.reason).toMatch(/550/);
     expect(smtp.messages.map((m) => m.to[0])).toEqual(['anna@vendor.example']);
     expect((await listNotices(t.db, { status: 'failed' }))[0]).toMatchObject({ subscription_external_id: 'S-B', attempts: 1 });
@@ -80,7 +97,10 @@ describe('remind --send', () => {
     const second = await send();
     expect(second.notices.map((n) => [n.subscription_external_id, n.status])).toEqual([['S-B', 'sent']]);
     expect(smtp.messages.map((m) => m.to[0])).toEqual(['anna@vendor.example', 'ben@vendor.example']);
-    expect((await listNotices(t.db, { recipient: 'BEN' })).find((n) => n.stage === 'renewal-2w')).toMatchObject({ status: 'sent', attempts: 2 });
+    expect((await listNotices(t.db, { recipient: 'BEN' })).find((n) => n.stage === 'renewal-2w')).toMatchObject({
+      status: 'sent',
+      attempts: 2,
+    });
   });
 
   it('SMTP down: every notice failed, nothing recorded as sent', async () => {

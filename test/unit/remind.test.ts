@@ -18,7 +18,9 @@ const t = eachTestDb(async () => {
 const AS_OF = '2026-11-25';
 async function due(asOf = AS_OF) {
   const plan = await computeDue(t.db, asOf);
-  return plan.due.map((n) => `${n.sub.external_id} ${n.stage}${n.contact_email ? ` ${n.contact_email}` : ''} -> ${n.recipient.login || n.recipient.email}`);
+  return plan.due.map(
+    (n) => `${n.sub.external_id} ${n.stage}${n.contact_email ? ` ${n.contact_email}` : ''} -> ${n.recipient.login || n.recipient.email}`,
+  );
 }
 function run(mode: RunMode, asOf = AS_OF, extra: { retryInDoubt?: boolean } = {}) {
   return runRemind(t.db, testOp({ asOf }), { mode, tx: (fn) => writeTx(t.db, fn), ...extra });
@@ -74,7 +76,12 @@ describe('remind: what is due', () => {
     const before = await seed.subscription('S-OLD', { account: school, end_date: '2026-12-09' });
     const after = await seed.subscription('S-EXPIRED', { account: school, end_date: '2026-11-11' });
     await seed.subscription('S-OLD-NEXT', { account: school, start_date: '2026-12-10', end_date: '2027-12-09', renewed_from: before });
-    const next = await seed.subscription('S-EXP-NEXT', { account: school, start_date: '2026-11-12', end_date: '2027-11-11', renewed_from: after });
+    const next = await seed.subscription('S-EXP-NEXT', {
+      account: school,
+      start_date: '2026-11-12',
+      end_date: '2027-11-11',
+      renewed_from: after,
+    });
     expect(await due()).toEqual(['S-UNPAID renewal-2w -> anna']);
     // a cancelled successor does not count: the post-expiry notices of the old one resume
     await seed.set('subscriptions', next, { status: 'cancelled' });
@@ -93,7 +100,7 @@ describe('remind: what is due', () => {
     expect((await due())[0]).toBe('S-A renewal-2w -> cleo');
     await seed.leave(cleo, dan, '2026-11-01', null);
     expect((await due())[0]).toBe('S-A renewal-2w -> cleo'); // one level at most
-    expect((await due('2026-12-01'))).toEqual(['S-A renewal-2w -> anna', 'S-D renewal-2w -> dan']);
+    expect(await due('2026-12-01')).toEqual(['S-A renewal-2w -> anna', 'S-D renewal-2w -> dan']);
   });
 
   it('tutors: the earliest-created primary contact that is not removed, with recipient_login ""', async () => {
@@ -110,7 +117,9 @@ describe('remind: what is due', () => {
     const lonely = await seed.account('TUT-2', { type: 'tutor' });
     await seed.subscription('S-LONELY', { account: lonely, manager: null, end_date: '2026-12-09' });
     const again = await computeDue(t.db, AS_OF);
-    expect(again.noRecipient).toMatchObject([{ kind: 'renewal', stage: 'renewal-2w', subscription_external_id: 'S-LONELY', account_external_id: 'TUT-2' }]);
+    expect(again.noRecipient).toMatchObject([
+      { kind: 'renewal', stage: 'renewal-2w', subscription_external_id: 'S-LONELY', account_external_id: 'TUT-2' },
+    ]);
   });
 
   it('dormancy: per seat, from the last login (or invitation), only on running subscriptions', async () => {
@@ -136,7 +145,12 @@ describe('remind: what is due', () => {
   });
 
   it('a new login starts a new dormancy cycle; activation is due on paid_at until delivered', async () => {
-    const sub = await seed.subscription('S-1', { account: school, end_date: '2027-12-31', paid_at: '2026-11-20', activation_code: 'ABCD-EFGH-JKLM-NPQR' });
+    const sub = await seed.subscription('S-1', {
+      account: school,
+      end_date: '2027-12-31',
+      paid_at: '2026-11-20',
+      activation_code: 'ABCD-EFGH-JKLM-NPQR',
+    });
     const seat = await seed.seat(sub, await seed.contact(school, 't@s.example'), { last_login_at: '2026-08-20T08:00:00Z' });
     expect(await due()).toEqual(['S-1 activation -> anna', 'S-1 dormant-3m t@s.example -> anna']);
     const marked = await run('mark-sent');
@@ -171,7 +185,12 @@ describe('remind: the ledger', () => {
     const plan = await computeDue(t.db, AS_OF);
     await writeTx(t.db, (trx) => claimNotices(trx, testOp(), plan.due, { status: 'claimed', runId: 'r1' }));
     await t.db.updateTable('notices').set({ status: 'in_doubt' }).where('status', '=', 'claimed').execute();
-    await t.db.updateTable('notices').set({ status: 'failed', reason: 'boom' }).where('subscription_external_id', '=', 'S-2').where('stage', '=', 'renewal-2w').execute();
+    await t.db
+      .updateTable('notices')
+      .set({ status: 'failed', reason: 'boom' })
+      .where('subscription_external_id', '=', 'S-2')
+      .where('stage', '=', 'renewal-2w')
+      .execute();
     const again = await computeDue(t.db, AS_OF);
     expect(again.due.map((n) => [n.sub.external_id, n.prior])).toEqual([['S-2', 'failed']]);
     expect(again.inDoubt.map((n) => n.subscription_external_id)).toEqual(['S-1']);
@@ -193,7 +212,22 @@ describe('remind: the ledger', () => {
     const second = await writeTx(t.db, (trx) => claimNotices(trx, testOp(), plan.due, { status: 'claimed', runId: 'b' }));
     expect(second).toEqual([]);
     await expect(
-      t.db.insertInto('notices').values({ kind: 'renewal', subject_id: 2, stage: 'renewal-2w', cycle: '2026-12-09', due_date: '2026-11-25', status: 'sent', account_external_id: 'x', subscription_external_id: 'x', run_id: 'c', created_at: 'x', updated_at: 'x' }).execute(),
+      t.db
+        .insertInto('notices')
+        .values({
+          kind: 'renewal',
+          subject_id: 2,
+          stage: 'renewal-2w',
+          cycle: '2026-12-09',
+          due_date: '2026-11-25',
+          status: 'sent',
+          account_external_id: 'x',
+          subscription_external_id: 'x',
+          run_id: 'c',
+          created_at: 'x',
+          updated_at: 'x',
+        })
+        .execute(),
     ).rejects.toThrow(/UNIQUE/);
   });
 
@@ -216,6 +250,17 @@ describe('remind: the ledger', () => {
       ['anna@vendor.example', 'renewal', 'renewal-2w', 'S-B', null],
       ['zed@vendor.example', 'renewal', 'renewal-2w', 'S-C', null],
     ]);
-    expect(Object.keys(r.notices[0]!)).toEqual(expect.arrayContaining(['kind', 'stage', 'due_date', 'recipient_login', 'recipient_email', 'account_external_id', 'subscription_external_id', 'contact_email']));
+    expect(Object.keys(r.notices[0]!)).toEqual(
+      expect.arrayContaining([
+        'kind',
+        'stage',
+        'due_date',
+        'recipient_login',
+        'recipient_email',
+        'account_external_id',
+        'subscription_external_id',
+        'contact_email',
+      ]),
+    );
   });
 });

@@ -24,13 +24,17 @@ describe('renderer', () => {
 
   it('writes CSV with a header, LF, true/false, ;-joined lists and neutralised formulas', () => {
     const csv = renderList(rows, 'csv', { color: false });
-    expect(csv).toBe(
-      'login,name,active,modules,note\nanna,Anna,true,a;b,\nbob,"\'=cmd|calc",false,,"\'@home"\n',
-    );
+    expect(csv).toBe('login,name,active,modules,note\nanna,Anna,true,a;b,\nbob,"\'=cmd|calc",false,,"\'@home"\n');
   });
 
   it('prints control characters, line breaks, bidi controls and invisible characters escaped in tables, never raw', () => {
-    const hostile = { name: 'two\nlines\ttab\r', key: 'evil\u202eexe.txt', hidden: 'a\u200bb\u0007', list: ['x\ny'], obj: { a: 'b\u2028c' } };
+    const hostile = {
+      name: 'two\nlines\ttab\r',
+      key: 'evil\u202eexe.txt',
+      hidden: 'a\u200bb\u0007',
+      list: ['x\ny'],
+      obj: { a: 'b\u2028c' },
+    };
     for (const out of [renderList([hostile], 'table', { color: false }), renderObject(hostile, 'table', { color: false })]) {
       expect(out).toContain('two\\nlines\\ttab\\r');
       expect(out).toContain('evil\\u202eexe.txt');

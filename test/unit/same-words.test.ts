@@ -65,7 +65,18 @@ beforeAll(async () => {
 
 afterAll(() => fs.rmSync(dir, { recursive: true, force: true }));
 
-const SUB = ['subscriptions', 'add', '--account-external-id', 'SCH-1', '--plan', 'BIO-BASIC', '--students', '10', '--start-date', '2026-09-01'];
+const SUB = [
+  'subscriptions',
+  'add',
+  '--account-external-id',
+  'SCH-1',
+  '--plan',
+  'BIO-BASIC',
+  '--students',
+  '10',
+  '--start-date',
+  '2026-09-01',
+];
 const SUB_CSV = 'external_id,account_external_id,product,plan,students,term_months,start_date,manager_login\n';
 
 describe('the same rule in the same words, from the command line and from an import', () => {
@@ -77,7 +88,7 @@ describe('the same rule in the same words, from the command line and from an imp
     expect(await importProblems('prices', 'plan,max_students,term_months,amount\nBIO-BASIC,,6,5\n')).toEqual([rule]);
   });
 
-  it('a product given beside a plan must be the plan\'s', async () => {
+  it("a product given beside a plan must be the plan's", async () => {
     const rule = 'product: "DIARY": the plan belongs to product BIO';
     expect(await cliProblem(...SUB, '--term-months', '12', '--product', 'DIARY')).toBe(rule);
     expect(await importProblems('subscriptions', `${SUB_CSV}S-1,SCH-1,DIARY,BIO-BASIC,10,12,2026-09-01,\n`)).toEqual([rule]);
@@ -85,7 +96,20 @@ describe('the same rule in the same words, from the command line and from an imp
 
   it('a tutor account has no manager (accounts and subscriptions)', async () => {
     const rule = 'manager_login: "anna": must be empty for a tutor account (a private tutor is both subscriber and user, with no manager)';
-    const tutorSub = ['subscriptions', 'add', '--account-external-id', 'TUT-1', '--plan', 'BIO-BASIC', '--students', '1', '--term-months', '12', '--start-date', '2026-09-01'];
+    const tutorSub = [
+      'subscriptions',
+      'add',
+      '--account-external-id',
+      'TUT-1',
+      '--plan',
+      'BIO-BASIC',
+      '--students',
+      '1',
+      '--term-months',
+      '12',
+      '--start-date',
+      '2026-09-01',
+    ];
     expect(await cliProblem(...tutorSub, '--manager-login', 'anna')).toBe(rule);
     expect(await importProblems('subscriptions', `${SUB_CSV}S-1,TUT-1,,BIO-BASIC,1,12,2026-09-01,anna\n`)).toEqual([rule]);
     expect(await cliProblem('accounts', 'add', '--name', 'T2', '--type', 'tutor', '--manager-login', 'anna')).toBe(rule);
@@ -98,11 +122,13 @@ describe('the same rule in the same words, from the command line and from an imp
     expect(await importProblems('accounts', 'external_id,name,type,parent_external_id\nSCH-1,School,school,sch-1\n')).toEqual([rule]);
   });
 
-  it('a manager\'s email and employee id are taken by another manager', async () => {
+  it("a manager's email and employee id are taken by another manager", async () => {
     const email = 'email: "anna@vendor.example": is already used by manager anna';
     const employee = 'employee_id: "E-1": is already used by manager anna';
     expect(await cliProblem('managers', 'add', '--login', 'bob', '--name', 'Bob', '--email', 'ANNA@vendor.example')).toBe(email);
-    expect(await cliProblem('managers', 'add', '--login', 'bob', '--name', 'Bob', '--email', 'bob@vendor.example', '--employee-id', 'E-1')).toBe(employee);
+    expect(
+      await cliProblem('managers', 'add', '--login', 'bob', '--name', 'Bob', '--email', 'bob@vendor.example', '--employee-id', 'E-1'),
+    ).toBe(employee);
     expect(await importProblems('managers', 'login,name,email,employee_id\nbob,Bob,anna@vendor.example,E-1\n')).toEqual([email, employee]);
   });
 
@@ -118,9 +144,21 @@ describe('the same rule in the same words, from the command line and from an imp
 describe('the same defaults for a new contact, from the command line and from an import', () => {
   it('role other, not primary, invited, or active once it has logged in', async () => {
     await ok('contacts', 'add', '--account-external-id', 'SCH-1', '--email', 'cli-new@school.example');
-    await ok('contacts', 'add', '--account-external-id', 'SCH-1', '--email', 'cli-seen@school.example', '--last-login-at', '2026-11-01T08:00:00Z');
+    await ok(
+      'contacts',
+      'add',
+      '--account-external-id',
+      'SCH-1',
+      '--email',
+      'cli-seen@school.example',
+      '--last-login-at',
+      '2026-11-01T08:00:00Z',
+    );
     const file = path.join(dir, 'contacts.csv');
-    fs.writeFileSync(file, 'account_external_id,email,last_login_at\nSCH-1,csv-new@school.example,\nSCH-1,csv-seen@school.example,2026-11-01T08:00:00Z\n');
+    fs.writeFileSync(
+      file,
+      'account_external_id,email,last_login_at\nSCH-1,csv-new@school.example,\nSCH-1,csv-seen@school.example,2026-11-01T08:00:00Z\n',
+    );
     await ok('import', 'contacts', file);
     const list = JSON.parse(await ok('contacts', 'list', '--account', 'SCH-1', '--json')) as Record<string, unknown>[];
     const byEmail = new Map(list.map(({ email, ...rest }) => [email as string, rest]));

@@ -12,8 +12,22 @@ import { eachTestDb, testOp } from '../helpers/db.js';
 const op = testOp();
 const t = eachTestDb(async () => {
   await t.seed.standardSet(op);
-  await addSubscription(t.db, op, { external_id: 'S1', account_external_id: 'SCH-1', plan: 'BIO-BASIC', students: 100, term_months: 12, start_date: '2026-01-15' });
-  await addSubscription(t.db, op, { external_id: 'S2', account_external_id: 'SCH-2', plan: 'BIO-BASIC', students: 100, term_months: 12, start_date: '2026-01-15' });
+  await addSubscription(t.db, op, {
+    external_id: 'S1',
+    account_external_id: 'SCH-1',
+    plan: 'BIO-BASIC',
+    students: 100,
+    term_months: 12,
+    start_date: '2026-01-15',
+  });
+  await addSubscription(t.db, op, {
+    external_id: 'S2',
+    account_external_id: 'SCH-2',
+    plan: 'BIO-BASIC',
+    students: 100,
+    term_months: 12,
+    start_date: '2026-01-15',
+  });
 });
 
 describe('seats', () => {
@@ -38,7 +52,7 @@ describe('seats', () => {
     expect((await listAudit(t.db, { entity: 'seat' })).map((r) => r.key)).toEqual(['S1/dir@school.example', 'S1/new@school.example']);
   });
 
-  it('the same email on another account\'s subscription is that account\'s contact', async () => {
+  it("the same email on another account's subscription is that account's contact", async () => {
     await addSeat(t.db, op, { email: 't@x.example', subscription: 'S1' });
     await addSeat(t.db, op, { email: 't@x.example', subscription: 'S2' });
     expect((await listSeats(t.db, { account: 'sch-2' })).map((s) => s.account_external_id)).toEqual(['SCH-2']);

@@ -9,7 +9,15 @@ import { eachTestDb, testOp } from '../helpers/db.js';
 
 const op = testOp();
 const sub = (external_id: string, account: string, manager?: string) =>
-  addSubscription(t.db, op, { external_id, account_external_id: account, plan: 'BIO-BASIC', students: 10, term_months: 12, start_date: '2026-01-01', manager_login: manager });
+  addSubscription(t.db, op, {
+    external_id,
+    account_external_id: account,
+    plan: 'BIO-BASIC',
+    students: 10,
+    term_months: 12,
+    start_date: '2026-01-01',
+    manager_login: manager,
+  });
 
 const t = eachTestDb(async () => {
   await t.seed.standardSet(op);
@@ -21,14 +29,28 @@ const t = eachTestDb(async () => {
 const managers = async () => Object.fromEntries((await listSubscriptions(t.db, op)).map((s) => [s.external_id, s.manager_login]));
 
 describe('managers reassign with subscriptions', () => {
-  it('moves all of FROM\'s accounts and subscriptions, audited and in each history', async () => {
-    await t.db.insertInto('managers').values({ login: 'cara', name: 'Cara', email: 'cara@vendor.example', email_key: 'cara@vendor.example', status: 'active', created_at: op.now, updated_at: op.now }).execute();
+  it("moves all of FROM's accounts and subscriptions, audited and in each history", async () => {
+    await t.db
+      .insertInto('managers')
+      .values({
+        login: 'cara',
+        name: 'Cara',
+        email: 'cara@vendor.example',
+        email_key: 'cara@vendor.example',
+        status: 'active',
+        created_at: op.now,
+        updated_at: op.now,
+      })
+      .execute();
     const r = await reassign(t.db, op, 'anna', 'cara');
     expect(r).toEqual({ from: 'anna', to: 'cara', accounts: ['SCH-1', 'SCH-2'], subscriptions: ['A1', 'A2'] });
     expect(await managers()).toEqual({ A1: 'cara', A2: 'cara', B1: 'bob' });
     const audit = (await listAudit(t.db, { entity: 'subscription' })).filter((a) => a.action === 'reassign');
     expect(audit.map((a) => a.key)).toEqual(['A1', 'A2']);
-    expect((await showSubscription(t.db, op.asOf, 'A1')).history.at(-1)).toMatchObject({ event: 'reassign', details: { from: 'anna', to: 'cara' } });
+    expect((await showSubscription(t.db, op.asOf, 'A1')).history.at(-1)).toMatchObject({
+      event: 'reassign',
+      details: { from: 'anna', to: 'cara' },
+    });
   });
 
   it('with --account moves only the subscriptions FROM manages on those accounts', async () => {

@@ -14,11 +14,24 @@ const op = testOp();
 const t = eachTestDb(async () => {
   await t.seed.standardSet(op);
   // SUB-000001: SCH-1, anna, 150 students, 2026-01-15..2027-01-14, 800.00
-  await addSubscription(t.db, op, { account_external_id: 'SCH-1', plan: 'BIO-BASIC', students: 150, term_months: 12, start_date: '2026-01-15' });
+  await addSubscription(t.db, op, {
+    account_external_id: 'SCH-1',
+    plan: 'BIO-BASIC',
+    students: 150,
+    term_months: 12,
+    start_date: '2026-01-15',
+  });
 });
 
 const accountManager = async (id: string) =>
-  (await t.db.selectFrom('accounts as a').leftJoin('managers as m', 'm.id', 'a.manager_id').select('m.login').where('a.external_id', '=', id).executeTakeFirstOrThrow()).login;
+  (
+    await t.db
+      .selectFrom('accounts as a')
+      .leftJoin('managers as m', 'm.id', 'a.manager_id')
+      .select('m.login')
+      .where('a.external_id', '=', id)
+      .executeTakeFirstOrThrow()
+  ).login;
 
 describe('subscriptions renew', () => {
   it('starts the day after the old end, keeps plan/term/students, prices from the current table, carries seats', async () => {
@@ -53,7 +66,14 @@ describe('subscriptions renew', () => {
   it('takes --plan, --term, --students and a later --start; refuses an earlier start', async () => {
     await expect(renewSubscription(t.db, op, 'SUB-000001', { start: '2027-01-14' })).rejects.toThrow(/must not be before 2027-01-15/);
     const next = await renewSubscription(t.db, op, 'SUB-000001', { plan: 'BIO-MAX', term: 24, students: 200, start: '2027-06-01' });
-    expect(next).toMatchObject({ plan: 'BIO-MAX', term_months: 24, students: 200, start_date: '2027-06-01', end_date: '2029-05-31', price: '1800.00' });
+    expect(next).toMatchObject({
+      plan: 'BIO-MAX',
+      term_months: 24,
+      students: 200,
+      start_date: '2027-06-01',
+      end_date: '2029-05-31',
+      price: '1800.00',
+    });
   });
 
   it('moves the successor and the account to whoever renews, recorded in the audit log', async () => {
@@ -62,21 +82,41 @@ describe('subscriptions renew', () => {
     expect(await accountManager('SCH-1')).toBe('bob');
     expect((await showSubscription(t.db, op.asOf, 'SUB-000001')).manager_login).toBe('anna');
     const audit = await listAudit(t.db);
-    expect(audit.filter((a) => a.action === 'reassign').map((a) => [a.entity, a.key, a.before, (a.after as { manager_login: string }).manager_login])).toEqual([
+    expect(
+      audit
+        .filter((a) => a.action === 'reassign')
+        .map((a) => [a.entity, a.key, a.before, (a.after as { manager_login: string }).manager_login]),
+    ).toEqual([
       ['subscription', 'SUB-000002', { manager_login: 'anna' }, 'bob'],
       ['account', 'SCH-1', { manager_login: 'anna' }, 'bob'],
     ]);
   });
 
   it('leaves the account alone when it had another manager than the subscription', async () => {
-    await addSubscription(t.db, op, { external_id: 'S-BOB', account_external_id: 'SCH-2', plan: 'BIO-BASIC', students: 10, term_months: 12, start_date: '2026-01-01', manager_login: 'bob' });
+    await addSubscription(t.db, op, {
+      external_id: 'S-BOB',
+      account_external_id: 'SCH-2',
+      plan: 'BIO-BASIC',
+      students: 10,
+      term_months: 12,
+      start_date: '2026-01-01',
+      manager_login: 'bob',
+    });
     const next = await renewSubscription(t.db, op, 'S-BOB', { by: 'anna' });
     expect(next.manager_login).toBe('anna');
     expect(await accountManager('SCH-2')).toBe('anna');
     const again = await renewSubscription(t.db, op, next.external_id, { by: 'bob' });
     expect(again.manager_login).toBe('bob');
     expect(await accountManager('SCH-2')).toBe('bob');
-    await addSubscription(t.db, op, { external_id: 'S-ANNA', account_external_id: 'SCH-2', plan: 'BIO-BASIC', students: 10, term_months: 12, start_date: '2026-01-01', manager_login: 'anna' });
+    await addSubscription(t.db, op, {
+      external_id: 'S-ANNA',
+      account_external_id: 'SCH-2',
+      plan: 'BIO-BASIC',
+      students: 10,
+      term_months: 12,
+      start_date: '2026-01-01',
+      manager_login: 'anna',
+    });
     await renewSubscription(t.db, op, 'S-ANNA', { by: 'anna' });
     expect(await accountManager('SCH-2')).toBe('bob');
   });
@@ -103,7 +143,14 @@ describe('subscriptions renew', () => {
   });
 
   it('tutor subscriptions renew without a manager; --by is refused', async () => {
-    await addSubscription(t.db, op, { external_id: 'T', account_external_id: 'TUT-1', plan: 'BIO-TUTOR', students: 1, term_months: 12, start_date: '2026-01-01' });
+    await addSubscription(t.db, op, {
+      external_id: 'T',
+      account_external_id: 'TUT-1',
+      plan: 'BIO-TUTOR',
+      students: 1,
+      term_months: 12,
+      start_date: '2026-01-01',
+    });
     await expect(renewSubscription(t.db, op, 'T', { by: 'bob' })).rejects.toThrow(/tutor/);
     expect((await renewSubscription(t.db, op, 'T')).manager_login).toBeNull();
   });
@@ -137,9 +184,18 @@ describe('subscriptions upgrade', () => {
   });
 
   it('more students on the same plan is an upgrade; downgrades, legacy plans, dates outside the term are refused', async () => {
-    await addSubscription(t.db, op, { external_id: 'SMALL', account_external_id: 'SCH-1', plan: 'BIO-BASIC', students: 50, term_months: 12, start_date: '2026-01-15' });
+    await addSubscription(t.db, op, {
+      external_id: 'SMALL',
+      account_external_id: 'SCH-1',
+      plan: 'BIO-BASIC',
+      students: 50,
+      term_months: 12,
+      start_date: '2026-01-15',
+    });
     expect((await quoteUpgrade(t.db, op, 'SMALL', { plan: 'BIO-BASIC', students: 101 })).charge).toBe(String('48.90'));
-    await expect(quoteUpgrade(t.db, op, 'SUB-000001', { plan: 'BIO-BASIC', students: 10 })).rejects.toThrow(/downgrade takes effect at renewal/);
+    await expect(quoteUpgrade(t.db, op, 'SUB-000001', { plan: 'BIO-BASIC', students: 10 })).rejects.toThrow(
+      /downgrade takes effect at renewal/,
+    );
     await expect(quoteUpgrade(t.db, op, 'SUB-000001', { plan: 'BIO-BASIC' })).rejects.toThrow(/downgrade/);
     await expect(quoteUpgrade(t.db, op, 'SUB-000001', { plan: 'BIO-OLD' })).rejects.toThrow(/retired/);
     const before = await quoteUpgrade(t.db, testOp({ asOf: '2026-01-14' }), 'SUB-000001', { plan: 'BIO-MAX' }).catch((e: unknown) => e);

@@ -54,13 +54,22 @@ describe('upgradeCharge: round_half_up((new − old) × remaining / term) in cen
     expect(divideHalfUp(15, 10)).toBe(2);
     expect(divideHalfUp(14_999, 10_000)).toBe(1);
     // 3 × 1 / 2 = 1.5 → 2
-    expect(upgradeCharge({ oldPriceCents: 0, newPriceCents: 3, startDate: '2026-01-01', endDate: '2026-01-02', asOf: '2026-01-02' }).charge_cents).toBe(2);
+    expect(
+      upgradeCharge({ oldPriceCents: 0, newPriceCents: 3, startDate: '2026-01-01', endDate: '2026-01-02', asOf: '2026-01-02' })
+        .charge_cents,
+    ).toBe(2);
     // 200.00 × 51 / 365 = 27.945… → 27.95
     expect(upgradeCharge({ ...base, asOf: '2026-11-25' }).charge_cents).toBe(2_795);
   });
 
   it('prorates over a leap-year term', () => {
-    const q = upgradeCharge({ oldPriceCents: 0, newPriceCents: 36_600, startDate: '2027-03-01', endDate: '2028-02-29', asOf: '2028-02-01' });
+    const q = upgradeCharge({
+      oldPriceCents: 0,
+      newPriceCents: 36_600,
+      startDate: '2027-03-01',
+      endDate: '2028-02-29',
+      asOf: '2028-02-01',
+    });
     expect(q).toEqual({ remaining_days: 29, term_days: 366, charge_cents: 2_900 });
   });
 });
@@ -79,7 +88,13 @@ describe('activation codes', () => {
     const t = eachTestDb((seeded) => seeded.seed.standardSet(testOp()));
 
     it('are unique: a code already stored is never handed out again', async () => {
-      const sub = await addSubscription(t.db, testOp(), { account_external_id: 'SCH-1', plan: 'BIO-BASIC', students: 10, term_months: 12, start_date: '2026-01-01' });
+      const sub = await addSubscription(t.db, testOp(), {
+        account_external_id: 'SCH-1',
+        plan: 'BIO-BASIC',
+        students: 10,
+        term_months: 12,
+        start_date: '2026-01-01',
+      });
       await t.db.updateTable('subscriptions').set({ activation_code: 'AAAA-AAAA-AAAA-AAAA' }).execute();
       const queue = ['AAAA-AAAA-AAAA-AAAA', 'BBBB-BBBB-BBBB-BBBB'];
       expect(await uniqueActivationCode(t.db, () => queue.shift()!)).toBe('BBBB-BBBB-BBBB-BBBB');

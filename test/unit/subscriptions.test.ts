@@ -12,10 +12,17 @@ const t = eachTestDb(async () => {
 });
 
 const add = (over: Record<string, unknown> = {}) =>
-  addSubscription(t.db, op, { account_external_id: 'SCH-1', plan: 'BIO-BASIC', students: 100, term_months: 12, start_date: '2026-01-15', ...over });
+  addSubscription(t.db, op, {
+    account_external_id: 'SCH-1',
+    plan: 'BIO-BASIC',
+    students: 100,
+    term_months: 12,
+    start_date: '2026-01-15',
+    ...over,
+  });
 
 describe('subscriptions add', () => {
-  it('computes end date and price, defaults the manager to the account\'s, audits', async () => {
+  it("computes end date and price, defaults the manager to the account's, audits", async () => {
     const s = await add();
     expect(s).toEqual({
       external_id: 'SUB-000001',
@@ -81,7 +88,10 @@ describe('subscriptions pay and cancel', () => {
     await expect(paySubscription(t.db, op, 'SUB-000001')).rejects.toThrow(/already paid \(paid_at 2026-01-10\)/);
     expect(JSON.stringify(await listAudit(t.db))).not.toContain(a.activation_code!);
     const show = await showSubscription(t.db, op.asOf, 'SUB-000001');
-    expect(show.history.map((h) => [h.event, h.amount])).toEqual([['add', '450.00'], ['pay', '450.00']]);
+    expect(show.history.map((h) => [h.event, h.amount])).toEqual([
+      ['add', '450.00'],
+      ['pay', '450.00'],
+    ]);
   });
 
   it('cancel sets the base status, keeps the history, refuses twice and refuses paying', async () => {
@@ -101,7 +111,8 @@ describe('subscriptions list', () => {
     await add({ external_id: 'C', start_date: '2026-03-01', plan: 'BIO-MAX', status: 'trial' }); // ends 2027-02-28
     await add({ external_id: 'D', start_date: '2026-02-01', plan: 'DIARY-STD' }); // ends 2027-01-31
     await paySubscription(t.db, op, 'A');
-    const keys = async (f: Parameters<typeof listSubscriptions>[2], o = op) => (await listSubscriptions(t.db, o, f)).map((s) => s.external_id);
+    const keys = async (f: Parameters<typeof listSubscriptions>[2], o = op) =>
+      (await listSubscriptions(t.db, o, f)).map((s) => s.external_id);
     expect(await keys({})).toEqual(['B', 'A', 'D', 'C']);
     expect(await keys({ account: 'sch-2' })).toEqual(['B']);
     expect(await keys({ manager: 'BOB' })).toEqual(['B']);

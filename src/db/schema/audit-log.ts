@@ -1,7 +1,21 @@
 import type { Generated, Selectable } from 'kysely';
 
 /** Every entity an audit row can name (`audit --entity` accepts exactly these). */
-export const AUDIT_ENTITIES = ['manager', 'account', 'group', 'field', 'contact', 'product', 'plan', 'price', 'subscription', 'seat', 'import', 'notice', 'notices'] as const;
+export const AUDIT_ENTITIES = [
+  'manager',
+  'account',
+  'group',
+  'field',
+  'contact',
+  'product',
+  'plan',
+  'price',
+  'subscription',
+  'seat',
+  'import',
+  'notice',
+  'notices',
+] as const;
 export type AuditEntity = (typeof AUDIT_ENTITIES)[number];
 
 export interface AuditLogTable {

@@ -71,7 +71,10 @@ export class BulkTable {
   /** Loads the stored keys, then drops the table's indexes (inside the caller's transaction). */
   static async open(statements: Statements, o: BulkTableOptions): Promise<BulkTable> {
     const scan = statements.scan(statements.any.selectFrom(o.table).select(['id', ...o.key]));
-    const counted = await statements.any.selectFrom(o.table).select((eb: any) => eb.fn.countAll().as('n')).executeTakeFirst();
+    const counted = await statements.any
+      .selectFrom(o.table)
+      .select((eb: any) => eb.fn.countAll().as('n'))
+      .executeTakeFirst();
     const count = Number((counted as { n: number } | undefined)?.n ?? 0);
     const t = new BulkTable(statements, o, count);
     for (const r of scan()) {

@@ -29,7 +29,7 @@ export interface PreparedRows {
 export interface ThreadPreparer {
   fields: readonly FieldSpec[];
   /** Prepares one row's cleaned cells (in `fields` order) into `out`; false: refused (let `row` say why). */
-  prepare(line: number, cells: readonly (string | undefined)[], out: unknown[]): boolean;
+  prepare: (line: number, cells: readonly (string | undefined)[], out: unknown[]) => boolean;
 }
 
 export interface PreparerModule {

@@ -38,7 +38,8 @@ export const BATCH_ROWS = 1000;
 export const AHEAD = 2;
 
 async function run(input: ReaderInput, port: NonNullable<typeof parentPort>): Promise<void> {
-  const { fields, prepare } = ((await import(input.preparer)) as PreparerModule).readerPreparer(input.data);
+  const preparer = (await import(input.preparer)) as PreparerModule;
+  const { fields, prepare } = preparer.readerPreparer(input.data);
   let acked = 0;
   let sent = 0;
   let wake: (() => void) | undefined;
@@ -66,7 +67,11 @@ async function run(input: ReaderInput, port: NonNullable<typeof parentPort>): Pr
     if (at === -1) throw new Error(`import: the reader thread's preparer has no field ${f}`);
     return at;
   });
-  for await (const records of readCsv(input.file, input.label, { encoding: input.encoding, delimiter: input.delimiter, onBytes: (b) => (bytes = b) })) {
+  for await (const records of readCsv(input.file, input.label, {
+    encoding: input.encoding,
+    delimiter: input.delimiter,
+    onBytes: (b) => (bytes = b),
+  })) {
     for (const rec of records) {
       if (header) {
         header = false;
@@ -91,6 +96,11 @@ if (parentPort) {
   const port = parentPort;
   run(workerData as ReaderInput, port).catch((e: unknown) => {
     const refused = e instanceof ImportFileError;
-    port.postMessage({ type: 'error', refused, message: refused ? e.message : e instanceof Error ? (e.stack ?? e.message) : String(e), hint: refused ? e.hint : undefined } satisfies ReaderMessage);
+    port.postMessage({
+      type: 'error',
+      refused,
+      message: refused ? e.message : e instanceof Error ? (e.stack ?? e.message) : String(e),
+      hint: refused ? e.hint : undefined,
+    } satisfies ReaderMessage);
   });
 }

@@ -115,4 +115,3 @@ function hashText(s: string, fold: boolean): number {
   h ^= h >>> 13;
   return h | 0;
 }
-

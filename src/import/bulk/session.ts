@@ -9,13 +9,22 @@ import { withoutForeignKeys, withRollbackJournal } from '../../db/bulk.js';
 import type { FileJob } from '../engine.js';
 import { BULK_MIN_BYTES } from './bulk-table.js';
 
-export async function importSession<T>(sqlite: Database.Database, jobs: readonly FileJob[], notes: string[], run: () => Promise<T>): Promise<T> {
+export async function importSession<T>(
+  sqlite: Database.Database,
+  jobs: readonly FileJob[],
+  notes: string[],
+  run: () => Promise<T>,
+): Promise<T> {
   // a larger page cache keeps the index B-trees of a large import in memory (per connection, 96 MB: more is faster but the 1M-row import must stay under 300 MB RSS)
   sqlite.pragma('cache_size = -98304');
   const checked = relaxesForeignKeys(jobs) ? () => withoutForeignKeys(sqlite, run) : run;
   if (!isLarge(jobs)) return checked();
   return withRollbackJournal(sqlite, (switched) => {
-    notes.push(switched ? 'written with a rollback journal (no other connection had the database open)' : 'written in WAL mode (another connection has the database open)');
+    notes.push(
+      switched
+        ? 'written with a rollback journal (no other connection had the database open)'
+        : 'written in WAL mode (another connection has the database open)',
+    );
     return checked();
   });
 }

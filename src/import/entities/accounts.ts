@@ -16,11 +16,29 @@ import { SelfReferences } from './chains.js';
 import { coerceRow, requireKeys, stored, Upserter } from './common.js';
 import type { EntityDef, ImportContext, RowIn } from './types.js';
 
-const COLUMNS = ['external_id', 'external_id_key', 'name', 'type', 'status', 'group_id', 'parent_id', 'country', 'region', 'registration_no', 'student_count', 'locale', 'manager_id'];
+const COLUMNS = [
+  'external_id',
+  'external_id_key',
+  'name',
+  'type',
+  'status',
+  'group_id',
+  'parent_id',
+  'country',
+  'region',
+  'registration_no',
+  'student_count',
+  'locale',
+  'manager_id',
+];
 const PLAIN = ['name', 'type', 'status', 'country', 'region', 'registration_no', 'student_count', 'locale'];
 
 async function customSpecs(statements: Statements): Promise<FieldSpec[]> {
-  return (await loadFieldDefs(statements.db)).map((d) => ({ name: d.name, type: 'text', description: `custom field (${d.type}${d.required ? ', required' : ''})` }));
+  return (await loadFieldDefs(statements.db)).map((d) => ({
+    name: d.name,
+    type: 'text',
+    description: `custom field (${d.type}${d.required ? ', required' : ''})`,
+  }));
 }
 
 export const accounts: EntityDef = {
@@ -37,7 +55,9 @@ export const accounts: EntityDef = {
     const managerLogin = statements.getter(statements.db.selectFrom('managers').select(['login']).where('id', '=', 0));
     const groupId = statements.getter(statements.db.selectFrom('account_groups').select(['id']).where('name_key', '=', ''));
     const addGroup = statements.inserter('account_groups', ['name', 'name_key', 'import_batch_id', 'created_at']);
-    const fieldValues = statements.all(statements.db.selectFrom('account_field_values').select(['field_id', 'value']).where('account_id', '=', 0));
+    const fieldValues = statements.all(
+      statements.db.selectFrom('account_field_values').select(['field_id', 'value']).where('account_id', '=', 0),
+    );
     const setValue = statements.run(
       statements.db
         .insertInto('account_field_values')
@@ -104,7 +124,12 @@ export const accounts: EntityDef = {
         if (login !== undefined) {
           const m = managerId(login);
           if (m) rec.manager_id = m.id;
-          else problems.push({ field: 'manager_login', value: text.manager_login!, rule: 'no manager with this login (in the database or the managers imported with it)' });
+          else
+            problems.push({
+              field: 'manager_login',
+              value: text.manager_login!,
+              rule: 'no manager with this login (in the database or the managers imported with it)',
+            });
         }
         const type = (rec.type ?? existing?.type) as string | undefined;
         const manager = rec.manager_id !== undefined ? rec.manager_id : existing?.manager_id;
@@ -147,6 +172,5 @@ export const accounts: EntityDef = {
       finish: () => parents.finish(),
       refusedWithout: (excluded) => parents.refusedWithout(excluded),
     };
-
   },
 };

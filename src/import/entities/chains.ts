@@ -27,7 +27,7 @@ export function chainCycles(
 ): Deferred[] {
   const parentOf = new Map<number, number | null>();
   for (const start of links.keys()) {
-    for (let cur: number | null = start; cur !== null && !parentOf.has(cur); ) {
+    for (let cur: number | null = start; cur !== null && !parentOf.has(cur);) {
       const p: number | null = (lookup(cur)?.parent_id as number | null | undefined) ?? null;
       parentOf.set(cur, p);
       cur = p;

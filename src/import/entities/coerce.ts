@@ -105,7 +105,8 @@ export function isCanonicalDate(t: string): boolean {
 
 /** YYYY-MM-DDThh:mm:ssZ naming a real day and time (what export writes). */
 export function isCanonicalTimestamp(t: string): boolean {
-  if (t.length !== 20 || t.charCodeAt(10) !== 84 || t.charCodeAt(13) !== 58 || t.charCodeAt(16) !== 58 || t.charCodeAt(19) !== 90) return false;
+  if (t.length !== 20 || t.charCodeAt(10) !== 84 || t.charCodeAt(13) !== 58 || t.charCodeAt(16) !== 58 || t.charCodeAt(19) !== 90)
+    return false;
   const h = digitsAt(t, 11, 2);
   const min = digitsAt(t, 14, 2);
   const sec = digitsAt(t, 17, 2);

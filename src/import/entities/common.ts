@@ -94,7 +94,11 @@ export class Upserter {
     this.bulk = await BulkTable.open(this.ctx.statements, {
       table: this.table,
       columns: this.columns,
-      constants: { import_batch_id: this.ctx.batch.id, ...(this.timestamps.created ? { created_at: now } : {}), ...(this.timestamps.updated ? { updated_at: now } : {}) },
+      constants: {
+        import_batch_id: this.ctx.batch.id,
+        ...(this.timestamps.created ? { created_at: now } : {}),
+        ...(this.timestamps.updated ? { updated_at: now } : {}),
+      },
       key,
       expectedRows,
       batch: this.ctx.batch,

@@ -35,14 +35,27 @@ export interface PreparedContact {
 export const UNKNOWN_ACCOUNT = 'no account with this external_id (in the database or the accounts imported with it)';
 
 /** Coerces and checks a row's cells and resolves its account; the problems when it cannot be applied. */
-export function prepareContact({ line, text }: RowIn, dateFormat: DateFormat, findAccount: (externalId: string) => number | undefined): PreparedContact | RowProblem[] {
+export function prepareContact(
+  { line, text }: RowIn,
+  dateFormat: DateFormat,
+  findAccount: (externalId: string) => number | undefined,
+): PreparedContact | RowProblem[] {
   const cells = new Array<string | undefined>(CONTACT_FIELDS.length);
   for (let i = 0; i < CONTACT_FIELDS.length; i++) cells[i] = text[CONTACT_FIELDS[i]!.name];
   return prepareContactCells(line, cells, dateFormat, findAccount);
 }
 
 // the cells' places in CONTACT_FIELDS order
-const [ACCOUNT, NAME, EMAIL, ROLE, PRIMARY, STATUS, INVITED, LOGIN] = ['account_external_id', 'name', 'email', 'role', 'is_primary', 'status', 'invited_at', 'last_login_at'].map((n) => {
+const [ACCOUNT, NAME, EMAIL, ROLE, PRIMARY, STATUS, INVITED, LOGIN] = [
+  'account_external_id',
+  'name',
+  'email',
+  'role',
+  'is_primary',
+  'status',
+  'invited_at',
+  'last_login_at',
+].map((n) => {
   const i = CONTACT_FIELDS.findIndex((f) => f.name === n);
   if (i === -1) throw new Error(`contacts: no field ${n}`);
   return i;
@@ -56,14 +69,20 @@ const DEFAULT_PRIMARY = fieldDefault(CONTACT_FIELDS[PRIMARY]!, {}) ? 1 : 0;
  * prepareContact on the cleaned cells in CONTACT_FIELDS order (undefined = empty): the form the reader
  * thread has them in, without an object keyed by field name per row.
  */
-export function prepareContactCells(line: number, cells: readonly (string | undefined)[], dateFormat: DateFormat, findAccount: (externalId: string) => number | undefined): PreparedContact | RowProblem[] {
+export function prepareContactCells(
+  line: number,
+  cells: readonly (string | undefined)[],
+  dateFormat: DateFormat,
+  findAccount: (externalId: string) => number | undefined,
+): PreparedContact | RowProblem[] {
   const problems: RowProblem[] = [];
   const v = new Array<FieldValue | undefined>(CONTACT_FIELDS.length);
   for (let i = 0; i < CONTACT_FIELDS.length; i++) {
     const t = cells[i];
     if (t !== undefined) v[i] = coerceCell(CONTACT_FIELDS[i]!, t, dateFormat, problems);
   }
-  if (cells[ACCOUNT] === undefined || cells[EMAIL] === undefined) problems.unshift(...requireKeys({ account_external_id: cells[ACCOUNT], email: cells[EMAIL] }, FORMATS.contacts.rowKey));
+  if (cells[ACCOUNT] === undefined || cells[EMAIL] === undefined)
+    problems.unshift(...requireKeys({ account_external_id: cells[ACCOUNT], email: cells[EMAIL] }, FORMATS.contacts.rowKey));
   if (problems.length > 0) return problems;
   const accountId = findAccount(v[ACCOUNT] as string);
   if (accountId === undefined) return [{ field: 'account_external_id', value: cells[ACCOUNT]!, rule: UNKNOWN_ACCOUNT }];
@@ -114,7 +133,18 @@ const PRIMARY_GIVEN = 1 << PLAIN.indexOf('is_primary');
  */
 export function packContact(p: PreparedContact, out: unknown[]): void {
   const r = p.row;
-  out.push(p.accountId, p.hash, p.given, r.name, r.email, ROLES.indexOf(r.role as (typeof ROLES)[number]), r.is_primary, STATUSES.indexOf(r.status as (typeof STATUSES)[number]), r.invited_at, r.last_login_at);
+  out.push(
+    p.accountId,
+    p.hash,
+    p.given,
+    r.name,
+    r.email,
+    ROLES.indexOf(r.role as (typeof ROLES)[number]),
+    r.is_primary,
+    STATUSES.indexOf(r.status as (typeof STATUSES)[number]),
+    r.invited_at,
+    r.last_login_at,
+  );
   const asRead = p.emailText === r.email && (p.isPrimaryText === undefined || p.isPrimaryText === (r.is_primary ? 'true' : 'false'));
   out.push(asRead ? undefined : [p.emailText, p.isPrimaryText], r.email_key === r.email ? undefined : r.email_key);
 }
@@ -135,7 +165,7 @@ export function unpackContact(line: number, b: readonly unknown[], at: number): 
       account_id: accountId,
       name: b[at + 3],
       email,
-      email_key: (b[at + 11] as string | undefined) ?? email,
+      email_key: b[at + 11] ?? email,
       role: ROLES[b[at + 5] as number],
       is_primary: isPrimary,
       status: STATUSES[b[at + 7] as number],

@@ -9,7 +9,14 @@ import { countsAsPrimary, primaryLimitMessage } from '../../contacts/rules.js';
 import { FORMATS } from '../../formats/catalog.js';
 import type { Row } from '../statements.js';
 import { Upserter } from './common.js';
-import { givenColumns, PACKED_WIDTH, prepareContact, unpackContact, type ContactsThreadData, type PreparedContact } from './contacts-rows.js';
+import {
+  givenColumns,
+  PACKED_WIDTH,
+  prepareContact,
+  unpackContact,
+  type ContactsThreadData,
+  type PreparedContact,
+} from './contacts-rows.js';
 import { worthBulk } from '../bulk/bulk-table.js';
 import { RefIndex } from '../bulk/ref-index.js';
 import type { RowProblem } from '../errors.js';
@@ -49,9 +56,13 @@ export const contacts: EntityDef = {
       countOf = (id) => primaries.get(id) ?? 0;
       byKey = (accountId, emailKey, hash) => up.findByKey([accountId, emailKey], hash);
     } else {
-      const countPrimaries = statements.getter(primaryContacts.select((eb) => eb.fn.countAll<number>().as('n')).where('account_id', '=', 0));
+      const countPrimaries = statements.getter(
+        primaryContacts.select((eb) => eb.fn.countAll<number>().as('n')).where('account_id', '=', 0),
+      );
       countOf = (id) => primaries.get(id) ?? Number(countPrimaries(id)!.n);
-      const getter = statements.getter(statements.db.selectFrom('contacts').selectAll().where('account_id', '=', 0).where('email_key', '=', ''));
+      const getter = statements.getter(
+        statements.db.selectFrom('contacts').selectAll().where('account_id', '=', 0).where('email_key', '=', ''),
+      );
       byKey = (accountId, emailKey) => getter(accountId, emailKey);
     }
 
@@ -88,25 +99,30 @@ export const contacts: EntityDef = {
         return Array.isArray(p) ? p : apply(p);
       },
       // a bulk load with every account at hand: rows may be prepared in a reader thread
-      prepared: bulk && accounts.all
-        ? {
-            preparer: PREPARER,
-            data: { dateFormat: ctx.dateFormat, ...accounts.all } satisfies ContactsThreadData,
-            width: PACKED_WIDTH,
-            apply(line, batch, at) {
-              const p = unpackContact(line, batch, at);
-              accounts.noteUsed(p.accountId);
-              return apply(p);
-            },
-            // the account's stored key: the fold of the row's cell
-            keyText: (batch, at) => ({ account_external_id: accounts.key(batch[at] as number), email: unpackContact(0, batch, at).emailText }),
-          }
-        : undefined,
+      prepared:
+        bulk && accounts.all
+          ? {
+              preparer: PREPARER,
+              data: { dateFormat: ctx.dateFormat, ...accounts.all } satisfies ContactsThreadData,
+              width: PACKED_WIDTH,
+              apply(line, batch, at) {
+                const p = unpackContact(line, batch, at);
+                accounts.noteUsed(p.accountId);
+                return apply(p);
+              },
+              // the account's stored key: the fold of the row's cell
+              keyText: (batch, at) => ({
+                account_external_id: accounts.key(batch[at] as number),
+                email: unpackContact(0, batch, at).emailText,
+              }),
+            }
+          : undefined,
       async finish() {
         await up.finish();
         if (!statements.foreignKeysEnforced()) {
           const missing = statements.missingIds('accounts', accounts.usedIds());
-          if (missing.length > 0) throw new Error(`contacts import: account ids ${missing.slice(0, 5).join(', ')} do not exist (nothing was imported)`);
+          if (missing.length > 0)
+            throw new Error(`contacts import: account ids ${missing.slice(0, 5).join(', ')} do not exist (nothing was imported)`);
         }
         return [];
       },
@@ -150,7 +166,12 @@ async function accountIds(ctx: ImportContext, file: FileInfo) {
       all.accountIds.push(id);
     }
   }
-  const lookup = statements.getter(statements.db.selectFrom('accounts').select(['id', `${keyColumn} as k`]).where(keyColumn, '=', ''));
+  const lookup = statements.getter(
+    statements.db
+      .selectFrom('accounts')
+      .select(['id', `${keyColumn} as k`])
+      .where(keyColumn, '=', ''),
+  );
   const externalId = statements.getter(statements.db.selectFrom('accounts').select('external_id').where('id', '=', 0));
   return {
     find: (text: string): number | undefined => {

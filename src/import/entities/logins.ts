@@ -16,7 +16,9 @@ export const logins: EntityDef = {
   async open(ctx: ImportContext) {
     const { statements, batch } = ctx;
     const up = new Upserter(ctx, 'login_events', ['seat_id', 'at'], { created: false, updated: false });
-    const subscription = cached(statements.getter(statements.db.selectFrom('subscriptions').select(['id', 'account_id']).where('external_id_key', '=', '')));
+    const subscription = cached(
+      statements.getter(statements.db.selectFrom('subscriptions').select(['id', 'account_id']).where('external_id_key', '=', '')),
+    );
     const seat = statements.getter(
       statements.db
         .selectFrom('seats as s')
@@ -39,9 +41,19 @@ export const logins: EntityDef = {
         problems.unshift(...requireKeys(text, FORMATS.logins.rowKey));
         if (problems.length > 0) return problems;
         const sub = subscription(v.subscription_external_id as string);
-        if (!sub) return [{ field: 'subscription_external_id', value: text.subscription_external_id!, rule: 'no subscription with this external_id' }];
+        if (!sub)
+          return [
+            { field: 'subscription_external_id', value: text.subscription_external_id!, rule: 'no subscription with this external_id' },
+          ];
         const st = seat(sub.id, sub.account_id, foldKey(v.email as string));
-        if (!st) return [{ field: 'email', value: text.email!, rule: `has no seat on subscription ${text.subscription_external_id} (import it in seats.csv first)` }];
+        if (!st)
+          return [
+            {
+              field: 'email',
+              value: text.email!,
+              rule: `has no seat on subscription ${text.subscription_external_id} (import it in seats.csv first)`,
+            },
+          ];
         const at = v.at as string;
         const existing = byKey(st.id, at);
         const pre = up.precheck(existing, { field: 'at', value: text.at!, what: 'same subscription_external_id + email + at' });
@@ -52,7 +64,10 @@ export const logins: EntityDef = {
         return up.write(line, existing, existing ? {} : { seat_id: st.id, at }).outcome;
       },
       async finish() {
-        for (const [table, latest] of [['seats', latestSeat], ['contacts', latestContact]] as const) {
+        for (const [table, latest] of [
+          ['seats', latestSeat],
+          ['contacts', latestContact],
+        ] as const) {
           const get = statements.byId(table);
           const set = statements.updater(table, ['last_login_at', 'updated_at']);
           for (const [id, at] of latest) {

@@ -33,9 +33,18 @@ export const plans: EntityDef = {
         if (v.legacy !== undefined) rec.legacy = v.legacy ? 1 : 0;
         if (v.product !== undefined) {
           const p = product(v.product);
-          if (!p) return [{ field: 'product', value: text.product!, rule: 'no product with this code (in the database or the products imported with it)' }];
+          if (!p)
+            return [
+              {
+                field: 'product',
+                value: text.product!,
+                rule: 'no product with this code (in the database or the products imported with it)',
+              },
+            ];
           if (existing && existing.product_id !== p.id) {
-            return [{ field: 'product', value: text.product!, rule: 'differs from the plan\'s product: a plan cannot move to another product' }];
+            return [
+              { field: 'product', value: text.product!, rule: "differs from the plan's product: a plan cannot move to another product" },
+            ];
           }
           rec.product_id = p.id;
         }

@@ -32,7 +32,8 @@ export const prices: EntityDef = {
         const v = checked(() => checkPrice(givenText(text)));
         if (Array.isArray(v)) return v;
         const p = plan(v.plan);
-        if (!p) return [{ field: 'plan', value: text.plan!, rule: 'no plan with this code (in the database or the plans imported with it)' }];
+        if (!p)
+          return [{ field: 'plan', value: text.plan!, rule: 'no plan with this code (in the database or the plans imported with it)' }];
         const existing = byKey(p.id, v.max_students ?? -1, v.term_months);
         const what = 'same plan + max_students + term_months';
         const pre = up.precheck(existing, { field: 'plan', value: text.plan!, what });

@@ -24,7 +24,11 @@ export const products: EntityDef = {
         const pre = up.precheck(existing, { field: 'code', value: text.code!, what: 'same code' });
         if (pre === 'skip') return up.skip(existing!, line);
         if (pre) return pre;
-        return up.write(line, existing, existing ? { name: values.name } : { code: values.code, code_key: foldKey(values.code!), name: values.name }).outcome;
+        return up.write(
+          line,
+          existing,
+          existing ? { name: values.name } : { code: values.code, code_key: foldKey(values.code!), name: values.name },
+        ).outcome;
       },
       async finish() {
         return [];

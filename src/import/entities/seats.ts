@@ -19,18 +19,31 @@ export const seats: EntityDef = {
     const { statements } = ctx;
     const up = new Upserter(ctx, 'seats', ['subscription_id', 'contact_id', 'status', 'invited_at', 'last_login_at']);
     const subscription = cached(
-      statements.getter(statements.db.selectFrom('subscriptions').select(['id', 'account_id', 'external_id']).where('external_id_key', '=', '')),
+      statements.getter(
+        statements.db.selectFrom('subscriptions').select(['id', 'account_id', 'external_id']).where('external_id_key', '=', ''),
+      ),
     );
-    const contact = statements.getter(statements.db.selectFrom('contacts').select(['id']).where('account_id', '=', 0).where('email_key', '=', ''));
+    const contact = statements.getter(
+      statements.db.selectFrom('contacts').select(['id']).where('account_id', '=', 0).where('email_key', '=', ''),
+    );
     const accountKey = statements.getter(statements.db.selectFrom('accounts').select(['external_id']).where('id', '=', 0));
-    const byKey = statements.getter(statements.db.selectFrom('seats').selectAll().where('subscription_id', '=', 0).where('contact_id', '=', 0));
+    const byKey = statements.getter(
+      statements.db.selectFrom('seats').selectAll().where('subscription_id', '=', 0).where('contact_id', '=', 0),
+    );
     return {
       row({ line, text }: RowIn) {
         const { values: v, problems } = coerceRow(SEAT_FIELDS, text, ctx.dateFormat);
         problems.unshift(...requireKeys(text, FORMATS.seats.rowKey));
         if (problems.length > 0) return problems;
         const sub = subscription(v.subscription_external_id as string);
-        if (!sub) return [{ field: 'subscription_external_id', value: text.subscription_external_id!, rule: 'no subscription with this external_id (in the database or the subscriptions imported with it)' }];
+        if (!sub)
+          return [
+            {
+              field: 'subscription_external_id',
+              value: text.subscription_external_id!,
+              rule: 'no subscription with this external_id (in the database or the subscriptions imported with it)',
+            },
+          ];
         const c = contact(sub.account_id, foldKey(v.email as string));
         if (!c) {
           const acc = String(accountKey(sub.account_id)?.external_id);
@@ -44,7 +57,8 @@ export const seats: EntityDef = {
         const rec: Row = {};
         for (const f of SEAT_FIELDS.slice(2)) rec[f.name] = stored(f, given[f.name]);
         if (existing) {
-          if (rec.last_login_at !== undefined) rec.last_login_at = laterTimestamp(existing.last_login_at as string | null, rec.last_login_at as string);
+          if (rec.last_login_at !== undefined)
+            rec.last_login_at = laterTimestamp(existing.last_login_at as string | null, rec.last_login_at as string);
         } else Object.assign(rec, { subscription_id: sub.id, contact_id: c.id });
         return up.write(line, existing, rec).outcome;
       },

@@ -19,7 +19,22 @@ import { cached, checked, coerceRow, requireKeys, stored, Upserter } from './com
 import { SelfReferences } from './chains.js';
 import type { EntityDef, ImportContext, RowIn } from './types.js';
 
-const COLUMNS = ['external_id', 'external_id_key', 'account_id', 'product_id', 'plan_id', 'students', 'term_months', 'start_date', 'end_date', 'status', 'manager_id', 'price_cents', 'paid_at', 'renewed_from_id'];
+const COLUMNS = [
+  'external_id',
+  'external_id_key',
+  'account_id',
+  'product_id',
+  'plan_id',
+  'students',
+  'term_months',
+  'start_date',
+  'end_date',
+  'status',
+  'manager_id',
+  'price_cents',
+  'paid_at',
+  'renewed_from_id',
+];
 
 export const subscriptions: EntityDef = {
   name: 'subscriptions',
@@ -30,12 +45,18 @@ export const subscriptions: EntityDef = {
     const { statements } = ctx;
     const up = new Upserter(ctx, 'subscriptions', COLUMNS);
     const byKey = statements.getter(statements.db.selectFrom('subscriptions').selectAll().where('external_id_key', '=', ''));
-    const account = cached(statements.getter(statements.db.selectFrom('accounts').select(['id', 'type', 'manager_id']).where('external_id_key', '=', '')));
-    const plan = cached(statements.getter(statements.db.selectFrom('plans').select(['id', 'code', 'product_id']).where('code_key', '=', '')));
+    const account = cached(
+      statements.getter(statements.db.selectFrom('accounts').select(['id', 'type', 'manager_id']).where('external_id_key', '=', '')),
+    );
+    const plan = cached(
+      statements.getter(statements.db.selectFrom('plans').select(['id', 'code', 'product_id']).where('code_key', '=', '')),
+    );
     const product = cached(statements.getter(statements.db.selectFrom('products').select(['id', 'code']).where('code_key', '=', '')));
     const productCode = statements.getter(statements.db.selectFrom('products').select(['code']).where('id', '=', 0));
     const manager = statements.getter(statements.db.selectFrom('managers').select(['id']).where('login', '=', ''));
-    const priceRows = statements.all(statements.db.selectFrom('plan_prices').select(['max_students', 'term_months', 'amount_cents']).where('plan_id', '=', 0));
+    const priceRows = statements.all(
+      statements.db.selectFrom('plan_prices').select(['max_students', 'term_months', 'amount_cents']).where('plan_id', '=', 0),
+    );
     const renewals = new SelfReferences(ctx, up.touched, {
       table: 'subscriptions',
       column: 'renewed_from_external_id',
@@ -43,7 +64,9 @@ export const subscriptions: EntityDef = {
       unresolved: 'no subscription with this external_id (in the database or this file)',
       cycle: 'would make a renewal loop',
       byKey,
-      linkOf: statements.getter(statements.db.selectFrom('subscriptions').select(['external_id', 'renewed_from_id as parent_id']).where('id', '=', 0)),
+      linkOf: statements.getter(
+        statements.db.selectFrom('subscriptions').select(['external_id', 'renewed_from_id as parent_id']).where('id', '=', 0),
+      ),
     });
 
     /** References → ids in rec; problems for the ones that do not resolve. */
@@ -52,29 +75,48 @@ export const subscriptions: EntityDef = {
       if (v.account_external_id !== undefined) {
         acc = account(v.account_external_id as string);
         if (acc) rec.account_id = acc.id;
-        else problems.push({ field: 'account_external_id', value: text.account_external_id!, rule: 'no account with this external_id (in the database or the accounts imported with it)' });
+        else
+          problems.push({
+            field: 'account_external_id',
+            value: text.account_external_id!,
+            rule: 'no account with this external_id (in the database or the accounts imported with it)',
+          });
       }
       let pl: Row | undefined;
       if (v.plan !== undefined) {
         pl = plan(v.plan as string);
-        if (pl) (rec.plan_id = pl.id), (rec.product_id = pl.product_id);
-        else problems.push({ field: 'plan', value: text.plan!, rule: 'no plan with this code (in the database or the plans imported with it)' });
+        if (pl) {
+          rec.plan_id = pl.id;
+          rec.product_id = pl.product_id;
+        } else
+          problems.push({
+            field: 'plan',
+            value: text.plan!,
+            rule: 'no plan with this code (in the database or the plans imported with it)',
+          });
       }
       if (v.product !== undefined) {
         const pr = product(v.product as string);
         const planProduct = (pl?.product_id ?? existing?.product_id) as number | undefined;
         if (!pr) problems.push({ field: 'product', value: text.product!, rule: 'no product with this code' });
         else if (planProduct !== undefined) {
-          const mismatch = planProductProblem(text.product!, pr as { id: number }, { id: planProduct, code: String(productCode(planProduct)?.code) });
+          const mismatch = planProductProblem(text.product!, pr as { id: number }, {
+            id: planProduct,
+            code: String(productCode(planProduct)?.code),
+          });
           if (mismatch) problems.push(mismatch);
         }
       }
       if (v.manager_login !== undefined) {
-        const m = manager(v.manager_login as string);
+        const m = manager(v.manager_login);
         if (m) rec.manager_id = m.id;
         else problems.push({ field: 'manager_login', value: text.manager_login!, rule: 'no manager with this login' });
       }
-      const tutor = tutorProblem(acc?.type as string | undefined, 'manager_login', rec.manager_id === undefined ? undefined : text.manager_login);
+      const tutor = tutorProblem(
+        acc?.type as string | undefined,
+        'manager_login',
+        rec.manager_id === undefined ? undefined : text.manager_login,
+      );
       if (tutor) problems.push(tutor);
       if (!existing && acc && rec.manager_id === undefined) rec.manager_id = acc.type === 'tutor' ? null : acc.manager_id;
       return pl;
@@ -95,7 +137,11 @@ export const subscriptions: EntityDef = {
         const given = existing ? v : withDefaults(SUBSCRIPTION_FIELDS, v);
         const rec: Row = {};
         for (const f of SUBSCRIPTION_FIELDS) if (COLUMNS.includes(f.name)) rec[f.name] = stored(f, given[f.name]);
-        if (v.price !== undefined) rec.price_cents = stored(SUBSCRIPTION_FIELDS.find((f) => f.name === 'price')!, v.price);
+        if (v.price !== undefined)
+          rec.price_cents = stored(
+            SUBSCRIPTION_FIELDS.find((f) => f.name === 'price')!,
+            v.price,
+          );
         const pl = resolve(v, text, rec, existing, problems);
         if (problems.length > 0) return problems;
         const start = (rec.start_date ?? existing?.start_date) as string;
@@ -119,7 +165,8 @@ export const subscriptions: EntityDef = {
         const fromText = v.renewed_from_external_id as string | undefined;
         let fromPending = false;
         if (fromText !== undefined) {
-          if (foldKey(fromText) === key) return [{ field: 'renewed_from_external_id', value: fromText, rule: 'is the subscription itself' }];
+          if (foldKey(fromText) === key)
+            return [{ field: 'renewed_from_external_id', value: fromText, rule: 'is the subscription itself' }];
           const from = byKey(foldKey(fromText));
           if (from) rec.renewed_from_id = from.id;
           else fromPending = true;
