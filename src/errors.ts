@@ -1,6 +1,6 @@
 /**
  * Typed errors. Each carries the exit code it maps to; only src/main.ts turns them into an exit.
- * Exit codes are part of the public contract (README "Exit codes", `acctmgr help exit-codes`).
+ * Exit codes are part of the public contract (docs/basics.md "Exit codes", `acctmgr help exit-codes`).
  */
 export const EXIT = {
   ok: 0,

@@ -27,7 +27,7 @@ const COMMON = [
   'due_date',
   'recipient_name',
 ];
-/** The placeholders each template may use (README lists them). */
+/** The placeholders each template may use (docs/remind.md lists them). */
 const PLACEHOLDERS: Record<TemplateName, readonly string[]> = {
   digest: ['recipient_name', 'recipient_email', 'date', 'count', 'sections'],
   renewal: COMMON,
@@ -68,7 +68,7 @@ export function loadTemplates(overrideDir?: string): Templates {
       out[`${name}.${locale}`] = text;
     }
   }
-  if (problems.length > 0) throw new InvalidDataError(problems, `placeholders: see README, "acctmgr remind"`);
+  if (problems.length > 0) throw new InvalidDataError(problems, `placeholders: see docs/remind.md, "Email: the digest and its templates"`);
   return out as Templates;
 }
 
