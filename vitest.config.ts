@@ -1,9 +1,43 @@
 import { defineConfig } from 'vitest/config';
 
+/**
+ * The suite runs twice: on SQLite and on PostgreSQL (test/helpers/engine.ts). The PostgreSQL project
+ * needs the server of ACCTMGR_TEST_PG_URL (default postgres://root@127.0.0.1:5432/test) and fails at once
+ * without it (test/pg-setup.ts). `ACCTMGR_TEST_ENGINES=sqlite` runs one project only, while iterating.
+ */
+/**
+ * Test files that do not pass on PostgreSQL yet (the import, db backup/copy, and tests that read the
+ * SQLite file directly): the PostgreSQL issue stays open until this list is empty.
+ */
+const NOT_YET_ON_POSTGRES = [
+  'test/e2e/accounts.test.ts',
+  'test/e2e/contacts.test.ts',
+  'test/e2e/demo.test.ts',
+  'test/e2e/files.test.ts',
+  'test/e2e/guards.test.ts',
+  'test/e2e/import-keys.test.ts',
+  'test/e2e/import-threads.test.ts',
+  'test/e2e/import.test.ts',
+  'test/e2e/keys.test.ts',
+  'test/e2e/managers.test.ts',
+  'test/e2e/remind-doubt.test.ts',
+  'test/e2e/repair-keys.test.ts',
+  'test/unit/backup.test.ts',
+  'test/unit/db-guards.test.ts',
+  'test/unit/export.test.ts',
+  'test/unit/formula.test.ts',
+  'test/unit/import-bulk.test.ts',
+  'test/unit/import-fields.test.ts',
+  'test/unit/import-files.test.ts',
+  'test/unit/import-skip-invalid.test.ts',
+  'test/unit/import-undo.test.ts',
+  'test/unit/import.test.ts',
+];
+
+const engines = (process.env.ACCTMGR_TEST_ENGINES ?? 'sqlite,postgres').split(',');
+
 export default defineConfig({
   test: {
-    include: ['test/**/*.test.ts'],
-    globalSetup: ['test/global-setup.ts'],
     // the test files share one module graph per worker (src/ keeps no state between runs, so none leaks):
     // loading kysely, SQLite and the services once instead of once per file halves the run
     isolate: false,
@@ -11,5 +45,26 @@ export default defineConfig({
     hookTimeout: 60_000,
     // CI (.ci/run) asks for a JSON report too, so that its last line states the real counts
     ...(process.env.ACCTMGR_TEST_REPORT ? { reporters: ['default', 'json'], outputFile: { json: process.env.ACCTMGR_TEST_REPORT } } : {}),
+    projects: [
+      {
+        extends: true as const,
+        test: {
+          name: 'sqlite',
+          include: ['test/**/*.test.ts'],
+          globalSetup: ['test/global-setup.ts'],
+          env: { ACCTMGR_TEST_ENGINE: 'sqlite' },
+        },
+      },
+      {
+        extends: true as const,
+        test: {
+          name: 'postgres',
+          include: ['test/**/*.test.ts'],
+          exclude: NOT_YET_ON_POSTGRES,
+          globalSetup: ['test/global-setup.ts', 'test/pg-setup.ts'],
+          env: { ACCTMGR_TEST_ENGINE: 'postgres' },
+        },
+      },
+    ].filter((p) => engines.includes(p.test.name)),
   },
 });

@@ -25,7 +25,7 @@ const STAMP = '2026-01-01T00:00:00Z';
 
 async function generate(file: string, subs: number, seats: number, seed: number, idle: number): Promise<void> {
   const h = await openDb(file);
-  const db = h.sqlite;
+  const db = h.sqlite!;
   const rand = rng(seed);
   const int = (n: number) => Math.floor(rand() * n);
   db.pragma('synchronous = OFF');

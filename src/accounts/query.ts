@@ -6,6 +6,7 @@ import { checkFilter } from '../lib/checks.js';
 import { foldKey } from '../lib/keys.js';
 import { getManager } from '../managers/lookup.js';
 import { ACCOUNT_FIELDS, ACCOUNT_SORT_KEYS } from './fields.js';
+import { nullsAsSqlite } from '../db/text.js';
 import { getGroup } from './groups.js';
 import { getAccount } from './lookup.js';
 import { accountQuery, toRecords, type AccountRecord } from './record.js';
@@ -49,7 +50,7 @@ export async function listAccounts(db: Kysely<DB>, _op: Op, f: AccountFilter = {
   const column = SORT_COLUMN[sort];
   const dir = f.desc ? 'desc' : 'asc';
   // the external id breaks ties, so the order is stable
-  if (column) q = q.orderBy(sql.ref(column), dir);
+  if (column) q = q.orderBy(sql.ref(column), nullsAsSqlite(dir));
   q = q.orderBy('a.external_id_key', dir);
   // SQL has no Unicode fold: other text is sorted, and the search matched, by foldKey here
   const search = f.search === undefined ? '' : foldKey(f.search.trim());

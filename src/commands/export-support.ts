@@ -13,7 +13,7 @@ export async function runExport(s: Session, entity: EntityName): Promise<void> {
   const out = s.opts.out as string | undefined;
   const run = async (write: (chunk: string) => void) => {
     const h = await s.open();
-    return exportEntity(h.db, h.sqlite, entity, format, write);
+    return exportEntity(h, entity, format, write);
   };
   if (out === undefined) {
     const n = await run((chunk) => s.io.out(chunk));

@@ -49,7 +49,7 @@ export function registerImport(program: Command, io: Io): void {
         const { undoBatch } = await import('../import/undo.js');
         await s.confirm(`Undo import batch ${id}?`);
         const h = await s.open();
-        const result = await s.tx((db) => undoBatch(db, h.sqlite, s.op(), id));
+        const result = await s.tx((db) => undoBatch(db, h, s.op(), id));
         if (s.opts.json) await s.show(result);
         else s.io.out(`${result.batch_id}\n`);
         s.message(`undone batch ${result.batch_id}: ${result.deleted} row(s) removed, ${result.restored} row(s) restored`);
@@ -85,7 +85,7 @@ export async function runImportCommand(s: Session, entity: EntityName | 'all', s
     const { runImport } = await import('../import/service.js');
     let outcome;
     try {
-      outcome = await runImport(h.db, h.sqlite, s.op(), req);
+      outcome = await runImport(h, s.op(), req);
     } finally {
       progress?.stop();
     }

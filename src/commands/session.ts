@@ -7,6 +7,8 @@ import type { Command } from 'commander';
 import type { Kysely } from 'kysely';
 import type { DbHandle, OpenOptions } from '../db/connection.js';
 import type { DB } from '../db/schema/index.js';
+import { resolveDbTarget, type DbSource, type DbTarget } from '../db/target.js';
+import { configString, readConfig } from '../lib/config.js';
 import { invalid, UsageError } from '../errors.js';
 import { colorEnabled, type Io } from '../io.js';
 import { dateRule, localToday, nowTimestamp } from '../lib/dates.js';
@@ -72,10 +74,15 @@ export class Session {
 
   async open(options?: OpenOptions): Promise<DbHandle> {
     if (!this.handle) {
-      const { openDb, resolveDbPath } = await import('../db/connection.js');
-      this.handle = await openDb(resolveDbPath(this.opts.db, this.io.env), options);
+      const { openTarget } = await import('../db/connection.js');
+      this.handle = await openTarget(this.target().target, { ...options, env: this.io.env });
     }
     return this.handle;
+  }
+
+  /** Which database: `--db`, ACCTMGR_DB, `db` in the config file, or the default file. */
+  target(): { target: DbTarget; source: DbSource } {
+    return resolveDbTarget(this.opts.db, this.io.env, configString(readConfig(this.io.env), 'db'));
   }
 
   async db(): Promise<Kysely<DB>> {

@@ -43,7 +43,7 @@ export async function listContacts(db: Kysely<DB>, f: ContactFilter = {}): Promi
   // SQL has no Unicode fold: an ASCII search only narrows the rows there (src/db/text.ts), then every
   // search compares folds here, so "училище" finds "Училище"
   if (/^[\x00-\x7f]*$/.test(search))
-    q = q.where((eb) => eb.or([mayContainAscii(eb, 'c.name', search), mayContainAscii(eb, 'c.email_key', search)]));
+    q = q.where((eb) => eb.or([mayContainAscii(db, eb, 'c.name', search), mayContainAscii(db, eb, 'c.email_key', search)]));
   const rows = await q.execute();
   return rows.filter((c) => (c.name !== null && foldKey(c.name).includes(search)) || c.email_key.includes(search)).map(toContactRecord);
 }

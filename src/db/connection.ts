@@ -1,44 +1,68 @@
 /**
- * The one way to open the database. A new file is created 0600 before SQLite touches it (SQLite gives
+ * The one way to open the database: a SQLite file or a PostgreSQL URL (src/db/target.ts says which). A new file is created 0600 before SQLite touches it (SQLite gives
  * its -wal/-shm files the same mode). WAL + a 60 s busy timeout let a cron run and an admin overlap:
  * the second writer waits instead of failing.
  */
 import fs from 'node:fs';
-import os from 'node:os';
 import path from 'node:path';
 import Database from 'better-sqlite3';
 import { Kysely, SqliteDialect } from 'kysely';
+import type pg from 'pg';
+import { RefusedError } from '../errors.js';
 import type { DB } from './schema/index.js';
-import { migrateToLatest } from './migrator.js';
+import { migrateToLatest, migrationStatus } from './migrator.js';
+import { parseDbValue, redact, type DbTarget } from './target.js';
 
 export const BUSY_TIMEOUT_MS = 60_000;
 
 export interface DbHandle {
   db: Kysely<DB>;
-  sqlite: Database.Database;
+  engine: 'sqlite' | 'postgres';
+  /** SQLite only: the connection under kysely (online backup, pragmas, the import's prepared statements) */
+  sqlite?: Database.Database;
+  /** PostgreSQL only: the pool under kysely (COPY, session locks) */
+  pool?: pg.Pool;
+  /** how the database is named in messages: the file, or the URL without its password */
   path: string;
   close(): Promise<void>;
 }
 
-/** `--db`, then ACCTMGR_DB, then $XDG_DATA_HOME/acctmgr/acctmgr.db (~/.local/share/acctmgr/acctmgr.db). */
-export function resolveDbPath(flag: string | undefined, env: NodeJS.ProcessEnv): string {
-  if (flag) return flag;
-  if (env.ACCTMGR_DB) return env.ACCTMGR_DB;
-  const dataHome = env.XDG_DATA_HOME || path.join(os.homedir(), '.local', 'share');
-  return path.join(dataHome, 'acctmgr', 'acctmgr.db');
-}
-
 export interface OpenOptions {
-  /** Apply pending migrations (default true). `db status` opens without. */
+  /**
+   * Apply pending migrations. SQLite: default true (a new file is created and migrated on first use).
+   * PostgreSQL: only when true (`db migrate`): by default a database with pending migrations is refused,
+   * so that one newer client never migrates a database the rest of the team still uses. false: neither
+   * apply nor require (`db status`, `db backup`).
+   */
   migrate?: boolean;
   /**
    * Open a database that a newer acctmgr migrated, as it is (`db status`, `db backup`); every other
    * command refuses it.
    */
   allowNewer?: boolean;
+  /** PostgreSQL's PGPASSWORD, PGSSLMODE, … (the command's environment) */
+  env?: NodeJS.ProcessEnv;
 }
 
-export async function openDb(file: string, options: OpenOptions = {}): Promise<DbHandle> {
+/** A SQLite file path, or a postgres:// URL (from the environment or a config file: a password is allowed). */
+export async function openDb(location: string, options: OpenOptions = {}): Promise<DbHandle> {
+  return openTarget(parseDbValue(location, 'environment'), options);
+}
+
+export async function openTarget(target: DbTarget, options: OpenOptions = {}): Promise<DbHandle> {
+  const handle = target.kind === 'postgres' ? await connectPostgres(target.url, options.env ?? {}) : openSqlite(target.path);
+  try {
+    const apply = options.migrate ?? handle.engine === 'sqlite';
+    await migrateToLatest(handle.db, { apply, allowNewer: options.allowNewer });
+    if (options.migrate === undefined && !apply) await requireCurrent(handle);
+  } catch (e) {
+    await handle.close();
+    throw e;
+  }
+  return handle;
+}
+
+function openSqlite(file: string): DbHandle {
   if (file !== ':memory:') createPrivateFile(file);
   const sqlite = new Database(file);
   sqlite.pragma(`busy_timeout = ${BUSY_TIMEOUT_MS}`);
@@ -48,14 +72,34 @@ export async function openDb(file: string, options: OpenOptions = {}): Promise<D
   sqlite.pragma('synchronous = NORMAL');
   sqlite.pragma('foreign_keys = ON');
   const db = new Kysely<DB>({ dialect: new SqliteDialect({ database: sqlite }) });
-  const handle: DbHandle = { db, sqlite, path: file, close: () => db.destroy() };
-  try {
-    await migrateToLatest(db, { apply: options.migrate !== false, allowNewer: options.allowNewer });
-  } catch (e) {
-    await handle.close();
-    throw e;
-  }
-  return handle;
+  return { db, engine: 'sqlite', sqlite, path: file, close: () => db.destroy() };
+}
+
+async function connectPostgres(url: string, env: NodeJS.ProcessEnv): Promise<DbHandle> {
+  const { openPostgres } = await import('./postgres.js');
+  const h = await openPostgres(url, env);
+  return { db: h.db, engine: 'postgres', pool: h.pool, path: redact(url), close: () => h.close() };
+}
+
+/** PostgreSQL: every command but `db migrate` needs the schema this build expects. */
+async function requireCurrent(h: DbHandle): Promise<void> {
+  const status = await migrationStatus(h.db);
+  const pending = status.filter((m) => !m.applied);
+  if (pending.length === 0) return;
+  const what =
+    pending.length === status.length
+      ? 'has no acctmgr schema yet'
+      : `is older than this acctmgr (pending: ${pending.map((m) => m.name).join(', ')})`;
+  throw new RefusedError(`the database ${h.path} ${what}`, 'run acctmgr db migrate (on PostgreSQL, migrations run only when asked)');
+}
+
+/**
+ * The SQLite connection of a handle, for what is not yet written for PostgreSQL: there it refuses
+ * with exit 1 naming the command (never a crash, never a silent no-op).
+ */
+export function sqliteOnly(h: DbHandle, what: string): Database.Database {
+  if (h.sqlite) return h.sqlite;
+  throw new RefusedError(`${what} does not work on PostgreSQL yet`, 'use a SQLite database for it for now');
 }
 
 function createPrivateFile(file: string): void {

@@ -6,7 +6,9 @@ import { AppError, EXIT } from '../errors.js';
 import { KEY_COLUMNS } from './schema/key-columns.js';
 import { foldKey } from '../lib/keys.js';
 import { createPrivateTemp, outputKind } from '../lib/output-file.js';
-import type { DbHandle } from './connection.js';
+import type { Kysely } from 'kysely';
+import { sqliteOnly, type DbHandle } from './connection.js';
+import { streamRows, type Streamable } from './rows.js';
 
 /** Tests only: called while pages are being copied, with the temporary file's path. */
 export const backupTestSeam = { copying: (_tmp: string): void => undefined };
@@ -21,7 +23,7 @@ export async function backupTo(h: DbHandle, target: string): Promise<{ path: str
   const tmp = createPrivateTemp(path.dirname(path.resolve(target)), target);
   fs.closeSync(tmp.fd);
   try {
-    const result = await h.sqlite.backup(tmp.path, {
+    const result = await sqliteOnly(h, 'db backup').backup(tmp.path, {
       progress: () => {
         backupTestSeam.copying(tmp.path);
         return 100;
@@ -73,25 +75,39 @@ export interface KeyMismatch {
 
 /**
  * The checks of `db check`. A page damaged badly enough makes SQLite refuse a check outright
- * (SQLITE_CORRUPT) instead of listing problems: that refusal is then what the report says.
+ * (SQLITE_CORRUPT) instead of listing problems: that refusal is then what the report says. PostgreSQL
+ * has no page check to run here (`integrity` says "ok" when its catalogue answers); its foreign keys are
+ * checked by queries (src/db/pg-checks.ts), and the stored key columns the same way on both.
  */
-export function checkDatabase(h: DbHandle): CheckReport {
+export async function checkDatabase(h: DbHandle): Promise<CheckReport> {
+  if (!h.sqlite) {
+    const { pgForeignKeyViolations } = await import('./pg-checks.js');
+    const violations = await pgForeignKeyViolations(h.db);
+    const keys = await keyMismatches(h, 100);
+    return {
+      ok: violations.length === 0 && keys.length === 0,
+      integrity: ['ok'],
+      foreign_key_violations: violations,
+      key_mismatches: keys,
+    };
+  }
+  const sqlite = h.sqlite;
   const integrity: string[] = [];
   try {
-    integrity.push(...(h.sqlite.pragma('integrity_check') as { integrity_check: string }[]).map((r) => r.integrity_check));
+    integrity.push(...(sqlite.pragma('integrity_check') as { integrity_check: string }[]).map((r) => r.integrity_check));
   } catch (e) {
     integrity.push(sqliteFailure(e, 'integrity_check'));
   }
   let violations: CheckReport['foreign_key_violations'] = [];
   try {
-    const fk = h.sqlite.pragma('foreign_key_check') as { table: string; rowid: number | null; parent: string }[];
+    const fk = sqlite.pragma('foreign_key_check') as { table: string; rowid: number | null; parent: string }[];
     violations = fk.map((r) => ({ table: r.table, rowid: r.rowid, parent: r.parent }));
   } catch (e) {
     integrity.push(sqliteFailure(e, 'foreign_key_check'));
   }
   const intact = integrity.length === 1 && integrity[0] === 'ok';
   // a damaged file is not read further than the integrity check needs
-  const keys = intact ? keyMismatches(h.sqlite, 100) : [];
+  const keys = intact ? await keyMismatches(h, 100) : [];
   return {
     ok: intact && violations.length === 0 && keys.length === 0,
     integrity,
@@ -119,14 +135,18 @@ function sqliteFailure(e: unknown, what: string): string {
 }
 
 /** Every stored key column against the fold of its key (src/db/schema/key-columns.ts): what no writer may miss. */
-function keyMismatches(sqlite: Database.Database, max: number): KeyMismatch[] {
+async function keyMismatches(h: DbHandle, max: number): Promise<KeyMismatch[]> {
   const out: KeyMismatch[] = [];
+  const any = h.db as Kysely<any>;
   for (const k of KEY_COLUMNS) {
     if (!k.key) continue;
-    const rows = sqlite.prepare(`select id, "${k.source}", "${k.key}" from "${k.table}" order by id`).raw(true);
-    for (const [id, value, key] of rows.iterate() as Iterable<[number, unknown, unknown]>) {
-      if (typeof value === 'string' && key === foldKey(value)) continue;
-      out.push({ table: k.table, id, column: k.key });
+    const query = any
+      .selectFrom(k.table)
+      .select(['id', `${k.source} as v`, `${k.key} as k`])
+      .orderBy('id') as Streamable<{ id: number; v: unknown; k: unknown }>;
+    for await (const r of streamRows(h, query)) {
+      if (typeof r.v === 'string' && r.k === foldKey(r.v)) continue;
+      out.push({ table: k.table, id: r.id, column: k.key });
       if (out.length === max) return out;
     }
   }

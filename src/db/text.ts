@@ -1,12 +1,25 @@
 /**
- * What SQL can narrow for a search by folded text (src/lib/keys.ts) before the fold decides. SQLite's
- * LIKE ignores ASCII case only, so text beyond ASCII is kept for the caller to compare by its fold
- * (another engine's ILIKE would do for the first part).
+ * Text in SQL, the same on both engines: what SQL can narrow for a search by folded text
+ * (src/lib/keys.ts) before the fold decides, and NULL placement in a sort.
  */
-import { sql, type Expression, type ExpressionBuilder, type SqlBool } from 'kysely';
+import { sql, type Expression, type ExpressionBuilder, type Kysely, type OrderByModifiers, type SqlBool } from 'kysely';
+import { isPostgres } from './dialect.js';
 
-/** `column` may contain the folded ASCII text `folded`: LIKE says so, or the text is beyond ASCII. */
-export function mayContainAscii(eb: ExpressionBuilder<any, any>, column: string, folded: string): Expression<SqlBool> {
+/**
+ * `column` may contain the folded ASCII text `folded`: a case-blind LIKE says so (SQLite's LIKE ignores
+ * ASCII case, PostgreSQL's ILIKE does), or the text is beyond ASCII and the caller's fold decides.
+ */
+export function mayContainAscii(db: Kysely<any>, eb: ExpressionBuilder<any, any>, column: string, folded: string): Expression<SqlBool> {
   const pattern = `%${folded.replace(/[\\%_]/g, (c) => `\\${c}`)}%`;
-  return eb.or([sql<SqlBool>`${sql.ref(column)} like ${pattern} escape '\\'`, sql<SqlBool>`${sql.ref(column)} glob ${'*[^\x01-\x7f]*'}`]);
+  const ref = sql.ref(column);
+  if (isPostgres(db)) return eb.or([sql<SqlBool>`${ref} ilike ${pattern} escape '\\'`, sql<SqlBool>`${ref} ~ ${'[^\x01-\x7f]'}`]);
+  return eb.or([sql<SqlBool>`${ref} like ${pattern} escape '\\'`, sql<SqlBool>`${ref} glob ${'*[^\x01-\x7f]*'}`]);
+}
+
+/**
+ * A sort direction with NULLs where SQLite puts them (first ascending, last descending): PostgreSQL
+ * would put them the other way round, and lists must come out the same on both.
+ */
+export function nullsAsSqlite(dir: 'asc' | 'desc'): OrderByModifiers {
+  return (ob) => (dir === 'desc' ? ob.desc().nullsLast() : ob.asc().nullsFirst());
 }

@@ -3,11 +3,10 @@
  * memory). CSV: a header line, LF, no BOM, quotes only where RFC 4180 needs them, formula-looking values
  * given one more leading `'` (and quoted: src/lib/formula.ts). JSON: typed values, never altered.
  */
-import type Database from 'better-sqlite3';
-import type { Kysely } from 'kysely';
 import { loadFieldDefs, type LoadedDef } from '../accounts/custom-fields.js';
 import { customValueOut } from '../accounts/rules.js';
-import type { DB } from '../db/schema/index.js';
+import type { DbHandle } from '../db/connection.js';
+import { streamRows, type Streamable } from '../db/rows.js';
 import { FORMATS, type EntityName } from '../formats/catalog.js';
 import { formatCents, splitList, type FieldSpec } from '../lib/fields.js';
 import { CsvStream, JsonArrayStream } from '../output/stream.js';
@@ -33,22 +32,16 @@ function typed(spec: FieldSpec | undefined, def: LoadedDef | undefined, v: unkno
 }
 
 /** Writes the export through `write` in chunks; returns the number of rows. */
-export async function exportEntity(
-  db: Kysely<DB>,
-  sqlite: Database.Database,
-  entity: EntityName,
-  format: ExportFormat,
-  write: (chunk: string) => void,
-): Promise<number> {
+export async function exportEntity(h: DbHandle, entity: EntityName, format: ExportFormat, write: (chunk: string) => void): Promise<number> {
+  const db = h.db;
   const defs = entity === 'accounts' ? await loadFieldDefs(db) : [];
   const specs = FORMATS[entity].specs;
   const columns = [...specs.map((s) => s.name), ...defs.map((d) => d.name)];
   const specOf = new Map(specs.map((s) => [s.name, s]));
   const defOf = new Map(defs.map((d) => [d.name, d]));
-  const compiled = exportQuery(db, entity, defs).compile();
-  const stmt = sqlite.prepare(compiled.sql);
   const out = format === 'csv' ? new CsvStream(write, columns) : new JsonArrayStream(write);
-  for (const row of stmt.iterate(...compiled.parameters) as Iterable<Record<string, unknown>>) {
+  const query = exportQuery(db, entity, defs) as unknown as Streamable<Record<string, unknown>>;
+  for await (const row of streamRows(h, query)) {
     if (entity === 'seats')
       row.last_login_at = laterTimestamp(row.last_login_at as string | null, (row.last_event_at as string | null) ?? null);
     const values = columns.map((c) => typed(specOf.get(c), defOf.get(c), row[c]));

@@ -6,9 +6,7 @@
  */
 import fs from 'node:fs';
 import path from 'node:path';
-import type Database from 'better-sqlite3';
-import type { Kysely } from 'kysely';
-import type { DB } from '../db/schema/index.js';
+import { sqliteOnly, type DbHandle } from '../db/connection.js';
 import { writeTx } from '../db/tx.js';
 import { refuseSameFile } from '../lib/output-file.js';
 import type { Op } from '../op.js';
@@ -86,7 +84,9 @@ export function planJobs(req: Pick<ImportRequest, 'entity' | 'source' | 'file'>)
   return jobs;
 }
 
-export async function runImport(db: Kysely<DB>, sqlite: Database.Database, op: Op, req: ImportRequest): Promise<ImportOutcome> {
+export async function runImport(h: DbHandle, op: Op, req: ImportRequest): Promise<ImportOutcome> {
+  const { db } = h;
+  const sqlite = sqliteOnly(h, 'import');
   const jobs = planJobs(req);
   // standard input, or the pipe that was copied: its own file (a shell's `< FILE`) counts as an input too
   const read = req.file ? [req.source === '-' ? '/dev/stdin' : req.source] : [];

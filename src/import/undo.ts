@@ -8,6 +8,7 @@
 import type Database from 'better-sqlite3';
 import type { Kysely, Selectable } from 'kysely';
 import { audit } from '../audit/audit.js';
+import { sqliteOnly, type DbHandle } from '../db/connection.js';
 import type { DB } from '../db/schema/index.js';
 import { NotFoundError, RefusedError } from '../errors.js';
 import { checkFilter } from '../lib/checks.js';
@@ -63,7 +64,8 @@ export interface UndoResult {
   restored: number;
 }
 
-export async function undoBatch(db: Kysely<DB>, sqlite: Database.Database, op: Op, id: number): Promise<UndoResult> {
+export async function undoBatch(db: Kysely<DB>, h: DbHandle, op: Op, id: number): Promise<UndoResult> {
+  const sqlite = sqliteOnly(h, 'import undo');
   const batch = await db.selectFrom('import_batches').selectAll().where('id', '=', id).executeTakeFirst();
   if (!batch) throw new NotFoundError('import batch', String(id), 'list batches with: acctmgr import history');
   if (batch.status === 'undone') throw new RefusedError(`import batch ${id} was already undone (${batch.undone_at})`);

@@ -71,11 +71,11 @@ describe('remind: in-doubt notices settled right (end to end)', () => {
     expect(await list(db, 'in_doubt')).toHaveLength(60);
     // hold the write lock until both runs have read the ledger and wait to claim: the worst overlap
     const lock = await openDb(db);
-    lock.sqlite.exec('begin immediate');
+    lock.sqlite!.exec('begin immediate');
     const args = ['remind', '--send', '--retry-in-doubt'];
     const runs = Promise.all([spawnCli(args, { db, env: mailEnv() }), spawnCli(args, { db, env: mailEnv() })]);
     await new Promise((resolve) => setTimeout(resolve, 2500));
-    lock.sqlite.exec('rollback');
+    lock.sqlite!.exec('rollback');
     await lock.close();
     const [a, b] = await runs;
     expect([a.code, b.code], a.stderr + b.stderr).toEqual([0, 0]);

@@ -17,7 +17,7 @@ const given = dbFiles();
 async function databaseBefore0005(): Promise<string> {
   const file = given.fresh();
   const h = await dbMigratedTo('0004_notices', file);
-  const s = h.sqlite;
+  const s = h.sqlite!;
   const add = s.prepare(
     "insert into accounts (external_id, name, type, status, created_at, updated_at) values (?, ?, 'school', 'active', ?, ?)",
   );
@@ -114,6 +114,6 @@ describe('acctmgr db repair-keys (end to end)', () => {
       ok: false,
       key_mismatches: [{ table: 'accounts', id: 1, column: 'external_id_key' }],
     });
-    removeDb(db);
+    await removeDb(db);
   });
 });

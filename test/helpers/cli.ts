@@ -12,10 +12,11 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { Readable } from 'node:stream';
 import { fileURLToPath } from 'node:url';
-import { afterAll, afterEach, expect } from 'vitest';
+import { afterAll, afterEach, beforeEach, expect } from 'vitest';
 import type { Io } from '../../src/io.js';
 import { main } from '../../src/main.js';
-import { cloneDb, removeDb, tempDbPath } from './db.js';
+import { cloneDb, newDbLocation, removeDb, tempDbPath } from './db.js';
+import { onPostgres } from './engine.js';
 import { countSpawn } from './spawn-budget.js';
 
 export const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
@@ -159,27 +160,33 @@ export interface DbFiles {
 export function dbFiles(): DbFiles {
   const given: string[] = [];
   const masters: Promise<string>[] = [];
+  // on PostgreSQL a fresh database exists before the test asks for it (creating one is asynchronous)
+  const ready: string[] = [];
+  beforeEach(async () => {
+    while (onPostgres && ready.length < 2) ready.push(await newDbLocation());
+  });
   afterEach(async () => {
     for (const db of given.splice(0)) {
-      if (fs.existsSync(db)) await expectDbClean(db); // else the test never made it
-      removeDb(db);
+      if (onPostgres || fs.existsSync(db)) await expectDbClean(db); // else the test never made it
+      await removeDb(db);
     }
   });
   afterAll(async () => {
     for (const m of masters) await m.then(removeDb, () => undefined);
+    for (const db of ready.splice(0)) await removeDb(db);
   });
   const give = (db: string) => {
     given.push(db);
     return db;
   };
   return {
-    fresh: () => give(tempDbPath()),
+    fresh: () => give(onPostgres ? ready.shift()! : tempDbPath()),
     template(build, from) {
       let master: Promise<string> | undefined;
       const made = () => {
         if (!master) {
           master = (async () => {
-            const db = from ? cloneDb(await from.master()) : tempDbPath();
+            const db = from ? await cloneDb(await from.master()) : await newDbLocation();
             await build(db);
             return db;
           })();
@@ -187,7 +194,7 @@ export function dbFiles(): DbFiles {
         }
         return master;
       };
-      return Object.assign(async () => give(cloneDb(await made())), { master: made });
+      return Object.assign(async () => give(await cloneDb(await made())), { master: made });
     },
   };
 }

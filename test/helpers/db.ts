@@ -2,7 +2,8 @@
  * Test databases. Every database a test uses is made here: `freshDb` (open, migrated, for service
  * tests), `seededDb` (a closed file filled by the seeder, for command-line tests), `tempDbPath` (a
  * place where the command line creates one), `dbMigratedTo` (an older schema) and `cloneDb`. The
- * PostgreSQL issue parameterises these few functions by dialect; tests only see a handle or a location.
+ * same functions serve both engines (test/helpers/engine.ts): a location is a file path on SQLite and a
+ * postgres:// URL on PostgreSQL (a database made from the run's migrated template: test/helpers/pg.ts).
  *
  * Closing a database runs the checks of `acctmgr db check` first: a test that leaves it damaged or
  * with foreign-key violations fails.
@@ -13,19 +14,35 @@ import path from 'node:path';
 import { afterEach, beforeEach } from 'vitest';
 import { Migrator, type Kysely } from 'kysely';
 import { migrations } from '../../migrations/index.js';
-import { openDb, type DbHandle } from '../../src/db/connection.js';
+import { openDb, type DbHandle, type OpenOptions } from '../../src/db/connection.js';
 import { checkDatabase } from '../../src/db/maintenance.js';
 import type { DB } from '../../src/db/schema/index.js';
 import type { Op } from '../../src/op.js';
+import { onPostgres } from './engine.js';
+import { createPgDatabase, dropPgDatabase } from './pg.js';
 import { seeder, type Seeder } from './seed.js';
 
 export function tempDir(prefix = 'acctmgr-test-'): string {
   return fs.mkdtempSync(path.join(os.tmpdir(), prefix));
 }
 
-/** Where a new database goes (nothing there yet: the command line creates and migrates it). */
+/** Where a new SQLite file goes (nothing there yet: the command line creates and migrates it). SQLite only. */
 export function tempDbPath(): string {
   return path.join(tempDir(), 'test.db');
+}
+
+/**
+ * A new database's location, as a test's first command finds it: on SQLite a path where the command
+ * line creates and migrates it; on PostgreSQL a migrated, empty database (there migrations run only
+ * through `db migrate`, and the database must exist).
+ */
+export async function newDbLocation(): Promise<string> {
+  return onPostgres ? createPgDatabase() : tempDbPath();
+}
+
+/** Opens a test database (the environment's PGPASSWORD and friends apply on PostgreSQL). */
+export function openTestDb(location: string, options: OpenOptions = {}): Promise<DbHandle> {
+  return openDb(location, { env: process.env, ...options });
 }
 
 export interface TestDb {
@@ -40,12 +57,12 @@ export interface TestDb {
 }
 
 /** A new, migrated database, open. */
-export function freshDb(): Promise<TestDb> {
-  return open(tempDbPath());
+export async function freshDb(): Promise<TestDb> {
+  return open(await newDbLocation());
 }
 
 async function open(file: string): Promise<TestDb> {
-  const handle = await openDb(file);
+  const handle = await openTestDb(file);
   let seed: Seeder | undefined;
   return {
     db: handle.db,
@@ -55,17 +72,17 @@ async function open(file: string): Promise<TestDb> {
       return (seed ??= seeder(handle.db));
     },
     close: async (options = {}) => {
-      const report = checkDatabase(handle);
+      const report = await checkDatabase(handle);
       await handle.close();
-      if (!options.keep) removeDb(file);
+      if (!options.keep) await removeDb(file);
       if (!report.ok) throw new Error(`db check is not clean after the test: ${JSON.stringify(report)}`);
     },
   };
 }
 
 /** A new database (at `at`) filled by `fill` (the seeder, services) and closed: its location, for the command line. */
-export async function seededDb(fill: (t: TestDb) => Promise<void>, at = tempDbPath()): Promise<string> {
-  const t = await open(at);
+export async function seededDb(fill: (t: TestDb) => Promise<void>, at?: string): Promise<string> {
+  const t = await open(at ?? (await newDbLocation()));
   try {
     await fill(t);
   } finally {
@@ -78,8 +95,9 @@ export async function seededDb(fill: (t: TestDb) => Promise<void>, at = tempDbPa
  * A new database with the migrations up to `last` applied and no further, open without migrating: a
  * database as an older acctmgr left it, for the upgrade tests.
  */
-export async function dbMigratedTo(last: string, at = tempDbPath()): Promise<DbHandle> {
-  const h = await openDb(at, { migrate: false });
+export async function dbMigratedTo(last: string, at?: string): Promise<DbHandle> {
+  const location = at ?? (onPostgres ? await createPgDatabase('empty') : tempDbPath());
+  const h = await openTestDb(location, { migrate: false });
   const result = await new Migrator({ db: h.db, provider: { getMigrations: async () => migrations } }).migrateTo(last);
   if (result.error) {
     await h.close();
@@ -89,14 +107,21 @@ export async function dbMigratedTo(last: string, at = tempDbPath()): Promise<DbH
 }
 
 /** A copy of a closed database at a new location. */
-export function cloneDb(from: string): string {
+export async function cloneDb(from: string): Promise<string> {
+  if (onPostgres) return createPgDatabase(nameOfUrl(from));
   const to = tempDbPath();
   fs.copyFileSync(from, to);
   return to;
 }
 
-export function removeDb(file: string): void {
-  fs.rmSync(path.dirname(file), { recursive: true, force: true });
+/** Removes a test database (on SQLite its folder; on PostgreSQL the database, whoever is still connected). */
+export async function removeDb(location: string): Promise<void> {
+  if (location.startsWith('postgres://')) await dropPgDatabase(location);
+  else fs.rmSync(path.dirname(location), { recursive: true, force: true });
+}
+
+function nameOfUrl(url: string): string {
+  return decodeURIComponent(new URL(url).pathname.slice(1));
 }
 
 /** For tests that need several databases: each call gives a fresh one; all are closed and checked after each test. */

@@ -1,5 +1,6 @@
 /** Imports in-process, for the import and export tests (the service, not the command line), and snapshots of the database. */
 import { expect } from 'vitest';
+import type { Kysely } from 'kysely';
 import fs from 'node:fs';
 import path from 'node:path';
 import { checkDatabase } from '../../src/db/maintenance.js';
@@ -38,23 +39,24 @@ export class Importer {
   /** Imports CSV text as ENTITY.csv (or a directory for 'all'). */
   run(entity: ImportRequest['entity'], content: string, over: Partial<ImportRequest> = {}, op: Op = testOp()) {
     const source = entity === 'all' ? content : this.file(`${entity}.csv`, content);
-    return runImport(this.t.db, this.t.handle.sqlite, op, request(entity, source, over));
+    return runImport(this.t.handle, op, request(entity, source, over));
   }
 
-  /** Every table's rows, for "the database is unchanged in content". */
-  snapshot(): Record<string, unknown[]> {
-    const s = this.t.handle.sqlite;
-    const tables = (s.prepare(`select name from sqlite_master where type = 'table' order by name`).all() as { name: string }[]).map(
-      (r) => r.name,
-    );
+  /** Every table's rows, for "the database is unchanged in content" (both engines: kysely's introspection). */
+  async snapshot(): Promise<Record<string, unknown[]>> {
+    const db = this.t.db as Kysely<any>;
+    const tables = (await db.introspection.getTables()).map((t) => t.name).sort();
     const out: Record<string, unknown[]> = {};
-    for (const name of tables) out[name] = s.prepare(`select * from "${name}" order by rowid`).all();
-    expect(checkDatabase(this.t.handle).ok).toBe(true);
+    for (const name of tables) {
+      const rows = (await db.selectFrom(name).selectAll().execute()).map((r) => JSON.stringify(r));
+      out[name] = rows.sort();
+    }
+    expect((await checkDatabase(this.t.handle)).ok).toBe(true);
     return out;
   }
 }
 
 export async function loadAll(t: TestDb): Promise<void> {
-  const out = await runImport(t.db, t.handle.sqlite, testOp(), request('all', ALL_DIR));
+  const out = await runImport(t.handle, testOp(), request('all', ALL_DIR));
   if (out.failed) throw new Error(out.errors.join('\n'));
 }

@@ -26,7 +26,7 @@ export interface TestSmtp {
   /** answer the data only once this settles */
   gate?: Promise<void>;
   /** called when a message's data has arrived, before answering */
-  onMessage?: (m: Received) => void;
+  onMessage?: (m: Received) => void | Promise<void>;
   close(): Promise<void>;
 }
 
@@ -57,14 +57,15 @@ export async function startSmtp(): Promise<TestSmtp> {
       stream.on('end', () => {
         const raw = Buffer.concat(chunks).toString('utf8');
         const m = parseMessage(raw, session.envelope);
-        state.onMessage?.(m);
-        if (state.hang) return; // never answer: the client times out after the data
         const answer = () => {
           state.messages.push(m);
           callback();
         };
-        if (state.gate) void state.gate.then(answer);
-        else answer();
+        void Promise.resolve(state.onMessage?.(m)).then(() => {
+          if (state.hang) return; // never answer: the client times out after the data
+          if (state.gate) void state.gate.then(answer);
+          else answer();
+        });
       });
     },
   });

@@ -15,13 +15,13 @@ afterEach(() => {
 async function filledDb(): Promise<string> {
   const t = await freshDb();
   const file = tempDbPath();
-  const ins = t.handle.sqlite.prepare(
+  const ins = t.handle.sqlite!.prepare(
     `insert into products (code, code_key, name, created_at, updated_at) values (?, lower(?), ?, 'x', 'x')`,
   );
-  t.handle.sqlite.transaction(() => {
+  t.handle.sqlite!.transaction(() => {
     for (let i = 0; i < 3000; i++) ins.run(`P${i}`, `P${i}`, `Product ${i} ${'x'.repeat(300)}`);
   })();
-  await t.handle.sqlite.backup(file);
+  await t.handle.sqlite!.backup(file);
   await t.close();
   return file;
 }

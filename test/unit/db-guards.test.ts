@@ -58,7 +58,7 @@ describe('db check', () => {
     const t = await freshDb();
     await t.db.insertInto('products').values({ code: 'BIO', code_key: 'bio', name: 'Biology', created_at: 'x', updated_at: 'x' }).execute();
     const copy = tempDbPath();
-    t.handle.sqlite.exec(`vacuum into '${copy}'`);
+    t.handle.sqlite!.exec(`vacuum into '${copy}'`);
     await t.close();
     const raw = new Database(copy, { readonly: true });
     const { rootpage } = raw.prepare(`select rootpage from sqlite_master where name = 'products'`).get() as { rootpage: number };
@@ -81,8 +81,8 @@ describe('db check', () => {
 
   it('runs when a test database is closed: a foreign key left dangling fails the test', async () => {
     const t = await freshDb();
-    t.handle.sqlite.pragma('foreign_keys = OFF');
-    t.handle.sqlite.exec(
+    t.handle.sqlite!.pragma('foreign_keys = OFF');
+    t.handle.sqlite!.exec(
       `insert into plans (code, name, product_id, currency, modules, legacy, created_at, updated_at) values ('P', 'P', 999, 'EUR', '', 0, 'x', 'x')`,
     );
     await expect(t.close()).rejects.toThrow(/db check is not clean after the test: .*"table":"plans"/);

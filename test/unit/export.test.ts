@@ -14,7 +14,7 @@ const db = eachTestDbs();
 
 async function exportText(t: TestDb, entity: (typeof ENTITIES)[number], format: ExportFormat = 'csv'): Promise<string> {
   let out = '';
-  await exportEntity(t.db, t.handle.sqlite, entity, format, (c) => (out += c));
+  await exportEntity(t.handle, entity, format, (c) => (out += c));
   return out;
 }
 
@@ -22,13 +22,13 @@ async function exportText(t: TestDb, entity: (typeof ENTITIES)[number], format: 
 async function roundTrip(source: string): Promise<Record<string, string>> {
   const a = await db();
   await defineField(a.db, testOp(), { name: 'board_size', type: 'number' });
-  const loaded = await runImport(a.db, a.handle.sqlite, testOp(), request('all', source));
+  const loaded = await runImport(a.handle, testOp(), request('all', source));
   expect(loaded.errors).toEqual([]);
   if (source === ALL_DIR) {
     // a partial update: required columns present, empty cells leave the stored values
     const upd = path.join(tempDir(), 'accounts.csv');
     fs.writeFileSync(upd, 'external_id,name,type,board_size\nsch-001,,,12.50\nCO-001,,, 7\n');
-    const r = await runImport(a.db, a.handle.sqlite, testOp(), request('accounts', upd));
+    const r = await runImport(a.handle, testOp(), request('accounts', upd));
     expect(r.summary).toMatchObject({ updated: 2, inserted: 0 });
   }
   const dir = tempDir('acctmgr-export-');
@@ -39,7 +39,7 @@ async function roundTrip(source: string): Promise<Record<string, string>> {
   }
   const b = await db();
   await defineField(b.db, testOp(), { name: 'board_size', type: 'number' });
-  const again = await runImport(b.db, b.handle.sqlite, testOp(), request('all', dir));
+  const again = await runImport(b.handle, testOp(), request('all', dir));
   expect(again.errors).toEqual([]);
   for (const e of ENTITIES) expect(await exportText(b, e), e).toBe(first[e]);
   return first;
@@ -65,7 +65,7 @@ describe('export', () => {
 
   it('is deterministic: sorted by key, LF, no BOM, quoting as the shared CSV writer does', async () => {
     const t = await db();
-    await runImport(t.db, t.handle.sqlite, testOp(), request('all', ALL_DIR));
+    await runImport(t.handle, testOp(), request('all', ALL_DIR));
     const csv = await exportText(t, 'managers');
     expect(csv.charCodeAt(0)).not.toBe(0xfeff);
     expect(csv).not.toContain('\r');
@@ -81,7 +81,7 @@ describe('export', () => {
 
   it('JSON is typed and never altered; activation codes are never exported', async () => {
     const t = await db();
-    await runImport(t.db, t.handle.sqlite, testOp(), request('all', ALL_DIR));
+    await runImport(t.handle, testOp(), request('all', ALL_DIR));
     await t.db.updateTable('subscriptions').set({ activation_code: 'ABCD-EFGH-JKLM-NPQR' }).where('external_id', '=', 'SUB-2').execute();
     const subs = JSON.parse(await exportText(t, 'subscriptions', 'json')) as Record<string, unknown>[];
     expect(subs[0]).toEqual({

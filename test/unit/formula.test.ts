@@ -22,7 +22,7 @@ function parse(csv: string): string[][] {
 
 async function exportProducts(t: TestDb): Promise<string> {
   let out = '';
-  await exportEntity(t.db, t.handle.sqlite, 'products', 'csv', (c) => (out += c));
+  await exportEntity(t.handle, 'products', 'csv', (c) => (out += c));
   return out;
 }
 
@@ -48,7 +48,7 @@ describe('formula-looking values round-trip exactly through CSV', () => {
 
   it('export → import into an empty database stores exactly the values exported', async () => {
     const a = await db();
-    const ins = a.handle.sqlite.prepare(
+    const ins = a.handle.sqlite!.prepare(
       `insert into products (code, code_key, name, created_at, updated_at) values (?, lower(?), ?, 'x', 'x')`,
     );
     STORED.forEach((name, i) => ins.run(`P${String(i).padStart(2, '0')}`, `P${String(i).padStart(2, '0')}`, name));
@@ -60,7 +60,7 @@ describe('formula-looking values round-trip exactly through CSV', () => {
     expect(out.errors).toEqual([]);
     expect(await storedNames(b)).toEqual(STORED);
     expect(await exportProducts(b)).toBe(csv);
-    expect(checkDatabase(b.handle).ok).toBe(true);
+    expect((await checkDatabase(b.handle)).ok).toBe(true);
   });
 
   it('a rejects file writes each value by the same rule, so importing it reads the values the first import read', async () => {
@@ -80,6 +80,6 @@ describe('formula-looking values round-trip exactly through CSV', () => {
     const fixed = written.replace(/bad (\d)/g, 'B$1');
     expect((await imp.run('products', fixed)).errors).toEqual([]);
     expect(await storedNames(t)).toEqual(['=x', '=x', "'=x", "'abc", 'Fine']);
-    expect(checkDatabase(t.handle).ok).toBe(true);
+    expect((await checkDatabase(t.handle)).ok).toBe(true);
   });
 });

@@ -36,7 +36,7 @@ function bigFile(extra: string[] = []): string {
 }
 
 function schema(): unknown[] {
-  return t.handle.sqlite.prepare(`select type, name, sql from sqlite_master where tbl_name = 'contacts' order by name`).all();
+  return t.handle.sqlite!.prepare(`select type, name, sql from sqlite_master where tbl_name = 'contacts' order by name`).all();
 }
 
 async function seedAccounts(): Promise<void> {
@@ -62,8 +62,8 @@ describe('import: bulk load of a large contacts file', () => {
       .select((eb) => eb.fn.countAll<number>().as('n'))
       .executeTakeFirstOrThrow();
     expect(Number(n.n)).toBe(ROWS + 1);
-    imp.snapshot(); // integrity and foreign keys check out
-    const undo = await undoBatch(t.db, t.handle.sqlite, testOp({ now: '2026-11-26T09:00:00Z' }), out.summary.batch_id!);
+    await imp.snapshot(); // integrity and foreign keys check out
+    const undo = await undoBatch(t.db, t.handle, testOp({ now: '2026-11-26T09:00:00Z' }), out.summary.batch_id!);
     expect(undo).toMatchObject({ deleted: ROWS, restored: 1 });
     expect(schema()).toEqual(before);
   });
@@ -71,7 +71,7 @@ describe('import: bulk load of a large contacts file', () => {
   it('still finds duplicate keys, unknown accounts and the 6th primary contact, and writes nothing', async () => {
     await seedAccounts();
     await imp.run('contacts', `${HEADER}A7,Old,old@school7.example,teacher,true,active,,\n`);
-    const before = imp.snapshot();
+    const before = await imp.snapshot();
     const schemaBefore = schema();
     const primaries = Array.from({ length: 5 }, (_, i) => `A7,P${i},p${i}@school7.example,teacher,true,active,,`);
     const out = await imp.run(
@@ -90,7 +90,7 @@ describe('import: bulk load of a large contacts file', () => {
       `${file}:${ROWS + 3}: account_external_id: "NOPE": no account with this external_id (in the database or the accounts imported with it)`,
       `${file}:${ROWS + 8}: is_primary: "true": account A7 already has 5 primary contacts (the limit is 5)`,
     ]);
-    expect(imp.snapshot()).toEqual(before);
+    expect(await imp.snapshot()).toEqual(before);
     expect(schema()).toEqual(schemaBefore);
   });
 
@@ -100,16 +100,16 @@ describe('import: bulk load of a large contacts file', () => {
       skipInvalid: true,
     });
     expect(out.summary).toMatchObject({ inserted: ROWS, rejected: 2 });
-    imp.snapshot();
+    await imp.snapshot();
   });
 
   it('a key that slipped past the check fails the index rebuild and rolls everything back', async () => {
     await seedAccounts();
-    const before = imp.snapshot();
+    const before = await imp.snapshot();
     const schemaBefore = schema();
     const now = '2026-11-25T09:00:00Z';
     const load = writeTx(t.db, async (trx) => {
-      const statements = new SqliteStatements(trx, t.handle.sqlite);
+      const statements = new SqliteStatements(trx, t.handle.sqlite!);
       const batch = await BatchRecorder.start(statements, testOp(), 'contacts', 'test');
       const constants = { created_at: now, updated_at: now };
       const columns = ['account_id', 'email', 'email_key'];
@@ -129,35 +129,35 @@ describe('import: bulk load of a large contacts file', () => {
     });
     const err = await load.catch((e: unknown) => e);
     expect(String(translateConstraint(err))).toContain('contacts: account_id + email already exists');
-    expect(imp.snapshot()).toEqual(before);
+    expect(await imp.snapshot()).toEqual(before);
     expect(schema()).toEqual(schemaBefore);
   });
 
   it('runs without per-row foreign-key checks but refuses, before commit, an account id that does not exist', async () => {
     await seedAccounts();
-    const before = imp.snapshot();
+    const before = await imp.snapshot();
     const schemaBefore = schema();
-    const fk = () => t.handle.sqlite.pragma('foreign_keys', { simple: true });
+    const fk = () => t.handle.sqlite!.pragma('foreign_keys', { simple: true });
     expect(fk()).toBe(1);
-    const a5 = Number(t.handle.sqlite.prepare(`select id from accounts where external_id = 'A5'`).pluck().get());
-    expect(missingIds(t.handle.sqlite, 'accounts', [a5, 999_999])).toEqual([999_999]);
+    const a5 = Number(t.handle.sqlite!.prepare(`select id from accounts where external_id = 'A5'`).pluck().get());
+    expect(missingIds(t.handle.sqlite!, 'accounts', [a5, 999_999])).toEqual([999_999]);
     // account A5 goes away in the middle of the import (inside its transaction, on its connection): with
     // enforcement on, SQLite would refuse the rows after that point; off, the check before commit must
     let removed = false;
     const onProgress = (_bytes: number, rows: number) => {
       if (removed || rows < 5000) return;
       expect(fk()).toBe(0);
-      t.handle.sqlite.prepare('delete from accounts where id = ?').run(a5);
+      t.handle.sqlite!.prepare('delete from accounts where id = ?').run(a5);
       removed = true;
     };
     await expect(imp.run('contacts', bigFile(), { onProgress })).rejects.toThrow(`account ids ${a5} do not exist`);
     expect(removed).toBe(true);
     expect(fk()).toBe(1); // enforcement is back on the connection
-    expect(imp.snapshot()).toEqual(before); // the account too: it went with the rollback
+    expect(await imp.snapshot()).toEqual(before); // the account too: it went with the rollback
     expect(schema()).toEqual(schemaBefore);
     const out = await imp.run('contacts', bigFile());
     expect(out.summary).toMatchObject({ inserted: ROWS, rejected: 0 });
-    imp.snapshot(); // foreign_key_check finds nothing
+    await imp.snapshot(); // foreign_key_check finds nothing
   });
 });
 

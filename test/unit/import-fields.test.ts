@@ -12,12 +12,12 @@ const FILE = 'login,name,email\nok1,A,a@v.example\nshort,B\nlong,C,c@v.example,s
 
 describe("import: every row has the header's number of fields (RFC 4180)", () => {
   it('refuses a row with fewer fields, or more that are not all empty, as FILE:LINE: expected N fields, got M', async () => {
-    const before = imp.snapshot();
+    const before = await imp.snapshot();
     const out = await imp.run('managers', FILE);
     const file = `${imp.dir}/managers.csv`;
     expect(out.failed).toBe(true);
     expect(out.errors).toEqual([`${file}:3: expected 3 fields, got 2`, `${file}:4: expected 3 fields, got 4`]);
-    expect(imp.snapshot()).toEqual(before);
+    expect(await imp.snapshot()).toEqual(before);
   });
 
   it('--skip-invalid imports the others (empty extra fields are fine) and writes the rejects with the error under its header', async () => {

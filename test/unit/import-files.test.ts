@@ -17,16 +17,16 @@ describe('import: the files it reads and writes', () => {
     fs.mkdirSync(dir);
     fs.writeFileSync(path.join(dir, 'accounts.csv'), 'external_id,name,type\nA1,One,school\nA2,Two,wizard\n');
     fs.writeFileSync(path.join(dir, 'contacts.csv'), 'account_external_id,name,email\nA1,"Ann,ann@a1.example\n');
-    const before = imp.snapshot();
+    const before = await imp.snapshot();
     await expect(imp.run('all', dir, { skipInvalid: true, rejects })).rejects.toBeInstanceOf(ImportFileError);
     expect(fs.readdirSync(rejects)).toEqual([]);
     expect(fs.readdirSync(imp.dir).sort()).toEqual(['rejected', 'sheets']);
-    expect(imp.snapshot()).toEqual(before);
+    expect(await imp.snapshot()).toEqual(before);
   });
 
   it('refuses a file that changed while it was read (size, or only its modification time), writing nothing', async () => {
     await imp.run('products', 'code,name\nBIO,Biology\n');
-    const before = imp.snapshot();
+    const before = await imp.snapshot();
     const file = path.join(imp.dir, 'products.csv');
     const changes: [string, () => void][] = [
       ['appended to', () => fs.appendFileSync(file, 'LATE,Late row\n')],
@@ -43,7 +43,7 @@ describe('import: the files it reads and writes', () => {
         `${file}: the file changed while it was read (its size, modification time or identity differ at the end); nothing was imported`,
       );
       expect(changed).toBe(true);
-      expect(imp.snapshot()).toEqual(before);
+      expect(await imp.snapshot()).toEqual(before);
     }
   });
 });

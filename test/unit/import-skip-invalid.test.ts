@@ -189,7 +189,7 @@ describe('import --skip-invalid: rows refused at the end, in one or two passes',
       accounts: { inserted: 2, updated: 0, unchanged: 0, rejected: 2 },
       contacts: { inserted: 2, updated: 0, unchanged: 0, rejected: 2 },
     });
-    imp.snapshot(); // the bookkeeping of the first pass went with its savepoint: db check is clean
+    await imp.snapshot(); // the bookkeeping of the first pass went with its savepoint: db check is clean
     expect(rereads(out)).toBe(1);
   });
 

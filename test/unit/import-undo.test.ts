@@ -15,16 +15,16 @@ const t = eachTestDb(async () => {
 });
 
 const op = testOp({ now: '2026-11-25T09:00:00Z' });
-const undo = (id: number) => undoBatch(t.db, t.handle.sqlite, testOp({ now: '2026-11-25T10:00:00Z' }), id);
+const undo = (id: number) => undoBatch(t.db, t.handle, testOp({ now: '2026-11-25T10:00:00Z' }), id);
 const logins = async () => (await t.db.selectFrom('managers').select('login').orderBy('id').execute()).map((r) => r.login);
 
 describe('import undo knows exactly what changed since', () => {
   it('refuses when a row the batch inserted was edited in the same second as the import', async () => {
     const out = await imp.run('managers', 'login,name,email\nanna,Anna,anna@v.example\nbob,Bob,bob@v.example\n', {}, op);
     await editManager(t.db, op, 'bob', { name: 'Bob Edited' }); // the same op: the same updated_at as the batch
-    const before = imp.snapshot();
+    const before = await imp.snapshot();
     await expect(undo(out.summary.batch_id!)).rejects.toThrow(/managers changed since: bob/);
-    expect(imp.snapshot()).toEqual(before);
+    expect(await imp.snapshot()).toEqual(before);
   });
 
   it('refuses when a row the batch updated was edited in the same second as the import', async () => {
@@ -32,9 +32,9 @@ describe('import undo knows exactly what changed since', () => {
     const out = await imp.run('managers', 'login,name,email\nanna,Anna K.,anna@v.example\n', {}, op);
     expect(out.summary.updated).toBe(1);
     await editManager(t.db, op, 'anna', { region: 'north' });
-    const before = imp.snapshot();
+    const before = await imp.snapshot();
     await expect(undo(out.summary.batch_id!)).rejects.toThrow(/managers changed since: anna/);
-    expect(imp.snapshot()).toEqual(before);
+    expect(await imp.snapshot()).toEqual(before);
   });
 
   it('removes the rows carrying the batch id, not an id range: a row another writer added meanwhile stays', async () => {
@@ -42,19 +42,19 @@ describe('import undo knows exactly what changed since', () => {
     const rows = Array.from({ length: 1500 }, (_, i) => `teacher${i},Teacher Number ${i},teacher${i}@school.example,north`);
     let foreign = false;
     const onProgress = () => {
-      if (foreign || (t.handle.sqlite.prepare('select count(*) as n from managers').get() as { n: number }).n === 0) return;
+      if (foreign || (t.handle.sqlite!.prepare('select count(*) as n from managers').get() as { n: number }).n === 0) return;
       foreign = true;
       // written in the same second by another writer
-      t.handle.sqlite
-        .prepare(
+      t.handle
+        .sqlite!.prepare(
           `insert into managers (login, name, email, email_key, created_at, updated_at) values ('other', 'Other', 'other@v.example', 'other@v.example', ?, ?)`,
         )
         .run(op.now, op.now);
     };
     const out = await imp.run('managers', `login,name,email,region\n${rows.join('\n')}\n`, { onProgress }, op);
     expect(foreign).toBe(true);
-    const ids = t.handle.sqlite
-      .prepare(
+    const ids = t.handle
+      .sqlite!.prepare(
         `select id, login from managers where login = 'other' or id in (select min(id) from managers) or id in (select max(id) from managers)`,
       )
       .all() as { id: number; login: string }[];
@@ -62,13 +62,13 @@ describe('import undo knows exactly what changed since', () => {
     expect(ids.some((r) => r.id < other.id) && ids.some((r) => r.id > other.id)).toBe(true); // inside the batch's id range
     expect(await undo(out.summary.batch_id!)).toMatchObject({ deleted: 1500 });
     expect(await logins()).toEqual(['other']);
-    expect(checkDatabase(t.handle).ok).toBe(true);
+    expect((await checkDatabase(t.handle)).ok).toBe(true);
   });
 
   it('undoes what a batch wrote twice (a parent later in the file, logins on new seats) and custom field values', async () => {
     await defineField(t.db, op, { name: 'vat_no', type: 'text' });
     await imp.run('accounts', 'external_id,name,type\nOLD,Old,school\n', {}, testOp({ now: '2026-11-24T09:00:00Z' }));
-    const before = imp.snapshot();
+    const before = await imp.snapshot();
     const dir = path.join(imp.dir, 'all');
     fs.mkdirSync(dir);
     const files: Record<string, string> = {
@@ -88,7 +88,7 @@ describe('import undo knows exactly what changed since', () => {
     expect(out.summary).toMatchObject({ updated: 1 });
     const res = await undo(out.summary.batch_id!);
     expect(res).toMatchObject({ restored: 2 }); // OLD: its row, then its parent set at the end
-    expect(imp.snapshot()).toMatchObject({
+    expect(await imp.snapshot()).toMatchObject({
       accounts: before.accounts,
       account_field_values: [],
       contacts: [],
@@ -102,7 +102,7 @@ describe('import undo knows exactly what changed since', () => {
     const file = tempDbPath();
     const h = await dbMigratedTo('0004_notices', file);
     const at = '2026-11-20T09:00:00Z';
-    h.sqlite.exec(`
+    h.sqlite!.exec(`
       insert into import_batches (id, at, actor, entity, source, status, inserted, updated) values (1, '${at}', 'x', 'managers', 'm.csv', 'applied', 2, 1);
       insert into managers (id, login, name, email, created_at, updated_at) values
         (1, 'kept', 'Kept', 'kept@v.example', '2026-01-01T00:00:00Z', '${at}'),
@@ -111,30 +111,30 @@ describe('import undo knows exactly what changed since', () => {
       insert into import_batch_inserts (batch_id, table_name, first_id, last_id, row_count) values (1, 'managers', 2, 3, 2);
       insert into import_batch_updates (batch_id, table_name, row_id, before_json) values (1, 'managers', 1, '{"id":1,"name":"Before"}');`);
     await migrateToLatest(h.db);
-    expect(h.sqlite.prepare('select login, import_batch_id, rev from managers order by id').all()).toEqual([
+    expect(h.sqlite!.prepare('select login, import_batch_id, rev from managers order by id').all()).toEqual([
       { login: 'kept', import_batch_id: null, rev: 0 },
       { login: 'new1', import_batch_id: 1, rev: 0 },
       { login: 'new2', import_batch_id: 1, rev: 1 },
     ]);
-    expect(h.sqlite.prepare('select rev_after from import_batch_updates').all()).toEqual([{ rev_after: 0 }]);
-    await expect(undoBatch(h.db, h.sqlite, op, 1)).rejects.toThrow(/managers changed since: new2$/m);
-    h.sqlite.prepare(`delete from managers where login = 'new2'`).run();
-    h.sqlite.prepare(`update import_batch_inserts set row_count = 1`).run();
-    expect(await undoBatch(h.db, h.sqlite, op, 1)).toEqual({ batch_id: 1, deleted: 1, restored: 1 });
-    expect(h.sqlite.prepare('select login, name from managers').all()).toEqual([{ login: 'kept', name: 'Before' }]);
-    expect(checkDatabase(h).ok).toBe(true);
+    expect(h.sqlite!.prepare('select rev_after from import_batch_updates').all()).toEqual([{ rev_after: 0 }]);
+    await expect(undoBatch(h.db, h, op, 1)).rejects.toThrow(/managers changed since: new2$/m);
+    h.sqlite!.prepare(`delete from managers where login = 'new2'`).run();
+    h.sqlite!.prepare(`update import_batch_inserts set row_count = 1`).run();
+    expect(await undoBatch(h.db, h, op, 1)).toEqual({ batch_id: 1, deleted: 1, restored: 1 });
+    expect(h.sqlite!.prepare('select login, name from managers').all()).toEqual([{ login: 'kept', name: 'Before' }]);
+    expect((await checkDatabase(h)).ok).toBe(true);
     await h.close();
   });
 
   it('every UPDATE increments rev, whoever runs it; one that sets rev itself keeps its value', async () => {
     await imp.run('managers', 'login,name,email\nanna,Anna,anna@v.example\n', {}, op);
-    const rev = () => (t.handle.sqlite.prepare(`select rev from managers`).get() as { rev: number }).rev;
+    const rev = () => (t.handle.sqlite!.prepare(`select rev from managers`).get() as { rev: number }).rev;
     expect(rev()).toBe(0);
-    t.handle.sqlite.prepare(`update managers set name = 'A'`).run();
-    t.handle.sqlite.prepare(`update managers set name = 'A'`).run();
+    t.handle.sqlite!.prepare(`update managers set name = 'A'`).run();
+    t.handle.sqlite!.prepare(`update managers set name = 'A'`).run();
     expect(rev()).toBe(2);
-    t.handle.sqlite.prepare(`update managers set name = 'B', rev = 7`).run();
+    t.handle.sqlite!.prepare(`update managers set name = 'B', rev = 7`).run();
     expect(rev()).toBe(7);
-    expect(checkDatabase(t.handle).ok).toBe(true);
+    expect((await checkDatabase(t.handle)).ok).toBe(true);
   });
 });

@@ -18,10 +18,10 @@ describe('import: managers and the common rules', () => {
     const first = await imp.run('managers', MANAGERS);
     expect(first.summary).toMatchObject({ inserted: 2, updated: 0, unchanged: 0, rejected: 0, entities: { managers: { inserted: 2 } } });
     expect(first.summary.batch_id).toBeTypeOf('number');
-    const before = imp.snapshot();
+    const before = await imp.snapshot();
     const again = await imp.run('managers', MANAGERS);
     expect(again.summary).toMatchObject({ batch_id: null, inserted: 0, updated: 0, unchanged: 2 });
-    expect(imp.snapshot()).toEqual(before);
+    expect(await imp.snapshot()).toEqual(before);
     expect((await listAudit(t.db, { entity: 'import' })).length).toBe(1); // one audit row per batch
   });
 
@@ -35,7 +35,7 @@ describe('import: managers and the common rules', () => {
 
   it('refuses a file with bad rows as a whole: every error as FILE:LINE: column: "value": rule, nothing written', async () => {
     await imp.run('managers', MANAGERS);
-    const before = imp.snapshot();
+    const before = await imp.snapshot();
     const long = 'x'.repeat(250);
     const out = await imp.run(
       'managers',
@@ -51,7 +51,7 @@ describe('import: managers and the common rules', () => {
       `${file}:7: login: "NEW1": duplicates line 2 (same login)`,
     ]);
     expect(out.summary).toMatchObject({ batch_id: null, rejected: 5 });
-    expect(imp.snapshot()).toEqual(before);
+    expect(await imp.snapshot()).toEqual(before);
     const cut = await imp.run('managers', `login,name,email\nbad login,N,x@v.example\nok,N,${long}\n`);
     expect(cut.errors[0]).toContain('login: "bad login": may contain only');
     expect(cut.errors[1]).toContain(`email: "${'x'.repeat(200)}…": is not a valid email address`);
@@ -66,10 +66,10 @@ describe('import: managers and the common rules', () => {
   });
 
   it('--dry-run gives exact counts and writes nothing; --on-existing skip and error', async () => {
-    const before = imp.snapshot();
+    const before = await imp.snapshot();
     const dry = await imp.run('managers', MANAGERS, { dryRun: true });
     expect(dry.summary).toMatchObject({ batch_id: null, inserted: 2 });
-    expect(imp.snapshot()).toEqual(before);
+    expect(await imp.snapshot()).toEqual(before);
     await imp.run('managers', MANAGERS);
     const changed = 'login,name,email\nakowalski,Changed,anna@v.example\n';
     expect((await imp.run('managers', changed, { onExisting: 'skip' })).summary).toMatchObject({ unchanged: 1, updated: 0 });
@@ -126,7 +126,7 @@ describe('import: managers and the common rules', () => {
 
   it('refuses a 6th primary contact, unknown accounts, and duplicates in the file naming both lines', async () => {
     await loadAll(t);
-    const before = imp.snapshot();
+    const before = await imp.snapshot();
     const primaries = Array.from({ length: 5 }, (_, i) => `SCH-002,P${i},p${i}@s.example,teacher,true`).join('\n');
     const out = await imp.run(
       'contacts',
@@ -137,7 +137,7 @@ describe('import: managers and the common rules', () => {
       '8: account_external_id: "NOPE": no account with this external_id (in the database or the accounts imported with it)',
       '9: email: "P1@S.example": duplicates line 3 (same account_external_id + email)',
     ]);
-    expect(imp.snapshot()).toEqual(before);
+    expect(await imp.snapshot()).toEqual(before);
     // against the database a key that exists is an update, not an error
     const upd = await imp.run('contacts', 'account_external_id,email,name\nsch-001,MARIA@school.example,Maria I.\n');
     expect(upd.summary).toMatchObject({ updated: 1, inserted: 0 });
@@ -169,7 +169,7 @@ describe('import: references, cycles and computed values', () => {
     await imp.run('managers', MANAGERS);
     await imp.run('accounts', 'external_id,name,type\nA,A,school\n');
     await defineField(t.db, testOp(), { name: 'vat_no', type: 'text', required: true });
-    const before = imp.snapshot();
+    const before = await imp.snapshot();
     const out = await imp.run(
       'accounts',
       'external_id,name,type,parent_external_id,manager_login,vat_no\nX,X,school,Y,,1\nY,Y,school,X,,2\nZ,Z,school,ZZ,,3\nT,T,tutor,,jnowak,4\nS,S,school,,ghost,5\nR,R,school,,,\nQ,Q,school,q,,6\n',
@@ -182,7 +182,7 @@ describe('import: references, cycles and computed values', () => {
       '4: parent_external_id: "ZZ": no account with this external_id (in the database or this file)',
       '2: parent_external_id: "Y": would make a parent cycle: X → Y → X',
     ]);
-    expect(imp.snapshot()).toEqual(before);
+    expect(await imp.snapshot()).toEqual(before);
   });
 
   it('--skip-invalid also drops rows refused only at the end (unknown parents), and those that depended on them', async () => {
@@ -249,21 +249,21 @@ describe('import: references, cycles and computed values', () => {
 describe('import undo and history', () => {
   it('removes inserted rows and restores updated ones in one go', async () => {
     await imp.run('managers', MANAGERS);
-    const before = imp.snapshot();
+    const before = await imp.snapshot();
     const later = testOp({ now: '2026-11-26T10:00:00Z' });
     const out = await imp.run('managers', 'login,name,email\nakowalski,Anna K.,anna@v.example\nnew,New,new@v.example\n', {}, later);
     expect(out.summary).toMatchObject({ inserted: 1, updated: 1 });
     const { undoBatch, importHistory } = await import('../../src/import/undo.js');
-    const res = await undoBatch(t.db, t.handle.sqlite, testOp({ now: '2026-11-26T11:00:00Z' }), out.summary.batch_id!);
+    const res = await undoBatch(t.db, t.handle, testOp({ now: '2026-11-26T11:00:00Z' }), out.summary.batch_id!);
     expect(res).toEqual({ batch_id: out.summary.batch_id, deleted: 1, restored: 1 });
-    const after = imp.snapshot();
+    const after = await imp.snapshot();
     expect(after.managers).toEqual(before.managers);
     const hist = await importHistory(t.db);
     expect(hist.map((h) => [h.batch_id, h.status])).toEqual([
       [2, 'undone'],
       [1, 'applied'],
     ]);
-    await expect(undoBatch(t.db, t.handle.sqlite, testOp(), 2)).rejects.toThrow('already undone');
+    await expect(undoBatch(t.db, t.handle, testOp(), 2)).rejects.toThrow('already undone');
   });
 
   it('refuses, naming the rows, when a later change touched them', async () => {
@@ -284,10 +284,10 @@ describe('import undo and history', () => {
         updated_at: later.now,
       })
       .execute();
-    const before = imp.snapshot();
-    await expect(undoBatch(t.db, t.handle.sqlite, later, 1)).rejects.toThrow(
+    const before = await imp.snapshot();
+    await expect(undoBatch(t.db, t.handle, later, 1)).rejects.toThrow(
       /accounts changed since: SCH-002[\s\S]*accounts SCH-002: referred to by contacts added since/,
     );
-    expect(imp.snapshot()).toEqual(before);
+    expect(await imp.snapshot()).toEqual(before);
   });
 });

@@ -22,7 +22,7 @@ let file: string;
 /** A database as 0001–0004 leave it, with the rows today's code lets in. */
 async function oldDatabase(): Promise<void> {
   const h = await dbMigratedTo('0004_notices', file);
-  const s = h.sqlite;
+  const s = h.sqlite!;
   const run = (sql: string, ...rows: unknown[][]) => rows.forEach((r) => s.prepare(sql).run(...r));
   run(
     'insert into account_groups (name, created_at) values (?, ?)',
@@ -87,7 +87,7 @@ afterEach(async () => {
 describe('migration 0005 on a database made before it', () => {
   it('is refused, listing every offending record and the repair command, and changes nothing', async () => {
     const raw = await openDb(file, { migrate: false });
-    const before = dump(raw.sqlite);
+    const before = dump(raw.sqlite!);
     await raw.close();
     const err = (await openDb(file).catch((e: unknown) => e)) as Error & { hint?: string; exitCode?: number };
     expect(err.exitCode).toBe(1);
@@ -105,17 +105,17 @@ describe('migration 0005 on a database made before it', () => {
     expect(err.message).not.toContain('#3 of account УЧ-001'); // the same email in another account is no clash
     expect(err.hint).toContain('acctmgr db repair-keys --rename ENTITY OLD NEW');
     const after = await openDb(file, { migrate: false });
-    expect(dump(after.sqlite)).toBe(before);
+    expect(dump(after.sqlite!)).toBe(before);
     expect((await migrationStatus(after.db)).find((m) => m.name === '0005_keys')?.applied).toBe(false);
     await after.close();
   });
 
   it('rolls itself back when it fails part-way (run without the check, its unique index fails)', async () => {
     const raw = await openDb(file, { migrate: false });
-    const before = dump(raw.sqlite);
+    const before = dump(raw.sqlite!);
     const result = await new Migrator({ db: raw.db, provider: { getMigrations: async () => migrations } }).migrateToLatest();
     expect(String(result.error)).toMatch(/UNIQUE constraint failed: account_groups.name_key/);
-    expect(dump(raw.sqlite)).toBe(before);
+    expect(dump(raw.sqlite!)).toBe(before);
     await raw.close();
   });
 
@@ -162,8 +162,8 @@ describe('migration 0005 on a database made before it', () => {
     });
     await rename('managers', 'STRASSE@vendor.de', 'bob@vendor.de');
     expect(await scanKeys(h.db)).toEqual([]);
-    const audit = h.sqlite
-      .prepare(`select entity, entity_key, before_json, after_json from audit_log where action = 'repair-key' order by id`)
+    const audit = h
+      .sqlite!.prepare(`select entity, entity_key, before_json, after_json from audit_log where action = 'repair-key' order by id`)
       .all();
     expect(audit).toHaveLength(7);
     expect(audit[5]).toEqual({
@@ -176,13 +176,13 @@ describe('migration 0005 on a database made before it', () => {
 
     h = await openDb(file);
     expect((await migrationStatus(h.db)).every((m) => m.applied)).toBe(true);
-    const keys = h.sqlite.prepare('select external_id, external_id_key from accounts order by id').all();
+    const keys = h.sqlite!.prepare('select external_id, external_id_key from accounts order by id').all();
     expect(keys).toEqual([
       { external_id: 'УЧ-001', external_id_key: 'уч-001' },
       { external_id: 'УЧ-002', external_id_key: 'уч-002' },
       { external_id: 'SCH-7', external_id_key: 'sch-7' },
     ]);
-    const emails = h.sqlite.prepare('select email, email_key from managers order by id').all();
+    const emails = h.sqlite!.prepare('select email, email_key from managers order by id').all();
     expect(emails).toEqual([
       { email: 'straße@vendor.de', email_key: 'strasse@vendor.de' },
       { email: 'bob@vendor.de', email_key: 'bob@vendor.de' },
@@ -194,14 +194,14 @@ describe('migration 0005 on a database made before it', () => {
       ['plans', 'code', 'code_key'],
       ['subscriptions', 'external_id', 'external_id_key'],
     ]) {
-      for (const r of h.sqlite.prepare(`select "${source}" as v, "${key}" as k from ${table}`).all() as { v: string; k: string }[])
+      for (const r of h.sqlite!.prepare(`select "${source}" as v, "${key}" as k from ${table}`).all() as { v: string; k: string }[])
         expect(r.k).toBe(foldKey(r.v));
     }
-    expect(checkDatabase(h)).toMatchObject({ ok: true, key_mismatches: [] });
+    expect(await checkDatabase(h)).toMatchObject({ ok: true, key_mismatches: [] });
     // the unique indexes are on the stored folds now
     expect(() =>
-      h!.sqlite
-        .prepare(
+      h!
+        .sqlite!.prepare(
           `insert into accounts (external_id, external_id_key, name, type, created_at, updated_at) values ('уч-002', 'уч-002', 'X', 'school', 'x', 'x')`,
         )
         .run(),
@@ -226,9 +226,9 @@ describe('migration 0005 on a database made before it', () => {
     await h.close();
     h = await openDb(file);
     await rename('accounts', 'уч-002', 'Ωμέγα-1', true);
-    expect(h.sqlite.prepare(`select external_id_key from accounts where id = 2`).pluck().get()).toBe(foldKey('Ωμέγα-1'));
+    expect(h.sqlite!.prepare(`select external_id_key from accounts where id = 2`).pluck().get()).toBe(foldKey('Ωμέγα-1'));
     await rename('managers', 'anna', 'anna.k', true);
-    expect(h.sqlite.prepare(`select login from managers where id = 1`).pluck().get()).toBe('anna.k');
-    expect(checkDatabase(h).ok).toBe(true);
+    expect(h.sqlite!.prepare(`select login from managers where id = 1`).pluck().get()).toBe('anna.k');
+    expect((await checkDatabase(h)).ok).toBe(true);
   });
 });

@@ -11,7 +11,7 @@ const given = dbFiles();
 
 /** Every table, index and trigger with its SQL, as SQLite stores it. */
 function schema(h: DbHandle): unknown[] {
-  return h.sqlite.prepare(`select type, name, tbl_name, sql from sqlite_master order by type, name`).all();
+  return h.sqlite!.prepare(`select type, name, tbl_name, sql from sqlite_master order by type, name`).all();
 }
 
 describe('migrations', () => {
@@ -25,17 +25,17 @@ describe('migrations', () => {
     const status = await migrationStatus(h.db);
     expect(status.map((m) => m.name)).toEqual(Object.keys(migrations).sort());
     expect(status.every((m) => m.applied)).toBe(true);
-    expect(h.sqlite.pragma('foreign_keys', { simple: true })).toBe(1);
-    expect(h.sqlite.pragma('journal_mode', { simple: true })).toBe('wal');
-    expect(h.sqlite.pragma('busy_timeout', { simple: true })).toBeGreaterThanOrEqual(60_000);
-    expect(h.sqlite.pragma('integrity_check', { simple: true })).toBe('ok');
+    expect(h.sqlite!.pragma('foreign_keys', { simple: true })).toBe(1);
+    expect(h.sqlite!.pragma('journal_mode', { simple: true })).toBe('wal');
+    expect(h.sqlite!.pragma('busy_timeout', { simple: true })).toBeGreaterThanOrEqual(60_000);
+    expect(h.sqlite!.pragma('integrity_check', { simple: true })).toBe('ok');
     await h.close();
 
     const again = await openDb(file);
     expect((await migrationStatus(again.db)).every((m) => m.applied)).toBe(true);
     await again.close();
     expect(fs.statSync(file).mode & 0o777).toBe(0o600);
-    removeDb(file);
+    await removeDb(file);
   });
 
   it('go down to none and up again, every one, leaving the schema they first made', async () => {
@@ -63,10 +63,10 @@ describe('migrations', () => {
       expect(up.error).toBeUndefined();
       expect(up.results?.map((r) => r.migrationName)).toEqual(Object.keys(migrations).sort());
       expect(schema(h)).toEqual(first);
-      expect(h.sqlite.pragma('foreign_key_check')).toEqual([]);
+      expect(h.sqlite!.pragma('foreign_key_check')).toEqual([]);
     } finally {
       await h.close();
-      removeDb(file);
+      await removeDb(file);
     }
   });
 

@@ -7,7 +7,7 @@ import { settleInDoubt } from '../../src/notices/settle.js';
 import { computeDue } from '../../src/remind/due.js';
 import { claimNotices } from '../../src/remind/ledger.js';
 import { runRemind, type RunMode, type RunOptions } from '../../src/remind/run.js';
-import { eachTestDb, testOp } from '../helpers/db.js';
+import { eachTestDb, openTestDb, testOp } from '../helpers/db.js';
 import type { Seeder } from '../helpers/seed.js';
 import { startSmtp, type TestSmtp } from '../helpers/smtp.js';
 
@@ -53,13 +53,18 @@ describe('remind: claimed, then in doubt only while its digest goes out', () => 
   it('notices wait as claimed; only the digest at the server is in_doubt', async () => {
     await oneEach('anna', 'ben', 'cleo');
     const seen: string[][] = [];
-    smtp.onMessage = () => {
-      const rows = t.handle.sqlite
-        .prepare("select recipient_login, status from notices where status != 'skipped' order by recipient_login")
-        .all() as { recipient_login: string; status: string }[];
+    // the ledger as another connection sees it while the digest is at the server
+    const reader = await openTestDb(t.path);
+    smtp.onMessage = async () => {
+      const rows = await reader.db
+        .selectFrom('notices')
+        .select(['recipient_login', 'status'])
+        .where('status', '!=', 'skipped')
+        .orderBy('recipient_login')
+        .execute();
       seen.push(rows.map((r) => `${r.recipient_login}:${r.status}`));
     };
-    const r = await run('send');
+    const r = await run('send').finally(() => reader.close());
     expect(r.emails).toBe(3);
     expect(seen).toEqual([
       ['anna:in_doubt', 'ben:claimed', 'cleo:claimed'],

@@ -228,7 +228,7 @@ describe('remind: the ledger', () => {
           updated_at: 'x',
         })
         .execute(),
-    ).rejects.toThrow(/UNIQUE/);
+    ).rejects.toThrow(/UNIQUE|duplicate key/);
   });
 
   it('sorts by recipient_email, kind, stage, subscription_external_id, contact_email', async () => {
