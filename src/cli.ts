@@ -21,6 +21,7 @@ import { registerExport } from './commands/export.js';
 import { registerRemind } from './commands/remind.js';
 import { registerNotices } from './commands/notices.js';
 import { registerDemo } from './commands/demo.js';
+import { registerConfig } from './commands/config.js';
 
 export type Register = (program: Command, io: Io) => void;
 
@@ -30,7 +31,10 @@ export function buildProgram(io: Io): Command {
   const program = new Command('acctmgr')
     .description('Customer accounts, account managers, subscriptions and renewal reminders')
     .version(VERSION)
-    .option('--db <path>', 'database file (env ACCTMGR_DB; default ~/.local/share/acctmgr/acctmgr.db)')
+    .option(
+      '--db <path|url>',
+      'SQLite file or postgres://USER@HOST:PORT/DBNAME (env ACCTMGR_DB, config "db"; default ~/.local/share/acctmgr/acctmgr.db)',
+    )
     .option('--actor <name>', 'who is acting, for the audit log (default: the OS user)')
     .option('--json', 'machine-readable JSON on stdout')
     .option('--yes', 'confirm destructive operations (required when stdin is not a terminal)')
@@ -60,6 +64,7 @@ const registry: Register[] = [
   registerNotices,
   registerAudit,
   registerDb,
+  registerConfig,
 ];
 
 /**

@@ -54,13 +54,16 @@ export async function remindAction(s: Session): Promise<void> {
     if (!o.quiet) cfg.warnings.forEach((w) => s.warn(w));
     mail = cfg.config;
   }
+  const { remindSettings } = await import('../remind/settings.js');
+  const settings = remindSettings(s.io.env);
   const { runRemind } = await import('../remind/run.js');
   const { currentClaimant, isClaimantAlive } = await import('../remind/claimant.js');
   const report = await import('../remind/report.js');
   const result = await runRemind(await s.db(), s.op(), {
     mode,
     retryInDoubt: Boolean(o.retryInDoubt),
-    templatesDir: o.templates as string | undefined,
+    templatesDir: (o.templates as string | undefined) ?? settings.templatesDir,
+    localeFallback: settings.localeFallback,
     mail,
     tx: (fn) => s.tx(fn),
     claimant: currentClaimant(),

@@ -7,6 +7,7 @@
 import os from 'node:os';
 import path from 'node:path';
 import { UsageError } from '../errors.js';
+import { maskSecret } from '../lib/config.js';
 
 export type DbTarget = { kind: 'sqlite'; path: string } | { kind: 'postgres'; url: string };
 
@@ -52,9 +53,7 @@ export function parseDbValue(value: string, source: DbSource): DbTarget {
 }
 
 /** A URL as it may be shown: the password, if any, masked. */
-export function redact(url: string): string {
-  return url.replace(/^([A-Za-z][A-Za-z0-9+.-]*:\/\/[^:@/]*:)[^@/]*@/, '$1****@');
-}
+export const redact = maskSecret;
 
 /** How a target is named in messages: the file, or the URL without its password. */
 export function describeTarget(t: DbTarget): string {

@@ -62,3 +62,53 @@ export function configString(c: ConfigFile, key: ConfigKey): string | undefined 
   const v = c.values[key];
   return typeof v === 'string' && v.trim() !== '' ? v.trim() : undefined;
 }
+
+/** Where an effective setting came from. */
+export type SettingSource = 'flag' | 'environment' | 'file' | 'default';
+
+export interface EffectiveSetting {
+  key: ConfigKey;
+  /** as it may be shown: passwords in URLs masked */
+  value: string;
+  source: SettingSource;
+  /** the environment variable, the file or the flag it came from */
+  from: string;
+}
+
+/** The environment variable that overrides each key, where there is one. */
+const ENV_OF: Partial<Record<ConfigKey, string>> = {
+  db: 'ACCTMGR_DB',
+  smtp_url: 'ACCTMGR_SMTP_URL',
+  mail_from: 'ACCTMGR_MAIL_FROM',
+  smtp_timeout_ms: 'ACCTMGR_SMTP_TIMEOUT_MS',
+};
+
+/**
+ * Every key's effective value and where it came from (`acctmgr config show`): the flag (`--db` is the
+ * only global one), then the environment, then the file, then the default. `defaults` are the values the
+ * caller knows (the default database path).
+ */
+export function effectiveConfig(
+  env: NodeJS.ProcessEnv,
+  flags: Partial<Record<ConfigKey, string>>,
+  defaults: Record<ConfigKey, string>,
+): { file: ConfigFile; settings: EffectiveSetting[] } {
+  const file = readConfig(env);
+  const settings = CONFIG_KEYS.map((key): EffectiveSetting => {
+    const flag = flags[key];
+    if (flag) return { key, value: maskSecret(flag), source: 'flag', from: `--${key}` };
+    const variable = ENV_OF[key];
+    const fromEnv = variable ? env[variable] : undefined;
+    if (variable && fromEnv) return { key, value: maskSecret(fromEnv), source: 'environment', from: variable };
+    const inFile = file.values[key];
+    if (inFile !== undefined && String(inFile).trim() !== '')
+      return { key, value: maskSecret(String(inFile)), source: 'file', from: file.path };
+    return { key, value: defaults[key], source: 'default', from: '' };
+  });
+  return { file, settings };
+}
+
+/** A URL's password as `****` (postgres://u:****@h/db, smtp://u:****@h:587). */
+export function maskSecret(value: string): string {
+  return value.replace(/^([A-Za-z][A-Za-z0-9+.-]*:\/\/[^:@/]*:)[^@/]*@/, '$1****@');
+}

@@ -23,6 +23,7 @@ import {
   type SubscriptionRow,
 } from './scan.js';
 import { cycleStages, noticeKey, sendableStage } from './schedule.js';
+import type { Locale } from './templates.js';
 
 export interface SubInfo {
   id: number;
@@ -30,7 +31,7 @@ export interface SubInfo {
   account_id: number;
   account_external_id: string;
   account_name: string;
-  locale: 'en' | 'bg';
+  locale: Locale | null;
   product: string;
   plan: string;
   students: number;

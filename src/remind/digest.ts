@@ -21,15 +21,28 @@ function noticeRef(n: Pick<DueNotice, 'kind' | 'stage' | 'sub' | 'contact_email'
   return [n.kind, n.stage, n.sub.external_id, ...(n.contact_email ? [n.contact_email] : [])].join('/');
 }
 
-export function composeDigest(templates: Templates, to: Recipient, notices: readonly DueNotice[], asOf: string): Digest {
-  const frame: Locale = notices.every((n) => n.sub.locale === 'bg') ? 'bg' : 'en';
+/**
+ * One recipient's digest. Each account's part is in the account's locale when templates exist for it,
+ * else in `fallback` (config `locale_fallback`, default en); the frame is the locale all parts share, else
+ * the fallback.
+ */
+export function composeDigest(
+  templates: Templates,
+  to: Recipient,
+  notices: readonly DueNotice[],
+  asOf: string,
+  fallback: Locale = 'en',
+): Digest {
+  const localeOf = (n: DueNotice): Locale => n.sub.locale ?? fallback;
+  const first = notices[0] ? localeOf(notices[0]) : fallback;
+  const frame: Locale = notices.every((n) => localeOf(n) === first) ? first : fallback;
   const parts: string[] = [];
   for (const kind of NOTICE_KINDS) {
     const ofKind = notices.filter((n) => n.kind === kind);
     if (ofKind.length === 0) continue;
     const heading = KIND_HEADINGS[frame][kind]!;
     parts.push(`${heading}\n${'='.repeat(heading.length)}`);
-    for (const group of byAccount(ofKind)) parts.push(accountSection(templates, to, group));
+    for (const group of byAccount(ofKind)) parts.push(accountSection(templates, to, group, localeOf(group[0]!)));
   }
   const filled = fill(templates[`digest.${frame}`], {
     recipient_name: to.name,
@@ -61,9 +74,8 @@ function cmp(a: string, b: string): number {
 }
 
 /** One account: a title line, then one entry per subscription and stage, in the account's locale. */
-function accountSection(templates: Templates, to: Recipient, notices: DueNotice[]): string {
+function accountSection(templates: Templates, to: Recipient, notices: DueNotice[], locale: Locale): string {
   const first = notices[0]!;
-  const locale: Locale = first.sub.locale === 'bg' ? 'bg' : 'en';
   const title = `${first.sub.account_name} (${first.sub.account_external_id})`;
   const entries = new Map<string, DueNotice[]>();
   for (const n of [...notices].sort(

@@ -16,7 +16,7 @@ import { composeDigest } from './digest.js';
 import { computeDue, sortNotices, type DueNotice, type InDoubtNotice } from './due.js';
 import { claimNotices, settleNotices, startDelivery, type Claimed } from './ledger.js';
 import { deliver, type MailConfig } from './mailer.js';
-import { loadTemplates, type Templates } from './templates.js';
+import { loadTemplates, type Locale, type Templates } from './templates.js';
 
 export type RunMode = 'preview' | 'send' | 'mark-sent';
 
@@ -24,6 +24,8 @@ export interface RunOptions {
   mode: RunMode;
   retryInDoubt?: boolean;
   templatesDir?: string;
+  /** the locale of accounts whose own has no templates (config `locale_fallback`; default en) */
+  localeFallback?: Locale;
   /** required for send */
   mail?: MailConfig;
   tx: <T>(fn: (db: Kysely<DB>) => Promise<T>) => Promise<T>;
@@ -140,7 +142,7 @@ function byRecipient(claimed: Claimed[]): Claimed[][] {
 async function deliverGroup(op: Op, runId: string, options: RunOptions, templates: Templates, group: Claimed[]) {
   const live = await options.tx((trx) => startDelivery(trx, op.asOf, nowTimestamp(), runId, group));
   if (live.length === 0) return { emailed: false, records: [] };
-  const digest = composeDigest(templates, live[0]!.recipient, live, op.asOf);
+  const digest = composeDigest(templates, live[0]!.recipient, live, op.asOf, options.localeFallback);
   const outcome = await deliver(options.mail!, digest);
   const reason = outcome.status === 'sent' ? null : outcome.reason;
   const ids = live.map((n) => n.ledger_id);

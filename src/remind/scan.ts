@@ -6,6 +6,7 @@
 import { sql, type Kysely } from 'kysely';
 import type { DB } from '../db/schema/index.js';
 import { baseBounds } from './schedule.js';
+import { isLocale, type Locale } from './templates.js';
 
 /** Subscription base statuses that never get notices. */
 const NOT_NOTIFIED = ['cancelled', 'trial'];
@@ -20,7 +21,8 @@ export function chunked<T>(items: readonly T[], size = CHUNK): T[][] {
 export interface AccountInfo {
   external_id: string;
   name: string;
-  locale: 'en' | 'bg';
+  /** the account's locale when templates exist for it (bg-BG → bg), else null: the fallback applies */
+  locale: Locale | null;
   tutor: boolean;
 }
 
@@ -45,7 +47,7 @@ export async function loadAccounts(db: Kysely<DB>, subscriptionIds?: readonly nu
     out.set(r.id, {
       external_id: r.external_id,
       name: r.name,
-      locale: r.locale?.toLowerCase().startsWith('bg') ? 'bg' : 'en',
+      locale: knownLocale(r.locale),
       tutor: r.type === 'tutor',
     });
   }
@@ -170,4 +172,10 @@ export async function contactsById(db: Kysely<DB>, ids: readonly number[]): Prom
       out.set(r.id, { email: r.email, name: r.name });
   }
   return out;
+}
+
+/** The template locale an account's locale names (its language part: bg-BG → bg), or null. */
+function knownLocale(locale: string | null): Locale | null {
+  const language = locale?.toLowerCase().split(/[-_]/)[0];
+  return isLocale(language) ? language : null;
 }

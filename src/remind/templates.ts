@@ -8,8 +8,12 @@ import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { InvalidDataError, invalid, type FieldProblem } from '../errors.js';
 
-const LOCALES = ['en', 'bg'] as const;
+export const LOCALES = ['en', 'bg'] as const;
 export type Locale = (typeof LOCALES)[number];
+
+export function isLocale(value: unknown): value is Locale {
+  return (LOCALES as readonly unknown[]).includes(value);
+}
 const TEMPLATE_NAMES = ['digest', 'renewal', 'dormancy', 'activation'] as const;
 export type TemplateName = (typeof TEMPLATE_NAMES)[number];
 

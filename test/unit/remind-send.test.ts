@@ -27,7 +27,7 @@ afterEach(async () => {
 function mail(over: Partial<MailConfig> = {}): MailConfig {
   return { smtpUrl: smtp.url, from: 'Reminders <reminders@vendor.example>', timeoutMs: 5000, ...over };
 }
-function send(extra: { retryInDoubt?: boolean; templatesDir?: string; mail?: MailConfig } = {}) {
+function send(extra: { retryInDoubt?: boolean; templatesDir?: string; mail?: MailConfig; localeFallback?: 'en' | 'bg' } = {}) {
   return runRemind(t.db, testOp(), { mode: 'send', mail: mail(), tx: (fn) => writeTx(t.db, fn), ...extra });
 }
 const statuses = async () =>
@@ -37,6 +37,15 @@ const statuses = async () =>
     .sort();
 
 describe('remind --send', () => {
+  it('an account whose locale has no templates gets the locale_fallback ones (default en)', async () => {
+    const de = await seed.account('SCH-DE', { manager: anna, name: 'Eichenschule', locale: 'de' });
+    await seed.subscription('S-DE', { account: de, end_date: '2026-12-09' });
+    await send({ localeFallback: 'bg' });
+    expect(smtp.messages).toHaveLength(1);
+    expect(smtp.messages[0]!.text).toContain('абонамент S-DE');
+    expect(smtp.messages[0]!.text).toContain('Eichenschule (SCH-DE)');
+  });
+
   it('one digest per recipient, grouped by kind, one section per account in its locale', async () => {
     const en = await seed.account('SCH-EN', { manager: anna, name: 'Oak School' });
     const bg = await seed.account('SCH-BG', { manager: anna, name: 'СУ „Христо Ботев“', locale: 'bg' });

@@ -1,0 +1,33 @@
+/** `acctmgr config show`: the effective configuration and where each value came from. */
+import type { Command } from 'commander';
+import type { Io } from '../io.js';
+import { act } from './session.js';
+
+export function registerConfig(program: Command, io: Io): void {
+  const config = program.command('config').description('the configuration file and the settings in effect');
+  config
+    .command('show')
+    .description('every setting in effect and where it came from (flag, environment, file, default); passwords masked')
+    .addHelpText('after', '\nExample:\n  acctmgr config show --json')
+    .action(
+      act(io, async (s) => {
+        const { effectiveConfig } = await import('../lib/config.js');
+        const { describeTarget } = await import('../db/target.js');
+        const db = s.target();
+        const { file, settings } = effectiveConfig(
+          s.io.env,
+          { db: s.opts.db },
+          {
+            db: describeTarget(db.target),
+            templates: '(built in)',
+            locale_fallback: 'en',
+            smtp_url: '(none)',
+            mail_from: '(none)',
+            smtp_timeout_ms: '60000',
+          },
+        );
+        s.message(`config file: ${file.path}${file.exists ? '' : ' (none there)'}`);
+        await s.list(settings, ['key', 'value', 'source', 'from']);
+      }),
+    );
+}

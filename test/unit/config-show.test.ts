@@ -1,0 +1,72 @@
+import fs from 'node:fs';
+import path from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { remindSettings } from '../../src/remind/settings.js';
+import { runCli } from '../helpers/cli.js';
+import { tempDir } from '../helpers/db.js';
+
+function configFile(values: object): string {
+  const file = path.join(tempDir(), 'config.json');
+  fs.writeFileSync(file, JSON.stringify(values), { mode: 0o600 });
+  return file;
+}
+
+interface Setting {
+  key: string;
+  value: string;
+  source: string;
+  from: string;
+}
+
+async function show(env: NodeJS.ProcessEnv, args: string[] = []): Promise<Record<string, Setting>> {
+  const r = await runCli([...args, 'config', 'show', '--json'], { env });
+  expect(r.code, r.stderr).toBe(0);
+  return Object.fromEntries((JSON.parse(r.stdout) as Setting[]).map((s) => [s.key, s]));
+}
+
+describe('acctmgr config show', () => {
+  it('says for every key its value and where it came from: flag, environment, file, default; passwords masked', async () => {
+    const file = configFile({
+      db: 'postgres://team:s3cret@db.internal/acct',
+      smtp_url: 'smtp://mailer:hunter2@mail.example:587',
+      locale_fallback: 'bg',
+    });
+    const base = { ACCTMGR_CONFIG: file, ACCTMGR_DB: '', XDG_DATA_HOME: '/data' };
+    const fromFile = await show(base);
+    expect(fromFile.db).toEqual({ key: 'db', value: 'postgres://team:****@db.internal/acct', source: 'file', from: file });
+    expect(fromFile.smtp_url!.value).toBe('smtp://mailer:****@mail.example:587');
+    expect(fromFile.locale_fallback).toMatchObject({ value: 'bg', source: 'file' });
+    expect(fromFile.mail_from).toMatchObject({ source: 'default' });
+    expect(fromFile.smtp_timeout_ms).toMatchObject({ value: '60000', source: 'default' });
+
+    const fromEnv = await show({ ...base, ACCTMGR_DB: '/srv/acct.db', ACCTMGR_MAIL_FROM: 'r@vendor.example' });
+    expect(fromEnv.db).toMatchObject({ value: '/srv/acct.db', source: 'environment', from: 'ACCTMGR_DB' });
+    expect(fromEnv.mail_from).toMatchObject({ value: 'r@vendor.example', source: 'environment', from: 'ACCTMGR_MAIL_FROM' });
+
+    const fromFlag = await show({ ...base, ACCTMGR_DB: '/srv/acct.db' }, ['--db', '/tmp/x.db']);
+    expect(fromFlag.db).toMatchObject({ value: '/tmp/x.db', source: 'flag', from: '--db' });
+
+    const defaults = await show({ ACCTMGR_CONFIG: path.join(tempDir(), 'none.json'), ACCTMGR_DB: '', XDG_DATA_HOME: '/data' });
+    expect(defaults.db).toMatchObject({ value: '/data/acctmgr/acctmgr.db', source: 'default' });
+    const r = await runCli(['config', 'show'], { env: { ACCTMGR_CONFIG: '/nonexistent/c.json' } });
+    expect(r.stderr).toContain('config file: /nonexistent/c.json (none there)');
+  });
+
+  it('an unknown key in the file is an error naming the key and the file (exit 1)', async () => {
+    const file = configFile({ databse: 'x' });
+    const r = await runCli(['config', 'show'], { env: { ACCTMGR_CONFIG: file } });
+    expect(r.code).toBe(1);
+    expect(r.stderr).toContain(`databse: "${file}": is not a configuration key`);
+  });
+
+  it('remind reads templates and locale_fallback from the file; a locale without templates is refused', () => {
+    expect(remindSettings({ ACCTMGR_CONFIG: configFile({ templates: '/srv/tpl', locale_fallback: 'bg' }) })).toEqual({
+      templatesDir: '/srv/tpl',
+      localeFallback: 'bg',
+    });
+    expect(remindSettings({ ACCTMGR_CONFIG: configFile({}) })).toEqual({ templatesDir: undefined, localeFallback: 'en' });
+    expect(() => remindSettings({ ACCTMGR_CONFIG: configFile({ locale_fallback: 'de' }) })).toThrow(
+      /locale_fallback: "de": .*must be one of en, bg/,
+    );
+  });
+});
