@@ -22,6 +22,7 @@ import { registerRemind } from './commands/remind.js';
 import { registerNotices } from './commands/notices.js';
 import { registerDemo } from './commands/demo.js';
 import { registerConfig } from './commands/config.js';
+import { registerCompletion } from './commands/completion.js';
 
 export type Register = (program: Command, io: Io) => void;
 
@@ -65,6 +66,7 @@ const registry: Register[] = [
   registerAudit,
   registerDb,
   registerConfig,
+  registerCompletion,
 ];
 
 /**

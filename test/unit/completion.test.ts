@@ -1,0 +1,63 @@
+import { spawnSync } from 'node:child_process';
+import fs from 'node:fs';
+import path from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { runCli } from '../helpers/cli.js';
+import { seededDb, tempDir } from '../helpers/db.js';
+
+const complete = async (words: string[], db?: string) => {
+  const r = await runCli(['__complete', '--', ...words], { db });
+  expect(r.code).toBe(0);
+  expect(r.stderr).toBe('');
+  return r.stdout.split('\n').filter(Boolean);
+};
+
+describe('shell completion', () => {
+  it('completes commands, subcommands, options (global ones too) and enum values', async () => {
+    expect(await complete(['acc'])).toEqual(['accounts']);
+    expect(await complete(['accounts', 'l'])).toEqual(['list']);
+    expect(await complete(['accounts', 'list', '--st'])).toEqual(['--status']);
+    expect(await complete(['accounts', 'list', '--type', ''])).toEqual(['school', 'company', 'training_provider', 'tutor', 'guest']);
+    expect(await complete(['import', 'contacts', 'f.csv', '--on-existing', 's'])).toEqual(['skip']);
+    expect(await complete(['remind', '--as'])).toEqual(['--as-of']);
+    expect(await complete(['completion', '--he'])).toEqual(['--help']);
+    expect(await complete(['__comp'])).toEqual([]);
+  });
+
+  it('completes account external ids and manager logins from the database, and never creates one', async () => {
+    const db = await seededDb(async (t) => {
+      const ana = await t.seed.manager('ana');
+      await t.seed.account('SCH-1', { manager: ana });
+      await t.seed.account('SCH-2', { manager: ana });
+    });
+    expect(await complete(['accounts', 'show', 'SCH'], db)).toEqual(['SCH-1', 'SCH-2']);
+    expect(await complete(['accounts', 'add', '--manager-login', ''], db)).toEqual(['ana']);
+    expect(await complete(['--db', db, 'accounts', 'show', ''])).toEqual(['SCH-1', 'SCH-2']);
+    const missing = path.join(tempDir(), 'typo.db');
+    expect(await complete(['accounts', 'show', ''], missing)).toEqual([]);
+    expect(fs.existsSync(missing)).toBe(false);
+  });
+
+  it('the bash script loads and fills COMPREPLY from `acctmgr __complete -- WORDS`', async () => {
+    const script = (await runCli(['completion', 'bash'])).stdout;
+    const dir = tempDir();
+    fs.writeFileSync(path.join(dir, 'acctmgr.bash'), script);
+    // `acctmgr` here is a stand-in that records how the script called it and answers what the real one
+    // answers for those words (asserted above): the script's own plumbing is what this checks
+    const candidates = (await complete(['accounts', 'l'])).join('\n');
+    const bash = `
+      acctmgr() { printf '%s\\n' "$@" > "${dir}/args"; printf '%s\\n' ${JSON.stringify(candidates)}; }
+      source "${dir}/acctmgr.bash"
+      complete -p acctmgr
+      COMP_WORDS=(acctmgr accounts l); COMP_CWORD=2
+      _acctmgr_complete
+      printf 'reply:%s\\n' "\${COMPREPLY[@]}"`;
+    const r = spawnSync('bash', ['--noprofile', '--norc', '-c', bash], { encoding: 'utf8' });
+    expect(r.status, r.stderr).toBe(0);
+    expect(r.stdout).toContain('complete -o default -F _acctmgr_complete acctmgr');
+    expect(r.stdout).toContain('reply:list');
+    expect(fs.readFileSync(path.join(dir, 'args'), 'utf8')).toBe('__complete\n--\naccounts\nl\n');
+    for (const shell of ['zsh', 'fish']) expect((await runCli(['completion', shell])).stdout).toContain('acctmgr __complete --');
+    expect((await runCli(['completion', 'tcsh'])).code).toBe(2);
+  });
+});
