@@ -2,7 +2,7 @@
  * Builds the commander program. Only commander is imported eagerly; every command module imports its
  * services lazily inside its actions, so `acctmgr --help` stays fast.
  */
-import { Command, Option } from 'commander';
+import { Command, Help, Option } from 'commander';
 import type { Io } from './io.js';
 import { parseDateOption } from './commands/field-options.js';
 import { registerManagers } from './commands/managers.js';
@@ -76,4 +76,11 @@ const registry: Register[] = [
 function configure(cmd: Command, io: Io): void {
   cmd.exitOverride();
   cmd.configureOutput({ writeOut: (s) => io.out(s), writeErr: (s) => io.err(s) });
+  // every command's help lists the global options too, under "Global options:"
+  cmd.configureHelp({
+    showGlobalOptions: true,
+    formatItemList(heading: string, items: string[], helper: Help): string[] {
+      return Help.prototype.formatItemList.call(this, heading === 'Global Options:' ? 'Global options:' : heading, items, helper);
+    },
+  });
 }

@@ -25,8 +25,10 @@ export async function main(argv: string[], io: Io = processIo()): Promise<number
     return EXIT.ok;
   }
   const program = buildProgram(io);
+  // `acctmgr help accounts list` is `acctmgr accounts list --help`
+  const args = argv[0] === 'help' && argv.length > 1 ? [...argv.slice(1), '--help'] : argv;
   try {
-    await program.parseAsync(argv, { from: 'user' });
+    await program.parseAsync(args, { from: 'user' });
     return EXIT.ok;
   } catch (e) {
     return report(e, io, debug);

@@ -6,6 +6,7 @@ import type { Kysely } from 'kysely';
 import { audit } from '../audit/audit.js';
 import type { DB } from '../db/schema/index.js';
 import { ConflictError, invalid } from '../errors.js';
+import { oneOfRule } from '../lib/fields.js';
 import { foldKey } from '../lib/keys.js';
 import type { Op } from '../op.js';
 import { CUSTOM_FIELD_TYPES, type CustomFieldType } from './fields.js';
@@ -36,7 +37,7 @@ export async function defineField(db: Kysely<DB>, op: Op, input: DefineInput): P
   if (nameProblem) throw invalid('name', input.name, nameProblem);
   const type = input.type.trim().toLowerCase();
   if (!(CUSTOM_FIELD_TYPES as readonly string[]).includes(type)) {
-    throw invalid('type', input.type, `must be one of ${CUSTOM_FIELD_TYPES.join(', ')}`);
+    throw invalid('type', input.type, oneOfRule(CUSTOM_FIELD_TYPES, String(input.type)));
   }
   const existing = await db.selectFrom('custom_fields').select('name').where('name', '=', name).executeTakeFirst();
   if (existing) throw new ConflictError(`custom field "${name}" is already defined`, 'see: acctmgr fields list');

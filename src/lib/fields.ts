@@ -118,7 +118,7 @@ export function coerce(spec: FieldSpec, raw: unknown): Coerced {
       return checked(text.toLowerCase(), keyProblem(text, KEY_MAX));
     case 'enum': {
       const v = text.toLowerCase();
-      return spec.values?.includes(v) ? { ok: true, value: v } : { ok: false, rule: `must be one of ${(spec.values ?? []).join(', ')}` };
+      return spec.values?.includes(v) ? { ok: true, value: v } : { ok: false, rule: oneOfRule(spec.values ?? [], v) };
     }
     case 'int':
       if (!INT_RE.test(text)) return { ok: false, rule: 'must be a whole number' };
@@ -231,4 +231,31 @@ export function formatCents(cents: number): string {
   const sign = cents < 0 ? '-' : '';
   const abs = Math.abs(cents);
   return `${sign}${Math.floor(abs / 100)}.${String(abs % 100).padStart(2, '0')}`;
+}
+
+/**
+ * The rule for a value outside a list: the list, and the closest value when the given one is a likely
+ * typo of it (`skool` → "did you mean school?": at most a third of its letters differ, so words of one or two
+ * letters never get a guess).
+ */
+export function oneOfRule(values: readonly string[], given: string): string {
+  const rule = `must be one of ${values.join(', ')}`;
+  let best: string | undefined;
+  let bestDistance = Infinity;
+  for (const v of values) {
+    const d = editDistance(given.toLowerCase(), v);
+    if (d < bestDistance) [best, bestDistance] = [v, d];
+  }
+  return best !== undefined && bestDistance > 0 && bestDistance <= Math.floor(best.length / 3) ? `${rule}; did you mean ${best}?` : rule;
+}
+
+/** Levenshtein distance (insertions, deletions, substitutions), for short words. */
+function editDistance(a: string, b: string): number {
+  let prev = Array.from({ length: b.length + 1 }, (_, j) => j);
+  for (let i = 1; i <= a.length; i++) {
+    const row = [i];
+    for (let j = 1; j <= b.length; j++) row[j] = Math.min(prev[j]! + 1, row[j - 1]! + 1, prev[j - 1]! + (a[i - 1] === b[j - 1] ? 0 : 1));
+    prev = row;
+  }
+  return prev[b.length]!;
 }
