@@ -16,8 +16,15 @@ export interface Io {
 }
 
 export function processIo(): Io {
+  // a reader that goes away (`acctmgr … | head`) closes the pipe: the rest of the output is dropped
+  // quietly, as `cat` and `gh` do, instead of an unhandled EPIPE with a stack trace
+  let closed = false;
+  process.stdout.on('error', (e: NodeJS.ErrnoException) => {
+    if (e.code !== 'EPIPE') throw e;
+    closed = true;
+  });
   return {
-    out: (t) => void process.stdout.write(t),
+    out: (t) => void (closed || process.stdout.write(t)),
     err: (t) => void process.stderr.write(t),
     stdin: process.stdin,
     env: process.env,

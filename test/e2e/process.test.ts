@@ -3,7 +3,7 @@
  * to stdout and messages to stderr. Everything else runs main() in-process (test/helpers/cli.ts).
  */
 import { describe, expect, it } from 'vitest';
-import { dbFiles, spawnCli } from '../helpers/cli.js';
+import { dbFiles, spawnBinary, spawnCli } from '../helpers/cli.js';
 
 const given = dbFiles();
 
@@ -29,5 +29,12 @@ describe('the acctmgr binary', () => {
     const codes = await spawnCli(['help', 'exit-codes']);
     expect(codes.code).toBe(0);
     expect(codes.stdout).toContain('130  cancelled at a prompt');
+    // a reader that is gone (`| head -1`, `| true`): the output is dropped quietly, exit 0, no EPIPE stack trace
+    const child = spawnBinary(['help', 'accounts', 'list']);
+    child.stdout!.destroy();
+    let stderr = '';
+    child.stderr!.setEncoding('utf8').on('data', (d: string) => (stderr += d));
+    const code = await new Promise((resolve) => child.on('close', resolve));
+    expect([code, stderr]).toEqual([0, '']);
   });
 });
