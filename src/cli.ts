@@ -23,6 +23,7 @@ import { registerNotices } from './commands/notices.js';
 import { registerDemo } from './commands/demo.js';
 import { registerConfig } from './commands/config.js';
 import { registerCompletion } from './commands/completion.js';
+import { registerDoctor } from './commands/doctor.js';
 
 export type Register = (program: Command, io: Io) => void;
 
@@ -65,6 +66,7 @@ const registry: Register[] = [
   registerNotices,
   registerAudit,
   registerDb,
+  registerDoctor,
   registerConfig,
   registerCompletion,
 ];

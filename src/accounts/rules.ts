@@ -183,3 +183,8 @@ export function missingRequiredFields(
     .filter((d) => d.required && (values[d.name] === null || values[d.name] === undefined))
     .map((d) => ({ field: d.name, value: '', rule: 'is a required custom field' }));
 }
+
+/** Account types looked after by a manager: every one but a tutor (a private tutor has none) and a guest. */
+export function needsManager(type: string): boolean {
+  return type !== 'tutor' && type !== 'guest';
+}
