@@ -10,6 +10,8 @@ export function csvCell(value: unknown): string {
   if (value === null || value === undefined) return '';
   if (Array.isArray(value)) return value.join(';');
   if (typeof value === 'boolean') return value ? 'true' : 'false';
+  // a nested record (the audit log's before and after) as JSON text, never "[object Object]"
+  if (typeof value === 'object') return protectFormula(JSON.stringify(value));
   return protectFormula(String(value));
 }
 

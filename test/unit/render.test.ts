@@ -58,6 +58,9 @@ describe('renderer', () => {
   it('flattens custom fields into CSV columns', () => {
     const csv = renderList([{ external_id: 'S1', fields: { board: 'North', since: '2020-01-01' } }], 'csv', { color: false });
     expect(csv).toBe('external_id,board,since\nS1,North,2020-01-01\n');
+    // a nested record (the audit log's before/after) is JSON text in its cell
+    const audit = renderList([{ id: 1, before: null, after: { name: 'Anna', tags: ['a'] } }], 'csv', { color: false });
+    expect(audit).toBe('id,before,after\n1,,"{""name"":""Anna"",""tags"":[""a""]}"\n');
   });
 
   it('turns colour off for pipes, NO_COLOR and TERM=dumb', () => {
