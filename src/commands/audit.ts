@@ -21,7 +21,7 @@ export function registerAudit(program: Command, io: Io): void {
           key: s.opts.key as string | undefined,
           since: checkDate('since', s.opts.since),
         });
-        await s.list(rows, ['id', 'at', 'actor', 'action', 'entity', 'key']);
+        await s.list(rows, ['id', 'at', 'actor', 'on_behalf_of', 'action', 'entity', 'key']);
       }),
     );
 }

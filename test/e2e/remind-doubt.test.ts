@@ -1,3 +1,4 @@
+import os from 'node:os';
 import path from 'node:path';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { openDb } from '../../src/db/connection.js';
@@ -6,6 +7,7 @@ import { computeDue } from '../../src/remind/due.js';
 import { claimNotices } from '../../src/remind/ledger.js';
 import { dbFiles, runCli, runJson, spawnBinary, spawnCli } from '../helpers/cli.js';
 import { seededDb, tempDir, testOp } from '../helpers/db.js';
+import { auditActor } from '../helpers/engine.js';
 import { startSmtp, type TestSmtp } from '../helpers/smtp.js';
 
 // e2e runs have ACCTMGR_TODAY=2026-11-25
@@ -142,10 +144,15 @@ describe('remind: in-doubt notices settled right (end to end)', () => {
     const unsent = await runCli(['notices', 'settle', String(second!.id), '--as', 'unsent', '--actor', 'maria'], { db });
     expect(unsent).toMatchObject({ code: 0, stdout: `${second!.id}\n`, stderr: 'settled 1 notice(s) as unsent\n' });
     expect((await list(db, 'failed'))[0]).toMatchObject({ id: second!.id, reason: 'settled as unsent by maria' });
-    const audit = await runJson<{ actor: string; action: string; entity: string; key: string }[]>(['audit', '--entity', 'notice'], { db });
-    expect(audit.map((r) => [r.actor, r.action, r.entity, r.key])).toEqual([
-      ['maria', 'settle', 'notice', String(first!.id)],
-      ['maria', 'settle', 'notice', String(second!.id)],
+    // the actor is who ran the command (the OS user; on PostgreSQL the database role), --actor beside it
+    const audit = await runJson<{ actor: string; on_behalf_of: string | null; action: string; entity: string; key: string }[]>(
+      ['audit', '--entity', 'notice'],
+      { db },
+    );
+    const actor = auditActor(os.userInfo().username);
+    expect(audit.map((r) => [r.actor, r.on_behalf_of, r.action, r.entity, r.key])).toEqual([
+      [actor, 'maria', 'settle', 'notice', String(first!.id)],
+      [actor, 'maria', 'settle', 'notice', String(second!.id)],
     ]);
     // settled: no longer reported; the unsent one is retried while its stage lasts
     const retried = await runCli(['remind', '--send'], { db, env: mailEnv() });

@@ -8,6 +8,7 @@ import { computeDue } from '../../src/remind/due.js';
 import { claimNotices } from '../../src/remind/ledger.js';
 import { runRemind, type RunMode, type RunOptions } from '../../src/remind/run.js';
 import { eachTestDb, openTestDb, testOp } from '../helpers/db.js';
+import { auditActor } from '../helpers/engine.js';
 import type { Seeder } from '../helpers/seed.js';
 import { startSmtp, type TestSmtp } from '../helpers/smtp.js';
 
@@ -186,9 +187,13 @@ describe('in-doubt notices are reported until settled', () => {
     await oneEach('anna');
     await leftInDoubt();
     const [n] = await listNotices(t.db, { status: 'in_doubt' });
-    await writeTx(t.db, (trx) => settleInDoubt(trx, testOp({ actor: 'maria' }), [n!.id, n!.id], 'sent'));
+    await writeTx(t.db, (trx) =>
+      settleInDoubt(trx, testOp({ actor: 'maria', user: 'os-user', onBehalfOf: 'maria' }), [n!.id, n!.id], 'sent'),
+    );
     const rows = await listAudit(t.db, { entity: 'notice' });
-    expect(rows.map((r) => [r.actor, r.action, r.key])).toEqual([['maria', 'settle', String(n!.id)]]);
+    expect(rows.map((r) => [r.actor, r.on_behalf_of, r.action, r.key])).toEqual([
+      [auditActor('os-user'), 'maria', 'settle', String(n!.id)],
+    ]);
     expect(rows[0]!.before).toMatchObject({ id: n!.id, status: 'in_doubt', reason: null });
     expect(rows[0]!.after).toMatchObject({ id: n!.id, status: 'sent', reason: 'settled as sent by maria' });
   });
