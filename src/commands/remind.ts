@@ -55,17 +55,17 @@ export async function remindAction(s: Session): Promise<void> {
     mail = cfg.config;
   }
   const { runRemind } = await import('../remind/run.js');
-  const { currentClaimant, isClaimantAlive } = await import('../remind/claimant.js');
+  const { liveness: livenessOf } = await import('../db/liveness.js');
   const report = await import('../remind/report.js');
+  const liveness = livenessOf(await s.open());
   const result = await runRemind(await s.db(), s.op(), {
     mode,
     retryInDoubt: Boolean(o.retryInDoubt),
     templatesDir: o.templates as string | undefined,
     mail,
     tx: (fn) => s.tx(fn),
-    claimant: currentClaimant(),
-    isAlive: isClaimantAlive,
-  });
+    liveness,
+  }).finally(() => liveness.release());
   if (!o.quiet) await s.list(result.notices, mode === 'preview' ? COLUMNS : [...COLUMNS, 'status']);
   for (const line of report.errorLines(result)) s.io.err(`${line}\n`);
   if (!o.quiet) [...report.noteLines(result), report.summaryLine(result, s.asOf)].forEach((line) => s.message(line));

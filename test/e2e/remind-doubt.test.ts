@@ -2,7 +2,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { openDb } from '../../src/db/connection.js';
-import { writeTx } from '../../src/db/tx.js';
+import { WRITE_LOCK, writeTx } from '../../src/db/tx.js';
 import { computeDue } from '../../src/remind/due.js';
 import { claimNotices } from '../../src/remind/ledger.js';
 import { dbFiles, runCli, runJson, spawnBinary, spawnCli } from '../helpers/cli.js';
@@ -61,24 +61,41 @@ const mailEnv = () => ({
 const list = (db: string, status: string) => runJson<Notice[]>(['notices', 'list', '--status', status], { db });
 const logins = (ns: Notice[]) => [...new Set(ns.map((n) => n.recipient_login))].sort();
 
+/** Takes the lock every write transaction queues on (src/db/tx.ts) from another connection; returns its release. */
+async function holdWriteLock(db: string): Promise<() => Promise<void>> {
+  const lock = await openDb(db);
+  if (lock.sqlite) {
+    lock.sqlite.exec('begin immediate');
+    return async () => {
+      lock.sqlite!.exec('rollback');
+      await lock.close();
+    };
+  }
+  const client = await lock.pool!.connect();
+  await client.query('select pg_advisory_lock($1)', [WRITE_LOCK]);
+  return async () => {
+    await client.query('select pg_advisory_unlock($1)', [WRITE_LOCK]);
+    client.release();
+    await lock.close();
+  };
+}
+
 async function expectCleanDb(db: string): Promise<void> {
   const check = await runCli(['db', 'check'], { db });
   expect(check.code, check.stdout + check.stderr).toBe(0);
 }
 
 describe('remind: in-doubt notices settled right (end to end)', () => {
-  // processes: each claims with its own pid, and SQLite locks between processes
+  // processes: each claims with its own pid (SQLite) or run lock (PostgreSQL), and writers queue between processes
   it('two concurrent --send --retry-in-doubt runs deliver every in-doubt notice once', async () => {
     const db = await seedDb(6, 10, true);
     expect(await list(db, 'in_doubt')).toHaveLength(60);
     // hold the write lock until both runs have read the ledger and wait to claim: the worst overlap
-    const lock = await openDb(db);
-    lock.sqlite!.exec('begin immediate');
+    const unlock = await holdWriteLock(db);
     const args = ['remind', '--send', '--retry-in-doubt'];
     const runs = Promise.all([spawnCli(args, { db, env: mailEnv() }), spawnCli(args, { db, env: mailEnv() })]);
     await new Promise((resolve) => setTimeout(resolve, 2500));
-    lock.sqlite!.exec('rollback');
-    await lock.close();
+    await unlock();
     const [a, b] = await runs;
     expect([a.code, b.code], a.stderr + b.stderr).toEqual([0, 0]);
     const refs = smtp.messages.flatMap((m) => m.refs);
