@@ -21,7 +21,10 @@ export function registerAudit(program: Command, io: Io): void {
           key: s.opts.key as string | undefined,
           since: checkDate('since', s.opts.since),
         });
-        await s.list(rows, ['id', 'at', 'actor', 'on_behalf_of', 'action', 'entity', 'key']);
+        // CSV: the records before and after as their JSON text (a cell holds text, not an object)
+        const json = (v: unknown) => (v === null ? null : JSON.stringify(v));
+        const records = s.format === 'csv' ? rows.map((r) => ({ ...r, before: json(r.before), after: json(r.after) })) : rows;
+        await s.list(records, ['id', 'at', 'actor', 'on_behalf_of', 'action', 'entity', 'key']);
       }),
     );
 }
