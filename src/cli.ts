@@ -37,7 +37,7 @@ export function buildProgram(io: Io): Command {
       '--db <path|url>',
       'SQLite file or postgres://USER@HOST:PORT/DBNAME (env ACCTMGR_DB, config "db"; default ~/.local/share/acctmgr/acctmgr.db)',
     )
-    .option('--actor <name>', 'who is acting, for the audit log (default: the OS user)')
+    .option('--actor <name>', 'who the change is made for: recorded in the audit log beside the real actor (on_behalf_of)')
     .option('--json', 'machine-readable JSON on stdout')
     .option('--yes', 'confirm destructive operations (required when stdin is not a terminal)')
     .addOption(new Option('--as-of <date>', 'evaluate date rules on this day (YYYY-MM-DD; default today)').argParser(parseDateOption))

@@ -1,6 +1,14 @@
 /** Who is acting and when: passed to every service that changes data (the clock is injected). */
 export interface Op {
+  /** Who is acting as history records name them (subscription and import history): `--actor`, else the OS user. */
   actor: string;
+  /**
+   * The audit log's actor on SQLite: the OS user running the command, whatever `--actor` says (absent: `actor`).
+   * On PostgreSQL the server records the connected role instead (src/db/actor.ts).
+   */
+  user?: string;
+  /** `--actor`, when given: the audit log records it beside the actor (on_behalf_of), never instead of it. */
+  onBehalfOf?: string;
   /** The calendar date rules are evaluated on (`--as-of`, else today). */
   asOf: string;
   /** The local calendar date (ACCTMGR_TODAY overrides). */

@@ -1,4 +1,5 @@
 import type { Kysely } from 'kysely';
+import { recordedActor } from '../db/actor.js';
 import { AUDIT_ENTITIES, type AuditEntity } from '../db/schema/audit-log.js';
 import type { DB } from '../db/schema/index.js';
 import { checkFilter } from '../lib/checks.js';
@@ -13,13 +14,26 @@ export interface AuditEntry {
   after?: unknown;
 }
 
-/** Writes one audit row; call it inside the same transaction as the change it records. */
+/**
+ * Writes one audit row; call it inside the same transaction as the change it records. The actor is who
+ * really made the change (the database role on PostgreSQL, the OS user on SQLite: src/db/actor.ts);
+ * `--actor` is recorded beside it as on_behalf_of.
+ */
 export async function audit(db: Kysely<DB>, op: Op, entry: AuditEntry): Promise<void> {
   const { action, entity, key, before, after } = entry;
   const json = (v: unknown) => (v === undefined ? null : JSON.stringify(v));
   await db
     .insertInto('audit_log')
-    .values({ at: op.now, actor: op.actor, action, entity, entity_key: key, before_json: json(before), after_json: json(after) })
+    .values({
+      at: op.now,
+      actor: recordedActor(db, op.user ?? op.actor),
+      on_behalf_of: op.onBehalfOf ?? null,
+      action,
+      entity,
+      entity_key: key,
+      before_json: json(before),
+      after_json: json(after),
+    })
     .execute();
 }
 
@@ -38,6 +52,8 @@ export interface AuditRecord {
   id: number;
   at: string;
   actor: string;
+  /** `--actor` of the command, null when it had none */
+  on_behalf_of: string | null;
   action: string;
   entity: string;
   key: string;
@@ -68,7 +84,7 @@ export async function listAudit(db: Kysely<DB>, f: AuditFilter = {}): Promise<Au
   }
   const parsed = (text: string | null): unknown => (text === null ? null : JSON.parse(text));
   return rows.map((r) => {
-    const { id, at, actor, action, entity } = r;
-    return { id, at, actor, action, entity, key: r.entity_key, before: parsed(r.before_json), after: parsed(r.after_json) };
+    const { id, at, actor, on_behalf_of, action, entity } = r;
+    return { id, at, actor, on_behalf_of, action, entity, key: r.entity_key, before: parsed(r.before_json), after: parsed(r.after_json) };
   });
 }

@@ -21,7 +21,8 @@ export function registerAudit(program: Command, io: Io): void {
           key: s.opts.key as string | undefined,
           since: checkDate('since', s.opts.since),
         });
-        await s.list(rows, ['id', 'at', 'actor', 'action', 'entity', 'key']);
+        // CSV writes before and after as their JSON text (src/output/csv.ts)
+        await s.list(rows, ['id', 'at', 'actor', 'on_behalf_of', 'action', 'entity', 'key']);
       }),
     );
 }

@@ -62,9 +62,10 @@ function collectId(raw: string, previous: number[] = []): number[] {
 
 async function settle(s: Session, ids: unknown): Promise<void> {
   const { settleInDoubt } = await import('../notices/settle.js');
-  const { isClaimantAlive } = await import('../remind/claimant.js');
+  const { liveness } = await import('../db/liveness.js');
   const as = s.opts.as as 'sent' | 'unsent';
-  const rows = await s.tx((db) => settleInDoubt(db, s.op(), ids as number[], as, { isAlive: isClaimantAlive }));
+  const live = liveness(await s.open());
+  const rows = await s.tx((db) => settleInDoubt(db, s.op(), ids as number[], as, { isLive: (h) => live.isLive(h) }));
   if (s.opts.json) await s.list(rows);
   else s.io.out(rows.map((r) => `${r.id}\n`).join(''));
   s.message(`settled ${rows.length} notice(s) as ${as}`);

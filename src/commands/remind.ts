@@ -57,8 +57,9 @@ export async function remindAction(s: Session): Promise<void> {
   const { remindSettings } = await import('../remind/settings.js');
   const settings = remindSettings(s.io.env);
   const { runRemind } = await import('../remind/run.js');
-  const { currentClaimant, isClaimantAlive } = await import('../remind/claimant.js');
+  const { liveness: livenessOf } = await import('../db/liveness.js');
   const report = await import('../remind/report.js');
+  const liveness = livenessOf(await s.open());
   const result = await runRemind(await s.db(), s.op(), {
     mode,
     retryInDoubt: Boolean(o.retryInDoubt),
@@ -66,9 +67,8 @@ export async function remindAction(s: Session): Promise<void> {
     localeFallback: settings.localeFallback,
     mail,
     tx: (fn) => s.tx(fn),
-    claimant: currentClaimant(),
-    isAlive: isClaimantAlive,
-  });
+    liveness,
+  }).finally(() => liveness.release());
   if (!o.quiet) await s.list(result.notices, mode === 'preview' ? COLUMNS : [...COLUMNS, 'status']);
   for (const line of report.errorLines(result)) s.io.err(`${line}\n`);
   if (!o.quiet) [...report.noteLines(result), report.summaryLine(result, s.asOf)].forEach((line) => s.message(line));

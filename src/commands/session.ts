@@ -50,8 +50,13 @@ export class Session {
     return a;
   }
 
+  /** Who is acting as history records name them: `--actor`, else the OS user. */
   get actor(): string {
-    if (this.opts.actor) return this.opts.actor;
+    return this.opts.actor || this.osUser;
+  }
+
+  /** The OS user running the command: the audit log's actor on SQLite, whatever `--actor` says. */
+  get osUser(): string {
     try {
       return os.userInfo().username;
     } catch {
@@ -69,7 +74,15 @@ export class Session {
   }
 
   op(): Op {
-    return { actor: this.actor, asOf: this.asOf, today: this.today, now: nowTimestamp() };
+    const onBehalfOf = this.opts.actor || undefined;
+    return {
+      actor: this.actor,
+      user: this.osUser,
+      ...(onBehalfOf ? { onBehalfOf } : {}),
+      asOf: this.asOf,
+      today: this.today,
+      now: nowTimestamp(),
+    };
   }
 
   async open(options?: OpenOptions): Promise<DbHandle> {

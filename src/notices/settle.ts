@@ -4,6 +4,7 @@
  * run that still runs (its answer may still come), or nothing changes.
  */
 import type { Kysely } from 'kysely';
+import type { ClaimHolder } from '../db/liveness.js';
 import { audit } from '../audit/audit.js';
 import type { DB } from '../db/schema/index.js';
 import { NotFoundError, RefusedError } from '../errors.js';
@@ -13,8 +14,8 @@ import { toLedgerRecord, type NoticeLedgerRecord } from './service.js';
 export type SettleAs = 'sent' | 'unsent';
 
 export interface SettleOptions {
-  /** whether the process that claimed a notice still runs (remind/claimant.ts); default: assume not */
-  isAlive?: (claimant: string) => boolean;
+  /** whether the run that claimed a notice still runs (src/db/liveness.ts); default: assume not */
+  isLive?: (holder: ClaimHolder) => Promise<boolean>;
 }
 
 export async function settleInDoubt(
@@ -28,14 +29,12 @@ export async function settleInDoubt(
   const rows = wanted.length === 0 ? [] : await db.selectFrom('notices').selectAll().where('id', 'in', wanted).orderBy('id').execute();
   const missing = wanted.find((id) => !rows.some((r) => r.id === id));
   if (missing !== undefined) throw new NotFoundError('notice', String(missing), 'list them with: acctmgr notices list --status in_doubt');
-  const alive = options.isAlive ?? (() => false);
-  const refused = rows.flatMap((r) =>
-    r.status !== 'in_doubt'
-      ? [`notice ${r.id} is ${r.status}, not in_doubt`]
-      : alive(r.claimed_by ?? '')
-        ? [`notice ${r.id} is being delivered by run ${r.run_id} (${r.claimed_by}), which still runs`]
-        : [],
-  );
+  const alive = options.isLive ?? (() => Promise.resolve(false));
+  const refused: string[] = [];
+  for (const r of rows) {
+    if (r.status !== 'in_doubt') refused.push(`notice ${r.id} is ${r.status}, not in_doubt`);
+    else if (await alive(r)) refused.push(`notice ${r.id} is being delivered by run ${r.run_id} (${r.claimed_by}), which still runs`);
+  }
   if (refused.length > 0)
     throw new RefusedError(`${refused.join('; ')}: nothing settled`, 'only notices left in doubt by an earlier run are settled');
   const reason = `settled as ${as} by ${op.actor}`;

@@ -6,6 +6,7 @@
  * reported, whatever their date, until someone settles them, and are due only when the run retries them.
  */
 import type { Kysely } from 'kysely';
+import type { ClaimHolder } from '../db/liveness.js';
 import type { DB } from '../db/schema/index.js';
 import type { NoticeStatus } from '../db/schema/notices.js';
 import { addMonthsThenDays, boundDate } from '../lib/dates.js';
@@ -33,20 +34,20 @@ export interface DuePlan {
 
 export interface DueOptions {
   retryInDoubt?: boolean;
-  /** whether the process that claimed a notice is still running (claimant.ts); default: assume not */
-  isAlive?: (claimant: string) => boolean;
+  /** whether the run that claimed a notice still runs (src/db/liveness.ts); default: assume not */
+  isLive?: (holder: ClaimHolder) => Promise<boolean>;
 }
 
 export async function computeDue(db: Kysely<DB>, asOf: string, options: DueOptions = {}): Promise<DuePlan> {
   const { statuses, holders } = await loadLedger(db, asOf);
   const { candidates, noRecipient } = await collectCandidates(db, asOf, { ledger: statuses, holders });
   const plan: DuePlan = { due: [], inDoubt: [], inProgress: [], noRecipient };
-  const alive = options.isAlive ?? (() => false);
+  const alive = options.isLive ?? (() => Promise.resolve(false));
   const retried = new Set<number>();
   const sendable = new Set<number>();
   for (const c of candidates) {
     const held = c.prior === 'claimed' || c.prior === 'in_doubt';
-    if (held && alive(c.holder?.claimed_by ?? '')) plan.inProgress.push(c);
+    if (held && c.holder && (await alive(c.holder))) plan.inProgress.push(c);
     else if (c.prior !== 'in_doubt') plan.due.push(c);
     else if (!options.retryInDoubt) sendable.add(c.holder!.id);
     else {
@@ -55,7 +56,7 @@ export async function computeDue(db: Kysely<DB>, asOf: string, options: DueOptio
     }
   }
   for (const r of await loadInDoubt(db)) {
-    if (retried.has(r.id) || alive(r.claimed_by ?? '')) continue;
+    if (retried.has(r.id) || (await alive(r))) continue;
     plan.inDoubt.push({ ...toLedgerRecord(r), sendable: sendable.has(r.id) });
   }
   return {

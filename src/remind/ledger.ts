@@ -26,7 +26,7 @@ export interface ClaimOptions {
   /** claimed before an SMTP delivery; sent for --mark-sent */
   status: 'claimed' | 'sent';
   runId: string;
-  /** host:pid of this process */
+  /** host:pid of this process (src/db/liveness.ts) */
   claimant?: string;
 }
 

@@ -8,6 +8,7 @@
 import { randomBytes } from 'node:crypto';
 import type { Kysely } from 'kysely';
 import { audit } from '../audit/audit.js';
+import type { Liveness } from '../db/liveness.js';
 import type { DB } from '../db/schema/index.js';
 import { nowTimestamp } from '../lib/dates.js';
 import type { Op } from '../op.js';
@@ -29,10 +30,12 @@ export interface RunOptions {
   /** required for send */
   mail?: MailConfig;
   tx: <T>(fn: (db: Kysely<DB>) => Promise<T>) => Promise<T>;
-  /** host:pid of this process, recorded with its claims */
-  claimant?: string;
-  /** whether the process behind a claim still runs (see claimant.ts) */
-  isAlive?: (claimant: string) => boolean;
+  /**
+   * Which claims belong to a run that still runs, and what makes this run's own claims look live to
+   * others (src/db/liveness.ts): held from before the first claim; the caller releases it. Default:
+   * every earlier claim is taken as abandoned, and this run is visible to nobody (tests).
+   */
+  liveness?: Liveness;
 }
 
 /** A notice as `remind --json` prints it. */
@@ -94,7 +97,9 @@ function toNoticeRecord(n: DueNotice, status: string, reason: string | null = nu
 export async function runRemind(db: Kysely<DB>, op: Op, options: RunOptions): Promise<RunResult> {
   const templates = options.mode === 'send' || options.templatesDir !== undefined ? loadTemplates(options.templatesDir) : undefined;
   if (options.mode === 'send' && !options.mail) throw new Error('runRemind: send needs a mail configuration');
-  const plan = await computeDue(db, op.asOf, { retryInDoubt: options.retryInDoubt, isAlive: options.isAlive });
+  const live = options.liveness;
+  const isLive = live && ((h: Parameters<Liveness['isLive']>[0]) => live.isLive(h));
+  const plan = await computeDue(db, op.asOf, { retryInDoubt: options.retryInDoubt, isLive });
   const result: RunResult = {
     mode: options.mode,
     run_id: null,
@@ -111,7 +116,8 @@ export async function runRemind(db: Kysely<DB>, op: Op, options: RunOptions): Pr
   const runId = `${op.now}-${randomBytes(4).toString('hex')}`;
   result.run_id = runId;
   const status = options.mode === 'send' ? 'claimed' : 'sent';
-  const claimed = await options.tx((trx) => claimNotices(trx, op, plan.due, { status, runId, claimant: options.claimant }));
+  if (options.mode === 'send') await live?.hold(runId);
+  const claimed = await options.tx((trx) => claimNotices(trx, op, plan.due, { status, runId, claimant: live?.claimant }));
   if (options.mode === 'mark-sent') {
     result.notices = sortNotices(claimed).map((n) => toNoticeRecord(n, 'sent'));
   } else {

@@ -1,5 +1,6 @@
 import { beforeEach, describe, expect, it } from 'vitest';
 import fs from 'node:fs';
+import os from 'node:os';
 import { dbFiles, runCli, runJson } from '../helpers/cli.js';
 import { tempDbPath } from '../helpers/db.js';
 
@@ -79,10 +80,11 @@ describe('acctmgr managers (end to end)', () => {
     expect(await runJson<unknown[]>(['managers', 'list'], { db })).toHaveLength(1);
   });
 
-  it('records the actor in the audit log', async () => {
+  it('records the OS user as the actor and --actor beside it (on_behalf_of)', async () => {
     await runCli(['managers', 'edit', 'akowalski', '--mobile', '+48 600', '--actor', 'boss'], { db });
     const audit = await runJson<{ actor: string; action: string }[]>(['audit', '--entity', 'manager'], { db });
-    expect(audit.at(-1)).toMatchObject({ actor: 'boss', action: 'edit' });
+    expect(audit.at(-1)).toMatchObject({ actor: os.userInfo().username, on_behalf_of: 'boss', action: 'edit' });
+    expect(audit.at(0)).toMatchObject({ on_behalf_of: null, action: 'add' });
   });
 
   it('db status, check and backup', async () => {

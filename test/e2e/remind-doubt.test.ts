@@ -1,11 +1,13 @@
+import os from 'node:os';
 import path from 'node:path';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { openDb } from '../../src/db/connection.js';
-import { writeTx } from '../../src/db/tx.js';
+import { WRITE_LOCK, writeTx } from '../../src/db/tx.js';
 import { computeDue } from '../../src/remind/due.js';
 import { claimNotices } from '../../src/remind/ledger.js';
 import { dbFiles, runCli, runJson, spawnBinary, spawnCli } from '../helpers/cli.js';
 import { seededDb, tempDir, testOp } from '../helpers/db.js';
+import { auditActor } from '../helpers/engine.js';
 import { startSmtp, type TestSmtp } from '../helpers/smtp.js';
 
 // e2e runs have ACCTMGR_TODAY=2026-11-25
@@ -59,24 +61,41 @@ const mailEnv = () => ({
 const list = (db: string, status: string) => runJson<Notice[]>(['notices', 'list', '--status', status], { db });
 const logins = (ns: Notice[]) => [...new Set(ns.map((n) => n.recipient_login))].sort();
 
+/** Takes the lock every write transaction queues on (src/db/tx.ts) from another connection; returns its release. */
+async function holdWriteLock(db: string): Promise<() => Promise<void>> {
+  const lock = await openDb(db);
+  if (lock.sqlite) {
+    lock.sqlite.exec('begin immediate');
+    return async () => {
+      lock.sqlite!.exec('rollback');
+      await lock.close();
+    };
+  }
+  const client = await lock.pool!.connect();
+  await client.query('select pg_advisory_lock($1)', [WRITE_LOCK]);
+  return async () => {
+    await client.query('select pg_advisory_unlock($1)', [WRITE_LOCK]);
+    client.release();
+    await lock.close();
+  };
+}
+
 async function expectCleanDb(db: string): Promise<void> {
   const check = await runCli(['db', 'check'], { db });
   expect(check.code, check.stdout + check.stderr).toBe(0);
 }
 
 describe('remind: in-doubt notices settled right (end to end)', () => {
-  // processes: each claims with its own pid, and SQLite locks between processes
+  // processes: each claims with its own pid (SQLite) or run lock (PostgreSQL), and writers queue between processes
   it('two concurrent --send --retry-in-doubt runs deliver every in-doubt notice once', async () => {
     const db = await seedDb(6, 10, true);
     expect(await list(db, 'in_doubt')).toHaveLength(60);
     // hold the write lock until both runs have read the ledger and wait to claim: the worst overlap
-    const lock = await openDb(db);
-    lock.sqlite!.exec('begin immediate');
+    const unlock = await holdWriteLock(db);
     const args = ['remind', '--send', '--retry-in-doubt'];
     const runs = Promise.all([spawnCli(args, { db, env: mailEnv() }), spawnCli(args, { db, env: mailEnv() })]);
     await new Promise((resolve) => setTimeout(resolve, 2500));
-    lock.sqlite!.exec('rollback');
-    await lock.close();
+    await unlock();
     const [a, b] = await runs;
     expect([a.code, b.code], a.stderr + b.stderr).toEqual([0, 0]);
     const refs = smtp.messages.flatMap((m) => m.refs);
@@ -142,10 +161,15 @@ describe('remind: in-doubt notices settled right (end to end)', () => {
     const unsent = await runCli(['notices', 'settle', String(second!.id), '--as', 'unsent', '--actor', 'maria'], { db });
     expect(unsent).toMatchObject({ code: 0, stdout: `${second!.id}\n`, stderr: 'settled 1 notice(s) as unsent\n' });
     expect((await list(db, 'failed'))[0]).toMatchObject({ id: second!.id, reason: 'settled as unsent by maria' });
-    const audit = await runJson<{ actor: string; action: string; entity: string; key: string }[]>(['audit', '--entity', 'notice'], { db });
-    expect(audit.map((r) => [r.actor, r.action, r.entity, r.key])).toEqual([
-      ['maria', 'settle', 'notice', String(first!.id)],
-      ['maria', 'settle', 'notice', String(second!.id)],
+    // the actor is who ran the command (the OS user; on PostgreSQL the database role), --actor beside it
+    const audit = await runJson<{ actor: string; on_behalf_of: string | null; action: string; entity: string; key: string }[]>(
+      ['audit', '--entity', 'notice'],
+      { db },
+    );
+    const actor = auditActor(os.userInfo().username);
+    expect(audit.map((r) => [r.actor, r.on_behalf_of, r.action, r.entity, r.key])).toEqual([
+      [actor, 'maria', 'settle', 'notice', String(first!.id)],
+      [actor, 'maria', 'settle', 'notice', String(second!.id)],
     ]);
     // settled: no longer reported; the unsent one is retried while its stage lasts
     const retried = await runCli(['remind', '--send'], { db, env: mailEnv() });

@@ -16,3 +16,12 @@ export const describeSqlite = describe.skipIf(onPostgres);
 export const itSqlite = it.skipIf(onPostgres);
 /** A test about PostgreSQL only. */
 export const itPostgres = it.skipIf(!onPostgres);
+
+/**
+ * The actor an audit row records: on PostgreSQL the connected role (the test server's user), on SQLite
+ * the given one (the op's user in service tests, the OS user on the command line).
+ */
+export function auditActor(sqliteActor: string): string {
+  if (!onPostgres) return sqliteActor;
+  return decodeURIComponent(new URL(process.env.ACCTMGR_TEST_PG_URL ?? 'postgres://root@127.0.0.1:5432/test').username) || 'root';
+}

@@ -6,6 +6,7 @@ import { verifyPassword } from '../../src/managers/password.js';
 import { removeManager } from '../../src/composites/reassign.js';
 import { addManager, editManager, getManager, listManagers, setPassword, showManager } from '../../src/managers/service.js';
 import { eachTestDb, testOp } from '../helpers/db.js';
+import { auditActor } from '../helpers/engine.js';
 
 const op = testOp();
 const t = eachTestDb();
@@ -20,7 +21,7 @@ describe('managers', () => {
     expect(m).toMatchObject({ login: 'akowalski', email: 'anna@vendor.example', status: 'active', has_password: false });
     const rows = await listAudit(t.db, { entity: 'manager' });
     expect(rows).toHaveLength(1);
-    expect(rows[0]).toMatchObject({ action: 'add', key: 'akowalski', actor: 'tester', before: null });
+    expect(rows[0]).toMatchObject({ action: 'add', key: 'akowalski', actor: auditActor('tester'), on_behalf_of: null, before: null });
   });
 
   it('refuses duplicate login, email and employee id case-insensitively', async () => {

@@ -1,5 +1,7 @@
+import os from 'node:os';
 import { afterEach, describe, expect, it } from 'vitest';
 import { listAudit } from '../../src/audit/audit.js';
+import { liveness, type Liveness } from '../../src/db/liveness.js';
 import { writeTx } from '../../src/db/tx.js';
 import { NotFoundError, RefusedError } from '../../src/errors.js';
 import { listNotices } from '../../src/notices/service.js';
@@ -8,6 +10,7 @@ import { computeDue } from '../../src/remind/due.js';
 import { claimNotices } from '../../src/remind/ledger.js';
 import { runRemind, type RunMode, type RunOptions } from '../../src/remind/run.js';
 import { eachTestDb, openTestDb, testOp } from '../helpers/db.js';
+import { auditActor } from '../helpers/engine.js';
 import type { Seeder } from '../helpers/seed.js';
 import { startSmtp, type TestSmtp } from '../helpers/smtp.js';
 
@@ -29,15 +32,46 @@ async function oneEach(...logins: string[]): Promise<void> {
   }
 }
 
+/** A run as the command makes it: with the engine's liveness (src/db/liveness.ts), released at the end. */
 function run(mode: RunMode, extra: Partial<RunOptions> & { asOf?: string } = {}) {
   const mail = { smtpUrl: smtp.url, from: 'reminders@vendor.example', timeoutMs: 5000 };
+  const live = liveness(t.handle);
   return runRemind(t.db, testOp({ asOf: extra.asOf ?? '2026-11-25' }), {
     mode,
     mail,
     tx: (fn) => writeTx(t.db, fn),
-    claimant: 'host:1',
+    liveness: live,
     ...extra,
-  });
+  }).finally(() => live.release());
+}
+
+/**
+ * Another run, still running, as the engine tells: on PostgreSQL its lock held on another connection
+ * (its host does not matter), on SQLite a process that runs on this host. end() makes it gone.
+ */
+async function otherRun(runId: string): Promise<{ claimant: string; end(): Promise<void> }> {
+  if (!t.handle.pool) {
+    let claimant = `${os.hostname()}:${process.ppid}`;
+    return {
+      get claimant() {
+        return claimant;
+      },
+      end: async () => {
+        claimant = 'elsewhere:1';
+        await t.db.updateTable('notices').set({ claimed_by: claimant }).where('run_id', '=', runId).execute();
+      },
+    };
+  }
+  const other = await openTestDb(t.path);
+  const live: Liveness = liveness(other);
+  await live.hold(runId);
+  return {
+    claimant: 'another-host:4242',
+    end: async () => {
+      await live.release();
+      await other.close();
+    },
+  };
 }
 
 /** What a run killed while delivering leaves behind: its notices claimed, then put in doubt. */
@@ -77,11 +111,13 @@ describe('remind: claimed, then in doubt only while its digest goes out', () => 
   it("a gone run's claimed notices are released to the next run without a flag; a live run's are left to it", async () => {
     await oneEach('anna', 'ben');
     const plan = await computeDue(t.db, '2026-11-25');
-    await writeTx(t.db, (trx) => claimNotices(trx, testOp(), plan.due, { status: 'claimed', runId: 'crashed', claimant: 'host:99' }));
+    const other = await otherRun('crashed');
+    await writeTx(t.db, (trx) => claimNotices(trx, testOp(), plan.due, { status: 'claimed', runId: 'crashed', claimant: other.claimant }));
     expect(await listNotices(t.db, { status: 'CLAIMED' })).toHaveLength(2);
-    const meanwhile = await run('send', { isAlive: (c) => c === 'host:99' });
+    const meanwhile = await run('send');
     expect([meanwhile.notices, meanwhile.in_progress.map((n) => n.status), smtp.messages]).toEqual([[], ['claimed', 'claimed'], []]);
-    const next = await run('send', { isAlive: () => false });
+    await other.end();
+    const next = await run('send');
     expect(next.notices.map((n) => `${n.recipient_login}:${n.status}`)).toEqual(['anna:sent', 'ben:sent']);
     expect(smtp.messages.map((m) => m.to[0])).toEqual(['anna@vendor.example', 'ben@vendor.example']);
     expect(await byStatus()).toEqual(['anna:sent', 'ben:sent']);
@@ -170,13 +206,13 @@ describe('in-doubt notices are reported until settled', () => {
     const [anna, ben] = await listNotices(t.db, { status: 'in_doubt' });
     await t.db.updateTable('notices').set({ status: 'sent' }).where('id', '=', ben!.id).execute();
     const before = await listNotices(t.db);
-    const settle = (ids: number[], isAlive?: (c: string) => boolean) =>
-      writeTx(t.db, (trx) => settleInDoubt(trx, testOp(), ids, 'sent', { isAlive }));
+    const settle = (ids: number[], isLive?: (h: { claimed_by: string | null }) => Promise<boolean>) =>
+      writeTx(t.db, (trx) => settleInDoubt(trx, testOp(), ids, 'sent', { isLive }));
     const notInDoubt = await settle([anna!.id, ben!.id]).catch((e: unknown) => e);
     expect(notInDoubt).toBeInstanceOf(RefusedError);
     expect((notInDoubt as Error).message).toBe(`notice ${ben!.id} is sent, not in_doubt: nothing settled`);
     await expect(settle([anna!.id, 999])).rejects.toBeInstanceOf(NotFoundError);
-    const live = await settle([anna!.id], (c) => c === 'gone:1').catch((e: unknown) => e);
+    const live = await settle([anna!.id], (h) => Promise.resolve(h.claimed_by === 'gone:1')).catch((e: unknown) => e);
     expect((live as Error).message).toBe(`notice ${anna!.id} is being delivered by run dead (gone:1), which still runs: nothing settled`);
     expect(await listNotices(t.db)).toEqual(before);
     expect(await listAudit(t.db, { entity: 'notice' })).toEqual([]);
@@ -186,9 +222,13 @@ describe('in-doubt notices are reported until settled', () => {
     await oneEach('anna');
     await leftInDoubt();
     const [n] = await listNotices(t.db, { status: 'in_doubt' });
-    await writeTx(t.db, (trx) => settleInDoubt(trx, testOp({ actor: 'maria' }), [n!.id, n!.id], 'sent'));
+    await writeTx(t.db, (trx) =>
+      settleInDoubt(trx, testOp({ actor: 'maria', user: 'os-user', onBehalfOf: 'maria' }), [n!.id, n!.id], 'sent'),
+    );
     const rows = await listAudit(t.db, { entity: 'notice' });
-    expect(rows.map((r) => [r.actor, r.action, r.key])).toEqual([['maria', 'settle', String(n!.id)]]);
+    expect(rows.map((r) => [r.actor, r.on_behalf_of, r.action, r.key])).toEqual([
+      [auditActor('os-user'), 'maria', 'settle', String(n!.id)],
+    ]);
     expect(rows[0]!.before).toMatchObject({ id: n!.id, status: 'in_doubt', reason: null });
     expect(rows[0]!.after).toMatchObject({ id: n!.id, status: 'sent', reason: 'settled as sent by maria' });
   });

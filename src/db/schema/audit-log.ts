@@ -21,7 +21,10 @@ export type AuditEntity = (typeof AUDIT_ENTITIES)[number];
 export interface AuditLogTable {
   id: Generated<number>;
   at: string;
+  /** who made the change: on PostgreSQL the connected database role (the server's current_user), on SQLite the OS user */
   actor: string;
+  /** `--actor`, when given: recorded beside the actor, never instead of it */
+  on_behalf_of: string | null;
   action: string;
   /** one of AUDIT_ENTITIES */
   entity: string;

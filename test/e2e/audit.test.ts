@@ -1,0 +1,38 @@
+/**
+ * `acctmgr audit` on both engines: the actor is who really ran the command (the OS user on SQLite, the
+ * database role on PostgreSQL), `--actor` beside it as on_behalf_of, in the table, JSON and CSV.
+ */
+import os from 'node:os';
+import { describe, expect, it } from 'vitest';
+import { dbFiles, runCli } from '../helpers/cli.js';
+import { auditActor } from '../helpers/engine.js';
+import { seededDb } from '../helpers/db.js';
+
+const given = dbFiles();
+
+describe('acctmgr audit (end to end)', () => {
+  it('shows on_behalf_of beside the actor in the table, --json and --format csv', async () => {
+    const db = await seededDb(async () => undefined, given.fresh());
+    const add = ['managers', 'add', '--login', 'anna', '--name', 'Anna', '--email', 'anna@vendor.example'];
+    expect((await runCli(add, { db })).code).toBe(0);
+    expect((await runCli(['managers', 'edit', 'anna', '--mobile', '+48 600', '--actor', 'boss'], { db })).code).toBe(0);
+    const actor = auditActor(os.userInfo().username);
+
+    const json = JSON.parse((await runCli(['audit', '--json'], { db })).stdout) as Record<string, unknown>[];
+    expect(json.map((r) => Object.keys(r))[0]).toEqual(['id', 'at', 'actor', 'on_behalf_of', 'action', 'entity', 'key', 'before', 'after']);
+    expect(json.map((r) => [r.actor, r.on_behalf_of, r.action])).toEqual([
+      [actor, null, 'add'],
+      [actor, 'boss', 'edit'],
+    ]);
+
+    const table = (await runCli(['audit'], { db })).stdout;
+    expect(table).toMatch(/│ id │ at +│ actor +│ on_behalf_of │ action │ entity +│ key +│/);
+    expect(table).toMatch(new RegExp(`│ ${actor} +│ boss +│ edit +│ manager │ anna │`));
+
+    const csv = (await runCli(['audit', '--format', 'csv'], { db })).stdout.split('\n');
+    expect(csv[0]).toBe('id,at,actor,on_behalf_of,action,entity,key,before,after');
+    expect(csv[1]).toMatch(new RegExp(`^1,[^,]+,${actor},,add,manager,anna,,"\\{""login"":""anna""`));
+    expect(csv[2]).toMatch(new RegExp(`^2,[^,]+,${actor},boss,edit,manager,anna,"\\{`));
+    expect(csv.join('\n')).not.toContain('[object Object]');
+  });
+});

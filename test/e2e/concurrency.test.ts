@@ -1,0 +1,98 @@
+/**
+ * Rules that read before they write hold when commands truly run at the same time, in separate
+ * processes on separate connections: writers queue (src/db/tx.ts: BEGIN IMMEDIATE on SQLite, an
+ * advisory lock on PostgreSQL) and each re-reads inside its own transaction. The worst overlap is
+ * forced: another connection holds the write lock until every process has started and waits for it.
+ */
+import { describe, expect, it } from 'vitest';
+import { openDb } from '../../src/db/connection.js';
+import { WRITE_LOCK } from '../../src/db/tx.js';
+import { dbFiles, runJson, spawnCli, type CliResult } from '../helpers/cli.js';
+import { seededDb } from '../helpers/db.js';
+
+const given = dbFiles();
+
+/** Takes the lock every write transaction queues on, from another connection; returns its release. */
+async function holdWriteLock(db: string): Promise<() => Promise<void>> {
+  const lock = await openDb(db);
+  if (lock.sqlite) {
+    lock.sqlite.exec('begin immediate');
+    return async () => {
+      lock.sqlite!.exec('rollback');
+      await lock.close();
+    };
+  }
+  const client = await lock.pool!.connect();
+  await client.query('select pg_advisory_lock($1)', [WRITE_LOCK]);
+  return async () => {
+    await client.query('select pg_advisory_unlock($1)', [WRITE_LOCK]);
+    client.release();
+    await lock.close();
+  };
+}
+
+/** Exactly one of the results succeeded; the others exit 1 with `message`. */
+function expectOneWinner(results: CliResult[], message: string): void {
+  const all = results.map((r) => `exit ${r.code}: ${r.stderr}`).join('\n');
+  expect(
+    results.filter((r) => r.code === 0),
+    all,
+  ).toHaveLength(1);
+  for (const r of results.filter((x) => x.code !== 0)) {
+    expect(r.code, all).toBe(1);
+    expect(r.stderr, all).toContain(message);
+  }
+}
+
+describe('commands racing from several processes (end to end)', () => {
+  // processes: each its own connection, all waiting on the write lock at once
+  it('one wins the last slot: the 5th primary contact, one of two overlapping leaves, one successor per subscription', async () => {
+    const db = await seededDb(async ({ db: d, seed }) => {
+      const anna = await seed.manager('anna');
+      await seed.manager('ben');
+      const account = await seed.account('SCH-1', { manager: anna });
+      for (let i = 1; i <= 4; i++) await seed.contact(account, `p${i}@school.example`, { is_primary: true });
+      const sub = await seed.subscription('SUB-1', { account, end_date: '2026-12-31' });
+      const { plan_id } = await d.selectFrom('subscriptions').select('plan_id').where('id', '=', sub).executeTakeFirstOrThrow();
+      const at = '2026-01-01T00:00:00Z';
+      await d
+        .insertInto('plan_prices')
+        .values({ plan_id, max_students: null, term_months: 12, amount_cents: 80_000, created_at: at, updated_at: at })
+        .execute();
+    }, given.fresh());
+    const release = await holdWriteLock(db);
+    const run = (args: string[]) => spawnCli(args, { db });
+    const contacts = [1, 2, 3, 4].map((i) =>
+      run([
+        'contacts',
+        'add',
+        '--account-external-id',
+        'SCH-1',
+        '--name',
+        `New ${i}`,
+        '--email',
+        `new${i}@school.example`,
+        '--role',
+        'teacher',
+        '--is-primary',
+      ]),
+    );
+    const leaves = [
+      run(['managers', 'leave', 'anna', '--backup', 'ben', '--from', '2026-12-01', '--until', '2026-12-31']),
+      run(['managers', 'leave', 'anna', '--backup', 'ben', '--from', '2026-12-15', '--until', '2027-01-15']),
+    ];
+    const renewals = [run(['subscriptions', 'renew', 'SUB-1']), run(['subscriptions', 'renew', 'SUB-1'])];
+    // every process started and waits for the lock (a process takes well under this to start)
+    await new Promise((resolve) => setTimeout(resolve, 3000));
+    await release();
+
+    expectOneWinner(await Promise.all(contacts), 'account SCH-1 already has 5 primary contacts (the limit is 5)');
+    expectOneWinner(await Promise.all(leaves), 'anna already has a leave from');
+    expectOneWinner(await Promise.all(renewals), 'subscription SUB-1 is already renewed by');
+
+    const primary = await runJson<unknown[]>(['contacts', 'list', '--account', 'SCH-1', '--primary'], { db });
+    expect(primary).toHaveLength(5);
+    const subs = await runJson<{ external_id: string }[]>(['subscriptions', 'list', '--account', 'SCH-1'], { db });
+    expect(subs).toHaveLength(2);
+  });
+});
