@@ -22,8 +22,6 @@ const NOT_YET_ON_POSTGRES = [
   'test/e2e/managers.test.ts',
   'test/e2e/remind-doubt.test.ts',
   'test/e2e/repair-keys.test.ts',
-  'test/unit/backup.test.ts',
-  'test/unit/db-guards.test.ts',
   'test/unit/export.test.ts',
   'test/unit/formula.test.ts',
   'test/unit/import-bulk.test.ts',
