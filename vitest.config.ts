@@ -14,7 +14,6 @@ const NOT_YET_ON_POSTGRES = [
   'test/e2e/contacts.test.ts',
   'test/e2e/demo.test.ts',
   'test/e2e/files.test.ts',
-  'test/e2e/guards.test.ts',
   'test/e2e/import-keys.test.ts',
   'test/e2e/import-threads.test.ts',
   'test/e2e/import.test.ts',
