@@ -2,7 +2,6 @@
  * Guards on the command line: a database from a newer acctmgr, a damaged database, list filters with
  * values that match nothing, an empty value that clears a number, the password flag of `managers add`.
  */
-import { execFileSync } from 'node:child_process';
 import fs from 'node:fs';
 import path from 'node:path';
 import Database from 'better-sqlite3';
@@ -10,8 +9,7 @@ import { beforeEach, describe, expect, it } from 'vitest';
 import { dbFiles, runCli, runJson } from '../helpers/cli.js';
 import { cloneDb, removeDb, tempDir } from '../helpers/db.js';
 import { itSqlite, onPostgres } from '../helpers/engine.js';
-import { createPgDatabase } from '../helpers/pg.js';
-import { rawExec, writeAroundForeignKeys } from '../helpers/raw.js';
+import { rawExec, restoredBackup, writeAroundForeignKeys } from '../helpers/raw.js';
 
 let db: string;
 const run = (args: string[], input?: string) => runCli(args, { db, input });
@@ -28,19 +26,11 @@ beforeEach(async () => {
   db = await given();
 });
 
-/** A `db backup` file made usable: the file itself on SQLite; on PostgreSQL a new database pg_restore fills from it. */
-async function restored(file: string): Promise<string> {
-  if (!onPostgres) return file;
-  const url = await createPgDatabase('empty');
-  execFileSync('pg_restore', ['--no-owner', '-d', url, file]);
-  return url;
-}
-
 describe('a database migrated by a newer acctmgr', () => {
   it('is refused by every command but db status, db backup and --help', async () => {
     const dir = tempDir();
     expect((await run(['db', 'backup', path.join(dir, 'newer.db')])).code).toBe(0);
-    const newer = await restored(path.join(dir, 'newer.db'));
+    const newer = await restoredBackup(path.join(dir, 'newer.db'));
     await rawExec(newer, `insert into kysely_migration values ('0099_future', '2030-01-01T00:00:00.000Z')`);
     const message = 'error: this database was migrated by a newer acctmgr (migration 0099_future); upgrade acctmgr\n';
     for (const args of [
@@ -58,7 +48,7 @@ describe('a database migrated by a newer acctmgr', () => {
     expect(status.filter((m) => !m.known)).toHaveLength(1);
     const copyFile = path.join(dir, 'newer-copy.db');
     expect((await runCli(['db', 'backup', copyFile], { db: newer })).code).toBe(0);
-    const copy = await restored(copyFile);
+    const copy = await restoredBackup(copyFile);
     expect((await runCli(['db', 'status', '--json'], { db: copy })).stdout).toContain('0099_future');
     expect((await runCli(['--help'], { db: newer })).code).toBe(0);
     if (onPostgres) for (const d of [newer, copy]) await removeDb(d);

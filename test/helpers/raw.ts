@@ -2,10 +2,20 @@
  * Reading and writing a test database behind acctmgr's back, on either engine: snapshots that prove a
  * refused command changed nothing, and writes around the foreign keys that `db check` must then find.
  */
+import { execFileSync } from 'node:child_process';
 import Database from 'better-sqlite3';
 import { sql } from 'kysely';
 import { openTestDb } from './db.js';
 import { onPostgres } from './engine.js';
+import { createPgDatabase } from './pg.js';
+
+/** A `db backup` file made usable: the file itself on SQLite; on PostgreSQL a new database pg_restore fills from it. */
+export async function restoredBackup(file: string): Promise<string> {
+  if (!onPostgres) return file;
+  const url = await createPgDatabase('empty');
+  execFileSync('pg_restore', ['--no-owner', '-d', url, file]);
+  return url;
+}
 
 /** Every row of each table, in a stable order (rows sorted by their JSON: PostgreSQL has no rowid). */
 export async function snapshotTables(location: string, tables: readonly string[]): Promise<string> {
