@@ -10,8 +10,6 @@ import { defineConfig } from 'vitest/config';
  * SQLite file directly): the PostgreSQL issue stays open until this list is empty.
  */
 const NOT_YET_ON_POSTGRES = [
-  'test/e2e/accounts.test.ts',
-  'test/e2e/contacts.test.ts',
   'test/e2e/demo.test.ts',
   'test/e2e/files.test.ts',
   'test/e2e/import-keys.test.ts',
