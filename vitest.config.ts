@@ -16,7 +16,6 @@ const NOT_YET_ON_POSTGRES = [
   'test/e2e/import-threads.test.ts',
   'test/e2e/import.test.ts',
   'test/e2e/keys.test.ts',
-  'test/e2e/remind-doubt.test.ts',
   'test/unit/export.test.ts',
   'test/unit/formula.test.ts',
   'test/unit/import-bulk.test.ts',

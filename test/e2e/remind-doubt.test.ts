@@ -1,11 +1,10 @@
 import path from 'node:path';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
-import { openDb } from '../../src/db/connection.js';
 import { writeTx } from '../../src/db/tx.js';
 import { computeDue } from '../../src/remind/due.js';
 import { claimNotices } from '../../src/remind/ledger.js';
 import { dbFiles, runCli, runJson, spawnBinary, spawnCli } from '../helpers/cli.js';
-import { seededDb, tempDir, testOp } from '../helpers/db.js';
+import { openTestDb, seededDb, tempDir, testOp } from '../helpers/db.js';
 import { startSmtp, type TestSmtp } from '../helpers/smtp.js';
 
 // e2e runs have ACCTMGR_TODAY=2026-11-25
@@ -65,19 +64,21 @@ async function expectCleanDb(db: string): Promise<void> {
 }
 
 describe('remind: in-doubt notices settled right (end to end)', () => {
-  // processes: each claims with its own pid, and SQLite locks between processes
+  // processes: each claims with its own pid, and the database's write lock is between processes
   it('two concurrent --send --retry-in-doubt runs deliver every in-doubt notice once', async () => {
     const db = await seedDb(6, 10, true);
     expect(await list(db, 'in_doubt')).toHaveLength(60);
-    // hold the write lock until both runs have read the ledger and wait to claim: the worst overlap
-    const lock = await openDb(db);
-    lock.sqlite!.exec('begin immediate');
+    // hold the write lock as writers take it (BEGIN IMMEDIATE on SQLite, the advisory write lock on
+    // PostgreSQL) until both runs have read the ledger and wait to claim: the worst overlap
+    const lock = await openTestDb(db);
     const args = ['remind', '--send', '--retry-in-doubt'];
-    const runs = Promise.all([spawnCli(args, { db, env: mailEnv() }), spawnCli(args, { db, env: mailEnv() })]);
-    await new Promise((resolve) => setTimeout(resolve, 2500));
-    lock.sqlite!.exec('rollback');
+    const runs = await writeTx(lock.db, async () => {
+      const started = Promise.all([spawnCli(args, { db, env: mailEnv() }), spawnCli(args, { db, env: mailEnv() })]);
+      await new Promise((resolve) => setTimeout(resolve, 2500));
+      return { started };
+    });
     await lock.close();
-    const [a, b] = await runs;
+    const [a, b] = await runs.started;
     expect([a.code, b.code], a.stderr + b.stderr).toEqual([0, 0]);
     const refs = smtp.messages.flatMap((m) => m.refs);
     expect(refs).toHaveLength(60);
