@@ -161,8 +161,10 @@ function sqliteFailure(e: unknown, what: string): string {
 async function keyMismatches(h: DbHandle, max: number): Promise<KeyMismatch[]> {
   const out: KeyMismatch[] = [];
   const any = h.db as Kysely<any>;
+  // a database from before the key columns (migration 0005, not yet applied) has none to check
+  const columns = new Set((await any.introspection.getTables()).flatMap((t) => t.columns.map((c) => `${t.name}.${c.name}`)));
   for (const k of KEY_COLUMNS) {
-    if (!k.key) continue;
+    if (!k.key || !columns.has(`${k.table}.${k.key}`)) continue;
     const query = any
       .selectFrom(k.table)
       .select(['id', `${k.source} as v`, `${k.key} as k`])

@@ -71,6 +71,10 @@ describe('acctmgr db repair-keys (end to end)', () => {
     expect(table.stderr).toContain('5 key problem(s); rename them with');
     expect(await unchanged(db)).toBe(before);
 
+    // db check on the older schema: no key columns yet, so none out of step
+    const check = await runCli(['db', 'check'], { db });
+    expect(check).toMatchObject({ code: 0, stdout: 'integrity: ok\nforeign key violations: 0\nstored keys out of step: 0\n' });
+
     const rename = (...args: string[]) => runCli(['db', 'repair-keys', '--rename', ...args], { db });
     const bad = await rename('accounts', 'уч-001');
     expect(bad.code).toBe(2);
