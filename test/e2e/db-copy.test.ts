@@ -32,14 +32,15 @@ interface AuditRow {
   entity: string;
 }
 
-/** The demo data set (imported: import history), a custom field with a value, a leave; its SQLite file. */
+/** The demo data set (imported: import history), a custom field with a value, a sub-account, a leave; its SQLite file. */
 async function teamDatabase(): Promise<string> {
   const src = tempDbPath();
   const demo = await runCli(['--db', src, 'demo', '--fixtures', path.join(ROOT, 'fixtures')]);
   expect(demo.code, demo.stderr).toBe(0);
   const field = await runCli(['fields', 'define', 'crm_id', '--type', 'text'], { db: src });
   expect(field.code, field.stdout + field.stderr).toBe(0);
-  const edit = await runCli(['accounts', 'edit', 'SCH-001', '--field', 'crm_id=4712'], { db: src });
+  // a parent with a later id than its sub-account: a reference within a table that points forward
+  const edit = await runCli(['accounts', 'edit', 'SCH-001', '--field', 'crm_id=4712', '--parent-external-id', 'GST-002'], { db: src });
   expect(edit.code, edit.stderr).toBe(0);
   await seededDb(async ({ db, seed }) => {
     const [a, b] = await db.selectFrom('managers').select('id').orderBy('id').limit(2).execute();
@@ -80,6 +81,7 @@ describe('db copy --to URL (PostgreSQL only: from a SQLite database into it)', (
       ['managers', 'show', 'akowalski'],
     ])
       expect(await runJson(args, { db: to }), args.join(' ')).toEqual(await runJson(args, { db: src }));
+    expect(await runJson(['accounts', 'show', 'SCH-001'], { db: to })).toMatchObject({ parent_external_id: 'GST-002' });
     // the audit log too, and the copy audited on the target after it, with the next id
     const before = await runJson<AuditRow[]>(['audit'], { db: src });
     const after = await runJson<AuditRow[]>(['audit'], { db: to });
