@@ -7,7 +7,7 @@
  */
 import type Database from 'better-sqlite3';
 import { sql, type Kysely } from 'kysely';
-import { RefusedError, UsageError } from '../errors.js';
+import { AppError, EXIT, RefusedError, UsageError } from '../errors.js';
 import type { DB } from './schema/index.js';
 
 /** A --to value: a PostgreSQL URL, without a password (the command line is readable by other users). */
@@ -113,11 +113,26 @@ export async function copyTables(
     );
   const done: CopiedTable[] = [];
   for (const t of sourceTables(source)) {
-    const copied = { table: t.name, rows: await copyTable(source, trx, t) };
+    const copied = { table: t.name, rows: await copyTable(source, trx, t).catch((e: unknown) => refused(t.name, e)) };
     done.push(copied);
     progress(copied);
   }
   return done;
+}
+
+/**
+ * A value the server refuses (SQLite stores what its column affinity lets in, such as text in a number
+ * column): exit 1 naming the table and the server's reason; the transaction, and so the copy, is rolled back.
+ */
+function refused(table: string, e: unknown): never {
+  const sqlstate = (e as { code?: unknown }).code;
+  if (typeof sqlstate !== 'string' || !/^[0-9A-Z]{5}$/.test(sqlstate)) throw e;
+  throw new AppError(
+    `db copy: table ${table}: ${(e as Error).message}; nothing was copied`,
+    'invalid_data',
+    EXIT.failed,
+    'correct the row in the SQLite database (acctmgr db check, or the command that edits it), then copy again',
+  );
 }
 
 /** Bound values per INSERT: PostgreSQL takes at most 65,535. */

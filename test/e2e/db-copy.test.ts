@@ -8,6 +8,7 @@ import { expectDbClean, ROOT, runCli, runJson } from '../helpers/cli.js';
 import { dbMigratedTo, removeDb, seededDb, tempDbPath, tempDir } from '../helpers/db.js';
 import { itPostgres } from '../helpers/engine.js';
 import { createPgDatabase } from '../helpers/pg.js';
+import { rawExec } from '../helpers/raw.js';
 import { startSmtp, type TestSmtp } from '../helpers/smtp.js';
 
 let smtp: TestSmtp;
@@ -129,6 +130,19 @@ describe('db copy --to URL (PostgreSQL only: from a SQLite database into it)', (
       stderr: expect.stringContaining('is older than this acctmgr (pending: 0005_keys, 0006_row_batches)'),
     });
 
+    // a value SQLite let in and PostgreSQL refuses: exit 1 naming the table, nothing copied
+    await rawExec(src, `insert into account_groups (name, name_key, created_at) values ('G', 'g', 'x')`);
+    await rawExec(
+      src,
+      `insert into accounts (external_id, external_id_key, name, type, student_count, group_id, created_at, updated_at) values ('A-1', 'a-1', 'A', 'school', 'many', 1, 'x', 'x')`,
+    );
+    const fresh = await createPgDatabase();
+    const bad = await copy(fresh);
+    expect(bad).toMatchObject({ code: 1, stdout: '' });
+    expect(bad.stderr).toMatch(/^error: db copy: table accounts: invalid input syntax for type bigint: "many"; nothing was copied\n/);
+    expect(await runJson<unknown[]>(['managers', 'list'], { db: fresh })).toEqual([]);
+    expect(await runJson<unknown[]>(['audit'], { db: fresh })).toEqual([]);
+
     const withPassword = used.replace('://root@', '://root:hunter22@');
     const pw = await copy(withPassword);
     expect(pw.code).toBe(2);
@@ -137,6 +151,6 @@ describe('db copy --to URL (PostgreSQL only: from a SQLite database into it)', (
     expect((await copy('mysql://root@127.0.0.1/x')).code).toBe(2);
     const fromPg = await runCli(['db', 'copy', '--to', used], { db: used });
     expect(fromPg).toMatchObject({ code: 1, stderr: expect.stringContaining('is PostgreSQL already') });
-    for (const d of [used, empty, older.path]) await removeDb(d);
+    for (const d of [used, empty, older.path, fresh]) await removeDb(d);
   });
 });

@@ -34,7 +34,7 @@ export async function snapshotTables(location: string, tables: readonly string[]
 
 /** Runs statements on a closed database as they are (no migration; newer schemas too). */
 export async function rawExec(location: string, ...statements: string[]): Promise<void> {
-  if (!onPostgres) {
+  if (!isUrl(location)) {
     const raw = new Database(location);
     try {
       for (const s of statements) raw.exec(s);
@@ -58,6 +58,10 @@ export async function rawExec(location: string, ...statements: string[]): Promis
  * the table's triggers (which enforce them) off for the statement.
  */
 export async function writeAroundForeignKeys(location: string, table: string, statement: string): Promise<void> {
-  if (!onPostgres) return rawExec(location, 'pragma foreign_keys = off', statement);
+  if (!isUrl(location)) return rawExec(location, 'pragma foreign_keys = off', statement);
   return rawExec(location, `alter table ${table} disable trigger all`, statement, `alter table ${table} enable trigger all`);
+}
+
+function isUrl(location: string): boolean {
+  return /^postgres(ql)?:\/\//.test(location);
 }
