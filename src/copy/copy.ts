@@ -19,7 +19,7 @@ export interface CopySummary {
   rows: number;
 }
 
-export async function copyDatabase(source: DbHandle, target: DbHandle, op: Op, progress?: (t: CopiedTable) => void): Promise<CopySummary> {
+export async function copyDatabase(source: DbHandle, target: DbHandle, op: Op): Promise<CopySummary> {
   if (!source.sqlite)
     throw new RefusedError(
       `db copy copies a SQLite database into PostgreSQL; the current database ${source.path} is PostgreSQL already`,
@@ -28,7 +28,7 @@ export async function copyDatabase(source: DbHandle, target: DbHandle, op: Op, p
   if (target.engine !== 'postgres') throw new RefusedError('db copy --to takes a PostgreSQL URL');
   const sqlite = source.sqlite;
   return writeTx(target.db, async (trx) => {
-    const tables = await copyTables(sqlite, trx, progress);
+    const tables = await copyTables(sqlite, trx);
     const summary = { from: source.path, to: target.path, tables, rows: tables.reduce((n, t) => n + t.rows, 0) };
     await audit(trx, op, { action: 'copy', entity: 'database', key: target.path, after: { from: source.path, rows: summary.rows } });
     return summary;

@@ -96,15 +96,8 @@ export async function tablesWithRows(db: Kysely<DB>): Promise<string[]> {
   return out;
 }
 
-/**
- * Copies every table of `source` into `trx` (a transaction on an empty PostgreSQL database of the same
- * schema); `progress` hears each table as it is done.
- */
-export async function copyTables(
-  source: Database.Database,
-  trx: Kysely<DB>,
-  progress: (t: CopiedTable) => void = () => undefined,
-): Promise<CopiedTable[]> {
+/** Copies every table of `source` into `trx` (a transaction on an empty PostgreSQL database of the same schema). */
+export async function copyTables(source: Database.Database, trx: Kysely<DB>): Promise<CopiedTable[]> {
   const nonEmpty = await tablesWithRows(trx);
   if (nonEmpty.length > 0)
     throw new RefusedError(
@@ -115,7 +108,6 @@ export async function copyTables(
   for (const t of sourceTables(source)) {
     const copied = { table: t.name, rows: await copyTable(source, trx, t).catch((e: unknown) => refused(t.name, e)) };
     done.push(copied);
-    progress(copied);
   }
   return done;
 }
