@@ -27,7 +27,8 @@ export async function audit(db: Kysely<DB>, op: Op, entry: AuditEntry): Promise<
     .values({
       at: op.now,
       actor: recordedActor(db, op.user ?? op.actor),
-      on_behalf_of: op.onBehalfOf ?? null,
+      // only when given: `db repair-keys` writes audit rows into databases from before the column (0007)
+      ...(op.onBehalfOf ? { on_behalf_of: op.onBehalfOf } : {}),
       action,
       entity,
       entity_key: key,

@@ -36,8 +36,12 @@ export function registerDb(program: Command, io: Io): void {
     );
 
   db.command('backup <file>')
-    .description('copy the database with SQLite online backup (safe while others write), checked before it replaces FILE')
-    .addHelpText('after', '\nExample:\n  acctmgr db backup /var/backups/acctmgr-$(date +%F).db')
+    .description('copy the database, checked before it replaces FILE: SQLite online backup, or pg_dump on PostgreSQL')
+    .addHelpText(
+      'after',
+      '\nSQLite: consistent while others write. PostgreSQL: pg_dump --format=custom (pg_dump must be on PATH);\n' +
+        'restore with pg_restore -d URL FILE.\n\nExample:\n  acctmgr db backup /var/backups/acctmgr-$(date +%F).db',
+    )
     .action(
       act(io, async (s, file) => {
         const { outputKind } = await import('../lib/output-file.js');
@@ -46,10 +50,43 @@ export function registerDb(program: Command, io: Io): void {
         // no migration first: a database an upgrade refused is backed up before it is repaired
         const h = await s.open({ migrate: false, allowNewer: true });
         const { backupTo } = await import('../db/maintenance.js');
-        const result = await backupTo(h, file);
-        if (s.opts.json) await s.json(result);
+        const { target } = s.target();
+        const result = await backupTo(h, file, target.kind === 'postgres' ? { url: target.url, env: s.io.env } : undefined);
+        if (s.opts.json) await s.json({ path: result.path, bytes: result.bytes, pages: result.pages });
         else s.io.out(`${result.path}\n`);
-        s.message(`backed up ${result.pages} pages (${result.bytes} bytes)`);
+        s.message(
+          result.restore === undefined
+            ? `backed up ${result.pages} pages (${result.bytes} bytes)`
+            : `backed up with pg_dump (${result.bytes} bytes); restore into an empty database with: ${result.restore}`,
+        );
+      }),
+    );
+
+  db.command('copy')
+    .description('copy everything in this SQLite database into an empty, migrated PostgreSQL database (one transaction)')
+    .requiredOption('--to <url>', 'the PostgreSQL database: postgres://USER@HOST:PORT/DBNAME (password: PGPASSWORD or ~/.pgpass)')
+    .addHelpText(
+      'after',
+      '\nThe target must exist, be migrated (acctmgr --db URL db migrate) and be empty.\n' +
+        '\nExample:\n  acctmgr --db team.db db copy --to postgres://acctmgr@db.example:5432/acctmgr',
+    )
+    .action(
+      act(io, async (s) => {
+        const { parseCopyTarget } = await import('../db/copy.js');
+        const url = parseCopyTarget(s.opts.to as string);
+        const source = await s.open();
+        const { openTarget } = await import('../db/connection.js');
+        const target = await openTarget({ kind: 'postgres', url }, { env: s.io.env });
+        try {
+          const { copyDatabase } = await import('../copy/copy.js');
+          const summary = await copyDatabase(source, target, s.op());
+          // the counts once committed: a copy that fails is rolled back and lists nothing as copied
+          for (const t of summary.tables) s.message(`${t.table}: ${t.rows} row(s)`);
+          if (s.opts.json) await s.json(summary);
+          s.message(`copied ${summary.rows} row(s) in ${summary.tables.length} tables into ${summary.to}`);
+        } finally {
+          await target.close();
+        }
       }),
     );
 

@@ -1,4 +1,4 @@
-/** SQLite-level maintenance: online backup and integrity checks. */
+/** Maintenance: backup (SQLite's online backup, pg_dump on PostgreSQL) and integrity checks. */
 import fs from 'node:fs';
 import path from 'node:path';
 import Database from 'better-sqlite3';
@@ -7,23 +7,46 @@ import { KEY_COLUMNS } from './schema/key-columns.js';
 import { foldKey } from '../lib/keys.js';
 import { createPrivateTemp, outputKind } from '../lib/output-file.js';
 import type { Kysely } from 'kysely';
-import { sqliteOnly, type DbHandle } from './connection.js';
+import type { DbHandle } from './connection.js';
 import { streamRows, type Streamable } from './rows.js';
 
 /** Tests only: called while pages are being copied, with the temporary file's path. */
 export const backupTestSeam = { copying: (_tmp: string): void => undefined };
 
+export interface BackupResult {
+  path: string;
+  bytes: number;
+  /** SQLite: the pages copied; PostgreSQL: null (pg_dump writes no pages) */
+  pages: number | null;
+  /** PostgreSQL: the command that restores it */
+  restore?: string;
+}
+
+/** Where a PostgreSQL database is (its URL, which may carry a password) and the environment for pg_dump. */
+export interface PgSource {
+  url: string;
+  env: NodeJS.ProcessEnv;
+}
+
 /**
  * SQLite's online backup API: a consistent copy even while another process writes. Copied into a 0600
  * temporary file beside the target, checked with `PRAGMA quick_check`, then renamed over the target: a
  * failed backup, or the copy of a damaged database, leaves the target as it was and no temporary file.
+ * PostgreSQL: `pg_dump --format=custom`, the same way (src/db/pg-dump.ts).
  */
-export async function backupTo(h: DbHandle, target: string): Promise<{ path: string; bytes: number; pages: number }> {
+export async function backupTo(h: DbHandle, target: string, pg?: PgSource): Promise<BackupResult> {
   outputKind(target, false);
+  if (!h.sqlite) {
+    if (!pg) throw new Error('backupTo: a PostgreSQL backup needs the URL');
+    const { pgDumpTo } = await import('./pg-dump.js');
+    const r = await pgDumpTo(pg.url, pg.env, target);
+    return { path: r.path, bytes: r.bytes, pages: null, restore: r.restore };
+  }
+  const sqlite = h.sqlite;
   const tmp = createPrivateTemp(path.dirname(path.resolve(target)), target);
   fs.closeSync(tmp.fd);
   try {
-    const result = await sqliteOnly(h, 'db backup').backup(tmp.path, {
+    const result = await sqlite.backup(tmp.path, {
       progress: () => {
         backupTestSeam.copying(tmp.path);
         return 100;
@@ -138,8 +161,10 @@ function sqliteFailure(e: unknown, what: string): string {
 async function keyMismatches(h: DbHandle, max: number): Promise<KeyMismatch[]> {
   const out: KeyMismatch[] = [];
   const any = h.db as Kysely<any>;
+  // a database from before the key columns (migration 0005, not yet applied) has none to check
+  const columns = new Set((await any.introspection.getTables()).flatMap((t) => t.columns.map((c) => `${t.name}.${c.name}`)));
   for (const k of KEY_COLUMNS) {
-    if (!k.key) continue;
+    if (!k.key || !columns.has(`${k.table}.${k.key}`)) continue;
     const query = any
       .selectFrom(k.table)
       .select(['id', `${k.source} as v`, `${k.key} as k`])

@@ -1,20 +1,22 @@
 import { describe, expect, it } from 'vitest';
-import Database from 'better-sqlite3';
 import { dbFiles, runCli, runJson } from '../helpers/cli.js';
+import { snapshotTables } from '../helpers/raw.js';
 
 let db: string;
 const run = (args: string[], input?: string) => runCli(args, { db, input });
 const json = <T = Record<string, unknown>>(args: string[]) => runJson<T>(args, { db });
 
 /** Every row of the tables these commands touch, read directly, to prove a refused command changed nothing. */
-function snapshot(): string {
-  const sqlite = new Database(db, { readonly: true });
-  try {
-    const tables = ['accounts', 'account_groups', 'custom_fields', 'account_field_values', 'contacts', 'subscriptions', 'audit_log'];
-    return JSON.stringify(tables.map((t) => sqlite.prepare(`select * from ${t} order by rowid`).all()));
-  } finally {
-    sqlite.close();
-  }
+function snapshot(): Promise<string> {
+  return snapshotTables(db, [
+    'accounts',
+    'account_groups',
+    'custom_fields',
+    'account_field_values',
+    'contacts',
+    'subscriptions',
+    'audit_log',
+  ]);
 }
 
 async function ok(args: string[]): Promise<void> {
@@ -216,7 +218,7 @@ describe('acctmgr accounts, groups, fields (end to end)', () => {
 
   it('exit 2 for usage errors, exit 1 for rules; refused commands leave the database unchanged', async () => {
     db = await withAccounts();
-    const before = snapshot();
+    const before = await snapshot();
     const cases: [string[], number, string][] = [
       [['accounts', 'add', '--name', 'X', '--type', 'school', '--student-count', '12.5', '--field', 'vip=1'], 2, 'not a whole number'],
       [['accounts', 'add', '--type', 'school'], 2, '--name'],
@@ -262,7 +264,7 @@ describe('acctmgr accounts, groups, fields (end to end)', () => {
       expect(r.stderr).toContain(text);
       expect(r.stderr).not.toMatch(/\bat .*\.[jt]s:\d+/);
     }
-    expect(snapshot()).toBe(before);
+    expect(await snapshot()).toBe(before);
   });
 
   it('edit, assign, move, deactivate/activate print the key, or the record with --json', async () => {

@@ -7,6 +7,9 @@ import path from 'node:path';
 import Database from 'better-sqlite3';
 import { beforeEach, describe, expect, it } from 'vitest';
 import { dbFiles, runCli, runJson } from '../helpers/cli.js';
+import { cloneDb, removeDb, tempDir } from '../helpers/db.js';
+import { itSqlite, onPostgres } from '../helpers/engine.js';
+import { rawExec, restoredBackup, writeAroundForeignKeys } from '../helpers/raw.js';
 
 let db: string;
 const run = (args: string[], input?: string) => runCli(args, { db, input });
@@ -25,11 +28,10 @@ beforeEach(async () => {
 
 describe('a database migrated by a newer acctmgr', () => {
   it('is refused by every command but db status, db backup and --help', async () => {
-    const newer = path.join(path.dirname(db), 'newer.db');
-    expect((await run(['db', 'backup', newer])).code).toBe(0);
-    const raw = new Database(newer);
-    raw.exec(`insert into kysely_migration values ('0099_future', '2030-01-01T00:00:00.000Z')`);
-    raw.close();
+    const dir = tempDir();
+    expect((await run(['db', 'backup', path.join(dir, 'newer.db')])).code).toBe(0);
+    const newer = await restoredBackup(path.join(dir, 'newer.db'));
+    await rawExec(newer, `insert into kysely_migration values ('0099_future', '2030-01-01T00:00:00.000Z')`);
     const message = 'error: this database was migrated by a newer acctmgr (migration 0099_future); upgrade acctmgr\n';
     for (const args of [
       ['accounts', 'list'],
@@ -44,15 +46,34 @@ describe('a database migrated by a newer acctmgr', () => {
     const status = await runJson<{ name: string; applied: boolean; known: boolean }[]>(['db', 'status'], { db: newer });
     expect(status.at(-1)).toMatchObject({ name: '0099_future', applied: true, known: false });
     expect(status.filter((m) => !m.known)).toHaveLength(1);
-    const copy = path.join(path.dirname(db), 'newer-copy.db');
-    expect((await runCli(['db', 'backup', copy], { db: newer })).code).toBe(0);
+    const copyFile = path.join(dir, 'newer-copy.db');
+    expect((await runCli(['db', 'backup', copyFile], { db: newer })).code).toBe(0);
+    const copy = await restoredBackup(copyFile);
     expect((await runCli(['db', 'status', '--json'], { db: copy })).stdout).toContain('0099_future');
     expect((await runCli(['--help'], { db: newer })).code).toBe(0);
+    if (onPostgres) for (const d of [newer, copy]) await removeDb(d);
   });
 });
 
 describe('db check --json', () => {
-  it('prints its report on a damaged database, with exit 1', async () => {
+  it('reports a reference written around the foreign keys, with exit 1, alike on both engines', async () => {
+    const broken = await cloneDb(db);
+    await writeAroundForeignKeys(broken, 'accounts', `update accounts set manager_id = 999 where external_id = 'SCH-1'`);
+    const r = await runCli(['db', 'check', '--json'], { db: broken });
+    expect(r.code).toBe(1);
+    expect(JSON.parse(r.stdout)).toEqual({
+      ok: false,
+      integrity: ['ok'],
+      foreign_key_violations: [{ table: 'accounts', rowid: 1, parent: 'managers' }],
+      key_mismatches: [],
+    });
+    expect(r.stderr).toBe('error: database check failed\n');
+    const text = await runCli(['db', 'check'], { db: broken });
+    expect(text.stdout).toBe('integrity: ok\nforeign key violations: 1\n  accounts row 1 → missing managers\nstored keys out of step: 0\n');
+    await removeDb(broken);
+  });
+
+  itSqlite('prints its report on a damaged database, with exit 1 (SQLite only: a page of garbage)', async () => {
     const damaged = path.join(path.dirname(db), 'damaged.db');
     expect((await run(['db', 'backup', damaged])).code).toBe(0);
     const raw = new Database(damaged, { readonly: true });
@@ -75,7 +96,7 @@ describe('list filters', () => {
     const cases: [string[], string][] = [
       [
         ['audit', '--entity', 'bogus'],
-        'entity: "bogus": must be one of manager, account, group, field, contact, product, plan, price, subscription, seat, import, notice, notices',
+        'entity: "bogus": must be one of manager, account, group, field, contact, product, plan, price, subscription, seat, import, notice, notices, database',
       ],
       [['managers', 'list', '--status', 'bogus'], 'status: "bogus": must be one of active, on_leave, inactive'],
       [['import', 'history', '--limit', '-1'], 'limit: "-1": must be at least 1'],

@@ -1,8 +1,11 @@
 import { beforeEach, describe, expect, it } from 'vitest';
 import fs from 'node:fs';
 import os from 'node:os';
+import path from 'node:path';
 import { dbFiles, runCli, runJson } from '../helpers/cli.js';
-import { tempDbPath } from '../helpers/db.js';
+import { removeDb, tempDbPath, tempDir } from '../helpers/db.js';
+import { itSqlite, onPostgres } from '../helpers/engine.js';
+import { restoredBackup } from '../helpers/raw.js';
 
 let db: string;
 const addAnna = () =>
@@ -21,7 +24,7 @@ beforeEach(async () => {
 });
 
 describe('acctmgr managers (end to end)', () => {
-  it('creates the database 0600 in WAL mode', async () => {
+  itSqlite('creates the database 0600 in WAL mode (SQLite only)', async () => {
     db = files.fresh();
     expect(await addAnna()).toMatchObject({ code: 0, stdout: 'akowalski\n' });
     expect(fs.statSync(db).mode & 0o777).toBe(0o600);
@@ -91,11 +94,19 @@ describe('acctmgr managers (end to end)', () => {
     const status = await runJson<{ name: string; applied: boolean }[]>(['db', 'status'], { db });
     expect(status.every((m) => m.applied)).toBe(true);
     expect((await runCli(['db', 'check'], { db })).code).toBe(0);
-    const target = `${db}.bak`;
-    expect((await runCli(['db', 'backup', target], { db })).code).toBe(0);
+    const target = path.join(tempDir(), 'backup.db');
+    const backup = await runCli(['db', 'backup', target], { db });
+    expect(backup).toMatchObject({ code: 0, stdout: `${target}\n` });
+    expect(backup.stderr).toMatch(
+      onPostgres
+        ? /^backed up with pg_dump \(\d+ bytes\); restore into an empty database with: pg_restore -d postgres:\/\/\S+ \S+\n$/
+        : /^backed up \d+ pages \(\d+ bytes\)\n$/,
+    );
     expect(fs.statSync(target).mode & 0o777).toBe(0o600);
     expect((await runCli(['db', 'backup', target], { db })).code).toBe(2);
     expect((await runCli(['db', 'backup', target, '--yes'], { db })).code).toBe(0);
-    expect(await runJson<unknown[]>(['managers', 'list'], { db: target })).toHaveLength(1);
+    const restored = await restoredBackup(target);
+    expect(await runJson<unknown[]>(['managers', 'list'], { db: restored })).toHaveLength(1);
+    if (onPostgres) await removeDb(restored);
   });
 });

@@ -1,11 +1,13 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import Database from 'better-sqlite3';
+import { execFileSync } from 'node:child_process';
 import { afterEach, describe, expect, it } from 'vitest';
 import { openDb } from '../../src/db/connection.js';
 import { backupTestSeam, backupTo } from '../../src/db/maintenance.js';
 import { AppError } from '../../src/errors.js';
 import { freshDb, tempDir, tempDbPath } from '../helpers/db.js';
+import { describeSqlite, itPostgres } from '../helpers/engine.js';
 
 afterEach(() => {
   backupTestSeam.copying = () => undefined;
@@ -26,7 +28,7 @@ async function filledDb(): Promise<string> {
   return file;
 }
 
-describe('db backup', () => {
+describeSqlite('db backup (SQLite only: online backup, quick_check)', () => {
   it('copies into a 0600 temporary file (also while the pages are copied), then renames it over the target', async () => {
     const h = await openDb(await filledDb());
     const dir = tempDir();
@@ -72,5 +74,52 @@ describe('db backup', () => {
     expect((e as AppError).message).toMatch(/the backup copy fails quick_check, so the database is damaged; .*backup\.db was not written/);
     expect(fs.readFileSync(target, 'utf8')).toBe('the last good backup');
     expect(fs.readdirSync(dir)).toEqual(['backup.db']);
+  });
+});
+
+describe('db backup on PostgreSQL', () => {
+  /** A pg_dump on PATH that records its arguments and PGPASSWORD, then runs the real one. */
+  function recordingPgDump(): { dir: string; args: string; password: string } {
+    const dir = tempDir();
+    const real = execFileSync('sh', ['-c', 'command -v pg_dump'], { encoding: 'utf8' }).trim();
+    const script = `#!/bin/sh\nprintf '%s\\n' "$@" > '${dir}/args'\nprintf '%s' "$PGPASSWORD" > '${dir}/password'\nexec '${real}' "$@"\n`;
+    fs.writeFileSync(path.join(dir, 'pg_dump'), script, { mode: 0o755 });
+    return { dir, args: path.join(dir, 'args'), password: path.join(dir, 'password') };
+  }
+
+  itPostgres('runs pg_dump --format=custom into a 0600 file, the password only in its environment (PostgreSQL only)', async () => {
+    const t = await freshDb();
+    await t.db.insertInto('products').values({ code: 'BIO', code_key: 'bio', name: 'Biology', created_at: 'x', updated_at: 'x' }).execute();
+    const fake = recordingPgDump();
+    const dir = tempDir();
+    const target = path.join(dir, 'backup.dump');
+    fs.writeFileSync(target, 'an older backup', { mode: 0o644 });
+    const withPassword = t.path.replace('://root@', '://root:s3cret-pw@'); // trust authentication ignores it
+    const env = { ...process.env, PATH: `${fake.dir}:${process.env.PATH ?? ''}` };
+    const r = await backupTo(t.handle, target, { url: withPassword, env });
+    await t.close();
+    expect(r).toMatchObject({ path: target, pages: null, restore: `pg_restore -d ${t.path} ${target}` });
+    expect(fs.readFileSync(fake.password, 'utf8')).toBe('s3cret-pw');
+    const args = fs.readFileSync(fake.args, 'utf8');
+    expect(args).toContain('--format=custom');
+    expect(args).not.toContain('s3cret-pw');
+    expect(fs.statSync(target).mode & 0o777).toBe(0o600);
+    expect(fs.readdirSync(dir)).toEqual(['backup.dump']);
+    expect(fs.readFileSync(target).subarray(0, 5).toString()).toBe('PGDMP');
+    expect(r.bytes).toBe(fs.statSync(target).size);
+  });
+
+  itPostgres('without pg_dump on PATH: exit 1 naming it, the target untouched, no temporary file (PostgreSQL only)', async () => {
+    const t = await freshDb();
+    const dir = tempDir();
+    const target = path.join(dir, 'backup.dump');
+    fs.writeFileSync(target, 'the last good backup');
+    const e = await backupTo(t.handle, target, { url: t.path, env: { ...process.env, PATH: tempDir() } }).catch((err: unknown) => err);
+    await t.close();
+    expect(e).toBeInstanceOf(AppError);
+    expect((e as AppError).exitCode).toBe(1);
+    expect((e as AppError).message).toBe('pg_dump not found on PATH: db backup on PostgreSQL runs pg_dump');
+    expect(fs.readFileSync(target, 'utf8')).toBe('the last good backup');
+    expect(fs.readdirSync(dir)).toEqual(['backup.dump']);
   });
 });

@@ -1,0 +1,172 @@
+/**
+ * `db copy --to URL`, the engine part: every table of a SQLite database into an empty, migrated
+ * PostgreSQL database, inside the caller's transaction on the target. Ids are copied as they are (every
+ * reference stays right) and each identity sequence is moved past the copied ids (and past SQLite's own
+ * AUTOINCREMENT counter, so an id once used and deleted is not handed out again). The tables come from
+ * the source's catalogue, so a table a later migration adds is copied without a change here.
+ */
+import type Database from 'better-sqlite3';
+import { sql, type Kysely } from 'kysely';
+import { AppError, EXIT, RefusedError, UsageError } from '../errors.js';
+import type { DB } from './schema/index.js';
+
+/** A --to value: a PostgreSQL URL, without a password (the command line is readable by other users). */
+export function parseCopyTarget(value: string): string {
+  const scheme = /^([A-Za-z][A-Za-z0-9+.-]*):\/\//.exec(value)?.[1]?.toLowerCase();
+  if (scheme !== 'postgres' && scheme !== 'postgresql')
+    throw new UsageError(
+      `--to: not a PostgreSQL URL: ${value.replace(/:[^:@/]*@/, ':****@')}`,
+      'the form is postgres://USER@HOST:PORT/DBNAME',
+    );
+  let url: URL;
+  try {
+    url = new URL(value);
+  } catch {
+    throw new UsageError('--to: not a valid PostgreSQL URL', 'the form is postgres://USER@HOST:PORT/DBNAME');
+  }
+  if (url.password !== '')
+    throw new UsageError(
+      '--to: a password in the URL on the command line is refused (other users can read a command line)',
+      'put it in PGPASSWORD or ~/.pgpass',
+    );
+  return value;
+}
+
+export interface CopiedTable {
+  table: string;
+  rows: number;
+}
+
+interface SourceTable {
+  name: string;
+  columns: string[];
+  /** columns that reference the table itself: written after every row is in */
+  selfRefs: string[];
+  parents: string[];
+  hasId: boolean;
+}
+
+/** The source's tables, parents before children (kysely's own bookkeeping and SQLite's are not data). */
+function sourceTables(sqlite: Database.Database): SourceTable[] {
+  const names = (
+    sqlite
+      .prepare(
+        `select name from sqlite_master where type = 'table' and name not like 'sqlite\\_%' escape '\\' and name not like 'kysely\\_%' escape '\\' order by name`,
+      )
+      .all() as { name: string }[]
+  ).map((r) => r.name);
+  const tables = names.map((name): SourceTable => {
+    const columns = (sqlite.pragma(`table_info(${quote(name)})`) as { name: string }[]).map((c) => c.name);
+    const fks = sqlite.pragma(`foreign_key_list(${quote(name)})`) as { table: string; from: string }[];
+    return {
+      name,
+      columns,
+      selfRefs: fks.filter((f) => f.table === name).map((f) => f.from),
+      parents: [...new Set(fks.filter((f) => f.table !== name).map((f) => f.table))],
+      hasId: columns.includes('id'),
+    };
+  });
+  const ordered: SourceTable[] = [];
+  const placed = new Set<string>();
+  const place = (t: SourceTable, path: string[]): void => {
+    if (placed.has(t.name)) return;
+    if (path.includes(t.name)) throw new Error(`db copy: a cycle of foreign keys through ${t.name}`);
+    for (const p of t.parents) {
+      const parent = tables.find((x) => x.name === p);
+      if (parent) place(parent, [...path, t.name]);
+    }
+    placed.add(t.name);
+    ordered.push(t);
+  };
+  for (const t of tables) place(t, []);
+  return ordered;
+}
+
+/** The target's tables that hold rows, by name: a copy goes only into an empty database. */
+export async function tablesWithRows(db: Kysely<DB>): Promise<string[]> {
+  const { rows: tables } = await sql<{ name: string }>`
+    select table_name as name from information_schema.tables
+    where table_schema = current_schema() and table_type = 'BASE TABLE' and table_name not like 'kysely\\_%'
+    order by table_name collate "C"`.execute(db);
+  const out: string[] = [];
+  for (const { name } of tables) {
+    const { rows } = await sql<{ n: number }>`select count(*) as n from (select 1 from ${sql.table(name)} limit 1) x`.execute(db);
+    if (Number(rows[0]?.n) > 0) out.push(name);
+  }
+  return out;
+}
+
+/** Copies every table of `source` into `trx` (a transaction on an empty PostgreSQL database of the same schema). */
+export async function copyTables(source: Database.Database, trx: Kysely<DB>): Promise<CopiedTable[]> {
+  const nonEmpty = await tablesWithRows(trx);
+  if (nonEmpty.length > 0)
+    throw new RefusedError(
+      `the target database is not empty (table ${nonEmpty[0]} has rows); db copy writes only into an empty database`,
+      'create a new database (createdb), run acctmgr db migrate on it, and copy into that',
+    );
+  const done: CopiedTable[] = [];
+  for (const t of sourceTables(source)) {
+    const copied = { table: t.name, rows: await copyTable(source, trx, t).catch((e: unknown) => refused(t.name, e)) };
+    done.push(copied);
+  }
+  return done;
+}
+
+/**
+ * A value the server refuses (SQLite stores what its column affinity lets in, such as text in a number
+ * column): exit 1 naming the table and the server's reason; the transaction, and so the copy, is rolled back.
+ */
+function refused(table: string, e: unknown): never {
+  const sqlstate = (e as { code?: unknown }).code;
+  if (typeof sqlstate !== 'string' || !/^[0-9A-Z]{5}$/.test(sqlstate)) throw e;
+  throw new AppError(
+    `db copy: table ${table}: ${(e as Error).message}; nothing was copied`,
+    'invalid_data',
+    EXIT.failed,
+    'correct the row in the SQLite database (acctmgr db check, or the command that edits it), then copy again',
+  );
+}
+
+/** Bound values per INSERT: PostgreSQL takes at most 65,535. */
+const MAX_PARAMS = 30_000;
+
+async function copyTable(source: Database.Database, trx: Kysely<DB>, t: SourceTable): Promise<number> {
+  const any = trx as unknown as Kysely<any>;
+  const perInsert = Math.max(1, Math.min(1000, Math.floor(MAX_PARAMS / t.columns.length)));
+  const later: Record<string, unknown>[] = [];
+  let batch: Record<string, unknown>[] = [];
+  let n = 0;
+  const order = t.hasId ? ' order by id' : '';
+  const rows = source.prepare(`select * from ${quote(t.name)}${order}`).iterate() as Iterable<Record<string, unknown>>;
+  for (const row of rows) {
+    if (t.selfRefs.some((c) => row[c] !== null)) later.push(Object.fromEntries([['id', row.id], ...t.selfRefs.map((c) => [c, row[c]])]));
+    batch.push(t.selfRefs.length ? { ...row, ...Object.fromEntries(t.selfRefs.map((c) => [c, null])) } : row);
+    if (batch.length === perInsert) {
+      await any.insertInto(t.name).values(batch).execute();
+      n += batch.length;
+      batch = [];
+    }
+  }
+  if (batch.length) await any.insertInto(t.name).values(batch).execute();
+  n += batch.length;
+  // a reference to a row of the same table is set once every row is there (a parent may come later)
+  for (const r of later) await any.updateTable(t.name).set(r).where('id', '=', r.id).execute();
+  if (t.hasId) await moveSequence(source, trx, t.name);
+  return n;
+}
+
+/** The identity sequence past every copied id, and past SQLite's AUTOINCREMENT counter. */
+async function moveSequence(source: Database.Database, trx: Kysely<DB>, table: string): Promise<void> {
+  const max = source.prepare(`select max(id) as m from ${quote(table)}`).get() as { m: number | null };
+  const hasSeqTable = source.prepare(`select 1 from sqlite_master where name = 'sqlite_sequence'`).get() !== undefined;
+  const seq = hasSeqTable
+    ? (source.prepare('select seq from sqlite_sequence where name = ?').get(table) as { seq: number } | undefined)
+    : undefined;
+  const last = Math.max(max.m ?? 0, seq?.seq ?? 0);
+  if (last === 0) return;
+  await sql`select setval(pg_get_serial_sequence(${table}, 'id'), ${last})`.execute(trx);
+}
+
+function quote(name: string): string {
+  return `"${name.replace(/"/g, '""')}"`;
+}
