@@ -9,6 +9,7 @@ import * as m0003 from './0003_imports.js';
 import * as m0004 from './0004_notices.js';
 import * as m0005 from './0005_keys.js';
 import * as m0006 from './0006_row_batches.js';
+import * as m0008 from './0008_worklog.js';
 
 export const migrations: Record<string, Migration> = {
   '0001_foundation': m0001,
@@ -17,4 +18,5 @@ export const migrations: Record<string, Migration> = {
   '0004_notices': m0004,
   '0005_keys': m0005,
   '0006_row_batches': m0006,
+  '0008_worklog': m0008,
 };

@@ -21,6 +21,7 @@ import { registerExport } from './commands/export.js';
 import { registerRemind } from './commands/remind.js';
 import { registerNotices } from './commands/notices.js';
 import { registerDemo } from './commands/demo.js';
+import { registerActivities } from './commands/activities.js';
 
 export type Register = (program: Command, io: Io) => void;
 
@@ -54,6 +55,7 @@ const registry: Register[] = [
   registerPlans,
   registerSubscriptions,
   registerSeats,
+  registerActivities,
   registerImport,
   registerExport,
   registerRemind,

@@ -15,6 +15,7 @@ export const AUDIT_ENTITIES = [
   'import',
   'notice',
   'notices',
+  'activity',
 ] as const;
 export type AuditEntity = (typeof AUDIT_ENTITIES)[number];
 

@@ -1,0 +1,123 @@
+import Database from 'better-sqlite3';
+import { describe, expect, it } from 'vitest';
+import { dbFiles, runCli, runJson } from '../helpers/cli.js';
+import { seededDb } from '../helpers/db.js';
+
+let db: string;
+const run = (...args: string[]) => runCli(args, { db });
+
+/** SCH-001 (manager anna, contact ewa, a subscription running 2026-09-01 … 2027-08-31); today 2026-11-25. */
+const given = dbFiles();
+const withAccount = given.template(async (at) => {
+  expect((await runCli(['db', 'migrate'], { db: at })).code).toBe(0);
+  await seededDb(async (t) => {
+    const anna = await t.seed.manager('anna');
+    const sch = await t.seed.account('SCH-001', { manager: anna });
+    await t.seed.contact(sch, 'ewa@sp12.example');
+    await t.seed.subscription('SUB-1', { account: sch, start_date: '2026-09-01', end_date: '2027-08-31' });
+  }, at);
+});
+
+function rows(sql: string): unknown[] {
+  const d = new Database(db, { readonly: true });
+  try {
+    return d.prepare(sql).all();
+  } finally {
+    d.close();
+  }
+}
+
+describe('acctmgr activities', () => {
+  it('add with the short forms --account and --contact, --next; list as table, JSON and CSV', async () => {
+    db = await withAccount();
+    const r = await run(
+      'activities',
+      'add',
+      '--account',
+      'sch-001',
+      '--contact',
+      'ewa@sp12.example',
+      '--kind',
+      'call',
+      '--subject',
+      'renewal',
+      '--at',
+      '2026-11-24T10:00:00Z',
+      '--next',
+      'send the renewal quote',
+      '--next-at',
+      '2026-12-09',
+    );
+    expect(r).toMatchObject({ code: 0, stdout: 'ACT-000001\nACT-000002\n' });
+    const list = await runJson<{ id: string; follow_up_of: string | null }[]>(['activities', 'list', '--account', 'SCH-001'], { db });
+    expect(list.map((a) => [a.id, a.follow_up_of])).toEqual([
+      ['ACT-000002', 'ACT-000001'],
+      ['ACT-000001', null],
+    ]);
+    const csv = await run('activities', 'list', '--format', 'csv', '--status', 'planned');
+    expect(csv.stdout.split('\n')[0]).toBe(
+      'id,account_external_id,kind,subject,notes,contact_email,manager_login,at,duration_minutes,status,outcome,follow_up_of,override_reason',
+    );
+    expect(csv.stdout).toContain('ACT-000002,SCH-001,task,send the renewal quote,,,anna,2026-12-09T00:00:00Z,,planned,,ACT-000001,');
+    const done = await runJson<{ status: string; next: { id: string } }>(
+      ['activities', 'done', 'ACT-000002', '--outcome', 'sent', '--next', 'call back', '--next-at', '2026-12-16'],
+      { db },
+    );
+    expect(done).toMatchObject({ status: 'done', next: { id: 'ACT-000003' } });
+  });
+
+  it('a session past a limit: exit 1 and one line; nothing written; --override --reason records it', async () => {
+    db = await withAccount();
+    for (const at of ['2026-11-30T10:00:00Z', '2026-12-01T10:00:00Z'])
+      expect((await run('activities', 'add', '--account', 'SCH-001', '--kind', 'web_session', '--subject', 's', '--at', at)).code).toBe(0);
+    const before = rows('select count(*) as n from audit_log');
+    const r = await run(
+      'activities',
+      'add',
+      '--account',
+      'SCH-001',
+      '--kind',
+      'web_session',
+      '--subject',
+      's',
+      '--at',
+      '2026-12-03T10:00:00Z',
+    );
+    expect(r).toMatchObject({
+      code: 1,
+      stdout: '',
+      stderr: 'error: fair use: SCH-001 already has 2 web sessions in the week of 2026-11-30 (limit 2); next free day: 2026-12-07\n',
+    });
+    expect(rows('select count(*) as n from audit_log')).toEqual(before);
+    const o = await run(
+      'activities',
+      'add',
+      '--account',
+      'SCH-001',
+      '--kind',
+      'web_session',
+      '--subject',
+      's',
+      '--at',
+      '2026-12-03T10:00:00Z',
+      '--override',
+      '--reason',
+      'exam week',
+    );
+    expect(o).toMatchObject({ code: 0, stdout: 'ACT-000003\n' });
+    expect((await run('activities', 'list', '--overrides', '--format', 'csv')).stdout.split('\n').length).toBe(3);
+  });
+
+  it('usage errors exit 2: --override without --reason, --next without --next-at, a bad --from', async () => {
+    db = await withAccount();
+    const base = ['activities', 'add', '--account', 'SCH-001', '--kind', 'call', '--subject', 's'];
+    expect(await run(...base, '--override')).toMatchObject({ code: 2, stderr: expect.stringContaining('--override needs --reason TEXT') });
+    expect(await run(...base, '--next', 'x')).toMatchObject({ code: 2, stderr: expect.stringContaining('--next needs --next-at') });
+    expect((await run('activities', 'list', '--from', '2026-1-1')).code).toBe(2);
+    expect(await run('activities', 'show', 'ACT-000001')).toMatchObject({
+      code: 1,
+      stderr: expect.stringContaining('activity not found: "ACT-000001"'),
+    });
+    expect(rows('select * from activities')).toEqual([]);
+  });
+});
