@@ -11,6 +11,7 @@ import type { DB } from '../db/schema/index.js';
 import { FORMATS, type EntityName } from '../formats/catalog.js';
 import { formatCents, splitList, type FieldSpec } from '../lib/fields.js';
 import { CsvStream, JsonArrayStream } from '../output/stream.js';
+import { activityKey } from '../activities/rules.js';
 import { laterTimestamp } from '../seats/rules.js';
 import { exportQuery } from './queries.js';
 
@@ -51,6 +52,10 @@ export async function exportEntity(
   for (const row of stmt.iterate(...compiled.parameters) as Iterable<Record<string, unknown>>) {
     if (entity === 'seats')
       row.last_login_at = laterTimestamp(row.last_login_at as string | null, (row.last_event_at as string | null) ?? null);
+    if (entity === 'activities') {
+      row.id = activityKey(row.number as number);
+      row.follow_up_of = row.follow_up_number === null ? null : activityKey(row.follow_up_number as number);
+    }
     const values = columns.map((c) => typed(specOf.get(c), defOf.get(c), row[c]));
     if (out instanceof CsvStream) out.add(values);
     else out.add(jsonRecord(columns, values, defs, entity === 'accounts'));

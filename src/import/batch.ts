@@ -21,6 +21,7 @@ export const BATCH_TABLES = [
   'subscriptions',
   'seats',
   'login_events',
+  'activities',
 ] as const;
 export type BatchTable = (typeof BATCH_TABLES)[number];
 

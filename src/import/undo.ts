@@ -49,6 +49,7 @@ const NAME_COLUMN: Record<string, string> = {
   products: 'code',
   plans: 'code',
   subscriptions: 'external_id',
+  activities: 'number',
 };
 /**
  * Rows an import writes with their parent, outside BATCH_TABLES: they go when the parent is deleted
