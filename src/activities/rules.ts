@@ -3,7 +3,6 @@
  * on other values, and which status moves are allowed.
  */
 import type { FieldProblem } from '../errors.js';
-import { UNLIMITED } from '../lib/fields.js';
 
 const KEY_RE = /^ACT-(\d{1,15})$/i;
 
@@ -48,9 +47,4 @@ export function activityNow(op: { asOf: string; now: string }): string {
 export function closeProblem(key: string, status: string, to: 'done' | 'cancelled'): string | undefined {
   if (status === 'planned') return undefined;
   return `activity ${key} is ${status}: only a planned activity can be ${to === 'done' ? 'marked done' : 'cancelled'}`;
-}
-
-/** A stored limit (null: unlimited) as the record shows it. */
-export function limitOut(v: number | null): number | string {
-  return v === null ? UNLIMITED : v;
 }

@@ -49,6 +49,20 @@ export function registerAccounts(program: Command, io: Io): void {
     );
 
   accounts
+    .command('fair-use <external_id>')
+    .description(
+      'web and training sessions: used this week, this month and in the last 12 months, the limits, what remains, the next free day',
+    )
+    .addOption(formatOption())
+    .addHelpText('after', '\nExample:\n  acctmgr accounts fair-use SCH-001 --as-of 2026-12-01 --json')
+    .action(
+      act(io, async (s, externalId) => {
+        const { fairUseReport } = await import('../activities/report.js');
+        await s.list(await fairUseReport(await s.db(), externalId, s.asOf));
+      }),
+    );
+
+  accounts
     .command('list')
     .description('list accounts')
     .option('--manager <login>', 'only accounts held by this manager')

@@ -9,7 +9,7 @@ import { loadFieldDefs, type LoadedDef } from '../accounts/custom-fields.js';
 import { customValueOut } from '../accounts/rules.js';
 import type { DB } from '../db/schema/index.js';
 import { FORMATS, type EntityName } from '../formats/catalog.js';
-import { formatCents, splitList, type FieldSpec } from '../lib/fields.js';
+import { formatCents, limitOut, splitList, type FieldSpec } from '../lib/fields.js';
 import { CsvStream, JsonArrayStream } from '../output/stream.js';
 import { activityKey } from '../activities/rules.js';
 import { laterTimestamp } from '../seats/rules.js';
@@ -19,6 +19,7 @@ export type ExportFormat = 'csv' | 'json';
 
 /** A stored value → the contract's form (booleans, money strings, lists). */
 function typed(spec: FieldSpec | undefined, def: LoadedDef | undefined, v: unknown): unknown {
+  if (spec?.type === 'limit') return limitOut(v as number | null);
   if (v === null || v === undefined) return null;
   if (def) return customValueOut(def.type, v as string);
   switch (spec?.type) {

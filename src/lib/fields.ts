@@ -18,6 +18,17 @@ export type FieldType =
 /** A `limit` field's value for "no limit" (stored as NULL). */
 export const UNLIMITED = 'unlimited';
 
+/** A coerced limit → its column value: NULL for unlimited (undefined stays: not given). */
+export function limitToStored(v: FieldValue | undefined): number | null | undefined {
+  if (v === undefined) return undefined;
+  return v === UNLIMITED || v === null ? null : (v as number);
+}
+
+/** A stored limit → what records, JSON and CSV show: the number, or `unlimited` for NULL. */
+export function limitOut(v: number | null): number | typeof UNLIMITED {
+  return v === null ? UNLIMITED : v;
+}
+
 export interface FieldSpec {
   /** snake_case name: the JSON key and CSV column; the flag is its kebab-case form. */
   name: string;

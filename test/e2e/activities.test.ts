@@ -120,4 +120,22 @@ describe('acctmgr activities', () => {
     });
     expect(rows('select * from activities')).toEqual([]);
   });
+
+  it('plans edit --sessions-per-week unlimited; accounts fair-use as a table, --json and CSV following --as-of', async () => {
+    db = await withAccount();
+    expect(await run('plans', 'edit', 'BASIC', '--sessions-per-week', 'unlimited', '--trainings-per-year', '0')).toMatchObject({ code: 0 });
+    expect((await run('plans', 'edit', 'BASIC', '--sessions-per-month', 'many')).code).toBe(1);
+    for (const d of ['2026-11-30', '2026-12-01', '2026-12-02'])
+      expect((await run('activities', 'add', '--account', 'SCH-001', '--kind', 'web_session', '--subject', 's', '--at', d)).code).toBe(0);
+    const report = await runJson<any[]>(['accounts', 'fair-use', 'SCH-001', '--as-of', '2026-12-02'], { db });
+    // 3 this week (Monday to Wednesday), 2 of them in December: 3 remain this month
+    expect(report.map((r) => [r.kind, r.this_week, r.limit_week, r.limit_month, r.limit_12_months, r.remaining, r.next_free_day])).toEqual([
+      ['web_session', 3, 'unlimited', 5, null, 3, '2026-12-02'],
+      ['training_session', 0, null, null, 0, 0, 'none'],
+    ]);
+    const csv = await run('accounts', 'fair-use', 'SCH-001', '--format', 'csv', '--as-of', '2026-12-02');
+    expect(csv.stdout.split('\n')[0]).toBe(
+      'account_external_id,kind,as_of,this_week,this_month,last_12_months,limit_week,limit_month,limit_12_months,remaining,next_free_day',
+    );
+  });
 });
