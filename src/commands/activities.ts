@@ -3,9 +3,10 @@ import { ACTIVITY_FIELDS, ACTIVITY_KINDS, ACTIVITY_STATUSES } from '../activitie
 import type { ActivityRecord } from '../activities/record.js';
 import { UsageError } from '../errors.js';
 import type { Io } from '../io.js';
-import { addFieldOptions, addLoop, formatOption, parseDateOption, readFieldInput } from './field-options.js';
+import { addFieldOptions, addLoop, formatOption, parseDateOption, parseIntOption, readFieldInput } from './field-options.js';
 import { act, type Session } from './session.js';
 
+const AGENDA_COLUMNS = ['agenda_of', 'part', 'at', 'id', 'account_external_id', 'account_name', 'kind', 'subject', 'covering_for'];
 const LIST_COLUMNS = ['id', 'at', 'account_external_id', 'kind', 'subject', 'manager_login', 'status', 'follow_up_of'];
 
 /** `--account` and `--contact`: the work log's short forms of `--account-external-id` and `--contact-email`. */
@@ -49,6 +50,14 @@ async function printChanged(s: Session, records: ActivityRecord[]): Promise<void
   const [first, next] = records;
   if (s.opts.json) await s.show(next ? { ...first!, next } : first!);
   else for (const r of records) s.io.out(`${r.id}\n`);
+}
+
+/** `activities agenda` (also a step of the demo). */
+export async function agendaAction(s: Session): Promise<void> {
+  const { agenda } = await import('../activities/agenda.js');
+  const a = await agenda(await s.db(), s.asOf, { manager: s.opts.manager as string | undefined, days: s.opts.days as number | undefined });
+  if (a.shown_to) s.message(`${String(s.opts.manager)} is on leave on ${s.asOf}: their agenda is shown to ${a.shown_to}`);
+  await s.list(a.rows, AGENDA_COLUMNS);
 }
 
 export function registerActivities(program: Command, io: Io): void {
@@ -97,6 +106,18 @@ export function registerActivities(program: Command, io: Io): void {
         await s.list(await listActivities(await s.db(), filter), LIST_COLUMNS);
       }),
     );
+
+  activities
+    .command('agenda')
+    .description("planned activities: overdue, due on the day and in the next days, by manager (a manager on leave: in their backup's)")
+    .option('--manager <login>', "only this manager's agenda (with what they cover for colleagues on leave)")
+    .option('--days <n>', 'how many days after the day (default 7)', parseIntOption)
+    .addOption(formatOption())
+    .addHelpText(
+      'after',
+      '\nExamples:\n  acctmgr activities agenda --manager akowalski\n  acctmgr activities agenda --as-of 2026-12-01 --days 14 --json',
+    )
+    .action(act(io, agendaAction));
 
   activities
     .command('show <id>')

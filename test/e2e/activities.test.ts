@@ -138,4 +138,30 @@ describe('acctmgr activities', () => {
       'account_external_id,kind,as_of,this_week,this_month,last_12_months,limit_week,limit_month,limit_12_months,remaining,next_free_day',
     );
   });
+
+  it("activities agenda: a manager on leave is in the backup's agenda; --manager of one on leave says whose; accounts show and list --inactive-since", async () => {
+    db = await withAccount();
+    expect((await run('managers', 'add', '--login', 'ben', '--name', 'Ben', '--email', 'ben@vendor.example')).code).toBe(0);
+    expect(
+      (await run('activities', 'add', '--account', 'SCH-001', '--kind', 'task', '--subject', 'quote', '--at', '2026-11-27')).code,
+    ).toBe(0);
+    expect((await run('managers', 'leave', 'anna', '--backup', 'ben', '--from', '2026-11-25', '--until', '2026-11-30', '--yes')).code).toBe(
+      0,
+    );
+    const rows = await runJson<any[]>(['activities', 'agenda', '--manager', 'ben'], { db });
+    expect(rows.map((r) => [r.agenda_of, r.part, r.id, r.account_external_id, r.covering_for])).toEqual([
+      ['ben', 'upcoming', 'ACT-000001', 'SCH-001', 'anna'],
+    ]);
+    const anna = await run('activities', 'agenda', '--manager', 'anna');
+    expect(anna.stderr).toContain('anna is on leave on 2026-11-25: their agenda is shown to ben');
+    expect((await run('activities', 'agenda', '--as-of', '2026-12-01', '--format', 'csv')).stdout).toContain(
+      'anna,overdue,2026-11-27T00:00:00Z,ACT-000001',
+    );
+    expect((await run('activities', 'agenda', '--days', 'x')).code).toBe(2);
+    const shown = await runJson<any>(['accounts', 'show', 'SCH-001'], { db });
+    expect(shown).toMatchObject({ last_activity: null, next_activity: { id: 'ACT-000001', subject: 'quote' } });
+    expect((await runJson<any[]>(['accounts', 'list', '--inactive-since', '2026-11-01'], { db })).map((a) => a.external_id)).toEqual([
+      'SCH-001',
+    ]);
+  });
 });
