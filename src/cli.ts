@@ -22,6 +22,8 @@ import { registerRemind } from './commands/remind.js';
 import { registerNotices } from './commands/notices.js';
 import { registerDemo } from './commands/demo.js';
 import { registerActivities } from './commands/activities.js';
+import { registerRequests } from './commands/requests.js';
+import { registerSettings } from './commands/settings.js';
 
 export type Register = (program: Command, io: Io) => void;
 
@@ -56,6 +58,8 @@ const registry: Register[] = [
   registerSubscriptions,
   registerSeats,
   registerActivities,
+  registerRequests,
+  registerSettings,
   registerImport,
   registerExport,
   registerRemind,

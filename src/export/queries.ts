@@ -6,6 +6,7 @@ import { sql, type Kysely } from 'kysely';
 import type { LoadedDef } from '../accounts/custom-fields.js';
 import { accountJoins } from '../accounts/record.js';
 import { activitiesQuery } from '../activities/record.js';
+import { requestsQuery } from '../requests/service.js';
 import type { DB } from '../db/schema/index.js';
 import type { EntityName } from '../formats/catalog.js';
 import { seatsQuery } from '../seats/records.js';
@@ -78,6 +79,9 @@ export function exportQuery(db: Kysely<DB>, entity: EntityName, defs: readonly L
     case 'seats':
       // a seat's last login is the later of its stored value and its latest login event (last_event_at)
       return seatsQuery(db).orderBy('s.external_id_key').orderBy('c.email_key');
+    case 'requests':
+      // id becomes a key (REQ-000001) in src/export/service.ts
+      return requestsQuery(db).orderBy('r.number');
     case 'activities':
       // id and follow_up_of become keys (ACT-000001) in src/export/service.ts
       return activitiesQuery(db).orderBy('t.number');

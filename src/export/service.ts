@@ -12,6 +12,7 @@ import { FORMATS, type EntityName } from '../formats/catalog.js';
 import { formatCents, limitOut, splitList, type FieldSpec } from '../lib/fields.js';
 import { CsvStream, JsonArrayStream } from '../output/stream.js';
 import { activityKey } from '../activities/rules.js';
+import { requestKey } from '../requests/rules.js';
 import { laterTimestamp } from '../seats/rules.js';
 import { exportQuery } from './queries.js';
 
@@ -53,6 +54,7 @@ export async function exportEntity(
   for (const row of stmt.iterate(...compiled.parameters) as Iterable<Record<string, unknown>>) {
     if (entity === 'seats')
       row.last_login_at = laterTimestamp(row.last_login_at as string | null, (row.last_event_at as string | null) ?? null);
+    if (entity === 'requests') row.id = requestKey(row.number as number);
     if (entity === 'activities') {
       row.id = activityKey(row.number as number);
       row.follow_up_of = row.follow_up_number === null ? null : activityKey(row.follow_up_number as number);

@@ -5,6 +5,7 @@
  */
 import { ACCOUNT_FIELDS, GROUP_FIELDS } from '../accounts/fields.js';
 import { ACTIVITY_FIELDS } from '../activities/fields.js';
+import { REQUEST_FIELDS } from '../requests/fields.js';
 import { CONTACT_FIELDS } from '../contacts/fields.js';
 import type { FieldSpec } from '../lib/fields.js';
 import { MANAGER_FIELDS } from '../managers/fields.js';
@@ -25,6 +26,7 @@ export const ENTITIES = [
   'seats',
   'logins',
   'activities',
+  'requests',
 ] as const;
 export type EntityName = (typeof ENTITIES)[number];
 
@@ -60,6 +62,7 @@ export const FORMATS: Record<EntityName, EntityFormat> = {
   logins: format(LOGIN_FIELDS, ['subscription_external_id', 'email', 'at'], 'login events'),
   // a row without an id is a new activity and gets the next key
   activities: format(ACTIVITY_FIELDS, ['id'], 'activities of the work log (an empty id: a new activity)', []),
+  requests: format(REQUEST_FIELDS, ['id'], 'requests of contacts (an empty id: a new request)', []),
 };
 
 /** One help paragraph: the columns in order, required ones marked. */

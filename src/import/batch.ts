@@ -22,6 +22,7 @@ export const BATCH_TABLES = [
   'seats',
   'login_events',
   'activities',
+  'requests',
 ] as const;
 export type BatchTable = (typeof BATCH_TABLES)[number];
 

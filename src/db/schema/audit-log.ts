@@ -16,6 +16,8 @@ export const AUDIT_ENTITIES = [
   'notice',
   'notices',
   'activity',
+  'request',
+  'setting',
 ] as const;
 export type AuditEntity = (typeof AUDIT_ENTITIES)[number];
 
