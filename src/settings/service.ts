@@ -6,6 +6,7 @@ import type { Kysely } from 'kysely';
 import { audit } from '../audit/audit.js';
 import type { DB } from '../db/schema/index.js';
 import { invalid } from '../errors.js';
+import type { Op } from '../op.js';
 
 interface Known {
   values: readonly string[];
@@ -58,19 +59,15 @@ export async function listSettings(db: Kysely<DB>): Promise<SettingRecord[]> {
   return out;
 }
 
-export async function setSetting(
-  db: Kysely<DB>,
-  op: { actor: string; now: string; asOf: string; today: string },
-  key: string,
-  raw: string,
-): Promise<SettingRecord> {
+export async function setSetting(db: Kysely<DB>, op: Op, key: string, raw: string): Promise<SettingRecord> {
   const k = known(key);
   const value = raw.trim().toLowerCase();
   if (!k.values.includes(value)) throw invalid('value', raw, `must be one of ${k.values.join(', ')}`);
+  const current = await stored(db, key);
   const before = await showSetting(db, key);
-  if (before.value === value && (await stored(db, key)) !== undefined) return before;
-  const exists = (await stored(db, key)) !== undefined;
-  if (exists) await db.updateTable('settings').set({ value, updated_at: op.now }).where('name', '=', key).execute();
+  // setting the value it has (stored or by default) changes nothing: safe to run twice
+  if (before.value === value) return before;
+  if (current !== undefined) await db.updateTable('settings').set({ value, updated_at: op.now }).where('name', '=', key).execute();
   else await db.insertInto('settings').values({ name: key, value, updated_at: op.now }).execute();
   const after = { ...before, value };
   await audit(db, op, { action: 'set', entity: 'setting', key, before: { value: before.value }, after: { value } });
