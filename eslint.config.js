@@ -13,7 +13,22 @@
 import js from '@eslint/js';
 import tseslint from 'typescript-eslint';
 
-const DOMAINS = ['accounts', 'audit', 'contacts', 'copy', 'keys', 'managers', 'notices', 'plans', 'remind', 'seats', 'subscriptions'];
+const DOMAINS = [
+  'activities',
+  'accounts',
+  'requests',
+  'settings',
+  'audit',
+  'contacts',
+  'copy',
+  'keys',
+  'managers',
+  'notices',
+  'plans',
+  'remind',
+  'seats',
+  'subscriptions',
+];
 const ENGINES = ['import', 'export'];
 const BASE = ['db', 'lib', 'output'];
 const MESSAGE = 'imports only point down the layers (see the tiers in eslint.config.js)';

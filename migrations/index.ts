@@ -10,6 +10,8 @@ import * as m0004 from './0004_notices.js';
 import * as m0005 from './0005_keys.js';
 import * as m0006 from './0006_row_batches.js';
 import * as m0007 from './0007_on_behalf_of.js';
+import * as m0008 from './0008_worklog.js';
+import * as m0009 from './0009_requests.js';
 
 export const migrations: Record<string, Migration> = {
   '0001_foundation': m0001,
@@ -19,4 +21,6 @@ export const migrations: Record<string, Migration> = {
   '0005_keys': m0005,
   '0006_row_batches': m0006,
   '0007_on_behalf_of': m0007,
+  '0008_worklog': m0008,
+  '0009_requests': m0009,
 };

@@ -24,6 +24,9 @@ import { registerDemo } from './commands/demo.js';
 import { registerConfig } from './commands/config.js';
 import { registerCompletion } from './commands/completion.js';
 import { registerDoctor } from './commands/doctor.js';
+import { registerActivities } from './commands/activities.js';
+import { registerRequests } from './commands/requests.js';
+import { registerSettings } from './commands/settings.js';
 
 export type Register = (program: Command, io: Io) => void;
 
@@ -60,6 +63,9 @@ const registry: Register[] = [
   registerPlans,
   registerSubscriptions,
   registerSeats,
+  registerActivities,
+  registerRequests,
+  registerSettings,
   registerImport,
   registerExport,
   registerRemind,

@@ -2,7 +2,8 @@
 import { sql, type Kysely } from 'kysely';
 import type { DB } from '../db/schema/index.js';
 import type { Op } from '../op.js';
-import { checkFilter } from '../lib/checks.js';
+import { activityKey } from '../activities/rules.js';
+import { checkDate, checkFilter } from '../lib/checks.js';
 import { foldKey } from '../lib/keys.js';
 import { getManager } from '../managers/lookup.js';
 import { ACCOUNT_FIELDS, ACCOUNT_SORT_KEYS } from './fields.js';
@@ -33,6 +34,8 @@ export interface AccountFilter {
   sort?: string;
   desc?: boolean;
   limit?: number;
+  /** only accounts with no done activity on or after this day (UTC): the neglected ones */
+  inactiveSince?: string;
 }
 
 const fieldSpec = (name: string) => ACCOUNT_FIELDS.find((f) => f.name === name)!;
@@ -45,6 +48,21 @@ export async function listAccounts(db: Kysely<DB>, _op: Op, f: AccountFilter = {
   const status = checkFilter(fieldSpec('status'), f.status);
   if (type !== undefined) q = q.where('a.type', '=', type);
   if (status !== undefined) q = q.where('a.status', '=', status);
+  const since = checkDate('inactive_since', f.inactiveSince);
+  if (since !== undefined) {
+    q = q.where((eb) =>
+      eb.not(
+        eb.exists(
+          eb
+            .selectFrom('activities as w')
+            .select('w.id')
+            .whereRef('w.account_id', '=', 'a.id')
+            .where('w.status', '=', 'done')
+            .where('w.at', '>=', `${since}T00:00:00Z`),
+        ),
+      ),
+    );
+  }
   const sort = checkFilter({ name: 'sort', type: 'enum', values: ACCOUNT_SORT_KEYS }, f.sort) ?? 'external_id';
   checkFilter({ name: 'limit', type: 'int', min: 1 }, f.limit);
   const column = SORT_COLUMN[sort];
@@ -85,6 +103,32 @@ export interface AccountDetails extends AccountRecord {
   sub_accounts: { external_id: string; name: string; type: string; status: string }[];
   /** contacts that are not removed */
   contact_count: number;
+  /** the latest done activity and the earliest planned one (the work log) */
+  last_activity: ActivitySummary | null;
+  next_activity: ActivitySummary | null;
+}
+
+export interface ActivitySummary {
+  id: string;
+  at: string;
+  kind: string;
+  subject: string;
+  manager_login: string | null;
+}
+
+async function activityAt(db: Kysely<DB>, accountId: number, status: 'done' | 'planned'): Promise<ActivitySummary | null> {
+  const dir = status === 'done' ? 'desc' : 'asc';
+  const r = await db
+    .selectFrom('activities as w')
+    .leftJoin('managers as wm', 'wm.id', 'w.manager_id')
+    .select(['w.number', 'w.at', 'w.kind', 'w.subject', 'wm.login'])
+    .where('w.account_id', '=', accountId)
+    .where('w.status', '=', status)
+    .orderBy('w.at', dir)
+    .orderBy('w.number', dir)
+    .limit(1)
+    .executeTakeFirst();
+  return r ? { id: activityKey(r.number), at: r.at, kind: r.kind, subject: r.subject, manager_login: r.login } : null;
 }
 
 export async function showAccount(db: Kysely<DB>, _op: Op, externalId: string): Promise<AccountDetails> {
@@ -115,5 +159,7 @@ export async function showAccount(db: Kysely<DB>, _op: Op, externalId: string): 
     manager_mobile: row.manager_mobile ?? null,
     sub_accounts: await subAccounts(db, account.id),
     contact_count: Number(contacts.n),
+    last_activity: await activityAt(db, account.id, 'done'),
+    next_activity: await activityAt(db, account.id, 'planned'),
   };
 }

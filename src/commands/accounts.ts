@@ -1,7 +1,7 @@
 import type { Command } from 'commander';
 import { ACCOUNT_FIELDS, ACCOUNT_SORT_KEYS, ACCOUNT_STATUSES, ACCOUNT_TYPES } from '../accounts/fields.js';
 import type { Io } from '../io.js';
-import { addFieldOptions, addLoop, collectPair, formatOption, parseIntOption, readFieldInput } from './field-options.js';
+import { addFieldOptions, addLoop, collectPair, formatOption, parseDateOption, parseIntOption, readFieldInput } from './field-options.js';
 import { act, type Session } from './session.js';
 
 const LIST_COLUMNS = ['external_id', 'name', 'type', 'status', 'group', 'parent_external_id', 'manager_login', 'student_count'];
@@ -20,7 +20,7 @@ async function printAccount(s: Session, externalId: string): Promise<void> {
 export async function listAccountsAction(s: Session): Promise<void> {
   const { listAccounts } = await import('../accounts/query.js');
   const filter = {
-    ...s.strings('manager', 'type', 'status', 'group', 'search', 'sort'),
+    ...s.strings('manager', 'type', 'status', 'group', 'search', 'sort', 'inactiveSince'),
     desc: Boolean(s.opts.desc),
     limit: s.opts.limit as number | undefined,
   };
@@ -49,6 +49,20 @@ export function registerAccounts(program: Command, io: Io): void {
     );
 
   accounts
+    .command('fair-use <external_id>')
+    .description(
+      'web and training sessions: used this week, this month and in the last 12 months, the limits, what remains, the next free day',
+    )
+    .addOption(formatOption())
+    .addHelpText('after', '\nExample:\n  acctmgr accounts fair-use SCH-001 --as-of 2026-12-01 --json')
+    .action(
+      act(io, async (s, externalId) => {
+        const { fairUseReport } = await import('../activities/report.js');
+        await s.list(await fairUseReport(await s.db(), externalId, s.asOf));
+      }),
+    );
+
+  accounts
     .command('list')
     .description('list accounts')
     .option('--manager <login>', 'only accounts held by this manager')
@@ -58,6 +72,7 @@ export function registerAccounts(program: Command, io: Io): void {
     .option('--search <text>', 'name, external id or registration number contains TEXT (any case)')
     .option('--sort <field>', `sort by this field (default external_id): ${ACCOUNT_SORT_KEYS.join(', ')}`)
     .option('--desc', 'sort descending')
+    .option('--inactive-since <date>', 'only accounts with no done activity on or after this day (the neglected ones)', parseDateOption)
     .option('--limit <n>', 'at most N accounts', parseIntOption)
     .addOption(formatOption())
     .addHelpText('after', '\nExample:\n  acctmgr accounts list --type school --group Sofia --sort student_count --desc --limit 10')

@@ -1,6 +1,6 @@
 /**
  * `acctmgr demo`: the main job on the bundled fixtures, in a fresh database — import everything in
- * fixtures/, then show the accounts and the notices due. Each step runs the very command body a user's
+ * fixtures/, then show the accounts, the team's agenda and the notices due. Each step runs the very command body a user's
  * `acctmgr …` runs (the same options, the same output), so the demo cannot drift from the real behaviour.
  */
 import fs from 'node:fs';
@@ -11,6 +11,7 @@ import type { Command } from 'commander';
 import { AppError, EXIT } from '../errors.js';
 import type { Io } from '../io.js';
 import { listAccountsAction } from './accounts.js';
+import { agendaAction } from './activities.js';
 import { runImportCommand } from './import.js';
 import { remindAction } from './remind.js';
 import { act, Session, type GlobalOptions } from './session.js';
@@ -53,6 +54,7 @@ async function demo(s: Session): Promise<void> {
   const fixtures = s.opts.fixtures as string;
   await step('load the fixtures', ['import', 'all', fixtures], (t) => runImportCommand(t, 'all', fixtures));
   await step('accounts', ['accounts', 'list'], listAccountsAction);
+  await step(`the team's agenda on ${s.asOf}`, ['activities', 'agenda'], agendaAction);
   await step(`notices due on ${s.asOf}`, ['remind'], remindAction);
   s.message(`\nThe demo database is ${db}\nExplore it with: export ACCTMGR_DB=${db}; npx acctmgr --help`);
 }

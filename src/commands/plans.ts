@@ -6,7 +6,9 @@ import { addFieldOptions, addLoop, formatOption, parseIntOption, readFieldInput 
 import { act, type Session } from './session.js';
 
 const LIST_COLUMNS = ['code', 'name', 'product', 'currency', 'modules', 'legacy'];
-const EDITABLE = PLAN_FIELDS.filter((f) => f.name === 'name' || f.name === 'modules');
+const EDITABLE = PLAN_FIELDS.filter((f) =>
+  ['name', 'modules', 'sessions_per_week', 'sessions_per_month', 'trainings_per_year'].includes(f.name),
+);
 const TERM_HELP = `term in months (${TERMS.join('|')})`;
 
 export function registerPlans(program: Command, io: Io): void {
@@ -60,13 +62,17 @@ export function registerPlans(program: Command, io: Io): void {
       }),
     );
 
-  addFieldOptions(plans.command('edit <code>').description("change a plan's name or modules"), EDITABLE)
-    .addHelpText('after', '\nExample:\n  acctmgr plans edit EDIARY-BASIC --modules "grades;attendance;messages"')
+  addFieldOptions(plans.command('edit <code>').description("change a plan's name, modules or fair-use limits"), EDITABLE)
+    .addHelpText(
+      'after',
+      '\nExamples:\n  acctmgr plans edit EDIARY-BASIC --modules "grades;attendance;messages"\n  acctmgr plans edit EDIARY-MAXIMUM --sessions-per-week 3 --sessions-per-month unlimited',
+    )
     .action(
       act(io, async (s, code) => {
         const { editPlan } = await import('../plans/service.js');
         const input = readFieldInput(s.opts, EDITABLE);
-        if (Object.keys(input).length === 0) throw new UsageError('nothing to change: give --name or --modules');
+        if (Object.keys(input).length === 0)
+          throw new UsageError('nothing to change: give --name, --modules or a limit (--sessions-per-week …)');
         const record = await s.tx((db) => editPlan(db, s.op(), code, input));
         await s.changed(record.code, record);
       }),

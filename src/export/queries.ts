@@ -5,6 +5,8 @@
 import { sql, type Kysely } from 'kysely';
 import type { LoadedDef } from '../accounts/custom-fields.js';
 import { accountJoins } from '../accounts/record.js';
+import { activitiesQuery } from '../activities/record.js';
+import { requestsQuery } from '../requests/service.js';
 import type { DB } from '../db/schema/index.js';
 import type { EntityName } from '../formats/catalog.js';
 import { seatsQuery } from '../seats/records.js';
@@ -57,6 +59,7 @@ export function exportQuery(db: Kysely<DB>, entity: EntityName, defs: readonly L
         .selectFrom('plans as p')
         .innerJoin('products as pr', 'pr.id', 'p.product_id')
         .select(['p.code', 'p.name', 'pr.code as product', 'p.currency', 'p.modules', 'p.legacy'])
+        .select(['p.sessions_per_week', 'p.sessions_per_month', 'p.trainings_per_year'])
         .orderBy('p.code_key');
     case 'prices':
       return db
@@ -76,6 +79,12 @@ export function exportQuery(db: Kysely<DB>, entity: EntityName, defs: readonly L
     case 'seats':
       // a seat's last login is the later of its stored value and its latest login event (last_event_at)
       return seatsQuery(db).orderBy('s.external_id_key').orderBy('c.email_key');
+    case 'requests':
+      // id becomes a key (REQ-000001) in src/export/service.ts
+      return requestsQuery(db).orderBy('r.number');
+    case 'activities':
+      // id and follow_up_of become keys (ACT-000001) in src/export/service.ts
+      return activitiesQuery(db).orderBy('t.number');
     case 'logins':
       return db
         .selectFrom('login_events as le')

@@ -8,8 +8,10 @@ import { customValueOut } from '../accounts/rules.js';
 import type { DbHandle } from '../db/connection.js';
 import { streamRows, type Streamable } from '../db/rows.js';
 import { FORMATS, type EntityName } from '../formats/catalog.js';
-import { formatCents, splitList, type FieldSpec } from '../lib/fields.js';
+import { formatCents, limitOut, splitList, type FieldSpec } from '../lib/fields.js';
 import { CsvStream, JsonArrayStream } from '../output/stream.js';
+import { activityKey } from '../activities/rules.js';
+import { requestKey } from '../requests/rules.js';
 import { laterTimestamp } from '../seats/rules.js';
 import { exportQuery } from './queries.js';
 
@@ -17,6 +19,7 @@ export type ExportFormat = 'csv' | 'json';
 
 /** A stored value → the contract's form (booleans, money strings, lists). */
 function typed(spec: FieldSpec | undefined, def: LoadedDef | undefined, v: unknown): unknown {
+  if (spec?.type === 'limit') return limitOut(v as number | null);
   if (v === null || v === undefined) return null;
   if (def) return customValueOut(def.type, v as string);
   switch (spec?.type) {
@@ -44,6 +47,11 @@ export async function exportEntity(h: DbHandle, entity: EntityName, format: Expo
   for await (const row of streamRows(h, query)) {
     if (entity === 'seats')
       row.last_login_at = laterTimestamp(row.last_login_at as string | null, (row.last_event_at as string | null) ?? null);
+    if (entity === 'requests') row.id = requestKey(row.number as number);
+    if (entity === 'activities') {
+      row.id = activityKey(row.number as number);
+      row.follow_up_of = row.follow_up_number === null ? null : activityKey(row.follow_up_number as number);
+    }
     const values = columns.map((c) => typed(specOf.get(c), defOf.get(c), row[c]));
     if (out instanceof CsvStream) out.add(values);
     else out.add(jsonRecord(columns, values, defs, entity === 'accounts'));

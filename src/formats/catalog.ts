@@ -4,6 +4,8 @@
  * commands' help can list the columns without loading the importer.
  */
 import { ACCOUNT_FIELDS, GROUP_FIELDS } from '../accounts/fields.js';
+import { ACTIVITY_FIELDS } from '../activities/fields.js';
+import { REQUEST_FIELDS } from '../requests/fields.js';
 import { CONTACT_FIELDS } from '../contacts/fields.js';
 import type { FieldSpec } from '../lib/fields.js';
 import { MANAGER_FIELDS } from '../managers/fields.js';
@@ -23,6 +25,8 @@ export const ENTITIES = [
   'subscriptions',
   'seats',
   'logins',
+  'activities',
+  'requests',
 ] as const;
 export type EntityName = (typeof ENTITIES)[number];
 
@@ -56,6 +60,9 @@ export const FORMATS: Record<EntityName, EntityFormat> = {
   subscriptions: format(SUBSCRIPTION_FIELDS, ['external_id'], 'subscriptions (end_date and price computed when empty)'),
   seats: format(SEAT_FIELDS, ['subscription_external_id', 'email'], 'seats'),
   logins: format(LOGIN_FIELDS, ['subscription_external_id', 'email', 'at'], 'login events'),
+  // a row without an id is a new activity and gets the next key
+  activities: format(ACTIVITY_FIELDS, ['id'], 'activities of the work log (an empty id: a new activity)', []),
+  requests: format(REQUEST_FIELDS, ['id'], 'requests of contacts (an empty id: a new request)', []),
 };
 
 /** One help paragraph: the columns in order, required ones marked. */

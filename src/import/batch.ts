@@ -21,6 +21,8 @@ export const BATCH_TABLES = [
   'subscriptions',
   'seats',
   'login_events',
+  'activities',
+  'requests',
 ] as const;
 export type BatchTable = (typeof BATCH_TABLES)[number];
 

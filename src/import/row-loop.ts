@@ -82,6 +82,8 @@ export class RowLoop {
 
   private keyOf(text: RowIn['text']): string | undefined {
     const parts = this.o.key.map((k) => (text[k] === undefined ? undefined : foldKey(text[k])));
+    // a row with no key at all (an activity without an id: a new one) duplicates nothing
+    if (parts.every((p) => p === undefined)) return undefined;
     return parts.every((p) => p !== undefined) || this.o.emptyKeyParts ? parts.join('\u0001') : undefined;
   }
 }

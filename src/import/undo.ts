@@ -50,6 +50,8 @@ const NAME_COLUMN: Record<string, string> = {
   products: 'code',
   plans: 'code',
   subscriptions: 'external_id',
+  activities: 'number',
+  requests: 'number',
 };
 /**
  * Rows an import writes with their parent, outside BATCH_TABLES: they go when the parent is deleted

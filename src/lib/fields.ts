@@ -9,9 +9,25 @@ import { EMAIL_MAX, KEY_MAX, keyProblem, lineProblem, noteProblem } from './keys
 
 /**
  * `key`: an identifier records are found by (external ids, codes, group names; compared folded, see
- * src/lib/keys.ts); `text`: one line (names); `note`: several lines.
+ * src/lib/keys.ts); `text`: one line (names); `note`: several lines; `limit`: a whole number ≥ 0 or the
+ * word `unlimited` (a fair-use limit).
  */
-export type FieldType = 'key' | 'text' | 'note' | 'email' | 'login' | 'enum' | 'int' | 'date' | 'timestamp' | 'bool' | 'money' | 'list';
+export type FieldType =
+  'key' | 'text' | 'note' | 'email' | 'login' | 'enum' | 'int' | 'date' | 'timestamp' | 'bool' | 'money' | 'list' | 'limit';
+
+/** A `limit` field's value for "no limit" (stored as NULL). */
+export const UNLIMITED = 'unlimited';
+
+/** A coerced limit → its column value: NULL for unlimited (undefined stays: not given). */
+export function limitToStored(v: FieldValue | undefined): number | null | undefined {
+  if (v === undefined) return undefined;
+  return v === UNLIMITED || v === null ? null : (v as number);
+}
+
+/** A stored limit → what records, JSON and CSV show: the number, or `unlimited` for NULL. */
+export function limitOut(v: number | null): number | typeof UNLIMITED {
+  return v === null ? UNLIMITED : v;
+}
 
 export interface FieldSpec {
   /** snake_case name: the JSON key and CSV column; the flag is its kebab-case form. */
@@ -133,6 +149,10 @@ export function coerce(spec: FieldSpec, raw: unknown): Coerced {
       return MONEY_RE.test(text)
         ? { ok: true, value: text }
         : { ok: false, rule: 'must be an amount like 800 or 800.00 (digits, at most two decimals)' };
+    case 'limit':
+      if (text.toLowerCase() === UNLIMITED) return { ok: true, value: UNLIMITED };
+      if (!INT_RE.test(text)) return { ok: false, rule: `must be a whole number (0 means none) or ${UNLIMITED}` };
+      return checkInt({ ...spec, min: 0 }, Number(text));
     case 'list': {
       const items = splitList(text);
       const problem = items.map((item) => lineProblem(item)).find((p) => p !== undefined);

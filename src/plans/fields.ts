@@ -21,6 +21,21 @@ export const PRODUCT_FIELDS: readonly FieldSpec[] = [
   { name: 'name', type: 'text', required: true, description: 'product name' },
 ];
 
+/**
+ * Fair use (docs/worklog.md): web sessions a week and a month, trainings in any 12 months. A number (0:
+ * none) or `unlimited`.
+ */
+export const LIMIT_FIELDS: readonly FieldSpec[] = [
+  {
+    name: 'sessions_per_week',
+    type: 'limit',
+    default: 2,
+    description: 'fair use: web sessions per ISO week (a number, 0 for none, or unlimited)',
+  },
+  { name: 'sessions_per_month', type: 'limit', default: 5, description: 'fair use: web sessions per calendar month' },
+  { name: 'trainings_per_year', type: 'limit', default: 1, description: 'fair use: training sessions in any 12 months' },
+];
+
 /** Plans' fields, in CSV column order. `modules` is ';'-separated in CSV and on the command line. */
 export const PLAN_FIELDS: readonly FieldSpec[] = [
   { name: 'code', type: 'key', required: true, description: 'plan code (unique across all products)' },
@@ -29,6 +44,7 @@ export const PLAN_FIELDS: readonly FieldSpec[] = [
   { name: 'currency', type: 'text', required: true, description: 'ISO 4217 currency code, e.g. EUR' },
   { name: 'modules', type: 'list', default: [], description: 'included modules, ";"-separated (e.g. "grades;attendance")' },
   { name: 'legacy', type: 'bool', default: false, description: 'retired: keeps running subscriptions, takes no new ones' },
+  ...LIMIT_FIELDS,
 ];
 
 /** Price table rows, in CSV column order. An empty max_students is the "any number" (flat) row. */

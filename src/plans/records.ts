@@ -1,7 +1,7 @@
 /** Rows mapped to the records that `--json` prints, so a column rename cannot change the output. */
 import type { PlanRow } from '../db/schema/plans.js';
 import type { ProductRow } from '../db/schema/products.js';
-import { formatCents, splitList } from '../lib/fields.js';
+import { formatCents, limitOut, splitList, type UNLIMITED } from '../lib/fields.js';
 import type { PriceRow } from './pricing.js';
 
 export interface ProductRecord {
@@ -16,6 +16,9 @@ export interface PlanRecord {
   currency: string;
   modules: string[];
   legacy: boolean;
+  sessions_per_week: number | typeof UNLIMITED;
+  sessions_per_month: number | typeof UNLIMITED;
+  trainings_per_year: number | typeof UNLIMITED;
 }
 
 /** A row of a plan's price table as `plans show` prints it (max_students null = any number). */
@@ -42,6 +45,9 @@ export function toPlanRecord(row: PlanRow, productCode: string): PlanRecord {
     currency: row.currency,
     modules: splitList(row.modules),
     legacy: row.legacy !== 0,
+    sessions_per_week: limitOut(row.sessions_per_week),
+    sessions_per_month: limitOut(row.sessions_per_month),
+    trainings_per_year: limitOut(row.trainings_per_year),
   };
 }
 

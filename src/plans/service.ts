@@ -8,7 +8,7 @@ import { audit, audited } from '../audit/audit.js';
 import type { DB } from '../db/schema/index.js';
 import type { PlanRow } from '../db/schema/plans.js';
 import { ConflictError } from '../errors.js';
-import { withDefaults } from '../lib/fields.js';
+import { limitToStored, withDefaults } from '../lib/fields.js';
 import { foldKey } from '../lib/keys.js';
 import type { Op } from '../op.js';
 import { checkPlan } from './checks.js';
@@ -45,6 +45,9 @@ export async function addPlan(db: Kysely<DB>, op: Op, input: Record<string, unkn
       currency: v.currency!,
       modules: v.modules!.join(';'),
       legacy: v.legacy ? 1 : 0,
+      sessions_per_week: limitToStored(v.sessions_per_week) ?? null,
+      sessions_per_month: limitToStored(v.sessions_per_month) ?? null,
+      trainings_per_year: limitToStored(v.trainings_per_year) ?? null,
       created_at: op.now,
       updated_at: op.now,
     })
@@ -53,18 +56,26 @@ export async function addPlan(db: Kysely<DB>, op: Op, input: Record<string, unkn
   return audited(db, op, { action: 'add', entity: 'plan', key: row.code }, toPlanRecord(row, product.code));
 }
 
+export type PlanEdit = Partial<Record<'name' | 'modules' | (typeof LIMITS)[number], unknown>>;
+const LIMITS = ['sessions_per_week', 'sessions_per_month', 'trainings_per_year'] as const;
+
 /**
- * Changes the name and/or the modules. Code, product and currency stay: subscriptions and their
- * stored prices refer to them.
+ * Changes the name, the modules and/or the fair-use limits. Code, product and currency stay:
+ * subscriptions and their stored prices refer to them.
  */
-export async function editPlan(db: Kysely<DB>, op: Op, code: string, input: { name?: unknown; modules?: unknown }): Promise<PlanRecord> {
+export async function editPlan(db: Kysely<DB>, op: Op, code: string, input: PlanEdit): Promise<PlanRecord> {
   const row = await getPlan(db, code);
-  const given = Object.fromEntries(Object.entries({ name: input.name, modules: input.modules }).filter(([, x]) => x !== undefined));
+  const editable = { name: input.name, modules: input.modules, ...Object.fromEntries(LIMITS.map((l) => [l, input[l]])) };
+  const given = Object.fromEntries(Object.entries(editable).filter(([, x]) => x !== undefined));
   const v = checkPlan(given, 'edit');
   const before = await planRecord(db, row);
-  const set: { name?: string; modules?: string } = {};
+  const set: { name?: string; modules?: string } & Partial<Record<(typeof LIMITS)[number], number | null>> = {};
   if (v.name !== undefined && v.name !== row.name) set.name = v.name;
   if (v.modules !== undefined && v.modules.join(';') !== row.modules) set.modules = v.modules.join(';');
+  for (const l of LIMITS) {
+    const stored = limitToStored(v[l]);
+    if (stored !== undefined && stored !== row[l]) set[l] = stored;
+  }
   if (Object.keys(set).length === 0) return before;
   const updated = await db
     .updateTable('plans')

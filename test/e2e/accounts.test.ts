@@ -173,6 +173,8 @@ describe('acctmgr accounts, groups, fields (end to end)', () => {
       manager_mobile: null,
       sub_accounts: [],
       contact_count: 0,
+      last_activity: null,
+      next_activity: null,
     });
   });
 

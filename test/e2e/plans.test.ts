@@ -61,7 +61,19 @@ describe('acctmgr products (end to end)', () => {
     expect(shown).toEqual({
       code: 'EDIARY',
       name: 'E-diary',
-      plans: [{ code: 'ED-BASIC', name: 'Basic', product: 'EDIARY', currency: 'EUR', modules: ['grades', 'attendance'], legacy: false }],
+      plans: [
+        {
+          code: 'ED-BASIC',
+          name: 'Basic',
+          product: 'EDIARY',
+          currency: 'EUR',
+          modules: ['grades', 'attendance'],
+          legacy: false,
+          sessions_per_week: 2,
+          sessions_per_month: 5,
+          trainings_per_year: 1,
+        },
+      ],
     });
     expect(await runJson(['products', 'edit', 'bio', '--name', 'Biology site'], { db })).toEqual({ code: 'BIO', name: 'Biology site' });
 
@@ -82,7 +94,17 @@ describe('acctmgr plans (end to end)', () => {
     const tutor = await runJson(['plans', 'add', '--product', 'BIO', '--code', 'BIO-TUTOR', '--name', 'Tutor', '--currency', 'EUR'], {
       db,
     });
-    expect(tutor).toEqual({ code: 'BIO-TUTOR', name: 'Tutor', product: 'BIO', currency: 'EUR', modules: [], legacy: false });
+    expect(tutor).toEqual({
+      code: 'BIO-TUTOR',
+      name: 'Tutor',
+      product: 'BIO',
+      currency: 'EUR',
+      modules: [],
+      legacy: false,
+      sessions_per_week: 2,
+      sessions_per_month: 5,
+      trainings_per_year: 1,
+    });
     const dup = await run('plans', 'add', '--product', 'BIO', '--code', 'ed-basic', '--name', 'B', '--currency', 'EUR');
     expect(dup.code).toBe(1);
     expect(dup.stderr).toContain('is already used by plan ED-BASIC of product EDIARY');
@@ -93,7 +115,9 @@ describe('acctmgr plans (end to end)', () => {
 
     expect((await runJson<{ code: string }[]>(['plans', 'list', '--product', 'BIO'], { db })).map((p) => p.code)).toEqual(['BIO-TUTOR']);
     const csv = await run('plans', 'list', '--format', 'csv', '--product', 'EDIARY');
-    expect(csv.stdout).toBe('code,name,product,currency,modules,legacy\nED-BASIC,Basic,EDIARY,EUR,grades;attendance,false\n');
+    expect(csv.stdout).toBe(
+      'code,name,product,currency,modules,legacy,sessions_per_week,sessions_per_month,trainings_per_year\nED-BASIC,Basic,EDIARY,EUR,grades;attendance,false,2,5,1\n',
+    );
     expect((await run('plans', 'list', '--legacy', '--current')).code).toBe(2);
 
     const edited = await runJson(['plans', 'edit', 'bio-tutor', '--modules', 'lessons;quizzes'], { db });

@@ -48,6 +48,9 @@ describe('products', () => {
       currency: 'EUR',
       modules: ['grades', 'attendance'],
       legacy: false,
+      sessions_per_week: 2,
+      sessions_per_month: 5,
+      trainings_per_year: 1,
     });
   });
 });
@@ -72,7 +75,17 @@ describe('plans', () => {
     );
     await expect(addPlan(t.db, op, { code: 'X', name: 'X', product: 'BIO' })).rejects.toThrow('currency: "": is required');
     const p = await addPlan(t.db, op, { code: 'X', name: 'X', product: 'bio', currency: 'bgn', modules: ' a ; b;;a ', legacy: 'yes' });
-    expect(p).toEqual({ code: 'X', name: 'X', product: 'BIO', currency: 'BGN', modules: ['a', 'b'], legacy: true });
+    expect(p).toEqual({
+      code: 'X',
+      name: 'X',
+      product: 'BIO',
+      currency: 'BGN',
+      modules: ['a', 'b'],
+      legacy: true,
+      sessions_per_week: 2,
+      sessions_per_month: 5,
+      trainings_per_year: 1,
+    });
   });
 
   it('edits name and modules only, audited with before/after', async () => {

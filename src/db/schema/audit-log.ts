@@ -15,6 +15,9 @@ export const AUDIT_ENTITIES = [
   'import',
   'notice',
   'notices',
+  'activity',
+  'request',
+  'setting',
   'database',
 ] as const;
 export type AuditEntity = (typeof AUDIT_ENTITIES)[number];

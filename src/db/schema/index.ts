@@ -1,4 +1,7 @@
 /** The database as kysely sees it: one file per table (its interface and row types), assembled here. */
+import type { ActivitiesTable } from './activities.js';
+import type { RequestsTable } from './requests.js';
+import type { SettingsTable } from './settings.js';
 import type { AccountFieldValuesTable } from './account-field-values.js';
 import type { AccountGroupsTable } from './account-groups.js';
 import type { AccountsTable } from './accounts.js';
@@ -39,4 +42,7 @@ export interface DB {
   import_batch_inserts: ImportBatchInsertsTable;
   import_batch_updates: ImportBatchUpdatesTable;
   notices: NoticesTable;
+  activities: ActivitiesTable;
+  settings: SettingsTable;
+  requests: RequestsTable;
 }

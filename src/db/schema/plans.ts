@@ -12,6 +12,10 @@ export interface PlansTable extends ImportTracked {
   /** ';'-separated module names */
   modules: string;
   legacy: number;
+  /** fair-use limits (migration 0008): null is unlimited, 0 none */
+  sessions_per_week: number | null;
+  sessions_per_month: number | null;
+  trainings_per_year: number | null;
   created_at: string;
   updated_at: string;
 }

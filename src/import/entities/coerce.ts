@@ -3,7 +3,7 @@
  * canonical date forms), key presence, stored forms, and the shared `check*` functions' problems.
  */
 import { InvalidDataError } from '../../errors.js';
-import { coerce, isEmail, toCents, type FieldSpec, type FieldValue } from '../../lib/fields.js';
+import { coerce, isEmail, limitToStored, toCents, type FieldSpec, type FieldValue } from '../../lib/fields.js';
 import { asciiKey, EMAIL_MAX, keyProblem, lineProblem } from '../../lib/keys.js';
 import { dateHint, toIsoDate, type DateFormat } from '../cells.js';
 import type { RowProblem } from '../errors.js';
@@ -125,6 +125,7 @@ export function stored(spec: FieldSpec, v: FieldValue | undefined): unknown {
   if (spec.type === 'bool') return v ? 1 : 0;
   if (spec.type === 'money') return toCents(v as string);
   if (spec.type === 'list') return (v as string[]).join(';');
+  if (spec.type === 'limit') return limitToStored(v);
   return v;
 }
 

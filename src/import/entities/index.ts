@@ -1,5 +1,7 @@
 /** Every entity importer by name; the order of ENTITIES is the dependency order of `import all`. */
 import { accounts } from './accounts.js';
+import { activities } from './activities.js';
+import { requests } from './requests.js';
 import { contacts } from './contacts.js';
 import { groups } from './groups.js';
 import { logins } from './logins.js';
@@ -22,4 +24,6 @@ export const ENTITY_DEFS: Record<EntityName, EntityDef> = {
   subscriptions,
   seats,
   logins,
+  activities,
+  requests,
 };

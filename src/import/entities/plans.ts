@@ -1,5 +1,5 @@
 /** plans.csv: key code; the product must exist; the same rules as `plans add` (currency, codes, modules). */
-import { withDefaults } from '../../lib/fields.js';
+import { limitToStored, withDefaults } from '../../lib/fields.js';
 import { foldKey } from '../../lib/keys.js';
 import { PLAN_FIELDS } from '../../plans/fields.js';
 import { checkPlan } from '../../plans/checks.js';
@@ -8,13 +8,15 @@ import type { Row } from '../statements.js';
 import { cached, checked, givenText, requireKeys, Upserter } from './common.js';
 import type { EntityDef, ImportContext, RowIn } from './types.js';
 
+const LIMITS = ['sessions_per_week', 'sessions_per_month', 'trainings_per_year'] as const;
+
 export const plans: EntityDef = {
   name: 'plans',
   columns: async () => [...PLAN_FIELDS],
   required: FORMATS.plans.required,
   async open(ctx: ImportContext) {
     const { statements } = ctx;
-    const up = new Upserter(ctx, 'plans', ['code', 'code_key', 'name', 'product_id', 'currency', 'modules', 'legacy']);
+    const up = new Upserter(ctx, 'plans', ['code', 'code_key', 'name', 'product_id', 'currency', 'modules', 'legacy', ...LIMITS]);
     const byCode = statements.getter(statements.db.selectFrom('plans').selectAll().where('code_key', '=', ''));
     const product = cached(statements.getter(statements.db.selectFrom('products').select(['id', 'code']).where('code_key', '=', '')));
     return {
@@ -31,6 +33,7 @@ export const plans: EntityDef = {
         const rec: Row = { name: v.name, currency: v.currency };
         if (v.modules !== undefined) rec.modules = v.modules.join(';');
         if (v.legacy !== undefined) rec.legacy = v.legacy ? 1 : 0;
+        for (const l of LIMITS) if (v[l] !== undefined) rec[l] = limitToStored(v[l]);
         if (v.product !== undefined) {
           const p = product(v.product);
           if (!p)

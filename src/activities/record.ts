@@ -1,0 +1,58 @@
+/** The activity record that `show --json`, lists, export and the audit log carry. */
+import type { Kysely } from 'kysely';
+import type { DB } from '../db/schema/index.js';
+import { activityKey } from './rules.js';
+
+/** activities with the keys of what they refer to; every read goes through it. */
+export function activitiesQuery(db: Kysely<DB>) {
+  return db
+    .selectFrom('activities as t')
+    .innerJoin('accounts as acc', 'acc.id', 't.account_id')
+    .leftJoin('contacts as c', 'c.id', 't.contact_id')
+    .leftJoin('managers as m', 'm.id', 't.manager_id')
+    .leftJoin('activities as f', 'f.id', 't.follow_up_of')
+    .selectAll('t')
+    .select([
+      'acc.external_id as account_external_id',
+      'c.email as contact_email',
+      'm.login as manager_login',
+      'f.number as follow_up_number',
+    ]);
+}
+
+export type ActivityWithRefs = Awaited<ReturnType<ReturnType<typeof activitiesQuery>['executeTakeFirstOrThrow']>>;
+
+/** Exactly the CSV columns, null for absent. */
+export interface ActivityRecord {
+  id: string;
+  account_external_id: string;
+  kind: string;
+  subject: string;
+  notes: string | null;
+  contact_email: string | null;
+  manager_login: string | null;
+  at: string;
+  duration_minutes: number | null;
+  status: string;
+  outcome: string | null;
+  follow_up_of: string | null;
+  override_reason: string | null;
+}
+
+export function toActivityRecord(r: ActivityWithRefs): ActivityRecord {
+  return {
+    id: activityKey(r.number),
+    account_external_id: r.account_external_id,
+    kind: r.kind,
+    subject: r.subject,
+    notes: r.notes,
+    contact_email: r.contact_email,
+    manager_login: r.manager_login,
+    at: r.at,
+    duration_minutes: r.duration_minutes,
+    status: r.status,
+    outcome: r.outcome,
+    follow_up_of: r.follow_up_number === null ? null : activityKey(r.follow_up_number),
+    override_reason: r.override_reason,
+  };
+}

@@ -1,0 +1,50 @@
+/**
+ * Pure rules of activities, shared by the service and the importer: the key, the defaults that depend
+ * on other values, and which status moves are allowed.
+ */
+import type { FieldProblem } from '../errors.js';
+
+const KEY_RE = /^ACT-(\d{1,15})$/i;
+
+/** ACT-000001 for 1 (at least six digits). */
+export function activityKey(n: number): string {
+  return `ACT-${String(n).padStart(6, '0')}`;
+}
+
+/** The number of a key ACT-000001 (case ignored), or undefined when the text is no such key. */
+export function activityNumber(text: string): number | undefined {
+  const m = KEY_RE.exec(text.trim());
+  if (!m) return undefined;
+  const n = Number(m[1]);
+  return n >= 1 && Number.isSafeInteger(n) ? n : undefined;
+}
+
+export function keyProblem(field: string, text: string): FieldProblem | undefined {
+  return activityNumber(text) === undefined ? { field, value: text, rule: 'must be a key like ACT-000001' } : undefined;
+}
+
+/** Minutes a session lasts when none is given. */
+export function defaultDuration(kind: string): number | null {
+  if (kind === 'web_session') return 30;
+  if (kind === 'training_session') return 120;
+  return null;
+}
+
+/** A new activity is done when it is not after now, else planned. */
+export function defaultStatus(at: string, now: string): 'done' | 'planned' {
+  return at > now ? 'planned' : 'done';
+}
+
+/**
+ * "Now" for activities: the as-of date at the current UTC time of day, so `--as-of` (and
+ * ACCTMGR_TODAY) move it with every other date rule.
+ */
+export function activityNow(op: { asOf: string; now: string }): string {
+  return `${op.asOf}${op.now.slice(10)}`;
+}
+
+/** `done` and `cancel` close a planned activity only. */
+export function closeProblem(key: string, status: string, to: 'done' | 'cancelled'): string | undefined {
+  if (status === 'planned') return undefined;
+  return `activity ${key} is ${status}: only a planned activity can be ${to === 'done' ? 'marked done' : 'cancelled'}`;
+}

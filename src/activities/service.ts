@@ -1,0 +1,243 @@
+/**
+ * Activities: the work log of an account (calls, emails, meetings, sessions, notes, tasks) and the
+ * follow-ups agreed at the end of each. Plain functions over Kysely; the caller owns the transaction.
+ * Sessions are held to fair use (sessions.ts) unless overridden with a reason.
+ */
+import type { Kysely } from 'kysely';
+import { getAccount } from '../accounts/lookup.js';
+import { audit } from '../audit/audit.js';
+import type { AccountRow } from '../db/schema/accounts.js';
+import type { DB } from '../db/schema/index.js';
+import { NotFoundError, RefusedError, invalid } from '../errors.js';
+import { checkFields, checkOne, refuseCleared, requirePresent } from '../lib/checks.js';
+import { timestampDate } from '../lib/dates.js';
+import type { FieldValue } from '../lib/fields.js';
+import { foldKey } from '../lib/keys.js';
+import { getManager } from '../managers/lookup.js';
+import type { Op } from '../op.js';
+import { ACTIVITY_FIELDS, isSessionKind } from './fields.js';
+import { activitiesQuery, toActivityRecord, type ActivityRecord, type ActivityWithRefs } from './record.js';
+import { activityKey, activityNow, activityNumber, closeProblem, defaultDuration, defaultStatus } from './rules.js';
+import { assertFairUse } from './sessions.js';
+
+export { activityKey } from './rules.js';
+export type { ActivityRecord } from './record.js';
+
+const FIELD = (name: string) => ACTIVITY_FIELDS.find((f) => f.name === name)!;
+
+/** What comes with an add, an edit or a done besides the fields. */
+export interface ActivityExtras {
+  /** a follow-up task to plan: its subject and when */
+  next?: string;
+  next_at?: string;
+  /** record a session past a fair-use limit, for this reason */
+  override_reason?: string;
+}
+
+export async function getActivity(db: Kysely<DB>, key: string): Promise<ActivityWithRefs> {
+  const n = activityNumber(key);
+  if (n === undefined) throw invalid('id', key, 'must be a key like ACT-000001');
+  const row = await activitiesQuery(db).where('t.number', '=', n).executeTakeFirst();
+  if (!row) throw new NotFoundError('activity', key, 'list activities with: acctmgr activities list --account ID');
+  return row;
+}
+
+export async function showActivity(db: Kysely<DB>, key: string): Promise<ActivityRecord> {
+  return toActivityRecord(await getActivity(db, key));
+}
+
+async function nextNumber(db: Kysely<DB>): Promise<number> {
+  const r = await db
+    .selectFrom('activities')
+    .select((eb) => eb.fn.max('number').as('n'))
+    .executeTakeFirst();
+  return Number(r?.n ?? 0) + 1;
+}
+
+async function contactId(db: Kysely<DB>, account: AccountRow, email: string): Promise<number> {
+  const c = await db
+    .selectFrom('contacts')
+    .select(['id', 'status'])
+    .where('account_id', '=', account.id)
+    .where('email_key', '=', foldKey(email))
+    .executeTakeFirst();
+  if (!c || c.status === 'removed') throw invalid('contact_email', email, `is not a contact of account ${account.external_id}`);
+  return c.id;
+}
+
+async function followedId(db: Kysely<DB>, account: AccountRow, key: string, selfId?: number): Promise<number> {
+  const n = activityNumber(key);
+  if (n === undefined) throw invalid('follow_up_of', key, 'must be a key like ACT-000001');
+  const row = await db.selectFrom('activities').select(['id', 'account_id']).where('number', '=', n).executeTakeFirst();
+  if (!row) throw invalid('follow_up_of', key, 'no activity with this key');
+  if (row.id === selfId) throw invalid('follow_up_of', key, 'an activity cannot follow itself');
+  if (row.account_id !== account.id) throw invalid('follow_up_of', key, `is an activity of another account (not ${account.external_id})`);
+  return row.id;
+}
+
+/** Column values from checked fields; references resolved against `account`. */
+async function columns(db: Kysely<DB>, account: AccountRow, v: Record<string, FieldValue>, selfId?: number) {
+  const out: Record<string, unknown> = {};
+  for (const f of ['kind', 'subject', 'notes', 'at', 'duration_minutes', 'status', 'outcome'] as const) if (f in v) out[f] = v[f];
+  if ('contact_email' in v) out.contact_id = v.contact_email === null ? null : await contactId(db, account, v.contact_email as string);
+  if ('manager_login' in v) out.manager_id = v.manager_login === null ? null : (await getManager(db, v.manager_login as string)).id;
+  if ('follow_up_of' in v)
+    out.follow_up_of = v.follow_up_of === null ? null : await followedId(db, account, v.follow_up_of as string, selfId);
+  return out;
+}
+
+function overrideReason(extras: ActivityExtras): string | null {
+  if (extras.override_reason === undefined) return null;
+  return checkOne(FIELD('override_reason'), extras.override_reason, 'reason') as string | null;
+}
+
+export async function addActivity(
+  db: Kysely<DB>,
+  op: Op,
+  input: Record<string, unknown>,
+  extras: ActivityExtras = {},
+): Promise<ActivityRecord[]> {
+  const v = checkFields(ACTIVITY_FIELDS, input);
+  requirePresent(ACTIVITY_FIELDS, v);
+  const account = await getAccount(db, v.account_external_id as string);
+  const set = await columns(db, account, v);
+  const kind = v.kind as string;
+  const at = (v.at as string | null) ?? activityNow(op);
+  const status = (v.status as string | null) ?? defaultStatus(at, activityNow(op));
+  const reason = overrideReason(extras);
+  if (isSessionKind(kind) && status !== 'cancelled' && reason === null) await assertFairUse(db, account, kind, timestampDate(at));
+  const row = await insert(db, op, account, {
+    ...set,
+    at,
+    status,
+    duration_minutes: v.duration_minutes ?? defaultDuration(kind),
+    manager_id: 'manager_id' in set ? set.manager_id : account.manager_id,
+    override_reason: reason,
+  });
+  const added = [row];
+  if (extras.next !== undefined) added.push(await addFollowUp(db, op, account, row, extras));
+  return added;
+}
+
+async function insert(db: Kysely<DB>, op: Op, account: AccountRow, set: Record<string, unknown>): Promise<ActivityRecord> {
+  const values = {
+    number: await nextNumber(db),
+    account_id: account.id,
+    kind: set.kind as string,
+    subject: set.subject as string,
+    notes: (set.notes as string | null | undefined) ?? null,
+    contact_id: (set.contact_id as number | null | undefined) ?? null,
+    manager_id: (set.manager_id as number | null | undefined) ?? null,
+    at: set.at as string,
+    duration_minutes: (set.duration_minutes as number | null | undefined) ?? null,
+    status: set.status as string,
+    outcome: (set.outcome as string | null | undefined) ?? null,
+    follow_up_of: (set.follow_up_of as number | null | undefined) ?? null,
+    override_reason: (set.override_reason as string | null | undefined) ?? null,
+    created_at: op.now,
+    updated_at: op.now,
+  };
+  const { id } = await db.insertInto('activities').values(values).returning('id').executeTakeFirstOrThrow();
+  const record = toActivityRecord(await activitiesQuery(db).where('t.id', '=', id).executeTakeFirstOrThrow());
+  await audit(db, op, { action: 'add', entity: 'activity', key: record.id, after: record });
+  return record;
+}
+
+/** The follow-up agreed: a planned task of the same account and manager. */
+async function addFollowUp(
+  db: Kysely<DB>,
+  op: Op,
+  account: AccountRow,
+  of: ActivityRecord,
+  extras: ActivityExtras,
+): Promise<ActivityRecord> {
+  const subject = checkOne(FIELD('subject'), extras.next, 'next');
+  if (subject === null) throw invalid('next', extras.next, 'must not be empty');
+  if (extras.next_at === undefined) throw invalid('next_at', '', 'is required with --next');
+  const at = checkOne(FIELD('at'), extras.next_at, 'next_at') as string;
+  const manager = of.manager_login === null ? null : (await getManager(db, of.manager_login)).id;
+  const followed = await followedId(db, account, of.id);
+  return insert(db, op, account, { kind: 'task', subject, at, status: 'planned', manager_id: manager, follow_up_of: followed });
+}
+
+/** Changes the given fields; a session moved, retyped or brought back is held to fair use again. */
+export async function editActivity(
+  db: Kysely<DB>,
+  op: Op,
+  key: string,
+  input: Record<string, unknown>,
+  extras: ActivityExtras = {},
+): Promise<ActivityRecord> {
+  const row = await getActivity(db, key);
+  const v = checkFields(ACTIVITY_FIELDS, input);
+  refuseCleared(ACTIVITY_FIELDS, v);
+  const before = toActivityRecord(row);
+  const account = v.account_external_id ? await getAccount(db, v.account_external_id as string) : await accountOf(db, row);
+  if (account.id !== row.account_id && !('contact_email' in v) && row.contact_id !== null)
+    throw invalid('account_external_id', v.account_external_id, 'the contact belongs to the old account: give --contact-email too');
+  const set = await columns(db, account, v, row.id);
+  if (account.id !== row.account_id) set.account_id = account.id;
+  const reason = overrideReason(extras);
+  if (reason !== null) set.override_reason = reason;
+  if (Object.keys(set).length === 0) return before;
+  const next = { kind: (set.kind as string) ?? row.kind, at: (set.at as string) ?? row.at, status: (set.status as string) ?? row.status };
+  const counted = isSessionKind(row.kind) && row.status !== 'cancelled' ? timestampDate(row.at) : undefined;
+  const moved = next.kind !== row.kind || timestampDate(next.at) !== counted || account.id !== row.account_id || next.status !== row.status;
+  if (isSessionKind(next.kind) && next.status !== 'cancelled' && moved && reason === null)
+    await assertFairUse(db, account, next.kind, timestampDate(next.at), row.id);
+  await db
+    .updateTable('activities')
+    .set({ ...set, updated_at: op.now })
+    .where('id', '=', row.id)
+    .execute();
+  const after = toActivityRecord(await activitiesQuery(db).where('t.id', '=', row.id).executeTakeFirstOrThrow());
+  await audit(db, op, { action: 'edit', entity: 'activity', key: after.id, before, after });
+  return after;
+}
+
+async function accountOf(db: Kysely<DB>, row: ActivityWithRefs): Promise<AccountRow> {
+  return db.selectFrom('accounts').selectAll().where('id', '=', row.account_id).executeTakeFirstOrThrow();
+}
+
+/** Closes a planned activity as done (with its outcome), and may plan the next step. */
+export async function doneActivity(
+  db: Kysely<DB>,
+  op: Op,
+  key: string,
+  outcome: string | undefined,
+  extras: ActivityExtras = {},
+): Promise<ActivityRecord[]> {
+  const row = await getActivity(db, key);
+  const problem = closeProblem(activityKey(row.number), row.status, 'done');
+  if (problem) throw new RefusedError(problem);
+  const input: Record<string, unknown> = { status: 'done' };
+  if (outcome !== undefined) input.outcome = outcome;
+  const done = await editActivity(db, op, key, input);
+  const out = [done];
+  if (extras.next !== undefined) out.push(await addFollowUp(db, op, await accountOf(db, row), done, extras));
+  return out;
+}
+
+export async function cancelActivity(db: Kysely<DB>, op: Op, key: string): Promise<ActivityRecord> {
+  const row = await getActivity(db, key);
+  const problem = closeProblem(activityKey(row.number), row.status, 'cancelled');
+  if (problem) throw new RefusedError(problem);
+  return editActivity(db, op, key, { status: 'cancelled' });
+}
+
+/** Deletes an activity; one that others follow stays until they are removed or repointed. */
+export async function removeActivity(db: Kysely<DB>, op: Op, key: string): Promise<ActivityRecord> {
+  const row = await getActivity(db, key);
+  const before = toActivityRecord(row);
+  const followers = await db.selectFrom('activities').select('number').where('follow_up_of', '=', row.id).orderBy('number').execute();
+  if (followers.length > 0) {
+    const keys = followers.map((f) => activityKey(f.number)).join(', ');
+    throw new RefusedError(
+      `activity ${before.id} is followed by ${keys}`,
+      `remove those first, or clear their link: acctmgr activities edit ${activityKey(followers[0]!.number)} --follow-up-of ""`,
+    );
+  }
+  await db.deleteFrom('activities').where('id', '=', row.id).execute();
+  await audit(db, op, { action: 'remove', entity: 'activity', key: before.id, before });
+  return before;
+}
