@@ -27,7 +27,9 @@ export async function audit(db: Kysely<DB>, op: Op, entry: AuditEntry): Promise<
     .values({
       at: op.now,
       actor: recordedActor(db, op.user ?? op.actor),
-      on_behalf_of: op.onBehalfOf ?? null,
+      // only when given: `db repair-keys` audits on a database an upgrade refused, whose audit_log may
+      // predate the column (migration 0007); absent, the column is null by default
+      ...(op.onBehalfOf !== undefined ? { on_behalf_of: op.onBehalfOf } : {}),
       action,
       entity,
       entity_key: key,

@@ -83,7 +83,7 @@ describe('acctmgr db repair-keys (end to end)', () => {
     const last = await rename('groups', '#1', 'Sofia');
     expect(last.stderr).toContain('no key problems left: the upgrade applies on the next command');
     const pending = (await runJson<{ name: string; applied: boolean }[]>(['db', 'status'], { db })).filter((m) => !m.applied);
-    expect(pending.map((m) => m.name)).toEqual(['0005_keys', '0006_row_batches']);
+    expect(pending.map((m) => m.name)).toEqual(['0005_keys', '0006_row_batches', '0007_on_behalf_of']);
 
     const accounts = await runJson<{ external_id: string }[]>(['accounts', 'list'], { db });
     expect(accounts.map((a) => a.external_id)).toEqual(['SCH-2', 'УЧ-001', 'УЧ-002']);
