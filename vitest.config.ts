@@ -12,26 +12,12 @@ import { defineConfig } from 'vitest/config';
 const NOT_YET_ON_POSTGRES = [
   'test/e2e/accounts.test.ts',
   'test/e2e/contacts.test.ts',
-  'test/e2e/demo.test.ts',
-  'test/e2e/files.test.ts',
   'test/e2e/guards.test.ts',
-  'test/e2e/import-keys.test.ts',
-  'test/e2e/import-threads.test.ts',
-  'test/e2e/import.test.ts',
-  'test/e2e/keys.test.ts',
   'test/e2e/managers.test.ts',
   'test/e2e/remind-doubt.test.ts',
   'test/e2e/repair-keys.test.ts',
   'test/unit/backup.test.ts',
   'test/unit/db-guards.test.ts',
-  'test/unit/export.test.ts',
-  'test/unit/formula.test.ts',
-  'test/unit/import-bulk.test.ts',
-  'test/unit/import-fields.test.ts',
-  'test/unit/import-files.test.ts',
-  'test/unit/import-skip-invalid.test.ts',
-  'test/unit/import-undo.test.ts',
-  'test/unit/import.test.ts',
 ];
 
 const engines = (process.env.ACCTMGR_TEST_ENGINES ?? 'sqlite,postgres').split(',');
