@@ -114,25 +114,24 @@ export const contacts: EntityDef = {
 
     return {
       row: (r: RowIn) => run(row(r)),
-      // a bulk load with every account at hand: rows may be prepared in a reader thread
-      prepared:
-        bulk && accounts.all
-          ? {
-              preparer: PREPARER,
-              data: { dateFormat: ctx.dateFormat, ...accounts.all } satisfies ContactsThreadData,
-              width: PACKED_WIDTH,
-              apply(line, batch, at) {
-                const p = unpackContact(line, batch, at);
-                accounts.noteUsed(p.accountId);
-                return apply(p);
-              },
-              // the account's stored key: the fold of the row's cell
-              keyText: (batch, at) => ({
-                account_external_id: accounts.key(batch[at] as number),
-                email: unpackContact(0, batch, at).emailText,
-              }),
-            }
-          : undefined,
+      // a large file with every account at hand: rows may be prepared in a reader thread
+      prepared: accounts.all
+        ? {
+            preparer: PREPARER,
+            data: { dateFormat: ctx.dateFormat, ...accounts.all } satisfies ContactsThreadData,
+            width: PACKED_WIDTH,
+            apply(line, batch, at) {
+              const p = unpackContact(line, batch, at);
+              accounts.noteUsed(p.accountId);
+              return apply(p);
+            },
+            // the account's stored key: the fold of the row's cell
+            keyText: (batch, at) => ({
+              account_external_id: accounts.key(batch[at] as number),
+              email: unpackContact(0, batch, at).emailText,
+            }),
+          }
+        : undefined,
       async finish() {
         await up.finish();
         if (!(await statements.foreignKeysEnforced())) {
