@@ -13,6 +13,7 @@ const NOT_YET_ON_POSTGRES = [
   'test/e2e/accounts.test.ts',
   'test/e2e/contacts.test.ts',
   'test/e2e/guards.test.ts',
+  'test/e2e/import-threads.test.ts',
   'test/e2e/managers.test.ts',
   'test/e2e/remind-doubt.test.ts',
   'test/e2e/repair-keys.test.ts',
