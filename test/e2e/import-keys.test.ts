@@ -124,6 +124,7 @@ describe('a large contacts file with Cyrillic account ids and Greek emails', () 
       const r = await (env.ACCTMGR_IMPORT_THREADS === '1' ? runCli : spawnCli)(['import', 'contacts', file, '--skip-invalid', '--debug'], {
         db: copy,
         env,
+        timeoutMs: 180_000, // a round trip per row on PostgreSQL
       });
       const h = await openTestDb(copy);
       const rows = await h.db.selectFrom('contacts').select(['account_id', 'email', 'email_key']).orderBy('id').execute();
@@ -143,5 +144,5 @@ describe('a large contacts file with Cyrillic account ids and Greek emails', () 
     expect(threaded.rows).toEqual(single.rows);
     expect(threaded.rows).toHaveLength(30_000);
     expect(threaded.rows[0]).toEqual({ account_id: 1, email: 'δάσκαλος0@σχολείο0.gr', email_key: 'δάσκαλοσ0@σχολείο0.gr' });
-  });
+  }, 240_000);
 });
