@@ -9,23 +9,7 @@ import { defineConfig } from 'vitest/config';
  * Test files that do not pass on PostgreSQL yet (the import, db backup/copy, and tests that read the
  * SQLite file directly): the PostgreSQL issue stays open until this list is empty.
  */
-const NOT_YET_ON_POSTGRES = [
-  'test/e2e/demo.test.ts',
-  'test/e2e/files.test.ts',
-  'test/e2e/import-keys.test.ts',
-  'test/e2e/import-threads.test.ts',
-  'test/e2e/import.test.ts',
-  'test/e2e/keys.test.ts',
-  'test/e2e/tour.test.ts',
-  'test/unit/export.test.ts',
-  'test/unit/formula.test.ts',
-  'test/unit/import-bulk.test.ts',
-  'test/unit/import-fields.test.ts',
-  'test/unit/import-files.test.ts',
-  'test/unit/import-skip-invalid.test.ts',
-  'test/unit/import-undo.test.ts',
-  'test/unit/import.test.ts',
-];
+const NOT_YET_ON_POSTGRES = ['test/e2e/import-threads.test.ts'];
 
 const engines = (process.env.ACCTMGR_TEST_ENGINES ?? 'sqlite,postgres').split(',');
 

@@ -8,7 +8,8 @@ import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { Command } from 'commander';
-import { AppError, EXIT } from '../errors.js';
+import { holdsNoRows } from '../db/empty.js';
+import { AppError, EXIT, RefusedError } from '../errors.js';
 import type { Io } from '../io.js';
 import { listAccountsAction } from './accounts.js';
 import { agendaAction } from './activities.js';
@@ -26,14 +27,15 @@ export function registerDemo(program: Command, io: Io): void {
     .option('--fixtures <dir>', 'another directory of ENTITY.csv files', FIXTURES_DIR)
     .addHelpText(
       'after',
-      '\nWithout --db the demo database goes to a new temporary directory (its path is printed).\nExamples:\n  acctmgr demo\n  acctmgr demo --db ./demo.db --as-of 2026-11-25',
+      '\nWithout --db the demo database goes to a new temporary directory (its path is printed). A PostgreSQL --db must be\nempty (created and migrated for the demo): the demo never deletes data there.\nExamples:\n  acctmgr demo\n  acctmgr demo --db ./demo.db --as-of 2026-11-25',
     )
     .action(act(io, demo));
 }
 
 async function demo(s: Session): Promise<void> {
   let db = s.opts.db;
-  if (db && fs.existsSync(db)) {
+  if (db && s.target().target.kind === 'postgres') await requireEmpty(s);
+  else if (db && fs.existsSync(db)) {
     await s.confirm(`Replace the existing database ${db} with the demo?`);
     for (const suffix of ['', '-wal', '-shm']) fs.rmSync(`${db}${suffix}`, { force: true });
   }
@@ -57,6 +59,19 @@ async function demo(s: Session): Promise<void> {
   await step(`the team's agenda on ${s.asOf}`, ['activities', 'agenda'], agendaAction);
   await step(`notices due on ${s.asOf}`, ['remind'], remindAction);
   s.message(`\nThe demo database is ${db}\nExplore it with: export ACCTMGR_DB=${db}; npx acctmgr --help`);
+}
+
+/**
+ * A PostgreSQL database is a team's shared one: the demo loads only into an empty (migrated) database
+ * and never deletes anything there, even with --yes (a file is the user's own: --yes replaces it).
+ */
+async function requireEmpty(s: Session): Promise<void> {
+  const h = await s.open();
+  if (await holdsNoRows(h.db)) return;
+  throw new RefusedError(
+    `the database ${h.path} is not empty: on PostgreSQL the demo loads only into an empty database and never deletes data`,
+    'create one for it (createdb, then acctmgr db migrate --db URL) and run the demo with that --db',
+  );
 }
 
 /** A step that failed: its own message and hint, named by the step (exit 1, as any failed operation). */

@@ -7,7 +7,7 @@
  */
 import { audit } from '../audit/audit.js';
 import type { Op } from '../op.js';
-import type { Row, Statements } from './statements.js';
+import type { AnyStatements, Maybe, Row } from './statements.js';
 
 /** Tables an import inserts into, in dependency order (undo deletes in reverse). */
 export const BATCH_TABLES = [
@@ -59,15 +59,15 @@ export class BatchRecorder {
   private inserted = new Map<string, Inserted>();
   /** Tables where the batch updated rows it had inserted itself (their rev goes back to 0 at the end). */
   private ownUpdated = new Set<BatchTable>();
-  private insertUpdate!: (values: readonly unknown[]) => number;
+  private insertUpdate!: (values: readonly unknown[]) => Maybe<number>;
 
   private constructor(
-    private readonly statements: Statements,
+    private readonly statements: AnyStatements,
     private readonly op: Op,
     readonly id: number,
   ) {}
 
-  static async start(statements: Statements, op: Op, entity: string, source: string): Promise<BatchRecorder> {
+  static async start(statements: AnyStatements, op: Op, entity: string, source: string): Promise<BatchRecorder> {
     const row = await statements.db
       .insertInto('import_batches')
       .values({ at: op.now, actor: op.actor, entity, source, status: 'applied', inserted: 0, updated: 0, unchanged: 0, rejected: 0 })
@@ -92,9 +92,10 @@ export class BatchRecorder {
    * before-image and the rev this update leaves (undo restores the images newest first); a row this
    * batch inserted needs none (undo deletes it).
    */
-  beforeUpdate(table: BatchTable, row: Row): void {
+  beforeUpdate(table: BatchTable, row: Row): Maybe<number | undefined> {
     if (row.import_batch_id === this.id) this.ownUpdated.add(table);
-    else this.insertUpdate([this.id, table, row.id, JSON.stringify(row), Number(row.rev) + 1]);
+    else return this.insertUpdate([this.id, table, row.id, JSON.stringify(row), Number(row.rev) + 1]);
+    return undefined;
   }
 
   /** Every row the batch inserts is counted (its id: bounds a scan at the end). */

@@ -11,7 +11,7 @@ import { runFile, type FileJob, type FileRun } from './engine.js';
 import { ErrorSink, type RowProblem } from './errors.js';
 import type { RejectsWriter } from './rejects.js';
 import type { ImportOutcome, ImportRequest } from './service.js';
-import { savepoint, type Statements } from './statements.js';
+import { savepoint, type AnyStatements } from './statements.js';
 import type { EntityName, ImportContext } from './entities/types.js';
 
 /** Thrown inside the transaction to roll it back with the outcome the import found. */
@@ -27,7 +27,7 @@ export interface Progress {
 }
 
 export async function importFiles(
-  statements: Statements,
+  statements: AnyStatements,
   op: Op,
   req: ImportRequest,
   jobs: readonly FileJob[],
@@ -71,7 +71,7 @@ export async function importFiles(
     throw new Rollback(outcome(null));
   }
   await batch.finish(total, entities, { source: req.source, dry_run: false });
-  if (!statements.foreignKeysEnforced() && statements.missingIds('import_batches', [batch.id]).length > 0) {
+  if (!(await statements.foreignKeysEnforced()) && (await statements.missingIds('import_batches', [batch.id])).length > 0) {
     throw new Error(`import: batch ${batch.id} is missing; its bookkeeping rows would point nowhere`);
   }
   for (const w of rejectsOf.values()) w.commit();
@@ -99,7 +99,7 @@ async function runPasses(
       await point?.release();
       return { run, sink };
     }
-    exclude = leftOut(exclude, run);
+    exclude = await leftOut(exclude, run);
     notes.push(`${job.label}: ${exclude.size} row(s) refused by the checks at the end, or referring to one; read again without them`);
     await point.rollback();
     ctx.batch.restore(mark);
@@ -112,9 +112,9 @@ async function runPasses(
  * refer to a row left out), until none: what the next run leaves out. An importer that cannot tell
  * (no `refusedWithout`) is simply run again until a run refuses nothing more at the end.
  */
-function leftOut(before: ReadonlyMap<number, RowProblem[]>, run: FileRun): Map<number, RowProblem[]> {
+async function leftOut(before: ReadonlyMap<number, RowProblem[]>, run: FileRun): Promise<Map<number, RowProblem[]>> {
   const exclude = new Map(before);
-  for (let found = run.deferred; found.length > 0; found = run.refusedWithout?.(exclude) ?? []) {
+  for (let found = run.deferred; found.length > 0; found = (await run.refusedWithout?.(exclude)) ?? []) {
     for (const d of found) exclude.set(d.line, d.problems);
   }
   return exclude;

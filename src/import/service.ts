@@ -6,7 +6,7 @@
  */
 import fs from 'node:fs';
 import path from 'node:path';
-import { sqliteOnly, type DbHandle } from '../db/connection.js';
+import type { DbHandle } from '../db/connection.js';
 import { writeTx } from '../db/tx.js';
 import { refuseSameFile } from '../lib/output-file.js';
 import type { Op } from '../op.js';
@@ -17,7 +17,7 @@ import type { FileJob, ReadOptions } from './engine.js';
 import { ImportFileError } from './errors.js';
 import { importFiles, Rollback } from './passes.js';
 import { openRejects, rejectsPaths } from './rejects.js';
-import { SqliteStatements } from './sqlite-statements.js';
+import { openStatements } from './open-statements.js';
 import { ENTITY_DEFS } from './entities/index.js';
 import { ENTITIES, type EntityName, type OnExisting } from './entities/types.js';
 
@@ -86,17 +86,16 @@ export function planJobs(req: Pick<ImportRequest, 'entity' | 'source' | 'file'>)
 
 export async function runImport(h: DbHandle, op: Op, req: ImportRequest): Promise<ImportOutcome> {
   const { db } = h;
-  const sqlite = sqliteOnly(h, 'import');
   const jobs = planJobs(req);
   // standard input, or the pipe that was copied: its own file (a shell's `< FILE`) counts as an input too
   const read = req.file ? [req.source === '-' ? '/dev/stdin' : req.source] : [];
   refuseSameFile([...rejectsPaths(req, jobs).values()], [...jobs.map((j) => j.path), ...read]);
   const started = process.hrtime.bigint();
   const notes: string[] = [];
-  const outcome = await importSession(sqlite, jobs, notes, async () => {
+  const outcome = await importSession(h.sqlite, jobs, notes, async () => {
     const rejects = openRejects(req, jobs);
     try {
-      return await writeTx(db, (trx) => importFiles(new SqliteStatements(trx, sqlite), op, req, jobs, notes, rejects));
+      return await writeTx(db, (trx) => importFiles(openStatements(h, trx), op, req, jobs, notes, rejects));
     } catch (e) {
       if (e instanceof Rollback) return e.outcome;
       throw e;

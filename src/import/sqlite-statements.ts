@@ -6,6 +6,8 @@ import type { DB } from '../db/schema/index.js';
 import type { Row, RunResult, Statements } from './statements.js';
 
 export class SqliteStatements implements Statements<'now'> {
+  readonly timing = 'now';
+
   constructor(
     readonly db: Kysely<DB>,
     private readonly sqlite: Database.Database,

@@ -6,8 +6,10 @@
  *
  * SQLite (better-sqlite3, src/import/sqlite-statements.ts) answers at once: `Statements<'now'>`. A
  * PostgreSQL implementation (node-postgres is asynchronous only) answers with Promises:
- * `Statements<'later'>`. The row loop awaits a row's result only when it is a Promise
- * (src/import/row-loop.ts), so the SQLite path pays nothing for that.
+ * `Statements<'later'>` (src/import/pg-statements.ts). The importers are written once, as steps
+ * (`Step`, below) that go on at once when an answer is a value and wait only when it is a Promise; the
+ * row loop awaits a row's result only when it is a Promise (src/import/row-loop.ts). So the SQLite path
+ * runs without a single await per row.
  */
 import { sql, type Compilable, type Kysely } from 'kysely';
 import type { DB } from '../db/schema/index.js';
@@ -25,6 +27,8 @@ export interface RunResult {
 }
 
 export interface Statements<T extends Timing = 'now'> {
+  /** Which of the two: a bulk load (src/import/bulk/) writes through statements that answer now. */
+  readonly timing: T;
   /** The transaction, for statements run once (kysely, asynchronous on every database). */
   readonly db: Kysely<DB>;
   /** The same, untyped, for table names chosen at run time. */
@@ -70,4 +74,42 @@ export async function savepoint(db: Kysely<DB>, name: string): Promise<Savepoint
 /** A row's result may be a Promise (a database that answers later); test for it only where it may be. */
 export function isPromise<V>(v: V | Promise<V>): v is Promise<V> {
   return typeof (v as { then?: unknown } | null)?.then === 'function';
+}
+
+/** The statements of either database (what the importers are written against). */
+export type AnyStatements = Statements<'now'> | Statements<'later'>;
+
+/** An answer of either database. */
+export type Maybe<V> = V | Promise<V>;
+
+/**
+ * Importer code that may wait for answers, written once for both databases: a generator that hands out
+ * the Promises it must wait for (`yield* wait(answer)`) and returns its result. `run` steps it through:
+ * synchronously to the end while every answer is a value (SQLite), resuming after each Promise otherwise.
+ */
+export type Step<R> = Generator<Promise<unknown>, R, unknown>;
+
+/** `yield* wait(answer)`: the answer's value, waiting only when it is a Promise. */
+export function* wait<V>(answer: Maybe<V>): Step<V> {
+  if (isPromise(answer)) return (yield answer) as V;
+  return answer;
+}
+
+/** Runs steps: their result at once when nothing had to wait, else a Promise of it. */
+export function run<R>(steps: Step<R>): Maybe<R> {
+  return resume(steps, steps.next());
+}
+
+function resume<R>(steps: Step<R>, at: IteratorResult<Promise<unknown>, R>): Maybe<R> {
+  if (at.done) return at.value;
+  return at.value.then(
+    (v) => resume(steps, steps.next(v)),
+    (e: unknown) => resume(steps, steps.throw(e)),
+  );
+}
+
+/** Every row of a `scan`, without a Promise per row where they come at once. */
+export async function eachRow(rows: Iterable<unknown[]> | AsyncIterable<unknown[]>, fn: (row: unknown[]) => void): Promise<void> {
+  if (Symbol.asyncIterator in rows) for await (const r of rows) fn(r);
+  else for (const r of rows) fn(r);
 }

@@ -5,18 +5,18 @@
  * increments it: migration 0006), a later batch that touched them, rows removed since, or rows added
  * since that refer to rows the batch inserted.
  */
-import type Database from 'better-sqlite3';
-import type { Kysely, Selectable } from 'kysely';
+import { sql, type Kysely, type RawBuilder, type Selectable } from 'kysely';
 import { audit } from '../audit/audit.js';
-import { sqliteOnly, type DbHandle } from '../db/connection.js';
+import type { DbHandle } from '../db/connection.js';
+import { foreignKeyColumns } from '../db/foreign-keys.js';
 import type { DB } from '../db/schema/index.js';
 import { NotFoundError, RefusedError } from '../errors.js';
 import { checkFilter } from '../lib/checks.js';
 import { withKeys } from '../db/schema/key-columns.js';
 import type { Op } from '../op.js';
 import { BATCH_TABLES } from './batch.js';
-import { SqliteStatements } from './sqlite-statements.js';
-import type { Row, Statements } from './statements.js';
+import { openStatements } from './open-statements.js';
+import { isPromise, type AnyStatements, type Maybe, type Row } from './statements.js';
 
 /** A batch as `import history` shows it: its row without the summary, the id named batch_id. */
 export type BatchRecord = { batch_id: number } & Omit<Selectable<DB['import_batches']>, 'id' | 'summary_json'>;
@@ -67,23 +67,22 @@ export interface UndoResult {
 }
 
 export async function undoBatch(db: Kysely<DB>, h: DbHandle, op: Op, id: number): Promise<UndoResult> {
-  const sqlite = sqliteOnly(h, 'import undo');
   const batch = await db.selectFrom('import_batches').selectAll().where('id', '=', id).executeTakeFirst();
   if (!batch) throw new NotFoundError('import batch', String(id), 'list batches with: acctmgr import history');
   if (batch.status === 'undone') throw new RefusedError(`import batch ${id} was already undone (${batch.undone_at})`);
   const counts = await insertedCounts(db, id);
-  const problems = laterChanges(sqlite, id, counts);
+  const problems = await laterChanges(db, id, counts);
   if (problems.length > 0) {
     throw new RefusedError(
       `import batch ${id} cannot be undone: rows it wrote were changed later\n  ${problems.join('\n  ')}`,
       'undo the later import batches first (acctmgr import history), or change the rows back by hand',
     );
   }
-  const statements = new SqliteStatements(db, sqlite);
-  const restored = restoreUpdates(statements, sqlite, id);
+  const statements = openStatements(h, db);
+  const restored = await restoreUpdates(statements, id);
   let deleted = 0;
   for (const t of [...BATCH_TABLES].reverse()) {
-    if (counts.has(t)) deleted += statements.run(statements.any.deleteFrom(t).where('import_batch_id', '=', 0))([id]).changes;
+    if (counts.has(t)) deleted += Number((await db.deleteFrom(t).where('import_batch_id', '=', id).executeTakeFirst()).numDeletedRows);
   }
   await db.updateTable('import_batches').set({ status: 'undone', undone_at: op.now }).where('id', '=', id).execute();
   const result = { batch_id: id, deleted, restored };
@@ -102,9 +101,9 @@ async function insertedCounts(db: Kysely<DB>, id: number): Promise<Map<string, n
   return new Map(rows.map((r) => [r.table_name, Number(r.n)]));
 }
 
-function names(sqlite: Database.Database, table: string, query: string, params: unknown[]): string {
-  const col = NAME_COLUMN[table] ?? 'id';
-  const rows = sqlite.prepare(query.replace('$COL', `"${col}"`)).all(...params) as Row[];
+/** The names (NAME_COLUMN) of the rows of `table` that `query` selects as `x` (`query` gets the column). */
+async function names(db: Kysely<DB>, table: string, query: (col: RawBuilder<unknown>) => RawBuilder<Row>): Promise<string> {
+  const rows = (await query(sql.ref(NAME_COLUMN[table] ?? 'id')).execute(db)).rows;
   return rows.map((r) => String(r.v)).join(', ');
 }
 
@@ -113,72 +112,73 @@ function names(sqlite: Database.Database, table: string, query: string, params: 
  * row is unchanged since the batch exactly when its rev is the one the batch left: 0 for a row it
  * inserted, rev_after of its newest image for a row it updated.
  */
-function laterChanges(db: Database.Database, id: number, counts: ReadonlyMap<string, number>): string[] {
+async function laterChanges(db: Kysely<DB>, id: number, counts: ReadonlyMap<string, number>): Promise<string[]> {
   const out: string[] = [];
   for (const [t, count] of counts) {
-    const now = (db.prepare(`select count(*) as n from "${t}" where import_batch_id = ?`).get(id) as { n: number }).n;
+    const table = sql.table(t);
+    const { rows } = await sql<{ n: number }>`select count(*) as n from ${table} where import_batch_id = ${id}`.execute(db);
+    const now = Number(rows[0]!.n);
     if (now < count) out.push(`${t}: ${count - now} row(s) this batch inserted were removed since`);
-    const v = names(db, t, `select $COL as v from "${t}" where import_batch_id = ? and rev <> 0 limit ${SHOW}`, [id]);
-    if (v) out.push(`${t} changed since: ${v}`);
-  }
-  for (const t of BATCH_TABLES) {
-    const v = names(
+    const v = await names(
       db,
       t,
-      `select x.$COL as v from import_batch_updates u join "${t}" x on x.id = u.row_id
-       where u.batch_id = ? and u.table_name = ? and x.rev <> u.rev_after
-         and not exists (select 1 from import_batch_updates n where n.table_name = u.table_name and n.row_id = u.row_id and n.batch_id = u.batch_id and n.id > u.id)
-       limit ${SHOW}`,
-      [id, t],
+      (col) => sql<Row>`select ${col} as v from ${table} where import_batch_id = ${id} and rev <> 0 order by id limit ${SHOW}`,
     );
     if (v) out.push(`${t} changed since: ${v}`);
   }
-  const later = laterBatches(db, id, counts);
+  for (const t of BATCH_TABLES) {
+    const v = await names(
+      db,
+      t,
+      (col) => sql<Row>`select x.${col} as v from import_batch_updates u join ${sql.table(t)} x on x.id = u.row_id
+       where u.batch_id = ${id} and u.table_name = ${t} and x.rev <> u.rev_after
+         and not exists (select 1 from import_batch_updates n where n.table_name = u.table_name and n.row_id = u.row_id and n.batch_id = u.batch_id and n.id > u.id)
+       order by x.id limit ${SHOW}`,
+    );
+    if (v) out.push(`${t} changed since: ${v}`);
+  }
+  const later = await laterBatches(db, id, counts);
   if (later.length > 0) out.push(`later import batch(es) ${later.join(', ')} changed the same rows`);
-  out.push(...dependents(db, id, counts));
+  out.push(...(await dependents(db, id, counts)));
   return out;
 }
 
 /** Applied batches after this one that updated rows this one inserted or updated. */
-function laterBatches(db: Database.Database, id: number, counts: ReadonlyMap<string, number>): number[] {
-  const later = `select distinct u.batch_id as v from import_batch_updates u join import_batches b on b.id = u.batch_id where u.batch_id > ? and b.status = 'applied'`;
+async function laterBatches(db: Kysely<DB>, id: number, counts: ReadonlyMap<string, number>): Promise<number[]> {
+  const later = sql`select distinct u.batch_id as v from import_batch_updates u join import_batches b on b.id = u.batch_id where u.batch_id > ${id} and b.status = 'applied'`;
   const found = new Set<number>();
-  const add = (query: string, params: unknown[]) => {
-    for (const r of db.prepare(`${query} limit ${SHOW}`).all(...params) as Row[]) found.add(r.v as number);
+  const add = async (query: RawBuilder<Row>) => {
+    for (const r of (await query.execute(db)).rows) found.add(Number(r.v));
   };
-  add(
-    `${later} and exists (select 1 from import_batch_updates o where o.batch_id = ? and o.table_name = u.table_name and o.row_id = u.row_id)`,
-    [id, id],
+  await add(
+    sql<Row>`${later} and exists (select 1 from import_batch_updates o where o.batch_id = ${id} and o.table_name = u.table_name and o.row_id = u.row_id) order by 1 limit ${SHOW}`,
   );
   for (const t of counts.keys()) {
-    add(`${later} and u.table_name = ? and exists (select 1 from "${t}" x where x.id = u.row_id and x.import_batch_id = ?)`, [id, t, id]);
+    await add(
+      sql<Row>`${later} and u.table_name = ${t} and exists (select 1 from ${sql.table(t)} x where x.id = u.row_id and x.import_batch_id = ${id}) order by 1 limit ${SHOW}`,
+    );
   }
   return [...found].sort((a, b) => a - b).slice(0, SHOW);
 }
 
 /** Rows outside the batch that refer (by foreign key) to rows the batch inserted. */
-function dependents(db: Database.Database, id: number, counts: ReadonlyMap<string, number>): string[] {
+async function dependents(db: Kysely<DB>, id: number, counts: ReadonlyMap<string, number>): Promise<string[]> {
   const out: string[] = [];
-  const tables = (
-    db.prepare(`select name from sqlite_master where type = 'table' and name not like 'sqlite_%'`).all() as { name: string }[]
-  ).map((r) => r.name);
-  for (const child of tables) {
-    const fks = db.pragma(`foreign_key_list("${child}")`) as { table: string; from: string }[];
-    for (const fk of fks) {
-      if (!counts.has(fk.table) || OWNED_BY[child] === fk.table) continue;
-      // the batch's own rows go, and the rows it updated get their before-images back
-      const own = (BATCH_TABLES as readonly string[]).includes(child)
-        ? ` and c.import_batch_id is not ? and not exists (select 1 from import_batch_updates u where u.batch_id = ? and u.table_name = '${child}' and u.row_id = c.id)`
-        : '';
-      const v = names(
-        db,
-        fk.table,
-        `select distinct p.$COL as v from "${child}" c join "${fk.table}" p on p.id = c."${fk.from}"
-         where c."${fk.from}" in (select id from "${fk.table}" where import_batch_id = ?)${own} limit ${SHOW}`,
-        own ? [id, id, id] : [id],
-      );
-      if (v) out.push(`${fk.table} ${v}: referred to by ${child} added since`);
-    }
+  for (const fk of await foreignKeyColumns(db)) {
+    const { child, from } = fk;
+    if (!counts.has(fk.parent) || OWNED_BY[child] === fk.parent) continue;
+    // the batch's own rows go, and the rows it updated get their before-images back
+    const own = (BATCH_TABLES as readonly string[]).includes(child)
+      ? sql` and c.import_batch_id is distinct from ${id} and not exists (select 1 from import_batch_updates u where u.batch_id = ${id} and u.table_name = ${child} and u.row_id = c.id)`
+      : sql``;
+    const parent = sql.table(fk.parent);
+    const v = await names(
+      db,
+      fk.parent,
+      (col) => sql<Row>`select distinct p.${col} as v from ${sql.table(child)} c join ${parent} p on p.id = c.${sql.ref(from)}
+         where c.${sql.ref(from)} in (select id from ${parent} where import_batch_id = ${id})${own} order by 1 limit ${SHOW}`,
+    );
+    if (v) out.push(`${fk.parent} ${v}: referred to by ${child} added since`);
   }
   return out;
 }
@@ -188,15 +188,21 @@ function dependents(db: Database.Database, id: number, counts: ReadonlyMap<strin
  * from the restored keys). Newest image first:
  * a row that one batch changed twice (seats, then their logins) ends at its oldest image.
  */
-function restoreUpdates(statements: Statements, sqlite: Database.Database, id: number): number {
+async function restoreUpdates(statements: AnyStatements, id: number): Promise<number> {
   let restored = 0;
   let after = Number.MAX_SAFE_INTEGER;
-  const page = sqlite.prepare(
-    `select id, table_name, row_id, before_json from import_batch_updates where batch_id = ? and id < ? order by id desc limit 5000`,
+  const page = statements.all(
+    statements.db
+      .selectFrom('import_batch_updates')
+      .select(['id', 'table_name', 'row_id', 'before_json'])
+      .where('batch_id', '=', 0)
+      .where('id', '<', 0)
+      .orderBy('id', 'desc')
+      .limit(5000),
   );
-  const updaters = new Map<string, (rowId: number, values: readonly unknown[]) => void>();
+  const updaters = new Map<string, (rowId: number, values: readonly unknown[]) => Maybe<void>>();
   for (;;) {
-    const rows = page.all(id, after) as { id: number; table_name: string; row_id: number; before_json: string }[];
+    const rows = (await page(id, after, 5000)) as { id: number; table_name: string; row_id: number; before_json: string }[];
     if (rows.length === 0) return restored;
     for (const r of rows) {
       const before = JSON.parse(r.before_json) as Row;
@@ -207,16 +213,17 @@ function restoreUpdates(statements: Statements, sqlite: Database.Database, id: n
       const key = `${r.table_name}:${names.join(',')}`;
       let up = updaters.get(key);
       if (!up) updaters.set(key, (up = statements.updater(r.table_name, names)));
-      up(r.row_id, Object.values(cols));
-      if (fields) restoreFields(statements, r.row_id, fields as Record<string, string>);
+      const done = up(r.row_id, Object.values(cols));
+      if (isPromise(done)) await done;
+      if (fields) await restoreFields(statements, r.row_id, fields as Record<string, string>);
       restored++;
       after = r.id;
     }
   }
 }
 
-function restoreFields(statements: Statements, accountId: number, fields: Record<string, string>): void {
-  statements.run(statements.db.deleteFrom('account_field_values').where('account_id', '=', 0))([accountId]);
+async function restoreFields(statements: AnyStatements, accountId: number, fields: Record<string, string>): Promise<void> {
+  await statements.run(statements.db.deleteFrom('account_field_values').where('account_id', '=', 0))([accountId]);
   const ins = statements.inserter('account_field_values', ['account_id', 'field_id', 'value']);
-  for (const [fieldId, value] of Object.entries(fields)) ins([accountId, Number(fieldId), value]);
+  for (const [fieldId, value] of Object.entries(fields)) await ins([accountId, Number(fieldId), value]);
 }

@@ -2,6 +2,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { dbFiles, expectDbClean, ROOT, runCli, runJson, spawnCli } from '../helpers/cli.js';
+import { itPostgres, itSqlite } from '../helpers/engine.js';
 
 const given = dbFiles();
 
@@ -22,7 +23,7 @@ describe("acctmgr demo (the README's first command)", () => {
     fs.rmSync(path.dirname(db!), { recursive: true, force: true });
   });
 
-  it('refuses to replace an existing --db without --yes, and replaces it with --yes', async () => {
+  itSqlite('refuses to replace an existing --db without --yes, and replaces it with --yes (SQLite only)', async () => {
     const db = given.fresh();
     const fixtures = ['--fixtures', path.join(ROOT, 'fixtures')];
     await runJson(['managers', 'add', '--login', 'keep', '--name', 'K', '--email', 'k@vendor.example'], { db });
@@ -34,4 +35,27 @@ describe("acctmgr demo (the README's first command)", () => {
     const managers = await runJson<{ login: string }[]>(['managers', 'list'], { db });
     expect(managers.map((m) => m.login)).not.toContain('keep');
   });
+
+  itPostgres(
+    'loads into an empty PostgreSQL database, and refuses a non-empty one even with --yes, deleting nothing (PostgreSQL only)',
+    async () => {
+      const db = given.fresh();
+      const fixtures = ['--fixtures', path.join(ROOT, 'fixtures')];
+      const loaded = await runCli(['demo', '--db', db, ...fixtures]);
+      expect(loaded.code, loaded.stderr).toBe(0);
+      expect(loaded.stdout).toContain('SCH-001');
+      expect(await runJson<unknown[]>(['accounts', 'list'], { db })).toHaveLength(20);
+      await expectDbClean(db);
+
+      const team = given.fresh();
+      await runJson(['managers', 'add', '--login', 'keep', '--name', 'K', '--email', 'k@vendor.example'], { db: team });
+      for (const yes of [[], ['--yes']]) {
+        const refused = await runCli(['demo', '--db', team, ...yes, ...fixtures]);
+        expect(refused.code).toBe(1);
+        expect(refused.stderr).toContain('is not empty: on PostgreSQL the demo loads only into an empty database and never deletes data');
+      }
+      expect(await runJson<{ login: string }[]>(['managers', 'list'], { db: team })).toMatchObject([{ login: 'keep' }]);
+      expect(await runJson<unknown[]>(['accounts', 'list'], { db: team })).toHaveLength(0);
+    },
+  );
 });

@@ -1,8 +1,10 @@
 import fs from 'node:fs';
 import path from 'node:path';
+import { sql } from 'kysely';
 import { describe, expect, it } from 'vitest';
 import { dbFiles, ROOT, runCli, runJson, spawnBinary } from '../helpers/cli.js';
-import { tempDir } from '../helpers/db.js';
+import { openTestDb, tempDir } from '../helpers/db.js';
+import { onPostgres } from '../helpers/engine.js';
 
 const HAZARDS = path.join(ROOT, 'test/fixtures-import/hazards');
 const ALL = path.join(ROOT, 'test/fixtures-import/all');
@@ -17,6 +19,38 @@ async function state(db: string): Promise<string> {
 }
 
 const given = dbFiles();
+
+/**
+ * Whether an import is writing contacts into `db` now. SQLite: into the database file itself (a large
+ * import runs with a rollback journal: src/db/bulk.ts) or into the WAL. PostgreSQL: another session
+ * holds the write lock on the contacts table and has written rows for a while (they are invisible
+ * until its commit).
+ */
+async function writingContacts(db: string): Promise<{ now: () => Promise<boolean>; close: () => Promise<void> }> {
+  if (onPostgres) {
+    const h = await openTestDb(db);
+    let since: number | undefined;
+    const locked = async () => {
+      const { rows } = await sql<{ n: number }>`
+        select count(*) as n from pg_locks l join pg_class c on c.oid = l.relation
+        where c.relname = 'contacts' and l.mode = 'RowExclusiveLock' and l.pid <> pg_backend_pid()
+          and l.database = (select oid from pg_database where datname = current_database())`.execute(h.db);
+      return Number(rows[0]!.n) > 0;
+    };
+    return {
+      now: async () => {
+        if (!(await locked())) return false;
+        since ??= Date.now();
+        return Date.now() - since > 500;
+      },
+      close: () => h.close(),
+    };
+  }
+  const size = (f: string) => (fs.existsSync(f) ? fs.statSync(f).size : 0);
+  const [dbBefore, walBefore] = [size(db), size(`${db}-wal`)];
+  const now = () => (size(`${db}-journal`) > 0 && size(db) > dbBefore) || size(`${db}-wal`) > walBefore + 4096;
+  return { now: () => Promise.resolve(now()), close: () => Promise.resolve() };
+}
 
 describe('acctmgr import (end to end)', () => {
   it('reads BOM/CRLF/quoted newlines and ; files; prints the JSON summary on stdout and the summary on stderr', async () => {
@@ -121,16 +155,13 @@ describe('acctmgr import (end to end)', () => {
     const before = await state(db);
     const child = spawnBinary(['import', 'contacts', path.join(dir, 'contacts.csv')], { db, stdio: ['ignore', 'ignore', 'pipe'] });
     const closed = new Promise<NodeJS.Signals | null>((resolve) => child.on('close', (_code, sig) => resolve(sig)));
-    // kill once the import has written into the database file itself (a large import runs with a
-    // rollback journal: src/db/bulk.ts) or into the WAL; the file is large enough to take seconds
-    const size = (f: string) => (fs.existsSync(f) ? fs.statSync(f).size : 0);
-    const [dbBefore, walBefore] = [size(db), size(`${db}-wal`)];
-    const writing = () => (size(`${db}-journal`) > 0 && size(db) > dbBefore) || size(`${db}-wal`) > walBefore + 4096;
+    const writing = await writingContacts(db);
     const started = Date.now();
-    while (!writing() && Date.now() - started < 10_000) await new Promise((r) => setTimeout(r, 10));
-    expect(writing()).toBe(true);
+    while (!(await writing.now()) && Date.now() - started < 20_000) await new Promise((r) => setTimeout(r, 10));
+    expect(await writing.now()).toBe(true);
     child.kill('SIGKILL');
     expect(await closed).toBe('SIGKILL'); // it was killed, not finished
+    await writing.close();
     expect(await state(db)).toBe(before);
     const count = await runCli(['contacts', 'list', '--format', 'csv'], { db });
     expect(count.stdout.trim().split('\n').length).toBeLessThanOrEqual(1);

@@ -9,6 +9,7 @@ import { parse } from 'csv-parse/sync';
 import { stringify } from 'csv-stringify/sync';
 import { describe, expect, it } from 'vitest';
 import { dbFiles, runCli, runJson, type CliResult } from '../helpers/cli.js';
+import { tempDir } from '../helpers/db.js';
 
 let db: string;
 const run = (args: string[]) => runCli(args, { db });
@@ -316,7 +317,7 @@ describe('keys in every language, through the commands', () => {
 
   it('exports sorted by key and re-imports every entity with its keys written in another case, changing nothing', async () => {
     db = await withSales();
-    const dir = path.dirname(db);
+    const dir = tempDir();
     const entities = ['managers', 'groups', 'accounts', 'contacts', 'products', 'plans', 'prices', 'subscriptions', 'seats', 'logins'];
     const before: Record<string, string> = {};
     for (const e of entities) before[e] = (await ok(['export', e])).stdout;

@@ -1,5 +1,6 @@
 import fs from 'node:fs';
 import path from 'node:path';
+import { foldKey } from '../../src/lib/keys.js';
 import { describe, expect, it } from 'vitest';
 import { checkDatabase } from '../../src/db/maintenance.js';
 import { exportEntity } from '../../src/export/service.js';
@@ -48,10 +49,13 @@ describe('formula-looking values round-trip exactly through CSV', () => {
 
   it('export → import into an empty database stores exactly the values exported', async () => {
     const a = await db();
-    const ins = a.handle.sqlite!.prepare(
-      `insert into products (code, code_key, name, created_at, updated_at) values (?, lower(?), ?, 'x', 'x')`,
-    );
-    STORED.forEach((name, i) => ins.run(`P${String(i).padStart(2, '0')}`, `P${String(i).padStart(2, '0')}`, name));
+    for (const [i, name] of STORED.entries()) {
+      const code = `P${String(i).padStart(2, '0')}`;
+      await a.db
+        .insertInto('products')
+        .values({ code, code_key: foldKey(code), name, created_at: 'x', updated_at: 'x' })
+        .execute();
+    }
     const csv = await exportProducts(a);
     expect(csv).toContain(`P01,"''=x"\n`);
     expect(csv).toContain(`P06,'abc\n`);

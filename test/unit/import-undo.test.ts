@@ -1,5 +1,6 @@
 import fs from 'node:fs';
 import path from 'node:path';
+import { sql } from 'kysely';
 import { describe, expect, it } from 'vitest';
 import { defineField } from '../../src/accounts/custom-fields.js';
 import { checkDatabase } from '../../src/db/maintenance.js';
@@ -40,24 +41,37 @@ describe('import undo knows exactly what changed since', () => {
   it('removes the rows carrying the batch id, not an id range: a row another writer added meanwhile stays', async () => {
     // over one 64 KB chunk, so rows are written before the second chunk is read
     const rows = Array.from({ length: 1500 }, (_, i) => `teacher${i},Teacher Number ${i},teacher${i}@school.example,north`);
-    let foreign = false;
-    const onProgress = () => {
-      if (foreign || (t.handle.sqlite!.prepare('select count(*) as n from managers').get() as { n: number }).n === 0) return;
-      foreign = true;
-      // written in the same second by another writer
-      t.handle
-        .sqlite!.prepare(
-          `insert into managers (login, name, email, email_key, created_at, updated_at) values ('other', 'Other', 'other@v.example', 'other@v.example', ?, ?)`,
-        )
-        .run(op.now, op.now);
+    const insert = `insert into managers (login, name, email, email_key, created_at, updated_at) values ('other', 'Other', 'other@v.example', 'other@v.example', '${op.now}', '${op.now}')`;
+    let foreign: Promise<unknown> | undefined;
+    const onProgress = (_bytes: number, applied: number) => {
+      if (foreign || applied <= 1) return;
+      // written in the same second by another writer: on SQLite through the import's own connection
+      // (one writer at a time), on PostgreSQL by another session that commits while the import runs
+      const pool = t.handle.pool;
+      foreign = pool ? pool.query(insert) : Promise.resolve(t.handle.sqlite!.prepare(insert).run());
     };
     const out = await imp.run('managers', `login,name,email,region\n${rows.join('\n')}\n`, { onProgress }, op);
-    expect(foreign).toBe(true);
-    const ids = t.handle
-      .sqlite!.prepare(
-        `select id, login from managers where login = 'other' or id in (select min(id) from managers) or id in (select max(id) from managers)`,
+    expect(foreign).toBeDefined();
+    await foreign;
+    const ids = await t.db
+      .selectFrom('managers')
+      .select(['id', 'login'])
+      .where((eb) =>
+        eb.or([
+          eb('login', '=', 'other'),
+          eb(
+            'id',
+            '=',
+            eb.selectFrom('managers').select((f) => f.fn.min('id').as('m')),
+          ),
+          eb(
+            'id',
+            '=',
+            eb.selectFrom('managers').select((f) => f.fn.max('id').as('m')),
+          ),
+        ]),
       )
-      .all() as { id: number; login: string }[];
+      .execute();
     const other = ids.find((r) => r.login === 'other')!;
     expect(ids.some((r) => r.id < other.id) && ids.some((r) => r.id > other.id)).toBe(true); // inside the batch's id range
     expect(await undo(out.summary.batch_id!)).toMatchObject({ deleted: 1500 });
@@ -128,13 +142,14 @@ describe('import undo knows exactly what changed since', () => {
 
   it('every UPDATE increments rev, whoever runs it; one that sets rev itself keeps its value', async () => {
     await imp.run('managers', 'login,name,email\nanna,Anna,anna@v.example\n', {}, op);
-    const rev = () => (t.handle.sqlite!.prepare(`select rev from managers`).get() as { rev: number }).rev;
-    expect(rev()).toBe(0);
-    t.handle.sqlite!.prepare(`update managers set name = 'A'`).run();
-    t.handle.sqlite!.prepare(`update managers set name = 'A'`).run();
-    expect(rev()).toBe(2);
-    t.handle.sqlite!.prepare(`update managers set name = 'B', rev = 7`).run();
-    expect(rev()).toBe(7);
+    const rev = async () => (await t.db.selectFrom('managers').select('rev').executeTakeFirstOrThrow()).rev;
+    const exec = (q: string) => sql.raw(q).execute(t.db);
+    expect(await rev()).toBe(0);
+    await exec(`update managers set name = 'A'`);
+    await exec(`update managers set name = 'A'`);
+    expect(await rev()).toBe(2);
+    await exec(`update managers set name = 'B', rev = 7`);
+    expect(await rev()).toBe(7);
     expect((await checkDatabase(t.handle)).ok).toBe(true);
   });
 });

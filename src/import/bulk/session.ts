@@ -1,7 +1,8 @@
 /**
  * How the connection runs one import, chosen once from its files (SQLite: src/db/bulk.ts): a larger page
  * cache; for large files a rollback journal instead of WAL; for one large file of an importer that
- * proves its own references, no per-row foreign-key checks.
+ * proves its own references, no per-row foreign-key checks. PostgreSQL (no `sqlite`) has none of these
+ * settings: the import runs as it is.
  */
 import fs from 'node:fs';
 import type Database from 'better-sqlite3';
@@ -10,11 +11,12 @@ import type { FileJob } from '../engine.js';
 import { BULK_MIN_BYTES } from './bulk-table.js';
 
 export async function importSession<T>(
-  sqlite: Database.Database,
+  sqlite: Database.Database | undefined,
   jobs: readonly FileJob[],
   notes: string[],
   run: () => Promise<T>,
 ): Promise<T> {
+  if (!sqlite) return run();
   // a larger page cache keeps the index B-trees of a large import in memory (per connection, 96 MB: more is faster but the 1M-row import must stay under 300 MB RSS)
   sqlite.pragma('cache_size = -98304');
   const checked = relaxesForeignKeys(jobs) ? () => withoutForeignKeys(sqlite, run) : run;

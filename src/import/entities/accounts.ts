@@ -11,10 +11,10 @@ import { foldKey } from '../../lib/keys.js';
 import { FORMATS } from '../../formats/catalog.js';
 import { toIsoDate } from '../cells.js';
 import type { RowProblem } from '../errors.js';
-import type { Row, Statements } from '../statements.js';
+import { run, wait, type AnyStatements, type Row, type Step } from '../statements.js';
 import { SelfReferences } from './chains.js';
 import { coerceRow, requireKeys, stored, Upserter } from './common.js';
-import type { EntityDef, ImportContext, RowIn } from './types.js';
+import type { EntityDef, ImportContext, RowIn, RowResult } from './types.js';
 
 const COLUMNS = [
   'external_id',
@@ -33,7 +33,7 @@ const COLUMNS = [
 ];
 const PLAIN = ['name', 'type', 'status', 'country', 'region', 'registration_no', 'student_count', 'locale'];
 
-async function customSpecs(statements: Statements): Promise<FieldSpec[]> {
+async function customSpecs(statements: AnyStatements): Promise<FieldSpec[]> {
   return (await loadFieldDefs(statements.db)).map((d) => ({
     name: d.name,
     type: 'text',
@@ -74,8 +74,9 @@ export const accounts: EntityDef = {
       linkOf: statements.getter(statements.db.selectFrom('accounts').select(['external_id', 'parent_id']).where('id', '=', 0)),
     });
 
-    function storedFields(accountId: number): Map<number, string> {
-      return new Map((fieldValues(accountId) as { field_id: number; value: string }[]).map((r) => [r.field_id, r.value]));
+    function* storedFields(accountId: number): Step<Map<number, string>> {
+      const rows = (yield* wait(fieldValues(accountId))) as { field_id: number; value: string }[];
+      return new Map(rows.map((r) => [r.field_id, r.value]));
     }
 
     function customValues(text: RowIn['text'], problems: RowProblem[]): Map<LoadedDef, string> {
@@ -90,85 +91,86 @@ export const accounts: EntityDef = {
       return given;
     }
 
-    function ensureGroup(name: string): number {
+    function* ensureGroup(name: string): Step<number> {
       const key = foldKey(name);
-      const found = groupId(key);
+      const found = yield* wait(groupId(key));
       if (found) return found.id as number;
-      const id = addGroup([name, key, ctx.batch.id, ctx.op.now]);
+      const id = yield* wait(addGroup([name, key, ctx.batch.id, ctx.op.now]));
       ctx.batch.noteInsert('account_groups', id);
       return id;
     }
 
+    function* row({ line, text }: RowIn): Step<RowResult> {
+      const { values, problems } = coerceRow(ACCOUNT_FIELDS, text, ctx.dateFormat);
+      problems.unshift(...requireKeys(text, FORMATS.accounts.rowKey));
+      const given = customValues(text, problems);
+      if (problems.length > 0) return problems;
+      const extId = values.external_id as string;
+      const key = foldKey(extId);
+      const existing = yield* wait(byKey(key));
+      const pre = up.precheck(existing, { field: 'external_id', value: extId, what: 'same external_id' });
+      if (pre === 'skip') return up.skip(existing!, line);
+      if (pre) return pre;
+
+      const plain = existing ? values : withDefaults(ACCOUNT_FIELDS, values);
+      const rec: Row = {};
+      for (const f of ACCOUNT_FIELDS) if (PLAIN.includes(f.name)) rec[f.name] = stored(f, plain[f.name]);
+      if (!existing) {
+        rec.external_id = extId;
+        rec.external_id_key = key;
+        problems.push(...missingFields(ACCOUNT_FIELDS, values));
+      }
+      const login = values.manager_login as string | undefined;
+      if (login !== undefined) {
+        const m = yield* wait(managerId(login));
+        if (m) rec.manager_id = m.id;
+        else
+          problems.push({
+            field: 'manager_login',
+            value: text.manager_login!,
+            rule: 'no manager with this login (in the database or the managers imported with it)',
+          });
+      }
+      const type = (rec.type ?? existing?.type) as string | undefined;
+      const manager = rec.manager_id !== undefined ? rec.manager_id : existing?.manager_id;
+      if (type === 'tutor' && manager !== null && manager !== undefined) {
+        const shown = login ?? ((yield* wait(managerLogin(manager)))?.login as string);
+        problems.push(...accountRowProblems({ type, manager_login: shown }));
+      }
+      const parentText = values.parent_external_id as string | undefined;
+      let parentPending = false;
+      const parentKey = parentText === undefined ? undefined : foldKey(parentText);
+      if (parentKey !== undefined) {
+        const own = selfParentProblem(key, parentText!, parentKey);
+        if (own) problems.push(own);
+        else {
+          const p = yield* wait(byKey(parentKey));
+          if (p) rec.parent_id = p.id;
+          else parentPending = true;
+        }
+      }
+      const before = existing ? yield* storedFields(existing.id as number) : new Map<number, string>();
+      const merged: Record<string, string> = {};
+      for (const d of defs) {
+        const v = given.get(d) ?? before.get(d.id);
+        if (v !== undefined) merged[d.name] = v;
+      }
+      problems.push(...missingRequiredFields(defs, merged));
+      if (problems.length > 0) return problems;
+
+      if (values.group !== undefined) rec.group_id = yield* ensureGroup(values.group as string);
+      const customChanged = [...given].some(([d, v]) => before.get(d.id) !== v);
+      const { outcome, id } = yield* up.write(line, existing, rec, customChanged || parentPending, () => ({
+        ...existing!,
+        __fields: Object.fromEntries(before),
+      }));
+      for (const [d, v] of given) if (before.get(d.id) !== v) yield* wait(setValue([id, d.id, v]));
+      if (parentText !== undefined) parents.note(id, line, parentText, parentKey!, parentPending, existing);
+      return outcome;
+    }
+
     return {
-      row({ line, text }: RowIn) {
-        const { values, problems } = coerceRow(ACCOUNT_FIELDS, text, ctx.dateFormat);
-        problems.unshift(...requireKeys(text, FORMATS.accounts.rowKey));
-        const given = customValues(text, problems);
-        if (problems.length > 0) return problems;
-        const extId = values.external_id as string;
-        const key = foldKey(extId);
-        const existing = byKey(key);
-        const pre = up.precheck(existing, { field: 'external_id', value: extId, what: 'same external_id' });
-        if (pre === 'skip') return up.skip(existing!, line);
-        if (pre) return pre;
-
-        const plain = existing ? values : withDefaults(ACCOUNT_FIELDS, values);
-        const rec: Row = {};
-        for (const f of ACCOUNT_FIELDS) if (PLAIN.includes(f.name)) rec[f.name] = stored(f, plain[f.name]);
-        if (!existing) {
-          rec.external_id = extId;
-          rec.external_id_key = key;
-          problems.push(...missingFields(ACCOUNT_FIELDS, values));
-        }
-        const login = values.manager_login as string | undefined;
-        if (login !== undefined) {
-          const m = managerId(login);
-          if (m) rec.manager_id = m.id;
-          else
-            problems.push({
-              field: 'manager_login',
-              value: text.manager_login!,
-              rule: 'no manager with this login (in the database or the managers imported with it)',
-            });
-        }
-        const type = (rec.type ?? existing?.type) as string | undefined;
-        const manager = rec.manager_id !== undefined ? rec.manager_id : existing?.manager_id;
-        if (type === 'tutor' && manager !== null && manager !== undefined) {
-          const shown = login ?? (managerLogin(manager)?.login as string);
-          problems.push(...accountRowProblems({ type, manager_login: shown }));
-        }
-        const parentText = values.parent_external_id as string | undefined;
-        let parentPending = false;
-        const parentKey = parentText === undefined ? undefined : foldKey(parentText);
-        if (parentKey !== undefined) {
-          const own = selfParentProblem(key, parentText!, parentKey);
-          if (own) problems.push(own);
-          else {
-            const p = byKey(parentKey);
-            if (p) rec.parent_id = p.id;
-            else parentPending = true;
-          }
-        }
-        const before = existing ? storedFields(existing.id as number) : new Map<number, string>();
-        const merged: Record<string, string> = {};
-        for (const d of defs) {
-          const v = given.get(d) ?? before.get(d.id);
-          if (v !== undefined) merged[d.name] = v;
-        }
-        problems.push(...missingRequiredFields(defs, merged));
-        if (problems.length > 0) return problems;
-
-        if (values.group !== undefined) rec.group_id = ensureGroup(values.group as string);
-        const customChanged = [...given].some(([d, v]) => before.get(d.id) !== v);
-        const { outcome, id } = up.write(line, existing, rec, customChanged || parentPending, () => ({
-          ...existing!,
-          __fields: Object.fromEntries(before),
-        }));
-        for (const [d, v] of given) if (before.get(d.id) !== v) setValue([id, d.id, v]);
-        if (parentText !== undefined) parents.note(id, line, parentText, parentKey!, parentPending, existing);
-        return outcome;
-      },
-
+      row: (r: RowIn) => run(row(r)),
       finish: () => parents.finish(),
       refusedWithout: (excluded) => parents.refusedWithout(excluded),
     };

@@ -14,9 +14,9 @@ import { timestampDate } from '../../lib/dates.js';
 import { foldKey } from '../../lib/keys.js';
 import { FORMATS } from '../../formats/catalog.js';
 import type { RowProblem } from '../errors.js';
-import type { Row } from '../statements.js';
+import { run, wait, type Row, type Step } from '../statements.js';
 import { cached, coerceRow, Upserter } from './common.js';
-import type { Deferred, EntityDef, ImportContext, RowIn } from './types.js';
+import type { Deferred, EntityDef, ImportContext, RowIn, RowResult } from './types.js';
 
 const COLUMNS = [
   'number',
@@ -66,14 +66,14 @@ export const activities: EntityDef = {
     const now = activityNow(ctx.op);
     const written: Written[] = [];
 
-    function row({ line, text }: RowIn) {
+    function* steps({ line, text }: RowIn): Step<RowResult> {
       const { values: v, problems } = coerceRow(ACTIVITY_FIELDS, text, ctx.dateFormat);
       let number: number | undefined;
       let existing: Row | undefined;
       if (text.id !== undefined) {
         number = activityNumber(text.id);
         if (number === undefined) return [{ field: 'id', value: text.id, rule: 'must be a key like ACT-000001' }];
-        existing = byNumber(number);
+        existing = yield* wait(byNumber(number));
         const pre = up.precheck(existing, { field: 'id', value: text.id, what: 'same id' });
         if (pre === 'skip') return up.skip(existing!, line);
         if (pre) return pre;
@@ -84,16 +84,16 @@ export const activities: EntityDef = {
         if (f in v) rec[f] = v[f];
       const account =
         v.account_external_id !== undefined && v.account_external_id !== null
-          ? accountByKey(v.account_external_id as string)
+          ? yield* wait(accountByKey(v.account_external_id as string))
           : existing
-            ? accountById(existing.account_id)
+            ? yield* wait(accountById(existing.account_id))
             : undefined;
       if (!account && v.account_external_id) {
         problems.push({ field: 'account_external_id', value: text.account_external_id, rule: 'no account with this external_id' });
       }
       if (account) {
         rec.account_id = account.id;
-        resolveRefs(v, text, rec, account, problems);
+        yield* resolveRefs(v, text, rec, account, problems);
       }
       if (problems.length > 0) return problems;
       if (!existing) {
@@ -104,14 +104,14 @@ export const activities: EntityDef = {
         rec.duration_minutes ??= defaultDuration(rec.kind as string);
         if (!('manager_id' in rec)) rec.manager_id = account!.manager_id;
       }
-      const out = up.write(line, existing, rec);
+      const out = yield* up.write(line, existing, rec);
       written.push({ line, id: out.id });
       return out.outcome;
     }
 
-    function resolveRefs(v: Record<string, unknown>, text: RowIn['text'], rec: Row, account: Row, problems: RowProblem[]) {
+    function* resolveRefs(v: Record<string, unknown>, text: RowIn['text'], rec: Row, account: Row, problems: RowProblem[]): Step<void> {
       if (typeof v.contact_email === 'string') {
-        const c = contact(account.id, foldKey(v.contact_email));
+        const c = yield* wait(contact(account.id, foldKey(v.contact_email)));
         if (c && c.status !== 'removed') rec.contact_id = c.id;
         else
           problems.push({
@@ -121,13 +121,13 @@ export const activities: EntityDef = {
           });
       } else if (v.contact_email === null) rec.contact_id = null;
       if (typeof v.manager_login === 'string') {
-        const m = manager(v.manager_login);
+        const m = yield* wait(manager(v.manager_login));
         if (m) rec.manager_id = m.id;
         else problems.push({ field: 'manager_login', value: text.manager_login, rule: 'no manager with this login' });
       } else if (v.manager_login === null) rec.manager_id = null;
       if (typeof v.follow_up_of === 'string') {
         const n = activityNumber(v.follow_up_of);
-        const f = n === undefined ? undefined : byNumber(n);
+        const f = n === undefined ? undefined : yield* wait(byNumber(n));
         if (n === undefined) problems.push({ field: 'follow_up_of', value: text.follow_up_of, rule: 'must be a key like ACT-000001' });
         else if (!f)
           problems.push({
@@ -146,7 +146,7 @@ export const activities: EntityDef = {
     }
 
     return {
-      row,
+      row: (r: RowIn) => run(steps(r)),
       async finish(): Promise<Deferred[]> {
         return fairUse(ctx, written);
       },

@@ -5,7 +5,7 @@
 import { findParentCycles } from '../../accounts/rules.js';
 import type { BatchTable } from '../batch.js';
 import type { RowProblem } from '../errors.js';
-import type { Row } from '../statements.js';
+import { isPromise, type Maybe, type Row } from '../statements.js';
 import type { IdLines } from './common.js';
 import type { Deferred, ImportContext } from './types.js';
 
@@ -19,26 +19,37 @@ export interface ChainLink {
  * `links`: rows whose reference this import set (id → where). `lookup(id)` gives a row's external_id
  * and parent_id as stored now. Each loop is reported once, on the line of a row of the file.
  */
-export function chainCycles(
+export async function chainCycles(
   links: ReadonlyMap<number, ChainLink>,
-  lookup: (id: number) => Row | undefined,
+  lookup: (id: number) => Maybe<Row | undefined>,
   field: string,
   rule: string,
-): Deferred[] {
+): Promise<Deferred[]> {
+  const rows = new Map<number, Row | undefined>();
+  const rowOf = async (id: number): Promise<Row | undefined> => {
+    if (rows.has(id)) return rows.get(id);
+    const r = lookup(id);
+    const row = isPromise(r) ? await r : r;
+    rows.set(id, row);
+    return row;
+  };
   const parentOf = new Map<number, number | null>();
   for (const start of links.keys()) {
     for (let cur: number | null = start; cur !== null && !parentOf.has(cur);) {
-      const p: number | null = (lookup(cur)?.parent_id as number | null | undefined) ?? null;
+      const p: number | null = ((await rowOf(cur))?.parent_id as number | null | undefined) ?? null;
       parentOf.set(cur, p);
       cur = p;
     }
   }
-  return findParentCycles(parentOf).map((loop) => {
+  const out: Deferred[] = [];
+  for (const loop of findParentCycles(parentOf)) {
     const at = loop.find((id) => links.has(id))!;
-    const path = loop.map((id) => String(lookup(id)?.external_id)).join(' → ');
+    const names: string[] = [];
+    for (const id of loop) names.push(String((await rowOf(id))?.external_id));
     const { line, text } = links.get(at)!;
-    return { line, problems: [{ field, value: text, rule: `${rule}: ${path}` }] };
-  });
+    out.push({ line, problems: [{ field, value: text, rule: `${rule}: ${names.join(' → ')}` }] });
+  }
+  return out;
 }
 
 export interface SelfReferenceOptions {
@@ -51,9 +62,9 @@ export interface SelfReferenceOptions {
   unresolved: string;
   cycle: string;
   /** The row with this key (folded), as stored now. */
-  byKey: (key: string) => Row | undefined;
+  byKey: (key: string) => Maybe<Row | undefined>;
   /** A row's external_id and its reference as `parent_id`, as stored now. */
-  linkOf: (id: number) => Row | undefined;
+  linkOf: (id: number) => Maybe<Row | undefined>;
 }
 
 /** An applied row that names a reference. */
@@ -69,8 +80,8 @@ interface Link extends ChainLink {
 
 export class SelfReferences {
   private readonly links: Link[] = [];
-  private readonly set: (id: number, values: readonly unknown[]) => void;
-  private readonly byId: (id: number) => Row | undefined;
+  private readonly set: (id: number, values: readonly unknown[]) => Maybe<void>;
+  private readonly byId: (id: number) => Maybe<Row | undefined>;
 
   /** `touched`: the rows of the table this file applied, by id → line. */
   constructor(
@@ -92,14 +103,14 @@ export class SelfReferences {
     const deferred: Deferred[] = [];
     for (const l of this.links) {
       if (!l.pending) continue;
-      const to = this.o.byKey(l.key);
+      const to = await this.o.byKey(l.key);
       if (!to) deferred.push(this.unresolved(l));
       else {
-        this.ctx.batch.beforeUpdate(this.o.table, this.byId(l.id)!);
-        this.set(l.id, [to.id]);
+        await this.ctx.batch.beforeUpdate(this.o.table, (await this.byId(l.id))!);
+        await this.set(l.id, [to.id]);
       }
     }
-    deferred.push(...chainCycles(new Map(this.links.map((l) => [l.id, l])), this.o.linkOf, this.o.column, this.o.cycle));
+    deferred.push(...(await chainCycles(new Map(this.links.map((l) => [l.id, l])), this.o.linkOf, this.o.column, this.o.cycle)));
     return deferred;
   }
 
@@ -109,10 +120,10 @@ export class SelfReferences {
    * the import or is a row of the file that stays (a later row with a left-out row's key is its
    * duplicate: src/import/row-loop.ts); the rows left out keep their stored reference.
    */
-  refusedWithout(excluded: ReadonlyMap<number, readonly RowProblem[]>): Deferred[] {
+  async refusedWithout(excluded: ReadonlyMap<number, readonly RowProblem[]>): Promise<Deferred[]> {
     const maxBefore = this.ctx.batch.maxBefore.get(this.o.table) ?? 0;
-    const target = (key: string): number | undefined => {
-      const id = this.o.byKey(key)?.id as number | undefined;
+    const target = async (key: string): Promise<number | undefined> => {
+      const id = (await this.o.byKey(key))?.id as number | undefined;
       if (id === undefined) return undefined;
       const line = this.touched.get(id);
       return id <= maxBefore || (line !== undefined && !excluded.has(line)) ? id : undefined;
@@ -122,15 +133,15 @@ export class SelfReferences {
     for (const l of this.links) if (excluded.has(l.line) && l.before !== undefined) parents.set(l.id, l.before);
     const deferred: Deferred[] = [];
     for (const l of staying) {
-      const to = target(l.key);
+      const to = await target(l.key);
       if (to === undefined) deferred.push(this.unresolved(l));
       parents.set(l.id, to ?? l.before ?? null);
     }
-    const lookup = (id: number): Row | undefined => {
-      const row = this.o.linkOf(id);
+    const lookup = async (id: number): Promise<Row | undefined> => {
+      const row = await this.o.linkOf(id);
       return row && parents.has(id) ? { ...row, parent_id: parents.get(id) } : row;
     };
-    deferred.push(...chainCycles(new Map(staying.map((l) => [l.id, l])), lookup, this.o.column, this.o.cycle));
+    deferred.push(...(await chainCycles(new Map(staying.map((l) => [l.id, l])), lookup, this.o.column, this.o.cycle)));
     return deferred;
   }
 

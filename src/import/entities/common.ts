@@ -7,7 +7,7 @@ import { BulkTable } from '../bulk/bulk-table.js';
 import { hashKey } from '../bulk/key-index.js';
 import { foldKey } from '../../lib/keys.js';
 import type { RowProblem } from '../errors.js';
-import type { Row } from '../statements.js';
+import { isPromise, wait, type Maybe, type Row, type Step } from '../statements.js';
 import type { ImportContext, RowOutcome } from './types.js';
 
 export { checked, coerceRow, givenText, requireKeys, stored } from './coerce.js';
@@ -52,9 +52,9 @@ export class IdLines {
 /** Insert-or-update of rows of one table; knows which rows this import touched (id → line). */
 export class Upserter {
   readonly touched: IdLines;
-  private readonly insert: (values: readonly unknown[]) => number;
-  private insertNew: ((values: readonly unknown[]) => number | undefined) | undefined;
-  private readonly update: (id: number, values: readonly unknown[]) => void;
+  private readonly insert: (values: readonly unknown[]) => Maybe<number>;
+  private insertNew: ((values: readonly unknown[]) => Maybe<number | undefined>) | undefined;
+  private readonly update: (id: number, values: readonly unknown[]) => Maybe<void>;
   private bulk: BulkTable | undefined;
   private bulkKey: readonly string[] = [];
 
@@ -89,9 +89,11 @@ export class Upserter {
    * until `finish`, and `key` (the unique index's columns) is checked in memory instead.
    */
   async startBulk(key: readonly string[], expectedRows: number): Promise<void> {
+    const { statements } = this.ctx;
+    if (statements.timing !== 'now') throw new Error('bulk import: needs statements that answer at once');
     this.bulkKey = key;
     const now = this.ctx.op.now;
-    this.bulk = await BulkTable.open(this.ctx.statements, {
+    this.bulk = await BulkTable.open(statements, {
       table: this.table,
       columns: this.columns,
       constants: {
@@ -127,7 +129,7 @@ export class Upserter {
    * queued multi-row insert; `keyHash`: hashKey of the key, when the caller has it). False: the key
    * exists (take the slow path).
    */
-  tryInsert(line: number, rec: Row, keyHash?: number): boolean {
+  tryInsert(line: number, rec: Row, keyHash?: number): Maybe<boolean> {
     if (this.bulk) {
       const key = this.bulkKey.map((c) => rec[c]);
       const hash = keyHash ?? hashKey(key);
@@ -137,6 +139,10 @@ export class Upserter {
     }
     this.insertNew ??= this.ctx.statements.insertIfNew(this.table, this.insertColumns());
     const id = this.insertNew(this.insertValues(rec));
+    return isPromise(id) ? id.then((v) => this.inserted(line, v)) : this.inserted(line, id);
+  }
+
+  private inserted(line: number, id: number | undefined): boolean {
     if (id === undefined) return false;
     this.touched.set(id, line);
     this.ctx.batch.noteInsert(this.table, id);
@@ -176,11 +182,17 @@ export class Upserter {
    * Inserts (rec must hold every NOT NULL column) or updates the given columns; a row equal to the
    * stored one is unchanged. `extraChanged`: something outside this table changed (custom fields).
    */
-  write(line: number, existing: Row | undefined, rec: Row, extraChanged = false, before?: () => Row): { outcome: RowOutcome; id: number } {
+  *write(
+    line: number,
+    existing: Row | undefined,
+    rec: Row,
+    extraChanged = false,
+    before?: () => Row,
+  ): Step<{ outcome: RowOutcome; id: number }> {
     const now = this.ctx.op.now;
     if (!existing) {
-      const id = this.bulk ? this.bulk.insertNow(line, rec) : this.insert(this.insertValues(rec));
-      if (this.bulk) return { outcome: 'inserted', id };
+      if (this.bulk) return { outcome: 'inserted', id: this.bulk.insertNow(line, rec) };
+      const id = yield* wait(this.insert(this.insertValues(rec)));
       this.touched.set(id, line);
       this.ctx.batch.noteInsert(this.table, id);
       return { outcome: 'inserted', id };
@@ -188,10 +200,10 @@ export class Upserter {
     const id = existing.id as number;
     this.touched.set(id, line);
     if (!extraChanged && !this.differs(existing, rec)) return { outcome: 'unchanged', id };
-    this.ctx.batch.beforeUpdate(this.table, before ? before() : existing);
+    yield* wait(this.ctx.batch.beforeUpdate(this.table, before ? before() : existing));
     const values = this.columns.map((c) => (rec[c] !== undefined ? rec[c] : existing[c]));
     if (this.timestamps.updated) values.push(now);
-    this.update(id, values);
+    yield* wait(this.update(id, values));
     return { outcome: 'updated', id };
   }
 }
@@ -201,13 +213,16 @@ export class Upserter {
  * by the key as written: a file writes a key the same way on every row, so hits skip folding (a new
  * string per row); another spelling of the same key costs one more lookup.
  */
-export function cached<V>(lookup: (folded: string) => V | undefined): (key: string) => V | undefined {
+export function cached<V>(lookup: (folded: string) => Maybe<V | undefined>): (key: string) => Maybe<V | undefined> {
   const cache = new Map<string, V>();
+  const keep = (key: string, v: V | undefined): V | undefined => {
+    if (v !== undefined) cache.set(key, v);
+    return v;
+  };
   return (key) => {
     const hit = cache.get(key);
     if (hit !== undefined) return hit;
     const v = lookup(foldKey(key));
-    if (v !== undefined) cache.set(key, v);
-    return v;
+    return isPromise(v) ? v.then((found) => keep(key, found)) : keep(key, v);
   };
 }

@@ -7,7 +7,7 @@ import { foldKey } from '../../lib/keys.js';
 import { CONTACT_FIELDS, MAX_PRIMARY_CONTACTS } from '../../contacts/fields.js';
 import { countsAsPrimary, primaryLimitMessage } from '../../contacts/rules.js';
 import { FORMATS } from '../../formats/catalog.js';
-import type { Row } from '../statements.js';
+import { eachRow, isPromise, run, wait, type Maybe, type Row, type Step } from '../statements.js';
 import { Upserter } from './common.js';
 import {
   givenColumns,
@@ -19,8 +19,7 @@ import {
 } from './contacts-rows.js';
 import { worthBulk } from '../bulk/bulk-table.js';
 import { RefIndex } from '../bulk/ref-index.js';
-import type { RowProblem } from '../errors.js';
-import type { EntityDef, FileInfo, ImportContext, RowIn, RowOutcome } from './types.js';
+import type { EntityDef, FileInfo, ImportContext, RowIn, RowResult } from './types.js';
 
 const COLUMNS = ['account_id', 'name', 'email', 'email_key', 'role', 'is_primary', 'status', 'invited_at', 'last_login_at'];
 /** A contacts row is ≈ 100 bytes; guessing fewer rows than there are keeps small imports off the bulk path. */
@@ -46,9 +45,10 @@ export const contacts: EntityDef = {
     // primary, non-removed contacts per account: loaded when an account is first touched by a change,
     // or all at once for a bulk load (without its indexes, a per-account count would scan the table)
     const primaries = new Map<number, number>();
-    let countOf: (id: number) => number;
-    let byKey: (accountId: number, emailKey: string, hash: number) => Row | undefined;
-    const bulk = worthBulk(file.bytes, ROW_BYTES, ctx.batch.maxBefore.get('contacts') ?? 0);
+    let countOf: (id: number) => Maybe<number>;
+    let byKey: (accountId: number, emailKey: string, hash: number) => Maybe<Row | undefined>;
+    // a bulk load writes through statements that answer at once (SQLite's: src/import/bulk/)
+    const bulk = statements.timing === 'now' && worthBulk(file.bytes, ROW_BYTES, ctx.batch.maxBefore.get('contacts') ?? 0);
     if (bulk) {
       const counts = primaryContacts.select(['account_id', (eb) => eb.fn.countAll<number>().as('n')]).groupBy('account_id');
       for (const r of await counts.execute()) primaries.set(r.account_id, Number(r.n));
@@ -59,68 +59,83 @@ export const contacts: EntityDef = {
       const countPrimaries = statements.getter(
         primaryContacts.select((eb) => eb.fn.countAll<number>().as('n')).where('account_id', '=', 0),
       );
-      countOf = (id) => primaries.get(id) ?? Number(countPrimaries(id)!.n);
+      countOf = (id) => {
+        const known = primaries.get(id);
+        if (known !== undefined) return known;
+        const r = countPrimaries(id);
+        return isPromise(r) ? r.then((row) => Number(row!.n)) : Number(r!.n);
+      };
       const getter = statements.getter(
         statements.db.selectFrom('contacts').selectAll().where('account_id', '=', 0).where('email_key', '=', ''),
       );
       byKey = (accountId, emailKey) => getter(accountId, emailKey);
     }
 
-    const apply = (p: PreparedContact): RowOutcome | RowProblem[] => {
+    function* steps(p: PreparedContact): Step<RowResult> {
       const { line, accountId, row: asNew } = p;
       // most rows of a large file are new: insert first, look up only when the key exists
       const newDelta = primaryDelta(undefined, asNew);
       // counted before the insert: afterwards the database count would include this row
-      const before = newDelta === 0 ? 0 : countOf(accountId);
-      if (before < MAX_PRIMARY_CONTACTS && up.tryInsert(line, asNew, p.hash)) {
+      const before = newDelta === 0 ? 0 : yield* wait(countOf(accountId));
+      if (before < MAX_PRIMARY_CONTACTS && (yield* wait(up.tryInsert(line, asNew, p.hash)))) {
         if (newDelta !== 0) primaries.set(accountId, before + 1);
         return 'inserted';
       }
 
-      const existing = byKey(accountId, asNew.email_key as string, p.hash);
+      const existing = yield* wait(byKey(accountId, asNew.email_key as string, p.hash));
       const pre = up.precheck(existing, { field: 'email', value: p.emailText, what: 'same account_external_id + email' });
       if (pre === 'skip') return up.skip(existing!, line);
       if (pre) return pre;
       const rec = existing ? givenColumns(p) : asNew;
       const delta = primaryDelta(existing, rec);
       if (delta !== 0) {
-        const n = countOf(accountId);
+        const n = yield* wait(countOf(accountId));
         if (delta > 0 && n >= MAX_PRIMARY_CONTACTS) {
-          return [{ field: 'is_primary', value: p.isPrimaryText ?? '', rule: primaryLimitMessage(accounts.externalId(accountId)) }];
+          const shown = yield* wait(accounts.externalId(accountId));
+          return [{ field: 'is_primary', value: p.isPrimaryText ?? '', rule: primaryLimitMessage(shown) }];
         }
         primaries.set(accountId, n + delta);
       }
-      return up.write(line, existing, rec).outcome;
-    };
+      return (yield* up.write(line, existing, rec)).outcome;
+    }
+    const apply = (p: PreparedContact): Maybe<RowResult> => run(steps(p));
+
+    function* row(r: RowIn): Step<RowResult> {
+      let asked: string | undefined;
+      let p = prepareContact(r, ctx.dateFormat, (t) => {
+        const id = accounts.known(t);
+        if (id === undefined) asked = t;
+        return id;
+      });
+      // an account not met before: looked up in the database, then the row prepared again
+      if (asked !== undefined && (yield* wait(accounts.lookup(asked))) !== undefined) p = prepareContact(r, ctx.dateFormat, accounts.known);
+      return Array.isArray(p) ? p : yield* steps(p);
+    }
 
     return {
-      row(r: RowIn) {
-        const p = prepareContact(r, ctx.dateFormat, accounts.find);
-        return Array.isArray(p) ? p : apply(p);
-      },
-      // a bulk load with every account at hand: rows may be prepared in a reader thread
-      prepared:
-        bulk && accounts.all
-          ? {
-              preparer: PREPARER,
-              data: { dateFormat: ctx.dateFormat, ...accounts.all } satisfies ContactsThreadData,
-              width: PACKED_WIDTH,
-              apply(line, batch, at) {
-                const p = unpackContact(line, batch, at);
-                accounts.noteUsed(p.accountId);
-                return apply(p);
-              },
-              // the account's stored key: the fold of the row's cell
-              keyText: (batch, at) => ({
-                account_external_id: accounts.key(batch[at] as number),
-                email: unpackContact(0, batch, at).emailText,
-              }),
-            }
-          : undefined,
+      row: (r: RowIn) => run(row(r)),
+      // a large file with every account at hand: rows may be prepared in a reader thread
+      prepared: accounts.all
+        ? {
+            preparer: PREPARER,
+            data: { dateFormat: ctx.dateFormat, ...accounts.all } satisfies ContactsThreadData,
+            width: PACKED_WIDTH,
+            apply(line, batch, at) {
+              const p = unpackContact(line, batch, at);
+              accounts.noteUsed(p.accountId);
+              return apply(p);
+            },
+            // the account's stored key: the fold of the row's cell
+            keyText: (batch, at) => ({
+              account_external_id: accounts.key(batch[at] as number),
+              email: unpackContact(0, batch, at).emailText,
+            }),
+          }
+        : undefined,
       async finish() {
         await up.finish();
-        if (!statements.foreignKeysEnforced()) {
-          const missing = statements.missingIds('accounts', accounts.usedIds());
+        if (!(await statements.foreignKeysEnforced())) {
+          const missing = await statements.missingIds('accounts', accounts.usedIds());
           if (missing.length > 0)
             throw new Error(`contacts import: account ids ${missing.slice(0, 5).join(', ')} do not exist (nothing was imported)`);
         }
@@ -160,11 +175,12 @@ async function accountIds(ctx: ImportContext, file: FileInfo) {
   let keys: Map<number, string> | undefined;
   if (all) {
     const scan = statements.scan(statements.db.selectFrom('accounts').select(['id', `${keyColumn} as k`]));
-    for (const [id, k] of scan() as Iterable<[number, string]>) {
+    await eachRow(scan(), (r) => {
+      const [id, k] = r as [number, string];
       index.add(k, id);
       all.accountKeys.push(k);
       all.accountIds.push(id);
-    }
+    });
   }
   const lookup = statements.getter(
     statements.db
@@ -173,16 +189,24 @@ async function accountIds(ctx: ImportContext, file: FileInfo) {
       .where(keyColumn, '=', ''),
   );
   const externalId = statements.getter(statements.db.selectFrom('accounts').select('external_id').where('id', '=', 0));
+  const found = (text: string, r: Row | undefined): number | undefined => {
+    if (!r) return undefined;
+    index.add(r.k as string, r.id as number);
+    return index.find(text);
+  };
   return {
-    find: (text: string): number | undefined => {
-      const id = index.find(text);
-      if (id !== undefined || preload) return id;
+    /** The account's id when it was met before (or preloaded). */
+    known: (text: string): number | undefined => index.find(text),
+    /** The account's id from the database (none for preloaded accounts: all are known). */
+    lookup: (text: string): Maybe<number | undefined> => {
+      if (preload) return undefined;
       const r = lookup(foldKey(text));
-      if (!r) return undefined;
-      index.add(r.k as string, r.id as number);
-      return index.find(text);
+      return isPromise(r) ? r.then((row) => found(text, row)) : found(text, r);
     },
-    externalId: (id: number) => String(externalId(id)?.external_id ?? id),
+    externalId: (id: number): Maybe<string> => {
+      const r = externalId(id);
+      return isPromise(r) ? r.then((row) => String(row?.external_id ?? id)) : String(r?.external_id ?? id);
+    },
     all,
     noteUsed(id: number): void {
       if (id >= usedByThread.length) {

@@ -6,8 +6,9 @@
 import { foldKey } from '../../lib/keys.js';
 import { LOGIN_FIELDS } from '../../seats/fields.js';
 import { FORMATS } from '../../formats/catalog.js';
+import { isPromise, run, wait, type Step } from '../statements.js';
 import { cached, coerceRow, requireKeys, Upserter } from './common.js';
-import type { EntityDef, ImportContext, RowIn } from './types.js';
+import type { EntityDef, ImportContext, RowIn, RowResult } from './types.js';
 
 export const logins: EntityDef = {
   name: 'logins',
@@ -35,34 +36,36 @@ export const logins: EntityDef = {
       const cur = m.get(id);
       if (cur === undefined || at > cur) m.set(id, at);
     };
+    function* steps({ line, text }: RowIn): Step<RowResult> {
+      const { values: v, problems } = coerceRow(LOGIN_FIELDS, text, ctx.dateFormat);
+      problems.unshift(...requireKeys(text, FORMATS.logins.rowKey));
+      if (problems.length > 0) return problems;
+      const sub = yield* wait(subscription(v.subscription_external_id as string));
+      if (!sub)
+        return [
+          { field: 'subscription_external_id', value: text.subscription_external_id!, rule: 'no subscription with this external_id' },
+        ];
+      const st = yield* wait(seat(sub.id, sub.account_id, foldKey(v.email as string)));
+      if (!st)
+        return [
+          {
+            field: 'email',
+            value: text.email!,
+            rule: `has no seat on subscription ${text.subscription_external_id} (import it in seats.csv first)`,
+          },
+        ];
+      const at = v.at as string;
+      const existing = yield* wait(byKey(st.id, at));
+      const pre = up.precheck(existing, { field: 'at', value: text.at!, what: 'same subscription_external_id + email + at' });
+      if (pre === 'skip') return up.skip(existing!, line);
+      if (pre) return pre;
+      raise(latestSeat, st.id as number, at);
+      raise(latestContact, st.contact_id as number, at);
+      return (yield* up.write(line, existing, existing ? {} : { seat_id: st.id, at })).outcome;
+    }
+
     return {
-      row({ line, text }: RowIn) {
-        const { values: v, problems } = coerceRow(LOGIN_FIELDS, text, ctx.dateFormat);
-        problems.unshift(...requireKeys(text, FORMATS.logins.rowKey));
-        if (problems.length > 0) return problems;
-        const sub = subscription(v.subscription_external_id as string);
-        if (!sub)
-          return [
-            { field: 'subscription_external_id', value: text.subscription_external_id!, rule: 'no subscription with this external_id' },
-          ];
-        const st = seat(sub.id, sub.account_id, foldKey(v.email as string));
-        if (!st)
-          return [
-            {
-              field: 'email',
-              value: text.email!,
-              rule: `has no seat on subscription ${text.subscription_external_id} (import it in seats.csv first)`,
-            },
-          ];
-        const at = v.at as string;
-        const existing = byKey(st.id, at);
-        const pre = up.precheck(existing, { field: 'at', value: text.at!, what: 'same subscription_external_id + email + at' });
-        if (pre === 'skip') return up.skip(existing!, line);
-        if (pre) return pre;
-        raise(latestSeat, st.id as number, at);
-        raise(latestContact, st.contact_id as number, at);
-        return up.write(line, existing, existing ? {} : { seat_id: st.id, at }).outcome;
-      },
+      row: (r: RowIn) => run(steps(r)),
       async finish() {
         for (const [table, latest] of [
           ['seats', latestSeat],
@@ -71,10 +74,11 @@ export const logins: EntityDef = {
           const get = statements.byId(table);
           const set = statements.updater(table, ['last_login_at', 'updated_at']);
           for (const [id, at] of latest) {
-            const row = get(id)!;
+            const row = (await get(id))!;
             if (row.last_login_at !== null && (row.last_login_at as string) >= at) continue;
-            batch.beforeUpdate(table, row);
-            set(id, [at, ctx.op.now]);
+            await batch.beforeUpdate(table, row);
+            const done = set(id, [at, ctx.op.now]);
+            if (isPromise(done)) await done;
           }
         }
         return [];

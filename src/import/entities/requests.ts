@@ -10,9 +10,9 @@ import { foldKey } from '../../lib/keys.js';
 import { REQUEST_FIELDS } from '../../requests/fields.js';
 import { requestNumber } from '../../requests/rules.js';
 import { FORMATS } from '../../formats/catalog.js';
-import type { Row } from '../statements.js';
+import { run, wait, type Row, type Step } from '../statements.js';
 import { cached, coerceRow, Upserter } from './common.js';
-import type { EntityDef, ImportContext, RowIn } from './types.js';
+import type { EntityDef, ImportContext, RowIn, RowResult } from './types.js';
 
 const COLUMNS = [
   'number',
@@ -47,57 +47,58 @@ export const requests: EntityDef = {
       .select((eb) => eb.fn.max('number').as('n'))
       .executeTakeFirst();
     let next = Number(max?.n ?? 0) + 1;
+    function* steps({ line, text }: RowIn): Step<RowResult> {
+      const { values, problems } = coerceRow(REQUEST_FIELDS, text, ctx.dateFormat);
+      let number: number | undefined;
+      let existing: Row | undefined;
+      if (text.id !== undefined) {
+        number = requestNumber(text.id);
+        if (number === undefined) return [{ field: 'id', value: text.id, rule: 'must be a key like REQ-000001' }];
+        existing = yield* wait(byNumber(number));
+        const pre = up.precheck(existing, { field: 'id', value: text.id, what: 'same id' });
+        if (pre === 'skip') return up.skip(existing!, line);
+        if (pre) return pre;
+      }
+      problems.push(...(existing ? clearedFields(REQUEST_FIELDS, values) : missingFields(REQUEST_FIELDS, values, problems)));
+      const v = existing ? values : withDefaults(REQUEST_FIELDS, values);
+      const rec: Row = {};
+      for (const f of ['subject', 'description', 'priority', 'status', 'created_at', 'updated_at'] as const) if (f in v) rec[f] = v[f];
+      const acc =
+        typeof v.account_external_id === 'string'
+          ? yield* wait(account(v.account_external_id))
+          : existing
+            ? yield* wait(accountById(existing.account_id))
+            : undefined;
+      if (!acc && v.account_external_id)
+        problems.push({ field: 'account_external_id', value: text.account_external_id, rule: 'no account with this external_id' });
+      if (acc) rec.account_id = acc.id;
+      if (acc && typeof v.contact_email === 'string') {
+        const c = yield* wait(contact(acc.id, foldKey(v.contact_email)));
+        if (c && c.status !== 'removed') rec.contact_id = c.id;
+        else
+          problems.push({
+            field: 'contact_email',
+            value: text.contact_email,
+            rule: `is not a contact of account ${String(acc.external_id)}`,
+          });
+      } else if (acc && existing && acc.id !== existing.account_id)
+        problems.push({ field: 'contact_email', value: '', rule: 'is required when the account changes' });
+      if (typeof v.created_by_login === 'string') {
+        const m = yield* wait(manager(v.created_by_login));
+        if (m) rec.created_by_id = m.id;
+        else problems.push({ field: 'created_by_login', value: text.created_by_login, rule: 'no manager with this login' });
+      }
+      if (problems.length > 0) return problems;
+      if (!existing) {
+        rec.number = number ?? next;
+        next = Math.max(next, (rec.number as number) + 1);
+        rec.created_at ??= ctx.op.now;
+        rec.updated_at ??= rec.created_at;
+      }
+      return (yield* up.write(line, existing, rec)).outcome;
+    }
     return {
-      row({ line, text }: RowIn) {
-        const { values, problems } = coerceRow(REQUEST_FIELDS, text, ctx.dateFormat);
-        let number: number | undefined;
-        let existing: Row | undefined;
-        if (text.id !== undefined) {
-          number = requestNumber(text.id);
-          if (number === undefined) return [{ field: 'id', value: text.id, rule: 'must be a key like REQ-000001' }];
-          existing = byNumber(number);
-          const pre = up.precheck(existing, { field: 'id', value: text.id, what: 'same id' });
-          if (pre === 'skip') return up.skip(existing!, line);
-          if (pre) return pre;
-        }
-        problems.push(...(existing ? clearedFields(REQUEST_FIELDS, values) : missingFields(REQUEST_FIELDS, values, problems)));
-        const v = existing ? values : withDefaults(REQUEST_FIELDS, values);
-        const rec: Row = {};
-        for (const f of ['subject', 'description', 'priority', 'status', 'created_at', 'updated_at'] as const) if (f in v) rec[f] = v[f];
-        const acc =
-          typeof v.account_external_id === 'string'
-            ? account(v.account_external_id)
-            : existing
-              ? accountById(existing.account_id)
-              : undefined;
-        if (!acc && v.account_external_id)
-          problems.push({ field: 'account_external_id', value: text.account_external_id, rule: 'no account with this external_id' });
-        if (acc) rec.account_id = acc.id;
-        if (acc && typeof v.contact_email === 'string') {
-          const c = contact(acc.id, foldKey(v.contact_email));
-          if (c && c.status !== 'removed') rec.contact_id = c.id;
-          else
-            problems.push({
-              field: 'contact_email',
-              value: text.contact_email,
-              rule: `is not a contact of account ${String(acc.external_id)}`,
-            });
-        } else if (acc && existing && acc.id !== existing.account_id)
-          problems.push({ field: 'contact_email', value: '', rule: 'is required when the account changes' });
-        if (typeof v.created_by_login === 'string') {
-          const m = manager(v.created_by_login);
-          if (m) rec.created_by_id = m.id;
-          else problems.push({ field: 'created_by_login', value: text.created_by_login, rule: 'no manager with this login' });
-        }
-        if (problems.length > 0) return problems;
-        if (!existing) {
-          rec.number = number ?? next;
-          next = Math.max(next, (rec.number as number) + 1);
-          rec.created_at ??= ctx.op.now;
-          rec.updated_at ??= rec.created_at;
-        }
-        return up.write(line, existing, rec).outcome;
-      },
+      row: (r: RowIn) => run(steps(r)),
       async finish() {
         return [];
       },

@@ -7,9 +7,9 @@ import { foldKey } from '../../lib/keys.js';
 import { laterTimestamp } from '../../seats/rules.js';
 import { SEAT_FIELDS } from '../../seats/fields.js';
 import { FORMATS } from '../../formats/catalog.js';
-import type { Row } from '../statements.js';
+import { run, wait, type Row, type Step } from '../statements.js';
 import { cached, coerceRow, requireKeys, stored, Upserter } from './common.js';
-import type { EntityDef, ImportContext, RowIn } from './types.js';
+import type { EntityDef, ImportContext, RowIn, RowResult } from './types.js';
 
 export const seats: EntityDef = {
   name: 'seats',
@@ -30,38 +30,40 @@ export const seats: EntityDef = {
     const byKey = statements.getter(
       statements.db.selectFrom('seats').selectAll().where('subscription_id', '=', 0).where('contact_id', '=', 0),
     );
+    function* steps({ line, text }: RowIn): Step<RowResult> {
+      const { values: v, problems } = coerceRow(SEAT_FIELDS, text, ctx.dateFormat);
+      problems.unshift(...requireKeys(text, FORMATS.seats.rowKey));
+      if (problems.length > 0) return problems;
+      const sub = yield* wait(subscription(v.subscription_external_id as string));
+      if (!sub)
+        return [
+          {
+            field: 'subscription_external_id',
+            value: text.subscription_external_id!,
+            rule: 'no subscription with this external_id (in the database or the subscriptions imported with it)',
+          },
+        ];
+      const c = yield* wait(contact(sub.account_id, foldKey(v.email as string)));
+      if (!c) {
+        const acc = String((yield* wait(accountKey(sub.account_id)))?.external_id);
+        return [{ field: 'email', value: text.email!, rule: `is not a contact of account ${acc} (import it in contacts.csv first)` }];
+      }
+      const existing = yield* wait(byKey(sub.id, c.id));
+      const pre = up.precheck(existing, { field: 'email', value: text.email!, what: 'same subscription_external_id + email' });
+      if (pre === 'skip') return up.skip(existing!, line);
+      if (pre) return pre;
+      const given = existing ? v : withDefaults(SEAT_FIELDS, v);
+      const rec: Row = {};
+      for (const f of SEAT_FIELDS.slice(2)) rec[f.name] = stored(f, given[f.name]);
+      if (existing) {
+        if (rec.last_login_at !== undefined)
+          rec.last_login_at = laterTimestamp(existing.last_login_at as string | null, rec.last_login_at as string);
+      } else Object.assign(rec, { subscription_id: sub.id, contact_id: c.id });
+      return (yield* up.write(line, existing, rec)).outcome;
+    }
+
     return {
-      row({ line, text }: RowIn) {
-        const { values: v, problems } = coerceRow(SEAT_FIELDS, text, ctx.dateFormat);
-        problems.unshift(...requireKeys(text, FORMATS.seats.rowKey));
-        if (problems.length > 0) return problems;
-        const sub = subscription(v.subscription_external_id as string);
-        if (!sub)
-          return [
-            {
-              field: 'subscription_external_id',
-              value: text.subscription_external_id!,
-              rule: 'no subscription with this external_id (in the database or the subscriptions imported with it)',
-            },
-          ];
-        const c = contact(sub.account_id, foldKey(v.email as string));
-        if (!c) {
-          const acc = String(accountKey(sub.account_id)?.external_id);
-          return [{ field: 'email', value: text.email!, rule: `is not a contact of account ${acc} (import it in contacts.csv first)` }];
-        }
-        const existing = byKey(sub.id, c.id);
-        const pre = up.precheck(existing, { field: 'email', value: text.email!, what: 'same subscription_external_id + email' });
-        if (pre === 'skip') return up.skip(existing!, line);
-        if (pre) return pre;
-        const given = existing ? v : withDefaults(SEAT_FIELDS, v);
-        const rec: Row = {};
-        for (const f of SEAT_FIELDS.slice(2)) rec[f.name] = stored(f, given[f.name]);
-        if (existing) {
-          if (rec.last_login_at !== undefined)
-            rec.last_login_at = laterTimestamp(existing.last_login_at as string | null, rec.last_login_at as string);
-        } else Object.assign(rec, { subscription_id: sub.id, contact_id: c.id });
-        return up.write(line, existing, rec).outcome;
-      },
+      row: (r: RowIn) => run(steps(r)),
       async finish() {
         return [];
       },

@@ -14,10 +14,10 @@ import { SUBSCRIPTION_FIELDS } from '../../subscriptions/fields.js';
 import { endDateFor } from '../../subscriptions/terms.js';
 import { FORMATS } from '../../formats/catalog.js';
 import type { RowProblem } from '../errors.js';
-import type { Row } from '../statements.js';
+import { run, wait, type Row, type Step } from '../statements.js';
 import { cached, checked, coerceRow, requireKeys, stored, Upserter } from './common.js';
 import { SelfReferences } from './chains.js';
-import type { EntityDef, ImportContext, RowIn } from './types.js';
+import type { EntityDef, ImportContext, RowIn, RowResult } from './types.js';
 
 const COLUMNS = [
   'external_id',
@@ -70,10 +70,16 @@ export const subscriptions: EntityDef = {
     });
 
     /** References → ids in rec; problems for the ones that do not resolve. */
-    function resolve(v: Record<string, unknown>, text: RowIn['text'], rec: Row, existing: Row | undefined, problems: RowProblem[]) {
+    function* resolve(
+      v: Record<string, unknown>,
+      text: RowIn['text'],
+      rec: Row,
+      existing: Row | undefined,
+      problems: RowProblem[],
+    ): Step<Row | undefined> {
       let acc: Row | undefined;
       if (v.account_external_id !== undefined) {
-        acc = account(v.account_external_id as string);
+        acc = yield* wait(account(v.account_external_id as string));
         if (acc) rec.account_id = acc.id;
         else
           problems.push({
@@ -84,7 +90,7 @@ export const subscriptions: EntityDef = {
       }
       let pl: Row | undefined;
       if (v.plan !== undefined) {
-        pl = plan(v.plan as string);
+        pl = yield* wait(plan(v.plan as string));
         if (pl) {
           rec.plan_id = pl.id;
           rec.product_id = pl.product_id;
@@ -96,19 +102,17 @@ export const subscriptions: EntityDef = {
           });
       }
       if (v.product !== undefined) {
-        const pr = product(v.product as string);
+        const pr = yield* wait(product(v.product as string));
         const planProduct = (pl?.product_id ?? existing?.product_id) as number | undefined;
         if (!pr) problems.push({ field: 'product', value: text.product!, rule: 'no product with this code' });
         else if (planProduct !== undefined) {
-          const mismatch = planProductProblem(text.product!, pr as { id: number }, {
-            id: planProduct,
-            code: String(productCode(planProduct)?.code),
-          });
+          const code = String((yield* wait(productCode(planProduct)))?.code);
+          const mismatch = planProductProblem(text.product!, pr as { id: number }, { id: planProduct, code });
           if (mismatch) problems.push(mismatch);
         }
       }
       if (v.manager_login !== undefined) {
-        const m = manager(v.manager_login);
+        const m = yield* wait(manager(v.manager_login));
         if (m) rec.manager_id = m.id;
         else problems.push({ field: 'manager_login', value: text.manager_login!, rule: 'no manager with this login' });
       }
@@ -122,59 +126,61 @@ export const subscriptions: EntityDef = {
       return pl;
     }
 
-    return {
-      row({ line, text }: RowIn) {
-        const { values: v, problems } = coerceRow(SUBSCRIPTION_FIELDS, text, ctx.dateFormat);
-        problems.unshift(...requireKeys(text, FORMATS.subscriptions.rowKey));
-        if (problems.length > 0) return problems;
-        const extId = v.external_id as string;
-        const key = foldKey(extId);
-        const existing = byKey(key);
-        const pre = up.precheck(existing, { field: 'external_id', value: extId, what: 'same external_id' });
-        if (pre === 'skip') return up.skip(existing!, line);
-        if (pre) return pre;
-        if (!existing) problems.push(...missingFields(SUBSCRIPTION_FIELDS, v));
-        const given = existing ? v : withDefaults(SUBSCRIPTION_FIELDS, v);
-        const rec: Row = {};
-        for (const f of SUBSCRIPTION_FIELDS) if (COLUMNS.includes(f.name)) rec[f.name] = stored(f, given[f.name]);
-        if (v.price !== undefined)
-          rec.price_cents = stored(
-            SUBSCRIPTION_FIELDS.find((f) => f.name === 'price')!,
-            v.price,
-          );
-        const pl = resolve(v, text, rec, existing, problems);
-        if (problems.length > 0) return problems;
-        const start = (rec.start_date ?? existing?.start_date) as string;
-        const term = (rec.term_months ?? existing?.term_months) as number;
-        if (!existing) {
-          rec.external_id = extId;
-          rec.external_id_key = key;
-          const end = rec.end_date ?? checked(() => endDateFor(start, term));
-          if (Array.isArray(end)) return end;
-          rec.end_date = end;
-          if (rec.price_cents === undefined) {
-            try {
-              rec.price_cents = pickPrice(pl!.code as string, priceRows(pl!.id) as never, rec.students as number, term);
-            } catch (e) {
-              return [{ field: 'price', value: '', rule: `cannot be computed: ${(e as Error).message} (give the price)` }];
-            }
+    function* steps({ line, text }: RowIn): Step<RowResult> {
+      const { values: v, problems } = coerceRow(SUBSCRIPTION_FIELDS, text, ctx.dateFormat);
+      problems.unshift(...requireKeys(text, FORMATS.subscriptions.rowKey));
+      if (problems.length > 0) return problems;
+      const extId = v.external_id as string;
+      const key = foldKey(extId);
+      const existing = yield* wait(byKey(key));
+      const pre = up.precheck(existing, { field: 'external_id', value: extId, what: 'same external_id' });
+      if (pre === 'skip') return up.skip(existing!, line);
+      if (pre) return pre;
+      if (!existing) problems.push(...missingFields(SUBSCRIPTION_FIELDS, v));
+      const given = existing ? v : withDefaults(SUBSCRIPTION_FIELDS, v);
+      const rec: Row = {};
+      for (const f of SUBSCRIPTION_FIELDS) if (COLUMNS.includes(f.name)) rec[f.name] = stored(f, given[f.name]);
+      if (v.price !== undefined)
+        rec.price_cents = stored(
+          SUBSCRIPTION_FIELDS.find((f) => f.name === 'price')!,
+          v.price,
+        );
+      const pl = yield* resolve(v, text, rec, existing, problems);
+      if (problems.length > 0) return problems;
+      const start = (rec.start_date ?? existing?.start_date) as string;
+      const term = (rec.term_months ?? existing?.term_months) as number;
+      if (!existing) {
+        rec.external_id = extId;
+        rec.external_id_key = key;
+        const end = rec.end_date ?? checked(() => endDateFor(start, term));
+        if (Array.isArray(end)) return end;
+        rec.end_date = end;
+        if (rec.price_cents === undefined) {
+          const rows = yield* wait(priceRows(pl!.id));
+          try {
+            rec.price_cents = pickPrice(pl!.code as string, rows as never, rec.students as number, term);
+          } catch (e) {
+            return [{ field: 'price', value: '', rule: `cannot be computed: ${(e as Error).message} (give the price)` }];
           }
-        } else delete rec.external_id;
-        const end = (rec.end_date ?? existing?.end_date) as string;
-        if (end < start) return [{ field: 'end_date', value: end, rule: `is before start_date ${start}` }];
-        const fromText = v.renewed_from_external_id as string | undefined;
-        let fromPending = false;
-        if (fromText !== undefined) {
-          if (foldKey(fromText) === key)
-            return [{ field: 'renewed_from_external_id', value: fromText, rule: 'is the subscription itself' }];
-          const from = byKey(foldKey(fromText));
-          if (from) rec.renewed_from_id = from.id;
-          else fromPending = true;
         }
-        const { outcome, id } = up.write(line, existing, rec, fromPending);
-        if (fromText !== undefined) renewals.note(id, line, fromText, foldKey(fromText), fromPending, existing);
-        return outcome;
-      },
+      } else delete rec.external_id;
+      const end = (rec.end_date ?? existing?.end_date) as string;
+      if (end < start) return [{ field: 'end_date', value: end, rule: `is before start_date ${start}` }];
+      const fromText = v.renewed_from_external_id as string | undefined;
+      let fromPending = false;
+      if (fromText !== undefined) {
+        if (foldKey(fromText) === key) return [{ field: 'renewed_from_external_id', value: fromText, rule: 'is the subscription itself' }];
+        const from = yield* wait(byKey(foldKey(fromText)));
+        if (from) rec.renewed_from_id = from.id;
+        else fromPending = true;
+      }
+      const { outcome, id } = yield* up.write(line, existing, rec, fromPending);
+      if (fromText !== undefined) renewals.note(id, line, fromText, foldKey(fromText), fromPending, existing);
+      return outcome;
+    }
+
+    return {
+      row: (r: RowIn) => run(steps(r)),
 
       finish: () => renewals.finish(),
       refusedWithout: (excluded) => renewals.refusedWithout(excluded),

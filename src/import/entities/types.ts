@@ -6,7 +6,7 @@ import type { DateFormat } from '../cells.js';
 import type { RowProblem } from '../errors.js';
 import type { EntityName } from '../../formats/catalog.js';
 import type { PreparedRows } from '../bulk/prepared.js';
-import type { Statements } from '../statements.js';
+import type { AnyStatements, Maybe } from '../statements.js';
 
 /** The entity list lives with the CSV formats (src/formats/catalog.ts), below import and export. */
 export { ENTITIES, type EntityName } from '../../formats/catalog.js';
@@ -14,7 +14,7 @@ export { ENTITIES, type EntityName } from '../../formats/catalog.js';
 export type OnExisting = 'update' | 'skip' | 'error';
 
 export interface ImportContext {
-  statements: Statements;
+  statements: AnyStatements;
   op: Op;
   batch: BatchRecorder;
   onExisting: OnExisting;
@@ -46,7 +46,7 @@ export interface EntityImport {
    * the rows recorded and the database as this run left it. So the rows `finish` refuses, and those that
    * refer to them, are known after one run, and a second run leaves them all out (src/import/passes.ts).
    */
-  refusedWithout?(excluded: ReadonlyMap<number, readonly RowProblem[]>): Deferred[];
+  refusedWithout?(excluded: ReadonlyMap<number, readonly RowProblem[]>): Maybe<Deferred[]>;
   /** Present when this file's rows may be prepared in a reader thread (a large file: src/import/bulk/). */
   prepared?: PreparedRows;
 }
@@ -59,7 +59,7 @@ export interface FileInfo {
 export interface EntityDef {
   name: EntityName;
   /** The CSV columns in export order (accounts add their custom fields). */
-  columns(statements: Statements): Promise<FieldSpec[]>;
+  columns(statements: AnyStatements): Promise<FieldSpec[]>;
   /** Columns a file must have: the key and the fields a new record needs. */
   required: readonly string[];
   /** `finish` may refuse rows it has seen applied: --skip-invalid runs the file inside a savepoint. */
