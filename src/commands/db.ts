@@ -2,6 +2,7 @@ import fs from 'node:fs';
 import type { Command } from 'commander';
 import type { Io } from '../io.js';
 import { AppError, EXIT } from '../errors.js';
+import { formatOption } from './field-options.js';
 import { act } from './session.js';
 
 export function registerDb(program: Command, io: Io): void {
@@ -21,6 +22,7 @@ export function registerDb(program: Command, io: Io): void {
 
   db.command('status')
     .description('list migrations, applied and pending')
+    .addOption(formatOption())
     .action(
       act(io, async (s) => {
         const h = await s.open({ migrate: false, allowNewer: true });

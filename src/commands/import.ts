@@ -1,7 +1,7 @@
 import { Option, type Command } from 'commander';
 import { stderrStream, type Io } from '../io.js';
 import { columnsHelp, ENTITIES, FORMATS, type EntityName } from '../formats/catalog.js';
-import { collectPair, parseIntOption } from './field-options.js';
+import { collectPair, formatOption, parseIntOption } from './field-options.js';
 import { act, type Session } from './session.js';
 
 export function registerImport(program: Command, io: Io): void {
@@ -30,6 +30,7 @@ export function registerImport(program: Command, io: Io): void {
     .command('history')
     .description('list import batches, newest first')
     .option('--limit <n>', 'at most N batches', parseIntOption)
+    .addOption(formatOption())
     .addHelpText('after', '\nExample:\n  acctmgr import history --json')
     .action(
       act(io, async (s) => {

@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { oneOfRule } from '../../src/lib/fields.js';
 import { runCli } from '../helpers/cli.js';
+import { seededDb } from '../helpers/db.js';
 
 describe('help', () => {
   it('acctmgr help accounts list is that command’s help, with the global options under "Global options"', async () => {
@@ -22,5 +23,14 @@ describe('help', () => {
     const r = await runCli(['accounts', 'list', '--type', 'skool']);
     expect(r.code).toBe(1);
     expect(r.stderr).toBe('error: type: "skool": must be one of school, company, training_provider, tutor, guest; did you mean school?\n');
+  });
+
+  it('import history and db status take --format csv like every list', async () => {
+    const db = await seededDb(async () => undefined);
+    const history = await runCli(['import', 'history', '--format', 'csv'], { db });
+    expect(history.code).toBe(0);
+    const status = await runCli(['db', 'status', '--format', 'csv'], { db });
+    expect(status.code).toBe(0);
+    expect(status.stdout).toMatch(/^name,applied,applied_at,known\n0001_foundation,true,[^,]+,true\n/);
   });
 });
