@@ -58,7 +58,7 @@ function describe(p: KeyProblem): string {
 
 /**
  * Two passes, so a million contacts are not all held: keys beyond ASCII (the only ones whose fold can
- * meet another's: ASCII keys were unique by lower() already) are kept with their folds, then the ASCII
+ * meet another's: ASCII keys were already unique ignoring case under the indexes before 0005) are kept with their folds, then the ASCII
  * keys that fold to one of those are added.
  */
 async function scanColumn(db: Kysely<any>, k: KeyColumn): Promise<KeyProblem[]> {

@@ -5,31 +5,10 @@
  * forced: another connection holds the write lock until every process has started and waits for it.
  */
 import { describe, expect, it } from 'vitest';
-import { openDb } from '../../src/db/connection.js';
-import { WRITE_LOCK } from '../../src/db/tx.js';
 import { dbFiles, runJson, spawnCli, type CliResult } from '../helpers/cli.js';
-import { seededDb } from '../helpers/db.js';
+import { holdWriteLock, seededDb } from '../helpers/db.js';
 
 const given = dbFiles();
-
-/** Takes the lock every write transaction queues on, from another connection; returns its release. */
-async function holdWriteLock(db: string): Promise<() => Promise<void>> {
-  const lock = await openDb(db);
-  if (lock.sqlite) {
-    lock.sqlite.exec('begin immediate');
-    return async () => {
-      lock.sqlite!.exec('rollback');
-      await lock.close();
-    };
-  }
-  const client = await lock.pool!.connect();
-  await client.query('select pg_advisory_lock($1)', [WRITE_LOCK]);
-  return async () => {
-    await client.query('select pg_advisory_unlock($1)', [WRITE_LOCK]);
-    client.release();
-    await lock.close();
-  };
-}
 
 /** Exactly one of the results succeeded; the others exit 1 with `message`. */
 function expectOneWinner(results: CliResult[], message: string): void {

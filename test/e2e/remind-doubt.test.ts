@@ -1,12 +1,11 @@
 import os from 'node:os';
 import path from 'node:path';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
-import { openDb } from '../../src/db/connection.js';
-import { WRITE_LOCK, writeTx } from '../../src/db/tx.js';
+import { writeTx } from '../../src/db/tx.js';
 import { computeDue } from '../../src/remind/due.js';
 import { claimNotices } from '../../src/remind/ledger.js';
 import { dbFiles, runCli, runJson, spawnBinary, spawnCli } from '../helpers/cli.js';
-import { seededDb, tempDir, testOp } from '../helpers/db.js';
+import { holdWriteLock, seededDb, tempDir, testOp } from '../helpers/db.js';
 import { auditActor } from '../helpers/engine.js';
 import { startSmtp, type TestSmtp } from '../helpers/smtp.js';
 
@@ -60,25 +59,6 @@ const mailEnv = () => ({
 });
 const list = (db: string, status: string) => runJson<Notice[]>(['notices', 'list', '--status', status], { db });
 const logins = (ns: Notice[]) => [...new Set(ns.map((n) => n.recipient_login))].sort();
-
-/** Takes the lock every write transaction queues on (src/db/tx.ts) from another connection; returns its release. */
-async function holdWriteLock(db: string): Promise<() => Promise<void>> {
-  const lock = await openDb(db);
-  if (lock.sqlite) {
-    lock.sqlite.exec('begin immediate');
-    return async () => {
-      lock.sqlite!.exec('rollback');
-      await lock.close();
-    };
-  }
-  const client = await lock.pool!.connect();
-  await client.query('select pg_advisory_lock($1)', [WRITE_LOCK]);
-  return async () => {
-    await client.query('select pg_advisory_unlock($1)', [WRITE_LOCK]);
-    client.release();
-    await lock.close();
-  };
-}
 
 async function expectCleanDb(db: string): Promise<void> {
   const check = await runCli(['db', 'check'], { db });

@@ -17,6 +17,7 @@ import { migrations } from '../../migrations/index.js';
 import { openDb, type DbHandle, type OpenOptions } from '../../src/db/connection.js';
 import { checkDatabase } from '../../src/db/maintenance.js';
 import type { DB } from '../../src/db/schema/index.js';
+import { WRITE_LOCK } from '../../src/db/tx.js';
 import type { Op } from '../../src/op.js';
 import { onPostgres } from './engine.js';
 import { createPgDatabase, dropPgDatabase } from './pg.js';
@@ -175,4 +176,23 @@ export function eachTestDb(fill?: (t: TestDb) => Promise<void>): TestDb {
 
 export function testOp(over: Partial<Op> = {}): Op {
   return { actor: 'tester', asOf: '2026-11-25', today: '2026-11-25', now: '2026-11-25T09:00:00Z', ...over };
+}
+
+/** Takes the lock every write transaction queues on (src/db/tx.ts) from another connection; returns its release. */
+export async function holdWriteLock(db: string): Promise<() => Promise<void>> {
+  const lock = await openTestDb(db);
+  if (lock.sqlite) {
+    lock.sqlite.exec('begin immediate');
+    return async () => {
+      lock.sqlite!.exec('rollback');
+      await lock.close();
+    };
+  }
+  const client = await lock.pool!.connect();
+  await client.query('select pg_advisory_lock($1)', [WRITE_LOCK]);
+  return async () => {
+    await client.query('select pg_advisory_unlock($1)', [WRITE_LOCK]);
+    client.release();
+    await lock.close();
+  };
 }
