@@ -2,22 +2,14 @@
  * Pure rules of activities, shared by the service and the importer: the key, the defaults that depend
  * on other values, and which status moves are allowed.
  */
+import { numberedKey } from '../lib/numbered-key.js';
 import type { FieldProblem } from '../errors.js';
 
-const KEY_RE = /^ACT-(\d{1,15})$/i;
-
+const KEY = numberedKey('ACT');
 /** ACT-000001 for 1 (at least six digits). */
-export function activityKey(n: number): string {
-  return `ACT-${String(n).padStart(6, '0')}`;
-}
-
+export const activityKey = KEY.key;
 /** The number of a key ACT-000001 (case ignored), or undefined when the text is no such key. */
-export function activityNumber(text: string): number | undefined {
-  const m = KEY_RE.exec(text.trim());
-  if (!m) return undefined;
-  const n = Number(m[1]);
-  return n >= 1 && Number.isSafeInteger(n) ? n : undefined;
-}
+export const activityNumber = KEY.number;
 
 export function keyProblem(field: string, text: string): FieldProblem | undefined {
   return activityNumber(text) === undefined ? { field, value: text, rule: 'must be a key like ACT-000001' } : undefined;

@@ -2,20 +2,12 @@
  * Pure rules of requests, shared by the service and the importer: the key, the status moves and who may
  * raise a request on a contact's behalf.
  */
+import { numberedKey } from '../lib/numbered-key.js';
 import { REQUEST_STATUSES, type RequestStatus } from './fields.js';
 
-const KEY_RE = /^REQ-(\d{1,15})$/i;
-
-export function requestKey(n: number): string {
-  return `REQ-${String(n).padStart(6, '0')}`;
-}
-
-export function requestNumber(text: string): number | undefined {
-  const m = KEY_RE.exec(text.trim());
-  if (!m) return undefined;
-  const n = Number(m[1]);
-  return n >= 1 && Number.isSafeInteger(n) ? n : undefined;
-}
+const KEY = numberedKey('REQ');
+export const requestKey = KEY.key;
+export const requestNumber = KEY.number;
 
 export type RequestMove = 'edit' | 'close' | 'reopen';
 
