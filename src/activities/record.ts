@@ -1,5 +1,6 @@
 /** The activity record that `show --json`, lists, export and the audit log carry. */
 import type { Kysely } from 'kysely';
+import { keyOf } from '../db/refs.js';
 import type { DB } from '../db/schema/index.js';
 import { activityKey } from './rules.js';
 
@@ -8,15 +9,12 @@ export function activitiesQuery(db: Kysely<DB>) {
   return db
     .selectFrom('activities as t')
     .innerJoin('accounts as acc', 'acc.id', 't.account_id')
-    .leftJoin('contacts as c', 'c.id', 't.contact_id')
-    .leftJoin('managers as m', 'm.id', 't.manager_id')
-    .leftJoin('activities as f', 'f.id', 't.follow_up_of')
     .selectAll('t')
+    .select('acc.external_id as account_external_id')
     .select([
-      'acc.external_id as account_external_id',
-      'c.email as contact_email',
-      'm.login as manager_login',
-      'f.number as follow_up_number',
+      keyOf('contacts', 't.contact_id').as('contact_email'),
+      keyOf('managers', 't.manager_id').as('manager_login'),
+      keyOf<number | null>('activities', 't.follow_up_of').as('follow_up_number'),
     ]);
 }
 

@@ -3,17 +3,11 @@
  * on other values, and which status moves are allowed.
  */
 import { numberedKey } from '../lib/numbered-key.js';
-import type { FieldProblem } from '../errors.js';
 
-const KEY = numberedKey('ACT');
-/** ACT-000001 for 1 (at least six digits). */
-export const activityKey = KEY.key;
-/** The number of a key ACT-000001 (case ignored), or undefined when the text is no such key. */
-export const activityNumber = KEY.number;
-
-export function keyProblem(field: string, text: string): FieldProblem | undefined {
-  return activityNumber(text) === undefined ? { field, value: text, rule: 'must be a key like ACT-000001' } : undefined;
-}
+/** ACT-000001 … : the key of an activity. */
+export const ACTIVITY_KEY = numberedKey('ACT', 'activity', 'list activities with: acctmgr activities list --account ID');
+export const activityKey = ACTIVITY_KEY.key;
+export const activityNumber = ACTIVITY_KEY.number;
 
 /** Minutes a session lasts when none is given. */
 export function defaultDuration(kind: string): number | null {

@@ -8,16 +8,17 @@ import { getAccount } from '../accounts/lookup.js';
 import { audit } from '../audit/audit.js';
 import type { AccountRow } from '../db/schema/accounts.js';
 import type { DB } from '../db/schema/index.js';
-import { NotFoundError, RefusedError, invalid } from '../errors.js';
+import { nextNumber } from '../db/numbers.js';
+import { liveContactId } from '../contacts/lookup.js';
+import { RefusedError, invalid } from '../errors.js';
 import { checkFields, checkOne, refuseCleared, requirePresent } from '../lib/checks.js';
 import { timestampDate } from '../lib/dates.js';
 import type { FieldValue } from '../lib/fields.js';
-import { foldKey } from '../lib/keys.js';
 import { getManager } from '../managers/lookup.js';
 import type { Op } from '../op.js';
 import { ACTIVITY_FIELDS, isSessionKind } from './fields.js';
 import { activitiesQuery, toActivityRecord, type ActivityRecord, type ActivityWithRefs } from './record.js';
-import { activityKey, activityNow, activityNumber, closeProblem, defaultDuration, defaultStatus } from './rules.js';
+import { ACTIVITY_KEY, activityKey, activityNow, activityNumber, closeProblem, defaultDuration, defaultStatus } from './rules.js';
 import { assertFairUse } from './sessions.js';
 
 export { activityKey } from './rules.js';
@@ -35,39 +36,17 @@ export interface ActivityExtras {
 }
 
 export async function getActivity(db: Kysely<DB>, key: string): Promise<ActivityWithRefs> {
-  const n = activityNumber(key);
-  if (n === undefined) throw invalid('id', key, 'must be a key like ACT-000001');
-  const row = await activitiesQuery(db).where('t.number', '=', n).executeTakeFirst();
-  if (!row) throw new NotFoundError('activity', key, 'list activities with: acctmgr activities list --account ID');
-  return row;
+  return ACTIVITY_KEY.lookup(key, (n) => activitiesQuery(db).where('t.number', '=', n).executeTakeFirst());
 }
 
 export async function showActivity(db: Kysely<DB>, key: string): Promise<ActivityRecord> {
   return toActivityRecord(await getActivity(db, key));
 }
 
-async function nextNumber(db: Kysely<DB>): Promise<number> {
-  const r = await db
-    .selectFrom('activities')
-    .select((eb) => eb.fn.max('number').as('n'))
-    .executeTakeFirst();
-  return Number(r?.n ?? 0) + 1;
-}
-
-async function contactId(db: Kysely<DB>, account: AccountRow, email: string): Promise<number> {
-  const c = await db
-    .selectFrom('contacts')
-    .select(['id', 'status'])
-    .where('account_id', '=', account.id)
-    .where('email_key', '=', foldKey(email))
-    .executeTakeFirst();
-  if (!c || c.status === 'removed') throw invalid('contact_email', email, `is not a contact of account ${account.external_id}`);
-  return c.id;
-}
-
 async function followedId(db: Kysely<DB>, account: AccountRow, key: string, selfId?: number): Promise<number> {
-  const n = activityNumber(key);
-  if (n === undefined) throw invalid('follow_up_of', key, 'must be a key like ACT-000001');
+  const problem = ACTIVITY_KEY.problem('follow_up_of', key);
+  if (problem) throw invalid(problem.field, problem.value, problem.rule);
+  const n = activityNumber(key)!;
   const row = await db.selectFrom('activities').select(['id', 'account_id']).where('number', '=', n).executeTakeFirst();
   if (!row) throw invalid('follow_up_of', key, 'no activity with this key');
   if (row.id === selfId) throw invalid('follow_up_of', key, 'an activity cannot follow itself');
@@ -79,7 +58,7 @@ async function followedId(db: Kysely<DB>, account: AccountRow, key: string, self
 async function columns(db: Kysely<DB>, account: AccountRow, v: Record<string, FieldValue>, selfId?: number) {
   const out: Record<string, unknown> = {};
   for (const f of ['kind', 'subject', 'notes', 'at', 'duration_minutes', 'status', 'outcome'] as const) if (f in v) out[f] = v[f];
-  if ('contact_email' in v) out.contact_id = v.contact_email === null ? null : await contactId(db, account, v.contact_email as string);
+  if ('contact_email' in v) out.contact_id = v.contact_email === null ? null : await liveContactId(db, account, v.contact_email as string);
   if ('manager_login' in v) out.manager_id = v.manager_login === null ? null : (await getManager(db, v.manager_login as string)).id;
   if ('follow_up_of' in v)
     out.follow_up_of = v.follow_up_of === null ? null : await followedId(db, account, v.follow_up_of as string, selfId);
@@ -121,7 +100,7 @@ export async function addActivity(
 
 async function insert(db: Kysely<DB>, op: Op, account: AccountRow, set: Record<string, unknown>): Promise<ActivityRecord> {
   const values = {
-    number: await nextNumber(db),
+    number: await nextNumber(db, 'activities'),
     account_id: account.id,
     kind: set.kind as string,
     subject: set.subject as string,

@@ -6,7 +6,7 @@ import type { Kysely } from 'kysely';
 import { getAccount } from '../accounts/lookup.js';
 import type { DB } from '../db/schema/index.js';
 import type { ContactRow } from '../db/schema/contacts.js';
-import { ConflictError, NotFoundError } from '../errors.js';
+import { ConflictError, NotFoundError, invalid } from '../errors.js';
 import { foldKey } from '../lib/keys.js';
 
 /** A contact row with its account's external id (what records and audit keys are built from). */
@@ -49,4 +49,16 @@ async function candidates(db: Kysely<DB>, email: string, accountExternalId?: str
   let q = contactsQuery(db).where('c.email_key', '=', foldKey(email.trim()));
   if (accountExternalId !== undefined) q = q.where('a.external_id_key', '=', foldKey(accountExternalId.trim()));
   return q.orderBy('a.external_id').execute();
+}
+
+/** The id of the account's contact with this email; a removed contact or another account's is invalid as `contact_email`. */
+export async function liveContactId(db: Kysely<DB>, account: { id: number; external_id: string }, email: string): Promise<number> {
+  const c = await db
+    .selectFrom('contacts')
+    .select(['id', 'status'])
+    .where('account_id', '=', account.id)
+    .where('email_key', '=', foldKey(email))
+    .executeTakeFirst();
+  if (!c || c.status === 'removed') throw invalid('contact_email', email, `is not a contact of account ${account.external_id}`);
+  return c.id;
 }

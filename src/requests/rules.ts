@@ -5,9 +5,10 @@
 import { numberedKey } from '../lib/numbered-key.js';
 import { REQUEST_STATUSES, type RequestStatus } from './fields.js';
 
-const KEY = numberedKey('REQ');
-export const requestKey = KEY.key;
-export const requestNumber = KEY.number;
+/** REQ-000001 … : the key of a request. */
+export const REQUEST_KEY = numberedKey('REQ', 'request', 'list requests with: acctmgr requests list --account ID');
+export const requestKey = REQUEST_KEY.key;
+export const requestNumber = REQUEST_KEY.number;
 
 export type RequestMove = 'edit' | 'close' | 'reopen';
 

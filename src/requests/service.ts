@@ -7,17 +7,19 @@ import type { Kysely } from 'kysely';
 import { getAccount } from '../accounts/lookup.js';
 import { audit } from '../audit/audit.js';
 import type { AccountRow } from '../db/schema/accounts.js';
+import { keyOf } from '../db/refs.js';
 import type { DB } from '../db/schema/index.js';
-import { NotFoundError, RefusedError, invalid } from '../errors.js';
+import { nextNumber } from '../db/numbers.js';
+import { liveContactId } from '../contacts/lookup.js';
+import { RefusedError } from '../errors.js';
 import { checkFields, checkFilter, refuseCleared, requirePresent } from '../lib/checks.js';
 import { withDefaults } from '../lib/fields.js';
-import { foldKey } from '../lib/keys.js';
 import { resolveRecipient } from '../managers/leave.js';
 import { getManager } from '../managers/lookup.js';
 import type { Op } from '../op.js';
 import { getSetting } from '../settings/service.js';
 import { REQUEST_FIELDS, type RequestStatus } from './fields.js';
-import { moveProblem, onBehalfProblem, requestKey, requestNumber, type RequestMove } from './rules.js';
+import { REQUEST_KEY, moveProblem, onBehalfProblem, requestKey, type RequestMove } from './rules.js';
 
 export interface RequestRecord {
   id: string;
@@ -36,10 +38,9 @@ export function requestsQuery(db: Kysely<DB>) {
   return db
     .selectFrom('requests as r')
     .innerJoin('accounts as a', 'a.id', 'r.account_id')
-    .innerJoin('contacts as c', 'c.id', 'r.contact_id')
-    .leftJoin('managers as m', 'm.id', 'r.created_by_id')
     .selectAll('r')
-    .select(['a.external_id as account_external_id', 'c.email as contact_email', 'm.login as created_by_login']);
+    .select('a.external_id as account_external_id')
+    .select([keyOf<string>('contacts', 'r.contact_id').as('contact_email'), keyOf('managers', 'r.created_by_id').as('created_by_login')]);
 }
 type Joined = Awaited<ReturnType<ReturnType<typeof requestsQuery>['executeTakeFirstOrThrow']>>;
 
@@ -59,11 +60,7 @@ export function toRequestRecord(r: Joined): RequestRecord {
 }
 
 async function getRequest(db: Kysely<DB>, key: string): Promise<Joined> {
-  const n = requestNumber(key);
-  if (n === undefined) throw invalid('id', key, 'must be a key like REQ-000001');
-  const row = await requestsQuery(db).where('r.number', '=', n).executeTakeFirst();
-  if (!row) throw new NotFoundError('request', key, 'list requests with: acctmgr requests list --account ID');
-  return row;
+  return REQUEST_KEY.lookup(key, (n) => requestsQuery(db).where('r.number', '=', n).executeTakeFirst());
 }
 
 export async function showRequest(db: Kysely<DB>, key: string): Promise<RequestRecord> {
@@ -94,32 +91,17 @@ async function assertMayRaise(db: Kysely<DB>, op: Op, account: AccountRow, login
   return manager.id;
 }
 
-async function contactOf(db: Kysely<DB>, account: AccountRow, email: string): Promise<number> {
-  const c = await db
-    .selectFrom('contacts')
-    .select(['id', 'status'])
-    .where('account_id', '=', account.id)
-    .where('email_key', '=', foldKey(email))
-    .executeTakeFirst();
-  if (!c || c.status === 'removed') throw invalid('contact_email', email, `is not a contact of account ${account.external_id}`);
-  return c.id;
-}
-
 export async function addRequest(db: Kysely<DB>, op: Op, input: Record<string, unknown>, by?: string): Promise<RequestRecord> {
   const given = checkFields(REQUEST_FIELDS, input);
   requirePresent(REQUEST_FIELDS, given);
   const v = withDefaults(REQUEST_FIELDS, given);
   const account = await getAccount(db, v.account_external_id as string);
-  const contactId = await contactOf(db, account, v.contact_email as string);
+  const contactId = await liveContactId(db, account, v.contact_email as string);
   const createdBy = by === undefined ? null : await assertMayRaise(db, op, account, by);
-  const max = await db
-    .selectFrom('requests')
-    .select((eb) => eb.fn.max('number').as('n'))
-    .executeTakeFirst();
   const { id } = await db
     .insertInto('requests')
     .values({
-      number: Number(max?.n ?? 0) + 1,
+      number: await nextNumber(db, 'requests'),
       account_id: account.id,
       contact_id: contactId,
       subject: v.subject as string,

@@ -5,7 +5,7 @@
  * status) and, once every row is in, fair use in order of `at` (rows of the file included). A row with
  * an override_reason is an override, taken as such (migrating history).
  */
-import { activityNumber, activityNow, defaultDuration, defaultStatus } from '../../activities/rules.js';
+import { ACTIVITY_KEY, activityNumber, activityNow, defaultDuration, defaultStatus } from '../../activities/rules.js';
 import { ACTIVITY_FIELDS, isSessionKind, type SessionKind } from '../../activities/fields.js';
 import { breach, breachMessage, limitsOn, nextFreeDay, type RunningPlan } from '../../activities/fair-use.js';
 import { accountPlans } from '../../activities/sessions.js';
@@ -71,8 +71,9 @@ export const activities: EntityDef = {
       let number: number | undefined;
       let existing: Row | undefined;
       if (text.id !== undefined) {
-        number = activityNumber(text.id);
-        if (number === undefined) return [{ field: 'id', value: text.id, rule: 'must be a key like ACT-000001' }];
+        const problem = ACTIVITY_KEY.problem('id', text.id);
+        if (problem) return [problem];
+        number = activityNumber(text.id)!;
         existing = yield* wait(byNumber(number));
         const pre = up.precheck(existing, { field: 'id', value: text.id, what: 'same id' });
         if (pre === 'skip') return up.skip(existing!, line);
@@ -128,7 +129,7 @@ export const activities: EntityDef = {
       if (typeof v.follow_up_of === 'string') {
         const n = activityNumber(v.follow_up_of);
         const f = n === undefined ? undefined : yield* wait(byNumber(n));
-        if (n === undefined) problems.push({ field: 'follow_up_of', value: text.follow_up_of, rule: 'must be a key like ACT-000001' });
+        if (n === undefined) problems.push(ACTIVITY_KEY.problem('follow_up_of', text.follow_up_of!)!);
         else if (!f)
           problems.push({
             field: 'follow_up_of',

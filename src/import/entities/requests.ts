@@ -8,7 +8,7 @@ import { clearedFields, missingFields } from '../../lib/checks.js';
 import { withDefaults } from '../../lib/fields.js';
 import { foldKey } from '../../lib/keys.js';
 import { REQUEST_FIELDS } from '../../requests/fields.js';
-import { requestNumber } from '../../requests/rules.js';
+import { REQUEST_KEY, requestNumber } from '../../requests/rules.js';
 import { FORMATS } from '../../formats/catalog.js';
 import { run, wait, type Row, type Step } from '../statements.js';
 import { cached, coerceRow, Upserter } from './common.js';
@@ -52,8 +52,9 @@ export const requests: EntityDef = {
       let number: number | undefined;
       let existing: Row | undefined;
       if (text.id !== undefined) {
-        number = requestNumber(text.id);
-        if (number === undefined) return [{ field: 'id', value: text.id, rule: 'must be a key like REQ-000001' }];
+        const problem = REQUEST_KEY.problem('id', text.id);
+        if (problem) return [problem];
+        number = requestNumber(text.id)!;
         existing = yield* wait(byNumber(number));
         const pre = up.precheck(existing, { field: 'id', value: text.id, what: 'same id' });
         if (pre === 'skip') return up.skip(existing!, line);
