@@ -3,7 +3,7 @@
  * alone) and prints their real figures. `--scale 0.1` shrinks every size for a quick look.
  *   npm run bench                 # 1,000,000 contacts / 100,000 accounts; 200,000 subscriptions / 1,000,000 seats
  *   npm run bench -- --scale 0.1  # a tenth of that
- *   npm run bench -- --only remind
+ *   npm run bench -- --only remind   (import | remind | help)
  */
 import { spawnSync } from 'node:child_process';
 import path from 'node:path';
@@ -24,6 +24,7 @@ const n = (x: number) => String(Math.max(1, Math.round(x * scale)));
 const benches = [
   { name: 'import', script: 'import.js', args: ['--contacts', n(1_000_000), '--accounts', n(100_000), '--seed', seed] },
   { name: 'remind', script: 'remind.js', args: ['--subscriptions', n(200_000), '--seats', n(1_000_000), '--seed', seed] },
+  { name: 'help', script: 'help.js', args: ['--runs', '30'] },
 ].filter((b) => !only || b.name === only);
 
 let failed = false;

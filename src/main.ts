@@ -6,7 +6,6 @@ import { buildProgram } from './cli.js';
 import { AppError, EXIT } from './errors.js';
 import { processIo, type Io } from './io.js';
 import { isPromptCancel } from './commands/prompts.js';
-import { translateConstraint } from './db/constraint-errors.js';
 
 export const EXIT_CODES_HELP = `Exit codes:
   0    success (an empty list is a success)
@@ -24,24 +23,24 @@ export async function main(argv: string[], io: Io = processIo()): Promise<number
     io.out(EXIT_CODES_HELP);
     return EXIT.ok;
   }
-  const program = buildProgram(io);
   // `acctmgr help accounts list` is `acctmgr accounts list --help`
   const args = argv[0] === 'help' && argv.length > 1 ? [...argv.slice(1), '--help'] : argv;
   try {
+    const program = await buildProgram(io, args);
     await program.parseAsync(args, { from: 'user' });
     return EXIT.ok;
   } catch (e) {
-    return report(e, io, debug);
+    if (e instanceof CommanderError) return e.exitCode === 0 || OK_CODES.has(e.code) ? EXIT.ok : EXIT.usage;
+    // loaded only for other errors (with the key columns it names): help and usage errors stay small
+    const { translateConstraint } = await import('./db/constraint-errors.js');
+    return report(translateConstraint(e), io, debug);
   }
 }
 
-function report(raw: unknown, io: Io, debug: boolean): number {
-  const e = translateConstraint(raw);
-  if (e instanceof CommanderError) {
-    // help and version exit 0; commander has already printed its own message
-    if (e.exitCode === 0 || e.code === 'commander.helpDisplayed' || e.code === 'commander.version') return EXIT.ok;
-    return EXIT.usage;
-  }
+/** help and version exit 0 (commander has printed its own message, as for every usage error) */
+const OK_CODES = new Set(['commander.helpDisplayed', 'commander.version']);
+
+function report(e: unknown, io: Io, debug: boolean): number {
   if (isPromptCancel(e)) {
     io.err('cancelled\n');
     return 130;

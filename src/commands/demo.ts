@@ -8,7 +8,6 @@ import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { Command } from 'commander';
-import { holdsNoRows } from '../db/empty.js';
 import { AppError, EXIT, RefusedError } from '../errors.js';
 import type { Io } from '../io.js';
 import { listAccountsAction } from './accounts.js';
@@ -67,6 +66,7 @@ async function demo(s: Session): Promise<void> {
  */
 async function requireEmpty(s: Session): Promise<void> {
   const h = await s.open();
+  const { holdsNoRows } = await import('../db/empty.js');
   if (await holdsNoRows(h.db)) return;
   throw new RefusedError(
     `the database ${h.path} is not empty: on PostgreSQL the demo loads only into an empty database and never deletes data`,

@@ -92,11 +92,7 @@ export function parseIntOption(raw: string): number {
   return Number(raw);
 }
 
-export function parseDateOption(raw: string): string {
-  const problem = shapeProblem('date', raw);
-  if (problem) throw new InvalidArgumentError(problem);
-  return raw.trim();
-}
+export { parseDateOption } from './date-option.js';
 
 export function formatOption(): Option {
   return new Option('--format <format>', 'output format (default table; --json is short for --format json)').choices([

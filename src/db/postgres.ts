@@ -12,6 +12,7 @@ import { Kysely, PostgresDialect } from 'kysely';
 import pg from 'pg';
 import Cursor from 'pg-cursor';
 import { AppError, EXIT, UsageError } from '../errors.js';
+import { homeDir } from '../lib/config.js';
 import type { DB } from './schema/index.js';
 
 export const CONNECT_TIMEOUT_MS = 10_000;
@@ -69,7 +70,7 @@ const types = {
 function tls(mode: SslMode, env: NodeJS.ProcessEnv): pg.PoolConfig['ssl'] {
   if (mode === 'disable' || mode === 'allow') return false;
   if (mode === 'prefer' || mode === 'require') return { rejectUnauthorized: false };
-  const rootCert = env.PGSSLROOTCERT || path.join(os.homedir(), '.postgresql', 'root.crt');
+  const rootCert = env.PGSSLROOTCERT || path.join(homeDir(env), '.postgresql', 'root.crt');
   const ca = fs.existsSync(rootCert) ? fs.readFileSync(rootCert, 'utf8') : undefined;
   return mode === 'verify-ca' ? { ca, rejectUnauthorized: true, checkServerIdentity: () => undefined } : { ca, rejectUnauthorized: true };
 }

@@ -4,10 +4,9 @@
  * A value with a `scheme://` is a URL and never a file name: postgres:// and postgresql:// are
  * PostgreSQL, anything else is refused (once, `--db postgres://u@h/db` created a SQLite file "postgres:").
  */
-import os from 'node:os';
 import path from 'node:path';
 import { UsageError } from '../errors.js';
-import { maskSecret } from '../lib/config.js';
+import { homeDir, maskSecret } from '../lib/config.js';
 
 export type DbTarget = { kind: 'sqlite'; path: string } | { kind: 'postgres'; url: string };
 
@@ -24,7 +23,7 @@ export function resolveDbTarget(
   if (flag) return { target: parseDbValue(flag, 'flag'), source: 'flag' };
   if (env.ACCTMGR_DB) return { target: parseDbValue(env.ACCTMGR_DB, 'environment'), source: 'environment' };
   if (configDb) return { target: parseDbValue(configDb, 'config file'), source: 'config file' };
-  const dataHome = env.XDG_DATA_HOME || path.join(os.homedir(), '.local', 'share');
+  const dataHome = env.XDG_DATA_HOME || path.join(homeDir(env), '.local', 'share');
   return { target: { kind: 'sqlite', path: path.join(dataHome, 'acctmgr', 'acctmgr.db') }, source: 'default' };
 }
 

@@ -21,9 +21,14 @@ export interface ConfigFile {
   values: Partial<Record<ConfigKey, string | number>>;
 }
 
+/** The user's home as the run's environment says ($HOME), else as the system does. */
+export function homeDir(env: NodeJS.ProcessEnv): string {
+  return env.HOME || os.homedir();
+}
+
 export function configPath(env: NodeJS.ProcessEnv): string {
   if (env.ACCTMGR_CONFIG) return env.ACCTMGR_CONFIG;
-  const base = env.XDG_CONFIG_HOME || path.join(os.homedir(), '.config');
+  const base = env.XDG_CONFIG_HOME || path.join(homeDir(env), '.config');
   return path.join(base, 'acctmgr', 'config.json');
 }
 

@@ -42,6 +42,11 @@ export function isValidDate(text: string): boolean {
 }
 
 /** Why the text is not an accepted date (shape, calendar, range), or undefined when it is one. */
+/** The words for an option value that does not have a date's shape (undefined when it has). */
+export function dateShapeProblem(raw: string): string | undefined {
+  return hasDateShape(raw.trim()) ? undefined : `"${raw}" is not a date in the form YYYY-MM-DD`;
+}
+
 export function dateRule(text: string): string | undefined {
   const m = DATE_RE.exec(text);
   if (!m) return 'must be a date in the form YYYY-MM-DD';

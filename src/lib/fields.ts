@@ -3,7 +3,7 @@
  * the prompts, the validation of command-line and CSV values, and the CSV/JSON columns, so the
  * contract (kebab-case flags ⇔ snake_case keys and columns) cannot drift between them.
  */
-import { dateRule, hasDateShape, parseTimestamp } from './dates.js';
+import { dateRule, dateShapeProblem, parseTimestamp } from './dates.js';
 import type { FieldProblem } from '../errors.js';
 import { EMAIL_MAX, KEY_MAX, keyProblem, lineProblem, noteProblem } from './keys.js';
 
@@ -237,7 +237,7 @@ export function shapeError(spec: FieldSpec, raw: string): string | undefined {
 export function shapeProblem(type: 'int' | 'date', raw: string): string | undefined {
   const text = raw.trim();
   if (type === 'int' && !INT_RE.test(text)) return `"${raw}" is not a whole number`;
-  if (type === 'date' && !hasDateShape(text)) return `"${raw}" is not a date in the form YYYY-MM-DD`;
+  if (type === 'date') return dateShapeProblem(raw);
   return undefined;
 }
 

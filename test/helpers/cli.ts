@@ -15,7 +15,7 @@ import { fileURLToPath } from 'node:url';
 import { afterAll, afterEach, beforeEach, expect } from 'vitest';
 import type { Io } from '../../src/io.js';
 import { main } from '../../src/main.js';
-import { cloneDb, newDbLocation, removeDb, tempDbPath } from './db.js';
+import { cloneDb, newDbLocation, removeDb, tempDbPath, tempDir } from './db.js';
 import { onPostgres } from './engine.js';
 import { countSpawn } from './spawn-budget.js';
 
@@ -42,9 +42,18 @@ export interface CliOptions {
   timeoutMs?: number;
 }
 
+let home: string | undefined;
+/** An empty home folder for this test worker's runs (its default database and config file live there). */
+function runHome(): string {
+  home ??= tempDir('acctmgr-home-');
+  return home;
+}
+
 /** The environment a run sees: this process's, with the test defaults. */
 export function cliEnv(opts: CliOptions = {}): NodeJS.ProcessEnv {
-  const env: NodeJS.ProcessEnv = { ...process.env, NO_COLOR: '1', ACCTMGR_TODAY: '2026-11-25', ...opts.env };
+  // never the real ~/.local/share/acctmgr/acctmgr.db or ~/.config/acctmgr/config.json: a run's own home
+  const home = { HOME: runHome(), XDG_DATA_HOME: undefined, XDG_CONFIG_HOME: undefined };
+  const env: NodeJS.ProcessEnv = { ...process.env, ...home, NO_COLOR: '1', ACCTMGR_TODAY: '2026-11-25', ...opts.env };
   if (opts.db) env.ACCTMGR_DB = opts.db;
   return env;
 }

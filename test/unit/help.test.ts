@@ -1,9 +1,34 @@
+import { Help, type Command } from 'commander';
 import { describe, expect, it } from 'vitest';
+import { buildProgram, COMMANDS, neededCommands } from '../../src/cli.js';
+import type { Io } from '../../src/io.js';
 import { oneOfRule } from '../../src/lib/fields.js';
 import { runCli } from '../helpers/cli.js';
 import { seededDb } from '../helpers/db.js';
 
+const quietIo: Io = { out: () => undefined, err: () => undefined, env: {}, stdinIsTTY: false, stdoutIsTTY: false, stderrIsTTY: false };
+const named = (p: Command, name: string) => p.commands.find((c) => c.name() === name)!;
+
 describe('help', () => {
+  it('loads a command module only when its command runs; the stand-ins show what the modules define', async () => {
+    const lazy = await buildProgram(quietIo, ['--help']);
+    const full = await buildProgram(quietIo, ['__complete']);
+    const help = new Help();
+    // every entry's term and summary are the loaded command's own
+    for (const [i, e] of COMMANDS.entries()) {
+      const cmd = full.commands.filter((c) => c.name() !== '__complete')[i]!;
+      expect({ term: help.subcommandTerm(cmd), summary: cmd.description() }).toEqual({ term: e.term, summary: e.summary });
+    }
+    expect(full.commands.length).toBe(COMMANDS.length + 1);
+    expect(lazy.helpInformation()).toBe(full.helpInformation());
+    expect(named(lazy, 'accounts').commands).toEqual([]);
+    const one = await buildProgram(quietIo, ['--db', 'x.db', 'accounts', 'list']);
+    expect(named(one, 'accounts').commands.map((c) => c.name())).toContain('list');
+    expect(named(one, 'plans').commands).toEqual([]);
+    expect([...neededCommands(['--as-of', '2026-01-01', '--json', 'remind', '--send'])]).toEqual(['remind']);
+    expect([...neededCommands(['--debug'])]).toEqual([]);
+  });
+
   it('acctmgr help accounts list is that command’s help, with the global options under "Global options"', async () => {
     const viaHelp = await runCli(['help', 'accounts', 'list']);
     const viaFlag = await runCli(['accounts', 'list', '--help']);
