@@ -37,7 +37,7 @@ export interface CliOptions {
    * in-process only: stdout or stderr is a terminal (default neither). Standard input is never one
    * in-process: the prompts would read this process's own (they are tested on a pty: onTerminal).
    */
-  tty?: { stdout?: boolean; stderr?: boolean };
+  tty?: { stdout?: boolean; stderr?: boolean; /** the terminal's width when stdout is one */ columns?: number };
   /** spawned only: killed after this long (default 30 s) */
   timeoutMs?: number;
 }
@@ -73,6 +73,7 @@ export async function runCli(args: readonly string[], opts: CliOptions = {}): Pr
     stdinIsTTY: false,
     stdoutIsTTY: opts.tty?.stdout ?? false,
     stderrIsTTY: opts.tty?.stderr ?? false,
+    ...(opts.tty?.stdout && opts.tty.columns ? { stdoutColumns: opts.tty.columns } : {}),
   };
   running.add(test);
   try {
