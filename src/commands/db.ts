@@ -117,6 +117,7 @@ export function registerDb(program: Command, io: Io): void {
       'rename a key: ENTITY OLD NEW (groups, accounts, subscriptions, products, plans, contacts, managers)',
     )
     .option('--account <external_id>', 'the account of the contact whose email --rename changes')
+    .addOption(formatOption())
     .addHelpText(
       'after',
       '\nOLD is the key as stored, or #ID as the listing shows it. managers: the email when OLD has an "@", else the login.\n' +
