@@ -113,7 +113,9 @@ async function explain(s: Session): Promise<void> {
   if (s.format === 'json') return s.show(x);
   const seat = x.contact_email ? `, teacher ${x.contact_email}` : '';
   const to = x.recipient_email ? `${x.recipient_login || '(contact)'} <${x.recipient_email}>` : 'nobody';
-  s.io.out(`subscription ${x.subscription_external_id} (account ${x.account_external_id}${seat}), ${x.displayed_status} on ${s.asOf}\n`);
-  s.io.out(`recipient: ${to}${x.not_eligible ? `; not sent: ${x.not_eligible}` : ''}\n`);
+  // the two lines head the table on a terminal; CSV and piped lines keep stdout to the stages alone
+  const say = (line: string) => (s.format === 'table' && s.io.stdoutIsTTY ? s.io.out(`${line}\n`) : s.message(line));
+  say(`subscription ${x.subscription_external_id} (account ${x.account_external_id}${seat}), ${x.displayed_status} on ${s.asOf}`);
+  say(`recipient: ${to}${x.not_eligible ? `; not sent: ${x.not_eligible}` : ''}`);
   await s.list(x.stages, STAGE_COLUMNS);
 }

@@ -1,7 +1,7 @@
 /**
  * How lists come out on the command line: tab-separated lines when piped (runCli's stdout is not a
  * terminal), a table cut to the terminal's width when stdout is one (a fake Io of a given width), the
- * CSV header of an empty list.
+ * CSV header of an empty list, and `remind --explain --format csv` with only CSV on stdout.
  */
 import { describe, expect, it } from 'vitest';
 import { textWidth } from '../../src/output/fit.js';
@@ -99,5 +99,20 @@ describe('lists on the command line', () => {
       expect(empty.stdout, list.join(' ')).toBe(`${header}\n`);
     }
     expect((await runCli(['notices', 'list', '--format', 'csv'], { db })).stdout).toMatch(/^id,kind,stage,cycle,due_date,status,/);
+  });
+
+  it('remind --explain --format csv prints only CSV on stdout; the heading lines go to stderr', async () => {
+    const db = await seedDb(school);
+    const r = await runCli(['remind', '--explain', 'S-1', '--format', 'csv'], { db });
+    expect(r.code).toBe(0);
+    const lines = r.stdout.trimEnd().split('\n');
+    expect(lines[0]).toBe('kind,stage,cycle,due_date,sendable_until,state,at,reason');
+    expect(lines.length).toBeGreaterThan(1);
+    for (const line of lines) expect(line.split(',').length).toBeGreaterThanOrEqual(8);
+    expect(r.stderr).toContain('subscription S-1 (account SCH-1)');
+    expect(r.stderr).toContain('recipient:');
+    // piped without --format: tab-separated stages alone on stdout too
+    const piped = await runCli(['remind', '--explain', 'S-1'], { db });
+    expect(parseTsv(piped.stdout).header).toEqual(['kind', 'stage', 'cycle', 'due_date', 'sendable_until', 'state', 'at', 'reason']);
   });
 });
