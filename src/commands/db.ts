@@ -12,7 +12,7 @@ export function registerDb(program: Command, io: Io): void {
     .description('apply pending migrations (also done automatically on first use)')
     .action(
       act(io, async (s) => {
-        const h = await s.open({ migrate: false });
+        const h = await s.open({ migrate: false, create: true });
         const { migrateToLatest } = await import('../db/migrator.js');
         const applied = await migrateToLatest(h.db);
         s.message(applied.length ? `applied ${applied.join(', ')}` : 'already up to date');

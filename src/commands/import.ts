@@ -101,7 +101,8 @@ export async function runImportCommand(s: Session, entity: EntityName | 'all', s
   try {
     req.file = spooled?.file;
     req.readerThread = s.io.env.ACCTMGR_IMPORT_THREADS !== '1';
-    const h = await s.open();
+    // a dry run is what cron and scripts try first: it never creates a database (Session.open)
+    const h = await s.open({ create: !req.dryRun });
     const progress = await startProgress(s, req);
     const { runImport } = await import('../import/service.js');
     let outcome;

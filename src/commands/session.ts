@@ -86,10 +86,15 @@ export class Session {
     };
   }
 
+  /**
+   * The database, opened once. A SQLite file that does not exist is refused (exit 1, nothing created)
+   * unless `create`: only commands that write create it (through tx(), `db migrate`, an import that is
+   * not a dry run, the demo), so a cron job with a mistyped --db fails loudly.
+   */
   async open(options?: OpenOptions): Promise<DbHandle> {
     if (!this.handle) {
       const { openTarget } = await import('../db/connection.js');
-      this.handle = await openTarget(this.target().target, { ...options, env: this.io.env });
+      this.handle = await openTarget(this.target().target, { create: false, ...options, env: this.io.env });
     }
     return this.handle;
   }
@@ -106,7 +111,7 @@ export class Session {
   /** Runs fn in one write transaction (BEGIN IMMEDIATE on SQLite). */
   async tx<T>(fn: (trx: Kysely<DB>) => Promise<T>): Promise<T> {
     const { writeTx } = await import('../db/tx.js');
-    return writeTx(await this.db(), fn);
+    return writeTx((await this.open({ create: true })).db, fn);
   }
 
   async close(): Promise<void> {
