@@ -54,31 +54,31 @@ export function cut(text: string, width: number): string {
   return `${out}…`;
 }
 
+/** A header wider than its column's values is cut to this share of the values' width before they are cut. */
+const HEADER_SHARE = 0.6;
+
 /**
- * Column widths whose sum is at most `available`: the widest column is narrowed first, then the next
- * widest with it, and so on, never below its floor (default MIN_CUT_WIDTH; a terminal too narrow for
- * the floors gets longer lines).
+ * Column widths whose sum is at most `available`, from the widths of each column's values and header:
+ * every column is capped at one common level, the highest that fits, so the widest columns are cut and
+ * short ones (ids, dates, statuses) stay whole; a header longer than its values counts only up to
+ * HEADER_SHARE of the level, so a long field name gives way before the data does. Never below
+ * MIN_CUT_WIDTH: a terminal too narrow for that gets longer lines.
  */
-export function fitWidths(natural: readonly number[], available: number, floors?: readonly number[]): number[] {
-  const widths = [...natural];
-  const floor = (j: number) => Math.max(floors?.[j] ?? 0, MIN_CUT_WIDTH);
-  let excess = widths.reduce((a, b) => a + b, 0) - available;
-  while (excess > 0) {
-    let i = -1;
-    let second = 0;
-    for (let j = 0; j < widths.length; j++) {
-      if (widths[j]! <= floor(j)) continue;
-      if (i < 0 || widths[j]! > widths[i]!) {
-        if (i >= 0) second = Math.max(second, widths[i]!);
-        i = j;
-      } else second = Math.max(second, widths[j]!);
-    }
-    if (i < 0) break;
-    const w = widths[i]!;
-    // down to the next widest (by one when tied, so tied columns take turns), the floor, or what is enough
-    const target = Math.max(floor(i), w - excess, second === w ? w - 1 : second);
-    widths[i] = target;
-    excess -= w - target;
+export function fitWidths(values: readonly number[], headers: readonly number[], available: number): number[] {
+  const natural = values.map((v, i) => Math.max(v, headers[i] ?? 0));
+  const at = (level: number) => {
+    const header = Math.max(MIN_CUT_WIDTH, Math.ceil(level * HEADER_SHARE));
+    return natural.map((n, i) => Math.min(n, Math.max(Math.min(values[i]!, level), Math.min(headers[i] ?? 0, header))));
+  };
+  const fits = (level: number) => at(level).reduce((a, b) => a + b, 0) <= available;
+  let lo = MIN_CUT_WIDTH;
+  let hi = Math.max(lo, ...natural);
+  if (fits(hi)) return natural;
+  // the highest level that fits (the sum grows with the level)
+  while (lo < hi) {
+    const mid = Math.ceil((lo + hi) / 2);
+    if (fits(mid)) lo = mid;
+    else hi = mid - 1;
   }
-  return widths;
+  return at(lo);
 }

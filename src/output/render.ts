@@ -39,9 +39,6 @@ export interface Column {
   header?: string;
 }
 
-/** A header is cut to fit its column's values only down to this width (`status`, `due_date` stay whole). */
-const HEADER_KEPT = 8;
-
 /** A terminal is assumed 80 columns wide when it does not say. */
 export const DEFAULT_WIDTH = 80;
 
@@ -62,14 +59,11 @@ function terminalTable(head: string[] | undefined, rows: string[][], opts: Rende
   const n = head?.length ?? rows[0]?.length ?? 0;
   let fitted = { head, rows, colWidths: [] as number[] };
   if (!opts.wide && n > 0) {
-    const widest = (texts: string[]) => Math.max(1, ...texts.flatMap((t) => t.split('\n')).map(textWidth));
+    // a loop, not Math.max(...): a list may have more rows than a call has room for arguments
+    const widest = (texts: string[]) => texts.reduce((w, t) => t.split('\n').reduce((m, line) => Math.max(m, textWidth(line)), w), 1);
     const values = Array.from({ length: n }, (_, i) => widest(rows.map((r) => r[i] ?? '')));
     const headers = Array.from({ length: n }, (_, i) => widest([head?.[i] ?? '']));
-    const natural = values.map((v, i) => Math.max(v, headers[i]!));
-    const available = (opts.width ?? DEFAULT_WIDTH) - (3 * n + 1);
-    // a long header wider than its values gives way first (down to HEADER_KEPT), then the values
-    const headerFloors = values.map((v, i) => Math.max(v, Math.min(headers[i]!, HEADER_KEPT)));
-    const widths = fitWidths(fitWidths(natural, available, headerFloors), available);
+    const widths = fitWidths(values, headers, (opts.width ?? DEFAULT_WIDTH) - (3 * n + 1));
     const fit = (t: string, i: number) =>
       t
         .split('\n')

@@ -5,8 +5,9 @@
  */
 import { describe, expect, it } from 'vitest';
 import { textWidth } from '../../src/output/fit.js';
-import { dbFiles, runCli } from '../helpers/cli.js';
+import { dbFiles, onTerminal, runCli } from '../helpers/cli.js';
 import { seededDb } from '../helpers/db.js';
+import { itSqlite } from '../helpers/engine.js';
 import type { Seeder } from '../helpers/seed.js';
 import { parseTsv } from '../helpers/tsv.js';
 
@@ -114,5 +115,17 @@ describe('lists on the command line', () => {
     // piped without --format: tab-separated stages alone on stdout too
     const piped = await runCli(['remind', '--explain', 'S-1'], { db });
     expect(parseTsv(piped.stdout).header).toEqual(['kind', 'stage', 'cycle', 'due_date', 'sendable_until', 'state', 'at', 'reason']);
+  });
+
+  // the one spawning test here (the spawn budget is per vitest project: SQLite only, rendering does not depend on the engine)
+  itSqlite('on a real terminal 64 columns wide the table fits it (SQLite only)', async () => {
+    const db = await seedDb(school);
+    const r = onTerminal(db, ['accounts', 'list'], [], 20, 64);
+    expect(r.code).toBe(0);
+    const lines = r.output.split(/\r?\n/).filter((l) => l !== '');
+    expect(lines[0]).toMatch(/^┌─/);
+    expect(lines.some((l) => l.includes('SCH-1') && l.includes('…'))).toBe(true);
+    for (const line of lines) expect(textWidth(line)).toBeLessThanOrEqual(64);
+    expect(Math.max(...lines.map(textWidth))).toBeGreaterThan(40);
   });
 });

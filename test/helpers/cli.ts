@@ -123,18 +123,20 @@ export function spawnCli(args: readonly string[], opts: CliOptions = {}): Promis
 
 /**
  * Runs the binary on a real pseudo-terminal (python3's pty module: test/helpers/pty-run.py), answering
- * each expected text with its keys; the exit code and everything the terminal showed.
+ * each expected text with its keys; the exit code and everything the terminal showed. `columns`: the
+ * terminal's width (default the pty's own).
  */
 export function onTerminal(
   db: string,
   args: readonly string[],
   steps: [string, string][],
   deadlineSeconds = 20,
+  columns?: number,
 ): { code: number; output: string } {
   countSpawn();
   const driver = path.join(ROOT, 'test', 'helpers', 'pty-run.py');
   const r = spawnSync('python3', [driver, JSON.stringify(steps), '--', process.execPath, BIN, ...args], {
-    env: { ...cliEnv({ db }), PTY_DEADLINE: String(deadlineSeconds) },
+    env: { ...cliEnv({ db }), PTY_DEADLINE: String(deadlineSeconds), ...(columns ? { PTY_COLUMNS: String(columns) } : {}) },
     encoding: 'utf8',
   });
   if (r.status !== 0) throw new Error(`pty driver failed: ${r.stderr}`);

@@ -22,14 +22,14 @@ describe('fitting tables to the terminal', () => {
     expect(cut('日本語のテキスト', 6)).toBe('日本…');
   });
 
-  it('narrows the widest columns first and keeps short ones whole', () => {
-    expect(fitWidths([10, 40, 30, 8], 60)).toEqual([10, 21, 21, 8]);
+  it('narrows the widest columns first and keeps short ones whole; long headers give way before values', () => {
+    expect(fitWidths([10, 40, 30, 8], [2, 2, 2, 2], 60)).toEqual([10, 21, 21, 8]);
     // already fits: nothing changes
-    expect(fitWidths([10, 20], 60)).toEqual([10, 20]);
-    // floors: a header wider than its values gives way first
-    expect(fitWidths([24, 30], 40, [12, 30])).toEqual([12, 30]);
+    expect(fitWidths([10, 20], [12, 4], 60)).toEqual([12, 20]);
+    // a date column (10) stays whole: the 24-wide header of a 12-wide column is cut first, then the long text
+    expect(fitWidths([10, 12, 40], [8, 24, 7], 40)).toEqual([10, 12, 18]);
     // never below the minimum, even when that does not fit
-    expect(fitWidths([30, 30, 30], 6)).toEqual([MIN_CUT_WIDTH, MIN_CUT_WIDTH, MIN_CUT_WIDTH]);
+    expect(fitWidths([30, 30, 30], [2, 2, 2], 6)).toEqual([MIN_CUT_WIDTH, MIN_CUT_WIDTH, MIN_CUT_WIDTH]);
   });
 
   const records = [
