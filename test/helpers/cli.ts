@@ -147,7 +147,7 @@ export function onTerminal(
 export type Template = (() => Promise<string>) & { master(): Promise<string> };
 
 export interface DbFiles {
-  /** A new location for this test's database (the first command creates it). */
+  /** A new location for this test's database (on SQLite the first command that writes creates it; one that only reads refuses it). */
   fresh(): string;
   /**
    * A database built by `build` once for the file (from a copy of `from` when given); each call gives
