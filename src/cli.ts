@@ -23,6 +23,7 @@ export async function buildProgram(io: Io, argv: readonly string[]): Promise<Com
     )
     .option('--actor <name>', 'who the change is made for: recorded in the audit log beside the real actor (on_behalf_of)')
     .option('--json', 'machine-readable JSON on stdout')
+    .option('--wide', 'tables on a terminal show every value whole instead of cut to its width')
     .option('--yes', 'confirm destructive operations (required when stdin is not a terminal)')
     .addOption(new Option('--as-of <date>', 'evaluate date rules on this day (YYYY-MM-DD; default today)').argParser(parseDateOption))
     .option('--debug', 'show stack traces for errors (and how an import ran)')

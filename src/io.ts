@@ -13,6 +13,8 @@ export interface Io {
   stdinIsTTY: boolean;
   stdoutIsTTY: boolean;
   stderrIsTTY: boolean;
+  /** The terminal's width in columns when stdout is a terminal (tables are cut to it); absent otherwise. */
+  stdoutColumns?: number;
 }
 
 export function processIo(): Io {
@@ -31,6 +33,8 @@ export function processIo(): Io {
     stdinIsTTY: Boolean(process.stdin.isTTY),
     stdoutIsTTY: Boolean(process.stdout.isTTY),
     stderrIsTTY: Boolean(process.stderr.isTTY),
+    // read once: a table is laid out for the width the terminal had when the command started
+    ...(process.stdout.isTTY && process.stdout.columns > 0 ? { stdoutColumns: process.stdout.columns } : {}),
   };
 }
 

@@ -3,8 +3,26 @@ import { ACCOUNT_FIELDS, ACCOUNT_SORT_KEYS, ACCOUNT_STATUSES, ACCOUNT_TYPES } fr
 import type { Io } from '../io.js';
 import { addFieldOptions, addLoop, collectPair, formatOption, parseDateOption, parseIntOption, readFieldInput } from './field-options.js';
 import { act, type Session } from './session.js';
+import { fieldsOf } from '../output/fields.js';
+import type { AccountRecord } from '../accounts/record.js';
 
 const LIST_COLUMNS = ['external_id', 'name', 'type', 'status', 'group', 'parent_external_id', 'manager_login', 'student_count'];
+/** custom fields are columns of their own where `fields` is (and only once an account has a value) */
+const LIST_FIELDS = fieldsOf<AccountRecord>()([
+  'external_id',
+  'name',
+  'type',
+  'status',
+  'group',
+  'parent_external_id',
+  'country',
+  'region',
+  'registration_no',
+  'student_count',
+  'locale',
+  'manager_login',
+  'fields',
+]);
 
 function fieldOption(cmd: Command): Command {
   return cmd.option('--field <name=value>', 'custom field value (repeatable; empty value clears)', collectPair);
@@ -24,7 +42,7 @@ export async function listAccountsAction(s: Session): Promise<void> {
     desc: Boolean(s.opts.desc),
     limit: s.opts.limit as number | undefined,
   };
-  await s.list(await listAccounts(await s.db(), s.op(), filter), LIST_COLUMNS);
+  await s.list(await listAccounts(await s.db(), s.op(), filter), LIST_COLUMNS, LIST_FIELDS);
 }
 
 export function registerAccounts(program: Command, io: Io): void {

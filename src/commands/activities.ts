@@ -5,9 +5,38 @@ import { UsageError } from '../errors.js';
 import type { Io } from '../io.js';
 import { addFieldOptions, addLoop, formatOption, parseDateOption, parseIntOption, readFieldInput } from './field-options.js';
 import { act, type Session } from './session.js';
+import { fieldsOf } from '../output/fields.js';
+import type { AgendaRow } from '../activities/agenda.js';
 
 const AGENDA_COLUMNS = ['agenda_of', 'part', 'at', 'id', 'account_external_id', 'account_name', 'kind', 'subject', 'covering_for'];
 const LIST_COLUMNS = ['id', 'at', 'account_external_id', 'kind', 'subject', 'manager_login', 'status', 'follow_up_of'];
+const LIST_FIELDS = fieldsOf<ActivityRecord>()([
+  'id',
+  'account_external_id',
+  'kind',
+  'subject',
+  'notes',
+  'contact_email',
+  'manager_login',
+  'at',
+  'duration_minutes',
+  'status',
+  'outcome',
+  'follow_up_of',
+  'override_reason',
+]);
+const AGENDA_FIELDS = fieldsOf<AgendaRow>()([
+  'agenda_of',
+  'part',
+  'at',
+  'id',
+  'account_external_id',
+  'account_name',
+  'kind',
+  'subject',
+  'contact_email',
+  'covering_for',
+]);
 
 /** `--account` and `--contact`: the work log's short forms of `--account-external-id` and `--contact-email`. */
 function shortForms(cmd: Command): Command {
@@ -57,7 +86,7 @@ export async function agendaAction(s: Session): Promise<void> {
   const { agenda } = await import('../activities/agenda.js');
   const a = await agenda(await s.db(), s.asOf, { manager: s.opts.manager as string | undefined, days: s.opts.days as number | undefined });
   if (a.shown_to) s.message(`${String(s.opts.manager)} is on leave on ${s.asOf}: their agenda is shown to ${a.shown_to}`);
-  await s.list(a.rows, AGENDA_COLUMNS);
+  await s.list(a.rows, AGENDA_COLUMNS, AGENDA_FIELDS);
 }
 
 export function registerActivities(program: Command, io: Io): void {
@@ -103,7 +132,7 @@ export function registerActivities(program: Command, io: Io): void {
       act(io, async (s) => {
         const { listActivities } = await import('../activities/list.js');
         const filter = { ...s.strings('account', 'manager', 'kind', 'status', 'from', 'to'), overrides: Boolean(s.opts.overrides) };
-        await s.list(await listActivities(await s.db(), filter), LIST_COLUMNS);
+        await s.list(await listActivities(await s.db(), filter), LIST_COLUMNS, LIST_FIELDS);
       }),
     );
 

@@ -2,6 +2,10 @@ import { Option, type Command } from 'commander';
 import type { Io } from '../io.js';
 import { formatOption, parseDateOption } from './field-options.js';
 import { act } from './session.js';
+import { fieldsOf } from '../output/fields.js';
+import type { AuditRecord } from '../audit/audit.js';
+
+const FIELDS = fieldsOf<AuditRecord>()(['id', 'at', 'actor', 'on_behalf_of', 'action', 'entity', 'key', 'before', 'after']);
 
 export function registerAudit(program: Command, io: Io): void {
   program
@@ -22,7 +26,7 @@ export function registerAudit(program: Command, io: Io): void {
           since: checkDate('since', s.opts.since),
         });
         // CSV writes before and after as their JSON text (src/output/csv.ts)
-        await s.list(rows, ['id', 'at', 'actor', 'on_behalf_of', 'action', 'entity', 'key']);
+        await s.list(rows, ['id', 'at', 'actor', 'on_behalf_of', 'action', 'entity', 'key'], FIELDS);
       }),
     );
 }

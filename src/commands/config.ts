@@ -1,6 +1,7 @@
 /** `acctmgr config show`: the effective configuration and where each value came from. */
 import type { Command } from 'commander';
 import type { Io } from '../io.js';
+import { formatOption } from './field-options.js';
 import { act } from './session.js';
 
 export function registerConfig(program: Command, io: Io): void {
@@ -8,6 +9,7 @@ export function registerConfig(program: Command, io: Io): void {
   config
     .command('show')
     .description('every setting in effect and where it came from (flag, environment, file, default); passwords masked')
+    .addOption(formatOption())
     .addHelpText('after', '\nExample:\n  acctmgr config show --json')
     .action(
       act(io, async (s) => {

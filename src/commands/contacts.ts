@@ -5,8 +5,20 @@ import { UsageError } from '../errors.js';
 import type { Io } from '../io.js';
 import { addFieldOptions, addLoop, formatOption, readFieldInput } from './field-options.js';
 import { act, type Session } from './session.js';
+import { fieldsOf } from '../output/fields.js';
+import type { ContactRecord } from '../contacts/record.js';
 
 const LIST_COLUMNS = ['account_external_id', 'name', 'email', 'role', 'is_primary', 'status', 'last_login_at'];
+const LIST_FIELDS = fieldsOf<ContactRecord>()([
+  'account_external_id',
+  'name',
+  'email',
+  'role',
+  'is_primary',
+  'status',
+  'invited_at',
+  'last_login_at',
+]);
 const ACCOUNT_HELP = 'the account, needed only when the email is a contact of several accounts';
 
 function account(s: Session): string | undefined {
@@ -51,7 +63,7 @@ export function registerContacts(program: Command, io: Io): void {
       act(io, async (s) => {
         const { listContacts } = await import('../contacts/service.js');
         const filter = { ...s.strings('role', 'status', 'search'), account: account(s), primary: s.opts.primary as boolean | undefined };
-        await s.list(await listContacts(await s.db(), filter), LIST_COLUMNS);
+        await s.list(await listContacts(await s.db(), filter), LIST_COLUMNS, LIST_FIELDS);
       }),
     );
 

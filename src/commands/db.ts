@@ -12,7 +12,7 @@ export function registerDb(program: Command, io: Io): void {
     .description('apply pending migrations (also done automatically on first use)')
     .action(
       act(io, async (s) => {
-        const h = await s.open({ migrate: false });
+        const h = await s.open({ migrate: false, create: true });
         const { migrateToLatest } = await import('../db/migrator.js');
         const applied = await migrateToLatest(h.db);
         s.message(applied.length ? `applied ${applied.join(', ')}` : 'already up to date');
@@ -117,6 +117,7 @@ export function registerDb(program: Command, io: Io): void {
       'rename a key: ENTITY OLD NEW (groups, accounts, subscriptions, products, plans, contacts, managers)',
     )
     .option('--account <external_id>', 'the account of the contact whose email --rename changes')
+    .addOption(formatOption())
     .addHelpText(
       'after',
       '\nOLD is the key as stored, or #ID as the listing shows it. managers: the email when OLD has an "@", else the login.\n' +

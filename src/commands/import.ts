@@ -3,6 +3,22 @@ import { stderrStream, type Io } from '../io.js';
 import { columnsHelp, ENTITIES, FORMATS, type EntityName } from '../formats/catalog.js';
 import { collectPair, formatOption, parseIntOption } from './field-options.js';
 import { act, type Session } from './session.js';
+import { fieldsOf } from '../output/fields.js';
+import type { BatchRecord } from '../import/undo.js';
+
+const HISTORY_FIELDS = fieldsOf<BatchRecord>()([
+  'batch_id',
+  'at',
+  'actor',
+  'entity',
+  'source',
+  'status',
+  'inserted',
+  'updated',
+  'unchanged',
+  'rejected',
+  'undone_at',
+]);
 
 export function registerImport(program: Command, io: Io): void {
   const imp = program
@@ -36,7 +52,11 @@ export function registerImport(program: Command, io: Io): void {
       act(io, async (s) => {
         const { importHistory } = await import('../import/undo.js');
         const rows = await importHistory(await s.db(), s.opts.limit as number | undefined);
-        await s.list(rows, ['batch_id', 'at', 'actor', 'entity', 'source', 'inserted', 'updated', 'unchanged', 'rejected', 'status']);
+        await s.list(
+          rows,
+          ['batch_id', 'at', 'actor', 'entity', 'source', 'inserted', 'updated', 'unchanged', 'rejected', 'status'],
+          HISTORY_FIELDS,
+        );
       }),
     );
 
@@ -81,7 +101,8 @@ export async function runImportCommand(s: Session, entity: EntityName | 'all', s
   try {
     req.file = spooled?.file;
     req.readerThread = s.io.env.ACCTMGR_IMPORT_THREADS !== '1';
-    const h = await s.open();
+    // a dry run is what cron and scripts try first: it never creates a database (Session.open)
+    const h = await s.open({ create: !req.dryRun });
     const progress = await startProgress(s, req);
     const { runImport } = await import('../import/service.js');
     let outcome;

@@ -5,8 +5,21 @@ import { UsageError } from '../errors.js';
 import { addFieldOptions, addLoop, formatOption, parseDateOption, readFieldInput } from './field-options.js';
 import { act } from './session.js';
 import { readPassword, refusePasswordArgument } from './password-input.js';
+import { fieldsOf } from '../output/fields.js';
+import type { ManagerRecord } from '../managers/service.js';
 
 const LIST_COLUMNS = ['login', 'name', 'email', 'employee_id', 'region', 'status'];
+const LIST_FIELDS = fieldsOf<ManagerRecord>()([
+  'login',
+  'name',
+  'email',
+  'employee_id',
+  'phone',
+  'mobile',
+  'region',
+  'status',
+  'has_password',
+]);
 
 export function registerManagers(program: Command, io: Io): void {
   const managers = program.command('managers').description('account managers: the people who look after accounts');
@@ -39,7 +52,7 @@ export function registerManagers(program: Command, io: Io): void {
     .action(
       act(io, async (s) => {
         const { listManagers } = await import('../managers/service.js');
-        await s.list(await listManagers(await s.db(), s.op(), s.strings('region', 'status')), LIST_COLUMNS);
+        await s.list(await listManagers(await s.db(), s.op(), s.strings('region', 'status')), LIST_COLUMNS, LIST_FIELDS);
       }),
     );
 

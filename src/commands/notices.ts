@@ -2,6 +2,8 @@ import { InvalidArgumentError, Option, type Command } from 'commander';
 import type { Io } from '../io.js';
 import { formatOption, parseDateOption } from './field-options.js';
 import { act, type Session } from './session.js';
+import { fieldsOf } from '../output/fields.js';
+import type { NoticeLedgerRecord } from '../notices/service.js';
 
 const COLUMNS = [
   'id',
@@ -16,6 +18,25 @@ const COLUMNS = [
   'updated_at',
   'reason',
 ];
+const FIELDS = fieldsOf<NoticeLedgerRecord>()([
+  'id',
+  'kind',
+  'stage',
+  'cycle',
+  'due_date',
+  'status',
+  'reason',
+  'recipient_login',
+  'recipient_email',
+  'account_external_id',
+  'subscription_external_id',
+  'contact_email',
+  'attempts',
+  'run_id',
+  'created_at',
+  'updated_at',
+  'sent_at',
+]);
 
 export function registerNotices(program: Command, io: Io): void {
   const notices = program
@@ -38,7 +59,7 @@ export function registerNotices(program: Command, io: Io): void {
           since: checkDate('since', s.opts.since),
           recipient: s.opts.recipient as string | undefined,
         });
-        await s.list(rows, COLUMNS);
+        await s.list(rows, COLUMNS, FIELDS);
       }),
     );
 

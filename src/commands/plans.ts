@@ -4,8 +4,21 @@ import { UsageError } from '../errors.js';
 import { PLAN_FIELDS, TERMS } from '../plans/fields.js';
 import { addFieldOptions, addLoop, formatOption, parseIntOption, readFieldInput } from './field-options.js';
 import { act, type Session } from './session.js';
+import { fieldsOf } from '../output/fields.js';
+import type { PlanRecord } from '../plans/records.js';
 
 const LIST_COLUMNS = ['code', 'name', 'product', 'currency', 'modules', 'legacy'];
+const LIST_FIELDS = fieldsOf<PlanRecord>()([
+  'code',
+  'name',
+  'product',
+  'currency',
+  'modules',
+  'legacy',
+  'sessions_per_week',
+  'sessions_per_month',
+  'trainings_per_year',
+]);
 const EDITABLE = PLAN_FIELDS.filter((f) =>
   ['name', 'modules', 'sessions_per_week', 'sessions_per_month', 'trainings_per_year'].includes(f.name),
 );
@@ -42,7 +55,7 @@ export function registerPlans(program: Command, io: Io): void {
         const { listPlans } = await import('../plans/service.js');
         if (s.opts.legacy && s.opts.current) throw new UsageError('--legacy and --current exclude each other');
         const legacy = s.opts.legacy ? true : s.opts.current ? false : undefined;
-        await s.list(await listPlans(await s.db(), { product: s.opts.product as string | undefined, legacy }), LIST_COLUMNS);
+        await s.list(await listPlans(await s.db(), { product: s.opts.product as string | undefined, legacy }), LIST_COLUMNS, LIST_FIELDS);
       }),
     );
 

@@ -3,6 +3,8 @@ import type { Io } from '../io.js';
 import { UsageError } from '../errors.js';
 import { formatOption } from './field-options.js';
 import { act, type Session } from './session.js';
+import { fieldsOf } from '../output/fields.js';
+import type { NoticeRecord } from '../remind/run.js';
 
 const COLUMNS = [
   'kind',
@@ -14,6 +16,25 @@ const COLUMNS = [
   'subscription_external_id',
   'contact_email',
 ];
+const FIELDS = fieldsOf<NoticeRecord>()([
+  'kind',
+  'stage',
+  'due_date',
+  'recipient_login',
+  'recipient_email',
+  'account_external_id',
+  'subscription_external_id',
+  'contact_email',
+  'account_name',
+  'product',
+  'plan',
+  'end_date',
+  'contact_name',
+  'idle_since',
+  'activation_code',
+  'status',
+  'reason',
+]);
 const STAGE_COLUMNS = ['kind', 'stage', 'cycle', 'due_date', 'sendable_until', 'state', 'at', 'reason'];
 
 export function registerRemind(program: Command, io: Io): void {
@@ -69,7 +90,7 @@ export async function remindAction(s: Session): Promise<void> {
     tx: (fn) => s.tx(fn),
     liveness,
   }).finally(() => liveness.release());
-  if (!o.quiet) await s.list(result.notices, mode === 'preview' ? COLUMNS : [...COLUMNS, 'status']);
+  if (!o.quiet) await s.list(result.notices, mode === 'preview' ? COLUMNS : [...COLUMNS, 'status'], FIELDS);
   for (const line of report.errorLines(result)) s.io.err(`${line}\n`);
   if (!o.quiet) [...report.noteLines(result), report.summaryLine(result, s.asOf)].forEach((line) => s.message(line));
   const problems = report.problemCount(result);
@@ -92,7 +113,9 @@ async function explain(s: Session): Promise<void> {
   if (s.format === 'json') return s.show(x);
   const seat = x.contact_email ? `, teacher ${x.contact_email}` : '';
   const to = x.recipient_email ? `${x.recipient_login || '(contact)'} <${x.recipient_email}>` : 'nobody';
-  s.io.out(`subscription ${x.subscription_external_id} (account ${x.account_external_id}${seat}), ${x.displayed_status} on ${s.asOf}\n`);
-  s.io.out(`recipient: ${to}${x.not_eligible ? `; not sent: ${x.not_eligible}` : ''}\n`);
+  // the two lines head the table on a terminal; CSV and piped lines keep stdout to the stages alone
+  const say = (line: string) => (s.format === 'table' && s.io.stdoutIsTTY ? s.io.out(`${line}\n`) : s.message(line));
+  say(`subscription ${x.subscription_external_id} (account ${x.account_external_id}${seat}), ${x.displayed_status} on ${s.asOf}`);
+  say(`recipient: ${to}${x.not_eligible ? `; not sent: ${x.not_eligible}` : ''}`);
   await s.list(x.stages, STAGE_COLUMNS);
 }

@@ -4,8 +4,22 @@ import type { Io } from '../io.js';
 import { REQUEST_FIELDS, REQUEST_PRIORITIES, REQUEST_STATUSES } from '../requests/fields.js';
 import { addFieldOptions, addLoop, formatOption, readFieldInput } from './field-options.js';
 import { act, type Session } from './session.js';
+import { fieldsOf } from '../output/fields.js';
+import type { RequestRecord } from '../requests/service.js';
 
 const LIST_COLUMNS = ['id', 'account_external_id', 'contact_email', 'subject', 'priority', 'status', 'created_by_login', 'updated_at'];
+const LIST_FIELDS = fieldsOf<RequestRecord>()([
+  'id',
+  'account_external_id',
+  'contact_email',
+  'subject',
+  'description',
+  'priority',
+  'status',
+  'created_by_login',
+  'created_at',
+  'updated_at',
+]);
 const EDITABLE = REQUEST_FIELDS.filter((f) => ['subject', 'description', 'priority'].includes(f.name));
 
 async function printChanged(s: Session, record: { id: string }): Promise<void> {
@@ -53,7 +67,7 @@ export function registerRequests(program: Command, io: Io): void {
     .action(
       act(io, async (s) => {
         const { listRequests } = await import('../requests/service.js');
-        await s.list(await listRequests(await s.db(), s.strings('account', 'manager', 'status')), LIST_COLUMNS);
+        await s.list(await listRequests(await s.db(), s.strings('account', 'manager', 'status')), LIST_COLUMNS, LIST_FIELDS);
       }),
     );
 

@@ -4,8 +4,19 @@ import { SEAT_STATUSES } from '../seats/fields.js';
 import { seatKey } from '../seats/records.js';
 import { formatOption, parseDateOption } from './field-options.js';
 import { act } from './session.js';
+import { fieldsOf } from '../output/fields.js';
+import type { SeatRecord } from '../seats/records.js';
 
 const LIST_COLUMNS = ['subscription_external_id', 'email', 'name', 'status', 'invited_at', 'last_login_at'];
+const LIST_FIELDS = fieldsOf<SeatRecord>()([
+  'subscription_external_id',
+  'email',
+  'status',
+  'invited_at',
+  'last_login_at',
+  'name',
+  'account_external_id',
+]);
 
 /** Shape only (exit 2); the calendar and the time are checked by the service (exit 1). */
 function parseTimestampOption(raw: string): string {
@@ -62,7 +73,7 @@ export function registerSeats(program: Command, io: Io): void {
         idleSince: checkDate('idle_since', o.idleSince),
         status: o.status,
       });
-      await s.list(rows, LIST_COLUMNS);
+      await s.list(rows, LIST_COLUMNS, LIST_FIELDS);
     }),
   );
 

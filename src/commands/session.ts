@@ -13,7 +13,7 @@ import { invalid, UsageError } from '../errors.js';
 import { colorEnabled, type Io } from '../io.js';
 import { dateRule, localToday, nowTimestamp } from '../lib/dates.js';
 import type { Op } from '../op.js';
-import type { Column, Format, Rec } from '../output/render.js';
+import type { Column, Format, Rec, RenderOptions } from '../output/render.js';
 
 export interface GlobalOptions {
   db?: string;
@@ -23,6 +23,7 @@ export interface GlobalOptions {
   yes?: boolean;
   asOf?: string;
   format?: string;
+  wide?: boolean;
 }
 
 export class Session {
@@ -85,10 +86,15 @@ export class Session {
     };
   }
 
+  /**
+   * The database, opened once. A SQLite file that does not exist is refused (exit 1, nothing created)
+   * unless `create`: only commands that write create it (through tx(), `db migrate`, an import that is
+   * not a dry run, the demo), so a cron job with a mistyped --db fails loudly.
+   */
   async open(options?: OpenOptions): Promise<DbHandle> {
     if (!this.handle) {
       const { openTarget } = await import('../db/connection.js');
-      this.handle = await openTarget(this.target().target, { ...options, env: this.io.env });
+      this.handle = await openTarget(this.target().target, { create: false, ...options, env: this.io.env });
     }
     return this.handle;
   }
@@ -105,7 +111,7 @@ export class Session {
   /** Runs fn in one write transaction (BEGIN IMMEDIATE on SQLite). */
   async tx<T>(fn: (trx: Kysely<DB>) => Promise<T>): Promise<T> {
     const { writeTx } = await import('../db/tx.js');
-    return writeTx(await this.db(), fn);
+    return writeTx((await this.open({ create: true })).db, fn);
   }
 
   async close(): Promise<void> {
@@ -119,16 +125,29 @@ export class Session {
     return this.opts.json ? 'json' : 'table';
   }
 
-  async list(records: readonly object[], columns?: readonly (string | Column)[]): Promise<void> {
+  /** How tables come out: fitted to the terminal (unless --wide), or tab-separated lines when piped. */
+  get renderOptions(): RenderOptions {
+    return {
+      color: colorEnabled(this.io),
+      terminal: this.io.stdoutIsTTY,
+      ...(this.io.stdoutColumns ? { width: this.io.stdoutColumns } : {}),
+      wide: Boolean(this.opts.wide),
+    };
+  }
+
+  /**
+   * A list: `columns` are the table's, `fields` every field of its records in order (the CSV header,
+   * printed even when the list is empty; default the columns).
+   */
+  async list(records: readonly object[], columns?: readonly (string | Column)[], fields?: readonly string[]): Promise<void> {
     const { renderList } = await import('../output/render.js');
-    this.io.out(renderList(records as readonly Rec[], this.format, { color: colorEnabled(this.io), columns }));
+    this.io.out(renderList(records as readonly Rec[], this.format, { ...this.renderOptions, columns, fields }));
     if (records.length === 0 && this.format === 'table') this.message('(none)');
   }
 
   async show(record: object): Promise<void> {
     const { renderObject } = await import('../output/render.js');
-    const format = this.format === 'csv' ? 'csv' : this.format;
-    this.io.out(renderObject(record as Rec, format, { color: colorEnabled(this.io) }));
+    this.io.out(renderObject(record as Rec, this.format, this.renderOptions));
   }
 
   /** Any value as JSON (`--json` summaries and reports that are not records). */

@@ -5,6 +5,8 @@ import { SUBSCRIPTION_FIELDS } from '../subscriptions/fields.js';
 import { DISPLAYED_STATUSES } from '../subscriptions/status.js';
 import { addFieldOptions, addLoop, formatOption, parseDateOption, parseIntOption } from './field-options.js';
 import { act, type Session } from './session.js';
+import { fieldsOf } from '../output/fields.js';
+import type { SubscriptionRecord } from '../subscriptions/records.js';
 
 const LIST_COLUMNS = [
   'external_id',
@@ -19,6 +21,24 @@ const LIST_COLUMNS = [
   'price',
   'currency',
 ];
+const LIST_FIELDS = fieldsOf<SubscriptionRecord>()([
+  'external_id',
+  'account_external_id',
+  'product',
+  'plan',
+  'students',
+  'term_months',
+  'start_date',
+  'end_date',
+  'status',
+  'base_status',
+  'manager_login',
+  'price',
+  'currency',
+  'paid_at',
+  'activation_code',
+  'renewed_from_external_id',
+]);
 
 /** Prints the key, or with --json the subscription as `show` prints it (read after the commit). */
 async function changed(s: Session, key: string): Promise<void> {
@@ -74,7 +94,7 @@ export function registerSubscriptions(program: Command, io: Io): void {
         endingBefore: checkDate('ending_before', o.endingBefore),
         endingWithin: o.endingWithin as number | undefined,
       });
-      await s.list(rows, LIST_COLUMNS);
+      await s.list(rows, LIST_COLUMNS, LIST_FIELDS);
     }),
   );
 

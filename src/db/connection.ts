@@ -42,6 +42,12 @@ export interface OpenOptions {
   allowNewer?: boolean;
   /** PostgreSQL's PGPASSWORD, PGSSLMODE, … (the command's environment) */
   env?: NodeJS.ProcessEnv;
+  /**
+   * SQLite: create the file when it does not exist (default true). Commands that only read — and
+   * `remind` and dry runs, which cron runs — pass false: a mistyped path is refused instead of becoming
+   * a new, empty database and a silent success. PostgreSQL never creates a database.
+   */
+  create?: boolean;
 }
 
 /** A SQLite file path, or a postgres:// URL (from the environment or a config file: a password is allowed). */
@@ -50,7 +56,8 @@ export async function openDb(location: string, options: OpenOptions = {}): Promi
 }
 
 export async function openTarget(target: DbTarget, options: OpenOptions = {}): Promise<DbHandle> {
-  const handle = target.kind === 'postgres' ? await connectPostgres(target.url, options.env ?? {}) : openSqlite(target.path);
+  const handle =
+    target.kind === 'postgres' ? await connectPostgres(target.url, options.env ?? {}) : openSqlite(target.path, options.create ?? true);
   try {
     const apply = options.migrate ?? handle.engine === 'sqlite';
     await migrateToLatest(handle.db, { apply, allowNewer: options.allowNewer });
@@ -62,8 +69,11 @@ export async function openTarget(target: DbTarget, options: OpenOptions = {}): P
   return handle;
 }
 
-function openSqlite(file: string): DbHandle {
-  if (file !== ':memory:') createPrivateFile(file);
+function openSqlite(file: string, create: boolean): DbHandle {
+  if (file !== ':memory:') {
+    if (!create && !fs.existsSync(file)) throw new RefusedError(`no database at ${file} (create one with \`acctmgr db migrate\`)`);
+    createPrivateFile(file);
+  }
   const sqlite = new Database(file);
   sqlite.pragma(`busy_timeout = ${BUSY_TIMEOUT_MS}`);
   // refused (SQLITE_BUSY) only while a large import holds the database in rollback-journal mode

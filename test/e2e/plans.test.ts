@@ -151,7 +151,9 @@ describe('acctmgr plans (end to end)', () => {
       { max_students: 100, term_months: 24, amount: '810.00' },
     ]);
     const table = await run('plans', 'show', 'ED-BASIC');
-    expect(table.stdout).toMatch(/12\s+│ any\s+│ 900\.00/);
+    // piped: the plan as key<TAB>value lines, then its price rows as tab-separated lines under their header
+    expect(table.stdout).toMatch(/^code\tED-BASIC$/m);
+    expect(table.stdout).toMatch(/^term_months\tmax_students\tamount\n(.*\n)*12\tany\t900\.00$/m);
 
     const audit = await runJson<{ action: string; key: string; before: unknown; after: unknown }[]>(['audit', '--entity', 'price'], { db });
     expect(audit.find((a) => a.action === 'edit')).toMatchObject({

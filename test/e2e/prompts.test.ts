@@ -4,7 +4,7 @@
  * Only the runs on the terminal start the binary; the checks around them run in-process.
  */
 import { describe, expect, it } from 'vitest';
-import { dbFiles, onTerminal, runJson } from '../helpers/cli.js';
+import { dbFiles, onTerminal, runCli, runJson } from '../helpers/cli.js';
 
 const ENTER = '\r';
 const given = dbFiles();
@@ -36,6 +36,7 @@ describe('prompts on a terminal', () => {
 
   it('Ctrl-C at a prompt cancels cleanly (exit 130, no stack trace, nothing saved)', async () => {
     const db = given.fresh();
+    await runCli(['db', 'migrate'], { db });
     const r = onTerminal(db, ['managers', 'add'], [['login', '\x03']]);
     expect(r.code).toBe(130);
     expect(r.output).toContain('cancelled');

@@ -162,7 +162,7 @@ describe('acctmgr subscriptions (end to end)', () => {
       currency: 'EUR',
     });
     const text = await runCli(['subscriptions', 'upgrade', 'SUB-000001', '--plan', 'BIO-MAX', '--as-of', '2026-01-15'], { db });
-    expect(text.stdout).toMatch(/charge\s+│ 200\.00/);
+    expect(text.stdout).toMatch(/^charge\t200\.00$/m);
     const applied = await runCli(['subscriptions', 'upgrade', 'S-JSON', '--plan', 'BIO-MAX', '--apply', '--json'], { db });
     expect(applied.code).toBe(0);
     expect(JSON.parse(applied.stdout)).toMatchObject({ external_id: 'S-JSON', plan: 'BIO-MAX', price: '1000.00', end_date: '2027-01-14' });

@@ -37,7 +37,7 @@ export interface CliOptions {
    * in-process only: stdout or stderr is a terminal (default neither). Standard input is never one
    * in-process: the prompts would read this process's own (they are tested on a pty: onTerminal).
    */
-  tty?: { stdout?: boolean; stderr?: boolean };
+  tty?: { stdout?: boolean; stderr?: boolean; /** the terminal's width when stdout is one */ columns?: number };
   /** spawned only: killed after this long (default 30 s) */
   timeoutMs?: number;
 }
@@ -82,6 +82,7 @@ export async function runCli(args: readonly string[], opts: CliOptions = {}): Pr
     stdinIsTTY: false,
     stdoutIsTTY: opts.tty?.stdout ?? false,
     stderrIsTTY: opts.tty?.stderr ?? false,
+    ...(opts.tty?.stdout && opts.tty.columns ? { stdoutColumns: opts.tty.columns } : {}),
   };
   running.add(test);
   try {
@@ -131,18 +132,20 @@ export function spawnCli(args: readonly string[], opts: CliOptions = {}): Promis
 
 /**
  * Runs the binary on a real pseudo-terminal (python3's pty module: test/helpers/pty-run.py), answering
- * each expected text with its keys; the exit code and everything the terminal showed.
+ * each expected text with its keys; the exit code and everything the terminal showed. `columns`: the
+ * terminal's width (default the pty's own).
  */
 export function onTerminal(
   db: string,
   args: readonly string[],
   steps: [string, string][],
   deadlineSeconds = 20,
+  columns?: number,
 ): { code: number; output: string } {
   countSpawn();
   const driver = path.join(ROOT, 'test', 'helpers', 'pty-run.py');
   const r = spawnSync('python3', [driver, JSON.stringify(steps), '--', process.execPath, BIN, ...args], {
-    env: { ...cliEnv({ db }), PTY_DEADLINE: String(deadlineSeconds) },
+    env: { ...cliEnv({ db }), PTY_DEADLINE: String(deadlineSeconds), ...(columns ? { PTY_COLUMNS: String(columns) } : {}) },
     encoding: 'utf8',
   });
   if (r.status !== 0) throw new Error(`pty driver failed: ${r.stderr}`);
@@ -153,7 +156,7 @@ export function onTerminal(
 export type Template = (() => Promise<string>) & { master(): Promise<string> };
 
 export interface DbFiles {
-  /** A new location for this test's database (the first command creates it). */
+  /** A new location for this test's database (on SQLite the first command that writes creates it; one that only reads refuses it). */
   fresh(): string;
   /**
    * A database built by `build` once for the file (from a copy of `from` when given); each call gives

@@ -2,6 +2,7 @@
 
 usage: python3 pty-run.py STEPS_JSON -- COMMAND ARGS...
 STEPS_JSON is a list of [expected_text, keys_to_send]; prints {"code": N, "output": "..."} as JSON.
+PTY_COLUMNS=N in the environment makes the terminal N columns wide.
 """
 import json
 import os
@@ -14,6 +15,12 @@ steps = json.loads(sys.argv[1])
 cmd = sys.argv[sys.argv.index("--") + 1:]
 pid, fd = pty.fork()
 if pid == 0:
+    # PTY_COLUMNS: the terminal's width, set before the command starts (it reads the size once)
+    if os.environ.get("PTY_COLUMNS"):
+        import fcntl
+        import struct
+        import termios
+        fcntl.ioctl(0, termios.TIOCSWINSZ, struct.pack("HHHH", 24, int(os.environ["PTY_COLUMNS"]), 0, 0))
     os.execvp(cmd[0], cmd)
 
 output = b""

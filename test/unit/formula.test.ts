@@ -37,7 +37,7 @@ describe('formula-looking values round-trip exactly through CSV', () => {
     const csv = renderList(
       values.map((v) => ({ v })),
       'csv',
-      { color: false },
+      { color: false, terminal: false },
     );
     expect(csv.split('\n').slice(1, 4)).toEqual([`"'=x"`, `"''=x"`, `"'''=x"`]);
     expect(

@@ -45,7 +45,8 @@ describe('help', () => {
     expect(oneOfRule(['school', 'company', 'tutor'], 'Tutr')).toBe('must be one of school, company, tutor; did you mean tutor?');
     expect(oneOfRule(['school', 'company', 'tutor'], 'bogus')).toBe('must be one of school, company, tutor');
     expect(oneOfRule(['en', 'bg'], 'de')).toBe('must be one of en, bg');
-    const r = await runCli(['accounts', 'list', '--type', 'skool']);
+    // a database of the test's own: never the default one in the user's home (read-only commands refuse a missing one)
+    const r = await runCli(['accounts', 'list', '--type', 'skool'], { db: await seededDb(async () => undefined) });
     expect(r.code).toBe(1);
     expect(r.stderr).toBe('error: type: "skool": must be one of school, company, training_provider, tutor, guest; did you mean school?\n');
   });

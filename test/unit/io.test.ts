@@ -21,6 +21,7 @@ describe('main(argv, io) in-process', () => {
     const bad = await runCli(['accounts', 'list'], { db, env: { ACCTMGR_TODAY: '1899-12-31' } });
     expect(bad).toMatchObject({ code: 1, stderr: 'error: ACCTMGR_TODAY: "1899-12-31": must be between 1900-01-01 and 9999-12-31\n' });
     expect(await dueOn('2026-11-25')).toContain('due on 2026-11-25');
+    expect((await runCli(['db', 'migrate'], { db: other })).code).toBe(0);
     expect(await runJson<unknown[]>(['managers', 'list'], { db: other })).toEqual([]);
 
     const coloured = await runCli(['managers', 'list'], { db, env: { NO_COLOR: '' }, tty: { stdout: true } });

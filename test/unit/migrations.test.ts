@@ -73,7 +73,11 @@ describe('migrations', () => {
   // processes: SQLite's locks between two programs creating one file
   it('two processes creating the same new database at once both succeed', async () => {
     const db = given.fresh();
-    const [a, b] = await Promise.all([spawnCli(['db', 'status', '--json'], { db }), spawnCli(['managers', 'list', '--json'], { db })]);
+    // two commands that write (read-only ones refuse a database that does not exist yet)
+    const [a, b] = await Promise.all([
+      spawnCli(['db', 'migrate', '--json'], { db }),
+      spawnCli(['managers', 'add', '--login', 'anna', '--name', 'Anna', '--email', 'anna@vendor.example'], { db }),
+    ]);
     expect(a.code).toBe(0);
     expect(b.code).toBe(0);
     const check = await runCli(['db', 'check'], { db });

@@ -3,6 +3,9 @@ import { toCsv } from '../../src/output/csv.js';
 import { renderList, renderObject } from '../../src/output/render.js';
 import { colorEnabled, type Io } from '../../src/io.js';
 
+const PIPED = { color: false, terminal: false } as const;
+const TERMINAL = { color: false, terminal: true } as const;
+
 const rows = [
   { login: 'anna', name: 'Anna', active: true, modules: ['a', 'b'], note: null },
   { login: 'bob', name: '=cmd|calc', active: false, modules: [], note: '@home' },
@@ -10,20 +13,20 @@ const rows = [
 
 describe('renderer', () => {
   it('prints tables without escape codes when colour is off, with bold headers when on', () => {
-    const plain = renderList(rows, 'table', { color: false, columns: ['login', 'active'] });
+    const plain = renderList(rows, 'table', { color: false, terminal: true, columns: ['login', 'active'] });
     expect(plain).not.toMatch(/\x1b\[/);
     expect(plain).toContain('anna');
     expect(plain).toContain('yes');
-    expect(renderList(rows, 'table', { color: true, columns: ['login'] })).toMatch(/\x1b\[1m/);
+    expect(renderList(rows, 'table', { color: true, terminal: true, columns: ['login'] })).toMatch(/\x1b\[1m/);
   });
 
   it('prints JSON arrays and objects with null for absent values', () => {
-    expect(JSON.parse(renderList(rows, 'json', { color: false }))).toEqual(rows);
-    expect(JSON.parse(renderObject(rows[0]!, 'json', { color: false }))).toEqual(rows[0]);
+    expect(JSON.parse(renderList(rows, 'json', PIPED))).toEqual(rows);
+    expect(JSON.parse(renderObject(rows[0]!, 'json', PIPED))).toEqual(rows[0]);
   });
 
   it('writes CSV with a header, LF, true/false, ;-joined lists and neutralised formulas', () => {
-    const csv = renderList(rows, 'csv', { color: false });
+    const csv = renderList(rows, 'csv', PIPED);
     expect(csv).toBe('login,name,active,modules,note\nanna,Anna,true,a;b,\nbob,"\'=cmd|calc",false,,"\'@home"\n');
   });
 
@@ -35,17 +38,22 @@ describe('renderer', () => {
       list: ['x\ny'],
       obj: { a: 'b\u2028c' },
     };
-    for (const out of [renderList([hostile], 'table', { color: false }), renderObject(hostile, 'table', { color: false })]) {
+    for (const out of [
+      renderList([hostile], 'table', { ...TERMINAL, wide: true }),
+      renderObject(hostile, 'table', { ...TERMINAL, wide: true }),
+      renderList([hostile], 'table', PIPED),
+      renderObject(hostile, 'table', PIPED),
+    ]) {
       expect(out).toContain('two\\nlines\\ttab\\r');
       expect(out).toContain('evil\\u202eexe.txt');
       expect(out).toContain('a\\u200bb\\u0007');
       expect(out).toContain('x\\ny');
       expect(out).toContain('b\\u2028c');
       expect(out).not.toMatch(/[\u0000-\u0008\u000b-\u001f\u007f\u2028\u202e\u200b]/);
-      // the table's own lines are the only line breaks: one value, one line
+      // the table's (or the tab-separated lines') own line breaks are the only ones: one value, one line
       expect(out.split('\n').filter((l) => l.includes('two')).length).toBe(1);
     }
-    expect(JSON.parse(renderList([hostile], 'json', { color: false }))).toEqual([hostile]);
+    expect(JSON.parse(renderList([hostile], 'json', PIPED))).toEqual([hostile]);
   });
 
   it('quotes only where RFC 4180 needs it', () => {
@@ -56,10 +64,10 @@ describe('renderer', () => {
   });
 
   it('flattens custom fields into CSV columns', () => {
-    const csv = renderList([{ external_id: 'S1', fields: { board: 'North', since: '2020-01-01' } }], 'csv', { color: false });
+    const csv = renderList([{ external_id: 'S1', fields: { board: 'North', since: '2020-01-01' } }], 'csv', PIPED);
     expect(csv).toBe('external_id,board,since\nS1,North,2020-01-01\n');
     // a nested record (the audit log's before/after) is JSON text in its cell
-    const audit = renderList([{ id: 1, before: null, after: { name: 'Anna', tags: ['a'] } }], 'csv', { color: false });
+    const audit = renderList([{ id: 1, before: null, after: { name: 'Anna', tags: ['a'] } }], 'csv', PIPED);
     expect(audit).toBe('id,before,after\n1,,"{""name"":""Anna"",""tags"":[""a""]}"\n');
   });
 

@@ -1,0 +1,84 @@
+/**
+ * Fitting a table to the terminal: how many columns a text takes, cutting a text to a width with `…`,
+ * and which columns to narrow. The widest columns give up width first, so short columns (ids, dates,
+ * statuses) stay whole and only long text (names, subjects, reasons) is cut.
+ */
+
+const graphemes = new Intl.Segmenter(undefined, { granularity: 'grapheme' });
+
+/** A column is never cut narrower than this (a cut text keeps at least a few characters before its `…`). */
+export const MIN_CUT_WIDTH = 4;
+
+/** East Asian wide and fullwidth characters and emoji take two columns on a terminal. */
+function isWide(cp: number): boolean {
+  return (
+    (cp >= 0x1100 && cp <= 0x115f) ||
+    (cp >= 0x2e80 && cp <= 0xa4cf && cp !== 0x303f) ||
+    (cp >= 0xac00 && cp <= 0xd7a3) ||
+    (cp >= 0xf900 && cp <= 0xfaff) ||
+    (cp >= 0xfe30 && cp <= 0xfe4f) ||
+    (cp >= 0xff00 && cp <= 0xff60) ||
+    (cp >= 0xffe0 && cp <= 0xffe6) ||
+    (cp >= 0x1f300 && cp <= 0x1f64f) ||
+    (cp >= 0x1f900 && cp <= 0x1f9ff) ||
+    (cp >= 0x20000 && cp <= 0x3fffd)
+  );
+}
+
+const ZERO_WIDTH = /^[\p{Mn}\p{Me}\p{Cf}]+$/u;
+
+function graphemeWidth(g: string): number {
+  if (ZERO_WIDTH.test(g)) return 0;
+  if (g.includes('\ufe0f')) return 2; // emoji presentation
+  return isWide(g.codePointAt(0) ?? 0) ? 2 : 1;
+}
+
+/** The columns a single-line text takes on a terminal. */
+export function textWidth(text: string): number {
+  let w = 0;
+  for (const { segment } of graphemes.segment(text)) w += graphemeWidth(segment);
+  return w;
+}
+
+/** The text cut to at most `width` columns, ending with `…` when anything was cut off. */
+export function cut(text: string, width: number): string {
+  if (textWidth(text) <= width) return text;
+  let out = '';
+  let w = 0;
+  for (const { segment } of graphemes.segment(text)) {
+    const gw = graphemeWidth(segment);
+    if (w + gw > width - 1) break;
+    out += segment;
+    w += gw;
+  }
+  return `${out}…`;
+}
+
+/** A header wider than its column's values is cut to this share of the values' width before they are cut. */
+const HEADER_SHARE = 0.6;
+
+/**
+ * Column widths whose sum is at most `available`, from the widths of each column's values and header:
+ * every column is capped at one common level, the highest that fits, so the widest columns are cut and
+ * short ones (ids, dates, statuses) stay whole; a header longer than its values counts only up to
+ * HEADER_SHARE of the level, so a long field name gives way before the data does. Never below
+ * MIN_CUT_WIDTH: a terminal too narrow for that gets longer lines.
+ */
+export function fitWidths(values: readonly number[], headers: readonly number[], available: number): number[] {
+  const natural = values.map((v, i) => Math.max(v, headers[i] ?? 0));
+  const at = (level: number) => {
+    const header = Math.max(MIN_CUT_WIDTH, Math.ceil(level * HEADER_SHARE));
+    return natural.map((n, i) => Math.min(n, Math.max(Math.min(values[i]!, level), Math.min(headers[i] ?? 0, header))));
+  };
+  const fits = (level: number) => at(level).reduce((a, b) => a + b, 0) <= available;
+  let lo = MIN_CUT_WIDTH;
+  let hi = Math.max(lo, ...natural);
+  if (fits(hi)) return natural;
+  // the highest level that fits (the sum grows with the level)
+  while (lo < hi) {
+    const mid = Math.ceil((lo + hi) / 2);
+    if (fits(mid)) lo = mid;
+    else hi = mid - 1;
+  }
+  return at(lo);
+}
