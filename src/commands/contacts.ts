@@ -5,20 +5,11 @@ import { UsageError } from '../errors.js';
 import type { Io } from '../io.js';
 import { addFieldOptions, addLoop, formatOption, readFieldInput } from './field-options.js';
 import { act, type Session } from './session.js';
-import { fieldsOf } from '../output/fields.js';
-import type { ContactRecord } from '../contacts/record.js';
+import { without } from '../output/fields.js';
+import { CONTACT_RECORD_FIELDS } from '../contacts/record.js';
 
-const LIST_COLUMNS = ['account_external_id', 'name', 'email', 'role', 'is_primary', 'status', 'last_login_at'];
-const LIST_FIELDS = fieldsOf<ContactRecord>()([
-  'account_external_id',
-  'name',
-  'email',
-  'role',
-  'is_primary',
-  'status',
-  'invited_at',
-  'last_login_at',
-]);
+const LIST_FIELDS = CONTACT_RECORD_FIELDS;
+const LIST_COLUMNS = without(LIST_FIELDS, 'invited_at');
 const ACCOUNT_HELP = 'the account, needed only when the email is a contact of several accounts';
 
 function account(s: Session): string | undefined {

@@ -13,8 +13,8 @@ export function registerDb(program: Command, io: Io): void {
     .action(
       act(io, async (s) => {
         const h = await s.open({ migrate: false, create: true });
-        const { migrateToLatest } = await import('../db/migrator.js');
-        const applied = await migrateToLatest(h.db);
+        const { applyMigrations } = await import('../db/connection.js');
+        const applied = await applyMigrations(h);
         s.message(applied.length ? `applied ${applied.join(', ')}` : 'already up to date');
         if (s.opts.json) await s.json({ applied });
       }),

@@ -6,16 +6,6 @@ import { act, type Session } from './session.js';
 import { fieldsOf } from '../output/fields.js';
 import type { NoticeRecord } from '../remind/run.js';
 
-const COLUMNS = [
-  'kind',
-  'stage',
-  'due_date',
-  'recipient_login',
-  'recipient_email',
-  'account_external_id',
-  'subscription_external_id',
-  'contact_email',
-];
 const FIELDS = fieldsOf<NoticeRecord>()([
   'kind',
   'stage',
@@ -35,6 +25,8 @@ const FIELDS = fieldsOf<NoticeRecord>()([
   'status',
   'reason',
 ]);
+/** the table: who, what and when (the rest with --json or --format csv) */
+const COLUMNS = FIELDS.slice(0, FIELDS.indexOf('contact_email') + 1);
 const STAGE_COLUMNS = ['kind', 'stage', 'cycle', 'due_date', 'sendable_until', 'state', 'at', 'reason'];
 
 export function registerRemind(program: Command, io: Io): void {

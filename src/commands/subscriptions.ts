@@ -5,22 +5,9 @@ import { SUBSCRIPTION_FIELDS } from '../subscriptions/fields.js';
 import { DISPLAYED_STATUSES } from '../subscriptions/status.js';
 import { addFieldOptions, addLoop, formatOption, parseDateOption, parseIntOption } from './field-options.js';
 import { act, type Session } from './session.js';
-import { fieldsOf } from '../output/fields.js';
+import { fieldsOf, without } from '../output/fields.js';
 import type { SubscriptionRecord } from '../subscriptions/records.js';
 
-const LIST_COLUMNS = [
-  'external_id',
-  'account_external_id',
-  'product',
-  'plan',
-  'students',
-  'term_months',
-  'end_date',
-  'status',
-  'manager_login',
-  'price',
-  'currency',
-];
 const LIST_FIELDS = fieldsOf<SubscriptionRecord>()([
   'external_id',
   'account_external_id',
@@ -39,6 +26,7 @@ const LIST_FIELDS = fieldsOf<SubscriptionRecord>()([
   'activation_code',
   'renewed_from_external_id',
 ]);
+const LIST_COLUMNS = without(LIST_FIELDS, 'start_date', 'base_status', 'paid_at', 'activation_code', 'renewed_from_external_id');
 
 /** Prints the key, or with --json the subscription as `show` prints it (read after the commit). */
 async function changed(s: Session, key: string): Promise<void> {

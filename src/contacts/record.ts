@@ -1,4 +1,5 @@
 /** The contact record that `show --json` prints and the audit log stores. */
+import { fieldsOf } from '../output/fields.js';
 import type { ContactWithAccount } from './lookup.js';
 
 /** What `show --json` prints: exactly the CSV columns, booleans true/false, null for absent. */
@@ -12,6 +13,18 @@ export interface ContactRecord {
   invited_at: string | null;
   last_login_at: string | null;
 }
+
+/** The record's fields in order: the CSV columns, a list's header, the importer's cell order. */
+export const CONTACT_RECORD_FIELDS = fieldsOf<ContactRecord>()([
+  'account_external_id',
+  'name',
+  'email',
+  'role',
+  'is_primary',
+  'status',
+  'invited_at',
+  'last_login_at',
+]);
 
 export function toContactRecord(row: ContactWithAccount): ContactRecord {
   return {

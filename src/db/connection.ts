@@ -6,11 +6,11 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import Database from 'better-sqlite3';
-import { Kysely, SqliteDialect } from 'kysely';
+import { Kysely, SqliteDialect, sql } from 'kysely';
 import type pg from 'pg';
 import { RefusedError } from '../errors.js';
 import type { DB } from './schema/index.js';
-import { migrateToLatest, migrationStatus } from './migrator.js';
+import { migrateToLatest, migrationStatus, type MigrateOptions } from './migrator.js';
 import { parseDbValue, redact, type DbTarget } from './target.js';
 
 export const BUSY_TIMEOUT_MS = 60_000;
@@ -60,13 +60,32 @@ export async function openTarget(target: DbTarget, options: OpenOptions = {}): P
     target.kind === 'postgres' ? await connectPostgres(target.url, options.env ?? {}) : openSqlite(target.path, options.create ?? true);
   try {
     const apply = options.migrate ?? handle.engine === 'sqlite';
-    await migrateToLatest(handle.db, { apply, allowNewer: options.allowNewer });
+    await applyMigrations(handle, { apply, allowNewer: options.allowNewer });
     if (options.migrate === undefined && !apply) await requireCurrent(handle);
   } catch (e) {
     await handle.close();
     throw e;
   }
   return handle;
+}
+
+/** The pending migrations applied (their names); on SQLite under the write lock, so that concurrent first uses migrate once. */
+export async function applyMigrations(handle: DbHandle, options: MigrateOptions = {}): Promise<string[]> {
+  const exclusive = handle.engine === 'sqlite' ? <T>(fn: () => Promise<T>) => immediate(handle.db, fn) : undefined;
+  return migrateToLatest(handle.db, { ...options, exclusive });
+}
+
+/** fn inside BEGIN IMMEDIATE … COMMIT on SQLite's one connection (SQLite's DDL is transactional: all or nothing). */
+async function immediate<T>(db: Kysely<DB>, fn: () => Promise<T>): Promise<T> {
+  await sql`begin immediate`.execute(db);
+  try {
+    const result = await fn();
+    await sql`commit`.execute(db);
+    return result;
+  } catch (e) {
+    await sql`rollback`.execute(db);
+    throw e;
+  }
 }
 
 function openSqlite(file: string, create: boolean): DbHandle {

@@ -18,6 +18,12 @@ export interface MigrateOptions {
   apply?: boolean;
   /** A database migrated by a newer acctmgr is left as it is instead of refused. */
   allowNewer?: boolean;
+  /**
+   * Runs the migration holding the database's write lock (SQLite: kysely takes no migration lock there),
+   * so that two processes creating one new database at once migrate it once: the status is read again
+   * inside the lock, and the second finds nothing pending.
+   */
+  exclusive?: <T>(fn: () => Promise<T>) => Promise<T>;
 }
 
 /**
@@ -34,6 +40,7 @@ export async function migrateToLatest(db: Kysely<any>, options: MigrateOptions =
   }
   const pending = status.filter((m) => !m.applied);
   if (pending.length === 0 || options.apply === false) return [];
+  if (options.exclusive) return options.exclusive(() => migrateToLatest(db, { ...options, exclusive: undefined }));
   for (const m of pending) await PRECHECKS[m.name]?.(db);
   const result: MigrationResultSet = await migrator(db).migrateToLatest();
   if (result.error) {

@@ -6,6 +6,11 @@
  */
 type Missing<T, K extends readonly PropertyKey[]> = Exclude<keyof T, K[number]>;
 
+/** A table's columns: the list's fields but these, in the same order. */
+export function without(fields: readonly string[], ...omit: string[]): string[] {
+  return fields.filter((f) => !omit.includes(f));
+}
+
 export function fieldsOf<T>() {
   return <const K extends readonly (keyof T & string)[]>(
     fields: K,

@@ -4,6 +4,7 @@
  * large import (src/import/bulk/), so it imports nothing that touches the database.
  */
 import { CONTACT_FIELDS, CONTACT_ROLES as ROLES, CONTACT_STATUSES as STATUSES, initialContactStatus } from '../../contacts/fields.js';
+import { CONTACT_RECORD_FIELDS } from '../../contacts/record.js';
 import { FORMATS } from '../../formats/catalog.js';
 import type { DateFormat } from '../cells.js';
 import type { RowProblem } from '../errors.js';
@@ -46,16 +47,7 @@ export function prepareContact(
 }
 
 // the cells' places in CONTACT_FIELDS order
-const [ACCOUNT, NAME, EMAIL, ROLE, PRIMARY, STATUS, INVITED, LOGIN] = [
-  'account_external_id',
-  'name',
-  'email',
-  'role',
-  'is_primary',
-  'status',
-  'invited_at',
-  'last_login_at',
-].map((n) => {
+const [ACCOUNT, NAME, EMAIL, ROLE, PRIMARY, STATUS, INVITED, LOGIN] = CONTACT_RECORD_FIELDS.map((n) => {
   const i = CONTACT_FIELDS.findIndex((f) => f.name === n);
   if (i === -1) throw new Error(`contacts: no field ${n}`);
   return i;
