@@ -59,7 +59,7 @@ export function exportQuery(db: Kysely<DB>, entity: EntityName, defs: readonly L
         .selectFrom('plans as p')
         .innerJoin('products as pr', 'pr.id', 'p.product_id')
         .select(['p.code', 'p.name', 'pr.code as product', 'p.currency', 'p.modules', 'p.legacy'])
-        .select(['p.sessions_per_week', 'p.sessions_per_month', 'p.trainings_per_year'])
+        .select(['p.sessions_per_week', 'p.sessions_per_month', 'p.trainings_per_year', 'p.included_training_credits'])
         .orderBy('p.code_key');
     case 'prices':
       return db
