@@ -27,6 +27,7 @@ import { registerDoctor } from './commands/doctor.js';
 import { registerActivities } from './commands/activities.js';
 import { registerRequests } from './commands/requests.js';
 import { registerSettings } from './commands/settings.js';
+import { registerTrainings } from './commands/trainings.js';
 
 export type Register = (program: Command, io: Io) => void;
 
@@ -65,6 +66,7 @@ const registry: Register[] = [
   registerSeats,
   registerActivities,
   registerRequests,
+  registerTrainings,
   registerSettings,
   registerImport,
   registerExport,

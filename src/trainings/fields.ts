@@ -30,3 +30,6 @@ export const TRAINING_FIELDS: readonly FieldSpec[] = [
 ];
 
 export const trainingField = (name: string): FieldSpec => TRAINING_FIELDS.find((f) => f.name === name)!;
+
+/** The fields `edit` changes: all but the account, the expert (advance --by) and the status (advance, cancel). */
+export const EDITABLE_FIELDS = TRAINING_FIELDS.filter((f) => !f.readOnly && f.name !== 'account_external_id');

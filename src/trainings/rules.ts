@@ -107,7 +107,7 @@ function stepIndex(status: string): number {
  */
 export function missingFor(status: string, s: TrainingState): FieldProblem[] {
   if (stepIndex(status) < stepIndex('confirmed')) return [];
-  const rule = `is required from confirmed on (the training is ${status})`;
+  const rule = `is required for a ${status} training (from confirmed on)`;
   const missing: string[] = [];
   if (s.format === null) missing.push('format');
   if (s.dates.length === 0) missing.push('dates');

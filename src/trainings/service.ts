@@ -14,7 +14,7 @@ import { withDefaults, type FieldValue } from '../lib/fields.js';
 import { getManager } from '../managers/lookup.js';
 import type { Op } from '../op.js';
 import { findSubscription } from '../subscriptions/lookup.js';
-import { TRAINING_FIELDS } from './fields.js';
+import { EDITABLE_FIELDS, TRAINING_FIELDS } from './fields.js';
 import { stateColumns, stateOfRow, toTrainingRecord, trainingsQuery, type TrainingRecord, type TrainingWithRefs } from './record.js';
 import { judge, NEW_TRAINING, TOPIC_TO_BE_AGREED, TRAINING_KEY_RULE, trainingNumber, type TrainingState } from './rules.js';
 
@@ -30,9 +30,6 @@ export interface TrainingStep {
 export interface TrainingDetails extends TrainingRecord {
   history: TrainingStep[];
 }
-
-/** The fields `edit` changes: all but the account, the expert (advance --by) and the status (advance, cancel). */
-export const EDITABLE_FIELDS = TRAINING_FIELDS.filter((f) => !f.readOnly && f.name !== 'account_external_id');
 
 export async function getTraining(db: Kysely<DB>, key: string): Promise<TrainingWithRefs> {
   const n = trainingNumber(key);
