@@ -24,26 +24,19 @@ export function trainingsQuery(db: Kysely<DB>) {
 
 export type TrainingWithRefs = Awaited<ReturnType<ReturnType<typeof trainingsQuery>['executeTakeFirstOrThrow']>>;
 
-/** Exactly the CSV columns (dates a list, `;`-separated in CSV), null for absent. */
-export interface TrainingRecord {
+/** Exactly the CSV columns (dates a list, `;`-separated in CSV), null for absent; the others as stored. */
+export interface TrainingRecord extends Pick<
+  TrainingRow,
+  'topic' | 'credits' | 'register_no' | 'format' | 'venue' | 'participants' | 'source' | 'currency' | 'status' | 'notes'
+> {
   id: string;
   account_external_id: string;
   subscription_external_id: string | null;
-  topic: string;
-  credits: number;
-  register_no: string | null;
-  format: string | null;
-  venue: string | null;
-  participants: number;
   dates: string[];
   travel: boolean;
-  source: string;
   price: string;
-  currency: string | null;
   manager_login: string | null;
   expert_login: string | null;
-  status: string;
-  notes: string | null;
 }
 
 export function rowDates(r: Pick<TrainingRow, 'first_date' | 'second_date'>): string[] {

@@ -11,7 +11,7 @@ import { REQUEST_FIELDS } from '../../requests/fields.js';
 import { requestNumber } from '../../requests/rules.js';
 import { FORMATS } from '../../formats/catalog.js';
 import { run, wait, type Row, type Step } from '../statements.js';
-import { cached, coerceRow, Upserter } from './common.js';
+import { cached, coerceRow, findNumbered, isRowResult, Upserter } from './common.js';
 import type { EntityDef, ImportContext, RowIn, RowResult } from './types.js';
 
 const COLUMNS = [
@@ -49,16 +49,10 @@ export const requests: EntityDef = {
     let next = Number(max?.n ?? 0) + 1;
     function* steps({ line, text }: RowIn): Step<RowResult> {
       const { values, problems } = coerceRow(REQUEST_FIELDS, text, ctx.dateFormat);
-      let number: number | undefined;
-      let existing: Row | undefined;
-      if (text.id !== undefined) {
-        number = requestNumber(text.id);
-        if (number === undefined) return [{ field: 'id', value: text.id, rule: 'must be a key like REQ-000001' }];
-        existing = yield* wait(byNumber(number));
-        const pre = up.precheck(existing, { field: 'id', value: text.id, what: 'same id' });
-        if (pre === 'skip') return up.skip(existing!, line);
-        if (pre) return pre;
-      }
+      const key = { text: text.id, parse: requestNumber, rule: 'must be a key like REQ-000001' };
+      const found = yield* findNumbered(up, byNumber, key, line);
+      if (isRowResult(found)) return found;
+      const { number, existing } = found;
       problems.push(...(existing ? clearedFields(REQUEST_FIELDS, values) : missingFields(REQUEST_FIELDS, values, problems)));
       const v = existing ? values : withDefaults(REQUEST_FIELDS, values);
       const rec: Row = {};

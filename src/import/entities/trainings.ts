@@ -13,7 +13,7 @@ import type { TrainingRow } from '../../db/schema/trainings.js';
 import { FORMATS } from '../../formats/catalog.js';
 import type { RowProblem } from '../errors.js';
 import { run, wait, type Row, type Step } from '../statements.js';
-import { cached, coerceRow, Upserter } from './common.js';
+import { cached, coerceRow, findNumbered, isRowResult, Upserter } from './common.js';
 import type { EntityDef, ImportContext, RowIn, RowResult } from './types.js';
 
 const COLUMNS = [
@@ -60,16 +60,9 @@ export const trainings: EntityDef = {
 
     function* steps({ line, text }: RowIn): Step<RowResult> {
       const { values, problems } = coerceRow(TRAINING_FIELDS, text, ctx.dateFormat);
-      let number: number | undefined;
-      let existing: Row | undefined;
-      if (text.id !== undefined) {
-        number = trainingNumber(text.id);
-        if (number === undefined) return [{ field: 'id', value: text.id, rule: TRAINING_KEY_RULE }];
-        existing = yield* wait(byNumber(number));
-        const pre = up.precheck(existing, { field: 'id', value: text.id, what: 'same id' });
-        if (pre === 'skip') return up.skip(existing!, line);
-        if (pre) return pre;
-      }
+      const found = yield* findNumbered(up, byNumber, { text: text.id, parse: trainingNumber, rule: TRAINING_KEY_RULE }, line);
+      if (isRowResult(found)) return found;
+      const { number, existing } = found;
       problems.push(...(existing ? clearedFields(TRAINING_FIELDS, values) : missingFields(TRAINING_FIELDS, values, problems)));
       const v = existing ? values : withDefaults(TRAINING_FIELDS, values);
       const rec: Row = {};
