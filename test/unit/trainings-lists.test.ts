@@ -1,8 +1,10 @@
 import { describe, expect, it } from 'vitest';
 import { exportEntity } from '../../src/export/service.js';
+import { undoBatch } from '../../src/import/undo.js';
 import { listTrainings, suggestTrainings, trainingCalendar } from '../../src/trainings/list.js';
 import { addSubscription } from '../../src/subscriptions/service.js';
 import { showTraining } from '../../src/trainings/service.js';
+import { advanceTraining } from '../../src/trainings/steps.js';
 import { eachTestDb, testOp } from '../helpers/db.js';
 import { Importer } from '../helpers/import.js';
 
@@ -137,5 +139,17 @@ describe('import and export trainings', () => {
       '8: id: "TRAINING-1": must be a key like TRN-000001',
     ]);
     expect(await new Importer(t).snapshot()).toEqual(before);
+  });
+
+  it('import undo removes the trainings a batch inserted, and refuses once one has taken a step since', async () => {
+    const undo = (id: number) => undoBatch(t.db, t.handle, op, id);
+    const more = await new Importer(t).run('trainings', `${HEADER},SCH-1,,Second batch,,,,,3,,,,,,,,,\n,SCH-2,,Third,,,,,4,,,,,,,,,\n`);
+    expect(more.summary).toMatchObject({ inserted: 2 });
+    expect((await undo(2)).deleted).toBe(2);
+    expect((await listTrainings(t.db)).map((r) => r.id)).toEqual(['TRN-000002', 'TRN-000001', 'TRN-000003', 'TRN-000004', 'TRN-000005']);
+    // a training of batch 1 took a step (a row changed and a step added since): undo refuses, naming it
+    await advanceTraining(t.db, op, 'TRN-000004');
+    await expect(undo(1)).rejects.toThrow(/cannot be undone: rows it wrote were changed later\n.*trainings/);
+    expect(await listTrainings(t.db)).toHaveLength(5);
   });
 });
