@@ -28,6 +28,7 @@ const DOMAINS = [
   'remind',
   'seats',
   'subscriptions',
+  'trainings',
 ];
 const ENGINES = ['import', 'export'];
 const BASE = ['db', 'lib', 'output'];

@@ -113,6 +113,11 @@ export const COMMANDS: readonly CommandEntry[] = [
     load: async () => (await import('./commands/requests.js')).registerRequests,
   },
   {
+    term: 'trainings',
+    summary: "trainings sold to an account's teachers: topic, credits, format, dates, and the contract steps",
+    load: async () => (await import('./commands/trainings.js')).registerTrainings,
+  },
+  {
     term: 'settings',
     summary: 'settings kept in the database (a fixed list of known keys; every change audited)',
     load: async () => (await import('./commands/settings.js')).registerSettings,
@@ -125,7 +130,7 @@ export const COMMANDS: readonly CommandEntry[] = [
   {
     term: 'export [options] <entity>',
     summary:
-      'write one entity in exactly the import format (managers, groups, accounts, contacts, products, plans, prices, subscriptions, seats, logins, activities, requests)',
+      'write one entity in exactly the import format (managers, groups, accounts, contacts, products, plans, prices, subscriptions, seats, logins, activities, requests, trainings)',
     load: async () => (await import('./commands/export.js')).registerExport,
   },
   {

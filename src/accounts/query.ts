@@ -3,6 +3,7 @@ import { sql, type Kysely } from 'kysely';
 import type { DB } from '../db/schema/index.js';
 import type { Op } from '../op.js';
 import { activityKey } from '../activities/rules.js';
+import { listTrainings } from '../trainings/list.js';
 import { checkDate, checkFilter } from '../lib/checks.js';
 import { foldKey } from '../lib/keys.js';
 import { getManager } from '../managers/lookup.js';
@@ -106,6 +107,17 @@ export interface AccountDetails extends AccountRecord {
   /** the latest done activity and the earliest planned one (the work log) */
   last_activity: ActivitySummary | null;
   next_activity: ActivitySummary | null;
+  /** the account's trainings, by date (docs/trainings.md) */
+  trainings: TrainingSummary[];
+}
+
+export interface TrainingSummary {
+  id: string;
+  dates: string[];
+  topic: string;
+  format: string | null;
+  source: string;
+  status: string;
 }
 
 export interface ActivitySummary {
@@ -161,5 +173,13 @@ export async function showAccount(db: Kysely<DB>, _op: Op, externalId: string): 
     contact_count: Number(contacts.n),
     last_activity: await activityAt(db, account.id, 'done'),
     next_activity: await activityAt(db, account.id, 'planned'),
+    trainings: (await listTrainings(db, { account: account.external_id })).map((t) => ({
+      id: t.id,
+      dates: t.dates,
+      topic: t.topic,
+      format: t.format,
+      source: t.source,
+      status: t.status,
+    })),
   };
 }

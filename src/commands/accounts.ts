@@ -98,7 +98,7 @@ export function registerAccounts(program: Command, io: Io): void {
 
   accounts
     .command('show <external_id>')
-    .description('show an account with its manager, parent, sub-accounts, contact count and custom fields')
+    .description('show an account with its manager, parent, sub-accounts, contact count, custom fields and trainings')
     .addHelpText('after', '\nExample:\n  acctmgr accounts show SCH-001 --json')
     .action(
       act(io, async (s, key) => {

@@ -18,9 +18,10 @@ const LIST_FIELDS = fieldsOf<PlanRecord>()([
   'sessions_per_week',
   'sessions_per_month',
   'trainings_per_year',
+  'included_training_credits',
 ]);
 const EDITABLE = PLAN_FIELDS.filter((f) =>
-  ['name', 'modules', 'sessions_per_week', 'sessions_per_month', 'trainings_per_year'].includes(f.name),
+  ['name', 'modules', 'sessions_per_week', 'sessions_per_month', 'trainings_per_year', 'included_training_credits'].includes(f.name),
 );
 const TERM_HELP = `term in months (${TERMS.join('|')})`;
 
@@ -75,17 +76,20 @@ export function registerPlans(program: Command, io: Io): void {
       }),
     );
 
-  addFieldOptions(plans.command('edit <code>').description("change a plan's name, modules or fair-use limits"), EDITABLE)
+  addFieldOptions(
+    plans.command('edit <code>').description("change a plan's name, modules, fair-use limits or included training credits"),
+    EDITABLE,
+  )
     .addHelpText(
       'after',
-      '\nExamples:\n  acctmgr plans edit EDIARY-BASIC --modules "grades;attendance;messages"\n  acctmgr plans edit EDIARY-MAXIMUM --sessions-per-week 3 --sessions-per-month unlimited',
+      '\nExamples:\n  acctmgr plans edit EDIARY-BASIC --modules "grades;attendance;messages"\n  acctmgr plans edit EDIARY-MAXIMUM --sessions-per-week 3 --sessions-per-month unlimited\n  acctmgr plans edit EDIARY-MAXIMUM --included-training-credits 1',
     )
     .action(
       act(io, async (s, code) => {
         const { editPlan } = await import('../plans/service.js');
         const input = readFieldInput(s.opts, EDITABLE);
         if (Object.keys(input).length === 0)
-          throw new UsageError('nothing to change: give --name, --modules or a limit (--sessions-per-week …)');
+          throw new UsageError('nothing to change: give --name, --modules, a limit (--sessions-per-week …) or --included-training-credits');
         const record = await s.tx((db) => editPlan(db, s.op(), code, input));
         await s.changed(record.code, record);
       }),

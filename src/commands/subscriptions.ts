@@ -29,7 +29,11 @@ const LIST_FIELDS = fieldsOf<SubscriptionRecord>()([
 const LIST_COLUMNS = without(LIST_FIELDS, 'start_date', 'base_status', 'paid_at', 'activation_code', 'renewed_from_external_id');
 
 /** Prints the key, or with --json the subscription as `show` prints it (read after the commit). */
-async function changed(s: Session, key: string): Promise<void> {
+async function changed(s: Session, key: string, training?: { id: string; credits: number }): Promise<void> {
+  if (training)
+    s.message(
+      `the plan includes a training: ${training.id} (requested, ${training.credits} credit${training.credits === 1 ? '' : 's'}); agree its topic and dates with: acctmgr trainings edit ${training.id}`,
+    );
   if (!s.opts.json) return s.io.out(`${key}\n`);
   const { showSubscription } = await import('../subscriptions/show.js');
   await s.show(await showSubscription(await s.db(), s.asOf, key));
@@ -47,10 +51,10 @@ export function registerSubscriptions(program: Command, io: Io): void {
     'acctmgr subscriptions add --account-external-id SCH-001 --plan BIO-BASIC --students 250 --term-months 12 --start-date 2026-09-01',
   ).action(
     act(io, async (s) => {
-      const { addSubscription } = await import('../subscriptions/service.js');
+      const { subscribe } = await import('../composites/subscribe.js');
       await addLoop(s, SUBSCRIPTION_FIELDS, 'subscription', async (input) => {
-        const r = await s.tx((db) => addSubscription(db, s.op(), input));
-        await changed(s, r.external_id);
+        const r = await s.tx((db) => subscribe(db, s.op(), input));
+        await changed(s, r.subscription.external_id, r.training);
       });
     }),
   );
@@ -126,11 +130,11 @@ export function registerSubscriptions(program: Command, io: Io): void {
     'acctmgr subscriptions renew SUB-2026-001 --by jnowak --students 300 --term 24',
   ).action(
     act(io, async (s, key) => {
-      const { renewSubscription } = await import('../composites/renew.js');
+      const { renewWithTraining } = await import('../composites/renew.js');
       const { checkDate } = await import('../lib/checks.js');
       const o = s.opts as Record<string, string | number | undefined>;
       const r = await s.tx((db) =>
-        renewSubscription(db, s.op(), key, {
+        renewWithTraining(db, s.op(), key, {
           by: o.by as string | undefined,
           plan: o.plan as string | undefined,
           term: o.term as number | undefined,
@@ -138,7 +142,7 @@ export function registerSubscriptions(program: Command, io: Io): void {
           start: checkDate('start', o.start),
         }),
       );
-      await changed(s, r.external_id);
+      await changed(s, r.subscription.external_id, r.training);
     }),
   );
 

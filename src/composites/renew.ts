@@ -1,8 +1,9 @@
 /**
  * Renewal: a successor subscription starting the day after the old end_date (or a later --start), priced
  * from the current price table. Whoever renews becomes the manager of the successor, and of the account
- * too when the account had the same manager as the old subscription; the seats carry over. Subscriptions,
- * plans, managers, accounts and seats together. The caller owns the transaction.
+ * too when the account had the same manager as the old subscription; the seats carry over, and a plan
+ * that includes a training gets it for the successor. Subscriptions, plans, managers, accounts, seats
+ * and trainings together. The caller owns the transaction.
  */
 import type { Kysely } from 'kysely';
 import { audit } from '../audit/audit.js';
@@ -24,6 +25,8 @@ import { loadRecord, type SubscriptionRecord } from '../subscriptions/records.js
 import { generateExternalId } from '../subscriptions/service.js';
 import { refuseCancelled } from '../subscriptions/status.js';
 import { endDateFor } from '../subscriptions/terms.js';
+import { includePackageTraining } from '../trainings/service.js';
+import type { Subscribed } from './subscribe.js';
 
 export interface RenewInput {
   /** login of who renews (default: the old subscription's manager) */
@@ -67,6 +70,11 @@ async function renewingManager(db: Kysely<DB>, old: SubscriptionRow, accountType
 }
 
 export async function renewSubscription(db: Kysely<DB>, op: Op, key: string, input: RenewInput = {}): Promise<SubscriptionRecord> {
+  return (await renewWithTraining(db, op, key, input)).subscription;
+}
+
+/** The renewal, and the training its plan includes (created as on `subscriptions add`). */
+export async function renewWithTraining(db: Kysely<DB>, op: Op, key: string, input: RenewInput = {}): Promise<Subscribed> {
   const old = await getSubscription(db, key);
   await assertRenewable(db, old);
   const t = await successorTerms(db, old, input);
@@ -102,7 +110,8 @@ export async function renewSubscription(db: Kysely<DB>, op: Op, key: string, inp
   const record = await loadRecord(db, id, op.asOf);
   await audit(db, op, { action: 'renew', entity: 'subscription', key: externalId, after: record });
   if (managerId !== old.manager_id) await moveOwnership(db, op, old, id, account, managerId);
-  return loadRecord(db, id, op.asOf);
+  const training = await includePackageTraining(db, op, externalId);
+  return { subscription: await loadRecord(db, id, op.asOf), ...(training ? { training } : {}) };
 }
 
 /** Renewed by a different manager: recorded on the successor, and the account follows if it was the same manager's. */

@@ -2,7 +2,7 @@
 import { sql, type Kysely } from 'kysely';
 import type { DB } from './schema/index.js';
 
-export type NumberedTable = 'activities' | 'requests';
+export type NumberedTable = 'activities' | 'requests' | 'trainings';
 
 export async function nextNumber(db: Kysely<DB>, table: NumberedTable): Promise<number> {
   const { rows } = await sql<{ n: number | string | null }>`select max(number) as n from ${sql.table(table)}`.execute(db);

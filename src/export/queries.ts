@@ -7,6 +7,7 @@ import type { LoadedDef } from '../accounts/custom-fields.js';
 import { accountJoins } from '../accounts/record.js';
 import { activitiesQuery } from '../activities/record.js';
 import { requestsQuery } from '../requests/service.js';
+import { trainingsQuery } from '../trainings/record.js';
 import type { DB } from '../db/schema/index.js';
 import type { EntityName } from '../formats/catalog.js';
 import { seatsQuery } from '../seats/records.js';
@@ -59,7 +60,7 @@ export function exportQuery(db: Kysely<DB>, entity: EntityName, defs: readonly L
         .selectFrom('plans as p')
         .innerJoin('products as pr', 'pr.id', 'p.product_id')
         .select(['p.code', 'p.name', 'pr.code as product', 'p.currency', 'p.modules', 'p.legacy'])
-        .select(['p.sessions_per_week', 'p.sessions_per_month', 'p.trainings_per_year'])
+        .select(['p.sessions_per_week', 'p.sessions_per_month', 'p.trainings_per_year', 'p.included_training_credits'])
         .orderBy('p.code_key');
     case 'prices':
       return db
@@ -82,6 +83,9 @@ export function exportQuery(db: Kysely<DB>, entity: EntityName, defs: readonly L
     case 'requests':
       // id becomes a key (REQ-000001) in src/export/service.ts
       return requestsQuery(db).orderBy('r.number');
+    case 'trainings':
+      // id, dates and price become the CSV's in src/export/service.ts
+      return trainingsQuery(db).orderBy('t.number');
     case 'activities':
       // id and follow_up_of become keys (ACT-000001) in src/export/service.ts
       return activitiesQuery(db).orderBy('t.number');

@@ -12,6 +12,8 @@ import { formatCents, limitOut, splitList, type FieldSpec } from '../lib/fields.
 import { CsvStream, JsonArrayStream } from '../output/stream.js';
 import { activityKey } from '../activities/rules.js';
 import { requestKey } from '../requests/rules.js';
+import { rowDates } from '../trainings/record.js';
+import { trainingKey } from '../trainings/rules.js';
 import { laterTimestamp } from '../seats/rules.js';
 import { exportQuery } from './queries.js';
 
@@ -48,6 +50,10 @@ export async function exportEntity(h: DbHandle, entity: EntityName, format: Expo
     if (entity === 'seats')
       row.last_login_at = laterTimestamp(row.last_login_at as string | null, (row.last_event_at as string | null) ?? null);
     if (entity === 'requests') row.id = requestKey(row.number as number);
+    if (entity === 'trainings') {
+      const dates = rowDates(row as { first_date: string | null; second_date: string | null }).join(';');
+      Object.assign(row, { id: trainingKey(row.number as number), dates, price: row.price_cents });
+    }
     if (entity === 'activities') {
       row.id = activityKey(row.number as number);
       row.follow_up_of = row.follow_up_number === null ? null : activityKey(row.follow_up_number as number);

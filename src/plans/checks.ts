@@ -46,13 +46,7 @@ export function checkPlan(input: Record<string, unknown>, mode: CheckMode = 'add
   return checked(PLAN_FIELDS, input, mode, (v, p) => {
     checkCode(v, p);
     checkCode(v, p, 'product');
-    const cur = v.currency;
-    if (typeof cur === 'string') {
-      if (!CURRENCY_RE.test(cur)) p.push({ field: 'currency', value: cur, rule: 'must be a three-letter ISO 4217 code, e.g. EUR' });
-      else if (CURRENCIES && !CURRENCIES.has(cur.toUpperCase()))
-        p.push({ field: 'currency', value: cur, rule: 'is not an ISO 4217 currency code' });
-      else v.currency = cur.toUpperCase();
-    }
+    checkCurrency(v, p);
     // the same module twice says nothing more; keep the first spelling and the order given
     if (Array.isArray(v.modules)) v.modules = [...new Set(v.modules)];
   });
@@ -85,6 +79,16 @@ function priceRules(v: Record<string, FieldValue>, p: FieldProblem[]): void {
     if (!Number.isSafeInteger(cents)) p.push({ field: 'amount', value: v.amount, rule: 'is too large' });
     v.amount = cents;
   }
+}
+
+/** A currency value (plans, trainings) as an ISO 4217 code, upper-cased in `values`; a problem otherwise. */
+export function checkCurrency(values: Record<string, FieldValue>, problems: FieldProblem[]): void {
+  const cur = values.currency;
+  if (typeof cur !== 'string') return;
+  if (!CURRENCY_RE.test(cur)) problems.push({ field: 'currency', value: cur, rule: 'must be a three-letter ISO 4217 code, e.g. EUR' });
+  else if (CURRENCIES && !CURRENCIES.has(cur.toUpperCase()))
+    problems.push({ field: 'currency', value: cur, rule: 'is not an ISO 4217 currency code' });
+  else values.currency = cur.toUpperCase();
 }
 
 function checkCode(values: Record<string, FieldValue>, problems: FieldProblem[], field = 'code'): void {

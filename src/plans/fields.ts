@@ -45,6 +45,13 @@ export const PLAN_FIELDS: readonly FieldSpec[] = [
   { name: 'modules', type: 'list', default: [], description: 'included modules, ";"-separated (e.g. "grades;attendance")' },
   { name: 'legacy', type: 'bool', default: false, description: 'retired: keeps running subscriptions, takes no new ones' },
   ...LIMIT_FIELDS,
+  {
+    name: 'included_training_credits',
+    type: 'int',
+    min: 0,
+    default: 0,
+    description: 'credits of the training a subscription on this plan includes (0: none; docs/trainings.md)',
+  },
 ];
 
 /** Price table rows, in CSV column order. An empty max_students is the "any number" (flat) row. */

@@ -19,6 +19,7 @@ export interface PlanRecord {
   sessions_per_week: number | typeof UNLIMITED;
   sessions_per_month: number | typeof UNLIMITED;
   trainings_per_year: number | typeof UNLIMITED;
+  included_training_credits: number;
 }
 
 /** A row of a plan's price table as `plans show` prints it (max_students null = any number). */
@@ -48,6 +49,7 @@ export function toPlanRecord(row: PlanRow, productCode: string): PlanRecord {
     sessions_per_week: limitOut(row.sessions_per_week),
     sessions_per_month: limitOut(row.sessions_per_month),
     trainings_per_year: limitOut(row.trainings_per_year),
+    included_training_credits: row.included_training_credits,
   };
 }
 

@@ -48,6 +48,7 @@ export async function addPlan(db: Kysely<DB>, op: Op, input: Record<string, unkn
       sessions_per_week: limitToStored(v.sessions_per_week) ?? null,
       sessions_per_month: limitToStored(v.sessions_per_month) ?? null,
       trainings_per_year: limitToStored(v.trainings_per_year) ?? null,
+      included_training_credits: v.included_training_credits!,
       created_at: op.now,
       updated_at: op.now,
     })
@@ -56,22 +57,31 @@ export async function addPlan(db: Kysely<DB>, op: Op, input: Record<string, unkn
   return audited(db, op, { action: 'add', entity: 'plan', key: row.code }, toPlanRecord(row, product.code));
 }
 
-export type PlanEdit = Partial<Record<'name' | 'modules' | (typeof LIMITS)[number], unknown>>;
+export type PlanEdit = Partial<Record<'name' | 'modules' | 'included_training_credits' | (typeof LIMITS)[number], unknown>>;
 const LIMITS = ['sessions_per_week', 'sessions_per_month', 'trainings_per_year'] as const;
 
 /**
- * Changes the name, the modules and/or the fair-use limits. Code, product and currency stay:
+ * Changes the name, the modules, the fair-use limits and/or the included training credits. Code, product and currency stay:
  * subscriptions and their stored prices refer to them.
  */
 export async function editPlan(db: Kysely<DB>, op: Op, code: string, input: PlanEdit): Promise<PlanRecord> {
   const row = await getPlan(db, code);
-  const editable = { name: input.name, modules: input.modules, ...Object.fromEntries(LIMITS.map((l) => [l, input[l]])) };
+  const editable = {
+    name: input.name,
+    modules: input.modules,
+    included_training_credits: input.included_training_credits,
+    ...Object.fromEntries(LIMITS.map((l) => [l, input[l]])),
+  };
   const given = Object.fromEntries(Object.entries(editable).filter(([, x]) => x !== undefined));
   const v = checkPlan(given, 'edit');
   const before = await planRecord(db, row);
-  const set: { name?: string; modules?: string } & Partial<Record<(typeof LIMITS)[number], number | null>> = {};
+  const set: { name?: string; modules?: string; included_training_credits?: number } & Partial<
+    Record<(typeof LIMITS)[number], number | null>
+  > = {};
   if (v.name !== undefined && v.name !== row.name) set.name = v.name;
   if (v.modules !== undefined && v.modules.join(';') !== row.modules) set.modules = v.modules.join(';');
+  const credits = v.included_training_credits;
+  if (credits !== undefined && credits !== row.included_training_credits) set.included_training_credits = credits;
   for (const l of LIMITS) {
     const stored = limitToStored(v[l]);
     if (stored !== undefined && stored !== row[l]) set[l] = stored;

@@ -175,6 +175,7 @@ describe('acctmgr accounts, groups, fields (end to end)', () => {
       contact_count: 0,
       last_activity: null,
       next_activity: null,
+      trainings: [],
     });
   });
 

@@ -19,6 +19,7 @@ describe("acctmgr demo (the README's first command)", () => {
     expect(db && fs.existsSync(db)).toBe(true);
     const accounts = await runJson<unknown[]>(['accounts', 'list'], { db });
     expect(accounts.length).toBe(20);
+    expect(await runJson<unknown[]>(['trainings', 'list'], { db })).toHaveLength(8);
     await expectDbClean(db!);
     fs.rmSync(path.dirname(db!), { recursive: true, force: true });
   });
@@ -45,6 +46,7 @@ describe("acctmgr demo (the README's first command)", () => {
       expect(loaded.code, loaded.stderr).toBe(0);
       expect(loaded.stdout).toContain('SCH-001');
       expect(await runJson<unknown[]>(['accounts', 'list'], { db })).toHaveLength(20);
+      expect(await runJson<unknown[]>(['trainings', 'list'], { db })).toHaveLength(8);
       await expectDbClean(db);
 
       const team = given.fresh();

@@ -72,6 +72,7 @@ describe('acctmgr products (end to end)', () => {
           sessions_per_week: 2,
           sessions_per_month: 5,
           trainings_per_year: 1,
+          included_training_credits: 0,
         },
       ],
     });
@@ -104,6 +105,7 @@ describe('acctmgr plans (end to end)', () => {
       sessions_per_week: 2,
       sessions_per_month: 5,
       trainings_per_year: 1,
+      included_training_credits: 0,
     });
     const dup = await run('plans', 'add', '--product', 'BIO', '--code', 'ed-basic', '--name', 'B', '--currency', 'EUR');
     expect(dup.code).toBe(1);
@@ -116,7 +118,7 @@ describe('acctmgr plans (end to end)', () => {
     expect((await runJson<{ code: string }[]>(['plans', 'list', '--product', 'BIO'], { db })).map((p) => p.code)).toEqual(['BIO-TUTOR']);
     const csv = await run('plans', 'list', '--format', 'csv', '--product', 'EDIARY');
     expect(csv.stdout).toBe(
-      'code,name,product,currency,modules,legacy,sessions_per_week,sessions_per_month,trainings_per_year\nED-BASIC,Basic,EDIARY,EUR,grades;attendance,false,2,5,1\n',
+      'code,name,product,currency,modules,legacy,sessions_per_week,sessions_per_month,trainings_per_year,included_training_credits\nED-BASIC,Basic,EDIARY,EUR,grades;attendance,false,2,5,1,0\n',
     );
     expect((await run('plans', 'list', '--legacy', '--current')).code).toBe(2);
 

@@ -21,6 +21,13 @@ describe('shell completion', () => {
     expect(await complete(['import', 'contacts', 'f.csv', '--on-existing', 's'])).toEqual(['skip']);
     expect(await complete(['remind', '--as'])).toEqual(['--as-of']);
     expect(await complete(['completion', '--he'])).toEqual(['--help']);
+    expect(await complete(['trainings', 'advance', 'TRN-000001', '--to', 'con'])).toEqual([
+      'confirmed',
+      'contract_requested',
+      'contract_sent',
+    ]);
+    expect(await complete(['trainings', 'add', '--format', ''])).toEqual(['onsite', 'offsite', 'online']);
+    expect(await complete(['trainings', 'list', '--source', 'c'])).toEqual(['campaign', 'cross_sell']);
     expect(await complete(['__comp'])).toEqual([]);
   });
 

@@ -51,6 +51,7 @@ describe('products', () => {
       sessions_per_week: 2,
       sessions_per_month: 5,
       trainings_per_year: 1,
+      included_training_credits: 0,
     });
   });
 });
@@ -85,6 +86,7 @@ describe('plans', () => {
       sessions_per_week: 2,
       sessions_per_month: 5,
       trainings_per_year: 1,
+      included_training_credits: 0,
     });
   });
 

@@ -17,6 +17,7 @@ export const AUDIT_ENTITIES = [
   'notices',
   'activity',
   'request',
+  'training',
   'setting',
   'database',
 ] as const;

@@ -1,6 +1,7 @@
 /** The database as kysely sees it: one file per table (its interface and row types), assembled here. */
 import type { ActivitiesTable } from './activities.js';
 import type { RequestsTable } from './requests.js';
+import type { TrainingStepsTable, TrainingsTable } from './trainings.js';
 import type { SettingsTable } from './settings.js';
 import type { AccountFieldValuesTable } from './account-field-values.js';
 import type { AccountGroupsTable } from './account-groups.js';
@@ -45,4 +46,6 @@ export interface DB {
   activities: ActivitiesTable;
   settings: SettingsTable;
   requests: RequestsTable;
+  trainings: TrainingsTable;
+  training_steps: TrainingStepsTable;
 }

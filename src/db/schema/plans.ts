@@ -16,6 +16,8 @@ export interface PlansTable extends ImportTracked {
   sessions_per_week: number | null;
   sessions_per_month: number | null;
   trainings_per_year: number | null;
+  /** credits of the training a subscription on this plan includes (migration 0010); 0: none */
+  included_training_credits: Generated<number>;
   created_at: string;
   updated_at: string;
 }

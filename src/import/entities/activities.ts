@@ -15,7 +15,7 @@ import { foldKey } from '../../lib/keys.js';
 import { FORMATS } from '../../formats/catalog.js';
 import type { RowProblem } from '../errors.js';
 import { run, wait, type Row, type Step } from '../statements.js';
-import { cached, coerceRow, Upserter } from './common.js';
+import { cached, coerceRow, findNumbered, isRowResult, Upserter } from './common.js';
 import type { Deferred, EntityDef, ImportContext, RowIn, RowResult } from './types.js';
 
 const COLUMNS = [
@@ -68,17 +68,9 @@ export const activities: EntityDef = {
 
     function* steps({ line, text }: RowIn): Step<RowResult> {
       const { values: v, problems } = coerceRow(ACTIVITY_FIELDS, text, ctx.dateFormat);
-      let number: number | undefined;
-      let existing: Row | undefined;
-      if (text.id !== undefined) {
-        const problem = ACTIVITY_KEY.problem('id', text.id);
-        if (problem) return [problem];
-        number = activityNumber(text.id)!;
-        existing = yield* wait(byNumber(number));
-        const pre = up.precheck(existing, { field: 'id', value: text.id, what: 'same id' });
-        if (pre === 'skip') return up.skip(existing!, line);
-        if (pre) return pre;
-      }
+      const found = yield* findNumbered(up, byNumber, ACTIVITY_KEY, text.id, line);
+      if (isRowResult(found)) return found;
+      const { number, existing } = found;
       problems.push(...(existing ? clearedFields(ACTIVITY_FIELDS, v) : missingFields(ACTIVITY_FIELDS, v, problems)));
       const rec: Row = {};
       for (const f of ['kind', 'subject', 'notes', 'at', 'duration_minutes', 'status', 'outcome', 'override_reason'] as const)

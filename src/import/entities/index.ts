@@ -11,6 +11,7 @@ import { prices } from './prices.js';
 import { products } from './products.js';
 import { seats } from './seats.js';
 import { subscriptions } from './subscriptions.js';
+import { trainings } from './trainings.js';
 import type { EntityDef, EntityName } from './types.js';
 
 export const ENTITY_DEFS: Record<EntityName, EntityDef> = {
@@ -26,4 +27,5 @@ export const ENTITY_DEFS: Record<EntityName, EntityDef> = {
   logins,
   activities,
   requests,
+  trainings,
 };

@@ -9,6 +9,7 @@ import { cached, checked, givenText, requireKeys, Upserter } from './common.js';
 import type { EntityDef, ImportContext, RowIn, RowResult } from './types.js';
 
 const LIMITS = ['sessions_per_week', 'sessions_per_month', 'trainings_per_year'] as const;
+const CREDITS = 'included_training_credits';
 
 export const plans: EntityDef = {
   name: 'plans',
@@ -16,7 +17,7 @@ export const plans: EntityDef = {
   required: FORMATS.plans.required,
   async open(ctx: ImportContext) {
     const { statements } = ctx;
-    const up = new Upserter(ctx, 'plans', ['code', 'code_key', 'name', 'product_id', 'currency', 'modules', 'legacy', ...LIMITS]);
+    const up = new Upserter(ctx, 'plans', ['code', 'code_key', 'name', 'product_id', 'currency', 'modules', 'legacy', ...LIMITS, CREDITS]);
     const byCode = statements.getter(statements.db.selectFrom('plans').selectAll().where('code_key', '=', ''));
     const product = cached(statements.getter(statements.db.selectFrom('products').select(['id', 'code']).where('code_key', '=', '')));
     function* steps({ line, text }: RowIn): Step<RowResult> {
@@ -33,6 +34,7 @@ export const plans: EntityDef = {
       if (v.modules !== undefined) rec.modules = v.modules.join(';');
       if (v.legacy !== undefined) rec.legacy = v.legacy ? 1 : 0;
       for (const l of LIMITS) if (v[l] !== undefined) rec[l] = limitToStored(v[l]);
+      if (v[CREDITS] !== undefined) rec[CREDITS] = v[CREDITS];
       if (v.product !== undefined) {
         const p = yield* wait(product(v.product));
         if (!p)

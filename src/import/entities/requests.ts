@@ -8,10 +8,10 @@ import { clearedFields, missingFields } from '../../lib/checks.js';
 import { withDefaults } from '../../lib/fields.js';
 import { foldKey } from '../../lib/keys.js';
 import { REQUEST_FIELDS } from '../../requests/fields.js';
-import { REQUEST_KEY, requestNumber } from '../../requests/rules.js';
+import { REQUEST_KEY } from '../../requests/rules.js';
 import { FORMATS } from '../../formats/catalog.js';
 import { run, wait, type Row, type Step } from '../statements.js';
-import { cached, coerceRow, Upserter } from './common.js';
+import { cached, coerceRow, findNumbered, isRowResult, Upserter } from './common.js';
 import type { EntityDef, ImportContext, RowIn, RowResult } from './types.js';
 
 const COLUMNS = [
@@ -49,17 +49,9 @@ export const requests: EntityDef = {
     let next = Number(max?.n ?? 0) + 1;
     function* steps({ line, text }: RowIn): Step<RowResult> {
       const { values, problems } = coerceRow(REQUEST_FIELDS, text, ctx.dateFormat);
-      let number: number | undefined;
-      let existing: Row | undefined;
-      if (text.id !== undefined) {
-        const problem = REQUEST_KEY.problem('id', text.id);
-        if (problem) return [problem];
-        number = requestNumber(text.id)!;
-        existing = yield* wait(byNumber(number));
-        const pre = up.precheck(existing, { field: 'id', value: text.id, what: 'same id' });
-        if (pre === 'skip') return up.skip(existing!, line);
-        if (pre) return pre;
-      }
+      const found = yield* findNumbered(up, byNumber, REQUEST_KEY, text.id, line);
+      if (isRowResult(found)) return found;
+      const { number, existing } = found;
       problems.push(...(existing ? clearedFields(REQUEST_FIELDS, values) : missingFields(REQUEST_FIELDS, values, problems)));
       const v = existing ? values : withDefaults(REQUEST_FIELDS, values);
       const rec: Row = {};

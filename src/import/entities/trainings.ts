@@ -1,0 +1,114 @@
+/**
+ * trainings.csv: key id (TRN-000001); a row without one is a new training and gets the next key. The
+ * rules of `trainings add` and `edit` (src/trainings/rules.ts: dates, travel, price, what each step
+ * requires), references (account, a subscription of it, manager, expert) and the status as given
+ * (history); an import does not take steps, so it writes no step history and creates no package training.
+ */
+import { clearedFields, missingFields } from '../../lib/checks.js';
+import { withDefaults } from '../../lib/fields.js';
+import { TRAINING_FIELDS } from '../../trainings/fields.js';
+import { stateColumns, stateOfRow } from '../../trainings/record.js';
+import { judge, NEW_TRAINING, TRAINING_KEY } from '../../trainings/rules.js';
+import type { TrainingRow } from '../../db/schema/trainings.js';
+import { FORMATS } from '../../formats/catalog.js';
+import type { RowProblem } from '../errors.js';
+import { run, wait, type Row, type Step } from '../statements.js';
+import { cached, coerceRow, findNumbered, isRowResult, Upserter } from './common.js';
+import type { EntityDef, ImportContext, RowIn, RowResult } from './types.js';
+
+const COLUMNS = [
+  'number',
+  'account_id',
+  'subscription_id',
+  'topic',
+  'participants',
+  'manager_id',
+  'expert_id',
+  'notes',
+  ...Object.keys(stateColumns(NEW_TRAINING)),
+];
+
+export const trainings: EntityDef = {
+  name: 'trainings',
+  columns: async () => [...TRAINING_FIELDS],
+  required: FORMATS.trainings.required,
+  async open(ctx: ImportContext) {
+    const { statements } = ctx;
+    const { db } = statements;
+    const up = new Upserter(ctx, 'trainings', COLUMNS);
+    const byNumber = statements.getter(db.selectFrom('trainings').selectAll().where('number', '=', 0));
+    const account = cached(
+      statements.getter(db.selectFrom('accounts').select(['id', 'external_id', 'manager_id']).where('external_id_key', '=', '')),
+    );
+    const subscription = cached(
+      statements.getter(db.selectFrom('subscriptions').select(['id', 'account_id']).where('external_id_key', '=', '')),
+    );
+    const manager = statements.getter(db.selectFrom('managers').select(['id']).where('login', '=', ''));
+    const max = await db
+      .selectFrom('trainings')
+      .select((eb) => eb.fn.max('number').as('n'))
+      .executeTakeFirst();
+    let next = Number(max?.n ?? 0) + 1;
+
+    function* login(field: string, login: unknown, text: RowIn['text'], rec: Row, column: string, problems: RowProblem[]): Step<void> {
+      if (login === null) rec[column] = null;
+      if (typeof login !== 'string') return;
+      const m = yield* wait(manager(login));
+      if (m) rec[column] = m.id;
+      else problems.push({ field, value: text[field], rule: 'no manager with this login' });
+    }
+
+    function* steps({ line, text }: RowIn): Step<RowResult> {
+      const { values, problems } = coerceRow(TRAINING_FIELDS, text, ctx.dateFormat);
+      const found = yield* findNumbered(up, byNumber, TRAINING_KEY, text.id, line);
+      if (isRowResult(found)) return found;
+      const { number, existing } = found;
+      problems.push(...(existing ? clearedFields(TRAINING_FIELDS, values) : missingFields(TRAINING_FIELDS, values, problems)));
+      const v = existing ? values : withDefaults(TRAINING_FIELDS, values);
+      const rec: Row = {};
+      for (const f of ['topic', 'participants', 'notes'] as const) if (f in v) rec[f] = v[f];
+      const acc = typeof v.account_external_id === 'string' ? yield* wait(account(v.account_external_id)) : undefined;
+      if (!acc && v.account_external_id)
+        problems.push({ field: 'account_external_id', value: text.account_external_id, rule: 'no account with this external_id' });
+      else if (acc && existing && acc.id !== existing.account_id)
+        problems.push({ field: 'account_external_id', value: text.account_external_id, rule: 'a training cannot move to another account' });
+      if (acc) rec.account_id = acc.id;
+      const accountId = (acc?.id ?? existing?.account_id) as number | undefined;
+      if (typeof v.subscription_external_id === 'string') {
+        const sub = yield* wait(subscription(v.subscription_external_id));
+        if (!sub)
+          problems.push({
+            field: 'subscription_external_id',
+            value: text.subscription_external_id,
+            rule: 'no subscription with this external_id',
+          });
+        else if (accountId !== undefined && sub.account_id !== accountId)
+          problems.push({
+            field: 'subscription_external_id',
+            value: text.subscription_external_id,
+            rule: 'is a subscription of another account',
+          });
+        else rec.subscription_id = sub.id;
+      }
+      yield* login('manager_login', v.manager_login, text, rec, 'manager_id', problems);
+      yield* login('expert_login', v.expert_login, text, rec, 'expert_id', problems);
+      const base = existing ? stateOfRow(existing as unknown as TrainingRow) : NEW_TRAINING;
+      const judged = judge(base, v);
+      problems.push(...judged.problems.filter((p) => !problems.some((q) => q.field === p.field)));
+      if (problems.length > 0) return problems;
+      Object.assign(rec, stateColumns(judged.state));
+      if (!existing) {
+        rec.number = number ?? next;
+        next = Math.max(next, (rec.number as number) + 1);
+        if (!('manager_id' in rec)) rec.manager_id = acc!.manager_id;
+      }
+      return (yield* up.write(line, existing, rec)).outcome;
+    }
+    return {
+      row: (r: RowIn) => run(steps(r)),
+      async finish() {
+        return [];
+      },
+    };
+  },
+};
