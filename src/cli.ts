@@ -27,6 +27,7 @@ import { registerDoctor } from './commands/doctor.js';
 import { registerActivities } from './commands/activities.js';
 import { registerRequests } from './commands/requests.js';
 import { registerSettings } from './commands/settings.js';
+import { registerInvoices } from './commands/invoices.js';
 
 export type Register = (program: Command, io: Io) => void;
 
@@ -62,6 +63,7 @@ const registry: Register[] = [
   registerProducts,
   registerPlans,
   registerSubscriptions,
+  registerInvoices,
   registerSeats,
   registerActivities,
   registerRequests,

@@ -1,4 +1,6 @@
 import { Option, type Command } from 'commander';
+import type { Kysely } from 'kysely';
+import type { DB } from '../db/schema/index.js';
 import type { Io } from '../io.js';
 import { TERMS } from '../plans/fields.js';
 import { SUBSCRIPTION_FIELDS } from '../subscriptions/fields.js';
@@ -27,6 +29,20 @@ async function changed(s: Session, key: string): Promise<void> {
   await s.show(await showSubscription(await s.db(), s.asOf, key));
 }
 
+/** `--instalments 2`: the invoices of a 24-month term, one per year (issue 14). */
+function instalmentsOption(): Option {
+  return new Option('--instalments <n>', 'bill a 24-month term in 2 yearly invoices: the first issued now, the second planned').argParser(
+    parseIntOption,
+  );
+}
+
+async function billInstalments(s: Session, db: Kysely<DB>, externalId: string): Promise<void> {
+  const n = s.opts.instalments as number | undefined;
+  if (n === undefined) return;
+  const { billInInstalments } = await import('../invoices/service.js');
+  await billInInstalments(db, s.op(), externalId, n);
+}
+
 const example = (cmd: Command, text: string) => cmd.addHelpText('after', `\nExample:\n  ${text}`);
 
 export function registerSubscriptions(program: Command, io: Io): void {
@@ -36,16 +52,22 @@ export function registerSubscriptions(program: Command, io: Io): void {
 
   example(
     addFieldOptions(subs.command('add').description('add a subscription (price and end date from the plan)'), SUBSCRIPTION_FIELDS),
-    'acctmgr subscriptions add --account-external-id SCH-001 --plan BIO-BASIC --students 250 --term-months 12 --start-date 2026-09-01',
-  ).action(
-    act(io, async (s) => {
-      const { addSubscription } = await import('../subscriptions/service.js');
-      await addLoop(s, SUBSCRIPTION_FIELDS, 'subscription', async (input) => {
-        const r = await s.tx((db) => addSubscription(db, s.op(), input));
-        await changed(s, r.external_id);
-      });
-    }),
-  );
+    'acctmgr subscriptions add --account-external-id SCH-001 --plan BIO-BASIC --students 250 --term-months 24 --start-date 2026-09-01 --instalments 2',
+  )
+    .addOption(instalmentsOption())
+    .action(
+      act(io, async (s) => {
+        const { addSubscription } = await import('../subscriptions/service.js');
+        await addLoop(s, SUBSCRIPTION_FIELDS, 'subscription', async (input) => {
+          const r = await s.tx(async (db) => {
+            const added = await addSubscription(db, s.op(), input);
+            await billInstalments(s, db, added.external_id);
+            return added;
+          });
+          await changed(s, r.external_id);
+        });
+      }),
+    );
 
   example(
     subs
@@ -91,14 +113,16 @@ export function registerSubscriptions(program: Command, io: Io): void {
   example(
     subs
       .command('pay <external_id>')
-      .description('record the payment and generate the activation code (delivered by `acctmgr remind`)')
+      .description(
+        'record the payment (and of its invoice, issued first when it has none) and generate the activation code (delivered by `acctmgr remind`)',
+      )
       .addOption(new Option('--paid-at <date>', 'date paid (default: today)').argParser(parseDateOption)),
     'acctmgr subscriptions pay SUB-2026-001 --paid-at 2026-09-03',
   ).action(
     act(io, async (s, key) => {
-      const { paySubscription } = await import('../subscriptions/payment.js');
+      const { paySubscriptionBilled } = await import('../composites/billing.js');
       const { checkDate } = await import('../lib/checks.js');
-      const r = await s.tx((db) => paySubscription(db, s.op(), key, checkDate('paid_at', s.opts.paidAt)));
+      const r = await s.tx((db) => paySubscriptionBilled(db, s.op(), key, checkDate('paid_at', s.opts.paidAt)));
       s.message(`paid on ${r.paid_at}; activation code generated for ${r.manager_login ?? "the account's primary contact"}`);
       await changed(s, r.external_id);
     }),

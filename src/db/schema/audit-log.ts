@@ -18,6 +18,7 @@ export const AUDIT_ENTITIES = [
   'activity',
   'request',
   'setting',
+  'invoice',
   'database',
 ] as const;
 export type AuditEntity = (typeof AUDIT_ENTITIES)[number];

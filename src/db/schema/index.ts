@@ -2,6 +2,7 @@
 import type { ActivitiesTable } from './activities.js';
 import type { RequestsTable } from './requests.js';
 import type { SettingsTable } from './settings.js';
+import type { InvoicesTable } from './invoices.js';
 import type { AccountFieldValuesTable } from './account-field-values.js';
 import type { AccountGroupsTable } from './account-groups.js';
 import type { AccountsTable } from './accounts.js';
@@ -45,4 +46,5 @@ export interface DB {
   activities: ActivitiesTable;
   settings: SettingsTable;
   requests: RequestsTable;
+  invoices: InvoicesTable;
 }
