@@ -7,6 +7,7 @@ import type { LoadedDef } from '../accounts/custom-fields.js';
 import { accountJoins } from '../accounts/record.js';
 import { activitiesQuery } from '../activities/record.js';
 import { requestsQuery } from '../requests/service.js';
+import { invoicesQuery } from '../invoices/record.js';
 import type { DB } from '../db/schema/index.js';
 import type { EntityName } from '../formats/catalog.js';
 import { seatsQuery } from '../seats/records.js';
@@ -85,6 +86,9 @@ export function exportQuery(db: Kysely<DB>, entity: EntityName, defs: readonly L
     case 'activities':
       // id and follow_up_of become keys (ACT-000001) in src/export/service.ts
       return activitiesQuery(db).orderBy('t.number');
+    case 'invoices':
+      // lines_json becomes `lines` in src/export/service.ts
+      return invoicesQuery(db).select(['a.external_id as account_external_id', 'i.amount_cents as amount']);
     case 'logins':
       return db
         .selectFrom('login_events as le')

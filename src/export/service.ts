@@ -12,8 +12,15 @@ import { formatCents, limitOut, splitList, type FieldSpec } from '../lib/fields.
 import { CsvStream, JsonArrayStream } from '../output/stream.js';
 import { activityKey } from '../activities/rules.js';
 import { requestKey } from '../requests/rules.js';
+import { lineOut, type StoredLine } from '../invoices/rules.js';
 import { laterTimestamp } from '../seats/rules.js';
 import { exportQuery } from './queries.js';
+
+/** An invoice's lines as the import reads them: in CSV a JSON array (text), in JSON the array. */
+function invoiceLines(json: string, format: ExportFormat): unknown {
+  const lines = (JSON.parse(json) as StoredLine[]).map(lineOut);
+  return format === 'csv' ? JSON.stringify(lines) : lines;
+}
 
 export type ExportFormat = 'csv' | 'json';
 
@@ -48,6 +55,7 @@ export async function exportEntity(h: DbHandle, entity: EntityName, format: Expo
     if (entity === 'seats')
       row.last_login_at = laterTimestamp(row.last_login_at as string | null, (row.last_event_at as string | null) ?? null);
     if (entity === 'requests') row.id = requestKey(row.number as number);
+    if (entity === 'invoices') row.lines = invoiceLines(row.lines_json as string, format);
     if (entity === 'activities') {
       row.id = activityKey(row.number as number);
       row.follow_up_of = row.follow_up_number === null ? null : activityKey(row.follow_up_number as number);

@@ -6,6 +6,7 @@
 import { ACCOUNT_FIELDS, GROUP_FIELDS } from '../accounts/fields.js';
 import { ACTIVITY_FIELDS } from '../activities/fields.js';
 import { REQUEST_FIELDS } from '../requests/fields.js';
+import { INVOICE_FIELDS } from '../invoices/fields.js';
 import { CONTACT_FIELDS } from '../contacts/fields.js';
 import type { FieldSpec } from '../lib/fields.js';
 import { MANAGER_FIELDS } from '../managers/fields.js';
@@ -27,6 +28,7 @@ export const ENTITIES = [
   'logins',
   'activities',
   'requests',
+  'invoices',
 ] as const;
 export type EntityName = (typeof ENTITIES)[number];
 
@@ -63,6 +65,8 @@ export const FORMATS: Record<EntityName, EntityFormat> = {
   // a row without an id is a new activity and gets the next key
   activities: format(ACTIVITY_FIELDS, ['id'], 'activities of the work log (an empty id: a new activity)', []),
   requests: format(REQUEST_FIELDS, ['id'], 'requests of contacts (an empty id: a new request)', []),
+  // a row without a number is a planned invoice (matched by subscription and instalment)
+  invoices: format(INVOICE_FIELDS, ['number'], 'invoices (an empty number: a planned invoice)', []),
 };
 
 /** One help paragraph: the columns in order, required ones marked. */

@@ -23,6 +23,7 @@ export const BATCH_TABLES = [
   'login_events',
   'activities',
   'requests',
+  'invoices',
 ] as const;
 export type BatchTable = (typeof BATCH_TABLES)[number];
 

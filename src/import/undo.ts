@@ -52,6 +52,7 @@ const NAME_COLUMN: Record<string, string> = {
   subscriptions: 'external_id',
   activities: 'number',
   requests: 'number',
+  invoices: 'number',
 };
 /**
  * Rows an import writes with their parent, outside BATCH_TABLES: they go when the parent is deleted
