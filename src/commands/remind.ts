@@ -54,6 +54,7 @@ export async function remindAction(s: Session): Promise<void> {
     if (!o.quiet) cfg.warnings.forEach((w) => s.warn(w));
     mail = cfg.config;
   }
+  if (mode === 'send') await issueDueInvoices(s);
   const { remindSettings } = await import('../remind/settings.js');
   const settings = remindSettings(s.io.env);
   const { runRemind } = await import('../remind/run.js');
@@ -80,6 +81,14 @@ export async function remindAction(s: Session): Promise<void> {
       'acctmgr notices list --status failed (or --status in_doubt)',
     );
   }
+}
+
+/** `remind --send` issues the planned invoices whose day has come first (as `invoices issue --due`), so cron does it. */
+async function issueDueInvoices(s: Session): Promise<void> {
+  const { issueDueInvoices: issue } = await import('../invoices/service.js');
+  const issued = await s.tx((db) => issue(db, s.op()));
+  if (issued.length > 0 && !s.opts.quiet)
+    s.message(`issued ${issued.length} planned invoice(s): ${issued.map((i) => i.number).join(', ')}`);
 }
 
 async function explain(s: Session): Promise<void> {

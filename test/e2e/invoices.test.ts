@@ -1,7 +1,9 @@
+import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { dbFiles, runCli, runJson, spawnCli } from '../helpers/cli.js';
 import { addSubscription } from '../../src/subscriptions/service.js';
-import { holdWriteLock, seededDb, testOp } from '../helpers/db.js';
+import { holdWriteLock, seededDb, tempDir, testOp } from '../helpers/db.js';
+import { startSmtp } from '../helpers/smtp.js';
 
 let db: string;
 const run = (...args: string[]) => runCli(args, { db });
@@ -111,6 +113,25 @@ describe('acctmgr invoices', () => {
       'INV-2027-00001,SCH-2,SCH-2,SUB-000005,,2,2,2027/2028,',
     );
     expect((await runJson<any>(['invoices', 'show', 'SUB-000005#2'], { db })).number).toBe('INV-2027-00001');
+  });
+
+  it('remind --send issues the planned invoices whose day has come first (cron does it)', async () => {
+    db = await withSubs();
+    const add = ['subscriptions', 'add', '--account-external-id', 'SCH-2', '--plan', 'BIO-BASIC', '--students', '200'];
+    expect((await run(...add, '--term-months', '24', '--start-date', '2025-12-01', '--instalments', '2')).code).toBe(0);
+    const smtp = await startSmtp();
+    try {
+      const env = {
+        ACCTMGR_SMTP_URL: smtp.url,
+        ACCTMGR_MAIL_FROM: 'billing@vendor.example',
+        ACCTMGR_CONFIG: path.join(tempDir(), 'none.json'),
+      };
+      const sent = await runCli(['remind', '--send', '--as-of', '2026-12-01'], { db, env });
+      expect(sent.stderr).toContain('issued 1 planned invoice(s): INV-2026-00002');
+      expect((await runJson<any>(['invoices', 'show', 'SUB-000005#2'], { db })).issued_on).toBe('2026-12-01');
+    } finally {
+      await smtp.close();
+    }
   });
 
   // processes: four `invoices issue` at once, each its own connection, all queued on the write lock
