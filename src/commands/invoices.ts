@@ -115,4 +115,24 @@ export function registerInvoices(program: Command, io: Io): void {
       await changed(s, await s.tx((db) => voidInvoice(db, s.op(), key, s.opts.reason as string)));
     }),
   );
+
+  example(
+    invoices
+      .command('print <number>')
+      .description('the invoice as a document for the customer: text, or with --html a self-contained printable page')
+      .option('--html', 'one HTML page (inline style, nothing fetched), ready to print or save as PDF')
+      .option('--out <file>', 'write it to FILE (written beside it, then moved in place) instead of standard output'),
+    'acctmgr invoices print INV-2026-00001 --html --out INV-2026-00001.html',
+  ).action(
+    act(io, async (s, key) => {
+      const doc = await import('../invoices/document.js');
+      const d = await doc.invoiceDocument(await s.db(), s.op(), key);
+      const text = s.opts.html ? doc.invoiceHtml(d) : doc.invoiceText(d);
+      const out = s.opts.out as string | undefined;
+      if (out === undefined) return s.io.out(text);
+      const { writeOutput } = await import('../lib/output-file.js');
+      await writeOutput(out, async (write) => write(text));
+      s.message(`wrote ${out}`);
+    }),
+  );
 }
