@@ -11,6 +11,8 @@ import { fill, KIND_HEADINGS, stageLabel, type Locale, type Templates } from './
 
 export interface Digest {
   to: Recipient;
+  /** a copy (the account manager of a customer notice) */
+  cc?: Recipient | null;
   subject: string;
   text: string;
   /** one reference per notice, for the X-Acctmgr-Notices header */

@@ -78,6 +78,7 @@ export async function deliver(config: MailConfig, digest: Digest): Promise<Outco
     const info = (await transport.sendMail({
       from: config.from,
       to: { name: digest.to.name, address: digest.to.email },
+      ...(digest.cc ? { cc: { name: digest.cc.name, address: digest.cc.email } } : {}),
       subject: digest.subject,
       text: digest.text,
       headers: { 'X-Acctmgr-Notices': digest.refs.join(', ') },

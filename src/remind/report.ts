@@ -12,13 +12,19 @@ function what(n: {
   subscription_external_id: string;
   account_external_id: string;
   contact_email: string | null;
+  invoice_number?: string | null;
 }): string {
+  if (n.invoice_number) return `${n.kind} ${n.stage} of invoice ${n.invoice_number} (account ${n.account_external_id})`;
   const seat = n.contact_email ? `, teacher ${n.contact_email}` : '';
   return `${n.kind} ${n.stage} of subscription ${n.subscription_external_id} (account ${n.account_external_id}${seat})`;
 }
 
 export function errorLines(r: RunResult): string[] {
   const lines = r.no_recipient.map((n: NoRecipient) => `error: no recipient for ${what(n)}: ${n.reason}`);
+  for (const n of r.no_customer)
+    lines.push(
+      `error: no recipient for ${n.kind} ${n.stage} of invoice ${n.invoice_number} (account ${n.account_external_id}): ${n.reason}`,
+    );
   for (const n of r.in_doubt_earlier) {
     const retry = n.sendable ? ' (or rerun with --retry-in-doubt to send it again)' : '';
     lines.push(

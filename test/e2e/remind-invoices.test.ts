@@ -1,0 +1,152 @@
+/**
+ * Customer notices about invoices through `acctmgr remind`: the stages and their windows, the billing
+ * recipient rule, the manager in Cc, one message per notice in the account's locale, tutors without a
+ * manager line, customer emails switched off (skipped), exactly once — against a real SMTP server.
+ */
+import path from 'node:path';
+import type { Kysely } from 'kysely';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { DB } from '../../src/db/schema/index.js';
+import { foldKey } from '../../src/lib/keys.js';
+import { invoiceStages, type InvoiceInfo } from '../../src/remind/customer.js';
+import { dbFiles, runCli, runJson } from '../helpers/cli.js';
+import { seededDb, tempDir } from '../helpers/db.js';
+import { startSmtp, type TestSmtp } from '../helpers/smtp.js';
+
+const given = dbFiles();
+const NOW = '2026-01-01T00:00:00Z';
+
+async function invoice(
+  db: Kysely<DB>,
+  account: number,
+  n: number,
+  v: { issued_on: string; due_on: string; paid_on?: string; status: string },
+) {
+  const number = `INV-2026-${String(n).padStart(5, '0')}`;
+  const line = { description: 'Subscription', quantity: 1, unit_price_cents: 80_000, amount_cents: 80_000 };
+  await db
+    .insertInto('invoices')
+    .values({
+      number,
+      number_key: foldKey(number),
+      year: 2026,
+      seq: n,
+      account_id: account,
+      period: '2026/2027',
+      lines_json: JSON.stringify([line]),
+      amount_cents: 80_000,
+      currency: 'EUR',
+      issued_on: v.issued_on,
+      due_on: v.due_on,
+      paid_on: v.paid_on ?? null,
+      status: v.status,
+      created_at: NOW,
+      updated_at: NOW,
+    })
+    .execute();
+}
+
+/** As of 2026-11-25: an issued invoice (billing contact), an overdue one (Bulgarian), a tutor's paid one, customer emails off, no contact. */
+const withInvoices = given.template(async (at) => {
+  expect((await runCli(['db', 'migrate'], { db: at })).code).toBe(0);
+  await seededDb(async ({ db, seed }) => {
+    const anna = await seed.manager('anna', { name: 'Anna Kowalski' });
+    const en = await seed.account('SCH-EN', { manager: anna, name: 'Oak School' });
+    await seed.contact(en, 'head@oak.example', { is_primary: true, name: 'Head' });
+    await seed.set('contacts', await seed.contact(en, 'old-billing@oak.example', { status: 'removed' }), { role: 'billing' });
+    await seed.set('contacts', await seed.contact(en, 'billing@oak.example', { name: 'Bursar' }), { role: 'billing' });
+    const bg = await seed.account('SCH-BG', { manager: anna, name: 'СУ „Иван Вазов“', locale: 'bg' });
+    await seed.contact(bg, 'direktor@bg.example', { is_primary: true, name: 'Мария' });
+    const tut = await seed.account('TUT-1', { type: 'tutor', name: 'Tom Tutor' });
+    await seed.contact(tut, 'tom@tutor.example', { is_primary: true, name: 'Tom' });
+    const off = await seed.account('SCH-OFF', { manager: anna });
+    await seed.contact(off, 'p@off.example', { is_primary: true });
+    await seed.set('accounts', off, { customer_emails: 0 });
+    await invoice(db, en, 1, { issued_on: '2026-11-20', due_on: '2026-12-04', status: 'issued' });
+    await invoice(db, bg, 2, { issued_on: '2026-10-01', due_on: '2026-10-15', status: 'issued' });
+    await invoice(db, tut, 3, { issued_on: '2026-11-01', due_on: '2026-11-15', paid_on: '2026-11-22', status: 'paid' });
+    await invoice(db, off, 4, { issued_on: '2026-11-24', due_on: '2026-12-08', status: 'issued' });
+  }, at);
+});
+
+let smtp: TestSmtp;
+beforeAll(async () => {
+  smtp = await startSmtp();
+});
+afterAll(async () => {
+  await smtp.close();
+});
+
+describe('customer notices about invoices', () => {
+  it('stages and windows: issued and paid for 30 days; overdue +1d, +14d, +30d on [+1,+14), [+14,+30), [+30,+60); none once paid or void', () => {
+    const inv = (status: string, paid_on: string | null = null): InvoiceInfo =>
+      ({ id: 1, number: 'INV-2026-00001', issued_on: '2026-10-01', due_on: '2026-10-15', paid_on, status }) as InvoiceInfo;
+    const at = (i: InvoiceInfo, asOf: string) => invoiceStages(i, asOf).map((s) => `${s.stage}@${s.due_date}`);
+    expect(at(inv('issued'), '2026-10-01')).toEqual(['invoice-issued@2026-10-01']);
+    expect(at(inv('issued'), '2026-10-15')).toEqual(['invoice-issued@2026-10-01']);
+    expect(at(inv('issued'), '2026-10-16')).toEqual(['invoice-issued@2026-10-01', 'overdue+1d@2026-10-16']);
+    const overdue = (asOf: string) => at(inv('issued'), asOf).filter((x) => x.startsWith('overdue'));
+    expect(at(inv('issued'), '2026-10-31')).toEqual(['overdue+14d@2026-10-29']); // invoice-issued sendable on [10-01, 10-31)
+    expect(overdue('2026-10-28')).toEqual(['overdue+1d@2026-10-16']);
+    expect(overdue('2026-10-29')).toEqual(['overdue+14d@2026-10-29']);
+    expect(overdue('2026-11-13')).toEqual(['overdue+14d@2026-10-29']);
+    expect(overdue('2026-11-14')).toEqual(['overdue+30d@2026-11-14']);
+    expect(overdue('2026-12-13')).toEqual(['overdue+30d@2026-11-14']);
+    expect(overdue('2026-12-14')).toEqual([]);
+    expect(at(inv('paid', '2026-11-20'), '2026-11-20')).toEqual(['invoice-paid@2026-11-20']);
+    expect(at(inv('void'), '2026-10-20')).toEqual([]);
+    expect(invoiceStages(inv('issued'), '2026-11-14')[0]!.earlier.map((e) => e.stage)).toEqual(['overdue+1d', 'overdue+14d']);
+  });
+
+  it('preview lists them with invoice_number; --send delivers one message per notice to the customer with the manager in Cc, once', async () => {
+    const db = await withInvoices();
+    const preview = await runJson<any[]>(['remind'], { db });
+    expect(preview.map((n) => [n.kind, n.stage, n.recipient_email, n.invoice_number, n.status])).toEqual([
+      ['invoice-issued', 'invoice-issued', 'billing@oak.example', 'INV-2026-00001', 'due'],
+      ['invoice-overdue', 'overdue+30d', 'direktor@bg.example', 'INV-2026-00002', 'due'],
+      ['invoice-issued', 'invoice-issued', 'p@off.example', 'INV-2026-00004', 'skipped'],
+      ['invoice-issued', 'invoice-issued', 'tom@tutor.example', 'INV-2026-00003', 'due'],
+      ['invoice-paid', 'invoice-paid', 'tom@tutor.example', 'INV-2026-00003', 'due'],
+    ]);
+    const env = {
+      ACCTMGR_SMTP_URL: smtp.url,
+      ACCTMGR_MAIL_FROM: 'billing@vendor.example',
+      ACCTMGR_CONFIG: path.join(tempDir(), 'none.json'),
+    };
+    const sent = await runCli(['remind', '--send'], { db, env });
+    expect(sent.code, sent.stderr).toBe(0);
+    const mine = smtp.messages.filter((m) => m.refs.some((r) => r.startsWith('invoice-')));
+    expect(mine.map((m) => [m.to.sort().join(' '), m.subject]).sort()).toEqual([
+      ['anna@vendor.example billing@oak.example', 'Invoice INV-2026-00001 from your supplier: 800.00 EUR, due 2026-12-04'],
+      ['anna@vendor.example direktor@bg.example', 'Напомняне: падежът на фактура INV-2026-00002 беше 2026-10-15'],
+      [
+        'tom@tutor.example',
+        'Invoice INV-2026-00001 from your supplier: 800.00 EUR, due 2026-12-04'.replace('00001', '00003').replace('12-04', '11-15'),
+      ],
+      ['tom@tutor.example', 'Payment received for invoice INV-2026-00003'],
+    ]);
+    const en = mine.find((m) => m.to.includes('billing@oak.example'))!;
+    expect(en.raw).toMatch(/^Cc: "?Anna Kowalski"? <anna@vendor\.example>/m);
+    expect(en.text).toContain('Hello Bursar,');
+    expect(en.text).toContain('Your account manager: Anna Kowalski <anna@vendor.example>');
+    const tutor = mine.find((m) => m.subject.startsWith('Payment'))!;
+    expect(tutor.raw).not.toMatch(/^Cc:/m);
+    expect(tutor.text).not.toContain('account manager');
+    expect(mine.find((m) => m.to.includes('direktor@bg.example'))!.text).toContain('дни след падежа: 41');
+    const ledger = await runJson<any[]>(['notices', 'list'], { db });
+    expect(ledger.filter((n) => n.invoice_number === 'INV-2026-00002').map((n) => [n.stage, n.status])).toEqual(
+      expect.arrayContaining([
+        ['overdue+30d', 'sent'],
+        ['overdue+1d', 'skipped'],
+        ['overdue+14d', 'skipped'],
+      ]),
+    );
+    expect(ledger.find((n) => n.invoice_number === 'INV-2026-00004')).toMatchObject({
+      status: 'skipped',
+      reason: 'customer emails are switched off for the account',
+    });
+    const count = smtp.messages.length;
+    expect((await runCli(['remind', '--send'], { db, env })).code).toBe(0);
+    expect(smtp.messages.length).toBe(count);
+  });
+});
