@@ -26,6 +26,7 @@ export function exportQuery(db: Kysely<DB>, entity: EntityName, defs: readonly L
       return accountJoins(db)
         .select(['a.external_id', 'a.name', 'a.type', 'a.status', 'g.name as group', 'p.external_id as parent_external_id'])
         .select(['a.country', 'a.region', 'a.registration_no', 'a.student_count', 'a.locale', 'm.login as manager_login'])
+        .select('a.customer_emails')
         .select((eb) =>
           defs.map((d) =>
             eb

@@ -7,8 +7,8 @@
  * else its earliest primary contact — with the account's manager (or their backup on leave) in Cc, one
  * message per notice in the account's locale. The same ledger and states as the managers' notices give
  * exactly once: a notice is claimed by inserting its row, in_doubt just before its message goes out, then
- * sent, failed or left in doubt (settled with `notices settle`). Accounts with customer emails off get
- * their notices recorded as skipped with that reason.
+ * sent, failed or left in doubt (settled with `notices settle`). Accounts with customer emails off, or
+ * without a billing or primary contact, get their notices recorded as skipped with that reason.
  */
 import type { Kysely } from 'kysely';
 import type { DB } from '../db/schema/index.js';
@@ -33,6 +33,7 @@ const OVERDUE_STAGES = [
 ] as const;
 
 export const CUSTOMER_EMAILS_OFF = 'customer emails are switched off for the account';
+export const NO_CUSTOMER = 'the account has no billing contact and no primary contact that is not removed';
 
 export interface InvoiceInfo {
   id: number;
@@ -64,19 +65,11 @@ export interface CustomerNotice {
   invoice: InvoiceInfo;
   recipient: Recipient;
   cc: Recipient | null;
-  /** why it is recorded as skipped instead of sent (customer emails off), or null */
+  /** why it is recorded as skipped instead of sent (customer emails off, no customer contact), or null */
   skip: string | null;
   /** ledger status before this run: null or failed */
   prior: NoticeStatus | null;
   ledger_id?: number;
-}
-
-export interface NoCustomer {
-  kind: string;
-  stage: string;
-  invoice_number: string;
-  account_external_id: string;
-  reason: string;
 }
 
 /** The sendable stage of each kind for one invoice on asOf. */
@@ -126,7 +119,7 @@ async function customers(db: Kysely<DB>, accountIds: number[]): Promise<Map<numb
 }
 
 /** Every customer notice sendable on asOf that the ledger does not hold as sent, skipped, claimed or in doubt. */
-export async function collectCustomerNotices(db: Kysely<DB>, asOf: string): Promise<{ due: CustomerNotice[]; noCustomer: NoCustomer[] }> {
+export async function collectCustomerNotices(db: Kysely<DB>, asOf: string): Promise<CustomerNotice[]> {
   const since = addDays(asOf, -(30 + LAST_STAGE_DAYS));
   const invoices = (await db
     .selectFrom('invoices as i')
@@ -164,23 +157,11 @@ export async function collectCustomerNotices(db: Kysely<DB>, asOf: string): Prom
   const people = await customers(db, [...new Set(invoices.map((i) => i.account_id))]);
   const managers = new Map<number, Recipient>();
   const due: CustomerNotice[] = [];
-  const noCustomer: NoCustomer[] = [];
   for (const invoice of invoices) {
     for (const s of invoiceStages(invoice, asOf)) {
       const prior = ledger.get(noticeKey(s.kind, invoice.id, s.stage, s.cycle))?.status ?? null;
       if (prior !== null && prior !== 'failed') continue;
       const recipient = people.get(invoice.account_id);
-      if (!recipient) {
-        const reason = 'the account has no billing contact and no primary contact that is not removed';
-        noCustomer.push({
-          kind: s.kind,
-          stage: s.stage,
-          invoice_number: invoice.number,
-          account_external_id: invoice.account_external_id,
-          reason,
-        });
-        continue;
-      }
       let cc: Recipient | null = null;
       if (invoice.manager_id !== null) {
         if (!managers.has(invoice.manager_id)) {
@@ -189,11 +170,11 @@ export async function collectCustomerNotices(db: Kysely<DB>, asOf: string): Prom
         }
         cc = managers.get(invoice.manager_id)!;
       }
-      const skip = invoice.customer_emails === 0 ? CUSTOMER_EMAILS_OFF : null;
-      due.push({ ...s, invoice, recipient, cc, skip, prior });
+      const skip = invoice.customer_emails === 0 ? CUSTOMER_EMAILS_OFF : recipient ? null : NO_CUSTOMER;
+      due.push({ ...s, invoice, recipient: recipient ?? { login: '', email: '', name: '' }, cc, skip, prior });
     }
   }
-  return { due, noCustomer };
+  return due;
 }
 
 /** The ledger row of a customer notice (the recipient is the customer; contact_email names them too). */
@@ -207,10 +188,10 @@ export function customerRow(n: CustomerNotice, op: Op, status: NoticeStatus, run
     status,
     reason: status === 'skipped' ? (n.skip ?? 'a later stage was sent') : null,
     recipient_login: null,
-    recipient_email: n.recipient.email,
+    recipient_email: n.recipient.email || null,
     account_external_id: n.invoice.account_external_id,
     subscription_external_id: n.invoice.subscription_external_id ?? '',
-    contact_email: n.recipient.email,
+    contact_email: n.recipient.email || null,
     invoice_number: n.invoice.number,
     run_id: runId,
     attempts: status === 'sent' ? 1 : 0,

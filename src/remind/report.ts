@@ -21,10 +21,6 @@ function what(n: {
 
 export function errorLines(r: RunResult): string[] {
   const lines = r.no_recipient.map((n: NoRecipient) => `error: no recipient for ${what(n)}: ${n.reason}`);
-  for (const n of r.no_customer)
-    lines.push(
-      `error: no recipient for ${n.kind} ${n.stage} of invoice ${n.invoice_number} (account ${n.account_external_id}): ${n.reason}`,
-    );
   for (const n of r.in_doubt_earlier) {
     const retry = n.sendable ? ' (or rerun with --retry-in-doubt to send it again)' : '';
     lines.push(

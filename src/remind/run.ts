@@ -24,7 +24,6 @@ import {
   composeCustomerMessage,
   startCustomerDelivery,
   type CustomerNotice,
-  type NoCustomer,
 } from './customer.js';
 
 export type RunMode = 'preview' | 'send' | 'mark-sent';
@@ -79,8 +78,6 @@ export interface RunResult {
   /** claimed by another run that is still delivering them */
   in_progress: NoticeRecord[];
   no_recipient: NoRecipient[];
-  /** customer notices of accounts without a billing or primary contact */
-  no_customer: NoCustomer[];
   emails: number;
 }
 
@@ -145,14 +142,10 @@ export async function runRemind(db: Kysely<DB>, op: Op, options: RunOptions): Pr
     in_doubt_earlier: plan.inDoubt,
     in_progress: plan.inProgress.map((n) => toNoticeRecord(n, n.prior!)),
     no_recipient: plan.noRecipient,
-    no_customer: customer.noCustomer,
     emails: 0,
   };
   if (options.mode === 'preview') {
-    result.notices = sortNotices([
-      ...plan.due.map((n) => toNoticeRecord(n, 'due')),
-      ...customer.due.map((n) => toCustomerRecord(n, 'due')),
-    ]);
+    result.notices = sortNotices([...plan.due.map((n) => toNoticeRecord(n, 'due')), ...customer.map((n) => toCustomerRecord(n, 'due'))]);
     return result;
   }
   const runId = `${op.now}-${randomBytes(4).toString('hex')}`;
@@ -160,7 +153,7 @@ export async function runRemind(db: Kysely<DB>, op: Op, options: RunOptions): Pr
   const status = options.mode === 'send' ? 'claimed' : 'sent';
   if (options.mode === 'send') await live?.hold(runId);
   const claimed = await options.tx((trx) => claimNotices(trx, op, plan.due, { status, runId, claimant: live?.claimant }));
-  const claimedCustomer = await options.tx((trx) => claimCustomerNotices(trx, op, customer.due, status, runId, live?.claimant ?? null));
+  const claimedCustomer = await options.tx((trx) => claimCustomerNotices(trx, op, customer, status, runId, live?.claimant ?? null));
   if (options.mode === 'mark-sent') {
     result.notices = sortNotices(claimed).map((n) => toNoticeRecord(n, 'sent'));
   } else {
@@ -239,7 +232,7 @@ export function summarize(r: RunResult): RunCounts {
     in_doubt: count('in_doubt'),
     in_doubt_earlier: r.in_doubt_earlier.length,
     in_progress: r.in_progress.length,
-    no_recipient: r.no_recipient.length + r.no_customer.length,
+    no_recipient: r.no_recipient.length,
     emails: r.emails,
   };
 }

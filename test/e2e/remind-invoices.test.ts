@@ -3,6 +3,7 @@
  * recipient rule, the manager in Cc, one message per notice in the account's locale, tutors without a
  * manager line, customer emails switched off (skipped), exactly once — against a real SMTP server.
  */
+import fs from 'node:fs';
 import path from 'node:path';
 import type { Kysely } from 'kysely';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -46,7 +47,7 @@ async function invoice(
     .execute();
 }
 
-/** As of 2026-11-25: an issued invoice (billing contact), an overdue one (Bulgarian), a tutor's paid one, customer emails off, no contact. */
+/** As of 2026-11-25: an issued invoice (billing contact), an overdue one (Bulgarian), a tutor's paid one, customer emails off, an account without contacts. */
 const withInvoices = given.template(async (at) => {
   expect((await runCli(['db', 'migrate'], { db: at })).code).toBe(0);
   await seededDb(async ({ db, seed }) => {
@@ -66,6 +67,11 @@ const withInvoices = given.template(async (at) => {
     await invoice(db, bg, 2, { issued_on: '2026-10-01', due_on: '2026-10-15', status: 'issued' });
     await invoice(db, tut, 3, { issued_on: '2026-11-01', due_on: '2026-11-15', paid_on: '2026-11-22', status: 'paid' });
     await invoice(db, off, 4, { issued_on: '2026-11-24', due_on: '2026-12-08', status: 'issued' });
+    await invoice(db, await seed.account('SCH-NONE', { manager: anna }), 5, {
+      issued_on: '2026-11-24',
+      due_on: '2026-12-08',
+      status: 'issued',
+    });
   }, at);
 });
 
@@ -102,6 +108,7 @@ describe('customer notices about invoices', () => {
     const db = await withInvoices();
     const preview = await runJson<any[]>(['remind'], { db });
     expect(preview.map((n) => [n.kind, n.stage, n.recipient_email, n.invoice_number, n.status])).toEqual([
+      ['invoice-issued', 'invoice-issued', '', 'INV-2026-00005', 'skipped'],
       ['invoice-issued', 'invoice-issued', 'billing@oak.example', 'INV-2026-00001', 'due'],
       ['invoice-overdue', 'overdue+30d', 'direktor@bg.example', 'INV-2026-00002', 'due'],
       ['invoice-issued', 'invoice-issued', 'p@off.example', 'INV-2026-00004', 'skipped'],
@@ -145,8 +152,28 @@ describe('customer notices about invoices', () => {
       status: 'skipped',
       reason: 'customer emails are switched off for the account',
     });
+    expect(ledger.find((n) => n.invoice_number === 'INV-2026-00005')).toMatchObject({
+      status: 'skipped',
+      recipient_email: null,
+      reason: 'the account has no billing contact and no primary contact that is not removed',
+    });
     const count = smtp.messages.length;
     expect((await runCli(['remind', '--send'], { db, env })).code).toBe(0);
     expect(smtp.messages.length).toBe(count);
+  });
+
+  it('accounts edit --no-customer-emails and the customer_emails column of account CSVs switch them off and on (audited)', async () => {
+    const db = await withInvoices();
+    const edited = await runJson<any>(['accounts', 'edit', 'SCH-EN', '--no-customer-emails'], { db });
+    expect(edited.customer_emails).toBe(false);
+    const file = path.join(tempDir(), 'accounts.csv');
+    fs.writeFileSync(file, 'external_id,name,type,customer_emails\nSCH-EN,Oak School,school,yes\nSCH-BG,,,false\n');
+    expect((await runCli(['import', 'accounts', file], { db })).code).toBe(0);
+    const list = await runJson<any[]>(['accounts', 'list'], { db });
+    expect(list.filter((a) => !a.customer_emails).map((a) => a.external_id)).toEqual(['SCH-BG', 'SCH-OFF']);
+    const preview = await runJson<any[]>(['remind'], { db });
+    expect(preview.find((n) => n.invoice_number === 'INV-2026-00002')).toMatchObject({ status: 'skipped' });
+    const audit = await runJson<any[]>(['audit', '--entity', 'account', '--key', 'SCH-EN'], { db });
+    expect(audit[0]).toMatchObject({ action: 'edit', before: { customer_emails: true }, after: { customer_emails: false } });
   });
 });
