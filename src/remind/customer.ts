@@ -1,6 +1,6 @@
 /**
  * Customer notices about invoices (issue 14): `invoice-issued` (due on issued_on), `invoice-paid` (due on
- * paid_on), each sendable for 30 days, and `invoice-overdue` with stages overdue+1d, overdue+14d and
+ * paid_on), each sendable for 30 days (the first only while unpaid), and `invoice-overdue` with stages overdue+1d, overdue+14d and
  * overdue+30d after due_on (sendable on [+1, +14), [+14, +30), [+30, +60); none once paid or void). The
  * subject is the invoice (subject_id = invoices.id, invoice_number in the ledger); the cycle is the date
  * the schedule counts from. They go to the customer — the account's billing contact that is not removed,
@@ -76,7 +76,8 @@ export interface CustomerNotice {
 export function invoiceStages(i: InvoiceInfo, asOf: string): Omit<CustomerNotice, 'invoice' | 'recipient' | 'cc' | 'skip' | 'prior'>[] {
   const out: Omit<CustomerNotice, 'invoice' | 'recipient' | 'cc' | 'skip' | 'prior'>[] = [];
   const within = (from: string, days: number) => from <= asOf && asOf < addDays(from, days);
-  if (i.status !== 'void' && within(i.issued_on, LAST_STAGE_DAYS))
+  // "please pay" makes no sense once paid (the invoice-paid notice says so) or void
+  if (i.status === 'issued' && within(i.issued_on, LAST_STAGE_DAYS))
     out.push({ kind: 'invoice-issued', stage: 'invoice-issued', cycle: i.issued_on, due_date: i.issued_on, earlier: [] });
   if (i.status === 'paid' && i.paid_on !== null && within(i.paid_on, LAST_STAGE_DAYS))
     out.push({ kind: 'invoice-paid', stage: 'invoice-paid', cycle: i.paid_on, due_date: i.paid_on, earlier: [] });

@@ -13,7 +13,7 @@ import type { DB } from '../db/schema/index.js';
 import { nowTimestamp } from '../lib/dates.js';
 import type { Op } from '../op.js';
 import type { NoRecipient } from './candidates.js';
-import { composeDigest } from './digest.js';
+import { composeDigest, type Digest } from './digest.js';
 import { computeDue, sortNotices, type DueNotice, type InDoubtNotice } from './due.js';
 import { claimNotices, settleNotices, startDelivery, type Claimed } from './ledger.js';
 import { deliver, type MailConfig } from './mailer.js';
@@ -180,8 +180,8 @@ export async function runRemind(db: Kysely<DB>, op: Op, options: RunOptions): Pr
   return result;
 }
 
-function byRecipient(claimed: Claimed[]): Claimed[][] {
-  const groups = new Map<string, Claimed[]>();
+function byRecipient<T extends DueNotice>(claimed: T[]): T[][] {
+  const groups = new Map<string, T[]>();
   for (const n of sortNotices(claimed)) {
     const g = groups.get(n.recipient.email);
     if (g) g.push(n);
@@ -210,6 +210,31 @@ async function deliverCustomer(op: Op, runId: string, options: RunOptions, templ
   const reason = outcome.status === 'sent' ? null : outcome.reason;
   await options.tx((trx) => settleNotices(trx, nowTimestamp(), runId, [n.ledger_id!], outcome.status, reason));
   return toCustomerRecord(n, outcome.status, reason);
+}
+
+export interface PreviewOptions {
+  templatesDir?: string;
+  localeFallback?: Locale;
+  /** only the messages to (or copied to) this address */
+  recipient?: string;
+}
+
+/**
+ * `remind --preview-email`: the messages `--send` would deliver on the as-of date — one digest per
+ * manager, one message per customer notice — composed from the same notices and templates, sending and
+ * recording nothing. Notices recorded as skipped (customer emails off) make no message.
+ */
+export async function previewEmails(db: Kysely<DB>, op: Op, options: PreviewOptions = {}): Promise<Digest[]> {
+  const templates = loadTemplates(options.templatesDir);
+  const plan = await computeDue(db, op.asOf);
+  const messages = byRecipient(plan.due).map((group) =>
+    composeDigest(templates, group[0]!.recipient, group, op.asOf, options.localeFallback),
+  );
+  for (const n of await collectCustomerNotices(db, op.asOf))
+    if (!n.skip) messages.push(composeCustomerMessage(templates, n, op.asOf, options.localeFallback));
+  const want = options.recipient?.trim().toLowerCase();
+  const mine = (m: Digest) => want === undefined || m.to.email.toLowerCase() === want || m.cc?.email.toLowerCase() === want;
+  return messages.filter(mine).sort((a, b) => (a.to.email < b.to.email ? -1 : a.to.email > b.to.email ? 1 : 0));
 }
 
 export interface RunCounts {
