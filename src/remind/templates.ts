@@ -14,7 +14,18 @@ export type Locale = (typeof LOCALES)[number];
 export function isLocale(value: unknown): value is Locale {
   return (LOCALES as readonly unknown[]).includes(value);
 }
-const TEMPLATE_NAMES = ['digest', 'renewal', 'dormancy', 'activation', 'invoice-issued', 'invoice-paid', 'invoice-overdue'] as const;
+/** `renewal-customer`, `activation-customer`: the same entries written to the customer (a tutor), not to a manager. */
+const TEMPLATE_NAMES = [
+  'digest',
+  'renewal',
+  'dormancy',
+  'activation',
+  'renewal-customer',
+  'activation-customer',
+  'invoice-issued',
+  'invoice-paid',
+  'invoice-overdue',
+] as const;
 /** Whole messages (first line `Subject: …`): the managers' digest and the customers' invoice notices, one per message. */
 const MESSAGES: readonly TemplateName[] = ['digest', 'invoice-issued', 'invoice-paid', 'invoice-overdue'];
 export type TemplateName = (typeof TEMPLATE_NAMES)[number];
@@ -58,6 +69,8 @@ const PLACEHOLDERS: Record<TemplateName, readonly string[]> = {
   renewal: COMMON,
   dormancy: [...COMMON, 'teachers', 'teacher_count'],
   activation: [...COMMON, 'activation_code', 'paid_at'],
+  'renewal-customer': COMMON,
+  'activation-customer': [...COMMON, 'activation_code', 'paid_at'],
   'invoice-issued': CUSTOMER,
   'invoice-paid': CUSTOMER,
   'invoice-overdue': CUSTOMER,

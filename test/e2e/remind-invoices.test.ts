@@ -203,4 +203,22 @@ describe('customer notices about invoices', () => {
     expect(await runJson(['notices', 'list'], { db })).toEqual([]);
     expect((await runCli(['remind', '--recipient', 'x@y.example'], { db })).code).toBe(2);
   });
+
+  it('tutors are written to as the customer: renewal-customer and activation-customer wording, never "talk to" themselves', async () => {
+    const db = await seededDb(async ({ seed }) => {
+      const tut = await seed.account('TUT-9', { type: 'tutor', name: 'Tom Tutor' });
+      await seed.contact(tut, 'tom@tutor.example', { is_primary: true, name: 'Tom' });
+      await seed.subscription('S-TUT', { account: tut, manager: null, end_date: '2026-12-09' });
+      await seed.subscription('S-TUT-2', { account: tut, manager: null, paid_at: '2026-11-24', activation_code: 'KQ7H-M3XW-RP9D-TB4E' });
+    }, given.fresh());
+    const r = await runCli(['remind', '--preview-email'], { db });
+    expect(r.code, r.stderr).toBe(0);
+    expect(r.stdout).toContain('To: Tom <tom@tutor.example>');
+    expect(r.stdout).toContain(
+      'Your subscription S-TUT to Biology site, plan Basic (100 students, 2026-01-15 to 2026-12-09) ends in 2 weeks.',
+    );
+    expect(r.stdout).toContain('To renew it, simply reply to this message.');
+    expect(r.stdout).toContain('Your activation code: KQ7H-M3XW-RP9D-TB4E');
+    expect(r.stdout).not.toMatch(/talk to|pass it on/i);
+  });
 });
