@@ -98,6 +98,11 @@ export const COMMANDS: readonly CommandEntry[] = [
     load: async () => (await import('./commands/subscriptions.js')).registerSubscriptions,
   },
   {
+    term: 'invoices',
+    summary: 'invoices: numbered per year, issued, paid or void; printed for the customer',
+    load: async () => (await import('./commands/invoices.js')).registerInvoices,
+  },
+  {
     term: 'seats',
     summary: "seats: teachers' user accounts on a subscription, and their logins",
     load: async () => (await import('./commands/seats.js')).registerSeats,
@@ -130,7 +135,7 @@ export const COMMANDS: readonly CommandEntry[] = [
   {
     term: 'export [options] <entity>',
     summary:
-      'write one entity in exactly the import format (managers, groups, accounts, contacts, products, plans, prices, subscriptions, seats, logins, activities, requests, trainings)',
+      'write one entity in exactly the import format (managers, groups, accounts, contacts, products, plans, prices, subscriptions, seats, logins, activities, requests, trainings, invoices)',
     load: async () => (await import('./commands/export.js')).registerExport,
   },
   {

@@ -19,6 +19,12 @@ export const ACCOUNT_FIELDS: readonly FieldSpec[] = [
   { name: 'student_count', type: 'int', min: 0, description: 'number of students' },
   { name: 'locale', type: 'text', description: 'locale, e.g. en, bg' },
   { name: 'manager_login', type: 'login', description: 'account manager login (none for tutors)' },
+  {
+    name: 'customer_emails',
+    type: 'bool',
+    default: true,
+    description: 'the customer gets invoice emails (off: its notices are recorded as skipped)',
+  },
 ];
 
 /** `accounts list --sort` accepts every account field name. */

@@ -19,6 +19,8 @@ export type AccountRecord = Pick<
   group: string | null;
   parent_external_id: string | null;
   manager_login: string | null;
+  /** customers get invoice emails (migration 0012) */
+  customer_emails: boolean;
   fields: CustomValues;
 };
 
@@ -47,6 +49,7 @@ export function accountQuery(db: Kysely<DB>) {
     'a.student_count',
     'a.locale',
     'm.login as manager_login',
+    'a.customer_emails',
   ]);
 }
 
@@ -66,6 +69,7 @@ function toAccountRecord(row: JoinedAccount, fields: CustomValues): AccountRecor
     student_count: row.student_count,
     locale: row.locale,
     manager_login: row.manager_login ?? null,
+    customer_emails: Number(row.customer_emails) !== 0,
     fields,
   };
 }

@@ -80,6 +80,7 @@ export async function addAccount(db: Kysely<DB>, op: Op, input: AccountInput): P
       student_count: (values.student_count as number | null | undefined) ?? null,
       locale: (values.locale as string | null | undefined) ?? null,
       manager_id: refs.manager_id ?? null,
+      customer_emails: values.customer_emails === false ? 0 : 1,
       created_at: op.now,
       updated_at: op.now,
     })
@@ -116,6 +117,7 @@ export async function editAccount(db: Kysely<DB>, op: Op, externalId: string, in
   const refs = await resolveRefs(db, op, values, { id: row.id, external_id: newKey });
   const set: AccountUpdate = { ...refs, external_id: newKey, external_id_key: foldKey(newKey) };
   for (const c of PLAIN_COLUMNS) if (c in values) (set as Record<string, unknown>)[c] = values[c];
+  if ('customer_emails' in values) set.customer_emails = values.customer_emails === false ? 0 : 1;
   await db
     .updateTable('accounts')
     .set({ ...set, updated_at: op.now })

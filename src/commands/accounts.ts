@@ -21,6 +21,7 @@ const LIST_FIELDS = fieldsOf<AccountRecord>()([
   'student_count',
   'locale',
   'manager_login',
+  'customer_emails',
   'fields',
 ]);
 

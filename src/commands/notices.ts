@@ -31,6 +31,7 @@ const FIELDS = fieldsOf<NoticeLedgerRecord>()([
   'account_external_id',
   'subscription_external_id',
   'contact_email',
+  'invoice_number',
   'attempts',
   'run_id',
   'created_at',

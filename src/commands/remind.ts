@@ -22,6 +22,7 @@ const FIELDS = fieldsOf<NoticeRecord>()([
   'contact_name',
   'idle_since',
   'activation_code',
+  'invoice_number',
   'status',
   'reason',
 ]);
@@ -40,6 +41,8 @@ export function registerRemind(program: Command, io: Io): void {
     .option('--explain-seat <email>', 'the dormancy schedule of one seat (with --subscription)')
     .option('--subscription <sub>', 'the subscription of --explain-seat')
     .option('--templates <dir>', 'message templates DIR/{kind}.{locale}.txt overriding the defaults')
+    .option('--preview-email', 'print the messages --send would deliver today (From, To, Cc, Subject, body), sending and recording nothing')
+    .option('--recipient <email>', 'with --preview-email: only the messages to (or copied to) this address')
     .option('--quiet', 'print only errors (for cron)')
     .addOption(formatOption())
     .addHelpText(
@@ -54,6 +57,8 @@ export async function remindAction(s: Session): Promise<void> {
   if (o.send && o.markSent) throw new UsageError('--send and --mark-sent exclude each other');
   if (o.explainSeat !== undefined && o.subscription === undefined) throw new UsageError('--explain-seat needs --subscription SUB');
   if (o.explain !== undefined || o.explainSeat !== undefined) return explain(s);
+  if (o.previewEmail) return previewEmail(s);
+  if (o.recipient !== undefined) throw new UsageError('--recipient goes with --preview-email');
   const mode = o.send ? 'send' : o.markSent ? 'mark-sent' : 'preview';
   let mail;
   if (mode === 'send') {
@@ -67,6 +72,7 @@ export async function remindAction(s: Session): Promise<void> {
     if (!o.quiet) cfg.warnings.forEach((w) => s.warn(w));
     mail = cfg.config;
   }
+  if (mode === 'send') await issueDueInvoices(s);
   const { remindSettings } = await import('../remind/settings.js');
   const settings = remindSettings(s.io.env);
   const { runRemind } = await import('../remind/run.js');
@@ -93,6 +99,46 @@ export async function remindAction(s: Session): Promise<void> {
       'acctmgr notices list --status failed (or --status in_doubt)',
     );
   }
+}
+
+/** `remind --send` issues the planned invoices whose day has come first (as `invoices issue --due`), so cron does it. */
+async function issueDueInvoices(s: Session): Promise<void> {
+  const { issueDueInvoices: issue } = await import('../invoices/service.js');
+  const issued = await s.tx((db) => issue(db, s.op()));
+  if (issued.length > 0 && !s.opts.quiet)
+    s.message(`issued ${issued.length} planned invoice(s): ${issued.map((i) => i.number).join(', ')}`);
+}
+
+async function previewEmail(s: Session): Promise<void> {
+  const o = s.opts;
+  if (o.send || o.markSent) throw new UsageError('--preview-email sends and records nothing: give it without --send or --mark-sent');
+  const { remindSettings } = await import('../remind/settings.js');
+  const { readMailConfig } = await import('../remind/mailer.js');
+  const { previewEmails } = await import('../remind/run.js');
+  const settings = remindSettings(s.io.env);
+  const from = readMailConfig(s.io.env).from ?? '(ACCTMGR_MAIL_FROM not set)';
+  const messages = await previewEmails(await s.db(), s.op(), {
+    templatesDir: (o.templates as string | undefined) ?? settings.templatesDir,
+    localeFallback: settings.localeFallback,
+    recipient: o.recipient as string | undefined,
+  });
+  const address = (r: { name: string; email: string }) => `${r.name} <${r.email}>`;
+  if (s.format !== 'table') {
+    const records = messages.map((m) => ({ from, to: address(m.to), cc: m.cc ? address(m.cc) : null, subject: m.subject, text: m.text }));
+    return s.list(records);
+  }
+  const shown = messages.map((m) =>
+    [
+      `From: ${from}`,
+      `To: ${address(m.to)}`,
+      ...(m.cc ? [`Cc: ${address(m.cc)}`] : []),
+      `Subject: ${m.subject}`,
+      '',
+      m.text.trimEnd(),
+    ].join('\n'),
+  );
+  s.io.out(shown.map((m) => `${m}\n`).join('\n'));
+  if (!o.quiet) s.message(`${messages.length} message(s) would be sent on ${s.asOf} (preview: nothing sent or recorded)`);
 }
 
 async function explain(s: Session): Promise<void> {

@@ -39,6 +39,13 @@ async function changed(s: Session, key: string, training?: { id: string; credits
   await s.show(await showSubscription(await s.db(), s.asOf, key));
 }
 
+/** `--instalments 2`: the invoices of a 24-month term, one per year (issue 14). */
+function instalmentsOption(): Option {
+  return new Option('--instalments <n>', 'bill a 24-month term in 2 yearly invoices: the first issued now, the second planned').argParser(
+    parseIntOption,
+  );
+}
+
 const example = (cmd: Command, text: string) => cmd.addHelpText('after', `\nExample:\n  ${text}`);
 
 export function registerSubscriptions(program: Command, io: Io): void {
@@ -48,16 +55,19 @@ export function registerSubscriptions(program: Command, io: Io): void {
 
   example(
     addFieldOptions(subs.command('add').description('add a subscription (price and end date from the plan)'), SUBSCRIPTION_FIELDS),
-    'acctmgr subscriptions add --account-external-id SCH-001 --plan BIO-BASIC --students 250 --term-months 12 --start-date 2026-09-01',
-  ).action(
-    act(io, async (s) => {
-      const { subscribe } = await import('../composites/subscribe.js');
-      await addLoop(s, SUBSCRIPTION_FIELDS, 'subscription', async (input) => {
-        const r = await s.tx((db) => subscribe(db, s.op(), input));
-        await changed(s, r.subscription.external_id, r.training);
-      });
-    }),
-  );
+    'acctmgr subscriptions add --account-external-id SCH-001 --plan BIO-BASIC --students 250 --term-months 24 --start-date 2026-09-01 --instalments 2',
+  )
+    .addOption(instalmentsOption())
+    .action(
+      act(io, async (s) => {
+        const { subscribe } = await import('../composites/subscribe.js');
+        const instalments = s.opts.instalments as number | undefined;
+        await addLoop(s, SUBSCRIPTION_FIELDS, 'subscription', async (input) => {
+          const r = await s.tx((db) => subscribe(db, s.op(), input, { instalments }));
+          await changed(s, r.subscription.external_id, r.training);
+        });
+      }),
+    );
 
   example(
     subs
@@ -103,14 +113,16 @@ export function registerSubscriptions(program: Command, io: Io): void {
   example(
     subs
       .command('pay <external_id>')
-      .description('record the payment and generate the activation code (delivered by `acctmgr remind`)')
+      .description(
+        'record the payment (and of its invoice, issued first when it has none) and generate the activation code (delivered by `acctmgr remind`)',
+      )
       .addOption(new Option('--paid-at <date>', 'date paid (default: today)').argParser(parseDateOption)),
     'acctmgr subscriptions pay SUB-2026-001 --paid-at 2026-09-03',
   ).action(
     act(io, async (s, key) => {
-      const { paySubscription } = await import('../subscriptions/payment.js');
+      const { paySubscriptionBilled } = await import('../composites/billing.js');
       const { checkDate } = await import('../lib/checks.js');
-      const r = await s.tx((db) => paySubscription(db, s.op(), key, checkDate('paid_at', s.opts.paidAt)));
+      const r = await s.tx((db) => paySubscriptionBilled(db, s.op(), key, checkDate('paid_at', s.opts.paidAt)));
       s.message(`paid on ${r.paid_at}; activation code generated for ${r.manager_login ?? "the account's primary contact"}`);
       await changed(s, r.external_id);
     }),

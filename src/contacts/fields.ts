@@ -1,6 +1,7 @@
 import type { FieldSpec } from '../lib/fields.js';
 
-export const CONTACT_ROLES = ['teacher', 'director', 'deputy', 'admin', 'other'] as const;
+/** `billing`: the person invoices and payment reminders go to (issue 14). */
+export const CONTACT_ROLES = ['teacher', 'director', 'deputy', 'admin', 'other', 'billing'] as const;
 export const CONTACT_STATUSES = ['invited', 'active', 'removed'] as const;
 
 /** At most this many non-removed primary contacts per account. */

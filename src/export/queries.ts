@@ -8,6 +8,7 @@ import { accountJoins } from '../accounts/record.js';
 import { activitiesQuery } from '../activities/record.js';
 import { requestsQuery } from '../requests/service.js';
 import { trainingsQuery } from '../trainings/record.js';
+import { invoicesQuery } from '../invoices/record.js';
 import type { DB } from '../db/schema/index.js';
 import type { EntityName } from '../formats/catalog.js';
 import { seatsQuery } from '../seats/records.js';
@@ -26,6 +27,7 @@ export function exportQuery(db: Kysely<DB>, entity: EntityName, defs: readonly L
       return accountJoins(db)
         .select(['a.external_id', 'a.name', 'a.type', 'a.status', 'g.name as group', 'p.external_id as parent_external_id'])
         .select(['a.country', 'a.region', 'a.registration_no', 'a.student_count', 'a.locale', 'm.login as manager_login'])
+        .select('a.customer_emails')
         .select((eb) =>
           defs.map((d) =>
             eb
@@ -89,6 +91,9 @@ export function exportQuery(db: Kysely<DB>, entity: EntityName, defs: readonly L
     case 'activities':
       // id and follow_up_of become keys (ACT-000001) in src/export/service.ts
       return activitiesQuery(db).orderBy('t.number');
+    case 'invoices':
+      // lines_json becomes `lines` in src/export/service.ts
+      return invoicesQuery(db).select(['a.external_id as account_external_id', 'i.amount_cents as amount']);
     case 'logins':
       return db
         .selectFrom('login_events as le')

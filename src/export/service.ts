@@ -14,8 +14,15 @@ import { activityKey } from '../activities/rules.js';
 import { requestKey } from '../requests/rules.js';
 import { rowDates } from '../trainings/record.js';
 import { trainingKey } from '../trainings/rules.js';
+import { lineOut, type StoredLine } from '../invoices/rules.js';
 import { laterTimestamp } from '../seats/rules.js';
 import { exportQuery } from './queries.js';
+
+/** An invoice's lines as the import reads them: in CSV a JSON array (text), in JSON the array. */
+function invoiceLines(json: string, format: ExportFormat): unknown {
+  const lines = (JSON.parse(json) as StoredLine[]).map(lineOut);
+  return format === 'csv' ? JSON.stringify(lines) : lines;
+}
 
 export type ExportFormat = 'csv' | 'json';
 
@@ -54,6 +61,7 @@ export async function exportEntity(h: DbHandle, entity: EntityName, format: Expo
       const dates = rowDates(row as { first_date: string | null; second_date: string | null }).join(';');
       Object.assign(row, { id: trainingKey(row.number as number), dates, price: row.price_cents });
     }
+    if (entity === 'invoices') row.lines = invoiceLines(row.lines_json as string, format);
     if (entity === 'activities') {
       row.id = activityKey(row.number as number);
       row.follow_up_of = row.follow_up_number === null ? null : activityKey(row.follow_up_number as number);

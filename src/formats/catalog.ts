@@ -7,6 +7,7 @@ import { ACCOUNT_FIELDS, GROUP_FIELDS } from '../accounts/fields.js';
 import { ACTIVITY_FIELDS } from '../activities/fields.js';
 import { REQUEST_FIELDS } from '../requests/fields.js';
 import { TRAINING_FIELDS } from '../trainings/fields.js';
+import { INVOICE_FIELDS } from '../invoices/fields.js';
 import { CONTACT_FIELDS } from '../contacts/fields.js';
 import type { FieldSpec } from '../lib/fields.js';
 import { MANAGER_FIELDS } from '../managers/fields.js';
@@ -29,6 +30,7 @@ export const ENTITIES = [
   'activities',
   'requests',
   'trainings',
+  'invoices',
 ] as const;
 export type EntityName = (typeof ENTITIES)[number];
 
@@ -66,6 +68,8 @@ export const FORMATS: Record<EntityName, EntityFormat> = {
   activities: format(ACTIVITY_FIELDS, ['id'], 'activities of the work log (an empty id: a new activity)', []),
   requests: format(REQUEST_FIELDS, ['id'], 'requests of contacts (an empty id: a new request)', []),
   trainings: format(TRAINING_FIELDS, ['id'], 'trainings (an empty id: a new training; dates ";"-separated)', []),
+  // a row without a number is a planned invoice (matched by subscription and instalment)
+  invoices: format(INVOICE_FIELDS, ['number'], 'invoices (an empty number: a planned invoice)', []),
 };
 
 /** One help paragraph: the columns in order, required ones marked. */

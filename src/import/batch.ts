@@ -24,6 +24,7 @@ export const BATCH_TABLES = [
   'activities',
   'requests',
   'trainings',
+  'invoices',
 ] as const;
 export type BatchTable = (typeof BATCH_TABLES)[number];
 

@@ -53,6 +53,7 @@ const NAME_COLUMN: Record<string, string> = {
   activities: 'number',
   requests: 'number',
   trainings: 'number',
+  invoices: 'number',
 };
 /**
  * Rows an import writes with their parent, outside BATCH_TABLES: they go when the parent is deleted

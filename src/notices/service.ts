@@ -32,6 +32,7 @@ export function toLedgerRecord(r: NoticeRow): NoticeLedgerRecord {
     account_external_id: r.account_external_id,
     subscription_external_id: r.subscription_external_id,
     contact_email: r.contact_email,
+    invoice_number: r.invoice_number,
     attempts: r.attempts,
     run_id: r.run_id,
     created_at: r.created_at,

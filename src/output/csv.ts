@@ -8,7 +8,9 @@ import { PROTECTED, protectFormula } from '../lib/formula.js';
 
 export function csvCell(value: unknown): string {
   if (value === null || value === undefined) return '';
-  if (Array.isArray(value)) return value.join(';');
+  // a list of scalars joined by ';'; a list of records (an invoice's lines) as JSON text
+  if (Array.isArray(value))
+    return value.some((v) => typeof v === 'object' && v !== null) ? protectFormula(JSON.stringify(value)) : value.join(';');
   if (typeof value === 'boolean') return value ? 'true' : 'false';
   // a nested record (the audit log's before and after) as JSON text, never "[object Object]"
   if (typeof value === 'object') return protectFormula(JSON.stringify(value));

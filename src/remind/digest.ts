@@ -11,6 +11,8 @@ import { fill, KIND_HEADINGS, stageLabel, type Locale, type Templates } from './
 
 export interface Digest {
   to: Recipient;
+  /** a copy (the account manager of a customer notice) */
+  cc?: Recipient | null;
   subject: string;
   text: string;
   /** one reference per notice, for the X-Acctmgr-Notices header */
@@ -92,7 +94,11 @@ function accountSection(templates: Templates, to: Recipient, notices: DueNotice[
 
 function entry(templates: Templates, locale: Locale, to: Recipient, group: DueNotice[]): string {
   const n = group[0]!;
-  return fill(templates[`${n.kind}.${locale}`], {
+  // a contact (a tutor, who has no manager) is the customer: "your subscription …", never "talk to …"
+  const kind = n.kind;
+  const customer = to.login === '' && (kind === 'renewal' || kind === 'activation');
+  const template = customer ? templates[`${kind}-customer.${locale}`] : templates[`${n.kind}.${locale}`];
+  return fill(template, {
     ...subjectValues(n.sub),
     stage: n.stage,
     stage_label: stageLabel(locale, n.stage),

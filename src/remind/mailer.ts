@@ -21,6 +21,8 @@ export interface MailConfigResult {
   config?: MailConfig;
   /** what is missing, when config is undefined */
   missing: string[];
+  /** the sender, also when the SMTP URL is missing (`remind --preview-email` shows it) */
+  from?: string;
   warnings: string[];
   file: string;
 }
@@ -38,7 +40,13 @@ export function readMailConfig(env: NodeJS.ProcessEnv): MailConfigResult {
   if (!Number.isInteger(timeoutMs) || timeoutMs <= 0)
     throw invalid('smtp_timeout_ms', timeoutRaw, 'must be a positive whole number of milliseconds');
   const missing = [...(smtpUrl ? [] : ['ACCTMGR_SMTP_URL (smtp_url)']), ...(from ? [] : ['ACCTMGR_MAIL_FROM (mail_from)'])];
-  return { config: missing.length === 0 ? { smtpUrl: smtpUrl!, from: from!, timeoutMs } : undefined, missing, warnings, file: file.path };
+  return {
+    config: missing.length === 0 ? { smtpUrl: smtpUrl!, from: from!, timeoutMs } : undefined,
+    missing,
+    warnings,
+    file: file.path,
+    ...(from ? { from } : {}),
+  };
 }
 
 export type Outcome = { status: 'sent'; response: string } | { status: 'failed' | 'in_doubt'; reason: string };
@@ -78,6 +86,7 @@ export async function deliver(config: MailConfig, digest: Digest): Promise<Outco
     const info = (await transport.sendMail({
       from: config.from,
       to: { name: digest.to.name, address: digest.to.email },
+      ...(digest.cc ? { cc: { name: digest.cc.name, address: digest.cc.email } } : {}),
       subject: digest.subject,
       text: digest.text,
       headers: { 'X-Acctmgr-Notices': digest.refs.join(', ') },

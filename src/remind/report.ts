@@ -12,7 +12,9 @@ function what(n: {
   subscription_external_id: string;
   account_external_id: string;
   contact_email: string | null;
+  invoice_number?: string | null;
 }): string {
+  if (n.invoice_number) return `${n.kind} ${n.stage} of invoice ${n.invoice_number} (account ${n.account_external_id})`;
   const seat = n.contact_email ? `, teacher ${n.contact_email}` : '';
   return `${n.kind} ${n.stage} of subscription ${n.subscription_external_id} (account ${n.account_external_id}${seat})`;
 }

@@ -13,11 +13,18 @@ import type { DB } from '../db/schema/index.js';
 import { nowTimestamp } from '../lib/dates.js';
 import type { Op } from '../op.js';
 import type { NoRecipient } from './candidates.js';
-import { composeDigest } from './digest.js';
+import { composeDigest, type Digest } from './digest.js';
 import { computeDue, sortNotices, type DueNotice, type InDoubtNotice } from './due.js';
 import { claimNotices, settleNotices, startDelivery, type Claimed } from './ledger.js';
 import { deliver, type MailConfig } from './mailer.js';
 import { loadTemplates, type Locale, type Templates } from './templates.js';
+import {
+  claimCustomerNotices,
+  collectCustomerNotices,
+  composeCustomerMessage,
+  startCustomerDelivery,
+  type CustomerNotice,
+} from './customer.js';
 
 export type RunMode = 'preview' | 'send' | 'mark-sent';
 
@@ -55,7 +62,9 @@ export interface NoticeRecord {
   contact_name: string | null;
   idle_since: string | null;
   activation_code: string | null;
-  /** due (preview), sent, failed or in_doubt */
+  /** the invoice of a customer notice (invoice-issued, invoice-paid, invoice-overdue), else null */
+  invoice_number: string | null;
+  /** due (preview), sent, failed, in_doubt or skipped (customer emails off) */
   status: string;
   reason: string | null;
 }
@@ -89,8 +98,33 @@ function toNoticeRecord(n: DueNotice, status: string, reason: string | null = nu
     contact_name: n.contact_name,
     idle_since: n.kind === 'dormancy' ? n.cycle : null,
     activation_code: n.kind === 'activation' ? n.sub.activation_code : null,
+    invoice_number: null,
     status,
     reason,
+  };
+}
+
+function toCustomerRecord(n: CustomerNotice, status: string, reason: string | null = null): NoticeRecord {
+  const i = n.invoice;
+  return {
+    kind: n.kind,
+    stage: n.stage,
+    due_date: n.due_date,
+    recipient_login: '',
+    recipient_email: n.recipient.email,
+    account_external_id: i.account_external_id,
+    subscription_external_id: i.subscription_external_id ?? '',
+    contact_email: null,
+    account_name: i.account_name,
+    product: '',
+    plan: '',
+    end_date: '',
+    contact_name: n.recipient.name,
+    idle_since: null,
+    activation_code: null,
+    invoice_number: i.number,
+    status: n.skip ? 'skipped' : status,
+    reason: n.skip ?? reason,
   };
 }
 
@@ -100,6 +134,7 @@ export async function runRemind(db: Kysely<DB>, op: Op, options: RunOptions): Pr
   const live = options.liveness;
   const isLive = live && ((h: Parameters<Liveness['isLive']>[0]) => live.isLive(h));
   const plan = await computeDue(db, op.asOf, { retryInDoubt: options.retryInDoubt, isLive });
+  const customer = await collectCustomerNotices(db, op.asOf);
   const result: RunResult = {
     mode: options.mode,
     run_id: null,
@@ -110,7 +145,7 @@ export async function runRemind(db: Kysely<DB>, op: Op, options: RunOptions): Pr
     emails: 0,
   };
   if (options.mode === 'preview') {
-    result.notices = plan.due.map((n) => toNoticeRecord(n, 'due'));
+    result.notices = sortNotices([...plan.due.map((n) => toNoticeRecord(n, 'due')), ...customer.map((n) => toCustomerRecord(n, 'due'))]);
     return result;
   }
   const runId = `${op.now}-${randomBytes(4).toString('hex')}`;
@@ -118,6 +153,7 @@ export async function runRemind(db: Kysely<DB>, op: Op, options: RunOptions): Pr
   const status = options.mode === 'send' ? 'claimed' : 'sent';
   if (options.mode === 'send') await live?.hold(runId);
   const claimed = await options.tx((trx) => claimNotices(trx, op, plan.due, { status, runId, claimant: live?.claimant }));
+  const claimedCustomer = await options.tx((trx) => claimCustomerNotices(trx, op, customer, status, runId, live?.claimant ?? null));
   if (options.mode === 'mark-sent') {
     result.notices = sortNotices(claimed).map((n) => toNoticeRecord(n, 'sent'));
   } else {
@@ -126,16 +162,26 @@ export async function runRemind(db: Kysely<DB>, op: Op, options: RunOptions): Pr
       if (settled.emailed) result.emails++;
       result.notices.push(...settled.records);
     }
+    for (const n of claimedCustomer.filter((x) => !x.skip)) {
+      const record = await deliverCustomer(op, runId, options, templates!, n);
+      if (record === undefined) continue;
+      if (record.status !== 'failed') result.emails++;
+      result.notices.push(record);
+    }
+    result.notices.push(...claimedCustomer.filter((x) => x.skip).map((n) => toCustomerRecord(n, 'skipped')));
     result.notices = sortNotices(result.notices);
   }
+  if (options.mode === 'mark-sent') {
+    result.notices = sortNotices([...result.notices, ...claimedCustomer.map((n) => toCustomerRecord(n, 'sent'))]);
+  }
   // one audit row per run that recorded anything (the ledger holds the per-notice detail)
-  if (claimed.length > 0)
+  if (claimed.length + claimedCustomer.length > 0)
     await options.tx((trx) => audit(trx, op, { action: options.mode, entity: 'notices', key: runId, after: summarize(result) }));
   return result;
 }
 
-function byRecipient(claimed: Claimed[]): Claimed[][] {
-  const groups = new Map<string, Claimed[]>();
+function byRecipient<T extends DueNotice>(claimed: T[]): T[][] {
+  const groups = new Map<string, T[]>();
   for (const n of sortNotices(claimed)) {
     const g = groups.get(n.recipient.email);
     if (g) g.push(n);
@@ -154,6 +200,41 @@ async function deliverGroup(op: Op, runId: string, options: RunOptions, template
   const ids = live.map((n) => n.ledger_id);
   await options.tx((trx) => settleNotices(trx, nowTimestamp(), runId, ids, outcome.status, reason));
   return { emailed: outcome.status !== 'failed', records: live.map((n) => toNoticeRecord(n, outcome.status, reason)) };
+}
+
+/** One customer notice, one message: in_doubt just before it goes out, then settled. */
+async function deliverCustomer(op: Op, runId: string, options: RunOptions, templates: Templates, n: CustomerNotice) {
+  const mine = await options.tx((trx) => startCustomerDelivery(trx, nowTimestamp(), runId, n));
+  if (!mine) return undefined;
+  const outcome = await deliver(options.mail!, composeCustomerMessage(templates, n, op.asOf, options.localeFallback));
+  const reason = outcome.status === 'sent' ? null : outcome.reason;
+  await options.tx((trx) => settleNotices(trx, nowTimestamp(), runId, [n.ledger_id!], outcome.status, reason));
+  return toCustomerRecord(n, outcome.status, reason);
+}
+
+export interface PreviewOptions {
+  templatesDir?: string;
+  localeFallback?: Locale;
+  /** only the messages to (or copied to) this address */
+  recipient?: string;
+}
+
+/**
+ * `remind --preview-email`: the messages `--send` would deliver on the as-of date — one digest per
+ * manager, one message per customer notice — composed from the same notices and templates, sending and
+ * recording nothing. Notices recorded as skipped (customer emails off) make no message.
+ */
+export async function previewEmails(db: Kysely<DB>, op: Op, options: PreviewOptions = {}): Promise<Digest[]> {
+  const templates = loadTemplates(options.templatesDir);
+  const plan = await computeDue(db, op.asOf);
+  const messages = byRecipient(plan.due).map((group) =>
+    composeDigest(templates, group[0]!.recipient, group, op.asOf, options.localeFallback),
+  );
+  for (const n of await collectCustomerNotices(db, op.asOf))
+    if (!n.skip) messages.push(composeCustomerMessage(templates, n, op.asOf, options.localeFallback));
+  const want = options.recipient?.trim().toLowerCase();
+  const mine = (m: Digest) => want === undefined || m.to.email.toLowerCase() === want || m.cc?.email.toLowerCase() === want;
+  return messages.filter(mine).sort((a, b) => (a.to.email < b.to.email ? -1 : a.to.email > b.to.email ? 1 : 0));
 }
 
 export interface RunCounts {

@@ -14,7 +14,20 @@ export type Locale = (typeof LOCALES)[number];
 export function isLocale(value: unknown): value is Locale {
   return (LOCALES as readonly unknown[]).includes(value);
 }
-const TEMPLATE_NAMES = ['digest', 'renewal', 'dormancy', 'activation'] as const;
+/** `renewal-customer`, `activation-customer`: the same entries written to the customer (a tutor), not to a manager. */
+const TEMPLATE_NAMES = [
+  'digest',
+  'renewal',
+  'dormancy',
+  'activation',
+  'renewal-customer',
+  'activation-customer',
+  'invoice-issued',
+  'invoice-paid',
+  'invoice-overdue',
+] as const;
+/** Whole messages (first line `Subject: …`): the managers' digest and the customers' invoice notices, one per message. */
+const MESSAGES: readonly TemplateName[] = ['digest', 'invoice-issued', 'invoice-paid', 'invoice-overdue'];
 export type TemplateName = (typeof TEMPLATE_NAMES)[number];
 
 const COMMON = [
@@ -31,12 +44,36 @@ const COMMON = [
   'due_date',
   'recipient_name',
 ];
+/** The placeholders of the customers' invoice notices. */
+const CUSTOMER = [
+  'recipient_name',
+  'account_name',
+  'account_external_id',
+  'invoice_number',
+  'subscription_external_id',
+  'period',
+  'amount',
+  'currency',
+  'issued_on',
+  'due_on',
+  'paid_on',
+  'days_overdue',
+  'manager_name',
+  'manager_email',
+  'manager_line',
+  'date',
+];
 /** The placeholders each template may use (docs/remind.md lists them). */
 const PLACEHOLDERS: Record<TemplateName, readonly string[]> = {
   digest: ['recipient_name', 'recipient_email', 'date', 'count', 'sections'],
   renewal: COMMON,
   dormancy: [...COMMON, 'teachers', 'teacher_count'],
   activation: [...COMMON, 'activation_code', 'paid_at'],
+  'renewal-customer': COMMON,
+  'activation-customer': [...COMMON, 'activation_code', 'paid_at'],
+  'invoice-issued': CUSTOMER,
+  'invoice-paid': CUSTOMER,
+  'invoice-overdue': CUSTOMER,
 };
 
 export type Templates = Record<`${TemplateName}.${Locale}`, string>;
@@ -67,7 +104,7 @@ export function loadTemplates(overrideDir?: string): Templates {
         if (!PLACEHOLDERS[name].includes(m[1]!))
           problems.push({ field: chosen, value: m[0], rule: `is not a placeholder of ${name} templates` });
       }
-      if (name === 'digest' && !/^Subject: /.test(text))
+      if (MESSAGES.includes(name) && !/^Subject: /.test(text))
         problems.push({ field: chosen, value: text.split('\n')[0], rule: 'the first line must be "Subject: …"' });
       out[`${name}.${locale}`] = text;
     }

@@ -165,6 +165,7 @@ describe('acctmgr accounts, groups, fields (end to end)', () => {
       student_count: null,
       locale: null,
       manager_login: null,
+      customer_emails: true,
       fields: { crm_id: null, seats: null, vip: false },
       parent_name: 'Средно училище 12',
       manager_name: null,
@@ -210,9 +211,9 @@ describe('acctmgr accounts, groups, fields (end to end)', () => {
     const csv = await run(['accounts', 'list', '--format', 'csv', '--search', 'sch-1']);
     expect(csv.code).toBe(0);
     expect(csv.stdout.split('\n')).toEqual([
-      'external_id,name,type,status,group,parent_external_id,country,region,registration_no,student_count,locale,manager_login,crm_id,seats,vip',
-      'SCH-1,Средно училище 12,school,active,Sofia,,,,0012,420,,anna,,12.5,true',
-      'SCH-1A,Branch,school,active,,SCH-1,,,,,,,,,false',
+      'external_id,name,type,status,group,parent_external_id,country,region,registration_no,student_count,locale,manager_login,customer_emails,crm_id,seats,vip',
+      'SCH-1,Средно училище 12,school,active,Sofia,,,,0012,420,,anna,true,,12.5,true',
+      'SCH-1A,Branch,school,active,,SCH-1,,,,,,,true,,,false',
       '',
     ]);
     expect((await run(['accounts', 'list', '--type', 'teacher'])).code).toBe(1);

@@ -110,7 +110,7 @@ describe('acctmgr contacts (end to end)', () => {
     const bad = await add('SCH-001', 'nope', '--role', 'boss');
     expect(bad.code).toBe(1);
     expect(bad.stderr).toContain('email: "nope": is not a valid email address');
-    expect(bad.stderr).toContain('role: "boss": must be one of teacher, director, deputy, admin, other');
+    expect(bad.stderr).toContain('role: "boss": must be one of teacher, director, deputy, admin, other, billing');
     const date = await add('SCH-001', 'a@x.example', '--invited-at', '2026-02-30');
     expect(date.code).toBe(1);
     expect(date.stderr).toContain('invited_at: "2026-02-30"');

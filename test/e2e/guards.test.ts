@@ -96,7 +96,7 @@ describe('list filters', () => {
     const cases: [string[], string][] = [
       [
         ['audit', '--entity', 'bogus'],
-        'entity: "bogus": must be one of manager, account, group, field, contact, product, plan, price, subscription, seat, import, notice, notices, activity, request, training, setting, database',
+        'entity: "bogus": must be one of manager, account, group, field, contact, product, plan, price, subscription, seat, import, notice, notices, activity, request, training, setting, invoice, database',
       ],
       [['managers', 'list', '--status', 'bogus'], 'status: "bogus": must be one of active, on_leave, inactive'],
       [['import', 'history', '--limit', '-1'], 'limit: "-1": must be at least 1'],

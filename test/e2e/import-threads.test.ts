@@ -107,7 +107,7 @@ describe('a large contacts import in a reader thread', () => {
     const errors = threaded.r.stderr.split('\n').filter((l) => l.startsWith(`${file}:`));
     // line = index + 2 (header, 1-based), one more after the quoted name that spans two lines
     expect(errors).toEqual([
-      `${file}:12: role: "wizard": must be one of teacher, director, deputy, admin, other`,
+      `${file}:12: role: "wizard": must be one of teacher, director, deputy, admin, other, billing`,
       `${file}:22: account_external_id: "a5": duplicates line 12 (same account_external_id + email)`,
       `${file}:1502: account_external_id: "NOPE": no account with this external_id (in the database or the accounts imported with it)`,
       `${file}:1503: email: "not-an-email": is not a valid email address`,

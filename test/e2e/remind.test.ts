@@ -112,7 +112,7 @@ describe('acctmgr remind (end to end)', () => {
     expect(await runJson<unknown[]>(['notices', 'list', '--since', '2099-01-01'], { db })).toEqual([]);
     const csv = await runCli(['notices', 'list', '--format', 'csv'], { db });
     expect(csv.stdout.split('\n')[0]).toBe(
-      'id,kind,stage,cycle,due_date,status,reason,recipient_login,recipient_email,account_external_id,subscription_external_id,contact_email,attempts,run_id,created_at,updated_at,sent_at',
+      'id,kind,stage,cycle,due_date,status,reason,recipient_login,recipient_email,account_external_id,subscription_external_id,contact_email,invoice_number,attempts,run_id,created_at,updated_at,sent_at',
     );
     const x = await runJson<{ stages: { stage: string; state: string }[]; recipient_login: string; not_eligible: null }>(
       ['remind', '--explain', 's-en-1'],

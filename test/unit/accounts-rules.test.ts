@@ -14,7 +14,7 @@ import { ACCOUNT_FIELDS, GROUP_FIELDS } from '../../src/accounts/fields.js';
 describe('account field specs', () => {
   it('lists the account columns in the exact CSV order', () => {
     expect(ACCOUNT_FIELDS.map((f) => f.name).join(',')).toBe(
-      'external_id,name,type,status,group,parent_external_id,country,region,registration_no,student_count,locale,manager_login',
+      'external_id,name,type,status,group,parent_external_id,country,region,registration_no,student_count,locale,manager_login,customer_emails',
     );
     expect(GROUP_FIELDS.map((f) => f.name)).toEqual(['name']);
     expect(ACCOUNT_FIELDS.find((f) => f.name === 'registration_no')?.type).toBe('text');

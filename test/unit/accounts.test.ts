@@ -114,6 +114,7 @@ describe('accounts: add and edit', () => {
       student_count: 420,
       locale: 'bg',
       manager_login: 'anna',
+      customer_emails: true,
       fields: {},
     });
     const audit = await listAudit(t.db, { entity: 'account' });

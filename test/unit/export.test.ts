@@ -54,11 +54,11 @@ describe('export', () => {
   it('round-trips the import test set: Cyrillic, quotes, formulas, retired plans, renewals, custom fields', async () => {
     const files = await roundTrip(ALL_DIR);
     expect(files.accounts!.split('\n')[0]).toBe(
-      'external_id,name,type,status,group,parent_external_id,country,region,registration_no,student_count,locale,manager_login,board_size',
+      'external_id,name,type,status,group,parent_external_id,country,region,registration_no,student_count,locale,manager_login,customer_emails,board_size',
     );
     expect(files.accounts).toContain('SCH-001,"Средно училище ""Христо Ботев""",school');
-    expect(files.accounts).toMatch(/,en,jnowak,7\n/);
-    expect(files.accounts).toMatch(/,bg,akowalski,12\.5\n/);
+    expect(files.accounts).toMatch(/,en,jnowak,true,7\n/);
+    expect(files.accounts).toMatch(/,bg,akowalski,true,12\.5\n/);
     expect(files.contacts).toContain(`CO-001,"'=HYPERLINK(1)",boss@acme.example`);
     expect(files.subscriptions).toContain('SUB-1,SCH-001,BIO,BIO-OLD,120,12,2025-01-15,2026-01-14,active,jnowak,299.99,2025-01-10,\n');
   });

@@ -17,6 +17,8 @@ export interface AccountsTable extends ImportTracked {
   student_count: number | null;
   locale: string | null;
   manager_id: number | null;
+  /** 1 unless customer emails are switched off (migration 0012) */
+  customer_emails: Generated<number>;
   created_at: string;
   updated_at: string;
 }

@@ -19,6 +19,7 @@ export const AUDIT_ENTITIES = [
   'request',
   'training',
   'setting',
+  'invoice',
   'database',
 ] as const;
 export type AuditEntity = (typeof AUDIT_ENTITIES)[number];

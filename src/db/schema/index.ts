@@ -3,6 +3,7 @@ import type { ActivitiesTable } from './activities.js';
 import type { RequestsTable } from './requests.js';
 import type { TrainingStepsTable, TrainingsTable } from './trainings.js';
 import type { SettingsTable } from './settings.js';
+import type { InvoicesTable } from './invoices.js';
 import type { AccountFieldValuesTable } from './account-field-values.js';
 import type { AccountGroupsTable } from './account-groups.js';
 import type { AccountsTable } from './accounts.js';
@@ -48,4 +49,5 @@ export interface DB {
   requests: RequestsTable;
   trainings: TrainingsTable;
   training_steps: TrainingStepsTable;
+  invoices: InvoicesTable;
 }

@@ -27,6 +27,8 @@ export interface NoticesTable {
   account_external_id: string;
   subscription_external_id: string;
   contact_email: string | null;
+  /** the invoice a customer notice is about (migration 0012) */
+  invoice_number: string | null;
   run_id: string;
   /** host:pid of the process that claimed the notice */
   claimed_by: string | null;

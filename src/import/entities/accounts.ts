@@ -30,8 +30,9 @@ const COLUMNS = [
   'student_count',
   'locale',
   'manager_id',
+  'customer_emails',
 ];
-const PLAIN = ['name', 'type', 'status', 'country', 'region', 'registration_no', 'student_count', 'locale'];
+const PLAIN = ['name', 'type', 'status', 'country', 'region', 'registration_no', 'student_count', 'locale', 'customer_emails'];
 
 async function customSpecs(statements: AnyStatements): Promise<FieldSpec[]> {
   return (await loadFieldDefs(statements.db)).map((d) => ({

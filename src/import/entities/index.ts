@@ -2,6 +2,7 @@
 import { accounts } from './accounts.js';
 import { activities } from './activities.js';
 import { requests } from './requests.js';
+import { invoices } from './invoices.js';
 import { contacts } from './contacts.js';
 import { groups } from './groups.js';
 import { logins } from './logins.js';
@@ -28,4 +29,5 @@ export const ENTITY_DEFS: Record<EntityName, EntityDef> = {
   activities,
   requests,
   trainings,
+  invoices,
 };

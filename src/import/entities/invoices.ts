@@ -1,0 +1,185 @@
+/**
+ * invoices.csv, for migrating billing history: key `number` (PREFIX-YYYY-NNNNN); a row without one is a
+ * planned invoice, matched to a stored one by subscription and instalment. A row is the whole invoice
+ * (empty cells are empty). The rules of the commands, row by row: the account and the subscription
+ * (one of the account's), what each status needs (planned: planned_on and no number; issued: number,
+ * issued_on, due_on; paid: and paid_on; void: a reason), the number's year is issued_on's, and no two
+ * invoices share a place in a year. The lines add up to the amount; without lines the invoice has one,
+ * named by its period. Imported numbers may leave gaps (history is taken as it was); new ones follow
+ * the largest of their year.
+ */
+import { missingFields } from '../../lib/checks.js';
+import { foldKey } from '../../lib/keys.js';
+import { INVOICE_FIELDS } from '../../invoices/fields.js';
+import { AMOUNT_RULE, NUMBER_RULE, parseInvoiceNumber, parseLines, safeCents, type StoredLine } from '../../invoices/rules.js';
+import { FORMATS } from '../../formats/catalog.js';
+import type { FieldValue } from '../../lib/fields.js';
+import type { RowProblem } from '../errors.js';
+import { run, wait, type Row, type Step } from '../statements.js';
+import { cached, coerceRow, Upserter } from './common.js';
+import type { EntityDef, ImportContext, RowIn, RowResult } from './types.js';
+
+const COLUMNS = [
+  'number',
+  'number_key',
+  'year',
+  'seq',
+  'account_id',
+  'subscription_id',
+  'training_id',
+  'instalment',
+  'instalments',
+  'period',
+  'lines_json',
+  'amount_cents',
+  'currency',
+  'planned_on',
+  'issued_on',
+  'due_on',
+  'paid_on',
+  'status',
+  'void_reason',
+];
+
+/** What each status needs (and may not have), as problems of the row. */
+function statusProblems(v: Record<string, FieldValue>, text: RowIn['text']): RowProblem[] {
+  const out: RowProblem[] = [];
+  const need = (f: string, why: string) => v[f] === undefined && out.push({ field: f, value: '', rule: `is required ${why}` });
+  const none = (f: string, why: string) => v[f] !== undefined && out.push({ field: f, value: text[f], rule: `must be empty ${why}` });
+  const status = v.status as string;
+  const numbered = status !== 'planned' && !(status === 'void' && v.number === undefined);
+  if (status === 'planned') {
+    none('number', 'while planned (a number is given when it is issued)');
+    need('planned_on', 'for a planned invoice');
+  }
+  if (numbered) {
+    need('number', `for an invoice ${status}`);
+    need('issued_on', `for an invoice ${status}`);
+    if (status !== 'void') need('due_on', `for an invoice ${status}`);
+  }
+  if (status === 'paid') need('paid_on', 'for a paid invoice');
+  else none('paid_on', `for an invoice ${status}`);
+  if (status === 'void') need('void_reason', 'for a void invoice');
+  else none('void_reason', `for an invoice ${status}`);
+  if (!numbered) none('issued_on', `for an invoice ${status} without a number`);
+  const issued = v.issued_on as string | undefined;
+  if (issued !== undefined && typeof v.due_on === 'string' && v.due_on < issued)
+    out.push({ field: 'due_on', value: text.due_on, rule: `must not be before issued_on ${issued}` });
+  if (issued !== undefined && typeof v.paid_on === 'string' && v.paid_on < issued)
+    out.push({ field: 'paid_on', value: text.paid_on, rule: `must not be before issued_on ${issued}` });
+  if ((v.instalment === undefined) !== (v.instalments === undefined))
+    out.push({ field: 'instalment', value: text.instalment ?? '', rule: 'instalment and instalments go together' });
+  else if (typeof v.instalment === 'number' && v.instalment > (v.instalments as number))
+    out.push({ field: 'instalment', value: text.instalment, rule: `must not be more than instalments (${String(v.instalments)})` });
+  if (v.subscription_external_id !== undefined && v.training_id !== undefined)
+    out.push({ field: 'training_id', value: text.training_id, rule: 'an invoice bills a subscription or a training, not both' });
+  return out;
+}
+
+export const invoices: EntityDef = {
+  name: 'invoices',
+  columns: async () => [...INVOICE_FIELDS],
+  required: FORMATS.invoices.required,
+  async open(ctx: ImportContext) {
+    const { statements } = ctx;
+    const { db } = statements;
+    const up = new Upserter(ctx, 'invoices', COLUMNS);
+    const byNumber = statements.getter(db.selectFrom('invoices').selectAll().where('number_key', '=', ''));
+    const byPlace = statements.getter(db.selectFrom('invoices').select(['id', 'number']).where('year', '=', 0).where('seq', '=', 0));
+    const planned = statements.getter(
+      db.selectFrom('invoices').selectAll().where('subscription_id', '=', 0).where('instalment', '=', 0).where('number', 'is', null),
+    );
+    const account = cached(statements.getter(db.selectFrom('accounts').select(['id', 'external_id']).where('external_id_key', '=', '')));
+    const subscription = cached(
+      statements.getter(db.selectFrom('subscriptions').select(['id', 'account_id']).where('external_id_key', '=', '')),
+    );
+    function* steps({ line, text }: RowIn): Step<RowResult> {
+      const { values: v, problems } = coerceRow(INVOICE_FIELDS, text, ctx.dateFormat);
+      problems.push(...missingFields(INVOICE_FIELDS, v, problems));
+      let place: { year: number; seq: number } | undefined;
+      if (typeof v.number === 'string') {
+        place = parseInvoiceNumber(v.number);
+        if (!place) return [{ field: 'number', value: text.number, rule: NUMBER_RULE }];
+      }
+      if (typeof v.status === 'string') problems.push(...statusProblems(v, text));
+      if (place && typeof v.issued_on === 'string' && Number(v.issued_on.slice(0, 4)) !== place.year)
+        problems.push({ field: 'number', value: text.number, rule: `its year must be the year of issued_on (${v.issued_on})` });
+      const cents = v.amount === undefined ? undefined : safeCents(v.amount);
+      if (v.amount !== undefined && cents === undefined) problems.push({ field: 'amount', value: text.amount, rule: AMOUNT_RULE });
+      let lines: StoredLine[] | undefined;
+      if (cents !== undefined && typeof v.lines === 'string') {
+        const parsed = parseLines(v.lines, cents);
+        if ('problem' in parsed) problems.push(parsed.problem);
+        else lines = parsed.lines;
+      } else if (cents !== undefined) {
+        const description = typeof v.period === 'string' ? `Period ${v.period}` : 'Invoice';
+        lines = [{ description, quantity: 1, unit_price_cents: cents, amount_cents: cents }];
+      }
+      const acc = typeof v.account_external_id === 'string' ? yield* wait(account(v.account_external_id)) : undefined;
+      if (!acc && v.account_external_id !== undefined)
+        problems.push({ field: 'account_external_id', value: text.account_external_id, rule: 'no account with this external_id' });
+      let subId: number | null = null;
+      if (typeof v.subscription_external_id === 'string') {
+        const sub = yield* wait(subscription(v.subscription_external_id));
+        if (!sub)
+          problems.push({
+            field: 'subscription_external_id',
+            value: text.subscription_external_id,
+            rule: 'no subscription with this external_id',
+          });
+        else if (acc && sub.account_id !== acc.id)
+          problems.push({
+            field: 'subscription_external_id',
+            value: text.subscription_external_id,
+            rule: `is not a subscription of account ${String(acc.external_id)}`,
+          });
+        else subId = sub.id as number;
+      }
+      let existing: Row | undefined;
+      if (typeof v.number === 'string') existing = yield* wait(byNumber(foldKey(v.number)));
+      else if (subId !== null && typeof v.instalment === 'number') existing = yield* wait(planned(subId, v.instalment));
+      const pre = up.precheck(existing, { field: 'number', value: text.number ?? '', what: 'same invoice' });
+      if (pre === 'skip') return up.skip(existing!, line);
+      if (pre) return pre;
+      if (place) {
+        const other = yield* wait(byPlace(place.year, place.seq));
+        if (other && other.id !== existing?.id)
+          problems.push({
+            field: 'number',
+            value: text.number,
+            rule: `takes the place of invoice ${String(other.number)} in ${place.year}`,
+          });
+      }
+      if (problems.length > 0) return problems;
+      const opt = <T>(x: FieldValue | undefined) => (x === undefined ? null : (x as T));
+      const rec: Row = {
+        number: opt<string>(v.number),
+        number_key: typeof v.number === 'string' ? foldKey(v.number) : null,
+        year: place?.year ?? null,
+        seq: place?.seq ?? null,
+        account_id: acc!.id,
+        subscription_id: subId,
+        training_id: opt<number>(v.training_id),
+        instalment: opt<number>(v.instalment),
+        instalments: opt<number>(v.instalments),
+        period: opt<string>(v.period),
+        lines_json: JSON.stringify(lines),
+        amount_cents: cents!,
+        currency: (v.currency as string).toUpperCase(),
+        planned_on: opt<string>(v.planned_on),
+        issued_on: opt<string>(v.issued_on),
+        due_on: opt<string>(v.due_on),
+        paid_on: opt<string>(v.paid_on),
+        status: v.status,
+        void_reason: opt<string>(v.void_reason),
+      };
+      return (yield* up.write(line, existing, rec)).outcome;
+    }
+    return {
+      row: (r: RowIn) => run(steps(r)),
+      async finish() {
+        return [];
+      },
+    };
+  },
+};
