@@ -12,6 +12,7 @@ import * as m0006 from './0006_row_batches.js';
 import * as m0007 from './0007_on_behalf_of.js';
 import * as m0008 from './0008_worklog.js';
 import * as m0009 from './0009_requests.js';
+import * as m0011 from './0011_seat_removed_at.js';
 
 export const migrations: Record<string, Migration> = {
   '0001_foundation': m0001,
@@ -23,4 +24,5 @@ export const migrations: Record<string, Migration> = {
   '0007_on_behalf_of': m0007,
   '0008_worklog': m0008,
   '0009_requests': m0009,
+  '0011_seat_removed_at': m0011,
 };
