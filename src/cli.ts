@@ -27,6 +27,7 @@ import { registerDoctor } from './commands/doctor.js';
 import { registerActivities } from './commands/activities.js';
 import { registerRequests } from './commands/requests.js';
 import { registerSettings } from './commands/settings.js';
+import { registerReport } from './commands/report.js';
 
 export type Register = (program: Command, io: Io) => void;
 
@@ -70,6 +71,7 @@ const registry: Register[] = [
   registerExport,
   registerRemind,
   registerNotices,
+  registerReport,
   registerAudit,
   registerDb,
   registerDoctor,

@@ -1,0 +1,272 @@
+/**
+ * `report usage`: one row per subscription and month of its term within the range — seats, active
+ * teachers, logins and dormant seats — streamed, so a report over millions of login events never sits
+ * in memory. One query walks the subscriptions in id order with their seats and, per seat and month,
+ * the number and the latest of its login events (SQL does the counting); the months are filled in here.
+ *
+ * - seats: invited (invited_at, else the date the seat was created) by the month's end and not removed
+ *   by then (removed_at after the month's end, or none);
+ * - active_teachers: seats of the subscription with at least one login event in the month;
+ * - logins: login events in the month, by their UTC date;
+ * - dormant: of `seats`, those whose last login on or before the month's end (a login event, or the
+ *   stored last login when it is not later) — else the invitation — plus 3 calendar months is on or
+ *   before the month's end: the rule of the dormant-3m notice.
+ */
+import { sql, type Kysely } from 'kysely';
+import { getAccount } from '../accounts/lookup.js';
+import type { DbHandle } from '../db/connection.js';
+import { streamRows } from '../db/rows.js';
+import type { DB } from '../db/schema/index.js';
+import { invalid } from '../errors.js';
+import { getManager } from '../managers/lookup.js';
+import { getSubscription } from '../subscriptions/lookup.js';
+import { addMonthsTo, checkMonth, dormantThreshold, monthEnd, monthOf, monthsFromTo, monthStart } from './months.js';
+
+export interface UsageFilter {
+  account?: string;
+  subscription?: string;
+  manager?: string;
+  /** YYYY-MM; default 11 months before `to` */
+  from?: string;
+  /** YYYY-MM; default the as-of month */
+  to?: string;
+}
+
+export interface UsageRow {
+  subscription_external_id: string;
+  account_external_id: string;
+  manager_login: string | null;
+  month: string;
+  seats: number;
+  active_teachers: number;
+  logins: number;
+  dormant: number;
+}
+
+export const USAGE_COLUMNS = [
+  'subscription_external_id',
+  'account_external_id',
+  'manager_login',
+  'month',
+  'seats',
+  'active_teachers',
+  'logins',
+  'dormant',
+] as const;
+
+/** The longest range one report covers. */
+export const MAX_USAGE_MONTHS = 120;
+
+export interface UsageRange {
+  months: string[];
+  /** last day of each month */
+  ends: string[];
+  /** the dormancy threshold of each month (months.ts) */
+  thresholds: string[];
+}
+
+export function usageRange(asOf: string, f: Pick<UsageFilter, 'from' | 'to'>): UsageRange {
+  const to = f.to === undefined ? monthOf(asOf) : checkMonth('to', f.to);
+  const from = f.from === undefined ? addMonthsTo(to, -11) : checkMonth('from', f.from);
+  if (from > to) throw invalid('from', from, `is after --to (${to})`);
+  const months = monthsFromTo(from, to);
+  if (months.length > MAX_USAGE_MONTHS) throw invalid('from', from, `the range is longer than ${MAX_USAGE_MONTHS} months`);
+  const ends = months.map(monthEnd);
+  return { months, ends, thresholds: ends.map((e) => dormantThreshold(e)) };
+}
+
+interface ResolvedFilter {
+  accountId?: number;
+  subscriptionId?: number;
+  managerId?: number;
+}
+
+/** The filters' rows, looked up first, so an unknown key is a not-found error (exit 1) before anything is read. */
+export async function resolveUsageFilter(db: Kysely<DB>, f: UsageFilter): Promise<ResolvedFilter> {
+  return {
+    accountId: f.account === undefined ? undefined : (await getAccount(db, f.account)).id,
+    subscriptionId: f.subscription === undefined ? undefined : (await getSubscription(db, f.subscription)).id,
+    managerId: f.manager === undefined ? undefined : (await getManager(db, f.manager)).id,
+  };
+}
+
+interface Row {
+  sid: number;
+  external_id: string;
+  account_external_id: string;
+  manager_login: string | null;
+  start_date: string;
+  end_date: string;
+  seat: number | null;
+  invited: string | null;
+  removed_at: string | null;
+  stored: string | null;
+  /** '' for the events before the range, else the month of the events counted in `n` */
+  mon: string | null;
+  n: number | string;
+  last_at: string | null;
+}
+
+function usageQuery(db: Kysely<DB>, range: UsageRange, f: ResolvedFilter) {
+  const first = monthStart(range.months[0]!);
+  const last = range.ends[range.ends.length - 1]!;
+  const startTs = `${first}T00:00:00Z`;
+  // the first instant after the range; timestamps are stored as YYYY-MM-DDTHH:MM:SSZ and compare as text
+  const endTs = `${last}T99`;
+  const mon = sql<string | null>`case when le.at < ${startTs} then '' else substr(le.at, 1, 7) end`;
+  const invited = sql<string | null>`coalesce(st.invited_at, substr(st.created_at, 1, 10))`;
+  const stored = sql<string | null>`substr(st.last_login_at, 1, 10)`;
+  return db
+    .selectFrom('subscriptions as s')
+    .innerJoin('accounts as a', 'a.id', 's.account_id')
+    .leftJoin('managers as m', 'm.id', 's.manager_id')
+    .leftJoin('seats as st', 'st.subscription_id', 's.id')
+    .leftJoin('login_events as le', (j) => j.onRef('le.seat_id', '=', 'st.id').on('le.at', '<', endTs))
+    .select([
+      's.id as sid',
+      's.external_id',
+      'a.external_id as account_external_id',
+      'm.login as manager_login',
+      's.start_date',
+      's.end_date',
+      'st.id as seat',
+      invited.as('invited'),
+      'st.removed_at',
+      stored.as('stored'),
+      mon.as('mon'),
+      (eb) => eb.fn.count<number | string>('le.at').as('n'),
+      (eb) => eb.fn.max('le.at').as('last_at'),
+    ])
+    .where('s.start_date', '<=', last)
+    .where('s.end_date', '>=', first)
+    .$if(f.accountId !== undefined, (q) => q.where('s.account_id', '=', f.accountId!))
+    .$if(f.subscriptionId !== undefined, (q) => q.where('s.id', '=', f.subscriptionId!))
+    .$if(f.managerId !== undefined, (q) => q.where('s.manager_id', '=', f.managerId!))
+    .groupBy(['s.id', 'st.id', mon, 's.external_id', 'a.external_id', 'm.login', 's.start_date', 's.end_date'])
+    .groupBy([invited, 'st.removed_at', stored])
+    .orderBy('s.id')
+    .orderBy('st.id');
+}
+
+/** The figures of one subscription, month by month, built up seat by seat. */
+class SubscriptionUsage {
+  readonly seats: number[];
+  readonly active: number[];
+  readonly logins: number[];
+  readonly dormant: number[];
+  /** the range's months this subscription's term touches: [lo, hi] */
+  readonly lo: number;
+  readonly hi: number;
+
+  constructor(
+    readonly row: Row,
+    private readonly range: UsageRange,
+  ) {
+    const n = range.months.length;
+    this.seats = new Array<number>(n).fill(0);
+    this.active = new Array<number>(n).fill(0);
+    this.logins = new Array<number>(n).fill(0);
+    this.dormant = new Array<number>(n).fill(0);
+    const startMonth = monthOf(row.start_date);
+    const endMonth = monthOf(row.end_date);
+    this.lo = range.months.findIndex((m) => m >= startMonth);
+    let hi = n - 1;
+    while (hi >= 0 && range.months[hi]! > endMonth) hi--;
+    this.hi = hi;
+  }
+
+  addSeat(seat: SeatUsage): void {
+    const { ends, thresholds } = this.range;
+    let lastLogin = seat.before;
+    for (let i = 0; i <= this.hi; i++) {
+      const l = seat.lastIn[i];
+      if (l !== undefined && (lastLogin === null || l > lastLogin)) lastLogin = l;
+      if (i < this.lo) continue;
+      const end = ends[i]!;
+      const count = seat.counts[i]!;
+      if (count > 0) {
+        this.active[i]!++;
+        this.logins[i]! += count;
+      }
+      if (seat.invited! > end || (seat.removedAt !== null && seat.removedAt <= end)) continue;
+      this.seats[i]!++;
+      let base = lastLogin;
+      if (seat.stored !== null && seat.stored <= end && (base === null || seat.stored > base)) base = seat.stored;
+      if ((base ?? seat.invited!) <= thresholds[i]!) this.dormant[i]!++;
+    }
+  }
+
+  *rows(): Generator<UsageRow> {
+    for (let i = this.lo; i >= 0 && i <= this.hi; i++) {
+      yield {
+        subscription_external_id: this.row.external_id,
+        account_external_id: this.row.account_external_id,
+        manager_login: this.row.manager_login,
+        month: this.range.months[i]!,
+        seats: this.seats[i]!,
+        active_teachers: this.active[i]!,
+        logins: this.logins[i]!,
+        dormant: this.dormant[i]!,
+      };
+    }
+  }
+}
+
+/** One seat's login events, by month of the range: how many, and the date of the latest. */
+class SeatUsage {
+  readonly counts: number[];
+  readonly lastIn: (string | undefined)[];
+  before: string | null = null;
+
+  constructor(
+    readonly invited: string | null,
+    readonly removedAt: string | null,
+    readonly stored: string | null,
+    months: number,
+  ) {
+    this.counts = new Array<number>(months).fill(0);
+    this.lastIn = new Array<string | undefined>(months).fill(undefined);
+  }
+}
+
+/** Rows in subscription id order, then month. */
+export async function* usageRows(h: DbHandle, asOf: string, f: UsageFilter = {}): AsyncGenerator<UsageRow> {
+  const range = usageRange(asOf, f);
+  const resolved = await resolveUsageFilter(h.db, f);
+  const monthIndex = new Map(range.months.map((m, i) => [m, i]));
+  let sub: SubscriptionUsage | undefined;
+  let seat: SeatUsage | undefined;
+  let seatId: number | null = null;
+  for await (const r of streamRows<Row>(h, usageQuery(h.db, range, resolved))) {
+    if (sub === undefined || r.sid !== sub.row.sid) {
+      if (sub !== undefined) {
+        if (seat) sub.addSeat(seat);
+        yield* sub.rows();
+      }
+      sub = new SubscriptionUsage(r, range);
+      seat = undefined;
+      seatId = null;
+    }
+    if (r.seat === null) continue;
+    if (r.seat !== seatId) {
+      if (seat) sub.addSeat(seat);
+      seat = new SeatUsage(r.invited, r.removed_at, r.stored, range.months.length);
+      seatId = r.seat;
+    }
+    if (r.last_at === null || r.mon === null) continue;
+    const day = r.last_at.slice(0, 10);
+    if (r.mon === '') {
+      seat!.before = day;
+      continue;
+    }
+    const i = monthIndex.get(r.mon);
+    if (i === undefined) continue;
+    seat!.counts[i]! += Number(r.n);
+    const prev = seat!.lastIn[i];
+    if (prev === undefined || day > prev) seat!.lastIn[i] = day;
+  }
+  if (sub !== undefined) {
+    if (seat) sub.addSeat(seat);
+    yield* sub.rows();
+  }
+}
