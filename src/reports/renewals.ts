@@ -54,23 +54,21 @@ export async function renewalsReport(db: Kysely<DB>, asOf: string, f: RenewalsFi
     .selectFrom('subscriptions as s')
     .innerJoin('plans as pl', 'pl.id', 's.plan_id')
     .select(['s.id', 's.account_id', 's.end_date', 'pl.currency', 's.price_cents'])
-    .select((eb) =>
-      eb
-        .exists(
-          eb
-            .selectFrom('subscriptions as nx')
-            .select('nx.id')
-            .whereRef('nx.renewed_from_id', '=', 's.id')
-            .where('nx.status', '!=', 'cancelled'),
-        )
-        .as('renewed'),
-    )
     .where('s.status', '=', 'active')
     .where('s.end_date', '>=', monthStart(months[0]!))
     .where('s.end_date', '<=', monthEnd(months[months.length - 1]!))
     .$if(managerId !== undefined, (q) => q.where('s.manager_id', '=', managerId!))
     .execute();
-  const endings: Ending[] = rows.map((r) => ({ ...r, renewed: Boolean(r.renewed) }));
+  // ids with a successor that is not cancelled, in one query (a correlated EXISTS per row can make the
+  // planner scan subscriptions once per row when renewed_from_id is mostly null)
+  const successors = await db
+    .selectFrom('subscriptions')
+    .select('renewed_from_id')
+    .where('renewed_from_id', 'is not', null)
+    .where('status', '!=', 'cancelled')
+    .execute();
+  const renewed = new Set(successors.map((r) => r.renewed_from_id));
+  const endings: Ending[] = rows.map((r) => ({ ...r, renewed: renewed.has(r.id) }));
   const risky = await atRisk(db, asOf, endings);
   const currencies = [...new Set(endings.map((e) => e.currency))].sort();
   const out: RenewalsRow[] = [];
