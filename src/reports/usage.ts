@@ -15,7 +15,7 @@
 import { sql, type Kysely } from 'kysely';
 import { getAccount } from '../accounts/lookup.js';
 import type { DbHandle } from '../db/connection.js';
-import { streamRows } from '../db/rows.js';
+import { Cursor, streamArrays, streamRows } from '../db/rows.js';
 import type { DB } from '../db/schema/index.js';
 import { invalid } from '../errors.js';
 import { getManager } from '../managers/lookup.js';
@@ -90,7 +90,7 @@ export async function resolveUsageFilter(db: Kysely<DB>, f: UsageFilter): Promis
   };
 }
 
-interface Row {
+interface SeatRow {
   sid: number;
   external_id: string;
   account_external_id: string;
@@ -101,27 +101,28 @@ interface Row {
   invited: string | null;
   removed_at: string | null;
   stored: string | null;
-  /** one login event of the seat (before the range's end), or null */
-  at: string | null;
 }
 
-/**
- * Every subscription whose term touches the range, each of its seats, each login event of the seat
- * before the range's end — in subscription order only: SQLite walks subscriptions by id and the seats
- * and events through their indexes, with no sort at all (a GROUP BY here cost a sort of every event,
- * three times the time of the whole walk). Events before the range count only for dormancy.
- */
-function usageQuery(db: Kysely<DB>, range: UsageRange, f: ResolvedFilter) {
-  const first = monthStart(range.months[0]!);
-  const last = range.ends[range.ends.length - 1]!;
-  // the first instant after the range; timestamps are stored as YYYY-MM-DDTHH:MM:SSZ and compare as text
-  const endTs = `${last}T99`;
+/** [subscription id, seat id, login time] */
+type EventRow = readonly [number, number, string];
+
+/** The subscriptions whose term touches the range, filtered. */
+function subscriptionsIn(db: Kysely<DB>, range: UsageRange, f: ResolvedFilter) {
   return db
     .selectFrom('subscriptions as s')
+    .where('s.start_date', '<=', range.ends[range.ends.length - 1]!)
+    .where('s.end_date', '>=', monthStart(range.months[0]!))
+    .$if(f.accountId !== undefined, (q) => q.where('s.account_id', '=', f.accountId!))
+    .$if(f.subscriptionId !== undefined, (q) => q.where('s.id', '=', f.subscriptionId!))
+    .$if(f.managerId !== undefined, (q) => q.where('s.manager_id', '=', f.managerId!));
+}
+
+/** Every such subscription with each of its seats (one row with a null seat when it has none). */
+function seatsQuery(db: Kysely<DB>, range: UsageRange, f: ResolvedFilter) {
+  return subscriptionsIn(db, range, f)
     .innerJoin('accounts as a', 'a.id', 's.account_id')
     .leftJoin('managers as m', 'm.id', 's.manager_id')
     .leftJoin('seats as st', 'st.subscription_id', 's.id')
-    .leftJoin('login_events as le', (j) => j.onRef('le.seat_id', '=', 'st.id').on('le.at', '<', endTs))
     .select([
       's.id as sid',
       's.external_id',
@@ -133,13 +134,23 @@ function usageQuery(db: Kysely<DB>, range: UsageRange, f: ResolvedFilter) {
       sql<string | null>`coalesce(st.invited_at, substr(st.created_at, 1, 10))`.as('invited'),
       'st.removed_at',
       sql<string | null>`substr(st.last_login_at, 1, 10)`.as('stored'),
-      'le.at',
     ])
-    .where('s.start_date', '<=', last)
-    .where('s.end_date', '>=', first)
-    .$if(f.accountId !== undefined, (q) => q.where('s.account_id', '=', f.accountId!))
-    .$if(f.subscriptionId !== undefined, (q) => q.where('s.id', '=', f.subscriptionId!))
-    .$if(f.managerId !== undefined, (q) => q.where('s.manager_id', '=', f.managerId!))
+    .orderBy('s.id');
+}
+
+/**
+ * Every login event of their seats before the range's end, as narrow rows. Both queries go in
+ * subscription order only: SQLite walks subscriptions by id and the seats and events through their
+ * indexes, with no sort at all (a GROUP BY here cost a sort of every event). Events before the range
+ * count only for dormancy.
+ */
+function eventsQuery(db: Kysely<DB>, range: UsageRange, f: ResolvedFilter) {
+  // the first instant after the range; timestamps are stored as YYYY-MM-DDTHH:MM:SSZ and compare as text
+  const endTs = `${range.ends[range.ends.length - 1]!}T99`;
+  return subscriptionsIn(db, range, f)
+    .innerJoin('seats as st', 'st.subscription_id', 's.id')
+    .innerJoin('login_events as le', (j) => j.onRef('le.seat_id', '=', 'st.id').on('le.at', '<', endTs))
+    .select(['s.id as sid', 'st.id as seat', 'le.at'])
     .orderBy('s.id');
 }
 
@@ -154,7 +165,7 @@ class SubscriptionUsage {
   readonly hi: number;
 
   constructor(
-    readonly row: Row,
+    readonly row: SeatRow,
     private readonly range: UsageRange,
   ) {
     const n = range.months.length;
@@ -230,35 +241,44 @@ export async function* usageRows(h: DbHandle, asOf: string, f: UsageFilter = {})
   const resolved = await resolveUsageFilter(h.db, f);
   const startTs = `${monthStart(range.months[0]!)}T00:00:00Z`;
   const monthIndex = new Map(range.months.map((m, i) => [m, i]));
-  let sub: SubscriptionUsage | undefined;
-  // a subscription's seats: the query orders by subscription only, so their rows may interleave
+  const subs = await Cursor.open(streamRows<SeatRow>(h, seatsQuery(h.db, range, resolved)));
+  const events = await Cursor.open(streamArrays<EventRow>(h, eventsQuery(h.db, range, resolved)));
+  // a subscription's seats: the queries order by subscription only, so seat rows may interleave
   const seats = new Map<number, SeatUsage>();
-  const flush = function* () {
-    if (sub === undefined) return;
-    for (const seat of seats.values()) sub.addSeat(seat);
-    seats.clear();
-    yield* sub.rows();
-  };
-  for await (const r of streamRows<Row>(h, usageQuery(h.db, range, resolved))) {
-    if (sub === undefined || r.sid !== sub.row.sid) {
-      yield* flush();
-      sub = new SubscriptionUsage(r, range);
+  try {
+    while (subs.head !== undefined) {
+      const first = subs.head;
+      const sub = new SubscriptionUsage(first, range);
+      for (let r = subs.head; r !== undefined && r.sid === first.sid; r = subs.head) {
+        if (r.seat !== null) seats.set(r.seat, new SeatUsage(r.invited, r.removed_at, r.stored, range.months.length));
+        const p = subs.next();
+        if (p) await p;
+      }
+      for (let e = events.head; e !== undefined && e[0] <= first.sid; e = events.head) {
+        const seat = e[0] === first.sid ? seats.get(e[1]) : undefined;
+        if (seat) addEvent(seat, e[2], startTs, monthIndex);
+        const p = events.next();
+        if (p) await p;
+      }
+      for (const seat of seats.values()) sub.addSeat(seat);
+      seats.clear();
+      yield* sub.rows();
     }
-    if (r.seat === null) continue;
-    let seat = seats.get(r.seat);
-    if (seat === undefined) seats.set(r.seat, (seat = new SeatUsage(r.invited, r.removed_at, r.stored, range.months.length)));
-    const at = r.at;
-    if (at === null) continue;
-    const day = at.slice(0, 10);
-    if (at < startTs) {
-      if (seat.before === null || day > seat.before) seat.before = day;
-      continue;
-    }
-    const i = monthIndex.get(at.slice(0, 7));
-    if (i === undefined) continue;
-    seat.counts[i]!++;
-    const prev = seat.lastIn[i];
-    if (prev === undefined || day > prev) seat.lastIn[i] = day;
+  } finally {
+    await subs.close();
+    await events.close();
   }
-  yield* flush();
+}
+
+function addEvent(seat: SeatUsage, at: string, startTs: string, monthIndex: Map<string, number>): void {
+  const day = at.slice(0, 10);
+  if (at < startTs) {
+    if (seat.before === null || day > seat.before) seat.before = day;
+    return;
+  }
+  const i = monthIndex.get(at.slice(0, 7));
+  if (i === undefined) return;
+  seat.counts[i]!++;
+  const prev = seat.lastIn[i];
+  if (prev === undefined || day > prev) seat.lastIn[i] = day;
 }
