@@ -129,7 +129,15 @@ async function measure(file: string, out: string, argv: string[]): Promise<void>
   });
   const ms = Number(process.hrtime.bigint() - started) / 1e6;
   fs.closeSync(fd);
-  process.stdout.write(JSON.stringify({ code, ms: Math.round(ms), max_rss_mb: Math.round(process.resourceUsage().maxRSS / 1024) }));
+  const cpu = process.cpuUsage();
+  process.stdout.write(
+    JSON.stringify({
+      code,
+      ms: Math.round(ms),
+      cpu_ms: Math.round((cpu.user + cpu.system) / 1000),
+      max_rss_mb: Math.round(process.resourceUsage().maxRSS / 1024),
+    }),
+  );
 }
 
 const SHELL_SQL = `.mode csv

@@ -90,18 +90,17 @@ export async function resolveUsageFilter(db: Kysely<DB>, f: UsageFilter): Promis
   };
 }
 
-interface SeatRow {
+interface SubRow {
   sid: number;
   external_id: string;
   account_external_id: string;
   manager_login: string | null;
   start_date: string;
   end_date: string;
-  seat: number | null;
-  invited: string | null;
-  removed_at: string | null;
-  stored: string | null;
 }
+
+/** [subscription id, seat id, invited, removed_at, stored last login date, latest login before the range] */
+type SeatRow = readonly [number, number, string, string | null, string | null, string | null];
 
 /** [subscription id, seat id, login time] */
 type EventRow = readonly [number, number, string];
@@ -117,12 +116,10 @@ function subscriptionsIn(db: Kysely<DB>, range: UsageRange, f: ResolvedFilter) {
     .$if(f.managerId !== undefined, (q) => q.where('s.manager_id', '=', f.managerId!));
 }
 
-/** Every such subscription with each of its seats (one row with a null seat when it has none). */
-function seatsQuery(db: Kysely<DB>, range: UsageRange, f: ResolvedFilter) {
+function subscriptionsQuery(db: Kysely<DB>, range: UsageRange, f: ResolvedFilter) {
   return subscriptionsIn(db, range, f)
     .innerJoin('accounts as a', 'a.id', 's.account_id')
     .leftJoin('managers as m', 'm.id', 's.manager_id')
-    .leftJoin('seats as st', 'st.subscription_id', 's.id')
     .select([
       's.id as sid',
       's.external_id',
@@ -130,26 +127,49 @@ function seatsQuery(db: Kysely<DB>, range: UsageRange, f: ResolvedFilter) {
       'm.login as manager_login',
       's.start_date',
       's.end_date',
-      'st.id as seat',
-      sql<string | null>`coalesce(st.invited_at, substr(st.created_at, 1, 10))`.as('invited'),
-      'st.removed_at',
-      sql<string | null>`substr(st.last_login_at, 1, 10)`.as('stored'),
     ])
     .orderBy('s.id');
+}
+
+/** Their seats, as narrow rows (invited_at, else the day the row was created). */
+function seatsQuery(db: Kysely<DB>, range: UsageRange, f: ResolvedFilter) {
+  return subscriptionsIn(db, range, f)
+    .innerJoin('seats as st', 'st.subscription_id', 's.id')
+    .select([
+      's.id as sid',
+      'st.id as seat',
+      sql<string>`coalesce(st.invited_at, substr(st.created_at, 1, 10))`.as('invited'),
+      'st.removed_at',
+      sql<string | null>`substr(st.last_login_at, 1, 10)`.as('stored'),
+      // the latest login before the range (dormancy only): one index seek per seat
+      (eb) =>
+        eb
+          .selectFrom('login_events as b')
+          .select((e) => e.fn.max('b.at').as('m'))
+          .whereRef('b.seat_id', '=', 'st.id')
+          .where('b.at', '<', startTs(range))
+          .as('before'),
+    ])
+    .orderBy('s.id');
+}
+
+/** The first instant of the range. */
+function startTs(range: UsageRange): string {
+  return `${monthStart(range.months[0]!)}T00:00:00Z`;
 }
 
 /**
  * Every login event of their seats before the range's end, as narrow rows. Both queries go in
  * subscription order only: SQLite walks subscriptions by id and the seats and events through their
- * indexes, with no sort at all (a GROUP BY here cost a sort of every event). Events before the range
- * count only for dormancy.
+ * indexes, with no sort at all (a GROUP BY here cost a sort of every event). Only the events within the
+ * range: before it, only the latest counts (dormancy), read per seat with the seats.
  */
 function eventsQuery(db: Kysely<DB>, range: UsageRange, f: ResolvedFilter) {
   // the first instant after the range; timestamps are stored as YYYY-MM-DDTHH:MM:SSZ and compare as text
   const endTs = `${range.ends[range.ends.length - 1]!}T99`;
   return subscriptionsIn(db, range, f)
     .innerJoin('seats as st', 'st.subscription_id', 's.id')
-    .innerJoin('login_events as le', (j) => j.onRef('le.seat_id', '=', 'st.id').on('le.at', '<', endTs))
+    .innerJoin('login_events as le', (j) => j.onRef('le.seat_id', '=', 'st.id').on('le.at', '>=', startTs(range)).on('le.at', '<', endTs))
     .select(['s.id as sid', 'st.id as seat', 'le.at'])
     .orderBy('s.id');
 }
@@ -165,7 +185,7 @@ class SubscriptionUsage {
   readonly hi: number;
 
   constructor(
-    readonly row: SeatRow,
+    readonly row: SubRow,
     private readonly range: UsageRange,
   ) {
     const n = range.months.length;
@@ -239,45 +259,47 @@ class SeatUsage {
 export async function* usageRows(h: DbHandle, asOf: string, f: UsageFilter = {}): AsyncGenerator<UsageRow> {
   const range = usageRange(asOf, f);
   const resolved = await resolveUsageFilter(h.db, f);
-  const startTs = `${monthStart(range.months[0]!)}T00:00:00Z`;
   const monthIndex = new Map(range.months.map((m, i) => [m, i]));
-  const subs = await Cursor.open(streamRows<SeatRow>(h, seatsQuery(h.db, range, resolved)));
+  const subs = await Cursor.open(streamRows<SubRow>(h, subscriptionsQuery(h.db, range, resolved)));
+  const seatRows = await Cursor.open(streamArrays<SeatRow>(h, seatsQuery(h.db, range, resolved)));
   const events = await Cursor.open(streamArrays<EventRow>(h, eventsQuery(h.db, range, resolved)));
   // a subscription's seats: the queries order by subscription only, so seat rows may interleave
   const seats = new Map<number, SeatUsage>();
   try {
-    while (subs.head !== undefined) {
-      const first = subs.head;
-      const sub = new SubscriptionUsage(first, range);
-      for (let r = subs.head; r !== undefined && r.sid === first.sid; r = subs.head) {
-        if (r.seat !== null) seats.set(r.seat, new SeatUsage(r.invited, r.removed_at, r.stored, range.months.length));
-        const p = subs.next();
+    for (let r = subs.head; r !== undefined; r = subs.head) {
+      const sub = new SubscriptionUsage(r, range);
+      for (let st = seatRows.head; st !== undefined && st[0] <= r.sid; st = seatRows.head) {
+        if (st[0] === r.sid) {
+          const seat = new SeatUsage(st[2], st[3], st[4], range.months.length);
+          seat.before = st[5] === null ? null : st[5].slice(0, 10);
+          seats.set(st[1], seat);
+        }
+        const p = seatRows.next();
         if (p) await p;
       }
-      for (let e = events.head; e !== undefined && e[0] <= first.sid; e = events.head) {
-        const seat = e[0] === first.sid ? seats.get(e[1]) : undefined;
-        if (seat) addEvent(seat, e[2], startTs, monthIndex);
+      for (let e = events.head; e !== undefined && e[0] <= r.sid; e = events.head) {
+        const seat = e[0] === r.sid ? seats.get(e[1]) : undefined;
+        if (seat) addEvent(seat, e[2], monthIndex);
         const p = events.next();
         if (p) await p;
       }
       for (const seat of seats.values()) sub.addSeat(seat);
       seats.clear();
       yield* sub.rows();
+      const p = subs.next();
+      if (p) await p;
     }
   } finally {
     await subs.close();
+    await seatRows.close();
     await events.close();
   }
 }
 
-function addEvent(seat: SeatUsage, at: string, startTs: string, monthIndex: Map<string, number>): void {
-  const day = at.slice(0, 10);
-  if (at < startTs) {
-    if (seat.before === null || day > seat.before) seat.before = day;
-    return;
-  }
+function addEvent(seat: SeatUsage, at: string, monthIndex: Map<string, number>): void {
   const i = monthIndex.get(at.slice(0, 7));
   if (i === undefined) return;
+  const day = at.slice(0, 10);
   seat.counts[i]!++;
   const prev = seat.lastIn[i];
   if (prev === undefined || day > prev) seat.lastIn[i] = day;
