@@ -52,9 +52,7 @@ export class Cursor<R> {
 
   static async open<R>(rows: Iterable<R> | AsyncIterable<R>): Promise<Cursor<R>> {
     const c =
-      Symbol.iterator in rows
-        ? new Cursor<R>((rows)[Symbol.iterator](), undefined)
-        : new Cursor<R>(undefined, (rows)[Symbol.asyncIterator]());
+      Symbol.iterator in rows ? new Cursor<R>(rows[Symbol.iterator](), undefined) : new Cursor<R>(undefined, rows[Symbol.asyncIterator]());
     await c.next();
     return c;
   }
