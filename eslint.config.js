@@ -26,6 +26,7 @@ const DOMAINS = [
   'notices',
   'plans',
   'remind',
+  'reports',
   'seats',
   'subscriptions',
   'trainings',

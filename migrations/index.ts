@@ -13,6 +13,7 @@ import * as m0007 from './0007_on_behalf_of.js';
 import * as m0008 from './0008_worklog.js';
 import * as m0009 from './0009_requests.js';
 import * as m0010 from './0010_trainings.js';
+import * as m0011 from './0011_seat_removed_at.js';
 import * as m0012 from './0012_invoices.js';
 
 export const migrations: Record<string, Migration> = {
@@ -26,5 +27,6 @@ export const migrations: Record<string, Migration> = {
   '0008_worklog': m0008,
   '0009_requests': m0009,
   '0010_trainings': m0010,
+  '0011_seat_removed_at': m0011,
   '0012_invoices': m0012,
 };

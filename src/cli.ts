@@ -149,6 +149,11 @@ export const COMMANDS: readonly CommandEntry[] = [
     load: async () => (await import('./commands/notices.js')).registerNotices,
   },
   {
+    term: 'report',
+    summary: "reports: usage of the sites, renewals ahead, managers' load, and all three as one HTML page",
+    load: async () => (await import('./commands/report.js')).registerReport,
+  },
+  {
     term: 'audit [options]',
     summary: 'the audit log: who changed what, when, before and after',
     load: async () => (await import('./commands/audit.js')).registerAudit,

@@ -61,7 +61,7 @@ export async function inviteSeat(
   if (existing) {
     await db
       .updateTable('seats')
-      .set({ status: 'invited', invited_at: invitedAt, updated_at: op.now })
+      .set({ status: 'invited', invited_at: invitedAt, removed_at: null, updated_at: op.now })
       .where('id', '=', existing.id)
       .execute();
     seatId = existing.id;
@@ -96,7 +96,8 @@ export async function inviteSeat(
 export async function removeSeat(db: Kysely<DB>, op: Op, email: string, subscription: string): Promise<SeatRecord> {
   const { sub, seat } = await getSeat(db, email, subscription);
   if (seat.status === 'removed') throw new RefusedError(`the seat of ${seat.email} on ${sub.external_id} is already removed`);
-  await db.updateTable('seats').set({ status: 'removed', updated_at: op.now }).where('id', '=', seat.id).execute();
+  // removed_at: the as-of date, the day the removal counts from in the usage report
+  await db.updateTable('seats').set({ status: 'removed', removed_at: op.asOf, updated_at: op.now }).where('id', '=', seat.id).execute();
   const record = await seatRecord(db, seat.id);
   await audit(db, op, {
     action: 'remove',

@@ -9,6 +9,8 @@ export interface SeatsTable extends ImportTracked {
   status: string;
   invited_at: string | null;
   last_login_at: string | null;
+  /** the date the seat was removed (YYYY-MM-DD); null while it is not */
+  removed_at: string | null;
   created_at: string;
   updated_at: string;
 }

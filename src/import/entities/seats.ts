@@ -11,13 +11,23 @@ import { run, wait, type Row, type Step } from '../statements.js';
 import { cached, coerceRow, requireKeys, stored, Upserter } from './common.js';
 import type { EntityDef, ImportContext, RowIn, RowResult } from './types.js';
 
+/**
+ * A row that removes a seat dates the removal on the import's as-of date (a seat already removed keeps
+ * its date); a row giving any other status clears it; a row without a status leaves it as it is.
+ */
+function removedAt(existing: Row | undefined, status: string | undefined, asOf: string): string | null | undefined {
+  if (status === undefined) return existing ? undefined : null;
+  if (status !== 'removed') return null;
+  return existing?.status === 'removed' ? ((existing.removed_at as string | null) ?? asOf) : asOf;
+}
+
 export const seats: EntityDef = {
   name: 'seats',
   columns: async () => [...SEAT_FIELDS],
   required: FORMATS.seats.required,
   async open(ctx: ImportContext) {
     const { statements } = ctx;
-    const up = new Upserter(ctx, 'seats', ['subscription_id', 'contact_id', 'status', 'invited_at', 'last_login_at']);
+    const up = new Upserter(ctx, 'seats', ['subscription_id', 'contact_id', 'status', 'invited_at', 'last_login_at', 'removed_at']);
     const subscription = cached(
       statements.getter(
         statements.db.selectFrom('subscriptions').select(['id', 'account_id', 'external_id']).where('external_id_key', '=', ''),
@@ -59,6 +69,7 @@ export const seats: EntityDef = {
         if (rec.last_login_at !== undefined)
           rec.last_login_at = laterTimestamp(existing.last_login_at as string | null, rec.last_login_at as string);
       } else Object.assign(rec, { subscription_id: sub.id, contact_id: c.id });
+      rec.removed_at = removedAt(existing, rec.status as string | undefined, ctx.op.asOf);
       return (yield* up.write(line, existing, rec)).outcome;
     }
 

@@ -1,0 +1,111 @@
+/**
+ * `report managers`: who carries which load on the as-of date, one row per manager (by login):
+ * - accounts: the accounts they manage;
+ * - running: subscriptions they are the manager of whose term covers the date (not cancelled);
+ * - renewals_6w: of those (stored status active), the ones ending within the next 6 weeks (the date
+ *   and the 42 days after it, the window of the renewal-6w notice);
+ * - notices_due: the notices `acctmgr remind` would send on the date that are addressed to them after
+ *   leave routing (a manager on leave has none; their backup has theirs);
+ * - overdue: their planned activities dated before the day;
+ * - on_leave, covered_by: whether a leave covers the date, and who receives what is addressed to them.
+ */
+import type { Kysely } from 'kysely';
+import type { DB } from '../db/schema/index.js';
+import { addDays } from '../lib/dates.js';
+import { resolveRecipient } from '../managers/leave.js';
+import { managersOnLeave } from '../managers/leave.js';
+import { computeDue } from '../remind/due.js';
+
+export interface ManagerLoadRow {
+  login: string;
+  name: string;
+  status: string;
+  accounts: number;
+  running: number;
+  renewals_6w: number;
+  notices_due: number;
+  overdue: number;
+  on_leave: boolean;
+  covered_by: string | null;
+}
+
+export const MANAGERS_COLUMNS = [
+  'login',
+  'name',
+  'accounts',
+  'running',
+  'renewals_6w',
+  'notices_due',
+  'overdue',
+  'on_leave',
+  'covered_by',
+] as const;
+
+/** The window of the renewal-6w notice, in days after the as-of date. */
+export const RENEWAL_WINDOW_DAYS = 42;
+
+type Counts = Map<number, number>;
+
+function counted(rows: readonly { id: number | null; n: number | string | bigint }[]): Counts {
+  return new Map(rows.filter((r) => r.id !== null).map((r) => [r.id!, Number(r.n)]));
+}
+
+export async function managersReport(db: Kysely<DB>, asOf: string): Promise<ManagerLoadRow[]> {
+  const managers = await db.selectFrom('managers').select(['id', 'login', 'name', 'status']).orderBy('login').execute();
+  const accounts = counted(
+    await db
+      .selectFrom('accounts')
+      .select(['manager_id as id', (eb) => eb.fn.countAll<number>().as('n')])
+      .groupBy('manager_id')
+      .execute(),
+  );
+  const running = counted(
+    await db
+      .selectFrom('subscriptions')
+      .select(['manager_id as id', (eb) => eb.fn.countAll<number>().as('n')])
+      .where('status', '!=', 'cancelled')
+      .where('start_date', '<=', asOf)
+      .where('end_date', '>=', asOf)
+      .groupBy('manager_id')
+      .execute(),
+  );
+  const renewals = counted(
+    await db
+      .selectFrom('subscriptions')
+      .select(['manager_id as id', (eb) => eb.fn.countAll<number>().as('n')])
+      .where('status', '=', 'active')
+      .where('end_date', '>=', asOf)
+      .where('end_date', '<=', addDays(asOf, RENEWAL_WINDOW_DAYS))
+      .groupBy('manager_id')
+      .execute(),
+  );
+  const overdue = counted(
+    await db
+      .selectFrom('activities')
+      .select(['manager_id as id', (eb) => eb.fn.countAll<number>().as('n')])
+      .where('status', '=', 'planned')
+      .where('at', '<', `${asOf}T00:00:00Z`)
+      .groupBy('manager_id')
+      .execute(),
+  );
+  const due = new Map<string, number>();
+  for (const n of (await computeDue(db, asOf)).due) due.set(n.recipient.login, (due.get(n.recipient.login) ?? 0) + 1);
+  const onLeave = await managersOnLeave(db, asOf);
+  const out: ManagerLoadRow[] = [];
+  for (const m of managers) {
+    const leave = onLeave.has(m.id);
+    out.push({
+      login: m.login,
+      name: m.name,
+      status: m.status,
+      accounts: accounts.get(m.id) ?? 0,
+      running: running.get(m.id) ?? 0,
+      renewals_6w: renewals.get(m.id) ?? 0,
+      notices_due: due.get(m.login) ?? 0,
+      overdue: overdue.get(m.id) ?? 0,
+      on_leave: leave,
+      covered_by: leave ? (await resolveRecipient(db, m.id, asOf)).login : null,
+    });
+  }
+  return out;
+}
