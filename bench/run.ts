@@ -4,7 +4,7 @@
  *   npm run bench                 # 1,000,000 contacts / 100,000 accounts; 200,000 subscriptions / 1,000,000 seats;
  *                                 # report: 200,000 subscriptions / 1,500,000 seats / 5,000,000 login events
  *   npm run bench -- --scale 0.1  # a tenth of that
- *   npm run bench -- --only remind   (import | remind | report | help)
+ *   npm run bench -- --only remind   (import | remind | report | export | help)
  */
 import { spawnSync } from 'node:child_process';
 import path from 'node:path';
@@ -30,6 +30,7 @@ const benches = [
     script: 'report.js',
     args: ['--subscriptions', n(200_000), '--seats', n(1_500_000), '--events', n(5_000_000), '--seed', seed],
   },
+  { name: 'export', script: 'export.js', args: ['--contacts', n(1_000_000), '--accounts', n(100_000), '--seed', seed] },
   { name: 'help', script: 'help.js', args: ['--runs', '30'] },
 ].filter((b) => !only || b.name === only);
 

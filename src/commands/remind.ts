@@ -104,6 +104,7 @@ export async function remindAction(s: Session): Promise<void> {
 /** `remind --send` issues the planned invoices whose day has come first (as `invoices issue --due`), so cron does it. */
 async function issueDueInvoices(s: Session): Promise<void> {
   const { issueDueInvoices: issue } = await import('../invoices/service.js');
+  await s.open(); // remind never creates a database (cron safety): a missing one is refused before the write
   const issued = await s.tx((db) => issue(db, s.op()));
   if (issued.length > 0 && !s.opts.quiet)
     s.message(`issued ${issued.length} planned invoice(s): ${issued.map((i) => i.number).join(', ')}`);

@@ -25,13 +25,14 @@ function expectOneWinner(results: CliResult[], message: string): void {
 
 describe('commands racing from several processes (end to end)', () => {
   // processes: each its own connection, all waiting on the write lock at once
-  it('one wins the last slot: the 5th primary contact, one of two overlapping leaves, one successor per subscription', async () => {
+  it('one wins the last slot (the 5th primary contact, one of two overlapping leaves, one successor per subscription); invoice numbers stay gap-free', async () => {
     const db = await seededDb(async ({ db: d, seed }) => {
       const anna = await seed.manager('anna');
       await seed.manager('ben');
       const account = await seed.account('SCH-1', { manager: anna });
       for (let i = 1; i <= 4; i++) await seed.contact(account, `p${i}@school.example`, { is_primary: true });
       const sub = await seed.subscription('SUB-1', { account, end_date: '2026-12-31' });
+      for (let i = 2; i <= 5; i++) await seed.subscription(`SUB-${i}`, { account, end_date: '2027-08-31' });
       const { plan_id } = await d.selectFrom('subscriptions').select('plan_id').where('id', '=', sub).executeTakeFirstOrThrow();
       const at = '2026-01-01T00:00:00Z';
       await d
@@ -61,6 +62,8 @@ describe('commands racing from several processes (end to end)', () => {
       run(['managers', 'leave', 'anna', '--backup', 'ben', '--from', '2026-12-15', '--until', '2027-01-15']),
     ];
     const renewals = [run(['subscriptions', 'renew', 'SUB-1']), run(['subscriptions', 'renew', 'SUB-1'])];
+    // four invoices issued at the same moment: a database sequence would not be gap-free
+    const invoices = [2, 3, 4, 5].map((i) => run(['invoices', 'issue', '--subscription', `SUB-${i}`, '--json']));
     // every process started and waits for the lock (a process takes well under this to start)
     await new Promise((resolve) => setTimeout(resolve, 3000));
     await release();
@@ -68,10 +71,14 @@ describe('commands racing from several processes (end to end)', () => {
     expectOneWinner(await Promise.all(contacts), 'account SCH-1 already has 5 primary contacts (the limit is 5)');
     expectOneWinner(await Promise.all(leaves), 'anna already has a leave from');
     expectOneWinner(await Promise.all(renewals), 'subscription SUB-1 is already renewed by');
+    const issued = await Promise.all(invoices);
+    for (const r of issued) expect(r.code, r.stderr).toBe(0);
+    const numbers = issued.map((r) => (JSON.parse(r.stdout) as { number: string }).number).sort();
+    expect(numbers).toEqual(['INV-2026-00001', 'INV-2026-00002', 'INV-2026-00003', 'INV-2026-00004']);
 
     const primary = await runJson<unknown[]>(['contacts', 'list', '--account', 'SCH-1', '--primary'], { db });
     expect(primary).toHaveLength(5);
     const subs = await runJson<{ external_id: string }[]>(['subscriptions', 'list', '--account', 'SCH-1'], { db });
-    expect(subs).toHaveLength(2);
+    expect(subs).toHaveLength(6);
   });
 });
