@@ -86,11 +86,12 @@ export class CopyWriter {
     return this.stream !== undefined || this.text.length > 0;
   }
 
-  /** Queues one row (numbers, strings, null); a Promise when the server is behind: wait for it. */
-  row(values: readonly unknown[]): Promise<void> | undefined {
-    let line = '';
-    for (let i = 0; i < values.length; i++) line += (i === 0 ? '' : '\t') + copyText(values[i]);
-    this.text += `${line}\n`;
+  /**
+   * Queues one row in COPY text: its values escaped with copyText, tab-separated, ending in a newline. A
+   * Promise when the server is behind: wait for it.
+   */
+  line(text: string): Promise<void> | undefined {
+    this.text += text;
     return this.text.length >= CHUNK ? this.send() : undefined;
   }
 
@@ -153,8 +154,13 @@ export class CopyWriter {
 /** A value in COPY's text format: \N for null; backslash, tab, newline and carriage return escaped. */
 export function copyText(v: unknown): string {
   if (v === null || v === undefined) return '\\N';
+  if (typeof v === 'number') return String(v);
   const s = typeof v === 'string' ? v : String(v);
-  return /[\\\t\n\r]/.test(s) ? s.replace(/[\\\t\n\r]/g, (c) => ESCAPES[c]!) : s;
+  for (let i = 0; i < s.length; i++) {
+    const c = s.charCodeAt(i);
+    if (c === 92 || c === 9 || c === 10 || c === 13) return s.replace(/[\\\t\n\r]/g, (m) => ESCAPES[m]!);
+  }
+  return s;
 }
 
 const ESCAPES: Record<string, string> = { '\\': '\\\\', '\t': '\\t', '\n': '\\n', '\r': '\\r' };

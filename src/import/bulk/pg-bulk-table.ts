@@ -16,10 +16,13 @@
  */
 import { sql } from 'kysely';
 import { pgSuspendIndexes, type PgSuspended } from '../../db/pg-bulk.js';
-import type { CopyWriter, PgSession } from '../../db/pg-copy.js';
+import { copyText, type CopyWriter, type PgSession } from '../../db/pg-copy.js';
 import { checkKey, hashKey, KeyIndex } from './key-index.js';
 import type { BulkLoad, BulkTableOptions } from './load.js';
 import { eachRow, type Row, type Statements } from '../statements.js';
+
+/** Stored rows read at once when one is needed (see `stored`). */
+const READ_AHEAD = 256;
 
 export class PgBulkTable implements BulkLoad {
   readonly notes: string[] = [];
@@ -29,8 +32,13 @@ export class PgBulkTable implements BulkLoad {
   private queued = 0;
   /** The ids of the first ordinals, once a later row needed one. */
   private readonly ids: number[] = [];
-  private readonly constants: unknown[];
+  /** The constant columns' values (the import's id and timestamps), in COPY text, after every row's own. */
+  private readonly constants: string;
   private readonly byId: (id: number) => Promise<Row | undefined>;
+  /** Stored rows read ahead by id (a file updating stored rows usually lists them in the order they were stored). */
+  private readonly from: (id: number, limit: number) => Promise<Row[]>;
+  private readonly ahead = new Map<number, Row>();
+  private recent: { id: number; row: Row } | undefined;
   private readonly copy: CopyWriter;
   private suspended: PgSuspended | undefined;
 
@@ -42,8 +50,10 @@ export class PgBulkTable implements BulkLoad {
   ) {
     this.keys = new KeyIndex(existing + o.expectedRows, true);
     const constants = Object.entries(o.constants ?? {});
-    this.constants = constants.map(([, v]) => v);
+    this.constants = constants.map(([, v]) => `\t${copyText(v)}`).join('');
     this.byId = statements.byId(o.table);
+    const any = statements.any;
+    this.from = statements.all(any.selectFrom(o.table).selectAll().where('id', '>=', 0).orderBy('id').limit(READ_AHEAD));
     this.copy = session.copyInto(o.table, [...o.columns, ...constants.map(([c]) => c)]);
   }
 
@@ -71,9 +81,10 @@ export class PgBulkTable implements BulkLoad {
   }
 
   find(keyValues: readonly unknown[], hash = hashKey(keyValues)): Promise<Row | undefined> | undefined {
-    const check = checkKey(keyValues);
+    // a new key's hash is nearly always free: the second hash only when it is not
+    let check: number | undefined;
     const candidates: number[] = [];
-    this.keys.find(hash, (ref, c) => void (c === check && candidates.push(ref)));
+    this.keys.find(hash, (ref, c) => void (c === (check ??= checkKey(keyValues)) && candidates.push(ref)));
     return candidates.length === 0 ? undefined : this.confirm(keyValues, candidates);
   }
 
@@ -88,10 +99,9 @@ export class PgBulkTable implements BulkLoad {
     }
     this.lines[ordinal] = line;
     this.keys.add(hash ?? hashKey(keyValues), -(ordinal + 1), checkKey(keyValues));
-    const values = new Array<unknown>(columns.length + this.constants.length);
-    for (let i = 0; i < columns.length; i++) values[i] = rec[columns[i]!] ?? null;
-    for (let i = 0; i < this.constants.length; i++) values[columns.length + i] = this.constants[i];
-    return this.copy.row(values);
+    let text = copyText(rec[columns[0]!]);
+    for (let i = 1; i < columns.length; i++) text += `\t${copyText(rec[columns[i]!])}`;
+    return this.copy.line(`${text}${this.constants}\n`);
   }
 
   async insertNow(line: number, rec: Row): Promise<number> {
@@ -119,13 +129,32 @@ export class PgBulkTable implements BulkLoad {
   private async confirm(keyValues: readonly unknown[], refs: readonly number[]): Promise<Row | undefined> {
     for (const ref of refs) {
       const id = ref > 0 ? ref : await this.idOf(-ref - 1);
-      const row = await this.byId(id);
+      const row = ref > 0 ? await this.stored(id) : await this.byId(id);
       if (!row) throw new Error(`bulk import: ${this.o.table} row ${id} is gone`);
       if (!this.o.key.every((k, i) => row[k] === keyValues[i])) continue;
       if (ref < 0) this.o.onInserted(id, this.lines[-ref - 1]!);
       return row;
     }
     return undefined;
+  }
+
+  /**
+   * A stored row, read with the next ones by id: one round trip for READ_AHEAD rows of a file that
+   * updates stored rows in their order, one a row otherwise. A row read ahead is used for one row of the
+   * file (its lookups: the importer asks twice); a later row with the same key is a duplicate (the
+   * importer knows it by the id) or reads it again.
+   */
+  private async stored(id: number): Promise<Row | undefined> {
+    if (this.recent?.id === id) return this.recent.row;
+    let row = this.ahead.get(id);
+    if (!row) {
+      this.ahead.clear();
+      for (const r of await this.from(id, READ_AHEAD)) this.ahead.set(Number(r.id), r);
+      row = this.ahead.get(id);
+    }
+    this.ahead.delete(id);
+    this.recent = row && { id, row };
+    return row;
   }
 
   /** The id of the row queued at `ordinal`: this batch's new ids in order (the COPY ends first). */
