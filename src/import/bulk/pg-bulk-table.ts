@@ -41,6 +41,8 @@ export class PgBulkTable implements BulkLoad {
   private recent: { id: number; row: Row } | undefined;
   private readonly copy: CopyWriter;
   private suspended: PgSuspended | undefined;
+  /** When the rows began to flow (performance.now()), for --debug. */
+  private started = 0;
 
   private constructor(
     private readonly statements: Statements<'later'>,
@@ -72,11 +74,7 @@ export class PgBulkTable implements BulkLoad {
       t.keys.add(hashKey(key), id, checkKey(key));
     });
     t.suspended = await pgSuspendIndexes(statements.any, o.table);
-    t.notes.push(
-      t.suspended.suspended
-        ? `${o.table}: rows loaded with COPY FROM STDIN, indexes and foreign keys rebuilt before the commit`
-        : `${o.table}: rows loaded with COPY FROM STDIN into the indexed table (the role does not own it)`,
-    );
+    t.started = performance.now();
     return t;
   }
 
@@ -114,6 +112,7 @@ export class PgBulkTable implements BulkLoad {
 
   async finish(): Promise<void> {
     await this.copy.close();
+    const loaded = performance.now();
     if (this.copy.loaded !== this.queued) throw new Error(`bulk import: COPY loaded ${this.copy.loaded} of ${this.queued} rows`);
     if (this.queued > 0) {
       const { rows } = await sql<{ first: number; last: number }>`
@@ -122,6 +121,12 @@ export class PgBulkTable implements BulkLoad {
       this.o.batch.noteInserted(this.o.table, Number(rows[0]!.first), Number(rows[0]!.last), this.queued);
     }
     await this.suspended?.restore();
+    const seconds = (from: number, to = performance.now()) => `${((to - from) / 1000).toFixed(2)} s`;
+    this.notes.push(
+      this.suspended?.suspended
+        ? `${this.o.table}: rows loaded with COPY FROM STDIN, indexes and foreign keys rebuilt before the commit (rows ${seconds(this.started, loaded)}, rebuild ${seconds(loaded)})`
+        : `${this.o.table}: rows loaded with COPY FROM STDIN into the indexed table (the role does not own it) (rows ${seconds(this.started, loaded)})`,
+    );
     this.suspended = undefined;
   }
 
