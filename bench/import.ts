@@ -1,21 +1,30 @@
 /**
- * Import benchmark: `node dist/bench/import.js [--contacts 1000000] [--accounts 100000] [--seed 1] [--repeat 3]`.
- * Generates seeded synthetic accounts.csv and contacts.csv, imports the accounts, then, `--repeat` times,
- * times the contacts import (full validation, into a copy of the database holding the accounts) in a
- * child process that reports its own peak RSS, and right after it the `sqlite3` shell's `.import` of the
- * same file into a bare table; the ratio reported is the median pair's. Humans read stderr; one JSON
- * line `{"bench":"import", ...}` goes to stdout.
+ * Import benchmark: `node dist/bench/import.js [--contacts 1000000] [--accounts 100000] [--seed 1] [--repeat 3]
+ * [--engines sqlite,postgres]`. Generates seeded synthetic accounts.csv and contacts.csv, imports the
+ * accounts, then, `--repeat` times, times the contacts import (full validation, into a copy of the
+ * database holding the accounts) in a child process that reports its own peak RSS, and right after it
+ * the `sqlite3` shell's `.import` of the same file into a bare table; the ratio reported is the median
+ * pair's. On PostgreSQL (bench/pg.ts: a database of its own on the test server) the same, the accounts
+ * copied in with `db copy`, each import into a fresh copy of that database, against `psql -c "\copy …"`
+ * into a bare table of text columns. Humans read stderr; one JSON line `{"bench":"import", ...}` goes
+ * to stdout.
  */
 import { spawnSync } from 'node:child_process';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { createPgDb, dropPgDb, pgCopyOf, pgDbName, psqlCopySeconds } from './pg.js';
 import { rng } from './random.js';
 
 const HERE = path.dirname(fileURLToPath(import.meta.url));
 /** The sqlite3 command-line shell: on PATH, or named by SQLITE3. */
 const SQLITE = process.env.SQLITE3 || 'sqlite3';
+
+function engines(): string[] {
+  const i = process.argv.indexOf('--engines');
+  return i === -1 ? ['sqlite', 'postgres'] : (process.argv[i + 1] ?? '').split(',');
+}
 
 function arg(name: string, fallback: number): number {
   const i = process.argv.indexOf(`--${name}`);
@@ -165,6 +174,7 @@ async function bench(): Promise<void> {
     say(`ratio: ${mid.toFixed(2)}× the sqlite3 shell (median; runs ${runs.map((r) => r.ratio.toFixed(2)).join(', ')}; target ≤ 3×)`);
     say(`peak RSS of the contacts import: ${peak.toFixed(0)} MB (highest of the runs; target < 300 MB)`);
     say(`for reference, sqlite3 .import into a table with the contacts' two indexes: ${indexedSeconds.toFixed(2)} s`);
+    const postgres = engines().includes('postgres') ? await benchPostgres(base, contactsCsv, contacts, repeat, say) : undefined;
     process.stdout.write(
       `${JSON.stringify({
         bench: 'import',
@@ -186,10 +196,65 @@ async function bench(): Promise<void> {
           peak_rss_mb: Math.round(r.rssMb),
         })),
         sqlite_indexed_import_seconds: round(indexedSeconds),
+        postgres,
       })}\n`,
     );
   } finally {
     fs.rmSync(dir, { recursive: true, force: true });
+  }
+}
+
+const CONTACT_COLUMNS = ['account_external_id', 'name', 'email', 'role', 'is_primary', 'status', 'invited_at', 'last_login_at'];
+
+/**
+ * The same on PostgreSQL: the accounts copied from the SQLite database into a database of the benchmark's
+ * own; each run imports the contacts into a fresh copy of it (CREATE DATABASE … TEMPLATE), then psql's
+ * \copy loads the same file into a bare table of text columns.
+ */
+async function benchPostgres(base: string, csv: string, contacts: number, repeat: number, say: (s: string) => void) {
+  const baseName = pgDbName('import');
+  const names = [baseName];
+  try {
+    const t0 = Date.now();
+    const baseUrl = await pgCopyOf(base, baseName);
+    say(`PostgreSQL: accounts copied into ${baseName} (db copy) in ${((Date.now() - t0) / 1000).toFixed(1)} s`);
+    const runs: { seconds: number; importSeconds: number; rssMb: number; psql: number; ratio: number }[] = [];
+    for (let i = 1; i <= repeat; i++) {
+      const name = pgDbName(`import_${i}`);
+      names.push(name);
+      const url = await createPgDb(name, baseName);
+      const con = runCli(['import', 'contacts', csv, '--json'], url, path.join(path.dirname(csv), 'rss-pg.json'));
+      const summary = JSON.parse(con.stdout) as { inserted: number; seconds: number };
+      if (summary.inserted !== contacts) throw new Error(`PostgreSQL: expected ${contacts} contacts inserted, got ${summary.inserted}`);
+      await dropPgDb(name);
+      const psql = psqlCopySeconds(baseUrl, csv, CONTACT_COLUMNS);
+      const run = { seconds: con.seconds, importSeconds: summary.seconds, rssMb: con.rssMb, psql, ratio: con.seconds / psql };
+      runs.push(run);
+      say(
+        `PostgreSQL run ${i}: contacts in ${run.seconds.toFixed(2)} s wall (${run.importSeconds.toFixed(2)} s in the import), peak RSS ${run.rssMb.toFixed(0)} MB; psql \\copy into a bare table ${psql.toFixed(2)} s; ratio ${run.ratio.toFixed(2)}×`,
+      );
+    }
+    const mid = median(runs.map((r) => r.ratio));
+    const typical = runs.find((r) => r.ratio === mid)!;
+    const peak = Math.max(...runs.map((r) => r.rssMb));
+    say(`PostgreSQL ratio: ${mid.toFixed(2)}× psql \\copy (median; runs ${runs.map((r) => r.ratio.toFixed(2)).join(', ')}; target ≤ 4×)`);
+    say(`PostgreSQL peak RSS of the contacts import: ${peak.toFixed(0)} MB (target < 300 MB)`);
+    return {
+      contacts_seconds: round(typical.seconds),
+      contacts_import_seconds: typical.importSeconds,
+      rows_per_second: Math.round(contacts / typical.seconds),
+      peak_rss_mb: Math.round(peak),
+      psql_copy_seconds: round(typical.psql),
+      ratio: round(mid),
+      runs: runs.map((r) => ({
+        contacts_seconds: round(r.seconds),
+        psql_copy_seconds: round(r.psql),
+        ratio: round(r.ratio),
+        peak_rss_mb: Math.round(r.rssMb),
+      })),
+    };
+  } finally {
+    for (const name of names) await dropPgDb(name);
   }
 }
 

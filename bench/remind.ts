@@ -5,10 +5,14 @@
  * human-readable on stderr, one JSON line {"bench":"remind", …} on stdout.
  *
  *   node dist/bench/remind.js [--subscriptions 200000] [--seats 1000000] [--seed 1] [--idle 0.2] [--keep]
+ *                             [--engines sqlite,postgres]
  *
  * --idle: the share of seats (that ever logged in) whose last login was 60–400 days ago; the rest
  * logged in within 60 days, and 10% never logged in. The ledger starts empty, so every current stage
  * is due: the first run on a new database, the heaviest preview.
+ *
+ * On PostgreSQL the same data is copied (`db copy --to`) into a database of the benchmark's own on the
+ * test server (bench/pg.ts), and the same preview is timed there; the ratio to SQLite's time is the figure.
  */
 import { execFileSync } from 'node:child_process';
 import fs from 'node:fs';
@@ -18,6 +22,7 @@ import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
 import { openDb } from '../src/db/connection.js';
 import { addDays } from '../src/lib/dates.js';
+import { dropPgDb, pgCopyOf, pgDbName } from './pg.js';
 import { rng } from './random.js';
 
 const AS_OF = '2026-11-25';
@@ -174,6 +179,28 @@ async function measure(file: string): Promise<void> {
   );
 }
 
+/** The same preview on a PostgreSQL copy of the data; its figures and the ratio to SQLite's time. */
+async function onPostgres(file: string, sqlite: Record<string, number>): Promise<Record<string, number>> {
+  const name = pgDbName('remind');
+  try {
+    const t0 = Date.now();
+    const url = await pgCopyOf(file, name);
+    process.stderr.write(`PostgreSQL: the data copied into ${name} (db copy) in ${((Date.now() - t0) / 1000).toFixed(1)} s\n`);
+    const out = execFileSync(process.execPath, [fileURLToPath(import.meta.url), '--measure', url], { encoding: 'utf8' });
+    const figures = JSON.parse(out) as Record<string, number>;
+    if (figures.due_notices !== sqlite.due_notices)
+      throw new Error(`PostgreSQL found ${figures.due_notices} due notices, SQLite ${sqlite.due_notices}`);
+    const ratio = Math.round((figures.preview_ms! / sqlite.preview_ms!) * 100) / 100;
+    process.stderr.write(
+      `PostgreSQL remind preview: ${figures.due_notices} due notices in ${figures.preview_ms} ms, ${ratio}× SQLite's ${sqlite.preview_ms} ms ` +
+        `(target ≤ 1.5×), peak RSS ${figures.max_rss_mb} MB\n`,
+    );
+    return { ...figures, ratio_to_sqlite: ratio };
+  } finally {
+    await dropPgDb(name);
+  }
+}
+
 async function main(): Promise<void> {
   const { values } = parseArgs({
     options: {
@@ -183,6 +210,7 @@ async function main(): Promise<void> {
       idle: { type: 'string', default: '0.2' },
       keep: { type: 'boolean', default: false },
       measure: { type: 'string' },
+      engines: { type: 'string', default: 'sqlite,postgres' },
     },
   });
   if (values.measure) return measure(values.measure);
@@ -198,14 +226,15 @@ async function main(): Promise<void> {
   process.stderr.write(`generated ${subs} subscriptions and ${seats} seats in ${(generateMs / 1000).toFixed(1)} s (${file})\n`);
   const out = execFileSync(process.execPath, [fileURLToPath(import.meta.url), '--measure', file], { encoding: 'utf8' });
   const figures = JSON.parse(out) as Record<string, number>;
-  if (!values.keep) fs.rmSync(dir, { recursive: true, force: true });
   process.stderr.write(
     `remind preview on ${AS_OF}: ${figures.due_notices} due notices in ${figures.preview_ms} ms ` +
       `(targets: < 2000 ms), peak RSS ${figures.max_rss_mb} MB (target: < 300 MB); ` +
       `rendering them as JSON: +${figures.json_ms} ms, ${figures.json_bytes} bytes, peak RSS ${figures.max_rss_with_json_mb} MB\n`,
   );
+  const postgres = values.engines.split(',').includes('postgres') ? await onPostgres(file, figures) : undefined;
+  if (!values.keep) fs.rmSync(dir, { recursive: true, force: true });
   process.stdout.write(
-    `${JSON.stringify({ bench: 'remind', subscriptions: subs, seats, seed, idle, generate_ms: generateMs, ...figures })}\n`,
+    `${JSON.stringify({ bench: 'remind', subscriptions: subs, seats, seed, idle, generate_ms: generateMs, ...figures, postgres })}\n`,
   );
 }
 

@@ -107,12 +107,17 @@ export class BatchRecorder {
 
   /** Rows first..last inserted at once (a multi-row INSERT). */
   noteInsertRange(table: BatchTable, first: number, last: number): void {
+    this.noteInserted(table, first, last, last - first + 1);
+  }
+
+  /** `count` rows with ids from first to last, not necessarily consecutive (a COPY beside other sessions). */
+  noteInserted(table: BatchTable, first: number, last: number, count: number): void {
     const r = this.inserted.get(table);
-    if (!r) this.inserted.set(table, { first, last, count: last - first + 1 });
+    if (!r) this.inserted.set(table, { first, last, count });
     else {
       r.first = Math.min(r.first, first);
       r.last = Math.max(r.last, last);
-      r.count += last - first + 1;
+      r.count += count;
     }
   }
 

@@ -35,7 +35,7 @@ export async function importFiles(
   rejectsOf: ReadonlyMap<string, RejectsWriter>,
 ): Promise<ImportOutcome> {
   const batch = await BatchRecorder.start(statements, op, req.entity, req.source);
-  const ctx: ImportContext = { statements, op, batch, onExisting: req.onExisting, dateFormat: req.dateFormat };
+  const ctx: ImportContext = { statements, op, batch, onExisting: req.onExisting, dateFormat: req.dateFormat, notes };
   const entities: Partial<Record<EntityName, Counts>> = {};
   const sinks: ErrorSink[] = [];
   let bytesBefore = 0;

@@ -1,17 +1,28 @@
 /**
  * The import's statements on PostgreSQL: each compiled once with kysely, then run per row through the
  * transaction with the row's parameters (node-postgres answers later: Promises). Inserts return the new
- * id with `returning id` (no last-insert id on PostgreSQL).
+ * id with `returning id` (no last-insert id on PostgreSQL). With the import's own session (its pinned
+ * connection: src/db/pg-copy.ts) a large file is loaded with COPY (src/import/bulk/pg-bulk-table.ts).
  */
 import { CompiledQuery, type Compilable, type Kysely } from 'kysely';
 import { pgMissingIds } from '../db/pg-bulk.js';
+import type { PgSession } from '../db/pg-copy.js';
+import type { BulkLoad, BulkTableOptions } from './bulk/load.js';
+import { PgBulkTable } from './bulk/pg-bulk-table.js';
 import type { DB } from '../db/schema/index.js';
 import type { Row, RunResult, Statements } from './statements.js';
 
 export class PgStatements implements Statements<'later'> {
   readonly timing = 'later';
+  readonly openBulk: ((o: BulkTableOptions) => Promise<BulkLoad>) | undefined;
 
-  constructor(readonly db: Kysely<DB>) {}
+  /** `session`: the connection `db` runs on, when it is the import's own (COPY needs it). */
+  constructor(
+    readonly db: Kysely<DB>,
+    session?: PgSession,
+  ) {
+    this.openBulk = session && ((o) => PgBulkTable.open(this, session, o));
+  }
 
   get any(): Kysely<any> {
     return this.db as Kysely<any>;

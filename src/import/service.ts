@@ -17,7 +17,6 @@ import type { FileJob, ReadOptions } from './engine.js';
 import { ImportFileError } from './errors.js';
 import { importFiles, Rollback } from './passes.js';
 import { openRejects, rejectsPaths } from './rejects.js';
-import { openStatements } from './open-statements.js';
 import { ENTITY_DEFS } from './entities/index.js';
 import { ENTITIES, type EntityName, type OnExisting } from './entities/types.js';
 
@@ -85,17 +84,16 @@ export function planJobs(req: Pick<ImportRequest, 'entity' | 'source' | 'file'>)
 }
 
 export async function runImport(h: DbHandle, op: Op, req: ImportRequest): Promise<ImportOutcome> {
-  const { db } = h;
   const jobs = planJobs(req);
   // standard input, or the pipe that was copied: its own file (a shell's `< FILE`) counts as an input too
   const read = req.file ? [req.source === '-' ? '/dev/stdin' : req.source] : [];
   refuseSameFile([...rejectsPaths(req, jobs).values()], [...jobs.map((j) => j.path), ...read]);
   const started = process.hrtime.bigint();
   const notes: string[] = [];
-  const outcome = await importSession(h.sqlite, jobs, notes, async () => {
+  const outcome = await importSession(h, jobs, notes, async (s) => {
     const rejects = openRejects(req, jobs);
     try {
-      return await writeTx(db, (trx) => importFiles(openStatements(h, trx), op, req, jobs, notes, rejects));
+      return await writeTx(s.db, (trx) => importFiles(s.statements(trx), op, req, jobs, notes, rejects));
     } catch (e) {
       if (e instanceof Rollback) return e.outcome;
       throw e;

@@ -3,6 +3,8 @@ import type Database from 'better-sqlite3';
 import type { Compilable, Kysely } from 'kysely';
 import { foreignKeysEnforced, missingIds } from '../db/bulk.js';
 import type { DB } from '../db/schema/index.js';
+import { BulkTable } from './bulk/bulk-table.js';
+import type { BulkLoad, BulkTableOptions } from './bulk/load.js';
 import type { Row, RunResult, Statements } from './statements.js';
 
 export class SqliteStatements implements Statements<'now'> {
@@ -80,6 +82,9 @@ export class SqliteStatements implements Statements<'now'> {
   missingIds(table: string, ids: Iterable<number>): number[] {
     return missingIds(this.sqlite, table, ids);
   }
+
+  /** Indexes dropped and rebuilt, multi-row INSERTs (src/import/bulk/bulk-table.ts). */
+  readonly openBulk = (o: BulkTableOptions): Promise<BulkLoad> => BulkTable.open(this, o);
 }
 
 /** Each column once, with a placeholder value (the statement takes the real ones as parameters). */

@@ -13,6 +13,7 @@
  */
 import { sql, type Compilable, type Kysely } from 'kysely';
 import type { DB } from '../db/schema/index.js';
+import type { BulkLoad, BulkTableOptions } from './bulk/load.js';
 
 export type Row = Record<string, unknown>;
 
@@ -27,7 +28,7 @@ export interface RunResult {
 }
 
 export interface Statements<T extends Timing = 'now'> {
-  /** Which of the two: a bulk load (src/import/bulk/) writes through statements that answer now. */
+  /** Which of the two: SQLite's answers come at once, PostgreSQL's later. */
   readonly timing: T;
   /** The transaction, for statements run once (kysely, asynchronous on every database). */
   readonly db: Kysely<DB>;
@@ -53,6 +54,11 @@ export interface Statements<T extends Timing = 'now'> {
   foreignKeysEnforced(): Answer<T, boolean>;
   /** The ids that are not the id of any row of `table` (empty: every reference holds). */
   missingIds(table: string, ids: Iterable<number>): Answer<T, number[]>;
+  /**
+   * A bulk load into one table (src/import/bulk/load.ts), inside the transaction: absent where the
+   * database cannot (PostgreSQL statements without a session of their own, as `import undo` opens them).
+   */
+  readonly openBulk?: (o: BulkTableOptions) => Promise<BulkLoad>;
 }
 
 /** The transaction's state, to go back to (`rollback`: the savepoint stays) or keep (`release`). */

@@ -5,12 +5,14 @@
  */
 import { sql } from 'kysely';
 import { describe, expect, it } from 'vitest';
-import { itSqlite, onPostgres } from '../helpers/engine.js';
+import { itPostgres, itSqlite, onPostgres } from '../helpers/engine.js';
 import { missingIds } from '../../src/db/bulk.js';
+import { copyStats, PgSession } from '../../src/db/pg-copy.js';
 import { translateConstraint } from '../../src/db/constraint-errors.js';
 import { writeTx } from '../../src/db/tx.js';
 import { BatchRecorder } from '../../src/import/batch.js';
 import { BULK_MIN_BYTES, BulkTable } from '../../src/import/bulk/bulk-table.js';
+import { PgStatements } from '../../src/import/pg-statements.js';
 import { SqliteStatements } from '../../src/import/sqlite-statements.js';
 import { undoBatch } from '../../src/import/undo.js';
 import { eachTestDb, testOp } from '../helpers/db.js';
@@ -26,7 +28,7 @@ const t = eachTestDb(async () => {
 
 const HEADER = 'account_external_id,name,email,role,is_primary,status,invited_at,last_login_at\n';
 const ROWS = 26_000;
-/** A large file takes a round trip per row on PostgreSQL (no bulk path there yet): more than the default timeout under load. */
+/** A large file under load: more than the default timeout. */
 const LARGE_FILE_MS = 240_000;
 
 /** Rows of ≈ 90 bytes spread over 200 accounts; `extra` lines are appended after them. */
@@ -184,20 +186,116 @@ describe('import: bulk load of a large contacts file', () => {
   );
 });
 
-describe('KeyIndex', () => {
-  it('finds every reference under its hash through collisions and growth, and nothing else', () => {
-    const index = new KeyIndex(4); // grows many times
-    const hashOf = (i: number) => (i % 97) * 0x01000193; // many references share a hash
-    for (let i = 1; i <= 5000; i++) index.add(hashOf(i), i);
-    for (let i = 1; i <= 5000; i++) {
-      expect(index.find(hashOf(i), (ref) => (ref === i ? ref : undefined))).toBe(i);
-    }
-    const seen: number[] = [];
-    expect(index.find(hashOf(5), (ref) => void seen.push(ref))).toBeUndefined();
-    expect(seen.sort((a, b) => a - b)).toEqual(Array.from({ length: 5000 }, (_, k) => k + 1).filter((i) => i % 97 === 5));
-    expect(index.find(12345, () => 1)).toBeUndefined();
-    expect(() => index.add(1, 0)).toThrow('0 is not a reference');
+describe('import: bulk load on PostgreSQL (COPY)', () => {
+  itPostgres(
+    'loads a large file with COPY FROM STDIN and a small one without it (PostgreSQL only)',
+    async () => {
+      await seedAccounts();
+      const before = { ...copyStats };
+      const small = await imp.run('contacts', `${HEADER}A1,Small,small@school1.example,,,,,\n`);
+      expect(small.summary).toMatchObject({ inserted: 1 });
+      expect(copyStats).toEqual(before);
+      const out = await imp.run('contacts', bigFile(), { dryRun: false });
+      expect(out.summary).toMatchObject({ inserted: ROWS, rejected: 0 });
+      // the rows the server reported loaded by its COPY statements (CommandComplete "COPY n")
+      expect(copyStats.rows - before.rows).toBe(ROWS);
+      expect(copyStats.statements - before.statements).toBe(1);
+      const batch = await t.db.selectFrom('import_batch_inserts').selectAll().where('batch_id', '=', out.summary.batch_id!).execute();
+      expect(batch).toMatchObject([{ table_name: 'contacts', row_count: ROWS }]);
+      await imp.snapshot();
+    },
+    LARGE_FILE_MS,
+  );
+
+  itPostgres(
+    'other sessions drawing ids meanwhile: duplicates still name their line, history counts and undo stay exact (PostgreSQL only)',
+    async () => {
+      await seedAccounts();
+      const seq = sql`select nextval(pg_get_serial_sequence('contacts', 'id')) as id`;
+      // another session draws contact ids while the import runs: the batch's ids are not consecutive
+      const drawn: Promise<unknown>[] = [];
+      const onProgress = () => void drawn.push(seq.execute(t.db));
+      const out = await imp.run(
+        'contacts',
+        bigFile(['A3,Twice,TEACHER3@school3.example,,,,,', 'A199,Again,teacher25999@school199.example,,,,,']),
+        {
+          skipInvalid: true,
+          onProgress,
+        },
+      );
+      await Promise.all(drawn);
+      expect(drawn.length).toBeGreaterThan(1);
+      const file = `${imp.dir}/contacts.csv`;
+      expect(out.errors).toEqual([
+        `${file}:${ROWS + 2}: email: "TEACHER3@school3.example": duplicates line 5 (same account_external_id + email)`,
+        `${file}:${ROWS + 3}: email: "teacher25999@school199.example": duplicates line ${ROWS + 1} (same account_external_id + email)`,
+      ]);
+      const ids = await t.db
+        .selectFrom('contacts')
+        .select('id')
+        .where('import_batch_id', '=', out.summary.batch_id!)
+        .orderBy('id')
+        .execute();
+      expect(ids).toHaveLength(ROWS);
+      expect(ids[ids.length - 1]!.id - ids[0]!.id + 1).toBeGreaterThan(ROWS); // gaps: other sessions' ids
+      const [range] = await t.db.selectFrom('import_batch_inserts').selectAll().where('batch_id', '=', out.summary.batch_id!).execute();
+      expect(range).toMatchObject({ first_id: ids[0]!.id, last_id: ids[ids.length - 1]!.id, row_count: ROWS });
+      const undo = await undoBatch(t.db, t.handle, testOp({ now: '2026-11-26T09:00:00Z' }), out.summary.batch_id!);
+      expect(undo).toMatchObject({ deleted: ROWS, restored: 0 });
+    },
+    LARGE_FILE_MS,
+  );
+
+  itPostgres('a key that slipped past the check fails the rebuilt UNIQUE index and rolls everything back (PostgreSQL only)', async () => {
+    await seedAccounts();
+    const before = await imp.snapshot();
+    const schemaBefore = await schema();
+    const now = '2026-11-25T09:00:00Z';
+    const session = await PgSession.open(t.handle.pool!);
+    const load = writeTx(session.db, async (trx) => {
+      const statements = new PgStatements(trx, session);
+      const batch = await BatchRecorder.start(statements, testOp(), 'contacts', 'test');
+      const [a1] = await trx.selectFrom('accounts').select('id').where('external_id', '=', 'A1').execute();
+      const bulk = await statements.openBulk!({
+        table: 'contacts',
+        columns: ['account_id', 'email', 'email_key'],
+        constants: { import_batch_id: batch.id, created_at: now, updated_at: now },
+        key: ['account_id', 'email_key'],
+        expectedRows: 2,
+        batch,
+        onInserted: () => undefined,
+      });
+      // insert without asking find() first: exactly the mistake the rebuilt UNIQUE index must catch
+      const row = { account_id: a1!.id, email: 'same@school.example', email_key: 'same@school.example' };
+      await bulk.insert(2, row);
+      await bulk.insert(3, row);
+      await bulk.finish();
+    }).finally(() => session.close());
+    const err = await load.catch((e: unknown) => e);
+    expect(String(translateConstraint(err))).toContain('contacts: account_id + email already exists');
+    expect(await imp.snapshot()).toEqual(before);
+    expect(await schema()).toEqual(schemaBefore);
   });
+});
+
+describe('KeyIndex', () => {
+  it.each([false, true])(
+    'finds every reference under its hash through collisions and growth, and nothing else (with checks: %s)',
+    (withCheck) => {
+      const index = new KeyIndex(4, withCheck); // grows many times
+      const hashOf = (i: number) => (i % 97) * 0x01000193; // many references share a hash
+      for (let i = 1; i <= 5000; i++) index.add(hashOf(i), i, withCheck ? -i : 0);
+      for (let i = 1; i <= 5000; i++) {
+        expect(index.find(hashOf(i), (ref) => (ref === i ? ref : undefined))).toBe(i);
+        if (withCheck) expect(index.find(hashOf(i), (ref, check) => (ref === i ? check : undefined))).toBe(-i);
+      }
+      const seen: number[] = [];
+      expect(index.find(hashOf(5), (ref) => void seen.push(ref))).toBeUndefined();
+      expect(seen.sort((a, b) => a - b)).toEqual(Array.from({ length: 5000 }, (_, k) => k + 1).filter((i) => i % 97 === 5));
+      expect(index.find(12345, () => 1)).toBeUndefined();
+      expect(() => index.add(1, 0)).toThrow('0 is not a reference');
+    },
+  );
 });
 
 describe('RefIndex', () => {

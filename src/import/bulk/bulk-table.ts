@@ -5,7 +5,7 @@
  */
 import { sql as raw } from 'kysely';
 import { suspendIndexes, type RestoreIndexes } from '../../db/bulk.js';
-import type { BatchRecorder, BatchTable } from '../batch.js';
+import type { BulkLoad, BulkTableOptions } from './load.js';
 import { hashKey, KeyIndex } from './key-index.js';
 import type { Row, RunResult, Statements } from '../statements.js';
 
@@ -23,25 +23,8 @@ export function worthBulk(bytes: number, rowBytes: number, storedRows: number): 
   return bytes >= BULK_MIN_BYTES && (bytes / rowBytes) * 2 >= storedRows;
 }
 
-export interface BulkTableOptions {
-  table: BatchTable;
-  /** Columns of an INSERT that each row gives. */
-  columns: readonly string[];
-  /**
-   * Columns with one value for every row (the import's timestamps), written into the statement as
-   * literals: a million rows bind two million values less (≈ 0.5 s of a million contacts).
-   */
-  constants?: Record<string, string | number>;
-  /** The unique key (stored values, compared exactly as the unique index compares them). */
-  key: readonly string[];
-  /** Rows expected in the file (sizes the key index). */
-  expectedRows: number;
-  batch: BatchRecorder;
-  /** Called once per inserted row, when its id is known. */
-  onInserted: (id: number, line: number) => void;
-}
-
-export class BulkTable {
+export class BulkTable implements BulkLoad {
+  readonly notes: readonly string[] = [];
   private readonly keys: KeyIndex;
   private readonly many: (params: readonly unknown[]) => RunResult;
   private readonly one: (params: readonly unknown[]) => RunResult;

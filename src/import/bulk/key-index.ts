@@ -26,37 +26,63 @@ export function hashKey(parts: readonly unknown[]): number {
   return h | 0;
 }
 
+/** A second, independent hash of the same parts (a hit on both is rare enough to confirm by a query). */
+export function checkKey(parts: readonly unknown[]): number {
+  let h = 0x9e3779b9;
+  for (let p = 0; p < parts.length; p++) {
+    const v = parts[p];
+    const s = typeof v === 'string' ? v : String(v);
+    for (let i = 0; i < s.length; i++) h = Math.imul(h ^ s.charCodeAt(i), 0x5bd1e995) ^ (h >>> 15);
+    h = Math.imul(h ^ 0x2f, 0x5bd1e995);
+  }
+  h ^= h >>> 15;
+  h = Math.imul(h, 0x2c1b3c6d);
+  h ^= h >>> 12;
+  return h | 0;
+}
+
 export class KeyIndex {
-  /** Pairs of (hash, reference) side by side: a probe touches one cache line, not two arrays. */
+  /**
+   * Slots side by side: (hash, reference), or (hash, reference, check) with `withCheck`: a probe
+   * touches one cache line, not two or three arrays.
+   */
   private slots: Int32Array;
   private mask: number;
   private count = 0;
+  private readonly width: number;
 
-  constructor(expected: number) {
+  constructor(expected: number, withCheck = false) {
+    this.width = withCheck ? 3 : 2;
     let size = 1024;
     while (size < expected * 2) size *= 2;
-    this.slots = new Int32Array(size * 2);
+    this.slots = new Int32Array(size * this.width);
     this.mask = size - 1;
   }
 
-  /** Adds a reference (any value ≠ 0: 0 marks an empty slot). */
-  add(hash: number, ref: number): void {
+  /** Adds a reference (any value ≠ 0: 0 marks an empty slot), with its key's `check` when the index keeps one. */
+  add(hash: number, ref: number, check = 0): void {
     if (ref === 0) throw new Error('KeyIndex: 0 is not a reference');
     if ((this.count + 1) * 2 > this.mask + 1) this.grow();
     const s = this.slots;
+    const w = this.width;
     let i = hash & this.mask;
-    while (s[2 * i + 1] !== 0) i = (i + 1) & this.mask;
-    s[2 * i] = hash;
-    s[2 * i + 1] = ref;
+    while (s[w * i + 1] !== 0) i = (i + 1) & this.mask;
+    s[w * i] = hash;
+    s[w * i + 1] = ref;
+    if (w === 3) s[w * i + 2] = check;
     this.count++;
   }
 
-  /** Calls `match` with each reference stored under `hash` until it returns a value; that value, or undefined. */
-  find<T>(hash: number, match: (ref: number) => T | undefined): T | undefined {
+  /**
+   * Calls `match` with each reference stored under `hash` (and its check) until it returns a value;
+   * that value, or undefined.
+   */
+  find<T>(hash: number, match: (ref: number, check: number) => T | undefined): T | undefined {
     const s = this.slots;
-    for (let i = hash & this.mask; s[2 * i + 1] !== 0; i = (i + 1) & this.mask) {
-      if (s[2 * i] !== hash) continue;
-      const found = match(s[2 * i + 1]!);
+    const w = this.width;
+    for (let i = hash & this.mask; s[w * i + 1] !== 0; i = (i + 1) & this.mask) {
+      if (s[w * i] !== hash) continue;
+      const found = match(s[w * i + 1]!, w === 3 ? s[w * i + 2]! : 0);
       if (found !== undefined) return found;
     }
     return undefined;
@@ -64,9 +90,10 @@ export class KeyIndex {
 
   private grow(): void {
     const old = this.slots;
+    const w = this.width;
     this.slots = new Int32Array(old.length * 2);
-    this.mask = old.length - 1;
+    this.mask = (old.length * 2) / w - 1;
     this.count = 0;
-    for (let i = 0; i < old.length; i += 2) if (old[i + 1] !== 0) this.add(old[i]!, old[i + 1]!);
+    for (let i = 0; i < old.length; i += w) if (old[i + 1] !== 0) this.add(old[i]!, old[i + 1]!, w === 3 ? old[i + 2]! : 0);
   }
 }

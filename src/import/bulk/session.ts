@@ -1,25 +1,46 @@
 /**
- * How the connection runs one import, chosen once from its files (SQLite: src/db/bulk.ts): a larger page
+ * How the connection runs one import, chosen once from its files. SQLite (src/db/bulk.ts): a larger page
  * cache; for large files a rollback journal instead of WAL; for one large file of an importer that
- * proves its own references, no per-row foreign-key checks. PostgreSQL (no `sqlite`) has none of these
- * settings: the import runs as it is.
+ * proves its own references, no per-row foreign-key checks. PostgreSQL: the import runs on a connection
+ * of its own (src/db/pg-copy.ts), so that its transaction and the COPY of a large file share it.
  */
 import fs from 'node:fs';
-import type Database from 'better-sqlite3';
+import type { Kysely } from 'kysely';
 import { withoutForeignKeys, withRollbackJournal } from '../../db/bulk.js';
+import type { DbHandle } from '../../db/connection.js';
+import { PgSession } from '../../db/pg-copy.js';
+import type { DB } from '../../db/schema/index.js';
 import type { FileJob } from '../engine.js';
+import { openStatements } from '../open-statements.js';
+import { PgStatements } from '../pg-statements.js';
+import type { AnyStatements } from '../statements.js';
 import { BULK_MIN_BYTES } from './bulk-table.js';
 
+/** Where an import runs: the database to open its transaction on, and its statements inside it. */
+export interface ImportDb {
+  db: Kysely<DB>;
+  statements(trx: Kysely<DB>): AnyStatements;
+}
+
 export async function importSession<T>(
-  sqlite: Database.Database | undefined,
+  h: DbHandle,
   jobs: readonly FileJob[],
   notes: string[],
-  run: () => Promise<T>,
+  run: (s: ImportDb) => Promise<T>,
 ): Promise<T> {
-  if (!sqlite) return run();
+  if (h.pool) {
+    const session = await PgSession.open(h.pool);
+    try {
+      return await run({ db: session.db, statements: (trx) => new PgStatements(trx, session) });
+    } finally {
+      await session.close();
+    }
+  }
+  const sqlite = h.sqlite!;
+  const same: ImportDb = { db: h.db, statements: (trx) => openStatements(h, trx) };
   // a larger page cache keeps the index B-trees of a large import in memory (per connection, 96 MB: more is faster but the 1M-row import must stay under 300 MB RSS)
   sqlite.pragma('cache_size = -98304');
-  const checked = relaxesForeignKeys(jobs) ? () => withoutForeignKeys(sqlite, run) : run;
+  const checked = relaxesForeignKeys(jobs) ? () => withoutForeignKeys(sqlite, () => run(same)) : () => run(same);
   if (!isLarge(jobs)) return checked();
   return withRollbackJournal(sqlite, (switched) => {
     notes.push(

@@ -3,7 +3,7 @@
  * --on-existing, unchanged detection and before-images; cached reference lookups.
  */
 import type { BatchTable } from '../batch.js';
-import { BulkTable } from '../bulk/bulk-table.js';
+import type { BulkLoad } from '../bulk/load.js';
 import { hashKey } from '../bulk/key-index.js';
 import { foldKey } from '../../lib/keys.js';
 import type { NumberedKey } from '../../lib/numbered-key.js';
@@ -56,7 +56,7 @@ export class Upserter {
   private readonly insert: (values: readonly unknown[]) => Maybe<number>;
   private insertNew: ((values: readonly unknown[]) => Maybe<number | undefined>) | undefined;
   private readonly update: (id: number, values: readonly unknown[]) => Maybe<void>;
-  private bulk: BulkTable | undefined;
+  private bulk: BulkLoad | undefined;
   private bulkKey: readonly string[] = [];
 
   constructor(
@@ -85,16 +85,21 @@ export class Upserter {
     return values;
   }
 
+  /** Whether this database can bulk-load (`startBulk`). */
+  get canBulk(): boolean {
+    return this.ctx.statements.openBulk !== undefined;
+  }
+
   /**
-   * Bulk mode for a file large next to the table (src/import/bulk/bulk-table.ts): the table's indexes are dropped
+   * Bulk mode for a file large next to the table (src/import/bulk/load.ts): the table's indexes are suspended
    * until `finish`, and `key` (the unique index's columns) is checked in memory instead.
    */
   async startBulk(key: readonly string[], expectedRows: number): Promise<void> {
-    const { statements } = this.ctx;
-    if (statements.timing !== 'now') throw new Error('bulk import: needs statements that answer at once');
+    const open = this.ctx.statements.openBulk;
+    if (!open) throw new Error('bulk import: this database cannot bulk-load');
     this.bulkKey = key;
     const now = this.ctx.op.now;
-    this.bulk = await BulkTable.open(statements, {
+    this.bulk = await open({
       table: this.table,
       columns: this.columns,
       constants: {
@@ -114,14 +119,16 @@ export class Upserter {
   }
 
   /** Bulk mode: the stored row with this key (values in the order given to startBulk). */
-  findByKey(keyValues: readonly unknown[], hash?: number): Row | undefined {
+  findByKey(keyValues: readonly unknown[], hash?: number): Maybe<Row | undefined> {
     return this.bulk!.find(keyValues, hash);
   }
 
-  /** Writes what bulk mode holds back and rebuilds the indexes; nothing to do otherwise. */
-  async finish(): Promise<void> {
-    await this.bulk?.finish();
+  /** Writes what bulk mode holds back and rebuilds the indexes; nothing to do otherwise. How it ran, for --debug. */
+  async finish(): Promise<readonly string[]> {
+    const bulk = this.bulk;
     this.bulk = undefined;
+    await bulk?.finish();
+    return bulk?.notes ?? [];
   }
 
   /**
@@ -131,12 +138,17 @@ export class Upserter {
    * exists (take the slow path).
    */
   tryInsert(line: number, rec: Row, keyHash?: number): Maybe<boolean> {
-    if (this.bulk) {
+    const bulk = this.bulk;
+    if (bulk) {
       const key = this.bulkKey.map((c) => rec[c]);
       const hash = keyHash ?? hashKey(key);
-      if (this.bulk.find(key, hash) !== undefined) return false;
-      this.bulk.insert(line, rec, hash);
-      return true;
+      const insert = (found: Row | undefined): Maybe<boolean> => {
+        if (found !== undefined) return false;
+        const queued = bulk.insert(line, rec, hash);
+        return isPromise(queued) ? queued.then(() => true) : true;
+      };
+      const found = bulk.find(key, hash);
+      return isPromise(found) ? found.then(insert) : insert(found);
     }
     this.insertNew ??= this.ctx.statements.insertIfNew(this.table, this.insertColumns());
     const id = this.insertNew(this.insertValues(rec));
@@ -192,7 +204,7 @@ export class Upserter {
   ): Step<{ outcome: RowOutcome; id: number }> {
     const now = this.ctx.op.now;
     if (!existing) {
-      if (this.bulk) return { outcome: 'inserted', id: this.bulk.insertNow(line, rec) };
+      if (this.bulk) return { outcome: 'inserted', id: yield* wait(this.bulk.insertNow(line, rec)) };
       const id = yield* wait(this.insert(this.insertValues(rec)));
       this.touched.set(id, line);
       this.ctx.batch.noteInsert(this.table, id);

@@ -47,8 +47,8 @@ export const contacts: EntityDef = {
     const primaries = new Map<number, number>();
     let countOf: (id: number) => Maybe<number>;
     let byKey: (accountId: number, emailKey: string, hash: number) => Maybe<Row | undefined>;
-    // a bulk load writes through statements that answer at once (SQLite's: src/import/bulk/)
-    const bulk = statements.timing === 'now' && worthBulk(file.bytes, ROW_BYTES, ctx.batch.maxBefore.get('contacts') ?? 0);
+    // a bulk load (src/import/bulk/load.ts): SQLite's multi-row INSERTs, PostgreSQL's COPY
+    const bulk = up.canBulk && worthBulk(file.bytes, ROW_BYTES, ctx.batch.maxBefore.get('contacts') ?? 0);
     if (bulk) {
       const counts = primaryContacts.select(['account_id', (eb) => eb.fn.countAll<number>().as('n')]).groupBy('account_id');
       for (const r of await counts.execute()) primaries.set(r.account_id, Number(r.n));
@@ -133,7 +133,7 @@ export const contacts: EntityDef = {
           }
         : undefined,
       async finish() {
-        await up.finish();
+        ctx.notes?.push(...(await up.finish()));
         if (!(await statements.foreignKeysEnforced())) {
           const missing = await statements.missingIds('accounts', accounts.usedIds());
           if (missing.length > 0)

@@ -19,6 +19,8 @@ export interface ImportContext {
   batch: BatchRecorder;
   onExisting: OnExisting;
   dateFormat: DateFormat;
+  /** How the import ran, for --debug (a bulk load says how it wrote). */
+  notes?: string[];
 }
 
 export interface RowIn {
