@@ -4,20 +4,30 @@ import { DISPLAYED_INVOICE_STATUSES } from '../invoices/fields.js';
 import type { Io } from '../io.js';
 import { formatOption, parseDateOption, parseIntOption } from './field-options.js';
 import { act, type Session } from './session.js';
+import { fieldsOf, without } from '../output/fields.js';
+import type { InvoiceRecord } from '../invoices/record.js';
 
-const LIST_COLUMNS = [
+const LIST_FIELDS = fieldsOf<InvoiceRecord>()([
   'number',
   'account_external_id',
+  'account_name',
   'subscription_external_id',
+  'training_id',
+  'instalment',
+  'instalments',
   'period',
+  'lines',
   'amount',
   'currency',
+  'planned_on',
   'issued_on',
   'due_on',
   'paid_on',
   'status',
   'days_overdue',
-];
+  'void_reason',
+]);
+const LIST_COLUMNS = without(LIST_FIELDS, 'account_name', 'training_id', 'instalment', 'instalments', 'lines', 'planned_on', 'void_reason');
 
 const example = (cmd: Command, text: string) => cmd.addHelpText('after', `\nExample:\n  ${text}`);
 
@@ -47,7 +57,7 @@ export function registerInvoices(program: Command, io: Io): void {
         if (o.subscription !== undefined || o.on !== undefined) throw new UsageError('--due issues the planned invoices: give it alone');
         const issued = await s.tx((db) => service.issueDueInvoices(db, s.op()));
         s.message(`${issued.length} planned invoice(s) issued`);
-        return s.list(issued, LIST_COLUMNS);
+        return s.list(issued, LIST_COLUMNS, LIST_FIELDS);
       }
       if (o.subscription === undefined) throw new UsageError('give --subscription EXTERNAL_ID, or --due');
       const { checkDate } = await import('../lib/checks.js');
@@ -73,7 +83,7 @@ export function registerInvoices(program: Command, io: Io): void {
       const { checkDate } = await import('../lib/checks.js');
       const f = s.strings('account', 'manager', 'status', 'from', 'to');
       const rows = await listInvoices(await s.db(), s.op(), { ...f, from: checkDate('from', f.from), to: checkDate('to', f.to) });
-      await s.list(rows, LIST_COLUMNS);
+      await s.list(rows, LIST_COLUMNS, LIST_FIELDS);
     }),
   );
 

@@ -4,9 +4,40 @@ import type { Io } from '../io.js';
 import { EDITABLE_FIELDS, TRAINING_FIELDS, TRAINING_SOURCES, TRAINING_STATUSES, TRAINING_STEPS } from '../trainings/fields.js';
 import { addFieldOptions, addLoop, formatOption, parseDateOption, parseIntOption, readFieldInput } from './field-options.js';
 import { act, type Session } from './session.js';
+import { fieldsOf } from '../output/fields.js';
+import type { CalendarEntry, Suggestion } from '../trainings/list.js';
+import type { TrainingRecord } from '../trainings/record.js';
 
+const LIST_FIELDS = fieldsOf<TrainingRecord>()([
+  'id',
+  'account_external_id',
+  'subscription_external_id',
+  'topic',
+  'credits',
+  'register_no',
+  'format',
+  'venue',
+  'participants',
+  'dates',
+  'travel',
+  'source',
+  'price',
+  'currency',
+  'manager_login',
+  'expert_login',
+  'status',
+  'notes',
+]);
 const LIST_COLUMNS = ['id', 'dates', 'account_external_id', 'topic', 'format', 'participants', 'source', 'manager_login', 'status'];
-const CALENDAR_COLUMNS = ['date', 'id', 'account_external_id', 'topic', 'format', 'status'];
+const CALENDAR_FIELDS = fieldsOf<CalendarEntry>()(['date', 'id', 'account_external_id', 'topic', 'format', 'status']);
+const SUGGEST_FIELDS = fieldsOf<Suggestion>()([
+  'account_external_id',
+  'account_name',
+  'manager_login',
+  'subscription_external_id',
+  'plan',
+  'end_date',
+]);
 const SUGGEST_COLUMNS = ['end_date', 'account_external_id', 'account_name', 'manager_login', 'subscription_external_id', 'plan'];
 
 async function printChanged(s: Session, record: { id: string }): Promise<void> {
@@ -60,7 +91,7 @@ export function registerTrainings(program: Command, io: Io): void {
       act(io, async (s) => {
         const { listTrainings } = await import('../trainings/list.js');
         const filter = s.strings('account', 'manager', 'status', 'source', 'from', 'to');
-        await s.list(await listTrainings(await s.db(), filter), LIST_COLUMNS);
+        await s.list(await listTrainings(await s.db(), filter), LIST_COLUMNS, LIST_FIELDS);
       }),
     );
 
@@ -134,7 +165,7 @@ export function registerTrainings(program: Command, io: Io): void {
       act(io, async (s) => {
         const { trainingCalendar } = await import('../trainings/list.js');
         const month = s.opts.month as string | undefined;
-        await s.list(await trainingCalendar(await s.db(), s.op(), { month, all: Boolean(s.opts.all) }), CALENDAR_COLUMNS);
+        await s.list(await trainingCalendar(await s.db(), s.op(), { month, all: Boolean(s.opts.all) }), CALENDAR_FIELDS, CALENDAR_FIELDS);
       }),
     );
 
@@ -147,7 +178,7 @@ export function registerTrainings(program: Command, io: Io): void {
     .action(
       act(io, async (s) => {
         const { suggestTrainings } = await import('../trainings/list.js');
-        await s.list(await suggestTrainings(await s.db(), s.op(), s.opts.within as number | undefined), SUGGEST_COLUMNS);
+        await s.list(await suggestTrainings(await s.db(), s.op(), s.opts.within as number | undefined), SUGGEST_COLUMNS, SUGGEST_FIELDS);
       }),
     );
 }

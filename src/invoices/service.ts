@@ -7,6 +7,7 @@
 import type { Kysely } from 'kysely';
 import { getAccount } from '../accounts/lookup.js';
 import { audit } from '../audit/audit.js';
+import { managedBy } from '../db/refs.js';
 import type { DB } from '../db/schema/index.js';
 import type { NewInvoiceRow } from '../db/schema/invoices.js';
 import type { SubscriptionRow } from '../db/schema/subscriptions.js';
@@ -237,14 +238,7 @@ export async function listInvoices(db: Kysely<DB>, op: Op, f: InvoiceFilter = {}
   if (f.account !== undefined) q = q.where('i.account_id', '=', (await getAccount(db, f.account)).id);
   if (f.manager !== undefined) {
     const m = await getManager(db, f.manager);
-    q = q.where((eb) =>
-      eb.or([
-        eb('a.manager_id', '=', m.id),
-        eb.exists(
-          eb.selectFrom('subscriptions as s').select('s.id').whereRef('s.id', '=', 'i.subscription_id').where('s.manager_id', '=', m.id),
-        ),
-      ]),
-    );
+    q = q.where(managedBy(m.id, 'i.account_id', 'i.subscription_id'));
   }
   if (status === 'overdue') q = q.where('i.status', '=', 'issued').where('i.due_on', '<', op.asOf);
   else if (status === 'issued') q = q.where('i.status', '=', 'issued').where('i.due_on', '>=', op.asOf);

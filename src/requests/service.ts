@@ -7,7 +7,7 @@ import type { Kysely } from 'kysely';
 import { getAccount } from '../accounts/lookup.js';
 import { audit } from '../audit/audit.js';
 import type { AccountRow } from '../db/schema/accounts.js';
-import { keyOf } from '../db/refs.js';
+import { keyOf, managedBy } from '../db/refs.js';
 import type { DB } from '../db/schema/index.js';
 import { nextNumber } from '../db/numbers.js';
 import { liveContactId } from '../contacts/lookup.js';
@@ -186,14 +186,7 @@ export async function listRequests(db: Kysely<DB>, f: RequestFilter = {}): Promi
   if (f.account !== undefined) q = q.where('r.account_id', '=', (await getAccount(db, f.account)).id);
   if (f.manager !== undefined) {
     const m = await getManager(db, f.manager);
-    q = q.where((eb) =>
-      eb.or([
-        eb('a.manager_id', '=', m.id),
-        eb.exists(
-          eb.selectFrom('subscriptions as s').select('s.id').whereRef('s.account_id', '=', 'r.account_id').where('s.manager_id', '=', m.id),
-        ),
-      ]),
-    );
+    q = q.where(managedBy(m.id, 'r.account_id'));
   }
   if (status !== undefined) q = q.where('r.status', '=', status);
   return (await q.execute()).map(toRequestRecord);
