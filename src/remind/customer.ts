@@ -273,7 +273,7 @@ export async function startCustomerDelivery(db: Kysely<DB>, now: string, runId: 
 }
 
 /** The values the customer templates fill in. */
-const MANAGER_LINE: Record<Locale, string> = { en: 'Your account manager:', bg: 'Вашият акаунт мениджър:' };
+const MANAGER_LINE: Record<string, string> = { en: 'Your account manager:', bg: 'Вашият акаунт мениджър:' };
 
 export function customerValues(n: CustomerNotice, asOf: string, locale: Locale = 'en'): Record<string, string | number | null> {
   const i = n.invoice;
@@ -293,17 +293,29 @@ export function customerValues(n: CustomerNotice, asOf: string, locale: Locale =
     manager_name: n.cc?.name ?? null,
     manager_email: n.cc?.email ?? null,
     // a tutor has no manager: the line is left out
-    manager_line: n.cc ? `${MANAGER_LINE[locale]} ${n.cc.name} <${n.cc.email}>` : '',
+    manager_line: n.cc ? `${MANAGER_LINE[locale] ?? MANAGER_LINE.en} ${n.cc.name} <${n.cc.email}>` : '',
     date: asOf,
   };
 }
 
-/** One customer notice as one message, in the account's locale (else `fallback`); the manager in Cc. */
-export function composeCustomerMessage(templates: Templates, n: CustomerNotice, asOf: string, fallback: Locale = 'en'): Digest {
-  const locale: Locale = isLocale(n.invoice.locale) ? n.invoice.locale : fallback;
-  const filled = fill(templates[`${n.kind}.${locale}`], customerValues(n, asOf, locale));
+/** The template locale of an account's locale (its language part: bg-BG → bg), or null. */
+export function templateLocale(locale: string | null): Locale | null {
+  const language = locale?.toLowerCase().split(/[-_]/)[0];
+  return isLocale(language) ? language : null;
+}
+
+/** A filled whole-message template: its first line `Subject: …`, the rest the body. */
+export function splitMessage(filled: string): { subject: string; text: string } {
   const newline = filled.indexOf('\n');
   const subject = filled.slice('Subject: '.length, newline < 0 ? undefined : newline).trim();
   const text = newline < 0 ? '' : filled.slice(newline + 1).replace(/^\n+/, '');
+  return { subject, text };
+}
+
+/** One customer notice as one message, in the account's locale (else the fallback); the manager in Cc. */
+export function composeCustomerMessage(templates: Templates, n: CustomerNotice, asOf: string): Digest {
+  const wanted = templateLocale(n.invoice.locale);
+  const locale = templates.localeFor(n.kind, wanted);
+  const { subject, text } = splitMessage(fill(templates.text(n.kind, wanted), customerValues(n, asOf, locale)));
   return { to: n.recipient, cc: n.cc, subject, text, refs: [[n.kind, n.stage, n.invoice.number].join('/')] };
 }

@@ -17,7 +17,7 @@ import { composeDigest, type Digest } from './digest.js';
 import { computeDue, sortNotices, type DueNotice, type InDoubtNotice } from './due.js';
 import { claimNotices, settleNotices, startDelivery, type Claimed } from './ledger.js';
 import { deliver, type MailConfig } from './mailer.js';
-import { loadTemplates, type Locale, type Templates } from './templates.js';
+import { fallbackNote, loadTemplates, type Locale, type Templates } from './templates.js';
 import {
   claimCustomerNotices,
   collectCustomerNotices,
@@ -79,6 +79,8 @@ export interface RunResult {
   in_progress: NoticeRecord[];
   no_recipient: NoRecipient[];
   emails: number;
+  /** which account locales had no templates for which kinds, and got the fallback's (one stderr line), or null */
+  template_note: string | null;
 }
 
 function toNoticeRecord(n: DueNotice, status: string, reason: string | null = null): NoticeRecord {
@@ -129,7 +131,8 @@ function toCustomerRecord(n: CustomerNotice, status: string, reason: string | nu
 }
 
 export async function runRemind(db: Kysely<DB>, op: Op, options: RunOptions): Promise<RunResult> {
-  const templates = options.mode === 'send' || options.templatesDir !== undefined ? loadTemplates(options.templatesDir) : undefined;
+  const templates =
+    options.mode === 'send' || options.templatesDir !== undefined ? loadTemplates(options.templatesDir, options.localeFallback) : undefined;
   if (options.mode === 'send' && !options.mail) throw new Error('runRemind: send needs a mail configuration');
   const live = options.liveness;
   const isLive = live && ((h: Parameters<Liveness['isLive']>[0]) => live.isLive(h));
@@ -143,6 +146,7 @@ export async function runRemind(db: Kysely<DB>, op: Op, options: RunOptions): Pr
     in_progress: plan.inProgress.map((n) => toNoticeRecord(n, n.prior!)),
     no_recipient: plan.noRecipient,
     emails: 0,
+    template_note: null,
   };
   if (options.mode === 'preview') {
     result.notices = sortNotices([...plan.due.map((n) => toNoticeRecord(n, 'due')), ...customer.map((n) => toCustomerRecord(n, 'due'))]);
@@ -174,6 +178,7 @@ export async function runRemind(db: Kysely<DB>, op: Op, options: RunOptions): Pr
   if (options.mode === 'mark-sent') {
     result.notices = sortNotices([...result.notices, ...claimedCustomer.map((n) => toCustomerRecord(n, 'sent'))]);
   }
+  result.template_note = templates ? (fallbackNote(templates) ?? null) : null;
   // one audit row per run that recorded anything (the ledger holds the per-notice detail)
   if (claimed.length + claimedCustomer.length > 0)
     await options.tx((trx) => audit(trx, op, { action: options.mode, entity: 'notices', key: runId, after: summarize(result) }));
@@ -194,7 +199,7 @@ function byRecipient<T extends DueNotice>(claimed: T[]): T[][] {
 async function deliverGroup(op: Op, runId: string, options: RunOptions, templates: Templates, group: Claimed[]) {
   const live = await options.tx((trx) => startDelivery(trx, op.asOf, nowTimestamp(), runId, group));
   if (live.length === 0) return { emailed: false, records: [] };
-  const digest = composeDigest(templates, live[0]!.recipient, live, op.asOf, options.localeFallback);
+  const digest = composeDigest(templates, live[0]!.recipient, live, op.asOf);
   const outcome = await deliver(options.mail!, digest);
   const reason = outcome.status === 'sent' ? null : outcome.reason;
   const ids = live.map((n) => n.ledger_id);
@@ -206,7 +211,7 @@ async function deliverGroup(op: Op, runId: string, options: RunOptions, template
 async function deliverCustomer(op: Op, runId: string, options: RunOptions, templates: Templates, n: CustomerNotice) {
   const mine = await options.tx((trx) => startCustomerDelivery(trx, nowTimestamp(), runId, n));
   if (!mine) return undefined;
-  const outcome = await deliver(options.mail!, composeCustomerMessage(templates, n, op.asOf, options.localeFallback));
+  const outcome = await deliver(options.mail!, composeCustomerMessage(templates, n, op.asOf));
   const reason = outcome.status === 'sent' ? null : outcome.reason;
   await options.tx((trx) => settleNotices(trx, nowTimestamp(), runId, [n.ledger_id!], outcome.status, reason));
   return toCustomerRecord(n, outcome.status, reason);
@@ -224,17 +229,19 @@ export interface PreviewOptions {
  * manager, one message per customer notice — composed from the same notices and templates, sending and
  * recording nothing. Notices recorded as skipped (customer emails off) make no message.
  */
-export async function previewEmails(db: Kysely<DB>, op: Op, options: PreviewOptions = {}): Promise<Digest[]> {
-  const templates = loadTemplates(options.templatesDir);
+export async function previewEmails(
+  db: Kysely<DB>,
+  op: Op,
+  options: PreviewOptions = {},
+): Promise<{ messages: Digest[]; template_note: string | null }> {
+  const templates = loadTemplates(options.templatesDir, options.localeFallback);
   const plan = await computeDue(db, op.asOf);
-  const messages = byRecipient(plan.due).map((group) =>
-    composeDigest(templates, group[0]!.recipient, group, op.asOf, options.localeFallback),
-  );
-  for (const n of await collectCustomerNotices(db, op.asOf))
-    if (!n.skip) messages.push(composeCustomerMessage(templates, n, op.asOf, options.localeFallback));
+  const messages = byRecipient(plan.due).map((group) => composeDigest(templates, group[0]!.recipient, group, op.asOf));
+  for (const n of await collectCustomerNotices(db, op.asOf)) if (!n.skip) messages.push(composeCustomerMessage(templates, n, op.asOf));
   const want = options.recipient?.trim().toLowerCase();
   const mine = (m: Digest) => want === undefined || m.to.email.toLowerCase() === want || m.cc?.email.toLowerCase() === want;
-  return messages.filter(mine).sort((a, b) => (a.to.email < b.to.email ? -1 : a.to.email > b.to.email ? 1 : 0));
+  const sorted = messages.filter(mine).sort((a, b) => (a.to.email < b.to.email ? -1 : a.to.email > b.to.email ? 1 : 0));
+  return { messages: sorted, template_note: fallbackNote(templates) ?? null };
 }
 
 export interface RunCounts {
