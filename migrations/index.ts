@@ -15,6 +15,7 @@ import * as m0009 from './0009_requests.js';
 import * as m0010 from './0010_trainings.js';
 import * as m0011 from './0011_seat_removed_at.js';
 import * as m0012 from './0012_invoices.js';
+import * as m0013 from './0013_manager_changes.js';
 
 export const migrations: Record<string, Migration> = {
   '0001_foundation': m0001,
@@ -29,4 +30,5 @@ export const migrations: Record<string, Migration> = {
   '0010_trainings': m0010,
   '0011_seat_removed_at': m0011,
   '0012_invoices': m0012,
+  '0013_manager_changes': m0013,
 };

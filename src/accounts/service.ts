@@ -11,6 +11,7 @@ import { InvalidDataError, type FieldProblem } from '../errors.js';
 import { clearedFields, missingFields } from '../lib/checks.js';
 import { coerceAll, withDefaults, type FieldValue } from '../lib/fields.js';
 import { foldKey } from '../lib/keys.js';
+import { recordManagerChanges } from '../managers/changes.js';
 import type { Op } from '../op.js';
 import { loadFieldDefs, readStoredValues, writeValues, type LoadedDef } from './custom-fields.js';
 import { ACCOUNT_FIELDS } from './fields.js';
@@ -124,6 +125,8 @@ export async function editAccount(db: Kysely<DB>, op: Op, externalId: string, in
     .where('id', '=', row.id)
     .execute();
   await writeValues(db, row.id, defs, custom);
+  if (refs.manager_id !== undefined)
+    await recordManagerChanges(db, op, [{ account_id: row.id, from_manager_id: row.manager_id }], refs.manager_id, 'edit');
   const after = await accountRecordById(db, row.id);
   if (JSON.stringify(after) !== JSON.stringify(before)) {
     await audit(db, op, { action: 'edit', entity: 'account', key: after.external_id, before, after });

@@ -89,6 +89,7 @@ export async function remindAction(s: Session): Promise<void> {
     liveness,
   }).finally(() => liveness.release());
   if (!o.quiet) await s.list(result.notices, mode === 'preview' ? COLUMNS : [...COLUMNS, 'status'], FIELDS);
+  if (result.template_note !== null) s.warn(result.template_note);
   for (const line of report.errorLines(result)) s.io.err(`${line}\n`);
   if (!o.quiet) [...report.noteLines(result), report.summaryLine(result, s.asOf)].forEach((line) => s.message(line));
   const problems = report.problemCount(result);
@@ -118,11 +119,12 @@ async function previewEmail(s: Session): Promise<void> {
   const { previewEmails } = await import('../remind/run.js');
   const settings = remindSettings(s.io.env);
   const from = readMailConfig(s.io.env).from ?? '(ACCTMGR_MAIL_FROM not set)';
-  const messages = await previewEmails(await s.db(), s.op(), {
+  const { messages, template_note: note } = await previewEmails(await s.db(), s.op(), {
     templatesDir: (o.templates as string | undefined) ?? settings.templatesDir,
     localeFallback: settings.localeFallback,
     recipient: o.recipient as string | undefined,
   });
+  if (note !== null) s.warn(note);
   const address = (r: { name: string; email: string }) => `${r.name} <${r.email}>`;
   if (s.format !== 'table') {
     const records = messages.map((m) => ({ from, to: address(m.to), cc: m.cc ? address(m.cc) : null, subject: m.subject, text: m.text }));

@@ -11,6 +11,7 @@ import { tutorProblem } from '../accounts/rules.js';
 import { audit } from '../audit/audit.js';
 import type { DB } from '../db/schema/index.js';
 import { InvalidDataError, RefusedError } from '../errors.js';
+import { recordManagerChanges } from '../managers/changes.js';
 import { getManager } from '../managers/lookup.js';
 import type { Op } from '../op.js';
 import { moveSubscriptions } from '../subscriptions/move.js';
@@ -33,6 +34,7 @@ export async function assignManager(db: Kysely<DB>, op: Op, externalId: string, 
   if (row.manager_id === manager.id) return { account: await accountRecordById(db, row.id), subscriptions: [] };
   const before = await accountRecordById(db, row.id);
   await db.updateTable('accounts').set({ manager_id: manager.id, updated_at: op.now }).where('id', '=', row.id).execute();
+  await recordManagerChanges(db, op, [{ account_id: row.id, from_manager_id: row.manager_id }], manager.id, 'assign');
   const subscriptions =
     row.manager_id === null || before.manager_login === null
       ? []

@@ -8,6 +8,7 @@ import { getAccount } from '../accounts/lookup.js';
 import { audit, auditEach } from '../audit/audit.js';
 import type { DB } from '../db/schema/index.js';
 import { RefusedError, invalid } from '../errors.js';
+import { recordManagerChanges } from '../managers/changes.js';
 import { getManager } from '../managers/lookup.js';
 import { toManagerRecord } from '../managers/service.js';
 import type { Op } from '../op.js';
@@ -74,6 +75,13 @@ export async function reassign(
   if (accounts.length > 0) {
     const ids = accounts.map((a) => a.id);
     await db.updateTable('accounts').set({ manager_id: to.id, updated_at: op.now }).where('id', 'in', ids).execute();
+    await recordManagerChanges(
+      db,
+      op,
+      ids.map((id) => ({ account_id: id, from_manager_id: from.id })),
+      to.id,
+      'reassign',
+    );
   }
   const change = { before: { manager_login: from.login }, after: { manager_login: to.login } };
   await auditEach(

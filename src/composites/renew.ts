@@ -24,6 +24,7 @@ import { findSuccessor, getSubscription } from '../subscriptions/lookup.js';
 import { loadRecord, type SubscriptionRecord } from '../subscriptions/records.js';
 import { generateExternalId } from '../subscriptions/service.js';
 import { refuseCancelled } from '../subscriptions/status.js';
+import { recordManagerChanges } from '../managers/changes.js';
 import { endDateFor } from '../subscriptions/terms.js';
 import { includePackageTraining } from '../trainings/service.js';
 import type { Subscribed } from './subscribe.js';
@@ -144,6 +145,7 @@ async function moveOwnership(
   });
   if (account.manager_id !== old.manager_id) return;
   await db.updateTable('accounts').set({ manager_id: managerId, updated_at: op.now }).where('id', '=', account.id).execute();
+  await recordManagerChanges(db, op, [{ account_id: account.id, from_manager_id: account.manager_id }], managerId, 'renew');
   await audit(db, op, {
     action: 'reassign',
     entity: 'account',

@@ -21,6 +21,7 @@ import type { Digest } from './digest.js';
 import type { Recipient } from './recipients.js';
 import { fill, isLocale, type Locale, type Templates } from './templates.js';
 import { LAST_STAGE_DAYS, noticeKey } from './schedule.js';
+import { dueAgain, type CollectOptions } from './retry.js';
 
 export const CUSTOMER_KINDS = ['invoice-issued', 'invoice-paid', 'invoice-overdue'] as const;
 export type CustomerKind = (typeof CUSTOMER_KINDS)[number];
@@ -67,8 +68,10 @@ export interface CustomerNotice {
   cc: Recipient | null;
   /** why it is recorded as skipped instead of sent (customer emails off, no customer contact), or null */
   skip: string | null;
-  /** ledger status before this run: null or failed */
+  /** ledger status before this run: null, failed, claimed (by a run that is gone) or in_doubt (retried) */
   prior: NoticeStatus | null;
+  /** the ledger row before this run, taken over by compare-and-set */
+  holder?: { id: number; run_id: string; claimed_by: string | null } | null;
   ledger_id?: number;
 }
 
@@ -120,7 +123,7 @@ async function customers(db: Kysely<DB>, accountIds: number[]): Promise<Map<numb
 }
 
 /** Every customer notice sendable on asOf that the ledger does not hold as sent, skipped, claimed or in doubt. */
-export async function collectCustomerNotices(db: Kysely<DB>, asOf: string): Promise<CustomerNotice[]> {
+export async function collectCustomerNotices(db: Kysely<DB>, asOf: string, options: CollectOptions = {}): Promise<CustomerNotice[]> {
   const since = addDays(asOf, -(30 + LAST_STAGE_DAYS));
   const invoices = (await db
     .selectFrom('invoices as i')
@@ -144,24 +147,26 @@ export async function collectCustomerNotices(db: Kysely<DB>, asOf: string): Prom
     .where((eb) => eb.or([eb('i.issued_on', '>=', since), eb('i.paid_on', '>=', since), eb('i.status', '=', 'issued')]))
     .orderBy('i.id')
     .execute()) as InvoiceInfo[];
-  const ledger = new Map<string, { status: NoticeStatus }>();
+  const ledger = new Map<string, { id: number; status: NoticeStatus; run_id: string; claimed_by: string | null }>();
   const ids = invoices.map((i) => i.id);
   for (let k = 0; k < ids.length; k += 500) {
     const rows = await db
       .selectFrom('notices')
-      .select(['kind', 'subject_id', 'stage', 'cycle', 'status'])
+      .select(['id', 'kind', 'subject_id', 'stage', 'cycle', 'status', 'run_id', 'claimed_by'])
       .where('kind', 'in', [...CUSTOMER_KINDS])
       .where('subject_id', 'in', ids.slice(k, k + 500))
       .execute();
-    for (const r of rows) ledger.set(noticeKey(r.kind, r.subject_id, r.stage, r.cycle), { status: r.status as NoticeStatus });
+    for (const r of rows) ledger.set(noticeKey(r.kind, r.subject_id, r.stage, r.cycle), { ...r, status: r.status as NoticeStatus });
   }
   const people = await customers(db, [...new Set(invoices.map((i) => i.account_id))]);
   const managers = new Map<number, Recipient>();
   const due: CustomerNotice[] = [];
   for (const invoice of invoices) {
     for (const s of invoiceStages(invoice, asOf)) {
-      const prior = ledger.get(noticeKey(s.kind, invoice.id, s.stage, s.cycle))?.status ?? null;
-      if (prior !== null && prior !== 'failed') continue;
+      const held = ledger.get(noticeKey(s.kind, invoice.id, s.stage, s.cycle));
+      const prior = held?.status ?? null;
+      const holder = held ? { id: held.id, run_id: held.run_id, claimed_by: held.claimed_by } : null;
+      if (!(await dueAgain(prior, holder, options))) continue;
       const recipient = people.get(invoice.account_id);
       let cc: Recipient | null = null;
       if (invoice.manager_id !== null) {
@@ -172,7 +177,7 @@ export async function collectCustomerNotices(db: Kysely<DB>, asOf: string): Prom
         cc = managers.get(invoice.manager_id)!;
       }
       const skip = invoice.customer_emails === 0 ? CUSTOMER_EMAILS_OFF : recipient ? null : NO_CUSTOMER;
-      due.push({ ...s, invoice, recipient: recipient ?? { login: '', email: '', name: '' }, cc, skip, prior });
+      due.push({ ...s, invoice, recipient: recipient ?? { login: '', email: '', name: '' }, cc, skip, prior, holder });
     }
   }
   return due;
@@ -243,6 +248,7 @@ export async function claimCustomerNotices(
         .where('stage', '=', n.stage)
         .where('cycle', '=', n.cycle)
         .where('status', '=', n.prior)
+        .$if(n.holder != null, (q) => q.where('run_id', '=', n.holder!.run_id))
         .returning('id')
         .executeTakeFirst();
       id = r?.id;
@@ -260,7 +266,7 @@ export async function claimCustomerNotices(
 }
 
 /** Marks a claimed notice in_doubt just before its message goes out; false when it is no longer this run's. */
-export async function startCustomerDelivery(db: Kysely<DB>, now: string, runId: string, n: CustomerNotice): Promise<boolean> {
+export async function startCustomerDelivery(db: Kysely<DB>, now: string, runId: string, n: { ledger_id?: number }): Promise<boolean> {
   const r = await db
     .updateTable('notices')
     .set((eb) => ({ status: 'in_doubt', attempts: eb('attempts', '+', 1), updated_at: now }))
@@ -273,7 +279,7 @@ export async function startCustomerDelivery(db: Kysely<DB>, now: string, runId: 
 }
 
 /** The values the customer templates fill in. */
-const MANAGER_LINE: Record<Locale, string> = { en: 'Your account manager:', bg: 'Вашият акаунт мениджър:' };
+const MANAGER_LINE: Record<string, string> = { en: 'Your account manager:', bg: 'Вашият акаунт мениджър:' };
 
 export function customerValues(n: CustomerNotice, asOf: string, locale: Locale = 'en'): Record<string, string | number | null> {
   const i = n.invoice;
@@ -293,17 +299,29 @@ export function customerValues(n: CustomerNotice, asOf: string, locale: Locale =
     manager_name: n.cc?.name ?? null,
     manager_email: n.cc?.email ?? null,
     // a tutor has no manager: the line is left out
-    manager_line: n.cc ? `${MANAGER_LINE[locale]} ${n.cc.name} <${n.cc.email}>` : '',
+    manager_line: n.cc ? `${MANAGER_LINE[locale] ?? MANAGER_LINE.en} ${n.cc.name} <${n.cc.email}>` : '',
     date: asOf,
   };
 }
 
-/** One customer notice as one message, in the account's locale (else `fallback`); the manager in Cc. */
-export function composeCustomerMessage(templates: Templates, n: CustomerNotice, asOf: string, fallback: Locale = 'en'): Digest {
-  const locale: Locale = isLocale(n.invoice.locale) ? n.invoice.locale : fallback;
-  const filled = fill(templates[`${n.kind}.${locale}`], customerValues(n, asOf, locale));
+/** The template locale of an account's locale (its language part: bg-BG → bg), or null. */
+export function templateLocale(locale: string | null): Locale | null {
+  const language = locale?.toLowerCase().split(/[-_]/)[0];
+  return isLocale(language) ? language : null;
+}
+
+/** A filled whole-message template: its first line `Subject: …`, the rest the body. */
+export function splitMessage(filled: string): { subject: string; text: string } {
   const newline = filled.indexOf('\n');
   const subject = filled.slice('Subject: '.length, newline < 0 ? undefined : newline).trim();
   const text = newline < 0 ? '' : filled.slice(newline + 1).replace(/^\n+/, '');
+  return { subject, text };
+}
+
+/** One customer notice as one message, in the account's locale (else the fallback); the manager in Cc. */
+export function composeCustomerMessage(templates: Templates, n: CustomerNotice, asOf: string): Digest {
+  const wanted = templateLocale(n.invoice.locale);
+  const locale = templates.localeFor(n.kind, wanted);
+  const { subject, text } = splitMessage(fill(templates.text(n.kind, wanted), customerValues(n, asOf, locale)));
   return { to: n.recipient, cc: n.cc, subject, text, refs: [[n.kind, n.stage, n.invoice.number].join('/')] };
 }

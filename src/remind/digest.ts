@@ -1,13 +1,14 @@
 /**
  * One email per recipient per run: the digest groups the notices by kind, then by account, and writes
- * each account's section in that account's locale (Bulgarian for `bg`, English otherwise). The frame
- * (subject, greeting, kind headings) is Bulgarian only when every account in it is.
+ * each account's section in that account's locale when templates exist for it, else in the fallback
+ * locale. The frame (subject, greeting, kind headings) is in a locale only when every account in it is.
  */
 import type { SubInfo } from './candidates.js';
 import type { DueNotice } from './due.js';
 import type { Recipient } from './recipients.js';
 import { NOTICE_KINDS } from '../db/schema/notices.js';
-import { fill, KIND_HEADINGS, stageLabel, type Locale, type Templates } from './templates.js';
+import { fill, type Locale, type Templates } from './templates.js';
+import { digestSubject, kindHeading, stageLabel, teacherWord, withName } from './wording.js';
 
 export interface Digest {
   to: Recipient;
@@ -28,13 +29,8 @@ function noticeRef(n: Pick<DueNotice, 'kind' | 'stage' | 'sub' | 'contact_email'
  * else in `fallback` (config `locale_fallback`, default en); the frame is the locale all parts share, else
  * the fallback.
  */
-export function composeDigest(
-  templates: Templates,
-  to: Recipient,
-  notices: readonly DueNotice[],
-  asOf: string,
-  fallback: Locale = 'en',
-): Digest {
+export function composeDigest(templates: Templates, to: Recipient, notices: readonly DueNotice[], asOf: string): Digest {
+  const fallback = templates.fallback;
   const localeOf = (n: DueNotice): Locale => n.sub.locale ?? fallback;
   const first = notices[0] ? localeOf(notices[0]) : fallback;
   const frame: Locale = notices.every((n) => localeOf(n) === first) ? first : fallback;
@@ -42,11 +38,19 @@ export function composeDigest(
   for (const kind of NOTICE_KINDS) {
     const ofKind = notices.filter((n) => n.kind === kind);
     if (ofKind.length === 0) continue;
-    const heading = KIND_HEADINGS[frame][kind]!;
+    const heading = kindHeading(templates.localeFor('digest', frame), kind, ofKind.length);
     parts.push(`${heading}\n${'='.repeat(heading.length)}`);
     for (const group of byAccount(ofKind)) parts.push(accountSection(templates, to, group, localeOf(group[0]!)));
   }
-  const filled = fill(templates[`digest.${frame}`], {
+  const words = templates.localeFor('digest', frame);
+  const subscriptions = [...new Set(notices.map((n) => n.sub.external_id))];
+  const filled = fill(templates.text('digest', frame), {
+    subject: digestSubject(
+      words,
+      asOf,
+      notices.map((n) => n.kind),
+      subscriptions,
+    ),
     recipient_name: to.name,
     recipient_email: to.email,
     date: asOf,
@@ -97,11 +101,14 @@ function entry(templates: Templates, locale: Locale, to: Recipient, group: DueNo
   // a contact (a tutor, who has no manager) is the customer: "your subscription …", never "talk to …"
   const kind = n.kind;
   const customer = to.login === '' && (kind === 'renewal' || kind === 'activation');
-  const template = customer ? templates[`${kind}-customer.${locale}`] : templates[`${n.kind}.${locale}`];
-  return fill(template, {
+  const name = customer ? (`${kind}-customer` as const) : n.kind;
+  const words = templates.localeFor(name, locale);
+  return fill(templates.text(name, locale), {
     ...subjectValues(n.sub),
+    with_account_name: withName(words, n.sub.account_name),
     stage: n.stage,
-    stage_label: stageLabel(locale, n.stage),
+    stage_label: stageLabel(words, n.stage, group.length),
+    teacher_word: teacherWord(words, group.length),
     due_date: n.due_date,
     recipient_name: to.name,
     teachers: group

@@ -17,7 +17,7 @@ import { composeDigest, type Digest } from './digest.js';
 import { computeDue, sortNotices, type DueNotice, type InDoubtNotice } from './due.js';
 import { claimNotices, settleNotices, startDelivery, type Claimed } from './ledger.js';
 import { deliver, type MailConfig } from './mailer.js';
-import { loadTemplates, type Locale, type Templates } from './templates.js';
+import { fallbackNote, loadTemplates, type Locale, type Templates } from './templates.js';
 import {
   claimCustomerNotices,
   collectCustomerNotices,
@@ -25,6 +25,7 @@ import {
   startCustomerDelivery,
   type CustomerNotice,
 } from './customer.js';
+import { claimManagerChanged, collectManagerChanged, composeManagerChanged, type ManagerChangedNotice } from './manager-changed.js';
 
 export type RunMode = 'preview' | 'send' | 'mark-sent';
 
@@ -79,6 +80,8 @@ export interface RunResult {
   in_progress: NoticeRecord[];
   no_recipient: NoRecipient[];
   emails: number;
+  /** which account locales had no templates for which kinds, and got the fallback's (one stderr line), or null */
+  template_note: string | null;
 }
 
 function toNoticeRecord(n: DueNotice, status: string, reason: string | null = null): NoticeRecord {
@@ -128,13 +131,42 @@ function toCustomerRecord(n: CustomerNotice, status: string, reason: string | nu
   };
 }
 
+function toManagerChangedRecord(n: ManagerChangedNotice, status: string, reason: string | null = null): NoticeRecord {
+  return {
+    kind: n.kind,
+    stage: n.stage,
+    due_date: n.due_date,
+    recipient_login: '',
+    recipient_email: n.recipient.email,
+    account_external_id: n.account.external_id,
+    subscription_external_id: '',
+    contact_email: n.recipient.email,
+    account_name: n.account.name,
+    product: '',
+    plan: '',
+    end_date: '',
+    contact_name: n.recipient.name,
+    idle_since: null,
+    activation_code: null,
+    invoice_number: null,
+    status: n.skip ? 'skipped' : status,
+    reason: n.skip ?? reason,
+  };
+}
+
 export async function runRemind(db: Kysely<DB>, op: Op, options: RunOptions): Promise<RunResult> {
-  const templates = options.mode === 'send' || options.templatesDir !== undefined ? loadTemplates(options.templatesDir) : undefined;
+  const templates =
+    options.mode === 'send' || options.templatesDir !== undefined ? loadTemplates(options.templatesDir, options.localeFallback) : undefined;
   if (options.mode === 'send' && !options.mail) throw new Error('runRemind: send needs a mail configuration');
   const live = options.liveness;
   const isLive = live && ((h: Parameters<Liveness['isLive']>[0]) => live.isLive(h));
   const plan = await computeDue(db, op.asOf, { retryInDoubt: options.retryInDoubt, isLive });
-  const customer = await collectCustomerNotices(db, op.asOf);
+  const retry = { retryInDoubt: options.retryInDoubt, isLive };
+  const customer = await collectCustomerNotices(db, op.asOf, retry);
+  const changed = await collectManagerChanged(db, op.asOf, retry);
+  // an in-doubt customer notice retried by this run is no longer reported as left in doubt
+  const retried = new Set([...customer, ...changed].flatMap((n) => (n.prior === 'in_doubt' && n.holder ? [n.holder.id] : [])));
+  plan.inDoubt = plan.inDoubt.filter((r) => !retried.has(r.id));
   const result: RunResult = {
     mode: options.mode,
     run_id: null,
@@ -143,9 +175,14 @@ export async function runRemind(db: Kysely<DB>, op: Op, options: RunOptions): Pr
     in_progress: plan.inProgress.map((n) => toNoticeRecord(n, n.prior!)),
     no_recipient: plan.noRecipient,
     emails: 0,
+    template_note: null,
   };
   if (options.mode === 'preview') {
-    result.notices = sortNotices([...plan.due.map((n) => toNoticeRecord(n, 'due')), ...customer.map((n) => toCustomerRecord(n, 'due'))]);
+    result.notices = sortNotices([
+      ...plan.due.map((n) => toNoticeRecord(n, 'due')),
+      ...customer.map((n) => toCustomerRecord(n, 'due')),
+      ...changed.map((n) => toManagerChangedRecord(n, 'due')),
+    ]);
     return result;
   }
   const runId = `${op.now}-${randomBytes(4).toString('hex')}`;
@@ -154,6 +191,7 @@ export async function runRemind(db: Kysely<DB>, op: Op, options: RunOptions): Pr
   if (options.mode === 'send') await live?.hold(runId);
   const claimed = await options.tx((trx) => claimNotices(trx, op, plan.due, { status, runId, claimant: live?.claimant }));
   const claimedCustomer = await options.tx((trx) => claimCustomerNotices(trx, op, customer, status, runId, live?.claimant ?? null));
+  const claimedChanged = await options.tx((trx) => claimManagerChanged(trx, op, changed, status, runId, live?.claimant ?? null));
   if (options.mode === 'mark-sent') {
     result.notices = sortNotices(claimed).map((n) => toNoticeRecord(n, 'sent'));
   } else {
@@ -168,14 +206,26 @@ export async function runRemind(db: Kysely<DB>, op: Op, options: RunOptions): Pr
       if (record.status !== 'failed') result.emails++;
       result.notices.push(record);
     }
+    for (const n of claimedChanged.filter((x) => !x.skip)) {
+      const record = await deliverOne(runId, options, composeManagerChanged(templates!, n, op.asOf), n, toManagerChangedRecord);
+      if (record === undefined) continue;
+      if (record.status !== 'failed') result.emails++;
+      result.notices.push(record);
+    }
     result.notices.push(...claimedCustomer.filter((x) => x.skip).map((n) => toCustomerRecord(n, 'skipped')));
+    result.notices.push(...claimedChanged.filter((x) => x.skip).map((n) => toManagerChangedRecord(n, 'skipped')));
     result.notices = sortNotices(result.notices);
   }
   if (options.mode === 'mark-sent') {
-    result.notices = sortNotices([...result.notices, ...claimedCustomer.map((n) => toCustomerRecord(n, 'sent'))]);
+    result.notices = sortNotices([
+      ...result.notices,
+      ...claimedCustomer.map((n) => toCustomerRecord(n, 'sent')),
+      ...claimedChanged.map((n) => toManagerChangedRecord(n, 'sent')),
+    ]);
   }
+  result.template_note = templates ? (fallbackNote(templates) ?? null) : null;
   // one audit row per run that recorded anything (the ledger holds the per-notice detail)
-  if (claimed.length + claimedCustomer.length > 0)
+  if (claimed.length + claimedCustomer.length + claimedChanged.length > 0)
     await options.tx((trx) => audit(trx, op, { action: options.mode, entity: 'notices', key: runId, after: summarize(result) }));
   return result;
 }
@@ -194,7 +244,7 @@ function byRecipient<T extends DueNotice>(claimed: T[]): T[][] {
 async function deliverGroup(op: Op, runId: string, options: RunOptions, templates: Templates, group: Claimed[]) {
   const live = await options.tx((trx) => startDelivery(trx, op.asOf, nowTimestamp(), runId, group));
   if (live.length === 0) return { emailed: false, records: [] };
-  const digest = composeDigest(templates, live[0]!.recipient, live, op.asOf, options.localeFallback);
+  const digest = composeDigest(templates, live[0]!.recipient, live, op.asOf);
   const outcome = await deliver(options.mail!, digest);
   const reason = outcome.status === 'sent' ? null : outcome.reason;
   const ids = live.map((n) => n.ledger_id);
@@ -203,13 +253,23 @@ async function deliverGroup(op: Op, runId: string, options: RunOptions, template
 }
 
 /** One customer notice, one message: in_doubt just before it goes out, then settled. */
-async function deliverCustomer(op: Op, runId: string, options: RunOptions, templates: Templates, n: CustomerNotice) {
+function deliverCustomer(op: Op, runId: string, options: RunOptions, templates: Templates, n: CustomerNotice) {
+  return deliverOne(runId, options, composeCustomerMessage(templates, n, op.asOf), n, toCustomerRecord);
+}
+
+async function deliverOne<N extends { ledger_id?: number }>(
+  runId: string,
+  options: RunOptions,
+  message: Digest,
+  n: N,
+  record: (n: N, status: string, reason: string | null) => NoticeRecord,
+): Promise<NoticeRecord | undefined> {
   const mine = await options.tx((trx) => startCustomerDelivery(trx, nowTimestamp(), runId, n));
   if (!mine) return undefined;
-  const outcome = await deliver(options.mail!, composeCustomerMessage(templates, n, op.asOf, options.localeFallback));
+  const outcome = await deliver(options.mail!, message);
   const reason = outcome.status === 'sent' ? null : outcome.reason;
   await options.tx((trx) => settleNotices(trx, nowTimestamp(), runId, [n.ledger_id!], outcome.status, reason));
-  return toCustomerRecord(n, outcome.status, reason);
+  return record(n, outcome.status, reason);
 }
 
 export interface PreviewOptions {
@@ -224,17 +284,20 @@ export interface PreviewOptions {
  * manager, one message per customer notice — composed from the same notices and templates, sending and
  * recording nothing. Notices recorded as skipped (customer emails off) make no message.
  */
-export async function previewEmails(db: Kysely<DB>, op: Op, options: PreviewOptions = {}): Promise<Digest[]> {
-  const templates = loadTemplates(options.templatesDir);
+export async function previewEmails(
+  db: Kysely<DB>,
+  op: Op,
+  options: PreviewOptions = {},
+): Promise<{ messages: Digest[]; template_note: string | null }> {
+  const templates = loadTemplates(options.templatesDir, options.localeFallback);
   const plan = await computeDue(db, op.asOf);
-  const messages = byRecipient(plan.due).map((group) =>
-    composeDigest(templates, group[0]!.recipient, group, op.asOf, options.localeFallback),
-  );
-  for (const n of await collectCustomerNotices(db, op.asOf))
-    if (!n.skip) messages.push(composeCustomerMessage(templates, n, op.asOf, options.localeFallback));
+  const messages = byRecipient(plan.due).map((group) => composeDigest(templates, group[0]!.recipient, group, op.asOf));
+  for (const n of await collectCustomerNotices(db, op.asOf)) if (!n.skip) messages.push(composeCustomerMessage(templates, n, op.asOf));
+  for (const n of await collectManagerChanged(db, op.asOf)) if (!n.skip) messages.push(composeManagerChanged(templates, n, op.asOf));
   const want = options.recipient?.trim().toLowerCase();
   const mine = (m: Digest) => want === undefined || m.to.email.toLowerCase() === want || m.cc?.email.toLowerCase() === want;
-  return messages.filter(mine).sort((a, b) => (a.to.email < b.to.email ? -1 : a.to.email > b.to.email ? 1 : 0));
+  const sorted = messages.filter(mine).sort((a, b) => (a.to.email < b.to.email ? -1 : a.to.email > b.to.email ? 1 : 0));
+  return { messages: sorted, template_note: fallbackNote(templates) ?? null };
 }
 
 export interface RunCounts {

@@ -8,14 +8,17 @@ import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { InvalidDataError, invalid, type FieldProblem } from '../errors.js';
 
+/** The locales whose templates ship with acctmgr; `--templates DIR` may add others (`renewal.pl.txt`). */
 export const LOCALES = ['en', 'bg'] as const;
-export type Locale = (typeof LOCALES)[number];
+/** A template locale: the language part of an account's locale (bg-BG → bg), lower case. */
+export type Locale = string;
+const LOCALE_RE = /^[a-z]{2,3}$/;
 
 export function isLocale(value: unknown): value is Locale {
-  return (LOCALES as readonly unknown[]).includes(value);
+  return typeof value === 'string' && LOCALE_RE.test(value);
 }
 /** `renewal-customer`, `activation-customer`: the same entries written to the customer (a tutor), not to a manager. */
-const TEMPLATE_NAMES = [
+export const TEMPLATE_NAMES = [
   'digest',
   'renewal',
   'dormancy',
@@ -25,14 +28,16 @@ const TEMPLATE_NAMES = [
   'invoice-issued',
   'invoice-paid',
   'invoice-overdue',
+  'manager-changed',
 ] as const;
-/** Whole messages (first line `Subject: …`): the managers' digest and the customers' invoice notices, one per message. */
-const MESSAGES: readonly TemplateName[] = ['digest', 'invoice-issued', 'invoice-paid', 'invoice-overdue'];
+/** Whole messages (first line `Subject: …`): the managers' digest and the customer notices, one per message. */
+const MESSAGES: readonly TemplateName[] = ['digest', 'invoice-issued', 'invoice-paid', 'invoice-overdue', 'manager-changed'];
 export type TemplateName = (typeof TEMPLATE_NAMES)[number];
 
 const COMMON = [
   'account_name',
   'account_external_id',
+  'with_account_name',
   'subscription_external_id',
   'product',
   'plan',
@@ -65,20 +70,47 @@ const CUSTOMER = [
 ];
 /** The placeholders each template may use (docs/remind.md lists them). */
 const PLACEHOLDERS: Record<TemplateName, readonly string[]> = {
-  digest: ['recipient_name', 'recipient_email', 'date', 'count', 'sections'],
+  digest: ['recipient_name', 'recipient_email', 'date', 'count', 'subject', 'sections'],
   renewal: COMMON,
-  dormancy: [...COMMON, 'teachers', 'teacher_count'],
+  dormancy: [...COMMON, 'teachers', 'teacher_count', 'teacher_word'],
   activation: [...COMMON, 'activation_code', 'paid_at'],
   'renewal-customer': COMMON,
   'activation-customer': [...COMMON, 'activation_code', 'paid_at'],
   'invoice-issued': CUSTOMER,
   'invoice-paid': CUSTOMER,
   'invoice-overdue': CUSTOMER,
+  'manager-changed': [
+    'recipient_name',
+    'account_name',
+    'account_external_id',
+    'manager_name',
+    'with_manager_name',
+    'manager_email',
+    'manager_phone',
+    'manager_contact',
+    'previous_manager_name',
+    'changed_on',
+    'date',
+  ],
 };
 
-export type Templates = Record<`${TemplateName}.${Locale}`, string>;
+/**
+ * The loaded templates: `text` gives a template in a locale, or in the fallback locale when that locale
+ * has none (noting it in `fallbacks`, locale → kinds, for the one stderr line a run prints).
+ */
+export interface Templates {
+  readonly fallback: Locale;
+  /** every locale with at least one template (the shipped ones and those of --templates DIR) */
+  readonly locales: ReadonlySet<Locale>;
+  /** the locale a template of `name` is written in for an account of `locale` */
+  localeFor(name: TemplateName, locale: Locale | null): Locale;
+  text(name: TemplateName, locale: Locale | null): string;
+  /** account locale → the template kinds that fell back, in this run */
+  readonly fallbacks: Map<Locale, Set<TemplateName>>;
+}
 
 const PLACEHOLDER_RE = /\{\{\s*([a-zA-Z_]+)\s*\}\}/g;
+const FILE_RE = /^([a-z-]+)\.([a-z]{2,3})\.txt$/;
 
 /** The repository's templates/ directory, from src/remind (tests) or dist/src/remind (the build). */
 function defaultTemplatesDir(): string {
@@ -87,30 +119,66 @@ function defaultTemplatesDir(): string {
   return candidates.find((d) => fs.existsSync(path.join(d, 'renewal.en.txt'))) ?? candidates[0]!;
 }
 
-export function loadTemplates(overrideDir?: string): Templates {
+/** `{name}.{locale}.txt` files of a directory whose name is a template's, by `name.locale`. */
+function templateFiles(dir: string): Map<string, string> {
+  const out = new Map<string, string>();
+  for (const file of fs.readdirSync(dir).sort()) {
+    const m = FILE_RE.exec(file);
+    if (m && (TEMPLATE_NAMES as readonly string[]).includes(m[1]!)) out.set(`${m[1]}.${m[2]}`, path.join(dir, file));
+  }
+  return out;
+}
+
+/**
+ * Loads the shipped templates and those of `overrideDir` (any locale: a `pl` file serves accounts whose
+ * locale is pl), checking every placeholder. `fallback` must have every template.
+ */
+export function loadTemplates(overrideDir?: string, fallback: Locale = 'en'): Templates {
   if (overrideDir !== undefined && !fs.statSync(overrideDir, { throwIfNoEntry: false })?.isDirectory()) {
     throw invalid('templates', overrideDir, 'is not a directory');
   }
-  const defaults = defaultTemplatesDir();
-  const out: Partial<Templates> = {};
+  const files = templateFiles(defaultTemplatesDir());
+  if (overrideDir !== undefined) for (const [k, f] of templateFiles(overrideDir)) files.set(k, f);
+  const texts = new Map<string, string>();
   const problems: FieldProblem[] = [];
-  for (const name of TEMPLATE_NAMES) {
-    for (const locale of LOCALES) {
-      const file = `${name}.${locale}.txt`;
-      const custom = overrideDir !== undefined ? path.join(overrideDir, file) : undefined;
-      const chosen = custom !== undefined && fs.existsSync(custom) ? custom : path.join(defaults, file);
-      const text = fs.readFileSync(chosen, 'utf8');
-      for (const m of text.matchAll(PLACEHOLDER_RE)) {
-        if (!PLACEHOLDERS[name].includes(m[1]!))
-          problems.push({ field: chosen, value: m[0], rule: `is not a placeholder of ${name} templates` });
-      }
-      if (MESSAGES.includes(name) && !/^Subject: /.test(text))
-        problems.push({ field: chosen, value: text.split('\n')[0], rule: 'the first line must be "Subject: …"' });
-      out[`${name}.${locale}`] = text;
+  for (const [key, chosen] of files) {
+    const name = key.slice(0, key.lastIndexOf('.')) as TemplateName;
+    const text = fs.readFileSync(chosen, 'utf8');
+    for (const m of text.matchAll(PLACEHOLDER_RE)) {
+      if (!PLACEHOLDERS[name].includes(m[1]!))
+        problems.push({ field: chosen, value: m[0], rule: `is not a placeholder of ${name} templates` });
     }
+    if (MESSAGES.includes(name) && !/^Subject: /.test(text))
+      problems.push({ field: chosen, value: text.split('\n')[0], rule: 'the first line must be "Subject: …"' });
+    texts.set(key, text);
   }
+  const missing = TEMPLATE_NAMES.filter((n) => !texts.has(`${n}.${fallback}`));
+  if (missing.length > 0)
+    problems.push({
+      field: 'locale_fallback',
+      value: fallback,
+      rule: `has no templates ${missing.map((n) => `${n}.${fallback}.txt`).join(', ')}: the fallback locale needs every template`,
+    });
   if (problems.length > 0) throw new InvalidDataError(problems, `placeholders: see docs/remind.md, "Email: the digest and its templates"`);
-  return out as Templates;
+  const locales = new Set([...texts.keys()].map((k) => k.slice(k.lastIndexOf('.') + 1)));
+  const fallbacks = new Map<Locale, Set<TemplateName>>();
+  const localeFor = (name: TemplateName, locale: Locale | null): Locale => {
+    if (locale !== null && texts.has(`${name}.${locale}`)) return locale;
+    if (locale !== null) {
+      const kinds = fallbacks.get(locale) ?? new Set<TemplateName>();
+      kinds.add(name);
+      fallbacks.set(locale, kinds);
+    }
+    return fallback;
+  };
+  return { fallback, locales, fallbacks, localeFor, text: (name, locale) => texts.get(`${name}.${localeFor(name, locale)}`)! };
+}
+
+/** The one stderr line of a run whose accounts' locales lacked templates: which locale, which kinds, and the fallback. */
+export function fallbackNote(t: Templates): string | undefined {
+  if (t.fallbacks.size === 0) return undefined;
+  const parts = [...t.fallbacks].sort(([a], [b]) => (a < b ? -1 : 1)).map(([l, kinds]) => `${l} (${[...kinds].sort().join(', ')})`);
+  return `no templates for locale ${parts.join('; ')}: used the ${t.fallback} ones (locale_fallback)`;
 }
 
 /** Fills `{{name}}` placeholders; the names were checked when the templates were loaded. */
@@ -120,37 +188,3 @@ export function fill(template: string, values: Record<string, string | number | 
     return v === null || v === undefined ? '' : String(v);
   });
 }
-
-const STAGE_LABELS: Record<Locale, Record<string, string>> = {
-  en: {
-    'renewal-6w': 'ends in 6 weeks',
-    'renewal-2w': 'ends in 2 weeks',
-    'renewal-0d': 'ends today',
-    'renewal+2w': 'ended 2 weeks ago',
-    'renewal+3m': 'ended 3 months ago',
-    'renewal+6m': 'ended 6 months ago',
-    'dormant-3m': 'have not logged in for 3 months',
-    'dormant-6m': 'have not logged in for 6 months',
-    activation: 'activation code',
-  },
-  bg: {
-    'renewal-6w': 'изтича след 6 седмици',
-    'renewal-2w': 'изтича след 2 седмици',
-    'renewal-0d': 'изтича днес',
-    'renewal+2w': 'изтече преди 2 седмици',
-    'renewal+3m': 'изтече преди 3 месеца',
-    'renewal+6m': 'изтече преди 6 месеца',
-    'dormant-3m': 'не са влизали от 3 месеца',
-    'dormant-6m': 'не са влизали от 6 месеца',
-    activation: 'код за активиране',
-  },
-};
-
-export function stageLabel(locale: Locale, stage: string): string {
-  return STAGE_LABELS[locale][stage] ?? stage;
-}
-
-export const KIND_HEADINGS: Record<Locale, Record<string, string>> = {
-  en: { renewal: 'Renewals', dormancy: 'Teachers who stopped logging in', activation: 'Activation codes' },
-  bg: { renewal: 'Подновявания', dormancy: 'Учители, които не влизат', activation: 'Кодове за активиране' },
-};

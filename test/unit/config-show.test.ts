@@ -66,7 +66,7 @@ describe('acctmgr config show', () => {
     });
     expect(remindSettings({ ACCTMGR_CONFIG: configFile({}) })).toEqual({ templatesDir: undefined, localeFallback: 'en' });
     expect(() => remindSettings({ ACCTMGR_CONFIG: configFile({ locale_fallback: 'de' }) })).toThrow(
-      /locale_fallback: "de": .*must be one of en, bg/,
+      /locale_fallback: "de": .*must be one of en, bg.*or a locale whose templates are in the templates folder/,
     );
   });
 });

@@ -16,6 +16,7 @@ import type { ImportBatchesTable } from './import-batches.js';
 import type { LoginEventsTable } from './login-events.js';
 import type { ManagerLeavesTable } from './manager-leaves.js';
 import type { ManagersTable } from './managers.js';
+import type { ManagerChangesTable } from './manager-changes.js';
 import type { NoticesTable } from './notices.js';
 import type { PlanPricesTable } from './plan-prices.js';
 import type { PlansTable } from './plans.js';
@@ -27,6 +28,7 @@ import type { SubscriptionsTable } from './subscriptions.js';
 export interface DB {
   managers: ManagersTable;
   manager_leaves: ManagerLeavesTable;
+  manager_changes: ManagerChangesTable;
   account_groups: AccountGroupsTable;
   accounts: AccountsTable;
   custom_fields: CustomFieldsTable;
