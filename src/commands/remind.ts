@@ -4,7 +4,7 @@ import { UsageError } from '../errors.js';
 import { formatOption } from './field-options.js';
 import { act, type Session } from './session.js';
 import { fieldsOf } from '../output/fields.js';
-import type { NoticeRecord } from '../remind/run.js';
+import type { NoticeRecord } from '../remind/notice-record.js';
 
 const FIELDS = fieldsOf<NoticeRecord>()([
   'kind',

@@ -3,7 +3,8 @@
  * not go out is an error line, never silently dropped, and the summary.
  */
 import type { NoRecipient } from './candidates.js';
-import type { NoticeRecord, RunResult } from './run.js';
+import type { NoticeRecord } from './notice-record.js';
+import type { RunResult } from './run.js';
 import { summarize } from './run.js';
 
 function what(n: {

@@ -18,14 +18,10 @@ import { computeDue, sortNotices, type DueNotice, type InDoubtNotice } from './d
 import { claimNotices, settleNotices, startDelivery, type Claimed } from './ledger.js';
 import { deliver, type MailConfig } from './mailer.js';
 import { fallbackNote, loadTemplates, type Locale, type Templates } from './templates.js';
-import {
-  claimCustomerNotices,
-  collectCustomerNotices,
-  composeCustomerMessage,
-  startCustomerDelivery,
-  type CustomerNotice,
-} from './customer.js';
-import { claimManagerChanged, collectManagerChanged, composeManagerChanged, type ManagerChangedNotice } from './manager-changed.js';
+import { claimCustomerNotices, collectCustomerNotices, startCustomerDelivery, type CustomerNotice } from './customer.js';
+import { composeCustomerMessage } from './customer-message.js';
+import { toCustomerRecord, toManagerChangedRecord, toNoticeRecord, type NoticeRecord } from './notice-record.js';
+import { claimManagerChanged, collectManagerChanged, composeManagerChanged } from './manager-changed.js';
 
 export type RunMode = 'preview' | 'send' | 'mark-sent';
 
@@ -46,30 +42,6 @@ export interface RunOptions {
   liveness?: Liveness;
 }
 
-/** A notice as `remind --json` prints it. */
-export interface NoticeRecord {
-  kind: string;
-  stage: string;
-  due_date: string;
-  recipient_login: string;
-  recipient_email: string;
-  account_external_id: string;
-  subscription_external_id: string;
-  contact_email: string | null;
-  account_name: string;
-  product: string;
-  plan: string;
-  end_date: string;
-  contact_name: string | null;
-  idle_since: string | null;
-  activation_code: string | null;
-  /** the invoice of a customer notice (invoice-issued, invoice-paid, invoice-overdue), else null */
-  invoice_number: string | null;
-  /** due (preview), sent, failed, in_doubt or skipped (customer emails off) */
-  status: string;
-  reason: string | null;
-}
-
 export interface RunResult {
   mode: RunMode;
   run_id: string | null;
@@ -82,76 +54,6 @@ export interface RunResult {
   emails: number;
   /** which account locales had no templates for which kinds, and got the fallback's (one stderr line), or null */
   template_note: string | null;
-}
-
-function toNoticeRecord(n: DueNotice, status: string, reason: string | null = null): NoticeRecord {
-  return {
-    kind: n.kind,
-    stage: n.stage,
-    due_date: n.due_date,
-    recipient_login: n.recipient.login,
-    recipient_email: n.recipient.email,
-    account_external_id: n.sub.account_external_id,
-    subscription_external_id: n.sub.external_id,
-    contact_email: n.contact_email,
-    account_name: n.sub.account_name,
-    product: n.sub.product,
-    plan: n.sub.plan,
-    end_date: n.sub.end_date,
-    contact_name: n.contact_name,
-    idle_since: n.kind === 'dormancy' ? n.cycle : null,
-    activation_code: n.kind === 'activation' ? n.sub.activation_code : null,
-    invoice_number: null,
-    status,
-    reason,
-  };
-}
-
-function toCustomerRecord(n: CustomerNotice, status: string, reason: string | null = null): NoticeRecord {
-  const i = n.invoice;
-  return {
-    kind: n.kind,
-    stage: n.stage,
-    due_date: n.due_date,
-    recipient_login: '',
-    recipient_email: n.recipient.email,
-    account_external_id: i.account_external_id,
-    subscription_external_id: i.subscription_external_id ?? '',
-    contact_email: null,
-    account_name: i.account_name,
-    product: '',
-    plan: '',
-    end_date: '',
-    contact_name: n.recipient.name,
-    idle_since: null,
-    activation_code: null,
-    invoice_number: i.number,
-    status: n.skip ? 'skipped' : status,
-    reason: n.skip ?? reason,
-  };
-}
-
-function toManagerChangedRecord(n: ManagerChangedNotice, status: string, reason: string | null = null): NoticeRecord {
-  return {
-    kind: n.kind,
-    stage: n.stage,
-    due_date: n.due_date,
-    recipient_login: '',
-    recipient_email: n.recipient.email,
-    account_external_id: n.account.external_id,
-    subscription_external_id: '',
-    contact_email: n.recipient.email,
-    account_name: n.account.name,
-    product: '',
-    plan: '',
-    end_date: '',
-    contact_name: n.recipient.name,
-    idle_since: null,
-    activation_code: null,
-    invoice_number: null,
-    status: n.skip ? 'skipped' : status,
-    reason: n.skip ?? reason,
-  };
 }
 
 export async function runRemind(db: Kysely<DB>, op: Op, options: RunOptions): Promise<RunResult> {
