@@ -19,6 +19,7 @@ import type { Op } from '../op.js';
 import type { Recipient } from './recipients.js';
 import { LAST_STAGE_DAYS, noticeKey } from './schedule.js';
 import { dueAgain, type CollectOptions } from './retry.js';
+import { claimCustomerRow, customerLedgerRow } from './customer-ledger.js';
 
 export const CUSTOMER_KINDS = ['invoice-issued', 'invoice-paid', 'invoice-overdue'] as const;
 export type CustomerKind = (typeof CUSTOMER_KINDS)[number];
@@ -181,27 +182,29 @@ export async function collectCustomerNotices(db: Kysely<DB>, asOf: string, optio
 }
 
 /** The ledger row of a customer notice (the recipient is the customer; contact_email names them too). */
-export function customerRow(n: CustomerNotice, op: Op, status: NoticeStatus, runId: string, stage = n.stage, dueDate = n.due_date) {
-  return {
+export function customerRow(
+  n: CustomerNotice,
+  op: Op,
+  status: NoticeStatus,
+  runId: string,
+  claimant: string | null,
+  stage = n.stage,
+  dueDate = n.due_date,
+) {
+  const fields = {
     kind: n.kind,
     subject_id: n.invoice.id,
     stage,
     cycle: n.cycle,
     due_date: dueDate,
-    status,
-    reason: status === 'skipped' ? (n.skip ?? 'a later stage was sent') : null,
-    recipient_login: null,
     recipient_email: n.recipient.email || null,
     account_external_id: n.invoice.account_external_id,
     subscription_external_id: n.invoice.subscription_external_id ?? '',
     contact_email: n.recipient.email || null,
     invoice_number: n.invoice.number,
-    run_id: runId,
-    attempts: status === 'sent' ? 1 : 0,
-    created_at: op.now,
-    updated_at: op.now,
-    sent_at: status === 'sent' ? op.now : null,
+    reason: n.skip ?? 'a later stage was sent',
   };
+  return customerLedgerRow(fields, op, status, runId, claimant);
 }
 
 /**
@@ -219,42 +222,12 @@ export async function claimCustomerNotices(
 ): Promise<CustomerNotice[]> {
   const out: CustomerNotice[] = [];
   for (const n of notices) {
-    const want: NoticeStatus = n.skip ? 'skipped' : status;
-    let id: number | undefined;
-    if (n.prior === null) {
-      const r = await db
-        .insertInto('notices')
-        .values({ ...customerRow(n, op, want, runId), claimed_by: claimant })
-        .onConflict((oc) => oc.columns(['kind', 'subject_id', 'stage', 'cycle']).doNothing())
-        .returning('id')
-        .executeTakeFirst();
-      id = r?.id;
-    } else {
-      const r = await db
-        .updateTable('notices')
-        .set({
-          status: want,
-          run_id: runId,
-          claimed_by: claimant,
-          updated_at: op.now,
-          reason: n.skip,
-          sent_at: want === 'sent' ? op.now : null,
-        })
-        .where('kind', '=', n.kind)
-        .where('subject_id', '=', n.invoice.id)
-        .where('stage', '=', n.stage)
-        .where('cycle', '=', n.cycle)
-        .where('status', '=', n.prior)
-        .$if(n.holder != null, (q) => q.where('run_id', '=', n.holder!.run_id))
-        .returning('id')
-        .executeTakeFirst();
-      id = r?.id;
-    }
+    const id = await claimCustomerRow(db, op, customerRow(n, op, n.skip ? 'skipped' : status, runId, claimant), n, runId, claimant);
     if (id === undefined) continue;
     for (const e of n.earlier)
       await db
         .insertInto('notices')
-        .values(customerRow(n, op, 'skipped', runId, e.stage, e.due_date))
+        .values(customerRow(n, op, 'skipped', runId, null, e.stage, e.due_date))
         .onConflict((oc) => oc.columns(['kind', 'subject_id', 'stage', 'cycle']).doNothing())
         .execute();
     out.push({ ...n, ledger_id: id });

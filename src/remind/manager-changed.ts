@@ -14,6 +14,7 @@ import { addDays } from '../lib/dates.js';
 import type { Op } from '../op.js';
 import { CUSTOMER_EMAILS_OFF } from './customer.js';
 import { splitMessage, templateLocale } from './customer-message.js';
+import { claimCustomerRow, customerLedgerRow } from './customer-ledger.js';
 import type { Digest } from './digest.js';
 import type { Recipient } from './recipients.js';
 import { LAST_STAGE_DAYS, noticeKey } from './schedule.js';
@@ -120,27 +121,20 @@ export async function collectManagerChanged(db: Kysely<DB>, asOf: string, option
 }
 
 function ledgerRow(n: ManagerChangedNotice, op: Op, status: NoticeStatus, runId: string, claimant: string | null) {
-  return {
+  const fields = {
     kind: n.kind,
     subject_id: n.contact_id,
     stage: n.stage,
     cycle: n.cycle,
     due_date: n.due_date,
-    status,
-    reason: status === 'skipped' ? n.skip : null,
-    recipient_login: null,
     recipient_email: n.recipient.email,
     account_external_id: n.account.external_id,
     subscription_external_id: '',
     contact_email: n.recipient.email,
     invoice_number: null,
-    run_id: runId,
-    claimed_by: claimant,
-    attempts: status === 'sent' ? 1 : 0,
-    created_at: op.now,
-    updated_at: op.now,
-    sent_at: status === 'sent' ? op.now : null,
+    reason: n.skip,
   };
+  return customerLedgerRow(fields, op, status, runId, claimant);
 }
 
 /** Claims the notices (compare-and-set on the row this run read); a notice another run took first yields nothing. */
@@ -154,31 +148,8 @@ export async function claimManagerChanged(
 ): Promise<ManagerChangedNotice[]> {
   const out: ManagerChangedNotice[] = [];
   for (const n of notices) {
-    const want: NoticeStatus = n.skip ? 'skipped' : status;
-    const r =
-      n.holder === null
-        ? await db
-            .insertInto('notices')
-            .values(ledgerRow(n, op, want, runId, claimant))
-            .onConflict((oc) => oc.columns(['kind', 'subject_id', 'stage', 'cycle']).doNothing())
-            .returning('id')
-            .executeTakeFirst()
-        : await db
-            .updateTable('notices')
-            .set({
-              status: want,
-              run_id: runId,
-              claimed_by: claimant,
-              updated_at: op.now,
-              reason: n.skip,
-              sent_at: want === 'sent' ? op.now : null,
-            })
-            .where('id', '=', n.holder.id)
-            .where('status', '=', n.prior!)
-            .where('run_id', '=', n.holder.run_id)
-            .returning('id')
-            .executeTakeFirst();
-    if (r !== undefined) out.push({ ...n, ledger_id: r.id });
+    const id = await claimCustomerRow(db, op, ledgerRow(n, op, n.skip ? 'skipped' : status, runId, claimant), n, runId, claimant);
+    if (id !== undefined) out.push({ ...n, ledger_id: id });
   }
   return out;
 }

@@ -34,13 +34,16 @@ export interface RequestRecord {
   updated_at: string;
 }
 
+/** requests with the keys of what they refer to; every read goes through it. */
 export function requestsQuery(db: Kysely<DB>) {
   return db
     .selectFrom('requests as r')
-    .innerJoin('accounts as a', 'a.id', 'r.account_id')
     .selectAll('r')
-    .select('a.external_id as account_external_id')
-    .select([keyOf<string>('contacts', 'r.contact_id').as('contact_email'), keyOf('managers', 'r.created_by_id').as('created_by_login')]);
+    .select([
+      keyOf<string>('accounts', 'r.account_id').as('account_external_id'),
+      keyOf<string>('contacts', 'r.contact_id').as('contact_email'),
+      keyOf('managers', 'r.created_by_id').as('created_by_login'),
+    ]);
 }
 type Joined = Awaited<ReturnType<ReturnType<typeof requestsQuery>['executeTakeFirstOrThrow']>>;
 

@@ -15,7 +15,7 @@ import { foldKey } from '../../lib/keys.js';
 import { FORMATS } from '../../formats/catalog.js';
 import type { RowProblem } from '../errors.js';
 import { run, wait, type Row, type Step } from '../statements.js';
-import { cached, coerceRow, findNumbered, isRowResult, Upserter } from './common.js';
+import { cached, coerceRow, findNumbered, isRowResult, upserting } from './common.js';
 import type { Deferred, EntityDef, ImportContext, RowIn, RowResult } from './types.js';
 
 const COLUMNS = [
@@ -46,9 +46,7 @@ export const activities: EntityDef = {
   required: FORMATS.activities.required,
   checksAtEnd: true,
   async open(ctx: ImportContext) {
-    const { statements } = ctx;
-    const { db } = statements;
-    const up = new Upserter(ctx, 'activities', COLUMNS);
+    const { statements, db, up } = upserting(ctx, 'activities', COLUMNS);
     const byNumber = statements.getter(db.selectFrom('activities').selectAll().where('number', '=', 0));
     const accountByKey = cached(
       statements.getter(db.selectFrom('accounts').select(['id', 'external_id', 'manager_id']).where('external_id_key', '=', '')),

@@ -9,7 +9,7 @@ import { foldKey } from '../../lib/keys.js';
 import type { NumberedKey } from '../../lib/numbered-key.js';
 import type { RowProblem } from '../errors.js';
 import { isPromise, wait, type Maybe, type Row, type Step } from '../statements.js';
-import type { ImportContext, RowOutcome, RowResult } from './types.js';
+import type { ImportContext, RowIn, RowOutcome, RowResult } from './types.js';
 
 export { checked, coerceRow, givenText, requireKeys, stored } from './coerce.js';
 
@@ -219,6 +219,39 @@ export class Upserter {
     yield* wait(this.update(id, values));
     return { outcome: 'updated', id };
   }
+}
+
+/**
+ * A row's subscription_external_id: the subscription's id when it exists and belongs to the row's account
+ * (named by its external id when the row gives one), else a problem of the row.
+ */
+export function* subscriptionOfAccount(
+  find: (key: string) => Maybe<Row | undefined>,
+  key: string,
+  text: RowIn['text'],
+  account: { id?: unknown; external_id?: unknown } | undefined,
+  problems: RowProblem[],
+): Step<number | undefined> {
+  const sub = yield* wait(find(key));
+  const refuse = (rule: string) => problems.push({ field: 'subscription_external_id', value: text.subscription_external_id, rule });
+  if (!sub) refuse('no subscription with this external_id');
+  else if (account && sub.account_id !== account.id)
+    refuse(
+      account.external_id ? `is not a subscription of account ${String(account.external_id)}` : 'is a subscription of another account',
+    );
+  else return sub.id as number;
+  return undefined;
+}
+
+/** An importer's statements, their database and its Upserter for `table`: how an entity's open() starts. */
+export function upserting(
+  ctx: ImportContext,
+  table: BatchTable,
+  columns: readonly string[],
+  options?: ConstructorParameters<typeof Upserter>[3],
+) {
+  const { statements } = ctx;
+  return { statements, db: statements.db, up: new Upserter(ctx, table, columns, options) };
 }
 
 /**

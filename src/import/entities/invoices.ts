@@ -16,7 +16,7 @@ import { FORMATS } from '../../formats/catalog.js';
 import type { FieldValue } from '../../lib/fields.js';
 import type { RowProblem } from '../errors.js';
 import { run, wait, type Row, type Step } from '../statements.js';
-import { cached, coerceRow, Upserter } from './common.js';
+import { cached, coerceRow, subscriptionOfAccount, upserting } from './common.js';
 import type { EntityDef, ImportContext, RowIn, RowResult } from './types.js';
 
 const COLUMNS = [
@@ -81,9 +81,7 @@ export const invoices: EntityDef = {
   columns: async () => [...INVOICE_FIELDS],
   required: FORMATS.invoices.required,
   async open(ctx: ImportContext) {
-    const { statements } = ctx;
-    const { db } = statements;
-    const up = new Upserter(ctx, 'invoices', COLUMNS);
+    const { statements, db, up } = upserting(ctx, 'invoices', COLUMNS);
     const byNumber = statements.getter(db.selectFrom('invoices').selectAll().where('number_key', '=', ''));
     const byPlace = statements.getter(db.selectFrom('invoices').select(['id', 'number']).where('year', '=', 0).where('seq', '=', 0));
     const planned = statements.getter(
@@ -119,22 +117,8 @@ export const invoices: EntityDef = {
       if (!acc && v.account_external_id !== undefined)
         problems.push({ field: 'account_external_id', value: text.account_external_id, rule: 'no account with this external_id' });
       let subId: number | null = null;
-      if (typeof v.subscription_external_id === 'string') {
-        const sub = yield* wait(subscription(v.subscription_external_id));
-        if (!sub)
-          problems.push({
-            field: 'subscription_external_id',
-            value: text.subscription_external_id,
-            rule: 'no subscription with this external_id',
-          });
-        else if (acc && sub.account_id !== acc.id)
-          problems.push({
-            field: 'subscription_external_id',
-            value: text.subscription_external_id,
-            rule: `is not a subscription of account ${String(acc.external_id)}`,
-          });
-        else subId = sub.id as number;
-      }
+      if (typeof v.subscription_external_id === 'string')
+        subId = (yield* subscriptionOfAccount(subscription, v.subscription_external_id, text, acc, problems)) ?? null;
       let existing: Row | undefined;
       if (typeof v.number === 'string') existing = yield* wait(byNumber(foldKey(v.number)));
       else if (subId !== null && typeof v.instalment === 'number') existing = yield* wait(planned(subId, v.instalment));

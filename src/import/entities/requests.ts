@@ -11,7 +11,7 @@ import { REQUEST_FIELDS } from '../../requests/fields.js';
 import { REQUEST_KEY } from '../../requests/rules.js';
 import { FORMATS } from '../../formats/catalog.js';
 import { run, wait, type Row, type Step } from '../statements.js';
-import { cached, coerceRow, findNumbered, isRowResult, Upserter } from './common.js';
+import { cached, coerceRow, findNumbered, isRowResult, upserting } from './common.js';
 import type { EntityDef, ImportContext, RowIn, RowResult } from './types.js';
 
 const COLUMNS = [
@@ -32,9 +32,7 @@ export const requests: EntityDef = {
   columns: async () => [...REQUEST_FIELDS],
   required: FORMATS.requests.required,
   async open(ctx: ImportContext) {
-    const { statements } = ctx;
-    const { db } = statements;
-    const up = new Upserter(ctx, 'requests', COLUMNS, { created: false, updated: false });
+    const { statements, db, up } = upserting(ctx, 'requests', COLUMNS, { created: false, updated: false });
     const byNumber = statements.getter(db.selectFrom('requests').selectAll().where('number', '=', 0));
     const account = cached(statements.getter(db.selectFrom('accounts').select(['id', 'external_id']).where('external_id_key', '=', '')));
     const accountById = statements.getter(db.selectFrom('accounts').select(['id', 'external_id']).where('id', '=', 0));

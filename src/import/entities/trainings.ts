@@ -13,7 +13,7 @@ import type { TrainingRow } from '../../db/schema/trainings.js';
 import { FORMATS } from '../../formats/catalog.js';
 import type { RowProblem } from '../errors.js';
 import { run, wait, type Row, type Step } from '../statements.js';
-import { cached, coerceRow, findNumbered, isRowResult, Upserter } from './common.js';
+import { cached, coerceRow, findNumbered, isRowResult, subscriptionOfAccount, upserting } from './common.js';
 import type { EntityDef, ImportContext, RowIn, RowResult } from './types.js';
 
 const COLUMNS = [
@@ -33,9 +33,7 @@ export const trainings: EntityDef = {
   columns: async () => [...TRAINING_FIELDS],
   required: FORMATS.trainings.required,
   async open(ctx: ImportContext) {
-    const { statements } = ctx;
-    const { db } = statements;
-    const up = new Upserter(ctx, 'trainings', COLUMNS);
+    const { statements, db, up } = upserting(ctx, 'trainings', COLUMNS);
     const byNumber = statements.getter(db.selectFrom('trainings').selectAll().where('number', '=', 0));
     const account = cached(
       statements.getter(db.selectFrom('accounts').select(['id', 'external_id', 'manager_id']).where('external_id_key', '=', '')),
@@ -75,20 +73,9 @@ export const trainings: EntityDef = {
       if (acc) rec.account_id = acc.id;
       const accountId = (acc?.id ?? existing?.account_id) as number | undefined;
       if (typeof v.subscription_external_id === 'string') {
-        const sub = yield* wait(subscription(v.subscription_external_id));
-        if (!sub)
-          problems.push({
-            field: 'subscription_external_id',
-            value: text.subscription_external_id,
-            rule: 'no subscription with this external_id',
-          });
-        else if (accountId !== undefined && sub.account_id !== accountId)
-          problems.push({
-            field: 'subscription_external_id',
-            value: text.subscription_external_id,
-            rule: 'is a subscription of another account',
-          });
-        else rec.subscription_id = sub.id;
+        const owner = accountId === undefined ? undefined : { id: accountId };
+        const subId = yield* subscriptionOfAccount(subscription, v.subscription_external_id, text, owner, problems);
+        if (subId !== undefined) rec.subscription_id = subId;
       }
       yield* login('manager_login', v.manager_login, text, rec, 'manager_id', problems);
       yield* login('expert_login', v.expert_login, text, rec, 'expert_id', problems);
