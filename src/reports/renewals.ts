@@ -6,10 +6,10 @@
  * dormant on the as-of date (the usage report's rule) or no done activity of their account in the
  * last 90 days (as-of date included).
  */
-import type { Kysely } from 'kysely';
+import { sql, type Kysely } from 'kysely';
 import type { DB } from '../db/schema/index.js';
 import { invalid } from '../errors.js';
-import { addDays, timestampDate } from '../lib/dates.js';
+import { addDays } from '../lib/dates.js';
 import { formatCents } from '../lib/fields.js';
 import { getManager } from '../managers/lookup.js';
 import { addMonthsTo, dormantThreshold, monthEnd, monthOf, monthsFromTo, monthStart } from './months.js';
@@ -50,14 +50,10 @@ export async function renewalsReport(db: Kysely<DB>, asOf: string, f: RenewalsFi
   if (!Number.isSafeInteger(n) || n < 1 || n > 120) throw invalid('months', n, 'must be a whole number from 1 to 120');
   const managerId = f.manager === undefined ? undefined : (await getManager(db, f.manager)).id;
   const months = monthsFromTo(monthOf(asOf), addMonthsTo(monthOf(asOf), n - 1));
-  const rows = await db
-    .selectFrom('subscriptions as s')
+  const scope: EndingScope = { from: monthStart(months[0]!), to: monthEnd(months[months.length - 1]!), managerId };
+  const rows = await endingSubscriptions(db, scope)
     .innerJoin('plans as pl', 'pl.id', 's.plan_id')
     .select(['s.id', 's.account_id', 's.end_date', 'pl.currency', 's.price_cents'])
-    .where('s.status', '=', 'active')
-    .where('s.end_date', '>=', monthStart(months[0]!))
-    .where('s.end_date', '<=', monthEnd(months[months.length - 1]!))
-    .$if(managerId !== undefined, (q) => q.where('s.manager_id', '=', managerId!))
     .execute();
   // ids with a successor that is not cancelled, in one query (a correlated EXISTS per row can make the
   // planner scan subscriptions once per row when renewed_from_id is mostly null)
@@ -69,7 +65,7 @@ export async function renewalsReport(db: Kysely<DB>, asOf: string, f: RenewalsFi
     .execute();
   const renewed = new Set(successors.map((r) => r.renewed_from_id));
   const endings: Ending[] = rows.map((r) => ({ ...r, renewed: renewed.has(r.id) }));
-  const risky = await atRisk(db, asOf, endings);
+  const risky = await atRisk(db, asOf, endings, scope);
   const currencies = [...new Set(endings.map((e) => e.currency))].sort();
   const out: RenewalsRow[] = [];
   for (const month of months) {
@@ -90,53 +86,26 @@ export async function renewalsReport(db: Kysely<DB>, asOf: string, f: RenewalsFi
   return out;
 }
 
-/** Ids of the endings at risk on asOf. */
-async function atRisk(db: Kysely<DB>, asOf: string, endings: readonly Ending[]): Promise<Set<number>> {
+/**
+ * Ids of the endings at risk on asOf, from two aggregate queries: the accounts with a done activity in
+ * the quiet window, and per ending subscription its seats on asOf and how many of them are dormant.
+ */
+async function atRisk(db: Kysely<DB>, asOf: string, endings: readonly Ending[], scope: EndingScope): Promise<Set<number>> {
   const open = endings.filter((e) => !e.renewed);
   const out = new Set<number>();
   if (open.length === 0) return out;
   const quietFrom = addDays(asOf, -(QUIET_DAYS - 1));
-  const busy = new Set<number>();
+  const acts = await db
+    .selectFrom('activities')
+    .select('account_id')
+    .distinct()
+    .where('status', '=', 'done')
+    .where('at', '>=', `${quietFrom}T00:00:00Z`)
+    .where('at', '<', `${addDays(asOf, 1)}T00:00:00Z`)
+    .execute();
+  const busy = new Set(acts.map((a) => a.account_id));
   const dormant = new Map<number, { seats: number; dormant: number }>();
-  const threshold = dormantThreshold(asOf);
-  for (const part of chunks(open)) {
-    const chunk = part.map((e) => e.id);
-    const accountIds = [...new Set(part.map((e) => e.account_id))];
-    const acts = await db
-      .selectFrom('activities')
-      .select(['account_id', 'at'])
-      .where('status', '=', 'done')
-      .where('account_id', 'in', accountIds)
-      .where('at', '>=', `${quietFrom}T00:00:00Z`)
-      .where('at', '<', `${addDays(asOf, 1)}T00:00:00Z`)
-      .execute();
-    for (const a of acts) if (timestampDate(a.at) >= quietFrom) busy.add(a.account_id);
-    const seats = await db
-      .selectFrom('seats as st')
-      .select(['st.subscription_id', 'st.invited_at', 'st.created_at', 'st.removed_at', 'st.last_login_at'])
-      .select((eb) =>
-        eb
-          .selectFrom('login_events as le')
-          .select((e) => e.fn.max('le.at').as('m'))
-          .whereRef('le.seat_id', '=', 'st.id')
-          .where('le.at', '<', `${addDays(asOf, 1)}T00:00:00Z`)
-          .as('last_event'),
-      )
-      .where('st.subscription_id', 'in', chunk)
-      .execute();
-    for (const s of seats) {
-      const invited = s.invited_at ?? timestampDate(s.created_at);
-      if (invited > asOf || (s.removed_at !== null && s.removed_at <= asOf)) continue;
-      const stored = s.last_login_at === null ? null : timestampDate(s.last_login_at);
-      const event = s.last_event === null ? null : timestampDate(s.last_event);
-      let base = event;
-      if (stored !== null && stored <= asOf && (base === null || stored > base)) base = stored;
-      const d = dormant.get(s.subscription_id) ?? { seats: 0, dormant: 0 };
-      d.seats++;
-      if ((base ?? invited) <= threshold) d.dormant++;
-      dormant.set(s.subscription_id, d);
-    }
-  }
+  for (const r of await dormantSeats(db, asOf, scope).execute()) dormant.set(r.id, { seats: Number(r.seats), dormant: Number(r.dormant) });
   for (const e of open) {
     const d = dormant.get(e.id);
     const mostlyDormant = d !== undefined && d.dormant * 2 > d.seats;
@@ -145,6 +114,45 @@ async function atRisk(db: Kysely<DB>, asOf: string, endings: readonly Ending[]):
   return out;
 }
 
-function* chunks<T>(items: readonly T[], size = 500): Generator<T[]> {
-  for (let i = 0; i < items.length; i += size) yield items.slice(i, i + size);
+interface EndingScope {
+  from: string;
+  to: string;
+  managerId: number | undefined;
+}
+
+/** The subscriptions the report counts: stored status active, ending within the months. */
+function endingSubscriptions(db: Kysely<DB>, scope: EndingScope) {
+  return db
+    .selectFrom('subscriptions as s')
+    .where('s.status', '=', 'active')
+    .where('s.end_date', '>=', scope.from)
+    .where('s.end_date', '<=', scope.to)
+    .$if(scope.managerId !== undefined, (q) => q.where('s.manager_id', '=', scope.managerId!));
+}
+
+/**
+ * Per ending subscription: its seats on asOf (invited by then and not removed by then) and how many are
+ * dormant — the last login on or before asOf (a login event, or the stored last login when it is not
+ * later than asOf), else the invitation date, on or before the dormancy threshold. Said per seat without
+ * reading its last event: a login event after the threshold (one index seek) or a stored login after it
+ * makes a seat active; so does an invitation after it when the seat has no login on or before asOf.
+ */
+function dormantSeats(db: Kysely<DB>, asOf: string, scope: EndingScope) {
+  const threshold = dormantThreshold(asOf);
+  const after = `${addDays(threshold, 1)}T00:00:00Z`;
+  const until = `${addDays(asOf, 1)}T00:00:00Z`;
+  const invited = sql<string>`coalesce(st.invited_at, substr(st.created_at, 1, 10))`;
+  const stored = sql<string | null>`substr(st.last_login_at, 1, 10)`;
+  const dormant = sql<number>`case
+    when exists (select 1 from login_events le where le.seat_id = st.id and le.at >= ${after} and le.at < ${until}) then 0
+    when ${stored} > ${threshold} and ${stored} <= ${asOf} then 0
+    when ${invited} > ${threshold} and (${stored} is null or ${stored} > ${asOf})
+      and not exists (select 1 from login_events le where le.seat_id = st.id and le.at < ${after}) then 0
+    else 1 end`;
+  return endingSubscriptions(db, scope)
+    .innerJoin('seats as st', 'st.subscription_id', 's.id')
+    .where(invited, '<=', asOf)
+    .where((eb) => eb.or([eb('st.removed_at', 'is', null), eb('st.removed_at', '>', asOf)]))
+    .select(['s.id', (eb) => eb.fn.countAll<number>().as('seats'), (eb) => eb.fn.sum<number>(dormant).as('dormant')])
+    .groupBy('s.id');
 }
