@@ -5,6 +5,7 @@
  * a seat whose only login is its stored last_login_at, a seat without invited_at.
  */
 import { describe, expect, it } from 'vitest';
+import { htmlReportData } from '../../src/reports/html-data.js';
 import { usageRows, type UsageRow } from '../../src/reports/usage.js';
 import { eachTestDb } from '../helpers/db.js';
 
@@ -197,5 +198,36 @@ describe('report usage', () => {
     await expect(collect('2024-11-25', { from: '2024-05', to: '2024-04' })).rejects.toThrow('is after --to (2024-04)');
     await expect(collect('2024-11-25', { manager: 'nobody' })).rejects.toThrow('nobody');
     await expect(collect('2024-11-25', { subscription: 'NOPE' })).rejects.toThrow('NOPE');
+  });
+
+  it("the HTML report's monthly totals are the sums of the usage rows; its top rows are the subscriptions' own", async () => {
+    for (const manager of [undefined, 'ben']) {
+      const rows = await collect('2024-11-25', manager === undefined ? {} : { manager });
+      const data = await htmlReportData(t.handle, '2024-11-25', manager);
+      const sum = (month: string, k: 'seats' | 'active_teachers' | 'logins' | 'dormant') =>
+        rows.filter((r) => r.month === month).reduce((n, r) => n + r[k], 0);
+      expect(data.usage.months.map((m) => m.month)).toEqual(
+        expected('2023-12', '2024-11')
+          .reduce<string[]>((a, r) => (a.includes(r.month) ? a : [...a, r.month]), [])
+          .sort(),
+      );
+      for (const m of data.usage.months) {
+        expect(m).toEqual({
+          month: m.month,
+          subscriptions: rows.filter((r) => r.month === m.month).length,
+          seats: sum(m.month, 'seats'),
+          active_teachers: sum(m.month, 'active_teachers'),
+          logins: sum(m.month, 'logins'),
+          dormant: sum(m.month, 'dormant'),
+        });
+      }
+      expect(data.usage.subscriptions).toBe(new Set(rows.map((r) => r.subscription_external_id)).size);
+      expect(data.usage.months.reduce((n, m) => n + m.logins, 0)).toBeGreaterThan(0);
+      for (const top of data.usage.top) {
+        const own = rows.filter((r) => r.subscription_external_id === top.subscription_external_id);
+        expect(top.logins).toBe(own.reduce((n, r) => n + r.logins, 0));
+        expect(top).toMatchObject({ seats: own.at(-1)!.seats, dormant: own.at(-1)!.dormant });
+      }
+    }
   });
 });
