@@ -134,8 +134,8 @@ function endingSubscriptions(db: Kysely<DB>, scope: EndingScope) {
  * Per ending subscription: its seats on asOf (invited by then and not removed by then) and how many are
  * dormant — the last login on or before asOf (a login event, or the stored last login when it is not
  * later than asOf), else the invitation date, on or before the dormancy threshold. Said per seat without
- * reading its last event: a login event after the threshold (one index seek) or a stored login after it
- * makes a seat active; so does an invitation after it when the seat has no login on or before asOf.
+ * reading its last event: a stored login after the threshold, or a login event after it (one index seek,
+ * only when the stored one does not settle it), makes a seat active; so does an invitation after it when the seat has no login on or before asOf.
  */
 function dormantSeats(db: Kysely<DB>, asOf: string, scope: EndingScope) {
   const threshold = dormantThreshold(asOf);
@@ -144,8 +144,8 @@ function dormantSeats(db: Kysely<DB>, asOf: string, scope: EndingScope) {
   const invited = sql<string>`coalesce(st.invited_at, substr(st.created_at, 1, 10))`;
   const stored = sql<string | null>`substr(st.last_login_at, 1, 10)`;
   const dormant = sql<number>`case
-    when exists (select 1 from login_events le where le.seat_id = st.id and le.at >= ${after} and le.at < ${until}) then 0
     when ${stored} > ${threshold} and ${stored} <= ${asOf} then 0
+    when exists (select 1 from login_events le where le.seat_id = st.id and le.at >= ${after} and le.at < ${until}) then 0
     when ${invited} > ${threshold} and (${stored} is null or ${stored} > ${asOf})
       and not exists (select 1 from login_events le where le.seat_id = st.id and le.at < ${after}) then 0
     else 1 end`;
