@@ -36,80 +36,71 @@ export const DEFAULT_RENEWAL_MONTHS = 12;
 /** No done activity in this many days (the as-of date and the 89 before it) puts a renewal at risk. */
 export const QUIET_DAYS = 90;
 
-interface Ending {
-  id: number;
-  account_id: number;
-  end_date: string;
-  currency: string;
-  price_cents: number;
-  renewed: boolean;
-}
-
 export async function renewalsReport(db: Kysely<DB>, asOf: string, f: RenewalsFilter = {}): Promise<RenewalsRow[]> {
   const n = f.months ?? DEFAULT_RENEWAL_MONTHS;
   if (!Number.isSafeInteger(n) || n < 1 || n > 120) throw invalid('months', n, 'must be a whole number from 1 to 120');
   const managerId = f.manager === undefined ? undefined : (await getManager(db, f.manager)).id;
   const months = monthsFromTo(monthOf(asOf), addMonthsTo(monthOf(asOf), n - 1));
   const scope: EndingScope = { from: monthStart(months[0]!), to: monthEnd(months[months.length - 1]!), managerId };
+  const quietFrom = addDays(asOf, -(QUIET_DAYS - 1));
+  // successors and busy accounts as derived tables joined once (a correlated EXISTS per row can make
+  // the planner scan subscriptions once per row when renewed_from_id is mostly null)
+  const renewed = sql<number>`case when r.id is null then 0 else 1 end`;
+  const mostlyDormant = sql<boolean>`coalesce(d.dormant, 0) * 2 > coalesce(d.seats, 0)`;
+  const risky = sql<number>`case when r.id is null and (${mostlyDormant} or b.account_id is null) then 1 else 0 end`;
   const rows = await endingSubscriptions(db, scope)
     .innerJoin('plans as pl', 'pl.id', 's.plan_id')
-    .select(['s.id', 's.account_id', 's.end_date', 'pl.currency', 's.price_cents'])
+    .leftJoin(
+      (eb) =>
+        eb
+          .selectFrom('subscriptions')
+          .select('renewed_from_id as id')
+          .distinct()
+          .where('renewed_from_id', 'is not', null)
+          .where('status', '!=', 'cancelled')
+          .as('r'),
+      (j) => j.onRef('r.id', '=', 's.id'),
+    )
+    .leftJoin(
+      (eb) =>
+        eb
+          .selectFrom('activities')
+          .select('account_id')
+          .distinct()
+          .where('status', '=', 'done')
+          .where('at', '>=', `${quietFrom}T00:00:00Z`)
+          .where('at', '<', `${addDays(asOf, 1)}T00:00:00Z`)
+          .as('b'),
+      (j) => j.onRef('b.account_id', '=', 's.account_id'),
+    )
+    .leftJoin(dormantSeats(db, asOf, scope).as('d'), (j) => j.onRef('d.id', '=', 's.id'))
+    .select((eb) => [
+      sql<string>`substr(s.end_date, 1, 7)`.as('month'),
+      'pl.currency',
+      eb.fn.countAll<number>().as('ending'),
+      eb.fn.sum<number>('s.price_cents').as('cents'),
+      eb.fn.sum<number>(renewed).as('renewed'),
+      eb.fn.sum<number>(risky).as('at_risk'),
+    ])
+    .groupBy([sql`substr(s.end_date, 1, 7)`, 'pl.currency'])
     .execute();
-  // ids with a successor that is not cancelled, in one query (a correlated EXISTS per row can make the
-  // planner scan subscriptions once per row when renewed_from_id is mostly null)
-  const successors = await db
-    .selectFrom('subscriptions')
-    .select('renewed_from_id')
-    .where('renewed_from_id', 'is not', null)
-    .where('status', '!=', 'cancelled')
-    .execute();
-  const renewed = new Set(successors.map((r) => r.renewed_from_id));
-  const endings: Ending[] = rows.map((r) => ({ ...r, renewed: renewed.has(r.id) }));
-  const risky = await atRisk(db, asOf, endings, scope);
-  const currencies = [...new Set(endings.map((e) => e.currency))].sort();
+  const found = new Map(rows.map((r) => [`${r.month}|${r.currency}`, r]));
+  const currencies = [...new Set(rows.map((r) => r.currency))].sort();
   const out: RenewalsRow[] = [];
   for (const month of months) {
     for (const currency of currencies) {
-      const these = endings.filter((e) => e.currency === currency && monthOf(e.end_date) === month);
-      const cents = these.reduce((sum, e) => sum + e.price_cents, 0);
+      const r = found.get(`${month}|${currency}`);
+      const cents = Number(r?.cents ?? 0);
       out.push({
         month,
         currency,
-        ending: these.length,
+        ending: Number(r?.ending ?? 0),
         value: formatCents(cents),
         value_cents: cents,
-        renewed: these.filter((e) => e.renewed).length,
-        at_risk: these.filter((e) => risky.has(e.id)).length,
+        renewed: Number(r?.renewed ?? 0),
+        at_risk: Number(r?.at_risk ?? 0),
       });
     }
-  }
-  return out;
-}
-
-/**
- * Ids of the endings at risk on asOf, from two aggregate queries: the accounts with a done activity in
- * the quiet window, and per ending subscription its seats on asOf and how many of them are dormant.
- */
-async function atRisk(db: Kysely<DB>, asOf: string, endings: readonly Ending[], scope: EndingScope): Promise<Set<number>> {
-  const open = endings.filter((e) => !e.renewed);
-  const out = new Set<number>();
-  if (open.length === 0) return out;
-  const quietFrom = addDays(asOf, -(QUIET_DAYS - 1));
-  const acts = await db
-    .selectFrom('activities')
-    .select('account_id')
-    .distinct()
-    .where('status', '=', 'done')
-    .where('at', '>=', `${quietFrom}T00:00:00Z`)
-    .where('at', '<', `${addDays(asOf, 1)}T00:00:00Z`)
-    .execute();
-  const busy = new Set(acts.map((a) => a.account_id));
-  const dormant = new Map<number, { seats: number; dormant: number }>();
-  for (const r of await dormantSeats(db, asOf, scope).execute()) dormant.set(r.id, { seats: Number(r.seats), dormant: Number(r.dormant) });
-  for (const e of open) {
-    const d = dormant.get(e.id);
-    const mostlyDormant = d !== undefined && d.dormant * 2 > d.seats;
-    if (mostlyDormant || !busy.has(e.account_id)) out.add(e.id);
   }
   return out;
 }
