@@ -190,7 +190,7 @@ export async function addHitSubscriptions(db: Kysely<DB>, subs: Map<number, Subs
  */
 export function hitRecipient(
   h: Hit,
-  row: SubscriptionRow | undefined,
+  row: Pick<SubscriptionRow, 'account_id' | 'manager_id'> | undefined,
   account: AccountInfo | undefined,
   recipients: Recipients,
 ): Recipient | string | undefined {

@@ -11,15 +11,7 @@ import type { DB } from '../db/schema/index.js';
 import type { NoticeStatus } from '../db/schema/notices.js';
 import { addMonthsThenDays, boundDate } from '../lib/dates.js';
 import { toLedgerRecord, type NoticeLedgerRecord } from '../notices/service.js';
-import {
-  addHitSubscriptions,
-  collectCandidates,
-  hitRecipient,
-  scanHits,
-  type Candidate,
-  type Holder,
-  type NoRecipient,
-} from './candidates.js';
+import { collectCandidates, hitRecipient, scanHits, type Candidate, type Holder, type NoRecipient } from './candidates.js';
 import { loadRecipients } from './recipients.js';
 import { LAST_STAGE_DAYS, noticeKey } from './schedule.js';
 
@@ -83,8 +75,11 @@ export async function computeDue(db: Kysely<DB>, asOf: string, options: DueOptio
  */
 export async function countDue(db: Kysely<DB>, asOf: string): Promise<Map<string, { login: string; count: number }>> {
   const { statuses, holders } = await loadLedger(db, asOf);
-  const { accounts, subs, hits } = await scanHits(db, asOf, { ledger: statuses, holders });
-  await addHitSubscriptions(db, subs, hits);
+  const { accounts, hits } = await scanHits(db, asOf, { ledger: statuses, holders });
+  // whose subscription: only its account and manager, of every subscription at once (dormant seats'
+  // subscriptions are most of the running ones)
+  const subs = new Map<number, { account_id: number; manager_id: number | null }>();
+  for (const r of await db.selectFrom('subscriptions').select(['id', 'account_id', 'manager_id']).execute()) subs.set(r.id, r);
   const recipients = await loadRecipients(db, asOf);
   const out = new Map<string, { login: string; count: number }>();
   for (const h of hits) {
