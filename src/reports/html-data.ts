@@ -38,11 +38,9 @@ export const TOP_ROWS = 25;
 
 export async function htmlReportData(h: DbHandle, asOf: string, manager?: string): Promise<HtmlReportData> {
   const filter = manager === undefined ? {} : { manager };
-  const totals = await usageTotals(h, asOf, filter);
-  // most logins first, ties in subscription order; their figures are their own usage rows
-  const ranked = [...totals.subscriptions].sort((a, b) => b.logins - a.logins || a.id - b.id).slice(0, TOP_ROWS);
+  const totals = await usageTotals(h, asOf, filter, TOP_ROWS);
   const top: TopSubscription[] = [];
-  for (const s of ranked) {
+  for (const s of totals.top) {
     let t: TopSubscription | undefined;
     for await (const r of usageRows(h, asOf, { subscription: s.external_id })) {
       t ??= {
@@ -65,7 +63,7 @@ export async function htmlReportData(h: DbHandle, asOf: string, manager?: string
   return {
     as_of: asOf,
     manager: manager ?? null,
-    usage: { months: totals.months, top, subscriptions: totals.subscriptions.length },
+    usage: { months: totals.months, top, subscriptions: totals.subscriptions },
     renewals: await renewalsReport(h.db, asOf, filter),
     managers: manager === undefined ? managers : managers.filter((m) => m.login === foldKey(manager.trim())),
   };

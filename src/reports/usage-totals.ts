@@ -46,8 +46,10 @@ export interface UsageSubscription {
 
 export interface UsageTotalsResult {
   months: UsageTotals[];
-  /** every subscription of the report, in id order */
-  subscriptions: UsageSubscription[];
+  /** how many subscriptions the report has */
+  subscriptions: number;
+  /** the `top` with the most logins, most first (ties in subscription order) */
+  top: UsageSubscription[];
 }
 
 /** Stands for "a login before the events read": earlier than every dormancy threshold. */
@@ -58,34 +60,38 @@ type SeatRow = readonly [number, number, string, string | null, string | null, n
 /** [seat id, login time] */
 type EventRow = readonly [number, string];
 
-export async function usageTotals(h: DbHandle, asOf: string, f: UsageFilter = {}): Promise<UsageTotalsResult> {
+export async function usageTotals(h: DbHandle, asOf: string, f: UsageFilter = {}, top = 0): Promise<UsageTotalsResult> {
   const range = usageRange(asOf, f);
   const resolved = await resolveUsageFilter(h.db, f);
-  const subs = await subscriptionsIn(h.db, range, resolved)
-    .select(['s.id', 's.external_id', 's.start_date', 's.end_date'])
-    .orderBy('s.id')
-    .execute();
+  // the subscriptions as parallel arrays, by their index in id order: a few hundred thousand objects
+  // would stay in memory for the whole pass
+  const ids: number[] = [];
+  const externalIds: string[] = [];
+  const termAt: SubscriptionUsage[] = [];
+  const indexOf = new Map<number, number>();
   const terms = new Map<string, SubscriptionUsage>();
   const termSubs = new Map<SubscriptionUsage, number>();
-  const termOf = new Map<number, { term: SubscriptionUsage; sub: UsageSubscription }>();
-  const out: UsageSubscription[] = [];
-  for (const s of subs) {
-    const key = `${monthOf(s.start_date)}|${monthOf(s.end_date)}`;
+  const subs = subscriptionsIn(h.db, range, resolved).select(['s.id', 's.external_id', 's.start_date', 's.end_date']).orderBy('s.id');
+  for await (const [id, externalId, start, end] of streamArrays<readonly [number, string, string, string]>(h, subs)) {
+    const key = `${monthOf(start)}|${monthOf(end)}`;
     let term = terms.get(key);
     if (!term) {
-      const row = { sid: 0, external_id: '', account_external_id: '', manager_login: null, start_date: s.start_date, end_date: s.end_date };
+      const row = { sid: 0, external_id: '', account_external_id: '', manager_login: null, start_date: start, end_date: end };
       terms.set(key, (term = new SubscriptionUsage(row, range)));
     }
     termSubs.set(term, (termSubs.get(term) ?? 0) + 1);
-    const sub = { id: s.id, external_id: s.external_id, logins: 0 };
-    out.push(sub);
-    termOf.set(s.id, { term, sub });
+    indexOf.set(id, ids.length);
+    ids.push(id);
+    externalIds.push(externalId);
+    termAt.push(term);
   }
+  const logins = new Float64Array(ids.length);
   await walkSeats(h, range, resolved, (subscriptionId, seat) => {
-    const t = termOf.get(subscriptionId);
-    if (!t) return;
-    t.term.addSeat(seat);
-    for (let i = Math.max(t.term.lo, 0); i <= t.term.hi; i++) t.sub.logins += seat.counts[i]!;
+    const i = indexOf.get(subscriptionId);
+    if (i === undefined) return;
+    const term = termAt[i]!;
+    term.addSeat(seat);
+    for (let m = Math.max(term.lo, 0); m <= term.hi; m++) logins[i]! += seat.counts[m]!;
   });
   const months = range.months.map((month, i) => {
     const m: UsageTotals = { month, subscriptions: 0, seats: 0, active_teachers: 0, logins: 0, dormant: 0 };
@@ -99,7 +105,12 @@ export async function usageTotals(h: DbHandle, asOf: string, f: UsageFilter = {}
     }
     return m;
   });
-  return { months, subscriptions: out };
+  const ranked = ids.map((_, i) => i).sort((a, b) => logins[b]! - logins[a]! || a - b);
+  return {
+    months,
+    subscriptions: ids.length,
+    top: ranked.slice(0, top).map((i) => ({ id: ids[i]!, external_id: externalIds[i]!, logins: logins[i]! })),
+  };
 }
 
 /** Every seat of the report's subscriptions with its login events, in seat id order. */
@@ -107,6 +118,7 @@ async function walkSeats(
   h: DbHandle,
   range: UsageRange,
   resolved: Awaited<ReturnType<typeof resolveUsageFilter>>,
+  /** called once per seat, with one SeatUsage reused for every seat */
   each: (subscriptionId: number, seat: SeatUsage) => void,
 ): Promise<void> {
   const from = addDays(range.thresholds[0]!, 1);
@@ -139,8 +151,9 @@ async function walkSeats(
   const seatRows = await Cursor.open(streamArrays<SeatRow>(h, seats));
   const eventRows = await Cursor.open(streamArrays<EventRow>(h, events));
   try {
+    const seat = new SeatUsage(null, null, null, range.months.length);
     for (let r = seatRows.head; r !== undefined; r = seatRows.head) {
-      const seat = new SeatUsage(r[2], r[3], r[4], range.months.length);
+      seat.reset(r[2], r[3], r[4]);
       if (Number(r[5]) === 1) seat.before = LONG_AGO;
       for (let e = eventRows.head; e !== undefined && e[0] <= r[0]; e = eventRows.head) {
         if (e[0] === r[0]) {

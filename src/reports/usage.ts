@@ -245,13 +245,23 @@ export class SeatUsage {
   before: string | null = null;
 
   constructor(
-    readonly invited: string | null,
-    readonly removedAt: string | null,
-    readonly stored: string | null,
+    public invited: string | null,
+    public removedAt: string | null,
+    public stored: string | null,
     months: number,
   ) {
     this.counts = new Array<number>(months).fill(0);
     this.lastIn = new Array<string | undefined>(months).fill(undefined);
+  }
+
+  /** The same object for another seat (a pass over a million seats need not allocate one each). */
+  reset(invited: string | null, removedAt: string | null, stored: string | null): void {
+    this.invited = invited;
+    this.removedAt = removedAt;
+    this.stored = stored;
+    this.before = null;
+    this.counts.fill(0);
+    this.lastIn.fill(undefined);
   }
 }
 
