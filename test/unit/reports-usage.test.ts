@@ -230,4 +230,31 @@ describe('report usage', () => {
       }
     }
   });
+
+  it('the HTML totals count a seat invited after the first threshold whose only login is older than the events read', async () => {
+    // range 2023-12 … 2024-11: events are read from 2023-10-01 (the day after 2023-12's threshold)
+    const account = await t.seed.account('SCH-9');
+    const sub = await t.seed.subscription('S9', { account, start_date: '2024-01-01', end_date: '2024-12-31' });
+    const early = await t.seed.seat(sub, await t.seed.contact(account, 'early@x.example'), { invited_at: '2024-02-10' });
+    await t.seed.login(early, '2023-05-05T10:00:00Z'); // before its invitation and before the events read
+    await t.seed.seat(sub, await t.seed.contact(account, 'never@x.example'), { invited_at: '2024-02-10' });
+    const rows = (await collect('2024-11-25')).filter((r) => r.subscription_external_id === 'S9');
+    // the old login makes the first seat dormant at once; the other is dormant 3 months after its invitation
+    expect(rows.map((r) => [r.month, r.seats, r.dormant])).toEqual([
+      ['2024-01', 0, 0],
+      ['2024-02', 2, 1],
+      ['2024-03', 2, 1],
+      ['2024-04', 2, 1],
+      ['2024-05', 2, 2],
+      ['2024-06', 2, 2],
+      ['2024-07', 2, 2],
+      ['2024-08', 2, 2],
+      ['2024-09', 2, 2],
+      ['2024-10', 2, 2],
+      ['2024-11', 2, 2],
+    ]);
+    const all = await collect('2024-11-25');
+    const data = await htmlReportData(t.handle, '2024-11-25');
+    for (const m of data.usage.months) expect(m.dormant).toBe(all.filter((r) => r.month === m.month).reduce((n, r) => n + r.dormant, 0));
+  });
 });
