@@ -9,7 +9,7 @@ import type { Kysely } from 'kysely';
 import type { DB } from '../db/schema/index.js';
 import type { NoticeKind, NoticeStatus } from '../db/schema/notices.js';
 import { timestampDate, toDayNumber } from '../lib/dates.js';
-import { loadRecipients, type Recipient } from './recipients.js';
+import { loadRecipients, type Recipient, type Recipients } from './recipients.js';
 import {
   contactsById,
   loadAccounts,
@@ -104,7 +104,8 @@ export function earlierStages(c: Pick<Candidate, 'kind' | 'stage' | 'cycle'>): {
   );
 }
 
-interface Hit {
+/** A sendable stage of one subject, before its details and recipient are looked up. */
+export interface Hit {
   kind: NoticeKind;
   stage: string;
   due_date: string;
@@ -117,6 +118,19 @@ interface Hit {
 }
 
 export async function collectCandidates(db: Kysely<DB>, asOf: string, options: CollectOptions = {}): Promise<CandidateSet> {
+  const { accounts, subs, hits } = await scanHits(db, asOf, options);
+  return buildCandidates(db, asOf, accounts, subs, hits);
+}
+
+export interface HitScan {
+  accounts: Map<number, AccountInfo>;
+  /** the subscriptions of the renewal and activation hits (those of dormant seats are fetched later) */
+  subs: Map<number, SubscriptionRow>;
+  hits: Hit[];
+}
+
+/** The schedule's part: which stages are sendable on asOf and not already sent or skipped. */
+export async function scanHits(db: Kysely<DB>, asOf: string, options: CollectOptions = {}): Promise<HitScan> {
   const accounts = await loadAccounts(db, options.only?.subscriptionIds);
   const subs = new Map<number, SubscriptionRow>();
   const hits: Hit[] = [];
@@ -160,7 +174,29 @@ export async function collectCandidates(db: Kysely<DB>, asOf: string, options: C
       if (base !== null) stageHit('dormancy', r.id, r.subscription_id, base, r.contact_id);
     }
   }
-  return buildCandidates(db, asOf, accounts, subs, hits);
+  return { accounts, subs, hits };
+}
+
+/** The subscriptions of the hits that are not in `subs` yet (dormant seats'), added to it. */
+export async function addHitSubscriptions(db: Kysely<DB>, subs: Map<number, SubscriptionRow>, hits: readonly Hit[]): Promise<void> {
+  const missing = new Set<number>();
+  for (const h of hits) if (!subs.has(h.subscription_id)) missing.add(h.subscription_id);
+  for (const r of await seatSubscriptionsById(db, [...missing])) subs.set(r.id, r);
+}
+
+/**
+ * Who gets a hit: undefined when it is no notice at all (its subscription or account is gone, or a
+ * dormant seat of a tutor account), else the recipient, or the reason there is none.
+ */
+export function hitRecipient(
+  h: Hit,
+  row: Pick<SubscriptionRow, 'account_id' | 'manager_id'> | undefined,
+  account: AccountInfo | undefined,
+  recipients: Recipients,
+): Recipient | string | undefined {
+  // a dormant seat's subscription must belong to an active, non-tutor account
+  if (!row || !account || (h.kind === 'dormancy' && account.tutor)) return undefined;
+  return recipients.resolve(row, h.kind);
 }
 
 /** Details for the hits that survived: subscriptions of dormant seats, contacts, names, recipients. */
@@ -171,13 +207,9 @@ async function buildCandidates(
   subs: Map<number, SubscriptionRow>,
   hits: Hit[],
 ): Promise<CandidateSet> {
-  const missing = new Set<number>();
   const contactIds: number[] = [];
-  for (const h of hits) {
-    if (!subs.has(h.subscription_id)) missing.add(h.subscription_id);
-    if (h.contact_id !== null) contactIds.push(h.contact_id);
-  }
-  for (const r of await seatSubscriptionsById(db, [...missing])) subs.set(r.id, r);
+  for (const h of hits) if (h.contact_id !== null) contactIds.push(h.contact_id);
+  await addHitSubscriptions(db, subs, hits);
   const contacts = await contactsById(db, [...new Set(contactIds)]);
   const names = await loadNames(db);
   const recipients = await loadRecipients(db, asOf);
@@ -186,12 +218,11 @@ async function buildCandidates(
   for (const h of hits) {
     const row = subs.get(h.subscription_id);
     const account = row ? accounts.get(row.account_id) : undefined;
-    // a dormant seat's subscription must belong to an active, non-tutor account
-    if (!row || !account || (h.kind === 'dormancy' && account.tutor)) continue;
-    let sub = infos.get(row.id);
-    if (!sub) infos.set(row.id, (sub = toSubInfo(row, account, names)));
+    const recipient = hitRecipient(h, row, account, recipients);
+    if (recipient === undefined) continue;
+    let sub = infos.get(row!.id);
+    if (!sub) infos.set(row!.id, (sub = toSubInfo(row!, account!, names)));
     const contact = h.contact_id === null ? undefined : contacts.get(h.contact_id);
-    const recipient = recipients.resolve(sub, h.kind);
     if (typeof recipient === 'string') {
       const where = {
         account_external_id: sub.account_external_id,

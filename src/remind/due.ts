@@ -11,7 +11,8 @@ import type { DB } from '../db/schema/index.js';
 import type { NoticeStatus } from '../db/schema/notices.js';
 import { addMonthsThenDays, boundDate } from '../lib/dates.js';
 import { toLedgerRecord, type NoticeLedgerRecord } from '../notices/service.js';
-import { collectCandidates, type Candidate, type Holder, type NoRecipient } from './candidates.js';
+import { collectCandidates, hitRecipient, scanHits, type Candidate, type Holder, type NoRecipient } from './candidates.js';
+import { loadRecipients } from './recipients.js';
 import { LAST_STAGE_DAYS, noticeKey } from './schedule.js';
 
 /** A sendable notice; `prior` is its ledger status before this run (null, failed, claimed, in_doubt). */
@@ -65,6 +66,33 @@ export async function computeDue(db: Kysely<DB>, asOf: string, options: DueOptio
     inProgress: sortNotices(plan.inProgress),
     noRecipient: sortNotices(plan.noRecipient),
   };
+}
+
+/**
+ * How many notices `computeDue(db, asOf).due` lists per recipient email — a run that retries nothing
+ * and sees no other run alive — counted from the same schedule scan, ledger and recipient rules
+ * without building the notices (no contacts, names or texts): `report managers` needs only the counts.
+ */
+export async function countDue(db: Kysely<DB>, asOf: string): Promise<Map<string, { login: string; count: number }>> {
+  const { statuses, holders } = await loadLedger(db, asOf);
+  const { accounts, hits } = await scanHits(db, asOf, { ledger: statuses, holders });
+  // whose subscription: only its account and manager, of every subscription at once (dormant seats'
+  // subscriptions are most of the running ones)
+  const subs = new Map<number, { account_id: number; manager_id: number | null }>();
+  for (const r of await db.selectFrom('subscriptions').select(['id', 'account_id', 'manager_id']).execute()) subs.set(r.id, r);
+  const recipients = await loadRecipients(db, asOf);
+  const out = new Map<string, { login: string; count: number }>();
+  for (const h of hits) {
+    // in doubt: reported, due only when retried (computeDue)
+    if (h.prior === 'in_doubt') continue;
+    const row = subs.get(h.subscription_id);
+    const r = hitRecipient(h, row, row ? accounts.get(row.account_id) : undefined, recipients);
+    if (r === undefined || typeof r === 'string') continue;
+    const c = out.get(r.email);
+    if (c) c.count++;
+    else out.set(r.email, { login: r.login, count: 1 });
+  }
+  return out;
 }
 
 /**

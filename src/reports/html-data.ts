@@ -1,22 +1,17 @@
 /**
  * What `report html` shows: the usage report summed per month (the charts) with the subscriptions of
- * most logins (the table, with the totals), the renewals report and the managers report. The usage
- * rows stream through once; only the monthly totals and the top rows are kept.
+ * most logins (the table, with the totals), the renewals report and the managers report. The monthly
+ * totals and each subscription's logins come from one pass in seat order (usage-totals.ts); the top
+ * rows are those subscriptions' own usage rows.
  */
 import type { DbHandle } from '../db/connection.js';
 import { foldKey } from '../lib/keys.js';
 import { managersReport, type ManagerLoadRow } from './managers.js';
 import { renewalsReport, type RenewalsRow } from './renewals.js';
-import { usageRange, usageRows } from './usage.js';
+import { usageTotals, type UsageTotals } from './usage-totals.js';
+import { usageRows } from './usage.js';
 
-export interface UsageTotals {
-  month: string;
-  subscriptions: number;
-  seats: number;
-  active_teachers: number;
-  logins: number;
-  dormant: number;
-}
+export type { UsageTotals };
 
 export interface TopSubscription {
   subscription_external_id: string;
@@ -42,38 +37,13 @@ export interface HtmlReportData {
 export const TOP_ROWS = 25;
 
 export async function htmlReportData(h: DbHandle, asOf: string, manager?: string): Promise<HtmlReportData> {
-  const range = usageRange(asOf, {});
-  const months: UsageTotals[] = range.months.map((month) => ({
-    month,
-    subscriptions: 0,
-    seats: 0,
-    active_teachers: 0,
-    logins: 0,
-    dormant: 0,
-  }));
-  const index = new Map(range.months.map((m, i) => [m, i]));
+  const filter = manager === undefined ? {} : { manager };
+  const totals = await usageTotals(h, asOf, filter, TOP_ROWS);
   const top: TopSubscription[] = [];
-  let current: TopSubscription | undefined;
-  let subscriptions = 0;
-  const settle = (t: TopSubscription | undefined) => {
-    if (!t) return;
-    subscriptions++;
-    if (top.length === TOP_ROWS && t.logins <= top[top.length - 1]!.logins) return;
-    let i = top.length;
-    while (i > 0 && top[i - 1]!.logins < t.logins) i--;
-    top.splice(i, 0, t);
-    if (top.length > TOP_ROWS) top.pop();
-  };
-  for await (const r of usageRows(h, asOf, manager === undefined ? {} : { manager })) {
-    const m = months[index.get(r.month)!]!;
-    m.subscriptions++;
-    m.seats += r.seats;
-    m.active_teachers += r.active_teachers;
-    m.logins += r.logins;
-    m.dormant += r.dormant;
-    if (current?.subscription_external_id !== r.subscription_external_id) {
-      settle(current);
-      current = {
+  for (const s of totals.top) {
+    let t: TopSubscription | undefined;
+    for await (const r of usageRows(h, asOf, { subscription: s.external_id })) {
+      t ??= {
         subscription_external_id: r.subscription_external_id,
         account_external_id: r.account_external_id,
         manager_login: r.manager_login,
@@ -82,19 +52,19 @@ export async function htmlReportData(h: DbHandle, asOf: string, manager?: string
         active_teachers: 0,
         dormant: 0,
       };
+      t.logins += r.logins;
+      t.seats = r.seats;
+      t.active_teachers = r.active_teachers;
+      t.dormant = r.dormant;
     }
-    current.logins += r.logins;
-    current.seats = r.seats;
-    current.active_teachers = r.active_teachers;
-    current.dormant = r.dormant;
+    if (t) top.push(t);
   }
-  settle(current);
   const managers = await managersReport(h.db, asOf);
   return {
     as_of: asOf,
     manager: manager ?? null,
-    usage: { months, top, subscriptions },
-    renewals: await renewalsReport(h.db, asOf, manager === undefined ? {} : { manager }),
+    usage: { months: totals.months, top, subscriptions: totals.subscriptions },
+    renewals: await renewalsReport(h.db, asOf, filter),
     managers: manager === undefined ? managers : managers.filter((m) => m.login === foldKey(manager.trim())),
   };
 }

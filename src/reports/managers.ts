@@ -14,7 +14,7 @@ import type { DB } from '../db/schema/index.js';
 import { addDays } from '../lib/dates.js';
 import { resolveRecipient } from '../managers/leave.js';
 import { managersOnLeave } from '../managers/leave.js';
-import { computeDue } from '../remind/due.js';
+import { countDue } from '../remind/due.js';
 
 export interface ManagerLoadRow {
   login: string;
@@ -89,7 +89,7 @@ export async function managersReport(db: Kysely<DB>, asOf: string): Promise<Mana
       .execute(),
   );
   const due = new Map<string, number>();
-  for (const n of (await computeDue(db, asOf)).due) due.set(n.recipient.login, (due.get(n.recipient.login) ?? 0) + 1);
+  for (const c of (await countDue(db, asOf)).values()) due.set(c.login, (due.get(c.login) ?? 0) + c.count);
   const onLeave = await managersOnLeave(db, asOf);
   const out: ManagerLoadRow[] = [];
   for (const m of managers) {

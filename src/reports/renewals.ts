@@ -6,10 +6,10 @@
  * dormant on the as-of date (the usage report's rule) or no done activity of their account in the
  * last 90 days (as-of date included).
  */
-import type { Kysely } from 'kysely';
+import { sql, type Kysely } from 'kysely';
 import type { DB } from '../db/schema/index.js';
 import { invalid } from '../errors.js';
-import { addDays, timestampDate } from '../lib/dates.js';
+import { addDays } from '../lib/dates.js';
 import { formatCents } from '../lib/fields.js';
 import { getManager } from '../managers/lookup.js';
 import { addMonthsTo, dormantThreshold, monthEnd, monthOf, monthsFromTo, monthStart } from './months.js';
@@ -36,115 +36,114 @@ export const DEFAULT_RENEWAL_MONTHS = 12;
 /** No done activity in this many days (the as-of date and the 89 before it) puts a renewal at risk. */
 export const QUIET_DAYS = 90;
 
-interface Ending {
-  id: number;
-  account_id: number;
-  end_date: string;
-  currency: string;
-  price_cents: number;
-  renewed: boolean;
-}
-
 export async function renewalsReport(db: Kysely<DB>, asOf: string, f: RenewalsFilter = {}): Promise<RenewalsRow[]> {
   const n = f.months ?? DEFAULT_RENEWAL_MONTHS;
   if (!Number.isSafeInteger(n) || n < 1 || n > 120) throw invalid('months', n, 'must be a whole number from 1 to 120');
   const managerId = f.manager === undefined ? undefined : (await getManager(db, f.manager)).id;
   const months = monthsFromTo(monthOf(asOf), addMonthsTo(monthOf(asOf), n - 1));
-  const rows = await db
-    .selectFrom('subscriptions as s')
+  const scope: EndingScope = { from: monthStart(months[0]!), to: monthEnd(months[months.length - 1]!), managerId };
+  const quietFrom = addDays(asOf, -(QUIET_DAYS - 1));
+  // successors and busy accounts as derived tables joined once (a correlated EXISTS per row can make
+  // the planner scan subscriptions once per row when renewed_from_id is mostly null)
+  const renewed = sql<number>`case when r.id is null then 0 else 1 end`;
+  const mostlyDormant = sql<boolean>`coalesce(d.dormant, 0) * 2 > coalesce(d.seats, 0)`;
+  const risky = sql<number>`case when r.id is null and (${mostlyDormant} or b.account_id is null) then 1 else 0 end`;
+  const rows = await endingSubscriptions(db, scope)
     .innerJoin('plans as pl', 'pl.id', 's.plan_id')
-    .select(['s.id', 's.account_id', 's.end_date', 'pl.currency', 's.price_cents'])
-    .where('s.status', '=', 'active')
-    .where('s.end_date', '>=', monthStart(months[0]!))
-    .where('s.end_date', '<=', monthEnd(months[months.length - 1]!))
-    .$if(managerId !== undefined, (q) => q.where('s.manager_id', '=', managerId!))
+    .leftJoin(
+      (eb) =>
+        eb
+          .selectFrom('subscriptions')
+          .select('renewed_from_id as id')
+          .distinct()
+          .where('renewed_from_id', 'is not', null)
+          .where('status', '!=', 'cancelled')
+          .as('r'),
+      (j) => j.onRef('r.id', '=', 's.id'),
+    )
+    .leftJoin(
+      (eb) =>
+        eb
+          .selectFrom('activities')
+          .select('account_id')
+          .distinct()
+          .where('status', '=', 'done')
+          .where('at', '>=', `${quietFrom}T00:00:00Z`)
+          .where('at', '<', `${addDays(asOf, 1)}T00:00:00Z`)
+          .as('b'),
+      (j) => j.onRef('b.account_id', '=', 's.account_id'),
+    )
+    .leftJoin(dormantSeats(db, asOf, scope).as('d'), (j) => j.onRef('d.id', '=', 's.id'))
+    .select((eb) => [
+      sql<string>`substr(s.end_date, 1, 7)`.as('month'),
+      'pl.currency',
+      eb.fn.countAll<number>().as('ending'),
+      eb.fn.sum<number>('s.price_cents').as('cents'),
+      eb.fn.sum<number>(renewed).as('renewed'),
+      eb.fn.sum<number>(risky).as('at_risk'),
+    ])
+    .groupBy([sql`substr(s.end_date, 1, 7)`, 'pl.currency'])
     .execute();
-  // ids with a successor that is not cancelled, in one query (a correlated EXISTS per row can make the
-  // planner scan subscriptions once per row when renewed_from_id is mostly null)
-  const successors = await db
-    .selectFrom('subscriptions')
-    .select('renewed_from_id')
-    .where('renewed_from_id', 'is not', null)
-    .where('status', '!=', 'cancelled')
-    .execute();
-  const renewed = new Set(successors.map((r) => r.renewed_from_id));
-  const endings: Ending[] = rows.map((r) => ({ ...r, renewed: renewed.has(r.id) }));
-  const risky = await atRisk(db, asOf, endings);
-  const currencies = [...new Set(endings.map((e) => e.currency))].sort();
+  const found = new Map(rows.map((r) => [`${r.month}|${r.currency}`, r]));
+  const currencies = [...new Set(rows.map((r) => r.currency))].sort();
   const out: RenewalsRow[] = [];
   for (const month of months) {
     for (const currency of currencies) {
-      const these = endings.filter((e) => e.currency === currency && monthOf(e.end_date) === month);
-      const cents = these.reduce((sum, e) => sum + e.price_cents, 0);
+      const r = found.get(`${month}|${currency}`);
+      const cents = Number(r?.cents ?? 0);
       out.push({
         month,
         currency,
-        ending: these.length,
+        ending: Number(r?.ending ?? 0),
         value: formatCents(cents),
         value_cents: cents,
-        renewed: these.filter((e) => e.renewed).length,
-        at_risk: these.filter((e) => risky.has(e.id)).length,
+        renewed: Number(r?.renewed ?? 0),
+        at_risk: Number(r?.at_risk ?? 0),
       });
     }
   }
   return out;
 }
 
-/** Ids of the endings at risk on asOf. */
-async function atRisk(db: Kysely<DB>, asOf: string, endings: readonly Ending[]): Promise<Set<number>> {
-  const open = endings.filter((e) => !e.renewed);
-  const out = new Set<number>();
-  if (open.length === 0) return out;
-  const quietFrom = addDays(asOf, -(QUIET_DAYS - 1));
-  const busy = new Set<number>();
-  const dormant = new Map<number, { seats: number; dormant: number }>();
-  const threshold = dormantThreshold(asOf);
-  for (const part of chunks(open)) {
-    const chunk = part.map((e) => e.id);
-    const accountIds = [...new Set(part.map((e) => e.account_id))];
-    const acts = await db
-      .selectFrom('activities')
-      .select(['account_id', 'at'])
-      .where('status', '=', 'done')
-      .where('account_id', 'in', accountIds)
-      .where('at', '>=', `${quietFrom}T00:00:00Z`)
-      .where('at', '<', `${addDays(asOf, 1)}T00:00:00Z`)
-      .execute();
-    for (const a of acts) if (timestampDate(a.at) >= quietFrom) busy.add(a.account_id);
-    const seats = await db
-      .selectFrom('seats as st')
-      .select(['st.subscription_id', 'st.invited_at', 'st.created_at', 'st.removed_at', 'st.last_login_at'])
-      .select((eb) =>
-        eb
-          .selectFrom('login_events as le')
-          .select((e) => e.fn.max('le.at').as('m'))
-          .whereRef('le.seat_id', '=', 'st.id')
-          .where('le.at', '<', `${addDays(asOf, 1)}T00:00:00Z`)
-          .as('last_event'),
-      )
-      .where('st.subscription_id', 'in', chunk)
-      .execute();
-    for (const s of seats) {
-      const invited = s.invited_at ?? timestampDate(s.created_at);
-      if (invited > asOf || (s.removed_at !== null && s.removed_at <= asOf)) continue;
-      const stored = s.last_login_at === null ? null : timestampDate(s.last_login_at);
-      const event = s.last_event === null ? null : timestampDate(s.last_event);
-      let base = event;
-      if (stored !== null && stored <= asOf && (base === null || stored > base)) base = stored;
-      const d = dormant.get(s.subscription_id) ?? { seats: 0, dormant: 0 };
-      d.seats++;
-      if ((base ?? invited) <= threshold) d.dormant++;
-      dormant.set(s.subscription_id, d);
-    }
-  }
-  for (const e of open) {
-    const d = dormant.get(e.id);
-    const mostlyDormant = d !== undefined && d.dormant * 2 > d.seats;
-    if (mostlyDormant || !busy.has(e.account_id)) out.add(e.id);
-  }
-  return out;
+interface EndingScope {
+  from: string;
+  to: string;
+  managerId: number | undefined;
 }
 
-function* chunks<T>(items: readonly T[], size = 500): Generator<T[]> {
-  for (let i = 0; i < items.length; i += size) yield items.slice(i, i + size);
+/** The subscriptions the report counts: stored status active, ending within the months. */
+function endingSubscriptions(db: Kysely<DB>, scope: EndingScope) {
+  return db
+    .selectFrom('subscriptions as s')
+    .where('s.status', '=', 'active')
+    .where('s.end_date', '>=', scope.from)
+    .where('s.end_date', '<=', scope.to)
+    .$if(scope.managerId !== undefined, (q) => q.where('s.manager_id', '=', scope.managerId!));
+}
+
+/**
+ * Per ending subscription: its seats on asOf (invited by then and not removed by then) and how many are
+ * dormant — the last login on or before asOf (a login event, or the stored last login when it is not
+ * later than asOf), else the invitation date, on or before the dormancy threshold. Said per seat without
+ * reading its last event: a stored login after the threshold, or a login event after it (one index seek,
+ * only when the stored one does not settle it), makes a seat active; so does an invitation after it when the seat has no login on or before asOf.
+ */
+function dormantSeats(db: Kysely<DB>, asOf: string, scope: EndingScope) {
+  const threshold = dormantThreshold(asOf);
+  const after = `${addDays(threshold, 1)}T00:00:00Z`;
+  const until = `${addDays(asOf, 1)}T00:00:00Z`;
+  const invited = sql<string>`coalesce(st.invited_at, substr(st.created_at, 1, 10))`;
+  const stored = sql<string | null>`substr(st.last_login_at, 1, 10)`;
+  const dormant = sql<number>`case
+    when ${stored} > ${threshold} and ${stored} <= ${asOf} then 0
+    when exists (select 1 from login_events le where le.seat_id = st.id and le.at >= ${after} and le.at < ${until}) then 0
+    when ${invited} > ${threshold} and (${stored} is null or ${stored} > ${asOf})
+      and not exists (select 1 from login_events le where le.seat_id = st.id and le.at < ${after}) then 0
+    else 1 end`;
+  return endingSubscriptions(db, scope)
+    .innerJoin('seats as st', 'st.subscription_id', 's.id')
+    .where(invited, '<=', asOf)
+    .where((eb) => eb.or([eb('st.removed_at', 'is', null), eb('st.removed_at', '>', asOf)]))
+    .select(['s.id', (eb) => eb.fn.countAll<number>().as('seats'), (eb) => eb.fn.sum<number>(dormant).as('dormant')])
+    .groupBy('s.id');
 }

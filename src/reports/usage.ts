@@ -90,7 +90,7 @@ export async function resolveUsageFilter(db: Kysely<DB>, f: UsageFilter): Promis
   };
 }
 
-interface SubRow {
+export interface SubRow {
   sid: number;
   external_id: string;
   account_external_id: string;
@@ -106,7 +106,7 @@ type SeatRow = readonly [number, number, string, string | null, string | null, s
 type EventRow = readonly [number, number, string];
 
 /** The subscriptions whose term touches the range, filtered. */
-function subscriptionsIn(db: Kysely<DB>, range: UsageRange, f: ResolvedFilter) {
+export function subscriptionsIn(db: Kysely<DB>, range: UsageRange, f: ResolvedFilter) {
   return db
     .selectFrom('subscriptions as s')
     .where('s.start_date', '<=', range.ends[range.ends.length - 1]!)
@@ -154,7 +154,7 @@ function seatsQuery(db: Kysely<DB>, range: UsageRange, f: ResolvedFilter) {
 }
 
 /** The first instant of the range. */
-function startTs(range: UsageRange): string {
+export function startTs(range: UsageRange): string {
   return `${monthStart(range.months[0]!)}T00:00:00Z`;
 }
 
@@ -175,7 +175,7 @@ function eventsQuery(db: Kysely<DB>, range: UsageRange, f: ResolvedFilter) {
 }
 
 /** The figures of one subscription, month by month, built up seat by seat. */
-class SubscriptionUsage {
+export class SubscriptionUsage {
   readonly seats: number[];
   readonly active: number[];
   readonly logins: number[];
@@ -239,19 +239,29 @@ class SubscriptionUsage {
 }
 
 /** One seat's login events, by month of the range: how many, and the date of the latest. */
-class SeatUsage {
+export class SeatUsage {
   readonly counts: number[];
   readonly lastIn: (string | undefined)[];
   before: string | null = null;
 
   constructor(
-    readonly invited: string | null,
-    readonly removedAt: string | null,
-    readonly stored: string | null,
+    public invited: string | null,
+    public removedAt: string | null,
+    public stored: string | null,
     months: number,
   ) {
     this.counts = new Array<number>(months).fill(0);
     this.lastIn = new Array<string | undefined>(months).fill(undefined);
+  }
+
+  /** The same object for another seat (a pass over a million seats need not allocate one each). */
+  reset(invited: string | null, removedAt: string | null, stored: string | null): void {
+    this.invited = invited;
+    this.removedAt = removedAt;
+    this.stored = stored;
+    this.before = null;
+    this.counts.fill(0);
+    this.lastIn.fill(undefined);
   }
 }
 
@@ -296,7 +306,7 @@ export async function* usageRows(h: DbHandle, asOf: string, f: UsageFilter = {})
   }
 }
 
-function addEvent(seat: SeatUsage, at: string, monthIndex: Map<string, number>): void {
+export function addEvent(seat: SeatUsage, at: string, monthIndex: Map<string, number>): void {
   const i = monthIndex.get(at.slice(0, 7));
   if (i === undefined) return;
   const day = at.slice(0, 10);

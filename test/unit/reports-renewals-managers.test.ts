@@ -5,7 +5,9 @@
  * the notices due after leave routing (checked against the remind preview's own recipients).
  */
 import { describe, expect, it } from 'vitest';
+import { htmlReportData } from '../../src/reports/html-data.js';
 import { managersReport } from '../../src/reports/managers.js';
+import { countDue } from '../../src/remind/due.js';
 import { renewalsReport } from '../../src/reports/renewals.js';
 import { runRemind } from '../../src/remind/run.js';
 import { eachTestDb, testOp } from '../helpers/db.js';
@@ -221,5 +223,31 @@ describe('report managers', () => {
     // anna's own renewal notices (N2 ends 11-30) went to ben
     expect(due('anna')).toBe(0);
     expect(preview.notices.some((n) => n.recipient_login === 'ben' && n.subscription_external_id === 'N2')).toBe(true);
+  });
+
+  it('the count of notices due per recipient equals what the remind preview lists for each (a manager on leave)', async () => {
+    const counts = await countDue(t.db, AS_OF);
+    const preview = await runRemind(t.db, testOp({ asOf: AS_OF }), { mode: 'preview', tx: () => Promise.reject(new Error('no writes')) });
+    const listed = new Map<string, { login: string; count: number }>();
+    for (const n of preview.notices) {
+      const c = listed.get(n.recipient_email) ?? { login: n.recipient_login, count: 0 };
+      c.count++;
+      listed.set(n.recipient_email, c);
+    }
+    expect(listed.size).toBeGreaterThan(1);
+    expect(new Map([...counts].sort())).toEqual(new Map([...listed].sort()));
+    // anna is on leave: nothing is counted for her
+    expect([...counts.values()].some((c) => c.login === 'anna')).toBe(false);
+  });
+});
+
+describe('report html', () => {
+  it("its renewals are the renewals report's rows and its managers the managers report's", async () => {
+    const data = await htmlReportData(t.handle, AS_OF);
+    expect(data.renewals).toEqual(await renewalsReport(t.db, AS_OF));
+    expect(data.managers).toEqual(await managersReport(t.db, AS_OF));
+    const total = (k: 'ending' | 'renewed' | 'at_risk' | 'value_cents') => data.renewals.reduce((n, r) => n + r[k], 0);
+    expect([total('ending'), total('renewed'), total('at_risk')]).toEqual([6, 1, 2]); // N1 N2 D1 D2 D3 J1; N1 renewed; N2 quiet, D1 mostly dormant
+    expect(total('value_cents')).toBe(100_00 + 250_50 + 300_00 + 120_00 + 80_00 + 70_00);
   });
 });

@@ -5,6 +5,7 @@
  * a seat whose only login is its stored last_login_at, a seat without invited_at.
  */
 import { describe, expect, it } from 'vitest';
+import { htmlReportData } from '../../src/reports/html-data.js';
 import { usageRows, type UsageRow } from '../../src/reports/usage.js';
 import { eachTestDb } from '../helpers/db.js';
 
@@ -197,5 +198,63 @@ describe('report usage', () => {
     await expect(collect('2024-11-25', { from: '2024-05', to: '2024-04' })).rejects.toThrow('is after --to (2024-04)');
     await expect(collect('2024-11-25', { manager: 'nobody' })).rejects.toThrow('nobody');
     await expect(collect('2024-11-25', { subscription: 'NOPE' })).rejects.toThrow('NOPE');
+  });
+
+  it("the HTML report's monthly totals are the sums of the usage rows; its top rows are the subscriptions' own", async () => {
+    for (const manager of [undefined, 'ben']) {
+      const rows = await collect('2024-11-25', manager === undefined ? {} : { manager });
+      const data = await htmlReportData(t.handle, '2024-11-25', manager);
+      const sum = (month: string, k: 'seats' | 'active_teachers' | 'logins' | 'dormant') =>
+        rows.filter((r) => r.month === month).reduce((n, r) => n + r[k], 0);
+      expect(data.usage.months.map((m) => m.month)).toEqual(
+        expected('2023-12', '2024-11')
+          .reduce<string[]>((a, r) => (a.includes(r.month) ? a : [...a, r.month]), [])
+          .sort(),
+      );
+      for (const m of data.usage.months) {
+        expect(m).toEqual({
+          month: m.month,
+          subscriptions: rows.filter((r) => r.month === m.month).length,
+          seats: sum(m.month, 'seats'),
+          active_teachers: sum(m.month, 'active_teachers'),
+          logins: sum(m.month, 'logins'),
+          dormant: sum(m.month, 'dormant'),
+        });
+      }
+      expect(data.usage.subscriptions).toBe(new Set(rows.map((r) => r.subscription_external_id)).size);
+      expect(data.usage.months.reduce((n, m) => n + m.logins, 0)).toBeGreaterThan(0);
+      for (const top of data.usage.top) {
+        const own = rows.filter((r) => r.subscription_external_id === top.subscription_external_id);
+        expect(top.logins).toBe(own.reduce((n, r) => n + r.logins, 0));
+        expect(top).toMatchObject({ seats: own.at(-1)!.seats, dormant: own.at(-1)!.dormant });
+      }
+    }
+  });
+
+  it('the HTML totals count a seat invited after the first threshold whose only login is older than the events read', async () => {
+    // range 2023-12 … 2024-11: events are read from 2023-10-01 (the day after 2023-12's threshold)
+    const account = await t.seed.account('SCH-9');
+    const sub = await t.seed.subscription('S9', { account, start_date: '2024-01-01', end_date: '2024-12-31' });
+    const early = await t.seed.seat(sub, await t.seed.contact(account, 'early@x.example'), { invited_at: '2024-02-10' });
+    await t.seed.login(early, '2023-05-05T10:00:00Z'); // before its invitation and before the events read
+    await t.seed.seat(sub, await t.seed.contact(account, 'never@x.example'), { invited_at: '2024-02-10' });
+    const rows = (await collect('2024-11-25')).filter((r) => r.subscription_external_id === 'S9');
+    // the old login makes the first seat dormant at once; the other is dormant 3 months after its invitation
+    expect(rows.map((r) => [r.month, r.seats, r.dormant])).toEqual([
+      ['2024-01', 0, 0],
+      ['2024-02', 2, 1],
+      ['2024-03', 2, 1],
+      ['2024-04', 2, 1],
+      ['2024-05', 2, 2],
+      ['2024-06', 2, 2],
+      ['2024-07', 2, 2],
+      ['2024-08', 2, 2],
+      ['2024-09', 2, 2],
+      ['2024-10', 2, 2],
+      ['2024-11', 2, 2],
+    ]);
+    const all = await collect('2024-11-25');
+    const data = await htmlReportData(t.handle, '2024-11-25');
+    for (const m of data.usage.months) expect(m.dormant).toBe(all.filter((r) => r.month === m.month).reduce((n, r) => n + r.dormant, 0));
   });
 });
