@@ -1,6 +1,7 @@
 /** The activity record that `show --json`, lists, export and the audit log carry. */
 import type { Kysely } from 'kysely';
 import { keyOf } from '../db/refs.js';
+import { fieldsOf } from '../output/fields.js';
 import type { DB } from '../db/schema/index.js';
 import { activityKey } from './rules.js';
 
@@ -36,6 +37,34 @@ export interface ActivityRecord {
   follow_up_of: string | null;
   override_reason: string | null;
 }
+
+/** The record's fields in order: the CSV columns and a list's header. */
+export const ACTIVITY_RECORD_FIELDS = fieldsOf<ActivityRecord>()([
+  'id',
+  'account_external_id',
+  'kind',
+  'subject',
+  'notes',
+  'contact_email',
+  'manager_login',
+  'at',
+  'duration_minutes',
+  'status',
+  'outcome',
+  'follow_up_of',
+  'override_reason',
+]);
+
+/** The stored column of each field that is stored under another name (a key becomes its row's id). */
+const STORED_AS: Record<string, string> = {
+  id: 'number',
+  account_external_id: 'account_id',
+  contact_email: 'contact_id',
+  manager_login: 'manager_id',
+};
+
+/** The activities columns a record's fields are stored in (what an import writes). */
+export const ACTIVITY_COLUMNS = ACTIVITY_RECORD_FIELDS.map((f) => STORED_AS[f] ?? f);
 
 export function toActivityRecord(r: ActivityWithRefs): ActivityRecord {
   return {

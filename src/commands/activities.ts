@@ -1,6 +1,6 @@
 import type { Command } from 'commander';
 import { ACTIVITY_FIELDS, ACTIVITY_KINDS, ACTIVITY_STATUSES } from '../activities/fields.js';
-import type { ActivityRecord } from '../activities/record.js';
+import { ACTIVITY_RECORD_FIELDS, type ActivityRecord } from '../activities/record.js';
 import { UsageError } from '../errors.js';
 import type { Io } from '../io.js';
 import { addFieldOptions, addLoop, formatOption, parseDateOption, parseIntOption, readFieldInput } from './field-options.js';
@@ -10,21 +10,7 @@ import type { AgendaRow } from '../activities/agenda.js';
 
 const AGENDA_COLUMNS = ['agenda_of', 'part', 'at', 'id', 'account_external_id', 'account_name', 'kind', 'subject', 'covering_for'];
 const LIST_COLUMNS = ['id', 'at', 'account_external_id', 'kind', 'subject', 'manager_login', 'status', 'follow_up_of'];
-const LIST_FIELDS = fieldsOf<ActivityRecord>()([
-  'id',
-  'account_external_id',
-  'kind',
-  'subject',
-  'notes',
-  'contact_email',
-  'manager_login',
-  'at',
-  'duration_minutes',
-  'status',
-  'outcome',
-  'follow_up_of',
-  'override_reason',
-]);
+const LIST_FIELDS = ACTIVITY_RECORD_FIELDS;
 const AGENDA_FIELDS = fieldsOf<AgendaRow>()([
   'agenda_of',
   'part',

@@ -4,10 +4,9 @@ import type { Io } from '../io.js';
 import { REQUEST_FIELDS, REQUEST_PRIORITIES, REQUEST_STATUSES } from '../requests/fields.js';
 import { addFieldOptions, addLoop, formatOption, readFieldInput } from './field-options.js';
 import { act, type Session } from './session.js';
-import { fieldsOf } from '../output/fields.js';
+import { fieldsOf, without } from '../output/fields.js';
 import type { RequestRecord } from '../requests/service.js';
 
-const LIST_COLUMNS = ['id', 'account_external_id', 'contact_email', 'subject', 'priority', 'status', 'created_by_login', 'updated_at'];
 const LIST_FIELDS = fieldsOf<RequestRecord>()([
   'id',
   'account_external_id',
@@ -20,6 +19,7 @@ const LIST_FIELDS = fieldsOf<RequestRecord>()([
   'created_at',
   'updated_at',
 ]);
+const LIST_COLUMNS = without(LIST_FIELDS, 'description', 'created_at');
 const EDITABLE = REQUEST_FIELDS.filter((f) => ['subject', 'description', 'priority'].includes(f.name));
 
 async function printChanged(s: Session, record: { id: string }): Promise<void> {

@@ -16,17 +16,8 @@ import type { DbHandle } from '../db/connection.js';
 import { Cursor, streamArrays } from '../db/rows.js';
 import { addDays } from '../lib/dates.js';
 import { monthOf } from './months.js';
-import {
-  addEvent,
-  resolveUsageFilter,
-  SeatUsage,
-  startTs,
-  SubscriptionUsage,
-  subscriptionsIn,
-  usageRange,
-  type UsageFilter,
-  type UsageRange,
-} from './usage.js';
+import { addEvent, SeatUsage, startTs, SubscriptionUsage, subscriptionsIn } from './usage.js';
+import { resolveUsageFilter, usageRange, type UsageFilter, type UsageRange } from './usage-range.js';
 
 export interface UsageTotals {
   month: string;

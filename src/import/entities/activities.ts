@@ -5,6 +5,7 @@
  * status) and, once every row is in, fair use in order of `at` (rows of the file included). A row with
  * an override_reason is an override, taken as such (migrating history).
  */
+import { ACTIVITY_COLUMNS } from '../../activities/record.js';
 import { ACTIVITY_KEY, activityNumber, activityNow, defaultDuration, defaultStatus } from '../../activities/rules.js';
 import { ACTIVITY_FIELDS, isSessionKind, type SessionKind } from '../../activities/fields.js';
 import { breach, breachMessage, limitsOn, nextFreeDay, type RunningPlan } from '../../activities/fair-use.js';
@@ -15,24 +16,11 @@ import { foldKey } from '../../lib/keys.js';
 import { FORMATS } from '../../formats/catalog.js';
 import type { RowProblem } from '../errors.js';
 import { run, wait, type Row, type Step } from '../statements.js';
-import { cached, coerceRow, findNumbered, isRowResult, upserting } from './common.js';
+import { cached, coerceRow, upserting } from './common.js';
+import { findNumbered, isRowResult } from './numbered.js';
 import type { Deferred, EntityDef, ImportContext, RowIn, RowResult } from './types.js';
 
-const COLUMNS = [
-  'number',
-  'account_id',
-  'kind',
-  'subject',
-  'notes',
-  'contact_id',
-  'manager_id',
-  'at',
-  'duration_minutes',
-  'status',
-  'outcome',
-  'follow_up_of',
-  'override_reason',
-];
+const COLUMNS = ACTIVITY_COLUMNS;
 
 /** A session this file wrote, for the fair-use check at the end. */
 interface Written {

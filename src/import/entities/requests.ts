@@ -11,7 +11,8 @@ import { REQUEST_FIELDS } from '../../requests/fields.js';
 import { REQUEST_KEY } from '../../requests/rules.js';
 import { FORMATS } from '../../formats/catalog.js';
 import { run, wait, type Row, type Step } from '../statements.js';
-import { cached, coerceRow, findNumbered, isRowResult, upserting } from './common.js';
+import { cached, coerceRow, upserting } from './common.js';
+import { findNumbered, isRowResult } from './numbered.js';
 import type { EntityDef, ImportContext, RowIn, RowResult } from './types.js';
 
 const COLUMNS = [

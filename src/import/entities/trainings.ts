@@ -13,7 +13,8 @@ import type { TrainingRow } from '../../db/schema/trainings.js';
 import { FORMATS } from '../../formats/catalog.js';
 import type { RowProblem } from '../errors.js';
 import { run, wait, type Row, type Step } from '../statements.js';
-import { cached, coerceRow, findNumbered, isRowResult, subscriptionOfAccount, upserting } from './common.js';
+import { cached, coerceRow, subscriptionOfAccount, upserting } from './common.js';
+import { findNumbered, isRowResult } from './numbered.js';
 import type { EntityDef, ImportContext, RowIn, RowResult } from './types.js';
 
 const COLUMNS = [
