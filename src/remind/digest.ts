@@ -8,7 +8,7 @@ import type { DueNotice } from './due.js';
 import type { Recipient } from './recipients.js';
 import { NOTICE_KINDS } from '../db/schema/notices.js';
 import { fill, type Locale, type Templates } from './templates.js';
-import { digestSubject, kindHeading, stageLabel, teacherWord, withName } from './wording.js';
+import { digestSubject, kindHeading, stageLabel, studentsCounted, teacherWord, withName } from './wording.js';
 
 export interface Digest {
   to: Recipient;
@@ -106,6 +106,7 @@ function entry(templates: Templates, locale: Locale, to: Recipient, group: DueNo
   return fill(templates.text(name, locale), {
     ...subjectValues(n.sub),
     with_account_name: withName(words, n.sub.account_name),
+    students_counted: studentsCounted(words, n.sub.students),
     stage: n.stage,
     stage_label: stageLabel(words, n.stage, group.length),
     teacher_word: teacherWord(words, group.length),

@@ -42,6 +42,7 @@ const COMMON = [
   'product',
   'plan',
   'students',
+  'students_counted',
   'start_date',
   'end_date',
   'stage',

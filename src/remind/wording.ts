@@ -56,6 +56,11 @@ export function stageLabel(locale: Locale, stage: string, count = 2): string {
   return (count === 1 ? ONE_TEACHER[w][stage] : undefined) ?? STAGE_LABELS[w][stage] ?? stage;
 }
 
+/** The subscription's students counted: "1 student", "250 students"; Bulgarian "1 ученик", "250 ученици". */
+export function studentsCounted(locale: Locale, n: number): string {
+  return words(locale) === 'bg' ? counted(n, 'ученик', 'ученици') : counted(n, 'student', 'students');
+}
+
 export function teacherWord(locale: Locale, count: number): string {
   return words(locale) === 'bg' ? (count === 1 ? 'учител' : 'учители') : count === 1 ? 'teacher' : 'teachers';
 }

@@ -6,7 +6,7 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import { writeTx } from '../../src/db/tx.js';
 import { runRemind } from '../../src/remind/run.js';
-import { counted, withName } from '../../src/remind/wording.js';
+import { counted, studentsCounted, withName } from '../../src/remind/wording.js';
 import { eachTestDb, testOp } from '../helpers/db.js';
 import type { Seeder } from '../helpers/seed.js';
 import { startSmtp, type TestSmtp } from '../helpers/smtp.js';
@@ -39,6 +39,9 @@ describe('Bulgarian wording', () => {
     expect(withName('en', 'Oak School')).toBe('with Oak School');
     expect(counted(1, 'напомняне', 'напомняния')).toBe('1 напомняне');
     expect(counted(3, 'напомняне', 'напомняния')).toBe('3 напомняния');
+    expect(studentsCounted('bg', 1)).toBe('1 ученик');
+    expect(studentsCounted('bg', 250)).toBe('250 ученици');
+    expect(studentsCounted('en', 1)).toBe('1 student');
   });
 
   it('renewal: "Моля, свържете се със Средно училище…"; dormancy: 1 учител не е влизал, 2 учители не са влизали; the subject counts the reminders', async () => {
