@@ -6,6 +6,7 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import { chromium } from 'playwright-core';
+import { CHROMIUM, CHROMIUM_ARGS } from '../helpers/browser.js';
 import { describe, expect, it } from 'vitest';
 import { defineField, loadFieldDefs, writeValues } from '../../src/accounts/custom-fields.js';
 import { setSetting } from '../../src/settings/service.js';
@@ -14,7 +15,6 @@ import { dbFiles, runCli } from '../helpers/cli.js';
 import { seededDb, tempDir, testOp } from '../helpers/db.js';
 import { itSqlite } from '../helpers/engine.js';
 
-const CHROMIUM = process.env.ACCTMGR_TEST_CHROMIUM ?? '/usr/bin/chromium';
 const given = dbFiles();
 const withInvoice = given.template(async (at) => {
   expect((await runCli(['db', 'migrate'], { db: at })).code).toBe(0);
@@ -67,16 +67,7 @@ describe('acctmgr invoices print', () => {
       const context = await chromium.launchPersistentContext(path.join(dir, 'profile'), {
         executablePath: CHROMIUM,
         headless: true,
-        args: [
-          '--headless',
-          '--no-sandbox',
-          '--disable-gpu',
-          '--disable-quic',
-          '--no-first-run',
-          '--disable-background-networking',
-          '--disable-component-update',
-          '--disable-sync',
-        ],
+        args: CHROMIUM_ARGS,
       });
       try {
         const page = await context.newPage();

@@ -9,11 +9,11 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { parse } from 'csv-parse/sync';
 import { chromium } from 'playwright-core';
+import { CHROMIUM, CHROMIUM_ARGS } from '../helpers/browser.js';
 import { describe, expect, it } from 'vitest';
 import { dbFiles, ROOT, runCli, runJson } from '../helpers/cli.js';
 import { tempDir } from '../helpers/db.js';
 
-const CHROMIUM = process.env.CHROMIUM ?? '/usr/bin/chromium';
 const AS_OF = ['--as-of', '2026-11-25'];
 const given = dbFiles();
 const demo = given.template(async (db) => {
@@ -103,16 +103,7 @@ describe('acctmgr report', () => {
 
     const browser = await chromium.launch({
       executablePath: CHROMIUM,
-      args: [
-        '--headless',
-        '--no-sandbox',
-        '--disable-gpu',
-        '--disable-quic',
-        '--no-first-run',
-        '--disable-background-networking',
-        '--disable-component-update',
-        '--disable-sync',
-      ],
+      args: CHROMIUM_ARGS,
     });
     try {
       const context = await browser.newContext({ viewport: { width: 1100, height: 900 } });
