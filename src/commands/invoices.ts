@@ -42,27 +42,35 @@ export function registerInvoices(program: Command, io: Io): void {
   example(
     invoices
       .command('issue')
-      .description("issue a subscription's invoice (its price for its term), or with --due the planned instalments whose day has come")
+      .description(
+        "issue a subscription's invoice (its price for its term) or a training's (its price), or with --due the planned instalments whose day has come",
+      )
       .option('--subscription <external_id>', 'the subscription billed')
+      .option('--training <id>', 'the training billed (TRN-000001; not a package training, not a cancelled one)')
       .option('--due', 'issue every planned invoice whose day has come (remind --send does this first)')
       .addOption(new Option('--on <date>', 'issue date (default: today; not before the latest of its year)').argParser(parseDateOption))
       .addOption(new Option('--due-days <n>', 'days until due (default: the setting invoice-due-days)').argParser(parseIntOption))
       .addOption(formatOption()),
-    'acctmgr invoices issue --subscription SUB-2026-001 --on 2026-09-01 --due-days 30',
+    'acctmgr invoices issue --subscription SUB-2026-001 --on 2026-09-01 --due-days 30\n  acctmgr invoices issue --training TRN-000002',
   ).action(
     act(io, async (s) => {
-      const o = s.opts as { subscription?: string; due?: boolean; on?: string; dueDays?: number };
+      const o = s.opts as { subscription?: string; training?: string; due?: boolean; on?: string; dueDays?: number };
+      const given = [o.subscription !== undefined, o.training !== undefined, o.due === true].filter(Boolean).length;
+      if (given !== 1) throw new UsageError('give exactly one of --subscription EXTERNAL_ID, --training ID and --due');
       const service = await import('../invoices/service.js');
       if (o.due) {
-        if (o.subscription !== undefined || o.on !== undefined) throw new UsageError('--due issues the planned invoices: give it alone');
+        if (o.on !== undefined || o.dueDays !== undefined) throw new UsageError('--due issues the planned invoices: give it alone');
         const issued = await s.tx((db) => service.issueDueInvoices(db, s.op()));
         s.message(`${issued.length} planned invoice(s) issued`);
         return s.list(issued, LIST_COLUMNS, LIST_FIELDS);
       }
-      if (o.subscription === undefined) throw new UsageError('give --subscription EXTERNAL_ID, or --due');
       const { checkDate } = await import('../lib/checks.js');
-      const on = checkDate('on', o.on);
-      await changed(s, await s.tx((db) => service.issueForSubscription(db, s.op(), o.subscription!, { on, dueDays: o.dueDays })));
+      const options = { on: checkDate('on', o.on), dueDays: o.dueDays };
+      if (o.training !== undefined) {
+        const { issueForTraining } = await import('../invoices/training.js');
+        return changed(s, await s.tx((db) => issueForTraining(db, s.op(), o.training!, options)));
+      }
+      await changed(s, await s.tx((db) => service.issueForSubscription(db, s.op(), o.subscription!, options)));
     }),
   );
 
@@ -71,6 +79,7 @@ export function registerInvoices(program: Command, io: Io): void {
       .command('list')
       .description('list invoices, oldest first, with the status on the --as-of date (overdue: issued, unpaid, past due)')
       .option('--account <external_id>', 'only this account')
+      .option('--training <id>', 'only the invoices of this training (TRN-000001)')
       .option('--manager <login>', 'only accounts or subscriptions this manager looks after')
       .option('--status <status>', `only this status (${DISPLAYED_INVOICE_STATUSES.join('|')})`)
       .addOption(new Option('--from <date>', 'issued on or after').argParser(parseDateOption))
@@ -81,7 +90,7 @@ export function registerInvoices(program: Command, io: Io): void {
     act(io, async (s) => {
       const { listInvoices } = await import('../invoices/service.js');
       const { checkDate } = await import('../lib/checks.js');
-      const f = s.strings('account', 'manager', 'status', 'from', 'to');
+      const f = s.strings('account', 'training', 'manager', 'status', 'from', 'to');
       const rows = await listInvoices(await s.db(), s.op(), { ...f, from: checkDate('from', f.from), to: checkDate('to', f.to) });
       await s.list(rows, LIST_COLUMNS, LIST_FIELDS);
     }),

@@ -1,6 +1,6 @@
 /**
  * A referenced row named by its key, as records and exports show it (account external id, contact
- * email, manager login, activity number): a scalar subquery on the referenced table's primary key, so a
+ * email, manager login, activity or training number): a scalar subquery on the referenced table's primary key, so a
  * query lists what it refers to without a join a reference.
  */
 import { sql, type RawBuilder, type SqlBool } from 'kysely';
@@ -11,6 +11,7 @@ const KEY_OF = {
   managers: 'login',
   activities: 'number',
   subscriptions: 'external_id',
+  trainings: 'number',
 } as const;
 
 export type Referenced = keyof typeof KEY_OF;

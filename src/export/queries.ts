@@ -92,7 +92,7 @@ export function exportQuery(db: Kysely<DB>, entity: EntityName, defs: readonly L
       // id and follow_up_of become keys (ACT-000001) in src/export/service.ts
       return activitiesQuery(db).orderBy('t.number');
     case 'invoices':
-      // lines_json becomes `lines` in src/export/service.ts
+      // lines_json becomes `lines`, training_number the key TRN-000001 in src/export/service.ts
       return invoicesQuery(db).select(['a.external_id as account_external_id', 'i.amount_cents as amount']);
     case 'logins':
       return db

@@ -61,7 +61,10 @@ export async function exportEntity(h: DbHandle, entity: EntityName, format: Expo
       const dates = rowDates(row as { first_date: string | null; second_date: string | null }).join(';');
       Object.assign(row, { id: trainingKey(row.number as number), dates, price: row.price_cents });
     }
-    if (entity === 'invoices') row.lines = invoiceLines(row.lines_json as string, format);
+    if (entity === 'invoices') {
+      row.lines = invoiceLines(row.lines_json as string, format);
+      row.training_id = row.training_number === null ? null : trainingKey(Number(row.training_number));
+    }
     if (entity === 'activities') {
       row.id = activityKey(row.number as number);
       row.follow_up_of = row.follow_up_number === null ? null : activityKey(row.follow_up_number as number);

@@ -60,6 +60,7 @@ function facts(d: InvoiceDocument): [string, string][] {
   if (i.period) out.push(['Period', i.period]);
   if (i.instalment !== null) out.push(['Instalment', `${i.instalment} of ${i.instalments ?? ''}`]);
   if (i.subscription_external_id) out.push(['Subscription', i.subscription_external_id]);
+  if (i.training_id) out.push(['Training', i.training_id]);
   if (i.status === 'paid') out.push(['Paid', i.paid_on ?? '']);
   if (i.status === 'void') out.push(['VOID', i.void_reason ?? '']);
   if (i.status === 'overdue') out.push(['Overdue', `${i.days_overdue} day(s)`]);

@@ -12,7 +12,7 @@ export const INVOICE_FIELDS: readonly FieldSpec[] = [
   { name: 'number', type: 'key', description: 'PREFIX-YYYY-NNNNN (empty while planned)' },
   { name: 'account_external_id', type: 'key', required: true, description: 'external id of the account billed' },
   { name: 'subscription_external_id', type: 'key', description: 'the subscription billed' },
-  { name: 'training_id', type: 'int', min: 1, description: 'the training billed (once trainings exist)' },
+  { name: 'training_id', type: 'key', description: 'the training billed, by its key (TRN-000001)' },
   { name: 'instalment', type: 'int', min: 1, description: 'n of instalments (empty: billed at once)' },
   { name: 'instalments', type: 'int', min: 1, description: 'how many instalments' },
   { name: 'period', type: 'text', description: 'the period billed, e.g. the school year 2026/2027' },

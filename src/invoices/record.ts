@@ -6,6 +6,7 @@ import type { DisplayedInvoiceStatus } from '../db/schema/invoices.js';
 import { NotFoundError, invalid } from '../errors.js';
 import { formatCents } from '../lib/fields.js';
 import { foldKey } from '../lib/keys.js';
+import { trainingKey } from '../trainings/rules.js';
 import {
   daysOverdue,
   displayedInvoiceStatus,
@@ -22,7 +23,8 @@ export interface InvoiceRecord {
   account_external_id: string;
   account_name: string;
   subscription_external_id: string | null;
-  training_id: number | null;
+  /** the training billed, by its key (TRN-000001) */
+  training_id: string | null;
   instalment: number | null;
   instalments: number | null;
   period: string | null;
@@ -46,6 +48,7 @@ export function invoicesQuery(db: Kysely<DB>) {
     .selectAll('i')
     .select(['a.external_id as account_external_id', 'a.name as account_name', 'a.manager_id as account_manager_id'])
     .select(keyOf('subscriptions', 'i.subscription_id').as('subscription_external_id'))
+    .select(keyOf<number | null>('trainings', 'i.training_id').as('training_number'))
     .orderBy(sql`coalesce(i.issued_on, i.planned_on)`)
     .orderBy('i.seq')
     .orderBy('i.id');
@@ -58,7 +61,7 @@ export function toInvoiceRecord(r: JoinedInvoice, asOf: string): InvoiceRecord {
     account_external_id: r.account_external_id,
     account_name: r.account_name,
     subscription_external_id: r.subscription_external_id,
-    training_id: r.training_id,
+    training_id: r.training_number === null ? null : trainingKey(Number(r.training_number)),
     instalment: r.instalment,
     instalments: r.instalments,
     period: r.period,

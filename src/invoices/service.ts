@@ -1,5 +1,5 @@
 /**
- * Invoices: issue (a subscription's price for its term, or its instalments), issue the planned ones
+ * Invoices: issue (a subscription's price for its term, or its instalments; a training's: training.ts), issue the planned ones
  * whose day has come, mark paid, void, list, show. Plain functions over Kysely; the caller owns the
  * transaction (numbers are only gap-free inside a write transaction: src/db/tx.ts). Every change is
  * audited. What paying does to the subscription is src/composites/billing.ts's.
@@ -24,6 +24,7 @@ import { nextInvoiceNumber } from './numbering.js';
 import { getInvoice, invoiceName, invoicesQuery, loadInvoice, toInvoiceRecord, type InvoiceRecord, type JoinedInvoice } from './record.js';
 import { schoolYear, splitInTwo, type StoredLine } from './rules.js';
 import { endDateFor } from '../subscriptions/terms.js';
+import { getTraining } from '../trainings/service.js';
 
 export type { InvoiceRecord } from './record.js';
 
@@ -36,7 +37,7 @@ export interface IssueOptions {
 
 const DUE_DAYS = { name: 'due_days', type: 'int', min: 0, max: 365 } as const;
 
-async function dueDaysOf(db: Kysely<DB>, given: number | undefined): Promise<number> {
+export async function dueDaysOf(db: Kysely<DB>, given: number | undefined): Promise<number> {
   if (given !== undefined) return checkOne(DUE_DAYS, given) as number;
   return Number(await getSetting(db, 'invoice-due-days'));
 }
@@ -57,22 +58,26 @@ async function currencyOf(db: Kysely<DB>, sub: SubscriptionRow): Promise<string>
   return (await db.selectFrom('plans').select('currency').where('id', '=', sub.plan_id).executeTakeFirstOrThrow()).currency;
 }
 
-function oneLine(description: string, cents: number): string {
+export function oneLine(description: string, cents: number): string {
   const line: StoredLine = { description, quantity: 1, unit_price_cents: cents, amount_cents: cents };
   return JSON.stringify([line]);
 }
 
-/** A subscription is billed once: refused while it has an invoice that is not void. */
-async function refuseBilled(db: Kysely<DB>, sub: SubscriptionRow): Promise<void> {
-  const billed = await invoicesQuery(db).where('i.subscription_id', '=', sub.id).where('i.status', '!=', 'void').executeTakeFirst();
+/**
+ * What an invoice bills (a subscription or a training) is billed once: refused while it has an invoice
+ * that is not void.
+ */
+export async function refuseBilled(db: Kysely<DB>, what: 'subscription' | 'training', id: number, key: string): Promise<void> {
+  const column = what === 'subscription' ? 'i.subscription_id' : 'i.training_id';
+  const billed = await invoicesQuery(db).where(column, '=', id).where('i.status', '!=', 'void').executeTakeFirst();
   if (billed)
     throw new ConflictError(
-      `subscription ${sub.external_id} is already billed by invoice ${invoiceName(billed)}`,
+      `${what} ${key} is already billed by invoice ${invoiceName(billed)}`,
       'void that invoice first to bill it again (acctmgr invoices void NUMBER --reason TEXT)',
     );
 }
 
-async function insertInvoice(db: Kysely<DB>, op: Op, values: Omit<NewInvoiceRow, 'created_at' | 'updated_at'>): Promise<InvoiceRecord> {
+export async function insertInvoice(db: Kysely<DB>, op: Op, values: Omit<NewInvoiceRow, 'created_at' | 'updated_at'>): Promise<InvoiceRecord> {
   const { id } = await db
     .insertInto('invoices')
     .values({ ...values, created_at: op.now, updated_at: op.now })
@@ -92,7 +97,7 @@ async function insertInvoice(db: Kysely<DB>, op: Op, values: Omit<NewInvoiceRow,
 export async function issueForSubscription(db: Kysely<DB>, op: Op, key: string, o: IssueOptions = {}): Promise<InvoiceRecord> {
   const sub = await getSubscription(db, key);
   refuseCancelled(sub, ': a cancelled subscription is not billed');
-  await refuseBilled(db, sub);
+  await refuseBilled(db, 'subscription', sub.id, sub.external_id);
   const due = await dueDaysOf(db, o.dueDays);
   const n = await nextInvoiceNumber(db, op, o.on ?? op.asOf);
   return insertInvoice(db, op, {
@@ -119,7 +124,7 @@ export async function billInInstalments(db: Kysely<DB>, op: Op, key: string, ins
   if (sub.term_months !== 24)
     throw invalid('instalments', instalments, `is only for 24-month terms (this term: ${sub.term_months} months)`);
   refuseCancelled(sub, ': a cancelled subscription is not billed');
-  await refuseBilled(db, sub);
+  await refuseBilled(db, 'subscription', sub.id, sub.external_id);
   const [first, second] = splitInTwo(sub.price_cents);
   const secondStart = addMonths(sub.start_date, 12);
   const firstEnd = addDays(secondStart, -1);
@@ -224,6 +229,8 @@ export interface InvoiceFilter {
   account?: string;
   /** invoices of accounts or subscriptions this manager looks after */
   manager?: string;
+  /** invoices billing this training (TRN-000001) */
+  training?: string;
   /** displayed status on the as-of date */
   status?: string;
   /** issued (or, while planned, planned) on or after / on or before */
@@ -236,6 +243,7 @@ export async function listInvoices(db: Kysely<DB>, op: Op, f: InvoiceFilter = {}
   const status = checkFilter({ name: 'status', type: 'enum', values: DISPLAYED_INVOICE_STATUSES }, f.status);
   let q = invoicesQuery(db);
   if (f.account !== undefined) q = q.where('i.account_id', '=', (await getAccount(db, f.account)).id);
+  if (f.training !== undefined) q = q.where('i.training_id', '=', (await getTraining(db, f.training)).id);
   if (f.manager !== undefined) {
     const m = await getManager(db, f.manager);
     q = q.where(managedBy(m.id, 'i.account_id', 'i.subscription_id'));

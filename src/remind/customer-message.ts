@@ -4,6 +4,7 @@
  */
 import { diffDays } from '../lib/dates.js';
 import { formatCents } from '../lib/fields.js';
+import { trainingKey } from '../trainings/rules.js';
 import type { CustomerNotice } from './customer.js';
 import type { Digest } from './digest.js';
 import { fill, isLocale, type Locale, type Templates } from './templates.js';
@@ -19,6 +20,7 @@ export function customerValues(n: CustomerNotice, asOf: string, locale: Locale =
     account_external_id: i.account_external_id,
     invoice_number: i.number,
     subscription_external_id: i.subscription_external_id,
+    training_id: i.training_number === null ? null : trainingKey(Number(i.training_number)),
     period: i.period,
     amount: formatCents(i.amount_cents),
     currency: i.currency,

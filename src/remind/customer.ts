@@ -45,6 +45,8 @@ export interface InvoiceInfo {
   customer_emails: number;
   manager_id: number | null;
   subscription_external_id: string | null;
+  /** the number of the training billed (its key TRN-000001), or null */
+  training_number: number | null;
   period: string | null;
   amount_cents: number;
   currency: string;
@@ -126,7 +128,9 @@ export async function collectCustomerNotices(db: Kysely<DB>, asOf: string, optio
   const invoices = (await db
     .selectFrom('invoices as i')
     .innerJoin('accounts as a', 'a.id', 'i.account_id')
+    // what is billed — a subscription or a training — may be either or neither: the customer is the account's
     .leftJoin('subscriptions as s', 's.id', 'i.subscription_id')
+    .leftJoin('trainings as t', 't.id', 'i.training_id')
     .select([
       'i.id',
       'i.number',
@@ -140,7 +144,7 @@ export async function collectCustomerNotices(db: Kysely<DB>, asOf: string, optio
       'i.status',
     ])
     .select(['a.external_id as account_external_id', 'a.name as account_name', 'a.type as account_type', 'a.locale', 'a.customer_emails'])
-    .select(['a.manager_id', 's.external_id as subscription_external_id'])
+    .select(['a.manager_id', 's.external_id as subscription_external_id', 't.number as training_number'])
     .where('i.number', 'is not', null)
     .where((eb) => eb.or([eb('i.issued_on', '>=', since), eb('i.paid_on', '>=', since), eb('i.status', '=', 'issued')]))
     .orderBy('i.id')

@@ -57,6 +57,7 @@ const CUSTOMER = [
   'account_external_id',
   'invoice_number',
   'subscription_external_id',
+  'training_id',
   'period',
   'amount',
   'currency',

@@ -18,7 +18,7 @@ export interface InvoicesTable extends ImportTracked {
   seq: number | null;
   account_id: number;
   subscription_id: number | null;
-  /** a training, once the trainings issue lands (no foreign key yet) */
+  /** the training billed (references trainings since migration 0014) */
   training_id: number | null;
   /** n of `instalments` (null: billed at once) */
   instalment: number | null;

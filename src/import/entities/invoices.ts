@@ -2,7 +2,7 @@
  * invoices.csv, for migrating billing history: key `number` (PREFIX-YYYY-NNNNN); a row without one is a
  * planned invoice, matched to a stored one by subscription and instalment. A row is the whole invoice
  * (empty cells are empty). The rules of the commands, row by row: the account and the subscription
- * (one of the account's), what each status needs (planned: planned_on and no number; issued: number,
+ * (one of the account's) or the training (TRN-000001, one of the account's), what each status needs (planned: planned_on and no number; issued: number,
  * issued_on, due_on; paid: and paid_on; void: a reason), the number's year is issued_on's, and no two
  * invoices share a place in a year. The lines add up to the amount; without lines the invoice has one,
  * named by its period. Imported numbers may leave gaps (history is taken as it was); new ones follow
@@ -15,7 +15,8 @@ import { AMOUNT_RULE, NUMBER_RULE, parseInvoiceNumber, parseLines, safeCents, ty
 import { FORMATS } from '../../formats/catalog.js';
 import type { FieldValue } from '../../lib/fields.js';
 import type { RowProblem } from '../errors.js';
-import { run, wait, type Row, type Step } from '../statements.js';
+import { TRAINING_KEY } from '../../trainings/rules.js';
+import { run, wait, type Maybe, type Row, type Step } from '../statements.js';
 import { cached, coerceRow, subscriptionOfAccount, upserting } from './common.js';
 import type { EntityDef, ImportContext, RowIn, RowResult } from './types.js';
 
@@ -76,6 +77,27 @@ function statusProblems(v: Record<string, FieldValue>, text: RowIn['text']): Row
   return out;
 }
 
+/** A row's training_id (TRN-000001): the training's id when it exists and is one of the row's account, else a problem of the row. */
+function* trainingOfAccount(
+  find: (n: number) => Maybe<Row | undefined>,
+  key: string,
+  text: RowIn['text'],
+  account: Row | undefined,
+  problems: RowProblem[],
+): Step<number | undefined> {
+  const n = TRAINING_KEY.number(key);
+  if (n === undefined) {
+    problems.push(TRAINING_KEY.problem('training_id', text.training_id ?? key)!);
+    return undefined;
+  }
+  const found = yield* wait(find(n));
+  const refuse = (rule: string) => problems.push({ field: 'training_id', value: text.training_id, rule });
+  if (!found) refuse('no training with this key');
+  else if (account && found.account_id !== account.id) refuse(`is not a training of account ${String(account.external_id)}`);
+  else return found.id as number;
+  return undefined;
+}
+
 export const invoices: EntityDef = {
   name: 'invoices',
   columns: async () => [...INVOICE_FIELDS],
@@ -91,6 +113,7 @@ export const invoices: EntityDef = {
     const subscription = cached(
       statements.getter(db.selectFrom('subscriptions').select(['id', 'account_id']).where('external_id_key', '=', '')),
     );
+    const training = statements.getter(db.selectFrom('trainings').select(['id', 'account_id']).where('number', '=', 0));
     function* steps({ line, text }: RowIn): Step<RowResult> {
       const { values: v, problems } = coerceRow(INVOICE_FIELDS, text, ctx.dateFormat);
       problems.push(...missingFields(INVOICE_FIELDS, v, problems));
@@ -119,6 +142,7 @@ export const invoices: EntityDef = {
       let subId: number | null = null;
       if (typeof v.subscription_external_id === 'string')
         subId = (yield* subscriptionOfAccount(subscription, v.subscription_external_id, text, acc, problems)) ?? null;
+      const trainingId = typeof v.training_id === 'string' ? yield* trainingOfAccount(training, v.training_id, text, acc, problems) : null;
       let existing: Row | undefined;
       if (typeof v.number === 'string') existing = yield* wait(byNumber(foldKey(v.number)));
       else if (subId !== null && typeof v.instalment === 'number') existing = yield* wait(planned(subId, v.instalment));
@@ -143,7 +167,7 @@ export const invoices: EntityDef = {
         seq: place?.seq ?? null,
         account_id: acc!.id,
         subscription_id: subId,
-        training_id: opt<number>(v.training_id),
+        training_id: trainingId ?? null,
         instalment: opt<number>(v.instalment),
         instalments: opt<number>(v.instalments),
         period: opt<string>(v.period),
