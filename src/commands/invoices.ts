@@ -27,7 +27,7 @@ const LIST_FIELDS = fieldsOf<InvoiceRecord>()([
   'days_overdue',
   'void_reason',
 ]);
-const LIST_COLUMNS = without(LIST_FIELDS, 'account_name', 'training_id', 'instalment', 'instalments', 'lines', 'planned_on', 'void_reason');
+const LIST_COLUMNS = without(LIST_FIELDS, 'account_name', 'instalment', 'instalments', 'lines', 'planned_on', 'void_reason');
 
 const example = (cmd: Command, text: string) => cmd.addHelpText('after', `\nExample:\n  ${text}`);
 

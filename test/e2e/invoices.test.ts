@@ -135,6 +135,52 @@ describe('acctmgr invoices', () => {
   });
 });
 
+describe('acctmgr invoices issue --training', () => {
+  it('bills a training (its key in show, list --training, CSV and print); exactly one of --subscription, --training, --due; refusals exit 1', async () => {
+    db = await withSubs();
+    const add = ['trainings', 'add', '--account-external-id', 'SCH-2', '--topic', 'Digital classroom', '--participants', '30'];
+    expect((await run(...add, '--format', 'online', '--dates', '2026-12-08;2026-12-15', '--price', '900', '--currency', 'EUR')).code).toBe(
+      0,
+    );
+    expect((await run(...add, '--price', '0')).code).toBe(0);
+    expect(await run('invoices', 'issue', '--training', 'TRN-000001', '--subscription', 'SUB-1')).toMatchObject({
+      code: 2,
+      stderr: expect.stringContaining('give exactly one of --subscription EXTERNAL_ID, --training ID and --due'),
+    });
+    expect((await run('invoices', 'issue', '--training', 'TRN-000001', '--due')).code).toBe(2);
+    expect((await run('invoices', 'issue')).code).toBe(2);
+    expect(await run('invoices', 'issue', '--training', 'TRN-000001', '--on', '2026-11-20', '--due-days', '10')).toMatchObject({
+      code: 0,
+      stdout: 'INV-2026-00001\n',
+    });
+    expect(await runJson<any>(['invoices', 'show', 'INV-2026-00001'], { db })).toMatchObject({
+      account_external_id: 'SCH-2',
+      subscription_external_id: null,
+      training_id: 'TRN-000001',
+      period: '2026/2027',
+      amount: '900.00',
+      currency: 'EUR',
+      due_on: '2026-11-30',
+      lines: [{ description: 'Training: Digital classroom, online, 2026-12-08 – 2026-12-15, 30 participants (TRN-000001)' }],
+    });
+    expect(await run('invoices', 'issue', '--training', 'TRN-000001')).toMatchObject({
+      code: 1,
+      stderr: expect.stringContaining('training TRN-000001 is already billed by invoice INV-2026-00001'),
+    });
+    expect(await run('invoices', 'issue', '--training', 'TRN-000002')).toMatchObject({
+      code: 1,
+      stderr: expect.stringContaining('training TRN-000002 has no price (0.00): nothing to bill'),
+    });
+    expect((await run('invoices', 'issue', '--subscription', 'SUB-1')).code).toBe(0);
+    const csv = (await run('invoices', 'list', '--training', 'TRN-000001', '--format', 'csv')).stdout.split('\n');
+    expect(csv.filter((l) => l !== '')).toHaveLength(2);
+    expect(csv[1]).toMatch(/^INV-2026-00001,SCH-2,SCH-2,,TRN-000001,/);
+    const printed = await run('invoices', 'print', 'INV-2026-00001');
+    expect(printed.stdout).toMatch(/Buyer:\n {2}SCH-2\n/);
+    expect(printed.stdout).toContain('Training: TRN-000001');
+  });
+});
+
 describe('invoice settings', () => {
   it('invoice-prefix, invoice-due-days and seller-* live in the settings store; bad values are refused naming the rule', async () => {
     db = await withSubs();
