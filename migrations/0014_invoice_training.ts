@@ -72,11 +72,12 @@ async function clearDangling(db: Kysely<any>): Promise<void> {
     .selectFrom('invoices as i')
     .select(['i.id', 'i.number', 'i.training_id'])
     .where('i.training_id', 'is not', null)
-    .where(({ not, exists, selectFrom }) => not(exists(selectFrom('trainings as t').select('t.id').whereRef('t.id', '=', 'i.training_id'))))
+    .where((eb) => eb.not(eb.exists(eb.selectFrom('trainings as t').select('t.id').whereRef('t.id', '=', 'i.training_id'))))
     .orderBy('i.id')
     .execute();
   if (dangling.length === 0) return;
-  const at = new Date().toISOString();
+  // as every audit row's `at`: UTC, whole seconds
+  const at = new Date().toISOString().replace(/\.\d{3}Z$/, 'Z');
   const actor = isPostgres(db) ? sql<string>`current_user` : `migration ${OWN}`;
   for (const d of dangling) {
     const number = d.number as string | null;

@@ -77,7 +77,11 @@ export async function refuseBilled(db: Kysely<DB>, what: 'subscription' | 'train
     );
 }
 
-export async function insertInvoice(db: Kysely<DB>, op: Op, values: Omit<NewInvoiceRow, 'created_at' | 'updated_at'>): Promise<InvoiceRecord> {
+export async function insertInvoice(
+  db: Kysely<DB>,
+  op: Op,
+  values: Omit<NewInvoiceRow, 'created_at' | 'updated_at'>,
+): Promise<InvoiceRecord> {
   const { id } = await db
     .insertInto('invoices')
     .values({ ...values, created_at: op.now, updated_at: op.now })

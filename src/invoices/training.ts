@@ -32,7 +32,9 @@ export function describeTraining(t: Training): string {
 }
 
 /** Why a training is not billed, or undefined when it may be. */
-export function trainingBillProblem(t: Pick<Training, 'number' | 'source' | 'price_cents' | 'status' | 'subscription_external_id'>): string | undefined {
+export function trainingBillProblem(
+  t: Pick<Training, 'number' | 'source' | 'price_cents' | 'status' | 'subscription_external_id'>,
+): string | undefined {
   const key = trainingKey(t.number);
   if (t.source === 'package') {
     const sub = t.subscription_external_id ? ` with subscription ${t.subscription_external_id}` : '';
