@@ -23,6 +23,7 @@ import { cancelTraining } from '../../src/trainings/steps.js';
 import { onPostgres } from '../helpers/engine.js';
 import { dbMigratedTo, eachTestDb, removeDb, tempDir, testOp } from '../helpers/db.js';
 import { Importer } from '../helpers/import.js';
+import { undoBatch } from '../../src/import/undo.js';
 import fs from 'node:fs';
 import path from 'node:path';
 
@@ -189,6 +190,17 @@ describe('import and export invoices with training_id', () => {
       '5: training_id: "TRN-000001": an invoice bills a subscription or a training, not both',
     ]);
     expect(await im.snapshot()).toEqual(before);
+  });
+});
+
+describe('the reference from invoices to trainings', () => {
+  it('import undo of a trainings batch is refused while an invoice bills one of its trainings; nothing is removed', async () => {
+    const im = new Importer(t);
+    const out = await im.run('trainings', 'account_external_id,topic,participants,price,currency\nSCH-1,Robotics,12,450.00,EUR\n');
+    expect(out.errors).toEqual([]);
+    await issueForTraining(t.db, op, 'TRN-000001');
+    await expect(undoBatch(t.db, t.handle, op, out.summary.batch_id!)).rejects.toThrow('trainings 1: referred to by invoices added since');
+    expect((await listInvoices(t.db, op, { training: 'TRN-000001' })).map((i) => i.number)).toEqual(['INV-2026-00001']);
   });
 });
 
