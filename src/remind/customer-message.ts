@@ -8,11 +8,10 @@ import { trainingKey } from '../trainings/rules.js';
 import type { CustomerNotice } from './customer.js';
 import type { Digest } from './digest.js';
 import { fill, isLocale, type Locale, type Templates } from './templates.js';
+import { managerLine, type Words } from './wording.js';
 
-/** The values the customer templates fill in. */
-const MANAGER_LINE: Record<string, string> = { en: 'Your account manager:', bg: 'Вашият акаунт мениджър:' };
-
-export function customerValues(n: CustomerNotice, asOf: string, locale: Locale = 'en'): Record<string, string | number | null> {
+/** The values the customer templates fill in, with the words of the message's locale. */
+export function customerValues(n: CustomerNotice, asOf: string, words: Words | Locale = 'en'): Record<string, string | number | null> {
   const i = n.invoice;
   return {
     recipient_name: n.recipient.name,
@@ -31,7 +30,7 @@ export function customerValues(n: CustomerNotice, asOf: string, locale: Locale =
     manager_name: n.cc?.name ?? null,
     manager_email: n.cc?.email ?? null,
     // a tutor has no manager: the line is left out
-    manager_line: n.cc ? `${MANAGER_LINE[locale] ?? MANAGER_LINE.en} ${n.cc.name} <${n.cc.email}>` : '',
+    manager_line: n.cc ? `${managerLine(words)} ${n.cc.name} <${n.cc.email}>` : '',
     date: asOf,
   };
 }
@@ -54,6 +53,6 @@ export function splitMessage(filled: string): { subject: string; text: string } 
 export function composeCustomerMessage(templates: Templates, n: CustomerNotice, asOf: string): Digest {
   const wanted = templateLocale(n.invoice.locale);
   const locale = templates.localeFor(n.kind, wanted);
-  const { subject, text } = splitMessage(fill(templates.text(n.kind, wanted), customerValues(n, asOf, locale)));
+  const { subject, text } = splitMessage(fill(templates.text(n.kind, wanted), customerValues(n, asOf, templates.words(locale))));
   return { to: n.recipient, cc: n.cc, subject, text, refs: [[n.kind, n.stage, n.invoice.number].join('/')] };
 }

@@ -38,11 +38,11 @@ export function composeDigest(templates: Templates, to: Recipient, notices: read
   for (const kind of NOTICE_KINDS) {
     const ofKind = notices.filter((n) => n.kind === kind);
     if (ofKind.length === 0) continue;
-    const heading = kindHeading(templates.localeFor('digest', frame), kind, ofKind.length);
+    const heading = kindHeading(templates.words(templates.localeFor('digest', frame)), kind, ofKind.length);
     parts.push(`${heading}\n${'='.repeat(heading.length)}`);
     for (const group of byAccount(ofKind)) parts.push(accountSection(templates, to, group, localeOf(group[0]!)));
   }
-  const words = templates.localeFor('digest', frame);
+  const words = templates.words(templates.localeFor('digest', frame));
   const subscriptions = [...new Set(notices.map((n) => n.sub.external_id))];
   const filled = fill(templates.text('digest', frame), {
     subject: digestSubject(
@@ -102,7 +102,7 @@ function entry(templates: Templates, locale: Locale, to: Recipient, group: DueNo
   const kind = n.kind;
   const customer = to.login === '' && (kind === 'renewal' || kind === 'activation');
   const name = customer ? (`${kind}-customer` as const) : n.kind;
-  const words = templates.localeFor(name, locale);
+  const words = templates.words(templates.localeFor(name, locale));
   return fill(templates.text(name, locale), {
     ...subjectValues(n.sub),
     with_account_name: withName(words, n.sub.account_name),

@@ -165,7 +165,7 @@ export function composeManagerChanged(templates: Templates, n: ManagerChangedNot
     account_name: n.account.name,
     account_external_id: n.account.external_id,
     manager_name: m?.name ?? null,
-    with_manager_name: m ? withName(locale, m.name) : null,
+    with_manager_name: m ? withName(templates.words(locale), m.name) : null,
     manager_email: m?.email ?? null,
     manager_phone: m?.phone ?? null,
     manager_contact: contact,

@@ -1,12 +1,14 @@
 /**
  * Message templates: `{kind}.{locale}.txt` for one entry of a digest and `digest.{locale}.txt` for the
  * whole message (first line `Subject: …`), with `{{placeholder}}` names. Defaults live in the
- * repository's `templates/` directory; `--templates DIR` overrides any of them file by file.
+ * repository's `templates/` directory; `--templates DIR` overrides any of them file by file, and may
+ * carry the words of a locale (`words.{locale}.json`: src/remind/wording.ts).
  */
 import fs from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { InvalidDataError, invalid, type FieldProblem } from '../errors.js';
+import { checkWords, SHIPPED_WORDS, type WordTable, type Words } from './wording.js';
 
 /** The locales whose templates ship with acctmgr; `--templates DIR` may add others (`renewal.pl.txt`). */
 export const LOCALES = ['en', 'bg'] as const;
@@ -109,10 +111,20 @@ export interface Templates {
   text(name: TemplateName, locale: Locale | null): string;
   /** account locale → the template kinds that fell back, in this run */
   readonly fallbacks: Map<Locale, Set<TemplateName>>;
+  /**
+   * The words of a locale whose templates are used (shipped, or `words.{locale}.json` of --templates DIR);
+   * a locale without words gets the fallback's (else en), noted in `wordFallbacks`.
+   */
+  words(locale: Locale): Words;
+  /** the locales whose templates were used without their words, in this run */
+  readonly wordFallbacks: Set<Locale>;
+  /** whose words those got: the fallback locale's when it has words, else en */
+  readonly wordsFallback: Locale;
 }
 
 const PLACEHOLDER_RE = /\{\{\s*([a-zA-Z_]+)\s*\}\}/g;
 const FILE_RE = /^([a-z-]+)\.([a-z]{2,3})\.txt$/;
+const WORDS_RE = /^words\.([a-z]{2,3})\.json$/;
 
 /** The repository's templates/ directory, from src/remind (tests) or dist/src/remind (the build). */
 function defaultTemplatesDir(): string {
@@ -127,6 +139,28 @@ function templateFiles(dir: string): Map<string, string> {
   for (const file of fs.readdirSync(dir).sort()) {
     const m = FILE_RE.exec(file);
     if (m && (TEMPLATE_NAMES as readonly string[]).includes(m[1]!)) out.set(`${m[1]}.${m[2]}`, path.join(dir, file));
+  }
+  return out;
+}
+
+/** The `words.{locale}.json` files of --templates DIR, checked; every problem names the file and the key. */
+function loadWords(dir: string | undefined, problems: FieldProblem[]): Map<Locale, WordTable> {
+  const out = new Map(SHIPPED_WORDS);
+  if (dir === undefined) return out;
+  for (const file of fs.readdirSync(dir).sort()) {
+    const m = WORDS_RE.exec(file);
+    if (!m) continue;
+    const chosen = path.join(dir, file);
+    let parsed: unknown;
+    try {
+      parsed = JSON.parse(fs.readFileSync(chosen, 'utf8'));
+    } catch (e) {
+      problems.push({ field: chosen, value: '', rule: `is not JSON: ${(e as Error).message}` });
+      continue;
+    }
+    const checked = checkWords(chosen, m[1]!, parsed);
+    problems.push(...checked.problems);
+    if (checked.table) out.set(m[1]!, checked.table);
   }
   return out;
 }
@@ -154,6 +188,7 @@ export function loadTemplates(overrideDir?: string, fallback: Locale = 'en'): Te
       problems.push({ field: chosen, value: text.split('\n')[0], rule: 'the first line must be "Subject: …"' });
     texts.set(key, text);
   }
+  const wordTables = loadWords(overrideDir, problems);
   const missing = TEMPLATE_NAMES.filter((n) => !texts.has(`${n}.${fallback}`));
   if (missing.length > 0)
     problems.push({
@@ -173,14 +208,42 @@ export function loadTemplates(overrideDir?: string, fallback: Locale = 'en'): Te
     }
     return fallback;
   };
-  return { fallback, locales, fallbacks, localeFor, text: (name, locale) => texts.get(`${name}.${localeFor(name, locale)}`)! };
+  const wordFallbacks = new Set<Locale>();
+  const wordsFallback = wordTables.has(fallback) ? fallback : 'en';
+  const words = (locale: Locale): Words => {
+    const table = wordTables.get(locale);
+    if (table) return { locale, table };
+    wordFallbacks.add(locale);
+    return { locale: wordsFallback, table: wordTables.get(wordsFallback)! };
+  };
+  return {
+    fallback,
+    locales,
+    fallbacks,
+    localeFor,
+    text: (name, locale) => texts.get(`${name}.${localeFor(name, locale)}`)!,
+    words,
+    wordFallbacks,
+    wordsFallback,
+  };
 }
 
-/** The one stderr line of a run whose accounts' locales lacked templates: which locale, which kinds, and the fallback. */
+/**
+ * The one stderr line of a run whose accounts' locales lacked templates (which locale, which kinds, and the
+ * fallback) or had templates without their words (`words.{locale}.json`).
+ */
 export function fallbackNote(t: Templates): string | undefined {
-  if (t.fallbacks.size === 0) return undefined;
-  const parts = [...t.fallbacks].sort(([a], [b]) => (a < b ? -1 : 1)).map(([l, kinds]) => `${l} (${[...kinds].sort().join(', ')})`);
-  return `no templates for locale ${parts.join('; ')}: used the ${t.fallback} ones (locale_fallback)`;
+  const notes: string[] = [];
+  if (t.fallbacks.size > 0) {
+    const parts = [...t.fallbacks].sort(([a], [b]) => (a < b ? -1 : 1)).map(([l, kinds]) => `${l} (${[...kinds].sort().join(', ')})`);
+    notes.push(`no templates for locale ${parts.join('; ')}: used the ${t.fallback} ones (locale_fallback)`);
+  }
+  if (t.wordFallbacks.size > 0) {
+    const locales = [...t.wordFallbacks].sort();
+    const files = locales.map((l) => `words.${l}.json`).join(', ');
+    notes.push(`no words for locale ${locales.join(', ')} (${files} in --templates): used the ${t.wordsFallback} words`);
+  }
+  return notes.length > 0 ? notes.join('; ') : undefined;
 }
 
 /** Fills `{{name}}` placeholders; the names were checked when the templates were loaded. */

@@ -169,7 +169,10 @@ describe('manager-changed notices', () => {
     await tx((db) => assignManager(db, testOp(), 'SCH-1', 'ben'));
     await tx((db) => assignManager(db, testOp(), 'SCH-DE', 'ben'));
     const r = await remind('send', { templatesDir: dir });
-    expect(r.template_note).toBe('no templates for locale de (manager-changed): used the en ones (locale_fallback)');
+    // pl has templates but no words.pl.json: that is said on the same one line
+    expect(r.template_note).toBe(
+      'no templates for locale de (manager-changed): used the en ones (locale_fallback); no words for locale pl (words.pl.json in --templates): used the en words',
+    );
     expect(mine().find((m) => m.to.includes('head@oak.example'))!.subject).toBe('Nowy opiekun: Ben Brown');
     expect(mine().find((m) => m.to.includes('p@de.example'))!.subject).toMatch(/^Your new account manager/);
     fs.writeFileSync(path.join(dir, 'invoice-paid.pl.txt'), 'Subject: {{nonsense}}\n');
