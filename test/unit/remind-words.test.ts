@@ -12,6 +12,7 @@ import { foldKey } from '../../src/lib/keys.js';
 import { previewEmails } from '../../src/remind/run.js';
 import { fallbackNote, loadTemplates } from '../../src/remind/templates.js';
 import { SHIPPED_WORDS, checkWords, digestSubject, stageLabel, studentsCounted, teacherWord } from '../../src/remind/wording.js';
+import { ROOT } from '../helpers/cli.js';
 import { eachTestDb, tempDir, testOp } from '../helpers/db.js';
 
 /** Polish: counted nouns in the forms one (1), few (2–4, 22–24 …), many (5–21 …) and other (fractions). */
@@ -142,6 +143,12 @@ describe('words of other locales (words.{locale}.json in --templates DIR)', () =
     } finally {
       fs.rmSync(dir, { recursive: true, force: true });
     }
+  });
+
+  it('docs/remind.md shows exactly the en words (the keys a words file has)', () => {
+    const doc = fs.readFileSync(path.join(ROOT, 'docs/remind.md'), 'utf8');
+    const block = /### The words of a locale[\s\S]*?```json\n([\s\S]*?)```/.exec(doc)![1]!;
+    expect(JSON.parse(block)).toEqual(SHIPPED_WORDS.get('en'));
   });
 
   it('an unknown or missing key, a placeholder the word does not have, a missing plural form or bad JSON: refused at load time naming the file and key', () => {
