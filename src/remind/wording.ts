@@ -189,8 +189,7 @@ export function checkWords(file: string, locale: Locale, parsed: unknown): { tab
       for (const c of Object.keys(forms))
         if (!(categories as readonly string[]).includes(c)) bad(key, `"${c}" is not a plural form of ${locale} (${categories.join(', ')})`);
       for (const c of categories)
-        if (typeof forms[c] !== 'string' || (forms[c]).trim() === '')
-          bad(key, `needs its "${c}" form (${locale}: ${categories.join(', ')})`);
+        if (typeof forms[c] !== 'string' || forms[c].trim() === '') bad(key, `needs its "${c}" form (${locale}: ${categories.join(', ')})`);
     }
   }
   return problems.length > 0 ? { problems } : { table: given as WordTable, problems };
