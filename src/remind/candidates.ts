@@ -18,6 +18,7 @@ import {
   renewedIds,
   seatRows,
   seatSubscriptionsById,
+  STREAM_CHUNK,
   subscriptionsById,
   type AccountInfo,
   type SubscriptionRow,
@@ -157,9 +158,9 @@ export async function scanHits(db: Kysely<DB>, asOf: string, options: CollectOpt
     return true;
   };
 
-  const subRows = options.only ? await subscriptionsById(db, options.only.subscriptionIds) : await renewalRows(db, asOf).execute();
   const renewed = await renewedIds(db);
-  for (const r of subRows) {
+  const subRows = options.only ? await subscriptionsById(db, options.only.subscriptionIds) : renewalRows(db, asOf).stream(STREAM_CHUNK);
+  for await (const r of subRows) {
     if (!accounts.has(r.account_id)) continue;
     let used = false;
     if (!renewed.has(r.id)) used = stageHit('renewal', r.id, r.id, r.end_date, null) || used;
@@ -168,7 +169,8 @@ export async function scanHits(db: Kysely<DB>, asOf: string, options: CollectOpt
   }
   if (!options.only || options.only.seatIds.length > 0) {
     const seats = options.only ? seatRows(db, asOf, options.only.seatIds) : seatRows(db, asOf);
-    for (const r of await seats.execute()) {
+    // streamed: a third of a million rows at scale, only the hits among them are kept
+    for await (const r of seats.stream(STREAM_CHUNK)) {
       const event = r.last_event === null ? null : timestampDate(r.last_event);
       const base = event !== null && (r.stored_base === null || event > r.stored_base) ? event : r.stored_base;
       if (base !== null) stageHit('dormancy', r.id, r.subscription_id, base, r.contact_id);
@@ -181,7 +183,7 @@ export async function scanHits(db: Kysely<DB>, asOf: string, options: CollectOpt
 export async function addHitSubscriptions(db: Kysely<DB>, subs: Map<number, SubscriptionRow>, hits: readonly Hit[]): Promise<void> {
   const missing = new Set<number>();
   for (const h of hits) if (!subs.has(h.subscription_id)) missing.add(h.subscription_id);
-  for (const r of await seatSubscriptionsById(db, [...missing])) subs.set(r.id, r);
+  await seatSubscriptionsById(db, [...missing], subs);
 }
 
 /**
@@ -207,10 +209,10 @@ async function buildCandidates(
   subs: Map<number, SubscriptionRow>,
   hits: Hit[],
 ): Promise<CandidateSet> {
-  const contactIds: number[] = [];
-  for (const h of hits) if (h.contact_id !== null) contactIds.push(h.contact_id);
+  const contactIds = new Set<number>();
+  for (const h of hits) if (h.contact_id !== null) contactIds.add(h.contact_id);
   await addHitSubscriptions(db, subs, hits);
-  const contacts = await contactsById(db, [...new Set(contactIds)]);
+  const contacts = await contactsById(db, Array.from(contactIds));
   const names = await loadNames(db);
   const recipients = await loadRecipients(db, asOf);
   const infos = new Map<number, SubInfo>();

@@ -19,6 +19,7 @@ import { claimNotices, settleNotices, startDelivery, type Claimed } from './ledg
 import { deliver, type MailConfig } from './mailer.js';
 import { fallbackNote, loadTemplates, type Locale, type Templates } from './templates.js';
 import { claimCustomerNotices, collectCustomerNotices, startCustomerDelivery, type CustomerNotice } from './customer.js';
+import { collectRun, previewRemind } from './preview.js';
 import { composeCustomerMessage } from './customer-message.js';
 import { toCustomerRecord, toManagerChangedRecord, toNoticeRecord, type NoticeRecord } from './notice-record.js';
 import { claimManagerChanged, collectManagerChanged, composeManagerChanged } from './manager-changed.js';
@@ -54,39 +55,23 @@ export interface RunResult {
   emails: number;
   /** which account locales had no templates for which kinds, and got the fallback's (one stderr line), or null */
   template_note: string | null;
+  /** a streamed preview (previewRemind): how many notices are due, `notices` staying empty */
+  due_count?: number;
 }
 
 export async function runRemind(db: Kysely<DB>, op: Op, options: RunOptions): Promise<RunResult> {
+  if (options.mode === 'preview') {
+    const preview = await previewRemind(db, op, options);
+    const result = preview.result;
+    result.notices = [...preview.records()];
+    delete result.due_count;
+    return result;
+  }
   const templates =
     options.mode === 'send' || options.templatesDir !== undefined ? loadTemplates(options.templatesDir, options.localeFallback) : undefined;
   if (options.mode === 'send' && !options.mail) throw new Error('runRemind: send needs a mail configuration');
   const live = options.liveness;
-  const isLive = live && ((h: Parameters<Liveness['isLive']>[0]) => live.isLive(h));
-  const plan = await computeDue(db, op.asOf, { retryInDoubt: options.retryInDoubt, isLive });
-  const retry = { retryInDoubt: options.retryInDoubt, isLive };
-  const customer = await collectCustomerNotices(db, op.asOf, retry);
-  const changed = await collectManagerChanged(db, op.asOf, retry);
-  // an in-doubt customer notice retried by this run is no longer reported as left in doubt
-  const retried = new Set([...customer, ...changed].flatMap((n) => (n.prior === 'in_doubt' && n.holder ? [n.holder.id] : [])));
-  plan.inDoubt = plan.inDoubt.filter((r) => !retried.has(r.id));
-  const result: RunResult = {
-    mode: options.mode,
-    run_id: null,
-    notices: [],
-    in_doubt_earlier: plan.inDoubt,
-    in_progress: plan.inProgress.map((n) => toNoticeRecord(n, n.prior!)),
-    no_recipient: plan.noRecipient,
-    emails: 0,
-    template_note: null,
-  };
-  if (options.mode === 'preview') {
-    result.notices = sortNotices([
-      ...plan.due.map((n) => toNoticeRecord(n, 'due')),
-      ...customer.map((n) => toCustomerRecord(n, 'due')),
-      ...changed.map((n) => toManagerChangedRecord(n, 'due')),
-    ]);
-    return result;
-  }
+  const { plan, customer, changed, result } = await collectRun(db, op, options);
   const runId = `${op.now}-${randomBytes(4).toString('hex')}`;
   result.run_id = runId;
   const status = options.mode === 'send' ? 'claimed' : 'sent';
@@ -216,7 +201,7 @@ export interface RunCounts {
 export function summarize(r: RunResult): RunCounts {
   const count = (s: string) => r.notices.filter((n) => n.status === s).length;
   return {
-    due: count('due'),
+    due: r.due_count ?? count('due'),
     sent: count('sent'),
     failed: count('failed'),
     in_doubt: count('in_doubt'),
