@@ -84,18 +84,13 @@ export async function remindAction(s: Session): Promise<void> {
     localeFallback: settings.localeFallback,
     liveness,
   };
-  let result;
-  if (mode === 'preview') {
-    // streamed: each record is made and written as the sorted notices come (160,000 of them in flat memory)
-    const { previewRemind } = await import('../remind/preview.js');
-    const preview = await previewRemind(await s.db(), s.op(), options).finally(() => liveness.release());
-    if (!o.quiet) await streamList(s, preview.records(), COLUMNS, FIELDS);
-    result = preview.result;
-  } else {
-    const { runRemind } = await import('../remind/run.js');
-    result = await runRemind(await s.db(), s.op(), { ...options, mode, mail, tx: (fn) => s.tx(fn) }).finally(() => liveness.release());
-    if (!o.quiet) await s.list(result.notices, [...COLUMNS, 'status'], FIELDS);
-  }
+  // the records are made and written as the sorted notices come (160,000 of them in flat memory)
+  const { runRemindStreamed } = await import('../remind/run.js');
+  const run = await runRemindStreamed(await s.db(), s.op(), { ...options, mode, mail, tx: (fn) => s.tx(fn) }).finally(() =>
+    liveness.release(),
+  );
+  if (!o.quiet) await streamList(s, run.records(), mode === 'preview' ? COLUMNS : [...COLUMNS, 'status'], FIELDS);
+  const result = run.result;
   if (result.template_note !== null) s.warn(result.template_note);
   for (const line of report.errorLines(result)) s.io.err(`${line}\n`);
   if (!o.quiet) [...report.noteLines(result), report.summaryLine(result, s.asOf)].forEach((line) => s.message(line));

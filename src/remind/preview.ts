@@ -1,9 +1,9 @@
 /**
  * What a run finds due, and the preview streamed: the managers' notices come sorted from computeDue, the
  * few customer notices are sorted beside them, and the two are merged in the contract order (due.ts
- * sortNotices) as the records are asked for, so that `remind --json` on 160,000 notices never holds
- * their records or their text at once — only the compact candidates (which share their subscription's
- * and recipient's details).
+ * sortNotices) as the records are asked for, so that `remind --json` (and `--mark-sent`) on 160,000
+ * notices never holds their records or their text at once — only the compact candidates (which share
+ * their subscription's and recipient's details).
  */
 import type { Kysely } from 'kysely';
 import type { Liveness } from '../db/liveness.js';
@@ -54,11 +54,12 @@ export async function collectRun(db: Kysely<DB>, op: Op, options: CollectRunOpti
   return { plan, customer, changed, result };
 }
 
-export interface Preview {
-  /** the run's result without its notices (preview: `due_count` says how many are due) */
+/** A run's result and its notices' records, made as they are asked for (not held in `result.notices`). */
+export interface StreamedRun {
+  /** the run's result; `streamed` counts by status the records that `records` yields */
   result: RunResult;
-  /** the due notices in the contract order, each record made when it is asked for */
-  records(): Generator<NoticeRecord>;
+  /** the notices in the contract order */
+  records(): Iterable<NoticeRecord>;
 }
 
 export interface PreviewRunOptions extends Omit<CollectRunOptions, 'mode'> {
@@ -68,37 +69,41 @@ export interface PreviewRunOptions extends Omit<CollectRunOptions, 'mode'> {
 }
 
 /** `remind` without --send or --mark-sent: what is due, recording nothing. */
-export async function previewRemind(db: Kysely<DB>, op: Op, options: PreviewRunOptions): Promise<Preview> {
+export async function previewRemind(db: Kysely<DB>, op: Op, options: PreviewRunOptions): Promise<StreamedRun> {
   if (options.templatesDir !== undefined) loadTemplates(options.templatesDir, options.localeFallback);
   const { plan, customer, changed, result } = await collectRun(db, op, { ...options, mode: 'preview' });
-  const ordered = orderedRecords(plan.due, [
+  const ordered = orderedRecords(plan.due, 'due', [
     ...customer.map((n) => toCustomerRecord(n, 'due')),
     ...changed.map((n) => toManagerChangedRecord(n, 'due')),
   ]);
-  result.due_count = ordered.count;
+  result.streamed = ordered.counts;
   return { result, records: ordered.records };
 }
 
 /**
- * The records of `due` (sorted by sortNotices) and of `others`, in the order sortNotices gives
- * [...due records, ...others]: others sorted, then merged in, a due notice first on equal keys.
+ * The records of `sorted` (managers' notices in sortNotices order, each with `status`) and of `others`,
+ * in the order sortNotices gives [...records of sorted, ...others]: others sorted, then merged in, one of
+ * `sorted` first on equal keys. `counts`: how many records of each status.
  */
 export function orderedRecords(
-  due: readonly DueNotice[],
+  sorted: readonly DueNotice[],
+  status: string,
   others: NoticeRecord[],
-): { count: number; records: () => Generator<NoticeRecord> } {
+): { counts: Record<string, number>; records: () => Generator<NoticeRecord> } {
   const rest = sortNotices(others);
   const restKeys = rest.map(noticeSortKey);
+  const counts: Record<string, number> = { [status]: sorted.length };
+  for (const r of rest) counts[r.status] = (counts[r.status] ?? 0) + 1;
   function* records(): Generator<NoticeRecord> {
     let j = 0;
-    for (const n of due) {
+    for (const n of sorted) {
       if (j < rest.length) {
         const key = noticeSortKey(n);
         while (j < rest.length && restKeys[j]! < key) yield rest[j++]!;
       }
-      yield toNoticeRecord(n, 'due');
+      yield toNoticeRecord(n, status);
     }
     while (j < rest.length) yield rest[j++]!;
   }
-  return { count: due.length + rest.length, records };
+  return { counts, records };
 }
