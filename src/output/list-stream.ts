@@ -35,8 +35,8 @@ export class ListStream {
     const r = record as Rec;
     if (this.all) this.all.push(r);
     else if (this.format === 'json') {
-      // each element as JSON.stringify(list, null, 2) indents it: one level deeper than on its own
-      this.push(`${this.rows > 0 ? ',\n  ' : '[\n  '}${JSON.stringify(r, null, 2).replace(/\n/g, '\n  ')}`);
+      // the element as JSON.stringify(list, null, 2) writes it (indented one level): a list of one, less `[\n` and `\n]`
+      this.push(`${this.rows > 0 ? ',\n' : '[\n'}${JSON.stringify([r], null, 2).slice(2, -2)}`);
     } else {
       this.batch.push(r);
       if (this.batch.length >= BATCH) this.renderBatch();
