@@ -1,201 +1,148 @@
 /**
- * Benchmark of the `acctmgr remind` preview: generates seeded synthetic data (subscriptions, seats,
- * contacts, managers with leaves, login events) into a temporary database, then runs the preview in a
- * fresh child process (so its peak RSS is the preview's, not the generator's) and prints the figures:
- * human-readable on stderr, one JSON line {"bench":"remind", …} on stdout.
+ * Benchmark of `acctmgr remind` at scale: generates the seeded data set of bench/remind-data.ts (by
+ * default the shape of issue 17: 100,000 accounts, 1,000,000 teachers, 200,000 subscriptions of which
+ * 40 % renewed, 1,500,000 seats, a large share of them idle) into a temporary database, then times the
+ * real command line in child processes — `acctmgr remind --as-of 2026-11-25` with `--json`, with
+ * `--format csv` and as a table piped into a file (not a terminal: tab-separated lines), each with stdout
+ * going to a file, and `--mark-sent --json` on a copy of the database — reporting the wall time and the
+ * peak RSS (`/usr/bin/time -f %M`) of each.
  *
- *   node dist/bench/remind.js [--subscriptions 200000] [--seats 1000000] [--seed 1] [--idle 0.2] [--keep]
- *                             [--engines sqlite,postgres]
+ * The anchor, measured in the same run: the sqlite3 shell running the SQL the preview runs (every
+ * query kysely sends during an in-process preview, captured with their values inlined into a .sql file)
+ * over the same database, `sqlite3 DB < FILE > /dev/null`. Each figure is printed as a ratio to it.
  *
- * --idle: the share of seats (that ever logged in) whose last login was 60–400 days ago; the rest
- * logged in within 60 days, and 10% never logged in. The ledger starts empty, so every current stage
- * is due: the first run on a new database, the heaviest preview.
+ *   node dist/bench/remind.js [--accounts 100000] [--contacts 1000000] [--subscriptions 200000] [--renewed 0.4]
+ *        [--seats 1500000] [--idle 0.55] [--seed 1] [--keep] [--db FILE] [--bin bin/acctmgr.js]
+ *        [--modes json,csv,table,mark-sent] [--engines sqlite,postgres]
  *
- * On PostgreSQL the same data is copied (`db copy --to`) into a database of the benchmark's own on the
- * test server (bench/pg.ts), and the same preview is timed there; the ratio to SQLite's time is the figure.
+ * `--db FILE` times an existing generated database (nothing generated, nothing removed); `--bin` another
+ * build's bin/acctmgr.js (a before/after comparison). On PostgreSQL the same data is copied (`db copy
+ * --to`) into a database of the benchmark's own (bench/pg.ts) and `--json` is timed there; the ratio to
+ * SQLite's time is the figure.
  */
-import { execFileSync } from 'node:child_process';
+import { spawnSync } from 'node:child_process';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
+import { Kysely, SqliteDialect, type CompiledQuery } from 'kysely';
 import { openDb } from '../src/db/connection.js';
-import { addDays } from '../src/lib/dates.js';
+import type { DB } from '../src/db/schema/index.js';
 import { dropPgDb, pgCopyOf, pgDbName } from './pg.js';
-import { rng } from './random.js';
+import { AS_OF, generateRemindData } from './remind-data.js';
 
-const AS_OF = '2026-11-25';
-const STAMP = '2026-01-01T00:00:00Z';
+const SQLITE = process.env.SQLITE3 || 'sqlite3';
+const TIME = process.env.GNU_TIME || '/usr/bin/time';
+const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
 
-async function generate(file: string, subs: number, seats: number, seed: number, idle: number): Promise<void> {
-  const h = await openDb(file);
-  const db = h.sqlite!;
-  const rand = rng(seed);
-  const int = (n: number) => Math.floor(rand() * n);
-  db.pragma('synchronous = OFF');
-  db.transaction(() => {
-    const managers = 200;
-    // keys are ASCII and lower-case where they are stored folded (src/lib/keys.ts)
-    const mgr = db.prepare(
-      'insert into managers (login, name, email, email_key, status, created_at, updated_at) values (?, ?, ?, ?, ?, ?, ?)',
-    );
-    for (let i = 1; i <= managers; i++)
-      mgr.run(`m${i}`, `Manager ${i}`, `m${i}@vendor.example`, `m${i}@vendor.example`, 'active', STAMP, STAMP);
-    const leave = db.prepare(
-      'insert into manager_leaves (manager_id, backup_id, from_date, until_date, created_at) values (?, ?, ?, ?, ?)',
-    );
-    for (let i = 1; i <= 10; i++) leave.run(i, i + 10, addDays(AS_OF, -5), addDays(AS_OF, 5), STAMP);
-    db.prepare(
-      "insert into products (code, code_key, name, created_at, updated_at) values ('BIO', 'bio', 'Biology site', ?, ?), ('DIARY', 'diary', 'E-diary', ?, ?)",
-    ).run(STAMP, STAMP, STAMP, STAMP);
-    db.prepare(
-      "insert into plans (code, code_key, name, product_id, currency, created_at, updated_at) values ('B1', 'b1', 'Basic', 1, 'EUR', ?, ?), ('D1', 'd1', 'Medium', 2, 'EUR', ?, ?)",
-    ).run(STAMP, STAMP, STAMP, STAMP);
+const MODES: Record<string, string[]> = {
+  json: ['--json'],
+  csv: ['--format', 'csv'],
+  table: [],
+  'mark-sent': ['--mark-sent', '--json'],
+};
 
-    const accounts = Math.max(1, Math.ceil(subs / 4));
-    const contactsPerAccount = Math.max(2, Math.ceil((2 * seats) / accounts / 4));
-    const acc = db.prepare(
-      'insert into accounts (external_id, external_id_key, name, type, status, locale, manager_id, created_at, updated_at) values (?, ?, ?, ?, ?, ?, ?, ?, ?)',
-    );
-    const con = db.prepare(
-      'insert into contacts (account_id, name, email, email_key, role, is_primary, status, created_at, updated_at) values (?, ?, ?, ?, ?, ?, ?, ?, ?)',
-    );
-    const tutor: boolean[] = [false];
-    for (let a = 1; a <= accounts; a++) {
-      const isTutor = rand() < 0.03;
-      tutor.push(isTutor);
-      acc.run(
-        `ACC-${a}`,
-        `acc-${a}`,
-        `Account ${a}`,
-        isTutor ? 'tutor' : 'school',
-        rand() < 0.01 ? 'deactivated' : 'active',
-        rand() < 0.3 ? 'bg' : 'en',
-        isTutor ? null : 1 + int(managers),
-        STAMP,
-        STAMP,
-      );
-      for (let c = 0; c < contactsPerAccount; c++) {
-        con.run(
-          a,
-          `Teacher ${a}-${c}`,
-          `t${c}@a${a}.example`,
-          `t${c}@a${a}.example`,
-          'teacher',
-          c === 0 ? 1 : 0,
-          rand() < 0.02 ? 'removed' : 'active',
-          STAMP,
-          STAMP,
-        );
-      }
-    }
-
-    const sub = db.prepare(
-      'insert into subscriptions (external_id, external_id_key, account_id, product_id, plan_id, students, term_months, start_date, end_date, status, manager_id, price_cents, paid_at, activation_code, renewed_from_id, created_at, updated_at) values (?, ?, ?, ?, ?, ?, 12, ?, ?, ?, ?, 80000, ?, ?, ?, ?, ?)',
-    );
-    const subAccount: number[] = [0];
-    for (let s = 1; s <= subs; s++) {
-      const a = 1 + ((s - 1) % accounts);
-      subAccount.push(a);
-      const end = addDays(AS_OF, int(800) - 400);
-      const start = addDays(end, -364);
-      const status = rand() < 0.9 ? 'active' : rand() < 0.5 ? 'trial' : 'cancelled';
-      const paid = rand() < 0.85 ? addDays(start, -int(40)) : null;
-      const code = paid !== null && rand() < 0.5 ? `CODE-${s}` : null;
-      // every tenth subscription renews the one created just before it for the same account
-      const renewedFrom = s > accounts && s % 10 === 0 ? s - accounts : null;
-      sub.run(
-        `SUB-${s}`,
-        `sub-${s}`,
-        a,
-        1 + (s % 2),
-        1 + (s % 2),
-        50 + int(500),
-        start,
-        end,
-        status,
-        tutor[a] ? null : 1 + int(managers),
-        paid,
-        code,
-        renewedFrom,
-        STAMP,
-        STAMP,
-      );
-    }
-
-    const seat = db.prepare(
-      'insert into seats (subscription_id, contact_id, status, invited_at, last_login_at, created_at, updated_at) values (?, ?, ?, ?, ?, ?, ?)',
-    );
-    const event = db.prepare('insert or ignore into login_events (seat_id, at) values (?, ?)');
-    const perSub = seats / subs;
-    let seatId = 0;
-    for (let s = 1; s <= subs && seatId < seats; s++) {
-      const a = subAccount[s]!;
-      const count = Math.min(contactsPerAccount, Math.floor(perSub * s) - Math.floor(perSub * (s - 1)), seats - seatId);
-      const first = int(contactsPerAccount);
-      for (let k = 0; k < count; k++) {
-        const contact = (a - 1) * contactsPerAccount + 1 + ((first + k) % contactsPerAccount);
-        // 10% never logged in; of the others, a share `idle` last logged in 60–400 days ago, the rest recently
-        const never = rand() < 0.1;
-        const daysAgo = never ? 0 : rand() < idle ? 60 + int(340) : int(60);
-        const login = never ? null : `${addDays(AS_OF, -daysAgo)}T${String(int(24)).padStart(2, '0')}:15:00Z`;
-        seat.run(s, contact, rand() < 0.03 ? 'removed' : login ? 'active' : 'invited', addDays(AS_OF, -60 - int(300)), login, STAMP, STAMP);
-        seatId++;
-        // login events: mostly older than the stored last login, a few later (they win)
-        if (login && rand() < 0.2) event.run(seatId, `${addDays(AS_OF, -daysAgo - int(30) + (rand() < 0.05 ? 20 : 0))}T08:00:00Z`);
-      }
-    }
-  })();
-  db.pragma('synchronous = NORMAL');
-  await h.close();
+interface Timed {
+  ms: number;
+  max_rss_mb: number;
+  bytes: number;
+  exit: number | null;
+  summary: string;
 }
 
-/** The measured part, in its own process: the preview exactly as `acctmgr remind --json` computes it. */
-async function measure(file: string): Promise<void> {
-  const { runRemind } = await import('../src/remind/run.js');
+/** One command-line run, stdout into a file: wall time (spawn to exit) and the child's peak RSS. */
+function timeCli(bin: string, db: string, args: string[], out: string, home: string): Timed {
+  const rssFile = `${out}.rss`;
+  const fd = fs.openSync(out, 'w');
   const started = process.hrtime.bigint();
-  const h = await openDb(file);
-  const opened = process.hrtime.bigint();
-  const op = { actor: 'bench', asOf: AS_OF, today: AS_OF, now: `${AS_OF}T07:00:00Z` };
-  const r = await runRemind(h.db, op, { mode: 'preview', tx: () => Promise.reject(new Error('preview writes nothing')) });
-  const done = process.hrtime.bigint();
-  const rss = process.resourceUsage().maxRSS;
-  const json = JSON.stringify(r.notices, null, 2);
-  const rendered = process.hrtime.bigint();
-  await h.close();
-  const ms = (a: bigint, b: bigint) => Math.round(Number(b - a) / 1e6);
-  process.stdout.write(
-    JSON.stringify({
-      preview_ms: ms(opened, done),
-      open_ms: ms(started, opened),
-      json_ms: ms(done, rendered),
-      json_bytes: json.length,
-      due_notices: r.notices.length,
-      no_recipient: r.no_recipient.length,
-      max_rss_mb: Math.round(rss / 1024),
-      max_rss_with_json_mb: Math.round(process.resourceUsage().maxRSS / 1024),
-    }),
-  );
+  const r = spawnSync(TIME, ['-f', '%M', '-o', rssFile, process.execPath, bin, '--db', db, 'remind', '--as-of', AS_OF, ...args], {
+    stdio: ['ignore', fd, 'pipe'],
+    encoding: 'utf8',
+    env: { ...process.env, HOME: home, XDG_CONFIG_HOME: '', XDG_DATA_HOME: '', NO_COLOR: '1' },
+    maxBuffer: 1 << 26,
+  });
+  const ms = Math.round(Number(process.hrtime.bigint() - started) / 1e6);
+  fs.closeSync(fd);
+  if (r.error) throw new Error(`${TIME} cannot run (${r.error.message}): install GNU time or name it with GNU_TIME=`);
+  const summary = r.stderr.split('\n').find((l) => /notice\(s\)/.test(l)) ?? '';
+  // exit 1 is a preview that found notices without a recipient (reported, as the command does)
+  if (r.status !== 0 && r.status !== 1) throw new Error(`remind ${args.join(' ')} exited ${r.status}: ${r.stderr.slice(-2000)}`);
+  if (!summary) throw new Error(`remind ${args.join(' ')}: no summary line in its stderr: ${r.stderr.slice(-2000)}`);
+  const rss = Number(fs.readFileSync(rssFile, 'utf8').trim().split('\n').pop());
+  return { ms, max_rss_mb: Math.round(rss / 1024), bytes: fs.statSync(out).size, exit: r.status, summary };
 }
 
-/** The same preview on a PostgreSQL copy of the data; its figures and the ratio to SQLite's time. */
-async function onPostgres(file: string, sqlite: Record<string, number>): Promise<Record<string, number>> {
+/** A value as SQLite's shell reads it in a statement. */
+function literal(v: unknown): string {
+  if (v === null || v === undefined) return 'null';
+  if (typeof v === 'number' || typeof v === 'bigint') return String(v);
+  return `'${String(v).replace(/'/g, "''")}'`;
+}
+
+/** The compiled query with its parameters inlined (placeholders outside quoted names and strings). */
+function inline(q: CompiledQuery): string {
+  let out = '';
+  let i = 0;
+  let quote: string | null = null;
+  for (const ch of q.sql) {
+    if (quote) {
+      if (ch === quote) quote = null;
+      out += ch;
+    } else if (ch === '"' || ch === "'") {
+      quote = ch;
+      out += ch;
+    } else out += ch === '?' ? literal(q.parameters[i++]) : ch;
+  }
+  return `${out};\n`;
+}
+
+/** The SQL an in-process preview sends, in order, into `sqlFile`; how many statements. */
+async function captureSql(db: string, sqlFile: string): Promise<number> {
+  const { runRemind } = await import('../src/remind/run.js');
+  const h = await openDb(db);
+  const statements: string[] = [];
+  const logged = new Kysely<DB>({
+    dialect: new SqliteDialect({ database: h.sqlite! }),
+    log: (e) => void (e.level === 'query' && statements.push(inline(e.query))),
+  });
+  const op = { actor: 'bench', asOf: AS_OF, today: AS_OF, now: `${AS_OF}T07:00:00Z` };
+  await runRemind(logged, op, { mode: 'preview', tx: () => Promise.reject(new Error('preview writes nothing')) });
+  await h.close();
+  fs.writeFileSync(sqlFile, statements.join(''));
+  return statements.length;
+}
+
+function sqliteShellMs(db: string, sqlFile: string): number {
+  const input = fs.openSync(sqlFile, 'r');
+  const started = process.hrtime.bigint();
+  const r = spawnSync(SQLITE, [db], { stdio: [input, 'ignore', 'pipe'], encoding: 'utf8' });
+  const ms = Math.round(Number(process.hrtime.bigint() - started) / 1e6);
+  fs.closeSync(input);
+  if (r.error || r.status !== 0)
+    throw new Error(
+      `the remind benchmark's anchor is the sqlite3 shell, and "${SQLITE}" failed (${r.error?.message ?? r.stderr.slice(0, 500)})`,
+    );
+  return ms;
+}
+
+async function onPostgres(bin: string, file: string, dir: string, sqliteJson: Timed): Promise<Record<string, unknown>> {
   const name = pgDbName('remind');
   try {
     const t0 = Date.now();
     const url = await pgCopyOf(file, name);
     process.stderr.write(`PostgreSQL: the data copied into ${name} (db copy) in ${((Date.now() - t0) / 1000).toFixed(1)} s\n`);
-    const out = execFileSync(process.execPath, [fileURLToPath(import.meta.url), '--measure', url], { encoding: 'utf8' });
-    const figures = JSON.parse(out) as Record<string, number>;
-    if (figures.due_notices !== sqlite.due_notices)
-      throw new Error(`PostgreSQL found ${figures.due_notices} due notices, SQLite ${sqlite.due_notices}`);
-    const ratio = Math.round((figures.preview_ms! / sqlite.preview_ms!) * 100) / 100;
+    const out = path.join(dir, 'pg.json');
+    const t = timeCli(bin, url, MODES.json!, out, dir);
+    if (t.summary !== sqliteJson.summary || t.bytes !== sqliteJson.bytes)
+      throw new Error(
+        `PostgreSQL's preview differs from SQLite's: ${t.summary}, ${t.bytes} bytes; SQLite ${sqliteJson.summary}, ${sqliteJson.bytes} bytes`,
+      );
+    const ratio = Math.round((t.ms / sqliteJson.ms) * 100) / 100;
     process.stderr.write(
-      `PostgreSQL remind preview: ${figures.due_notices} due notices in ${figures.preview_ms} ms, ${ratio}× SQLite's ${sqlite.preview_ms} ms ` +
-        `(target ≤ 1.5×), peak RSS ${figures.max_rss_mb} MB\n`,
+      `PostgreSQL remind --json: ${t.ms} ms, ${ratio}× SQLite's ${sqliteJson.ms} ms (target ≤ 1.5×), peak RSS ${t.max_rss_mb} MB, same ${t.bytes} bytes\n`,
     );
-    return { ...figures, ratio_to_sqlite: ratio };
+    return { ...t, ratio_to_sqlite: ratio };
   } finally {
     await dropPgDb(name);
   }
@@ -204,38 +151,83 @@ async function onPostgres(file: string, sqlite: Record<string, number>): Promise
 async function main(): Promise<void> {
   const { values } = parseArgs({
     options: {
+      accounts: { type: 'string', default: '100000' },
+      contacts: { type: 'string', default: '1000000' },
       subscriptions: { type: 'string', default: '200000' },
-      seats: { type: 'string', default: '1000000' },
+      renewed: { type: 'string', default: '0.4' },
+      seats: { type: 'string', default: '1500000' },
       seed: { type: 'string', default: '1' },
-      idle: { type: 'string', default: '0.2' },
+      idle: { type: 'string', default: '0.55' },
       keep: { type: 'boolean', default: false },
-      measure: { type: 'string' },
+      db: { type: 'string' },
+      bin: { type: 'string', default: path.join(ROOT, 'bin', 'acctmgr.js') },
+      modes: { type: 'string', default: 'json,csv,table,mark-sent' },
       engines: { type: 'string', default: 'sqlite,postgres' },
     },
   });
-  if (values.measure) return measure(values.measure);
-  const subs = Number(values.subscriptions);
-  const seats = Number(values.seats);
-  const seed = Number(values.seed);
-  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'acctmgr-bench-'));
-  const file = path.join(dir, 'bench.db');
-  const t0 = Date.now();
-  const idle = Number(values.idle);
-  await generate(file, subs, seats, seed, idle);
-  const generateMs = Date.now() - t0;
-  process.stderr.write(`generated ${subs} subscriptions and ${seats} seats in ${(generateMs / 1000).toFixed(1)} s (${file})\n`);
-  const out = execFileSync(process.execPath, [fileURLToPath(import.meta.url), '--measure', file], { encoding: 'utf8' });
-  const figures = JSON.parse(out) as Record<string, number>;
-  process.stderr.write(
-    `remind preview on ${AS_OF}: ${figures.due_notices} due notices in ${figures.preview_ms} ms ` +
-      `(targets: < 2000 ms), peak RSS ${figures.max_rss_mb} MB (target: < 300 MB); ` +
-      `rendering them as JSON: +${figures.json_ms} ms, ${figures.json_bytes} bytes, peak RSS ${figures.max_rss_with_json_mb} MB\n`,
-  );
-  const postgres = values.engines.split(',').includes('postgres') ? await onPostgres(file, figures) : undefined;
+  const data = {
+    accounts: Number(values.accounts),
+    contacts: Number(values.contacts),
+    subscriptions: Number(values.subscriptions),
+    renewed: Number(values.renewed),
+    seats: Number(values.seats),
+    seed: Number(values.seed),
+    idle: Number(values.idle),
+  };
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'acctmgr-bench-remind-'));
+  const file = values.db ? path.resolve(values.db) : path.join(dir, 'bench.db');
+  let generateMs = 0;
+  if (!values.db) {
+    const t0 = Date.now();
+    await generateRemindData(file, data);
+    generateMs = Date.now() - t0;
+    process.stderr.write(
+      `generated ${data.accounts} accounts, ${data.contacts} teachers, ${data.subscriptions} subscriptions (${data.renewed * 100} % renewed), ` +
+        `${data.seats} seats (idle share ${data.idle}) in ${(generateMs / 1000).toFixed(1)} s (${file})\n`,
+    );
+  }
+  const bin = path.resolve(values.bin);
+  const sqlFile = path.join(dir, 'preview.sql');
+  const statements = await captureSql(file, sqlFile);
+  sqliteShellMs(file, sqlFile); // warm-up: both sides read a database in the page cache
+  const anchor = sqliteShellMs(file, sqlFile);
+  process.stderr.write(`anchor: sqlite3 shell running the preview's ${statements} statements: ${anchor} ms\n`);
+  const runs: Record<string, Timed & { ratio: number }> = {};
+  const failures: Record<string, string> = {};
+  for (const mode of values.modes.split(',')) {
+    const args = MODES[mode];
+    if (!args) throw new Error(`unknown mode ${mode}: ${Object.keys(MODES).join(', ')}`);
+    let db = file;
+    if (mode === 'mark-sent') {
+      db = path.join(dir, 'mark-sent.db');
+      fs.copyFileSync(file, db);
+    }
+    let t: Timed;
+    try {
+      t = timeCli(bin, db, args, path.join(dir, `out.${mode}`), dir);
+    } catch (e) {
+      // a build that fails at this size (the one before issue 17 did with --mark-sent): said, not hidden
+      const error = e instanceof Error ? e.message : String(e);
+      failures[mode] = error;
+      process.stderr.write(`remind ${args.join(' ')}: FAILED: ${error.slice(0, 300)}\n`);
+      continue;
+    } finally {
+      if (db !== file) fs.rmSync(db, { force: true });
+    }
+    const ratio = Math.round((t.ms / anchor) * 100) / 100;
+    runs[mode] = { ...t, ratio };
+    process.stderr.write(
+      `remind ${args.join(' ') || '(table, piped)'}: ${t.ms} ms = ${ratio}× the anchor (targets < 2000 ms, ≤ 4×), ` +
+        `peak RSS ${t.max_rss_mb} MB (target < 300 MB), ${t.bytes} bytes; ${t.summary}\n`,
+    );
+  }
+  const postgres = values.engines.split(',').includes('postgres') && runs.json ? await onPostgres(bin, file, dir, runs.json) : undefined;
   if (!values.keep) fs.rmSync(dir, { recursive: true, force: true });
+  else process.stderr.write(`kept ${dir}\n`);
   process.stdout.write(
-    `${JSON.stringify({ bench: 'remind', subscriptions: subs, seats, seed, idle, generate_ms: generateMs, ...figures, postgres })}\n`,
+    `${JSON.stringify({ bench: 'remind', ...data, generate_ms: generateMs, anchor_sqlite3_ms: anchor, statements, runs, failures, postgres })}\n`,
   );
+  if (Object.keys(failures).length > 0) process.exitCode = 1;
 }
 
 await main();

@@ -1,7 +1,8 @@
 /**
  * `npm run bench`: runs each benchmark in its own child process (so peak RSS is that benchmark's
  * alone) and prints their real figures. `--scale 0.1` shrinks every size for a quick look.
- *   npm run bench                 # 1,000,000 contacts / 100,000 accounts; 200,000 subscriptions / 1,000,000 seats;
+ *   npm run bench                 # 1,000,000 contacts / 100,000 accounts;
+ *                                 # remind: 100,000 accounts / 1,000,000 teachers / 200,000 subscriptions / 1,500,000 seats;
  *                                 # report: 200,000 subscriptions / 1,500,000 seats / 5,000,000 login events
  *   npm run bench -- --scale 0.1  # a tenth of that
  *   npm run bench -- --only remind   (import | remind | report | export | help)
@@ -24,7 +25,11 @@ const n = (x: number) => String(Math.max(1, Math.round(x * scale)));
 
 const benches = [
   { name: 'import', script: 'import.js', args: ['--contacts', n(1_000_000), '--accounts', n(100_000), '--seed', seed] },
-  { name: 'remind', script: 'remind.js', args: ['--subscriptions', n(200_000), '--seats', n(1_000_000), '--seed', seed] },
+  {
+    name: 'remind',
+    script: 'remind.js',
+    args: ['--accounts', n(100_000), '--contacts', n(1_000_000), '--subscriptions', n(200_000), '--seats', n(1_500_000), '--seed', seed],
+  },
   {
     name: 'report',
     script: 'report.js',

@@ -11,6 +11,7 @@ import type { NoticeKind, NoticeStatus } from '../db/schema/notices.js';
 import { timestampDate, toDayNumber } from '../lib/dates.js';
 import { loadRecipients, type Recipient, type Recipients } from './recipients.js';
 import {
+  chunked,
   contactsById,
   loadAccounts,
   loadNames,
@@ -18,6 +19,7 @@ import {
   renewedIds,
   seatRows,
   seatSubscriptionsById,
+  STREAM_CHUNK,
   subscriptionsById,
   type AccountInfo,
   type SubscriptionRow,
@@ -89,6 +91,19 @@ export interface CollectOptions {
   ledger?: Map<string, NoticeStatus>;
   /** the holders of the rows that can be claimed again, by key */
   holders?: Map<string, Holder>;
+  /** what a re-check in parts loads once for all of them (loadSharedMaps) */
+  shared?: SharedMaps;
+}
+
+/** The maps every candidate of a run looks up, whichever its subject: renewed subscriptions, names, recipients. */
+export interface SharedMaps {
+  renewed: Set<number>;
+  names: Awaited<ReturnType<typeof loadNames>>;
+  recipients: Recipients;
+}
+
+export async function loadSharedMaps(db: Kysely<DB>, asOf: string): Promise<SharedMaps> {
+  return { renewed: await renewedIds(db), names: await loadNames(db), recipients: await loadRecipients(db, asOf) };
 }
 
 export function candidateKey(c: Pick<Candidate, 'kind' | 'subject_id' | 'stage' | 'cycle'>): string {
@@ -119,7 +134,7 @@ export interface Hit {
 
 export async function collectCandidates(db: Kysely<DB>, asOf: string, options: CollectOptions = {}): Promise<CandidateSet> {
   const { accounts, subs, hits } = await scanHits(db, asOf, options);
-  return buildCandidates(db, asOf, accounts, subs, hits);
+  return buildCandidates(db, asOf, accounts, subs, hits, options.shared);
 }
 
 export interface HitScan {
@@ -157,18 +172,20 @@ export async function scanHits(db: Kysely<DB>, asOf: string, options: CollectOpt
     return true;
   };
 
-  const subRows = options.only ? await subscriptionsById(db, options.only.subscriptionIds) : await renewalRows(db, asOf).execute();
-  const renewed = await renewedIds(db);
-  for (const r of subRows) {
+  const renewed = options.shared?.renewed ?? (await renewedIds(db));
+  const subRows = options.only ? await subscriptionsById(db, options.only.subscriptionIds) : renewalRows(db, asOf).stream(STREAM_CHUNK);
+  for await (const r of subRows) {
     if (!accounts.has(r.account_id)) continue;
     let used = false;
     if (!renewed.has(r.id)) used = stageHit('renewal', r.id, r.id, r.end_date, null) || used;
     if (r.paid_at !== null && r.activation_code !== null) used = stageHit('activation', r.id, r.id, r.paid_at, null) || used;
     if (used) subs.set(r.id, r);
   }
-  if (!options.only || options.only.seatIds.length > 0) {
-    const seats = options.only ? seatRows(db, asOf, options.only.seatIds) : seatRows(db, asOf);
-    for (const r of await seats.execute()) {
+  // the seats of a re-check by id in chunks (a query has room for only so many values); all seats streamed:
+  // a third of a million rows at scale, only the hits among them are kept
+  const seatQueries = options.only ? chunked(options.only.seatIds).map((ids) => seatRows(db, asOf, ids)) : [seatRows(db, asOf)];
+  for (const seats of seatQueries) {
+    for await (const r of seats.stream(STREAM_CHUNK)) {
       const event = r.last_event === null ? null : timestampDate(r.last_event);
       const base = event !== null && (r.stored_base === null || event > r.stored_base) ? event : r.stored_base;
       if (base !== null) stageHit('dormancy', r.id, r.subscription_id, base, r.contact_id);
@@ -181,7 +198,7 @@ export async function scanHits(db: Kysely<DB>, asOf: string, options: CollectOpt
 export async function addHitSubscriptions(db: Kysely<DB>, subs: Map<number, SubscriptionRow>, hits: readonly Hit[]): Promise<void> {
   const missing = new Set<number>();
   for (const h of hits) if (!subs.has(h.subscription_id)) missing.add(h.subscription_id);
-  for (const r of await seatSubscriptionsById(db, [...missing])) subs.set(r.id, r);
+  await seatSubscriptionsById(db, [...missing], subs);
 }
 
 /**
@@ -206,13 +223,14 @@ async function buildCandidates(
   accounts: Map<number, AccountInfo>,
   subs: Map<number, SubscriptionRow>,
   hits: Hit[],
+  shared: SharedMaps | undefined,
 ): Promise<CandidateSet> {
-  const contactIds: number[] = [];
-  for (const h of hits) if (h.contact_id !== null) contactIds.push(h.contact_id);
+  const contactIds = new Set<number>();
+  for (const h of hits) if (h.contact_id !== null) contactIds.add(h.contact_id);
   await addHitSubscriptions(db, subs, hits);
-  const contacts = await contactsById(db, [...new Set(contactIds)]);
-  const names = await loadNames(db);
-  const recipients = await loadRecipients(db, asOf);
+  const contacts = await contactsById(db, Array.from(contactIds));
+  const names = shared?.names ?? (await loadNames(db));
+  const recipients = shared?.recipients ?? (await loadRecipients(db, asOf));
   const infos = new Map<number, SubInfo>();
   const out: CandidateSet = { candidates: [], noRecipient: [] };
   for (const h of hits) {

@@ -138,12 +138,15 @@ interface SortKey {
  * cheap.
  */
 export function sortNotices<T extends SortKey>(items: T[]): T[] {
-  const keyed = items.map((item) => ({ item, key: sortKey(item) }));
-  keyed.sort((a, b) => (a.key < b.key ? -1 : a.key > b.key ? 1 : 0));
-  return keyed.map((k) => k.item);
+  // positions sorted by the keys (a stable sort: equal keys keep their order), no object per item
+  const keys = items.map(noticeSortKey);
+  const order = Array.from(keys, (_, i) => i);
+  order.sort((a, b) => (keys[a]! < keys[b]! ? -1 : keys[a]! > keys[b]! ? 1 : 0));
+  return order.map((i) => items[i]!);
 }
 
-function sortKey(n: SortKey): string {
+/** The key sortNotices orders by. */
+export function noticeSortKey(n: SortKey): string {
   return [
     n.recipient?.email ?? n.recipient_email ?? '',
     n.kind,

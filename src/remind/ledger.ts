@@ -12,7 +12,7 @@ import type { Kysely } from 'kysely';
 import type { DB } from '../db/schema/index.js';
 import type { NewNoticeRow, NoticeStatus } from '../db/schema/notices.js';
 import type { Op } from '../op.js';
-import { candidateKey, collectCandidates, earlierStages } from './candidates.js';
+import { candidateKey, collectCandidates, earlierStages, loadSharedMaps } from './candidates.js';
 import type { DueNotice } from './due.js';
 import { noticeKey } from './schedule.js';
 
@@ -50,7 +50,8 @@ export async function claimNotices(db: Kysely<DB>, op: Op, notices: DueNotice[],
       .onConflict((oc) => oc.columns(['kind', 'subject_id', 'stage', 'cycle']).doNothing())
       .returning(['id', 'kind', 'subject_id', 'stage', 'cycle'])
       .execute();
-    for (const r of rows) claimed.push({ ...byKey.get(noticeKey(r.kind, r.subject_id, r.stage, r.cycle))!, ledger_id: r.id });
+    // the notice itself gains its ledger id (no copy of 160,000 of them)
+    for (const r of rows) claimed.push(Object.assign(byKey.get(noticeKey(r.kind, r.subject_id, r.stage, r.cycle))!, { ledger_id: r.id }));
   }
   for (const n of current.filter((x) => x.prior !== null)) {
     const r = await db
@@ -70,32 +71,52 @@ export async function claimNotices(db: Kysely<DB>, op: Op, notices: DueNotice[],
       .where('run_id', '=', n.holder!.run_id)
       .returning(['id'])
       .executeTakeFirst();
-    if (r) claimed.push({ ...n, ledger_id: r.id });
+    if (r) claimed.push(Object.assign(n, { ledger_id: r.id }));
   }
   await recordSkipped(db, op, current, options.runId);
   return claimed;
 }
 
+/** How many notices are re-checked at a time: a run of 160,000 never builds their candidates all at once. */
+const RECHECK_BATCH = 5000;
+
 /** Keys of the notices that the schedule and the eligibility rules still make sendable right now. */
 async function stillSendable(db: Kysely<DB>, asOf: string, notices: DueNotice[]): Promise<Set<string>> {
-  if (notices.length === 0) return new Set();
-  const subscriptionIds = [...new Set(notices.map((n) => n.sub.id))];
-  const seatIds = notices.filter((n) => n.kind === 'dormancy').map((n) => n.subject_id);
-  const { candidates } = await collectCandidates(db, asOf, { only: { subscriptionIds, seatIds } });
-  return new Set(candidates.map(candidateKey));
+  const still = new Set<string>();
+  const shared = notices.length > RECHECK_BATCH ? await loadSharedMaps(db, asOf) : undefined;
+  for (let i = 0; i < notices.length; i += RECHECK_BATCH) {
+    const part = notices.slice(i, i + RECHECK_BATCH);
+    const wanted = new Set(part.map(candidateKey));
+    const subscriptionIds = [...new Set(part.map((n) => n.sub.id))];
+    const seatIds = part.filter((n) => n.kind === 'dormancy').map((n) => n.subject_id);
+    const { candidates } = await collectCandidates(db, asOf, { only: { subscriptionIds, seatIds }, shared });
+    for (const c of candidates) {
+      const key = candidateKey(c);
+      if (wanted.has(key)) still.add(key);
+    }
+  }
+  return still;
 }
 
+/** The earlier stages of the notices' cycles as skipped rows, inserted BATCH rows at a time as they are made. */
 async function recordSkipped(db: Kysely<DB>, op: Op, notices: DueNotice[], runId: string): Promise<void> {
-  const rows: NewNoticeRow[] = [];
-  for (const n of notices)
-    for (const e of earlierStages(n)) rows.push({ ...row(n, op, 'skipped', runId, e.stage, e.due_date), attempts: 0 });
-  for (let i = 0; i < rows.length; i += BATCH) {
+  let rows: NewNoticeRow[] = [];
+  const insert = async () => {
+    if (rows.length === 0) return;
     await db
       .insertInto('notices')
-      .values(rows.slice(i, i + BATCH))
+      .values(rows)
       .onConflict((oc) => oc.columns(['kind', 'subject_id', 'stage', 'cycle']).doNothing())
       .execute();
+    rows = [];
+  };
+  for (const n of notices) {
+    for (const e of earlierStages(n)) {
+      rows.push({ ...row(n, op, 'skipped', runId, e.stage, e.due_date), attempts: 0 });
+      if (rows.length === BATCH) await insert();
+    }
   }
+  await insert();
 }
 
 function row(n: DueNotice, op: Op, status: NoticeStatus, runId: string, stage: string, due: string): NewNoticeRow {

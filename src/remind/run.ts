@@ -19,6 +19,7 @@ import { claimNotices, settleNotices, startDelivery, type Claimed } from './ledg
 import { deliver, type MailConfig } from './mailer.js';
 import { fallbackNote, loadTemplates, type Locale, type Templates } from './templates.js';
 import { claimCustomerNotices, collectCustomerNotices, startCustomerDelivery, type CustomerNotice } from './customer.js';
+import { collectRun, orderedRecords, previewRemind, type StreamedRun } from './preview.js';
 import { composeCustomerMessage } from './customer-message.js';
 import { toCustomerRecord, toManagerChangedRecord, toNoticeRecord, type NoticeRecord } from './notice-record.js';
 import { claimManagerChanged, collectManagerChanged, composeManagerChanged } from './manager-changed.js';
@@ -54,39 +55,34 @@ export interface RunResult {
   emails: number;
   /** which account locales had no templates for which kinds, and got the fallback's (one stderr line), or null */
   template_note: string | null;
+  /**
+   * a streamed run (runRemindStreamed: the preview and --mark-sent): how many notices of each status its
+   * records have, which `notices` does not hold
+   */
+  streamed?: Record<string, number>;
 }
 
 export async function runRemind(db: Kysely<DB>, op: Op, options: RunOptions): Promise<RunResult> {
+  const run = await runRemindStreamed(db, op, options);
+  const result = run.result;
+  if (result.streamed) {
+    result.notices = [...run.records()];
+    delete result.streamed;
+  }
+  return result;
+}
+
+/**
+ * runRemind, the notices of a preview and of --mark-sent as records made when asked for (a --send run
+ * holds its records: each has its own outcome).
+ */
+export async function runRemindStreamed(db: Kysely<DB>, op: Op, options: RunOptions): Promise<StreamedRun> {
+  if (options.mode === 'preview') return previewRemind(db, op, options);
   const templates =
     options.mode === 'send' || options.templatesDir !== undefined ? loadTemplates(options.templatesDir, options.localeFallback) : undefined;
   if (options.mode === 'send' && !options.mail) throw new Error('runRemind: send needs a mail configuration');
   const live = options.liveness;
-  const isLive = live && ((h: Parameters<Liveness['isLive']>[0]) => live.isLive(h));
-  const plan = await computeDue(db, op.asOf, { retryInDoubt: options.retryInDoubt, isLive });
-  const retry = { retryInDoubt: options.retryInDoubt, isLive };
-  const customer = await collectCustomerNotices(db, op.asOf, retry);
-  const changed = await collectManagerChanged(db, op.asOf, retry);
-  // an in-doubt customer notice retried by this run is no longer reported as left in doubt
-  const retried = new Set([...customer, ...changed].flatMap((n) => (n.prior === 'in_doubt' && n.holder ? [n.holder.id] : [])));
-  plan.inDoubt = plan.inDoubt.filter((r) => !retried.has(r.id));
-  const result: RunResult = {
-    mode: options.mode,
-    run_id: null,
-    notices: [],
-    in_doubt_earlier: plan.inDoubt,
-    in_progress: plan.inProgress.map((n) => toNoticeRecord(n, n.prior!)),
-    no_recipient: plan.noRecipient,
-    emails: 0,
-    template_note: null,
-  };
-  if (options.mode === 'preview') {
-    result.notices = sortNotices([
-      ...plan.due.map((n) => toNoticeRecord(n, 'due')),
-      ...customer.map((n) => toCustomerRecord(n, 'due')),
-      ...changed.map((n) => toManagerChangedRecord(n, 'due')),
-    ]);
-    return result;
-  }
+  const { plan, customer, changed, result } = await collectRun(db, op, options);
   const runId = `${op.now}-${randomBytes(4).toString('hex')}`;
   result.run_id = runId;
   const status = options.mode === 'send' ? 'claimed' : 'sent';
@@ -94,13 +90,20 @@ export async function runRemind(db: Kysely<DB>, op: Op, options: RunOptions): Pr
   const claimed = await options.tx((trx) => claimNotices(trx, op, plan.due, { status, runId, claimant: live?.claimant }));
   const claimedCustomer = await options.tx((trx) => claimCustomerNotices(trx, op, customer, status, runId, live?.claimant ?? null));
   const claimedChanged = await options.tx((trx) => claimManagerChanged(trx, op, changed, status, runId, live?.claimant ?? null));
+  let records: () => Iterable<NoticeRecord> = () => result.notices.values();
   if (options.mode === 'mark-sent') {
-    result.notices = sortNotices(claimed).map((n) => toNoticeRecord(n, 'sent'));
+    const ordered = orderedRecords(sortNotices(claimed), 'sent', [
+      ...claimedCustomer.map((n) => toCustomerRecord(n, 'sent')),
+      ...claimedChanged.map((n) => toManagerChangedRecord(n, 'sent')),
+    ]);
+    result.streamed = ordered.counts;
+    records = ordered.records;
   } else {
     for (const group of byRecipient(claimed)) {
       const settled = await deliverGroup(op, runId, options, templates!, group);
       if (settled.emailed) result.emails++;
-      result.notices.push(...settled.records);
+      // a loop, not push(...records): one recipient can have more notices than a call has room for arguments
+      for (const r of settled.records) result.notices.push(r);
     }
     for (const n of claimedCustomer.filter((x) => !x.skip)) {
       const record = await deliverCustomer(op, runId, options, templates!, n);
@@ -118,18 +121,11 @@ export async function runRemind(db: Kysely<DB>, op: Op, options: RunOptions): Pr
     result.notices.push(...claimedChanged.filter((x) => x.skip).map((n) => toManagerChangedRecord(n, 'skipped')));
     result.notices = sortNotices(result.notices);
   }
-  if (options.mode === 'mark-sent') {
-    result.notices = sortNotices([
-      ...result.notices,
-      ...claimedCustomer.map((n) => toCustomerRecord(n, 'sent')),
-      ...claimedChanged.map((n) => toManagerChangedRecord(n, 'sent')),
-    ]);
-  }
   result.template_note = templates ? (fallbackNote(templates) ?? null) : null;
   // one audit row per run that recorded anything (the ledger holds the per-notice detail)
   if (claimed.length + claimedCustomer.length + claimedChanged.length > 0)
     await options.tx((trx) => audit(trx, op, { action: options.mode, entity: 'notices', key: runId, after: summarize(result) }));
-  return result;
+  return { result, records };
 }
 
 function byRecipient<T extends DueNotice>(claimed: T[]): T[][] {
@@ -214,7 +210,7 @@ export interface RunCounts {
 }
 
 export function summarize(r: RunResult): RunCounts {
-  const count = (s: string) => r.notices.filter((n) => n.status === s).length;
+  const count = (s: string) => r.notices.filter((n) => n.status === s).length + (r.streamed?.[s] ?? 0);
   return {
     due: count('due'),
     sent: count('sent'),

@@ -11,6 +11,8 @@ import { isLocale, type Locale } from './templates.js';
 /** Subscription base statuses that never get notices. */
 const NOT_NOTIFIED = ['cancelled', 'trial'];
 const CHUNK = 5000;
+/** rows a PostgreSQL cursor fetches at a time when a query is streamed (SQLite steps row by row) */
+export const STREAM_CHUNK = 5000;
 
 export function chunked<T>(items: readonly T[], size = CHUNK): T[][] {
   const out: T[][] = [];
@@ -33,23 +35,16 @@ export interface AccountInfo {
 export async function loadAccounts(db: Kysely<DB>, subscriptionIds?: readonly number[]): Promise<Map<number, AccountInfo>> {
   const query = () =>
     db.selectFrom('accounts').select(['id', 'external_id', 'name', 'locale', 'type']).where('status', '!=', 'deactivated');
-  const rows = [];
-  if (subscriptionIds === undefined) rows.push(...(await query().execute()));
-  for (const chunk of subscriptionIds ? chunked(subscriptionIds) : []) {
-    rows.push(
-      ...(await query()
-        .where('id', 'in', (eb) => eb.selectFrom('subscriptions').select('account_id').where('id', 'in', chunk))
-        .execute()),
-    );
-  }
   const out = new Map<number, AccountInfo>();
-  for (const r of rows) {
-    out.set(r.id, {
-      external_id: r.external_id,
-      name: r.name,
-      locale: knownLocale(r.locale),
-      tutor: r.type === 'tutor',
-    });
+  const add = (r: { id: number; external_id: string; name: string; locale: string | null; type: string }) =>
+    out.set(r.id, { external_id: r.external_id, name: r.name, locale: knownLocale(r.locale), tutor: r.type === 'tutor' });
+  // streamed: every account at scale (100,000 rows), never all of them as rows at once
+  if (subscriptionIds === undefined) for await (const r of query().stream(STREAM_CHUNK)) add(r);
+  for (const chunk of subscriptionIds ? chunked(subscriptionIds) : []) {
+    const rows = await query()
+      .where('id', 'in', (eb) => eb.selectFrom('subscriptions').select('account_id').where('id', 'in', chunk))
+      .execute();
+    for (const r of rows) add(r);
   }
   return out;
 }
@@ -112,19 +107,19 @@ export async function subscriptionsById(db: Kysely<DB>, ids: readonly number[]):
 
 /**
  * The subscriptions of dormant seats: only what a dormancy notice shows (no successor check, payment
- * or code), which halves the cost of a fetch that can cover most running subscriptions.
+ * or code), which halves the cost of a fetch that can cover most running subscriptions. Added to `into`.
  */
-export async function seatSubscriptionsById(db: Kysely<DB>, ids: readonly number[]): Promise<SubscriptionRow[]> {
-  const out: SubscriptionRow[] = [];
+export async function seatSubscriptionsById(db: Kysely<DB>, ids: readonly number[], into: Map<number, SubscriptionRow>): Promise<void> {
   for (const chunk of chunked(ids)) {
     const rows = await db
       .selectFrom('subscriptions')
       .select(['id', 'external_id', 'account_id', 'product_id', 'plan_id', 'students', 'start_date', 'end_date', 'manager_id'])
+      .select([sql<null>`null`.as('paid_at'), sql<null>`null`.as('activation_code')])
       .where('id', 'in', chunk)
       .execute();
-    for (const r of rows) out.push({ ...r, paid_at: null, activation_code: null });
+    // into the map at once: no list of them all in between
+    for (const r of rows) into.set(r.id, r);
   }
-  return out;
 }
 
 /**

@@ -264,3 +264,15 @@ describe('remind: the ledger', () => {
     );
   });
 });
+
+describe('remind at scale', () => {
+  it('re-checks more seats by id than one query has room for values (the claim of 160,000 notices)', async () => {
+    const { collectCandidates } = await import('../../src/remind/candidates.js');
+    const sub = await seed.subscription('S-BIG', { account: school, end_date: '2027-08-31' });
+    const seat = await seed.seat(sub, await seed.contact(school, 'idle@school.example'), { last_login_at: '2026-08-01T10:00:00Z' });
+    // 70,000 ids: above SQLite's 32,766 and PostgreSQL's 65,535 bound values per statement
+    const seatIds = [seat, ...Array.from({ length: 70_000 }, (_, i) => seat + 1 + i)];
+    const { candidates } = await collectCandidates(t.db, AS_OF, { only: { subscriptionIds: [sub], seatIds } });
+    expect(candidates.map((c) => `${c.kind} ${c.stage} ${c.contact_email}`)).toEqual(['dormancy dormant-3m idle@school.example']);
+  });
+});

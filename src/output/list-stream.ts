@@ -1,0 +1,78 @@
+/**
+ * A list written as its records come, byte for byte what renderList prints for the whole list: JSON as
+ * `JSON.stringify(list, null, 2)`, CSV and the piped table's tab-separated lines rendered by renderList a
+ * batch at a time (the header once). Every record must have the same keys (the CSV header comes from each
+ * batch's). A table on a terminal is laid out from every row's width, so it is rendered once, at the end.
+ *
+ * Written in pieces of about 64 KB: a larger string would go to V8's large-object space, where each one
+ * stays until a full collection — a list of 90 MB written in large pieces kept tens of MB of them.
+ */
+import { renderList, type Format, type ListOptions, type Rec } from './render.js';
+
+const PIECE = 64 * 1024;
+/** CSV and tab-separated lines are rendered this many records at a time */
+const BATCH = 256;
+
+export class ListStream {
+  private parts: string[] = [];
+  private size = 0;
+  private batch: Rec[] = [];
+  /** a table for a terminal: every record until the end */
+  private readonly all: Rec[] | undefined;
+  /** the CSV or tab-separated header line is written */
+  private headed = false;
+  rows = 0;
+
+  constructor(
+    private readonly write: (chunk: string) => void,
+    private readonly format: Format,
+    private readonly opts: ListOptions,
+  ) {
+    if (format === 'table' && opts.terminal) this.all = [];
+  }
+
+  add(record: object): void {
+    const r = record as Rec;
+    if (this.all) this.all.push(r);
+    else if (this.format === 'json') {
+      // the element as JSON.stringify(list, null, 2) writes it (indented one level): a list of one, less `[\n` and `\n]`
+      this.push(`${this.rows > 0 ? ',\n' : '[\n'}${JSON.stringify([r], null, 2).slice(2, -2)}`);
+    } else {
+      this.batch.push(r);
+      if (this.batch.length >= BATCH) this.renderBatch();
+    }
+    this.rows++;
+  }
+
+  /** Writes what is left (an empty list as renderList prints it); the number of records. */
+  end(): number {
+    if (this.all) this.write(renderList(this.all, this.format, this.opts));
+    else if (this.rows === 0) this.write(renderList([], this.format, this.opts));
+    else {
+      this.renderBatch();
+      if (this.format === 'json') this.push('\n]\n');
+      this.flush();
+    }
+    return this.rows;
+  }
+
+  private renderBatch(): void {
+    if (this.batch.length === 0) return;
+    const text = renderList(this.batch, this.format, this.opts);
+    this.push(this.headed ? text.slice(text.indexOf('\n') + 1) : text);
+    this.headed = true;
+    this.batch = [];
+  }
+
+  private push(text: string): void {
+    this.parts.push(text);
+    this.size += text.length;
+    if (this.size >= PIECE) this.flush();
+  }
+
+  private flush(): void {
+    if (this.parts.length > 0) this.write(this.parts.join(''));
+    this.parts = [];
+    this.size = 0;
+  }
+}
