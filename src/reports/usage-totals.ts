@@ -11,13 +11,12 @@
  * figure except as "some login before", which a seat invited after that threshold (the only case
  * where it matters) is asked once, through the (seat_id, at) index.
  */
-import { sql } from 'kysely';
 import type { DbHandle } from '../db/connection.js';
 import { streamArrays } from '../db/rows.js';
-import { addDays } from '../lib/dates.js';
 import { monthOf } from './months.js';
-import { SeatUsage, SubscriptionUsage, subscriptionsIn } from './usage.js';
-import { resolveUsageFilter, usageRange, type ResolvedFilter, type UsageFilter, type UsageRange } from './usage-range.js';
+import { SeatRecords, subscriptionSeats, type SubscriptionSeatsRow } from './seat-records.js';
+import { SubscriptionUsage } from './usage.js';
+import { resolveUsageFilter, usageRange, type UsageFilter } from './usage-range.js';
 
 export interface UsageTotals {
   month: string;
@@ -43,27 +42,18 @@ export interface UsageTotalsResult {
   top: UsageSubscription[];
 }
 
-/** Stands for "a login before the events read": earlier than every dormancy threshold. */
-const LONG_AGO = '0000-01-01';
-
-/**
- * [subscription id, invited, removed_at, stored last login date, 1 when it logged in before the events
- * read, the UTC dates of its events read (YYYY-MM-DD each, run together) or null]
- */
-type SeatRow = readonly [number, string, string | null, string | null, number, string | null];
-
 export async function usageTotals(h: DbHandle, asOf: string, f: UsageFilter = {}, top = 0): Promise<UsageTotalsResult> {
   const range = usageRange(asOf, f);
   const resolved = await resolveUsageFilter(h.db, f);
   // the subscriptions by their index in id order, in flat arrays (a few hundred thousand objects would
-  // stay in memory for the whole pass): id, and the one SubscriptionUsage of its term
+  // stay in memory for the whole pass): id, logins, and the one SubscriptionUsage of its term
   const ids: number[] = [];
-  const termOf: number[] = [];
+  const loginsOf: number[] = [];
   const terms: SubscriptionUsage[] = [];
   const termSubs: number[] = [];
   const termIndex = new Map<string, number>();
-  const subs = subscriptionsIn(h.db, range, resolved).select(['s.id', 's.start_date', 's.end_date']).orderBy('s.id');
-  for await (const [id, start, end] of streamArrays<readonly [number, string, string]>(h, subs)) {
+  const seats = new SeatRecords(range);
+  for await (const [id, start, end, records] of streamArrays<SubscriptionSeatsRow>(h, subscriptionSeats(h, range, resolved))) {
     const key = `${monthOf(start)}|${monthOf(end)}`;
     let t = termIndex.get(key);
     if (t === undefined) {
@@ -73,21 +63,17 @@ export async function usageTotals(h: DbHandle, asOf: string, f: UsageFilter = {}
       termSubs.push(0);
     }
     termSubs[t]!++;
+    const term = terms[t]!;
+    let logins = 0;
+    if (records !== null) {
+      seats.forEach(records, (seat) => {
+        term.addSeat(seat);
+        for (let m = Math.max(term.lo, 0); m <= term.hi; m++) logins += seat.counts[m]!;
+      });
+    }
     ids.push(id);
-    termOf.push(t);
+    loginsOf.push(logins);
   }
-  // a subscription's index by its id (ids are dense): -1 for one not in the report
-  const indexOf = new Int32Array(ids.length > 0 ? ids[ids.length - 1]! + 1 : 0).fill(-1);
-  for (let i = 0; i < ids.length; i++) indexOf[ids[i]!] = i;
-  const logins = new Float64Array(ids.length);
-  const filtered = resolved.accountId !== undefined || resolved.subscriptionId !== undefined || resolved.managerId !== undefined;
-  await walkSeats(h, range, filtered ? resolved : undefined, (subscriptionId, seat) => {
-    const i = subscriptionId < indexOf.length ? indexOf[subscriptionId]! : -1;
-    if (i < 0) return;
-    const term = terms[termOf[i]!]!;
-    term.addSeat(seat);
-    for (let m = Math.max(term.lo, 0); m <= term.hi; m++) logins[i]! += seat.counts[m]!;
-  });
   const months = range.months.map((month, i) => {
     const m: UsageTotals = { month, subscriptions: 0, seats: 0, active_teachers: 0, logins: 0, dormant: 0 };
     terms.forEach((term, t) => {
@@ -100,7 +86,7 @@ export async function usageTotals(h: DbHandle, asOf: string, f: UsageFilter = {}
     });
     return m;
   });
-  const most = mostLogins(logins, top);
+  const most = mostLogins(loginsOf, top);
   const names = new Map<number, string>();
   if (most.length > 0) {
     const rows = await h.db
@@ -117,12 +103,12 @@ export async function usageTotals(h: DbHandle, asOf: string, f: UsageFilter = {}
   return {
     months,
     subscriptions: ids.length,
-    top: most.map((i) => ({ id: ids[i]!, external_id: names.get(ids[i]!)!, logins: logins[i]! })),
+    top: most.map((i) => ({ id: ids[i]!, external_id: names.get(ids[i]!)!, logins: loginsOf[i]! })),
   };
 }
 
 /** The indexes of the `k` largest values, largest first; ties in index order. */
-function mostLogins(logins: Float64Array, k: number): number[] {
+function mostLogins(logins: readonly number[], k: number): number[] {
   const out: number[] = [];
   for (let i = 0; i < logins.length && k > 0; i++) {
     const v = logins[i]!;
@@ -133,102 +119,4 @@ function mostLogins(logins: Float64Array, k: number): number[] {
     if (out.length > k) out.pop();
   }
   return out;
-}
-
-/**
- * Every seat of the report's subscriptions with the days of its login events, in one statement: each
- * seat's events come as one string of their UTC dates (YYYY-MM-DD, one after the other, in no particular
- * order), read through the (seat_id, at) index. Millions of event rows cost far more to hand over one
- * by one than to read; a seat's few dates in one string cost little.
- */
-async function walkSeats(
-  h: DbHandle,
-  range: UsageRange,
-  /** the filter, when there is one: only the seats of its subscriptions are read (else every seat) */
-  resolved: ResolvedFilter | undefined,
-  /** called once per seat, with one SeatUsage reused for every seat */
-  each: (subscriptionId: number, seat: SeatUsage) => void,
-): Promise<void> {
-  const from = addDays(range.thresholds[0]!, 1);
-  const fromTs = `${from}T00:00:00Z`;
-  const endTs = `${range.ends[range.ends.length - 1]!}T99`;
-  const invited = sql<string>`coalesce(st.invited_at, substr(st.created_at, 1, 10))`;
-  const seats = h.db
-    .selectFrom('seats as st')
-    .select((eb) => [
-      'st.subscription_id',
-      invited.as('invited'),
-      'st.removed_at',
-      sql<string | null>`substr(st.last_login_at, 1, 10)`.as('stored'),
-      sql<number>`case when ${invited} >= ${from} and exists (select 1 from login_events b where b.seat_id = st.id and b.at < ${fromTs}) then 1 else 0 end`.as(
-        'older',
-      ),
-      // string_agg: SQLite (3.44 on) and PostgreSQL alike
-      eb
-        .selectFrom('login_events as le')
-        .select(sql<string | null>`string_agg(substr(le.at, 1, 10), '')`.as('days'))
-        .whereRef('le.seat_id', '=', 'st.id')
-        .where('le.at', '>=', fromTs)
-        .where('le.at', '<', endTs)
-        .as('days'),
-    ])
-    // unary plus: filter by the subscriptions, never drive the scan from them (seat order is the point)
-    .$if(resolved !== undefined, (q) =>
-      q.where(sql<number>`+st.subscription_id`, 'in', subscriptionsIn(h.db, range, resolved!).select('s.id')),
-    );
-  const days = new LoginDays(range);
-  const seat = new SeatUsage(null, null, null, range.months.length);
-  for await (const r of streamArrays<SeatRow>(h, seats)) {
-    seat.reset(r[1], r[2], r[3]);
-    if (Number(r[4]) === 1) seat.before = LONG_AGO;
-    if (r[5] !== null) days.add(seat, r[5]);
-    each(r[0], seat);
-  }
-}
-
-/**
- * A seat's login days, given as one string of dates, into its SeatUsage: what addEvent does per event,
- * with the month read from the characters (no string per event); a day before the range is a login
- * before it (`before`, the latest such day).
- */
-class LoginDays {
-  /** the first month of the range as year × 12 + month − 1 */
-  private readonly first: number;
-  /** per month of the range, where in the string its latest day is */
-  private readonly at: Int32Array;
-
-  constructor(range: UsageRange) {
-    const m = range.months[0]!;
-    this.first = Number(m.slice(0, 4)) * 12 + Number(m.slice(5, 7)) - 1;
-    this.at = new Int32Array(range.months.length);
-  }
-
-  add(seat: SeatUsage, s: string): void {
-    const { counts } = seat;
-    const n = counts.length;
-    let before = -1;
-    let beforeKey = -1;
-    for (let k = 0; k + 10 <= s.length; k += 10) {
-      const year =
-        (s.charCodeAt(k) - 48) * 1000 + (s.charCodeAt(k + 1) - 48) * 100 + (s.charCodeAt(k + 2) - 48) * 10 + s.charCodeAt(k + 3) - 48;
-      const ym = year * 12 + (s.charCodeAt(k + 5) - 48) * 10 + s.charCodeAt(k + 6) - 49;
-      const day = (s.charCodeAt(k + 8) - 48) * 10 + s.charCodeAt(k + 9) - 48;
-      const i = ym - this.first;
-      if (i < 0) {
-        if (ym * 32 + day > beforeKey) [before, beforeKey] = [k, ym * 32 + day];
-      } else if (i < n) {
-        if (counts[i]!++ === 0 || day > dayAt(s, this.at[i]!)) this.at[i] = k;
-      }
-    }
-    for (let i = 0; i < n; i++) if (counts[i]! > 0) seat.lastIn[i] = s.slice(this.at[i]!, this.at[i]! + 10);
-    if (before >= 0) {
-      const day = s.slice(before, before + 10);
-      if (seat.before === null || day > seat.before) seat.before = day;
-    }
-  }
-}
-
-/** The day of the month of the date at k. */
-function dayAt(s: string, k: number): number {
-  return (s.charCodeAt(k + 8) - 48) * 10 + s.charCodeAt(k + 9) - 48;
 }
