@@ -1,15 +1,11 @@
 /**
  * The usage report summed per month over its subscriptions (the HTML report's charts), and each
  * subscription's logins over the range (to pick the HTML report's top rows), without walking the report
- * subscription by subscription. Seats and login events are read in seat order — both tables front to
- * back, where the report's subscription order reads seats at random — and each seat's months are filled
- * in by the report's own SeatUsage and SubscriptionUsage (one rule), added up per term: a seat's figures
- * depend on its subscription only through the first and last month of its term, so one SubscriptionUsage
- * per term sums every subscription with that term.
- *
- * Events are read from the day after the first month's dormancy threshold: earlier ones change no
- * figure except as "some login before", which a seat invited after that threshold (the only case
- * where it matters) is asked once, through the (seat_id, at) index.
+ * row by row. One statement reads each subscription with all of its seats and their login days as one
+ * row of text (seat-records.ts); each seat's months are filled in by the report's own SeatUsage and
+ * SubscriptionUsage (one rule), added up per term: a seat's figures depend on its subscription only
+ * through the first and last month of its term, so one SubscriptionUsage per term sums every
+ * subscription with that term.
  */
 import type { DbHandle } from '../db/connection.js';
 import { streamArrays } from '../db/rows.js';
