@@ -10,6 +10,8 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { describe, expect, it } from 'vitest';
+import type * as Beside from '../../src/db/beside.js';
+import type * as HtmlData from '../../src/reports/html-data.js';
 import { htmlReportData } from '../../src/reports/html-data.js';
 import { managersReport } from '../../src/reports/managers.js';
 import { countDue } from '../../src/remind/due.js';
@@ -264,8 +266,8 @@ const built = <T>(file: string): Promise<T> => import(pathToFileURL(path.join(RO
 
 describe('report html, its parts side by side', () => {
   it('gives the same data as its parts run one after the other, with or without --manager', async () => {
-    const dist = await built<typeof import('../../src/reports/html-data.js')>('src/reports/html-data.js');
-    const { besideThreadAvailable } = await built<typeof import('../../src/db/beside.js')>('src/db/beside.js');
+    const dist = await built<typeof HtmlData>('src/reports/html-data.js');
+    const { besideThreadAvailable } = await built<typeof Beside>('src/db/beside.js');
     // SQLite: worker threads with their own connections (here, the sources run one after the other)
     expect(besideThreadAvailable(t.handle, pathToFileURL(path.join(ROOT, 'dist/src/reports/html-data.js')))).toBe(!onPostgres);
     for (const manager of [undefined, 'ben']) {
@@ -278,7 +280,7 @@ describe('report html, its parts side by side', () => {
   });
 
   it("a part's error comes back as it was: message, exit code and hint", async () => {
-    const { beside } = await built<typeof import('../../src/db/beside.js')>('src/db/beside.js');
+    const { beside } = await built<typeof Beside>('src/db/beside.js');
     const dir = tempDir('acctmgr-beside-');
     const module = path.join(dir, 'part.js');
     const errors = pathToFileURL(path.join(ROOT, 'dist/src/errors.js')).href;
@@ -286,7 +288,7 @@ describe('report html, its parts side by side', () => {
       module,
       `import { RefusedError } from ${JSON.stringify(errors)};\nexport async function part(h, what) { throw new RefusedError(\`no \${what} on \${h.engine}\`, 'try later'); }\n`,
     );
-    const fn = (): Promise<never> => Promise.reject(new Error('the worker thread was not used'));
+    const fn = (_h: unknown, _what: string): Promise<never> => Promise.reject(new Error('the worker thread was not used'));
     const run = beside(t.handle, { module: pathToFileURL(module), name: 'part', fn }, 'luck');
     if (onPostgres) await expect(run.result()).rejects.toThrow('the worker thread was not used');
     else
