@@ -1,11 +1,11 @@
 /**
  * The usage report's subscriptions with everything the totals need of their seats, one row per
  * subscription: its id and term, and its seats as one string of fixed-width records — invited date,
- * removal date, stored last login date (10 characters each, spaces for none), whether it logged in
- * before the events read (1 or 0), the UTC dates of its login events read (10 characters each, in no
- * particular order), then ";". A million seats and millions of login events cost far more to hand over
- * row by row than to read; a few hundred thousand rows of text cost little, and their dates are read
- * from the characters.
+ * removal date, stored last login date (10 characters each, spaces for none; dates are stored as
+ * YYYY-MM-DD, a longer value is cut to its date), whether it logged in before the events read (1 or 0),
+ * the UTC dates of its login events read (10 characters each, in no particular order), then ";". A
+ * million seats and millions of login events cost far more to hand over row by row than to read; a few
+ * hundred thousand rows of text cost little, and their dates are read from the characters.
  *
  * Events are read from the day after the first month's dormancy threshold: earlier ones change no
  * figure except as "some login before", which a seat invited after that threshold (the only case where
@@ -34,13 +34,13 @@ export function subscriptionSeats(h: DbHandle, range: UsageRange, f: ResolvedFil
   const from = addDays(range.thresholds[0]!, 1);
   const fromTs = `${from}T00:00:00Z`;
   const endTs = `${range.ends[range.ends.length - 1]!}T99`;
-  const invited = sql<string>`coalesce(st.invited_at, substr(st.created_at, 1, 10))`;
+  const invited = sql<string>`coalesce(substr(st.invited_at, 1, 10), substr(st.created_at, 1, 10))`;
   // string_agg: SQLite (3.44 on) and PostgreSQL alike; || and coalesce too
   const days = sql<string>`coalesce((select string_agg(substr(le.at, 1, 10), '') from login_events le
     where le.seat_id = st.id and le.at >= ${fromTs} and le.at < ${endTs}), '')`;
   const older = sql<string>`case when ${invited} >= ${from} and exists (select 1 from login_events b
     where b.seat_id = st.id and b.at < ${fromTs}) then '1' else '0' end`;
-  const record = sql<string>`${invited} || coalesce(st.removed_at, ${NONE}) || coalesce(substr(st.last_login_at, 1, 10), ${NONE})
+  const record = sql<string>`${invited} || coalesce(substr(st.removed_at, 1, 10), ${NONE}) || coalesce(substr(st.last_login_at, 1, 10), ${NONE})
     || ${older} || ${days} || ';'`;
   return subscriptionsIn(h.db, range, f)
     .select([
