@@ -286,7 +286,8 @@ async function main(): Promise<void> {
     .sort((a, b) => a - b);
   const medianCpu = cpuRatios.length > 0 ? cpuRatios[Math.floor(cpuRatios.length / 2)]! : null;
   if (median) process.stderr.write(`median ratio ${median.ratio}× (CPU ${medianCpu ?? '?'}×; target ≤ 3×)\n`);
-  if (!values.keep && !values.db) fs.rmSync(dir, { recursive: true, force: true });
+  // the outputs (and the generated database unless --keep); a --db file lives elsewhere
+  if (!values.keep) fs.rmSync(dir, { recursive: true, force: true });
   process.stdout.write(
     `${JSON.stringify({ bench: 'report', subscriptions: subs, seats, events: n, seed, generate_ms: generateMs, usage_rows: usageRows, pairs, median_ratio: median?.ratio ?? null, median_cpu_ratio: medianCpu, html_ms: html?.ms ?? null, html_cpu_ms: html?.cpu_ms ?? null, html_rss_mb: html?.max_rss_mb ?? null, html_runs: htmls, html_bytes: htmlBytes })}\n`,
   );
