@@ -58,10 +58,7 @@ export function beside<A extends unknown[], T>(h: DbHandle, f: BesideFunction<A,
     running.catch(() => undefined);
     return { result: () => running, stop: async () => undefined };
   }
-  if (!besideThreadAvailable(h, f.module)) {
-    let later: Promise<T> | undefined;
-    return { result: () => (later ??= f.fn(h, ...args)), stop: async () => undefined };
-  }
+  if (!besideThreadAvailable(h, f.module)) return inTurn(h, f, ...args);
   const input: BesideInput = { file: h.path, module: f.module.href, name: f.name, args };
   const worker = new Worker(WORKER, { workerData: input, resourceLimits: { maxYoungGenerationSizeMb: YOUNG_GENERATION_MB } });
   const running = new Promise<T>((resolve, reject) => {
@@ -77,6 +74,12 @@ export function beside<A extends unknown[], T>(h: DbHandle, f: BesideFunction<A,
       await worker.terminate();
     },
   };
+}
+
+/** The part run here, when its result is asked for: one after the other, for work too small to pay for a thread. */
+export function inTurn<A extends unknown[], T>(h: DbHandle, f: BesideFunction<A, T>, ...args: A): Beside<T> {
+  let later: Promise<T> | undefined;
+  return { result: () => (later ??= f.fn(h, ...args)), stop: async () => undefined };
 }
 
 /** The worker's error as it was there: an AppError keeps its exit code and hint, a SQLite error its code. */

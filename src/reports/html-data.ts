@@ -3,10 +3,10 @@
  * most logins (the table, with the totals), the renewals report and the managers report. The monthly
  * totals and each subscription's logins come from one pass over the seats (usage-totals.ts); the top
  * rows are those subscriptions' own usage rows; then the renewals report. The managers report runs
- * beside them, at the same time (src/db/beside.ts: a worker thread on SQLite, the pool's other
- * connections on PostgreSQL).
+ * beside them, at the same time (src/db/beside.ts: worker threads on SQLite, the pool's connections on
+ * PostgreSQL), when there is enough data to pay for it.
  */
-import { beside } from '../db/beside.js';
+import { beside, inTurn } from '../db/beside.js';
 import type { DbHandle } from '../db/connection.js';
 import { foldKey } from '../lib/keys.js';
 import { managersReport, type ManagerLoadRow } from './managers.js';
@@ -40,12 +40,33 @@ export interface HtmlReportData {
 /** How many subscriptions the usage table lists (the totals cover all of them). */
 export const TOP_ROWS = 25;
 
-export async function htmlReportData(h: DbHandle, asOf: string, manager?: string): Promise<HtmlReportData> {
+/**
+ * From how many subscriptions on the parts run side by side: below, starting the threads (≈ 0.3 s, the
+ * modules loaded again) costs more than it saves, and they run one after the other.
+ */
+export const SIDE_BY_SIDE_FROM = 10_000;
+
+export interface HtmlReportOptions {
+  /** default SIDE_BY_SIDE_FROM */
+  sideBySideFrom?: number;
+}
+
+export async function htmlReportData(
+  h: DbHandle,
+  asOf: string,
+  manager?: string,
+  options: HtmlReportOptions = {},
+): Promise<HtmlReportData> {
   const filter = manager === undefined ? {} : { manager };
   // an unknown manager is refused before anything runs
   await resolveUsageFilter(h.db, filter);
-  const managersSide = beside(h, MANAGERS, asOf);
-  const usageSide = beside(h, USAGE, asOf, filter);
+  const count = await h.db
+    .selectFrom('subscriptions')
+    .select((eb) => eb.fn.countAll<number | string>().as('n'))
+    .executeTakeFirstOrThrow();
+  const run = Number(count.n) >= (options.sideBySideFrom ?? SIDE_BY_SIDE_FROM) ? beside : inTurn;
+  const managersSide = run(h, MANAGERS, asOf);
+  const usageSide = run(h, USAGE, asOf, filter);
   try {
     const { usage, renewals } = await usageSide.result();
     const managers = await managersSide.result();
