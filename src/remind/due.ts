@@ -77,15 +77,20 @@ export async function countDue(db: Kysely<DB>, asOf: string): Promise<Map<string
   const { statuses, holders } = await loadLedger(db, asOf);
   const { accounts, hits } = await scanHits(db, asOf, { ledger: statuses, holders });
   // whose subscription: only its account and manager, of every subscription at once (dormant seats'
-  // subscriptions are most of the running ones)
-  const subs = new Map<number, { account_id: number; manager_id: number | null }>();
-  for (const r of await db.selectFrom('subscriptions').select(['id', 'account_id', 'manager_id']).execute()) subs.set(r.id, r);
+  // subscriptions are most of the running ones), by id in two flat arrays (no object per subscription)
+  const accountOf: number[] = [];
+  const managerOf: (number | null)[] = [];
+  for await (const r of db.selectFrom('subscriptions').select(['id', 'account_id', 'manager_id']).stream()) {
+    accountOf[r.id] = r.account_id;
+    managerOf[r.id] = r.manager_id;
+  }
   const recipients = await loadRecipients(db, asOf);
   const out = new Map<string, { login: string; count: number }>();
   for (const h of hits) {
     // in doubt: reported, due only when retried (computeDue)
     if (h.prior === 'in_doubt') continue;
-    const row = subs.get(h.subscription_id);
+    const account = accountOf[h.subscription_id];
+    const row = account === undefined ? undefined : { account_id: account, manager_id: managerOf[h.subscription_id] ?? null };
     const r = hitRecipient(h, row, row ? accounts.get(row.account_id) : undefined, recipients);
     if (r === undefined || typeof r === 'string') continue;
     const c = out.get(r.email);

@@ -1,15 +1,19 @@
 /**
  * What `report html` shows: the usage report summed per month (the charts) with the subscriptions of
  * most logins (the table, with the totals), the renewals report and the managers report. The monthly
- * totals and each subscription's logins come from one pass in seat order (usage-totals.ts); the top
- * rows are those subscriptions' own usage rows.
+ * totals and each subscription's logins come from one pass over the seats (usage-totals.ts); the top
+ * rows are those subscriptions' own usage rows; then the renewals report. The managers report runs
+ * beside them, at the same time (src/db/beside.ts: worker threads on SQLite, the pool's connections on
+ * PostgreSQL), when there is enough data to pay for it.
  */
+import { beside, inTurn } from '../db/beside.js';
 import type { DbHandle } from '../db/connection.js';
 import { foldKey } from '../lib/keys.js';
 import { managersReport, type ManagerLoadRow } from './managers.js';
 import { renewalsReport, type RenewalsRow } from './renewals.js';
 import { usageTotals, type UsageTotals } from './usage-totals.js';
 import { usageRows } from './usage.js';
+import { resolveUsageFilter } from './usage-range.js';
 
 export type { UsageTotals };
 
@@ -36,8 +40,68 @@ export interface HtmlReportData {
 /** How many subscriptions the usage table lists (the totals cover all of them). */
 export const TOP_ROWS = 25;
 
-export async function htmlReportData(h: DbHandle, asOf: string, manager?: string): Promise<HtmlReportData> {
+/**
+ * From how many subscriptions on the parts run side by side: below, starting the threads (≈ 0.3 s, the
+ * modules loaded again) costs more than it saves, and they run one after the other.
+ */
+export const SIDE_BY_SIDE_FROM = 10_000;
+
+export interface HtmlReportOptions {
+  /** default SIDE_BY_SIDE_FROM */
+  sideBySideFrom?: number;
+}
+
+export async function htmlReportData(
+  h: DbHandle,
+  asOf: string,
+  manager?: string,
+  options: HtmlReportOptions = {},
+): Promise<HtmlReportData> {
   const filter = manager === undefined ? {} : { manager };
+  // an unknown manager is refused before anything runs
+  await resolveUsageFilter(h.db, filter);
+  const count = await h.db
+    .selectFrom('subscriptions')
+    .select((eb) => eb.fn.countAll<number | string>().as('n'))
+    .executeTakeFirstOrThrow();
+  const run = Number(count.n) >= (options.sideBySideFrom ?? SIDE_BY_SIDE_FROM) ? beside : inTurn;
+  const managersSide = run(h, MANAGERS, asOf);
+  const usageSide = run(h, USAGE, asOf, filter);
+  try {
+    const { usage, renewals } = await usageSide.result();
+    const managers = await managersSide.result();
+    return {
+      as_of: asOf,
+      manager: manager ?? null,
+      usage,
+      renewals,
+      managers: manager === undefined ? managers : managers.filter((m) => m.login === foldKey(manager.trim())),
+    };
+  } finally {
+    await usageSide.stop();
+    await managersSide.stop();
+  }
+}
+
+/** The managers report, run beside the rest (its function, for a worker thread to call). */
+export function managersPart(h: DbHandle, asOf: string): Promise<ManagerLoadRow[]> {
+  return managersReport(h.db, asOf);
+}
+
+const MANAGERS = { module: new URL(import.meta.url), name: 'managersPart', fn: managersPart };
+const USAGE = { module: new URL(import.meta.url), name: 'usageAndRenewals', fn: usageAndRenewals };
+
+/** The usage totals with the top rows, then the renewals report (run beside the managers report). */
+export async function usageAndRenewals(
+  h: DbHandle,
+  asOf: string,
+  filter: { manager?: string },
+): Promise<Pick<HtmlReportData, 'usage' | 'renewals'>> {
+  const usage = await usagePart(h, asOf, filter);
+  return { usage, renewals: await renewalsReport(h.db, asOf, filter) };
+}
+
+async function usagePart(h: DbHandle, asOf: string, filter: { manager?: string }): Promise<HtmlReportData['usage']> {
   const totals = await usageTotals(h, asOf, filter, TOP_ROWS);
   const top: TopSubscription[] = [];
   for (const s of totals.top) {
@@ -59,12 +123,5 @@ export async function htmlReportData(h: DbHandle, asOf: string, manager?: string
     }
     if (t) top.push(t);
   }
-  const managers = await managersReport(h.db, asOf);
-  return {
-    as_of: asOf,
-    manager: manager ?? null,
-    usage: { months: totals.months, top, subscriptions: totals.subscriptions },
-    renewals: await renewalsReport(h.db, asOf, filter),
-    managers: manager === undefined ? managers : managers.filter((m) => m.login === foldKey(manager.trim())),
-  };
+  return { months: totals.months, top, subscriptions: totals.subscriptions };
 }

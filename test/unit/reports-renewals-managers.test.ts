@@ -2,15 +2,24 @@
  * `report renewals` and `report managers` against figures computed here from the fixture rows: endings
  * per month and currency, their value, successors, the two at-risk reasons; per manager the accounts,
  * running subscriptions, renewals in the next 6 weeks, overdue planned activities, leave and cover, and
- * the notices due after leave routing (checked against the remind preview's own recipients).
+ * the notices due after leave routing (checked against the remind preview's own recipients). The HTML
+ * report's parts run side by side (src/db/beside.ts): the built program's worker threads on SQLite, the
+ * pool's connections on PostgreSQL, checked against the same parts run one after the other here.
  */
+import fs from 'node:fs';
+import path from 'node:path';
+import { pathToFileURL } from 'node:url';
 import { describe, expect, it } from 'vitest';
+import type * as Beside from '../../src/db/beside.js';
+import type * as HtmlData from '../../src/reports/html-data.js';
 import { htmlReportData } from '../../src/reports/html-data.js';
 import { managersReport } from '../../src/reports/managers.js';
 import { countDue } from '../../src/remind/due.js';
 import { renewalsReport } from '../../src/reports/renewals.js';
 import { runRemind } from '../../src/remind/run.js';
-import { eachTestDb, testOp } from '../helpers/db.js';
+import { ROOT } from '../helpers/cli.js';
+import { eachTestDb, tempDir, testOp } from '../helpers/db.js';
+import { onPostgres } from '../helpers/engine.js';
 
 const AS_OF = '2026-11-25';
 const NOW = '2026-01-01T00:00:00Z';
@@ -249,5 +258,42 @@ describe('report html', () => {
     const total = (k: 'ending' | 'renewed' | 'at_risk' | 'value_cents') => data.renewals.reduce((n, r) => n + r[k], 0);
     expect([total('ending'), total('renewed'), total('at_risk')]).toEqual([6, 1, 2]); // N1 N2 D1 D2 D3 J1; N1 renewed; N2 quiet, D1 mostly dormant
     expect(total('value_cents')).toBe(100_00 + 250_50 + 300_00 + 120_00 + 80_00 + 70_00);
+  });
+});
+
+/** The built program's modules (npm test builds first): a worker thread loads the built JavaScript. */
+const built = <T>(file: string): Promise<T> => import(pathToFileURL(path.join(ROOT, 'dist', file)).href) as Promise<T>;
+
+describe('report html, its parts side by side', () => {
+  it('gives the same data as its parts run one after the other, with or without --manager', async () => {
+    const dist = await built<typeof HtmlData>('src/reports/html-data.js');
+    const { besideThreadAvailable } = await built<typeof Beside>('src/db/beside.js');
+    // SQLite: worker threads with their own connections (here, the sources run one after the other)
+    expect(besideThreadAvailable(t.handle, pathToFileURL(path.join(ROOT, 'dist/src/reports/html-data.js')))).toBe(!onPostgres);
+    for (const manager of [undefined, 'ben']) {
+      // side by side whatever the size (a few subscriptions here)
+      const side = await dist.htmlReportData(t.handle, AS_OF, manager, { sideBySideFrom: 0 });
+      expect(side).toEqual(await htmlReportData(t.handle, AS_OF, manager));
+      expect(side.usage.months.reduce((n, m) => n + m.logins, 0)).toBeGreaterThan(0);
+      expect(side.managers.map((m) => m.login)).toEqual(manager ? [manager] : ['anna', 'ben', 'cleo']);
+    }
+    await expect(dist.htmlReportData(t.handle, AS_OF, 'nobody', { sideBySideFrom: 0 })).rejects.toThrow('manager not found: "nobody"');
+  });
+
+  it("a part's error comes back as it was: message, exit code and hint", async () => {
+    const { beside } = await built<typeof Beside>('src/db/beside.js');
+    const dir = tempDir('acctmgr-beside-');
+    const module = path.join(dir, 'part.js');
+    const errors = pathToFileURL(path.join(ROOT, 'dist/src/errors.js')).href;
+    fs.writeFileSync(
+      module,
+      `import { RefusedError } from ${JSON.stringify(errors)};\nexport async function part(h, what) { throw new RefusedError(\`no \${what} on \${h.engine}\`, 'try later'); }\n`,
+    );
+    const fn = (_h: unknown, _what: string): Promise<never> => Promise.reject(new Error('the worker thread was not used'));
+    const run = beside(t.handle, { module: pathToFileURL(module), name: 'part', fn }, 'luck');
+    if (onPostgres) await expect(run.result()).rejects.toThrow('the worker thread was not used');
+    else
+      await expect(run.result()).rejects.toMatchObject({ message: 'no luck on sqlite', exitCode: 1, hint: 'try later', code: 'refused' });
+    await run.stop();
   });
 });
