@@ -16,7 +16,7 @@ import type { DB } from './schema/index.js';
 /** COPY statements this process ran, and the rows the server said they loaded (a test seam: honest counts). */
 export const copyStats = { statements: 0, rows: 0 };
 
-/** Characters of COPY text sent at once. */
+/** Characters (or bytes) of COPY text sent at once. */
 const CHUNK = 64 * 1024;
 
 export class PgSession {
@@ -66,11 +66,17 @@ export class PgSession {
 
 /**
  * Rows into one table through COPY FROM STDIN. A COPY statement starts with the first row after the
- * writer was created or ended; `end` waits until the server has loaded every row sent.
+ * writer was created or ended; `end` waits until the server has loaded every row sent. Rows come as
+ * text (`line`) or as bytes already in COPY text (`bytes`: rows a reader thread encoded, src/db/pg-copy-text.ts);
+ * consecutive rows of the same bytes go out as one piece, without a copy.
  */
 export class CopyWriter {
   private stream: ReturnType<typeof copyStreams.from> | undefined;
   private text = '';
+  /** Pieces waiting to be sent, in order, and the bytes piece still growing. */
+  private readonly pieces: Buffer[] = [];
+  private range: { bytes: Uint8Array; start: number; end: number } | undefined;
+  private pending = 0;
   private failure: Error | undefined;
   /** Rows loaded by the COPY statements that ended. */
   loaded = 0;
@@ -83,23 +89,37 @@ export class CopyWriter {
 
   /** A COPY statement is in progress, or rows wait to be sent. */
   get open(): boolean {
-    return this.stream !== undefined || this.text.length > 0;
+    return this.stream !== undefined || this.pending > 0;
   }
 
   /**
-   * Queues one row in COPY text: its values escaped with copyText, tab-separated, ending in a newline. A
-   * Promise when the server is behind: wait for it.
+   * Queues one row in COPY text (copyLine). A Promise when the server is behind: wait for it.
    */
   line(text: string): Promise<void> | undefined {
+    if (this.range) this.closeRange();
     this.text += text;
-    return this.text.length >= CHUNK ? this.send() : undefined;
+    this.pending += text.length;
+    return this.pending >= CHUNK ? this.send() : undefined;
+  }
+
+  /** Queues one row already in COPY text: `bytes[start, end)`. A Promise when the server is behind. */
+  bytes(bytes: Uint8Array, start: number, end: number): Promise<void> | undefined {
+    if (this.text.length > 0) this.closeText();
+    const r = this.range;
+    if (r && r.bytes === bytes && r.end === start) r.end = end;
+    else {
+      if (r) this.closeRange();
+      this.range = { bytes, start, end };
+    }
+    this.pending += end - start;
+    return this.pending >= CHUNK ? this.send() : undefined;
   }
 
   /** Ends the COPY in progress (the rows are then in the table); the next row starts another. */
   async end(): Promise<void> {
     try {
       if (this.failure) throw this.failure;
-      if (this.text.length > 0) await this.send();
+      if (this.pending > 0) await this.send();
       const s = this.stream;
       if (!s) return;
       this.stream = undefined;
@@ -115,6 +135,9 @@ export class CopyWriter {
       // the statement failed (and with it the transaction): what follows is the rollback, sent as usual
       this.stream = undefined;
       this.text = '';
+      this.range = undefined;
+      this.pieces.length = 0;
+      this.pending = 0;
       throw e;
     }
   }
@@ -125,12 +148,27 @@ export class CopyWriter {
     this.onClose();
   }
 
+  private closeText(): void {
+    this.pieces.push(Buffer.from(this.text));
+    this.text = '';
+  }
+
+  private closeRange(): void {
+    const { bytes, start, end } = this.range!;
+    this.pieces.push(Buffer.from(bytes.buffer, bytes.byteOffset + start, end - start));
+    this.range = undefined;
+  }
+
   private send(): Promise<void> | undefined {
     if (this.failure) throw this.failure;
     const s = (this.stream ??= this.start());
-    const chunk = this.text;
-    this.text = '';
-    if (s.write(chunk)) return undefined;
+    if (this.text.length > 0) this.closeText();
+    if (this.range) this.closeRange();
+    let ready = true;
+    for (const piece of this.pieces) ready = s.write(piece);
+    this.pieces.length = 0;
+    this.pending = 0;
+    if (ready) return undefined;
     return new Promise<void>((resolve, reject) => {
       const done = (e?: Error) => {
         s.off('drain', done);
@@ -151,19 +189,7 @@ export class CopyWriter {
   }
 }
 
-/** A value in COPY's text format: \N for null; backslash, tab, newline and carriage return escaped. */
-export function copyText(v: unknown): string {
-  if (v === null || v === undefined) return '\\N';
-  if (typeof v === 'number') return String(v);
-  const s = typeof v === 'string' ? v : String(v);
-  for (let i = 0; i < s.length; i++) {
-    const c = s.charCodeAt(i);
-    if (c === 92 || c === 9 || c === 10 || c === 13) return s.replace(/[\\\t\n\r]/g, (m) => ESCAPES[m]!);
-  }
-  return s;
-}
-
-const ESCAPES: Record<string, string> = { '\\': '\\\\', '\t': '\\t', '\n': '\\n', '\r': '\\r' };
+export { copyText } from './pg-copy-text.js';
 
 function quote(name: string): string {
   return `"${name.replace(/"/g, '""')}"`;

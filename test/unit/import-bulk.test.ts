@@ -8,6 +8,7 @@ import { describe, expect, it } from 'vitest';
 import { itPostgres, itSqlite, onPostgres } from '../helpers/engine.js';
 import { missingIds } from '../../src/db/bulk.js';
 import { copyStats, PgSession } from '../../src/db/pg-copy.js';
+import { CopyBytes, copyLine, copyText } from '../../src/db/pg-copy-text.js';
 import { translateConstraint } from '../../src/db/constraint-errors.js';
 import { writeTx } from '../../src/db/tx.js';
 import { BatchRecorder } from '../../src/import/batch.js';
@@ -275,6 +276,64 @@ describe('import: bulk load on PostgreSQL (COPY)', () => {
     expect(String(translateConstraint(err))).toContain('contacts: account_id + email already exists');
     expect(await imp.snapshot()).toEqual(before);
     expect(await schema()).toEqual(schemaBefore);
+  });
+  itPostgres(
+    'rows encoded by the reader thread and rows given as values share one COPY and are stored alike (PostgreSQL only)',
+    async () => {
+      await seedAccounts();
+      const now = '2026-11-25T09:00:00Z';
+      const session = await PgSession.open(t.handle.pool!);
+      const [a1] = await t.db.selectFrom('accounts').select('id').where('external_id', '=', 'A1').execute();
+      // a backslash, a tab-free multi-byte name, a null: escaped and encoded the same either way
+      const names = ['Back\\slash', 'Zielińska Ωmega 😀', null, 'Plain'];
+      const rows = names.map((name, i) => ({ account_id: a1!.id, name, email: `e${i}@school.example`, email_key: `e${i}@school.example` }));
+      const before = { ...copyStats };
+      await writeTx(session.db, async (trx) => {
+        const statements = new PgStatements(trx, session);
+        const batch = await BatchRecorder.start(statements, testOp(), 'contacts', 'test');
+        const bulk = await statements.openBulk!({
+          table: 'contacts',
+          columns: ['account_id', 'name', 'email', 'email_key'],
+          constants: { import_batch_id: batch.id, created_at: now, updated_at: now },
+          key: ['account_id', 'email_key'],
+          expectedRows: rows.length,
+          batch,
+          onInserted: () => undefined,
+        });
+        // rows 0 and 1 encoded end to end in one batch (one piece), row 2 as values, row 3 encoded again
+        const bytes = new CopyBytes(16); // grows
+        const at = rows.map((r) => [bytes.row(r, bulk.rowFormat!), bytes.end] as const);
+        const encoded = bytes.take();
+        for (const [i, r] of rows.entries()) {
+          const [start, end] = at[i]!;
+          await bulk.insert(i + 2, r, undefined, i === 2 ? undefined : { bytes: encoded, start, end });
+        }
+        await bulk.finish();
+      }).finally(() => session.close());
+      expect(copyStats.rows - before.rows).toBe(rows.length);
+      expect(copyStats.statements - before.statements).toBe(1);
+      const stored = await t.db.selectFrom('contacts').select(['name', 'email']).where('account_id', '=', a1!.id).orderBy('id').execute();
+      expect(stored).toEqual(rows.map((r) => ({ name: r.name, email: r.email })));
+    },
+  );
+});
+
+describe('COPY text', () => {
+  it('CopyBytes writes exactly the UTF-8 of copyLine, row after row, and says where each row is', () => {
+    const format = { columns: ['a', 'b', 'c', 'd'], suffix: `\t${copyText(7)}\t${copyText('2026-11-25T09:00:00Z')}` };
+    const recs = [
+      { a: 1, b: 'plain', c: null, d: undefined },
+      { a: 2, b: 'tab\there\nnew\rline \\ back', c: 'Zielińska', d: '😀 ü' },
+      { a: 3, b: 'x'.repeat(300), c: '\\N', d: '' },
+    ];
+    const bytes = new CopyBytes(8); // grows
+    const at = recs.map((r) => [bytes.row(r, format), bytes.end]);
+    const out = Buffer.from(bytes.take());
+    recs.forEach((r, i) => expect(out.subarray(at[i]![0], at[i]![1]).toString('utf8')).toBe(copyLine(r, format)));
+    expect(out.toString('utf8')).toBe(recs.map((r) => copyLine(r, format)).join(''));
+    expect(copyLine(recs[1]!, format)).toBe('2\ttab\\there\\nnew\\rline \\\\ back\tZielińska\t😀 ü\t7\t2026-11-25T09:00:00Z\n');
+    expect(copyLine(recs[0]!, format).startsWith('1\tplain\t\\N\t\\N\t')).toBe(true);
+    expect(bytes.take().length).toBe(0);
   });
 });
 
