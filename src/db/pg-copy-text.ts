@@ -66,8 +66,9 @@ export class CopyBytes {
   }
 
   /** The bytes written since the last `take` (a buffer of their own: transferable), and a fresh start. */
-  take(): Uint8Array {
-    const out = this.buf.subarray(0, this.pos);
+  take(): Uint8Array<ArrayBuffer> {
+    // allocUnsafeSlow: a buffer of its own, never a slice of a shared pool
+    const out = new Uint8Array(this.buf.buffer as ArrayBuffer, this.buf.byteOffset, this.pos);
     this.buf = Buffer.allocUnsafeSlow(this.size);
     this.pos = 0;
     return out;

@@ -194,20 +194,20 @@ export function readerPreparer(data: ContactsThreadData): ThreadPreparer {
   for (let i = 0; i < data.accountIds.length; i++) accounts.add(data.accountKeys[i]!, data.accountIds[i]!);
   const find = (t: string) => accounts.find(t);
   const { copy } = data;
-  const bytes = copy && new CopyBytes();
+  const bytes = copy ? { out: new CopyBytes(), copy } : undefined;
   return {
     fields: CONTACT_FIELDS,
     prepare(line, cells, out) {
       const p = prepareContactCells(line, cells, data.dateFormat, find);
       if (Array.isArray(p)) return false;
       packContact(p, out);
-      if (bytes) out.push(bytes.row(p.row, copy!), bytes.end);
+      if (bytes) out.push(bytes.out.row(p.row, bytes.copy), bytes.out.end);
       return true;
     },
     endBatch:
       bytes &&
       (() => {
-        const extra = bytes.take();
+        const extra = bytes.out.take();
         return { extra, transfer: [extra.buffer] };
       }),
   };
