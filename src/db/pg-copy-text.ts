@@ -1,8 +1,7 @@
 /**
- * Rows in COPY's text format (src/db/pg-copy.ts), with no imports: the reader thread of a large import
- * (src/import/bulk/) encodes its rows here, so the thread that talks to the server only forwards bytes.
- * One definition of a row's text: `copyLine` (a string, on the importing thread) and `CopyBytes` (UTF-8,
- * in the reader thread) write the same bytes for the same row (test/unit/pg-copy-text.test.ts).
+ * Rows in COPY's text format, for the COPY of a large import (src/db/pg-copy.ts). One definition of a
+ * row's text: `copyLine` (a string) and `CopyBytes` (its UTF-8, row after row in one buffer) write the
+ * same bytes for the same row (test/unit/import-bulk.test.ts).
  */
 
 /** How a table's rows are written: their columns' values, then `suffix` (constants, each after a tab, in COPY text). */
@@ -38,21 +37,22 @@ export function copyLine(rec: Readonly<Record<string, unknown>>, f: CopyRowForma
 }
 
 /**
- * Lines of COPY text as UTF-8 bytes, end to end: a batch of rows is encoded in one buffer, `take` hands
- * its bytes over (to be transferred to another thread), and each row is known by where it starts and ends.
+ * Lines of COPY text as UTF-8 bytes, end to end in one reused buffer: each row is one short string
+ * encoded at once (a row's text built up into one long string and then encoded costs far more: V8
+ * flattens the string's thousands of parts first). `take` hands the bytes written so far over.
  */
 export class CopyBytes {
   private buf: Buffer;
   private pos = 0;
 
-  constructor(private readonly size = 128 * 1024) {
-    this.buf = Buffer.allocUnsafeSlow(size);
+  constructor(size = 128 * 1024) {
+    this.buf = Buffer.allocUnsafe(size);
   }
 
   /** Appends `rec` as one line (copyLine's text); where it starts (it ends at `end`). */
   row(rec: Readonly<Record<string, unknown>>, f: CopyRowFormat): number {
     const start = this.pos;
-    // one short string a row, encoded at once: faster than a write per value
+    // one write a row: faster than one a value
     const line = copyLine(rec, f);
     // a UTF-16 unit is at most 3 bytes of UTF-8
     this.room(line.length * 3);
@@ -65,18 +65,17 @@ export class CopyBytes {
     return this.pos;
   }
 
-  /** The bytes written since the last `take` (a buffer of their own: transferable), and a fresh start. */
+  /** The bytes written since the last `take`, in a buffer of their own and of their size, and a fresh start. */
   take(): Uint8Array<ArrayBuffer> {
-    // allocUnsafeSlow: a buffer of its own, never a slice of a shared pool
-    const out = new Uint8Array(this.buf.buffer as ArrayBuffer, this.buf.byteOffset, this.pos);
-    this.buf = Buffer.allocUnsafeSlow(this.size);
+    const out = new Uint8Array(this.pos);
+    out.set(this.buf.subarray(0, this.pos));
     this.pos = 0;
     return out;
   }
 
   private room(n: number): void {
     if (this.pos + n <= this.buf.length) return;
-    const grown = Buffer.allocUnsafeSlow(Math.max(this.buf.length * 2, this.pos + n));
+    const grown = Buffer.allocUnsafe(Math.max(this.buf.length * 2, this.pos + n));
     this.buf.copy(grown, 0, 0, this.pos);
     this.buf = grown;
   }

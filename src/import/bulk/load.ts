@@ -3,7 +3,6 @@
  * src/import/bulk/bulk-table.ts, PostgreSQL's COPY in src/import/bulk/pg-bulk-table.ts). The importer asks
  * `find` before `insert`: the table's unique key is checked in memory while its indexes are suspended.
  */
-import type { CopyRowFormat } from '../../db/pg-copy-text.js';
 import type { BatchRecorder, BatchTable } from '../batch.js';
 import type { Maybe, Row } from '../statements.js';
 
@@ -25,26 +24,11 @@ export interface BulkTableOptions {
   onInserted: (id: number, line: number) => void;
 }
 
-/** A row already encoded as the load's `rowFormat` says (by a reader thread): `bytes[start, end)`. */
-export interface EncodedRow {
-  bytes: Uint8Array;
-  start: number;
-  end: number;
-}
-
 export interface BulkLoad {
-  /**
-   * When set, rows may come encoded (`insert`'s `encoded`) as lines of COPY text in this format, e.g. by
-   * the reader thread: PostgreSQL's COPY then only forwards their bytes.
-   */
-  readonly rowFormat?: CopyRowFormat;
   /** The stored row with this key (values in `key` order), or undefined; `hash`: hashKey of the key. */
   find(keyValues: readonly unknown[], hash?: number): Maybe<Row | undefined>;
-  /**
-   * Queues a new row whose key the caller found free (`find`); a Promise when the caller must wait.
-   * `encoded`: the same row in `rowFormat` (used instead of encoding `rec` again).
-   */
-  insert(line: number, rec: Row, hash?: number, encoded?: EncodedRow): Maybe<void>;
+  /** Queues a new row whose key the caller found free (`find`); a Promise when the caller must wait. */
+  insert(line: number, rec: Row, hash?: number): Maybe<void>;
   /** Inserts a new row at once (with the queued ones before it); its id. */
   insertNow(line: number, rec: Row): Maybe<number>;
   /** Writes what is queued and puts the suspended indexes back (a broken UNIQUE index throws here). */

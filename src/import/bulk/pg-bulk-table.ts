@@ -17,9 +17,9 @@
 import { sql } from 'kysely';
 import { pgSuspendIndexes, type PgSuspended } from '../../db/pg-bulk.js';
 import type { CopyWriter, PgSession } from '../../db/pg-copy.js';
-import { copyLine, copyText, type CopyRowFormat } from '../../db/pg-copy-text.js';
+import { copyText, type CopyRowFormat } from '../../db/pg-copy-text.js';
 import { checkKey, hashKey, KeyIndex } from './key-index.js';
-import type { BulkLoad, BulkTableOptions, EncodedRow } from './load.js';
+import type { BulkLoad, BulkTableOptions } from './load.js';
 import { eachRow, type Row, type Statements } from '../statements.js';
 
 /** Stored rows read at once when one is needed (see `stored`). */
@@ -34,7 +34,7 @@ export class PgBulkTable implements BulkLoad {
   /** The ids of the first ordinals, once a later row needed one. */
   private readonly ids: number[] = [];
   /** A row's columns, then the constant columns' values (the import's id and timestamps) in COPY text. */
-  readonly rowFormat: CopyRowFormat;
+  private readonly rowFormat: CopyRowFormat;
   private readonly byId: (id: number) => Promise<Row | undefined>;
   /** Stored rows read ahead by id (a file updating stored rows usually lists them in the order they were stored). */
   private readonly from: (id: number, limit: number) => Promise<Row[]>;
@@ -87,7 +87,7 @@ export class PgBulkTable implements BulkLoad {
     return candidates.length === 0 ? undefined : this.confirm(keyValues, candidates);
   }
 
-  insert(line: number, rec: Row, hash?: number, encoded?: EncodedRow): Promise<void> | undefined {
+  insert(line: number, rec: Row, hash?: number): Promise<void> | undefined {
     const { key } = this.o;
     const keyValues = key.map((k) => rec[k]);
     const ordinal = this.queued++;
@@ -98,7 +98,7 @@ export class PgBulkTable implements BulkLoad {
     }
     this.lines[ordinal] = line;
     this.keys.add(hash ?? hashKey(keyValues), -(ordinal + 1), checkKey(keyValues));
-    return encoded ? this.copy.bytes(encoded.bytes, encoded.start, encoded.end) : this.copy.line(copyLine(rec, this.rowFormat));
+    return this.copy.row(rec, this.rowFormat);
   }
 
   async insertNow(line: number, rec: Row): Promise<number> {

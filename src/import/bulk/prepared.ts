@@ -19,11 +19,8 @@ export interface PreparedRows {
   data: unknown;
   /** Slots a prepared row takes in a batch. */
   width: number;
-  /**
-   * Validates the prepared row at `batch[at…]` against the database and the rows before it, and applies
-   * it; `extra`: what the thread's `endBatch` gave with the batch.
-   */
-  apply(line: number, batch: readonly unknown[], at: number, extra: unknown): RowResult | Promise<RowResult>;
+  /** Validates the prepared row at `batch[at…]` against the database and the rows before it, and applies it. */
+  apply(line: number, batch: readonly unknown[], at: number): RowResult | Promise<RowResult>;
   /** The prepared row's key cells, by field name (for "duplicates line N" of a rejected row's key). */
   keyText(batch: readonly unknown[], at: number): RowIn['text'];
 }
@@ -33,11 +30,6 @@ export interface ThreadPreparer {
   fields: readonly FieldSpec[];
   /** Prepares one row's cleaned cells (in `fields` order) into `out`; false: refused (let `row` say why). */
   prepare: (line: number, cells: readonly (string | undefined)[], out: unknown[]) => boolean;
-  /**
-   * What goes with a batch besides its rows (e.g. the rows' bytes, ready to send), and the buffers to
-   * transfer rather than copy; called as each batch is posted.
-   */
-  endBatch?: () => { extra: unknown; transfer: ArrayBuffer[] };
 }
 
 export interface PreparerModule {

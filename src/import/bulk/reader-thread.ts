@@ -42,7 +42,7 @@ export function readerThreadRows(file: ReaderThreadFile, prepared: PreparedRows,
   return {
     readerThread: true,
     async *batches() {
-      for await (const m of readBatches(input)) yield new ThreadBatch(m.rows, m.count, m.bytes, width, file.fields, prepared, row, m.extra);
+      for await (const m of readBatches(input)) yield new ThreadBatch(m.rows, m.count, m.bytes, width, file.fields, prepared, row);
     },
   };
 }
@@ -66,7 +66,6 @@ class ThreadBatch implements RowBatch {
     private readonly fields: readonly (string | undefined)[],
     private readonly prepared: PreparedRows,
     private readonly row: EntityImport['row'],
-    private readonly extra: unknown,
   ) {}
 
   line(i: number): number {
@@ -93,7 +92,7 @@ class ThreadBatch implements RowBatch {
 
   apply(): RowResult | Promise<RowResult> {
     const line = this.b[this.at] as number;
-    return this.text ? this.row({ line: -line, text: this.text }) : this.prepared.apply(line, this.b, this.at + 2, this.extra);
+    return this.text ? this.row({ line: -line, text: this.text }) : this.prepared.apply(line, this.b, this.at + 2);
   }
 }
 

@@ -28,7 +28,7 @@ export interface ReaderInput {
 }
 
 export type ReaderMessage =
-  | { type: 'rows'; rows: unknown[]; count: number; bytes: number; extra?: unknown }
+  | { type: 'rows'; rows: unknown[]; count: number; bytes: number }
   | { type: 'done'; bytes: number }
   /** `refused`: the file was refused (an ImportFileError: bad UTF-8, a quote never closed); else a bug */
   | { type: 'error'; refused: boolean; message: string; hint?: string };
@@ -39,7 +39,7 @@ export const AHEAD = 2;
 
 async function run(input: ReaderInput, port: NonNullable<typeof parentPort>): Promise<void> {
   const preparer = (await import(input.preparer)) as PreparerModule;
-  const { fields, prepare, endBatch } = preparer.readerPreparer(input.data);
+  const { fields, prepare } = preparer.readerPreparer(input.data);
   let acked = 0;
   let sent = 0;
   let wake: (() => void) | undefined;
@@ -51,8 +51,7 @@ async function run(input: ReaderInput, port: NonNullable<typeof parentPort>): Pr
   let rows: unknown[] = [];
   let count = 0;
   const flush = async () => {
-    const more = endBatch?.();
-    port.postMessage({ type: 'rows', rows, count, bytes, extra: more?.extra } satisfies ReaderMessage, more?.transfer);
+    port.postMessage({ type: 'rows', rows, count, bytes } satisfies ReaderMessage);
     sent++;
     rows = [];
     count = 0;

@@ -3,7 +3,7 @@
  * --on-existing, unchanged detection and before-images; cached reference lookups.
  */
 import type { BatchTable } from '../batch.js';
-import type { BulkLoad, EncodedRow } from '../bulk/load.js';
+import type { BulkLoad } from '../bulk/load.js';
 import { hashKey } from '../bulk/key-index.js';
 import { foldKey } from '../../lib/keys.js';
 import type { RowProblem } from '../errors.js';
@@ -113,11 +113,6 @@ export class Upserter {
     });
   }
 
-  /** Bulk mode: the format rows may come encoded in (`tryInsert`'s `encoded`), when the load takes them. */
-  get bulkRowFormat(): BulkLoad['rowFormat'] {
-    return this.bulk?.rowFormat;
-  }
-
   get bulkMode(): boolean {
     return this.bulk !== undefined;
   }
@@ -138,17 +133,17 @@ export class Upserter {
   /**
    * The fast path for a row that is probably new: INSERT … ON CONFLICT DO NOTHING, so the unique index
    * is probed once instead of a lookup and then an insert (in bulk mode, the in-memory key check and a
-   * queued multi-row insert; `keyHash`: hashKey of the key, when the caller has it; `encoded`: the row
-   * in `bulkRowFormat`). False: the key exists (take the slow path).
+   * queued multi-row insert; `keyHash`: hashKey of the key, when the caller has it). False: the key
+   * exists (take the slow path).
    */
-  tryInsert(line: number, rec: Row, keyHash?: number, encoded?: EncodedRow): Maybe<boolean> {
+  tryInsert(line: number, rec: Row, keyHash?: number): Maybe<boolean> {
     const bulk = this.bulk;
     if (bulk) {
       const key = this.bulkKey.map((c) => rec[c]);
       const hash = keyHash ?? hashKey(key);
       const insert = (found: Row | undefined): Maybe<boolean> => {
         if (found !== undefined) return false;
-        const queued = bulk.insert(line, rec, hash, encoded);
+        const queued = bulk.insert(line, rec, hash);
         return isPromise(queued) ? queued.then(() => true) : true;
       };
       const found = bulk.find(key, hash);

@@ -8,8 +8,6 @@ import { CONTACT_RECORD_FIELDS } from '../../contacts/record.js';
 import { FORMATS } from '../../formats/catalog.js';
 import type { DateFormat } from '../cells.js';
 import type { RowProblem } from '../errors.js';
-import { CopyBytes, type CopyRowFormat } from '../../db/pg-copy-text.js';
-import type { EncodedRow } from '../bulk/load.js';
 import type { ThreadPreparer } from '../bulk/prepared.js';
 import { hashKey } from '../bulk/key-index.js';
 import { RefIndex } from '../bulk/ref-index.js';
@@ -33,8 +31,6 @@ export interface PreparedContact {
   /** The cells as written, for messages. */
   emailText: string;
   isPrimaryText: string | undefined;
-  /** The row as a new contact, already encoded by the reader thread (ContactsThreadData.copy). */
-  encoded?: EncodedRow;
 }
 
 export const UNKNOWN_ACCOUNT = 'no account with this external_id (in the database or the accounts imported with it)';
@@ -116,13 +112,8 @@ export function givenColumns(p: PreparedContact): Record<string, unknown> {
   return rec;
 }
 
-/**
- * Slots a prepared contact takes in a reader-thread batch (see pack/unpack); with `copy`, two more: where
- * its COPY line starts and ends in the batch's bytes.
- */
-export function packedWidth(copy: CopyRowFormat | undefined): number {
-  return copy ? 14 : 12;
-}
+/** Slots a prepared contact takes in a reader-thread batch (see pack/unpack). */
+export const PACKED_WIDTH = 12;
 
 const PRIMARY_GIVEN = 1 << PLAIN.indexOf('is_primary');
 
@@ -150,8 +141,8 @@ export function packContact(p: PreparedContact, out: unknown[]): void {
   out.push(asRead ? undefined : [p.emailText, p.isPrimaryText], r.email_key === r.email ? undefined : r.email_key);
 }
 
-/** The prepared contact packed at `at` (packedWidth slots); `bytes`: the batch's COPY lines, when the thread wrote them. */
-export function unpackContact(line: number, b: readonly unknown[], at: number, bytes?: Uint8Array): PreparedContact {
+/** The prepared contact packed at `at` (PACKED_WIDTH slots). */
+export function unpackContact(line: number, b: readonly unknown[], at: number): PreparedContact {
   const accountId = b[at] as number;
   const given = b[at + 2] as number;
   const email = b[at + 4] as string;
@@ -175,7 +166,6 @@ export function unpackContact(line: number, b: readonly unknown[], at: number, b
     },
     emailText: texts ? texts[0] : email,
     isPrimaryText: !(given & PRIMARY_GIVEN) ? undefined : texts ? texts[1] : isPrimary ? 'true' : 'false',
-    encoded: bytes && { bytes, start: b[at + 12] as number, end: b[at + 13] as number },
   };
 }
 
@@ -184,8 +174,6 @@ export interface ContactsThreadData {
   dateFormat: DateFormat;
   accountKeys: string[];
   accountIds: number[];
-  /** Rows also written as lines of COPY text in this format (a PostgreSQL bulk load: src/db/pg-copy-text.ts). */
-  copy?: CopyRowFormat;
 }
 
 /** The reader thread's preparer (src/import/bulk/prepared.ts): accounts resolved from its copy of them. */
@@ -193,22 +181,13 @@ export function readerPreparer(data: ContactsThreadData): ThreadPreparer {
   const accounts = new RefIndex(data.accountIds.length);
   for (let i = 0; i < data.accountIds.length; i++) accounts.add(data.accountKeys[i]!, data.accountIds[i]!);
   const find = (t: string) => accounts.find(t);
-  const { copy } = data;
-  const bytes = copy ? { out: new CopyBytes(), copy } : undefined;
   return {
     fields: CONTACT_FIELDS,
     prepare(line, cells, out) {
       const p = prepareContactCells(line, cells, data.dateFormat, find);
       if (Array.isArray(p)) return false;
       packContact(p, out);
-      if (bytes) out.push(bytes.out.row(p.row, bytes.copy), bytes.out.end);
       return true;
     },
-    endBatch:
-      bytes &&
-      (() => {
-        const extra = bytes.out.take();
-        return { extra, transfer: [extra.buffer] };
-      }),
   };
 }

@@ -11,7 +11,7 @@ import { eachRow, isPromise, run, wait, type Maybe, type Row, type Step } from '
 import { Upserter } from './common.js';
 import {
   givenColumns,
-  packedWidth,
+  PACKED_WIDTH,
   prepareContact,
   unpackContact,
   type ContactsThreadData,
@@ -77,7 +77,7 @@ export const contacts: EntityDef = {
       const newDelta = primaryDelta(undefined, asNew);
       // counted before the insert: afterwards the database count would include this row
       const before = newDelta === 0 ? 0 : yield* wait(countOf(accountId));
-      if (before < MAX_PRIMARY_CONTACTS && (yield* wait(up.tryInsert(line, asNew, p.hash, p.encoded)))) {
+      if (before < MAX_PRIMARY_CONTACTS && (yield* wait(up.tryInsert(line, asNew, p.hash)))) {
         if (newDelta !== 0) primaries.set(accountId, before + 1);
         return 'inserted';
       }
@@ -112,18 +112,16 @@ export const contacts: EntityDef = {
       return Array.isArray(p) ? p : yield* steps(p);
     }
 
-    // a PostgreSQL bulk load takes rows as COPY text: the reader thread writes it
-    const copy = up.bulkRowFormat;
     return {
       row: (r: RowIn) => run(row(r)),
       // a large file with every account at hand: rows may be prepared in a reader thread
       prepared: accounts.all
         ? {
             preparer: PREPARER,
-            data: { dateFormat: ctx.dateFormat, ...accounts.all, copy } satisfies ContactsThreadData,
-            width: packedWidth(copy),
-            apply(line, batch, at, bytes) {
-              const p = unpackContact(line, batch, at, bytes as Uint8Array | undefined);
+            data: { dateFormat: ctx.dateFormat, ...accounts.all } satisfies ContactsThreadData,
+            width: PACKED_WIDTH,
+            apply(line, batch, at) {
+              const p = unpackContact(line, batch, at);
               accounts.noteUsed(p.accountId);
               return apply(p);
             },
