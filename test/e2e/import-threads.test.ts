@@ -55,6 +55,8 @@ const HAZARDS: Record<number, string> = {
   7000: "A13,'=SUM(1),formula@school13.example,,,,,",
   8000: 'A14,New Name,EXISTING@school14.example,,,,,',
   9000: 'A15,Same,same@school15.example,teacher,false,active,2026-01-02,',
+  // a backslash (escaped in COPY text) and characters of 2, 3 and 4 bytes in UTF-8: stored as written
+  9500: 'A16,O\\Brien Zielińska Ωmega 😀,obrien@school16.example,teacher,false,active,2026-01-02,',
 };
 
 const given = dbFiles();
@@ -152,6 +154,7 @@ describe('a large contacts import in a reader thread', () => {
     );
     expect(threaded.contacts).toBe(single.contacts);
     expect(threaded.contacts).toContain('A14,New Name,existing@school14.example,director,true,active,,');
+    expect(threaded.contacts).toContain('A16,O\\Brien Zielińska Ωmega 😀,obrien@school16.example,teacher,false,active,2026-01-02,');
     expect(threaded.contacts.split('\n').find((l) => l.includes('formula@'))).toBe(
       `A13,"'=SUM(1)",formula@school13.example,other,false,invited,,`,
     );

@@ -8,6 +8,7 @@ import { describe, expect, it } from 'vitest';
 import { itPostgres, itSqlite, onPostgres } from '../helpers/engine.js';
 import { missingIds } from '../../src/db/bulk.js';
 import { copyStats, PgSession } from '../../src/db/pg-copy.js';
+import { CopyBytes, copyLine, copyText } from '../../src/db/pg-copy-text.js';
 import { translateConstraint } from '../../src/db/constraint-errors.js';
 import { writeTx } from '../../src/db/tx.js';
 import { BatchRecorder } from '../../src/import/batch.js';
@@ -275,6 +276,68 @@ describe('import: bulk load on PostgreSQL (COPY)', () => {
     expect(String(translateConstraint(err))).toContain('contacts: account_id + email already exists');
     expect(await imp.snapshot()).toEqual(before);
     expect(await schema()).toEqual(schemaBefore);
+  });
+  itPostgres(
+    'COPY text: backslashes, characters of 2 to 4 bytes and nulls stored as given, across 64 KB chunks (PostgreSQL only)',
+    async () => {
+      await seedAccounts();
+      const now = '2026-11-25T09:00:00Z';
+      const session = await PgSession.open(t.handle.pool!);
+      const [a1] = await t.db.selectFrom('accounts').select('id').where('external_id', '=', 'A1').execute();
+      const names = ['Back\\slash \\N', 'Zielińska Ωmega 😀 ü', null, 'Plain'];
+      // ≈ 4,000 rows of ≈ 80 bytes: several chunks, rows split nowhere
+      const rows = Array.from({ length: 4000 }, (_, i) => ({
+        account_id: a1!.id,
+        name: names[i % names.length]!,
+        email: `e${i}@school.example`,
+        email_key: `e${i}@school.example`,
+      }));
+      const before = { ...copyStats };
+      await writeTx(session.db, async (trx) => {
+        const statements = new PgStatements(trx, session);
+        const batch = await BatchRecorder.start(statements, testOp(), 'contacts', 'test');
+        const bulk = await statements.openBulk!({
+          table: 'contacts',
+          columns: ['account_id', 'name', 'email', 'email_key'],
+          constants: { import_batch_id: batch.id, created_at: now, updated_at: now },
+          key: ['account_id', 'email_key'],
+          expectedRows: rows.length,
+          batch,
+          onInserted: () => undefined,
+        });
+        for (const [i, r] of rows.entries()) await bulk.insert(i + 2, r);
+        await bulk.finish();
+      }).finally(() => session.close());
+      expect(copyStats.rows - before.rows).toBe(rows.length);
+      expect(copyStats.statements - before.statements).toBe(1);
+      const stored = await t.db
+        .selectFrom('contacts')
+        .select(['name', 'email', 'created_at'])
+        .where('account_id', '=', a1!.id)
+        .orderBy('id')
+        .execute();
+      expect(stored).toEqual(rows.map((r) => ({ name: r.name, email: r.email, created_at: now })));
+    },
+    LARGE_FILE_MS,
+  );
+});
+
+describe('COPY text', () => {
+  it('CopyBytes writes exactly the UTF-8 of copyLine, row after row', () => {
+    const format = { columns: ['a', 'b', 'c', 'd'], suffix: `\t${copyText(7)}\t${copyText('2026-11-25T09:00:00Z')}` };
+    const recs = [
+      { a: 1, b: 'plain', c: null, d: undefined },
+      { a: 2, b: 'tab\there\nnew\rline \\ back', c: 'Zielińska', d: '😀 ü' },
+      { a: 3, b: 'x'.repeat(300), c: '\\N', d: '' },
+    ];
+    const bytes = new CopyBytes(8); // grows
+    const at = recs.map((r) => [bytes.row(r, format), bytes.end]);
+    const out = Buffer.from(bytes.take());
+    recs.forEach((r, i) => expect(out.subarray(at[i]![0], at[i]![1]).toString('utf8')).toBe(copyLine(r, format)));
+    expect(out.toString('utf8')).toBe(recs.map((r) => copyLine(r, format)).join(''));
+    expect(copyLine(recs[1]!, format)).toBe('2\ttab\\there\\nnew\\rline \\\\ back\tZielińska\t😀 ü\t7\t2026-11-25T09:00:00Z\n');
+    expect(copyLine(recs[0]!, format).startsWith('1\tplain\t\\N\t\\N\t')).toBe(true);
+    expect(bytes.take().length).toBe(0);
   });
 });
 

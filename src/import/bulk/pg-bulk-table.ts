@@ -16,7 +16,8 @@
  */
 import { sql } from 'kysely';
 import { pgSuspendIndexes, type PgSuspended } from '../../db/pg-bulk.js';
-import { copyText, type CopyWriter, type PgSession } from '../../db/pg-copy.js';
+import type { CopyWriter, PgSession } from '../../db/pg-copy.js';
+import { copyText, type CopyRowFormat } from '../../db/pg-copy-text.js';
 import { checkKey, hashKey, KeyIndex } from './key-index.js';
 import type { BulkLoad, BulkTableOptions } from './load.js';
 import { eachRow, type Row, type Statements } from '../statements.js';
@@ -32,8 +33,8 @@ export class PgBulkTable implements BulkLoad {
   private queued = 0;
   /** The ids of the first ordinals, once a later row needed one. */
   private readonly ids: number[] = [];
-  /** The constant columns' values (the import's id and timestamps), in COPY text, after every row's own. */
-  private readonly constants: string;
+  /** A row's columns, then the constant columns' values (the import's id and timestamps) in COPY text. */
+  private readonly rowFormat: CopyRowFormat;
   private readonly byId: (id: number) => Promise<Row | undefined>;
   /** Stored rows read ahead by id (a file updating stored rows usually lists them in the order they were stored). */
   private readonly from: (id: number, limit: number) => Promise<Row[]>;
@@ -52,7 +53,7 @@ export class PgBulkTable implements BulkLoad {
   ) {
     this.keys = new KeyIndex(existing + o.expectedRows, true);
     const constants = Object.entries(o.constants ?? {});
-    this.constants = constants.map(([, v]) => `\t${copyText(v)}`).join('');
+    this.rowFormat = { columns: o.columns, suffix: constants.map(([, v]) => `\t${copyText(v)}`).join('') };
     this.byId = statements.byId(o.table);
     const any = statements.any;
     this.from = statements.all(any.selectFrom(o.table).selectAll().where('id', '>=', 0).orderBy('id').limit(READ_AHEAD));
@@ -87,7 +88,7 @@ export class PgBulkTable implements BulkLoad {
   }
 
   insert(line: number, rec: Row, hash?: number): Promise<void> | undefined {
-    const { columns, key } = this.o;
+    const { key } = this.o;
     const keyValues = key.map((k) => rec[k]);
     const ordinal = this.queued++;
     if (ordinal >= this.lines.length) {
@@ -97,9 +98,7 @@ export class PgBulkTable implements BulkLoad {
     }
     this.lines[ordinal] = line;
     this.keys.add(hash ?? hashKey(keyValues), -(ordinal + 1), checkKey(keyValues));
-    let text = copyText(rec[columns[0]!]);
-    for (let i = 1; i < columns.length; i++) text += `\t${copyText(rec[columns[i]!])}`;
-    return this.copy.line(`${text}${this.constants}\n`);
+    return this.copy.row(rec, this.rowFormat);
   }
 
   async insertNow(line: number, rec: Row): Promise<number> {
