@@ -66,7 +66,19 @@ export async function openTarget(target: DbTarget, options: OpenOptions = {}): P
     await handle.close();
     throw e;
   }
+  handles.set(handle.db, handle);
   return handle;
+}
+
+/** The handle of each open database, by its Kysely instance (not a transaction's): for the seam's fast paths. */
+const handles = new WeakMap<Kysely<DB>, DbHandle>();
+
+/**
+ * The handle of a Kysely instance that openTarget made, or undefined (a transaction, a Kysely made
+ * elsewhere): for the fast paths of src/db/rows.ts and the parts of src/db/beside.ts.
+ */
+export function handleOf(db: Kysely<DB>): DbHandle | undefined {
+  return handles.get(db);
 }
 
 /** The pending migrations applied (their names); on SQLite under the write lock, so that concurrent first uses migrate once. */

@@ -3,8 +3,9 @@
  * per-row Promise), PostgreSQL reads through a server-side cursor (pg-cursor) a thousand rows at a time.
  * `for await` takes either.
  */
-import type { CompiledQuery } from 'kysely';
-import type { DbHandle } from './connection.js';
+import type { CompiledQuery, Kysely } from 'kysely';
+import { handleOf, type DbHandle } from './connection.js';
+import type { DB } from './schema/index.js';
 
 /** What a kysely SELECT offers for this (any SelectQueryBuilder). */
 export interface Streamable<R> {
@@ -18,6 +19,48 @@ export function streamRows<R>(h: DbHandle, query: Streamable<R>): Iterable<R> | 
     return h.sqlite.prepare(compiled.sql).iterate(...compiled.parameters) as Iterable<R>;
   }
   return query.stream(1000);
+}
+
+/**
+ * The rows of a query in batches, for `for await (const batch of …) for (const r of batch)`: on a SQLite
+ * database opened by openTarget the statement is stepped synchronously, SQLITE_BATCH rows a batch (one
+ * Promise per batch, not three per row as kysely's stream gives: a third of a million rows cost ≈ 0.4 s
+ * less); else (PostgreSQL, a transaction) kysely's stream, its cursor fetching `cursorRows` at a time.
+ */
+export function rowBatches<R>(db: Kysely<DB>, query: Streamable<R>, cursorRows = 5000): Iterable<R[]> | AsyncIterable<R[]> {
+  const sqlite = handleOf(db)?.sqlite;
+  if (sqlite) {
+    const compiled = query.compile();
+    return batches(sqlite.prepare(compiled.sql).iterate(...compiled.parameters) as Iterable<R>, SQLITE_BATCH);
+  }
+  return asyncBatches(query.stream(cursorRows), cursorRows);
+}
+
+/** Small: a batch's rows die young (a batch of thousands outlives a scavenge and is promoted to the old space). */
+const SQLITE_BATCH = 256;
+
+function* batches<R>(rows: Iterable<R>, size: number): Generator<R[]> {
+  let batch: R[] = [];
+  for (const r of rows) {
+    batch.push(r);
+    if (batch.length >= size) {
+      yield batch;
+      batch = [];
+    }
+  }
+  if (batch.length > 0) yield batch;
+}
+
+async function* asyncBatches<R>(rows: AsyncIterable<R>, size: number): AsyncGenerator<R[]> {
+  let batch: R[] = [];
+  for await (const r of rows) {
+    batch.push(r);
+    if (batch.length >= size) {
+      yield batch;
+      batch = [];
+    }
+  }
+  if (batch.length > 0) yield batch;
 }
 
 /**

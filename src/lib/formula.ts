@@ -7,8 +7,11 @@ const FORMULA = /^'*[=+\-@\t\r]/;
 /** A written value carrying a protecting `'` (CSV writers quote these). */
 export const PROTECTED = /^'+[=+\-@\t\r]/;
 
+/** The characters a value that FORMULA matches can start with: most values are told apart by the first one. */
+const FORMULA_START = "'=+-@\t\r";
+
 export function protectFormula(value: string): string {
-  return FORMULA.test(value) ? `'${value}` : value;
+  return value !== '' && FORMULA_START.includes(value[0]!) && FORMULA.test(value) ? `'${value}` : value;
 }
 
 export function unprotectFormula(cell: string): string {

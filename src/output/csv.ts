@@ -3,7 +3,6 @@
  * needs them. A value that a spreadsheet would run as a formula gets one more leading ' and is quoted
  * (src/lib/formula.ts); the importer removes exactly that one quote again.
  */
-import { stringify } from 'csv-stringify/sync';
 import { PROTECTED, protectFormula } from '../lib/formula.js';
 
 export function csvCell(value: unknown): string {
@@ -17,16 +16,31 @@ export function csvCell(value: unknown): string {
   return protectFormula(String(value));
 }
 
+/**
+ * A cell as csv-stringify writes it with toCsv's options (record_delimiter '\n', quoted_match PROTECTED):
+ * quoted when it holds a quote, a comma or a line feed (not a bare CR: with its own record delimiter
+ * csv-stringify does not quote those) or carries a formula-protecting `'`; quotes inside doubled.
+ * Written by hand because csv-stringify spent 1 s of a 160,000-notice `remind --format csv` on casting
+ * and option handling; test/unit/csv-writer.test.ts holds it to csv-stringify's bytes on random cells.
+ */
+export function quoteCsv(s: string): string {
+  if (s === '') return s;
+  const quote = s.includes('"');
+  if (quote || s.includes(',') || s.includes('\n') || (s[0] === "'" && PROTECTED.test(s)))
+    return `"${quote ? s.replaceAll('"', '""') : s}"`;
+  return s;
+}
+
 export function toCsv(rows: readonly Record<string, unknown>[], columns: readonly string[]): string {
-  const data = rows.map((r) => columns.map((c) => csvCell(r[c])));
-  return stringify([columns, ...data], {
-    record_delimiter: '\n',
-    quoted_match: PROTECTED,
-  });
+  let out = `${columns.map(quoteCsv).join(',')}\n`;
+  for (const r of rows) out += `${columns.map((c) => quoteCsv(csvCell(r[c]))).join(',')}\n`;
+  return out;
 }
 
 /** The columns of a list of records: their keys in first-seen order, nested `fields` flattened. */
-export function flattenRecord(r: Record<string, unknown>): Record<string, unknown> {
+export function flattenRecord(r: Record<string, unknown>): Readonly<Record<string, unknown>> {
+  // most records have no custom fields: the record itself (no copy of every row of a long list)
+  if (!('fields' in r)) return r;
   const out: Record<string, unknown> = {};
   for (const [k, v] of Object.entries(r)) {
     if (k === 'fields' && v && typeof v === 'object' && !Array.isArray(v)) Object.assign(out, v);

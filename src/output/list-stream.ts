@@ -1,6 +1,6 @@
 /**
  * A list written as its records come, byte for byte what renderList prints for the whole list: JSON as
- * `JSON.stringify(list, null, 2)`, CSV and the piped table's tab-separated lines rendered by renderList a
+ * `JSON.stringify(list, null, 2)`, CSV and the piped table's tab-separated lines, each rendered a
  * batch at a time (the header once). Every record must have the same keys (the CSV header comes from each
  * batch's). A table on a terminal is laid out from every row's width, so it is rendered once, at the end.
  *
@@ -10,7 +10,7 @@
 import { renderList, type Format, type ListOptions, type Rec } from './render.js';
 
 const PIECE = 64 * 1024;
-/** CSV and tab-separated lines are rendered this many records at a time */
+/** JSON, CSV and tab-separated lines are rendered this many records at a time */
 const BATCH = 256;
 
 export class ListStream {
@@ -19,7 +19,7 @@ export class ListStream {
   private batch: Rec[] = [];
   /** a table for a terminal: every record until the end */
   private readonly all: Rec[] | undefined;
-  /** the CSV or tab-separated header line is written */
+  /** the JSON list's `[`, or the CSV or tab-separated header line, is written */
   private headed = false;
   rows = 0;
 
@@ -34,10 +34,7 @@ export class ListStream {
   add(record: object): void {
     const r = record as Rec;
     if (this.all) this.all.push(r);
-    else if (this.format === 'json') {
-      // the element as JSON.stringify(list, null, 2) writes it (indented one level): a list of one, less `[\n` and `\n]`
-      this.push(`${this.rows > 0 ? ',\n' : '[\n'}${JSON.stringify([r], null, 2).slice(2, -2)}`);
-    } else {
+    else {
       this.batch.push(r);
       if (this.batch.length >= BATCH) this.renderBatch();
     }
@@ -58,6 +55,14 @@ export class ListStream {
 
   private renderBatch(): void {
     if (this.batch.length === 0) return;
+    if (this.format === 'json') {
+      // the elements as JSON.stringify(list, null, 2) writes them (indented one level): the batch's list
+      // less its `[\n` and `\n]`, after the `[\n` of the list or the `,\n` after the batch before
+      this.push(`${this.headed ? ',\n' : '[\n'}${JSON.stringify(this.batch, null, 2).slice(2, -2)}`);
+      this.headed = true;
+      this.batch = [];
+      return;
+    }
     const text = renderList(this.batch, this.format, this.opts);
     this.push(this.headed ? text.slice(text.indexOf('\n') + 1) : text);
     this.headed = true;

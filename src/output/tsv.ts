@@ -8,7 +8,7 @@
  * back: a backslash as `\\`, a tab as `\t`, a line feed as `\n`, a carriage return as `\r`, and any other
  * control, bidi or invisible character as `\uXXXX` (what a table shows escaped too).
  */
-import { escapeUnprintable } from './escape.js';
+import { escapeUnprintable, printableAscii } from './escape.js';
 
 export function tsvCell(value: unknown): string {
   if (value === null || value === undefined) return '';
@@ -22,6 +22,7 @@ export function tsvCell(value: unknown): string {
 }
 
 export function escapeTsv(text: string): string {
+  if (!text.includes('\\') && printableAscii(text)) return text;
   return escapeUnprintable(text.replace(/\\/g, '\\\\'));
 }
 

@@ -6,6 +6,7 @@
  * code re-checks a handful of subjects by id at the moment of sending.
  */
 import type { Kysely } from 'kysely';
+import { rowBatches } from '../db/rows.js';
 import type { DB } from '../db/schema/index.js';
 import type { NoticeKind, NoticeStatus } from '../db/schema/notices.js';
 import { timestampDate, toDayNumber } from '../lib/dates.js';
@@ -19,7 +20,6 @@ import {
   renewedIds,
   seatRows,
   seatSubscriptionsById,
-  STREAM_CHUNK,
   subscriptionsById,
   type AccountInfo,
   type SubscriptionRow,
@@ -173,22 +173,26 @@ export async function scanHits(db: Kysely<DB>, asOf: string, options: CollectOpt
   };
 
   const renewed = options.shared?.renewed ?? (await renewedIds(db));
-  const subRows = options.only ? await subscriptionsById(db, options.only.subscriptionIds) : renewalRows(db, asOf).stream(STREAM_CHUNK);
-  for await (const r of subRows) {
-    if (!accounts.has(r.account_id)) continue;
-    let used = false;
-    if (!renewed.has(r.id)) used = stageHit('renewal', r.id, r.id, r.end_date, null) || used;
-    if (r.paid_at !== null && r.activation_code !== null) used = stageHit('activation', r.id, r.id, r.paid_at, null) || used;
-    if (used) subs.set(r.id, r);
+  const subRows = options.only ? [await subscriptionsById(db, options.only.subscriptionIds)] : rowBatches(db, renewalRows(db, asOf));
+  for await (const rows of subRows) {
+    for (const r of rows) {
+      if (!accounts.has(r.account_id)) continue;
+      let used = false;
+      if (!renewed.has(r.id)) used = stageHit('renewal', r.id, r.id, r.end_date, null) || used;
+      if (r.paid_at !== null && r.activation_code !== null) used = stageHit('activation', r.id, r.id, r.paid_at, null) || used;
+      if (used) subs.set(r.id, r);
+    }
   }
   // the seats of a re-check by id in chunks (a query has room for only so many values); all seats streamed:
   // a third of a million rows at scale, only the hits among them are kept
   const seatQueries = options.only ? chunked(options.only.seatIds).map((ids) => seatRows(db, asOf, ids)) : [seatRows(db, asOf)];
   for (const seats of seatQueries) {
-    for await (const r of seats.stream(STREAM_CHUNK)) {
-      const event = r.last_event === null ? null : timestampDate(r.last_event);
-      const base = event !== null && (r.stored_base === null || event > r.stored_base) ? event : r.stored_base;
-      if (base !== null) stageHit('dormancy', r.id, r.subscription_id, base, r.contact_id);
+    for await (const rows of rowBatches(db, seats)) {
+      for (const r of rows) {
+        const event = r.last_event === null ? null : timestampDate(r.last_event);
+        const base = event !== null && (r.stored_base === null || event > r.stored_base) ? event : r.stored_base;
+        if (base !== null) stageHit('dormancy', r.id, r.subscription_id, base, r.contact_id);
+      }
     }
   }
   return { accounts, subs, hits };

@@ -7,6 +7,7 @@
  */
 import type { Kysely } from 'kysely';
 import type { ClaimHolder } from '../db/liveness.js';
+import { rowBatches } from '../db/rows.js';
 import type { DB } from '../db/schema/index.js';
 import type { NoticeStatus } from '../db/schema/notices.js';
 import { addMonthsThenDays, boundDate } from '../lib/dates.js';
@@ -80,9 +81,11 @@ export async function countDue(db: Kysely<DB>, asOf: string): Promise<Map<string
   // subscriptions are most of the running ones), by id in two flat arrays (no object per subscription)
   const accountOf: number[] = [];
   const managerOf: (number | null)[] = [];
-  for await (const r of db.selectFrom('subscriptions').select(['id', 'account_id', 'manager_id']).stream()) {
-    accountOf[r.id] = r.account_id;
-    managerOf[r.id] = r.manager_id;
+  for await (const rows of rowBatches(db, db.selectFrom('subscriptions').select(['id', 'account_id', 'manager_id']))) {
+    for (const r of rows) {
+      accountOf[r.id] = r.account_id;
+      managerOf[r.id] = r.manager_id;
+    }
   }
   const recipients = await loadRecipients(db, asOf);
   const out = new Map<string, { login: string; count: number }>();
@@ -111,12 +114,13 @@ async function loadLedger(db: Kysely<DB>, asOf: string) {
   const rows = db
     .selectFrom('notices')
     .select(['id', 'kind', 'subject_id', 'stage', 'cycle', 'status', 'run_id', 'claimed_by'])
-    .where('due_date', '>=', since)
-    .stream();
-  for await (const r of rows) {
-    const key = noticeKey(r.kind, r.subject_id, r.stage, r.cycle);
-    statuses.set(key, r.status as NoticeStatus);
-    if (r.status !== 'sent' && r.status !== 'skipped') holders.set(key, { id: r.id, run_id: r.run_id, claimed_by: r.claimed_by });
+    .where('due_date', '>=', since);
+  for await (const batch of rowBatches(db, rows)) {
+    for (const r of batch) {
+      const key = noticeKey(r.kind, r.subject_id, r.stage, r.cycle);
+      statuses.set(key, r.status as NoticeStatus);
+      if (r.status !== 'sent' && r.status !== 'skipped') holders.set(key, { id: r.id, run_id: r.run_id, claimed_by: r.claimed_by });
+    }
   }
   return { statuses, holders };
 }

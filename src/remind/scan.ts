@@ -4,6 +4,7 @@
  * (names, codes, contact emails) are fetched afterwards by id for the notices that are really due.
  */
 import { sql, type Kysely } from 'kysely';
+import { rowBatches } from '../db/rows.js';
 import type { DB } from '../db/schema/index.js';
 import { baseBounds } from './schedule.js';
 import { isLocale, type Locale } from './templates.js';
@@ -11,8 +12,6 @@ import { isLocale, type Locale } from './templates.js';
 /** Subscription base statuses that never get notices. */
 const NOT_NOTIFIED = ['cancelled', 'trial'];
 const CHUNK = 5000;
-/** rows a PostgreSQL cursor fetches at a time when a query is streamed (SQLite steps row by row) */
-export const STREAM_CHUNK = 5000;
 
 export function chunked<T>(items: readonly T[], size = CHUNK): T[][] {
   const out: T[][] = [];
@@ -39,7 +38,7 @@ export async function loadAccounts(db: Kysely<DB>, subscriptionIds?: readonly nu
   const add = (r: { id: number; external_id: string; name: string; locale: string | null; type: string }) =>
     out.set(r.id, { external_id: r.external_id, name: r.name, locale: knownLocale(r.locale), tutor: r.type === 'tutor' });
   // streamed: every account at scale (100,000 rows), never all of them as rows at once
-  if (subscriptionIds === undefined) for await (const r of query().stream(STREAM_CHUNK)) add(r);
+  if (subscriptionIds === undefined) for await (const rows of rowBatches(db, query())) for (const r of rows) add(r);
   for (const chunk of subscriptionIds ? chunked(subscriptionIds) : []) {
     const rows = await query()
       .where('id', 'in', (eb) => eb.selectFrom('subscriptions').select('account_id').where('id', 'in', chunk))
