@@ -81,6 +81,12 @@ export function handleOf(db: Kysely<DB>): DbHandle | undefined {
   return handles.get(db);
 }
 
+/** `alias` (a SQLite write transaction's connection: the same better-sqlite3 connection) has db's handle. */
+export function shareHandle(alias: Kysely<DB>, db: Kysely<DB>): void {
+  const h = handles.get(db);
+  if (h) handles.set(alias, h);
+}
+
 /** The pending migrations applied (their names); on SQLite under the write lock, so that concurrent first uses migrate once. */
 export async function applyMigrations(handle: DbHandle, options: MigrateOptions = {}): Promise<string[]> {
   const exclusive = handle.engine === 'sqlite' ? <T>(fn: () => Promise<T>) => immediate(handle.db, fn) : undefined;

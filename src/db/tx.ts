@@ -10,6 +10,7 @@
  *   never wait for it.
  */
 import { sql, type Kysely } from 'kysely';
+import { shareHandle } from './connection.js';
 import { isPostgres } from './dialect.js';
 import type { DB } from './schema/index.js';
 
@@ -24,6 +25,8 @@ export async function writeTx<T>(db: Kysely<DB>, fn: (trx: Kysely<DB>) => Promis
     });
   }
   return db.connection().execute(async (conn) => {
+    // SQLite has one connection: reads in the transaction may step it directly (src/db/rows.ts)
+    shareHandle(conn, db);
     await sql`begin immediate`.execute(conn);
     try {
       const result = await fn(conn);

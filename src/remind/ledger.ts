@@ -10,17 +10,20 @@
  */
 import type { Kysely } from 'kysely';
 import type { DB } from '../db/schema/index.js';
+import { insertRows } from '../db/insert-rows.js';
 import type { NewNoticeRow, NoticeStatus } from '../db/schema/notices.js';
 import type { Op } from '../op.js';
 import { candidateKey, collectCandidates, earlierStages, loadSharedMaps } from './candidates.js';
 import type { DueNotice } from './due.js';
-import { noticeKey } from './schedule.js';
 
 export interface Claimed extends DueNotice {
   ledger_id: number;
 }
 
+/** rows per INSERT where they go through kysely (PostgreSQL) */
 const BATCH = 200;
+/** the ledger's unique key */
+const NOTICE_KEY = ['kind', 'subject_id', 'stage', 'cycle'];
 
 export interface ClaimOptions {
   /** claimed before an SMTP delivery; sent for --mark-sent */
@@ -39,20 +42,19 @@ export async function claimNotices(db: Kysely<DB>, op: Op, notices: DueNotice[],
   const current = notices.filter((n) => still.has(candidateKey(n)));
   const claimed: Claimed[] = [];
   const fresh = current.filter((n) => n.prior === null);
-  for (let i = 0; i < fresh.length; i += BATCH) {
-    const batch = fresh.slice(i, i + BATCH);
-    const byKey = new Map(batch.map((n) => [candidateKey(n), n]));
-    const rows = await db
-      .insertInto('notices')
-      .values(
-        batch.map((n) => ({ ...row(n, op, options.status, options.runId, n.stage, n.due_date), claimed_by: options.claimant ?? null })),
-      )
-      .onConflict((oc) => oc.columns(['kind', 'subject_id', 'stage', 'cycle']).doNothing())
-      .returning(['id', 'kind', 'subject_id', 'stage', 'cycle'])
-      .execute();
-    // the notice itself gains its ledger id (no copy of 160,000 of them)
-    for (const r of rows) claimed.push(Object.assign(byKey.get(noticeKey(r.kind, r.subject_id, r.stage, r.cycle))!, { ledger_id: r.id }));
-  }
+  await insertRows(
+    db,
+    'notices',
+    fresh,
+    (n) => ({ ...row(n, op, options.status, options.runId, n.stage, n.due_date), claimed_by: options.claimant ?? null }),
+    {
+      conflict: NOTICE_KEY,
+      returning: ['id'],
+      // the notice itself gains its ledger id (no copy of 160,000 of them)
+      inserted: (n, r) => claimed.push(Object.assign(n, { ledger_id: r.id as number })),
+      batch: BATCH,
+    },
+  );
   for (const n of current.filter((x) => x.prior !== null)) {
     const r = await db
       .updateTable('notices')
@@ -98,25 +100,12 @@ async function stillSendable(db: Kysely<DB>, asOf: string, notices: DueNotice[])
   return still;
 }
 
-/** The earlier stages of the notices' cycles as skipped rows, inserted BATCH rows at a time as they are made. */
+/** The earlier stages of the notices' cycles as skipped rows, inserted as they are made. */
 async function recordSkipped(db: Kysely<DB>, op: Op, notices: DueNotice[], runId: string): Promise<void> {
-  let rows: NewNoticeRow[] = [];
-  const insert = async () => {
-    if (rows.length === 0) return;
-    await db
-      .insertInto('notices')
-      .values(rows)
-      .onConflict((oc) => oc.columns(['kind', 'subject_id', 'stage', 'cycle']).doNothing())
-      .execute();
-    rows = [];
-  };
-  for (const n of notices) {
-    for (const e of earlierStages(n)) {
-      rows.push({ ...row(n, op, 'skipped', runId, e.stage, e.due_date), attempts: 0 });
-      if (rows.length === BATCH) await insert();
-    }
+  function* skipped() {
+    for (const n of notices) for (const e of earlierStages(n)) yield row(n, op, 'skipped', runId, e.stage, e.due_date);
   }
-  await insert();
+  await insertRows(db, 'notices', skipped(), (r) => r, { conflict: NOTICE_KEY, batch: BATCH });
 }
 
 function row(n: DueNotice, op: Op, status: NoticeStatus, runId: string, stage: string, due: string): NewNoticeRow {

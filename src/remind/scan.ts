@@ -132,31 +132,38 @@ export async function seatSubscriptionsById(db: Kysely<DB>, ids: readonly number
 export function seatRows(db: Kysely<DB>, asOf: string, ids?: readonly number[]) {
   const { lo, hi } = baseBounds('dormancy', asOf);
   const stored = sql<string | null>`coalesce(substr(se.last_login_at, 1, 10), se.invited_at)`;
-  return db
-    .selectFrom('seats as se')
-    .select(['se.id', 'se.subscription_id', 'se.contact_id', stored.as('stored_base')])
-    .select((eb) =>
-      eb
-        .selectFrom('login_events as le')
-        .select((e) => e.fn.max('le.at').as('m'))
-        .whereRef('le.seat_id', '=', 'se.id')
-        .as('last_event'),
-    )
-    .where(stored, '>=', lo)
-    .where(stored, '<=', hi)
-    .where('se.status', '!=', 'removed')
-    .where(sql<number>`+se.subscription_id`, 'in', (eb) =>
-      eb
-        .selectFrom('subscriptions as s')
-        .select('s.id')
-        .where('s.status', 'not in', NOT_NOTIFIED)
-        .where('s.start_date', '<=', asOf)
-        .where('s.end_date', '>=', asOf),
-    )
-    .where((eb) =>
-      eb.exists(eb.selectFrom('contacts as c').select('c.id').whereRef('c.id', '=', 'se.contact_id').where('c.status', '!=', 'removed')),
-    )
-    .$if(ids !== undefined, (q) => q.where('se.id', 'in', ids!));
+  return (
+    db
+      .selectFrom('seats as se')
+      .select(['se.id', 'se.subscription_id', 'se.contact_id', stored.as('stored_base')])
+      .select((eb) =>
+        eb
+          .selectFrom('login_events as le')
+          .select((e) => e.fn.max('le.at').as('m'))
+          .whereRef('le.seat_id', '=', 'se.id')
+          .as('last_event'),
+      )
+      .where(stored, '>=', lo)
+      .where(stored, '<=', hi)
+      .where('se.status', '!=', 'removed')
+      // the whole scan: the running subscriptions' ids once, a list each seat is looked up in; a re-check of
+      // some seats by id: each its own subscription (the list would be built again for every chunk)
+      .where((eb) => {
+        const running = eb
+          .selectFrom('subscriptions as s')
+          .select('s.id')
+          .where('s.status', 'not in', NOT_NOTIFIED)
+          .where('s.start_date', '<=', asOf)
+          .where('s.end_date', '>=', asOf);
+        return ids === undefined
+          ? eb(sql<number>`+se.subscription_id`, 'in', running)
+          : eb.exists(running.whereRef('s.id', '=', 'se.subscription_id'));
+      })
+      .where((eb) =>
+        eb.exists(eb.selectFrom('contacts as c').select('c.id').whereRef('c.id', '=', 'se.contact_id').where('c.status', '!=', 'removed')),
+      )
+      .$if(ids !== undefined, (q) => q.where('se.id', 'in', ids!))
+  );
 }
 
 export async function contactsById(db: Kysely<DB>, ids: readonly number[]): Promise<Map<number, { email: string; name: string | null }>> {
