@@ -29,9 +29,14 @@ const HEAD = 3 * DATE + 1;
 const END = ';'.charCodeAt(0);
 const SPACE = ' '.charCodeAt(0);
 
+/** The first day whose login events are read: the day after the first month's dormancy threshold. */
+export function firstDayRead(range: UsageRange): string {
+  return addDays(range.thresholds[0]!, 1);
+}
+
 /** The subscriptions of the report, in id order, with their seats' records. */
 export function subscriptionSeats(h: DbHandle, range: UsageRange, f: ResolvedFilter) {
-  const from = addDays(range.thresholds[0]!, 1);
+  const from = firstDayRead(range);
   const fromTs = `${from}T00:00:00Z`;
   const endTs = `${range.ends[range.ends.length - 1]!}T99`;
   const invited = sql<string>`coalesce(substr(st.invited_at, 1, 10), substr(st.created_at, 1, 10))`;
