@@ -17,7 +17,7 @@
  */
 import { sql } from 'kysely';
 import type { DbHandle } from '../db/connection.js';
-import { SeatUsage } from './usage.js';
+import { dayNumber, SeatUsage } from './usage.js';
 import type { UsageRange } from './usage-range.js';
 
 /** Seat ids per block: a block's strings stay in the tens of kilobytes. */
@@ -33,8 +33,8 @@ const HEAD = 3 * DATE;
 const COMMA = ','.charCodeAt(0);
 const SEMICOLON = ';'.charCodeAt(0);
 const SPACE = ' '.charCodeAt(0);
-/** Stands for "a login before the first day read": earlier than every dormancy threshold. */
-const LONG_AGO = '0000-01-01';
+/** Stands for "a login before the first day read": earlier than every dormancy threshold (0000-01-01). */
+const LONG_AGO = 101;
 
 /** Every block of `size` seat ids, from 0 to the largest id, with its seats and their login events. */
 export function seatBlocks(h: DbHandle, size = SEAT_BLOCK) {
@@ -63,22 +63,20 @@ export function seatBlocks(h: DbHandle, size = SEAT_BLOCK) {
  * Reads blocks into SeatUsage: what usageRows fills in per seat (its dates, and per month of the range
  * the count and the latest day of its logins; a day from `from` but before the range is a login
  * before it; an earlier one counts only as "some login before", for a seat invited from `from` on —
- * seat-records.ts's rule, where those events are not read).
+ * seat-records.ts's rule, where those events are not read), its days as YYYYMMDD numbers.
  */
 export class SeatBlocks {
-  private readonly seat: SeatUsage;
+  private readonly seat: SeatUsage<number>;
   private readonly n: number;
   /** the first month of the range as year × 12 + month − 1 */
   private readonly first: number;
-  private readonly from: string;
-  /** `from` as (year × 12 + month − 1) × 32 + day */
-  private readonly fromKey: number;
-  /** per seat of the block (by offset) and month: how many logins, where the latest one's date is */
+  /** `from` as YYYYMMDD */
+  private readonly from: number;
+  /** per seat of the block (by offset) and month: how many logins, the latest one's day */
   private readonly counts: Int32Array;
-  private readonly at: Int32Array;
-  /** per seat: where its latest login from `from` but before the range is (−1: none), as a key */
-  private readonly beforeAt: Int32Array;
-  private readonly beforeKey: Int32Array;
+  private readonly last: Int32Array;
+  /** per seat: its latest login from `from` but before the range (0: none) */
+  private readonly before: Int32Array;
   /** per seat: whether it logged in before `from` */
   private readonly older: Uint8Array;
 
@@ -90,24 +88,21 @@ export class SeatBlocks {
     const m = range.months[0]!;
     this.n = range.months.length;
     this.first = Number(m.slice(0, 4)) * 12 + Number(m.slice(5, 7)) - 1;
-    this.from = from;
-    this.fromKey = (Number(from.slice(0, 4)) * 12 + Number(from.slice(5, 7)) - 1) * 32 + Number(from.slice(8, 10));
+    this.from = dayNumber(from);
     this.counts = new Int32Array(size * this.n);
-    this.at = new Int32Array(size * this.n);
-    this.beforeAt = new Int32Array(size);
-    this.beforeKey = new Int32Array(size);
+    this.last = new Int32Array(size * this.n);
+    this.before = new Int32Array(size);
     this.older = new Uint8Array(size);
-    this.seat = new SeatUsage(null, null, null, this.n);
+    this.seat = new SeatUsage<number>(null, null, null, this.n);
   }
 
   /** Calls `each` once per seat of the block, with its subscription's id and the same SeatUsage filled in for it. */
-  forEach(row: SeatBlockRow, each: (subscriptionId: number, seat: SeatUsage) => void): void {
+  forEach(row: SeatBlockRow, each: (subscriptionId: number, seat: SeatUsage<number>) => void): void {
     const [k, seats, events] = row;
     if (seats === null) return;
     const base = k * this.size;
     this.read(events ?? '', base);
-    const { seat, counts, at, n } = this;
-    const ev = events ?? '';
+    const { seat, counts, last, n } = this;
     for (let p = 0; p < seats.length;) {
       let q = p + HEAD;
       let id = 0;
@@ -117,14 +112,14 @@ export class SeatBlocks {
       const o = id - base;
       if (o < 0 || o >= this.size || Number.isNaN(id))
         throw new Error(`usage totals: seat ${id} is not in block ${k}: ${seats.slice(p, q)}`);
-      const invited = seats.slice(p, p + DATE);
-      seat.reset(invited, date(seats, p + DATE), date(seats, p + 2 * DATE));
-      if (this.beforeAt[o]! >= 0) seat.before = ev.slice(this.beforeAt[o], this.beforeAt[o]! + DATE);
+      const invited = dayNumber(seats, p);
+      seat.reset(invited, day(seats, p + DATE), day(seats, p + 2 * DATE));
+      if (this.before[o]! > 0) seat.before = this.before[o]!;
       else if (this.older[o] === 1 && invited >= this.from) seat.before = LONG_AGO;
       for (let i = 0, j = o * n; i < n; i++, j++) {
         const c = counts[j]!;
         seat.counts[i] = c;
-        if (c > 0) seat.lastIn[i] = ev.slice(at[j], at[j]! + DATE);
+        if (c > 0) seat.lastIn[i] = last[j];
       }
       each(sid, seat);
       p = q + 1;
@@ -133,43 +128,35 @@ export class SeatBlocks {
 
   /** The block's login events into the per-seat arrays. */
   private read(s: string, base: number): void {
-    const { counts, at, beforeAt, beforeKey, older, n, first, fromKey, size } = this;
+    const { counts, last, before, older, n, first, from, size } = this;
     counts.fill(0);
-    beforeAt.fill(-1);
+    before.fill(0);
     older.fill(0);
     for (let k = 0; k < s.length;) {
       const year =
         (s.charCodeAt(k) - 48) * 1000 + (s.charCodeAt(k + 1) - 48) * 100 + (s.charCodeAt(k + 2) - 48) * 10 + s.charCodeAt(k + 3) - 48;
-      const ym = year * 12 + (s.charCodeAt(k + 5) - 48) * 10 + s.charCodeAt(k + 6) - 49;
-      const day = dayAt(s, k);
+      const month = (s.charCodeAt(k + 5) - 48) * 10 + s.charCodeAt(k + 6) - 48;
+      const key = year * 10_000 + month * 100 + (s.charCodeAt(k + 8) - 48) * 10 + s.charCodeAt(k + 9) - 48;
       let q = k + DATE;
       let id = 0;
       for (let c = s.charCodeAt(q); q < s.length && c !== COMMA; c = s.charCodeAt(++q)) id = id * 10 + c - 48;
       const o = id - base;
-      if (o < 0 || o >= size || Number.isNaN(ym + id))
+      if (o < 0 || o >= size || Number.isNaN(key + id))
         throw new Error(`usage totals: a login event is not of a seat of block ${base / size}: ${s.slice(k, q)}`);
-      const key = ym * 32 + day;
-      const i = ym - first;
-      if (key < fromKey) older[o] = 1;
+      const i = year * 12 + month - 1 - first;
+      if (key < from) older[o] = 1;
       else if (i < 0) {
-        if (beforeAt[o]! < 0 || key > beforeKey[o]!) {
-          beforeAt[o] = k;
-          beforeKey[o] = key;
-        }
+        if (key > before[o]!) before[o] = key;
       } else if (i < n) {
         const j = o * n + i;
-        if (counts[j]!++ === 0 || day > dayAt(s, at[j]!)) at[j] = k;
+        if (counts[j]!++ === 0 || key > last[j]!) last[j] = key;
       }
       k = q + 1;
     }
   }
 }
 
-function date(s: string, k: number): string | null {
-  return s.charCodeAt(k) === SPACE ? null : s.slice(k, k + DATE);
-}
-
-/** The day of the month of the date at k. */
-function dayAt(s: string, k: number): number {
-  return (s.charCodeAt(k + 8) - 48) * 10 + s.charCodeAt(k + 9) - 48;
+/** The YYYYMMDD of the date at k, null for none (spaces). */
+function day(s: string, k: number): number | null {
+  return s.charCodeAt(k) === SPACE ? null : dayNumber(s, k);
 }

@@ -12,7 +12,7 @@ import { streamArrays } from '../db/rows.js';
 import { monthOf } from './months.js';
 import { SeatBlocks, seatBlocks, type SeatBlockRow } from './seat-blocks.js';
 import { firstDayRead, SeatRecords, subscriptionSeats, type SubscriptionSeatsRow } from './seat-records.js';
-import { SubscriptionUsage, subscriptionsIn, type SeatUsage } from './usage.js';
+import { dayNumberBounds, SubscriptionUsage, subscriptionsIn, type DayBounds, type SeatUsage } from './usage.js';
 import { resolveUsageFilter, usageRange, type UsageFilter, type UsageRange } from './usage-range.js';
 
 export interface UsageTotals {
@@ -110,11 +110,15 @@ class Totals {
   readonly loginsOf: number[] = [];
   /** by subscription id: its term's index */
   private readonly termOf: number[] = [];
-  private readonly terms: SubscriptionUsage[] = [];
+  private readonly terms: SubscriptionUsage<number>[] = [];
   private readonly termSubs: number[] = [];
   private readonly termIndex = new Map<string, number>();
 
-  constructor(private readonly range: UsageRange) {}
+  private readonly days: DayBounds<number>;
+
+  constructor(private readonly range: UsageRange) {
+    this.days = dayNumberBounds(range);
+  }
 
   subscription(id: number, start: string, end: string): void {
     const key = `${monthOf(start)}|${monthOf(end)}`;
@@ -122,7 +126,7 @@ class Totals {
     if (t === undefined) {
       const row = { sid: 0, external_id: '', account_external_id: '', manager_login: null, start_date: start, end_date: end };
       this.termIndex.set(key, (t = this.terms.length));
-      this.terms.push(new SubscriptionUsage(row, this.range));
+      this.terms.push(new SubscriptionUsage(row, this.range, this.days));
       this.termSubs.push(0);
     }
     this.termSubs[t]!++;
@@ -132,7 +136,7 @@ class Totals {
   }
 
   /** A seat of subscription `id` (none of the report's: left out). */
-  seat(id: number, seat: SeatUsage): void {
+  seat(id: number, seat: SeatUsage<number>): void {
     const t = this.termOf[id];
     if (t === undefined) return;
     const term = this.terms[t]!;
