@@ -37,7 +37,7 @@ const SPACE = ' '.charCodeAt(0);
 /** Stands for "a login before the first day read": earlier than every dormancy threshold (0000-01-01). */
 const LONG_AGO = 101;
 
-/** Every block of `size` seat ids, from 0 to the largest id, with its seats and their login events. */
+/** Every block of `size` seat ids, from the smallest id's to the largest's, with its seats and their login events. */
 export function seatBlocks(h: DbHandle, size = SEAT_BLOCK) {
   const n = sql.lit(size);
   const invited = sql<string>`coalesce(substr(st.invited_at, 1, 10), substr(st.created_at, 1, 10))`;
@@ -49,7 +49,7 @@ export function seatBlocks(h: DbHandle, size = SEAT_BLOCK) {
     where le.seat_id >= b.k * ${n} and le.seat_id < (b.k + 1) * ${n})`;
   return h.db
     .withRecursive('b(k)', (db) =>
-      db.selectNoFrom(sql<number>`0`.as('k')).unionAll((qb) =>
+      db.selectNoFrom(sql<number>`coalesce((select min(id) from seats), 0) / ${n}`.as('k')).unionAll((qb) =>
         qb
           .selectFrom('b')
           .select(sql<number>`b.k + 1`.as('k'))
