@@ -38,6 +38,8 @@ export interface BesideFunction<A extends unknown[], T> {
   module: URL;
   name: string;
   fn: (h: DbHandle, ...args: A) => Promise<T>;
+  /** its worker's young generation in MB, when not YOUNG_GENERATION_MB */
+  youngGenerationMb?: number;
 }
 
 /** Whether a part can run in a worker thread here (a SQLite file, the built program). */
@@ -60,7 +62,10 @@ export function beside<A extends unknown[], T>(h: DbHandle, f: BesideFunction<A,
   }
   if (!besideThreadAvailable(h, f.module)) return inTurn(h, f, ...args);
   const input: BesideInput = { file: h.path, module: f.module.href, name: f.name, args };
-  const worker = new Worker(WORKER, { workerData: input, resourceLimits: { maxYoungGenerationSizeMb: YOUNG_GENERATION_MB } });
+  const worker = new Worker(WORKER, {
+    workerData: input,
+    resourceLimits: { maxYoungGenerationSizeMb: f.youngGenerationMb ?? YOUNG_GENERATION_MB },
+  });
   const running = new Promise<T>((resolve, reject) => {
     worker.once('message', (m: BesideMessage) => (m.ok ? resolve(m.value as T) : reject(failure(m))));
     worker.once('error', reject);

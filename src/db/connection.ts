@@ -6,12 +6,13 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import Database from 'better-sqlite3';
-import { Kysely, SqliteDialect, sql } from 'kysely';
+import { Kysely, sql } from 'kysely';
 import type pg from 'pg';
 import { RefusedError } from '../errors.js';
 import type { DB } from './schema/index.js';
 import { migrateToLatest, migrationStatus, type MigrateOptions } from './migrator.js';
 import { parseDbValue, redact, type DbTarget } from './target.js';
+import { ChunkedSqliteDialect } from './sqlite-dialect.js';
 
 export const BUSY_TIMEOUT_MS = 60_000;
 
@@ -118,7 +119,7 @@ function openSqlite(file: string, create: boolean): DbHandle {
   trySetJournalMode(sqlite, 'WAL');
   sqlite.pragma('synchronous = NORMAL');
   sqlite.pragma('foreign_keys = ON');
-  const db = new Kysely<DB>({ dialect: new SqliteDialect({ database: sqlite }) });
+  const db = new Kysely<DB>({ dialect: new ChunkedSqliteDialect(sqlite) });
   return { db, engine: 'sqlite', sqlite, path: file, close: () => db.destroy() };
 }
 

@@ -9,7 +9,7 @@
  * - overdue: their planned activities dated before the day;
  * - on_leave, covered_by: whether a leave covers the date, and who receives what is addressed to them.
  */
-import type { Kysely } from 'kysely';
+import { sql, type Kysely } from 'kysely';
 import type { DB } from '../db/schema/index.js';
 import { addDays } from '../lib/dates.js';
 import { resolveRecipient } from '../managers/leave.js';
@@ -59,14 +59,16 @@ export async function managersReport(db: Kysely<DB>, asOf: string): Promise<Mana
       .groupBy('manager_id')
       .execute(),
   );
+  // +manager_id: the rows through the end_date index and then sorted, not every subscription walked in
+  // manager order through its index with a table lookup each (0.45 s against 0.25 s at 200,000)
   const running = counted(
     await db
       .selectFrom('subscriptions')
-      .select(['manager_id as id', (eb) => eb.fn.countAll<number>().as('n')])
+      .select([sql<number | null>`+manager_id`.as('id'), (eb) => eb.fn.countAll<number>().as('n')])
       .where('status', '!=', 'cancelled')
       .where('start_date', '<=', asOf)
       .where('end_date', '>=', asOf)
-      .groupBy('manager_id')
+      .groupBy(sql`+manager_id`)
       .execute(),
   );
   const renewals = counted(

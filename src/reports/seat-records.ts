@@ -14,14 +14,14 @@
 import { sql } from 'kysely';
 import type { DbHandle } from '../db/connection.js';
 import { addDays } from '../lib/dates.js';
-import { SeatUsage, subscriptionsIn } from './usage.js';
+import { dayNumber, SeatUsage, subscriptionsIn } from './usage.js';
 import type { ResolvedFilter, UsageRange } from './usage-range.js';
 
 /** [subscription id, start date, end date, its seats' records or null when it has none] */
 export type SubscriptionSeatsRow = readonly [number, string, string, string | null];
 
-/** Stands for "a login before the events read": earlier than every dormancy threshold. */
-const LONG_AGO = '0000-01-01';
+/** Stands for "a login before the events read": earlier than every dormancy threshold (0000-01-01). */
+const LONG_AGO = 101;
 const NONE = '          ';
 const DATE = 10;
 /** invited, removed_at, stored last login, the flag */
@@ -29,9 +29,14 @@ const HEAD = 3 * DATE + 1;
 const END = ';'.charCodeAt(0);
 const SPACE = ' '.charCodeAt(0);
 
+/** The first day whose login events are read: the day after the first month's dormancy threshold. */
+export function firstDayRead(range: UsageRange): string {
+  return addDays(range.thresholds[0]!, 1);
+}
+
 /** The subscriptions of the report, in id order, with their seats' records. */
 export function subscriptionSeats(h: DbHandle, range: UsageRange, f: ResolvedFilter) {
-  const from = addDays(range.thresholds[0]!, 1);
+  const from = firstDayRead(range);
   const fromTs = `${from}T00:00:00Z`;
   const endTs = `${range.ends[range.ends.length - 1]!}T99`;
   const invited = sql<string>`coalesce(substr(st.invited_at, 1, 10), substr(st.created_at, 1, 10))`;
@@ -60,27 +65,24 @@ export function subscriptionSeats(h: DbHandle, range: UsageRange, f: ResolvedFil
 /**
  * Reads a subscription's records into one SeatUsage, seat after seat: what usageRows fills in per seat
  * (its dates, and per month of the range the count and the latest day of its logins; a day before the
- * range is a login before it), with the month of each login read from the characters.
+ * range is a login before it), its days as YYYYMMDD numbers read from the characters.
  */
 export class SeatRecords {
-  private readonly seat: SeatUsage;
+  private readonly seat: SeatUsage<number>;
   /** the first month of the range as year × 12 + month − 1 */
   private readonly first: number;
-  /** per month of the range, where in the string its latest day is */
-  private readonly at: Int32Array;
 
   constructor(range: UsageRange) {
     const m = range.months[0]!;
     this.first = Number(m.slice(0, 4)) * 12 + Number(m.slice(5, 7)) - 1;
-    this.at = new Int32Array(range.months.length);
-    this.seat = new SeatUsage(null, null, null, range.months.length);
+    this.seat = new SeatUsage<number>(null, null, null, range.months.length);
   }
 
   /** Calls `each` once per seat of `s`, with the same SeatUsage filled in for that seat. */
-  forEach(s: string, each: (seat: SeatUsage) => void): void {
+  forEach(s: string, each: (seat: SeatUsage<number>) => void): void {
     const { seat } = this;
     for (let k = 0; k < s.length;) {
-      seat.reset(s.slice(k, k + DATE), date(s, k + DATE), date(s, k + 2 * DATE));
+      seat.reset(dayNumber(s, k), day(s, k + DATE), day(s, k + 2 * DATE));
       if (s.charCodeAt(k + 3 * DATE) === 49) seat.before = LONG_AGO;
       k = this.logins(s, k + HEAD);
       if (s.charCodeAt(k) !== END) throw new Error(`usage totals: a seat record does not end at ${k}: ${s.slice(0, k + 1)}`);
@@ -91,37 +93,28 @@ export class SeatRecords {
 
   /** The login dates from k to the record's end, into the seat; returns where the record ends. */
   private logins(s: string, k: number): number {
-    const { seat, at } = this;
-    const { counts } = seat;
+    const { seat } = this;
+    const { counts, lastIn } = seat;
     const n = counts.length;
-    let before = -1;
-    let beforeKey = -1;
+    let before = 0;
     for (; k < s.length && s.charCodeAt(k) !== END; k += DATE) {
       const year =
         (s.charCodeAt(k) - 48) * 1000 + (s.charCodeAt(k + 1) - 48) * 100 + (s.charCodeAt(k + 2) - 48) * 10 + s.charCodeAt(k + 3) - 48;
-      const ym = year * 12 + (s.charCodeAt(k + 5) - 48) * 10 + s.charCodeAt(k + 6) - 49;
-      const day = dayAt(s, k);
-      const i = ym - this.first;
+      const month = (s.charCodeAt(k + 5) - 48) * 10 + s.charCodeAt(k + 6) - 48;
+      const key = year * 10_000 + month * 100 + (s.charCodeAt(k + 8) - 48) * 10 + s.charCodeAt(k + 9) - 48;
+      const i = year * 12 + month - 1 - this.first;
       if (i < 0) {
-        if (ym * 32 + day > beforeKey) [before, beforeKey] = [k, ym * 32 + day];
+        if (key > before) before = key;
       } else if (i < n) {
-        if (counts[i]!++ === 0 || day > dayAt(s, at[i]!)) at[i] = k;
+        if (counts[i]!++ === 0 || key > lastIn[i]!) lastIn[i] = key;
       }
     }
-    for (let i = 0; i < n; i++) if (counts[i]! > 0) seat.lastIn[i] = s.slice(at[i], at[i]! + DATE);
-    if (before >= 0) {
-      const day = s.slice(before, before + DATE);
-      if (seat.before === null || day > seat.before) seat.before = day;
-    }
+    if (before > 0 && (seat.before === null || before > seat.before)) seat.before = before;
     return k;
   }
 }
 
-function date(s: string, k: number): string | null {
-  return s.charCodeAt(k) === SPACE ? null : s.slice(k, k + DATE);
-}
-
-/** The day of the month of the date at k. */
-function dayAt(s: string, k: number): number {
-  return (s.charCodeAt(k + 8) - 48) * 10 + s.charCodeAt(k + 9) - 48;
+/** The YYYYMMDD of the date at k, null for none (spaces). */
+function day(s: string, k: number): number | null {
+  return s.charCodeAt(k) === SPACE ? null : dayNumber(s, k);
 }

@@ -10,9 +10,10 @@
 import type { DbHandle } from '../db/connection.js';
 import { streamArrays } from '../db/rows.js';
 import { monthOf } from './months.js';
-import { SeatRecords, subscriptionSeats, type SubscriptionSeatsRow } from './seat-records.js';
-import { SubscriptionUsage } from './usage.js';
-import { resolveUsageFilter, usageRange, type UsageFilter } from './usage-range.js';
+import { SeatBlocks, seatBlocks, type SeatBlockRow } from './seat-blocks.js';
+import { firstDayRead, SeatRecords, subscriptionSeats, type SubscriptionSeatsRow } from './seat-records.js';
+import { dayNumberBounds, SubscriptionUsage, subscriptionsIn, type DayBounds, type SeatUsage } from './usage.js';
+import { resolveUsageFilter, usageRange, type UsageFilter, type UsageRange } from './usage-range.js';
 
 export interface UsageTotals {
   month: string;
@@ -38,51 +39,45 @@ export interface UsageTotalsResult {
   top: UsageSubscription[];
 }
 
-export async function usageTotals(h: DbHandle, asOf: string, f: UsageFilter = {}, top = 0): Promise<UsageTotalsResult> {
+export interface UsageTotalsOptions {
+  /**
+   * How the seats are read: 'blocks' (every seat, by blocks of ids: seat-blocks.ts), 'subscriptions'
+   * (the report's subscriptions' seats: seat-records.ts). Default: blocks for a report of every
+   * subscription, by subscription for a filtered one. The figures are the same either way.
+   */
+  read?: 'blocks' | 'subscriptions';
+  /** seat ids per block (default SEAT_BLOCK; a test makes blocks of a few seats) */
+  blockSize?: number;
+}
+
+export async function usageTotals(
+  h: DbHandle,
+  asOf: string,
+  f: UsageFilter = {},
+  top = 0,
+  options: UsageTotalsOptions = {},
+): Promise<UsageTotalsResult> {
   const range = usageRange(asOf, f);
   const resolved = await resolveUsageFilter(h.db, f);
-  // the subscriptions by their index in id order, in flat arrays (a few hundred thousand objects would
-  // stay in memory for the whole pass): id, logins, and the one SubscriptionUsage of its term
-  const ids: number[] = [];
-  const loginsOf: number[] = [];
-  const terms: SubscriptionUsage[] = [];
-  const termSubs: number[] = [];
-  const termIndex = new Map<string, number>();
-  const seats = new SeatRecords(range);
-  for await (const [id, start, end, records] of streamArrays<SubscriptionSeatsRow>(h, subscriptionSeats(h, range, resolved))) {
-    const key = `${monthOf(start)}|${monthOf(end)}`;
-    let t = termIndex.get(key);
-    if (t === undefined) {
-      const row = { sid: 0, external_id: '', account_external_id: '', manager_login: null, start_date: start, end_date: end };
-      termIndex.set(key, (t = terms.length));
-      terms.push(new SubscriptionUsage(row, range));
-      termSubs.push(0);
+  const filtered = resolved.accountId !== undefined || resolved.subscriptionId !== undefined || resolved.managerId !== undefined;
+  const totals = new Totals(range);
+  if ((options.read ?? (filtered ? 'subscriptions' : 'blocks')) === 'blocks') {
+    const terms = subscriptionsIn(h.db, range, resolved).select(['s.id', 's.start_date', 's.end_date']).orderBy('s.id');
+    for await (const [id, start, end] of streamArrays<readonly [number, string, string]>(h, terms)) totals.subscription(id, start, end);
+    const blocks = new SeatBlocks(range, firstDayRead(range), options.blockSize);
+    for await (const row of streamArrays<SeatBlockRow>(h, seatBlocks(h, options.blockSize)))
+      blocks.forEach(row, (sid, seat) => totals.seat(sid, seat));
+  } else {
+    const seats = new SeatRecords(range);
+    for await (const [id, start, end, records] of streamArrays<SubscriptionSeatsRow>(h, subscriptionSeats(h, range, resolved))) {
+      totals.subscription(id, start, end);
+      if (records !== null) seats.forEach(records, (seat) => totals.seat(id, seat));
     }
-    termSubs[t]!++;
-    const term = terms[t]!;
-    let logins = 0;
-    if (records !== null) {
-      seats.forEach(records, (seat) => {
-        term.addSeat(seat);
-        for (let m = Math.max(term.lo, 0); m <= term.hi; m++) logins += seat.counts[m]!;
-      });
-    }
-    ids.push(id);
-    loginsOf.push(logins);
   }
-  const months = range.months.map((month, i) => {
-    const m: UsageTotals = { month, subscriptions: 0, seats: 0, active_teachers: 0, logins: 0, dormant: 0 };
-    terms.forEach((term, t) => {
-      if (i < term.lo || i > term.hi) return;
-      m.subscriptions += termSubs[t]!;
-      m.seats += term.seats[i]!;
-      m.active_teachers += term.active[i]!;
-      m.logins += term.logins[i]!;
-      m.dormant += term.dormant[i]!;
-    });
-    return m;
-  });
-  const most = mostLogins(loginsOf, top);
+  const months = totals.months();
+  const { ids } = totals;
+  const logins = ids.map((id) => totals.loginsOf[id]!);
+  const most = mostLogins(logins, top);
   const names = new Map<number, string>();
   if (most.length > 0) {
     const rows = await h.db
@@ -99,8 +94,72 @@ export async function usageTotals(h: DbHandle, asOf: string, f: UsageFilter = {}
   return {
     months,
     subscriptions: ids.length,
-    top: most.map((i) => ({ id: ids[i]!, external_id: names.get(ids[i]!)!, logins: loginsOf[i]! })),
+    top: most.map((i) => ({ id: ids[i]!, external_id: names.get(ids[i]!)!, logins: logins[i]! })),
   };
+}
+
+/**
+ * The sums of the report's subscriptions: one SubscriptionUsage per term (first and last month), and
+ * per subscription (flat, by id: a few hundred thousand objects would stay in memory for the whole
+ * pass) its term and its logins over the range.
+ */
+class Totals {
+  /** the report's subscriptions, in id order */
+  readonly ids: number[] = [];
+  /** by subscription id: its logins within its term */
+  readonly loginsOf: number[] = [];
+  /** by subscription id: its term's index */
+  private readonly termOf: number[] = [];
+  private readonly terms: SubscriptionUsage<number>[] = [];
+  private readonly termSubs: number[] = [];
+  private readonly termIndex = new Map<string, number>();
+
+  private readonly days: DayBounds<number>;
+
+  constructor(private readonly range: UsageRange) {
+    this.days = dayNumberBounds(range);
+  }
+
+  subscription(id: number, start: string, end: string): void {
+    const key = `${monthOf(start)}|${monthOf(end)}`;
+    let t = this.termIndex.get(key);
+    if (t === undefined) {
+      const row = { sid: 0, external_id: '', account_external_id: '', manager_login: null, start_date: start, end_date: end };
+      this.termIndex.set(key, (t = this.terms.length));
+      this.terms.push(new SubscriptionUsage(row, this.range, this.days));
+      this.termSubs.push(0);
+    }
+    this.termSubs[t]!++;
+    this.termOf[id] = t;
+    this.loginsOf[id] = 0;
+    this.ids.push(id);
+  }
+
+  /** A seat of subscription `id` (none of the report's: left out). */
+  seat(id: number, seat: SeatUsage<number>): void {
+    const t = this.termOf[id];
+    if (t === undefined) return;
+    const term = this.terms[t]!;
+    term.addSeat(seat);
+    let logins = 0;
+    for (let m = Math.max(term.lo, 0); m <= term.hi; m++) logins += seat.counts[m]!;
+    this.loginsOf[id]! += logins;
+  }
+
+  months(): UsageTotals[] {
+    return this.range.months.map((month, i) => {
+      const m: UsageTotals = { month, subscriptions: 0, seats: 0, active_teachers: 0, logins: 0, dormant: 0 };
+      this.terms.forEach((term, t) => {
+        if (i < term.lo || i > term.hi) return;
+        m.subscriptions += this.termSubs[t]!;
+        m.seats += term.seats[i]!;
+        m.active_teachers += term.active[i]!;
+        m.logins += term.logins[i]!;
+        m.dormant += term.dormant[i]!;
+      });
+      return m;
+    });
+  }
 }
 
 /** The indexes of the `k` largest values, largest first; ties in index order. */

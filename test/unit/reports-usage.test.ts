@@ -6,6 +6,7 @@
  */
 import { describe, expect, it } from 'vitest';
 import { htmlReportData } from '../../src/reports/html-data.js';
+import { usageTotals } from '../../src/reports/usage-totals.js';
 import { usageRows, type UsageRow } from '../../src/reports/usage.js';
 import { eachTestDb } from '../helpers/db.js';
 
@@ -256,5 +257,33 @@ describe('report usage', () => {
     const all = await collect('2024-11-25');
     const data = await htmlReportData(t.handle, '2024-11-25');
     for (const m of data.usage.months) expect(m.dormant).toBe(all.filter((r) => r.month === m.month).reduce((n, r) => n + r.dormant, 0));
+  });
+
+  it('the HTML totals are the same read by blocks of seat ids (any size, events of any date) as read by subscription', async () => {
+    // the seat of the test above, and one whose logins lie before, within and after the events read
+    const account = await t.seed.account('SCH-9');
+    const sub = await t.seed.subscription('S9', { account, start_date: '2024-01-01', end_date: '2024-12-31' });
+    const early = await t.seed.seat(sub, await t.seed.contact(account, 'early@x.example'), { invited_at: '2024-02-10' });
+    await t.seed.login(early, '2023-05-05T10:00:00Z');
+    const busy = await t.seed.seat(sub, await t.seed.contact(account, 'busy@x.example'), { invited_at: '2023-12-20' });
+    for (const at of [
+      '2023-09-30T23:59:00Z',
+      '2023-10-01T00:00:00Z',
+      '2023-11-30T10:00:00Z',
+      '2024-03-03T10:00:00Z',
+      '2025-01-02T10:00:00Z',
+    ])
+      await t.seed.login(busy, at);
+    for (const [asOf, f] of [
+      ['2024-11-25', {}],
+      ['2024-06-10', { from: '2023-10', to: '2024-06' }],
+      ['2024-11-25', { manager: 'ben' }],
+      ['2025-03-01', { from: '2023-01' }],
+    ] as const) {
+      const bySubscription = await usageTotals(t.handle, asOf, f, 3, { read: 'subscriptions' });
+      expect(bySubscription.months.reduce((n, m) => n + m.logins, 0)).toBeGreaterThan(0);
+      for (const blockSize of [1, 2, 3, 1024])
+        expect(await usageTotals(t.handle, asOf, f, 3, { read: 'blocks', blockSize })).toEqual(bySubscription);
+    }
   });
 });
