@@ -134,7 +134,7 @@ export interface Hit {
 
 export async function collectCandidates(db: Kysely<DB>, asOf: string, options: CollectOptions = {}): Promise<CandidateSet> {
   const { accounts, subs, hits } = await scanHits(db, asOf, options);
-  return buildCandidates(db, asOf, accounts, subs, hits, options.shared);
+  return buildCandidates(db, asOf, accounts, subs, hits, options.shared, options.only !== undefined);
 }
 
 export interface HitScan {
@@ -172,7 +172,7 @@ export async function scanHits(db: Kysely<DB>, asOf: string, options: CollectOpt
     return true;
   };
 
-  const renewed = options.shared?.renewed ?? (await renewedIds(db));
+  const renewed = options.shared?.renewed ?? (await renewedIds(db, options.only?.subscriptionIds));
   const subRows = options.only ? [await subscriptionsById(db, options.only.subscriptionIds)] : rowBatches(db, renewalRows(db, asOf));
   for await (const rows of subRows) {
     for (const r of rows) {
@@ -228,13 +228,15 @@ async function buildCandidates(
   subs: Map<number, SubscriptionRow>,
   hits: Hit[],
   shared: SharedMaps | undefined,
+  /** a re-check by id: only the accounts at hand have their primary contacts loaded */
+  only: boolean,
 ): Promise<CandidateSet> {
   const contactIds = new Set<number>();
   for (const h of hits) if (h.contact_id !== null) contactIds.add(h.contact_id);
   await addHitSubscriptions(db, subs, hits);
   const contacts = await contactsById(db, Array.from(contactIds));
   const names = shared?.names ?? (await loadNames(db));
-  const recipients = shared?.recipients ?? (await loadRecipients(db, asOf));
+  const recipients = shared?.recipients ?? (await loadRecipients(db, asOf, only ? [...accounts.keys()] : undefined));
   const infos = new Map<number, SubInfo>();
   const out: CandidateSet = { candidates: [], noRecipient: [] };
   for (const h of hits) {

@@ -80,20 +80,31 @@ export async function previewRemind(db: Kysely<DB>, op: Op, options: PreviewRunO
   return { result, records: ordered.records };
 }
 
+/** A notice's status in a run's output, and why (a failed delivery's reason), or null. */
+export interface Outcome {
+  status: string;
+  reason: string | null;
+}
+
 /**
- * The records of `sorted` (managers' notices in sortNotices order, each with `status`) and of `others`,
+ * The records of `sorted` (managers' notices in sortNotices order, each with `status`, or the status and
+ * reason the function gives) and of `others`,
  * in the order sortNotices gives [...records of sorted, ...others]: others sorted, then merged in, one of
  * `sorted` first on equal keys. `counts`: how many records of each status.
  */
-export function orderedRecords(
-  sorted: readonly DueNotice[],
-  status: string,
+export function orderedRecords<N extends DueNotice>(
+  sorted: readonly N[],
+  status: string | ((n: N) => Outcome),
   others: NoticeRecord[],
 ): { counts: Record<string, number>; records: () => Generator<NoticeRecord> } {
   const rest = sortNotices(others);
   const restKeys = rest.map(noticeSortKey);
-  const counts: Record<string, number> = { [status]: sorted.length };
-  for (const r of rest) counts[r.status] = (counts[r.status] ?? 0) + 1;
+  const outcome = typeof status === 'string' ? () => ({ status, reason: null }) : status;
+  const counts: Record<string, number> = {};
+  const count = (s: string) => (counts[s] = (counts[s] ?? 0) + 1);
+  if (typeof status === 'string') counts[status] = sorted.length;
+  else for (const n of sorted) count(status(n).status);
+  for (const r of rest) count(r.status);
   function* records(): Generator<NoticeRecord> {
     let j = 0;
     for (const n of sorted) {
@@ -101,7 +112,8 @@ export function orderedRecords(
         const key = noticeSortKey(n);
         while (j < rest.length && restKeys[j]! < key) yield rest[j++]!;
       }
-      yield toNoticeRecord(n, status);
+      const o = outcome(n);
+      yield toNoticeRecord(n, o.status, o.reason);
     }
     while (j < rest.length) yield rest[j++]!;
   }

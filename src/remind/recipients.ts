@@ -7,6 +7,7 @@
 import type { Kysely } from 'kysely';
 import type { DB } from '../db/schema/index.js';
 import { managersOnLeave } from '../managers/leave.js';
+import { chunked } from './scan.js';
 import type { NoticeKind } from '../db/schema/notices.js';
 
 export interface Recipient {
@@ -26,13 +27,14 @@ export interface Recipients {
   resolve(subject: RecipientSubject, kind: NoticeKind): Recipient | string;
 }
 
-export async function loadRecipients(db: Kysely<DB>, asOf: string): Promise<Recipients> {
+/** `accountIds`: only these accounts' primary contacts are loaded (the re-check of a few notices). */
+export async function loadRecipients(db: Kysely<DB>, asOf: string, accountIds?: readonly number[]): Promise<Recipients> {
   const managers = new Map<number, Recipient>();
   for (const m of await db.selectFrom('managers').select(['id', 'login', 'email', 'name']).execute()) {
     managers.set(m.id, { login: m.login, email: m.email, name: m.name });
   }
   const leaves = await managersOnLeave(db, asOf);
-  const primaries = await loadPrimaryContacts(db);
+  const primaries = await loadPrimaryContacts(db, accountIds);
   const routed = new Map<number, Recipient>();
 
   function viaLeave(managerId: number): Recipient | undefined {
@@ -61,20 +63,22 @@ export async function loadRecipients(db: Kysely<DB>, asOf: string): Promise<Reci
 }
 
 /** Earliest-created non-removed primary contact of each account that has a subscription without a manager. */
-async function loadPrimaryContacts(db: Kysely<DB>): Promise<Map<number, Recipient>> {
-  const rows = await db
-    .selectFrom('contacts')
-    .select(['account_id', 'email', 'name'])
-    .where('is_primary', '=', 1)
-    .where('status', '!=', 'removed')
-    .where('account_id', 'in', (eb) => eb.selectFrom('subscriptions').select('account_id').where('manager_id', 'is', null))
-    .orderBy('account_id')
-    .orderBy('created_at')
-    .orderBy('id')
-    .execute();
+async function loadPrimaryContacts(db: Kysely<DB>, accountIds?: readonly number[]): Promise<Map<number, Recipient>> {
+  const query = (ids?: readonly number[]) =>
+    db
+      .selectFrom('contacts')
+      .select(['account_id', 'email', 'name'])
+      .where('is_primary', '=', 1)
+      .where('status', '!=', 'removed')
+      .where('account_id', 'in', (eb) => eb.selectFrom('subscriptions').select('account_id').where('manager_id', 'is', null))
+      .$if(ids !== undefined, (q) => q.where('account_id', 'in', ids!))
+      .orderBy('account_id')
+      .orderBy('created_at')
+      .orderBy('id')
+      .execute();
   const out = new Map<number, Recipient>();
-  for (const r of rows) {
-    if (!out.has(r.account_id)) out.set(r.account_id, { login: '', email: r.email, name: r.name ?? r.email });
+  for (const rows of accountIds ? await Promise.all(chunked(accountIds).map(query)) : [await query()]) {
+    for (const r of rows) if (!out.has(r.account_id)) out.set(r.account_id, { login: '', email: r.email, name: r.name ?? r.email });
   }
   return out;
 }

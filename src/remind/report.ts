@@ -29,10 +29,11 @@ export function errorLines(r: RunResult): string[] {
         `check the mail server's log, then record what happened: acctmgr notices settle ${n.id} --as sent|unsent${retry}`,
     );
   }
-  for (const n of r.notices.filter((x: NoticeRecord) => x.status === 'failed')) {
+  const done = r.undelivered ?? r.notices;
+  for (const n of done.filter((x: NoticeRecord) => x.status === 'failed')) {
     lines.push(`error: failed: ${what(n)} to ${n.recipient_email}: ${n.reason}`);
   }
-  for (const n of r.notices.filter((x: NoticeRecord) => x.status === 'in_doubt')) {
+  for (const n of done.filter((x: NoticeRecord) => x.status === 'in_doubt')) {
     lines.push(
       `error: in doubt: ${what(n)} to ${n.recipient_email}: ${n.reason}; reported by every run until settled with acctmgr notices settle`,
     );

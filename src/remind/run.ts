@@ -19,9 +19,9 @@ import { claimNotices, settleNotices, startDelivery, type Claimed } from './ledg
 import { deliver, type MailConfig } from './mailer.js';
 import { fallbackNote, loadTemplates, type Locale, type Templates } from './templates.js';
 import { claimCustomerNotices, collectCustomerNotices, startCustomerDelivery, type CustomerNotice } from './customer.js';
-import { collectRun, orderedRecords, previewRemind, type StreamedRun } from './preview.js';
+import { collectRun, orderedRecords, previewRemind, type Outcome, type StreamedRun } from './preview.js';
 import { composeCustomerMessage } from './customer-message.js';
-import { toCustomerRecord, toManagerChangedRecord, toNoticeRecord, type NoticeRecord } from './notice-record.js';
+import { toCustomerRecord, toManagerChangedRecord, type NoticeRecord } from './notice-record.js';
 import { claimManagerChanged, collectManagerChanged, composeManagerChanged } from './manager-changed.js';
 
 export type RunMode = 'preview' | 'send' | 'mark-sent';
@@ -56,10 +56,12 @@ export interface RunResult {
   /** which account locales had no templates for which kinds, and got the fallback's (one stderr line), or null */
   template_note: string | null;
   /**
-   * a streamed run (runRemindStreamed: the preview and --mark-sent): how many notices of each status its
-   * records have, which `notices` does not hold
+   * a streamed run (runRemindStreamed): how many notices of each status its records have, which
+   * `notices` does not hold
    */
   streamed?: Record<string, number>;
+  /** a streamed --send run: the records of its notices that failed or are in doubt (also among its records) */
+  undelivered?: NoticeRecord[];
 }
 
 export async function runRemind(db: Kysely<DB>, op: Op, options: RunOptions): Promise<RunResult> {
@@ -68,13 +70,14 @@ export async function runRemind(db: Kysely<DB>, op: Op, options: RunOptions): Pr
   if (result.streamed) {
     result.notices = [...run.records()];
     delete result.streamed;
+    delete result.undelivered;
   }
   return result;
 }
 
 /**
- * runRemind, the notices of a preview and of --mark-sent as records made when asked for (a --send run
- * holds its records: each has its own outcome).
+ * runRemind, the notices as records made when asked for: a preview's and --mark-sent's, and --send's
+ * (each manager's notice keeps its digest's outcome, the few customer notices their records).
  */
 export async function runRemindStreamed(db: Kysely<DB>, op: Op, options: RunOptions): Promise<StreamedRun> {
   if (options.mode === 'preview') return previewRemind(db, op, options);
@@ -90,7 +93,7 @@ export async function runRemindStreamed(db: Kysely<DB>, op: Op, options: RunOpti
   const claimed = await options.tx((trx) => claimNotices(trx, op, plan.due, { status, runId, claimant: live?.claimant }));
   const claimedCustomer = await options.tx((trx) => claimCustomerNotices(trx, op, customer, status, runId, live?.claimant ?? null));
   const claimedChanged = await options.tx((trx) => claimManagerChanged(trx, op, changed, status, runId, live?.claimant ?? null));
-  let records: () => Iterable<NoticeRecord> = () => result.notices.values();
+  let records: () => Iterable<NoticeRecord>;
   if (options.mode === 'mark-sent') {
     const ordered = orderedRecords(sortNotices(claimed), 'sent', [
       ...claimedCustomer.map((n) => toCustomerRecord(n, 'sent')),
@@ -99,27 +102,37 @@ export async function runRemindStreamed(db: Kysely<DB>, op: Op, options: RunOpti
     result.streamed = ordered.counts;
     records = ordered.records;
   } else {
+    // the managers' notices delivered keep their digest's outcome; their records are made when written
+    // (the groups come in sortNotices order, and so do the notices they deliver)
+    const delivered: Delivered[] = [];
     for (const group of byRecipient(claimed)) {
       const settled = await deliverGroup(op, runId, options, templates!, group);
       if (settled.emailed) result.emails++;
-      // a loop, not push(...records): one recipient can have more notices than a call has room for arguments
-      for (const r of settled.records) result.notices.push(r);
+      // a loop, not push(...notices): one recipient can have more notices than a call has room for arguments
+      for (const n of settled.notices) delivered.push(Object.assign(n, { outcome: settled.outcome }));
     }
+    const others: NoticeRecord[] = [];
     for (const n of claimedCustomer.filter((x) => !x.skip)) {
       const record = await deliverCustomer(op, runId, options, templates!, n);
       if (record === undefined) continue;
       if (record.status !== 'failed') result.emails++;
-      result.notices.push(record);
+      others.push(record);
     }
     for (const n of claimedChanged.filter((x) => !x.skip)) {
       const record = await deliverOne(runId, options, composeManagerChanged(templates!, n, op.asOf), n, toManagerChangedRecord);
       if (record === undefined) continue;
       if (record.status !== 'failed') result.emails++;
-      result.notices.push(record);
+      others.push(record);
     }
-    result.notices.push(...claimedCustomer.filter((x) => x.skip).map((n) => toCustomerRecord(n, 'skipped')));
-    result.notices.push(...claimedChanged.filter((x) => x.skip).map((n) => toManagerChangedRecord(n, 'skipped')));
-    result.notices = sortNotices(result.notices);
+    others.push(...claimedCustomer.filter((x) => x.skip).map((n) => toCustomerRecord(n, 'skipped')));
+    others.push(...claimedChanged.filter((x) => x.skip).map((n) => toManagerChangedRecord(n, 'skipped')));
+    const ordered = orderedRecords(delivered, (n) => n.outcome, others);
+    result.streamed = ordered.counts;
+    records = ordered.records;
+    // the error lines name every notice that did not go out, in the same order
+    result.undelivered = [];
+    if (ordered.counts.failed || ordered.counts.in_doubt)
+      for (const r of records()) if (r.status === 'failed' || r.status === 'in_doubt') result.undelivered.push(r);
   }
   result.template_note = templates ? (fallbackNote(templates) ?? null) : null;
   // one audit row per run that recorded anything (the ledger holds the per-notice detail)
@@ -138,16 +151,19 @@ function byRecipient<T extends DueNotice>(claimed: T[]): T[][] {
   return [...groups.values()];
 }
 
-/** Sends one recipient's digest of the notices still sendable and settles every notice in it. */
+/** A manager's notice delivered in a digest, and the digest's outcome. */
+type Delivered = Claimed & { outcome: Outcome };
+
+/** Sends one recipient's digest of the notices still sendable and settles every notice in it: those notices and their outcome. */
 async function deliverGroup(op: Op, runId: string, options: RunOptions, templates: Templates, group: Claimed[]) {
   const live = await options.tx((trx) => startDelivery(trx, op.asOf, nowTimestamp(), runId, group));
-  if (live.length === 0) return { emailed: false, records: [] };
+  if (live.length === 0) return { emailed: false, notices: [], outcome: { status: 'sent', reason: null } };
   const digest = composeDigest(templates, live[0]!.recipient, live, op.asOf);
   const outcome = await deliver(options.mail!, digest);
   const reason = outcome.status === 'sent' ? null : outcome.reason;
   const ids = live.map((n) => n.ledger_id);
   await options.tx((trx) => settleNotices(trx, nowTimestamp(), runId, ids, outcome.status, reason));
-  return { emailed: outcome.status !== 'failed', records: live.map((n) => toNoticeRecord(n, outcome.status, reason)) };
+  return { emailed: outcome.status !== 'failed', notices: live, outcome: { status: outcome.status, reason } };
 }
 
 /** One customer notice, one message: in_doubt just before it goes out, then settled. */

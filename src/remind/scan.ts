@@ -73,15 +73,20 @@ function subscriptionColumns(db: Kysely<DB>) {
     .where('s.status', 'not in', NOT_NOTIFIED);
 }
 
-/** Ids of subscriptions that have a successor that is not cancelled (they get no renewal notices). */
-export async function renewedIds(db: Kysely<DB>): Promise<Set<number>> {
-  const rows = await db
-    .selectFrom('subscriptions')
-    .select('renewed_from_id')
-    .where('renewed_from_id', 'is not', null)
-    .where('status', '!=', 'cancelled')
-    .execute();
-  return new Set(rows.map((r) => r.renewed_from_id!));
+/** Ids of subscriptions (all, or of these) that have a successor that is not cancelled (they get no renewal notices). */
+export async function renewedIds(db: Kysely<DB>, subscriptionIds?: readonly number[]): Promise<Set<number>> {
+  const query = (ids?: readonly number[]) =>
+    db
+      .selectFrom('subscriptions')
+      .select('renewed_from_id')
+      .where('renewed_from_id', 'is not', null)
+      .where('status', '!=', 'cancelled')
+      .$if(ids !== undefined, (q) => q.where('renewed_from_id', 'in', ids!))
+      .execute();
+  const out = new Set<number>();
+  for (const rows of subscriptionIds ? await Promise.all(chunked(subscriptionIds).map(query)) : [await query()])
+    for (const r of rows) out.add(r.renewed_from_id!);
+  return out;
 }
 
 export type SubscriptionRow = Awaited<ReturnType<ReturnType<typeof subscriptionColumns>['executeTakeFirstOrThrow']>>;
