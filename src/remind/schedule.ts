@@ -103,6 +103,20 @@ function monthsLater(y: number, m: number, d: number, months: number): number {
   return Date.UTC(ny, nm, Math.min(d, last)) / 86_400_000;
 }
 
+/**
+ * A day number's date text, one string per day: a run holds the due date of every notice (a few hundred
+ * distinct days among 160,000 notices), so each day's text is made once and shared.
+ */
+const dayTexts = new Map<number, string>();
+function dayText(day: number): string {
+  let text = dayTexts.get(day);
+  if (text === undefined) {
+    if (dayTexts.size >= 4096) dayTexts.clear();
+    dayTexts.set(day, (text = fromDayNumber(day)));
+  }
+  return text;
+}
+
 export interface SendableStage {
   index: number;
   stage: string;
@@ -127,7 +141,7 @@ export function sendableStage(kind: NoticeKind, base: string, asOfDay: number): 
     const dueDay = due(i);
     if (dueDay > asOfDay) continue;
     const until = i === offsets.length - 1 ? dueDay + LAST_STAGE_DAYS : due(i + 1);
-    return asOfDay < until ? { index: i, stage: offsets[i]!.stage, due_date: fromDayNumber(dueDay) } : null;
+    return asOfDay < until ? { index: i, stage: offsets[i]!.stage, due_date: dayText(dueDay) } : null;
   }
   return null;
 }
