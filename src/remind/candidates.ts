@@ -250,12 +250,17 @@ async function buildCandidates(
   return out;
 
   function build(h: Hit, contacts: Map<number, { email: string; name: string | null }>): void {
-    const row = subs.get(h.subscription_id);
-    const account = row ? accounts.get(row.account_id) : undefined;
-    const recipient = hitRecipient(h, row, account, recipients);
+    // a subscription's row gives way to its details once they are made (both of 100,000 are not held)
+    let sub = infos.get(h.subscription_id);
+    if (!sub) {
+      const row = subs.get(h.subscription_id);
+      const account = row ? accounts.get(row.account_id) : undefined;
+      if (!row || !account) return; // its subscription or account is gone: no notice (hitRecipient)
+      infos.set(row.id, (sub = toSubInfo(row, account, names)));
+      subs.delete(row.id);
+    }
+    const recipient = hitRecipient(h, sub, accounts.get(sub.account_id), recipients);
     if (recipient === undefined) return;
-    let sub = infos.get(row!.id);
-    if (!sub) infos.set(row!.id, (sub = toSubInfo(row!, account!, names)));
     const contact = h.contact_id === null ? undefined : contacts.get(h.contact_id);
     if (typeof recipient === 'string') {
       const where = {
