@@ -6,20 +6,9 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { parse } from 'csv-parse/sync';
 import { describe, expect, it } from 'vitest';
+import { rng } from '../../bench/random.js';
 import { readCsv, RecordParser, type CsvRecord } from '../../src/import/csv-reader.js';
 import { tempDir } from '../helpers/db.js';
-
-/** mulberry32: a small seeded generator, so a failing case can be replayed. */
-function rng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 const PLAIN = ['a', 'Z', '7', ' ', 'б', 'Ж', 'ъ', 'é', '-', '.', '🙂'];
 const QUOTED = [...PLAIN, ',', '""', '\r', '\n', '\r\n', ';'];

@@ -6,19 +6,9 @@
  */
 import { stringify } from 'csv-stringify/sync';
 import { describe, expect, it } from 'vitest';
+import { rng } from '../../bench/random.js';
 import { csvCell, toCsv } from '../../src/output/csv.js';
 import { PROTECTED } from '../../src/lib/formula.js';
-
-function rng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 const PIECES = ['a', 'Z', '7', ' ', 'Ж', 'ъ', '🙂', ',', '"', '""', '\n', '\r', '\r\n', '\t', '=', '+', '-', '@', "'", ';', '\\'];
 
