@@ -15,6 +15,7 @@ import {
   chunked,
   contactsById,
   loadAccounts,
+  loadCountedAccounts,
   loadNames,
   renewalRows,
   renewedIds,
@@ -93,6 +94,8 @@ export interface CollectOptions {
   holders?: Map<string, Holder>;
   /** what a re-check in parts loads once for all of them (loadSharedMaps) */
   shared?: SharedMaps;
+  /** the hits are only counted (countDue): the accounts are loaded without names */
+  counting?: boolean;
 }
 
 /** The maps every candidate of a run looks up, whichever its subject: renewed subscriptions, names, recipients. */
@@ -146,7 +149,7 @@ export interface HitScan {
 
 /** The schedule's part: which stages are sendable on asOf and not already sent or skipped. */
 export async function scanHits(db: Kysely<DB>, asOf: string, options: CollectOptions = {}): Promise<HitScan> {
-  const accounts = await loadAccounts(db, options.only?.subscriptionIds);
+  const accounts = options.counting ? await loadCountedAccounts(db) : await loadAccounts(db, options.only?.subscriptionIds);
   const subs = new Map<number, SubscriptionRow>();
   const hits: Hit[] = [];
   const ledger = options.ledger;

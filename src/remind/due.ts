@@ -76,7 +76,7 @@ export async function computeDue(db: Kysely<DB>, asOf: string, options: DueOptio
  */
 export async function countDue(db: Kysely<DB>, asOf: string): Promise<Map<string, { login: string; count: number }>> {
   const { statuses, holders } = await loadLedger(db, asOf);
-  const { accounts, hits } = await scanHits(db, asOf, { ledger: statuses, holders });
+  const { accounts, hits } = await scanHits(db, asOf, { ledger: statuses, holders, counting: true });
   // whose subscription: only its account and manager, of every subscription at once (dormant seats'
   // subscriptions are most of the running ones), by id in two flat arrays (no object per subscription)
   const accountOf: number[] = [];
