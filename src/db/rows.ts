@@ -23,9 +23,11 @@ export function streamRows<R>(h: DbHandle, query: Streamable<R>): Iterable<R> | 
 
 /**
  * The rows of a query in batches, for `for await (const batch of …) for (const r of batch)`: on a SQLite
- * database opened by openTarget the statement is stepped synchronously, SQLITE_BATCH rows a batch (one
- * Promise per batch, not three per row as kysely's stream gives: a third of a million rows cost ≈ 0.4 s
- * less); else (PostgreSQL, a transaction) kysely's stream, its cursor fetching `cursorRows` at a time.
+ * database opened by openTarget (or its write transaction, src/db/tx.ts) the statement is stepped
+ * synchronously, SQLITE_BATCH rows a batch (one Promise per batch, not three per row as kysely's stream
+ * gives: a third of a million rows cost ≈ 0.4 s less); the loop's body must not query the same connection
+ * meanwhile (better-sqlite3 refuses: the connection is busy). Else (PostgreSQL) kysely's stream, its
+ * cursor fetching `cursorRows` at a time.
  */
 export function rowBatches<R>(db: Kysely<DB>, query: Streamable<R>, cursorRows = 5000): Iterable<R[]> | AsyncIterable<R[]> {
   const sqlite = handleOf(db)?.sqlite;
