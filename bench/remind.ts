@@ -4,8 +4,9 @@
  * 40 % renewed, 1,500,000 seats, a large share of them idle) into a temporary database, then times the
  * real command line in child processes — `acctmgr remind --as-of 2026-11-25` with `--json`, with
  * `--format csv` and as a table piped into a file (not a terminal: tab-separated lines), each with stdout
- * going to a file, and `--mark-sent --json` on a copy of the database — reporting the wall time and the
- * peak RSS (`/usr/bin/time -f %M`) of each.
+ * going to a file, `--mark-sent --json` and `--send --json` (into a local SMTP server that discards every
+ * message, bench/smtp-sink.ts) each on a copy of the database — reporting the wall time and the peak RSS
+ * (`/usr/bin/time -f %M`) of each.
  *
  * The anchor, measured in the same run: the sqlite3 shell running the SQL the preview runs (every
  * query kysely sends during an in-process preview, captured with their values inlined into a .sql file)
@@ -13,14 +14,14 @@
  *
  *   node dist/bench/remind.js [--accounts 100000] [--contacts 1000000] [--subscriptions 200000] [--renewed 0.4]
  *        [--seats 1500000] [--idle 0.55] [--seed 1] [--keep] [--db FILE] [--bin bin/acctmgr.js]
- *        [--modes json,csv,table,mark-sent] [--engines sqlite,postgres]
+ *        [--modes json,csv,table,mark-sent,send] [--engines sqlite,postgres]
  *
  * `--db FILE` times an existing generated database (nothing generated, nothing removed); `--bin` another
  * build's bin/acctmgr.js (a before/after comparison). On PostgreSQL the same data is copied (`db copy
  * --to`) into a database of the benchmark's own (bench/pg.ts) and `--json` is timed there; the ratio to
  * SQLite's time is the figure.
  */
-import { spawnSync } from 'node:child_process';
+import { spawn, spawnSync } from 'node:child_process';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
@@ -41,6 +42,7 @@ const MODES: Record<string, string[]> = {
   csv: ['--format', 'csv'],
   table: [],
   'mark-sent': ['--mark-sent', '--json'],
+  send: ['--send', '--json'],
 };
 
 interface Timed {
@@ -52,14 +54,14 @@ interface Timed {
 }
 
 /** One command-line run, stdout into a file: wall time (spawn to exit) and the child's peak RSS. */
-function timeCli(bin: string, db: string, args: string[], out: string, home: string): Timed {
+function timeCli(bin: string, db: string, args: string[], out: string, home: string, env: NodeJS.ProcessEnv = {}): Timed {
   const rssFile = `${out}.rss`;
   const fd = fs.openSync(out, 'w');
   const started = process.hrtime.bigint();
   const r = spawnSync(TIME, ['-f', '%M', '-o', rssFile, process.execPath, bin, '--db', db, 'remind', '--as-of', AS_OF, ...args], {
     stdio: ['ignore', fd, 'pipe'],
     encoding: 'utf8',
-    env: { ...process.env, HOME: home, XDG_CONFIG_HOME: '', XDG_DATA_HOME: '', NO_COLOR: '1' },
+    env: { ...process.env, HOME: home, XDG_CONFIG_HOME: '', XDG_DATA_HOME: '', NO_COLOR: '1', ...env },
     maxBuffer: 1 << 26,
   });
   const ms = Math.round(Number(process.hrtime.bigint() - started) / 1e6);
@@ -71,6 +73,31 @@ function timeCli(bin: string, db: string, args: string[], out: string, home: str
   if (!summary) throw new Error(`remind ${args.join(' ')}: no summary line in its stderr: ${r.stderr.slice(-2000)}`);
   const rss = Number(fs.readFileSync(rssFile, 'utf8').trim().split('\n').pop());
   return { ms, max_rss_mb: Math.round(rss / 1024), bytes: fs.statSync(out).size, exit: r.status, summary };
+}
+
+/** The SMTP sink as a child process (a blocking spawnSync of the command would starve one in this process). */
+async function startSink(): Promise<{ env: NodeJS.ProcessEnv; stop(): Promise<string> }> {
+  const child = spawn(process.execPath, [fileURLToPath(new URL('./smtp-sink.js', import.meta.url))], {
+    stdio: ['ignore', 'pipe', 'inherit'],
+  });
+  let out = '';
+  child.stdout.setEncoding('utf8');
+  const port = await new Promise<string>((resolve, reject) => {
+    child.stdout.on('data', (d: string) => {
+      out += d;
+      if (out.includes('\n')) resolve(out.split('\n')[0]!);
+    });
+    child.once('exit', (code) => reject(new Error(`the SMTP sink stopped (exit ${code})`)));
+  });
+  let stopped: Promise<string> | undefined;
+  return {
+    env: { ACCTMGR_SMTP_URL: `smtp://127.0.0.1:${port}`, ACCTMGR_MAIL_FROM: 'bench@vendor.example' },
+    stop: () =>
+      (stopped ??= new Promise<string>((resolve) => {
+        child.once('exit', () => resolve(out.split('\n')[1] ?? '?'));
+        child.kill('SIGTERM');
+      })),
+  };
 }
 
 /** A value as SQLite's shell reads it in a statement. */
@@ -161,7 +188,7 @@ async function main(): Promise<void> {
       keep: { type: 'boolean', default: false },
       db: { type: 'string' },
       bin: { type: 'string', default: path.join(ROOT, 'bin', 'acctmgr.js') },
-      modes: { type: 'string', default: 'json,csv,table,mark-sent' },
+      modes: { type: 'string', default: 'json,csv,table,mark-sent,send' },
       engines: { type: 'string', default: 'sqlite,postgres' },
     },
   });
@@ -198,13 +225,16 @@ async function main(): Promise<void> {
     const args = MODES[mode];
     if (!args) throw new Error(`unknown mode ${mode}: ${Object.keys(MODES).join(', ')}`);
     let db = file;
-    if (mode === 'mark-sent') {
-      db = path.join(dir, 'mark-sent.db');
+    if (mode === 'mark-sent' || mode === 'send') {
+      db = path.join(dir, `${mode}.db`);
       fs.copyFileSync(file, db);
     }
+    // --send delivers into a local SMTP server that discards every message (bench/smtp-sink.ts)
+    const sink = mode === 'send' ? await startSink() : undefined;
     let t: Timed;
     try {
-      t = timeCli(bin, db, args, path.join(dir, `out.${mode}`), dir);
+      t = timeCli(bin, db, args, path.join(dir, `out.${mode}`), dir, sink?.env);
+      if (sink) t.summary += ` (the SMTP server took ${await sink.stop()} message(s))`;
     } catch (e) {
       // a build that fails at this size (the one before issue 17 did with --mark-sent): said, not hidden
       const error = e instanceof Error ? e.message : String(e);
@@ -212,7 +242,8 @@ async function main(): Promise<void> {
       process.stderr.write(`remind ${args.join(' ')}: FAILED: ${error.slice(0, 300)}\n`);
       continue;
     } finally {
-      if (db !== file) fs.rmSync(db, { force: true });
+      await sink?.stop();
+      if (db !== file) for (const f of [db, `${db}-wal`, `${db}-shm`]) fs.rmSync(f, { force: true });
     }
     const ratio = Math.round((t.ms / anchor) * 100) / 100;
     runs[mode] = { ...t, ratio };
