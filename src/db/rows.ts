@@ -6,6 +6,7 @@
 import type { CompiledQuery, Kysely } from 'kysely';
 import { handleOf, type DbHandle } from './connection.js';
 import type { DB } from './schema/index.js';
+import { asyncBatches, batches } from '../lib/batches.js';
 
 /** What a kysely SELECT offers for this (any SelectQueryBuilder). */
 export interface Streamable<R> {
@@ -40,30 +41,6 @@ export function rowBatches<R>(db: Kysely<DB>, query: Streamable<R>, cursorRows =
 
 /** Small: a batch's rows die young (a batch of thousands outlives a scavenge and is promoted to the old space). */
 const SQLITE_BATCH = 256;
-
-function* batches<R>(rows: Iterable<R>, size: number): Generator<R[]> {
-  let batch: R[] = [];
-  for (const r of rows) {
-    batch.push(r);
-    if (batch.length >= size) {
-      yield batch;
-      batch = [];
-    }
-  }
-  if (batch.length > 0) yield batch;
-}
-
-async function* asyncBatches<R>(rows: AsyncIterable<R>, size: number): AsyncGenerator<R[]> {
-  let batch: R[] = [];
-  for await (const r of rows) {
-    batch.push(r);
-    if (batch.length >= size) {
-      yield batch;
-      batch = [];
-    }
-  }
-  if (batch.length > 0) yield batch;
-}
 
 /**
  * The same rows as arrays of their columns in select order: on SQLite better-sqlite3's raw mode (no

@@ -16,6 +16,7 @@ import {
   type Driver,
   type QueryResult,
 } from 'kysely';
+import { batches } from '../lib/batches.js';
 
 /** kysely's chunk size when `.stream()` is called without one. */
 const DEFAULT_CHUNK = 100;
@@ -54,13 +55,6 @@ async function* streamChunks<R>(
   chunkSize = DEFAULT_CHUNK,
 ): AsyncIterableIterator<QueryResult<R>> {
   if (!SelectQueryNode.is(query.query)) throw new Error('Sqlite driver only supports streaming of select queries');
-  const size = Math.max(1, chunkSize);
-  let rows: R[] = [];
-  for (const row of database.prepare(query.sql).iterate(query.parameters) as IterableIterator<R>) {
-    rows.push(row);
-    if (rows.length < size) continue;
-    yield { rows };
-    rows = [];
-  }
-  if (rows.length > 0) yield { rows };
+  const rows = database.prepare(query.sql).iterate(query.parameters) as IterableIterator<R>;
+  for (const chunk of batches(rows, Math.max(1, chunkSize))) yield { rows: chunk };
 }

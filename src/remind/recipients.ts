@@ -7,7 +7,7 @@
 import type { Kysely } from 'kysely';
 import type { DB } from '../db/schema/index.js';
 import { managersOnLeave } from '../managers/leave.js';
-import { chunked } from './scan.js';
+import { rowsByIds } from './scan.js';
 import type { NoticeKind } from '../db/schema/notices.js';
 
 export interface Recipient {
@@ -77,7 +77,7 @@ async function loadPrimaryContacts(db: Kysely<DB>, accountIds?: readonly number[
       .orderBy('id')
       .execute();
   const out = new Map<number, Recipient>();
-  for (const rows of accountIds ? await Promise.all(chunked(accountIds).map(query)) : [await query()]) {
+  for (const rows of await rowsByIds(accountIds, query)) {
     for (const r of rows) if (!out.has(r.account_id)) out.set(r.account_id, { login: '', email: r.email, name: r.name ?? r.email });
   }
   return out;

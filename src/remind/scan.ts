@@ -19,6 +19,14 @@ export function chunked<T>(items: readonly T[], size = CHUNK): T[][] {
   return out;
 }
 
+/**
+ * The rows of `query` over every row (no ids) or over these ids, a chunk of them per statement (a
+ * statement has room for only so many values): one list of rows per statement.
+ */
+export function rowsByIds<R>(ids: readonly number[] | undefined, query: (chunk?: readonly number[]) => Promise<R[]>): Promise<R[][]> {
+  return ids ? Promise.all(chunked(ids).map(query)) : Promise.all([query()]);
+}
+
 export interface AccountInfo {
   external_id: string;
   name: string;
@@ -101,8 +109,7 @@ export async function renewedIds(db: Kysely<DB>, subscriptionIds?: readonly numb
       .$if(ids !== undefined, (q) => q.where('renewed_from_id', 'in', ids!))
       .execute();
   const out = new Set<number>();
-  for (const rows of subscriptionIds ? await Promise.all(chunked(subscriptionIds).map(query)) : [await query()])
-    for (const r of rows) out.add(r.renewed_from_id!);
+  for (const rows of await rowsByIds(subscriptionIds, query)) for (const r of rows) out.add(r.renewed_from_id!);
   return out;
 }
 
