@@ -61,6 +61,17 @@ export function streamArrays<R extends readonly unknown[]>(h: DbHandle, query: S
 }
 
 /**
+ * On SQLite, the rows as arrays of their columns (better-sqlite3's raw mode: no object per row) with
+ * the columns' names; undefined on PostgreSQL (read its rows with streamRows).
+ */
+export function sqliteArrays(h: DbHandle, query: Streamable<object>): { names: string[]; rows: Iterable<unknown[]> } | undefined {
+  if (!h.sqlite) return undefined;
+  const compiled = query.compile();
+  const statement = h.sqlite.prepare(compiled.sql).raw(true);
+  return { names: statement.columns().map((c) => c.name), rows: statement.iterate(...compiled.parameters) as Iterable<unknown[]> };
+}
+
+/**
  * One row at a time from either kind of stream, with the current row at hand (`head`): for merging
  * two streams in the same order. Stepping a SQLite statement returns no Promise, so a million rows
  * cost no million awaits.

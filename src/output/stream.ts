@@ -6,12 +6,18 @@
 import { PROTECTED } from '../lib/formula.js';
 import { csvCell } from './csv.js';
 
-const NEEDS_QUOTES = /[",\r\n]/;
 const CHUNK_ROWS = 2000;
 
+/** A cell, quoted when it holds a quote, a comma, a CR or an LF, or carries a formula-protecting `'`. */
 function csvField(value: unknown): string {
+  if (value === null || value === undefined) return '';
+  // a number needs neither quotes nor formula protection unless negative (a leading -)
+  if (typeof value === 'number' && value >= 0) return String(value);
   const s = csvCell(value);
-  return NEEDS_QUOTES.test(s) || PROTECTED.test(s) ? `"${s.replace(/"/g, '""')}"` : s;
+  const quote = s.includes('"');
+  return quote || s.includes(',') || s.includes('\n') || s.includes('\r') || (s[0] === "'" && PROTECTED.test(s))
+    ? `"${quote ? s.replaceAll('"', '""') : s}"`
+    : s;
 }
 
 abstract class Chunked {
@@ -39,7 +45,9 @@ export class CsvStream extends Chunked {
   }
 
   add(values: readonly unknown[]): void {
-    this.push(`${values.map(csvField).join(',')}\n`);
+    let line = csvField(values[0]);
+    for (let i = 1; i < values.length; i++) line += `,${csvField(values[i])}`;
+    this.push(`${line}\n`);
     this.rows++;
   }
 
