@@ -39,6 +39,33 @@ export function rowBatches<R>(db: Kysely<DB>, query: Streamable<R>, cursorRows =
   return asyncBatches(query.stream(cursorRows), cursorRows);
 }
 
+/**
+ * rowBatches' rows as arrays of their columns in select order: on SQLite better-sqlite3's raw mode (an
+ * object a row costs ≈ 1 µs more for eight columns: a second of a million-row scan), on PostgreSQL the
+ * cursor's objects turned into arrays.
+ */
+export function arrayBatches<R extends readonly unknown[]>(
+  db: Kysely<DB>,
+  query: Streamable<object>,
+  cursorRows = 5000,
+): Iterable<R[]> | AsyncIterable<R[]> {
+  const sqlite = handleOf(db)?.sqlite;
+  if (sqlite) {
+    const compiled = query.compile();
+    const rows = sqlite
+      .prepare(compiled.sql)
+      .raw(true)
+      .iterate(...compiled.parameters) as Iterable<R>;
+    return batches(rows, SQLITE_BATCH);
+  }
+  return asyncBatches(
+    (async function* () {
+      for await (const r of query.stream(cursorRows)) yield Object.values(r) as unknown as R;
+    })(),
+    cursorRows,
+  );
+}
+
 /** Small: a batch's rows die young (a batch of thousands outlives a scavenge and is promoted to the old space). */
 const SQLITE_BATCH = 256;
 

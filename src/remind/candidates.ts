@@ -6,7 +6,7 @@
  * code re-checks a handful of subjects by id at the moment of sending.
  */
 import type { Kysely } from 'kysely';
-import { rowBatches } from '../db/rows.js';
+import { arrayBatches, rowBatches } from '../db/rows.js';
 import type { DB } from '../db/schema/index.js';
 import type { NoticeKind, NoticeStatus } from '../db/schema/notices.js';
 import { timestampDate, toDayNumber } from '../lib/dates.js';
@@ -20,6 +20,7 @@ import {
   renewalRows,
   renewedIds,
   seatRows,
+  type SeatRow,
   seatSubscriptionsById,
   subscriptionsById,
   type AccountInfo,
@@ -194,11 +195,12 @@ export async function scanHits(db: Kysely<DB>, asOf: string, options: CollectOpt
   // a third of a million rows at scale, only the hits among them are kept
   const seatQueries = options.only ? chunked(options.only.seatIds).map((ids) => seatRows(db, asOf, ids)) : [seatRows(db, asOf)];
   for (const seats of seatQueries) {
-    for await (const rows of rowBatches(db, seats)) {
-      for (const r of rows) {
-        const event = r.last_event === null ? null : timestampDate(r.last_event);
-        const base = event !== null && (r.stored_base === null || event > r.stored_base) ? event : r.stored_base;
-        if (base !== null) stageHit('dormancy', r.id, r.subscription_id, base, r.contact_id);
+    // as arrays (seatRows' columns in order): no object for each of a third of a million rows
+    for await (const rows of arrayBatches<SeatRow>(db, seats)) {
+      for (const [id, subscriptionId, contactId, stored, lastEvent] of rows) {
+        const event = lastEvent === null ? null : timestampDate(lastEvent);
+        const base = event !== null && (stored === null || event > stored) ? event : stored;
+        if (base !== null) stageHit('dormancy', id, subscriptionId, base, contactId);
       }
     }
   }

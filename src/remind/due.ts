@@ -7,7 +7,7 @@
  */
 import type { Kysely } from 'kysely';
 import type { ClaimHolder } from '../db/liveness.js';
-import { rowBatches } from '../db/rows.js';
+import { arrayBatches, rowBatches } from '../db/rows.js';
 import type { DB } from '../db/schema/index.js';
 import type { NoticeStatus } from '../db/schema/notices.js';
 import { addMonthsThenDays, boundDate } from '../lib/dates.js';
@@ -81,10 +81,11 @@ export async function countDue(db: Kysely<DB>, asOf: string): Promise<Map<string
   // subscriptions are most of the running ones), by id in two flat arrays (no object per subscription)
   const accountOf: number[] = [];
   const managerOf: (number | null)[] = [];
-  for await (const rows of rowBatches(db, db.selectFrom('subscriptions').select(['id', 'account_id', 'manager_id']))) {
-    for (const r of rows) {
-      accountOf[r.id] = r.account_id;
-      managerOf[r.id] = r.manager_id;
+  const owners = db.selectFrom('subscriptions').select(['id', 'account_id', 'manager_id']);
+  for await (const rows of arrayBatches<readonly [number, number, number | null]>(db, owners)) {
+    for (const [id, account, manager] of rows) {
+      accountOf[id] = account;
+      managerOf[id] = manager;
     }
   }
   const recipients = await loadRecipients(db, asOf);

@@ -150,6 +150,9 @@ export async function seatSubscriptionsById(db: Kysely<DB>, ids: readonly number
   }
 }
 
+/** A row of seatRows as an array: id, subscription_id, contact_id, stored_base, last_event. */
+export type SeatRow = readonly [number, number, number, string | null, string | null];
+
 /**
  * Seats that may be dormant on asOf: not removed, contact not removed, on a subscription running on
  * asOf (not cancelled or trial), whose stored last login (or invitation) date lies in the dormancy
@@ -159,6 +162,7 @@ export async function seatSubscriptionsById(db: Kysely<DB>, ids: readonly number
  * beat an expression index here (random row access).
  */
 export function seatRows(db: Kysely<DB>, asOf: string, ids?: readonly number[]) {
+  // the columns in SeatRow's order (read as arrays)
   const { lo, hi } = baseBounds('dormancy', asOf);
   const stored = sql<string | null>`coalesce(substr(se.last_login_at, 1, 10), se.invited_at)`;
   return (
