@@ -3,9 +3,10 @@
  * engines at once (a SQLite source, a PostgreSQL target), so they run in the PostgreSQL project.
  */
 import path from 'node:path';
+import { sql } from 'kysely';
 import { afterAll, afterEach, beforeAll, describe, expect } from 'vitest';
 import { expectDbClean, ROOT, runCli, runJson } from '../helpers/cli.js';
-import { dbMigratedTo, removeDb, seededDb, tempDbPath, tempDir } from '../helpers/db.js';
+import { dbMigratedTo, openTestDb, removeDb, seededDb, tempDbPath, tempDir } from '../helpers/db.js';
 import { itPostgres } from '../helpers/engine.js';
 import { createPgDatabase } from '../helpers/pg.js';
 import { rawExec } from '../helpers/raw.js';
@@ -50,6 +51,17 @@ async function teamDatabase(): Promise<string> {
   return src;
 }
 
+/** The planner's row count of a table (pg_class.reltuples: -1 until the table was first analyzed or vacuumed). */
+async function plannedRows(url: string, table: string): Promise<number> {
+  const h = await openTestDb(url, { migrate: false, allowNewer: true });
+  try {
+    const { rows } = await sql<{ n: number }>`select reltuples::int as n from pg_class where oid = ${table}::regclass`.execute(h.db);
+    return Number(rows[0]!.n);
+  } finally {
+    await h.close();
+  }
+}
+
 describe('db copy --to URL (PostgreSQL only: from a SQLite database into it)', () => {
   itPostgres('copies every table in one go, ids and ledger as they are: the first remind --send there resends nothing', async () => {
     const src = await teamDatabase();
@@ -68,6 +80,8 @@ describe('db copy --to URL (PostgreSQL only: from a SQLite database into it)', (
       expect(rows[table], table).toBeGreaterThan(0);
     expect(copy.stderr).toContain(`notices: ${rows.notices} row(s)\n`);
     expect(copy.stderr).toContain(`copied ${summary.rows} row(s) in ${summary.tables.length} tables into ${to}\n`);
+    // analyzed with the copy: the planner knows the tables' sizes at once (not only after autovacuum)
+    expect(await plannedRows(to, 'contacts')).toBe(rows.contacts);
 
     // the same records, listed the same, on both
     for (const args of [
