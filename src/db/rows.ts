@@ -40,9 +40,7 @@ export function rowBatches<R>(db: Kysely<DB>, query: Streamable<R>, cursorRows =
 }
 
 /**
- * rowBatches' rows as arrays of their columns in select order: on SQLite better-sqlite3's raw mode (an
- * object a row costs ≈ 1 µs more for eight columns: a second of a million-row scan), on PostgreSQL the
- * cursor's objects turned into arrays.
+ * rowBatches' rows as arrays of their columns in select order (streamArrays' rows, in batches).
  */
 export function arrayBatches<R extends readonly unknown[]>(
   db: Kysely<DB>,
@@ -50,20 +48,8 @@ export function arrayBatches<R extends readonly unknown[]>(
   cursorRows = 5000,
 ): Iterable<R[]> | AsyncIterable<R[]> {
   const sqlite = handleOf(db)?.sqlite;
-  if (sqlite) {
-    const compiled = query.compile();
-    const rows = sqlite
-      .prepare(compiled.sql)
-      .raw(true)
-      .iterate(...compiled.parameters) as Iterable<R>;
-    return batches(rows, SQLITE_BATCH);
-  }
-  return asyncBatches(
-    (async function* () {
-      for await (const r of query.stream(cursorRows)) yield Object.values(r) as unknown as R;
-    })(),
-    cursorRows,
-  );
+  if (sqlite) return batches(rawStatement<R>(sqlite, query).rows, SQLITE_BATCH);
+  return asyncBatches(valuesOf<R>(query, cursorRows), cursorRows);
 }
 
 /** Small: a batch's rows die young (a batch of thousands outlives a scavenge and is promoted to the old space). */
@@ -71,31 +57,31 @@ const SQLITE_BATCH = 256;
 
 /**
  * The same rows as arrays of their columns in select order: on SQLite better-sqlite3's raw mode (no
- * object per row, which for millions of narrow rows is most of the cost), on PostgreSQL the cursor's
- * objects turned into arrays.
+ * object per row: for eight columns an object costs ≈ 1 µs more, a second of a million-row scan), on
+ * PostgreSQL the cursor's objects turned into arrays.
  */
 export function streamArrays<R extends readonly unknown[]>(h: DbHandle, query: Streamable<object>): Iterable<R> | AsyncIterable<R> {
-  if (h.sqlite) {
-    const compiled = query.compile();
-    return h.sqlite
-      .prepare(compiled.sql)
-      .raw(true)
-      .iterate(...compiled.parameters) as Iterable<R>;
-  }
-  return (async function* () {
-    for await (const r of query.stream(1000)) yield Object.values(r) as unknown as R;
-  })();
+  return h.sqlite ? rawStatement<R>(h.sqlite, query).rows : valuesOf<R>(query, 1000);
 }
 
 /**
- * On SQLite, the rows as arrays of their columns (better-sqlite3's raw mode: no object per row) with
- * the columns' names; undefined on PostgreSQL (read its rows with streamRows).
+ * On SQLite, the rows as arrays of their columns with the columns' names; undefined on PostgreSQL
+ * (read its rows with streamRows).
  */
 export function sqliteArrays(h: DbHandle, query: Streamable<object>): { names: string[]; rows: Iterable<unknown[]> } | undefined {
-  if (!h.sqlite) return undefined;
+  return h.sqlite ? rawStatement<unknown[]>(h.sqlite, query) : undefined;
+}
+
+/** A SQLite statement stepped in raw mode (each row an array), and its columns' names. */
+function rawStatement<R>(sqlite: NonNullable<DbHandle['sqlite']>, query: Streamable<object>): { names: string[]; rows: Iterable<R> } {
   const compiled = query.compile();
-  const statement = h.sqlite.prepare(compiled.sql).raw(true);
-  return { names: statement.columns().map((c) => c.name), rows: statement.iterate(...compiled.parameters) as Iterable<unknown[]> };
+  const statement = sqlite.prepare(compiled.sql).raw(true);
+  return { names: statement.columns().map((c) => c.name), rows: statement.iterate(...compiled.parameters) as Iterable<R> };
+}
+
+/** A cursor's rows, each as the array of its values (select order). */
+async function* valuesOf<R>(query: Streamable<object>, cursorRows: number): AsyncGenerator<R> {
+  for await (const r of query.stream(cursorRows)) yield Object.values(r) as unknown as R;
 }
 
 /**
