@@ -48,6 +48,7 @@ async function generate(file: string, accounts: number, contacts: number, seed: 
 /** In the child: the export through the command line's own entry point, then its figures on stdout. */
 async function measure(file: string, out: string): Promise<void> {
   const { main } = await import('../src/main.js');
+  (await import('../src/heap.js')).commandHeap();
   const started = process.hrtime.bigint();
   const io = {
     out: (t: string) => void process.stdout.write(t),

@@ -94,6 +94,8 @@ async function child(): Promise<void> {
   const i = process.argv.indexOf('--child');
   const rssFile = process.argv[i + 1]!;
   const { main } = await import(path.resolve(HERE, '../src/main.js'));
+  // the heap as the acctmgr command sets it (bin/acctmgr.js)
+  (await import(path.resolve(HERE, '../src/heap.js'))).commandHeap();
   const code: number = await main(process.argv.slice(i + 2));
   const u = process.resourceUsage();
   // CPU seconds of every thread of the process (user + system): on a shared machine steadier than wall time

@@ -121,6 +121,7 @@ async function generate(file: string, subs: number, seats: number, events: numbe
 /** The measured part, in its own process: main() as the binary runs it, stdout into a file. */
 async function measure(file: string, out: string, argv: string[]): Promise<void> {
   const { main } = await import('../src/main.js');
+  (await import('../src/heap.js')).commandHeap();
   const fd = fs.openSync(out, 'w');
   const started = process.hrtime.bigint();
   const code = await main([...argv, '--db', file, '--as-of', AS_OF], {
