@@ -35,10 +35,6 @@ export interface AccountInfo {
   tutor: boolean;
 }
 
-/**
- * Accounts that are not deactivated (a deactivated account gets no notice of any kind): all of them,
- * or those of some subscriptions (the re-check of a few notices).
- */
 /** What counting needs of an account (countDue): that it is there, and whether it is a tutor's; no names. */
 const COUNTED: Record<'tutor' | 'other', AccountInfo> = {
   tutor: { external_id: '', name: '', locale: null, tutor: true },
@@ -56,6 +52,10 @@ export async function loadCountedAccounts(db: Kysely<DB>): Promise<Map<number, A
   return out;
 }
 
+/**
+ * Accounts that are not deactivated (a deactivated account gets no notice of any kind): all of them,
+ * or those of some subscriptions (the re-check of a few notices).
+ */
 export async function loadAccounts(db: Kysely<DB>, subscriptionIds?: readonly number[]): Promise<Map<number, AccountInfo>> {
   const query = () =>
     db.selectFrom('accounts').select(['id', 'external_id', 'name', 'locale', 'type']).where('status', '!=', 'deactivated');
