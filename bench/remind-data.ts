@@ -143,10 +143,14 @@ export async function generateRemindData(file: string, d: RemindData): Promise<v
         const never = rand() < 0.1;
         const daysAgo = never ? 0 : rand() < d.idle ? 60 + int(340) : int(60);
         const login = never ? null : `${addDays(AS_OF, -daysAgo)}T${String(int(24)).padStart(2, '0')}:15:00Z`;
-        seat.run(s, contact, rand() < 0.03 ? 'removed' : login ? 'active' : 'invited', addDays(AS_OF, -60 - int(300)), login, STAMP, STAMP);
+        const status = rand() < 0.03 ? 'removed' : login ? 'active' : 'invited';
+        const invited = addDays(AS_OF, -60 - int(300));
+        // login events: mostly older than the last login, a few later; the stored last login is the later
+        // of the two, as every writer of events keeps it
+        const at = login && rand() < 0.2 ? `${addDays(AS_OF, -daysAgo - int(30) + (rand() < 0.05 ? 20 : 0))}T08:00:00Z` : null;
+        seat.run(s, contact, status, invited, at !== null && at > login! ? at : login, STAMP, STAMP);
         seatId++;
-        // login events: mostly older than the stored last login, a few later (they win)
-        if (login && rand() < 0.2) event.run(seatId, `${addDays(AS_OF, -daysAgo - int(30) + (rand() < 0.05 ? 20 : 0))}T08:00:00Z`);
+        if (at !== null) event.run(seatId, at);
       }
     }
   })();

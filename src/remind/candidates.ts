@@ -197,11 +197,8 @@ export async function scanHits(db: Kysely<DB>, asOf: string, options: CollectOpt
   for (const seats of seatQueries) {
     // as arrays (seatRows' columns in order): no object for each of a third of a million rows
     for await (const rows of arrayBatches<SeatRow>(db, seats)) {
-      for (const [id, subscriptionId, contactId, stored, lastEvent] of rows) {
-        const event = lastEvent === null ? null : timestampDate(lastEvent);
-        const base = event !== null && (stored === null || event > stored) ? event : stored;
+      for (const [id, subscriptionId, contactId, base] of rows)
         if (base !== null) stageHit('dormancy', id, subscriptionId, base, contactId);
-      }
     }
   }
   return { accounts, subs, hits };
@@ -316,10 +313,9 @@ function toSubInfo(r: SubscriptionRow, account: AccountInfo, names: Awaited<Retu
 
 /**
  * The date a seat's dormancy counts from: the UTC date of its last login, or its invitation date when
- * it never logged in; a later login event wins (the seats query computes the same).
+ * it never logged in (the seats query computes the same). The stored last login is never earlier than
+ * the seat's latest login event (seatRows).
  */
-export function dormancyBase(lastLogin: string | null, lastEvent: string | null, invitedAt: string | null): string | null {
-  const stored = lastLogin !== null ? timestampDate(lastLogin) : invitedAt;
-  const event = lastEvent === null ? null : timestampDate(lastEvent);
-  return event !== null && (stored === null || event > stored) ? event : stored;
+export function dormancyBase(lastLogin: string | null, invitedAt: string | null): string | null {
+  return lastLogin !== null ? timestampDate(lastLogin) : invitedAt;
 }

@@ -135,13 +135,6 @@ export async function explainSeat(db: Kysely<DB>, op: Op, email: string, subscri
     .selectFrom('seats as se')
     .innerJoin('contacts as c', 'c.id', 'se.contact_id')
     .select(['se.id', 'se.status', 'se.invited_at', 'se.last_login_at', 'c.email', 'c.status as contact_status'])
-    .select((eb) =>
-      eb
-        .selectFrom('login_events as le')
-        .select((e) => e.fn.max('le.at').as('m'))
-        .whereRef('le.seat_id', '=', 'se.id')
-        .as('last_event'),
-    )
     .where('se.subscription_id', '=', sub.id)
     .where('c.email_key', '=', foldKey(email.trim()))
     .executeTakeFirst();
@@ -158,7 +151,7 @@ export async function explainSeat(db: Kysely<DB>, op: Op, email: string, subscri
           : !(sub.start_date <= op.asOf && op.asOf <= sub.end_date)
             ? `the subscription is not running on ${op.asOf} (${sub.start_date} to ${sub.end_date})`
             : null);
-  const base = dormancyBase(seat.last_login_at, seat.last_event, seat.invited_at);
+  const base = dormancyBase(seat.last_login_at, seat.invited_at);
   const recipient = (await loadRecipients(db, op.asOf)).resolve(sub, 'dormancy');
   return {
     subscription_external_id: sub.external_id,

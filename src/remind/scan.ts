@@ -150,16 +150,16 @@ export async function seatSubscriptionsById(db: Kysely<DB>, ids: readonly number
   }
 }
 
-/** A row of seatRows as an array: id, subscription_id, contact_id, stored_base, last_event. */
-export type SeatRow = readonly [number, number, number, string | null, string | null];
+/** A row of seatRows as an array: id, subscription_id, contact_id, base (the date dormancy counts from). */
+export type SeatRow = readonly [number, number, number, string | null];
 
 /**
  * Seats that may be dormant on asOf: not removed, contact not removed, on a subscription running on
  * asOf (not cancelled or trial), whose stored last login (or invitation) date lies in the dormancy
- * bounds. `seats login` moves the stored last_login_at forward with every login event, so a later
- * event can only make a seat less dormant: the latest event is read (through the (seat_id, at) index)
- * for the rows found, never used to find rows. A sequential scan of seats with the date test first
- * beat an expression index here (random row access).
+ * bounds. The stored last_login_at is never earlier than the seat's latest login event (every writer of
+ * events moves it forward; migration 0015 made it so for older data), so it alone is the last login: no
+ * event is read. A sequential scan of seats with the date test first beat an expression index here
+ * (random row access).
  */
 export function seatRows(db: Kysely<DB>, asOf: string, ids?: readonly number[]) {
   // the columns in SeatRow's order (read as arrays)
@@ -168,14 +168,7 @@ export function seatRows(db: Kysely<DB>, asOf: string, ids?: readonly number[]) 
   return (
     db
       .selectFrom('seats as se')
-      .select(['se.id', 'se.subscription_id', 'se.contact_id', stored.as('stored_base')])
-      .select((eb) =>
-        eb
-          .selectFrom('login_events as le')
-          .select((e) => e.fn.max('le.at').as('m'))
-          .whereRef('le.seat_id', '=', 'se.id')
-          .as('last_event'),
-      )
+      .select(['se.id', 'se.subscription_id', 'se.contact_id', stored.as('base')])
       .where(stored, '>=', lo)
       .where(stored, '<=', hi)
       .where('se.status', '!=', 'removed')

@@ -123,10 +123,12 @@ function endingSubscriptions(db: Kysely<DB>, scope: EndingScope) {
 
 /**
  * Per ending subscription: its seats on asOf (invited by then and not removed by then) and how many are
- * dormant — the last login on or before asOf (a login event, or the stored last login when it is not
- * later than asOf), else the invitation date, on or before the dormancy threshold. Said per seat without
- * reading its last event: a stored login after the threshold, or a login event after it (one index seek,
- * only when the stored one does not settle it), makes a seat active; so does an invitation after it when the seat has no login on or before asOf.
+ * dormant — the last login on or before asOf, else the invitation date, on or before the dormancy
+ * threshold. The stored last login is never earlier than the seat's latest login event (migration
+ * 0015), so when it is not later than asOf it is that last login, and a seat without one never logged
+ * in: no event is read. Only a stored login after asOf (a report as of an earlier date) sends the seat
+ * to its events: one index seek for a login after the threshold, and, for a seat invited after it, one
+ * for any login up to it.
  */
 function dormantSeats(db: Kysely<DB>, asOf: string, scope: EndingScope) {
   const threshold = dormantThreshold(asOf);
@@ -135,9 +137,10 @@ function dormantSeats(db: Kysely<DB>, asOf: string, scope: EndingScope) {
   const invited = sql<string>`coalesce(st.invited_at, substr(st.created_at, 1, 10))`;
   const stored = sql<string | null>`substr(st.last_login_at, 1, 10)`;
   const dormant = sql<number>`case
-    when ${stored} > ${threshold} and ${stored} <= ${asOf} then 0
+    when ${stored} <= ${asOf} then case when ${stored} > ${threshold} then 0 else 1 end
+    when ${stored} is null then case when ${invited} > ${threshold} then 0 else 1 end
     when exists (select 1 from login_events le where le.seat_id = st.id and le.at >= ${after} and le.at < ${until}) then 0
-    when ${invited} > ${threshold} and (${stored} is null or ${stored} > ${asOf})
+    when ${invited} > ${threshold}
       and not exists (select 1 from login_events le where le.seat_id = st.id and le.at < ${after}) then 0
     else 1 end`;
   return endingSubscriptions(db, scope)

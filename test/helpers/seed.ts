@@ -162,8 +162,15 @@ export function seeder(db: Kysely<DB>) {
       };
       return id(await db.insertInto('seats').values(values).returning('id').executeTakeFirstOrThrow());
     },
+    /** A login event; the seat's stored last login moves forward to it, as every writer of events does (never back). */
     async login(seat: number, at: string): Promise<void> {
       await db.insertInto('login_events').values({ seat_id: seat, at }).execute();
+      await db
+        .updateTable('seats')
+        .set({ last_login_at: at })
+        .where('id', '=', seat)
+        .where((eb) => eb.or([eb('last_login_at', 'is', null), eb('last_login_at', '<', at)]))
+        .execute();
     },
     async set(table: 'subscriptions' | 'seats' | 'accounts' | 'contacts', rowId: number, values: Record<string, unknown>): Promise<void> {
       await db

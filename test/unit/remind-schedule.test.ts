@@ -59,11 +59,10 @@ describe('remind schedule', () => {
     expect(current('activation', '2026-11-01', '2026-12-01')).toBeNull();
   });
 
-  it('dormancy counts from the UTC date of the later login, else the invitation', () => {
-    expect(dormancyBase('2026-05-31T23:30:00Z', null, '2026-01-01')).toBe('2026-05-31');
-    expect(dormancyBase('2026-05-01T10:00:00Z', '2026-06-02T00:10:00Z', '2026-01-01')).toBe('2026-06-02');
-    expect(dormancyBase(null, null, '2026-03-04')).toBe('2026-03-04');
-    expect(dormancyBase(null, null, null)).toBeNull();
+  it('dormancy counts from the UTC date of the last login, else the invitation', () => {
+    expect(dormancyBase('2026-05-31T23:30:00Z', '2026-01-01')).toBe('2026-05-31');
+    expect(dormancyBase(null, '2026-03-04')).toBe('2026-03-04');
+    expect(dormancyBase(null, null)).toBeNull();
     expect(current('dormancy', '2026-05-31', '2026-08-30')).toBeNull();
     expect(current('dormancy', '2026-05-31', '2026-08-31')).toBe('dormant-3m');
     expect(current('dormancy', '2026-05-31', '2026-11-30')).toBe('dormant-6m');
