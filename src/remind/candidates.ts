@@ -26,7 +26,7 @@ import {
   type AccountInfo,
   type SubscriptionRow,
 } from './scan.js';
-import { cycleStages, noticeKey, sendableStage } from './schedule.js';
+import { cycleStages, noticeKey, sendableStage, type SendableStage } from './schedule.js';
 import type { Locale } from './templates.js';
 
 export interface SubInfo {
@@ -155,13 +155,21 @@ export async function scanHits(db: Kysely<DB>, asOf: string, options: CollectOpt
   const hits: Hit[] = [];
   const ledger = options.ledger;
   const asOfDay = toDayNumber(asOf);
-  // a cycle's date text, one string per date (the notices of a run share a few hundred of them)
-  const dates = new Map<string, string>();
+  // per kind and cycle date (the rows of a run share a few hundred dates): the stage sendable on asOf, and
+  // one string for the date that every hit of it shares
+  const known: Record<NoticeKind, Map<string, { s: SendableStage; base: string } | null>> = {
+    renewal: new Map(),
+    dormancy: new Map(),
+    activation: new Map(),
+  };
   const stageHit = (kind: NoticeKind, subjectId: number, subscriptionId: number, date: string, contactId: number | null) => {
-    const s = sendableStage(kind, date, asOfDay);
-    if (s === null) return false;
-    let base = dates.get(date);
-    if (base === undefined) dates.set(date, (base = date));
+    let found = known[kind].get(date);
+    if (found === undefined) {
+      const stage = sendableStage(kind, date, asOfDay);
+      known[kind].set(date, (found = stage === null ? null : { s: stage, base: date }));
+    }
+    if (found === null) return false;
+    const { s, base } = found;
     const key = ledger && ledger.size > 0 ? noticeKey(kind, subjectId, s.stage, base) : undefined;
     const prior = key === undefined ? null : (ledger!.get(key) ?? null);
     if (prior === 'sent' || prior === 'skipped') return false;
