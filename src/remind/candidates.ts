@@ -17,8 +17,10 @@ import {
   loadAccounts,
   loadCountedAccounts,
   loadNames,
+  renewalDates,
   renewalRows,
   renewedIds,
+  type RenewalDates,
   seatRows,
   type SeatRow,
   seatSubscriptionsById,
@@ -189,14 +191,22 @@ export async function scanHits(db: Kysely<DB>, asOf: string, options: CollectOpt
   };
 
   const renewed = options.shared?.renewed ?? (await renewedIds(db, options.only?.subscriptionIds));
-  const subRows = options.only ? [await subscriptionsById(db, options.only.subscriptionIds)] : rowBatches(db, renewalRows(db, asOf));
-  for await (const rows of subRows) {
-    for (const r of rows) {
-      if (!accounts.has(r.account_id)) continue;
-      let used = false;
-      if (!renewed.has(r.id)) used = stageHit('renewal', r.id, r.id, r.end_date, null) || used;
-      if (r.paid_at !== null && r.activation_code !== null) used = stageHit('activation', r.id, r.id, r.paid_at, null) || used;
-      if (used) subs.set(r.id, r);
+  // a subscription's renewal and activation stages; whether it has any
+  const subscriptionHits = (id: number, end: string, paid: string | null, coded: boolean) => {
+    let used = false;
+    if (!renewed.has(id)) used = stageHit('renewal', id, id, end, null) || used;
+    if (paid !== null && coded) used = stageHit('activation', id, id, paid, null) || used;
+    return used;
+  };
+  if (options.counting) {
+    // counted only: the dates as arrays, no subscription row kept (countDue reads every owner itself)
+    for await (const rows of arrayBatches<RenewalDates>(db, renewalDates(db, asOf)))
+      for (const [id, account, end, paid, coded] of rows) if (accounts.has(account)) subscriptionHits(id, end, paid, coded === 1);
+  } else {
+    const subRows = options.only ? [await subscriptionsById(db, options.only.subscriptionIds)] : rowBatches(db, renewalRows(db, asOf));
+    for await (const rows of subRows) {
+      for (const r of rows)
+        if (accounts.has(r.account_id) && subscriptionHits(r.id, r.end_date, r.paid_at, r.activation_code !== null)) subs.set(r.id, r);
     }
   }
   // the seats of a re-check by id in chunks (a query has room for only so many values); all seats streamed:

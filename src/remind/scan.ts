@@ -3,7 +3,7 @@
  * pre-filter by date bounds in SQL, because materializing rows is what costs time at scale; details
  * (names, codes, contact emails) are fetched afterwards by id for the notices that are really due.
  */
-import { sql, type Kysely } from 'kysely';
+import { sql, type ExpressionBuilder, type Kysely } from 'kysely';
 import { rowBatches } from '../db/rows.js';
 import type { DB } from '../db/schema/index.js';
 import { baseBounds } from './schedule.js';
@@ -117,14 +117,35 @@ export type SubscriptionRow = Awaited<ReturnType<ReturnType<typeof subscriptionC
 
 /** Subscriptions whose end date or payment date can make a renewal or activation stage sendable. */
 export function renewalRows(db: Kysely<DB>, asOf: string) {
+  return subscriptionColumns(db).where(renewalWindow(asOf));
+}
+
+/** A row of renewalDates as an array: id, account_id, end_date, paid_at, 1 when it has an activation code. */
+export type RenewalDates = readonly [number, number, string, string | null, number];
+
+/** renewalRows with only what the schedule needs (countDue, which needs no subscription's details). */
+export function renewalDates(db: Kysely<DB>, asOf: string) {
+  return db
+    .selectFrom('subscriptions as s')
+    .select([
+      's.id',
+      's.account_id',
+      's.end_date',
+      's.paid_at',
+      sql<number>`case when s.activation_code is null then 0 else 1 end`.as('coded'),
+    ])
+    .where('s.status', 'not in', NOT_NOTIFIED)
+    .where(renewalWindow(asOf));
+}
+
+function renewalWindow(asOf: string) {
   const renewal = baseBounds('renewal', asOf);
   const activation = baseBounds('activation', asOf);
-  return subscriptionColumns(db).where((eb) =>
+  return (eb: ExpressionBuilder<DB & { s: DB['subscriptions'] }, 's'>) =>
     eb.or([
       eb.and([eb('s.end_date', '>=', renewal.lo), eb('s.end_date', '<=', renewal.hi)]),
       eb.and([eb('s.paid_at', '>=', activation.lo), eb('s.paid_at', '<=', activation.hi), eb('s.activation_code', 'is not', null)]),
-    ]),
-  );
+    ]);
 }
 
 export async function subscriptionsById(db: Kysely<DB>, ids: readonly number[]): Promise<SubscriptionRow[]> {
