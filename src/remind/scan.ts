@@ -190,8 +190,8 @@ export function seatRows(db: Kysely<DB>, asOf: string, ids?: readonly number[]) 
     db
       .selectFrom('seats as se')
       .select(['se.id', 'se.subscription_id', 'se.contact_id', stored.as('base')])
-      .where(stored, '>=', lo)
-      .where(stored, '<=', hi)
+      // BETWEEN: the stored date worked out once per seat, not once per bound
+      .where((eb) => eb.between(stored, lo, hi))
       .where('se.status', '!=', 'removed')
       // the whole scan: the running subscriptions' ids once, a list each seat is looked up in; a re-check of
       // some seats by id: each its own subscription (the list would be built again for every chunk)
