@@ -105,6 +105,9 @@ export function registerDb(program: Command, io: Io): void {
           for (const v of report.foreign_key_violations) s.io.out(`  ${v.table} row ${v.rowid} → missing ${v.parent}\n`);
           s.io.out(`stored keys out of step: ${report.key_mismatches.length}\n`);
           for (const m of report.key_mismatches) s.io.out(`  ${m.table} row ${m.id}: ${m.column} is not the fold of its key\n`);
+          s.io.out(`seats whose last_login_at is behind their login events: ${report.last_logins_behind.length}\n`);
+          for (const b of report.last_logins_behind)
+            s.io.out(`  seat ${b.seat_id}: last_login_at ${b.last_login_at ?? 'empty'}, latest login event ${b.latest_event}\n`);
         }
         if (!report.ok) throw new AppError('database check failed', 'invalid_data', EXIT.failed);
       }),

@@ -166,13 +166,18 @@ async function databaseCheck(h: DbHandle): Promise<Finding[]> {
     ...(report.integrity.length === 1 && report.integrity[0] === 'ok' ? [] : [`integrity: ${report.integrity.slice(0, 3).join('; ')}`]),
     ...(report.foreign_key_violations.length ? [`${report.foreign_key_violations.length} foreign key violation(s)`] : []),
     ...(report.key_mismatches.length ? [`${report.key_mismatches.length} stored key(s) out of step`] : []),
+    ...(report.last_logins_behind.length
+      ? [`${report.last_logins_behind.length} seat(s) with last_login_at behind their login events`]
+      : []),
   ];
   return [
     {
       check: 'database',
       record: h.path,
       problem: problems.join('; '),
-      fix: 'acctmgr db check (details), then acctmgr db repair-keys or restore a backup',
+      fix:
+        'acctmgr db check (details), then acctmgr db repair-keys or restore a backup' +
+        (report.last_logins_behind.length ? '; a seat behind its logins: acctmgr seats login EMAIL --subscription SUB --at LATEST' : ''),
     },
   ];
 }

@@ -66,10 +66,13 @@ describe('db check --json', () => {
       integrity: ['ok'],
       foreign_key_violations: [{ table: 'accounts', rowid: 1, parent: 'managers' }],
       key_mismatches: [],
+      last_logins_behind: [],
     });
     expect(r.stderr).toBe('error: database check failed\n');
     const text = await runCli(['db', 'check'], { db: broken });
-    expect(text.stdout).toBe('integrity: ok\nforeign key violations: 1\n  accounts row 1 → missing managers\nstored keys out of step: 0\n');
+    expect(text.stdout).toBe(
+      'integrity: ok\nforeign key violations: 1\n  accounts row 1 → missing managers\nstored keys out of step: 0\nseats whose last_login_at is behind their login events: 0\n',
+    );
     await removeDb(broken);
   });
 

@@ -73,7 +73,11 @@ describe('acctmgr db repair-keys (end to end)', () => {
 
     // db check on the older schema: no key columns yet, so none out of step
     const check = await runCli(['db', 'check'], { db });
-    expect(check).toMatchObject({ code: 0, stdout: 'integrity: ok\nforeign key violations: 0\nstored keys out of step: 0\n' });
+    expect(check).toMatchObject({
+      code: 0,
+      stdout:
+        'integrity: ok\nforeign key violations: 0\nstored keys out of step: 0\nseats whose last_login_at is behind their login events: 0\n',
+    });
 
     const rename = (...args: string[]) => runCli(['db', 'repair-keys', '--rename', ...args], { db });
     const bad = await rename('accounts', 'уч-001');

@@ -97,6 +97,7 @@ describe('db check', () => {
       integrity: ['open failed: file is not a database (SQLITE_NOTADB)'],
       foreign_key_violations: [],
       key_mismatches: [],
+      last_logins_behind: [],
     });
   });
 

@@ -5,6 +5,7 @@
 import { describe, expect, it } from 'vitest';
 import type { Kysely } from 'kysely';
 import { addSeat, recordLogin } from '../../src/composites/seats.js';
+import { checkDatabase } from '../../src/db/maintenance.js';
 import { migrateToLatest } from '../../src/db/migrator.js';
 import { renewalsReport } from '../../src/reports/renewals.js';
 import type { DB } from '../../src/db/schema/index.js';
@@ -55,6 +56,8 @@ describe('migration 0015: a seat’s last_login_at is its latest login or later'
       await event(unknown, '2026-02-01T07:00:00Z');
       await event(later, '2026-05-05T05:00:00Z');
       expect(await behind(h.db)).toEqual([earlier, unknown]);
+      // not a fault while the migration that catches them up is pending
+      expect((await checkDatabase(h)).last_logins_behind).toEqual([]);
 
       expect(await migrateToLatest(h.db)).toEqual(['0015_seat_last_login']);
       const rows = await h.db.selectFrom('seats').select(['id', 'last_login_at']).orderBy('id').execute();
@@ -65,6 +68,13 @@ describe('migration 0015: a seat’s last_login_at is its latest login or later'
         [later, '2026-09-09T09:00:00Z'],
       ]);
       expect(await behind(h.db)).toEqual([]);
+      expect(await checkDatabase(h)).toMatchObject({ ok: true, last_logins_behind: [] });
+      // from then on `db check` reports a seat left behind by a writer other than acctmgr
+      await event(never, '2026-06-01T06:00:00Z');
+      expect(await checkDatabase(h)).toMatchObject({
+        ok: false,
+        last_logins_behind: [{ seat_id: never, last_login_at: null, latest_event: '2026-06-01T06:00:00Z' }],
+      });
     } finally {
       await h.close();
       await removeDb(h.path);
