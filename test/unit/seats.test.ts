@@ -2,6 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { listAudit } from '../../src/audit/audit.js';
 import { addContact, showContact } from '../../src/contacts/service.js';
 import { ConflictError, NotFoundError, RefusedError } from '../../src/errors.js';
+import { checkDatabase } from '../../src/db/maintenance.js';
 import { isIdleSince, laterTimestamp } from '../../src/seats/rules.js';
 import { addSeat, recordLogin } from '../../src/composites/seats.js';
 import { listSeats, removeSeat } from '../../src/seats/service.js';
@@ -80,8 +81,13 @@ describe('seats', () => {
     await recordLogin(t.db, op, 't@x.example', 'S1', '2026-10-01T08:00:00Z');
     await t.db.updateTable('seats').set({ last_login_at: '2026-11-01T08:00:00Z' }).execute();
     expect((await listSeats(t.db))[0]!.last_login_at).toBe('2026-11-01T08:00:00Z');
+    // set behind its events by hand (acctmgr never writes that): listed as the latest event, and db check says so
     await t.db.updateTable('seats').set({ last_login_at: '2026-01-01T08:00:00Z' }).execute();
     expect((await listSeats(t.db))[0]!.last_login_at).toBe('2026-10-01T08:00:00Z');
+    expect((await checkDatabase(t.handle)).last_logins_behind).toEqual([
+      { seat_id: expect.any(Number), last_login_at: '2026-01-01T08:00:00Z', latest_event: '2026-10-01T08:00:00Z' },
+    ]);
+    await t.db.updateTable('seats').set({ last_login_at: '2026-10-01T08:00:00Z' }).execute();
   });
 
   it('remove keeps the row and the logins; the seat no longer lists or logs in; it can be invited again', async () => {
