@@ -32,8 +32,9 @@ export interface PgSuspended {
 const REBUILD_MEMORY = '128MB';
 
 /**
- * Drops the secondary indexes (those no constraint owns: not the primary key) and the foreign keys of
- * `table`, when the connected role may (it owns the table, and may reference the referenced ones).
+ * Drops the secondary indexes (those no constraint owns: not the primary key; partial ones stay, as on
+ * SQLite: src/db/bulk.ts) and the foreign keys of `table`, when the connected role may (it owns the
+ * table, and may reference the referenced ones).
  */
 export async function pgSuspendIndexes(db: Kysely<any>, table: string): Promise<PgSuspended> {
   const { rows: own } = await sql<{ ok: boolean }>`
@@ -45,7 +46,8 @@ export async function pgSuspendIndexes(db: Kysely<any>, table: string): Promise<
   const { rows: indexes } = await sql<{ name: string; def: string }>`
     select i.relname as name, pg_get_indexdef(x.indexrelid) as def
     from pg_index x join pg_class i on i.oid = x.indexrelid
-    where x.indrelid = ${table}::regclass and not exists (select 1 from pg_constraint k where k.conindid = x.indexrelid)
+    where x.indrelid = ${table}::regclass and x.indpred is null
+      and not exists (select 1 from pg_constraint k where k.conindid = x.indexrelid)
     order by i.relname`.execute(db);
   for (const f of fks) await sql`alter table ${sql.table(table)} drop constraint ${sql.id(f.name)}`.execute(db);
   for (const ix of indexes) await sql`drop index ${sql.id(ix.name)}`.execute(db);
