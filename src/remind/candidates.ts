@@ -198,7 +198,7 @@ export async function scanHits(db: Kysely<DB>, asOf: string, options: CollectOpt
     if (paid !== null && coded) used = stageHit('activation', id, id, paid, null) || used;
     return used;
   };
-  if (options.counting) {
+  if (options.counting && options.only === undefined) {
     // counted only: the dates as arrays, no subscription row kept (countDue reads every owner itself)
     for await (const rows of arrayBatches<RenewalDates>(db, renewalDates(db, asOf)))
       for (const [id, account, end, paid, coded] of rows) if (accounts.has(account)) subscriptionHits(id, end, paid, coded === 1);

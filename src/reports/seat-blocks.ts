@@ -7,8 +7,8 @@
  * - the login events of those seats: each one's time as stored (a UTC timestamp `YYYY-MM-DDTHH:MM:SSZ`,
  *   always 20 characters, its first 10 its date) followed by the seat's id, joined by ",", every event
  *   whatever its date (the whole timestamp: cutting it to its date in SQL cost more than handing over its
- *   other 10 characters; a separator between the two cost SQLite a second concatenation per event, ≈ 1 s
- *   of 2.4 s over the benchmark's 4.8 million events).
+ *   other 10 characters; a separator between the two cost SQLite a second concatenation per event: ≈ 0.5–0.8 s
+ *   of ≈ 2.3 s in the sqlite3 shell over the benchmark's 4.8 million events).
  * Both come from a plain walk of a range of the seats table and of the (seat_id, at) index: no seek
  * per subscription, per seat or per seat's events, no sort and no grouping (a GROUP BY per seat cost
  * as much as the walk), which makes it about half the cost of the statement by subscription
