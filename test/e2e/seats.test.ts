@@ -1,5 +1,4 @@
 import { describe, expect, it } from 'vitest';
-import { addSubscription } from '../../src/subscriptions/service.js';
 import { dbFiles, runCli, runJson } from '../helpers/cli.js';
 import { seededDb } from '../helpers/db.js';
 
@@ -20,15 +19,7 @@ const given = dbFiles();
 const withSubscription = given.template(async (at) => {
   await seededDb(async (t) => {
     const op = { actor: 'seed', asOf: '2026-11-25', today: '2026-11-25', now: '2026-11-25T00:00:00Z' };
-    await t.seed.standardSet(op);
-    await addSubscription(t.db, op, {
-      external_id: 'S1',
-      account_external_id: 'SCH-1',
-      plan: 'BIO-BASIC',
-      students: 100,
-      term_months: 12,
-      start_date: '2026-01-15',
-    });
+    await t.seed.seatSet(op);
   }, at);
 });
 const withSeats = given.template(async (at) => {

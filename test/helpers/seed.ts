@@ -7,6 +7,7 @@ import type { Kysely } from 'kysely';
 import type { DB } from '../../src/db/schema/index.js';
 import { foldKey } from '../../src/lib/keys.js';
 import { addManager } from '../../src/managers/service.js';
+import { addSubscription } from '../../src/subscriptions/service.js';
 import type { Op } from '../../src/op.js';
 
 const NOW = '2026-01-01T00:00:00Z';
@@ -251,6 +252,24 @@ export function seeder(db: Kysely<DB>) {
       ] as const) {
         await api.account(externalId, { type, manager, name: externalId, locale: null });
       }
+    },
+
+    /** standardSet and subscription EXTERNAL_ID of SCH-1 (account), BIO-BASIC, 100 students, 12 months from 2026-01-15: where the seat tests start. */
+    async seatSet(op: Op, externalId = 'S1', account = 'SCH-1'): Promise<void> {
+      await api.standardSet(op);
+      await api.basicSubscription(op, externalId, account);
+    },
+
+    /** Subscription EXTERNAL_ID of ACCOUNT through the subscriptions service: BIO-BASIC, 100 students, 12 months from 2026-01-15. */
+    async basicSubscription(op: Op, externalId: string, account: string): Promise<void> {
+      await addSubscription(db, op, {
+        external_id: externalId,
+        account_external_id: account,
+        plan: 'BIO-BASIC',
+        students: 100,
+        term_months: 12,
+        start_date: '2026-01-15',
+      });
     },
   };
   return api;

@@ -9,7 +9,6 @@ import { checkDatabase } from '../../src/db/maintenance.js';
 import { migrateToLatest } from '../../src/db/migrator.js';
 import { renewalsReport } from '../../src/reports/renewals.js';
 import type { DB } from '../../src/db/schema/index.js';
-import { addSubscription } from '../../src/subscriptions/service.js';
 import { dbMigratedTo, eachTestDb, removeDb, testOp } from '../helpers/db.js';
 import { Importer } from '../helpers/import.js';
 import { seeder } from '../helpers/seed.js';
@@ -85,15 +84,7 @@ describe('migration 0015: a seat’s last_login_at is its latest login or later'
 describe('every writer of login events keeps last_login_at at the latest event or later', () => {
   const op = testOp({ asOf: '2026-03-31' });
   const t = eachTestDb(async () => {
-    await t.seed.standardSet(op);
-    await addSubscription(t.db, op, {
-      external_id: 'S1',
-      account_external_id: 'SCH-1',
-      plan: 'BIO-BASIC',
-      students: 100,
-      term_months: 12,
-      start_date: '2026-01-15',
-    });
+    await t.seed.seatSet(op);
     await addSeat(t.db, op, { email: 'a@school.example', subscription: 'S1' });
     await addSeat(t.db, op, { email: 'b@school.example', subscription: 'S1' });
   });

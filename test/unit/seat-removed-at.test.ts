@@ -7,7 +7,6 @@ import { describe, expect, it } from 'vitest';
 import { addSeat } from '../../src/composites/seats.js';
 import { migrateToLatest } from '../../src/db/migrator.js';
 import { removeSeat } from '../../src/seats/service.js';
-import { addSubscription } from '../../src/subscriptions/service.js';
 import { dbMigratedTo, eachTestDb, removeDb, testOp } from '../helpers/db.js';
 import { Importer } from '../helpers/import.js';
 
@@ -99,15 +98,7 @@ describe('migration 0011: seats.removed_at', () => {
 describe('seats.removed_at is kept up to date', () => {
   const op = testOp({ asOf: '2026-03-31' });
   const t = eachTestDb(async () => {
-    await t.seed.standardSet(op);
-    await addSubscription(t.db, op, {
-      external_id: 'S1',
-      account_external_id: 'SCH-1',
-      plan: 'BIO-BASIC',
-      students: 100,
-      term_months: 12,
-      start_date: '2026-01-15',
-    });
+    await t.seed.seatSet(op);
   });
   const removedAt = async () => (await t.db.selectFrom('seats').select('removed_at').executeTakeFirstOrThrow()).removed_at;
 

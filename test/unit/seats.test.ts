@@ -7,28 +7,12 @@ import { isIdleSince, laterTimestamp } from '../../src/seats/rules.js';
 import { addSeat, recordLogin } from '../../src/composites/seats.js';
 import { listSeats, removeSeat } from '../../src/seats/service.js';
 import { cancelSubscription } from '../../src/subscriptions/payment.js';
-import { addSubscription } from '../../src/subscriptions/service.js';
 import { eachTestDb, testOp } from '../helpers/db.js';
 
 const op = testOp();
 const t = eachTestDb(async () => {
-  await t.seed.standardSet(op);
-  await addSubscription(t.db, op, {
-    external_id: 'S1',
-    account_external_id: 'SCH-1',
-    plan: 'BIO-BASIC',
-    students: 100,
-    term_months: 12,
-    start_date: '2026-01-15',
-  });
-  await addSubscription(t.db, op, {
-    external_id: 'S2',
-    account_external_id: 'SCH-2',
-    plan: 'BIO-BASIC',
-    students: 100,
-    term_months: 12,
-    start_date: '2026-01-15',
-  });
+  await t.seed.seatSet(op);
+  await t.seed.basicSubscription(op, 'S2', 'SCH-2');
 });
 
 describe('seats', () => {
