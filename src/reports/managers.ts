@@ -59,15 +59,17 @@ export async function managersReport(db: Kysely<DB>, asOf: string): Promise<Mana
       .groupBy('manager_id')
       .execute(),
   );
-  // +manager_id: the rows through the end_date index and then sorted, not every subscription walked in
-  // manager order through its index with a table lookup each (0.45 s against 0.25 s at 200,000)
+  // one walk of the table, the groups sorted after: not every subscription walked in manager order through
+  // its index with a table lookup each (+manager_id; 0.45 s at 200,000), nor the end_date index with a
+  // lookup per subscription not ended (not (end_date < asOf): 0.27–0.5 s when half of them run, against
+  // 0.07–0.09 s for the walk in the sqlite3 shell)
   const running = counted(
     await db
       .selectFrom('subscriptions')
       .select([sql<number | null>`+manager_id`.as('id'), (eb) => eb.fn.countAll<number>().as('n')])
       .where('status', '!=', 'cancelled')
       .where('start_date', '<=', asOf)
-      .where('end_date', '>=', asOf)
+      .where((eb) => eb.not(eb('end_date', '<', asOf)))
       .groupBy(sql`+manager_id`)
       .execute(),
   );
