@@ -194,14 +194,16 @@ export function seatRows(db: Kysely<DB>, asOf: string, ids?: readonly number[]) 
       .where((eb) => eb.between(stored, lo, hi))
       .where('se.status', '!=', 'removed')
       // the whole scan: the running subscriptions' ids once, a list each seat is looked up in; a re-check of
-      // some seats by id: each its own subscription (the list would be built again for every chunk)
+      // some seats by id: each its own subscription (the list would be built again for every chunk). The
+      // list from one walk of the table: not (end_date < asOf) keeps SQLite off the end_date index, whose
+      // lookup per subscription not ended cost 0.3 s against 0.08 s for the walk at 200,000, half running
       .where((eb) => {
         const running = eb
           .selectFrom('subscriptions as s')
           .select('s.id')
           .where('s.status', 'not in', NOT_NOTIFIED)
           .where('s.start_date', '<=', asOf)
-          .where('s.end_date', '>=', asOf);
+          .where((w) => w.not(w('s.end_date', '<', asOf)));
         return ids === undefined
           ? eb(sql<number>`+se.subscription_id`, 'in', running)
           : eb.exists(running.whereRef('s.id', '=', 'se.subscription_id'));
