@@ -48,6 +48,12 @@ describe('ListStream writes what renderList prints for the whole list', () => {
     }
   }
 
+  it('wide records are rendered in batches that keep every write under 128 KB (V8 large objects)', () => {
+    // ≈ 2.3 KB of JSON a record: 256 of them at once would be one write of ≈ 600 KB
+    const wide = records(3000).map((r, i) => ({ ...r, name: `${'Иван Вазов, '.repeat(150)}${i}` }));
+    for (const format of ['json', 'csv', 'table'] as const) expect(streamed(wide, format, opts)).toBe(renderList(wide, format, opts));
+  });
+
   it('a table on a terminal is laid out once, at the end, as renderList lays it out', () => {
     const list = records(40);
     const terminal = { ...opts, terminal: true, width: 100 };
