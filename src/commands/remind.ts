@@ -77,12 +77,14 @@ export async function remindAction(s: Session): Promise<void> {
   const settings = remindSettings(s.io.env);
   const { liveness: livenessOf } = await import('../db/liveness.js');
   const report = await import('../remind/report.js');
-  const liveness = livenessOf(await s.open());
+  const handle = await s.open();
+  const liveness = livenessOf(handle);
   const options = {
     retryInDoubt: Boolean(o.retryInDoubt),
     templatesDir: (o.templates as string | undefined) ?? settings.templatesDir,
     localeFallback: settings.localeFallback,
     liveness,
+    handle,
   };
   // the records are made and written as the sorted notices come (160,000 of them in flat memory)
   const { runRemindStreamed } = await import('../remind/run.js');

@@ -12,7 +12,6 @@ import type { NoticeKind, NoticeStatus } from '../db/schema/notices.js';
 import { timestampDate, toDayNumber } from '../lib/dates.js';
 import { loadRecipients, type Recipient, type Recipients } from './recipients.js';
 import {
-  chunked,
   contactsById,
   loadAccounts,
   loadCountedAccounts,
@@ -21,13 +20,12 @@ import {
   renewalRows,
   renewedIds,
   type RenewalDates,
-  seatRows,
-  type SeatRow,
   seatSubscriptionsById,
   subscriptionsById,
   type AccountInfo,
   type SubscriptionRow,
 } from './scan.js';
+import { dormantSeats, type DormantSeats } from './dormant-seats.js';
 import { cycleStages, noticeKey, sendableStage, type SendableStage } from './schedule.js';
 import type { Locale } from './templates.js';
 
@@ -99,6 +97,8 @@ export interface CollectOptions {
   shared?: SharedMaps;
   /** the hits are only counted (countDue): the accounts are loaded without names */
   counting?: boolean;
+  /** the dormant seats of the whole run, scanned beside it (dormant-seats.ts); never with `only` */
+  seats?: () => Promise<DormantSeats>;
 }
 
 /** The maps every candidate of a run looks up, whichever its subject: renewed subscriptions, names, recipients. */
@@ -209,16 +209,11 @@ export async function scanHits(db: Kysely<DB>, asOf: string, options: CollectOpt
         if (accounts.has(r.account_id) && subscriptionHits(r.id, r.end_date, r.paid_at, r.activation_code !== null)) subs.set(r.id, r);
     }
   }
-  // the seats of a re-check by id in chunks (a query has room for only so many values); all seats streamed:
-  // a third of a million rows at scale, only the hits among them are kept
-  const seatQueries = options.only ? chunked(options.only.seatIds).map((ids) => seatRows(db, asOf, ids)) : [seatRows(db, asOf)];
-  for (const seats of seatQueries) {
-    // as arrays (seatRows' columns in order): no object for each of a third of a million rows
-    for await (const rows of arrayBatches<SeatRow>(db, seats)) {
-      for (const [id, subscriptionId, contactId, base] of rows)
-        if (base !== null) stageHit('dormancy', id, subscriptionId, base, contactId);
-    }
-  }
+  // the dormant seats: from the run's part beside it (options.seats), else scanned here (a re-check by id:
+  // those seats only); their hits after the subscriptions', in the scan's order
+  const seats = await (options.seats ? options.seats() : dormantSeats(db, asOf, options.only?.seatIds));
+  for (let i = 0; i < seats.ids.length; i++)
+    stageHit('dormancy', seats.ids[i]!, seats.subscriptions[i]!, seats.dates[seats.base[i]!]!, seats.contacts[i]!);
   return { accounts, subs, hits };
 }
 

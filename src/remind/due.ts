@@ -13,6 +13,7 @@ import type { NoticeStatus } from '../db/schema/notices.js';
 import { addMonthsThenDays, boundDate } from '../lib/dates.js';
 import { toLedgerRecord, type NoticeLedgerRecord } from '../notices/service.js';
 import { collectCandidates, hitRecipient, scanHits, type Candidate, type Holder, type NoRecipient } from './candidates.js';
+import type { DormantSeats } from './dormant-seats.js';
 import { loadRecipients } from './recipients.js';
 import { LAST_STAGE_DAYS, noticeKey } from './schedule.js';
 
@@ -38,11 +39,13 @@ export interface DueOptions {
   retryInDoubt?: boolean;
   /** whether the run that claimed a notice still runs (src/db/liveness.ts); default: assume not */
   isLive?: (holder: ClaimHolder) => Promise<boolean>;
+  /** the dormant seats, scanned beside the run (dormant-seats.ts); default: scanned in turn */
+  seats?: () => Promise<DormantSeats>;
 }
 
 export async function computeDue(db: Kysely<DB>, asOf: string, options: DueOptions = {}): Promise<DuePlan> {
   const { statuses, holders } = await loadLedger(db, asOf);
-  const { candidates, noRecipient } = await collectCandidates(db, asOf, { ledger: statuses, holders });
+  const { candidates, noRecipient } = await collectCandidates(db, asOf, { ledger: statuses, holders, seats: options.seats });
   const plan: DuePlan = { due: [], inDoubt: [], inProgress: [], noRecipient };
   const alive = options.isLive ?? (() => Promise.resolve(false));
   const retried = new Set<number>();

@@ -6,11 +6,13 @@
  * their subscription's and recipient's details).
  */
 import type { Kysely } from 'kysely';
+import type { DbHandle } from '../db/connection.js';
 import type { Liveness } from '../db/liveness.js';
 import type { DB } from '../db/schema/index.js';
 import type { Op } from '../op.js';
 import { collectCustomerNotices, type CustomerNotice } from './customer.js';
 import { computeDue, noticeSortKey, sortNotices, type DuePlan, type DueNotice } from './due.js';
+import { startDormantSeats } from './dormant-seats.js';
 import { collectManagerChanged, type ManagerChangedNotice } from './manager-changed.js';
 import { toCustomerRecord, toManagerChangedRecord, toNoticeRecord, type NoticeRecord } from './notice-record.js';
 import type { RunMode, RunResult } from './run.js';
@@ -28,13 +30,26 @@ export interface CollectRunOptions {
   mode: RunMode;
   retryInDoubt?: boolean;
   liveness?: Liveness;
+  /**
+   * The handle `db` belongs to: the dormant-seat scan then starts beside the rest of the run on a large
+   * database (dormant-seats.ts); without it everything runs in turn on `db`.
+   */
+  handle?: DbHandle;
+  /** from how many seats the scan runs beside (default BESIDE_FROM_SEATS; tests give 0) */
+  besideFromSeats?: number;
 }
 
 /** Every notice due in this run, those another run still holds, those left in doubt and without a recipient. */
 export async function collectRun(db: Kysely<DB>, op: Op, options: CollectRunOptions): Promise<Collected> {
   const live = options.liveness;
   const isLive = live && ((h: Parameters<Liveness['isLive']>[0]) => live.isLive(h));
-  const plan = await computeDue(db, op.asOf, { retryInDoubt: options.retryInDoubt, isLive });
+  const seats = options.handle && (await startDormantSeats(options.handle, op.asOf, options.besideFromSeats));
+  let plan: DuePlan;
+  try {
+    plan = await computeDue(db, op.asOf, { retryInDoubt: options.retryInDoubt, isLive, seats: seats && (() => seats.result()) });
+  } finally {
+    await seats?.stop();
+  }
   const retry = { retryInDoubt: options.retryInDoubt, isLive };
   const customer = await collectCustomerNotices(db, op.asOf, retry);
   const changed = await collectManagerChanged(db, op.asOf, retry);

@@ -8,6 +8,7 @@
 import { randomBytes } from 'node:crypto';
 import type { Kysely } from 'kysely';
 import { audit } from '../audit/audit.js';
+import type { DbHandle } from '../db/connection.js';
 import type { Liveness } from '../db/liveness.js';
 import type { DB } from '../db/schema/index.js';
 import { nowTimestamp } from '../lib/dates.js';
@@ -41,6 +42,8 @@ export interface RunOptions {
    * every earlier claim is taken as abandoned, and this run is visible to nobody (tests).
    */
   liveness?: Liveness;
+  /** the handle `db` belongs to: a large run scans the dormant seats beside the rest (preview.ts collectRun) */
+  handle?: DbHandle;
 }
 
 export interface RunResult {

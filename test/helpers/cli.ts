@@ -11,7 +11,7 @@ import { spawn, spawnSync, type ChildProcess, type SpawnOptions } from 'node:chi
 import fs from 'node:fs';
 import path from 'node:path';
 import { Readable } from 'node:stream';
-import { fileURLToPath } from 'node:url';
+import { fileURLToPath, pathToFileURL } from 'node:url';
 import { afterAll, afterEach, beforeEach, expect } from 'vitest';
 import type { Io } from '../../src/io.js';
 import { main } from '../../src/main.js';
@@ -21,6 +21,9 @@ import { countSpawn } from './spawn-budget.js';
 
 export const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
 export const BIN = path.join(ROOT, 'bin', 'acctmgr.js');
+
+/** A module of the built program (npm test builds first), e.g. to run a part in its worker thread, which loads the built JavaScript. */
+export const built = <T>(file: string): Promise<T> => import(pathToFileURL(path.join(ROOT, 'dist', file)).href) as Promise<T>;
 
 export interface CliResult {
   code: number | null;

@@ -1,9 +1,16 @@
+import path from 'node:path';
+import { pathToFileURL } from 'node:url';
 import { describe, expect, it } from 'vitest';
+import type * as Beside from '../../src/db/beside.js';
 import { writeTx } from '../../src/db/tx.js';
 import { computeDue } from '../../src/remind/due.js';
 import { claimNotices } from '../../src/remind/ledger.js';
+import type * as Preview from '../../src/remind/preview.js';
+import { previewRemind, type StreamedRun } from '../../src/remind/preview.js';
 import { runRemind, type RunMode } from '../../src/remind/run.js';
+import { built, ROOT } from '../helpers/cli.js';
 import { eachTestDb, testOp } from '../helpers/db.js';
+import { onPostgres } from '../helpers/engine.js';
 import type { Seeder } from '../helpers/seed.js';
 
 let seed: Seeder;
@@ -123,6 +130,31 @@ describe('remind: what is due', () => {
   });
 
   it('dormancy: per seat, from the last login (or invitation), only on running subscriptions', async () => {
+    await dormancySet();
+    expect((await due()).filter((d) => !d.includes('renewal'))).toEqual([
+      'S-RENEWED dormant-3m still@s.example -> anna',
+      'S-RUN dormant-3m idle@s.example -> anna',
+      'S-RUN dormant-6m never@s.example -> anna',
+    ]);
+  });
+
+  it('the dormant seats scanned beside the run (a worker thread of the built program on SQLite) give the same notices', async () => {
+    await dormancySet();
+    const dist = await built<typeof Preview>('src/remind/preview.js');
+    const { besideThreadAvailable } = await built<typeof Beside>('src/db/beside.js');
+    expect(besideThreadAvailable(t.handle, pathToFileURL(path.join(ROOT, 'dist/src/remind/dormant-seats.js')))).toBe(!onPostgres);
+    const op = testOp({ asOf: AS_OF });
+    const records = async (run: StreamedRun) => [...run.records()];
+    const side = await records(await dist.previewRemind(t.db, op, { handle: t.handle, besideFromSeats: 0 }));
+    expect(side).toEqual(await records(await previewRemind(t.db, op, {})));
+    expect(side.filter((r) => r.kind === 'dormancy').map((r) => r.contact_email)).toEqual([
+      'still@s.example',
+      'idle@s.example',
+      'never@s.example',
+    ]);
+  });
+
+  async function dormancySet(): Promise<void> {
     const sub = await seed.subscription('S-RUN', { account: school, start_date: '2026-01-15', end_date: '2027-01-14' });
     const c = (e: string, o = {}) => seed.contact(school, e, o);
     await seed.seat(sub, await c('idle@s.example'), { last_login_at: '2026-08-25T23:59:59Z' }); // 3m due 11-25
@@ -137,12 +169,7 @@ describe('remind: what is due', () => {
     const renewed = await seed.subscription('S-RENEWED', { account: school, start_date: '2025-12-01', end_date: '2026-11-30' });
     await seed.subscription('S-RENEWED-NEXT', { account: school, start_date: '2026-12-01', end_date: '2027-11-30', renewed_from: renewed });
     await seed.seat(renewed, await c('still@s.example'), { last_login_at: '2026-08-20T08:00:00Z' });
-    expect((await due()).filter((d) => !d.includes('renewal'))).toEqual([
-      'S-RENEWED dormant-3m still@s.example -> anna',
-      'S-RUN dormant-3m idle@s.example -> anna',
-      'S-RUN dormant-6m never@s.example -> anna',
-    ]);
-  });
+  }
 
   it('a new login starts a new dormancy cycle; activation is due on paid_at until delivered', async () => {
     const sub = await seed.subscription('S-1', {

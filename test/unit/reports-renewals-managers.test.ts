@@ -17,7 +17,7 @@ import { managersReport } from '../../src/reports/managers.js';
 import { countDue } from '../../src/remind/due.js';
 import { renewalsReport } from '../../src/reports/renewals.js';
 import { runRemind } from '../../src/remind/run.js';
-import { ROOT } from '../helpers/cli.js';
+import { built, ROOT } from '../helpers/cli.js';
 import { eachTestDb, tempDir, testOp } from '../helpers/db.js';
 import { onPostgres } from '../helpers/engine.js';
 
@@ -260,9 +260,6 @@ describe('report html', () => {
     expect(total('value_cents')).toBe(100_00 + 250_50 + 300_00 + 120_00 + 80_00 + 70_00);
   });
 });
-
-/** The built program's modules (npm test builds first): a worker thread loads the built JavaScript. */
-const built = <T>(file: string): Promise<T> => import(pathToFileURL(path.join(ROOT, 'dist', file)).href) as Promise<T>;
 
 describe('report html, its parts side by side', () => {
   it('gives the same data as its parts run one after the other, with or without --manager', async () => {
