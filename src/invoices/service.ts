@@ -70,12 +70,15 @@ export function oneLine(description: string, cents: number): string {
 export async function refuseBilled(db: Kysely<DB>, what: 'subscription' | 'training', id: number, key: string): Promise<void> {
   const column = what === 'subscription' ? 'i.subscription_id' : 'i.training_id';
   const billed = await invoicesQuery(db).where(column, '=', id).where('i.status', '!=', 'void').executeTakeFirst();
-  if (billed)
-    throw new ConflictError(
-      `${what} ${key} is already billed by invoice ${invoiceName(billed)}`,
-      'void that invoice first to bill it again (acctmgr invoices void NUMBER --reason TEXT)',
-    );
+  if (billed) throw new ConflictError(alreadyBilled(what, key, invoiceName(billed)), BILLED_HINT);
 }
+
+/** The refusal of a second invoice for what `invoice` bills (here and in the invoices importer). */
+export function alreadyBilled(what: 'subscription' | 'training', key: string, invoice: string): string {
+  return `${what} ${key} is already billed by invoice ${invoice}`;
+}
+
+const BILLED_HINT = 'void that invoice first to bill it again (acctmgr invoices void NUMBER --reason TEXT)';
 
 export async function insertInvoice(
   db: Kysely<DB>,

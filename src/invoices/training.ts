@@ -31,15 +31,24 @@ export function describeTraining(t: Training): string {
   return `${parts.join(', ')} (${trainingKey(t.number)})`;
 }
 
-/** Why a training is not billed, or undefined when it may be. */
+/**
+ * Why no invoice ever bills a training, or undefined: one that came with a package (price 0) is paid for
+ * by its subscription. Also the rule for imported invoices, whose history may bill a training that was
+ * cancelled or repriced later (trainingBillProblem's other reasons hold for new invoices only).
+ */
+export function trainingNeverBilled(t: Pick<Training, 'number' | 'source' | 'subscription_external_id'>): string | undefined {
+  if (t.source !== 'package') return undefined;
+  const sub = t.subscription_external_id ? ` with subscription ${t.subscription_external_id}` : '';
+  return `training ${trainingKey(t.number)} came with a package${sub} (price 0): it is not billed`;
+}
+
+/** Why a training is not billed now, or undefined when it may be. */
 export function trainingBillProblem(
   t: Pick<Training, 'number' | 'source' | 'price_cents' | 'status' | 'subscription_external_id'>,
 ): string | undefined {
   const key = trainingKey(t.number);
-  if (t.source === 'package') {
-    const sub = t.subscription_external_id ? ` with subscription ${t.subscription_external_id}` : '';
-    return `training ${key} came with a package${sub} (price 0): it is not billed`;
-  }
+  const never = trainingNeverBilled(t);
+  if (never !== undefined) return never;
   if (t.status === 'cancelled') return `training ${key} is cancelled: a cancelled training is not billed`;
   if (t.price_cents === 0)
     return `training ${key} has no price (0.00): nothing to bill (set one with: acctmgr trainings edit ${key} --price AMOUNT --currency CODE)`;

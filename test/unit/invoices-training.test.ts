@@ -188,8 +188,58 @@ describe('import and export invoices with training_id', () => {
       '3: training_id: "TRN-000002": is not a training of account SCH-1',
       '4: training_id: "7": must be a key like TRN-000001',
       '5: training_id: "TRN-000001": an invoice bills a subscription or a training, not both',
+      '5: training_id: "TRN-000001": training TRN-000001 is already billed by invoice INV-2026-00003',
     ]);
     expect(await im.snapshot()).toEqual(before);
+  });
+});
+
+describe('import invoices: a training is billed once, and never one that came with a package', () => {
+  it('refuses a row billing a training another invoice (not void) bills, in the database or earlier in the file, or a package training; nothing is written', async () => {
+    const sub = await addSubscription(t.db, op, {
+      account_external_id: 'SCH-1',
+      plan: 'BIO-BASIC',
+      students: 150,
+      term_months: 12,
+      start_date: '2026-09-01',
+    });
+    await t.db.updateTable('plans').set({ included_training_credits: 1 }).where('code', '=', 'BIO-BASIC').execute();
+    const pkg = (await includePackageTraining(t.db, op, sub.external_id))!.id; // TRN-000001
+    const billed = await addOffsite(); // TRN-000002
+    await issueForTraining(t.db, op, billed); // INV-2026-00001
+    await addOffsite(); // TRN-000003
+    const im = new Importer(t);
+    const before = await im.snapshot();
+    const bad = await im.run(
+      'invoices',
+      HEADER +
+        `INV-2026-00002,SCH-1,,${pkg},,,,,1.00,EUR,,2026-11-03,2026-11-17,,issued,\n` +
+        `INV-2026-00003,SCH-1,,TRN-000002,,,,,1.00,EUR,,2026-11-03,2026-11-17,2026-11-04,paid,\n` +
+        `INV-2026-00004,SCH-1,,TRN-000003,,,,,1.00,EUR,,2026-11-03,2026-11-17,,issued,\n` +
+        `INV-2026-00005,SCH-1,,trn-000003,,,,,1.00,EUR,,2026-11-03,2026-11-17,,issued,\n`,
+    );
+    expect(bad.errors.map((e) => e.replace(/^.*invoices\.csv:/, ''))).toEqual([
+      `2: training_id: "${pkg}": training ${pkg} came with a package with subscription ${sub.external_id} (price 0): it is not billed`,
+      '3: training_id: "TRN-000002": training TRN-000002 is already billed by invoice INV-2026-00001',
+      '5: training_id: "trn-000003": training TRN-000003 is already billed by invoice INV-2026-00004',
+    ]);
+    expect(await im.snapshot()).toEqual(before);
+  });
+
+  it('a void invoice bills nothing, and importing the same invoice again is no second bill', async () => {
+    const billed = await addOffsite(); // TRN-000001
+    await issueForTraining(t.db, op, billed); // INV-2026-00001
+    await voidInvoice(t.db, op, 'INV-2026-00001', 'wrong price');
+    const im = new Importer(t);
+    const rows =
+      `INV-2026-00002,SCH-1,,TRN-000001,,,,,3200.00,PLN,,2026-11-03,2026-11-17,,issued,\n` +
+      `INV-2026-00003,SCH-1,,TRN-000001,,,,,3200.00,PLN,,2026-11-03,,,void,duplicate\n`;
+    const first = await im.run('invoices', HEADER + rows);
+    expect(first.errors).toEqual([]);
+    expect(first.summary).toMatchObject({ inserted: 2 });
+    const again = await im.run('invoices', HEADER + rows.replace('2026-11-17,,issued', '2026-11-18,,issued'));
+    expect(again.errors).toEqual([]);
+    expect(again.summary).toMatchObject({ updated: 1, unchanged: 1 });
   });
 });
 

@@ -2,20 +2,25 @@
  * invoices.csv, for migrating billing history: key `number` (PREFIX-YYYY-NNNNN); a row without one is a
  * planned invoice, matched to a stored one by subscription and instalment. A row is the whole invoice
  * (empty cells are empty). The rules of the commands, row by row: the account and the subscription
- * (one of the account's) or the training (TRN-000001, one of the account's), what each status needs (planned: planned_on and no number; issued: number,
+ * (one of the account's) or the training (TRN-000001, one of the account's; never one that came with a package,
+ * and never one another invoice that is not void bills already), what each status needs (planned: planned_on and no number; issued: number,
  * issued_on, due_on; paid: and paid_on; void: a reason), the number's year is issued_on's, and no two
  * invoices share a place in a year. The lines add up to the amount; without lines the invoice has one,
  * named by its period. Imported numbers may leave gaps (history is taken as it was); new ones follow
  * the largest of their year.
  */
+import { sql } from 'kysely';
 import { missingFields } from '../../lib/checks.js';
 import { foldKey } from '../../lib/keys.js';
 import { INVOICE_FIELDS } from '../../invoices/fields.js';
+import { invoiceName } from '../../invoices/record.js';
+import { alreadyBilled } from '../../invoices/service.js';
+import { trainingNeverBilled } from '../../invoices/training.js';
 import { AMOUNT_RULE, NUMBER_RULE, parseInvoiceNumber, parseLines, safeCents, type StoredLine } from '../../invoices/rules.js';
 import { FORMATS } from '../../formats/catalog.js';
 import type { FieldValue } from '../../lib/fields.js';
 import type { RowProblem } from '../errors.js';
-import { TRAINING_KEY } from '../../trainings/rules.js';
+import { TRAINING_KEY, trainingKey } from '../../trainings/rules.js';
 import { run, wait, type Maybe, type Row, type Step } from '../statements.js';
 import { cached, coerceRow, subscriptionOfAccount, upserting } from './common.js';
 import type { EntityDef, ImportContext, RowIn, RowResult } from './types.js';
@@ -77,7 +82,10 @@ function statusProblems(v: Record<string, FieldValue>, text: RowIn['text']): Row
   return out;
 }
 
-/** A row's training_id (TRN-000001): the training's id when it exists and is one of the row's account, else a problem of the row. */
+/**
+ * A row's training_id (TRN-000001): the training when it exists, is one of the row's account and may be
+ * billed (trainingNeverBilled), else a problem of the row.
+ */
 function* trainingOfAccount(
   find: (n: number) => Maybe<Row | undefined>,
   key: string,
@@ -94,7 +102,11 @@ function* trainingOfAccount(
   const refuse = (rule: string) => problems.push({ field: 'training_id', value: text.training_id, rule });
   if (!found) refuse('no training with this key');
   else if (account && found.account_id !== account.id) refuse(`is not a training of account ${String(account.external_id)}`);
-  else return found.id as number;
+  else {
+    const never = trainingNeverBilled(found as Parameters<typeof trainingNeverBilled>[0]);
+    if (never === undefined) return found.id as number;
+    refuse(never);
+  }
   return undefined;
 }
 
@@ -113,7 +125,22 @@ export const invoices: EntityDef = {
     const subscription = cached(
       statements.getter(db.selectFrom('subscriptions').select(['id', 'account_id']).where('external_id_key', '=', '')),
     );
-    const training = statements.getter(db.selectFrom('trainings').select(['id', 'account_id']).where('number', '=', 0));
+    const training = statements.getter(
+      db
+        .selectFrom('trainings as t')
+        .leftJoin('subscriptions as s', 's.id', 't.subscription_id')
+        .select(['t.id', 't.account_id', 't.number', 't.source', 's.external_id as subscription_external_id'])
+        .where('t.number', '=', 0),
+    );
+    // another invoice, not void, that bills the training (what an invoice bills is billed once)
+    const billing = statements.getter(
+      db
+        .selectFrom('invoices')
+        .select(['number', 'instalment'])
+        .where('training_id', '=', 0)
+        .where('status', '!=', sql.lit('void'))
+        .where('id', '!=', 0),
+    );
     function* steps({ line, text }: RowIn): Step<RowResult> {
       const { values: v, problems } = coerceRow(INVOICE_FIELDS, text, ctx.dateFormat);
       problems.push(...missingFields(INVOICE_FIELDS, v, problems));
@@ -146,6 +173,21 @@ export const invoices: EntityDef = {
       let existing: Row | undefined;
       if (typeof v.number === 'string') existing = yield* wait(byNumber(foldKey(v.number)));
       else if (subId !== null && typeof v.instalment === 'number') existing = yield* wait(planned(subId, v.instalment));
+      if (typeof trainingId === 'number' && v.status !== 'void') {
+        const other = yield* wait(billing(trainingId, existing?.id ?? 0));
+        if (other) {
+          const by = invoiceName({
+            number: other.number as string | null,
+            subscription_external_id: null,
+            instalment: other.instalment as number | null,
+          });
+          problems.push({
+            field: 'training_id',
+            value: text.training_id,
+            rule: alreadyBilled('training', trainingKey(TRAINING_KEY.number(v.training_id as string)!), by),
+          });
+        }
+      }
       const pre = up.precheck(existing, { field: 'number', value: text.number ?? '', what: 'same invoice' });
       if (pre === 'skip') return up.skip(existing!, line);
       if (pre) return pre;
