@@ -6,7 +6,7 @@
 import type { CompiledQuery, Kysely } from 'kysely';
 import { handleOf, type DbHandle } from './connection.js';
 import type { DB } from './schema/index.js';
-import { asyncBatches, batches } from '../lib/batches.js';
+import { batches } from '../lib/batches.js';
 
 /** What a kysely SELECT offers for this (any SelectQueryBuilder). */
 export interface Streamable<R> {
@@ -36,7 +36,7 @@ export function rowBatches<R>(db: Kysely<DB>, query: Streamable<R>, cursorRows =
     const compiled = query.compile();
     return batches(sqlite.prepare(compiled.sql).iterate(...compiled.parameters) as Iterable<R>, SQLITE_BATCH);
   }
-  return asyncBatches(query.stream(cursorRows), cursorRows);
+  return pgChunks<R>(db, query, cursorRows);
 }
 
 /**
@@ -49,7 +49,34 @@ export function arrayBatches<R extends readonly unknown[]>(
 ): Iterable<R[]> | AsyncIterable<R[]> {
   const sqlite = handleOf(db)?.sqlite;
   if (sqlite) return batches(rawStatement<R>(sqlite, query).rows, SQLITE_BATCH);
-  return asyncBatches(valuesOf<R>(query, cursorRows), cursorRows);
+  return mapChunks(pgChunks<object>(db, query, cursorRows), (r) => Object.values(r) as unknown as R);
+}
+
+/**
+ * A PostgreSQL cursor's rows a chunk at a time, the next chunk asked for as soon as one arrives: the server
+ * reads it while Node works on this one (without, each waited for the other at every chunk: ≈ 1 s of a
+ * `remind` preview's 5.5 s over the benchmark's data went by idle).
+ */
+async function* pgChunks<R>(db: Kysely<DB>, query: Streamable<R>, cursorRows: number): AsyncGenerator<R[]> {
+  const chunks = db.getExecutor().stream<R>(query.compile(), cursorRows);
+  let next: Promise<IteratorResult<{ rows: R[] }>> | undefined = chunks.next();
+  try {
+    for (;;) {
+      const chunk = await next;
+      next = undefined;
+      if (chunk.done) return;
+      next = chunks.next();
+      yield chunk.value.rows;
+    }
+  } finally {
+    // left early: the chunk asked for is waited for (its error too) before the cursor is closed
+    if (next) await next.catch(() => undefined);
+    await chunks.return?.(undefined);
+  }
+}
+
+async function* mapChunks<T, R>(chunks: AsyncIterable<T[]>, f: (t: T) => R): AsyncGenerator<R[]> {
+  for await (const chunk of chunks) yield chunk.map(f);
 }
 
 /** Small: a batch's rows die young (a batch of thousands outlives a scavenge and is promoted to the old space). */

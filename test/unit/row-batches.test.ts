@@ -1,0 +1,80 @@
+/**
+ * src/db/rows.ts: rowBatches and arrayBatches give every row once, in order, in batches, on both engines;
+ * on PostgreSQL each next cursor chunk is asked for while the caller works on the one before, and a
+ * caller that stops early (or fails) leaves no query running and the pool usable.
+ */
+import { describe, expect, it } from 'vitest';
+import { arrayBatches, rowBatches } from '../../src/db/rows.js';
+import { eachTestDb, testOp } from '../helpers/db.js';
+
+const t = eachTestDb();
+const N = 2_345;
+
+async function managers(): Promise<void> {
+  const op = testOp();
+  const rows = Array.from({ length: N }, (_, i) => ({
+    login: `m${String(i).padStart(5, '0')}`,
+    email: `m${i}@vendor.example`,
+    email_key: `m${i}@vendor.example`,
+    name: `Manager ${i}`,
+    status: 'active',
+    created_at: op.now,
+    updated_at: op.now,
+  }));
+  for (let i = 0; i < rows.length; i += 500)
+    await t.db
+      .insertInto('managers')
+      .values(rows.slice(i, i + 500))
+      .execute();
+}
+
+const query = () => t.db.selectFrom('managers').select(['id', 'login']).orderBy('id');
+
+describe('rowBatches and arrayBatches', () => {
+  it('every row once, in order, in batches (a cursor chunk of 1,000 on PostgreSQL)', async () => {
+    await managers();
+    const objects: string[] = [];
+    let batches = 0;
+    for await (const batch of rowBatches(t.db, query(), 1000)) {
+      batches++;
+      for (const r of batch) objects.push(r.login);
+    }
+    expect(objects).toEqual(Array.from({ length: N }, (_, i) => `m${String(i).padStart(5, '0')}`));
+    expect(batches).toBeGreaterThanOrEqual(3);
+    const arrays: (readonly [number, string])[] = [];
+    for await (const batch of arrayBatches<readonly [number, string]>(t.db, query(), 1000)) arrays.push(...batch);
+    expect(arrays.map((r) => r[1])).toEqual(objects);
+    expect(typeof arrays[0]![0]).toBe('number');
+  });
+
+  it('a caller that stops early, or fails, leaves the connection free for the next query', async () => {
+    await managers();
+    for await (const batch of rowBatches(t.db, query(), 1000)) {
+      expect(batch.length).toBeGreaterThan(0);
+      break;
+    }
+    const failing = async () => {
+      for await (const batch of arrayBatches(t.db, query(), 500)) if (batch.length > 0) throw new Error('stop here');
+    };
+    await expect(failing()).rejects.toThrow('stop here');
+    // the pool (PostgreSQL: four connections) is not left with cursors holding them
+    for (let i = 0; i < 6; i++) {
+      let n = 0;
+      for await (const batch of rowBatches(t.db, query(), 1000)) {
+        n += batch.length;
+        if (n >= 1000) break;
+      }
+      expect(n).toBeGreaterThanOrEqual(1000);
+    }
+    expect(
+      Number(
+        (
+          await t.db
+            .selectFrom('managers')
+            .select((eb) => eb.fn.countAll().as('n'))
+            .executeTakeFirstOrThrow()
+        ).n,
+      ),
+    ).toBe(N);
+  });
+});
