@@ -7,7 +7,7 @@
  */
 import { audit } from '../audit/audit.js';
 import type { DbHandle } from '../db/connection.js';
-import { copyTables, type CopiedTable } from '../db/copy.js';
+import { copyTables, vacuumCopied, type CopiedTable } from '../db/copy.js';
 import { writeTx } from '../db/tx.js';
 import { RefusedError } from '../errors.js';
 import type { Op } from '../op.js';
@@ -27,10 +27,12 @@ export async function copyDatabase(source: DbHandle, target: DbHandle, op: Op): 
     );
   if (target.engine !== 'postgres') throw new RefusedError('db copy --to takes a PostgreSQL URL');
   const sqlite = source.sqlite;
-  return writeTx(target.db, async (trx) => {
+  const summary = await writeTx(target.db, async (trx) => {
     const tables = await copyTables(sqlite, trx);
-    const summary = { from: source.path, to: target.path, tables, rows: tables.reduce((n, t) => n + t.rows, 0) };
-    await audit(trx, op, { action: 'copy', entity: 'database', key: target.path, after: { from: source.path, rows: summary.rows } });
-    return summary;
+    const copied = { from: source.path, to: target.path, tables, rows: tables.reduce((n, t) => n + t.rows, 0) };
+    await audit(trx, op, { action: 'copy', entity: 'database', key: target.path, after: { from: source.path, rows: copied.rows } });
+    return copied;
   });
+  await vacuumCopied(target.db, summary.tables);
+  return summary;
 }
