@@ -19,6 +19,7 @@ import * as m0013 from './0013_manager_changes.js';
 import * as m0014 from './0014_invoice_training.js';
 import * as m0015 from './0015_seat_last_login.js';
 import * as m0016 from './0016_contacts_removed.js';
+import * as m0017 from './0017_seat_base_statistics.js';
 
 export const migrations: Record<string, Migration> = {
   '0001_foundation': m0001,
@@ -37,4 +38,5 @@ export const migrations: Record<string, Migration> = {
   '0014_invoice_training': m0014,
   '0015_seat_last_login': m0015,
   '0016_contacts_removed': m0016,
+  '0017_seat_base_statistics': m0017,
 };
