@@ -5,7 +5,7 @@
  */
 import { sql, type ExpressionBuilder, type Kysely } from 'kysely';
 import { rowBatches } from '../db/rows.js';
-import { ahead } from '../lib/ahead.js';
+import { fetchedAhead } from '../lib/ahead.js';
 import type { DB } from '../db/schema/index.js';
 import { baseBounds } from './schedule.js';
 import { isLocale, type Locale } from './templates.js';
@@ -160,27 +160,20 @@ export async function subscriptionsById(db: Kysely<DB>, ids: readonly number[]):
  * or code), which halves the cost of a fetch that can cover most running subscriptions. Added to `into`.
  */
 export async function seatSubscriptionsById(db: Kysely<DB>, ids: readonly number[], into: Map<number, SubscriptionRow>): Promise<void> {
-  const chunks = chunked(ids);
-  const rowsOf = (chunk: readonly number[] | undefined) =>
-    ahead(
-      chunk === undefined
-        ? Promise.resolve([])
-        : db
-            .selectFrom('subscriptions')
-            .select(['id', 'external_id', 'account_id', 'product_id', 'plan_id', 'students', 'start_date', 'end_date', 'manager_id'])
-            .select([sql<null>`null`.as('paid_at'), sql<null>`null`.as('activation_code')])
-            .where('id', 'in', chunk)
-            .execute(),
-    );
-  // each next chunk asked for before this one is added: PostgreSQL looks it up meanwhile
-  let rows = rowsOf(chunks[0]);
-  for (let i = 0; i < chunks.length; i++) {
-    const ready = await rows;
-    rows = rowsOf(chunks[i + 1]);
-    // into the map at once: no list of them all in between
-    for (const r of ready) into.set(r.id, r);
-  }
+  const rowsOf = (chunk: readonly number[]) =>
+    db
+      .selectFrom('subscriptions')
+      .select(['id', 'external_id', 'account_id', 'product_id', 'plan_id', 'students', 'start_date', 'end_date', 'manager_id'])
+      .select([sql<null>`null`.as('paid_at'), sql<null>`null`.as('activation_code')])
+      .where('id', 'in', chunk)
+      .execute();
+  // a few chunks asked for ahead of the one added: PostgreSQL looks them up meanwhile; into the map at
+  // once, no list of them all in between
+  for await (const [, rows] of fetchedAhead(chunked(ids)[Symbol.iterator](), rowsOf, CHUNKS_AHEAD)) for (const r of rows) into.set(r.id, r);
 }
+
+/** Chunks of ids looked up ahead (PostgreSQL: the pool has four connections). */
+const CHUNKS_AHEAD = 3;
 
 /** A row of seatRows as an array: id, subscription_id, contact_id, base (the date dormancy counts from). */
 export type SeatRow = readonly [number, number, number, string | null];
