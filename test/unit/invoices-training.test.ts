@@ -44,6 +44,18 @@ const OFFSITE = {
   price: '3200.00',
   currency: 'PLN',
 };
+/** A subscription of SCH-1 on BIO-BASIC with one training credit, and the training that came with it (TRN-000001 when first). */
+async function packageTraining() {
+  const sub = await addSubscription(t.db, op, {
+    account_external_id: 'SCH-1',
+    plan: 'BIO-BASIC',
+    students: 150,
+    term_months: 12,
+    start_date: '2026-09-01',
+  });
+  await t.db.updateTable('plans').set({ included_training_credits: 1 }).where('code', '=', 'BIO-BASIC').execute();
+  return { sub, pkg: (await includePackageTraining(t.db, op, sub.external_id))!.id };
+}
 const addOffsite = async (extra: Record<string, unknown> = {}) => (await addTraining(t.db, op, { ...OFFSITE, ...extra })).id;
 
 describe('invoices issue --training', () => {
@@ -107,15 +119,7 @@ describe('invoices issue --training', () => {
   });
 
   it('refuses a package training, one without a price, a cancelled one and one already billed; nothing is written', async () => {
-    const sub = await addSubscription(t.db, op, {
-      account_external_id: 'SCH-1',
-      plan: 'BIO-BASIC',
-      students: 150,
-      term_months: 12,
-      start_date: '2026-09-01',
-    });
-    await t.db.updateTable('plans').set({ included_training_credits: 1 }).where('code', '=', 'BIO-BASIC').execute();
-    const pkg = (await includePackageTraining(t.db, op, sub.external_id))!.id;
+    const { sub, pkg } = await packageTraining();
     const unpriced = await addOffsite({ price: '0', currency: null, source: 'direct' });
     const cancelled = await addOffsite();
     await cancelTraining(t.db, op, cancelled, {});
@@ -196,15 +200,7 @@ describe('import and export invoices with training_id', () => {
 
 describe('import invoices: a training is billed once, and never one that came with a package', () => {
   it('refuses a row billing a training another invoice (not void) bills, in the database or earlier in the file, or a package training; nothing is written', async () => {
-    const sub = await addSubscription(t.db, op, {
-      account_external_id: 'SCH-1',
-      plan: 'BIO-BASIC',
-      students: 150,
-      term_months: 12,
-      start_date: '2026-09-01',
-    });
-    await t.db.updateTable('plans').set({ included_training_credits: 1 }).where('code', '=', 'BIO-BASIC').execute();
-    const pkg = (await includePackageTraining(t.db, op, sub.external_id))!.id; // TRN-000001
+    const { sub, pkg } = await packageTraining(); // TRN-000001
     const billed = await addOffsite(); // TRN-000002
     await issueForTraining(t.db, op, billed); // INV-2026-00001
     await addOffsite(); // TRN-000003
