@@ -11,10 +11,11 @@ function ahead<T>(p: Promise<T>): Promise<T> {
 /**
  * `fetch` of each part, in order, as the caller asks for them, with up to `depth` parts fetched ahead of
  * the one it works on: on PostgreSQL the pool's connections look the next parts up while Node works (one
- * ahead still left the server's lookups by id on the critical path of a `remind` preview); on SQLite the
- * same work in the same order. Parts are taken from `parts` only when fetched.
+ * ahead still left the server's lookups by id on the critical path of a `remind` preview; three keep the
+ * pool's four connections busy); on SQLite the same work in the same order. Parts are taken from `parts`
+ * only when fetched.
  */
-export async function* fetchedAhead<P, R>(parts: Iterator<P>, fetch: (part: P) => Promise<R>, depth: number): AsyncGenerator<[P, R]> {
+export async function* fetchedAhead<P, R>(parts: Iterator<P>, fetch: (part: P) => Promise<R>, depth = 3): AsyncGenerator<[P, R]> {
   const queue: [P, Promise<R>][] = [];
   const fill = () => {
     while (queue.length < depth) {

@@ -263,7 +263,7 @@ async function buildCandidates(
     while (hits.length > 0) yield hits.splice(0, HIT_PART);
   })();
   const contactsOf = (part: Hit[]) => contactsById(db, [...new Set(part.flatMap((h) => (h.contact_id === null ? [] : [h.contact_id])))]);
-  for await (const [part, contacts] of fetchedAhead(parts, contactsOf, PARTS_AHEAD)) for (const h of part) build(h, contacts);
+  for await (const [part, contacts] of fetchedAhead(parts, contactsOf)) for (const h of part) build(h, contacts);
   return out;
 
   function build(h: Hit, contacts: Map<number, { email: string; name: string | null }>): void {
@@ -306,8 +306,6 @@ async function buildCandidates(
 
 /** Hits turned into candidates at a time (their contacts fetched together). */
 const HIT_PART = 5000;
-/** Parts whose contacts are fetched ahead (PostgreSQL: the pool has four connections). */
-const PARTS_AHEAD = 3;
 
 function toSubInfo(r: SubscriptionRow, account: AccountInfo, names: Awaited<ReturnType<typeof loadNames>>): SubInfo {
   return {

@@ -169,11 +169,8 @@ export async function seatSubscriptionsById(db: Kysely<DB>, ids: readonly number
       .execute();
   // a few chunks asked for ahead of the one added: PostgreSQL looks them up meanwhile; into the map at
   // once, no list of them all in between
-  for await (const [, rows] of fetchedAhead(chunked(ids)[Symbol.iterator](), rowsOf, CHUNKS_AHEAD)) for (const r of rows) into.set(r.id, r);
+  for await (const [, rows] of fetchedAhead(chunked(ids)[Symbol.iterator](), rowsOf)) for (const r of rows) into.set(r.id, r);
 }
-
-/** Chunks of ids looked up ahead (PostgreSQL: the pool has four connections). */
-const CHUNKS_AHEAD = 3;
 
 /** A row of seatRows as an array: id, subscription_id, contact_id, base (the date dormancy counts from). */
 export type SeatRow = readonly [number, number, number, string | null];

@@ -92,7 +92,7 @@ function* trainingOfAccount(
   text: RowIn['text'],
   account: Row | undefined,
   problems: RowProblem[],
-): Step<number | undefined> {
+): Step<Row | undefined> {
   const n = TRAINING_KEY.number(key);
   if (n === undefined) {
     problems.push(TRAINING_KEY.problem('training_id', text.training_id ?? key)!);
@@ -104,7 +104,7 @@ function* trainingOfAccount(
   else if (account && found.account_id !== account.id) refuse(`is not a training of account ${String(account.external_id)}`);
   else {
     const never = trainingNeverBilled(found as Parameters<typeof trainingNeverBilled>[0]);
-    if (never === undefined) return found.id as number;
+    if (never === undefined) return found;
     refuse(never);
   }
   return undefined;
@@ -169,12 +169,13 @@ export const invoices: EntityDef = {
       let subId: number | null = null;
       if (typeof v.subscription_external_id === 'string')
         subId = (yield* subscriptionOfAccount(subscription, v.subscription_external_id, text, acc, problems)) ?? null;
-      const trainingId = typeof v.training_id === 'string' ? yield* trainingOfAccount(training, v.training_id, text, acc, problems) : null;
+      const billed = typeof v.training_id === 'string' ? yield* trainingOfAccount(training, v.training_id, text, acc, problems) : undefined;
+      const trainingId = billed ? (billed.id as number) : null;
       let existing: Row | undefined;
       if (typeof v.number === 'string') existing = yield* wait(byNumber(foldKey(v.number)));
       else if (subId !== null && typeof v.instalment === 'number') existing = yield* wait(planned(subId, v.instalment));
-      if (typeof trainingId === 'number' && v.status !== 'void') {
-        const other = yield* wait(billing(trainingId, existing?.id ?? 0));
+      if (billed && v.status !== 'void') {
+        const other = yield* wait(billing(billed.id, existing?.id ?? 0));
         if (other) {
           const by = invoiceName({
             number: other.number as string | null,
@@ -184,7 +185,7 @@ export const invoices: EntityDef = {
           problems.push({
             field: 'training_id',
             value: text.training_id,
-            rule: alreadyBilled('training', trainingKey(TRAINING_KEY.number(v.training_id as string)!), by),
+            rule: alreadyBilled('training', trainingKey(billed.number as number), by),
           });
         }
       }
@@ -209,7 +210,7 @@ export const invoices: EntityDef = {
         seq: place?.seq ?? null,
         account_id: acc!.id,
         subscription_id: subId,
-        training_id: trainingId ?? null,
+        training_id: trainingId,
         instalment: opt<number>(v.instalment),
         instalments: opt<number>(v.instalments),
         period: opt<string>(v.period),
