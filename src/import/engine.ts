@@ -10,7 +10,8 @@ import { ImportFileError, type ErrorSink, type RowProblem } from './errors.js';
 import { planHeader, type HeaderOptions } from './header.js';
 import type { RejectsWriter } from './rejects.js';
 import { RowLoop } from './row-loop.js';
-import { chooseRows } from './rows.js';
+import { chooseRows, startReaderThread } from './rows.js';
+import type { ReaderThread } from './bulk/reader-thread.js';
 import type { Deferred, EntityDef, EntityImport, ImportContext } from './entities/types.js';
 
 export interface FileJob {
@@ -72,6 +73,7 @@ function refuseIfChanged(job: FileJob, before: fs.Stats): void {
 async function readAndApply(ctx: ImportContext, job: FileJob, o: FileRunOptions): Promise<FileRun> {
   const specs = await job.entity.columns(ctx.statements);
   const reader = readCsv(job.path, job.label, { ...o.read, onBytes: o.onBytes })[Symbol.asyncIterator]();
+  let thread: ReaderThread | undefined;
   try {
     const first = await reader.next();
     if (first.done) throw new Error(`${job.label}: no header`); // cannot happen: readCsv refuses a file without one
@@ -84,18 +86,13 @@ async function readAndApply(ctx: ImportContext, job: FileJob, o: FileRunOptions)
       o.read,
     );
     o.rejects?.header(header);
-    const imp = await job.entity.open(ctx, specs, { bytes: fs.statSync(job.path).size });
     const withCells = o.rejects !== undefined;
-    const source = await chooseRows(imp, {
-      file: job.path,
-      label: job.label,
-      read: o.read,
-      fields,
-      withCells,
-      readerThread: o.readerThread,
-      first: first.value.slice(1),
-      rest: reader,
-    });
+    const file = { file: job.path, label: job.label, read: o.read, fields, withCells, readerThread: o.readerThread };
+    const bytes = fs.statSync(job.path).size;
+    // started now, the reader thread loads while the importer reads what it needs from the database
+    thread = startReaderThread(job.entity, file, bytes);
+    const imp = await job.entity.open(ctx, specs, { bytes });
+    const source = await chooseRows(imp, { ...file, first: first.value.slice(1), rest: reader, thread });
     const { key } = FORMATS[job.entity.name];
     const loop = new RowLoop({
       key,
@@ -117,5 +114,6 @@ async function readAndApply(ctx: ImportContext, job: FileJob, o: FileRunOptions)
     return { counts: loop.counts, deferred, readerThread: source.readerThread, refusedWithout: imp.refusedWithout?.bind(imp) };
   } finally {
     await reader.return?.(undefined);
+    await thread?.close();
   }
 }

@@ -7,9 +7,10 @@
 import { readCells } from './cells.js';
 import type { CsvRecord } from './csv-reader.js';
 import type { ReadOptions } from './engine.js';
-import type { EntityImport, RowIn, RowResult } from './entities/types.js';
+import type { EntityDef, EntityImport, RowIn, RowResult } from './entities/types.js';
 import type { RowProblem } from './errors.js';
-import { readerThreadAvailable, readerThreadRows } from './bulk/reader-thread.js';
+import { BULK_MIN_BYTES } from './bulk/bulk-table.js';
+import { ReaderThread, readerThreadAvailable, type ReaderThreadFile } from './bulk/reader-thread.js';
 
 /**
  * Rows in file order, one batch at a time. `clean(i)` makes row i the current one; `keyText` and
@@ -46,20 +47,33 @@ export interface FileRows {
   withCells: boolean;
   /** false: never in a reader thread (the command line's ACCTMGR_IMPORT_THREADS=1) */
   readerThread?: boolean;
+}
+
+export interface ReadRows extends FileRows {
   /** The records read with the header (after it), and the reader positioned after them. */
   first: CsvRecord[];
   rest: AsyncIterator<CsvRecord[]>;
+  /** The reader thread started before the importer opened (`startReaderThread`). */
+  thread?: ReaderThread;
+}
+
+/**
+ * A reader thread for a large file of an entity that prepares its rows in one, started before the
+ * importer opens (which reads what the preparer needs from the database); the caller closes it when
+ * the rows do not go to it after all.
+ */
+export function startReaderThread(entity: EntityDef, f: FileRows, bytes: number): ReaderThread | undefined {
+  if (!entity.readerPreparer || bytes < BULK_MIN_BYTES || f.readerThread === false || !readerThreadAvailable()) return undefined;
+  return ReaderThread.start(threadFile(f), entity.readerPreparer);
 }
 
 /** The file's rows: prepared in a reader thread when the importer offers a preparer and one can start, else read here. */
-export async function chooseRows(imp: EntityImport, f: FileRows): Promise<RowSource> {
+export async function chooseRows(imp: EntityImport, f: ReadRows): Promise<RowSource> {
   if (imp.prepared && f.readerThread !== false && readerThreadAvailable()) {
     // the reader thread reads the file again from its first row: this thread's reader stops here
     await f.rest.return?.();
-    const { file, label, fields, withCells } = f;
-    return readerThreadRows({ file, label, encoding: f.read.encoding, delimiter: f.read.delimiter, fields, withCells }, imp.prepared, (r) =>
-      imp.row(r),
-    );
+    const thread = f.thread?.preparer === imp.prepared.preparer ? f.thread : ReaderThread.start(threadFile(f), imp.prepared.preparer);
+    return thread.rows(imp.prepared, (r) => imp.row(r));
   }
   return {
     readerThread: false,
@@ -68,6 +82,10 @@ export async function chooseRows(imp: EntityImport, f: FileRows): Promise<RowSou
       for (let next = await f.rest.next(); !next.done; next = await f.rest.next()) yield new RecordBatch(next.value, f.fields, imp);
     },
   };
+}
+
+function threadFile(f: FileRows): ReaderThreadFile {
+  return { file: f.file, label: f.label, encoding: f.read.encoding, delimiter: f.read.delimiter, fields: f.fields, withCells: f.withCells };
 }
 
 /** Records of this thread's CSV reader: each row cleaned into text by field name and run through the importer's `row`. */

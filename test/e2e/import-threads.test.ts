@@ -9,7 +9,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import Database from 'better-sqlite3';
 import { describe, expect, it } from 'vitest';
-import { dbFiles, expectDbClean, onTerminal, runCli, spawnCli, type CliResult } from '../helpers/cli.js';
+import { built, dbFiles, expectDbClean, onTerminal, runCli, spawnCli, type CliResult } from '../helpers/cli.js';
 import { cloneDb, tempDir } from '../helpers/db.js';
 import { itSqlite, onPostgres } from '../helpers/engine.js';
 
@@ -221,6 +221,42 @@ describe('a large contacts import in a reader thread', () => {
       check.close();
     }
     await expectDbClean(db);
+  });
+
+  it('starts the reader thread before the importer opens, and stops it when the rows stay on this thread (the table already holds twice the file)', async () => {
+    const dir = tempDir();
+    const db = await seeded(dir);
+    // 60,000 stored contacts: a file of ≈ 20,000 rows is not worth a bulk load, so no rows go to a thread
+    for (const round of ['a', 'b']) {
+      const file = bigFile(dir, {}).replace(/contacts\.csv$/, `round-${round}.csv`);
+      fs.writeFileSync(file, fs.readFileSync(path.join(dir, 'contacts.csv'), 'utf8').replace(/teacher(\d+)@/gi, `teacher$1${round}@`));
+      expect((await runCli(['import', 'contacts', file], { db })).code).toBe(0);
+    }
+    const file = bigFile(dir, { 0: 'A0,Renamed,teacher0a@school0.example,,,,,' });
+    const r = await spawnCli(['import', 'contacts', file, '--debug', '--json'], { db, timeoutMs: 20_000 });
+    // a thread left waiting for its rows would keep the process alive until the timeout kills it
+    expect(r.code).toBe(0);
+    expect(r.stderr).not.toContain('reader thread');
+    expect(JSON.parse(r.stdout)).toMatchObject({ inserted: ROWS - 1, updated: 1 });
+  });
+
+  it('a reader thread started early and never handed its rows stops when closed; it refuses another preparer', async () => {
+    type Mod = typeof import('../../src/import/bulk/reader-thread.js');
+    const { ReaderThread } = await built<Mod>('src/import/bulk/reader-thread.js');
+    const dir = tempDir();
+    const file = path.join(dir, 'c.csv');
+    fs.writeFileSync(file, `${HEADER}\nA1,X,x@a.example,,,,,\n`);
+    const preparer = new URL('../../dist/src/import/entities/contacts-rows.js', import.meta.url).href;
+    const start = () => ReaderThread.start({ file, label: 'c.csv', fields: HEADER.split(','), withCells: false }, preparer);
+    await expect(start().close()).resolves.toBeUndefined();
+    const other = start();
+    try {
+      expect(() => other.rows({ preparer: 'file:///elsewhere.js', data: {}, width: 1, apply: () => 'inserted', keyText: () => ({}) }, () => 'inserted')).toThrow(
+        /another preparer/,
+      );
+    } finally {
+      await other.close();
+    }
   });
 
   itSqlite('keeps WAL when another connection has the database open, and puts WAL back after a large import (SQLite only)', async () => {

@@ -18,13 +18,21 @@ export interface ReaderInput {
   delimiter?: string;
   /** The header's columns → field names (undefined: an ignored column). */
   fields: (string | undefined)[];
-  /** URL of the preparer module, and its input. */
+  /** URL of the preparer module. */
   preparer: string;
+  /** Send every row's cells (a rejects file needs them). */
+  withCells: boolean;
+}
+
+/**
+ * The preparer's input, posted once the importer has it (the thread starts before: src/import/bulk/
+ * reader-thread.ts); every later message from the main thread acknowledges a batch.
+ */
+export interface ReaderData {
+  type: 'data';
   data: unknown;
   /** Slots a row takes in a batch: line, cells, then the prepared row. */
   width: number;
-  /** Send every row's cells (a rejects file needs them). */
-  withCells: boolean;
 }
 
 export type ReaderMessage =
@@ -42,15 +50,20 @@ export const BATCH_ROWS = 1000;
 export const AHEAD = 16;
 
 async function run(input: ReaderInput, port: NonNullable<typeof parentPort>): Promise<void> {
-  const preparer = (await import(input.preparer)) as PreparerModule;
-  const { fields, prepare } = preparer.readerPreparer(input.data);
+  let given: ReaderData | undefined;
   let acked = 0;
   let sent = 0;
   let wake: (() => void) | undefined;
-  port.on('message', () => {
-    acked++;
+  port.on('message', (m: ReaderData | 'ack') => {
+    if (m === 'ack') acked++;
+    else given = m;
     wake?.();
   });
+  const preparer = (await import(input.preparer)) as PreparerModule;
+  while (!given) await new Promise<void>((r) => (wake = r));
+  wake = undefined;
+  const { width } = given;
+  const { fields, prepare } = preparer.readerPreparer(given.data);
   let bytes = 0;
   let rows: unknown[] = [];
   let count = 0;
@@ -63,7 +76,7 @@ async function run(input: ReaderInput, port: NonNullable<typeof parentPort>): Pr
     wake = undefined;
   };
   let header = true;
-  const { width, withCells } = input;
+  const { withCells } = input;
   // where each column's cell goes among the preparer's fields
   const slots = input.fields.map((f) => {
     if (f === undefined) return undefined;
@@ -81,14 +94,17 @@ async function run(input: ReaderInput, port: NonNullable<typeof parentPort>): Pr
         header = false;
         continue;
       }
+      // slots written one by one, never by a push of several values (a slow path of V8)
       const start = rows.length;
-      rows.push(rec.line, withCells ? rec.cells : undefined);
+      rows[start] = rec.line;
+      rows[start + 1] = withCells ? rec.cells : undefined;
       const cleaned = cleanCells(rec.cells, slots, fields.length, rec.nul);
       if (!cleaned || !prepare(rec.line, cleaned, rows)) {
         rows.length = start;
-        rows.push(-rec.line, rec.cells);
+        rows[start] = -rec.line;
+        rows[start + 1] = rec.cells;
       }
-      while (rows.length < start + width) rows.push(undefined);
+      for (let at = rows.length; at < start + width; at++) rows[at] = undefined;
       if (++count === BATCH_ROWS) await flush();
     }
   }

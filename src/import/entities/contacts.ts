@@ -33,6 +33,7 @@ export const contacts: EntityDef = {
   columns: async () => [...CONTACT_FIELDS],
   required: FORMATS.contacts.required,
   provesReferences: true,
+  readerPreparer: PREPARER,
   async open(ctx: ImportContext, _columns, file: FileInfo) {
     const { statements } = ctx;
     const up = new Upserter(ctx, 'contacts', COLUMNS);

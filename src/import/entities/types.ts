@@ -71,5 +71,10 @@ export interface EntityDef {
    * its importer proves, before commit, that every reference it wrote exists.
    */
   provesReferences?: boolean;
+  /**
+   * URL of the module that prepares this entity's rows in a reader thread, when `open` offers
+   * `prepared` with it: the engine may start the thread for a large file before `open` (src/import/rows.ts).
+   */
+  readerPreparer?: string;
   open(ctx: ImportContext, columns: readonly FieldSpec[], file: FileInfo): Promise<EntityImport>;
 }
