@@ -12,6 +12,7 @@ import { describe, expect, it } from 'vitest';
 import { built, dbFiles, expectDbClean, onTerminal, runCli, spawnCli, type CliResult } from '../helpers/cli.js';
 import { cloneDb, tempDir } from '../helpers/db.js';
 import { itSqlite, onPostgres } from '../helpers/engine.js';
+import type * as ReaderThreadModule from '../../src/import/bulk/reader-thread.js';
 
 const HEADER = 'account_external_id,name,email,role,is_primary,status,invited_at,last_login_at';
 const ROWS = 30_000;
@@ -241,8 +242,7 @@ describe('a large contacts import in a reader thread', () => {
   });
 
   it('a reader thread started early and never handed its rows stops when closed; it refuses another preparer', async () => {
-    type Mod = typeof import('../../src/import/bulk/reader-thread.js');
-    const { ReaderThread } = await built<Mod>('src/import/bulk/reader-thread.js');
+    const { ReaderThread } = await built<typeof ReaderThreadModule>('src/import/bulk/reader-thread.js');
     const dir = tempDir();
     const file = path.join(dir, 'c.csv');
     fs.writeFileSync(file, `${HEADER}\nA1,X,x@a.example,,,,,\n`);
@@ -251,9 +251,12 @@ describe('a large contacts import in a reader thread', () => {
     await expect(start().close()).resolves.toBeUndefined();
     const other = start();
     try {
-      expect(() => other.rows({ preparer: 'file:///elsewhere.js', data: {}, width: 1, apply: () => 'inserted', keyText: () => ({}) }, () => 'inserted')).toThrow(
-        /another preparer/,
-      );
+      expect(() =>
+        other.rows(
+          { preparer: 'file:///elsewhere.js', data: {}, width: 1, apply: () => 'inserted', keyText: () => ({}) },
+          () => 'inserted',
+        ),
+      ).toThrow(/another preparer/);
     } finally {
       await other.close();
     }
