@@ -8,7 +8,6 @@ import fs from 'node:fs';
 import type { Kysely } from 'kysely';
 import { withoutForeignKeys, withRollbackJournal } from '../../db/bulk.js';
 import type { DbHandle } from '../../db/connection.js';
-import { PgSession } from '../../db/pg-copy.js';
 import type { DB } from '../../db/schema/index.js';
 import type { FileJob } from '../engine.js';
 import { openStatements } from '../open-statements.js';
@@ -29,6 +28,8 @@ export async function importSession<T>(
   run: (s: ImportDb) => Promise<T>,
 ): Promise<T> {
   if (h.pool) {
+    // loaded here: the COPY stream and cursor packages are of no use to SQLite (≈ 50 ms of each import's start)
+    const { PgSession } = await import('../../db/pg-copy.js');
     const session = await PgSession.open(h.pool);
     try {
       return await run({ db: session.db, statements: (trx) => new PgStatements(trx, session) });
