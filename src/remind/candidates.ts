@@ -10,10 +10,8 @@ import { arrayBatches, rowBatches } from '../db/rows.js';
 import type { DB } from '../db/schema/index.js';
 import type { NoticeKind, NoticeStatus } from '../db/schema/notices.js';
 import { timestampDate, toDayNumber } from '../lib/dates.js';
-import { fetchedAhead } from '../lib/ahead.js';
 import { loadRecipients, type Recipient, type Recipients } from './recipients.js';
 import {
-  contactsById,
   loadAccounts,
   loadCountedAccounts,
   loadNames,
@@ -135,6 +133,9 @@ export interface Hit {
   subject_id: number;
   subscription_id: number;
   contact_id: number | null;
+  /** a dormant seat's contact, read with the seat (null for the other kinds, or a contact's row gone) */
+  contact_email: string | null;
+  contact_name: string | null;
   prior: NoticeStatus | null;
   holder: Holder | null;
 }
@@ -165,7 +166,15 @@ export async function scanHits(db: Kysely<DB>, asOf: string, options: CollectOpt
     dormancy: new Map(),
     activation: new Map(),
   };
-  const stageHit = (kind: NoticeKind, subjectId: number, subscriptionId: number, date: string, contactId: number | null) => {
+  const stageHit = (
+    kind: NoticeKind,
+    subjectId: number,
+    subscriptionId: number,
+    date: string,
+    contactId: number | null = null,
+    contactEmail: string | null = null,
+    contactName: string | null = null,
+  ) => {
     let found = known[kind].get(date);
     if (found === undefined) {
       const stage = sendableStage(kind, date, asOfDay);
@@ -185,6 +194,8 @@ export async function scanHits(db: Kysely<DB>, asOf: string, options: CollectOpt
       subject_id: subjectId,
       subscription_id: subscriptionId,
       contact_id: contactId,
+      contact_email: contactEmail,
+      contact_name: contactName,
       prior,
       holder,
     });
@@ -195,8 +206,8 @@ export async function scanHits(db: Kysely<DB>, asOf: string, options: CollectOpt
   // a subscription's renewal and activation stages; whether it has any
   const subscriptionHits = (id: number, end: string, paid: string | null, coded: boolean) => {
     let used = false;
-    if (!renewed.has(id)) used = stageHit('renewal', id, id, end, null) || used;
-    if (paid !== null && coded) used = stageHit('activation', id, id, paid, null) || used;
+    if (!renewed.has(id)) used = stageHit('renewal', id, id, end) || used;
+    if (paid !== null && coded) used = stageHit('activation', id, id, paid) || used;
     return used;
   };
   if (options.counting && options.only === undefined) {
@@ -212,9 +223,15 @@ export async function scanHits(db: Kysely<DB>, asOf: string, options: CollectOpt
   }
   // the dormant seats: from the run's part beside it (options.seats), else scanned here (a re-check by id:
   // those seats only); their hits after the subscriptions', in the scan's order
-  const seats = await (options.seats ? options.seats() : dormantSeats(db, asOf, options.only?.seatIds));
-  for (let i = 0; i < seats.ids.length; i++)
-    stageHit('dormancy', seats.ids[i]!, seats.subscriptions[i]!, seats.dates[seats.base[i]!]!, seats.contacts[i]!);
+  // (a count needs no contact: counted hits go without their emails and names)
+  const seats = await (options.seats ? options.seats() : dormantSeats(db, asOf, options.only?.seatIds, !options.counting));
+  const named = seats.emails.length > 0;
+  for (let i = 0; i < seats.ids.length; i++) {
+    const contact = seats.contacts[i]!;
+    const base = seats.dates[seats.base[i]!]!;
+    if (named) stageHit('dormancy', seats.ids[i]!, seats.subscriptions[i]!, base, contact, seats.emails[i]!, seats.names[i]!);
+    else stageHit('dormancy', seats.ids[i]!, seats.subscriptions[i]!, base, contact);
+  }
   return { accounts, subs, hits };
 }
 
@@ -256,17 +273,12 @@ async function buildCandidates(
   const recipients = shared?.recipients ?? (await loadRecipients(db, asOf, only ? [...accounts.keys()] : undefined));
   const infos = new Map<number, SubInfo>();
   const out: CandidateSet = { candidates: [], noRecipient: [] };
-  // a part of the hits at a time, taken off the list, with its contacts: neither every hit nor every
-  // contact is held beside the candidates made of them (224,000 notices: ≈ 40 MB less at the peak). A few
-  // parts' contacts are asked for ahead of the part being built: PostgreSQL looks them up meanwhile
-  const parts = (function* () {
-    while (hits.length > 0) yield hits.splice(0, HIT_PART);
-  })();
-  const contactsOf = (part: Hit[]) => contactsById(db, [...new Set(part.flatMap((h) => (h.contact_id === null ? [] : [h.contact_id])))]);
-  for await (const [part, contacts] of fetchedAhead(parts, contactsOf)) for (const h of part) build(h, contacts);
+  // a part of the hits at a time, taken off the list: not every hit is held beside the candidates made
+  // of them (the dormant seats' contacts came with the seats: dormantSeats)
+  while (hits.length > 0) for (const h of hits.splice(0, HIT_PART)) build(h);
   return out;
 
-  function build(h: Hit, contacts: Map<number, { email: string; name: string | null }>): void {
+  function build(h: Hit): void {
     // a subscription's row gives way to its details once they are made (both of 100,000 are not held)
     let sub = infos.get(h.subscription_id);
     if (!sub) {
@@ -278,12 +290,11 @@ async function buildCandidates(
     }
     const recipient = hitRecipient(h, sub, accounts.get(sub.account_id), recipients);
     if (recipient === undefined) return;
-    const contact = h.contact_id === null ? undefined : contacts.get(h.contact_id);
     if (typeof recipient === 'string') {
       const where = {
         account_external_id: sub.account_external_id,
         subscription_external_id: sub.external_id,
-        contact_email: contact?.email ?? null,
+        contact_email: h.contact_email,
       };
       out.noRecipient.push({ kind: h.kind, stage: h.stage, due_date: h.due_date, ...where, reason: recipient });
       return;
@@ -296,8 +307,8 @@ async function buildCandidates(
       subject_id: h.subject_id,
       sub,
       recipient,
-      contact_email: contact?.email ?? null,
-      contact_name: contact?.name ?? null,
+      contact_email: h.contact_email,
+      contact_name: h.contact_name,
       prior: h.prior,
       holder: h.holder,
     });

@@ -23,19 +23,25 @@ export interface DormantSeats {
   /** the date each seat's cycle counts from, as an index into `dates` (a run's seats share a few hundred dates) */
   base: number[];
   dates: string[];
+  /** the contacts' emails and names (null: the contact's row is gone), when asked for; else empty */
+  emails: (string | null)[];
+  names: (string | null)[];
 }
 
-/** The dormant seats among all (no ids) or among these seats (a re-check by id, a chunk per statement). */
-export async function dormantSeats(db: Kysely<DB>, asOf: string, ids?: readonly number[]): Promise<DormantSeats> {
-  const out: DormantSeats = { ids: [], subscriptions: [], contacts: [], base: [], dates: [] };
+/**
+ * The dormant seats among all (no ids) or among these seats (a re-check by id, a chunk per statement);
+ * `withContacts`: with their contacts' emails and names (a run's notices show them, counts do not).
+ */
+export async function dormantSeats(db: Kysely<DB>, asOf: string, ids?: readonly number[], withContacts = false): Promise<DormantSeats> {
+  const out: DormantSeats = { ids: [], subscriptions: [], contacts: [], base: [], dates: [], emails: [], names: [] };
   const asOfDay = toDayNumber(asOf);
   // per date: its index in out.dates, or -1 when no stage of a cycle from it is sendable on asOf
   const known = new Map<string, number>();
-  const queries = ids ? chunked(ids).map((chunk) => seatRows(db, asOf, chunk)) : [seatRows(db, asOf)];
+  const queries = ids ? chunked(ids).map((chunk) => seatRows(db, asOf, chunk, withContacts)) : [seatRows(db, asOf, undefined, withContacts)];
   for (const query of queries) {
     // as arrays (seatRows' columns in order): no object for each of a third of a million rows
     for await (const rows of arrayBatches<SeatRow>(db, query)) {
-      for (const [id, subscription, contact, date] of rows) {
+      for (const [id, subscription, contact, date, email, name] of rows) {
         if (date === null) continue;
         let at = known.get(date);
         if (at === undefined) {
@@ -47,6 +53,10 @@ export async function dormantSeats(db: Kysely<DB>, asOf: string, ids?: readonly 
         out.subscriptions.push(subscription);
         out.contacts.push(contact);
         out.base.push(at);
+        if (withContacts) {
+          out.emails.push(email ?? null);
+          out.names.push(name ?? null);
+        }
       }
     }
   }
@@ -55,7 +65,7 @@ export async function dormantSeats(db: Kysely<DB>, asOf: string, ids?: readonly 
 
 /** dormantSeats over every seat, for a worker thread to call (src/db/beside-worker.ts). */
 export function dormantSeatsPart(h: DbHandle, asOf: string): Promise<DormantSeats> {
-  return dormantSeats(h.db, asOf);
+  return dormantSeats(h.db, asOf, undefined, true);
 }
 
 const PART = { module: new URL(import.meta.url), name: 'dormantSeatsPart', fn: dormantSeatsPart };
