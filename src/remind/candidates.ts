@@ -229,7 +229,7 @@ export async function scanHits(db: Kysely<DB>, asOf: string, options: CollectOpt
   for (let i = 0; i < seats.ids.length; i++) {
     const contact = seats.contacts[i]!;
     const base = seats.dates[seats.base[i]!]!;
-    if (named) stageHit('dormancy', seats.ids[i]!, seats.subscriptions[i]!, base, contact, seats.emails[i]!, seats.names[i]!);
+    if (named) stageHit('dormancy', seats.ids[i]!, seats.subscriptions[i]!, base, contact, seats.emails[i], seats.names[i]);
     else stageHit('dormancy', seats.ids[i]!, seats.subscriptions[i]!, base, contact);
   }
   return { accounts, subs, hits };

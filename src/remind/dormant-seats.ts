@@ -37,7 +37,9 @@ export async function dormantSeats(db: Kysely<DB>, asOf: string, ids?: readonly 
   const asOfDay = toDayNumber(asOf);
   // per date: its index in out.dates, or -1 when no stage of a cycle from it is sendable on asOf
   const known = new Map<string, number>();
-  const queries = ids ? chunked(ids).map((chunk) => seatRows(db, asOf, chunk, withContacts)) : [seatRows(db, asOf, undefined, withContacts)];
+  const queries = ids
+    ? chunked(ids).map((chunk) => seatRows(db, asOf, chunk, withContacts))
+    : [seatRows(db, asOf, undefined, withContacts)];
   for (const query of queries) {
     // as arrays (seatRows' columns in order): no object for each of a third of a million rows
     for await (const rows of arrayBatches<SeatRow>(db, query)) {
