@@ -132,7 +132,6 @@ export interface Hit {
   cycle: string;
   subject_id: number;
   subscription_id: number;
-  contact_id: number | null;
   /** a dormant seat's contact, read with the seat (null for the other kinds, or a contact's row gone) */
   contact_email: string | null;
   contact_name: string | null;
@@ -171,7 +170,6 @@ export async function scanHits(db: Kysely<DB>, asOf: string, options: CollectOpt
     subjectId: number,
     subscriptionId: number,
     date: string,
-    contactId: number | null = null,
     contactEmail: string | null = null,
     contactName: string | null = null,
   ) => {
@@ -193,7 +191,6 @@ export async function scanHits(db: Kysely<DB>, asOf: string, options: CollectOpt
       cycle: base,
       subject_id: subjectId,
       subscription_id: subscriptionId,
-      contact_id: contactId,
       contact_email: contactEmail,
       contact_name: contactName,
       prior,
@@ -223,15 +220,17 @@ export async function scanHits(db: Kysely<DB>, asOf: string, options: CollectOpt
   }
   // the dormant seats: from the run's part beside it (options.seats), else scanned here (a re-check by id:
   // those seats only); their hits after the subscriptions', in the scan's order
-  // (a count needs no contact: counted hits go without their emails and names)
+  // (a count needs no contact: counted seats come without their contacts' emails and names)
   const seats = await (options.seats ? options.seats() : dormantSeats(db, asOf, options.only?.seatIds, !options.counting));
-  const named = seats.emails.length > 0;
-  for (let i = 0; i < seats.ids.length; i++) {
-    const contact = seats.contacts[i]!;
-    const base = seats.dates[seats.base[i]!]!;
-    if (named) stageHit('dormancy', seats.ids[i]!, seats.subscriptions[i]!, base, contact, seats.emails[i], seats.names[i]);
-    else stageHit('dormancy', seats.ids[i]!, seats.subscriptions[i]!, base, contact);
-  }
+  for (let i = 0; i < seats.ids.length; i++)
+    stageHit(
+      'dormancy',
+      seats.ids[i]!,
+      seats.subscriptions[i]!,
+      seats.dates[seats.base[i]!]!,
+      seats.emails[i] ?? null,
+      seats.names[i] ?? null,
+    );
   return { accounts, subs, hits };
 }
 

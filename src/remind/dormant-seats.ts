@@ -19,7 +19,6 @@ import { sendableStage } from './schedule.js';
 export interface DormantSeats {
   ids: number[];
   subscriptions: number[];
-  contacts: number[];
   /** the date each seat's cycle counts from, as an index into `dates` (a run's seats share a few hundred dates) */
   base: number[];
   dates: string[];
@@ -33,7 +32,7 @@ export interface DormantSeats {
  * `withContacts`: with their contacts' emails and names (a run's notices show them, counts do not).
  */
 export async function dormantSeats(db: Kysely<DB>, asOf: string, ids?: readonly number[], withContacts = false): Promise<DormantSeats> {
-  const out: DormantSeats = { ids: [], subscriptions: [], contacts: [], base: [], dates: [], emails: [], names: [] };
+  const out: DormantSeats = { ids: [], subscriptions: [], base: [], dates: [], emails: [], names: [] };
   const asOfDay = toDayNumber(asOf);
   // per date: its index in out.dates, or -1 when no stage of a cycle from it is sendable on asOf
   const known = new Map<string, number>();
@@ -43,7 +42,7 @@ export async function dormantSeats(db: Kysely<DB>, asOf: string, ids?: readonly 
   for (const query of queries) {
     // as arrays (seatRows' columns in order): no object for each of a third of a million rows
     for await (const rows of arrayBatches<SeatRow>(db, query)) {
-      for (const [id, subscription, contact, date, email, name] of rows) {
+      for (const [id, subscription, date, email, name] of rows) {
         if (date === null) continue;
         let at = known.get(date);
         if (at === undefined) {
@@ -53,7 +52,6 @@ export async function dormantSeats(db: Kysely<DB>, asOf: string, ids?: readonly 
         if (at < 0) continue;
         out.ids.push(id);
         out.subscriptions.push(subscription);
-        out.contacts.push(contact);
         out.base.push(at);
         if (withContacts) {
           out.emails.push(email ?? null);

@@ -173,10 +173,10 @@ export async function seatSubscriptionsById(db: Kysely<DB>, ids: readonly number
 }
 
 /**
- * A row of seatRows as an array: id, subscription_id, contact_id, base (the date dormancy counts from),
- * then, when asked for, the contact's email and name (null when its row is gone).
+ * A row of seatRows as an array: id, subscription_id, base (the date dormancy counts from), then, when
+ * asked for, the contact's email and name (null when its row is gone).
  */
-export type SeatRow = readonly [number, number, number, string | null, (string | null)?, (string | null)?];
+export type SeatRow = readonly [number, number, string | null, (string | null)?, (string | null)?];
 
 /**
  * Seats that may be dormant on asOf: not removed, contact not removed, on a subscription running on
@@ -194,7 +194,7 @@ export function seatRows(db: Kysely<DB>, asOf: string, ids?: readonly number[], 
   return (
     db
       .selectFrom('seats as se')
-      .select(['se.id', 'se.subscription_id', 'se.contact_id', stored.as('base')])
+      .select(['se.id', 'se.subscription_id', stored.as('base')])
       // the contact's email and name read with its seat, where the scan runs (beside the rest of a run),
       // not looked up by id afterwards: ≈ 90,000 lookups the run would wait for
       .$if(withContacts, (q) => q.leftJoin('contacts as sc', 'sc.id', 'se.contact_id').select(['sc.email', 'sc.name']))

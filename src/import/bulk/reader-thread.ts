@@ -107,11 +107,6 @@ export class ReaderThread {
   }
 }
 
-/** The rows of `file` as a reader thread started now prepares them; `row` takes the rows its preparer refused. */
-export function readerThreadRows(file: ReaderThreadFile, prepared: PreparedRows, row: EntityImport['row']): RowSource {
-  return ReaderThread.start(file, prepared.preparer).rows(prepared, row);
-}
-
 const NO_CELLS: readonly string[] = [];
 
 /**
