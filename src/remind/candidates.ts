@@ -20,6 +20,7 @@ import {
   renewedIds,
   type RenewalDates,
   seatSubscriptionsById,
+  addRunningSubscriptions,
   subscriptionsById,
   type AccountInfo,
   type SubscriptionRow,
@@ -140,8 +141,10 @@ export interface Hit {
 }
 
 export async function collectCandidates(db: Kysely<DB>, asOf: string, options: CollectOptions = {}): Promise<CandidateSet> {
-  const { accounts, subs, hits } = await scanHits(db, asOf, options);
-  return buildCandidates(db, asOf, accounts, subs, hits, options.shared, options.only !== undefined);
+  // a run's seats scanned beside it: the maps are read while they are (not after, when the run waits for nothing else)
+  const shared = options.shared ?? (options.seats ? await loadSharedMaps(db, asOf) : undefined);
+  const { accounts, subs, hits } = await scanHits(db, asOf, { ...options, shared });
+  return buildCandidates(db, asOf, accounts, subs, hits, shared, options.only !== undefined);
 }
 
 export interface HitScan {
@@ -221,6 +224,9 @@ export async function scanHits(db: Kysely<DB>, asOf: string, options: CollectOpt
   // the dormant seats: from the run's part beside it (options.seats), else scanned here (a re-check by id:
   // those seats only); their hits after the subscriptions', in the scan's order
   // (a count needs no contact: counted seats come without their contacts' emails and names)
+  // a run's seats scanned beside it: meanwhile the subscriptions they can belong to are read here (what
+  // buildCandidates would otherwise look up by id once the seats have come)
+  if (options.seats && !options.counting) await addRunningSubscriptions(db, asOf, subs);
   const seats = await (options.seats ? options.seats() : dormantSeats(db, asOf, options.only?.seatIds, !options.counting));
   for (let i = 0; i < seats.ids.length; i++)
     stageHit(
