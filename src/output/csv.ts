@@ -17,16 +17,17 @@ export function csvCell(value: unknown): string {
 }
 
 /**
- * A cell as csv-stringify writes it with toCsv's options (record_delimiter '\n', quoted_match PROTECTED):
- * quoted when it holds a quote, a comma or a line feed (not a bare CR: with its own record delimiter
- * csv-stringify does not quote those) or carries a formula-protecting `'`; quotes inside doubled.
- * Written by hand because csv-stringify spent 1 s of a 160,000-notice `remind --format csv` on casting
- * and option handling; test/unit/csv-writer.test.ts holds it to csv-stringify's bytes on random cells.
+ * A cell of every CSV acctmgr writes (lists here, exports and rejects files through src/output/stream.ts),
+ * as csv-stringify writes it with record_delimiter '\n' and quoted_match [PROTECTED, /\r/]: quoted when it
+ * holds a quote, a comma, a line feed or a carriage return (a line break to RFC 4180 and to most readers,
+ * bare or not) or carries a formula-protecting `'`; quotes inside doubled. Written by hand because
+ * csv-stringify spent 1 s of a 160,000-notice `remind --format csv` on casting and option handling;
+ * test/unit/csv-writer.test.ts holds it to csv-stringify's bytes on random cells.
  */
 export function quoteCsv(s: string): string {
   if (s === '') return s;
   const quote = s.includes('"');
-  if (quote || s.includes(',') || s.includes('\n') || (s[0] === "'" && PROTECTED.test(s)))
+  if (quote || s.includes(',') || s.includes('\n') || s.includes('\r') || (s[0] === "'" && PROTECTED.test(s)))
     return `"${quote ? s.replaceAll('"', '""') : s}"`;
   return s;
 }

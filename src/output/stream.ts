@@ -3,8 +3,7 @@
  * come, so a million-row export never sits in memory. The CSV cells follow src/output/csv.ts (quotes
  * only where RFC 4180 needs them, and around formula-protected values).
  */
-import { PROTECTED } from '../lib/formula.js';
-import { csvCell } from './csv.js';
+import { csvCell, quoteCsv } from './csv.js';
 
 /**
  * Written in pieces of about 64 KB, as src/output/list-stream.ts does: a string over ≈ 128 KB is a large
@@ -13,16 +12,12 @@ import { csvCell } from './csv.js';
  */
 const PIECE = 64 * 1024;
 
-/** A cell, quoted when it holds a quote, a comma, a CR or an LF, or carries a formula-protecting `'`. */
+/** A cell as every CSV of acctmgr writes it (src/output/csv.ts quoteCsv); a number ≥ 0 as it is. */
 function csvField(value: unknown): string {
   if (value === null || value === undefined) return '';
   // a number needs neither quotes nor formula protection unless negative (a leading -)
   if (typeof value === 'number' && value >= 0) return String(value);
-  const s = csvCell(value);
-  const quote = s.includes('"');
-  return quote || s.includes(',') || s.includes('\n') || s.includes('\r') || (s[0] === "'" && PROTECTED.test(s))
-    ? `"${quote ? s.replaceAll('"', '""') : s}"`
-    : s;
+  return quoteCsv(csvCell(value));
 }
 
 abstract class Chunked {

@@ -1,6 +1,6 @@
 /**
  * toCsv (src/output/csv.ts) writes CSV by hand for speed; csv-stringify with the options toCsv used
- * before is the reference: on random cells — quotes, commas, LF, bare CR, CRLF, formulas behind zero or
+ * before, and a bare CR quoted as every line break is (as the streamed CSV always did), is the reference: on random cells — quotes, commas, LF, bare CR, CRLF, formulas behind zero or
  * more quotes, tabs, Cyrillic, emoji, empty and null values — both must give the same bytes. Seeded: a
  * failure names its seed.
  */
@@ -8,14 +8,15 @@ import { stringify } from 'csv-stringify/sync';
 import { describe, expect, it } from 'vitest';
 import { rng } from '../../bench/random.js';
 import { csvCell, toCsv } from '../../src/output/csv.js';
+import { CsvStream } from '../../src/output/stream.js';
 import { PROTECTED } from '../../src/lib/formula.js';
 
 const PIECES = ['a', 'Z', '7', ' ', 'Ж', 'ъ', '🙂', ',', '"', '""', '\n', '\r', '\r\n', '\t', '=', '+', '-', '@', "'", ';', '\\'];
 
-/** What toCsv gave when it called csv-stringify. */
+/** What toCsv gave when it called csv-stringify, a cell with a bare CR quoted too. */
 function reference(rows: Record<string, unknown>[], columns: string[]): string {
   const data = rows.map((r) => columns.map((c) => csvCell(r[c])));
-  return stringify([columns, ...data], { record_delimiter: '\n', quoted_match: PROTECTED });
+  return stringify([columns, ...data], { record_delimiter: '\n', quoted_match: [PROTECTED, /\r/] });
 }
 
 describe('toCsv writes what csv-stringify writes', () => {
@@ -37,6 +38,17 @@ describe('toCsv writes what csv-stringify writes', () => {
       expect(toCsv(rows, columns), `seed ${seed}`).toBe(reference(rows, columns));
     });
   }
+
+  it('a bare CR is quoted in lists and in streamed exports alike (a line break to most readers)', () => {
+    const rows = [{ name: 'a\rb', note: 'c\r\nd', plain: 'e' }];
+    const columns = ['name', 'note', 'plain'];
+    let streamed = '';
+    const out = new CsvStream((t) => (streamed += t), columns);
+    out.add(columns.map((c) => rows[0]![c as keyof (typeof rows)[0]]));
+    out.end();
+    expect(toCsv(rows, columns)).toBe('name,note,plain\n"a\rb","c\r\nd",e\n');
+    expect(streamed).toBe(toCsv(rows, columns));
+  });
 
   it('an empty list is its header line; no columns, one empty line', () => {
     expect(toCsv([], ['a', 'b'])).toBe(reference([], ['a', 'b']));
