@@ -16,12 +16,25 @@ declare module 'vitest' {
   }
 }
 
+/**
+ * One temporary folder for the whole run, made before any worker starts and removed after the last test:
+ * every temporary file of the tests (test/helpers/db.ts tempDir, SQLite's own, the command line's) goes
+ * under it through TMPDIR, which the workers and the processes they start inherit, so that a run leaves
+ * nothing behind in /tmp. Both projects' setups share it; the last teardown removes it.
+ */
+const run = { dir: '', users: 0 };
+
 export default function setup(project: TestProject): () => void {
-  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'acctmgr-spawns-'));
+  if (run.users++ === 0) {
+    run.dir = fs.mkdtempSync(path.join(os.tmpdir(), 'acctmgr-tests-'));
+    process.env.TMPDIR = run.dir;
+  }
+  const dir = fs.mkdtempSync(path.join(run.dir, 'acctmgr-spawns-'));
   project.provide('spawns', { dir, budget: SPAWN_BUDGET });
   return () => {
     const cases = fs.readdirSync(dir).length;
     console.log(`\n${cases} test case(s) started the binary (budget ${SPAWN_BUDGET})`);
     fs.rmSync(dir, { recursive: true, force: true });
+    if (--run.users === 0) fs.rmSync(run.dir, { recursive: true, force: true });
   };
 }
