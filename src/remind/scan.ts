@@ -80,22 +80,23 @@ export async function loadNames(db: Kysely<DB>): Promise<{ products: Map<number,
   return { products: new Map(products.map((p) => [p.id, p.name])), plans: new Map(plans.map((p) => [p.id, p.name])) };
 }
 
+/** The columns of a subscription's row that every notice of it may show, whichever way it was read. */
+const SUBSCRIPTION_COLUMNS = [
+  's.id',
+  's.external_id',
+  's.account_id',
+  's.product_id',
+  's.plan_id',
+  's.students',
+  's.start_date',
+  's.end_date',
+  's.manager_id',
+] as const;
+
 function subscriptionColumns(db: Kysely<DB>) {
   return db
     .selectFrom('subscriptions as s')
-    .select([
-      's.id',
-      's.external_id',
-      's.account_id',
-      's.product_id',
-      's.plan_id',
-      's.students',
-      's.start_date',
-      's.end_date',
-      's.paid_at',
-      's.activation_code',
-      's.manager_id',
-    ])
+    .select([...SUBSCRIPTION_COLUMNS, 's.paid_at', 's.activation_code'])
     .where('s.status', 'not in', NOT_NOTIFIED);
 }
 
@@ -162,17 +163,7 @@ export async function subscriptionsById(db: Kysely<DB>, ids: readonly number[]):
 function seatSubscriptionColumns(db: Kysely<DB>) {
   return db
     .selectFrom('subscriptions as s')
-    .select([
-      's.id',
-      's.external_id',
-      's.account_id',
-      's.product_id',
-      's.plan_id',
-      's.students',
-      's.start_date',
-      's.end_date',
-      's.manager_id',
-    ])
+    .select(SUBSCRIPTION_COLUMNS)
     .select([sql<null>`null`.as('paid_at'), sql<null>`null`.as('activation_code')]);
 }
 
