@@ -22,9 +22,10 @@ declare module 'vitest' {
  * under it through TMPDIR, which the workers and the processes they start inherit, so that a run leaves
  * nothing behind in /tmp. Both projects' setups share it; the last teardown removes it.
  */
-const run = { dir: '', users: 0 };
-
 export default function setup(project: TestProject): () => void {
+  // on globalThis: each project may load this module anew, and both must share the one folder
+  const shared = globalThis as { acctmgrTestRun?: { dir: string; users: number } };
+  const run = (shared.acctmgrTestRun ??= { dir: '', users: 0 });
   if (run.users++ === 0) {
     run.dir = fs.mkdtempSync(path.join(os.tmpdir(), 'acctmgr-tests-'));
     process.env.TMPDIR = run.dir;

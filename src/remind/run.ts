@@ -17,7 +17,7 @@ import type { NoRecipient } from './candidates.js';
 import { composeDigest, type Digest } from './digest.js';
 import { computeDue, sortNotices, type DueNotice, type InDoubtNotice } from './due.js';
 import { claimNotices, settleNotices, startDelivery, type Claimed } from './ledger.js';
-import { deliver, type MailConfig } from './mailer.js';
+import { openMailer, type MailConfig, type Mailer } from './mailer.js';
 import { fallbackNote, loadTemplates, type Locale, type Templates } from './templates.js';
 import { claimCustomerNotices, collectCustomerNotices, startCustomerDelivery, type CustomerNotice } from './customer.js';
 import { collectRun, orderedRecords, previewRemind, type Outcome, type StreamedRun } from './preview.js';
@@ -108,24 +108,30 @@ export async function runRemindStreamed(db: Kysely<DB>, op: Op, options: RunOpti
     // the managers' notices delivered keep their digest's outcome; their records are made when written
     // (the groups come in sortNotices order, and so do the notices they deliver)
     const delivered: Delivered[] = [];
-    for (const group of byRecipient(claimed)) {
-      const settled = await deliverGroup(op, runId, options, templates!, group);
-      if (settled.emailed) result.emails++;
-      // a loop, not push(...notices): one recipient can have more notices than a call has room for arguments
-      for (const n of settled.notices) delivered.push(Object.assign(n, { outcome: settled.outcome }));
-    }
     const others: NoticeRecord[] = [];
-    for (const n of claimedCustomer.filter((x) => !x.skip)) {
-      const record = await deliverCustomer(op, runId, options, templates!, n);
-      if (record === undefined) continue;
-      if (record.status !== 'failed') result.emails++;
-      others.push(record);
-    }
-    for (const n of claimedChanged.filter((x) => !x.skip)) {
-      const record = await deliverOne(runId, options, composeManagerChanged(templates!, n, op.asOf), n, toManagerChangedRecord);
-      if (record === undefined) continue;
-      if (record.status !== 'failed') result.emails++;
-      others.push(record);
+    // every message of the run over one SMTP connection, kept open between them (mailer.ts openMailer)
+    const mailer = await openMailer(options.mail!);
+    try {
+      for (const group of byRecipient(claimed)) {
+        const settled = await deliverGroup(op, runId, options, mailer, templates!, group);
+        if (settled.emailed) result.emails++;
+        // a loop, not push(...notices): one recipient can have more notices than a call has room for arguments
+        for (const n of settled.notices) delivered.push(Object.assign(n, { outcome: settled.outcome }));
+      }
+      for (const n of claimedCustomer.filter((x) => !x.skip)) {
+        const record = await deliverCustomer(op, runId, options, mailer, templates!, n);
+        if (record === undefined) continue;
+        if (record.status !== 'failed') result.emails++;
+        others.push(record);
+      }
+      for (const n of claimedChanged.filter((x) => !x.skip)) {
+        const record = await deliverOne(runId, options, mailer, composeManagerChanged(templates!, n, op.asOf), n, toManagerChangedRecord);
+        if (record === undefined) continue;
+        if (record.status !== 'failed') result.emails++;
+        others.push(record);
+      }
+    } finally {
+      mailer.close();
     }
     others.push(...claimedCustomer.filter((x) => x.skip).map((n) => toCustomerRecord(n, 'skipped')));
     others.push(...claimedChanged.filter((x) => x.skip).map((n) => toManagerChangedRecord(n, 'skipped')));
@@ -158,11 +164,11 @@ function byRecipient<T extends DueNotice>(claimed: T[]): T[][] {
 type Delivered = Claimed & { outcome: Outcome };
 
 /** Sends one recipient's digest of the notices still sendable and settles every notice in it: those notices and their outcome. */
-async function deliverGroup(op: Op, runId: string, options: RunOptions, templates: Templates, group: Claimed[]) {
+async function deliverGroup(op: Op, runId: string, options: RunOptions, mailer: Mailer, templates: Templates, group: Claimed[]) {
   const live = await options.tx((trx) => startDelivery(trx, op.asOf, nowTimestamp(), runId, group));
   if (live.length === 0) return { emailed: false, notices: [], outcome: { status: 'sent', reason: null } };
   const digest = composeDigest(templates, live[0]!.recipient, live, op.asOf);
-  const outcome = await deliver(options.mail!, digest);
+  const outcome = await mailer.deliver(digest);
   const reason = outcome.status === 'sent' ? null : outcome.reason;
   const ids = live.map((n) => n.ledger_id);
   await options.tx((trx) => settleNotices(trx, nowTimestamp(), runId, ids, outcome.status, reason));
@@ -170,20 +176,21 @@ async function deliverGroup(op: Op, runId: string, options: RunOptions, template
 }
 
 /** One customer notice, one message: in_doubt just before it goes out, then settled. */
-function deliverCustomer(op: Op, runId: string, options: RunOptions, templates: Templates, n: CustomerNotice) {
-  return deliverOne(runId, options, composeCustomerMessage(templates, n, op.asOf), n, toCustomerRecord);
+function deliverCustomer(op: Op, runId: string, options: RunOptions, mailer: Mailer, templates: Templates, n: CustomerNotice) {
+  return deliverOne(runId, options, mailer, composeCustomerMessage(templates, n, op.asOf), n, toCustomerRecord);
 }
 
 async function deliverOne<N extends { ledger_id?: number }>(
   runId: string,
   options: RunOptions,
+  mailer: Mailer,
   message: Digest,
   n: N,
   record: (n: N, status: string, reason: string | null) => NoticeRecord,
 ): Promise<NoticeRecord | undefined> {
   const mine = await options.tx((trx) => startCustomerDelivery(trx, nowTimestamp(), runId, n));
   if (!mine) return undefined;
-  const outcome = await deliver(options.mail!, message);
+  const outcome = await mailer.deliver(message);
   const reason = outcome.status === 'sent' ? null : outcome.reason;
   await options.tx((trx) => settleNotices(trx, nowTimestamp(), runId, [n.ledger_id!], outcome.status, reason));
   return record(n, outcome.status, reason);

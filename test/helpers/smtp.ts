@@ -27,6 +27,8 @@ export interface TestSmtp {
   gate?: Promise<void>;
   /** called when a message's data has arrived, before answering */
   onMessage?: (m: Received) => void | Promise<void>;
+  /** SMTP connections clients opened so far */
+  connections: number;
   close(): Promise<void>;
 }
 
@@ -37,6 +39,7 @@ export async function startSmtp(): Promise<TestSmtp> {
     messages: [],
     reject: new Set(),
     hang: false,
+    connections: 0,
     close: async () => undefined,
   };
   const server = new SMTPServer({
@@ -44,6 +47,10 @@ export async function startSmtp(): Promise<TestSmtp> {
     authOptional: true,
     logger: false,
     closeTimeout: 100,
+    onConnect(_session, callback) {
+      state.connections++;
+      callback();
+    },
     onRcptTo(address, _session, callback) {
       if (state.reject.has(address.address.toLowerCase())) {
         const err = Object.assign(new Error('mailbox unavailable'), { responseCode: 550 });

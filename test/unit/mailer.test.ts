@@ -1,0 +1,58 @@
+/**
+ * A run's messages go over one SMTP connection kept open between them (src/remind/mailer.ts openMailer),
+ * and each message's outcome stays its own: a refused recipient fails that message only, a message whose
+ * data went out unanswered is in doubt, and the next one goes out on a new connection. Against a real
+ * SMTP server on 127.0.0.1 (test/helpers/smtp.ts). No database: the same on both projects.
+ */
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import type { Digest } from '../../src/remind/digest.js';
+import { openMailer } from '../../src/remind/mailer.js';
+import { startSmtp, type TestSmtp } from '../helpers/smtp.js';
+
+const digest = (email: string, n: number): Digest => ({
+  to: { login: 'anna', email, name: 'Anna' },
+  subject: `digest ${n}`,
+  text: `notice ${n}`,
+  refs: [`renewal/renewal-2w/SUB-${n}`],
+});
+
+describe('openMailer', () => {
+  let smtp: TestSmtp;
+  beforeEach(async () => {
+    smtp = await startSmtp();
+  });
+  afterEach(async () => {
+    await smtp.close();
+  });
+
+  it('sends a run’s messages over one connection; a refused recipient fails only its own message', async () => {
+    smtp.reject.add('gone@vendor.example');
+    const mailer = await openMailer({ smtpUrl: smtp.url, from: 'reminders@vendor.example', timeoutMs: 5000 });
+    try {
+      const outcomes = [];
+      for (const [i, to] of ['a@vendor.example', 'gone@vendor.example', 'b@vendor.example', 'c@vendor.example'].entries())
+        outcomes.push((await mailer.deliver(digest(to, i))).status);
+      expect(outcomes).toEqual(['sent', 'failed', 'sent', 'sent']);
+    } finally {
+      mailer.close();
+    }
+    expect(smtp.messages.map((m) => m.subject)).toEqual(['digest 0', 'digest 2', 'digest 3']);
+    expect(smtp.connections).toBe(1);
+  });
+
+  it('a message whose data went out unanswered is in doubt; the next one goes out on a new connection', async () => {
+    const mailer = await openMailer({ smtpUrl: smtp.url, from: 'reminders@vendor.example', timeoutMs: 500 });
+    try {
+      expect((await mailer.deliver(digest('a@vendor.example', 1))).status).toBe('sent');
+      smtp.hang = true;
+      const doubt = await mailer.deliver(digest('b@vendor.example', 2));
+      expect(doubt).toMatchObject({ status: 'in_doubt' });
+      smtp.hang = false;
+      expect((await mailer.deliver(digest('c@vendor.example', 3))).status).toBe('sent');
+    } finally {
+      mailer.close();
+    }
+    expect(smtp.messages.map((m) => m.subject)).toEqual(['digest 1', 'digest 3']);
+    expect(smtp.connections).toBe(2);
+  });
+});
