@@ -12,6 +12,7 @@ import type { NoticeKind, NoticeStatus } from '../db/schema/notices.js';
 import { timestampDate, toDayNumber } from '../lib/dates.js';
 import { loadRecipients, type Recipient, type Recipients } from './recipients.js';
 import {
+  addRunningSubscriptions,
   loadAccounts,
   loadCountedAccounts,
   loadNames,
@@ -20,7 +21,6 @@ import {
   renewedIds,
   type RenewalDates,
   seatSubscriptionsById,
-  addRunningSubscriptions,
   subscriptionsById,
   type AccountInfo,
   type SubscriptionRow,
@@ -149,7 +149,10 @@ export async function collectCandidates(db: Kysely<DB>, asOf: string, options: C
 
 export interface HitScan {
   accounts: Map<number, AccountInfo>;
-  /** the subscriptions of the renewal and activation hits (those of dormant seats are fetched later) */
+  /**
+   * the subscriptions of the renewal and activation hits, and in a run whose seats are scanned beside it
+   * every running one (addRunningSubscriptions); those of dormant seats still missing are fetched later
+   */
   subs: Map<number, SubscriptionRow>;
   hits: Hit[];
 }
@@ -221,12 +224,12 @@ export async function scanHits(db: Kysely<DB>, asOf: string, options: CollectOpt
         if (accounts.has(r.account_id) && subscriptionHits(r.id, r.end_date, r.paid_at, r.activation_code !== null)) subs.set(r.id, r);
     }
   }
-  // the dormant seats: from the run's part beside it (options.seats), else scanned here (a re-check by id:
-  // those seats only); their hits after the subscriptions', in the scan's order
-  // (a count needs no contact: counted seats come without their contacts' emails and names)
   // a run's seats scanned beside it: meanwhile the subscriptions they can belong to are read here (what
   // buildCandidates would otherwise look up by id once the seats have come)
   if (options.seats && !options.counting) await addRunningSubscriptions(db, asOf, subs);
+  // the dormant seats: from the run's part beside it (options.seats), else scanned here (a re-check by id:
+  // those seats only); their hits after the subscriptions', in the scan's order
+  // (a count needs no contact: counted seats come without their contacts' emails and names)
   const seats = await (options.seats ? options.seats() : dormantSeats(db, asOf, options.only?.seatIds, !options.counting));
   for (let i = 0; i < seats.ids.length; i++)
     stageHit(
