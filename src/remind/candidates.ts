@@ -1,9 +1,10 @@
 /**
  * Which notices the schedule and the eligibility rules make sendable on a date, set-based: one query
  * over the subscriptions whose end or payment date can have a sendable stage, one over the seats of
- * running subscriptions whose last login lies in the dormancy bounds, then the details of what is
- * really due, fetched by id. Recipients, accounts and the ledger come from maps loaded once. The same
- * code re-checks a handful of subjects by id at the moment of sending.
+ * running subscriptions whose last login lies in the dormancy bounds (a whole run: beside the rest, which
+ * meanwhile reads the running subscriptions those seats belong to), then the details still missing,
+ * fetched by id. Recipients, accounts and the ledger come from maps loaded once. The same code re-checks
+ * a handful of subjects by id at the moment of sending.
  */
 import type { Kysely } from 'kysely';
 import { arrayBatches, rowBatches } from '../db/rows.js';
