@@ -28,10 +28,10 @@ function needsEscape(s: string): boolean {
   return false;
 }
 
-/** One row as a line of COPY text (ending in a newline). */
-export function copyLine(rec: Readonly<Record<string, unknown>>, f: CopyRowFormat): string {
+/** One row as a line of COPY text (ending in a newline); `id`, when given, before its columns. */
+export function copyLine(rec: Readonly<Record<string, unknown>>, f: CopyRowFormat, id?: number): string {
   const { columns } = f;
-  let text = copyText(rec[columns[0]!]);
+  let text = id === undefined ? copyText(rec[columns[0]!]) : `${id}\t${copyText(rec[columns[0]!])}`;
   for (let i = 1; i < columns.length; i++) text += `\t${copyText(rec[columns[i]!])}`;
   return `${text}${f.suffix}\n`;
 }
@@ -50,10 +50,10 @@ export class CopyBytes {
   }
 
   /** Appends `rec` as one line (copyLine's text); where it starts (it ends at `end`). */
-  row(rec: Readonly<Record<string, unknown>>, f: CopyRowFormat): number {
+  row(rec: Readonly<Record<string, unknown>>, f: CopyRowFormat, id?: number): number {
     const start = this.pos;
     // one write a row: faster than one a value
-    const line = copyLine(rec, f);
+    const line = copyLine(rec, f, id);
     // a UTF-16 unit is at most 3 bytes of UTF-8
     this.room(line.length * 3);
     this.pos += this.buf.write(line, this.pos, 'utf8');

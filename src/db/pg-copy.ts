@@ -89,9 +89,9 @@ export class CopyWriter {
     return this.stream !== undefined || this.out.end > 0;
   }
 
-  /** Queues one row (copyLine's text of `rec`). A Promise when the server is behind: wait for it. */
-  row(rec: Readonly<Record<string, unknown>>, format: CopyRowFormat): Promise<void> | undefined {
-    this.out.row(rec, format);
+  /** Queues one row (copyLine's text of `rec`, `id` first when given). A Promise when the server is behind: wait for it. */
+  row(rec: Readonly<Record<string, unknown>>, format: CopyRowFormat, id?: number): Promise<void> | undefined {
+    this.out.row(rec, format, id);
     return this.out.end >= CHUNK ? this.send() : undefined;
   }
 

@@ -209,23 +209,34 @@ describe('import: bulk load on PostgreSQL (COPY)', () => {
   );
 
   itPostgres(
-    'other sessions drawing ids meanwhile: duplicates still name their line, history counts and undo stay exact (PostgreSQL only)',
+    'another session adding a contact meanwhile waits for the commit and takes the next id; duplicates still name their line, history and undo stay exact (PostgreSQL only)',
     async () => {
       await seedAccounts();
-      const seq = sql`select nextval(pg_get_serial_sequence('contacts', 'id')) as id`;
-      // another session draws contact ids while the import runs: the batch's ids are not consecutive
-      const drawn: Promise<unknown>[] = [];
-      const onProgress = () => void drawn.push(seq.execute(t.db));
+      const [a1] = await t.db.selectFrom('accounts').select('id').where('external_id', '=', 'A1').execute();
+      // another session adds a contact while the import runs (once: its insert waits for the import's lock)
+      let other: Promise<{ id: number }> | undefined;
+      const onProgress = () =>
+        void (other ??= t.db
+          .insertInto('contacts')
+          .values({
+            account_id: a1!.id,
+            email: 'other@school1.example',
+            email_key: 'other@school1.example',
+            role: 'teacher',
+            is_primary: 0,
+            status: 'active',
+            created_at: '2026-11-26T09:00:00Z',
+            updated_at: '2026-11-26T09:00:00Z',
+          })
+          .returning('id')
+          .executeTakeFirstOrThrow());
       const out = await imp.run(
         'contacts',
         bigFile(['A3,Twice,TEACHER3@school3.example,,,,,', 'A199,Again,teacher25999@school199.example,,,,,']),
-        {
-          skipInvalid: true,
-          onProgress,
-        },
+        { skipInvalid: true, onProgress },
       );
-      await Promise.all(drawn);
-      expect(drawn.length).toBeGreaterThan(1);
+      expect(other).toBeDefined();
+      const added = await other!;
       const file = `${imp.dir}/contacts.csv`;
       expect(out.errors).toEqual([
         `${file}:${ROWS + 2}: email: "TEACHER3@school3.example": duplicates line 5 (same account_external_id + email)`,
@@ -238,11 +249,14 @@ describe('import: bulk load on PostgreSQL (COPY)', () => {
         .orderBy('id')
         .execute();
       expect(ids).toHaveLength(ROWS);
-      expect(ids[ids.length - 1]!.id - ids[0]!.id + 1).toBeGreaterThan(ROWS); // gaps: other sessions' ids
+      // the batch's ids follow each other; the other session's contact came after the commit
+      expect(ids[ids.length - 1]!.id - ids[0]!.id + 1).toBe(ROWS);
+      expect(added.id).toBe(ids[ids.length - 1]!.id + 1);
       const [range] = await t.db.selectFrom('import_batch_inserts').selectAll().where('batch_id', '=', out.summary.batch_id!).execute();
       expect(range).toMatchObject({ first_id: ids[0]!.id, last_id: ids[ids.length - 1]!.id, row_count: ROWS });
       const undo = await undoBatch(t.db, t.handle, testOp({ now: '2026-11-26T09:00:00Z' }), out.summary.batch_id!);
       expect(undo).toMatchObject({ deleted: ROWS, restored: 0 });
+      expect(await t.db.selectFrom('contacts').select('id').where('id', '=', added.id).execute()).toHaveLength(1);
     },
     LARGE_FILE_MS,
   );
@@ -277,6 +291,33 @@ describe('import: bulk load on PostgreSQL (COPY)', () => {
     expect(await imp.snapshot()).toEqual(before);
     expect(await schema()).toEqual(schemaBefore);
   });
+  itPostgres('an id drawn outside the import while it ran stops it before the commit (PostgreSQL only)', async () => {
+    await seedAccounts();
+    const before = await imp.snapshot();
+    const now = '2026-11-25T09:00:00Z';
+    const session = await PgSession.open(t.handle.pool!);
+    const load = writeTx(session.db, async (trx) => {
+      const statements = new PgStatements(trx, session);
+      const batch = await BatchRecorder.start(statements, testOp(), 'contacts', 'test');
+      const [a1] = await trx.selectFrom('accounts').select('id').where('external_id', '=', 'A1').execute();
+      const bulk = await statements.openBulk!({
+        table: 'contacts',
+        columns: ['account_id', 'email', 'email_key'],
+        constants: { import_batch_id: batch.id, created_at: now, updated_at: now },
+        key: ['account_id', 'email_key'],
+        expectedRows: 2,
+        batch,
+        onInserted: () => undefined,
+      });
+      await bulk.insert(2, { account_id: a1!.id, email: 'a@school.example', email_key: 'a@school.example' });
+      // another connection draws an id of the same sequence (no acctmgr command does: the table is locked)
+      await sql`select nextval(pg_get_serial_sequence('contacts', 'id'))`.execute(t.db);
+      await bulk.finish();
+    }).finally(() => session.close());
+    await expect(load).rejects.toThrow('ids of contacts were drawn outside this import while it ran; nothing was imported');
+    expect(await imp.snapshot()).toEqual(before);
+  });
+
   itPostgres(
     'COPY text: backslashes, characters of 2 to 4 bytes and nulls stored as given, across 64 KB chunks (PostgreSQL only)',
     async () => {

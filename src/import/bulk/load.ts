@@ -20,7 +20,7 @@ export interface BulkTableOptions {
   /** Rows expected in the file (sizes the key index). */
   expectedRows: number;
   batch: BatchRecorder;
-  /** Called with a row's id once it is known (SQLite: on insert; PostgreSQL: when a later row finds it). */
+  /** Called with a new row's id as it is queued (both databases know it then). */
   onInserted: (id: number, line: number) => void;
 }
 

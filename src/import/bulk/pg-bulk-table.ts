@@ -8,19 +8,22 @@
  * are exact, and the rows that need the database (an existing contact updated, a duplicate within the
  * file) cost a round trip while new rows cost none.
  *
- * A new row's id is drawn by the table's identity default while COPY loads it, so it is not known as the
- * row is queued: rows are known by their place in the file's stream (ordinal). Ids drawn by one session
- * grow, so the ordinals' ids, when a later row needs one, are this batch's ids in order. Other sessions may
- * draw ids of the same sequence meanwhile: nothing here needs them consecutive (import_batch_inserts
- * records the lowest, highest and the count; undo goes by import_batch_id).
+ * A new row's id is known as it is queued, as on SQLite: the table is locked against other writers for the
+ * import (dropping its indexes does that; otherwise LOCK TABLE … SHARE ROW EXCLUSIVE, which readers pass),
+ * so nobody else draws from its identity sequence meanwhile, and the import takes the ids after the
+ * sequence's current value, writes them with the rows, and moves the sequence past the last before it
+ * commits. A row that needs its id at once (an account's custom fields, a parent later in the file)
+ * costs no round trip, and the batch's lowest and highest ids are known without a query
+ * (import_batch_inserts; undo goes by import_batch_id).
  */
-import { sql } from 'kysely';
+import { sql, type Kysely } from 'kysely';
 import { pgSuspendIndexes, type PgSuspended } from '../../db/pg-bulk.js';
 import type { CopyWriter, PgSession } from '../../db/pg-copy.js';
+import type { DB } from '../../db/schema/index.js';
 import { copyText, type CopyRowFormat } from '../../db/pg-copy-text.js';
 import { checkKey, hashKey, KeyIndex } from './key-index.js';
 import type { BulkLoad, BulkTableOptions } from './load.js';
-import { eachRow, type Row, type Statements } from '../statements.js';
+import { eachRow, isPromise, type Maybe, type Row, type Statements } from '../statements.js';
 
 /** Stored rows read at once when one is needed (see `stored`). */
 const READ_AHEAD = 256;
@@ -28,11 +31,11 @@ const READ_AHEAD = 256;
 export class PgBulkTable implements BulkLoad {
   readonly notes: string[] = [];
   private readonly keys: KeyIndex;
-  /** The file's line of each row queued, by ordinal. */
-  private lines = new Uint32Array(1024);
+  /** The next new row's id (the identity sequence's values from here on are this import's). */
+  private nextId = 0;
+  /** Rows queued, and the first one's id. */
   private queued = 0;
-  /** The ids of the first ordinals, once a later row needed one. */
-  private readonly ids: number[] = [];
+  private first = 0;
   /** A row's columns, then the constant columns' values (the import's id and timestamps) in COPY text. */
   private readonly rowFormat: CopyRowFormat;
   private readonly byId: (id: number) => Promise<Row | undefined>;
@@ -41,12 +44,15 @@ export class PgBulkTable implements BulkLoad {
   private readonly ahead = new Map<number, Row>();
   private recent: { id: number; row: Row } | undefined;
   private readonly copy: CopyWriter;
+  /** The table's identity sequence, as the server names it (quoted where it must be). */
+  private sequence = '';
+  private readonly db: Kysely<DB>;
   private suspended: PgSuspended | undefined;
   /** When the rows began to flow (performance.now()), for --debug. */
   private started = 0;
 
   private constructor(
-    private readonly statements: Statements<'later'>,
+    statements: Statements<'later'>,
     session: PgSession,
     private readonly o: BulkTableOptions,
     existing: number,
@@ -54,10 +60,11 @@ export class PgBulkTable implements BulkLoad {
     this.keys = new KeyIndex(existing + o.expectedRows, true);
     const constants = Object.entries(o.constants ?? {});
     this.rowFormat = { columns: o.columns, suffix: constants.map(([, v]) => `\t${copyText(v)}`).join('') };
+    this.db = statements.db;
     this.byId = statements.byId(o.table);
     const any = statements.any;
     this.from = statements.all(any.selectFrom(o.table).selectAll().where('id', '>=', 0).orderBy('id').limit(READ_AHEAD));
-    this.copy = session.copyInto(o.table, [...o.columns, ...constants.map(([c]) => c)]);
+    this.copy = session.copyInto(o.table, ['id', ...o.columns, ...constants.map(([c]) => c)]);
   }
 
   /** Loads the stored keys, then suspends the table's indexes (inside the caller's transaction). */
@@ -75,6 +82,12 @@ export class PgBulkTable implements BulkLoad {
       t.keys.add(hashKey(key), id, checkKey(key));
     });
     t.suspended = await pgSuspendIndexes(statements.any, o.table);
+    // dropping the indexes locked the table; else no other writer may draw ids until the commit (readers may read)
+    if (!t.suspended.suspended) await sql`lock table ${sql.table(o.table)} in share row exclusive mode`.execute(statements.db);
+    const { rows } = await sql<{ seq: string; id: number }>`
+      select s.seq, nextval(s.seq::regclass) as id from (select pg_get_serial_sequence(${o.table}, 'id') as seq) s`.execute(statements.db);
+    t.sequence = rows[0]!.seq;
+    t.nextId = Number(rows[0]!.id);
     t.started = performance.now();
     return t;
   }
@@ -87,26 +100,26 @@ export class PgBulkTable implements BulkLoad {
     return candidates.length === 0 ? undefined : this.confirm(keyValues, candidates);
   }
 
-  insert(line: number, rec: Row, hash?: number): Promise<void> | undefined {
-    const { key } = this.o;
-    const keyValues = key.map((k) => rec[k]);
-    const ordinal = this.queued++;
-    if (ordinal >= this.lines.length) {
-      const grown = new Uint32Array(this.lines.length * 2);
-      grown.set(this.lines);
-      this.lines = grown;
-    }
-    this.lines[ordinal] = line;
-    this.keys.add(hash ?? hashKey(keyValues), -(ordinal + 1), checkKey(keyValues));
-    return this.copy.row(rec, this.rowFormat);
+  insert(line: number, rec: Row, hash?: number): Maybe<void> {
+    const queued = this.queue(line, rec, hash);
+    return isPromise(queued) ? queued.then(() => undefined) : undefined;
   }
 
-  async insertNow(line: number, rec: Row): Promise<number> {
-    const ordinal = this.queued;
-    await this.insert(line, rec);
-    const id = await this.idOf(ordinal);
+  insertNow(line: number, rec: Row): Maybe<number> {
+    return this.queue(line, rec);
+  }
+
+  /** Queues a row under the next id; its id (a Promise when the server is behind: wait for it). */
+  private queue(line: number, rec: Row, hash?: number): Maybe<number> {
+    const id = this.nextId++;
+    if (id > 0x7fffffff) throw new Error(`bulk import: ${this.o.table} id ${id} is beyond the key index`);
+    const keyValues = this.o.key.map((k) => rec[k]);
+    // a queued row's reference is −id: it is read by id once the COPY ended (confirm)
+    this.keys.add(hash ?? hashKey(keyValues), -id, checkKey(keyValues));
+    if (this.queued++ === 0) this.first = id;
     this.o.onInserted(id, line);
-    return id;
+    const sent = this.copy.row(rec, this.rowFormat, id);
+    return sent ? sent.then(() => id) : id;
   }
 
   async finish(): Promise<void> {
@@ -114,10 +127,8 @@ export class PgBulkTable implements BulkLoad {
     const loaded = performance.now();
     if (this.copy.loaded !== this.queued) throw new Error(`bulk import: COPY loaded ${this.copy.loaded} of ${this.queued} rows`);
     if (this.queued > 0) {
-      const { rows } = await sql<{ first: number; last: number }>`
-        select min(id) as first, max(id) as last from ${sql.table(this.o.table)}
-        where import_batch_id = ${this.o.batch.id} and id > ${this.o.batch.maxBefore.get(this.o.table) ?? 0}`.execute(this.statements.db);
-      this.o.batch.noteInserted(this.o.table, Number(rows[0]!.first), Number(rows[0]!.last), this.queued);
+      await this.passIds();
+      this.o.batch.noteInserted(this.o.table, this.first, this.nextId - 1, this.queued);
     }
     await this.suspended?.restore();
     const seconds = (from: number, to = performance.now()) => `${((to - from) / 1000).toFixed(2)} s`;
@@ -129,15 +140,33 @@ export class PgBulkTable implements BulkLoad {
     this.suspended = undefined;
   }
 
-  /** The row among `refs` (stored ids, or this import's ordinals as −ordinal − 1) whose key is `keyValues`. */
+  /**
+   * Moves the identity sequence past this import's ids: setval, or, for a role that may only draw from it
+   * (a team member: docs/team.md), by drawing the ids once more. No one else drew meanwhile (the table is
+   * locked), unless by calling nextval outside acctmgr: then ids may clash, and the import stops here.
+   */
+  private async passIds(): Promise<void> {
+    const last = this.nextId - 1;
+    const seq = sql.raw(this.sequence);
+    const { rows } = await sql<{ at: number; may: boolean }>`
+      select last_value as at, has_sequence_privilege(${this.sequence}, 'UPDATE') as may from ${seq}`.execute(this.db);
+    const drawn = () =>
+      new Error(`import: ids of ${this.o.table} were drawn outside this import while it ran; nothing was imported, run it again`);
+    if (Number(rows[0]!.at) !== this.first) throw drawn();
+    if (rows[0]!.may) await sql`select setval(${this.sequence}::regclass, ${last})`.execute(this.db);
+    else {
+      const { rows: to } = await sql<{ id: number }>`
+        select max(nextval(${sql.lit(this.sequence)}::regclass)) as id from generate_series(1, ${last - this.first}::int)`.execute(this.db);
+      if (last > this.first && Number(to[0]!.id) !== last) throw drawn();
+    }
+  }
+
+  /** The row among `refs` (stored ids, or this import's rows as −id) whose key is `keyValues`. */
   private async confirm(keyValues: readonly unknown[], refs: readonly number[]): Promise<Row | undefined> {
     for (const ref of refs) {
-      const id = ref > 0 ? ref : await this.idOf(-ref - 1);
-      const row = ref > 0 ? await this.stored(id) : await this.byId(id);
-      if (!row) throw new Error(`bulk import: ${this.o.table} row ${id} is gone`);
-      if (!this.o.key.every((k, i) => row[k] === keyValues[i])) continue;
-      if (ref < 0) this.o.onInserted(id, this.lines[-ref - 1]!);
-      return row;
+      const row = ref > 0 ? await this.stored(ref) : await this.byId(-ref);
+      if (!row) throw new Error(`bulk import: ${this.o.table} row ${Math.abs(ref)} is gone`);
+      if (this.o.key.every((k, i) => row[k] === keyValues[i])) return row;
     }
     return undefined;
   }
@@ -159,18 +188,5 @@ export class PgBulkTable implements BulkLoad {
     this.ahead.delete(id);
     this.recent = row && { id, row };
     return row;
-  }
-
-  /** The id of the row queued at `ordinal`: this batch's new ids in order (the COPY ends first). */
-  private async idOf(ordinal: number): Promise<number> {
-    if (ordinal < this.ids.length) return this.ids[ordinal]!;
-    const after = this.ids.length > 0 ? this.ids[this.ids.length - 1]! : (this.o.batch.maxBefore.get(this.o.table) ?? 0);
-    const { rows } = await sql<{ id: number }>`
-      select id from ${sql.table(this.o.table)} where import_batch_id = ${this.o.batch.id} and id > ${after} order by id`.execute(
-      this.statements.db,
-    );
-    for (const r of rows) this.ids.push(Number(r.id));
-    if (ordinal >= this.ids.length) throw new Error(`bulk import: ${this.o.table} row ${ordinal + 1} of this import is not there`);
-    return this.ids[ordinal]!;
   }
 }
