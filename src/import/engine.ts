@@ -36,6 +36,8 @@ export interface FileRunOptions {
   onRows?: (rows: number) => void;
   /** false: never in a reader thread (ImportRequest.readerThread) */
   readerThread?: boolean;
+  /** false: never a bulk load (ImportRequest.bulk) */
+  bulk?: boolean;
 }
 
 export interface FileRun {
@@ -91,7 +93,7 @@ async function readAndApply(ctx: ImportContext, job: FileJob, o: FileRunOptions)
     const bytes = fs.statSync(job.path).size;
     // started now, the reader thread loads while the importer reads what it needs from the database
     thread = startReaderThread(job.entity, file, bytes);
-    const imp = await job.entity.open(ctx, specs, { bytes });
+    const imp = await job.entity.open(ctx, specs, { bytes, bulk: o.bulk !== false });
     const source = await chooseRows(imp, { ...file, first: first.value.slice(1), rest: reader, thread });
     const { key } = FORMATS[job.entity.name];
     const loop = new RowLoop({

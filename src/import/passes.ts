@@ -93,7 +93,15 @@ async function runPasses(
   let exclude = new Map<number, RowProblem[]>();
   for (let pass = 1; ; pass++) {
     const sink = new ErrorSink(job.label, req.maxErrors);
-    const run = await runFile(ctx, job, { read: req.read, sink, exclude, rejects, readerThread: req.readerThread, ...progress });
+    const run = await runFile(ctx, job, {
+      read: req.read,
+      sink,
+      exclude,
+      rejects,
+      readerThread: req.readerThread,
+      bulk: req.bulk,
+      ...progress,
+    });
     if (run.readerThread) notes.push(`${job.label}: rows read and prepared in a reader thread (attempt ${pass})`);
     if (!point || run.deferred.length === 0) {
       await point?.release();

@@ -38,6 +38,8 @@ export interface ImportRequest {
   onProgress?: (bytes: number, rows: number) => void;
   /** false: read every file on this thread, even a large one (the command line's ACCTMGR_IMPORT_THREADS=1) */
   readerThread?: boolean;
+  /** false: every file row by row, even a large one (no bulk load: tests compare the two ways on one file) */
+  bulk?: boolean;
 }
 
 export interface ImportSummary {

@@ -226,6 +226,7 @@ async function restoreUpdates(statements: AnyStatements, id: number): Promise<nu
 
 async function restoreFields(statements: AnyStatements, accountId: number, fields: Record<string, string>): Promise<void> {
   await statements.run(statements.db.deleteFrom('account_field_values').where('account_id', '=', 0))([accountId]);
-  const ins = statements.inserter('account_field_values', ['account_id', 'field_id', 'value']);
+  // a plain INSERT: the table has no id column for an inserter's RETURNING id (PostgreSQL)
+  const ins = statements.run(statements.db.insertInto('account_field_values').values({ account_id: 0, field_id: 0, value: '' }));
   for (const [fieldId, value] of Object.entries(fields)) await ins([accountId, Number(fieldId), value]);
 }

@@ -49,7 +49,7 @@ export const contacts: EntityDef = {
     let countOf: (id: number) => Maybe<number>;
     let byKey: (accountId: number, emailKey: string, hash: number) => Maybe<Row | undefined>;
     // a bulk load (src/import/bulk/load.ts): SQLite's multi-row INSERTs, PostgreSQL's COPY
-    const bulk = up.canBulk && worthBulk(file.bytes, ROW_BYTES, ctx.batch.maxBefore.get('contacts') ?? 0);
+    const bulk = file.bulk && up.canBulk && worthBulk(file.bytes, ROW_BYTES, ctx.batch.maxBefore.get('contacts') ?? 0);
     if (bulk) {
       const counts = primaryContacts.select(['account_id', (eb) => eb.fn.countAll<number>().as('n')]).groupBy('account_id');
       for (const r of await counts.execute()) primaries.set(r.account_id, Number(r.n));

@@ -56,6 +56,8 @@ export interface EntityImport {
 /** What the engine knows of the file before its rows are read. */
 export interface FileInfo {
   bytes: number;
+  /** whether a large file may be bulk-loaded (src/import/bulk/load.ts); false: row by row (ImportRequest.bulk) */
+  bulk: boolean;
 }
 
 export interface EntityDef {
