@@ -6,15 +6,15 @@
  * the `sqlite3` shell's `.import` of the same file into a bare table; the ratio reported is the median
  * pair's. On PostgreSQL (bench/pg.ts: a database of its own on the test server) the same, the accounts
  * copied in with `db copy`, each import into a fresh copy of that database, against `psql -c "\copy …"`
- * into a bare table of text columns. Humans read stderr; one JSON line `{"bench":"import", ...}` goes
- * to stdout.
+ * into a bare table of text columns (and, once, the accounts file imported into an empty database against
+ * psql's \copy of it). Humans read stderr; one JSON line `{"bench":"import", ...}` goes to stdout.
  */
 import { spawnSync } from 'node:child_process';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { createPgDb, dropPgDb, pgCopyOf, pgDbName, psqlCopySeconds } from './pg.js';
+import { acctmgr, createPgDb, dropPgDb, pgCopyOf, pgDbName, psqlCopySeconds } from './pg.js';
 import { rng } from './random.js';
 
 const HERE = path.dirname(fileURLToPath(import.meta.url));
@@ -185,7 +185,9 @@ async function bench(): Promise<void> {
     say(`ratio: ${mid.toFixed(2)}× the sqlite3 shell (median; runs ${runs.map((r) => r.ratio.toFixed(2)).join(', ')}; target ≤ 2.5×)`);
     say(`peak RSS of the contacts import: ${peak.toFixed(0)} MB (highest of the runs; target < 300 MB)`);
     say(`for reference, sqlite3 .import into a table with the contacts' two indexes: ${indexedSeconds.toFixed(2)} s`);
-    const postgres = engines().includes('postgres') ? await benchPostgres(base, contactsCsv, contacts, repeat, say) : undefined;
+    const postgres = engines().includes('postgres')
+      ? await benchPostgres(base, accountsCsv, contactsCsv, contacts, repeat, say)
+      : undefined;
     process.stdout.write(
       `${JSON.stringify({
         bench: 'import',
@@ -216,17 +218,33 @@ async function bench(): Promise<void> {
   }
 }
 
+const ACCOUNT_COLUMNS = ['external_id', 'name', 'type', 'country', 'student_count', 'locale'];
 const CONTACT_COLUMNS = ['account_external_id', 'name', 'email', 'role', 'is_primary', 'status', 'invited_at', 'last_login_at'];
 
 /**
  * The same on PostgreSQL: the accounts copied from the SQLite database into a database of the benchmark's
  * own; each run imports the contacts into a fresh copy of it (CREATE DATABASE … TEMPLATE), then psql's
- * \copy loads the same file into a bare table of text columns.
+ * \copy loads the same file into a bare table of text columns. Once, first: the accounts file imported into an
+ * empty database (a large accounts file is bulk-loaded with COPY too), against psql's \copy of it.
  */
-async function benchPostgres(base: string, csv: string, contacts: number, repeat: number, say: (s: string) => void) {
+async function benchPostgres(base: string, accountsCsv: string, csv: string, contacts: number, repeat: number, say: (s: string) => void) {
   const baseName = pgDbName('import');
-  const names = [baseName];
+  const names = [baseName, pgDbName('accounts')];
   try {
+    const accountsUrl = await createPgDb(names[1]!);
+    acctmgr(['--db', accountsUrl, 'db', 'migrate']);
+    const acc = runCli(['import', 'accounts', accountsCsv, '--json'], accountsUrl, path.join(path.dirname(csv), 'rss-pg-accounts.json'));
+    const accPsql = psqlCopySeconds(accountsUrl, accountsCsv, ACCOUNT_COLUMNS);
+    const accounts = {
+      seconds: round(acc.seconds),
+      psql_copy_seconds: round(accPsql),
+      ratio: round(acc.seconds / accPsql),
+      peak_rss_mb: Math.round(acc.rssMb),
+    };
+    say(
+      `PostgreSQL: accounts file imported into an empty database in ${acc.seconds.toFixed(2)} s (psql \\copy ${accPsql.toFixed(2)} s: ${accounts.ratio.toFixed(2)}×), peak RSS ${accounts.peak_rss_mb} MB`,
+    );
+    await dropPgDb(names[1]!);
     const t0 = Date.now();
     const baseUrl = await pgCopyOf(base, baseName);
     say(`PostgreSQL: accounts copied into ${baseName} (db copy) in ${((Date.now() - t0) / 1000).toFixed(1)} s`);
@@ -252,6 +270,7 @@ async function benchPostgres(base: string, csv: string, contacts: number, repeat
     say(`PostgreSQL ratio: ${mid.toFixed(2)}× psql \\copy (median; runs ${runs.map((r) => r.ratio.toFixed(2)).join(', ')}; target ≤ 4×)`);
     say(`PostgreSQL peak RSS of the contacts import: ${peak.toFixed(0)} MB (target < 300 MB)`);
     return {
+      accounts,
       contacts_seconds: round(typical.seconds),
       contacts_import_seconds: typical.importSeconds,
       rows_per_second: Math.round(contacts / typical.seconds),
