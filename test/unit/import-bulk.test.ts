@@ -10,6 +10,7 @@ import { missingIds } from '../../src/db/bulk.js';
 import { copyStats, PgSession } from '../../src/db/pg-copy.js';
 import { CopyBytes, copyLine, copyText } from '../../src/db/pg-copy-text.js';
 import { translateConstraint } from '../../src/db/constraint-errors.js';
+import { ConflictError } from '../../src/errors.js';
 import { writeTx } from '../../src/db/tx.js';
 import { BatchRecorder } from '../../src/import/batch.js';
 import { BULK_MIN_BYTES, BulkTable } from '../../src/import/bulk/bulk-table.js';
@@ -314,7 +315,8 @@ describe('import: bulk load on PostgreSQL (COPY)', () => {
       await sql`select nextval(pg_get_serial_sequence('contacts', 'id'))`.execute(t.db);
       await bulk.finish();
     }).finally(() => session.close());
-    await expect(load).rejects.toThrow('ids of contacts were drawn outside this import while it ran; nothing was imported');
+    await expect(load).rejects.toThrow('import: ids of contacts were drawn outside acctmgr while the import ran; nothing was imported');
+    await expect(load).rejects.toBeInstanceOf(ConflictError); // exit 1, with the hint to run it again
     expect(await imp.snapshot()).toEqual(before);
   });
 

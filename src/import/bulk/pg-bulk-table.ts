@@ -17,6 +17,7 @@
  * (import_batch_inserts; undo goes by import_batch_id).
  */
 import { sql, type Kysely } from 'kysely';
+import { ConflictError } from '../../errors.js';
 import { pgSuspendIndexes, type PgSuspended } from '../../db/pg-bulk.js';
 import type { CopyWriter, PgSession } from '../../db/pg-copy.js';
 import type { DB } from '../../db/schema/index.js';
@@ -151,7 +152,10 @@ export class PgBulkTable implements BulkLoad {
     const { rows } = await sql<{ at: number; may: boolean }>`
       select last_value as at, has_sequence_privilege(${this.sequence}, 'UPDATE') as may from ${seq}`.execute(this.db);
     const drawn = () =>
-      new Error(`import: ids of ${this.o.table} were drawn outside this import while it ran; nothing was imported, run it again`);
+      new ConflictError(
+        `import: ids of ${this.o.table} were drawn outside acctmgr while the import ran; nothing was imported`,
+        'run the import again',
+      );
     if (Number(rows[0]!.at) !== this.first) throw drawn();
     if (rows[0]!.may) await sql`select setval(${this.sequence}::regclass, ${last})`.execute(this.db);
     else {
