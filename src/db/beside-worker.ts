@@ -3,8 +3,9 @@
  * never a new file), calls the named function of the module with it, posts the result and closes.
  */
 import { parentPort, workerData } from 'node:worker_threads';
+import type Database from 'better-sqlite3';
 import { AppError, type ErrorCode } from '../errors.js';
-import { openDb, type DbHandle } from './connection.js';
+import type { DbHandle } from './connection.js';
 
 export interface BesideInput {
   file: string;
@@ -12,6 +13,10 @@ export interface BesideInput {
   module: string;
   name: string;
   args: unknown[];
+  /** the function takes a bare better-sqlite3 connection, not a handle (beside.ts BareCall) */
+  bare: boolean;
+  /** the connection's busy timeout (connection.ts BUSY_TIMEOUT_MS, not imported here: it would load kysely) */
+  busyMs: number;
 }
 
 /** A failure as it crosses the thread: the message, and what makes an AppError (or a SQLite error) what it is. */
@@ -30,13 +35,10 @@ export type BesideMessage = { ok: true; value: unknown } | BesideFailure;
 /** The worker connection's page cache, in KiB (SQLite's own default). */
 const CACHE_KB = 2000;
 
-type Part = (h: DbHandle, ...args: unknown[]) => Promise<unknown>;
+type Part = (h: DbHandle | Database.Database, ...args: unknown[]) => Promise<unknown>;
 
 async function run(input: BesideInput): Promise<BesideMessage> {
-  const h = await openDb(input.file, { migrate: false, create: false });
-  // a small page cache: a part reads through tables and indexes, each page about once, and every
-  // connection's cache (16 MB in better-sqlite3's build) adds to the process's memory
-  h.sqlite!.pragma(`cache_size = -${CACHE_KB}`);
+  const h = input.bare ? await openBare(input) : await openHandle(input.file);
   try {
     const fn = ((await import(input.module)) as Record<string, Part>)[input.name];
     if (typeof fn !== 'function') throw new Error(`${input.module} exports no function ${input.name}`);
@@ -44,6 +46,28 @@ async function run(input: BesideInput): Promise<BesideMessage> {
   } finally {
     await h.close();
   }
+}
+
+/**
+ * A small page cache: a part reads through tables and indexes, each page about once, and every
+ * connection's cache (16 MB in better-sqlite3's build) adds to the process's memory.
+ */
+const smallCache = (sqlite: Database.Database) => sqlite.pragma(`cache_size = -${CACHE_KB}`);
+
+async function openHandle(file: string): Promise<DbHandle> {
+  const { openDb } = await import('./connection.js');
+  const h = await openDb(file, { migrate: false, create: false });
+  smallCache(h.sqlite!);
+  return h;
+}
+
+/** The file opened by better-sqlite3 alone (it exists: the handle on the other thread has it open). */
+async function openBare(input: BesideInput): Promise<Database.Database> {
+  const { default: Database } = await import('better-sqlite3');
+  const sqlite = new Database(input.file, { fileMustExist: true });
+  sqlite.pragma(`busy_timeout = ${input.busyMs}`);
+  smallCache(sqlite);
+  return sqlite;
 }
 
 const port = parentPort!;

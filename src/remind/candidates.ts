@@ -7,7 +7,7 @@
  * a handful of subjects by id at the moment of sending.
  */
 import type { Kysely } from 'kysely';
-import { arrayBatches, rowBatches } from '../db/rows.js';
+import { arrayBatches } from '../db/rows.js';
 import type { DB } from '../db/schema/index.js';
 import type { NoticeKind, NoticeStatus } from '../db/schema/notices.js';
 import { timestampDate, toDayNumber } from '../lib/dates.js';
@@ -23,6 +23,7 @@ import {
   type RenewalDates,
   seatSubscriptionsById,
   subscriptionsById,
+  subscriptionRow,
   type AccountInfo,
   type SubscriptionRow,
 } from './scan.js';
@@ -219,11 +220,15 @@ export async function scanHits(db: Kysely<DB>, asOf: string, options: CollectOpt
     for await (const rows of arrayBatches<RenewalDates>(db, renewalDates(db, asOf)))
       for (const [id, account, end, paid, coded] of rows) if (accounts.has(account)) subscriptionHits(id, end, paid, coded === 1);
   } else {
-    const subRows = options.only ? [await subscriptionsById(db, options.only.subscriptionIds)] : rowBatches(db, renewalRows(db, asOf));
-    for await (const rows of subRows) {
+    const subRows = options.only ? [await subscriptionsById(db, options.only.subscriptionIds)] : undefined;
+    for (const rows of subRows ?? [])
       for (const r of rows)
         if (accounts.has(r.account_id) && subscriptionHits(r.id, r.end_date, r.paid_at, r.activation_code !== null)) subs.set(r.id, r);
-    }
+    // the whole run: the rows as arrays, an object made of a subscription only when it has a hit
+    if (!subRows)
+      for await (const rows of renewalRows(db, asOf))
+        for (const a of rows)
+          if (accounts.has(a[2]) && subscriptionHits(a[0], a[7], a[9], a[10] !== null)) subs.set(a[0], subscriptionRow(a));
   }
   // a run's seats scanned beside it: meanwhile the subscriptions they can belong to are read here (what
   // buildCandidates would otherwise look up by id once the seats have come)

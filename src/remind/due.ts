@@ -146,25 +146,71 @@ interface SortKey {
 
 /**
  * The contract order: recipient_email, kind, stage, subscription_external_id, contact_email, each by
- * plain code-unit comparison (no locale collation), null contact_email first. One key string per
- * item (fields joined by NUL, which sorts below every other character) keeps a 100,000-notice sort
- * cheap.
+ * plain code-unit comparison (no locale collation), null contact_email first. A stable sort: equal
+ * keys keep their order. The first three fields take few values in a run (its recipients, three kinds
+ * and their stages): each combination of them is ranked once and every item gets its rank, a number, so
+ * that of 160,000 notices only those of one recipient, kind and stage compare their strings.
  */
 export function sortNotices<T extends SortKey>(items: T[]): T[] {
-  // positions sorted by the keys (a stable sort: equal keys keep their order), no object per item
-  const keys = items.map(noticeSortKey);
-  const order = Array.from(keys, (_, i) => i);
-  order.sort((a, b) => (keys[a]! < keys[b]! ? -1 : keys[a]! > keys[b]! ? 1 : 0));
+  const heads = new Map<string, Map<string, Map<string, number>>>();
+  const named: { recipient: string; kind: string; stage: string }[] = [];
+  const head = new Int32Array(items.length);
+  for (let i = 0; i < items.length; i++) {
+    const n = items[i]!;
+    const recipient = recipientOf(n);
+    let kinds = heads.get(recipient);
+    if (!kinds) heads.set(recipient, (kinds = new Map<string, Map<string, number>>()));
+    let stages = kinds.get(n.kind);
+    if (!stages) kinds.set(n.kind, (stages = new Map<string, number>()));
+    let at = stages.get(n.stage);
+    if (at === undefined) stages.set(n.stage, (at = named.push({ recipient, kind: n.kind, stage: n.stage }) - 1));
+    head[i] = at;
+  }
+  const rank = new Int32Array(named.length);
+  Array.from(named.keys())
+    .sort(
+      (a, b) =>
+        byText(named[a]!.recipient, named[b]!.recipient) ||
+        byText(named[a]!.kind, named[b]!.kind) ||
+        byText(named[a]!.stage, named[b]!.stage),
+    )
+    .forEach((at, r) => (rank[at] = r));
+  // the positions placed by rank (a counting sort, stable), then each rank's sorted by the other two fields
+  const start = new Int32Array(named.length + 1);
+  for (let i = 0; i < head.length; i++) start[(head[i] = rank[head[i]!]!) + 1]!++;
+  for (let r = 0; r < named.length; r++) start[r + 1]! += start[r]!;
+  const order = new Array<number>(items.length);
+  const next = start.slice(0, named.length);
+  for (let i = 0; i < head.length; i++) order[next[head[i]!]!++] = i;
+  const subscription = items.map((n) => n.sub?.external_id ?? n.subscription_external_id ?? '');
+  const contact = items.map((n) => n.contact_email ?? '');
+  const byTail = (a: number, b: number) => byText(subscription[a]!, subscription[b]!) || byText(contact[a]!, contact[b]!);
+  for (let r = 0; r < named.length; r++) {
+    if (start[r + 1]! - start[r]! < 2) continue;
+    const part = order.slice(start[r], start[r + 1]).sort(byTail);
+    for (let k = 0; k < part.length; k++) order[start[r]! + k] = part[k]!;
+  }
   return order.map((i) => items[i]!);
 }
 
-/** The key sortNotices orders by. */
-export function noticeSortKey(n: SortKey): string {
-  return [
-    n.recipient?.email ?? n.recipient_email ?? '',
-    n.kind,
-    n.stage,
-    n.sub?.external_id ?? n.subscription_external_id ?? '',
-    n.contact_email ?? '',
-  ].join('\u0000');
+/** The contract order of two notices (sortNotices): negative when `a` comes first, 0 for equal keys. */
+export function compareNotices(a: SortKey, b: SortKey): number {
+  return byText(recipientOf(a), recipientOf(b)) || byText(a.kind, b.kind) || byText(a.stage, b.stage) || compareTails(a, b);
+}
+
+function recipientOf(n: SortKey): string {
+  return n.recipient?.email ?? n.recipient_email ?? '';
+}
+
+/** The last two fields of the order: subscription_external_id, then contact_email (null first). */
+function compareTails(a: SortKey, b: SortKey): number {
+  return (
+    byText(a.sub?.external_id ?? a.subscription_external_id ?? '', b.sub?.external_id ?? b.subscription_external_id ?? '') ||
+    byText(a.contact_email ?? '', b.contact_email ?? '')
+  );
+}
+
+/** Plain code-unit order. */
+function byText(a: string, b: string): number {
+  return a < b ? -1 : a > b ? 1 : 0;
 }

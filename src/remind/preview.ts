@@ -11,7 +11,7 @@ import type { Liveness } from '../db/liveness.js';
 import type { DB } from '../db/schema/index.js';
 import type { Op } from '../op.js';
 import { collectCustomerNotices, type CustomerNotice } from './customer.js';
-import { computeDue, noticeSortKey, sortNotices, type DuePlan, type DueNotice } from './due.js';
+import { compareNotices, computeDue, sortNotices, type DuePlan, type DueNotice } from './due.js';
 import { startDormantSeats } from './dormant-seats.js';
 import { collectManagerChanged, type ManagerChangedNotice } from './manager-changed.js';
 import { toCustomerRecord, toManagerChangedRecord, toNoticeRecord, type NoticeRecord } from './notice-record.js';
@@ -113,7 +113,6 @@ export function orderedRecords<N extends DueNotice>(
   others: NoticeRecord[],
 ): { counts: Record<string, number>; records: () => Generator<NoticeRecord> } {
   const rest = sortNotices(others);
-  const restKeys = rest.map(noticeSortKey);
   const outcome = typeof status === 'string' ? () => ({ status, reason: null }) : status;
   const counts: Record<string, number> = {};
   const count = (s: string) => (counts[s] = (counts[s] ?? 0) + 1);
@@ -123,10 +122,7 @@ export function orderedRecords<N extends DueNotice>(
   function* records(): Generator<NoticeRecord> {
     let j = 0;
     for (const n of sorted) {
-      if (j < rest.length) {
-        const key = noticeSortKey(n);
-        while (j < rest.length && restKeys[j]! < key) yield rest[j++]!;
-      }
+      while (j < rest.length && compareNotices(rest[j]!, n) < 0) yield rest[j++]!;
       const o = outcome(n);
       yield toNoticeRecord(n, o.status, o.reason);
     }

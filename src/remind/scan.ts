@@ -4,7 +4,7 @@
  * (names, codes, contact emails) are fetched afterwards by id for the notices that are really due.
  */
 import { sql, type ExpressionBuilder, type Kysely } from 'kysely';
-import { rowBatches } from '../db/rows.js';
+import { arrayBatches, rowBatches } from '../db/rows.js';
 import { fetchedAhead } from '../lib/ahead.js';
 import type { DB } from '../db/schema/index.js';
 import { baseBounds } from './schedule.js';
@@ -61,15 +61,24 @@ export async function loadAccounts(db: Kysely<DB>, subscriptionIds?: readonly nu
   const query = () =>
     db.selectFrom('accounts').select(['id', 'external_id', 'name', 'locale', 'type']).where('status', '!=', 'deactivated');
   const out = new Map<number, AccountInfo>();
-  const add = (r: { id: number; external_id: string; name: string; locale: string | null; type: string }) =>
-    out.set(r.id, { external_id: r.external_id, name: r.name, locale: knownLocale(r.locale), tutor: r.type === 'tutor' });
-  // streamed: every account at scale (100,000 rows), never all of them as rows at once
-  if (subscriptionIds === undefined) for await (const rows of rowBatches(db, query())) for (const r of rows) add(r);
+  // an account's locale as a template locale, worked out once per distinct value (a run reads every account)
+  const locales = new Map<string | null, Locale | null>();
+  const add = (id: number, externalId: string, name: string, locale: string | null, type: string) => {
+    let known = locales.get(locale);
+    if (known === undefined) locales.set(locale, (known = knownLocale(locale)));
+    out.set(id, { external_id: externalId, name, locale: known, tutor: type === 'tutor' });
+  };
+  // streamed: every account at scale (100,000 rows), never all of them as rows at once; as arrays (no
+  // row object beside the account's)
+  if (subscriptionIds === undefined) {
+    type Row = readonly [number, string, string, string | null, string];
+    for await (const rows of arrayBatches<Row>(db, query())) for (const [id, e, n, l, t] of rows) add(id, e, n, l, t);
+  }
   for (const chunk of subscriptionIds ? chunked(subscriptionIds) : []) {
     const rows = await query()
       .where('id', 'in', (eb) => eb.selectFrom('subscriptions').select('account_id').where('id', 'in', chunk))
       .execute();
-    for (const r of rows) add(r);
+    for (const r of rows) add(r.id, r.external_id, r.name, r.locale, r.type);
   }
   return out;
 }
@@ -100,6 +109,40 @@ function subscriptionColumns(db: Kysely<DB>) {
     .where('s.status', 'not in', NOT_NOTIFIED);
 }
 
+/**
+ * A subscription's row read as an array (subscriptionColumns' columns in order; seatSubscriptionColumns'
+ * too): a scan of many rows makes an object (subscriptionRow) only of those it keeps.
+ */
+export type SubscriptionArray = readonly [
+  id: number,
+  external_id: string,
+  account_id: number,
+  product_id: number,
+  plan_id: number,
+  students: number,
+  start_date: string,
+  end_date: string,
+  manager_id: number | null,
+  paid_at: string | null,
+  activation_code: string | null,
+];
+
+export function subscriptionRow(a: SubscriptionArray): SubscriptionRow {
+  return {
+    id: a[0],
+    external_id: a[1],
+    account_id: a[2],
+    product_id: a[3],
+    plan_id: a[4],
+    students: a[5],
+    start_date: a[6],
+    end_date: a[7],
+    manager_id: a[8],
+    paid_at: a[9],
+    activation_code: a[10],
+  };
+}
+
 /** Ids of subscriptions (all, or of these) that have a successor that is not cancelled (they get no renewal notices). */
 export async function renewedIds(db: Kysely<DB>, subscriptionIds?: readonly number[]): Promise<Set<number>> {
   const query = (ids?: readonly number[]) =>
@@ -108,18 +151,24 @@ export async function renewedIds(db: Kysely<DB>, subscriptionIds?: readonly numb
       .select('renewed_from_id')
       .where('renewed_from_id', 'is not', null)
       .where('status', '!=', 'cancelled')
-      .$if(ids !== undefined, (q) => q.where('renewed_from_id', 'in', ids!))
-      .execute();
+      .$if(ids !== undefined, (q) => q.where('renewed_from_id', 'in', ids!));
   const out = new Set<number>();
-  for (const rows of await rowsByIds(subscriptionIds, query)) for (const r of rows) out.add(r.renewed_from_id!);
+  // every renewed subscription of a whole run (tens of thousands): streamed as arrays, no object each
+  if (subscriptionIds === undefined)
+    for await (const rows of arrayBatches<readonly [number]>(db, query())) for (const [id] of rows) out.add(id);
+  else
+    for (const rows of await rowsByIds(subscriptionIds, (ids) => query(ids).execute())) for (const r of rows) out.add(r.renewed_from_id!);
   return out;
 }
 
 export type SubscriptionRow = Awaited<ReturnType<ReturnType<typeof subscriptionColumns>['executeTakeFirstOrThrow']>>;
 
-/** Subscriptions whose end date or payment date can make a renewal or activation stage sendable. */
+/**
+ * Subscriptions whose end date or payment date can make a renewal or activation stage sendable, a batch
+ * at a time, as arrays (SubscriptionArray).
+ */
 export function renewalRows(db: Kysely<DB>, asOf: string) {
-  return subscriptionColumns(db).where(renewalWindow(asOf));
+  return arrayBatches<SubscriptionArray>(db, subscriptionColumns(db).where(renewalWindow(asOf)));
 }
 
 /** A row of renewalDates as an array: id, account_id, end_date, paid_at, 1 when it has an activation code. */
@@ -181,8 +230,8 @@ export async function seatSubscriptionsById(db: Kysely<DB>, ids: readonly number
  * are scanned beside it (what seatSubscriptionsById would look up afterwards, by id, is then at hand).
  */
 export async function addRunningSubscriptions(db: Kysely<DB>, asOf: string, into: Map<number, SubscriptionRow>): Promise<void> {
-  for await (const rows of rowBatches(db, seatSubscriptionColumns(db).where(runningOn(asOf))))
-    for (const r of rows) if (!into.has(r.id)) into.set(r.id, r);
+  for await (const rows of arrayBatches<SubscriptionArray>(db, seatSubscriptionColumns(db).where(runningOn(asOf))))
+    for (const a of rows) if (!into.has(a[0])) into.set(a[0], subscriptionRow(a));
 }
 
 /** Subscriptions that get notices and run on asOf: those whose seats can be dormant. */

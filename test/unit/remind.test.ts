@@ -1,3 +1,4 @@
+import fs from 'node:fs';
 import path from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { describe, expect, it } from 'vitest';
@@ -142,7 +143,7 @@ describe('remind: what is due', () => {
     await dormancySet();
     const dist = await built<typeof Preview>('src/remind/preview.js');
     const { besideThreadAvailable } = await built<typeof Beside>('src/db/beside.js');
-    expect(besideThreadAvailable(t.handle, pathToFileURL(path.join(ROOT, 'dist/src/remind/dormant-seats.js')))).toBe(!onPostgres);
+    expect(besideThreadAvailable(t.handle, pathToFileURL(path.join(ROOT, 'dist/src/remind/dormant-rows.js')))).toBe(!onPostgres);
     const op = testOp({ asOf: AS_OF });
     const records = async (run: StreamedRun) => [...run.records()];
     const side = await records(await dist.previewRemind(t.db, op, { handle: t.handle, besideFromSeats: 0 }));
@@ -151,6 +152,32 @@ describe('remind: what is due', () => {
       'still@s.example',
       'idle@s.example',
       'never@s.example',
+    ]);
+  });
+
+  it('the worker thread of the seat scan loads neither kysely nor the migrations (its modules, as built, import only light ones)', () => {
+    // every module a built file imports at run time (type imports are gone from the JavaScript), followed
+    const reached = new Set<string>();
+    const visit = (file: string) => {
+      if (reached.has(file)) return;
+      reached.add(file);
+      for (const m of fs.readFileSync(file, 'utf8').matchAll(/^import\s[^'"]*['"]([^'"]+)['"]/gm)) {
+        const spec = m[1]!;
+        if (spec.startsWith('.')) visit(path.resolve(path.dirname(file), spec));
+        else reached.add(spec);
+      }
+    };
+    visit(path.join(ROOT, 'dist/src/db/beside-worker.js'));
+    visit(path.join(ROOT, 'dist/src/remind/dormant-rows.js'));
+    const names = [...reached].map((f) => (path.isAbsolute(f) ? path.relative(path.join(ROOT, 'dist/src'), f) : f));
+    expect(names).not.toContain('kysely');
+    expect(names).not.toContain('db/connection.js');
+    expect(names.filter((n) => !n.startsWith('node:')).sort()).toEqual([
+      'db/beside-worker.js',
+      'errors.js',
+      'lib/dates.js',
+      'remind/dormant-rows.js',
+      'remind/schedule.js',
     ]);
   });
 
