@@ -4,6 +4,7 @@
  * `for await` takes either.
  */
 import type { CompiledQuery, Kysely } from 'kysely';
+import type pg from 'pg';
 import { handleOf, type DbHandle } from './connection.js';
 import type { DB } from './schema/index.js';
 import { batches } from '../lib/batches.js';
@@ -47,9 +48,17 @@ export function arrayBatches<R extends readonly unknown[]>(
   query: Streamable<object>,
   cursorRows = 5000,
 ): Iterable<R[]> | AsyncIterable<R[]> {
-  const sqlite = handleOf(db)?.sqlite;
-  if (sqlite) return batches(rawStatement<R>(sqlite, query).rows, SQLITE_BATCH);
+  const h = handleOf(db);
+  if (h?.sqlite) return batches(rawStatement<R>(h.sqlite, query).rows, SQLITE_BATCH);
+  // a database's own pool (not a transaction's connection, which only kysely has): pg's array rows
+  if (h?.pool) return pgArrays<R>(h.pool, query.compile(), cursorRows);
   return mapChunks(pgChunks<object>(db, query, cursorRows), (r) => Object.values(r) as unknown as R);
+}
+
+async function* pgArrays<R>(pool: pg.Pool, compiled: CompiledQuery, cursorRows: number): AsyncGenerator<R[]> {
+  // loaded only here: a SQLite command never loads pg
+  const { arrayChunks } = await import('./postgres.js');
+  yield* arrayChunks<R>(pool, compiled.sql, compiled.parameters, cursorRows);
 }
 
 /**
