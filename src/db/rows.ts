@@ -4,6 +4,7 @@
  * `for await` takes either.
  */
 import type { CompiledQuery, Kysely } from 'kysely';
+import type Database from 'better-sqlite3';
 import type pg from 'pg';
 import { handleOf, type DbHandle } from './connection.js';
 import type { DB } from './schema/index.js';
@@ -60,6 +61,48 @@ async function* pgArrays<R>(pool: pg.Pool, compiled: CompiledQuery, cursorRows: 
   const { arrayChunks } = await import('./postgres.js');
   yield* arrayChunks<R>(pool, compiled.sql, compiled.parameters, cursorRows);
 }
+
+/** What a kysely SELECT offers for paging (any SelectQueryBuilder). */
+export interface Pageable extends Streamable<object> {
+  limit(n: number): Streamable<object>;
+}
+
+/**
+ * arrayBatches of `query`, whose first column is its table's integer primary key, for a scan of a whole
+ * table (or most of it). On SQLite a page at a time: `after(id)` is the query with `id > ?` and the order
+ * by id added (a search of the rowid, no sort), and each page's rows are read at once (`all()`): stepping
+ * a statement through better-sqlite3's iterator costs ≈ 1 µs a row more (100,000 accounts: ≈ 0.1 s). A
+ * page holds a few thousand rows, so memory stays flat. On PostgreSQL arrayBatches' cursor over `query`.
+ */
+export function arrayPages<R extends readonly [number, ...unknown[]]>(
+  db: Kysely<DB>,
+  query: Streamable<object>,
+  after: (id: number) => Pageable,
+  page = SQLITE_PAGE,
+): Iterable<R[]> | AsyncIterable<R[]> {
+  const sqlite = handleOf(db)?.sqlite;
+  return sqlite ? sqlitePages<R>(sqlite, after, page) : arrayBatches<R>(db, query);
+}
+
+function* sqlitePages<R extends readonly [number, ...unknown[]]>(
+  sqlite: NonNullable<DbHandle['sqlite']>,
+  after: (id: number) => Pageable,
+  page: number,
+): Generator<R[]> {
+  let statement: Database.Statement<unknown[]> | undefined;
+  for (let last = Number.MIN_SAFE_INTEGER; ;) {
+    const compiled = after(last).limit(page).compile();
+    // the same SQL text every page: prepared once
+    statement ??= sqlite.prepare(compiled.sql).raw(true);
+    const rows = statement.all(...compiled.parameters) as R[];
+    if (rows.length > 0) yield rows;
+    if (rows.length < page) return;
+    last = rows[rows.length - 1]![0];
+  }
+}
+
+/** The rows of a page of arrayPages on SQLite (each page's rows die together, after their page). */
+const SQLITE_PAGE = 4096;
 
 /**
  * A PostgreSQL cursor's rows a chunk at a time, the next chunk asked for as soon as one arrives: the server

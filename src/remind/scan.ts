@@ -4,7 +4,7 @@
  * (names, codes, contact emails) are fetched afterwards by id for the notices that are really due.
  */
 import { sql, type ExpressionBuilder, type Kysely } from 'kysely';
-import { arrayBatches, rowBatches } from '../db/rows.js';
+import { arrayPages, rowBatches } from '../db/rows.js';
 import { fetchedAhead } from '../lib/ahead.js';
 import type { DB } from '../db/schema/index.js';
 import { baseBounds } from './schedule.js';
@@ -72,7 +72,9 @@ export async function loadAccounts(db: Kysely<DB>, subscriptionIds?: readonly nu
   // row object beside the account's)
   if (subscriptionIds === undefined) {
     type Row = readonly [number, string, string, string | null, string];
-    for await (const rows of arrayBatches<Row>(db, query())) for (const [id, e, n, l, t] of rows) add(id, e, n, l, t);
+    const all = query();
+    const pages = arrayPages<Row>(db, all, (after) => all.where('id', '>', after).orderBy('id'));
+    for await (const rows of pages) for (const [id, e, n, l, t] of rows) add(id, e, n, l, t);
   }
   for (const chunk of subscriptionIds ? chunked(subscriptionIds) : []) {
     const rows = await query()
@@ -145,19 +147,21 @@ export function subscriptionRow(a: SubscriptionArray): SubscriptionRow {
 
 /** Ids of subscriptions (all, or of these) that have a successor that is not cancelled (they get no renewal notices). */
 export async function renewedIds(db: Kysely<DB>, subscriptionIds?: readonly number[]): Promise<Set<number>> {
-  const query = (ids?: readonly number[]) =>
+  const successors = () =>
     db
       .selectFrom('subscriptions')
-      .select('renewed_from_id')
+      .select(['id', 'renewed_from_id'])
       .where('renewed_from_id', 'is not', null)
-      .where('status', '!=', 'cancelled')
-      .$if(ids !== undefined, (q) => q.where('renewed_from_id', 'in', ids!));
+      .where('status', '!=', 'cancelled');
   const out = new Set<number>();
-  // every renewed subscription of a whole run (tens of thousands): streamed as arrays, no object each
-  if (subscriptionIds === undefined)
-    for await (const rows of arrayBatches<readonly [number]>(db, query())) for (const [id] of rows) out.add(id);
-  else
-    for (const rows of await rowsByIds(subscriptionIds, (ids) => query(ids).execute())) for (const r of rows) out.add(r.renewed_from_id!);
+  // every renewed subscription of a whole run (tens of thousands): as arrays, no object each
+  if (subscriptionIds === undefined) {
+    const all = successors();
+    const pages = arrayPages<readonly [number, number]>(db, all, (after) => all.where('id', '>', after).orderBy('id'));
+    for await (const rows of pages) for (const [, renewed] of rows) out.add(renewed);
+  }
+  const query = (ids?: readonly number[]) => successors().where('renewed_from_id', 'in', ids!).execute();
+  for (const rows of subscriptionIds ? await rowsByIds(subscriptionIds, query) : []) for (const r of rows) out.add(r.renewed_from_id!);
   return out;
 }
 
@@ -168,7 +172,8 @@ export type SubscriptionRow = Awaited<ReturnType<ReturnType<typeof subscriptionC
  * at a time, as arrays (SubscriptionArray).
  */
 export function renewalRows(db: Kysely<DB>, asOf: string) {
-  return arrayBatches<SubscriptionArray>(db, subscriptionColumns(db).where(renewalWindow(asOf)));
+  const all = subscriptionColumns(db).where(renewalWindow(asOf));
+  return arrayPages<SubscriptionArray>(db, all, (after) => all.where('s.id', '>', after).orderBy('s.id'));
 }
 
 /** A row of renewalDates as an array: id, account_id, end_date, paid_at, 1 when it has an activation code. */
@@ -230,7 +235,8 @@ export async function seatSubscriptionsById(db: Kysely<DB>, ids: readonly number
  * are scanned beside it (what seatSubscriptionsById would look up afterwards, by id, is then at hand).
  */
 export async function addRunningSubscriptions(db: Kysely<DB>, asOf: string, into: Map<number, SubscriptionRow>): Promise<void> {
-  for await (const rows of arrayBatches<SubscriptionArray>(db, seatSubscriptionColumns(db).where(runningOn(asOf))))
+  const all = seatSubscriptionColumns(db).where(runningOn(asOf));
+  for await (const rows of arrayPages<SubscriptionArray>(db, all, (after) => all.where('s.id', '>', after).orderBy('s.id')))
     for (const a of rows) if (!into.has(a[0])) into.set(a[0], subscriptionRow(a));
 }
 

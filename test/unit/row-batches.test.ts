@@ -4,8 +4,9 @@
  * caller that stops early (or fails) leaves no query running and the pool usable.
  */
 import { describe, expect, it } from 'vitest';
-import { arrayBatches, rowBatches } from '../../src/db/rows.js';
+import { arrayBatches, arrayPages, rowBatches } from '../../src/db/rows.js';
 import { eachTestDb, testOp } from '../helpers/db.js';
+import { onPostgres } from '../helpers/engine.js';
 
 const t = eachTestDb();
 const N = 2_345;
@@ -45,6 +46,29 @@ describe('rowBatches and arrayBatches', () => {
     for await (const batch of arrayBatches<readonly [number, string]>(t.db, query(), 1000)) arrays.push(...batch);
     expect(arrays.map((r) => r[1])).toEqual(objects);
     expect(typeof arrays[0]![0]).toBe('number');
+  });
+
+  it('arrayPages: every row of a filtered scan once, by id, whatever the page size (SQLite pages by id, PostgreSQL a cursor)', async () => {
+    await managers();
+    const all = t.db.selectFrom('managers').select(['id', 'login']).where('login', 'not like', '%7');
+    const expected = (await all.orderBy('id').execute()).map((r) => [r.id, r.login]);
+    expect(expected.length).toBeGreaterThan(2000);
+    // pages of 1,000 (the last one short), of exactly all of them (one full page, then an empty one), of more than all
+    for (const page of [1000, expected.length, 10_000]) {
+      const got: (readonly [number, string])[] = [];
+      let pages = 0;
+      for await (const rows of arrayPages<readonly [number, string]>(
+        t.db,
+        all,
+        (after) => all.where('id', '>', after).orderBy('id'),
+        page,
+      )) {
+        pages++;
+        got.push(...rows);
+      }
+      expect(got).toEqual(expected);
+      if (!onPostgres) expect(pages).toBe(Math.ceil(expected.length / page));
+    }
   });
 
   it('a caller that stops early, or fails, leaves the connection free for the next query', async () => {
