@@ -34,7 +34,12 @@ export function quoteCsv(s: string): string {
 
 export function toCsv(rows: readonly Record<string, unknown>[], columns: readonly string[]): string {
   let out = `${columns.map(quoteCsv).join(',')}\n`;
-  for (const r of rows) out += `${columns.map((c) => quoteCsv(csvCell(r[c]))).join(',')}\n`;
+  // each line built in a loop (no array of cells and no closure a row: 160,000 rows of 18 columns)
+  for (const r of rows) {
+    let line = '';
+    for (let i = 0; i < columns.length; i++) line += (i === 0 ? '' : ',') + quoteCsv(csvCell(r[columns[i]!]));
+    out += `${line}\n`;
+  }
   return out;
 }
 
