@@ -214,23 +214,28 @@ describe('import: bulk load on PostgreSQL (COPY)', () => {
     async () => {
       await seedAccounts();
       const [a1] = await t.db.selectFrom('accounts').select('id').where('external_id', '=', 'A1').execute();
-      // another session adds a contact while the import runs (once: its insert waits for the import's lock)
+      // another session adds a contact while the import runs (once, when rows have gone in: the table is
+      // locked by then, so its insert waits for the import's commit; at the first progress, while the file
+      // is only being read, it could come first)
       let other: Promise<{ id: number }> | undefined;
-      const onProgress = () =>
-        void (other ??= t.db
-          .insertInto('contacts')
-          .values({
-            account_id: a1!.id,
-            email: 'other@school1.example',
-            email_key: 'other@school1.example',
-            role: 'teacher',
-            is_primary: 0,
-            status: 'active',
-            created_at: '2026-11-26T09:00:00Z',
-            updated_at: '2026-11-26T09:00:00Z',
-          })
-          .returning('id')
-          .executeTakeFirstOrThrow());
+      const onProgress = (_bytes: number, rows: number) =>
+        void (
+          rows > 0 &&
+          (other ??= t.db
+            .insertInto('contacts')
+            .values({
+              account_id: a1!.id,
+              email: 'other@school1.example',
+              email_key: 'other@school1.example',
+              role: 'teacher',
+              is_primary: 0,
+              status: 'active',
+              created_at: '2026-11-26T09:00:00Z',
+              updated_at: '2026-11-26T09:00:00Z',
+            })
+            .returning('id')
+            .executeTakeFirstOrThrow())
+        );
       const out = await imp.run(
         'contacts',
         bigFile(['A3,Twice,TEACHER3@school3.example,,,,,', 'A199,Again,teacher25999@school199.example,,,,,']),
