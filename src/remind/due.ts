@@ -134,7 +134,8 @@ function loadInDoubt(db: Kysely<DB>) {
   return db.selectFrom('notices').selectAll().where('status', '=', 'in_doubt').orderBy('id').execute();
 }
 
-interface SortKey {
+/** What sortNotices orders by: a due notice (recipient, sub) or a record (recipient_email, subscription_external_id). */
+export interface SortKey {
   recipient_email?: string | null;
   recipient?: { email: string };
   kind: string;

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { compareNotices, sortNotices } from '../../src/remind/due.js';
+import { compareNotices, sortNotices, type SortKey } from '../../src/remind/due.js';
 
 /** The contract order written out plainly: the five fields in turn, code-unit order, null contact first, stable. */
 function reference<T extends Item>(items: T[]): T[] {
@@ -19,14 +19,7 @@ function reference<T extends Item>(items: T[]): T[] {
     .map((x) => x.n);
 }
 
-interface Item {
-  recipient_email?: string | null;
-  recipient?: { email: string };
-  kind: string;
-  stage: string;
-  subscription_external_id?: string;
-  sub?: { external_id: string };
-  contact_email: string | null;
+interface Item extends SortKey {
   id: number;
 }
 
