@@ -27,7 +27,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
-import { Kysely, SqliteDialect, type CompiledQuery } from 'kysely';
+import { Kysely, SqliteDialect, type CompiledQuery } from '#kysely';
 import { openDb } from '../src/db/connection.js';
 import type { DB } from '../src/db/schema/index.js';
 import { dropPgDb, pgCopyOf, pgDbName } from './pg.js';

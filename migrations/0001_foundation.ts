@@ -1,7 +1,7 @@
 // Frozen: never edit a migration that has been released; add a new numbered one instead.
 // Edited once, for PostgreSQL: ids and whole numbers through ./dialect.ts; the SQLite schema it makes is
 // byte for byte what it was (test/unit/migrations.test.ts compares sqlite_master with a stored copy).
-import { sql, type Kysely } from 'kysely';
+import { sql, type Kysely } from '#kysely';
 import { withId, int, text } from './dialect.js';
 
 export async function up(db: Kysely<any>): Promise<void> {

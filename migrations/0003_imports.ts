@@ -1,7 +1,7 @@
 // Frozen once released: never edit a migration that has been released; add a new numbered one instead.
 // Edited once, for PostgreSQL: ids and whole numbers through ./dialect.ts; the SQLite schema it makes is
 // byte for byte what it was (test/unit/migrations.test.ts compares sqlite_master with a stored copy).
-import type { Kysely } from 'kysely';
+import type { Kysely } from '#kysely';
 import { withId, int, text } from './dialect.js';
 
 /**

@@ -1,5 +1,5 @@
 // Frozen once released: never edit a migration that has been released; add a new numbered one instead.
-import { sql, type Kysely } from 'kysely';
+import { sql, type Kysely } from '#kysely';
 import { int, isPostgres, text, withId } from './dialect.js';
 
 /**

@@ -1,5 +1,5 @@
 // Frozen once released: never edit a migration that has been released; add a new numbered one instead.
-import type { Kysely } from 'kysely';
+import type { Kysely } from '#kysely';
 import { int, text, withId } from './dialect.js';
 
 /**

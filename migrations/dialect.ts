@@ -9,7 +9,7 @@
  *   PostgreSQL's "C" collation on every text column, never the server's locale, so lists come out in
  *   the same order on both.
  */
-import { PostgresAdapter, sql, type ColumnDataType, type CreateTableBuilder, type Expression, type Kysely } from 'kysely';
+import { PostgresAdapter, sql, type ColumnDataType, type CreateTableBuilder, type Expression, type Kysely } from '#kysely';
 
 export function isPostgres(db: Kysely<any>): boolean {
   return db.getExecutor().adapter instanceof PostgresAdapter;

@@ -2,7 +2,7 @@
  * Every migration, listed statically so nothing scans directories at run time. Names sort in order of
  * application; a migration never imports from src/.
  */
-import type { Migration } from 'kysely';
+import type { Migration } from '#kysely';
 import * as m0001 from './0001_foundation.js';
 import * as m0002 from './0002_subscriptions.js';
 import * as m0003 from './0003_imports.js';

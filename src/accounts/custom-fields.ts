@@ -2,7 +2,7 @@
  * Custom fields: extra, typed values that the administrator defines for accounts. Definitions live in
  * custom_fields, values as text in account_field_values (one row per account and field that has one).
  */
-import type { Kysely } from 'kysely';
+import type { Kysely } from '#kysely';
 import { audit } from '../audit/audit.js';
 import type { DB } from '../db/schema/index.js';
 import { ConflictError, invalid } from '../errors.js';

@@ -3,7 +3,7 @@
  * to. Naming a group that does not exist creates it, audited, from the command line and from imports
  * alike.
  */
-import type { Kysely } from 'kysely';
+import type { Kysely } from '#kysely';
 import { audit } from '../audit/audit.js';
 import type { GroupRow } from '../db/schema/account-groups.js';
 import type { DB } from '../db/schema/index.js';

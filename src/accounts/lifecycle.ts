@@ -2,7 +2,7 @@
  * Changing an account's group and status, each audited in the caller's transaction. (Assigning a
  * manager and removing an account reach other domains: src/composites/accounts.ts.)
  */
-import type { Kysely } from 'kysely';
+import type { Kysely } from '#kysely';
 import { audit } from '../audit/audit.js';
 import type { DB } from '../db/schema/index.js';
 import type { Op } from '../op.js';

@@ -1,4 +1,4 @@
-import type { Kysely } from 'kysely';
+import type { Kysely } from '#kysely';
 import type { AccountRow } from '../db/schema/accounts.js';
 import type { DB } from '../db/schema/index.js';
 import { NotFoundError } from '../errors.js';

@@ -1,5 +1,5 @@
 /** Reading accounts: the filtered, sorted list and the detailed `show`. */
-import { sql, type Kysely } from 'kysely';
+import { sql, type Kysely } from '#kysely';
 import type { DB } from '../db/schema/index.js';
 import type { Op } from '../op.js';
 import { activityKey } from '../activities/rules.js';

@@ -2,7 +2,7 @@
  * Account rows → the records that `--json` prints. The keys are ACCOUNT_FIELDS' names (references by
  * their external names: group name, parent external id, manager login) plus the typed `fields`.
  */
-import type { Kysely } from 'kysely';
+import type { Kysely } from '#kysely';
 import type { AccountRow } from '../db/schema/accounts.js';
 import type { DB } from '../db/schema/index.js';
 import { NotFoundError } from '../errors.js';

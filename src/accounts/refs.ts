@@ -3,7 +3,7 @@
  * accounts: unique external ids and parent cycles.
  */
 import { randomBytes } from 'node:crypto';
-import type { Kysely } from 'kysely';
+import type { Kysely } from '#kysely';
 import type { DB } from '../db/schema/index.js';
 import { ConflictError, InvalidDataError, invalid } from '../errors.js';
 import { foldKey } from '../lib/keys.js';

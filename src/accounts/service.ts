@@ -3,7 +3,7 @@
  * bad custom fields, the tutor rule, missing required custom fields) is reported at once, before any
  * reference is resolved or anything is written. The caller owns the transaction.
  */
-import type { Kysely } from 'kysely';
+import type { Kysely } from '#kysely';
 import { audit } from '../audit/audit.js';
 import type { AccountUpdate } from '../db/schema/accounts.js';
 import type { DB } from '../db/schema/index.js';

@@ -3,7 +3,7 @@
  * on the day, and due in the next N days — each with its account. A manager on leave on the day has
  * their agenda shown to their backup, by the leave rule of the reminders (src/managers/leave.ts).
  */
-import type { Kysely } from 'kysely';
+import type { Kysely } from '#kysely';
 import type { DB } from '../db/schema/index.js';
 import { invalid } from '../errors.js';
 import { addDays, boundDate, timestampDate } from '../lib/dates.js';

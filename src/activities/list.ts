@@ -1,5 +1,5 @@
 /** `activities list`: newest first, filtered. */
-import type { Kysely } from 'kysely';
+import type { Kysely } from '#kysely';
 import { getAccount } from '../accounts/lookup.js';
 import type { DB } from '../db/schema/index.js';
 import { invalid } from '../errors.js';

@@ -1,5 +1,5 @@
 /** The activity record that `show --json`, lists, export and the audit log carry. */
-import type { Kysely } from 'kysely';
+import type { Kysely } from '#kysely';
 import { keyOf } from '../db/refs.js';
 import { fieldsOf } from '../output/fields.js';
 import type { DB } from '../db/schema/index.js';

@@ -1,5 +1,5 @@
 /** `accounts fair-use ACCOUNT`: per session kind, what the account used, its limits, what remains and the next free day. */
-import type { Kysely } from 'kysely';
+import type { Kysely } from '#kysely';
 import { getAccount } from '../accounts/lookup.js';
 import type { DB } from '../db/schema/index.js';
 import { addDays, addMonths, boundDate } from '../lib/dates.js';

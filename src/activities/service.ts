@@ -3,7 +3,7 @@
  * follow-ups agreed at the end of each. Plain functions over Kysely; the caller owns the transaction.
  * Sessions are held to fair use (sessions.ts) unless overridden with a reason.
  */
-import type { Kysely } from 'kysely';
+import type { Kysely } from '#kysely';
 import { getAccount } from '../accounts/lookup.js';
 import { audit } from '../audit/audit.js';
 import type { AccountRow } from '../db/schema/accounts.js';

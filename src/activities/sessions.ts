@@ -1,5 +1,5 @@
 /** What fair use needs from the database: an account's plans by date and its counting sessions. */
-import type { Kysely } from 'kysely';
+import type { Kysely } from '#kysely';
 import type { DB } from '../db/schema/index.js';
 import { RefusedError } from '../errors.js';
 import { timestampDate } from '../lib/dates.js';

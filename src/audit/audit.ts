@@ -1,4 +1,4 @@
-import type { Kysely } from 'kysely';
+import type { Kysely } from '#kysely';
 import { recordedActor } from '../db/actor.js';
 import { AUDIT_ENTITIES, type AuditEntity } from '../db/schema/audit-log.js';
 import type { DB } from '../db/schema/index.js';

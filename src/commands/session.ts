@@ -4,7 +4,7 @@
  */
 import os from 'node:os';
 import type { Command } from 'commander';
-import type { Kysely } from 'kysely';
+import type { Kysely } from '#kysely';
 import type { DbHandle, OpenOptions } from '../db/connection.js';
 import type { DB } from '../db/schema/index.js';
 import { resolveDbTarget, type DbSource, type DbTarget } from '../db/target.js';

@@ -3,7 +3,7 @@
  * managed on the account; removing an account removes its contacts and custom field values, and is
  * refused while sub-accounts or subscriptions refer to it. Audited in the caller's transaction.
  */
-import type { Kysely } from 'kysely';
+import type { Kysely } from '#kysely';
 import { getAccount } from '../accounts/lookup.js';
 import { accountRecordById, type AccountRecord } from '../accounts/record.js';
 import { subAccounts } from '../accounts/refs.js';

@@ -6,7 +6,7 @@
  *   subscription has none.
  * The caller owns the transaction.
  */
-import type { Kysely } from 'kysely';
+import type { Kysely } from '#kysely';
 import type { DB } from '../db/schema/index.js';
 import { RefusedError, invalid } from '../errors.js';
 import { nextInvoiceNumber } from '../invoices/numbering.js';

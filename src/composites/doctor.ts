@@ -2,7 +2,7 @@
  * `acctmgr doctor`: the checks a team lead runs on Monday morning. Each finding names the record and
  * the command that fixes it. Read-only; crosses every domain, hence a composite.
  */
-import type { Kysely } from 'kysely';
+import type { Kysely } from '#kysely';
 import { needsManager } from '../accounts/rules.js';
 import type { DbHandle } from '../db/connection.js';
 import { checkDatabase } from '../db/maintenance.js';

@@ -3,7 +3,7 @@
  * removing a manager: managers, accounts and subscriptions together. The caller runs these in one
  * transaction.
  */
-import type { Kysely } from 'kysely';
+import type { Kysely } from '#kysely';
 import { getAccount } from '../accounts/lookup.js';
 import { audit, auditEach } from '../audit/audit.js';
 import type { DB } from '../db/schema/index.js';

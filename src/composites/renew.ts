@@ -5,7 +5,7 @@
  * that includes a training gets it for the successor. Subscriptions, plans, managers, accounts, seats
  * and trainings together. The caller owns the transaction.
  */
-import type { Kysely } from 'kysely';
+import type { Kysely } from '#kysely';
 import { audit } from '../audit/audit.js';
 import type { DB } from '../db/schema/index.js';
 import type { SubscriptionRow } from '../db/schema/subscriptions.js';

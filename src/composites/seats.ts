@@ -2,7 +2,7 @@
  * Seat operations that reach the contacts: inviting a teacher creates the contact when it is new, and a
  * login moves the contact's last login too. The caller owns the transaction.
  */
-import type { Kysely } from 'kysely';
+import type { Kysely } from '#kysely';
 import { addContact, findContact, touchLastLogin } from '../contacts/service.js';
 import type { DB } from '../db/schema/index.js';
 import { RefusedError } from '../errors.js';

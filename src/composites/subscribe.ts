@@ -3,7 +3,7 @@
  * asked, its instalment invoices, in the caller's one transaction: `subscriptions add`. Renewals do the same (renew.ts); imports and upgrades
  * do not.
  */
-import type { Kysely } from 'kysely';
+import type { Kysely } from '#kysely';
 import type { DB } from '../db/schema/index.js';
 import { billInInstalments } from '../invoices/service.js';
 import type { Op } from '../op.js';

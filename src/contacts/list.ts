@@ -1,5 +1,5 @@
 /** Listing contacts with filters, and the per-account primary counts the importer checks files against. */
-import type { Kysely } from 'kysely';
+import type { Kysely } from '#kysely';
 import { getAccount } from '../accounts/lookup.js';
 import type { DB } from '../db/schema/index.js';
 import { checkFilter } from '../lib/checks.js';

@@ -2,7 +2,7 @@
  * A contact is addressed as `EMAIL [--account EXTERNAL_ID]`: the account is needed only when the
  * email exists in several accounts. Emails are stored lower-case and compared as keys (email_key).
  */
-import type { Kysely } from 'kysely';
+import type { Kysely } from '#kysely';
 import { getAccount } from '../accounts/lookup.js';
 import type { DB } from '../db/schema/index.js';
 import type { ContactRow } from '../db/schema/contacts.js';

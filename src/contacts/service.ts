@@ -3,7 +3,7 @@
  * transaction. Emails are stored lower-case and unique within an account. A removed contact keeps its
  * row (history) but no longer counts: not towards the primary limit, not in counts, not in default lists.
  */
-import type { Kysely } from 'kysely';
+import type { Kysely } from '#kysely';
 import { getAccount } from '../accounts/lookup.js';
 import { audit } from '../audit/audit.js';
 import type { DB } from '../db/schema/index.js';

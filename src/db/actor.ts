@@ -4,7 +4,7 @@
  * sends is not used (`--actor` goes to on_behalf_of, beside it). SQLite has no roles: there it is the OS
  * user running the command.
  */
-import { sql, type Expression, type Kysely } from 'kysely';
+import { sql, type Expression, type Kysely } from '#kysely';
 import { isPostgres } from './dialect.js';
 import type { DB } from './schema/index.js';
 

@@ -7,7 +7,7 @@
  * over rows that broke it fails (and rolls everything back) instead of committing them.
  */
 import type Database from 'better-sqlite3';
-import { SqliteAdapter, sql, type Kysely } from 'kysely';
+import { SqliteAdapter, sql, type Kysely } from '#kysely';
 import { trySetJournalMode } from './connection.js';
 
 /** Recreates the indexes that `suspendIndexes` dropped; call it inside the same transaction. */

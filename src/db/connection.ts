@@ -6,7 +6,7 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import Database from 'better-sqlite3';
-import { Kysely, sql } from 'kysely';
+import { Kysely, sql } from '#kysely';
 import type pg from 'pg';
 import { RefusedError } from '../errors.js';
 import type { DB } from './schema/index.js';

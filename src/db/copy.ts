@@ -6,7 +6,7 @@
  * the source's catalogue, so a table a later migration adds is copied without a change here.
  */
 import type Database from 'better-sqlite3';
-import { sql, type Kysely } from 'kysely';
+import { sql, type Kysely } from '#kysely';
 import { AppError, EXIT, RefusedError, UsageError } from '../errors.js';
 import type { DB } from './schema/index.js';
 

@@ -1,5 +1,5 @@
 /** Whether a database holds any row of acctmgr's (the migrations' own bookkeeping aside). */
-import { sql, type Kysely } from 'kysely';
+import { sql, type Kysely } from '#kysely';
 import type { DB } from './schema/index.js';
 
 export async function holdsNoRows(db: Kysely<DB>): Promise<boolean> {

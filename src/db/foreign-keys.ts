@@ -1,5 +1,5 @@
 /** The schema's foreign keys (all single-column) (child table, its column, parent table), the same on both engines. */
-import { sql, type Kysely } from 'kysely';
+import { sql, type Kysely } from '#kysely';
 import { isPostgres } from './dialect.js';
 import type { DB } from './schema/index.js';
 

@@ -12,7 +12,7 @@
  * the keys of the first, none of them undefined.
  */
 import type { Statement } from 'better-sqlite3';
-import type { Kysely } from 'kysely';
+import type { Kysely } from '#kysely';
 import { handleOf } from './connection.js';
 import type { DB } from './schema/index.js';
 

@@ -3,7 +3,7 @@
  * only the columns as written, so it works before migration 0005 (whose unique indexes these would
  * break: src/db/migrator.ts runs this first and refuses, changing nothing) and after it.
  */
-import type { Kysely } from 'kysely';
+import type { Kysely } from '#kysely';
 import { quote, RefusedError } from '../errors.js';
 import { coerce } from '../lib/fields.js';
 import { foldKey } from '../lib/keys.js';

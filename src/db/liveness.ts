@@ -13,7 +13,7 @@
  */
 import { createHash } from 'node:crypto';
 import os from 'node:os';
-import { sql } from 'kysely';
+import { sql } from '#kysely';
 import type pg from 'pg';
 import type { DbHandle } from './connection.js';
 

@@ -6,7 +6,7 @@ import { AppError, EXIT } from '../errors.js';
 import { KEY_COLUMNS } from './schema/key-columns.js';
 import { foldKey } from '../lib/keys.js';
 import { createPrivateTemp, outputKind } from '../lib/output-file.js';
-import type { Kysely } from 'kysely';
+import type { Kysely } from '#kysely';
 import type { DbHandle } from './connection.js';
 import { migrationStatus } from './migrator.js';
 import { streamRows, type Streamable } from './rows.js';

@@ -1,4 +1,4 @@
-import { Migrator, type Kysely, type MigrationResultSet } from 'kysely';
+import { Migrator, type Kysely, type MigrationResultSet } from '#kysely';
 import { migrations } from '../../migrations/index.js';
 import { RefusedError } from '../errors.js';
 

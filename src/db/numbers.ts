@@ -1,5 +1,5 @@
 /** The next number of a table with generated keys (ACT-, REQ- …): one more than the largest; the caller holds the write lock. */
-import { sql, type Kysely } from 'kysely';
+import { sql, type Kysely } from '#kysely';
 import type { DB } from './schema/index.js';
 
 export type NumberedTable = 'activities' | 'requests' | 'trainings';

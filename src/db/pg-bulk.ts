@@ -10,7 +10,7 @@
  * and the whole import with it. Dropping them locks the table (readers of it wait for the import's commit).
  * A role that does not own the table (a team member: docs/team.md) loads it with them in place.
  */
-import { sql, type Kysely } from 'kysely';
+import { sql, type Kysely } from '#kysely';
 import type { DB } from './schema/index.js';
 
 /** The ids that are not the `id` of any row of `table` (empty: every reference holds); one query. */

@@ -4,7 +4,7 @@
  * its foreign keys, so this finds only what was written around them (constraints once disabled or
  * dropped and restored NOT VALID).
  */
-import { sql, type Kysely } from 'kysely';
+import { sql, type Kysely } from '#kysely';
 import type { DB } from './schema/index.js';
 
 interface ForeignKey {

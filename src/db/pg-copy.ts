@@ -7,7 +7,7 @@
  * written starts a new COPY. Rows travel in COPY's text format, in 64 KB chunks; a chunk the socket cannot
  * take yet makes `row` return a Promise (backpressure: memory stays flat however large the file).
  */
-import { Kysely, PostgresDialect, type PostgresPool, type PostgresPoolClient } from 'kysely';
+import { Kysely, PostgresDialect, type PostgresPool, type PostgresPoolClient } from '#kysely';
 import type pg from 'pg';
 import copyStreams from 'pg-copy-streams';
 import Cursor from 'pg-cursor';

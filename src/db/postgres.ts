@@ -8,7 +8,7 @@
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { Kysely, PostgresDialect } from 'kysely';
+import { Kysely, PostgresDialect } from '#kysely';
 import pg from 'pg';
 import Cursor from 'pg-cursor';
 import { AppError, EXIT, UsageError } from '../errors.js';

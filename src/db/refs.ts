@@ -3,7 +3,7 @@
  * email, manager login, activity or training number): a scalar subquery on the referenced table's primary key, so a
  * query lists what it refers to without a join a reference.
  */
-import { sql, type RawBuilder, type SqlBool } from 'kysely';
+import { sql, type RawBuilder, type SqlBool } from '#kysely';
 
 const KEY_OF = {
   accounts: 'external_id',

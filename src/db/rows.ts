@@ -3,7 +3,7 @@
  * per-row Promise), PostgreSQL reads through a server-side cursor (pg-cursor) a thousand rows at a time.
  * `for await` takes either.
  */
-import type { CompiledQuery, Kysely } from 'kysely';
+import type { CompiledQuery, Kysely } from '#kysely';
 import type Database from 'better-sqlite3';
 import type pg from 'pg';
 import { handleOf, type DbHandle } from './connection.js';

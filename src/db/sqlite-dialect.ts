@@ -15,7 +15,7 @@ import {
   type DatabaseConnection,
   type Driver,
   type QueryResult,
-} from 'kysely';
+} from '#kysely';
 import { batches } from '../lib/batches.js';
 
 /** kysely's chunk size when `.stream()` is called without one. */

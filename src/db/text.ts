@@ -2,7 +2,7 @@
  * Text in SQL, the same on both engines: what SQL can narrow for a search by folded text
  * (src/lib/keys.ts) before the fold decides, and NULL placement in a sort.
  */
-import { sql, type Expression, type ExpressionBuilder, type Kysely, type OrderByModifiers, type SqlBool } from 'kysely';
+import { sql, type Expression, type ExpressionBuilder, type Kysely, type OrderByModifiers, type SqlBool } from '#kysely';
 import { isPostgres } from './dialect.js';
 
 /**

@@ -9,7 +9,7 @@
  *   rollback, also when the client dies), so writers from every machine queue the same way; readers
  *   never wait for it.
  */
-import { sql, type Kysely } from 'kysely';
+import { sql, type Kysely } from '#kysely';
 import { shareHandle } from './connection.js';
 import { isPostgres } from './dialect.js';
 import type { DB } from './schema/index.js';

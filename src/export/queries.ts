@@ -2,7 +2,7 @@
  * One query per entity selecting exactly the import columns (aliases = CSV column names), sorted by the
  * entity's key, so export → import → export gives the same file.
  */
-import { sql, type Kysely } from 'kysely';
+import { sql, type Kysely } from '#kysely';
 import type { LoadedDef } from '../accounts/custom-fields.js';
 import { accountJoins } from '../accounts/record.js';
 import { activitiesQuery } from '../activities/record.js';

@@ -1,5 +1,5 @@
 /** The import's statements for a handle's database, on the caller's transaction. */
-import type { Kysely } from 'kysely';
+import type { Kysely } from '#kysely';
 import type { DbHandle } from '../db/connection.js';
 import type { DB } from '../db/schema/index.js';
 import { PgStatements } from './pg-statements.js';

@@ -4,7 +4,7 @@
  * id with `returning id` (no last-insert id on PostgreSQL). With the import's own session (its pinned
  * connection: src/db/pg-copy.ts) a large file is loaded with COPY (src/import/bulk/pg-bulk-table.ts).
  */
-import { CompiledQuery, type Compilable, type Kysely } from 'kysely';
+import { CompiledQuery, type Compilable, type Kysely } from '#kysely';
 import { pgMissingIds } from '../db/pg-bulk.js';
 import type { PgSession } from '../db/pg-copy.js';
 import type { BulkLoad, BulkTableOptions } from './bulk/load.js';

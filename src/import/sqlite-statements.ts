@@ -1,6 +1,6 @@
 /** The import's statements on SQLite: prepared once through the better-sqlite3 handle, answered at once. */
 import type Database from 'better-sqlite3';
-import type { Compilable, Kysely } from 'kysely';
+import type { Compilable, Kysely } from '#kysely';
 import { foreignKeysEnforced, missingIds } from '../db/bulk.js';
 import type { DB } from '../db/schema/index.js';
 import { BulkTable } from './bulk/bulk-table.js';

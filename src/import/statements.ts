@@ -11,7 +11,7 @@
  * row loop awaits a row's result only when it is a Promise (src/import/row-loop.ts). So the SQLite path
  * runs without a single await per row.
  */
-import { sql, type Compilable, type Kysely } from 'kysely';
+import { sql, type Compilable, type Kysely } from '#kysely';
 import type { DB } from '../db/schema/index.js';
 import type { BulkLoad, BulkTableOptions } from './bulk/load.js';
 

@@ -5,7 +5,7 @@
  * increments it: migration 0006), a later batch that touched them, rows removed since, or rows added
  * since that refer to rows the batch inserted.
  */
-import { sql, type Kysely, type RawBuilder, type Selectable } from 'kysely';
+import { sql, type Kysely, type RawBuilder, type Selectable } from '#kysely';
 import { audit } from '../audit/audit.js';
 import type { DbHandle } from '../db/connection.js';
 import { foreignKeyColumns } from '../db/foreign-keys.js';

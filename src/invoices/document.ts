@@ -4,7 +4,7 @@
  * due date — as plain text or as one self-contained printable HTML page (inline CSS, no scripts, no
  * external resources). Builds text; never prints.
  */
-import type { Kysely } from 'kysely';
+import type { Kysely } from '#kysely';
 import { readStoredValues } from '../accounts/custom-fields.js';
 import type { DB } from '../db/schema/index.js';
 import type { Op } from '../op.js';

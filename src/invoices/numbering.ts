@@ -5,7 +5,7 @@
  * rolled-back issue leaves no gap, which a database sequence would. The unique index on (year, seq)
  * is the last guard.
  */
-import type { Kysely } from 'kysely';
+import type { Kysely } from '#kysely';
 import type { DB } from '../db/schema/index.js';
 import { invalid } from '../errors.js';
 import { foldKey } from '../lib/keys.js';

@@ -1,5 +1,5 @@
 /** Invoice rows joined to what their records show, and the one way an invoice is found by its key. */
-import { sql, type Kysely } from 'kysely';
+import { sql, type Kysely } from '#kysely';
 import { keyOf } from '../db/refs.js';
 import type { DB } from '../db/schema/index.js';
 import type { DisplayedInvoiceStatus } from '../db/schema/invoices.js';

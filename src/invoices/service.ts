@@ -4,7 +4,7 @@
  * transaction (numbers are only gap-free inside a write transaction: src/db/tx.ts). Every change is
  * audited. What paying does to the subscription is src/composites/billing.ts's.
  */
-import type { Kysely } from 'kysely';
+import type { Kysely } from '#kysely';
 import { getAccount } from '../accounts/lookup.js';
 import { audit } from '../audit/audit.js';
 import { managedBy } from '../db/refs.js';

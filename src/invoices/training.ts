@@ -4,7 +4,7 @@
  * has no dates). A training that came with a package (price 0), one without a price, a cancelled one and
  * one already billed by an invoice that is not void are refused. The caller owns the transaction.
  */
-import type { Kysely } from 'kysely';
+import type { Kysely } from '#kysely';
 import type { DB } from '../db/schema/index.js';
 import { RefusedError } from '../errors.js';
 import { addDays, deriveDate } from '../lib/dates.js';

@@ -4,7 +4,7 @@
  * written) or on a migrated one (then the stored folded column follows). Audited; the caller owns the
  * transaction.
  */
-import type { Kysely } from 'kysely';
+import type { Kysely } from '#kysely';
 import { audit } from '../audit/audit.js';
 import { ConflictError, InvalidDataError, NotFoundError, RefusedError, UsageError } from '../errors.js';
 import { coerce } from '../lib/fields.js';

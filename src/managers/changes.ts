@@ -3,7 +3,7 @@
  * makes (assign, edit --manager-login, reassign, a renewal by another manager) in their own
  * transaction; imports do not call it. Each row is the cycle of a `manager-changed` customer notice.
  */
-import type { Kysely } from 'kysely';
+import type { Kysely } from '#kysely';
 import type { DB } from '../db/schema/index.js';
 import type { Op } from '../op.js';
 

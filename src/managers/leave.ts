@@ -2,7 +2,7 @@
  * Leaves: from `from_date` through `until_date` (inclusive; open-ended when null) everything addressed
  * to the manager goes to the backup. `return` ends the leave the day before the as-of date.
  */
-import type { Kysely } from 'kysely';
+import type { Kysely } from '#kysely';
 import { audit } from '../audit/audit.js';
 import type { DB } from '../db/schema/index.js';
 import { RefusedError, invalid } from '../errors.js';

@@ -1,4 +1,4 @@
-import type { Kysely } from 'kysely';
+import type { Kysely } from '#kysely';
 import type { DB } from '../db/schema/index.js';
 import type { ManagerRow } from '../db/schema/managers.js';
 import { NotFoundError } from '../errors.js';

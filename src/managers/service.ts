@@ -3,7 +3,7 @@
  * caller owns the transaction. Logins and emails are stored lower-case and compared as keys
  * (src/lib/keys.ts).
  */
-import type { Kysely } from 'kysely';
+import type { Kysely } from '#kysely';
 import { audit, audited } from '../audit/audit.js';
 import type { DB } from '../db/schema/index.js';
 import type { ManagerRow } from '../db/schema/managers.js';

@@ -1,7 +1,7 @@
 /**
  * `acctmgr notices list`: the ledger of reminder notices, for managers and auditors.
  */
-import type { Kysely } from 'kysely';
+import type { Kysely } from '#kysely';
 import type { DB } from '../db/schema/index.js';
 import { NOTICE_STATUSES, type NoticeRow } from '../db/schema/notices.js';
 import { checkFilter } from '../lib/checks.js';

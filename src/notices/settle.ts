@@ -3,7 +3,7 @@
  * became of notices a run left in doubt. All or nothing: every ID must be in doubt and not held by a
  * run that still runs (its answer may still come), or nothing changes.
  */
-import type { Kysely } from 'kysely';
+import type { Kysely } from '#kysely';
 import type { ClaimHolder } from '../db/liveness.js';
 import { audit } from '../audit/audit.js';
 import type { DB } from '../db/schema/index.js';

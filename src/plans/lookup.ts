@@ -1,4 +1,4 @@
-import type { Kysely } from 'kysely';
+import type { Kysely } from '#kysely';
 import type { DB } from '../db/schema/index.js';
 import type { PlanRow } from '../db/schema/plans.js';
 import type { ProductRow } from '../db/schema/products.js';

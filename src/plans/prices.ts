@@ -2,7 +2,7 @@
  * Price tables: rows of (max_students, term_months, amount) per plan, amounts in integer cents.
  * The lookup rule itself lives in pricing.ts (pickPrice/priceFor), shared with subscriptions.
  */
-import type { Kysely } from 'kysely';
+import type { Kysely } from '#kysely';
 import { audit } from '../audit/audit.js';
 import type { DB } from '../db/schema/index.js';
 import { NotFoundError } from '../errors.js';

@@ -3,7 +3,7 @@
  * its term. A row without max_students ("any number", flat prices) applies only when no numbered row
  * covers the count. Amounts are integer minor units (cents).
  */
-import type { Kysely } from 'kysely';
+import type { Kysely } from '#kysely';
 import type { DB } from '../db/schema/index.js';
 import type { PlanPriceRow } from '../db/schema/plan-prices.js';
 import type { PlanRow } from '../db/schema/plans.js';

@@ -3,7 +3,7 @@
  * Plain functions over Kysely; the caller owns the transaction. Codes keep their spelling and compare
  * as keys (unique index on their fold, code_key).
  */
-import type { Kysely } from 'kysely';
+import type { Kysely } from '#kysely';
 import { audited } from '../audit/audit.js';
 import type { DB } from '../db/schema/index.js';
 import { ConflictError } from '../errors.js';

@@ -3,7 +3,7 @@
  * included modules and price table. Plan codes are unique across all products (compared as keys).
  * Plain functions over Kysely; the caller owns the transaction.
  */
-import type { Kysely } from 'kysely';
+import type { Kysely } from '#kysely';
 import { audit, audited } from '../audit/audit.js';
 import type { DB } from '../db/schema/index.js';
 import type { PlanRow } from '../db/schema/plans.js';

@@ -6,7 +6,7 @@
  * fetched by id. Recipients, accounts and the ledger come from maps loaded once. The same code re-checks
  * a handful of subjects by id at the moment of sending.
  */
-import type { Kysely } from 'kysely';
+import type { Kysely } from '#kysely';
 import { arrayBatches } from '../db/rows.js';
 import type { DB } from '../db/schema/index.js';
 import type { NoticeKind, NoticeStatus } from '../db/schema/notices.js';

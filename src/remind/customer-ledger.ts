@@ -3,7 +3,7 @@
  * — a new row inserted (when another run inserted it first, this run has nothing to send), or the row this
  * run read taken by compare-and-set on its status and run (an in-doubt or abandoned notice retried).
  */
-import type { Kysely } from 'kysely';
+import type { Kysely } from '#kysely';
 import type { DB } from '../db/schema/index.js';
 import type { NoticeStatus } from '../db/schema/notices.js';
 import type { Op } from '../op.js';

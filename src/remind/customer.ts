@@ -10,7 +10,7 @@
  * sent, failed or left in doubt (settled with `notices settle`). Accounts with customer emails off, or
  * without a billing or primary contact, get their notices recorded as skipped with that reason.
  */
-import type { Kysely } from 'kysely';
+import type { Kysely } from '#kysely';
 import type { DB } from '../db/schema/index.js';
 import type { NoticeStatus } from '../db/schema/notices.js';
 import { addDays, diffDays } from '../lib/dates.js';

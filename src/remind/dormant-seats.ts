@@ -6,7 +6,7 @@
  * (src/db/beside.ts: a worker thread with its own connection on SQLite, another pool connection on
  * PostgreSQL) while it reads the ledger, the accounts and the subscriptions' dates.
  */
-import type { Kysely } from 'kysely';
+import type { Kysely } from '#kysely';
 import { beside, inTurn, type Beside } from '../db/beside.js';
 import type { DbHandle } from '../db/connection.js';
 import { arrayBatches } from '../db/rows.js';

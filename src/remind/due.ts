@@ -5,7 +5,7 @@
  * released to this run. In-doubt ones of a gone run may have reached the mail server: they are
  * reported, whatever their date, until someone settles them, and are due only when the run retries them.
  */
-import type { Kysely } from 'kysely';
+import type { Kysely } from '#kysely';
 import type { ClaimHolder } from '../db/liveness.js';
 import { arrayBatches, rowBatches } from '../db/rows.js';
 import type { DB } from '../db/schema/index.js';

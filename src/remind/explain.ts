@@ -3,7 +3,7 @@
  * subscription or seat on the as-of date, each stage with its due date and its state, and why nothing
  * is sent when the subject is not eligible.
  */
-import type { Kysely } from 'kysely';
+import type { Kysely } from '#kysely';
 import type { DB } from '../db/schema/index.js';
 import type { NoticeKind } from '../db/schema/notices.js';
 import { NotFoundError } from '../errors.js';

@@ -8,7 +8,7 @@
  * Life cycle of a sent notice: claimed (before any SMTP traffic) -> in_doubt (just before its digest's
  * data goes to the server) -> sent, failed, or still in_doubt when no answer came.
  */
-import type { Kysely } from 'kysely';
+import type { Kysely } from '#kysely';
 import type { DB } from '../db/schema/index.js';
 import { insertRows } from '../db/insert-rows.js';
 import type { NewNoticeRow, NoticeStatus } from '../db/schema/notices.js';

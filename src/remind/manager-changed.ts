@@ -7,7 +7,7 @@
  * Sendable from the day of the change for 30 days; same ledger, claims and exactly-once rules as the
  * invoice notices (src/remind/customer.ts), the new manager in Cc.
  */
-import type { Kysely } from 'kysely';
+import type { Kysely } from '#kysely';
 import type { DB } from '../db/schema/index.js';
 import type { NoticeStatus } from '../db/schema/notices.js';
 import { addDays } from '../lib/dates.js';

@@ -5,7 +5,7 @@
  * notices never holds their records or their text at once — only the compact candidates (which share
  * their subscription's and recipient's details).
  */
-import type { Kysely } from 'kysely';
+import type { Kysely } from '#kysely';
 import type { DbHandle } from '../db/connection.js';
 import type { Liveness } from '../db/liveness.js';
 import type { DB } from '../db/schema/index.js';

@@ -4,7 +4,7 @@
  * or the backup's backup (one level at most, as resolveRecipient does). A subscription without a
  * manager (tutors) goes to the account's earliest-created primary contact that is not removed.
  */
-import type { Kysely } from 'kysely';
+import type { Kysely } from '#kysely';
 import type { DB } from '../db/schema/index.js';
 import { managersOnLeave } from '../managers/leave.js';
 import { rowsByIds } from './scan.js';

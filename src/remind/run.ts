@@ -6,7 +6,7 @@
  * here goes through it.
  */
 import { randomBytes } from 'node:crypto';
-import type { Kysely } from 'kysely';
+import type { Kysely } from '#kysely';
 import { audit } from '../audit/audit.js';
 import type { DbHandle } from '../db/connection.js';
 import type { Liveness } from '../db/liveness.js';

@@ -3,7 +3,7 @@
  * pre-filter by date bounds in SQL, because materializing rows is what costs time at scale; details
  * (names, codes, contact emails) are fetched afterwards by id for the notices that are really due.
  */
-import { sql, type ExpressionBuilder, type Kysely } from 'kysely';
+import { sql, type ExpressionBuilder, type Kysely } from '#kysely';
 import { arrayPages, rowBatches } from '../db/rows.js';
 import { fetchedAhead } from '../lib/ahead.js';
 import type { DB } from '../db/schema/index.js';

@@ -9,7 +9,7 @@
  * - overdue: their planned activities dated before the day;
  * - on_leave, covered_by: whether a leave covers the date, and who receives what is addressed to them.
  */
-import { sql, type Kysely } from 'kysely';
+import { sql, type Kysely } from '#kysely';
 import type { DB } from '../db/schema/index.js';
 import { addDays } from '../lib/dates.js';
 import { resolveRecipient } from '../managers/leave.js';

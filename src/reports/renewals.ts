@@ -6,7 +6,7 @@
  * dormant on the as-of date (the usage report's rule) or no done activity of their account in the
  * last 90 days (as-of date included).
  */
-import { sql, type Kysely } from 'kysely';
+import { sql, type Kysely } from '#kysely';
 import type { DB } from '../db/schema/index.js';
 import { invalid } from '../errors.js';
 import { addDays } from '../lib/dates.js';

@@ -18,7 +18,7 @@
  * The seats and events of a block may come in any order: a seat's figures are gathered by its offset
  * in the block, then handed, seat by seat, to a SeatUsage filled in exactly as SeatRecords does.
  */
-import { sql } from 'kysely';
+import { sql } from '#kysely';
 import type { DbHandle } from '../db/connection.js';
 import { dayNumber, SeatUsage } from './usage.js';
 import type { UsageRange } from './usage-range.js';

@@ -11,7 +11,7 @@
  * figure except as "some login before", which a seat invited after that threshold (the only case where
  * it matters) is asked once, through the (seat_id, at) index.
  */
-import { sql } from 'kysely';
+import { sql } from '#kysely';
 import type { DbHandle } from '../db/connection.js';
 import { addDays } from '../lib/dates.js';
 import { dayNumber, SeatUsage, subscriptionsIn } from './usage.js';

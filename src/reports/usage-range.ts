@@ -1,5 +1,5 @@
 /** What `report usage` covers: the months of its range and the records its filters name. */
-import type { Kysely } from 'kysely';
+import type { Kysely } from '#kysely';
 import { getAccount } from '../accounts/lookup.js';
 import type { DB } from '../db/schema/index.js';
 import { invalid } from '../errors.js';

@@ -12,7 +12,7 @@
  *   stored last login when it is not later) — else the invitation — plus 3 calendar months is on or
  *   before the month's end: the rule of the dormant-3m notice.
  */
-import { sql, type Kysely } from 'kysely';
+import { sql, type Kysely } from '#kysely';
 import type { DbHandle } from '../db/connection.js';
 import { Cursor, streamArrays, streamRows } from '../db/rows.js';
 import type { DB } from '../db/schema/index.js';

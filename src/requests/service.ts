@@ -3,7 +3,7 @@
  * is on, by a manager associated with the account on the contact's behalf. Plain functions over Kysely;
  * the caller owns the transaction. Every change is audited.
  */
-import type { Kysely } from 'kysely';
+import type { Kysely } from '#kysely';
 import { getAccount } from '../accounts/lookup.js';
 import { audit } from '../audit/audit.js';
 import type { AccountRow } from '../db/schema/accounts.js';

@@ -1,5 +1,5 @@
 /** Renewal carries the non-removed seats over to the successor, with their login state. */
-import type { Kysely } from 'kysely';
+import type { Kysely } from '#kysely';
 import type { DB } from '../db/schema/index.js';
 import type { Op } from '../op.js';
 import { seatsQuery, toSeatRecord } from './records.js';

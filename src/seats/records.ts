@@ -1,5 +1,5 @@
 /** Seat rows joined to their contact and subscription, with the latest login event, in one query. */
-import type { Kysely } from 'kysely';
+import type { Kysely } from '#kysely';
 import type { DB } from '../db/schema/index.js';
 import { laterTimestamp } from './rules.js';
 

@@ -2,7 +2,7 @@
  * Seats: a contact's user account on one subscription, addressed as EMAIL + subscription. Plain
  * functions over Kysely; the caller owns the transaction. Removing keeps the row (history).
  */
-import type { Kysely } from 'kysely';
+import type { Kysely } from '#kysely';
 import { audit } from '../audit/audit.js';
 import type { DB } from '../db/schema/index.js';
 import type { SubscriptionRow } from '../db/schema/subscriptions.js';

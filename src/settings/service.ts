@@ -2,7 +2,7 @@
  * Settings: a small key/value store in the database with a fixed list of known keys; an unknown key or
  * value is refused. Every change is audited. Plain functions over Kysely; the caller owns the transaction.
  */
-import type { Kysely } from 'kysely';
+import type { Kysely } from '#kysely';
 import { audit } from '../audit/audit.js';
 import type { DB } from '../db/schema/index.js';
 import { invalid } from '../errors.js';

@@ -3,7 +3,7 @@
  * 1/I, grouped XXXX-XXXX-XXXX-XXXX (32^16 = 2^80 codes), unique in the database.
  */
 import { randomInt } from 'node:crypto';
-import type { Kysely } from 'kysely';
+import type { Kysely } from '#kysely';
 import type { DB } from '../db/schema/index.js';
 
 export const CODE_ALPHABET = 'ABCDEFGHJKLMNPQRSTUVWXYZ23456789';

@@ -1,5 +1,5 @@
 /** The subscription's own history (pay, renew, upgrade, cancel, reassign …), kept beside the audit log. */
-import type { Kysely } from 'kysely';
+import type { Kysely } from '#kysely';
 import type { DB } from '../db/schema/index.js';
 import { formatCents } from '../lib/fields.js';
 import type { Op } from '../op.js';

@@ -1,4 +1,4 @@
-import type { Kysely } from 'kysely';
+import type { Kysely } from '#kysely';
 import { auditEach } from '../audit/audit.js';
 import type { DB } from '../db/schema/index.js';
 import type { Op } from '../op.js';

@@ -1,5 +1,5 @@
 /** Payment (with its activation code) and cancellation. The caller owns the transaction. */
-import type { Kysely } from 'kysely';
+import type { Kysely } from '#kysely';
 import { audit } from '../audit/audit.js';
 import type { DB } from '../db/schema/index.js';
 import { RefusedError } from '../errors.js';

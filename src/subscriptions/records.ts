@@ -2,7 +2,7 @@
  * Subscription rows joined to what their records show (account, product, plan, manager, predecessor,
  * whether a non-cancelled successor exists), in one query for a whole list.
  */
-import type { Kysely } from 'kysely';
+import type { Kysely } from '#kysely';
 import type { DB } from '../db/schema/index.js';
 import { formatCents } from '../lib/fields.js';
 import { displayedStatus, type DisplayedStatus } from './status.js';

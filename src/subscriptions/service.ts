@@ -2,7 +2,7 @@
  * Subscriptions: add and list. Plain functions over Kysely; the caller owns the transaction.
  * Pay/cancel: payment.ts; renew: renew.ts; upgrade: upgrade.ts; show: show.ts.
  */
-import type { Kysely } from 'kysely';
+import type { Kysely } from '#kysely';
 import { getAccount } from '../accounts/lookup.js';
 import { audit } from '../audit/audit.js';
 import type { AccountRow } from '../db/schema/accounts.js';

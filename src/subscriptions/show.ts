@@ -1,5 +1,5 @@
 /** `subscriptions show`: the record with its whole renewal chain, the seats in use and the history. */
-import type { Kysely } from 'kysely';
+import type { Kysely } from '#kysely';
 import type { DB } from '../db/schema/index.js';
 import { seatsOf } from '../seats/records.js';
 import type { SeatRecord } from '../seats/records.js';

@@ -3,7 +3,7 @@
  * formula). A quote changes nothing; applying changes the subscription in place. Downgrades wait for
  * the renewal.
  */
-import type { Kysely } from 'kysely';
+import type { Kysely } from '#kysely';
 import { audit } from '../audit/audit.js';
 import type { DB } from '../db/schema/index.js';
 import { InvalidDataError, RefusedError, invalid } from '../errors.js';

@@ -1,5 +1,5 @@
 /** `trainings list`, `trainings calendar` and `trainings suggest` (cross-selling during renewals). */
-import { sql, type Kysely } from 'kysely';
+import { sql, type Kysely } from '#kysely';
 import { getAccount } from '../accounts/lookup.js';
 import type { DB } from '../db/schema/index.js';
 import { invalid } from '../errors.js';

@@ -1,5 +1,5 @@
 /** The training record that `show --json`, lists, export and the audit log carry; rows ⇄ rule states. */
-import type { Kysely } from 'kysely';
+import type { Kysely } from '#kysely';
 import { keyOf } from '../db/refs.js';
 import type { DB } from '../db/schema/index.js';
 import type { TrainingRow } from '../db/schema/trainings.js';

@@ -3,7 +3,7 @@
  * Plain functions over Kysely; the caller owns the transaction. Every change is audited, and every
  * step kept in training_steps (steps.ts moves them).
  */
-import type { Kysely } from 'kysely';
+import type { Kysely } from '#kysely';
 import { getAccount } from '../accounts/lookup.js';
 import { audit } from '../audit/audit.js';
 import type { AccountRow } from '../db/schema/accounts.js';

@@ -3,7 +3,7 @@
  * contract_sent → signed → delivered, `cancel` ends it before delivered. Each step keeps its day and
  * who took it, and is audited. The caller owns the transaction.
  */
-import type { Kysely } from 'kysely';
+import type { Kysely } from '#kysely';
 import { audit } from '../audit/audit.js';
 import type { DB } from '../db/schema/index.js';
 import { InvalidDataError, RefusedError } from '../errors.js';

@@ -1,4 +1,4 @@
-import { sql } from 'kysely';
+import { sql } from '#kysely';
 import { describe, expect, it } from 'vitest';
 import { dbFiles, runCli, runJson } from '../helpers/cli.js';
 import { openTestDb, seededDb } from '../helpers/db.js';

@@ -3,7 +3,7 @@
  * engines at once (a SQLite source, a PostgreSQL target), so they run in the PostgreSQL project.
  */
 import path from 'node:path';
-import { sql } from 'kysely';
+import { sql } from '#kysely';
 import { afterAll, afterEach, beforeAll, describe, expect } from 'vitest';
 import { expectDbClean, ROOT, runCli, runJson } from '../helpers/cli.js';
 import { dbMigratedTo, openTestDb, removeDb, seededDb, tempDbPath, tempDir } from '../helpers/db.js';

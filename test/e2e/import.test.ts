@@ -1,6 +1,6 @@
 import fs from 'node:fs';
 import path from 'node:path';
-import { sql } from 'kysely';
+import { sql } from '#kysely';
 import { describe, expect, it } from 'vitest';
 import { dbFiles, ROOT, runCli, runJson, spawnBinary } from '../helpers/cli.js';
 import { openTestDb, tempDir } from '../helpers/db.js';

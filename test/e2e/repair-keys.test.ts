@@ -5,7 +5,7 @@
  * finds a stored key that is out of step with its key.
  */
 import fs from 'node:fs';
-import { sql } from 'kysely';
+import { sql } from '#kysely';
 import { describe, expect, it } from 'vitest';
 import { dbFiles, runCli, runJson } from '../helpers/cli.js';
 import { dbMigratedTo, newDbLocation, removeDb } from '../helpers/db.js';

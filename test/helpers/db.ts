@@ -12,7 +12,7 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { afterEach, beforeEach } from 'vitest';
-import { Migrator, type Kysely } from 'kysely';
+import { Migrator, type Kysely } from '#kysely';
 import { migrations } from '../../migrations/index.js';
 import { openDb, type DbHandle, type OpenOptions } from '../../src/db/connection.js';
 import { checkDatabase } from '../../src/db/maintenance.js';

@@ -1,6 +1,6 @@
 /** Imports in-process, for the import and export tests (the service, not the command line), and snapshots of the database. */
 import { expect } from 'vitest';
-import type { Kysely } from 'kysely';
+import type { Kysely } from '#kysely';
 import fs from 'node:fs';
 import path from 'node:path';
 import { checkDatabase } from '../../src/db/maintenance.js';

@@ -4,7 +4,7 @@
  */
 import { execFileSync } from 'node:child_process';
 import Database from 'better-sqlite3';
-import { sql } from 'kysely';
+import { sql } from '#kysely';
 import { openTestDb } from './db.js';
 import { onPostgres } from './engine.js';
 import { createPgDatabase } from './pg.js';

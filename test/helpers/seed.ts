@@ -3,7 +3,7 @@
  * the one it tests. Defaults make a running, paid school subscription with a manager. `catalogue` and
  * `standardSet` are the fixed data set of the subscription, seat and import tests.
  */
-import type { Kysely } from 'kysely';
+import type { Kysely } from '#kysely';
 import type { DB } from '../../src/db/schema/index.js';
 import { foldKey } from '../../src/lib/keys.js';
 import { addManager } from '../../src/managers/service.js';

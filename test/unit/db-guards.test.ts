@@ -1,6 +1,6 @@
 import fs from 'node:fs';
 import Database from 'better-sqlite3';
-import { sql } from 'kysely';
+import { sql } from '#kysely';
 import { describe, expect, it } from 'vitest';
 import { openDb } from '../../src/db/connection.js';
 import { checkFile } from '../../src/db/maintenance.js';

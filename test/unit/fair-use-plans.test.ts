@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import type { Kysely } from 'kysely';
+import type { Kysely } from '#kysely';
 import { addActivity } from '../../src/activities/service.js';
 import { fairUseReport } from '../../src/activities/report.js';
 import { listAudit } from '../../src/audit/audit.js';

@@ -3,7 +3,7 @@
  * dropped for the load and rebuilt exactly, and every rule the unique index and the per-row lookups
  * enforced still holds. The files are just over the bulk threshold (2 MB).
  */
-import { sql } from 'kysely';
+import { sql } from '#kysely';
 import { describe, expect, it } from 'vitest';
 import { itPostgres, itSqlite, onPostgres } from '../helpers/engine.js';
 import { missingIds } from '../../src/db/bulk.js';

@@ -1,6 +1,6 @@
 import fs from 'node:fs';
 import path from 'node:path';
-import { sql } from 'kysely';
+import { sql } from '#kysely';
 import { describe, expect, it } from 'vitest';
 import { defineField } from '../../src/accounts/custom-fields.js';
 import { checkDatabase } from '../../src/db/maintenance.js';

@@ -3,7 +3,7 @@
  * import and export, the customer notices of such an invoice, and migration 0014 (invoices.training_id
  * references trainings; the rows there before survive it).
  */
-import { sql } from 'kysely';
+import { sql } from '#kysely';
 import { describe, expect, it } from 'vitest';
 import { listAudit } from '../../src/audit/audit.js';
 import { payInvoice } from '../../src/composites/billing.js';

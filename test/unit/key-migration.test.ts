@@ -4,7 +4,7 @@
  * and renamed by `db repair-keys` without the migration; then it applies and fills every key column.
  */
 import type Database from 'better-sqlite3';
-import { Migrator } from 'kysely';
+import { Migrator } from '#kysely';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { migrations } from '../../migrations/index.js';
 import { openDb, type DbHandle } from '../../src/db/connection.js';

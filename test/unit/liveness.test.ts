@@ -5,7 +5,7 @@
  */
 import os from 'node:os';
 import { describe, expect } from 'vitest';
-import { sql } from 'kysely';
+import { sql } from '#kysely';
 import { liveness, RUN_LOCK_CLASS, runLockKey } from '../../src/db/liveness.js';
 import { eachTestDb, openTestDb } from '../helpers/db.js';
 import { itPostgres, itSqlite } from '../helpers/engine.js';

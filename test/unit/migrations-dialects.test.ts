@@ -7,7 +7,7 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import Database from 'better-sqlite3';
-import { Kysely, Migrator, NO_MIGRATIONS, PostgresDialect, SqliteDialect } from 'kysely';
+import { Kysely, Migrator, NO_MIGRATIONS, PostgresDialect, SqliteDialect } from '#kysely';
 import pg from 'pg';
 import { describe, expect, it } from 'vitest';
 import { migrations } from '../../migrations/index.js';

@@ -1,5 +1,5 @@
 import fs from 'node:fs';
-import { Migrator, NO_MIGRATIONS } from 'kysely';
+import { Migrator, NO_MIGRATIONS } from '#kysely';
 import { describe, expect, it } from 'vitest';
 import { openDb, type DbHandle } from '../../src/db/connection.js';
 import { migrationStatus } from '../../src/db/migrator.js';

@@ -2,7 +2,7 @@
  * Migration 0017 (PostgreSQL only): statistics on the expression remind's dormant-seat scan filters on,
  * which the planner uses only while the scan's expression is the very same.
  */
-import { sql } from 'kysely';
+import { sql } from '#kysely';
 import { describe, expect } from 'vitest';
 import { seatRows } from '../../src/remind/scan.js';
 import { eachTestDb } from '../helpers/db.js';

@@ -3,7 +3,7 @@
  * it alone): migration 0015 makes it so for older data, and every writer of events keeps it so.
  */
 import { describe, expect, it } from 'vitest';
-import type { Kysely } from 'kysely';
+import type { Kysely } from '#kysely';
 import { addSeat, recordLogin } from '../../src/composites/seats.js';
 import { checkDatabase } from '../../src/db/maintenance.js';
 import { migrateToLatest } from '../../src/db/migrator.js';

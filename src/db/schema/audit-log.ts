@@ -1,4 +1,4 @@
-import type { Generated, Selectable } from 'kysely';
+import type { Generated, Selectable } from '#kysely';
 
 /** Every entity an audit row can name (`audit --entity` accepts exactly these). */
 export const AUDIT_ENTITIES = [

@@ -1,4 +1,4 @@
-import type { Generated } from 'kysely';
+import type { Generated } from '#kysely';
 
 /**
  * How many rows a batch inserted into one table, and their lowest and highest id (the rows themselves

@@ -1,4 +1,4 @@
-import type { Generated } from 'kysely';
+import type { Generated } from '#kysely';
 
 /** A row a batch updated, as it was before. */
 export interface ImportBatchUpdatesTable {

@@ -1,4 +1,4 @@
-import type { Generated, Selectable } from 'kysely';
+import type { Generated, Selectable } from '#kysely';
 
 /** One row per import run (for `import history` and `import undo`). */
 export interface ImportBatchesTable {

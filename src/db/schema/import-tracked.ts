@@ -1,4 +1,4 @@
-import type { Generated } from 'kysely';
+import type { Generated } from '#kysely';
 
 /**
  * Columns of every table an import writes (migration 0006): the batch that inserted the row, and a

@@ -1,4 +1,4 @@
-import type { Generated, Insertable, Selectable } from 'kysely';
+import type { Generated, Insertable, Selectable } from '#kysely';
 import type { ImportTracked } from './import-tracked.js';
 
 /** Stored statuses; `overdue` is only displayed (issued, unpaid, past due_on on the as-of date). */

@@ -1,4 +1,4 @@
-import type { Generated } from 'kysely';
+import type { Generated } from '#kysely';
 import type { ImportTracked } from './import-tracked.js';
 
 export interface LoginEventsTable extends ImportTracked {

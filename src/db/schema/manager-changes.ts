@@ -1,4 +1,4 @@
-import type { Generated, Insertable, Selectable } from 'kysely';
+import type { Generated, Insertable, Selectable } from '#kysely';
 
 /** A change of an account's manager made by a person (migration 0013): the cycle of a manager-changed notice. */
 export interface ManagerChangesTable {

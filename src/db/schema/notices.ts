@@ -1,4 +1,4 @@
-import type { Generated, Insertable, Selectable } from 'kysely';
+import type { Generated, Insertable, Selectable } from '#kysely';
 
 /** What a notice is about (renewal, dormancy: subscriptions and seats; activation: a payment). */
 export const NOTICE_KINDS = ['renewal', 'dormancy', 'activation'] as const;

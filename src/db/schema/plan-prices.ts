@@ -1,4 +1,4 @@
-import type { Generated, Selectable } from 'kysely';
+import type { Generated, Selectable } from '#kysely';
 import type { ImportTracked } from './import-tracked.js';
 
 export interface PlanPricesTable extends ImportTracked {

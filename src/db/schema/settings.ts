@@ -1,4 +1,4 @@
-import type { Selectable } from 'kysely';
+import type { Selectable } from '#kysely';
 
 export interface SettingsTable {
   /** one of the known keys (src/settings/keys.ts) */

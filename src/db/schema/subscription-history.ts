@@ -1,4 +1,4 @@
-import type { Generated } from 'kysely';
+import type { Generated } from '#kysely';
 
 /** A subscription's own history (pay, renew, upgrade, cancel, reassign …), beside the audit log. */
 export interface SubscriptionHistoryTable {

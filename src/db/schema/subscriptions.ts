@@ -1,4 +1,4 @@
-import type { Generated, Insertable, Selectable, Updateable } from 'kysely';
+import type { Generated, Insertable, Selectable, Updateable } from '#kysely';
 import type { ImportTracked } from './import-tracked.js';
 
 export interface SubscriptionsTable extends ImportTracked {

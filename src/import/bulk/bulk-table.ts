@@ -3,7 +3,7 @@
  * (src/db/bulk.ts), rows go in through multi-row INSERTs prepared once, and the key that the dropped
  * unique index enforced is checked here instead, against every stored row and every row of the file.
  */
-import { sql as raw } from 'kysely';
+import { sql as raw } from '#kysely';
 import { suspendIndexes, type RestoreIndexes } from '../../db/bulk.js';
 import type { BulkLoad, BulkTableOptions } from './load.js';
 import { hashKey, KeyIndex } from './key-index.js';

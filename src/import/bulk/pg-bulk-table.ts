@@ -16,7 +16,7 @@
  * costs no round trip, and the batch's lowest and highest ids are known without a query
  * (import_batch_inserts; undo goes by import_batch_id).
  */
-import { sql, type Kysely } from 'kysely';
+import { sql, type Kysely } from '#kysely';
 import { ConflictError } from '../../errors.js';
 import { pgSuspendIndexes, type PgSuspended } from '../../db/pg-bulk.js';
 import type { CopyWriter, PgSession } from '../../db/pg-copy.js';

@@ -5,7 +5,7 @@
  * of its own (src/db/pg-copy.ts), so that its transaction and the COPY of a large file share it.
  */
 import fs from 'node:fs';
-import type { Kysely } from 'kysely';
+import type { Kysely } from '#kysely';
 import { withoutForeignKeys, withRollbackJournal } from '../../db/bulk.js';
 import type { DbHandle } from '../../db/connection.js';
 import type { DB } from '../../db/schema/index.js';

@@ -2,7 +2,7 @@
  * contacts.csv: key account_external_id + email. The account must exist (in the database or the
  * accounts imported with it); at most 5 primary, non-removed contacts per account, counted as rows apply.
  */
-import { sql as raw } from 'kysely';
+import { sql as raw } from '#kysely';
 import { foldKey } from '../../lib/keys.js';
 import { CONTACT_FIELDS, MAX_PRIMARY_CONTACTS } from '../../contacts/fields.js';
 import { countsAsPrimary, primaryLimitMessage } from '../../contacts/rules.js';

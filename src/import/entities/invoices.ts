@@ -9,7 +9,7 @@
  * named by its period. Imported numbers may leave gaps (history is taken as it was); new ones follow
  * the largest of their year.
  */
-import { sql } from 'kysely';
+import { sql } from '#kysely';
 import { missingFields } from '../../lib/checks.js';
 import { foldKey } from '../../lib/keys.js';
 import { INVOICE_FIELDS } from '../../invoices/fields.js';

@@ -2,7 +2,7 @@
  * prices.csv: key plan + max_students + term_months (an empty max_students is the "any number" row,
  * part of the key); amount in the money format. The same rules as `plans price`.
  */
-import { sql as raw } from 'kysely';
+import { sql as raw } from '#kysely';
 import { PRICE_FIELDS } from '../../plans/fields.js';
 import { checkPrice } from '../../plans/checks.js';
 import { FORMATS } from '../../formats/catalog.js';
