@@ -1,19 +1,24 @@
 /**
  * The worker thread of src/db/beside.ts: opens its own connection to the SQLite file (no migration,
- * never a new file), calls the named function of the module with it, posts the result and closes.
+ * never a new file), or, for a bare part on PostgreSQL, to the server with the pool's settings; calls the
+ * named function of the module with it, posts the result and closes.
  */
 import { parentPort, workerData } from 'node:worker_threads';
 import type Database from 'better-sqlite3';
+import type pg from 'pg';
 import { AppError, type ErrorCode } from '../errors.js';
 import type { DbHandle } from './connection.js';
 
 export interface BesideInput {
+  /** the SQLite file; for a bare part on PostgreSQL, `pg` instead */
   file: string;
+  /** PostgreSQL: the pool's connection settings (plain data), for a bare part's own connection */
+  pg?: pg.ClientConfig;
   /** URL of the module that exports the function */
   module: string;
   name: string;
   args: unknown[];
-  /** the function takes a bare better-sqlite3 connection, not a handle (beside.ts BareCall) */
+  /** the function takes a bare connection (better-sqlite3's, or a pg client), not a handle (beside.ts BareCall) */
   bare: boolean;
   /** the connection's busy timeout (connection.ts BUSY_TIMEOUT_MS, not imported here: it would load kysely) */
   busyMs: number;
@@ -28,6 +33,8 @@ export interface BesideFailure {
   app?: { code: ErrorCode; exitCode: number; hint?: string };
   /** a system or SQLite error's code (SQLITE_BUSY …) */
   code?: string;
+  /** the worker could not open its connection (beside.ts then runs the part on the calling thread) */
+  connect?: boolean;
 }
 
 export type BesideMessage = { ok: true; value: unknown } | BesideFailure;
@@ -35,18 +42,22 @@ export type BesideMessage = { ok: true; value: unknown } | BesideFailure;
 /** The worker connection's page cache, in KiB (SQLite's own default). */
 const CACHE_KB = 2000;
 
-type Part = (h: DbHandle | Database.Database, ...args: unknown[]) => Promise<unknown>;
+type Part = (h: DbHandle | Database.Database | pg.Client, ...args: unknown[]) => Promise<unknown>;
 
 async function run(input: BesideInput): Promise<BesideMessage> {
-  const h = input.bare ? await openBare(input) : await openHandle(input.file);
+  const [h, close] = await (input.pg ? openPg(input.pg) : input.bare ? openBare(input) : openHandle(input.file)).catch((e: unknown) => {
+    throw Object.assign(e instanceof Error ? e : new Error(String(e)), { connect: true });
+  });
   try {
     const fn = ((await import(input.module)) as Record<string, Part>)[input.name];
     if (typeof fn !== 'function') throw new Error(`${input.module} exports no function ${input.name}`);
     return { ok: true, value: await fn(h, ...input.args) };
   } finally {
-    await h.close();
+    await close();
   }
 }
+
+type Opened<C> = [C, () => Promise<void>];
 
 /**
  * A small page cache: a part reads through tables and indexes, each page about once, and every
@@ -54,20 +65,30 @@ async function run(input: BesideInput): Promise<BesideMessage> {
  */
 const smallCache = (sqlite: Database.Database) => sqlite.pragma(`cache_size = -${CACHE_KB}`);
 
-async function openHandle(file: string): Promise<DbHandle> {
+async function openHandle(file: string): Promise<Opened<DbHandle>> {
   const { openDb } = await import('./connection.js');
   const h = await openDb(file, { migrate: false, create: false });
   smallCache(h.sqlite!);
-  return h;
+  return [h, () => h.close()];
 }
 
 /** The file opened by better-sqlite3 alone (it exists: the handle on the other thread has it open). */
-async function openBare(input: BesideInput): Promise<Database.Database> {
+async function openBare(input: BesideInput): Promise<Opened<Database.Database>> {
   const { default: Database } = await import('better-sqlite3');
   const sqlite = new Database(input.file, { fileMustExist: true });
   sqlite.pragma(`busy_timeout = ${input.busyMs}`);
   smallCache(sqlite);
-  return sqlite;
+  return [sqlite, async () => void sqlite.close()];
+}
+
+/** A connection of its own to the PostgreSQL server, with the pool's settings and type parsers (pg alone, no kysely). */
+async function openPg(config: pg.ClientConfig): Promise<Opened<pg.Client>> {
+  const [{ default: pg }, { PG_TYPES }] = await Promise.all([import('pg'), import('./pg-stream.js')]);
+  const client = new pg.Client({ ...config, types: PG_TYPES });
+  // an error of the idle connection (the server went away) is the part's to report, not the thread's end
+  client.on('error', () => undefined);
+  await client.connect();
+  return [client, () => client.end()];
 }
 
 const port = parentPort!;
@@ -81,6 +102,7 @@ port.postMessage(
       stack: error.stack,
       app: error instanceof AppError ? { code: error.code, exitCode: error.exitCode, hint: error.hint } : undefined,
       code: !(error instanceof AppError) && typeof code === 'string' ? code : undefined,
+      connect: (error as { connect?: boolean }).connect === true,
     };
   }),
 );

@@ -2,7 +2,9 @@
  * A part of a read-only job run beside the rest, at the same time, through the same service function:
  * - SQLite: in a worker thread (src/db/beside-worker.ts) with a connection of its own to the same file
  *   (WAL lets readers run side by side), so that the two parts use two cores;
- * - PostgreSQL: here, its queries on the pool's other connections, in parallel with the rest's.
+ * - PostgreSQL: a bare part (below) in a worker thread with a connection of its own (the rows it reads
+ *   are parsed there, not on this thread); any other here, its queries on the pool's other connections,
+ *   in parallel with the rest's.
  * Where neither helps — an in-memory database, or the TypeScript sources under the test runner, which
  * a worker thread cannot load — the part runs here, when its result is asked for (after the rest).
  *
@@ -16,6 +18,7 @@ import { Worker } from 'node:worker_threads';
 import { BUSY_TIMEOUT_MS, type DbHandle } from './connection.js';
 import { AppError } from '../errors.js';
 import type { BesideFailure, BesideInput, BesideMessage } from './beside-worker.js';
+import type pg from 'pg';
 
 const WORKER = new URL('./beside-worker.js', import.meta.url);
 
@@ -43,10 +46,11 @@ export type BesideFunction<A extends unknown[], T> = {
   | { module: URL; name: string; bare?: undefined }
   | {
       /**
-       * The part in a worker thread on a bare SQLite connection (better-sqlite3 alone, no kysely and no
-       * migrations loaded there: the thread starts its work ≈ 0.05 s after it is made instead of ≈ 0.3 s):
-       * the function `name` exported by `module` (which must import nothing heavy) takes the connection and
-       * `args`, made here from the part's own arguments (e.g. a query compiled with kysely on this thread).
+       * The part in a worker thread on a bare connection (better-sqlite3 alone, or on PostgreSQL a pg
+       * client; no kysely and no migrations loaded there: the thread starts its work ≈ 0.05 s after it is
+       * made instead of ≈ 0.3 s): the function `name` exported by `module` (which must import nothing
+       * heavy) takes the connection and `args`, made here from the part's own arguments (e.g. a query
+       * compiled with kysely on this thread, for the handle's dialect).
        */
       bare: (h: DbHandle, ...args: A) => BareCall;
     }
@@ -60,26 +64,55 @@ export interface BareCall {
 
 /** Whether a part can run in a worker thread here (a SQLite file, the built program). */
 export function besideThreadAvailable(h: DbHandle, module: URL): boolean {
-  return (
-    h.sqlite !== undefined &&
-    h.path !== ':memory:' &&
-    module.pathname.endsWith('.js') &&
-    fs.existsSync(fileURLToPath(WORKER)) &&
-    fs.existsSync(fileURLToPath(module))
-  );
+  return h.sqlite !== undefined && h.path !== ':memory:' && built(module);
+}
+
+/** Whether a bare part can run in a worker thread here: as besideThreadAvailable, or on PostgreSQL (pgWorkerConfig). */
+export function bareThreadAvailable(h: DbHandle, module: URL): boolean {
+  return besideThreadAvailable(h, module) || (pgWorkerConfig(h) !== undefined && built(module));
+}
+
+/** The module and the worker are the built JavaScript (the TypeScript sources cannot run in a worker). */
+function built(module: URL): boolean {
+  return module.pathname.endsWith('.js') && fs.existsSync(fileURLToPath(WORKER)) && fs.existsSync(fileURLToPath(module));
+}
+
+/**
+ * The pool's settings for a connection of the worker's own: the ones that connected (host, port,
+ * database, user, password, application name, and TLS as it was agreed), when they cross a thread as
+ * plain data (TLS that checks the server's certificate names with a function does not: such a part runs
+ * on this thread). The type parsers are the worker's own (src/db/pg-stream.ts).
+ */
+function pgWorkerConfig(h: DbHandle): pg.ClientConfig | undefined {
+  if (!h.pool) return undefined;
+  const o = h.pool.options as pg.PoolConfig;
+  const plain = (v: unknown): boolean => typeof v !== 'function' && (typeof v !== 'object' || v === null || Object.values(v).every(plain));
+  if (typeof o.password === 'function' || !plain(o.ssl)) return undefined;
+  return {
+    host: o.host,
+    port: o.port,
+    database: o.database,
+    user: o.user,
+    password: o.password,
+    application_name: o.application_name,
+    ssl: o.ssl,
+    connectionTimeoutMillis: o.connectionTimeoutMillis,
+  };
 }
 
 export function beside<A extends unknown[], T>(h: DbHandle, f: BesideFunction<A, T>, ...args: A): Beside<T> {
-  if (h.engine === 'postgres') {
+  const call = f.bare ? { ...f.bare(h, ...args), bare: true } : { module: f.module, name: f.name, args, bare: false };
+  const pgConfig = h.engine === 'postgres' && call.bare && built(call.module) ? pgWorkerConfig(h) : undefined;
+  if (h.engine === 'postgres' && !pgConfig) {
     const running = f.fn(h, ...args);
     // the rest may fail first: its error is the one reported, and this one must not go unhandled
     running.catch(() => undefined);
     return { result: () => running, stop: async () => undefined };
   }
-  const call = f.bare ? { ...f.bare(h, ...args), bare: true } : { module: f.module, name: f.name, args, bare: false };
-  if (!besideThreadAvailable(h, call.module)) return inTurn(h, f, ...args);
+  if (!pgConfig && !besideThreadAvailable(h, call.module)) return inTurn(h, f, ...args);
   const input: BesideInput = {
     file: h.path,
+    pg: pgConfig,
     module: call.module.href,
     name: call.name,
     args: call.args,
@@ -90,10 +123,16 @@ export function beside<A extends unknown[], T>(h: DbHandle, f: BesideFunction<A,
     workerData: input,
     resourceLimits: { maxYoungGenerationSizeMb: f.youngGenerationMb ?? YOUNG_GENERATION_MB },
   });
-  const running = new Promise<T>((resolve, reject) => {
+  const inWorker = new Promise<T>((resolve, reject) => {
     worker.once('message', (m: BesideMessage) => (m.ok ? resolve(m.value as T) : reject(failure(m))));
     worker.once('error', reject);
     worker.once('exit', (code) => reject(new Error(`${call.name}: the worker thread stopped (exit code ${code})`)));
+  });
+  // a worker that could not open its connection (the server's connection limit, say): the part runs here
+  // after all, as it would without a worker, on the connections this thread already has
+  const running = inWorker.catch((e: unknown) => {
+    if ((e as { connect?: boolean }).connect) return f.fn(h, ...args);
+    throw e;
   });
   running.catch(() => undefined);
   return {
@@ -113,7 +152,9 @@ export function inTurn<A extends unknown[], T>(h: DbHandle, f: BesideFunction<A,
 
 /** The worker's error as it was there: an AppError keeps its exit code and hint, a SQLite error its code. */
 function failure(m: BesideFailure): Error {
-  const e = m.app ? new AppError(m.message, m.app.code, m.app.exitCode, m.app.hint) : Object.assign(new Error(m.message), { code: m.code });
+  const e = m.app
+    ? new AppError(m.message, m.app.code, m.app.exitCode, m.app.hint)
+    : Object.assign(new Error(m.message), { code: m.code, connect: m.connect });
   if (m.stack) e.stack = m.stack;
   return e;
 }

@@ -13,6 +13,7 @@ import pg from 'pg';
 import Cursor from 'pg-cursor';
 import { AppError, EXIT, UsageError } from '../errors.js';
 import { homeDir } from '../lib/config.js';
+import { PG_TYPES, streamArrays } from './pg-stream.js';
 import type { DB } from './schema/index.js';
 
 export const CONNECT_TIMEOUT_MS = 10_000;
@@ -60,12 +61,6 @@ function osUser(env: NodeJS.ProcessEnv): string {
   }
 }
 
-/** 64-bit integers (ids, counts, cents) as numbers: the CLI accepts no amount beyond 2^53 - 1. */
-const types = {
-  getTypeParser: ((oid: number, format?: string) =>
-    oid === 20 ? (v: string) => Number(v) : pg.types.getTypeParser(oid, format as 'text')) as typeof pg.types.getTypeParser,
-};
-
 /** node-postgres' `ssl` for an attempt: false (plain) or the TLS checks a libpq mode asks for. */
 function tls(mode: SslMode, env: NodeJS.ProcessEnv): pg.PoolConfig['ssl'] {
   if (mode === 'disable' || mode === 'allow') return false;
@@ -102,7 +97,7 @@ export async function openPostgres(url: string, env: NodeJS.ProcessEnv): Promise
       application_name: s.applicationName,
       ssl,
       connectionTimeoutMillis: CONNECT_TIMEOUT_MS,
-      types,
+      types: PG_TYPES,
       max: 4,
     });
     // an idle client's error (the server restarted) must not crash the process; the next query reports it
@@ -120,28 +115,17 @@ export async function openPostgres(url: string, env: NodeJS.ProcessEnv): Promise
 }
 
 /**
- * A query's rows a chunk at a time as arrays of their columns (pg's array row mode: no object per row
- * and no copy of it into an array, a third of the garbage a large scan makes), through a cursor on a
- * connection of the pool; the next chunk is asked for as soon as one arrives (the server reads it while
- * Node works on this one).
+ * A query's rows a chunk at a time as arrays of their columns, on a connection of the pool, in one go
+ * (src/db/pg-stream.ts); a caller that stops early drops the connection, whose result is still arriving.
  */
 export async function* arrayChunks<R>(pool: pg.Pool, sql: string, parameters: readonly unknown[], rows: number): AsyncGenerator<R[]> {
   const client = await pool.connect();
-  const cursor = client.query(new Cursor<R>(sql, [...parameters], { rowMode: 'array' }));
-  let next: Promise<R[]> | undefined = cursor.read(rows);
+  let done = false;
   try {
-    for (;;) {
-      const chunk = await next;
-      next = undefined;
-      if (chunk.length === 0) return;
-      next = cursor.read(rows);
-      yield chunk;
-    }
+    yield* streamArrays<R>(client, sql, parameters, rows);
+    done = true;
   } finally {
-    // left early: the chunk asked for is waited for (its error too) before the cursor is closed
-    if (next) await next.catch(() => undefined);
-    await cursor.close().catch(() => undefined);
-    client.release();
+    client.release(done ? undefined : new Error('a scan was left before its end'));
   }
 }
 

@@ -6,6 +6,7 @@
  * ≈ 0.3 s (the query is compiled on the calling thread).
  */
 import type Database from 'better-sqlite3';
+import type pg from 'pg';
 import { toDayNumber } from '../lib/dates.js';
 import type { SeatRow } from './scan.js';
 import { sendableStage } from './schedule.js';
@@ -71,3 +72,14 @@ export function dormantSeatsBare(sqlite: Database.Database, query: CompiledSeatQ
   );
   return Promise.resolve(collect.out);
 }
+
+/** dormantSeatsBare on PostgreSQL: a connection of the worker's own (pg alone), the rows streamed as arrays. */
+export async function dormantSeatsBarePg(client: pg.Client, query: CompiledSeatQuery, asOf: string): Promise<DormantSeats> {
+  const { streamArrays } = await import('../db/pg-stream.js');
+  const collect = dormantCollector(asOf, true);
+  for await (const rows of streamArrays<SeatRow>(client, query.sql, query.parameters, SEAT_CHUNK)) collect.add(rows);
+  return collect.out;
+}
+
+/** Rows a chunk of the PostgreSQL seat scan. */
+const SEAT_CHUNK = 5000;

@@ -38,7 +38,7 @@ const PART = {
   fn: (h: DbHandle, asOf: string) => dormantSeats(h.db, asOf, undefined, true),
   bare: (h: DbHandle, asOf: string) => ({
     module: new URL('./dormant-rows.js', import.meta.url),
-    name: 'dormantSeatsBare',
+    name: h.engine === 'postgres' ? 'dormantSeatsBarePg' : 'dormantSeatsBare',
     args: [seatRows(h.db, asOf, undefined, true).compile(), asOf],
   }),
 };

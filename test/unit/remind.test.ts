@@ -2,10 +2,13 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { describe, expect, it } from 'vitest';
+import type pg from 'pg';
 import type * as Beside from '../../src/db/beside.js';
+import type { DbHandle } from '../../src/db/connection.js';
 import { writeTx } from '../../src/db/tx.js';
 import { computeDue } from '../../src/remind/due.js';
 import { claimNotices } from '../../src/remind/ledger.js';
+import type * as DormantSeats from '../../src/remind/dormant-seats.js';
 import type * as Preview from '../../src/remind/preview.js';
 import { previewRemind, type StreamedRun } from '../../src/remind/preview.js';
 import { runRemind, type RunMode } from '../../src/remind/run.js';
@@ -139,11 +142,11 @@ describe('remind: what is due', () => {
     ]);
   });
 
-  it('the dormant seats scanned beside the run (a worker thread of the built program on SQLite) give the same notices', async () => {
+  it('the dormant seats scanned beside the run (a worker thread of the built program with a connection of its own) give the same notices', async () => {
     await dormancySet();
     const dist = await built<typeof Preview>('src/remind/preview.js');
-    const { besideThreadAvailable } = await built<typeof Beside>('src/db/beside.js');
-    expect(besideThreadAvailable(t.handle, pathToFileURL(path.join(ROOT, 'dist/src/remind/dormant-rows.js')))).toBe(!onPostgres);
+    const { bareThreadAvailable } = await built<typeof Beside>('src/db/beside.js');
+    expect(bareThreadAvailable(t.handle, pathToFileURL(path.join(ROOT, 'dist/src/remind/dormant-rows.js')))).toBe(true);
     const op = testOp({ asOf: AS_OF });
     const records = async (run: StreamedRun) => [...run.records()];
     const side = await records(await dist.previewRemind(t.db, op, { handle: t.handle, besideFromSeats: 0 }));
@@ -153,6 +156,24 @@ describe('remind: what is due', () => {
       'idle@s.example',
       'never@s.example',
     ]);
+  });
+
+  it('a worker thread that cannot open its connection leaves the seat scan to this thread: the same seats', async () => {
+    await dormancySet();
+    const dist = await built<typeof DormantSeats>('src/remind/dormant-seats.js');
+    const here = await dist.dormantSeats(t.db, AS_OF, undefined, true);
+    expect(here.ids.length).toBe(3);
+    // the worker's connection cannot be made (PostgreSQL: a port nobody listens on; SQLite: a file that is
+    // not there), while this thread's handle works as before
+    const broken: DbHandle = onPostgres
+      ? { ...t.handle, pool: { options: { ...t.handle.pool!.options, port: 1, connectionTimeoutMillis: 2000 } } as unknown as pg.Pool }
+      : { ...t.handle, path: path.join(ROOT, 'no-such-dir', 'gone.db') };
+    const scan = await dist.startDormantSeats(broken, AS_OF, 0);
+    try {
+      expect(await scan.result()).toEqual(here);
+    } finally {
+      await scan.stop();
+    }
   });
 
   it('the worker thread of the seat scan loads neither kysely nor the migrations (its modules, as built, import only light ones)', () => {

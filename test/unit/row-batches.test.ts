@@ -1,12 +1,14 @@
 /**
  * src/db/rows.ts: rowBatches and arrayBatches give every row once, in order, in batches, on both engines;
- * on PostgreSQL each next cursor chunk is asked for while the caller works on the one before, and a
- * caller that stops early (or fails) leaves no query running and the pool usable.
+ * on PostgreSQL rowBatches asks for each next cursor chunk while the caller works on the one before,
+ * arrayBatches streams the whole result and pauses the socket while the caller is behind, and a caller
+ * that stops early (or fails) leaves no query running and the pool usable.
  */
 import { describe, expect, it } from 'vitest';
 import { arrayBatches, arrayPages, rowBatches } from '../../src/db/rows.js';
 import { eachTestDb, testOp } from '../helpers/db.js';
-import { onPostgres } from '../helpers/engine.js';
+import { onPostgres, itPostgres } from '../helpers/engine.js';
+import { streamArrays, streamStats } from '../../src/db/pg-stream.js';
 
 const t = eachTestDb();
 const N = 2_345;
@@ -102,4 +104,34 @@ describe('rowBatches and arrayBatches', () => {
       ),
     ).toBe(N);
   });
+
+  itPostgres(
+    'PostgreSQL only: rows streamed to a slow caller pause the socket, so only a few chunks ever wait (memory stays flat)',
+    async () => {
+      const client = await t.handle.pool!.connect();
+      try {
+        streamStats.pauses = 0;
+        streamStats.mostWaiting = 0;
+        let n = 0;
+        let last = 0;
+        const rows = streamArrays<readonly [number, string]>(
+          client,
+          'select g, repeat($1, 40) from generate_series(1, 200000) g',
+          ['x'],
+          1000,
+        );
+        for await (const chunk of rows) {
+          for (const [g] of chunk) expect(g).toBe(++last);
+          n += chunk.length;
+          // a caller slower than the server: without the pause ≈ 150 chunks would pile up
+          await new Promise((r) => setTimeout(r, 2));
+        }
+        expect(n).toBe(200_000);
+        expect(streamStats.pauses).toBeGreaterThan(0);
+        expect(streamStats.mostWaiting).toBeLessThan(12);
+      } finally {
+        client.release();
+      }
+    },
+  );
 });
