@@ -21,20 +21,6 @@ const KEY_RULE = 'must not contain control characters, line breaks or invisible 
 const LINE_RULE = 'must not contain control characters, tabs or line breaks';
 const NOTE_RULE = 'must not contain control characters other than tabs and line breaks';
 
-/**
- * Printable ASCII text in lower case — which is its fold, and holds nothing a key refuses — or
- * undefined for any other text. One pass: the import checks a million emails.
- */
-export function asciiKey(text: string): string | undefined {
-  let upper = false;
-  for (let i = 0; i < text.length; i++) {
-    const c = text.charCodeAt(i);
-    if (c < 0x20 || c > 0x7e) return undefined;
-    if (c >= 0x41 && c <= 0x5a) upper = true;
-  }
-  return upper ? text.toLowerCase() : text;
-}
-
 /** Why `text` cannot be a key (logins, codes, external ids, emails, group names), or undefined. */
 export function keyProblem(text: string, max = KEY_MAX): string | undefined {
   return scan(text, max, NOT_IN_KEY, KEY_RULE, false);

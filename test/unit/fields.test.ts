@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { coerce, formatCents, isEmail, shapeError, toCents, type FieldSpec } from '../../src/lib/fields.js';
+import { asciiEmail, coerce, formatCents, isEmail, shapeError, toCents, type FieldSpec } from '../../src/lib/fields.js';
 
 const f = (type: FieldSpec['type'], extra: Partial<FieldSpec> = {}): FieldSpec => ({ name: 'x', type, ...extra });
 
@@ -90,5 +90,13 @@ describe('isEmail', () => {
       samples.push(s, `x${s}@y.z`, `a@${s}.b`, `a@b${s}`);
     }
     for (const s of samples) expect([s, isEmail(s)]).toEqual([s, RE.test(s)]);
+    // the import's one-pass form: coerce's value for printable ASCII that isEmail accepts, else nothing
+    const long = `${'a'.repeat(250)}@b.cd`;
+    samples.push('A@B.CD', 'x\x7f@y.z', 'x\x1f@y.z', long, long.slice(1));
+    for (const s of samples) {
+      const printable = [...s].every((c) => c >= ' ' && c <= '~');
+      const expected = printable && isEmail(s) && s.length <= 254 ? coerce({ name: 'email', type: 'email' }, s) : undefined;
+      expect([s, asciiEmail(s)]).toEqual([s, expected === undefined ? undefined : expected.ok ? expected.value : 'refused']);
+    }
   });
 });

@@ -404,6 +404,9 @@ describe('KeyIndex', () => {
       expect(index.find(hashOf(5), (ref) => void seen.push(ref))).toBeUndefined();
       expect(seen.sort((a, b) => a - b)).toEqual(Array.from({ length: 5000 }, (_, k) => k + 1).filter((i) => i % 97 === 5));
       expect(index.find(12345, () => 1)).toBeUndefined();
+      // has: exactly the hashes something was added under (the bulk load's fast path for a new key)
+      for (let i = 0; i < 97; i++) expect(index.has(i * 0x01000193)).toBe(true);
+      for (const h of [12345, 97 * 0x01000193, -1, 0]) expect(index.has(h)).toBe(h === 0);
       expect(() => index.add(1, 0)).toThrow('0 is not a reference');
     },
   );

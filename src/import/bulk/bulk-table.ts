@@ -82,6 +82,10 @@ export class BulkTable implements BulkLoad {
     });
   }
 
+  mayHold(hash: number): boolean {
+    return this.keys.has(hash);
+  }
+
   /**
    * Queues a new row: its `columns` (absent = null); the caller has checked that its key is not taken
    * (`find`), and `hash` is its key's when the caller has it.

@@ -73,6 +73,14 @@ export class KeyIndex {
     this.count++;
   }
 
+  /** Whether any reference is stored under `hash` (false: no key with this hash was added). */
+  has(hash: number): boolean {
+    const s = this.slots;
+    const w = this.width;
+    for (let i = hash & this.mask; s[w * i + 1] !== 0; i = (i + 1) & this.mask) if (s[w * i] === hash) return true;
+    return false;
+  }
+
   /**
    * Calls `match` with each reference stored under `hash` (and its check) until it returns a value;
    * that value, or undefined.

@@ -27,6 +27,8 @@ export interface BulkTableOptions {
 export interface BulkLoad {
   /** The stored row with this key (values in `key` order), or undefined; `hash`: hashKey of the key. */
   find(keyValues: readonly unknown[], hash?: number): Maybe<Row | undefined>;
+  /** False when no stored or queued row has a key of this hash (`find` would answer undefined at once). */
+  mayHold(hash: number): boolean;
   /** Queues a new row whose key the caller found free (`find`); a Promise when the caller must wait. */
   insert(line: number, rec: Row, hash?: number): Maybe<void>;
   /** Inserts a new row at once (with the queued ones before it); its id. */

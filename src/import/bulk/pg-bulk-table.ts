@@ -101,6 +101,10 @@ export class PgBulkTable implements BulkLoad {
     return candidates.length === 0 ? undefined : this.confirm(keyValues, candidates);
   }
 
+  mayHold(hash: number): boolean {
+    return this.keys.has(hash);
+  }
+
   insert(line: number, rec: Row, hash?: number): Maybe<void> {
     const queued = this.queue(line, rec, hash);
     return isPromise(queued) ? queued.then(() => undefined) : undefined;

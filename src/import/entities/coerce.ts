@@ -3,8 +3,8 @@
  * canonical date forms), key presence, stored forms, and the shared `check*` functions' problems.
  */
 import { InvalidDataError } from '../../errors.js';
-import { coerce, isEmail, limitToStored, toCents, type FieldSpec, type FieldValue } from '../../lib/fields.js';
-import { asciiKey, EMAIL_MAX, keyProblem, lineProblem } from '../../lib/keys.js';
+import { asciiEmail, coerce, limitToStored, toCents, type FieldSpec, type FieldValue } from '../../lib/fields.js';
+import { keyProblem, lineProblem } from '../../lib/keys.js';
 import { dateHint, toIsoDate, type DateFormat } from '../cells.js';
 import type { RowProblem } from '../errors.js';
 import type { RowIn } from './types.js';
@@ -62,7 +62,7 @@ function fastCoerce(spec: FieldSpec, t: string): FieldValue | undefined {
     case 'email':
       // the cell is trimmed already, which is all `coerce` does before these tests; printable ASCII
       // (nearly every address) needs no other key check, and its lower case is what `coerce` gives
-      return isEmail(t) && t.length <= EMAIL_MAX ? asciiKey(t) : undefined;
+      return asciiEmail(t);
     default:
       return undefined;
   }

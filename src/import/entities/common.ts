@@ -139,15 +139,19 @@ export class Upserter {
   tryInsert(line: number, rec: Row, keyHash?: number): Maybe<boolean> {
     const bulk = this.bulk;
     if (bulk) {
-      const key = this.bulkKey.map((c) => rec[c]);
-      const hash = keyHash ?? hashKey(key);
-      const insert = (found: Row | undefined): Maybe<boolean> => {
-        if (found !== undefined) return false;
+      const hash = keyHash ?? hashKey(this.bulkKey.map((c) => rec[c]));
+      const insert = (): Maybe<boolean> => {
         const queued = bulk.insert(line, rec, hash);
         return isPromise(queued) ? queued.then(() => true) : true;
       };
-      const found = bulk.find(key, hash);
-      return isPromise(found) ? found.then(insert) : insert(found);
+      // a key whose hash no row has is new (nearly every row of a large file): no key list, no lookup
+      if (!bulk.mayHold(hash)) return insert();
+      const found = bulk.find(
+        this.bulkKey.map((c) => rec[c]),
+        hash,
+      );
+      const afterFind = (row: Row | undefined) => (row === undefined ? insert() : false);
+      return isPromise(found) ? found.then(afterFind) : afterFind(found);
     }
     this.insertNew ??= this.ctx.statements.insertIfNew(this.table, this.insertColumns());
     const id = this.insertNew(this.insertValues(rec));

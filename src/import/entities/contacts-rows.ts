@@ -11,7 +11,7 @@ import type { RowProblem } from '../errors.js';
 import type { ThreadPreparer } from '../bulk/prepared.js';
 import { hashKey } from '../bulk/key-index.js';
 import { RefIndex } from '../bulk/ref-index.js';
-import { fieldDefault, type FieldValue } from '../../lib/fields.js';
+import { asciiEmail, fieldDefault, type FieldValue } from '../../lib/fields.js';
 import { foldKey } from '../../lib/keys.js';
 import { coerceCell, requireKeys } from './coerce.js';
 import type { RowIn } from './types.js';
@@ -69,9 +69,20 @@ export function prepareContactCells(
 ): PreparedContact | RowProblem[] {
   const problems: RowProblem[] = [];
   const v = new Array<FieldValue | undefined>(CONTACT_FIELDS.length);
+  // an address of printable ASCII (nearly every one) comes out of asciiEmail as its own key: no second pass to fold it
+  let emailIsKey = false;
   for (let i = 0; i < CONTACT_FIELDS.length; i++) {
     const t = cells[i];
-    if (t !== undefined) v[i] = coerceCell(CONTACT_FIELDS[i]!, t, dateFormat, problems);
+    if (t === undefined) continue;
+    if (i === EMAIL) {
+      const key = asciiEmail(t);
+      if (key !== undefined) {
+        v[i] = key;
+        emailIsKey = true;
+        continue;
+      }
+    }
+    v[i] = coerceCell(CONTACT_FIELDS[i]!, t, dateFormat, problems);
   }
   if (cells[ACCOUNT] === undefined || cells[EMAIL] === undefined)
     problems.unshift(...requireKeys({ account_external_id: cells[ACCOUNT], email: cells[EMAIL] }, FORMATS.contacts.rowKey));
@@ -79,7 +90,7 @@ export function prepareContactCells(
   const accountId = findAccount(v[ACCOUNT] as string);
   if (accountId === undefined) return [{ field: 'account_external_id', value: cells[ACCOUNT]!, rule: UNKNOWN_ACCOUNT }];
   const email = v[EMAIL] as string;
-  const emailKey = foldKey(email);
+  const emailKey = emailIsKey ? email : foldKey(email);
   let given = 0;
   for (let i = 0; i < PLAIN_AT.length; i++) if (v[PLAIN_AT[i]!] !== undefined) given |= 1 << i;
   return {
