@@ -19,7 +19,7 @@ import { SqliteStatements } from '../../src/import/sqlite-statements.js';
 import { undoBatch } from '../../src/import/undo.js';
 import { eachTestDb, testOp } from '../helpers/db.js';
 import { KeyIndex } from '../../src/import/bulk/key-index.js';
-import { RefIndex } from '../../src/import/bulk/ref-index.js';
+import { hashText, RefIndex } from '../../src/import/bulk/ref-index.js';
 import { Importer } from '../helpers/import.js';
 import { foldKey } from '../../src/lib/keys.js';
 
@@ -435,5 +435,60 @@ describe('RefIndex', () => {
         .sort((a, b) => a - b)
         .slice(0, 6),
     ).toEqual([1, 2, 3, 4, 10, 17]);
+  });
+
+  it('keeps short Latin-1 keys in their slots and the others apart, and tells them all apart exactly', () => {
+    const index = new RefIndex(2);
+    const keys: [string, number][] = [
+      ['ACC-0001', 1], // inline, 8 characters: two full words
+      ['abcé', 2], // inline, a byte ≥ 0x80 in a word's top byte
+      ['Café-Ü-7', 3], // inline, Latin-1 beyond ASCII: looked up by its fold
+      ['A'.repeat(20), 4], // inline, exactly the limit
+      ['A'.repeat(21), 5], // apart: one character too long
+      ['УЧ-001', 6], // apart: beyond Latin-1
+      ['', 7],
+    ];
+    for (const [key, id] of keys) index.add(foldKey(key), id);
+    for (let i = 10; i < 3000; i++) index.add(`k-${i}-${'x'.repeat(i % 30)}`, i);
+    expect(keys.map(([key]) => index.find(key))).toEqual(keys.map(([, id]) => id));
+    expect(['acc-0001', 'ABCÉ', 'café-ü-7', 'a'.repeat(20), 'a'.repeat(21), 'уч-001'].map((t) => index.find(t))).toEqual([
+      1, 2, 3, 4, 5, 6,
+    ]);
+    // one character off, in every word and past the end, and a character beyond Latin-1 in an inline key's place
+    for (const miss of [
+      'ACC-0002',
+      'BCC-0001',
+      'abcè',
+      'abc',
+      'abcéx',
+      'Café-Ü-8',
+      'A'.repeat(19),
+      'A'.repeat(22),
+      'УЧ-002',
+      'acc-000\u0161',
+    ])
+      expect([miss, index.find(miss)]).toEqual([miss, undefined]);
+    for (let i = 10; i < 3000; i += 13) expect(index.find(`K-${i}-${'X'.repeat(i % 30)}`)).toBe(i);
+  });
+
+  it.each([
+    ['inline', ''],
+    ['kept apart', 'x'.repeat(20)],
+  ])('a key whose hash and length another has is still told apart (%s)', (_, prefix) => {
+    // two keys of one length under one 32-bit hash, found by search (a collision is due within ≈ 100,000)
+    const seen = new Map<number, string>();
+    let pair: [string, string] | undefined;
+    for (let i = 0; !pair; i++) {
+      const key = `${prefix}p${String(i).padStart(7, '0')}`;
+      const other = seen.get(hashText(key, false));
+      if (other !== undefined) pair = [other, key];
+      else seen.set(hashText(key, false), key);
+    }
+    const index = new RefIndex(4);
+    index.add(pair[0], 1);
+    expect(index.find(pair[1])).toBeUndefined();
+    expect(index.find(pair[0].toUpperCase())).toBe(1);
+    index.add(pair[1], 2);
+    expect([index.find(pair[0]), index.find(pair[1])]).toEqual([1, 2]);
   });
 });
