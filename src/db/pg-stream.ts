@@ -20,7 +20,7 @@ export const PG_TYPES = {
  * A caller that stops before the end leaves the rest of the result on its way: the connection must then
  * be dropped, not reused (the generator returns normally only after the last row).
  */
-export async function* streamArrays<R>(
+export async function* streamChunks<R>(
   client: pg.ClientBase,
   sql: string,
   parameters: readonly unknown[],

@@ -13,7 +13,7 @@ import pg from 'pg';
 import Cursor from 'pg-cursor';
 import { AppError, EXIT, UsageError } from '../errors.js';
 import { homeDir } from '../lib/config.js';
-import { PG_TYPES, streamArrays } from './pg-stream.js';
+import { PG_TYPES, streamChunks } from './pg-stream.js';
 import type { DB } from './schema/index.js';
 
 export const CONNECT_TIMEOUT_MS = 10_000;
@@ -122,7 +122,7 @@ export async function* arrayChunks<R>(pool: pg.Pool, sql: string, parameters: re
   const client = await pool.connect();
   let done = false;
   try {
-    yield* streamArrays<R>(client, sql, parameters, rows);
+    yield* streamChunks<R>(client, sql, parameters, rows);
     done = true;
   } finally {
     client.release(done ? undefined : new Error('a scan was left before its end'));

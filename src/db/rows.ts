@@ -1,9 +1,10 @@
 /**
  * Reading many rows without holding them: SQLite steps a prepared statement (synchronously, no
- * per-row Promise), PostgreSQL reads through a server-side cursor (pg-cursor) a thousand rows at a time.
- * `for await` takes either.
+ * per-row Promise); PostgreSQL reads through a server-side cursor (pg-cursor) a few thousand rows at a
+ * time, or, for rows as arrays on a database's own pool, streams the one query to its end with the socket
+ * paused while the caller is behind (src/db/pg-stream.ts). `for await` takes either.
  */
-import type { CompiledQuery, Kysely } from '#kysely';
+import type { CompiledQuery, Kysely, SelectQueryBuilder } from '#kysely';
 import type Database from 'better-sqlite3';
 import type pg from 'pg';
 import { handleOf, type DbHandle } from './connection.js';
@@ -42,7 +43,8 @@ export function rowBatches<R>(db: Kysely<DB>, query: Streamable<R>, cursorRows =
 }
 
 /**
- * rowBatches' rows as arrays of their columns in select order (streamArrays' rows, in batches).
+ * rowBatches' rows as arrays of their columns in select order (streamArrays' rows, in batches): on
+ * PostgreSQL, through a database's own pool, the one query streamed to its end (src/db/pg-stream.ts).
  */
 export function arrayBatches<R extends readonly unknown[]>(
   db: Kysely<DB>,
@@ -62,36 +64,32 @@ async function* pgArrays<R>(pool: pg.Pool, compiled: CompiledQuery, cursorRows: 
   yield* arrayChunks<R>(pool, compiled.sql, compiled.parameters, cursorRows);
 }
 
-/** What a kysely SELECT offers for paging (any SelectQueryBuilder). */
-export interface Pageable extends Streamable<object> {
-  limit(n: number): Streamable<object>;
-}
-
 /**
- * arrayBatches of `query`, whose first column is its table's integer primary key, for a scan of a whole
- * table (or most of it). On SQLite a page at a time: `after(id)` is the query with `id > ?` and the order
- * by id added (a search of the rowid, no sort), and each page's rows are read at once (`all()`): stepping
- * a statement through better-sqlite3's iterator costs ≈ 1 µs a row more (100,000 accounts: ≈ 0.1 s). A
- * page holds a few thousand rows, so memory stays flat. On PostgreSQL arrayBatches' cursor over `query`.
+ * arrayBatches of `query`, whose first column is `id` (its table's integer primary key, as the query names
+ * it: `id`, `s.id`), for a scan of a whole table (or most of it). On SQLite a page at a time: the query
+ * with `id > ?` and the order by id added (a search of the rowid, no sort), each page's rows read at once
+ * (`all()`): stepping a statement through better-sqlite3's iterator costs ≈ 1 µs a row more (100,000
+ * accounts: ≈ 0.1 s). A page holds a few thousand rows, so memory stays flat. On PostgreSQL arrayBatches.
  */
 export function arrayPages<R extends readonly [number, ...unknown[]]>(
   db: Kysely<DB>,
-  query: Streamable<object>,
-  after: (id: number) => Pageable,
+  query: SelectQueryBuilder<any, any, object>,
+  id: string,
   page = SQLITE_PAGE,
 ): Iterable<R[]> | AsyncIterable<R[]> {
   const sqlite = handleOf(db)?.sqlite;
-  return sqlite ? sqlitePages<R>(sqlite, after, page) : arrayBatches<R>(db, query);
+  return sqlite ? sqlitePages<R>(sqlite, query, id, page) : arrayBatches<R>(db, query);
 }
 
 function* sqlitePages<R extends readonly [number, ...unknown[]]>(
   sqlite: NonNullable<DbHandle['sqlite']>,
-  after: (id: number) => Pageable,
+  query: SelectQueryBuilder<any, any, object>,
+  id: string,
   page: number,
 ): Generator<R[]> {
   let statement: Database.Statement<unknown[]> | undefined;
   for (let last = Number.MIN_SAFE_INTEGER; ;) {
-    const compiled = after(last).limit(page).compile();
+    const compiled = query.where(id, '>', last).orderBy(id).limit(page).compile();
     // the same SQL text every page: prepared once
     statement ??= sqlite.prepare(compiled.sql).raw(true);
     const rows = statement.all(...compiled.parameters) as R[];

@@ -75,9 +75,9 @@ export function dormantSeatsBare(sqlite: Database.Database, query: CompiledSeatQ
 
 /** dormantSeatsBare on PostgreSQL: a connection of the worker's own (pg alone), the rows streamed as arrays. */
 export async function dormantSeatsBarePg(client: pg.Client, query: CompiledSeatQuery, asOf: string): Promise<DormantSeats> {
-  const { streamArrays } = await import('../db/pg-stream.js');
+  const { streamChunks } = await import('../db/pg-stream.js');
   const collect = dormantCollector(asOf, true);
-  for await (const rows of streamArrays<SeatRow>(client, query.sql, query.parameters, SEAT_CHUNK)) collect.add(rows);
+  for await (const rows of streamChunks<SeatRow>(client, query.sql, query.parameters, SEAT_CHUNK)) collect.add(rows);
   return collect.out;
 }
 

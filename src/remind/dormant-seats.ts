@@ -3,8 +3,8 @@
  * as-of date, whatever the ledger says (the caller drops what it holds as sent or skipped). Over a
  * large database this is the longest single part of a run (1.5 million seats: ≈ 0.75 s of SQLite and
  * ≈ 0.1 s of JavaScript), and it needs nothing from the rest, so a run starts it beside the rest
- * (src/db/beside.ts: a worker thread with its own connection on SQLite, another pool connection on
- * PostgreSQL) while it reads the ledger, the accounts and the subscriptions' dates.
+ * (src/db/beside.ts: a worker thread with a bare connection of its own, better-sqlite3's or a pg client)
+ * while it reads the ledger, the accounts and the subscriptions' dates.
  */
 import type { Kysely } from '#kysely';
 import { beside, inTurn, type Beside } from '../db/beside.js';

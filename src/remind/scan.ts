@@ -72,9 +72,7 @@ export async function loadAccounts(db: Kysely<DB>, subscriptionIds?: readonly nu
   // row object beside the account's)
   if (subscriptionIds === undefined) {
     type Row = readonly [number, string, string, string | null, string];
-    const all = query();
-    const pages = arrayPages<Row>(db, all, (after) => all.where('id', '>', after).orderBy('id'));
-    for await (const rows of pages) for (const [id, e, n, l, t] of rows) add(id, e, n, l, t);
+    for await (const rows of arrayPages<Row>(db, query(), 'id')) for (const [id, e, n, l, t] of rows) add(id, e, n, l, t);
   }
   for (const chunk of subscriptionIds ? chunked(subscriptionIds) : []) {
     const rows = await query()
@@ -155,13 +153,12 @@ export async function renewedIds(db: Kysely<DB>, subscriptionIds?: readonly numb
       .where('status', '!=', 'cancelled');
   const out = new Set<number>();
   // every renewed subscription of a whole run (tens of thousands): as arrays, no object each
-  if (subscriptionIds === undefined) {
-    const all = successors();
-    const pages = arrayPages<readonly [number, number]>(db, all, (after) => all.where('id', '>', after).orderBy('id'));
-    for await (const rows of pages) for (const [, renewed] of rows) out.add(renewed);
-  }
-  const query = (ids?: readonly number[]) => successors().where('renewed_from_id', 'in', ids!).execute();
-  for (const rows of subscriptionIds ? await rowsByIds(subscriptionIds, query) : []) for (const r of rows) out.add(r.renewed_from_id!);
+  if (subscriptionIds === undefined)
+    for await (const rows of arrayPages<readonly [number, number]>(db, successors(), 'id'))
+      for (const [, renewed] of rows) out.add(renewed);
+  else
+    for (const rows of await rowsByIds(subscriptionIds, (ids) => successors().where('renewed_from_id', 'in', ids!).execute()))
+      for (const r of rows) out.add(r.renewed_from_id!);
   return out;
 }
 
@@ -172,8 +169,7 @@ export type SubscriptionRow = Awaited<ReturnType<ReturnType<typeof subscriptionC
  * at a time, as arrays (SubscriptionArray).
  */
 export function renewalRows(db: Kysely<DB>, asOf: string) {
-  const all = subscriptionColumns(db).where(renewalWindow(asOf));
-  return arrayPages<SubscriptionArray>(db, all, (after) => all.where('s.id', '>', after).orderBy('s.id'));
+  return arrayPages<SubscriptionArray>(db, subscriptionColumns(db).where(renewalWindow(asOf)), 's.id');
 }
 
 /** A row of renewalDates as an array: id, account_id, end_date, paid_at, 1 when it has an activation code. */
@@ -235,8 +231,8 @@ export async function seatSubscriptionsById(db: Kysely<DB>, ids: readonly number
  * are scanned beside it (what seatSubscriptionsById would look up afterwards, by id, is then at hand).
  */
 export async function addRunningSubscriptions(db: Kysely<DB>, asOf: string, into: Map<number, SubscriptionRow>): Promise<void> {
-  const all = seatSubscriptionColumns(db).where(runningOn(asOf));
-  for await (const rows of arrayPages<SubscriptionArray>(db, all, (after) => all.where('s.id', '>', after).orderBy('s.id')))
+  const running = seatSubscriptionColumns(db).where(runningOn(asOf));
+  for await (const rows of arrayPages<SubscriptionArray>(db, running, 's.id'))
     for (const a of rows) if (!into.has(a[0])) into.set(a[0], subscriptionRow(a));
 }
 

@@ -139,23 +139,25 @@ export class Upserter {
   tryInsert(line: number, rec: Row, keyHash?: number): Maybe<boolean> {
     const bulk = this.bulk;
     if (bulk) {
-      const hash = keyHash ?? hashKey(this.bulkKey.map((c) => rec[c]));
+      const hash = keyHash ?? hashKey(this.bulkKeyOf(rec));
       const insert = (): Maybe<boolean> => {
         const queued = bulk.insert(line, rec, hash);
         return isPromise(queued) ? queued.then(() => true) : true;
       };
       // a key whose hash no row has is new (nearly every row of a large file): no key list, no lookup
       if (!bulk.mayHold(hash)) return insert();
-      const found = bulk.find(
-        this.bulkKey.map((c) => rec[c]),
-        hash,
-      );
+      const found = bulk.find(this.bulkKeyOf(rec), hash);
       const afterFind = (row: Row | undefined) => (row === undefined ? insert() : false);
       return isPromise(found) ? found.then(afterFind) : afterFind(found);
     }
     this.insertNew ??= this.ctx.statements.insertIfNew(this.table, this.insertColumns());
     const id = this.insertNew(this.insertValues(rec));
     return isPromise(id) ? id.then((v) => this.inserted(line, v)) : this.inserted(line, id);
+  }
+
+  /** The row's values of the bulk load's unique key, in its order. */
+  private bulkKeyOf(rec: Row): unknown[] {
+    return this.bulkKey.map((c) => rec[c]);
   }
 
   private inserted(line: number, id: number | undefined): boolean {
