@@ -4,10 +4,18 @@
  * same bytes for the same row (test/unit/import-bulk.test.ts).
  */
 
+import { rowValues, type RowValues } from '../lib/row-values.js';
+
 /** How a table's rows are written: their columns' values, then `suffix` (constants, each after a tab, in COPY text). */
 export interface CopyRowFormat {
   columns: readonly string[];
   suffix: string;
+  /** rowValues(columns) */
+  values: RowValues;
+}
+
+export function copyRowFormat(columns: readonly string[], suffix = ''): CopyRowFormat {
+  return { columns, suffix, values: rowValues(columns) };
 }
 
 /** A value in COPY's text format: \N for null; backslash, tab, newline and carriage return escaped. */
@@ -30,11 +38,15 @@ function needsEscape(s: string): boolean {
 
 /** One row as a line of COPY text (ending in a newline); `id`, when given, before its columns. */
 export function copyLine(rec: Readonly<Record<string, unknown>>, f: CopyRowFormat, id?: number): string {
-  const { columns } = f;
-  let text = id === undefined ? copyText(rec[columns[0]!]) : `${id}\t${copyText(rec[columns[0]!])}`;
-  for (let i = 1; i < columns.length; i++) text += `\t${copyText(rec[columns[i]!])}`;
+  const v = scratch;
+  f.values(rec, v, 0);
+  let text = id === undefined ? copyText(v[0]) : `${id}\t${copyText(v[0])}`;
+  for (let i = 1; i < f.columns.length; i++) text += `\t${copyText(v[i])}`;
   return `${text}${f.suffix}\n`;
 }
+
+/** A row's values, in copyLine. */
+const scratch: unknown[] = [];
 
 /**
  * Lines of COPY text as UTF-8 bytes, end to end in one reused buffer: each row is one short string

@@ -8,7 +8,8 @@ import { describe, expect, it } from 'vitest';
 import { itPostgres, itSqlite, onPostgres } from '../helpers/engine.js';
 import { missingIds } from '../../src/db/bulk.js';
 import { copyStats, PgSession } from '../../src/db/pg-copy.js';
-import { CopyBytes, copyLine, copyText } from '../../src/db/pg-copy-text.js';
+import { CopyBytes, copyLine, copyRowFormat, copyText } from '../../src/db/pg-copy-text.js';
+import { rowValues } from '../../src/lib/row-values.js';
 import { translateConstraint } from '../../src/db/constraint-errors.js';
 import { ConflictError } from '../../src/errors.js';
 import { writeTx } from '../../src/db/tx.js';
@@ -370,9 +371,22 @@ describe('import: bulk load on PostgreSQL (COPY)', () => {
   );
 });
 
+describe('rowValues', () => {
+  it('writes the columns in order from the offset, undefined and absent as null, any column name taken as a name', () => {
+    const odd = ['a', 'quote"d', 'back\\slash', 'new\nline', '"]; throw new Error("x"); //', 'missing'];
+    const write = rowValues(odd);
+    const rec = { a: 0, 'quote"d': '', 'back\\slash': false, 'new\nline': undefined, '"]; throw new Error("x"); //': 'ok' };
+    const out: unknown[] = ['keep', 'keep'];
+    write(rec, out, 2);
+    expect(out).toEqual(['keep', 'keep', 0, '', false, null, 'ok', null]);
+    write({ a: 'second' }, out, 0);
+    expect(out).toEqual(['second', null, null, null, null, null, 'ok', null]);
+  });
+});
+
 describe('COPY text', () => {
   it('CopyBytes writes exactly the UTF-8 of copyLine, row after row', () => {
-    const format = { columns: ['a', 'b', 'c', 'd'], suffix: `\t${copyText(7)}\t${copyText('2026-11-25T09:00:00Z')}` };
+    const format = copyRowFormat(['a', 'b', 'c', 'd'], `\t${copyText(7)}\t${copyText('2026-11-25T09:00:00Z')}`);
     const recs = [
       { a: 1, b: 'plain', c: null, d: undefined },
       { a: 2, b: 'tab\there\nnew\rline \\ back', c: 'Zielińska', d: '😀 ü' },

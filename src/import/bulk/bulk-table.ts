@@ -7,6 +7,7 @@ import { sql as raw } from '#kysely';
 import { suspendIndexes, type RestoreIndexes } from '../../db/bulk.js';
 import type { BulkLoad, BulkTableOptions } from './load.js';
 import { hashKey, KeyIndex } from './key-index.js';
+import { rowValues, type RowValues } from '../../lib/row-values.js';
 import type { Row, RunResult, Statements } from '../statements.js';
 
 /** Rows per INSERT statement: fewer calls into SQLite; beyond ≈ 50 rows the gain is gone. */
@@ -30,6 +31,7 @@ export class BulkTable implements BulkLoad {
   private readonly one: (params: readonly unknown[]) => RunResult;
   private readonly byId: (id: number) => Row | undefined;
   private readonly buffer: unknown[];
+  private readonly values: RowValues;
   private readonly lines: number[] = [];
   private filled = 0;
   /** Rows inserted into SQLite so far, and the id of the first (ids are consecutive: AUTOINCREMENT, one writer). */
@@ -49,6 +51,7 @@ export class BulkTable implements BulkLoad {
     this.one = statements.run(statements.any.insertInto(o.table).values(row));
     this.byId = statements.byId(o.table);
     this.buffer = new Array(ROWS_PER_STATEMENT * o.columns.length);
+    this.values = rowValues(o.columns);
   }
 
   /** Loads the stored keys, then drops the table's indexes (inside the caller's transaction). */
@@ -91,9 +94,7 @@ export class BulkTable implements BulkLoad {
    * (`find`), and `hash` is its key's when the caller has it.
    */
   insert(line: number, rec: Row, hash = hashKey(this.o.key.map((k) => rec[k]))): void {
-    const { columns } = this.o;
-    let at = this.filled * columns.length;
-    for (let i = 0; i < columns.length; i++) this.buffer[at++] = rec[columns[i]!] ?? null;
+    this.values(rec, this.buffer, this.filled * this.o.columns.length);
     this.lines.push(line);
     const ordinal = this.flushed + this.filled;
     this.keys.add(hash, -(ordinal + 1));

@@ -21,7 +21,7 @@ import { ConflictError } from '../../errors.js';
 import { pgSuspendIndexes, type PgSuspended } from '../../db/pg-bulk.js';
 import type { CopyWriter, PgSession } from '../../db/pg-copy.js';
 import type { DB } from '../../db/schema/index.js';
-import { copyText, type CopyRowFormat } from '../../db/pg-copy-text.js';
+import { copyRowFormat, copyText, type CopyRowFormat } from '../../db/pg-copy-text.js';
 import { checkKey, hashKey, KeyIndex } from './key-index.js';
 import type { BulkLoad, BulkTableOptions } from './load.js';
 import { eachRow, isPromise, type Maybe, type Row, type Statements } from '../statements.js';
@@ -60,7 +60,7 @@ export class PgBulkTable implements BulkLoad {
   ) {
     this.keys = new KeyIndex(existing + o.expectedRows, true);
     const constants = Object.entries(o.constants ?? {});
-    this.rowFormat = { columns: o.columns, suffix: constants.map(([, v]) => `\t${copyText(v)}`).join('') };
+    this.rowFormat = copyRowFormat(o.columns, constants.map(([, v]) => `\t${copyText(v)}`).join(''));
     this.db = statements.db;
     this.byId = statements.byId(o.table);
     const any = statements.any;
