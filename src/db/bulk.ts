@@ -10,8 +10,8 @@ import type Database from 'better-sqlite3';
 import { SqliteAdapter, sql, type Kysely } from '#kysely';
 import { trySetJournalMode } from './connection.js';
 
-/** Recreates the indexes that `suspendIndexes` dropped; call it inside the same transaction. */
-export type RestoreIndexes = () => Promise<void>;
+/** Recreates the indexes that `suspendIndexes` dropped; call it inside the same transaction. `before` runs before each. */
+export type RestoreIndexes = (before?: () => void) => Promise<void>;
 
 interface IndexDef {
   name: string;
@@ -34,7 +34,7 @@ export async function suspendIndexes(db: Kysely<any>, table: string): Promise<Re
   // keeping (≈ 90 MB less RSS for a million contacts, same time); put back after the rebuild
   const cache = await pragma(db, 'cache_size');
   await sql.raw(`pragma cache_size = ${LOAD_CACHE_SIZE}`).execute(db);
-  return async () => {
+  return async (before) => {
     // CREATE INDEX sorts in memory up to the page cache's size, on top of the cache itself; a small
     // cache keeps a large import's memory flat and has the sort run in parts that helper threads sort
     // side by side; parts of 2 MB fit the processor's caches: a million contacts' two indexes take
@@ -43,7 +43,10 @@ export async function suspendIndexes(db: Kysely<any>, table: string): Promise<Re
     await sql.raw(`pragma cache_size = ${SORT_CACHE_SIZE}`).execute(db);
     await sql.raw(`pragma threads = ${SORT_THREADS}`).execute(db);
     try {
-      for (const ix of rows) await sql.raw(ix.sql).execute(db);
+      for (const ix of rows) {
+        before?.();
+        await sql.raw(ix.sql).execute(db);
+      }
     } finally {
       await sql.raw(`pragma cache_size = ${cache}`).execute(db);
       await sql.raw(`pragma threads = ${threads}`).execute(db);

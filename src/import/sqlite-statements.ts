@@ -3,6 +3,7 @@ import type Database from 'better-sqlite3';
 import type { Compilable, Kysely } from '#kysely';
 import { foreignKeysEnforced, missingIds } from '../db/bulk.js';
 import type { DB } from '../db/schema/index.js';
+import { WriteBehind } from '../db/write-behind.js';
 import { BulkTable } from './bulk/bulk-table.js';
 import type { BulkLoad, BulkTableOptions } from './bulk/load.js';
 import type { Row, RunResult, Statements } from './statements.js';
@@ -84,7 +85,7 @@ export class SqliteStatements implements Statements<'now'> {
   }
 
   /** Indexes dropped and rebuilt, multi-row INSERTs (src/import/bulk/bulk-table.ts). */
-  readonly openBulk = (o: BulkTableOptions): Promise<BulkLoad> => BulkTable.open(this, o);
+  readonly openBulk = (o: BulkTableOptions): Promise<BulkLoad> => BulkTable.open(this, o, WriteBehind.of(this.sqlite));
 }
 
 /** Each column once, with a placeholder value (the statement takes the real ones as parameters). */
