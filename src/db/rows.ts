@@ -81,11 +81,12 @@ export function arrayPages<R extends readonly [number, ...unknown[]]>(
   return sqlite ? sqlitePages<R>(sqlite, query, id, page) : arrayBatches<R>(db, query);
 }
 
-function* sqlitePages<R extends readonly [number, ...unknown[]]>(
+/** arrayPages on a SQLite connection (the import's statements hold theirs). */
+export function* sqlitePages<R extends readonly [number, ...unknown[]]>(
   sqlite: NonNullable<DbHandle['sqlite']>,
   query: SelectQueryBuilder<any, any, object>,
   id: string,
-  page: number,
+  page = SQLITE_PAGE,
 ): Generator<R[]> {
   let statement: Database.Statement<unknown[]> | undefined;
   for (let last = Number.MIN_SAFE_INTEGER; ;) {

@@ -4,7 +4,7 @@
  * id with `returning id` (no last-insert id on PostgreSQL). With the import's own session (its pinned
  * connection: src/db/pg-copy.ts) a large file is loaded with COPY (src/import/bulk/pg-bulk-table.ts).
  */
-import { CompiledQuery, type Compilable, type Kysely } from '#kysely';
+import { CompiledQuery, type Compilable, type Kysely, type SelectQueryBuilder } from '#kysely';
 import { pgMissingIds } from '../db/pg-bulk.js';
 import type { PgSession } from '../db/pg-copy.js';
 import type { BulkLoad, BulkTableOptions } from './bulk/load.js';
@@ -43,11 +43,11 @@ export class PgStatements implements Statements<'later'> {
     return (...params) => st(params);
   }
 
-  scan(query: Compilable): () => AsyncIterable<unknown[]> {
+  scan(query: SelectQueryBuilder<any, any, object>): () => AsyncIterable<unknown[][]> {
     const compiled = query.compile();
     const executor = this.db.getExecutor();
     return async function* () {
-      for await (const chunk of executor.stream<Row>(compiled, 1000)) for (const r of chunk.rows) yield Object.values(r);
+      for await (const chunk of executor.stream<Row>(compiled, 1000)) yield chunk.rows.map((r) => Object.values(r));
     };
   }
 

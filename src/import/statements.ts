@@ -11,7 +11,7 @@
  * row loop awaits a row's result only when it is a Promise (src/import/row-loop.ts). So the SQLite path
  * runs without a single await per row.
  */
-import { sql, type Compilable, type Kysely } from '#kysely';
+import { sql, type Compilable, type Kysely, type SelectQueryBuilder } from '#kysely';
 import type { DB } from '../db/schema/index.js';
 import type { BulkLoad, BulkTableOptions } from './bulk/load.js';
 
@@ -38,8 +38,14 @@ export interface Statements<T extends Timing = 'now'> {
   getter(query: Compilable): (...params: unknown[]) => Answer<T, Row | undefined>;
   /** Every row. */
   all(query: Compilable): (...params: unknown[]) => Answer<T, Row[]>;
-  /** Every row as an array of its columns' values, read as they come (a table preloaded into memory). */
-  scan(query: Compilable): () => T extends 'later' ? AsyncIterable<unknown[]> : Iterable<unknown[]>;
+  /**
+   * Every row as an array of its columns' values, in pages as they come (a table preloaded into
+   * memory); `id` names the table's integer id, the first column selected.
+   */
+  scan(
+    query: SelectQueryBuilder<any, any, object>,
+    id: string,
+  ): () => T extends 'later' ? AsyncIterable<unknown[][]> : Iterable<unknown[][]>;
   /** A statement that writes. */
   run(query: Compilable): (params: readonly unknown[]) => Answer<T, RunResult>;
   /** INSERT of these columns; the new row's id. */
@@ -115,7 +121,8 @@ function resume<R>(steps: Step<R>, at: IteratorResult<Promise<unknown>, R>): May
 }
 
 /** Every row of a `scan`, without a Promise per row where they come at once. */
-export async function eachRow(rows: Iterable<unknown[]> | AsyncIterable<unknown[]>, fn: (row: unknown[]) => void): Promise<void> {
-  if (Symbol.asyncIterator in rows) for await (const r of rows) fn(r);
-  else for (const r of rows) fn(r);
+export async function eachRow(pages: Iterable<unknown[][]> | AsyncIterable<unknown[][]>, fn: (row: unknown[]) => void): Promise<void> {
+  if (Symbol.asyncIterator in pages) {
+    for await (const page of pages) for (const r of page) fn(r);
+  } else for (const page of pages) for (const r of page) fn(r);
 }

@@ -9,7 +9,7 @@ import type { WriteBehind } from '../../db/write-behind.js';
 import type { BulkLoad, BulkTableOptions } from './load.js';
 import { hashKey, KeyIndex } from './key-index.js';
 import { rowValues, type RowValues } from '../../lib/row-values.js';
-import type { Row, RunResult, Statements } from '../statements.js';
+import { eachRow, type Row, type RunResult, type Statements } from '../statements.js';
 
 /** Rows per INSERT statement: fewer calls into SQLite; beyond ≈ 50 rows the gain is gone. */
 const ROWS_PER_STATEMENT = 50;
@@ -65,18 +65,18 @@ export class BulkTable implements BulkLoad {
    * write-behind (src/db/write-behind.ts), the pages written go to disk while the load goes on.
    */
   static async open(statements: Statements, o: BulkTableOptions, writeBehind?: WriteBehind): Promise<BulkTable> {
-    const scan = statements.scan(statements.any.selectFrom(o.table).select(['id', ...o.key]));
+    const scan = statements.scan(statements.any.selectFrom(o.table).select(['id', ...o.key]), 'id');
     const counted = await statements.any
       .selectFrom(o.table)
       .select((eb: any) => eb.fn.countAll().as('n'))
       .executeTakeFirst();
     const count = Number((counted as { n: number } | undefined)?.n ?? 0);
     const t = new BulkTable(statements, o, count, writeBehind);
-    for (const r of scan()) {
+    await eachRow(scan(), (r) => {
       const id = r[0] as number;
       if (id > 0x7fffffff) throw new Error(`bulk import: ${o.table} id ${id} is beyond the key index`);
       t.keys.add(hashKey(r.slice(1)), id);
-    }
+    });
     t.restore = await suspendIndexes(statements.db, o.table);
     return t;
   }

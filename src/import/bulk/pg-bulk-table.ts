@@ -75,7 +75,7 @@ export class PgBulkTable implements BulkLoad {
       .select((eb: any) => eb.fn.countAll().as('n'))
       .executeTakeFirst();
     const t = new PgBulkTable(statements, session, o, Number((counted as { n: number } | undefined)?.n ?? 0));
-    const scan = statements.scan(statements.any.selectFrom(o.table).select(['id', ...o.key]));
+    const scan = statements.scan(statements.any.selectFrom(o.table).select(['id', ...o.key]), 'id');
     await eachRow(scan(), (r) => {
       const id = r[0] as number;
       if (id > 0x7fffffff) throw new Error(`bulk import: ${o.table} id ${id} is beyond the key index`);

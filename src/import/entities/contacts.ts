@@ -178,7 +178,6 @@ async function accountIds(ctx: ImportContext, file: FileInfo) {
   const { statements } = ctx;
   const stored = ctx.batch.maxBefore.get('accounts') ?? 0;
   const rows = file.bytes / ROW_BYTES;
-  const index = new RefIndex(Math.min(stored, rows));
   const keyColumn = 'external_id_key' as const;
   const preload = worthBulk(file.bytes, ROW_BYTES, ctx.batch.maxBefore.get('contacts') ?? 0) && stored <= rows;
   // every account, also as two lists for a reader thread (src/import/bulk/), whose rows' ids are noted as used here
@@ -186,14 +185,20 @@ async function accountIds(ctx: ImportContext, file: FileInfo) {
   let usedByThread = new Uint8Array(0);
   let keys: Map<number, string> | undefined;
   if (all) {
-    const scan = statements.scan(statements.db.selectFrom('accounts').select(['id', `${keyColumn} as k`]));
+    const scan = statements.scan(statements.db.selectFrom('accounts').select(['id', `${keyColumn} as k`]), 'id');
     await eachRow(scan(), (r) => {
-      const [id, k] = r as [number, string];
-      index.add(k, id);
-      all.accountKeys.push(k);
-      all.accountIds.push(id);
+      all.accountKeys.push(r[1] as string);
+      all.accountIds.push(r[0] as number);
     });
   }
+  // preloaded accounts are indexed here only when this thread looks one up (a reader thread has its own index)
+  let built: RefIndex | undefined;
+  const index = (): RefIndex => {
+    if (built) return built;
+    built = new RefIndex(Math.min(stored, rows));
+    if (all) for (let i = 0; i < all.accountIds.length; i++) built.add(all.accountKeys[i]!, all.accountIds[i]!);
+    return built;
+  };
   const lookup = statements.getter(
     statements.db
       .selectFrom('accounts')
@@ -203,12 +208,12 @@ async function accountIds(ctx: ImportContext, file: FileInfo) {
   const externalId = statements.getter(statements.db.selectFrom('accounts').select('external_id').where('id', '=', 0));
   const found = (text: string, r: Row | undefined): number | undefined => {
     if (!r) return undefined;
-    index.add(r.k as string, r.id as number);
-    return index.find(text);
+    index().add(r.k as string, r.id as number);
+    return index().find(text);
   };
   return {
     /** The account's id when it was met before (or preloaded). */
-    known: (text: string): number | undefined => index.find(text),
+    known: (text: string): number | undefined => index().find(text),
     /** The account's id from the database (none for preloaded accounts: all are known). */
     lookup: (text: string): Maybe<number | undefined> => {
       if (preload) return undefined;
@@ -234,7 +239,7 @@ async function accountIds(ctx: ImportContext, file: FileInfo) {
       return keys.get(id)!;
     },
     usedIds(): Set<number> {
-      const ids = new Set(index.usedIds());
+      const ids = new Set(built?.usedIds());
       for (let id = 0; id < usedByThread.length; id++) if (usedByThread[id]) ids.add(id);
       return ids;
     },
