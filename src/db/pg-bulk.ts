@@ -8,9 +8,10 @@
  * PostgreSQL: a rollback, a crash or a SIGKILL (the server rolls back the dead session's transaction)
  * brings them back with the rows; a recreated UNIQUE index or foreign key over rows that break it fails,
  * and the whole import with it. Dropping them locks the table (readers of it wait for the import's commit).
+ * The import's constant columns become, as long as it loads, those columns' defaults (the same way back).
  * A role that does not own the table (a team member: docs/team.md) loads it with them in place.
  */
-import { sql, type Kysely } from '#kysely';
+import { sql, type Kysely, type RawBuilder } from '#kysely';
 import type { DB } from './schema/index.js';
 
 /** The ids that are not the `id` of any row of `table` (empty: every reference holds); one query. */
@@ -21,9 +22,9 @@ export async function pgMissingIds(db: Kysely<DB>, table: string, ids: Iterable<
   return rows.map((r) => Number(r.id));
 }
 
-/** Recreates what `pgSuspendIndexes` dropped; call it inside the same transaction. */
+/** Recreates what `pgSuspendIndexes` dropped and puts the defaults back; call it inside the same transaction. */
 export interface PgSuspended {
-  /** false: the role does not own the table, nothing was dropped */
+  /** false: the role does not own the table, nothing was dropped (nor any default set) */
   suspended: boolean;
   restore(): Promise<void>;
 }
@@ -34,9 +35,15 @@ const REBUILD_MEMORY = '128MB';
 /**
  * Drops the secondary indexes (those no constraint owns: not the primary key; partial ones stay, as on
  * SQLite: src/db/bulk.ts) and the foreign keys of `table`, when the connected role may (it owns the
- * table, and may reference the referenced ones).
+ * table, and may reference the referenced ones). With `defaults`, those columns' defaults become these
+ * values until `restore` (the import's constant columns — its timestamps and batch id —, which a COPY
+ * then leaves out of every row: a million contacts send ≈ 44 MB less, and the server parses less).
  */
-export async function pgSuspendIndexes(db: Kysely<any>, table: string): Promise<PgSuspended> {
+export async function pgSuspendIndexes(
+  db: Kysely<any>,
+  table: string,
+  defaults: Record<string, string | number> = {},
+): Promise<PgSuspended> {
   const { rows: own } = await sql<{ ok: boolean }>`
     select pg_has_role(c.relowner, 'USAGE') as ok from pg_class c where c.oid = ${table}::regclass`.execute(db);
   const { rows: fks } = await sql<{ name: string; def: string; ok: boolean }>`
@@ -51,12 +58,36 @@ export async function pgSuspendIndexes(db: Kysely<any>, table: string): Promise<
     order by i.relname`.execute(db);
   for (const f of fks) await sql`alter table ${sql.table(table)} drop constraint ${sql.id(f.name)}`.execute(db);
   for (const ix of indexes) await sql`drop index ${sql.id(ix.name)}`.execute(db);
+  const putBack = await setDefaults(db, table, defaults);
   return {
     suspended: true,
     restore: async () => {
+      await putBack();
       await sql.raw(`set local maintenance_work_mem = '${REBUILD_MEMORY}'`).execute(db);
       for (const ix of indexes) await sql.raw(ix.def).execute(db);
       for (const f of fks) await sql`alter table ${sql.table(table)} add constraint ${sql.id(f.name)} ${sql.raw(f.def)}`.execute(db);
     },
+  };
+}
+
+/** Sets the columns' defaults to `values` (one ALTER TABLE); the function that puts the stored ones back. */
+async function setDefaults(db: Kysely<any>, table: string, values: Record<string, string | number>): Promise<() => Promise<void>> {
+  const columns = Object.keys(values);
+  if (columns.length === 0) return async () => undefined;
+  const { rows: stored } = await sql<{ name: string; def: string | null }>`
+    select a.attname as name, pg_get_expr(d.adbin, d.adrelid) as def
+    from pg_attribute a left join pg_attrdef d on d.adrelid = a.attrelid and d.adnum = a.attnum
+    where a.attrelid = ${table}::regclass and a.attname = any(${columns}) and not a.attisdropped`.execute(db);
+  if (stored.length !== columns.length) throw new Error(`bulk import: ${table} has no column among ${columns.join(', ')}`);
+  const alter = (set: readonly RawBuilder<unknown>[]) => sql`alter table ${sql.table(table)} ${sql.join(set)}`.execute(db);
+  await alter(columns.map((c) => sql`alter column ${sql.id(c)} set default ${sql.lit(values[c])}`));
+  return async () => {
+    await alter(
+      stored.map((c) =>
+        c.def === null
+          ? sql`alter column ${sql.id(c.name)} drop default`
+          : sql`alter column ${sql.id(c.name)} set default ${sql.raw(c.def)}`,
+      ),
+    );
   };
 }

@@ -49,10 +49,12 @@ function bigFile(extra: string[] = []): string {
   return csv;
 }
 
-/** The contacts table's indexes as the engine stores them. */
+/** The contacts table's indexes as the engine stores them (on PostgreSQL its columns' defaults too: a bulk load sets some for a while). */
 async function schema(): Promise<unknown[]> {
   const query = onPostgres
-    ? sql`select 'index' as type, indexname as name, indexdef as sql from pg_indexes where tablename = 'contacts' order by indexname`
+    ? sql`select 'index' as type, indexname as name, indexdef as sql from pg_indexes where tablename = 'contacts'
+          union all select 'default', column_name, column_default from information_schema.columns where table_name = 'contacts'
+          order by 1, 2`
     : sql`select type, name, sql from sqlite_master where tbl_name = 'contacts' order by name`;
   return (await query.execute(t.db)).rows;
 }
