@@ -9,6 +9,11 @@ export const SEAT_FIELDS: readonly FieldSpec[] = [
   { name: 'status', type: 'enum', values: SEAT_STATUSES, default: 'invited', description: 'status' },
   { name: 'invited_at', type: 'date', description: 'date invited' },
   { name: 'last_login_at', type: 'timestamp', description: 'last login (ISO 8601; stored in UTC)' },
+  {
+    name: 'removed_at',
+    type: 'date',
+    description: "date removed (a removed seat only; empty: the import's as-of date, or the date it has)",
+  },
 ];
 
 /** Login events (the usage record), in CSV column order. Key: subscription + email + at. */

@@ -6,6 +6,7 @@
 import { describe, expect, it } from 'vitest';
 import { addSeat } from '../../src/composites/seats.js';
 import { migrateToLatest } from '../../src/db/migrator.js';
+import { exportEntity } from '../../src/export/service.js';
 import { removeSeat } from '../../src/seats/service.js';
 import { dbMigratedTo, eachTestDb, removeDb, testOp } from '../helpers/db.js';
 import { Importer } from '../helpers/import.js';
@@ -127,5 +128,30 @@ describe('seats.removed_at is kept up to date', () => {
     expect(await removedAt()).toBe('2026-05-05');
     await imp.run('seats', file('active'), {}, testOp({ asOf: '2026-07-07' }));
     expect(await removedAt()).toBeNull();
+  });
+
+  it('a seats import takes the removal date a row gives, for a removed seat only, and an export gives it back', async () => {
+    await addSeat(t.db, op, { email: 't@school.example', subscription: 'S1' });
+    const imp = new Importer(t);
+    const later = testOp({ asOf: '2026-06-06' });
+    const run = (csv: string) => imp.run('seats', `subscription_external_id,email,status,removed_at\n${csv}\n`, {}, later);
+    // a seat not removed has no removal date: refused, nothing changes
+    const refused = await run('S1,t@school.example,active,2026-02-14');
+    expect(refused.failed).toBe(true);
+    expect(refused.errors.join('\n')).toContain('removed_at: "2026-02-14": a removal date needs status removed');
+    expect((await run('S1,t@school.example,,2026-02-14')).failed).toBe(true);
+    expect(await removedAt()).toBeNull();
+    // removed on the date given, not on the import's as-of date; then the date alone moved
+    expect((await run('S1,t@school.example,removed,2026-02-14')).errors).toEqual([]);
+    expect(await removedAt()).toBe('2026-02-14');
+    expect((await run('S1,t@school.example,,2026-02-20')).errors).toEqual([]);
+    expect(await removedAt()).toBe('2026-02-20');
+    let csv = '';
+    await exportEntity(t.handle, 'seats', 'csv', (c) => void (csv += c));
+    expect(csv.split('\n')[0]).toBe('subscription_external_id,email,status,invited_at,last_login_at,removed_at');
+    expect(csv).toContain(',removed,2026-03-31,,2026-02-20\n');
+    // the export imported again (another day) keeps the date
+    expect((await imp.run('seats', csv, {}, testOp({ asOf: '2026-09-09' }))).errors).toEqual([]);
+    expect(await removedAt()).toBe('2026-02-20');
   });
 });

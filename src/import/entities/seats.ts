@@ -12,14 +12,25 @@ import { cached, coerceRow, requireKeys, stored, Upserter } from './common.js';
 import type { EntityDef, ImportContext, RowIn, RowResult } from './types.js';
 
 /**
- * A row that removes a seat dates the removal on the import's as-of date (a seat already removed keeps
- * its date); a row giving any other status clears it; a row without a status leaves it as it is.
+ * The removal date a row leaves: a row that removes a seat dates the removal on its removed_at, else on
+ * the import's as-of date (a seat already removed keeps its date); a row giving any other status clears
+ * it; a row without a status leaves it as it is, or sets the date of a seat that is removed. A removal
+ * date for a seat that is not removed is refused (undefined: the row is left as it is).
  */
-function removedAt(existing: Row | undefined, status: string | undefined, asOf: string): string | null | undefined {
-  if (status === undefined) return existing ? undefined : null;
-  if (status !== 'removed') return null;
-  return existing?.status === 'removed' ? ((existing.removed_at as string | null) ?? asOf) : asOf;
+function removedAt(
+  existing: Row | undefined,
+  status: string | undefined,
+  given: string | undefined,
+  asOf: string,
+): { at: string | null | undefined } | { refused: string } {
+  const removed = status === 'removed' || (status === undefined && existing?.status === 'removed');
+  if (given !== undefined) return removed ? { at: given } : { refused: NOT_REMOVED };
+  if (status === undefined) return { at: existing ? undefined : null };
+  if (status !== 'removed') return { at: null };
+  return { at: existing?.status === 'removed' ? ((existing.removed_at as string | null) ?? asOf) : asOf };
 }
+
+const NOT_REMOVED = 'a removal date needs status removed (a seat that is not removed has none)';
 
 export const seats: EntityDef = {
   name: 'seats',
@@ -69,7 +80,9 @@ export const seats: EntityDef = {
         if (rec.last_login_at !== undefined)
           rec.last_login_at = laterTimestamp(existing.last_login_at as string | null, rec.last_login_at as string);
       } else Object.assign(rec, { subscription_id: sub.id, contact_id: c.id });
-      rec.removed_at = removedAt(existing, rec.status as string | undefined, ctx.op.asOf);
+      const removal = removedAt(existing, rec.status as string | undefined, rec.removed_at as string | undefined, ctx.op.asOf);
+      if ('refused' in removal) return [{ field: 'removed_at', value: text.removed_at!, rule: removal.refused }];
+      rec.removed_at = removal.at;
       return (yield* up.write(line, existing, rec)).outcome;
     }
 
