@@ -443,12 +443,20 @@ describe('COPY text', () => {
       { a: 1, b: 'plain', c: null, d: undefined },
       { a: 2, b: 'tab\there\nnew\rline \\ back', c: 'Zielińska', d: '😀 ü' },
       { a: 3, b: 'x'.repeat(300), c: '\\N', d: '' },
+      // escapes after the first character beyond ASCII (the rest goes through Buffer.write), a lone surrogate,
+      // numbers of every shape, a value that is neither string nor number
+      { a: -42.5, b: 'Zieli\u0144ska\tafter\\tab\nand 😀', c: 'lone \ud800 surrogate', d: true },
+      { a: Number.MAX_SAFE_INTEGER, b: '\u00e9', c: 0, d: 1e21 },
     ];
     const bytes = new CopyBytes(8); // grows
-    const at = recs.map((r) => [bytes.row(r, format), bytes.end]);
+    const at = recs.map((r, i) => [bytes.row(r, format, i === 3 ? 7_654_321 : undefined), bytes.end]);
     const out = Buffer.from(bytes.take());
-    recs.forEach((r, i) => expect(out.subarray(at[i]![0], at[i]![1]).toString('utf8')).toBe(copyLine(r, format)));
-    expect(out.toString('utf8')).toBe(recs.map((r) => copyLine(r, format)).join(''));
+    const lines = recs.map((r, i) => Buffer.from(copyLine(r, format, i === 3 ? 7_654_321 : undefined), 'utf8'));
+    recs.forEach((_, i) => expect(out.subarray(at[i]![0], at[i]![1]).equals(lines[i]!)).toBe(true));
+    expect(out.equals(Buffer.concat(lines))).toBe(true);
+    expect(lines[3]!.toString('utf8')).toBe(
+      `7654321\t-42.5\tZieli\u0144ska\\tafter\\\\tab\\nand 😀\tlone \ufffd surrogate\ttrue\t7\t2026-11-25T09:00:00Z\n`,
+    );
     expect(copyLine(recs[1]!, format)).toBe('2\ttab\\there\\nnew\\rline \\\\ back\tZielińska\t😀 ü\t7\t2026-11-25T09:00:00Z\n');
     expect(copyLine(recs[0]!, format).startsWith('1\tplain\t\\N\t\\N\t')).toBe(true);
     expect(bytes.take().length).toBe(0);
