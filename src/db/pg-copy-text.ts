@@ -79,7 +79,7 @@ export class CopyBytes {
     let most = 26 + f.suffix.length * 3;
     for (let i = 0; i < n; i++) {
       const x = v[i];
-      most += typeof x === 'string' ? x.length * 3 + 1 : 25;
+      most += typeof x === 'string' ? x.length * 3 + 1 : typeof x === 'number' || x == null ? 25 : copyText(x).length * 3 + 1;
     }
     this.room(most);
     if (id !== undefined) {

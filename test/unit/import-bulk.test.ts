@@ -447,6 +447,8 @@ describe('COPY text', () => {
       // numbers of every shape, a value that is neither string nor number
       { a: -42.5, b: 'Zieli\u0144ska\tafter\\tab\nand 😀', c: 'lone \ud800 surrogate', d: true },
       { a: Number.MAX_SAFE_INTEGER, b: '\u00e9', c: 0, d: 1e21 },
+      // a value that is neither, whose text is long (the room a line needs is counted from it)
+      { a: 5, b: '', c: { toString: () => `${'ł'.repeat(200)}\t` }, d: false },
     ];
     const bytes = new CopyBytes(8); // grows
     const at = recs.map((r, i) => [bytes.row(r, format, i === 3 ? 7_654_321 : undefined), bytes.end]);
@@ -454,6 +456,10 @@ describe('COPY text', () => {
     const lines = recs.map((r, i) => Buffer.from(copyLine(r, format, i === 3 ? 7_654_321 : undefined), 'utf8'));
     recs.forEach((_, i) => expect(out.subarray(at[i]![0], at[i]![1]).equals(lines[i]!)).toBe(true));
     expect(out.equals(Buffer.concat(lines))).toBe(true);
+    // alone in a small buffer: the room is made from its own text
+    const alone = new CopyBytes(8);
+    alone.row(recs[5]!, format);
+    expect(Buffer.from(alone.take()).equals(lines[5]!)).toBe(true);
     expect(lines[3]!.toString('utf8')).toBe(
       `7654321\t-42.5\tZieli\u0144ska\\tafter\\\\tab\\nand 😀\tlone \ufffd surrogate\ttrue\t7\t2026-11-25T09:00:00Z\n`,
     );
