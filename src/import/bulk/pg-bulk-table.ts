@@ -31,20 +31,22 @@ const READ_AHEAD = 256;
 
 export class PgBulkTable implements BulkLoad {
   readonly notes: string[] = [];
-  private readonly keys: KeyIndex;
   /** The next new row's id (the identity sequence's values from here on are this import's). */
   private nextId = 0;
   /** Rows queued, and the first one's id. */
   private queued = 0;
   private first = 0;
-  /** A row's columns, then the constant columns' values (the import's id and timestamps) in COPY text. */
-  private rowFormat!: CopyRowFormat;
+  /**
+   * A row's columns, then — unless they are the columns' defaults while the table is loaded (pgSuspendIndexes
+   * set them) — the constant columns' values (the import's id and timestamps) in COPY text.
+   */
+  private readonly rowFormat: CopyRowFormat;
   private readonly byId: (id: number) => Promise<Row | undefined>;
   /** Stored rows read ahead by id (a file updating stored rows usually lists them in the order they were stored). */
   private readonly from: (id: number, limit: number) => Promise<Row[]>;
   private readonly ahead = new Map<number, Row>();
   private recent: { id: number; row: Row } | undefined;
-  private copy!: CopyWriter;
+  private readonly copy: CopyWriter;
   /** The table's identity sequence, as the server names it (quoted where it must be). */
   private sequence = '';
   private readonly db: Kysely<DB>;
@@ -54,24 +56,19 @@ export class PgBulkTable implements BulkLoad {
 
   private constructor(
     statements: Statements<'later'>,
+    session: PgSession,
     private readonly o: BulkTableOptions,
-    existing: number,
+    private readonly keys: KeyIndex,
+    suspended: PgSuspended,
   ) {
-    this.keys = new KeyIndex(existing + o.expectedRows, true);
+    this.suspended = suspended;
     this.db = statements.db;
     this.byId = statements.byId(o.table);
     const any = statements.any;
     this.from = statements.all(any.selectFrom(o.table).selectAll().where('id', '>=', 0).orderBy('id').limit(READ_AHEAD));
-  }
-
-  /**
-   * The COPY of the rows: the constant columns left out when they are the columns' defaults for now
-   * (`defaulted`: pgSuspendIndexes set them), else written in every row.
-   */
-  private startCopy(session: PgSession, defaulted: boolean): void {
-    const constants = defaulted ? [] : Object.entries(this.o.constants ?? {});
-    this.rowFormat = copyRowFormat(this.o.columns, constants.map(([, v]) => `\t${copyText(v)}`).join(''));
-    this.copy = session.copyInto(this.o.table, ['id', ...this.o.columns, ...constants.map(([c]) => c)]);
+    const constants = suspended.suspended ? [] : Object.entries(o.constants ?? {});
+    this.rowFormat = copyRowFormat(o.columns, constants.map(([, v]) => `\t${copyText(v)}`).join(''));
+    this.copy = session.copyInto(o.table, ['id', ...o.columns, ...constants.map(([c]) => c)]);
   }
 
   /** Loads the stored keys, then suspends the table's indexes (inside the caller's transaction). */
@@ -80,18 +77,18 @@ export class PgBulkTable implements BulkLoad {
       .selectFrom(o.table)
       .select((eb: any) => eb.fn.countAll().as('n'))
       .executeTakeFirst();
-    const t = new PgBulkTable(statements, o, Number((counted as { n: number } | undefined)?.n ?? 0));
+    const keys = new KeyIndex(Number((counted as { n: number } | undefined)?.n ?? 0) + o.expectedRows, true);
     const scan = statements.scan(statements.any.selectFrom(o.table).select(['id', ...o.key]), 'id');
     await eachRow(scan(), (r) => {
       const id = r[0] as number;
       if (id > 0x7fffffff) throw new Error(`bulk import: ${o.table} id ${id} is beyond the key index`);
       const key = r.slice(1);
-      t.keys.add(hashKey(key), id, checkKey(key));
+      keys.add(hashKey(key), id, checkKey(key));
     });
-    t.suspended = await pgSuspendIndexes(statements.any, o.table, o.constants);
-    t.startCopy(session, t.suspended.suspended);
+    const suspended = await pgSuspendIndexes(statements.any, o.table, o.constants);
+    const t = new PgBulkTable(statements, session, o, keys, suspended);
     // dropping the indexes locked the table; else no other writer may draw ids until the commit (readers may read)
-    if (!t.suspended.suspended) await sql`lock table ${sql.table(o.table)} in share row exclusive mode`.execute(statements.db);
+    if (!suspended.suspended) await sql`lock table ${sql.table(o.table)} in share row exclusive mode`.execute(statements.db);
     const { rows } = await sql<{ seq: string; id: number }>`
       select s.seq, nextval(s.seq::regclass) as id from (select pg_get_serial_sequence(${o.table}, 'id') as seq) s`.execute(statements.db);
     t.sequence = rows[0]!.seq;
