@@ -1,8 +1,8 @@
 /**
  * A list written as its records come, byte for byte what renderList prints for the whole list: JSON as
  * `JSON.stringify(list, null, 2)`, CSV and the piped table's tab-separated lines, each rendered a
- * batch at a time (the header once). Every record must have the same keys (the CSV header comes from each
- * batch's). A table on a terminal is laid out from every row's width, so it is rendered once, at the end.
+ * batch at a time (the header once). Every record must have the same keys: the header and the columns of
+ * every line are the first batch's. A table on a terminal is laid out from every row's width, so it is rendered once, at the end.
  *
  * Written in pieces of about 64 KB: a larger string would go to V8's large-object space, where each one
  * stays until a full collection — a list of 90 MB written in large pieces kept tens of MB of them. For the
@@ -12,7 +12,8 @@
  * each a large object the kernel maps and unmaps: `remind --json` of 160,074 notices took ≈ 0.9 s
  * longer (4.5 against 3.6 s, half of it system time).
  */
-import { renderList, type Format, type ListOptions, type Rec } from './render.js';
+import { lines } from './lines.js';
+import { listLine, renderList, type Format, type ListOptions, type Rec } from './render.js';
 
 const PIECE = 64 * 1024;
 /** JSON, CSV and tab-separated lines are rendered at most this many records at a time (see above) */
@@ -27,6 +28,8 @@ export class ListStream {
   private batchSize = FIRST_BATCH;
   /** a table for a terminal: every record until the end */
   private readonly all: Rec[] | undefined;
+  /** CSV and tab-separated lines: a record's line, once the first batch is written */
+  private line: ((r: Rec) => string) | undefined;
   /** the JSON list's `[`, or the CSV or tab-separated header line, is written */
   private headed = false;
   rows = 0;
@@ -68,9 +71,13 @@ export class ListStream {
       // the elements as JSON.stringify(list, null, 2) writes them (indented one level): the batch's list
       // less its `[\n` and `\n]`, after the `[\n` of the list or the `,\n` after the batch before
       text = `${this.headed ? ',\n' : '[\n'}${JSON.stringify(this.batch, null, 2).slice(2, -2)}`;
+    } else if (this.line) {
+      text = lines(this.batch, this.line);
     } else {
-      const all = renderList(this.batch, this.format, this.opts);
-      text = this.headed ? all.slice(all.indexOf('\n') + 1) : all;
+      // the first batch as renderList writes it (the header line), then every later one by the line
+      // function of the first one's columns (src/output/lines.ts), which all records share
+      text = renderList(this.batch, this.format, this.opts);
+      this.line = listLine(this.batch, this.format, this.opts);
     }
     this.batchSize = Math.max(1, Math.min(BATCH, Math.floor((PIECE / 2) * (this.batch.length / text.length))));
     this.push(text);

@@ -6,10 +6,10 @@
  */
 import Table from 'cli-table3';
 import { Chalk } from 'chalk';
-import { columnsOf, flattenRecord, toCsv } from './csv.js';
+import { columnsOf, csvLine, flattenRecord, toCsv } from './csv.js';
 import { escapeUnprintable } from './escape.js';
 import { cut, fitWidths, textWidth } from './fit.js';
-import { tsvList, tsvObject } from './tsv.js';
+import { tsvLine, tsvList, tsvObject } from './tsv.js';
 
 export type Format = 'table' | 'json' | 'csv';
 export type Rec = Record<string, unknown>;
@@ -100,7 +100,7 @@ export function renderList(records: readonly Rec[], format: Format, opts: ListOp
     const flat = records.map(flattenRecord);
     return toCsv(flat, csvColumns(flat, records, opts));
   }
-  const cols: Column[] = (opts.columns ?? Object.keys(records[0] ?? {})).map((c) => (typeof c === 'string' ? { key: c } : c));
+  const cols = tableColumns(records, opts);
   if (!opts.terminal)
     return tsvList(
       records,
@@ -112,6 +112,22 @@ export function renderList(records: readonly Rec[], format: Format, opts: ListOp
     records.map((r) => cols.map((c) => cellText(r[c.key]))),
     opts,
   );
+}
+
+function tableColumns(records: readonly Rec[], opts: ListOptions): Column[] {
+  return (opts.columns ?? Object.keys(records[0] ?? {})).map((c) => (typeof c === 'string' ? { key: c } : c));
+}
+
+/**
+ * The line of a record of the list as renderList writes it in CSV (flattened) or as a piped table —
+ * the columns worked out from these records as renderList works them out — for a list written in parts
+ * whose records all have the same keys (src/output/list-stream.ts).
+ */
+export function listLine(records: readonly Rec[], format: 'csv' | 'table', opts: ListOptions): (r: Rec) => string {
+  if (format === 'table') return tsvLine(tableColumns(records, opts).map((c) => c.key));
+  const flat = records.map(flattenRecord);
+  const line = csvLine(csvColumns(flat, records, opts));
+  return (r) => line(flattenRecord(r));
 }
 
 export function renderObject(record: Rec, format: Format, opts: RenderOptions): string {

@@ -9,6 +9,7 @@
  * control, bidi or invisible character as `\uXXXX` (what a table shows escaped too).
  */
 import { escapeUnprintable, printableAscii } from './escape.js';
+import { compileLine, lines, type Line } from './lines.js';
 
 export function tsvCell(value: unknown): string {
   if (value === null || value === undefined) return '';
@@ -26,11 +27,24 @@ export function escapeTsv(text: string): string {
   return escapeUnprintable(text.replace(/\\/g, '\\\\'));
 }
 
+/** tsvCell in one pass over a string's characters: printable ASCII without a backslash (nearly every value) is itself. */
+export function tsvText(value: unknown): string {
+  if (typeof value !== 'string') return tsvCell(value);
+  for (let i = 0; i < value.length; i++) {
+    const c = value.charCodeAt(i);
+    if (c < 0x20 || c > 0x7e || c === 0x5c) return escapeTsv(value);
+  }
+  return value;
+}
+
+/** A record's tab-separated line of `columns` (src/output/lines.ts). */
+export function tsvLine(columns: readonly string[]): Line {
+  return compileLine(columns, tsvText, '\t');
+}
+
 export function tsvList(records: readonly Record<string, unknown>[], columns: readonly string[]): string {
   if (columns.length === 0) return '';
-  const lines = [columns.map(escapeTsv).join('\t')];
-  for (const r of records) lines.push(columns.map((c) => tsvCell(r[c])).join('\t'));
-  return `${lines.join('\n')}\n`;
+  return `${columns.map(escapeTsv).join('\t')}\n${lines(records, tsvLine(columns))}`;
 }
 
 export function tsvObject(record: Record<string, unknown>): string {
