@@ -72,6 +72,9 @@ export async function remindAction(s: Session): Promise<void> {
     if (!o.quiet) cfg.warnings.forEach((w) => s.warn(w));
     mail = cfg.config;
   }
+  // over a large SQLite file, the thread that scans the dormant seats starts while the rest loads
+  const { makeDormantThreadAhead } = await import('../remind/dormant-ahead.js');
+  makeDormantThreadAhead(s.target().target);
   if (mode === 'send') await issueDueInvoices(s);
   const { remindSettings } = await import('../remind/settings.js');
   const settings = remindSettings(s.io.env);

@@ -8,6 +8,7 @@ import type Database from 'better-sqlite3';
 import type pg from 'pg';
 import { AppError, type ErrorCode } from '../errors.js';
 import type { DbHandle } from './connection.js';
+import type { BesideAhead } from './beside-start.js';
 
 export interface BesideInput {
   /** the SQLite file; for a bare part on PostgreSQL, `pg` instead */
@@ -91,9 +92,18 @@ async function openPg(config: pg.ClientConfig): Promise<Opened<pg.Client>> {
   return [client, () => client.end()];
 }
 
+/** A thread made ahead (beside-start.ts): its modules loaded while it waits, then the input it is told. */
+async function inputWhenTold(data: BesideAhead): Promise<BesideInput> {
+  const told = new Promise<BesideInput>((resolve) => port.once('message', resolve));
+  // a module that fails to load here is reported by the part that imports it
+  await Promise.all(data.preload.map((m) => import(m).catch(() => undefined)));
+  return told;
+}
+
 const port = parentPort!;
+const data = workerData as BesideInput | BesideAhead;
 port.postMessage(
-  await run(workerData as BesideInput).catch((e: unknown): BesideMessage => {
+  await ('ahead' in data ? inputWhenTold(data) : Promise.resolve(data)).then(run).catch((e: unknown): BesideMessage => {
     const error = e instanceof Error ? e : new Error(String(e));
     const code = (error as { code?: unknown }).code;
     return {

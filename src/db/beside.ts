@@ -19,8 +19,7 @@ import { BUSY_TIMEOUT_MS, type DbHandle } from './connection.js';
 import { AppError } from '../errors.js';
 import type { BesideFailure, BesideInput, BesideMessage } from './beside-worker.js';
 import type pg from 'pg';
-
-const WORKER = new URL('./beside-worker.js', import.meta.url);
+import { BESIDE_WORKER as WORKER, takeBesideThread } from './beside-start.js';
 
 /**
  * The worker's young generation, in MB (V8's default is 3 × 16): the parts read rows by the hundred
@@ -119,10 +118,11 @@ export function beside<A extends unknown[], T>(h: DbHandle, f: BesideFunction<A,
     bare: call.bare,
     busyMs: BUSY_TIMEOUT_MS,
   };
-  const worker = new Worker(WORKER, {
-    workerData: input,
-    resourceLimits: { maxYoungGenerationSizeMb: f.youngGenerationMb ?? YOUNG_GENERATION_MB },
-  });
+  const youngGenerationMb = f.youngGenerationMb ?? YOUNG_GENERATION_MB;
+  // the thread made ahead for it (beside-start.ts), told its input; else one made now with it
+  const ahead = takeBesideThread(youngGenerationMb);
+  ahead?.postMessage(input);
+  const worker = ahead ?? new Worker(WORKER, { workerData: input, resourceLimits: { maxYoungGenerationSizeMb: youngGenerationMb } });
   const inWorker = new Promise<T>((resolve, reject) => {
     worker.once('message', (m: BesideMessage) => (m.ok ? resolve(m.value as T) : reject(failure(m))));
     worker.once('error', reject);

@@ -13,6 +13,7 @@ import { arrayBatches } from '../db/rows.js';
 import type { DB } from '../db/schema/index.js';
 import { chunked, seatRows, type SeatRow } from './scan.js';
 import { dormantCollector, type DormantSeats } from './dormant-rows.js';
+import { DORMANT_MODULE, DORMANT_YOUNG_GENERATION_MB } from './dormant-ahead.js';
 
 /**
  * The dormant seats among all (no ids) or among these seats (a re-check by id, a chunk per statement);
@@ -36,14 +37,9 @@ export type { DormantSeats };
  */
 const PART = {
   fn: (h: DbHandle, asOf: string) => dormantSeats(h.db, asOf, undefined, true),
-  // on PostgreSQL the thread parses ≈ 140,000 rows off the wire, whose buffers and strings die young: in
-  // a young generation of 4 MB it collected them in 0.34 s of its 1.57 s, with 16 MB in 0.22 s (`remind
-  // --json` over the benchmark's data; the same peak RSS). Two cores are shared by both threads and the
-  // server: CPU not spent there is the run's; the run's time itself moved within the noise (it waits for
-  // the server's scan of the seats), and SQLite's runs are the same either way
-  youngGenerationMb: 16,
+  youngGenerationMb: DORMANT_YOUNG_GENERATION_MB,
   bare: (h: DbHandle, asOf: string) => ({
-    module: new URL('./dormant-rows.js', import.meta.url),
+    module: DORMANT_MODULE,
     name: h.engine === 'postgres' ? 'dormantSeatsBarePg' : 'dormantSeatsBare',
     args: [seatRows(h.db, asOf, undefined, true).compile(), asOf],
   }),

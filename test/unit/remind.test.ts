@@ -9,6 +9,8 @@ import { writeTx } from '../../src/db/tx.js';
 import { computeDue } from '../../src/remind/due.js';
 import { claimNotices } from '../../src/remind/ledger.js';
 import type * as DormantSeats from '../../src/remind/dormant-seats.js';
+import type * as DormantAhead from '../../src/remind/dormant-ahead.js';
+import type * as BesideStart from '../../src/db/beside-start.js';
 import type * as Preview from '../../src/remind/preview.js';
 import { previewRemind, type StreamedRun } from '../../src/remind/preview.js';
 import { runRemind, type RunMode } from '../../src/remind/run.js';
@@ -156,6 +158,45 @@ describe('remind: what is due', () => {
       'idle@s.example',
       'never@s.example',
     ]);
+  });
+
+  it('a seat scan takes the worker thread made ahead for it (while the run loaded), and one made for another part is not taken: the same notices', async () => {
+    await dormancySet();
+    const dist = await built<typeof Preview>('src/remind/preview.js');
+    const start = await built<typeof BesideStart>('src/db/beside-start.js');
+    const { DORMANT_MODULE, DORMANT_YOUNG_GENERATION_MB: mb } = await built<typeof DormantAhead>('src/remind/dormant-ahead.js');
+    const op = testOp({ asOf: AS_OF });
+    const records = async (run: StreamedRun) => [...run.records()];
+    const here = await records(await previewRemind(t.db, op, {}));
+    // made ahead with the part's young generation and its modules: taken by the run (none is left)
+    start.makeBesideThread(mb, [DORMANT_MODULE.href, 'better-sqlite3']);
+    expect(await records(await dist.previewRemind(t.db, op, { handle: t.handle, besideFromSeats: 0 }))).toEqual(here);
+    expect(start.takeBesideThread(mb)).toBeUndefined();
+    // made for a part with another young generation: ended, and the scan makes its own
+    start.makeBesideThread(mb + 1, []);
+    expect(await records(await dist.previewRemind(t.db, op, { handle: t.handle, besideFromSeats: 0 }))).toEqual(here);
+    expect(start.takeBesideThread(mb + 1)).toBeUndefined();
+  });
+
+  it('a thread is made ahead of a run only over a SQLite file large enough to hold the seats a scan beside needs', async () => {
+    const { makeDormantThreadAhead, DORMANT_YOUNG_GENERATION_MB: mb } = await built<typeof DormantAhead>('src/remind/dormant-ahead.js');
+    const start = await built<typeof BesideStart>('src/db/beside-start.js');
+    const dir = fs.mkdtempSync(path.join(ROOT, '.tmp-ahead-'));
+    try {
+      const file = path.join(dir, 'big.db');
+      fs.writeFileSync(file, '');
+      makeDormantThreadAhead({ kind: 'sqlite', path: file });
+      makeDormantThreadAhead({ kind: 'sqlite', path: path.join(dir, 'none.db') });
+      makeDormantThreadAhead({ kind: 'postgres', url: 'postgres://u@h/db' });
+      expect(start.takeBesideThread(mb)).toBeUndefined();
+      fs.truncateSync(file, 48 * 1024 * 1024); // sparse: its size, no blocks
+      makeDormantThreadAhead({ kind: 'sqlite', path: file });
+      const worker = start.takeBesideThread(mb);
+      expect(worker).toBeDefined();
+      await worker!.terminate();
+    } finally {
+      fs.rmSync(dir, { recursive: true, force: true });
+    }
   });
 
   it('a worker thread that cannot open its connection leaves the seat scan to this thread: the same seats', async () => {
