@@ -16,6 +16,7 @@ const LIST_FIELDS = fieldsOf<SeatRecord>()([
   'last_login_at',
   'name',
   'account_external_id',
+  'removed_at',
 ]);
 
 /** Shape only (exit 2); the calendar and the time are checked by the service (exit 1). */
@@ -73,7 +74,8 @@ export function registerSeats(program: Command, io: Io): void {
         idleSince: checkDate('idle_since', o.idleSince),
         status: o.status,
       });
-      await s.list(rows, LIST_COLUMNS, LIST_FIELDS);
+      // removed seats (--status removed) show the day of their removal too
+      await s.list(rows, rows.some((r) => r.status === 'removed') ? [...LIST_COLUMNS, 'removed_at'] : LIST_COLUMNS, LIST_FIELDS);
     }),
   );
 

@@ -12,6 +12,8 @@ export interface SeatRecord {
   last_login_at: string | null;
   name: string | null;
   account_external_id: string;
+  /** the day a removed seat was removed (from then on the usage report no longer counts it); null otherwise */
+  removed_at: string | null;
 }
 
 /** How a seat is named in messages, keys on stdout and the audit log: SUBSCRIPTION/EMAIL. */
@@ -47,6 +49,7 @@ export function toSeatRecord(row: JoinedSeat): SeatRecord {
     last_login_at: laterTimestamp(row.last_login_at, row.last_event_at ?? null),
     name: row.name,
     account_external_id: row.account_external_id,
+    removed_at: row.removed_at,
   };
 }
 

@@ -4,7 +4,16 @@ import { seededDb } from '../helpers/db.js';
 
 type Json = Record<string, unknown>;
 let db: string;
-const SEAT_KEYS = ['subscription_external_id', 'email', 'status', 'invited_at', 'last_login_at', 'name', 'account_external_id'];
+const SEAT_KEYS = [
+  'subscription_external_id',
+  'email',
+  'status',
+  'invited_at',
+  'last_login_at',
+  'name',
+  'account_external_id',
+  'removed_at',
+];
 
 async function ok(args: string[]): Promise<void> {
   const r = await runCli(args, { db });
@@ -43,7 +52,14 @@ describe('acctmgr seats (end to end)', () => {
     expect(r).toMatchObject({ code: 0, stdout: 'S1/maria@school.example\n' });
     const j = await runJson<Json>(['seats', 'add', 'ivan@school.example', '--subscription', 'S1'], { db });
     expect(Object.keys(j)).toEqual(SEAT_KEYS);
-    expect(j).toMatchObject({ status: 'invited', invited_at: '2026-11-25', last_login_at: null, name: null, account_external_id: 'SCH-1' });
+    expect(j).toMatchObject({
+      status: 'invited',
+      invited_at: '2026-11-25',
+      last_login_at: null,
+      name: null,
+      account_external_id: 'SCH-1',
+      removed_at: null,
+    });
     const contact = await runJson<Json>(['contacts', 'show', 'maria@school.example', '--account', 'SCH-1'], { db });
     expect(contact).toMatchObject({ name: 'Maria Petrova', role: 'teacher' });
     expect((await runCli(['seats', 'add', 'maria@school.example', '--subscription', 'S1'], { db })).code).toBe(1);
@@ -89,15 +105,34 @@ describe('acctmgr seats (end to end)', () => {
     expect(show.seats_in_use).toBe(2);
   });
 
-  it('remove needs --yes; the seat is kept as removed and no longer listed', async () => {
+  it('remove needs --yes; the seat is kept as removed and no longer listed; --status removed lists it with the day of its removal', async () => {
     db = await withSeats();
     expect((await runCli(['seats', 'remove', 'ivan@school.example', '--subscription', 'S1'], { db })).code).toBe(2);
-    expect(await runCli(['seats', 'remove', 'ivan@school.example', '--subscription', 'S1', '--yes'], { db })).toMatchObject({
+    expect(
+      await runCli(['seats', 'remove', 'ivan@school.example', '--subscription', 'S1', '--yes', '--as-of', '2026-11-27'], { db }),
+    ).toMatchObject({
       code: 0,
       stdout: 'S1/ivan@school.example\n',
     });
     expect((await runJson<Json[]>(['seats', 'list'], { db })).map((s) => s.email)).toEqual(['maria@school.example']);
-    expect(await runJson<Json[]>(['seats', 'list', '--status', 'removed'], { db })).toHaveLength(1);
+    const removed = await runJson<Json[]>(['seats', 'list', '--status', 'removed'], { db });
+    expect(removed).toEqual([expect.objectContaining({ email: 'ivan@school.example', status: 'removed', removed_at: '2026-11-27' })]);
+    // the piped table and CSV show it too; the list of seats not removed has no such column in its table
+    const table = await runCli(['seats', 'list', '--status', 'removed'], { db });
+    expect(table.stdout.split('\n')[0]!.split('\t')).toEqual([
+      'subscription_external_id',
+      'email',
+      'name',
+      'status',
+      'invited_at',
+      'last_login_at',
+      'removed_at',
+    ]);
+    expect(table.stdout.split('\n')[1]!.split('\t').at(-1)).toBe('2026-11-27');
+    const csv = (await runCli(['seats', 'list', '--status', 'removed', '--format', 'csv'], { db })).stdout.split('\n');
+    expect(csv[0]!.split(',').at(-1)).toBe('removed_at');
+    expect(csv[1]!.split(',').at(-1)).toBe('2026-11-27');
+    expect((await runCli(['seats', 'list'], { db })).stdout.split('\n')[0]).not.toContain('removed_at');
     expect((await runCli(['seats', 'remove', 'ivan@school.example', '--subscription', 'S1', '--yes'], { db })).code).toBe(1);
   });
 });

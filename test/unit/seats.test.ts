@@ -27,6 +27,7 @@ describe('seats', () => {
       last_login_at: null,
       name: 'Director',
       account_external_id: 'SCH-1',
+      removed_at: null,
     });
     const b = await addSeat(t.db, op, { email: 'new@school.example', subscription: 'S1', name: 'New Teacher', invited_at: '2026-09-01' });
     expect(b).toMatchObject({ name: 'New Teacher', invited_at: '2026-09-01' });
@@ -79,7 +80,9 @@ describe('seats', () => {
     await recordLogin(t.db, op, 't@x.example', 'S1', '2026-10-01T08:00:00Z');
     expect((await removeSeat(t.db, op, 't@x.example', 'S1')).status).toBe('removed');
     expect(await listSeats(t.db)).toEqual([]);
-    expect(await listSeats(t.db, { status: 'removed' })).toHaveLength(1);
+    expect(await listSeats(t.db, { status: 'removed' })).toEqual([
+      expect.objectContaining({ status: 'removed', removed_at: '2026-11-25' }),
+    ]);
     await expect(removeSeat(t.db, op, 't@x.example', 'S1')).rejects.toBeInstanceOf(RefusedError);
     await expect(recordLogin(t.db, op, 't@x.example', 'S1', '2026-11-01T08:00:00Z')).rejects.toThrow(/removed/);
     expect(await t.db.selectFrom('login_events').select('at').execute()).toHaveLength(1);
