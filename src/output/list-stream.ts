@@ -2,7 +2,8 @@
  * A list written as its records come, byte for byte what renderList prints for the whole list: JSON as
  * `JSON.stringify(list, null, 2)`, CSV and the piped table's tab-separated lines, each rendered a
  * batch at a time (the header once). Every record must have the same keys: the header and the columns of
- * every line are the first batch's. A table on a terminal is laid out from every row's width, so it is rendered once, at the end.
+ * every line are the first batch's. A table on a terminal is laid out from every row's width, so it is
+ * rendered once, at the end.
  *
  * Written in pieces of about 64 KB: a larger string would go to V8's large-object space, where each one
  * stays until a full collection — a list of 90 MB written in large pieces kept tens of MB of them. For the
