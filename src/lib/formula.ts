@@ -8,7 +8,7 @@ const FORMULA = /^'*[=+\-@\t\r]/;
 export const PROTECTED = /^'+[=+\-@\t\r]/;
 
 /** The characters a value that FORMULA matches can start with: most values are told apart by the first one. */
-export const FORMULA_START = "'=+-@\t\r";
+const FORMULA_START = "'=+-@\t\r";
 
 export function protectFormula(value: string): string {
   return value !== '' && FORMULA_START.includes(value[0]!) && FORMULA.test(value) ? `'${value}` : value;

@@ -3,7 +3,7 @@
  * needs them. A value that a spreadsheet would run as a formula gets one more leading ' and is quoted
  * (src/lib/formula.ts); the importer removes exactly that one quote again.
  */
-import { FORMULA_START, PROTECTED, protectFormula } from '../lib/formula.js';
+import { PROTECTED, protectFormula } from '../lib/formula.js';
 import { compileLine, lines, type Line } from './lines.js';
 
 export function csvCell(value: unknown): string {
@@ -33,22 +33,9 @@ export function quoteCsv(s: string): string {
   return s;
 }
 
-/**
- * A cell as csvCell and quoteCsv write it, in one pass over a string's characters: a string that needs
- * no quotes and no formula protection (nearly every one) is itself, not searched four times by quoteCsv.
- */
+/** A cell of a CSV line: csvCell's text, quoted where quoteCsv quotes. */
 export function csvText(value: unknown): string {
-  if (typeof value !== 'string') return quoteCsv(csvCell(value));
-  const n = value.length;
-  if (n === 0) return value;
-  // a first character that can start a formula, or a quote before one: protectFormula decides
-  if (FORMULA_START.includes(value[0]!)) return quoteCsv(protectFormula(value));
-  for (let i = 0; i < n; i++) {
-    const c = value.charCodeAt(i);
-    // " , LF CR: quoted
-    if (c === 34 || c === 44 || c === 10 || c === 13) return quoteCsv(value);
-  }
-  return value;
+  return quoteCsv(csvCell(value));
 }
 
 /** The header line, then a line per row. */

@@ -27,19 +27,9 @@ export function escapeTsv(text: string): string {
   return escapeUnprintable(text.replace(/\\/g, '\\\\'));
 }
 
-/** tsvCell in one pass over a string's characters: printable ASCII without a backslash (nearly every value) is itself. */
-export function tsvText(value: unknown): string {
-  if (typeof value !== 'string') return tsvCell(value);
-  for (let i = 0; i < value.length; i++) {
-    const c = value.charCodeAt(i);
-    if (c < 0x20 || c > 0x7e || c === 0x5c) return escapeTsv(value);
-  }
-  return value;
-}
-
 /** A record's tab-separated line of `columns` (src/output/lines.ts). */
 export function tsvLine(columns: readonly string[]): Line {
-  return compileLine(columns, tsvText, '\t');
+  return compileLine(columns, tsvCell, '\t');
 }
 
 export function tsvList(records: readonly Record<string, unknown>[], columns: readonly string[]): string {
