@@ -6,10 +6,10 @@
 import { sql as raw } from '#kysely';
 import { suspendIndexes, type RestoreIndexes } from '../../db/bulk.js';
 import type { WriteBehind } from '../../db/write-behind.js';
-import type { BulkLoad, BulkTableOptions } from './load.js';
-import { hashKey, KeyIndex } from './key-index.js';
+import { storedKeys, type BulkLoad, type BulkTableOptions } from './load.js';
+import { hashKey, type KeyIndex } from './key-index.js';
 import { rowValues, type RowValues } from '../../lib/row-values.js';
-import { eachRow, type Row, type RunResult, type Statements } from '../statements.js';
+import type { Row, RunResult, Statements } from '../statements.js';
 
 /** Rows per INSERT statement: fewer calls into SQLite; beyond ≈ 50 rows the gain is gone. */
 const ROWS_PER_STATEMENT = 50;
@@ -30,7 +30,6 @@ export function worthBulk(bytes: number, rowBytes: number, storedRows: number): 
 
 export class BulkTable implements BulkLoad {
   readonly notes: string[] = [];
-  private readonly keys: KeyIndex;
   private readonly many: (params: readonly unknown[]) => RunResult;
   private readonly one: (params: readonly unknown[]) => RunResult;
   private readonly byId: (id: number) => Row | undefined;
@@ -47,10 +46,9 @@ export class BulkTable implements BulkLoad {
   private constructor(
     statements: Statements,
     private readonly o: BulkTableOptions,
-    existing: number,
+    private readonly keys: KeyIndex,
     private readonly writeBehind: WriteBehind | undefined,
   ) {
-    this.keys = new KeyIndex(existing + o.expectedRows);
     const constants = Object.entries(o.constants ?? {}).map(([c, v]) => [c, raw.lit(v)]);
     const row = Object.fromEntries([...o.columns.map((c) => [c, null]), ...constants]);
     this.many = statements.run(statements.any.insertInto(o.table).values(Array.from({ length: ROWS_PER_STATEMENT }, () => row)));
@@ -65,18 +63,7 @@ export class BulkTable implements BulkLoad {
    * write-behind (src/db/write-behind.ts), the pages written go to disk while the load goes on.
    */
   static async open(statements: Statements, o: BulkTableOptions, writeBehind?: WriteBehind): Promise<BulkTable> {
-    const scan = statements.scan(statements.any.selectFrom(o.table).select(['id', ...o.key]), 'id');
-    const counted = await statements.any
-      .selectFrom(o.table)
-      .select((eb: any) => eb.fn.countAll().as('n'))
-      .executeTakeFirst();
-    const count = Number((counted as { n: number } | undefined)?.n ?? 0);
-    const t = new BulkTable(statements, o, count, writeBehind);
-    await eachRow(scan(), (r) => {
-      const id = r[0] as number;
-      if (id > 0x7fffffff) throw new Error(`bulk import: ${o.table} id ${id} is beyond the key index`);
-      t.keys.add(hashKey(r.slice(1)), id);
-    });
+    const t = new BulkTable(statements, o, await storedKeys(statements, o), writeBehind);
     t.restore = await suspendIndexes(statements.db, o.table);
     return t;
   }

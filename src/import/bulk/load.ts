@@ -4,7 +4,8 @@
  * `find` before `insert`: the table's unique key is checked in memory while its indexes are suspended.
  */
 import type { BatchRecorder, BatchTable } from '../batch.js';
-import type { Maybe, Row } from '../statements.js';
+import { eachRow, type Maybe, type Row, type Statements, type Timing } from '../statements.js';
+import { checkKey, hashKey, KeyIndex } from './key-index.js';
 
 export interface BulkTableOptions {
   table: BatchTable;
@@ -22,6 +23,26 @@ export interface BulkTableOptions {
   batch: BatchRecorder;
   /** Called with a new row's id as it is queued (both databases know it then). */
   onInserted: (id: number, line: number) => void;
+}
+
+/**
+ * The keys of the table's stored rows by id, read in pages, in a KeyIndex with room for the file's rows too;
+ * `withCheck`: each key's checkKey kept beside its hash (PostgreSQL's, whose queued rows are read back later).
+ */
+export async function storedKeys<T extends Timing>(statements: Statements<T>, o: BulkTableOptions, withCheck = false): Promise<KeyIndex> {
+  const counted = (await statements.any
+    .selectFrom(o.table)
+    .select((eb: any) => eb.fn.countAll().as('n'))
+    .executeTakeFirst()) as { n: number | string } | undefined;
+  const keys = new KeyIndex(Number(counted?.n ?? 0) + o.expectedRows, withCheck);
+  const scan = statements.scan(statements.any.selectFrom(o.table).select(['id', ...o.key]), 'id');
+  await eachRow(scan(), (r) => {
+    const id = r[0] as number;
+    if (id > 0x7fffffff) throw new Error(`bulk import: ${o.table} id ${id} is beyond the key index`);
+    const key = r.slice(1);
+    keys.add(hashKey(key), id, withCheck ? checkKey(key) : 0);
+  });
+  return keys;
 }
 
 export interface BulkLoad {

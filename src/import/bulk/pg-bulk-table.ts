@@ -22,9 +22,9 @@ import { pgSuspendIndexes, type PgSuspended } from '../../db/pg-bulk.js';
 import type { CopyWriter, PgSession } from '../../db/pg-copy.js';
 import type { DB } from '../../db/schema/index.js';
 import { copyRowFormat, copyText, type CopyRowFormat } from '../../db/pg-copy-text.js';
-import { checkKey, hashKey, KeyIndex } from './key-index.js';
-import type { BulkLoad, BulkTableOptions } from './load.js';
-import { eachRow, isPromise, type Maybe, type Row, type Statements } from '../statements.js';
+import { checkKey, hashKey, type KeyIndex } from './key-index.js';
+import { storedKeys, type BulkLoad, type BulkTableOptions } from './load.js';
+import { isPromise, type Maybe, type Row, type Statements } from '../statements.js';
 
 /** Stored rows read at once when one is needed (see `stored`). */
 const READ_AHEAD = 256;
@@ -73,18 +73,7 @@ export class PgBulkTable implements BulkLoad {
 
   /** Loads the stored keys, then suspends the table's indexes (inside the caller's transaction). */
   static async open(statements: Statements<'later'>, session: PgSession, o: BulkTableOptions): Promise<PgBulkTable> {
-    const counted = await statements.any
-      .selectFrom(o.table)
-      .select((eb: any) => eb.fn.countAll().as('n'))
-      .executeTakeFirst();
-    const keys = new KeyIndex(Number((counted as { n: number } | undefined)?.n ?? 0) + o.expectedRows, true);
-    const scan = statements.scan(statements.any.selectFrom(o.table).select(['id', ...o.key]), 'id');
-    await eachRow(scan(), (r) => {
-      const id = r[0] as number;
-      if (id > 0x7fffffff) throw new Error(`bulk import: ${o.table} id ${id} is beyond the key index`);
-      const key = r.slice(1);
-      keys.add(hashKey(key), id, checkKey(key));
-    });
+    const keys = await storedKeys(statements, o, true);
     const suspended = await pgSuspendIndexes(statements.any, o.table, o.constants);
     const t = new PgBulkTable(statements, session, o, keys, suspended);
     // dropping the indexes locked the table; else no other writer may draw ids until the commit (readers may read)
