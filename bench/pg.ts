@@ -4,9 +4,14 @@
  * the acctmgr binary run against it.
  */
 import { spawnSync } from 'node:child_process';
+import fs from 'node:fs';
 import path from 'node:path';
+import { pipeline } from 'node:stream/promises';
 import { fileURLToPath } from 'node:url';
 import pg from 'pg';
+import copyStreams from 'pg-copy-streams';
+import { Kysely, PostgresDialect, sql } from '#kysely';
+import { pgSuspendIndexes } from '../src/db/pg-bulk.js';
 
 export const PG_URL = process.env.ACCTMGR_TEST_PG_URL || 'postgres://root@127.0.0.1:5432/test';
 /** psql: on PATH, or named by PSQL. */
@@ -84,4 +89,59 @@ export function psqlCopySeconds(url: string, csv: string, columns: readonly stri
   const seconds = Number(process.hrtime.bigint() - t0) / 1e9;
   psql('drop table contacts_raw');
   return seconds;
+}
+
+/** Columns an import leaves to the defaults while it loads (pgSuspendIndexes sets them), or to their own. */
+const LEFT_TO_DEFAULTS = ['import_batch_id', 'created_at', 'updated_at', 'rev'];
+
+/**
+ * The server's own share of a large import (its floor): the rows an import loaded into `table` of database
+ * `imported`, written out as COPY text, loaded again into a fresh copy of `template` as the import loads
+ * them — one transaction, the same indexes and foreign keys suspended and rebuilt by the import's own code
+ * (src/db/pg-bulk.ts), the same columns left to defaults — but fed from a file instead of by the importer
+ * (no reading, no validation, no encoding). Seconds from BEGIN to the end of COMMIT: no client can import
+ * the file into this schema faster on this server. The file is removed; the database is dropped.
+ */
+export async function pgServerFloorSeconds(imported: string, template: string, table: string, dir: string): Promise<number> {
+  const file = path.join(dir, `${table}.copy`);
+  const source = new pg.Client({ connectionString: pgUrl(imported) });
+  await source.connect();
+  let columns: string[];
+  try {
+    const { rows } = await source.query<{ name: string }>(
+      'select column_name as name from information_schema.columns where table_schema = current_schema() and table_name = $1 order by ordinal_position',
+      [table],
+    );
+    columns = rows.map((r) => r.name).filter((c) => !LEFT_TO_DEFAULTS.includes(c));
+    const list = columns.map((c) => `"${c}"`).join(', ');
+    await pipeline(source.query(copyStreams.to(`copy (select ${list} from "${table}" order by id) to stdout`)), fs.createWriteStream(file));
+  } finally {
+    await source.end();
+  }
+  const name = `${imported}_floor`;
+  const pool = new pg.Pool({ connectionString: await createPgDb(name, template), max: 1 });
+  // one connection: kysely's statements and the COPY share its transaction
+  const db = new Kysely<any>({ dialect: new PostgresDialect({ pool }) });
+  try {
+    const t0 = process.hrtime.bigint();
+    await sql`begin`.execute(db);
+    const { rows } = await sql<{ id: number }>`select max(id) as id from import_batches`.execute(db);
+    const now = new Date().toISOString();
+    const suspended = await pgSuspendIndexes(db, table, { import_batch_id: Number(rows[0]!.id), created_at: now, updated_at: now });
+    if (!suspended.suspended) throw new Error(`the benchmark's role does not own ${table}`);
+    const client = await pool.connect();
+    try {
+      const list = columns.map((c) => `"${c}"`).join(', ');
+      await pipeline(fs.createReadStream(file), client.query(copyStreams.from(`copy "${table}" (${list}) from stdin`)));
+    } finally {
+      client.release();
+    }
+    await suspended.restore();
+    await sql`commit`.execute(db);
+    return Number(process.hrtime.bigint() - t0) / 1e9;
+  } finally {
+    await db.destroy();
+    fs.rmSync(file, { force: true });
+    await dropPgDb(name);
+  }
 }
