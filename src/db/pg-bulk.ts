@@ -29,6 +29,9 @@ export interface PgSuspended {
   restore(): Promise<void>;
 }
 
+/** Nothing suspended: the table loaded with its indexes and foreign keys in place. */
+export const NOT_SUSPENDED: PgSuspended = { suspended: false, restore: async () => undefined };
+
 /** Memory the server may use to sort a rebuilt index (its own, not this process's). */
 const REBUILD_MEMORY = '128MB';
 
@@ -49,7 +52,7 @@ export async function pgSuspendIndexes(
   const { rows: fks } = await sql<{ name: string; def: string; ok: boolean }>`
     select conname as name, pg_get_constraintdef(oid) as def, has_table_privilege(confrelid, 'REFERENCES') as ok
     from pg_constraint where conrelid = ${table}::regclass and contype = 'f' order by conname`.execute(db);
-  if (!own[0]?.ok || fks.some((f) => !f.ok)) return { suspended: false, restore: async () => undefined };
+  if (!own[0]?.ok || fks.some((f) => !f.ok)) return NOT_SUSPENDED;
   const { rows: indexes } = await sql<{ name: string; def: string }>`
     select i.relname as name, pg_get_indexdef(x.indexrelid) as def
     from pg_index x join pg_class i on i.oid = x.indexrelid

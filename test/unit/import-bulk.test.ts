@@ -241,6 +241,73 @@ describe('import: bulk load of a large contacts file', () => {
   );
 });
 
+/** Rows of a mid-size file: over a thousand, well under the bulk size (src/import/bulk/plan.ts). */
+const MID_ROWS = 2000;
+
+/** Like bigFile, MID_ROWS rows (≈ 170 KB). */
+function midFile(extra: string[] = []): string {
+  const lines: string[] = [];
+  for (let i = 0; i < MID_ROWS; i++)
+    lines.push(`A${i % 200},Teacher Number ${i},teacher${i}@school${i % 200}.example,teacher,false,active,2026-01-02,`);
+  const csv = `${HEADER}${[...lines, ...extra].join('\n')}\n`;
+  expect(Buffer.byteLength(csv)).toBeLessThan(BULK_MIN_BYTES / 8);
+  return csv;
+}
+
+describe('import: a mid-size contacts file', () => {
+  it('goes through COPY into the indexed table on PostgreSQL (row by row on SQLite), with the same outcome: inserts, the stored contact updated, the indexes untouched, undo exact', async () => {
+    await seedAccounts();
+    await imp.run('contacts', `${HEADER}A1,Kept,kept@school1.example,director,true,active,,\n`);
+    const schemaBefore = await schema();
+    const before = { ...copyStats };
+    const out = await imp.run('contacts', midFile(['a1,Kept Again,KEPT@school1.example,,,,,']));
+    expect(out.errors).toEqual([]);
+    expect(out.summary).toMatchObject({ inserted: MID_ROWS, updated: 1, unchanged: 0, rejected: 0 });
+    // the new rows by COPY on PostgreSQL (in two statements: the stored contact's lookup ends the first)
+    expect(copyStats.rows - before.rows).toBe(onPostgres ? MID_ROWS : 0);
+    expect(await schema()).toEqual(schemaBefore);
+    const kept = await t.db.selectFrom('contacts').selectAll().where('email', '=', 'kept@school1.example').execute();
+    expect(kept).toMatchObject([{ name: 'Kept Again', role: 'director', is_primary: 1 }]);
+    await imp.snapshot(); // integrity and foreign keys check out
+    const undo = await undoBatch(t.db, t.handle, testOp({ now: '2026-11-26T09:00:00Z' }), out.summary.batch_id!);
+    expect(undo).toMatchObject({ deleted: MID_ROWS, restored: 1 });
+    expect(await schema()).toEqual(schemaBefore);
+  });
+
+  it('still finds duplicate keys, unknown accounts and the 6th primary contact, and writes nothing', async () => {
+    await seedAccounts();
+    await imp.run('contacts', `${HEADER}A7,Old,old@school7.example,teacher,true,active,,\n`);
+    const before = await imp.snapshot();
+    const primaries = Array.from({ length: 5 }, (_, i) => `A7,P${i},p${i}@school7.example,teacher,true,active,,`);
+    const out = await imp.run(
+      'contacts',
+      midFile([
+        'A3,Twice,TEACHER3@school3.example,,,,,',
+        'NOPE,X,x@nope.example,,,,,',
+        ...primaries,
+        'A7,Old,old@school7.example,,,removed,,',
+      ]),
+    );
+    expect(out.failed).toBe(true);
+    const file = `${imp.dir}/contacts.csv`;
+    expect(out.errors).toEqual([
+      `${file}:${MID_ROWS + 2}: email: "TEACHER3@school3.example": duplicates line 5 (same account_external_id + email)`,
+      `${file}:${MID_ROWS + 3}: account_external_id: "NOPE": no account with this external_id (in the database or the accounts imported with it)`,
+      `${file}:${MID_ROWS + 8}: is_primary: "true": account A7 already has 5 primary contacts (the limit is 5)`,
+    ]);
+    expect(await imp.snapshot()).toEqual(before);
+  });
+
+  itPostgres('a few thousand accounts go through COPY into the indexed table (PostgreSQL only)', async () => {
+    const before = { ...copyStats };
+    const rows = Array.from({ length: MID_ROWS }, (_, i) => `M${i},"Middle School Number ${i}, Varna",school,BG,${i},bg`);
+    const out = await imp.run('accounts', `external_id,name,type,country,student_count,locale\n${rows.join('\n')}\n`);
+    expect(out.summary).toMatchObject({ inserted: MID_ROWS, rejected: 0 });
+    expect(copyStats.rows - before.rows).toBe(MID_ROWS);
+    await imp.snapshot();
+  });
+});
+
 describe('import: bulk load on PostgreSQL (COPY)', () => {
   itPostgres(
     'loads a large file with COPY FROM STDIN and a small one without it (PostgreSQL only)',

@@ -63,6 +63,8 @@ export class BulkTable implements BulkLoad {
    * write-behind (src/db/write-behind.ts), the pages written go to disk while the load goes on.
    */
   static async open(statements: Statements, o: BulkTableOptions, writeBehind?: WriteBehind): Promise<BulkTable> {
+    // bulkPlan never keeps them on SQLite: a statement there costs no round trip to save
+    if (o.keepIndexes) throw new Error(`bulk import: SQLite's bulk load of ${o.table} suspends its indexes`);
     const t = new BulkTable(statements, o, await storedKeys(statements, o), writeBehind);
     t.restore = await suspendIndexes(statements.db, o.table);
     return t;

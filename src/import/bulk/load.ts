@@ -23,6 +23,11 @@ export interface BulkTableOptions {
   batch: BatchRecorder;
   /** Called with a new row's id as it is queued (both databases know it then). */
   onInserted: (id: number, line: number) => void;
+  /**
+   * Load into the indexed table (PostgreSQL only: a file small beside its table, src/import/bulk/plan.ts);
+   * else the indexes are suspended, where the role may, and rebuilt.
+   */
+  keepIndexes?: boolean;
 }
 
 /**

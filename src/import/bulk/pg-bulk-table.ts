@@ -1,7 +1,7 @@
 /**
  * A large import into one table on PostgreSQL: new rows stream into the table with COPY FROM STDIN
  * (src/db/pg-copy.ts) inside the import's transaction, its secondary indexes and foreign keys suspended
- * when the role may (src/db/pg-bulk.ts). COPY takes no row-by-row answers, so the table's unique key is
+ * when the role may (src/db/pg-bulk.ts) and the file is large beside the table (src/import/bulk/plan.ts). COPY takes no row-by-row answers, so the table's unique key is
  * checked here, in memory, as SQLite's bulk load does (src/import/bulk/bulk-table.ts): every stored key and
  * every key of the file, under two independent 32-bit hashes. A key found under both is confirmed against
  * the row itself (a query: the COPY in progress ends first, the next row starts another), so the answers
@@ -18,7 +18,7 @@
  */
 import { sql, type Kysely } from '#kysely';
 import { ConflictError } from '../../errors.js';
-import { pgSuspendIndexes, type PgSuspended } from '../../db/pg-bulk.js';
+import { NOT_SUSPENDED, pgSuspendIndexes, type PgSuspended } from '../../db/pg-bulk.js';
 import type { CopyWriter, PgSession } from '../../db/pg-copy.js';
 import type { DB } from '../../db/schema/index.js';
 import { copyRowFormat, copyText, type CopyRowFormat } from '../../db/pg-copy-text.js';
@@ -71,10 +71,10 @@ export class PgBulkTable implements BulkLoad {
     this.copy = session.copyInto(o.table, ['id', ...o.columns, ...constants.map(([c]) => c)]);
   }
 
-  /** Loads the stored keys, then suspends the table's indexes (inside the caller's transaction). */
+  /** Loads the stored keys, then suspends the table's indexes unless told to keep them (inside the caller's transaction). */
   static async open(statements: Statements<'later'>, session: PgSession, o: BulkTableOptions): Promise<PgBulkTable> {
     const keys = await storedKeys(statements, o, true);
-    const suspended = await pgSuspendIndexes(statements.any, o.table, o.constants);
+    const suspended = o.keepIndexes ? NOT_SUSPENDED : await pgSuspendIndexes(statements.any, o.table, o.constants);
     const t = new PgBulkTable(statements, session, o, keys, suspended);
     // dropping the indexes locked the table; else no other writer may draw ids until the commit (readers may read)
     if (!suspended.suspended) await sql`lock table ${sql.table(o.table)} in share row exclusive mode`.execute(statements.db);
@@ -133,7 +133,7 @@ export class PgBulkTable implements BulkLoad {
     this.notes.push(
       this.suspended?.suspended
         ? `${this.o.table}: rows loaded with COPY FROM STDIN, indexes and foreign keys rebuilt before the commit (rows ${seconds(this.started, loaded)}, rebuild ${seconds(loaded)})`
-        : `${this.o.table}: rows loaded with COPY FROM STDIN into the indexed table (the role does not own it) (rows ${seconds(this.started, loaded)})`,
+        : `${this.o.table}: rows loaded with COPY FROM STDIN into the indexed table (${this.o.keepIndexes ? 'the file is small beside the table' : 'the role does not own it'}) (rows ${seconds(this.started, loaded)})`,
     );
     this.suspended = undefined;
   }

@@ -19,7 +19,7 @@ import { toIsoDate } from '../cells.js';
 import type { RowProblem } from '../errors.js';
 import { run, wait, type AnyStatements, type Row, type Step } from '../statements.js';
 import { SelfReferences } from './chains.js';
-import { worthBulk } from '../bulk/bulk-table.js';
+import { bulkPlan } from '../bulk/plan.js';
 import { coerceRow, requireKeys, stored, Upserter } from './common.js';
 import type { EntityDef, FileInfo, ImportContext, RowIn, RowResult } from './types.js';
 
@@ -63,8 +63,10 @@ export const accounts: EntityDef = {
     const defs = await loadFieldDefs(statements.db);
     const up = new Upserter(ctx, 'accounts', COLUMNS);
     const byKey = statements.getter(statements.db.selectFrom('accounts').selectAll().where('external_id_key', '=', ''));
-    const bulk = file.bulk && up.canBulk && worthBulk(file.bytes, ROW_BYTES, ctx.batch.maxBefore.get('accounts') ?? 0);
-    if (bulk) await up.startBulk(['external_id_key'], file.bytes / ROW_BYTES);
+    const plan =
+      file.bulk && up.canBulk ? bulkPlan(statements.timing, file.bytes, ROW_BYTES, ctx.batch.maxBefore.get('accounts') ?? 0) : undefined;
+    const bulk = plan !== undefined;
+    if (plan) await up.startBulk(['external_id_key'], file.bytes / ROW_BYTES, plan);
     /** The stored account with this key (folded): in memory while bulk-loading, else a query. */
     const findAccount = bulk ? (key: string) => up.findByKey([key]) : byKey;
     // a file names a few managers and groups many times: each looked up once

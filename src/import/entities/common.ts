@@ -4,6 +4,7 @@
  */
 import type { BatchTable } from '../batch.js';
 import type { BulkLoad } from '../bulk/load.js';
+import type { BulkPlan } from '../bulk/plan.js';
 import { hashKey } from '../bulk/key-index.js';
 import { foldKey } from '../../lib/keys.js';
 import type { RowProblem } from '../errors.js';
@@ -90,10 +91,11 @@ export class Upserter {
   }
 
   /**
-   * Bulk mode for a file large next to the table (src/import/bulk/load.ts): the table's indexes are suspended
-   * until `finish`, and `key` (the unique index's columns) is checked in memory instead.
+   * Bulk mode for a file large next to the table (src/import/bulk/load.ts, plan.ts): the table's indexes are
+   * suspended until `finish` (or, `plan` 'keep', left in place), and `key` (the unique index's columns) is
+   * checked in memory instead of a query a row.
    */
-  async startBulk(key: readonly string[], expectedRows: number): Promise<void> {
+  async startBulk(key: readonly string[], expectedRows: number, plan: BulkPlan): Promise<void> {
     const open = this.ctx.statements.openBulk;
     if (!open) throw new Error('bulk import: this database cannot bulk-load');
     this.bulkKey = key;
@@ -110,6 +112,7 @@ export class Upserter {
       expectedRows,
       batch: this.ctx.batch,
       onInserted: (id, line) => this.touched.set(id, line),
+      keepIndexes: plan === 'keep',
     });
   }
 

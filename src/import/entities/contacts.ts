@@ -17,7 +17,7 @@ import {
   type ContactsThreadData,
   type PreparedContact,
 } from './contacts-rows.js';
-import { worthBulk } from '../bulk/bulk-table.js';
+import { bulkPlan, readsWhole, type BulkPlan } from '../bulk/plan.js';
 import { RefIndex } from '../bulk/ref-index.js';
 import type { EntityDef, FileInfo, ImportContext, RowIn, RowResult } from './types.js';
 
@@ -37,7 +37,9 @@ export const contacts: EntityDef = {
   async open(ctx: ImportContext, _columns, file: FileInfo) {
     const { statements } = ctx;
     const up = new Upserter(ctx, 'contacts', COLUMNS);
-    const accounts = await accountIds(ctx, file);
+    // a bulk load (src/import/bulk/load.ts): SQLite's multi-row INSERTs, PostgreSQL's COPY
+    const plan = bulkPlan(statements.timing, file.bytes, ROW_BYTES, ctx.batch.maxBefore.get('contacts') ?? 0);
+    const accounts = await accountIds(ctx, file, plan);
     const primaryContacts = statements.db
       .selectFrom('contacts')
       // constants inlined: the prepared statement takes only the account id
@@ -48,12 +50,10 @@ export const contacts: EntityDef = {
     const primaries = new Map<number, number>();
     let countOf: (id: number) => Maybe<number>;
     let byKey: (accountId: number, emailKey: string, hash: number) => Maybe<Row | undefined>;
-    // a bulk load (src/import/bulk/load.ts): SQLite's multi-row INSERTs, PostgreSQL's COPY
-    const bulk = file.bulk && up.canBulk && worthBulk(file.bytes, ROW_BYTES, ctx.batch.maxBefore.get('contacts') ?? 0);
-    if (bulk) {
+    if (plan && file.bulk && up.canBulk) {
       const counts = primaryContacts.select(['account_id', (eb) => eb.fn.countAll<number>().as('n')]).groupBy('account_id');
       for (const r of await counts.execute()) primaries.set(r.account_id, Number(r.n));
-      await up.startBulk(['account_id', 'email_key'], file.bytes / ROW_BYTES);
+      await up.startBulk(['account_id', 'email_key'], file.bytes / ROW_BYTES, plan);
       countOf = (id) => primaries.get(id) ?? 0;
       byKey = (accountId, emailKey, hash) => up.findByKey([accountId, emailKey], hash);
     } else {
@@ -168,18 +168,19 @@ function primaryDelta(existing: Row | undefined, rec: Row): number {
 }
 
 /**
- * Account ids by external id. A bulk load into a database with no more accounts than the file has rows
+ * Account ids by external id. A file that would be bulk-loaded (`plan`) into a database with few enough
+ * accounts beside its rows (src/import/bulk/plan.ts readsWhole: on SQLite no more than the file has rows)
  * reads them all at once (one scan instead of a query per account); otherwise each external id is
  * looked up when first met. Every id a row can carry comes through `find`, or from the reader thread's
  * copy of the preloaded accounts (noted with `noteUsed`), so `usedIds` are the ids to prove when foreign
  * keys are off (src/db/bulk.ts).
  */
-async function accountIds(ctx: ImportContext, file: FileInfo) {
+async function accountIds(ctx: ImportContext, file: FileInfo, plan: BulkPlan | undefined) {
   const { statements } = ctx;
   const stored = ctx.batch.maxBefore.get('accounts') ?? 0;
   const rows = file.bytes / ROW_BYTES;
   const keyColumn = 'external_id_key' as const;
-  const preload = worthBulk(file.bytes, ROW_BYTES, ctx.batch.maxBefore.get('contacts') ?? 0) && stored <= rows;
+  const preload = plan !== undefined && readsWhole(statements.timing, rows, stored);
   // every account, also as two lists for a reader thread (src/import/bulk/), whose rows' ids are noted as used here
   const all = preload ? { accountKeys: [] as string[], accountIds: [] as number[] } : undefined;
   let usedByThread = new Uint8Array(0);
