@@ -100,6 +100,23 @@ export class BatchRecorder {
     return undefined;
   }
 
+  /** beforeUpdate of many rows of `table` at once: their before-images in one INSERT (one round trip). */
+  async beforeUpdates(table: BatchTable, rows: readonly Row[]): Promise<void> {
+    const images = [];
+    for (const row of rows) {
+      if (row.import_batch_id === this.id) this.ownUpdated.add(table);
+      else
+        images.push({
+          batch_id: this.id,
+          table_name: table,
+          row_id: row.id as number,
+          before_json: JSON.stringify(row),
+          rev_after: Number(row.rev) + 1,
+        });
+    }
+    if (images.length > 0) await this.statements.db.insertInto('import_batch_updates').values(images).execute();
+  }
+
   /** Every row the batch inserts is counted (its id: bounds a scan at the end). */
   noteInsert(table: BatchTable, id: number): void {
     this.noteInsertRange(table, id, id);

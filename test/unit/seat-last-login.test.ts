@@ -11,6 +11,7 @@ import { renewalsReport } from '../../src/reports/renewals.js';
 import type { DB } from '../../src/db/schema/index.js';
 import { dbMigratedTo, eachTestDb, removeDb, testOp } from '../helpers/db.js';
 import { Importer } from '../helpers/import.js';
+import { undoBatch } from '../../src/import/undo.js';
 import { seeder } from '../helpers/seed.js';
 
 const NOW = '2026-01-01T00:00:00Z';
@@ -113,6 +114,59 @@ describe('every writer of login events keeps last_login_at at the latest event o
     expect((await imp.run('seats', seats, {}, op)).failed).toBeFalsy();
     expect(await last('b@school.example')).toBe('2026-03-01T08:00:00Z');
     expect(await behind(t.db)).toEqual([]);
+  });
+});
+
+describe('the logins import of a feed: last logins moved in batches of 500', () => {
+  const op = testOp({ asOf: '2026-03-31' });
+  const t = eachTestDb(async () => t.seed.seatSet(op));
+  const SEATS = 1100;
+
+  it('moves each seat and contact forward to its latest event and never back, across batches; undo puts every one back', async () => {
+    const imp = new Importer(t);
+    const email = (i: number) => `t${i}@school.example`;
+    const contacts = Array.from({ length: SEATS }, (_, i) => `SCH-1,Teacher ${i},${email(i)},teacher`);
+    expect((await imp.run('contacts', `account_external_id,name,email,role\n${contacts.join('\n')}\n`, {}, op)).failed).toBeFalsy();
+    // even seats logged in later than the feed's events already, odd ones earlier, every tenth never
+    const stored = (i: number) => (i % 10 === 9 ? '' : i % 2 === 0 ? '2026-03-25T07:00:00Z' : '2026-01-20T07:00:00Z');
+    const seats = Array.from({ length: SEATS }, (_, i) => `S1,${email(i)},active,2026-01-15,${stored(i)}`);
+    const seated = await imp.run('seats', `subscription_external_id,email,status,invited_at,last_login_at\n${seats.join('\n')}\n`, {}, op);
+    expect(seated.errors).toEqual([]);
+    const state = async () =>
+      (
+        await t.db
+          .selectFrom('seats as se')
+          .innerJoin('contacts as c', 'c.id', 'se.contact_id')
+          .select(['c.email', 'se.last_login_at as seat', 'c.last_login_at as contact', 'se.rev as seat_rev', 'c.rev as contact_rev'])
+          .orderBy('se.id')
+          .execute()
+      ).map((r) => ({ ...r, seat_rev: Number(r.seat_rev), contact_rev: Number(r.contact_rev) }));
+    const before = await state();
+    const event = (i: number) => `2026-03-10T08:${String(Math.floor(i / 60) % 60).padStart(2, '0')}:${String(i % 60).padStart(2, '0')}Z`;
+    const events = Array.from({ length: SEATS }, (_, i) => `S1,${email(i)},${event(i)}`);
+    // seat 1 twice: its later event counts
+    events.push(`S1,${email(1)},2026-03-11T09:00:00Z`);
+    const out = await imp.run('logins', `subscription_external_id,email,at\n${events.join('\n')}\n`, {}, op);
+    expect(out.errors).toEqual([]);
+    expect(out.summary).toMatchObject({ inserted: SEATS + 1, unchanged: 0 });
+    const after = await state();
+    for (const [i, r] of after.entries()) {
+      const latest = i === 1 ? '2026-03-11T09:00:00Z' : event(i);
+      const was = before[i]!;
+      const moves = (last: string | null) => last === null || last < latest;
+      expect({ i, seat: r.seat, contact: r.contact }).toEqual({
+        i,
+        seat: moves(was.seat) ? latest : was.seat,
+        contact: moves(was.contact) ? latest : was.contact,
+      });
+    }
+    expect(await behind(t.db)).toEqual([]);
+    // the same file again: every event stored, nothing moves
+    const again = await imp.run('logins', `subscription_external_id,email,at\n${events.join('\n')}\n`, {}, op);
+    expect(again.summary).toMatchObject({ inserted: 0, unchanged: SEATS + 1 });
+    expect(await state()).toEqual(after);
+    await undoBatch(t.db, t.handle, op, out.summary.batch_id!);
+    expect(await state()).toEqual(before);
   });
 });
 
