@@ -280,3 +280,57 @@ export function cached<V>(lookup: (folded: string) => Maybe<V | undefined>): (ke
     return isPromise(v) ? v.then((found) => keep(key, found)) : keep(key, v);
   };
 }
+
+/** Rows kept read by a RowsByParent (of the parents met last): beyond, it starts again (memory stays bounded). */
+const ROWS_KEPT = 100_000;
+
+/**
+ * Rows of a parent (an account's contacts, a subscription's seats) by a key, read whole the first time a row
+ * of the file names the parent: one query a parent instead of one a row — a round trip each on PostgreSQL,
+ * and a file names the same school on many rows. `read(parent, ...more)` returns the parent's rows (ordered:
+ * the first row of a key is the one kept, as a lookup of one row would answer). A row this import adds is
+ * noted (`add`), so that a later line with its key meets it. At most ROWS_KEPT rows are kept; beyond, the
+ * cache starts again (what it held is read again when named again: the import's own rows included).
+ */
+export class RowsByParent<K> {
+  private readonly cache = new Map<number, Map<K, Row>>();
+  private kept = 0;
+
+  constructor(
+    private readonly read: (parent: number, ...more: unknown[]) => Maybe<Row[]>,
+    private readonly keyOf: (r: Row) => K,
+    private readonly most = ROWS_KEPT,
+  ) {}
+
+  /** The parent's rows by key (`more`: the query's other parameters, the same for every call with this parent). */
+  of(parent: number, ...more: unknown[]): Maybe<Map<K, Row>> {
+    const hit = this.cache.get(parent);
+    if (hit) return hit;
+    const rows = this.read(parent, ...more);
+    return isPromise(rows) ? rows.then((r) => this.keep(parent, r)) : this.keep(parent, rows);
+  }
+
+  /** A row added under a parent read before. */
+  add(parent: number, key: K, row: Row): void {
+    const rows = this.cache.get(parent);
+    if (rows && !rows.has(key)) {
+      rows.set(key, row);
+      this.kept++;
+    }
+  }
+
+  private keep(parent: number, rows: readonly Row[]): Map<K, Row> {
+    const byKey = new Map<K, Row>();
+    for (const r of rows) {
+      const k = this.keyOf(r);
+      if (!byKey.has(k)) byKey.set(k, r);
+    }
+    if (this.kept + byKey.size > this.most) {
+      this.cache.clear();
+      this.kept = 0;
+    }
+    this.cache.set(parent, byKey);
+    this.kept += byKey.size;
+    return byKey;
+  }
+}

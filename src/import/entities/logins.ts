@@ -12,8 +12,8 @@ import { sql } from '#kysely';
 import { foldKey } from '../../lib/keys.js';
 import { LOGIN_FIELDS } from '../../seats/fields.js';
 import { FORMATS } from '../../formats/catalog.js';
-import { isPromise, run, wait, type AnyStatements, type Row, type Step } from '../statements.js';
-import { cached, coerceRow, requireKeys, Upserter } from './common.js';
+import { run, wait, type Row, type Step } from '../statements.js';
+import { cached, coerceRow, requireKeys, RowsByParent, Upserter } from './common.js';
 import type { EntityDef, ImportContext, RowIn, RowResult } from './types.js';
 
 export const logins: EntityDef = {
@@ -26,7 +26,19 @@ export const logins: EntityDef = {
     const subscription = cached(
       statements.getter(statements.db.selectFrom('subscriptions').select(['id', 'account_id']).where('external_id_key', '=', '')),
     );
-    const seat = seatsOf(statements);
+    // a subscription's seats by their contact's email key (its account's contacts only)
+    const seats = new RowsByParent(
+      statements.all(
+        statements.db
+          .selectFrom('seats as s')
+          .innerJoin('contacts as c', 'c.id', 's.contact_id')
+          .select(['s.id', 's.contact_id', 'c.email_key'])
+          .where('s.subscription_id', '=', 0)
+          .where('c.account_id', '=', 0)
+          .orderBy('s.id'),
+      ),
+      (r) => r.email_key as string,
+    );
     const byKey = statements.getter(statements.db.selectFrom('login_events').selectAll().where('seat_id', '=', 0).where('at', '=', ''));
     const latestSeat = new Map<number, string>();
     const latestContact = new Map<number, string>();
@@ -43,7 +55,7 @@ export const logins: EntityDef = {
         return [
           { field: 'subscription_external_id', value: text.subscription_external_id!, rule: 'no subscription with this external_id' },
         ];
-      const st = (yield* wait(seat(sub.id as number, sub.account_id as number))).get(foldKey(v.email as string));
+      const st = (yield* wait(seats.of(sub.id as number, sub.account_id))).get(foldKey(v.email as string));
       if (!st)
         return [
           {
@@ -55,16 +67,16 @@ export const logins: EntityDef = {
       const at = v.at as string;
       // nearly every event of a feed is new: inserted at once, looked up only when it is stored already
       if (yield* wait(up.tryInsert(line, { seat_id: st.id, at }))) {
-        raise(latestSeat, st.id, at);
-        raise(latestContact, st.contact_id, at);
+        raise(latestSeat, st.id as number, at);
+        raise(latestContact, st.contact_id as number, at);
         return 'inserted';
       }
       const existing = yield* wait(byKey(st.id, at));
       const pre = up.precheck(existing, { field: 'at', value: text.at!, what: 'same subscription_external_id + email + at' });
       if (pre === 'skip') return up.skip(existing!, line);
       if (pre) return pre;
-      raise(latestSeat, st.id, at);
-      raise(latestContact, st.contact_id, at);
+      raise(latestSeat, st.id as number, at);
+      raise(latestContact, st.contact_id as number, at);
       return (yield* up.write(line, existing, existing ? {} : { seat_id: st.id, at })).outcome;
     }
 
@@ -78,46 +90,6 @@ export const logins: EntityDef = {
     };
   },
 };
-
-/** A subscription's seats by their contact's email key (its account's contacts only). */
-type Seats = Map<string, { id: number; contact_id: number }>;
-
-/** Seats kept read (of the subscriptions met last): beyond, the cache starts again (memory stays bounded). */
-const SEATS_KEPT = 100_000;
-
-/** A subscription's seats, read whole the first time a row names it (one query a subscription instead of one a row). */
-function seatsOf(statements: AnyStatements): (subscriptionId: number, accountId: number) => Seats | Promise<Seats> {
-  const all = statements.all(
-    statements.db
-      .selectFrom('seats as s')
-      .innerJoin('contacts as c', 'c.id', 's.contact_id')
-      .select(['s.id', 's.contact_id', 'c.email_key'])
-      .where('s.subscription_id', '=', 0)
-      .where('c.account_id', '=', 0)
-      .orderBy('s.id'),
-  );
-  const cache = new Map<number, Seats>();
-  let kept = 0;
-  const keep = (subscriptionId: number, rows: Row[]): Seats => {
-    const seats: Seats = new Map();
-    // the first seat of an email key, as the lookup of one seat answered
-    for (const r of rows)
-      if (!seats.has(r.email_key as string)) seats.set(r.email_key as string, { id: r.id as number, contact_id: r.contact_id as number });
-    if (kept + seats.size > SEATS_KEPT) {
-      cache.clear();
-      kept = 0;
-    }
-    cache.set(subscriptionId, seats);
-    kept += seats.size;
-    return seats;
-  };
-  return (subscriptionId, accountId) => {
-    const hit = cache.get(subscriptionId);
-    if (hit) return hit;
-    const rows = all(subscriptionId, accountId);
-    return isPromise(rows) ? rows.then((r) => keep(subscriptionId, r)) : keep(subscriptionId, rows);
-  };
-}
 
 /** Rows a statement when the last logins are moved (read, recorded for undo, updated). */
 const RAISE_BATCH = 500;
