@@ -39,14 +39,44 @@ const ROWS = 26_000;
 /** A large file under load: more than the default timeout. */
 const LARGE_FILE_MS = 240_000;
 
-/** Rows of ≈ 90 bytes spread over 200 accounts; `extra` lines are appended after them. */
-function bigFile(extra: string[] = []): string {
+/** `rows` rows of ≈ 90 bytes spread over 200 accounts; `extra` lines are appended after them. */
+function contactsFile(rows: number, extra: string[]): string {
   const lines: string[] = [];
-  for (let i = 0; i < ROWS; i++)
+  for (let i = 0; i < rows; i++)
     lines.push(`A${i % 200},Teacher Number ${i},teacher${i}@school${i % 200}.example,teacher,false,active,2026-01-02,`);
-  const csv = `${HEADER}${[...lines, ...extra].join('\n')}\n`;
+  return `${HEADER}${[...lines, ...extra].join('\n')}\n`;
+}
+
+/** ROWS rows, over the bulk size. */
+function bigFile(extra: string[] = []): string {
+  const csv = contactsFile(ROWS, extra);
   expect(Buffer.byteLength(csv)).toBeGreaterThan(BULK_MIN_BYTES);
   return csv;
+}
+
+/**
+ * A file of `rows` rows then a duplicate key, an unknown account and a 6th primary contact: the three errors,
+ * and nothing written, the indexes as they were.
+ */
+async function expectRulesHold(file: (extra: string[]) => string, rows: number): Promise<void> {
+  await seedAccounts();
+  await imp.run('contacts', `${HEADER}A7,Old,old@school7.example,teacher,true,active,,\n`);
+  const before = await imp.snapshot();
+  const schemaBefore = await schema();
+  const primaries = Array.from({ length: 5 }, (_, i) => `A7,P${i},p${i}@school7.example,teacher,true,active,,`);
+  const out = await imp.run(
+    'contacts',
+    file(['A3,Twice,TEACHER3@school3.example,,,,,', 'NOPE,X,x@nope.example,,,,,', ...primaries, 'A7,Old,old@school7.example,,,removed,,']),
+  );
+  expect(out.failed).toBe(true);
+  const path = `${imp.dir}/contacts.csv`;
+  expect(out.errors).toEqual([
+    `${path}:${rows + 2}: email: "TEACHER3@school3.example": duplicates line 5 (same account_external_id + email)`,
+    `${path}:${rows + 3}: account_external_id: "NOPE": no account with this external_id (in the database or the accounts imported with it)`,
+    `${path}:${rows + 8}: is_primary: "true": account A7 already has 5 primary contacts (the limit is 5)`,
+  ]);
+  expect(await imp.snapshot()).toEqual(before);
+  expect(await schema()).toEqual(schemaBefore);
 }
 
 /** The contacts table's indexes as the engine stores them (on PostgreSQL its columns' defaults too: a bulk load sets some for a while). */
@@ -94,31 +124,7 @@ describe('import: bulk load of a large contacts file', () => {
 
   it(
     'still finds duplicate keys, unknown accounts and the 6th primary contact, and writes nothing',
-    async () => {
-      await seedAccounts();
-      await imp.run('contacts', `${HEADER}A7,Old,old@school7.example,teacher,true,active,,\n`);
-      const before = await imp.snapshot();
-      const schemaBefore = await schema();
-      const primaries = Array.from({ length: 5 }, (_, i) => `A7,P${i},p${i}@school7.example,teacher,true,active,,`);
-      const out = await imp.run(
-        'contacts',
-        bigFile([
-          'A3,Twice,TEACHER3@school3.example,,,,,',
-          'NOPE,X,x@nope.example,,,,,',
-          ...primaries,
-          'A7,Old,old@school7.example,,,removed,,',
-        ]),
-      );
-      expect(out.failed).toBe(true);
-      const file = `${imp.dir}/contacts.csv`;
-      expect(out.errors).toEqual([
-        `${file}:${ROWS + 2}: email: "TEACHER3@school3.example": duplicates line 5 (same account_external_id + email)`,
-        `${file}:${ROWS + 3}: account_external_id: "NOPE": no account with this external_id (in the database or the accounts imported with it)`,
-        `${file}:${ROWS + 8}: is_primary: "true": account A7 already has 5 primary contacts (the limit is 5)`,
-      ]);
-      expect(await imp.snapshot()).toEqual(before);
-      expect(await schema()).toEqual(schemaBefore);
-    },
+    () => expectRulesHold(bigFile, ROWS),
     LARGE_FILE_MS,
   );
 
@@ -244,12 +250,9 @@ describe('import: bulk load of a large contacts file', () => {
 /** Rows of a mid-size file: over a thousand, well under the bulk size (src/import/bulk/plan.ts). */
 const MID_ROWS = 2000;
 
-/** Like bigFile, MID_ROWS rows (≈ 170 KB). */
+/** MID_ROWS rows (≈ 170 KB). */
 function midFile(extra: string[] = []): string {
-  const lines: string[] = [];
-  for (let i = 0; i < MID_ROWS; i++)
-    lines.push(`A${i % 200},Teacher Number ${i},teacher${i}@school${i % 200}.example,teacher,false,active,2026-01-02,`);
-  const csv = `${HEADER}${[...lines, ...extra].join('\n')}\n`;
+  const csv = contactsFile(MID_ROWS, extra);
   expect(Buffer.byteLength(csv)).toBeLessThan(BULK_MIN_BYTES / 8);
   return csv;
 }
@@ -274,29 +277,8 @@ describe('import: a mid-size contacts file', () => {
     expect(await schema()).toEqual(schemaBefore);
   });
 
-  it('still finds duplicate keys, unknown accounts and the 6th primary contact, and writes nothing', async () => {
-    await seedAccounts();
-    await imp.run('contacts', `${HEADER}A7,Old,old@school7.example,teacher,true,active,,\n`);
-    const before = await imp.snapshot();
-    const primaries = Array.from({ length: 5 }, (_, i) => `A7,P${i},p${i}@school7.example,teacher,true,active,,`);
-    const out = await imp.run(
-      'contacts',
-      midFile([
-        'A3,Twice,TEACHER3@school3.example,,,,,',
-        'NOPE,X,x@nope.example,,,,,',
-        ...primaries,
-        'A7,Old,old@school7.example,,,removed,,',
-      ]),
-    );
-    expect(out.failed).toBe(true);
-    const file = `${imp.dir}/contacts.csv`;
-    expect(out.errors).toEqual([
-      `${file}:${MID_ROWS + 2}: email: "TEACHER3@school3.example": duplicates line 5 (same account_external_id + email)`,
-      `${file}:${MID_ROWS + 3}: account_external_id: "NOPE": no account with this external_id (in the database or the accounts imported with it)`,
-      `${file}:${MID_ROWS + 8}: is_primary: "true": account A7 already has 5 primary contacts (the limit is 5)`,
-    ]);
-    expect(await imp.snapshot()).toEqual(before);
-  });
+  it('still finds duplicate keys, unknown accounts and the 6th primary contact, and writes nothing', () =>
+    expectRulesHold(midFile, MID_ROWS));
 
   itPostgres('a few thousand accounts go through COPY into the indexed table (PostgreSQL only)', async () => {
     const before = { ...copyStats };

@@ -4,7 +4,7 @@
  * as an earlier line is still its duplicate, and the answers are those of a lookup per row.
  */
 import { describe, expect, it } from 'vitest';
-import { RowsByParent } from '../../src/import/entities/common.js';
+import { remembered, RowsByParent } from '../../src/import/entities/common.js';
 import type { Row } from '../../src/import/statements.js';
 import { eachTestDb, testOp } from '../helpers/db.js';
 import { Importer } from '../helpers/import.js';
@@ -33,10 +33,10 @@ describe('RowsByParent', () => {
     expect((byParent.of(1) as Map<string, Row>).get('a')).toEqual({ id: 11, k: 'a' });
     expect(reads).toEqual([1]);
     // 3 rows kept; a second parent's 2 would make 5 (the bound): kept; a third starts again
-    byParent.of(2);
+    await byParent.of(2);
     expect(reads).toEqual([1, 2]);
-    byParent.of(3);
-    byParent.of(1);
+    await byParent.of(3);
+    await byParent.of(1);
     expect(reads).toEqual([1, 2, 3, 1]);
     // a database that answers later
     const later = new RowsByParent(
@@ -44,6 +44,18 @@ describe('RowsByParent', () => {
       (r) => r.k as string,
     );
     expect((await later.of(4)).get('b')).toEqual({ id: 43, k: 'b' });
+  });
+});
+
+describe('remembered', () => {
+  it('looks each id up once, what it found or not, whether the answer comes now or later', async () => {
+    const asked: number[] = [];
+    const now = remembered((id) => (asked.push(id), id === 2 ? undefined : { id }));
+    expect([now(1), now(2), now(1), now(2)]).toEqual([{ id: 1 }, undefined, { id: 1 }, undefined]);
+    expect(asked).toEqual([1, 2]);
+    const later = remembered((id) => (asked.push(id), Promise.resolve(id * 10)));
+    expect([await later(3), await later(3)]).toEqual([30, 30]);
+    expect(asked).toEqual([1, 2, 3]);
   });
 });
 

@@ -281,6 +281,20 @@ export function cached<V>(lookup: (folded: string) => Maybe<V | undefined>): (ke
   };
 }
 
+/** A lookup by id kept for the import (the few plans and products a file names on many rows): one query an id. */
+export function remembered<V>(lookup: (id: number) => Maybe<V>): (id: number) => Maybe<V> {
+  const known = new Map<number, V>();
+  return (id) => {
+    if (known.has(id)) return known.get(id)!;
+    const v = lookup(id);
+    const keep = (x: V): V => {
+      known.set(id, x);
+      return x;
+    };
+    return isPromise(v) ? v.then(keep) : keep(v);
+  };
+}
+
 /** Rows kept read by a RowsByParent (of the parents met last): beyond, it starts again (memory stays bounded). */
 const ROWS_KEPT = 100_000;
 

@@ -12,7 +12,7 @@ import { sql } from '#kysely';
 import { foldKey } from '../../lib/keys.js';
 import { LOGIN_FIELDS } from '../../seats/fields.js';
 import { FORMATS } from '../../formats/catalog.js';
-import { run, wait, type Row, type Step } from '../statements.js';
+import { isPromise, run, wait, type Row, type Step } from '../statements.js';
 import { cached, coerceRow, requireKeys, RowsByParent, Upserter } from './common.js';
 import type { EntityDef, ImportContext, RowIn, RowResult } from './types.js';
 
@@ -21,7 +21,7 @@ export const logins: EntityDef = {
   columns: async () => [...LOGIN_FIELDS],
   required: FORMATS.logins.required,
   async open(ctx: ImportContext) {
-    const { statements, batch } = ctx;
+    const { statements } = ctx;
     const up = new Upserter(ctx, 'login_events', ['seat_id', 'at'], { created: false, updated: false });
     const subscription = cached(
       statements.getter(statements.db.selectFrom('subscriptions').select(['id', 'account_id']).where('external_id_key', '=', '')),
@@ -121,7 +121,11 @@ async function raiseLastLogins(ctx: ImportContext, table: 'seats' | 'contacts', 
       table,
       moved.map((id) => stored.get(id)!),
     );
-    if (set) for (const id of moved) await set(id, [latest.get(id), now]);
+    if (set)
+      for (const id of moved) {
+        const done = set(id, [latest.get(id), now]);
+        if (isPromise(done)) await done;
+      }
     else {
       const when = moved.map((id) => sql`when ${id} then ${latest.get(id)}`);
       await sql`update ${sql.table(table)} set last_login_at = case id ${sql.join(when, sql` `)} end, updated_at = ${now}

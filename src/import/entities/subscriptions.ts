@@ -15,7 +15,7 @@ import { endDateFor } from '../../subscriptions/terms.js';
 import { FORMATS } from '../../formats/catalog.js';
 import type { RowProblem } from '../errors.js';
 import { run, wait, type Row, type Step } from '../statements.js';
-import { cached, checked, coerceRow, requireKeys, stored, Upserter } from './common.js';
+import { cached, checked, coerceRow, remembered, requireKeys, stored, Upserter } from './common.js';
 import { SelfReferences } from './chains.js';
 import type { EntityDef, ImportContext, RowIn, RowResult } from './types.js';
 
@@ -52,10 +52,13 @@ export const subscriptions: EntityDef = {
       statements.getter(statements.db.selectFrom('plans').select(['id', 'code', 'product_id']).where('code_key', '=', '')),
     );
     const product = cached(statements.getter(statements.db.selectFrom('products').select(['id', 'code']).where('code_key', '=', '')));
-    const productCode = statements.getter(statements.db.selectFrom('products').select(['code']).where('id', '=', 0));
-    const manager = statements.getter(statements.db.selectFrom('managers').select(['id']).where('login', '=', ''));
-    const priceRows = statements.all(
-      statements.db.selectFrom('plan_prices').select(['max_students', 'term_months', 'amount_cents']).where('plan_id', '=', 0),
+    const productCode = remembered(statements.getter(statements.db.selectFrom('products').select(['code']).where('id', '=', 0)));
+    // a file names a few managers and plans many times: each looked up once (a round trip each on PostgreSQL)
+    const manager = cached(statements.getter(statements.db.selectFrom('managers').select(['id']).where('login', '=', '')));
+    const pricesOf = remembered(
+      statements.all(
+        statements.db.selectFrom('plan_prices').select(['max_students', 'term_months', 'amount_cents']).where('plan_id', '=', 0),
+      ),
     );
     const renewals = new SelfReferences(ctx, up.touched, {
       table: 'subscriptions',
@@ -112,7 +115,7 @@ export const subscriptions: EntityDef = {
         }
       }
       if (v.manager_login !== undefined) {
-        const m = yield* wait(manager(v.manager_login));
+        const m = yield* wait(manager(v.manager_login as string));
         if (m) rec.manager_id = m.id;
         else problems.push({ field: 'manager_login', value: text.manager_login!, rule: 'no manager with this login' });
       }
@@ -156,7 +159,7 @@ export const subscriptions: EntityDef = {
         if (Array.isArray(end)) return end;
         rec.end_date = end;
         if (rec.price_cents === undefined) {
-          const rows = yield* wait(priceRows(pl!.id));
+          const rows = yield* wait(pricesOf(pl!.id as number));
           try {
             rec.price_cents = pickPrice(pl!.code as string, rows as never, rec.students as number, term);
           } catch (e) {
