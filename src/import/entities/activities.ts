@@ -43,7 +43,8 @@ export const activities: EntityDef = {
     const contact = statements.getter(
       db.selectFrom('contacts').select(['id', 'status']).where('account_id', '=', 0).where('email_key', '=', ''),
     );
-    const manager = statements.getter(db.selectFrom('managers').select(['id']).where('login', '=', ''));
+    // a file names a few managers many times: each looked up once
+    const manager = cached(statements.getter(db.selectFrom('managers').select(['id']).where('login', '=', '')));
     const max = await db
       .selectFrom('activities')
       .select((eb) => eb.fn.max('number').as('n'))

@@ -42,7 +42,8 @@ export const trainings: EntityDef = {
     const subscription = cached(
       statements.getter(db.selectFrom('subscriptions').select(['id', 'account_id']).where('external_id_key', '=', '')),
     );
-    const manager = statements.getter(db.selectFrom('managers').select(['id']).where('login', '=', ''));
+    // a file names a few managers many times: each looked up once
+    const manager = cached(statements.getter(db.selectFrom('managers').select(['id']).where('login', '=', '')));
     const max = await db
       .selectFrom('trainings')
       .select((eb) => eb.fn.max('number').as('n'))
