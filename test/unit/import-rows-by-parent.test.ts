@@ -25,12 +25,15 @@ describe('RowsByParent', () => {
       (r) => r.k as string,
       5,
     );
+    expect(byParent.peek(1)).toBeUndefined(); // nothing read by a peek
+    expect(reads).toEqual([]);
     expect((byParent.of(1) as Map<string, Row>).get('a')).toEqual({ id: 11, k: 'a' });
     expect((byParent.of(1) as Map<string, Row>).get('b')).toEqual({ id: 13, k: 'b' });
     byParent.add(1, 'c', { id: 99, k: 'c' });
     byParent.add(1, 'a', { id: 98, k: 'a' }); // a key it has keeps its row
     expect((byParent.of(1) as Map<string, Row>).get('c')).toEqual({ id: 99, k: 'c' });
     expect((byParent.of(1) as Map<string, Row>).get('a')).toEqual({ id: 11, k: 'a' });
+    expect(byParent.peek(1)?.get('c')).toEqual({ id: 99, k: 'c' });
     expect(reads).toEqual([1]);
     // 3 rows kept; a second parent's 2 would make 5 (the bound): kept; a third starts again
     await byParent.of(2);
@@ -82,7 +85,7 @@ describe('seats and logins imports: a file naming a seat or an event twice', () 
     expect(skipped.summary).toMatchObject({ inserted: 1, updated: 1, unchanged: 0, rejected: 2 });
   });
 
-  it('refuses the second line of an event, new or stored, naming the first; an event stored before is unchanged', async () => {
+  it('refuses the second line of an event, new or stored, naming the first, before and after the seat’s events are read; an event stored before is unchanged', async () => {
     const imp = new Importer(t);
     const contacts = 'account_external_id,name,email,role\nSCH-1,A,a@school.example,teacher\n';
     expect((await imp.run('contacts', contacts, {}, op)).failed).toBeFalsy();
@@ -90,15 +93,17 @@ describe('seats and logins imports: a file naming a seat or an event twice', () 
     const header = 'subscription_external_id,email,at\n';
     expect((await imp.run('logins', `${header}S1,a@school.example,2026-03-01T08:00:00Z\n`, {}, op)).failed).toBeFalsy();
     const before = await imp.snapshot();
-    const file = `${header}S1,a@school.example,2026-03-02T08:00:00Z\nS1,a@school.example,2026-03-01T08:00:00Z\nS1,A@school.example,2026-03-02T10:00:00+02:00\nS1,a@school.example,2026-03-01T08:00:00Z\n`;
+    // line 3 meets the stored event: the seat's events are read then, and lines 4–7 are answered from them
+    const file = `${header}S1,a@school.example,2026-03-02T08:00:00Z\nS1,a@school.example,2026-03-01T08:00:00Z\nS1,A@school.example,2026-03-02T10:00:00+02:00\nS1,a@school.example,2026-03-01T08:00:00Z\nS1,a@school.example,2026-03-03T08:00:00Z\nS1,a@school.example,2026-03-03T08:00:00Z\n`;
     const out = await imp.run('logins', file, {}, op);
     const path = `${imp.dir}/logins.csv`;
     expect(out.errors).toEqual([
       `${path}:4: at: "2026-03-02T10:00:00+02:00": duplicates line 2 (same subscription_external_id + email + at)`,
       `${path}:5: at: "2026-03-01T08:00:00Z": duplicates line 3 (same subscription_external_id + email + at)`,
+      `${path}:7: at: "2026-03-03T08:00:00Z": duplicates line 6 (same subscription_external_id + email + at)`,
     ]);
     expect(await imp.snapshot()).toEqual(before);
     const skipped = await imp.run('logins', file, { skipInvalid: true }, op);
-    expect(skipped.summary).toMatchObject({ inserted: 1, unchanged: 1, rejected: 2 });
+    expect(skipped.summary).toMatchObject({ inserted: 2, unchanged: 1, rejected: 3 });
   });
 });

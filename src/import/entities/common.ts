@@ -324,6 +324,11 @@ export class RowsByParent<K> {
     return isPromise(rows) ? rows.then((r) => this.keep(parent, r)) : this.keep(parent, rows);
   }
 
+  /** The parent's rows by key when they are read already (nothing is read). */
+  peek(parent: number): Map<K, Row> | undefined {
+    return this.cache.get(parent);
+  }
+
   /** A row added under a parent read before. */
   add(parent: number, key: K, row: Row): void {
     const rows = this.cache.get(parent);

@@ -5,7 +5,8 @@
  *
  * Written for a daily feed of many events on PostgreSQL, where every statement is a round trip: a
  * subscription's seats are read at once when the file first names it, a new event is inserted without a
- * lookup first (INSERT … ON CONFLICT DO NOTHING), and the last logins are moved at the end, many rows a
+ * lookup first (INSERT … ON CONFLICT DO NOTHING), a seat's stored events are read at once when the file meets
+ * the first of them (a feed overlapping the last one), and the last logins are moved at the end, many rows a
  * statement. 20,000 events (4,000 subscriptions, 30,000 seats) on PostgreSQL: 29.8 → 6.1 s.
  */
 import { sql } from '#kysely';
@@ -39,7 +40,11 @@ export const logins: EntityDef = {
       ),
       (r) => r.email_key as string,
     );
-    const byKey = statements.getter(statements.db.selectFrom('login_events').selectAll().where('seat_id', '=', 0).where('at', '=', ''));
+    // a seat's stored events by time, read once the file meets one of them (a feed overlapping the last one)
+    const events = new RowsByParent(
+      statements.all(statements.db.selectFrom('login_events').selectAll().where('seat_id', '=', 0).orderBy('id')),
+      (r) => r.at as string,
+    );
     const latestSeat = new Map<number, string>();
     const latestContact = new Map<number, string>();
     const raise = (m: Map<number, string>, id: number, at: string) => {
@@ -65,19 +70,28 @@ export const logins: EntityDef = {
           },
         ];
       const at = v.at as string;
-      // nearly every event of a feed is new: inserted at once, looked up only when it is stored already
-      if (yield* wait(up.tryInsert(line, { seat_id: st.id, at }))) {
-        raise(latestSeat, st.id as number, at);
-        raise(latestContact, st.contact_id as number, at);
-        return 'inserted';
+      const seatId = st.id as number;
+      const read = events.peek(seatId);
+      let existing: Row | undefined;
+      if (read) existing = read.get(at);
+      else {
+        // most events of a feed are new: inserted at once; the first one stored already reads the seat's events
+        if (yield* wait(up.tryInsert(line, { seat_id: seatId, at }))) {
+          raise(latestSeat, seatId, at);
+          raise(latestContact, st.contact_id as number, at);
+          return 'inserted';
+        }
+        existing = (yield* wait(events.of(seatId))).get(at);
       }
-      const existing = yield* wait(byKey(st.id, at));
       const pre = up.precheck(existing, { field: 'at', value: text.at!, what: 'same subscription_external_id + email + at' });
       if (pre === 'skip') return up.skip(existing!, line);
       if (pre) return pre;
-      raise(latestSeat, st.id as number, at);
+      raise(latestSeat, seatId, at);
       raise(latestContact, st.contact_id as number, at);
-      return (yield* up.write(line, existing, existing ? {} : { seat_id: st.id, at })).outcome;
+      const { outcome, id } = yield* up.write(line, existing, existing ? {} : { seat_id: seatId, at });
+      // a later line with this time meets it (and is refused as its duplicate)
+      if (!existing) events.add(seatId, at, { id, seat_id: seatId, at });
+      return outcome;
     }
 
     return {
