@@ -55,6 +55,9 @@ function copyInserted(m: ReadonlyMap<string, Inserted>): Map<string, Inserted> {
   return new Map([...m].map(([t, r]) => [t, { ...r }]));
 }
 
+/** The columns of a before-image (import_batch_updates), in the order of BatchRecorder's values. */
+const UPDATE_COLUMNS = ['batch_id', 'table_name', 'row_id', 'before_json', 'rev_after'] as const;
+
 export class BatchRecorder {
   /** Largest id of each table when the batch began (sizes the importers' per-row bookkeeping). */
   readonly maxBefore = new Map<string, number>();
@@ -77,7 +80,7 @@ export class BatchRecorder {
       .executeTakeFirstOrThrow();
     const b = new BatchRecorder(statements, op, row.id);
     for (const t of BATCH_TABLES) b.maxBefore.set(t, await b.maxId(t));
-    b.insertUpdate = statements.inserter('import_batch_updates', ['batch_id', 'table_name', 'row_id', 'before_json', 'rev_after']);
+    b.insertUpdate = statements.inserter('import_batch_updates', UPDATE_COLUMNS);
     return b;
   }
 
@@ -95,26 +98,27 @@ export class BatchRecorder {
    * batch inserted needs none (undo deletes it).
    */
   beforeUpdate(table: BatchTable, row: Row): Maybe<number | undefined> {
-    if (row.import_batch_id === this.id) this.ownUpdated.add(table);
-    else return this.insertUpdate([this.id, table, row.id, JSON.stringify(row), Number(row.rev) + 1]);
-    return undefined;
+    const image = this.imageOf(table, row);
+    return image && this.insertUpdate(image);
   }
 
   /** beforeUpdate of many rows of `table` at once: their before-images in one INSERT (one round trip). */
   async beforeUpdates(table: BatchTable, rows: readonly Row[]): Promise<void> {
-    const images = [];
+    const images: unknown[][] = [];
     for (const row of rows) {
-      if (row.import_batch_id === this.id) this.ownUpdated.add(table);
-      else
-        images.push({
-          batch_id: this.id,
-          table_name: table,
-          row_id: row.id as number,
-          before_json: JSON.stringify(row),
-          rev_after: Number(row.rev) + 1,
-        });
+      const image = this.imageOf(table, row);
+      if (image) images.push(image);
     }
-    if (images.length > 0) await this.statements.db.insertInto('import_batch_updates').values(images).execute();
+    if (images.length === 0) return;
+    const values = images.map((v) => Object.fromEntries(UPDATE_COLUMNS.map((c, k) => [c, v[k]])));
+    await this.statements.any.insertInto('import_batch_updates').values(values).execute();
+  }
+
+  /** The values of `row`'s before-image (UPDATE_COLUMNS), or none for a row this batch inserted. */
+  private imageOf(table: BatchTable, row: Row): unknown[] | undefined {
+    if (row.import_batch_id !== this.id) return [this.id, table, row.id, JSON.stringify(row), Number(row.rev) + 1];
+    this.ownUpdated.add(table);
+    return undefined;
   }
 
   /** Every row the batch inserts is counted (its id: bounds a scan at the end). */
