@@ -7,7 +7,11 @@
  *   the busy timeout instead of failing mid-way with SQLITE_BUSY;
  * - PostgreSQL: the transaction first takes one transaction-level advisory lock (released at commit or
  *   rollback, also when the client dies), so writers from every machine queue the same way; readers
- *   never wait for it.
+ *   never wait for it. It runs at READ COMMITTED whatever the server's default (a database may be set to
+ *   REPEATABLE READ or SERIALIZABLE): each statement then sees what the writers before it committed
+ *   while it waited for the lock. Under a snapshot taken before the wait, four processes racing for an
+ *   account's last primary slot all found 4 and all added one (8 primaries); under SERIALIZABLE the
+ *   losers failed with a serialization error instead of the rule's message.
  */
 import { sql, type Kysely } from '#kysely';
 import { shareHandle } from './connection.js';
@@ -19,10 +23,13 @@ export const WRITE_LOCK = 0x6163_63746d67;
 
 export async function writeTx<T>(db: Kysely<DB>, fn: (trx: Kysely<DB>) => Promise<T>): Promise<T> {
   if (isPostgres(db)) {
-    return db.transaction().execute(async (trx) => {
-      await sql`select pg_advisory_xact_lock(${WRITE_LOCK})`.execute(trx);
-      return fn(trx);
-    });
+    return db
+      .transaction()
+      .setIsolationLevel('read committed')
+      .execute(async (trx) => {
+        await sql`select pg_advisory_xact_lock(${WRITE_LOCK})`.execute(trx);
+        return fn(trx);
+      });
   }
   return db.connection().execute(async (conn) => {
     // SQLite has one connection: reads in the transaction may step it directly (src/db/rows.ts)

@@ -4,9 +4,11 @@
  * advisory lock on PostgreSQL) and each re-reads inside its own transaction. The worst overlap is
  * forced: another connection holds the write lock until every process has started and waits for it.
  */
+import { sql } from '#kysely';
 import { describe, expect, it } from 'vitest';
 import { dbFiles, runJson, spawnCli, type CliResult } from '../helpers/cli.js';
-import { holdWriteLock, seededDb } from '../helpers/db.js';
+import { holdWriteLock, openTestDb, seededDb } from '../helpers/db.js';
+import { itPostgres } from '../helpers/engine.js';
 
 const given = dbFiles();
 
@@ -81,4 +83,90 @@ describe('commands racing from several processes (end to end)', () => {
     const subs = await runJson<{ external_id: string }[]>(['subscriptions', 'list', '--account', 'SCH-1'], { db });
     expect(subs).toHaveLength(6);
   });
+
+  it('one wins a key (four logins that fold alike) and the last fair-use slot of a week', async () => {
+    const db = await seededDb(async ({ seed }) => {
+      const anna = await seed.manager('anna');
+      const account = await seed.account('SCH-1', { manager: anna });
+      await seed.subscription('SUB-1', { account, start_date: '2026-09-01', end_date: '2027-08-31' });
+    }, given.fresh());
+    // the week's first web session (the plan allows two a week)
+    const first = await spawnCli(
+      ['activities', 'add', '--account', 'SCH-1', '--kind', 'web_session', '--subject', 's', '--at', '2026-11-30T10:00:00Z'],
+      {
+        db,
+      },
+    );
+    expect(first.code, first.stderr).toBe(0);
+    const release = await holdWriteLock(db);
+    const run = (args: string[]) => spawnCli(args, { db });
+    const logins = ['cleo', 'CLEO', 'Cleo', 'cleO'].map((login, i) =>
+      run(['managers', 'add', '--login', login, '--name', `Cleo ${i}`, '--email', `cleo${i}@vendor.example`]),
+    );
+    const sessions = [1, 2, 3, 4].map((day) =>
+      run([
+        'activities',
+        'add',
+        '--account',
+        'SCH-1',
+        '--kind',
+        'web_session',
+        '--subject',
+        `s${day}`,
+        '--at',
+        `2026-12-0${day}T10:00:00Z`,
+      ]),
+    );
+    await new Promise((resolve) => setTimeout(resolve, 3000));
+    await release();
+
+    expectOneWinner(await Promise.all(logins), 'is already used by manager');
+    expectOneWinner(await Promise.all(sessions), 'fair use: SCH-1 already has 2 web sessions in the week of 2026-11-30 (limit 2)');
+    const managers = await runJson<{ login: string }[]>(['managers', 'list'], { db });
+    expect(managers.filter((m) => m.login.toLowerCase() === 'cleo')).toHaveLength(1);
+  });
+
+  // a database whose default is a stricter isolation level: each write still sees what the writer before it committed
+  itPostgres(
+    'PostgreSQL: the rule holds on a database whose default isolation is REPEATABLE READ (writers run at READ COMMITTED)',
+    async () => {
+      const db = await seededDb(async ({ db: d, seed }) => {
+        const anna = await seed.manager('anna');
+        const account = await seed.account('SCH-1', { manager: anna });
+        for (let i = 1; i <= 4; i++) await seed.contact(account, `p${i}@school.example`, { is_primary: true });
+        const { rows } = await sql<{ name: string }>`select current_database() as name`.execute(d);
+        await sql.raw(`alter database "${rows[0]!.name}" set default_transaction_isolation = 'repeatable read'`).execute(d);
+      }, given.fresh());
+      const check = await openTestDb(db);
+      try {
+        const { rows } = await sql<{ level: string }>`select current_setting('transaction_isolation') as level`.execute(check.db);
+        expect(rows[0]!.level).toBe('repeatable read');
+      } finally {
+        await check.close();
+      }
+      const release = await holdWriteLock(db);
+      const contacts = [1, 2, 3, 4].map((i) =>
+        spawnCli(
+          [
+            'contacts',
+            'add',
+            '--account-external-id',
+            'SCH-1',
+            '--name',
+            `New ${i}`,
+            '--email',
+            `new${i}@school.example`,
+            '--role',
+            'teacher',
+            '--is-primary',
+          ],
+          { db },
+        ),
+      );
+      await new Promise((resolve) => setTimeout(resolve, 3000));
+      await release();
+      expectOneWinner(await Promise.all(contacts), 'account SCH-1 already has 5 primary contacts (the limit is 5)');
+      expect(await runJson<unknown[]>(['contacts', 'list', '--account', 'SCH-1', '--primary'], { db })).toHaveLength(5);
+    },
+  );
 });
