@@ -6,6 +6,7 @@
  */
 import fs from 'node:fs';
 import type { Op } from '../op.js';
+import { markSequences } from '../db/sequences.js';
 import { BatchRecorder, zeroCounts, type Counts } from './batch.js';
 import { runFile, type FileJob, type FileRun } from './engine.js';
 import { ErrorSink, type RowProblem } from './errors.js';
@@ -34,6 +35,8 @@ export async function importFiles(
   notes: string[],
   rejectsOf: ReadonlyMap<string, RejectsWriter>,
 ): Promise<ImportOutcome> {
+  // a dry run or a refused import gives back the ids it drew, as SQLite's rollback does (src/db/sequences.ts)
+  const sequences = await markSequences(statements.db);
   const batch = await BatchRecorder.start(statements, op, req.entity, req.source);
   const ctx: ImportContext = { statements, op, batch, onExisting: req.onExisting, dateFormat: req.dateFormat, notes };
   const entities: Partial<Record<EntityName, Counts>> = {};
@@ -68,6 +71,7 @@ export async function importFiles(
   // a batch is an import that writes: one that changed nothing leaves no batch and no audit row
   if (failed || req.dryRun || total.inserted + total.updated === 0) {
     for (const w of rejectsOf.values()) w.commit();
+    await sequences.giveBack();
     throw new Rollback(outcome(null));
   }
   await batch.finish(total, entities, { source: req.source, dry_run: false });

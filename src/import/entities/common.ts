@@ -21,34 +21,41 @@ export interface KeyLabel {
 }
 
 /**
- * Which rows of a table this import touched, and on which line: 4 bytes per row in typed arrays (ids of
- * rows that existed before, and ids inserted, which grow from the table's old maximum), not a Map.
+ * Which rows of a table this import touched, and on which line: 4 bytes per row in typed arrays, not a Map,
+ * in pages of PAGE ids made as ids are met. Ids need not be dense: on PostgreSQL a sequence never gives
+ * back the values a rolled-back or failed transaction drew, so new ids may start far above the table's
+ * largest (sized from the old maximum, a single new row after such a gap once took an array of gigabytes).
  */
 export class IdLines {
-  private old: Uint32Array | undefined;
-  private fresh = new Uint32Array(1024);
-
-  constructor(private readonly maxBefore: number) {}
+  private readonly pages = new Map<number, Uint32Array>();
+  /** The page met last (ids come in runs: new ids one after another, stored ones in file order). */
+  private lastIndex = -1;
+  private last: Uint32Array | undefined;
 
   get(id: number): number | undefined {
-    const v = id > this.maxBefore ? this.fresh[id - this.maxBefore - 1] : this.old?.[id];
+    const v = this.page(id, false)?.[id % PAGE];
     return v ? v : undefined;
   }
 
   set(id: number, line: number): void {
-    if (id <= this.maxBefore) {
-      (this.old ??= new Uint32Array(this.maxBefore + 1))[id] = line;
-      return;
+    this.page(id, true)![id % PAGE] = line;
+  }
+
+  private page(id: number, make: boolean): Uint32Array | undefined {
+    const index = Math.floor(id / PAGE);
+    if (index === this.lastIndex) return this.last;
+    let page = this.pages.get(index);
+    if (!page) {
+      if (!make) return undefined;
+      this.pages.set(index, (page = new Uint32Array(PAGE)));
     }
-    const i = id - this.maxBefore - 1;
-    if (i >= this.fresh.length) {
-      const grown = new Uint32Array(Math.max(i + 1, this.fresh.length * 2));
-      grown.set(this.fresh);
-      this.fresh = grown;
-    }
-    this.fresh[i] = line;
+    this.lastIndex = index;
+    return (this.last = page);
   }
 }
+
+/** Ids a page of IdLines holds (16 KB). */
+const PAGE = 4096;
 
 /** Insert-or-update of rows of one table; knows which rows this import touched (id → line). */
 export class Upserter {
@@ -65,7 +72,7 @@ export class Upserter {
     readonly columns: readonly string[],
     private readonly timestamps: { created: boolean; updated: boolean } = { created: true, updated: true },
   ) {
-    this.touched = new IdLines(ctx.batch.maxBefore.get(table) ?? 0);
+    this.touched = new IdLines();
     const ins = this.insertColumns();
     this.insert = ctx.statements.inserter(table, ins);
     this.update = ctx.statements.updater(table, [...columns, ...(timestamps.updated ? ['updated_at'] : [])]);
