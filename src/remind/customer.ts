@@ -123,7 +123,11 @@ async function customers(db: Kysely<DB>, accountIds: number[]): Promise<Map<numb
 }
 
 /** Every customer notice sendable on asOf that the ledger does not hold as sent, skipped, claimed or in doubt. */
-export async function collectCustomerNotices(db: Kysely<DB>, asOf: string, options: CollectOptions = {}): Promise<CustomerNotice[]> {
+export async function collectCustomerNotices(
+  db: Kysely<DB>,
+  asOf: string,
+  options: CollectOptions<CustomerNotice> = {},
+): Promise<CustomerNotice[]> {
   const since = addDays(asOf, -(30 + LAST_STAGE_DAYS));
   const invoices = (await db
     .selectFrom('invoices as i')
@@ -168,7 +172,8 @@ export async function collectCustomerNotices(db: Kysely<DB>, asOf: string, optio
       const held = ledger.get(noticeKey(s.kind, invoice.id, s.stage, s.cycle));
       const prior = held?.status ?? null;
       const holder = held ? { id: held.id, run_id: held.run_id, claimed_by: held.claimed_by } : null;
-      if (!(await dueAgain(prior, holder, options))) continue;
+      const state = await dueAgain(prior, holder, options);
+      if (!state) continue;
       const recipient = people.get(invoice.account_id);
       let cc: Recipient | null = null;
       if (invoice.manager_id !== null) {
@@ -179,7 +184,8 @@ export async function collectCustomerNotices(db: Kysely<DB>, asOf: string, optio
         cc = managers.get(invoice.manager_id)!;
       }
       const skip = invoice.customer_emails === 0 ? CUSTOMER_EMAILS_OFF : recipient ? null : NO_CUSTOMER;
-      due.push({ ...s, invoice, recipient: recipient ?? { login: '', email: '', name: '' }, cc, skip, prior, holder });
+      const notice = { ...s, invoice, recipient: recipient ?? { login: '', email: '', name: '' }, cc, skip, prior, holder };
+      (state === 'due' ? due : (options.held ?? [])).push(notice);
     }
   }
   return due;

@@ -45,7 +45,11 @@ export interface ManagerChangedNotice {
 }
 
 /** The latest change of each account made in the last 30 days up to asOf, one notice per primary contact. */
-export async function collectManagerChanged(db: Kysely<DB>, asOf: string, options: CollectOptions = {}): Promise<ManagerChangedNotice[]> {
+export async function collectManagerChanged(
+  db: Kysely<DB>,
+  asOf: string,
+  options: CollectOptions<ManagerChangedNotice> = {},
+): Promise<ManagerChangedNotice[]> {
   const since = addDays(asOf, -(LAST_STAGE_DAYS - 1));
   const latest = await db
     .selectFrom('manager_changes as mc')
@@ -99,8 +103,9 @@ export async function collectManagerChanged(db: Kysely<DB>, asOf: string, option
     for (const p of contacts.filter((x) => x.account_id === c.account_id)) {
       const held = ledger.get(noticeKey(MANAGER_CHANGED, p.id, MANAGER_CHANGED, cycle)) ?? null;
       const holder = held && { id: held.id, run_id: held.run_id, claimed_by: held.claimed_by };
-      if (!(await dueAgain(held?.status ?? null, holder, options))) continue;
-      out.push({
+      const state = await dueAgain(held?.status ?? null, holder, options);
+      if (!state) continue;
+      (state === 'due' ? out : (options.held ?? [])).push({
         kind: MANAGER_CHANGED,
         stage: MANAGER_CHANGED,
         cycle,

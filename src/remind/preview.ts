@@ -51,8 +51,10 @@ export async function collectRun(db: Kysely<DB>, op: Op, options: CollectRunOpti
     await seats?.stop();
   }
   const retry = { retryInDoubt: options.retryInDoubt, isLive };
-  const customer = await collectCustomerNotices(db, op.asOf, retry);
-  const changed = await collectManagerChanged(db, op.asOf, retry);
+  // the customer notices a live run holds are left to it and counted with the managers' (in_progress)
+  const held = { customer: [] as CustomerNotice[], changed: [] as ManagerChangedNotice[] };
+  const customer = await collectCustomerNotices(db, op.asOf, { ...retry, held: held.customer });
+  const changed = await collectManagerChanged(db, op.asOf, { ...retry, held: held.changed });
   // an in-doubt customer notice retried by this run is no longer reported as left in doubt
   const retried = new Set([...customer, ...changed].flatMap((n) => (n.prior === 'in_doubt' && n.holder ? [n.holder.id] : [])));
   plan.inDoubt = plan.inDoubt.filter((r) => !retried.has(r.id));
@@ -61,7 +63,11 @@ export async function collectRun(db: Kysely<DB>, op: Op, options: CollectRunOpti
     run_id: null,
     notices: [],
     in_doubt_earlier: plan.inDoubt,
-    in_progress: plan.inProgress.map((n) => toNoticeRecord(n, n.prior!)),
+    in_progress: [
+      ...plan.inProgress.map((n) => toNoticeRecord(n, n.prior!)),
+      ...held.customer.map((n) => toCustomerRecord(n, n.prior!)),
+      ...held.changed.map((n) => toManagerChangedRecord(n, n.prior!)),
+    ],
     no_recipient: plan.noRecipient,
     emails: 0,
     template_note: null,

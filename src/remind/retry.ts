@@ -4,22 +4,25 @@
  */
 import type { NoticeStatus } from '../db/schema/notices.js';
 
-export interface CollectOptions {
+export interface CollectOptions<N = unknown> {
   retryInDoubt?: boolean;
   isLive?: (holder: { id: number; run_id: string; claimed_by: string | null }) => Promise<boolean>;
+  /** receives the notices due that a live run holds (left to it; the run notes how many, as for the managers' notices) */
+  held?: N[];
 }
 
 /**
- * Whether a notice with this ledger state is due in this run: never recorded, failed, claimed by a run
- * that is gone, or in doubt when the run retries those; never sent, skipped or held by a live run.
+ * Whether a notice with this ledger state is due in this run ('due': never recorded, failed, claimed by a
+ * run that is gone, or in doubt when the run retries those), held by a run that still runs ('live': left
+ * to it), or neither (sent, skipped, or in doubt without a retry).
  */
 export async function dueAgain(
   prior: NoticeStatus | null,
   holder: { id: number; run_id: string; claimed_by: string | null } | null,
-  options: CollectOptions,
-): Promise<boolean> {
-  if (prior === null || prior === 'failed') return true;
-  if (prior === 'sent' || prior === 'skipped') return false;
-  if (holder && options.isLive && (await options.isLive(holder))) return false;
-  return prior === 'claimed' || (prior === 'in_doubt' && options.retryInDoubt === true);
+  options: CollectOptions<unknown>,
+): Promise<'due' | 'live' | undefined> {
+  if (prior === null || prior === 'failed') return 'due';
+  if (prior === 'sent' || prior === 'skipped') return undefined;
+  if (holder && options.isLive && (await options.isLive(holder))) return 'live';
+  return prior === 'claimed' || (prior === 'in_doubt' && options.retryInDoubt === true) ? 'due' : undefined;
 }

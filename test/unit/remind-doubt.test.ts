@@ -8,6 +8,9 @@ import { listNotices } from '../../src/notices/service.js';
 import { settleInDoubt } from '../../src/notices/settle.js';
 import { computeDue } from '../../src/remind/due.js';
 import { claimNotices } from '../../src/remind/ledger.js';
+import { assignManager } from '../../src/composites/accounts.js';
+import { claimManagerChanged, collectManagerChanged } from '../../src/remind/manager-changed.js';
+import { noteLines } from '../../src/remind/report.js';
 import { runRemind, type RunMode, type RunOptions } from '../../src/remind/run.js';
 import { eachTestDb, openTestDb, testOp } from '../helpers/db.js';
 import { auditActor } from '../helpers/engine.js';
@@ -121,6 +124,35 @@ describe('remind: claimed, then in doubt only while its digest goes out', () => 
     expect(next.notices.map((n) => `${n.recipient_login}:${n.status}`)).toEqual(['anna:sent', 'ben:sent']);
     expect(smtp.messages.map((m) => m.to[0])).toEqual(['anna@vendor.example', 'ben@vendor.example']);
     expect(await byStatus()).toEqual(['anna:sent', 'ben:sent']);
+  });
+});
+
+describe("remind: a live run's customer notices", () => {
+  it("are left to it and counted in the note with the managers' notices; sent by the next run once it is gone", async () => {
+    await oneEach('anna');
+    await seed.manager('ben');
+    const school = await seed.account('SCH-1', { manager: await seed.manager('cleo') });
+    await seed.contact(school, 'head@oak.example', { is_primary: true, name: 'Head' });
+    await writeTx(t.db, (trx) => assignManager(trx, testOp(), 'SCH-1', 'ben'));
+    const plan = await computeDue(t.db, '2026-11-25');
+    const changed = await collectManagerChanged(t.db, '2026-11-25');
+    expect(changed.map((n) => n.recipient.email)).toEqual(['head@oak.example']);
+    const other = await otherRun('busy');
+    await writeTx(t.db, async (trx) => {
+      await claimNotices(trx, testOp(), plan.due, { status: 'claimed', runId: 'busy', claimant: other.claimant });
+      await claimManagerChanged(trx, testOp(), changed, 'claimed', 'busy', other.claimant);
+    });
+    const meanwhile = await run('send');
+    expect([meanwhile.notices, meanwhile.in_progress.map((n) => `${n.kind}:${n.status}`), smtp.messages]).toEqual([
+      [],
+      ['renewal:claimed', 'manager-changed:claimed'],
+      [],
+    ]);
+    expect(noteLines(meanwhile)).toEqual(['note: 2 notice(s) due are being delivered by another run that is still running; left to it']);
+    await other.end();
+    const next = await run('send');
+    expect(next.notices.map((n) => `${n.kind}:${n.status}`).sort()).toEqual(['manager-changed:sent', 'renewal:sent']);
+    expect(next.in_progress).toEqual([]);
   });
 });
 
