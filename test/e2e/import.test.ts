@@ -1,6 +1,6 @@
 import fs from 'node:fs';
 import path from 'node:path';
-import { sql } from '#kysely';
+import { sql, type RawBuilder } from '#kysely';
 import { describe, expect, it } from 'vitest';
 import { dbFiles, ROOT, runCli, runJson, spawnBinary } from '../helpers/cli.js';
 import { openTestDb, tempDir } from '../helpers/db.js';
@@ -18,6 +18,35 @@ async function state(db: string): Promise<string> {
   return products.stdout + history.stdout;
 }
 
+/**
+ * The database's schema. PostgreSQL: its indexes with their definitions, its constraints and its columns'
+ * defaults — what a bulk import drops or changes until its commit (src/db/pg-bulk.ts) —, and its triggers.
+ * SQLite: sqlite_master (the bulk load drops indexes too: src/db/bulk.ts).
+ */
+async function schema(db: string): Promise<Record<string, unknown[]>> {
+  const h = await openTestDb(db);
+  const rows = async <T>(query: RawBuilder<T>) => (await query.execute(h.db)).rows;
+  try {
+    if (!onPostgres) return { sqlite_master: await rows(sql`select type, name, tbl_name, sql from sqlite_master order by type, name`) };
+    return {
+      indexes: await rows(sql<{ tablename: string }>`
+        select tablename, indexname, indexdef from pg_indexes where schemaname = current_schema() order by tablename, indexname`),
+      constraints: await rows(sql<{ table: string; contype: string }>`
+        select c.conrelid::regclass::text as table, c.conname, c.contype, pg_get_constraintdef(c.oid) as def
+        from pg_constraint c where c.connamespace = current_schema()::regnamespace order by 1, 2`),
+      defaults: await rows(sql<{ table_name: string; column_default: string | null }>`
+        select table_name, column_name, column_default from information_schema.columns
+        where table_schema = current_schema() order by table_name, ordinal_position`),
+      triggers: await rows(sql`
+        select tgrelid::regclass::text as table, tgname, pg_get_triggerdef(oid) as def from pg_trigger
+        where not tgisinternal and tgrelid in (select oid from pg_class where relnamespace = current_schema()::regnamespace)
+        order by 1, 2`),
+    };
+  } finally {
+    await h.close();
+  }
+}
+
 const given = dbFiles();
 
 /**
@@ -26,7 +55,16 @@ const given = dbFiles();
  * COPY into contacts has loaded thousands of rows (the server's progress view; they are invisible until
  * its commit).
  */
-async function writingContacts(db: string): Promise<{ now: () => Promise<boolean>; close: () => Promise<void> }> {
+async function writingContacts(db: string): Promise<{
+  now: () => Promise<boolean>;
+  /**
+   * PostgreSQL: whether the session whose COPY loads contacts has dropped the table's secondary indexes
+   * (src/db/pg-bulk.ts): it holds the lock DROP INDEX takes on each (its catalog changes are invisible
+   * here until it commits). Not known on SQLite.
+   */
+  indexesDropped?: () => Promise<boolean>;
+  close: () => Promise<void>;
+}> {
   if (onPostgres) {
     const h = await openTestDb(db);
     return {
@@ -36,6 +74,18 @@ async function writingContacts(db: string): Promise<{ now: () => Promise<boolean
           where relid = 'contacts'::regclass and command = 'COPY FROM' and tuples_processed > 20000
             and datname = current_database() and pid <> pg_backend_pid()`.execute(h.db);
         return Number(rows[0]!.n) > 0;
+      },
+      indexesDropped: async () => {
+        // the indexes pgSuspendIndexes drops: not partial, not a constraint's
+        const { rows } = await sql<{ indexes: number; dropped: number }>`
+          select count(*) as indexes, count(l.pid) as dropped
+          from pg_index x
+          left join pg_locks l on l.relation = x.indexrelid and l.mode = 'AccessExclusiveLock' and l.granted
+            and l.pid in (select pid from pg_stat_progress_copy where relid = 'contacts'::regclass and datname = current_database())
+          where x.indrelid = 'contacts'::regclass and x.indpred is null
+            and not exists (select 1 from pg_constraint k where k.conindid = x.indexrelid)`.execute(h.db);
+        const { indexes, dropped } = rows[0]!;
+        return Number(indexes) > 0 && Number(dropped) === Number(indexes);
       },
       close: () => h.close(),
     };
@@ -147,16 +197,27 @@ describe('acctmgr import (end to end)', () => {
     for (let i = 0; i < 600_000; i++) rows.push(`A${i % 1000},Teacher ${i},t${i}@s${i % 1000}.example,teacher`);
     fs.writeFileSync(path.join(dir, 'contacts.csv'), `account_external_id,name,email,role\n${rows.join('\n')}\n`);
     const before = await state(db);
+    const schemaBefore = await schema(db);
+    // what the comparison covers: contacts' indexes, foreign keys and the defaults the import changes
+    if (onPostgres) {
+      expect(schemaBefore.indexes).toContainEqual(expect.objectContaining({ tablename: 'contacts' }));
+      expect(schemaBefore.constraints).toContainEqual(expect.objectContaining({ table: 'contacts', contype: 'f' }));
+      expect(schemaBefore.defaults).toContainEqual(expect.objectContaining({ table_name: 'contacts', column_default: expect.any(String) }));
+    } else expect(schemaBefore.sqlite_master).toContainEqual(expect.objectContaining({ type: 'index', tbl_name: 'contacts' }));
     const child = spawnBinary(['import', 'contacts', path.join(dir, 'contacts.csv')], { db, stdio: ['ignore', 'ignore', 'pipe'] });
     const closed = new Promise<NodeJS.Signals | null>((resolve) => child.on('close', (_code, sig) => resolve(sig)));
     const writing = await writingContacts(db);
     const started = Date.now();
     while (!(await writing.now()) && Date.now() - started < 20_000) await new Promise((r) => setTimeout(r, 10));
     expect(await writing.now()).toBe(true);
+    const dropped = await writing.indexesDropped?.();
     child.kill('SIGKILL');
     expect(await closed).toBe('SIGKILL'); // it was killed, not finished
     await writing.close();
+    // on PostgreSQL the kill landed while the COPY ran with contacts' indexes dropped (its foreign keys went just before them)
+    if (onPostgres) expect(dropped, 'the import had dropped contacts’ indexes when it was killed').toBe(true);
     expect(await state(db)).toBe(before);
+    expect(await schema(db)).toEqual(schemaBefore);
     const count = await runCli(['contacts', 'list', '--format', 'csv'], { db });
     expect(count.stdout.trim().split('\n').length).toBeLessThanOrEqual(1);
   });

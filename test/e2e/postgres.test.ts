@@ -4,6 +4,9 @@ import { runCli } from '../helpers/cli.js';
 import { itPostgres } from '../helpers/engine.js';
 import { createPgDatabase, dropPgDatabase, urlOf } from '../helpers/pg.js';
 
+/** `text` matched literally in a RegExp. */
+const literal = (text: string) => text.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
+
 describe('PostgreSQL: connecting and migrating (PostgreSQL only)', () => {
   itPostgres('refuses an unmigrated database until db migrate, which migrates it once', async () => {
     const url = await createPgDatabase('template0');
@@ -29,12 +32,15 @@ describe('PostgreSQL: connecting and migrating (PostgreSQL only)', () => {
 
   itPostgres('a missing database is one line naming host, port and database, with how to create it', async () => {
     const url = urlOf('acctmgr_no_such_database');
+    // the test server's host and port (ACCTMGR_TEST_PG_URL), as the message names them
+    const { hostname, port } = new URL(url);
+    const host = literal(decodeURIComponent(hostname));
     const r = await runCli(['managers', 'list'], { db: url });
     expect(r.code).toBe(1);
     expect(r.stderr).toMatch(
-      /^error: cannot connect to PostgreSQL at 127\.0\.0\.1:5432, database acctmgr_no_such_database: .*does not exist\n/,
+      new RegExp(`^error: cannot connect to PostgreSQL at ${host}:${port || 5432}, database acctmgr_no_such_database: .*does not exist\\n`),
     );
-    expect(r.stderr).toMatch(/createdb -h 127\.0\.0\.1 -p 5432 acctmgr_no_such_database/);
+    expect(r.stderr).toMatch(new RegExp(`createdb -h ${host} -p ${port || 5432} acctmgr_no_such_database`));
     expect(r.stderr).not.toMatch(/ at .*\.js:\d+/);
   });
 

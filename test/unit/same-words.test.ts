@@ -1,36 +1,24 @@
 /**
  * One rule, one wording: the same bad input given on the command line and in a CSV import is refused
- * with the same `field: "value": rule`. Both paths run through main(argv, io) in-process, against one
- * database that the command line seeds.
+ * with the same `field: "value": rule`. Both paths run through main(argv, io) in-process, on the
+ * project's engine (SQLite or PostgreSQL: the importer's paths differ between them), each test on its
+ * own copy of a database that the command line seeds once for the file.
  */
 import fs from 'node:fs';
 import path from 'node:path';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { Io } from '../../src/io.js';
-import { main } from '../../src/main.js';
+import { afterAll, beforeEach, describe, expect, it } from 'vitest';
+import { dbFiles, runCli } from '../helpers/cli.js';
 import { tempDir } from '../helpers/db.js';
 
 const dir = tempDir('acctmgr-same-words-');
-const db = path.join(dir, 'test.db');
+afterAll(() => fs.rmSync(dir, { recursive: true, force: true }));
 
-async function acctmgr(...argv: string[]): Promise<{ code: number; stdout: string; stderr: string }> {
-  let stdout = '';
-  let stderr = '';
-  const io: Io = {
-    out: (t) => void (stdout += t),
-    err: (t) => void (stderr += t),
-    env: { NO_COLOR: '1', ACCTMGR_TODAY: '2026-11-25', ACCTMGR_DB: db },
-    stdinIsTTY: false,
-    stdoutIsTTY: false,
-    stderrIsTTY: false,
-  };
-  const code = await main(argv, io);
-  return { code, stdout, stderr };
-}
+let db: string;
+const acctmgr = (...argv: string[]) => runCli(argv, { db });
 
 async function ok(...argv: string[]): Promise<string> {
   const r = await acctmgr(...argv);
-  expect(r.code, r.stderr).toBe(0);
+  expect(r.code, `${argv.join(' ')}: ${r.stderr}`).toBe(0);
   return r.stdout;
 }
 
@@ -53,7 +41,9 @@ async function importProblems(entity: string, csv: string): Promise<string[]> {
     .map((line) => line.slice(file.length + 1).replace(/^\d+: /, ''));
 }
 
-beforeAll(async () => {
+/** Each test gets a copy: a manager, a school and a tutor account, two products, a priced plan. */
+const given = dbFiles().template(async (at) => {
+  db = at;
   await ok('managers', 'add', '--login', 'anna', '--name', 'Anna', '--email', 'anna@vendor.example', '--employee-id', 'E-1');
   await ok('accounts', 'add', '--external-id', 'SCH-1', '--name', 'School', '--type', 'school', '--manager-login', 'anna');
   await ok('accounts', 'add', '--external-id', 'TUT-1', '--name', 'Tutor', '--type', 'tutor');
@@ -62,8 +52,9 @@ beforeAll(async () => {
   await ok('plans', 'add', '--code', 'BIO-BASIC', '--name', 'Basic', '--product', 'BIO', '--currency', 'EUR');
   await ok('plans', 'price', 'BIO-BASIC', '--term', '12', '--amount', '100.00');
 });
-
-afterAll(() => fs.rmSync(dir, { recursive: true, force: true }));
+beforeEach(async () => {
+  db = await given();
+});
 
 const SUB = [
   'subscriptions',

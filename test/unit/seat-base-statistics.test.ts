@@ -11,7 +11,7 @@ import { itPostgres, itSqlite } from '../helpers/engine.js';
 const t = eachTestDb();
 
 describe('migration 0017_seat_base_statistics', () => {
-  itPostgres('keeps statistics on the very expression of the dormant-seat scan', async () => {
+  itPostgres('keeps statistics on the very expression of the dormant-seat scan (PostgreSQL only)', async () => {
     const { rows: stats } = await sql<{ exprs: string[] }>`
       select pg_get_statisticsobjdef_expressions(oid) as exprs from pg_statistic_ext where stxname = 'seats_base'`.execute(t.db);
     expect(stats).toHaveLength(1);
