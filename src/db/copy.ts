@@ -10,6 +10,13 @@ import { sql, type Kysely } from '#kysely';
 import { AppError, EXIT, RefusedError, UsageError } from '../errors.js';
 import type { DB } from './schema/index.js';
 
+/**
+ * Migration 0018's trigger (the name is the migration's): on every INSERT into audit_log it puts the
+ * inserting role into `actor`. The copy disables it while it writes the source's audit rows, which name
+ * who made each change on SQLite, and enables it again before its commit.
+ */
+const AUDIT_ACTOR_TRIGGER = 'audit_log_actor';
+
 /** A --to value: a PostgreSQL URL, without a password (the command line is readable by other users). */
 export function parseCopyTarget(value: string): string {
   const scheme = /^([A-Za-z][A-Za-z0-9+.-]*):\/\//.exec(value)?.[1]?.toLowerCase();
@@ -104,15 +111,27 @@ export async function copyTables(source: Database.Database, trx: Kysely<DB>): Pr
       `the target database is not empty (table ${nonEmpty[0]} has rows); db copy writes only into an empty database`,
       'create a new database (createdb), run acctmgr db migrate on it, and copy into that',
     );
+  await setAuditActorTrigger(trx, 'disable');
   const done: CopiedTable[] = [];
   for (const t of sourceTables(source)) {
     const copied = { table: t.name, rows: await copyTable(source, trx, t).catch((e: unknown) => refused(t.name, e)) };
     done.push(copied);
   }
+  await setAuditActorTrigger(trx, 'enable');
   // the planner's statistics of the new rows, committed with them: without them the first commands on the
   // copy (a remind cron job the same night) are planned as over empty tables until autovacuum comes round
   await sql`analyze`.execute(trx);
   return done;
+}
+
+/**
+ * SQLite's audit rows keep their actors (the OS user who made each change): migration 0018's trigger,
+ * which sets every inserted row's actor to the inserting role, is off while they are written. ALTER TABLE
+ * … DISABLE TRIGGER is transactional, so a copy that fails leaves the trigger as it was, and the trigger is
+ * on again for the copy's own audit row and before anyone else sees the tables.
+ */
+async function setAuditActorTrigger(trx: Kysely<DB>, action: 'enable' | 'disable'): Promise<void> {
+  await sql`alter table audit_log ${sql.raw(action)} trigger ${sql.id(AUDIT_ACTOR_TRIGGER)}`.execute(trx);
 }
 
 /**
