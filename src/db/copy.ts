@@ -105,16 +105,17 @@ export async function tablesWithRows(db: Kysely<DB>): Promise<string[]> {
 
 /** Copies every table of `source` into `trx` (a transaction on an empty PostgreSQL database of the same schema). */
 export async function copyTables(source: Database.Database, trx: Kysely<DB>): Promise<CopiedTable[]> {
-  const nonEmpty = await tablesWithRows(trx);
+  const nonEmpty = await tablesWithRows(trx).catch((e: unknown) => copyFailed(undefined, e));
   if (nonEmpty.length > 0)
     throw new RefusedError(
       `the target database is not empty (table ${nonEmpty[0]} has rows); db copy writes only into an empty database`,
       'create a new database (createdb), run acctmgr db migrate on it, and copy into that',
     );
-  await setAuditActorTrigger(trx, 'disable');
+  // only the tables' owner may disable a trigger: a team member's copy stops here, before any row
+  await setAuditActorTrigger(trx, 'disable').catch((e: unknown) => copyFailed(undefined, e));
   const done: CopiedTable[] = [];
   for (const t of sourceTables(source)) {
-    const copied = { table: t.name, rows: await copyTable(source, trx, t).catch((e: unknown) => refused(t.name, e)) };
+    const copied = { table: t.name, rows: await copyTable(source, trx, t).catch((e: unknown) => copyFailed(t.name, e)) };
     done.push(copied);
   }
   await setAuditActorTrigger(trx, 'enable');
@@ -150,18 +151,36 @@ export async function vacuumCopied(db: Kysely<DB>, tables: readonly CopiedTable[
 }
 
 /**
- * A value the server refuses (SQLite stores what its column affinity lets in, such as text in a number
- * column): exit 1 naming the table and the server's reason; the transaction, and so the copy, is rolled back.
+ * A statement of the copy the server refused (the transaction, and so the copy, is rolled back): exit 1
+ * naming the table and the server's reason, with what to do about it.
+ * - a value it refuses (classes 22 and 23: SQLite stores what its column affinity lets in, such as text
+ *   in a number column): correct the row in the SQLite database;
+ * - a privilege the role lacks (42501): the copy disables a trigger and sets the id sequences, which only
+ *   the tables' owner may do, so it is the owner's to run;
+ * - anything else (the connection, a timeout, the server's resources) is no fault of the data: the
+ *   server's reason alone.
+ * An error without a SQLSTATE is not the server's and goes on as it is (a bug).
  */
-function refused(table: string, e: unknown): never {
+export function copyFailed(table: string | undefined, e: unknown): never {
   const sqlstate = (e as { code?: unknown }).code;
   if (typeof sqlstate !== 'string' || !/^[0-9A-Z]{5}$/.test(sqlstate)) throw e;
-  throw new AppError(
-    `db copy: table ${table}: ${(e as Error).message}; nothing was copied`,
-    'invalid_data',
-    EXIT.failed,
-    'correct the row in the SQLite database (acctmgr db check, or the command that edits it), then copy again',
-  );
+  const reason = `${table === undefined ? '' : `table ${table}: `}${(e as Error).message}; nothing was copied`;
+  const what = `db copy: ${reason}`;
+  if (sqlstate === '42501')
+    throw new AppError(
+      `db copy must be run by the role that owns the database's tables (the one that ran acctmgr db migrate): ${reason}`,
+      'refused',
+      EXIT.failed,
+      'run it again as that role: --to postgres://OWNER@HOST:PORT/DBNAME',
+    );
+  if (sqlstate.startsWith('22') || sqlstate.startsWith('23'))
+    throw new AppError(
+      what,
+      'invalid_data',
+      EXIT.failed,
+      'correct the row in the SQLite database (acctmgr db check, or the command that edits it), then copy again',
+    );
+  throw new AppError(what, 'refused', EXIT.failed);
 }
 
 /** Bound values per INSERT: PostgreSQL takes at most 65,535. */
