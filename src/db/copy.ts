@@ -6,6 +6,7 @@
  * the source's catalogue, so a table a later migration adds is copied without a change here.
  */
 import type Database from 'better-sqlite3';
+import type pg from 'pg';
 import { sql, type Kysely } from '#kysely';
 import { AppError, EXIT, RefusedError, UsageError } from '../errors.js';
 import type { DB } from './schema/index.js';
@@ -141,13 +142,35 @@ async function setAuditActorTrigger(trx: Kysely<DB>, action: 'enable' | 'disable
  * reads the table's rows too until autovacuum comes round: remind's dormant-seat scan tests seats against
  * the removed contacts' index (migration 0016), and over the benchmark's data that test took 0.66 s
  * instead of 0.01 s (the whole scan 1.7 → 1.1 s). VACUUM cannot run inside a transaction, hence after
- * the commit; a table the role does not own is skipped by the server with a warning. Best effort: the
- * copy is done whatever happens here, and autovacuum would do the same later.
+ * the commit. Best effort: the copy is done whatever happens here, and autovacuum would do the same
+ * later; what the server skips (a table neither the role nor the database belongs to) or a VACUUM that
+ * fails comes back as warnings for the command to show, on a connection of its own to hear them.
  */
-export async function vacuumCopied(db: Kysely<DB>, tables: readonly CopiedTable[]): Promise<void> {
-  const filled = tables.filter((t) => t.rows > 0).map((t) => sql.table(t.table));
-  if (filled.length === 0) return;
-  await sql`vacuum (analyze) ${sql.join(filled)}`.execute(db).catch(() => undefined);
+export async function vacuumCopied(pool: pg.Pool, tables: readonly CopiedTable[]): Promise<string[]> {
+  const filled = tables.filter((t) => t.rows > 0).map((t) => quote(t.table));
+  if (filled.length === 0) return [];
+  const failed = (e: unknown) =>
+    `db copy: VACUUM (ANALYZE) after the copy failed: ${(e as Error).message}; the copy is complete (autovacuum does the same later)`;
+  let client: pg.PoolClient;
+  try {
+    client = await pool.connect();
+  } catch (e) {
+    return [failed(e)];
+  }
+  const warnings: string[] = [];
+  const heard = (n: { severity?: string; message?: string }): void => {
+    if (n.severity === 'WARNING') warnings.push(`db copy: VACUUM (ANALYZE) after the copy: ${n.message ?? ''}`);
+  };
+  client.on('notice', heard);
+  try {
+    await client.query(`vacuum (analyze) ${filled.join(', ')}`);
+  } catch (e) {
+    warnings.push(failed(e));
+  } finally {
+    client.off('notice', heard);
+    client.release();
+  }
+  return warnings;
 }
 
 /**

@@ -4,11 +4,12 @@
  */
 import path from 'node:path';
 import { sql } from '#kysely';
+import pg from 'pg';
 import { afterAll, afterEach, beforeAll, describe, expect } from 'vitest';
 import { expectDbClean, ROOT, runCli, runJson } from '../helpers/cli.js';
 import { dbMigratedTo, openTestDb, removeDb, seededDb, tempDbPath, tempDir } from '../helpers/db.js';
 import { auditActor, itPostgres } from '../helpers/engine.js';
-import { createPgDatabase } from '../helpers/pg.js';
+import { createPgDatabase, nameOf, PG_BASE_URL } from '../helpers/pg.js';
 import { rawExec } from '../helpers/raw.js';
 import { startSmtp, type TestSmtp } from '../helpers/smtp.js';
 
@@ -187,4 +188,46 @@ describe('db copy --to URL (PostgreSQL only: from a SQLite database into it)', (
     expect(fromPg).toMatchObject({ code: 1, stderr: expect.stringContaining('is PostgreSQL already') });
     for (const d of [used, empty, older.path, fresh]) await removeDb(d);
   });
+
+  itPostgres(
+    'the VACUUM after the commit says on stderr which tables it skipped: neither they nor the database belong to the role',
+    async () => {
+      const src = tempDbPath();
+      expect((await runCli(['managers', 'add', '--login', 'anna', '--name', 'A', '--email', 'a@vendor.example'], { db: src })).code).toBe(
+        0,
+      );
+      const to = await createPgDatabase();
+      // a role that owns audit_log (so it may turn its trigger off) and may write every other table, owned by
+      // the server's superuser like the database itself
+      const copier = `t_copier_${process.pid}_${Date.now()}`;
+      await rawExec(
+        to,
+        `create role ${copier} login`,
+        `grant select, insert, update on all tables in schema public to ${copier}`,
+        `grant usage, select, update on all sequences in schema public to ${copier}`,
+        `alter table audit_log owner to ${copier}`,
+      );
+      const as = new URL(to);
+      as.username = copier;
+      try {
+        const copy = await runCli(['db', 'copy', '--to', as.toString()], { db: src });
+        expect(copy.code, copy.stderr).toBe(0);
+        expect(copy.stderr).toContain(
+          'warning: db copy: VACUUM (ANALYZE) after the copy: skipping "managers" --- only table or database owner can vacuum it\n',
+        );
+        expect(copy.stderr).not.toContain('skipping "audit_log"');
+        expect(copy.stderr).toMatch(/\ncopied 2 row\(s\) in \d+ tables into /);
+        expect(await runJson<unknown[]>(['managers', 'list'], { db: to })).toHaveLength(1);
+      } finally {
+        const admin = new pg.Client({ connectionString: PG_BASE_URL });
+        await admin.connect();
+        try {
+          await admin.query(`drop database if exists "${nameOf(to)}" with (force)`);
+          await admin.query(`drop role if exists ${copier}`);
+        } finally {
+          await admin.end();
+        }
+      }
+    },
+  );
 });
