@@ -20,6 +20,7 @@ import * as m0014 from './0014_invoice_training.js';
 import * as m0015 from './0015_seat_last_login.js';
 import * as m0016 from './0016_contacts_removed.js';
 import * as m0017 from './0017_seat_base_statistics.js';
+import * as m0018 from './0018_audit_actor_trigger.js';
 
 export const migrations: Record<string, Migration> = {
   '0001_foundation': m0001,
@@ -39,4 +40,5 @@ export const migrations: Record<string, Migration> = {
   '0015_seat_last_login': m0015,
   '0016_contacts_removed': m0016,
   '0017_seat_base_statistics': m0017,
+  '0018_audit_actor_trigger': m0018,
 };

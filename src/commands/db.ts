@@ -81,9 +81,10 @@ export function registerDb(program: Command, io: Io): void {
         const target = await openTarget({ kind: 'postgres', url }, { env: s.io.env });
         try {
           const { copyDatabase } = await import('../copy/copy.js');
-          const summary = await copyDatabase(source, target, s.op());
+          const { summary, warnings } = await copyDatabase(source, target, s.op());
           // the counts once committed: a copy that fails is rolled back and lists nothing as copied
           for (const t of summary.tables) s.message(`${t.table}: ${t.rows} row(s)`);
+          for (const w of warnings) s.warn(w);
           if (s.opts.json) await s.json(summary);
           s.message(`copied ${summary.rows} row(s) in ${summary.tables.length} tables into ${summary.to}`);
         } finally {

@@ -19,13 +19,20 @@ export interface CopySummary {
   rows: number;
 }
 
-export async function copyDatabase(source: DbHandle, target: DbHandle, op: Op): Promise<CopySummary> {
+export interface CopyResult {
+  summary: CopySummary;
+  /** what the VACUUM after the commit could not do (the copy is complete without it) */
+  warnings: string[];
+}
+
+export async function copyDatabase(source: DbHandle, target: DbHandle, op: Op): Promise<CopyResult> {
   if (!source.sqlite)
     throw new RefusedError(
       `db copy copies a SQLite database into PostgreSQL; the current database ${source.path} is PostgreSQL already`,
       'to copy one PostgreSQL database into another, use pg_dump and pg_restore',
     );
-  if (target.engine !== 'postgres') throw new RefusedError('db copy --to takes a PostgreSQL URL');
+  if (target.engine !== 'postgres' || !target.pool) throw new RefusedError('db copy --to takes a PostgreSQL URL');
+  const pool = target.pool;
   const sqlite = source.sqlite;
   const summary = await writeTx(target.db, async (trx) => {
     const tables = await copyTables(sqlite, trx);
@@ -33,6 +40,5 @@ export async function copyDatabase(source: DbHandle, target: DbHandle, op: Op): 
     await audit(trx, op, { action: 'copy', entity: 'database', key: target.path, after: { from: source.path, rows: copied.rows } });
     return copied;
   });
-  await vacuumCopied(target.db, summary.tables);
-  return summary;
+  return { summary, warnings: await vacuumCopied(pool, summary.tables) };
 }

@@ -6,9 +6,17 @@
  * the source's catalogue, so a table a later migration adds is copied without a change here.
  */
 import type Database from 'better-sqlite3';
+import type pg from 'pg';
 import { sql, type Kysely } from '#kysely';
 import { AppError, EXIT, RefusedError, UsageError } from '../errors.js';
 import type { DB } from './schema/index.js';
+
+/**
+ * Migration 0018's trigger (the name is the migration's): on every INSERT into audit_log it puts the
+ * inserting role into `actor`. The copy disables it while it writes the source's audit rows, which name
+ * who made each change on SQLite, and enables it again before its commit.
+ */
+const AUDIT_ACTOR_TRIGGER = 'audit_log_actor';
 
 /** A --to value: a PostgreSQL URL, without a password (the command line is readable by other users). */
 export function parseCopyTarget(value: string): string {
@@ -98,21 +106,34 @@ export async function tablesWithRows(db: Kysely<DB>): Promise<string[]> {
 
 /** Copies every table of `source` into `trx` (a transaction on an empty PostgreSQL database of the same schema). */
 export async function copyTables(source: Database.Database, trx: Kysely<DB>): Promise<CopiedTable[]> {
-  const nonEmpty = await tablesWithRows(trx);
+  const nonEmpty = await tablesWithRows(trx).catch((e: unknown) => copyFailed(undefined, e));
   if (nonEmpty.length > 0)
     throw new RefusedError(
       `the target database is not empty (table ${nonEmpty[0]} has rows); db copy writes only into an empty database`,
       'create a new database (createdb), run acctmgr db migrate on it, and copy into that',
     );
+  // only the tables' owner may disable a trigger: a team member's copy stops here, before any row
+  await setAuditActorTrigger(trx, 'disable').catch((e: unknown) => copyFailed(undefined, e));
   const done: CopiedTable[] = [];
   for (const t of sourceTables(source)) {
-    const copied = { table: t.name, rows: await copyTable(source, trx, t).catch((e: unknown) => refused(t.name, e)) };
+    const copied = { table: t.name, rows: await copyTable(source, trx, t).catch((e: unknown) => copyFailed(t.name, e)) };
     done.push(copied);
   }
+  await setAuditActorTrigger(trx, 'enable');
   // the planner's statistics of the new rows, committed with them: without them the first commands on the
   // copy (a remind cron job the same night) are planned as over empty tables until autovacuum comes round
   await sql`analyze`.execute(trx);
   return done;
+}
+
+/**
+ * SQLite's audit rows keep their actors (the OS user who made each change): migration 0018's trigger,
+ * which sets every inserted row's actor to the inserting role, is off while they are written. ALTER TABLE
+ * … DISABLE TRIGGER is transactional, so a copy that fails leaves the trigger as it was, and the trigger is
+ * on again for the copy's own audit row and before anyone else sees the tables.
+ */
+async function setAuditActorTrigger(trx: Kysely<DB>, action: 'enable' | 'disable'): Promise<void> {
+  await sql`alter table audit_log ${sql.raw(action)} trigger ${sql.id(AUDIT_ACTOR_TRIGGER)}`.execute(trx);
 }
 
 /**
@@ -121,28 +142,68 @@ export async function copyTables(source: Database.Database, trx: Kysely<DB>): Pr
  * reads the table's rows too until autovacuum comes round: remind's dormant-seat scan tests seats against
  * the removed contacts' index (migration 0016), and over the benchmark's data that test took 0.66 s
  * instead of 0.01 s (the whole scan 1.7 → 1.1 s). VACUUM cannot run inside a transaction, hence after
- * the commit; a table the role does not own is skipped by the server with a warning. Best effort: the
- * copy is done whatever happens here, and autovacuum would do the same later.
+ * the commit. Best effort: the copy is done whatever happens here, and autovacuum would do the same
+ * later; what the server skips (a table neither the role nor the database belongs to) or a VACUUM that
+ * fails comes back as warnings for the command to show, on a connection of its own to hear them.
  */
-export async function vacuumCopied(db: Kysely<DB>, tables: readonly CopiedTable[]): Promise<void> {
-  const filled = tables.filter((t) => t.rows > 0).map((t) => sql.table(t.table));
-  if (filled.length === 0) return;
-  await sql`vacuum (analyze) ${sql.join(filled)}`.execute(db).catch(() => undefined);
+export async function vacuumCopied(pool: pg.Pool, tables: readonly CopiedTable[]): Promise<string[]> {
+  const filled = tables.filter((t) => t.rows > 0).map((t) => quote(t.table));
+  if (filled.length === 0) return [];
+  const failed = (e: unknown) =>
+    `db copy: VACUUM (ANALYZE) after the copy failed: ${(e as Error).message}; the copy is complete (autovacuum does the same later)`;
+  let client: pg.PoolClient;
+  try {
+    client = await pool.connect();
+  } catch (e) {
+    return [failed(e)];
+  }
+  const warnings: string[] = [];
+  const heard = (n: { severity?: string; message?: string }): void => {
+    if (n.severity === 'WARNING') warnings.push(`db copy: VACUUM (ANALYZE) after the copy: ${n.message ?? ''}`);
+  };
+  client.on('notice', heard);
+  try {
+    await client.query(`vacuum (analyze) ${filled.join(', ')}`);
+  } catch (e) {
+    warnings.push(failed(e));
+  } finally {
+    client.off('notice', heard);
+    client.release();
+  }
+  return warnings;
 }
 
 /**
- * A value the server refuses (SQLite stores what its column affinity lets in, such as text in a number
- * column): exit 1 naming the table and the server's reason; the transaction, and so the copy, is rolled back.
+ * A statement of the copy the server refused (the transaction, and so the copy, is rolled back): exit 1
+ * naming the table and the server's reason, with what to do about it.
+ * - a value it refuses (classes 22 and 23: SQLite stores what its column affinity lets in, such as text
+ *   in a number column): correct the row in the SQLite database;
+ * - a privilege the role lacks (42501): the copy disables a trigger and sets the id sequences, which only
+ *   the tables' owner may do, so it is the owner's to run;
+ * - anything else (the connection, a timeout, the server's resources) is no fault of the data: the
+ *   server's reason alone.
+ * An error without a SQLSTATE is not the server's and goes on as it is (a bug).
  */
-function refused(table: string, e: unknown): never {
+export function copyFailed(table: string | undefined, e: unknown): never {
   const sqlstate = (e as { code?: unknown }).code;
   if (typeof sqlstate !== 'string' || !/^[0-9A-Z]{5}$/.test(sqlstate)) throw e;
-  throw new AppError(
-    `db copy: table ${table}: ${(e as Error).message}; nothing was copied`,
-    'invalid_data',
-    EXIT.failed,
-    'correct the row in the SQLite database (acctmgr db check, or the command that edits it), then copy again',
-  );
+  const reason = `${table === undefined ? '' : `table ${table}: `}${(e as Error).message}; nothing was copied`;
+  const what = `db copy: ${reason}`;
+  if (sqlstate === '42501')
+    throw new AppError(
+      `db copy must be run by the role that owns the database's tables (the one that ran acctmgr db migrate): ${reason}`,
+      'refused',
+      EXIT.failed,
+      'run it again as that role: --to postgres://OWNER@HOST:PORT/DBNAME',
+    );
+  if (sqlstate.startsWith('22') || sqlstate.startsWith('23'))
+    throw new AppError(
+      what,
+      'invalid_data',
+      EXIT.failed,
+      'correct the row in the SQLite database (acctmgr db check, or the command that edits it), then copy again',
+    );
+  throw new AppError(what, 'refused', EXIT.failed);
 }
 
 /** Bound values per INSERT: PostgreSQL takes at most 65,535. */

@@ -4,11 +4,12 @@
  */
 import path from 'node:path';
 import { sql } from '#kysely';
+import pg from 'pg';
 import { afterAll, afterEach, beforeAll, describe, expect } from 'vitest';
 import { expectDbClean, ROOT, runCli, runJson } from '../helpers/cli.js';
 import { dbMigratedTo, openTestDb, removeDb, seededDb, tempDbPath, tempDir } from '../helpers/db.js';
-import { itPostgres } from '../helpers/engine.js';
-import { createPgDatabase } from '../helpers/pg.js';
+import { auditActor, itPostgres } from '../helpers/engine.js';
+import { createPgDatabase, nameOf, PG_BASE_URL } from '../helpers/pg.js';
 import { rawExec } from '../helpers/raw.js';
 import { startSmtp, type TestSmtp } from '../helpers/smtp.js';
 
@@ -30,6 +31,7 @@ const mailEnv = () => ({
 
 interface AuditRow {
   id: number;
+  actor: string;
   action: string;
   entity: string;
 }
@@ -76,6 +78,9 @@ describe('db copy --to URL (PostgreSQL only: from a SQLite database into it)', (
     expect(smtp.messages.length).toBeGreaterThan(0);
     smtp.messages.length = 0;
 
+    // who made each change on SQLite (OS users): the copy keeps them, though the target's server sets the
+    // actor of every other row inserted into audit_log to the inserting role (migration 0018)
+    await rawExec(src, `update audit_log set actor = case when id % 2 = 0 then 'anna-laptop' else 'ivan-desktop' end`);
     const to = await createPgDatabase();
     const copy = await runCli(['db', 'copy', '--to', to, '--json'], { db: src });
     expect(copy.code, copy.stderr).toBe(0);
@@ -110,7 +115,8 @@ describe('db copy --to URL (PostgreSQL only: from a SQLite database into it)', (
     const before = await runJson<AuditRow[]>(['audit'], { db: src });
     const after = await runJson<AuditRow[]>(['audit'], { db: to });
     expect(after.slice(0, -1)).toEqual(before);
-    expect(after.at(-1)).toMatchObject({ id: before.at(-1)!.id + 1, action: 'copy', entity: 'database' });
+    expect(new Set(after.slice(0, -1).map((r) => r.actor))).toEqual(new Set(['anna-laptop', 'ivan-desktop']));
+    expect(after.at(-1)).toMatchObject({ id: before.at(-1)!.id + 1, action: 'copy', entity: 'database', actor: auditActor('') });
 
     // nothing due that SQLite sent: the preview and the send find nothing
     const preview = await runCli(['remind'], { db: to });
@@ -121,6 +127,12 @@ describe('db copy --to URL (PostgreSQL only: from a SQLite database into it)', (
     // new rows get ids past the copied ones
     expect((await runCli(['managers', 'add', '--login', 'newbie', '--name', 'N', '--email', 'n@vendor.example'], { db: to })).code).toBe(0);
     expect((await runJson<AuditRow[]>(['audit'], { db: to })).at(-1)!.id).toBe(before.at(-1)!.id + 2);
+    // the trigger is on again once the copy has committed: a row written past acctmgr claiming an actor gets the role
+    await rawExec(
+      to,
+      `insert into audit_log (at, actor, action, entity, entity_key) values ('2026-11-25T10:00:00Z', 'anna-laptop', 'edit', 'manager', 'newbie')`,
+    );
+    expect((await runJson<AuditRow[]>(['audit'], { db: to })).at(-1)).toMatchObject({ actor: auditActor(''), key: 'newbie' });
     await expectDbClean(to);
     await removeDb(to);
   });
@@ -176,4 +188,46 @@ describe('db copy --to URL (PostgreSQL only: from a SQLite database into it)', (
     expect(fromPg).toMatchObject({ code: 1, stderr: expect.stringContaining('is PostgreSQL already') });
     for (const d of [used, empty, older.path, fresh]) await removeDb(d);
   });
+
+  itPostgres(
+    'the VACUUM after the commit says on stderr which tables it skipped: neither they nor the database belong to the role',
+    async () => {
+      const src = tempDbPath();
+      expect((await runCli(['managers', 'add', '--login', 'anna', '--name', 'A', '--email', 'a@vendor.example'], { db: src })).code).toBe(
+        0,
+      );
+      const to = await createPgDatabase();
+      // a role that owns audit_log (so it may turn its trigger off) and may write every other table, owned by
+      // the server's superuser like the database itself
+      const copier = `t_copier_${process.pid}_${Date.now()}`;
+      await rawExec(
+        to,
+        `create role ${copier} login`,
+        `grant select, insert, update on all tables in schema public to ${copier}`,
+        `grant usage, select, update on all sequences in schema public to ${copier}`,
+        `alter table audit_log owner to ${copier}`,
+      );
+      const as = new URL(to);
+      as.username = copier;
+      try {
+        const copy = await runCli(['db', 'copy', '--to', as.toString()], { db: src });
+        expect(copy.code, copy.stderr).toBe(0);
+        expect(copy.stderr).toContain(
+          'warning: db copy: VACUUM (ANALYZE) after the copy: skipping "managers" --- only table or database owner can vacuum it\n',
+        );
+        expect(copy.stderr).not.toContain('skipping "audit_log"');
+        expect(copy.stderr).toMatch(/\ncopied 2 row\(s\) in \d+ tables into /);
+        expect(await runJson<unknown[]>(['managers', 'list'], { db: to })).toHaveLength(1);
+      } finally {
+        const admin = new pg.Client({ connectionString: PG_BASE_URL });
+        await admin.connect();
+        try {
+          await admin.query(`drop database if exists "${nameOf(to)}" with (force)`);
+          await admin.query(`drop role if exists ${copier}`);
+        } finally {
+          await admin.end();
+        }
+      }
+    },
+  );
 });

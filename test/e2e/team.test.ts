@@ -10,7 +10,9 @@ import pg from 'pg';
 import { describe, expect } from 'vitest';
 import { ROOT, runCli, runJson } from '../helpers/cli.js';
 import { itPostgres } from '../helpers/engine.js';
+import { tempDbPath } from '../helpers/db.js';
 import { PG_BASE_URL } from '../helpers/pg.js';
+import { rawExec } from '../helpers/raw.js';
 
 /** The ```sql blocks of docs/team.md, psql's meta-commands and comments left out. */
 function docSql(): string[] {
@@ -21,6 +23,12 @@ function docSql(): string[] {
       .filter((l) => !l.startsWith('\\') && !l.startsWith('--'))
       .join('\n'),
   );
+}
+
+interface AuditRow {
+  actor: string;
+  on_behalf_of: string | null;
+  action: string;
 }
 
 function urlAs(user: string, database: string): string {
@@ -41,29 +49,51 @@ async function asRole(url: string, statements: string): Promise<void> {
   }
 }
 
+/**
+ * docs/team.md's roles, database and grants under names of this test's own (the run's pid and time): set up
+ * as the page says — roles, the owner's db migrate, the grants — and dropped after.
+ */
+function docTeam() {
+  const n = `${process.pid}_${Date.now()}`;
+  const names: [RegExp, string][] = [
+    [/\bacctmgr_owner\b/g, `t_owner_${n}`],
+    [/\bacctmgr_team\b/g, `t_team_${n}`],
+    [/\bmaria\b/g, `t_maria_${n}`],
+    [/\bivan\b/g, `t_ivan_${n}`],
+    [/\bcron\b/g, `t_cron_${n}`],
+    [/\bDATABASE acctmgr\b/g, `DATABASE t_db_${n}`],
+  ];
+  const ours = (sql: string) => names.reduce((s, [re, to]) => s.replace(re, to), sql);
+  const [roles, grants] = docSql().map(ours);
+  expect(grants).toContain('ALTER DEFAULT PRIVILEGES');
+  const db = `t_db_${n}`;
+  const as = (who: string) => urlAs(`t_${who}_${n}`, db);
+  return {
+    /** this test's role for `who` (owner, team, maria, ivan, cron) */
+    role: (who: string) => `t_${who}_${n}`,
+    /** the URL of the team's database as that role */
+    as,
+    async setUp(): Promise<void> {
+      // one statement at a time: CREATE DATABASE cannot run inside the implicit transaction of a batch
+      for (const statement of roles!.split(';').filter((s) => s.trim())) await asRole(PG_BASE_URL, statement);
+      expect((await runCli(['db', 'migrate'], { db: as('owner') })).code).toBe(0);
+      await asRole(as('owner'), grants!);
+    },
+    async tearDown(): Promise<void> {
+      await asRole(PG_BASE_URL, `drop database if exists ${db} with (force)`);
+      for (const who of ['maria', 'ivan', 'cron', 'team', 'owner']) await asRole(PG_BASE_URL, `drop role if exists t_${who}_${n}`);
+    },
+  };
+}
+
 describe('running acctmgr for a team (docs/team.md)', () => {
   itPostgres(
     'PostgreSQL: the documented roles and grants work, the audit actor is the role that ran the command, and a member imports a large file',
     async () => {
-      const n = `${process.pid}_${Date.now()}`;
-      const names: [RegExp, string][] = [
-        [/\bacctmgr_owner\b/g, `t_owner_${n}`],
-        [/\bacctmgr_team\b/g, `t_team_${n}`],
-        [/\bmaria\b/g, `t_maria_${n}`],
-        [/\bivan\b/g, `t_ivan_${n}`],
-        [/\bcron\b/g, `t_cron_${n}`],
-        [/\bDATABASE acctmgr\b/g, `DATABASE t_db_${n}`],
-      ];
-      const ours = (sql: string) => names.reduce((s, [re, to]) => s.replace(re, to), sql);
-      const [roles, grants] = docSql().map(ours);
-      expect(grants).toContain('ALTER DEFAULT PRIVILEGES');
-      const db = `t_db_${n}`;
-      const as = (who: string) => urlAs(`t_${who}_${n}`, db);
+      const team = docTeam();
+      const { as, role } = team;
       try {
-        // one statement at a time: CREATE DATABASE cannot run inside the implicit transaction of a batch
-        for (const statement of roles!.split(';').filter((s) => s.trim())) await asRole(PG_BASE_URL, statement);
-        expect((await runCli(['db', 'migrate'], { db: as('owner') })).code).toBe(0);
-        await asRole(as('owner'), grants!);
+        await team.setUp();
 
         const add = await runCli(['managers', 'add', '--login', 'anna', '--name', 'Anna', '--email', 'anna@vendor.example'], {
           db: as('maria'),
@@ -71,11 +101,24 @@ describe('running acctmgr for a team (docs/team.md)', () => {
         expect(add.code, add.stderr).toBe(0);
         const edit = await runCli(['managers', 'edit', 'anna', '--mobile', '+48 600', '--actor', 'boss'], { db: as('cron') });
         expect(edit.code, edit.stderr).toBe(0);
-        const audit = await runJson<{ actor: string; on_behalf_of: string | null; action: string }[]>(['audit'], { db: as('ivan') });
+        const audit = await runJson<AuditRow[]>(['audit'], { db: as('ivan') });
         expect(audit.map((r) => [r.actor, r.on_behalf_of, r.action])).toEqual([
-          [`t_maria_${n}`, null, 'add'],
-          [`t_cron_${n}`, 'boss', 'edit'],
+          [role('maria'), null, 'add'],
+          [role('cron'), 'boss', 'edit'],
         ]);
+        // past acctmgr, in psql: a member's INSERT claiming another role's name records the member (the
+        // server's trigger), and no member can rewrite or remove an audit row
+        await asRole(
+          as('maria'),
+          `insert into audit_log (at, actor, action, entity, entity_key) values ('2026-11-25T10:00:00Z', '${role('ivan')}', 'remove', 'manager', 'anna')`,
+        );
+        expect((await runJson<AuditRow[]>(['audit'], { db: as('ivan') })).at(-1)).toMatchObject({
+          actor: role('maria'),
+          action: 'remove',
+        });
+        for (const change of [`update audit_log set actor = '${role('ivan')}' where action = 'remove'`, 'delete from audit_log'])
+          expect(String(await asRole(as('maria'), change).catch((e: Error) => e))).toMatch(/permission denied for table audit_log/);
+        expect(await runJson<AuditRow[]>(['audit'], { db: as('ivan') })).toHaveLength(3);
         // the team reads and writes rows, but does not migrate or create tables
         const create = await asRole(as('maria'), 'create table intruder (x int)').catch((e: Error) => e);
         expect(String(create)).toMatch(/permission denied/);
@@ -112,11 +155,51 @@ describe('running acctmgr for a team (docs/team.md)', () => {
           "insert into contacts (account_id, email, email_key, created_at, updated_at) select id, 'next@x.example', 'next@x.example', 'now', 'now' from accounts limit 1",
         );
         fs.rmSync(dir, { recursive: true, force: true });
+        // undoing an import adds an audit row and touches no other (the team may not change old ones)
+        const [batch] = await runJson<{ batch_id: number }[]>(['import', 'history'], { db: as('cron') });
+        const undo = await runCli(['import', 'undo', String(batch!.batch_id), '--yes'], { db: as('maria') });
+        expect(undo.code, undo.stderr).toBe(0);
+        expect((await runJson<AuditRow[]>(['audit'], { db: as('ivan') })).at(-1)).toMatchObject({ actor: role('maria'), action: 'undo' });
         expect((await runCli(['db', 'check'], { db: as('cron') })).code).toBe(0);
       } finally {
-        await asRole(PG_BASE_URL, `drop database if exists ${db} with (force)`);
-        for (const who of ['maria', 'ivan', 'cron', 'team', 'owner']) await asRole(PG_BASE_URL, `drop role if exists t_${who}_${n}`);
+        await team.tearDown();
       }
     },
   );
+
+  itPostgres('PostgreSQL: moving a team from SQLite, only the owner copies, and the copied audit rows keep their actors', async () => {
+    const team = docTeam();
+    const { as, role } = team;
+    const src = tempDbPath();
+    try {
+      await team.setUp();
+      const add = await runCli(['managers', 'add', '--login', 'anna', '--name', 'Anna', '--email', 'anna@vendor.example'], { db: src });
+      expect(add.code, add.stderr).toBe(0);
+      await rawExec(src, `update audit_log set actor = 'anna-laptop'`); // the OS user who made it on SQLite
+
+      // a member reads and writes rows, but may not turn the audit trigger off nor set the id sequences
+      const member = await runCli(['db', 'copy', '--to', as('maria')], { db: src });
+      expect(member).toMatchObject({ code: 1, stdout: '' });
+      expect(member.stderr).toMatch(
+        /^error: db copy must be run by the role that owns the database's tables \(the one that ran acctmgr db migrate\): must be owner of table audit_log; nothing was copied\nhint: run it again as that role/,
+      );
+      expect(member.stderr).not.toContain('correct the row');
+      expect(await runJson<AuditRow[]>(['audit'], { db: as('ivan') })).toEqual([]);
+
+      const owner = await runCli(['db', 'copy', '--to', as('owner')], { db: src });
+      expect(owner.code, owner.stderr).toBe(0);
+      expect(owner.stderr).not.toContain('warning');
+      const copied = await runJson<AuditRow[]>(['audit'], { db: as('ivan') });
+      expect(copied.map((r) => [r.actor, r.action])).toEqual([
+        ['anna-laptop', 'add'],
+        [role('owner'), 'copy'],
+      ]);
+      // the team works on the copy with the grants it had: its changes audited under its own roles
+      const edit = await runCli(['managers', 'edit', 'anna', '--mobile', '+48 600'], { db: as('maria') });
+      expect(edit.code, edit.stderr).toBe(0);
+      expect((await runJson<AuditRow[]>(['audit'], { db: as('ivan') })).at(-1)).toMatchObject({ actor: role('maria'), action: 'edit' });
+    } finally {
+      await team.tearDown();
+    }
+  });
 });

@@ -59,7 +59,12 @@ describe('migration 0015: a seat’s last_login_at is its latest login or later'
       // not a fault while the migration that catches them up is pending
       expect((await checkDatabase(h)).last_logins_behind).toEqual([]);
 
-      expect(await migrateToLatest(h.db)).toEqual(['0015_seat_last_login', '0016_contacts_removed', '0017_seat_base_statistics']);
+      expect(await migrateToLatest(h.db)).toEqual([
+        '0015_seat_last_login',
+        '0016_contacts_removed',
+        '0017_seat_base_statistics',
+        '0018_audit_actor_trigger',
+      ]);
       const rows = await h.db.selectFrom('seats').select(['id', 'last_login_at']).orderBy('id').execute();
       expect(rows.map((r) => [Number(r.id), r.last_login_at])).toEqual([
         [never, null],
