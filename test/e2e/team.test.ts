@@ -116,9 +116,18 @@ describe('running acctmgr for a team (docs/team.md)', () => {
           actor: role('maria'),
           action: 'remove',
         });
+        // nor under the team's group role: SET ROLE changes current_user, not the role that connected
+        await asRole(
+          as('maria'),
+          `set role ${role('team')}; insert into audit_log (at, actor, action, entity, entity_key) values ('2026-11-25T10:01:00Z', '${role('ivan')}', 'restore', 'manager', 'anna')`,
+        );
+        expect((await runJson<AuditRow[]>(['audit'], { db: as('ivan') })).at(-1)).toMatchObject({
+          actor: role('maria'),
+          action: 'restore',
+        });
         for (const change of [`update audit_log set actor = '${role('ivan')}' where action = 'remove'`, 'delete from audit_log'])
           expect(String(await asRole(as('maria'), change).catch((e: Error) => e))).toMatch(/permission denied for table audit_log/);
-        expect(await runJson<AuditRow[]>(['audit'], { db: as('ivan') })).toHaveLength(3);
+        expect(await runJson<AuditRow[]>(['audit'], { db: as('ivan') })).toHaveLength(4);
         // the team reads and writes rows, but does not migrate or create tables
         const create = await asRole(as('maria'), 'create table intruder (x int)').catch((e: Error) => e);
         expect(String(create)).toMatch(/permission denied/);
