@@ -61,12 +61,15 @@ export function registerImport(program: Command, io: Io): void {
     );
 
   imp
-    .command('undo <batch>')
+    .command('undo')
+    // parsed by commander, which reports a batch that is not a whole number as every usage error (exit 2)
+    .argument('<batch>', 'the batch id (import history)', parseIntOption)
     .description('revert an import batch: inserted rows removed, updated rows restored (refused where later changes touched them)')
     .addHelpText('after', '\nExample:\n  acctmgr import undo 12 --yes')
     .action(
       act(io, async (s, batch) => {
-        const id = parseIntOption(batch);
+        // a whole number already (the argument's parser)
+        const id = Number(batch);
         const { undoBatch } = await import('../import/undo.js');
         await s.confirm(`Undo import batch ${id}?`);
         const h = await s.open();

@@ -180,6 +180,12 @@ describe('acctmgr import (end to end)', () => {
     const refused = await runCli(['import', 'undo', String(all.batch_id)], { db });
     expect(refused.code).toBe(2);
     expect(refused.stderr).toContain('refused without --yes');
+    // a batch that is not a number: a usage error with its line, like an option's value
+    expect(await runCli(['import', 'undo', 'abc', '--yes'], { db })).toMatchObject({
+      code: 2,
+      stdout: '',
+      stderr: expect.stringContaining(`error: command-argument value 'abc' is invalid for argument 'batch'. "abc" is not a whole number`),
+    });
     const undo = await runCli(['import', 'undo', String(all.batch_id), '--yes', '--json'], { db });
     expect(undo.code).toBe(0);
     expect(JSON.parse(undo.stdout)).toMatchObject({ batch_id: all.batch_id, deleted: 32, restored: 0 });
