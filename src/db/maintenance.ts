@@ -8,6 +8,7 @@ import { foldKey } from '../lib/keys.js';
 import { createPrivateTemp, outputKind } from '../lib/output-file.js';
 import type { Kysely } from '#kysely';
 import type { DbHandle } from './connection.js';
+import { duplicateKeys, type DuplicateKey } from './duplicate-keys.js';
 import { migrationStatus } from './migrator.js';
 import { streamRows, type Streamable } from './rows.js';
 import type { DB } from './schema/index.js';
@@ -98,6 +99,8 @@ export interface CheckReport {
    * one (the first 100): the dormancy rules read the stored one alone (migration 0015)
    */
   last_logins_behind: LastLoginBehind[];
+  /** values of a unique key (src/db/schema/unique-keys.ts) that more than one row holds (the first 100) */
+  duplicate_keys: DuplicateKey[];
 }
 
 export interface LastLoginBehind {
@@ -116,20 +119,24 @@ export interface KeyMismatch {
  * The checks of `db check`. A page damaged badly enough makes SQLite refuse a check outright
  * (SQLITE_CORRUPT) instead of listing problems: that refusal is then what the report says. PostgreSQL
  * has no page check to run here (`integrity` says "ok" when its catalogue answers); its foreign keys are
- * checked by queries (src/db/pg-checks.ts), and the stored key columns the same way on both.
+ * checked by queries (src/db/pg-checks.ts). On both, by queries: the stored key columns, and every
+ * unique key for rows that share it (src/db/duplicate-keys.ts: found even where its index is gone).
  */
 export async function checkDatabase(h: DbHandle): Promise<CheckReport> {
   if (!h.sqlite) {
     const { pgForeignKeyViolations } = await import('./pg-checks.js');
     const violations = await pgForeignKeyViolations(h.db);
-    const keys = await keyMismatches(h, 100);
+    const columns = await tableColumns(h.db);
+    const keys = await keyMismatches(h, columns, 100);
     const behind = await lastLoginsBehind(h.db, 100);
+    const duplicates = await duplicateKeys(h.db, h.engine, columns, 100);
     return {
-      ok: violations.length === 0 && keys.length === 0 && behind.length === 0,
+      ok: violations.length === 0 && keys.length === 0 && behind.length === 0 && duplicates.length === 0,
       integrity: ['ok'],
       foreign_key_violations: violations,
       key_mismatches: keys,
       last_logins_behind: behind,
+      duplicate_keys: duplicates,
     };
   }
   const sqlite = h.sqlite;
@@ -148,14 +155,17 @@ export async function checkDatabase(h: DbHandle): Promise<CheckReport> {
   }
   const intact = integrity.length === 1 && integrity[0] === 'ok';
   // a damaged file is not read further than the integrity check needs
-  const keys = intact ? await keyMismatches(h, 100) : [];
+  const columns = intact ? await tableColumns(h.db) : new Set<string>();
+  const keys = intact ? await keyMismatches(h, columns, 100) : [];
   const behind = intact ? await lastLoginsBehind(h.db, 100) : [];
+  const duplicates = intact ? await duplicateKeys(h.db, h.engine, columns, 100) : [];
   return {
-    ok: intact && violations.length === 0 && keys.length === 0 && behind.length === 0,
+    ok: intact && violations.length === 0 && keys.length === 0 && behind.length === 0 && duplicates.length === 0,
     integrity,
     foreign_key_violations: violations,
     key_mismatches: keys,
     last_logins_behind: behind,
+    duplicate_keys: duplicates,
   };
 }
 
@@ -165,7 +175,14 @@ export async function checkFile(open: () => Promise<DbHandle>): Promise<CheckRep
   try {
     h = await open();
   } catch (e) {
-    return { ok: false, integrity: [sqliteFailure(e, 'open')], foreign_key_violations: [], key_mismatches: [], last_logins_behind: [] };
+    return {
+      ok: false,
+      integrity: [sqliteFailure(e, 'open')],
+      foreign_key_violations: [],
+      key_mismatches: [],
+      last_logins_behind: [],
+      duplicate_keys: [],
+    };
   }
   return checkDatabase(h);
 }
@@ -177,12 +194,17 @@ function sqliteFailure(e: unknown, what: string): string {
   return `${what} failed: ${(e as Error).message} (${code})`;
 }
 
+/** Every `table.column` the database has: checks skip what a pending migration adds (nothing there to check yet). */
+async function tableColumns(db: Kysely<DB>): Promise<Set<string>> {
+  const tables = await (db as Kysely<any>).introspection.getTables();
+  return new Set(tables.flatMap((t) => t.columns.map((c) => `${t.name}.${c.name}`)));
+}
+
 /** Every stored key column against the fold of its key (src/db/schema/key-columns.ts): what no writer may miss. */
-async function keyMismatches(h: DbHandle, max: number): Promise<KeyMismatch[]> {
+async function keyMismatches(h: DbHandle, columns: ReadonlySet<string>, max: number): Promise<KeyMismatch[]> {
   const out: KeyMismatch[] = [];
   const any = h.db as Kysely<any>;
   // a database from before the key columns (migration 0005, not yet applied) has none to check
-  const columns = new Set((await any.introspection.getTables()).flatMap((t) => t.columns.map((c) => `${t.name}.${c.name}`)));
   for (const k of KEY_COLUMNS) {
     if (!k.key || !columns.has(`${k.table}.${k.key}`)) continue;
     const query = any
