@@ -10,7 +10,7 @@ export function registerDb(program: Command, io: Io): void {
   const db = program.command('db').description('the database: migrations, backup, checks');
 
   db.command('migrate')
-    .description('apply pending migrations (also done automatically on first use)')
+    .description('apply pending migrations (on SQLite also done on first use; on PostgreSQL only by this command)')
     .action(
       act(io, async (s) => {
         const h = await s.open({ migrate: false, create: true });

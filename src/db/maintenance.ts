@@ -7,7 +7,7 @@ import { KEY_COLUMNS } from './schema/key-columns.js';
 import { foldKey } from '../lib/keys.js';
 import { createPrivateTemp, outputKind } from '../lib/output-file.js';
 import type { Kysely } from '#kysely';
-import type { DbHandle } from './connection.js';
+import { noSchema, type DbHandle } from './connection.js';
 import { duplicateKeys, type DuplicateKey } from './duplicate-keys.js';
 import { migrationStatus } from './migrator.js';
 import { streamRows, type Streamable } from './rows.js';
@@ -169,7 +169,12 @@ export async function checkDatabase(h: DbHandle): Promise<CheckReport> {
   };
 }
 
-/** `db check` on a file: a database that cannot even be opened and read is reported, not thrown. */
+/**
+ * `db check` on a file: a database that cannot even be opened and read is reported, not thrown. One
+ * that no acctmgr migrated yet (a new, empty SQLite file; a PostgreSQL database before `db migrate`) is
+ * refused, as other commands refuse it on PostgreSQL: there is nothing of acctmgr's to check, and `db
+ * check` migrates nothing.
+ */
 export async function checkFile(open: () => Promise<DbHandle>): Promise<CheckReport> {
   let h: DbHandle;
   try {
@@ -184,7 +189,18 @@ export async function checkFile(open: () => Promise<DbHandle>): Promise<CheckRep
       duplicate_keys: [],
     };
   }
+  if (await unmigrated(h)) throw noSchema(h);
   return checkDatabase(h);
+}
+
+/** No migration applied. A SQLite file too damaged to say is not refused here: the checks report it. */
+async function unmigrated(h: DbHandle): Promise<boolean> {
+  try {
+    return (await migrationStatus(h.db)).every((m) => !m.applied);
+  } catch (e) {
+    sqliteFailure(e, 'read');
+    return false;
+  }
 }
 
 /** The message of a SQLite error (its code says so); anything else is not a finding but a failure. */

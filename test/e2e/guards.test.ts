@@ -9,6 +9,7 @@ import { beforeEach, describe, expect, it } from 'vitest';
 import { dbFiles, runCli, runJson } from '../helpers/cli.js';
 import { cloneDb, removeDb, tempDir } from '../helpers/db.js';
 import { itSqlite, onPostgres } from '../helpers/engine.js';
+import { createPgDatabase } from '../helpers/pg.js';
 import { rawExec, restoredBackup, writeAroundForeignKeys } from '../helpers/raw.js';
 
 let db: string;
@@ -103,6 +104,29 @@ describe('db check --json', () => {
         'keys held by more than one row: 1\n  accounts rows 1, 2 share external_id_key "sch-1"\n',
     );
     await removeDb(broken);
+  });
+
+  it('refuses a database that has no acctmgr schema yet, with exit 1, migrating nothing', async () => {
+    // an empty SQLite file (which any other command would migrate), a PostgreSQL database before db migrate
+    const empty = onPostgres ? await createPgDatabase('empty') : path.join(tempDir(), 'empty.db');
+    if (!onPostgres) fs.writeFileSync(empty, '');
+    for (const args of [
+      ['db', 'check'],
+      ['db', 'check', '--json'],
+    ]) {
+      const r = await runCli(args, { db: empty });
+      expect(r.code).toBe(1);
+      expect(r.stdout).toBe('');
+      expect(r.stderr).toBe(
+        `error: the database ${empty} has no acctmgr schema yet\n` +
+          (onPostgres
+            ? 'hint: run acctmgr db migrate (on PostgreSQL, migrations run only when asked)\n'
+            : 'hint: run acctmgr db migrate (on SQLite any other command also migrates it on first use)\n'),
+      );
+    }
+    const status = await runJson<{ applied: boolean }[]>(['db', 'status'], { db: empty });
+    expect(status.filter((m) => m.applied)).toEqual([]);
+    await removeDb(empty);
   });
 
   itSqlite(
