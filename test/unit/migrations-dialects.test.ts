@@ -9,9 +9,10 @@ import path from 'node:path';
 import Database from 'better-sqlite3';
 import { Kysely, Migrator, NO_MIGRATIONS, PostgresDialect, SqliteDialect } from '#kysely';
 import pg from 'pg';
-import { describe, expect, it } from 'vitest';
+import { describe, expect } from 'vitest';
 import { migrations } from '../../migrations/index.js';
 import { ROOT } from '../helpers/cli.js';
+import { itPostgres, itSqlite } from '../helpers/engine.js';
 
 const migrator = (db: Kysely<any>) => new Migrator({ db, provider: { getMigrations: async () => migrations } });
 
@@ -28,7 +29,7 @@ function sqliteSchema(sqlite: Database.Database): string {
 }
 
 describe('migrations on both database engines', () => {
-  it('SQLite: the released migrations 0001-0004 make exactly the schema they made before PostgreSQL support', async () => {
+  itSqlite('the released migrations 0001-0004 make exactly the schema they made before PostgreSQL support (SQLite only)', async () => {
     const sqlite = new Database(':memory:');
     const db = new Kysely<any>({ dialect: new SqliteDialect({ database: sqlite }) });
     await ok(migrator(db).migrateTo('0004_notices'));
@@ -36,7 +37,7 @@ describe('migrations on both database engines', () => {
     await db.destroy();
   });
 
-  it('PostgreSQL: every migration runs up, down to nothing and up again on an empty database', async () => {
+  itPostgres('every migration runs up, down to nothing and up again on an empty database (PostgreSQL only)', async () => {
     const base = process.env.ACCTMGR_TEST_PG_URL ?? 'postgres://root@127.0.0.1:5432/test';
     const name = `acctmgr_mig_${process.pid}_${Date.now()}`;
     const admin = new pg.Client({ connectionString: base });

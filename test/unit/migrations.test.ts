@@ -1,11 +1,12 @@
 import fs from 'node:fs';
 import { Migrator, NO_MIGRATIONS } from '#kysely';
-import { describe, expect, it } from 'vitest';
+import { expect, it } from 'vitest';
 import { openDb, type DbHandle } from '../../src/db/connection.js';
 import { migrationStatus } from '../../src/db/migrator.js';
 import { migrations } from '../../migrations/index.js';
 import { dbFiles, runCli, spawnCli } from '../helpers/cli.js';
 import { removeDb, tempDbPath } from '../helpers/db.js';
+import { describeSqlite } from '../helpers/engine.js';
 
 const given = dbFiles();
 
@@ -14,7 +15,8 @@ function schema(h: DbHandle): unknown[] {
   return h.sqlite!.prepare(`select type, name, tbl_name, sql from sqlite_master order by type, name`).all();
 }
 
-describe('migrations', () => {
+/** On PostgreSQL every migration runs up, down and up again in test/unit/migrations-dialects.test.ts. */
+describeSqlite('migrations on a SQLite file (SQLite only)', () => {
   it('run in order on an empty database, once, and leave a consistent schema', async () => {
     const file = tempDbPath();
     const pending = await openDb(file, { migrate: false });
