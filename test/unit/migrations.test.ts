@@ -72,6 +72,30 @@ describeSqlite('migrations on a SQLite file (SQLite only)', () => {
     }
   });
 
+  it('work on a database made by the builds whose 0005 named managers’ folded email index managers_email_fold', async () => {
+    const file = tempDbPath();
+    const h = await openDb(file);
+    try {
+      // as 0005 made it from 8f246ab until the released name came back
+      h.sqlite!.exec(`drop index managers_email_key; CREATE UNIQUE INDEX "managers_email_fold" on "managers" ("email_key")`);
+      const insert = h.sqlite!.prepare(
+        `insert into managers (login, name, email, email_key, status, created_at, updated_at) values (?, 'M', ?, 'm@x.example', 'active', 'x', 'x')`,
+      );
+      insert.run('m1', 'm@x.example');
+      expect(() => insert.run('m2', 'M@x.example')).toThrow(/UNIQUE constraint failed: managers.email_key/);
+      // 0005's down step drops it under either name; up again makes the released one
+      const migrator = new Migrator({ db: h.db, provider: { getMigrations: async () => migrations } });
+      expect((await migrator.migrateTo(NO_MIGRATIONS)).error).toBeUndefined();
+      expect((await migrator.migrateToLatest()).error).toBeUndefined();
+      const names = schema(h).map((r) => (r as { name: string }).name);
+      expect(names).toContain('managers_email_key');
+      expect(names).not.toContain('managers_email_fold');
+    } finally {
+      await h.close();
+      await removeDb(file);
+    }
+  });
+
   // processes: SQLite's locks between two programs creating one file
   it('two processes creating the same new database at once both succeed', async () => {
     const db = given.fresh();
