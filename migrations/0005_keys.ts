@@ -19,8 +19,11 @@ interface KeyColumn {
   old: [string, string, boolean][];
   /** the unique index is per value of this column */
   scope?: string;
-  /** the unique index's name, when `${table}_${key}` is taken (PostgreSQL names a UNIQUE column's index so) */
-  index?: string;
+  /**
+   * the unique index's name on PostgreSQL when `${table}_${key}` is taken there (PostgreSQL names a UNIQUE
+   * column's own index so); SQLite keeps the released `${table}_${key}`
+   */
+  pgIndex?: string;
 }
 
 const KEYS: KeyColumn[] = [
@@ -45,8 +48,12 @@ const KEYS: KeyColumn[] = [
     scope: 'account_id',
   },
   // managers.email keeps its UNIQUE column constraint (SQLite cannot drop one); the folded key is stricter
-  { table: 'managers', source: 'email', key: 'email_key', old: [], index: 'managers_email_fold' },
+  { table: 'managers', source: 'email', key: 'email_key', old: [], pgIndex: 'managers_email_fold' },
 ];
+
+function indexName(db: Kysely<any>, k: KeyColumn): string {
+  return (isPostgres(db) && k.pgIndex) || `${k.table}_${k.key}`;
+}
 
 export async function up(db: Kysely<any>): Promise<void> {
   await inSavepoint(db, async () => {
@@ -54,10 +61,7 @@ export async function up(db: Kysely<any>): Promise<void> {
       await db.schema.alterTable(k.table).addColumn(k.key, text(db)).execute();
       await fill(db, k);
       for (const [name] of k.old) await db.schema.dropIndex(name).execute();
-      const unique = db.schema
-        .createIndex(k.index ?? `${k.table}_${k.key}`)
-        .on(k.table)
-        .unique();
+      const unique = db.schema.createIndex(indexName(db, k)).on(k.table).unique();
       await (k.scope ? unique.columns([k.scope, k.key]) : unique.column(k.key)).execute();
       // lookups by email across accounts (`contacts show EMAIL`, seats, reminders)
       if (k.scope) await db.schema.createIndex(`${k.table}_${k.key}_any`).on(k.table).column(k.key).execute();
@@ -104,7 +108,11 @@ async function inSavepoint(db: Kysely<any>, fn: () => Promise<void>): Promise<vo
 export async function down(db: Kysely<any>): Promise<void> {
   for (const k of [...KEYS].reverse()) {
     if (k.scope) await db.schema.dropIndex(`${k.table}_${k.key}_any`).execute();
-    await db.schema.dropIndex(k.index ?? `${k.table}_${k.key}`).execute();
+    if (k.pgIndex && !isPostgres(db)) {
+      // SQLite databases made by the builds of 8f246ab until the released name came back carry PostgreSQL's
+      await db.schema.dropIndex(k.pgIndex).ifExists().execute();
+      await db.schema.dropIndex(indexName(db, k)).ifExists().execute();
+    } else await db.schema.dropIndex(indexName(db, k)).execute();
     for (const [name, on, unique] of k.old) {
       const ix = db.schema.createIndex(name).on(k.table).expression(sql.raw(on));
       await (unique ? ix.unique() : ix).execute();

@@ -1,7 +1,7 @@
 /**
  * What differs between SQLite and PostgreSQL in the schema, in one place, so every numbered migration
  * runs on both. On SQLite the helpers give exactly the SQL the migrations gave before PostgreSQL was
- * supported (test/unit/migrations.test.ts compares sqlite_master with a stored copy).
+ * supported (test/unit/migrations-dialects.test.ts compares sqlite_master with stored copies).
  * - ids: INTEGER PRIMARY KEY AUTOINCREMENT on SQLite, a 64-bit identity column on PostgreSQL;
  * - whole numbers (ids, counts, money in cents): SQLite's INTEGER is 64-bit already, PostgreSQL's is
  *   32-bit, so there they are BIGINT (amounts up to 2^53 - 1 cents fit);

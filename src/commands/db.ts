@@ -1,5 +1,6 @@
 import fs from 'node:fs';
 import type { Command } from 'commander';
+import type { DuplicateKey } from '../db/duplicate-keys.js';
 import type { Io } from '../io.js';
 import { AppError, EXIT } from '../errors.js';
 import { formatOption } from './field-options.js';
@@ -9,7 +10,7 @@ export function registerDb(program: Command, io: Io): void {
   const db = program.command('db').description('the database: migrations, backup, checks');
 
   db.command('migrate')
-    .description('apply pending migrations (also done automatically on first use)')
+    .description('apply pending migrations (on SQLite also done on first use; on PostgreSQL only by this command)')
     .action(
       act(io, async (s) => {
         const h = await s.open({ migrate: false, create: true });
@@ -94,7 +95,7 @@ export function registerDb(program: Command, io: Io): void {
     );
 
   db.command('check')
-    .description('integrity and foreign-key check; exit 1 if anything is wrong')
+    .description('integrity, foreign-key and unique-key check; exit 1 if anything is wrong')
     .action(
       act(io, async (s) => {
         const { checkFile } = await import('../db/maintenance.js');
@@ -109,6 +110,8 @@ export function registerDb(program: Command, io: Io): void {
           s.io.out(`seats whose last_login_at is behind their login events: ${report.last_logins_behind.length}\n`);
           for (const b of report.last_logins_behind)
             s.io.out(`  seat ${b.seat_id}: last_login_at ${b.last_login_at ?? 'empty'}, latest login event ${b.latest_event}\n`);
+          s.io.out(`keys held by more than one row: ${report.duplicate_keys.length}\n`);
+          for (const d of report.duplicate_keys) s.io.out(`  ${duplicateLine(d)}\n`);
         }
         if (!report.ok) throw new AppError('database check failed', 'invalid_data', EXIT.failed);
       }),
@@ -135,4 +138,12 @@ export function registerDb(program: Command, io: Io): void {
         await runRepairKeys(s);
       }),
     );
+}
+
+/** `accounts rows 1, 7 share external_id_key "sch-001"`; a table without ids: `settings: 2 rows share name "x"`. */
+function duplicateLine(d: DuplicateKey): string {
+  const key = d.columns.map((c, i) => `${c} ${JSON.stringify(d.values[i] ?? null)}`).join(', ');
+  if (d.ids.length === 0) return `${d.table}: ${d.rows} rows share ${key}`;
+  const more = d.rows > d.ids.length ? ` … (${d.rows} rows)` : '';
+  return `${d.table} rows ${d.ids.join(', ')}${more} share ${key}`;
 }

@@ -16,7 +16,7 @@ export async function runRepairKeys(s: Session): Promise<void> {
     const problems = await scanKeys(h.db);
     await s.list(problems, COLUMNS);
     if (problems.length > 0) s.message(`${problems.length} key problem(s); ${REPAIR_HINT}`);
-    else if (!s.opts.json) s.message(clean(migrated));
+    else if (!s.opts.json) s.message(clean(migrated, h.engine));
     return;
   }
   if (rename.length !== 3) throw new UsageError(`--rename takes ENTITY OLD NEW (got ${rename.length} value(s))`);
@@ -28,9 +28,13 @@ export async function runRepairKeys(s: Session): Promise<void> {
   );
   await s.changed(r.account === null ? r.after : `${r.account}/${r.after}`, r);
   const left = await scanKeys(h.db);
-  s.message(left.length > 0 ? `${left.length} key problem(s) left (acctmgr db repair-keys lists them)` : clean(migrated));
+  s.message(left.length > 0 ? `${left.length} key problem(s) left (acctmgr db repair-keys lists them)` : clean(migrated, h.engine));
 }
 
-function clean(migrated: boolean): string {
-  return migrated ? 'no key problems' : 'no key problems left: the upgrade applies on the next command (or now: acctmgr db migrate)';
+/** On PostgreSQL only `db migrate` migrates (every other command refuses the older schema). */
+function clean(migrated: boolean, engine: 'sqlite' | 'postgres'): string {
+  if (migrated) return 'no key problems';
+  return engine === 'postgres'
+    ? 'no key problems left: upgrade with acctmgr db migrate (on PostgreSQL only it migrates)'
+    : 'no key problems left: the upgrade applies on the next command (or now: acctmgr db migrate)';
 }

@@ -169,6 +169,7 @@ async function databaseCheck(h: DbHandle): Promise<Finding[]> {
     ...(report.last_logins_behind.length
       ? [`${report.last_logins_behind.length} seat(s) with last_login_at behind their login events`]
       : []),
+    ...(report.duplicate_keys.length ? [`${report.duplicate_keys.length} key(s) held by more than one row`] : []),
   ];
   return [
     {

@@ -134,11 +134,21 @@ async function requireCurrent(h: DbHandle): Promise<void> {
   const status = await migrationStatus(h.db);
   const pending = status.filter((m) => !m.applied);
   if (pending.length === 0) return;
-  const what =
-    pending.length === status.length
-      ? 'has no acctmgr schema yet'
-      : `is older than this acctmgr (pending: ${pending.map((m) => m.name).join(', ')})`;
-  throw new RefusedError(`the database ${h.path} ${what}`, 'run acctmgr db migrate (on PostgreSQL, migrations run only when asked)');
+  if (pending.length === status.length) throw noSchema(h);
+  throw new RefusedError(
+    `the database ${h.path} is older than this acctmgr (pending: ${pending.map((m) => m.name).join(', ')})`,
+    MIGRATE_HINT.postgres,
+  );
+}
+
+const MIGRATE_HINT = {
+  postgres: 'run acctmgr db migrate (on PostgreSQL, migrations run only when asked)',
+  sqlite: 'run acctmgr db migrate (on SQLite any other command also migrates it on first use)',
+} as const;
+
+/** A database without any acctmgr migration applied, refused by a command that migrates nothing (`db check`; on PostgreSQL every command but `db migrate`). */
+export function noSchema(h: DbHandle): RefusedError {
+  return new RefusedError(`the database ${h.path} has no acctmgr schema yet`, MIGRATE_HINT[h.engine]);
 }
 
 /**

@@ -7,7 +7,8 @@ import { KEY_COLUMNS } from './schema/key-columns.js';
 import { foldKey } from '../lib/keys.js';
 import { createPrivateTemp, outputKind } from '../lib/output-file.js';
 import type { Kysely } from '#kysely';
-import type { DbHandle } from './connection.js';
+import { noSchema, type DbHandle } from './connection.js';
+import { duplicateKeys, type DuplicateKey } from './duplicate-keys.js';
 import { migrationStatus } from './migrator.js';
 import { streamRows, type Streamable } from './rows.js';
 import type { DB } from './schema/index.js';
@@ -98,6 +99,8 @@ export interface CheckReport {
    * one (the first 100): the dormancy rules read the stored one alone (migration 0015)
    */
   last_logins_behind: LastLoginBehind[];
+  /** values of a unique key (src/db/schema/unique-keys.ts) that more than one row holds (the first 100) */
+  duplicate_keys: DuplicateKey[];
 }
 
 export interface LastLoginBehind {
@@ -116,20 +119,24 @@ export interface KeyMismatch {
  * The checks of `db check`. A page damaged badly enough makes SQLite refuse a check outright
  * (SQLITE_CORRUPT) instead of listing problems: that refusal is then what the report says. PostgreSQL
  * has no page check to run here (`integrity` says "ok" when its catalogue answers); its foreign keys are
- * checked by queries (src/db/pg-checks.ts), and the stored key columns the same way on both.
+ * checked by queries (src/db/pg-checks.ts). On both, by queries: the stored key columns, and every
+ * unique key for rows that share it (src/db/duplicate-keys.ts: found even where its index is gone).
  */
 export async function checkDatabase(h: DbHandle): Promise<CheckReport> {
   if (!h.sqlite) {
     const { pgForeignKeyViolations } = await import('./pg-checks.js');
     const violations = await pgForeignKeyViolations(h.db);
-    const keys = await keyMismatches(h, 100);
+    const columns = await tableColumns(h.db);
+    const keys = await keyMismatches(h, columns, 100);
     const behind = await lastLoginsBehind(h.db, 100);
+    const duplicates = await duplicateKeys(h.db, h.engine, columns, 100);
     return {
-      ok: violations.length === 0 && keys.length === 0 && behind.length === 0,
+      ok: violations.length === 0 && keys.length === 0 && behind.length === 0 && duplicates.length === 0,
       integrity: ['ok'],
       foreign_key_violations: violations,
       key_mismatches: keys,
       last_logins_behind: behind,
+      duplicate_keys: duplicates,
     };
   }
   const sqlite = h.sqlite;
@@ -148,26 +155,52 @@ export async function checkDatabase(h: DbHandle): Promise<CheckReport> {
   }
   const intact = integrity.length === 1 && integrity[0] === 'ok';
   // a damaged file is not read further than the integrity check needs
-  const keys = intact ? await keyMismatches(h, 100) : [];
+  const columns = intact ? await tableColumns(h.db) : new Set<string>();
+  const keys = intact ? await keyMismatches(h, columns, 100) : [];
   const behind = intact ? await lastLoginsBehind(h.db, 100) : [];
+  const duplicates = intact ? await duplicateKeys(h.db, h.engine, columns, 100) : [];
   return {
-    ok: intact && violations.length === 0 && keys.length === 0 && behind.length === 0,
+    ok: intact && violations.length === 0 && keys.length === 0 && behind.length === 0 && duplicates.length === 0,
     integrity,
     foreign_key_violations: violations,
     key_mismatches: keys,
     last_logins_behind: behind,
+    duplicate_keys: duplicates,
   };
 }
 
-/** `db check` on a file: a database that cannot even be opened and read is reported, not thrown. */
+/**
+ * `db check` on a file: a database that cannot even be opened and read is reported, not thrown. One
+ * that no acctmgr migrated yet (a new, empty SQLite file; a PostgreSQL database before `db migrate`) is
+ * refused, as other commands refuse it on PostgreSQL: there is nothing of acctmgr's to check, and `db
+ * check` migrates nothing.
+ */
 export async function checkFile(open: () => Promise<DbHandle>): Promise<CheckReport> {
   let h: DbHandle;
   try {
     h = await open();
   } catch (e) {
-    return { ok: false, integrity: [sqliteFailure(e, 'open')], foreign_key_violations: [], key_mismatches: [], last_logins_behind: [] };
+    return {
+      ok: false,
+      integrity: [sqliteFailure(e, 'open')],
+      foreign_key_violations: [],
+      key_mismatches: [],
+      last_logins_behind: [],
+      duplicate_keys: [],
+    };
   }
+  if (await unmigrated(h)) throw noSchema(h);
   return checkDatabase(h);
+}
+
+/** No migration applied. A SQLite file too damaged to say is not refused here: the checks report it. */
+async function unmigrated(h: DbHandle): Promise<boolean> {
+  try {
+    return (await migrationStatus(h.db)).every((m) => !m.applied);
+  } catch (e) {
+    sqliteFailure(e, 'read');
+    return false;
+  }
 }
 
 /** The message of a SQLite error (its code says so); anything else is not a finding but a failure. */
@@ -177,12 +210,17 @@ function sqliteFailure(e: unknown, what: string): string {
   return `${what} failed: ${(e as Error).message} (${code})`;
 }
 
+/** Every `table.column` the database has: checks skip what a pending migration adds (nothing there to check yet). */
+async function tableColumns(db: Kysely<DB>): Promise<Set<string>> {
+  const tables = await (db as Kysely<any>).introspection.getTables();
+  return new Set(tables.flatMap((t) => t.columns.map((c) => `${t.name}.${c.name}`)));
+}
+
 /** Every stored key column against the fold of its key (src/db/schema/key-columns.ts): what no writer may miss. */
-async function keyMismatches(h: DbHandle, max: number): Promise<KeyMismatch[]> {
+async function keyMismatches(h: DbHandle, columns: ReadonlySet<string>, max: number): Promise<KeyMismatch[]> {
   const out: KeyMismatch[] = [];
   const any = h.db as Kysely<any>;
   // a database from before the key columns (migration 0005, not yet applied) has none to check
-  const columns = new Set((await any.introspection.getTables()).flatMap((t) => t.columns.map((c) => `${t.name}.${c.name}`)));
   for (const k of KEY_COLUMNS) {
     if (!k.key || !columns.has(`${k.table}.${k.key}`)) continue;
     const query = any

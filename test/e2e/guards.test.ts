@@ -9,6 +9,7 @@ import { beforeEach, describe, expect, it } from 'vitest';
 import { dbFiles, runCli, runJson } from '../helpers/cli.js';
 import { cloneDb, removeDb, tempDir } from '../helpers/db.js';
 import { itSqlite, onPostgres } from '../helpers/engine.js';
+import { createPgDatabase } from '../helpers/pg.js';
 import { rawExec, restoredBackup, writeAroundForeignKeys } from '../helpers/raw.js';
 
 let db: string;
@@ -67,14 +68,94 @@ describe('db check --json', () => {
       foreign_key_violations: [{ table: 'accounts', rowid: 1, parent: 'managers' }],
       key_mismatches: [],
       last_logins_behind: [],
+      duplicate_keys: [],
     });
     expect(r.stderr).toBe('error: database check failed\n');
     const text = await runCli(['db', 'check'], { db: broken });
     expect(text.stdout).toBe(
-      'integrity: ok\nforeign key violations: 1\n  accounts row 1 → missing managers\nstored keys out of step: 0\nseats whose last_login_at is behind their login events: 0\n',
+      'integrity: ok\nforeign key violations: 1\n  accounts row 1 → missing managers\nstored keys out of step: 0\nseats whose last_login_at is behind their login events: 0\nkeys held by more than one row: 0\n',
     );
     await removeDb(broken);
   });
+
+  it('reports rows that share a unique key whose index was dropped, with exit 1, alike on both engines', async () => {
+    const broken = await cloneDb(db);
+    await rawExec(
+      broken,
+      'drop index accounts_external_id_key',
+      `insert into accounts (external_id, external_id_key, name, type, status, created_at, updated_at)
+        values ('sch-1', 'sch-1', 'Twin', 'school', 'active', 'x', 'x')`,
+    );
+    const r = await runCli(['db', 'check', '--json'], { db: broken });
+    expect(r.code).toBe(1);
+    expect(JSON.parse(r.stdout)).toEqual({
+      ok: false,
+      integrity: ['ok'],
+      foreign_key_violations: [],
+      key_mismatches: [],
+      last_logins_behind: [],
+      duplicate_keys: [{ table: 'accounts', columns: ['external_id_key'], values: ['sch-1'], rows: 2, ids: [1, 2] }],
+    });
+    expect(r.stderr).toBe('error: database check failed\n');
+    const text = await runCli(['db', 'check'], { db: broken });
+    expect(text).toMatchObject({ code: 1, stderr: 'error: database check failed\n' });
+    expect(text.stdout).toBe(
+      'integrity: ok\nforeign key violations: 0\nstored keys out of step: 0\nseats whose last_login_at is behind their login events: 0\n' +
+        'keys held by more than one row: 1\n  accounts rows 1, 2 share external_id_key "sch-1"\n',
+    );
+    await removeDb(broken);
+  });
+
+  it('refuses a database that has no acctmgr schema yet, with exit 1, migrating nothing', async () => {
+    // an empty SQLite file (which any other command would migrate), a PostgreSQL database before db migrate
+    const empty = onPostgres ? await createPgDatabase('empty') : path.join(tempDir(), 'empty.db');
+    if (!onPostgres) fs.writeFileSync(empty, '');
+    for (const args of [
+      ['db', 'check'],
+      ['db', 'check', '--json'],
+    ]) {
+      const r = await runCli(args, { db: empty });
+      expect(r.code).toBe(1);
+      expect(r.stdout).toBe('');
+      expect(r.stderr).toBe(
+        `error: the database ${empty} has no acctmgr schema yet\n` +
+          (onPostgres
+            ? 'hint: run acctmgr db migrate (on PostgreSQL, migrations run only when asked)\n'
+            : 'hint: run acctmgr db migrate (on SQLite any other command also migrates it on first use)\n'),
+      );
+    }
+    const status = await runJson<{ applied: boolean }[]>(['db', 'status'], { db: empty });
+    expect(status.filter((m) => m.applied)).toEqual([]);
+    await removeDb(empty);
+  });
+
+  itSqlite(
+    'a SQLite file whose unique index was removed behind its back: integrity_check reports it, as before (SQLite only)',
+    async () => {
+      const damaged = await cloneDb(db);
+      // each on a connection of its own: SQLite reads the edited schema when it opens the file
+      const writeSchema = (from: string, to: string) => {
+        const raw = new Database(damaged).unsafeMode(true);
+        raw.pragma('writable_schema = 1');
+        raw.prepare(`update sqlite_master set sql = replace(sql, ?, ?) where name = 'accounts_external_id_key'`).run(from, to);
+        raw.close();
+      };
+      writeSchema('UNIQUE INDEX', 'INDEX');
+      await rawExec(
+        damaged,
+        `insert into accounts (external_id, external_id_key, name, type, status, created_at, updated_at)
+        values ('sch-1', 'sch-1', 'Twin', 'school', 'active', 'x', 'x')`,
+      );
+      writeSchema('CREATE INDEX', 'CREATE UNIQUE INDEX');
+      const text = await runCli(['db', 'check'], { db: damaged });
+      expect(text.code).toBe(1);
+      // a damaged file is read no further than the integrity check: the other checks find nothing to say
+      expect(text.stdout).toBe(
+        'integrity: non-unique entry in index accounts_external_id_key\nforeign key violations: 0\nstored keys out of step: 0\n' +
+          'seats whose last_login_at is behind their login events: 0\nkeys held by more than one row: 0\n',
+      );
+    },
+  );
 
   itSqlite('prints its report on a damaged database, with exit 1 (SQLite only: a page of garbage)', async () => {
     const damaged = path.join(path.dirname(db), 'damaged.db');

@@ -98,6 +98,7 @@ describe('db check', () => {
       foreign_key_violations: [],
       key_mismatches: [],
       last_logins_behind: [],
+      duplicate_keys: [],
     });
   });
 

@@ -59,4 +59,12 @@ describe('help', () => {
     expect(status.code).toBe(0);
     expect(status.stdout).toMatch(/^name,applied,applied_at,known\n0001_foundation,true,[^,]+,true\n/);
   });
+
+  it('db migrate’s help says where migrations also apply by themselves: on SQLite only', async () => {
+    const help = await runCli(['db', 'migrate', '--help']);
+    expect(help.code).toBe(0);
+    expect(help.stdout.replace(/\s+/g, ' ')).toContain(
+      'apply pending migrations (on SQLite also done on first use; on PostgreSQL only by this command)',
+    );
+  });
 });

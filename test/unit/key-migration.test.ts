@@ -5,7 +5,7 @@
  */
 import type Database from 'better-sqlite3';
 import { Migrator } from '#kysely';
-import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { afterEach, beforeEach, expect, it } from 'vitest';
 import { migrations } from '../../migrations/index.js';
 import { openDb, type DbHandle } from '../../src/db/connection.js';
 import { checkDatabase } from '../../src/db/maintenance.js';
@@ -15,6 +15,7 @@ import { renameKey } from '../../src/keys/repair.js';
 import { scanKeys } from '../../src/db/key-scan.js';
 import { writeTx } from '../../src/db/tx.js';
 import { dbMigratedTo, tempDbPath, testOp } from '../helpers/db.js';
+import { describeSqlite } from '../helpers/engine.js';
 
 const NOW = '2026-01-01T00:00:00Z';
 let file: string;
@@ -75,16 +76,17 @@ function dump(s: Database.Database): string {
 }
 
 let h: DbHandle | undefined;
-beforeEach(async () => {
-  file = tempDbPath();
-  await oldDatabase();
-});
-afterEach(async () => {
-  await h?.close();
-  h = undefined;
-});
 
-describe('migration 0005 on a database made before it', () => {
+describeSqlite('migration 0005 on a database made before it (SQLite only; on both engines: test/e2e/repair-keys.test.ts)', () => {
+  beforeEach(async () => {
+    file = tempDbPath();
+    await oldDatabase();
+  });
+  afterEach(async () => {
+    await h?.close();
+    h = undefined;
+  });
+
   it('is refused, listing every offending record and the repair command, and changes nothing', async () => {
     const raw = await openDb(file, { migrate: false });
     const before = dump(raw.sqlite!);

@@ -1,11 +1,12 @@
 import fs from 'node:fs';
 import { Migrator, NO_MIGRATIONS } from '#kysely';
-import { describe, expect, it } from 'vitest';
+import { expect, it } from 'vitest';
 import { openDb, type DbHandle } from '../../src/db/connection.js';
 import { migrationStatus } from '../../src/db/migrator.js';
 import { migrations } from '../../migrations/index.js';
 import { dbFiles, runCli, spawnCli } from '../helpers/cli.js';
 import { removeDb, tempDbPath } from '../helpers/db.js';
+import { describeSqlite } from '../helpers/engine.js';
 
 const given = dbFiles();
 
@@ -14,7 +15,8 @@ function schema(h: DbHandle): unknown[] {
   return h.sqlite!.prepare(`select type, name, tbl_name, sql from sqlite_master order by type, name`).all();
 }
 
-describe('migrations', () => {
+/** On PostgreSQL every migration runs up, down and up again in test/unit/migrations-dialects.test.ts. */
+describeSqlite('migrations on a SQLite file (SQLite only)', () => {
   it('run in order on an empty database, once, and leave a consistent schema', async () => {
     const file = tempDbPath();
     const pending = await openDb(file, { migrate: false });
@@ -64,6 +66,30 @@ describe('migrations', () => {
       expect(up.results?.map((r) => r.migrationName)).toEqual(Object.keys(migrations).sort());
       expect(schema(h)).toEqual(first);
       expect(h.sqlite!.pragma('foreign_key_check')).toEqual([]);
+    } finally {
+      await h.close();
+      await removeDb(file);
+    }
+  });
+
+  it('work on a database made by the builds whose 0005 named managers’ folded email index managers_email_fold', async () => {
+    const file = tempDbPath();
+    const h = await openDb(file);
+    try {
+      // as 0005 made it from 8f246ab until the released name came back
+      h.sqlite!.exec(`drop index managers_email_key; CREATE UNIQUE INDEX "managers_email_fold" on "managers" ("email_key")`);
+      const insert = h.sqlite!.prepare(
+        `insert into managers (login, name, email, email_key, status, created_at, updated_at) values (?, 'M', ?, 'm@x.example', 'active', 'x', 'x')`,
+      );
+      insert.run('m1', 'm@x.example');
+      expect(() => insert.run('m2', 'M@x.example')).toThrow(/UNIQUE constraint failed: managers.email_key/);
+      // 0005's down step drops it under either name; up again makes the released one
+      const migrator = new Migrator({ db: h.db, provider: { getMigrations: async () => migrations } });
+      expect((await migrator.migrateTo(NO_MIGRATIONS)).error).toBeUndefined();
+      expect((await migrator.migrateToLatest()).error).toBeUndefined();
+      const names = schema(h).map((r) => (r as { name: string }).name);
+      expect(names).toContain('managers_email_key');
+      expect(names).not.toContain('managers_email_fold');
     } finally {
       await h.close();
       await removeDb(file);
