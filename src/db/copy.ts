@@ -9,6 +9,7 @@ import type Database from 'better-sqlite3';
 import { sql, type Kysely } from '#kysely';
 import { AppError, EXIT, RefusedError, UsageError } from '../errors.js';
 import type { DB } from './schema/index.js';
+import { checkUrlParameters } from './target.js';
 
 /** A --to value: a PostgreSQL URL, without a password (the command line is readable by other users). */
 export function parseCopyTarget(value: string): string {
@@ -29,6 +30,7 @@ export function parseCopyTarget(value: string): string {
       '--to: a password in the URL on the command line is refused (other users can read a command line)',
       'put it in PGPASSWORD or ~/.pgpass',
     );
+  checkUrlParameters(url, '--to');
   return value;
 }
 

@@ -11,16 +11,13 @@ import path from 'node:path';
 import { Kysely, PostgresDialect } from '#kysely';
 import pg from 'pg';
 import Cursor from 'pg-cursor';
-import { AppError, EXIT, UsageError } from '../errors.js';
+import { AppError, EXIT } from '../errors.js';
 import { homeDir } from '../lib/config.js';
 import { PG_TYPES, streamChunks } from './pg-stream.js';
 import type { DB } from './schema/index.js';
+import { checkSslMode, checkUrlParameters, type SslMode } from './target.js';
 
 export const CONNECT_TIMEOUT_MS = 10_000;
-
-const SSL_MODES = ['disable', 'allow', 'prefer', 'require', 'verify-ca', 'verify-full'] as const;
-type SslMode = (typeof SSL_MODES)[number];
-const KNOWN_PARAMETERS = new Set(['sslmode', 'application_name']);
 
 export interface PgSettings {
   host: string;
@@ -35,12 +32,9 @@ export interface PgSettings {
 /** The connection settings a URL names, with libpq's defaults and environment variables. */
 export function pgSettings(url: string, env: NodeJS.ProcessEnv): PgSettings {
   const u = new URL(url);
-  for (const name of u.searchParams.keys()) {
-    if (!KNOWN_PARAMETERS.has(name))
-      throw new UsageError(`--db: unknown URL parameter "${name}"`, 'acctmgr takes sslmode and application_name');
-  }
-  const sslMode = (u.searchParams.get('sslmode') ?? env.PGSSLMODE ?? 'prefer') as SslMode;
-  if (!SSL_MODES.includes(sslMode)) throw new UsageError(`--db: sslmode "${sslMode}" is not one of ${SSL_MODES.join(', ')}`);
+  checkUrlParameters(u, 'the database URL');
+  const sslMode = u.searchParams.get('sslmode') ?? (env.PGSSLMODE || 'prefer');
+  checkSslMode(sslMode, u.searchParams.has('sslmode') ? 'the database URL' : 'PGSSLMODE');
   const user = decodeURIComponent(u.username) || env.PGUSER || osUser(env);
   return {
     host: decodeURIComponent(u.hostname) || env.PGHOST || '/var/run/postgresql',
