@@ -37,7 +37,8 @@ export function pgSettings(url: string, env: NodeJS.ProcessEnv): PgSettings {
   checkSslMode(sslMode, u.searchParams.has('sslmode') ? 'the database URL' : 'PGSSLMODE');
   const user = decodeURIComponent(u.username) || env.PGUSER || osUser(env);
   return {
-    host: decodeURIComponent(u.hostname) || env.PGHOST || '/var/run/postgresql',
+    // an IPv6 address keeps no brackets: [::1] is the host ::1
+    host: decodeURIComponent(u.hostname.replace(/^\[(.*)\]$/, '$1')) || env.PGHOST || '/var/run/postgresql',
     port: Number(u.port || env.PGPORT || 5432),
     database: decodeURIComponent(u.pathname.replace(/^\//, '')) || env.PGDATABASE || user,
     user,
@@ -136,10 +137,6 @@ export function connectError(s: PgSettings, e: unknown): AppError {
       : err.code === '28P01' || err.code === '28000'
         ? 'check the user, and the password in PGPASSWORD or ~/.pgpass'
         : undefined;
-  return new AppError(
-    `cannot connect to PostgreSQL at ${s.host}:${s.port}, database ${s.database}: ${reason}`,
-    'refused',
-    EXIT.failed,
-    hint,
-  );
+  const host = s.host.includes(':') ? `[${s.host}]` : s.host;
+  return new AppError(`cannot connect to PostgreSQL at ${host}:${s.port}, database ${s.database}: ${reason}`, 'refused', EXIT.failed, hint);
 }
