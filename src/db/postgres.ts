@@ -1,6 +1,7 @@
 /**
  * Connecting to PostgreSQL: node-postgres (pure JavaScript) under kysely's PostgresDialect. The URL's
- * `sslmode` has libpq's meanings and `application_name` is passed on; connecting gives up after 10 s.
+ * `sslmode` has libpq's meanings and `application_name` is passed on; connecting gives up after 10 s,
+ * over all of the sslmode's attempts.
  * The password comes from the URL (refused on the command line, see target.ts), else PGPASSWORD, else
  * ~/.pgpass (node-postgres applies libpq's rules: PGPASSFILE, mode 0600). A failure to connect is one
  * line naming host, port, database and the server's reason.
@@ -79,10 +80,20 @@ export interface PgHandle {
   close(): Promise<void>;
 }
 
-export async function openPostgres(url: string, env: NodeJS.ProcessEnv): Promise<PgHandle> {
+export interface ConnectOptions {
+  /** how long connecting may take over all attempts (default CONNECT_TIMEOUT_MS; tests make it short) */
+  timeoutMs?: number;
+}
+
+export async function openPostgres(url: string, env: NodeJS.ProcessEnv, options: ConnectOptions = {}): Promise<PgHandle> {
   const s = pgSettings(url, env);
+  const timeoutMs = options.timeoutMs ?? CONNECT_TIMEOUT_MS;
+  // one deadline for all attempts: prefer's plain attempt after TLS gets what TLS left of the time
+  const deadline = performance.now() + timeoutMs;
   let last: unknown;
   for (const ssl of attempts(s.sslMode, env)) {
+    const left = Math.ceil(deadline - performance.now());
+    if (left <= 0) break;
     const pool = new pg.Pool({
       host: s.host,
       port: s.port,
@@ -91,7 +102,7 @@ export async function openPostgres(url: string, env: NodeJS.ProcessEnv): Promise
       password: s.password,
       application_name: s.applicationName,
       ssl,
-      connectionTimeoutMillis: CONNECT_TIMEOUT_MS,
+      connectionTimeoutMillis: left,
       types: PG_TYPES,
       max: 4,
     });
@@ -99,6 +110,8 @@ export async function openPostgres(url: string, env: NodeJS.ProcessEnv): Promise
     pool.on('error', () => undefined);
     try {
       (await pool.connect()).release();
+      // the pool's later connections (and a wait for a free one) have the whole time each
+      pool.options.connectionTimeoutMillis = timeoutMs;
       const db = new Kysely<DB>({ dialect: new PostgresDialect({ pool, cursor: Cursor }) });
       return { db, pool, settings: s, close: () => db.destroy() };
     } catch (e) {
@@ -106,7 +119,7 @@ export async function openPostgres(url: string, env: NodeJS.ProcessEnv): Promise
       await pool.end().catch(() => undefined);
     }
   }
-  throw connectError(s, last);
+  throw connectError(s, last, timeoutMs);
 }
 
 /**
@@ -125,12 +138,9 @@ export async function* arrayChunks<R>(pool: pg.Pool, sql: string, parameters: re
 }
 
 /** One line: where, and the server's (or the network's) reason. */
-export function connectError(s: PgSettings, e: unknown): AppError {
+export function connectError(s: PgSettings, e: unknown, timeoutMs = CONNECT_TIMEOUT_MS): AppError {
   const err = e as { code?: string; message?: string };
-  const reason =
-    err.message === 'timeout expired' || /timeout/i.test(err.message ?? '')
-      ? `no answer within ${CONNECT_TIMEOUT_MS / 1000} s`
-      : (err.message ?? String(e));
+  const reason = /timeout/i.test(err.message ?? '') ? `no answer within ${timeoutMs / 1000} s` : (err.message ?? String(e));
   const hint =
     err.code === '3D000'
       ? `create it first: createdb -h ${s.host} -p ${s.port} ${s.database}`
