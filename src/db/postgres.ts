@@ -1,24 +1,23 @@
 /**
  * Connecting to PostgreSQL: node-postgres (pure JavaScript) under kysely's PostgresDialect. The URL's
- * `sslmode` has libpq's meanings and `application_name` is passed on; connecting gives up after 10 s,
- * over all of the sslmode's attempts.
- * The password comes from the URL (refused on the command line, see target.ts), else PGPASSWORD, else
- * ~/.pgpass (node-postgres applies libpq's rules: PGPASSFILE, mode 0600). A failure to connect is one
- * line naming host, port, database and the server's reason.
+ * `sslmode` has libpq's meanings (TLS and root certificates: pg-tls.ts), `sslrootcert` names the root
+ * certificate file and `application_name` is passed on; connecting gives up after 10 s, over all of the
+ * sslmode's attempts. The password comes from the URL (refused on the command line, see target.ts), else
+ * PGPASSWORD, else ~/.pgpass (node-postgres applies libpq's rules: PGPASSFILE, mode 0600). A failure to
+ * connect is one line naming host, port, database and the reason.
  */
-import fs from 'node:fs';
 import os from 'node:os';
-import path from 'node:path';
 import { Kysely, PostgresDialect } from '#kysely';
 import pg from 'pg';
 import Cursor from 'pg-cursor';
 import { AppError, EXIT } from '../errors.js';
-import { homeDir } from '../lib/config.js';
+import { CONNECT_TIMEOUT_MS, clientConfig, type PgConnect } from './pg-config.js';
 import { PG_TYPES, streamChunks } from './pg-stream.js';
+import { tlsAttempts } from './pg-tls.js';
 import type { DB } from './schema/index.js';
 import { checkSslMode, checkUrlParameters, type SslMode } from './target.js';
 
-export const CONNECT_TIMEOUT_MS = 10_000;
+export { CONNECT_TIMEOUT_MS };
 
 export interface PgSettings {
   host: string;
@@ -28,6 +27,8 @@ export interface PgSettings {
   password?: string;
   applicationName: string;
   sslMode: SslMode;
+  /** the root certificate file the URL names (else PGSSLROOTCERT, else ~/.postgresql/root.crt) */
+  sslRootCert?: string;
 }
 
 /** The connection settings a URL names, with libpq's defaults and environment variables. */
@@ -46,6 +47,7 @@ export function pgSettings(url: string, env: NodeJS.ProcessEnv): PgSettings {
     password: u.password !== '' ? decodeURIComponent(u.password) : env.PGPASSWORD,
     applicationName: u.searchParams.get('application_name') ?? 'acctmgr',
     sslMode,
+    sslRootCert: u.searchParams.get('sslrootcert') || undefined,
   };
 }
 
@@ -57,26 +59,12 @@ function osUser(env: NodeJS.ProcessEnv): string {
   }
 }
 
-/** node-postgres' `ssl` for an attempt: false (plain) or the TLS checks a libpq mode asks for. */
-function tls(mode: SslMode, env: NodeJS.ProcessEnv): pg.PoolConfig['ssl'] {
-  if (mode === 'disable' || mode === 'allow') return false;
-  if (mode === 'prefer' || mode === 'require') return { rejectUnauthorized: false };
-  const rootCert = env.PGSSLROOTCERT || path.join(homeDir(env), '.postgresql', 'root.crt');
-  const ca = fs.existsSync(rootCert) ? fs.readFileSync(rootCert, 'utf8') : undefined;
-  return mode === 'verify-ca' ? { ca, rejectUnauthorized: true, checkServerIdentity: () => undefined } : { ca, rejectUnauthorized: true };
-}
-
-/** libpq's fallbacks: prefer tries TLS then plain, allow plain then TLS; the others one attempt. */
-function attempts(mode: SslMode, env: NodeJS.ProcessEnv): pg.PoolConfig['ssl'][] {
-  if (mode === 'prefer') return [tls(mode, env), false];
-  if (mode === 'allow') return [false, { rejectUnauthorized: false }];
-  return [tls(mode, env)];
-}
-
 export interface PgHandle {
   db: Kysely<DB>;
   pool: pg.Pool;
   settings: PgSettings;
+  /** how the pool connects, as plain data (a worker thread's connection is made the same way: beside.ts) */
+  connect: PgConnect;
   close(): Promise<void>;
 }
 
@@ -88,24 +76,21 @@ export interface ConnectOptions {
 export async function openPostgres(url: string, env: NodeJS.ProcessEnv, options: ConnectOptions = {}): Promise<PgHandle> {
   const s = pgSettings(url, env);
   const timeoutMs = options.timeoutMs ?? CONNECT_TIMEOUT_MS;
+  const base = { host: s.host, port: s.port, database: s.database, user: s.user, password: s.password, applicationName: s.applicationName };
   // one deadline for all attempts: prefer's plain attempt after TLS gets what TLS left of the time
   const deadline = performance.now() + timeoutMs;
   let last: unknown;
-  for (const ssl of attempts(s.sslMode, env)) {
+  for (const attempt of tlsAttempts(s.sslMode, s.sslRootCert, env)) {
     const left = Math.ceil(deadline - performance.now());
     if (left <= 0) break;
-    const pool = new pg.Pool({
-      host: s.host,
-      port: s.port,
-      database: s.database,
-      user: s.user,
-      password: s.password,
-      application_name: s.applicationName,
-      ssl,
-      connectionTimeoutMillis: left,
-      types: PG_TYPES,
-      max: 4,
-    });
+    let connect: PgConnect;
+    try {
+      connect = { ...base, tls: attempt() };
+    } catch (e) {
+      last = e;
+      continue;
+    }
+    const pool = new pg.Pool({ ...clientConfig(connect, left), types: PG_TYPES, max: 4 });
     // an idle client's error (the server restarted) must not crash the process; the next query reports it
     pool.on('error', () => undefined);
     try {
@@ -113,7 +98,7 @@ export async function openPostgres(url: string, env: NodeJS.ProcessEnv, options:
       // the pool's later connections (and a wait for a free one) have the whole time each
       pool.options.connectionTimeoutMillis = timeoutMs;
       const db = new Kysely<DB>({ dialect: new PostgresDialect({ pool, cursor: Cursor }) });
-      return { db, pool, settings: s, close: () => db.destroy() };
+      return { db, pool, settings: s, connect, close: () => db.destroy() };
     } catch (e) {
       last = e;
       await pool.end().catch(() => undefined);
@@ -137,16 +122,18 @@ export async function* arrayChunks<R>(pool: pg.Pool, sql: string, parameters: re
   }
 }
 
-/** One line: where, and the server's (or the network's) reason. */
+/** One line: where, and the server's (or the network's, or the TLS setup's) reason. */
 export function connectError(s: PgSettings, e: unknown, timeoutMs = CONNECT_TIMEOUT_MS): AppError {
-  const err = e as { code?: string; message?: string };
+  const err = e as { code?: string; message?: string; hint?: string };
   const reason = /timeout/i.test(err.message ?? '') ? `no answer within ${timeoutMs / 1000} s` : (err.message ?? String(e));
   const hint =
     err.code === '3D000'
       ? `create it first: createdb -h ${s.host} -p ${s.port} ${s.database}`
       : err.code === '28P01' || err.code === '28000'
         ? 'check the user, and the password in PGPASSWORD or ~/.pgpass'
-        : undefined;
+        : err.code === 'root_certificate'
+          ? err.hint
+          : undefined;
   const host = s.host.includes(':') ? `[${s.host}]` : s.host;
   return new AppError(`cannot connect to PostgreSQL at ${host}:${s.port}, database ${s.database}: ${reason}`, 'refused', EXIT.failed, hint);
 }

@@ -23,7 +23,7 @@ const FORM = 'postgres://USER@HOST:PORT/DBNAME';
 export const SSL_MODES = ['disable', 'allow', 'prefer', 'require', 'verify-ca', 'verify-full'] as const;
 export type SslMode = (typeof SSL_MODES)[number];
 /** libpq's URL parameters acctmgr takes (any other is refused: it would be silently ignored) */
-const KNOWN_PARAMETERS = ['sslmode', 'application_name'];
+const KNOWN_PARAMETERS = ['sslmode', 'sslrootcert', 'application_name'];
 
 export function resolveDbTarget(
   flag: string | undefined,
@@ -80,6 +80,12 @@ export function checkUrlParameters(url: URL, label: string): void {
   }
   const mode = url.searchParams.get('sslmode');
   if (mode !== null) checkSslMode(mode, label);
+  if (url.searchParams.get('sslrootcert') === 'system') {
+    throw new UsageError(
+      `${label}: sslrootcert=system is not supported (it is PostgreSQL 16's; acctmgr follows libpq 15)`,
+      "give the path of the file of the CA that signed the server's certificate",
+    );
+  }
 }
 
 export function checkSslMode(mode: string, label: string): asserts mode is SslMode {
