@@ -46,6 +46,8 @@ export interface OpenOptions {
   allowNewer?: boolean;
   /** PostgreSQL's PGPASSWORD, PGSSLMODE, … (the command's environment) */
   env?: NodeJS.ProcessEnv;
+  /** PostgreSQL: where a warning goes (a password file that others can read is ignored with one) */
+  warn?: (text: string) => void;
   /**
    * SQLite: create the file when it does not exist (default true). Commands that only read — and
    * `remind` and dry runs, which cron runs — pass false: a mistyped path is refused instead of becoming
@@ -127,7 +129,7 @@ function openSqlite(file: string, create: boolean): DbHandle {
 
 async function connectPostgres(url: string, options: OpenOptions): Promise<DbHandle> {
   const { openPostgres } = await import('./postgres.js');
-  const h = await openPostgres(url, options.env ?? {});
+  const h = await openPostgres(url, options.env ?? {}, { warn: options.warn });
   return { db: h.db, engine: 'postgres', pool: h.pool, pgConnect: h.connect, path: redact(url), close: () => h.close() };
 }
 

@@ -15,7 +15,7 @@ export interface PgConnect {
   port: number;
   database: string;
   user: string;
-  /** the URL's or PGPASSWORD (none: node-postgres looks in ~/.pgpass) */
+  /** libpq's: the URL's, PGPASSWORD or the password file's (pg-password.ts); none: the server must not ask */
   password?: string;
   applicationName: string;
   tls: TlsChecks | false;
@@ -27,9 +27,15 @@ export function clientConfig(c: PgConnect, timeoutMs: number): pg.ClientConfig {
     port: c.port,
     database: c.database,
     user: c.user,
-    password: c.password,
+    // never undefined: node-postgres would read PGPASSWORD and ~/.pgpass itself (with a warning on stderr)
+    password: c.password ?? noPassword,
     application_name: c.applicationName,
     ssl: sslOption(c.tls),
     connectionTimeoutMillis: timeoutMs,
   };
+}
+
+/** The server asked for a password and there is none (libpq: "fe_sendauth: no password supplied"). */
+function noPassword(): Promise<string> {
+  return Promise.reject(Object.assign(new Error('the server asks for a password and none was given'), { code: 'no_password' }));
 }

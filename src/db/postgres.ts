@@ -3,8 +3,8 @@
  * `sslmode` has libpq's meanings (TLS and root certificates: pg-tls.ts), `sslrootcert` names the root
  * certificate file and `application_name` is passed on; connecting gives up after 10 s, over all of the
  * sslmode's attempts. The password comes from the URL (refused on the command line, see target.ts), else
- * PGPASSWORD, else ~/.pgpass (node-postgres applies libpq's rules: PGPASSFILE, mode 0600). A failure to
- * connect is one line naming host, port, database and the reason.
+ * PGPASSWORD, else the password file (pg-password.ts: libpq's rules, read here so that node-postgres never
+ * reads it). A failure to connect is one line naming host, port, database and the reason.
  */
 import os from 'node:os';
 import { Kysely, PostgresDialect } from '#kysely';
@@ -12,6 +12,7 @@ import pg from 'pg';
 import Cursor from 'pg-cursor';
 import { AppError, EXIT } from '../errors.js';
 import { CONNECT_TIMEOUT_MS, clientConfig, type PgConnect } from './pg-config.js';
+import { DEFAULT_SOCKET_DIR, passwordFromFile } from './pg-password.js';
 import { PG_TYPES, streamChunks } from './pg-stream.js';
 import { tlsAttempts } from './pg-tls.js';
 import type { DB } from './schema/index.js';
@@ -40,11 +41,11 @@ export function pgSettings(url: string, env: NodeJS.ProcessEnv): PgSettings {
   const user = decodeURIComponent(u.username) || env.PGUSER || osUser(env);
   return {
     // an IPv6 address keeps no brackets: [::1] is the host ::1
-    host: decodeURIComponent(u.hostname.replace(/^\[(.*)\]$/, '$1')) || env.PGHOST || '/var/run/postgresql',
+    host: decodeURIComponent(u.hostname.replace(/^\[(.*)\]$/, '$1')) || env.PGHOST || DEFAULT_SOCKET_DIR,
     port: Number(u.port || env.PGPORT || 5432),
     database: decodeURIComponent(u.pathname.replace(/^\//, '')) || env.PGDATABASE || user,
     user,
-    password: u.password !== '' ? decodeURIComponent(u.password) : env.PGPASSWORD,
+    password: u.password !== '' ? decodeURIComponent(u.password) : env.PGPASSWORD || undefined,
     applicationName: u.searchParams.get('application_name') ?? 'acctmgr',
     sslMode,
     sslRootCert: u.searchParams.get('sslrootcert') || undefined,
@@ -69,6 +70,8 @@ export interface PgHandle {
 }
 
 export interface ConnectOptions {
+  /** where a warning goes (a password file that others can read is ignored with one, as libpq does) */
+  warn?: (text: string) => void;
   /** how long connecting may take over all attempts (default CONNECT_TIMEOUT_MS; tests make it short) */
   timeoutMs?: number;
 }
@@ -76,7 +79,8 @@ export interface ConnectOptions {
 export async function openPostgres(url: string, env: NodeJS.ProcessEnv, options: ConnectOptions = {}): Promise<PgHandle> {
   const s = pgSettings(url, env);
   const timeoutMs = options.timeoutMs ?? CONNECT_TIMEOUT_MS;
-  const base = { host: s.host, port: s.port, database: s.database, user: s.user, password: s.password, applicationName: s.applicationName };
+  const password = s.password ?? passwordFromFile(s, env, options.warn ?? (() => undefined));
+  const base = { host: s.host, port: s.port, database: s.database, user: s.user, password, applicationName: s.applicationName };
   // one deadline for all attempts: prefer's plain attempt after TLS gets what TLS left of the time
   const deadline = performance.now() + timeoutMs;
   let last: unknown;
@@ -129,7 +133,7 @@ export function connectError(s: PgSettings, e: unknown, timeoutMs = CONNECT_TIME
   const hint =
     err.code === '3D000'
       ? `create it first: createdb -h ${s.host} -p ${s.port} ${s.database}`
-      : err.code === '28P01' || err.code === '28000'
+      : err.code === '28P01' || err.code === '28000' || err.code === 'no_password'
         ? 'check the user, and the password in PGPASSWORD or ~/.pgpass'
         : err.code === 'root_certificate'
           ? err.hint

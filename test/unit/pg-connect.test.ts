@@ -1,14 +1,16 @@
 /**
- * Connecting to PostgreSQL (PostgreSQL only): the one deadline over sslmode's attempts, an IPv6 host.
- * Servers here are test/helpers/pg-front.ts.
+ * Connecting to PostgreSQL (PostgreSQL only): the one deadline over sslmode's attempts, the password
+ * file read by libpq's rules and never by node-postgres, an IPv6 host. Servers here are test/helpers/pg-front.ts.
  */
+import fs from 'node:fs';
+import path from 'node:path';
 import { afterEach, describe, expect, vi } from 'vitest';
 import { connectError, openPostgres, pgSettings } from '../../src/db/postgres.js';
 import { runCli } from '../helpers/cli.js';
 import { tempDir } from '../helpers/db.js';
 import { itPostgres } from '../helpers/engine.js';
 import { createPgDatabase, dropPgDatabase, nameOf } from '../helpers/pg.js';
-import { startFront, type Front } from '../helpers/pg-front.js';
+import { md5Answer, startFront, type Front } from '../helpers/pg-front.js';
 
 let fronts: Front[] = [];
 const front = async (...args: Parameters<typeof startFront>) => {
@@ -58,6 +60,48 @@ describe('connecting gives up after one deadline over all attempts (PostgreSQL o
       await h.close();
     },
   );
+});
+
+describe('the password: PGPASSWORD or the password file, read here and never by node-postgres (PostgreSQL only)', () => {
+  itPostgres('a server that asks for it (cleartext, md5) gets the one in ~/.pgpass (0600), and stderr stays empty', async () => {
+    const db = await createPgDatabase();
+    try {
+      for (const method of ['cleartext', 'md5'] as const) {
+        const f = await front({ password: method });
+        const home = tempDir('acctmgr-home-');
+        fs.writeFileSync(path.join(home, '.pgpass'), `# the team's\n127.0.0.1:${f.port}:${nameOf(db)}:root:s3cr\\:et\n`, { mode: 0o600 });
+        const warnings = vi.spyOn(process, 'emitWarning');
+        const r = await runCli(['accounts', 'list', '--json'], { db: f.url(nameOf(db)), env: { HOME: home, ...noPassword } });
+        expect(r).toEqual({ code: 0, stdout: '[]\n', stderr: '' });
+        expect(warnings).not.toHaveBeenCalled();
+        // prefer: a TLS attempt the server refuses, then plain ones, each asked for the password
+        const asked = f.connections.filter((c) => c.params.user);
+        expect(asked.length).toBeGreaterThan(0);
+        for (const c of asked) expect(c.password).toBe(method === 'md5' ? md5Answer('root', 's3cr:et', c.salt!) : 's3cr:et');
+      }
+    } finally {
+      await dropPgDatabase(db);
+    }
+  });
+
+  itPostgres('PGPASSWORD wins; none anywhere is one line (exit 1); a ~/.pgpass others can read is ignored with a warning', async () => {
+    const f = await front({ password: 'cleartext' });
+    const home = tempDir('acctmgr-home-');
+    const env = { HOME: home, ...noPassword };
+    const warnings = vi.spyOn(process, 'emitWarning');
+    const url = f.url('x', 'sslmode=disable');
+    fs.writeFileSync(path.join(home, '.pgpass'), '*:*:*:*:from-file\n', { mode: 0o644 });
+    const none = await runCli(['accounts', 'list'], { db: url, env });
+    expect(none.code).toBe(1);
+    expect(none.stderr).toBe(
+      `warning: password file "${home}/.pgpass" has group or world access; permissions should be u=rw (0600) or less; it is ignored\n` +
+        `error: cannot connect to PostgreSQL at 127.0.0.1:${f.port}, database x: the server asks for a password and none was given\n` +
+        'hint: check the user, and the password in PGPASSWORD or ~/.pgpass\n',
+    );
+    await runCli(['accounts', 'list'], { db: url, env: { ...env, PGPASSWORD: 'from-env' } });
+    expect(f.connections.map((c) => c.password)).toEqual([undefined, 'from-env']);
+    expect(warnings).not.toHaveBeenCalled();
+  });
 });
 
 describe('an IPv6 host (PostgreSQL only)', () => {
