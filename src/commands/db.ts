@@ -79,7 +79,7 @@ export function registerDb(program: Command, io: Io): void {
         const url = parseCopyTarget(s.opts.to as string);
         const source = await s.open();
         const { openTarget } = await import('../db/connection.js');
-        const target = await openTarget({ kind: 'postgres', url }, { env: s.io.env });
+        const target = await openTarget({ kind: 'postgres', url }, { env: s.io.env, warn: (t) => s.warn(t) });
         try {
           const { copyDatabase } = await import('../copy/copy.js');
           const { summary, warnings } = await copyDatabase(source, target, s.op());

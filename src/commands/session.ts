@@ -94,7 +94,7 @@ export class Session {
   async open(options?: OpenOptions): Promise<DbHandle> {
     if (!this.handle) {
       const { openTarget } = await import('../db/connection.js');
-      this.handle = await openTarget(this.target().target, { create: false, ...options, env: this.io.env });
+      this.handle = await openTarget(this.target().target, { create: false, ...options, env: this.io.env, warn: (t) => this.warn(t) });
     }
     return this.handle;
   }

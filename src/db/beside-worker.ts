@@ -9,12 +9,13 @@ import type pg from 'pg';
 import { AppError, type ErrorCode } from '../errors.js';
 import type { DbHandle } from './connection.js';
 import type { BesideAhead } from './beside-start.js';
+import type { PgConnect } from './pg-config.js';
 
 export interface BesideInput {
   /** the SQLite file; for a bare part on PostgreSQL, `pg` instead */
   file: string;
   /** PostgreSQL: the pool's connection settings (plain data), for a bare part's own connection */
-  pg?: pg.ClientConfig;
+  pg?: PgConnect;
   /** URL of the module that exports the function */
   module: string;
   name: string;
@@ -83,9 +84,13 @@ async function openBare(input: BesideInput): Promise<Opened<Database.Database>> 
 }
 
 /** A connection of its own to the PostgreSQL server, with the pool's settings and type parsers (pg alone, no kysely). */
-async function openPg(config: pg.ClientConfig): Promise<Opened<pg.Client>> {
-  const [{ default: pg }, { PG_TYPES }] = await Promise.all([import('pg'), import('./pg-stream.js')]);
-  const client = new pg.Client({ ...config, types: PG_TYPES });
+async function openPg(connect: PgConnect): Promise<Opened<pg.Client>> {
+  const [{ default: pg }, { PG_TYPES }, { CONNECT_TIMEOUT_MS, clientConfig }] = await Promise.all([
+    import('pg'),
+    import('./pg-stream.js'),
+    import('./pg-config.js'),
+  ]);
+  const client = new pg.Client({ ...clientConfig(connect, CONNECT_TIMEOUT_MS), types: PG_TYPES });
   // an error of the idle connection (the server went away) is the part's to report, not the thread's end
   client.on('error', () => undefined);
   await client.connect();

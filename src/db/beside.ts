@@ -18,7 +18,7 @@ import { Worker } from 'node:worker_threads';
 import { BUSY_TIMEOUT_MS, type DbHandle } from './connection.js';
 import { AppError } from '../errors.js';
 import type { BesideFailure, BesideInput, BesideMessage } from './beside-worker.js';
-import type pg from 'pg';
+import type { PgConnect } from './pg-config.js';
 import { BESIDE_WORKER as WORKER, takeBesideThread } from './beside-start.js';
 
 /**
@@ -78,25 +78,12 @@ function built(module: URL): boolean {
 
 /**
  * The pool's settings for a connection of the worker's own: the ones that connected (host, port,
- * database, user, password, application name, and TLS as it was agreed), when they cross a thread as
- * plain data (TLS that checks the server's certificate names with a function does not: such a part runs
- * on this thread). The type parsers are the worker's own (src/db/pg-stream.ts).
+ * database, user, password, application name, and TLS as it was agreed), as plain data; the worker
+ * builds its connection from them as the pool was built (pg-config.ts), TLS checks included. The type
+ * parsers are the worker's own (src/db/pg-stream.ts).
  */
-function pgWorkerConfig(h: DbHandle): pg.ClientConfig | undefined {
-  if (!h.pool) return undefined;
-  const o = h.pool.options as pg.PoolConfig;
-  const plain = (v: unknown): boolean => typeof v !== 'function' && (typeof v !== 'object' || v === null || Object.values(v).every(plain));
-  if (typeof o.password === 'function' || !plain(o.ssl)) return undefined;
-  return {
-    host: o.host,
-    port: o.port,
-    database: o.database,
-    user: o.user,
-    password: o.password,
-    application_name: o.application_name,
-    ssl: o.ssl,
-    connectionTimeoutMillis: o.connectionTimeoutMillis,
-  };
+function pgWorkerConfig(h: DbHandle): PgConnect | undefined {
+  return h.pool ? h.pgConnect : undefined;
 }
 
 export function beside<A extends unknown[], T>(h: DbHandle, f: BesideFunction<A, T>, ...args: A): Beside<T> {

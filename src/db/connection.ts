@@ -13,6 +13,7 @@ import type { DB } from './schema/index.js';
 import { migrateToLatest, migrationStatus, type MigrateOptions } from './migrator.js';
 import { parseDbValue, redact, type DbTarget } from './target.js';
 import { ChunkedSqliteDialect } from './sqlite-dialect.js';
+import type { PgConnect } from './pg-config.js';
 
 export const BUSY_TIMEOUT_MS = 60_000;
 
@@ -23,6 +24,8 @@ export interface DbHandle {
   sqlite?: Database.Database;
   /** PostgreSQL only: the pool under kysely (COPY, session locks) */
   pool?: pg.Pool;
+  /** PostgreSQL only: how the pool connects, as plain data (a worker thread's connection: beside.ts) */
+  pgConnect?: PgConnect;
   /** how the database is named in messages: the file, or the URL without its password */
   path: string;
   close(): Promise<void>;
@@ -43,6 +46,8 @@ export interface OpenOptions {
   allowNewer?: boolean;
   /** PostgreSQL's PGPASSWORD, PGSSLMODE, … (the command's environment) */
   env?: NodeJS.ProcessEnv;
+  /** PostgreSQL: where a warning goes (a password file that others can read is ignored with one) */
+  warn?: (text: string) => void;
   /**
    * SQLite: create the file when it does not exist (default true). Commands that only read — and
    * `remind` and dry runs, which cron runs — pass false: a mistyped path is refused instead of becoming
@@ -57,8 +62,7 @@ export async function openDb(location: string, options: OpenOptions = {}): Promi
 }
 
 export async function openTarget(target: DbTarget, options: OpenOptions = {}): Promise<DbHandle> {
-  const handle =
-    target.kind === 'postgres' ? await connectPostgres(target.url, options.env ?? {}) : openSqlite(target.path, options.create ?? true);
+  const handle = target.kind === 'postgres' ? await connectPostgres(target.url, options) : openSqlite(target.path, options.create ?? true);
   try {
     const apply = options.migrate ?? handle.engine === 'sqlite';
     await applyMigrations(handle, { apply, allowNewer: options.allowNewer });
@@ -123,10 +127,10 @@ function openSqlite(file: string, create: boolean): DbHandle {
   return { db, engine: 'sqlite', sqlite, path: file, close: () => db.destroy() };
 }
 
-async function connectPostgres(url: string, env: NodeJS.ProcessEnv): Promise<DbHandle> {
+async function connectPostgres(url: string, options: OpenOptions): Promise<DbHandle> {
   const { openPostgres } = await import('./postgres.js');
-  const h = await openPostgres(url, env);
-  return { db: h.db, engine: 'postgres', pool: h.pool, path: redact(url), close: () => h.close() };
+  const h = await openPostgres(url, options.env ?? {}, { warn: options.warn });
+  return { db: h.db, engine: 'postgres', pool: h.pool, pgConnect: h.connect, path: redact(url), close: () => h.close() };
 }
 
 /** PostgreSQL: every command but `db migrate` needs the schema this build expects. */

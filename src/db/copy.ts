@@ -10,6 +10,7 @@ import type pg from 'pg';
 import { sql, type Kysely } from '#kysely';
 import { AppError, EXIT, RefusedError, UsageError } from '../errors.js';
 import type { DB } from './schema/index.js';
+import { checkUrlParameters } from './target.js';
 
 /**
  * Migration 0018's trigger (the name is the migration's): on every INSERT into audit_log it puts the
@@ -37,6 +38,7 @@ export function parseCopyTarget(value: string): string {
       '--to: a password in the URL on the command line is refused (other users can read a command line)',
       'put it in PGPASSWORD or ~/.pgpass',
     );
+  checkUrlParameters(url, '--to');
   return value;
 }
 

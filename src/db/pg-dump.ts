@@ -38,6 +38,7 @@ export function libpqEnv(url: string, env: NodeJS.ProcessEnv): NodeJS.ProcessEnv
     PGSSLMODE: s.sslMode,
   };
   if (s.password !== undefined) out.PGPASSWORD = s.password;
+  if (s.sslRootCert !== undefined) out.PGSSLROOTCERT = s.sslRootCert;
   return out;
 }
 

@@ -1,26 +1,24 @@
 /**
  * Connecting to PostgreSQL: node-postgres (pure JavaScript) under kysely's PostgresDialect. The URL's
- * `sslmode` has libpq's meanings and `application_name` is passed on; connecting gives up after 10 s.
- * The password comes from the URL (refused on the command line, see target.ts), else PGPASSWORD, else
- * ~/.pgpass (node-postgres applies libpq's rules: PGPASSFILE, mode 0600). A failure to connect is one
- * line naming host, port, database and the server's reason.
+ * `sslmode` has libpq's meanings (TLS and root certificates: pg-tls.ts), `sslrootcert` names the root
+ * certificate file and `application_name` is passed on; connecting gives up after 10 s, over all of the
+ * sslmode's attempts. The password comes from the URL (refused on the command line, see target.ts), else
+ * PGPASSWORD, else the password file (pg-password.ts: libpq's rules, read here so that node-postgres never
+ * reads it). A failure to connect is one line naming host, port, database and the reason.
  */
-import fs from 'node:fs';
 import os from 'node:os';
-import path from 'node:path';
 import { Kysely, PostgresDialect } from '#kysely';
 import pg from 'pg';
 import Cursor from 'pg-cursor';
-import { AppError, EXIT, UsageError } from '../errors.js';
-import { homeDir } from '../lib/config.js';
+import { AppError, EXIT } from '../errors.js';
+import { CONNECT_TIMEOUT_MS, clientConfig, type PgConnect } from './pg-config.js';
+import { DEFAULT_SOCKET_DIR, passwordFromFile } from './pg-password.js';
 import { PG_TYPES, streamChunks } from './pg-stream.js';
+import { tlsAttempts } from './pg-tls.js';
 import type { DB } from './schema/index.js';
+import { checkSslMode, checkUrlParameters, type SslMode } from './target.js';
 
-export const CONNECT_TIMEOUT_MS = 10_000;
-
-const SSL_MODES = ['disable', 'allow', 'prefer', 'require', 'verify-ca', 'verify-full'] as const;
-type SslMode = (typeof SSL_MODES)[number];
-const KNOWN_PARAMETERS = new Set(['sslmode', 'application_name']);
+export { CONNECT_TIMEOUT_MS };
 
 export interface PgSettings {
   host: string;
@@ -30,26 +28,27 @@ export interface PgSettings {
   password?: string;
   applicationName: string;
   sslMode: SslMode;
+  /** the root certificate file the URL names (else PGSSLROOTCERT, else ~/.postgresql/root.crt) */
+  sslRootCert?: string;
 }
 
 /** The connection settings a URL names, with libpq's defaults and environment variables. */
 export function pgSettings(url: string, env: NodeJS.ProcessEnv): PgSettings {
   const u = new URL(url);
-  for (const name of u.searchParams.keys()) {
-    if (!KNOWN_PARAMETERS.has(name))
-      throw new UsageError(`--db: unknown URL parameter "${name}"`, 'acctmgr takes sslmode and application_name');
-  }
-  const sslMode = (u.searchParams.get('sslmode') ?? env.PGSSLMODE ?? 'prefer') as SslMode;
-  if (!SSL_MODES.includes(sslMode)) throw new UsageError(`--db: sslmode "${sslMode}" is not one of ${SSL_MODES.join(', ')}`);
+  checkUrlParameters(u, 'the database URL');
+  const sslMode = u.searchParams.get('sslmode') ?? (env.PGSSLMODE || 'prefer');
+  checkSslMode(sslMode, u.searchParams.has('sslmode') ? 'the database URL' : 'PGSSLMODE');
   const user = decodeURIComponent(u.username) || env.PGUSER || osUser(env);
   return {
-    host: decodeURIComponent(u.hostname) || env.PGHOST || '/var/run/postgresql',
+    // an IPv6 address keeps no brackets: [::1] is the host ::1
+    host: decodeURIComponent(u.hostname.replace(/^\[(.*)\]$/, '$1')) || env.PGHOST || DEFAULT_SOCKET_DIR,
     port: Number(u.port || env.PGPORT || 5432),
     database: decodeURIComponent(u.pathname.replace(/^\//, '')) || env.PGDATABASE || user,
     user,
-    password: u.password !== '' ? decodeURIComponent(u.password) : env.PGPASSWORD,
+    password: u.password !== '' ? decodeURIComponent(u.password) : env.PGPASSWORD || undefined,
     applicationName: u.searchParams.get('application_name') ?? 'acctmgr',
     sslMode,
+    sslRootCert: u.searchParams.get('sslrootcert') || undefined,
   };
 }
 
@@ -61,57 +60,55 @@ function osUser(env: NodeJS.ProcessEnv): string {
   }
 }
 
-/** node-postgres' `ssl` for an attempt: false (plain) or the TLS checks a libpq mode asks for. */
-function tls(mode: SslMode, env: NodeJS.ProcessEnv): pg.PoolConfig['ssl'] {
-  if (mode === 'disable' || mode === 'allow') return false;
-  if (mode === 'prefer' || mode === 'require') return { rejectUnauthorized: false };
-  const rootCert = env.PGSSLROOTCERT || path.join(homeDir(env), '.postgresql', 'root.crt');
-  const ca = fs.existsSync(rootCert) ? fs.readFileSync(rootCert, 'utf8') : undefined;
-  return mode === 'verify-ca' ? { ca, rejectUnauthorized: true, checkServerIdentity: () => undefined } : { ca, rejectUnauthorized: true };
-}
-
-/** libpq's fallbacks: prefer tries TLS then plain, allow plain then TLS; the others one attempt. */
-function attempts(mode: SslMode, env: NodeJS.ProcessEnv): pg.PoolConfig['ssl'][] {
-  if (mode === 'prefer') return [tls(mode, env), false];
-  if (mode === 'allow') return [false, { rejectUnauthorized: false }];
-  return [tls(mode, env)];
-}
-
 export interface PgHandle {
   db: Kysely<DB>;
   pool: pg.Pool;
   settings: PgSettings;
+  /** how the pool connects, as plain data (a worker thread's connection is made the same way: beside.ts) */
+  connect: PgConnect;
   close(): Promise<void>;
 }
 
-export async function openPostgres(url: string, env: NodeJS.ProcessEnv): Promise<PgHandle> {
+export interface ConnectOptions {
+  /** where a warning goes (a password file that others can read is ignored with one, as libpq does) */
+  warn?: (text: string) => void;
+  /** how long connecting may take over all attempts (default CONNECT_TIMEOUT_MS; tests make it short) */
+  timeoutMs?: number;
+}
+
+export async function openPostgres(url: string, env: NodeJS.ProcessEnv, options: ConnectOptions = {}): Promise<PgHandle> {
   const s = pgSettings(url, env);
+  const timeoutMs = options.timeoutMs ?? CONNECT_TIMEOUT_MS;
+  const password = s.password ?? passwordFromFile(s, env, options.warn ?? (() => undefined));
+  const base = { host: s.host, port: s.port, database: s.database, user: s.user, password, applicationName: s.applicationName };
+  // one deadline for all attempts: prefer's plain attempt after TLS gets what TLS left of the time
+  const deadline = performance.now() + timeoutMs;
   let last: unknown;
-  for (const ssl of attempts(s.sslMode, env)) {
-    const pool = new pg.Pool({
-      host: s.host,
-      port: s.port,
-      database: s.database,
-      user: s.user,
-      password: s.password,
-      application_name: s.applicationName,
-      ssl,
-      connectionTimeoutMillis: CONNECT_TIMEOUT_MS,
-      types: PG_TYPES,
-      max: 4,
-    });
+  for (const attempt of tlsAttempts(s.sslMode, s.sslRootCert, env)) {
+    const left = Math.ceil(deadline - performance.now());
+    if (left <= 0) break;
+    let connect: PgConnect;
+    try {
+      connect = { ...base, tls: attempt() };
+    } catch (e) {
+      last = e;
+      continue;
+    }
+    const pool = new pg.Pool({ ...clientConfig(connect, left), types: PG_TYPES, max: 4 });
     // an idle client's error (the server restarted) must not crash the process; the next query reports it
     pool.on('error', () => undefined);
     try {
       (await pool.connect()).release();
+      // the pool's later connections (and a wait for a free one) have the whole time each
+      pool.options.connectionTimeoutMillis = timeoutMs;
       const db = new Kysely<DB>({ dialect: new PostgresDialect({ pool, cursor: Cursor }) });
-      return { db, pool, settings: s, close: () => db.destroy() };
+      return { db, pool, settings: s, connect, close: () => db.destroy() };
     } catch (e) {
       last = e;
       await pool.end().catch(() => undefined);
     }
   }
-  throw connectError(s, last);
+  throw connectError(s, last, timeoutMs);
 }
 
 /**
@@ -129,23 +126,18 @@ export async function* arrayChunks<R>(pool: pg.Pool, sql: string, parameters: re
   }
 }
 
-/** One line: where, and the server's (or the network's) reason. */
-export function connectError(s: PgSettings, e: unknown): AppError {
-  const err = e as { code?: string; message?: string };
-  const reason =
-    err.message === 'timeout expired' || /timeout/i.test(err.message ?? '')
-      ? `no answer within ${CONNECT_TIMEOUT_MS / 1000} s`
-      : (err.message ?? String(e));
+/** One line: where, and the server's (or the network's, or the TLS setup's) reason. */
+export function connectError(s: PgSettings, e: unknown, timeoutMs = CONNECT_TIMEOUT_MS): AppError {
+  const err = e as { code?: string; message?: string; hint?: string };
+  const reason = /timeout/i.test(err.message ?? '') ? `no answer within ${timeoutMs / 1000} s` : (err.message ?? String(e));
   const hint =
     err.code === '3D000'
       ? `create it first: createdb -h ${s.host} -p ${s.port} ${s.database}`
-      : err.code === '28P01' || err.code === '28000'
+      : err.code === '28P01' || err.code === '28000' || err.code === 'no_password'
         ? 'check the user, and the password in PGPASSWORD or ~/.pgpass'
-        : undefined;
-  return new AppError(
-    `cannot connect to PostgreSQL at ${s.host}:${s.port}, database ${s.database}: ${reason}`,
-    'refused',
-    EXIT.failed,
-    hint,
-  );
+        : err.code === 'root_certificate'
+          ? err.hint
+          : undefined;
+  const host = s.host.includes(':') ? `[${s.host}]` : s.host;
+  return new AppError(`cannot connect to PostgreSQL at ${host}:${s.port}, database ${s.database}: ${reason}`, 'refused', EXIT.failed, hint);
 }

@@ -1,7 +1,11 @@
+import fs from 'node:fs';
+import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { connectError, openPostgres, pgSettings } from '../../src/db/postgres.js';
 import { describeTarget, resolveDbTarget } from '../../src/db/target.js';
 import { UsageError } from '../../src/errors.js';
+import { runCli } from '../helpers/cli.js';
+import { tempDir } from '../helpers/db.js';
 
 const PG = process.env.ACCTMGR_TEST_PG_URL ?? 'postgres://root@127.0.0.1:5432/test';
 
@@ -25,6 +29,59 @@ describe('which database: --db, ACCTMGR_DB, the config file, the default', () =>
       expect(() => resolveDbTarget(v, {})).toThrow(UsageError);
     }
     expect(() => resolveDbTarget('mysql://u@h/db', {})).toThrow('--db: "mysql://" is not a database acctmgr can use');
+  });
+
+  it('refuses postgres: or postgresql: without "//" (any case) instead of taking it as a file name, showing the form (exit 2)', async () => {
+    for (const [v, form] of [
+      ['postgresql:root@127.0.0.1/x', 'postgresql://root@127.0.0.1/x'],
+      ['POSTGRES:u@h:5433/db', 'POSTGRES://u@h:5433/db'],
+      ['postgres:/h/db', 'postgres://h/db'],
+      ['Postgresql:u:secret@h/db', 'Postgresql://u:****@h/db'],
+    ]) {
+      const e = (() => {
+        try {
+          return resolveDbTarget(undefined, { ACCTMGR_DB: v });
+        } catch (e) {
+          return e as UsageError;
+        }
+      })() as UsageError;
+      expect(e).toBeInstanceOf(UsageError);
+      expect(e.hint).toBe(`the form is postgres://USER@HOST:PORT/DBNAME: ${form}`);
+      expect(e.message).not.toContain('secret');
+    }
+    const home = tempDir('acctmgr-home-');
+    const r = await runCli(['--db', 'postgresql:root@127.0.0.1/x', 'accounts', 'list'], { env: { HOME: home } });
+    expect(r).toEqual({
+      code: 2,
+      stdout: '',
+      stderr:
+        'error: --db: a value that starts with "postgresql:" is a PostgreSQL URL, and needs "//" after it (it is never a file name)\n' +
+        'hint: the form is postgres://USER@HOST:PORT/DBNAME: postgresql://root@127.0.0.1/x\n',
+    });
+    // a file of that name is still a file, written as a path
+    expect(resolveDbTarget('./postgres:x', {}).target).toEqual({ kind: 'sqlite', path: './postgres:x' });
+  });
+
+  it('names where a refused value came from: --db, ACCTMGR_DB, or the config file and its key', async () => {
+    const home = tempDir('acctmgr-home-');
+    const config = path.join(home, 'config.json');
+    fs.writeFileSync(config, JSON.stringify({ db: 'mysql://u@h/db' }));
+    const hint = 'hint: give a SQLite file path, or a PostgreSQL URL postgres://USER@HOST:PORT/DBNAME\n';
+    const env = { HOME: home, ACCTMGR_CONFIG: config };
+    expect((await runCli(['accounts', 'list'], { env })).stderr).toBe(
+      `error: ${config}: db: "mysql://" is not a database acctmgr can use\n${hint}`,
+    );
+    expect(await runCli(['accounts', 'list'], { env: { ...env, ACCTMGR_DB: 'mysql://x' } })).toEqual({
+      code: 2,
+      stdout: '',
+      stderr: `error: ACCTMGR_DB: "mysql://" is not a database acctmgr can use\n${hint}`,
+    });
+    const withParameter = await runCli(['accounts', 'list'], { env: { ...env, ACCTMGR_DB: 'postgres://u@h/db?connect_timeout=3' } });
+    expect(withParameter.stderr).toMatch(/^error: ACCTMGR_DB: unknown URL parameter "connect_timeout"\n/);
+    fs.writeFileSync(config, JSON.stringify({ db: 'postgres:u@h/db' }));
+    expect((await runCli(['accounts', 'list'], { env })).stderr).toMatch(
+      new RegExp(`^error: ${config}: db: a value that starts with "postgres:"`),
+    );
   });
 
   it('refuses a password in --db on the command line, naming the safe places; takes it from the environment or the file', () => {
@@ -56,7 +113,9 @@ describe('PostgreSQL connection settings', () => {
     const d = pgSettings('postgres://anna@db.example/', { PGPASSWORD: 'pw' });
     expect(d).toMatchObject({ port: 5432, database: 'anna', password: 'pw', sslMode: 'prefer', applicationName: 'acctmgr' });
     expect(() => pgSettings('postgres://a@h/d?sslmode=sometimes', {})).toThrow(/sslmode "sometimes" is not one of/);
-    expect(() => pgSettings('postgres://a@h/d?connect_timeout=3', {})).toThrow('--db: unknown URL parameter "connect_timeout"');
+    expect(() => pgSettings('postgres://a@h/d', { PGSSLMODE: 'sometimes' })).toThrow(/^PGSSLMODE: sslmode "sometimes" is not one of/);
+    expect(() => resolveDbTarget('postgres://a@h/d?connect_timeout=3', {})).toThrow('--db: unknown URL parameter "connect_timeout"');
+    expect(() => resolveDbTarget('postgres://a@h/d?sslmode=sometimes', {})).toThrow(/^--db: sslmode "sometimes" is not one of/);
   });
 
   it('a missing database, a closed port: exit 1, one line naming host, port, database and the reason', async () => {
