@@ -10,8 +10,8 @@
  * That is safe because no other writer drew from them meanwhile: every acctmgr write transaction holds the
  * one advisory write lock (src/db/tx.ts) until it ends, and the import still holds it here. (A program
  * other than acctmgr inserting into acctmgr's tables at that moment could be handed an id again; its
- * insert would fail on the primary key, nothing would be lost.) A role that may not set a sequence (a
- * team member: docs/team.md grants USAGE) leaves it as PostgreSQL does.
+ * insert would fail on the primary key, nothing would be lost.) A role that may not set a sequence (no
+ * UPDATE on it; docs/team.md grants the team UPDATE for this) leaves it as PostgreSQL does.
  */
 import { sql, type Kysely } from '#kysely';
 import { isPostgres } from './dialect.js';

@@ -427,6 +427,48 @@ describe('import: bulk load on PostgreSQL (COPY)', () => {
     expect(await imp.snapshot()).toEqual(before);
   });
 
+  itPostgres("a role that may only draw from the sequence moves it past the import's ids by drawing them (PostgreSQL only)", async () => {
+    await seedAccounts();
+    const now = '2026-11-25T09:00:00Z';
+    // a role with the rows' grants and USAGE, SELECT on the sequences, as docs/team.md granted before UPDATE
+    const role = `t_draw_${process.pid}_${Date.now()}`;
+    const grant = async (text: string) => void (await sql.raw(text).execute(t.db));
+    await grant(`create role ${role}`);
+    try {
+      await grant(`grant select, insert, update, delete on all tables in schema public to ${role}`);
+      await grant(`grant usage, select on all sequences in schema public to ${role}`);
+      const session = await PgSession.open(t.handle.pool!);
+      const ids: number[] = [];
+      await writeTx(session.db, async (trx) => {
+        await sql.raw(`set local role ${role}`).execute(trx);
+        const statements = new PgStatements(trx, session);
+        const batch = await BatchRecorder.start(statements, testOp(), 'contacts', 'test');
+        const [a1] = await trx.selectFrom('accounts').select('id').where('external_id', '=', 'A1').execute();
+        const bulk = await statements.openBulk!({
+          table: 'contacts',
+          columns: ['account_id', 'email', 'email_key'],
+          constants: { import_batch_id: batch.id, created_at: now, updated_at: now },
+          key: ['account_id', 'email_key'],
+          expectedRows: 3,
+          batch,
+          keepIndexes: true,
+          onInserted: (id) => void ids.push(id),
+        });
+        for (const who of ['a', 'b', 'c'])
+          await bulk.insert(2, { account_id: a1!.id, email: `${who}@school.example`, email_key: `${who}@school.example` });
+        await bulk.finish();
+      }).finally(() => session.close());
+      const { rows } = await sql<{ at: string }>`select last_value::text as at from contacts_id_seq`.execute(t.db);
+      expect(Number(rows[0]!.at)).toBe(Math.max(...ids));
+      // the next row, inserted as usual, takes the id after the import's
+      const next = await t.seed.contact(await t.seed.account('A-NEXT'), 'next@school.example');
+      expect(next).toBe(Math.max(...ids) + 1);
+    } finally {
+      await grant(`drop owned by ${role}`);
+      await grant(`drop role ${role}`);
+    }
+  });
+
   itPostgres(
     'COPY text: backslashes, characters of 2 to 4 bytes and nulls stored as given, across 64 KB chunks (PostgreSQL only)',
     async () => {

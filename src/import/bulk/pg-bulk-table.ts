@@ -140,7 +140,7 @@ export class PgBulkTable implements BulkLoad {
 
   /**
    * Moves the identity sequence past this import's ids: setval, or, for a role that may only draw from it
-   * (a team member: docs/team.md), by drawing the ids once more. No one else drew meanwhile (the table is
+   * (no UPDATE on the sequence; docs/team.md grants the team UPDATE), by drawing the ids once more. No one else drew meanwhile (the table is
    * locked), unless by calling nextval outside acctmgr: then ids may clash, and the import stops here.
    */
   private async passIds(): Promise<void> {
