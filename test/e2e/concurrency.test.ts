@@ -6,7 +6,7 @@
  */
 import { sql } from '#kysely';
 import { describe, expect, it } from 'vitest';
-import { dbFiles, runJson, spawnCli, type CliResult } from '../helpers/cli.js';
+import { dbFiles, runCli, runJson, spawnCli, type CliResult } from '../helpers/cli.js';
 import { holdWriteLock, openTestDb, seededDb } from '../helpers/db.js';
 import { itPostgres } from '../helpers/engine.js';
 
@@ -27,7 +27,7 @@ function expectOneWinner(results: CliResult[], message: string): void {
 
 describe('commands racing from several processes (end to end)', () => {
   // processes: each its own connection, all waiting on the write lock at once
-  it('one wins the last slot (the 5th primary contact, one of two overlapping leaves, one successor per subscription); invoice numbers stay gap-free', async () => {
+  it('one wins the last slot (the 5th primary contact, one of two overlapping leaves, one successor per subscription, a key four logins fold to, the last fair-use slot of a week); invoice numbers stay gap-free', async () => {
     const db = await seededDb(async ({ db: d, seed }) => {
       const anna = await seed.manager('anna');
       await seed.manager('ben');
@@ -41,7 +41,17 @@ describe('commands racing from several processes (end to end)', () => {
         .insertInto('plan_prices')
         .values({ plan_id, max_students: null, term_months: 12, amount_cents: 80_000, created_at: at, updated_at: at })
         .execute();
+      const web = await seed.account('SCH-2', { manager: anna });
+      await seed.subscription('SUB-W', { account: web, start_date: '2026-09-01', end_date: '2027-08-31' });
     }, given.fresh());
+    // the week's first web session at SCH-2 (its plan allows two a week)
+    const first = await runCli(
+      ['activities', 'add', '--account', 'SCH-2', '--kind', 'web_session', '--subject', 's', '--at', '2026-11-30T10:00:00Z'],
+      {
+        db,
+      },
+    );
+    expect(first.code, first.stderr).toBe(0);
     const release = await holdWriteLock(db);
     const run = (args: string[]) => spawnCli(args, { db });
     const contacts = [1, 2, 3, 4].map((i) =>
@@ -66,6 +76,23 @@ describe('commands racing from several processes (end to end)', () => {
     const renewals = [run(['subscriptions', 'renew', 'SUB-1']), run(['subscriptions', 'renew', 'SUB-1'])];
     // four invoices issued at the same moment: a database sequence would not be gap-free
     const invoices = [2, 3, 4, 5].map((i) => run(['invoices', 'issue', '--subscription', `SUB-${i}`, '--json']));
+    const logins = ['cleo', 'CLEO', 'Cleo', 'cleO'].map((login, i) =>
+      run(['managers', 'add', '--login', login, '--name', `Cleo ${i}`, '--email', `cleo${i}@vendor.example`]),
+    );
+    const sessions = [1, 2, 3, 4].map((day) =>
+      run([
+        'activities',
+        'add',
+        '--account',
+        'SCH-2',
+        '--kind',
+        'web_session',
+        '--subject',
+        `s${day}`,
+        '--at',
+        `2026-12-0${day}T10:00:00Z`,
+      ]),
+    );
     // every process started and waits for the lock (a process takes well under this to start)
     await new Promise((resolve) => setTimeout(resolve, 3000));
     await release();
@@ -73,6 +100,8 @@ describe('commands racing from several processes (end to end)', () => {
     expectOneWinner(await Promise.all(contacts), 'account SCH-1 already has 5 primary contacts (the limit is 5)');
     expectOneWinner(await Promise.all(leaves), 'anna already has a leave from');
     expectOneWinner(await Promise.all(renewals), 'subscription SUB-1 is already renewed by');
+    expectOneWinner(await Promise.all(logins), 'is already used by manager');
+    expectOneWinner(await Promise.all(sessions), 'fair use: SCH-2 already has 2 web sessions in the week of 2026-11-30 (limit 2)');
     const issued = await Promise.all(invoices);
     for (const r of issued) expect(r.code, r.stderr).toBe(0);
     const numbers = issued.map((r) => (JSON.parse(r.stdout) as { number: string }).number).sort();
@@ -82,46 +111,6 @@ describe('commands racing from several processes (end to end)', () => {
     expect(primary).toHaveLength(5);
     const subs = await runJson<{ external_id: string }[]>(['subscriptions', 'list', '--account', 'SCH-1'], { db });
     expect(subs).toHaveLength(6);
-  });
-
-  it('one wins a key (four logins that fold alike) and the last fair-use slot of a week', async () => {
-    const db = await seededDb(async ({ seed }) => {
-      const anna = await seed.manager('anna');
-      const account = await seed.account('SCH-1', { manager: anna });
-      await seed.subscription('SUB-1', { account, start_date: '2026-09-01', end_date: '2027-08-31' });
-    }, given.fresh());
-    // the week's first web session (the plan allows two a week)
-    const first = await spawnCli(
-      ['activities', 'add', '--account', 'SCH-1', '--kind', 'web_session', '--subject', 's', '--at', '2026-11-30T10:00:00Z'],
-      {
-        db,
-      },
-    );
-    expect(first.code, first.stderr).toBe(0);
-    const release = await holdWriteLock(db);
-    const run = (args: string[]) => spawnCli(args, { db });
-    const logins = ['cleo', 'CLEO', 'Cleo', 'cleO'].map((login, i) =>
-      run(['managers', 'add', '--login', login, '--name', `Cleo ${i}`, '--email', `cleo${i}@vendor.example`]),
-    );
-    const sessions = [1, 2, 3, 4].map((day) =>
-      run([
-        'activities',
-        'add',
-        '--account',
-        'SCH-1',
-        '--kind',
-        'web_session',
-        '--subject',
-        `s${day}`,
-        '--at',
-        `2026-12-0${day}T10:00:00Z`,
-      ]),
-    );
-    await new Promise((resolve) => setTimeout(resolve, 3000));
-    await release();
-
-    expectOneWinner(await Promise.all(logins), 'is already used by manager');
-    expectOneWinner(await Promise.all(sessions), 'fair use: SCH-1 already has 2 web sessions in the week of 2026-11-30 (limit 2)');
     const managers = await runJson<{ login: string }[]>(['managers', 'list'], { db });
     expect(managers.filter((m) => m.login.toLowerCase() === 'cleo')).toHaveLength(1);
   });
