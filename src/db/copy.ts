@@ -123,8 +123,11 @@ export async function copyTables(source: Database.Database, trx: Kysely<DB>): Pr
   }
   await setAuditActorTrigger(trx, 'enable');
   // the planner's statistics of the new rows, committed with them: without them the first commands on the
-  // copy (a remind cron job the same night) are planned as over empty tables until autovacuum comes round
-  await sql`analyze`.execute(trx);
+  // copy (a remind cron job the same night) are planned as over empty tables until autovacuum comes round;
+  // the copied tables only (a whole-database ANALYZE by an owner who is not a superuser warns of every
+  // system catalogue it may not analyze)
+  const filled = done.filter((t) => t.rows > 0).map((t) => sql.table(t.table));
+  if (filled.length > 0) await sql`analyze ${sql.join(filled)}`.execute(trx);
   return done;
 }
 

@@ -26,7 +26,7 @@ describe('migration 0017_seat_base_statistics', () => {
     expect(text.replaceAll('se.', '')).toContain('COALESCE(substr(last_login_at, 1, 10), invited_at) >=');
   });
 
-  itSqlite('changes nothing on SQLite', async () => {
+  itSqlite('changes nothing on SQLite (SQLite only)', async () => {
     const { rows } = await sql<{ n: number }>`select count(*) as n from sqlite_master where name = 'seats_base'`.execute(t.db);
     expect(rows[0]!.n).toBe(0);
   });
