@@ -20,13 +20,8 @@ import { checkSslMode, checkUrlParameters, type SslMode } from './target.js';
 
 export { CONNECT_TIMEOUT_MS };
 
-export interface PgSettings {
-  host: string;
-  port: number;
-  database: string;
-  user: string;
-  password?: string;
-  applicationName: string;
+/** A URL's settings: what a connection is made of (pg-config.ts), with the TLS checks still to work out. */
+export interface PgSettings extends Omit<PgConnect, 'tls'> {
   sslMode: SslMode;
   /** the root certificate file the URL names (else PGSSLROOTCERT, else ~/.postgresql/root.crt) */
   sslRootCert?: string;

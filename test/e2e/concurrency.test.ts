@@ -25,6 +25,12 @@ function expectOneWinner(results: CliResult[], message: string): void {
   }
 }
 
+/** `contacts add` of a new primary contact of SCH-1 (the i-th of those racing). */
+function newPrimary(i: number): string[] {
+  const add = ['contacts', 'add', '--account-external-id', 'SCH-1', '--name', `New ${i}`, '--email', `new${i}@school.example`];
+  return [...add, '--role', 'teacher', '--is-primary'];
+}
+
 describe('commands racing from several processes (end to end)', () => {
   // processes: each its own connection, all waiting on the write lock at once
   it('one wins the last slot (the 5th primary contact, one of two overlapping leaves, one successor per subscription, a key four logins fold to, the last fair-use slot of a week); invoice numbers stay gap-free', async () => {
@@ -54,21 +60,7 @@ describe('commands racing from several processes (end to end)', () => {
     expect(first.code, first.stderr).toBe(0);
     const release = await holdWriteLock(db);
     const run = (args: string[]) => spawnCli(args, { db });
-    const contacts = [1, 2, 3, 4].map((i) =>
-      run([
-        'contacts',
-        'add',
-        '--account-external-id',
-        'SCH-1',
-        '--name',
-        `New ${i}`,
-        '--email',
-        `new${i}@school.example`,
-        '--role',
-        'teacher',
-        '--is-primary',
-      ]),
-    );
+    const contacts = [1, 2, 3, 4].map((i) => run(newPrimary(i)));
     const leaves = [
       run(['managers', 'leave', 'anna', '--backup', 'ben', '--from', '2026-12-01', '--until', '2026-12-31']),
       run(['managers', 'leave', 'anna', '--backup', 'ben', '--from', '2026-12-15', '--until', '2027-01-15']),
@@ -134,24 +126,7 @@ describe('commands racing from several processes (end to end)', () => {
         await check.close();
       }
       const release = await holdWriteLock(db);
-      const contacts = [1, 2, 3, 4].map((i) =>
-        spawnCli(
-          [
-            'contacts',
-            'add',
-            '--account-external-id',
-            'SCH-1',
-            '--name',
-            `New ${i}`,
-            '--email',
-            `new${i}@school.example`,
-            '--role',
-            'teacher',
-            '--is-primary',
-          ],
-          { db },
-        ),
-      );
+      const contacts = [1, 2, 3, 4].map((i) => spawnCli(newPrimary(i), { db }));
       await new Promise((resolve) => setTimeout(resolve, 3000));
       await release();
       expectOneWinner(await Promise.all(contacts), 'account SCH-1 already has 5 primary contacts (the limit is 5)');

@@ -7,7 +7,7 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import Database from 'better-sqlite3';
-import { sql } from '#kysely';
+import { sql, type Kysely } from '#kysely';
 import { describe, expect, it } from 'vitest';
 import { itPostgres, itSqlite, onPostgres } from '../helpers/engine.js';
 import { missingIds } from '../../src/db/bulk.js';
@@ -20,6 +20,8 @@ import { ConflictError } from '../../src/errors.js';
 import { writeTx } from '../../src/db/tx.js';
 import { BatchRecorder } from '../../src/import/batch.js';
 import { BULK_MIN_BYTES, BulkTable } from '../../src/import/bulk/bulk-table.js';
+import type { BulkLoad } from '../../src/import/bulk/load.js';
+import type { DB } from '../../src/db/schema/index.js';
 import { PgStatements } from '../../src/import/pg-statements.js';
 import { SqliteStatements } from '../../src/import/sqlite-statements.js';
 import { undoBatch } from '../../src/import/undo.js';
@@ -87,6 +89,32 @@ async function schema(): Promise<unknown[]> {
           order by 1, 2`
     : sql`select type, name, sql from sqlite_master where tbl_name = 'contacts' order by name`;
   return (await query.execute(t.db)).rows;
+}
+
+/**
+ * A COPY load of contacts inside `trx` on PostgreSQL — the import's own machinery (a batch, PgBulkTable),
+ * without a file — and account A1's row.
+ */
+async function contactsLoad(
+  trx: Kysely<DB>,
+  session: PgSession,
+  o: { expectedRows: number; keepIndexes?: boolean; onInserted?: (id: number) => void },
+): Promise<{ bulk: BulkLoad; a1: { id: number } | undefined }> {
+  const now = '2026-11-25T09:00:00Z';
+  const statements = new PgStatements(trx, session);
+  const batch = await BatchRecorder.start(statements, testOp(), 'contacts', 'test');
+  const [a1] = await trx.selectFrom('accounts').select('id').where('external_id', '=', 'A1').execute();
+  const bulk = await statements.openBulk!({
+    table: 'contacts',
+    columns: ['account_id', 'email', 'email_key'],
+    constants: { import_batch_id: batch.id, created_at: now, updated_at: now },
+    key: ['account_id', 'email_key'],
+    expectedRows: o.expectedRows,
+    batch,
+    keepIndexes: o.keepIndexes,
+    onInserted: o.onInserted ?? (() => undefined),
+  });
+  return { bulk, a1 };
 }
 
 async function seedAccounts(): Promise<void> {
@@ -373,21 +401,9 @@ describe('import: bulk load on PostgreSQL (COPY)', () => {
     await seedAccounts();
     const before = await imp.snapshot();
     const schemaBefore = await schema();
-    const now = '2026-11-25T09:00:00Z';
     const session = await PgSession.open(t.handle.pool!);
     const load = writeTx(session.db, async (trx) => {
-      const statements = new PgStatements(trx, session);
-      const batch = await BatchRecorder.start(statements, testOp(), 'contacts', 'test');
-      const [a1] = await trx.selectFrom('accounts').select('id').where('external_id', '=', 'A1').execute();
-      const bulk = await statements.openBulk!({
-        table: 'contacts',
-        columns: ['account_id', 'email', 'email_key'],
-        constants: { import_batch_id: batch.id, created_at: now, updated_at: now },
-        key: ['account_id', 'email_key'],
-        expectedRows: 2,
-        batch,
-        onInserted: () => undefined,
-      });
+      const { bulk, a1 } = await contactsLoad(trx, session, { expectedRows: 2 });
       // insert without asking find() first: exactly the mistake the rebuilt UNIQUE index must catch
       const row = { account_id: a1!.id, email: 'same@school.example', email_key: 'same@school.example' };
       await bulk.insert(2, row);
@@ -402,21 +418,9 @@ describe('import: bulk load on PostgreSQL (COPY)', () => {
   itPostgres('an id drawn outside the import while it ran stops it before the commit (PostgreSQL only)', async () => {
     await seedAccounts();
     const before = await imp.snapshot();
-    const now = '2026-11-25T09:00:00Z';
     const session = await PgSession.open(t.handle.pool!);
     const load = writeTx(session.db, async (trx) => {
-      const statements = new PgStatements(trx, session);
-      const batch = await BatchRecorder.start(statements, testOp(), 'contacts', 'test');
-      const [a1] = await trx.selectFrom('accounts').select('id').where('external_id', '=', 'A1').execute();
-      const bulk = await statements.openBulk!({
-        table: 'contacts',
-        columns: ['account_id', 'email', 'email_key'],
-        constants: { import_batch_id: batch.id, created_at: now, updated_at: now },
-        key: ['account_id', 'email_key'],
-        expectedRows: 2,
-        batch,
-        onInserted: () => undefined,
-      });
+      const { bulk, a1 } = await contactsLoad(trx, session, { expectedRows: 2 });
       await bulk.insert(2, { account_id: a1!.id, email: 'a@school.example', email_key: 'a@school.example' });
       // another connection draws an id of the same sequence (no acctmgr command does: the table is locked)
       await sql`select nextval(pg_get_serial_sequence('contacts', 'id'))`.execute(t.db);
@@ -429,7 +433,6 @@ describe('import: bulk load on PostgreSQL (COPY)', () => {
 
   itPostgres("a role that may only draw from the sequence moves it past the import's ids by drawing them (PostgreSQL only)", async () => {
     await seedAccounts();
-    const now = '2026-11-25T09:00:00Z';
     // a role with the rows' grants and USAGE, SELECT on the sequences, as docs/team.md granted before UPDATE
     const role = `t_draw_${process.pid}_${Date.now()}`;
     const grant = async (text: string) => void (await sql.raw(text).execute(t.db));
@@ -441,16 +444,8 @@ describe('import: bulk load on PostgreSQL (COPY)', () => {
       const ids: number[] = [];
       await writeTx(session.db, async (trx) => {
         await sql.raw(`set local role ${role}`).execute(trx);
-        const statements = new PgStatements(trx, session);
-        const batch = await BatchRecorder.start(statements, testOp(), 'contacts', 'test');
-        const [a1] = await trx.selectFrom('accounts').select('id').where('external_id', '=', 'A1').execute();
-        const bulk = await statements.openBulk!({
-          table: 'contacts',
-          columns: ['account_id', 'email', 'email_key'],
-          constants: { import_batch_id: batch.id, created_at: now, updated_at: now },
-          key: ['account_id', 'email_key'],
+        const { bulk, a1 } = await contactsLoad(trx, session, {
           expectedRows: 3,
-          batch,
           keepIndexes: true,
           onInserted: (id) => void ids.push(id),
         });
