@@ -6,8 +6,9 @@
  */
 import { sql } from '#kysely';
 import { describe, expect, it } from 'vitest';
+import { RefusedError } from '../../src/errors.js';
 import { IdLines } from '../../src/import/entities/common.js';
-import { onPostgres } from '../helpers/engine.js';
+import { itPostgres, onPostgres } from '../helpers/engine.js';
 import { eachTestDb } from '../helpers/db.js';
 import { Importer } from '../helpers/import.js';
 
@@ -68,6 +69,26 @@ describe('the ids an import draws', () => {
     expect(process.memoryUsage().arrayBuffers - before).toBeLessThan(64 * 1024 * 1024);
     expect(await ids()).toEqual([1, 2, 3, gap + 1]);
   });
+});
+
+describe('ids past what a bulk load indexes', () => {
+  // SQLite's bulk load gives its new rows no ids of its own, and a table holding such ids is never bulk-loaded
+  // (the plan weighs the file against the table's largest id): only a PostgreSQL sequence can get there
+  itPostgres(
+    'a large file into a table whose sequence has passed 2^31 - 1 is refused as such (exit 1, nothing imported), not as a bug (PostgreSQL only)',
+    async () => {
+      await imp.run('accounts', accounts(1, 3));
+      await sql`select setval(pg_get_serial_sequence('accounts', 'id'), ${2 ** 31 - 5})`.execute(t.db);
+      const before = await imp.snapshot();
+      const refused = await imp.run('accounts', accounts(1000, 3000)).catch((e: unknown) => e);
+      expect(refused).toBeInstanceOf(RefusedError);
+      expect((refused as RefusedError).message).toBe(
+        `import: accounts ids have reached ${2 ** 31}, past the 2147483647 a large file's bulk load can index; nothing was imported`,
+      );
+      expect((refused as RefusedError).exitCode).toBe(1);
+      expect(await imp.snapshot()).toEqual(before);
+    },
+  );
 });
 
 describe('IdLines', () => {

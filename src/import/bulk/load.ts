@@ -3,6 +3,7 @@
  * src/import/bulk/bulk-table.ts, PostgreSQL's COPY in src/import/bulk/pg-bulk-table.ts). The importer asks
  * `find` before `insert`: the table's unique key is checked in memory while its indexes are suspended.
  */
+import { RefusedError } from '../../errors.js';
 import type { BatchRecorder, BatchTable } from '../batch.js';
 import { eachRow, type Maybe, type Row, type Statements, type Timing } from '../statements.js';
 import { checkKey, hashKey, KeyIndex } from './key-index.js';
@@ -43,11 +44,25 @@ export async function storedKeys<T extends Timing>(statements: Statements<T>, o:
   const scan = statements.scan(statements.any.selectFrom(o.table).select(['id', ...o.key]), 'id');
   await eachRow(scan(), (r) => {
     const id = r[0] as number;
-    if (id > 0x7fffffff) throw new Error(`bulk import: ${o.table} id ${id} is beyond the key index`);
+    if (id > MAX_BULK_ID) throw idsTooHigh(o.table, id);
     const key = r.slice(1);
     keys.add(hashKey(key), id, withCheck ? checkKey(key) : 0);
   });
   return keys;
+}
+
+/** The highest id a bulk load can index (its key index keeps 32-bit references). */
+export const MAX_BULK_ID = 0x7fffffff;
+
+/**
+ * A table whose ids have passed MAX_BULK_ID cannot be bulk-loaded (a sequence moved far on by hand, or
+ * billions of rows): refused, with nothing imported — not a bug. A small file is written row by row.
+ */
+export function idsTooHigh(table: string, id: number): RefusedError {
+  return new RefusedError(
+    `import: ${table} ids have reached ${id}, past the ${MAX_BULK_ID} a large file's bulk load can index; nothing was imported`,
+    'import the file in smaller parts: a part of fewer than 1,000 rows (on SQLite: under 2 MB) is written row by row',
+  );
 }
 
 export interface BulkLoad {

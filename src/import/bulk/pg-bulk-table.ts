@@ -23,7 +23,7 @@ import type { CopyWriter, PgSession } from '../../db/pg-copy.js';
 import type { DB } from '../../db/schema/index.js';
 import { copyRowFormat, copyText, type CopyRowFormat } from '../../db/pg-copy-text.js';
 import { checkKey, hashKey, type KeyIndex } from './key-index.js';
-import { storedKeys, type BulkLoad, type BulkTableOptions } from './load.js';
+import { idsTooHigh, MAX_BULK_ID, storedKeys, type BulkLoad, type BulkTableOptions } from './load.js';
 import { isPromise, type Maybe, type Row, type Statements } from '../statements.js';
 
 /** Stored rows read at once when one is needed (see `stored`). */
@@ -110,7 +110,7 @@ export class PgBulkTable implements BulkLoad {
   /** Queues a row under the next id; its id (a Promise when the server is behind: wait for it). */
   private queue(line: number, rec: Row, hash?: number): Maybe<number> {
     const id = this.nextId++;
-    if (id > 0x7fffffff) throw new Error(`bulk import: ${this.o.table} id ${id} is beyond the key index`);
+    if (id > MAX_BULK_ID) throw idsTooHigh(this.o.table, id);
     const keyValues = this.o.key.map((k) => rec[k]);
     // a queued row's reference is −id: it is read by id once the COPY ended (confirm)
     this.keys.add(hash ?? hashKey(keyValues), -id, checkKey(keyValues));
