@@ -56,12 +56,13 @@ export const MAX_BULK_ID = 0x7fffffff;
 
 /**
  * A table whose ids have passed MAX_BULK_ID cannot be bulk-loaded (a sequence moved far on by hand, or
- * billions of rows): refused, with nothing imported — not a bug. A small file is written row by row.
+ * billions of rows; only a PostgreSQL sequence gets there): refused, with nothing imported — not a bug. A
+ * small file is written row by row.
  */
 export function idsTooHigh(table: string, id: number): RefusedError {
   return new RefusedError(
     `import: ${table} ids have reached ${id}, past the ${MAX_BULK_ID} a large file's bulk load can index; nothing was imported`,
-    'import the file in smaller parts: a part of fewer than 1,000 rows (on SQLite: under 2 MB) is written row by row',
+    'import the file in parts of fewer than 1,000 rows: those are written row by row',
   );
 }
 
