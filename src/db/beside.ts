@@ -18,7 +18,6 @@ import { Worker } from 'node:worker_threads';
 import { BUSY_TIMEOUT_MS, type DbHandle } from './connection.js';
 import { AppError } from '../errors.js';
 import type { BesideFailure, BesideInput, BesideMessage } from './beside-worker.js';
-import type { PgConnect } from './pg-config.js';
 import { BESIDE_WORKER as WORKER, takeBesideThread } from './beside-start.js';
 
 /**
@@ -66,9 +65,13 @@ export function besideThreadAvailable(h: DbHandle, module: URL): boolean {
   return h.sqlite !== undefined && h.path !== ':memory:' && built(module);
 }
 
-/** Whether a bare part can run in a worker thread here: as besideThreadAvailable, or on PostgreSQL (pgWorkerConfig). */
+/**
+ * Whether a bare part can run in a worker thread here: as besideThreadAvailable, or on PostgreSQL, where the
+ * worker makes a connection of its own from the pool's settings (`pgConnect`: plain data, TLS checks included,
+ * built as the pool was, pg-config.ts; the type parsers are the worker's own, src/db/pg-stream.ts).
+ */
 export function bareThreadAvailable(h: DbHandle, module: URL): boolean {
-  return besideThreadAvailable(h, module) || (pgWorkerConfig(h) !== undefined && built(module));
+  return besideThreadAvailable(h, module) || (h.pgConnect !== undefined && built(module));
 }
 
 /** The module and the worker are the built JavaScript (the TypeScript sources cannot run in a worker). */
@@ -76,19 +79,9 @@ function built(module: URL): boolean {
   return module.pathname.endsWith('.js') && fs.existsSync(fileURLToPath(WORKER)) && fs.existsSync(fileURLToPath(module));
 }
 
-/**
- * The pool's settings for a connection of the worker's own: the ones that connected (host, port,
- * database, user, password, application name, and TLS as it was agreed), as plain data; the worker
- * builds its connection from them as the pool was built (pg-config.ts), TLS checks included. The type
- * parsers are the worker's own (src/db/pg-stream.ts).
- */
-function pgWorkerConfig(h: DbHandle): PgConnect | undefined {
-  return h.pool ? h.pgConnect : undefined;
-}
-
 export function beside<A extends unknown[], T>(h: DbHandle, f: BesideFunction<A, T>, ...args: A): Beside<T> {
   const call = f.bare ? { ...f.bare(h, ...args), bare: true } : { module: f.module, name: f.name, args, bare: false };
-  const pgConfig = h.engine === 'postgres' && call.bare && built(call.module) ? pgWorkerConfig(h) : undefined;
+  const pgConfig = h.engine === 'postgres' && call.bare && built(call.module) ? h.pgConnect : undefined;
   if (h.engine === 'postgres' && !pgConfig) {
     const running = f.fn(h, ...args);
     // the rest may fail first: its error is the one reported, and this one must not go unhandled
