@@ -7,6 +7,10 @@
  * SQLite said "batch 2" for the same commands. An import therefore marks the schema's sequences when it
  * begins and, when it rolls back, sets those it moved back to their marks before the rollback.
  *
+ * Imports only, not every write transaction: marking is a round trip, which remind's thousands of small
+ * transactions would pay for nothing (the other commands check their rules before they insert, so a
+ * rollback after an insert is an error's, as rare as a killed import).
+ *
  * That is safe because no other writer drew from them meanwhile: every acctmgr write transaction holds the
  * one advisory write lock (src/db/tx.ts) until it ends, and the import still holds it here. (A program
  * other than acctmgr inserting into acctmgr's tables at that moment could be handed an id again; its
