@@ -9,15 +9,17 @@
  * into a bare table of text columns (and, once, the accounts file imported into an empty database against
  * psql's \copy of it). Each PostgreSQL run also measures the server's floor (bench/pg.ts pgServerFloorSeconds:
  * the rows the import loaded, fed again from a file with the import's own index suspension and rebuild), so
- * the report tells the server's share of the ratio from the importer's. Humans read stderr; one JSON line
- * `{"bench":"import", ...}` goes to stdout.
+ * the report tells the server's share of the ratio from the importer's. Then, on each engine, a seats file (a
+ * subscription for every fifth account, a seat for each of its contacts) and a logins file (two events a seat)
+ * are imported into the database of a contacts run, each against the engine's bare load of the same file.
+ * Humans read stderr; one JSON line `{"bench":"import", ...}` goes to stdout.
  */
 import { spawnSync } from 'node:child_process';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { acctmgr, createPgDb, dropPgDb, pgCopyOf, pgDbName, pgServerFloorSeconds, psqlCopySeconds } from './pg.js';
+import { acctmgr, createPgDb, dropPgDb, pgCopyOf, pgDbName, pgServerFloorSeconds, pgUrl, psqlCopySeconds } from './pg.js';
 import { rng } from './random.js';
 
 const HERE = path.dirname(fileURLToPath(import.meta.url));
@@ -163,7 +165,8 @@ async function bench(): Promise<void> {
       const con = runCli(['import', 'contacts', contactsCsv, '--json'], db, path.join(dir, 'rss-contacts.json'));
       const summary = JSON.parse(con.stdout) as { inserted: number; seconds: number };
       if (summary.inserted !== contacts) throw new Error(`expected ${contacts} contacts inserted, got ${summary.inserted}`);
-      fs.rmSync(db, { force: true });
+      // the first run's database stays for the seats and logins files (benchSeats)
+      if (i > 1) fs.rmSync(db, { force: true });
       const sqlite = sqliteImport(dir, contactsCsv);
       const run = {
         seconds: con.seconds,
@@ -188,8 +191,10 @@ async function bench(): Promise<void> {
     say(`ratio: ${mid.toFixed(2)}× the sqlite3 shell (median; runs ${runs.map((r) => r.ratio.toFixed(2)).join(', ')}; target ≤ 2.5×)`);
     say(`peak RSS of the contacts import: ${peak.toFixed(0)} MB (highest of the runs; target < 300 MB)`);
     say(`for reference, sqlite3 .import into a table with the contacts' two indexes: ${indexedSeconds.toFixed(2)} s`);
+    const seatFiles = generateSeats(dir, contactsCsv);
+    const seatsSqlite = benchSeats(seatFiles, path.join(dir, 'contacts-1.db'), 'SQLite', say);
     const postgres = engines().includes('postgres')
-      ? await benchPostgres(base, accountsCsv, contactsCsv, contacts, repeat, say)
+      ? await benchPostgres(base, accountsCsv, contactsCsv, contacts, repeat, say, seatFiles)
       : undefined;
     process.stdout.write(
       `${JSON.stringify({
@@ -213,6 +218,7 @@ async function bench(): Promise<void> {
           peak_rss_mb: Math.round(r.rssMb),
         })),
         sqlite_indexed_import_seconds: round(indexedSeconds),
+        seats: seatsSqlite,
         postgres,
       })}\n`,
     );
@@ -230,7 +236,15 @@ const CONTACT_COLUMNS = ['account_external_id', 'name', 'email', 'role', 'is_pri
  * \copy loads the same file into a bare table of text columns. Once, first: the accounts file imported into an
  * empty database (a large accounts file is bulk-loaded with COPY too), against psql's \copy of it.
  */
-async function benchPostgres(base: string, accountsCsv: string, csv: string, contacts: number, repeat: number, say: (s: string) => void) {
+async function benchPostgres(
+  base: string,
+  accountsCsv: string,
+  csv: string,
+  contacts: number,
+  repeat: number,
+  say: (s: string) => void,
+  seatFiles: SeatFiles,
+) {
   const baseName = pgDbName('import');
   const names = [baseName, pgDbName('accounts')];
   try {
@@ -269,7 +283,8 @@ async function benchPostgres(base: string, accountsCsv: string, csv: string, con
       const summary = JSON.parse(con.stdout) as { inserted: number; seconds: number };
       if (summary.inserted !== contacts) throw new Error(`PostgreSQL: expected ${contacts} contacts inserted, got ${summary.inserted}`);
       const floor = await pgServerFloorSeconds(name, baseName, 'contacts', path.dirname(csv));
-      await dropPgDb(name);
+      // the last run's database stays for the seats and logins files (dropped at the end with the others)
+      if (i < repeat) await dropPgDb(name);
       const psql = psqlCopySeconds(baseUrl, csv, CONTACT_COLUMNS);
       const run = {
         seconds: con.seconds,
@@ -295,6 +310,7 @@ async function benchPostgres(base: string, accountsCsv: string, csv: string, con
       `PostgreSQL server's floor: ${floorMid.toFixed(2)}× psql \\copy (median; runs ${runs.map((r) => r.floorRatio.toFixed(2)).join(', ')}): what the server alone takes to load these rows into this schema`,
     );
     say(`PostgreSQL peak RSS of the contacts import: ${peak.toFixed(0)} MB (target < 300 MB)`);
+    const seats = benchSeats(seatFiles, pgUrl(names[names.length - 1]!), 'PostgreSQL', say);
     return {
       accounts,
       contacts_seconds: round(typical.seconds),
@@ -304,6 +320,7 @@ async function benchPostgres(base: string, accountsCsv: string, csv: string, con
       psql_copy_seconds: round(typical.psql),
       ratio: round(mid),
       server_floor_ratio: round(floorMid),
+      seats,
       runs: runs.map((r) => ({
         contacts_seconds: round(r.seconds),
         cpu_seconds: round(r.cpu),
@@ -317,6 +334,80 @@ async function benchPostgres(base: string, accountsCsv: string, csv: string, con
   } finally {
     for (const name of names) await dropPgDb(name);
   }
+}
+
+interface SeatFiles {
+  subscriptions: string;
+  seats: string;
+  logins: string;
+  counts: { subscriptions: number; seats: number; logins: number };
+}
+
+/**
+ * Files for the seats and logins imports, from the contacts file: a subscription for every fifth account, a
+ * seat for each of its contacts and two login events a seat, in the contacts file's order (no order of the
+ * subscriptions: the worst case for reading a parent's rows at a time).
+ */
+function generateSeats(dir: string, contactsCsv: string): SeatFiles {
+  const subs = [
+    'external_id,account_external_id,product,plan,students,term_months,start_date,end_date,status,manager_login,price,paid_at,renewed_from_external_id',
+  ];
+  const seats = ['subscription_external_id,email,status,invited_at,last_login_at,removed_at'];
+  const logins = ['subscription_external_id,email,at'];
+  const named = new Set<string>();
+  const lines = fs.readFileSync(contactsCsv, 'utf8').split('\n');
+  for (let i = 1; i < lines.length; i++) {
+    const [account, , email] = lines[i]!.split(',');
+    if (!account || !email || Number(account.slice(4)) % 5 !== 0) continue;
+    const sub = `SUB-${account.slice(4)}`;
+    if (!named.has(sub)) {
+      named.add(sub);
+      subs.push(`${sub},${account},BIOLOGY,BIO-MAXIMUM,500,12,2026-09-01,,active,akowalski,,,`);
+    }
+    const day = 1 + (i % 9);
+    seats.push(`${sub},${email},active,2026-09-01,,`);
+    logins.push(`${sub},${email},2026-10-0${day}T08:00:00Z`, `${sub},${email},2026-11-0${day}T08:00:00Z`);
+  }
+  const write = (name: string, rows: string[]) => {
+    const file = path.join(dir, name);
+    fs.writeFileSync(file, `${rows.join('\n')}\n`);
+    return file;
+  };
+  return {
+    subscriptions: write('subscriptions.csv', subs),
+    seats: write('seats.csv', seats),
+    logins: write('logins.csv', logins),
+    counts: { subscriptions: subs.length - 1, seats: seats.length - 1, logins: logins.length - 1 },
+  };
+}
+
+const FIXTURES = path.resolve(HERE, '../../fixtures');
+
+/**
+ * The seats file, then the logins file, imported into `db` (holding the accounts and contacts), after the
+ * catalogue (the bundled fixtures) and the subscriptions; each against the engine's bare load of the same
+ * file (the sqlite3 shell's `.import`, psql's `\copy`).
+ */
+function benchSeats(files: SeatFiles, db: string, engine: 'SQLite' | 'PostgreSQL', say: (s: string) => void) {
+  for (const entity of ['managers', 'products', 'plans', 'prices'])
+    acctmgr(['--db', db, 'import', entity, path.join(FIXTURES, `${entity}.csv`)]);
+  acctmgr(['--db', db, 'import', 'subscriptions', files.subscriptions]);
+  const out: Record<string, unknown> = { ...files.counts };
+  for (const entity of ['seats', 'logins'] as const) {
+    const file = files[entity];
+    const run = runCli(['import', entity, file, '--json'], db, path.join(path.dirname(file), `rss-${entity}.json`));
+    const summary = JSON.parse(run.stdout) as { inserted: number };
+    if (summary.inserted !== files.counts[entity])
+      throw new Error(`${engine}: expected ${files.counts[entity]} ${entity} inserted, got ${summary.inserted}`);
+    const header = fs.readFileSync(file, 'utf8').slice(0, 200).split('\n')[0]!.split(',');
+    const anchor = engine === 'SQLite' ? sqliteImport(path.dirname(file), file) : psqlCopySeconds(db, file, header);
+    const ratio = run.seconds / anchor;
+    say(
+      `${engine}: ${entity} ${files.counts[entity]} rows in ${run.seconds.toFixed(2)} s wall (${run.cpu.toFixed(2)} s CPU), peak RSS ${run.rssMb.toFixed(0)} MB; ${engine === 'SQLite' ? 'sqlite3 .import' : 'psql \\copy'} into a bare table ${anchor.toFixed(2)} s: ${ratio.toFixed(2)}×`,
+    );
+    out[entity] = { seconds: round(run.seconds), anchor_seconds: round(anchor), ratio: round(ratio), peak_rss_mb: Math.round(run.rssMb) };
+  }
+  return out;
 }
 
 /** The middle value (of an odd count; the lower middle of an even one). */

@@ -10,7 +10,7 @@ import { eachTestDb, testOp } from '../helpers/db.js';
 import { Importer } from '../helpers/import.js';
 
 describe('RowsByParent', () => {
-  it('reads a parent once, keeps the first row of a key, meets rows added later, and starts again beyond its bound', async () => {
+  it('reads a parent once, keeps the first row of a key, meets rows added later, and lets the parents read first go beyond its bound', async () => {
     const reads: number[] = [];
     const rows = (parent: number): Row[] => {
       reads.push(parent);
@@ -35,12 +35,20 @@ describe('RowsByParent', () => {
     expect((byParent.of(1) as Map<string, Row>).get('a')).toEqual({ id: 11, k: 'a' });
     expect(byParent.peek(1)?.get('c')).toEqual({ id: 99, k: 'c' });
     expect(reads).toEqual([1]);
-    // 3 rows kept; a second parent's 2 would make 5 (the bound): kept; a third starts again
+    // 3 keys kept (a, b, c); a second parent's 2 make 5 (the bound): kept; a third's 2 let the parents read
+    // first go until at most half the bound is kept (parent 1 goes: 2 kept, then 4 with the third's)
     await byParent.of(2);
     expect(reads).toEqual([1, 2]);
     await byParent.of(3);
+    await byParent.of(2);
+    await byParent.of(3);
+    expect(reads).toEqual([1, 2, 3]);
+    // parent 1 again: 2 goes (the oldest), 3 stays
     await byParent.of(1);
+    await byParent.of(3);
     expect(reads).toEqual([1, 2, 3, 1]);
+    await byParent.of(2);
+    expect(reads).toEqual([1, 2, 3, 1, 2]);
     // a database that answers later
     const later = new RowsByParent(
       (p) => Promise.resolve(rows(p)),

@@ -4,12 +4,12 @@
  */
 import type { BatchTable } from '../batch.js';
 import type { BulkLoad } from '../bulk/load.js';
-import type { BulkPlan } from '../bulk/plan.js';
+import { bulkPlan, readsWhole, type BulkPlan } from '../bulk/plan.js';
 import { hashKey } from '../bulk/key-index.js';
 import { foldKey } from '../../lib/keys.js';
 import type { RowProblem } from '../errors.js';
-import { isPromise, wait, type Maybe, type Row, type Step } from '../statements.js';
-import type { ImportContext, RowIn, RowOutcome } from './types.js';
+import { eachRow, isPromise, wait, type AnyStatements, type Maybe, type Row, type Step } from '../statements.js';
+import type { FileInfo, ImportContext, RowIn, RowOutcome } from './types.js';
 
 export { checked, coerceRow, givenText, requireKeys, stored } from './coerce.js';
 
@@ -165,6 +165,15 @@ export class Upserter {
     return isPromise(id) ? id.then((v) => this.inserted(line, v)) : this.inserted(line, id);
   }
 
+  /**
+   * Bulk mode: queues a new row whose key the caller found free (`findByKey`), when nothing needs its id
+   * at once (SQLite then writes it with others in a multi-row INSERT).
+   */
+  *queue(line: number, rec: Row): Step<'inserted'> {
+    yield* wait(this.bulk!.insert(line, rec));
+    return 'inserted';
+  }
+
   /** The row's values of the bulk load's unique key, in its order. */
   private bulkKeyOf(rec: Row): unknown[] {
     return this.bulkKey.map((c) => rec[c]);
@@ -288,6 +297,46 @@ export function cached<V>(lookup: (folded: string) => Maybe<V | undefined>): (ke
   };
 }
 
+/**
+ * Starts `up`'s bulk load when the file is large beside its table (src/import/bulk/plan.ts; `rowBytes`: a
+ * row's size, guessed high so that small files stay row by row), its unique `key` then checked in memory.
+ * Returns whether a referenced table is read whole (a bulk load's references: readsWhole).
+ */
+export async function bulkWhenLarge(
+  ctx: ImportContext,
+  up: Upserter,
+  file: FileInfo,
+  rowBytes: number,
+  key: readonly string[],
+): Promise<(table: BatchTable) => boolean> {
+  const { statements, batch } = ctx;
+  const rows = file.bytes / rowBytes;
+  const plan = file.bulk && up.canBulk ? bulkPlan(statements.timing, file.bytes, rowBytes, batch.maxBefore.get(up.table) ?? 0) : undefined;
+  if (plan) await up.startBulk(key, rows, plan);
+  return (table) => plan !== undefined && readsWhole(statements.timing, rows, batch.maxBefore.get(table) ?? 0);
+}
+
+/**
+ * The rows of a whole table by its stored key column, read in one scan (a bulk load's references, where a
+ * query a key would cost a round trip and end the COPY in progress on PostgreSQL): the lookup of a folded key.
+ */
+export async function keyedRows(
+  statements: AnyStatements,
+  table: string,
+  columns: readonly string[],
+  keyColumn: string,
+): Promise<(folded: string) => Row | undefined> {
+  const rows = new Map<string, Row>();
+  const scan = statements.scan(statements.any.selectFrom(table).select(['id', ...columns.filter((c) => c !== 'id'), keyColumn]), 'id');
+  const names = ['id', ...columns.filter((c) => c !== 'id')];
+  await eachRow(scan(), (r) => {
+    const row: Row = {};
+    names.forEach((c, i) => (row[c] = r[i]));
+    rows.set(r[names.length] as string, row);
+  });
+  return (folded) => rows.get(folded);
+}
+
 /** A lookup by id kept for the import (the few plans and products a file names on many rows): one query an id. */
 export function remembered<V>(lookup: (id: number) => Maybe<V>): (id: number) => Maybe<V> {
   const known = new Map<number, V>();
@@ -302,7 +351,7 @@ export function remembered<V>(lookup: (id: number) => Maybe<V>): (id: number) =>
   };
 }
 
-/** Rows kept read by a RowsByParent (of the parents met last): beyond, it starts again (memory stays bounded). */
+/** Rows kept read by a RowsByParent: beyond, the parents read first go (memory stays bounded). */
 const ROWS_KEPT = 100_000;
 
 /**
@@ -311,7 +360,8 @@ const ROWS_KEPT = 100_000;
  * and a file names the same school on many rows. `read(parent, ...more)` returns the parent's rows (ordered:
  * the first row of a key is the one kept, as a lookup of one row would answer). A row this import adds is
  * noted (`add`), so that a later line with its key meets it. At most ROWS_KEPT rows are kept; beyond, the
- * cache starts again (what it held is read again when named again: the import's own rows included).
+ * parents read first are let go until half that is kept (what they held is read again when named again:
+ * the import's own rows included).
  */
 export class RowsByParent<K> {
   private readonly cache = new Map<number, Map<K, Row>>();
@@ -351,10 +401,14 @@ export class RowsByParent<K> {
       const k = this.keyOf(r);
       if (!byKey.has(k)) byKey.set(k, r);
     }
-    if (this.kept + byKey.size > this.most) {
-      this.cache.clear();
-      this.kept = 0;
-    }
+    // over the bound, the parents read first go (half of what is kept): a file that names parents in
+    // no order keeps half its hits, where starting again kept none of the recent ones
+    if (this.kept + byKey.size > this.most)
+      for (const [p, held] of this.cache) {
+        if (this.kept <= this.most / 2) break;
+        this.cache.delete(p);
+        this.kept -= held.size;
+      }
     this.cache.set(parent, byKey);
     this.kept += byKey.size;
     return byKey;
