@@ -9,9 +9,10 @@
  * into a bare table of text columns (and, once, the accounts file imported into an empty database against
  * psql's \copy of it). Each PostgreSQL run also measures the server's floor (bench/pg.ts pgServerFloorSeconds:
  * the rows the import loaded, fed again from a file with the import's own index suspension and rebuild), so
- * the report tells the server's share of the ratio from the importer's. Then, on each engine, a seats file (a
- * subscription for every fifth account, a seat for each of its contacts) and a logins file (two events a seat)
- * are imported into the database of a contacts run, each against the engine's bare load of the same file.
+ * the report tells the server's share of the ratio from the importer's. Then, on each engine, a subscriptions
+ * file (one for every fifth account), a seats file (a seat for each of their contacts) and a logins file (two
+ * events a seat) are imported into the database of a contacts run, each against the engine's bare load of the
+ * same file.
  * Humans read stderr; one JSON line `{"bench":"import", ...}` goes to stdout.
  */
 import { spawnSync } from 'node:child_process';
@@ -384,16 +385,15 @@ function generateSeats(dir: string, contactsCsv: string): SeatFiles {
 const FIXTURES = path.resolve(HERE, '../../fixtures');
 
 /**
- * The seats file, then the logins file, imported into `db` (holding the accounts and contacts), after the
- * catalogue (the bundled fixtures) and the subscriptions; each against the engine's bare load of the same
- * file (the sqlite3 shell's `.import`, psql's `\copy`).
+ * The subscriptions, seats and logins files imported in turn into `db` (holding the accounts and contacts),
+ * after the catalogue (the bundled fixtures); each against the engine's bare load of the same file (the
+ * sqlite3 shell's `.import`, psql's `\copy`).
  */
 function benchSeats(files: SeatFiles, db: string, engine: 'SQLite' | 'PostgreSQL', say: (s: string) => void) {
   for (const entity of ['managers', 'products', 'plans', 'prices'])
     acctmgr(['--db', db, 'import', entity, path.join(FIXTURES, `${entity}.csv`)]);
-  acctmgr(['--db', db, 'import', 'subscriptions', files.subscriptions]);
-  const out: Record<string, unknown> = { ...files.counts };
-  for (const entity of ['seats', 'logins'] as const) {
+  const out: Record<string, unknown> = {};
+  for (const entity of ['subscriptions', 'seats', 'logins'] as const) {
     const file = files[entity];
     const run = runCli(['import', entity, file, '--json'], db, path.join(path.dirname(file), `rss-${entity}.json`));
     const summary = JSON.parse(run.stdout) as { inserted: number };
@@ -405,7 +405,13 @@ function benchSeats(files: SeatFiles, db: string, engine: 'SQLite' | 'PostgreSQL
     say(
       `${engine}: ${entity} ${files.counts[entity]} rows in ${run.seconds.toFixed(2)} s wall (${run.cpu.toFixed(2)} s CPU), peak RSS ${run.rssMb.toFixed(0)} MB; ${engine === 'SQLite' ? 'sqlite3 .import' : 'psql \\copy'} into a bare table ${anchor.toFixed(2)} s: ${ratio.toFixed(2)}×`,
     );
-    out[entity] = { seconds: round(run.seconds), anchor_seconds: round(anchor), ratio: round(ratio), peak_rss_mb: Math.round(run.rssMb) };
+    out[entity] = {
+      rows: files.counts[entity],
+      seconds: round(run.seconds),
+      anchor_seconds: round(anchor),
+      ratio: round(ratio),
+      peak_rss_mb: Math.round(run.rssMb),
+    };
   }
   return out;
 }

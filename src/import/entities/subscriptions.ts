@@ -3,6 +3,10 @@
  * as given (end_date ≥ start_date); an empty one is computed as `subscriptions add` does. The legacy-plan
  * and tier rules of add/renew/upgrade do not apply, so running subscriptions of retired plans import.
  * renewed_from_external_id may name a subscription later in the file.
+ *
+ * A large file is bulk-loaded (`bulkWhenLarge`: the key in memory, new rows through COPY on PostgreSQL and
+ * multi-row INSERTs on SQLite, the accounts read whole where they are not much larger than the file); the
+ * renewals named later in the file are set after the rows, as accounts' parents are.
  */
 import { tutorProblem } from '../../accounts/rules.js';
 import { missingFields } from '../../lib/checks.js';
@@ -15,9 +19,12 @@ import { endDateFor } from '../../subscriptions/terms.js';
 import { FORMATS } from '../../formats/catalog.js';
 import type { RowProblem } from '../errors.js';
 import { run, wait, type Row, type Step } from '../statements.js';
-import { cached, checked, coerceRow, remembered, requireKeys, stored, Upserter } from './common.js';
+import { bulkWhenLarge, cached, checked, coerceRow, keyedRows, remembered, requireKeys, stored, Upserter } from './common.js';
 import { SelfReferences } from './chains.js';
-import type { EntityDef, ImportContext, RowIn, RowResult } from './types.js';
+import type { EntityDef, FileInfo, ImportContext, RowIn, RowResult } from './types.js';
+
+/** A subscriptions row is ≈ 90 bytes; guessing fewer rows than there are keeps small imports off the bulk path. */
+const ROW_BYTES = 128;
 
 const COLUMNS = [
   'external_id',
@@ -41,12 +48,17 @@ export const subscriptions: EntityDef = {
   columns: async () => [...SUBSCRIPTION_FIELDS],
   required: FORMATS.subscriptions.required,
   checksAtEnd: true,
-  async open(ctx: ImportContext) {
+  async open(ctx: ImportContext, _columns, file: FileInfo) {
     const { statements } = ctx;
     const up = new Upserter(ctx, 'subscriptions', COLUMNS);
     const byKey = statements.getter(statements.db.selectFrom('subscriptions').selectAll().where('external_id_key', '=', ''));
+    const whole = await bulkWhenLarge(ctx, up, file, ROW_BYTES, ['external_id_key']);
+    /** The stored subscription with this key (folded): in memory while bulk-loading, else a query. */
+    const findSubscription = up.bulkMode ? (key: string) => up.findByKey([key]) : byKey;
     const account = cached(
-      statements.getter(statements.db.selectFrom('accounts').select(['id', 'type', 'manager_id']).where('external_id_key', '=', '')),
+      whole('accounts')
+        ? await keyedRows(statements, 'accounts', ['id', 'type', 'manager_id'], 'external_id_key')
+        : statements.getter(statements.db.selectFrom('accounts').select(['id', 'type', 'manager_id']).where('external_id_key', '=', '')),
     );
     const plan = cached(
       statements.getter(statements.db.selectFrom('plans').select(['id', 'code', 'product_id']).where('code_key', '=', '')),
@@ -135,7 +147,7 @@ export const subscriptions: EntityDef = {
       if (problems.length > 0) return problems;
       const extId = v.external_id as string;
       const key = foldKey(extId);
-      const existing = yield* wait(byKey(key));
+      const existing = yield* wait(findSubscription(key));
       const pre = up.precheck(existing, { field: 'external_id', value: extId, what: 'same external_id' });
       if (pre === 'skip') return up.skip(existing!, line);
       if (pre) return pre;
@@ -173,10 +185,12 @@ export const subscriptions: EntityDef = {
       let fromPending = false;
       if (fromText !== undefined) {
         if (foldKey(fromText) === key) return [{ field: 'renewed_from_external_id', value: fromText, rule: 'is the subscription itself' }];
-        const from = yield* wait(byKey(foldKey(fromText)));
+        const from = yield* wait(findSubscription(foldKey(fromText)));
         if (from) rec.renewed_from_id = from.id;
         else fromPending = true;
       }
+      // a new subscription of a bulk load that renews none is queued (nothing needs its id now)
+      if (!existing && fromText === undefined && up.bulkMode) return yield* up.queue(line, rec);
       const { outcome, id } = yield* up.write(line, existing, rec, fromPending);
       if (fromText !== undefined) renewals.note(id, line, fromText, foldKey(fromText), fromPending, existing);
       return outcome;
@@ -184,8 +198,11 @@ export const subscriptions: EntityDef = {
 
     return {
       row: (r: RowIn) => run(steps(r)),
-
-      finish: () => renewals.finish(),
+      async finish() {
+        // the rows in, the indexes back; then the renewals named later in the file
+        ctx.notes?.push(...(await up.finish()));
+        return renewals.finish();
+      },
       refusedWithout: (excluded) => renewals.refusedWithout(excluded),
     };
   },
