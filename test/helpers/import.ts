@@ -56,6 +56,11 @@ export class Importer {
   }
 }
 
+/** An import's summary without what differs from run to run (its batch and its timing): to compare two runs. */
+export function sameRun<S extends { batch_id?: number | null; seconds: number; rows_per_second: number }>(s: S): S {
+  return { ...s, batch_id: 0, seconds: 0, rows_per_second: 0 };
+}
+
 export async function loadAll(t: TestDb): Promise<void> {
   const out = await runImport(t.handle, testOp(), request('all', ALL_DIR));
   if (out.failed) throw new Error(out.errors.join('\n'));
