@@ -327,8 +327,8 @@ export async function keyedRows(
   keyColumn: string,
 ): Promise<(folded: string) => Row | undefined> {
   const rows = new Map<string, Row>();
-  const scan = statements.scan(statements.any.selectFrom(table).select(['id', ...columns.filter((c) => c !== 'id'), keyColumn]), 'id');
   const names = ['id', ...columns.filter((c) => c !== 'id')];
+  const scan = statements.scan(statements.any.selectFrom(table).select([...names, keyColumn]), 'id');
   await eachRow(scan(), (r) => {
     const row: Row = {};
     names.forEach((c, i) => (row[c] = r[i]));
