@@ -19,8 +19,7 @@ import { toIsoDate } from '../cells.js';
 import type { RowProblem } from '../errors.js';
 import { run, wait, type AnyStatements, type Row, type Step } from '../statements.js';
 import { SelfReferences } from './chains.js';
-import { bulkPlan } from '../bulk/plan.js';
-import { coerceRow, requireKeys, stored, Upserter } from './common.js';
+import { bulkWhenLarge, coerceRow, requireKeys, stored, Upserter } from './common.js';
 import type { EntityDef, FileInfo, ImportContext, RowIn, RowResult } from './types.js';
 
 const COLUMNS = [
@@ -63,10 +62,8 @@ export const accounts: EntityDef = {
     const defs = await loadFieldDefs(statements.db);
     const up = new Upserter(ctx, 'accounts', COLUMNS);
     const byKey = statements.getter(statements.db.selectFrom('accounts').selectAll().where('external_id_key', '=', ''));
-    const plan =
-      file.bulk && up.canBulk ? bulkPlan(statements.timing, file.bytes, ROW_BYTES, ctx.batch.maxBefore.get('accounts') ?? 0) : undefined;
-    const bulk = plan !== undefined;
-    if (plan) await up.startBulk(['external_id_key'], file.bytes / ROW_BYTES, plan);
+    await bulkWhenLarge(ctx, up, file, ROW_BYTES, ['external_id_key']);
+    const bulk = up.bulkMode;
     /** The stored account with this key (folded): in memory while bulk-loading, else a query. */
     const findAccount = bulk ? (key: string) => up.findByKey([key]) : byKey;
     // a file names a few managers and groups many times: each looked up once
