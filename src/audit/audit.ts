@@ -1,5 +1,6 @@
 import type { Kysely } from '#kysely';
 import { recordedActor } from '../db/actor.js';
+import { insertChunks } from '../db/chunks.js';
 import { AUDIT_ENTITIES, type AuditEntity } from '../db/schema/audit-log.js';
 import type { DB } from '../db/schema/index.js';
 import { checkFilter } from '../lib/checks.js';
@@ -20,22 +21,26 @@ export interface AuditEntry {
  * `--actor` is recorded beside it as on_behalf_of.
  */
 export async function audit(db: Kysely<DB>, op: Op, entry: AuditEntry): Promise<void> {
-  const { action, entity, key, before, after } = entry;
-  const json = (v: unknown) => (v === undefined ? null : JSON.stringify(v));
   await db
     .insertInto('audit_log')
-    .values({
-      at: op.now,
-      actor: recordedActor(db, op.user ?? op.actor),
-      // only when given: `db repair-keys` writes audit rows into databases from before the column (0007)
-      ...(op.onBehalfOf ? { on_behalf_of: op.onBehalfOf } : {}),
-      action,
-      entity,
-      entity_key: key,
-      before_json: json(before),
-      after_json: json(after),
-    })
+    .values(auditRow(db, op, entry))
     .execute();
+}
+
+function auditRow(db: Kysely<DB>, op: Op, entry: AuditEntry) {
+  const { action, entity, key, before, after } = entry;
+  const json = (v: unknown) => (v === undefined ? null : JSON.stringify(v));
+  return {
+    at: op.now,
+    actor: recordedActor(db, op.user ?? op.actor),
+    // only when given: `db repair-keys` writes audit rows into databases from before the column (0007)
+    ...(op.onBehalfOf ? { on_behalf_of: op.onBehalfOf } : {}),
+    action,
+    entity,
+    entity_key: key,
+    before_json: json(before),
+    after_json: json(after),
+  };
 }
 
 /** Audits a change and returns the record it leaves (`after`): the last step of an add or an edit. */
@@ -46,7 +51,17 @@ export async function audited<R>(db: Kysely<DB>, op: Op, change: Omit<AuditEntry
 
 /** One audit row per key, each with the same change (many records moved at once). */
 export async function auditEach(db: Kysely<DB>, op: Op, keys: readonly string[], change: Omit<AuditEntry, 'key'>): Promise<void> {
-  for (const key of keys) await audit(db, op, { ...change, key });
+  await auditAll(
+    db,
+    op,
+    keys.map((key) => ({ ...change, key })),
+  );
+}
+
+/** An audit row for each entry, in their order, many rows an INSERT. */
+export async function auditAll(db: Kysely<DB>, op: Op, entries: readonly AuditEntry[]): Promise<void> {
+  const rows = entries.map((e) => auditRow(db, op, e));
+  for (const chunk of insertChunks(rows)) await db.insertInto('audit_log').values(chunk).execute();
 }
 
 export interface AuditRecord {

@@ -6,6 +6,7 @@
 import type { Kysely } from '#kysely';
 import { getAccount } from '../accounts/lookup.js';
 import { audit, auditEach } from '../audit/audit.js';
+import { chunked } from '../db/chunks.js';
 import type { DB } from '../db/schema/index.js';
 import { RefusedError, invalid } from '../errors.js';
 import { recordManagerChanges } from '../managers/changes.js';
@@ -74,7 +75,8 @@ export async function reassign(
   const accounts = onlyAccounts.length > 0 ? await namedAccounts(db, onlyAccounts, from) : await heldAccounts(db, from.id);
   if (accounts.length > 0) {
     const ids = accounts.map((a) => a.id);
-    await db.updateTable('accounts').set({ manager_id: to.id, updated_at: op.now }).where('id', 'in', ids).execute();
+    for (const chunk of chunked(ids))
+      await db.updateTable('accounts').set({ manager_id: to.id, updated_at: op.now }).where('id', 'in', chunk).execute();
     await recordManagerChanges(
       db,
       op,

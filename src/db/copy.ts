@@ -9,6 +9,7 @@ import type Database from 'better-sqlite3';
 import type pg from 'pg';
 import { sql, type Kysely } from '#kysely';
 import { AppError, EXIT, RefusedError, UsageError } from '../errors.js';
+import { rowsPerInsert } from './chunks.js';
 import type { DB } from './schema/index.js';
 import { checkUrlParameters } from './target.js';
 
@@ -211,12 +212,9 @@ export function copyFailed(table: string | undefined, e: unknown): never {
   throw new AppError(what, 'refused', EXIT.failed);
 }
 
-/** Bound values per INSERT: PostgreSQL takes at most 65,535. */
-const MAX_PARAMS = 30_000;
-
 async function copyTable(source: Database.Database, trx: Kysely<DB>, t: SourceTable): Promise<number> {
   const any = trx as unknown as Kysely<any>;
-  const perInsert = Math.max(1, Math.min(1000, Math.floor(MAX_PARAMS / t.columns.length)));
+  const perInsert = rowsPerInsert(t.columns.length);
   const later: Record<string, unknown>[] = [];
   let batch: Record<string, unknown>[] = [];
   let n = 0;

@@ -34,7 +34,8 @@ interface Found {
 export async function scanKeys(db: Kysely<any>): Promise<KeyProblem[]> {
   const tables = new Set((await db.introspection.getTables()).map((t) => t.name));
   const out: KeyProblem[] = [];
-  for (const k of KEY_COLUMNS) if (tables.has(k.table)) out.push(...(await scanColumn(db, k)));
+  // loops, not push(...list): an old database may hold a problem a key of a million rows (a spread that long overflows the stack)
+  for (const k of KEY_COLUMNS) if (tables.has(k.table)) for (const p of await scanColumn(db, k)) out.push(p);
   return out;
 }
 
@@ -89,7 +90,7 @@ async function scanColumn(db: Kysely<any>, k: KeyColumn): Promise<KeyProblem[]> 
       if (wanted.has(`${scope}/${folded}`)) candidates.push({ id: r.id as number, key, scope, folded });
     }
   }
-  problems.push(...collisions(k, candidates));
+  for (const p of collisions(k, candidates)) problems.push(p);
   return withAccounts(
     db,
     k,

@@ -4,6 +4,7 @@
  * transaction; imports do not call it. Each row is the cycle of a `manager-changed` customer notice.
  */
 import type { Kysely } from '#kysely';
+import { insertChunks } from '../db/chunks.js';
 import type { DB } from '../db/schema/index.js';
 import type { Op } from '../op.js';
 
@@ -21,9 +22,5 @@ export async function recordManagerChanges(
   const rows = changes
     .filter((c) => c.from_manager_id !== toId)
     .map((c) => ({ ...c, to_manager_id: toId, via, changed_on: op.asOf, created_at: op.now }));
-  for (let i = 0; i < rows.length; i += 200)
-    await db
-      .insertInto('manager_changes')
-      .values(rows.slice(i, i + 200))
-      .execute();
+  for (const chunk of insertChunks(rows)) await db.insertInto('manager_changes').values(chunk).execute();
 }

@@ -11,6 +11,7 @@
  * without a billing or primary contact, get their notices recorded as skipped with that reason.
  */
 import type { Kysely } from '#kysely';
+import { rowsOfIds } from '../db/chunks.js';
 import type { DB } from '../db/schema/index.js';
 import type { NoticeStatus } from '../db/schema/notices.js';
 import { addDays, diffDays } from '../lib/dates.js';
@@ -104,17 +105,19 @@ export function invoiceStages(i: InvoiceInfo, asOf: string): Omit<CustomerNotice
 /** The customer of each account: its billing contact that is not removed, else its earliest primary one. */
 async function customers(db: Kysely<DB>, accountIds: number[]): Promise<Map<number, Recipient>> {
   const out = new Map<number, Recipient>();
-  if (accountIds.length === 0) return out;
-  const rows = await db
-    .selectFrom('contacts')
-    .select(['account_id', 'email', 'name', 'role', 'is_primary'])
-    .where('account_id', 'in', accountIds)
-    .where('status', '!=', 'removed')
-    .where((eb) => eb.or([eb('role', '=', 'billing'), eb('is_primary', '=', 1)]))
-    .orderBy('account_id')
-    .orderBy('created_at')
-    .orderBy('id')
-    .execute();
+  // a chunk of accounts a statement
+  const rows = await rowsOfIds(accountIds, (chunk) =>
+    db
+      .selectFrom('contacts')
+      .select(['account_id', 'email', 'name', 'role', 'is_primary'])
+      .where('account_id', 'in', chunk)
+      .where('status', '!=', 'removed')
+      .where((eb) => eb.or([eb('role', '=', 'billing'), eb('is_primary', '=', 1)]))
+      .orderBy('account_id')
+      .orderBy('created_at')
+      .orderBy('id')
+      .execute(),
+  );
   for (const pass of ['billing', 'primary'] as const)
     for (const r of rows)
       if (!out.has(r.account_id) && (pass === 'billing' ? r.role === 'billing' : r.is_primary === 1))

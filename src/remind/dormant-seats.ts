@@ -11,7 +11,8 @@ import { beside, inTurn, type Beside } from '../db/beside.js';
 import type { DbHandle } from '../db/connection.js';
 import { arrayBatches } from '../db/rows.js';
 import type { DB } from '../db/schema/index.js';
-import { chunked, seatRows, type SeatRow } from './scan.js';
+import { chunked } from '../db/chunks.js';
+import { seatRows, type SeatRow } from './scan.js';
 import { dormantCollector, type DormantSeats } from './dormant-rows.js';
 import { DORMANT_MODULE, DORMANT_YOUNG_GENERATION_MB } from './dormant-ahead.js';
 

@@ -8,6 +8,7 @@
  * invoice notices (src/remind/customer.ts), the new manager in Cc.
  */
 import type { Kysely } from '#kysely';
+import { rowsOfIds } from '../db/chunks.js';
 import type { DB } from '../db/schema/index.js';
 import type { NoticeStatus } from '../db/schema/notices.js';
 import { addDays } from '../lib/dates.js';
@@ -75,19 +76,23 @@ export async function collectManagerChanged(
     .orderBy('mc.id')
     .execute();
   if (latest.length === 0) return [];
-  const contacts = await db
-    .selectFrom('contacts')
-    .select(['id', 'account_id', 'email', 'name'])
-    .where(
-      'account_id',
-      'in',
-      latest.map((c) => c.account_id),
-    )
-    .where('status', '!=', 'removed')
-    .where('is_primary', '=', 1)
-    .orderBy('created_at')
-    .orderBy('id')
-    .execute();
+  // each account's primary contacts in order of creation (a chunk of accounts a statement)
+  const contacts = new Map<number, { id: number; email: string; name: string | null }[]>();
+  const primaries = (chunk: number[]) =>
+    db
+      .selectFrom('contacts')
+      .select(['id', 'account_id', 'email', 'name'])
+      .where('account_id', 'in', chunk)
+      .where('status', '!=', 'removed')
+      .where('is_primary', '=', 1)
+      .orderBy('created_at')
+      .orderBy('id')
+      .execute();
+  for (const p of await rowsOfIds([...new Set(latest.map((c) => c.account_id))], primaries)) {
+    const list = contacts.get(p.account_id);
+    if (list) list.push(p);
+    else contacts.set(p.account_id, [p]);
+  }
   const ledger = new Map<string, { id: number; status: NoticeStatus; run_id: string; claimed_by: string | null }>();
   for (const r of await db
     .selectFrom('notices')
@@ -100,7 +105,7 @@ export async function collectManagerChanged(
   for (const c of latest) {
     const cycle = `${c.changed_on}/${c.id}`;
     const manager = c.login === null ? null : { login: c.login, name: c.manager_name!, email: c.email!, phone: c.phone ?? c.mobile };
-    for (const p of contacts.filter((x) => x.account_id === c.account_id)) {
+    for (const p of contacts.get(c.account_id) ?? []) {
       const held = ledger.get(noticeKey(MANAGER_CHANGED, p.id, MANAGER_CHANGED, cycle)) ?? null;
       const holder = held && { id: held.id, run_id: held.run_id, claimed_by: held.claimed_by };
       const state = await dueAgain(held?.status ?? null, holder, options);

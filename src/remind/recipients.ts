@@ -7,7 +7,7 @@
 import type { Kysely } from '#kysely';
 import type { DB } from '../db/schema/index.js';
 import { managersOnLeave } from '../managers/leave.js';
-import { rowsByIds } from './scan.js';
+import { rowsByIds } from '../db/chunks.js';
 import type { NoticeKind } from '../db/schema/notices.js';
 
 export interface Recipient {

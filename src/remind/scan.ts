@@ -4,6 +4,7 @@
  * (names, codes, contact emails) are fetched afterwards by id for the notices that are really due.
  */
 import { sql, type ExpressionBuilder, type Kysely } from '#kysely';
+import { chunked, rowsByIds } from '../db/chunks.js';
 import { arrayPages, rowBatches } from '../db/rows.js';
 import { fetchedAhead } from '../lib/ahead.js';
 import type { DB } from '../db/schema/index.js';
@@ -12,22 +13,6 @@ import { isLocale, type Locale } from './templates.js';
 
 /** Subscription base statuses that never get notices. */
 const NOT_NOTIFIED = ['cancelled', 'trial'];
-const CHUNK = 5000;
-
-export function chunked<T>(items: readonly T[], size = CHUNK): T[][] {
-  const out: T[][] = [];
-  for (let i = 0; i < items.length; i += size) out.push(items.slice(i, i + size));
-  return out;
-}
-
-/**
- * The rows of `query` over every row (no ids) or over these ids, a chunk of them per statement (a
- * statement has room for only so many values): one list of rows per statement.
- */
-export function rowsByIds<R>(ids: readonly number[] | undefined, query: (chunk?: readonly number[]) => Promise<R[]>): Promise<R[][]> {
-  return ids ? Promise.all(chunked(ids).map(query)) : Promise.all([query()]);
-}
-
 export interface AccountInfo {
   external_id: string;
   name: string;

@@ -1,5 +1,6 @@
 import type { Kysely } from '#kysely';
 import { auditEach } from '../audit/audit.js';
+import { chunked, insertChunks, rowsOfIds } from '../db/chunks.js';
 import type { DB } from '../db/schema/index.js';
 import type { Op } from '../op.js';
 
@@ -14,26 +15,26 @@ export async function moveSubscriptions(
   to: { id: number; login: string },
   accountIds?: number[],
 ): Promise<string[]> {
-  let q = db.selectFrom('subscriptions').select(['id', 'external_id']).where('manager_id', '=', from.id).orderBy('external_id');
-  if (accountIds) q = q.where('account_id', 'in', accountIds.length > 0 ? accountIds : [-1]);
-  const subs = await q.execute();
+  const held = () => db.selectFrom('subscriptions').select(['id', 'external_id']).where('manager_id', '=', from.id);
+  // the named accounts' (a chunk of ids a statement), in order of external_id as the whole list is
+  const subs = accountIds
+    ? (await rowsOfIds(accountIds, (chunk) => held().where('account_id', 'in', chunk).execute())).sort((x, y) =>
+        x.external_id < y.external_id ? -1 : x.external_id > y.external_id ? 1 : 0,
+      )
+    : await held().orderBy('external_id').execute();
   if (subs.length === 0) return [];
-  const ids = subs.map((x) => x.id);
-  await db.updateTable('subscriptions').set({ manager_id: to.id, updated_at: op.now }).where('id', 'in', ids).execute();
-  await db
-    .insertInto('subscription_history')
-    .values(
-      subs.map((x) => ({
-        subscription_id: x.id,
-        at: op.now,
-        on_date: op.asOf,
-        event: 'reassign',
-        amount_cents: null,
-        details_json: JSON.stringify({ from: from.login, to: to.login }),
-        actor: op.actor,
-      })),
-    )
-    .execute();
+  for (const chunk of chunked(subs.map((x) => x.id)))
+    await db.updateTable('subscriptions').set({ manager_id: to.id, updated_at: op.now }).where('id', 'in', chunk).execute();
+  const history = subs.map((x) => ({
+    subscription_id: x.id,
+    at: op.now,
+    on_date: op.asOf,
+    event: 'reassign',
+    amount_cents: null,
+    details_json: JSON.stringify({ from: from.login, to: to.login }),
+    actor: op.actor,
+  }));
+  for (const rows of insertChunks(history)) await db.insertInto('subscription_history').values(rows).execute();
   const keys = subs.map((x) => x.external_id);
   await auditEach(db, op, keys, {
     action: 'reassign',
