@@ -341,13 +341,15 @@ interface SeatFiles {
   subscriptions: string;
   seats: string;
   logins: string;
-  counts: { subscriptions: number; seats: number; logins: number };
+  activities: string;
+  counts: { subscriptions: number; seats: number; logins: number; activities: number };
 }
 
 /**
- * Files for the seats and logins imports, from the contacts file: a subscription for every fifth account, a
- * seat for each of its contacts and two login events a seat, in the contacts file's order (no order of the
- * subscriptions: the worst case for reading a parent's rows at a time).
+ * Files for the seats, logins and activities imports, from the contacts file: a subscription for every fifth
+ * account, a seat for each of its contacts and two login events a seat, in the contacts file's order (no order
+ * of the subscriptions: the worst case for reading a parent's rows at a time); a call or meeting with every
+ * tenth contact.
  */
 function generateSeats(dir: string, contactsCsv: string): SeatFiles {
   const subs = [
@@ -355,10 +357,18 @@ function generateSeats(dir: string, contactsCsv: string): SeatFiles {
   ];
   const seats = ['subscription_external_id,email,status,invited_at,last_login_at,removed_at'];
   const logins = ['subscription_external_id,email,at'];
+  const activities = [
+    'id,account_external_id,kind,subject,notes,contact_email,manager_login,at,duration_minutes,status,outcome,follow_up_of,override_reason',
+  ];
   const named = new Set<string>();
   const lines = fs.readFileSync(contactsCsv, 'utf8').split('\n');
   for (let i = 1; i < lines.length; i++) {
     const [account, , email] = lines[i]!.split(',');
+    // a call with every tenth contact, in the contacts file's order (no order of the accounts)
+    if (account && email && i % 10 === 0)
+      activities.push(
+        `,${account},${i % 20 ? 'call' : 'meeting'},Call ${i},,${email},,2026-10-${String(1 + (i % 28)).padStart(2, '0')}T09:00:00Z,,done,,,`,
+      );
     if (!account || !email || Number(account.slice(4)) % 5 !== 0) continue;
     const sub = `SUB-${account.slice(4)}`;
     if (!named.has(sub)) {
@@ -378,14 +388,15 @@ function generateSeats(dir: string, contactsCsv: string): SeatFiles {
     subscriptions: write('subscriptions.csv', subs),
     seats: write('seats.csv', seats),
     logins: write('logins.csv', logins),
-    counts: { subscriptions: subs.length - 1, seats: seats.length - 1, logins: logins.length - 1 },
+    activities: write('activities.csv', activities),
+    counts: { subscriptions: subs.length - 1, seats: seats.length - 1, logins: logins.length - 1, activities: activities.length - 1 },
   };
 }
 
 const FIXTURES = path.resolve(HERE, '../../fixtures');
 
 /**
- * The subscriptions, seats and logins files imported in turn into `db` (holding the accounts and contacts),
+ * The subscriptions, seats, logins and activities files imported in turn into `db` (holding the accounts and contacts),
  * after the catalogue (the bundled fixtures); each against the engine's bare load of the same file (the
  * sqlite3 shell's `.import`, psql's `\copy`).
  */
@@ -393,7 +404,7 @@ function benchSeats(files: SeatFiles, db: string, engine: 'SQLite' | 'PostgreSQL
   for (const entity of ['managers', 'products', 'plans', 'prices'])
     acctmgr(['--db', db, 'import', entity, path.join(FIXTURES, `${entity}.csv`)]);
   const out: Record<string, unknown> = {};
-  for (const entity of ['subscriptions', 'seats', 'logins'] as const) {
+  for (const entity of ['subscriptions', 'seats', 'logins', 'activities'] as const) {
     const file = files[entity];
     const run = runCli(['import', entity, file, '--json'], db, path.join(path.dirname(file), `rss-${entity}.json`));
     const summary = JSON.parse(run.stdout) as { inserted: number };

@@ -8,50 +8,85 @@
 import { ACTIVITY_COLUMNS } from '../../activities/record.js';
 import { ACTIVITY_KEY, activityNumber, activityNow, defaultDuration, defaultStatus } from '../../activities/rules.js';
 import { ACTIVITY_FIELDS, isSessionKind, type SessionKind } from '../../activities/fields.js';
-import { breach, breachMessage, limitsOn, nextFreeDay, type RunningPlan } from '../../activities/fair-use.js';
-import { accountPlans } from '../../activities/sessions.js';
+import { breach, breachMessage, limitsOn, nextFreeDay } from '../../activities/fair-use.js';
+import { plansOfAccounts } from '../../activities/sessions.js';
+import { rowsOfIds } from '../../db/chunks.js';
 import { clearedFields, missingFields } from '../../lib/checks.js';
 import { timestampDate } from '../../lib/dates.js';
 import { foldKey } from '../../lib/keys.js';
 import { FORMATS } from '../../formats/catalog.js';
 import type { RowProblem } from '../errors.js';
 import { run, wait, type Row, type Step } from '../statements.js';
-import { cached, coerceRow, upserting } from './common.js';
+import { ChildIndex } from '../bulk/children.js';
+import { bulkWhenLarge, cached, coerceRow, IdLines, keyedRows, upserting } from './common.js';
 import { findNumbered, isRowResult } from './numbered.js';
-import type { Deferred, EntityDef, ImportContext, RowIn, RowResult } from './types.js';
+import type { Deferred, EntityDef, FileInfo, ImportContext, RowIn, RowResult } from './types.js';
 
 const COLUMNS = ACTIVITY_COLUMNS;
 
-/** A session this file wrote, for the fair-use check at the end. */
+/** The rows this file wrote, for the fair-use check at the end: their lines by id, and their accounts. */
 interface Written {
-  line: number;
-  id: number;
+  lines: IdLines;
+  accounts: Set<number>;
 }
+
+/** An activities row is ≈ 80–200 bytes; guessing fewer rows than there are keeps small imports off the bulk path. */
+const ROW_BYTES = 128;
 
 export const activities: EntityDef = {
   name: 'activities',
   columns: async () => [...ACTIVITY_FIELDS],
   required: FORMATS.activities.required,
   checksAtEnd: true,
-  async open(ctx: ImportContext) {
+  async open(ctx: ImportContext, _columns, file: FileInfo) {
     const { statements, db, up } = upserting(ctx, 'activities', COLUMNS);
-    const byNumber = statements.getter(db.selectFrom('activities').selectAll().where('number', '=', 0));
+    // a large file: new activities queued (PostgreSQL's COPY), the unique number checked in memory, the
+    // accounts and contacts read whole where they are not much larger than the file
+    const whole = await bulkWhenLarge(ctx, up, file, ROW_BYTES, ['number']);
+    const numbered = statements.getter(db.selectFrom('activities').selectAll().where('number', '=', 0));
+    const byNumber = up.bulkMode ? (n: number) => up.findByKey([n]) : numbered;
+    const accountColumns = ['id', 'external_id', 'manager_id'] as const;
     const accountByKey = cached(
-      statements.getter(db.selectFrom('accounts').select(['id', 'external_id', 'manager_id']).where('external_id_key', '=', '')),
+      whole('accounts')
+        ? await keyedRows(statements, 'accounts', accountColumns, 'external_id_key')
+        : statements.getter(db.selectFrom('accounts').select(accountColumns).where('external_id_key', '=', '')),
     );
-    const accountById = statements.getter(db.selectFrom('accounts').select(['id', 'external_id', 'manager_id']).where('id', '=', 0));
-    const contact = statements.getter(
+    const accountById = statements.getter(db.selectFrom('accounts').select(accountColumns).where('id', '=', 0));
+    // a removed contact is no contact of the account here (the same answer as a contact never added)
+    const contacts = whole('contacts')
+      ? await ChildIndex.read(
+          statements.scan(db.selectFrom('contacts').select(['id', 'account_id', 'email_key']).where('status', '!=', 'removed'), 'id'),
+        )
+      : undefined;
+    const contactRow = statements.getter(
       db.selectFrom('contacts').select(['id', 'status']).where('account_id', '=', 0).where('email_key', '=', ''),
     );
+    /** The id of the account's contact with this email key that is not removed. */
+    function* contactId(accountId: number, emailKey: string): Step<number | undefined> {
+      if (contacts) return contacts.find(accountId, emailKey)?.[0];
+      const c = yield* wait(contactRow(accountId, emailKey));
+      return c && c.status !== 'removed' ? (c.id as number) : undefined;
+    }
     // a file names a few managers many times: each looked up once
     const manager = cached(statements.getter(db.selectFrom('managers').select(['id']).where('login', '=', '')));
+    /**
+     * The rows this file wrote by number — their id and account — for a later follow_up_of: a lookup of a
+     * row still in the COPY would end it (4 bytes a row and a value, in pages).
+     */
+    const writtenIds = new IdLines();
+    const writtenAccounts = new IdLines();
+    function* activity(n: number): Step<Row | undefined> {
+      const id = writtenIds.get(n);
+      if (id !== undefined) return { id, account_id: writtenAccounts.get(n) };
+      return yield* wait(up.bulkMode ? up.findByKey([n]) : numbered(n));
+    }
     const max = await db
       .selectFrom('activities')
       .select((eb) => eb.fn.max('number').as('n'))
       .executeTakeFirst();
     let next = Number(max?.n ?? 0) + 1;
     const now = activityNow(ctx.op);
-    const written: Written[] = [];
+    const written: Written = { lines: new IdLines(), accounts: new Set() };
 
     function* steps({ line, text }: RowIn): Step<RowResult> {
       const { values: v, problems } = coerceRow(ACTIVITY_FIELDS, text, ctx.dateFormat);
@@ -85,14 +120,19 @@ export const activities: EntityDef = {
         if (!('manager_id' in rec)) rec.manager_id = account!.manager_id;
       }
       const out = yield* up.write(line, existing, rec);
-      written.push({ line, id: out.id });
+      const key = (rec.number ?? existing!.number) as number;
+      const accountId = (rec.account_id ?? existing!.account_id) as number;
+      written.lines.set(out.id, line);
+      written.accounts.add(accountId);
+      writtenIds.set(key, out.id);
+      writtenAccounts.set(key, accountId);
       return out.outcome;
     }
 
     function* resolveRefs(v: Record<string, unknown>, text: RowIn['text'], rec: Row, account: Row, problems: RowProblem[]): Step<void> {
       if (typeof v.contact_email === 'string') {
-        const c = yield* wait(contact(account.id, foldKey(v.contact_email)));
-        if (c && c.status !== 'removed') rec.contact_id = c.id;
+        const c = yield* contactId(account.id as number, foldKey(v.contact_email));
+        if (c !== undefined) rec.contact_id = c;
         else
           problems.push({
             field: 'contact_email',
@@ -107,7 +147,7 @@ export const activities: EntityDef = {
       } else if (v.manager_login === null) rec.manager_id = null;
       if (typeof v.follow_up_of === 'string') {
         const n = activityNumber(v.follow_up_of);
-        const f = n === undefined ? undefined : yield* wait(byNumber(n));
+        const f = n === undefined ? undefined : yield* activity(n);
         if (n === undefined) problems.push(ACTIVITY_KEY.problem('follow_up_of', text.follow_up_of!)!);
         else if (!f)
           problems.push({
@@ -128,6 +168,7 @@ export const activities: EntityDef = {
     return {
       row: (r: RowIn) => run(steps(r)),
       async finish(): Promise<Deferred[]> {
+        ctx.notes?.push(...(await up.finish()));
         return fairUse(ctx, written);
       },
     };
@@ -139,25 +180,21 @@ export const activities: EntityDef = {
  * and those of the file accepted before it. An override (override_reason) is accepted as it is, in its
  * place in that order.
  */
-async function fairUse(ctx: ImportContext, written: readonly Written[]): Promise<Deferred[]> {
+async function fairUse(ctx: ImportContext, written: Written): Promise<Deferred[]> {
   const { db } = ctx.statements;
-  if (written.length === 0) return [];
-  const lineOf = new Map(written.map((w) => [w.id, w.line]));
-  const rows = await db
-    .selectFrom('activities as t')
-    .innerJoin('accounts as a', 'a.id', 't.account_id')
-    .select(['t.id', 't.account_id', 'a.external_id', 't.kind', 't.at', 't.override_reason'])
-    .where('t.kind', 'in', ['web_session', 'training_session'])
-    .where('t.status', '!=', 'cancelled')
-    .where(
-      't.account_id',
-      'in',
-      db
-        .selectFrom('activities')
-        .select('account_id')
-        .where('id', 'in', [...lineOf.keys()]),
-    )
-    .execute();
+  if (written.accounts.size === 0) return [];
+  // the sessions of the accounts written to, a chunk of accounts a statement
+  const rows = await rowsOfIds([...written.accounts], (ids) =>
+    db
+      .selectFrom('activities as t')
+      .innerJoin('accounts as a', 'a.id', 't.account_id')
+      .select(['t.id', 't.account_id', 'a.external_id', 't.kind', 't.at', 't.override_reason'])
+      .where('t.kind', 'in', ['web_session', 'training_session'])
+      .where('t.status', '!=', 'cancelled')
+      .where('t.account_id', 'in', ids)
+      .execute(),
+  );
+  const lineOf = (id: number) => written.lines.get(id);
   const accepted = new Map<string, string[]>();
   const dates = (accountId: number, kind: string) => {
     const k = `${accountId}/${kind}`;
@@ -167,15 +204,14 @@ async function fairUse(ctx: ImportContext, written: readonly Written[]): Promise
   };
   const mine = [];
   for (const r of rows) {
-    if (lineOf.has(r.id)) mine.push(r);
+    if (lineOf(r.id) !== undefined) mine.push(r);
     else dates(r.account_id, r.kind).push(timestampDate(r.at));
   }
-  mine.sort((a, b) => (a.at < b.at ? -1 : a.at > b.at ? 1 : lineOf.get(a.id)! - lineOf.get(b.id)!));
-  const plans = new Map<number, RunningPlan[]>();
+  mine.sort((a, b) => (a.at < b.at ? -1 : a.at > b.at ? 1 : lineOf(a.id)! - lineOf(b.id)!));
+  const plans = await plansOfAccounts(db, [...new Set(mine.map((r) => r.account_id))]);
   const refused: Deferred[] = [];
   for (const r of mine) {
-    if (!plans.has(r.account_id)) plans.set(r.account_id, await accountPlans(db, r.account_id));
-    const p = plans.get(r.account_id)!;
+    const p = plans.get(r.account_id) ?? [];
     const kind = r.kind as SessionKind;
     const date = timestampDate(r.at);
     const others = dates(r.account_id, kind);
@@ -184,7 +220,7 @@ async function fairUse(ctx: ImportContext, written: readonly Written[]): Promise
     if (!b) others.push(date);
     else
       refused.push({
-        line: lineOf.get(r.id)!,
+        line: lineOf(r.id)!,
         problems: [{ field: '', value: '', rule: breachMessage(r.external_id, kind, b, nextFreeDay(kind, date, others, p)) }],
       });
   }

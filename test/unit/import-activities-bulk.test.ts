@@ -1,0 +1,164 @@
+/**
+ * A large activities file is bulk-loaded (src/import/entities/activities.ts: the unique number in memory,
+ * new rows through COPY on PostgreSQL and the bulk table on SQLite, the accounts and contacts read whole,
+ * follow-ups of the file's own rows answered from memory): the same file row by row (`bulk: false`) must
+ * give the same error lines, counts and stored rows, and undo must put everything back, on both databases.
+ * The file has more rows than a SQLite statement binds values (32,766): fair use at the end reads the
+ * sessions of the accounts written to a chunk at a time (src/db/chunks.ts).
+ */
+import { describe, expect, it } from 'vitest';
+import { copyStats } from '../../src/db/pg-copy.js';
+import { BULK_MIN_BYTES } from '../../src/import/bulk/bulk-table.js';
+import { undoBatch } from '../../src/import/undo.js';
+import { onPostgres } from '../helpers/engine.js';
+import { eachTestDb, testOp } from '../helpers/db.js';
+import { Importer, sameRun } from '../helpers/import.js';
+
+const op = testOp({ asOf: '2026-06-30' });
+let imp: Importer;
+const t = eachTestDb(async () => {
+  await t.seed.manager('anna');
+  await t.seed.manager('ben');
+  await t.seed.catalogue();
+  imp = new Importer(t);
+});
+
+const ACCOUNTS = 200;
+/** Rows of the file's body: more than SQLite binds in one statement. */
+const BODY = 34_000;
+/** A large file under load: more than the default timeout. */
+const LARGE_FILE_MS = 300_000;
+const HEADER = 'id,account_external_id,kind,subject,contact_email,manager_login,at,status,follow_up_of,override_reason\n';
+const act = (n: number) => `ACT-${String(n).padStart(6, '0')}`;
+/** The number the body's row k gets: after the two stored activities, in file order. */
+const bodyNumber = (k: number) => 3 + k;
+
+async function seedAccounts(): Promise<void> {
+  const accounts = ['external_id,name,type,manager_login'];
+  const contacts = ['account_external_id,name,email,role,status'];
+  const subs = ['external_id,account_external_id,plan,students,term_months,start_date'];
+  for (let a = 0; a < ACCOUNTS; a++) {
+    accounts.push(`A${a},School ${a},school,anna`);
+    for (let c = 0; c < 3; c++) contacts.push(`A${a},Teacher ${c},c${c}@a${a}.example,teacher,active`);
+    // the last account has no subscription: no sessions
+    if (a < ACCOUNTS - 1) subs.push(`SUB-${a},A${a},BIO-BASIC,100,12,2026-01-15`);
+  }
+  contacts.push('A0,Gone,gone@a0.example,teacher,removed');
+  for (const [entity, rows] of [
+    ['accounts', accounts],
+    ['contacts', contacts],
+    ['subscriptions', subs],
+  ] as const)
+    expect((await imp.run(entity, `${rows.join('\n')}\n`, {}, op)).failed).toBe(false);
+  const storedActivities = `${HEADER}${act(1)},A0,call,stored call,,,2026-02-02T09:00:00Z,done,,\n${act(2)},A1,web_session,stored session,,,2026-03-02T09:00:00Z,done,,\n`;
+  expect((await imp.run('activities', storedActivities, {}, op)).failed).toBe(false);
+}
+
+const KINDS = ['call', 'email', 'note', 'task', 'meeting'];
+
+/** Every kind of activities row the importer treats apart, after a body over the bulk threshold. */
+function activitiesFile(): { csv: string; body: number } {
+  const lines: string[] = [];
+  for (let k = 0; k < BODY; k++) {
+    const a = k % ACCOUNTS;
+    const month = String(1 + (Math.floor(k / ACCOUNTS) % 6)).padStart(2, '0');
+    const day = String(1 + (k % 28)).padStart(2, '0');
+    // a follow-up of the account's previous row in the file (the number it got a moment ago)
+    const follows = k >= ACCOUNTS && k % 10 === 0 ? act(bodyNumber(k - ACCOUNTS)) : '';
+    const manager = ['anna', 'ben', ''][k % 3];
+    lines.push(`,A${a},${KINDS[k % 5]},Subject ${k},c${k % 3}@a${a}.example,${manager},2026-${month}-${day}T09:00:00Z,done,${follows},`);
+  }
+  // web sessions: two a week are allowed (BIO-BASIC's default), a third refused unless it is an override
+  for (const a of [3, 4, 5, 6]) {
+    lines.push(`,A${a},web_session,Session one,,,2026-05-04T10:00:00Z,done,,`);
+    lines.push(`,A${a},web_session,Session two,,,2026-05-06T10:00:00Z,done,,`);
+  }
+  lines.push(',A5,web_session,One too many,,,2026-05-07T10:00:00Z,done,,'); // refused at the end: fair use
+  lines.push(',A6,web_session,Agreed extra,,,2026-05-07T10:00:00Z,done,,migrated from the old CRM'); // an override
+  lines.push(`,A${ACCOUNTS - 1},web_session,No plan,,,2026-05-07T10:00:00Z,done,,`); // no subscription: refused
+  lines.push(',NOBODY,call,x,,,2026-05-07T10:00:00Z,done,,'); // no such account
+  lines.push(',A1,call,x,c0@a0.example,,2026-05-07T10:00:00Z,done,,'); // a contact of another account
+  lines.push(',A0,call,x,gone@a0.example,,2026-05-07T10:00:00Z,done,,'); // a removed contact
+  lines.push(',A0,call,x,,nobody,2026-05-07T10:00:00Z,done,,'); // no such manager
+  lines.push(`,A0,task,x,,,2026-05-07T10:00:00Z,done,${act(999_999)},`); // no such activity
+  lines.push(`,A1,task,x,,,2026-05-07T10:00:00Z,done,${act(bodyNumber(0))},`); // an activity of another account
+  lines.push(`,A0,task,x,,,2026-05-07T10:00:00Z,done,${act(500_001)},`); // a row later in the file
+  lines.push(`${act(500_000)},A7,meeting,kept number,,,2026-05-07T10:00:00Z,done,,`); // a number given: kept
+  lines.push(',A7,meeting,next number,,,2026-05-07T10:00:00Z,done,,'); // …and the next one after it
+  lines.push(`act-500000,A7,meeting,again,,,2026-05-07T10:00:00Z,done,,`); // a duplicate, another spelling
+  lines.push(`${act(1)},A2,call,stored call moved,c1@a2.example,ben,2026-02-02T09:00:00Z,done,,`); // stored, updated
+  lines.push(`,A2,task,follow the moved call,,,2026-05-08T10:00:00Z,planned,${act(1)},`); // follows it on its new account
+  lines.push(`,A1,task,follow the stored session,,,2026-05-08T10:00:00Z,planned,${act(2)},`); // a stored row
+  lines.push('X-1,A0,call,x,,,2026-05-07T10:00:00Z,done,,'); // a bad key
+  const csv = `${HEADER}${lines.join('\n')}\n`;
+  expect(Buffer.byteLength(csv)).toBeGreaterThan(BULK_MIN_BYTES);
+  return { csv, body: lines.length };
+}
+
+/** What the activities stored, by number (ids differ between the runs). */
+async function stored() {
+  return t.db
+    .selectFrom('activities as t')
+    .innerJoin('accounts as a', 'a.id', 't.account_id')
+    .leftJoin('contacts as c', 'c.id', 't.contact_id')
+    .leftJoin('managers as m', 'm.id', 't.manager_id')
+    .leftJoin('activities as f', 'f.id', 't.follow_up_of')
+    .select(['t.number', 'a.external_id', 't.kind', 't.subject', 'c.email', 'm.login', 't.at', 't.status', 't.duration_minutes'])
+    .select(['f.number as follows', 't.override_reason', 't.rev'])
+    .orderBy('t.number')
+    .execute();
+}
+
+describe('import: a large activities file', () => {
+  it(
+    'bulk-loaded gives the same errors, counts and rows as row by row, and undo puts everything back',
+    async () => {
+      await seedAccounts();
+      const before = await stored();
+      const { csv, body } = activitiesFile();
+
+      const copied = { ...copyStats };
+      const bulk = await imp.run('activities', csv, { skipInvalid: true }, op);
+      expect(bulk.notes.some((n) => /^activities: rows loaded (with COPY|in multi-row INSERTs)/.test(n))).toBe(true);
+      if (onPostgres) expect(copyStats.rows - copied.rows).toBeGreaterThan(BODY);
+      const afterBulk = await stored();
+
+      const file = `${imp.dir}/activities.csv`;
+      const at = (i: number) => `${file}:${BODY + 1 + i}`;
+      expect(bulk.errors).toEqual([
+        `${at(9)}: fair use: A5 already has 2 web sessions in the week of 2026-05-04 (limit 2); next free day: 2026-05-11`,
+        `${at(11)}: fair use: A${ACCOUNTS - 1} has no subscription running on 2026-05-07 (no web sessions); next free day: none`,
+        `${at(12)}: account_external_id: "NOBODY": no account with this external_id`,
+        `${at(13)}: contact_email: "c0@a0.example": is not a contact of account A1`,
+        `${at(14)}: contact_email: "gone@a0.example": is not a contact of account A0`,
+        `${at(15)}: manager_login: "nobody": no manager with this login`,
+        `${at(16)}: follow_up_of: "${act(999_999)}": no activity with this key (in the database or earlier in the file)`,
+        `${at(17)}: follow_up_of: "${act(3)}": is an activity of another account (not A1)`,
+        `${at(18)}: follow_up_of: "${act(500_001)}": no activity with this key (in the database or earlier in the file)`,
+        `${at(21)}: id: "act-500000": duplicates line ${BODY + 1 + 19} (same id)`,
+        `${at(25)}: id: "X-1": must be a key like ACT-000001`,
+      ]);
+      expect(bulk.summary.entities.activities).toMatchObject({ inserted: body - 11 - 1, updated: 1, unchanged: 0, rejected: 11 });
+
+      const row = (n: number) => afterBulk.find((r) => r.number === n);
+      expect(row(1)).toMatchObject({ external_id: 'A2', subject: 'stored call moved', email: 'c1@a2.example', login: 'ben' });
+      expect(row(500_000)).toMatchObject({ external_id: 'A7', subject: 'kept number' });
+      expect(row(500_001)).toMatchObject({ external_id: 'A7', subject: 'next number' });
+      expect(afterBulk.find((r) => r.subject === 'follow the moved call')).toMatchObject({ external_id: 'A2', follows: 1 });
+      expect(afterBulk.find((r) => r.subject === 'follow the stored session')).toMatchObject({ external_id: 'A1', follows: 2 });
+      expect(row(bodyNumber(ACCOUNTS * 3))).toMatchObject({ external_id: 'A0', follows: bodyNumber(ACCOUNTS * 2), login: 'anna' });
+      expect(row(bodyNumber(2))).toMatchObject({ external_id: 'A2', login: 'anna', email: 'c2@a2.example' }); // the account's manager
+      expect(afterBulk.find((r) => r.subject === 'Agreed extra')).toMatchObject({ override_reason: 'migrated from the old CRM' });
+
+      await undoBatch(t.db, t.handle, testOp({ now: '2026-11-26T09:00:00Z' }), bulk.summary.batch_id!);
+      expect(await stored()).toEqual(before);
+
+      const perRow = await imp.run('activities', csv, { skipInvalid: true, bulk: false }, op);
+      expect(perRow.notes.some((n) => n.startsWith('activities: rows loaded'))).toBe(false);
+      expect(perRow.errors).toEqual(bulk.errors);
+      expect(sameRun(perRow.summary)).toEqual(sameRun(bulk.summary));
+      expect(await stored()).toEqual(afterBulk);
+    },
+    LARGE_FILE_MS,
+  );
+});
