@@ -17,8 +17,8 @@ import { foldKey } from '../../lib/keys.js';
 import { FORMATS } from '../../formats/catalog.js';
 import type { RowProblem } from '../errors.js';
 import { run, wait, type Row, type Step } from '../statements.js';
-import { ChildIndex } from '../bulk/children.js';
-import { bulkWhenLarge, cached, coerceRow, IdLines, keyedRows, upserting } from './common.js';
+import { bulkWhenLarge, coerceRow, IdLines, upserting } from './common.js';
+import { accountsByKey, contactsOfAccounts, firstFreeNumber, managersByLogin, notAContact, rowsByNumber } from './lookups.js';
 import { findNumbered, isRowResult } from './numbered.js';
 import type { Deferred, EntityDef, FileInfo, ImportContext, RowIn, RowResult } from './types.js';
 
@@ -39,36 +39,16 @@ export const activities: EntityDef = {
   required: FORMATS.activities.required,
   checksAtEnd: true,
   async open(ctx: ImportContext, _columns, file: FileInfo) {
-    const { statements, db, up } = upserting(ctx, 'activities', COLUMNS);
+    const { statements, up } = upserting(ctx, 'activities', COLUMNS);
     // a large file: new activities queued (PostgreSQL's COPY), the unique number checked in memory, the
     // accounts and contacts read whole where they are not much larger than the file
     const whole = await bulkWhenLarge(ctx, up, file, ROW_BYTES, ['number']);
-    const numbered = statements.getter(db.selectFrom('activities').selectAll().where('number', '=', 0));
-    const byNumber = up.bulkMode ? (n: number) => up.findByKey([n]) : numbered;
-    const accountColumns = ['id', 'external_id', 'manager_id'] as const;
-    const accountByKey = cached(
-      whole('accounts')
-        ? await keyedRows(statements, 'accounts', accountColumns, 'external_id_key')
-        : statements.getter(db.selectFrom('accounts').select(accountColumns).where('external_id_key', '=', '')),
-    );
-    const accountById = statements.getter(db.selectFrom('accounts').select(accountColumns).where('id', '=', 0));
-    // a removed contact is no contact of the account here (the same answer as a contact never added)
-    const contacts = whole('contacts')
-      ? await ChildIndex.read(
-          statements.scan(db.selectFrom('contacts').select(['id', 'account_id', 'email_key']).where('status', '!=', 'removed'), 'id'),
-        )
-      : undefined;
-    const contactRow = statements.getter(
-      db.selectFrom('contacts').select(['id', 'status']).where('account_id', '=', 0).where('email_key', '=', ''),
-    );
-    /** The id of the account's contact with this email key that is not removed. */
-    function* contactId(accountId: number, emailKey: string): Step<number | undefined> {
-      if (contacts) return contacts.find(accountId, emailKey)?.[0];
-      const c = yield* wait(contactRow(accountId, emailKey));
-      return c && c.status !== 'removed' ? (c.id as number) : undefined;
-    }
-    // a file names a few managers many times: each looked up once
-    const manager = cached(statements.getter(db.selectFrom('managers').select(['id']).where('login', '=', '')));
+    const byNumber = rowsByNumber(ctx, up, 'activities');
+    const accountColumns = ['id', 'external_id', 'manager_id'];
+    const accountByKey = await accountsByKey(ctx, whole, accountColumns);
+    const accountById = statements.getter(statements.any.selectFrom('accounts').select(accountColumns).where('id', '=', 0));
+    const contactId = await contactsOfAccounts(ctx, whole);
+    const manager = managersByLogin(ctx);
     /**
      * The rows this file wrote by number — their id and account — for a later follow_up_of: a lookup of a
      * row still in the COPY would end it (4 bytes a row and a value, in pages).
@@ -78,13 +58,9 @@ export const activities: EntityDef = {
     function* activity(n: number): Step<Row | undefined> {
       const id = writtenIds.get(n);
       if (id !== undefined) return { id, account_id: writtenAccounts.get(n) };
-      return yield* wait(up.bulkMode ? up.findByKey([n]) : numbered(n));
+      return yield* wait(byNumber(n));
     }
-    const max = await db
-      .selectFrom('activities')
-      .select((eb) => eb.fn.max('number').as('n'))
-      .executeTakeFirst();
-    let next = Number(max?.n ?? 0) + 1;
+    let next = await firstFreeNumber(ctx, 'activities');
     const now = activityNow(ctx.op);
     const written: Written = { lines: new IdLines(), accounts: new Set() };
 
@@ -133,12 +109,7 @@ export const activities: EntityDef = {
       if (typeof v.contact_email === 'string') {
         const c = yield* contactId(account.id as number, foldKey(v.contact_email));
         if (c !== undefined) rec.contact_id = c;
-        else
-          problems.push({
-            field: 'contact_email',
-            value: text.contact_email,
-            rule: `is not a contact of account ${String(account.external_id)}`,
-          });
+        else problems.push(notAContact(text, account));
       } else if (v.contact_email === null) rec.contact_id = null;
       if (typeof v.manager_login === 'string') {
         const m = yield* wait(manager(v.manager_login));

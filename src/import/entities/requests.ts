@@ -11,9 +11,10 @@ import { REQUEST_FIELDS } from '../../requests/fields.js';
 import { REQUEST_KEY } from '../../requests/rules.js';
 import { FORMATS } from '../../formats/catalog.js';
 import { run, wait, type Row, type Step } from '../statements.js';
-import { cached, coerceRow, upserting } from './common.js';
+import { bulkWhenLarge, coerceRow, upserting } from './common.js';
+import { accountsByKey, contactsOfAccounts, firstFreeNumber, managersByLogin, notAContact, rowsByNumber } from './lookups.js';
 import { findNumbered, isRowResult } from './numbered.js';
-import type { EntityDef, ImportContext, RowIn, RowResult } from './types.js';
+import type { EntityDef, FileInfo, ImportContext, RowIn, RowResult } from './types.js';
 
 const COLUMNS = [
   'number',
@@ -28,25 +29,24 @@ const COLUMNS = [
   'updated_at',
 ];
 
+/** A requests row is ≈ 100–300 bytes; guessing fewer rows than there are keeps small imports off the bulk path. */
+const ROW_BYTES = 128;
+
 export const requests: EntityDef = {
   name: 'requests',
   columns: async () => [...REQUEST_FIELDS],
   required: FORMATS.requests.required,
-  async open(ctx: ImportContext) {
-    const { statements, db, up } = upserting(ctx, 'requests', COLUMNS, { created: false, updated: false });
-    const byNumber = statements.getter(db.selectFrom('requests').selectAll().where('number', '=', 0));
-    const account = cached(statements.getter(db.selectFrom('accounts').select(['id', 'external_id']).where('external_id_key', '=', '')));
-    const accountById = statements.getter(db.selectFrom('accounts').select(['id', 'external_id']).where('id', '=', 0));
-    const contact = statements.getter(
-      db.selectFrom('contacts').select(['id', 'status']).where('account_id', '=', 0).where('email_key', '=', ''),
-    );
-    // a file names a few managers many times: each looked up once
-    const manager = cached(statements.getter(db.selectFrom('managers').select(['id']).where('login', '=', '')));
-    const max = await db
-      .selectFrom('requests')
-      .select((eb) => eb.fn.max('number').as('n'))
-      .executeTakeFirst();
-    let next = Number(max?.n ?? 0) + 1;
+  async open(ctx: ImportContext, _columns, file: FileInfo) {
+    const { statements, up } = upserting(ctx, 'requests', COLUMNS, { created: false, updated: false });
+    // a large file: new requests queued (PostgreSQL's COPY), the unique number checked in memory, the
+    // accounts and contacts read whole where they are not much larger than the file
+    const whole = await bulkWhenLarge(ctx, up, file, ROW_BYTES, ['number']);
+    const byNumber = rowsByNumber(ctx, up, 'requests');
+    const account = await accountsByKey(ctx, whole, ['id', 'external_id']);
+    const accountById = statements.getter(statements.db.selectFrom('accounts').select(['id', 'external_id']).where('id', '=', 0));
+    const contactId = await contactsOfAccounts(ctx, whole);
+    const manager = managersByLogin(ctx);
+    let next = await firstFreeNumber(ctx, 'requests');
     function* steps({ line, text }: RowIn): Step<RowResult> {
       const { values, problems } = coerceRow(REQUEST_FIELDS, text, ctx.dateFormat);
       const found = yield* findNumbered(up, byNumber, REQUEST_KEY, text.id, line);
@@ -66,14 +66,9 @@ export const requests: EntityDef = {
         problems.push({ field: 'account_external_id', value: text.account_external_id, rule: 'no account with this external_id' });
       if (acc) rec.account_id = acc.id;
       if (acc && typeof v.contact_email === 'string') {
-        const c = yield* wait(contact(acc.id, foldKey(v.contact_email)));
-        if (c && c.status !== 'removed') rec.contact_id = c.id;
-        else
-          problems.push({
-            field: 'contact_email',
-            value: text.contact_email,
-            rule: `is not a contact of account ${String(acc.external_id)}`,
-          });
+        const c = yield* contactId(acc.id as number, foldKey(v.contact_email));
+        if (c !== undefined) rec.contact_id = c;
+        else problems.push(notAContact(text, acc));
       } else if (acc && existing && acc.id !== existing.account_id)
         problems.push({ field: 'contact_email', value: '', rule: 'is required when the account changes' });
       if (typeof v.created_by_login === 'string') {
@@ -88,11 +83,14 @@ export const requests: EntityDef = {
         rec.created_at ??= ctx.op.now;
         rec.updated_at ??= rec.created_at;
       }
+      // a new request of a bulk load is queued (nothing in the file needs its id)
+      if (!existing && up.bulkMode) return yield* up.queue(line, rec);
       return (yield* up.write(line, existing, rec)).outcome;
     }
     return {
       row: (r: RowIn) => run(steps(r)),
       async finish() {
+        ctx.notes?.push(...(await up.finish()));
         return [];
       },
     };

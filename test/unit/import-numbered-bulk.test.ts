@@ -1,10 +1,11 @@
 /**
- * A large activities file is bulk-loaded (src/import/entities/activities.ts: the unique number in memory,
- * new rows through COPY on PostgreSQL and the bulk table on SQLite, the accounts and contacts read whole,
- * follow-ups of the file's own rows answered from memory): the same file row by row (`bulk: false`) must
- * give the same error lines, counts and stored rows, and undo must put everything back, on both databases.
- * The file has more rows than a SQLite statement binds values (32,766): fair use at the end reads the
- * sessions of the accounts written to a chunk at a time (src/db/chunks.ts).
+ * Large activities and requests files are bulk-loaded (src/import/entities/activities.ts, requests.ts,
+ * lookups.ts: the unique number in memory, new rows through COPY on PostgreSQL and the bulk table on SQLite,
+ * the accounts and contacts read whole, follow-ups of the file's own rows answered from memory): the same
+ * file row by row (`bulk: false`) must give the same error lines, counts and stored rows, and undo must put
+ * everything back, on both databases. The activities file has more rows than a SQLite statement binds values
+ * (32,766): fair use at the end reads the sessions of the accounts written to a chunk at a time
+ * (src/db/chunks.ts).
  */
 import { describe, expect, it } from 'vitest';
 import { copyStats } from '../../src/db/pg-copy.js';
@@ -158,6 +159,98 @@ describe('import: a large activities file', () => {
       expect(perRow.errors).toEqual(bulk.errors);
       expect(sameRun(perRow.summary)).toEqual(sameRun(bulk.summary));
       expect(await stored()).toEqual(afterBulk);
+    },
+    LARGE_FILE_MS,
+  );
+});
+
+const REQUESTS_HEADER = 'id,account_external_id,contact_email,subject,priority,status,created_by_login,created_at,updated_at\n';
+/** Rows of the requests file's body. */
+const REQUESTS = 22_000;
+
+/** Every kind of requests row the importer treats apart, after a body over the bulk threshold. */
+function requestsFile(): string {
+  const lines: string[] = [];
+  for (let k = 0; k < REQUESTS; k++) {
+    const a = k % ACCOUNTS;
+    const by = ['anna', 'ben', ''][k % 3];
+    lines.push(`,A${a},c${k % 3}@a${a}.example,The parent app asks for a password again (${k}),normal,open,${by},2026-05-01T08:00:00Z,`);
+  }
+  lines.push(',NOBODY,c0@a0.example,x,,,,,'); // no such account
+  lines.push(',A1,c0@a0.example,x,,,,,'); // a contact of another account
+  lines.push(',A0,gone@a0.example,x,,,,,'); // a removed contact
+  lines.push(',A0,c0@a0.example,x,,,nobody,,'); // no such manager
+  lines.push('REQ-300000,A7,c0@a7.example,kept number,high,,,2026-05-02T08:00:00Z,'); // a number given: kept
+  lines.push(',A7,c0@a7.example,next number,,,,2026-05-02T08:00:00Z,'); // …and the next one after it
+  lines.push('req-300000,A7,c1@a7.example,again,,,,,'); // a duplicate, another spelling
+  lines.push('REQ-000001,A2,c2@a2.example,stored request moved,,in_progress,,,'); // stored, updated (account and contact)
+  lines.push('REQ-000002,A3,,moved without a contact,,,,,'); // stored: a new account needs a contact
+  lines.push('X-1,A0,c0@a0.example,x,,,,,'); // a bad key
+  const csv = `${REQUESTS_HEADER}${lines.join('\n')}\n`;
+  expect(Buffer.byteLength(csv)).toBeGreaterThan(BULK_MIN_BYTES);
+  return csv;
+}
+
+async function storedRequests() {
+  return t.db
+    .selectFrom('requests as r')
+    .innerJoin('accounts as a', 'a.id', 'r.account_id')
+    .innerJoin('contacts as c', 'c.id', 'r.contact_id')
+    .leftJoin('managers as m', 'm.id', 'r.created_by_id')
+    .select([
+      'r.number',
+      'a.external_id',
+      'c.email',
+      'r.subject',
+      'r.priority',
+      'r.status',
+      'm.login',
+      'r.created_at',
+      'r.updated_at',
+      'r.rev',
+    ])
+    .orderBy('r.number')
+    .execute();
+}
+
+describe('import: a large requests file', () => {
+  it(
+    'bulk-loaded gives the same errors, counts and rows as row by row, and undo puts everything back',
+    async () => {
+      await seedAccounts();
+      const storedCsv = `${REQUESTS_HEADER}REQ-000001,A0,c0@a0.example,stored one,,,,2026-04-01T08:00:00Z,\nREQ-000002,A1,c0@a1.example,stored two,,,,2026-04-01T08:00:00Z,\n`;
+      expect((await imp.run('requests', storedCsv, {}, op)).failed).toBe(false);
+      const before = await storedRequests();
+      const csv = requestsFile();
+
+      const bulk = await imp.run('requests', csv, { skipInvalid: true }, op);
+      expect(bulk.notes.some((n) => /^requests: rows loaded (with COPY|in multi-row INSERTs)/.test(n))).toBe(true);
+      const afterBulk = await storedRequests();
+      const at = (i: number) => `${imp.dir}/requests.csv:${REQUESTS + 1 + i}`;
+      expect(bulk.errors).toEqual([
+        `${at(1)}: account_external_id: "NOBODY": no account with this external_id`,
+        `${at(2)}: contact_email: "c0@a0.example": is not a contact of account A1`,
+        `${at(3)}: contact_email: "gone@a0.example": is not a contact of account A0`,
+        `${at(4)}: created_by_login: "nobody": no manager with this login`,
+        `${at(7)}: id: "req-300000": duplicates line ${REQUESTS + 1 + 5} (same id)`,
+        `${at(9)}: contact_email: "": is required when the account changes`,
+        `${at(10)}: id: "X-1": must be a key like REQ-000001`,
+      ]);
+      expect(bulk.summary.entities.requests).toMatchObject({ inserted: REQUESTS + 2, updated: 1, unchanged: 0, rejected: 7 });
+      const row = (n: number) => afterBulk.find((r) => r.number === n);
+      expect(row(1)).toMatchObject({ external_id: 'A2', email: 'c2@a2.example', status: 'in_progress', subject: 'stored request moved' });
+      expect(row(300_000)).toMatchObject({ external_id: 'A7', priority: 'high', subject: 'kept number' });
+      expect(row(300_001)).toMatchObject({ external_id: 'A7', subject: 'next number' });
+      expect(row(3)).toMatchObject({ external_id: 'A0', email: 'c0@a0.example', login: 'anna', status: 'open' });
+
+      await undoBatch(t.db, t.handle, testOp({ now: '2026-11-26T09:00:00Z' }), bulk.summary.batch_id!);
+      expect(await storedRequests()).toEqual(before);
+
+      const perRow = await imp.run('requests', csv, { skipInvalid: true, bulk: false }, op);
+      expect(perRow.notes.some((n) => n.startsWith('requests: rows loaded'))).toBe(false);
+      expect(perRow.errors).toEqual(bulk.errors);
+      expect(sameRun(perRow.summary)).toEqual(sameRun(bulk.summary));
+      expect(await storedRequests()).toEqual(afterBulk);
     },
     LARGE_FILE_MS,
   );
