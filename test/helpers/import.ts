@@ -56,6 +56,19 @@ export class Importer {
   }
 }
 
+/** What an import returns. */
+export type ImportRun = Awaited<ReturnType<Importer['run']>>;
+
+/** Imports each entity's CSV lines (the header first) in the order given, each expected to succeed. */
+export async function importLines(
+  imp: Importer,
+  op: Op,
+  files: Partial<Record<ImportRequest['entity'], readonly string[]>>,
+): Promise<void> {
+  for (const [entity, rows] of Object.entries(files) as [ImportRequest['entity'], string[]][])
+    expect((await imp.run(entity, `${rows.join('\n')}\n`, {}, op)).errors).toEqual([]);
+}
+
 /** An import's summary without what differs from run to run (its batch and its timing): to compare two runs. */
 export function sameRun<S extends { batch_id?: number | null; seconds: number; rows_per_second: number }>(s: S): S {
   return { ...s, batch_id: 0, seconds: 0, rows_per_second: 0 };

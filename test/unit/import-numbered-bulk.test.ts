@@ -13,7 +13,7 @@ import { BULK_MIN_BYTES } from '../../src/import/bulk/bulk-table.js';
 import { undoBatch } from '../../src/import/undo.js';
 import { onPostgres } from '../helpers/engine.js';
 import { eachTestDb, testOp } from '../helpers/db.js';
-import { Importer, sameRun } from '../helpers/import.js';
+import { importLines, Importer, sameRun, type ImportRun } from '../helpers/import.js';
 
 const op = testOp({ asOf: '2026-06-30' });
 let imp: Importer;
@@ -45,14 +45,30 @@ async function seedAccounts(): Promise<void> {
     if (a < ACCOUNTS - 1) subs.push(`SUB-${a},A${a},BIO-BASIC,100,12,2026-01-15`);
   }
   contacts.push('A0,Gone,gone@a0.example,teacher,removed');
-  for (const [entity, rows] of [
-    ['accounts', accounts],
-    ['contacts', contacts],
-    ['subscriptions', subs],
-  ] as const)
-    expect((await imp.run(entity, `${rows.join('\n')}\n`, {}, op)).failed).toBe(false);
+  await importLines(imp, op, { accounts, contacts, subscriptions: subs });
   const storedActivities = `${HEADER}${act(1)},A0,call,stored call,,,2026-02-02T09:00:00Z,done,,\n${act(2)},A1,web_session,stored session,,,2026-03-02T09:00:00Z,done,,\n`;
   expect((await imp.run('activities', storedActivities, {}, op)).failed).toBe(false);
+}
+
+/**
+ * After `bulk` (a bulk-loaded import of `csv` as `entity`): undo puts back what `read` read `before`, and the
+ * same file row by row gives the same error lines, summary and stored rows (`after`).
+ */
+async function sameRowByRow<R>(
+  entity: 'activities' | 'requests',
+  csv: string,
+  bulk: ImportRun,
+  read: () => Promise<R>,
+  before: R,
+  after: R,
+) {
+  await undoBatch(t.db, t.handle, testOp({ now: '2026-11-26T09:00:00Z' }), bulk.summary.batch_id!);
+  expect(await read()).toEqual(before);
+  const perRow = await imp.run(entity, csv, { skipInvalid: true, bulk: false }, op);
+  expect(perRow.notes.some((n) => n.startsWith(`${entity}: rows loaded`))).toBe(false);
+  expect(perRow.errors).toEqual(bulk.errors);
+  expect(sameRun(perRow.summary)).toEqual(sameRun(bulk.summary));
+  expect(await read()).toEqual(after);
 }
 
 const KINDS = ['call', 'email', 'note', 'task', 'meeting'];
@@ -151,14 +167,7 @@ describe('import: a large activities file', () => {
       expect(row(bodyNumber(2))).toMatchObject({ external_id: 'A2', login: 'anna', email: 'c2@a2.example' }); // the account's manager
       expect(afterBulk.find((r) => r.subject === 'Agreed extra')).toMatchObject({ override_reason: 'migrated from the old CRM' });
 
-      await undoBatch(t.db, t.handle, testOp({ now: '2026-11-26T09:00:00Z' }), bulk.summary.batch_id!);
-      expect(await stored()).toEqual(before);
-
-      const perRow = await imp.run('activities', csv, { skipInvalid: true, bulk: false }, op);
-      expect(perRow.notes.some((n) => n.startsWith('activities: rows loaded'))).toBe(false);
-      expect(perRow.errors).toEqual(bulk.errors);
-      expect(sameRun(perRow.summary)).toEqual(sameRun(bulk.summary));
-      expect(await stored()).toEqual(afterBulk);
+      await sameRowByRow('activities', csv, bulk, stored, before, afterBulk);
     },
     LARGE_FILE_MS,
   );
@@ -243,14 +252,7 @@ describe('import: a large requests file', () => {
       expect(row(300_001)).toMatchObject({ external_id: 'A7', subject: 'next number' });
       expect(row(3)).toMatchObject({ external_id: 'A0', email: 'c0@a0.example', login: 'anna', status: 'open' });
 
-      await undoBatch(t.db, t.handle, testOp({ now: '2026-11-26T09:00:00Z' }), bulk.summary.batch_id!);
-      expect(await storedRequests()).toEqual(before);
-
-      const perRow = await imp.run('requests', csv, { skipInvalid: true, bulk: false }, op);
-      expect(perRow.notes.some((n) => n.startsWith('requests: rows loaded'))).toBe(false);
-      expect(perRow.errors).toEqual(bulk.errors);
-      expect(sameRun(perRow.summary)).toEqual(sameRun(bulk.summary));
-      expect(await storedRequests()).toEqual(afterBulk);
+      await sameRowByRow('requests', csv, bulk, storedRequests, before, afterBulk);
     },
     LARGE_FILE_MS,
   );

@@ -11,7 +11,7 @@ import { BULK_MIN_BYTES } from '../../src/import/bulk/bulk-table.js';
 import { undoBatch } from '../../src/import/undo.js';
 import { onPostgres } from '../helpers/engine.js';
 import { eachTestDb, testOp } from '../helpers/db.js';
-import { Importer, sameRun } from '../helpers/import.js';
+import { importLines, Importer, sameRun } from '../helpers/import.js';
 
 const op = testOp({ asOf: '2026-03-31' });
 let imp: Importer;
@@ -43,12 +43,7 @@ async function seedAccounts(): Promise<void> {
     'SCH-1,Stored Two,stored2@school.example,teacher',
     'A6,Unseated,unseated@school.example,teacher',
   );
-  for (const [entity, rows] of [
-    ['accounts', accounts],
-    ['contacts', contacts],
-    ['subscriptions', subs],
-  ] as const)
-    expect((await imp.run(entity, `${rows.join('\n')}\n`, {}, op)).failed).toBe(false);
+  await importLines(imp, op, { accounts, contacts, subscriptions: subs });
 }
 
 const SEATS_HEADER = 'subscription_external_id,email,status,invited_at,removed_at\n';
