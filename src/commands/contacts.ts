@@ -52,9 +52,9 @@ export function registerContacts(program: Command, io: Io): void {
     )
     .action(
       act(io, async (s) => {
-        const { listContacts } = await import('../contacts/service.js');
+        const { contactBatches } = await import('../contacts/service.js');
         const filter = { ...s.strings('role', 'status', 'search'), account: account(s), primary: s.opts.primary as boolean | undefined };
-        await s.list(await listContacts(await s.db(), filter), LIST_COLUMNS, LIST_FIELDS);
+        await s.listStream(await contactBatches(await s.db(), filter), LIST_COLUMNS, LIST_FIELDS);
       }),
     );
 

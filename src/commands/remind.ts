@@ -94,7 +94,7 @@ export async function remindAction(s: Session): Promise<void> {
   const run = await runRemindStreamed(await s.db(), s.op(), { ...options, mode, mail, tx: (fn) => s.tx(fn) }).finally(() =>
     liveness.release(),
   );
-  if (!o.quiet) await streamList(s, run.records(), mode === 'preview' ? COLUMNS : [...COLUMNS, 'status'], FIELDS);
+  if (!o.quiet) await s.listStream([run.records()], mode === 'preview' ? COLUMNS : [...COLUMNS, 'status'], FIELDS);
   const result = run.result;
   if (result.template_note !== null) s.warn(result.template_note);
   for (const line of report.errorLines(result)) s.io.err(`${line}\n`);
@@ -107,14 +107,6 @@ export async function remindAction(s: Session): Promise<void> {
       'acctmgr notices list --status failed (or --status in_doubt)',
     );
   }
-}
-
-/** A list written as it is computed (src/output/list-stream.ts): the same bytes as s.list of the whole list. */
-async function streamList(s: Session, records: Iterable<object>, columns: readonly string[], fields: readonly string[]): Promise<void> {
-  const { ListStream } = await import('../output/list-stream.js');
-  const out = new ListStream((t) => s.io.out(t), s.format, { ...s.renderOptions, columns, fields });
-  for (const r of records) out.add(r);
-  if (out.end() === 0 && s.format === 'table') s.message('(none)');
 }
 
 /** `remind --send` issues the planned invoices whose day has come first (as `invoices issue --due`), so cron does it. */

@@ -145,6 +145,21 @@ export class Session {
     if (records.length === 0 && this.format === 'table') this.message('(none)');
   }
 
+  /**
+   * A list written as its batches come (src/output/list-stream.ts), none held beyond its batch: the same bytes
+   * as `list` of the whole list (a table on a terminal is laid out once every row is in).
+   */
+  async listStream(
+    batches: Iterable<Iterable<object>> | AsyncIterable<Iterable<object>>,
+    columns: readonly string[],
+    fields: readonly string[],
+  ): Promise<void> {
+    const { ListStream } = await import('../output/list-stream.js');
+    const out = new ListStream((t) => this.io.out(t), this.format, { ...this.renderOptions, columns, fields });
+    for await (const batch of batches) for (const r of batch) out.add(r);
+    if (out.end() === 0 && this.format === 'table') this.message('(none)');
+  }
+
   async show(record: object): Promise<void> {
     const { renderObject } = await import('../output/render.js');
     this.io.out(renderObject(record as Rec, this.format, this.renderOptions));

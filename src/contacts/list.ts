@@ -1,6 +1,7 @@
 /** Listing contacts with filters, and the per-account primary counts the importer checks files against. */
 import type { Kysely } from '#kysely';
 import { getAccount } from '../accounts/lookup.js';
+import { rowBatches } from '../db/rows.js';
 import type { DB } from '../db/schema/index.js';
 import { checkFilter } from '../lib/checks.js';
 import { mayContainAscii } from '../db/text.js';
@@ -31,6 +32,17 @@ function enumFilter(field: 'role' | 'status', value: string): string {
 }
 
 export async function listContacts(db: Kysely<DB>, f: ContactFilter = {}): Promise<ContactRecord[]> {
+  const out: ContactRecord[] = [];
+  for await (const batch of await contactBatches(db, f)) for (const r of batch) out.push(r);
+  return out;
+}
+
+/**
+ * listContacts a batch at a time, nothing held beyond the batch: `contacts list --format csv` of a million
+ * contacts held them all (1.2 GB, 26 s) before it wrote the first. The filters are checked (and the account
+ * looked up) before the first batch.
+ */
+export async function contactBatches(db: Kysely<DB>, f: ContactFilter = {}): Promise<AsyncIterable<ContactRecord[]>> {
   let q = contactsQuery(db).orderBy('a.external_id').orderBy('c.email');
   if (f.account !== undefined) q = q.where('c.account_id', '=', (await getAccount(db, f.account)).id);
   if (f.role !== undefined) q = q.where('c.role', '=', enumFilter('role', f.role));
@@ -39,13 +51,18 @@ export async function listContacts(db: Kysely<DB>, f: ContactFilter = {}): Promi
   if (f.primary === true) q = q.where('c.is_primary', '=', 1).where('c.status', '!=', 'removed');
   if (f.primary === false) q = q.where((eb) => eb.or([eb('c.is_primary', '=', 0), eb('c.status', '=', 'removed')]));
   const search = f.search === undefined ? '' : foldKey(f.search.trim());
-  if (search === '') return (await q.execute()).map(toContactRecord);
   // SQL has no Unicode fold: an ASCII search only narrows the rows there (src/db/text.ts), then every
   // search compares folds here, so "училище" finds "Училище"
-  if (/^[\x00-\x7f]*$/.test(search))
+  if (search !== '' && /^[\x00-\x7f]*$/.test(search))
     q = q.where((eb) => eb.or([mayContainAscii(db, eb, 'c.name', search), mayContainAscii(db, eb, 'c.email_key', search)]));
-  const rows = await q.execute();
-  return rows.filter((c) => (c.name !== null && foldKey(c.name).includes(search)) || c.email_key.includes(search)).map(toContactRecord);
+  const rows = rowBatches(db, q);
+  return (async function* () {
+    for await (const batch of rows) {
+      const found =
+        search === '' ? batch : batch.filter((c) => (c.name !== null && foldKey(c.name).includes(search)) || c.email_key.includes(search));
+      yield found.map(toContactRecord);
+    }
+  })();
 }
 
 /** account id → number of primary, non-removed contacts (one query, for checking whole import files). */

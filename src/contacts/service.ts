@@ -21,7 +21,7 @@ import { contactKey, toContactRecord, type ContactRecord } from './record.js';
 
 export { findContact, resolveContact, type ContactWithAccount } from './lookup.js';
 export { contactKey, toContactRecord, type ContactRecord } from './record.js';
-export { listContacts, primaryCountsByAccount, type ContactFilter } from './list.js';
+export { contactBatches, listContacts, primaryCountsByAccount, type ContactFilter } from './list.js';
 
 /** Primary, non-removed contacts of the account, not counting `exceptId`. */
 async function otherPrimaries(db: Kysely<DB>, accountId: number, exceptId?: number): Promise<number> {
