@@ -19,7 +19,7 @@ import { FORMATS } from '../../formats/catalog.js';
 import type { RowProblem } from '../errors.js';
 import { run, wait, type Row, type Step } from '../statements.js';
 import { bulkWhenLarge, coerceRow, IdLines, upserting } from './common.js';
-import { accountsByKey, contactsOfAccounts, firstFreeNumber, managersByLogin, notAContact, rowsByNumber } from './lookups.js';
+import { accountLookups, contactsOfAccounts, firstFreeNumber, managersByLogin, notAContact, rowsByNumber } from './lookups.js';
 import { findNumbered, isRowResult } from './numbered.js';
 import type { Deferred, EntityDef, FileInfo, ImportContext, RowIn, RowResult } from './types.js';
 
@@ -40,14 +40,12 @@ export const activities: EntityDef = {
   required: FORMATS.activities.required,
   checksAtEnd: true,
   async open(ctx: ImportContext, _columns, file: FileInfo) {
-    const { statements, up } = upserting(ctx, 'activities', COLUMNS);
+    const { up } = upserting(ctx, 'activities', COLUMNS);
     // a large file: new activities queued (PostgreSQL's COPY), the unique number checked in memory, the
     // accounts and contacts read whole where they are not much larger than the file
     const whole = await bulkWhenLarge(ctx, up, file, ROW_BYTES, ['number']);
     const byNumber = rowsByNumber(ctx, up, 'activities');
-    const accountColumns = ['id', 'external_id', 'manager_id'];
-    const accountByKey = await accountsByKey(ctx, whole, accountColumns);
-    const accountById = statements.getter(statements.any.selectFrom('accounts').select(accountColumns).where('id', '=', 0));
+    const { byKey: accountByKey, byId: accountById } = await accountLookups(ctx, whole, ['id', 'external_id', 'manager_id']);
     const contactId = await contactsOfAccounts(ctx, whole);
     const manager = managersByLogin(ctx);
     /**

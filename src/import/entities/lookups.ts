@@ -37,19 +37,21 @@ export function managersByLogin(ctx: ImportContext): (login: string) => Maybe<Ro
   return cached(statements.getter(statements.db.selectFrom('managers').select(['id']).where('login', '=', '')));
 }
 
-/** An account by its external id as the file writes it (folded to look it up): its `columns`. */
-export async function accountsByKey(ctx: ImportContext, whole: Whole, columns: readonly string[]) {
+/**
+ * An account by its external id as the file writes it (folded to look it up), and by id (a stored row's own,
+ * when the file leaves its account out): its `columns`.
+ */
+export async function accountLookups(ctx: ImportContext, whole: Whole, columns: readonly string[]) {
   const { statements } = ctx;
-  return cached(
-    whole('accounts')
-      ? await keyedRows(statements, 'accounts', columns, 'external_id_key')
-      : statements.getter(
-          statements.any
-            .selectFrom('accounts')
-            .select([...columns])
-            .where('external_id_key', '=', ''),
-        ),
-  );
+  const accounts = () => statements.any.selectFrom('accounts').select([...columns]);
+  return {
+    byKey: cached(
+      whole('accounts')
+        ? await keyedRows(statements, 'accounts', columns, 'external_id_key')
+        : statements.getter(accounts().where('external_id_key', '=', '')),
+    ),
+    byId: statements.getter(accounts().where('id', '=', 0)),
+  };
 }
 
 /**

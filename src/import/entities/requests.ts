@@ -13,7 +13,7 @@ import { REQUEST_KEY } from '../../requests/rules.js';
 import { FORMATS } from '../../formats/catalog.js';
 import { run, wait, type Row, type Step } from '../statements.js';
 import { bulkWhenLarge, coerceRow, upserting } from './common.js';
-import { accountsByKey, contactsOfAccounts, firstFreeNumber, managersByLogin, notAContact, rowsByNumber } from './lookups.js';
+import { accountLookups, contactsOfAccounts, firstFreeNumber, managersByLogin, notAContact, rowsByNumber } from './lookups.js';
 import { findNumbered, isRowResult } from './numbered.js';
 import type { EntityDef, FileInfo, ImportContext, RowIn, RowResult } from './types.js';
 
@@ -38,13 +38,12 @@ export const requests: EntityDef = {
   columns: async () => [...REQUEST_FIELDS],
   required: FORMATS.requests.required,
   async open(ctx: ImportContext, _columns, file: FileInfo) {
-    const { statements, up } = upserting(ctx, 'requests', COLUMNS, { created: false, updated: false });
+    const { up } = upserting(ctx, 'requests', COLUMNS, { created: false, updated: false });
     // a large file: new requests queued (PostgreSQL's COPY), the unique number checked in memory, the
     // accounts and contacts read whole where they are not much larger than the file
     const whole = await bulkWhenLarge(ctx, up, file, ROW_BYTES, ['number']);
     const byNumber = rowsByNumber(ctx, up, 'requests');
-    const account = await accountsByKey(ctx, whole, ['id', 'external_id']);
-    const accountById = statements.getter(statements.db.selectFrom('accounts').select(['id', 'external_id']).where('id', '=', 0));
+    const { byKey: account, byId: accountById } = await accountLookups(ctx, whole, ['id', 'external_id']);
     const contactId = await contactsOfAccounts(ctx, whole);
     const manager = managersByLogin(ctx);
     let next = await firstFreeNumber(ctx, 'requests');
