@@ -1,6 +1,6 @@
 /**
- * Large activities and requests files are bulk-loaded (src/import/entities/activities.ts, requests.ts,
- * lookups.ts: the unique number in memory, new rows through COPY on PostgreSQL and the bulk table on SQLite,
+ * Large activities, requests and trainings files are bulk-loaded (src/import/entities/activities.ts,
+ * requests.ts, trainings.ts, lookups.ts: the unique number in memory, new rows through COPY on PostgreSQL and the bulk table on SQLite,
  * the accounts and contacts read whole, follow-ups of the file's own rows answered from memory): the same
  * file row by row (`bulk: false`) must give the same error lines, counts and stored rows, and undo must put
  * everything back, on both databases. The activities file has more rows than a SQLite statement binds values
@@ -55,7 +55,7 @@ async function seedAccounts(): Promise<void> {
  * same file row by row gives the same error lines, summary and stored rows (`after`).
  */
 async function sameRowByRow<R>(
-  entity: 'activities' | 'requests',
+  entity: 'activities' | 'requests' | 'trainings',
   csv: string,
   bulk: ImportRun,
   read: () => Promise<R>,
@@ -253,6 +253,86 @@ describe('import: a large requests file', () => {
       expect(row(3)).toMatchObject({ external_id: 'A0', email: 'c0@a0.example', login: 'anna', status: 'open' });
 
       await sameRowByRow('requests', csv, bulk, storedRequests, before, afterBulk);
+    },
+    LARGE_FILE_MS,
+  );
+});
+
+const TRAININGS_HEADER = 'id,account_external_id,subscription_external_id,topic,participants,source,price,currency,manager_login,status\n';
+/** Rows of the trainings file's body. */
+const TRAININGS = 22_000;
+
+/** Every kind of trainings row the importer treats apart, after a body over the bulk threshold. */
+function trainingsFile(): string {
+  const lines: string[] = [];
+  for (let k = 0; k < TRAININGS; k++) {
+    const a = k % (ACCOUNTS - 1);
+    const sub = k % 2 === 0 ? `SUB-${a}` : '';
+    lines.push(
+      `,A${a},${sub},Formative assessment and feedback in the primary classroom (${k}),${10 + (k % 20)},cross_sell,300.00,EUR,${['anna', 'ben', ''][k % 3]},`,
+    );
+  }
+  lines.push(',NOBODY,,x,10,direct,100.00,EUR,,'); // no such account
+  lines.push(',A1,SUB-0,x,10,direct,100.00,EUR,,'); // a subscription of another account
+  lines.push(',A1,,x,10,direct,100.00,EUR,nobody,'); // no such manager
+  lines.push(',A1,,x,0,direct,100.00,EUR,,'); // too few participants
+  lines.push('TRN-300000,A7,,kept number,10,direct,100.00,EUR,,'); // a number given: kept
+  lines.push(',A7,,next number,10,direct,100.00,EUR,,'); // …and the next one after it
+  lines.push('trn-300000,A7,,again,10,direct,100.00,EUR,,'); // a duplicate, another spelling
+  lines.push('TRN-000001,A0,,stored training renamed,15,,,,ben,'); // stored, updated
+  lines.push('TRN-000002,A3,,moved,10,,,,,'); // stored: may not move to another account
+  lines.push('X-1,A0,,x,10,direct,100.00,EUR,,'); // a bad key
+  const csv = `${TRAININGS_HEADER}${lines.join('\n')}\n`;
+  expect(Buffer.byteLength(csv)).toBeGreaterThan(BULK_MIN_BYTES);
+  return csv;
+}
+
+async function storedTrainings() {
+  return t.db
+    .selectFrom('trainings as r')
+    .innerJoin('accounts as a', 'a.id', 'r.account_id')
+    .leftJoin('subscriptions as s', 's.id', 'r.subscription_id')
+    .leftJoin('managers as m', 'm.id', 'r.manager_id')
+    .select(['r.number', 'a.external_id', 's.external_id as subscription', 'r.topic', 'r.participants', 'r.source'])
+    .select(['r.price_cents', 'r.currency', 'm.login', 'r.status', 'r.rev'])
+    .orderBy('r.number')
+    .execute();
+}
+
+describe('import: a large trainings file', () => {
+  it(
+    'bulk-loaded gives the same errors, counts and rows as row by row, and undo puts everything back',
+    async () => {
+      await seedAccounts();
+      const storedCsv = `${TRAININGS_HEADER},A0,,stored one,10,direct,100.00,EUR,,\n,A1,,stored two,10,direct,100.00,EUR,,\n`;
+      expect((await imp.run('trainings', storedCsv, {}, op)).failed).toBe(false);
+      const before = await storedTrainings();
+      const csv = trainingsFile();
+
+      const copied = { ...copyStats };
+      const bulk = await imp.run('trainings', csv, { skipInvalid: true }, op);
+      expect(bulk.notes.some((n) => /^trainings: rows loaded (with COPY|in multi-row INSERTs)/.test(n))).toBe(true);
+      if (onPostgres) expect(copyStats.rows - copied.rows).toBeGreaterThan(TRAININGS);
+      const afterBulk = await storedTrainings();
+      const at = (i: number) => `${imp.dir}/trainings.csv:${TRAININGS + 1 + i}`;
+      expect(bulk.errors).toEqual([
+        `${at(1)}: account_external_id: "NOBODY": no account with this external_id`,
+        `${at(2)}: subscription_external_id: "SUB-0": is a subscription of another account`,
+        `${at(3)}: manager_login: "nobody": no manager with this login`,
+        `${at(4)}: participants: "0": must be at least 1`,
+        `${at(7)}: id: "trn-300000": duplicates line ${TRAININGS + 1 + 5} (same id)`,
+        `${at(9)}: account_external_id: "A3": a training cannot move to another account`,
+        `${at(10)}: id: "X-1": must be a key like TRN-000001`,
+      ]);
+      expect(bulk.summary.entities.trainings).toMatchObject({ inserted: TRAININGS + 2, updated: 1, unchanged: 0, rejected: 7 });
+      const row = (n: number) => afterBulk.find((r) => r.number === n);
+      expect(row(1)).toMatchObject({ external_id: 'A0', topic: 'stored training renamed', participants: 15, login: 'ben' });
+      expect(row(300_000)).toMatchObject({ external_id: 'A7', topic: 'kept number' });
+      expect(row(300_001)).toMatchObject({ external_id: 'A7', topic: 'next number' });
+      expect(row(3)).toMatchObject({ external_id: 'A0', subscription: 'SUB-0', login: 'anna', status: 'requested', price_cents: 30000 });
+      expect(row(5)).toMatchObject({ external_id: 'A2', subscription: 'SUB-2', login: 'anna' }); // the account's manager
+
+      await sameRowByRow('trainings', csv, bulk, storedTrainings, before, afterBulk);
     },
     LARGE_FILE_MS,
   );

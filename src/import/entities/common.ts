@@ -188,11 +188,12 @@ export class Upserter {
 
   /**
    * Before validating a row with this key: a second row of the file with the same key is an error naming
-   * the first; an existing row with --on-existing skip is left alone, with error refused.
+   * the first; an existing row with --on-existing skip is left alone, with error refused. `writtenBy`: the
+   * line that wrote `existing`, where the caller knows it and the Upserter may not yet (a queued row has no id).
    */
-  precheck(existing: Row | undefined, key: KeyLabel): RowProblem[] | 'skip' | undefined {
+  precheck(existing: Row | undefined, key: KeyLabel, writtenBy?: number): RowProblem[] | 'skip' | undefined {
     if (!existing) return undefined;
-    const first = this.touched.get(existing.id as number);
+    const first = writtenBy ?? this.touched.get(existing.id as number);
     if (first !== undefined) return [{ field: key.field, value: key.value, rule: `duplicates line ${first} (${key.what})` }];
     if (this.ctx.onExisting === 'skip') return 'skip';
     if (this.ctx.onExisting === 'error') {
@@ -300,7 +301,9 @@ export function cached<V>(lookup: (folded: string) => Maybe<V | undefined>): (ke
 /**
  * Starts `up`'s bulk load when the file is large beside its table (src/import/bulk/plan.ts; `rowBytes`: a
  * row's size, guessed high so that small files stay row by row), its unique `key` then checked in memory.
- * Returns whether a referenced table is read whole (a bulk load's references: readsWhole).
+ * Returns whether a referenced table is read whole (a bulk load's references: readsWhole). `roundTripsOnly`:
+ * only where a statement is a round trip (PostgreSQL) — for an importer whose rows are as fast one by one
+ * in-process (SQLite) as bulk-loaded.
  */
 export async function bulkWhenLarge(
   ctx: ImportContext,
@@ -308,10 +311,12 @@ export async function bulkWhenLarge(
   file: FileInfo,
   rowBytes: number,
   key: readonly string[],
+  roundTripsOnly = false,
 ): Promise<(table: BatchTable) => boolean> {
   const { statements, batch } = ctx;
   const rows = file.bytes / rowBytes;
-  const plan = file.bulk && up.canBulk ? bulkPlan(statements.timing, file.bytes, rowBytes, batch.maxBefore.get(up.table) ?? 0) : undefined;
+  const may = file.bulk && up.canBulk && !(roundTripsOnly && statements.timing === 'now');
+  const plan = may ? bulkPlan(statements.timing, file.bytes, rowBytes, batch.maxBefore.get(up.table) ?? 0) : undefined;
   if (plan) await up.startBulk(key, rows, plan);
   return (table) => plan !== undefined && readsWhole(statements.timing, rows, batch.maxBefore.get(table) ?? 0);
 }

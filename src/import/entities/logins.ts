@@ -17,7 +17,8 @@ import { LOGIN_FIELDS } from '../../seats/fields.js';
 import { FORMATS } from '../../formats/catalog.js';
 import { isPromise, run, wait, type Row, type Step } from '../statements.js';
 import { ChildIndex } from '../bulk/children.js';
-import { bulkWhenLarge, cached, coerceRow, keyedRows, requireKeys, RowsByParent, Upserter } from './common.js';
+import { bulkWhenLarge, coerceRow, requireKeys, RowsByParent, Upserter } from './common.js';
+import { byExternalId } from './lookups.js';
 import type { EntityDef, FileInfo, ImportContext, RowIn, RowResult } from './types.js';
 
 /** A logins row is ≈ 60 bytes; guessing fewer rows than there are keeps small imports off the bulk path. */
@@ -34,11 +35,7 @@ export const logins: EntityDef = {
     // unique key (seat, time) checked in memory, the subscriptions and seats read whole where they are not
     // much larger than the file
     const whole = await bulkWhenLarge(ctx, up, file, ROW_BYTES, ['seat_id', 'at']);
-    const subscription = cached(
-      whole('subscriptions')
-        ? await keyedRows(statements, 'subscriptions', ['id', 'account_id'], 'external_id_key')
-        : statements.getter(statements.db.selectFrom('subscriptions').select(['id', 'account_id']).where('external_id_key', '=', '')),
-    );
+    const subscription = await byExternalId(ctx, whole, 'subscriptions', ['id', 'account_id']);
     // a subscription's seats by their contact's email key (its account's contacts only)
     const seatsWithEmail = statements.db.selectFrom('seats as s').innerJoin('contacts as c', 'c.id', 's.contact_id');
     const allSeats = whole('seats')

@@ -16,14 +16,18 @@ import type { ImportContext, RowIn } from './types.js';
 type Whole = (table: BatchTable) => boolean;
 
 /** A numbered entity's row by number (ACT-, REQ-000001): the bulk load's in-memory key (stored and queued rows), else a query. */
-export function rowsByNumber(ctx: ImportContext, up: Upserter, table: 'activities' | 'requests'): (n: number) => Maybe<Row | undefined> {
+export function rowsByNumber(
+  ctx: ImportContext,
+  up: Upserter,
+  table: 'activities' | 'requests' | 'trainings',
+): (n: number) => Maybe<Row | undefined> {
   const { statements } = ctx;
   if (up.bulkMode) return (n) => up.findByKey([n]);
   return statements.getter(statements.any.selectFrom(table).selectAll().where('number', '=', 0));
 }
 
 /** The number a new row of the table gets first: one past the largest stored. */
-export async function firstFreeNumber(ctx: ImportContext, table: 'activities' | 'requests'): Promise<number> {
+export async function firstFreeNumber(ctx: ImportContext, table: 'activities' | 'requests' | 'trainings'): Promise<number> {
   const max = (await ctx.statements.any
     .selectFrom(table)
     .select((eb: any) => eb.fn.max('number').as('n'))
@@ -43,15 +47,38 @@ export function managersByLogin(ctx: ImportContext): (login: string) => Maybe<Ro
  */
 export async function accountLookups(ctx: ImportContext, whole: Whole, columns: readonly string[]) {
   const { statements } = ctx;
-  const accounts = () => statements.any.selectFrom('accounts').select([...columns]);
   return {
-    byKey: cached(
-      whole('accounts')
-        ? await keyedRows(statements, 'accounts', columns, 'external_id_key')
-        : statements.getter(accounts().where('external_id_key', '=', '')),
+    byKey: await byExternalId(ctx, whole, 'accounts', columns),
+    byId: statements.getter(
+      statements.any
+        .selectFrom('accounts')
+        .select([...columns])
+        .where('id', '=', 0),
     ),
-    byId: statements.getter(accounts().where('id', '=', 0)),
   };
+}
+
+/**
+ * A row of accounts or subscriptions by its external id as the file writes it (folded to look it up, each
+ * found once): its `columns`, from the table read whole or a query a key.
+ */
+export async function byExternalId(
+  ctx: ImportContext,
+  whole: Whole,
+  table: 'accounts' | 'subscriptions',
+  columns: readonly string[],
+): Promise<(key: string) => Maybe<Row | undefined>> {
+  const { statements } = ctx;
+  return cached(
+    whole(table)
+      ? await keyedRows(statements, table, columns, 'external_id_key')
+      : statements.getter(
+          statements.any
+            .selectFrom(table)
+            .select([...columns])
+            .where('external_id_key', '=', ''),
+        ),
+  );
 }
 
 /**

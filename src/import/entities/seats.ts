@@ -13,7 +13,8 @@ import { SEAT_FIELDS } from '../../seats/fields.js';
 import { FORMATS } from '../../formats/catalog.js';
 import { run, wait, type Row, type Step } from '../statements.js';
 import { ChildIndex } from '../bulk/children.js';
-import { bulkWhenLarge, cached, coerceRow, keyedRows, requireKeys, RowsByParent, stored, Upserter } from './common.js';
+import { bulkWhenLarge, coerceRow, requireKeys, RowsByParent, stored, Upserter } from './common.js';
+import { byExternalId } from './lookups.js';
 import type { EntityDef, FileInfo, ImportContext, RowIn, RowResult } from './types.js';
 
 /** A seats row is ≈ 50 bytes; guessing fewer rows than there are keeps small imports off the bulk path. */
@@ -51,13 +52,7 @@ export const seats: EntityDef = {
     // (subscription, contact) checked in memory, the subscriptions and contacts read whole where they are
     // not much larger than the file
     const whole = await bulkWhenLarge(ctx, up, file, ROW_BYTES, ['subscription_id', 'contact_id']);
-    const subscription = cached(
-      whole('subscriptions')
-        ? await keyedRows(statements, 'subscriptions', ['id', 'account_id', 'external_id'], 'external_id_key')
-        : statements.getter(
-            statements.db.selectFrom('subscriptions').select(['id', 'account_id', 'external_id']).where('external_id_key', '=', ''),
-          ),
-    );
+    const subscription = await byExternalId(ctx, whole, 'subscriptions', ['id', 'account_id', 'external_id']);
     const contacts = whole('contacts')
       ? await ChildIndex.read(statements.scan(statements.db.selectFrom('contacts').select(['id', 'account_id', 'email_key']), 'id'))
       : undefined;
