@@ -1,6 +1,7 @@
 /** `activities list`: newest first, filtered. */
 import type { Kysely } from '#kysely';
 import { getAccount } from '../accounts/lookup.js';
+import { collect, recordBatches, rowBatches } from '../db/rows.js';
 import type { DB } from '../db/schema/index.js';
 import { invalid } from '../errors.js';
 import { checkDate, checkFilter } from '../lib/checks.js';
@@ -24,6 +25,11 @@ export interface ActivityFilter {
 const spec = (name: string) => ACTIVITY_FIELDS.find((f) => f.name === name)!;
 
 export async function listActivities(db: Kysely<DB>, f: ActivityFilter = {}): Promise<ActivityRecord[]> {
+  return collect(await activityBatches(db, f));
+}
+
+/** listActivities a batch at a time, nothing held beyond the batch; the filters checked before the first. */
+export async function activityBatches(db: Kysely<DB>, f: ActivityFilter = {}): Promise<AsyncIterable<ActivityRecord[]>> {
   const kind = checkFilter(spec('kind'), f.kind);
   const status = checkFilter(spec('status'), f.status);
   const from = checkDate('from', f.from);
@@ -37,5 +43,5 @@ export async function listActivities(db: Kysely<DB>, f: ActivityFilter = {}): Pr
   if (from !== undefined) q = q.where('t.at', '>=', `${from}T00:00:00Z`);
   if (to !== undefined) q = q.where('t.at', '<', `${boundDate(() => addDays(to, 1))}T00:00:00Z`);
   if (f.overrides) q = q.where('t.override_reason', 'is not', null);
-  return (await q.execute()).map(toActivityRecord);
+  return recordBatches(rowBatches(db, q), toActivityRecord);
 }

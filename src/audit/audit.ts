@@ -1,7 +1,8 @@
 import type { Kysely } from '#kysely';
 import { recordedActor } from '../db/actor.js';
 import { insertChunks } from '../db/chunks.js';
-import { AUDIT_ENTITIES, type AuditEntity } from '../db/schema/audit-log.js';
+import { collect, recordBatches, rowBatches } from '../db/rows.js';
+import { AUDIT_ENTITIES, type AuditEntity, type AuditRow } from '../db/schema/audit-log.js';
 import type { DB } from '../db/schema/index.js';
 import { checkFilter } from '../lib/checks.js';
 import { foldKey } from '../lib/keys.js';
@@ -86,21 +87,34 @@ export interface AuditFilter {
 }
 
 export async function listAudit(db: Kysely<DB>, f: AuditFilter = {}): Promise<AuditRecord[]> {
+  return collect(auditBatches(db, f));
+}
+
+/** listAudit a batch at a time, nothing held beyond the batch (the log grows with everything); the filter checked first. */
+export function auditBatches(db: Kysely<DB>, f: AuditFilter = {}): AsyncIterable<AuditRecord[]> {
   const entity = checkFilter({ name: 'entity', type: 'enum', values: AUDIT_ENTITIES }, f.entity);
   let q = db.selectFrom('audit_log').selectAll().orderBy('id');
   if (entity) q = q.where('entity', '=', entity);
   if (f.since) q = q.where('at', '>=', `${f.since}T00:00:00Z`);
   if (f.limit && !f.key) q = q.limit(f.limit);
-  let rows = await q.execute();
-  if (f.key) {
-    // audit keys are the keys as written then (no stored fold): compared by foldKey here
-    const key = foldKey(f.key.trim());
-    rows = rows.filter((r) => foldKey(r.entity_key) === key);
-    if (f.limit) rows = rows.slice(0, f.limit);
+  // audit keys are the keys as written then (no stored fold): compared by foldKey here
+  const key = f.key === undefined ? undefined : foldKey(f.key.trim());
+  const records = recordBatches(rowBatches(db, q), toAuditRecord, key === undefined ? undefined : (_, r) => foldKey(r.entity_key) === key);
+  return key !== undefined && f.limit ? firstOf(records, f.limit) : records;
+}
+
+/** The first `n` records of the batches (the rest never read). */
+async function* firstOf<T>(batches: AsyncIterable<T[]>, n: number): AsyncGenerator<T[]> {
+  let left = n;
+  for await (const batch of batches) {
+    yield batch.length > left ? batch.slice(0, left) : batch;
+    left -= batch.length;
+    if (left <= 0) return;
   }
+}
+
+function toAuditRecord(r: AuditRow): AuditRecord {
   const parsed = (text: string | null): unknown => (text === null ? null : JSON.parse(text));
-  return rows.map((r) => {
-    const { id, at, actor, on_behalf_of, action, entity } = r;
-    return { id, at, actor, on_behalf_of, action, entity, key: r.entity_key, before: parsed(r.before_json), after: parsed(r.after_json) };
-  });
+  const { id, at, actor, on_behalf_of, action, entity } = r;
+  return { id, at, actor, on_behalf_of, action, entity, key: r.entity_key, before: parsed(r.before_json), after: parsed(r.after_json) };
 }

@@ -9,8 +9,8 @@ import { fieldsOf } from '../output/fields.js';
 import type { AgendaRow } from '../activities/agenda.js';
 
 const AGENDA_COLUMNS = ['agenda_of', 'part', 'at', 'id', 'account_external_id', 'account_name', 'kind', 'subject', 'covering_for'];
-const LIST_COLUMNS = ['id', 'at', 'account_external_id', 'kind', 'subject', 'manager_login', 'status', 'follow_up_of'];
-const LIST_FIELDS = ACTIVITY_RECORD_FIELDS;
+export const LIST_COLUMNS = ['id', 'at', 'account_external_id', 'kind', 'subject', 'manager_login', 'status', 'follow_up_of'];
+export const LIST_FIELDS = ACTIVITY_RECORD_FIELDS;
 const AGENDA_FIELDS = fieldsOf<AgendaRow>()([
   'agenda_of',
   'part',
@@ -116,9 +116,9 @@ export function registerActivities(program: Command, io: Io): void {
     )
     .action(
       act(io, async (s) => {
-        const { listActivities } = await import('../activities/list.js');
+        const { activityBatches } = await import('../activities/list.js');
         const filter = { ...s.strings('account', 'manager', 'kind', 'status', 'from', 'to'), overrides: Boolean(s.opts.overrides) };
-        await s.list(await listActivities(await s.db(), filter), LIST_COLUMNS, LIST_FIELDS);
+        await s.listStream(await activityBatches(await s.db(), filter), LIST_COLUMNS, LIST_FIELDS);
       }),
     );
 

@@ -5,7 +5,8 @@ import { act } from './session.js';
 import { fieldsOf } from '../output/fields.js';
 import type { AuditRecord } from '../audit/audit.js';
 
-const FIELDS = fieldsOf<AuditRecord>()(['id', 'at', 'actor', 'on_behalf_of', 'action', 'entity', 'key', 'before', 'after']);
+export const FIELDS = fieldsOf<AuditRecord>()(['id', 'at', 'actor', 'on_behalf_of', 'action', 'entity', 'key', 'before', 'after']);
+export const COLUMNS = ['id', 'at', 'actor', 'on_behalf_of', 'action', 'entity', 'key'];
 
 export function registerAudit(program: Command, io: Io): void {
   program
@@ -18,15 +19,15 @@ export function registerAudit(program: Command, io: Io): void {
     .addHelpText('after', '\nExample:\n  acctmgr audit --entity account --since 2026-11-01 --json')
     .action(
       act(io, async (s) => {
-        const { listAudit } = await import('../audit/audit.js');
+        const { auditBatches } = await import('../audit/audit.js');
         const { checkDate } = await import('../lib/checks.js');
-        const rows = await listAudit(await s.db(), {
+        const batches = auditBatches(await s.db(), {
           entity: s.opts.entity as string | undefined,
           key: s.opts.key as string | undefined,
           since: checkDate('since', s.opts.since),
         });
         // CSV writes before and after as their JSON text (src/output/csv.ts)
-        await s.list(rows, ['id', 'at', 'actor', 'on_behalf_of', 'action', 'entity', 'key'], FIELDS);
+        await s.listStream(batches, COLUMNS, FIELDS);
       }),
     );
 }

@@ -7,8 +7,8 @@ import { act } from './session.js';
 import { fieldsOf } from '../output/fields.js';
 import type { SeatRecord } from '../seats/records.js';
 
-const LIST_COLUMNS = ['subscription_external_id', 'email', 'name', 'status', 'invited_at', 'last_login_at'];
-const LIST_FIELDS = fieldsOf<SeatRecord>()([
+export const LIST_COLUMNS = ['subscription_external_id', 'email', 'name', 'status', 'invited_at', 'last_login_at'];
+export const LIST_FIELDS = fieldsOf<SeatRecord>()([
   'subscription_external_id',
   'email',
   'status',
@@ -65,17 +65,17 @@ export function registerSeats(program: Command, io: Io): void {
     'acctmgr seats list --account SCH-001 --idle-since 2026-08-25 --json',
   ).action(
     act(io, async (s) => {
-      const { listSeats } = await import('../seats/service.js');
+      const { seatBatches } = await import('../seats/service.js');
       const { checkDate } = await import('../lib/checks.js');
       const o = s.opts as Record<string, string | undefined>;
-      const rows = await listSeats(await s.db(), {
+      const { status, batches } = seatBatches(await s.db(), {
         subscription: o.subscription,
         account: o.account,
         idleSince: checkDate('idle_since', o.idleSince),
         status: o.status,
       });
       // removed seats (--status removed) show the day of their removal too
-      await s.list(rows, rows.some((r) => r.status === 'removed') ? [...LIST_COLUMNS, 'removed_at'] : LIST_COLUMNS, LIST_FIELDS);
+      await s.listStream(batches, status === 'removed' ? [...LIST_COLUMNS, 'removed_at'] : LIST_COLUMNS, LIST_FIELDS);
     }),
   );
 

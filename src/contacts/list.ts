@@ -1,7 +1,7 @@
 /** Listing contacts with filters, and the per-account primary counts the importer checks files against. */
 import type { Kysely } from '#kysely';
 import { getAccount } from '../accounts/lookup.js';
-import { rowBatches } from '../db/rows.js';
+import { collect, recordBatches, rowBatches } from '../db/rows.js';
 import type { DB } from '../db/schema/index.js';
 import { checkFilter } from '../lib/checks.js';
 import { mayContainAscii } from '../db/text.js';
@@ -32,9 +32,7 @@ function enumFilter(field: 'role' | 'status', value: string): string {
 }
 
 export async function listContacts(db: Kysely<DB>, f: ContactFilter = {}): Promise<ContactRecord[]> {
-  const out: ContactRecord[] = [];
-  for await (const batch of await contactBatches(db, f)) for (const r of batch) out.push(r);
-  return out;
+  return collect(await contactBatches(db, f));
 }
 
 /**
@@ -55,14 +53,9 @@ export async function contactBatches(db: Kysely<DB>, f: ContactFilter = {}): Pro
   // search compares folds here, so "училище" finds "Училище"
   if (search !== '' && /^[\x00-\x7f]*$/.test(search))
     q = q.where((eb) => eb.or([mayContainAscii(db, eb, 'c.name', search), mayContainAscii(db, eb, 'c.email_key', search)]));
-  const rows = rowBatches(db, q);
-  return (async function* () {
-    for await (const batch of rows) {
-      const found =
-        search === '' ? batch : batch.filter((c) => (c.name !== null && foldKey(c.name).includes(search)) || c.email_key.includes(search));
-      yield found.map(toContactRecord);
-    }
-  })();
+  const found = (_: ContactRecord, c: { name: string | null; email_key: string }) =>
+    (c.name !== null && foldKey(c.name).includes(search)) || c.email_key.includes(search);
+  return recordBatches(rowBatches(db, q), toContactRecord, search === '' ? undefined : found);
 }
 
 /** account id → number of primary, non-removed contacts (one query, for checking whole import files). */

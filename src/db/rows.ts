@@ -43,6 +43,32 @@ export function rowBatches<R>(db: Kysely<DB>, query: Streamable<R>, cursorRows =
 }
 
 /**
+ * A list's records a batch at a time (rowBatches' rows, each made a record by `record`; `keep`: a filter SQL
+ * cannot say, given the record and its row): a list command writes each batch as it comes (Session.listStream).
+ */
+export async function* recordBatches<R, T>(
+  batches: Iterable<R[]> | AsyncIterable<R[]>,
+  record: (row: R) => T,
+  keep?: (record: T, row: R) => boolean,
+): AsyncGenerator<T[]> {
+  for await (const batch of batches) {
+    const out: T[] = [];
+    for (const row of batch) {
+      const r = record(row);
+      if (!keep || keep(r, row)) out.push(r);
+    }
+    yield out;
+  }
+}
+
+/** Every record of the batches in one list (a service's whole list, where a caller wants it whole). */
+export async function collect<T>(batches: Iterable<T[]> | AsyncIterable<T[]>): Promise<T[]> {
+  const out: T[] = [];
+  for await (const batch of batches) for (const r of batch) out.push(r);
+  return out;
+}
+
+/**
  * rowBatches' rows as arrays of their columns in select order (streamArrays' rows, in batches): on
  * PostgreSQL, through a database's own pool, the one query streamed to its end (src/db/pg-stream.ts).
  */

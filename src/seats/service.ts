@@ -4,6 +4,7 @@
  */
 import type { Kysely } from '#kysely';
 import { audit } from '../audit/audit.js';
+import { collect, recordBatches, rowBatches } from '../db/rows.js';
 import type { DB } from '../db/schema/index.js';
 import type { SubscriptionRow } from '../db/schema/subscriptions.js';
 import { ConflictError, NotFoundError, RefusedError } from '../errors.js';
@@ -162,11 +163,20 @@ export interface SeatFilter {
 }
 
 export async function listSeats(db: Kysely<DB>, f: SeatFilter = {}): Promise<SeatRecord[]> {
+  return collect(seatBatches(db, f).batches);
+}
+
+/**
+ * listSeats a batch at a time, nothing held beyond the batch (a million seats are a few subscriptions' worth
+ * at the tool's scale), and the status filter as checked (`removed`: the removed ones only). The filter is
+ * checked before the first batch.
+ */
+export function seatBatches(db: Kysely<DB>, f: SeatFilter = {}): { status: string | undefined; batches: AsyncIterable<SeatRecord[]> } {
   const status = checkFilter(spec('status')[0]!, f.status);
   let q = seatsQuery(db).orderBy('s.external_id').orderBy('c.email');
   if (f.subscription) q = q.where('s.external_id_key', '=', foldKey(f.subscription.trim()));
   if (f.account) q = q.where('a.external_id_key', '=', foldKey(f.account.trim()));
   q = status ? q.where('st.status', '=', status) : q.where('st.status', '!=', 'removed');
-  const records = (await q.execute()).map(toSeatRecord);
-  return f.idleSince ? records.filter((r) => isIdleSince(r, f.idleSince!)) : records;
+  const idle = f.idleSince;
+  return { status, batches: recordBatches(rowBatches(db, q), toSeatRecord, idle ? (r) => isIdleSince(r, idle) : undefined) };
 }
