@@ -10,9 +10,10 @@
  * psql's \copy of it). Each PostgreSQL run also measures the server's floor (bench/pg.ts pgServerFloorSeconds:
  * the rows the import loaded, fed again from a file with the import's own index suspension and rebuild), so
  * the report tells the server's share of the ratio from the importer's. Then, on each engine, a subscriptions
- * file (one for every fifth account), a seats file (a seat for each of their contacts) and a logins file (two
- * events a seat) are imported into the database of a contacts run, each against the engine's bare load of the
- * same file.
+ * file (one for every fifth account), a seats file (a seat for each of their contacts), a logins file (two
+ * events a seat), an activities file (a call with every tenth contact), a trainings file (one a subscription)
+ * and an invoices file (two instalments a subscription) are imported into the database of a contacts run, each
+ * against the engine's bare load of the same file.
  * Humans read stderr; one JSON line `{"bench":"import", ...}` goes to stdout.
  */
 import { spawnSync } from 'node:child_process';
@@ -342,14 +343,16 @@ interface SeatFiles {
   seats: string;
   logins: string;
   activities: string;
-  counts: { subscriptions: number; seats: number; logins: number; activities: number };
+  trainings: string;
+  invoices: string;
+  counts: { subscriptions: number; seats: number; logins: number; activities: number; trainings: number; invoices: number };
 }
 
 /**
  * Files for the seats, logins and activities imports, from the contacts file: a subscription for every fifth
  * account, a seat for each of its contacts and two login events a seat, in the contacts file's order (no order
  * of the subscriptions: the worst case for reading a parent's rows at a time); a call or meeting with every
- * tenth contact.
+ * tenth contact; a training and two invoices (instalments) for each subscription.
  */
 function generateSeats(dir: string, contactsCsv: string): SeatFiles {
   const subs = [
@@ -359,6 +362,10 @@ function generateSeats(dir: string, contactsCsv: string): SeatFiles {
   const logins = ['subscription_external_id,email,at'];
   const activities = [
     'id,account_external_id,kind,subject,notes,contact_email,manager_login,at,duration_minutes,status,outcome,follow_up_of,override_reason',
+  ];
+  const trainings = ['account_external_id,subscription_external_id,topic,participants,source,price,currency,manager_login'];
+  const invoices = [
+    'number,account_external_id,subscription_external_id,training_id,instalment,instalments,period,lines,amount,currency,planned_on,issued_on,due_on,paid_on,status,void_reason',
   ];
   const named = new Set<string>();
   const lines = fs.readFileSync(contactsCsv, 'utf8').split('\n');
@@ -374,6 +381,12 @@ function generateSeats(dir: string, contactsCsv: string): SeatFiles {
     if (!named.has(sub)) {
       named.add(sub);
       subs.push(`${sub},${account},BIOLOGY,BIO-MAXIMUM,500,12,2026-09-01,,active,akowalski,,,`);
+      trainings.push(`${account},${sub},Formative assessment in class,20,cross_sell,300.00,EUR,akowalski`);
+      for (const n of [1, 2]) {
+        const number = `INV-2026-${String(invoices.length).padStart(5, '0')}`;
+        const month = n === 1 ? '2026-09' : '2026-10';
+        invoices.push(`${number},${account},${sub},,${n},2,2026/2027,,600.00,EUR,,${month}-01,${month}-15,,issued,`);
+      }
     }
     const day = 1 + (i % 9);
     seats.push(`${sub},${email},active,2026-09-01,,`);
@@ -389,14 +402,23 @@ function generateSeats(dir: string, contactsCsv: string): SeatFiles {
     seats: write('seats.csv', seats),
     logins: write('logins.csv', logins),
     activities: write('activities.csv', activities),
-    counts: { subscriptions: subs.length - 1, seats: seats.length - 1, logins: logins.length - 1, activities: activities.length - 1 },
+    trainings: write('trainings.csv', trainings),
+    invoices: write('invoices.csv', invoices),
+    counts: {
+      subscriptions: subs.length - 1,
+      seats: seats.length - 1,
+      logins: logins.length - 1,
+      activities: activities.length - 1,
+      trainings: trainings.length - 1,
+      invoices: invoices.length - 1,
+    },
   };
 }
 
 const FIXTURES = path.resolve(HERE, '../../fixtures');
 
 /**
- * The subscriptions, seats, logins and activities files imported in turn into `db` (holding the accounts and contacts),
+ * The subscriptions, seats, logins, activities, trainings and invoices files imported in turn into `db` (holding the accounts and contacts),
  * after the catalogue (the bundled fixtures); each against the engine's bare load of the same file (the
  * sqlite3 shell's `.import`, psql's `\copy`).
  */
@@ -404,7 +426,7 @@ function benchSeats(files: SeatFiles, db: string, engine: 'SQLite' | 'PostgreSQL
   for (const entity of ['managers', 'products', 'plans', 'prices'])
     acctmgr(['--db', db, 'import', entity, path.join(FIXTURES, `${entity}.csv`)]);
   const out: Record<string, unknown> = {};
-  for (const entity of ['subscriptions', 'seats', 'logins', 'activities'] as const) {
+  for (const entity of ['subscriptions', 'seats', 'logins', 'activities', 'trainings', 'invoices'] as const) {
     const file = files[entity];
     const run = runCli(['import', entity, file, '--json'], db, path.join(path.dirname(file), `rss-${entity}.json`));
     const summary = JSON.parse(run.stdout) as { inserted: number };
