@@ -7,7 +7,7 @@ import { act, type Session } from './session.js';
 import { fieldsOf, without } from '../output/fields.js';
 import type { InvoiceRecord } from '../invoices/record.js';
 
-const LIST_FIELDS = fieldsOf<InvoiceRecord>()([
+export const LIST_FIELDS = fieldsOf<InvoiceRecord>()([
   'number',
   'account_external_id',
   'account_name',
@@ -27,7 +27,7 @@ const LIST_FIELDS = fieldsOf<InvoiceRecord>()([
   'days_overdue',
   'void_reason',
 ]);
-const LIST_COLUMNS = without(LIST_FIELDS, 'account_name', 'instalment', 'instalments', 'lines', 'planned_on', 'void_reason');
+export const LIST_COLUMNS = without(LIST_FIELDS, 'account_name', 'instalment', 'instalments', 'lines', 'planned_on', 'void_reason');
 
 const example = (cmd: Command, text: string) => cmd.addHelpText('after', `\nExample:\n  ${text}`);
 
@@ -88,11 +88,11 @@ export function registerInvoices(program: Command, io: Io): void {
     'acctmgr invoices list --status overdue --as-of 2026-11-25 --format csv',
   ).action(
     act(io, async (s) => {
-      const { listInvoices } = await import('../invoices/service.js');
+      const { invoiceBatches } = await import('../invoices/service.js');
       const { checkDate } = await import('../lib/checks.js');
       const f = s.strings('account', 'training', 'manager', 'status', 'from', 'to');
-      const rows = await listInvoices(await s.db(), s.op(), { ...f, from: checkDate('from', f.from), to: checkDate('to', f.to) });
-      await s.list(rows, LIST_COLUMNS, LIST_FIELDS);
+      const batches = await invoiceBatches(await s.db(), s.op(), { ...f, from: checkDate('from', f.from), to: checkDate('to', f.to) });
+      await s.listStream(batches, LIST_COLUMNS, LIST_FIELDS);
     }),
   );
 

@@ -7,7 +7,7 @@ import { act, type Session } from './session.js';
 import { fieldsOf, without } from '../output/fields.js';
 import type { RequestRecord } from '../requests/service.js';
 
-const LIST_FIELDS = fieldsOf<RequestRecord>()([
+export const LIST_FIELDS = fieldsOf<RequestRecord>()([
   'id',
   'account_external_id',
   'contact_email',
@@ -19,7 +19,7 @@ const LIST_FIELDS = fieldsOf<RequestRecord>()([
   'created_at',
   'updated_at',
 ]);
-const LIST_COLUMNS = without(LIST_FIELDS, 'description', 'created_at');
+export const LIST_COLUMNS = without(LIST_FIELDS, 'description', 'created_at');
 const EDITABLE = REQUEST_FIELDS.filter((f) => ['subject', 'description', 'priority'].includes(f.name));
 
 async function printChanged(s: Session, record: { id: string }): Promise<void> {
@@ -66,8 +66,8 @@ export function registerRequests(program: Command, io: Io): void {
     )
     .action(
       act(io, async (s) => {
-        const { listRequests } = await import('../requests/service.js');
-        await s.list(await listRequests(await s.db(), s.strings('account', 'manager', 'status')), LIST_COLUMNS, LIST_FIELDS);
+        const { requestBatches } = await import('../requests/service.js');
+        await s.listStream(await requestBatches(await s.db(), s.strings('account', 'manager', 'status')), LIST_COLUMNS, LIST_FIELDS);
       }),
     );
 

@@ -8,7 +8,7 @@ import { act, type Session } from './session.js';
 import { fieldsOf, without } from '../output/fields.js';
 import type { SubscriptionRecord } from '../subscriptions/records.js';
 
-const LIST_FIELDS = fieldsOf<SubscriptionRecord>()([
+export const LIST_FIELDS = fieldsOf<SubscriptionRecord>()([
   'external_id',
   'account_external_id',
   'product',
@@ -26,7 +26,7 @@ const LIST_FIELDS = fieldsOf<SubscriptionRecord>()([
   'activation_code',
   'renewed_from_external_id',
 ]);
-const LIST_COLUMNS = without(LIST_FIELDS, 'start_date', 'base_status', 'paid_at', 'activation_code', 'renewed_from_external_id');
+export const LIST_COLUMNS = without(LIST_FIELDS, 'start_date', 'base_status', 'paid_at', 'activation_code', 'renewed_from_external_id');
 
 /** Prints the key, or with --json the subscription as `show` prints it (read after the commit). */
 async function changed(s: Session, key: string, training?: { id: string; credits: number }): Promise<void> {
@@ -84,10 +84,10 @@ export function registerSubscriptions(program: Command, io: Io): void {
     'acctmgr subscriptions list --manager akowalski --ending-within 42 --as-of 2026-11-25 --json',
   ).action(
     act(io, async (s) => {
-      const { listSubscriptions } = await import('../subscriptions/service.js');
+      const { subscriptionBatches } = await import('../subscriptions/service.js');
       const { checkDate } = await import('../lib/checks.js');
       const o = s.opts as Record<string, string | number | undefined>;
-      const rows = await listSubscriptions(await s.db(), s.op(), {
+      const batches = subscriptionBatches(await s.db(), s.op(), {
         account: o.account as string | undefined,
         manager: o.manager as string | undefined,
         product: o.product as string | undefined,
@@ -96,7 +96,7 @@ export function registerSubscriptions(program: Command, io: Io): void {
         endingBefore: checkDate('ending_before', o.endingBefore),
         endingWithin: o.endingWithin as number | undefined,
       });
-      await s.list(rows, LIST_COLUMNS, LIST_FIELDS);
+      await s.listStream(batches, LIST_COLUMNS, LIST_FIELDS);
     }),
   );
 

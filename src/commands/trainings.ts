@@ -8,7 +8,7 @@ import { fieldsOf } from '../output/fields.js';
 import type { CalendarEntry, Suggestion } from '../trainings/list.js';
 import type { TrainingRecord } from '../trainings/record.js';
 
-const LIST_FIELDS = fieldsOf<TrainingRecord>()([
+export const LIST_FIELDS = fieldsOf<TrainingRecord>()([
   'id',
   'account_external_id',
   'subscription_external_id',
@@ -28,7 +28,7 @@ const LIST_FIELDS = fieldsOf<TrainingRecord>()([
   'status',
   'notes',
 ]);
-const LIST_COLUMNS = ['id', 'dates', 'account_external_id', 'topic', 'format', 'participants', 'source', 'manager_login', 'status'];
+export const LIST_COLUMNS = ['id', 'dates', 'account_external_id', 'topic', 'format', 'participants', 'source', 'manager_login', 'status'];
 const CALENDAR_FIELDS = fieldsOf<CalendarEntry>()(['date', 'id', 'account_external_id', 'topic', 'format', 'status']);
 const SUGGEST_FIELDS = fieldsOf<Suggestion>()([
   'account_external_id',
@@ -89,9 +89,9 @@ export function registerTrainings(program: Command, io: Io): void {
     )
     .action(
       act(io, async (s) => {
-        const { listTrainings } = await import('../trainings/list.js');
+        const { trainingBatches } = await import('../trainings/list.js');
         const filter = s.strings('account', 'manager', 'status', 'source', 'from', 'to');
-        await s.list(await listTrainings(await s.db(), filter), LIST_COLUMNS, LIST_FIELDS);
+        await s.listStream(await trainingBatches(await s.db(), filter), LIST_COLUMNS, LIST_FIELDS);
       }),
     );
 

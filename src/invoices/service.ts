@@ -8,6 +8,7 @@ import type { Kysely } from '#kysely';
 import { getAccount } from '../accounts/lookup.js';
 import { audit } from '../audit/audit.js';
 import { managedBy } from '../db/refs.js';
+import { collect, recordBatches, rowBatches } from '../db/rows.js';
 import type { DB } from '../db/schema/index.js';
 import type { NewInvoiceRow } from '../db/schema/invoices.js';
 import type { SubscriptionRow } from '../db/schema/subscriptions.js';
@@ -247,6 +248,11 @@ export interface InvoiceFilter {
 
 /** Oldest first: by issue date (planned ones by their day), then number. */
 export async function listInvoices(db: Kysely<DB>, op: Op, f: InvoiceFilter = {}): Promise<InvoiceRecord[]> {
+  return collect(await invoiceBatches(db, op, f));
+}
+
+/** listInvoices a batch at a time, nothing held beyond the batch; the filters checked before the first. */
+export async function invoiceBatches(db: Kysely<DB>, op: Op, f: InvoiceFilter = {}): Promise<AsyncIterable<InvoiceRecord[]>> {
   const status = checkFilter({ name: 'status', type: 'enum', values: DISPLAYED_INVOICE_STATUSES }, f.status);
   let q = invoicesQuery(db);
   if (f.account !== undefined) q = q.where('i.account_id', '=', (await getAccount(db, f.account)).id);
@@ -260,5 +266,5 @@ export async function listInvoices(db: Kysely<DB>, op: Op, f: InvoiceFilter = {}
   else if (status !== undefined) q = q.where('i.status', '=', status);
   if (f.from !== undefined) q = q.where((eb) => eb(eb.fn.coalesce('i.issued_on', 'i.planned_on'), '>=', f.from!));
   if (f.to !== undefined) q = q.where((eb) => eb(eb.fn.coalesce('i.issued_on', 'i.planned_on'), '<=', f.to!));
-  return (await q.execute()).map((r) => toInvoiceRecord(r, op.asOf));
+  return recordBatches(rowBatches(db, q), (r) => toInvoiceRecord(r, op.asOf));
 }

@@ -8,6 +8,7 @@ import { getAccount } from '../accounts/lookup.js';
 import { audit } from '../audit/audit.js';
 import type { AccountRow } from '../db/schema/accounts.js';
 import { keyOf, managedBy } from '../db/refs.js';
+import { collect, recordBatches, rowBatches } from '../db/rows.js';
 import type { DB } from '../db/schema/index.js';
 import { nextNumber } from '../db/numbers.js';
 import { liveContactId } from '../contacts/lookup.js';
@@ -181,6 +182,11 @@ export interface RequestFilter {
 
 /** Newest first. */
 export async function listRequests(db: Kysely<DB>, f: RequestFilter = {}): Promise<RequestRecord[]> {
+  return collect(await requestBatches(db, f));
+}
+
+/** listRequests a batch at a time, nothing held beyond the batch; the filters checked before the first. */
+export async function requestBatches(db: Kysely<DB>, f: RequestFilter = {}): Promise<AsyncIterable<RequestRecord[]>> {
   const status = checkFilter(
     REQUEST_FIELDS.find((x) => x.name === 'status')!,
     f.status,
@@ -192,5 +198,5 @@ export async function listRequests(db: Kysely<DB>, f: RequestFilter = {}): Promi
     q = q.where(managedBy(m.id, 'r.account_id'));
   }
   if (status !== undefined) q = q.where('r.status', '=', status);
-  return (await q.execute()).map(toRequestRecord);
+  return recordBatches(rowBatches(db, q), toRequestRecord);
 }

@@ -6,6 +6,7 @@ import type { Kysely } from '#kysely';
 import { getAccount } from '../accounts/lookup.js';
 import { audit } from '../audit/audit.js';
 import type { AccountRow } from '../db/schema/accounts.js';
+import { collect, recordBatches, rowBatches } from '../db/rows.js';
 import type { DB } from '../db/schema/index.js';
 import { tutorProblem } from '../accounts/rules.js';
 import { ConflictError, InvalidDataError } from '../errors.js';
@@ -116,6 +117,11 @@ export interface SubscriptionFilter {
 }
 
 export async function listSubscriptions(db: Kysely<DB>, op: Op, f: SubscriptionFilter = {}): Promise<SubscriptionRecord[]> {
+  return collect(subscriptionBatches(db, op, f));
+}
+
+/** listSubscriptions a batch at a time, nothing held beyond the batch; the filters checked before the first. */
+export function subscriptionBatches(db: Kysely<DB>, op: Op, f: SubscriptionFilter = {}): AsyncIterable<SubscriptionRecord[]> {
   const status = checkFilter({ name: 'status', type: 'enum', values: DISPLAYED_STATUSES }, f.status);
   checkFilter({ name: 'ending_within', type: 'int', min: 0 }, f.endingWithin);
   let q = subscriptionsQuery(db).orderBy('s.end_date').orderBy('s.external_id');
@@ -129,6 +135,6 @@ export async function listSubscriptions(db: Kysely<DB>, op: Op, f: SubscriptionF
     const last = deriveDate('ending_within', f.endingWithin, 'as-of + ending_within', () => addDays(op.asOf, f.endingWithin!));
     q = q.where('s.end_date', '>=', op.asOf).where('s.end_date', '<=', last);
   }
-  const records = (await q.execute()).map((r) => toSubscriptionRecord(r, op.asOf));
-  return status ? records.filter((r) => r.status === status) : records;
+  // the displayed status depends on the as-of date: filtered on the records
+  return recordBatches(rowBatches(db, q), (r) => toSubscriptionRecord(r, op.asOf), status ? (r) => r.status === status : undefined);
 }

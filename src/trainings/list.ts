@@ -1,6 +1,7 @@
 /** `trainings list`, `trainings calendar` and `trainings suggest` (cross-selling during renewals). */
 import { sql, type Kysely } from '#kysely';
 import { getAccount } from '../accounts/lookup.js';
+import { collect, recordBatches, rowBatches } from '../db/rows.js';
 import type { DB } from '../db/schema/index.js';
 import { invalid } from '../errors.js';
 import { checkDate, checkFilter } from '../lib/checks.js';
@@ -23,6 +24,11 @@ export interface TrainingFilter {
 
 /** By first date (trainings without dates last), then key. */
 export async function listTrainings(db: Kysely<DB>, f: TrainingFilter = {}): Promise<TrainingRecord[]> {
+  return collect(await trainingBatches(db, f));
+}
+
+/** listTrainings a batch at a time, nothing held beyond the batch; the filters checked before the first. */
+export async function trainingBatches(db: Kysely<DB>, f: TrainingFilter = {}): Promise<AsyncIterable<TrainingRecord[]>> {
   const status = checkFilter(trainingField('status'), f.status);
   const source = checkFilter(trainingField('source'), f.source);
   const from = checkDate('from', f.from);
@@ -38,7 +44,7 @@ export async function listTrainings(db: Kysely<DB>, f: TrainingFilter = {}): Pro
   if (source !== undefined) q = q.where('t.source', '=', source);
   if (to !== undefined) q = q.where('t.first_date', '<=', to);
   if (from !== undefined) q = q.where((eb) => eb(eb.fn.coalesce('t.second_date', 't.first_date'), '>=', from));
-  return (await q.execute()).map(toTrainingRecord);
+  return recordBatches(rowBatches(db, q), toTrainingRecord);
 }
 
 export interface CalendarEntry {

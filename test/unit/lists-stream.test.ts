@@ -1,6 +1,7 @@
 /**
- * `seats list`, `activities list` and `audit` write their rows as they are read (seatBatches, activityBatches,
- * auditBatches over recordBatches, Session.listStream), as `contacts list` does: the bytes must be those of
+ * `seats list`, `activities list`, `audit`, `subscriptions list`, `requests list`, `trainings list` and `invoices
+ * list` write their rows as they are read (seatBatches, activityBatches, auditBatches, subscriptionBatches,
+ * requestBatches, trainingBatches, invoiceBatches over recordBatches, Session.listStream), as `contacts list` does: the bytes must be those of
  * rendering the whole list at once — every format, with the filters (those SQL cannot say too: --idle-since,
  * --key), over more rows than a batch holds (SQLite 256, a PostgreSQL cursor 5,000). A bad filter is refused
  * before anything is written.
@@ -11,11 +12,19 @@ import { listActivities, type ActivityFilter } from '../../src/activities/list.j
 import { listAudit, type AuditFilter } from '../../src/audit/audit.js';
 import { LIST_COLUMNS as ACTIVITY_COLUMNS, LIST_FIELDS as ACTIVITY_FIELDS } from '../../src/commands/activities.js';
 import { COLUMNS as AUDIT_COLUMNS, FIELDS as AUDIT_FIELDS } from '../../src/commands/audit.js';
+import { LIST_COLUMNS as INVOICE_COLUMNS, LIST_FIELDS as INVOICE_FIELDS } from '../../src/commands/invoices.js';
+import { listInvoices, type InvoiceFilter } from '../../src/invoices/service.js';
+import { LIST_COLUMNS as REQUEST_COLUMNS, LIST_FIELDS as REQUEST_FIELDS } from '../../src/commands/requests.js';
 import { LIST_COLUMNS as SEAT_COLUMNS, LIST_FIELDS as SEAT_FIELDS } from '../../src/commands/seats.js';
+import { LIST_COLUMNS as SUBSCRIPTION_COLUMNS, LIST_FIELDS as SUBSCRIPTION_FIELDS } from '../../src/commands/subscriptions.js';
+import { LIST_COLUMNS as TRAINING_COLUMNS, LIST_FIELDS as TRAINING_FIELDS } from '../../src/commands/trainings.js';
+import { listRequests, type RequestFilter } from '../../src/requests/service.js';
+import { listSubscriptions, type SubscriptionFilter } from '../../src/subscriptions/service.js';
+import { listTrainings, type TrainingFilter } from '../../src/trainings/list.js';
 import { renderList, type Format, type Rec } from '../../src/output/render.js';
 import { listSeats, type SeatFilter } from '../../src/seats/service.js';
 import { runCli } from '../helpers/cli.js';
-import { eachTestDb } from '../helpers/db.js';
+import { eachTestDb, testOp } from '../helpers/db.js';
 
 const ROWS = 6_000;
 const NOW = '2026-11-25T09:00:00Z';
@@ -50,6 +59,34 @@ const t = eachTestDb(async (t) => {
     select '2026-11-' || (10 + i % 20) || 'T09:00:00Z', 'anna', 'update', case when i % 2 = 0 then 'account' else 'contact' end,
       case when i % 3 = 0 then 'sch-00' || (i % 4) else 'SCH-00' || (i % 4) end, '{"name":"Old ' || i || '"}', '{"name":"Нов ' || i || '"}'
     from n`.execute(t.db);
+  await sql`with recursive n(i) as (select 1 union all select i + 1 from n where i < ${n})
+    insert into subscriptions (external_id, external_id_key, account_id, product_id, plan_id, students, term_months, start_date, end_date,
+      status, price_cents, manager_id, paid_at, created_at, updated_at)
+    select 'S-' || (i * 7919 % ${n}), 's-' || (i * 7919 % ${n}), a.id, p.product_id, p.plan_id, 100, 12, '2025-12-01',
+      '2026-' || (10 + i % 3) || '-' || (10 + i % 19), case when i % 9 = 0 then 'cancelled' else 'active' end, 100000,
+      case when i % 2 = 0 then ${sql.lit(anna)} end, case when i % 4 = 0 then '2025-12-05' end, ${NOW}, ${NOW}
+    from n join accounts a on a.external_id = 'SCH-00' || (1 + i % 3)
+    cross join (select product_id, plan_id from subscriptions where external_id = 'SUB-SCH-001') p`.execute(t.db);
+  await sql`with recursive n(i) as (select 1 union all select i + 1 from n where i < ${n})
+    insert into requests (number, account_id, contact_id, subject, priority, status, created_at, updated_at)
+    select i, c.account_id, c.id, 'The app asks for a password again (' || i || ')', case when i % 5 = 0 then 'high' else 'normal' end,
+      case i % 3 when 0 then 'open' when 1 then 'resolved' else 'in_progress' end, ${NOW}, ${NOW}
+    from n join contacts c on c.id = 1 + (i * 13) % ${n}`.execute(t.db);
+  await sql`with recursive n(i) as (select 1 union all select i + 1 from n where i < ${n})
+    insert into trainings (number, account_id, topic, participants, source, status, first_date, manager_id, created_at, updated_at)
+    select i, a.id, 'Assessment in class ' || i, 10 + i % 20, case when i % 4 = 0 then 'direct' else 'cross_sell' end,
+      case when i % 3 = 0 then 'confirmed' else 'requested' end,
+      case when i % 10 = 0 then null else '2026-' || (10 + i % 3) || '-' || (10 + i % 19) end, case when i % 2 = 0 then ${sql.lit(anna)} end,
+      ${NOW}, ${NOW}
+    from n join accounts a on a.external_id = 'SCH-00' || (1 + (i * 5) % 3)`.execute(t.db);
+  await sql`with recursive n(i) as (select 1 union all select i + 1 from n where i < ${n})
+    insert into invoices (number, number_key, year, seq, account_id, lines_json, amount_cents, currency, issued_on, due_on, paid_on,
+      status, created_at, updated_at)
+    select 'INV-2026-' || (100000 + i * 7919 % ${n}), 'inv-2026-' || (100000 + i * 7919 % ${n}), 2026, 100000 + i * 7919 % ${n}, a.id,
+      '[{"description":"Period","quantity":1,"unit_price_cents":' || (100 * i) || ',"amount_cents":' || (100 * i) || '}]', 100 * i, 'EUR',
+      '2026-' || (10 + i % 3) || '-' || (10 + i % 19), '2026-' || (10 + i % 3) || '-' || (10 + i % 19),
+      case when i % 3 = 0 then '2026-11-28' end, case when i % 3 = 0 then 'paid' else 'issued' end, ${NOW}, ${NOW}
+    from n join accounts a on a.external_id = 'SCH-00' || (1 + (i * 11) % 3)`.execute(t.db);
 });
 
 const FORMATS = [
@@ -141,12 +178,82 @@ describe('lists stream as contacts list does', () => {
     expect(first.map((r) => r.id)).toEqual((await listAudit(t.db, { key: 'sch-003' })).slice(0, 300).map((r) => r.id));
   });
 
+  it('subscriptions list: the same bytes as the whole list, with and without filters (the status as of the day)', async () => {
+    const op = testOp({ asOf: '2026-11-01' });
+    const cases: [string[], SubscriptionFilter][] = [
+      [[], {}],
+      [['--account', 'sch-003', '--manager', 'anna'], { account: 'sch-003', manager: 'anna' }],
+      [['--status', 'expired'], { status: 'expired' }],
+      [['--ending-within', '20'], { endingWithin: 20 }],
+      [['--ending-before', '2026-10-15', '--status', 'cancelled'], { endingBefore: '2026-10-15', status: 'cancelled' }],
+    ];
+    await sameAsWhole(
+      ['--as-of', '2026-11-01', 'subscriptions', 'list'],
+      cases,
+      (f) => listSubscriptions(t.db, op, f),
+      () => SUBSCRIPTION_COLUMNS,
+      SUBSCRIPTION_FIELDS,
+    );
+    expect((await listSubscriptions(t.db, op, { status: 'expired' })).length).toBeGreaterThan(0);
+  });
+
+  it('invoices list: the same bytes as the whole list, with and without filters (overdue as of the day)', async () => {
+    const op = testOp({ asOf: '2026-11-15' });
+    const cases: [string[], InvoiceFilter][] = [
+      [[], {}],
+      [['--status', 'overdue'], { status: 'overdue' }],
+      [
+        ['--account', 'sch-002', '--from', '2026-11-01', '--to', '2026-12-31'],
+        { account: 'sch-002', from: '2026-11-01', to: '2026-12-31' },
+      ],
+    ];
+    await sameAsWhole(
+      ['--as-of', '2026-11-15', 'invoices', 'list'],
+      cases,
+      (f) => listInvoices(t.db, op, f),
+      () => INVOICE_COLUMNS,
+      INVOICE_FIELDS,
+    );
+    expect((await listInvoices(t.db, op, { status: 'overdue' })).length).toBeGreaterThan(0);
+  });
+
+  it('requests list and trainings list: the same bytes as the whole list, with and without filters', async () => {
+    const requests: [string[], RequestFilter][] = [
+      [[], {}],
+      [['--account', 'sch-001', '--status', 'open'], { account: 'sch-001', status: 'open' }],
+    ];
+    await sameAsWhole(
+      ['requests', 'list'],
+      requests,
+      (f) => listRequests(t.db, f),
+      () => REQUEST_COLUMNS,
+      REQUEST_FIELDS,
+    );
+    const trainings: [string[], TrainingFilter][] = [
+      [[], {}],
+      [['--manager', 'anna', '--status', 'confirmed'], { manager: 'anna', status: 'confirmed' }],
+      [['--from', '2026-11-12', '--to', '2026-11-20', '--source', 'direct'], { from: '2026-11-12', to: '2026-11-20', source: 'direct' }],
+    ];
+    await sameAsWhole(
+      ['trainings', 'list'],
+      trainings,
+      (f) => listTrainings(t.db, f),
+      () => TRAINING_COLUMNS,
+      TRAINING_FIELDS,
+    );
+    expect([(await listRequests(t.db)).length, (await listTrainings(t.db)).length]).toEqual([ROWS, ROWS]);
+  });
+
   it('a bad filter or an unknown account is refused before anything is written', async () => {
     for (const args of [
       ['seats', 'list', '--status', 'asleep'],
       ['activities', 'list', '--account', 'NOPE'],
       ['activities', 'list', '--manager', 'nobody'],
       ['audit', '--entity', 'planet'],
+      ['subscriptions', 'list', '--status', 'asleep'],
+      ['requests', 'list', '--account', 'NOPE'],
+      ['trainings', 'list', '--source', 'rumour'],
+      ['invoices', 'list', '--status', 'late'],
     ]) {
       const r = await runCli([...args, '--format', 'csv'], { db: t.path });
       expect(r.stdout, args.join(' ')).toBe('');
