@@ -11,7 +11,10 @@ import { ACCOUNT_FIELDS, ACCOUNT_SORT_KEYS } from './fields.js';
 import { nullsAsSqlite } from '../db/text.js';
 import { getGroup } from './groups.js';
 import { getAccount } from './lookup.js';
-import { accountQuery, toRecords, type AccountRecord } from './record.js';
+import { accountJoins, accountQuery, toRecords, type AccountRecord } from './record.js';
+import { loadFieldDefs } from './custom-fields.js';
+import type { CustomFieldDef } from './rules.js';
+import { arrayBatches, collect } from '../db/rows.js';
 import { subAccounts } from './refs.js';
 
 /** Sorts SQL can do: keys by their stored folds, logins, enum values, numbers. Other text: sortByFold. */
@@ -23,6 +26,7 @@ const SORT_COLUMN: Record<string, string> = {
   type: 'a.type',
   status: 'a.status',
   student_count: 'a.student_count',
+  customer_emails: 'a.customer_emails',
 };
 
 export interface AccountFilter {
@@ -41,8 +45,40 @@ export interface AccountFilter {
 
 const fieldSpec = (name: string) => ACCOUNT_FIELDS.find((f) => f.name === name)!;
 
-export async function listAccounts(db: Kysely<DB>, _op: Op, f: AccountFilter = {}): Promise<AccountRecord[]> {
-  let q = accountQuery(db);
+export async function listAccounts(db: Kysely<DB>, op: Op, f: AccountFilter = {}): Promise<AccountRecord[]> {
+  return collect(await accountBatches(db, op, f));
+}
+
+/**
+ * The filtered, sorted accounts a batch at a time (`accounts list` writes each as it comes): first the ids
+ * in their order (a number each; for a search or a text sort, each account's fold too, until sorted), then
+ * the records ID_BATCH ids at a time (one query for the accounts, one for their custom field values). A bad
+ * filter is refused before the first batch. An account removed between the two is left out.
+ */
+export async function accountBatches(db: Kysely<DB>, _op: Op, f: AccountFilter = {}): Promise<AsyncIterable<AccountRecord[]>> {
+  const ids = await accountOrder(db, f);
+  const defs = await loadFieldDefs(db);
+  return recordsOf(db, ids, defs);
+}
+
+async function* recordsOf(db: Kysely<DB>, ids: readonly number[], defs: readonly CustomFieldDef[]): AsyncGenerator<AccountRecord[]> {
+  for (let i = 0; i < ids.length; i += ID_BATCH) {
+    const chunk = ids.slice(i, i + ID_BATCH);
+    const byId = new Map((await accountQuery(db).where('a.id', 'in', chunk).execute()).map((r) => [r.id, r]));
+    const rows = chunk.flatMap((id) => byId.get(id) ?? []);
+    yield toRecords(db, rows, defs);
+  }
+}
+
+/**
+ * Accounts read by a list of ids at a time: over 100,000 accounts on PostgreSQL 250 took 1.05 s, 500 0.9 s, 1,000
+ * 2.0 s (the planner's plan for a longer list is worse); SQLite the same for all three (0.72 s).
+ */
+const ID_BATCH = 500;
+
+/** The ids of the accounts the filter keeps, in its order (checks the filter first). */
+async function accountOrder(db: Kysely<DB>, f: AccountFilter): Promise<number[]> {
+  let q = accountJoins(db).select('a.id');
   if (f.manager !== undefined) q = q.where('a.manager_id', '=', (await getManager(db, f.manager)).id);
   if (f.group !== undefined) q = q.where('a.group_id', '=', (await getGroup(db, f.group)).id);
   const type = checkFilter(fieldSpec('type'), f.type);
@@ -73,26 +109,32 @@ export async function listAccounts(db: Kysely<DB>, _op: Op, f: AccountFilter = {
   q = q.orderBy('a.external_id_key', dir);
   // SQL has no Unicode fold: other text is sorted, and the search matched, by foldKey here
   const search = f.search === undefined ? '' : foldKey(f.search.trim());
-  const inSql = column !== undefined && search === '';
-  if (f.limit !== undefined && inSql) q = q.limit(f.limit);
-  let rows = await q.execute();
-  if (search) {
-    const hit = (v: string | null) => v !== null && foldKey(v).includes(search);
-    rows = rows.filter((r) => hit(r.name) || hit(r.external_id) || hit(r.registration_no));
+  if (column !== undefined && search === '') {
+    if (f.limit !== undefined) q = q.limit(f.limit);
+    const ids: number[] = [];
+    for await (const batch of arrayBatches<[number]>(db, q)) for (const [id] of batch) ids.push(Number(id));
+    return ids;
   }
-  if (!column) rows = sortByFold(rows, sort as TextSort, Boolean(f.desc));
-  if (f.limit !== undefined && !inSql) rows = rows.slice(0, f.limit);
-  return toRecords(db, rows);
+  const text = column === undefined ? (sort as TextSort) : undefined;
+  const found: { id: number; k: string | null }[] = [];
+  const hit = (v: string | null) => v !== null && foldKey(v).includes(search);
+  const rows = q.select(['a.name', 'a.external_id', 'a.registration_no', ...(text ? [sql.ref<string | null>(`a.${text}`).as('k')] : [])]);
+  for await (const batch of arrayBatches<[number, string, string, string | null, (string | null)?]>(db, rows)) {
+    for (const [id, name, externalId, registrationNo, k] of batch) {
+      if (search && !hit(name) && !hit(externalId) && !hit(registrationNo)) continue;
+      found.push({ id: Number(id), k: text === undefined || k === null || k === undefined ? null : foldKey(k) });
+    }
+  }
+  if (text) sortByFold(found, Boolean(f.desc));
+  return (f.limit === undefined ? found : found.slice(0, f.limit)).map((r) => r.id);
 }
 
 type TextSort = 'name' | 'country' | 'region' | 'registration_no' | 'locale';
 
 /** A stable sort by the folded text (empty first ascending, last descending, as SQL sorts null). */
-function sortByFold<R extends Record<TextSort, string | null>>(rows: R[], field: TextSort, desc: boolean): R[] {
-  const keyed = rows.map((r) => ({ r, k: r[field] === null ? null : foldKey(r[field]) }));
+function sortByFold(rows: { k: string | null }[], desc: boolean): void {
   const sign = desc ? -1 : 1;
-  keyed.sort((a, b) => sign * (a.k === b.k ? 0 : a.k === null ? -1 : b.k === null ? 1 : a.k < b.k ? -1 : 1));
-  return keyed.map((x) => x.r);
+  rows.sort((a, b) => sign * (a.k === b.k ? 0 : a.k === null ? -1 : b.k === null ? 1 : a.k < b.k ? -1 : 1));
 }
 
 export interface AccountDetails extends AccountRecord {

@@ -6,9 +6,9 @@ import { act, type Session } from './session.js';
 import { fieldsOf } from '../output/fields.js';
 import type { AccountRecord } from '../accounts/record.js';
 
-const LIST_COLUMNS = ['external_id', 'name', 'type', 'status', 'group', 'parent_external_id', 'manager_login', 'student_count'];
+export const LIST_COLUMNS = ['external_id', 'name', 'type', 'status', 'group', 'parent_external_id', 'manager_login', 'student_count'];
 /** custom fields are columns of their own where `fields` is (and only once an account has a value) */
-const LIST_FIELDS = fieldsOf<AccountRecord>()([
+export const LIST_FIELDS = fieldsOf<AccountRecord>()([
   'external_id',
   'name',
   'type',
@@ -37,13 +37,13 @@ async function printAccount(s: Session, externalId: string): Promise<void> {
 }
 
 export async function listAccountsAction(s: Session): Promise<void> {
-  const { listAccounts } = await import('../accounts/query.js');
+  const { accountBatches } = await import('../accounts/query.js');
   const filter = {
     ...s.strings('manager', 'type', 'status', 'group', 'search', 'sort', 'inactiveSince'),
     desc: Boolean(s.opts.desc),
     limit: s.opts.limit as number | undefined,
   };
-  await s.list(await listAccounts(await s.db(), s.op(), filter), LIST_COLUMNS, LIST_FIELDS);
+  await s.listStream(await accountBatches(await s.db(), s.op(), filter), LIST_COLUMNS, LIST_FIELDS);
 }
 
 export function registerAccounts(program: Command, io: Io): void {
