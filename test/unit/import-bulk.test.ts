@@ -20,7 +20,7 @@ import { ConflictError } from '../../src/errors.js';
 import { writeTx } from '../../src/db/tx.js';
 import { BatchRecorder } from '../../src/import/batch.js';
 import { BULK_MIN_BYTES, BulkTable } from '../../src/import/bulk/bulk-table.js';
-import type { BulkLoad } from '../../src/import/bulk/load.js';
+import { StoredRows, type BulkLoad } from '../../src/import/bulk/load.js';
 import type { DB } from '../../src/db/schema/index.js';
 import { PgStatements } from '../../src/import/pg-statements.js';
 import { SqliteStatements } from '../../src/import/sqlite-statements.js';
@@ -153,6 +153,40 @@ describe('import: bulk load of a large contacts file', () => {
   it(
     'still finds duplicate keys, unknown accounts and the 6th primary contact, and writes nothing',
     () => expectRulesHold(bigFile, ROWS),
+    LARGE_FILE_MS,
+  );
+
+  it(
+    'a large file over its stored contacts (in their order, then out of it; unchanged, changed, a row twice): the rows as they are read back',
+    async () => {
+      await seedAccounts();
+      expect((await imp.run('contacts', bigFile())).summary).toMatchObject({ inserted: ROWS });
+      const lines = contactsFile(ROWS, []).trimEnd().split('\n').slice(1);
+      const changed = [10, 300, 5000, 20000, 25999];
+      for (const i of changed) lines[i] = lines[i]!.replace(`Teacher Number ${i},`, `Renamed ${i},`);
+      // the first half in the stored order (read ahead), the second reversed (each row read alone on SQLite)
+      const file = [...lines.slice(0, ROWS / 2), ...lines.slice(ROWS / 2).reverse()];
+      const out = await imp.run('contacts', `${HEADER}${file.join('\n')}\n`);
+      expect(out.errors).toEqual([]);
+      expect(out.notes.join('\n')).toMatch(/contacts: rows loaded/); // the bulk load's path
+      expect(out.summary).toMatchObject({ inserted: 0, updated: changed.length, unchanged: ROWS - changed.length, rejected: 0 });
+      const renamed = await t.db
+        .selectFrom('contacts')
+        .select(['name', 'email'])
+        .where('name', 'like', 'Renamed %')
+        .orderBy('id')
+        .execute();
+      expect(renamed).toEqual(changed.map((i) => ({ name: `Renamed ${i}`, email: `teacher${i}@school${i % 200}.example` })));
+      // a stored row met twice (another spelling of its key): the second names the first, after a changed row
+      // and after an unchanged one, whichever way the stored row was read
+      const twice = [`A10,Again,TEACHER10@school10.example,,,,,`, `A111,Again,Teacher111@School111.example,,,,,`];
+      const again = await imp.run('contacts', `${HEADER}${[...file, ...twice].join('\n')}\n`);
+      const path = `${imp.dir}/contacts.csv`;
+      expect(again.errors).toEqual([
+        `${path}:${ROWS + 2}: email: "TEACHER10@school10.example": duplicates line 12 (same account_external_id + email)`,
+        `${path}:${ROWS + 3}: email: "Teacher111@School111.example": duplicates line 113 (same account_external_id + email)`,
+      ]);
+    },
     LARGE_FILE_MS,
   );
 
@@ -552,6 +586,44 @@ describe('COPY text', () => {
     expect(copyLine(recs[1]!, format)).toBe('2\ttab\\there\\nnew\\rline \\\\ back\tZielińska\t😀 ü\t7\t2026-11-25T09:00:00Z\n');
     expect(copyLine(recs[0]!, format).startsWith('1\tplain\t\\N\t\\N\t')).toBe(true);
     expect(bytes.take().length).toBe(0);
+  });
+});
+
+describe('StoredRows', () => {
+  /** Stored rows 1..n (ids with gaps: every 7th is gone), and the calls made for them. */
+  function table(n: number) {
+    const calls: string[] = [];
+    const ids = Array.from({ length: n }, (_, k) => k + 1).filter((id) => id % 7 !== 0);
+    const rows = new StoredRows(
+      (from, limit) => {
+        calls.push(`from ${from} ${limit}`);
+        return ids
+          .filter((id) => id >= from)
+          .slice(0, limit)
+          .map((id) => ({ id, name: `row ${id}` }));
+      },
+      (id) => {
+        calls.push(`one ${id}`);
+        return ids.includes(id) ? { id, name: `row ${id}` } : undefined;
+      },
+    );
+    return { calls, ids, rows };
+  }
+
+  it('reads a file in the stored order ahead, twice as many rows each time up to 1,024, each row asked twice', () => {
+    const { calls, ids, rows } = table(5000);
+    for (const id of ids) for (let twice = 0; twice < 2; twice++) expect(rows.get(id)).toEqual({ id, name: `row ${id}` });
+    // blocks growing while all of each is used (ids 7, 14 … are gone: a block of 256 ends at 298)
+    expect(calls).toEqual(['from 1 256', 'from 299 512', 'from 897 1024', 'from 2091 1024', 'from 3286 1024', 'from 4481 1024']);
+    expect(rows.get(7)).toBeUndefined(); // gone: read alone (out of order), not found
+    expect(calls.at(-1)).toBe('one 7');
+  });
+
+  it('reads a row out of the order alone, and ahead again once the file goes on in order (from 256 rows)', () => {
+    const { calls, rows } = table(3000);
+    for (const id of [3, 1, 900, 40, 41, 43, 2000, 10]) expect(rows.get(id)).toMatchObject({ id });
+    // 3 comes first (in order: ahead); 1, 900, 40 out of order (alone); 41 just after 40 (ahead: 43 with it)
+    expect(calls).toEqual(['from 3 256', 'one 1', 'one 900', 'one 40', 'from 41 256', 'one 2000', 'one 10']);
   });
 });
 

@@ -6,7 +6,7 @@
 import { sql as raw } from '#kysely';
 import { suspendIndexes, type RestoreIndexes } from '../../db/bulk.js';
 import type { WriteBehind } from '../../db/write-behind.js';
-import { storedKeys, type BulkLoad, type BulkTableOptions } from './load.js';
+import { storedRows, storedKeys, type StoredRows, type BulkLoad, type BulkTableOptions } from './load.js';
 import { hashKey, type KeyIndex } from './key-index.js';
 import { rowValues, type RowValues } from '../../lib/row-values.js';
 import type { Row, RunResult, Statements } from '../statements.js';
@@ -33,6 +33,8 @@ export class BulkTable implements BulkLoad {
   private readonly many: (params: readonly unknown[]) => RunResult;
   private readonly one: (params: readonly unknown[]) => RunResult;
   private readonly byId: (id: number) => Row | undefined;
+  /** Stored rows by id: read ahead while the file lists them in their order, else one at a time. */
+  private readonly stored: StoredRows;
   private readonly buffer: unknown[];
   private readonly values: RowValues;
   private readonly lines: number[] = [];
@@ -54,6 +56,7 @@ export class BulkTable implements BulkLoad {
     this.many = statements.run(statements.any.insertInto(o.table).values(Array.from({ length: ROWS_PER_STATEMENT }, () => row)));
     this.one = statements.run(statements.any.insertInto(o.table).values(row));
     this.byId = statements.byId(o.table);
+    this.stored = storedRows(statements, o.table);
     this.buffer = new Array(ROWS_PER_STATEMENT * o.columns.length);
     this.values = rowValues(o.columns);
   }
@@ -119,7 +122,8 @@ export class BulkTable implements BulkLoad {
   }
 
   private rowOf(ref: number): Row | undefined {
-    if (ref > 0) return this.byId(ref);
+    // SQLite's statements answer at once: never a Promise here
+    if (ref > 0) return this.stored.get(ref) as Row | undefined;
     const ordinal = -ref - 1;
     if (ordinal >= this.flushed) this.flush();
     return this.byId(this.firstId + ordinal);

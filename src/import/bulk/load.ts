@@ -5,7 +5,7 @@
  */
 import { RefusedError } from '../../errors.js';
 import type { BatchRecorder, BatchTable } from '../batch.js';
-import { eachRow, type Maybe, type Row, type Statements, type Timing } from '../statements.js';
+import { eachRow, isPromise, type Maybe, type Row, type Statements, type Timing } from '../statements.js';
 import { checkKey, hashKey, KeyIndex } from './key-index.js';
 
 export interface BulkTableOptions {
@@ -80,3 +80,73 @@ export interface BulkLoad {
   /** How the load ran, for --debug. */
   readonly notes: readonly string[];
 }
+
+/** Stored rows read at once when one is needed (StoredRows): at first, and at most. */
+const READ_AHEAD = 256;
+const READ_AHEAD_MAX = 1024;
+
+/**
+ * A bulk load's stored rows by id, for `find`'s confirmation of a key. A file that updates or repeats stored
+ * rows usually lists them in the order they were stored: a row is read with the next ones by id (`from`: one
+ * statement, and on PostgreSQL one round trip, for them all; twice as many the next time while the file uses
+ * every one, up to READ_AHEAD_MAX), each used for one row of the file (its lookups: the importer asks twice,
+ * `recent`); a later row with the same key is a duplicate (the importer knows it by the id) or reads it again.
+ * A row out of that order is read alone (`one`): a file in another order must not read READ_AHEAD rows a row
+ * (26,000 contacts in reverse order took ≈ 20 s on PostgreSQL that way).
+ */
+export class StoredRows {
+  private readonly ahead = new Map<number, Row>();
+  private recent: { id: number; row: Row } | undefined;
+  /** the id of the row used last (the next rows of the file are after it, when it is in order) */
+  private last = -1;
+  /** rows to read ahead next; rows of the last read ahead, and how many of them were used */
+  private size = READ_AHEAD;
+  private read = 0;
+  private used = 0;
+
+  constructor(
+    private readonly from: (id: number, limit: number) => Maybe<Row[]>,
+    private readonly one: (id: number) => Maybe<Row | undefined>,
+  ) {}
+
+  get(id: number): Maybe<Row | undefined> {
+    if (this.recent?.id === id) return this.recent.row;
+    const row = this.ahead.get(id);
+    if (row) {
+      this.used++;
+      return this.take(id, row);
+    }
+    this.ahead.clear();
+    if (!(id > this.last && id - this.last <= IN_ORDER)) {
+      const alone = this.one(id);
+      return isPromise(alone) ? alone.then((r) => this.take(id, r)) : this.take(id, alone);
+    }
+    this.size = this.read > 0 && this.used + 1 >= this.read ? Math.min(2 * this.size, READ_AHEAD_MAX) : READ_AHEAD;
+    const rows = this.from(id, this.size);
+    return isPromise(rows) ? rows.then((r) => this.fill(id, r)) : this.fill(id, rows);
+  }
+
+  private fill(id: number, rows: readonly Row[]): Row | undefined {
+    for (const r of rows) this.ahead.set(Number(r.id), r);
+    this.read = rows.length;
+    this.used = 1;
+    return this.take(id, this.ahead.get(id));
+  }
+
+  private take(id: number, row: Row | undefined): Row | undefined {
+    this.ahead.delete(id);
+    this.recent = row && { id, row };
+    this.last = id;
+    return row;
+  }
+}
+
+/** StoredRows of `table`, through the import's statements (the queries prepared once). */
+export function storedRows<T extends Timing>(statements: Statements<T>, table: string): StoredRows {
+  // the id and the limit are placeholders: StoredRows gives them
+  const from = statements.all(statements.any.selectFrom(table).selectAll().where('id', '>=', 0).orderBy('id').limit(1));
+  return new StoredRows(from, statements.byId(table));
+}
+
+/** A row at most this far (by id) after the last one used is taken as the file going on in the stored order. */
+const IN_ORDER = 16;

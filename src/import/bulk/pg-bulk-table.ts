@@ -23,11 +23,8 @@ import type { CopyWriter, PgSession } from '../../db/pg-copy.js';
 import type { DB } from '../../db/schema/index.js';
 import { copyRowFormat, copyText, type CopyRowFormat } from '../../db/pg-copy-text.js';
 import { checkKey, hashKey, type KeyIndex } from './key-index.js';
-import { idsTooHigh, MAX_BULK_ID, storedKeys, type BulkLoad, type BulkTableOptions } from './load.js';
+import { idsTooHigh, MAX_BULK_ID, storedRows, storedKeys, type StoredRows, type BulkLoad, type BulkTableOptions } from './load.js';
 import { isPromise, type Maybe, type Row, type Statements } from '../statements.js';
-
-/** Stored rows read at once when one is needed (see `stored`). */
-const READ_AHEAD = 256;
 
 export class PgBulkTable implements BulkLoad {
   readonly notes: string[] = [];
@@ -42,10 +39,8 @@ export class PgBulkTable implements BulkLoad {
    */
   private readonly rowFormat: CopyRowFormat;
   private readonly byId: (id: number) => Promise<Row | undefined>;
-  /** Stored rows read ahead by id (a file updating stored rows usually lists them in the order they were stored). */
-  private readonly from: (id: number, limit: number) => Promise<Row[]>;
-  private readonly ahead = new Map<number, Row>();
-  private recent: { id: number; row: Row } | undefined;
+  /** Stored rows, read ahead by id (a file updating stored rows usually lists them in the order they were stored). */
+  private readonly stored: StoredRows;
   private readonly copy: CopyWriter;
   /** The table's identity sequence, as the server names it (quoted where it must be). */
   private sequence = '';
@@ -64,8 +59,7 @@ export class PgBulkTable implements BulkLoad {
     this.suspended = suspended;
     this.db = statements.db;
     this.byId = statements.byId(o.table);
-    const any = statements.any;
-    this.from = statements.all(any.selectFrom(o.table).selectAll().where('id', '>=', 0).orderBy('id').limit(READ_AHEAD));
+    this.stored = storedRows(statements, o.table);
     const constants = suspended.suspended ? [] : Object.entries(o.constants ?? {});
     this.rowFormat = copyRowFormat(o.columns, constants.map(([, v]) => `\t${copyText(v)}`).join(''));
     this.copy = session.copyInto(o.table, ['id', ...o.columns, ...constants.map(([c]) => c)]);
@@ -165,29 +159,10 @@ export class PgBulkTable implements BulkLoad {
   /** The row among `refs` (stored ids, or this import's rows as −id) whose key is `keyValues`. */
   private async confirm(keyValues: readonly unknown[], refs: readonly number[]): Promise<Row | undefined> {
     for (const ref of refs) {
-      const row = ref > 0 ? await this.stored(ref) : await this.byId(-ref);
+      const row = ref > 0 ? await this.stored.get(ref) : await this.byId(-ref);
       if (!row) throw new Error(`bulk import: ${this.o.table} row ${Math.abs(ref)} is gone`);
       if (this.o.key.every((k, i) => row[k] === keyValues[i])) return row;
     }
     return undefined;
-  }
-
-  /**
-   * A stored row, read with the next ones by id: one round trip for READ_AHEAD rows of a file that
-   * updates stored rows in their order, one a row otherwise. A row read ahead is used for one row of the
-   * file (its lookups: the importer asks twice); a later row with the same key is a duplicate (the
-   * importer knows it by the id) or reads it again.
-   */
-  private async stored(id: number): Promise<Row | undefined> {
-    if (this.recent?.id === id) return this.recent.row;
-    let row = this.ahead.get(id);
-    if (!row) {
-      this.ahead.clear();
-      for (const r of await this.from(id, READ_AHEAD)) this.ahead.set(Number(r.id), r);
-      row = this.ahead.get(id);
-    }
-    this.ahead.delete(id);
-    this.recent = row && { id, row };
-    return row;
   }
 }
