@@ -1,5 +1,5 @@
 /**
- * Bulk loading (SQLite only; a no-op elsewhere). Keeping a B-tree index up to date while a million rows
+ * Bulk loading on SQLite (PostgreSQL's: src/db/pg-bulk.ts). Keeping a B-tree index up to date while a million rows
  * arrive in random key order costs ≈ 6× the load itself; building the index afterwards from sorted keys
  * costs ≈ 1 s. So a large import drops a table's secondary indexes inside its write transaction and
  * recreates them, from the exact text SQLite stored, before it commits. DDL is transactional in SQLite:
@@ -7,7 +7,6 @@
  * over rows that broke it fails (and rolls everything back) instead of committing them.
  */
 import type Database from 'better-sqlite3';
-import { SqliteAdapter, sql, type Kysely } from '#kysely';
 import { trySetJournalMode } from './connection.js';
 
 /** Recreates the indexes that `suspendIndexes` dropped; call it inside the same transaction. `before` runs before each. */
@@ -21,37 +20,50 @@ interface IndexDef {
 /**
  * Drops the secondary indexes of `table` (call inside a write transaction) and returns the function
  * that recreates them. Indexes SQLite made for a table constraint (`sql` is null) cannot be dropped and
- * stay; so do the INTEGER PRIMARY KEY and any index of another dialect. Partial indexes stay too: they
- * hold only the rows their WHERE picks (contacts_removed: the removed contacts, which a load seldom
- * adds), so keeping them costs a test per row, and rebuilding them a scan of the whole table.
+ * stay; so does the INTEGER PRIMARY KEY. Partial indexes stay too: they hold only the rows their WHERE picks
+ * (contacts_removed: the removed contacts, which a load seldom adds), so keeping them costs a test per row,
+ * and rebuilding them a scan of the whole table. Synchronous (better-sqlite3's own statements): a bulk load
+ * drops them just before its first INSERT, from a call that returns at once.
  */
-export async function suspendIndexes(db: Kysely<any>, table: string): Promise<RestoreIndexes> {
-  if (!(db.getExecutor().adapter instanceof SqliteAdapter)) return async () => undefined;
-  const { rows } = await sql<IndexDef>`select name, sql from sqlite_master where type = 'index' and tbl_name = ${table} and sql is not null
-      and name not in (select name from pragma_index_list(${table}) where partial = 1) order by name`.execute(db);
-  for (const ix of rows) await sql`drop index ${sql.id(ix.name)}`.execute(db);
-  // without its indexes the table only grows at its end: a large page cache would hold nothing worth
-  // keeping (≈ 90 MB less RSS for a million contacts, same time); put back after the rebuild
-  const cache = await pragma(db, 'cache_size');
-  await sql.raw(`pragma cache_size = ${LOAD_CACHE_SIZE}`).execute(db);
+export function suspendIndexes(sqlite: Database.Database, table: string): RestoreIndexes {
+  const rows = sqlite
+    .prepare(
+      `select name, sql from sqlite_master where type = 'index' and tbl_name = ? and sql is not null
+      and name not in (select name from pragma_index_list(?) where partial = 1) order by name`,
+    )
+    .all(table, table) as IndexDef[];
+  for (const ix of rows) sqlite.exec(`drop index "${ix.name.replace(/"/g, '""')}"`);
+  const cache = pragma(sqlite, 'cache_size');
   return async (before) => {
     // CREATE INDEX sorts in memory up to the page cache's size, on top of the cache itself; a small
     // cache keeps a large import's memory flat and has the sort run in parts that helper threads sort
     // side by side; parts of 2 MB fit the processor's caches: a million contacts' two indexes take
     // ≈ 0.75 s (8 MB parts: ≈ 1.0–1.2 s, 64 MB: ≈ 1.4 s; 0.5–4 MB measured alike). Both are put back.
-    const threads = await pragma(db, 'threads');
-    await sql.raw(`pragma cache_size = ${SORT_CACHE_SIZE}`).execute(db);
-    await sql.raw(`pragma threads = ${SORT_THREADS}`).execute(db);
+    const threads = pragma(sqlite, 'threads');
+    sqlite.pragma(`cache_size = ${SORT_CACHE_SIZE}`);
+    sqlite.pragma(`threads = ${SORT_THREADS}`);
     try {
       for (const ix of rows) {
         before?.();
-        await sql.raw(ix.sql).execute(db);
+        sqlite.exec(ix.sql);
       }
     } finally {
-      await sql.raw(`pragma cache_size = ${cache}`).execute(db);
-      await sql.raw(`pragma threads = ${threads}`).execute(db);
+      sqlite.pragma(`cache_size = ${cache}`);
+      sqlite.pragma(`threads = ${threads}`);
     }
   };
+}
+
+/**
+ * A small page cache for a bulk load (its previous size put back by the function returned): it reads the
+ * table's stored keys, and maybe its stored rows, once each in order, and without its indexes the table only
+ * grows at its end, so a large cache would hold nothing worth keeping: a million contacts imported, ≈ 90 MB
+ * less RSS in the same time; imported again (every row read), ≈ 100 MB less.
+ */
+export function loadCache(sqlite: Database.Database): () => void {
+  const cache = pragma(sqlite, 'cache_size');
+  sqlite.pragma(`cache_size = ${LOAD_CACHE_SIZE}`);
+  return () => void sqlite.pragma(`cache_size = ${cache}`);
 }
 
 /** 2 MB (negative: KiB). */
@@ -60,9 +72,8 @@ const SORT_CACHE_SIZE = -2048;
 const LOAD_CACHE_SIZE = -16384;
 const SORT_THREADS = 2;
 
-async function pragma(db: Kysely<any>, name: string): Promise<number> {
-  const { rows } = await sql.raw<Record<string, number>>(`pragma ${name}`).execute(db);
-  return Number(rows[0]?.[name]);
+function pragma(sqlite: Database.Database, name: string): number {
+  return Number(sqlite.pragma(name, { simple: true }));
 }
 
 /**

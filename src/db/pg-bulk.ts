@@ -36,41 +36,60 @@ export const NOT_SUSPENDED: PgSuspended = { suspended: false, restore: async () 
 const REBUILD_MEMORY = '128MB';
 
 /**
- * Drops the secondary indexes (those no constraint owns: not the primary key; partial ones stay, as on
- * SQLite: src/db/bulk.ts) and the foreign keys of `table`, when the connected role may (it owns the
- * table, and may reference the referenced ones). With `defaults`, those columns' defaults become these
- * values until `restore` (the import's constant columns — its timestamps and batch id —, which a COPY
- * then leaves out of every row: a million contacts send ≈ 44 MB less, and the server parses less).
+ * What a bulk load may suspend of `table` — its secondary indexes (those no constraint owns: not the primary
+ * key; partial ones stay, as on SQLite: src/db/bulk.ts) and its foreign keys — when the connected role may
+ * (it owns the table, and may reference the referenced ones): undefined when it may not. The table is locked
+ * at once as dropping them would lock it (ACCESS EXCLUSIVE, until the commit), so that `suspend`, called
+ * later (before the first row is copied: a file that inserts nothing never calls it), takes no stronger lock
+ * than the transaction already holds and cannot deadlock with a session that read the table meanwhile. With
+ * `defaults`, those columns' defaults become these values until `restore` (the import's constant columns —
+ * its timestamps and batch id —, which a COPY then leaves out of every row: a million contacts send ≈ 44 MB
+ * less, and the server parses less).
  */
-export async function pgSuspendIndexes(
+export async function pgSuspension(
   db: Kysely<any>,
   table: string,
   defaults: Record<string, string | number> = {},
-): Promise<PgSuspended> {
+): Promise<{ suspend(): Promise<PgSuspended> } | undefined> {
   const { rows: own } = await sql<{ ok: boolean }>`
     select pg_has_role(c.relowner, 'USAGE') as ok from pg_class c where c.oid = ${table}::regclass`.execute(db);
   const { rows: fks } = await sql<{ name: string; def: string; ok: boolean }>`
     select conname as name, pg_get_constraintdef(oid) as def, has_table_privilege(confrelid, 'REFERENCES') as ok
     from pg_constraint where conrelid = ${table}::regclass and contype = 'f' order by conname`.execute(db);
-  if (!own[0]?.ok || fks.some((f) => !f.ok)) return NOT_SUSPENDED;
+  if (!own[0]?.ok || fks.some((f) => !f.ok)) return undefined;
   const { rows: indexes } = await sql<{ name: string; def: string }>`
     select i.relname as name, pg_get_indexdef(x.indexrelid) as def
     from pg_index x join pg_class i on i.oid = x.indexrelid
     where x.indrelid = ${table}::regclass and x.indpred is null
       and not exists (select 1 from pg_constraint k where k.conindid = x.indexrelid)
     order by i.relname`.execute(db);
-  for (const f of fks) await sql`alter table ${sql.table(table)} drop constraint ${sql.id(f.name)}`.execute(db);
-  for (const ix of indexes) await sql`drop index ${sql.id(ix.name)}`.execute(db);
-  const putBack = await setDefaults(db, table, defaults);
+  await sql`lock table ${sql.table(table)} in access exclusive mode`.execute(db);
   return {
-    suspended: true,
-    restore: async () => {
-      await putBack();
-      await sql.raw(`set local maintenance_work_mem = '${REBUILD_MEMORY}'`).execute(db);
-      for (const ix of indexes) await sql.raw(ix.def).execute(db);
-      for (const f of fks) await sql`alter table ${sql.table(table)} add constraint ${sql.id(f.name)} ${sql.raw(f.def)}`.execute(db);
+    suspend: async () => {
+      for (const f of fks) await sql`alter table ${sql.table(table)} drop constraint ${sql.id(f.name)}`.execute(db);
+      for (const ix of indexes) await sql`drop index ${sql.id(ix.name)}`.execute(db);
+      const putBack = await setDefaults(db, table, defaults);
+      return {
+        suspended: true,
+        restore: async () => {
+          await putBack();
+          await sql.raw(`set local maintenance_work_mem = '${REBUILD_MEMORY}'`).execute(db);
+          for (const ix of indexes) await sql.raw(ix.def).execute(db);
+          for (const f of fks) await sql`alter table ${sql.table(table)} add constraint ${sql.id(f.name)} ${sql.raw(f.def)}`.execute(db);
+        },
+      };
     },
   };
+}
+
+/** pgSuspension's indexes and foreign keys dropped at once (NOT_SUSPENDED when the role may not). */
+export async function pgSuspendIndexes(
+  db: Kysely<any>,
+  table: string,
+  defaults: Record<string, string | number> = {},
+): Promise<PgSuspended> {
+  const suspension = await pgSuspension(db, table, defaults);
+  return suspension ? suspension.suspend() : NOT_SUSPENDED;
 }
 
 /** Sets the columns' defaults to `values` (one ALTER TABLE); the function that puts the stored ones back. */

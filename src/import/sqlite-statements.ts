@@ -86,7 +86,7 @@ export class SqliteStatements implements Statements<'now'> {
   }
 
   /** Indexes dropped and rebuilt, multi-row INSERTs (src/import/bulk/bulk-table.ts). */
-  readonly openBulk = (o: BulkTableOptions): Promise<BulkLoad> => BulkTable.open(this, o, WriteBehind.of(this.sqlite));
+  readonly openBulk = (o: BulkTableOptions): Promise<BulkLoad> => BulkTable.open(this, this.sqlite, o, WriteBehind.of(this.sqlite));
 }
 
 /** Each column once, with a placeholder value (the statement takes the real ones as parameters). */

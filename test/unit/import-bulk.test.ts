@@ -91,6 +91,15 @@ async function schema(): Promise<unknown[]> {
   return (await query.execute(t.db)).rows;
 }
 
+/** Where the contacts table's indexes are stored (an index dropped and made again is stored anew: another oid, another root page). */
+async function indexStorage(): Promise<unknown[]> {
+  const query = onPostgres
+    ? sql`select c.relname as name, c.oid::bigint as at from pg_index x join pg_class c on c.oid = x.indexrelid
+          where x.indrelid = 'contacts'::regclass order by 1`
+    : sql`select name, rootpage as at from sqlite_master where type = 'index' and tbl_name = 'contacts' order by name`;
+  return (await query.execute(t.db)).rows;
+}
+
 /**
  * A COPY load of contacts inside `trx` on PostgreSQL — the import's own machinery (a batch, PgBulkTable),
  * without a file — and account A1's row.
@@ -166,9 +175,12 @@ describe('import: bulk load of a large contacts file', () => {
       for (const i of changed) lines[i] = lines[i]!.replace(`Teacher Number ${i},`, `Renamed ${i},`);
       // the first half in the stored order (read ahead), the second reversed (each row read alone on SQLite)
       const file = [...lines.slice(0, ROWS / 2), ...lines.slice(ROWS / 2).reverse()];
+      const stored = await indexStorage();
       const out = await imp.run('contacts', `${HEADER}${file.join('\n')}\n`);
       expect(out.errors).toEqual([]);
-      expect(out.notes.join('\n')).toMatch(/contacts: rows loaded/); // the bulk load's path
+      // the bulk load's path, which inserted nothing: the indexes were neither dropped nor rebuilt
+      expect(out.notes.join('\n')).toMatch(/contacts: no row inserted, its indexes (and foreign keys )?left as they were/);
+      expect(await indexStorage()).toEqual(stored);
       expect(out.summary).toMatchObject({ inserted: 0, updated: changed.length, unchanged: ROWS - changed.length, rejected: 0 });
       const renamed = await t.db
         .selectFrom('contacts')
@@ -213,7 +225,7 @@ describe('import: bulk load of a large contacts file', () => {
       const batch = await BatchRecorder.start(statements, testOp(), 'contacts', 'test');
       const constants = { created_at: now, updated_at: now };
       const columns = ['account_id', 'email', 'email_key'];
-      const bulk = await BulkTable.open(statements, {
+      const bulk = await BulkTable.open(statements, t.handle.sqlite!, {
         table: 'contacts',
         columns,
         constants,

@@ -2,9 +2,12 @@
  * A large import into one table: its secondary indexes are dropped for the load and rebuilt at the end
  * (src/db/bulk.ts), rows go in through multi-row INSERTs prepared once, and the key that the dropped
  * unique index enforced is checked here instead, against every stored row and every row of the file.
+ * The indexes are dropped just before the first INSERT: a file that inserts nothing (imported again,
+ * or only updating stored rows) leaves them as they are, and costs no rebuild.
  */
 import { sql as raw } from '#kysely';
-import { suspendIndexes, type RestoreIndexes } from '../../db/bulk.js';
+import { loadCache, suspendIndexes, type RestoreIndexes } from '../../db/bulk.js';
+import type Database from 'better-sqlite3';
 import type { WriteBehind } from '../../db/write-behind.js';
 import { storedRows, storedKeys, type StoredRows, type BulkLoad, type BulkTableOptions } from './load.js';
 import { hashKey, type KeyIndex } from './key-index.js';
@@ -42,11 +45,15 @@ export class BulkTable implements BulkLoad {
   /** Rows inserted into SQLite so far, and the id of the first (ids are consecutive: AUTOINCREMENT, one writer). */
   private flushed = 0;
   private firstId = 0;
+  /** The dropped indexes' rebuild, once the first INSERT dropped them. */
   private restore: RestoreIndexes | undefined;
+  /** The connection's page cache as it was before the load (loadCache). */
+  private putBackCache: () => void = () => undefined;
   private statements = 0;
 
   private constructor(
     statements: Statements,
+    private readonly sqlite: Database.Database,
     private readonly o: BulkTableOptions,
     private readonly keys: KeyIndex,
     private readonly writeBehind: WriteBehind | undefined,
@@ -62,14 +69,15 @@ export class BulkTable implements BulkLoad {
   }
 
   /**
-   * Loads the stored keys, then drops the table's indexes (inside the caller's transaction). With a
-   * write-behind (src/db/write-behind.ts), the pages written go to disk while the load goes on.
+   * Loads the stored keys (inside the caller's transaction, on its connection `sqlite`). With a write-behind
+   * (src/db/write-behind.ts), the pages written go to disk while the load goes on.
    */
-  static async open(statements: Statements, o: BulkTableOptions, writeBehind?: WriteBehind): Promise<BulkTable> {
+  static async open(statements: Statements, sqlite: Database.Database, o: BulkTableOptions, writeBehind?: WriteBehind): Promise<BulkTable> {
     // bulkPlan never keeps them on SQLite: a statement there costs no round trip to save
     if (o.keepIndexes) throw new Error(`bulk import: SQLite's bulk load of ${o.table} suspends its indexes`);
-    const t = new BulkTable(statements, o, await storedKeys(statements, o), writeBehind);
-    t.restore = await suspendIndexes(statements.db, o.table);
+    const putBackCache = loadCache(sqlite);
+    const t = new BulkTable(statements, sqlite, o, await storedKeys(statements, o), writeBehind);
+    t.putBackCache = putBackCache;
     return t;
   }
 
@@ -112,13 +120,25 @@ export class BulkTable implements BulkLoad {
   /** Writes the queued rows and rebuilds the dropped indexes (a broken UNIQUE index throws here). */
   async finish(): Promise<void> {
     this.flush();
+    const restore = this.restore;
+    this.restore = undefined;
+    if (!restore) {
+      this.putBackCache();
+      this.notes.push(`${this.o.table}: no row inserted, its indexes left as they were (not dropped, nothing to rebuild)`);
+      return;
+    }
     const started = performance.now();
     // each index's pages are written while the next one is built
-    await this.restore?.(() => this.writeBehind?.kick());
-    this.restore = undefined;
+    await restore(() => this.writeBehind?.kick());
+    this.putBackCache();
     await this.writeBehind?.settle();
     const rebuild = ((performance.now() - started) / 1000).toFixed(2);
     this.notes.push(`${this.o.table}: rows loaded in multi-row INSERTs, indexes rebuilt before the commit (rebuild ${rebuild} s)`);
+  }
+
+  /** Before the first INSERT: the table's indexes dropped (rebuilt by finish). */
+  private suspend(): void {
+    this.restore ??= suspendIndexes(this.sqlite, this.o.table);
   }
 
   private rowOf(ref: number): Row | undefined {
@@ -130,6 +150,7 @@ export class BulkTable implements BulkLoad {
   }
 
   private runMany(): void {
+    this.suspend();
     const last = this.many(this.buffer).lastId;
     if (++this.statements % SYNC_EVERY === 0) this.writeBehind?.kick();
     this.inserted(last - ROWS_PER_STATEMENT + 1, ROWS_PER_STATEMENT);
@@ -139,6 +160,7 @@ export class BulkTable implements BulkLoad {
   private flush(): void {
     const n = this.filled;
     if (n === 0) return;
+    this.suspend();
     const width = this.o.columns.length;
     let first = 0;
     for (let r = 0; r < n; r++) {

@@ -1,7 +1,9 @@
 /**
  * A large import into one table on PostgreSQL: new rows stream into the table with COPY FROM STDIN
  * (src/db/pg-copy.ts) inside the import's transaction, its secondary indexes and foreign keys suspended
- * when the role may (src/db/pg-bulk.ts) and the file is large beside the table (src/import/bulk/plan.ts). COPY takes no row-by-row answers, so the table's unique key is
+ * when the role may (src/db/pg-bulk.ts) and the file is large beside the table (src/import/bulk/plan.ts) —
+ * just before the first new row: a file that inserts nothing (imported again, or only updating stored
+ * rows) leaves them as they are and costs no rebuild. COPY takes no row-by-row answers, so the table's unique key is
  * checked here, in memory, as SQLite's bulk load does (src/import/bulk/bulk-table.ts): every stored key and
  * every key of the file, under two independent 32-bit hashes. A key found under both is confirmed against
  * the row itself (a query: the COPY in progress ends first, the next row starts another), so the answers
@@ -9,7 +11,8 @@
  * file) cost a round trip while new rows cost none.
  *
  * A new row's id is known as it is queued, as on SQLite: the table is locked against other writers for the
- * import (dropping its indexes does that; otherwise LOCK TABLE … SHARE ROW EXCLUSIVE, which readers pass),
+ * import (ACCESS EXCLUSIVE where its indexes are to be suspended, as dropping them would; otherwise LOCK TABLE …
+ * SHARE ROW EXCLUSIVE, which readers pass),
  * so nobody else draws from its identity sequence meanwhile, and the import takes the ids after the
  * sequence's current value, writes them with the rows, and moves the sequence past the last before it
  * commits. A row that needs its id at once (an account's custom fields, a parent later in the file)
@@ -18,7 +21,7 @@
  */
 import { sql, type Kysely } from '#kysely';
 import { ConflictError } from '../../errors.js';
-import { NOT_SUSPENDED, pgSuspendIndexes, type PgSuspended } from '../../db/pg-bulk.js';
+import { NOT_SUSPENDED, pgSuspension, type PgSuspended } from '../../db/pg-bulk.js';
 import type { CopyWriter, PgSession } from '../../db/pg-copy.js';
 import type { DB } from '../../db/schema/index.js';
 import { copyRowFormat, copyText, type CopyRowFormat } from '../../db/pg-copy-text.js';
@@ -33,51 +36,60 @@ export class PgBulkTable implements BulkLoad {
   /** Rows queued, and the first one's id. */
   private queued = 0;
   private first = 0;
-  /**
-   * A row's columns, then — unless they are the columns' defaults while the table is loaded (pgSuspendIndexes
-   * set them) — the constant columns' values (the import's id and timestamps) in COPY text.
-   */
-  private readonly rowFormat: CopyRowFormat;
   private readonly byId: (id: number) => Promise<Row | undefined>;
   /** Stored rows, read ahead by id (a file updating stored rows usually lists them in the order they were stored). */
   private readonly stored: StoredRows;
-  private readonly copy: CopyWriter;
+  /**
+   * The COPY of the new rows, made for the first one (the indexes suspended first, where they may be), and
+   * its rows' format: a row's columns, then — unless they are the columns' defaults while the table is loaded
+   * (pgSuspension set them) — the constant columns' values (the import's id and timestamps) in COPY text.
+   */
+  private copying: { copy: CopyWriter; rowFormat: CopyRowFormat } | undefined;
   /** The table's identity sequence, as the server names it (quoted where it must be). */
   private sequence = '';
   private readonly db: Kysely<DB>;
+  /** Suspends the indexes and foreign keys before the first new row (undefined: they stay). */
+  private suspension: { suspend(): Promise<PgSuspended> } | undefined;
   private suspended: PgSuspended | undefined;
   /** When the rows began to flow (performance.now()), for --debug. */
   private started = 0;
 
   private constructor(
     statements: Statements<'later'>,
-    session: PgSession,
+    private readonly session: PgSession,
     private readonly o: BulkTableOptions,
     private readonly keys: KeyIndex,
-    suspended: PgSuspended,
   ) {
-    this.suspended = suspended;
     this.db = statements.db;
     this.byId = statements.byId(o.table);
     this.stored = storedRows(statements, o.table);
-    const constants = suspended.suspended ? [] : Object.entries(o.constants ?? {});
-    this.rowFormat = copyRowFormat(o.columns, constants.map(([, v]) => `\t${copyText(v)}`).join(''));
-    this.copy = session.copyInto(o.table, ['id', ...o.columns, ...constants.map(([c]) => c)]);
   }
 
-  /** Loads the stored keys, then suspends the table's indexes unless told to keep them (inside the caller's transaction). */
+  /**
+   * Loads the stored keys and locks the table (inside the caller's transaction); its indexes are suspended
+   * before the first new row, unless told to keep them.
+   */
   static async open(statements: Statements<'later'>, session: PgSession, o: BulkTableOptions): Promise<PgBulkTable> {
-    const keys = await storedKeys(statements, o, true);
-    const suspended = o.keepIndexes ? NOT_SUSPENDED : await pgSuspendIndexes(statements.any, o.table, o.constants);
-    const t = new PgBulkTable(statements, session, o, keys, suspended);
-    // dropping the indexes locked the table; else no other writer may draw ids until the commit (readers may read)
-    if (!suspended.suspended) await sql`lock table ${sql.table(o.table)} in share row exclusive mode`.execute(statements.db);
+    const t = new PgBulkTable(statements, session, o, await storedKeys(statements, o, true));
+    t.suspension = o.keepIndexes ? undefined : await pgSuspension(statements.any, o.table, o.constants);
+    // pgSuspension locked the table; else no other writer may draw ids until the commit (readers may read)
+    if (!t.suspension) await sql`lock table ${sql.table(o.table)} in share row exclusive mode`.execute(statements.db);
     const { rows } = await sql<{ seq: string; id: number }>`
       select s.seq, nextval(s.seq::regclass) as id from (select pg_get_serial_sequence(${o.table}, 'id') as seq) s`.execute(statements.db);
     t.sequence = rows[0]!.seq;
     t.nextId = Number(rows[0]!.id);
     t.started = performance.now();
     return t;
+  }
+
+  /** The COPY for the first new row: the indexes suspended first (where they may be). */
+  private async startCopy(): Promise<void> {
+    this.suspended = this.suspension ? await this.suspension.suspend() : NOT_SUSPENDED;
+    const constants = this.suspended.suspended ? [] : Object.entries(this.o.constants ?? {});
+    this.copying = {
+      copy: this.session.copyInto(this.o.table, ['id', ...this.o.columns, ...constants.map(([c]) => c)]),
+      rowFormat: copyRowFormat(this.o.columns, constants.map(([, v]) => `\t${copyText(v)}`).join('')),
+    };
   }
 
   find(keyValues: readonly unknown[], hash = hashKey(keyValues)): Promise<Row | undefined> | undefined {
@@ -103,6 +115,8 @@ export class PgBulkTable implements BulkLoad {
 
   /** Queues a row under the next id; its id (a Promise when the server is behind: wait for it). */
   private queue(line: number, rec: Row, hash?: number): Maybe<number> {
+    const copying = this.copying;
+    if (!copying) return this.startCopy().then(() => this.queue(line, rec, hash));
     const id = this.nextId++;
     if (id > MAX_BULK_ID) throw idsTooHigh(this.o.table, id);
     const keyValues = this.o.key.map((k) => rec[k]);
@@ -110,14 +124,15 @@ export class PgBulkTable implements BulkLoad {
     this.keys.add(hash ?? hashKey(keyValues), -id, checkKey(keyValues));
     if (this.queued++ === 0) this.first = id;
     this.o.onInserted(id, line);
-    const sent = this.copy.row(rec, this.rowFormat, id);
+    const sent = copying.copy.row(rec, copying.rowFormat, id);
     return sent ? sent.then(() => id) : id;
   }
 
   async finish(): Promise<void> {
-    await this.copy.close();
+    const copy = this.copying?.copy;
+    await copy?.close();
     const loaded = performance.now();
-    if (this.copy.loaded !== this.queued) throw new Error(`bulk import: COPY loaded ${this.copy.loaded} of ${this.queued} rows`);
+    if ((copy?.loaded ?? 0) !== this.queued) throw new Error(`bulk import: COPY loaded ${copy?.loaded ?? 0} of ${this.queued} rows`);
     if (this.queued > 0) {
       await this.passIds();
       this.o.batch.noteInserted(this.o.table, this.first, this.nextId - 1, this.queued);
@@ -125,9 +140,11 @@ export class PgBulkTable implements BulkLoad {
     await this.suspended?.restore();
     const seconds = (from: number, to = performance.now()) => `${((to - from) / 1000).toFixed(2)} s`;
     this.notes.push(
-      this.suspended?.suspended
-        ? `${this.o.table}: rows loaded with COPY FROM STDIN, indexes and foreign keys rebuilt before the commit (rows ${seconds(this.started, loaded)}, rebuild ${seconds(loaded)})`
-        : `${this.o.table}: rows loaded with COPY FROM STDIN into the indexed table (${this.o.keepIndexes ? 'the file is small beside the table' : 'the role does not own it'}) (rows ${seconds(this.started, loaded)})`,
+      !copy
+        ? `${this.o.table}: no row inserted, its indexes and foreign keys left as they were (rows ${seconds(this.started, loaded)})`
+        : this.suspended?.suspended
+          ? `${this.o.table}: rows loaded with COPY FROM STDIN, indexes and foreign keys rebuilt before the commit (rows ${seconds(this.started, loaded)}, rebuild ${seconds(loaded)})`
+          : `${this.o.table}: rows loaded with COPY FROM STDIN into the indexed table (${this.o.keepIndexes ? 'the file is small beside the table' : 'the role does not own it'}) (rows ${seconds(this.started, loaded)})`,
     );
     this.suspended = undefined;
   }
