@@ -47,8 +47,6 @@ export class BulkTable implements BulkLoad {
   private firstId = 0;
   /** The dropped indexes' rebuild, once the first INSERT dropped them. */
   private restore: RestoreIndexes | undefined;
-  /** The connection's page cache as it was before the load (loadCache). */
-  private putBackCache: () => void = () => undefined;
   private statements = 0;
 
   private constructor(
@@ -75,10 +73,8 @@ export class BulkTable implements BulkLoad {
   static async open(statements: Statements, sqlite: Database.Database, o: BulkTableOptions, writeBehind?: WriteBehind): Promise<BulkTable> {
     // bulkPlan never keeps them on SQLite: a statement there costs no round trip to save
     if (o.keepIndexes) throw new Error(`bulk import: SQLite's bulk load of ${o.table} suspends its indexes`);
-    const putBackCache = loadCache(sqlite);
-    const t = new BulkTable(statements, sqlite, o, await storedKeys(statements, o), writeBehind);
-    t.putBackCache = putBackCache;
-    return t;
+    loadCache(sqlite);
+    return new BulkTable(statements, sqlite, o, await storedKeys(statements, o), writeBehind);
   }
 
   /**
@@ -123,14 +119,12 @@ export class BulkTable implements BulkLoad {
     const restore = this.restore;
     this.restore = undefined;
     if (!restore) {
-      this.putBackCache();
       this.notes.push(`${this.o.table}: no row inserted, its indexes left as they were (not dropped, nothing to rebuild)`);
       return;
     }
     const started = performance.now();
     // each index's pages are written while the next one is built
     await restore(() => this.writeBehind?.kick());
-    this.putBackCache();
     await this.writeBehind?.settle();
     const rebuild = ((performance.now() - started) / 1000).toFixed(2);
     this.notes.push(`${this.o.table}: rows loaded in multi-row INSERTs, indexes rebuilt before the commit (rebuild ${rebuild} s)`);
