@@ -93,6 +93,8 @@ async function runPasses(
 ): Promise<{ run: FileRun; sink: ErrorSink }> {
   const again = req.skipInvalid && job.entity.checksAtEnd === true;
   const point = again ? await savepoint(ctx.statements.db, 'import_file') : undefined;
+  // the second run draws the ids the first drew, as on SQLite, where rolling back to the savepoint restores them
+  const sequences = point ? await markSequences(ctx.statements.db) : undefined;
   const mark = ctx.batch.mark();
   let exclude = new Map<number, RowProblem[]>();
   for (let pass = 1; ; pass++) {
@@ -113,6 +115,7 @@ async function runPasses(
     }
     exclude = await leftOut(exclude, run);
     notes.push(`${job.label}: ${exclude.size} row(s) refused by the checks at the end, or referring to one; read again without them`);
+    await sequences?.giveBack();
     await point.rollback();
     ctx.batch.restore(mark);
     rejects?.restart();
