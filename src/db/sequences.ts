@@ -36,15 +36,19 @@ interface Mark {
   may: boolean;
 }
 
-/** The sequences of the connection's schema as they are now (SQLite: nothing to mark, its rollback restores them). */
-export async function markSequences(db: Kysely<DB>): Promise<SequenceMarks> {
+/**
+ * The sequences of the connection's schema as they are now (SQLite: nothing to mark, its rollback restores
+ * them); `only`: that one sequence (as pg_get_serial_sequence names it), given back alone.
+ */
+export async function markSequences(db: Kysely<DB>, only?: string): Promise<SequenceMarks> {
   if (!isPostgres(db)) return NOTHING;
   const read = async () =>
     (
       await sql<Mark>`
         select format('%I.%I', schemaname, sequencename) as seq, last_value::text as last, start_value::text as start,
           has_sequence_privilege(format('%I.%I', schemaname, sequencename), 'UPDATE') as may
-        from pg_sequences where schemaname = current_schema()`.execute(db)
+        from pg_sequences where schemaname = current_schema()
+          ${only === undefined ? sql`` : sql`and format('%I.%I', schemaname, sequencename)::regclass = ${only}::regclass`}`.execute(db)
     ).rows;
   const marks = await read();
   return {

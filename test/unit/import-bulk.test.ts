@@ -189,6 +189,10 @@ describe('import: bulk load of a large contacts file', () => {
         .orderBy('id')
         .execute();
       expect(renamed).toEqual(changed.map((i) => ({ name: `Renamed ${i}`, email: `teacher${i}@school${i % 200}.example` })));
+      // it drew no id it kept: the next contact's id follows the stored ones, on PostgreSQL as on SQLite
+      expect((await imp.run('contacts', `${HEADER}A1,New,new@school1.example,,,,,\n`)).summary).toMatchObject({ inserted: 1 });
+      const added = await t.db.selectFrom('contacts').select('id').where('email', '=', 'new@school1.example').executeTakeFirstOrThrow();
+      expect(Number(added.id)).toBe(ROWS + 1);
       // a stored row met twice (another spelling of its key): the second names the first, after a changed row
       // and after an unchanged one, whichever way the stored row was read
       const twice = [`A10,Again,TEACHER10@school10.example,,,,,`, `A111,Again,Teacher111@School111.example,,,,,`];

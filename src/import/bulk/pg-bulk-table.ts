@@ -22,6 +22,7 @@
 import { sql, type Kysely } from '#kysely';
 import { ConflictError } from '../../errors.js';
 import { NOT_SUSPENDED, pgSuspension, type PgSuspended } from '../../db/pg-bulk.js';
+import { markSequences, type SequenceMarks } from '../../db/sequences.js';
 import type { CopyWriter, PgSession } from '../../db/pg-copy.js';
 import type { DB } from '../../db/schema/index.js';
 import { copyRowFormat, copyText, type CopyRowFormat } from '../../db/pg-copy-text.js';
@@ -47,6 +48,8 @@ export class PgBulkTable implements BulkLoad {
   private copying: { copy: CopyWriter; rowFormat: CopyRowFormat } | undefined;
   /** The table's identity sequence, as the server names it (quoted where it must be). */
   private sequence = '';
+  /** The sequence as it was before open drew an id: given back when nothing is inserted. */
+  private drawn: SequenceMarks | undefined;
   private readonly db: Kysely<DB>;
   /** Suspends the indexes and foreign keys before the first new row (undefined: they stay). */
   private suspension: { suspend(): Promise<PgSuspended> } | undefined;
@@ -74,9 +77,11 @@ export class PgBulkTable implements BulkLoad {
     t.suspension = o.keepIndexes ? undefined : await pgSuspension(statements.any, o.table, o.constants);
     // pgSuspension locked the table; else no other writer may draw ids until the commit (readers may read)
     if (!t.suspension) await sql`lock table ${sql.table(o.table)} in share row exclusive mode`.execute(statements.db);
-    const { rows } = await sql<{ seq: string; id: number }>`
-      select s.seq, nextval(s.seq::regclass) as id from (select pg_get_serial_sequence(${o.table}, 'id') as seq) s`.execute(statements.db);
-    t.sequence = rows[0]!.seq;
+    const { rows: named } = await sql<{ seq: string }>`select pg_get_serial_sequence(${o.table}, 'id') as seq`.execute(statements.db);
+    t.sequence = named[0]!.seq;
+    // a load that inserts nothing gives back the id drawn here (the next row then gets the id it gets on SQLite)
+    t.drawn = await markSequences(statements.db, t.sequence);
+    const { rows } = await sql<{ id: number }>`select nextval(${t.sequence}::regclass) as id`.execute(statements.db);
     t.nextId = Number(rows[0]!.id);
     t.started = performance.now();
     return t;
@@ -136,7 +141,7 @@ export class PgBulkTable implements BulkLoad {
     if (this.queued > 0) {
       await this.passIds();
       this.o.batch.noteInserted(this.o.table, this.first, this.nextId - 1, this.queued);
-    }
+    } else await this.drawn?.giveBack();
     await this.suspended?.restore();
     const seconds = (from: number, to = performance.now()) => `${((to - from) / 1000).toFixed(2)} s`;
     this.notes.push(
