@@ -34,11 +34,19 @@ export async function copyDatabase(source: DbHandle, target: DbHandle, op: Op): 
   if (target.engine !== 'postgres' || !target.pool) throw new RefusedError('db copy --to takes a PostgreSQL URL');
   const pool = target.pool;
   const sqlite = source.sqlite;
-  const summary = await writeTx(target.db, async (trx) => {
-    const tables = await copyTables(sqlite, trx);
-    const copied = { from: source.path, to: target.path, tables, rows: tables.reduce((n, t) => n + t.rows, 0) };
-    await audit(trx, op, { action: 'copy', entity: 'database', key: target.path, after: { from: source.path, rows: copied.rows } });
-    return copied;
-  });
+  // one connection of its own: the transaction and the COPY statements that load the tables share it
+  const { PgSession } = await import('../db/pg-copy.js');
+  const session = await PgSession.open(pool);
+  let summary: CopySummary;
+  try {
+    summary = await writeTx(session.db, async (trx) => {
+      const tables = await copyTables(sqlite, trx, session);
+      const copied = { from: source.path, to: target.path, tables, rows: tables.reduce((n, t) => n + t.rows, 0) };
+      await audit(trx, op, { action: 'copy', entity: 'database', key: target.path, after: { from: source.path, rows: copied.rows } });
+      return copied;
+    });
+  } finally {
+    await session.close();
+  }
   return { summary, warnings: await vacuumCopied(pool, summary.tables) };
 }

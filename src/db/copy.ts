@@ -9,7 +9,9 @@ import type Database from 'better-sqlite3';
 import type pg from 'pg';
 import { sql, type Kysely } from '#kysely';
 import { AppError, EXIT, RefusedError, UsageError } from '../errors.js';
-import { rowsPerInsert } from './chunks.js';
+import { copyRowFormat } from './pg-copy-text.js';
+import type { PgSession } from './pg-copy.js';
+import { pgSuspendIndexes } from './pg-bulk.js';
 import type { DB } from './schema/index.js';
 import { checkUrlParameters } from './target.js';
 
@@ -108,7 +110,7 @@ export async function tablesWithRows(db: Kysely<DB>): Promise<string[]> {
 }
 
 /** Copies every table of `source` into `trx` (a transaction on an empty PostgreSQL database of the same schema). */
-export async function copyTables(source: Database.Database, trx: Kysely<DB>): Promise<CopiedTable[]> {
+export async function copyTables(source: Database.Database, trx: Kysely<DB>, session: PgSession): Promise<CopiedTable[]> {
   const nonEmpty = await tablesWithRows(trx).catch((e: unknown) => copyFailed(undefined, e));
   if (nonEmpty.length > 0)
     throw new RefusedError(
@@ -119,7 +121,7 @@ export async function copyTables(source: Database.Database, trx: Kysely<DB>): Pr
   await setAuditActorTrigger(trx, 'disable').catch((e: unknown) => copyFailed(undefined, e));
   const done: CopiedTable[] = [];
   for (const t of sourceTables(source)) {
-    const copied = { table: t.name, rows: await copyTable(source, trx, t).catch((e: unknown) => copyFailed(t.name, e)) };
+    const copied = { table: t.name, rows: await copyTable(source, trx, session, t).catch((e: unknown) => copyFailed(t.name, e)) };
     done.push(copied);
   }
   await setAuditActorTrigger(trx, 'enable');
@@ -212,27 +214,37 @@ export function copyFailed(table: string | undefined, e: unknown): never {
   throw new AppError(what, 'refused', EXIT.failed);
 }
 
-async function copyTable(source: Database.Database, trx: Kysely<DB>, t: SourceTable): Promise<number> {
-  const any = trx as unknown as Kysely<any>;
-  const perInsert = rowsPerInsert(t.columns.length);
+/**
+ * One table's rows with COPY FROM STDIN (src/db/pg-copy.ts), its secondary indexes and foreign keys dropped for
+ * the load and made again from their definitions after it (src/db/pg-bulk.ts: a recreated foreign key checks
+ * every row) — the way a large import loads: the remind benchmark's 2.9 million rows took 86 s in multi-row
+ * INSERTs into the indexed tables. A reference to a row of the same table goes in with the row when its
+ * foreign key is dropped; else (a role that may not drop it) it is set once every row is there.
+ */
+async function copyTable(source: Database.Database, trx: Kysely<DB>, session: PgSession, t: SourceTable): Promise<number> {
+  const suspended = await pgSuspendIndexes(trx, t.name);
+  const deferred = suspended.suspended ? [] : t.selfRefs;
   const later: Record<string, unknown>[] = [];
-  let batch: Record<string, unknown>[] = [];
+  const copy = session.copyInto(t.name, t.columns);
+  const format = copyRowFormat(t.columns);
   let n = 0;
   const order = t.hasId ? ' order by id' : '';
   const rows = source.prepare(`select * from ${quote(t.name)}${order}`).iterate() as Iterable<Record<string, unknown>>;
   for (const row of rows) {
-    if (t.selfRefs.some((c) => row[c] !== null)) later.push(Object.fromEntries([['id', row.id], ...t.selfRefs.map((c) => [c, row[c]])]));
-    batch.push(t.selfRefs.length ? { ...row, ...Object.fromEntries(t.selfRefs.map((c) => [c, null])) } : row);
-    if (batch.length === perInsert) {
-      await any.insertInto(t.name).values(batch).execute();
-      n += batch.length;
-      batch = [];
+    let rec = row;
+    if (deferred.some((c) => row[c] !== null)) {
+      later.push(Object.fromEntries([['id', row.id], ...deferred.map((c) => [c, row[c]])]));
+      rec = { ...row, ...Object.fromEntries(deferred.map((c) => [c, null])) };
     }
+    const sent = copy.row(rec, format);
+    if (sent) await sent;
+    n++;
   }
-  if (batch.length) await any.insertInto(t.name).values(batch).execute();
-  n += batch.length;
-  // a reference to a row of the same table is set once every row is there (a parent may come later)
+  await copy.close();
+  if (copy.loaded !== n) throw new Error(`db copy: COPY loaded ${copy.loaded} of ${n} rows of ${t.name}`);
+  const any = trx as unknown as Kysely<any>;
   for (const r of later) await any.updateTable(t.name).set(r).where('id', '=', r.id).execute();
+  await suspended.restore();
   if (t.hasId) await moveSequence(source, trx, t.name);
   return n;
 }

@@ -38,7 +38,8 @@ const REBUILD_MEMORY = '128MB';
 /**
  * What a bulk load may suspend of `table` — its secondary indexes (those no constraint owns: not the primary
  * key; partial ones stay, as on SQLite: src/db/bulk.ts) and its foreign keys — when the connected role may
- * (it owns the table, and may reference the referenced ones): undefined when it may not. The table is locked
+ * (it owns the table, may create in its schema — an index is made there again —, and may reference the
+ * referenced tables): undefined when it may not. The table is locked
  * at once as dropping them would lock it (ACCESS EXCLUSIVE, until the commit), so that `suspend`, called
  * later (before the first row is copied: a file that inserts nothing never calls it), takes no stronger lock
  * than the transaction already holds and cannot deadlock with a session that read the table meanwhile. With
@@ -52,7 +53,8 @@ export async function pgSuspension(
   defaults: Record<string, string | number> = {},
 ): Promise<{ suspend(): Promise<PgSuspended> } | undefined> {
   const { rows: own } = await sql<{ ok: boolean }>`
-    select pg_has_role(c.relowner, 'USAGE') as ok from pg_class c where c.oid = ${table}::regclass`.execute(db);
+    select pg_has_role(c.relowner, 'USAGE') and has_schema_privilege(c.relnamespace, 'CREATE') as ok
+    from pg_class c where c.oid = ${table}::regclass`.execute(db);
   const { rows: fks } = await sql<{ name: string; def: string; ok: boolean }>`
     select conname as name, pg_get_constraintdef(oid) as def, has_table_privilege(confrelid, 'REFERENCES') as ok
     from pg_constraint where conrelid = ${table}::regclass and contype = 'f' order by conname`.execute(db);

@@ -70,6 +70,23 @@ async function planned(url: string, table: string): Promise<{ rows: number; visi
   }
 }
 
+/** The target's indexes, constraints and column defaults as the server defines them (a copy drops and makes some again). */
+async function catalogue(url: string): Promise<unknown[]> {
+  const h = await openTestDb(url, { migrate: false, allowNewer: true });
+  try {
+    const { rows } = await sql<{ kind: string; name: string; def: string | null }>`
+      select 'index' as kind, indexname as name, indexdef as def from pg_indexes where schemaname = current_schema()
+      union all select 'constraint', conrelid::regclass || '.' || conname, pg_get_constraintdef(oid) from pg_constraint
+        where connamespace = current_schema()::regnamespace
+      union all select 'default', table_name || '.' || column_name, column_default from information_schema.columns
+        where table_schema = current_schema()
+      order by 1, 2`.execute(h.db);
+    return rows;
+  } finally {
+    await h.close();
+  }
+}
+
 describe('db copy --to URL (PostgreSQL only: from a SQLite database into it)', () => {
   itPostgres('copies every table in one go, ids and ledger as they are: the first remind --send there resends nothing', async () => {
     const src = await teamDatabase();
@@ -82,8 +99,11 @@ describe('db copy --to URL (PostgreSQL only: from a SQLite database into it)', (
     // actor of every other row inserted into audit_log to the inserting role (migration 0018)
     await rawExec(src, `update audit_log set actor = case when id % 2 = 0 then 'anna-laptop' else 'ivan-desktop' end`);
     const to = await createPgDatabase();
+    const schema = await catalogue(to);
     const copy = await runCli(['db', 'copy', '--to', to, '--json'], { db: src });
     expect(copy.code, copy.stderr).toBe(0);
+    // loaded with COPY, each table's indexes and foreign keys dropped and made again: all as they were
+    expect(await catalogue(to)).toEqual(schema);
     const summary = JSON.parse(copy.stdout) as { from: string; to: string; tables: { table: string; rows: number }[]; rows: number };
     expect(summary).toMatchObject({ from: src, to });
     const rows = Object.fromEntries(summary.tables.map((t) => [t.table, t.rows]));
