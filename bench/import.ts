@@ -9,7 +9,8 @@
  * into a bare table of text columns (and, once, the accounts file imported into an empty database against
  * psql's \copy of it). Each PostgreSQL run also measures the server's floor (bench/pg.ts pgServerFloorSeconds:
  * the rows the import loaded, fed again from a file with the import's own index suspension and rebuild), so
- * the report tells the server's share of the ratio from the importer's. Then, on each engine, a subscriptions
+ * the report tells the server's share of the ratio from the importer's. Then, on each engine, the contacts file
+ * once more into a database holding it (all unchanged: a daily full export imported again), a subscriptions
  * file (one for every fifth account), a seats file (a seat for each of their contacts), a logins file (two
  * events a seat), an activities file (a call with every tenth contact), a trainings file (one a subscription)
  * and an invoices file (two instalments a subscription) are imported into the database of a contacts run, each
@@ -193,6 +194,7 @@ async function bench(): Promise<void> {
     say(`ratio: ${mid.toFixed(2)}× the sqlite3 shell (median; runs ${runs.map((r) => r.ratio.toFixed(2)).join(', ')}; target ≤ 2.5×)`);
     say(`peak RSS of the contacts import: ${peak.toFixed(0)} MB (highest of the runs; target < 300 MB)`);
     say(`for reference, sqlite3 .import into a table with the contacts' two indexes: ${indexedSeconds.toFixed(2)} s`);
+    const again = importAgain(contactsCsv, contacts, path.join(dir, 'contacts-1.db'), 'SQLite', say);
     const seatFiles = generateSeats(dir, contactsCsv);
     const seatsSqlite = benchSeats(seatFiles, path.join(dir, 'contacts-1.db'), 'SQLite', say);
     const postgres = engines().includes('postgres')
@@ -220,6 +222,7 @@ async function bench(): Promise<void> {
           peak_rss_mb: Math.round(r.rssMb),
         })),
         sqlite_indexed_import_seconds: round(indexedSeconds),
+        contacts_again: again,
         seats: seatsSqlite,
         postgres,
       })}\n`,
@@ -312,6 +315,7 @@ async function benchPostgres(
       `PostgreSQL server's floor: ${floorMid.toFixed(2)}× psql \\copy (median; runs ${runs.map((r) => r.floorRatio.toFixed(2)).join(', ')}): what the server alone takes to load these rows into this schema`,
     );
     say(`PostgreSQL peak RSS of the contacts import: ${peak.toFixed(0)} MB (target < 300 MB)`);
+    const again = importAgain(csv, contacts, pgUrl(names[names.length - 1]!), 'PostgreSQL', say);
     const seats = benchSeats(seatFiles, pgUrl(names[names.length - 1]!), 'PostgreSQL', say);
     return {
       accounts,
@@ -322,6 +326,7 @@ async function benchPostgres(
       psql_copy_seconds: round(typical.psql),
       ratio: round(mid),
       server_floor_ratio: round(floorMid),
+      contacts_again: again,
       seats,
       runs: runs.map((r) => ({
         contacts_seconds: round(r.seconds),
@@ -336,6 +341,20 @@ async function benchPostgres(
   } finally {
     for (const name of names) await dropPgDb(name);
   }
+}
+
+/**
+ * The same contacts file imported a second time into a database that holds it (every row unchanged, nothing
+ * written): what a daily full export imported again costs (no anchor, no target).
+ */
+function importAgain(csv: string, contacts: number, db: string, engine: string, say: (s: string) => void) {
+  const run = runCli(['import', 'contacts', csv, '--json'], db, path.join(path.dirname(csv), 'rss-again.json'));
+  const summary = JSON.parse(run.stdout) as { inserted: number; updated: number; unchanged: number };
+  if (summary.unchanged !== contacts) throw new Error(`${engine}: expected ${contacts} contacts unchanged, got ${summary.unchanged}`);
+  say(
+    `${engine}: the contacts file again (${contacts} rows, all unchanged) in ${run.seconds.toFixed(2)} s wall (${run.cpu.toFixed(2)} s CPU), peak RSS ${run.rssMb.toFixed(0)} MB`,
+  );
+  return { seconds: round(run.seconds), cpu_seconds: round(run.cpu), peak_rss_mb: Math.round(run.rssMb) };
 }
 
 interface SeatFiles {
