@@ -39,11 +39,11 @@ const REBUILD_MEMORY = '128MB';
  * What a bulk load may suspend of `table` — its secondary indexes (those no constraint owns: not the primary
  * key; partial ones stay, as on SQLite: src/db/bulk.ts) and its foreign keys — when the connected role may
  * (it owns the table, may create in its schema — an index is made there again —, and may reference the
- * referenced tables): undefined when it may not. The table is locked
- * at once as dropping them would lock it (ACCESS EXCLUSIVE, until the commit), so that `suspend`, called
- * later (before the first row is copied: a file that inserts nothing never calls it), takes no stronger lock
- * than the transaction already holds and cannot deadlock with a session that read the table meanwhile. With
- * `defaults`, those columns' defaults become these values until `restore` (the import's constant columns —
+ * referenced tables): undefined when it may not. `suspend` drops them, called later (before the first row is
+ * copied: a file that inserts nothing never calls it); it first locks the table ACCESS EXCLUSIVE, as the drop
+ * would, waiting for the sessions that read it to finish (until the commit nobody reads or writes it). The
+ * definitions read here stay true meanwhile if the caller holds a lock that keeps DDL out (a bulk load holds
+ * SHARE ROW EXCLUSIVE from its start: src/import/bulk/pg-bulk-table.ts). With `defaults`, those columns' defaults become these values until `restore` (the import's constant columns —
  * its timestamps and batch id —, which a COPY then leaves out of every row: a million contacts send ≈ 44 MB
  * less, and the server parses less).
  */
@@ -65,9 +65,9 @@ export async function pgSuspension(
     where x.indrelid = ${table}::regclass and x.indpred is null
       and not exists (select 1 from pg_constraint k where k.conindid = x.indexrelid)
     order by i.relname`.execute(db);
-  await sql`lock table ${sql.table(table)} in access exclusive mode`.execute(db);
   return {
     suspend: async () => {
+      await sql`lock table ${sql.table(table)} in access exclusive mode`.execute(db);
       for (const f of fks) await sql`alter table ${sql.table(table)} drop constraint ${sql.id(f.name)}`.execute(db);
       for (const ix of indexes) await sql`drop index ${sql.id(ix.name)}`.execute(db);
       const putBack = await setDefaults(db, table, defaults);

@@ -465,6 +465,32 @@ describe('import: bulk load on PostgreSQL (COPY)', () => {
     expect(await imp.snapshot()).toEqual(before);
     expect(await schema()).toEqual(schemaBefore);
   });
+  itPostgres('readers pass until the first new row, which locks the table to drop its indexes (PostgreSQL only)', async () => {
+    await seedAccounts();
+    const session = await PgSession.open(t.handle.pool!);
+    const modes: string[][] = [];
+    await writeTx(session.db, async (trx) => {
+      const { rows } = await sql<{ pid: number }>`select pg_backend_pid() as pid`.execute(trx);
+      // the load's locks on contacts, as another connection sees them
+      const locks = async () =>
+        (
+          await sql<{ mode: string }>`select l.mode from pg_locks l join pg_class c on c.oid = l.relation
+            where c.relname = 'contacts' and l.pid = ${rows[0]!.pid} and l.granted order by 1`.execute(t.db)
+        ).rows.map((r) => r.mode);
+      const { bulk, a1 } = await contactsLoad(trx, session, { expectedRows: 100_000 });
+      modes.push(await locks());
+      // a reader on another connection is not held up meanwhile
+      expect((await sql<{ n: number }>`select count(*) as n from contacts`.execute(t.db)).rows).toEqual([{ n: 0 }]);
+      await bulk.insert(2, { account_id: a1!.id, email: 'a@school.example', email_key: 'a@school.example' });
+      modes.push(await locks());
+      await bulk.finish();
+      expect(bulk.notes.join('\n')).toMatch(/rows loaded with COPY FROM STDIN, indexes and foreign keys rebuilt/);
+    }).finally(() => session.close());
+    expect(modes[0]).toContain('ShareRowExclusiveLock');
+    expect(modes[0]).not.toContain('AccessExclusiveLock');
+    expect(modes[1]).toContain('AccessExclusiveLock');
+  });
+
   itPostgres('an id drawn outside the import while it ran stops it before the commit (PostgreSQL only)', async () => {
     await seedAccounts();
     const before = await imp.snapshot();

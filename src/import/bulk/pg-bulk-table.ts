@@ -11,8 +11,8 @@
  * file) cost a round trip while new rows cost none.
  *
  * A new row's id is known as it is queued, as on SQLite: the table is locked against other writers for the
- * import (ACCESS EXCLUSIVE where its indexes are to be suspended, as dropping them would; otherwise LOCK TABLE …
- * SHARE ROW EXCLUSIVE, which readers pass),
+ * import (LOCK TABLE … SHARE ROW EXCLUSIVE, which readers pass, from its start; ACCESS EXCLUSIVE from the first
+ * new row where the indexes are then dropped),
  * so nobody else draws from its identity sequence meanwhile, and the import takes the ids after the
  * sequence's current value, writes them with the rows, and moves the sequence past the last before it
  * commits. A row that needs its id at once (an account's custom fields, a parent later in the file)
@@ -74,9 +74,10 @@ export class PgBulkTable implements BulkLoad {
    */
   static async open(statements: Statements<'later'>, session: PgSession, o: BulkTableOptions): Promise<PgBulkTable> {
     const t = new PgBulkTable(statements, session, o, await storedKeys(statements, o, true));
+    // no other writer may draw ids, or change the table, until the commit (readers may read: a file that inserts
+    // nothing keeps them reading; the first new row's suspension of the indexes locks them out)
+    await sql`lock table ${sql.table(o.table)} in share row exclusive mode`.execute(statements.db);
     t.suspension = o.keepIndexes ? undefined : await pgSuspension(statements.any, o.table, o.constants);
-    // pgSuspension locked the table; else no other writer may draw ids until the commit (readers may read)
-    if (!t.suspension) await sql`lock table ${sql.table(o.table)} in share row exclusive mode`.execute(statements.db);
     const { rows: named } = await sql<{ seq: string }>`select pg_get_serial_sequence(${o.table}, 'id') as seq`.execute(statements.db);
     t.sequence = named[0]!.seq;
     // a load that inserts nothing gives back the id drawn here (the next row then gets the id it gets on SQLite)
