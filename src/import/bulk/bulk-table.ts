@@ -61,7 +61,7 @@ export class BulkTable implements BulkLoad {
     this.many = statements.run(statements.any.insertInto(o.table).values(Array.from({ length: ROWS_PER_STATEMENT }, () => row)));
     this.one = statements.run(statements.any.insertInto(o.table).values(row));
     this.byId = statements.byId(o.table);
-    this.stored = storedRows(statements, o.table);
+    this.stored = storedRows(statements, o.table, this.byId);
     this.buffer = new Array(ROWS_PER_STATEMENT * o.columns.length);
     this.values = rowValues(o.columns);
   }

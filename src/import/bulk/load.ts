@@ -141,11 +141,18 @@ export class StoredRows {
   }
 }
 
-/** StoredRows of `table`, through the import's statements (the queries prepared once). */
-export function storedRows<T extends Timing>(statements: Statements<T>, table: string): StoredRows {
+/**
+ * StoredRows of `table`, through the import's statements (the query prepared once); `byId` is the bulk table's
+ * own statement for one row (statements.byId), shared rather than prepared twice.
+ */
+export function storedRows<T extends Timing>(
+  statements: Statements<T>,
+  table: string,
+  byId: (id: number) => Maybe<Row | undefined>,
+): StoredRows {
   // the id and the limit are placeholders: StoredRows gives them
   const from = statements.all(statements.any.selectFrom(table).selectAll().where('id', '>=', 0).orderBy('id').limit(1));
-  return new StoredRows(from, statements.byId(table));
+  return new StoredRows(from, byId);
 }
 
 /** A row at most this far (by id) after the last one used is taken as the file going on in the stored order. */

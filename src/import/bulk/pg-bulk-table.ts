@@ -65,7 +65,7 @@ export class PgBulkTable implements BulkLoad {
   ) {
     this.db = statements.db;
     this.byId = statements.byId(o.table);
-    this.stored = storedRows(statements, o.table);
+    this.stored = storedRows(statements, o.table, this.byId);
   }
 
   /**
