@@ -96,7 +96,7 @@ export async function remindAction(s: Session): Promise<void> {
   );
   if (!o.quiet) await s.listStream([run.records()], mode === 'preview' ? COLUMNS : [...COLUMNS, 'status'], FIELDS);
   const result = run.result;
-  if (result.template_note !== null) s.warn(result.template_note);
+  if (result.template_note !== null && !o.quiet) s.warn(result.template_note);
   for (const line of report.errorLines(result)) s.io.err(`${line}\n`);
   if (!o.quiet) [...report.noteLines(result), report.summaryLine(result, s.asOf)].forEach((line) => s.message(line));
   const problems = report.problemCount(result);

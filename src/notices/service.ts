@@ -8,7 +8,10 @@ import { checkFilter } from '../lib/checks.js';
 import { foldKey } from '../lib/keys.js';
 
 /** A ledger row as `notices list --json` prints it: every column but the subject's id and the claimant (a host and pid). */
-export type NoticeLedgerRecord = Omit<NoticeRow, 'subject_id' | 'claimed_by'>;
+export type NoticeLedgerRecord = Omit<NoticeRow, 'subject_id' | 'claimed_by' | 'subscription_external_id'> & {
+  /** null: a notice of an invoice that bills no subscription (a training's), or of a manager change (the ledger keeps '') */
+  subscription_external_id: string | null;
+};
 
 export interface NoticeFilter {
   status?: string;
@@ -30,7 +33,7 @@ export function toLedgerRecord(r: NoticeRow): NoticeLedgerRecord {
     recipient_login: r.recipient_login,
     recipient_email: r.recipient_email,
     account_external_id: r.account_external_id,
-    subscription_external_id: r.subscription_external_id,
+    subscription_external_id: r.subscription_external_id || null,
     contact_email: r.contact_email,
     invoice_number: r.invoice_number,
     attempts: r.attempts,

@@ -140,7 +140,7 @@ export interface SortKey {
   recipient?: { email: string };
   kind: string;
   stage: string;
-  subscription_external_id?: string;
+  subscription_external_id?: string | null;
   sub?: { external_id: string };
   contact_email: string | null;
 }

@@ -7,6 +7,7 @@
  * refused, or the connection failed before the message data went out) or in_doubt (the data went out
  * but no answer came back: the server may have accepted it, so it must not be retried blindly).
  */
+import { domainToASCII } from 'node:url';
 import { invalid } from '../errors.js';
 import { configString, readConfig } from '../lib/config.js';
 import type { Digest } from './digest.js';
@@ -49,7 +50,11 @@ export function readMailConfig(env: NodeJS.ProcessEnv): MailConfigResult {
   };
 }
 
-export type Outcome = { status: 'sent'; response: string } | { status: 'failed' | 'in_doubt'; reason: string };
+/**
+ * What became of one message. `refused`: the server accepted the message for its addressee but refused its
+ * copy (Cc) — the notice is sent (sending it again would reach the addressee twice); which copy and why.
+ */
+export type Outcome = { status: 'sent'; response: string; refused?: string } | { status: 'failed' | 'in_doubt'; reason: string };
 
 interface SmtpError extends Error {
   code?: string;
@@ -111,9 +116,8 @@ export async function openMailer(config: MailConfig): Promise<Mailer> {
           subject: digest.subject,
           text: digest.text,
           headers: { 'X-Acctmgr-Notices': digest.refs.join(', ') },
-        })) as { rejected: unknown[]; response: string };
-        if (info.rejected.length > 0) return { status: 'failed', reason: `rejected ${info.rejected.join(', ')}: ${info.response}` };
-        return { status: 'sent', response: info.response };
+        })) as SentInfo;
+        return sentOutcome(digest, info);
       } catch (e) {
         const err = e as SmtpError;
         const reason = [err.code, err.response ?? err.message].filter(Boolean).join(': ');
@@ -124,6 +128,42 @@ export async function openMailer(config: MailConfig): Promise<Mailer> {
     },
     close: () => transport.close(),
   };
+}
+
+/** What nodemailer says of a message the server accepted for at least one of its recipients. */
+interface SentInfo {
+  rejected: string[];
+  rejectedErrors?: { recipient?: string; response?: string; message: string }[];
+  response: string;
+}
+
+/**
+ * A message accepted for some of its recipients: failed when the server refused its addressee (To), whatever
+ * became of the copy; sent when it refused only the copy (Cc), which `refused` names with the server's answer.
+ */
+export function sentOutcome(digest: Pick<Digest, 'to' | 'cc'>, info: SentInfo): Outcome {
+  if (info.rejected.length === 0) return { status: 'sent', response: info.response };
+  const why = (address: string) => {
+    const e = info.rejectedErrors?.find((x) => x.recipient === address);
+    return `${address} was refused (${e?.response ?? e?.message ?? 'no reason given'})`;
+  };
+  const to = info.rejected.find((a) => sameMailbox(a, digest.to.email));
+  if (to !== undefined) return { status: 'failed', reason: why(to) };
+  return { status: 'sent', response: info.response, refused: `the copy (Cc) to ${info.rejected.map(why).join(', ')}` };
+}
+
+/**
+ * Whether an address of nodemailer's envelope is this one: it writes a domain as an A-label (`xn--…`) or
+ * in Unicode depending on the local part, and keeps the rest.
+ */
+function sameMailbox(a: string, b: string): boolean {
+  const split = (x: string) => {
+    const at = x.lastIndexOf('@');
+    return at < 0 ? [x, ''] : [x.slice(0, at), domainToASCII(x.slice(at + 1)) || x.slice(at + 1).toLowerCase()];
+  };
+  const [la, da] = split(a);
+  const [lb, db] = split(b);
+  return la === lb && da === db;
 }
 
 /** Messages sent over one connection before it is closed and another opened (nodemailer's default). */

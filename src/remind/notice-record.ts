@@ -11,12 +11,14 @@ export interface NoticeRecord {
   recipient_login: string;
   recipient_email: string;
   account_external_id: string;
-  subscription_external_id: string;
+  /** null: a customer notice of an invoice that bills no subscription (a training's), or of a manager change */
+  subscription_external_id: string | null;
   contact_email: string | null;
   account_name: string;
-  product: string;
-  plan: string;
-  end_date: string;
+  /** null for customer notices (invoices, manager changes): they are not about a subscription's term */
+  product: string | null;
+  plan: string | null;
+  end_date: string | null;
   contact_name: string | null;
   idle_since: string | null;
   activation_code: string | null;
@@ -55,10 +57,13 @@ interface CustomerRefs {
   account_external_id: string;
   account_name: string;
   subscription_external_id: string | null;
-  contact_email: string | null;
   invoice_number: string | null;
 }
 
+/**
+ * A customer's notice: the customer contact it goes to is its `contact_email` and `contact_name` (as the
+ * ledger records it); it has no manager's login, product, plan or end date.
+ */
 function customerRecord(n: CustomerNotice | ManagerChangedNotice, refs: CustomerRefs, status: string, reason: string | null): NoticeRecord {
   return {
     kind: n.kind,
@@ -67,12 +72,12 @@ function customerRecord(n: CustomerNotice | ManagerChangedNotice, refs: Customer
     recipient_login: '',
     recipient_email: n.recipient.email,
     account_external_id: refs.account_external_id,
-    subscription_external_id: refs.subscription_external_id ?? '',
-    contact_email: refs.contact_email,
+    subscription_external_id: refs.subscription_external_id || null,
+    contact_email: n.recipient.email || null,
     account_name: refs.account_name,
-    product: '',
-    plan: '',
-    end_date: '',
+    product: null,
+    plan: null,
+    end_date: null,
     contact_name: n.recipient.name,
     idle_since: null,
     activation_code: null,
@@ -84,11 +89,11 @@ function customerRecord(n: CustomerNotice | ManagerChangedNotice, refs: Customer
 
 export function toCustomerRecord(n: CustomerNotice, status: string, reason: string | null = null): NoticeRecord {
   const i = n.invoice;
-  const refs = { ...i, contact_email: null, invoice_number: i.number };
+  const refs = { ...i, invoice_number: i.number };
   return customerRecord(n, refs, status, reason);
 }
 
 export function toManagerChangedRecord(n: ManagerChangedNotice, status: string, reason: string | null = null): NoticeRecord {
   const refs = { account_external_id: n.account.external_id, account_name: n.account.name, subscription_external_id: null };
-  return customerRecord(n, { ...refs, contact_email: n.recipient.email, invoice_number: null }, status, reason);
+  return customerRecord(n, { ...refs, invoice_number: null }, status, reason);
 }

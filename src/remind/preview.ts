@@ -50,7 +50,9 @@ export async function collectRun(db: Kysely<DB>, op: Op, options: CollectRunOpti
   } finally {
     await seats?.stop();
   }
-  const retry = { retryInDoubt: options.retryInDoubt, isLive };
+  // the customer notices left in doubt whose stage lasts: their error line offers --retry-in-doubt, as the managers' do
+  const sendableInDoubt = new Set<number>();
+  const retry = { retryInDoubt: options.retryInDoubt, isLive, sendableInDoubt };
   // the customer notices a live run holds are left to it and counted with the managers' (in_progress)
   const held = { customer: [] as CustomerNotice[], changed: [] as ManagerChangedNotice[] };
   const customer = await collectCustomerNotices(db, op.asOf, { ...retry, held: held.customer });
@@ -58,6 +60,7 @@ export async function collectRun(db: Kysely<DB>, op: Op, options: CollectRunOpti
   // an in-doubt customer notice retried by this run is no longer reported as left in doubt
   const retried = new Set([...customer, ...changed].flatMap((n) => (n.prior === 'in_doubt' && n.holder ? [n.holder.id] : [])));
   plan.inDoubt = plan.inDoubt.filter((r) => !retried.has(r.id));
+  for (const r of plan.inDoubt) if (sendableInDoubt.has(r.id)) r.sendable = true;
   const result: RunResult = {
     mode: options.mode,
     run_id: null,

@@ -3,19 +3,20 @@
  * not go out is an error line, never silently dropped, and the summary.
  */
 import type { NoRecipient } from './candidates.js';
-import type { NoticeRecord } from './notice-record.js';
 import type { RunResult } from './run.js';
 import { summarize } from './run.js';
 
 function what(n: {
   kind: string;
   stage: string;
-  subscription_external_id: string;
+  subscription_external_id: string | null;
   account_external_id: string;
   contact_email: string | null;
   invoice_number?: string | null;
 }): string {
   if (n.invoice_number) return `${n.kind} ${n.stage} of invoice ${n.invoice_number} (account ${n.account_external_id})`;
+  // a manager change is the account's (kind and stage are the same word)
+  if (!n.subscription_external_id) return `${n.kind}${n.stage === n.kind ? '' : ` ${n.stage}`} of account ${n.account_external_id}`;
   const seat = n.contact_email ? `, teacher ${n.contact_email}` : '';
   return `${n.kind} ${n.stage} of subscription ${n.subscription_external_id} (account ${n.account_external_id}${seat})`;
 }
@@ -29,14 +30,18 @@ export function errorLines(r: RunResult): string[] {
         `check the mail server's log, then record what happened: acctmgr notices settle ${n.id} --as sent|unsent${retry}`,
     );
   }
-  const done = r.undelivered ?? r.notices;
-  for (const n of done.filter((x: NoticeRecord) => x.status === 'failed')) {
+  const done = r.undelivered ?? [];
+  for (const n of done.filter((x) => x.status === 'failed')) {
     lines.push(`error: failed: ${what(n)} to ${n.recipient_email}: ${n.reason}`);
   }
-  for (const n of done.filter((x: NoticeRecord) => x.status === 'in_doubt')) {
+  for (const n of done.filter((x) => x.status === 'in_doubt')) {
     lines.push(
-      `error: in doubt: ${what(n)} to ${n.recipient_email}: ${n.reason}; reported by every run until settled with acctmgr notices settle`,
+      `error: in doubt: ${what(n)} to ${n.recipient_email} (notice ${n.notice_id}): ${n.reason}; reported by every run until ` +
+        `settled: check the mail server's log, then acctmgr notices settle ${n.notice_id} --as sent|unsent`,
     );
+  }
+  for (const n of r.cc_refused ?? []) {
+    lines.push(`error: sent without its copy: ${what(n)} to ${n.recipient_email} (notice ${n.notice_id}): ${n.reason}; not sent again`);
   }
   return lines;
 }
@@ -54,8 +59,8 @@ export function summaryLine(r: RunResult, asOf: string): string {
   return `sent ${c.sent} notice(s) in ${c.emails} email(s) on ${asOf}; ${c.failed} failed, ${c.in_doubt} in doubt`;
 }
 
-/** How many notices did not go out (exit 1 when any). */
+/** How many notices did not go out, or went out without their copy (exit 1 when any). */
 export function problemCount(r: RunResult): number {
   const c = summarize(r);
-  return c.failed + c.in_doubt + c.in_doubt_earlier + c.no_recipient;
+  return c.failed + c.in_doubt + c.in_doubt_earlier + c.no_recipient + (r.cc_refused?.length ?? 0);
 }

@@ -9,6 +9,8 @@ export interface CollectOptions<N = unknown> {
   isLive?: (holder: { id: number; run_id: string; claimed_by: string | null }) => Promise<boolean>;
   /** receives the notices due that a live run holds (left to it; the run notes how many, as for the managers' notices) */
   held?: N[];
+  /** receives the ledger ids of the notices left in doubt whose stage is still sendable (--retry-in-doubt would send them) */
+  sendableInDoubt?: Set<number>;
 }
 
 /**
@@ -24,5 +26,6 @@ export async function dueAgain(
   if (prior === null || prior === 'failed') return 'due';
   if (prior === 'sent' || prior === 'skipped') return undefined;
   if (holder && options.isLive && (await options.isLive(holder))) return 'live';
+  if (prior === 'in_doubt' && options.retryInDoubt !== true && holder) options.sendableInDoubt?.add(holder.id);
   return prior === 'claimed' || (prior === 'in_doubt' && options.retryInDoubt === true) ? 'due' : undefined;
 }

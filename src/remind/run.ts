@@ -22,7 +22,7 @@ import { fallbackNote, loadTemplates, type Locale, type Templates } from './temp
 import { claimCustomerNotices, collectCustomerNotices, startCustomerDelivery, type CustomerNotice } from './customer.js';
 import { collectRun, orderedRecords, previewRemind, type Outcome, type StreamedRun } from './preview.js';
 import { composeCustomerMessage } from './customer-message.js';
-import { toCustomerRecord, toManagerChangedRecord, type NoticeRecord } from './notice-record.js';
+import { toCustomerRecord, toManagerChangedRecord, toNoticeRecord, type NoticeRecord } from './notice-record.js';
 import { claimManagerChanged, collectManagerChanged, composeManagerChanged } from './manager-changed.js';
 
 export type RunMode = 'preview' | 'send' | 'mark-sent';
@@ -63,9 +63,17 @@ export interface RunResult {
    * `notices` does not hold
    */
   streamed?: Record<string, number>;
-  /** a streamed --send run: the records of its notices that failed or are in doubt (also among its records) */
-  undelivered?: NoticeRecord[];
+  /**
+   * a --send run: the records of its notices that failed or are in doubt (also among its records), in their
+   * order, with their ledger ids (the error lines name them: `notices settle ID` takes them)
+   */
+  undelivered?: Undelivered[];
+  /** a --send run: notices delivered whose copy (Cc) the server refused — sent, not sent again; each one's Cc and the server's reason */
+  cc_refused?: Undelivered[];
 }
+
+/** A notice of a --send run the error lines name: its record and ledger id. */
+export type Undelivered = NoticeRecord & { notice_id: number };
 
 export async function runRemind(db: Kysely<DB>, op: Op, options: RunOptions): Promise<RunResult> {
   const run = await runRemindStreamed(db, op, options);
@@ -73,7 +81,6 @@ export async function runRemind(db: Kysely<DB>, op: Op, options: RunOptions): Pr
   if (result.streamed) {
     result.notices = [...run.records()];
     delete result.streamed;
-    delete result.undelivered;
   }
   return result;
 }
@@ -109,27 +116,28 @@ export async function runRemindStreamed(db: Kysely<DB>, op: Op, options: RunOpti
     // (the groups come in sortNotices order, and so do the notices they deliver)
     const delivered: Delivered[] = [];
     const others: NoticeRecord[] = [];
+    // the ledger ids of the customer notices' records, and the notices whose Cc was refused
+    const ids = new Map<NoticeRecord, number>();
+    const cc_refused: Undelivered[] = [];
     // every message of the run over one SMTP connection, kept open between them (mailer.ts openMailer)
     const mailer = await openMailer(options.mail!);
     try {
       for (const group of byRecipient(claimed)) {
         const settled = await deliverGroup(op, runId, options, mailer, templates!, group);
-        if (settled.emailed) result.emails++;
+        if (settled.outcome.status === 'sent') result.emails++;
         // a loop, not push(...notices): one recipient can have more notices than a call has room for arguments
         for (const n of settled.notices) delivered.push(Object.assign(n, { outcome: settled.outcome }));
       }
-      for (const n of claimedCustomer.filter((x) => !x.skip)) {
-        const record = await deliverCustomer(op, runId, options, mailer, templates!, n);
-        if (record === undefined) continue;
-        if (record.status !== 'failed') result.emails++;
-        others.push(record);
-      }
-      for (const n of claimedChanged.filter((x) => !x.skip)) {
-        const record = await deliverOne(runId, options, mailer, composeManagerChanged(templates!, n, op.asOf), n, toManagerChangedRecord);
-        if (record === undefined) continue;
-        if (record.status !== 'failed') result.emails++;
-        others.push(record);
-      }
+      const one = (d: Awaited<ReturnType<typeof deliverOne>>) => {
+        if (d === undefined) return;
+        if (d.record.status === 'sent') result.emails++;
+        if (d.refused !== undefined) cc_refused.push({ ...d.record, notice_id: d.id });
+        others.push(d.record);
+        ids.set(d.record, d.id);
+      };
+      for (const n of claimedCustomer.filter((x) => !x.skip)) one(await deliverCustomer(op, runId, options, mailer, templates!, n));
+      for (const n of claimedChanged.filter((x) => !x.skip))
+        one(await deliverOne(runId, options, mailer, composeManagerChanged(templates!, n, op.asOf), n, toManagerChangedRecord));
     } finally {
       mailer.close();
     }
@@ -139,10 +147,15 @@ export async function runRemindStreamed(db: Kysely<DB>, op: Op, options: RunOpti
     const ordered = orderedRecords(delivered, (n) => n.outcome, others);
     result.streamed = ordered.counts;
     records = ordered.records;
-    // the error lines name every notice that did not go out, in the same order
-    result.undelivered = [];
-    if (ordered.counts.failed || ordered.counts.in_doubt)
-      for (const r of records()) if (r.status === 'failed' || r.status === 'in_doubt') result.undelivered.push(r);
+    // the error lines name every notice that did not go out, in the records' order, with its ledger id
+    const bad = (status: string) => status === 'failed' || status === 'in_doubt';
+    result.undelivered = sortNotices([
+      ...delivered
+        .filter((n) => bad(n.outcome.status))
+        .map((n) => ({ ...toNoticeRecord(n, n.outcome.status, n.outcome.reason), notice_id: n.ledger_id })),
+      ...others.filter((r) => bad(r.status)).map((r) => ({ ...r, notice_id: ids.get(r)! })),
+    ]);
+    result.cc_refused = cc_refused;
   }
   result.template_note = templates ? (fallbackNote(templates) ?? null) : null;
   // one audit row per run that recorded anything (the ledger holds the per-notice detail)
@@ -167,13 +180,13 @@ type Delivered = Claimed & { outcome: Outcome };
 /** Sends one recipient's digest of the notices still sendable and settles every notice in it: those notices and their outcome. */
 async function deliverGroup(op: Op, runId: string, options: RunOptions, mailer: Mailer, templates: Templates, group: Claimed[]) {
   const live = await options.tx((trx) => startDelivery(trx, op.asOf, nowTimestamp(), runId, group));
-  if (live.length === 0) return { emailed: false, notices: [], outcome: { status: 'sent', reason: null } };
+  if (live.length === 0) return { notices: [], outcome: { status: 'none', reason: null } };
   const digest = composeDigest(templates, live[0]!.recipient, live, op.asOf);
   const outcome = await mailer.deliver(digest);
   const reason = outcome.status === 'sent' ? null : outcome.reason;
   const ids = live.map((n) => n.ledger_id);
   await options.tx((trx) => settleNotices(trx, nowTimestamp(), runId, ids, outcome.status, reason));
-  return { emailed: outcome.status !== 'failed', notices: live, outcome: { status: outcome.status, reason } };
+  return { notices: live, outcome: { status: outcome.status, reason } };
 }
 
 /** One customer notice, one message: in_doubt just before it goes out, then settled. */
@@ -188,13 +201,19 @@ async function deliverOne<N extends { ledger_id?: number }>(
   message: Digest,
   n: N,
   record: (n: N, status: string, reason: string | null) => NoticeRecord,
-): Promise<NoticeRecord | undefined> {
+): Promise<{ record: NoticeRecord; id: number; refused?: string } | undefined> {
   const mine = await options.tx((trx) => startCustomerDelivery(trx, nowTimestamp(), runId, n));
   if (!mine) return undefined;
   const outcome = await mailer.deliver(message);
-  const reason = outcome.status === 'sent' ? null : outcome.reason;
-  await options.tx((trx) => settleNotices(trx, nowTimestamp(), runId, [n.ledger_id!], outcome.status, reason));
-  return record(n, outcome.status, reason);
+  // a copy (Cc) refused is written beside the sent notice: it went to its addressee and is never sent again
+  const reason = outcome.status === 'sent' ? (outcome.refused ?? null) : outcome.reason;
+  const id = n.ledger_id!;
+  await options.tx((trx) => settleNotices(trx, nowTimestamp(), runId, [id], outcome.status, reason));
+  return {
+    record: record(n, outcome.status, reason),
+    id,
+    ...(outcome.status === 'sent' && outcome.refused ? { refused: outcome.refused } : {}),
+  };
 }
 
 export interface PreviewOptions {

@@ -180,10 +180,7 @@ export function loadTemplates(overrideDir?: string, fallback: Locale = 'en'): Te
   for (const [key, chosen] of files) {
     const name = key.slice(0, key.lastIndexOf('.')) as TemplateName;
     const text = fs.readFileSync(chosen, 'utf8');
-    for (const m of text.matchAll(PLACEHOLDER_RE)) {
-      if (!PLACEHOLDERS[name].includes(m[1]!))
-        problems.push({ field: chosen, value: m[0], rule: `is not a placeholder of ${name} templates` });
-    }
+    problems.push(...placeholderProblems(chosen, name, text));
     if (MESSAGES.includes(name) && !/^Subject: /.test(text))
       problems.push({ field: chosen, value: text.split('\n')[0], rule: 'the first line must be "Subject: …"' });
     texts.set(key, text);
@@ -244,6 +241,31 @@ export function fallbackNote(t: Templates): string | undefined {
     notes.push(`no words for locale ${locales.join(', ')} (${files} in --templates): used the ${t.wordsFallback} words`);
   }
   return notes.length > 0 ? notes.join('; ') : undefined;
+}
+
+/**
+ * Every `{{…}}` of a template that is not one of its kind's placeholders, and every `{{` or `}}` that opens
+ * or closes none (a brace left out or too many): each names the file and its line. Anything `fill` would
+ * leave as written is refused here — a message is never sent with `{{ sections }` in it.
+ */
+function placeholderProblems(file: string, name: TemplateName, text: string): FieldProblem[] {
+  const problems: FieldProblem[] = [];
+  text.split('\n').forEach((line, i) => {
+    const field = `${file}:${i + 1}`;
+    for (const m of line.matchAll(/\{\{([^{}]*)\}\}/g)) {
+      const known = /^\s*[a-zA-Z_]+\s*$/.test(m[1]!) && PLACEHOLDERS[name].includes(m[1]!.trim());
+      if (!known) problems.push({ field, value: m[0], rule: `is not a placeholder of ${name} templates` });
+    }
+    const rest = line.replace(/\{\{[^{}]*\}\}/g, '');
+    const stray = /\{\{|\}\}/.exec(rest);
+    if (stray)
+      problems.push({
+        field,
+        value: rest.slice(Math.max(0, stray.index - 20), stray.index + 22).trim(),
+        rule: stray[0] === '{{' ? 'opens a placeholder it does not close with }}' : 'closes a placeholder it did not open with {{',
+      });
+  });
+  return problems;
 }
 
 /** Fills `{{name}}` placeholders; the names were checked when the templates were loaded. */

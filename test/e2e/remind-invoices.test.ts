@@ -157,6 +157,73 @@ describe('customer notices about invoices', () => {
     expect(smtp.messages.length).toBe(count);
   });
 
+  it('a customer message whose Cc the server refuses is sent and never sent again; the run names it and exits 1', async () => {
+    const db = await withInvoices();
+    const env = {
+      ACCTMGR_SMTP_URL: smtp.url,
+      ACCTMGR_MAIL_FROM: 'billing@vendor.example',
+      ACCTMGR_CONFIG: path.join(tempDir(), 'none.json'),
+    };
+    const before = smtp.messages.length;
+    smtp.reject.add('anna@vendor.example');
+    try {
+      const first = await runCli(['remind', '--send', '--quiet'], { db, env });
+      expect(first.code).toBe(1);
+      const ledger = await runJson<any[]>(['notices', 'list', '--status', 'sent'], { db });
+      const n = ledger.find((x) => x.invoice_number === 'INV-2026-00001')!;
+      expect(n.reason).toBe('the copy (Cc) to anna@vendor.example was refused (550 mailbox unavailable)');
+      expect(first.stderr).toContain(
+        `error: sent without its copy: invoice-issued invoice-issued of invoice INV-2026-00001 (account SCH-EN) to billing@oak.example ` +
+          `(notice ${n.id}): the copy (Cc) to anna@vendor.example was refused (550 mailbox unavailable); not sent again\n`,
+      );
+      // --quiet: the error lines only, no summary, no warning
+      expect(first.stderr).not.toMatch(/^(sent|warning)/m);
+      expect(
+        smtp.messages
+          .slice(before)
+          .map((m) => m.to.join(' '))
+          .sort(),
+      ).toEqual(['billing@oak.example', 'direktor@bg.example', 'tom@tutor.example']);
+    } finally {
+      smtp.reject.delete('anna@vendor.example');
+    }
+    const again = await runCli(['remind', '--send'], { db, env });
+    expect(again.code, again.stderr).toBe(0);
+    expect(smtp.messages.length - before).toBe(3);
+  });
+
+  it('a customer notice left in doubt is named by its id, and the next run offers --retry-in-doubt while its stage lasts', async () => {
+    const db = await withInvoices();
+    const env = {
+      ACCTMGR_SMTP_URL: smtp.url,
+      ACCTMGR_MAIL_FROM: 'billing@vendor.example',
+      ACCTMGR_SMTP_TIMEOUT_MS: '300',
+      ACCTMGR_CONFIG: path.join(tempDir(), 'none.json'),
+    };
+    smtp.hang = true;
+    let first;
+    try {
+      first = await runCli(['remind', '--send'], { db, env });
+    } finally {
+      smtp.hang = false;
+    }
+    expect(first.code).toBe(1);
+    const doubt = await runJson<any[]>(['notices', 'list', '--status', 'in_doubt'], { db });
+    expect(doubt).toHaveLength(3);
+    for (const n of doubt) expect(first.stderr).toContain(`to ${n.recipient_email} (notice ${n.id}): no answer after the message data`);
+    const next = await runCli(['remind', '--send'], { db, env });
+    expect(next.code).toBe(1);
+    for (const n of doubt)
+      expect(next.stderr).toContain(
+        `(notice ${n.id}); check the mail server's log, then record what happened: acctmgr notices settle ${n.id} --as sent|unsent ` +
+          '(or rerun with --retry-in-doubt to send it again)',
+      );
+    // past the stages' windows: no retry to offer
+    const late = await runCli(['remind', '--send', '--as-of', '2027-06-01'], { db, env });
+    expect(late.stderr.match(/in doubt since an earlier run/g)).toHaveLength(3);
+    expect(late.stderr).not.toContain('--retry-in-doubt');
+  });
+
   it('accounts edit --no-customer-emails and the customer_emails column of account CSVs switch them off and on (audited)', async () => {
     const db = await withInvoices();
     const edited = await runJson<any>(['accounts', 'edit', 'SCH-EN', '--no-customer-emails'], { db });

@@ -158,6 +158,22 @@ describe('acctmgr remind (end to end)', () => {
     expect(smtp.messages).toHaveLength(2);
   });
 
+  it('--send --quiet says nothing of the locale fallback (cron mails only problems); without --quiet it warns', async () => {
+    const db = await seedDb(async (s) => {
+      const pl = await s.account('SCH-PL', { manager: await s.manager('ola'), name: 'Szkoła', locale: 'pl' });
+      await s.subscription('S-PL-1', { account: pl, end_date: '2026-12-09' });
+      await s.subscription('S-PL-2', { account: pl, end_date: '2026-12-09' });
+    });
+    expect(await runCli(['remind', '--send', '--quiet', '--as-of', '2026-11-25'], { db, env: mailEnv() })).toMatchObject({
+      code: 0,
+      stdout: '',
+      stderr: '',
+    });
+    expect(smtp.messages).toHaveLength(1);
+    const loud = await runCli(['remind', '--send', '--as-of', '2026-12-09'], { db, env: mailEnv() });
+    expect(loud.stderr).toContain('warning: no templates for locale pl (digest, renewal): used the en ones (locale_fallback)');
+  });
+
   it('reads SMTP settings from the config file when the environment has none', async () => {
     const db = await seedDb((s) => standard(s, 1));
     const cfg = path.join(tempDir(), 'config.json');

@@ -6,7 +6,7 @@
  */
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import type { Digest } from '../../src/remind/digest.js';
-import { openMailer } from '../../src/remind/mailer.js';
+import { openMailer, sentOutcome } from '../../src/remind/mailer.js';
 import { startSmtp, type TestSmtp } from '../helpers/smtp.js';
 
 const digest = (email: string, n: number): Digest => ({
@@ -38,6 +38,40 @@ describe('openMailer', () => {
     }
     expect(smtp.messages.map((m) => m.subject)).toEqual(['digest 0', 'digest 2', 'digest 3']);
     expect(smtp.connections).toBe(1);
+  });
+
+  it('a message to a customer whose copy (Cc) the server refuses is sent, naming the copy; one whose addressee it refuses failed', async () => {
+    smtp.reject.add('manager@vendor.example');
+    const mailer = await openMailer({ smtpUrl: smtp.url, from: 'reminders@vendor.example', timeoutMs: 5000 });
+    const withCc = (to: string): Digest => ({ ...digest(to, 1), cc: { login: 'm', email: 'manager@vendor.example', name: 'M' } });
+    try {
+      expect(await mailer.deliver(withCc('customer@school.example'))).toMatchObject({
+        status: 'sent',
+        refused: 'the copy (Cc) to manager@vendor.example was refused (550 mailbox unavailable)',
+      });
+      smtp.reject.delete('manager@vendor.example');
+      smtp.reject.add('gone@school.example');
+      expect(await mailer.deliver(withCc('gone@school.example'))).toEqual({
+        status: 'failed',
+        reason: 'gone@school.example was refused (550 mailbox unavailable)',
+      });
+    } finally {
+      mailer.close();
+    }
+    // the copy of the failed one went out: the next run sends both again (the customer's is what counts)
+    expect(smtp.messages.map((m) => m.to)).toEqual([['customer@school.example'], ['manager@vendor.example']]);
+  });
+
+  it('the addressee is told from the copy whichever way the envelope writes its domain (an A-label or Unicode)', () => {
+    const message = { to: { login: '', email: 'ivan@училище.bg', name: 'Иван' }, cc: { login: 'm', email: 'm@vendor.example', name: 'M' } };
+    const info = (rejected: string) => ({ rejected: [rejected], response: '250 queued' });
+    expect(sentOutcome(message, info('ivan@xn--e1afal2byar.bg')).status).toBe('failed');
+    expect(sentOutcome(message, info('ivan@УЧИЛИЩЕ.bg')).status).toBe('failed');
+    expect(sentOutcome(message, info('m@vendor.example'))).toMatchObject({
+      status: 'sent',
+      refused: 'the copy (Cc) to m@vendor.example was refused (no reason given)',
+    });
+    expect(sentOutcome(message, { rejected: [], response: '250 queued' })).toEqual({ status: 'sent', response: '250 queued' });
   });
 
   it('a message whose data went out unanswered is in doubt; the next one goes out on a new connection', async () => {

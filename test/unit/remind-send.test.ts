@@ -5,6 +5,7 @@ import { writeTx } from '../../src/db/tx.js';
 import { InvalidDataError } from '../../src/errors.js';
 import { listNotices } from '../../src/notices/service.js';
 import type { MailConfig } from '../../src/remind/mailer.js';
+import { errorLines, summaryLine } from '../../src/remind/report.js';
 import { runRemind } from '../../src/remind/run.js';
 import { eachTestDb, tempDir, testOp } from '../helpers/db.js';
 import type { Seeder } from '../helpers/seed.js';
@@ -130,6 +131,13 @@ describe('remind --send', () => {
     expect(r.notices.map((n) => n.status)).toEqual(['in_doubt']);
     expect(r.notices[0]!.reason).toMatch(/no answer after the message data/);
     expect(await statuses()).toEqual(['S-A:in_doubt']);
+    // the run that leaves it in doubt names it by its id, which notices settle takes; no email counted as sent
+    const [held] = await listNotices(t.db, { status: 'in_doubt' });
+    const lines = errorLines(r);
+    expect(lines).toHaveLength(1);
+    expect(lines[0]).toContain(`to anna@vendor.example (notice ${held!.id}): no answer after the message data`);
+    expect(lines[0]).toContain(`acctmgr notices settle ${held!.id} --as sent|unsent`);
+    expect(summaryLine(r, '2026-11-25')).toBe('sent 0 notice(s) in 0 email(s) on 2026-11-25; 0 failed, 1 in doubt');
     smtp.hang = false;
     const next = await send();
     expect(next.notices).toEqual([]);
@@ -172,6 +180,27 @@ describe('remind --send', () => {
     fs.writeFileSync(path.join(dir, 'dormancy.bg.txt'), '{{teachers}} {{price}}\n');
     const err = await send({ templatesDir: dir }).catch((e: unknown) => e);
     expect(err).toBeInstanceOf(InvalidDataError);
-    expect((err as Error).message).toContain('"{{price}}": is not a placeholder of dormancy templates');
+    expect((err as Error).message).toContain('dormancy.bg.txt:1: "{{price}}": is not a placeholder of dormancy templates');
+  });
+
+  it('a placeholder misspelt in any way — a hyphen, a brace missing, nothing inside — is refused with its line; nothing sent or recorded', async () => {
+    await seed.subscription('S-A', { account: await seed.account('A', { manager: anna }), end_date: '2026-12-09' });
+    const dir = tempDir();
+    fs.writeFileSync(path.join(dir, 'renewal.en.txt'), 'Renew {{subscription_external_id}}\nby {{ end_date }} {{stage-label}}\n');
+    fs.writeFileSync(
+      path.join(dir, 'digest.en.txt'),
+      'Subject: {{subject}}\n\nHello {{recipient_name}},\n{{ sections }\n{{}} and }} alone\n',
+    );
+    const err = await send({ templatesDir: dir }).catch((e: unknown) => e);
+    expect(err).toBeInstanceOf(InvalidDataError);
+    const file = (name: string) => path.join(dir, name);
+    expect((err as InvalidDataError).problems.map((p) => `${p.field}: ${JSON.stringify(p.value)}: ${p.rule}`)).toEqual([
+      `${file('digest.en.txt')}:4: "{{ sections }": opens a placeholder it does not close with }}`,
+      `${file('digest.en.txt')}:5: "{{}}": is not a placeholder of digest templates`,
+      `${file('digest.en.txt')}:5: "and }} alone": closes a placeholder it did not open with {{`,
+      `${file('renewal.en.txt')}:2: "{{stage-label}}": is not a placeholder of renewal templates`,
+    ]);
+    expect(smtp.messages).toHaveLength(0);
+    expect(await statuses()).toEqual([]);
   });
 });
