@@ -84,8 +84,22 @@ export function invoiceText(d: InvoiceDocument): string {
   out.push('Buyer:', ...buyerLines(d).map((l) => `  ${l}`), '');
   for (const [k, v] of facts(d)) out.push(`${k}: ${v}`);
   out.push('');
-  const width = Math.max(11, ...i.lines.map((l) => l.description.length));
-  const row = (a: string, q: string, u: string, t: string) => `${a.padEnd(width)}  ${q.padStart(8)}  ${u.padStart(14)}  ${t.padStart(14)}`;
+  // each column as wide as its widest value (amounts reach 17 characters: 2^53 − 1 cents)
+  const widest = (min: number, values: string[]) => Math.max(min, ...values.map((v) => v.length));
+  const w = {
+    description: widest(
+      11,
+      i.lines.map((l) => l.description),
+    ),
+    quantity: widest(
+      8,
+      i.lines.map((l) => String(l.quantity)),
+    ),
+    unit: widest(14, [...i.lines.map((l) => l.unit_price), i.currency]),
+    amount: widest(14, [...i.lines.map((l) => l.amount), i.amount]),
+  };
+  const row = (a: string, q: string, u: string, t: string) =>
+    `${a.padEnd(w.description)}  ${q.padStart(w.quantity)}  ${u.padStart(w.unit)}  ${t.padStart(w.amount)}`;
   out.push(row('Description', 'Quantity', 'Unit price', 'Amount'));
   for (const l of i.lines) out.push(row(l.description, String(l.quantity), l.unit_price, l.amount));
   out.push('', row('Total', '', i.currency, i.amount));

@@ -55,6 +55,40 @@ describe('acctmgr invoices print', () => {
     expect(r.stdout).toMatch(/\nTotal +EUR +800\.00\n$/);
   });
 
+  it('text: the columns stay aligned for the largest amount (2^53 − 1 cents, 17 characters)', async () => {
+    const db = await withInvoice();
+    const steps = [
+      ['plans', 'add', '--code', 'BIG', '--name', 'Big', '--product', 'BIO', '--currency', 'EUR', '--modules', 'lessons'],
+      ['plans', 'price', 'BIG', '--term', '12', '--amount', '90071992547409.91'],
+      [
+        'subscriptions',
+        'add',
+        '--account-external-id',
+        'SCH-1',
+        '--plan',
+        'BIG',
+        '--students',
+        '5',
+        '--term-months',
+        '12',
+        '--external-id',
+        'BIG-1',
+        '--start-date',
+        '2026-11-01',
+      ],
+      ['invoices', 'issue', '--subscription', 'BIG-1', '--on', '2026-11-03'],
+    ];
+    for (const args of steps) {
+      const r = await runCli(args, { db });
+      expect(r.code, r.stderr).toBe(0);
+    }
+    const lines = (await runCli(['invoices', 'print', 'INV-2026-00002'], { db })).stdout.split('\n');
+    const head = lines.findIndex((l) => l.startsWith('Description'));
+    const table = [lines[head]!, lines[head + 1]!, lines.find((l) => l.startsWith('Total'))!];
+    expect(table[1]).toMatch(/ 90071992547409\.91$/);
+    expect(table.map((l) => l.length)).toEqual([table[0]!.length, table[0]!.length, table[0]!.length]);
+  });
+
   itSqlite(
     'HTML renders in headless Chromium without errors and prints to PDF (SQLite only: the page is the same on both engines)',
     async () => {
