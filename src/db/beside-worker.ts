@@ -85,12 +85,13 @@ async function openBare(input: BesideInput): Promise<Opened<Database.Database>> 
 
 /** A connection of its own to the PostgreSQL server, with the pool's settings and type parsers (pg alone, no kysely). */
 async function openPg(connect: PgConnect): Promise<Opened<pg.Client>> {
-  const [{ default: pg }, { PG_TYPES }, { CONNECT_TIMEOUT_MS, clientConfig }] = await Promise.all([
+  const [{ default: pg }, { PG_TYPES }, { CONNECT_TIMEOUT_MS, clientConfig, closingClient }] = await Promise.all([
     import('pg'),
     import('./pg-stream.js'),
     import('./pg-config.js'),
   ]);
-  const client = new pg.Client({ ...clientConfig(connect, CONNECT_TIMEOUT_MS), types: PG_TYPES });
+  const Client = closingClient(pg.Client);
+  const client = new Client({ ...clientConfig(connect, CONNECT_TIMEOUT_MS), types: PG_TYPES });
   // an error of the idle connection (the server went away) is the part's to report, not the thread's end
   client.on('error', () => undefined);
   await client.connect();

@@ -39,3 +39,28 @@ export function clientConfig(c: PgConnect, timeoutMs: number): pg.ClientConfig {
 function noPassword(): Promise<string> {
   return Promise.reject(Object.assign(new Error('the server asks for a password and none was given'), { code: 'no_password' }));
 }
+
+/**
+ * node-postgres's Client whose socket is closed when connecting fails. node-postgres reports a failure
+ * during authentication (above all noPassword's) but leaves the socket open: the process then waits for
+ * the server to drop it (authentication_timeout, 60 s by default) and for a peer that never does, forever
+ * — a cron run without its password file hung. The pool makes its clients from this class (`Client`).
+ */
+export function closingClient(Base: typeof pg.Client): typeof pg.Client {
+  return class ClosingClient extends Base {
+    override connect(): Promise<pg.Client>;
+    override connect(callback: ((err: Error) => void) | ((err: null, c: pg.Client) => void)): void;
+    override connect(callback?: ((err: Error) => void) | ((err: null, c: pg.Client) => void)): Promise<pg.Client> | void {
+      const close = () => (this as unknown as { connection?: { stream?: { destroy(): void } } }).connection?.stream?.destroy();
+      if (!callback)
+        return super.connect().catch((err: unknown) => {
+          close();
+          throw err;
+        });
+      super.connect((err: Error | null, client?: pg.Client) => {
+        if (err) close();
+        (callback as (err: Error | null, c?: pg.Client) => void)(err, client);
+      });
+    }
+  };
+}

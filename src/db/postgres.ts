@@ -11,7 +11,7 @@ import { Kysely, PostgresDialect } from '#kysely';
 import pg from 'pg';
 import Cursor from 'pg-cursor';
 import { AppError, EXIT } from '../errors.js';
-import { CONNECT_TIMEOUT_MS, clientConfig, type PgConnect } from './pg-config.js';
+import { CONNECT_TIMEOUT_MS, clientConfig, closingClient, type PgConnect } from './pg-config.js';
 import { DEFAULT_SOCKET_DIR, passwordFromFile } from './pg-password.js';
 import { PG_TYPES, streamChunks } from './pg-stream.js';
 import { tlsAttempts } from './pg-tls.js';
@@ -89,7 +89,7 @@ export async function openPostgres(url: string, env: NodeJS.ProcessEnv, options:
       last = e;
       continue;
     }
-    const pool = new pg.Pool({ ...clientConfig(connect, left), types: PG_TYPES, max: 4 });
+    const pool = new pg.Pool({ ...clientConfig(connect, left), types: PG_TYPES, max: 4, Client: closingClient(pg.Client) });
     // an idle client's error (the server restarted) must not crash the process; the next query reports it
     pool.on('error', () => undefined);
     try {

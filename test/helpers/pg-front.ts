@@ -31,6 +31,8 @@ export interface FrontConnection {
   password?: string;
   /** md5's salt */
   salt?: Buffer;
+  /** the client closed its socket (or the front did) */
+  closed: boolean;
 }
 
 export interface Front {
@@ -100,8 +102,9 @@ export async function startFront(options: FrontOptions = {}): Promise<Front> {
   const sockets = new Set<net.Socket>();
   const upstream = new URL(PG_BASE_URL);
   const serve = async (socket: net.Socket) => {
-    const conn: FrontConnection = { tls: false, params: {} };
+    const conn: FrontConnection = { tls: false, params: {}, closed: false };
     connections.push(conn);
+    socket.on('close', () => (conn.closed = true));
     if (options.hang === 'at once') return;
     const reader = new Reader(socket);
     let client: net.Socket = socket;

@@ -98,6 +98,8 @@ describe('the password: PGPASSWORD or the password file, read here and never by 
         `error: cannot connect to PostgreSQL at 127.0.0.1:${f.port}, database x: the server asks for a password and none was given\n` +
         'hint: check the user, and the password in PGPASSWORD or ~/.pgpass\n',
     );
+    // the front never closes a connection that owes it a password: the client must (it hung until the server gave up)
+    await expect.poll(() => f.connections[0]!.closed, { timeout: 2000 }).toBe(true);
     await runCli(['accounts', 'list'], { db: url, env: { ...env, PGPASSWORD: 'from-env' } });
     expect(f.connections.map((c) => c.password)).toEqual([undefined, 'from-env']);
     expect(warnings).not.toHaveBeenCalled();
