@@ -9,7 +9,7 @@ export interface ForeignKeyColumn {
   parent: string;
 }
 
-/** Ordered by child table, then column: the same order on SQLite and PostgreSQL. */
+/** Ordered by child table, then column, in code-point order (`collate "C"`, SQLite's BINARY): the same on both engines. */
 export async function foreignKeyColumns(db: Kysely<DB>): Promise<ForeignKeyColumn[]> {
   const query = isPostgres(db)
     ? sql<ForeignKeyColumn>`
@@ -17,7 +17,7 @@ export async function foreignKeyColumns(db: Kysely<DB>): Promise<ForeignKeyColum
         from pg_constraint c join pg_namespace ns on ns.oid = c.connamespace
           join pg_attribute a on a.attrelid = c.conrelid and a.attnum = c.conkey[1]
         where c.contype = 'f' and ns.nspname = current_schema() and cardinality(c.conkey) = 1
-        order by 1, 2`
+        order by c.conrelid::regclass::text collate "C", a.attname::text collate "C"`
     : sql<ForeignKeyColumn>`
         select m.name as child, f."from" as "from", f."table" as parent
         from sqlite_master m join pragma_foreign_key_list(m.name) f

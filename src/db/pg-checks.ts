@@ -2,7 +2,8 @@
  * `db check` on PostgreSQL: every foreign key checked by a query, reported as SQLite's
  * `foreign_key_check` reports it (the child table, the row's id, the parent table). The server enforces
  * its foreign keys, so this finds only what was written around them (constraints once disabled or
- * dropped and restored NOT VALID).
+ * dropped and restored NOT VALID). Tables in code-point order (`collate "C"`), as SQLite's: never the
+ * database's collation, which may ignore the `_` of `training_steps`.
  */
 import { sql, type Kysely } from '#kysely';
 import type { DB } from './schema/index.js';
@@ -25,7 +26,7 @@ export async function pgForeignKeyViolations(db: Kysely<DB>): Promise<{ table: s
       exists(select 1 from pg_attribute a where a.attrelid = c.conrelid and a.attname = 'id' and not a.attisdropped) as has_id
     from pg_constraint c join pg_namespace ns on ns.oid = c.connamespace
     where c.contype = 'f' and ns.nspname = current_schema()
-    order by 1, 2`.execute(db);
+    order by c.conrelid::regclass::text collate "C", c.confrelid::regclass::text collate "C"`.execute(db);
   const out: { table: string; rowid: number | null; parent: string }[] = [];
   for (const k of keys) {
     const notNull = sql.join(
