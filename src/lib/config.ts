@@ -113,7 +113,19 @@ export function effectiveConfig(
   return { file, settings };
 }
 
-/** A URL's password as `****` (postgres://u:****@h/db, smtp://u:****@h:587). */
+/**
+ * A URL's password as `****` (postgres://u:****@h/db, smtp://u:****@h:587). The password runs from the
+ * first `:` after `scheme://` to the LAST `@`: the URL parser the connections use ends the userinfo at the
+ * last `@` of the authority (`team:hun@ter2@host` is user team, password hun@ter2), and a password with a
+ * `/`, `?` or `#` in it (`team:ab/cd@host`) is the user's password all the same, whether or not the URL
+ * then parses. An `@` after the host (a path or parameter) makes the mask hide more than the password,
+ * never less.
+ */
 export function maskSecret(value: string): string {
-  return value.replace(/^([A-Za-z][A-Za-z0-9+.-]*:\/\/[^:@/]*:)[^@/]*@/, '$1****@');
+  const scheme = /^[A-Za-z][A-Za-z0-9+.-]*:\/\//.exec(value);
+  if (!scheme) return value;
+  const colon = value.indexOf(':', scheme[0].length);
+  const at = value.lastIndexOf('@');
+  if (colon === -1 || at < colon) return value;
+  return `${value.slice(0, colon + 1)}****${value.slice(at)}`;
 }
