@@ -73,11 +73,11 @@ export type SettingSource = 'flag' | 'environment' | 'file' | 'default';
 
 export interface EffectiveSetting {
   key: ConfigKey;
-  /** as it may be shown: passwords in URLs masked */
-  value: string;
+  /** as it may be shown: passwords in URLs masked; null when there is none (no SMTP URL, the built-in templates) */
+  value: string | null;
   source: SettingSource;
-  /** the environment variable, the file or the flag it came from */
-  from: string;
+  /** the environment variable, the file or the flag it came from; null for a default */
+  from: string | null;
 }
 
 /** The environment variable that overrides each key, where there is one. */
@@ -96,7 +96,7 @@ const ENV_OF: Partial<Record<ConfigKey, string>> = {
 export function effectiveConfig(
   env: NodeJS.ProcessEnv,
   flags: Partial<Record<ConfigKey, string>>,
-  defaults: Record<ConfigKey, string>,
+  defaults: Record<ConfigKey, string | null>,
 ): { file: ConfigFile; settings: EffectiveSetting[] } {
   const file = readConfig(env);
   const settings = CONFIG_KEYS.map((key): EffectiveSetting => {
@@ -108,7 +108,7 @@ export function effectiveConfig(
     const inFile = file.values[key];
     if (inFile !== undefined && String(inFile).trim() !== '')
       return { key, value: maskSecret(String(inFile)), source: 'file', from: file.path };
-    return { key, value: defaults[key], source: 'default', from: '' };
+    return { key, value: defaults[key], source: 'default', from: null };
   });
   return { file, settings };
 }

@@ -15,9 +15,9 @@ function configFile(values: object): string {
 
 interface Setting {
   key: string;
-  value: string;
+  value: string | null;
   source: string;
-  from: string;
+  from: string | null;
 }
 
 async function show(env: NodeJS.ProcessEnv, args: string[] = []): Promise<Record<string, Setting>> {
@@ -81,6 +81,25 @@ describe('acctmgr config show', () => {
     expect(bad.stderr).toContain('ACCTMGR_DB: not a valid PostgreSQL URL: postgres://team:****@127.0.0.1:5432/acct');
     expect(bad.stderr).not.toContain('ab/cd');
     expect(() => parseCopyTarget('mysql://team:ab/cd@h/db')).toThrow('--to: not a PostgreSQL URL: mysql://team:****@h/db');
+  });
+
+  it('an absent value is null in JSON and empty in CSV and piped lines; only a terminal table says "(none)"', async () => {
+    const env = { ACCTMGR_CONFIG: path.join(tempDir(), 'none.json'), ACCTMGR_DB: '', XDG_DATA_HOME: '/data' };
+    const json = await show(env);
+    expect(json.smtp_url).toEqual({ key: 'smtp_url', value: null, source: 'default', from: null });
+    expect(json.templates).toEqual({ key: 'templates', value: null, source: 'default', from: null });
+    expect(json.mail_from!.value).toBeNull();
+    expect(json.locale_fallback).toEqual({ key: 'locale_fallback', value: 'en', source: 'default', from: null });
+
+    const csv = await runCli(['config', 'show', '--format', 'csv'], { env });
+    expect(csv.stdout.split('\n')).toEqual(
+      expect.arrayContaining(['templates,,default,', 'smtp_url,,default,', 'locale_fallback,en,default,']),
+    );
+    const piped = await runCli(['config', 'show'], { env });
+    expect(piped.stdout).toContain('smtp_url\t\tdefault\t\n');
+    const table = await runCli(['config', 'show'], { env, tty: { stdout: true, columns: 120 } });
+    expect(table.stdout).toMatch(/│ smtp_url +│ \(none\) +│ default +│ +│/);
+    expect(table.stdout).toMatch(/│ templates +│ \(built in\) +│/);
   });
 
   it('an unknown key in the file is an error naming the key and the file (exit 1)', async () => {
