@@ -210,10 +210,20 @@ export function act(io: Io, fn: Action): (...params: unknown[]) => Promise<void>
     const cmd = params[params.length - 1] as Command;
     const args = params.slice(0, -2).map((a) => a as string);
     const session = new Session(io, cmd.optsWithGlobals());
+    checkOutputFormat(session.opts);
     try {
       await fn(session, ...args);
     } finally {
       await session.close();
     }
   };
+}
+
+/**
+ * `--json` is short for `--format json`: with `--format csv` or `--format table` the two contradict each
+ * other, and neither may silently win (a script asking for JSON must not get CSV). Refused before anything runs.
+ */
+function checkOutputFormat(opts: GlobalOptions): void {
+  if (opts.json && opts.format !== undefined && opts.format !== 'json')
+    throw new UsageError(`--json and --format ${opts.format} contradict each other`, 'give one of them (--json is --format json)');
 }
