@@ -179,7 +179,7 @@ export const COMMANDS: readonly CommandEntry[] = [
 
 const nameOf = (e: CommandEntry) => e.term.split(' ')[0]!;
 /** global options that take a value (the word after them is not the command) */
-const VALUE_OPTIONS = new Set(['--db', '--actor', '--as-of']);
+export const VALUE_OPTIONS: ReadonlySet<string> = new Set(['--db', '--actor', '--as-of']);
 
 /** The entries whose modules `argv` needs: the one its first word names, every one for completion, else none. */
 export function neededCommands(argv: readonly string[]): Set<string> {

@@ -1,8 +1,8 @@
 /**
  * The one exit: run the program, map every error to its exit code. No command calls process.exit.
  */
-import { CommanderError } from 'commander';
-import { buildProgram } from './cli.js';
+import { CommanderError, type Command } from 'commander';
+import { buildProgram, VALUE_OPTIONS } from './cli.js';
 import { AppError, EXIT } from './errors.js';
 import { processIo, type Io } from './io.js';
 import { isPromptCancel } from './commands/prompts.js';
@@ -27,7 +27,10 @@ export async function main(argv: string[], io: Io = processIo()): Promise<number
   const args = argv[0] === 'help' && argv.length > 1 ? [...argv.slice(1), '--help'] : argv;
   try {
     const program = await buildProgram(io, args);
-    await program.parseAsync(args, { from: 'user' });
+    // `acctmgr help accounts lst` is `acctmgr accounts lst`: the unknown-command error with its suggestion
+    // (exit 2), not the help of `accounts` and exit 0, which is what commander does with --help
+    const unknown = args === argv ? undefined : unknownCommandPath(program, argv.slice(1));
+    await program.parseAsync(unknown ?? args, { from: 'user' });
     return EXIT.ok;
   } catch (e) {
     if (e instanceof CommanderError) return e.exitCode === 0 || OK_CODES.has(e.code) ? EXIT.ok : EXIT.usage;
@@ -35,6 +38,28 @@ export async function main(argv: string[], io: Io = processIo()): Promise<number
     const { translateConstraint } = await import('./db/constraint-errors.js');
     return report(translateConstraint(e), io, debug);
   }
+}
+
+/**
+ * The words up to the first that names no subcommand of a command that has some (`accounts lst`), or
+ * undefined when every word names a command down to one without subcommands (whose arguments the rest
+ * are). Parsed as they are, those words give commander's unknown-command error: the groups have no
+ * action of their own, so nothing runs.
+ */
+function unknownCommandPath(program: Command, words: readonly string[]): string[] | undefined {
+  let cmd = program;
+  for (let i = 0; i < words.length; i++) {
+    const word = words[i]!;
+    if (word.startsWith('-')) {
+      if (VALUE_OPTIONS.has(word)) i++;
+      continue;
+    }
+    if (cmd.commands.length === 0) return undefined;
+    const sub = cmd.commands.find((c) => c.name() === word || c.aliases().includes(word));
+    if (!sub) return words.slice(0, i + 1);
+    cmd = sub;
+  }
+  return undefined;
 }
 
 /** help and version exit 0 (commander has printed its own message, as for every usage error) */

@@ -9,6 +9,7 @@ import fs from 'node:fs';
 import type { Command, Option } from 'commander';
 import type { Io } from '../io.js';
 import { UsageError } from '../errors.js';
+import { foldKey } from '../lib/keys.js';
 import { act, type Session } from './session.js';
 
 const SHELLS = ['bash', 'zsh', 'fish'] as const;
@@ -69,13 +70,21 @@ export async function candidates(program: Command, words: readonly string[], s?:
     if (sub && positionals === 0) cmd = sub;
     else positionals++;
   }
-  const starting = (list: readonly string[]) => [...new Set(list.filter((c) => c.startsWith(partial)))];
-  if (expectValue) return starting(await valuesOf(expectValue, s));
+  // commands, options and enum values match as typed; keys by their fold, as every key compares
+  // (`managers show M` offers m1, `accounts show и` offers Иван)
+  const starting = (list: readonly string[], fold = (t: string) => t) => {
+    const prefix = fold(partial);
+    return [...new Set(list.filter((c) => fold(c).startsWith(prefix)))];
+  };
+  if (expectValue) {
+    const { values, keys } = await valuesOf(expectValue, s);
+    return keys ? starting(values, foldKey) : starting(values);
+  }
   if (partial.startsWith('-')) return starting([...optionsOf(cmd).map((o) => o.long ?? o.short ?? ''), '--help'].filter(Boolean));
   const subs = cmd.commands.filter((c) => !(c as unknown as { _hidden?: boolean })._hidden).map((c) => c.name());
   if (subs.length > 0) return starting(subs);
   const arg = cmd.registeredArguments[positionals]?.name() ?? '';
-  return starting(await keysFor(arg, s));
+  return starting(await keysFor(arg, s), foldKey);
 }
 
 /** The command's options and its ancestors' (global options count everywhere). */
@@ -91,11 +100,11 @@ function findOption(cmd: Command, word: string): Option | undefined {
 }
 
 /** An option's values: its choices, the `(a|b|c)` its help lists, or keys from the database. */
-async function valuesOf(opt: Option, s?: Session): Promise<string[]> {
-  if (opt.argChoices) return opt.argChoices;
+async function valuesOf(opt: Option, s?: Session): Promise<{ values: string[]; keys: boolean }> {
+  if (opt.argChoices) return { values: opt.argChoices, keys: false };
   const listed = /\(([\w-]+(?:\|[\w-]+)+)\)/.exec(opt.description)?.[1];
-  if (listed) return listed.split('|');
-  return keysFor(opt.long ?? '', s);
+  if (listed) return { values: listed.split('|'), keys: false };
+  return { values: await keysFor(opt.long ?? '', s), keys: true };
 }
 
 /** Keys from the database for an option or argument naming an account or a manager; nothing if slow. */
@@ -139,7 +148,7 @@ const ZSH = `#compdef acctmgr
 _acctmgr() {
   local -a candidates
   candidates=("\${(@f)$(acctmgr __complete -- "\${(@)words[2,CURRENT]}" 2>/dev/null)}")
-  compadd -a candidates
+  compadd -U -a candidates
 }
 compdef _acctmgr acctmgr
 `;

@@ -1,8 +1,12 @@
 /** `acctmgr config show`: the effective configuration and where each value came from. */
 import type { Command } from 'commander';
 import type { Io } from '../io.js';
+import type { ConfigKey } from '../lib/config.js';
 import { formatOption } from './field-options.js';
 import { act } from './session.js';
+
+/** What a table on a terminal says for a setting that has no value. */
+const ABSENT: Partial<Record<ConfigKey, string>> = { templates: '(built in)', smtp_url: '(none)', mail_from: '(none)' };
 
 export function registerConfig(program: Command, io: Io): void {
   const config = program.command('config').description('the configuration file and the settings in effect');
@@ -21,15 +25,18 @@ export function registerConfig(program: Command, io: Io): void {
           { db: s.opts.db },
           {
             db: describeTarget(db.target),
-            templates: '(built in)',
+            templates: null,
             locale_fallback: 'en',
-            smtp_url: '(none)',
-            mail_from: '(none)',
+            smtp_url: null,
+            mail_from: null,
             smtp_timeout_ms: '60000',
           },
         );
         s.message(`config file: ${file.path}${file.exists ? '' : ' (none there)'}`);
-        await s.list(settings, ['key', 'value', 'source', 'from']);
+        // absent values are null in JSON and empty in CSV and piped lines; only a person reading a table gets words
+        const shown =
+          s.format === 'table' && s.io.stdoutIsTTY ? settings.map((x) => ({ ...x, value: x.value ?? ABSENT[x.key] })) : settings;
+        await s.list(shown, ['key', 'value', 'source', 'from']);
       }),
     );
 }

@@ -9,7 +9,7 @@ import type { DbHandle, OpenOptions } from '../db/connection.js';
 import type { DB } from '../db/schema/index.js';
 import { resolveDbTarget, type DbSource, type DbTarget } from '../db/target.js';
 import { configString, readConfig } from '../lib/config.js';
-import { invalid, UsageError } from '../errors.js';
+import { formatProblem, invalid, UsageError } from '../errors.js';
 import { colorEnabled, type Io } from '../io.js';
 import { dateRule, localToday, nowTimestamp } from '../lib/dates.js';
 import type { Op } from '../op.js';
@@ -210,10 +210,34 @@ export function act(io: Io, fn: Action): (...params: unknown[]) => Promise<void>
     const cmd = params[params.length - 1] as Command;
     const args = params.slice(0, -2).map((a) => a as string);
     const session = new Session(io, cmd.optsWithGlobals());
+    checkOutputFormat(session.opts);
+    if (session.opts.actor !== undefined) session.opts.actor = await checkedActor(session.opts.actor);
     try {
       await fn(session, ...args);
     } finally {
       await session.close();
     }
   };
+}
+
+/**
+ * `--json` is short for `--format json`: with `--format csv` or `--format table` the two contradict each
+ * other, and neither may silently win (a script asking for JSON must not get CSV). Refused before anything runs.
+ */
+function checkOutputFormat(opts: GlobalOptions): void {
+  if (opts.json && opts.format !== undefined && opts.format !== 'json')
+    throw new UsageError(`--json and --format ${opts.format} contradict each other`, 'give one of them (--json is --format json)');
+}
+
+/**
+ * `--actor` as the audit log records it (on_behalf_of): a name, so one-line text as every name is —
+ * trimmed, not empty, no control characters, tabs or line breaks (a line break would forge a second
+ * entry in a log read as lines). A bad one is a usage error, refused before anything runs.
+ */
+async function checkedActor(raw: string): Promise<string> {
+  const { lineProblem } = await import('../lib/keys.js');
+  const name = raw.trim();
+  const problem = name === '' ? 'must not be empty' : lineProblem(name);
+  if (problem) throw new UsageError(formatProblem({ field: 'actor', value: raw, rule: problem }));
+  return name;
 }

@@ -9,6 +9,7 @@ import type Database from 'better-sqlite3';
 import type pg from 'pg';
 import { sql, type Kysely } from '#kysely';
 import { AppError, EXIT, RefusedError, UsageError } from '../errors.js';
+import { maskSecret } from '../lib/config.js';
 import { copyRowFormat } from './pg-copy-text.js';
 import type { PgSession } from './pg-copy.js';
 import { pgSuspendIndexes } from './pg-bulk.js';
@@ -26,10 +27,7 @@ const AUDIT_ACTOR_TRIGGER = 'audit_log_actor';
 export function parseCopyTarget(value: string): string {
   const scheme = /^([A-Za-z][A-Za-z0-9+.-]*):\/\//.exec(value)?.[1]?.toLowerCase();
   if (scheme !== 'postgres' && scheme !== 'postgresql')
-    throw new UsageError(
-      `--to: not a PostgreSQL URL: ${value.replace(/:[^:@/]*@/, ':****@')}`,
-      'the form is postgres://USER@HOST:PORT/DBNAME',
-    );
+    throw new UsageError(`--to: not a PostgreSQL URL: ${maskSecret(value)}`, 'the form is postgres://USER@HOST:PORT/DBNAME');
   let url: URL;
   try {
     url = new URL(value);

@@ -73,11 +73,11 @@ export type SettingSource = 'flag' | 'environment' | 'file' | 'default';
 
 export interface EffectiveSetting {
   key: ConfigKey;
-  /** as it may be shown: passwords in URLs masked */
-  value: string;
+  /** as it may be shown: passwords in URLs masked; null when there is none (no SMTP URL, the built-in templates) */
+  value: string | null;
   source: SettingSource;
-  /** the environment variable, the file or the flag it came from */
-  from: string;
+  /** the environment variable, the file or the flag it came from; null for a default */
+  from: string | null;
 }
 
 /** The environment variable that overrides each key, where there is one. */
@@ -96,7 +96,7 @@ const ENV_OF: Partial<Record<ConfigKey, string>> = {
 export function effectiveConfig(
   env: NodeJS.ProcessEnv,
   flags: Partial<Record<ConfigKey, string>>,
-  defaults: Record<ConfigKey, string>,
+  defaults: Record<ConfigKey, string | null>,
 ): { file: ConfigFile; settings: EffectiveSetting[] } {
   const file = readConfig(env);
   const settings = CONFIG_KEYS.map((key): EffectiveSetting => {
@@ -108,12 +108,24 @@ export function effectiveConfig(
     const inFile = file.values[key];
     if (inFile !== undefined && String(inFile).trim() !== '')
       return { key, value: maskSecret(String(inFile)), source: 'file', from: file.path };
-    return { key, value: defaults[key], source: 'default', from: '' };
+    return { key, value: defaults[key], source: 'default', from: null };
   });
   return { file, settings };
 }
 
-/** A URL's password as `****` (postgres://u:****@h/db, smtp://u:****@h:587). */
+/**
+ * A URL's password as `****` (postgres://u:****@h/db, smtp://u:****@h:587). The password runs from the
+ * first `:` after `scheme://` to the LAST `@`: the URL parser the connections use ends the userinfo at the
+ * last `@` of the authority (`team:hun@ter2@host` is user team, password hun@ter2), and a password with a
+ * `/`, `?` or `#` in it (`team:ab/cd@host`) is the user's password all the same, whether or not the URL
+ * then parses. An `@` after the host (a path or parameter) makes the mask hide more than the password,
+ * never less.
+ */
 export function maskSecret(value: string): string {
-  return value.replace(/^([A-Za-z][A-Za-z0-9+.-]*:\/\/[^:@/]*:)[^@/]*@/, '$1****@');
+  const scheme = /^[A-Za-z][A-Za-z0-9+.-]*:\/\//.exec(value);
+  if (!scheme) return value;
+  const colon = value.indexOf(':', scheme[0].length);
+  const at = value.lastIndexOf('@');
+  if (colon === -1 || at < colon) return value;
+  return `${value.slice(0, colon + 1)}****${value.slice(at)}`;
 }

@@ -1,7 +1,7 @@
 /**
  * Fitting a table to the terminal: how many columns a text takes, cutting a text to a width with `…`,
- * and which columns to narrow. The widest columns give up width first, so short columns (ids, dates,
- * statuses) stay whole and only long text (names, subjects, reasons) is cut.
+ * and which columns to narrow. Long headers give up width first, then the widest columns, so short
+ * columns (ids, dates, statuses) stay whole and only long text (names, subjects, reasons) is cut.
  */
 
 const graphemes = new Intl.Segmenter(undefined, { granularity: 'grapheme' });
@@ -54,31 +54,37 @@ export function cut(text: string, width: number): string {
   return `${out}…`;
 }
 
-/** A header wider than its column's values is cut to this share of the values' width before they are cut. */
-const HEADER_SHARE = 0.6;
+/** A header cut to make room keeps at least this many columns (two characters and its `…`). */
+export const MIN_HEADER_WIDTH = 3;
 
 /**
- * Column widths whose sum is at most `available`, from the widths of each column's values and header:
- * every column is capped at one common level, the highest that fits, so the widest columns are cut and
- * short ones (ids, dates, statuses) stay whole; a header longer than its values counts only up to
- * HEADER_SHARE of the level, so a long field name gives way before the data does. Never below
- * MIN_CUT_WIDTH: a terminal too narrow for that gets longer lines.
+ * Column widths whose sum is at most `available`, from the widths of each column's values and header.
+ * Headers give way first: a header longer than its values is cut, the longest first (one common level,
+ * the highest that fits), down to the width of its column's widest value (never below MIN_HEADER_WIDTH),
+ * before any value is cut. When that is not enough, every header is down to its values and the values
+ * are capped at one common level, the highest that fits, so the widest columns are cut and short ones
+ * (keys, dates, statuses, counts) stay whole; the few columns that level leaves over go back to the
+ * headers. Never below MIN_CUT_WIDTH: a terminal too narrow for that gets longer lines.
  */
 export function fitWidths(values: readonly number[], headers: readonly number[], available: number): number[] {
   const natural = values.map((v, i) => Math.max(v, headers[i] ?? 0));
-  const at = (level: number) => {
-    const header = Math.max(MIN_CUT_WIDTH, Math.ceil(level * HEADER_SHARE));
-    return natural.map((n, i) => Math.min(n, Math.max(Math.min(values[i]!, level), Math.min(headers[i] ?? 0, header))));
+  const sum = (widths: number[]) => widths.reduce((a, b) => a + b, 0);
+  if (sum(natural) <= available) return natural;
+  // headers at one level, values whole
+  const headersAt = (level: number) => values.map((v, i) => Math.max(v, Math.min(headers[i] ?? 0, level)));
+  // the highest level whose widths fit (the sum grows with the level), or lo
+  const highest = (widths: (level: number) => number[], lo: number, hi: number) => {
+    while (lo < hi) {
+      const mid = Math.ceil((lo + hi) / 2);
+      if (sum(widths(mid)) <= available) lo = mid;
+      else hi = mid - 1;
+    }
+    return lo;
   };
-  const fits = (level: number) => at(level).reduce((a, b) => a + b, 0) <= available;
-  let lo = MIN_CUT_WIDTH;
-  let hi = Math.max(lo, ...natural);
-  if (fits(hi)) return natural;
-  // the highest level that fits (the sum grows with the level)
-  while (lo < hi) {
-    const mid = Math.ceil((lo + hi) / 2);
-    if (fits(mid)) lo = mid;
-    else hi = mid - 1;
-  }
-  return at(lo);
+  if (sum(headersAt(MIN_HEADER_WIDTH)) <= available) return headersAt(highest(headersAt, MIN_HEADER_WIDTH, Math.max(...natural)));
+  // values at one level with headers as short as they go; what that level leaves over goes to the headers
+  const at = (valueLevel: number) => (headerLevel: number) =>
+    values.map((v, i) => Math.max(Math.min(v, valueLevel), Math.min(headers[i] ?? 0, headerLevel)));
+  const valueLevel = highest((level) => at(level)(MIN_HEADER_WIDTH), MIN_CUT_WIDTH, Math.max(MIN_CUT_WIDTH, ...values));
+  return at(valueLevel)(highest(at(valueLevel), MIN_HEADER_WIDTH, Math.max(MIN_HEADER_WIDTH, ...headers)));
 }

@@ -37,4 +37,21 @@ describe('acctmgr audit (end to end)', () => {
     expect(csv[2]).toMatch(new RegExp(`^2,[^,]+,${actor},boss,edit,manager,anna,"\\{`));
     expect(csv.join('\n')).not.toContain('[object Object]');
   });
+
+  it('--actor is one-line text as every name is: trimmed, not empty; a line break, tab or control character is a usage error and nothing is written', async () => {
+    const db = await seededDb(async (t) => void (await t.seed.manager('anna')), given.fresh());
+    const edit = (actor: string) => runCli(['managers', 'edit', 'anna', '--mobile', '+48 600', '--actor', actor], { db });
+    const rule = 'must not contain control characters, tabs or line breaks';
+    expect(await edit('eve\nforged')).toEqual({ code: 2, stdout: '', stderr: `error: actor: "eve\\nforged": ${rule} (found U+000A)\n` });
+    expect((await edit('eve\tx')).stderr).toBe(`error: actor: "eve\\tx": ${rule} (found U+0009)\n`);
+    expect((await edit('eve\u0007')).code).toBe(2);
+    expect(await edit('   ')).toEqual({ code: 2, stdout: '', stderr: 'error: actor: "   ": must not be empty\n' });
+    // before anything runs: also a command that changes nothing refuses it
+    expect((await runCli(['--actor', 'a\rb', 'managers', 'list'], { db })).code).toBe(2);
+    expect((await runCli(['audit', '--json'], { db })).stdout).toBe('[]\n');
+
+    expect((await edit('  maria  ')).code).toBe(0);
+    const rows = JSON.parse((await runCli(['audit', '--json'], { db })).stdout) as { on_behalf_of: string | null }[];
+    expect(rows.map((r) => r.on_behalf_of)).toEqual(['maria']);
+  });
 });

@@ -102,6 +102,26 @@ describe('lists on the command line', () => {
     expect((await runCli(['notices', 'list', '--format', 'csv'], { db })).stdout).toMatch(/^id,kind,stage,cycle,due_date,status,/);
   });
 
+  it('--json with --format csv or table is a usage error naming both (exit 2), anywhere on the line; with --format json it is JSON', async () => {
+    const db = await seedDb(school);
+    for (const args of [
+      ['accounts', 'list', '--json', '--format', 'csv'],
+      ['--json', 'accounts', 'list', '--format', 'table'],
+      ['--json', 'export', 'accounts', '--format', 'csv'],
+    ]) {
+      const r = await runCli(args, { db });
+      const format = args[args.length - 1]!;
+      expect(r, args.join(' ')).toEqual({
+        code: 2,
+        stdout: '',
+        stderr: `error: --json and --format ${format} contradict each other\nhint: give one of them (--json is --format json)\n`,
+      });
+    }
+    const both = await runCli(['accounts', 'list', '--json', '--format', 'json'], { db });
+    expect(both.code).toBe(0);
+    expect(both.stdout).toBe((await runCli(['accounts', 'list', '--json'], { db })).stdout);
+  });
+
   it('remind --explain --format csv prints only CSV on stdout; the heading lines go to stderr', async () => {
     const db = await seedDb(school);
     const r = await runCli(['remind', '--explain', 'S-1', '--format', 'csv'], { db });

@@ -45,6 +45,23 @@ describe('shell completion', () => {
     expect(fs.existsSync(missing)).toBe(false);
   });
 
+  it('keys match the typed prefix by their fold, in any case and any script; commands and enum values as typed', async () => {
+    const db = await seededDb(async (t) => {
+      const m1 = await t.seed.manager('m1');
+      await t.seed.account('Иван', { type: 'guest' });
+      await t.seed.account('STRASSE-1', { manager: m1 });
+    });
+    expect(await complete(['managers', 'show', 'M'], db)).toEqual(['m1']);
+    expect(await complete(['accounts', 'show', 'и'], db)).toEqual(['Иван']);
+    expect(await complete(['accounts', 'show', 'ИВ'], db)).toEqual(['Иван']);
+    expect(await complete(['accounts', 'show', 'straße'], db)).toEqual(['STRASSE-1']);
+    expect(await complete(['accounts', 'add', '--manager-login', 'M'], db)).toEqual(['m1']);
+    expect(await complete(['accounts', 'list', '--type', 'S'], db)).toEqual([]);
+    expect(await complete(['ACC'], db)).toEqual([]);
+    // zsh keeps what acctmgr offers (-U) instead of filtering it again by case-sensitive prefix
+    expect((await runCli(['completion', 'zsh'])).stdout).toContain('compadd -U -a candidates');
+  });
+
   it('the bash script loads and fills COMPREPLY from `acctmgr __complete -- WORDS`', async () => {
     const script = (await runCli(['completion', 'bash'])).stdout;
     const dir = tempDir();

@@ -1,6 +1,8 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
+import { parseCopyTarget } from '../../src/db/copy.js';
+import { maskSecret } from '../../src/lib/config.js';
 import { remindSettings } from '../../src/remind/settings.js';
 import { runCli } from '../helpers/cli.js';
 import { tempDir } from '../helpers/db.js';
@@ -13,9 +15,9 @@ function configFile(values: object): string {
 
 interface Setting {
   key: string;
-  value: string;
+  value: string | null;
   source: string;
-  from: string;
+  from: string | null;
 }
 
 async function show(env: NodeJS.ProcessEnv, args: string[] = []): Promise<Record<string, Setting>> {
@@ -50,6 +52,54 @@ describe('acctmgr config show', () => {
     expect(defaults.db).toMatchObject({ value: '/data/acctmgr/acctmgr.db', source: 'default' });
     const r = await runCli(['config', 'show'], { env: { ACCTMGR_CONFIG: '/nonexistent/c.json' } });
     expect(r.stderr).toContain('config file: /nonexistent/c.json (none there)');
+  });
+
+  it('masks the whole password, up to the last "@", in every format and in the errors that echo a URL', async () => {
+    // the URL parser the connections use ends the userinfo at the last "@": the password is hun@ter2
+    expect(maskSecret('postgres://team:hun@ter2@127.0.0.1:5432/acct')).toBe('postgres://team:****@127.0.0.1:5432/acct');
+    expect(maskSecret('smtp://user:ab/cd@mail.example:587')).toBe('smtp://user:****@mail.example:587');
+    expect(maskSecret('postgres://a@b:c@h/db')).toBe('postgres://a@b:****@h/db');
+    expect(maskSecret('postgres://team@db.internal:5432/acct')).toBe('postgres://team@db.internal:5432/acct');
+    expect(maskSecret('/srv/a:b@c.db')).toBe('/srv/a:b@c.db');
+
+    const base = { ACCTMGR_CONFIG: path.join(tempDir(), 'none.json'), ACCTMGR_DB: 'postgres://team:hun@ter2@127.0.0.1:5432/acct' };
+    const env = { ...base, ACCTMGR_SMTP_URL: 'smtp://user:ab/cd@mail.example:587' };
+    for (const format of [[], ['--json'], ['--format', 'csv']]) {
+      const r = await runCli(['config', 'show', ...format], { env });
+      expect(r.code, r.stderr).toBe(0);
+      expect(r.stdout).toContain('postgres://team:****@127.0.0.1:5432/acct');
+      expect(r.stdout).toContain('smtp://user:****@mail.example:587');
+      expect(r.stdout + r.stderr).not.toMatch(/ter2|ab\/cd/);
+    }
+    const table = await runCli(['config', 'show'], { env, tty: { stdout: true, columns: 200 } });
+    expect(table.stdout).toContain('postgres://team:****@127.0.0.1:5432/acct');
+    expect(table.stdout).not.toMatch(/ter2|ab\/cd/);
+
+    // "/" in the password: not a URL the parser takes, and the message shows it without the password
+    const bad = await runCli(['config', 'show'], { env: { ...base, ACCTMGR_DB: 'postgres://team:ab/cd@127.0.0.1:5432/acct' } });
+    expect(bad.code).toBe(2);
+    expect(bad.stderr).toContain('ACCTMGR_DB: not a valid PostgreSQL URL: postgres://team:****@127.0.0.1:5432/acct');
+    expect(bad.stderr).not.toContain('ab/cd');
+    expect(() => parseCopyTarget('mysql://team:ab/cd@h/db')).toThrow('--to: not a PostgreSQL URL: mysql://team:****@h/db');
+  });
+
+  it('an absent value is null in JSON and empty in CSV and piped lines; only a terminal table says "(none)"', async () => {
+    const env = { ACCTMGR_CONFIG: path.join(tempDir(), 'none.json'), ACCTMGR_DB: '', XDG_DATA_HOME: '/data' };
+    const json = await show(env);
+    expect(json.smtp_url).toEqual({ key: 'smtp_url', value: null, source: 'default', from: null });
+    expect(json.templates).toEqual({ key: 'templates', value: null, source: 'default', from: null });
+    expect(json.mail_from!.value).toBeNull();
+    expect(json.locale_fallback).toEqual({ key: 'locale_fallback', value: 'en', source: 'default', from: null });
+
+    const csv = await runCli(['config', 'show', '--format', 'csv'], { env });
+    expect(csv.stdout.split('\n')).toEqual(
+      expect.arrayContaining(['templates,,default,', 'smtp_url,,default,', 'locale_fallback,en,default,']),
+    );
+    const piped = await runCli(['config', 'show'], { env });
+    expect(piped.stdout).toContain('smtp_url\t\tdefault\t\n');
+    const table = await runCli(['config', 'show'], { env, tty: { stdout: true, columns: 120 } });
+    expect(table.stdout).toMatch(/│ smtp_url +│ \(none\) +│ default +│ +│/);
+    expect(table.stdout).toMatch(/│ templates +│ \(built in\) +│/);
   });
 
   it('an unknown key in the file is an error naming the key and the file (exit 1)', async () => {

@@ -40,6 +40,20 @@ describe('help', () => {
     expect((await runCli(['help', 'exit-codes'])).stdout).toMatch(/^Exit codes:/);
   });
 
+  it('acctmgr help with a word that names no command is the unknown-command error of the same words without help (exit 2), not help', async () => {
+    for (const words of [['nosuch'], ['accounts', 'lst'], ['--json', 'accounts', 'lst']]) {
+      const viaHelp = await runCli(['help', ...words]);
+      const direct = await runCli(words);
+      expect(direct.code).toBe(2);
+      expect(viaHelp).toEqual(direct);
+    }
+    expect((await runCli(['help', 'accounts', 'lst'])).stderr).toContain('(Did you mean list?)');
+    // a command's arguments are not commands: help for the command
+    const arg = await runCli(['help', 'completion', 'bash']);
+    expect(arg.code).toBe(0);
+    expect(arg.stdout).toMatch(/^Usage: acctmgr completion \[options\] <shell>/);
+  });
+
   it('an invalid enum value suggests the closest valid one, only when it is a likely typo', async () => {
     expect(oneOfRule(['school', 'company', 'tutor'], 'skool')).toBe('must be one of school, company, tutor; did you mean school?');
     expect(oneOfRule(['school', 'company', 'tutor'], 'Tutr')).toBe('must be one of school, company, tutor; did you mean tutor?');

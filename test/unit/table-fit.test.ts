@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { cut, fitWidths, MIN_CUT_WIDTH, textWidth } from '../../src/output/fit.js';
+import { cut, fitWidths, MIN_CUT_WIDTH, MIN_HEADER_WIDTH, textWidth } from '../../src/output/fit.js';
 import { renderList, renderObject } from '../../src/output/render.js';
 import { tsvCell } from '../../src/output/tsv.js';
 import { parseTsv } from '../helpers/tsv.js';
@@ -28,6 +28,15 @@ describe('fitting tables to the terminal', () => {
     expect(fitWidths([10, 20], [12, 4], 60)).toEqual([12, 20]);
     // a date column (10) stays whole: the 24-wide header of a 12-wide column is cut first, then the long text
     expect(fitWidths([10, 12, 40], [8, 24, 7], 40)).toEqual([10, 12, 18]);
+    // headers longer than their values are cut first, the longest first, down to their values' width (at least
+    // MIN_HEADER_WIDTH) before any value is: here every value stays whole
+    expect(fitWidths([12, 7, 3, 2, 3], [11, 19, 8, 11, 8], 30)).toEqual([12, 7, 3, 3, 3]);
+    expect(fitWidths([12, 7, 3, 2, 3], [11, 19, 8, 11, 8], 35)).toEqual([12, 7, 5, 5, 5]);
+    expect(MIN_HEADER_WIDTH).toBe(3);
+    // when values must be cut, the long headers are already down to their values
+    expect(fitWidths([12, 7, 3, 2, 3], [11, 19, 8, 11, 8], 25)).toEqual([9, 7, 3, 3, 3]);
+    // and what the values' level leaves over goes back to the headers
+    expect(fitWidths([20, 20, 2], [2, 2, 9], 30)).toEqual([13, 13, 4]);
     // never below the minimum, even when that does not fit
     expect(fitWidths([30, 30, 30], [2, 2, 2], 6)).toEqual([MIN_CUT_WIDTH, MIN_CUT_WIDTH, MIN_CUT_WIDTH]);
   });
@@ -43,11 +52,38 @@ describe('fitting tables to the terminal', () => {
     expect(out).toContain('Renewal call about');
     expect(out).toContain('…');
     expect(out).not.toContain('new e-diary modules');
-    for (const whole of ['ACT-1', '2026-11-25', 'open', 'done', 'Training', 'subject', 'status']) expect(out).toContain(whole);
+    for (const whole of ['ACT-1', '2026-11-25', 'open', 'done', 'Training', 'subject']) expect(out).toContain(whole);
+    // a field name longer than its values gives way before a value is cut (docs/basics.md, Output)
+    expect(out).toContain('│ sta… │');
     // a box with one line under the header and none between the rows
     const lines = out.trimEnd().split('\n');
     expect(lines).toHaveLength(6);
     expect(lines.filter((l) => l.startsWith('├'))).toHaveLength(1);
+  });
+
+  it('long field names over short values give way, so every key, date, status and count stays whole when it can', () => {
+    const subscriptions = [
+      ['SUB-2026-002', 'SCH-001', 'EDIARY', 'EDIARY-MEDIUM', 640, 12, '2026-12-31', 'expiring', 'akowalski', '1800.00', 'EUR'],
+      ['SUB-2026-015', 'SCH-007', 'BIOLOGY', 'BIO-STARTER', 100, 12, '2026-12-31', 'expiring', 'mpetrova', '299.00', 'EUR'],
+    ];
+    const fields = [
+      'external_id',
+      'account_external_id',
+      'product',
+      'plan',
+      'students',
+      'term_months',
+      'end_date',
+      'status',
+      'manager_login',
+      'price',
+      'currency',
+    ];
+    const rows = subscriptions.map((r) => Object.fromEntries(fields.map((f, i) => [f, r[i]])));
+    const out = renderList(rows, 'table', { ...TERMINAL, width: 120 });
+    expect(Math.max(...lineWidths(out))).toBeLessThanOrEqual(120);
+    for (const r of subscriptions) for (const v of r) expect(out).toContain(` ${v} `);
+    expect(out).toMatch(/│ external_id +│ accoun… │ product │ plan +│ stu… │ ter… │ end_date +│ status +│ manager_… │ price +│ cur… │/);
   });
 
   it('--wide shows every value whole, however wide the table gets', () => {
