@@ -10,6 +10,7 @@ import crypto from 'node:crypto';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
+import type { DbTarget } from '../db/target.js';
 import { UsageError } from '../errors.js';
 
 export type OutputKind = 'file' | 'device';
@@ -154,5 +155,51 @@ export function refuseSameFile(outputs: readonly string[], inputs: readonly stri
     const input = st && !st.isCharacterDevice() ? ids.get(`${st.dev}:${st.ino}`) : undefined;
     if (input !== undefined)
       throw new UsageError(`${o}: is the input file ${input}; refusing to overwrite it`, 'write the output to another file');
+  }
+}
+
+/** The files a SQLite database is made of: the file itself and the companions SQLite keeps beside it. */
+const DATABASE_SUFFIXES = ['', '-wal', '-shm', '-journal'] as const;
+
+/**
+ * Refuses (exit 2) an output that is the SQLite database the command works on, or one of its `-wal`,
+ * `-shm`, `-journal` companions, before anything is read or written: replacing it would lose the whole
+ * database. The same device and inode where both exist (a hard link too), else the same path once its
+ * directory is resolved (a companion that is not there yet, a database a write would create). A
+ * PostgreSQL database has no file; a character device or FIFO (`/dev/stdout`) is only written into.
+ */
+export function refuseDatabaseOutput(outputs: readonly string[], database: DbTarget): void {
+  if (database.kind !== 'sqlite') return;
+  const db = database.path;
+  const real = realpathOrUndefined(db);
+  const files = DATABASE_SUFFIXES.flatMap((suffix) =>
+    [db, ...(real && real !== db ? [real] : [])].map((f) => ({ file: f + suffix, suffix })),
+  );
+  for (const out of outputs) {
+    const st = statOrUndefined(out);
+    if (st && (st.isCharacterDevice() || st.isFIFO())) continue;
+    const where = canonicalPath(out);
+    for (const { file, suffix } of files) {
+      const other = statOrUndefined(file);
+      const same = st && other ? st.dev === other.dev && st.ino === other.ino : where === canonicalPath(file);
+      if (!same) continue;
+      const what = suffix === '' ? `the database ${db}` : `the database's ${suffix} file (${db}${suffix})`;
+      throw new UsageError(`${out}: is ${what}; refusing to overwrite it`, 'write the output to another file');
+    }
+  }
+}
+
+/** `p` with its directory resolved (symlinks followed where it exists), the name itself kept. */
+function canonicalPath(p: string): string {
+  const abs = path.resolve(p);
+  const dir = path.dirname(abs);
+  return path.join(realpathOrUndefined(dir) ?? dir, path.basename(abs));
+}
+
+function realpathOrUndefined(p: string): string | undefined {
+  try {
+    return fs.realpathSync(p);
+  } catch {
+    return undefined;
   }
 }
