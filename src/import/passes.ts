@@ -67,10 +67,12 @@ export async function importFiles(
     notes,
   });
   // the outcome is final from here: the rejects files go in place before the commit, so a failed
-  // commit leaves them (the import can run again) rather than rows imported and their rejects lost
+  // commit leaves them (the import can run again) rather than rows imported and their rejects lost;
+  // a refused import or a dry run writes none (its temporary files are discarded: runImport), so a
+  // rejects file always lists the rows an import left out, and one already there stays as it was
   // a batch is an import that writes: one that changed nothing leaves no batch and no audit row
   if (failed || req.dryRun || total.inserted + total.updated === 0) {
-    for (const w of rejectsOf.values()) w.commit();
+    if (!failed && !req.dryRun) for (const w of rejectsOf.values()) w.commit();
     await sequences.giveBack();
     throw new Rollback(outcome(null));
   }
