@@ -32,7 +32,19 @@ export function outputKind(target: string, devices = true): OutputKind {
   throw new UsageError(`${target}: is not a regular file${devices ? ', a character device or a FIFO' : ''}; refusing to replace it`);
 }
 
-/** A new empty file in `dir`, named after `near`, mode 0600, that did not exist before (O_EXCL). */
+/** Why a file cannot be created, in words, for the errors a user can fix by naming another place. */
+const CANNOT_CREATE: Record<string, string> = {
+  EACCES: 'permission denied',
+  EPERM: 'operation not permitted',
+  EROFS: 'read-only file system',
+  ENOSPC: 'no space left on the device',
+  EDQUOT: 'disk quota exceeded',
+};
+
+/**
+ * A new empty file in `dir`, named after `near`, mode 0600, that did not exist before (O_EXCL). A place
+ * where no file can be created is exit 2 naming `near` as the user gave it, never the temporary name.
+ */
 export function createPrivateTemp(dir: string, near: string): { path: string; fd: number } {
   const flags = fs.constants.O_CREAT | fs.constants.O_EXCL | fs.constants.O_WRONLY;
   for (;;) {
@@ -40,7 +52,11 @@ export function createPrivateTemp(dir: string, near: string): { path: string; fd
     try {
       return { path: p, fd: fs.openSync(p, flags, 0o600) };
     } catch (e) {
-      if ((e as NodeJS.ErrnoException).code !== 'EEXIST') throw e;
+      const code = (e as NodeJS.ErrnoException).code ?? '';
+      if (code === 'EEXIST') continue;
+      const reason = CANNOT_CREATE[code];
+      if (reason) throw new UsageError(`${near}: ${reason}: cannot create a file in ${dir}`, 'name a file in a directory you can write to');
+      throw e;
     }
   }
 }

@@ -82,6 +82,28 @@ describe('files are never clobbered', () => {
     },
   );
 
+  it('an output where no file can be created is exit 2 naming the path as given and why, never a temporary name', async () => {
+    const { db, dir } = await setup();
+    const input = path.join(dir, 'products.csv');
+    fs.writeFileSync(input, PRODUCTS);
+    // /sys refuses new files even to root (a read-only directory would not stop root)
+    const out = '/sys/acctmgr-out.csv';
+    const runs = [
+      ['export', 'products', '--out', out],
+      ['import', 'products', input, '--skip-invalid', '--rejects', out],
+      ['db', 'backup', out, '--yes'],
+    ];
+    for (const args of runs) {
+      const r = await runCli(args, { db });
+      expect(r.code, `${args.join(' ')}: ${r.stderr}`).toBe(2);
+      expect(r.stderr).toMatch(
+        /^error: \/sys\/acctmgr-out\.csv: (permission denied|operation not permitted|read-only file system): cannot create a file in \/sys\n/,
+      );
+      expect(r.stderr).not.toContain('.tmp-');
+    }
+    expect(await history(db)).toHaveLength(1);
+  });
+
   it('never writes through a symlink: --rejects, export --out and db backup refuse it (exit 2), its target untouched', async () => {
     const { db, dir } = await setup();
     const input = path.join(dir, 'products.csv');
