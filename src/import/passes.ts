@@ -6,10 +6,10 @@
  */
 import fs from 'node:fs';
 import type { Op } from '../op.js';
-import { markSequences } from '../db/sequences.js';
+import { markSequences, type SequenceMarks } from '../db/sequences.js';
 import { BatchRecorder, zeroCounts, type Counts } from './batch.js';
 import { runFile, type FileJob, type FileRun } from './engine.js';
-import { ErrorSink, type RowProblem } from './errors.js';
+import { ErrorSink, ImportFileError, type RowProblem } from './errors.js';
 import type { RejectsWriter } from './rejects.js';
 import type { ImportOutcome, ImportRequest } from './service.js';
 import { savepoint, type AnyStatements } from './statements.js';
@@ -37,6 +37,26 @@ export async function importFiles(
 ): Promise<ImportOutcome> {
   // a dry run or a refused import gives back the ids it drew, as SQLite's rollback does (src/db/sequences.ts)
   const sequences = await markSequences(statements.db);
+  try {
+    return await importRows(statements, op, req, jobs, notes, rejectsOf, sequences);
+  } catch (e) {
+    // a file refused as a whole (its header, encoding, an unterminated quote …) gives back its batch
+    // number and ids too; an unexpected error leaves a gap, as documented (and so does a give-back that
+    // fails: the refusal is what the user needs to see)
+    if (e instanceof ImportFileError) await sequences.giveBack().catch(() => undefined);
+    throw e;
+  }
+}
+
+async function importRows(
+  statements: AnyStatements,
+  op: Op,
+  req: ImportRequest,
+  jobs: readonly FileJob[],
+  notes: string[],
+  rejectsOf: ReadonlyMap<string, RejectsWriter>,
+  sequences: SequenceMarks,
+): Promise<ImportOutcome> {
   const batch = await BatchRecorder.start(statements, op, req.entity, req.source);
   const ctx: ImportContext = { statements, op, batch, onExisting: req.onExisting, dateFormat: req.dateFormat, notes };
   const entities: Partial<Record<EntityName, Counts>> = {};
