@@ -5,6 +5,7 @@
  */
 import type { FieldProblem } from '../errors.js';
 import { dateRule } from '../lib/dates.js';
+import { canonicalDecimal, plainNumber } from '../lib/decimal.js';
 import { coerce } from '../lib/fields.js';
 import { foldKey, noteProblem } from '../lib/keys.js';
 import { ACCOUNT_FIELDS, type CustomFieldType } from './fields.js';
@@ -128,8 +129,17 @@ export function coerceCustomValue(type: CustomFieldType, raw: unknown): CustomCo
       const problem = noteProblem(text);
       return problem ? { ok: false, rule: problem } : { ok: true, value: text };
     }
-    case 'number':
-      return NUMBER_RE.test(text) ? { ok: true, value: String(Number(text)) } : { ok: false, rule: 'must be a number, e.g. 12 or 12.5' };
+    case 'number': {
+      if (!NUMBER_RE.test(text)) return { ok: false, rule: 'must be a number, e.g. 12 or 12.5' };
+      // stored as the double gives it back; a value it cannot give back digit for digit is refused, never cut
+      const value = plainNumber(Number(text));
+      if (value !== canonicalDecimal(text))
+        return {
+          ok: false,
+          rule: `cannot be kept exactly: a number field holds about 15 significant digits (it would become ${value}; a text field keeps any digits)`,
+        };
+      return { ok: true, value };
+    }
     case 'date': {
       const rule = dateRule(text);
       return rule === undefined ? { ok: true, value: text } : { ok: false, rule };

@@ -47,7 +47,8 @@ export function registerDb(program: Command, io: Io): void {
     )
     .action(
       act(io, async (s, file) => {
-        const { outputKind } = await import('../lib/output-file.js');
+        const { outputKind, refuseDatabaseOutput } = await import('../lib/output-file.js');
+        refuseDatabaseOutput([file], s.target().target);
         outputKind(file, false);
         if (fs.existsSync(file)) await s.confirm(`Overwrite existing file ${file}?`);
         // no migration first: a database an upgrade refused is backed up before it is repaired

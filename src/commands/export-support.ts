@@ -2,7 +2,7 @@
 import { UsageError } from '../errors.js';
 import { exportEntity, type ExportFormat } from '../export/service.js';
 import { ENTITIES, type EntityName } from '../formats/catalog.js';
-import { writeOutput } from '../lib/output-file.js';
+import { refuseDatabaseOutput, writeOutput } from '../lib/output-file.js';
 import type { Session } from './session.js';
 
 export async function runExport(s: Session, entity: EntityName): Promise<void> {
@@ -20,7 +20,8 @@ export async function runExport(s: Session, entity: EntityName): Promise<void> {
     s.message(`exported ${n} ${entity}`);
     return;
   }
-  // the target is checked (a directory, a symlink …: exit 2) before the database is opened
+  // the target is checked (the database itself, a directory, a symlink …: exit 2) before the database is opened
+  refuseDatabaseOutput([out], s.target().target);
   const n = await writeOutput(out, run);
   s.message(`exported ${n} ${entity} to ${out}`);
 }

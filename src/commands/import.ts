@@ -104,10 +104,13 @@ export async function runImportCommand(s: Session, entity: EntityName | 'all', s
   try {
     req.file = spooled?.file;
     req.readerThread = s.io.env.ACCTMGR_IMPORT_THREADS !== '1';
+    const { rejectsOutputs, runImport } = await import('../import/service.js');
+    // --rejects naming the database (or its -wal …) is refused before the database is opened
+    const { refuseDatabaseOutput } = await import('../lib/output-file.js');
+    refuseDatabaseOutput(rejectsOutputs(req), s.target().target);
     // a dry run is what cron and scripts try first: it never creates a database (Session.open)
     const h = await s.open({ create: !req.dryRun });
     const progress = await startProgress(s, req);
-    const { runImport } = await import('../import/service.js');
     let outcome;
     try {
       outcome = await runImport(h, s.op(), req);

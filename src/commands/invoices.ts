@@ -144,12 +144,13 @@ export function registerInvoices(program: Command, io: Io): void {
     'acctmgr invoices print INV-2026-00001 --html --out INV-2026-00001.html',
   ).action(
     act(io, async (s, key) => {
+      const out = s.opts.out as string | undefined;
+      const { refuseDatabaseOutput, writeOutput } = await import('../lib/output-file.js');
+      if (out !== undefined) refuseDatabaseOutput([out], s.target().target);
       const doc = await import('../invoices/document.js');
       const d = await doc.invoiceDocument(await s.db(), s.op(), key);
       const text = s.opts.html ? doc.invoiceHtml(d) : doc.invoiceText(d);
-      const out = s.opts.out as string | undefined;
       if (out === undefined) return s.io.out(text);
-      const { writeOutput } = await import('../lib/output-file.js');
       await writeOutput(out, async (write) => write(text));
       s.message(`wrote ${out}`);
     }),

@@ -54,6 +54,8 @@ export async function managersAction(s: Session): Promise<void> {
 export async function htmlAction(s: Session): Promise<void> {
   const { writeHtmlReport } = await import('./report-html.js');
   const out = s.opts.out as string;
+  const { refuseDatabaseOutput } = await import('../lib/output-file.js');
+  refuseDatabaseOutput([out], s.target().target);
   await writeHtmlReport(await s.open(), s.asOf, out, s.strings('manager').manager);
   s.message(`wrote the report for ${s.asOf} to ${out}`);
 }

@@ -173,8 +173,6 @@ export class RecordParser {
         if (i < text.length && text[i] !== d && text[i] !== '\n') {
           this.fail(`unexpected text after a closing quote: ${JSON.stringify(text.slice(i, i + 20))}`);
         }
-        // inside quotes a CRLF file keeps CRLF: store LF so exports stay LF-only
-        field = field.replace(/\r\n/g, '\n');
       } else {
         // unquoted (a stray quote inside it is taken literally, as spreadsheets write "5"" screen" loosely)
         let j = i;

@@ -6,10 +6,10 @@
  */
 import fs from 'node:fs';
 import type { Op } from '../op.js';
-import { markSequences } from '../db/sequences.js';
+import { markSequences, type SequenceMarks } from '../db/sequences.js';
 import { BatchRecorder, zeroCounts, type Counts } from './batch.js';
 import { runFile, type FileJob, type FileRun } from './engine.js';
-import { ErrorSink, type RowProblem } from './errors.js';
+import { ErrorSink, ImportFileError, type RowProblem } from './errors.js';
 import type { RejectsWriter } from './rejects.js';
 import type { ImportOutcome, ImportRequest } from './service.js';
 import { savepoint, type AnyStatements } from './statements.js';
@@ -37,6 +37,26 @@ export async function importFiles(
 ): Promise<ImportOutcome> {
   // a dry run or a refused import gives back the ids it drew, as SQLite's rollback does (src/db/sequences.ts)
   const sequences = await markSequences(statements.db);
+  try {
+    return await importRows(statements, op, req, jobs, notes, rejectsOf, sequences);
+  } catch (e) {
+    // a file refused as a whole (its header, encoding, an unterminated quote …) gives back its batch
+    // number and ids too; an unexpected error leaves a gap, as documented (and so does a give-back that
+    // fails: the refusal is what the user needs to see)
+    if (e instanceof ImportFileError) await sequences.giveBack().catch(() => undefined);
+    throw e;
+  }
+}
+
+async function importRows(
+  statements: AnyStatements,
+  op: Op,
+  req: ImportRequest,
+  jobs: readonly FileJob[],
+  notes: string[],
+  rejectsOf: ReadonlyMap<string, RejectsWriter>,
+  sequences: SequenceMarks,
+): Promise<ImportOutcome> {
   const batch = await BatchRecorder.start(statements, op, req.entity, req.source);
   const ctx: ImportContext = { statements, op, batch, onExisting: req.onExisting, dateFormat: req.dateFormat, notes };
   const entities: Partial<Record<EntityName, Counts>> = {};
@@ -67,10 +87,12 @@ export async function importFiles(
     notes,
   });
   // the outcome is final from here: the rejects files go in place before the commit, so a failed
-  // commit leaves them (the import can run again) rather than rows imported and their rejects lost
+  // commit leaves them (the import can run again) rather than rows imported and their rejects lost;
+  // a refused import or a dry run writes none (its temporary files are discarded: runImport), so a
+  // rejects file always lists the rows an import left out, and one already there stays as it was
   // a batch is an import that writes: one that changed nothing leaves no batch and no audit row
   if (failed || req.dryRun || total.inserted + total.updated === 0) {
-    for (const w of rejectsOf.values()) w.commit();
+    if (!failed && !req.dryRun) for (const w of rejectsOf.values()) w.commit();
     await sequences.giveBack();
     throw new Rollback(outcome(null));
   }

@@ -85,6 +85,11 @@ export function planJobs(req: Pick<ImportRequest, 'entity' | 'source' | 'file'>)
   return jobs;
 }
 
+/** The files the request's rejected rows would go to (none without --rejects). */
+export function rejectsOutputs(req: ImportRequest): string[] {
+  return req.rejects ? [...rejectsPaths(req, planJobs(req)).values()] : [];
+}
+
 export async function runImport(h: DbHandle, op: Op, req: ImportRequest): Promise<ImportOutcome> {
   const jobs = planJobs(req);
   // standard input, or the pipe that was copied: its own file (a shell's `< FILE`) counts as an input too

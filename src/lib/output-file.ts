@@ -10,6 +10,7 @@ import crypto from 'node:crypto';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
+import type { DbTarget } from '../db/target.js';
 import { UsageError } from '../errors.js';
 
 export type OutputKind = 'file' | 'device';
@@ -31,7 +32,19 @@ export function outputKind(target: string, devices = true): OutputKind {
   throw new UsageError(`${target}: is not a regular file${devices ? ', a character device or a FIFO' : ''}; refusing to replace it`);
 }
 
-/** A new empty file in `dir`, named after `near`, mode 0600, that did not exist before (O_EXCL). */
+/** Why a file cannot be created, in words, for the errors a user can fix by naming another place. */
+const CANNOT_CREATE: Record<string, string> = {
+  EACCES: 'permission denied',
+  EPERM: 'operation not permitted',
+  EROFS: 'read-only file system',
+  ENOSPC: 'no space left on the device',
+  EDQUOT: 'disk quota exceeded',
+};
+
+/**
+ * A new empty file in `dir`, named after `near`, mode 0600, that did not exist before (O_EXCL). A place
+ * where no file can be created is exit 2 naming `near` as the user gave it, never the temporary name.
+ */
 export function createPrivateTemp(dir: string, near: string): { path: string; fd: number } {
   const flags = fs.constants.O_CREAT | fs.constants.O_EXCL | fs.constants.O_WRONLY;
   for (;;) {
@@ -39,7 +52,11 @@ export function createPrivateTemp(dir: string, near: string): { path: string; fd
     try {
       return { path: p, fd: fs.openSync(p, flags, 0o600) };
     } catch (e) {
-      if ((e as NodeJS.ErrnoException).code !== 'EEXIST') throw e;
+      const code = (e as NodeJS.ErrnoException).code ?? '';
+      if (code === 'EEXIST') continue;
+      const reason = CANNOT_CREATE[code];
+      if (reason) throw new UsageError(`${near}: ${reason}: cannot create a file in ${dir}`, 'name a file in a directory you can write to');
+      throw e;
     }
   }
 }
@@ -154,5 +171,51 @@ export function refuseSameFile(outputs: readonly string[], inputs: readonly stri
     const input = st && !st.isCharacterDevice() ? ids.get(`${st.dev}:${st.ino}`) : undefined;
     if (input !== undefined)
       throw new UsageError(`${o}: is the input file ${input}; refusing to overwrite it`, 'write the output to another file');
+  }
+}
+
+/** The files a SQLite database is made of: the file itself and the companions SQLite keeps beside it. */
+const DATABASE_SUFFIXES = ['', '-wal', '-shm', '-journal'] as const;
+
+/**
+ * Refuses (exit 2) an output that is the SQLite database the command works on, or one of its `-wal`,
+ * `-shm`, `-journal` companions, before anything is read or written: replacing it would lose the whole
+ * database. The same device and inode where both exist (a hard link too), else the same path once its
+ * directory is resolved (a companion that is not there yet, a database a write would create). A
+ * PostgreSQL database has no file; a character device or FIFO (`/dev/stdout`) is only written into.
+ */
+export function refuseDatabaseOutput(outputs: readonly string[], database: DbTarget): void {
+  if (database.kind !== 'sqlite') return;
+  const db = database.path;
+  const real = realpathOrUndefined(db);
+  const files = DATABASE_SUFFIXES.flatMap((suffix) =>
+    [db, ...(real && real !== db ? [real] : [])].map((f) => ({ file: f + suffix, suffix })),
+  );
+  for (const out of outputs) {
+    const st = statOrUndefined(out);
+    if (st && (st.isCharacterDevice() || st.isFIFO())) continue;
+    const where = canonicalPath(out);
+    for (const { file, suffix } of files) {
+      const other = statOrUndefined(file);
+      const same = st && other ? st.dev === other.dev && st.ino === other.ino : where === canonicalPath(file);
+      if (!same) continue;
+      const what = suffix === '' ? `the database ${db}` : `the database's ${suffix} file (${db}${suffix})`;
+      throw new UsageError(`${out}: is ${what}; refusing to overwrite it`, 'write the output to another file');
+    }
+  }
+}
+
+/** `p` with its directory resolved (symlinks followed where it exists), the name itself kept. */
+function canonicalPath(p: string): string {
+  const abs = path.resolve(p);
+  const dir = path.dirname(abs);
+  return path.join(realpathOrUndefined(dir) ?? dir, path.basename(abs));
+}
+
+function realpathOrUndefined(p: string): string | undefined {
+  try {
+    return fs.realpathSync(p);
+  } catch {
+    return undefined;
   }
 }

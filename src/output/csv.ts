@@ -3,6 +3,7 @@
  * needs them. A value that a spreadsheet would run as a formula gets one more leading ' and is quoted
  * (src/lib/formula.ts); the importer removes exactly that one quote again.
  */
+import { plainNumber } from '../lib/decimal.js';
 import { PROTECTED, protectFormula } from '../lib/formula.js';
 import { compileLine, lines, type Line } from './lines.js';
 
@@ -12,6 +13,8 @@ export function csvCell(value: unknown): string {
   if (Array.isArray(value))
     return value.some((v) => typeof v === 'object' && v !== null) ? protectFormula(JSON.stringify(value)) : value.join(';');
   if (typeof value === 'boolean') return value ? 'true' : 'false';
+  // plain decimal, never 1e-7 or 1e+23 (which the importer does not read)
+  if (typeof value === 'number') return protectFormula(plainNumber(value));
   // a nested record (the audit log's before and after) as JSON text, never "[object Object]"
   if (typeof value === 'object') return protectFormula(JSON.stringify(value));
   return protectFormula(String(value));

@@ -3,6 +3,7 @@
  * come, so a million-row export never sits in memory. The CSV cells follow src/output/csv.ts (quotes
  * only where RFC 4180 needs them, and around formula-protected values).
  */
+import { plainNumber } from '../lib/decimal.js';
 import { csvCell, quoteCsv } from './csv.js';
 
 /**
@@ -16,7 +17,7 @@ const PIECE = 64 * 1024;
 function csvField(value: unknown): string {
   if (value === null || value === undefined) return '';
   // a number needs neither quotes nor formula protection unless negative (a leading -)
-  if (typeof value === 'number' && value >= 0) return String(value);
+  if (typeof value === 'number' && value >= 0) return value === 0 || (value >= 1e-6 && value < 1e21) ? String(value) : plainNumber(value);
   return quoteCsv(csvCell(value));
 }
 

@@ -4,6 +4,7 @@ import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { dbFiles, runCli, spawnCli } from '../helpers/cli.js';
 import { tempDir } from '../helpers/db.js';
+import { itSqlite } from '../helpers/engine.js';
 
 const PRODUCTS = 'code,name\nBIO,Biology\nbad code,Bad\nMATH,Maths\n';
 
@@ -44,6 +45,63 @@ describe('files are never clobbered', () => {
     expect(fs.readFileSync(input, 'utf8')).toBe(PRODUCTS);
     expect(await history(db)).toHaveLength(1);
     await dbCheck(db);
+  });
+
+  itSqlite(
+    'an output naming the database, a hard link to it or its -wal/-shm/-journal file is refused with exit 2, the database untouched (SQLite only)',
+    async () => {
+      const { db, dir } = await setup();
+      const input = path.join(dir, 'products.csv');
+      fs.writeFileSync(input, PRODUCTS);
+      const link = path.join(path.dirname(db), 'same.db');
+      fs.linkSync(db, link);
+      const before = fs.readFileSync(db);
+      const targets = [db, link, `${db}-wal`, `${db}-shm`, `${db}-journal`];
+      for (const out of targets) {
+        const runs = [
+          ['export', 'products', '--out', out],
+          ['import', 'products', input, '--skip-invalid', '--rejects', out],
+          ['db', 'backup', out, '--yes'],
+          ['report', 'html', '--out', out],
+          ['invoices', 'print', 'INV-2026-00001', '--out', out],
+        ];
+        for (const args of runs) {
+          const r = await runCli(args, { db });
+          expect(r.code, `${args.join(' ')}: ${r.stderr}`).toBe(2);
+          expect(r.stderr).toMatch(
+            new RegExp(`^error: ${out.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}: is the database(?:'s -(?:wal|shm|journal) file)? `),
+          );
+          expect(r.stderr).toContain('refusing to overwrite it');
+        }
+      }
+      expect(fs.readFileSync(db)).toEqual(before);
+      expect(fs.readdirSync(path.dirname(db)).sort()).toEqual(['same.db', path.basename(db)]);
+      expect(fs.readdirSync(dir).sort()).toEqual(['products.csv', 'seed.csv']);
+      expect(await history(db)).toHaveLength(1);
+      await dbCheck(db);
+    },
+  );
+
+  it('an output where no file can be created is exit 2 naming the path as given and why, never a temporary name', async () => {
+    const { db, dir } = await setup();
+    const input = path.join(dir, 'products.csv');
+    fs.writeFileSync(input, PRODUCTS);
+    // /sys refuses new files even to root (a read-only directory would not stop root)
+    const out = '/sys/acctmgr-out.csv';
+    const runs = [
+      ['export', 'products', '--out', out],
+      ['import', 'products', input, '--skip-invalid', '--rejects', out],
+      ['db', 'backup', out, '--yes'],
+    ];
+    for (const args of runs) {
+      const r = await runCli(args, { db });
+      expect(r.code, `${args.join(' ')}: ${r.stderr}`).toBe(2);
+      expect(r.stderr).toMatch(
+        /^error: \/sys\/acctmgr-out\.csv: (permission denied|operation not permitted|read-only file system): cannot create a file in \/sys\n/,
+      );
+      expect(r.stderr).not.toContain('.tmp-');
+    }
+    expect(await history(db)).toHaveLength(1);
   });
 
   it('never writes through a symlink: --rejects, export --out and db backup refuse it (exit 2), its target untouched', async () => {

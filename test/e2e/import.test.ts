@@ -106,7 +106,7 @@ describe('acctmgr import (end to end)', () => {
     expect(Object.keys(s)).toEqual(['batch_id', 'entities', 'inserted', 'updated', 'unchanged', 'rejected', 'seconds', 'rows_per_second']);
     expect(s).toMatchObject({ batch_id: 1, entities: { products: { inserted: 2, updated: 0, unchanged: 0, rejected: 1 } }, inserted: 2 });
     expect(r.stderr).toContain(
-      'bom-crlf-products.csv:4: name: "E-diary\\nsecond line": must not contain control characters, tabs or line breaks (found U+000A)',
+      'bom-crlf-products.csv:4: name: "E-diary\\r\\nsecond line": must not contain control characters, tabs or line breaks (found U+000D)',
     );
     expect(r.stderr).toMatch(/batch 1: 2 inserted/);
     const semi = await runJson<Record<string, number>>(['import', 'products', path.join(HAZARDS, 'semicolon-products.csv')], { db });

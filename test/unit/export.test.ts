@@ -63,6 +63,51 @@ describe('export', () => {
     expect(files.subscriptions).toContain('SUB-1,SCH-001,BIO,BIO-OLD,120,12,2025-01-15,2026-01-14,active,jnowak,299.99,2025-01-10,\n');
   });
 
+  it('keeps a CRLF, a bare CR and a LF inside a quoted field as written: export → import → export is identical, and importing it again changes nothing', async () => {
+    const file = path.join(tempDir(), 'accounts.csv');
+    // a CRLF file: its record ends are CRLF, the note's line breaks are CRLF, CR and LF
+    fs.writeFileSync(file, 'external_id,name,type,note\r\nT-1,Tutor,tutor,"line 1\r\nline 2\rline 3\nline 4"\r\n');
+    const a = await db();
+    await defineField(a.db, testOp(), { name: 'note', type: 'text' });
+    expect((await runImport(a.handle, testOp(), request('accounts', file))).summary).toMatchObject({ inserted: 1 });
+    const json = JSON.parse(await exportText(a, 'accounts', 'json')) as { fields: Record<string, string> }[];
+    expect(json[0]!.fields.note).toBe('line 1\r\nline 2\rline 3\nline 4');
+    const csv = await exportText(a, 'accounts');
+    const out = path.join(tempDir(), 'accounts.csv');
+    fs.writeFileSync(out, csv);
+    const again = await runImport(a.handle, testOp(), request('accounts', out));
+    expect(again.summary).toMatchObject({ inserted: 0, updated: 0, unchanged: 1, batch_id: null });
+    const b = await db();
+    await defineField(b.db, testOp(), { name: 'note', type: 'text' });
+    expect((await runImport(b.handle, testOp(), request('accounts', out))).errors).toEqual([]);
+    expect(await exportText(b, 'accounts')).toBe(csv);
+  });
+
+  it('writes a custom number field in plain decimal (never 1e+23 or 1e-7): export → import → export is identical', async () => {
+    const file = path.join(tempDir(), 'accounts.csv');
+    fs.writeFileSync(
+      file,
+      'external_id,name,type,budget\nT-1,Big,tutor,100000000000000000000000\nT-2,Small,tutor,0.0000001\nT-3,Neg,tutor,-0.00000015\n',
+    );
+    const a = await db();
+    await defineField(a.db, testOp(), { name: 'budget', type: 'number' });
+    expect((await runImport(a.handle, testOp(), request('accounts', file))).errors).toEqual([]);
+    const csv = await exportText(a, 'accounts');
+    expect(
+      csv
+        .split('\n')
+        .slice(1, 4)
+        .map((l) => l.split(',').at(-1)),
+    ).toEqual(['100000000000000000000000', '0.0000001', '"\'-0.00000015"']);
+    const out = path.join(tempDir(), 'accounts.csv');
+    fs.writeFileSync(out, csv);
+    expect((await runImport(a.handle, testOp(), request('accounts', out))).summary).toMatchObject({ unchanged: 3, batch_id: null });
+    const b = await db();
+    await defineField(b.db, testOp(), { name: 'budget', type: 'number' });
+    expect((await runImport(b.handle, testOp(), request('accounts', out))).errors).toEqual([]);
+    expect(await exportText(b, 'accounts')).toBe(csv);
+  });
+
   it('is deterministic: sorted by key, LF, no BOM, quoting as the shared CSV writer does', async () => {
     const t = await db();
     await runImport(t.handle, testOp(), request('all', ALL_DIR));

@@ -24,6 +24,27 @@ describe('import: the files it reads and writes', () => {
     expect(await imp.snapshot()).toEqual(before);
   });
 
+  it('an import refused for invalid rows, or a dry run, writes no rejects file and leaves one already there as it was', async () => {
+    const file = 'name\nGood Group\nBad\u0001Group\n';
+    const rejects = path.join(imp.dir, 'rejects.csv');
+    for (const over of [{}, { skipInvalid: true, dryRun: true }, { dryRun: true }]) {
+      const before = await imp.snapshot();
+      const out = await imp.run('groups', file, { ...over, rejects });
+      expect(out.errors, JSON.stringify(over)).toHaveLength(1);
+      expect(fs.existsSync(rejects), JSON.stringify(over)).toBe(false);
+      fs.writeFileSync(rejects, 'my notes - keep\n');
+      await imp.run('groups', file, { ...over, rejects });
+      expect(fs.readFileSync(rejects, 'utf8'), JSON.stringify(over)).toBe('my notes - keep\n');
+      fs.rmSync(rejects);
+      expect(fs.readdirSync(imp.dir).sort()).toEqual(['groups.csv']);
+      expect(await imp.snapshot()).toEqual(before);
+    }
+    // the import that takes the valid rows writes them
+    const out = await imp.run('groups', file, { skipInvalid: true, rejects });
+    expect(out.summary).toMatchObject({ inserted: 1, rejected: 1 });
+    expect(fs.readFileSync(rejects, 'utf8')).toMatch(/^name,error\nBad\u0001Group,"name: /);
+  });
+
   it('refuses a file that changed while it was read (size, or only its modification time), writing nothing', async () => {
     await imp.run('products', 'code,name\nBIO,Biology\n');
     const before = await imp.snapshot();

@@ -4,13 +4,16 @@
  * batch number and rows' ids are the same on both engines; and ids far above the stored rows (a gap a
  * sequence leaves) cost an import no memory in proportion to the gap (IdLines).
  */
+import fs from 'node:fs';
 import { sql } from '#kysely';
 import { describe, expect, it } from 'vitest';
 import { RefusedError } from '../../src/errors.js';
 import { IdLines } from '../../src/import/entities/common.js';
+import { ImportFileError } from '../../src/import/errors.js';
+import { runImport } from '../../src/import/service.js';
 import { itPostgres, onPostgres } from '../helpers/engine.js';
-import { eachTestDb } from '../helpers/db.js';
-import { Importer } from '../helpers/import.js';
+import { eachTestDb, testOp } from '../helpers/db.js';
+import { Importer, request } from '../helpers/import.js';
 
 let imp: Importer;
 const t = eachTestDb(async () => {
@@ -53,6 +56,24 @@ describe('the ids an import draws', () => {
     expect(await ids()).toEqual([1, 2, 3, 4, 5]);
     const batches = await t.db.selectFrom('import_batches').select('id').orderBy('id').execute();
     expect(batches.map((b) => Number(b.id))).toEqual([1, 2]);
+  });
+
+  it('a file refused as a whole (unknown or missing column, empty, not UTF-8, an unterminated quote after rows) gives its batch number and ids back', async () => {
+    const refusals: [string, string | Buffer][] = [
+      ['unknown column', 'nmae\nTypo\n'],
+      ['empty file', ''],
+      ['not UTF-8', Buffer.from('name\nCaf\xe9\n', 'latin1')],
+      ['unterminated quote', `${accounts(1, 3)}ACC-9,"never closed,school,BG\n`],
+    ];
+    for (const [what, content] of refusals) {
+      const entity = what === 'unterminated quote' ? 'accounts' : 'groups';
+      const file = imp.file(`${what.replaceAll(' ', '-')}.csv`, '');
+      fs.writeFileSync(file, content);
+      await expect(runImport(t.handle, testOp(), request(entity, file)), what).rejects.toBeInstanceOf(ImportFileError);
+    }
+    const good = await imp.run('accounts', accounts(1, 2));
+    expect(good.summary.batch_id).toBe(1);
+    expect(await ids()).toEqual([1, 2]);
   });
 
   it('new ids far above the stored ones (a gap of a billion) cost no memory in proportion to the gap', async () => {

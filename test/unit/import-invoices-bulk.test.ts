@@ -46,6 +46,7 @@ async function seed(): Promise<void> {
     `${inv(2025, 2)},A0,SUB-0,,,,2025/2026,10.00,EUR,,2025-10-01,2025-10-15,,issued,`,
     `${inv(2025, 3)},A0,,TRN-000001,,,,300.00,EUR,,2025-11-01,2025-11-15,,issued,`,
     `,A1,SUB-1,,2,2,2026/2027,10.00,EUR,2027-01-15,,,,planned,`,
+    `,A4,SUB-4,,,,2026/2027,10.00,EUR,2027-01-15,,,,planned,`,
   ];
   await importLines(imp, op, { invoices: [HEADER.trimEnd(), ...stored] });
 }
@@ -79,6 +80,9 @@ function invoicesFile(): string {
   lines.push(`${inv(2026, 90_009)},A2,SUB-3,,,,,1.00,EUR,,2026-04-02,2026-04-16,,issued,`); // another account's subscription
   lines.push(`${inv(2026, 90_010)},A2,,,,,,1.00,EUR,,2025-04-02,2025-04-16,,issued,`); // the year of another issue date
   lines.push(`${inv(2026, 90_011)},A2,NOSUB,,,,,1.00,EUR,,2026-04-02,2026-04-16,,issued,`); // no such subscription
+  lines.push(',A4,SUB-4,,,,2026/2027,10.00,EUR,2027-01-15,,,,planned,'); // a stored planned invoice without instalment, unchanged
+  lines.push(',A6,SUB-6,,,,2026/2027,10.00,EUR,2027-01-01,,,,planned,'); // a new one…
+  lines.push(',A6,SUB-6,,,,2026/2027,11.00,EUR,2027-01-01,,,,planned,'); // …and the same planned invoice again
   const csv = `${HEADER}${lines.join('\n')}\n`;
   expect(Buffer.byteLength(csv)).toBeGreaterThan(BULK_MIN_BYTES);
   return csv;
@@ -128,13 +132,17 @@ describe('import: a large invoices file', () => {
         `${at(17)}: subscription_external_id: "SUB-3": is not a subscription of account A2`,
         `${at(18)}: number: "${inv(2026, 90_010)}": its year must be the year of issued_on (2025-04-02)`,
         `${at(19)}: subscription_external_id: "NOSUB": no subscription with this external_id`,
+        `${at(22)}: number: "": duplicates line ${BODY + 22} (same invoice)`,
       ]);
-      expect(bulk.summary.entities.invoices).toMatchObject({ inserted: BODY + 4, updated: 2, unchanged: 1, rejected: 12 });
+      expect(bulk.summary.entities.invoices).toMatchObject({ inserted: BODY + 5, updated: 2, unchanged: 2, rejected: 13 });
       const row = (number: string | null, sub?: string, instalment?: number) =>
         afterBulk.find((r) => r.number === number && (sub === undefined || (r.subscription === sub && r.instalment === instalment)));
       expect(row(inv(2025, 1))).toMatchObject({ status: 'paid', paid_on: '2025-10-20' });
       expect(row(null, 'SUB-1', 2)).toMatchObject({ amount_cents: 1200, planned_on: '2027-02-01' });
       expect(row(null, 'SUB-0', 3)).toMatchObject({ amount_cents: 1000, status: 'planned' });
+      expect(
+        afterBulk.filter((r) => r.number === null && (r.subscription === 'SUB-4' || r.subscription === 'SUB-6')).map((r) => r.amount_cents),
+      ).toEqual([1000, 1000]);
       expect(row(inv(2026, 90_005))).toMatchObject({ training: 3, status: 'issued' });
       expect(row(inv(2026, BODY))).toMatchObject({ external_id: `A${(BODY - 1) % ACCOUNTS}`, amount_cents: 4000 });
 

@@ -37,7 +37,7 @@ describe('CSV reader', () => {
     expect(recs.map((r) => [r.line, r.cells])).toEqual([
       [1, ['code', 'name']],
       [2, ['BIO', 'Biology, site']],
-      [4, ['DIARY', 'E-diary\nsecond line']], // line 3 blank; the quoted CRLF is stored as LF
+      [4, ['DIARY', 'E-diary\r\nsecond line']], // line 3 blank; the quoted CRLF is kept as written
       [6, ['MATH', 'Maths']], // the multi-line field moved this record down
     ]);
   });

@@ -46,6 +46,25 @@ describe('import invoices', () => {
     expect((await issueForSubscription(t.db, op, 'SUB-2')).number).toBe('INV-2026-00010');
   });
 
+  it('a planned invoice without an instalment is matched by its subscription: the same file, or its own export, imported again changes nothing', async () => {
+    const im = new Importer(t);
+    const file = HEADER + `,SCH-001,SUB-1,,,2026/2027,,60.00,EUR,2026-12-01,,,,planned,\n`;
+    expect((await im.run('invoices', file)).summary).toMatchObject({ inserted: 1 });
+    expect((await im.run('invoices', file)).summary).toMatchObject({ inserted: 0, unchanged: 1, batch_id: null });
+    const csv = await exported();
+    expect((await im.run('invoices', csv)).summary).toMatchObject({ inserted: 0, unchanged: 1, batch_id: null });
+    const changed = await im.run('invoices', HEADER + `,SCH-001,SUB-1,,,2026/2027,,61.00,EUR,2026-12-02,,,,planned,\n`);
+    expect(changed.summary).toMatchObject({ inserted: 0, updated: 1 });
+    // an instalment is another invoice of the same subscription
+    const second = await im.run('invoices', HEADER + `,SCH-001,SUB-1,2,2,2027/2028,,60.00,EUR,2027-09-01,,,,planned,\n`);
+    expect(second.summary).toMatchObject({ inserted: 1 });
+    expect((await listInvoices(t.db, op)).map((i) => [i.subscription_external_id, i.instalment, i.amount, i.planned_on])).toEqual([
+      ['SUB-1', null, '61.00', '2026-12-02'],
+      ['SUB-1', 2, '60.00', '2027-09-01'],
+    ]);
+    expect((await im.run('invoices', await exported())).summary).toMatchObject({ inserted: 0, unchanged: 2 });
+  });
+
   it('import undo removes the invoices it inserted', async () => {
     const out = await new Importer(t).run('invoices', HEADER + `INV-2026-00001,SCH-002,,,,,,12.50,EUR,,2026-10-01,2026-10-15,,issued,\n`);
     expect(out.summary).toMatchObject({ inserted: 1 });

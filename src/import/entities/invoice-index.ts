@@ -38,8 +38,8 @@ export class InvoiceIndex {
     return this.byPlace.get(place(year, seq));
   }
 
-  /** The invoice without a number of this subscription and instalment. */
-  planned(subscriptionId: number, instalment: number): Row | undefined {
+  /** The invoice without a number of this subscription and instalment (null: the one without an instalment). */
+  planned(subscriptionId: number, instalment: number | null): Row | undefined {
     return this.unnumbered.get(instalmentOf(subscriptionId, instalment))?.[0];
   }
 

@@ -1,6 +1,7 @@
 /**
  * invoices.csv, for migrating billing history: key `number` (PREFIX-YYYY-NNNNN); a row without one is a
- * planned invoice, matched to a stored one by subscription and instalment. A row is the whole invoice
+ * planned invoice, matched to a stored one without a number by subscription and instalment (an empty
+ * instalment matches the one without: a term billed at once). A row is the whole invoice
  * (empty cells are empty). The rules of the commands, row by row: the account and the subscription
  * (one of the account's) or the training (TRN-000001, one of the account's; never one that came with a package,
  * and never one another invoice that is not void bills already), what each status needs (planned: planned_on and no number; issued: number,
@@ -143,11 +144,18 @@ export const invoices: EntityDef = {
     const byPlace = index
       ? (year: number, seq: number) => index.at(year, seq)
       : statements.getter(db.selectFrom('invoices').select(['id', 'number']).where('year', '=', 0).where('seq', '=', 0));
+    // a planned invoice's key is its subscription and instalment, an empty instalment included (the one invoice
+    // of a term billed at once): `instalment = NULL` matches nothing in SQL, so that one has a query of its own
+    const plannedQuery = statements.getter(
+      db.selectFrom('invoices').selectAll().where('subscription_id', '=', 0).where('instalment', '=', 0).where('number', 'is', null),
+    );
+    const plannedWhole = statements.getter(
+      db.selectFrom('invoices').selectAll().where('subscription_id', '=', 0).where('instalment', 'is', null).where('number', 'is', null),
+    );
     const planned = index
-      ? (subscriptionId: number, instalment: number) => index.planned(subscriptionId, instalment)
-      : statements.getter(
-          db.selectFrom('invoices').selectAll().where('subscription_id', '=', 0).where('instalment', '=', 0).where('number', 'is', null),
-        );
+      ? (subscriptionId: number, instalment: number | null) => index.planned(subscriptionId, instalment)
+      : (subscriptionId: number, instalment: number | null) =>
+          instalment === null ? plannedWhole(subscriptionId) : plannedQuery(subscriptionId, instalment);
     const { byKey: account } = await accountLookups(ctx, whole, ['id', 'external_id']);
     const subscription = await byExternalId(ctx, whole, 'subscriptions', ['id', 'account_id']);
     const trainings = db
@@ -201,6 +209,7 @@ export const invoices: EntityDef = {
       let existing: Row | undefined;
       if (typeof v.number === 'string') existing = yield* wait(byNumber(foldKey(v.number)));
       else if (subId !== null && typeof v.instalment === 'number') existing = yield* wait(planned(subId, v.instalment));
+      else if (subId !== null && !text.instalment) existing = yield* wait(planned(subId, null));
       if (billed && v.status !== 'void') {
         const other = yield* wait(billing(billed.id as number, existing));
         if (other) {
