@@ -87,7 +87,7 @@ export function registerSubscriptions(program: Command, io: Io): void {
       const { subscriptionBatches } = await import('../subscriptions/service.js');
       const { checkDate } = await import('../lib/checks.js');
       const o = s.opts as Record<string, string | number | undefined>;
-      const batches = subscriptionBatches(await s.db(), s.op(), {
+      const batches = await subscriptionBatches(await s.db(), s.op(), {
         account: o.account as string | undefined,
         manager: o.manager as string | undefined,
         product: o.product as string | undefined,
