@@ -184,13 +184,18 @@ export function checkCustomValues(
   return { values, problems };
 }
 
-/** Required custom fields without a value in the merged (stored + given) values. */
+/**
+ * Required custom fields without a value in the merged (stored + given) values, but for those already in
+ * `reported`: a value given and refused (`vip: "maybe": must be true or false`) is not also missing.
+ */
 export function missingRequiredFields(
   defs: readonly CustomFieldDef[],
   values: Readonly<Record<string, string | null | undefined>>,
+  reported: readonly FieldProblem[] = [],
 ): FieldProblem[] {
   return defs
     .filter((d) => d.required && (values[d.name] === null || values[d.name] === undefined))
+    .filter((d) => !reported.some((p) => p.field === d.name))
     .map((d) => ({ field: d.name, value: '', rule: 'is a required custom field' }));
 }
 

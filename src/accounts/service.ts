@@ -56,7 +56,7 @@ export async function addAccount(db: Kysely<DB>, op: Op, input: AccountInput): P
   problems.push(
     ...missingFields(ACCOUNT_FIELDS, checked.values, problems),
     ...accountRowProblems(checked.values),
-    ...missingRequiredFields(defs, custom),
+    ...missingRequiredFields(defs, custom, problems),
   );
   fail(problems);
   const values = withDefaults(ACCOUNT_FIELDS, checked.values);
@@ -110,7 +110,7 @@ export async function editAccount(db: Kysely<DB>, op: Op, externalId: string, in
   const manager = 'manager_login' in values ? values.manager_login : before.manager_login;
   problems.push(...accountRowProblems({ type, manager_login: manager }));
   const stored = (await readStoredValues(db, [row.id])).get(row.id) ?? {};
-  problems.push(...missingRequiredFields(defs, { ...stored, ...custom }));
+  problems.push(...missingRequiredFields(defs, { ...stored, ...custom }, problems));
   fail(problems);
 
   const newKey = (values.external_id as string | undefined) ?? row.external_id;

@@ -3,8 +3,7 @@ import type { Kysely } from '#kysely';
 import { getAccount } from '../accounts/lookup.js';
 import { collect, recordBatches, rowBatches } from '../db/rows.js';
 import type { DB } from '../db/schema/index.js';
-import { invalid } from '../errors.js';
-import { checkDate, checkFilter } from '../lib/checks.js';
+import { checkDateRange, checkFilter } from '../lib/checks.js';
 import { addDays, boundDate } from '../lib/dates.js';
 import { getManager } from '../managers/lookup.js';
 import { ACTIVITY_FIELDS } from './fields.js';
@@ -32,9 +31,7 @@ export async function listActivities(db: Kysely<DB>, f: ActivityFilter = {}): Pr
 export async function activityBatches(db: Kysely<DB>, f: ActivityFilter = {}): Promise<AsyncIterable<ActivityRecord[]>> {
   const kind = checkFilter(spec('kind'), f.kind);
   const status = checkFilter(spec('status'), f.status);
-  const from = checkDate('from', f.from);
-  const to = checkDate('to', f.to);
-  if (from !== undefined && to !== undefined && to < from) throw invalid('to', to, `is before --from (${from})`);
+  const { from, to } = checkDateRange(f.from, f.to);
   let q = activitiesQuery(db).orderBy('t.at', 'desc').orderBy('t.number', 'desc');
   if (f.account !== undefined) q = q.where('t.account_id', '=', (await getAccount(db, f.account)).id);
   if (f.manager !== undefined) q = q.where('t.manager_id', '=', (await getManager(db, f.manager)).id);

@@ -113,6 +113,11 @@ export function registerDb(program: Command, io: Io): void {
             s.io.out(`  seat ${b.seat_id}: last_login_at ${b.last_login_at ?? 'empty'}, latest login event ${b.latest_event}\n`);
           s.io.out(`keys held by more than one row: ${report.duplicate_keys.length}\n`);
           for (const d of report.duplicate_keys) s.io.out(`  ${duplicateLine(d)}\n`);
+          s.io.out(`seats whose contact is of another account: ${report.seats_of_other_accounts.length}\n`);
+          for (const o of report.seats_of_other_accounts)
+            s.io.out(
+              `  seat ${o.seat_id}: ${o.subscription_external_id}/${o.email} (account ${o.account_external_id}), the contact of ${o.contact_account_external_id}\n`,
+            );
         }
         if (!report.ok) throw new AppError('database check failed', 'invalid_data', EXIT.failed);
       }),

@@ -68,7 +68,7 @@ export function registerSeats(program: Command, io: Io): void {
       const { seatBatches } = await import('../seats/service.js');
       const { checkDate } = await import('../lib/checks.js');
       const o = s.opts as Record<string, string | undefined>;
-      const { status, batches } = seatBatches(await s.db(), {
+      const { status, batches } = await seatBatches(await s.db(), {
         subscription: o.subscription,
         account: o.account,
         idleSince: checkDate('idle_since', o.idleSince),

@@ -170,6 +170,9 @@ async function databaseCheck(h: DbHandle): Promise<Finding[]> {
       ? [`${report.last_logins_behind.length} seat(s) with last_login_at behind their login events`]
       : []),
     ...(report.duplicate_keys.length ? [`${report.duplicate_keys.length} key(s) held by more than one row`] : []),
+    ...(report.seats_of_other_accounts.length
+      ? [`${report.seats_of_other_accounts.length} seat(s) whose contact is of another account than the subscription`]
+      : []),
   ];
   return [
     {
@@ -178,7 +181,10 @@ async function databaseCheck(h: DbHandle): Promise<Finding[]> {
       problem: problems.join('; '),
       fix:
         'acctmgr db check (details), then acctmgr db repair-keys or restore a backup' +
-        (report.last_logins_behind.length ? '; a seat behind its logins: acctmgr seats login EMAIL --subscription SUB --at LATEST' : ''),
+        (report.last_logins_behind.length ? '; a seat behind its logins: acctmgr seats login EMAIL --subscription SUB --at LATEST' : '') +
+        (report.seats_of_other_accounts.length
+          ? "; a seat of another account's contact: acctmgr seats remove EMAIL --subscription SUB"
+          : ''),
     },
   ];
 }

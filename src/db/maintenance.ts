@@ -11,6 +11,7 @@ import { noSchema, type DbHandle } from './connection.js';
 import { duplicateKeys, type DuplicateKey } from './duplicate-keys.js';
 import { migrationStatus } from './migrator.js';
 import { streamRows, type Streamable } from './rows.js';
+import { seatsOfOtherAccounts, type SeatOfOtherAccount } from './seat-accounts.js';
 import type { DB } from './schema/index.js';
 
 /** The migration from which on a seat's stored last login is never behind its login events. */
@@ -101,6 +102,8 @@ export interface CheckReport {
   last_logins_behind: LastLoginBehind[];
   /** values of a unique key (src/db/schema/unique-keys.ts) that more than one row holds (the first 100) */
   duplicate_keys: DuplicateKey[];
+  /** seats not removed whose contact is not of the subscription's account (the first 100) */
+  seats_of_other_accounts: SeatOfOtherAccount[];
 }
 
 export interface LastLoginBehind {
@@ -130,13 +133,15 @@ export async function checkDatabase(h: DbHandle): Promise<CheckReport> {
     const keys = await keyMismatches(h, columns, 100);
     const behind = await lastLoginsBehind(h.db, 100);
     const duplicates = await duplicateKeys(h.db, h.engine, columns, 100);
+    const otherAccounts = await seatsOfOtherAccounts(h.db, 100);
     return {
-      ok: violations.length === 0 && keys.length === 0 && behind.length === 0 && duplicates.length === 0,
+      ok: violations.length === 0 && keys.length === 0 && behind.length === 0 && duplicates.length === 0 && otherAccounts.length === 0,
       integrity: ['ok'],
       foreign_key_violations: violations,
       key_mismatches: keys,
       last_logins_behind: behind,
       duplicate_keys: duplicates,
+      seats_of_other_accounts: otherAccounts,
     };
   }
   const sqlite = h.sqlite;
@@ -159,13 +164,21 @@ export async function checkDatabase(h: DbHandle): Promise<CheckReport> {
   const keys = intact ? await keyMismatches(h, columns, 100) : [];
   const behind = intact ? await lastLoginsBehind(h.db, 100) : [];
   const duplicates = intact ? await duplicateKeys(h.db, h.engine, columns, 100) : [];
+  const otherAccounts = intact ? await seatsOfOtherAccounts(h.db, 100) : [];
   return {
-    ok: intact && violations.length === 0 && keys.length === 0 && behind.length === 0 && duplicates.length === 0,
+    ok:
+      intact &&
+      violations.length === 0 &&
+      keys.length === 0 &&
+      behind.length === 0 &&
+      duplicates.length === 0 &&
+      otherAccounts.length === 0,
     integrity,
     foreign_key_violations: violations,
     key_mismatches: keys,
     last_logins_behind: behind,
     duplicate_keys: duplicates,
+    seats_of_other_accounts: otherAccounts,
   };
 }
 
@@ -187,6 +200,7 @@ export async function checkFile(open: () => Promise<DbHandle>): Promise<CheckRep
       key_mismatches: [],
       last_logins_behind: [],
       duplicate_keys: [],
+      seats_of_other_accounts: [],
     };
   }
   if (await unmigrated(h)) throw noSchema(h);

@@ -13,7 +13,7 @@ import type { DB } from '../db/schema/index.js';
 import type { NewInvoiceRow } from '../db/schema/invoices.js';
 import type { SubscriptionRow } from '../db/schema/subscriptions.js';
 import { ConflictError, RefusedError, invalid } from '../errors.js';
-import { checkFilter, checkOne } from '../lib/checks.js';
+import { checkDateRange, checkFilter, checkOne } from '../lib/checks.js';
 import { addDays, addMonths, deriveDate } from '../lib/dates.js';
 import { getManager } from '../managers/lookup.js';
 import type { Op } from '../op.js';
@@ -254,6 +254,7 @@ export async function listInvoices(db: Kysely<DB>, op: Op, f: InvoiceFilter = {}
 /** listInvoices a batch at a time, nothing held beyond the batch; the filters checked before the first. */
 export async function invoiceBatches(db: Kysely<DB>, op: Op, f: InvoiceFilter = {}): Promise<AsyncIterable<InvoiceRecord[]>> {
   const status = checkFilter({ name: 'status', type: 'enum', values: DISPLAYED_INVOICE_STATUSES }, f.status);
+  const { from, to } = checkDateRange(f.from, f.to);
   let q = invoicesQuery(db);
   if (f.account !== undefined) q = q.where('i.account_id', '=', (await getAccount(db, f.account)).id);
   if (f.training !== undefined) q = q.where('i.training_id', '=', (await getTraining(db, f.training)).id);
@@ -264,7 +265,7 @@ export async function invoiceBatches(db: Kysely<DB>, op: Op, f: InvoiceFilter = 
   if (status === 'overdue') q = q.where('i.status', '=', 'issued').where('i.due_on', '<', op.asOf);
   else if (status === 'issued') q = q.where('i.status', '=', 'issued').where('i.due_on', '>=', op.asOf);
   else if (status !== undefined) q = q.where('i.status', '=', status);
-  if (f.from !== undefined) q = q.where((eb) => eb(eb.fn.coalesce('i.issued_on', 'i.planned_on'), '>=', f.from!));
-  if (f.to !== undefined) q = q.where((eb) => eb(eb.fn.coalesce('i.issued_on', 'i.planned_on'), '<=', f.to!));
+  if (from !== undefined) q = q.where((eb) => eb(eb.fn.coalesce('i.issued_on', 'i.planned_on'), '>=', from));
+  if (to !== undefined) q = q.where((eb) => eb(eb.fn.coalesce('i.issued_on', 'i.planned_on'), '<=', to));
   return recordBatches(rowBatches(db, q), (r) => toInvoiceRecord(r, op.asOf));
 }

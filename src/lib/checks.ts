@@ -68,6 +68,17 @@ export function checkDate(field: string, value: unknown): string | undefined {
 }
 
 /**
+ * A list's `--from`/`--to` pair, each checked as a date; a `to` before `from` can match nothing, so it is
+ * refused (`to: "2026-01-01": is before --from (2026-12-01)`) rather than giving an empty list.
+ */
+export function checkDateRange(fromValue: unknown, toValue: unknown): { from: string | undefined; to: string | undefined } {
+  const from = checkDate('from', fromValue);
+  const to = checkDate('to', toValue);
+  if (from !== undefined && to !== undefined && to < from) throw invalid('to', to, `is before --from (${from})`);
+  return { from, to };
+}
+
+/**
  * A list filter's value, checked as the field it filters on is checked on `add`, so an unknown value
  * is refused (`status: "bogus": must be one of active, inactive`) instead of matching nothing.
  */

@@ -190,10 +190,16 @@ function checked(value: FieldValue, problem: string | undefined): Coerced {
   return problem === undefined ? { ok: true, value } : { ok: false, rule: problem };
 }
 
+/**
+ * A whole number within the field's range and the largest integer stored exactly (2^53 − 1, the JSON and
+ * JavaScript limit): digits beyond it are a number too large, named as such, not "not a whole number".
+ */
 function checkInt(spec: FieldSpec, n: number): Coerced {
-  if (!Number.isSafeInteger(n)) return { ok: false, rule: 'must be a whole number' };
+  if (Number.isNaN(n) || (Number.isFinite(n) && !Number.isInteger(n))) return { ok: false, rule: 'must be a whole number' };
   if (spec.min !== undefined && n < spec.min) return { ok: false, rule: `must be at least ${spec.min}` };
   if (spec.max !== undefined && n > spec.max) return { ok: false, rule: `must be at most ${spec.max}` };
+  if (n > Number.MAX_SAFE_INTEGER) return { ok: false, rule: `must be at most ${Number.MAX_SAFE_INTEGER}` };
+  if (n < Number.MIN_SAFE_INTEGER) return { ok: false, rule: `must be at least ${Number.MIN_SAFE_INTEGER}` };
   if (spec.oneOf !== undefined && !spec.oneOf.includes(n)) return { ok: false, rule: `must be ${spec.oneOf.join(' or ')}` };
   return { ok: true, value: n };
 }

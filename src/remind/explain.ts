@@ -136,6 +136,7 @@ export async function explainSeat(db: Kysely<DB>, op: Op, email: string, subscri
     .innerJoin('contacts as c', 'c.id', 'se.contact_id')
     .select(['se.id', 'se.status', 'se.invited_at', 'se.last_login_at', 'c.email', 'c.status as contact_status'])
     .where('se.subscription_id', '=', sub.id)
+    .where('c.account_id', '=', sub.account_id)
     .where('c.email_key', '=', foldKey(email.trim()))
     .executeTakeFirst();
   if (!seat)

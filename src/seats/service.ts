@@ -3,6 +3,7 @@
  * functions over Kysely; the caller owns the transaction. Removing keeps the row (history).
  */
 import type { Kysely } from '#kysely';
+import { getAccount } from '../accounts/lookup.js';
 import { audit } from '../audit/audit.js';
 import { collect, recordBatches, rowBatches } from '../db/rows.js';
 import type { DB } from '../db/schema/index.js';
@@ -28,7 +29,13 @@ async function seatRecord(db: Kysely<DB>, seatId: number): Promise<SeatRecord> {
 export async function getSeat(db: Kysely<DB>, emailRaw: string, subscription: string) {
   const { email } = checkFields(spec('email'), { email: emailRaw }) as { email: string };
   const sub = await getSubscription(db, subscription);
-  const seat = await seatsQuery(db).where('st.subscription_id', '=', sub.id).where('c.email_key', '=', foldKey(email)).executeTakeFirst();
+  const bySub = seatsQuery(db).where('st.subscription_id', '=', sub.id).where('c.email_key', '=', foldKey(email));
+  // the seat of the subscription's account's contact: a removed seat of a contact moved since is its history, not
+  // this seat; a live one of another account's contact (written before moves were checked; db check reports it)
+  // is still found, so that it can be removed
+  const seat =
+    (await bySub.where('c.account_id', '=', sub.account_id).executeTakeFirst()) ??
+    (await bySub.where('st.status', '!=', 'removed').executeTakeFirst());
   if (!seat)
     throw new NotFoundError(
       'seat',
@@ -163,19 +170,22 @@ export interface SeatFilter {
 }
 
 export async function listSeats(db: Kysely<DB>, f: SeatFilter = {}): Promise<SeatRecord[]> {
-  return collect(seatBatches(db, f).batches);
+  return collect((await seatBatches(db, f)).batches);
 }
 
 /**
  * listSeats a batch at a time, nothing held beyond the batch (a million seats are a few subscriptions' worth
  * at the tool's scale), and the status filter as checked (`removed`: the removed ones only). The filter is
- * checked before the first batch.
+ * checked before the first batch: a subscription or account that does not exist is not found (exit 1).
  */
-export function seatBatches(db: Kysely<DB>, f: SeatFilter = {}): { status: string | undefined; batches: AsyncIterable<SeatRecord[]> } {
+export async function seatBatches(
+  db: Kysely<DB>,
+  f: SeatFilter = {},
+): Promise<{ status: string | undefined; batches: AsyncIterable<SeatRecord[]> }> {
   const status = checkFilter(spec('status')[0]!, f.status);
   let q = seatsQuery(db).orderBy('s.external_id').orderBy('c.email');
-  if (f.subscription) q = q.where('s.external_id_key', '=', foldKey(f.subscription.trim()));
-  if (f.account) q = q.where('a.external_id_key', '=', foldKey(f.account.trim()));
+  if (f.subscription !== undefined) q = q.where('st.subscription_id', '=', (await getSubscription(db, f.subscription)).id);
+  if (f.account !== undefined) q = q.where('s.account_id', '=', (await getAccount(db, f.account)).id);
   q = status ? q.where('st.status', '=', status) : q.where('st.status', '!=', 'removed');
   const idle = f.idleSince;
   return { status, batches: recordBatches(rowBatches(db, q), toSeatRecord, idle ? (r) => isIdleSince(r, idle) : undefined) };

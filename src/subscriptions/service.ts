@@ -117,19 +117,25 @@ export interface SubscriptionFilter {
 }
 
 export async function listSubscriptions(db: Kysely<DB>, op: Op, f: SubscriptionFilter = {}): Promise<SubscriptionRecord[]> {
-  return collect(subscriptionBatches(db, op, f));
+  return collect(await subscriptionBatches(db, op, f));
 }
 
-/** listSubscriptions a batch at a time, nothing held beyond the batch; the filters checked before the first. */
-export function subscriptionBatches(db: Kysely<DB>, op: Op, f: SubscriptionFilter = {}): AsyncIterable<SubscriptionRecord[]> {
+/**
+ * listSubscriptions a batch at a time, nothing held beyond the batch; the filters checked before the first:
+ * an account, manager, product or plan that does not exist is not found (exit 1), as in `accounts list`.
+ */
+export async function subscriptionBatches(
+  db: Kysely<DB>,
+  op: Op,
+  f: SubscriptionFilter = {},
+): Promise<AsyncIterable<SubscriptionRecord[]>> {
   const status = checkFilter({ name: 'status', type: 'enum', values: DISPLAYED_STATUSES }, f.status);
   checkFilter({ name: 'ending_within', type: 'int', min: 0 }, f.endingWithin);
   let q = subscriptionsQuery(db).orderBy('s.end_date').orderBy('s.external_id');
-  const key = (v: string) => foldKey(v.trim());
-  if (f.account) q = q.where('a.external_id_key', '=', key(f.account));
-  if (f.manager) q = q.where('m.login', '=', key(f.manager));
-  if (f.product) q = q.where('p.code_key', '=', key(f.product));
-  if (f.plan) q = q.where('pl.code_key', '=', key(f.plan));
+  if (f.account !== undefined) q = q.where('s.account_id', '=', (await getAccount(db, f.account)).id);
+  if (f.manager !== undefined) q = q.where('s.manager_id', '=', (await getManager(db, f.manager)).id);
+  if (f.product !== undefined) q = q.where('s.product_id', '=', (await getProduct(db, f.product)).id);
+  if (f.plan !== undefined) q = q.where('s.plan_id', '=', (await getPlan(db, f.plan)).id);
   if (f.endingBefore) q = q.where('s.end_date', '<', f.endingBefore);
   if (f.endingWithin !== undefined) {
     const last = deriveDate('ending_within', f.endingWithin, 'as-of + ending_within', () => addDays(op.asOf, f.endingWithin!));

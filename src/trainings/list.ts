@@ -4,7 +4,7 @@ import { getAccount } from '../accounts/lookup.js';
 import { collect, recordBatches, rowBatches } from '../db/rows.js';
 import type { DB } from '../db/schema/index.js';
 import { invalid } from '../errors.js';
-import { checkDate, checkFilter } from '../lib/checks.js';
+import { checkDateRange, checkFilter } from '../lib/checks.js';
 import { addDays, addMonths, boundDate, dateRule, deriveDate } from '../lib/dates.js';
 import { getManager } from '../managers/lookup.js';
 import type { Op } from '../op.js';
@@ -31,9 +31,7 @@ export async function listTrainings(db: Kysely<DB>, f: TrainingFilter = {}): Pro
 export async function trainingBatches(db: Kysely<DB>, f: TrainingFilter = {}): Promise<AsyncIterable<TrainingRecord[]>> {
   const status = checkFilter(trainingField('status'), f.status);
   const source = checkFilter(trainingField('source'), f.source);
-  const from = checkDate('from', f.from);
-  const to = checkDate('to', f.to);
-  if (from !== undefined && to !== undefined && to < from) throw invalid('to', to, `is before --from (${from})`);
+  const { from, to } = checkDateRange(f.from, f.to);
   let q = trainingsQuery(db)
     .orderBy(sql`t.first_date is null`)
     .orderBy('t.first_date')

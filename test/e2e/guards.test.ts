@@ -69,11 +69,12 @@ describe('db check --json', () => {
       key_mismatches: [],
       last_logins_behind: [],
       duplicate_keys: [],
+      seats_of_other_accounts: [],
     });
     expect(r.stderr).toBe('error: database check failed\n');
     const text = await runCli(['db', 'check'], { db: broken });
     expect(text.stdout).toBe(
-      'integrity: ok\nforeign key violations: 1\n  accounts row 1 → missing managers\nstored keys out of step: 0\nseats whose last_login_at is behind their login events: 0\nkeys held by more than one row: 0\n',
+      'integrity: ok\nforeign key violations: 1\n  accounts row 1 → missing managers\nstored keys out of step: 0\nseats whose last_login_at is behind their login events: 0\nkeys held by more than one row: 0\nseats whose contact is of another account: 0\n',
     );
     await removeDb(broken);
   });
@@ -95,13 +96,14 @@ describe('db check --json', () => {
       key_mismatches: [],
       last_logins_behind: [],
       duplicate_keys: [{ table: 'accounts', columns: ['external_id_key'], values: ['sch-1'], rows: 2, ids: [1, 2] }],
+      seats_of_other_accounts: [],
     });
     expect(r.stderr).toBe('error: database check failed\n');
     const text = await runCli(['db', 'check'], { db: broken });
     expect(text).toMatchObject({ code: 1, stderr: 'error: database check failed\n' });
     expect(text.stdout).toBe(
       'integrity: ok\nforeign key violations: 0\nstored keys out of step: 0\nseats whose last_login_at is behind their login events: 0\n' +
-        'keys held by more than one row: 1\n  accounts rows 1, 2 share external_id_key "sch-1"\n',
+        'keys held by more than one row: 1\n  accounts rows 1, 2 share external_id_key "sch-1"\nseats whose contact is of another account: 0\n',
     );
     await removeDb(broken);
   });
@@ -152,7 +154,7 @@ describe('db check --json', () => {
       // a damaged file is read no further than the integrity check: the other checks find nothing to say
       expect(text.stdout).toBe(
         'integrity: non-unique entry in index accounts_external_id_key\nforeign key violations: 0\nstored keys out of step: 0\n' +
-          'seats whose last_login_at is behind their login events: 0\nkeys held by more than one row: 0\n',
+          'seats whose last_login_at is behind their login events: 0\nkeys held by more than one row: 0\nseats whose contact is of another account: 0\n',
       );
     },
   );

@@ -77,7 +77,7 @@ describe('acctmgr db repair-keys (end to end)', () => {
       code: 0,
       stdout:
         'integrity: ok\nforeign key violations: 0\nstored keys out of step: 0\nseats whose last_login_at is behind their login events: 0\n' +
-        'keys held by more than one row: 0\n',
+        'keys held by more than one row: 0\nseats whose contact is of another account: 0\n',
     });
 
     const rename = (...args: string[]) => runCli(['db', 'repair-keys', '--rename', ...args], { db });

@@ -138,8 +138,16 @@ describe('acctmgr subscriptions (end to end)', () => {
       ),
     ).toHaveLength(2);
     expect(await runJson<Json[]>(['subscriptions', 'list', '--ending-before', '2027-01-14'], { db })).toEqual([]);
+    // activation codes are in JSON only: never in the CSV nor in the table (docs/subscriptions.md)
+    const codes = list.map((s) => s.activation_code as string);
+    expect(codes.every((c) => /^[A-HJ-NP-Z2-9]{4}(-[A-HJ-NP-Z2-9]{4}){3}$/.test(c))).toBe(true);
     const csv = await runCli(['subscriptions', 'list', '--format', 'csv'], { db });
-    expect(csv.stdout.split('\n')[0]).toBe(SUB_KEYS.join(','));
+    expect(csv.stdout.split('\n')[0]).toBe(SUB_KEYS.filter((k) => k !== 'activation_code').join(','));
+    const piped = await runCli(['subscriptions', 'list'], { db });
+    for (const code of codes) {
+      expect(csv.stdout).not.toContain(code);
+      expect(piped.stdout).not.toContain(code);
+    }
     expect((await runCli(['subscriptions', 'list', '--status', 'bogus'], { db })).code).toBe(1);
     expect((await runCli(['subscriptions', 'list', '--ending-within', 'soon'], { db })).code).toBe(2);
     const show = await runJson<Json>(['subscriptions', 'show', 'SUB-000001', '--as-of', '2026-12-10'], { db });

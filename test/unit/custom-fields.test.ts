@@ -5,6 +5,7 @@ import { addAccount, editAccount } from '../../src/accounts/service.js';
 import { listAudit } from '../../src/audit/audit.js';
 import { ConflictError, InvalidDataError } from '../../src/errors.js';
 import { eachTestDb, testOp } from '../helpers/db.js';
+import { Importer } from '../helpers/import.js';
 
 const op = testOp();
 const t = eachTestDb();
@@ -76,5 +77,22 @@ describe('custom fields', () => {
     await add('B');
     expect((await defineField(t.db, op, { name: 'crm_id', type: 'text', required: true })).accounts_missing).toBe(2);
     expect((await defineField(t.db, op, { name: 'note', type: 'text' })).accounts_missing).toBe(0);
+  });
+});
+
+describe('a required custom field given a bad value', () => {
+  it('is reported once, as the bad value, by add, edit and the accounts import (not also as missing)', async () => {
+    await defineField(t.db, op, { name: 'vip', type: 'bool', required: true });
+    const only = [{ field: 'vip', value: 'maybe', rule: 'must be true or false (also accepted: yes/no, 1/0)' }];
+    await expect(add('A', { vip: 'maybe' })).rejects.toMatchObject({ problems: only });
+    await add('B', { vip: 'yes' });
+    await expect(editAccount(t.db, op, 'B', { fields: { vip: 'maybe' } })).rejects.toMatchObject({ problems: only });
+    // still missing when no value is given
+    await expect(add('C')).rejects.toMatchObject({ problems: [{ field: 'vip', value: '', rule: 'is a required custom field' }] });
+    const out = await new Importer(t).run('accounts', 'external_id,name,type,vip\nV-1,X,guest,maybe\nV-2,Y,guest,\n');
+    expect(out.errors.map((e) => e.replace(/^.*accounts\.csv:/, ''))).toEqual([
+      '2: vip: "maybe": must be true or false (also accepted: yes/no, 1/0)',
+      '3: vip: "": is a required custom field',
+    ]);
   });
 });

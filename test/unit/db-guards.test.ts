@@ -99,6 +99,7 @@ describe('db check', () => {
       key_mismatches: [],
       last_logins_behind: [],
       duplicate_keys: [],
+      seats_of_other_accounts: [],
     });
   });
 

@@ -44,6 +44,17 @@ describe('field coercion', () => {
     expect(coerce(f('int', { min: 0 }), '-1')).toEqual({ ok: false, rule: 'must be at least 0' });
   });
 
+  it('names the limit of a whole number too large to hold exactly, in text and as a number', () => {
+    const big = { ok: false, rule: 'must be at most 9007199254740991' };
+    for (const v of ['9007199254740992', '9007199254740993', '99999999999999999999', '9'.repeat(400), 9007199254740992])
+      expect(coerce(f('int', { min: 0 }), v)).toEqual(big);
+    expect(coerce(f('int'), '-99999999999999999999')).toEqual({ ok: false, rule: 'must be at least -9007199254740991' });
+    expect(coerce(f('int'), '9007199254740991')).toEqual({ ok: true, value: 9007199254740991 });
+    // a field's own limit comes first
+    expect(coerce(f('int', { max: 100 }), '99999999999999999999')).toEqual({ ok: false, rule: 'must be at most 100' });
+    expect(coerce(f('int'), 1.5)).toEqual({ ok: false, rule: 'must be a whole number' });
+  });
+
   it('treats an empty value as absent and splits lists on ;', () => {
     expect(coerce(f('text'), '  ')).toEqual({ ok: true, value: null });
     expect(coerce(f('list'), 'grades; attendance;;')).toEqual({ ok: true, value: ['grades', 'attendance'] });

@@ -102,13 +102,17 @@ async function sameAsWhole<F>(
   whole: (filter: F) => Promise<object[]>,
   columns: (filter: F) => readonly string[],
   fields: Parameters<typeof renderList>[2]['fields'],
+  /** keys the list writes in JSON only (subscriptions' activation_code) */
+  jsonOnly: readonly string[] = [],
 ): Promise<void> {
   for (const [args, filter] of cases) {
     const records = (await whole(filter)) as Rec[];
     for (const [format, flag] of FORMATS) {
       const r = await runCli([...command, ...args, ...flag], { db: t.path });
       expect(r.code, `${args.join(' ')} ${format}: ${r.stderr}`).toBe(0);
-      const expected = renderList(records, format as Format, {
+      const shown =
+        format === 'json' ? records : records.map((r) => Object.fromEntries(Object.entries(r).filter(([k]) => !jsonOnly.includes(k))));
+      const expected = renderList(shown, format as Format, {
         color: false,
         terminal: false,
         wide: false,
@@ -193,6 +197,7 @@ describe('lists stream as contacts list does', () => {
       (f) => listSubscriptions(t.db, op, f),
       () => SUBSCRIPTION_COLUMNS,
       SUBSCRIPTION_FIELDS,
+      ['activation_code'],
     );
     expect((await listSubscriptions(t.db, op, { status: 'expired' })).length).toBeGreaterThan(0);
   });

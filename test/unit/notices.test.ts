@@ -1,6 +1,7 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
+import { removeManager } from '../../src/composites/reassign.js';
 import { writeTx } from '../../src/db/tx.js';
 import { InvalidDataError } from '../../src/errors.js';
 import { listNotices } from '../../src/notices/service.js';
@@ -11,7 +12,7 @@ import { eachTestDb, tempDir, testOp } from '../helpers/db.js';
 const t = eachTestDb();
 
 describe('notices list', () => {
-  it('filters by status, date and recipient (login or email), and refuses unknown statuses', async () => {
+  it('filters by status, date and recipient (login or email), and refuses unknown statuses and recipients', async () => {
     const seed = t.seed;
     const anna = await seed.manager('anna');
     await seed.subscription('S-1', { account: await seed.account('A', { manager: anna }), end_date: '2026-11-11' });
@@ -24,7 +25,19 @@ describe('notices list', () => {
     ]);
     expect(await listNotices(t.db, { status: 'SENT' })).toHaveLength(1);
     expect(await listNotices(t.db, { recipient: 'Anna@Vendor.example' })).toHaveLength(4);
-    expect(await listNotices(t.db, { recipient: 'ben' })).toEqual([]);
+    // a login that is nobody's (no manager, none in the ledger) or text that is neither login nor email can match nothing
+    await expect(listNotices(t.db, { recipient: 'ben' })).rejects.toThrow('manager not found: "ben"');
+    await expect(listNotices(t.db, { recipient: 'no such person!' })).rejects.toThrow(
+      'recipient: "no such person!": must be a manager login or an email address',
+    );
+    await expect(listNotices(t.db, { recipient: 'anna@vendor' })).rejects.toThrow('recipient: "anna@vendor": is not a valid email address');
+    // a well-formed address the ledger does not hold is an empty list: no record can say it was never written to
+    expect(await listNotices(t.db, { recipient: 'ben@vendor.example' })).toEqual([]);
+    expect(await listNotices(t.db, { recipient: 'ANNA' })).toHaveLength(4);
+    // a manager removed since keeps their notices, found by login
+    await seed.manager('bob');
+    await removeManager(t.db, testOp(), 'anna', 'bob');
+    expect(await listNotices(t.db, { recipient: 'anna' })).toHaveLength(4);
     expect(await listNotices(t.db, { since: '2026-11-25' })).toHaveLength(4);
     expect(await listNotices(t.db, { since: '2026-11-26' })).toEqual([]);
     await expect(listNotices(t.db, { status: 'lost' })).rejects.toBeInstanceOf(InvalidDataError);

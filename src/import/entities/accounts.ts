@@ -186,7 +186,7 @@ export const accounts: EntityDef = {
         const v = given.get(d) ?? before.get(d.id);
         if (v !== undefined) merged[d.name] = v;
       }
-      problems.push(...missingRequiredFields(defs, merged));
+      problems.push(...missingRequiredFields(defs, merged, problems));
       if (problems.length > 0) return problems;
 
       if (values.group !== undefined) rec.group_id = yield* ensureGroup(values.group as string);
