@@ -140,7 +140,7 @@ export async function editTraining(db: Kysely<DB>, op: Op, key: string, input: R
   refuseCleared(TRAINING_FIELDS, v);
   const account = await db.selectFrom('accounts').selectAll().where('id', '=', row.account_id).executeTakeFirstOrThrow();
   const refs = await references(db, account, v);
-  const state = judged(stateOfRow(row), v);
+  const state = judged({ ...stateOfRow(row), delivered_on: await deliveredOn(db, row) }, v);
   const before = toTrainingRecord(row);
   const set = { ...stateColumns(state), ...refs } as Record<string, unknown>;
   for (const f of ['topic', 'participants', 'notes'] as const) if (v[f] !== undefined) set[f] = v[f];
@@ -154,6 +154,19 @@ export async function editTraining(db: Kysely<DB>, op: Op, key: string, input: R
   const after = await recordOf(db, row.id);
   await audit(db, op, { action: 'edit', entity: 'training', key: after.id, before, after });
   return after;
+}
+
+/** The day a delivered training's delivered step was taken (null: not delivered, or no step kept). */
+export async function deliveredOn(db: Kysely<DB>, row: { id: number; status: string }): Promise<string | null> {
+  if (row.status !== 'delivered') return null;
+  const step = await db
+    .selectFrom('training_steps')
+    .select('on_date')
+    .where('training_id', '=', row.id)
+    .where('status', '=', 'delivered')
+    .orderBy('id', 'desc')
+    .executeTakeFirst();
+  return step?.on_date ?? null;
 }
 
 /**
