@@ -31,7 +31,7 @@ import {
   followedMoveRule,
   otherAccountRule,
 } from './rules.js';
-import { assertFairUse } from './sessions.js';
+import { fairUseProblem } from './sessions.js';
 
 export { activityKey } from './rules.js';
 export type { ActivityRecord } from './record.js';
@@ -140,6 +140,26 @@ async function columns(db: Kysely<DB>, account: AccountRow, v: Record<string, Fi
   return out;
 }
 
+/**
+ * The override_reason an activity is stored with: the reason given, when the session is past a fair-use
+ * limit (refused without one); null when no limit is passed (not a session, cancelled, or within every
+ * limit): an override that overrides nothing is not recorded, so `list --overrides` lists only sessions
+ * recorded past a limit.
+ */
+async function overridden(
+  db: Kysely<DB>,
+  account: AccountRow,
+  a: { kind: string; at: string; status: string },
+  reason: string | null,
+  selfId?: number,
+): Promise<string | null> {
+  if (!isSessionKind(a.kind) || a.status === 'cancelled') return null;
+  const problem = await fairUseProblem(db, account, a.kind, timestampDate(a.at), selfId);
+  if (problem === undefined) return null;
+  if (reason === null) throw new RefusedError(problem);
+  return reason;
+}
+
 function overrideReason(extras: ActivityExtras): string | null {
   if (extras.override_reason === undefined) return null;
   return checkOne(FIELD('override_reason'), extras.override_reason, 'reason') as string | null;
@@ -158,8 +178,7 @@ export async function addActivity(
   const kind = v.kind as string;
   const at = (v.at as string | null) ?? activityNow(op);
   const status = (v.status as string | null) ?? defaultStatus(at, activityNow(op));
-  const reason = overrideReason(extras);
-  if (isSessionKind(kind) && status !== 'cancelled' && reason === null) await assertFairUse(db, account, kind, timestampDate(at));
+  const reason = await overridden(db, account, { kind, at, status }, overrideReason(extras));
   const row = await insert(db, op, account, {
     ...set,
     at,
@@ -234,14 +253,17 @@ export async function editActivity(
     await assertLinksMove(db, row, account, v);
     set.account_id = account.id;
   }
-  const reason = overrideReason(extras);
-  if (reason !== null) set.override_reason = reason;
-  if (Object.keys(set).length === 0) return before;
+  const given = overrideReason(extras);
   const next = { kind: (set.kind as string) ?? row.kind, at: (set.at as string) ?? row.at, status: (set.status as string) ?? row.status };
   const counted = isSessionKind(row.kind) && row.status !== 'cancelled' ? timestampDate(row.at) : undefined;
   const moved = next.kind !== row.kind || timestampDate(next.at) !== counted || account.id !== row.account_id || next.status !== row.status;
-  if (isSessionKind(next.kind) && next.status !== 'cancelled' && moved && reason === null)
-    await assertFairUse(db, account, next.kind, timestampDate(next.at), row.id);
+  // held to fair use again when moved, or when --override asks to record it past a limit where it is; a
+  // session cancelled keeps the reason it was recorded with
+  if ((moved || given !== null) && isSessionKind(next.kind) && next.status !== 'cancelled') {
+    const reason = await overridden(db, account, next, given, row.id);
+    if (reason !== row.override_reason && (moved || reason !== null)) set.override_reason = reason;
+  }
+  if (Object.keys(set).length === 0) return before;
   await db
     .updateTable('activities')
     .set({ ...set, updated_at: op.now })
