@@ -15,7 +15,7 @@ import { RefusedError, invalid } from '../errors.js';
 import { checkFields, checkOne, refuseCleared, requirePresent } from '../lib/checks.js';
 import { timestampDate } from '../lib/dates.js';
 import type { FieldValue } from '../lib/fields.js';
-import { getManager } from '../managers/lookup.js';
+import { getManager, getManagerFor } from '../managers/lookup.js';
 import type { Op } from '../op.js';
 import { ACTIVITY_FIELDS, isSessionKind } from './fields.js';
 import { activitiesQuery, toActivityRecord, type ActivityRecord, type ActivityWithRefs } from './record.js';
@@ -134,7 +134,8 @@ async function columns(db: Kysely<DB>, account: AccountRow, v: Record<string, Fi
   const out: Record<string, unknown> = {};
   for (const f of ['kind', 'subject', 'notes', 'at', 'duration_minutes', 'status', 'outcome'] as const) if (f in v) out[f] = v[f];
   if ('contact_email' in v) out.contact_id = v.contact_email === null ? null : await liveContactId(db, account, v.contact_email as string);
-  if ('manager_login' in v) out.manager_id = v.manager_login === null ? null : (await getManager(db, v.manager_login as string)).id;
+  if ('manager_login' in v)
+    out.manager_id = v.manager_login === null ? null : (await getManagerFor(db, 'manager_login', v.manager_login as string)).id;
   if ('follow_up_of' in v)
     out.follow_up_of = v.follow_up_of === null ? null : await followedId(db, account, v.follow_up_of as string, self);
   return out;

@@ -12,7 +12,7 @@ import { nextNumber } from '../db/numbers.js';
 import { InvalidDataError, NotFoundError, invalid } from '../errors.js';
 import { checkFields, refuseCleared, requirePresent } from '../lib/checks.js';
 import { withDefaults, type FieldValue } from '../lib/fields.js';
-import { getManager } from '../managers/lookup.js';
+import { getManagerFor } from '../managers/lookup.js';
 import type { Op } from '../op.js';
 import { findSubscription } from '../subscriptions/lookup.js';
 import { EDITABLE_FIELDS, TRAINING_FIELDS } from './fields.js';
@@ -71,7 +71,7 @@ async function references(db: Kysely<DB>, account: AccountRow, v: Record<string,
       throw invalid('subscription_external_id', sub, `is a subscription of another account (not ${account.external_id})`);
     out.subscription_id = row.id;
   } else if (sub === null) out.subscription_id = null;
-  if (typeof v.manager_login === 'string') out.manager_id = (await getManager(db, v.manager_login)).id;
+  if (typeof v.manager_login === 'string') out.manager_id = (await getManagerFor(db, 'manager_login', v.manager_login)).id;
   else if (v.manager_login === null) out.manager_id = null;
   return out;
 }

@@ -86,6 +86,7 @@ describe('activities', () => {
       'contact_email: "nobody@x.example": is not a contact of account SCH-001',
     );
     await expect(add({ follow_up_of: 'ACT-000009' })).rejects.toThrow('follow_up_of: "ACT-000009": no activity with this key');
+    await expect(add({ manager_login: 'nobody' })).rejects.toThrow('manager_login: "nobody": no manager with this login');
     await expect(add({ at: '2026-13-01' })).rejects.toBeInstanceOf(InvalidDataError);
     await expect(add({ subject: '' })).rejects.toThrow('subject: "": is required');
     expect(await count()).toBe(0);

@@ -181,7 +181,7 @@ describe('trainings advance and cancel', () => {
       'training TRN-000001 is confirmed: the next step is contract_requested, not cancelled (cancel it with: acctmgr trainings cancel)',
     );
     await expect(advanceTraining(t.db, op, 'TRN-000001', { to: 'done' })).rejects.toThrow('to: "done": must be one of requested');
-    await expect(advanceTraining(t.db, op, 'TRN-000001', { by: 'nobody' })).rejects.toThrow('manager not found: "nobody"');
+    await expect(advanceTraining(t.db, op, 'TRN-000001', { by: 'nobody' })).rejects.toThrow('by: "nobody": no manager with this login');
     const shown = await showTraining(t.db, 'TRN-000001');
     expect(shown.status).toBe('confirmed');
     expect(shown.history).toHaveLength(2);
