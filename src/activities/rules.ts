@@ -34,3 +34,20 @@ export function closeProblem(key: string, status: string, to: 'done' | 'cancelle
   if (status === 'planned') return undefined;
   return `activity ${key} is ${status}: only a planned activity can be ${to === 'done' ? 'marked done' : 'cancelled'}`;
 }
+
+/** The rule a follow-up loop breaks; the loop follows it (`: ACT-000001 → ACT-000002 → ACT-000001`). */
+export const FOLLOW_UP_CYCLE = 'would make a follow-up cycle';
+
+/** The words of a followed activity of another account than the follow-up's. */
+export function otherAccountRule(accountExternalId: string): string {
+  return `is an activity of another account (not ${accountExternalId})`;
+}
+
+/**
+ * Moving an activity that others follow to another account: refused, since each follow-up must stay in
+ * the account of the activity it follows (`follow_up_of` on add, edit and import).
+ */
+export function followedMoveRule(key: string, followers: readonly { key: string; account: string }[]): string {
+  const list = followers.map((f) => `${f.key} (${f.account})`).join(', ');
+  return `activity ${key} is followed by ${list}: a follow-up stays in the account of the activity it follows`;
+}

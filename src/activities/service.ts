@@ -5,6 +5,7 @@
  */
 import type { Kysely } from '#kysely';
 import { getAccount } from '../accounts/lookup.js';
+import { parentCycle } from '../accounts/rules.js';
 import { audit } from '../audit/audit.js';
 import type { AccountRow } from '../db/schema/accounts.js';
 import type { DB } from '../db/schema/index.js';
@@ -14,12 +15,23 @@ import { RefusedError, invalid } from '../errors.js';
 import { checkFields, checkOne, refuseCleared, requirePresent } from '../lib/checks.js';
 import { timestampDate } from '../lib/dates.js';
 import type { FieldValue } from '../lib/fields.js';
-import { getManager } from '../managers/lookup.js';
+import { getManager, getManagerFor } from '../managers/lookup.js';
 import type { Op } from '../op.js';
 import { ACTIVITY_FIELDS, isSessionKind } from './fields.js';
 import { activitiesQuery, toActivityRecord, type ActivityRecord, type ActivityWithRefs } from './record.js';
-import { ACTIVITY_KEY, activityKey, activityNow, activityNumber, closeProblem, defaultDuration, defaultStatus } from './rules.js';
-import { assertFairUse } from './sessions.js';
+import {
+  ACTIVITY_KEY,
+  activityKey,
+  activityNow,
+  activityNumber,
+  closeProblem,
+  defaultDuration,
+  defaultStatus,
+  FOLLOW_UP_CYCLE,
+  followedMoveRule,
+  otherAccountRule,
+} from './rules.js';
+import { fairUseProblem } from './sessions.js';
 
 export { activityKey } from './rules.js';
 export type { ActivityRecord } from './record.js';
@@ -43,26 +55,110 @@ export async function showActivity(db: Kysely<DB>, key: string): Promise<Activit
   return toActivityRecord(await getActivity(db, key));
 }
 
-async function followedId(db: Kysely<DB>, account: AccountRow, key: string, selfId?: number): Promise<number> {
+/**
+ * The id of the activity `key` that an activity of `account` follows: another activity, of the same
+ * account, and — for a stored activity (`self`) — not one that follows it, however far down (a loop
+ * could never be removed, nor imported again from its export).
+ */
+async function followedId(db: Kysely<DB>, account: AccountRow, key: string, self?: { id: number; number: number }): Promise<number> {
   const problem = ACTIVITY_KEY.problem('follow_up_of', key);
   if (problem) throw invalid(problem.field, problem.value, problem.rule);
   const n = activityNumber(key)!;
-  const row = await db.selectFrom('activities').select(['id', 'account_id']).where('number', '=', n).executeTakeFirst();
+  const row = await followLink(db, 'number', n);
   if (!row) throw invalid('follow_up_of', key, 'no activity with this key');
-  if (row.id === selfId) throw invalid('follow_up_of', key, 'an activity cannot follow itself');
-  if (row.account_id !== account.id) throw invalid('follow_up_of', key, `is an activity of another account (not ${account.external_id})`);
+  if (row.id === self?.id) throw invalid('follow_up_of', key, 'an activity cannot follow itself');
+  if (row.account_id !== account.id) throw invalid('follow_up_of', key, otherAccountRule(account.external_id));
+  if (self) {
+    const loop = await followUpLoop(db, self, row);
+    if (loop) throw invalid('follow_up_of', key, `${FOLLOW_UP_CYCLE}: ${loop.join(' → ')}`);
+  }
   return row.id;
 }
 
+function followLink(db: Kysely<DB>, by: 'id' | 'number', value: number) {
+  return db.selectFrom('activities').select(['id', 'number', 'account_id', 'follow_up_of']).where(by, '=', value).executeTakeFirst();
+}
+
+/** The keys of the loop `self` would close by following `followed` (self first and last), or undefined. */
+async function followUpLoop(
+  db: Kysely<DB>,
+  self: { id: number; number: number },
+  followed: { id: number; number: number; follow_up_of: number | null },
+): Promise<string[] | undefined> {
+  const parentOf = new Map<number, number | null>([[self.id, followed.id]]);
+  const numberOf = new Map<number, number>([
+    [self.id, self.number],
+    [followed.id, followed.number],
+  ]);
+  parentOf.set(followed.id, followed.follow_up_of);
+  for (let cur = followed.follow_up_of; cur !== null && !parentOf.has(cur);) {
+    const r = await followLink(db, 'id', cur);
+    parentOf.set(cur, r?.follow_up_of ?? null);
+    if (r) numberOf.set(cur, r.number);
+    cur = r?.follow_up_of ?? null;
+  }
+  return parentCycle(parentOf, self.id)?.map((id) => activityKey(numberOf.get(id)!));
+}
+
+/**
+ * An activity moved to `account` keeps the links it does not change: the activity it follows and those
+ * that follow it must be of that account too.
+ */
+async function assertLinksMove(db: Kysely<DB>, row: ActivityWithRefs, account: AccountRow, v: Record<string, FieldValue>): Promise<void> {
+  if (row.follow_up_of !== null && !('follow_up_of' in v)) {
+    const followed = await followLink(db, 'id', row.follow_up_of);
+    if (followed && followed.account_id !== account.id)
+      throw invalid('follow_up_of', activityKey(followed.number), otherAccountRule(account.external_id));
+  }
+  const followers = await db
+    .selectFrom('activities as f')
+    .innerJoin('accounts as a', 'a.id', 'f.account_id')
+    .select(['f.number', 'a.external_id'])
+    .where('f.follow_up_of', '=', row.id)
+    .where('f.account_id', '!=', account.id)
+    .orderBy('f.number')
+    .execute();
+  if (followers.length > 0)
+    throw invalid(
+      'account_external_id',
+      v.account_external_id,
+      followedMoveRule(
+        activityKey(row.number),
+        followers.map((f) => ({ key: activityKey(f.number), account: f.external_id })),
+      ),
+    );
+}
+
 /** Column values from checked fields; references resolved against `account`. */
-async function columns(db: Kysely<DB>, account: AccountRow, v: Record<string, FieldValue>, selfId?: number) {
+async function columns(db: Kysely<DB>, account: AccountRow, v: Record<string, FieldValue>, self?: { id: number; number: number }) {
   const out: Record<string, unknown> = {};
   for (const f of ['kind', 'subject', 'notes', 'at', 'duration_minutes', 'status', 'outcome'] as const) if (f in v) out[f] = v[f];
   if ('contact_email' in v) out.contact_id = v.contact_email === null ? null : await liveContactId(db, account, v.contact_email as string);
-  if ('manager_login' in v) out.manager_id = v.manager_login === null ? null : (await getManager(db, v.manager_login as string)).id;
+  if ('manager_login' in v)
+    out.manager_id = v.manager_login === null ? null : (await getManagerFor(db, 'manager_login', v.manager_login as string)).id;
   if ('follow_up_of' in v)
-    out.follow_up_of = v.follow_up_of === null ? null : await followedId(db, account, v.follow_up_of as string, selfId);
+    out.follow_up_of = v.follow_up_of === null ? null : await followedId(db, account, v.follow_up_of as string, self);
   return out;
+}
+
+/**
+ * The override_reason an activity is stored with: the reason given, when the session is past a fair-use
+ * limit (refused without one); null when no limit is passed (not a session, cancelled, or within every
+ * limit): an override that overrides nothing is not recorded, so `list --overrides` lists only sessions
+ * recorded past a limit.
+ */
+async function overridden(
+  db: Kysely<DB>,
+  account: AccountRow,
+  a: { kind: string; at: string; status: string },
+  reason: string | null,
+  selfId?: number,
+): Promise<string | null> {
+  if (!isSessionKind(a.kind) || a.status === 'cancelled') return null;
+  const problem = await fairUseProblem(db, account, a.kind, timestampDate(a.at), selfId);
+  if (problem === undefined) return null;
+  if (reason === null) throw new RefusedError(problem);
+  return reason;
 }
 
 function overrideReason(extras: ActivityExtras): string | null {
@@ -83,8 +179,7 @@ export async function addActivity(
   const kind = v.kind as string;
   const at = (v.at as string | null) ?? activityNow(op);
   const status = (v.status as string | null) ?? defaultStatus(at, activityNow(op));
-  const reason = overrideReason(extras);
-  if (isSessionKind(kind) && status !== 'cancelled' && reason === null) await assertFairUse(db, account, kind, timestampDate(at));
+  const reason = await overridden(db, account, { kind, at, status }, overrideReason(extras));
   const row = await insert(db, op, account, {
     ...set,
     at,
@@ -154,16 +249,22 @@ export async function editActivity(
   const account = v.account_external_id ? await getAccount(db, v.account_external_id as string) : await accountOf(db, row);
   if (account.id !== row.account_id && !('contact_email' in v) && row.contact_id !== null)
     throw invalid('account_external_id', v.account_external_id, 'the contact belongs to the old account: give --contact-email too');
-  const set = await columns(db, account, v, row.id);
-  if (account.id !== row.account_id) set.account_id = account.id;
-  const reason = overrideReason(extras);
-  if (reason !== null) set.override_reason = reason;
-  if (Object.keys(set).length === 0) return before;
+  const set = await columns(db, account, v, row);
+  if (account.id !== row.account_id) {
+    await assertLinksMove(db, row, account, v);
+    set.account_id = account.id;
+  }
+  const given = overrideReason(extras);
   const next = { kind: (set.kind as string) ?? row.kind, at: (set.at as string) ?? row.at, status: (set.status as string) ?? row.status };
   const counted = isSessionKind(row.kind) && row.status !== 'cancelled' ? timestampDate(row.at) : undefined;
   const moved = next.kind !== row.kind || timestampDate(next.at) !== counted || account.id !== row.account_id || next.status !== row.status;
-  if (isSessionKind(next.kind) && next.status !== 'cancelled' && moved && reason === null)
-    await assertFairUse(db, account, next.kind, timestampDate(next.at), row.id);
+  // held to fair use again when moved, or when --override asks to record it past a limit where it is; a
+  // session cancelled keeps the reason it was recorded with
+  if ((moved || given !== null) && isSessionKind(next.kind) && next.status !== 'cancelled') {
+    const reason = await overridden(db, account, next, given, row.id);
+    if (reason !== row.override_reason && (moved || reason !== null)) set.override_reason = reason;
+  }
+  if (Object.keys(set).length === 0) return before;
   await db
     .updateTable('activities')
     .set({ ...set, updated_at: op.now })

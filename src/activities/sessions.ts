@@ -52,6 +52,20 @@ export async function sessionDates(db: Kysely<DB>, accountId: number, kind: Sess
   return (await q.execute()).map((r) => timestampDate(r.at));
 }
 
+/** The line that refuses a session on `date` past a limit of the account, or undefined when it is within them. */
+export async function fairUseProblem(
+  db: Kysely<DB>,
+  account: { id: number; external_id: string },
+  kind: SessionKind,
+  date: string,
+  exceptId?: number,
+): Promise<string | undefined> {
+  const plans = await accountPlans(db, account.id);
+  const others = await sessionDates(db, account.id, kind, exceptId);
+  const b = breach(kind, date, others, limitsOn(plans, date));
+  return b ? breachMessage(account.external_id, kind, b, nextFreeDay(kind, date, others, plans)) : undefined;
+}
+
 /** Refuses (exit 1, one line) a session on `date` past a limit of the account. */
 export async function assertFairUse(
   db: Kysely<DB>,
@@ -60,10 +74,7 @@ export async function assertFairUse(
   date: string,
   exceptId?: number,
 ): Promise<void> {
-  const plans = await accountPlans(db, account.id);
-  const others = await sessionDates(db, account.id, kind, exceptId);
-  const b = breach(kind, date, others, limitsOn(plans, date));
-  if (!b) return;
+  const problem = await fairUseProblem(db, account, kind, date, exceptId);
   // one line, as the issue asks: no hint (the help of `activities add` names --override --reason)
-  throw new RefusedError(breachMessage(account.external_id, kind, b, nextFreeDay(kind, date, others, plans)));
+  if (problem) throw new RefusedError(problem);
 }

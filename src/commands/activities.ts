@@ -3,6 +3,7 @@ import { ACTIVITY_FIELDS, ACTIVITY_KINDS, ACTIVITY_STATUSES } from '../activitie
 import { ACTIVITY_RECORD_FIELDS, type ActivityRecord } from '../activities/record.js';
 import { UsageError } from '../errors.js';
 import type { Io } from '../io.js';
+import { parseTimestampOption } from './date-option.js';
 import { addFieldOptions, addLoop, formatOption, parseDateOption, parseIntOption, readFieldInput } from './field-options.js';
 import { act, type Session } from './session.js';
 import { fieldsOf } from '../output/fields.js';
@@ -37,7 +38,7 @@ function applyShortForms(s: Session): void {
 function nextOptions(cmd: Command): Command {
   return cmd
     .option('--next <subject>', 'also plan the follow-up: a task of the same account and manager')
-    .option('--next-at <when>', 'when the follow-up is due (a date, or a date and time)');
+    .option('--next-at <when>', 'when the follow-up is due (a date, or a date and time)', parseTimestampOption);
 }
 
 function overrideOptions(cmd: Command): Command {

@@ -41,14 +41,14 @@ export async function usageAction(s: Session): Promise<void> {
 }
 
 export async function renewalsAction(s: Session): Promise<void> {
-  const { renewalsReport, RENEWALS_COLUMNS } = await import('../reports/renewals.js');
+  const { renewalsReport, RENEWALS_COLUMNS, RENEWALS_FIELDS } = await import('../reports/renewals.js');
   const rows = await renewalsReport(await s.db(), s.asOf, { months: s.opts.months as number | undefined, ...s.strings('manager') });
-  await s.list(rows, s.format === 'table' ? [...RENEWALS_COLUMNS] : undefined);
+  await s.list(rows, s.format === 'table' ? [...RENEWALS_COLUMNS] : undefined, RENEWALS_FIELDS);
 }
 
 export async function managersAction(s: Session): Promise<void> {
-  const { managersReport, MANAGERS_COLUMNS } = await import('../reports/managers.js');
-  await s.list(await managersReport(await s.db(), s.asOf), s.format === 'table' ? [...MANAGERS_COLUMNS] : undefined);
+  const { managersReport, MANAGERS_COLUMNS, MANAGERS_FIELDS } = await import('../reports/managers.js');
+  await s.list(await managersReport(await s.db(), s.asOf), s.format === 'table' ? [...MANAGERS_COLUMNS] : undefined, MANAGERS_FIELDS);
 }
 
 export async function htmlAction(s: Session): Promise<void> {

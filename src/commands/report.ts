@@ -1,5 +1,6 @@
 import type { Command } from 'commander';
 import type { Io } from '../io.js';
+import { parseMonthOption } from './date-option.js';
 import { formatOption, parseIntOption } from './field-options.js';
 import { act } from './session.js';
 
@@ -17,8 +18,8 @@ export function registerReport(program: Command, io: Io): void {
     .option('--account <external_id>', 'only the subscriptions of this account')
     .option('--subscription <external_id>', 'only this subscription')
     .option('--manager <login>', 'only the subscriptions this manager manages')
-    .option('--from <YYYY-MM>', 'first month (default 11 months before --to)')
-    .option('--to <YYYY-MM>', 'last month (default the as-of month)')
+    .option('--from <YYYY-MM>', 'first month (default 11 months before --to)', parseMonthOption)
+    .option('--to <YYYY-MM>', 'last month (default the as-of month)', parseMonthOption)
     .addOption(formatOption())
     .addHelpText(
       'after',

@@ -2,6 +2,7 @@ import type { Command } from 'commander';
 import { UsageError } from '../errors.js';
 import type { Io } from '../io.js';
 import { EDITABLE_FIELDS, TRAINING_FIELDS, TRAINING_SOURCES, TRAINING_STATUSES, TRAINING_STEPS } from '../trainings/fields.js';
+import { parseDateListOption, parseMonthOption } from './date-option.js';
 import { addFieldOptions, addLoop, formatOption, parseDateOption, parseIntOption, readFieldInput } from './field-options.js';
 import { act, type Session } from './session.js';
 import { fieldsOf } from '../output/fields.js';
@@ -44,6 +45,12 @@ async function printChanged(s: Session, record: { id: string }): Promise<void> {
   await s.changed(record.id, record);
 }
 
+/** `--dates`: each date's shape checked as commander parses it (exit 2), as every date option's. */
+function datesOption(cmd: Command): Command {
+  cmd.options.find((o) => o.long === '--dates')!.argParser(parseDateListOption);
+  return cmd;
+}
+
 /** `--by` and `--on` of a step. */
 function stepOptions(cmd: Command, by: string): Command {
   return cmd
@@ -56,7 +63,7 @@ export function registerTrainings(program: Command, io: Io): void {
     .command('trainings')
     .description("trainings sold to an account's teachers: topic, credits, format, dates, and the contract steps");
 
-  addFieldOptions(trainings.command('add').description('record a requested training'), TRAINING_FIELDS)
+  datesOption(addFieldOptions(trainings.command('add').description('record a requested training'), TRAINING_FIELDS))
     .option('--account <external_id>', 'short for --account-external-id')
     .addHelpText(
       'after',
@@ -106,9 +113,11 @@ export function registerTrainings(program: Command, io: Io): void {
       }),
     );
 
-  addFieldOptions(
-    trainings.command('edit <id>').description("change a training's fields (what its step requires stays required)"),
-    EDITABLE_FIELDS,
+  datesOption(
+    addFieldOptions(
+      trainings.command('edit <id>').description("change a training's fields (what its step requires stays required)"),
+      EDITABLE_FIELDS,
+    ),
   )
     .addHelpText(
       'after',
@@ -157,7 +166,7 @@ export function registerTrainings(program: Command, io: Io): void {
   trainings
     .command('calendar')
     .description('the trainings of a month, day by day (one line per date and training)')
-    .option('--month <YYYY-MM>', 'the month (default: the as-of month)')
+    .option('--month <YYYY-MM>', 'the month (default: the as-of month)', parseMonthOption)
     .option('--all', 'cancelled trainings too')
     .addOption(formatOption())
     .addHelpText('after', '\nExample:\n  acctmgr trainings calendar --month 2027-02 --json')

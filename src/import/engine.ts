@@ -112,7 +112,9 @@ async function readAndApply(ctx: ImportContext, job: FileJob, o: FileRunOptions)
     }
     const deferred = await imp.finish();
     for (const d of deferred) o.sink.add(d.line, d.problems);
-    loop.counts.rejected += new Set(deferred.map((d) => d.line)).size;
+    const lines = new Map(deferred.map((d) => [d.line, d.outcome]));
+    for (const outcome of lines.values()) if (outcome !== undefined) loop.counts[outcome]--;
+    loop.counts.rejected += lines.size;
     return { counts: loop.counts, deferred, readerThread: source.readerThread, refusedWithout: imp.refusedWithout?.bind(imp) };
   } finally {
     await reader.return?.(undefined);

@@ -47,6 +47,11 @@ export function dateShapeProblem(raw: string): string | undefined {
   return hasDateShape(raw.trim()) ? undefined : `"${raw}" is not a date in the form YYYY-MM-DD`;
 }
 
+/** The words for an option value that does not have a timestamp's shape (a date, then maybe a time). */
+export function timestampShapeProblem(raw: string): string | undefined {
+  return /^\d{4}-\d{2}-\d{2}([T ].+)?$/i.test(raw.trim()) ? undefined : `"${raw}" is not an ISO 8601 timestamp like 2026-03-01T08:30:00Z`;
+}
+
 export function dateRule(text: string): string | undefined {
   const m = DATE_RE.exec(text);
   if (!m) return 'must be a date in the form YYYY-MM-DD';

@@ -3,7 +3,7 @@
  * the prompts, the validation of command-line and CSV values, and the CSV/JSON columns, so the
  * contract (kebab-case flags ⇔ snake_case keys and columns) cannot drift between them.
  */
-import { dateRule, dateShapeProblem, parseTimestamp } from './dates.js';
+import { dateRule, dateShapeProblem, parseTimestamp, timestampShapeProblem } from './dates.js';
 import type { FieldProblem } from '../errors.js';
 import { EMAIL_MAX, KEY_MAX, keyProblem, lineProblem, noteProblem } from './keys.js';
 
@@ -261,6 +261,7 @@ export function coerceAll(
  */
 export function shapeError(spec: FieldSpec, raw: string): string | undefined {
   if (raw.trim() === '') return undefined;
+  if (spec.type === 'timestamp') return timestampShapeProblem(raw);
   return spec.type === 'int' || spec.type === 'date' ? shapeProblem(spec.type, raw) : undefined;
 }
 

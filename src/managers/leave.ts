@@ -32,6 +32,11 @@ export async function currentLeave(db: Kysely<DB>, managerId: number, date: stri
 }
 
 /** Ids of the managers whom a leave covers on the date (one query for a whole list). */
+/** The status shown for a manager: an active one whom a leave covers on the day is on_leave. */
+export function displayedStatus(stored: string, onLeave: boolean): string {
+  return stored === 'active' && onLeave ? 'on_leave' : stored;
+}
+
 export async function managersOnLeave(db: Kysely<DB>, date: string): Promise<Map<number, number>> {
   const rows = await covering(db, date).execute();
   return new Map(rows.map((r) => [r.manager_id, r.backup_id]));

@@ -15,7 +15,7 @@ import type { Op } from '../op.js';
 import { takenProblem, UNIQUE_MANAGER_FIELDS } from './checks.js';
 import { MANAGER_FIELDS } from './fields.js';
 import { hashPassword, MIN_PASSWORD_LENGTH } from './password.js';
-import { currentLeave, managersOnLeave } from './leave.js';
+import { currentLeave, displayedStatus, managersOnLeave } from './leave.js';
 import { getManager } from './lookup.js';
 
 export { findManager, getManager } from './lookup.js';
@@ -126,7 +126,7 @@ export async function listManagers(db: Kysely<DB>, op: Op, f: ManagerFilter = {}
 /** The stored status, except that an active manager whom a leave covers on the as-of date shows on_leave. */
 function displayed(row: ManagerRow, onLeave: boolean): ManagerRecord {
   const record = toManagerRecord(row);
-  if (record.status === 'active' && onLeave) record.status = 'on_leave';
+  record.status = displayedStatus(record.status, onLeave);
   return record;
 }
 

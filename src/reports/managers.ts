@@ -11,9 +11,10 @@
  */
 import { sql, type Kysely } from '#kysely';
 import type { DB } from '../db/schema/index.js';
+import { fieldsOf } from '../output/fields.js';
 import { addDays } from '../lib/dates.js';
 import { resolveRecipient } from '../managers/leave.js';
-import { managersOnLeave } from '../managers/leave.js';
+import { displayedStatus, managersOnLeave } from '../managers/leave.js';
 import { countDue } from '../remind/due.js';
 
 export interface ManagerLoadRow {
@@ -40,6 +41,19 @@ export const MANAGERS_COLUMNS = [
   'on_leave',
   'covered_by',
 ] as const;
+/** Every field, in CSV and JSON order: an empty report's CSV is this header line. */
+export const MANAGERS_FIELDS = fieldsOf<ManagerLoadRow>()([
+  'login',
+  'name',
+  'status',
+  'accounts',
+  'running',
+  'renewals_6w',
+  'notices_due',
+  'overdue',
+  'on_leave',
+  'covered_by',
+]);
 
 /** The window of the renewal-6w notice, in days after the as-of date. */
 export const RENEWAL_WINDOW_DAYS = 42;
@@ -101,7 +115,7 @@ export async function managersReport(db: Kysely<DB>, asOf: string): Promise<Mana
     out.push({
       login: m.login,
       name: m.name,
-      status: m.status,
+      status: displayedStatus(m.status, leave),
       accounts: accounts.get(m.id) ?? 0,
       running: running.get(m.id) ?? 0,
       renewals_6w: renewals.get(m.id) ?? 0,

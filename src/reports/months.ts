@@ -5,10 +5,12 @@
 import { invalid } from '../errors.js';
 import { addDays, addMonths, toDayNumber } from '../lib/dates.js';
 
-const MONTH_RE = /^(\d{4})-(0[1-9]|1[0-2])$/;
-
+/** A month `YYYY-MM`: its shape (the option parser checks it first: exit 2), then the calendar and the range (exit 1). */
 export function checkMonth(field: string, text: string): string {
-  if (!MONTH_RE.test(text) || text < '1900-01') throw invalid(field, text, 'must be a month in the form YYYY-MM');
+  const m = /^(\d{4})-(\d{2})$/.exec(text);
+  if (!m) throw invalid(field, text, 'must be a month in the form YYYY-MM');
+  if (Number(m[2]) < 1 || Number(m[2]) > 12) throw invalid(field, text, 'is not a real calendar month');
+  if (text < '1900-01') throw invalid(field, text, 'must be between 1900-01 and 9999-12');
   return text;
 }
 

@@ -8,6 +8,7 @@
  */
 import { sql, type Kysely } from '#kysely';
 import type { DB } from '../db/schema/index.js';
+import { fieldsOf } from '../output/fields.js';
 import { invalid } from '../errors.js';
 import { addDays } from '../lib/dates.js';
 import { formatCents } from '../lib/fields.js';
@@ -31,6 +32,8 @@ export interface RenewalsRow {
 }
 
 export const RENEWALS_COLUMNS = ['month', 'currency', 'ending', 'value', 'renewed', 'at_risk'] as const;
+/** Every field, in CSV and JSON order: an empty report's CSV is this header line. */
+export const RENEWALS_FIELDS = fieldsOf<RenewalsRow>()(['month', 'currency', 'ending', 'value', 'value_cents', 'renewed', 'at_risk']);
 
 export const DEFAULT_RENEWAL_MONTHS = 12;
 /** No done activity in this many days (the as-of date and the 89 before it) puts a renewal at risk. */

@@ -16,7 +16,7 @@ import { RefusedError } from '../errors.js';
 import { checkFields, checkFilter, refuseCleared, requirePresent } from '../lib/checks.js';
 import { withDefaults } from '../lib/fields.js';
 import { resolveRecipient } from '../managers/leave.js';
-import { getManager } from '../managers/lookup.js';
+import { getManager, getManagerFor } from '../managers/lookup.js';
 import type { Op } from '../op.js';
 import { getSetting } from '../settings/service.js';
 import { REQUEST_FIELDS, type RequestStatus } from './fields.js';
@@ -85,7 +85,7 @@ export async function associatedManagers(db: Kysely<DB>, accountId: number): Pro
 
 /** `--by LOGIN`: allowed only when the setting is on and LOGIN is associated with the account (or backs one up that day). */
 async function assertMayRaise(db: Kysely<DB>, op: Op, account: AccountRow, login: string): Promise<number> {
-  const manager = await getManager(db, login);
+  const manager = await getManagerFor(db, 'by', login);
   const setting = await getSetting(db, 'manager-requests');
   const associated = await associatedManagers(db, account.id);
   const covering = new Set<string>();

@@ -3,10 +3,10 @@ import { sql, type Kysely } from '#kysely';
 import { getAccount } from '../accounts/lookup.js';
 import { collect, recordBatches, rowBatches } from '../db/rows.js';
 import type { DB } from '../db/schema/index.js';
-import { invalid } from '../errors.js';
 import { checkDateRange, checkFilter } from '../lib/checks.js';
-import { addDays, addMonths, boundDate, dateRule, deriveDate } from '../lib/dates.js';
+import { addDays, addMonths, boundDate, deriveDate } from '../lib/dates.js';
 import { getManager } from '../managers/lookup.js';
+import { checkMonth } from '../reports/months.js';
 import type { Op } from '../op.js';
 import { trainingField } from './fields.js';
 import { rowDates, toTrainingRecord, trainingsQuery, type TrainingRecord } from './record.js';
@@ -57,7 +57,7 @@ export interface CalendarEntry {
 /** YYYY-MM → its first and last day. */
 function monthDays(month: string): [string, string] {
   const first = `${month}-01`;
-  if (!/^\d{4}-\d{2}$/.test(month) || dateRule(first) !== undefined) throw invalid('month', month, 'must be a month YYYY-MM');
+  checkMonth('month', month);
   return [first, boundDate(() => addDays(addMonths(first, 1), -1))];
 }
 

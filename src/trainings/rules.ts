@@ -29,6 +29,8 @@ export interface TrainingState {
   price_cents: number;
   currency: string | null;
   status: string;
+  /** the day a delivered training was delivered (its step), when known: its dates may not move past it */
+  delivered_on?: string | null;
 }
 
 export const NEW_TRAINING: TrainingState = {
@@ -73,8 +75,18 @@ export function trainingProblems(s: TrainingState): FieldProblem[] {
     problems.push({ field: 'price', value: formatCents(s.price_cents), rule: 'must be 0 for a package training' });
   if (s.price_cents !== 0 && s.currency === null) problems.push({ field: 'currency', value: '', rule: 'is required with a price' });
   problems.push(...missingFor(s.status, s));
+  if (s.status === 'delivered' && s.delivered_on && deliveredBeforeLast(s.delivered_on, s.dates))
+    problems.push({ field: 'dates', value: s.dates.join(';'), rule: `${AFTER_DELIVERY} (${s.delivered_on})` });
   return problems;
 }
+
+/** A training is delivered on or after its last date: `advance --to delivered` and `edit --dates` alike. */
+export function deliveredBeforeLast(on: string, dates: readonly string[]): boolean {
+  const last = lastDate(dates);
+  return last !== null && on < last;
+}
+
+const AFTER_DELIVERY = 'a delivered training cannot have a date after the day it was delivered';
 
 /** One or two real dates, in order; two only online or on two consecutive days. */
 export function dateProblems(dates: readonly string[], format: string | null): FieldProblem[] {
@@ -150,9 +162,12 @@ export function stepDateProblem(
 ): FieldProblem | undefined {
   if (previous && on < previous.on_date)
     return { field: 'on', value: on, rule: `is before the previous step (${previous.status} on ${previous.on_date})` };
-  const last = dates[dates.length - 1];
-  if (to === 'delivered' && last !== undefined && on < last)
-    return { field: 'on', value: on, rule: `is before the last training date (${last}): a training is delivered on or after it` };
+  if (to === 'delivered' && deliveredBeforeLast(on, dates))
+    return {
+      field: 'on',
+      value: on,
+      rule: `is before the last training date (${lastDate(dates)}): a training is delivered on or after it`,
+    };
   return undefined;
 }
 

@@ -12,7 +12,7 @@ import { nextNumber } from '../db/numbers.js';
 import { InvalidDataError, NotFoundError, invalid } from '../errors.js';
 import { checkFields, refuseCleared, requirePresent } from '../lib/checks.js';
 import { withDefaults, type FieldValue } from '../lib/fields.js';
-import { getManager } from '../managers/lookup.js';
+import { getManagerFor } from '../managers/lookup.js';
 import type { Op } from '../op.js';
 import { findSubscription } from '../subscriptions/lookup.js';
 import { EDITABLE_FIELDS, TRAINING_FIELDS } from './fields.js';
@@ -71,7 +71,7 @@ async function references(db: Kysely<DB>, account: AccountRow, v: Record<string,
       throw invalid('subscription_external_id', sub, `is a subscription of another account (not ${account.external_id})`);
     out.subscription_id = row.id;
   } else if (sub === null) out.subscription_id = null;
-  if (typeof v.manager_login === 'string') out.manager_id = (await getManager(db, v.manager_login)).id;
+  if (typeof v.manager_login === 'string') out.manager_id = (await getManagerFor(db, 'manager_login', v.manager_login)).id;
   else if (v.manager_login === null) out.manager_id = null;
   return out;
 }
@@ -140,7 +140,7 @@ export async function editTraining(db: Kysely<DB>, op: Op, key: string, input: R
   refuseCleared(TRAINING_FIELDS, v);
   const account = await db.selectFrom('accounts').selectAll().where('id', '=', row.account_id).executeTakeFirstOrThrow();
   const refs = await references(db, account, v);
-  const state = judged(stateOfRow(row), v);
+  const state = judged({ ...stateOfRow(row), delivered_on: await deliveredOn(db, row) }, v);
   const before = toTrainingRecord(row);
   const set = { ...stateColumns(state), ...refs } as Record<string, unknown>;
   for (const f of ['topic', 'participants', 'notes'] as const) if (v[f] !== undefined) set[f] = v[f];
@@ -154,6 +154,19 @@ export async function editTraining(db: Kysely<DB>, op: Op, key: string, input: R
   const after = await recordOf(db, row.id);
   await audit(db, op, { action: 'edit', entity: 'training', key: after.id, before, after });
   return after;
+}
+
+/** The day a delivered training's delivered step was taken (null: not delivered, or no step kept). */
+export async function deliveredOn(db: Kysely<DB>, row: { id: number; status: string }): Promise<string | null> {
+  if (row.status !== 'delivered') return null;
+  const step = await db
+    .selectFrom('training_steps')
+    .select('on_date')
+    .where('training_id', '=', row.id)
+    .where('status', '=', 'delivered')
+    .orderBy('id', 'desc')
+    .executeTakeFirst();
+  return step?.on_date ?? null;
 }
 
 /**

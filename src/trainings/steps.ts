@@ -8,7 +8,7 @@ import { audit } from '../audit/audit.js';
 import type { DB } from '../db/schema/index.js';
 import { InvalidDataError, RefusedError } from '../errors.js';
 import { checkDate, checkFilter } from '../lib/checks.js';
-import { getManager } from '../managers/lookup.js';
+import { getManagerFor } from '../managers/lookup.js';
 import type { Op } from '../op.js';
 import { trainingField } from './fields.js';
 import { stateOfRow, toTrainingRecord, trainingsQuery, type TrainingWithRefs } from './record.js';
@@ -38,7 +38,7 @@ export async function advanceTraining(db: Kysely<DB>, op: Op, key: string, input
       missing,
       `set ${missing.map((p) => `--${p.field.replace(/_/g, '-')}`).join(', ')} first with: acctmgr trainings edit ${k}`,
     );
-  const expert = next === 'confirmed' ? (await getManager(db, input.by!)).id : undefined;
+  const expert = next === 'confirmed' ? (await getManagerFor(db, 'by', input.by!)).id : undefined;
   return takeStep(db, op, row, next, input, 'advance', expert);
 }
 
@@ -59,7 +59,7 @@ async function takeStep(
   action: string,
   expertId?: number,
 ): Promise<TrainingDetails> {
-  const actor = input.by === undefined ? op.actor : (await getManager(db, input.by)).login;
+  const actor = input.by === undefined ? op.actor : (await getManagerFor(db, 'by', input.by)).login;
   const on = checkDate('on', input.on) ?? op.asOf;
   const previous = await db
     .selectFrom('training_steps')

@@ -77,7 +77,7 @@ describe('acctmgr report', () => {
     const month = await runCli(['report', 'usage', '--from', '2026-13', '--format', 'csv'], { db });
     expect(month.code).not.toBe(0);
     expect(month.stdout).toBe('');
-    expect(month.stderr).toContain('from: "2026-13": must be a month in the form YYYY-MM');
+    expect(month.stderr).toContain('from: "2026-13": is not a real calendar month');
     const who = await runCli(['report', 'usage', '--manager', 'nobody', '--format', 'csv'], { db });
     expect(who.code).toBe(1);
     expect(who.stdout).toBe('');

@@ -86,6 +86,7 @@ describe('activities', () => {
       'contact_email: "nobody@x.example": is not a contact of account SCH-001',
     );
     await expect(add({ follow_up_of: 'ACT-000009' })).rejects.toThrow('follow_up_of: "ACT-000009": no activity with this key');
+    await expect(add({ manager_login: 'nobody' })).rejects.toThrow('manager_login: "nobody": no manager with this login');
     await expect(add({ at: '2026-13-01' })).rejects.toBeInstanceOf(InvalidDataError);
     await expect(add({ subject: '' })).rejects.toThrow('subject: "": is required');
     expect(await count()).toBe(0);
@@ -104,6 +105,21 @@ describe('activities', () => {
     expect((await listActivities(t.db, { overrides: true })).map((a) => a.id)).toEqual([over!.id]);
     const audit = await listAudit(t.db, { entity: 'activity', key: over!.id });
     expect(audit[0]!.after).toMatchObject({ override_reason: 'exam week' });
+  });
+
+  it('an override where no limit is passed records nothing: a note, a session within every limit, an edit', async () => {
+    const [note] = await add({ kind: 'note' }, { override_reason: 'no limit here' });
+    const [first] = await session('2026-12-08T10:00:00Z', { override_reason: 'not needed' });
+    expect([note!.override_reason, first!.override_reason]).toEqual([null, null]);
+    expect(await editActivity(t.db, op, first!.id, {}, { override_reason: 'still not needed' })).toMatchObject({ override_reason: null });
+    await session('2026-12-09T10:00:00Z');
+    const [third] = await session('2026-12-10T10:00:00Z', { override_reason: 'exam week' });
+    expect(third!.override_reason).toBe('exam week');
+    expect((await listActivities(t.db, { overrides: true })).map((a) => a.id)).toEqual([third!.id]);
+    // moved to a week with room, it is no longer past a limit
+    const moved = await editActivity(t.db, op, third!.id, { at: '2026-12-15T10:00:00Z' });
+    expect(moved.override_reason).toBeNull();
+    expect(await listActivities(t.db, { overrides: true })).toEqual([]);
   });
 
   it('fair use: moving a session (edit --at) into a full week is refused; a cancelled one no longer counts', async () => {

@@ -17,7 +17,7 @@ import { managersReport } from '../../src/reports/managers.js';
 import { countDue } from '../../src/remind/due.js';
 import { renewalsReport } from '../../src/reports/renewals.js';
 import { runRemind } from '../../src/remind/run.js';
-import { built, ROOT } from '../helpers/cli.js';
+import { built, ROOT, runCli } from '../helpers/cli.js';
 import { eachTestDb, tempDir, testOp } from '../helpers/db.js';
 import { onPostgres } from '../helpers/engine.js';
 
@@ -195,7 +195,7 @@ describe('report managers', () => {
       {
         login: 'anna',
         name: 'ANNA',
-        status: 'active',
+        status: 'on_leave', // as managers list shows her: a leave covers the day
         accounts: 1,
         running: running('anna'),
         renewals_6w: soon('anna'),
@@ -232,6 +232,22 @@ describe('report managers', () => {
     // anna's own renewal notices (N2 ends 11-30) went to ben
     expect(due('anna')).toBe(0);
     expect(preview.notices.some((n) => n.recipient_login === 'ben' && n.subscription_external_id === 'N2')).toBe(true);
+  });
+
+  it('--format csv of a report with no rows is its header line, the one a report with rows has', async () => {
+    const renewals = await runCli(['report', 'renewals', '--as-of', '2030-01-01', '--months', '1', '--format', 'csv'], { db: t.path });
+    expect(renewals).toMatchObject({ code: 0, stdout: 'month,currency,ending,value,value_cents,renewed,at_risk\n' });
+    const withRows = await runCli(['report', 'renewals', '--as-of', AS_OF, '--format', 'csv'], { db: t.path });
+    expect(withRows.stdout.split('\n')[0]).toBe('month,currency,ending,value,value_cents,renewed,at_risk');
+    const managers = await runCli(['report', 'managers', '--format', 'csv'], { db: t.path });
+    const header = 'login,name,status,accounts,running,renewals_6w,notices_due,overdue,on_leave,covered_by';
+    expect(managers.stdout.split('\n')[0]).toBe(header);
+    await t.db.deleteFrom('manager_leaves').execute();
+    await t.db.updateTable('accounts').set({ manager_id: null }).execute();
+    await t.db.updateTable('subscriptions').set({ manager_id: null }).execute();
+    await t.db.updateTable('activities').set({ manager_id: null }).execute();
+    await t.db.deleteFrom('managers').execute();
+    expect(await runCli(['report', 'managers', '--format', 'csv'], { db: t.path })).toMatchObject({ code: 0, stdout: `${header}\n` });
   });
 
   it('the count of notices due per recipient equals what the remind preview lists for each (a manager on leave)', async () => {

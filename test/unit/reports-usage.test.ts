@@ -195,7 +195,10 @@ describe('report usage', () => {
   });
 
   it('refuses a bad month, a reversed range and unknown filters before reading anything', async () => {
-    await expect(collect('2024-11-25', { from: '2024-13' })).rejects.toThrow('from: "2024-13": must be a month in the form YYYY-MM');
+    await expect(collect('2024-11-25', { from: '2024-13' })).rejects.toThrow('from: "2024-13": is not a real calendar month');
+    await expect(collect('2024-11-25', { from: '1899-12', to: '1900-01' })).rejects.toThrow(
+      'from: "1899-12": must be between 1900-01 and 9999-12',
+    );
     await expect(collect('2024-11-25', { from: '2024-05', to: '2024-04' })).rejects.toThrow('is after --to (2024-04)');
     await expect(collect('2024-11-25', { manager: 'nobody' })).rejects.toThrow('nobody');
     await expect(collect('2024-11-25', { subscription: 'NOPE' })).rejects.toThrow('NOPE');

@@ -57,6 +57,7 @@ describe('requests', () => {
   it('--by: refused while the setting is off, then allowed for the account manager, a subscription manager and, that day, their backup', async () => {
     await expect(raise('anna')).rejects.toThrow(/manager-requests.*acctmgr settings set manager-requests on/);
     await setSetting(t.db, op, 'manager-requests', 'on');
+    await expect(raise('nobody')).rejects.toThrow('by: "nobody": no manager with this login');
     expect((await raise('anna')).created_by_login).toBe('anna');
     expect((await raise('ben')).created_by_login).toBe('ben');
     const refused = await raise('dan').catch((e: unknown) => e);

@@ -61,7 +61,7 @@ describe('trainings list, calendar and suggest', () => {
     ]);
     expect((await trainingCalendar(t.db, op)).map((e) => [e.date, e.id])).toEqual([['2026-11-30', 'TRN-000001']]);
     expect((await trainingCalendar(t.db, op, { month: '2027-01' })).map((e) => e.id)).toEqual(['TRN-000004']);
-    await expect(trainingCalendar(t.db, op, { month: '2026-13' })).rejects.toThrow('month: "2026-13": must be a month YYYY-MM');
+    await expect(trainingCalendar(t.db, op, { month: '2026-13' })).rejects.toThrow('month: "2026-13": is not a real calendar month');
   });
 
   it('suggest: accounts with a subscription ending within DAYS (default 42) and no training delivered in the 12 months before', async () => {

@@ -181,7 +181,7 @@ describe('trainings advance and cancel', () => {
       'training TRN-000001 is confirmed: the next step is contract_requested, not cancelled (cancel it with: acctmgr trainings cancel)',
     );
     await expect(advanceTraining(t.db, op, 'TRN-000001', { to: 'done' })).rejects.toThrow('to: "done": must be one of requested');
-    await expect(advanceTraining(t.db, op, 'TRN-000001', { by: 'nobody' })).rejects.toThrow('manager not found: "nobody"');
+    await expect(advanceTraining(t.db, op, 'TRN-000001', { by: 'nobody' })).rejects.toThrow('by: "nobody": no manager with this login');
     const shown = await showTraining(t.db, 'TRN-000001');
     expect(shown.status).toBe('confirmed');
     expect(shown.history).toHaveLength(2);
@@ -223,6 +223,23 @@ describe('trainings advance and cancel', () => {
       date: '2026-12-10',
       actor: 'tester',
     });
+  });
+
+  it('a delivered training keeps its dates on or before the day it was delivered: edit and import, as advance', async () => {
+    await add({ ...READY, format: 'online', dates: '2026-12-03;2026-12-10' }, earlier);
+    await advanceTraining(t.db, op, 'TRN-000001', { by: 'xpert', on: '2026-11-24' });
+    for (let i = 0; i < 4; i++) await advanceTraining(t.db, op, 'TRN-000001', { on: '2026-12-12' });
+    expect((await showTraining(t.db, 'TRN-000001')).status).toBe('delivered');
+    const rule = 'a delivered training cannot have a date after the day it was delivered (2026-12-12)';
+    await expect(editTraining(t.db, op, 'TRN-000001', { dates: '2027-06-01' })).rejects.toThrow(`dates: "2027-06-01": ${rule}`);
+    const out = await new Importer(t).run(
+      'trainings',
+      'id,account_external_id,topic,participants,dates\nTRN-000001,SCH-1,T,20,2026-12-11;2026-12-13\n',
+    );
+    expect(out.errors.map((e) => e.replace(/^.*?:\d+: /, ''))).toEqual([`dates: "2026-12-11;2026-12-13": ${rule}`]);
+    expect((await showTraining(t.db, 'TRN-000001')).dates).toEqual(['2026-12-03', '2026-12-10']);
+    // dates up to the day it was delivered are fine
+    expect((await editTraining(t.db, op, 'TRN-000001', { dates: '2026-12-12' })).dates).toEqual(['2026-12-12']);
   });
 
   it('cancel from any step before delivered (not twice), with its day and actor; not before the previous step', async () => {

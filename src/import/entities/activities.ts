@@ -7,7 +7,18 @@
  * (src/import/entities/lookups.ts): 100,000 activities on PostgreSQL 26.8 s → 2.4 s.
  */
 import { ACTIVITY_COLUMNS } from '../../activities/record.js';
-import { ACTIVITY_KEY, activityNumber, activityNow, defaultDuration, defaultStatus } from '../../activities/rules.js';
+import {
+  ACTIVITY_KEY,
+  activityKey,
+  activityNumber,
+  activityNow,
+  defaultDuration,
+  defaultStatus,
+  FOLLOW_UP_CYCLE,
+  followedMoveRule,
+  otherAccountRule,
+} from '../../activities/rules.js';
+import { findParentCycles } from '../../accounts/rules.js';
 import { ACTIVITY_FIELDS, isSessionKind, type SessionKind } from '../../activities/fields.js';
 import { breach, breachMessage, limitsOn, nextFreeDay } from '../../activities/fair-use.js';
 import { plansOfAccounts } from '../../activities/sessions.js';
@@ -21,15 +32,21 @@ import { run, wait, type Row, type Step } from '../statements.js';
 import { bulkWhenLarge, coerceRow, IdLines, upserting } from './common.js';
 import { accountLookups, contactsOfAccounts, firstFreeNumber, managersByLogin, notAContact, rowsByNumber } from './lookups.js';
 import { findNumbered, isRowResult } from './numbered.js';
-import type { Deferred, EntityDef, FileInfo, ImportContext, RowIn, RowResult } from './types.js';
+import type { Deferred, EntityDef, FileInfo, ImportContext, RowIn, RowOutcome, RowResult } from './types.js';
 
 const COLUMNS = ACTIVITY_COLUMNS;
 
-/** The rows this file wrote, for the fair-use check at the end: their lines by id, and their accounts. */
+/**
+ * The rows this file wrote, for the checks at the end: their lines and outcomes (OUTCOMES' index + 1) by
+ * id, and their accounts.
+ */
 interface Written {
   lines: IdLines;
+  outcomes: IdLines;
   accounts: Set<number>;
 }
+
+const OUTCOMES: readonly RowOutcome[] = ['inserted', 'updated', 'unchanged'];
 
 /** An activities row is ≈ 80–200 bytes; guessing fewer rows than there are keeps small imports off the bulk path. */
 const ROW_BYTES = 128;
@@ -61,7 +78,7 @@ export const activities: EntityDef = {
     }
     let next = await firstFreeNumber(ctx, 'activities');
     const now = activityNow(ctx.op);
-    const written: Written = { lines: new IdLines(), accounts: new Set() };
+    const written: Written = { lines: new IdLines(), outcomes: new IdLines(), accounts: new Set() };
 
     function* steps({ line, text }: RowIn): Step<RowResult> {
       const { values: v, problems } = coerceRow(ACTIVITY_FIELDS, text, ctx.dateFormat);
@@ -98,6 +115,7 @@ export const activities: EntityDef = {
       const key = (rec.number ?? existing!.number) as number;
       const accountId = (rec.account_id ?? existing!.account_id) as number;
       written.lines.set(out.id, line);
+      written.outcomes.set(out.id, OUTCOMES.indexOf(out.outcome) + 1);
       written.accounts.add(accountId);
       writtenIds.set(key, out.id);
       writtenAccounts.set(key, accountId);
@@ -129,7 +147,7 @@ export const activities: EntityDef = {
           problems.push({
             field: 'follow_up_of',
             value: text.follow_up_of,
-            rule: `is an activity of another account (not ${String(account.external_id)})`,
+            rule: otherAccountRule(String(account.external_id)),
           });
         else rec.follow_up_of = f.id;
       } else if (v.follow_up_of === null) rec.follow_up_of = null;
@@ -139,7 +157,7 @@ export const activities: EntityDef = {
       row: (r: RowIn) => run(steps(r)),
       async finish(): Promise<Deferred[]> {
         ctx.notes?.push(...(await up.finish()));
-        return fairUse(ctx, written);
+        return refusedAtEnd(written, [...(await followUpLinks(ctx, written)), ...(await fairUse(ctx, written))]);
       },
     };
   },
@@ -191,8 +209,93 @@ async function fairUse(ctx: ImportContext, written: Written): Promise<Deferred[]
     else
       refused.push({
         line: lineOf(r.id)!,
+        outcome: OUTCOMES[written.outcomes.get(r.id)! - 1],
         problems: [{ field: '', value: '', rule: breachMessage(r.external_id, kind, b, nextFreeDay(kind, date, others, p)) }],
       });
   }
-  return refused.sort((a, b) => a.line - b.line);
+  return refused;
+}
+
+/**
+ * One line per refused row (its problems together), with the outcome the row loop counted for it, which
+ * the engine takes back: a row refused at the end was applied first, but is counted once, as rejected.
+ */
+function refusedAtEnd(written: Written, found: readonly Deferred[]): Deferred[] {
+  const byLine = new Map<number, Deferred>();
+  for (const d of found) {
+    const seen = byLine.get(d.line);
+    if (seen) seen.problems.push(...d.problems);
+    else byLine.set(d.line, { ...d, problems: [...d.problems] });
+  }
+  return [...byLine.values()].sort((a, b) => a.line - b.line);
+}
+
+/**
+ * The follow-up links of the rows this file wrote, as `activities edit` checks them: an update may move
+ * an activity to another account, away from the activity it follows or from its followers, or make it
+ * follow one of its own follow-ups (a loop, which no later import of the export could recreate).
+ */
+async function followUpLinks(ctx: ImportContext, written: Written): Promise<Deferred[]> {
+  const { db } = ctx.statements;
+  if (written.accounts.size === 0) return [];
+  const refused: Deferred[] = [];
+  const outcome = (id: number) => OUTCOMES[written.outcomes.get(id)! - 1];
+  const across = await rowsOfIds([...written.accounts], (ids) =>
+    db
+      .selectFrom('activities as t')
+      .innerJoin('activities as f', 'f.id', 't.follow_up_of')
+      .innerJoin('accounts as ta', 'ta.id', 't.account_id')
+      .innerJoin('accounts as fa', 'fa.id', 'f.account_id')
+      .select(['t.id', 't.number', 'ta.external_id as account', 'f.id as f_id', 'f.number as f_number', 'fa.external_id as f_account'])
+      .whereRef('t.account_id', '!=', 'f.account_id')
+      .where((eb) => eb.or([eb('t.account_id', 'in', ids), eb('f.account_id', 'in', ids)]))
+      .execute(),
+  );
+  const seen = new Set<number>();
+  for (const r of across) {
+    if (seen.has(r.id)) continue;
+    seen.add(r.id);
+    const line = written.lines.get(r.id);
+    const fLine = written.lines.get(r.f_id);
+    if (line !== undefined)
+      refused.push({
+        line,
+        outcome: outcome(r.id),
+        problems: [{ field: 'follow_up_of', value: activityKey(r.f_number), rule: otherAccountRule(r.account) }],
+      });
+    else if (fLine !== undefined)
+      refused.push({
+        line: fLine,
+        outcome: outcome(r.f_id),
+        problems: [
+          {
+            field: 'account_external_id',
+            value: r.f_account,
+            rule: followedMoveRule(activityKey(r.f_number), [{ key: activityKey(r.number), account: r.account }]),
+          },
+        ],
+      });
+  }
+  const links = await rowsOfIds([...written.accounts], (ids) =>
+    db
+      .selectFrom('activities')
+      .select(['id', 'number', 'follow_up_of'])
+      .where('account_id', 'in', ids)
+      .where('follow_up_of', 'is not', null)
+      .execute(),
+  );
+  const parentOf = new Map<number, number | null>(links.map((r) => [r.id, r.follow_up_of]));
+  const numberOf = new Map<number, number>(links.map((r) => [r.id, r.number]));
+  for (const loop of findParentCycles(parentOf)) {
+    const at = loop.find((id) => written.lines.get(id) !== undefined);
+    if (at === undefined) continue;
+    const start = loop.indexOf(at);
+    const keys = [...loop.slice(start, -1), ...loop.slice(0, start), at].map((id) => activityKey(numberOf.get(id)!));
+    refused.push({
+      line: written.lines.get(at)!,
+      outcome: outcome(at),
+      problems: [{ field: 'follow_up_of', value: keys[1]!, rule: `${FOLLOW_UP_CYCLE}: ${keys.join(' → ')}` }],
+    });
+  }
+  return refused;
 }

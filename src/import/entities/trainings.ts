@@ -5,6 +5,7 @@
  * (history); an import does not take steps, so it writes no step history and creates no package training.
  * A large file is bulk-loaded (src/import/entities/lookups.ts): 48,000 trainings on PostgreSQL 11.6 s → 2.3 s.
  */
+import { sql } from '#kysely';
 import { clearedFields, missingFields } from '../../lib/checks.js';
 import { withDefaults } from '../../lib/fields.js';
 import { TRAINING_FIELDS } from '../../trainings/fields.js';
@@ -48,6 +49,16 @@ export const trainings: EntityDef = {
     const subscription = await byExternalId(ctx, whole, 'subscriptions', ['id', 'account_id']);
     const manager = managersByLogin(ctx);
     let next = await firstFreeNumber(ctx, 'trainings');
+    // a delivered training's dates stay on or before its delivered step's day, as on `trainings edit`
+    const deliveredStep = ctx.statements.getter(
+      ctx.statements.db
+        .selectFrom('training_steps')
+        .select('on_date')
+        .where('training_id', '=', 0)
+        // a constant inlined: the prepared statement takes only the training's id
+        .where('status', '=', sql.lit('delivered'))
+        .orderBy('id', 'desc'),
+    );
 
     function* login(field: string, login: unknown, text: RowIn['text'], rec: Row, column: string, problems: RowProblem[]): Step<void> {
       if (login === null) rec[column] = null;
@@ -81,6 +92,8 @@ export const trainings: EntityDef = {
       yield* login('manager_login', v.manager_login, text, rec, 'manager_id', problems);
       yield* login('expert_login', v.expert_login, text, rec, 'expert_id', problems);
       const base = existing ? stateOfRow(existing as unknown as TrainingRow) : NEW_TRAINING;
+      if (existing?.status === 'delivered' && v.dates !== undefined)
+        base.delivered_on = ((yield* wait(deliveredStep(existing.id))) as { on_date: string } | undefined)?.on_date ?? null;
       const judged = judge(base, v);
       problems.push(...judged.problems.filter((p) => !problems.some((q) => q.field === p.field)));
       if (problems.length > 0) return problems;

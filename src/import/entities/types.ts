@@ -34,6 +34,8 @@ export type RowOutcome = 'inserted' | 'updated' | 'unchanged';
 export interface Deferred {
   line: number;
   problems: RowProblem[];
+  /** What the row loop counted the row as when it was applied: the engine counts it as rejected instead. */
+  outcome?: RowOutcome;
 }
 
 export type RowResult = RowOutcome | RowProblem[];
