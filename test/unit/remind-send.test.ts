@@ -6,7 +6,7 @@ import { InvalidDataError } from '../../src/errors.js';
 import { listNotices } from '../../src/notices/service.js';
 import type { MailConfig } from '../../src/remind/mailer.js';
 import { errorLines, summaryLine } from '../../src/remind/report.js';
-import { runRemind } from '../../src/remind/run.js';
+import { previewEmails, runRemind } from '../../src/remind/run.js';
 import { eachTestDb, tempDir, testOp } from '../helpers/db.js';
 import type { Seeder } from '../helpers/seed.js';
 import { startSmtp, type TestSmtp } from '../helpers/smtp.js';
@@ -36,6 +36,20 @@ const statuses = async () =>
     .filter((n) => n.status !== 'skipped')
     .map((n) => `${n.subscription_external_id}:${n.status}`)
     .sort();
+
+describe('remind --preview-email --recipient', () => {
+  it('compares the address by its fold, as every key (STRASSE is straße)', async () => {
+    const m = await seed.manager('mgr');
+    await t.db
+      .updateTable('managers')
+      .set({ email: 'straße@vendor.example', email_key: 'strasse@vendor.example' })
+      .where('id', '=', m)
+      .execute();
+    await seed.subscription('S-A', { account: await seed.account('A', { manager: m }), end_date: '2026-12-09' });
+    const { messages } = await previewEmails(t.db, testOp(), { recipient: 'STRASSE@VENDOR.EXAMPLE' });
+    expect(messages.map((x) => x.to.email)).toEqual(['straße@vendor.example']);
+  });
+});
 
 describe('remind --send', () => {
   it('an account whose locale has no templates gets the locale_fallback ones (default en)', async () => {
