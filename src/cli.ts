@@ -197,7 +197,13 @@ export function neededCommands(argv: readonly string[]): Set<string> {
  */
 function configure(cmd: Command, io: Io): void {
   cmd.exitOverride();
-  cmd.configureOutput({ writeOut: (s) => io.out(s), writeErr: (s) => io.err(s) });
+  // commander quotes an option's value in its own error as given: control characters (an escape sequence
+  // pasted into --as-of) are shown escaped, as in every message of ours, never sent to the terminal
+  cmd.configureOutput({
+    writeOut: (s) => io.out(s),
+    writeErr: (s) => io.err(s),
+    outputError: (s, write) => write(s.replace(/[\u0000-\u0008\u000b-\u001f\u007f-\u009f]/g, (c) => `\\u${c.charCodeAt(0).toString(16).padStart(4, '0')}`)),
+  });
   // every command's help lists the global options too, under "Global options:"
   cmd.configureHelp({
     showGlobalOptions: true,

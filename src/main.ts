@@ -7,20 +7,42 @@ import { AppError, EXIT } from './errors.js';
 import { processIo, type Io } from './io.js';
 import { isPromptCancel } from './commands/prompts.js';
 
-export const EXIT_CODES_HELP = `Exit codes:
-  0    success (an empty list is a success)
-  1    the operation failed: not found, conflict, invalid data, a rule refused it,
-       a notice that could not be delivered
-  2    usage error: unknown command or option, missing required flag, a value that
-       does not parse as its type (a date not YYYY-MM-DD, a non-integer), a
-       destructive command without --yes when stdin is not a terminal
-  130  cancelled at a prompt (Ctrl-C)
-`;
+/**
+ * `acctmgr help exit-codes`: docs/basics.md's table, the same words (a test compares them), wrapped to 80
+ * columns under a four-column code.
+ */
+export const EXIT_CODE_MEANINGS: readonly (readonly [code: number, meaning: string])[] = [
+  [0, 'success (an empty list is a success)'],
+  [
+    1,
+    'the operation failed: not found, conflict, invalid data (bad enum value or list filter, range, email, impossible calendar date or one outside 1900-01-01…9999-12-31, unknown reference, missing required custom field), a rule refused it, a database migrated by a newer acctmgr, a notice that could not be delivered',
+  ],
+  [
+    2,
+    'usage error: unknown command or option, a missing required flag, a value that does not parse as its type (a date not YYYY-MM-DD, a non-integer), a destructive command without --yes when stdin is not a terminal, --json with --format csv|table',
+  ],
+  [130, 'cancelled at a prompt (Ctrl-C)'],
+];
+
+export function exitCodesHelp(width = 80): string {
+  const lines = ['Exit codes:'];
+  for (const [code, meaning] of EXIT_CODE_MEANINGS) {
+    let line = `  ${String(code).padEnd(5)}`;
+    for (const word of meaning.split(' ')) {
+      if (line.length + 1 + word.length > width && line.trim() !== String(code)) {
+        lines.push(line);
+        line = `       ${word}`;
+      } else line += line.endsWith(' ') ? word : ` ${word}`;
+    }
+    lines.push(line);
+  }
+  return `${lines.join('\n')}\n`;
+}
 
 export async function main(argv: string[], io: Io = processIo()): Promise<number> {
   const debug = argv.includes('--debug');
   if (argv[0] === 'help' && argv[1] === 'exit-codes') {
-    io.out(EXIT_CODES_HELP);
+    io.out(exitCodesHelp());
     return EXIT.ok;
   }
   // `acctmgr help accounts list` is `acctmgr accounts list --help`
@@ -28,8 +50,9 @@ export async function main(argv: string[], io: Io = processIo()): Promise<number
   try {
     const program = await buildProgram(io, args);
     // `acctmgr help accounts lst` is `acctmgr accounts lst`: the unknown-command error with its suggestion
-    // (exit 2), not the help of `accounts` and exit 0, which is what commander does with --help
-    const unknown = args === argv ? undefined : unknownCommandPath(program, argv.slice(1));
+    // (exit 2), not the help of `accounts` and exit 0, which is what commander does with --help; so is
+    // `acctmgr accounts lst --help`
+    const unknown = args.includes('--help') || args.includes('-h') ? unknownCommandPath(program, args) : undefined;
     await program.parseAsync(unknown ?? args, { from: 'user' });
     return EXIT.ok;
   } catch (e) {

@@ -4,6 +4,7 @@
  * are the services' (exit 1). Kept small: `--help` loads it.
  */
 import { InvalidArgumentError } from 'commander';
+import { quote } from '../errors.js';
 import { dateShapeProblem, timestampShapeProblem } from '../lib/dates.js';
 
 export function parseDateOption(raw: string): string {
@@ -21,7 +22,7 @@ export function parseTimestampOption(raw: string): string {
 
 /** `YYYY-MM` (a month of the reports and the training calendar). */
 export function parseMonthOption(raw: string): string {
-  if (!/^\d{4}-\d{2}$/.test(raw.trim())) throw new InvalidArgumentError(`"${raw}" is not a month in the form YYYY-MM`);
+  if (!/^\d{4}-\d{2}$/.test(raw.trim())) throw new InvalidArgumentError(`${quote(raw)} is not a month in the form YYYY-MM`);
   return raw.trim();
 }
 

@@ -4,7 +4,7 @@
  * all other checks belong to the services (exit 1).
  */
 import { InvalidArgumentError, Option, type Command } from 'commander';
-import { UsageError } from '../errors.js';
+import { UsageError, quote } from '../errors.js';
 import { coerce, flagName, optionKey, shapeError, shapeProblem, type FieldSpec } from '../lib/fields.js';
 import { askConfirm, askInput, askSelect } from './prompts.js';
 import type { Session } from './session.js';
@@ -82,14 +82,17 @@ async function ask(spec: FieldSpec): Promise<string> {
 /** `--field NAME=VALUE` (repeatable) for accounts' custom fields. */
 export function collectPair(value: string, previous: Record<string, string> = {}): Record<string, string> {
   const i = value.indexOf('=');
-  if (i <= 0) throw new InvalidArgumentError(`"${value}" is not NAME=VALUE`);
+  if (i <= 0) throw new InvalidArgumentError(`${quote(value)} is not NAME=VALUE`);
   return { ...previous, [value.slice(0, i).trim()]: value.slice(i + 1) };
 }
 
 export function parseIntOption(raw: string): number {
   const problem = shapeProblem('int', raw);
   if (problem) throw new InvalidArgumentError(problem);
-  return Number(raw);
+  const n = Number(raw);
+  // beyond 2^53 − 1 the number read is not the one written: say so rather than name a rounded value
+  if (!Number.isSafeInteger(n)) throw new InvalidArgumentError(`${quote(raw)} is larger than ${Number.MAX_SAFE_INTEGER}, the largest whole number accepted`);
+  return n;
 }
 
 export { parseDateOption } from './date-option.js';

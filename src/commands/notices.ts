@@ -1,4 +1,5 @@
 import { InvalidArgumentError, Option, type Command } from 'commander';
+import { quote } from '../errors.js';
 import type { Io } from '../io.js';
 import { formatOption, parseDateOption } from './field-options.js';
 import { act, type Session } from './session.js';
@@ -78,7 +79,7 @@ export function registerNotices(program: Command, io: Io): void {
 }
 
 function collectId(raw: string, previous: number[] = []): number[] {
-  if (!/^\d+$/.test(raw.trim()) || Number(raw) <= 0) throw new InvalidArgumentError(`"${raw}" is not a notice id`);
+  if (!/^\d+$/.test(raw.trim()) || Number(raw) <= 0) throw new InvalidArgumentError(`${quote(raw)} is not a notice id`);
   return [...previous, Number(raw)];
 }
 

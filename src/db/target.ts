@@ -62,6 +62,14 @@ export function parseDbValue(value: string, source: DbSource, label = LABELS[sou
   } catch {
     throw new UsageError(`${label}: not a valid PostgreSQL URL: ${redact(value)}`, `the form is ${FORM}`);
   }
+  // `postgres://team:12/cd@host/db` is a valid URL (host "team", port 12, database "cd@host/db"), but what
+  // was meant is a password "12/cd": an "@" after the host, or a "#", is never what a user means
+  if (url.pathname.includes('@') || url.hash !== '') {
+    throw new UsageError(
+      `${label}: the URL has ${url.hash !== '' ? 'a "#"' : 'an "@" after its host'}: a user name or password with "/", "?", "#" or "@" must be percent-encoded (%2F, %3F, %23, %40)`,
+      `the form is ${FORM}`,
+    );
+  }
   if (url.password !== '' && source === 'flag') {
     throw new UsageError(
       `${label}: a password in the URL on the command line is refused (other users can read a command line)`,

@@ -3,7 +3,7 @@
  * before a formula-looking value removed (src/lib/formula.ts), and dates in the sheet's locale turned
  * into YYYY-MM-DD.
  */
-import { UsageError } from '../errors.js';
+import { UsageError, quote } from '../errors.js';
 import { unprotectFormula } from '../lib/formula.js';
 import type { RowProblem } from './errors.js';
 
@@ -20,7 +20,7 @@ export function parseDateFormat(raw: string | undefined): DateFormat {
   if (raw === undefined) return 'YYYY-MM-DD';
   const f = raw.trim().toUpperCase();
   if ((DATE_FORMATS as readonly string[]).includes(f)) return f as DateFormat;
-  throw new UsageError(`--date-format: "${raw}" is not one of ${DATE_FORMATS.join(', ')}`);
+  throw new UsageError(`--date-format: ${quote(raw)} is not one of ${DATE_FORMATS.join(', ')}`);
 }
 
 const DOTTED = /^(\d{1,2})\.(\d{1,2})\.(\d{4})(.*)$/;
@@ -40,8 +40,13 @@ export function toIsoDate(text: string, format: DateFormat): string {
   return `${m[3]}-${month}-${day}${m[4]}`;
 }
 
-/** A hint for a date the field refused that looks like another locale's form. */
-export function dateHint(text: string): string {
+/**
+ * A hint for a date the field refused: with the default format, the locale form it looks like (and
+ * the option that reads it); with `--date-format`, a value in neither form is told of both.
+ */
+export function dateHint(text: string, format: DateFormat = 'YYYY-MM-DD'): string {
+  if (format !== 'YYYY-MM-DD')
+    return text === toIsoDate(text, format) && !/^\d{4}-\d{2}-\d{2}/.test(text) ? ` (--date-format ${format}: dates are ${format} or YYYY-MM-DD)` : '';
   if (DOTTED.test(text)) return ' (for DD.MM.YYYY dates use --date-format DD.MM.YYYY)';
   if (SLASHED.test(text)) return ' (for dates like 03/31/2026 use --date-format MM/DD/YYYY or DD/MM/YYYY)';
   return '';

@@ -5,7 +5,7 @@
  * Every date lies in 1900-01-01..9999-12-31: four-digit years keep string order equal to date order
  * (SQL compares them as text), and JavaScript reads the years 0-99 as 1900-1999.
  */
-import { InvalidDataError, invalid } from '../errors.js';
+import { InvalidDataError, invalid, quote } from '../errors.js';
 
 const DATE_RE = /^(\d{4})-(\d{2})-(\d{2})$/;
 const MS_PER_DAY = 86_400_000;
@@ -44,12 +44,12 @@ export function isValidDate(text: string): boolean {
 /** Why the text is not an accepted date (shape, calendar, range), or undefined when it is one. */
 /** The words for an option value that does not have a date's shape (undefined when it has). */
 export function dateShapeProblem(raw: string): string | undefined {
-  return hasDateShape(raw.trim()) ? undefined : `"${raw}" is not a date in the form YYYY-MM-DD`;
+  return hasDateShape(raw.trim()) ? undefined : `${quote(raw)} is not a date in the form YYYY-MM-DD`;
 }
 
 /** The words for an option value that does not have a timestamp's shape (a date, then maybe a time). */
 export function timestampShapeProblem(raw: string): string | undefined {
-  return /^\d{4}-\d{2}-\d{2}([T ].+)?$/i.test(raw.trim()) ? undefined : `"${raw}" is not an ISO 8601 timestamp like 2026-03-01T08:30:00Z`;
+  return /^\d{4}-\d{2}-\d{2}([T ].+)?$/i.test(raw.trim()) ? undefined : `${quote(raw)} is not an ISO 8601 timestamp like 2026-03-01T08:30:00Z`;
 }
 
 export function dateRule(text: string): string | undefined {
@@ -166,19 +166,22 @@ const TIMESTAMP_RULE = 'must be a date and time in ISO 8601 form, e.g. 2026-03-0
 /** normalizeTimestamp, or the rule the text breaks (the date range has its own). */
 export function parseTimestamp(text: string): { ok: true; value: string } | { ok: false; rule: string } {
   const ms = utcMillis(text);
-  if (ms === undefined) return { ok: false, rule: TIMESTAMP_RULE };
+  if (typeof ms === 'string') return { ok: false, rule: ms };
   if (ms < MIN_DAY * MS_PER_DAY || ms >= (MAX_DAY + 1) * MS_PER_DAY) return { ok: false, rule: DATE_RANGE_RULE };
   return { ok: true, value: new Date(ms).toISOString().replace(/\.\d{3}Z$/, 'Z') };
 }
 
-/** The instant a timestamp names, in ms since 1970 UTC (whatever its year). */
-function utcMillis(text: string): number | undefined {
+/**
+ * The instant a timestamp names, in ms since 1970 UTC (whatever its year), or the rule it breaks: its
+ * form, then its calendar date, its time of day, its offset, each named as such.
+ */
+function utcMillis(text: string): number | string {
   const m = TS_RE.exec(text.trim());
-  if (!m) return undefined;
+  if (!m) return TIMESTAMP_RULE;
   const [y, mo, d] = [Number(m[1]), Number(m[2]), Number(m[3])];
-  if (!(mo >= 1 && mo <= 12 && d >= 1 && d <= daysInMonth(y, mo))) return undefined;
+  if (!(mo >= 1 && mo <= 12 && d >= 1 && d <= daysInMonth(y, mo))) return 'is not a real calendar date';
   const [hh, mi, ss] = [Number(m[4] ?? 0), Number(m[5] ?? 0), Number(m[6] ?? 0)];
-  if (hh > 23 || mi > 59 || ss > 59) return undefined;
+  if (hh > 23 || mi > 59 || ss > 59) return 'is not a real time of day (00:00:00 to 23:59:59)';
   let offsetMin = 0;
   const off = m[8];
   if (off && off.toUpperCase() !== 'Z') {
@@ -186,7 +189,7 @@ function utcMillis(text: string): number | undefined {
     const digits = off.slice(1).replace(':', '');
     const oh = Number(digits.slice(0, 2));
     const om = Number(digits.slice(2) || 0);
-    if (oh > 23 || om > 59) return undefined;
+    if (oh > 23 || om > 59) return `has an offset out of range ("${off}"; at most ±23:59)`;
     offsetMin = sign * (oh * 60 + om);
   }
   // setUTCFullYear, because Date.UTC reads the years 0-99 as 1900-1999

@@ -4,7 +4,7 @@
  * contract (kebab-case flags ⇔ snake_case keys and columns) cannot drift between them.
  */
 import { dateRule, dateShapeProblem, parseTimestamp, timestampShapeProblem } from './dates.js';
-import type { FieldProblem } from '../errors.js';
+import { quote, type FieldProblem } from '../errors.js';
 import { EMAIL_MAX, KEY_MAX, keyProblem, lineProblem, noteProblem } from './keys.js';
 
 /**
@@ -268,7 +268,7 @@ export function shapeError(spec: FieldSpec, raw: string): string | undefined {
 /** Why `raw` (an option's value) does not look like a whole number or a YYYY-MM-DD date, or undefined. */
 export function shapeProblem(type: 'int' | 'date', raw: string): string | undefined {
   const text = raw.trim();
-  if (type === 'int' && !INT_RE.test(text)) return `"${raw}" is not a whole number`;
+  if (type === 'int' && !INT_RE.test(text)) return `${quote(raw)} is not a whole number`;
   if (type === 'date') return dateShapeProblem(raw);
   return undefined;
 }

@@ -39,11 +39,27 @@ describe('date, time and month options', () => {
     expect((await run('trainings', 'calendar', '--month', '2027-3')).code).toBe(2);
   });
 
+  it('a value with control characters is shown escaped, in our words and in commander’s, never sent to the terminal raw', async () => {
+    expect(await run('--as-of', '2026\u001b[31m', 'accounts', 'list')).toEqual({
+      code: 2,
+      stderr: `error: option '--as-of <date>' argument '2026\\u001b[31m' is invalid. "2026\\u001b[31m" is not a date in the form YYYY-MM-DD`,
+    });
+    expect((await run('report', 'usage', '--from', '2026\u0007')).stderr).toContain(`"2026\\u0007" is not a month in the form YYYY-MM`);
+  });
+
+  it('a whole number beyond 2^53 − 1 is refused as written, not as the rounded number it would become', async () => {
+    expect(await run('accounts', 'list', '--limit', '99999999999999999999')).toEqual({
+      code: 2,
+      stderr: `error: option '--limit <n>' argument '99999999999999999999' is invalid. "99999999999999999999" is larger than 9007199254740991, the largest whole number accepted`,
+    });
+    expect((await run('accounts', 'list', '--limit', '9007199254740991')).code).toBe(0);
+  });
+
   it('the shape right but not a real date or month, or out of range: exit 1 naming the field and the rule', async () => {
     const add = ['activities', 'add', '--account', 'SCH-001', '--kind', 'call', '--subject', 'x'];
     expect(await run(...add, '--at', '2026-02-30T10:00:00Z')).toEqual({
       code: 1,
-      stderr: 'error: at: "2026-02-30T10:00:00Z": must be a date and time in ISO 8601 form, e.g. 2026-03-01T08:30:00Z',
+      stderr: 'error: at: "2026-02-30T10:00:00Z": is not a real calendar date',
     });
     const training = ['trainings', 'add', '--account', 'SCH-001', '--topic', 'T', '--participants', '3'];
     expect(await run(...training, '--dates', '2027-02-30')).toEqual({

@@ -73,6 +73,17 @@ describe('timestamps', () => {
     expect(normalizeTimestamp('yesterday')).toBeUndefined();
     expect(timestampDate('2026-02-28T23:30:00Z')).toBe('2026-02-28');
   });
+
+  it('names the part that is wrong: the form, the calendar date, the time of day, the offset', () => {
+    const form = 'must be a date and time in ISO 8601 form, e.g. 2026-03-01T08:30:00Z';
+    expect(parseTimestamp('yesterday')).toEqual({ ok: false, rule: form });
+    expect(parseTimestamp('2026-02-29T10:00:00Z')).toEqual({ ok: false, rule: 'is not a real calendar date' });
+    expect(parseTimestamp('2026-13-01')).toEqual({ ok: false, rule: 'is not a real calendar date' });
+    expect(parseTimestamp('2028-02-29T10:00:00Z')).toEqual({ ok: true, value: '2028-02-29T10:00:00Z' });
+    expect(parseTimestamp('2026-03-01T24:00:00Z')).toEqual({ ok: false, rule: 'is not a real time of day (00:00:00 to 23:59:59)' });
+    expect(parseTimestamp('2026-03-01T10:60')).toEqual({ ok: false, rule: 'is not a real time of day (00:00:00 to 23:59:59)' });
+    expect(parseTimestamp('2026-03-01T10:00:00+24:00')).toEqual({ ok: false, rule: 'has an offset out of range ("+24:00"; at most ±23:59)' });
+  });
 });
 
 describe('the date range 1900-01-01..9999-12-31', () => {

@@ -97,6 +97,29 @@ describe('which database: --db, ACCTMGR_DB, the config file, the default', () =>
     expect(describeTarget(fromEnv.target)).toBe('postgres://u:****@h/db');
     expect(resolveDbTarget(undefined, {}, 'postgres://u:secret@h/db').target.kind).toBe('postgres');
   });
+
+  it('refuses a URL whose password or user name has an unencoded "/", "@" or "#" (a valid URL, but another host), showing none of it', () => {
+    // `team:12/cd@host` parses as host "team", port 12 and database "cd@host/db"
+    for (const [value, what] of [
+      ['postgres://team:12/cd@host/db', 'an "@" after its host'],
+      ['postgres://u:1#b@host/db', 'a "#"'],
+    ] as const) {
+      for (const env of [{ ACCTMGR_DB: value }, {}]) {
+        const flag = 'ACCTMGR_DB' in env ? undefined : value;
+        let error: UsageError | undefined;
+        try {
+          resolveDbTarget(flag, env);
+        } catch (e) {
+          error = e as UsageError;
+        }
+        expect(error?.exitCode).toBe(2);
+        expect(error?.message).toBe(
+          `${flag ? '--db' : 'ACCTMGR_DB'}: the URL has ${what}: a user name or password with "/", "?", "#" or "@" must be percent-encoded (%2F, %3F, %23, %40)`,
+        );
+      }
+    }
+    expect(resolveDbTarget(undefined, { ACCTMGR_DB: 'postgres://team:12%2Fcd@host/db' }).target.kind).toBe('postgres');
+  });
 });
 
 describe('PostgreSQL connection settings', () => {

@@ -1,6 +1,8 @@
 import { Help, type Command } from 'commander';
 import { describe, expect, it } from 'vitest';
+import fs from 'node:fs';
 import { buildProgram, COMMANDS, neededCommands } from '../../src/cli.js';
+import { EXIT_CODE_MEANINGS, exitCodesHelp } from '../../src/main.js';
 import type { Io } from '../../src/io.js';
 import { oneOfRule } from '../../src/lib/fields.js';
 import { runCli } from '../helpers/cli.js';
@@ -48,10 +50,32 @@ describe('help', () => {
       expect(viaHelp).toEqual(direct);
     }
     expect((await runCli(['help', 'accounts', 'lst'])).stderr).toContain('(Did you mean list?)');
+    // so is a help flag after an unknown command (commander showed the help of `accounts`, exit 0)
+    for (const words of [['accounts', 'lst', '--help'], ['accounts', 'lst', '-h'], ['nosuch', '--help'], ['--json', 'accounts', 'lst', '--help']]) {
+      const r = await runCli(words);
+      expect(r.code).toBe(2);
+      expect(r.stdout).toBe('');
+      expect(r).toEqual(await runCli(words.filter((w) => w !== '--help' && w !== '-h')));
+    }
     // a command's arguments are not commands: help for the command
     const arg = await runCli(['help', 'completion', 'bash']);
     expect(arg.code).toBe(0);
     expect(arg.stdout).toMatch(/^Usage: acctmgr completion \[options\] <shell>/);
+  });
+
+  it('acctmgr help exit-codes prints docs/basics.md’s table, the same words, wrapped to 80 columns', async () => {
+    const docs = fs.readFileSync(new URL('../../docs/basics.md', import.meta.url), 'utf8');
+    const table = docs.slice(docs.indexOf('## Exit codes'), docs.indexOf('\n\n', docs.indexOf('## Exit codes')));
+    const rows = [...table.matchAll(/^\| (\d+) \| (.*) \|$/gm)].map((m) => [Number(m[1]), m[2]!.replace(/`/g, '').replace(/\\\|/g, '|')]);
+    expect(rows.length).toBe(4);
+    expect(rows).toEqual(EXIT_CODE_MEANINGS);
+    const printed = (await runCli(['help', 'exit-codes'])).stdout;
+    expect(printed).toBe(exitCodesHelp());
+    const lines = printed.trimEnd().split('\n');
+    expect(Math.max(...lines.map((l) => l.length))).toBeLessThanOrEqual(80);
+    // every word of every meaning, in order
+    expect(lines.slice(1).join(' ').replace(/\s+/g, ' ').trim()).toBe(EXIT_CODE_MEANINGS.map(([c, m]) => `${c} ${m}`).join(' '));
+    expect(lines[1]).toBe('  0    success (an empty list is a success)');
   });
 
   it('an invalid enum value suggests the closest valid one, only when it is a likely typo', async () => {

@@ -234,6 +234,15 @@ describe('import: references, cycles and computed values', () => {
     expect(ok.summary.inserted).toBe(2);
     const b = await t.db.selectFrom('contacts').select('invited_at').where('email', '=', 'b@s.example').executeTakeFirstOrThrow();
     expect(b.invited_at).toBe('2026-01-31');
+    // with --date-format, a date in neither form is told of both; an impossible one of its calendar
+    const bad = 'account_external_id,email,invited_at\nSCH-001,c@s.example,2026/01/31\nSCH-001,d@s.example,30.02.2026\n';
+    expect((await imp.run('contacts', bad, { dateFormat: 'DD.MM.YYYY' })).errors).toEqual([
+      expect.stringMatching(/:2: invited_at: "2026\/01\/31": must be a date in the form YYYY-MM-DD \(--date-format DD\.MM\.YYYY: dates are DD\.MM\.YYYY or YYYY-MM-DD\)$/),
+      expect.stringMatching(/:3: invited_at: "30\.02\.2026": is not a real calendar date$/),
+    ]);
+    // a timestamp on a day that does not exist is called that, not a malformed timestamp
+    const ts = await imp.run('contacts', 'account_external_id,email,last_login_at\nSCH-001,e@s.example,2026-02-29T10:00:00Z\n');
+    expect(ts.errors).toEqual([expect.stringMatching(/:2: last_login_at: "2026-02-29T10:00:00Z": is not a real calendar date$/)]);
   });
 
   it('seats and logins: last_login_at never moves backwards; a seat needs a contact of the account', async () => {

@@ -39,7 +39,7 @@ export function coerceCell(spec: FieldSpec, text: string, dateFormat: DateFormat
   if (fast !== undefined) return fast;
   const r = coerce(spec, t);
   if (r.ok) return r.value;
-  const hint = type === 'date' || type === 'timestamp' ? dateHint(t) : '';
+  const hint = type === 'date' || type === 'timestamp' ? dateHint(text, dateFormat) : '';
   problems.push({ field: spec.name, value: text, rule: r.rule + hint });
   return undefined;
 }
