@@ -202,7 +202,8 @@ function configure(cmd: Command, io: Io): void {
   cmd.configureOutput({
     writeOut: (s) => io.out(s),
     writeErr: (s) => io.err(s),
-    outputError: (s, write) => write(s.replace(/[\u0000-\u0008\u000b-\u001f\u007f-\u009f]/g, (c) => `\\u${c.charCodeAt(0).toString(16).padStart(4, '0')}`)),
+    outputError: (s, write) =>
+      write(s.replace(/[\u0000-\u0008\u000b-\u001f\u007f-\u009f]/g, (c) => `\\u${c.charCodeAt(0).toString(16).padStart(4, '0')}`)),
   });
   // every command's help lists the global options too, under "Global options:"
   cmd.configureHelp({

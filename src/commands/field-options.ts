@@ -91,7 +91,8 @@ export function parseIntOption(raw: string): number {
   if (problem) throw new InvalidArgumentError(problem);
   const n = Number(raw);
   // beyond 2^53 − 1 the number read is not the one written: say so rather than name a rounded value
-  if (!Number.isSafeInteger(n)) throw new InvalidArgumentError(`${quote(raw)} is larger than ${Number.MAX_SAFE_INTEGER}, the largest whole number accepted`);
+  if (!Number.isSafeInteger(n))
+    throw new InvalidArgumentError(`${quote(raw)} is larger than ${Number.MAX_SAFE_INTEGER}, the largest whole number accepted`);
   return n;
 }
 

@@ -46,7 +46,9 @@ export function toIsoDate(text: string, format: DateFormat): string {
  */
 export function dateHint(text: string, format: DateFormat = 'YYYY-MM-DD'): string {
   if (format !== 'YYYY-MM-DD')
-    return text === toIsoDate(text, format) && !/^\d{4}-\d{2}-\d{2}/.test(text) ? ` (--date-format ${format}: dates are ${format} or YYYY-MM-DD)` : '';
+    return text === toIsoDate(text, format) && !/^\d{4}-\d{2}-\d{2}/.test(text)
+      ? ` (--date-format ${format}: dates are ${format} or YYYY-MM-DD)`
+      : '';
   if (DOTTED.test(text)) return ' (for DD.MM.YYYY dates use --date-format DD.MM.YYYY)';
   if (SLASHED.test(text)) return ' (for dates like 03/31/2026 use --date-format MM/DD/YYYY or DD/MM/YYYY)';
   return '';

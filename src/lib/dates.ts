@@ -49,7 +49,9 @@ export function dateShapeProblem(raw: string): string | undefined {
 
 /** The words for an option value that does not have a timestamp's shape (a date, then maybe a time). */
 export function timestampShapeProblem(raw: string): string | undefined {
-  return /^\d{4}-\d{2}-\d{2}([T ].+)?$/i.test(raw.trim()) ? undefined : `${quote(raw)} is not an ISO 8601 timestamp like 2026-03-01T08:30:00Z`;
+  return /^\d{4}-\d{2}-\d{2}([T ].+)?$/i.test(raw.trim())
+    ? undefined
+    : `${quote(raw)} is not an ISO 8601 timestamp like 2026-03-01T08:30:00Z`;
 }
 
 export function dateRule(text: string): string | undefined {

@@ -82,7 +82,10 @@ describe('timestamps', () => {
     expect(parseTimestamp('2028-02-29T10:00:00Z')).toEqual({ ok: true, value: '2028-02-29T10:00:00Z' });
     expect(parseTimestamp('2026-03-01T24:00:00Z')).toEqual({ ok: false, rule: 'is not a real time of day (00:00:00 to 23:59:59)' });
     expect(parseTimestamp('2026-03-01T10:60')).toEqual({ ok: false, rule: 'is not a real time of day (00:00:00 to 23:59:59)' });
-    expect(parseTimestamp('2026-03-01T10:00:00+24:00')).toEqual({ ok: false, rule: 'has an offset out of range ("+24:00"; at most ±23:59)' });
+    expect(parseTimestamp('2026-03-01T10:00:00+24:00')).toEqual({
+      ok: false,
+      rule: 'has an offset out of range ("+24:00"; at most ±23:59)',
+    });
   });
 });
 

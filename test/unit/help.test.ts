@@ -51,7 +51,12 @@ describe('help', () => {
     }
     expect((await runCli(['help', 'accounts', 'lst'])).stderr).toContain('(Did you mean list?)');
     // so is a help flag after an unknown command (commander showed the help of `accounts`, exit 0)
-    for (const words of [['accounts', 'lst', '--help'], ['accounts', 'lst', '-h'], ['nosuch', '--help'], ['--json', 'accounts', 'lst', '--help']]) {
+    for (const words of [
+      ['accounts', 'lst', '--help'],
+      ['accounts', 'lst', '-h'],
+      ['nosuch', '--help'],
+      ['--json', 'accounts', 'lst', '--help'],
+    ]) {
       const r = await runCli(words);
       expect(r.code).toBe(2);
       expect(r.stdout).toBe('');

@@ -237,7 +237,9 @@ describe('import: references, cycles and computed values', () => {
     // with --date-format, a date in neither form is told of both; an impossible one of its calendar
     const bad = 'account_external_id,email,invited_at\nSCH-001,c@s.example,2026/01/31\nSCH-001,d@s.example,30.02.2026\n';
     expect((await imp.run('contacts', bad, { dateFormat: 'DD.MM.YYYY' })).errors).toEqual([
-      expect.stringMatching(/:2: invited_at: "2026\/01\/31": must be a date in the form YYYY-MM-DD \(--date-format DD\.MM\.YYYY: dates are DD\.MM\.YYYY or YYYY-MM-DD\)$/),
+      expect.stringMatching(
+        /:2: invited_at: "2026\/01\/31": must be a date in the form YYYY-MM-DD \(--date-format DD\.MM\.YYYY: dates are DD\.MM\.YYYY or YYYY-MM-DD\)$/,
+      ),
       expect.stringMatching(/:3: invited_at: "30\.02\.2026": is not a real calendar date$/),
     ]);
     // a timestamp on a day that does not exist is called that, not a malformed timestamp
