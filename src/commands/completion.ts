@@ -10,6 +10,7 @@ import type { Command, Option } from 'commander';
 import type { Io } from '../io.js';
 import { UsageError } from '../errors.js';
 import { foldKey } from '../lib/keys.js';
+import { startsWithFolded } from '../db/text.js';
 import { act, type Session } from './session.js';
 
 const SHELLS = ['bash', 'zsh', 'fish'] as const;
@@ -77,14 +78,14 @@ export async function candidates(program: Command, words: readonly string[], s?:
     return [...new Set(list.filter((c) => fold(c).startsWith(prefix)))];
   };
   if (expectValue) {
-    const { values, keys } = await valuesOf(expectValue, s);
+    const { values, keys } = await valuesOf(expectValue, partial, s);
     return keys ? starting(values, foldKey) : starting(values);
   }
   if (partial.startsWith('-')) return starting([...optionsOf(cmd).map((o) => o.long ?? o.short ?? ''), '--help'].filter(Boolean));
   const subs = cmd.commands.filter((c) => !(c as unknown as { _hidden?: boolean })._hidden).map((c) => c.name());
   if (subs.length > 0) return starting(subs);
   const arg = cmd.registeredArguments[positionals]?.name() ?? '';
-  return starting(await keysFor(arg, s), foldKey);
+  return starting(await keysFor(arg, partial, s), foldKey);
 }
 
 /** The command's options and its ancestors' (global options count everywhere). */
@@ -100,15 +101,20 @@ function findOption(cmd: Command, word: string): Option | undefined {
 }
 
 /** An option's values: its choices, the `(a|b|c)` its help lists, or keys from the database. */
-async function valuesOf(opt: Option, s?: Session): Promise<{ values: string[]; keys: boolean }> {
+async function valuesOf(opt: Option, partial: string, s?: Session): Promise<{ values: string[]; keys: boolean }> {
   if (opt.argChoices) return { values: opt.argChoices, keys: false };
   const listed = /\(([\w-]+(?:\|[\w-]+)+)\)/.exec(opt.description)?.[1];
   if (listed) return { values: listed.split('|'), keys: false };
-  return { values: await keysFor(opt.long ?? '', s), keys: true };
+  return { values: await keysFor(opt.long ?? '', partial, s), keys: true };
 }
 
-/** Keys from the database for an option or argument naming an account or a manager; nothing if slow. */
-async function keysFor(name: string, s?: Session): Promise<string[]> {
+/**
+ * Keys from the database for an option or argument naming an account or a manager, the first thousand
+ * whose fold starts with the fold of what is typed (narrowed in SQL: not the first thousand of all, then
+ * filtered); nothing if slow.
+ */
+async function keysFor(name: string, partial: string, s?: Session): Promise<string[]> {
+  const prefix = foldKey(partial);
   const kind = /account|parent|external_id|external-id/.test(name)
     ? 'accounts'
     : /manager|login|by|backup|reassign/.test(name)
@@ -124,8 +130,8 @@ async function keysFor(name: string, s?: Session): Promise<string[]> {
     const db = await s.db();
     const rows =
       kind === 'accounts'
-        ? await db.selectFrom('accounts').select('external_id as k').orderBy('external_id').limit(1000).execute()
-        : await db.selectFrom('managers').select('login as k').orderBy('login').limit(1000).execute();
+        ? await db.selectFrom('accounts').select('external_id as k').where(startsWithFolded('external_id_key', prefix)).orderBy('external_id').limit(1000).execute()
+        : await db.selectFrom('managers').select('login as k').where(startsWithFolded('login', prefix)).orderBy('login').limit(1000).execute();
     return rows.map((r) => r.k);
   })();
   try {

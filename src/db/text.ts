@@ -17,6 +17,14 @@ export function mayContainAscii(db: Kysely<any>, eb: ExpressionBuilder<any, any>
 }
 
 /**
+ * `column` (a stored folded key) starts with the folded text `folded`: LIKE with the pattern's `%`, `_` and
+ * `\\` escaped. SQLite's LIKE also ignores ASCII case, which changes nothing between two folded texts.
+ */
+export function startsWithFolded(column: string, folded: string): Expression<SqlBool> {
+  return sql<SqlBool>`${sql.ref(column)} like ${`${folded.replace(/[\\%_]/g, (c) => `\\${c}`)}%`} escape '\\'`;
+}
+
+/**
  * A sort direction with NULLs where SQLite puts them (first ascending, last descending): PostgreSQL
  * would put them the other way round, and lists must come out the same on both.
  */

@@ -62,6 +62,18 @@ describe('shell completion', () => {
     expect((await runCli(['completion', 'zsh'])).stdout).toContain('compadd -U -a candidates');
   });
 
+  it('keys are narrowed by the typed prefix before the first thousand are taken; LIKE’s % and _ are plain characters', async () => {
+    const db = await seededDb(async (t) => {
+      for (let i = 0; i < 1001; i++) await t.seed.account(`A-${String(i).padStart(4, '0')}`, { type: 'guest' });
+      for (const id of ['Z-1', 'Q_1', 'QA1', 'Q%2', 'QB2']) await t.seed.account(id, { type: 'guest' });
+    });
+    // the first thousand keys in order are all A-…: a filter after them found nothing
+    expect(await complete(['accounts', 'show', 'z'], db)).toEqual(['Z-1']);
+    expect(await complete(['accounts', 'show', 'q_'], db)).toEqual(['Q_1']);
+    expect(await complete(['accounts', 'show', 'Q%'], db)).toEqual(['Q%2']);
+    expect(await complete(['accounts', 'show', 'A-100'], db)).toEqual(['A-1000']);
+  });
+
   it('the bash script loads and fills COMPREPLY from `acctmgr __complete -- WORDS`', async () => {
     const script = (await runCli(['completion', 'bash'])).stdout;
     const dir = tempDir();
