@@ -130,8 +130,20 @@ async function keysFor(name: string, partial: string, s?: Session): Promise<stri
     const db = await s.db();
     const rows =
       kind === 'accounts'
-        ? await db.selectFrom('accounts').select('external_id as k').where(startsWithFolded('external_id_key', prefix)).orderBy('external_id').limit(1000).execute()
-        : await db.selectFrom('managers').select('login as k').where(startsWithFolded('login', prefix)).orderBy('login').limit(1000).execute();
+        ? await db
+            .selectFrom('accounts')
+            .select('external_id as k')
+            .where(startsWithFolded('external_id_key', prefix))
+            .orderBy('external_id')
+            .limit(1000)
+            .execute()
+        : await db
+            .selectFrom('managers')
+            .select('login as k')
+            .where(startsWithFolded('login', prefix))
+            .orderBy('login')
+            .limit(1000)
+            .execute();
     return rows.map((r) => r.k);
   })();
   try {

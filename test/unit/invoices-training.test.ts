@@ -196,6 +196,38 @@ describe('import and export invoices with training_id', () => {
     ]);
     expect(await im.snapshot()).toEqual(before);
   });
+
+  it('a planned invoice of a training (no number) is matched by its training and instalment: imported again, or its own export, changes nothing', async () => {
+    await addOffsite();
+    await addOffsite();
+    const im = new Importer(t);
+    const file =
+      HEADER +
+      `,SCH-1,,TRN-000001,,,2026/2027,,3200.00,PLN,2026-12-01,,,,planned,\n` +
+      `,SCH-1,,TRN-000002,1,2,2026/2027,,100.00,PLN,2026-12-01,,,,planned,\n`;
+    const first = await im.run('invoices', file);
+    expect(first.errors).toEqual([]);
+    expect(first.summary).toMatchObject({ inserted: 2 });
+    // it was refused as "already billed by invoice (planned)" before: the row was not matched to itself
+    const again = await im.run('invoices', file);
+    expect(again.errors).toEqual([]);
+    expect(again.summary).toMatchObject({ inserted: 0, unchanged: 2 });
+    let csv = '';
+    await exportEntity(t.handle, 'invoices', 'csv', (c) => void (csv += c));
+    expect((await im.run('invoices', csv)).summary).toMatchObject({ inserted: 0, unchanged: 2 });
+    // another planned invoice of a training billed already is refused, named by the training and instalment
+    const other = await im.run('invoices', HEADER + `,SCH-1,,TRN-000002,2,2,2026/2027,,100.00,PLN,2027-01-01,,,,planned,\n`);
+    expect(other.errors.map((e) => e.replace(/^.*invoices\.csv:/, ''))).toEqual([
+      '2: training_id: "TRN-000002": training TRN-000002 is already billed by invoice TRN-000002#1',
+    ]);
+    const changed = await im.run('invoices', HEADER + `,SCH-1,,TRN-000001,,,2026/2027,,3300.00,PLN,2026-12-02,,,,planned,\n`);
+    expect(changed.errors).toEqual([]);
+    expect(changed.summary).toMatchObject({ inserted: 0, updated: 1 });
+    expect((await listInvoices(t.db, op)).map((i) => [i.training_id, i.instalment, i.amount, i.planned_on])).toEqual([
+      ['TRN-000002', 1, '100.00', '2026-12-01'],
+      ['TRN-000001', null, '3300.00', '2026-12-02'],
+    ]);
+  });
 });
 
 describe('import invoices: a training is billed once, and never one that came with a package', () => {

@@ -1,19 +1,29 @@
 /**
  * A bulk load's invoices in memory (src/import/entities/invoices.ts): the stored rows read whole, then each
  * row the file writes, answering the lookups the importer makes a query of row by row — by number, by place
- * in a year, a planned invoice by subscription and instalment, another invoice billing a training. On
+ * in a year, a planned invoice by what it bills (a subscription or a training) and instalment, another invoice
+ * billing a training. On
  * PostgreSQL a query in the middle of a COPY would end it. Each answer is the one the query gives: of several
  * rows (planned, billing), the one with the lowest id.
  */
 import type { AnyStatements, Row } from '../statements.js';
 
 const place = (year: unknown, seq: unknown) => `${String(year)}-${String(seq)}`;
-const instalmentOf = (subscription: unknown, instalment: unknown) => `${String(subscription)}/${String(instalment)}`;
+/** What an invoice bills: a subscription, or (`subscription` false) a training. */
+export type Billed = { subscription: boolean; id: number };
+const instalmentOf = (billed: Billed, instalment: unknown) => `${billed.subscription ? 's' : 't'}${billed.id}/${String(instalment)}`;
+/** What a stored row bills, if anything. */
+const billedBy = (r: Row): Billed | undefined =>
+  r.subscription_id !== null
+    ? { subscription: true, id: r.subscription_id as number }
+    : r.training_id !== null
+      ? { subscription: false, id: r.training_id as number }
+      : undefined;
 
 export class InvoiceIndex {
   private readonly byNumber = new Map<string, Row>();
   private readonly byPlace = new Map<string, Row>();
-  /** Invoices without a number, by subscription and instalment. */
+  /** Invoices without a number, by what they bill and instalment. */
   private readonly unnumbered = new Map<string, Row[]>();
   /** Invoices by the training they bill. */
   private readonly byTraining = new Map<number, Row[]>();
@@ -38,9 +48,9 @@ export class InvoiceIndex {
     return this.byPlace.get(place(year, seq));
   }
 
-  /** The invoice without a number of this subscription and instalment (null: the one without an instalment). */
-  planned(subscriptionId: number, instalment: number | null): Row | undefined {
-    return this.unnumbered.get(instalmentOf(subscriptionId, instalment))?.[0];
+  /** The invoice without a number that bills this and instalment (null: the one without an instalment). */
+  planned(billed: Billed, instalment: number | null): Row | undefined {
+    return this.unnumbered.get(instalmentOf(billed, instalment))?.[0];
   }
 
   /** An invoice other than `except` that is not void and bills the training. */
@@ -63,14 +73,16 @@ export class InvoiceIndex {
   private add(r: Row): void {
     if (r.number_key !== null) this.byNumber.set(r.number_key as string, r);
     if (r.year !== null) this.byPlace.set(place(r.year, r.seq), r);
-    if (r.number === null) push(this.unnumbered, instalmentOf(r.subscription_id, r.instalment), r);
+    const billed = billedBy(r);
+    if (r.number === null && billed) push(this.unnumbered, instalmentOf(billed, r.instalment), r);
     if (r.training_id !== null) push(this.byTraining, r.training_id as number, r);
   }
 
   private remove(r: Row): void {
     if (this.byNumber.get(r.number_key as string) === r) this.byNumber.delete(r.number_key as string);
     if (this.byPlace.get(place(r.year, r.seq)) === r) this.byPlace.delete(place(r.year, r.seq));
-    drop(this.unnumbered, instalmentOf(r.subscription_id, r.instalment), r);
+    const billed = billedBy(r);
+    if (billed) drop(this.unnumbered, instalmentOf(billed, r.instalment), r);
     drop(this.byTraining, r.training_id as number, r);
   }
 }

@@ -25,7 +25,7 @@ import type { RowProblem } from '../errors.js';
 import { TRAINING_KEY, trainingKey } from '../../trainings/rules.js';
 import { run, wait, type Maybe, type Row, type Step } from '../statements.js';
 import { bulkWhenLarge, coerceRow, subscriptionOfAccount, upserting } from './common.js';
-import { InvoiceIndex } from './invoice-index.js';
+import { InvoiceIndex, type Billed } from './invoice-index.js';
 import { accountLookups, byExternalId } from './lookups.js';
 import type { EntityDef, FileInfo, ImportContext, RowIn, RowResult } from './types.js';
 
@@ -144,18 +144,21 @@ export const invoices: EntityDef = {
     const byPlace = index
       ? (year: number, seq: number) => index.at(year, seq)
       : statements.getter(db.selectFrom('invoices').select(['id', 'number']).where('year', '=', 0).where('seq', '=', 0));
-    // a planned invoice's key is its subscription and instalment, an empty instalment included (the one invoice
-    // of a term billed at once): `instalment = NULL` matches nothing in SQL, so that one has a query of its own
-    const plannedQuery = statements.getter(
-      db.selectFrom('invoices').selectAll().where('subscription_id', '=', 0).where('instalment', '=', 0).where('number', 'is', null),
-    );
-    const plannedWhole = statements.getter(
-      db.selectFrom('invoices').selectAll().where('subscription_id', '=', 0).where('instalment', 'is', null).where('number', 'is', null),
-    );
-    const planned = index
-      ? (subscriptionId: number, instalment: number | null) => index.planned(subscriptionId, instalment)
-      : (subscriptionId: number, instalment: number | null) =>
-          instalment === null ? plannedWhole(subscriptionId) : plannedQuery(subscriptionId, instalment);
+    // a planned invoice's key is what it bills (its subscription, or its training) and its instalment, an empty
+    // instalment included (the one invoice of a term billed at once): `instalment = NULL` matches nothing in
+    // SQL, so that one has a query of its own
+    const unnumbered = (column: 'subscription_id' | 'training_id') => {
+      const some = statements.getter(
+        db.selectFrom('invoices').selectAll().where(column, '=', 0).where('instalment', '=', 0).where('number', 'is', null),
+      );
+      const whole = statements.getter(
+        db.selectFrom('invoices').selectAll().where(column, '=', 0).where('instalment', 'is', null).where('number', 'is', null),
+      );
+      return (id: number, instalment: number | null) => (instalment === null ? whole(id) : some(id, instalment));
+    };
+    const [plannedOfSubscription, plannedOfTraining] = [unnumbered('subscription_id'), unnumbered('training_id')];
+    const planned = (billed: Billed, instalment: number | null) =>
+      index ? index.planned(billed, instalment) : (billed.subscription ? plannedOfSubscription : plannedOfTraining)(billed.id, instalment);
     const { byKey: account } = await accountLookups(ctx, whole, ['id', 'external_id']);
     const subscription = await byExternalId(ctx, whole, 'subscriptions', ['id', 'account_id']);
     const trainings = db
@@ -208,14 +211,19 @@ export const invoices: EntityDef = {
       const trainingId = billed ? (billed.id as number) : null;
       let existing: Row | undefined;
       if (typeof v.number === 'string') existing = yield* wait(byNumber(foldKey(v.number)));
-      else if (subId !== null && typeof v.instalment === 'number') existing = yield* wait(planned(subId, v.instalment));
-      else if (subId !== null && !text.instalment) existing = yield* wait(planned(subId, null));
+      else {
+        const what: Billed | undefined =
+          subId !== null ? { subscription: true, id: subId } : trainingId !== null ? { subscription: false, id: trainingId } : undefined;
+        if (what && typeof v.instalment === 'number') existing = yield* wait(planned(what, v.instalment));
+        else if (what && !text.instalment) existing = yield* wait(planned(what, null));
+      }
       if (billed && v.status !== 'void') {
         const other = yield* wait(billing(billed.id as number, existing));
         if (other) {
           const by = invoiceName({
             number: other.number as string | null,
-            subscription_external_id: null,
+            // another training's invoice: named by the training and instalment, as a planned one of a subscription is
+            subscription_external_id: trainingKey(billed.number as number),
             instalment: other.instalment as number | null,
           });
           problems.push({
