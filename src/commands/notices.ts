@@ -80,6 +80,9 @@ export function registerNotices(program: Command, io: Io): void {
 
 function collectId(raw: string, previous: number[] = []): number[] {
   if (!/^\d+$/.test(raw.trim()) || Number(raw) <= 0) throw new InvalidArgumentError(`${quote(raw)} is not a notice id`);
+  // beyond 2^53 − 1 the number read is not the one written (SQLite looked up another; PostgreSQL refused a bigint)
+  if (!Number.isSafeInteger(Number(raw)))
+    throw new InvalidArgumentError(`${quote(raw)} is not a notice id (larger than ${Number.MAX_SAFE_INTEGER})`);
   return [...previous, Number(raw)];
 }
 

@@ -56,7 +56,16 @@ export async function remindAction(s: Session): Promise<void> {
   const o = s.opts;
   if (o.send && o.markSent) throw new UsageError('--send and --mark-sent exclude each other');
   if (o.explainSeat !== undefined && o.subscription === undefined) throw new UsageError('--explain-seat needs --subscription SUB');
-  if (o.explain !== undefined || o.explainSeat !== undefined) return explain(s);
+  if (o.subscription !== undefined && o.explainSeat === undefined)
+    throw new UsageError('--subscription goes with --explain-seat EMAIL (remind --send and --mark-sent act on every due notice)');
+  if (o.explain !== undefined || o.explainSeat !== undefined) {
+    // an explanation sends and records nothing: a --send beside it would be dropped in silence (cron: exit 0)
+    const which = o.explain !== undefined ? '--explain' : '--explain-seat';
+    if (o.explain !== undefined && o.explainSeat !== undefined) throw new UsageError('--explain and --explain-seat exclude each other');
+    const other = (['send', 'markSent', 'retryInDoubt', 'previewEmail', 'recipient', 'templates'] as const).find((k) => o[k] !== undefined);
+    if (other) throw new UsageError(`${which} shows one schedule and sends or records nothing: give it without --${kebab(other)}`);
+    return explain(s);
+  }
   if (o.previewEmail) return previewEmail(s);
   if (o.recipient !== undefined) throw new UsageError('--recipient goes with --preview-email');
   const mode = o.send ? 'send' : o.markSent ? 'mark-sent' : 'preview';
@@ -76,6 +85,7 @@ export async function remindAction(s: Session): Promise<void> {
   const { makeDormantThreadAhead } = await import('../remind/dormant-ahead.js');
   makeDormantThreadAhead(s.target().target);
   if (mode === 'send') await issueDueInvoices(s);
+  else if (mode === 'preview') await noteDueInvoices(s);
   const { remindSettings } = await import('../remind/settings.js');
   const settings = remindSettings(s.io.env);
   const { liveness: livenessOf } = await import('../db/liveness.js');
@@ -118,6 +128,21 @@ async function issueDueInvoices(s: Session): Promise<void> {
     s.message(`issued ${issued.length} planned invoice(s): ${issued.map((i) => i.number).join(', ')}`);
 }
 
+/**
+ * A preview shows the notices of invoices issued already: the planned invoices `--send` issues first get their
+ * numbers, and so their invoice-issued notices, only then. Said on stderr, so that the preview does not pass
+ * for all that `--send` delivers.
+ */
+async function noteDueInvoices(s: Session): Promise<void> {
+  if (s.opts.quiet) return;
+  const { countDueInvoices } = await import('../invoices/service.js');
+  const n = await countDueInvoices(await s.db(), s.asOf);
+  if (n > 0)
+    s.message(
+      `note: --send first issues ${n} planned invoice(s) due by ${s.asOf} and sends their invoice-issued notices, not shown here (acctmgr invoices issue --due issues them now)`,
+    );
+}
+
 async function previewEmail(s: Session): Promise<void> {
   const o = s.opts;
   if (o.send || o.markSent) throw new UsageError('--preview-email sends and records nothing: give it without --send or --mark-sent');
@@ -132,6 +157,7 @@ async function previewEmail(s: Session): Promise<void> {
     recipient: o.recipient as string | undefined,
   });
   if (note !== null) s.warn(note);
+  await noteDueInvoices(s);
   const address = (r: { name: string; email: string }) => `${r.name} <${r.email}>`;
   if (s.format !== 'table') {
     const records = messages.map((m) => ({ from, to: address(m.to), cc: m.cc ? address(m.cc) : null, subject: m.subject, text: m.text }));
@@ -151,6 +177,8 @@ async function previewEmail(s: Session): Promise<void> {
   if (!o.quiet) s.message(`${messages.length} message(s) would be sent on ${s.asOf} (preview: nothing sent or recorded)`);
 }
 
+const kebab = (name: string) => name.replace(/[A-Z]/g, (c) => `-${c.toLowerCase()}`);
+
 async function explain(s: Session): Promise<void> {
   const svc = await import('../remind/explain.js');
   const db = await s.db();
@@ -162,7 +190,9 @@ async function explain(s: Session): Promise<void> {
   const seat = x.contact_email ? `, teacher ${x.contact_email}` : '';
   const to = x.recipient_email ? `${x.recipient_login || '(contact)'} <${x.recipient_email}>` : 'nobody';
   // the two lines head the table on a terminal; CSV and piped lines keep stdout to the stages alone
-  const say = (line: string) => (s.format === 'table' && s.io.stdoutIsTTY ? s.io.out(`${line}\n`) : s.message(line));
+  // (--quiet: on stderr they are messages, and it prints only errors)
+  const say = (line: string) =>
+    s.format === 'table' && s.io.stdoutIsTTY ? s.io.out(`${line}\n`) : s.opts.quiet ? undefined : s.message(line);
   say(`subscription ${x.subscription_external_id} (account ${x.account_external_id}${seat}), ${x.displayed_status} on ${s.asOf}`);
   say(`recipient: ${to}${x.not_eligible ? `; not sent: ${x.not_eligible}` : ''}`);
   await s.list(x.stages, STAGE_COLUMNS);

@@ -8,7 +8,7 @@ import type { Kysely } from '#kysely';
 import type { DbHandle, OpenOptions } from '../db/connection.js';
 import type { DB } from '../db/schema/index.js';
 import { resolveDbTarget, type DbSource, type DbTarget } from '../db/target.js';
-import { configString, readConfig } from '../lib/config.js';
+import { readConfig } from '../lib/config.js';
 import { formatProblem, invalid, UsageError } from '../errors.js';
 import { colorEnabled, type Io } from '../io.js';
 import { dateRule, localToday, nowTimestamp } from '../lib/dates.js';
@@ -101,7 +101,9 @@ export class Session {
 
   /** Which database: `--db`, ACCTMGR_DB, `db` in the config file, or the default file. */
   target(): { target: DbTarget; source: DbSource } {
-    return resolveDbTarget(this.opts.db, this.io.env, configString(readConfig(this.io.env), 'db'));
+    // an empty "db" is not "none" (an empty --db neither): resolveDbTarget refuses it, naming the file
+    const db = readConfig(this.io.env).values.db;
+    return resolveDbTarget(this.opts.db, this.io.env, typeof db === 'string' ? db.trim() : undefined);
   }
 
   async db(): Promise<Kysely<DB>> {

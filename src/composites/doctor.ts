@@ -35,15 +35,26 @@ export const LEGACY_RENEWAL_DAYS = 42;
 
 export async function runDoctor(h: DbHandle, asOf: string): Promise<Finding[]> {
   const db = h.db;
-  return [
-    ...(await accountsWithoutManager(db)),
-    ...(await noticesWithoutRecipient(db, asOf)),
-    ...(await backupsUnavailable(db, asOf)),
-    ...(await legacyRenewals(db, asOf)),
-    ...(await noticesInDoubt(db)),
-    ...(await seatsOfRemovedContacts(db)),
-    ...(await databaseCheck(h)),
+  // the database check first: on a damaged file the other checks' queries may stop at the damage ("database
+  // disk image is malformed"), and then the database finding, with what to do, is what doctor reports
+  const database = await databaseCheck(h);
+  const checks = [
+    () => accountsWithoutManager(db),
+    () => noticesWithoutRecipient(db, asOf),
+    () => backupsUnavailable(db, asOf),
+    () => legacyRenewals(db, asOf),
+    () => noticesInDoubt(db),
+    () => seatsOfRemovedContacts(db),
   ];
+  const found: Finding[] = [];
+  for (const check of checks) {
+    try {
+      found.push(...(await check()));
+    } catch (e) {
+      if (!database.damaged) throw e;
+    }
+  }
+  return [...found, ...database.findings];
 }
 
 async function accountsWithoutManager(db: Kysely<DB>): Promise<Finding[]> {
@@ -135,7 +146,7 @@ async function noticesInDoubt(db: Kysely<DB>): Promise<Finding[]> {
   return rows.map((n) => ({
     check: 'notice_in_doubt',
     record: String(n.id),
-    problem: `a ${n.kind} notice (${n.stage}) may or may not have reached the mail server`,
+    problem: `${/^[aeiou]/.test(n.kind) ? 'an' : 'a'} ${n.kind} notice (${n.stage}) may or may not have reached the mail server`,
     fix: `check the mail server's log, then: acctmgr notices settle ${n.id} --as sent|unsent`,
   }));
 }
@@ -159,9 +170,9 @@ async function seatsOfRemovedContacts(db: Kysely<DB>): Promise<Finding[]> {
   }));
 }
 
-async function databaseCheck(h: DbHandle): Promise<Finding[]> {
+async function databaseCheck(h: DbHandle): Promise<{ findings: Finding[]; damaged: boolean }> {
   const report = await checkDatabase(h);
-  if (report.ok) return [];
+  if (report.ok) return { findings: [], damaged: false };
   const problems = [
     ...(report.integrity.length === 1 && report.integrity[0] === 'ok' ? [] : [`integrity: ${report.integrity.slice(0, 3).join('; ')}`]),
     ...(report.foreign_key_violations.length ? [`${report.foreign_key_violations.length} foreign key violation(s)`] : []),
@@ -174,7 +185,8 @@ async function databaseCheck(h: DbHandle): Promise<Finding[]> {
       ? [`${report.seats_of_other_accounts.length} seat(s) whose contact is of another account than the subscription`]
       : []),
   ];
-  return [
+  const damaged = !(report.integrity.length === 1 && report.integrity[0] === 'ok');
+  const findings: Finding[] = [
     {
       check: 'database',
       record: h.path,
@@ -187,4 +199,5 @@ async function databaseCheck(h: DbHandle): Promise<Finding[]> {
           : ''),
     },
   ];
+  return { findings, damaged };
 }

@@ -30,9 +30,11 @@ export function resolveDbTarget(
   env: NodeJS.ProcessEnv,
   configDb?: string,
 ): { target: DbTarget; source: DbSource } {
-  if (flag) return { target: parseDbValue(flag, 'flag'), source: 'flag' };
+  // an empty --db (`--db "$UNSET"` in a crontab) or config "db" names no database: refused, never read as "not
+  // given" (the write went to ACCTMGR_DB or the default file); an empty variable is unset, as shells have it
+  if (flag !== undefined) return { target: parseDbValue(flag, 'flag'), source: 'flag' };
   if (env.ACCTMGR_DB) return { target: parseDbValue(env.ACCTMGR_DB, 'environment'), source: 'environment' };
-  if (configDb) return { target: parseDbValue(configDb, 'config file', `${configPath(env)}: db`), source: 'config file' };
+  if (configDb !== undefined) return { target: parseDbValue(configDb, 'config file', `${configPath(env)}: db`), source: 'config file' };
   const dataHome = env.XDG_DATA_HOME || path.join(homeDir(env), '.local', 'share');
   return { target: { kind: 'sqlite', path: path.join(dataHome, 'acctmgr', 'acctmgr.db') }, source: 'default' };
 }
@@ -41,6 +43,7 @@ export function resolveDbTarget(
 const LABELS: Record<DbSource, string> = { flag: '--db', environment: 'ACCTMGR_DB', 'config file': 'db', default: 'the database' };
 
 export function parseDbValue(value: string, source: DbSource, label = LABELS[source]): DbTarget {
+  if (value.trim() === '') throw new UsageError(`${label}: empty: give a SQLite file path or a PostgreSQL URL ${FORM}`);
   const half = HALF_URL.exec(value);
   if (half) {
     throw new UsageError(

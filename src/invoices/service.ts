@@ -167,6 +167,17 @@ export async function billInInstalments(db: Kysely<DB>, op: Op, key: string, ins
  * come (planned_on ≤ as-of) is issued on the as-of date, oldest first. Safe to run twice: an issued
  * invoice is no longer planned.
  */
+/** How many planned invoices `issueDueInvoices` would issue on the as-of date (what a remind preview cannot show). */
+export async function countDueInvoices(db: Kysely<DB>, asOf: string): Promise<number> {
+  const r = await db
+    .selectFrom('invoices')
+    .select((eb) => eb.fn.countAll<number | string>().as('n'))
+    .where('status', '=', 'planned')
+    .where('planned_on', '<=', asOf)
+    .executeTakeFirstOrThrow();
+  return Number(r.n);
+}
+
 export async function issueDueInvoices(db: Kysely<DB>, op: Op): Promise<InvoiceRecord[]> {
   const due = await dueDaysOf(db, undefined);
   const rows = await invoicesQuery(db).where('i.status', '=', 'planned').where('i.planned_on', '<=', op.asOf).execute();

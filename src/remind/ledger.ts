@@ -65,6 +65,8 @@ export async function claimNotices(db: Kysely<DB>, op: Op, notices: DueNotice[],
         attempts: eb('attempts', '+', options.status === 'sent' ? 1 : 0),
         updated_at: op.now,
         sent_at: options.status === 'sent' ? op.now : null,
+        // recorded sent (--mark-sent): an earlier failure's reason no longer holds, as when --send settles it
+        ...(options.status === 'sent' ? { reason: null } : {}),
         recipient_login: n.recipient.login,
         recipient_email: n.recipient.email,
       }))

@@ -12,6 +12,7 @@ import type { DbHandle } from '../db/connection.js';
 import type { Liveness } from '../db/liveness.js';
 import type { DB } from '../db/schema/index.js';
 import { nowTimestamp } from '../lib/dates.js';
+import { checkOne } from '../lib/checks.js';
 import { foldKey } from '../lib/keys.js';
 import type { Op } from '../op.js';
 import type { NoRecipient } from './candidates.js';
@@ -234,13 +235,16 @@ export async function previewEmails(
   op: Op,
   options: PreviewOptions = {},
 ): Promise<{ messages: Digest[]; template_note: string | null }> {
+  // an address, checked before anything is read: text that is none would match nothing, in silence (as `notices
+  // list --recipient` refuses it too)
+  const want =
+    options.recipient === undefined ? undefined : foldKey(String(checkOne({ name: 'recipient', type: 'email' }, options.recipient.trim())));
   const templates = loadTemplates(options.templatesDir, options.localeFallback);
   const plan = await computeDue(db, op.asOf);
   const messages = byRecipient(plan.due).map((group) => composeDigest(templates, group[0]!.recipient, group, op.asOf));
   for (const n of await collectCustomerNotices(db, op.asOf)) if (!n.skip) messages.push(composeCustomerMessage(templates, n, op.asOf));
   for (const n of await collectManagerChanged(db, op.asOf)) if (!n.skip) messages.push(composeManagerChanged(templates, n, op.asOf));
   // an email is a key: compared by its fold, as everywhere (ИВАН@школа.bg is иван@школа.bg)
-  const want = options.recipient === undefined ? undefined : foldKey(options.recipient.trim());
   const mine = (m: Digest) => want === undefined || foldKey(m.to.email) === want || (m.cc != null && foldKey(m.cc.email) === want);
   const sorted = messages.filter(mine).sort((a, b) => (a.to.email < b.to.email ? -1 : a.to.email > b.to.email ? 1 : 0));
   return { messages: sorted, template_note: fallbackNote(templates) ?? null };

@@ -126,6 +126,13 @@ describe('acctmgr invoices', () => {
         ACCTMGR_MAIL_FROM: 'billing@vendor.example',
         ACCTMGR_CONFIG: path.join(tempDir(), 'none.json'),
       };
+      // the preview cannot show the notices of invoices not issued yet: it says so (and not with --quiet)
+      const note =
+        'note: --send first issues 1 planned invoice(s) due by 2026-12-01 and sends their invoice-issued notices, not shown here (acctmgr invoices issue --due issues them now)';
+      expect((await runCli(['remind', '--as-of', '2026-12-01'], { db, env })).stderr).toContain(note);
+      expect((await runCli(['remind', '--preview-email', '--as-of', '2026-12-01'], { db, env })).stderr).toContain(note);
+      expect((await runCli(['remind', '--as-of', '2026-12-01', '--quiet'], { db, env })).stderr).not.toContain('note:');
+      expect((await runCli(['remind', '--as-of', '2026-11-30'], { db, env })).stderr).not.toContain('note:');
       const sent = await runCli(['remind', '--send', '--as-of', '2026-12-01'], { db, env });
       expect(sent.stderr).toContain('issued 1 planned invoice(s): INV-2026-00002');
       expect((await runJson<any>(['invoices', 'show', 'SUB-000005#2'], { db })).issued_on).toBe('2026-12-01');

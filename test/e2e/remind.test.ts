@@ -81,6 +81,45 @@ describe('acctmgr remind (end to end)', () => {
     expect(noSmtp.stderr).toContain('--send needs SMTP configuration: ACCTMGR_SMTP_URL (smtp_url), ACCTMGR_MAIL_FROM (mail_from) missing');
     expect((await runCli(['remind', '--send', '--mark-sent'], { db })).code).toBe(2);
     expect((await runCli(['remind', '--explain-seat', 'x@y.example'], { db })).code).toBe(2);
+    // an option that does not apply is refused, never dropped: --subscription alone widened a --send to every
+    // subscription, and --explain turned a --send into a read-only run with exit 0
+    const refused = async (args: string[], message: string) => {
+      const r = await runCli(args, { db });
+      expect({ code: r.code, stderr: r.stderr.split('\n')[0] }).toEqual({ code: 2, stderr: `error: ${message}` });
+    };
+    await refused(
+      ['remind', '--mark-sent', '--subscription', 'S-EN-1'],
+      '--subscription goes with --explain-seat EMAIL (remind --send and --mark-sent act on every due notice)',
+    );
+    await refused(
+      ['remind', '--explain', 'S-EN-1', '--send'],
+      '--explain shows one schedule and sends or records nothing: give it without --send',
+    );
+    await refused(
+      ['remind', '--explain', 'S-EN-1', '--mark-sent'],
+      '--explain shows one schedule and sends or records nothing: give it without --mark-sent',
+    );
+    await refused(
+      ['remind', '--explain-seat', 'uchitel@bg.example', '--subscription', 'S-BG-1', '--preview-email'],
+      '--explain-seat shows one schedule and sends or records nothing: give it without --preview-email',
+    );
+    await refused(
+      ['remind', '--explain', 'S-EN-1', '--explain-seat', 'uchitel@bg.example', '--subscription', 'S-BG-1'],
+      '--explain and --explain-seat exclude each other',
+    );
+    expect(await runJson(['notices', 'list'], { db })).toEqual([]);
+    // --quiet: the explanation's header lines (on stderr when piped) are messages, not errors
+    const quiet = await runCli(['remind', '--explain', 'S-EN-1', '--quiet'], { db });
+    expect({ code: quiet.code, stderr: quiet.stderr }).toEqual({ code: 0, stderr: '' });
+    expect(quiet.stdout).toContain('renewal-2w');
+    // --preview-email --recipient: text that is no address matches nothing: exit 1, as notices list says
+    const nobody = await runCli(['remind', '--preview-email', '--recipient', 'not an email'], { db });
+    expect(nobody.code).toBe(1);
+    expect(nobody.stderr).toMatch(/^error: recipient: "not an email": /);
+    // a notice id beyond 2^53 − 1 is not one (SQLite looked up a rounded one, PostgreSQL refused a bigint)
+    const big = await runCli(['notices', 'settle', '99999999999999999999', '--as', 'sent'], { db });
+    expect(big.code).toBe(2);
+    expect(big.stderr).toContain('"99999999999999999999" is not a notice id (larger than 9007199254740991)');
     expect((await runCli(['remind', '--as-of', '2026-11'], { db })).code).toBe(2);
     expect((await runCli(['notices', 'list', '--status', 'lost'], { db })).code).toBe(1);
     const orphan = await runCli(['remind', '--json'], { db });
@@ -156,6 +195,22 @@ describe('acctmgr remind (end to end)', () => {
     const third = await runCli(['remind', '--send', '--quiet'], { db, env: mailEnv() });
     expect(third).toMatchObject({ code: 0, stdout: '', stderr: '' });
     expect(smtp.messages).toHaveLength(2);
+  });
+
+  it('--mark-sent of a notice that failed before records it sent without the old failure reason, as --send does', async () => {
+    const db = await seedDb((s) => standard(s));
+    smtp.reject.add('ben@vendor.example');
+    expect((await runCli(['remind', '--send'], { db, env: mailEnv() })).code).toBe(1);
+    smtp.reject.clear();
+    const failed = await runJson<{ id: number; reason: string | null }[]>(['notices', 'list', '--status', 'failed'], { db });
+    expect(failed).toHaveLength(2);
+    expect(failed[0]!.reason).toMatch(/^EENVELOPE: 550/);
+    expect((await runCli(['remind', '--mark-sent', '--quiet'], { db })).code).toBe(0);
+    const after = await runJson<{ id: number; status: string; reason: string | null }[]>(['notices', 'list', '--recipient', 'ben'], { db });
+    expect(after.map((n) => [n.status, n.reason])).toEqual([
+      ['sent', null],
+      ['sent', null],
+    ]);
   });
 
   it('--send --quiet says nothing of the locale fallback (cron mails only problems); without --quiet it warns', async () => {

@@ -78,6 +78,22 @@ describe('which database: --db, ACCTMGR_DB, the config file, the default', () =>
     });
     const withParameter = await runCli(['accounts', 'list'], { env: { ...env, ACCTMGR_DB: 'postgres://u@h/db?connect_timeout=3' } });
     expect(withParameter.stderr).toMatch(/^error: ACCTMGR_DB: unknown URL parameter "connect_timeout"\n/);
+    // an empty --db or config "db" names no database: exit 2, never the environment's or the default file
+    const empty = 'empty: give a SQLite file path or a PostgreSQL URL postgres://USER@HOST:PORT/DBNAME';
+    const other = path.join(home, 'other.db');
+    expect(
+      await runCli(['--db', '', 'managers', 'add', '--login', 'zz', '--name', 'Z', '--email', 'z@v.example'], {
+        env: { ...env, ACCTMGR_DB: other },
+      }),
+    ).toEqual({
+      code: 2,
+      stdout: '',
+      stderr: `error: --db: ${empty}\n`,
+    });
+    expect(fs.existsSync(other)).toBe(false);
+    fs.writeFileSync(config, JSON.stringify({ db: ' ' }));
+    expect(await runCli(['accounts', 'list'], { env })).toEqual({ code: 2, stdout: '', stderr: `error: ${config}: db: ${empty}\n` });
+    expect(fs.readdirSync(home).filter((f) => f !== 'config.json')).toEqual([]);
     fs.writeFileSync(config, JSON.stringify({ db: 'postgres:u@h/db' }));
     expect((await runCli(['accounts', 'list'], { env })).stderr).toMatch(
       new RegExp(`^error: ${config}: db: a value that starts with "postgres:"`),

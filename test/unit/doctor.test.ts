@@ -1,12 +1,35 @@
+import fs from 'node:fs';
+import Database from 'better-sqlite3';
 import { describe, expect, it } from 'vitest';
 import { runDoctor } from '../../src/composites/doctor.js';
 import { runCli } from '../helpers/cli.js';
-import { eachTestDb, seededDb } from '../helpers/db.js';
+import { eachTestDb, seededDb, tempDbPath } from '../helpers/db.js';
+import { itSqlite } from '../helpers/engine.js';
 
 const t = eachTestDb();
 const AS_OF = '2026-11-25';
 
 describe('acctmgr doctor', () => {
+  itSqlite('a damaged table that a check reads: the database finding, not the bare SQLite error (SQLite only)', async () => {
+    const anna = await t.seed.manager('anna');
+    await t.seed.account('SCH-1', { manager: anna });
+    const copy = tempDbPath();
+    t.handle.sqlite!.exec(`vacuum into '${copy}'`);
+    const raw = new Database(copy, { readonly: true });
+    const { rootpage } = raw.prepare(`select rootpage from sqlite_master where name = 'accounts'`).get() as { rootpage: number };
+    raw.close();
+    const fd = fs.openSync(copy, 'r+');
+    fs.writeSync(fd, Buffer.alloc(4096, 0x5a), 0, 4096, (rootpage - 1) * 4096);
+    fs.closeSync(fd);
+    const r = await runCli(['doctor', '--json'], { db: copy });
+    expect(r.code).toBe(1);
+    expect(r.stderr).not.toMatch(/^error: database disk image is malformed$/m);
+    const found = JSON.parse(r.stdout) as { check: string; problem: string; fix: string }[];
+    expect(found.map((f) => f.check)).toEqual(['database']);
+    expect(found[0]!.problem).toMatch(/^integrity: /);
+    expect(found[0]!.fix).toMatch(/^acctmgr db check \(details\)/);
+  });
+
   it('finds nothing on a sound database (exit 0)', async () => {
     const anna = await t.seed.manager('anna');
     const sch = await t.seed.account('SCH-1', { manager: anna });
@@ -93,6 +116,7 @@ describe('acctmgr doctor', () => {
     expect(found[2]).toMatchObject({ problem: 'on leave on 2026-11-25; the backup cleo is inactive' });
     expect(found[3]).toMatchObject({ problem: 'on leave on 2026-11-25; the backup dan is on leave too' });
     expect(found[5]).toMatchObject({ problem: 'ends 2026-12-16 on the retired plan BIO-OLD: it cannot renew on it' });
+    expect(found[6]!.problem).toBe('a renewal notice (T-21) may or may not have reached the mail server');
     expect(found[6]!.fix).toMatch(/^check the mail server's log, then: acctmgr notices settle \d+ --as sent\|unsent$/);
     expect(found[7]!.fix).toBe('acctmgr seats remove gone@school.example --subscription S-OLD');
     // six weeks ahead and no further: on 2026-11-01 the legacy renewal is 45 days away
