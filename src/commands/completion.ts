@@ -11,6 +11,7 @@ import type { Io } from '../io.js';
 import { UsageError } from '../errors.js';
 import { foldKey } from '../lib/keys.js';
 import { startsWithFolded } from '../db/text.js';
+import { ENTITIES } from '../formats/catalog.js';
 import { act, type Session } from './session.js';
 
 const SHELLS = ['bash', 'zsh', 'fish'] as const;
@@ -37,12 +38,15 @@ export function registerCompletion(program: Command, io: Io): void {
     .helpOption(false)
     .action(
       act(io, async (s, ...args) => {
-        const words = (args[0] as unknown as string[] | undefined) ?? [];
-        // a --db among the words names the database to read keys from
-        const db = words.indexOf('--db');
-        if (db >= 0 && words[db + 1] !== undefined && db + 1 < words.length - 1) s.opts.db = words[db + 1];
+        const { words, split } = joinEquals((args[0] as unknown as string[] | undefined) ?? []);
+        // a --db among the words (`--db FILE` or `--db=FILE`) names the database to read keys from
+        const typed = words.slice(0, -1);
+        const db = typed.indexOf('--db');
+        if (db >= 0 && typed[db + 1] !== undefined) s.opts.db = typed[db + 1];
+        const joined = typed.find((w) => w.startsWith('--db='));
+        if (joined !== undefined) s.opts.db = joined.slice('--db='.length);
         try {
-          const found = await candidates(program, words, s);
+          const found = await candidates(program, words, s, split);
           if (found.length > 0) s.io.out(`${found.join('\n')}\n`);
         } catch {
           // completion prints candidates or nothing, never an error into the shell
@@ -51,9 +55,43 @@ export function registerCompletion(program: Command, io: Io): void {
     );
 }
 
-/** What may follow `words` (the last one is the partial word being completed). */
-export async function candidates(program: Command, words: readonly string[], s?: Session): Promise<string[]> {
-  const partial = words.length > 0 ? words[words.length - 1]! : '';
+/**
+ * bash splits `--type=sch` at the `=` (it is in COMP_WORDBREAKS): `--type`, `=`, `sch`. The words joined
+ * again, and whether the last one was split so (then bash replaces only the part after the `=`).
+ */
+export function joinEquals(raw: readonly string[]): { words: string[]; split: boolean } {
+  const words: string[] = [];
+  let split = false;
+  for (let i = 0; i < raw.length; i++) {
+    const w = raw[i]!;
+    const prev = words[words.length - 1];
+    if (w === '=' && prev !== undefined && /^--[\w-]+$/.test(prev)) {
+      words[words.length - 1] = `${prev}=${raw[i + 1] ?? ''}`;
+      split = i + 1 >= raw.length - 1;
+      i++;
+    } else {
+      words.push(w);
+      split = false;
+    }
+  }
+  return { words, split };
+}
+
+/** Values of positional arguments that are not keys: `completion <shell>`, `export <entity>`. */
+const ARGUMENT_VALUES: Record<string, () => readonly string[]> = {
+  'completion shell': () => SHELLS,
+  'export entity': () => ENTITIES,
+};
+
+/**
+ * What may follow `words` (the last one is the partial word being completed). A last word `--opt=val`
+ * completes the value: offered whole (`--opt=value`), or only the value when bash split the word at `=`
+ * (`split`).
+ */
+export async function candidates(program: Command, words: readonly string[], s?: Session, split = false): Promise<string[]> {
+  const last = words.length > 0 ? words[words.length - 1]! : '';
+  const eq = /^(--[\w-]+)=/.exec(last);
+  const partial = eq ? last.slice(eq[0].length) : last;
   let cmd = program;
   let expectValue: Option | undefined;
   let positionals = 0;
@@ -77,14 +115,22 @@ export async function candidates(program: Command, words: readonly string[], s?:
     const prefix = fold(partial);
     return [...new Set(list.filter((c) => fold(c).startsWith(prefix)))];
   };
+  if (eq) {
+    const opt = findOption(cmd, eq[1]!);
+    if (!opt || !(opt.required || opt.optional)) return [];
+    expectValue = opt;
+  }
   if (expectValue) {
     const { values, keys } = await valuesOf(expectValue, partial, s);
-    return keys ? starting(values, foldKey) : starting(values);
+    const found = keys ? starting(values, foldKey) : starting(values);
+    return eq && !split ? found.map((v) => `${eq[0]}${v}`) : found;
   }
   if (partial.startsWith('-')) return starting([...optionsOf(cmd).map((o) => o.long ?? o.short ?? ''), '--help'].filter(Boolean));
   const subs = cmd.commands.filter((c) => !(c as unknown as { _hidden?: boolean })._hidden).map((c) => c.name());
   if (subs.length > 0) return starting(subs);
   const arg = cmd.registeredArguments[positionals]?.name() ?? '';
+  const listed = ARGUMENT_VALUES[`${cmd.name()} ${arg}`];
+  if (listed) return starting(listed());
   return starting(await keysFor(arg, partial, s), foldKey);
 }
 

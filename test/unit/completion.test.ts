@@ -74,6 +74,25 @@ describe('shell completion', () => {
     expect(await complete(['accounts', 'show', 'A-100'], db)).toEqual(['A-1000']);
   });
 
+  it('the --opt=value form: the value completed whole, or only its part after = when bash split the word there; --db=FILE read', async () => {
+    const db = await seededDb(async (t) => {
+      const ana = await t.seed.manager('ana');
+      await t.seed.account('SCH-1', { manager: ana });
+    });
+    // zsh and fish pass the word whole
+    expect(await complete(['accounts', 'list', '--type=sch'])).toEqual(['--type=school']);
+    expect(await complete(['--db=' + db, 'accounts', 'show', 'SCH'])).toEqual(['SCH-1']);
+    expect(await complete(['accounts', 'add', '--manager-login=a'], db)).toEqual(['--manager-login=ana']);
+    // bash splits at = (COMP_WORDBREAKS) and replaces only what follows it
+    expect(await complete(['accounts', 'list', '--type', '=', 'sch'])).toEqual(['school']);
+    expect(await complete(['accounts', 'list', '--type', '=', ''])).toEqual(['school', 'company', 'training_provider', 'tutor', 'guest']);
+    expect(await complete(['--db', '=', db, 'accounts', 'show', 'SCH'])).toEqual(['SCH-1']);
+    expect(await complete(['accounts', 'list', '--nosuch=x'])).toEqual([]);
+    // arguments with a fixed list of values
+    expect(await complete(['completion', ''])).toEqual(['bash', 'zsh', 'fish']);
+    expect(await complete(['export', 'con'])).toEqual(['contacts']);
+  });
+
   it('the bash script loads and fills COMPREPLY from `acctmgr __complete -- WORDS`', async () => {
     const script = (await runCli(['completion', 'bash'])).stdout;
     const dir = tempDir();
