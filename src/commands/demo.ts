@@ -8,7 +8,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { Command } from 'commander';
-import { AppError, EXIT, RefusedError } from '../errors.js';
+import { AppError, EXIT, NotFoundError, RefusedError, UsageError } from '../errors.js';
 import type { Io } from '../io.js';
 import { listAccountsAction } from './accounts.js';
 import { agendaAction } from './activities.js';
@@ -32,6 +32,12 @@ export function registerDemo(program: Command, io: Io): void {
 }
 
 async function demo(s: Session): Promise<void> {
+  // tables and messages for a person: JSON or CSV of four steps would be four documents on one stdout
+  if (s.format !== 'table')
+    throw new UsageError('demo prints tables to read: --json and --format are not taken (the commands it lists take them)');
+  const fixtures = s.opts.fixtures as string;
+  // checked before a database is made or replaced: a mistyped --fixtures leaves nothing behind
+  if (!fs.statSync(fixtures, { throwIfNoEntry: false })?.isDirectory()) throw new NotFoundError('--fixtures directory', fixtures);
   let db = s.opts.db;
   if (db && s.target().target.kind === 'postgres') await requireEmpty(s);
   else if (db && fs.existsSync(db)) {
@@ -52,7 +58,6 @@ async function demo(s: Session): Promise<void> {
       await session.close();
     }
   };
-  const fixtures = s.opts.fixtures as string;
   await step('load the fixtures', ['import', 'all', fixtures], (t) => runImportCommand(t, 'all', fixtures));
   await step('accounts', ['accounts', 'list'], listAccountsAction);
   await step(`the team's agenda on ${s.asOf}`, ['activities', 'agenda'], agendaAction);

@@ -37,6 +37,24 @@ describe("acctmgr demo (the README's first command)", () => {
     expect(managers.map((m) => m.login)).not.toContain('keep');
   });
 
+  itSqlite(
+    'a --fixtures that is no directory is refused before any database is made or replaced; --json is refused (SQLite only)',
+    async () => {
+      const db = given.fresh();
+      const missing = path.join(path.dirname(db), 'no-such-dir');
+      const r = await runCli(['demo', '--db', db, '--fixtures', missing]);
+      expect({ code: r.code, stderr: r.stderr }).toEqual({ code: 1, stderr: `error: --fixtures directory not found: "${missing}"\n` });
+      expect(fs.existsSync(db)).toBe(false);
+      await runJson(['managers', 'add', '--login', 'keep', '--name', 'K', '--email', 'k@vendor.example'], { db });
+      expect((await runCli(['demo', '--db', db, '--yes', '--fixtures', missing])).code).toBe(1);
+      expect(await runJson<unknown[]>(['managers', 'list'], { db })).toHaveLength(1);
+      const json = await runCli(['demo', '--db', db, '--yes', '--json', '--fixtures', path.join(ROOT, 'fixtures')]);
+      expect(json.code).toBe(2);
+      expect(json.stdout).toBe('');
+      expect(await runJson<unknown[]>(['managers', 'list'], { db })).toHaveLength(1);
+    },
+  );
+
   itPostgres(
     'loads into an empty PostgreSQL database, and refuses a non-empty one even with --yes, deleting nothing (PostgreSQL only)',
     async () => {
