@@ -9,6 +9,7 @@ import { RefusedError } from '../errors.js';
 import { checkFields } from '../lib/checks.js';
 import type { Op } from '../op.js';
 import { SEAT_FIELDS } from '../seats/fields.js';
+import { defaultLoginAt } from '../seats/rules.js';
 import type { SeatRecord } from '../seats/records.js';
 import { auditLogin, getSeat, inviteSeat, loginSeat } from '../seats/service.js';
 import { getSubscription } from '../subscriptions/lookup.js';
@@ -46,10 +47,11 @@ export async function addSeat(db: Kysely<DB>, op: Op, input: AddSeatInput): Prom
 /**
  * Records a login event (the usage record; the same timestamp twice is one event), sets the seat
  * active and moves its and the contact's last_login_at forward, never back. Without a time the login
- * is now; "now" belongs to the as-of date, so when that is not today the login is at its start.
+ * is now; "now" belongs to the as-of date, so when that is not today the login is at its start
+ * (defaultLoginAt).
  */
 export async function recordLogin(db: Kysely<DB>, op: Op, email: string, subscription: string, atRaw?: string): Promise<SeatRecord> {
-  const given = atRaw ?? (op.now.startsWith(op.asOf) ? op.now : `${op.asOf}T00:00:00Z`);
+  const given = atRaw ?? defaultLoginAt(op);
   const at = checkFields([{ name: 'at', type: 'timestamp' }], { at: given }).at as string;
   const { sub, seat } = await getSeat(db, email, subscription);
   const { record, changed } = await loginSeat(db, op, sub, seat, at);

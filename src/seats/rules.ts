@@ -16,3 +16,13 @@ export function isIdleSince(seat: { last_login_at: string | null; invited_at: st
   if (seat.invited_at !== null) return seat.invited_at < date;
   return true;
 }
+
+/**
+ * When a login given no time happened: now, when the as-of date is the machine's local date of now; the
+ * start of the as-of day when `--as-of` or ACCTMGR_TODAY names another day. Compared with the local date,
+ * never the UTC one: where the two differ (Pacific/Kiritimati is 14 hours ahead) the login would otherwise
+ * be put at the start of the local date — hours in the future — and last_login_at never moves back.
+ */
+export function defaultLoginAt(op: { asOf: string; now: string; clockToday?: string }): string {
+  return op.asOf === (op.clockToday ?? op.now.slice(0, 10)) ? op.now : `${op.asOf}T00:00:00Z`;
+}
