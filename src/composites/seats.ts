@@ -5,11 +5,11 @@
 import type { Kysely } from '#kysely';
 import { addContact, findContact, touchLastLogin } from '../contacts/service.js';
 import type { DB } from '../db/schema/index.js';
-import { RefusedError } from '../errors.js';
+import { invalid } from '../errors.js';
 import { checkFields } from '../lib/checks.js';
 import type { Op } from '../op.js';
 import { SEAT_FIELDS } from '../seats/fields.js';
-import { defaultLoginAt } from '../seats/rules.js';
+import { defaultLoginAt, removedContactSeatRule } from '../seats/rules.js';
 import type { SeatRecord } from '../seats/records.js';
 import { auditLogin, getSeat, inviteSeat, loginSeat } from '../seats/service.js';
 import { getSubscription } from '../subscriptions/lookup.js';
@@ -35,11 +35,10 @@ export async function addSeat(db: Kysely<DB>, op: Op, input: AddSeatInput): Prom
   if (!contact) {
     await addContact(db, op, { account_external_id: account.external_id, email, name: input.name, role: 'teacher', invited_at: invitedAt });
     contact = (await findContact(db, email, account.external_id))!;
-  } else if (contact.status === 'removed') {
-    throw new RefusedError(
-      `contact ${email} of account ${account.external_id} is removed`,
-      'bring it back first with: acctmgr contacts edit',
-    );
+  } else {
+    // a removed seat is invited again, a live one is a duplicate (inviteSeat): either way no new live seat
+    const rule = removedContactSeatRule(contact, account.external_id, undefined, 'invited');
+    if (rule !== undefined) throw invalid('email', email, rule);
   }
   return inviteSeat(db, op, sub, { id: contact.id, email }, invitedAt);
 }

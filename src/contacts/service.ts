@@ -48,7 +48,10 @@ async function assertEmailFree(
   if (exceptId !== undefined) q = q.where('id', '!=', exceptId);
   const other = await q.executeTakeFirst();
   if (!other) return;
-  const removed = other.status === 'removed' ? ' (removed; bring it back with: acctmgr contacts edit --status active)' : '';
+  const removed =
+    other.status === 'removed'
+      ? ` (removed; bring it back with: acctmgr contacts edit ${other.email} --account ${accountExternalId} --status active)`
+      : '';
   const same = other.email === email ? '' : ` (as "${other.email}")`;
   throw new ConflictError(`email "${email}" is already a contact of account ${accountExternalId}${same}${removed}`);
 }

@@ -80,7 +80,10 @@ describe('contacts', () => {
     const other = await addContact(t.db, op, { account_external_id: 'SCH-002', email: 'ANNA@x.example' });
     expect(other.email).toBe('anna@x.example');
     await removeContact(t.db, op, 'anna@x.example', 'SCH-001');
-    await expect(add('anna@x.example')).rejects.toThrow(/removed/);
+    await expect(add('ANNA@x.example')).rejects.toThrow(
+      'email "anna@x.example" is already a contact of account SCH-001 ' +
+        '(removed; bring it back with: acctmgr contacts edit anna@x.example --account SCH-001 --status active)',
+    );
   });
 
   it('refuses a 6th primary contact, naming the limit and the account; removed ones do not count', async () => {
