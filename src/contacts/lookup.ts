@@ -49,7 +49,7 @@ export async function resolveContact(db: Kysely<DB>, email: string, accountExter
 async function candidates(db: Kysely<DB>, email: string, accountExternalId?: string): Promise<ContactWithAccount[]> {
   let q = contactsQuery(db).where('c.email_key', '=', foldKey(email.trim()));
   if (accountExternalId !== undefined) q = q.where('a.external_id_key', '=', foldKey(accountExternalId.trim()));
-  return q.orderBy('a.external_id').execute();
+  return q.orderBy('a.external_id_key').execute();
 }
 
 /**

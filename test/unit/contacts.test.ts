@@ -188,6 +188,19 @@ describe('contacts', () => {
     await expect(listContacts(t.db, { account: 'NOPE' })).rejects.toBeInstanceOf(NotFoundError);
   });
 
+  it('lists sorted by the folds of account and email, as export contacts; the several-accounts error names them so too', async () => {
+    const lower = await t.seed.account('a-lower');
+    const upper = await t.seed.account('B-Upper');
+    await t.seed.contact(lower, 'x@a.example');
+    await t.seed.contact(upper, 'strasz@b.example');
+    await t.seed.contact(upper, 'straße@b.example');
+    await t.seed.contact(upper, 'x@a.example');
+    const listed = (await listContacts(t.db, { search: 'example' })).map((c) => `${c.account_external_id}/${c.email}`);
+    // folds: a-lower < b-upper, strasse < strasz
+    expect(listed).toEqual(['a-lower/x@a.example', 'B-Upper/straße@b.example', 'B-Upper/strasz@b.example', 'B-Upper/x@a.example']);
+    await expect(resolveContact(t.db, 'x@a.example')).rejects.toThrow('exists in several accounts (a-lower, B-Upper)');
+  });
+
   it('touchLastLogin never moves last_login_at backwards and stores UTC', async () => {
     await add('a@x.example');
     const id = (await resolveContact(t.db, 'a@x.example')).id;
