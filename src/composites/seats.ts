@@ -40,7 +40,8 @@ export async function addSeat(db: Kysely<DB>, op: Op, input: AddSeatInput): Prom
     const rule = removedContactSeatRule(contact, account.external_id, undefined, 'invited');
     if (rule !== undefined) throw invalid('email', email, rule);
   }
-  return inviteSeat(db, op, sub, { id: contact.id, email }, invitedAt);
+  // the stored spelling names the seat (audit key, messages), as remove and login name it
+  return inviteSeat(db, op, sub, { id: contact.id, email: contact.email }, invitedAt);
 }
 
 /**

@@ -107,6 +107,17 @@ describe('seats', () => {
   });
 });
 
+describe('seats add with another spelling of a stored contact', () => {
+  it('names the seat by the stored email, in its audit key and its duplicate error, as remove and login do', async () => {
+    await addContact(t.db, op, { account_external_id: 'SCH-1', email: 'straße@b.example' });
+    await addSeat(t.db, op, { email: 'STRASSE@b.example', subscription: 'S1' });
+    await expect(addSeat(t.db, op, { email: 'strasse@b.example', subscription: 'S1' })).rejects.toThrow(
+      'straße@b.example already has a seat on subscription S1 (invited)',
+    );
+    expect((await listAudit(t.db, { entity: 'seat' })).map((a) => a.key)).toEqual(['S1/straße@b.example']);
+  });
+});
+
 describe('seats login without --at', () => {
   it('is now when the as-of date is the local date, also where it is not the UTC date (never in the future)', async () => {
     await addSeat(t.db, op, { email: 't@x.example', subscription: 'S1' });
