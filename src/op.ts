@@ -15,4 +15,9 @@ export interface Op {
   today: string;
   /** Wall-clock UTC timestamp for created_at / audit rows. */
   now: string;
+  /**
+   * The local calendar date of `now` on the machine's clock (ACCTMGR_TODAY and `--as-of` do not change it):
+   * whether the as-of date is the real today, whose "now" is `now`. Absent: the UTC date of `now`.
+   */
+  clockToday?: string;
 }

@@ -75,6 +75,7 @@ export class Session {
   }
 
   op(): Op {
+    const clock = new Date();
     const onBehalfOf = this.opts.actor || undefined;
     return {
       actor: this.actor,
@@ -82,7 +83,8 @@ export class Session {
       ...(onBehalfOf ? { onBehalfOf } : {}),
       asOf: this.asOf,
       today: this.today,
-      now: nowTimestamp(),
+      now: nowTimestamp(clock),
+      clockToday: localToday({}, clock),
     };
   }
 

@@ -5,10 +5,11 @@
 import type { Kysely } from '#kysely';
 import { addContact, findContact, touchLastLogin } from '../contacts/service.js';
 import type { DB } from '../db/schema/index.js';
-import { RefusedError } from '../errors.js';
+import { invalid } from '../errors.js';
 import { checkFields } from '../lib/checks.js';
 import type { Op } from '../op.js';
 import { SEAT_FIELDS } from '../seats/fields.js';
+import { defaultLoginAt, removedContactSeatRule } from '../seats/rules.js';
 import type { SeatRecord } from '../seats/records.js';
 import { auditLogin, getSeat, inviteSeat, loginSeat } from '../seats/service.js';
 import { getSubscription } from '../subscriptions/lookup.js';
@@ -34,22 +35,23 @@ export async function addSeat(db: Kysely<DB>, op: Op, input: AddSeatInput): Prom
   if (!contact) {
     await addContact(db, op, { account_external_id: account.external_id, email, name: input.name, role: 'teacher', invited_at: invitedAt });
     contact = (await findContact(db, email, account.external_id))!;
-  } else if (contact.status === 'removed') {
-    throw new RefusedError(
-      `contact ${email} of account ${account.external_id} is removed`,
-      'bring it back first with: acctmgr contacts edit',
-    );
+  } else {
+    // a removed seat is invited again, a live one is a duplicate (inviteSeat): either way no new live seat
+    const rule = removedContactSeatRule(contact, account.external_id, undefined, 'invited');
+    if (rule !== undefined) throw invalid('email', email, rule);
   }
-  return inviteSeat(db, op, sub, { id: contact.id, email }, invitedAt);
+  // the stored spelling names the seat (audit key, messages), as remove and login name it
+  return inviteSeat(db, op, sub, { id: contact.id, email: contact.email }, invitedAt);
 }
 
 /**
  * Records a login event (the usage record; the same timestamp twice is one event), sets the seat
  * active and moves its and the contact's last_login_at forward, never back. Without a time the login
- * is now; "now" belongs to the as-of date, so when that is not today the login is at its start.
+ * is now; "now" belongs to the as-of date, so when that is not today the login is at its start
+ * (defaultLoginAt).
  */
 export async function recordLogin(db: Kysely<DB>, op: Op, email: string, subscription: string, atRaw?: string): Promise<SeatRecord> {
-  const given = atRaw ?? (op.now.startsWith(op.asOf) ? op.now : `${op.asOf}T00:00:00Z`);
+  const given = atRaw ?? defaultLoginAt(op);
   const at = checkFields([{ name: 'at', type: 'timestamp' }], { at: given }).at as string;
   const { sub, seat } = await getSeat(db, email, subscription);
   const { record, changed } = await loginSeat(db, op, sub, seat, at);

@@ -41,7 +41,7 @@ export async function listContacts(db: Kysely<DB>, f: ContactFilter = {}): Promi
  * looked up) before the first batch.
  */
 export async function contactBatches(db: Kysely<DB>, f: ContactFilter = {}): Promise<AsyncIterable<ContactRecord[]>> {
-  let q = contactsQuery(db).orderBy('a.external_id').orderBy('c.email');
+  let q = contactsQuery(db).orderBy('a.external_id_key').orderBy('c.email_key');
   if (f.account !== undefined) q = q.where('c.account_id', '=', (await getAccount(db, f.account)).id);
   if (f.role !== undefined) q = q.where('c.role', '=', enumFilter('role', f.role));
   if (f.status !== undefined) q = q.where('c.status', '=', enumFilter('status', f.status));

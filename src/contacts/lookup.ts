@@ -8,6 +8,7 @@ import type { DB } from '../db/schema/index.js';
 import type { ContactRow } from '../db/schema/contacts.js';
 import { ConflictError, NotFoundError, invalid } from '../errors.js';
 import { foldKey } from '../lib/keys.js';
+import { mayBeNamedAsContact, notAContactRule } from './rules.js';
 
 /** A contact row with its account's external id (what records and audit keys are built from). */
 export type ContactWithAccount = ContactRow & { account_external_id: string };
@@ -48,17 +49,21 @@ export async function resolveContact(db: Kysely<DB>, email: string, accountExter
 async function candidates(db: Kysely<DB>, email: string, accountExternalId?: string): Promise<ContactWithAccount[]> {
   let q = contactsQuery(db).where('c.email_key', '=', foldKey(email.trim()));
   if (accountExternalId !== undefined) q = q.where('a.external_id_key', '=', foldKey(accountExternalId.trim()));
-  return q.orderBy('a.external_id').execute();
+  return q.orderBy('a.external_id_key').execute();
 }
 
-/** The id of the account's contact with this email; a removed contact or another account's is invalid as `contact_email`. */
+/**
+ * The id of the account's contact with this email, to name as the contact of a new or edited request or
+ * activity; a removed contact or another account's is invalid as `contact_email` (mayBeNamedAsContact).
+ */
 export async function liveContactId(db: Kysely<DB>, account: { id: number; external_id: string }, email: string): Promise<number> {
   const c = await db
     .selectFrom('contacts')
-    .select(['id', 'status'])
+    .select(['id', 'status', 'email'])
     .where('account_id', '=', account.id)
     .where('email_key', '=', foldKey(email))
     .executeTakeFirst();
-  if (!c || c.status === 'removed') throw invalid('contact_email', email, `is not a contact of account ${account.external_id}`);
+  if (!c || !mayBeNamedAsContact(c.status, false))
+    throw invalid('contact_email', email, notAContactRule(account.external_id, c?.email ?? email, c?.status));
   return c.id;
 }

@@ -31,3 +31,25 @@ export function assertPrimaryLimit(
     );
   }
 }
+
+/**
+ * Whether a contact of the account, with this status, may be named as the contact of a request or an
+ * activity. A removed contact no longer counts, so `requests add` and `activities add|edit` refuse it; but
+ * history may name one: the requests and activities of an import were made before their contact was
+ * removed, and an export of them must import again (docs/import-export.md). `history`: the row is taken
+ * as given (an import).
+ */
+export function mayBeNamedAsContact(status: string, history: boolean): boolean {
+  return history || status !== 'removed';
+}
+
+/**
+ * Why `email` names no contact of the account that may be named (`status`: the stored contact's, when
+ * there is one).
+ */
+export function notAContactRule(accountExternalId: string, email: string, status?: string): string {
+  return status === 'removed'
+    ? `is a removed contact of account ${accountExternalId} (bring it back first with: ` +
+        `acctmgr contacts edit ${email} --account ${accountExternalId} --status active)`
+    : `is not a contact of account ${accountExternalId}`;
+}

@@ -16,7 +16,7 @@ import { withDefaults, type FieldValue } from '../lib/fields.js';
 import type { Op } from '../op.js';
 import { CONTACT_FIELDS } from './fields.js';
 import { contactsQuery, resolveContact } from './lookup.js';
-import { assertNoSeatsLeftBehind } from './move.js';
+import { assertNoHistoryLeftBehind, assertNoSeatsLeftBehind } from './move.js';
 import { assertPrimaryLimit, countsAsPrimary } from './rules.js';
 import { contactKey, toContactRecord, type ContactRecord } from './record.js';
 
@@ -48,7 +48,10 @@ async function assertEmailFree(
   if (exceptId !== undefined) q = q.where('id', '!=', exceptId);
   const other = await q.executeTakeFirst();
   if (!other) return;
-  const removed = other.status === 'removed' ? ' (removed; bring it back with: acctmgr contacts edit --status active)' : '';
+  const removed =
+    other.status === 'removed'
+      ? ` (removed; bring it back with: acctmgr contacts edit ${other.email} --account ${accountExternalId} --status active)`
+      : '';
   const same = other.email === email ? '' : ` (as "${other.email}")`;
   throw new ConflictError(`email "${email}" is already a contact of account ${accountExternalId}${same}${removed}`);
 }
@@ -98,7 +101,8 @@ export async function addContact(db: Kysely<DB>, op: Op, input: Record<string, u
 
 /**
  * Changes the given fields (an empty value clears an optional one). `account_external_id` moves the
- * contact to another account (refused while it holds seats on its account's subscriptions). The primary limit is checked only when this contact would start counting
+ * contact to another account (refused while it holds seats on its account's subscriptions, or is named by its
+ * requests or activities). The primary limit is checked only when this contact would start counting
  * in its (new) account, so editing a name never fails because of others.
  */
 export async function editContact(
@@ -116,7 +120,10 @@ export async function editContact(
   const target = values.account_external_id ? await getAccount(db, values.account_external_id as string) : undefined;
   const accountId = target?.id ?? row.account_id;
   const accountExt = target?.external_id ?? row.account_external_id;
-  if (accountId !== row.account_id) await assertNoSeatsLeftBehind(db, row, row.account_id);
+  if (accountId !== row.account_id) {
+    await assertNoSeatsLeftBehind(db, row, row.account_id);
+    await assertNoHistoryLeftBehind(db, row, row.account_id, accountExt);
+  }
   const set = columns(values);
   const nextEmail = set.email ?? row.email;
   if (nextEmail !== row.email || accountId !== row.account_id) await assertEmailFree(db, accountId, accountExt, nextEmail, row.id);

@@ -153,10 +153,11 @@ export function coerce(spec: FieldSpec, raw: unknown): Coerced {
       return checked(text, noteProblem(text));
     case 'email':
       if (!isEmail(text)) return { ok: false, rule: 'is not a valid email address' };
-      return checked(text.toLowerCase(), keyProblem(text, EMAIL_MAX));
+      // the length of what is stored: lower-casing can lengthen text (İ becomes i + U+0307)
+      return lowerKey(text, EMAIL_MAX);
     case 'login':
       if (!LOGIN_RE.test(text)) return { ok: false, rule: 'may contain only letters, digits, ".", "_" and "-"' };
-      return checked(text.toLowerCase(), keyProblem(text, KEY_MAX));
+      return lowerKey(text, KEY_MAX);
     case 'enum': {
       const v = text.toLowerCase();
       return spec.values?.includes(v) ? { ok: true, value: v } : { ok: false, rule: oneOfRule(spec.values ?? [], v) };
@@ -184,6 +185,12 @@ export function coerce(spec: FieldSpec, raw: unknown): Coerced {
       return checked(items, problem);
     }
   }
+}
+
+/** A key stored lower-case, checked as stored (at most `max` characters of the lower-cased text). */
+function lowerKey(text: string, max: number): Coerced {
+  const lower = text.toLowerCase();
+  return checked(lower, keyProblem(lower, max));
 }
 
 function checked(value: FieldValue, problem: string | undefined): Coerced {

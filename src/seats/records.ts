@@ -55,6 +55,6 @@ export function toSeatRecord(row: JoinedSeat): SeatRecord {
 
 /** The seats of one subscription, by email. */
 export async function seatsOf(db: Kysely<DB>, subscriptionId: number): Promise<SeatRecord[]> {
-  const rows = await seatsQuery(db).where('st.subscription_id', '=', subscriptionId).orderBy('c.email').execute();
+  const rows = await seatsQuery(db).where('st.subscription_id', '=', subscriptionId).orderBy('c.email_key').execute();
   return rows.map(toSeatRecord);
 }

@@ -183,7 +183,7 @@ export async function seatBatches(
   f: SeatFilter = {},
 ): Promise<{ status: string | undefined; batches: AsyncIterable<SeatRecord[]> }> {
   const status = checkFilter(spec('status')[0]!, f.status);
-  let q = seatsQuery(db).orderBy('s.external_id').orderBy('c.email');
+  let q = seatsQuery(db).orderBy('s.external_id_key').orderBy('c.email_key');
   if (f.subscription !== undefined) q = q.where('st.subscription_id', '=', (await getSubscription(db, f.subscription)).id);
   if (f.account !== undefined) q = q.where('s.account_id', '=', (await getAccount(db, f.account)).id);
   q = status ? q.where('st.status', '=', status) : q.where('st.status', '!=', 'removed');

@@ -7,9 +7,11 @@
 import { describe, expect, it } from 'vitest';
 import { runDoctor } from '../../src/composites/doctor.js';
 import { addSeat, recordLogin } from '../../src/composites/seats.js';
-import { editContact, showContact } from '../../src/contacts/service.js';
+import { addActivity } from '../../src/activities/service.js';
+import { addContact, editContact, removeContact, showContact } from '../../src/contacts/service.js';
 import { checkDatabase } from '../../src/db/maintenance.js';
 import { ConflictError } from '../../src/errors.js';
+import { addRequest, showRequest } from '../../src/requests/service.js';
 import { listSeats, removeSeat } from '../../src/seats/service.js';
 import { eachTestDb, testOp } from '../helpers/db.js';
 
@@ -51,6 +53,31 @@ describe('contacts edit --account-external-id with seats', () => {
     await addSeat(t.db, op, { email: 't@x.example', subscription: 'S1' });
     expect(await recordLogin(t.db, op, 't@x.example', 'S1', '2026-11-01T08:00:00Z')).toMatchObject({ status: 'active' });
     expect((await checkDatabase(t.handle)).seats_of_other_accounts).toEqual([]);
+  });
+
+  it("is refused while its account's requests or activities name the contact, naming them (they stay); the hinted way works", async () => {
+    await removeSeat(t.db, op, 't@x.example', 'S1');
+    await removeSeat(t.db, op, 't@x.example', 'S0');
+    const r = await addRequest(t.db, op, { account_external_id: 'SCH-1', contact_email: 't@x.example', subject: 'Help' });
+    for (const subject of ['Call', 'Mail'])
+      await addActivity(t.db, op, { account_external_id: 'SCH-1', kind: 'call', subject, contact_email: 't@x.example' });
+    const refused = move('SCH-2');
+    await expect(refused).rejects.toBeInstanceOf(ConflictError);
+    await expect(refused).rejects.toThrow(
+      `contact t@x.example of account SCH-1 is named by that account's 1 request: ${r.id}; 2 activities: ACT-000001, ACT-000002; ` +
+        'it cannot move to another account while it is (they stay with the account)',
+    );
+    await expect(move('SCH-2')).rejects.toMatchObject({
+      hint:
+        'add the person to the other account instead: acctmgr contacts add --account-external-id SCH-2 --email t@x.example; ' +
+        'then, if they left, acctmgr contacts remove t@x.example --account SCH-1 --yes',
+    });
+    expect(await showContact(t.db, 't@x.example')).toMatchObject({ account_external_id: 'SCH-1' });
+    expect(await addContact(t.db, op, { account_external_id: 'SCH-2', email: 't@x.example' })).toMatchObject({
+      account_external_id: 'SCH-2',
+    });
+    expect(await removeContact(t.db, op, 't@x.example', 'SCH-1')).toMatchObject({ status: 'removed' });
+    expect(await showRequest(t.db, r.id)).toMatchObject({ account_external_id: 'SCH-1', contact_email: 't@x.example' });
   });
 
   it('db check and doctor report live seats whose contact is of another account (data of older versions)', async () => {

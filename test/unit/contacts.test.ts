@@ -80,7 +80,10 @@ describe('contacts', () => {
     const other = await addContact(t.db, op, { account_external_id: 'SCH-002', email: 'ANNA@x.example' });
     expect(other.email).toBe('anna@x.example');
     await removeContact(t.db, op, 'anna@x.example', 'SCH-001');
-    await expect(add('anna@x.example')).rejects.toThrow(/removed/);
+    await expect(add('ANNA@x.example')).rejects.toThrow(
+      'email "anna@x.example" is already a contact of account SCH-001 ' +
+        '(removed; bring it back with: acctmgr contacts edit anna@x.example --account SCH-001 --status active)',
+    );
   });
 
   it('refuses a 6th primary contact, naming the limit and the account; removed ones do not count', async () => {
@@ -183,6 +186,19 @@ describe('contacts', () => {
     expect(await emails({ includeRemoved: true })).toHaveLength(4);
     await expect(listContacts(t.db, { role: 'boss' })).rejects.toBeInstanceOf(InvalidDataError);
     await expect(listContacts(t.db, { account: 'NOPE' })).rejects.toBeInstanceOf(NotFoundError);
+  });
+
+  it('lists sorted by the folds of account and email, as export contacts; the several-accounts error names them so too', async () => {
+    const lower = await t.seed.account('a-lower');
+    const upper = await t.seed.account('B-Upper');
+    await t.seed.contact(lower, 'x@a.example');
+    await t.seed.contact(upper, 'strasz@b.example');
+    await t.seed.contact(upper, 'straße@b.example');
+    await t.seed.contact(upper, 'x@a.example');
+    const listed = (await listContacts(t.db, { search: 'example' })).map((c) => `${c.account_external_id}/${c.email}`);
+    // folds: a-lower < b-upper, strasse < strasz
+    expect(listed).toEqual(['a-lower/x@a.example', 'B-Upper/straße@b.example', 'B-Upper/strasz@b.example', 'B-Upper/x@a.example']);
+    await expect(resolveContact(t.db, 'x@a.example')).rejects.toThrow('exists in several accounts (a-lower, B-Upper)');
   });
 
   it('touchLastLogin never moves last_login_at backwards and stores UTC', async () => {

@@ -2,6 +2,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { defineField } from '../../src/accounts/custom-fields.js';
+import { removeContact } from '../../src/contacts/service.js';
 import { exportEntity, type ExportFormat } from '../../src/export/service.js';
 import { ENTITIES } from '../../src/formats/catalog.js';
 import { runImport } from '../../src/import/service.js';
@@ -18,8 +19,11 @@ async function exportText(t: TestDb, entity: (typeof ENTITIES)[number], format: 
   return out;
 }
 
-/** export every entity → import all into an empty database → export again: identical files. */
-async function roundTrip(source: string): Promise<Record<string, string>> {
+/**
+ * export every entity → import all into an empty database → export again: identical files. `change`: what
+ * is done to the loaded database before the export.
+ */
+async function roundTrip(source: string, change?: (a: TestDb) => Promise<void>): Promise<Record<string, string>> {
   const a = await db();
   await defineField(a.db, testOp(), { name: 'board_size', type: 'number' });
   const loaded = await runImport(a.handle, testOp(), request('all', source));
@@ -31,6 +35,7 @@ async function roundTrip(source: string): Promise<Record<string, string>> {
     const r = await runImport(a.handle, testOp(), request('accounts', upd));
     expect(r.summary).toMatchObject({ updated: 2, inserted: 0 });
   }
+  await change?.(a);
   const dir = tempDir('acctmgr-export-');
   const first: Record<string, string> = {};
   for (const e of ENTITIES) {
@@ -49,6 +54,16 @@ describe('export', () => {
   it('round-trips every entity of the bundled fixtures byte for byte', async () => {
     const files = await roundTrip(path.join(ROOT, 'fixtures'));
     for (const e of ENTITIES) expect(files[e]!.split('\n').length, e).toBeGreaterThan(2);
+  });
+
+  it('round-trips the requests and activities of a removed contact: history names it, and a full export imports again', async () => {
+    const magdalena = 'magdalena.kaczmarek@zs2.example.pl';
+    const files = await roundTrip(path.join(ROOT, 'fixtures'), async (a) => {
+      await removeContact(a.db, testOp(), magdalena);
+    });
+    expect(files.contacts).toMatch(new RegExp(`SCH-004,Magdalena Kaczmarek,${magdalena},admin,false,removed,`));
+    expect(files.requests).toContain(`REQ-000002,SCH-004,${magdalena},`);
+    expect(files.activities).toContain(`ACT-000012,SCH-004,web_session,Timetable import,,${magdalena},`);
   });
 
   it('round-trips the import test set: Cyrillic, quotes, formulas, retired plans, renewals, custom fields', async () => {

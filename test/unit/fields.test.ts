@@ -28,6 +28,11 @@ describe('field coercion', () => {
     expect(coerce(f('email'), 'Anna@Example.COM')).toEqual({ ok: true, value: 'anna@example.com' });
     expect(coerce(f('email'), 'anna@')).toEqual({ ok: false, rule: 'is not a valid email address' });
     expect(coerce(f('login'), 'A.Kowalski_2')).toEqual({ ok: true, value: 'a.kowalski_2' });
+    // the length is that of the stored, lower-cased address: İ (U+0130) lower-cases to i + U+0307
+    const dotted = `${'\u0130'.repeat(240)}@example.co.uk`;
+    expect([...dotted]).toHaveLength(254);
+    expect(coerce(f('email'), dotted)).toEqual({ ok: false, rule: 'must be at most 254 characters' });
+    expect(coerce(f('email'), dotted.slice(120))).toEqual({ ok: true, value: `${'i\u0307'.repeat(120)}@example.co.uk` });
     expect(coerce(f('login'), 'a kowalski').ok).toBe(false);
     expect(coerce(f('enum', { values: ['a', 'b'] }), 'B')).toEqual({ ok: true, value: 'b' });
     expect(coerce(f('enum', { values: ['a', 'b'] }), 'c')).toEqual({ ok: false, rule: 'must be one of a, b' });

@@ -95,7 +95,7 @@ function activitiesFile(): { csv: string; body: number } {
   lines.push(`,A${ACCOUNTS - 1},web_session,No plan,,,2026-05-07T10:00:00Z,done,,`); // no subscription: refused
   lines.push(',NOBODY,call,x,,,2026-05-07T10:00:00Z,done,,'); // no such account
   lines.push(',A1,call,x,c0@a0.example,,2026-05-07T10:00:00Z,done,,'); // a contact of another account
-  lines.push(',A0,call,x,gone@a0.example,,2026-05-07T10:00:00Z,done,,'); // a removed contact
+  lines.push(',A0,call,x,gone@a0.example,,2026-05-07T10:00:00Z,done,,'); // a removed contact: history, accepted
   lines.push(',A0,call,x,,nobody,2026-05-07T10:00:00Z,done,,'); // no such manager
   lines.push(`,A0,task,x,,,2026-05-07T10:00:00Z,done,${act(999_999)},`); // no such activity
   lines.push(`,A1,task,x,,,2026-05-07T10:00:00Z,done,${act(bodyNumber(0))},`); // an activity of another account
@@ -147,7 +147,6 @@ describe('import: a large activities file', () => {
         `${at(11)}: fair use: A${ACCOUNTS - 1} has no subscription running on 2026-05-07 (no web sessions); next free day: none`,
         `${at(12)}: account_external_id: "NOBODY": no account with this external_id`,
         `${at(13)}: contact_email: "c0@a0.example": is not a contact of account A1`,
-        `${at(14)}: contact_email: "gone@a0.example": is not a contact of account A0`,
         `${at(15)}: manager_login: "nobody": no manager with this login`,
         `${at(16)}: follow_up_of: "${act(999_999)}": no activity with this key (in the database or earlier in the file)`,
         `${at(17)}: follow_up_of: "${act(3)}": is an activity of another account (not A1)`,
@@ -155,7 +154,7 @@ describe('import: a large activities file', () => {
         `${at(21)}: id: "act-500000": duplicates line ${BODY + 1 + 19} (same id)`,
         `${at(25)}: id: "X-1": must be a key like ACT-000001`,
       ]);
-      expect(bulk.summary.entities.activities).toMatchObject({ inserted: body - 11 - 1, updated: 1, unchanged: 0, rejected: 11 });
+      expect(bulk.summary.entities.activities).toMatchObject({ inserted: body - 10 - 1, updated: 1, unchanged: 0, rejected: 10 });
 
       const row = (n: number) => afterBulk.find((r) => r.number === n);
       expect(row(1)).toMatchObject({ external_id: 'A2', subject: 'stored call moved', email: 'c1@a2.example', login: 'ben' });
@@ -187,7 +186,7 @@ function requestsFile(): string {
   }
   lines.push(',NOBODY,c0@a0.example,x,,,,,'); // no such account
   lines.push(',A1,c0@a0.example,x,,,,,'); // a contact of another account
-  lines.push(',A0,gone@a0.example,x,,,,,'); // a removed contact
+  lines.push(',A0,gone@a0.example,x,,,,,'); // a removed contact: history, accepted
   lines.push(',A0,c0@a0.example,x,,,nobody,,'); // no such manager
   lines.push('REQ-300000,A7,c0@a7.example,kept number,high,,,2026-05-02T08:00:00Z,'); // a number given: kept
   lines.push(',A7,c0@a7.example,next number,,,,2026-05-02T08:00:00Z,'); // …and the next one after it
@@ -239,13 +238,12 @@ describe('import: a large requests file', () => {
       expect(bulk.errors).toEqual([
         `${at(1)}: account_external_id: "NOBODY": no account with this external_id`,
         `${at(2)}: contact_email: "c0@a0.example": is not a contact of account A1`,
-        `${at(3)}: contact_email: "gone@a0.example": is not a contact of account A0`,
         `${at(4)}: created_by_login: "nobody": no manager with this login`,
         `${at(7)}: id: "req-300000": duplicates line ${REQUESTS + 1 + 5} (same id)`,
         `${at(9)}: contact_email: "": is required when the account changes`,
         `${at(10)}: id: "X-1": must be a key like REQ-000001`,
       ]);
-      expect(bulk.summary.entities.requests).toMatchObject({ inserted: REQUESTS + 2, updated: 1, unchanged: 0, rejected: 7 });
+      expect(bulk.summary.entities.requests).toMatchObject({ inserted: REQUESTS + 3, updated: 1, unchanged: 0, rejected: 6 });
       const row = (n: number) => afterBulk.find((r) => r.number === n);
       expect(row(1)).toMatchObject({ external_id: 'A2', email: 'c2@a2.example', status: 'in_progress', subject: 'stored request moved' });
       expect(row(300_000)).toMatchObject({ external_id: 'A7', priority: 'high', subject: 'kept number' });

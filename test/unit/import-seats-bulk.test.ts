@@ -60,6 +60,8 @@ function seatsFile(): string {
   lines.push(`sub-7,${email(7, 0).toUpperCase()},invited,,`); // line 9's seat again, another spelling
   lines.push('S1,stored@school.example,removed,,2026-02-02'); // the stored seat removed
   lines.push('S1,stored@school.example,,,'); // …and named again: a duplicate
+  lines.push('S1,gone@school.example,active,,'); // a removed contact: no new seat that is not removed
+  lines.push('S1,gone2@school.example,active,,'); // a removed contact's seat that is live already: updated
   const csv = `${SEATS_HEADER}${lines.join('\n')}\n`;
   expect(Buffer.byteLength(csv)).toBeGreaterThan(BULK_MIN_BYTES);
   return csv;
@@ -110,13 +112,19 @@ describe('import: large seats and logins files', () => {
     'bulk-loaded give the same errors, counts and rows as row by row, and undo puts everything back',
     async () => {
       await seedAccounts();
-      const storedSeats = `${SEATS_HEADER}S1,stored@school.example,active,2026-01-16,\nS1,stored2@school.example,active,2026-01-16,\n`;
+      const contactsCsv = 'account_external_id,email,status\nSCH-1,gone@school.example,removed\nSCH-1,gone2@school.example,invited\n';
+      expect((await imp.run('contacts', contactsCsv, {}, op)).failed).toBe(false);
+      const storedSeats = `${SEATS_HEADER}S1,stored@school.example,active,2026-01-16,\nS1,stored2@school.example,active,2026-01-16,\nS1,gone2@school.example,invited,2026-01-16,\n`;
       expect((await imp.run('seats', storedSeats, {}, op)).failed).toBe(false);
+      // removed while it holds a live seat (doctor's seat_of_removed_contact)
+      expect((await imp.run('contacts', 'account_external_id,email,status\nSCH-1,gone2@school.example,removed\n', {}, op)).failed).toBe(
+        false,
+      );
       expect((await imp.run('logins', `${LOGINS_HEADER}S1,stored@school.example,2026-03-01T08:00:00Z\n`, {}, op)).failed).toBe(false);
       const before = await stored();
       const seatsCsv = seatsFile();
       const loginsCsv = loginsFile();
-      const seatRows = ACCOUNTS * CONTACTS + 6;
+      const seatRows = ACCOUNTS * CONTACTS + 8;
       const loginRows = 3 * (CONTACTS / 2) * ACCOUNTS + 3;
 
       // bulk: the new rows through COPY (PostgreSQL) or multi-row INSERTs (SQLite)
@@ -125,7 +133,7 @@ describe('import: large seats and logins files', () => {
       expect(seats.notes.some((n) => /^seats: rows loaded (with COPY|in multi-row INSERTs)/.test(n))).toBe(true);
       const logins = await imp.run('logins', loginsCsv, { skipInvalid: true }, op);
       expect(logins.notes.some((n) => /^login_events: rows loaded (with COPY|in multi-row INSERTs)/.test(n))).toBe(true);
-      if (onPostgres) expect(copyStats.rows - copied.rows).toBe(seatRows - 6 + loginRows - 4);
+      if (onPostgres) expect(copyStats.rows - copied.rows).toBe(seatRows - 8 + loginRows - 4);
       const afterBulk = await stored();
 
       const seatsPath = `${imp.dir}/seats.csv`;
@@ -137,8 +145,10 @@ describe('import: large seats and logins files', () => {
         `${seatsPath}:${n + 4}: removed_at: "2026-02-01": a removal date needs status removed (a seat that is not removed has none)`,
         `${seatsPath}:${n + 5}: email: "${email(7, 0).toUpperCase()}": duplicates line 9 (same subscription_external_id + email)`,
         `${seatsPath}:${n + 7}: email: "stored@school.example": duplicates line ${n + 6} (same subscription_external_id + email)`,
+        `${seatsPath}:${n + 8}: email: "gone@school.example": is a removed contact of account SCH-1 ` +
+          '(bring it back first with: acctmgr contacts edit gone@school.example --account SCH-1 --status active)',
       ]);
-      expect(seats.summary.entities.seats).toMatchObject({ inserted: seatRows - 6, updated: 1, unchanged: 0, rejected: 5 });
+      expect(seats.summary.entities.seats).toMatchObject({ inserted: seatRows - 8, updated: 2, unchanged: 0, rejected: 6 });
       expect(logins.errors).toEqual([
         `${loginsPath}:4: subscription_external_id: "SUB-NONE": no subscription with this external_id`,
         `${loginsPath}:8: email: "unseated@school.example": has no seat on subscription SUB-6 (import it in seats.csv first)`,

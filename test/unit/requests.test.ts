@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { listAudit } from '../../src/audit/audit.js';
+import { removeContact } from '../../src/contacts/service.js';
 import { RefusedError } from '../../src/errors.js';
 import { addRequest, closeRequest, editRequest, listRequests, reopenRequest, showRequest } from '../../src/requests/service.js';
 import { getSetting, listSettings, setSetting } from '../../src/settings/service.js';
@@ -106,6 +107,21 @@ describe('requests', () => {
     expect(await of('dan')).toEqual(['SCH-002']);
     expect(await of('cleo')).toEqual([]);
     expect((await listRequests(t.db, { status: 'open', account: 'SCH-002' })).map((r) => r.id)).toEqual(['REQ-000002']);
+  });
+
+  it('a removed contact: refused for a new request (saying it is removed, how to bring it back), accepted as history in an import', async () => {
+    await removeContact(t.db, op, 'ewa@sp12.example');
+    await expect(raise()).rejects.toThrow(
+      'contact_email: "ewa@sp12.example": is a removed contact of account SCH-001 ' +
+        '(bring it back first with: acctmgr contacts edit ewa@sp12.example --account SCH-001 --status active)',
+    );
+    const out = await new Importer(t).run(
+      'requests',
+      'id,account_external_id,contact_email,subject,status,created_at\n' +
+        'REQ-000007,SCH-001,EWA@sp12.example,Raised before ewa left,closed,2026-01-10T10:00:00Z\n',
+    );
+    expect(out.errors).toEqual([]);
+    expect(await showRequest(t.db, 'REQ-000007')).toMatchObject({ contact_email: 'ewa@sp12.example', status: 'closed' });
   });
 
   it('import and export: id the key, an empty one the next; status and timestamps as given', async () => {

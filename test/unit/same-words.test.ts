@@ -123,6 +123,25 @@ describe('the same rule in the same words, from the command line and from an imp
     expect(await importProblems('managers', 'login,name,email,employee_id\nbob,Bob,anna@vendor.example,E-1\n')).toEqual([email, employee]);
   });
 
+  it('a removed contact gets no new seat (seats add and a seats import); the hint is a command that runs', async () => {
+    await ok(...SUB, '--term-months', '12', '--external-id', 'S-1');
+    await ok('contacts', 'add', '--account-external-id', 'SCH-1', '--email', 'gone@school.example');
+    await ok('contacts', 'remove', 'gone@school.example', '--yes');
+    const back = 'acctmgr contacts edit gone@school.example --account SCH-1 --status active';
+    const rule = `email: "gone@school.example": is a removed contact of account SCH-1 (bring it back first with: ${back})`;
+    expect(await cliProblem('seats', 'add', 'gone@school.example', '--subscription', 'S-1')).toBe(rule);
+    expect(await importProblems('seats', 'subscription_external_id,email,status\nS-1,gone@school.example,invited\n')).toEqual([rule]);
+    // a removed seat of the removed contact is history: it imports
+    const file = path.join(dir, 'seats.csv');
+    fs.writeFileSync(file, 'subscription_external_id,email,status,removed_at\nS-1,gone@school.example,removed,2026-10-01\n');
+    await ok('import', 'seats', file);
+    // …and is not brought back, by either path, until the contact is
+    expect(await cliProblem('seats', 'add', 'gone@school.example', '--subscription', 'S-1')).toBe(rule);
+    expect(await importProblems('seats', 'subscription_external_id,email,status\nS-1,gone@school.example,active\n')).toEqual([rule]);
+    await ok(...back.split(' ').slice(1));
+    await ok('seats', 'add', 'gone@school.example', '--subscription', 'S-1');
+  });
+
   it('a required field left empty for a new record', async () => {
     const rule = 'name: "": is required';
     expect(await cliProblem('accounts', 'add', '--name', ' ', '--type', 'school')).toBe(rule);

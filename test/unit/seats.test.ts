@@ -3,7 +3,7 @@ import { listAudit } from '../../src/audit/audit.js';
 import { addContact, showContact } from '../../src/contacts/service.js';
 import { ConflictError, NotFoundError, RefusedError } from '../../src/errors.js';
 import { checkDatabase } from '../../src/db/maintenance.js';
-import { isIdleSince, laterTimestamp } from '../../src/seats/rules.js';
+import { defaultLoginAt, isIdleSince, laterTimestamp } from '../../src/seats/rules.js';
 import { addSeat, recordLogin } from '../../src/composites/seats.js';
 import { listSeats, removeSeat } from '../../src/seats/service.js';
 import { cancelSubscription } from '../../src/subscriptions/payment.js';
@@ -104,6 +104,37 @@ describe('seats', () => {
     const idle = await listSeats(t.db, { idleSince: '2026-08-25' });
     expect(idle.map((s) => s.email)).toEqual(['dormant@x.example', 'never-old@x.example']);
     await expect(listSeats(t.db, { status: 'gone' })).rejects.toThrow(/status: "gone"/);
+  });
+});
+
+describe('seats add with another spelling of a stored contact', () => {
+  it('names the seat by the stored email, in its audit key and its duplicate error, as remove and login do', async () => {
+    await addContact(t.db, op, { account_external_id: 'SCH-1', email: 'straße@b.example' });
+    await addSeat(t.db, op, { email: 'STRASSE@b.example', subscription: 'S1' });
+    await expect(addSeat(t.db, op, { email: 'strasse@b.example', subscription: 'S1' })).rejects.toThrow(
+      'straße@b.example already has a seat on subscription S1 (invited)',
+    );
+    expect((await listAudit(t.db, { entity: 'seat' })).map((a) => a.key)).toEqual(['S1/straße@b.example']);
+  });
+});
+
+describe('seats login without --at', () => {
+  it('is now when the as-of date is the local date, also where it is not the UTC date (never in the future)', async () => {
+    await addSeat(t.db, op, { email: 't@x.example', subscription: 'S1' });
+    // Pacific/Kiritimati (UTC+14): 2026-12-05T17:37:18Z is 07:37 on 2026-12-06 there
+    const kiritimati = testOp({ asOf: '2026-12-06', today: '2026-12-06', clockToday: '2026-12-06', now: '2026-12-05T17:37:18Z' });
+    expect(await recordLogin(t.db, kiritimati, 't@x.example', 'S1')).toMatchObject({ last_login_at: '2026-12-05T17:37:18Z' });
+    // America/Los_Angeles (UTC−8): 2026-12-06T05:00:00Z is still 2026-12-05 there
+    const la = testOp({ asOf: '2026-12-05', today: '2026-12-05', clockToday: '2026-12-05', now: '2026-12-06T05:00:00Z' });
+    expect(await recordLogin(t.db, la, 't@x.example', 'S1')).toMatchObject({ last_login_at: '2026-12-06T05:00:00Z' });
+    expect((await showContact(t.db, 't@x.example')).last_login_at).toBe('2026-12-06T05:00:00Z');
+  });
+
+  it('is the start of the as-of day when --as-of or ACCTMGR_TODAY names another day than the clock', () => {
+    const now = '2026-12-05T17:37:18Z';
+    expect(defaultLoginAt({ asOf: '2026-11-25', clockToday: '2026-12-06', now })).toBe('2026-11-25T00:00:00Z');
+    expect(defaultLoginAt({ asOf: '2026-12-05', clockToday: '2026-12-06', now })).toBe('2026-12-05T00:00:00Z');
+    expect(defaultLoginAt({ asOf: '2026-12-06', clockToday: '2026-12-06', now })).toBe(now);
   });
 });
 

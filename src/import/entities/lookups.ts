@@ -5,6 +5,7 @@
  * read whole in one scan each where they are not much larger than the file (readsWhole) — on PostgreSQL a
  * query in the middle of a COPY ends it.
  */
+import { mayBeNamedAsContact, notAContactRule } from '../../contacts/rules.js';
 import { ChildIndex } from '../bulk/children.js';
 import type { RowProblem } from '../errors.js';
 import { wait, type Maybe, type Row, type Step } from '../statements.js';
@@ -82,8 +83,9 @@ export async function byExternalId(
 }
 
 /**
- * The id of the account's contact with this email key, a contact that is not removed (a removed one is no
- * contact here: the same answer as one never added).
+ * The id of the account's contact with this email key. A removed contact is one too: the requests and
+ * activities of a file are history, made before their contact was removed, and a full export must import
+ * again (mayBeNamedAsContact in src/contacts/rules.ts).
  */
 export async function contactsOfAccounts(
   ctx: ImportContext,
@@ -92,9 +94,7 @@ export async function contactsOfAccounts(
   const { statements } = ctx;
   const db = statements.db;
   const contacts = whole('contacts')
-    ? await ChildIndex.read(
-        statements.scan(db.selectFrom('contacts').select(['id', 'account_id', 'email_key']).where('status', '!=', 'removed'), 'id'),
-      )
+    ? await ChildIndex.read(statements.scan(db.selectFrom('contacts').select(['id', 'account_id', 'email_key']), 'id'))
     : undefined;
   const contact = statements.getter(
     db.selectFrom('contacts').select(['id', 'status']).where('account_id', '=', 0).where('email_key', '=', ''),
@@ -102,11 +102,15 @@ export async function contactsOfAccounts(
   return function* contactId(accountId, emailKey) {
     if (contacts) return contacts.find(accountId, emailKey)?.[0];
     const c = yield* wait(contact(accountId, emailKey));
-    return c && c.status !== 'removed' ? (c.id as number) : undefined;
+    return c && mayBeNamedAsContact(c.status as string, true) ? (c.id as number) : undefined;
   };
 }
 
-/** A contact_email that names no contact of the account (or a removed one). */
+/** A contact_email that names no contact of the account. */
 export function notAContact(text: RowIn['text'], account: Row): RowProblem {
-  return { field: 'contact_email', value: text.contact_email, rule: `is not a contact of account ${String(account.external_id)}` };
+  return {
+    field: 'contact_email',
+    value: text.contact_email,
+    rule: notAContactRule(String(account.external_id), text.contact_email ?? ''),
+  };
 }
