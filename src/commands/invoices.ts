@@ -97,7 +97,9 @@ export function registerInvoices(program: Command, io: Io): void {
   );
 
   example(
-    invoices.command('show <number>').description('show an invoice (a planned one: SUBSCRIPTION#2)'),
+    invoices
+      .command('show <number>')
+      .description('show an invoice (a planned one: SUBSCRIPTION#2, or SUBSCRIPTION when it has no instalment)'),
     'acctmgr invoices show INV-2026-00001 --json',
   ).action(
     act(io, async (s, key) => {

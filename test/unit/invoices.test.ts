@@ -5,16 +5,20 @@ import { ConflictError, InvalidDataError, RefusedError } from '../../src/errors.
 import { parseLines, schoolYear, splitInTwo, invoiceNumber, parseInvoiceNumber } from '../../src/invoices/rules.js';
 import {
   billInInstalments,
+  insertInvoice,
   issueDueInvoices,
   issueForSubscription,
+  oneLine,
   listInvoices,
   showInvoice,
   voidInvoice,
 } from '../../src/invoices/service.js';
+import { invoiceName } from '../../src/invoices/record.js';
 import { setSetting } from '../../src/settings/service.js';
 import { addSubscription } from '../../src/subscriptions/service.js';
 import { showSubscription } from '../../src/subscriptions/show.js';
 import { writeTx } from '../../src/db/tx.js';
+import { runCli } from '../helpers/cli.js';
 import { eachTestDb, testOp } from '../helpers/db.js';
 
 const op = testOp();
@@ -202,5 +206,52 @@ describe('paying and voiding', () => {
     await payInvoice(t.db, op, 'INV-2026-00001');
     await expect(voidInvoice(t.db, op, 'INV-2026-00001', 'x')).rejects.toThrow(RefusedError);
     await expect(listInvoices(t.db, op, { status: 'late' })).rejects.toThrow('status: "late": must be one of');
+  });
+});
+
+/** A planned invoice of the whole term, without an instalment (as an import plans it: the demo's trial). */
+const planWhole = async (sub: string, on = '2026-12-12') => {
+  const row = await t.db.selectFrom('subscriptions').selectAll().where('external_id', '=', sub).executeTakeFirstOrThrow();
+  return insertInvoice(t.db, op, {
+    account_id: row.account_id,
+    subscription_id: row.id,
+    lines_json: oneLine('Term', row.price_cents),
+    amount_cents: row.price_cents,
+    currency: 'EUR',
+    planned_on: on,
+    status: 'planned',
+  });
+};
+
+describe('planned invoices by name', () => {
+  it('one without an instalment is named by its subscription alone, and show, void and messages reach it by that name', async () => {
+    const sub = await add();
+    const planned = await planWhole(sub);
+    expect(invoiceName(planned)).toBe(sub);
+    expect(await showInvoice(t.db, op, sub)).toMatchObject({ number: null, instalment: null, status: 'planned' });
+    expect(await showInvoice(t.db, op, sub.toLowerCase())).toMatchObject({ planned_on: '2026-12-12' });
+    expect(await voidInvoice(t.db, op, sub, 'cancelled')).toMatchObject({ number: null, status: 'void', void_reason: 'cancelled' });
+    await expect(showInvoice(t.db, op, sub)).rejects.toThrow(`invoice not found: "${sub}"`);
+    await expect(showInvoice(t.db, op, 'nope')).rejects.toThrow(
+      'number: "nope": must be an invoice number like INV-2026-00001 (a planned one: SUBSCRIPTION#2, or SUBSCRIPTION without an instalment)',
+    );
+    // an instalment is still SUBSCRIPTION#N
+    await t.db.updateTable('plan_prices').set({ amount_cents: 140_000 }).where('term_months', '=', 24).execute();
+    const long = await add({ term_months: 24 });
+    const [, second] = await billInInstalments(t.db, op, long, 2);
+    expect(invoiceName(second!)).toBe(`${long}#2`);
+    expect(await showInvoice(t.db, op, `${long}#2`)).toMatchObject({ instalment: 2, status: 'planned' });
+  });
+
+  it('invoices print and void reach it on the command line', async () => {
+    const sub = await add();
+    await planWhole(sub);
+    const printed = await runCli(['invoices', 'print', sub], { db: t.path });
+    expect(printed).toMatchObject({ code: 0, stderr: '' });
+    expect(printed.stdout.split('\n')[0]).toBe(`Planned invoice (${sub})`);
+    expect(await runCli(['invoices', 'void', sub, '--reason', 'cancelled', '--yes'], { db: t.path })).toMatchObject({
+      code: 0,
+      stdout: `${sub}\n`,
+    });
   });
 });
