@@ -19,7 +19,7 @@ import { getManager } from '../managers/lookup.js';
 import type { Op } from '../op.js';
 import { getSetting } from '../settings/service.js';
 import { getSubscription } from '../subscriptions/lookup.js';
-import { refuseCancelled } from '../subscriptions/status.js';
+import { cancelledSubscription, refuseCancelled } from '../subscriptions/status.js';
 import { DISPLAYED_INVOICE_STATUSES } from './fields.js';
 import { nextInvoiceNumber } from './numbering.js';
 import { getInvoice, invoiceName, invoicesQuery, loadInvoice, toInvoiceRecord, type InvoiceRecord, type JoinedInvoice } from './record.js';
@@ -35,6 +35,8 @@ export interface IssueOptions {
   /** due_on = issued_on + dueDays (default: the setting invoice-due-days) */
   dueDays?: number;
 }
+
+const NOT_BILLED = ': a cancelled subscription is not billed';
 
 const DUE_DAYS = { name: 'due_days', type: 'int', min: 0, max: 365 } as const;
 
@@ -104,7 +106,7 @@ export async function insertInvoice(
 /** `invoices issue --subscription S`: the subscription's price for its term, issued now (or --on). */
 export async function issueForSubscription(db: Kysely<DB>, op: Op, key: string, o: IssueOptions = {}): Promise<InvoiceRecord> {
   const sub = await getSubscription(db, key);
-  refuseCancelled(sub, ': a cancelled subscription is not billed');
+  refuseCancelled(sub, NOT_BILLED);
   await refuseBilled(db, 'subscription', sub.id, sub.external_id);
   const due = await dueDaysOf(db, o.dueDays);
   const n = await nextInvoiceNumber(db, op, o.on ?? op.asOf);
@@ -131,7 +133,7 @@ export async function billInInstalments(db: Kysely<DB>, op: Op, key: string, ins
   if (instalments !== 2) throw invalid('instalments', instalments, 'must be 2 (one invoice per year of a 24-month term)');
   if (sub.term_months !== 24)
     throw invalid('instalments', instalments, `is only for 24-month terms (this term: ${sub.term_months} months)`);
-  refuseCancelled(sub, ': a cancelled subscription is not billed');
+  refuseCancelled(sub, NOT_BILLED);
   await refuseBilled(db, 'subscription', sub.id, sub.external_id);
   const [first, second] = splitInTwo(sub.price_cents);
   const secondStart = addMonths(sub.start_date, 12);
@@ -162,16 +164,35 @@ export async function billInInstalments(db: Kysely<DB>, op: Op, key: string, ins
   return [issued, planned];
 }
 
+export interface DueInvoices {
+  issued: InvoiceRecord[];
+  /** planned invoices whose day has come that are not billed (a cancelled subscription's), left planned, with why */
+  skipped: { invoice: InvoiceRecord; reason: string }[];
+}
+
 /**
  * `invoices issue --due` (and `remind --send` before it reminds): every planned invoice whose day has
  * come (planned_on ≤ as-of) is issued on the as-of date, oldest first. Safe to run twice: an issued
- * invoice is no longer planned.
+ * invoice is no longer planned. A cancelled subscription is not billed: its planned invoices stay
+ * planned and come back as skipped, so the caller says so (void them to be rid of them); they are
+ * issued if the subscription is taken back.
  */
-export async function issueDueInvoices(db: Kysely<DB>, op: Op): Promise<InvoiceRecord[]> {
+export async function issueDueInvoices(db: Kysely<DB>, op: Op): Promise<DueInvoices> {
   const due = await dueDaysOf(db, undefined);
-  const rows = await invoicesQuery(db).where('i.status', '=', 'planned').where('i.planned_on', '<=', op.asOf).execute();
-  const out: InvoiceRecord[] = [];
+  const rows = await invoicesQuery(db)
+    .select((eb) =>
+      eb.selectFrom('subscriptions as s').select('s.status').whereRef('s.id', '=', 'i.subscription_id').as('subscription_status'),
+    )
+    .where('i.status', '=', 'planned')
+    .where('i.planned_on', '<=', op.asOf)
+    .execute();
+  const out: DueInvoices = { issued: [], skipped: [] };
   for (const row of rows) {
+    if (row.subscription_status === 'cancelled') {
+      const reason = cancelledSubscription(row.subscription_external_id ?? '', NOT_BILLED);
+      out.skipped.push({ invoice: toInvoiceRecord(row, op.asOf), reason });
+      continue;
+    }
     const n = await nextInvoiceNumber(db, op, op.asOf, 'as_of');
     await db
       .updateTable('invoices')
@@ -180,7 +201,7 @@ export async function issueDueInvoices(db: Kysely<DB>, op: Op): Promise<InvoiceR
       .execute();
     const after = toInvoiceRecord(await loadInvoice(db, row.id), op.asOf);
     await audit(db, op, { action: 'issue', entity: 'invoice', key: n.number, before: toInvoiceRecord(row, op.asOf), after });
-    out.push(after);
+    out.issued.push(after);
   }
   return out;
 }

@@ -16,6 +16,7 @@ import {
 import { invoiceName } from '../../src/invoices/record.js';
 import { setSetting } from '../../src/settings/service.js';
 import { addSubscription } from '../../src/subscriptions/service.js';
+import { cancelSubscription } from '../../src/subscriptions/payment.js';
 import { showSubscription } from '../../src/subscriptions/show.js';
 import { writeTx } from '../../src/db/tx.js';
 import { runCli } from '../helpers/cli.js';
@@ -164,10 +165,10 @@ describe('instalments', () => {
     });
     expect(first!.lines[0]!.description).toContain('2026-09-01 – 2027-08-31');
     expect(second!.lines[0]!.description).toContain('2027-09-01 – 2028-08-31');
-    expect(await issueDueInvoices(t.db, { ...op, asOf: '2027-08-31' })).toEqual([]);
-    const issued = await issueDueInvoices(t.db, { ...op, asOf: '2027-09-01' });
+    expect(await issueDueInvoices(t.db, { ...op, asOf: '2027-08-31' })).toEqual({ issued: [], skipped: [] });
+    const { issued } = await issueDueInvoices(t.db, { ...op, asOf: '2027-09-01' });
     expect(issued).toMatchObject([{ number: 'INV-2027-00001', issued_on: '2027-09-01', due_on: '2027-09-15', status: 'issued' }]);
-    expect(await issueDueInvoices(t.db, { ...op, asOf: '2027-09-02' })).toEqual([]);
+    expect(await issueDueInvoices(t.db, { ...op, asOf: '2027-09-02' })).toEqual({ issued: [], skipped: [] });
   });
 
   it('refuses instalments of a 12-month term and other counts', async () => {
@@ -253,5 +254,42 @@ describe('planned invoices by name', () => {
       code: 0,
       stdout: `${sub}\n`,
     });
+  });
+});
+
+describe('a cancelled subscription is not billed by issue --due', () => {
+  it('its planned invoices whose day has come stay planned and are reported, with and without an instalment; taken back, they are issued', async () => {
+    const whole = await add();
+    await planWhole(whole, '2026-11-20');
+    await t.db.updateTable('plan_prices').set({ amount_cents: 140_000 }).where('term_months', '=', 24).execute();
+    const long = await add({ term_months: 24, start_date: '2024-09-01' });
+    await billInInstalments(t.db, op, long, 2);
+    const billed = await add();
+    await planWhole(billed, '2026-11-21');
+    await cancelSubscription(t.db, op, whole);
+    await cancelSubscription(t.db, op, long);
+    const out = await issueDueInvoices(t.db, op);
+    expect(out.issued).toMatchObject([{ subscription_external_id: billed, status: 'issued' }]);
+    expect(out.skipped).toMatchObject([
+      {
+        invoice: { subscription_external_id: long, instalment: 2, status: 'planned' },
+        reason: `subscription ${long} is cancelled: a cancelled subscription is not billed`,
+      },
+      {
+        invoice: { subscription_external_id: whole, instalment: null, status: 'planned' },
+        reason: `subscription ${whole} is cancelled: a cancelled subscription is not billed`,
+      },
+    ]);
+    expect((await listInvoices(t.db, op, { status: 'planned' })).length).toBe(2);
+    // the command says so, naming each so that void reaches it
+    const cli = await runCli(['invoices', 'issue', '--due'], { db: t.path });
+    expect(cli.code).toBe(0);
+    expect(cli.stderr).toContain('0 planned invoice(s) issued');
+    expect(cli.stderr).toContain(
+      `warning: planned invoice ${whole} not issued: subscription ${whole} is cancelled: a cancelled subscription is not billed (void it: acctmgr invoices void ${whole} --reason TEXT)`,
+    );
+    expect(cli.stderr).toContain(`warning: planned invoice ${long}#2 not issued`);
+    await t.db.updateTable('subscriptions').set({ status: 'active' }).where('external_id', '=', whole).execute();
+    expect((await issueDueInvoices(t.db, op)).issued).toMatchObject([{ subscription_external_id: whole, status: 'issued' }]);
   });
 });
