@@ -13,7 +13,7 @@ import type { DB } from '../db/schema/index.js';
 import type { NewInvoiceRow } from '../db/schema/invoices.js';
 import type { SubscriptionRow } from '../db/schema/subscriptions.js';
 import { ConflictError, RefusedError, invalid } from '../errors.js';
-import { checkDateRange, checkFilter, checkOne } from '../lib/checks.js';
+import { checkDateRange, checkFilter, checkOne, refuseAfterToday } from '../lib/checks.js';
 import { addDays, addMonths, deriveDate } from '../lib/dates.js';
 import { getManager } from '../managers/lookup.js';
 import type { Op } from '../op.js';
@@ -206,12 +206,22 @@ export async function issueDueInvoices(db: Kysely<DB>, op: Op): Promise<DueInvoi
   return out;
 }
 
-/** Marks an issued invoice paid (the subscription's side: src/composites/billing.ts). */
-export async function markInvoicePaid(db: Kysely<DB>, op: Op, row: JoinedInvoice, paidOn: string = op.asOf): Promise<InvoiceRecord> {
+/**
+ * Marks an issued invoice paid (the subscription's side: src/composites/billing.ts), on a day neither
+ * after today nor before its issue; `field` names the option the day came from.
+ */
+export async function markInvoicePaid(
+  db: Kysely<DB>,
+  op: Op,
+  row: JoinedInvoice,
+  paidOn: string = op.asOf,
+  field = 'on',
+): Promise<InvoiceRecord> {
+  refuseAfterToday(field, paidOn, op.asOf);
   const name = invoiceName(row);
   if (row.status === 'paid') throw new RefusedError(`invoice ${name} is already paid (paid_on ${row.paid_on})`);
   if (row.status !== 'issued') throw new RefusedError(`invoice ${name} is ${row.status}: only an issued invoice is paid`);
-  if (paidOn < row.issued_on!) throw invalid('on', paidOn, `must not be before the issue date ${row.issued_on}`);
+  if (paidOn < row.issued_on!) throw invalid(field, paidOn, `must not be before the issue date ${row.issued_on}`);
   await db.updateTable('invoices').set({ status: 'paid', paid_on: paidOn, updated_at: op.now }).where('id', '=', row.id).execute();
   const after = toInvoiceRecord(await loadInvoice(db, row.id), op.asOf);
   await audit(db, op, {

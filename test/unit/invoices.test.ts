@@ -16,7 +16,7 @@ import {
 import { invoiceName } from '../../src/invoices/record.js';
 import { setSetting } from '../../src/settings/service.js';
 import { addSubscription } from '../../src/subscriptions/service.js';
-import { cancelSubscription } from '../../src/subscriptions/payment.js';
+import { cancelSubscription, paySubscription } from '../../src/subscriptions/payment.js';
 import { showSubscription } from '../../src/subscriptions/show.js';
 import { writeTx } from '../../src/db/tx.js';
 import { runCli } from '../helpers/cli.js';
@@ -194,6 +194,21 @@ describe('paying and voiding', () => {
       { number: 'INV-2026-00001', paid_on: '2026-11-22' },
       { number: 'INV-2026-00002', subscription_external_id: b, issued_on: '2026-11-23', paid_on: '2026-11-23' },
     ]);
+  });
+
+  it('neither way of paying takes a day after today: the same rule, naming the option given; nothing is issued or paid', async () => {
+    const a = await add();
+    await expect(paySubscriptionBilled(t.db, op, a, '2026-11-26')).rejects.toThrow(
+      'paid_at: "2026-11-26": must not be after today (2026-11-25)',
+    );
+    await expect(paySubscription(t.db, op, a, '2026-11-26')).rejects.toThrow('paid_at: "2026-11-26": must not be after today');
+    expect(await listInvoices(t.db, op)).toEqual([]);
+    const cli = await runCli(['subscriptions', 'pay', a, '--paid-at', '2026-12-10'], { db: t.path });
+    expect(cli).toMatchObject({ code: 1, stderr: 'error: paid_at: "2026-12-10": must not be after today (2026-11-25)\n' });
+    expect(await showSubscription(t.db, op.asOf, a)).toMatchObject({ paid_at: null });
+    const inv = await issueForSubscription(t.db, op, a);
+    await expect(payInvoice(t.db, op, inv.number!, '2026-11-26')).rejects.toThrow('on: "2026-11-26": must not be after today (2026-11-25)');
+    expect(await paySubscriptionBilled(t.db, op, a, '2026-11-25')).toMatchObject({ paid_at: '2026-11-25' });
   });
 
   it('overdue is shown, filtered and counted on the as-of date; a paid invoice cannot be voided', async () => {
