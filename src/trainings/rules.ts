@@ -31,6 +31,8 @@ export interface TrainingState {
   status: string;
   /** the day a delivered training was delivered (its step), when known: its dates may not move past it */
   delivered_on?: string | null;
+  /** the invoice (not void) that bills it, when known: it cannot become a package training */
+  billed_by?: string | null;
 }
 
 export const NEW_TRAINING: TrainingState = {
@@ -73,6 +75,8 @@ export function trainingProblems(s: TrainingState): FieldProblem[] {
   if (s.travel && s.format !== 'offsite') problems.push({ field: 'travel', value: true, rule: 'only for an offsite training' });
   if (s.source === 'package' && s.price_cents !== 0)
     problems.push({ field: 'price', value: formatCents(s.price_cents), rule: 'must be 0 for a package training' });
+  if (s.source === 'package' && s.billed_by)
+    problems.push({ field: 'source', value: s.source, rule: `${BILLED_PACKAGE} ${s.billed_by} (void that invoice first)` });
   if (s.price_cents !== 0 && s.currency === null) problems.push({ field: 'currency', value: '', rule: 'is required with a price' });
   problems.push(...missingFor(s.status, s));
   if (s.status === 'delivered' && s.delivered_on && deliveredBeforeLast(s.delivered_on, s.dates))
@@ -84,6 +88,14 @@ export function trainingProblems(s: TrainingState): FieldProblem[] {
 export function deliveredBeforeLast(on: string, dates: readonly string[]): boolean {
   const last = lastDate(dates);
   return last !== null && on < last;
+}
+
+/** A package training is paid for by its subscription: one an invoice bills cannot become one (the invoices import refuses that bill). */
+const BILLED_PACKAGE = 'a training billed by an invoice cannot come with a package: it is billed by invoice';
+
+/** Whether an edit (or import row) makes a training a package one, so that the invoice billing it matters. */
+export function becomesPackage(base: TrainingState, v: Record<string, FieldValue>): boolean {
+  return v.source === 'package' && base.source !== 'package';
 }
 
 const AFTER_DELIVERY = 'a delivered training cannot have a date after the day it was delivered';
