@@ -6,6 +6,7 @@ import type { DisplayedInvoiceStatus } from '../db/schema/invoices.js';
 import type { FieldProblem } from '../errors.js';
 import { diffDays } from '../lib/dates.js';
 import { formatCents, toCents } from '../lib/fields.js';
+import { lineProblem } from '../lib/keys.js';
 
 const NUMBER_RE = /^([A-Z][A-Z0-9]{0,9})-(\d{4})-(\d{5,15})$/i;
 
@@ -86,6 +87,12 @@ export function safeCents(text: unknown): number | undefined {
   return Number.isSafeInteger(c) ? c : undefined;
 }
 
+/**
+ * A line's description is one line of text (the rule of every name); longer than a name, since the lines
+ * acctmgr writes itself name a product and a plan, or a training's topic, with dates and a key.
+ */
+const DESCRIPTION_MAX = 1000;
+
 export const AMOUNT_RULE = 'must be an amount like 450.00 of at most 90071992547409.91';
 
 /**
@@ -107,6 +114,8 @@ export function parseLines(text: string, amountCents: number): { lines: StoredLi
     const where = `line ${i + 1}`;
     if (typeof l !== 'object' || l === null) return bad(`${where} must be an object`);
     if (typeof l.description !== 'string' || l.description.trim() === '') return bad(`${where}: description is required`);
+    const text = lineProblem(l.description, DESCRIPTION_MAX);
+    if (text !== undefined) return bad(`${where}: description ${text}`);
     const quantity = l.quantity;
     if (typeof quantity !== 'number' || !Number.isSafeInteger(quantity) || quantity < 1)
       return bad(`${where}: quantity must be a whole number of at least 1`);

@@ -70,6 +70,14 @@ describe('invoice rules', () => {
       problem: { rule: 'line 1: amount must be quantity × unit_price' },
     });
     expect(parseLines('nope', 0)).toMatchObject({ problem: { field: 'lines' } });
+    // a description is one line of text, as every name is
+    const described = (d: string) => parseLines(JSON.stringify([{ description: d, quantity: 1, unit_price: '1.00', amount: '1.00' }]), 100);
+    expect(described('line\u001b[31mRED')).toMatchObject({
+      problem: { rule: 'line 1: description must not contain control characters, tabs or line breaks (found U+001B)' },
+    });
+    expect(described('first\nsecond')).toMatchObject({ problem: { rule: expect.stringContaining('(found U+000A)') } });
+    expect(described('x'.repeat(1001))).toMatchObject({ problem: { rule: 'line 1: description must be at most 1000 characters' } });
+    expect(described('Biology – Basic, 150 students')).toHaveProperty('lines');
     // 2^53 − 1 cents is the largest amount
     expect(
       parseLines('[{"description":"x","quantity":1,"unit_price":"90071992547409.91","amount":"90071992547409.91"}]', 9007199254740991),
