@@ -79,9 +79,12 @@ export function lineOut(l: StoredLine): InvoiceLine {
   };
 }
 
-/** Money text → cents, or undefined past 2^53 − 1 cents or when it is no amount. */
+/**
+ * Money text → cents, or undefined past 2^53 − 1 cents or when it is no amount. A JSON number is read as
+ * written (its shortest form), never rounded: 0.333 is no amount, as "0.333" is not.
+ */
 export function safeCents(text: unknown): number | undefined {
-  const s = typeof text === 'number' ? text.toFixed(2) : String(text ?? '').trim();
+  const s = typeof text === 'number' ? String(text) : String(text ?? '').trim();
   if (!/^\d+(\.\d{1,2})?$/.test(s)) return undefined;
   const c = toCents(s);
   return Number.isSafeInteger(c) ? c : undefined;
@@ -121,7 +124,7 @@ export function parseLines(text: string, amountCents: number): { lines: StoredLi
       return bad(`${where}: quantity must be a whole number of at least 1`);
     const unit = safeCents(l.unit_price);
     const amount = safeCents(l.amount);
-    if (unit === undefined || amount === undefined) return bad(`${where}: unit_price and amount ${AMOUNT_RULE.slice(5)}`);
+    if (unit === undefined || amount === undefined) return bad(`${where}: unit_price and amount must each ${AMOUNT_RULE.slice(5)}`);
     if (unit * quantity !== amount) return bad(`${where}: amount must be quantity × unit_price`);
     lines.push({ description: l.description.trim(), quantity, unit_price_cents: unit, amount_cents: amount });
   }

@@ -78,6 +78,15 @@ describe('invoice rules', () => {
     expect(described('first\nsecond')).toMatchObject({ problem: { rule: expect.stringContaining('(found U+000A)') } });
     expect(described('x'.repeat(1001))).toMatchObject({ problem: { rule: 'line 1: description must be at most 1000 characters' } });
     expect(described('Biology – Basic, 150 students')).toHaveProperty('lines');
+    // a JSON number is an amount as written: never rounded to two decimals
+    const numeric = '[{"description":"x","quantity":3,"unit_price":0.333,"amount":0.99}]';
+    expect(parseLines(numeric, 99)).toMatchObject({
+      problem: { rule: 'line 1: unit_price and amount must each be an amount like 450.00 of at most 90071992547409.91' },
+    });
+    expect(parseLines('[{"description":"x","quantity":3,"unit_price":0.33,"amount":0.99}]', 99)).toMatchObject({
+      lines: [{ unit_price_cents: 33, amount_cents: 99 }],
+    });
+    expect(parseLines('[{"description":"x","quantity":1,"unit_price":10,"amount":1e21}]', 1000)).toHaveProperty('problem');
     // 2^53 − 1 cents is the largest amount
     expect(
       parseLines('[{"description":"x","quantity":1,"unit_price":"90071992547409.91","amount":"90071992547409.91"}]', 9007199254740991),
