@@ -33,6 +33,8 @@ export interface TrainingState {
   delivered_on?: string | null;
   /** the invoice (not void) that bills it, when known: it cannot become a package training */
   billed_by?: string | null;
+  /** today (the as-of date), when known: a delivered training without a known delivery day has no date after it */
+  as_of?: string;
 }
 
 export const NEW_TRAINING: TrainingState = {
@@ -81,6 +83,9 @@ export function trainingProblems(s: TrainingState): FieldProblem[] {
   problems.push(...missingFor(s.status, s));
   if (s.status === 'delivered' && s.delivered_on && deliveredBeforeLast(s.delivered_on, s.dates))
     problems.push({ field: 'dates', value: s.dates.join(';'), rule: `${AFTER_DELIVERY} (${s.delivered_on})` });
+  // imported history keeps no delivered step: such a training has at least taken place by today
+  else if (s.status === 'delivered' && !s.delivered_on && s.as_of && deliveredBeforeLast(s.as_of, s.dates))
+    problems.push({ field: 'dates', value: s.dates.join(';'), rule: `a delivered training cannot have a date after today (${s.as_of})` });
   return problems;
 }
 
@@ -163,15 +168,18 @@ export function cancelProblem(key: string, from: string): string | undefined {
 }
 
 /**
- * The day of a step: not before the previous step's day, and delivered not before the last training
- * date.
+ * The day of a step: not before the previous step's day, and delivered neither after today nor before
+ * the last training date.
  */
 export function stepDateProblem(
   on: string,
   to: string,
   previous: { status: string; on_date: string } | undefined,
   dates: readonly string[],
+  asOf: string,
 ): FieldProblem | undefined {
+  if (to === 'delivered' && on > asOf)
+    return { field: 'on', value: on, rule: `must not be after today (${asOf}): a training is delivered once it has taken place` };
   if (previous && on < previous.on_date)
     return { field: 'on', value: on, rule: `is before the previous step (${previous.status} on ${previous.on_date})` };
   if (to === 'delivered' && deliveredBeforeLast(on, dates))

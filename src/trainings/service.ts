@@ -141,7 +141,7 @@ export async function editTraining(db: Kysely<DB>, op: Op, key: string, input: R
   refuseCleared(TRAINING_FIELDS, v);
   const account = await db.selectFrom('accounts').selectAll().where('id', '=', row.account_id).executeTakeFirstOrThrow();
   const refs = await references(db, account, v);
-  const base = { ...stateOfRow(row), delivered_on: await deliveredOn(db, row) };
+  const base: TrainingState = { ...stateOfRow(row), delivered_on: await deliveredOn(db, row), as_of: op.asOf };
   if (becomesPackage(base, v)) base.billed_by = await billedBy(db, row.id);
   const state = judged(base, v);
   const before = toTrainingRecord(row);

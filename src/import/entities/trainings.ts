@@ -101,7 +101,7 @@ export const trainings: EntityDef = {
       }
       yield* login('manager_login', v.manager_login, text, rec, 'manager_id', problems);
       yield* login('expert_login', v.expert_login, text, rec, 'expert_id', problems);
-      const base = existing ? stateOfRow(existing as unknown as TrainingRow) : NEW_TRAINING;
+      const base = { ...(existing ? stateOfRow(existing as unknown as TrainingRow) : NEW_TRAINING), as_of: ctx.op.asOf };
       if (existing?.status === 'delivered' && v.dates !== undefined)
         base.delivered_on = ((yield* wait(deliveredStep(existing.id))) as { on_date: string } | undefined)?.on_date ?? null;
       if (existing && becomesPackage(base, v)) {
