@@ -3,6 +3,7 @@
  * on other values, and which status moves are allowed.
  */
 import { localDate } from '../lib/dates.js';
+import { isSessionKind, type SessionKind } from './fields.js';
 import { numberedKey } from '../lib/numbered-key.js';
 
 /** ACT-000001 … : the key of an activity. */
@@ -31,6 +32,14 @@ export function defaultStatus(at: string, now: string): 'done' | 'planned' {
 export function activityNow(op: { asOf: string; now: string }): string {
   if (localDate(new Date(op.now)) === op.asOf) return op.now;
   return `${op.asOf}${op.now.slice(10)}`;
+}
+
+/**
+ * Whether an activity is held to fair use: a session that is not cancelled. Nothing else can pass a limit,
+ * so an override of it overrides nothing and no override_reason is kept (the command and the import alike).
+ */
+export function heldToFairUse(kind: string, status: string): kind is SessionKind {
+  return isSessionKind(kind) && status !== 'cancelled';
 }
 
 /** `done` and `cancel` close a planned activity only. */
