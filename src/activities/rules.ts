@@ -2,6 +2,8 @@
  * Pure rules of activities, shared by the service and the importer: the key, the defaults that depend
  * on other values, and which status moves are allowed.
  */
+import { localDate } from '../lib/dates.js';
+import { isSessionKind, type SessionKind } from './fields.js';
 import { numberedKey } from '../lib/numbered-key.js';
 
 /** ACT-000001 … : the key of an activity. */
@@ -22,11 +24,22 @@ export function defaultStatus(at: string, now: string): 'done' | 'planned' {
 }
 
 /**
- * "Now" for activities: the as-of date at the current UTC time of day, so `--as-of` (and
- * ACCTMGR_TODAY) move it with every other date rule.
+ * "Now" for activities: the real instant while the as-of date is the day it falls on locally; when
+ * `--as-of` (or ACCTMGR_TODAY) names another day, that day at the current UTC time of day, so it moves
+ * with every other date rule. (The as-of date at the UTC time of day alone was a day off for part of
+ * every day far from UTC: the local date and the UTC date differ then.)
  */
 export function activityNow(op: { asOf: string; now: string }): string {
+  if (localDate(new Date(op.now)) === op.asOf) return op.now;
   return `${op.asOf}${op.now.slice(10)}`;
+}
+
+/**
+ * Whether an activity is held to fair use: a session that is not cancelled. Nothing else can pass a limit,
+ * so an override of it overrides nothing and no override_reason is kept (the command and the import alike).
+ */
+export function heldToFairUse(kind: string, status: string): kind is SessionKind {
+  return isSessionKind(kind) && status !== 'cancelled';
 }
 
 /** `done` and `cancel` close a planned activity only. */

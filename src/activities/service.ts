@@ -24,6 +24,7 @@ import {
   activityKey,
   activityNow,
   activityNumber,
+  heldToFairUse,
   closeProblem,
   defaultDuration,
   defaultStatus,
@@ -154,7 +155,7 @@ async function overridden(
   reason: string | null,
   selfId?: number,
 ): Promise<string | null> {
-  if (!isSessionKind(a.kind) || a.status === 'cancelled') return null;
+  if (!heldToFairUse(a.kind, a.status)) return null;
   const problem = await fairUseProblem(db, account, a.kind, timestampDate(a.at), selfId);
   if (problem === undefined) return null;
   if (reason === null) throw new RefusedError(problem);

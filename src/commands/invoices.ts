@@ -36,6 +36,15 @@ async function changed(s: Session, record: { number: string | null; subscription
   await s.changed(invoiceName(record), record);
 }
 
+/** What `issue --due` left planned and why (remind --send says it too). */
+export async function notIssuedLines(skipped: { invoice: InvoiceRecord; reason: string }[]): Promise<string[]> {
+  const { invoiceName } = await import('../invoices/record.js');
+  return skipped.map(({ invoice, reason }) => {
+    const name = invoiceName(invoice);
+    return `planned invoice ${name} not issued: ${reason} (void it: acctmgr invoices void ${name} --reason TEXT)`;
+  });
+}
+
 export function registerInvoices(program: Command, io: Io): void {
   const invoices = program.command('invoices').description('invoices: numbered per year, issued, paid or void; printed for the customer');
 
@@ -60,8 +69,9 @@ export function registerInvoices(program: Command, io: Io): void {
       const service = await import('../invoices/service.js');
       if (o.due) {
         if (o.on !== undefined || o.dueDays !== undefined) throw new UsageError('--due issues the planned invoices: give it alone');
-        const issued = await s.tx((db) => service.issueDueInvoices(db, s.op()));
+        const { issued, skipped } = await s.tx((db) => service.issueDueInvoices(db, s.op()));
         s.message(`${issued.length} planned invoice(s) issued`);
+        (await notIssuedLines(skipped)).forEach((line) => s.warn(line));
         return s.list(issued, LIST_COLUMNS, LIST_FIELDS);
       }
       const { checkDate } = await import('../lib/checks.js');
@@ -97,7 +107,9 @@ export function registerInvoices(program: Command, io: Io): void {
   );
 
   example(
-    invoices.command('show <number>').description('show an invoice (a planned one: SUBSCRIPTION#2)'),
+    invoices
+      .command('show <number>')
+      .description('show an invoice (a planned one: SUBSCRIPTION#2, or SUBSCRIPTION when it has no instalment)'),
     'acctmgr invoices show INV-2026-00001 --json',
   ).action(
     act(io, async (s, key) => {

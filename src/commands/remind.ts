@@ -123,9 +123,11 @@ export async function remindAction(s: Session): Promise<void> {
 async function issueDueInvoices(s: Session): Promise<void> {
   const { issueDueInvoices: issue } = await import('../invoices/service.js');
   await s.open(); // remind never creates a database (cron safety): a missing one is refused before the write
-  const issued = await s.tx((db) => issue(db, s.op()));
-  if (issued.length > 0 && !s.opts.quiet)
-    s.message(`issued ${issued.length} planned invoice(s): ${issued.map((i) => i.number).join(', ')}`);
+  const { issued, skipped } = await s.tx((db) => issue(db, s.op()));
+  if (s.opts.quiet) return;
+  if (issued.length > 0) s.message(`issued ${issued.length} planned invoice(s): ${issued.map((i) => i.number).join(', ')}`);
+  const { notIssuedLines } = await import('./invoices.js');
+  (await notIssuedLines(skipped)).forEach((line) => s.warn(line));
 }
 
 /**

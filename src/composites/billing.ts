@@ -8,7 +8,8 @@
  */
 import type { Kysely } from '#kysely';
 import type { DB } from '../db/schema/index.js';
-import { RefusedError, invalid } from '../errors.js';
+import { RefusedError } from '../errors.js';
+import { refuseAfterToday } from '../lib/checks.js';
 import { nextInvoiceNumber } from '../invoices/numbering.js';
 import { invoicesQuery } from '../invoices/record.js';
 import { getInvoice, issueForSubscription, markInvoicePaid, type InvoiceRecord } from '../invoices/service.js';
@@ -19,7 +20,6 @@ import type { SubscriptionRecord } from '../subscriptions/records.js';
 
 export async function payInvoice(db: Kysely<DB>, op: Op, key: string, paidOn: string = op.asOf): Promise<InvoiceRecord> {
   const row = await getInvoice(db, key);
-  if (paidOn > op.asOf) throw invalid('on', paidOn, `must not be after today (${op.asOf})`);
   const record = await markInvoicePaid(db, op, row, paidOn);
   if (row.subscription_id !== null) {
     const sub = await db.selectFrom('subscriptions').selectAll().where('id', '=', row.subscription_id).executeTakeFirstOrThrow();
@@ -41,6 +41,8 @@ async function issueDay(db: Kysely<DB>, op: Op, paidAt: string): Promise<string>
 export async function paySubscriptionBilled(db: Kysely<DB>, op: Op, key: string, paidAt: string = op.asOf): Promise<SubscriptionRecord> {
   const sub = await getSubscription(db, key);
   if (sub.paid_at !== null) throw new RefusedError(`subscription ${sub.external_id} is already paid (paid_at ${sub.paid_at})`);
+  // before an invoice is issued for it: issueDay takes any day it cannot issue on as today
+  refuseAfterToday('paid_at', paidAt, op.asOf);
   const open = () =>
     invoicesQuery(db).where('i.subscription_id', '=', sub.id).where('i.status', 'in', ['issued', 'paid', 'planned']).execute();
   let invoices = await open();
@@ -50,6 +52,6 @@ export async function paySubscriptionBilled(db: Kysely<DB>, op: Op, key: string,
   }
   const first = invoices.find((i) => i.status === 'issued');
   // an invoice issued after the payment it records (issued for it just now) is paid on its issue date
-  if (first) await markInvoicePaid(db, op, first, first.issued_on! > paidAt ? first.issued_on! : paidAt);
+  if (first) await markInvoicePaid(db, op, first, first.issued_on! > paidAt ? first.issued_on! : paidAt, 'paid_at');
   return paySubscription(db, op, sub.external_id, paidAt);
 }

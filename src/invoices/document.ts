@@ -45,9 +45,9 @@ export async function invoiceDocument(db: Kysely<DB>, op: Op, key: string): Prom
 
 function title(d: InvoiceDocument): string {
   const i = d.invoice;
-  return i.number === null
-    ? `Planned invoice (${i.subscription_external_id ?? ''} instalment ${i.instalment ?? ''})`
-    : `Invoice ${i.number}`;
+  if (i.number !== null) return `Invoice ${i.number}`;
+  const instalment = i.instalment === null ? '' : ` instalment ${i.instalment}`;
+  return `Planned invoice (${i.subscription_external_id ?? i.training_id ?? ''}${instalment})`;
 }
 
 /** What the document states besides the lines: dates, period and status, in order. */

@@ -86,8 +86,9 @@ const LIST_HINT = 'list invoices with: acctmgr invoices list --account ID';
 const PLANNED_RE = /^(.+)#(\d{1,3})$/;
 
 /**
- * An invoice by its number, or a planned one (which has none yet) as SUBSCRIPTION#N, its instalment.
- * A malformed key is invalid data, an unknown one not found.
+ * An invoice by its number; a planned one (which has none yet) by its subscription and instalment,
+ * SUBSCRIPTION#N, or by the subscription alone when it has no instalment (a term billed at once, as the
+ * invoices import matches it). A malformed key is invalid data, an unknown one not found.
  */
 export async function getInvoice(db: Kysely<DB>, key: string): Promise<JoinedInvoice> {
   const text = key.trim();
@@ -101,15 +102,28 @@ export async function getInvoice(db: Kysely<DB>, key: string): Promise<JoinedInv
       .where('i.instalment', '=', Number(planned[2]))
       .where('i.status', '!=', 'void')
       .executeTakeFirst();
-  } else {
-    if (!parseInvoiceNumber(text)) throw invalid('number', key, `${NUMBER_RULE} (a planned one: SUBSCRIPTION#2)`);
+  } else if (parseInvoiceNumber(text)) {
     row = await invoicesQuery(db).where('i.number_key', '=', foldKey(text)).executeTakeFirst();
+  } else {
+    const sub = await db.selectFrom('subscriptions').select('id').where('external_id_key', '=', foldKey(text)).executeTakeFirst();
+    if (!sub) throw invalid('number', key, `${NUMBER_RULE} (a planned one: SUBSCRIPTION#2, or SUBSCRIPTION without an instalment)`);
+    row = await invoicesQuery(db)
+      .where('i.subscription_id', '=', sub.id)
+      .where('i.instalment', 'is', null)
+      .where('i.number', 'is', null)
+      .where('i.status', '!=', 'void')
+      .executeTakeFirst();
   }
   if (!row) throw new NotFoundError('invoice', key, LIST_HINT);
   return row;
 }
 
-/** How messages name an invoice: its number, or SUBSCRIPTION#N while planned. */
+/**
+ * How messages name an invoice, in a form getInvoice reads back: its number, or while planned
+ * SUBSCRIPTION#N (its instalment) or SUBSCRIPTION alone (no instalment).
+ */
 export function invoiceName(r: { number: string | null; subscription_external_id: string | null; instalment: number | null }): string {
-  return r.number ?? `${r.subscription_external_id ?? '?'}#${r.instalment ?? '?'}`;
+  if (r.number !== null) return r.number;
+  const sub = r.subscription_external_id ?? '?';
+  return r.instalment === null ? sub : `${sub}#${r.instalment}`;
 }

@@ -6,6 +6,7 @@ import type { DisplayedInvoiceStatus } from '../db/schema/invoices.js';
 import type { FieldProblem } from '../errors.js';
 import { diffDays } from '../lib/dates.js';
 import { formatCents, toCents } from '../lib/fields.js';
+import { lineProblem } from '../lib/keys.js';
 
 const NUMBER_RE = /^([A-Z][A-Z0-9]{0,9})-(\d{4})-(\d{5,15})$/i;
 
@@ -78,13 +79,22 @@ export function lineOut(l: StoredLine): InvoiceLine {
   };
 }
 
-/** Money text → cents, or undefined past 2^53 − 1 cents or when it is no amount. */
+/**
+ * Money text → cents, or undefined past 2^53 − 1 cents or when it is no amount. A JSON number is read as
+ * written (its shortest form), never rounded: 0.333 is no amount, as "0.333" is not.
+ */
 export function safeCents(text: unknown): number | undefined {
-  const s = typeof text === 'number' ? text.toFixed(2) : String(text ?? '').trim();
+  const s = typeof text === 'number' ? String(text) : String(text ?? '').trim();
   if (!/^\d+(\.\d{1,2})?$/.test(s)) return undefined;
   const c = toCents(s);
   return Number.isSafeInteger(c) ? c : undefined;
 }
+
+/**
+ * A line's description is one line of text (the rule of every name); longer than a name, since the lines
+ * acctmgr writes itself name a product and a plan, or a training's topic, with dates and a key.
+ */
+const DESCRIPTION_MAX = 1000;
 
 export const AMOUNT_RULE = 'must be an amount like 450.00 of at most 90071992547409.91';
 
@@ -107,12 +117,14 @@ export function parseLines(text: string, amountCents: number): { lines: StoredLi
     const where = `line ${i + 1}`;
     if (typeof l !== 'object' || l === null) return bad(`${where} must be an object`);
     if (typeof l.description !== 'string' || l.description.trim() === '') return bad(`${where}: description is required`);
+    const text = lineProblem(l.description, DESCRIPTION_MAX);
+    if (text !== undefined) return bad(`${where}: description ${text}`);
     const quantity = l.quantity;
     if (typeof quantity !== 'number' || !Number.isSafeInteger(quantity) || quantity < 1)
       return bad(`${where}: quantity must be a whole number of at least 1`);
     const unit = safeCents(l.unit_price);
     const amount = safeCents(l.amount);
-    if (unit === undefined || amount === undefined) return bad(`${where}: unit_price and amount ${AMOUNT_RULE.slice(5)}`);
+    if (unit === undefined || amount === undefined) return bad(`${where}: unit_price and amount must each ${AMOUNT_RULE.slice(5)}`);
     if (unit * quantity !== amount) return bad(`${where}: amount must be quantity × unit_price`);
     lines.push({ description: l.description.trim(), quantity, unit_price_cents: unit, amount_cents: amount });
   }

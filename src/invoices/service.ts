@@ -13,13 +13,13 @@ import type { DB } from '../db/schema/index.js';
 import type { NewInvoiceRow } from '../db/schema/invoices.js';
 import type { SubscriptionRow } from '../db/schema/subscriptions.js';
 import { ConflictError, RefusedError, invalid } from '../errors.js';
-import { checkDateRange, checkFilter, checkOne } from '../lib/checks.js';
+import { checkDateRange, checkFilter, checkOne, refuseAfterToday } from '../lib/checks.js';
 import { addDays, addMonths, deriveDate } from '../lib/dates.js';
 import { getManager } from '../managers/lookup.js';
 import type { Op } from '../op.js';
 import { getSetting } from '../settings/service.js';
 import { getSubscription } from '../subscriptions/lookup.js';
-import { refuseCancelled } from '../subscriptions/status.js';
+import { cancelledSubscription, refuseCancelled } from '../subscriptions/status.js';
 import { DISPLAYED_INVOICE_STATUSES } from './fields.js';
 import { nextInvoiceNumber } from './numbering.js';
 import { getInvoice, invoiceName, invoicesQuery, loadInvoice, toInvoiceRecord, type InvoiceRecord, type JoinedInvoice } from './record.js';
@@ -35,6 +35,8 @@ export interface IssueOptions {
   /** due_on = issued_on + dueDays (default: the setting invoice-due-days) */
   dueDays?: number;
 }
+
+const NOT_BILLED = ': a cancelled subscription is not billed';
 
 const DUE_DAYS = { name: 'due_days', type: 'int', min: 0, max: 365 } as const;
 
@@ -104,7 +106,7 @@ export async function insertInvoice(
 /** `invoices issue --subscription S`: the subscription's price for its term, issued now (or --on). */
 export async function issueForSubscription(db: Kysely<DB>, op: Op, key: string, o: IssueOptions = {}): Promise<InvoiceRecord> {
   const sub = await getSubscription(db, key);
-  refuseCancelled(sub, ': a cancelled subscription is not billed');
+  refuseCancelled(sub, NOT_BILLED);
   await refuseBilled(db, 'subscription', sub.id, sub.external_id);
   const due = await dueDaysOf(db, o.dueDays);
   const n = await nextInvoiceNumber(db, op, o.on ?? op.asOf);
@@ -131,7 +133,7 @@ export async function billInInstalments(db: Kysely<DB>, op: Op, key: string, ins
   if (instalments !== 2) throw invalid('instalments', instalments, 'must be 2 (one invoice per year of a 24-month term)');
   if (sub.term_months !== 24)
     throw invalid('instalments', instalments, `is only for 24-month terms (this term: ${sub.term_months} months)`);
-  refuseCancelled(sub, ': a cancelled subscription is not billed');
+  refuseCancelled(sub, NOT_BILLED);
   await refuseBilled(db, 'subscription', sub.id, sub.external_id);
   const [first, second] = splitInTwo(sub.price_cents);
   const secondStart = addMonths(sub.start_date, 12);
@@ -162,27 +164,51 @@ export async function billInInstalments(db: Kysely<DB>, op: Op, key: string, ins
   return [issued, planned];
 }
 
+export interface DueInvoices {
+  issued: InvoiceRecord[];
+  /** planned invoices whose day has come that are not billed (a cancelled subscription's), left planned, with why */
+  skipped: { invoice: InvoiceRecord; reason: string }[];
+}
+
 /**
- * `invoices issue --due` (and `remind --send` before it reminds): every planned invoice whose day has
- * come (planned_on ≤ as-of) is issued on the as-of date, oldest first. Safe to run twice: an issued
- * invoice is no longer planned.
+ * How many planned invoices `issueDueInvoices` would issue on the as-of date (what a remind preview cannot
+ * show): planned, their day come, not of a cancelled subscription.
  */
-/** How many planned invoices `issueDueInvoices` would issue on the as-of date (what a remind preview cannot show). */
 export async function countDueInvoices(db: Kysely<DB>, asOf: string): Promise<number> {
   const r = await db
-    .selectFrom('invoices')
+    .selectFrom('invoices as i')
+    .leftJoin('subscriptions as s', 's.id', 'i.subscription_id')
     .select((eb) => eb.fn.countAll<number | string>().as('n'))
-    .where('status', '=', 'planned')
-    .where('planned_on', '<=', asOf)
+    .where('i.status', '=', 'planned')
+    .where('i.planned_on', '<=', asOf)
+    .where((eb) => eb.or([eb('s.status', 'is', null), eb('s.status', '!=', 'cancelled')]))
     .executeTakeFirstOrThrow();
   return Number(r.n);
 }
 
-export async function issueDueInvoices(db: Kysely<DB>, op: Op): Promise<InvoiceRecord[]> {
+/**
+ * `invoices issue --due` (and `remind --send` before it reminds): every planned invoice whose day has
+ * come (planned_on ≤ as-of) is issued on the as-of date, oldest first. Safe to run twice: an issued
+ * invoice is no longer planned. A cancelled subscription is not billed: its planned invoices stay
+ * planned and come back as skipped, so the caller says so (void them to be rid of them); they are
+ * issued if the subscription is taken back.
+ */
+export async function issueDueInvoices(db: Kysely<DB>, op: Op): Promise<DueInvoices> {
   const due = await dueDaysOf(db, undefined);
-  const rows = await invoicesQuery(db).where('i.status', '=', 'planned').where('i.planned_on', '<=', op.asOf).execute();
-  const out: InvoiceRecord[] = [];
+  const rows = await invoicesQuery(db)
+    .select((eb) =>
+      eb.selectFrom('subscriptions as s').select('s.status').whereRef('s.id', '=', 'i.subscription_id').as('subscription_status'),
+    )
+    .where('i.status', '=', 'planned')
+    .where('i.planned_on', '<=', op.asOf)
+    .execute();
+  const out: DueInvoices = { issued: [], skipped: [] };
   for (const row of rows) {
+    if (row.subscription_status === 'cancelled') {
+      const reason = cancelledSubscription(row.subscription_external_id ?? '', NOT_BILLED);
+      out.skipped.push({ invoice: toInvoiceRecord(row, op.asOf), reason });
+      continue;
+    }
     const n = await nextInvoiceNumber(db, op, op.asOf, 'as_of');
     await db
       .updateTable('invoices')
@@ -191,17 +217,27 @@ export async function issueDueInvoices(db: Kysely<DB>, op: Op): Promise<InvoiceR
       .execute();
     const after = toInvoiceRecord(await loadInvoice(db, row.id), op.asOf);
     await audit(db, op, { action: 'issue', entity: 'invoice', key: n.number, before: toInvoiceRecord(row, op.asOf), after });
-    out.push(after);
+    out.issued.push(after);
   }
   return out;
 }
 
-/** Marks an issued invoice paid (the subscription's side: src/composites/billing.ts). */
-export async function markInvoicePaid(db: Kysely<DB>, op: Op, row: JoinedInvoice, paidOn: string = op.asOf): Promise<InvoiceRecord> {
+/**
+ * Marks an issued invoice paid (the subscription's side: src/composites/billing.ts), on a day neither
+ * after today nor before its issue; `field` names the option the day came from.
+ */
+export async function markInvoicePaid(
+  db: Kysely<DB>,
+  op: Op,
+  row: JoinedInvoice,
+  paidOn: string = op.asOf,
+  field = 'on',
+): Promise<InvoiceRecord> {
+  refuseAfterToday(field, paidOn, op.asOf);
   const name = invoiceName(row);
   if (row.status === 'paid') throw new RefusedError(`invoice ${name} is already paid (paid_on ${row.paid_on})`);
   if (row.status !== 'issued') throw new RefusedError(`invoice ${name} is ${row.status}: only an issued invoice is paid`);
-  if (paidOn < row.issued_on!) throw invalid('on', paidOn, `must not be before the issue date ${row.issued_on}`);
+  if (paidOn < row.issued_on!) throw invalid(field, paidOn, `must not be before the issue date ${row.issued_on}`);
   await db.updateTable('invoices').set({ status: 'paid', paid_on: paidOn, updated_at: op.now }).where('id', '=', row.id).execute();
   const after = toInvoiceRecord(await loadInvoice(db, row.id), op.asOf);
   await audit(db, op, {

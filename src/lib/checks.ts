@@ -67,6 +67,11 @@ export function checkDate(field: string, value: unknown): string | undefined {
   return text;
 }
 
+/** A day something has happened on (a payment, say) is not after today, the as-of date: nothing is recorded ahead. */
+export function refuseAfterToday(field: string, day: string, asOf: string): void {
+  if (day > asOf) throw invalid(field, day, `must not be after today (${asOf})`);
+}
+
 /**
  * A list's `--from`/`--to` pair, each checked as a date; a `to` before `from` can match nothing, so it is
  * refused (`to: "2026-01-01": is before --from (2026-12-01)`) rather than giving an empty list.

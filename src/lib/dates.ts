@@ -149,7 +149,12 @@ export function diffDays(a: string, b: string): number {
 export function localToday(env: NodeJS.ProcessEnv, now: Date = new Date()): string {
   const forced = env.ACCTMGR_TODAY;
   if (forced) return forced;
-  return fmt(now.getFullYear(), now.getMonth() + 1, now.getDate());
+  return localDate(now);
+}
+
+/** The local calendar date an instant falls on (the machine's time zone). */
+export function localDate(at: Date): string {
+  return fmt(at.getFullYear(), at.getMonth() + 1, at.getDate());
 }
 
 const TS_RE = /^(\d{4})-(\d{2})-(\d{2})(?:[T ](\d{2}):(\d{2})(?::(\d{2})(?:\.(\d{1,9}))?)?(Z|[+-]\d{2}(?::?\d{2})?)?)?$/i;

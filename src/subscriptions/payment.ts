@@ -3,6 +3,7 @@ import type { Kysely } from '#kysely';
 import { audit } from '../audit/audit.js';
 import type { DB } from '../db/schema/index.js';
 import { RefusedError } from '../errors.js';
+import { refuseAfterToday } from '../lib/checks.js';
 import type { Op } from '../op.js';
 import { uniqueActivationCode } from './activation.js';
 import { addHistory } from './history.js';
@@ -12,7 +13,8 @@ import { refuseCancelled } from './status.js';
 
 /**
  * Records the payment and generates the activation code that the `remind` run delivers to the
- * subscription's manager as an `activation` notice due on paid_at. Paying twice is refused.
+ * subscription's manager as an `activation` notice due on paid_at. Paying twice is refused, and so is a
+ * payment dated after today (as an invoice's).
  */
 export async function paySubscription(db: Kysely<DB>, op: Op, key: string, paidAt: string = op.asOf): Promise<SubscriptionRecord> {
   const sub = await getSubscription(db, key);
@@ -20,6 +22,7 @@ export async function paySubscription(db: Kysely<DB>, op: Op, key: string, paidA
     throw new RefusedError(`subscription ${sub.external_id} is already paid (paid_at ${sub.paid_at})`);
   }
   refuseCancelled(sub);
+  refuseAfterToday('paid_at', paidAt, op.asOf);
   const code = await uniqueActivationCode(db);
   await db
     .updateTable('subscriptions')

@@ -31,5 +31,10 @@ export function displayedStatus(s: StatusInput, asOf: string): DisplayedStatus {
 
 /** A cancelled subscription is not paid, upgraded, renewed or given seats; `why` says what is refused. */
 export function refuseCancelled(sub: { status: string; external_id: string }, why = ''): void {
-  if (sub.status === 'cancelled') throw new RefusedError(`subscription ${sub.external_id} is cancelled${why}`);
+  if (sub.status === 'cancelled') throw new RefusedError(cancelledSubscription(sub.external_id, why));
+}
+
+/** The words of that refusal, also where a cancelled subscription's part is skipped rather than refused. */
+export function cancelledSubscription(externalId: string, why = ''): string {
+  return `subscription ${externalId} is cancelled${why}`;
 }

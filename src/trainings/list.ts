@@ -40,8 +40,13 @@ export async function trainingBatches(db: Kysely<DB>, f: TrainingFilter = {}): P
   if (f.manager !== undefined) q = q.where('t.manager_id', '=', (await getManager(db, f.manager)).id);
   if (status !== undefined) q = q.where('t.status', '=', status);
   if (source !== undefined) q = q.where('t.source', '=', source);
-  if (to !== undefined) q = q.where('t.first_date', '<=', to);
-  if (from !== undefined) q = q.where((eb) => eb(eb.fn.coalesce('t.second_date', 't.first_date'), '>=', from));
+  // either date in the range: the two dates of an online training need not be consecutive, so they are two days, not an interval
+  if (from !== undefined || to !== undefined)
+    q = q.where((eb) => {
+      const inRange = (column: 't.first_date' | 't.second_date') =>
+        eb.and([...(from !== undefined ? [eb(column, '>=', from)] : []), ...(to !== undefined ? [eb(column, '<=', to)] : [])]);
+      return eb.or([inRange('t.first_date'), inRange('t.second_date')]);
+    });
   return recordBatches(rowBatches(db, q), toTrainingRecord);
 }
 

@@ -31,6 +31,10 @@ export interface TrainingState {
   status: string;
   /** the day a delivered training was delivered (its step), when known: its dates may not move past it */
   delivered_on?: string | null;
+  /** the invoice (not void) that bills it, when known: it cannot become a package training */
+  billed_by?: string | null;
+  /** today (the as-of date), when known: a delivered training without a known delivery day has no date after it */
+  as_of?: string;
 }
 
 export const NEW_TRAINING: TrainingState = {
@@ -73,10 +77,15 @@ export function trainingProblems(s: TrainingState): FieldProblem[] {
   if (s.travel && s.format !== 'offsite') problems.push({ field: 'travel', value: true, rule: 'only for an offsite training' });
   if (s.source === 'package' && s.price_cents !== 0)
     problems.push({ field: 'price', value: formatCents(s.price_cents), rule: 'must be 0 for a package training' });
+  if (s.source === 'package' && s.billed_by)
+    problems.push({ field: 'source', value: s.source, rule: `${BILLED_PACKAGE} ${s.billed_by} (void that invoice first)` });
   if (s.price_cents !== 0 && s.currency === null) problems.push({ field: 'currency', value: '', rule: 'is required with a price' });
   problems.push(...missingFor(s.status, s));
   if (s.status === 'delivered' && s.delivered_on && deliveredBeforeLast(s.delivered_on, s.dates))
     problems.push({ field: 'dates', value: s.dates.join(';'), rule: `${AFTER_DELIVERY} (${s.delivered_on})` });
+  // imported history keeps no delivered step: such a training has at least taken place by today
+  else if (s.status === 'delivered' && !s.delivered_on && s.as_of && deliveredBeforeLast(s.as_of, s.dates))
+    problems.push({ field: 'dates', value: s.dates.join(';'), rule: `a delivered training cannot have a date after today (${s.as_of})` });
   return problems;
 }
 
@@ -84,6 +93,14 @@ export function trainingProblems(s: TrainingState): FieldProblem[] {
 export function deliveredBeforeLast(on: string, dates: readonly string[]): boolean {
   const last = lastDate(dates);
   return last !== null && on < last;
+}
+
+/** A package training is paid for by its subscription: one an invoice bills cannot become one (the invoices import refuses that bill). */
+const BILLED_PACKAGE = 'a training billed by an invoice cannot come with a package: it is billed by invoice';
+
+/** Whether an edit (or import row) makes a training a package one, so that the invoice billing it matters. */
+export function becomesPackage(base: TrainingState, v: Record<string, FieldValue>): boolean {
+  return v.source === 'package' && base.source !== 'package';
 }
 
 const AFTER_DELIVERY = 'a delivered training cannot have a date after the day it was delivered';
@@ -151,15 +168,18 @@ export function cancelProblem(key: string, from: string): string | undefined {
 }
 
 /**
- * The day of a step: not before the previous step's day, and delivered not before the last training
- * date.
+ * The day of a step: not before the previous step's day, and delivered neither after today nor before
+ * the last training date.
  */
 export function stepDateProblem(
   on: string,
   to: string,
   previous: { status: string; on_date: string } | undefined,
   dates: readonly string[],
+  asOf: string,
 ): FieldProblem | undefined {
+  if (to === 'delivered' && on > asOf)
+    return { field: 'on', value: on, rule: `must not be after today (${asOf}): a training is delivered once it has taken place` };
   if (previous && on < previous.on_date)
     return { field: 'on', value: on, rule: `is before the previous step (${previous.status} on ${previous.on_date})` };
   if (to === 'delivered' && deliveredBeforeLast(on, dates))

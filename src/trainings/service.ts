@@ -12,12 +12,13 @@ import { nextNumber } from '../db/numbers.js';
 import { InvalidDataError, NotFoundError, invalid } from '../errors.js';
 import { checkFields, refuseCleared, requirePresent } from '../lib/checks.js';
 import { withDefaults, type FieldValue } from '../lib/fields.js';
+import { invoiceName, invoicesQuery } from '../invoices/record.js';
 import { getManagerFor } from '../managers/lookup.js';
 import type { Op } from '../op.js';
 import { findSubscription } from '../subscriptions/lookup.js';
 import { EDITABLE_FIELDS, TRAINING_FIELDS } from './fields.js';
 import { stateColumns, stateOfRow, toTrainingRecord, trainingsQuery, type TrainingRecord, type TrainingWithRefs } from './record.js';
-import { judge, NEW_TRAINING, TOPIC_TO_BE_AGREED, TRAINING_KEY, type TrainingState } from './rules.js';
+import { becomesPackage, judge, NEW_TRAINING, TOPIC_TO_BE_AGREED, TRAINING_KEY, type TrainingState } from './rules.js';
 
 export type { TrainingRecord } from './record.js';
 
@@ -140,7 +141,9 @@ export async function editTraining(db: Kysely<DB>, op: Op, key: string, input: R
   refuseCleared(TRAINING_FIELDS, v);
   const account = await db.selectFrom('accounts').selectAll().where('id', '=', row.account_id).executeTakeFirstOrThrow();
   const refs = await references(db, account, v);
-  const state = judged({ ...stateOfRow(row), delivered_on: await deliveredOn(db, row) }, v);
+  const base: TrainingState = { ...stateOfRow(row), delivered_on: await deliveredOn(db, row), as_of: op.asOf };
+  if (becomesPackage(base, v)) base.billed_by = await billedBy(db, row.id);
+  const state = judged(base, v);
   const before = toTrainingRecord(row);
   const set = { ...stateColumns(state), ...refs } as Record<string, unknown>;
   for (const f of ['topic', 'participants', 'notes'] as const) if (v[f] !== undefined) set[f] = v[f];
@@ -154,6 +157,12 @@ export async function editTraining(db: Kysely<DB>, op: Op, key: string, input: R
   const after = await recordOf(db, row.id);
   await audit(db, op, { action: 'edit', entity: 'training', key: after.id, before, after });
   return after;
+}
+
+/** The invoice (not void) that bills a training, by its name, or null. */
+export async function billedBy(db: Kysely<DB>, trainingId: number): Promise<string | null> {
+  const invoice = await invoicesQuery(db).where('i.training_id', '=', trainingId).where('i.status', '!=', 'void').executeTakeFirst();
+  return invoice ? invoiceName(invoice) : null;
 }
 
 /** The day a delivered training's delivered step was taken (null: not delivered, or no step kept). */

@@ -68,7 +68,7 @@ async function takeStep(
     .orderBy('id', 'desc')
     .limit(1)
     .executeTakeFirst();
-  const dateProblem = stepDateProblem(on, to, previous, stateOfRow(row).dates);
+  const dateProblem = stepDateProblem(on, to, previous, stateOfRow(row).dates, op.asOf);
   if (dateProblem) throw new InvalidDataError([dateProblem]);
   const before = toTrainingRecord(row);
   await db

@@ -71,6 +71,19 @@ describe('import activities', () => {
     expect(await listActivities(t.db)).toEqual([]);
   });
 
+  it('an override_reason on a row that cannot override anything (a note, a cancelled row) is not stored; on a session it is', async () => {
+    const file =
+      HEADER +
+      ',SCH-001,note,n,,2026-11-03T10:00:00Z,done,,why\n' +
+      ',SCH-001,web_session,c,,2026-11-04T10:00:00Z,cancelled,,why3\n' +
+      ',SCH-001,web_session,past,,2026-11-06T10:00:00Z,done,,agreed with the director\n';
+    const out = await new Importer(t).run('activities', file);
+    expect(out.errors).toEqual([]);
+    expect((await listActivities(t.db, { overrides: true })).map((a) => [a.subject, a.override_reason])).toEqual([
+      ['past', 'agreed with the director'],
+    ]);
+  });
+
   it('fair use row by row in order of at, rows of the file and the database included; an override_reason is an override', async () => {
     await addActivity(t.db, op, { account_external_id: 'SCH-001', kind: 'web_session', subject: 'db', at: '2026-12-01T10:00:00Z' });
     const file =

@@ -47,6 +47,28 @@ describe('activities', () => {
     expect(d).toMatchObject({ duration_minutes: 120, status: 'done' });
   });
 
+  it('"now" is the real instant far from UTC too; a moved as-of date keeps the current UTC time of day', async () => {
+    const tz = process.env.TZ;
+    try {
+      // 2026-12-05T17:45Z is already 2026-12-06 in Kiritimati (UTC+14): today there, and still now
+      process.env.TZ = 'Pacific/Kiritimati';
+      const kiritimati = testOp({ asOf: '2026-12-06', today: '2026-12-06', now: '2026-12-05T17:45:18Z' });
+      const base = { account_external_id: 'SCH-001', kind: 'call', subject: 'now' };
+      expect((await addActivity(t.db, kiritimati, base))[0]).toMatchObject({ at: '2026-12-05T17:45:18Z', status: 'done' });
+      const later = { ...base, at: '2026-12-06T20:00:00+14:00' };
+      expect((await addActivity(t.db, kiritimati, later))[0]).toMatchObject({ at: '2026-12-06T06:00:00Z', status: 'planned' });
+      // 2026-12-06T03:00Z is still 2026-12-05 in Los Angeles
+      process.env.TZ = 'America/Los_Angeles';
+      const la = testOp({ asOf: '2026-12-05', today: '2026-12-05', now: '2026-12-06T03:00:00Z' });
+      expect((await addActivity(t.db, la, base))[0]).toMatchObject({ at: '2026-12-06T03:00:00Z' });
+      // --as-of another day: that day at the current UTC time of day
+      expect((await addActivity(t.db, { ...la, asOf: '2026-11-20' }, base))[0]).toMatchObject({ at: '2026-11-20T03:00:00Z' });
+    } finally {
+      if (tz === undefined) delete process.env.TZ;
+      else process.env.TZ = tz;
+    }
+  });
+
   it('--next plans the follow-up; done closes it with its outcome and plans the next', async () => {
     const [call, next] = await add({}, { next: 'send the renewal quote', next_at: '2026-12-09' });
     expect(next).toMatchObject({

@@ -96,4 +96,18 @@ describe('import invoices', () => {
     ]);
     expect(await im.snapshot()).toEqual(before);
   });
+
+  it('currency is an ISO 4217 code, the rule of plans and trainings (a lower-case one is taken upper-case)', async () => {
+    const im = new Importer(t);
+    const before = await im.snapshot();
+    const row = (n: number, currency: string) => `INV-2026-0000${n},SCH-001,,,,,,1.00,${currency},,2026-12-01,2026-12-10,,issued,\n`;
+    const out = await im.run('invoices', HEADER + row(1, 'Euro dollars ß') + row(2, 'XYZ') + row(3, 'eur'));
+    expect(out.errors.map((e) => e.replace(/^.*invoices\.csv:/, ''))).toEqual([
+      '2: currency: "Euro dollars ß": must be a three-letter ISO 4217 code, e.g. EUR',
+      '3: currency: "XYZ": is not an ISO 4217 currency code',
+    ]);
+    expect(await im.snapshot()).toEqual(before);
+    expect((await im.run('invoices', HEADER + row(3, 'eur'))).errors).toEqual([]);
+    expect((await listInvoices(t.db, op)).map((i) => i.currency)).toEqual(['EUR']);
+  });
 });

@@ -18,7 +18,7 @@ import { collectCustomerNotices } from '../../src/remind/customer.js';
 import { composeCustomerMessage } from '../../src/remind/customer-message.js';
 import { loadTemplates } from '../../src/remind/templates.js';
 import { addSubscription } from '../../src/subscriptions/service.js';
-import { addTraining, includePackageTraining } from '../../src/trainings/service.js';
+import { addTraining, editTraining, includePackageTraining } from '../../src/trainings/service.js';
 import { cancelTraining } from '../../src/trainings/steps.js';
 import { onPostgres } from '../helpers/engine.js';
 import { dbMigratedTo, eachTestDb, removeDb, tempDir, testOp } from '../helpers/db.js';
@@ -143,6 +143,33 @@ describe('invoices issue --training', () => {
     // a void invoice no longer bills it
     await voidInvoice(t.db, op, 'INV-2026-00001', 'wrong price');
     expect((await issueForTraining(t.db, op, billed)).number).toBe('INV-2026-00002');
+  });
+});
+
+describe('a billed training does not become a package training', () => {
+  it('trainings edit and a trainings import row refuse source package while an invoice that is not void bills it; void, it may', async () => {
+    const { sub } = await packageTraining(); // TRN-000001
+    const billed = await addOffsite(); // TRN-000002
+    await issueForTraining(t.db, op, billed); // INV-2026-00001
+    const rule = `source: "package": a training billed by an invoice cannot come with a package: it is billed by invoice INV-2026-00001 (void that invoice first)`;
+    const toPackage = { source: 'package', price: '0', subscription_external_id: sub.external_id };
+    await expect(editTraining(t.db, op, billed, toPackage)).rejects.toThrow(rule);
+    const im = new Importer(t);
+    const before = await im.snapshot();
+    const out = await im.run(
+      'trainings',
+      `id,account_external_id,topic,participants,source,price,subscription_external_id
+${billed},SCH-1,Formative assessment,24,package,0,${sub.external_id}
+`,
+    );
+    expect(out.errors.map((e) => e.replace(/^.*trainings\.csv:/, ''))).toEqual([`2: ${rule}`]);
+    expect(await im.snapshot()).toEqual(before);
+    // the round trip the refusal keeps: the invoices export imports as unchanged
+    let csv = '';
+    await exportEntity(t.handle, 'invoices', 'csv', (c) => void (csv += c));
+    expect((await im.run('invoices', csv)).summary).toMatchObject({ unchanged: 1 });
+    await voidInvoice(t.db, op, 'INV-2026-00001', 'sold as part of the package');
+    expect(await editTraining(t.db, op, billed, toPackage)).toMatchObject({ source: 'package', price: '0.00' });
   });
 });
 

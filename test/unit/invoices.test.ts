@@ -5,16 +5,21 @@ import { ConflictError, InvalidDataError, RefusedError } from '../../src/errors.
 import { parseLines, schoolYear, splitInTwo, invoiceNumber, parseInvoiceNumber } from '../../src/invoices/rules.js';
 import {
   billInInstalments,
+  insertInvoice,
   issueDueInvoices,
   issueForSubscription,
+  oneLine,
   listInvoices,
   showInvoice,
   voidInvoice,
 } from '../../src/invoices/service.js';
+import { invoiceName } from '../../src/invoices/record.js';
 import { setSetting } from '../../src/settings/service.js';
 import { addSubscription } from '../../src/subscriptions/service.js';
+import { cancelSubscription, paySubscription } from '../../src/subscriptions/payment.js';
 import { showSubscription } from '../../src/subscriptions/show.js';
 import { writeTx } from '../../src/db/tx.js';
+import { runCli } from '../helpers/cli.js';
 import { eachTestDb, testOp } from '../helpers/db.js';
 
 const op = testOp();
@@ -65,6 +70,23 @@ describe('invoice rules', () => {
       problem: { rule: 'line 1: amount must be quantity × unit_price' },
     });
     expect(parseLines('nope', 0)).toMatchObject({ problem: { field: 'lines' } });
+    // a description is one line of text, as every name is
+    const described = (d: string) => parseLines(JSON.stringify([{ description: d, quantity: 1, unit_price: '1.00', amount: '1.00' }]), 100);
+    expect(described('line\u001b[31mRED')).toMatchObject({
+      problem: { rule: 'line 1: description must not contain control characters, tabs or line breaks (found U+001B)' },
+    });
+    expect(described('first\nsecond')).toMatchObject({ problem: { rule: expect.stringContaining('(found U+000A)') } });
+    expect(described('x'.repeat(1001))).toMatchObject({ problem: { rule: 'line 1: description must be at most 1000 characters' } });
+    expect(described('Biology – Basic, 150 students')).toHaveProperty('lines');
+    // a JSON number is an amount as written: never rounded to two decimals
+    const numeric = '[{"description":"x","quantity":3,"unit_price":0.333,"amount":0.99}]';
+    expect(parseLines(numeric, 99)).toMatchObject({
+      problem: { rule: 'line 1: unit_price and amount must each be an amount like 450.00 of at most 90071992547409.91' },
+    });
+    expect(parseLines('[{"description":"x","quantity":3,"unit_price":0.33,"amount":0.99}]', 99)).toMatchObject({
+      lines: [{ unit_price_cents: 33, amount_cents: 99 }],
+    });
+    expect(parseLines('[{"description":"x","quantity":1,"unit_price":10,"amount":1e21}]', 1000)).toHaveProperty('problem');
     // 2^53 − 1 cents is the largest amount
     expect(
       parseLines('[{"description":"x","quantity":1,"unit_price":"90071992547409.91","amount":"90071992547409.91"}]', 9007199254740991),
@@ -160,10 +182,10 @@ describe('instalments', () => {
     });
     expect(first!.lines[0]!.description).toContain('2026-09-01 – 2027-08-31');
     expect(second!.lines[0]!.description).toContain('2027-09-01 – 2028-08-31');
-    expect(await issueDueInvoices(t.db, { ...op, asOf: '2027-08-31' })).toEqual([]);
-    const issued = await issueDueInvoices(t.db, { ...op, asOf: '2027-09-01' });
+    expect(await issueDueInvoices(t.db, { ...op, asOf: '2027-08-31' })).toEqual({ issued: [], skipped: [] });
+    const { issued } = await issueDueInvoices(t.db, { ...op, asOf: '2027-09-01' });
     expect(issued).toMatchObject([{ number: 'INV-2027-00001', issued_on: '2027-09-01', due_on: '2027-09-15', status: 'issued' }]);
-    expect(await issueDueInvoices(t.db, { ...op, asOf: '2027-09-02' })).toEqual([]);
+    expect(await issueDueInvoices(t.db, { ...op, asOf: '2027-09-02' })).toEqual({ issued: [], skipped: [] });
   });
 
   it('refuses instalments of a 12-month term and other counts', async () => {
@@ -191,6 +213,21 @@ describe('paying and voiding', () => {
     ]);
   });
 
+  it('neither way of paying takes a day after today: the same rule, naming the option given; nothing is issued or paid', async () => {
+    const a = await add();
+    await expect(paySubscriptionBilled(t.db, op, a, '2026-11-26')).rejects.toThrow(
+      'paid_at: "2026-11-26": must not be after today (2026-11-25)',
+    );
+    await expect(paySubscription(t.db, op, a, '2026-11-26')).rejects.toThrow('paid_at: "2026-11-26": must not be after today');
+    expect(await listInvoices(t.db, op)).toEqual([]);
+    const cli = await runCli(['subscriptions', 'pay', a, '--paid-at', '2026-12-10'], { db: t.path });
+    expect(cli).toMatchObject({ code: 1, stderr: 'error: paid_at: "2026-12-10": must not be after today (2026-11-25)\n' });
+    expect(await showSubscription(t.db, op.asOf, a)).toMatchObject({ paid_at: null });
+    const inv = await issueForSubscription(t.db, op, a);
+    await expect(payInvoice(t.db, op, inv.number!, '2026-11-26')).rejects.toThrow('on: "2026-11-26": must not be after today (2026-11-25)');
+    expect(await paySubscriptionBilled(t.db, op, a, '2026-11-25')).toMatchObject({ paid_at: '2026-11-25' });
+  });
+
   it('overdue is shown, filtered and counted on the as-of date; a paid invoice cannot be voided', async () => {
     const [a, b] = [await add(), await add()];
     await issueForSubscription(t.db, op, a, { on: '2026-11-01' });
@@ -202,5 +239,89 @@ describe('paying and voiding', () => {
     await payInvoice(t.db, op, 'INV-2026-00001');
     await expect(voidInvoice(t.db, op, 'INV-2026-00001', 'x')).rejects.toThrow(RefusedError);
     await expect(listInvoices(t.db, op, { status: 'late' })).rejects.toThrow('status: "late": must be one of');
+  });
+});
+
+/** A planned invoice of the whole term, without an instalment (as an import plans it: the demo's trial). */
+const planWhole = async (sub: string, on = '2026-12-12') => {
+  const row = await t.db.selectFrom('subscriptions').selectAll().where('external_id', '=', sub).executeTakeFirstOrThrow();
+  return insertInvoice(t.db, op, {
+    account_id: row.account_id,
+    subscription_id: row.id,
+    lines_json: oneLine('Term', row.price_cents),
+    amount_cents: row.price_cents,
+    currency: 'EUR',
+    planned_on: on,
+    status: 'planned',
+  });
+};
+
+describe('planned invoices by name', () => {
+  it('one without an instalment is named by its subscription alone, and show, void and messages reach it by that name', async () => {
+    const sub = await add();
+    const planned = await planWhole(sub);
+    expect(invoiceName(planned)).toBe(sub);
+    expect(await showInvoice(t.db, op, sub)).toMatchObject({ number: null, instalment: null, status: 'planned' });
+    expect(await showInvoice(t.db, op, sub.toLowerCase())).toMatchObject({ planned_on: '2026-12-12' });
+    expect(await voidInvoice(t.db, op, sub, 'cancelled')).toMatchObject({ number: null, status: 'void', void_reason: 'cancelled' });
+    await expect(showInvoice(t.db, op, sub)).rejects.toThrow(`invoice not found: "${sub}"`);
+    await expect(showInvoice(t.db, op, 'nope')).rejects.toThrow(
+      'number: "nope": must be an invoice number like INV-2026-00001 (a planned one: SUBSCRIPTION#2, or SUBSCRIPTION without an instalment)',
+    );
+    // an instalment is still SUBSCRIPTION#N
+    await t.db.updateTable('plan_prices').set({ amount_cents: 140_000 }).where('term_months', '=', 24).execute();
+    const long = await add({ term_months: 24 });
+    const [, second] = await billInInstalments(t.db, op, long, 2);
+    expect(invoiceName(second!)).toBe(`${long}#2`);
+    expect(await showInvoice(t.db, op, `${long}#2`)).toMatchObject({ instalment: 2, status: 'planned' });
+  });
+
+  it('invoices print and void reach it on the command line', async () => {
+    const sub = await add();
+    await planWhole(sub);
+    const printed = await runCli(['invoices', 'print', sub], { db: t.path });
+    expect(printed).toMatchObject({ code: 0, stderr: '' });
+    expect(printed.stdout.split('\n')[0]).toBe(`Planned invoice (${sub})`);
+    expect(await runCli(['invoices', 'void', sub, '--reason', 'cancelled', '--yes'], { db: t.path })).toMatchObject({
+      code: 0,
+      stdout: `${sub}\n`,
+    });
+  });
+});
+
+describe('a cancelled subscription is not billed by issue --due', () => {
+  it('its planned invoices whose day has come stay planned and are reported, with and without an instalment; taken back, they are issued', async () => {
+    const whole = await add();
+    await planWhole(whole, '2026-11-20');
+    await t.db.updateTable('plan_prices').set({ amount_cents: 140_000 }).where('term_months', '=', 24).execute();
+    const long = await add({ term_months: 24, start_date: '2024-09-01' });
+    await billInInstalments(t.db, op, long, 2);
+    const billed = await add();
+    await planWhole(billed, '2026-11-21');
+    await cancelSubscription(t.db, op, whole);
+    await cancelSubscription(t.db, op, long);
+    const out = await issueDueInvoices(t.db, op);
+    expect(out.issued).toMatchObject([{ subscription_external_id: billed, status: 'issued' }]);
+    expect(out.skipped).toMatchObject([
+      {
+        invoice: { subscription_external_id: long, instalment: 2, status: 'planned' },
+        reason: `subscription ${long} is cancelled: a cancelled subscription is not billed`,
+      },
+      {
+        invoice: { subscription_external_id: whole, instalment: null, status: 'planned' },
+        reason: `subscription ${whole} is cancelled: a cancelled subscription is not billed`,
+      },
+    ]);
+    expect((await listInvoices(t.db, op, { status: 'planned' })).length).toBe(2);
+    // the command says so, naming each so that void reaches it
+    const cli = await runCli(['invoices', 'issue', '--due'], { db: t.path });
+    expect(cli.code).toBe(0);
+    expect(cli.stderr).toContain('0 planned invoice(s) issued');
+    expect(cli.stderr).toContain(
+      `warning: planned invoice ${whole} not issued: subscription ${whole} is cancelled: a cancelled subscription is not billed (void it: acctmgr invoices void ${whole} --reason TEXT)`,
+    );
+    expect(cli.stderr).toContain(`warning: planned invoice ${long}#2 not issued`);
+    await t.db.updateTable('subscriptions').set({ status: 'active' }).where('external_id', '=', whole).execute();
+    expect((await issueDueInvoices(t.db, op)).issued).toMatchObject([{ subscription_external_id: whole, status: 'issued' }]);
   });
 });

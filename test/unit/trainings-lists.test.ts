@@ -43,6 +43,9 @@ describe('trainings list, calendar and suggest', () => {
     // a two-day training is in the range when either day is
     expect(await ids({ from: '2026-12-05', to: '2026-12-31' })).toEqual(['1', '3', '4']);
     expect(await ids({ from: '2027-01-01' })).toEqual(['4']);
+    // the two dates of an online training are two days, not an interval: a range between them holds neither
+    expect(await ids({ from: '2026-12-01', to: '2026-12-06' })).toEqual([]);
+    expect(await ids({ to: '2026-11-30' })).toEqual(['2', '1']);
     await expect(listTrainings(t.db, { status: 'done' })).rejects.toThrow('status: "done": must be one of requested');
     await expect(listTrainings(t.db, { source: 'gift' })).rejects.toThrow('source: "gift": must be one of package');
     await expect(listTrainings(t.db, { from: '2026-12-31', to: '2026-12-01' })).rejects.toThrow('to: "2026-12-01": is before --from');

@@ -200,7 +200,7 @@ describe('trainings advance and cancel', () => {
     expect((await advanceTraining(t.db, op, 'TRN-000001', { by: 'xpert' })).status).toBe('confirmed');
   });
 
-  it('--on defaults to the as-of date, may not be before the previous step; delivered not before the last training date', async () => {
+  it('--on defaults to the as-of date, may not be before the previous step; delivered neither before the last training date nor after today', async () => {
     await add({ ...READY, format: 'online', dates: '2026-12-03;2026-12-10' }, earlier);
     await expect(advanceTraining(t.db, op, 'TRN-000001', { by: 'xpert', on: '2026-11-24' })).resolves.toMatchObject({
       status: 'confirmed',
@@ -218,7 +218,11 @@ describe('trainings advance and cancel', () => {
       'on: "2026-12-09": is before the last training date (2026-12-10): a training is delivered on or after it',
     );
     expect((await showTraining(t.db, 'TRN-000001')).status).toBe('signed');
-    expect((await advanceTraining(t.db, op, 'TRN-000001', { on: '2026-12-10' })).history.at(-1)).toEqual({
+    // a training is delivered once it has taken place, not ahead
+    await expect(advanceTraining(t.db, op, 'TRN-000001', { on: '2026-12-10' })).rejects.toThrow(
+      'on: "2026-12-10": must not be after today (2026-11-25): a training is delivered once it has taken place',
+    );
+    expect((await advanceTraining(t.db, testOp({ asOf: '2026-12-11' }), 'TRN-000001', { on: '2026-12-10' })).history.at(-1)).toEqual({
       status: 'delivered',
       date: '2026-12-10',
       actor: 'tester',
@@ -228,7 +232,7 @@ describe('trainings advance and cancel', () => {
   it('a delivered training keeps its dates on or before the day it was delivered: edit and import, as advance', async () => {
     await add({ ...READY, format: 'online', dates: '2026-12-03;2026-12-10' }, earlier);
     await advanceTraining(t.db, op, 'TRN-000001', { by: 'xpert', on: '2026-11-24' });
-    for (let i = 0; i < 4; i++) await advanceTraining(t.db, op, 'TRN-000001', { on: '2026-12-12' });
+    for (let i = 0; i < 4; i++) await advanceTraining(t.db, testOp({ asOf: '2026-12-12' }), 'TRN-000001', { on: '2026-12-12' });
     expect((await showTraining(t.db, 'TRN-000001')).status).toBe('delivered');
     const rule = 'a delivered training cannot have a date after the day it was delivered (2026-12-12)';
     await expect(editTraining(t.db, op, 'TRN-000001', { dates: '2027-06-01' })).rejects.toThrow(`dates: "2027-06-01": ${rule}`);
@@ -240,6 +244,20 @@ describe('trainings advance and cancel', () => {
     expect((await showTraining(t.db, 'TRN-000001')).dates).toEqual(['2026-12-03', '2026-12-10']);
     // dates up to the day it was delivered are fine
     expect((await editTraining(t.db, op, 'TRN-000001', { dates: '2026-12-12' })).dates).toEqual(['2026-12-12']);
+  });
+
+  it('a delivered training without a delivered step (imported history) has no date after today: import and edit', async () => {
+    const im = new Importer(t);
+    const header = 'id,account_external_id,topic,participants,format,dates,status,expert_login\n';
+    const out = await im.run('trainings', header + ',SCH-1,Future delivered,5,online,2030-01-01,delivered,xpert\n');
+    expect(out.errors.map((e) => e.replace(/^.*?:\d+: /, ''))).toEqual([
+      'dates: "2030-01-01": a delivered training cannot have a date after today (2026-11-25)',
+    ]);
+    expect((await im.run('trainings', header + ',SCH-1,Past delivered,5,online,2026-11-25,delivered,xpert\n')).errors).toEqual([]);
+    await expect(editTraining(t.db, op, 'TRN-000001', { dates: '2027-05-01' })).rejects.toThrow(
+      'dates: "2027-05-01": a delivered training cannot have a date after today (2026-11-25)',
+    );
+    expect((await editTraining(t.db, op, 'TRN-000001', { dates: '2026-11-20' })).dates).toEqual(['2026-11-20']);
   });
 
   it('cancel from any step before delivered (not twice), with its day and actor; not before the previous step', async () => {

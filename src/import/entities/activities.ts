@@ -12,6 +12,7 @@ import {
   activityKey,
   activityNumber,
   activityNow,
+  heldToFairUse,
   defaultDuration,
   defaultStatus,
   FOLLOW_UP_CYCLE,
@@ -111,6 +112,9 @@ export const activities: EntityDef = {
         rec.duration_minutes ??= defaultDuration(rec.kind as string);
         if (!('manager_id' in rec)) rec.manager_id = account!.manager_id;
       }
+      // an override that overrides nothing (not a session, or cancelled) is not recorded, as on the command line
+      if (rec.override_reason != null && !heldToFairUse((rec.kind ?? existing!.kind) as string, (rec.status ?? existing!.status) as string))
+        rec.override_reason = null;
       const out = yield* up.write(line, existing, rec);
       const key = (rec.number ?? existing!.number) as number;
       const accountId = (rec.account_id ?? existing!.account_id) as number;

@@ -20,6 +20,7 @@ import { alreadyBilled } from '../../invoices/service.js';
 import { trainingNeverBilled } from '../../invoices/training.js';
 import { AMOUNT_RULE, NUMBER_RULE, parseInvoiceNumber, parseLines, safeCents, type StoredLine } from '../../invoices/rules.js';
 import { FORMATS } from '../../formats/catalog.js';
+import { checkCurrency } from '../../plans/checks.js';
 import type { FieldValue } from '../../lib/fields.js';
 import type { RowProblem } from '../errors.js';
 import { TRAINING_KEY, trainingKey } from '../../trainings/rules.js';
@@ -182,6 +183,7 @@ export const invoices: EntityDef = {
     function* steps({ line, text }: RowIn): Step<RowResult> {
       const { values: v, problems } = coerceRow(INVOICE_FIELDS, text, ctx.dateFormat);
       problems.push(...missingFields(INVOICE_FIELDS, v, problems));
+      checkCurrency(v, problems); // the rule of plans and trainings
       let place: { year: number; seq: number } | undefined;
       if (typeof v.number === 'string') {
         place = parseInvoiceNumber(v.number);

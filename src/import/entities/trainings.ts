@@ -10,7 +10,8 @@ import { clearedFields, missingFields } from '../../lib/checks.js';
 import { withDefaults } from '../../lib/fields.js';
 import { TRAINING_FIELDS } from '../../trainings/fields.js';
 import { stateColumns, stateOfRow } from '../../trainings/record.js';
-import { judge, NEW_TRAINING, TRAINING_KEY } from '../../trainings/rules.js';
+import { becomesPackage, judge, NEW_TRAINING, TRAINING_KEY } from '../../trainings/rules.js';
+import { invoiceName } from '../../invoices/record.js';
 import type { TrainingRow } from '../../db/schema/trainings.js';
 import { FORMATS } from '../../formats/catalog.js';
 import type { RowProblem } from '../errors.js';
@@ -59,6 +60,15 @@ export const trainings: EntityDef = {
         .where('status', '=', sql.lit('delivered'))
         .orderBy('id', 'desc'),
     );
+    // a training an invoice bills does not become a package training, as on `trainings edit`
+    const billing = ctx.statements.getter(
+      ctx.statements.db
+        .selectFrom('invoices')
+        .select(['number', 'instalment'])
+        .where('training_id', '=', 0)
+        .where('status', '!=', sql.lit('void'))
+        .orderBy('id'),
+    );
 
     function* login(field: string, login: unknown, text: RowIn['text'], rec: Row, column: string, problems: RowProblem[]): Step<void> {
       if (login === null) rec[column] = null;
@@ -91,9 +101,13 @@ export const trainings: EntityDef = {
       }
       yield* login('manager_login', v.manager_login, text, rec, 'manager_id', problems);
       yield* login('expert_login', v.expert_login, text, rec, 'expert_id', problems);
-      const base = existing ? stateOfRow(existing as unknown as TrainingRow) : NEW_TRAINING;
+      const base = { ...(existing ? stateOfRow(existing as unknown as TrainingRow) : NEW_TRAINING), as_of: ctx.op.asOf };
       if (existing?.status === 'delivered' && v.dates !== undefined)
         base.delivered_on = ((yield* wait(deliveredStep(existing.id))) as { on_date: string } | undefined)?.on_date ?? null;
+      if (existing && becomesPackage(base, v)) {
+        const invoice = (yield* wait(billing(existing.id))) as { number: string | null; instalment: number | null } | undefined;
+        base.billed_by = invoice ? invoiceName({ ...invoice, subscription_external_id: null }) : null;
+      }
       const judged = judge(base, v);
       problems.push(...judged.problems.filter((p) => !problems.some((q) => q.field === p.field)));
       if (problems.length > 0) return problems;
