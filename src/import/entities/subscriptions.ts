@@ -2,7 +2,8 @@
  * subscriptions.csv: key external_id. Records of existing contracts: a given end_date or price is taken
  * as given (end_date ≥ start_date); an empty one is computed as `subscriptions add` does. The legacy-plan
  * and tier rules of add/renew/upgrade do not apply, so running subscriptions of retired plans import.
- * renewed_from_external_id may name a subscription later in the file.
+ * renewed_from_external_id may name a subscription later in the file. A stored subscription keeps its
+ * account and product (src/subscriptions/rules.ts, and renew's rule for a plan of another product).
  *
  * A large file is bulk-loaded (`bulkWhenLarge`: the key in memory, new rows through COPY on PostgreSQL and
  * multi-row INSERTs on SQLite, the accounts read whole where they are not much larger than the file); the
@@ -12,9 +13,10 @@ import { tutorProblem } from '../../accounts/rules.js';
 import { missingFields } from '../../lib/checks.js';
 import { withDefaults } from '../../lib/fields.js';
 import { foldKey } from '../../lib/keys.js';
-import { planProductProblem } from '../../plans/checks.js';
+import { otherProductPlan, planProductProblem } from '../../plans/checks.js';
 import { pickPrice } from '../../plans/pricing.js';
 import { SUBSCRIPTION_FIELDS } from '../../subscriptions/fields.js';
+import { accountMoveProblem } from '../../subscriptions/rules.js';
 import { endDateFor } from '../../subscriptions/terms.js';
 import { FORMATS } from '../../formats/catalog.js';
 import type { RowProblem } from '../errors.js';
@@ -95,7 +97,9 @@ export const subscriptions: EntityDef = {
       let acc: Row | undefined;
       if (v.account_external_id !== undefined) {
         acc = yield* wait(account(v.account_external_id as string));
-        if (acc) rec.account_id = acc.id;
+        const moved = acc && existing && accountMoveProblem(text.account_external_id, acc.id as number, existing.account_id as number);
+        if (moved) problems.push(moved);
+        else if (acc) rec.account_id = acc.id;
         else
           problems.push({
             field: 'account_external_id',
@@ -106,7 +110,10 @@ export const subscriptions: EntityDef = {
       let pl: Row | undefined;
       if (v.plan !== undefined) {
         pl = yield* wait(plan(v.plan as string));
-        if (pl) {
+        // a plan of another product is refused as renew and upgrade refuse it (its seats and chain are the product's)
+        const other = pl && existing && otherProductPlan(text.plan, pl as { product_id: number }, existing.product_id as number);
+        if (other) problems.push(other);
+        else if (pl) {
           rec.plan_id = pl.id;
           rec.product_id = pl.product_id;
         } else

@@ -1,0 +1,37 @@
+/**
+ * The rules the subscriptions importer shares with the commands (src/import/entities/subscriptions.ts):
+ * a stored subscription keeps its account and product, money stays within integer cents, and a row that
+ * changes the term or start gets the end date `add` would compute.
+ */
+import { describe, expect, it } from 'vitest';
+import { eachTestDb } from '../helpers/db.js';
+import { Importer, loadAll } from '../helpers/import.js';
+
+let imp: Importer;
+const t = eachTestDb(async () => {
+  imp = new Importer(t);
+  await loadAll(t);
+});
+
+const HEADER = 'external_id,account_external_id,plan,students,term_months,start_date\n';
+/** The errors without the file name: `LINE: column: "value": rule`. */
+const lines = (errors: readonly string[]) => errors.map((e) => e.replace(/^.*?:(\d+):/, '$1:'));
+
+describe('import subscriptions: the rules of the commands', () => {
+  it('refuses to move a stored subscription to another account or to a plan of another product', async () => {
+    const before = await imp.snapshot();
+    const out = await imp.run(
+      'subscriptions',
+      `${HEADER}SUB-2,TUT-001,BIO-BASIC,120,12,2026-01-15\nSUB-3,CO-001,BIO-BASIC,800,12,2026-09-01\n`,
+    );
+    expect(lines(out.errors)).toEqual([
+      `2: account_external_id: "TUT-001": differs from the subscription's account: a subscription cannot move to another account`,
+      '3: plan: "BIO-BASIC": is a plan of another product',
+    ]);
+    expect(await imp.snapshot()).toEqual(before);
+    // the same account, written another way, and a plan of the same product are an update
+    const ok = await imp.run('subscriptions', `${HEADER}sub-2,sch-001,BIO-OLD,120,12,2026-01-15\n`);
+    expect(ok.errors).toEqual([]);
+    expect(ok.summary).toMatchObject({ updated: 1 });
+  });
+});
