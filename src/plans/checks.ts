@@ -73,11 +73,10 @@ function priceKey(values: Record<string, FieldValue>): Omit<PriceValues, 'amount
   };
 }
 
-function priceRules(v: Record<string, FieldValue>, p: FieldProblem[]): void {
+function priceRules(v: Record<string, FieldValue>): void {
   if (typeof v.amount === 'string') {
-    const cents = toCents(v.amount);
-    if (!Number.isSafeInteger(cents)) p.push({ field: 'amount', value: v.amount, rule: 'is too large' });
-    v.amount = cents;
+    // within 2^53 − 1 cents: coerce's money rule
+    v.amount = toCents(v.amount);
   }
 }
 

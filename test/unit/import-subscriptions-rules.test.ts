@@ -34,4 +34,21 @@ describe('import subscriptions: the rules of the commands', () => {
     expect(ok.errors).toEqual([]);
     expect(ok.summary).toMatchObject({ updated: 1 });
   });
+
+  it('refuses a price past 2^53 − 1 cents on both engines (no float, no database error) and keeps the largest exactly', async () => {
+    const before = await imp.snapshot();
+    const out = await imp.run(
+      'subscriptions',
+      `${HEADER.trimEnd()},price\nPX-1,SCH-001,BIO-BASIC,50,12,2026-01-01,99999999999999999999999\nPX-2,SCH-001,BIO-BASIC,50,12,2026-01-01,90071992547409.92\n`,
+    );
+    expect(lines(out.errors)).toEqual([
+      '2: price: "99999999999999999999999": must be an amount like 450.00 of at most 90071992547409.91',
+      '3: price: "90071992547409.92": must be an amount like 450.00 of at most 90071992547409.91',
+    ]);
+    expect(await imp.snapshot()).toEqual(before);
+    const ok = await imp.run('subscriptions', `${HEADER.trimEnd()},price\nPX-3,SCH-001,BIO-BASIC,50,12,2026-01-01,90071992547409.91\n`);
+    expect(ok.errors).toEqual([]);
+    const row = await t.db.selectFrom('subscriptions').select('price_cents').where('external_id', '=', 'PX-3').executeTakeFirstOrThrow();
+    expect(Number(row.price_cents)).toBe(Number.MAX_SAFE_INTEGER);
+  });
 });
