@@ -134,6 +134,16 @@ export function planProductProblem(
     : { field: 'product', value: given, rule: `the plan belongs to product ${planProduct.code}` };
 }
 
+/**
+ * A stored plan keeps its currency, as `plans edit` (which has no --currency) does: its price rows and
+ * its subscriptions' stored prices are amounts in it. `given` as written, `currency` checked (upper case).
+ */
+export function planCurrencyProblem(given: string, currency: string, stored: string): FieldProblem | undefined {
+  return currency === stored
+    ? undefined
+    : { field: 'currency', value: given, rule: `differs from the plan's currency ${stored}: a plan's currency cannot change` };
+}
+
 /** A subscription changes plan (renewal, upgrade) only within its product. */
 export function otherProductPlan(given: string | undefined, plan: { product_id: number }, productId: number): FieldProblem | undefined {
   return plan.product_id === productId ? undefined : { field: 'plan', value: given, rule: 'is a plan of another product' };

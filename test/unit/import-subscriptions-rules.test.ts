@@ -1,7 +1,8 @@
 /**
  * The rules the subscriptions importer shares with the commands (src/import/entities/subscriptions.ts):
  * a stored subscription keeps its account and product, money stays within integer cents, and a row that
- * changes the term or start gets the end date `add` would compute.
+ * changes the term or start gets the end date `add` would compute; a stored plan keeps its product and
+ * currency, as `plans edit` does.
  */
 import { describe, expect, it } from 'vitest';
 import { eachTestDb } from '../helpers/db.js';
@@ -50,5 +51,20 @@ describe('import subscriptions: the rules of the commands', () => {
     expect(ok.errors).toEqual([]);
     const row = await t.db.selectFrom('subscriptions').select('price_cents').where('external_id', '=', 'PX-3').executeTakeFirstOrThrow();
     expect(Number(row.price_cents)).toBe(Number.MAX_SAFE_INTEGER);
+  });
+});
+
+describe('import plans: the rules of plans edit', () => {
+  it('refuses to change the currency (or the product) of a stored plan; the same currency in another case is no change', async () => {
+    const before = await imp.snapshot();
+    const out = await imp.run('plans', 'code,name,product,currency\nBIO-BASIC,Basic,BIO,USD\nDIARY-MAX,Maximum,BIO,BGN\n');
+    expect(lines(out.errors)).toEqual([
+      `2: currency: "USD": differs from the plan's currency EUR: a plan's currency cannot change`,
+      `3: product: "BIO": differs from the plan's product: a plan cannot move to another product`,
+    ]);
+    expect(await imp.snapshot()).toEqual(before);
+    const same = await imp.run('plans', 'code,name,product,currency\nBIO-BASIC,Basic,BIO,eur\n');
+    expect(same.errors).toEqual([]);
+    expect(same.summary).toMatchObject({ unchanged: 1 });
   });
 });
