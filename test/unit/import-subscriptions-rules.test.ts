@@ -52,6 +52,21 @@ describe('import subscriptions: the rules of the commands', () => {
     const row = await t.db.selectFrom('subscriptions').select('price_cents').where('external_id', '=', 'PX-3').executeTakeFirstOrThrow();
     expect(Number(row.price_cents)).toBe(Number.MAX_SAFE_INTEGER);
   });
+
+  it('an update changing the term or start without an end_date gets the end date add computes; a given one is kept', async () => {
+    const end = async (id: string) =>
+      (await t.db.selectFrom('subscriptions').select('end_date').where('external_id', '=', id).executeTakeFirstOrThrow()).end_date;
+    expect((await imp.run('subscriptions', `${HEADER}U-1,SCH-001,BIO-BASIC,250,12,2026-01-15\n`)).errors).toEqual([]);
+    expect(await end('U-1')).toBe('2027-01-14');
+    expect((await imp.run('subscriptions', `${HEADER}U-1,SCH-001,BIO-BASIC,250,24,2026-01-15\n`)).summary).toMatchObject({ updated: 1 });
+    expect(await end('U-1')).toBe('2028-01-14');
+    await imp.run('subscriptions', `${HEADER}U-1,SCH-001,BIO-BASIC,250,24,2026-03-01\n`);
+    expect(await end('U-1')).toBe('2028-02-29');
+    // the same start and term: the stored end (given by an earlier file) stays; a given one is taken as given
+    expect((await imp.run('subscriptions', `${HEADER}SUB-1,SCH-001,BIO-OLD,120,12,2025-01-15\n`)).summary).toMatchObject({ unchanged: 1 });
+    await imp.run('subscriptions', `${HEADER.trimEnd()},end_date\nU-1,SCH-001,BIO-BASIC,250,12,2026-03-01,2026-12-31\n`);
+    expect(await end('U-1')).toBe('2026-12-31');
+  });
 });
 
 describe('import plans: the rules of plans edit', () => {

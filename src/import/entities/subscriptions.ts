@@ -1,6 +1,7 @@
 /**
  * subscriptions.csv: key external_id. Records of existing contracts: a given end_date or price is taken
- * as given (end_date ≥ start_date); an empty one is computed as `subscriptions add` does. The legacy-plan
+ * as given (end_date ≥ start_date); an empty one is computed as `subscriptions add` does (an empty end_date
+ * also when an update changes the start or term: the stored one was the old term's). The legacy-plan
  * and tier rules of add/renew/upgrade do not apply, so running subscriptions of retired plans import.
  * renewed_from_external_id may name a subscription later in the file. A stored subscription keeps its
  * account and product (src/subscriptions/rules.ts, and renew's rule for a plan of another product).
@@ -171,12 +172,15 @@ export const subscriptions: EntityDef = {
       if (problems.length > 0) return problems;
       const start = (rec.start_date ?? existing?.start_date) as string;
       const term = (rec.term_months ?? existing?.term_months) as number;
+      // an empty end_date is add's (start + term − 1 day) for a new row and for one whose start or term changes
+      if (rec.end_date === undefined && (!existing || start !== existing.start_date || term !== Number(existing.term_months))) {
+        const end = checked(() => endDateFor(start, term));
+        if (Array.isArray(end)) return end;
+        rec.end_date = end;
+      }
       if (!existing) {
         rec.external_id = extId;
         rec.external_id_key = key;
-        const end = rec.end_date ?? checked(() => endDateFor(start, term));
-        if (Array.isArray(end)) return end;
-        rec.end_date = end;
         if (rec.price_cents === undefined) {
           const rows = yield* wait(pricesOf(pl!.id as number));
           try {
