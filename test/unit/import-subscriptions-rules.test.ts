@@ -67,6 +67,27 @@ describe('import subscriptions: the rules of the commands', () => {
     await imp.run('subscriptions', `${HEADER.trimEnd()},end_date\nU-1,SCH-001,BIO-BASIC,250,12,2026-03-01,2026-12-31\n`);
     expect(await end('U-1')).toBe('2026-12-31');
   });
+
+  it('counts a row refused by the checks at the end as rejected only, and lists every error in line order', async () => {
+    const R = `${HEADER.trimEnd()},renewed_from_external_id\n`;
+    const csv =
+      `${R}C-1,SCH-001,BIO-BASIC,50,12,2026-01-01,\nC-2,SCH-001,BIO-BASIC,50,12,2026-01-01,NOPE\n` +
+      `C-3,SCH-001,BIO-BASIC,50,12,2026-01-01,C-4\nC-4,SCH-001,BIO-BASIC,50,12,2026-01-01,C-3\nC-5,SCH-001,BIO-BASIC,0,12,2026-01-01,\n`;
+    for (const dryRun of [false, true]) {
+      const out = await imp.run('subscriptions', csv, { dryRun });
+      expect(out.summary).toMatchObject({ inserted: 2, updated: 0, unchanged: 0, rejected: 3 });
+      expect(lines(out.errors)).toEqual([
+        '3: renewed_from_external_id: "NOPE": no subscription with this external_id (in the database or this file)',
+        '4: renewed_from_external_id: "C-4": would make a renewal loop: C-3 → C-4 → C-3',
+        '6: students: "0": must be at least 1',
+      ]);
+    }
+    const cut = await imp.run('subscriptions', csv, { maxErrors: 1 });
+    expect(lines(cut.errors)).toEqual([
+      '3: renewed_from_external_id: "NOPE": no subscription with this external_id (in the database or this file)',
+      '… and 2 more errors (--max-errors to see more)',
+    ]);
+  });
 });
 
 describe('import plans: the rules of plans edit', () => {
