@@ -5,7 +5,8 @@
  * currency, as `plans edit` does.
  */
 import { describe, expect, it } from 'vitest';
-import { eachTestDb } from '../helpers/db.js';
+import { listSubscriptions } from '../../src/subscriptions/service.js';
+import { eachTestDb, testOp } from '../helpers/db.js';
 import { Importer, loadAll } from '../helpers/import.js';
 
 let imp: Importer;
@@ -87,6 +88,13 @@ describe('import subscriptions: the rules of the commands', () => {
       '3: renewed_from_external_id: "NOPE": no subscription with this external_id (in the database or this file)',
       '… and 2 more errors (--max-errors to see more)',
     ]);
+  });
+
+  it('subscriptions list sorts by end_date, then the fold of external_id, as export does', async () => {
+    const ids = ['b-low', 'B-up', '_x', 'Z'];
+    await imp.run('subscriptions', `${HEADER}${ids.map((id) => `${id},SCH-001,BIO-BASIC,50,12,2026-05-01`).join('\n')}\n`);
+    const listed = await listSubscriptions(t.db, testOp({ asOf: '2027-04-30' }), { endingWithin: 0 });
+    expect(listed.map((s) => s.external_id)).toEqual(['_x', 'b-low', 'B-up', 'Z']);
   });
 });
 
