@@ -69,6 +69,34 @@ describe('import subscriptions: the rules of the commands', () => {
     expect(await end('U-1')).toBe('2026-12-31');
   });
 
+  it("refuses the renewals renew refuses: a second live successor, another account's or product's, one ending before", async () => {
+    const R = 'external_id,account_external_id,plan,students,term_months,start_date,status,renewed_from_external_id\n';
+    const before = await imp.snapshot();
+    const out = await imp.run(
+      'subscriptions',
+      `${R}J-1,SCH-001,BIO-BASIC,250,12,2026-01-01,,\nJ-2,SCH-001,BIO-BASIC,250,12,2027-01-01,,J-1\n` +
+        `J-3,SCH-001,BIO-BASIC,250,12,2027-01-01,,j-1\nJ-4,SCH-002,DIARY-MAX,250,12,2027-01-01,,J-1\n` +
+        `J-5,SCH-001,BIO-BASIC,250,12,2025-01-01,,SUB-3\nJ-6,SCH-001,BIO-BASIC,250,12,2027-01-01,cancelled,J-1\n`,
+    );
+    expect(lines(out.errors)).toEqual([
+      '4: renewed_from_external_id: "j-1": is already renewed by J-2',
+      '5: renewed_from_external_id: "J-1": is a subscription of another account',
+      '5: renewed_from_external_id: "J-1": is a subscription of another product',
+      '5: renewed_from_external_id: "J-1": is already renewed by J-2',
+      '6: renewed_from_external_id: "SUB-3": is a subscription of another account',
+      '6: renewed_from_external_id: "SUB-3": is a subscription of another product',
+      '6: renewed_from_external_id: "SUB-3": ends 2027-08-31, after this subscription\'s end_date 2025-12-31',
+    ]);
+    expect(out.summary).toMatchObject({ inserted: 3, rejected: 3 });
+    expect(await imp.snapshot()).toEqual(before);
+    // SUB-2 (stored) already renews SUB-1: a file's second successor is refused, a cancelled one is not
+    const again = await imp.run(
+      'subscriptions',
+      `${R}K-1,SCH-001,BIO-OLD,120,12,2026-01-15,,SUB-1\nK-2,SCH-001,BIO-OLD,120,12,2026-01-15,cancelled,SUB-1\n`,
+    );
+    expect(lines(again.errors)).toEqual(['2: renewed_from_external_id: "SUB-1": is already renewed by SUB-2']);
+  });
+
   it('counts a row refused by the checks at the end as rejected only, and lists every error in line order', async () => {
     const R = `${HEADER.trimEnd()},renewed_from_external_id\n`;
     const csv =

@@ -104,6 +104,11 @@ export class SelfReferences {
     this.links.push({ id, line, text, key, pending, before, outcome });
   }
 
+  /** The rows whose reference this import set (id, line, the reference as written, outcome). */
+  applied(): readonly (ChainLink & { id: number })[] {
+    return this.links;
+  }
+
   /** Sets the references to rows later in the file; the rows whose reference no row has, and loops. */
   async finish(): Promise<Deferred[]> {
     const deferred: Deferred[] = [];

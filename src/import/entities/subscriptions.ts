@@ -17,14 +17,17 @@ import { foldKey } from '../../lib/keys.js';
 import { otherProductPlan, planProductProblem } from '../../plans/checks.js';
 import { pickPrice } from '../../plans/pricing.js';
 import { SUBSCRIPTION_FIELDS } from '../../subscriptions/fields.js';
-import { accountMoveProblem } from '../../subscriptions/rules.js';
+import { accountMoveProblem, renewalProblems } from '../../subscriptions/rules.js';
+import { rowsOfIds } from '../../db/chunks.js';
+import type { DB } from '../../db/schema/index.js';
+import type { Kysely } from '#kysely';
 import { endDateFor } from '../../subscriptions/terms.js';
 import { FORMATS } from '../../formats/catalog.js';
 import type { RowProblem } from '../errors.js';
 import { run, wait, type Row, type Step } from '../statements.js';
 import { bulkWhenLarge, cached, checked, coerceRow, keyedRows, remembered, requireKeys, stored, Upserter } from './common.js';
-import { SelfReferences } from './chains.js';
-import type { EntityDef, FileInfo, ImportContext, RowIn, RowResult } from './types.js';
+import { SelfReferences, type ChainLink } from './chains.js';
+import type { Deferred, EntityDef, FileInfo, ImportContext, RowIn, RowResult } from './types.js';
 
 /** A subscriptions row is ≈ 90 bytes; guessing fewer rows than there are keeps small imports off the bulk path. */
 const ROW_BYTES = 128;
@@ -212,9 +215,53 @@ export const subscriptions: EntityDef = {
       async finish() {
         // the rows in, the indexes back; then the renewals named later in the file
         ctx.notes?.push(...(await up.finish()));
-        return renewals.finish();
+        const deferred = await renewals.finish();
+        const refused = new Set(deferred.map((d) => d.line));
+        const links = renewals.applied().filter((l) => !refused.has(l.line));
+        return [...deferred, ...(await renewalRules(statements.db, links))];
       },
       refusedWithout: (excluded) => renewals.refusedWithout(excluded),
     };
   },
 };
+
+const CHAIN_COLUMNS = ['id', 'external_id', 'account_id', 'product_id', 'end_date', 'status', 'renewed_from_id'] as const;
+
+/**
+ * The renewal rules of `renew` (src/subscriptions/rules.ts) for the rows whose renewal this file set, once
+ * every row is in: a few statements a thousand rows each, no query per row. Of two non-cancelled
+ * successors the stored one (or the earlier line) stays and the other is refused.
+ */
+async function renewalRules(db: Kysely<DB>, links: readonly (ChainLink & { id: number })[]): Promise<Deferred[]> {
+  if (links.length === 0) return [];
+  const select = (chunk: number[], column: 'id' | 'renewed_from_id') =>
+    db.selectFrom('subscriptions').select(CHAIN_COLUMNS).where(column, 'in', chunk).execute();
+  const rows = new Map(
+    (
+      await rowsOfIds(
+        links.map((l) => l.id),
+        (c) => select(c, 'id'),
+      )
+    ).map((r) => [r.id, r]),
+  );
+  const parentIds = [...new Set([...rows.values()].map((r) => r.renewed_from_id).filter((id): id is number => id !== null))];
+  const parents = new Map((await rowsOfIds(parentIds, (c) => select(c, 'id'))).map((r) => [r.id, r]));
+  const lineOf = new Map(links.map((l) => [l.id, l.line]));
+  const first = new Map<number, { id: number; external_id: string }>();
+  for (const s of await rowsOfIds(parentIds, (c) => select(c, 'renewed_from_id'))) {
+    if (s.status === 'cancelled') continue;
+    const now = first.get(s.renewed_from_id!);
+    if (!now || (lineOf.get(s.id) ?? 0) < (lineOf.get(now.id) ?? 0)) first.set(s.renewed_from_id!, s);
+  }
+  const out: Deferred[] = [];
+  for (const l of links) {
+    const row = rows.get(l.id);
+    const old = row?.renewed_from_id == null ? undefined : parents.get(row.renewed_from_id);
+    if (!row || !old) continue;
+    const taken = first.get(old.id);
+    const other = row.status !== 'cancelled' && taken && taken.id !== row.id ? taken.external_id : undefined;
+    const problems = renewalProblems(l.text, old, row, other);
+    if (problems.length > 0) out.push({ line: l.line, problems, outcome: l.outcome });
+  }
+  return out;
+}
