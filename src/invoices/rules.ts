@@ -5,7 +5,8 @@
 import type { DisplayedInvoiceStatus } from '../db/schema/invoices.js';
 import type { FieldProblem } from '../errors.js';
 import { diffDays } from '../lib/dates.js';
-import { formatCents, toCents } from '../lib/fields.js';
+// the money rule of every amount, also a line's unit_price and amount
+import { AMOUNT_RULE, formatCents, safeCents } from '../lib/fields.js';
 import { lineProblem } from '../lib/keys.js';
 
 const NUMBER_RE = /^([A-Z][A-Z0-9]{0,9})-(\d{4})-(\d{5,15})$/i;
@@ -80,23 +81,10 @@ export function lineOut(l: StoredLine): InvoiceLine {
 }
 
 /**
- * Money text → cents, or undefined past 2^53 − 1 cents or when it is no amount. A JSON number is read as
- * written (its shortest form), never rounded: 0.333 is no amount, as "0.333" is not.
- */
-export function safeCents(text: unknown): number | undefined {
-  const s = typeof text === 'number' ? String(text) : String(text ?? '').trim();
-  if (!/^\d+(\.\d{1,2})?$/.test(s)) return undefined;
-  const c = toCents(s);
-  return Number.isSafeInteger(c) ? c : undefined;
-}
-
-/**
  * A line's description is one line of text (the rule of every name); longer than a name, since the lines
  * acctmgr writes itself name a product and a plan, or a training's topic, with dates and a key.
  */
 const DESCRIPTION_MAX = 1000;
-
-export const AMOUNT_RULE = 'must be an amount like 450.00 of at most 90071992547409.91';
 
 /**
  * The `lines` cell of a CSV row: a JSON array of lines, each amount quantity × unit price, adding up to

@@ -172,9 +172,8 @@ export function coerce(spec: FieldSpec, raw: unknown): Coerced {
     case 'timestamp':
       return parseTimestamp(text);
     case 'money':
-      return MONEY_RE.test(text)
-        ? { ok: true, value: text }
-        : { ok: false, rule: 'must be an amount like 800 or 800.00 (digits, at most two decimals)' };
+      if (!MONEY_RE.test(text)) return { ok: false, rule: 'must be an amount like 800 or 800.00 (digits, at most two decimals)' };
+      return Number.isSafeInteger(toCents(text)) ? { ok: true, value: text } : { ok: false, rule: AMOUNT_RULE };
     case 'limit':
       if (text.toLowerCase() === UNLIMITED) return { ok: true, value: UNLIMITED };
       if (!INT_RE.test(text)) return { ok: false, rule: `must be a whole number (0 means none) or ${UNLIMITED}` };
@@ -284,6 +283,24 @@ export function shapeProblem(type: 'int' | 'date', raw: string): string | undefi
 export function toCents(amount: string): number {
   const [whole, frac = ''] = amount.split('.');
   return Number(whole) * 100 + Number(frac.padEnd(2, '0'));
+}
+
+/**
+ * The rule of every amount: integer cents up to 2^53 − 1 (90071992547409.91), the largest integer held,
+ * stored (SQLite INTEGER, PostgreSQL bigint) and printed exactly; a larger one would silently change, or
+ * become a float. `coerce` applies it to every money field (command line and CSV alike).
+ */
+export const AMOUNT_RULE = 'must be an amount like 450.00 of at most 90071992547409.91';
+
+/**
+ * Money text → cents, or undefined past 2^53 − 1 cents or when it is no amount. A JSON number is read as
+ * written (its shortest form), never rounded: 0.333 is no amount, as "0.333" is not.
+ */
+export function safeCents(text: unknown): number | undefined {
+  const s = typeof text === 'number' ? String(text) : String(text ?? '').trim();
+  if (!MONEY_RE.test(s)) return undefined;
+  const c = toCents(s);
+  return Number.isSafeInteger(c) ? c : undefined;
 }
 
 export function formatCents(cents: number): string {

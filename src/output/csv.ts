@@ -9,9 +9,10 @@ import { compileLine, lines, type Line } from './lines.js';
 
 export function csvCell(value: unknown): string {
   if (value === null || value === undefined) return '';
-  // a list of scalars joined by ';'; a list of records (an invoice's lines) as JSON text
+  // a list of scalars joined by ';', protected as one cell (the importer unprotects the cell, then splits
+  // it: a first item `=x` or `'=x` comes back as it was); a list of records (an invoice's lines) as JSON text
   if (Array.isArray(value))
-    return value.some((v) => typeof v === 'object' && v !== null) ? protectFormula(JSON.stringify(value)) : value.join(';');
+    return protectFormula(value.some((v) => typeof v === 'object' && v !== null) ? JSON.stringify(value) : value.join(';'));
   if (typeof value === 'boolean') return value ? 'true' : 'false';
   // plain decimal, never 1e-7 or 1e+23 (which the importer does not read)
   if (typeof value === 'number') return protectFormula(plainNumber(value));

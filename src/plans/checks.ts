@@ -73,11 +73,10 @@ function priceKey(values: Record<string, FieldValue>): Omit<PriceValues, 'amount
   };
 }
 
-function priceRules(v: Record<string, FieldValue>, p: FieldProblem[]): void {
+function priceRules(v: Record<string, FieldValue>): void {
   if (typeof v.amount === 'string') {
-    const cents = toCents(v.amount);
-    if (!Number.isSafeInteger(cents)) p.push({ field: 'amount', value: v.amount, rule: 'is too large' });
-    v.amount = cents;
+    // within 2^53 − 1 cents: coerce's money rule
+    v.amount = toCents(v.amount);
   }
 }
 
@@ -133,6 +132,16 @@ export function planProductProblem(
   return product.id === planProduct.id
     ? undefined
     : { field: 'product', value: given, rule: `the plan belongs to product ${planProduct.code}` };
+}
+
+/**
+ * A stored plan keeps its currency, as `plans edit` (which has no --currency) does: its price rows and
+ * its subscriptions' stored prices are amounts in it. `given` as written, `currency` checked (upper case).
+ */
+export function planCurrencyProblem(given: string, currency: string, stored: string): FieldProblem | undefined {
+  return currency === stored
+    ? undefined
+    : { field: 'currency', value: given, rule: `differs from the plan's currency ${stored}: a plan's currency cannot change` };
 }
 
 /** A subscription changes plan (renewal, upgrade) only within its product. */

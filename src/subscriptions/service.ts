@@ -131,7 +131,8 @@ export async function subscriptionBatches(
 ): Promise<AsyncIterable<SubscriptionRecord[]>> {
   const status = checkFilter({ name: 'status', type: 'enum', values: DISPLAYED_STATUSES }, f.status);
   checkFilter({ name: 'ending_within', type: 'int', min: 0 }, f.endingWithin);
-  let q = subscriptionsQuery(db).orderBy('s.end_date').orderBy('s.external_id');
+  // by the key's fold, as exports sort (docs/basics.md Keys), not the raw text's code points
+  let q = subscriptionsQuery(db).orderBy('s.end_date').orderBy('s.external_id_key');
   if (f.account !== undefined) q = q.where('s.account_id', '=', (await getAccount(db, f.account)).id);
   if (f.manager !== undefined) q = q.where('s.manager_id', '=', (await getManager(db, f.manager)).id);
   if (f.product !== undefined) q = q.where('s.product_id', '=', (await getProduct(db, f.product)).id);

@@ -63,10 +63,8 @@ export function judge(base: TrainingState, v: Record<string, FieldValue>): { sta
   for (const f of STATE_FIELDS) if (v[f] !== undefined) (state as unknown as Record<string, unknown>)[f] = v[f];
   if (v.dates !== undefined) state.dates = (v.dates as string[] | null) ?? [];
   if (v.travel !== undefined) state.travel = v.travel === true;
-  if (typeof v.price === 'string') {
-    state.price_cents = toCents(v.price);
-    if (!Number.isSafeInteger(state.price_cents)) problems.push({ field: 'price', value: v.price, rule: 'is too large' });
-  }
+  // within 2^53 − 1 cents: coerce's money rule
+  if (typeof v.price === 'string') state.price_cents = toCents(v.price);
   if (problems.length === 0) problems.push(...trainingProblems(state));
   return { state, problems };
 }

@@ -67,6 +67,48 @@ describe('formula-looking values round-trip exactly through CSV', () => {
     expect((await checkDatabase(b.handle)).ok).toBe(true);
   });
 
+  it("a ;-joined list is protected as one cell: a plan's modules export and import back exactly", async () => {
+    const a = await db();
+    const lists = [
+      ['=HYPERLINK(1)', 'b'],
+      ["'=a", '+b'],
+      ['a', '=b'],
+    ];
+    const pid = (
+      await a.db
+        .insertInto('products')
+        .values({ code: 'P', code_key: 'p', name: 'P', created_at: 'x', updated_at: 'x' })
+        .returning('id')
+        .executeTakeFirstOrThrow()
+    ).id;
+    for (const [i, modules] of lists.entries())
+      await a.db
+        .insertInto('plans')
+        .values({
+          code: `Q${i}`,
+          code_key: `q${i}`,
+          name: 'Q',
+          product_id: pid,
+          currency: 'EUR',
+          modules: modules.join(';'),
+          legacy: 0,
+          created_at: 'x',
+          updated_at: 'x',
+        } as never)
+        .execute();
+    let csv = '';
+    await exportEntity(a.handle, 'plans', 'csv', (c) => (csv += c));
+    expect(csv).toContain(`Q0,Q,P,EUR,"'=HYPERLINK(1);b",`);
+    expect(csv).toContain(`Q1,Q,P,EUR,"''=a;+b",`);
+    expect(csv).toContain(`Q2,Q,P,EUR,a;=b,`);
+    expect(renderList([{ modules: lists[0] }], 'csv', { color: false, terminal: false })).toBe(`modules\n"'=HYPERLINK(1);b"\n`);
+    const b = await db();
+    expect((await new Importer(b).run('products', 'code,name\nP,P\n')).errors).toEqual([]);
+    expect((await new Importer(b).run('plans', csv)).errors).toEqual([]);
+    const stored = await b.db.selectFrom('plans').select('modules').orderBy('code').execute();
+    expect(stored.map((r) => r.modules)).toEqual(lists.map((m) => m.join(';')));
+  });
+
   it('a rejects file writes each value by the same rule, so importing it reads the values the first import read', async () => {
     const t = await db();
     const imp = new Importer(t);

@@ -203,9 +203,9 @@ describe('import --skip-invalid: rows refused at the end, in one or two passes',
     const out = await imp.run('accounts', `${H}C,C,school,B\nB,B,school,GHOST\nX,X,school,Y\nY,Y,school,X\nx,dup,school,\n`);
     expect(out.failed).toBe(true);
     expect(lines(out)).toEqual([
-      'accounts.csv:6: external_id: "x": duplicates line 4 (same external_id)',
       `accounts.csv:3: parent_external_id: "GHOST": ${NO_ACCOUNT}`,
       'accounts.csv:4: parent_external_id: "Y": would make a parent cycle: X → Y → X',
+      'accounts.csv:6: external_id: "x": duplicates line 4 (same external_id)',
     ]);
     expect(rereads(out)).toBe(0);
   });

@@ -35,7 +35,8 @@ function bigFile(): string {
     if (i % 10 === 1) from = id(i - 1); // renews the row before
     if (i % 10 === 2) from = id(i + 5).toLowerCase(); // renews one later in the file, another spelling
     const price = i % 3 === 0 ? '480.00' : ''; // given, or computed from the plan's prices
-    lines.push(`${id(i)},SCH-${1 + (i % 2)},BIO-BASIC,100,12,2026-01-15,,${price},,${from}`);
+    // a ten rows' account: a renewal is of the same account (src/subscriptions/rules.ts)
+    lines.push(`${id(i)},SCH-${2 - (Math.floor(i / 10) % 2)},BIO-BASIC,100,12,2026-01-15,,${price},,${from}`);
   }
   lines[3] = `${id(3)},NOWHERE,BIO-BASIC,100,12,2026-01-15,,,,`; // no such account
   lines[4] = `${id(4)},SCH-1,NO-PLAN,100,12,2026-01-15,,,,`; // no such plan

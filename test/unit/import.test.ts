@@ -174,13 +174,14 @@ describe('import: references, cycles and computed values', () => {
       'accounts',
       'external_id,name,type,parent_external_id,manager_login,vat_no\nX,X,school,Y,,1\nY,Y,school,X,,2\nZ,Z,school,ZZ,,3\nT,T,tutor,,jnowak,4\nS,S,school,,ghost,5\nR,R,school,,,\nQ,Q,school,q,,6\n',
     );
+    // in line order, the checks at the end of the file (parents later in it, cycles) included
     expect(out.errors.map((e) => e.replace(/^.*?:(\d+):/, '$1:'))).toEqual([
+      '2: parent_external_id: "Y": would make a parent cycle: X → Y → X',
+      '4: parent_external_id: "ZZ": no account with this external_id (in the database or this file)',
       '5: manager_login: "jnowak": must be empty for a tutor account (a private tutor is both subscriber and user, with no manager)',
       '6: manager_login: "ghost": no manager with this login (in the database or the managers imported with it)',
       '7: vat_no: "": is a required custom field',
       '8: parent_external_id: "q": is the account itself: an account cannot be its own parent',
-      '4: parent_external_id: "ZZ": no account with this external_id (in the database or this file)',
-      '2: parent_external_id: "Y": would make a parent cycle: X → Y → X',
     ]);
     expect(await imp.snapshot()).toEqual(before);
   });

@@ -90,8 +90,9 @@ describe('import invoices', () => {
       '4: paid_on: "": is required for a paid invoice',
       expect.stringMatching(/^4: lines: .*: the lines add up to 400\.00, not the amount 500\.00$/),
       '4: subscription_external_id: "SUB-1": is not a subscription of account SCH-002',
-      '5: due_on: "2026-01-04": must not be before issued_on 2026-01-05',
+      // the money rule of every amount (coerce), so in column order
       '5: amount: "90071992547409.92": must be an amount like 450.00 of at most 90071992547409.91',
+      '5: due_on: "2026-01-04": must not be before issued_on 2026-01-05',
       '6: void_reason: "": is required for a void invoice',
     ]);
     expect(await im.snapshot()).toEqual(before);

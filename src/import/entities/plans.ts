@@ -1,8 +1,11 @@
-/** plans.csv: key code; the product must exist; the same rules as `plans add` (currency, codes, modules). */
+/**
+ * plans.csv: key code; the product must exist; the same rules as `plans add` (currency, codes, modules). A
+ * stored plan keeps its product and currency, as `plans edit` does.
+ */
 import { limitToStored, withDefaults } from '../../lib/fields.js';
 import { foldKey } from '../../lib/keys.js';
 import { PLAN_FIELDS } from '../../plans/fields.js';
-import { checkPlan } from '../../plans/checks.js';
+import { checkPlan, planCurrencyProblem } from '../../plans/checks.js';
 import { FORMATS } from '../../formats/catalog.js';
 import { run, wait, type Row, type Step } from '../statements.js';
 import { cached, checked, givenText, requireKeys, Upserter } from './common.js';
@@ -30,6 +33,10 @@ export const plans: EntityDef = {
       const pre = up.precheck(existing, { field: 'code', value: text.code!, what: 'same code' });
       if (pre === 'skip') return up.skip(existing!, line);
       if (pre) return pre;
+      if (existing && v.currency !== undefined) {
+        const changed = planCurrencyProblem(text.currency!, v.currency, existing.currency as string);
+        if (changed) return [changed];
+      }
       const rec: Row = { name: v.name, currency: v.currency };
       if (v.modules !== undefined) rec.modules = v.modules.join(';');
       if (v.legacy !== undefined) rec.legacy = v.legacy ? 1 : 0;

@@ -1,8 +1,10 @@
 /**
  * subscriptions.csv: key external_id. Records of existing contracts: a given end_date or price is taken
- * as given (end_date ≥ start_date); an empty one is computed as `subscriptions add` does. The legacy-plan
+ * as given (end_date ≥ start_date); an empty one is computed as `subscriptions add` does (an empty end_date
+ * also when an update changes the start or term: the stored one was the old term's). The legacy-plan
  * and tier rules of add/renew/upgrade do not apply, so running subscriptions of retired plans import.
- * renewed_from_external_id may name a subscription later in the file.
+ * renewed_from_external_id may name a subscription later in the file. A stored subscription keeps its
+ * account and product (src/subscriptions/rules.ts, and renew's rule for a plan of another product).
  *
  * A large file is bulk-loaded (`bulkWhenLarge`: the key in memory, new rows through COPY on PostgreSQL and
  * multi-row INSERTs on SQLite, the accounts read whole where they are not much larger than the file); the
@@ -12,16 +14,20 @@ import { tutorProblem } from '../../accounts/rules.js';
 import { missingFields } from '../../lib/checks.js';
 import { withDefaults } from '../../lib/fields.js';
 import { foldKey } from '../../lib/keys.js';
-import { planProductProblem } from '../../plans/checks.js';
+import { otherProductPlan, planProductProblem } from '../../plans/checks.js';
 import { pickPrice } from '../../plans/pricing.js';
 import { SUBSCRIPTION_FIELDS } from '../../subscriptions/fields.js';
+import { accountMoveProblem, renewalProblems } from '../../subscriptions/rules.js';
+import { rowsOfIds } from '../../db/chunks.js';
+import type { DB } from '../../db/schema/index.js';
+import type { Kysely } from '#kysely';
 import { endDateFor } from '../../subscriptions/terms.js';
 import { FORMATS } from '../../formats/catalog.js';
 import type { RowProblem } from '../errors.js';
 import { run, wait, type Row, type Step } from '../statements.js';
 import { bulkWhenLarge, cached, checked, coerceRow, keyedRows, remembered, requireKeys, stored, Upserter } from './common.js';
-import { SelfReferences } from './chains.js';
-import type { EntityDef, FileInfo, ImportContext, RowIn, RowResult } from './types.js';
+import { SelfReferences, type ChainLink } from './chains.js';
+import type { Deferred, EntityDef, FileInfo, ImportContext, RowIn, RowResult } from './types.js';
 
 /** A subscriptions row is ≈ 90 bytes; guessing fewer rows than there are keeps small imports off the bulk path. */
 const ROW_BYTES = 128;
@@ -95,7 +101,9 @@ export const subscriptions: EntityDef = {
       let acc: Row | undefined;
       if (v.account_external_id !== undefined) {
         acc = yield* wait(account(v.account_external_id as string));
-        if (acc) rec.account_id = acc.id;
+        const moved = acc && existing && accountMoveProblem(text.account_external_id, acc.id as number, existing.account_id as number);
+        if (moved) problems.push(moved);
+        else if (acc) rec.account_id = acc.id;
         else
           problems.push({
             field: 'account_external_id',
@@ -106,7 +114,10 @@ export const subscriptions: EntityDef = {
       let pl: Row | undefined;
       if (v.plan !== undefined) {
         pl = yield* wait(plan(v.plan as string));
-        if (pl) {
+        // a plan of another product is refused as renew and upgrade refuse it (its seats and chain are the product's)
+        const other = pl && existing && otherProductPlan(text.plan, pl as { product_id: number }, existing.product_id as number);
+        if (other) problems.push(other);
+        else if (pl) {
           rec.plan_id = pl.id;
           rec.product_id = pl.product_id;
         } else
@@ -164,12 +175,15 @@ export const subscriptions: EntityDef = {
       if (problems.length > 0) return problems;
       const start = (rec.start_date ?? existing?.start_date) as string;
       const term = (rec.term_months ?? existing?.term_months) as number;
+      // an empty end_date is add's (start + term − 1 day) for a new row and for one whose start or term changes
+      if (rec.end_date === undefined && (!existing || start !== existing.start_date || term !== Number(existing.term_months))) {
+        const end = checked(() => endDateFor(start, term));
+        if (Array.isArray(end)) return end;
+        rec.end_date = end;
+      }
       if (!existing) {
         rec.external_id = extId;
         rec.external_id_key = key;
-        const end = rec.end_date ?? checked(() => endDateFor(start, term));
-        if (Array.isArray(end)) return end;
-        rec.end_date = end;
         if (rec.price_cents === undefined) {
           const rows = yield* wait(pricesOf(pl!.id as number));
           try {
@@ -192,7 +206,7 @@ export const subscriptions: EntityDef = {
       // a new subscription of a bulk load that renews none is queued (nothing needs its id now)
       if (!existing && fromText === undefined && up.bulkMode) return yield* up.queue(line, rec);
       const { outcome, id } = yield* up.write(line, existing, rec, fromPending);
-      if (fromText !== undefined) renewals.note(id, line, fromText, foldKey(fromText), fromPending, existing);
+      if (fromText !== undefined) renewals.note(id, line, fromText, foldKey(fromText), fromPending, existing, outcome);
       return outcome;
     }
 
@@ -201,9 +215,53 @@ export const subscriptions: EntityDef = {
       async finish() {
         // the rows in, the indexes back; then the renewals named later in the file
         ctx.notes?.push(...(await up.finish()));
-        return renewals.finish();
+        const deferred = await renewals.finish();
+        const refused = new Set(deferred.map((d) => d.line));
+        const links = renewals.applied().filter((l) => !refused.has(l.line));
+        return [...deferred, ...(await renewalRules(statements.db, links))];
       },
       refusedWithout: (excluded) => renewals.refusedWithout(excluded),
     };
   },
 };
+
+const CHAIN_COLUMNS = ['id', 'external_id', 'account_id', 'product_id', 'end_date', 'status', 'renewed_from_id'] as const;
+
+/**
+ * The renewal rules of `renew` (src/subscriptions/rules.ts) for the rows whose renewal this file set, once
+ * every row is in: a few statements a thousand rows each, no query per row. Of two non-cancelled
+ * successors the stored one (or the earlier line) stays and the other is refused.
+ */
+async function renewalRules(db: Kysely<DB>, links: readonly (ChainLink & { id: number })[]): Promise<Deferred[]> {
+  if (links.length === 0) return [];
+  const select = (chunk: number[], column: 'id' | 'renewed_from_id') =>
+    db.selectFrom('subscriptions').select(CHAIN_COLUMNS).where(column, 'in', chunk).execute();
+  const rows = new Map(
+    (
+      await rowsOfIds(
+        links.map((l) => l.id),
+        (c) => select(c, 'id'),
+      )
+    ).map((r) => [r.id, r]),
+  );
+  const parentIds = [...new Set([...rows.values()].map((r) => r.renewed_from_id).filter((id): id is number => id !== null))];
+  const parents = new Map((await rowsOfIds(parentIds, (c) => select(c, 'id'))).map((r) => [r.id, r]));
+  const lineOf = new Map(links.map((l) => [l.id, l.line]));
+  const first = new Map<number, { id: number; external_id: string }>();
+  for (const s of await rowsOfIds(parentIds, (c) => select(c, 'renewed_from_id'))) {
+    if (s.status === 'cancelled') continue;
+    const now = first.get(s.renewed_from_id!);
+    if (!now || (lineOf.get(s.id) ?? 0) < (lineOf.get(now.id) ?? 0)) first.set(s.renewed_from_id!, s);
+  }
+  const out: Deferred[] = [];
+  for (const l of links) {
+    const row = rows.get(l.id);
+    const old = row?.renewed_from_id == null ? undefined : parents.get(row.renewed_from_id);
+    if (!row || !old) continue;
+    const taken = first.get(old.id);
+    const other = row.status !== 'cancelled' && taken && taken.id !== row.id ? taken.external_id : undefined;
+    const problems = renewalProblems(l.text, old, row, other);
+    if (problems.length > 0) out.push({ line: l.line, problems, outcome: l.outcome });
+  }
+  return out;
+}
