@@ -2,7 +2,7 @@
  * Pure rules of activities, shared by the service and the importer: the key, the defaults that depend
  * on other values, and which status moves are allowed.
  */
-import { localDate } from '../lib/dates.js';
+import { asOfIsToday } from '../op.js';
 import { isSessionKind, type SessionKind } from './fields.js';
 import { numberedKey } from '../lib/numbered-key.js';
 
@@ -29,8 +29,8 @@ export function defaultStatus(at: string, now: string): 'done' | 'planned' {
  * with every other date rule. (The as-of date at the UTC time of day alone was a day off for part of
  * every day far from UTC: the local date and the UTC date differ then.)
  */
-export function activityNow(op: { asOf: string; now: string }): string {
-  if (localDate(new Date(op.now)) === op.asOf) return op.now;
+export function activityNow(op: { asOf: string; now: string; clockToday?: string }): string {
+  if (asOfIsToday(op)) return op.now;
   return `${op.asOf}${op.now.slice(10)}`;
 }
 

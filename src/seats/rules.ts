@@ -1,5 +1,6 @@
 /** Pure seat rules, shared by the seats service, the CSV importer and the reminders. */
 import { notAContactRule } from '../contacts/rules.js';
+import { asOfIsToday } from '../op.js';
 
 /** Normalized UTC timestamps compare as strings; null is "never". */
 export function laterTimestamp(a: string | null, b: string | null): string | null {
@@ -25,7 +26,7 @@ export function isIdleSince(seat: { last_login_at: string | null; invited_at: st
  * be put at the start of the local date — hours in the future — and last_login_at never moves back.
  */
 export function defaultLoginAt(op: { asOf: string; now: string; clockToday?: string }): string {
-  return op.asOf === (op.clockToday ?? op.now.slice(0, 10)) ? op.now : `${op.asOf}T00:00:00Z`;
+  return asOfIsToday(op) ? op.now : `${op.asOf}T00:00:00Z`;
 }
 
 /**
