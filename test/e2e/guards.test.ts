@@ -7,7 +7,7 @@ import path from 'node:path';
 import Database from 'better-sqlite3';
 import { beforeEach, describe, expect, it } from 'vitest';
 import { dbFiles, runCli, runJson } from '../helpers/cli.js';
-import { cloneDb, removeDb, tempDir } from '../helpers/db.js';
+import { cloneDb, garbleTable, removeDb, tempDir } from '../helpers/db.js';
 import { itSqlite, onPostgres } from '../helpers/engine.js';
 import { createPgDatabase } from '../helpers/pg.js';
 import { rawExec, restoredBackup, writeAroundForeignKeys } from '../helpers/raw.js';
@@ -162,12 +162,7 @@ describe('db check --json', () => {
   itSqlite('prints its report on a damaged database, with exit 1 (SQLite only: a page of garbage)', async () => {
     const damaged = path.join(path.dirname(db), 'damaged.db');
     expect((await run(['db', 'backup', damaged])).code).toBe(0);
-    const raw = new Database(damaged, { readonly: true });
-    const { rootpage } = raw.prepare(`select rootpage from sqlite_master where name = 'accounts'`).get() as { rootpage: number };
-    raw.close();
-    const fd = fs.openSync(damaged, 'r+');
-    fs.writeSync(fd, Buffer.alloc(4096, 0x5a), 0, 4096, (rootpage - 1) * 4096);
-    fs.closeSync(fd);
+    garbleTable(damaged, 'accounts');
     const r = await runCli(['db', 'check', '--json'], { db: damaged });
     expect(r.code).toBe(1);
     const report = JSON.parse(r.stdout) as { ok: boolean; integrity: string[]; foreign_key_violations: unknown[] };

@@ -9,6 +9,7 @@
  * with foreign-key violations fails.
  */
 import fs from 'node:fs';
+import Database from 'better-sqlite3';
 import os from 'node:os';
 import path from 'node:path';
 import { afterEach, beforeEach } from 'vitest';
@@ -195,4 +196,14 @@ export async function holdWriteLock(db: string): Promise<() => Promise<void>> {
     client.release();
     await lock.close();
   };
+}
+
+/** Writes a page of garbage over the first page of a table of a SQLite file (a damaged database, SQLite only). */
+export function garbleTable(file: string, table: string): void {
+  const raw = new Database(file, { readonly: true });
+  const { rootpage } = raw.prepare(`select rootpage from sqlite_master where name = ?`).get(table) as { rootpage: number };
+  raw.close();
+  const fd = fs.openSync(file, 'r+');
+  fs.writeSync(fd, Buffer.alloc(4096, 0x5a), 0, 4096, (rootpage - 1) * 4096);
+  fs.closeSync(fd);
 }

@@ -1,12 +1,11 @@
 import fs from 'node:fs';
-import Database from 'better-sqlite3';
 import { sql } from '#kysely';
 import { describe, expect, it } from 'vitest';
 import { openDb } from '../../src/db/connection.js';
 import { checkFile } from '../../src/db/maintenance.js';
 import { migrationStatus } from '../../src/db/migrator.js';
 import { RefusedError } from '../../src/errors.js';
-import { freshDb, newDbLocation, openTestDb, tempDbPath, type TestDb } from '../helpers/db.js';
+import { freshDb, garbleTable, newDbLocation, openTestDb, tempDbPath, type TestDb } from '../helpers/db.js';
 import { itSqlite, onPostgres } from '../helpers/engine.js';
 
 /** A migrated database, closed, whose migration table then says what `statements` make it say. */
@@ -81,12 +80,7 @@ describe('db check', () => {
     const copy = tempDbPath();
     t.handle.sqlite!.exec(`vacuum into '${copy}'`);
     await t.close();
-    const raw = new Database(copy, { readonly: true });
-    const { rootpage } = raw.prepare(`select rootpage from sqlite_master where name = 'products'`).get() as { rootpage: number };
-    raw.close();
-    const fd = fs.openSync(copy, 'r+');
-    fs.writeSync(fd, Buffer.alloc(4096, 0x5a), 0, 4096, (rootpage - 1) * 4096);
-    fs.closeSync(fd);
+    garbleTable(copy, 'products');
     const report = await checkFile(() => openDb(copy, { migrate: false }));
     expect(report.ok).toBe(false);
     expect(report.integrity.join('\n')).toMatch(/failed: database disk image is malformed \(SQLITE_CORRUPT\)/);

@@ -1,9 +1,7 @@
-import fs from 'node:fs';
-import Database from 'better-sqlite3';
 import { describe, expect, it } from 'vitest';
 import { runDoctor } from '../../src/composites/doctor.js';
 import { runCli } from '../helpers/cli.js';
-import { eachTestDb, seededDb, tempDbPath } from '../helpers/db.js';
+import { eachTestDb, garbleTable, seededDb, tempDbPath } from '../helpers/db.js';
 import { itSqlite } from '../helpers/engine.js';
 
 const t = eachTestDb();
@@ -15,12 +13,7 @@ describe('acctmgr doctor', () => {
     await t.seed.account('SCH-1', { manager: anna });
     const copy = tempDbPath();
     t.handle.sqlite!.exec(`vacuum into '${copy}'`);
-    const raw = new Database(copy, { readonly: true });
-    const { rootpage } = raw.prepare(`select rootpage from sqlite_master where name = 'accounts'`).get() as { rootpage: number };
-    raw.close();
-    const fd = fs.openSync(copy, 'r+');
-    fs.writeSync(fd, Buffer.alloc(4096, 0x5a), 0, 4096, (rootpage - 1) * 4096);
-    fs.closeSync(fd);
+    garbleTable(copy, 'accounts');
     const r = await runCli(['doctor', '--json'], { db: copy });
     expect(r.code).toBe(1);
     expect(r.stderr).not.toMatch(/^error: database disk image is malformed$/m);
