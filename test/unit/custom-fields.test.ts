@@ -33,6 +33,19 @@ describe('custom fields', () => {
     ]);
   });
 
+  it("refuses every key of accounts show's record, and names the importer refuses as password columns", async () => {
+    await add('A');
+    const keys = Object.keys(await showAccount(t.db, op, 'A'));
+    expect(keys).toEqual(expect.arrayContaining(['trainings', 'last_activity', 'next_activity', 'contact_count']));
+    for (const name of [...keys, 'error'])
+      await expect(defineField(t.db, op, { name, type: 'text' }), name).rejects.toThrow(/account field or output key/);
+    for (const name of ['password', 'my_password', 'password_hash'])
+      await expect(defineField(t.db, op, { name, type: 'text' }), name).rejects.toThrow(
+        `name: "${name}": names a password column, which imports refuse (passwords are never imported)`,
+      );
+    expect(await listFields(t.db, op)).toEqual([]);
+  });
+
   it('stores typed values and shows them typed under fields (null when unset)', async () => {
     await defineAll();
     const a = await add('A', { crm_id: 'C-1', SEATS: '12.50', signed_on: '2026-02-28', vip: 'yes' });
