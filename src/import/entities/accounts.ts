@@ -200,7 +200,7 @@ export const accounts: EntityDef = {
         if (bulk) laterValues.push({ account_id: id, field_id: d.id, value: v });
         else yield* wait(setValue([id, d.id, v]));
       }
-      if (parentText !== undefined) parents.note(id, line, parentText, parentKey!, parentPending, existing);
+      if (parentText !== undefined) parents.note(id, line, outcome, parentText, parentKey!, parentPending, existing);
       return outcome;
     }
 

@@ -7,12 +7,14 @@ import type { BatchTable } from '../batch.js';
 import type { RowProblem } from '../errors.js';
 import { isPromise, type Maybe, type Row } from '../statements.js';
 import type { IdLines } from './common.js';
-import type { Deferred, ImportContext } from './types.js';
+import type { Deferred, ImportContext, RowOutcome } from './types.js';
 
 export interface ChainLink {
   line: number;
   /** the reference as written in the file */
   text: string;
+  /** what the row loop counted the row as: a row refused here is counted as rejected instead */
+  outcome?: RowOutcome;
 }
 
 /**
@@ -46,8 +48,8 @@ export async function chainCycles(
     const at = loop.find((id) => links.has(id))!;
     const names: string[] = [];
     for (const id of loop) names.push(String((await rowOf(id))?.external_id));
-    const { line, text } = links.get(at)!;
-    out.push({ line, problems: [{ field, value: text, rule: `${rule}: ${names.join(' → ')}` }] });
+    const { line, text, outcome } = links.get(at)!;
+    out.push({ line, problems: [{ field, value: text, rule: `${rule}: ${names.join(' → ')}` }], outcome });
   }
   return out;
 }
@@ -93,9 +95,13 @@ export class SelfReferences {
     this.byId = ctx.statements.byId(o.table);
   }
 
-  /** Row `id`, applied from `line`, names `text` (folded: `key`); `existing`: the row as stored before. */
-  note(id: number, line: number, text: string, key: string, pending: boolean, existing: Row | undefined): void {
-    this.links.push({ id, line, text, key, pending, before: existing ? (existing[this.o.stored] as number | null) : undefined });
+  /**
+   * Row `id`, applied from `line` (counted as `outcome`), names `text` (folded: `key`); `existing`: the row
+   * as stored before.
+   */
+  note(id: number, line: number, outcome: RowOutcome, text: string, key: string, pending: boolean, existing: Row | undefined): void {
+    const before = existing ? (existing[this.o.stored] as number | null) : undefined;
+    this.links.push({ id, line, outcome, text, key, pending, before });
   }
 
   /** Sets the references to rows later in the file; the rows whose reference no row has, and loops. */
@@ -146,6 +152,6 @@ export class SelfReferences {
   }
 
   private unresolved(l: Link): Deferred {
-    return { line: l.line, problems: [{ field: this.o.column, value: l.text, rule: this.o.unresolved }] };
+    return { line: l.line, problems: [{ field: this.o.column, value: l.text, rule: this.o.unresolved }], outcome: l.outcome };
   }
 }

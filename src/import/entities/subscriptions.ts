@@ -192,7 +192,7 @@ export const subscriptions: EntityDef = {
       // a new subscription of a bulk load that renews none is queued (nothing needs its id now)
       if (!existing && fromText === undefined && up.bulkMode) return yield* up.queue(line, rec);
       const { outcome, id } = yield* up.write(line, existing, rec, fromPending);
-      if (fromText !== undefined) renewals.note(id, line, fromText, foldKey(fromText), fromPending, existing);
+      if (fromText !== undefined) renewals.note(id, line, outcome, fromText, foldKey(fromText), fromPending, existing);
       return outcome;
     }
 
