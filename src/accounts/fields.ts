@@ -27,6 +27,23 @@ export const ACCOUNT_FIELDS: readonly FieldSpec[] = [
   },
 ];
 
+/**
+ * The keys `accounts show` adds to an account's record (AccountDetails, src/accounts/query.ts): a custom
+ * field may not take one of them, or its value would hide behind it.
+ */
+export const ACCOUNT_SHOW_KEYS = [
+  'parent_name',
+  'manager_name',
+  'manager_email',
+  'manager_phone',
+  'manager_mobile',
+  'sub_accounts',
+  'contact_count',
+  'last_activity',
+  'next_activity',
+  'trainings',
+] as const;
+
 /** `accounts list --sort` accepts every account field name. */
 export const ACCOUNT_SORT_KEYS = ACCOUNT_FIELDS.map((f) => f.name);
 

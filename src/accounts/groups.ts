@@ -88,6 +88,8 @@ export async function renameGroup(db: Kysely<DB>, op: Op, name: string, newName:
   const clean = cleanName('new_name', newName);
   const other = await findGroup(db, clean);
   if (other && other.id !== row.id) throw new ConflictError(`group "${other.name}" already exists`);
+  // the same name (not a change of case): nothing to write or audit
+  if (clean === row.name) return { name: clean, account_count: await countAccounts(db, row.id) };
   await db
     .updateTable('account_groups')
     .set({ name: clean, name_key: foldKey(clean) })

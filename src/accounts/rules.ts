@@ -6,9 +6,9 @@
 import type { FieldProblem } from '../errors.js';
 import { dateRule } from '../lib/dates.js';
 import { canonicalDecimal, plainNumber } from '../lib/decimal.js';
-import { coerce } from '../lib/fields.js';
+import { coerce, isPasswordColumn } from '../lib/fields.js';
 import { foldKey, noteProblem } from '../lib/keys.js';
-import { ACCOUNT_FIELDS, type CustomFieldType } from './fields.js';
+import { ACCOUNT_FIELDS, ACCOUNT_SHOW_KEYS, type CustomFieldType } from './fields.js';
 
 const TUTOR_RULE = 'must be empty for a tutor account (a private tutor is both subscriber and user, with no manager)';
 
@@ -88,28 +88,23 @@ export interface CustomFieldDef {
   required: boolean;
 }
 
-/** Names that would clash with the account's own columns or show's keys in CSV and JSON. */
-const RESERVED = new Set([
-  ...ACCOUNT_FIELDS.map((f) => f.name),
-  'fields',
-  'parent_name',
-  'manager_name',
-  'manager_email',
-  'manager_phone',
-  'manager_mobile',
-  'sub_accounts',
-  'contact_count',
-]);
+/**
+ * Names that would clash in CSV and JSON: the account's own columns, the record's `fields`, `show`'s keys,
+ * and `error` (the column a `--rejects` file adds, which an import of it skips).
+ */
+const RESERVED = new Set<string>([...ACCOUNT_FIELDS.map((f) => f.name), 'fields', ...ACCOUNT_SHOW_KEYS, 'error']);
 
 /**
  * Custom field names become CSV columns and import headers are matched lower-cased with spaces and
- * hyphens as underscores, so names are kept to that normal form. Returns the rule broken, if any.
+ * hyphens as underscores, so names are kept to that normal form; a name the importer refuses as a
+ * password column would make every accounts export unimportable. Returns the rule broken, if any.
  */
 export function customFieldNameProblem(name: string): string | undefined {
   if (!/^[a-z][a-z0-9_]{0,63}$/.test(name)) {
     return 'must start with a letter and contain only lower-case letters, digits and "_" (at most 64)';
   }
   if (RESERVED.has(name)) return 'is an account field or output key already';
+  if (isPasswordColumn(name)) return 'names a password column, which imports refuse (passwords are never imported)';
   return undefined;
 }
 

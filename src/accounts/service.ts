@@ -119,12 +119,16 @@ export async function editAccount(db: Kysely<DB>, op: Op, externalId: string, in
   const set: AccountUpdate = { ...refs, external_id: newKey, external_id_key: foldKey(newKey) };
   for (const c of PLAIN_COLUMNS) if (c in values) (set as Record<string, unknown>)[c] = values[c];
   if ('customer_emails' in values) set.customer_emails = values.customer_emails === false ? 0 : 1;
+  const changedValues = Object.fromEntries(Object.entries(custom).filter(([name, v]) => (stored[name] ?? null) !== v));
+  // an edit that changes nothing writes nothing: no updated_at, no rev (import undo stays possible), no audit
+  if (!changesRow(row, set) && Object.keys(changedValues).length === 0) return before;
+  // the account's row is updated with its custom values too: its rev tells undo they changed (src/import/undo.ts)
   await db
     .updateTable('accounts')
     .set({ ...set, updated_at: op.now })
     .where('id', '=', row.id)
     .execute();
-  await writeValues(db, row.id, defs, custom);
+  await writeValues(db, row.id, defs, changedValues);
   if (refs.manager_id !== undefined)
     await recordManagerChanges(db, op, [{ account_id: row.id, from_manager_id: row.manager_id }], refs.manager_id, 'edit');
   const after = await accountRecordById(db, row.id);
@@ -132,4 +136,12 @@ export async function editAccount(db: Kysely<DB>, op: Op, externalId: string, in
     await audit(db, op, { action: 'edit', entity: 'account', key: after.external_id, before, after });
   }
   return after;
+}
+
+/** Whether the update would change a column of the stored row (ids compared as text: bigint on PostgreSQL). */
+function changesRow(row: Readonly<Record<string, unknown>>, set: Readonly<Record<string, unknown>>): boolean {
+  return Object.entries(set).some(([col, v]) => {
+    const was = row[col] ?? null;
+    return v !== undefined && v !== was && (v === null || was === null || String(v) !== String(was));
+  });
 }

@@ -8,7 +8,7 @@ import type { DbHandle } from '../db/connection.js';
 import { checkDatabase } from '../db/maintenance.js';
 import type { DB } from '../db/schema/index.js';
 import { addDays } from '../lib/dates.js';
-import { managersOnLeave } from '../managers/leave.js';
+import { currentLeave, managersOnLeave } from '../managers/leave.js';
 import { loadRecipients } from '../remind/recipients.js';
 
 export const DOCTOR_CHECKS = [
@@ -110,11 +110,16 @@ async function backupsUnavailable(db: Kysely<DB>, asOf: string): Promise<Finding
     const b = managers.get(backupId)!;
     const why = leaves.has(backupId) ? 'is on leave too' : b.status !== 'active' ? `is ${b.status}` : undefined;
     if (!why) continue;
+    // a leave covers the day, so a new one from it overlaps: it is ended first (the day before), then
+    // started again from the day with another backup and the same end
+    const until = (await currentLeave(db, managerId, asOf))?.until_date;
     out.push({
       check: 'backup_unavailable',
       record: m.login,
       problem: `on leave on ${asOf}; the backup ${b.login} ${why}`,
-      fix: `acctmgr managers leave ${m.login} --backup LOGIN --from ${asOf}`,
+      fix:
+        `acctmgr managers return ${m.login} --as-of ${asOf} && ` +
+        `acctmgr managers leave ${m.login} --backup LOGIN --from ${asOf}${until ? ` --until ${until}` : ''}`,
     });
   }
   return out.sort((a, b) => (a.record < b.record ? -1 : a.record > b.record ? 1 : 0));

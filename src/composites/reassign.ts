@@ -5,11 +5,12 @@
  */
 import type { Kysely } from '#kysely';
 import { getAccount } from '../accounts/lookup.js';
-import { audit, auditEach } from '../audit/audit.js';
+import { audit, auditAll, auditEach } from '../audit/audit.js';
 import { chunked } from '../db/chunks.js';
 import type { DB } from '../db/schema/index.js';
 import { RefusedError, invalid } from '../errors.js';
 import { recordManagerChanges } from '../managers/changes.js';
+import { backupDuties, checkBackup } from '../managers/leave.js';
 import { getManager } from '../managers/lookup.js';
 import { toManagerRecord } from '../managers/service.js';
 import type { Op } from '../op.js';
@@ -36,18 +37,11 @@ export async function holdings(db: Kysely<DB>, managerId: number, asOf: string):
     .where('manager_id', '=', managerId)
     .orderBy('external_id')
     .execute();
-  const backupFor = await db
-    .selectFrom('manager_leaves as l')
-    .innerJoin('managers as m', 'm.id', 'l.manager_id')
-    .select('m.login')
-    .where('l.backup_id', '=', managerId)
-    .where((eb) => eb.or([eb('l.until_date', 'is', null), eb('l.until_date', '>=', asOf)]))
-    .distinct()
-    .execute();
+  const backupFor = await backupDuties(db, managerId, asOf);
   return {
     accounts: accounts.map((a) => a.external_id),
     subscriptions: subscriptions.map((x) => x.external_id),
-    backup_for: backupFor.map((b) => b.login),
+    backup_for: [...new Set(backupFor.map((b) => b.login))],
   };
 }
 
@@ -120,8 +114,26 @@ export async function removeManager(db: Kysely<DB>, op: Op, login: string, reass
   const held = await holdings(db, manager.id, op.asOf);
   if (reassignTo) {
     const to = await getManager(db, reassignTo);
+    // the backup duties handed over follow the rule of a leave, checked before anything changes
+    const duties = await backupDuties(db, manager.id, op.asOf);
+    for (const d of duties) checkBackup({ id: d.manager_id, login: d.login }, to, 'reassign_to', reassignTo);
     await reassign(db, op, manager.login, to.login);
+    // ended leaves too: their backup must name a manager who still exists
     await db.updateTable('manager_leaves').set({ backup_id: to.id }).where('backup_id', '=', manager.id).execute();
+    await auditAll(
+      db,
+      op,
+      duties.map((d) => {
+        const leave = { from_date: d.from_date, until_date: d.until_date };
+        return {
+          action: 'backup',
+          entity: 'manager',
+          key: d.login,
+          before: { backup_login: manager.login, ...leave },
+          after: { backup_login: to.login, ...leave },
+        };
+      }),
+    );
   } else if (held.accounts.length > 0 || held.subscriptions.length > 0 || held.backup_for.length > 0) {
     const parts = [];
     if (held.accounts.length > 0) parts.push(`holds ${held.accounts.length} account(s): ${held.accounts.slice(0, 10).join(', ')}`);

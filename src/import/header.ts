@@ -3,6 +3,7 @@
  * keys) and with spaces and hyphens as underscores, it equals the field's name; `--map "Sheet Header=field"` renames first. Everything that
  * can be wrong with a header is found before any row is read, so a bad file is refused at once.
  */
+import { isPasswordColumn } from '../lib/fields.js';
 import { foldKey } from '../lib/keys.js';
 import { ImportFileError } from './errors.js';
 
@@ -44,7 +45,7 @@ export function planHeader(
   for (const cell of header) {
     const norm = normalizeHeader(cell);
     const field = map.get(norm) ?? norm;
-    if (/password/.test(field)) {
+    if (isPasswordColumn(field)) {
       throw new ImportFileError(
         `${label}:1: column "${cell.trim()}": password columns are refused (passwords are never imported; no value was read)`,
         'remove the column; set passwords with: acctmgr managers set-password LOGIN',

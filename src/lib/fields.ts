@@ -52,6 +52,14 @@ export interface FieldSpec {
 
 export type FieldValue = string | number | boolean | string[] | null;
 
+/**
+ * A column (a normalised header, or a custom field's name) that would carry a password: the importer
+ * refuses such a column before reading any value, so no field may be named like one.
+ */
+export function isPasswordColumn(name: string): boolean {
+  return /password/.test(name);
+}
+
 export function flagName(field: string): string {
   return field.replace(/_/g, '-');
 }

@@ -42,6 +42,33 @@ export async function managersOnLeave(db: Kysely<DB>, date: string): Promise<Map
   return new Map(rows.map((r) => [r.manager_id, r.backup_id]));
 }
 
+/**
+ * Who may be the backup of a leave: not the manager on leave, not an inactive manager. Shared by `leave` and
+ * by `remove --reassign-to`, which hands the removed manager's backup duties over (`field` names the option).
+ */
+export function checkBackup(
+  manager: { id: number; login: string },
+  backup: { id: number; login: string; status: string },
+  field: string,
+  given: string,
+): void {
+  if (backup.id === manager.id) throw invalid(field, given, `a manager cannot be their own backup (${manager.login}'s leave)`);
+  if (backup.status === 'inactive') throw new RefusedError(`backup ${backup.login} is inactive`);
+}
+
+/** The leaves, current or to come on the date, that name the manager as their backup. */
+export function backupDuties(db: Kysely<DB>, backupId: number, date: string) {
+  return db
+    .selectFrom('manager_leaves as l')
+    .innerJoin('managers as m', 'm.id', 'l.manager_id')
+    .select(['l.id', 'l.manager_id', 'm.login', 'l.from_date', 'l.until_date'])
+    .where('l.backup_id', '=', backupId)
+    .where((eb) => eb.or([eb('l.until_date', 'is', null), eb('l.until_date', '>=', date)]))
+    .orderBy('m.login')
+    .orderBy('l.from_date')
+    .execute();
+}
+
 export interface LeaveInput {
   backup: string;
   from?: string;
@@ -53,8 +80,7 @@ export async function startLeave(db: Kysely<DB>, op: Op, login: string, input: L
   const backup = await getManager(db, input.backup);
   const from = input.from ?? op.asOf;
   const until = input.until ?? null;
-  if (backup.id === manager.id) throw invalid('backup', input.backup, 'a manager cannot be their own backup');
-  if (backup.status === 'inactive') throw new RefusedError(`backup ${backup.login} is inactive`);
+  checkBackup(manager, backup, 'backup', input.backup);
   if (until !== null && until < from) throw invalid('until', until, `is before the leave starts (${from})`);
   const overlapping = await db
     .selectFrom('manager_leaves')

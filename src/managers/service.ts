@@ -95,7 +95,9 @@ export async function editManager(db: Kysely<DB>, op: Op, login: string, input: 
   refuseCleared(MANAGER_FIELDS, values);
   await assertUnique(db, values, row.id);
   const before = toManagerRecord(row);
-  if (Object.keys(values).length === 0) return before;
+  // an edit that changes nothing writes nothing: no updated_at, no rev (import undo stays possible), no audit
+  const stored = row as unknown as Record<string, unknown>;
+  if (Object.entries(values).every(([k, v]) => (stored[k] ?? null) === v)) return before;
   const keys = typeof values.email === 'string' ? { email_key: foldKey(values.email) } : {};
   const updated = await db
     .updateTable('managers')

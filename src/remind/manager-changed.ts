@@ -3,7 +3,9 @@
  * of manager_changes, migration 0013), each primary contact of the account that is not removed is told
  * who the new manager is and how to reach them. The change is the cycle (`DATE/ID`), the contact the
  * subject (subject_id = contacts.id), so each contact gets one message per change; only the latest
- * change of an account is ever considered, so a change superseded before it went out is never sent.
+ * change of an account is ever considered, so a change superseded before it went out is never sent, and
+ * only while its new manager is still the account's: a manager cleared, a tutor made of the account, an
+ * import or any other path that sets another manager records no change but supersedes it all the same.
  * Sendable from the day of the change for 30 days; same ledger, claims and exactly-once rules as the
  * invoice notices (src/remind/customer.ts), the new manager in Cc.
  */
@@ -24,7 +26,6 @@ import { withName } from './wording.js';
 import { dueAgain, type CollectOptions } from './retry.js';
 
 export const MANAGER_CHANGED = 'manager-changed';
-const GONE = 'the new account manager no longer exists';
 
 export interface ManagerChangedNotice {
   kind: typeof MANAGER_CHANGED;
@@ -35,8 +36,8 @@ export interface ManagerChangedNotice {
   account: { id: number; external_id: string; name: string; locale: string | null };
   contact_id: number;
   recipient: Recipient;
-  /** the new manager (in Cc), with their phone */
-  manager: (Recipient & { phone: string | null }) | null;
+  /** the new manager (in Cc), with their phone: still the account's manager */
+  manager: Recipient & { phone: string | null };
   previous_manager_name: string | null;
   skip: string | null;
   prior: NoticeStatus | null;
@@ -55,7 +56,8 @@ export async function collectManagerChanged(
   const latest = await db
     .selectFrom('manager_changes as mc')
     .innerJoin('accounts as a', 'a.id', 'mc.account_id')
-    .leftJoin('managers as m', 'm.id', 'mc.to_manager_id')
+    // the change's new manager is still the account's (not cleared or replaced since, by whatever path)
+    .innerJoin('managers as m', (j) => j.onRef('m.id', '=', 'mc.to_manager_id').onRef('m.id', '=', 'a.manager_id'))
     .leftJoin('managers as p', 'p.id', 'mc.from_manager_id')
     .select(['mc.id', 'mc.account_id', 'mc.changed_on', 'a.external_id', 'a.name', 'a.locale', 'a.customer_emails'])
     .select(['m.login', 'm.name as manager_name', 'm.email', 'm.phone', 'm.mobile', 'p.name as previous_name'])
@@ -104,7 +106,7 @@ export async function collectManagerChanged(
   const out: ManagerChangedNotice[] = [];
   for (const c of latest) {
     const cycle = `${c.changed_on}/${c.id}`;
-    const manager = c.login === null ? null : { login: c.login, name: c.manager_name!, email: c.email!, phone: c.phone ?? c.mobile };
+    const manager = { login: c.login, name: c.manager_name, email: c.email, phone: c.phone ?? c.mobile };
     for (const p of contacts.get(c.account_id) ?? []) {
       const held = ledger.get(noticeKey(MANAGER_CHANGED, p.id, MANAGER_CHANGED, cycle)) ?? null;
       const holder = held && { id: held.id, run_id: held.run_id, claimed_by: held.claimed_by };
@@ -121,7 +123,7 @@ export async function collectManagerChanged(
         recipient: { login: '', email: p.email, name: p.name ?? p.email },
         manager,
         previous_manager_name: c.previous_name,
-        skip: c.customer_emails === 0 ? CUSTOMER_EMAILS_OFF : manager === null ? GONE : null,
+        skip: c.customer_emails === 0 ? CUSTOMER_EMAILS_OFF : null,
         prior: held?.status ?? null,
         holder,
       });
@@ -169,20 +171,20 @@ export function composeManagerChanged(templates: Templates, n: ManagerChangedNot
   const wanted = templateLocale(n.account.locale);
   const locale = templates.localeFor('manager-changed', wanted);
   const m = n.manager;
-  const contact = m ? [`${m.name} <${m.email}>`, ...(m.phone ? [m.phone] : [])].map((l) => `  ${l}`).join('\n') : '';
+  const contact = [`${m.name} <${m.email}>`, ...(m.phone ? [m.phone] : [])].map((l) => `  ${l}`).join('\n');
   const filled = fill(templates.text('manager-changed', wanted), {
     recipient_name: n.recipient.name,
     account_name: n.account.name,
     account_external_id: n.account.external_id,
-    manager_name: m?.name ?? null,
-    with_manager_name: m ? withName(templates.words(locale), m.name) : null,
-    manager_email: m?.email ?? null,
-    manager_phone: m?.phone ?? null,
+    manager_name: m.name,
+    with_manager_name: withName(templates.words(locale), m.name),
+    manager_email: m.email,
+    manager_phone: m.phone,
     manager_contact: contact,
     previous_manager_name: n.previous_manager_name,
     changed_on: n.due_date,
     date: asOf,
   });
-  const cc = m ? { login: m.login, name: m.name, email: m.email } : null;
+  const cc = { login: m.login, name: m.name, email: m.email };
   return { to: n.recipient, cc, ...splitMessage(filled), refs: [[n.kind, n.cycle, n.account.external_id, n.recipient.email].join('/')] };
 }

@@ -6,6 +6,7 @@ import type { Kysely } from '#kysely';
 import { audit } from '../audit/audit.js';
 import type { DB } from '../db/schema/index.js';
 import { invalid } from '../errors.js';
+import { lineProblem } from '../lib/keys.js';
 import type { Op } from '../op.js';
 
 interface Known {
@@ -21,9 +22,11 @@ interface Known {
 
 const PREFIX_RE = /^[A-Z][A-Z0-9]{0,9}$/;
 
-/** One line of text of at most `max` characters (may be empty: then the setting is unset). */
-const line = (max: number) => (v: string) =>
-  /[\p{Cc}]/u.test(v) ? 'must be one line without control characters' : v.length > max ? `must be at most ${max} characters` : undefined;
+/**
+ * One line of text of at most `max` characters (may be empty: then the setting is unset): the rule of every
+ * one-line text, lengths in code points after NFC (src/lib/keys.ts).
+ */
+const line = (max: number) => (v: string) => lineProblem(v, max);
 
 /** Every setting there is. */
 export const SETTINGS: Readonly<Record<string, Known>> = {

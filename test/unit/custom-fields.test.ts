@@ -4,6 +4,7 @@ import { listAccounts, showAccount } from '../../src/accounts/query.js';
 import { addAccount, editAccount } from '../../src/accounts/service.js';
 import { listAudit } from '../../src/audit/audit.js';
 import { ConflictError, InvalidDataError } from '../../src/errors.js';
+import { exportEntity } from '../../src/export/service.js';
 import { eachTestDb, testOp } from '../helpers/db.js';
 import { Importer } from '../helpers/import.js';
 
@@ -31,6 +32,19 @@ describe('custom fields', () => {
     expect(await listAudit(t.db, { entity: 'field' })).toEqual([
       expect.objectContaining({ action: 'define', key: 'crm_id', after: { name: 'crm_id', type: 'text', required: true } }),
     ]);
+  });
+
+  it("refuses every key of accounts show's record, and names the importer refuses as password columns", async () => {
+    await add('A');
+    const keys = Object.keys(await showAccount(t.db, op, 'A'));
+    expect(keys).toEqual(expect.arrayContaining(['trainings', 'last_activity', 'next_activity', 'contact_count']));
+    for (const name of [...keys, 'error'])
+      await expect(defineField(t.db, op, { name, type: 'text' }), name).rejects.toThrow(/account field or output key/);
+    for (const name of ['password', 'my_password', 'password_hash'])
+      await expect(defineField(t.db, op, { name, type: 'text' }), name).rejects.toThrow(
+        `name: "${name}": names a password column, which imports refuse (passwords are never imported)`,
+      );
+    expect(await listFields(t.db, op)).toEqual([]);
   });
 
   it('stores typed values and shows them typed under fields (null when unset)', async () => {
@@ -70,6 +84,22 @@ describe('custom fields', () => {
     expect(cleared.fields.seats).toBeNull();
     const audit = (await listAudit(t.db, { entity: 'account' })).at(-1);
     expect(audit).toMatchObject({ action: 'edit', before: { fields: { seats: 3 } }, after: { fields: { seats: null } } });
+  });
+
+  it('an account stored before a field was made required: its own export imports back unchanged; a row that changes it must set the field', async () => {
+    await addAccount(t.db, op, { external_id: 'A1', name: 'n', type: 'school', group: 'North' });
+    await defineField(t.db, op, { name: 'crm', type: 'text', required: true });
+    let csv = '';
+    await exportEntity(t.handle, 'accounts', 'csv', (c) => (csv += c));
+    const imp = new Importer(t);
+    const again = await imp.run('accounts', csv);
+    expect(again.errors).toEqual([]);
+    expect(again.summary).toMatchObject({ batch_id: null, inserted: 0, updated: 0, unchanged: 1, rejected: 0 });
+    const changed = await imp.run('accounts', csv.replace(',n,', ',renamed,'));
+    expect(changed.errors.map((e) => e.replace(/^.*?:(\d+):/, '$1:'))).toEqual(['2: crm: "": is a required custom field']);
+    const moved = await imp.run('accounts', 'external_id,name,type,group\nA1,n,school,South\n');
+    expect(moved.errors.map((e) => e.replace(/^.*?:(\d+):/, '$1:'))).toEqual(['2: crm: "": is a required custom field']);
+    expect(await t.db.selectFrom('account_groups').select('name').execute()).toEqual([{ name: 'North' }]);
   });
 
   it('reports how many existing accounts lack a newly required field', async () => {

@@ -133,4 +133,23 @@ describe('acctmgr doctor', () => {
     const ok = await runCli(['doctor'], { db: clean });
     expect([ok.code, ok.stderr]).toEqual([0, '(none)\ndoctor: nothing to do on 2026-11-25\n']);
   });
+
+  it('backup_unavailable: the fix it prints works as given (the leave covering the day is ended, then started again)', async () => {
+    const db = await seededDb(async (d) => {
+      for (const m of ['anna', 'ben', 'cleo']) await d.seed.manager(m);
+    });
+    const cli = (args: string[]) => runCli([...args, '--as-of', AS_OF], { db });
+    expect((await cli(['managers', 'leave', 'anna', '--backup', 'ben', '--until', '2026-12-31'])).code).toBe(0);
+    expect((await cli(['managers', 'leave', 'ben', '--backup', 'cleo'])).code).toBe(0);
+    const [finding] = JSON.parse((await cli(['doctor', '--json'])).stdout) as { check: string; fix: string }[];
+    expect(finding).toMatchObject({ check: 'backup_unavailable' });
+    expect(finding!.fix).toBe(
+      'acctmgr managers return anna --as-of 2026-11-25 && acctmgr managers leave anna --backup LOGIN --from 2026-11-25 --until 2026-12-31',
+    );
+    for (const command of finding!.fix.replace('LOGIN', 'cleo').split(' && ')) {
+      const r = await runCli(command.split(' ').slice(1), { db });
+      expect([command, r.code, r.stderr]).toEqual([command, 0, '']);
+    }
+    expect((await cli(['doctor'])).code).toBe(0);
+  });
 });

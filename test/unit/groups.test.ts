@@ -48,6 +48,10 @@ describe('groups', () => {
       before: { name: 'North' },
       after: { name: 'NORTH' },
     });
+    // the same name again changes nothing and is not audited
+    const audited = (await listAudit(t.db, { entity: 'group' })).length;
+    expect(await renameGroup(t.db, op, 'north', 'NORTH')).toEqual({ name: 'NORTH', account_count: 1 });
+    expect(await listAudit(t.db, { entity: 'group' })).toHaveLength(audited);
   });
 
   it('remove leaves its accounts without a group, or moves them to --move-to (created)', async () => {

@@ -3,6 +3,7 @@ import path from 'node:path';
 import { sql } from '#kysely';
 import { describe, expect, it } from 'vitest';
 import { defineField } from '../../src/accounts/custom-fields.js';
+import { editAccount } from '../../src/accounts/service.js';
 import { checkDatabase } from '../../src/db/maintenance.js';
 import { migrateToLatest } from '../../src/db/migrator.js';
 import { undoBatch } from '../../src/import/undo.js';
@@ -37,6 +38,21 @@ describe('import undo knows exactly what changed since', () => {
     const before = await imp.snapshot();
     await expect(undo(out.summary.batch_id!)).rejects.toThrow(/managers changed since: anna/);
     expect(await imp.snapshot()).toEqual(before);
+  });
+
+  it('an edit that changes nothing (accounts, their custom values, managers) writes nothing: undo stays possible', async () => {
+    await defineField(t.db, op, { name: 'crm', type: 'number' });
+    const accounts = await imp.run('accounts', 'external_id,name,type,region,crm\nX1,x,school,north,12.5\n', {}, op);
+    const managers = await imp.run('managers', 'login,name,email,region\nanna,Anna,anna@v.example,north\n', {}, op);
+    const before = await imp.snapshot();
+    const later = testOp({ now: '2026-11-25T09:30:00Z' });
+    await editAccount(t.db, later, 'x1', { region: 'north', type: 'school', fields: { crm: '12.50' } });
+    await editManager(t.db, later, 'anna', { region: 'north', email: 'Anna@V.example' });
+    await editManager(t.db, later, 'anna', {});
+    expect(await imp.snapshot()).toEqual(before); // no updated_at, no rev, no audit row
+    expect(await undo(managers.summary.batch_id!)).toMatchObject({ deleted: 1 });
+    expect(await undo(accounts.summary.batch_id!)).toMatchObject({ deleted: 1 });
+    expect(await t.db.selectFrom('accounts').select('external_id').execute()).toEqual([]);
   });
 
   it('removes the rows carrying the batch id, not an id range: a row another writer added meanwhile stays', async () => {

@@ -3,7 +3,7 @@ import { describe, expect, it } from 'vitest';
 import { defineField } from '../../src/accounts/custom-fields.js';
 import { listAudit } from '../../src/audit/audit.js';
 import { eachTestDb, testOp } from '../helpers/db.js';
-import { Importer, loadAll } from '../helpers/import.js';
+import { Importer, loadAll, type ImportRun } from '../helpers/import.js';
 
 let imp: Importer;
 const t = eachTestDb(async () => {
@@ -184,6 +184,19 @@ describe('import: references, cycles and computed values', () => {
       '8: parent_external_id: "q": is the account itself: an account cannot be its own parent',
     ]);
     expect(await imp.snapshot()).toEqual(before);
+  });
+
+  it('a row refused by the checks at the end is counted as rejected only, also in a dry run (accounts, subscriptions)', async () => {
+    const counts = (o: ImportRun) => [o.summary.inserted, o.summary.updated, o.summary.unchanged, o.summary.rejected];
+    const unknown = 'external_id,name,type,parent_external_id\nB1,One,school,ZZ\nB2,Two,school,\n';
+    expect(counts(await imp.run('accounts', unknown, { dryRun: true }))).toEqual([1, 0, 0, 1]);
+    expect(counts(await imp.run('accounts', unknown))).toEqual([1, 0, 0, 1]);
+    const cycle = 'external_id,name,type,parent_external_id\nA2,Two,school,A3\nA3,Three,school,A2\nA4,Four,school,\n';
+    expect(counts(await imp.run('accounts', cycle))).toEqual([2, 0, 0, 1]);
+    await loadAll(t);
+    const head = 'external_id,account_external_id,plan,students,term_months,start_date,renewed_from_external_id\n';
+    const subs = `${head}R1,SCH-001,BIO-BASIC,10,12,2027-01-01,NOPE\nR2,SCH-001,BIO-BASIC,10,12,2028-01-01,\n`;
+    expect(counts(await imp.run('subscriptions', subs, { dryRun: true }))).toEqual([1, 0, 0, 1]);
   });
 
   it('--skip-invalid also drops rows refused only at the end (unknown parents), and those that depended on them', async () => {

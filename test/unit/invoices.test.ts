@@ -134,6 +134,11 @@ describe('invoices issue and numbering', () => {
     );
     await expect(issueForSubscription(t.db, late, c, { on: '2027-01-06' })).rejects.toThrow('must not be after today (2027-01-05)');
     await setSetting(t.db, op, 'invoice-prefix', 'FV');
+    // settings' text counts characters (code points after NFC), as every text field does
+    expect((await setSetting(t.db, op, 'seller-name', '😀'.repeat(200))).value).toBe('😀'.repeat(200));
+    expect((await setSetting(t.db, op, 'seller-name', 'e\u0301'.repeat(200))).value).toBe('e\u0301'.repeat(200));
+    await expect(setSetting(t.db, op, 'seller-name', '😀'.repeat(201))).rejects.toThrow('must be at most 200 characters');
+    await expect(setSetting(t.db, op, 'seller-name', 'a\tb')).rejects.toThrow('must not contain control characters, tabs or line breaks');
     expect((await issueForSubscription(t.db, late, c, { on: '2027-01-01' })).number).toBe('FV-2027-00001');
     // a voided invoice keeps its number; the next one follows it
     await voidInvoice(t.db, late, 'FV-2027-00001', 'billed by mistake');

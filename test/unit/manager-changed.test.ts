@@ -17,6 +17,7 @@ import { listNotices } from '../../src/notices/service.js';
 import type { MailConfig } from '../../src/remind/mailer.js';
 import { runRemind, type RunMode } from '../../src/remind/run.js';
 import { eachTestDb, tempDir, testOp } from '../helpers/db.js';
+import { Importer } from '../helpers/import.js';
 import type { Seeder } from '../helpers/seed.js';
 import { startSmtp, type TestSmtp } from '../helpers/smtp.js';
 
@@ -114,6 +115,30 @@ describe('manager-changed notices', () => {
     expect(await changes()).toEqual(['renew@2026-11-25']);
     const [preview] = (await remind('preview')).notices;
     expect(preview).toMatchObject({ kind: 'manager-changed', recipient_email: 'deputy@oak.example' });
+  });
+
+  it("a change whose manager is no longer the account's (cleared, made a tutor, another set by an import) is not due; back to them it is, once", async () => {
+    const due = async (asOf?: string) =>
+      (await remind('preview', asOf ? { asOf } : {})).notices.filter((n) => n.kind === 'manager-changed').map((n) => n.recipient_email);
+    await tx((db) => assignManager(db, testOp(), 'SCH-1', 'ben'));
+    expect(await due()).toEqual(['deputy@oak.example', 'head@oak.example']);
+    await tx((db) => editAccount(db, testOp(), 'SCH-1', { manager_login: '' }));
+    expect(await due()).toEqual([]);
+    await tx((db) => editAccount(db, testOp(), 'SCH-1', { manager_login: 'ben' }));
+    expect(await due()).toEqual(['deputy@oak.example', 'head@oak.example']);
+    await tx((db) => editAccount(db, testOp(), 'SCH-1', { type: 'tutor', manager_login: '' }));
+    expect(await due()).toEqual([]);
+    await tx((db) => editAccount(db, testOp(), 'SCH-1', { type: 'school', manager_login: 'ben' }));
+    const imp = new Importer(t);
+    expect((await imp.run('accounts', 'external_id,name,type,manager_login\nSCH-1,Oak School,school,svetla\n')).errors).toEqual([]);
+    expect(await due()).toEqual([]);
+    await remind('send');
+    expect(mine()).toEqual([]);
+    // the import sets the manager of the latest change again: it goes out, exactly once
+    expect((await imp.run('accounts', 'external_id,name,type,manager_login\nSCH-1,Oak School,school,ben\n')).errors).toEqual([]);
+    expect((await remind('send')).notices.map((n) => n.status)).toEqual(['sent', 'sent']);
+    expect(mine().every((m) => m.text.includes('is Ben Brown.'))).toBe(true);
+    expect(await due('2026-11-26')).toEqual([]);
   });
 
   it('customer emails off: recorded as skipped with the reason, nothing sent', async () => {

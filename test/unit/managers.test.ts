@@ -122,4 +122,27 @@ describe('managers', () => {
     await removeManager(t.db, op, 'a');
     expect((await listManagers(t.db, op)).map((m) => m.login)).toEqual(['c']);
   });
+
+  it('remove --reassign-to hands backup duties over by the rule of a leave (not the manager on leave, not inactive), audited', async () => {
+    await add('a');
+    await add('b');
+    await add('c', { status: 'inactive' });
+    await add('d');
+    await add('e');
+    await startLeave(t.db, op, 'a', { backup: 'b' });
+    await startLeave(t.db, op, 'e', { backup: 'b', from: '2026-01-01', until: '2026-01-31' }); // ended: no duty
+    const err = await removeManager(t.db, op, 'b', 'a').catch((e: unknown) => e);
+    expect(err).toBeInstanceOf(InvalidDataError);
+    expect((err as Error).message).toBe('reassign_to: "a": a manager cannot be their own backup (a\'s leave)');
+    await expect(removeManager(t.db, op, 'b', 'c')).rejects.toThrow(new RefusedError('backup c is inactive'));
+    expect((await showManager(t.db, op, 'a')).leave).toMatchObject({ backup_login: 'b' });
+    expect((await listAudit(t.db, { entity: 'manager' })).filter((r) => r.action !== 'add' && r.action !== 'leave')).toEqual([]);
+    await removeManager(t.db, op, 'b', 'd');
+    expect((await showManager(t.db, op, 'a')).leave).toMatchObject({ backup_login: 'd' });
+    const rows = (await listAudit(t.db, { entity: 'manager' })).filter((r) => r.action === 'backup' || r.action === 'remove');
+    expect(rows.map((r) => [r.action, r.key, r.before && (r.before as { backup_login?: string }).backup_login, r.after])).toEqual([
+      ['backup', 'a', 'b', { backup_login: 'd', from_date: '2026-11-25', until_date: null }],
+      ['remove', 'b', undefined, null],
+    ]);
+  });
 });

@@ -123,6 +123,14 @@ export const accounts: EntityDef = {
       return id;
     }
 
+    /** Whether the group named (if any) is another than the account's, without creating it. */
+    function* groupDiffers(name: unknown, existing: Row): Step<boolean> {
+      if (typeof name !== 'string') return false;
+      const key = foldKey(name);
+      const id = groups.get(key) ?? ((yield* wait(groupId(key)))?.id as number | undefined);
+      return id !== existing.group_id;
+    }
+
     function* row({ line, text }: RowIn): Step<RowResult> {
       const { values, problems } = coerceRow(ACCOUNT_FIELDS, text, ctx.dateFormat);
       problems.unshift(...requireKeys(text, FORMATS.accounts.rowKey));
@@ -186,11 +194,22 @@ export const accounts: EntityDef = {
         const v = given.get(d) ?? before.get(d.id);
         if (v !== undefined) merged[d.name] = v;
       }
-      problems.push(...missingRequiredFields(defs, merged, problems));
+      const missing = missingRequiredFields(defs, merged, problems);
+      const customChanged = [...given].some(([d, v]) => before.get(d.id) !== v);
+      // an account stored without a field made required after it, and a row that changes nothing (the
+      // account's own export): unchanged, as the stored account is; a row that changes it must set the field
+      const keptAsStored =
+        missing.length > 0 &&
+        problems.length === 0 &&
+        existing !== undefined &&
+        !customChanged &&
+        !parentPending &&
+        !up.differs(existing, rec) &&
+        !(yield* groupDiffers(values.group, existing));
+      if (!keptAsStored) problems.push(...missing);
       if (problems.length > 0) return problems;
 
       if (values.group !== undefined) rec.group_id = yield* ensureGroup(values.group as string);
-      const customChanged = [...given].some(([d, v]) => before.get(d.id) !== v);
       const { outcome, id } = yield* up.write(line, existing, rec, customChanged || parentPending, () => ({
         ...existing!,
         __fields: Object.fromEntries(before),
