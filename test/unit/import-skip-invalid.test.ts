@@ -155,7 +155,8 @@ describe('import --skip-invalid: rows refused at the end, in one or two passes',
       row('R1', '2027-01-01', 'R2'),
       row('R2', '2026-01-01', 'NOPE'),
       row('R3', '2028-01-01', 'R1'),
-      row('R4', '2028-01-01', 'SUB-1'),
+      // SUB-2 renews SUB-1 in the fixtures: the one live successor a subscription may have
+      row('R4', '2028-01-01', 'SUB-2'),
       row('R5', '2028-01-01', 'R5X'),
       row('R5X', '2028-01-01', 'R5'),
     ];
@@ -175,7 +176,7 @@ describe('import --skip-invalid: rows refused at the end, in one or two passes',
       .select('p.external_id')
       .where('s.external_id', '=', 'R4')
       .executeTakeFirst();
-    expect(r4).toEqual({ external_id: 'SUB-1' });
+    expect(r4).toEqual({ external_id: 'SUB-2' });
     expect(rereads(out)).toBe(1);
   });
 
