@@ -156,6 +156,11 @@ export function registerInvoices(program: Command, io: Io): void {
     'acctmgr invoices print INV-2026-00001 --html --out INV-2026-00001.html',
   ).action(
     act(io, async (s, key) => {
+      // a document, not a list: --json would be dropped in silence (`invoices show --json` is the record)
+      if (s.format !== 'table')
+        throw new UsageError(
+          'invoices print writes a document (text, or --html): for the record as JSON use acctmgr invoices show NUMBER --json',
+        );
       const out = s.opts.out as string | undefined;
       const { refuseDatabaseOutput, writeOutput } = await import('../lib/output-file.js');
       if (out !== undefined) refuseDatabaseOutput([out], s.target().target);

@@ -7,11 +7,14 @@
  */
 import type { Kysely } from '#kysely';
 import type { DB } from '../db/schema/index.js';
-import { invalid } from '../errors.js';
+import { RefusedError, invalid } from '../errors.js';
 import { foldKey } from '../lib/keys.js';
 import type { Op } from '../op.js';
 import { getSetting } from '../settings/service.js';
 import { invoiceNumber } from './rules.js';
+
+/** The largest number in a year: 15 digits (NUMBER_RE in ./rules.ts). */
+const MAX_SEQ = 999_999_999_999_999;
 
 export interface Numbered {
   number: string;
@@ -34,6 +37,12 @@ export async function nextInvoiceNumber(db: Kysely<DB>, op: Op, on: string, fiel
   if (latest !== null && on < latest)
     throw invalid(field, on, `must not be before ${latest}, the latest issue date in ${year} (numbers follow the dates)`);
   const seq = Number(last?.seq ?? 0) + 1;
+  // a number has at most 15 digits after its year (NUMBER_RULE): one past an imported 999999999999999
+  // could be neither shown, nor paid, nor imported again
+  if (seq > MAX_SEQ)
+    throw new RefusedError(
+      `invoice numbers of ${year} are used up: the last has the largest sequence, ${String(MAX_SEQ)} (an imported number, most likely)`,
+    );
   const number = invoiceNumber(await getSetting(db, 'invoice-prefix'), year, seq);
   return { number, number_key: foldKey(number), year, seq, issued_on: on };
 }

@@ -164,7 +164,7 @@ export function coerce(spec: FieldSpec, raw: unknown): Coerced {
       // the length of what is stored: lower-casing can lengthen text (İ becomes i + U+0307)
       return lowerKey(text, EMAIL_MAX);
     case 'login':
-      if (!LOGIN_RE.test(text)) return { ok: false, rule: 'may contain only letters, digits, ".", "_" and "-"' };
+      if (!LOGIN_RE.test(text)) return { ok: false, rule: 'may contain only ASCII letters a-z, digits, ".", "_" and "-"' };
       return lowerKey(text, KEY_MAX);
     case 'enum': {
       const v = text.toLowerCase();

@@ -53,6 +53,10 @@ describe('acctmgr invoices print', () => {
     expect(r.stdout).toContain('Buyer:\n  Oak & Ash <School>\n  1 High Street, Leeds\n  Registration no. 0123\n');
     expect(r.stdout).toContain('Due: 2026-11-16\n');
     expect(r.stdout).toMatch(/\nTotal +EUR +800\.00\n$/);
+    // a document, not a list: --json is refused, not dropped
+    const json = await runCli(['invoices', 'print', 'INV-2026-00001', '--json'], { db });
+    expect({ code: json.code, stdout: json.stdout }).toEqual({ code: 2, stdout: '' });
+    expect(json.stderr).toContain('for the record as JSON use acctmgr invoices show NUMBER --json');
   });
 
   it('text: the columns stay aligned for the largest amount (2^53 − 1 cents, 17 characters)', async () => {

@@ -98,6 +98,34 @@ describe('invoice rules', () => {
 });
 
 describe('invoices issue and numbering', () => {
+  it('after the largest sequence a year can have (15 digits, an imported number) the next issue is refused, not numbered 16 digits', async () => {
+    const sub = await add();
+    const stamp = { created_at: '2026-01-01T00:00:00Z', updated_at: '2026-01-01T00:00:00Z' };
+    const account = await t.db.selectFrom('accounts').select('id').where('external_id', '=', 'SCH-1').executeTakeFirstOrThrow();
+    await t.db
+      .insertInto('invoices')
+      .values({
+        ...stamp,
+        number: 'INV-2026-999999999999999',
+        number_key: 'inv-2026-999999999999999',
+        year: 2026,
+        seq: 999_999_999_999_999,
+        account_id: account.id,
+        lines_json: '[]',
+        amount_cents: 100,
+        currency: 'EUR',
+        issued_on: '2026-01-05',
+        due_on: '2026-01-19',
+        status: 'issued',
+      })
+      .execute();
+    const refused = await issueForSubscription(t.db, op, sub).catch((e: unknown) => e);
+    expect(refused).toBeInstanceOf(RefusedError);
+    expect((refused as Error).message).toBe(
+      'invoice numbers of 2026 are used up: the last has the largest sequence, 999999999999999 (an imported number, most likely)',
+    );
+  });
+
   it("bills the subscription's price for its term, due after invoice-due-days; audited", async () => {
     const sub = await add();
     const inv = await issueForSubscription(t.db, op, sub);

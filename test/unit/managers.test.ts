@@ -36,6 +36,9 @@ describe('managers', () => {
     expect(err).toBeInstanceOf(InvalidDataError);
     expect((err as InvalidDataError).problems.map((p) => p.field)).toEqual(['login', 'email', 'status']);
     expect((err as Error).message).toContain('email: "nope": is not a valid email address');
+    // a login is ASCII, and the message says so (it said "letters" of a Cyrillic one)
+    const cyrillic = await addManager(t.db, op, { login: 'иван', name: 'x', email: 'i@v.example' }).catch((e) => e);
+    expect((cyrillic as Error).message).toBe('login: "иван": may contain only ASCII letters a-z, digits, ".", "_" and "-"');
   });
 
   it('edits fields, clears optional ones, refuses to clear required ones', async () => {
