@@ -17,10 +17,16 @@ export function inclusiveDays(from: string, to: string): number {
   return diffDays(from, to) + 1;
 }
 
-/** Integer division rounding half up (towards +∞), exact for safe integers. */
-export function divideHalfUp(numerator: number, denominator: number): number {
+/**
+ * Integer division rounding half up (towards +∞), exact in BigInt: a price difference times the days left
+ * passes 2^53 long before the quotient does (9007199254740990 × 183 / 365 was a cent off in doubles).
+ */
+export function divideHalfUp(numerator: number | bigint, denominator: number): number {
   if (denominator <= 0) throw new Error('denominator must be positive');
-  return Math.floor((2 * numerator + denominator) / (2 * denominator));
+  const n = 2n * BigInt(numerator) + BigInt(denominator);
+  const d = 2n * BigInt(denominator);
+  // BigInt division truncates towards zero; half up is the floor of (2n + d) / 2d
+  return Number(n / d - (n % d < 0n ? 1n : 0n));
 }
 
 export interface UpgradeQuoteInput {
@@ -47,6 +53,6 @@ export function upgradeCharge(q: UpgradeQuoteInput): UpgradeFigures {
   return {
     remaining_days: remaining,
     term_days: term,
-    charge_cents: divideHalfUp((q.newPriceCents - q.oldPriceCents) * remaining, term),
+    charge_cents: divideHalfUp(BigInt(q.newPriceCents - q.oldPriceCents) * BigInt(remaining), term),
   };
 }

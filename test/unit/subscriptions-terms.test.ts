@@ -53,6 +53,19 @@ describe('upgradeCharge: round_half_up((new − old) × remaining / term) in cen
     expect(divideHalfUp(4, 10)).toBe(0);
     expect(divideHalfUp(15, 10)).toBe(2);
     expect(divideHalfUp(14_999, 10_000)).toBe(1);
+    expect(divideHalfUp(-5, 10)).toBe(0);
+    expect(divideHalfUp(-6, 10)).toBe(-1);
+    expect(divideHalfUp(-15, 10)).toBe(-1);
+    // exact where the product passes 2^53: 9007199254740990 × 183 / 365 = 4515938256486579.4…
+    expect(
+      upgradeCharge({
+        oldPriceCents: 1,
+        newPriceCents: 9_007_199_254_740_991,
+        startDate: '2026-01-01',
+        endDate: '2026-12-31',
+        asOf: '2026-07-02',
+      }).charge_cents,
+    ).toBe(4_515_938_256_486_579);
     // 3 × 1 / 2 = 1.5 → 2
     expect(
       upgradeCharge({ oldPriceCents: 0, newPriceCents: 3, startDate: '2026-01-01', endDate: '2026-01-02', asOf: '2026-01-02' })
