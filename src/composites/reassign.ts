@@ -45,6 +45,29 @@ export async function holdings(db: Kysely<DB>, managerId: number, asOf: string):
   };
 }
 
+/**
+ * The history that names a manager, which a removal would have to rewrite (the foreign keys refuse it: the
+ * message was "a record is still referenced by others"): ended leaves it was the backup of, and activities,
+ * requests and trainings. Counted, in words.
+ */
+async function historyNaming(db: Kysely<DB>, managerId: number): Promise<string[]> {
+  const count = async (table: 'manager_leaves' | 'activities' | 'requests' | 'trainings', columns: string[]) => {
+    const r = await db
+      .selectFrom(table)
+      .select((eb) => eb.fn.countAll<number | string>().as('n'))
+      .where((eb) => eb.or(columns.map((c) => eb(eb.ref(c as 'id'), '=', managerId))))
+      .executeTakeFirstOrThrow();
+    return Number(r.n);
+  };
+  const found: [number, string, string][] = [
+    [await count('manager_leaves', ['backup_id']), 'ended leave', 'ended leaves'],
+    [await count('activities', ['manager_id']), 'activity', 'activities'],
+    [await count('requests', ['created_by_id']), 'request', 'requests'],
+    [await count('trainings', ['manager_id', 'expert_id']), 'training', 'trainings'],
+  ];
+  return found.filter(([n]) => n > 0).map(([n, one, many]) => `${n} ${n === 1 ? one : many}`);
+}
+
 export interface ReassignResult {
   from: string;
   to: string;
@@ -143,6 +166,12 @@ export async function removeManager(db: Kysely<DB>, op: Op, login: string, reass
     if (held.backup_for.length > 0) parts.push(`is the backup of ${held.backup_for.join(', ')}`);
     throw new RefusedError(`manager ${manager.login} ${parts.join(' and ')}`, 'give --reassign-to LOGIN to hand everything over');
   }
+  const history = await historyNaming(db, manager.id);
+  if (history.length > 0)
+    throw new RefusedError(
+      `manager ${manager.login} is named by ${history.join(', ')}: history keeps its manager, so it cannot be removed`,
+      `set it inactive instead: acctmgr managers edit ${manager.login} --status inactive`,
+    );
   await db.deleteFrom('manager_leaves').where('manager_id', '=', manager.id).execute();
   await db.deleteFrom('managers').where('id', '=', manager.id).execute();
   await audit(db, op, { action: 'remove', entity: 'manager', key: manager.login, before: toManagerRecord(manager) });

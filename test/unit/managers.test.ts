@@ -126,6 +126,21 @@ describe('managers', () => {
     expect((await listManagers(t.db, op)).map((m) => m.login)).toEqual(['c']);
   });
 
+  it('remove without --reassign-to: history that names the manager (an ended leave as backup, activities …) refuses it in words, not a foreign-key error', async () => {
+    await add('a');
+    await add('b');
+    await startLeave(t.db, op, 'a', { backup: 'b', from: '2026-01-01', until: '2026-01-10' });
+    const err = await removeManager(t.db, op, 'b').catch((e: unknown) => e);
+    expect(err).toBeInstanceOf(RefusedError);
+    expect((err as RefusedError).message).toBe('manager b is named by 1 ended leave: history keeps its manager, so it cannot be removed');
+    expect((err as RefusedError).hint).toBe('set it inactive instead: acctmgr managers edit b --status inactive');
+    expect((await listManagers(t.db, op)).map((m) => m.login)).toEqual(['a', 'b']);
+    // handed over, the ended leave names the other manager: b goes
+    await add('c');
+    await removeManager(t.db, op, 'b', 'c');
+    expect((await listManagers(t.db, op)).map((m) => m.login)).toEqual(['a', 'c']);
+  });
+
   it('remove --reassign-to hands backup duties over by the rule of a leave (not the manager on leave, not inactive), audited', async () => {
     await add('a');
     await add('b');
