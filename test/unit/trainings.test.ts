@@ -260,6 +260,16 @@ describe('trainings advance and cancel', () => {
     expect((await editTraining(t.db, op, 'TRN-000001', { dates: '2026-11-20' })).dates).toEqual(['2026-11-20']);
   });
 
+  it('an import reads the dates column in the sheet’s --date-format too, as every date cell', async () => {
+    const im = new Importer(t);
+    const header = 'account_external_id,topic,participants,format,dates\n';
+    const out = await im.run('trainings', `${header}SCH-1,Online course,5,online,07.01.2027;14.01.2027\n`, { dateFormat: 'DD.MM.YYYY' });
+    expect(out.errors).toEqual([]);
+    expect((await showTraining(t.db, 'TRN-000001')).dates).toEqual(['2027-01-07', '2027-01-14']);
+    const iso = await im.run('trainings', `${header}SCH-1,Another,5,online,2027-02-01\n`, { dateFormat: 'DD.MM.YYYY' });
+    expect(iso.errors).toEqual([]);
+  });
+
   it('cancel from any step before delivered (not twice), with its day and actor; not before the previous step', async () => {
     for (let i = 0; i < 5; i++) await add(READY);
     for (let i = 2; i <= 5; i++) {

@@ -16,6 +16,7 @@ import type { TrainingRow } from '../../db/schema/trainings.js';
 import { FORMATS } from '../../formats/catalog.js';
 import type { RowProblem } from '../errors.js';
 import { run, wait, type Row, type Step } from '../statements.js';
+import { toIsoDate } from '../cells.js';
 import { bulkWhenLarge, coerceRow, subscriptionOfAccount, upserting } from './common.js';
 import { accountLookups, byExternalId, firstFreeNumber, managersByLogin, rowsByNumber } from './lookups.js';
 import { findNumbered, isRowResult } from './numbered.js';
@@ -80,6 +81,8 @@ export const trainings: EntityDef = {
 
     function* steps({ line, text }: RowIn): Step<RowResult> {
       const { values, problems } = coerceRow(TRAINING_FIELDS, text, ctx.dateFormat);
+      // the dates are a list, each one a date in the sheet's format (--date-format) as any date cell is
+      if (Array.isArray(values.dates)) values.dates = values.dates.map((d) => toIsoDate(String(d), ctx.dateFormat));
       const found = yield* findNumbered(up, byNumber, TRAINING_KEY, text.id, line);
       if (isRowResult(found)) return found;
       const { number, existing } = found;
