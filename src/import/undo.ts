@@ -10,6 +10,8 @@ import { audit } from '../audit/audit.js';
 import type { DbHandle } from '../db/connection.js';
 import { foreignKeyColumns } from '../db/foreign-keys.js';
 import type { DB } from '../db/schema/index.js';
+import { MAX_PRIMARY_CONTACTS } from '../contacts/fields.js';
+import { seatsOfOtherAccounts } from '../db/seat-accounts.js';
 import { NotFoundError, RefusedError } from '../errors.js';
 import { checkFilter } from '../lib/checks.js';
 import { withKeys } from '../db/schema/key-columns.js';
@@ -80,16 +82,66 @@ export async function undoBatch(db: Kysely<DB>, h: DbHandle, op: Op, id: number)
       'undo the later import batches first (acctmgr import history), or change the rows back by hand',
     );
   }
+  const before = await ruleBreaches(db);
   const statements = openStatements(h, db);
   const restored = await restoreUpdates(statements, id);
   let deleted = 0;
   for (const t of [...BATCH_TABLES].reverse()) {
     if (counts.has(t)) deleted += Number((await db.deleteFrom(t).where('import_batch_id', '=', id).executeTakeFirst()).numDeletedRows);
   }
+  // the rows brought back were right when the batch replaced them, not necessarily now (the caller's
+  // transaction rolls everything back)
+  const broken = newBreaches(before, await ruleBreaches(db));
+  if (broken.length > 0)
+    throw new RefusedError(
+      `import batch ${id} cannot be undone: the rows it would bring back break a rule now\n  ${broken.join('\n  ')}`,
+      'change the rows named first (acctmgr contacts edit, acctmgr seats remove), then undo',
+    );
   await db.updateTable('import_batches').set({ status: 'undone', undone_at: op.now }).where('id', '=', id).execute();
   const result = { batch_id: id, deleted, restored };
   await audit(db, op, { action: 'undo', entity: 'import', key: String(id), after: result });
   return result;
+}
+
+/**
+ * What the rules an undo can break by restoring old rows hold against now, as readable lines: accounts over the
+ * primary-contact limit, live seats of another account's contact, live seats of a removed contact. (An import
+ * and the commands keep them going forward; a restored row skips them.)
+ */
+async function ruleBreaches(db: Kysely<DB>): Promise<Set<string>> {
+  const out = new Set<string>();
+  const primaries = await db
+    .selectFrom('contacts as c')
+    .innerJoin('accounts as a', 'a.id', 'c.account_id')
+    .select(['a.external_id', (eb) => eb.fn.countAll<number | string>().as('n')])
+    .where('c.is_primary', '=', 1)
+    .where('c.status', '!=', 'removed')
+    .groupBy('a.external_id')
+    .having((eb) => eb.fn.countAll(), '>', MAX_PRIMARY_CONTACTS)
+    .execute();
+  for (const r of primaries)
+    out.add(`account ${r.external_id} would have ${String(r.n)} primary contacts (the limit is ${MAX_PRIMARY_CONTACTS})`);
+  for (const s of await seatsOfOtherAccounts(db, SHOW))
+    out.add(
+      `the seat of ${s.email} on ${s.subscription_external_id} would be live, its contact of account ${s.contact_account_external_id}`,
+    );
+  const removed = await db
+    .selectFrom('seats as st')
+    .innerJoin('contacts as c', 'c.id', 'st.contact_id')
+    .innerJoin('subscriptions as s', 's.id', 'st.subscription_id')
+    .select(['c.email', 's.external_id'])
+    .where('c.status', '=', 'removed')
+    .where('st.status', '!=', 'removed')
+    .orderBy('st.id')
+    .limit(SHOW)
+    .execute();
+  for (const r of removed) out.add(`the seat of ${r.email} on ${r.external_id} would be live, its contact removed`);
+  return out;
+}
+
+/** The breaches `after` has that `before` had not (a database that broke a rule already is not the undo's doing). */
+function newBreaches(before: ReadonlySet<string>, after: ReadonlySet<string>): string[] {
+  return [...after].filter((line) => !before.has(line));
 }
 
 /** Rows the batch inserted, per table. */

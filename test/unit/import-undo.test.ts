@@ -8,6 +8,9 @@ import { checkDatabase } from '../../src/db/maintenance.js';
 import { migrateToLatest } from '../../src/db/migrator.js';
 import { undoBatch } from '../../src/import/undo.js';
 import { editManager } from '../../src/managers/service.js';
+import { addContact, removeContact } from '../../src/contacts/service.js';
+import { RefusedError } from '../../src/errors.js';
+import { writeTx } from '../../src/db/tx.js';
 import { dbMigratedTo, eachTestDb, tempDbPath, testOp } from '../helpers/db.js';
 import { itSqlite } from '../helpers/engine.js';
 import { Importer } from '../helpers/import.js';
@@ -53,6 +56,34 @@ describe('import undo knows exactly what changed since', () => {
     expect(await undo(managers.summary.batch_id!)).toMatchObject({ deleted: 1 });
     expect(await undo(accounts.summary.batch_id!)).toMatchObject({ deleted: 1 });
     expect(await t.db.selectFrom('accounts').select('external_id').execute()).toEqual([]);
+  });
+
+  it('refuses an undo whose restored rows break a rule now: a sixth primary contact, a live seat of a removed contact; nothing changes', async () => {
+    const sch = await t.seed.account('SCH-1');
+    const head = 'account_external_id,email,is_primary\n';
+    const five = [1, 2, 3, 4, 5].map((i) => `SCH-1,p${i}@s.example,true`).join('\n');
+    expect((await imp.run('contacts', `${head}${five}\n`, {}, op)).errors).toEqual([]);
+    const off = await imp.run('contacts', `${head}SCH-1,p1@s.example,false\n`, {}, op);
+    expect(off.summary).toMatchObject({ updated: 1 });
+    await addContact(t.db, op, { account_external_id: 'SCH-1', email: 'p6@s.example', is_primary: true });
+    const before = await imp.snapshot();
+    // in a transaction, as `import undo` runs it: what the undo restored before it found the breach is rolled back
+    const undoInTx = (id: number) => writeTx(t.db, (db) => undoBatch(db, t.handle, testOp({ now: '2026-11-25T10:00:00Z' }), id));
+    const refused = await undoInTx(off.summary.batch_id!).catch((e: unknown) => e);
+    expect(refused).toBeInstanceOf(RefusedError);
+    expect((refused as Error).message).toBe(
+      `import batch ${off.summary.batch_id!} cannot be undone: the rows it would bring back break a rule now\n  account SCH-1 would have 6 primary contacts (the limit is 5)`,
+    );
+    expect(await imp.snapshot()).toEqual(before);
+    // a seat removed by an import, its contact removed since: the undo would make the seat live again
+    const sub = await t.seed.subscription('S-1', { account: sch });
+    await t.seed.seat(sub, await t.seed.contact(sch, 'teacher@s.example'));
+    const gone = await imp.run('seats', 'subscription_external_id,email,status\nS-1,teacher@s.example,removed\n', {}, op);
+    expect(gone.errors).toEqual([]);
+    await removeContact(t.db, op, 'teacher@s.example', 'SCH-1');
+    const seat = await undoInTx(gone.summary.batch_id!).catch((e: unknown) => e);
+    expect((seat as Error).message).toContain('the seat of teacher@s.example on S-1 would be live, its contact removed');
+    expect((await checkDatabase(t.handle)).ok).toBe(true);
   });
 
   it('removes the rows carrying the batch id, not an id range: a row another writer added meanwhile stays', async () => {
