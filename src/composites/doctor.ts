@@ -6,6 +6,7 @@ import type { Kysely } from '#kysely';
 import { needsManager } from '../accounts/rules.js';
 import type { DbHandle } from '../db/connection.js';
 import { checkDatabase } from '../db/maintenance.js';
+import { seatsOfRemovedContacts } from '../db/seat-accounts.js';
 import type { DB } from '../db/schema/index.js';
 import { addDays } from '../lib/dates.js';
 import { currentLeave, managersOnLeave } from '../managers/leave.js';
@@ -44,7 +45,7 @@ export async function runDoctor(h: DbHandle, asOf: string): Promise<Finding[]> {
     () => backupsUnavailable(db, asOf),
     () => legacyRenewals(db, asOf),
     () => noticesInDoubt(db),
-    () => seatsOfRemovedContacts(db),
+    () => removedContactsSeats(db),
   ];
   const found: Finding[] = [];
   for (const check of checks) {
@@ -156,17 +157,8 @@ async function noticesInDoubt(db: Kysely<DB>): Promise<Finding[]> {
   }));
 }
 
-async function seatsOfRemovedContacts(db: Kysely<DB>): Promise<Finding[]> {
-  const rows = await db
-    .selectFrom('seats as st')
-    .innerJoin('contacts as c', 'c.id', 'st.contact_id')
-    .innerJoin('subscriptions as s', 's.id', 'st.subscription_id')
-    .select(['c.email', 's.external_id'])
-    .where('c.status', '=', 'removed')
-    .where('st.status', '!=', 'removed')
-    .orderBy('s.external_id_key')
-    .orderBy('c.email_key')
-    .execute();
+async function removedContactsSeats(db: Kysely<DB>): Promise<Finding[]> {
+  const rows = await seatsOfRemovedContacts(db);
   return rows.map((r) => ({
     check: 'seat_of_removed_contact',
     record: `${r.external_id}/${r.email}`,

@@ -38,3 +38,21 @@ export async function seatsOfOtherAccounts(db: Kysely<DB>, max: number): Promise
     contact_account_external_id: r.contact_account,
   }));
 }
+
+/**
+ * Seats that are not removed of a removed contact (doctor's seat_of_removed_contact; what an import undo may not
+ * bring back), by subscription and email in the keys' order; at most `max` when given.
+ */
+export async function seatsOfRemovedContacts(db: Kysely<DB>, max?: number): Promise<{ email: string; external_id: string }[]> {
+  let q = db
+    .selectFrom('seats as st')
+    .innerJoin('contacts as c', 'c.id', 'st.contact_id')
+    .innerJoin('subscriptions as s', 's.id', 'st.subscription_id')
+    .select(['c.email', 's.external_id'])
+    .where('c.status', '=', 'removed')
+    .where('st.status', '!=', 'removed')
+    .orderBy('s.external_id_key')
+    .orderBy('c.email_key');
+  if (max !== undefined) q = q.limit(max);
+  return q.execute();
+}

@@ -11,7 +11,7 @@ import type { DbHandle } from '../db/connection.js';
 import { foreignKeyColumns } from '../db/foreign-keys.js';
 import type { DB } from '../db/schema/index.js';
 import { MAX_PRIMARY_CONTACTS } from '../contacts/fields.js';
-import { seatsOfOtherAccounts } from '../db/seat-accounts.js';
+import { seatsOfOtherAccounts, seatsOfRemovedContacts } from '../db/seat-accounts.js';
 import { NotFoundError, RefusedError } from '../errors.js';
 import { checkFilter } from '../lib/checks.js';
 import { withKeys } from '../db/schema/key-columns.js';
@@ -125,17 +125,8 @@ async function ruleBreaches(db: Kysely<DB>): Promise<Set<string>> {
     out.add(
       `the seat of ${s.email} on ${s.subscription_external_id} would be live, its contact of account ${s.contact_account_external_id}`,
     );
-  const removed = await db
-    .selectFrom('seats as st')
-    .innerJoin('contacts as c', 'c.id', 'st.contact_id')
-    .innerJoin('subscriptions as s', 's.id', 'st.subscription_id')
-    .select(['c.email', 's.external_id'])
-    .where('c.status', '=', 'removed')
-    .where('st.status', '!=', 'removed')
-    .orderBy('st.id')
-    .limit(SHOW)
-    .execute();
-  for (const r of removed) out.add(`the seat of ${r.email} on ${r.external_id} would be live, its contact removed`);
+  for (const r of await seatsOfRemovedContacts(db, SHOW))
+    out.add(`the seat of ${r.email} on ${r.external_id} would be live, its contact removed`);
   return out;
 }
 
